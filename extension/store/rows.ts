@@ -1,0 +1,118 @@
+// The store's view of one run, as flat rows keyed by id. The host's store
+// produces these; the webview mirrors them in a Map<id, Row> by applying
+// snapshots and deltas, and builds its hierarchy from `parent` links. Neither
+// side interprets wire events twice: the reducer is the only place that does.
+// No `vscode` import here: the webview bundles this module too.
+
+/** A source location, as on the wire. */
+export interface Site {
+  file: string;
+  line: number;
+  function: string;
+}
+
+export interface ErrorInfo {
+  type: string;
+  message: string;
+  exceptions?: ErrorInfo[];
+}
+
+export type LiveState = 'running' | 'scheduled' | 'waiting';
+export type Outcome = 'returned' | 'raised' | 'cancelled';
+/** `lost`: the task was live when the collector lost contact and never reported back. */
+export type TaskState = LiveState | Outcome | 'lost';
+
+export interface ScopeInfo {
+  id: number;
+  /** Run-relative ms, or null for no deadline. */
+  deadline: number | null;
+  shield: boolean;
+  cancelCalled: boolean;
+  reason?: string;
+}
+
+export interface TaskRow {
+  kind: 'task';
+  /** Wire id; unique within the run across tasks, nurseries and scopes. */
+  id: number;
+  /** Parent nursery id; null for Trio's init task. */
+  parent: number | null;
+  name: string;
+  system: boolean;
+  main: boolean;
+  state: TaskState;
+  /** Run-relative ms when `state` last changed. */
+  since: number;
+  spawnedAt: number;
+  exitedAt?: number;
+  /** Where start_soon/start was called. */
+  site: Site | null;
+  /** Innermost user frame of the await chain at the last sample. */
+  awaitSite: Site | null;
+  error?: ErrorInfo;
+  /** For cancelled tasks: the task whose failure (or cancel call) caused it, when known or inferred. */
+  cancelledBy?: number;
+  cancelSource?: 'deadline' | 'explicit' | 'nursery' | 'interrupt' | 'unknown';
+  cancelReason?: string;
+  /** Cancel scopes entered in this task that have a deadline, a shield or a cancel. Outer first. */
+  scopes: ScopeInfo[];
+  /** True while the task waits in `nursery.start()`'s temporary nursery. */
+  starting?: boolean;
+}
+
+export interface NurseryRow {
+  kind: 'nursery';
+  id: number;
+  /** Owner task id. */
+  parent: number;
+  site: Site | null;
+  openedAt: number;
+  closedAt?: number;
+  system: boolean;
+  /** The temporary nursery of a `nursery.start()` call. */
+  start: boolean;
+}
+
+/**
+ * Finished tasks folded away by retention: one row per nursery that lost
+ * children to it. Its id is the negative of the nursery's id, so it never
+ * collides with a wire id.
+ */
+export interface RetiredRow {
+  kind: 'retired';
+  id: number;
+  parent: number;
+  count: number;
+  byOutcome: Record<Outcome | 'lost', number>;
+}
+
+export type Row = TaskRow | NurseryRow | RetiredRow;
+
+export type RunStatus = 'live' | 'finished' | 'disconnected' | 'recording';
+
+export interface RunInfo {
+  /** Store key of the run, unique in the extension host (e.g. "c3.r1"). */
+  key: string;
+  /** Human name: the debug session's name, or the script's file name. */
+  label: string;
+  status: RunStatus;
+  runtime: string;
+  runtimeVersion: string;
+  pid?: number;
+  argv: string[];
+  cwd?: string;
+  /** Unix epoch ms at run start. */
+  wall: number;
+  /** A clock pair for countdowns: run-relative `ts` observed at host time `hostWall` (epoch ms). */
+  clock: { ts: number; hostWall: number };
+  outcome?: Outcome;
+  error?: ErrorInfo;
+  /** Events the runtime reported dropped. */
+  dropped: number;
+  liveTasks: number;
+  totalTasks: number;
+  /** Finished tasks folded into RetiredRows. */
+  retired: number;
+  /** Problems worth showing (protocol errors, lost connection). */
+  problems: string[];
+}

@@ -1,0 +1,49 @@
+// Creates the repository's Python environment (.venv/) from PyPI: the runtime
+// installed editable with its test tools, plus debugpy for the end-to-end suite.
+// Runs as npm's postinstall so `npm install` is the only setup step.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const venv = process.env.NURSERY_LENS_VENV ?? join(root, '.venv');
+const py = join(venv, 'bin', 'python');
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
+  if (r.error || r.status !== 0) {
+    console.error(`\nnursery-lens setup: \`${cmd} ${args.join(' ')}\` failed.`);
+    return false;
+  }
+  return true;
+}
+
+function findPython() {
+  for (const cand of [process.env.PYTHON, 'python3', 'python'].filter(Boolean)) {
+    const r = spawnSync(cand, ['-c', 'import sys, venv; assert sys.version_info >= (3, 9)'], { stdio: 'ignore' });
+    if (r.status === 0) return cand;
+  }
+  return null;
+}
+
+if (process.env.NURSERY_LENS_SKIP_PYTHON === '1') process.exit(0);
+function ensureVenv(dir) {
+  if (existsSync(join(dir, 'bin', 'python'))) return true;
+  const base = findPython();
+  if (!base) {
+    console.error('nursery-lens setup: Python 3.9 or newer with the venv module is needed.\n' +
+      '  Debian/Ubuntu: sudo apt-get install python3 python3-venv');
+    process.exit(1);
+  }
+  return run(base, ['-m', 'venv', dir]);
+}
+const pip = (dir, ...pkgs) => run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...pkgs]);
+
+// The main environment: newest Trio, the runtime editable, test tools, debugpy.
+if (!ensureVenv(venv) || !pip(venv, '-e', 'runtime/python[test]', 'debugpy')) process.exit(1);
+// The oldest Trio we support, so `npm test` proves both ends of the range.
+const oldest = join(root, '.venv-oldest-trio');
+if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
+  if (!ensureVenv(oldest) || !pip(oldest, '-e', 'runtime/python[test]', 'trio==0.22.2')) process.exit(1);
+}
