@@ -1,0 +1,169 @@
+// Wire protocol v1 in TypeScript: one type per event, and a fast hand-written
+// validator driven by one table. runtime/protocol/events.schema.json is the
+// source of truth; test/unit/protocolDrift.test.ts fails when this table and
+// the schema disagree (event types, required and optional fields, field
+// shapes). Unknown event types and unknown fields are reported, never fatal.
+
+export const PROTOCOL_MAJOR = 1;
+export const PROTOCOL_MINOR = 0;
+/** No line is longer than this (bytes, without the newline). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export interface WireSite { file: string; line: number; function: string }
+export interface WireError { type: string; message: string; exceptions?: WireError[] }
+export type WireOutcome = 'returned' | 'raised' | 'cancelled';
+
+interface RunEvent { run: number; ts: number }
+
+export interface HelloEvent {
+  type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: 'trio'; runtime_version: string;
+  lens_version: string; python: string; pid: number; argv: string[]; cwd: string; instance: string; reconnect?: number;
+}
+export interface RunStartedEvent extends RunEvent { type: 'run.started'; wall: number; resumed?: boolean }
+export interface RunFinishedEvent extends RunEvent { type: 'run.finished'; outcome: WireOutcome; error?: WireError }
+export interface TaskSpawnedEvent extends RunEvent {
+  type: 'task.spawned'; id: number; name: string; nursery: number | null; system: boolean; main?: boolean; site: WireSite | null;
+}
+export interface TaskMovedEvent extends RunEvent { type: 'task.moved'; id: number; nursery: number }
+export interface TaskStateEvent extends RunEvent {
+  type: 'task.state'; id: number; state: 'running' | 'scheduled' | 'waiting'; at?: WireSite | null;
+}
+export interface TaskExitedEvent extends RunEvent {
+  type: 'task.exited'; id: number; outcome: WireOutcome; error?: WireError;
+  cancel?: { source?: 'deadline' | 'explicit' | 'nursery' | 'interrupt' | 'unknown'; reason?: string; by?: number };
+}
+export interface NurseryOpenedEvent extends RunEvent {
+  type: 'nursery.opened'; id: number; task: number; site: WireSite | null; system?: boolean; start?: boolean;
+}
+export interface NurseryClosedEvent extends RunEvent { type: 'nursery.closed'; id: number }
+export interface ScopeChangedEvent extends RunEvent {
+  type: 'scope.changed'; id: number; task: number; deadline: number | null; shield: boolean; cancel_called: boolean; reason?: string;
+}
+export interface ScopeClosedEvent extends RunEvent { type: 'scope.closed'; id: number }
+export interface DroppedEvent { type: 'dropped'; run?: number; ts: number; count: number; total: number }
+export interface SnapshotBeginEvent extends RunEvent { type: 'snapshot.begin' }
+export interface SnapshotEndEvent extends RunEvent { type: 'snapshot.end' }
+export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string; ts?: number }
+
+export type WireEvent =
+  | HelloEvent | RunStartedEvent | RunFinishedEvent | TaskSpawnedEvent | TaskMovedEvent | TaskStateEvent
+  | TaskExitedEvent | NurseryOpenedEvent | NurseryClosedEvent | ScopeChangedEvent | ScopeClosedEvent
+  | DroppedEvent | SnapshotBeginEvent | SnapshotEndEvent | RuntimeDisabledEvent;
+export type WireEventType = WireEvent['type'];
+
+// ------------------------------------------------------------ field checks
+
+type Check = (v: unknown) => boolean;
+
+const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
+const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const str: Check = (v) => typeof v === 'string';
+const bool: Check = (v) => typeof v === 'boolean';
+const int: Check = isInt;
+const number: Check = isNum;
+const id: Check = (v) => isInt(v) && (v as number) >= 1;
+const ts: Check = (v) => isNum(v) && (v as number) >= 0;
+const count: Check = (v) => isInt(v) && (v as number) >= 1;
+const nonNegInt: Check = (v) => isInt(v) && (v as number) >= 0;
+const intOrNull: Check = (v) => v === null || isInt(v);
+const numOrNull: Check = (v) => v === null || isNum(v);
+const strings: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const oneOf = (...values: unknown[]): Check => (v) => values.includes(v);
+const site: Check = (v) => {
+  if (v === null) return true;
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  const s = v as Record<string, unknown>;
+  return typeof s.file === 'string' && isInt(s.line) && (s.line as number) >= 0 && typeof s.function === 'string';
+};
+const error = (v: unknown, depth = 0): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || depth > 8) return false;
+  const e = v as Record<string, unknown>;
+  if (typeof e.type !== 'string' || typeof e.message !== 'string' || e.message.length > 2000) return false;
+  if (e.exceptions === undefined) return true;
+  return Array.isArray(e.exceptions) && e.exceptions.length <= 20 && e.exceptions.every((x) => error(x, depth + 1));
+};
+const cancel: Check = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const c = v as Record<string, unknown>;
+  return (c.source === undefined || ['deadline', 'explicit', 'nursery', 'interrupt', 'unknown'].includes(c.source as string))
+    && (c.reason === undefined || typeof c.reason === 'string')
+    && (c.by === undefined || id(c.by));
+};
+const outcome = oneOf('returned', 'raised', 'cancelled');
+
+export interface EventSpec {
+  required: Record<string, Check>;
+  optional: Record<string, Check>;
+}
+
+/** Every event type of protocol 1.0 with its fields (besides `type`). */
+export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
+  'hello': {
+    required: {
+      protocol: int, minor: nonNegInt, runtime: str, runtime_version: str, lens_version: str, python: str,
+      pid: int, argv: strings, cwd: str, instance: str,
+    },
+    optional: { secret: str, reconnect: nonNegInt },
+  },
+  'run.started': { required: { run: id, ts, wall: number }, optional: { resumed: bool } },
+  'run.finished': { required: { run: id, ts, outcome }, optional: { error } },
+  'task.spawned': {
+    required: { run: id, ts, id, name: str, nursery: intOrNull, system: bool, site },
+    optional: { main: bool },
+  },
+  'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
+  'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site } },
+  'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
+  'nursery.opened': { required: { run: id, ts, id, task: id, site }, optional: { system: bool, start: bool } },
+  'nursery.closed': { required: { run: id, ts, id }, optional: {} },
+  'scope.changed': {
+    required: { run: id, ts, id, task: id, deadline: numOrNull, shield: bool, cancel_called: bool },
+    optional: { reason: str },
+  },
+  'scope.closed': { required: { run: id, ts, id }, optional: {} },
+  'dropped': { required: { ts, count, total: count }, optional: { run: id } },
+  'snapshot.begin': { required: { run: id, ts }, optional: {} },
+  'snapshot.end': { required: { run: id, ts }, optional: {} },
+  'runtime.disabled': { required: { reason: str }, optional: { ts } },
+};
+
+// The hello's `protocol` and `runtime` are checked by the connection (with a
+// clear message) rather than rejected as malformed here.
+
+export type Validation =
+  | { ok: true; event: WireEvent; unknownFields: string[] | null }
+  | { ok: false; kind: 'not-object' | 'no-type' }
+  | { ok: false; kind: 'unknown-type'; type: string }
+  | { ok: false; kind: 'invalid'; type: string; field: string };
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Validates one parsed line. Cheap enough for a million events a second. */
+export function validateEvent(value: unknown): Validation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, kind: 'not-object' };
+  const obj = value as Record<string, unknown>;
+  const type = obj.type;
+  if (typeof type !== 'string') return { ok: false, kind: 'no-type' };
+  const spec = hasOwn.call(EVENT_SPECS, type) ? EVENT_SPECS[type as WireEventType] : undefined;
+  if (!spec) return { ok: false, kind: 'unknown-type', type };
+  const { required, optional } = spec;
+  let known = 1; // `type`
+  for (const field in required) {
+    if (!required[field](obj[field])) return { ok: false, kind: 'invalid', type, field };
+    known++;
+  }
+  for (const field in optional) {
+    const v = obj[field];
+    if (v === undefined) continue;
+    if (!optional[field](v)) return { ok: false, kind: 'invalid', type, field };
+    known++;
+  }
+  let unknownFields: string[] | null = null;
+  // Only walk the keys when there are more of them than we recognised.
+  if (Object.keys(obj).length !== known) {
+    for (const k in obj) {
+      if (k !== 'type' && !hasOwn.call(required, k) && !hasOwn.call(optional, k)) (unknownFields ??= []).push(k);
+    }
+  }
+  return { ok: true, event: value as WireEvent, unknownFields };
+}

@@ -1,0 +1,110 @@
+// One event stream (a live connection after its hello, or a recording):
+// parse each line, validate it, and hand it to the RunState of its `run`.
+// Problems (bad JSON, unknown types or fields, invalid fields) are counted and
+// logged once per kind per stream, never fatal. No sockets, no vscode.
+import { RunState } from '../store/runState';
+import { validateEvent, type HelloEvent } from './protocol';
+
+const MAX_KINDS = 100;
+const MAX_LOGGED_EACH = 200;
+
+export interface StreamLog {
+  warn(message: string): void;
+}
+
+export interface StreamRuns {
+  /** The RunState for run number `run` of this stream (created on first use). */
+  run(run: number): RunState;
+}
+
+export class StreamReader {
+  /** Problem kind → count. */
+  readonly problems = new Map<string, number>();
+  readonly runs = new Map<number, RunState>();
+  events = 0;
+  private hello: HelloEvent | null = null;
+
+  constructor(
+    private readonly source: StreamRuns,
+    private readonly log: StreamLog,
+    private readonly name: string,
+    /** Log every problem (recordings: each bad line by number) instead of once per kind. */
+    private readonly logEach = false,
+  ) {}
+
+  setHello(hello: HelloEvent): void {
+    this.hello = hello;
+    for (const r of this.runs.values()) r.apply(hello as unknown as Record<string, unknown>);
+  }
+
+  /** One line (without its newline). `where` names it in a log line (e.g. "line 12"). */
+  line(text: string, where?: string): void {
+    if (text.length === 0 || (text.length === 1 && text === '\r')) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.problem('json', `malformed JSON${where ? ` at ${where}` : ''}: ${text.slice(0, 80)}`);
+      return;
+    }
+    this.value(value, where);
+  }
+
+  /** One parsed value. */
+  value(value: unknown, where?: string): void {
+    const v = validateEvent(value);
+    const at = where ? ` at ${where}` : '';
+    if (!v.ok) {
+      if (v.kind === 'unknown-type') this.problem(`type:${v.type}`, `unknown event type "${v.type.slice(0, 60)}"${at} (ignored)`);
+      else if (v.kind === 'invalid') this.problem(`invalid:${v.type}.${v.field}`, `invalid ${v.type} event${at}: field "${v.field}" is missing or has the wrong type (event ignored)`);
+      else this.problem(v.kind, `a line that is not an event object${at} (ignored)`);
+      return;
+    }
+    if (v.unknownFields) {
+      for (const f of v.unknownFields) this.problem(`field:${v.event.type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${v.event.type}${at} (ignored)`);
+    }
+    const event = v.event as unknown as Record<string, unknown>;
+    this.events++;
+    if (v.event.type === 'hello') {
+      this.problem('hello-again', `a second hello${at} (ignored)`);
+      return;
+    }
+    const run = event.run;
+    if (typeof run === 'number') {
+      this.runFor(run).apply(event);
+    } else {
+      // dropped / runtime.disabled without a run: the whole process.
+      for (const r of this.runs.values()) r.apply(event);
+    }
+  }
+
+  runFor(run: number): RunState {
+    let state = this.runs.get(run);
+    if (!state) {
+      state = this.source.run(run);
+      this.runs.set(run, state);
+      if (this.hello) state.apply(this.hello as unknown as Record<string, unknown>);
+    }
+    return state;
+  }
+
+  private logged = 0;
+
+  private problem(kind: string, message: string): void {
+    // A hostile stream could invent endless kinds: keep the table small.
+    if (!this.problems.has(kind) && this.problems.size >= MAX_KINDS) kind = 'other';
+    const n = this.problems.get(kind) ?? 0;
+    this.problems.set(kind, n + 1);
+    if (n === 0 || (this.logEach && this.logged < MAX_LOGGED_EACH)) {
+      this.logged++;
+      this.log.warn(`${this.name}: ${message}`);
+    }
+  }
+
+  /** Lines that were not used as events (unknown fields alone do not count). */
+  problemCount(): number {
+    let n = 0;
+    for (const [kind, c] of this.problems) if (!kind.startsWith('field:')) n += c;
+    return n;
+  }
+}

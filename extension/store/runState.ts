@@ -1,0 +1,645 @@
+// The reducer: one run's tree, built from validated wire events. This is the
+// only place that interprets events (the webview mirrors the rows it emits).
+// Pure: no `vscode`, no I/O, no timers, so it is tested and benchmarked in
+// plain Node. Rows are mutated in place internally and copied on the way out
+// (rows(), takeDelta()), so a consumer never sees a row change under it.
+import type {
+  ErrorInfo, NurseryRow, Outcome, RetiredRow, Row, RunInfo, RunStatus, ScopeInfo, Site, TaskRow,
+} from './rows';
+
+export interface RunStateOptions {
+  /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default 2000. */
+  retainFinished?: number;
+}
+
+export const DEFAULT_RETAIN_FINISHED = 2000;
+/** Closed nurseries whose children are all retired that stay visible (as a summary) before they fold too. */
+const RETAIN_EMPTY_NURSERIES = 100;
+/** Walks up the tree are bounded: a malformed stream (a move into a descendant) must not loop. */
+const MAX_DEPTH = 10_000;
+const MAX_PROBLEMS = 20;
+
+type Ev = Record<string, unknown>;
+
+const isSite = (v: unknown): v is Site =>
+  typeof v === 'object' && v !== null && typeof (v as Site).file === 'string' && typeof (v as Site).line === 'number';
+const siteOf = (v: unknown): Site | null =>
+  isSite(v) ? { file: v.file, line: v.line, function: String((v as Site).function ?? '') } : null;
+const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+const isOutcome = (v: unknown): v is Outcome => v === 'returned' || v === 'raised' || v === 'cancelled';
+
+function errorOf(v: unknown, depth = 0): ErrorInfo | undefined {
+  if (typeof v !== 'object' || v === null || depth > 4) return undefined;
+  const e = v as Record<string, unknown>;
+  const out: ErrorInfo = { type: String(e.type ?? 'Exception'), message: String(e.message ?? '') };
+  if (Array.isArray(e.exceptions)) {
+    out.exceptions = e.exceptions.slice(0, 20).map((x) => errorOf(x, depth + 1)).filter((x): x is ErrorInfo => !!x);
+  }
+  return out;
+}
+
+function copyRow(row: Row): Row {
+  if (row.kind === 'task') {
+    const t: TaskRow = { ...row, scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [] };
+    return t;
+  }
+  if (row.kind === 'retired') return { ...row, byOutcome: { ...row.byOutcome } };
+  return { ...row };
+}
+
+const emptyCounts = (): Record<Outcome | 'lost', number> => ({ returned: 0, raised: 0, cancelled: 0, lost: 0 });
+
+export class RunState {
+  readonly key: string;
+  label: string;
+  private readonly retainFinished: number;
+
+  private status: RunStatus = 'live';
+  private runtime = 'trio';
+  private runtimeVersion = '';
+  private pid: number | undefined;
+  private argv: string[] = [];
+  private cwd: string | undefined;
+  private wall = 0;
+  private lastTs = 0;
+  private lastHostWall = 0;
+  private outcome: Outcome | undefined;
+  private error: ErrorInfo | undefined;
+  private dropped = 0;
+  private liveTasks = 0;
+  private totalTasks = 0;
+  private retired = 0;
+  private problems: string[] = [];
+
+  private readonly tasks = new Map<number, TaskRow>();
+  private readonly nurseries = new Map<number, NurseryRow>();
+  private readonly retiredRows = new Map<number, RetiredRow>();
+  /** Visible task rows per nursery: a closed nursery with none left may fold. */
+  private readonly children = new Map<number, Set<number>>();
+  /** Nursery rows per owner task, so folding a task folds its (closed) nurseries. */
+  private readonly ownedNurseries = new Map<number, number[]>();
+  /** scope id → task id. */
+  private readonly scopeOwner = new Map<number, number>();
+  /** nursery id → first child that raised (for cancelledBy inference). */
+  private readonly firstRaised = new Map<number, number>();
+  /** Finished task ids, oldest first (a FIFO with a moving head, compacted now and then). */
+  private finished: number[] = [];
+  private finishedHead = 0;
+  /** Closed nurseries with no visible children left, oldest first. */
+  private emptyNurseries: number[] = [];
+  private emptyHead = 0;
+  /** Files named in sites: the only files the panel may open for this run. */
+  readonly reportedFiles = new Set<string>();
+
+  private dirty = new Set<number>();
+  private removed = new Set<number>();
+  private infoDirty = true;
+
+  /** Ids seen between snapshot.begin and snapshot.end; null outside a snapshot. */
+  private snapshotSeen: Set<number> | null = null;
+
+  constructor(key: string, label: string, options: RunStateOptions = {}) {
+    this.key = key;
+    this.label = label;
+    const r = options.retainFinished;
+    this.retainFinished = typeof r === 'number' && r >= 0 ? Math.floor(r) : DEFAULT_RETAIN_FINISHED;
+  }
+
+  // ---------------------------------------------------------------- reducer
+
+  apply(event: Record<string, unknown>): void {
+    const ts = event.ts;
+    if (typeof ts === 'number') {
+      if (ts > this.lastTs) this.lastTs = ts;
+      this.lastHostWall = Date.now();
+    }
+    switch (event.type) {
+      case 'task.state': return this.onState(event);
+      case 'task.spawned': return this.onSpawned(event);
+      case 'task.exited': return this.onExited(event);
+      case 'nursery.opened': return this.onNurseryOpened(event);
+      case 'nursery.closed': return this.onNurseryClosed(event);
+      case 'task.moved': return this.onMoved(event);
+      case 'scope.changed': return this.onScopeChanged(event);
+      case 'scope.closed': return this.onScopeClosed(event);
+      case 'hello': return this.onHello(event);
+      case 'run.started': return this.onRunStarted(event);
+      case 'run.finished': return this.onRunFinished(event);
+      case 'dropped':
+        this.dropped += Math.max(0, num(event.count));
+        this.infoDirty = true;
+        return;
+      case 'snapshot.begin':
+        this.snapshotSeen = new Set();
+        return;
+      case 'snapshot.end': return this.onSnapshotEnd(num(ts, this.lastTs));
+      case 'runtime.disabled':
+        this.addProblem(`The runtime switched itself off: ${String(event.reason ?? 'unknown reason')}`);
+        return;
+      default:
+        return; // unknown types are counted by the collector, ignored here
+    }
+  }
+
+  private onHello(e: Ev): void {
+    if (typeof e.runtime === 'string') this.runtime = e.runtime;
+    if (typeof e.runtime_version === 'string') this.runtimeVersion = e.runtime_version;
+    if (typeof e.pid === 'number') this.pid = e.pid;
+    if (Array.isArray(e.argv)) this.argv = e.argv.map(String);
+    if (typeof e.cwd === 'string') this.cwd = e.cwd;
+    this.infoDirty = true;
+  }
+
+  private onRunStarted(e: Ev): void {
+    if (!e.resumed || !this.wall) this.wall = num(e.wall);
+    if (this.status !== 'recording') this.status = 'live';
+    this.infoDirty = true;
+  }
+
+  private onRunFinished(e: Ev): void {
+    if (isOutcome(e.outcome)) this.outcome = e.outcome;
+    this.error = errorOf(e.error);
+    if (this.status !== 'recording') this.status = 'finished';
+    this.infoDirty = true;
+  }
+
+  private onSpawned(e: Ev): void {
+    const id = e.id as number;
+    const ts = num(e.ts);
+    const parent = typeof e.nursery === 'number' ? e.nursery : null;
+    this.snapshotSeen?.add(id);
+    const site = siteOf(e.site);
+    if (site) this.reportedFiles.add(site.file);
+    const existing = this.tasks.get(id);
+    if (existing) {
+      // A snapshot replay (or a duplicate): an upsert, never a second task.
+      if (existing.parent !== parent) this.reparent(existing, parent);
+      existing.name = String(e.name);
+      existing.site = site;
+      this.starting(existing);
+      this.touch(id);
+      return;
+    }
+    const row: TaskRow = {
+      kind: 'task',
+      id,
+      parent,
+      name: String(e.name),
+      system: e.system === true,
+      main: e.main === true,
+      state: 'scheduled',
+      since: ts,
+      spawnedAt: ts,
+      site,
+      awaitSite: null,
+      scopes: [],
+    };
+    this.starting(row);
+    this.tasks.set(id, row);
+    if (parent !== null) this.addChild(parent, id);
+    this.liveTasks++;
+    this.totalTasks++;
+    this.infoDirty = true;
+    this.touch(id);
+  }
+
+  private starting(row: TaskRow): void {
+    const n = row.parent === null ? undefined : this.nurseries.get(row.parent);
+    if (n?.start) row.starting = true;
+    else delete row.starting;
+  }
+
+  private reparent(row: TaskRow, to: number | null): void {
+    const from = row.parent;
+    row.parent = to;
+    if (to !== null) this.addChild(to, row.id);
+    if (from !== null) this.removeChild(from, row.id);
+  }
+
+  private addChild(nursery: number, task: number): void {
+    const set = this.children.get(nursery);
+    if (set) set.add(task);
+    else this.children.set(nursery, new Set([task]));
+  }
+
+  private hasChildren(nursery: number): boolean {
+    return (this.children.get(nursery)?.size ?? 0) > 0;
+  }
+
+  private onMoved(e: Ev): void {
+    const row = this.tasks.get(e.id as number);
+    if (!row) return;
+    this.reparent(row, e.nursery as number);
+    this.starting(row);
+    this.touch(row.id);
+  }
+
+  private onState(e: Ev): void {
+    const id = e.id as number;
+    this.snapshotSeen?.add(id);
+    const row = this.tasks.get(id);
+    if (!row || row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
+    const state = e.state as TaskRow['state'];
+    if (row.state !== state) {
+      row.state = state;
+      row.since = num(e.ts);
+    }
+    if ('at' in e) {
+      row.awaitSite = siteOf(e.at);
+      if (row.awaitSite) this.reportedFiles.add(row.awaitSite.file);
+    }
+    this.touch(id);
+  }
+
+  private onExited(e: Ev): void {
+    const id = e.id as number;
+    const row = this.tasks.get(id);
+    if (!row || row.exitedAt !== undefined) return;
+    const ts = num(e.ts);
+    const outcome: Outcome = isOutcome(e.outcome) ? e.outcome : 'returned';
+    row.state = outcome;
+    row.since = ts;
+    row.exitedAt = ts;
+    delete row.starting;
+    const error = errorOf(e.error);
+    if (error) row.error = error;
+    if (outcome === 'raised' && row.parent !== null && !this.firstRaised.has(row.parent)) {
+      this.firstRaised.set(row.parent, id);
+    }
+    if (outcome === 'cancelled') {
+      const cancel = (typeof e.cancel === 'object' && e.cancel !== null ? e.cancel : {}) as Ev;
+      const source = cancel.source as TaskRow['cancelSource'];
+      if (source) row.cancelSource = source;
+      if (typeof cancel.reason === 'string') row.cancelReason = cancel.reason;
+      if (typeof cancel.by === 'number') row.cancelledBy = cancel.by;
+      else if (!source || source === 'nursery' || source === 'unknown') {
+        const by = this.inferCanceller(row);
+        if (by !== undefined) row.cancelledBy = by;
+      }
+    }
+    // Scopes die with their task.
+    for (const s of row.scopes) this.scopeOwner.delete(s.id);
+    row.scopes = [];
+    this.liveTasks--;
+    this.infoDirty = true;
+    this.touch(id);
+    this.finished.push(id);
+    this.retain();
+  }
+
+  /**
+   * A cancelled task whose nursery — or an enclosing one — already had a child
+   * that raised was (almost surely) cancelled because of that failure: Trio
+   * cancels a nursery's scope when a child raises, and that reaches everything
+   * below it.
+   */
+  private inferCanceller(row: TaskRow): number | undefined {
+    let child: number = row.id;
+    let nursery = row.parent;
+    for (let depth = 0; nursery !== null && depth < MAX_DEPTH; depth++) {
+      const raised = this.firstRaised.get(nursery);
+      if (raised !== undefined && raised !== child) return raised;
+      const n = this.nurseries.get(nursery);
+      if (!n) return undefined;
+      const owner = this.tasks.get(n.parent);
+      if (!owner) return undefined;
+      child = owner.id;
+      nursery = owner.parent;
+    }
+    return undefined;
+  }
+
+  private onNurseryOpened(e: Ev): void {
+    const id = e.id as number;
+    this.snapshotSeen?.add(id);
+    const site = siteOf(e.site);
+    if (site) this.reportedFiles.add(site.file);
+    const existing = this.nurseries.get(id);
+    if (existing) {
+      existing.site = site;
+      this.touch(id);
+      return;
+    }
+    const owner = e.task as number;
+    const row: NurseryRow = {
+      kind: 'nursery',
+      id,
+      parent: owner,
+      site,
+      openedAt: num(e.ts),
+      system: e.system === true,
+      start: e.start === true,
+    };
+    this.nurseries.set(id, row);
+    const owned = this.ownedNurseries.get(owner);
+    if (owned) owned.push(id);
+    else this.ownedNurseries.set(owner, [id]);
+    this.touch(id);
+  }
+
+  private onNurseryClosed(e: Ev): void {
+    const row = this.nurseries.get(e.id as number);
+    if (!row || row.closedAt !== undefined) return;
+    row.closedAt = num(e.ts);
+    this.touch(row.id);
+    if (!this.hasChildren(row.id)) this.nurseryEmptied(row);
+  }
+
+  private onScopeChanged(e: Ev): void {
+    const id = e.id as number;
+    const taskId = e.task as number;
+    const task = this.tasks.get(taskId);
+    if (!task || task.exitedAt !== undefined) return;
+    const info: ScopeInfo = {
+      id,
+      deadline: typeof e.deadline === 'number' ? e.deadline : null,
+      shield: e.shield === true,
+      cancelCalled: e.cancel_called === true,
+    };
+    if (typeof e.reason === 'string') info.reason = e.reason;
+    const prevOwner = this.scopeOwner.get(id);
+    if (prevOwner !== undefined && prevOwner !== taskId) this.dropScope(prevOwner, id);
+    this.scopeOwner.set(id, taskId);
+    const i = task.scopes.findIndex((s) => s.id === id);
+    if (i >= 0) task.scopes[i] = info;
+    else {
+      task.scopes.push(info);
+      // Ids grow with entry order, so id order is outer-first.
+      if (task.scopes.length > 1) task.scopes.sort((a, b) => a.id - b.id);
+    }
+    this.touch(taskId);
+  }
+
+  private onScopeClosed(e: Ev): void {
+    const id = e.id as number;
+    const owner = this.scopeOwner.get(id);
+    if (owner === undefined) return;
+    this.scopeOwner.delete(id);
+    this.dropScope(owner, id);
+  }
+
+  private dropScope(taskId: number, scopeId: number): void {
+    const task = this.tasks.get(taskId);
+    if (!task) return;
+    const i = task.scopes.findIndex((s) => s.id === scopeId);
+    if (i >= 0) {
+      task.scopes.splice(i, 1);
+      this.touch(taskId);
+    }
+  }
+
+  private onSnapshotEnd(ts: number): void {
+    const seen = this.snapshotSeen;
+    this.snapshotSeen = null;
+    if (!seen) return;
+    // Live things the runtime did not replay ended while we were away.
+    for (const row of [...this.tasks.values()]) {
+      if (row.exitedAt !== undefined || seen.has(row.id)) continue;
+      this.markLost(row, ts);
+    }
+    for (const n of [...this.nurseries.values()]) {
+      if (n.closedAt !== undefined || seen.has(n.id)) continue;
+      n.closedAt = ts;
+      this.touch(n.id);
+      if (!this.hasChildren(n.id)) this.nurseryEmptied(n);
+    }
+    this.retain();
+  }
+
+  private markLost(row: TaskRow, ts: number): void {
+    row.state = 'lost';
+    row.since = ts;
+    row.exitedAt = ts;
+    delete row.starting;
+    for (const s of row.scopes) this.scopeOwner.delete(s.id);
+    row.scopes = [];
+    this.liveTasks--;
+    this.infoDirty = true;
+    this.touch(row.id);
+    this.finished.push(row.id);
+  }
+
+  // ------------------------------------------------------------- retention
+
+  private retain(): void {
+    while (this.finished.length - this.finishedHead > this.retainFinished) {
+      const id = this.finished[this.finishedHead++];
+      const row = this.tasks.get(id);
+      if (row && row.exitedAt !== undefined) this.foldTask(row);
+    }
+    if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.finishedHead);
+      this.finishedHead = 0;
+    }
+  }
+
+  /** Folds a finished task, and everything still visible below it, into its nursery's RetiredRow. */
+  private foldTask(row: TaskRow): void {
+    const counts = emptyCounts();
+    let n = 0;
+    const stack: TaskRow[] = [row];
+    const removedTasks: TaskRow[] = [];
+    const removedNurseries: number[] = [];
+    const visited = new Set<number>();
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (visited.has(t.id)) continue; // a malformed stream may form a cycle
+      visited.add(t.id);
+      removedTasks.push(t);
+      const owned = this.ownedNurseries.get(t.id);
+      if (!owned) continue;
+      for (const nid of owned) {
+        if (!this.nurseries.has(nid)) continue;
+        removedNurseries.push(nid);
+        const r = this.retiredRows.get(-nid);
+        if (r) {
+          for (const k of Object.keys(counts) as (Outcome | 'lost')[]) counts[k] += r.byOutcome[k];
+          n += r.count;
+        }
+        for (const cid of this.children.get(nid) ?? []) {
+          const child = this.tasks.get(cid);
+          if (child && child !== row) stack.push(child);
+        }
+      }
+    }
+    for (const t of removedTasks) {
+      const outcome = t.exitedAt !== undefined ? (t.state as Outcome | 'lost') : 'lost';
+      counts[outcome]++;
+      n++;
+      if (t.exitedAt === undefined) this.liveTasks--; // only reachable with a malformed stream
+      this.tasks.delete(t.id);
+      this.ownedNurseries.delete(t.id);
+      this.forget(t.id);
+    }
+    for (const nid of removedNurseries) {
+      this.nurseries.delete(nid);
+      this.children.delete(nid);
+      this.firstRaised.delete(nid);
+      this.forget(nid);
+      if (this.retiredRows.delete(-nid)) this.forget(-nid);
+    }
+    this.retired += n;
+    this.infoDirty = true;
+    const parent = row.parent;
+    if (parent === null) return;
+    let r = this.retiredRows.get(-parent);
+    if (!r) {
+      r = { kind: 'retired', id: -parent, parent, count: 0, byOutcome: emptyCounts() };
+      this.retiredRows.set(-parent, r);
+    }
+    r.count += n;
+    for (const k of Object.keys(counts) as (Outcome | 'lost')[]) r.byOutcome[k] += counts[k];
+    this.touch(r.id);
+    this.removeChild(parent, row.id);
+  }
+
+  private removeChild(nurseryId: number, taskId: number): void {
+    const set = this.children.get(nurseryId);
+    if (!set || !set.delete(taskId) || set.size > 0) return;
+    this.children.delete(nurseryId);
+    const n = this.nurseries.get(nurseryId);
+    if (n && n.closedAt !== undefined) this.nurseryEmptied(n);
+  }
+
+  /** A closed nursery has no visible children left. */
+  private nurseryEmptied(n: NurseryRow): void {
+    if (n.start && !this.retiredRows.has(-n.id)) {
+      // The temporary nursery of start(): once its task moved out it is noise.
+      this.removeNursery(n.id);
+      return;
+    }
+    this.emptyNurseries.push(n.id);
+    while (this.emptyNurseries.length - this.emptyHead > RETAIN_EMPTY_NURSERIES) {
+      const id = this.emptyNurseries[this.emptyHead++];
+      const still = this.nurseries.get(id);
+      if (still && still.closedAt !== undefined && !this.hasChildren(id)) this.removeNursery(id);
+    }
+    if (this.emptyHead > 1024 && this.emptyHead * 2 > this.emptyNurseries.length) {
+      this.emptyNurseries = this.emptyNurseries.slice(this.emptyHead);
+      this.emptyHead = 0;
+    }
+  }
+
+  /** Removes an empty closed nursery; its retired count stays in the run's total. */
+  private removeNursery(id: number): void {
+    const n = this.nurseries.get(id);
+    if (!n) return;
+    this.nurseries.delete(id);
+    this.firstRaised.delete(id);
+    this.children.delete(id);
+    const owned = this.ownedNurseries.get(n.parent);
+    if (owned) {
+      const i = owned.indexOf(id);
+      if (i >= 0) owned.splice(i, 1);
+      if (!owned.length) this.ownedNurseries.delete(n.parent);
+    }
+    this.forget(id);
+    if (this.retiredRows.delete(-id)) this.forget(-id);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private touch(id: number): void {
+    this.dirty.add(id);
+  }
+
+  private forget(id: number): void {
+    this.dirty.delete(id);
+    this.removed.add(id);
+  }
+
+  private row(id: number): Row | undefined {
+    return id < 0 ? this.retiredRows.get(id) : (this.tasks.get(id) ?? this.nurseries.get(id));
+  }
+
+  /** Full snapshot: nurseries and tasks in id order (parents before children), retired rows last. */
+  rows(): Row[] {
+    const out: Row[] = [];
+    for (const n of this.nurseries.values()) out.push(copyRow(n));
+    for (const t of this.tasks.values()) out.push(copyRow(t));
+    out.sort((a, b) => a.id - b.id);
+    for (const r of this.retiredRows.values()) out.push(copyRow(r));
+    return out;
+  }
+
+  takeDelta(): { upsert: Row[]; remove: number[] } | null {
+    if (!this.dirty.size && !this.removed.size) return null;
+    const upsert: Row[] = [];
+    const remove: number[] = [];
+    for (const id of this.removed) if (!this.row(id)) remove.push(id);
+    for (const id of this.dirty) {
+      const r = this.row(id);
+      if (r) upsert.push(copyRow(r));
+    }
+    this.dirty = new Set();
+    this.removed = new Set();
+    if (!upsert.length && !remove.length) return null;
+    return { upsert, remove };
+  }
+
+  /** Drops pending changes (nobody is watching this run; a snapshot follows when someone does). */
+  discardDelta(): void {
+    if (this.dirty.size) this.dirty = new Set();
+    if (this.removed.size) this.removed = new Set();
+  }
+
+  hasDelta(): boolean {
+    return this.dirty.size > 0 || this.removed.size > 0;
+  }
+
+  /** True when info() changed since the last call of takeInfoChanged(). */
+  takeInfoChanged(): boolean {
+    const d = this.infoDirty;
+    this.infoDirty = false;
+    return d;
+  }
+
+  info(): RunInfo {
+    const info: RunInfo = {
+      key: this.key,
+      label: this.label,
+      status: this.status,
+      runtime: this.runtime,
+      runtimeVersion: this.runtimeVersion,
+      argv: [...this.argv],
+      wall: this.wall,
+      clock: { ts: this.lastTs, hostWall: this.lastHostWall || Date.now() },
+      dropped: this.dropped,
+      liveTasks: this.liveTasks,
+      totalTasks: this.totalTasks,
+      retired: this.retired,
+      problems: [...this.problems],
+    };
+    if (this.pid !== undefined) info.pid = this.pid;
+    if (this.cwd !== undefined) info.cwd = this.cwd;
+    if (this.outcome) info.outcome = this.outcome;
+    if (this.error) info.error = this.error;
+    return info;
+  }
+
+  // ------------------------------------------------- lifecycle (host side)
+
+  get currentStatus(): RunStatus {
+    return this.status;
+  }
+
+  /** The program's connection ended before run.finished: keep what we know, say so. */
+  markDisconnected(reason: string): void {
+    if (this.status !== 'live') return;
+    this.status = 'disconnected';
+    this.addProblem(reason);
+  }
+
+  /** A replayed recording: its status never turns live/finished. */
+  markRecording(): void {
+    this.status = 'recording';
+    this.infoDirty = true;
+  }
+
+  addProblem(message: string): void {
+    if (this.problems.includes(message)) return;
+    if (this.problems.length >= MAX_PROBLEMS) this.problems.shift();
+    this.problems.push(message);
+    this.infoDirty = true;
+  }
+}

@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { RunState } from '../../extension/store/runState';
+import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../extension/store/rows';
+import {
+  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state, type Ev,
+} from './wireEvents';
+
+function run(events: Ev[], options?: { retainFinished?: number }): RunState {
+  const r = new RunState('c1.r1', 'prog.py', options);
+  for (const e of events) r.apply(e);
+  return r;
+}
+const byId = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
+const task = (r: RunState, id: number) => byId(r.rows()).get(id) as TaskRow;
+const nursery = (r: RunState, id: number) => byId(r.rows()).get(id) as NurseryRow;
+
+describe('RunState reducer', () => {
+  it('builds init → system nursery → main, and a user nursery with children', () => {
+    const r = run([
+      hello(), ...prologue(),
+      opened(4, 3, 1, { site: site(7) }),
+      spawned(5, 4, 'fetch', 1.1), spawned(6, 4, 'fetch', 1.2),
+    ]);
+    const rows = byId(r.rows());
+    assert.equal((rows.get(1) as TaskRow).parent, null);
+    assert.equal((rows.get(1) as TaskRow).system, true);
+    assert.equal((rows.get(2) as NurseryRow).parent, 1);
+    assert.equal((rows.get(3) as TaskRow).main, true);
+    assert.equal((rows.get(4) as NurseryRow).parent, 3);
+    assert.deepEqual((rows.get(4) as NurseryRow).site, site(7));
+    assert.equal((rows.get(5) as TaskRow).parent, 4);
+    assert.equal((rows.get(6) as TaskRow).state, 'scheduled');
+    const info = r.info();
+    assert.equal(info.status, 'live');
+    assert.equal(info.liveTasks, 4);
+    assert.equal(info.totalTasks, 4);
+    assert.equal(info.pid, 4242);
+    assert.equal(info.runtimeVersion, '0.27.0');
+    assert.deepEqual(info.argv, ['/abs/prog.py']);
+    assert.equal(info.wall, 1_700_000_000_000);
+  });
+
+  it('task.state sets state, since and await site; absent `at` keeps it, null clears it', () => {
+    const r = run([...prologue(), state(3, 5, 'waiting', site(30)), state(3, 6, 'waiting')]);
+    assert.equal(task(r, 3).state, 'waiting');
+    assert.equal(task(r, 3).since, 5, 'since only moves when the state changes');
+    assert.deepEqual(task(r, 3).awaitSite, site(30));
+    r.apply(state(3, 7, 'running', null));
+    assert.equal(task(r, 3).since, 7);
+    assert.equal(task(r, 3).awaitSite, null);
+    assert.ok(r.reportedFiles.has('/abs/prog.py'));
+  });
+
+  it('records outcomes and errors, and ignores samples after an exit', () => {
+    const err = { type: 'ValueError', message: 'bad url' };
+    const r = run([
+      ...prologue(), opened(4, 3, 1),
+      spawned(5, 4, 'ok', 1), spawned(6, 4, 'boom', 1),
+      exited(5, 2), exited(6, 3, 'raised', { error: err }),
+      state(6, 4, 'running'),
+    ]);
+    assert.equal(task(r, 5).state, 'returned');
+    assert.equal(task(r, 5).exitedAt, 2);
+    assert.equal(task(r, 6).state, 'raised');
+    assert.equal(task(r, 6).since, 3);
+    assert.deepEqual(task(r, 6).error, err);
+    assert.equal(r.info().liveTasks, 2);
+  });
+
+  it('start(): a task in the temporary nursery is `starting`, then task.moved reparents it', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1),
+      opened(5, 3, 2, { start: true }),
+      spawned(6, 5, 'server', 2.1),
+    ]);
+    assert.equal(task(r, 6).starting, true);
+    assert.equal(task(r, 6).parent, 5);
+    assert.equal(nursery(r, 5).start, true);
+    r.apply(moved(6, 4, 3));
+    assert.equal(task(r, 6).parent, 4);
+    assert.equal(task(r, 6).starting, undefined);
+    r.apply(closed(5, 3.1));
+    assert.equal(byId(r.rows()).has(5), false, 'an emptied start nursery is removed once closed');
+    const d = r.takeDelta()!;
+    assert.ok(d.remove.includes(5));
+  });
+
+  it('cancelledBy comes from the wire `cancel.by` first', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1),
+      exited(5, 2, 'cancelled', { cancel: { source: 'explicit', by: 3, reason: 'cancel() called' } }),
+    ]);
+    const t = task(r, 5);
+    assert.equal(t.cancelledBy, 3);
+    assert.equal(t.cancelSource, 'explicit');
+    assert.equal(t.cancelReason, 'cancel() called');
+  });
+
+  it('infers cancelledBy: a sibling raised earlier, also for tasks deeper below', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1),
+      spawned(5, 4, 'fails', 1), spawned(6, 4, 'sibling', 1), spawned(7, 4, 'parent', 1),
+      opened(8, 7, 1.5), spawned(9, 8, 'grandchild', 1.6),
+      exited(5, 2, 'raised', { error: { type: 'OSError', message: 'x' } }),
+      exited(6, 2.1, 'cancelled'),
+      exited(9, 2.2, 'cancelled', { cancel: { source: 'nursery' } }),
+    ]);
+    assert.equal(task(r, 6).cancelledBy, 5);
+    assert.equal(task(r, 9).cancelledBy, 5);
+    assert.equal(task(r, 5).cancelledBy, undefined);
+  });
+
+  it('does not infer a canceller for deadline cancels or when nothing raised before', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 1),
+      exited(5, 2, 'cancelled'),
+      exited(6, 3, 'raised', { error: { type: 'E', message: '' } }),
+      exited(7, 4, 'cancelled', { cancel: { source: 'deadline' } }),
+    ]);
+    assert.equal(task(r, 5).cancelledBy, undefined, 'nothing had raised yet');
+    assert.equal(task(r, 7).cancelledBy, undefined, 'a deadline is not a sibling failure');
+  });
+
+  it('tracks cancel scopes per task, outer first, and drops them on close and exit', () => {
+    const r = run([
+      ...prologue(),
+      scope(11, 3, 1, { deadline: 500 }),
+      scope(10, 3, 1, { shield: true }),
+    ]);
+    assert.deepEqual(task(r, 3).scopes.map((s) => s.id), [10, 11]);
+    assert.equal(task(r, 3).scopes[1].deadline, 500);
+    r.apply(scope(11, 3, 2, { deadline: 500, cancel_called: true, reason: 'deadline exceeded' }));
+    assert.deepEqual(task(r, 3).scopes[1], { id: 11, deadline: 500, shield: false, cancelCalled: true, reason: 'deadline exceeded' });
+    r.apply({ type: 'scope.closed', run: 1, ts: 3, id: 10 });
+    assert.deepEqual(task(r, 3).scopes.map((s) => s.id), [11]);
+    r.apply(exited(3, 4, 'cancelled'));
+    assert.deepEqual(task(r, 3).scopes, []);
+  });
+
+  it('nursery.closed, dropped, runtime.disabled and run.finished', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), exited(5, 2), closed(4, 2.5),
+      { type: 'dropped', run: 1, ts: 3, count: 7, total: 7 },
+      { type: 'dropped', run: 1, ts: 4, count: 3, total: 10 },
+      { type: 'runtime.disabled', reason: 'internal error: boom' },
+      exited(3, 5, 'raised', { error: { type: 'KeyError', message: "'x'" } }),
+      runFinished(6, 'raised', { error: { type: 'KeyError', message: "'x'" } }),
+    ]);
+    assert.equal(nursery(r, 4).closedAt, 2.5);
+    const info = r.info();
+    assert.equal(info.dropped, 10);
+    assert.equal(info.status, 'finished');
+    assert.equal(info.outcome, 'raised');
+    assert.deepEqual(info.error, { type: 'KeyError', message: "'x'" });
+    assert.ok(info.problems.some((p) => p.includes('internal error: boom')));
+    assert.equal(info.clock.ts, 6);
+  });
+
+  it('disconnection keeps live tasks as they were and says so', () => {
+    const r = run([...prologue(), state(3, 1, 'waiting', site(40))]);
+    r.markDisconnected('The program disconnected before its run finished.');
+    const info = r.info();
+    assert.equal(info.status, 'disconnected');
+    assert.ok(info.problems[0].includes('disconnected'));
+    assert.equal(task(r, 3).state, 'waiting');
+    assert.equal(info.liveTasks, 2);
+  });
+
+  it('snapshot after a reconnect: replayed things are upserts, missing live tasks become lost', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), opened(7, 6, 1.2),
+    ]);
+    r.markDisconnected('lost connection');
+    for (const e of [
+      { type: 'run.started', run: 1, ts: 10, wall: 1, resumed: true },
+      { type: 'snapshot.begin', run: 1, ts: 10 },
+      spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
+      spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(5, 4, 'a', 1),
+      state(5, 10, 'waiting', site(50)),
+      { type: 'snapshot.end', run: 1, ts: 10 },
+    ]) r.apply(e);
+    const info = r.info();
+    assert.equal(info.status, 'live');
+    assert.equal(info.totalTasks, 4, 'replayed tasks are not counted twice');
+    assert.equal(info.wall, 1_700_000_000_000, 'a resumed run keeps its start time');
+    assert.equal(task(r, 6).state, 'lost');
+    assert.equal(task(r, 5).state, 'waiting');
+    assert.equal(nursery(r, 7).closedAt, 10, 'a nursery not replayed was closed meanwhile');
+    assert.equal(info.liveTasks, 3);
+  });
+
+  it('deltas carry changed rows once, and copies that do not change later', () => {
+    const r = run(prologue());
+    const first = r.takeDelta()!;
+    assert.deepEqual(first.upsert.map((x) => x.id).sort(), [1, 2, 3]);
+    assert.deepEqual(first.remove, []);
+    assert.equal(r.takeDelta(), null);
+    r.apply(state(3, 1, 'running'));
+    r.apply(state(3, 2, 'waiting'));
+    const d = r.takeDelta()!;
+    assert.equal(d.upsert.length, 1);
+    assert.equal((d.upsert[0] as TaskRow).state, 'waiting');
+    r.apply(state(3, 3, 'running'));
+    assert.equal((d.upsert[0] as TaskRow).state, 'waiting', 'a delta row is a copy');
+    const snap = r.rows();
+    r.apply(exited(3, 4));
+    assert.equal((snap.find((x) => x.id === 3) as TaskRow).state, 'running', 'a snapshot row is a copy');
+  });
+
+  it('retention folds the oldest finished tasks into per-nursery RetiredRows', () => {
+    const events: Ev[] = [...prologue(), opened(4, 3, 1)];
+    let id = 10;
+    for (let i = 0; i < 50; i++) {
+      events.push(spawned(id, 4, `w${i}`, 1 + i));
+      events.push(exited(id, 1.5 + i, i % 10 === 0 ? 'raised' : i % 5 === 0 ? 'cancelled' : 'returned',
+        i % 10 === 0 ? { error: { type: 'E', message: '' } } : {}));
+      id++;
+    }
+    const r = run(events, { retainFinished: 20 });
+    const rows = r.rows();
+    const tasks = rows.filter((x) => x.kind === 'task' && x.parent === 4) as TaskRow[];
+    assert.equal(tasks.length, 20);
+    assert.equal(Math.min(...tasks.map((t) => t.id)), 40, 'the newest finished stay');
+    const retired = rows.find((x) => x.kind === 'retired') as RetiredRow;
+    assert.equal(retired.id, -4);
+    assert.equal(retired.parent, 4);
+    assert.equal(retired.count, 30);
+    assert.deepEqual(retired.byOutcome, { returned: 24, raised: 3, cancelled: 3, lost: 0 });
+    assert.equal(r.info().retired, 30);
+    assert.equal(r.info().totalTasks, 52);
+  });
+
+  it('folds a finished task together with its closed nurseries and their descendants', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1),
+      spawned(5, 4, 'parent', 1), opened(6, 5, 1.1), spawned(7, 6, 'child', 1.2), spawned(8, 6, 'child', 1.2),
+      exited(7, 2), exited(8, 2.1), closed(6, 2.2), exited(5, 2.3),
+      spawned(9, 4, 'later', 3), exited(9, 3.1),
+    ], { retainFinished: 1 });
+    const rows = byId(r.rows());
+    assert.equal(rows.has(5), false);
+    assert.equal(rows.has(6), false);
+    assert.equal(rows.has(7), false);
+    assert.ok(rows.has(9));
+    const retired = rows.get(-4) as RetiredRow;
+    assert.equal(retired.count, 3);
+    assert.equal(rows.has(-6), false);
+  });
+
+  it('memory stays bounded: closed nurseries whose children are all retired fold too', () => {
+    const r = new RunState('k', 'l', { retainFinished: 10 });
+    for (const e of prologue()) r.apply(e);
+    let id = 10;
+    let ts = 1;
+    for (let n = 0; n < 1000; n++) {
+      const nid = id++;
+      r.apply(opened(nid, 3, ts++));
+      for (let k = 0; k < 3; k++) {
+        const t = id++;
+        r.apply(spawned(t, nid, 'w', ts++));
+        r.apply(exited(t, ts++));
+      }
+      r.apply(closed(nid, ts++));
+    }
+    const rows = r.rows();
+    assert.ok(rows.length < 250, `rows stay bounded (${rows.length})`);
+    assert.equal(r.info().retired, 2990);
+    assert.equal(r.info().liveTasks, 2);
+  });
+});
