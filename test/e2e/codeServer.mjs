@@ -12,6 +12,7 @@ export const QUIET_SETTINGS = {
   'telemetry.telemetryLevel': 'off',
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'security.workspace.trust.enabled': false,
   'update.mode': 'none',
@@ -125,6 +126,8 @@ export async function startCodeServer({ cache, root, settings = {}, vsixes = [],
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    // A closed test window's extension host exits soon instead of waiting hours for a reconnect.
+    '--reconnection-grace-time', '20',
   ];
   if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   let text = '';

@@ -1,0 +1,164 @@
+// `npm run test:e2e`: Nursery Lens in real VS Code (code-server + Debian's
+// Chromium). Packages the extension, installs THAT VSIX (and the test-only
+// debugpy shim) into an isolated code-server, and drives what a user does:
+// the palette, a Trio debug session, a breakpoint, a recording; then runs
+// the extension-host mocha suite in the same server. One pass/fail line per
+// scenario, `N passed, N failed` last, non-zero exit on any failure; every
+// process it starts dies with it (also on Ctrl-C and on the time budget).
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureCodeServer } from './codeServerInstall.mjs';
+import { repoRoot, startCodeServer } from './codeServer.mjs';
+import { buildSuite } from './buildSuite.mjs';
+import { runExtensionHostSuite } from './extensionHostSuite.mjs';
+import { missingForE2e } from './prerequisites.mjs';
+import { packageShim, packageVsix } from './packaging.mjs';
+import { launchBrowser, openWorkbench } from './workbench.mjs';
+import { prepareWorkspace } from './workspace.mjs';
+import { scenarios } from './scenarios/index.mjs';
+
+const t0 = Date.now();
+const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 420);
+const KEEP = process.env.NURSERY_LENS_E2E_KEEP === '1';
+const python = process.env.NURSERY_LENS_E2E_PYTHON ?? join(repoRoot, '.venv', 'bin', 'python');
+const screenshots = join(repoRoot, 'screenshots', 'e2e');
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+const log = (s) => console.log(`[e2e ${secs().padStart(5)} s] ${s}`);
+
+const results = [];
+const cleanups = [];
+let finished = false;
+
+function report(name, ok, detail = '') {
+  results.push({ name, ok });
+  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  — ${detail}` : ''}`);
+}
+
+async function cleanup() {
+  while (cleanups.length) {
+    const fn = cleanups.pop();
+    try { await fn(); } catch (e) { console.error(`[e2e] cleanup: ${e.message}`); }
+  }
+}
+
+async function finish(extraFailed = 0) {
+  if (finished) return;
+  finished = true;
+  await cleanup();
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed + extraFailed;
+  log(`done`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => { console.error(`\n[e2e] ${sig}: stopping everything this run started`); finish(1); });
+}
+const budget = setTimeout(() => {
+  console.error(`[e2e] time budget of ${BUDGET_S} s exceeded; stopping`);
+  report('time budget', false, `over ${BUDGET_S} s (NURSERY_LENS_E2E_BUDGET)`);
+  finish();
+}, BUDGET_S * 1000);
+budget.unref();
+
+async function main() {
+  const missing = missingForE2e({ python });
+  if (missing.length) {
+    console.error('The end-to-end tests need:\n' + missing.map((m) => `  - ${m}`).join('\n'));
+    report('prerequisites', false, missing.join('; '));
+    return;
+  }
+
+  // 1. Real VS Code (cached outside the repository after the first run).
+  const cache = await ensureCodeServer({ log });
+  log(`code-server ${cache.codeServerVersion} on Node ${cache.nodeVersion} from ${cache.dir}`);
+
+  // 2. The product as users get it: `npm run package` → VSIX; plus the test-only debugpy shim.
+  const tmp = mkdtempSync(join(tmpdir(), 'nursery-lens-e2e-'));
+  cleanups.push(() => { if (!KEEP) rmSync(tmp, { recursive: true, force: true }); else log(`kept ${tmp}`); });
+  // NURSERY_LENS_E2E_VSIX: test a VSIX built elsewhere (e.g. a release candidate) instead of packaging.
+  const vsix = process.env.NURSERY_LENS_E2E_VSIX ?? await packageVsix({ log });
+  const shim = await packageShim(join(tmp, 'shim'), { log });
+  const suiteIndex = await buildSuite();
+  log(`packaged ${vsix} (${(statSync(vsix).size / 1024).toFixed(0)} KiB), shim, suite`);
+
+  // 3. One isolated code-server for every scenario (each gets its own window and workspace copy).
+  const resultsFile = join(tmp, 'suite-results.json');
+  const server = await startCodeServer({
+    cache, root: join(tmp, 'code-server'), vsixes: [vsix, shim], smokeTestDriver: true,
+    settings: { 'nurseryLens.pythonPath': python },
+    env: { NURSERY_LENS_E2E_PYTHON: python, NURSERY_LENS_SUITE_RESULTS: resultsFile },
+  });
+  cleanups.push(() => server.stop());
+  log(`code-server listening on ${server.url}`);
+  const browser = await launchBrowser();
+  cleanups.push(() => browser.close().catch(() => undefined));
+  mkdirSync(screenshots, { recursive: true });
+
+  const examples = join(repoRoot, 'examples');
+  const ctx = {
+    server, browser, python, tmp, log, screenshots,
+    /** A fresh window on a fresh copy of examples/. */
+    async window(name, { env = {}, settings = {} } = {}) {
+      const ws = prepareWorkspace(examples, join(tmp, `ws-${name}`), { python, env, settings });
+      const page = await openWorkbench(browser, server.url, ws.dir);
+      cleanups.push(() => page.context().close().catch(() => undefined));
+      return { page, ws };
+    },
+    async shot(page, name) {
+      const path = join(screenshots, `${name}.png`);
+      await page.screenshot({ path }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
+      return path;
+    },
+  };
+
+  for (const s of scenarios) {
+    const started = Date.now();
+    const state = { page: null };
+    try {
+      await withTimeout(s.run(ctx, state), s.timeoutMs ?? 90000, s.name);
+      report(s.name, true, `${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      if (state.page) await ctx.shot(state.page, `${s.id}-failure`);
+      report(s.name, false, `${((Date.now() - started) / 1000).toFixed(1)} s: ${String(e.message ?? e).split('\n').slice(0, 6).join(' | ')}`);
+    } finally {
+      if (state.page) await state.page.context().close().catch(() => undefined);
+    }
+  }
+
+  // 4. The mocha suite inside the extension host, against the installed VSIX's folder.
+  const extensionPath = join(server.dirs.extensions, 'nursery-lens.nursery-lens-0.1.0');
+  const suiteWs = prepareWorkspace(examples, join(tmp, 'ws-suite'), { python });
+  log('extension-host suite: starting');
+  const suite = await runExtensionHostSuite({
+    browser, server, workspace: suiteWs.dir, extensionPath, suiteIndex, resultsFile,
+    onPage: (p) => cleanups.push(() => p.context().close().catch(() => undefined)),
+  });
+  for (const o of suite.outcomes) report(`suite: ${o.title}`, o.state === 'passed', o.error ? o.error.split('\n')[0] : `${o.ms} ms`);
+  if (suite.exitCode === null) report('suite: finished', false, 'no exit code from the extension host within the time limit');
+  else if (!suite.done) report('suite: finished', false, `extension host exited ${suite.exitCode} before the suite wrote its results`);
+  else if (suite.exitCode !== 0 && suite.outcomes.every((o) => o.state === 'passed')) report('suite: exit code', false, `exit ${suite.exitCode}`);
+  await ctx.shot(suite.page, 'suite');
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); }),
+  ]);
+}
+
+main().then(
+  () => finish(),
+  (e) => {
+    report('e2e setup', false, String(e.message ?? e).split('\n').slice(0, 30).join('\n'));
+    // Scenarios that never ran are failures too, so the count says how much was not proven.
+    const ran = new Set(results.map((r) => r.name));
+    for (const s of scenarios) if (!ran.has(s.name)) report(s.name, false, 'not run: setup failed');
+    if (![...ran].some((n) => n.startsWith('suite'))) report('suite: extension-host tests', false, 'not run: setup failed');
+    finish();
+  },
+);
