@@ -1,0 +1,124 @@
+// The collector: a loopback TCP listener on an ephemeral port (127.0.0.1
+// only), or a Unix socket in a private 0700 folder. One connection is one
+// program; any number at once. Owns its connections and closes them all.
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Connection, IngestBudget, type CollectorLog, type ConnectionContext } from './connection';
+import type { LaunchRegistry, Launch } from './launches';
+import type { ProgramStream, RunStore } from '../store/runStore';
+
+/** More simultaneous connections than any sane launch makes; beyond it new ones are turned away. */
+const MAX_CONNECTIONS = 1000;
+
+export interface CollectorOptions {
+  launches: LaunchRegistry;
+  store: RunStore;
+  log: CollectorLog;
+  /** Listen on a Unix socket instead of loopback TCP (not on Windows). */
+  unixSocket?: boolean;
+  maxLineBytes?: number;
+  helloTimeoutMs?: number;
+  onProgram?(launch: Launch, stream: ProgramStream): void;
+}
+
+export class CollectorServer {
+  private server: net.Server | null = null;
+  private starting: Promise<string> | null = null;
+  private addr: string | undefined;
+  private socketDir: string | undefined;
+  private readonly connections = new Set<Connection>();
+  private nextId = 1;
+  private refusedForLoad = 0;
+  private readonly ctx: ConnectionContext;
+
+  constructor(private readonly options: CollectorOptions) {
+    this.ctx = {
+      launches: options.launches,
+      store: options.store,
+      log: options.log,
+      budget: new IngestBudget(),
+      ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
+      ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
+      ...(options.onProgram ? { onProgram: options.onProgram } : {}),
+    };
+  }
+
+  /** Starts listening (once); resolves to the address programs connect to. */
+  start(): Promise<string> {
+    this.starting ??= this.listen().catch((err: unknown) => {
+      this.starting = null;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  get address(): string | undefined {
+    return this.addr;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  private async listen(): Promise<string> {
+    const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: false }, (socket) => this.accept(socket));
+    server.on('error', (err) => this.options.log.error(`collector: ${err.message}`));
+    const useUnix = this.options.unixSocket && process.platform !== 'win32';
+    let target: net.ListenOptions;
+    if (useUnix) {
+      // A private folder: only this user can reach the socket inside it.
+      this.socketDir = await mkdtemp(path.join(os.tmpdir(), 'nursery-lens-'));
+      target = { path: path.join(this.socketDir, 'collector.sock') };
+    } else {
+      target = { host: '127.0.0.1', port: 0 };
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(target, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    this.server = server;
+    const a = server.address();
+    this.addr = typeof a === 'string' ? a : `127.0.0.1:${a!.port}`;
+    this.options.log.info(`collector listening on ${this.addr}`);
+    return this.addr;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.connections.size >= MAX_CONNECTIONS) {
+      if (this.refusedForLoad++ % 100 === 0) {
+        this.options.log.warn(`collector: ${MAX_CONNECTIONS} connections open; turning new ones away (${this.refusedForLoad} so far)`);
+      }
+      socket.destroy();
+      return;
+    }
+    try {
+      const c = new Connection(socket, this.nextId++, this.ctx, (closed) => this.connections.delete(closed));
+      this.connections.add(c);
+    } catch (err) {
+      this.options.log.error(`collector: could not set up a connection: ${err instanceof Error ? err.message : String(err)}`);
+      socket.destroy();
+    }
+  }
+
+  /** Closes the listener and every connection, and removes the socket folder. */
+  async close(): Promise<void> {
+    for (const c of [...this.connections]) c.close();
+    this.connections.clear();
+    const server = this.server;
+    this.server = null;
+    this.starting = null;
+    this.addr = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.socketDir) {
+      const dir = this.socketDir;
+      this.socketDir = undefined;
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}

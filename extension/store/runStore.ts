@@ -1,0 +1,187 @@
+// Every run the extension host knows: live ones (per program connection, a
+// reconnecting program finds its runs again by its `instance`), recordings,
+// and finished ones until the user clears them. Also keeps each program's
+// raw lines (bounded) for Save Recording…. Pure: no vscode, no sockets.
+import { RunState } from './runState';
+import type { RunInfo } from './rows';
+import { scriptLabel, type ReplayResult } from './replay';
+
+/** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
+export const MAX_RAW_BYTES = 64 * 1024 * 1024;
+
+export interface StreamOrigin {
+  /** Groups the program's streams; a reconnect with the same launch and instance continues the same runs. */
+  launchKey: string;
+  launchLabel?: string;
+  debugSessionId?: string;
+  instance: string;
+  pid?: number;
+  argv?: string[];
+}
+
+/** One program (process): its runs, and the lines it sent. */
+export class ProgramStream {
+  readonly runs = new Map<number, RunState>();
+  raw: string[] = [];
+  rawBytes = 0;
+  rawTruncated = false;
+  connected = 0;
+
+  constructor(
+    readonly id: number,
+    readonly origin: StreamOrigin,
+    private readonly store: RunStore,
+    readonly label: string,
+  ) {}
+
+  /** The RunState of this program's `run`-th trio.run (created on first use). */
+  run(run: number): RunState {
+    let state = this.runs.get(run);
+    if (!state) {
+      state = new RunState(`c${this.id}.r${run}`, run > 1 ? `${this.label} · run ${run}` : this.label, {
+        retainFinished: this.store.retainFinished(),
+      });
+      this.runs.set(run, state);
+      this.store.added(state, this);
+    }
+    return state;
+  }
+
+  record(line: string): void {
+    if (this.rawTruncated) return;
+    if (this.rawBytes + line.length > MAX_RAW_BYTES) {
+      this.rawTruncated = true;
+      return;
+    }
+    this.raw.push(line);
+    this.rawBytes += line.length + 1;
+  }
+
+  /** The connection ended: runs that did not finish are marked disconnected (their tasks stay as they were). */
+  disconnected(reason: string): void {
+    this.connected = Math.max(0, this.connected - 1);
+    if (this.connected) return;
+    for (const r of this.runs.values()) r.markDisconnected(reason);
+    this.store.changed();
+  }
+}
+
+export interface RunEntry {
+  state: RunState;
+  /** The program stream it came from (live runs), or the recording's lines. */
+  stream?: ProgramStream;
+  recordingText?: string;
+  debugSessionId?: string;
+  launchKey?: string;
+}
+
+export type RunStoreListener = (e: { kind: 'added'; entry: RunEntry } | { kind: 'changed' } | { kind: 'removed'; keys: string[] }) => void;
+
+export class RunStore {
+  private readonly entries = new Map<string, RunEntry>();
+  private readonly streams = new Map<string, ProgramStream>();
+  private readonly listeners = new Set<RunStoreListener>();
+  private nextStream = 1;
+  private readonly launchPrograms = new Map<string, number>();
+
+  constructor(readonly retainFinished: () => number = () => 2000) {}
+
+  onDidChange(listener: RunStoreListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(e: Parameters<RunStoreListener>[0]): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch {
+        // A listener's failure must not stop ingestion.
+      }
+    }
+  }
+
+  /** Something in some run changed (called per processed batch of lines). */
+  changed(): void {
+    this.emit({ kind: 'changed' });
+  }
+
+  /** A program said hello: its stream (the same one again when it reconnects). */
+  openStream(origin: StreamOrigin): ProgramStream {
+    const key = `${origin.launchKey}\u0000${origin.instance}`;
+    let stream = this.streams.get(key);
+    if (!stream) {
+      const n = (this.launchPrograms.get(origin.launchKey) ?? 0) + 1;
+      this.launchPrograms.set(origin.launchKey, n);
+      const base = origin.launchLabel ?? scriptLabel(origin.argv) ?? 'program';
+      // A launch's later processes (subprocesses) are told apart by pid.
+      const label = n > 1 && origin.pid !== undefined ? `${base} (pid ${origin.pid})` : base;
+      stream = new ProgramStream(this.nextStream++, origin, this, label);
+      this.streams.set(key, stream);
+    }
+    stream.connected++;
+    return stream;
+  }
+
+  /** Called by ProgramStream when it creates a run. */
+  added(state: RunState, stream: ProgramStream): void {
+    const entry: RunEntry = { state, stream, launchKey: stream.origin.launchKey };
+    if (stream.origin.debugSessionId) entry.debugSessionId = stream.origin.debugSessionId;
+    this.entries.set(state.key, entry);
+    this.emit({ kind: 'added', entry });
+  }
+
+  addRecording(result: ReplayResult, text: string): RunEntry[] {
+    const out: RunEntry[] = [];
+    for (const state of result.runs) {
+      const entry: RunEntry = { state, recordingText: text };
+      this.entries.set(state.key, entry);
+      out.push(entry);
+      this.emit({ kind: 'added', entry });
+    }
+    return out;
+  }
+
+  get(key: string): RunEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  all(): RunEntry[] {
+    return [...this.entries.values()];
+  }
+
+  infos(): RunInfo[] {
+    return this.all().map((e) => e.state.info());
+  }
+
+  /** Runs whose program is still connected and running. */
+  liveRuns(): RunState[] {
+    return this.all().filter((e) => e.state.currentStatus === 'live').map((e) => e.state);
+  }
+
+  /** The lines to save for a run: everything its program sent (or the recording it came from). */
+  recordingOf(key: string): { text: string; truncated: boolean } | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.recordingText !== undefined) return { text: e.recordingText, truncated: false };
+    if (!e.stream) return undefined;
+    return { text: e.stream.raw.join('\n') + (e.stream.raw.length ? '\n' : ''), truncated: e.stream.rawTruncated };
+  }
+
+  /** Removes runs that are not live (finished, disconnected, recordings). Returns their keys. */
+  clearFinished(): string[] {
+    const keys: string[] = [];
+    for (const [key, e] of this.entries) {
+      if (e.state.currentStatus === 'live') continue;
+      this.entries.delete(key);
+      keys.push(key);
+    }
+    // Forget programs that have nothing left and are gone.
+    for (const [k, s] of this.streams) {
+      if (s.connected) continue;
+      if ([...s.runs.values()].every((r) => !this.entries.has(r.key))) this.streams.delete(k);
+    }
+    if (keys.length) this.emit({ kind: 'removed', keys });
+    return keys;
+  }
+}
