@@ -1,0 +1,69 @@
+"""The small examples, as real subprocesses: each ends by itself with the output it promises."""
+
+from __future__ import annotations
+
+import re
+
+from example_process import EXAMPLES, run
+
+
+def test_failing_child_cancels_its_siblings() -> None:
+    done = run(EXAMPLES / "failing_child.py")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines() == [
+        "check config: ok",
+        "parse feed: item 3 has no date, raising ValueError",
+        "main: the nursery raised ValueError: feed item 3 has no date",
+        "main: cancelled by the failure: download, upload chunk 0, upload chunk 1",
+    ]
+    assert "Traceback" not in done.stderr
+
+
+def test_deadlines_fire_in_the_promised_way() -> None:
+    done = run(EXAMPLES / "deadlines.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "slow query: move_on_after(0.3): gave up waiting, carried on without an answer",
+        "strict call: fail_after(0.5): raised TooSlowError, caught by the caller",
+        "nested: inner move_on_after(0.2) fired first: inner cancelled=True, outer still running",
+        "nested: outer move_on_after(1.0) fired inside the inner 5 s scope: outer caught=True, inner caught=False",
+        "cleanup: cancelled at 0.4 s, then finished 0.2 s of cleanup inside a shielded scope",
+        "cleanup: cleanup deadline (1 s) needed: False",
+    ]
+
+
+def test_start_server_round_trip_and_clean_shutdown() -> None:
+    done = run(EXAMPLES / "start_server.py")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert re.fullmatch(r"server: listening on 127\.0\.0\.1 port \d+ \(from task_status\.started\)", lines[0])
+    conversations = [
+        f"client {client}: sent 'hello {n} from client {client}', got 'HELLO {n} FROM CLIENT {client}'"
+        for client in (1, 2, 3)
+        for n in range(3)
+    ]
+    assert lines[1:] == [
+        *conversations,
+        "main: clients done, shutting the server down",
+        "server: stopped after 3 connections, listener closed",
+        "main: all tasks finished",
+    ]
+
+
+def test_start_server_with_more_clients() -> None:
+    done = run(EXAMPLES / "start_server.py", "--clients", "5")
+    assert done.returncode == 0, done.stderr
+    assert "server: stopped after 5 connections, listener closed" in done.stdout
+    assert done.stdout.count("got 'HELLO") == 15
+
+
+def test_deep_and_wide_counts_every_task_and_nursery() -> None:
+    done = run(EXAMPLES / "deep_and_wide.py", "--depth", "4", "--fanout", "5", "--hold", "0.05")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "tree: depth 4, fan-out 5",
+        "tasks: 780 (expected 780)",
+        "nurseries: 156 (expected 156)",
+        "leaves: 625 (expected 625)",
+        "deepest level: 4",
+    ]
