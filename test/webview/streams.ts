@@ -1,0 +1,53 @@
+// Event streams → host messages, through the extension's own store (no second
+// reducer here): a recording becomes runs + snapshots; a stream fed in steps
+// becomes a live run with a snapshot and then deltas.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostMessage } from '../../extension/panel/messages';
+import { runsFromNdjson } from '../../extension/store/replay';
+import { RunState } from '../../extension/store/runState';
+import { repoRoot } from './browser';
+
+export function readStream(path: string): string {
+  return readFileSync(join(repoRoot, path), 'utf8');
+}
+
+export function eventsOf(text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export function recording(path: string, options?: { retainFinished?: number }): RunState[] {
+  return runsFromNdjson(readStream(path), options);
+}
+
+export function runsMessage(runs: RunState[], selected: string | null = runs[0]?.info().key ?? null): HostMessage {
+  return { type: 'runs', runs: runs.map((r) => r.info()), selected };
+}
+
+export function snapshotMessage(run: RunState): HostMessage {
+  run.takeDelta();
+  return { type: 'snapshot', run: run.info(), rows: run.rows() };
+}
+
+/** Feeds events to a live run; `delta()` is what the host would post next. */
+export class LiveRun {
+  readonly state: RunState;
+
+  constructor(key: string, label: string, options?: { retainFinished?: number }) {
+    this.state = new RunState(key, label, options);
+  }
+
+  feed(events: Array<Record<string, unknown>>): this {
+    for (const e of events) this.state.apply(e);
+    return this;
+  }
+
+  snapshot(): HostMessage {
+    return snapshotMessage(this.state);
+  }
+
+  delta(): HostMessage | null {
+    const d = this.state.takeDelta();
+    return d ? { type: 'delta', run: this.state.info(), upsert: d.upsert, remove: d.remove } : null;
+  }
+}

@@ -1,0 +1,64 @@
+// Banners over the tree: the run's status (finished, disconnected, recording),
+// dropped events and problems, and the empty state that explains how to start.
+import type { WebviewMessage } from '../extension/panel/messages';
+import type { RunInfo } from '../extension/store/rows';
+import { h } from './elements';
+import { errorLine } from './tree/labels';
+
+export function statusSentence(info: RunInfo): string {
+  switch (info.status) {
+    case 'live':
+      return `${info.label}: running, ${info.liveTasks} live tasks`;
+    case 'finished': {
+      const how = info.outcome === 'raised' ? `raised ${info.error ? errorLine(info.error) : 'an exception'}` : info.outcome === 'cancelled' ? 'was cancelled' : 'returned';
+      return `${info.label}: run finished — ${how}`;
+    }
+    case 'disconnected':
+      return `${info.label}: connection lost — showing the last known state`;
+    case 'recording': {
+      const how = info.outcome === 'raised' ? `raised ${info.error ? errorLine(info.error) : 'an exception'}` : info.outcome === 'cancelled' ? 'was cancelled' : info.outcome === 'returned' ? 'returned' : 'ended without a finish event';
+      return `${info.label}: recording — the run ${how}`;
+    }
+  }
+}
+
+export class Notices {
+  readonly el: HTMLElement;
+  private sig = '';
+
+  constructor() {
+    this.el = h('div', { class: 'notices' });
+  }
+
+  update(info: RunInfo | undefined): void {
+    const sig = info ? JSON.stringify([info.key, info.status, info.outcome, info.error, info.dropped, info.problems, info.retired]) : '';
+    if (sig === this.sig) return;
+    this.sig = sig;
+    this.el.replaceChildren();
+    if (!info) return;
+    if (info.status !== 'live') {
+      const cls = info.status === 'disconnected' || info.outcome === 'raised' ? 'banner warn' : 'banner info';
+      this.el.append(h('div', { class: cls, role: 'note', 'data-status': info.status }, statusSentence(info)));
+    }
+    if (info.dropped > 0) {
+      this.el.append(h('div', { class: 'banner warn dropped', role: 'note' }, `${info.dropped.toLocaleString('en-US')} events were dropped by the runtime (the program outran the collector): the tree may miss some tasks or states.`));
+    }
+    for (const p of info.problems.slice(0, 5)) this.el.append(h('div', { class: 'banner warn problem', role: 'note' }, p));
+    if (info.problems.length > 5) this.el.append(h('div', { class: 'banner warn problem' }, `and ${info.problems.length - 5} more problems (see the Nursery Lens output)`));
+  }
+}
+
+export function emptyState(post: (m: WebviewMessage) => void): HTMLElement {
+  const run = h('button', { class: 'button', type: 'button', 'data-command': 'runFile' }, 'Run Python File with Task Tree');
+  run.addEventListener('click', () => post({ type: 'command', command: 'runFile' }));
+  const open = h('button', { class: 'button secondary', type: 'button', 'data-command': 'openRecording' }, 'Open Recording…');
+  open.addEventListener('click', () => post({ type: 'command', command: 'openRecording' }));
+  return h('div', { class: 'empty-state' },
+    h('h2', {}, 'No Trio run yet'),
+    h('p', {}, 'The task tree shows the nurseries and tasks of a Trio program while it runs.'),
+    h('ul', {},
+      h('li', {}, 'Debug a Python file that calls ', h('code', {}, 'trio.run()'), ' (F5 with the Python debugger): its tasks appear here.'),
+      h('li', {}, 'Or run the open file with the task tree, without the debugger.'),
+      h('li', {}, 'Or open a recording (', h('code', {}, '.ndjson'), ') made with ', h('code', {}, 'python -m nursery_lens --record'), '.')),
+    h('div', { class: 'buttons' }, run, open));
+}

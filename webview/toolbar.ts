@@ -1,0 +1,87 @@
+// The bar above the tree: run picker, search, filters, follow and fit.
+import type { RunInfo } from '../extension/store/rows';
+import { h } from './elements';
+
+export interface ToolbarActions {
+  selectRun(key: string): void;
+  search(text: string): void;
+  /** Enter in the search box: select the next match (previous with Shift). */
+  nextMatch(backwards: boolean): void;
+  leaveSearch(): void;
+  setHideFinished(on: boolean): void;
+  setHideSystem(on: boolean): void;
+  setFollow(on: boolean): void;
+  fit(): void;
+}
+
+const STATUS_WORD: Record<RunInfo['status'], string> = { live: 'live', finished: 'finished', disconnected: 'disconnected', recording: 'recording' };
+
+function toggle(label: string, title: string, on: (v: boolean) => void): HTMLButtonElement {
+  const b = h('button', { class: 'toggle', type: 'button', 'aria-pressed': 'false', title }, h('span', { class: 'check', 'aria-hidden': 'true' }), label);
+  b.addEventListener('click', () => on(b.getAttribute('aria-pressed') !== 'true'));
+  return b;
+}
+
+export class Toolbar {
+  readonly el: HTMLElement;
+  readonly runSelect: HTMLSelectElement;
+  readonly searchInput: HTMLInputElement;
+  private readonly matchCount: HTMLElement;
+  private readonly hideFinished: HTMLButtonElement;
+  private readonly hideSystem: HTMLButtonElement;
+  private readonly follow: HTMLButtonElement;
+  private readonly counts: HTMLElement;
+  private runsSig = '';
+
+  constructor(a: ToolbarActions) {
+    this.runSelect = h('select', { class: 'run-picker', 'aria-label': 'Run', title: 'Run to show' });
+    this.runSelect.addEventListener('change', () => a.selectRun(this.runSelect.value));
+    this.searchInput = h('input', { class: 'search', type: 'search', placeholder: 'Filter by name  (/)', 'aria-label': 'Filter tasks by name', spellcheck: 'false' });
+    this.searchInput.addEventListener('input', () => a.search(this.searchInput.value));
+    this.searchInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        a.nextMatch(e.shiftKey);
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        if (this.searchInput.value) {
+          this.searchInput.value = '';
+          a.search('');
+        } else a.leaveSearch();
+      }
+    });
+    this.matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
+    this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) => a.setHideFinished(v));
+    this.hideSystem = toggle('Hide system', "Hide Trio's own tasks and nurseries", (v) => a.setHideSystem(v));
+    this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
+    const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
+    fit.addEventListener('click', () => a.fit());
+    this.counts = h('span', { class: 'counts' });
+    this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
+      this.runSelect,
+      h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
+      this.hideFinished, this.hideSystem, this.follow, fit, this.counts);
+  }
+
+  setRuns(runs: RunInfo[], current: string | null): void {
+    const sig = JSON.stringify(runs.map((r) => [r.key, r.label, r.status])) + current;
+    if (sig === this.runsSig) return;
+    this.runsSig = sig;
+    this.runSelect.replaceChildren(...runs.map((r) => {
+      const o = h('option', { value: r.key }, `${r.label} — ${STATUS_WORD[r.status]}`);
+      o.selected = r.key === current;
+      return o;
+    }));
+    this.runSelect.hidden = runs.length === 0;
+    this.runSelect.disabled = runs.length < 2;
+  }
+
+  setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; search: string; matches: number | null; counts: string }): void {
+    this.hideFinished.setAttribute('aria-pressed', String(s.hideFinished));
+    this.hideSystem.setAttribute('aria-pressed', String(s.hideSystem));
+    this.follow.setAttribute('aria-pressed', String(s.follow));
+    if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search) this.searchInput.value = s.search;
+    this.matchCount.textContent = s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`;
+    this.counts.textContent = s.counts;
+  }
+}

@@ -1,0 +1,181 @@
+// The details pane of the selected node. Rebuilt only when the selected row
+// (or the run's status) changes; countdowns tick in place so focus stays put.
+import type { WebviewMessage } from '../../extension/panel/messages';
+import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../extension/store/rows';
+import { h, icon } from '../elements';
+import { errorLine, formatDuration, formatRemaining, runNow, shortSite, STATE_WORD } from './labels';
+import type { ViewNode } from './model';
+import { SHAPE, STATE_ICON, NURSERY_ICON } from './shapes';
+
+export interface DetailsContext {
+  rows: ReadonlyMap<number, Row>;
+  info: RunInfo;
+  node: ViewNode | null;
+  /** Tasks whose cancellation this task's failure caused. */
+  victims: number[];
+  post: (m: WebviewMessage) => void;
+  select: (id: number) => void;
+  toggle: (key: string) => void;
+  close: () => void;
+}
+
+interface Tick {
+  el: HTMLElement;
+  deadline: number;
+}
+
+const stateIcon = (s: TaskState): SVGSVGElement => icon(`${SHAPE.task}|${STATE_ICON[s]}`, `state-icon s-${s}`);
+
+export class DetailsPane {
+  private sig: unknown[] = [];
+  private ticks: Tick[] = [];
+
+  constructor(readonly el: HTMLElement) {}
+
+  update(c: DetailsContext): void {
+    const row = c.node ? c.rows.get(c.node.id) : undefined;
+    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length];
+    if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
+      this.tick(c.info);
+      return;
+    }
+    this.sig = sig;
+    const focused = document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement) ? document.activeElement.dataset.action : undefined;
+    this.ticks = [];
+    this.el.replaceChildren();
+    this.el.hidden = !c.node;
+    if (!c.node) return;
+    const close = h('button', { class: 'icon-button close', title: 'Close details', 'aria-label': 'Close details', 'data-action': 'close' }, '×');
+    close.addEventListener('click', c.close);
+    const body = c.node.kind === 'fold' ? this.fold(c) : row?.kind === 'task' ? this.task(c, row) : row?.kind === 'nursery' ? this.nursery(c, row) : row?.kind === 'retired' ? this.retired(row) : [h('p', {}, 'This node is gone.')];
+    this.el.append(close, ...body);
+    this.tick(c.info);
+    if (focused) this.el.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
+  }
+
+  /** Repaint countdowns only. */
+  tick(info: RunInfo): void {
+    const now = runNow(info, Date.now());
+    for (const t of this.ticks) t.el.textContent = formatRemaining(t.deadline - now);
+  }
+
+  private siteButton(c: DetailsContext, label: string, site: Site | null, action: string): HTMLElement {
+    if (!site) return h('span', { class: 'muted' }, 'unknown');
+    const code = h('code', { title: `${site.file}:${site.line}` }, `${shortSite(site)}`, site.function ? h('span', { class: 'muted' }, ` in ${site.function}`) : null);
+    const b = h('button', { class: 'link-button', 'data-action': action }, label);
+    b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
+    return h('span', { class: 'site-line' }, code, b);
+  }
+
+  private taskLink(c: DetailsContext, id: number): HTMLElement {
+    const r = c.rows.get(id);
+    const name = r?.kind === 'task' ? r.name : `#${id}`;
+    const b = h('button', { class: 'link-button task-link', 'data-action': `select-${id}` }, r?.kind === 'task' ? stateIcon(r.state) : null, name);
+    b.addEventListener('click', () => c.select(id));
+    return b;
+  }
+
+  private task(c: DetailsContext, t: TaskRow): HTMLElement[] {
+    const now = runNow(c.info, Date.now());
+    const out: HTMLElement[] = [];
+    const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.starting ? 'starting (in nursery.start())' : null].filter(Boolean).join(' · ');
+    out.push(h('h2', { class: 'title' }, stateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
+    const dl = h('dl', {});
+    const item = (k: string, ...v: Array<Node | string | null>): void => {
+      dl.append(h('dt', {}, k), h('dd', {}, ...v));
+    };
+    item('State', h('span', { class: `state-word s-${t.state}` }, STATE_WORD[t.state]), ` since ${formatDuration(t.since)}`, t.exitedAt === undefined ? h('span', { class: 'muted' }, ` (${formatDuration(Math.max(0, now - t.since))} ago)`) : null);
+    item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
+    item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
+    const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
+    if (live || t.awaitSite) item(live ? 'Awaiting' : 'Last await', this.siteButton(c, 'Go to await site', t.awaitSite, 'await'));
+    if (t.error) item('Error', errorBlock(t.error));
+    if (t.state === 'cancelled') {
+      const cause = [t.cancelSource ? `by ${t.cancelSource === 'nursery' ? 'a failing sibling' : t.cancelSource}` : null, t.cancelReason ? `(${t.cancelReason})` : null].filter(Boolean).join(' ');
+      item('Cancelled', cause || 'cause unknown', t.cancelledBy !== undefined ? h('span', {}, ' — ', this.taskLink(c, t.cancelledBy)) : null);
+    }
+    if (c.victims.length) {
+      const list = h('ul', { class: 'victims' });
+      for (const v of c.victims.slice(0, 50)) list.append(h('li', {}, this.taskLink(c, v)));
+      if (c.victims.length > 50) list.append(h('li', { class: 'muted' }, `and ${c.victims.length - 50} more`));
+      item('Its failure cancelled', list);
+    }
+    const nursery = t.parent !== null ? c.rows.get(t.parent) : undefined;
+    if (nursery?.kind === 'nursery') {
+      item('Nursery', `#${nursery.id}`, nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null, nursery.start ? h('span', { class: 'muted' }, ' (nursery.start())') : null, ' of ', this.taskLink(c, nursery.parent));
+    }
+    if (t.scopes.length) {
+      const list = h('ul', { class: 'scopes' });
+      for (const s of t.scopes) list.append(h('li', {}, ...this.scope(s)));
+      item('Cancel scopes', list);
+    }
+    return [h('section', { class: 'details-body', 'aria-label': `Details of task ${t.name}` }, ...out, dl)];
+  }
+
+  private scope(s: ScopeInfo): Array<Node | string> {
+    const parts: Array<Node | string> = [];
+    if (s.deadline !== null) {
+      const span = h('span', { class: 'countdown' });
+      if (!s.cancelCalled) this.ticks.push({ el: span, deadline: s.deadline });
+      else span.textContent = 'expired';
+      parts.push(h('span', { class: 'badge deadline' }, 'deadline'), ' ', span);
+    }
+    if (s.shield) parts.push(' ', h('span', { class: 'badge shield' }, 'shielded'));
+    if (s.cancelCalled) parts.push(' ', h('span', { class: 'badge cancelled' }, 'cancel called'));
+    if (s.reason) parts.push(h('span', { class: 'muted' }, ` ${s.reason}`));
+    return parts;
+  }
+
+  private nursery(c: DetailsContext, n: NurseryRow): HTMLElement[] {
+    const dl = h('dl', {});
+    const item = (k: string, ...v: Array<Node | string | null>): void => {
+      dl.append(h('dt', {}, k), h('dd', {}, ...v));
+    };
+    item('Id', `#${n.id}`, n.system ? h('span', { class: 'muted' }, ' · system') : null, n.start ? h('span', { class: 'muted' }, ' · nursery.start()') : null);
+    item('Opened', this.siteButton(c, 'Go to open site', n.site, 'spawn'));
+    item('Owner', this.taskLink(c, n.parent));
+    item('Status', n.closedAt !== undefined && n.closedAt !== null ? `closed at ${formatDuration(n.closedAt)}` : `open since ${formatDuration(n.openedAt)}`);
+    const counts = new Map<TaskState, number>();
+    for (const r of c.rows.values()) if (r.kind === 'task' && r.parent === n.id) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+    if (counts.size) item('Children', histogramList(counts));
+    return [h('section', { class: 'details-body', 'aria-label': 'Details of nursery' }, h('h2', { class: 'title' }, icon(`${SHAPE.nursery}|${NURSERY_ICON}`, 'nursery-icon'), h('span', { class: 'title-text' }, n.start ? 'nursery.start()' : 'Nursery')), dl)];
+  }
+
+  private fold(c: DetailsContext): HTMLElement[] {
+    const node = c.node!;
+    const counts = new Map<TaskState, number>();
+    for (const id of node.members ?? []) {
+      const r = c.rows.get(id);
+      if (r?.kind === 'task') counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+    }
+    const unfolded = node.children.length > 0;
+    const b = h('button', { class: 'button', 'data-action': 'toggle-fold' }, unfolded ? 'Fold back' : `Show all ${node.members?.length ?? 0}`);
+    b.addEventListener('click', () => c.toggle(node.key));
+    return [h('section', { class: 'details-body', 'aria-label': 'Details of folded tasks' },
+      h('h2', { class: 'title' }, icon(SHAPE.fold, 'fold-icon'), h('span', { class: 'title-text' }, node.name ?? ''), h('span', { class: 'muted' }, ` ×${node.members?.length ?? 0}`)),
+      h('p', { class: 'muted' }, 'Siblings with the same name, folded into one node.'),
+      histogramList(counts), b)];
+  }
+
+  private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
+    const counts = new Map<TaskState, number>();
+    for (const [s, n] of Object.entries(r.byOutcome) as Array<[TaskState, number]>) if (n > 0) counts.set(s, n);
+    return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(counts))];
+  }
+}
+
+function histogramList(counts: Map<TaskState, number>): HTMLElement {
+  const ul = h('ul', { class: 'histogram-list' });
+  for (const [s, n] of counts) ul.append(h('li', {}, stateIcon(s), ` ${n} ${STATE_WORD[s]}`));
+  return ul;
+}
+
+function errorBlock(e: ErrorInfo): HTMLElement {
+  const div = h('div', { class: 'error-block' }, h('code', { class: 'error-line' }, errorLine(e)));
+  if (e.exceptions?.length) {
+    const ul = h('ul', { class: 'group-members' });
+    for (const x of e.exceptions) ul.append(h('li', {}, errorBlock(x)));
+    div.append(ul);
+  }
+  return div;
+}

@@ -1,0 +1,78 @@
+// What each node says, as plain strings (they are inserted with textContent).
+import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../extension/store/rows';
+
+export const STATE_WORD: Record<TaskState, string> = {
+  running: 'running',
+  scheduled: 'scheduled',
+  waiting: 'waiting',
+  returned: 'returned',
+  raised: 'raised',
+  cancelled: 'cancelled',
+  lost: 'lost',
+};
+
+export function baseName(file: string): string {
+  const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return i >= 0 ? file.slice(i + 1) : file;
+}
+
+/** `file.py:12`, the short form shown in the tree. */
+export const shortSite = (site: Site): string => `${baseName(site.file)}:${site.line}`;
+
+/** Short error type: `trio.TooSlowError` → `TooSlowError`. */
+export function shortType(type: string): string {
+  const i = type.lastIndexOf('.');
+  return i >= 0 ? type.slice(i + 1) : type;
+}
+
+/** The run-relative time now, from the clock pair the host sent (frozen once the run is over). */
+export function runNow(info: RunInfo, wallNow: number): number {
+  if (info.status !== 'live') return info.clock.ts;
+  return info.clock.ts + Math.max(0, wallNow - info.clock.hostWall);
+}
+
+/** The scope whose deadline comes first (not yet cancelled), if any. */
+export function nextDeadline(scopes: readonly ScopeInfo[]): ScopeInfo | null {
+  let best: ScopeInfo | null = null;
+  for (const s of scopes) {
+    if (s.deadline === null || s.cancelCalled) continue;
+    if (!best || s.deadline < (best.deadline as number)) best = s;
+  }
+  return best;
+}
+
+/** Remaining time in words: `12s`, `2.4s`, `expired`. */
+export function formatRemaining(ms: number): string {
+  if (ms <= 0) return 'expired';
+  const s = ms / 1000;
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s`;
+  if (s >= 10) return `${Math.floor(s)}s`;
+  return `${s.toFixed(1)}s`;
+}
+
+/** A duration in words for "since": `3.2 s`, `140 ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatRemaining(ms);
+}
+
+export function errorLine(e: ErrorInfo): string {
+  return e.message ? `${e.type}: ${e.message}` : e.type;
+}
+
+/** The dim text after a task's name: where it waits, or what it raised. */
+export function taskExtra(t: TaskRow): string {
+  if (t.state === 'raised' && t.error) return shortType(t.error.type);
+  if (t.state === 'waiting' && t.awaitSite) return shortSite(t.awaitSite);
+  return '';
+}
+
+export function taskAria(t: TaskRow): string {
+  let s = `task ${t.name}, ${STATE_WORD[t.state]}`;
+  if (t.state === 'raised' && t.error) s += `, ${shortType(t.error.type)}`;
+  if (t.state === 'waiting' && t.awaitSite) s += `, at ${shortSite(t.awaitSite)}`;
+  if (t.scopes.some((x) => x.shield)) s += ', shielded';
+  return s;
+}

@@ -1,0 +1,275 @@
+// Draws the laid-out tree into SVG with keyed joins (one <g> per node, keyed
+// by the node's key). Only the nodes near the viewport are in the DOM; an
+// element is rewritten only when what it shows changed, so a frame with a
+// few state changes touches a few elements. Zoomed far out, the overview
+// draws a handful of combined paths instead of thousands of elements.
+import { select, type Selection } from 'd3-selection';
+import 'd3-transition';
+import type { Row, RunInfo } from '../../extension/store/rows';
+import { MARKER_RADIUS } from './geometry';
+import type { Layout, Placed } from './layout';
+import { HISTOGRAM_WIDTH, lookOf, type Look, type Measures } from './look';
+
+export interface CancelLink {
+  failer: Placed;
+  victim: Placed;
+}
+
+export interface Frame {
+  layout: Layout;
+  /** Nodes inside the culling window. */
+  visible: Placed[];
+  rows: ReadonlyMap<number, Row>;
+  info: RunInfo;
+  selected: string | null;
+  hover: string | null;
+  cancelLinks: CancelLink[];
+  /** Keys related to the selected/hovered node by a cancelledBy link. */
+  related: ReadonlySet<string>;
+  animate: boolean;
+  overview: boolean;
+  wallNow: number;
+  measures: Measures;
+}
+
+interface NodeEl extends SVGGElement {
+  __sig?: string;
+  __pos?: string;
+}
+
+const DURATION = 220;
+const LABEL_X = MARKER_RADIUS + 5;
+const linkPath = (sx: number, sy: number, tx: number, ty: number): string => {
+  const mx = sx + Math.max(8, (tx - sx) / 2);
+  return `M${sx},${sy}C${mx},${sy} ${mx},${ty} ${tx},${ty}`;
+};
+
+export class TreeRenderer {
+  readonly viewport: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly linkLayer: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly cancelLayer: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly overviewLayer: Selection<SVGGElement, unknown, null, undefined>;
+  readonly nodeLayer: Selection<SVGGElement, unknown, null, undefined>;
+  /** Label widths by key, for the link ports of parents that are not drawn. */
+  private readonly widths = new Map<string, number>();
+  private looks = new Map<string, Look>();
+
+  constructor(svg: SVGSVGElement) {
+    const root = select(svg);
+    this.viewport = root.append('g').attr('class', 'viewport');
+    this.linkLayer = this.viewport.append('g').attr('class', 'links');
+    this.overviewLayer = this.viewport.append('g').attr('class', 'overview');
+    this.cancelLayer = this.viewport.append('g').attr('class', 'cancel-links');
+    this.nodeLayer = this.viewport.append('g').attr('class', 'nodes');
+  }
+
+  /** The look of each drawn node in the last frame. */
+  lookOf(key: string): Look | undefined {
+    return this.looks.get(key);
+  }
+
+  render(f: Frame): { ticking: boolean } {
+    const looks = new Map<string, Look>();
+    let ticking = false;
+    const drawn = f.overview ? [] : f.visible;
+    for (const p of drawn) {
+      const look = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow);
+      looks.set(p.node.key, look);
+      this.widths.set(p.node.key, look.width);
+      if (look.ticking) ticking = true;
+    }
+    this.looks = looks;
+    if (f.overview) this.renderOverview(f);
+    else this.overviewLayer.selectAll('*').remove();
+    this.renderLinks(f, drawn);
+    this.renderCancelLinks(f);
+    this.renderNodes(f, drawn, looks);
+    if (this.widths.size > 4 * f.layout.nodes.length + 1000) this.widths.clear();
+    return { ticking };
+  }
+
+  private port(p: Placed, f: Frame): number {
+    let w = this.widths.get(p.node.key);
+    if (w === undefined) {
+      w = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow).width;
+      this.widths.set(p.node.key, w);
+    }
+    return p.x + LABEL_X + w + 6;
+  }
+
+  private renderLinks(f: Frame, drawn: Placed[]): void {
+    const withParent = drawn.filter((p) => p.parent !== null);
+    const paths = this.linkLayer
+      .selectAll<SVGPathElement, Placed>('path.link')
+      .data(withParent, (p) => p.node.key)
+      .join(
+        (enter) => enter.append('path').attr('class', 'link'),
+        (update) => update,
+        (exit) => (f.animate ? exit.transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
+      );
+    const d = (p: Placed): string => {
+      const parent = p.parent!;
+      return linkPath(this.port(parent, f), parent.y, p.x - MARKER_RADIUS - 3, p.y);
+    };
+    if (f.animate) {
+      paths.each(function (p) {
+        const el = select(this);
+        const next = d(p);
+        if (el.attr('d') === null) el.attr('d', next).style('opacity', 0).transition().duration(DURATION).style('opacity', 1);
+        else if (el.attr('d') !== next) el.transition().duration(DURATION).attr('d', next);
+      });
+    } else {
+      paths.interrupt().style('opacity', null).each(function (p) {
+        const next = d(p);
+        if (this.getAttribute('d') !== next) this.setAttribute('d', next);
+      });
+    }
+    // Dim the links of finished subtrees with the nodes.
+    paths.classed('to-finished', (p) => (this.looks.get(p.node.key)?.classes ?? '').match(/s-(returned|cancelled|lost)|closed/) !== null);
+  }
+
+  private renderCancelLinks(f: Frame): void {
+    const data = f.overview ? [] : f.cancelLinks;
+    this.cancelLayer
+      .selectAll<SVGPathElement, CancelLink>('path.cancel-link')
+      .data(data, (l) => `${l.failer.node.key}>${l.victim.node.key}`)
+      .join('path')
+      .attr('class', (l) => {
+        const hl = f.selected ?? f.hover;
+        const on = hl !== null && (l.failer.node.key === hl || l.victim.node.key === hl);
+        return on ? 'cancel-link hl' : 'cancel-link';
+      })
+      .attr('data-failer', (l) => l.failer.node.key)
+      .attr('data-victim', (l) => l.victim.node.key)
+      .attr('d', (l) => {
+        const a = l.failer;
+        const b = l.victim;
+        const bulge = Math.min(70, 14 + Math.abs(b.y - a.y) * 0.18);
+        const ax = a.x - MARKER_RADIUS - 1;
+        const bx = b.x - MARKER_RADIUS - 1;
+        return `M${ax},${a.y}C${ax - bulge},${a.y} ${bx - bulge},${b.y} ${bx},${b.y}`;
+      });
+  }
+
+  private renderNodes(f: Frame, drawn: Placed[], looks: Map<string, Look>): void {
+    const sel = this.nodeLayer
+      .selectAll<SVGGElement, Placed>('g.node')
+      .data(drawn, (p) => p.node.key)
+      .join(
+        (enter) => {
+          const g = enter.append('g').attr('role', 'treeitem');
+          g.append('rect').attr('class', 'bg').attr('rx', 3).attr('y', -10).attr('height', 20).attr('x', -MARKER_RADIUS - 4);
+          g.append('path').attr('class', 'shape');
+          g.append('path').attr('class', 'icon');
+          const text = g.append('text').attr('class', 'label').attr('x', LABEL_X).attr('dy', '0.35em');
+          text.append('tspan').attr('class', 'name');
+          text.append('tspan').attr('class', 'extra');
+          text.append('tspan').attr('class', 'badge');
+          text.append('tspan').attr('class', 'more');
+          g.append('g').attr('class', 'histogram');
+          if (f.animate) g.style('opacity', 0).transition().duration(DURATION).style('opacity', 1);
+          return g;
+        },
+        (update) => update,
+        (exit) => (f.animate ? exit.transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
+      );
+
+    const selected = f.selected;
+    sel.each(function (p) {
+      const el = this as NodeEl;
+      const look = looks.get(p.node.key)!;
+      const pos = `translate(${p.x},${p.y})`;
+      if (el.__pos !== pos) {
+        if (f.animate && el.__pos !== undefined) select(el).transition('move').duration(DURATION).attr('transform', pos);
+        else {
+          select(el).interrupt('move');
+          el.setAttribute('transform', pos);
+        }
+        el.__pos = pos;
+      }
+      let classes = look.classes;
+      if (p.node.key === selected) classes += ' selected';
+      if (f.related.has(p.node.key)) classes += ' related';
+      const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
+      const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
+      const sig = [classes, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape].join('|');
+      if (el.__sig === sig) return;
+      el.__sig = sig;
+      el.setAttribute('class', classes);
+      el.setAttribute('id', `node-${p.node.key.replace(/[^\w-]/g, '_')}`);
+      el.dataset.key = p.node.key;
+      el.dataset.kind = p.node.kind;
+      if (p.parent) el.dataset.parent = p.parent.node.key;
+      else delete el.dataset.parent;
+      el.setAttribute('aria-label', look.aria);
+      el.setAttribute('aria-level', String(p.depth + 1));
+      el.setAttribute('aria-selected', String(p.node.key === selected));
+      if (expanded) el.setAttribute('aria-expanded', expanded);
+      else el.removeAttribute('aria-expanded');
+      const [bg, shape, icon, text, histogram] = el.children as unknown as [SVGRectElement, SVGPathElement, SVGPathElement, SVGTextElement, SVGGElement];
+      bg.setAttribute('width', String(MARKER_RADIUS * 2 + 4 + 5 + look.width + 8));
+      shape.setAttribute('d', look.shape);
+      icon.setAttribute('d', look.icon);
+      const [name, extra, badge, more] = text.children as unknown as SVGTSpanElement[];
+      // Program strings go in as text, never as markup.
+      name.textContent = look.name;
+      extra.textContent = look.extra ? ` ${look.extra}` : '';
+      extra.setAttribute('class', `extra ${look.extraClass}`);
+      badge.textContent = look.badge ? ` ${look.badge}` : '';
+      badge.setAttribute('class', `badge ${look.badgeClass}`);
+      more.textContent = look.more ? ` ${look.more}` : '';
+      drawHistogram(histogram, look);
+    });
+  }
+
+  private renderOverview(f: Frame): void {
+    // One path per class: thousands of nodes cost a few elements.
+    const buckets = new Map<string, string[]>();
+    const add = (cls: string, seg: string): void => {
+      let b = buckets.get(cls);
+      if (!b) buckets.set(cls, (b = []));
+      b.push(seg);
+    };
+    const links: string[] = [];
+    for (const p of f.visible) {
+      const row = f.rows.get(p.node.id);
+      let cls: string = p.node.kind;
+      if (p.node.kind === 'task' && row?.kind === 'task') cls = `task s-${row.state}`;
+      const x = Math.round(p.x);
+      const y = Math.round(p.y);
+      add(cls, p.node.kind === 'task' ? `M${x - 5},${y}a5,5 0 1,0 10,0a5,5 0 1,0 -10,0` : `M${x - 5},${y - 5}h10v10h-10Z`);
+      if (p.parent) links.push(`M${Math.round(p.parent.x + 6)},${Math.round(p.parent.y)}L${x - 6},${y}`);
+      if (p.node.key === f.selected) add('selected-ring', `M${x - 10},${y - 10}h20v20h-20Z`);
+    }
+    const data = [['link', links.join('')] as const, ...[...buckets].map(([c, segs]) => [c, segs.join('')] as const)];
+    this.overviewLayer
+      .selectAll<SVGPathElement, readonly [string, string]>('path')
+      .data(data, (d) => d[0])
+      .join('path')
+      .attr('class', (d) => `ov ${d[0]}`)
+      .attr('d', (d) => d[1]);
+  }
+}
+
+function drawHistogram(g: SVGGElement, look: Look): void {
+  const data = look.histogram;
+  if (!data) {
+    if (g.firstChild) g.replaceChildren();
+    return;
+  }
+  const total = data.reduce((a, [, c]) => a + c, 0) || 1;
+  g.setAttribute('transform', `translate(${LABEL_X + look.width - HISTOGRAM_WIDTH},-3)`);
+  let x = 0;
+  select(g)
+    .selectAll<SVGRectElement, [string, number]>('rect')
+    .data(data, (d) => d[0])
+    .join('rect')
+    .attr('class', (d) => `bar s-${d[0]}`)
+    .attr('height', 6)
+    .attr('x', (d) => {
+      const at = x;
+      x += (d[1] / total) * HISTOGRAM_WIDTH;
+      return at;
+    })
+    .attr('width', (d) => Math.max(1.5, (d[1] / total) * HISTOGRAM_WIDTH - 1));
+}

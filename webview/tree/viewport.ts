@@ -1,0 +1,96 @@
+// Pan and zoom (d3-zoom), the culling window, fit-to-view, and the gentle
+// pans of follow mode and keyboard selection. A pan or zoom by the user
+// (an event with a sourceEvent) ends follow mode.
+import { select } from 'd3-selection';
+import 'd3-transition';
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import { COLUMN, MARKER_RADIUS, ROW_HEIGHT } from './geometry';
+import type { Layout, Placed } from './layout';
+import type { Transform } from '../viewState';
+
+export class Viewport {
+  readonly behavior: ZoomBehavior<SVGSVGElement, unknown>;
+  transform: ZoomTransform = zoomIdentity;
+
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly onChange: (t: ZoomTransform, byUser: boolean) => void,
+  ) {
+    this.behavior = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.03, 2.5])
+      .on('zoom', (e: { transform: ZoomTransform; sourceEvent: Event | null }) => {
+        this.transform = e.transform;
+        this.onChange(e.transform, e.sourceEvent !== null && e.sourceEvent !== undefined);
+      });
+    select(svg).call(this.behavior).on('dblclick.zoom', null);
+  }
+
+  size(): { width: number; height: number } {
+    const r = this.svg.getBoundingClientRect();
+    return { width: Math.max(1, r.width), height: Math.max(1, r.height) };
+  }
+
+  /** Layout coordinates currently on screen, widened by a margin (in screen px). */
+  window(margin = 200): { x0: number; y0: number; x1: number; y1: number } {
+    const { width, height } = this.size();
+    const t = this.transform;
+    return {
+      x0: (-margin - t.x) / t.k - COLUMN.task,
+      x1: (width + margin - t.x) / t.k,
+      y0: (-margin - t.y) / t.k - ROW_HEIGHT,
+      y1: (height + margin - t.y) / t.k + ROW_HEIGHT,
+    };
+  }
+
+  cull(layout: Layout): Placed[] {
+    const w = this.window();
+    const out: Placed[] = [];
+    for (const p of layout.nodes) if (p.x >= w.x0 && p.x <= w.x1 && p.y >= w.y0 && p.y <= w.y1) out.push(p);
+    return out;
+  }
+
+  set(t: Transform, animate = false): void {
+    const next = zoomIdentity.translate(t.x, t.y).scale(t.k);
+    const s = select(this.svg);
+    if (animate) s.transition().duration(300).call(this.behavior.transform, next);
+    else s.interrupt().call(this.behavior.transform, next);
+  }
+
+  /** Whole tree in view, no larger than 1:1. */
+  fitTransform(layout: Layout): Transform {
+    const { width, height } = this.size();
+    const b = layout.bounds;
+    const pad = 24;
+    const bw = b.x1 - b.x0 + MARKER_RADIUS * 2;
+    const bh = b.y1 - b.y0 + ROW_HEIGHT;
+    const k = Math.max(0.03, Math.min(1, (width - 2 * pad) / bw, (height - 2 * pad) / bh));
+    return { k, x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2), y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2) };
+  }
+
+  /** The first view of a run: the whole tree when it is readable fitted, else its root at 1:1. */
+  initialTransform(layout: Layout): Transform {
+    const fit = this.fitTransform(layout);
+    if (fit.k >= 0.75) return fit;
+    const { height } = this.size();
+    const root = layout.roots[0];
+    return { k: 1, x: 24, y: height / 2 - (root?.y ?? 0) };
+  }
+
+  /** The smallest pan that brings `p` (with its label) into view; null when it already is. */
+  panTo(p: Placed, labelWidth = 200): Transform | null {
+    const { width, height } = this.size();
+    const t = this.transform;
+    const margin = 32;
+    const sx0 = p.x * t.k + t.x - MARKER_RADIUS * t.k;
+    const sx1 = (p.x + labelWidth) * t.k + t.x;
+    const sy = p.y * t.k + t.y;
+    let dx = 0;
+    let dy = 0;
+    if (sx0 < margin) dx = margin - sx0;
+    else if (sx1 > width - margin) dx = Math.max(margin - sx0, width - margin - sx1);
+    if (sy < margin) dy = margin - sy;
+    else if (sy > height - margin) dy = height - margin - sy;
+    if (dx === 0 && dy === 0) return null;
+    return { k: t.k, x: t.x + dx, y: t.y + dy };
+  }
+}
