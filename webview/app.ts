@@ -472,7 +472,9 @@ export class App {
       const victim = layout.byKey.get(vk);
       if (!failer || !victim) return;
       seen.add(id);
-      links.push({ failer, victim });
+      // Lines only between nodes of one column (siblings): lines to cousins would
+      // cross labels. Cousins are still marked when either end is focused.
+      if (failer.x === victim.x) links.push({ failer, victim });
       if (focus === fk) related.add(vk);
       if (focus === vk) related.add(fk);
     };

@@ -33,8 +33,8 @@ export async function openSession(): Promise<Session> {
 export class Harness {
   private constructor(readonly page: Page, readonly url: string) {}
 
-  static async open(s: Session, opts: { theme?: Theme; width?: number; height?: number } = {}): Promise<Harness> {
-    const page = await s.browser.newPage({ viewport: { width: opts.width ?? 1100, height: opts.height ?? 700 } });
+  static async open(s: Session, opts: { theme?: Theme; width?: number; height?: number; motion?: boolean } = {}): Promise<Harness> {
+    const page = await s.browser.newPage({ viewport: { width: opts.width ?? 1100, height: opts.height ?? 700 }, reducedMotion: opts.motion ? 'no-preference' : 'reduce' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const h = new Harness(page, `${s.server.url}?theme=${opts.theme ?? 'vscode-dark'}`);

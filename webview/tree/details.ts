@@ -84,7 +84,11 @@ export class DetailsPane {
     const item = (k: string, ...v: Array<Node | string | null>): void => {
       dl.append(h('dt', {}, k), h('dd', {}, ...v));
     };
-    item('State', h('span', { class: `state-word s-${t.state}` }, STATE_WORD[t.state]), ` since ${formatDuration(t.since)}`, t.exitedAt === undefined ? h('span', { class: 'muted' }, ` (${formatDuration(Math.max(0, now - t.since))} ago)`) : null);
+    const live0 = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
+    item('State', h('span', { class: `state-word s-${t.state}` }, STATE_WORD[t.state]),
+      live0 ? ` for ${formatDuration(Math.max(0, now - t.since))}` : ` at ${formatDuration(t.since)}`,
+      h('span', { class: 'muted' }, live0 ? ` (since ${formatDuration(t.since)} into the run)` : ' into the run'));
+    item('Lifetime', `spawned at ${formatDuration(t.spawnedAt)}`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
     const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';

@@ -8,7 +8,7 @@ export const SHAPE = {
   /** Tasks are round. */
   task: circle(7),
   /** Nurseries are square: a different kind of node. */
-  nursery: 'M-6,-6h12v12h-12Z',
+  nursery: 'M-6.5,-6.5h13v13h-13Z',
   /** Retired tasks: a small drawer. */
   retired: 'M-6,-5h12v10h-12Z',
   /** A fold is a stack of cards. */
@@ -29,4 +29,4 @@ export const STATE_ICON: Record<TaskState, string> = {
 export const FILLED_ICON: ReadonlySet<TaskState> = new Set<TaskState>(['running']);
 
 /** A nursery's icon: a fork (one line splitting in two). */
-export const NURSERY_ICON = 'M-3,0H0M0,0L3,-3M0,0L3,3';
+export const NURSERY_ICON = 'M-3.5,0H-0.5M-0.5,0L3,-3M-0.5,0L3,3';
