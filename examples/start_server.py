@@ -10,9 +10,11 @@ What to look at in the Nursery Lens panel:
   * `echo_server` owns a `connections` nursery: one `handle(client N)` task
     per accepted connection, each waiting in `receive_line` for a request;
   * main's second nursery holds the `client N` tasks, all talking at once;
-  * when the clients are done, main cancels the `services` nursery: the
-    server (waiting in `accept`) is cancelled and closes its listener, and
-    every task ends: the clients and handlers returned, the server cancelled.
+  * each client hangs up politely (send_eof, then waits for the server to
+    close), so every handler has returned when the clients are done; main
+    then cancels the `services` nursery: the server, waiting in `accept`,
+    is cancelled and closes its listener. Outcomes: clients and handlers
+    returned, the server cancelled, main returned.
 
 Everything runs on 127.0.0.1; only the port number varies between runs.
 """
@@ -75,6 +77,11 @@ async def client(index: int, port: int) -> None:
             reply = await receive_line(stream, buffer)
             transcript.append(f"sent {message.decode().strip()!r}, got {reply.decode().strip()!r}")
             await trio.sleep(0.1)  # keep the connection open a while so the tree shows it
+        # Hang up politely: "no more requests", then wait for the server to
+        # close its side, so its handler has returned before main stops it.
+        await stream.send_eof()
+        leftover = await receive_line(stream, buffer)
+        transcript.append("server closed the connection" if leftover == b"" else f"unexpected {leftover!r}")
 
 
 async def main(clients: int) -> None:

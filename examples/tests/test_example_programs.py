@@ -38,9 +38,12 @@ def test_start_server_round_trip_and_clean_shutdown() -> None:
     lines = done.stdout.splitlines()
     assert re.fullmatch(r"server: listening on 127\.0\.0\.1 port \d+ \(from task_status\.started\)", lines[0])
     conversations = [
-        f"client {client}: sent 'hello {n} from client {client}', got 'HELLO {n} FROM CLIENT {client}'"
+        line
         for client in (1, 2, 3)
-        for n in range(3)
+        for line in [
+            *(f"client {client}: sent 'hello {n} from client {client}', got 'HELLO {n} FROM CLIENT {client}'" for n in range(3)),
+            f"client {client}: server closed the connection",
+        ]
     ]
     assert lines[1:] == [
         *conversations,

@@ -1,0 +1,53 @@
+"""How each committed fixture in test/fixtures/ is recorded from an example.
+
+One table shared by the re-recording script (record_fixtures.py) and the
+test that checks the committed fixtures still match what the runtime emits.
+Parameters are modest so each fixture stays well under 1 MB.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from example_process import EXAMPLES, HETTINGER, example_env
+
+REPO = EXAMPLES.parent
+FIXTURES = REPO / "test" / "fixtures"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    program: Path
+    args: tuple[str, ...] = ()
+    # The Hettinger stand-in sites at speed 1: every wait lasts 0.2 s or more,
+    # so the runtime's 10 Hz state samples see each task at the limiter or
+    # in its fetch.
+    speed: float = 1.0
+
+
+RECIPES: dict[str, Recipe] = {
+    "hettinger_trio": Recipe(HETTINGER / "trio_way.py"),
+    "failing_child": Recipe(EXAMPLES / "failing_child.py"),
+    "deadlines": Recipe(EXAMPLES / "deadlines.py"),
+    "start_server": Recipe(EXAMPLES / "start_server.py"),
+    "deep_and_wide": Recipe(EXAMPLES / "deep_and_wide.py", ("--depth", "5", "--fanout", "3", "--hold", "0.3")),
+}
+
+
+def record(name: str, out: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the example under `python -m nursery_lens --record out`."""
+    recipe = RECIPES[name]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        out.unlink()
+    return subprocess.run(
+        [sys.executable, "-m", "nursery_lens", "--record", str(out), str(recipe.program), *recipe.args],
+        capture_output=True,
+        text=True,
+        env=example_env(recipe.speed),
+        cwd=str(recipe.program.parent),
+        timeout=timeout,
+    )
