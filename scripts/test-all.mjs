@@ -5,10 +5,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingForE2e } from '../test/e2e/prerequisites.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function missing() {
+function missing(withE2e) {
   const out = [];
   const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
   if (!has('python3')) out.push('Python 3 (Debian/Ubuntu: sudo apt-get install python3 python3-venv)');
@@ -16,6 +17,8 @@ function missing() {
   if (!existsSync(join(root, 'node_modules'))) out.push('npm packages (run: npm install)');
   const chromium = process.env.NURSERY_LENS_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) out.push(`Chromium at ${chromium} (Debian/Ubuntu: sudo apt-get install chromium)`);
+  // End to end: debugpy/trio in .venv, and (first run only) build tools for code-server's native modules.
+  if (withE2e) out.push(...missingForE2e({ basics: false }));
   return out;
 }
 
@@ -63,13 +66,13 @@ function runLayer(layer) {
   });
 }
 
-const problems = missing();
+const only = process.argv.slice(2);
+const problems = missing(!only.length || only.includes('e2e'));
 if (problems.length) {
   console.error('npm test cannot run; missing:\n' + problems.map((p) => `  - ${p}`).join('\n'));
   process.exit(2);
 }
 
-const only = process.argv.slice(2);
 const results = [];
 for (const layer of layers) {
   if (only.length && !only.includes(layer.name)) continue;

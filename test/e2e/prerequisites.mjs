@@ -6,17 +6,23 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { installedCache } from './codeServerInstall.mjs';
 import { repoRoot } from './codeServer.mjs';
-import { CHROMIUM } from './workbench.mjs';
+
+/** Debian's Chromium, driven by playwright-core (never a downloaded browser). */
+export const CHROMIUM = process.env.NURSERY_LENS_CHROMIUM ?? '/usr/bin/chromium';
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
-export function missingForE2e({ python = join(repoRoot, '.venv', 'bin', 'python') } = {}) {
+/**
+ * Human-readable list of what is missing (empty: ready). `basics: false` skips
+ * Chromium and the Python environment, which scripts/test-all.mjs checks itself.
+ */
+export function missingForE2e({ python = join(repoRoot, '.venv', 'bin', 'python'), basics = true } = {}) {
   const out = [];
-  if (!existsSync(CHROMIUM)) {
+  if (basics && !existsSync(CHROMIUM)) {
     out.push(`Chromium at ${CHROMIUM} (Debian/Ubuntu: sudo apt-get install chromium; or set NURSERY_LENS_CHROMIUM to a Chromium binary)`);
   }
   if (!existsSync(python)) {
-    out.push(`the Python environment ${python} (run: npm install; it needs python3 and python3-venv)`);
+    if (basics) out.push(`the Python environment ${python} (run: npm install; it needs python3 and python3-venv)`);
   } else if (spawnSync(python, ['-c', 'import debugpy, trio'], { stdio: 'ignore' }).status !== 0) {
     out.push(`debugpy and trio in ${python} (run: npm install, which runs scripts/setup-python.mjs)`);
   }

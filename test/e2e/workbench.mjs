@@ -1,8 +1,7 @@
 // Drives the VS Code workbench that code-server serves, in Debian's Chromium
 // through playwright-core (never a downloaded browser).
 import { chromium } from 'playwright-core';
-
-export const CHROMIUM = process.env.NURSERY_LENS_CHROMIUM ?? '/usr/bin/chromium';
+import { CHROMIUM } from './prerequisites.mjs';
 
 export async function launchBrowser() {
   return chromium.launch({
@@ -27,17 +26,47 @@ export async function openWorkbench(browser, url, folder, { payload, beforeNavig
   return page;
 }
 
-/** F1, type the command title, pick the row whose label matches exactly, Enter. */
+/** F1, type the command title, pick the row whose label is exactly the title. */
 export async function runCommand(page, title, { timeout = 20000 } = {}) {
   await focusWorkbench(page);
   await page.keyboard.press('F1');
+  await quickInput(page, '>' + title, title, { timeout });
+}
+
+/** Type `text` into the open quick input, then click the row labelled exactly `label`. */
+export async function quickInput(page, text, label, { timeout = 20000 } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout });
-  await input.fill('>' + title);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout });
-  // The first matching row is highlighted; make sure it is ours before Enter.
-  await row.click();
+  await input.fill(text);
+  if (label === undefined) return;
+  const deadline = Date.now() + timeout;
+  let typed = Date.now();
+  for (;;) {
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    const labels = await rows.evaluateAll((els) => els.map((el) => el.querySelector('.label-name')?.textContent?.trim() ?? ''));
+    const i = labels.indexOf(label);
+    if (i >= 0) {
+      await rows.nth(i).click();
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`no quick-pick row labelled "${label}" (rows: ${labels.join(' | ')})`);
+    // Commands of an extension host that is still starting are missing from a
+    // list filtered before they registered: type again.
+    if (Date.now() - typed > 2000) {
+      typed = Date.now();
+      await input.fill('');
+      await input.fill(text);
+    }
+    await page.waitForTimeout(150);
+  }
+}
+
+/** Put the keyboard focus in the workbench (not in a webview iframe) and press `key`. */
+export async function pressInWorkbench(page, key) {
+  await focusWorkbench(page);
+  // A webview iframe holding the focus would get the key instead of the workbench.
+  await page.evaluate(() => { if (document.activeElement?.tagName === 'IFRAME') document.activeElement.blur(); });
+  await page.keyboard.press(key);
 }
 
 /** Dismiss whatever quick input or notification holds the focus, and focus the editor area. */

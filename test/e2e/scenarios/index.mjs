@@ -1,4 +1,6 @@
 // The user-facing scenarios, in the order they run.
 import palette from './palette.mjs';
+import debugSession from './debugSession.mjs';
+import breakpoint from './breakpoint.mjs';
 
-export const scenarios = [palette];
+export const scenarios = [palette, debugSession, breakpoint];

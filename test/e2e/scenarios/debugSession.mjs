@@ -1,0 +1,61 @@
+// B: F5 on "Hettinger: the Trio way". The panel opens by itself, shows the
+// main task, its nursery and 14 fetch tasks; while the crawl runs, the fetches
+// queued at the CapacityLimiter are told apart from those fetching; at the
+// end every task has returned.
+import { pressInWorkbench } from '../workbench.mjs';
+import { taskTreeFrame } from '../taskTree.mjs';
+import { awaitLine, readHettinger, SITES, SPEED_ENV, trioWayLines } from './hettinger.mjs';
+
+export default {
+  id: 'B-debug-session',
+  name: 'B debug session: F5 on the Trio example opens the panel; 14 fetches, queued vs fetching, all returned',
+  timeoutMs: 90000,
+  async run(ctx, state) {
+    const { page, ws } = await ctx.window('debug', { env: SPEED_ENV });
+    state.page = page;
+    const lines = trioWayLines(ws.dir);
+    // The first configuration in launch.json is the selected one in a fresh workspace.
+    if (ws.launch.configurations[0]?.name !== 'Hettinger: the Trio way') {
+      throw new Error(`examples/.vscode/launch.json: first configuration is "${ws.launch.configurations[0]?.name}"`);
+    }
+    await page.waitForTimeout(1500); // let the debug view read launch.json
+    await pressInWorkbench(page, 'F5');
+
+    // Nobody asks for the panel: the debug session opens it.
+    const frame = await taskTreeFrame(page, { timeout: 40000 });
+    let sawShape = false;
+    let split = null;
+    let last = null;
+    let midShot = false;
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      last = await readHettinger(frame);
+      if (last.main && last.nursery && last.fetches.length === SITES) sawShape = true;
+      const queued = last.fetches.filter((f) => awaitLine(f) === lines.limiter);
+      const fetching = last.fetches.filter((f) => {
+        const l = awaitLine(f);
+        return l !== null && l >= lines.pageSize[0] && l <= lines.pageSize[1];
+      });
+      if (!split && queued.length > 0 && fetching.length > 0) {
+        split = { queued: queued.length, fetching: fetching.length, example: [queued[0].aria, fetching[0].aria] };
+        ctx.log(`B: queued at the limiter: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`);
+      }
+      if (!midShot && split) {
+        midShot = true;
+        await ctx.shot(page, 'B-debug-session-running');
+      }
+      if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
+      await page.waitForTimeout(100);
+    }
+    if (!sawShape) throw new Error(`never saw main task + nursery + ${SITES} fetch tasks; last: ${last?.describe()}`);
+    if (!split) {
+      throw new Error(`never saw fetches queued at the limiter (trio_way.py:${lines.limiter}) next to fetches in page_size ` +
+        `(lines ${lines.pageSize.join('-')}); last: ${last?.describe()}`);
+    }
+    if (last.states.returned !== SITES || last.main?.state !== 'returned') {
+      throw new Error(`the run did not end with every task returned; last: ${last?.describe()}`);
+    }
+    ctx.log(`B: final: ${last.describe()}`);
+    await ctx.shot(page, 'B-debug-session-finished');
+  },
+};

@@ -1,0 +1,46 @@
+// What the Hettinger example (examples/hettinger/trio_way.py) must look like
+// in the panel, and the source lines the await sites point at.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hettingerShape, treeNodes } from '../taskTree.mjs';
+
+export const SITES = 14;
+export const LAUNCH_NAME = 'Hettinger: the Trio way';
+// Slower local sites: the run takes ~5 s under the debugger instead of ~1.5 s,
+// so states are sampled (10 Hz) while four fetches queue at the limiter.
+export const SPEED_ENV = { EXAMPLE_SPEED: '0.3' };
+
+/** 1-based line numbers in trio_way.py of the places the test looks for. */
+export function trioWayLines(workspaceDir) {
+  const lines = readFileSync(join(workspaceDir, 'hettinger', 'trio_way.py'), 'utf8').split('\n');
+  const find = (re) => {
+    const i = lines.findIndex((l) => re.test(l));
+    if (i < 0) throw new Error(`trio_way.py has no line matching ${re}`);
+    return i + 1;
+  };
+  const pageSizeStart = find(/^async def page_size/);
+  const pageSizeEnd = find(/^\s+return body\.size/);
+  return {
+    limiter: find(/^\s+async with limiter:/),
+    resultsSend: find(/^\s+await results\.send\(\(url, size\)\)/),
+    pageSize: [pageSizeStart, pageSizeEnd],
+  };
+}
+
+/** Where a waiting fetch is, from its ARIA label ("…, waiting, at trio_way.py:78"). */
+export function awaitLine(node) {
+  const m = /, waiting, at trio_way\.py:(\d+)/.exec(node.aria);
+  return m ? Number(m[1]) : null;
+}
+
+/** One poll of the tree: the shape plus a summary for messages. */
+export async function readHettinger(frame) {
+  const nodes = await treeNodes(frame);
+  const shape = hettingerShape(nodes);
+  const states = {};
+  for (const f of shape.fetches) states[f.state] = (states[f.state] ?? 0) + 1;
+  const describe = () =>
+    `main=${shape.main ? shape.main.aria : 'none'}; nursery=${shape.nursery ? 'yes' : 'no'}; ` +
+    `fetches=${shape.fetches.length} ${JSON.stringify(states)}; nodes drawn=${nodes.length}`;
+  return { nodes, ...shape, states, describe };
+}
