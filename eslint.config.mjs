@@ -1,0 +1,71 @@
+// Flat config for the whole tree: TypeScript (type-aware rules off to keep
+// `npm run check` fast; tsc already checks types), plus the Node scripts.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**', 'dist/**', 'out/**', '.venv/**', '.venv-*/**', '.e2e/**', '**/*.vsix',
+      'runtime/python/**', 'test-results/**', 'screenshots/**', 'bench/results/**', '**/*.d.ts',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-constant-condition': ['error', { checkLoops: false }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['extension/**/*.ts'],
+    ignores: ['extension/extension.ts', 'extension/debug/debugProvider.ts', 'extension/debug/debugSessions.ts',
+      'extension/panel/taskTreePanel.ts', 'extension/panel/siteOpener.ts', 'extension/commands/runFile.ts',
+      'extension/commands/recordings.ts', 'extension/statusItem.ts'],
+    rules: {
+      // The pure core (store, collector, bridge, env merging) is tested in plain Node: no vscode there.
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Keep this module vscode-free; put VS Code calls in the thin wiring files.' }] }],
+    },
+  },
+  {
+    files: ['test/unit/**/*.ts', 'test/integration/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Unit and integration tests run in plain Node.' }] }],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
+  },
+  {
+    // Node scripts outside this part's ownership: unused bindings warn, they do not fail the check.
+    files: ['scripts/**/*.mjs'],
+    rules: { '@typescript-eslint/no-unused-vars': 'warn' },
+  },
+  {
+    // CommonJS (the e2e debugpy shim extension, any .cjs).
+    files: ['**/*.cjs', 'test/e2e/debugpy-shim/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Playwright and extension-host code: page callbacks run in the browser, suites load with require().
+    files: ['test/e2e/**/*.ts', 'test/e2e/**/*.mjs', 'test/e2e/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node, ...globals.mocha } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['webview/**/*.ts', 'test/webview/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['test/**/*.ts'],
+    languageOptions: { globals: { ...globals.mocha, ...globals.node } },
+  },
+);

@@ -1,0 +1,88 @@
+// Open Recording… (NDJSON written by `--record`, or by Save Recording…) and
+// Save Recording… (the lines a program sent, as received).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { replayNdjson } from '../store/replay';
+import type { RunStore } from '../store/runStore';
+import type { PanelBridge } from '../panel/panelBridge';
+
+const FILTERS = { 'Nursery Lens recordings': ['ndjson', 'jsonl', 'json'], 'All files': ['*'] };
+
+export interface RecordingDeps {
+  store: RunStore;
+  bridge: PanelBridge;
+  log: vscode.LogOutputChannel;
+  showPanel(): void;
+  retainFinished(): number;
+}
+
+export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise<void> {
+  const uris = arg instanceof vscode.Uri
+    ? [arg]
+    : await vscode.window.showOpenDialog({ canSelectMany: true, filters: FILTERS, openLabel: 'Open Recording' });
+  if (!uris?.length) return;
+  let firstKey: string | undefined;
+  for (const uri of uris) {
+    const name = path.basename(uri.path);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not read ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    const result = replayNdjson(text, { retainFinished: deps.retainFinished() });
+    for (const p of result.problems) deps.log.warn(`${name}: ${p.replace(/^recording: /, '')}`);
+    deps.log.info(`opened recording ${uri.fsPath}: ${result.runs.length} run(s), ${result.events} events, ${result.badLines} bad line(s)`);
+    if (!result.runs.length) {
+      void vscode.window.showWarningMessage(`${name} holds no Trio runs${result.badLines ? ` (${result.badLines} bad lines; see the Nursery Lens log)` : ''}.`);
+      continue;
+    }
+    for (const r of result.runs) r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;
+    const entries = deps.store.addRecording(result, text);
+    firstKey ??= entries[0]?.state.key;
+    if (result.badLines) {
+      const choice = await vscode.window.showWarningMessage(
+        `${name}: ${result.badLines} line(s) could not be used; the rest was loaded.`, 'Show Log');
+      if (choice) deps.log.show(true);
+    }
+  }
+  if (firstKey) {
+    deps.showPanel();
+    deps.bridge.select(firstKey);
+  }
+}
+
+export async function saveRecording(deps: RecordingDeps): Promise<void> {
+  const entries = deps.store.all();
+  if (!entries.length) {
+    void vscode.window.showInformationMessage('There is no run to save yet.');
+    return;
+  }
+  let key = deps.bridge.selectedRun ?? undefined;
+  if (!key || !deps.store.get(key)) {
+    if (entries.length === 1) key = entries[0].state.key;
+    else {
+      const pick = await vscode.window.showQuickPick(
+        entries.map((e) => ({ label: e.state.label, description: e.state.currentStatus, key: e.state.key })),
+        { placeHolder: 'Which run should be saved?' },
+      );
+      if (!pick) return;
+      key = pick.key;
+    }
+  }
+  const rec = deps.store.recordingOf(key);
+  const entry = deps.store.get(key);
+  if (!rec || !entry) return;
+  const base = entry.state.label.replace(/[^\w.-]+/g, '_').replace(/\.py$/, '') || 'run';
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    filters: FILTERS,
+    saveLabel: 'Save Recording',
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${base}.ndjson`) } : {}),
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(rec.text));
+  deps.log.info(`saved ${entry.state.label} to ${target.fsPath}${rec.truncated ? ' (cut short: the program sent more than the 64 MB kept in memory)' : ''}`);
+  if (rec.truncated) void vscode.window.showWarningMessage('The recording was cut short: the program sent more than the 64 MB Nursery Lens keeps in memory.');
+}

@@ -1,0 +1,97 @@
+// "Run Python File with Task Tree": the file runs in an integrated terminal
+// with the same instrumentation a debug session gets, and the panel shows
+// its run.
+import * as path from 'node:path';
+import { statSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { PythonExtension } from '@vscode/python-extension';
+import { interpreterFromPath, type Interpreter } from './interpreterSearch';
+import { instrumentLaunch, type InstrumentationDeps } from '../debug/launchInstrumentation';
+import type { Launch } from '../collector/launches';
+
+const isFile = (p: string): boolean => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** The Python extension's active environment, else nurseryLens.pythonPath, else python3/py on PATH. */
+export async function resolveInterpreter(resource: vscode.Uri, log: vscode.LogOutputChannel): Promise<Interpreter | undefined> {
+  if (vscode.extensions.getExtension('ms-python.python')) {
+    try {
+      const api = await PythonExtension.api();
+      const envPath = api.environments.getActiveEnvironmentPath(resource);
+      const env = await api.environments.resolveEnvironment(envPath);
+      const exe = env?.executable.uri?.fsPath;
+      if (exe) return { command: exe, args: [], source: 'the Python extension\'s active environment' };
+    } catch (err) {
+      log.warn(`the Python extension did not give an interpreter: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const configured = vscode.workspace.getConfiguration('nurseryLens', resource).get<string>('pythonPath', '').trim();
+  if (configured) {
+    const folder = vscode.workspace.getWorkspaceFolder(resource)?.uri.fsPath ?? '';
+    const expanded = configured.replace(/\$\{workspaceFolder\}/g, folder).replace(/^~(?=$|[\\/])/, process.env.HOME ?? process.env.USERPROFILE ?? '~');
+    return { command: expanded, args: [], source: 'the nurseryLens.pythonPath setting' };
+  }
+  return interpreterFromPath({ platform: process.platform, pathEnv: process.env.PATH ?? process.env.Path, pathExt: process.env.PATHEXT, isFile });
+}
+
+export interface RunFileDeps extends InstrumentationDeps {
+  log: vscode.LogOutputChannel;
+  showLaunch(launch: Launch): void;
+}
+
+export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Promise<void> {
+  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) {
+    void vscode.window.showInformationMessage('Open a Python file to run it with the task tree.');
+    return;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isUntitled) {
+    void vscode.window.showInformationMessage('Save the file first: Nursery Lens runs files from disk.');
+    return;
+  }
+  if (doc?.isDirty) await doc.save();
+  if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') {
+    void vscode.window.showWarningMessage(`Cannot run ${uri.toString()}: not a file on this machine.`);
+    return;
+  }
+  const file = uri.fsPath;
+  const python = await resolveInterpreter(uri, deps.log);
+  if (!python) {
+    const choice = await vscode.window.showErrorMessage(
+      'No Python interpreter found: install the Python extension, or set nurseryLens.pythonPath.',
+      'Open Settings',
+    );
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'nurseryLens.pythonPath');
+    return;
+  }
+  try {
+    const name = path.basename(file);
+    const { launch, env } = await instrumentLaunch(deps, {
+      label: name,
+      kind: 'terminal',
+      sampleHz: vscode.workspace.getConfiguration('nurseryLens', uri).get<number>('sampleHz', 10),
+    });
+    const terminalEnv: Record<string, string | null> = env;
+    const terminal = vscode.window.createTerminal({
+      name: `Task Tree: ${name}`,
+      shellPath: python.command,
+      shellArgs: [...python.args, file],
+      cwd: path.dirname(file),
+      env: terminalEnv,
+      iconPath: new vscode.ThemeIcon('type-hierarchy'),
+    });
+    deps.log.info(`running ${file} with ${python.command} ${python.args.join(' ')} (${python.source})`);
+    terminal.show(true);
+    deps.showLaunch(launch);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.log.error(`could not run ${file}: ${message}`);
+    void vscode.window.showErrorMessage(`Nursery Lens could not run ${path.basename(file)}: ${message}`);
+  }
+}

@@ -1,0 +1,64 @@
+// Instruments Python debug sessions (`debugpy`, `python`): after VS Code has
+// substituted variables, add NURSERY_LENS and put the runtime's bootstrap
+// folder first on PYTHONPATH. Any failure leaves the configuration as it
+// was: Nursery Lens must never stop someone from debugging.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseEnvFile, type EnvMap } from './envInjection';
+import { instrumentLaunch, type InstrumentationDeps } from './launchInstrumentation';
+
+export const PYTHON_DEBUG_TYPES = ['debugpy', 'python'] as const;
+
+export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvider {
+  constructor(
+    private readonly deps: InstrumentationDeps,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    const settings = vscode.workspace.getConfiguration('nurseryLens', folder);
+    if (!settings.get<boolean>('instrumentDebugSessions', true)) return config;
+    // Attaching to a running process: its environment is already fixed.
+    if (config.request === 'attach') return config;
+    try {
+      const configEnv = (config.env && typeof config.env === 'object' ? config.env : {}) as EnvMap;
+      const envFileVars = await this.readEnvFile(folder, config, configEnv);
+      const { launch, env } = await instrumentLaunch(this.deps, {
+        label: typeof config.name === 'string' && config.name ? config.name : 'Python debug session',
+        kind: 'debug',
+        sampleHz: settings.get<number>('sampleHz', 10),
+        configEnv,
+        envFileVars,
+      });
+      this.log.info(`instrumenting debug session "${launch.label}" (${config.type})`);
+      return { ...config, env };
+    } catch (err) {
+      this.log.error(`could not instrument debug session "${String(config.name)}": ${err instanceof Error ? err.message : String(err)}`);
+      return config;
+    }
+  }
+
+  /** The variables of the configuration's envFile (or the Python default, <folder>/.env). */
+  private async readEnvFile(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+    configEnv: EnvMap,
+  ): Promise<Record<string, string>> {
+    let file: string | undefined = typeof config.envFile === 'string' && config.envFile ? config.envFile : undefined;
+    const explicit = !!file;
+    if (!file && folder && folder.uri.scheme === 'file') file = path.join(folder.uri.fsPath, '.env');
+    if (!file) return {};
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
+      const inherited: Record<string, string | undefined> = { ...process.env };
+      for (const [k, v] of Object.entries(configEnv)) if (typeof v === 'string') inherited[k] = v;
+      return parseEnvFile(new TextDecoder().decode(bytes), inherited);
+    } catch (err) {
+      if (explicit) this.log.warn(`could not read envFile ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      return {};
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// What every instrumented launch (debug session or terminal run) needs: a
+// running collector, a launch with its own secret, and the env that carries
+// both to the program. No vscode import: the settings arrive as values.
+import { existsSync } from 'node:fs';
+import type { CollectorServer } from '../collector/collectorServer';
+import type { Launch, LaunchRegistry } from '../collector/launches';
+import { injectEnv, nurseryLensValue, type EnvMap } from './envInjection';
+
+export interface InstrumentationDeps {
+  collector: Pick<CollectorServer, 'start'>;
+  launches: LaunchRegistry;
+  /** <extension>/runtime/python/bootstrap */
+  bootstrapDir: string;
+  platform?: string;
+  inherited?: Record<string, string | undefined>;
+}
+
+export interface InstrumentedLaunch {
+  launch: Launch;
+  env: Record<string, string | null>;
+}
+
+export async function instrumentLaunch(
+  deps: InstrumentationDeps,
+  request: { label: string; kind: Launch['kind']; sampleHz: number; configEnv?: EnvMap; envFileVars?: Record<string, string> },
+): Promise<InstrumentedLaunch> {
+  if (!existsSync(deps.bootstrapDir)) {
+    throw new Error(`the runtime's bootstrap folder is missing (${deps.bootstrapDir}); reinstall the extension`);
+  }
+  const address = await deps.collector.start();
+  const launch = deps.launches.create(request.label, request.kind);
+  const env = injectEnv({
+    platform: deps.platform ?? process.platform,
+    bootstrapDir: deps.bootstrapDir,
+    nurseryLens: nurseryLensValue({ address, secret: launch.secret, sampleHz: request.sampleHz }),
+    configEnv: request.configEnv,
+    envFileVars: request.envFileVars,
+    inherited: deps.inherited ?? process.env,
+  });
+  return { launch, env };
+}

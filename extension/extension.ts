@@ -1,0 +1,106 @@
+// Wiring only: builds the services, registers commands, providers and the
+// panel serializer, and hands every disposable to VS Code. Decisions live in
+// the modules it wires.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CollectorServer } from './collector/collectorServer';
+import { LaunchRegistry, type Launch } from './collector/launches';
+import { RunStore } from './store/runStore';
+import { PanelBridge } from './panel/panelBridge';
+import { TaskTreePanel, VIEW_TYPE } from './panel/taskTreePanel';
+import { openSite } from './panel/siteOpener';
+import { PythonDebugInstrumenter, PYTHON_DEBUG_TYPES } from './debug/debugProvider';
+import { DebugSessionWatcher } from './debug/debugSessions';
+import type { InstrumentationDeps } from './debug/launchInstrumentation';
+import { runFileWithTaskTree } from './commands/runFile';
+import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
+import { RunStatusItem } from './statusItem';
+
+let collector: CollectorServer | undefined;
+
+const COMMAND_IDS = {
+  runFile: 'nurseryLens.runFile',
+  openRecording: 'nurseryLens.openRecording',
+  clearFinished: 'nurseryLens.clearFinishedRuns',
+} as const;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Nursery Lens', { log: true });
+  context.subscriptions.push(log);
+  const settings = () => vscode.workspace.getConfiguration('nurseryLens');
+  const retainFinished = () => Math.max(0, settings().get<number>('retainFinishedTasks', 2000));
+
+  const store = new RunStore(retainFinished);
+  const launches = new LaunchRegistry();
+  const onProgram = { handler: (_launch: Launch) => undefined as void };
+  collector = new CollectorServer({ launches, store, log, onProgram: (launch) => onProgram.handler(launch) });
+  const server = collector;
+  context.subscriptions.push({ dispose: () => void server.close() });
+
+  const panelRef: { panel?: TaskTreePanel } = {};
+  const bridge = new PanelBridge(store, {
+    post: (m) => panelRef.panel?.post(m),
+    openSite,
+    runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
+    log,
+  });
+  const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
+  panelRef.panel = taskTree;
+  context.subscriptions.push(bridge, taskTree);
+
+  const besideEditor = () => (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
+  const showLaunch = (launch: Launch, reveal = true) => {
+    if (reveal) taskTree.show(besideEditor(), true);
+    bridge.selectLaunch(launch.secret);
+  };
+
+  const instrumentation: InstrumentationDeps = {
+    collector: server,
+    launches,
+    bootstrapDir: path.join(context.extensionPath, 'runtime', 'python', 'bootstrap'),
+  };
+  const instrumenter = new PythonDebugInstrumenter(instrumentation, log);
+  for (const type of PYTHON_DEBUG_TYPES) {
+    context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider(type, instrumenter));
+  }
+  const watcher = new DebugSessionWatcher(launches, { showLaunch });
+  onProgram.handler = (launch) => watcher.programConnected(launch);
+  context.subscriptions.push(watcher);
+
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+    deserializeWebviewPanel: async (restored: vscode.WebviewPanel) => taskTree.revive(restored),
+  }));
+
+  const recordingDeps: RecordingDeps = {
+    store, bridge, log, retainFinished,
+    showPanel: () => taskTree.show(besideEditor(), false),
+  };
+  const guard = (name: string, f: (...args: unknown[]) => unknown) => async (...args: unknown[]) => {
+    try {
+      await f(...args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.error(`${name} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Nursery Lens: ${message}`);
+    }
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('nurseryLens.showTaskTree', guard('Show Task Tree', () => taskTree.show(besideEditor(), false))),
+    vscode.commands.registerCommand('nurseryLens.runFile', guard('Run Python File with Task Tree', (arg) =>
+      runFileWithTaskTree({ ...instrumentation, log, showLaunch: (l) => showLaunch(l) }, arg))),
+    vscode.commands.registerCommand('nurseryLens.openRecording', guard('Open Recording', (arg) => openRecording(recordingDeps, arg))),
+    vscode.commands.registerCommand('nurseryLens.saveRecording', guard('Save Recording', () => saveRecording(recordingDeps))),
+    vscode.commands.registerCommand('nurseryLens.clearFinishedRuns', guard('Clear Finished Runs', () => {
+      const removed = store.clearFinished();
+      log.info(`cleared ${removed.length} finished run(s)`);
+      vscode.window.setStatusBarMessage(`Nursery Lens: cleared ${removed.length} run(s)`, 3000);
+    })),
+    new RunStatusItem(store),
+  );
+  log.info(`activated (${context.extension.packageJSON.version as string})`);
+}
+
+export async function deactivate(): Promise<void> {
+  await collector?.close();
+  collector = undefined;
+}

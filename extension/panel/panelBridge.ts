@@ -1,0 +1,195 @@
+// The host side of the panel's message protocol (messages.ts), without
+// vscode: it answers `ready` with the run list and a snapshot of the selected
+// run, then sends that run's changes as batched deltas (one message per
+// interval at most), and the run list when it changes. Which run is selected
+// lives here too. The vscode panel only moves messages in and out.
+import type { HostMessage, WebviewMessage } from './messages';
+import type { RunEntry, RunStore } from '../store/runStore';
+
+export interface BridgeDeps {
+  post(message: HostMessage): void;
+  /** Opens an absolute file the program reported, at a 1-based line. Resolves to an error message, or undefined. */
+  openSite(file: string, line: number): Promise<string | undefined>;
+  runCommand(command: 'runFile' | 'openRecording' | 'clearFinished'): void;
+  log?: { warn(message: string): void };
+}
+
+/** At most one delta per run per interval. */
+export const DELTA_INTERVAL_MS = 50;
+/** Counts in the run list refresh this often; status and membership changes go out with the next delta tick. */
+const RUNS_INTERVAL_MS = 500;
+
+const COMMANDS = new Set(['runFile', 'openRecording', 'clearFinished']);
+
+export class PanelBridge {
+  private attached = false;
+  private selected: string | null = null;
+  private pendingLaunch: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private runsDirty = true;
+  private infoPending = false;
+  private lastRunsPost = 0;
+  private statuses = new Map<string, string>();
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
+    this.subscription = store.onDidChange((e) => {
+      if (e.kind === 'added') this.onAdded(e.entry);
+      else if (e.kind === 'removed') this.onRemoved(e.keys);
+      this.schedule();
+    });
+  }
+
+  get selectedRun(): string | null {
+    return this.selected;
+  }
+
+  get isAttached(): boolean {
+    return this.attached;
+  }
+
+  /** The webview went away (hidden or closed); it says `ready` when it is back. */
+  detach(): void {
+    this.attached = false;
+  }
+
+  /** Selects a run (e.g. a debug session's), and shows it if the panel is up. */
+  select(key: string): void {
+    if (!this.store.get(key)) return;
+    this.selected = key;
+    this.runsDirty = true;
+    if (this.attached) {
+      this.postRuns();
+      this.postSnapshot();
+    }
+  }
+
+  /** Select the first run of this launch, now or when it arrives. */
+  selectLaunch(launchKey: string): void {
+    const entries = this.store.all().filter((e) => e.launchKey === launchKey);
+    if (entries.length) this.select(entries[entries.length - 1].state.key);
+    else this.pendingLaunch = launchKey;
+  }
+
+  async handle(raw: unknown): Promise<void> {
+    if (typeof raw !== 'object' || raw === null) return;
+    const msg = raw as WebviewMessage;
+    switch (msg.type) {
+      case 'ready':
+        this.attached = true;
+        this.deps.post({ type: 'config', hideSystemDefault: true });
+        if (!this.selected || !this.store.get(this.selected)) this.selected = this.defaultSelection();
+        this.postRuns();
+        this.postSnapshot();
+        return;
+      case 'selectRun':
+        if (typeof msg.run === 'string') this.select(msg.run);
+        return;
+      case 'openSite': {
+        if (typeof msg.file !== 'string' || typeof msg.line !== 'number') return;
+        if (!this.isReportedFile(msg.file)) {
+          this.deps.log?.warn(`panel asked to open ${msg.file.slice(0, 300)}, which no program reported; ignored`);
+          return;
+        }
+        const problem = await this.deps.openSite(msg.file, Math.max(1, Math.floor(msg.line)));
+        if (problem) this.deps.log?.warn(problem);
+        return;
+      }
+      case 'command':
+        if (COMMANDS.has(msg.command)) this.deps.runCommand(msg.command);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Only files named in some run's sites may be opened from the panel. */
+  private isReportedFile(file: string): boolean {
+    return this.store.all().some((e) => e.state.reportedFiles.has(file));
+  }
+
+  private defaultSelection(): string | null {
+    const all = this.store.all();
+    const live = all.filter((e) => e.state.currentStatus === 'live');
+    const pick = live.length ? live[live.length - 1] : all[all.length - 1];
+    return pick ? pick.state.key : null;
+  }
+
+  private onAdded(entry: RunEntry): void {
+    this.runsDirty = true;
+    const key = entry.state.key;
+    if (this.pendingLaunch && entry.launchKey === this.pendingLaunch) {
+      this.pendingLaunch = null;
+      this.select(key);
+      return;
+    }
+    // A new run takes over the panel unless the user is watching a live one.
+    const current = this.selected ? this.store.get(this.selected) : undefined;
+    if (!current || current.state.currentStatus !== 'live') this.select(key);
+  }
+
+  private onRemoved(keys: string[]): void {
+    this.runsDirty = true;
+    for (const k of keys) this.statuses.delete(k);
+    if (this.selected && keys.includes(this.selected)) {
+      this.selected = this.defaultSelection();
+      if (this.attached) this.postSnapshot();
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.flush();
+      } catch (err) {
+        this.deps.log?.warn(`panel update failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }, DELTA_INTERVAL_MS);
+  }
+
+  /** Sends what changed since the last flush. */
+  flush(): void {
+    let infoChanged = false;
+    for (const e of this.store.all()) {
+      const s = e.state;
+      const status = s.currentStatus;
+      if (this.statuses.get(s.key) !== status) {
+        this.statuses.set(s.key, status);
+        this.runsDirty = true;
+      }
+      if (s.takeInfoChanged()) infoChanged = true;
+      if (this.attached && s.key === this.selected) {
+        const d = s.takeDelta();
+        if (d) this.deps.post({ type: 'delta', run: s.info(), upsert: d.upsert, remove: d.remove });
+      } else {
+        s.discardDelta();
+      }
+    }
+    if (infoChanged) this.infoPending = true;
+    if (!this.attached) return;
+    if (this.runsDirty || (this.infoPending && Date.now() - this.lastRunsPost >= RUNS_INTERVAL_MS)) this.postRuns();
+    else if (this.infoPending) this.schedule(); // counts changed: send them when the interval allows
+  }
+
+  private postRuns(): void {
+    this.runsDirty = false;
+    this.infoPending = false;
+    this.lastRunsPost = Date.now();
+    this.deps.post({ type: 'runs', runs: this.store.infos(), selected: this.selected });
+  }
+
+  private postSnapshot(): void {
+    const e = this.selected ? this.store.get(this.selected) : undefined;
+    if (!e) return;
+    e.state.discardDelta();
+    this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.subscription.dispose();
+  }
+}

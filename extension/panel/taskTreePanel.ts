@@ -1,0 +1,93 @@
+// The one task-tree WebviewPanel. HTML is set once per panel; the webview is
+// not kept alive while hidden (it asks again with `ready` when shown), and a
+// panel restored after a reload comes back through the serializer.
+import * as vscode from 'vscode';
+import type { HostMessage } from './messages';
+import type { PanelBridge } from './panelBridge';
+import { panelHtml } from './panelHtml';
+
+export const VIEW_TYPE = 'nurseryLens.taskTree';
+
+export class TaskTreePanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelSubscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly bridge: PanelBridge,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private get options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+  }
+
+  get isOpen(): boolean {
+    return !!this.panel;
+  }
+
+  show(column: vscode.ViewColumn, preserveFocus: boolean): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Task Tree', { viewColumn: column, preserveFocus }, this.options);
+    this.adopt(panel);
+  }
+
+  /** A panel VS Code restored after a reload (WebviewPanelSerializer). */
+  revive(panel: vscode.WebviewPanel): void {
+    if (this.panel && this.panel !== panel) {
+      // Only one task tree: the restored one wins, the old one goes.
+      this.panel.dispose();
+    }
+    this.adopt(panel);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    panel.webview.options = this.options;
+    const webview = panel.webview;
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css')).toString(),
+    });
+    this.panelSubscriptions = [
+      webview.onDidReceiveMessage((m) => {
+        this.bridge.handle(m).catch((err: unknown) => this.log.warn(`panel message failed: ${err instanceof Error ? err.message : String(err)}`));
+      }),
+      panel.onDidChangeViewState((e) => {
+        // Hidden webviews lose their page (retainContextWhenHidden is off); it says `ready` when back.
+        if (!e.webviewPanel.visible) this.bridge.detach();
+      }),
+      panel.onDidDispose(() => {
+        if (this.panel !== panel) return;
+        this.bridge.detach();
+        this.panel = undefined;
+        for (const d of this.panelSubscriptions) d.dispose();
+        this.panelSubscriptions = [];
+      }),
+    ];
+  }
+
+  post(message: HostMessage): void {
+    const panel = this.panel;
+    if (!panel) return;
+    panel.webview.postMessage(message).then(undefined, (err: unknown) => {
+      this.log.debug(`panel message not delivered: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.panelSubscriptions) d.dispose();
+    this.panelSubscriptions = [];
+    this.panel?.dispose();
+    this.panel = undefined;
+  }
+}
