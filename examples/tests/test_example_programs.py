@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from example_process import EXAMPLES, run
 
@@ -70,3 +72,18 @@ def test_deep_and_wide_counts_every_task_and_nursery() -> None:
         "leaves: 625 (expected 625)",
         "deepest level: 4",
     ]
+
+
+def test_launch_configurations_open_each_example_with_debugpy() -> None:
+    launch = json.loads((EXAMPLES / ".vscode" / "launch.json").read_text(encoding="utf-8"))
+    configurations = launch["configurations"]
+    assert configurations[0]["name"] == "Hettinger: the Trio way"
+    assert configurations[0]["program"] == "${workspaceFolder}/hettinger/trio_way.py"
+    programs = set()
+    for configuration in configurations:
+        assert configuration["type"] == "debugpy" and configuration["request"] == "launch"
+        assert configuration["console"] == "integratedTerminal" and configuration["justMyCode"] is True
+        program = configuration["program"].replace("${workspaceFolder}", str(EXAMPLES))
+        assert Path(program).is_file(), configuration["name"]
+        programs.add(Path(program).name)
+    assert programs >= {"trio_way.py", "asyncio_way.py", "threads.py", "failing_child.py", "deadlines.py", "start_server.py", "deep_and_wide.py"}
