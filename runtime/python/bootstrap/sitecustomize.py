@@ -1,0 +1,84 @@
+"""Nursery Lens bootstrap: zero-code instrumentation of every ``trio.run``.
+
+The VS Code extension prepends this folder to ``PYTHONPATH`` and sets
+``NURSERY_LENS``; Python's ``site`` module then imports this file at start-up.
+
+* ``NURSERY_LENS`` unset or empty: nothing but chaining (below) happens.
+* Otherwise the ``nursery_lens`` package next to this folder
+  (``../src/nursery_lens``, found relative to this file so it works from
+  inside an installed VSIX) is loaded without touching ``sys.path``, and a
+  one-shot import hook patches Trio when (if ever) the program imports it.
+* Guarded against double loading; chains to the next ``sitecustomize`` on
+  ``sys.path`` (the user's or the distribution's), which ours shadows.
+* Never raises: any failure is one line on stderr and the program goes on.
+"""
+
+import os
+import sys
+
+
+def _nursery_lens_activate():
+    raw = os.environ.get("NURSERY_LENS")
+    if not raw or not raw.strip():
+        return
+    if "nursery_lens" not in sys.modules:
+        src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+        init = os.path.join(src, "nursery_lens", "__init__.py")
+        if os.path.isfile(init):
+            import importlib.util
+
+            spec = importlib.util.spec_from_file_location(
+                "nursery_lens", init, submodule_search_locations=[os.path.dirname(init)])
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["nursery_lens"] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop("nursery_lens", None)
+                raise
+    from nursery_lens._activation import activate
+    from nursery_lens._config import config_from_env
+
+    config = config_from_env()
+    if config is not None:
+        activate(config)
+
+
+def _nursery_lens_chain():
+    """Run the sitecustomize this file shadows, as site.py would have."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
+    if spec is None or spec.loader is None:
+        return
+    origin = getattr(spec, "origin", None)
+    if origin and os.path.abspath(origin) == os.path.abspath(__file__):
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["sitecustomize"] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        # what site.py prints for a failing sitecustomize
+        sys.stderr.write(f"Error in sitecustomize; set PYTHONVERBOSE for traceback:\n{type(exc).__name__}: {exc}\n")
+
+
+if not getattr(sys, "_nursery_lens_bootstrapped", False):
+    sys._nursery_lens_bootstrapped = True
+    try:
+        _nursery_lens_activate()
+    except Exception as _exc:
+        try:
+            sys.stderr.write(f"nursery_lens: bootstrap failed, running without instrumentation: {_exc!r}\n")
+        except Exception:
+            pass
+    try:
+        _nursery_lens_chain()
+    except Exception as _exc:
+        try:
+            sys.stderr.write(f"nursery_lens: could not run the next sitecustomize: {_exc!r}\n")
+        except Exception:
+            pass

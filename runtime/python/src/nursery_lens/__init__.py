@@ -1,0 +1,30 @@
+"""Nursery Lens runtime: stream the live tree of Trio nurseries and tasks.
+
+``trio.run(main, instruments=[nursery_lens.Instrument()])`` for explicit use,
+``python -m nursery_lens script.py`` or the ``bootstrap/`` folder on
+``PYTHONPATH`` (with ``NURSERY_LENS`` set) for zero-code use.
+
+Importing this package does not import Trio: ``Instrument`` is loaded on
+first access, so ``python -m nursery_lens`` costs nothing for a program that
+never uses Trio.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["Instrument", "Config", "__version__"]
+
+from ._config import Config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._instrument import Instrument
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Instrument":
+        from ._instrument import Instrument
+
+        return Instrument
+    raise AttributeError(f"module 'nursery_lens' has no attribute {name!r}")

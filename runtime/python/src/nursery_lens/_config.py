@@ -1,0 +1,100 @@
+"""The runtime's configuration: the ``NURSERY_LENS`` environment variable.
+
+One JSON object with its own version field (see PROTOCOL.md,
+"Configuration"). A malformed value must never stop the program, so parsing
+reports a problem instead of raising it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple, Union
+
+ENV_VAR = "NURSERY_LENS"
+
+DEFAULT_SAMPLE_HZ = 10.0
+DEFAULT_MAX_BUFFER = 1_000_000
+
+#: ("tcp", (host, port)) or ("unix", path)
+Address = Tuple[str, Union[Tuple[str, int], str]]
+
+
+@dataclass(frozen=True)
+class Config:
+    """What an emitter needs: where to send, what to record, the secret."""
+
+    address: Optional[str] = None
+    record: Optional[str] = None
+    secret: Optional[str] = None
+    sample_hz: float = DEFAULT_SAMPLE_HZ
+    max_buffer: int = DEFAULT_MAX_BUFFER
+
+    def key(self) -> Tuple[Any, ...]:
+        return (self.address, self.record, self.secret, self.sample_hz, self.max_buffer)
+
+
+def parse_address(address: str) -> Address:
+    """``HOST:PORT`` is loopback TCP; anything else is a Unix socket path.
+
+    A path may contain ':' too, so TCP is only assumed when the part after
+    the last ':' is a port number and the address does not start with '/'.
+    """
+    if not address.startswith(("/", ".")) and ":" in address:
+        host, _, port = address.rpartition(":")
+        if port.isdigit():
+            host = host.strip("[]") or "127.0.0.1"
+            return ("tcp", (host, int(port)))
+    return ("unix", address)
+
+
+def config_from_json(raw: str) -> Config:
+    """Parse the env var's JSON; raises ValueError with a readable message."""
+    try:
+        obj = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_VAR} is not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"{ENV_VAR} must be a JSON object")
+    if obj.get("v", 1) != 1:
+        raise ValueError(f"{ENV_VAR} has unknown version v={obj.get('v')!r}")
+    options: Dict[str, Any] = obj.get("options") or {}
+    if not isinstance(options, dict):
+        raise ValueError(f"{ENV_VAR}.options must be an object")
+    address = obj.get("address")
+    record = options.get("record")
+    secret = obj.get("secret")
+    hz = options.get("sample_hz", DEFAULT_SAMPLE_HZ)
+    max_buffer = options.get("max_buffer", DEFAULT_MAX_BUFFER)
+    if address is not None and not isinstance(address, str):
+        raise ValueError(f"{ENV_VAR}.address must be a string")
+    if record is not None and not isinstance(record, str):
+        raise ValueError(f"{ENV_VAR}.options.record must be a string")
+    if secret is not None and not isinstance(secret, str):
+        raise ValueError(f"{ENV_VAR}.secret must be a string")
+    if not isinstance(hz, (int, float)) or hz < 0:
+        raise ValueError(f"{ENV_VAR}.options.sample_hz must be a number >= 0")
+    if not isinstance(max_buffer, int) or max_buffer < 1:
+        raise ValueError(f"{ENV_VAR}.options.max_buffer must be an integer >= 1")
+    return Config(address=address or None, record=record or None, secret=secret,
+                  sample_hz=float(hz), max_buffer=max_buffer)
+
+
+def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config]:
+    """The configuration in ``NURSERY_LENS``, or None when it is unset/empty."""
+    raw = (environ if environ is not None else os.environ).get(ENV_VAR)
+    if not raw or not raw.strip():
+        return None
+    return config_from_json(raw)
+
+
+def config_to_json(config: Config) -> str:
+    """The inverse of :func:`config_from_json` (the CLI passes it on)."""
+    obj: Dict[str, Any] = {"v": 1, "options": {"sample_hz": config.sample_hz, "record": config.record,
+                                              "max_buffer": config.max_buffer}}
+    if config.address:
+        obj["address"] = config.address
+    if config.secret is not None:
+        obj["secret"] = config.secret
+    return json.dumps(obj)

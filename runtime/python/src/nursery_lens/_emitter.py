@@ -1,0 +1,510 @@
+"""The writer thread: queue → protocol lines → socket and/or file.
+
+Design (see DESIGN.md §4):
+
+* Hooks append tuples to a ``collections.deque`` (thread-safe appends, no
+  lock); at most ``max_buffer`` are held, beyond that the hook counts a drop.
+* A daemon thread wakes every few milliseconds, drains the queue, encodes
+  lines, keeps a *mirror* of what is live (runs, nurseries, tasks, scopes)
+  and sends. The mirror is what makes reconnects cheap and exact: after a
+  reconnect (or after lines had to be dropped) it replays the live state as
+  a snapshot, positioned exactly in the stream.
+* The socket is non-blocking. A collector that is absent, slow, stalled or
+  gone never blocks the program: unsent bytes are bounded; beyond the bound
+  lines are dropped (counted, reported with ``dropped``, followed by a
+  snapshot so the reader heals). Connecting is retried with backoff.
+* The thread is marked so debugpy does not trace or suspend it: while the
+  user is stopped at a breakpoint, queued events and samples still arrive.
+* Any internal error: one line on stderr, the runtime switches itself off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import os
+import platform
+import select
+import socket
+import sys
+import threading
+import time
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from . import _events as E
+from ._config import Config, parse_address
+from ._encode import cancel_json, error_json, ms, name_json, q, site_json
+
+LENS_VERSION = "0.1.0"
+PROTOCOL_MINOR = 1
+
+#: Unsent bytes held for a slow collector before lines are dropped.
+SEND_LIMIT = 8 * 1024 * 1024
+#: Most events handled per writer cycle, so sampling and sending interleave.
+BATCH = 20_000
+
+
+class RunMirror:
+    """Live state of one ``trio.run`` as the stream has described it so far."""
+
+    __slots__ = ("run", "t0", "wall", "clock0", "inst", "thread_id", "tasks", "nurseries", "scopes",
+                 "sample_cursor")
+
+    def __init__(self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int) -> None:
+        self.run = run
+        self.t0 = t0
+        self.wall = wall
+        self.clock0 = clock0
+        self.inst = inst
+        self.thread_id = thread_id
+        # tid -> [name_json, nursery_id, flags, site_json, state, at_json]
+        self.tasks: Dict[int, List[Any]] = {}
+        # nid -> (owner_tid, site_json, flags)
+        self.nurseries: Dict[int, Tuple[int, str, int]] = {}
+        # scope object -> [sid, tid, deadline_json, shield, cancel_called, reason]
+        self.scopes: Dict[Any, List[Any]] = {}
+        self.sample_cursor = 0
+
+
+def _write_stderr(msg: str) -> None:
+    try:
+        sys.stderr.write(msg + "\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+class WriterThread(threading.Thread):
+    """Daemon thread that debuggers leave alone.
+
+    ``pydev_do_not_trace`` keeps pydevd from tracing it and
+    ``is_pydev_daemon_thread`` keeps it running when the debugger suspends
+    all threads at a breakpoint.
+    """
+
+    pydev_do_not_trace = True
+    is_pydev_daemon_thread = True
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        super().__init__(target=target, name="nursery-lens-writer", daemon=True)
+
+
+class Emitter:
+    """One output stream (socket and/or file) shared by every run it serves."""
+
+    def __init__(self, config: Config, sink: Optional[Callable[[str], None]] = None) -> None:
+        self.config = config
+        self.queue: "collections.deque[Any]" = collections.deque()
+        self.append = self.queue.append
+        self.max_buffer = config.max_buffer
+        self.hook_drops = 0  # incremented by hooks (Trio thread)
+        self.disabled = False
+        self.instance = uuid.uuid4().hex
+        self.runs_started = 0
+        self.events_out = 0
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = False
+        self._runs: Dict[int, RunMirror] = {}
+        self._reported_drops = 0
+        self._sock_drops = 0
+        self._drop_total = 0
+        self._need_resync = False
+        self._pending_flush: List[threading.Event] = []
+        # socket state
+        self._address = parse_address(config.address) if config.address else None
+        self._sock: Optional[socket.socket] = None
+        self._out = bytearray()
+        self._connects = 0
+        self._next_connect = 0.0
+        self._backoff = 0.05
+        self.sent_bytes = 0
+        # file / in-process sinks
+        self._sink = sink
+        self._file = None
+        if config.record:
+            self._file = open(config.record, "w", encoding="utf-8", newline="\n")
+            self._file.write(self._hello(None) + "\n")
+        if sink is not None:
+            sink(self._hello(None) + "\n")
+        self.sampler: Optional[Callable[[RunMirror, List[str]], None]] = None
+        self._next_sample = 0.0
+        self._sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
+        self._thread = WriterThread(self._main)
+        self._thread.start()
+        atexit.register(self._atexit)
+
+    # ------------------------------------------------------------ hello
+    def _hello(self, reconnect: Optional[int]) -> str:
+        try:
+            import trio
+
+            trio_version = trio.__version__
+        except Exception:
+            trio_version = "unknown"
+        parts = ['{"type":"hello","protocol":1,"minor":%d' % PROTOCOL_MINOR]
+        if self.config.secret is not None:
+            parts.append('"secret":%s' % q(self.config.secret))
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = ""
+        parts.append('"runtime":"trio","runtime_version":%s,"lens_version":%s,"python":%s,"pid":%d'
+                     % (q(trio_version), q(LENS_VERSION), q(platform.python_version()), os.getpid()))
+        parts.append('"argv":[%s]' % ",".join(q(str(a)) for a in list(sys.argv)))
+        parts.append('"cwd":%s,"instance":%s' % (q(cwd), q(self.instance)))
+        if reconnect:
+            parts.append('"reconnect":%d' % reconnect)
+        return ",".join(parts) + "}"
+
+    # ------------------------------------------------------------ public
+    def flush(self, timeout: float = 5.0, stall: float = 0.5) -> bool:
+        """Wait until everything queued so far was written (bounded).
+
+        Gives up after ``timeout`` seconds, or after ``stall`` seconds in
+        which the collector took no bytes: a stalled collector must not keep
+        the program from exiting.
+        """
+        if self.disabled or not self._thread.is_alive():
+            return False
+        done = threading.Event()
+        self.queue.append((E.FLUSH, done))
+        self._wake.set()
+        start = last = time.monotonic()
+        seen = self.sent_bytes
+        while not done.wait(0.02):
+            now = time.monotonic()
+            if self.sent_bytes != seen:
+                seen, last = self.sent_bytes, now
+            if now - start > timeout or (now - last > stall and self._sock is not None and self._out):
+                return False
+            if not self._thread.is_alive():
+                return False
+        return True
+
+    def close(self) -> None:
+        """Flush, stop the thread, close the socket and the file."""
+        if self._stop:
+            return
+        self.flush(timeout=3.0)
+        self._stop = True
+        self._wake.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(1.0)
+        self._close_socket()
+        f, self._file = self._file, None
+        if f is not None:
+            try:
+                f.close()
+            except Exception:
+                pass
+        try:
+            atexit.unregister(self._atexit)
+        except Exception:
+            pass
+
+    def _atexit(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def disable(self, reason: str) -> None:
+        """Internal error: report once, switch off (best effort on the wire)."""
+        with self._lock:
+            if self.disabled:
+                return
+            self.disabled = True
+        _write_stderr(f"nursery_lens: internal error, instrumentation switched off: {reason}")
+        self.queue.append((E.DISABLED, reason))
+        self._wake.set()
+
+    # ------------------------------------------------------------ thread
+    def _main(self) -> None:
+        try:
+            while not self._stop:
+                if self._address is not None and self._sock is None:
+                    self._try_connect()
+                backlog = len(self.queue)
+                self._wake.wait(0.002 if backlog > BATCH else 0.02)
+                self._wake.clear()
+                self._cycle()
+            self._cycle()
+        except Exception as exc:  # never let the thread die silently
+            self.disabled = True
+            _write_stderr(f"nursery_lens: internal error in writer, instrumentation switched off: {exc!r}")
+            self._close_socket()
+
+    def _cycle(self) -> None:
+        lines: List[str] = []
+        flushes: List[threading.Event] = []
+        queue = self.queue
+        n = min(len(queue), BATCH)
+        handle = self._handle
+        popleft = queue.popleft
+        for _ in range(n):
+            item = popleft()
+            if item[0] == E.FLUSH:
+                flushes.append(item[1])
+                continue
+            handle(item, lines)
+        drops = self.hook_drops + self._sock_drops
+        if drops > self._reported_drops:
+            count = drops - self._reported_drops
+            self._reported_drops = drops
+            lines.append('{"type":"dropped","ts":%s,"count":%d,"total":%d}'
+                         % (self._any_ts(), count, drops))
+            self._need_resync = True
+        if self._sample_period and self.sampler is not None and not self.disabled:
+            now = time.perf_counter()
+            if now >= self._next_sample:
+                self._next_sample = now + self._sample_period
+                for mirror in list(self._runs.values()):
+                    try:
+                        self.sampler(mirror, lines)
+                    except Exception as exc:
+                        self.disable(f"sampler: {exc!r}")
+        if lines:
+            self._output(lines)
+        if flushes:
+            self._pending_flush.extend(flushes)
+        self._send()
+        if self._pending_flush and (self._sock is None or not self._out):
+            for ev in self._pending_flush:
+                ev.set()
+            self._pending_flush.clear()
+
+    def _any_ts(self) -> str:
+        now = time.perf_counter()
+        for mirror in self._runs.values():
+            return ms(now, mirror.t0)
+        return "0.000"
+
+    def _output(self, lines: List[str]) -> None:
+        data = "\n".join(lines) + "\n"
+        self.events_out += len(lines)
+        if self._file is not None:
+            try:
+                self._file.write(data)
+                self._file.flush()
+            except Exception as exc:
+                f, self._file = self._file, None
+                try:
+                    f.close()
+                except Exception:
+                    pass
+                _write_stderr(f"nursery_lens: cannot write the recording any more: {exc!r}")
+        if self._sink is not None:
+            self._sink(data)
+        if self._sock is not None:
+            if len(self._out) > SEND_LIMIT:
+                self._sock_drops += len(lines)
+            elif self._need_resync and self._reported_drops:
+                # lines were dropped: the reader heals from a snapshot
+                self._need_resync = False
+                self._out += ("\n".join(self._snapshot(resumed=False)) + "\n").encode("utf-8", "surrogatepass")
+                self._out += data.encode("utf-8", "surrogatepass")
+            else:
+                self._out += data.encode("utf-8", "surrogatepass")
+
+    # ------------------------------------------------------------ socket
+    def _try_connect(self) -> None:
+        now = time.monotonic()
+        if now < self._next_connect:
+            return
+        kind, target = self._address  # type: ignore[misc]
+        try:
+            if kind == "tcp":
+                s = socket.create_connection(target, timeout=1.0)  # type: ignore[arg-type]
+            else:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(1.0)
+                try:
+                    s.connect(target)  # type: ignore[arg-type]
+                except BaseException:
+                    s.close()
+                    raise
+            s.setblocking(False)
+        except OSError:
+            self._next_connect = now + self._backoff
+            self._backoff = min(self._backoff * 2, 2.0)
+            return
+        self._backoff = 0.05
+        self._sock = s
+        reconnect = self._connects
+        self._connects += 1
+        out = [self._hello(reconnect)]
+        if self._runs:
+            out.extend(self._snapshot(resumed=True))
+        self._out = bytearray(("\n".join(out) + "\n").encode("utf-8", "surrogatepass"))
+        self._need_resync = False
+
+    def _close_socket(self) -> None:
+        s, self._sock = self._sock, None
+        self._out = bytearray()
+        if s is not None:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def _send(self) -> None:
+        s = self._sock
+        if s is None:
+            return
+        try:
+            # The collector never writes: readable means it closed (EOF).
+            r, _, _ = select.select([s], [], [], 0)
+            if r and not s.recv(4096):
+                raise ConnectionResetError("collector closed the connection")
+            while self._out:
+                n = s.send(self._out[:1 << 20])
+                if n <= 0:
+                    break
+                del self._out[:n]
+                self.sent_bytes += n
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close_socket()
+            self._next_connect = time.monotonic() + self._backoff
+
+    # ------------------------------------------------------------ events
+    def _handle(self, item: Tuple[Any, ...], lines: List[str]) -> None:
+        kind = item[0]
+        if kind == E.SPAWN:
+            _, run, t, tid, name, nid, flags, code, line = item
+            m = self._runs.get(run)
+            if m is None:
+                return
+            nj = name_json(name)
+            sj = site_json(code, line)
+            m.tasks[tid] = [nj, nid, flags, sj, None, None]
+            lines.append(self._spawn_line(m, tid, ms(t, m.t0)))
+        elif kind == E.EXIT:
+            _, run, t, tid, info = item
+            m = self._runs.get(run)
+            if m is None or m.tasks.pop(tid, None) is None:
+                return
+            ts = ms(t, m.t0)
+            self._close_task_scopes(m, tid, ts, lines)
+            if info is None:
+                lines.append('{"type":"task.exited","run":%d,"ts":%s,"id":%d,"outcome":"returned"}' % (run, ts, tid))
+            else:
+                outcome, err, cancel = info
+                extra = ""
+                if err is not None:
+                    extra += ',"error":' + error_json(err)
+                if cancel is not None:
+                    extra += ',"cancel":' + cancel_json(cancel)
+                lines.append('{"type":"task.exited","run":%d,"ts":%s,"id":%d,"outcome":"%s"%s}'
+                             % (run, ts, tid, outcome, extra))
+        elif kind == E.N_OPEN:
+            _, run, t, nid, owner, code, line, flags = item
+            m = self._runs.get(run)
+            if m is None:
+                return
+            m.nurseries[nid] = (owner, site_json(code, line), flags)
+            lines.append(self._nursery_line(m, nid, ms(t, m.t0)))
+        elif kind == E.N_CLOSE:
+            _, run, t, nid = item
+            m = self._runs.get(run)
+            if m is None or m.nurseries.pop(nid, None) is None:
+                return
+            lines.append('{"type":"nursery.closed","run":%d,"ts":%s,"id":%d}' % (run, ms(t, m.t0), nid))
+        elif kind == E.MOVE:
+            _, run, t, tid, nid = item
+            m = self._runs.get(run)
+            if m is None:
+                return
+            rec = m.tasks.get(tid)
+            if rec is None:
+                return
+            rec[1] = nid
+            lines.append('{"type":"task.moved","run":%d,"ts":%s,"id":%d,"nursery":%d}' % (run, ms(t, m.t0), tid, nid))
+        elif kind == E.RUN_START:
+            _, run, t, wall, clock0, inst, thread_id = item
+            m = RunMirror(run, t, wall, clock0, inst, thread_id)
+            self._runs[run] = m
+            lines.append('{"type":"run.started","run":%d,"ts":0,"wall":%.3f}' % (run, wall))
+        elif kind == E.RUN_END:
+            _, run, t, outcome, err = item
+            m = self._runs.pop(run, None)
+            if m is None:
+                return
+            ts = ms(t, m.t0)
+            for tid in list(m.tasks):
+                self._close_task_scopes(m, tid, ts, lines)
+            extra = ',"error":' + error_json(err) if err is not None else ""
+            lines.append('{"type":"run.finished","run":%d,"ts":%s,"outcome":"%s"%s}' % (run, ts, outcome, extra))
+        elif kind == E.DISABLED:
+            lines.append('{"type":"runtime.disabled","reason":%s}' % q(str(item[1])[:2000]))
+
+    def _spawn_line(self, m: RunMirror, tid: int, ts: str) -> str:
+        nj, nid, flags, sj, _, _ = m.tasks[tid]
+        return ('{"type":"task.spawned","run":%d,"ts":%s,"id":%d,"name":%s,"nursery":%s,"system":%s%s,"site":%s}'
+                % (m.run, ts, tid, nj, "null" if nid is None else nid,
+                   "true" if flags & E.F_SYSTEM else "false",
+                   ',"main":true' if flags & E.F_MAIN else "", sj))
+
+    def _nursery_line(self, m: RunMirror, nid: int, ts: str) -> str:
+        owner, sj, flags = m.nurseries[nid]
+        return ('{"type":"nursery.opened","run":%d,"ts":%s,"id":%d,"task":%d,"site":%s%s%s}'
+                % (m.run, ts, nid, owner, sj, ',"system":true' if flags & E.N_SYSTEM else "",
+                   ',"start":true' if flags & E.N_START else ""))
+
+    def _close_task_scopes(self, m: RunMirror, tid: int, ts: str, lines: List[str]) -> None:
+        if not m.scopes:
+            return
+        for scope, rec in list(m.scopes.items()):
+            if rec[1] == tid:
+                del m.scopes[scope]
+                lines.append('{"type":"scope.closed","run":%d,"ts":%s,"id":%d}' % (m.run, ts, rec[0]))
+
+    def scope_line(self, m: RunMirror, rec: List[Any], ts: str) -> str:
+        sid, tid, deadline, shield, called, reason = rec
+        return ('{"type":"scope.changed","run":%d,"ts":%s,"id":%d,"task":%d,"deadline":%s,"shield":%s,'
+                '"cancel_called":%s%s}' % (m.run, ts, sid, tid, deadline, "true" if shield else "false",
+                                          "true" if called else "false",
+                                          ',"reason":' + q(reason) if reason is not None else ""))
+
+    def _snapshot(self, resumed: bool) -> List[str]:
+        """Replay of everything live, ordered by id (parents before children)."""
+        out: List[str] = []
+        now = time.perf_counter()
+        for m in list(self._runs.values()):
+            ts = ms(now, m.t0)
+            if resumed:
+                out.append('{"type":"run.started","run":%d,"ts":0,"wall":%.3f,"resumed":true}' % (m.run, m.wall))
+            out.append('{"type":"snapshot.begin","run":%d,"ts":%s}' % (m.run, ts))
+            things = [(nid, 0) for nid in m.nurseries] + [(tid, 1) for tid in m.tasks]
+            things.sort()
+            for ident, what in things:
+                if what == 0:
+                    out.append(self._nursery_line(m, ident, ts))
+                else:
+                    out.append(self._spawn_line(m, ident, ts))
+            for tid, rec in m.tasks.items():
+                if rec[4] is not None:
+                    out.append('{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}'
+                               % (m.run, ts, tid, rec[4], rec[5] or "null"))
+            for rec in m.scopes.values():
+                out.append(self.scope_line(m, rec, ts))
+            out.append('{"type":"snapshot.end","run":%d,"ts":%s}' % (m.run, ts))
+        return out
+
+
+_GLOBAL: Dict[Tuple[Any, ...], Emitter] = {}
+_GLOBAL_LOCK = threading.Lock()
+
+
+def emitter_for(config: Config) -> Emitter:
+    """One emitter (one connection, one hello) per distinct configuration."""
+    key = config.key()
+    with _GLOBAL_LOCK:
+        em = _GLOBAL.get(key)
+        if em is None or em._stop:
+            em = Emitter(config)
+            _GLOBAL[key] = em
+        return em

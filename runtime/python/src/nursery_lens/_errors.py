@@ -1,0 +1,106 @@
+"""Summaries of exceptions: small tuples, never the exception itself.
+
+Queuing an exception would keep its traceback, and with it every frame and
+local of the failed task, alive until the writer thread gets to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import trio
+
+try:  # Python >= 3.11
+    _Group: Any = BaseExceptionGroup  # type: ignore[name-defined]
+except NameError:  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup as _Group
+
+MAX_MESSAGE = 2000
+MAX_LEAVES = 20
+
+Error = Tuple[str, str, Optional[Tuple[Any, ...]]]
+
+_Cancelled = trio.Cancelled
+
+
+def _type_name(exc: BaseException) -> str:
+    cls = type(exc)
+    mod = getattr(cls, "__module__", "") or ""
+    qual = getattr(cls, "__qualname__", cls.__name__)
+    return qual if mod == "builtins" else f"{mod}.{qual}"
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        if isinstance(exc, _Group):
+            msg = exc.message
+        else:
+            msg = str(exc)
+    except Exception:
+        msg = "<str() failed>"
+    if not isinstance(msg, str):
+        msg = repr(msg)
+    return msg[:MAX_MESSAGE]
+
+
+def _leaves(exc: BaseException, out: list) -> None:
+    for sub in getattr(exc, "exceptions", ()):
+        if len(out) >= MAX_LEAVES:
+            return
+        if isinstance(sub, _Group):
+            _leaves(sub, out)
+        else:
+            out.append((_type_name(sub), _message(sub), None))
+
+
+def error_info(exc: BaseException) -> Error:
+    """``(type, message, leaves)``; leaves only for exception groups."""
+    if isinstance(exc, _Group):
+        leaves: list = []
+        _leaves(exc, leaves)
+        return (_type_name(exc), _message(exc), tuple(leaves))
+    return (_type_name(exc), _message(exc), None)
+
+
+def is_cancelled(exc: BaseException) -> bool:
+    """Cancelled, or a group holding nothing but Cancelled (at any depth)."""
+    if isinstance(exc, _Cancelled):
+        return True
+    if isinstance(exc, _Group):
+        subs = getattr(exc, "exceptions", ())
+        return bool(subs) and all(is_cancelled(s) for s in subs)
+    return False
+
+
+def _first_cancelled(exc: BaseException) -> Optional[BaseException]:
+    if isinstance(exc, _Cancelled):
+        return exc
+    for sub in getattr(exc, "exceptions", ()):
+        found = _first_cancelled(sub)
+        if found is not None:
+            return found
+    return None
+
+
+_SOURCES = {"deadline": "deadline", "explicit": "explicit", "nursery": "nursery",
+            "KeyboardInterrupt": "interrupt", "interrupt": "interrupt"}
+
+
+def map_source(source: Any) -> Optional[str]:
+    if source is None:
+        return None
+    return _SOURCES.get(str(source), "unknown")
+
+
+def cancel_source(exc: BaseException) -> Tuple[Optional[str], Optional[str], Optional[int]]:
+    """What Trio >= 0.31 put on the Cancelled itself (source, reason)."""
+    c = _first_cancelled(exc)
+    if c is None:
+        return (None, None, None)
+    source = map_source(getattr(c, "source", None))
+    reason = getattr(c, "reason", None)
+    if reason is not None and not isinstance(reason, str):
+        reason = str(reason)
+    if reason is not None:
+        reason = reason[:MAX_MESSAGE]
+    return (source, reason, None)

@@ -1,0 +1,109 @@
+"""Telling the user's code from library code, cheaply.
+
+Every site the runtime reports (where a task was spawned, where a nursery
+was opened, where a task waits) is "the innermost frame of *user* code".
+Deciding whether a code object is user code means looking at its file name;
+that is done once per code object and cached, so the hot hooks pay one dict
+lookup per frame they walk.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from types import CodeType, FrameType
+from typing import Dict, Optional, Tuple
+
+#: (code object, line number): what hooks queue instead of frames, so no
+#: frame (and none of its locals) is kept alive by the event queue.
+Site = Tuple[CodeType, int]
+
+
+def _package_dir(name: str) -> Optional[str]:
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None)
+    if not path:
+        return None
+    return os.path.dirname(os.path.abspath(path)) + os.sep
+
+
+def _library_prefixes() -> Tuple[str, ...]:
+    """Directories whose code is never "user code".
+
+    Trio itself, this package, the helpers Trio's await chains pass through
+    (outcome, exceptiongroup, attrs), the debugger (pydevd frames sit on top
+    of the stack at a breakpoint) and the async plumbing of the standard
+    library (contextlib, functools, asyncio). Other stdlib modules are user
+    code on purpose: a task waiting in e.g. ``subprocess`` is worth showing.
+    """
+    prefixes = []
+    for name in ("trio", "nursery_lens", "outcome", "exceptiongroup", "attr", "attrs", "debugpy", "sniffio"):
+        d = _package_dir(name)
+        if d:
+            prefixes.append(d)
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    prefixes.append(here)
+    return tuple(dict.fromkeys(prefixes))
+
+
+def _library_files() -> frozenset:
+    stdlib = sysconfig.get_paths().get("stdlib") or os.path.dirname(os.__file__)
+    names = ("contextlib.py", "functools.py", "threading.py", "runpy.py")
+    files = set()
+    for n in names:
+        files.add(os.path.join(stdlib, n))
+    for mod in ("contextlib", "functools", "threading", "runpy"):
+        f = getattr(sys.modules.get(mod), "__file__", None)
+        if f:
+            files.add(f)
+    return frozenset(files)
+
+
+class CodeClassifier:
+    """Caches, per code object, whether it belongs to library code.
+
+    One instance per process is enough; the cache only grows with the number
+    of distinct code objects, which is bounded by the program's source.
+    """
+
+    def __init__(self) -> None:
+        self.cache: Dict[CodeType, bool] = {}
+        self._prefixes = _library_prefixes()
+        self._files = _library_files()
+
+    def refresh(self) -> None:
+        """Re-read library locations (Trio may be imported after us)."""
+        self._prefixes = _library_prefixes()
+        self._files = _library_files()
+        self.cache.clear()
+
+    def is_library(self, code: CodeType) -> bool:
+        hit = self.cache.get(code)
+        if hit is None:
+            name = code.co_filename
+            hit = (
+                name.startswith(self._prefixes)
+                or name in self._files
+                or name.startswith("<frozen ")
+                or "pydevd" in name
+                or os.sep + "_pydev" in name
+            )
+            self.cache[code] = hit
+        return hit
+
+    def user_site(self, frame: Optional[FrameType]) -> Optional[Site]:
+        """The first frame from ``frame`` outward that is user code."""
+        cache = self.cache
+        while frame is not None:
+            code = frame.f_code
+            lib = cache.get(code)
+            if lib is None:
+                lib = self.is_library(code)
+            if not lib:
+                return (code, frame.f_lineno)
+            frame = frame.f_back
+        return None
+
+
+CLASSIFIER = CodeClassifier()

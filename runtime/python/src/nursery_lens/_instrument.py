@@ -1,0 +1,358 @@
+"""The Trio instrument: hooks that only enqueue small tuples.
+
+Trio dispatches only the hooks a subclass overrides, so this overrides four:
+``before_run``, ``after_run``, ``task_spawned`` and ``task_exited``. States
+are sampled on the writer thread (``_sampler``), never hooked per step.
+What the hooks cannot see comes from the guarded wrappers in ``_patches``.
+
+Ids: one counter per run (``itertools.count``, whose ``next`` is atomic, so
+the writer thread can number cancel scopes from the same counter). Never
+``id()``: CPython reuses addresses of dead tasks and nurseries.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import time
+import weakref
+from typing import Any, Callable, Dict, Optional, Set, Tuple
+
+import trio
+
+from . import _events as E
+from . import _patches
+from ._config import Config, config_from_env
+from ._emitter import Emitter, emitter_for
+from ._errors import cancel_source, error_info, is_cancelled
+from ._frames import CLASSIFIER
+
+try:  # Python >= 3.11
+    _BaseExceptionGroup: Any = BaseExceptionGroup  # type: ignore[name-defined]
+except NameError:  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup as _BaseExceptionGroup
+
+_perf = time.perf_counter
+_getframe = sys._getframe
+
+
+class Instrument(trio.abc.Instrument):  # type: ignore[misc]
+    """Observe a ``trio.run`` and stream Nursery Lens events.
+
+    ``Instrument()`` reads the ``NURSERY_LENS`` environment variable.
+    Explicit keyword arguments (``address``, ``record``, ``secret``,
+    ``sample_hz``, ``max_buffer``) replace it. ``sink`` (a callable taking a
+    chunk of NDJSON text) is for tests and embedding: it receives exactly
+    the lines a socket would.
+
+    One instance observes one run at a time; it may be reused for later runs.
+    """
+
+    def __init__(self, *, address: Optional[str] = None, record: Optional[str] = None,
+                 secret: Optional[str] = None, sample_hz: Optional[float] = None,
+                 max_buffer: Optional[int] = None, config: Optional[Config] = None,
+                 sink: Optional[Callable[[str], None]] = None) -> None:
+        explicit = any(v is not None for v in (address, record, secret, sample_hz, max_buffer))
+        if config is None:
+            try:
+                config = config_from_env()
+            except ValueError as exc:
+                sys.stderr.write(f"nursery_lens: {exc}; instrumentation off\n")
+                config = None
+            if config is None:
+                config = Config()
+        if explicit:
+            config = Config(address=address if address is not None else (None if record or sink else config.address),
+                            record=record, secret=secret if secret is not None else config.secret,
+                            sample_hz=sample_hz if sample_hz is not None else config.sample_hz,
+                            max_buffer=max_buffer if max_buffer is not None else config.max_buffer)
+        self.config = config
+        if sink is not None or explicit:
+            self._emitter: Emitter = Emitter(config, sink=sink)
+        else:
+            self._emitter = emitter_for(config)
+        from ._sampler import install_sampler
+
+        install_sampler(self._emitter)
+        self._runner: Any = None
+        self._run = 0
+        _patches.install()
+
+    # -------------------------------------------------------------- public
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Block until queued events were written (bounded); True on success."""
+        return self._emitter.flush(timeout=timeout)
+
+    def close(self) -> None:
+        """Flush and release the connection/file of this instrument's emitter."""
+        self._emitter.close()
+
+    @property
+    def emitter(self) -> Emitter:
+        return self._emitter
+
+    # -------------------------------------------------------------- hooks
+    def before_run(self) -> None:
+        try:
+            em = self._emitter
+            if em.disabled:
+                raise RuntimeError("disabled")
+            runner = _patches.current_runner()
+            em.runs_started += 1
+            self._run = em.runs_started
+            self._runner = runner
+            self._counter = itertools.count(1)
+            self._next = self._counter.__next__
+            self._tids: Dict[Any, int] = {}
+            self._nurseries: Dict[Any, Tuple[int, int]] = {}
+            self._exits: Dict[Any, Tuple[Any, ...]] = {}
+            self._causes: "weakref.WeakKeyDictionary[Any, Tuple[Any, ...]]" = weakref.WeakKeyDictionary()
+            self._system: Set[Any] = set()
+            self._init: Any = None
+            self._main: Any = None
+            self._q_append = em.append
+            self._queue = em.queue
+            self._cap = em.max_buffer
+            self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
+            clock0 = runner.clock.current_time() if runner is not None else 0.0
+            self._clock0 = clock0
+            em.append((E.RUN_START, self._run, _perf(), time.time() * 1000.0, clock0, self,
+                       threading.get_ident()))
+            if runner is not None:
+                _patches.ACTIVE[runner] = self
+        except Exception as exc:
+            self._fail(exc)
+
+    def after_run(self) -> None:
+        try:
+            runner = self._runner
+            _patches.ACTIVE.pop(runner, None)
+            outcome_obj = getattr(runner, "main_task_outcome", None)
+            err = None
+            kind = E.RETURNED
+            error = getattr(outcome_obj, "error", None)
+            if error is not None:
+                if is_cancelled(error):
+                    kind = E.CANCELLED
+                else:
+                    kind = E.RAISED
+                    err = error_info(error)
+            self._emitter.append((E.RUN_END, self._run, _perf(), kind, err))
+            self._runner = None
+            self._tids = {}
+            self._nurseries = {}
+            self._exits = {}
+            self._system = set()
+            self._init = self._main = None
+            self._emitter._wake.set()
+        except Exception as exc:
+            self._fail(exc)
+
+    def task_spawned(self, task: Any) -> None:
+        try:
+            tid = self._next()
+            self._tids[task] = tid
+            nursery = task._parent_nursery
+            if nursery is None:  # Trio's init task
+                self._init = task
+                self._system.add(task)
+                self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, None, E.F_SYSTEM, None, 0))
+                return
+            n = self._nurseries.get(nursery)
+            if n is None:
+                n = self._discover(nursery)
+            nid, nflags = n
+            flags = 0
+            if nflags & E.N_SYSTEM:
+                if self._main is None and nursery._parent_task is self._init:
+                    self._main = task
+                    flags = E.F_MAIN
+                else:
+                    flags = E.F_SYSTEM
+                    self._system.add(task)
+                    code = None
+                    line = 0
+            if not flags & E.F_SYSTEM:
+                # where start_soon/start was called: first frame outside Trio
+                f = _getframe(1)
+                cache = CLASSIFIER.cache
+                while f is not None:
+                    code = f.f_code
+                    lib = cache.get(code)
+                    if lib is None:
+                        lib = CLASSIFIER.is_library(code)
+                    if not lib:
+                        break
+                    f = f.f_back
+                if f is None:
+                    code = None
+                    line = 0
+                else:
+                    line = f.f_lineno
+            if len(self._queue) < self._cap:
+                self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, nid, flags, code, line))
+            else:
+                self._emitter.hook_drops += 1
+        except Exception as exc:
+            self._fail(exc)
+
+    def task_exited(self, task: Any) -> None:
+        try:
+            tid = self._tids.pop(task, None)
+            if tid is None:
+                return
+            info = self._exits.pop(task, None) if self._exits else None
+            if self._system and task in self._system:
+                self._system.discard(task)
+            if self._closes_from_exit:
+                self._close_owned(task)
+            if len(self._queue) < self._cap:
+                self._q_append((E.EXIT, self._run, _perf(), tid, info))
+            else:
+                self._emitter.hook_drops += 1
+        except Exception as exc:
+            self._fail(exc)
+
+    # -------------------------------------------------------------- from _patches
+    def _discover(self, nursery: Any) -> Tuple[int, int]:
+        """A nursery seen first as a parent (fallback when not wrapped)."""
+        owner = nursery._parent_task
+        nid = self._next()
+        flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
+        self._nurseries[nursery] = (nid, flags)
+        self._q_append((E.N_OPEN, self._run, _perf(), nid, self._tids.get(owner, 0) or 0, None, 0, flags))
+        return nid, flags
+
+    def _nursery_opened(self, nursery: Any, frame: Any) -> None:
+        owner = nursery._parent_task
+        owner_tid = self._tids.get(owner)
+        if owner_tid is None:
+            return
+        flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
+        cache = CLASSIFIER.cache
+        start_codes = _patches.START_CODES
+        while frame is not None:
+            code = frame.f_code
+            lib = cache.get(code)
+            if lib is None:
+                lib = CLASSIFIER.is_library(code)
+            if not lib:
+                break
+            if code in start_codes:
+                flags |= E.N_START
+            frame = frame.f_back
+        nid = self._next()
+        self._nurseries[nursery] = (nid, flags)
+        if frame is None or flags & E.N_SYSTEM:
+            # Trio's own nurseries: the user frame found would be trio.run's caller
+            code, line = None, 0
+        else:
+            line = frame.f_lineno
+        self._q_append((E.N_OPEN, self._run, _perf(), nid, owner_tid, code, line, flags))
+
+    def _nursery_closed(self, nursery: Any) -> None:
+        n = self._nurseries.pop(nursery, None)
+        if n is not None:
+            self._q_append((E.N_CLOSE, self._run, _perf(), n[0]))
+
+    def _close_owned(self, task: Any) -> None:
+        for nursery in getattr(task, "_child_nurseries", ()):
+            self._nursery_closed(nursery)
+
+    def _task_moved(self, task: Any, nursery: Any) -> None:
+        tid = self._tids.get(task)
+        if tid is None:
+            return
+        n = self._nurseries.get(nursery)
+        if n is None:
+            n = self._discover(nursery)
+        self._q_append((E.MOVE, self._run, _perf(), tid, n[0]))
+
+    def _record_failure(self, task: Any, outcome: Any) -> None:
+        """Runner.task_exited wrapper: an Error outcome, before Trio acts on it."""
+        exc = outcome.error
+        tid = self._tids.get(task)
+        if tid is None:
+            return
+        if is_cancelled(exc):
+            self._exits[task] = (E.CANCELLED, None, self._cancel_info(task, exc))
+            return
+        self._exits[task] = (E.RAISED, error_info(exc), None)
+        if task is not self._main:
+            nursery = task._parent_nursery
+            scope = getattr(nursery, "cancel_scope", None)
+            if scope is not None and not scope._cancel_called and scope not in self._causes:
+                # Nursery._child_finished is about to cancel the siblings.
+                self._causes[scope] = ("nursery", None, tid)
+
+    def _body_raised(self, nursery: Any, exc: BaseException) -> None:
+        if is_cancelled(exc):
+            return
+        scope = nursery.cancel_scope
+        if not scope._cancel_called and scope not in self._causes:
+            self._causes[scope] = ("nursery", None, self._tids.get(nursery._parent_task))
+
+    def _cancel_called(self, scope: Any, task: Any, runner: Any) -> None:
+        if scope in self._causes:
+            return
+        if task is None:
+            deadline = scope._deadline
+            source = "deadline" if deadline <= runner.clock.current_time() else "unknown"
+            self._causes[scope] = (source, None, None)
+        else:
+            self._causes[scope] = ("explicit", None, self._tids.get(task))
+
+    def _cancel_info(self, task: Any, exc: BaseException) -> Tuple[Optional[str], Optional[str], Optional[int]]:
+        # The scope that cancelled the task: the outermost cancelled scope
+        # visible from the task (stopping at a shield) catches the Cancelled.
+        status = task._cancel_status
+        responsible = None
+        while status is not None:
+            scope = status._scope
+            if scope._cancel_called:
+                responsible = scope
+            if scope._shield:
+                break
+            status = status._parent
+        source, reason, by = cancel_source(exc)
+        if responsible is not None:
+            cause = self._causes.get(responsible)
+            if cause is not None:
+                if source is None or source == cause[0]:
+                    source = cause[0]
+                    by = cause[2]
+            cr = getattr(responsible, "_cancel_reason", None)
+            if cr is not None:
+                if source is None:
+                    source = cancel_source_name(getattr(cr, "source", None))
+                if reason is None:
+                    reason = getattr(cr, "reason", None)
+            if source is None and self._runner is not None:
+                try:
+                    if responsible._deadline <= self._runner.clock.current_time():
+                        source = "deadline"
+                except Exception:
+                    pass
+        return (source or "unknown", reason, by)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Internal error: report once, unhook from this run, go quiet."""
+        try:
+            self._emitter.disable(repr(exc))
+        except Exception:
+            pass
+        try:
+            _patches.ACTIVE.pop(self._runner, None)
+        except Exception:
+            pass
+        try:
+            trio.lowlevel.remove_instrument(self)
+        except Exception:
+            pass
+
+
+def cancel_source_name(source: Any) -> Optional[str]:
+    from ._errors import map_source
+
+    return map_source(source)

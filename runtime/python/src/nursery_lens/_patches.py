@@ -1,0 +1,240 @@
+"""Guarded wrappers around Trio internals that hooks cannot see.
+
+Trio's instrument API has no outcome in ``task_exited``, no nursery
+open/close and no hook when ``task_status.started()`` moves a task. These
+wrappers observe exactly those moments:
+
+=====================================  ======================================
+wrapped                                why
+=====================================  ======================================
+``Runner.task_exited(task, outcome)``  the real outcome of every task, the
+                                       main task's before Trio substitutes
+                                       ``Value(None)``; the cancel status is
+                                       still intact, so the scope that
+                                       cancelled the task can be found
+``Nursery.__init__``                   a nursery opens (even one that never
+                                       gets a child), with the user frame of
+                                       ``async with open_nursery()``; a
+                                       ``Nursery.start`` frame below it marks
+                                       the temporary nursery of ``start()``
+``Nursery._nested_child_finished``     the ``async with`` block is done and
+                                       all children exited: the nursery
+                                       closes (and the body's own exception
+                                       is what cancels the children)
+``_TaskStatus.started``                the task moves to its target nursery
+``CancelScope.cancel``                 who called ``cancel()`` (or, outside a
+                                       task, that a deadline expired)
+=====================================  ======================================
+
+Each wrapper is installed only when the target has the expected shape
+(checked once per process), dispatches to the instrument of the *current
+runner* only (other ``trio.run`` calls, instrumented or not, pass straight
+through) and never lets its own error reach the program: Trio removes an
+instrument whose hook raises, but nothing protects a wrapper. No wrapper is
+on the path an exception takes out of the user's code, so tracebacks are
+unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from typing import Any, Callable, Dict, List, Optional
+
+#: runner -> the nursery_lens Instrument observing it
+ACTIVE: Dict[Any, Any] = {}
+#: name -> True/False: which wrappers are installed in this process
+INSTALLED: Dict[str, bool] = {}
+#: code objects the instrument recognises while walking frames
+START_CODES: set = set()
+SLEEP_CODES: set = set()
+
+_installed_once = False
+
+
+def _params(fn: Any) -> List[str]:
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _code_of(fn: Any) -> Any:
+    try:
+        return inspect.unwrap(fn).__code__
+    except Exception:
+        return None
+
+
+def install() -> Dict[str, bool]:
+    """Install every wrapper whose target has the shape we know (once)."""
+    global _installed_once
+    if _installed_once:
+        return INSTALLED
+    _installed_once = True
+    from trio._core import _run
+
+    _install_task_exited(_run)
+    _install_nursery_init(_run)
+    _install_nursery_close(_run)
+    _install_started(_run)
+    _install_cancel(_run)
+    code = _code_of(getattr(_run.Nursery, "start", None))
+    if code is not None:
+        START_CODES.add(code)
+    try:
+        from trio import _timeouts
+
+        for name in ("sleep_until", "sleep", "sleep_forever"):
+            c = _code_of(getattr(_timeouts, name, None))
+            if c is not None:
+                SLEEP_CODES.add(c)
+    except Exception:
+        pass
+    return INSTALLED
+
+
+def _fail(inst: Any, exc: BaseException) -> None:
+    try:
+        inst._fail(exc)
+    except Exception:
+        pass
+
+
+def _install_task_exited(_run: Any) -> None:
+    orig = getattr(_run.Runner, "task_exited", None)
+    if orig is None or _params(orig)[:3] != ["self", "task", "outcome"]:
+        INSTALLED["task_exited"] = False
+        return
+    from outcome import Value
+
+    @functools.wraps(orig)
+    def task_exited(self: Any, task: Any, outcome: Any) -> Any:
+        inst = ACTIVE.get(self)
+        if inst is not None and type(outcome) is not Value:
+            try:
+                inst._record_failure(task, outcome)
+            except Exception as exc:
+                _fail(inst, exc)
+        return orig(self, task, outcome)
+
+    _run.Runner.task_exited = task_exited
+    INSTALLED["task_exited"] = True
+
+
+def _install_nursery_init(_run: Any) -> None:
+    orig = _run.Nursery.__init__
+    if _params(orig)[:2] != ["self", "parent_task"]:
+        INSTALLED["nursery_init"] = False
+        return
+    getframe = sys._getframe
+
+    @functools.wraps(orig)
+    def __init__(self: Any, parent_task: Any, *args: Any, **kwargs: Any) -> None:
+        orig(self, parent_task, *args, **kwargs)
+        inst = ACTIVE.get(getattr(parent_task, "_runner", None))
+        if inst is not None:
+            try:
+                inst._nursery_opened(self, getframe(1))
+            except Exception as exc:
+                _fail(inst, exc)
+
+    _run.Nursery.__init__ = __init__
+    INSTALLED["nursery_init"] = True
+
+
+def _install_nursery_close(_run: Any) -> None:
+    orig = getattr(_run.Nursery, "_nested_child_finished", None)
+    if orig is None or not inspect.iscoroutinefunction(inspect.unwrap(orig)) or len(_params(orig)) != 2:
+        INSTALLED["nursery_close"] = False
+        return
+
+    @functools.wraps(orig)
+    async def _nested_child_finished(self: Any, nested_child_exc: Any) -> Any:
+        inst = ACTIVE.get(getattr(self._parent_task, "_runner", None))
+        if inst is not None and nested_child_exc is not None:
+            try:
+                inst._body_raised(self, nested_child_exc)
+            except Exception as exc:
+                _fail(inst, exc)
+        result = await orig(self, nested_child_exc)
+        if inst is not None:
+            try:
+                inst._nursery_closed(self)
+            except Exception as exc:
+                _fail(inst, exc)
+        return result
+
+    _run.Nursery._nested_child_finished = _nested_child_finished
+    INSTALLED["nursery_close"] = True
+
+
+def _install_started(_run: Any) -> None:
+    cls = getattr(_run, "_TaskStatus", None)
+    orig = getattr(cls, "started", None)
+    if orig is None or _params(orig)[:1] != ["self"]:
+        INSTALLED["started"] = False
+        return
+
+    @functools.wraps(orig)
+    def started(self: Any, *args: Any, **kwargs: Any) -> Any:
+        inst = None
+        moving: Any = ()
+        try:
+            old = self._old_nursery
+            inst = ACTIVE.get(old._parent_task._runner)
+            if inst is not None:
+                moving = list(old._children)
+        except Exception:
+            inst = None
+        result = orig(self, *args, **kwargs)
+        if inst is not None:
+            try:
+                new = self._new_nursery
+                for task in moving:
+                    if task._parent_nursery is new:
+                        inst._task_moved(task, new)
+            except Exception as exc:
+                _fail(inst, exc)
+        return result
+
+    cls.started = started  # type: ignore[union-attr]
+    INSTALLED["started"] = True
+
+
+def _install_cancel(_run: Any) -> None:
+    cls = _run.CancelScope
+    orig = getattr(cls, "cancel", None)
+    if orig is None:
+        INSTALLED["cancel"] = False
+        return
+    ctx = _run.GLOBAL_RUN_CONTEXT
+
+    @functools.wraps(orig)
+    def cancel(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._cancel_called:
+            runner = getattr(ctx, "runner", None)
+            inst = ACTIVE.get(runner) if runner is not None else None
+            if inst is not None:
+                try:
+                    inst._cancel_called(self, getattr(ctx, "task", None), runner)
+                except Exception as exc:
+                    _fail(inst, exc)
+        return orig(self, *args, **kwargs)
+
+    cls.cancel = cancel
+    INSTALLED["cancel"] = True
+
+
+def current_runner() -> Optional[Any]:
+    from trio._core import _run
+
+    return getattr(_run.GLOBAL_RUN_CONTEXT, "runner", None)
+
+
+def noop(*_: Any) -> None:  # pragma: no cover - placeholder for typing
+    return None
+
+
+Callback = Callable[..., None]

@@ -1,0 +1,162 @@
+"""Shared fixtures: a recording sink and the protocol schema.
+
+Every line any test captures is validated against
+``runtime/protocol/events.schema.json``: a test fails when the schema and
+the runtime disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+import pytest
+from jsonschema import Draft202012Validator
+
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMA_PATH = ROOT / "runtime" / "protocol" / "events.schema.json"
+BOOTSTRAP = ROOT / "runtime" / "python" / "bootstrap"
+SRC = ROOT / "runtime" / "python" / "src"
+
+_schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+_validator = Draft202012Validator(_schema)
+# Validating against the top-level oneOf tries all 15 event schemas per
+# line; dispatching on "type" to the one schema with that const is the same
+# check (each branch pins its "type") and fast enough for 40k-line streams.
+_by_type = {}
+for _ref in _schema["oneOf"]:
+    _name = _ref["$ref"].split("/")[-1]
+    _const = _schema["$defs"][_name]["properties"]["type"]["const"]
+    _by_type[_const] = Draft202012Validator({"$ref": _ref["$ref"], "$defs": _schema["$defs"]})
+
+
+def validate_lines(text: str) -> List[Dict[str, Any]]:
+    """Parse NDJSON text; every line must be one schema-valid event."""
+    events = []
+    assert text == "" or text.endswith("\n"), "stream must end with a newline"
+    for line in text.splitlines():
+        assert line, "empty line in stream"
+        assert len(line.encode("utf-8")) <= 1 << 20
+        event = json.loads(line)
+        validator = _by_type.get(event.get("type"), _validator) if isinstance(event, dict) else _validator
+        errors = sorted(validator.iter_errors(event), key=lambda e: e.path)
+        assert not errors, f"schema violation in {line!r}: {errors[0].message}"
+        events.append(event)
+    return events
+
+
+class Recording:
+    """The lines one Instrument emitted, parsed, plus lookups tests need."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.events = validate_lines(text)
+
+    def of(self, type_: str) -> List[Dict[str, Any]]:
+        return [e for e in self.events if e["type"] == type_]
+
+    def task(self, name_suffix: str) -> Dict[str, Any]:
+        found = [e for e in self.of("task.spawned") if e["name"].endswith(name_suffix)]
+        assert len(found) == 1, (name_suffix, found)
+        return found[0]
+
+    def tasks(self, name_suffix: str) -> List[Dict[str, Any]]:
+        return [e for e in self.of("task.spawned") if e["name"].endswith(name_suffix)]
+
+    def exit(self, tid: int) -> Dict[str, Any]:
+        found = [e for e in self.of("task.exited") if e["id"] == tid]
+        assert len(found) == 1, (tid, found)
+        return found[0]
+
+    def nursery(self, nid: int) -> Dict[str, Any]:
+        found = [e for e in self.of("nursery.opened") if e["id"] == nid]
+        assert len(found) == 1, (nid, found)
+        return found[0]
+
+    def main(self) -> Dict[str, Any]:
+        found = [e for e in self.of("task.spawned") if e.get("main")]
+        assert len(found) == 1
+        return found[0]
+
+
+@pytest.fixture
+def record() -> Callable[..., Recording]:
+    """Run ``async_fn`` under a real trio.run with an Instrument writing to memory."""
+    import trio
+
+    import nursery_lens
+
+    def run(async_fn: Callable[..., Any], *args: Any, raises: Any = None, sample_hz: float = 0,
+            **kwargs: Any) -> Recording:
+        chunks: List[str] = []
+        inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=sample_hz, **kwargs)
+        try:
+            if raises is not None:
+                with pytest.raises(raises):
+                    trio.run(async_fn, *args, instruments=[inst], strict_exception_groups=True)
+            else:
+                trio.run(async_fn, *args, instruments=[inst], strict_exception_groups=True)
+        finally:
+            inst.close()
+        rec = Recording("".join(chunks))
+        check_order(rec.events)
+        return rec
+
+    return run
+
+
+def check_order(events: List[Dict[str, Any]]) -> None:
+    """PROTOCOL.md order guarantees, checked on every recording."""
+    assert events[0]["type"] == "hello"
+    live_tasks: Dict[int, set] = {}
+    live_nurseries: Dict[int, set] = {}
+    children: Dict[tuple, set] = {}
+    for e in events[1:]:
+        t = e["type"]
+        run = e.get("run")
+        if t == "run.started":
+            live_tasks[run] = set()
+            live_nurseries[run] = set()
+            continue
+        if run is None:
+            continue
+        tasks, nurseries = live_tasks[run], live_nurseries[run]
+        if t == "nursery.opened":
+            assert e["task"] in tasks, e
+            nurseries.add(e["id"])
+        elif t == "task.spawned":
+            assert e["nursery"] is None or e["nursery"] in nurseries, e
+            tasks.add(e["id"])
+            children.setdefault((run, e["nursery"]), set()).add(e["id"])
+        elif t == "task.moved":
+            assert e["id"] in tasks and e["nursery"] in nurseries, e
+            for kids in children.values():
+                kids.discard(e["id"])
+            children.setdefault((run, e["nursery"]), set()).add(e["id"])
+        elif t == "task.exited":
+            assert e["id"] in tasks, e
+            tasks.discard(e["id"])
+        elif t == "nursery.closed":
+            assert e["id"] in nurseries, e
+            assert not (children.get((run, e["id"]), set()) & tasks), ("children alive at close", e)
+            nurseries.discard(e["id"])
+        elif t in ("task.state", "scope.changed"):
+            assert (e["id"] if t == "task.state" else e["task"]) in tasks, e
+        elif t == "run.finished":
+            assert not tasks, ("tasks alive at run.finished", tasks)
+            assert not nurseries, ("nurseries open at run.finished", nurseries)
+
+
+def subprocess_env(**extra: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.pop("NURSERY_LENS", None)
+    env.pop("PYTHONPATH", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable

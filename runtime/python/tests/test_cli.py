@@ -1,0 +1,107 @@
+"""``python -m nursery_lens``: the program cannot tell it was launched through us."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import PYTHON, Recording, check_order, subprocess_env
+
+PROGRAM = textwrap.dedent('''
+    import sys, trio
+    print("argv", sys.argv)
+    print("name", __name__, "file", __file__)
+    print("path0", sys.path[0])
+    sys.stderr.write("to stderr\\n")
+
+    async def child():
+        await trio.sleep(0)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(child)
+
+    trio.run(main)
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode == "raise":
+        raise ValueError("program failed")
+    if mode.isdigit():
+        sys.exit(int(mode))
+''')
+
+
+def run(args, cwd, env=None):
+    return subprocess.run([PYTHON, *args], cwd=cwd, env=env or subprocess_env(), capture_output=True,
+                          text=True, timeout=30)
+
+
+@pytest.fixture
+def prog(tmp_path: Path) -> Path:
+    p = tmp_path / "prog.py"
+    p.write_text(PROGRAM, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("mode", ["", "raise", "3"])
+def test_script_behaves_exactly_as_without_us(tmp_path, prog, mode):
+    extra = [mode] if mode else []
+    plain = run(["prog.py", *extra], tmp_path)
+    out = tmp_path / "out.ndjson"
+    lens = run(["-m", "nursery_lens", "--record", str(out), "prog.py", *extra], tmp_path)
+    assert lens.stdout == plain.stdout
+    assert lens.stderr == plain.stderr
+    assert lens.returncode == plain.returncode
+    rec = Recording(out.read_text(encoding="utf-8"))
+    check_order(rec.events)
+    assert rec.events[0]["type"] == "hello" and rec.events[0]["argv"] == ["prog.py", *extra]
+    assert rec.task("child")["site"]["file"] == str(prog)
+    assert rec.of("run.finished")[0]["outcome"] == "returned"
+
+
+def test_module_mode(tmp_path, prog):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "tool.py").write_text(PROGRAM, encoding="utf-8")
+    plain = run(["-m", "pkg.tool", "raise"], tmp_path)
+    out = tmp_path / "m.ndjson"
+    lens = run(["-m", "nursery_lens", "--record", str(out), "-m", "pkg.tool", "raise"], tmp_path)
+    assert lens.stdout == plain.stdout and lens.stderr == plain.stderr
+    assert lens.returncode == plain.returncode == 1
+    assert "ValueError: program failed" in lens.stderr
+    rec = Recording(out.read_text(encoding="utf-8"))
+    assert rec.task("child")["site"]["file"] == str(pkg / "tool.py")
+
+
+def test_missing_script_and_module_errors_match_python(tmp_path):
+    for args in (["nope.py"], ["-m", "no_such_module_xyz"]):
+        plain = run(args, tmp_path)
+        lens = run(["-m", "nursery_lens", *args], tmp_path)
+        assert (lens.returncode, lens.stdout, lens.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+def test_usage_errors(tmp_path):
+    r = run(["-m", "nursery_lens"], tmp_path)
+    assert r.returncode == 2 and "usage:" in r.stderr
+    r = run(["-m", "nursery_lens", "--help"], tmp_path)
+    assert r.returncode == 0 and "usage:" in r.stdout
+
+
+def test_program_without_trio_does_not_import_it(tmp_path):
+    (tmp_path / "plain.py").write_text("import sys\nprint('trio' in sys.modules)\n", encoding="utf-8")
+    r = run(["-m", "nursery_lens", "--record", str(tmp_path / "x.ndjson"), "plain.py"], tmp_path)
+    assert r.stdout == "False\n" and r.returncode == 0
+
+
+def test_record_with_env_secret(tmp_path, prog):
+    out = tmp_path / "s.ndjson"
+    env = subprocess_env(NURSERY_LENS='{"v":1,"secret":"abc123","options":{"sample_hz":0}}')
+    r = run(["-m", "nursery_lens", "--record", str(out), "prog.py"], tmp_path, env)
+    assert r.returncode == 0
+    rec = Recording(out.read_text(encoding="utf-8"))
+    assert rec.events[0]["secret"] == "abc123"

@@ -1,0 +1,390 @@
+"""The task/nursery tree and outcomes, from real trio.run calls."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import trio
+
+try:
+    _Group = BaseExceptionGroup  # type: ignore[name-defined]
+except NameError:  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup as _Group
+
+HERE = __file__
+
+
+def line_of(marker: str) -> int:
+    with open(HERE, encoding="utf-8") as f:
+        for i, text in enumerate(f, 1):
+            if marker in text and "line_of(" not in text:
+                return i
+    raise AssertionError(marker)
+
+
+def test_hello_and_run_envelope(record):
+    async def main():
+        await trio.sleep(0)
+
+    rec = record(main)
+    hello = rec.events[0]
+    assert hello["type"] == "hello" and hello["protocol"] == 1 and hello["runtime"] == "trio"
+    assert hello["runtime_version"] == trio.__version__
+    assert rec.events[1]["type"] == "run.started" and rec.events[1]["ts"] == 0
+    assert rec.events[-1] == {**rec.events[-1], "type": "run.finished", "outcome": "returned"}
+    init = rec.of("task.spawned")[0]
+    assert init["nursery"] is None and init["system"] is True and init["site"] is None
+    main_task = rec.main()
+    assert main_task["system"] is False and main_task["name"].endswith("main")
+    assert rec.nursery(main_task["nursery"])["system"] is True
+    assert rec.exit(main_task["id"])["outcome"] == "returned"
+    # every system task and nursery is flagged; ids are unique small ints
+    ids = [e["id"] for e in rec.events if e["type"] in ("task.spawned", "nursery.opened")]
+    assert len(ids) == len(set(ids)) and max(ids) < 50
+
+
+def test_nested_nurseries_and_sites(record):
+    async def leaf():
+        await trio.sleep(0)
+
+    async def main():
+        async with trio.open_nursery() as outer:  # OUTER-OPEN
+            outer.start_soon(leaf)  # SPAWN-LEAF-1
+            async with trio.open_nursery() as inner:  # INNER-OPEN
+                inner.start_soon(leaf, name="inner-leaf")
+
+    rec = record(main)
+    main_id = rec.main()["id"]
+    user_nurseries = [n for n in rec.of("nursery.opened") if not n.get("system")]
+    assert len(user_nurseries) == 2
+    outer, inner = user_nurseries
+    assert outer["task"] == main_id and inner["task"] == main_id
+    assert outer["site"] == {"file": HERE, "line": line_of("# OUTER-OPEN"), "function": "main"}
+    assert inner["site"]["line"] == line_of("# INNER-OPEN")
+    leaf1 = [t for t in rec.tasks("leaf") if t["name"].endswith(".leaf")][0]
+    assert leaf1["nursery"] == outer["id"]
+    assert leaf1["site"] == {"file": HERE, "line": line_of("# SPAWN-LEAF-1"), "function": "main"}
+    assert rec.task("inner-leaf")["nursery"] == inner["id"]
+    closed = [e["id"] for e in rec.of("nursery.closed")]
+    assert closed.index(inner["id"]) < closed.index(outer["id"])
+
+
+def test_nursery_without_children_is_reported(record):
+    async def main():
+        async with trio.open_nursery():  # EMPTY-NURSERY
+            await trio.sleep(0)
+
+    rec = record(main)
+    user = [n for n in rec.of("nursery.opened") if not n.get("system")]
+    assert len(user) == 1 and user[0]["site"]["line"] == line_of("# EMPTY-NURSERY")
+    assert user[0]["id"] in [e["id"] for e in rec.of("nursery.closed")]
+
+
+def test_start_moves_task_into_target_nursery(record):
+    async def server(task_status=trio.TASK_STATUS_IGNORED):
+        await trio.sleep(0)
+        task_status.started(42)
+        await trio.sleep(0)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            value = await n.start(server)  # START-CALL
+            assert value == 42
+
+    rec = record(main)
+    target = [n for n in rec.of("nursery.opened") if not n.get("system") and not n.get("start")][0]
+    temp = [n for n in rec.of("nursery.opened") if n.get("start")]
+    assert len(temp) == 1 and temp[0]["task"] == rec.main()["id"]
+    srv = rec.task("server")
+    assert srv["nursery"] == temp[0]["id"]
+    assert srv["site"]["line"] == line_of("# START-CALL")
+    moved = rec.of("task.moved")
+    assert moved == [{**moved[0], "id": srv["id"], "nursery": target["id"]}]
+    assert rec.exit(srv["id"])["outcome"] == "returned"
+    # the temporary nursery closes once the task left it
+    order = [(e["type"], e.get("id")) for e in rec.events]
+    assert order.index(("task.moved", srv["id"])) < order.index(("nursery.closed", temp[0]["id"]))
+
+
+def test_start_awaited_by_another_task(record):
+    async def worker(task_status=trio.TASK_STATUS_IGNORED):
+        task_status.started()
+        await trio.sleep(0)
+
+    async def starter(nursery):
+        await nursery.start(worker)  # OTHER-START
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(starter, n)
+
+    rec = record(main)
+    starter_t = rec.task("starter")
+    temp = [n for n in rec.of("nursery.opened") if n.get("start")][0]
+    assert temp["task"] == starter_t["id"]  # the temporary nursery lives in the awaiting task
+    w = rec.task("worker")
+    assert w["nursery"] == temp["id"]
+    assert w["site"] == {"file": HERE, "line": line_of("# OTHER-START"), "function": "starter"}
+    assert rec.of("task.moved")[0]["nursery"] == starter_t["nursery"]
+
+
+def test_start_failing_before_started(record):
+    async def broken(task_status=trio.TASK_STATUS_IGNORED):
+        raise KeyError("no start")
+
+    async def main():
+        async with trio.open_nursery() as n:
+            try:
+                await n.start(broken)
+            except BaseException as exc:  # a group with strict_exception_groups
+                assert "no start" in repr(exc)
+
+    rec = record(main)
+    b = rec.task("broken")
+    assert rec.exit(b["id"])["outcome"] == "raised"
+    assert rec.exit(b["id"])["error"] == {"type": "KeyError", "message": "'no start'"}
+    assert not rec.of("task.moved")
+
+
+def test_grandchild_spawns_into_outer_nursery(record):
+    async def late():
+        await trio.sleep(0)
+
+    async def grandchild(outer):
+        outer.start_soon(late)  # GRANDCHILD-SPAWN
+
+    async def child(outer):
+        async with trio.open_nursery() as mid:
+            mid.start_soon(grandchild, outer)
+
+    async def main():
+        async with trio.open_nursery() as outer:
+            outer.start_soon(child, outer)
+
+    rec = record(main)
+    outer = [n for n in rec.of("nursery.opened") if n["task"] == rec.main()["id"] and not n.get("system")][0]
+    late_t = rec.task("late")
+    assert late_t["nursery"] == outer["id"]
+    assert late_t["site"]["function"] == "grandchild"
+    assert late_t["site"]["line"] == line_of("# GRANDCHILD-SPAWN")
+
+
+def test_child_raises_siblings_cancelled_by_it(record):
+    async def sleeper():
+        await trio.sleep_forever()
+
+    async def bad():
+        await trio.sleep(0)
+        raise ValueError("bad <url> \"x\"")
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(sleeper, name="s1")
+            n.start_soon(sleeper, name="s2")
+            n.start_soon(bad)
+
+    rec = record(main, raises=(ValueError, _Group))
+    bad_t = rec.task("bad")
+    ex = rec.exit(bad_t["id"])
+    assert ex["outcome"] == "raised" and ex["error"] == {"type": "ValueError", "message": "bad <url> \"x\""}
+    for name in ("s1", "s2"):
+        e = rec.exit(rec.task(name)["id"])
+        assert e["outcome"] == "cancelled", e
+        assert e["cancel"]["source"] == "nursery" and e["cancel"]["by"] == bad_t["id"], e
+    main_exit = rec.exit(rec.main()["id"])
+    assert main_exit["outcome"] == "raised"
+    fin = rec.of("run.finished")[0]
+    assert fin["outcome"] == "raised"
+    if fin["error"].get("exceptions"):
+        assert fin["error"]["exceptions"][0] == {"type": "ValueError", "message": "bad <url> \"x\""}
+
+
+def test_failure_while_siblings_are_being_cancelled(record):
+    async def cleanup_fails():
+        try:
+            await trio.sleep_forever()
+        finally:
+            raise RuntimeError("cleanup failed")
+
+    async def bad():
+        raise ValueError("first")
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(cleanup_fails)
+            await trio.sleep(0)
+            n.start_soon(bad)
+
+    rec = record(main, raises=_Group)
+    cf = rec.exit(rec.task("cleanup_fails")["id"])
+    assert cf["outcome"] == "raised" and cf["error"]["type"] == "RuntimeError"
+    assert rec.exit(rec.task("bad")["id"])["outcome"] == "raised"
+    types = sorted(e["type"] for e in rec.of("run.finished")[0]["error"]["exceptions"])
+    assert types == ["RuntimeError", "ValueError"]
+
+
+def test_nested_failures_and_groups(record):
+    async def deep():
+        raise OSError("deep")
+
+    async def middle():
+        async with trio.open_nursery() as n:
+            n.start_soon(deep)
+            n.start_soon(trio.sleep_forever)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(middle)
+
+    rec = record(main, raises=_Group)
+    mid = rec.exit(rec.task("middle")["id"])
+    assert mid["outcome"] == "raised"
+    assert mid["error"]["exceptions"] == [{"type": "OSError", "message": "deep"}]
+    assert rec.exit(rec.task("deep")["id"])["error"]["type"] == "OSError"
+    sf = rec.exit(rec.task("sleep_forever")["id"])
+    assert sf["outcome"] == "cancelled" and sf["cancel"]["by"] == rec.task("deep")["id"]
+
+
+def test_body_exception_cancels_children_by_owner(record):
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep_forever)
+            await trio.sleep(0)
+            raise LookupError("body")
+
+    rec = record(main, raises=(LookupError, _Group))
+    e = rec.exit(rec.task("sleep_forever")["id"])
+    assert e["outcome"] == "cancelled" and e["cancel"] == {**e["cancel"], "source": "nursery", "by": rec.main()["id"]}
+
+
+def test_explicit_cancel_by_task(record):
+    async def victim():
+        await trio.sleep_forever()
+
+    async def canceller(n):
+        await trio.sleep(0)
+        n.cancel_scope.cancel()
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(victim)
+            n.start_soon(canceller, n)
+
+    rec = record(main)
+    e = rec.exit(rec.task("victim")["id"])
+    assert e["outcome"] == "cancelled"
+    assert e["cancel"]["source"] == "explicit" and e["cancel"]["by"] == rec.task("canceller")["id"]
+
+
+def test_move_on_after_and_fail_after(record):
+    async def waits():
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep_forever)
+            await trio.sleep_forever()
+
+    async def main():
+        with trio.move_on_after(0.01):
+            await waits()
+        with trio.fail_after(0.01):
+            await trio.sleep_forever()
+
+    rec = record(main, raises=trio.TooSlowError)
+    sf = rec.exit(rec.task("sleep_forever")["id"])
+    assert sf["outcome"] == "cancelled" and sf["cancel"]["source"] == "deadline"
+    m = rec.exit(rec.main()["id"])
+    assert m["outcome"] == "raised" and m["error"]["type"] == "trio.TooSlowError"
+    assert rec.of("run.finished")[0]["error"]["type"] == "trio.TooSlowError"
+
+
+def test_shielded_cleanup_runs_to_completion(record):
+    async def careful():
+        try:
+            await trio.sleep_forever()
+        finally:
+            with trio.CancelScope(shield=True):
+                await trio.sleep(0.01)
+                async with trio.open_nursery() as n:
+                    n.start_soon(trio.sleep, 0, name="cleanup-helper")
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(careful)
+            await trio.sleep(0.01)
+            n.cancel_scope.cancel()
+
+    rec = record(main)
+    assert rec.exit(rec.task("cleanup-helper")["id"])["outcome"] == "returned"
+    assert rec.exit(rec.task("careful")["id"])["outcome"] == "cancelled"
+
+
+def test_main_task_cancelled_and_run_outcome(record):
+    async def main():
+        trio.lowlevel.current_task().parent_nursery.cancel_scope.cancel()
+        await trio.sleep_forever()
+
+    rec = record(main, raises=trio.Cancelled)
+    assert rec.exit(rec.main()["id"])["outcome"] == "cancelled"
+    assert rec.of("run.finished")[0]["outcome"] == "cancelled"
+
+
+def test_two_runs_in_one_process_share_one_stream():
+    import nursery_lens
+
+    from conftest import Recording, check_order
+
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
+
+    async def main(n):
+        async with trio.open_nursery() as nursery:
+            for _ in range(n):
+                nursery.start_soon(trio.sleep, 0)
+
+    trio.run(main, 2, instruments=[inst])
+    trio.run(main, 3, instruments=[inst])
+    inst.close()
+    rec = Recording("".join(chunks))
+    check_order(rec.events)
+    assert [e["type"] for e in rec.events].count("hello") == 1
+    assert [e["run"] for e in rec.of("run.started")] == [1, 2]
+    for run, n in ((1, 2), (2, 3)):
+        spawned = [e for e in rec.of("task.spawned") if e["run"] == run and e["name"] == "trio.sleep"]
+        assert len(spawned) == n
+        # ids restart per run and stay unique within it
+        ids = [e["id"] for e in rec.events if e.get("run") == run and e["type"] in ("task.spawned", "nursery.opened")]
+        assert len(ids) == len(set(ids)) and min(ids) == 1
+
+
+def test_ten_thousand_tasks(record):
+    async def main():
+        async with trio.open_nursery() as n:
+            for i in range(100):
+                n.start_soon(group, i)
+
+    async def group(i):
+        async with trio.open_nursery() as n:
+            for _ in range(100):
+                n.start_soon(trio.sleep, 0)
+
+    rec = record(main)
+    spawned = rec.of("task.spawned")
+    assert len([e for e in spawned if e["name"] == "trio.sleep"]) == 10_000
+    exited = {e["id"] for e in rec.of("task.exited")}
+    assert {e["id"] for e in spawned} == exited
+    assert not rec.of("dropped")
+
+
+@pytest.mark.parametrize("name", [
+    "<b>bold</b> & <script>alert(1)</script>",
+    'quotes " and \' and \\ backslash',
+    "new\nline\ttab\r\x00nul",
+    "Ünïcödé 名前 имя 🦀 \u202e rtl",
+])
+def test_names_round_trip_exactly(record, name):
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep, 0, name=name)
+
+    rec = record(main)
+    assert rec.task(name)["name"] == name
