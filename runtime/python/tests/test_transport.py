@@ -1,0 +1,146 @@
+"""The fault matrix: a real collector socket that is absent, stalled, killed,
+closes early or restarts. The program (a real subprocess) must finish with
+its own output and exit status, fast, whatever the collector does."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from collector import Collector, wait_for
+from conftest import PYTHON, Recording, check_order, subprocess_env
+
+PROGRAM = textwrap.dedent('''
+    import sys, trio
+    batches, per_batch, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+
+    async def worker(i):
+        await trio.sleep(0)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for b in range(batches):
+                for i in range(per_batch):
+                    n.start_soon(worker, i)
+                await trio.sleep(delay)
+
+    trio.run(main)
+    print("program output", batches * per_batch)
+    sys.stderr.write("program stderr\\n")
+    sys.exit(3)
+''')
+
+
+@pytest.fixture
+def prog(tmp_path: Path) -> Path:
+    p = tmp_path / "load.py"
+    p.write_text(PROGRAM, encoding="utf-8")
+    return p
+
+
+def run(prog: Path, args, address=None):
+    cmd = [PYTHON]
+    if address is not None:
+        cmd += ["-m", "nursery_lens", "--connect", address]
+    cmd += [str(prog), *map(str, args)]
+    start = time.monotonic()
+    r = subprocess.run(cmd, env=subprocess_env(), capture_output=True, text=True, timeout=40)
+    return r, time.monotonic() - start
+
+
+def assert_same_as_plain(result, args, prog):
+    plain, _ = run(prog, args)
+    assert (result.returncode, result.stdout, result.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert result.returncode == 3
+
+
+def test_healthy_collector_gets_everything(prog):
+    c = Collector("read")
+    r, _ = run(prog, (5, 20, 0.01), c.address)
+    c.wait()
+    assert_same_as_plain(r, (5, 20, 0.01), prog)
+    rec = Recording(c.lines())
+    check_order(rec.events)
+    assert len(rec.tasks("worker")) == 100
+    assert rec.events[-1]["type"] == "run.finished"
+    c.stop()
+
+
+def test_no_collector_listening(prog):
+    c = Collector("read")
+    address = c.address
+    c.stop()
+    c._thread.join(5)
+    r, elapsed = run(prog, (5, 20, 0.01), address)
+    assert_same_as_plain(r, (5, 20, 0.01), prog)
+    assert elapsed < 15
+
+
+def test_collector_accepts_but_never_reads(prog):
+    c = Collector("never_read")
+    args = (20, 1000, 0)  # ~40k events, more than the socket buffers hold
+    r, elapsed = run(prog, args, c.address)
+    assert c.accepted.is_set()
+    assert_same_as_plain(r, args, prog)
+    assert elapsed < 20
+    c.stop()
+
+
+def test_collector_killed_mid_run(prog):
+    c = Collector("kill_after", kill_after=30)
+    args = (30, 20, 0.02)
+    r, _ = run(prog, args, c.address)
+    c.wait()
+    assert_same_as_plain(r, args, prog)
+    rec = Recording(c.lines())  # what did arrive is whole, valid lines
+    assert len(rec.events) == 30
+
+
+def test_collector_closes_after_hello(prog):
+    c = Collector("close_after_hello")
+    args = (10, 20, 0.01)
+    r, _ = run(prog, args, c.address)
+    assert_same_as_plain(r, args, prog)
+    assert Recording(c.lines()).events[0]["type"] == "hello"
+    c.stop()
+
+
+def test_collector_restarted_mid_run_gets_snapshot_then_live(prog):
+    first = Collector("kill_after", kill_after=40)
+    port = first.port
+    args = (40, 5, 0.05)  # about two seconds of activity
+    holder = {}
+
+    def restart():
+        first._thread.join(20)
+        holder["second"] = Collector("read", port=port)
+
+    t = threading.Thread(target=restart)
+    t.start()
+    r, _ = run(prog, args, first.address)
+    t.join()
+    second = holder["second"]
+    assert wait_for(lambda: second.done.is_set() or second.connections, 5)
+    second.stop()
+    second.wait()
+    assert_same_as_plain(r, args, prog)
+    before = Recording(first.lines()).events
+    after = Recording(second.lines()).events
+    assert after[0]["type"] == "hello" and after[0]["reconnect"] == 1
+    assert after[0]["instance"] == before[0]["instance"]
+    types = [e["type"] for e in after]
+    assert types[1] == "run.started" and after[1]["resumed"] is True
+    assert types[2] == "snapshot.begin"
+    end = types.index("snapshot.end")
+    replay = after[3:end]
+    assert {e["type"] for e in replay} <= {"nursery.opened", "task.spawned", "task.state", "scope.changed"}
+    assert any(e.get("main") for e in replay if e["type"] == "task.spawned")
+    check_order(after)  # the replay makes the new stream self-contained
+    live = after[end + 1:]
+    assert any(e["type"] == "task.spawned" for e in live)
+    assert after[-1]["type"] == "run.finished"
