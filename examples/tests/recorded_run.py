@@ -30,6 +30,7 @@ class Task:
     error: Optional[dict[str, Any]] = None
     cancel: Optional[dict[str, Any]] = None
     moved_from: Optional[int] = None
+    exited_ts: Optional[float] = None
     # (ts, state, at) for every task.state, with an absent `at` filled in from the last one
     states: list[tuple[float, str, Optional[dict[str, Any]]]] = field(default_factory=list)
     nurseries: list[int] = field(default_factory=list)  # owned, in opening order
@@ -151,5 +152,6 @@ def _apply(run: Run, kind: str, event: dict[str, Any], number: int) -> None:
     elif kind == "task.exited":
         task = run.tasks[event["id"]]
         task.outcome, task.error, task.cancel = event["outcome"], event.get("error"), event.get("cancel")
+        task.exited_ts = event["ts"]
     elif kind == "scope.changed":
         run.scopes.setdefault(event["id"], []).append(event)

@@ -1,0 +1,310 @@
+"""The examples recorded with `python -m nursery_lens --record`: the trees the panel draws.
+
+Each example runs once per test session as a real subprocess under the real
+runtime; the tests parse the NDJSON it wrote. The committed fixtures in
+test/fixtures/ (which the TypeScript suites replay) are checked against
+fresh recordings for the same shape and event types.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Optional
+
+import jsonschema
+import pytest
+
+from example_process import HETTINGER, start
+import sites  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
+from fixture_runs import FIXTURES, RECIPES, record
+from recorded_run import LIFECYCLE, Recording, Run, Task, read
+
+TRIO_WAY = HETTINGER / "trio_way.py"
+SCHEMA = json.loads((FIXTURES.parent.parent / "runtime" / "protocol" / "events.schema.json").read_text(encoding="utf-8"))
+
+
+def assert_valid_lines(path: Path) -> None:
+    """Every line validates against the wire protocol's schema."""
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        errors = sorted(validator.iter_errors(json.loads(line)), key=str)
+        assert not errors, f"{path.name} line {number}: {errors[0].message}\n{line}"
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """recorded(name) -> Recording, each example recorded at most once per session."""
+    cache: dict[str, Recording] = {}
+    folder = tmp_path_factory.mktemp("recordings")
+
+    def get(name: str) -> Recording:
+        if name not in cache:
+            out = folder / f"{name}.ndjson"
+            done = record(name, out)
+            assert out.exists() and out.stat().st_size, f"no recording from {name}:\n{done.stderr}"
+            assert_valid_lines(out)
+            assert "Traceback" not in done.stderr or name == "failing_child", done.stderr
+            cache[name] = read(out)
+        return cache[name]
+
+    return get
+
+
+# ---------------------------------------------------------------- Hettinger
+
+
+class TrioWayLines:
+    """Line numbers in trio_way.py, found in its syntax tree so edits do not break the test."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = str(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {node.name: node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.fetch = (functions["fetch"].lineno, functions["fetch"].end_lineno)
+        self.page_size = (functions["page_size"].lineno, functions["page_size"].end_lineno)
+        self.limiter = self._async_with(functions["fetch"], lambda expr: isinstance(expr, ast.Name) and expr.id == "limiter")
+        self.open_nursery = self._async_with(
+            functions["crawl"], lambda expr: isinstance(expr, ast.Call) and getattr(expr.func, "attr", "") == "open_nursery"
+        )
+        loops = [node for node in ast.walk(functions["crawl"]) if isinstance(node, ast.AsyncFor)]
+        assert len(loops) == 1
+        self.receive_loop = loops[0].lineno
+
+    @staticmethod
+    def _async_with(function: ast.AST, match: Any) -> int:
+        lines = [node.lineno for node in ast.walk(function) if isinstance(node, ast.AsyncWith) and match(node.items[0].context_expr)]
+        assert len(lines) == 1, lines
+        return lines[0]
+
+    def where(self, at: Optional[dict[str, Any]]) -> str:
+        """'limiter', 'fetch' (in page_size: connecting, sending, receiving), 'send' (rest of fetch) or 'elsewhere'."""
+        if not at or Path(at.get("file") or "").name != Path(self.file).name:
+            return "elsewhere"
+        line = at["line"]
+        if line == self.limiter:
+            return "limiter"
+        if self.page_size[0] <= line <= self.page_size[1]:
+            return "fetch"
+        if self.fetch[0] <= line <= self.fetch[1]:
+            return "send"
+        return "elsewhere"
+
+
+LINES = TrioWayLines(TRIO_WAY)
+
+
+def describe(run: Run, task: Task, depth: int = 0) -> str:
+    """An indented text tree, for assertion messages."""
+    out = [f"{'  ' * depth}{task.name} [{task.outcome}]"]
+    for nursery in run.user_nurseries(task):
+        out.append(f"{'  ' * (depth + 1)}nursery {nursery.id}{' (start)' if nursery.start else ''}")
+        out.extend(describe(run, child, depth + 2) for child in run.children(nursery))
+    return "\n".join(out)
+
+
+def check_hettinger_tree(recording: Recording, limit: int = 10) -> None:
+    assert len(recording.runs) == 1
+    run = recording.runs[0]
+    tree = describe(run, run.main)
+    assert run.outcome == "returned"
+    main = run.main
+    assert main.name.split(".")[-1] == "crawl" and main.outcome == "returned"
+
+    # One nursery, owned by main, opened at `async with trio.open_nursery()` in crawl.
+    nurseries = run.user_nurseries(main)
+    assert len(nurseries) == 1, tree
+    crawl = nurseries[0]
+    assert Path(crawl.site["file"]).name == "trio_way.py" and crawl.site["line"] == LINES.open_nursery, crawl.site
+    assert crawl.closed and not crawl.start
+
+    # Fourteen fetch(<url>) children, all returned.
+    fetches = run.children(crawl)
+    assert sorted(task.name for task in fetches) == sorted(f"fetch({url})" for url in sites.URLS), tree
+    assert all(task.outcome == "returned" and not task.system for task in fetches), tree
+
+    # The only other user tasks: trio.open_tcp_stream's connection attempt,
+    # one per fetch, in a nursery the fetch owns while it connects.
+    for task in fetches:
+        owned = run.user_nurseries(task)
+        assert len(owned) == 1, tree
+        (attempt,) = run.children(owned[0])
+        assert attempt.name.endswith("attempt_connect") and attempt.outcome == "returned", tree
+        assert not run.user_nurseries(attempt) and owned[0].closed
+    users = [task for task in run.tasks.values() if not task.system]
+    assert len(users) == 1 + 14 + 14, tree
+
+    # Each fetch is seen waiting at the limiter or in its fetch; the await
+    # site never points anywhere but these lines of trio_way.py.
+    places: dict[str, Counter[str]] = {}
+    for task in fetches:
+        seen: Counter[str] = Counter(LINES.where(at) for _, state, at in task.states if state == "waiting")
+        places[task.name] = seen
+        assert seen["elsewhere"] == 0, (task.name, task.states)
+        assert seen["limiter"] + seen["fetch"] >= 1, (task.name, task.states)
+        # Every stand-in site takes 0.2 s or more to answer: long enough to be sampled in fetch.
+        assert seen["fetch"] >= 1, (task.name, task.states)
+    queued = [name for name, seen in places.items() if seen["limiter"]]
+    assert len(queued) >= len(sites.URLS) - limit, places
+
+    # Sampled states agree with the limiter: never more than `limit` tasks
+    # in fetch at once. (A sample is one snapshot of all tasks, sharing a ts;
+    # an exit ends a task's last sampled place.)
+    changes = sorted(
+        [(ts, 1, task.name, LINES.where(at)) for task in fetches for ts, _, at in task.states]
+        + [(task.exited_ts, 0, task.name, "exited") for task in fetches if task.exited_ts is not None]
+    )
+    where: dict[str, str] = {}
+    for ts in sorted({change[0] for change in changes}):
+        for _, _, name, place in (change for change in changes if change[0] == ts):
+            where[name] = place
+        assert sum(place == "fetch" for place in where.values()) <= limit, (ts, where)
+
+    # The main task spends the crawl waiting at `async for` on the channel.
+    main_lines = {at["line"] for _, state, at in main.states if state == "waiting" and at and Path(at["file"]).name == "trio_way.py"}
+    assert LINES.receive_loop in main_lines, main.states
+
+
+def test_hettinger_trio_way_tree_as_recorded(recorded: Any) -> None:
+    check_hettinger_tree(recorded("hettinger_trio"))
+
+
+def test_committed_hettinger_fixture_shows_the_same_tree() -> None:
+    # Sites in the fixture are absolute paths of the machine that recorded
+    # it; the checks compare file names and line numbers only.
+    check_hettinger_tree(read(FIXTURES / "hettinger_trio.ndjson"))
+
+
+def test_ctrl_c_under_the_runtime_ends_every_task(tmp_path: Path) -> None:
+    # What the panel shows after Ctrl-C: no task left running, the run
+    # finished with KeyboardInterrupt; the program still exits with 130.
+    out = tmp_path / "interrupted.ndjson"
+    process = start(TRIO_WAY, speed=1, python=[sys.executable, "-m", "nursery_lens", "--record", str(out)])
+    try:
+        first = process.stdout.readline() if process.stdout else ""
+        assert first.startswith("("), first
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and "Traceback" not in err, err
+    assert_valid_lines(out)
+    run = read(out).runs[0]
+    assert run.outcome == "raised" and "KeyboardInterrupt" in json.dumps(run.error), run.error
+    (crawl,) = run.user_nurseries(run.main)
+    fetches = run.children(crawl)
+    assert len(fetches) == 14 and all(task.outcome is not None for task in run.tasks.values())
+    outcomes = Counter(task.outcome for task in fetches)
+    assert outcomes["returned"] >= 1 and outcomes["cancelled"] + outcomes["raised"] >= 1, outcomes
+    assert all(nursery.closed for nursery in run.nurseries.values())
+
+
+# ------------------------------------------------------------ other examples
+
+
+def tasks_named(run: Run) -> dict[str, Task]:
+    return {task.name: task for task in run.tasks.values() if not task.system}
+
+
+def test_failing_child_tree(recorded: Any) -> None:
+    run = recorded("failing_child").runs[0]
+    named = tasks_named(run)
+    tree = describe(run, run.main)
+    assert run.main.outcome == "returned", tree  # main caught the ValueError
+    assert named["check config"].outcome == "returned", tree
+    assert named["parse feed"].outcome == "raised", tree
+    error = named["parse feed"].error or {}
+    assert (error.get("type"), error.get("message")) == ("ValueError", "feed item 3 has no date"), tree
+    for name in ("download", "uploader", "upload chunk 0", "upload chunk 1"):
+        assert named[name].outcome == "cancelled", tree
+    (outer,) = run.user_nurseries(run.main)
+    assert sorted(task.name for task in run.children(outer)) == ["check config", "download", "parse feed", "uploader"]
+    (inner,) = run.user_nurseries(named["uploader"])
+    assert sorted(task.name for task in run.children(inner)) == ["upload chunk 0", "upload chunk 1"]
+
+
+def test_deadlines_tree_and_scopes(recorded: Any) -> None:
+    run = recorded("deadlines").runs[0]
+    named = tasks_named(run)
+    (nursery,) = run.user_nurseries(run.main)
+    assert sorted(task.name for task in run.children(nursery)) == ["cleanup", "nested", "slow query", "strict call"]
+    assert all(task.outcome == "returned" for task in run.children(nursery))
+    # Deadlines and the shield reach the wire as scope.changed for the right tasks.
+    by_task: dict[int, list[dict[str, Any]]] = {}
+    for changes in run.scopes.values():
+        by_task.setdefault(changes[0]["task"], []).extend(changes)
+    for name in ("slow query", "strict call", "nested", "cleanup"):
+        changes = by_task.get(named[name].id, [])
+        assert any(change.get("deadline") is not None for change in changes), (name, changes)
+    assert any(change["shield"] for change in by_task.get(named["cleanup"].id, [])), by_task.get(named["cleanup"].id)
+
+
+def test_start_server_tree(recorded: Any) -> None:
+    run = recorded("start_server").runs[0]
+    named = tasks_named(run)
+    tree = describe(run, run.main)
+    server = named["echo_server"]
+    main_nurseries = run.user_nurseries(run.main)
+    start_nurseries = [n for n in main_nurseries if n.start]
+    regular = [n for n in main_nurseries if not n.start]
+    assert len(start_nurseries) == 1 and len(regular) == 2, tree
+    services, talking = regular
+    # The server was spawned into the start() nursery and moved into `services` by started().
+    assert server.moved_from == start_nurseries[0].id and server.nursery == services.id, tree
+    assert [task.name for task in run.children(services)] == ["echo_server"], tree
+    assert sorted(task.name for task in run.children(talking)) == ["client 1", "client 2", "client 3"], tree
+    (connections,) = run.user_nurseries(server)
+    assert sorted(task.name for task in run.children(connections)) == [f"handle(client {i})" for i in (1, 2, 3)], tree
+    assert server.outcome == "cancelled", tree
+    for task in run.children(talking) + run.children(connections):
+        assert task.outcome == "returned", tree
+    assert run.outcome == "returned"
+
+
+def test_deep_and_wide_tree(recorded: Any) -> None:
+    run = recorded("deep_and_wide").runs[0]
+    # --depth 5 --fanout 3: 3 + 9 + 27 + 81 + 243 nodes in 1 + 3 + 9 + 27 + 81 nurseries.
+    nodes = [task for task in run.tasks.values() if task.name.startswith("node ")]
+    assert len(nodes) == 363 and all(task.outcome == "returned" for task in nodes)
+    user_nurseries = [n for n in run.nurseries.values() if not n.system and not run.tasks[n.owner].system]
+    assert len(user_nurseries) == 121 and all(n.closed for n in user_nurseries)
+    assert len(run.user_nurseries(run.main)) == 1
+    assert max(task.name.count(".") for task in nodes) == 4
+    # Every node hangs under the node its name says (node 1.2.3 under node 1.2).
+    for task in nodes:
+        parent = run.tasks[run.nurseries[task.nursery].owner]
+        path = task.name[len("node ") :]
+        if "." in path:
+            assert parent.name == "node " + path.rpartition(".")[0], task.name
+        else:
+            assert parent.main, task.name
+    # Every non-leaf node owns exactly one nursery holding its three children.
+    for task in nodes:
+        owned = run.user_nurseries(task)
+        if task.name.count(".") < 4:
+            assert len(owned) == 1 and len(owned[0].children) == 3, task.name
+        else:
+            assert not owned, task.name
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_committed_fixture_matches_a_fresh_recording(name: str, recorded: Any) -> None:
+    path = FIXTURES / f"{name}.ndjson"
+    assert path.exists(), f"{path} is missing: run examples/tests/record_fixtures.py"
+    assert path.stat().st_size < 1_000_000
+    assert_valid_lines(path)
+    committed, fresh = read(path), recorded(name)
+    assert len(committed.runs) == len(fresh.runs) == 1
+    assert committed.types & LIFECYCLE == fresh.types & LIFECYCLE
+    assert committed.runs[0].shape() == fresh.runs[0].shape()
+    assert committed.runs[0].outcome == fresh.runs[0].outcome
+    # Sampled events depend on timing, but each example waits long enough
+    # for states to be sampled every time.
+    assert "task.state" in committed.types and "task.state" in fresh.types
