@@ -20,37 +20,46 @@ export class LineDecoder {
    * Feeds one chunk; returns the complete lines it finished (without `\n`;
    * a trailing `\r` is dropped too). Throws LineTooLongError when a line
    * exceeds the limit; the decoder is then unusable.
+   *
+   * The bytes up to the chunk's last newline are decoded with one toString
+   * and split as a string: one decode per chunk, not per line.
    */
   push(chunk: Buffer): string[] {
-    const lines: string[] = [];
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      let line: Buffer;
-      if (this.pendingBytes) {
-        if (this.pendingBytes + (nl - start) > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
-        this.pending.push(chunk.subarray(start, nl));
-        line = Buffer.concat(this.pending, this.pendingBytes + (nl - start));
-        this.pending = [];
-        this.pendingBytes = 0;
-      } else {
-        if (nl - start > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
-        line = chunk.subarray(start, nl);
-      }
-      let end = line.length;
-      if (end && line[end - 1] === 13) end--;
-      lines.push(line.toString('utf8', 0, end));
-      start = nl + 1;
+    const max = this.maxLineBytes;
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      this.keep(chunk, 0);
+      return [];
     }
-    if (start < chunk.length) {
-      const rest = chunk.length - start;
-      if (this.pendingBytes + rest > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
-      // Copy: the socket may reuse its chunk buffer.
-      this.pending.push(Buffer.from(chunk.subarray(start)));
-      this.pendingBytes += rest;
+    const first = chunk.indexOf(10);
+    let lines: string[];
+    // The first line may continue what earlier chunks left.
+    if (this.pendingBytes) {
+      if (this.pendingBytes + first > max) throw new LineTooLongError(max);
+      this.pending.push(chunk.subarray(0, first));
+      const head = Buffer.concat(this.pending, this.pendingBytes + first).toString('utf8');
+      this.pending = [];
+      this.pendingBytes = 0;
+      lines = first === last ? [head] : [head, ...chunk.toString('utf8', first + 1, last).split('\n')];
+    } else {
+      lines = chunk.toString('utf8', 0, last).split('\n');
     }
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i];
+      // A UTF-16 unit takes at most 3 UTF-8 bytes: only long lines need their bytes counted.
+      if (line.length * 3 > max && Buffer.byteLength(line, 'utf8') > max) throw new LineTooLongError(max);
+      if (line.length && line.charCodeAt(line.length - 1) === 13) lines[i] = line = line.slice(0, -1);
+    }
+    if (last + 1 < chunk.length) this.keep(chunk, last + 1);
     return lines;
+  }
+
+  private keep(chunk: Buffer, from: number): void {
+    const rest = chunk.length - from;
+    if (this.pendingBytes + rest > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+    // Copy: the socket may reuse its chunk buffer.
+    this.pending.push(Buffer.from(chunk.subarray(from)));
+    this.pendingBytes += rest;
   }
 
   /** Bytes of an unfinished line (a stream that ends here lost them). */

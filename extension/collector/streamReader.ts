@@ -3,7 +3,7 @@
 // Problems (bad JSON, unknown types or fields, invalid fields) are counted and
 // logged once per kind per stream, never fatal. No sockets, no vscode.
 import { RunState } from '../store/runState';
-import { validateEvent, type HelloEvent } from './protocol';
+import { checkEvent, type HelloEvent } from './protocol';
 
 const MAX_KINDS = 100;
 const MAX_LOGGED_EACH = 200;
@@ -50,41 +50,55 @@ export class StreamReader {
     this.value(value, where);
   }
 
+  private readonly unknown: string[] = [];
+
   /** One parsed value. */
   value(value: unknown, where?: string): void {
-    const v = validateEvent(value);
-    const at = where ? ` at ${where}` : '';
-    if (!v.ok) {
-      if (v.kind === 'unknown-type') this.problem(`type:${v.type}`, `unknown event type "${v.type.slice(0, 60)}"${at} (ignored)`);
-      else if (v.kind === 'invalid') this.problem(`invalid:${v.type}.${v.field}`, `invalid ${v.type} event${at}: field "${v.field}" is missing or has the wrong type (event ignored)`);
-      else this.problem(v.kind, `a line that is not an event object${at} (ignored)`);
+    const unknown = this.unknown;
+    unknown.length = 0;
+    const problem = checkEvent(value, unknown);
+    if (problem) {
+      const at = where ? ` at ${where}` : '';
+      if (problem.kind === 'unknown-type') this.problem(`type:${problem.type}`, `unknown event type "${problem.type.slice(0, 60)}"${at} (ignored)`);
+      else if (problem.kind === 'invalid') this.problem(`invalid:${problem.type}.${problem.field}`, `invalid ${problem.type} event${at}: field "${problem.field}" is missing or has the wrong type (event ignored)`);
+      else this.problem(problem.kind, `a line that is not an event object${at} (ignored)`);
       return;
     }
-    if (v.unknownFields) {
-      for (const f of v.unknownFields) this.problem(`field:${v.event.type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${v.event.type}${at} (ignored)`);
+    const event = value as Record<string, unknown>;
+    const type = event.type as string;
+    if (unknown.length) {
+      const at = where ? ` at ${where}` : '';
+      for (const f of unknown) this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
     }
-    const event = v.event as unknown as Record<string, unknown>;
     this.events++;
-    if (v.event.type === 'hello') {
-      this.problem('hello-again', `a second hello${at} (ignored)`);
+    if (type === 'hello') {
+      this.problem('hello-again', `a second hello${where ? ` at ${where}` : ''} (ignored)`);
       return;
     }
     const run = event.run;
     if (typeof run === 'number') {
-      this.runFor(run).apply(event);
+      (run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run)).apply(event);
     } else {
       // dropped / runtime.disabled without a run: the whole process.
       for (const r of this.runs.values()) r.apply(event);
     }
   }
 
+  private lastRunNo = 0;
+  private lastRun: RunState | null = null;
+
   runFor(run: number): RunState {
     let state = this.runs.get(run);
-    if (!state) {
-      state = this.source.run(run);
-      this.runs.set(run, state);
-      if (this.hello) state.apply(this.hello as unknown as Record<string, unknown>);
+    if (state) {
+      this.lastRunNo = run;
+      this.lastRun = state;
+      return state;
     }
+    state = this.source.run(run);
+    this.runs.set(run, state);
+    if (this.hello) state.apply(this.hello as unknown as Record<string, unknown>);
+    this.lastRunNo = run;
+    this.lastRun = state;
     return state;
   }
 

@@ -83,6 +83,6 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
   });
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(rec.text));
-  deps.log.info(`saved ${entry.state.label} to ${target.fsPath}${rec.truncated ? ' (cut short: the program sent more than the 64 MB kept in memory)' : ''}`);
-  if (rec.truncated) void vscode.window.showWarningMessage('The recording was cut short: the program sent more than the 64 MB Nursery Lens keeps in memory.');
+  deps.log.info(`saved ${entry.state.label} to ${target.fsPath}${rec.truncated ? ' (cut short: the program sent more than the 32 MB kept in memory)' : ''}`);
+  if (rec.truncated) void vscode.window.showWarningMessage('The recording was cut short: the program sent more than the 32 MB Nursery Lens keeps in memory.');
 }

@@ -23,8 +23,8 @@ type Ev = Record<string, unknown>;
 
 const isSite = (v: unknown): v is Site =>
   typeof v === 'object' && v !== null && typeof (v as Site).file === 'string' && typeof (v as Site).line === 'number';
-const siteOf = (v: unknown): Site | null =>
-  isSite(v) ? { file: v.file, line: v.line, function: String((v as Site).function ?? '') } : null;
+// Validated sites are used as parsed (no copy per event); rows are copied on the way out anyway.
+const siteOf = (v: unknown): Site | null => (isSite(v) ? v : null);
 const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 const isOutcome = (v: unknown): v is Outcome => v === 'returned' || v === 'raised' || v === 'cancelled';
 
@@ -62,7 +62,9 @@ export class RunState {
   private cwd: string | undefined;
   private wall = 0;
   private lastTs = 0;
-  private lastHostWall = 0;
+  private clockTs = 0;
+  private clockWall = 0;
+  private clockTick = 0;
   private outcome: Outcome | undefined;
   private error: ErrorInfo | undefined;
   private dropped = 0;
@@ -90,6 +92,7 @@ export class RunState {
   private emptyHead = 0;
   /** Files named in sites: the only files the panel may open for this run. */
   readonly reportedFiles = new Set<string>();
+  private lastFile = '';
 
   private dirty = new Set<number>();
   private removed = new Set<number>();
@@ -109,9 +112,10 @@ export class RunState {
 
   apply(event: Record<string, unknown>): void {
     const ts = event.ts;
-    if (typeof ts === 'number') {
-      if (ts > this.lastTs) this.lastTs = ts;
-      this.lastHostWall = Date.now();
+    if (typeof ts === 'number' && ts > this.lastTs) {
+      this.lastTs = ts;
+      // The clock pair (ts seen at host time) is refreshed every few events: Date.now() per event shows in profiles.
+      if ((++this.clockTick & 63) === 0) this.stampClock();
     }
     switch (event.type) {
       case 'task.state': return this.onState(event);
@@ -151,12 +155,14 @@ export class RunState {
   }
 
   private onRunStarted(e: Ev): void {
+    this.stampClock();
     if (!e.resumed || !this.wall) this.wall = num(e.wall);
     if (this.status !== 'recording') this.status = 'live';
     this.infoDirty = true;
   }
 
   private onRunFinished(e: Ev): void {
+    this.stampClock();
     if (isOutcome(e.outcome)) this.outcome = e.outcome;
     this.error = errorOf(e.error);
     if (this.status !== 'recording') this.status = 'finished';
@@ -169,7 +175,7 @@ export class RunState {
     const parent = typeof e.nursery === 'number' ? e.nursery : null;
     this.snapshotSeen?.add(id);
     const site = siteOf(e.site);
-    if (site) this.reportedFiles.add(site.file);
+    if (site) this.reported(site.file);
     const existing = this.tasks.get(id);
     if (existing) {
       // A snapshot replay (or a duplicate): an upsert, never a second task.
@@ -246,7 +252,7 @@ export class RunState {
     }
     if ('at' in e) {
       row.awaitSite = siteOf(e.at);
-      if (row.awaitSite) this.reportedFiles.add(row.awaitSite.file);
+      if (row.awaitSite) this.reported(row.awaitSite.file);
     }
     this.touch(id);
   }
@@ -313,7 +319,7 @@ export class RunState {
     const id = e.id as number;
     this.snapshotSeen?.add(id);
     const site = siteOf(e.site);
-    if (site) this.reportedFiles.add(site.file);
+    if (site) this.reported(site.file);
     const existing = this.nurseries.get(id);
     if (existing) {
       existing.site = site;
@@ -435,6 +441,19 @@ export class RunState {
 
   /** Folds a finished task, and everything still visible below it, into its nursery's RetiredRow. */
   private foldTask(row: TaskRow): void {
+    if (!this.ownedNurseries.has(row.id) && row.parent !== null) {
+      // The common case: a leaf task. No walk, no temporary arrays.
+      this.tasks.delete(row.id);
+      this.forget(row.id);
+      this.retired++;
+      this.infoDirty = true;
+      const r = this.retiredRow(row.parent);
+      r.count++;
+      r.byOutcome[row.state as Outcome | 'lost']++;
+      this.touch(r.id);
+      this.removeChild(row.parent, row.id);
+      return;
+    }
     const counts = emptyCounts();
     let n = 0;
     const stack: TaskRow[] = [row];
@@ -478,19 +497,25 @@ export class RunState {
       this.forget(nid);
       if (this.retiredRows.delete(-nid)) this.forget(-nid);
     }
-    this.retired += n;
+    // Descendants merged from retired rows were counted when they retired.
+    this.retired += removedTasks.length;
     this.infoDirty = true;
     const parent = row.parent;
     if (parent === null) return;
-    let r = this.retiredRows.get(-parent);
-    if (!r) {
-      r = { kind: 'retired', id: -parent, parent, count: 0, byOutcome: emptyCounts() };
-      this.retiredRows.set(-parent, r);
-    }
+    const r = this.retiredRow(parent);
     r.count += n;
     for (const k of Object.keys(counts) as (Outcome | 'lost')[]) r.byOutcome[k] += counts[k];
     this.touch(r.id);
     this.removeChild(parent, row.id);
+  }
+
+  private retiredRow(nursery: number): RetiredRow {
+    let r = this.retiredRows.get(-nursery);
+    if (!r) {
+      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts() };
+      this.retiredRows.set(-nursery, r);
+    }
+    return r;
   }
 
   private removeChild(nurseryId: number, taskId: number): void {
@@ -538,6 +563,13 @@ export class RunState {
   }
 
   // ---------------------------------------------------------------- output
+
+  /** Most sites repeat the previous file: skip hashing the path again. */
+  private reported(file: string): void {
+    if (file === this.lastFile) return;
+    this.lastFile = file;
+    this.reportedFiles.add(file);
+  }
 
   private touch(id: number): void {
     this.dirty.add(id);
@@ -594,7 +626,13 @@ export class RunState {
     return d;
   }
 
+  private stampClock(): void {
+    this.clockTs = this.lastTs;
+    this.clockWall = Date.now();
+  }
+
   info(): RunInfo {
+    if (this.status === 'live' && this.clockTs !== this.lastTs) this.stampClock();
     const info: RunInfo = {
       key: this.key,
       label: this.label,
@@ -603,7 +641,7 @@ export class RunState {
       runtimeVersion: this.runtimeVersion,
       argv: [...this.argv],
       wall: this.wall,
-      clock: { ts: this.lastTs, hostWall: this.lastHostWall || Date.now() },
+      clock: { ts: this.clockTs, hostWall: this.clockWall || Date.now() },
       dropped: this.dropped,
       liveTasks: this.liveTasks,
       totalTasks: this.totalTasks,

@@ -7,7 +7,7 @@ import type { RunInfo } from './rows';
 import { scriptLabel, type ReplayResult } from './replay';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
-export const MAX_RAW_BYTES = 64 * 1024 * 1024;
+export const MAX_RAW_BYTES = 32 * 1024 * 1024;
 
 export interface StreamOrigin {
   /** Groups the program's streams; a reconnect with the same launch and instance continues the same runs. */
