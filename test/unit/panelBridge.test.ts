@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { PanelBridge, DELTA_INTERVAL_MS } from '../../extension/panel/panelBridge';
+import { contentSecurityPolicy, panelHtml } from '../../extension/panel/panelHtml';
+import type { HostMessage } from '../../extension/panel/messages';
+import { RunStore } from '../../extension/store/runStore';
+import { replayNdjson } from '../../extension/store/replay';
+import type { TaskRow } from '../../extension/store/rows';
+import { exited, hello, prologue, spawned, state, site } from './wireEvents';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup() {
+  const store = new RunStore();
+  const posted: HostMessage[] = [];
+  const opened: [string, number][] = [];
+  const commands: string[] = [];
+  const warnings: string[] = [];
+  const bridge = new PanelBridge(store, {
+    post: (m) => posted.push(m),
+    openSite: async (f, l) => { opened.push([f, l]); return undefined; },
+    runCommand: (c) => commands.push(c),
+    log: { warn: (m) => warnings.push(m) },
+  });
+  const program = (label: string, instance: string) => {
+    const stream = store.openStream({ launchKey: `k-${label}`, launchLabel: label, instance });
+    const feed = (e: Record<string, unknown>) => {
+      stream.run(1).apply(e);
+      store.changed();
+    };
+    stream.run(1).apply(hello());
+    return { stream, feed };
+  };
+  return { store, posted, opened, commands, warnings, bridge, program };
+}
+
+describe('PanelBridge (host side of the panel protocol)', () => {
+  it('answers ready with config, the run list and a snapshot of the selected run', async () => {
+    const t = setup();
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' });
+    assert.deepEqual(t.posted.map((m) => m.type), ['config', 'runs', 'snapshot']);
+    const runs = t.posted[1] as Extract<HostMessage, { type: 'runs' }>;
+    assert.equal(runs.runs.length, 1);
+    assert.equal(runs.selected, 'c1.r1');
+    const snap = t.posted[2] as Extract<HostMessage, { type: 'snapshot' }>;
+    assert.equal(snap.run.label, 'A');
+    assert.equal(snap.rows.length, 3);
+    t.bridge.dispose();
+  });
+
+  it('batches changes into at most one delta per interval, only for the selected run', async () => {
+    const t = setup();
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' });
+    t.posted.length = 0;
+    for (let i = 0; i < 200; i++) a.feed(state(3, i + 1, i % 2 ? 'running' : 'waiting', site(i)));
+    a.feed(spawned(4, 2, 'child', 300));
+    await sleep(DELTA_INTERVAL_MS * 3);
+    const deltas = t.posted.filter((m) => m.type === 'delta') as Extract<HostMessage, { type: 'delta' }>[];
+    assert.equal(deltas.length, 1, '201 events, one message');
+    assert.deepEqual(deltas[0].upsert.map((r) => r.id).sort(), [3, 4]);
+    assert.equal((deltas[0].upsert.find((r) => r.id === 3) as TaskRow).awaitSite?.line, 199);
+    // A second program does not send deltas while A is selected and live.
+    const b = t.program('B', 'b');
+    t.posted.length = 0;
+    prologue().forEach(b.feed);
+    await sleep(DELTA_INTERVAL_MS * 3);
+    assert.equal(t.posted.filter((m) => m.type === 'delta').length, 0);
+    const runs = t.posted.filter((m) => m.type === 'runs') as Extract<HostMessage, { type: 'runs' }>[];
+    assert.equal(runs.at(-1)!.runs.length, 2, 'the new run shows up in the list');
+    assert.equal(runs.at(-1)!.selected, 'c1.r1', 'a live selected run keeps the panel');
+    t.bridge.dispose();
+  });
+
+  it('selectRun answers with that run\'s snapshot; a debug launch is selected when its run arrives', async () => {
+    const t = setup();
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' });
+    t.bridge.selectLaunch('k-B');
+    const b = t.program('B', 'b');
+    prologue().forEach(b.feed);
+    assert.equal(t.bridge.selectedRun, 'c2.r1', 'the pending launch took the selection');
+    t.posted.length = 0;
+    await t.bridge.handle({ type: 'selectRun', run: 'c1.r1' });
+    assert.deepEqual(t.posted.map((m) => m.type), ['runs', 'snapshot']);
+    assert.equal((t.posted[1] as Extract<HostMessage, { type: 'snapshot' }>).run.key, 'c1.r1');
+    await t.bridge.handle({ type: 'selectRun', run: 'nope' });
+    assert.equal(t.bridge.selectedRun, 'c1.r1');
+    t.bridge.dispose();
+  });
+
+  it('opens only files a program reported, and runs only known commands', async () => {
+    const t = setup();
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: 13.7 });
+    await t.bridge.handle({ type: 'openSite', file: '/etc/passwd', line: 1 });
+    await t.bridge.handle({ type: 'command', command: 'clearFinished' });
+    await t.bridge.handle({ type: 'command', command: 'workbench.action.quit' });
+    await t.bridge.handle('garbage');
+    assert.deepEqual(t.opened, [['/abs/prog.py', 13]]);
+    assert.deepEqual(t.commands, ['clearFinished']);
+    assert.equal(t.warnings.length, 1);
+    t.bridge.dispose();
+  });
+
+  it('a detached (hidden) panel gets no deltas; ready brings a fresh snapshot', async () => {
+    const t = setup();
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' });
+    t.bridge.detach();
+    t.posted.length = 0;
+    a.feed(exited(3, 5));
+    await sleep(DELTA_INTERVAL_MS * 3);
+    assert.equal(t.posted.length, 0);
+    await t.bridge.handle({ type: 'ready' });
+    const snap = t.posted.find((m) => m.type === 'snapshot') as Extract<HostMessage, { type: 'snapshot' }>;
+    assert.equal((snap.rows.find((r) => r.id === 3) as TaskRow).state, 'returned');
+    t.bridge.dispose();
+  });
+
+  it('clearing finished runs moves the selection and tells the panel', async () => {
+    const t = setup();
+    const rec = replayNdjson([hello(), ...prologue()].map((e) => JSON.stringify(e)).join('\n'));
+    t.store.addRecording(rec, 'x');
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' });
+    await t.bridge.handle({ type: 'selectRun', run: rec.runs[0].key });
+    assert.deepEqual(t.store.clearFinished(), [rec.runs[0].key]);
+    assert.equal(t.bridge.selectedRun, 'c1.r1');
+    t.bridge.dispose();
+  });
+});
+
+describe('panel HTML', () => {
+  it('has a strict CSP with a nonce, and loads only the bundle', () => {
+    const html = panelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/dist/webview.css', nonce: 'abc123' });
+    const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123');
+    assert.ok(csp.startsWith("default-src 'none'"));
+    assert.ok(csp.includes("script-src 'nonce-abc123'"));
+    assert.ok(!csp.includes('unsafe'));
+    assert.ok(html.includes(`content="${csp.replace(/'/g, "'")}"`));
+    assert.match(html, /<script nonce="abc123" src="https:\/\/x\/dist\/webview.js"><\/script>/);
+    assert.match(html, /<div id="root"><\/div>/);
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
+  });
+
+  it('makes a different nonce each time', () => {
+    const a = panelHtml({ cspSource: 'c', scriptUri: 's', styleUri: 't' });
+    const b = panelHtml({ cspSource: 'c', scriptUri: 's', styleUri: 't' });
+    const nonce = (h: string) => /nonce-([^']+)'/.exec(h)![1];
+    assert.notEqual(nonce(a), nonce(b));
+    assert.ok(nonce(a).length >= 16);
+  });
+});
+
+describe('RunStore', () => {
+  it('labels a launch\'s second process by pid, and saves what a program sent', () => {
+    const store = new RunStore();
+    const one = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i1', pid: 1 });
+    const two = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i2', pid: 2 });
+    assert.equal(one.run(1).label, 'Debug');
+    assert.equal(two.run(1).label, 'Debug (pid 2)');
+    assert.equal(one.run(2).label, 'Debug · run 2');
+    one.record('{"a":1}');
+    one.record('{"b":2}');
+    assert.deepEqual(store.recordingOf(one.run(1).key), { text: '{"a":1}\n{"b":2}\n', truncated: false });
+    assert.equal(store.openStream({ launchKey: 'k', instance: 'i1' }), one, 'a reconnect finds its stream');
+  });
+});
