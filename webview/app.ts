@@ -27,6 +27,7 @@ export interface VsCodeApi {
 
 const FOLD_THRESHOLD = 20;
 const FOLLOW_INTERVAL_MS = 400;
+const OVERVIEW_REPAINT_MS = 500;
 
 export class App {
   private readonly mirror = new RunsMirror();
@@ -51,6 +52,9 @@ export class App {
   private persistTimer: number | null = null;
   private lastStatus = '';
   private overview = false;
+  private layoutVersion = 0;
+  private lastOverviewPaint = 0;
+  private overviewTimer: number | null = null;
 
   private readonly scheduler: FrameScheduler;
   private readonly toolbar: Toolbar;
@@ -393,16 +397,33 @@ export class App {
     if (this.state.follow && this.followTarget !== null && layout && (flags & (DIRTY.structure | DIRTY.view))) this.follow(layout);
 
     let ticking = false;
+    const onlyContent = (flags & (DIRTY.structure | DIRTY.view)) === 0;
+    if (run && layout && this.overview && onlyContent && (flags & DIRTY.content)) {
+      // Zoomed far out, state colours of thousands of dots repaint twice a second: calm, and cheap.
+      const wait = OVERVIEW_REPAINT_MS - (performance.now() - this.lastOverviewPaint);
+      if (wait > 0) {
+        if (this.overviewTimer === null) {
+          this.overviewTimer = window.setTimeout(() => {
+            this.overviewTimer = null;
+            this.scheduler.request(DIRTY.content);
+          }, wait);
+        }
+        flags &= ~DIRTY.content;
+      }
+    }
     if (run && layout && (flags & (DIRTY.structure | DIRTY.content | DIRTY.view))) {
       const visible = this.viewport.cull(layout);
       this.overview = this.viewport.transform.k < OVERVIEW_SCALE;
+      if (this.overview) this.lastOverviewPaint = performance.now();
+      const t = this.viewport.transform;
+      const viewKey = `${this.layoutVersion}:${t.k}:${t.x}:${t.y}`;
       const selected = this.rv?.selected ?? null;
       const focus = selected ?? this.hover;
       const { links, related } = this.cancelLinks(layout, visible, focus);
       const animate = (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !this.reducedMotion.matches;
       ticking = this.renderer.render({
         layout, visible, rows: run.rows, info: run.info, selected, hover: this.hover, cancelLinks: links, related,
-        animate, overview: this.overview, wallNow: Date.now(), measures: this.measures,
+        animate, overview: this.overview, scale: t.k, viewKey, wallNow: Date.now(), measures: this.measures,
       }).ticking;
       this.rendered = true;
       this.svg.classList.toggle('zoomed-out', this.overview);
@@ -412,7 +433,7 @@ export class App {
     } else if (!layout || !run) {
       this.renderer.render({
         layout: { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 } }, visible: [], rows: new Map(),
-        info: run?.info ?? (undefined as unknown as RunInfo), selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false, wallNow: 0, measures: this.measures,
+        info: run?.info ?? (undefined as unknown as RunInfo), selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false, scale: 1, viewKey: '', wallNow: 0, measures: this.measures,
       });
     }
     if ((flags & DIRTY.content) && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run?.info);
@@ -446,6 +467,7 @@ export class App {
       foldThreshold: FOLD_THRESHOLD,
     });
     this.layout = layoutTree(this.model.root);
+    this.layoutVersion++;
     this.victims = new Map();
     for (const r of run.rows.values()) {
       if (r.kind !== 'task' || r.cancelledBy === undefined) continue;

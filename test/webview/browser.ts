@@ -31,7 +31,7 @@ export async function openSession(): Promise<Session> {
 }
 
 export class Harness {
-  private constructor(readonly page: Page, readonly url: string) {}
+  private constructor(readonly page: Page, public url: string) {}
 
   static async open(s: Session, opts: { theme?: Theme; width?: number; height?: number; motion?: boolean } = {}): Promise<Harness> {
     const page = await s.browser.newPage({ viewport: { width: opts.width ?? 1100, height: opts.height ?? 700 }, reducedMotion: opts.motion ? 'no-preference' : 'reduce' });
@@ -92,6 +92,11 @@ export class Harness {
         expanded: g.getAttribute('aria-expanded'), selected: g.getAttribute('aria-selected'),
       };
     }));
+  }
+
+  /** The node of the task with this full name (its ARIA label starts with it). */
+  task(name: string) {
+    return this.page.locator(`g.node[aria-label^=${JSON.stringify(`task ${name},`)}]`).first();
   }
 
   nodeByText(text: string) {

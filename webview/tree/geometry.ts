@@ -4,7 +4,7 @@ import type { NodeKind } from './model';
 
 export const ROW_HEIGHT = 24;
 /** Horizontal room a node of this kind gives its children (its label lives there). */
-export const COLUMN: Record<NodeKind, number> = { task: 280, nursery: 140, fold: 220, retired: 200 };
+export const COLUMN: Record<NodeKind, number> = { task: 280, nursery: 150, fold: 220, retired: 200 };
 export const MARKER_RADIUS = 7;
 /** Below this zoom labels are unreadable: draw the overview (dots and one path per state). */
 export const OVERVIEW_SCALE = 0.45;

@@ -19,6 +19,19 @@ export function baseName(file: string): string {
 /** `file.py:12`, the short form shown in the tree. */
 export const shortSite = (site: Site): string => `${baseName(site.file)}:${site.line}`;
 
+/**
+ * The name drawn in the tree. Trio names a task after its function's qualified
+ * name (`trio._highlevel_open_tcp_stream.open_tcp_stream.<locals>.attempt_connect`):
+ * for such dotted identifiers the last part says enough; the full name is in
+ * the ARIA label, the details pane and search. Names a program chose
+ * (`fetch(http://x.org)`) are kept as they are.
+ */
+export function displayName(name: string): string {
+  if (!/^[\w.<>]+$/.test(name) || !name.includes('.')) return name;
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  return last || name;
+}
+
 /** Short error type: `trio.TooSlowError` → `TooSlowError`. */
 export function shortType(type: string): string {
   const i = type.lastIndexOf('.');

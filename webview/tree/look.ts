@@ -3,7 +3,7 @@
 // changes a state repaints a few nodes without a relayout.
 import type { Row, RunInfo, TaskRow, TaskState } from '../../extension/store/rows';
 import { labelRoom } from './geometry';
-import { baseName, formatRemaining, nextDeadline, runNow, shortSite, STATE_WORD, taskAria, taskExtra } from './labels';
+import { baseName, displayName, formatRemaining, nextDeadline, runNow, STATE_WORD, taskAria, taskExtra } from './labels';
 import type { ViewNode } from './model';
 import { NURSERY_ICON, SHAPE, STATE_ICON } from './shapes';
 import type { TextMeasure } from './textMeasure';
@@ -56,7 +56,7 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
     const n = node.members?.length ?? 0;
     look.extra = `×${n}`;
     look.extraClass = 'count';
-    look.name = m.name.fit(node.name ?? '', room - HISTOGRAM_WIDTH - GAP * 2 - m.small.width(look.extra));
+    look.name = m.name.fit(displayName(node.name ?? ''), room - HISTOGRAM_WIDTH - GAP * 2 - m.small.width(look.extra));
     look.classes += node.children.length ? ' unfolded' : ' folded';
     look.width = m.name.width(look.name) + GAP + m.small.width(look.extra) + GAP + HISTOGRAM_WIDTH;
     const parts = look.histogram.map(([s, c]) => `${c} ${STATE_WORD[s]}`).join(', ');
@@ -80,7 +80,7 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
     // The square already says "nursery": the label says where it was opened.
     const kind = row.start ? 'start()' : row.system ? 'system' : '';
     look.name = kind;
-    look.extra = row.site ? m.code.fit(shortSite(row.site), room - (kind ? m.name.width(kind) + GAP : 0)) : kind ? '' : 'nursery';
+    look.extra = row.site ? fitSite(m, row.site.file, row.site.line, room - (kind ? m.name.width(kind) + GAP : 0)) : kind ? '' : 'nursery';
     look.extraClass = 'site';
     look.width = (kind ? m.name.width(kind) : 0) + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
     look.aria = `${row.start ? 'nursery.start() nursery' : row.system ? 'system nursery' : 'nursery'}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
@@ -88,6 +88,15 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
     return look;
   }
   return taskLook(look, row, info, m, wallNow, room);
+}
+
+/** `file.py:12` in `max` px, cutting the middle of the file name so the line number stays. */
+function fitSite(m: Measures, file: string, line: number, max: number): string {
+  const full = `${baseName(file)}:${line}`;
+  if (m.code.width(full) <= max) return full;
+  const tail = `…:${line}`;
+  const stem = m.code.fit(baseName(file), max - m.code.width(tail) + m.code.width('…'));
+  return stem.endsWith('…') ? stem.slice(0, -1) + tail : stem + tail.slice(1);
 }
 
 function taskLook(look: Look, t: TaskRow, info: RunInfo, m: Measures, wallNow: number, room: number): Look {
@@ -117,9 +126,11 @@ function taskLook(look: Look, t: TaskRow, info: RunInfo, m: Measures, wallNow: n
   const moreW = look.more ? GAP + m.small.width(look.more) : 0;
   const extraFull = extra ? GAP + m.code.width(extra) : 0;
   const nameRoom = Math.max(48, room - badgeW - moreW - Math.min(extraFull, room * 0.45));
-  look.name = m.name.fit(t.name, nameRoom);
+  look.name = m.name.fit(displayName(t.name), nameRoom);
   const nameW = m.name.width(look.name);
-  look.extra = extra ? m.code.fit(extra, room - nameW - badgeW - moreW - GAP) : '';
+  const extraRoom = room - nameW - badgeW - moreW - GAP;
+  look.extra = !extra ? '' : t.state === 'waiting' && t.awaitSite ? fitSite(m, t.awaitSite.file, t.awaitSite.line, extraRoom) : m.code.fit(extra, extraRoom);
+  if (look.extra === '…') look.extra = '';
   look.width = nameW + (look.extra ? GAP + m.code.width(look.extra) : 0) + badgeW + moreW;
   look.aria = taskAria(t) + (dl ? `, deadline in ${look.badge.split(' · ')[0]}` : '');
   return look;

@@ -28,6 +28,10 @@ export interface Frame {
   related: ReadonlySet<string>;
   animate: boolean;
   overview: boolean;
+  /** Zoom scale (overview dots keep their screen size). */
+  scale: number;
+  /** Changes whenever the layout or the view changes. */
+  viewKey: string;
   wallNow: number;
   measures: Measures;
 }
@@ -53,6 +57,8 @@ export class TreeRenderer {
   /** Label widths by key, for the link ports of parents that are not drawn. */
   private readonly widths = new Map<string, number>();
   private looks = new Map<string, Look>();
+  /** Overview links depend only on layout and view: kept while those stay. */
+  private overviewLinks = { key: '', d: '' };
 
   constructor(svg: SVGSVGElement) {
     const root = select(svg);
@@ -231,17 +237,23 @@ export class TreeRenderer {
       b.push(seg);
     };
     const links: string[] = [];
+    // Dots keep a readable size on screen however far out the zoom is.
+    const r = Math.max(5, 2 / f.scale);
+    const sameView = this.overviewLinks.key === f.viewKey;
+    const d = 2 * r;
     for (const p of f.visible) {
       const row = f.rows.get(p.node.id);
       let cls: string = p.node.kind;
       if (p.node.kind === 'task' && row?.kind === 'task') cls = `task s-${row.state}`;
       const x = Math.round(p.x);
       const y = Math.round(p.y);
-      add(cls, p.node.kind === 'task' ? `M${x - 5},${y}a5,5 0 1,0 10,0a5,5 0 1,0 -10,0` : `M${x - 5},${y - 5}h10v10h-10Z`);
-      if (p.parent) links.push(`M${Math.round(p.parent.x + 6)},${Math.round(p.parent.y)}L${x - 6},${y}`);
-      if (p.node.key === f.selected) add('selected-ring', `M${x - 10},${y - 10}h20v20h-20Z`);
+      add(cls, `M${x - r},${y - r}h${d}v${d}h${-d}Z`);
+      if (p.node.key === f.selected) add('selected-ring', `M${x - 2 * r},${y - 2 * r}h${2 * d}v${2 * d}h${-2 * d}Z`);
+      if (sameView) continue;
+      if (p.parent) links.push(`M${Math.round(p.parent.x + r)},${Math.round(p.parent.y)}L${x - r},${y}`);
     }
-    const data = [['link', links.join('')] as const, ...[...buckets].map(([c, segs]) => [c, segs.join('')] as const)];
+    if (!sameView) this.overviewLinks = { key: f.viewKey, d: links.join('') };
+    const data = [['link', this.overviewLinks.d] as const, ...[...buckets].map(([c, segs]) => [c, segs.join('')] as const)];
     this.overviewLayer
       .selectAll<SVGPathElement, readonly [string, string]>('path')
       .data(data, (d) => d[0])

@@ -17,7 +17,7 @@ export class Viewport {
     private readonly onChange: (t: ZoomTransform, byUser: boolean) => void,
   ) {
     this.behavior = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.03, 2.5])
+      .scaleExtent([0.002, 2.5])
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: Event | null }) => {
         this.transform = e.transform;
         this.onChange(e.transform, e.sourceEvent !== null && e.sourceEvent !== undefined);
@@ -63,7 +63,7 @@ export class Viewport {
     const pad = 24;
     const bw = b.x1 - b.x0 + MARKER_RADIUS * 2;
     const bh = b.y1 - b.y0 + ROW_HEIGHT;
-    const k = Math.max(0.03, Math.min(1, (width - 2 * pad) / bw, (height - 2 * pad) / bh));
+    const k = Math.max(0.002, Math.min(1, (width - 2 * pad) / bw, (height - 2 * pad) / bh));
     return { k, x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2), y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2) };
   }
 
