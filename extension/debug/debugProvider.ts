@@ -49,7 +49,8 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
   ): Promise<Record<string, string>> {
     let file: string | undefined = typeof config.envFile === 'string' && config.envFile ? config.envFile : undefined;
     const explicit = !!file;
-    if (!file && folder && folder.uri.scheme === 'file') file = path.join(folder.uri.fsPath, '.env');
+    // The extension runs where the files are (also under code-server / remotes), so a folder's path is local here.
+    if (!file && folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote')) file = path.join(folder.uri.fsPath, '.env');
     if (!file) return {};
     try {
       const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));

@@ -38,13 +38,33 @@ function errorOf(v: unknown, depth = 0): ErrorInfo | undefined {
   return out;
 }
 
+/**
+ * Rows leave the store as copies holding only the optional fields that are
+ * set. Inside, every TaskRow has all its fields from birth (undefined until
+ * known) and none is ever deleted: objects keep one hidden class, which keeps
+ * the reducer fast.
+ */
 function copyRow(row: Row): Row {
   if (row.kind === 'task') {
-    const t: TaskRow = { ...row, scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [] };
+    const t: TaskRow = {
+      kind: 'task', id: row.id, parent: row.parent, name: row.name, system: row.system, main: row.main,
+      state: row.state, since: row.since, spawnedAt: row.spawnedAt, site: row.site, awaitSite: row.awaitSite,
+      scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
+    };
+    if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
+    if (row.error !== undefined) t.error = row.error;
+    if (row.cancelledBy !== undefined) t.cancelledBy = row.cancelledBy;
+    if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;
+    if (row.cancelReason !== undefined) t.cancelReason = row.cancelReason;
+    if (row.starting) t.starting = true;
     return t;
   }
   if (row.kind === 'retired') return { ...row, byOutcome: { ...row.byOutcome } };
-  return { ...row };
+  const n: NurseryRow = {
+    kind: 'nursery', id: row.id, parent: row.parent, site: row.site, openedAt: row.openedAt, system: row.system, start: row.start,
+  };
+  if (row.closedAt !== undefined) n.closedAt = row.closedAt;
+  return n;
 }
 
 const emptyCounts = (): Record<Outcome | 'lost', number> => ({ returned: 0, raised: 0, cancelled: 0, lost: 0 });
@@ -196,9 +216,15 @@ export class RunState {
       state: 'scheduled',
       since: ts,
       spawnedAt: ts,
+      exitedAt: undefined,
       site,
       awaitSite: null,
+      error: undefined,
+      cancelledBy: undefined,
+      cancelSource: undefined,
+      cancelReason: undefined,
       scopes: [],
+      starting: undefined,
     };
     this.starting(row);
     this.tasks.set(id, row);
@@ -212,7 +238,7 @@ export class RunState {
   private starting(row: TaskRow): void {
     const n = row.parent === null ? undefined : this.nurseries.get(row.parent);
     if (n?.start) row.starting = true;
-    else delete row.starting;
+    else row.starting = undefined;
   }
 
   private reparent(row: TaskRow, to: number | null): void {
@@ -266,7 +292,7 @@ export class RunState {
     row.state = outcome;
     row.since = ts;
     row.exitedAt = ts;
-    delete row.starting;
+    row.starting = undefined;
     const error = errorOf(e.error);
     if (error) row.error = error;
     if (outcome === 'raised' && row.parent !== null && !this.firstRaised.has(row.parent)) {
@@ -333,6 +359,7 @@ export class RunState {
       parent: owner,
       site,
       openedAt: num(e.ts),
+      closedAt: undefined,
       system: e.system === true,
       start: e.start === true,
     };
@@ -416,7 +443,7 @@ export class RunState {
     row.state = 'lost';
     row.since = ts;
     row.exitedAt = ts;
-    delete row.starting;
+    row.starting = undefined;
     for (const s of row.scopes) this.scopeOwner.delete(s.id);
     row.scopes = [];
     this.liveTasks--;

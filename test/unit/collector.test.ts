@@ -157,6 +157,24 @@ describe('collector (real loopback sockets)', function () {
     assert.equal((entry.state.rows().find((r) => r.id === 6) as TaskRow).state, 'lost');
   });
 
+  it('a flooding program does not starve another: ingestion yields between event-loop turns', async () => {
+    h = await startCollector();
+    const la = h.launches.create('flood', 'terminal');
+    const lb = h.launches.create('small', 'terminal');
+    const flood = await connect(h.address);
+    const N = 150_000;
+    const parts = [line(hello({ secret: la.secret, instance: 'f' })), ...prologue().map(line)];
+    for (let i = 0; i < N; i++) parts.push(line(spawned(10 + i, 2, 'w', 1)));
+    flood.socket.write(parts.join(''));
+    const small = await connect(h.address);
+    small.socket.write([hello({ secret: lb.secret, instance: 's' }), ...prologue()].map(line).join(''));
+    const smallRun = await waitFor('the small run', () => h.store.all().find((e) => e.state.info().label === 'small' && e.state.info().totalTasks === 2), 20_000);
+    const floodRun = h.store.all().find((e) => e.state.info().label === 'flood')!;
+    assert.ok(smallRun);
+    assert.ok(floodRun.state.info().totalTasks < N + 2, `the small program was served while the flood was still being read (${floodRun.state.info().totalTasks})`);
+    await waitFor('the whole flood', () => floodRun.state.info().totalTasks === N + 2, 30_000);
+  });
+
   it('takes 100 connections at once', async () => {
     h = await startCollector();
     const launch = h.launches.create('many', 'terminal');
