@@ -42,7 +42,7 @@ class BodyCounter:
         self._chunk_left = 0  # bytes of the current chunk still to come
         self._in_trailer = False
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | bytearray) -> None:
         self._buffer += data
         if self.status is None:
             end = self._buffer.find(b"\r\n\r\n")
