@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _events as E
 from ._config import Config, parse_address
-from ._encode import cancel_json, error_json, ms, name_json, q, site_json
+from ._encode import _name_cache, _site_cache, cancel_json, error_json, ms, name_json, q, site_json
 
 LENS_VERSION = "0.1.0"
 PROTOCOL_MINOR = 1
@@ -49,7 +49,7 @@ class RunMirror:
     """Live state of one ``trio.run`` as the stream has described it so far."""
 
     __slots__ = ("run", "t0", "wall", "clock0", "inst", "thread_id", "tasks", "nurseries", "scopes",
-                 "sample_cursor")
+                 "sample_cursor", "sample_items")
 
     def __init__(self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int) -> None:
         self.run = run
@@ -65,6 +65,7 @@ class RunMirror:
         # scope object -> [sid, tid, deadline_json, shield, cancel_called, reason]
         self.scopes: Dict[Any, List[Any]] = {}
         self.sample_cursor = 0
+        self.sample_items: Optional[List[Any]] = None
 
 
 def _write_stderr(msg: str) -> None:
@@ -243,11 +244,57 @@ class Emitter:
         n = min(len(queue), BATCH)
         handle = self._handle
         popleft = queue.popleft
+        append = lines.append
+        runs = self._runs
+        cur_run = -1
+        m: Optional[RunMirror] = None
+        t0 = 0.0
+        tasks: Dict[int, Any] = {}
+        # Spawns and exits are nearly all the traffic: they are handled
+        # inline (no call, locals only); everything else goes to _handle.
         for _ in range(n):
             item = popleft()
-            if item[0] == E.FLUSH:
+            kind = item[0]
+            if kind == 2 or kind == 4:  # SPAWN / EXIT
+                run = item[1]
+                if run != cur_run:
+                    m = runs.get(run)
+                    if m is None:
+                        continue
+                    cur_run, t0, tasks = run, m.t0, m.tasks
+                elif m is None:
+                    continue
+                v = (item[2] - t0) * 1000.0
+                if kind == 2:
+                    _, _, _, tid, name, nid, flags, code, line = item
+                    tasks[tid] = item
+                    sj = _site_cache.get((code, line)) if code is not None else "null"
+                    if sj is None:
+                        sj = site_json(code, line)
+                    nj = _name_cache.get(name)
+                    if nj is None:
+                        nj = name_json(name)
+                    if flags == 0:
+                        append('{"type":"task.spawned","run":%d,"ts":%.3f,"id":%d,"name":%s,"nursery":%d,'
+                               '"system":false,"site":%s}' % (run, v if v > 0 else 0.0, tid, nj, nid, sj))
+                    else:
+                        append(self._spawn_line(m, tid, "%.3f" % (v if v > 0 else 0.0)))
+                else:
+                    tid = item[3]
+                    if tasks.pop(tid, None) is None:
+                        continue
+                    info = item[4]
+                    if info is None and not m.scopes:
+                        append('{"type":"task.exited","run":%d,"ts":%.3f,"id":%d,"outcome":"returned"}'
+                               % (run, v if v > 0 else 0.0, tid))
+                    else:
+                        tasks[tid] = None  # _handle expects it present
+                        handle(item, lines)
+                continue
+            if kind == 8:  # FLUSH
                 flushes.append(item[1])
                 continue
+            cur_run = -1
             handle(item, lines)
         drops = self.hook_drops + self._sock_drops
         if drops > self._reported_drops:
@@ -378,15 +425,14 @@ class Emitter:
             m = self._runs.get(run)
             if m is None:
                 return
-            nj = name_json(name)
-            sj = site_json(code, line)
-            m.tasks[tid] = [nj, nid, flags, sj, None, None]
+            m.tasks[tid] = item
             lines.append(self._spawn_line(m, tid, ms(t, m.t0)))
         elif kind == E.EXIT:
             _, run, t, tid, info = item
             m = self._runs.get(run)
-            if m is None or m.tasks.pop(tid, None) is None:
+            if m is None or tid not in m.tasks:
                 return
+            del m.tasks[tid]
             ts = ms(t, m.t0)
             self._close_task_scopes(m, tid, ts, lines)
             if info is None:
@@ -418,10 +464,9 @@ class Emitter:
             m = self._runs.get(run)
             if m is None:
                 return
-            rec = m.tasks.get(tid)
-            if rec is None:
+            if m.tasks.get(tid) is None:
                 return
-            rec[1] = nid
+            task_record(m, tid)[1] = nid
             lines.append('{"type":"task.moved","run":%d,"ts":%s,"id":%d,"nursery":%d}' % (run, ms(t, m.t0), tid, nid))
         elif kind == E.RUN_START:
             _, run, t, wall, clock0, inst, thread_id = item
@@ -442,7 +487,7 @@ class Emitter:
             lines.append('{"type":"runtime.disabled","reason":%s}' % q(str(item[1])[:2000]))
 
     def _spawn_line(self, m: RunMirror, tid: int, ts: str) -> str:
-        nj, nid, flags, sj, _, _ = m.tasks[tid]
+        nj, nid, flags, sj, _, _ = task_record(m, tid)
         return ('{"type":"task.spawned","run":%d,"ts":%s,"id":%d,"name":%s,"nursery":%s,"system":%s%s,"site":%s}'
                 % (m.run, ts, tid, nj, "null" if nid is None else nid,
                    "true" if flags & E.F_SYSTEM else "false",
@@ -485,7 +530,8 @@ class Emitter:
                     out.append(self._nursery_line(m, ident, ts))
                 else:
                     out.append(self._spawn_line(m, ident, ts))
-            for tid, rec in m.tasks.items():
+            for tid in list(m.tasks):
+                rec = task_record(m, tid)
                 if rec[4] is not None:
                     out.append('{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}'
                                % (m.run, ts, tid, rec[4], rec[5] or "null"))
@@ -493,6 +539,18 @@ class Emitter:
                 out.append(self.scope_line(m, rec, ts))
             out.append('{"type":"snapshot.end","run":%d,"ts":%s}' % (m.run, ts))
         return out
+
+
+def task_record(m: RunMirror, tid: int) -> List[Any]:
+    """The mirror keeps the queued SPAWN tuple until something about the
+    task changes (a move, a sampled state); then it becomes a list
+    ``[name_json, nursery_id, flags, site_json, state, at_json]``."""
+    rec = m.tasks[tid]
+    if isinstance(rec, tuple):
+        _, _, _, _, name, nid, flags, code, line = rec
+        rec = [name_json(name), nid, flags, site_json(code, line), None, None]
+        m.tasks[tid] = rec
+    return rec
 
 
 _GLOBAL: Dict[Tuple[Any, ...], Emitter] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import types
 import threading
 import time
 import weakref
@@ -78,6 +79,11 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         self._runner: Any = None
         self._run = 0
         _patches.install()
+        if _patches.INSTALLED.get("task_exited"):
+            # Exits are emitted by the Runner.task_exited wrapper. An instance
+            # attribute bound to the base class's no-op makes Trio treat the
+            # hook as not overridden, so it does not dispatch it at all.
+            self.task_exited = types.MethodType(trio.abc.Instrument.task_exited, self)  # type: ignore[method-assign]
 
     # -------------------------------------------------------------- public
     def flush(self, timeout: float = 5.0) -> bool:
@@ -111,6 +117,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._system: Set[Any] = set()
             self._init: Any = None
             self._main: Any = None
+            self._lib_cache = CLASSIFIER.cache
             self._q_append = em.append
             self._queue = em.queue
             self._cap = em.max_buffer
@@ -154,50 +161,64 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             tid = self._next()
             self._tids[task] = tid
             nursery = task._parent_nursery
-            if nursery is None:  # Trio's init task
-                self._init = task
-                self._system.add(task)
-                self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, None, E.F_SYSTEM, None, 0))
-                return
             n = self._nurseries.get(nursery)
-            if n is None:
-                n = self._discover(nursery)
-            nid, nflags = n
-            flags = 0
-            if nflags & E.N_SYSTEM:
-                if self._main is None and nursery._parent_task is self._init:
-                    self._main = task
-                    flags = E.F_MAIN
-                else:
-                    flags = E.F_SYSTEM
-                    self._system.add(task)
-                    code = None
-                    line = 0
-            if not flags & E.F_SYSTEM:
-                # where start_soon/start was called: first frame outside Trio
-                f = _getframe(1)
-                cache = CLASSIFIER.cache
-                while f is not None:
-                    code = f.f_code
-                    lib = cache.get(code)
-                    if lib is None:
-                        lib = CLASSIFIER.is_library(code)
-                    if not lib:
-                        break
-                    f = f.f_back
-                if f is None:
-                    code = None
-                    line = 0
-                else:
+            if n is None or n[1]:
+                self._spawned_special(task, tid, nursery, n)
+                return
+            # where start_soon/start was called: first frame outside Trio
+            f = _getframe(1)
+            cache = self._lib_cache
+            while f is not None:
+                code = f.f_code
+                lib = cache.get(code)
+                if lib is None:
+                    lib = CLASSIFIER.is_library(code)
+                if not lib:
                     line = f.f_lineno
+                    break
+                f = f.f_back
+            else:
+                code = None
+                line = 0
             if len(self._queue) < self._cap:
-                self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, nid, flags, code, line))
+                self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, n[0], 0, code, line))
             else:
                 self._emitter.hook_drops += 1
         except Exception as exc:
             self._fail(exc)
 
+    def _spawned_special(self, task: Any, tid: int, nursery: Any, n: Optional[Tuple[int, int]]) -> None:
+        """Init, main and system tasks, and nurseries not seen opening."""
+        if nursery is None:  # Trio's init task
+            self._init = task
+            self._system.add(task)
+            self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, None, E.F_SYSTEM, None, 0))
+            return
+        if n is None:
+            n = self._discover(nursery)
+        nid, nflags = n
+        code = None
+        line = 0
+        if nflags & E.N_SYSTEM and self._main is None and nursery._parent_task is self._init:
+            self._main = task
+            flags = E.F_MAIN
+            site = CLASSIFIER.user_site(_getframe(2))  # trio.run's caller
+            if site is not None:
+                code, line = site
+        elif nflags & E.N_SYSTEM:
+            flags = E.F_SYSTEM
+            self._system.add(task)
+        else:
+            flags = 0
+            site = CLASSIFIER.user_site(_getframe(2))
+            if site is not None:
+                code, line = site
+        self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, nid, flags, code, line))
+
     def task_exited(self, task: Any) -> None:
+        self._exited(task)
+
+    def _exited(self, task: Any) -> None:
         try:
             tid = self._tids.pop(task, None)
             if tid is None:

@@ -112,12 +112,21 @@ def _install_task_exited(_run: Any) -> None:
     @functools.wraps(orig)
     def task_exited(self: Any, task: Any, outcome: Any) -> Any:
         inst = ACTIVE.get(self)
-        if inst is not None and type(outcome) is not Value:
+        if inst is None:
+            return orig(self, task, outcome)
+        if type(outcome) is not Value:
             try:
                 inst._record_failure(task, outcome)
             except Exception as exc:
                 _fail(inst, exc)
-        return orig(self, task, outcome)
+        result = orig(self, task, outcome)
+        # Emitting here instead of in the task_exited hook saves Trio's
+        # hook dispatch on every exit (the hook is switched off per instance).
+        try:
+            inst._exited(task)
+        except Exception as exc:
+            _fail(inst, exc)
+        return result
 
     _run.Runner.task_exited = task_exited
     INSTALLED["task_exited"] = True

@@ -31,12 +31,14 @@ from math import inf
 from typing import Any, Dict, List, Optional, Set
 
 from . import _patches
-from ._emitter import Emitter, RunMirror
+from ._emitter import Emitter, RunMirror, task_record
 from ._encode import ms, site_json
 from ._frames import CLASSIFIER
 
 #: Tasks examined per sample; beyond that a cursor walks round the rest.
 MAX_PER_SAMPLE = 2000
+#: Wall-clock budget of one sample (the writer shares the GIL with the program).
+BUDGET_S = 0.002
 _MAX_DEPTH = 200
 
 
@@ -89,12 +91,13 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     tids: Optional[Dict[Any, int]] = getattr(inst, "_tids", None)
     if not tids:
         return
-    items = list(tids.items())
-    count = len(items)
-    if count > MAX_PER_SAMPLE:
-        start = m.sample_cursor % count
-        items = (items + items)[start:start + MAX_PER_SAMPLE]
-        m.sample_cursor = start + MAX_PER_SAMPLE
+    # The task list is copied once per lap round all tasks, not per sample;
+    # each sample examines a slice of it within a small time budget.
+    items = m.sample_items
+    cursor = m.sample_cursor
+    if items is None or cursor >= len(items):
+        items = m.sample_items = list(tids.items())
+        cursor = 0
     top = sys._current_frames().get(m.thread_id)
     on_stack: Set[Any] = set()
     f = top
@@ -111,10 +114,17 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     sampled: Set[int] = set()
     seen: Set[Any] = set()
     next_id = getattr(inst, "_next", None)
-    for task, tid in items:
-        rec = tasks.get(tid)
-        if rec is None:
+    deadline = time.perf_counter() + BUDGET_S
+    end = min(len(items), cursor + MAX_PER_SAMPLE)
+    i = cursor
+    while i < end:
+        task, tid = items[i]
+        i += 1
+        if not i & 31 and time.perf_counter() > deadline:
+            break
+        if tid not in tasks:
             continue
+        rec = task_record(m, tid)
         sampled.add(tid)
         coro = task.coro
         frame = getattr(coro, "cr_frame", None)
@@ -145,14 +155,14 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
             scope = status._scope
             shield = scope._shield
             called = scope._cancel_called
-            deadline = scope._deadline
+            sdeadline = scope._deadline
             if first and sleeping and not shield and not called:
                 pass  # trio.sleep's own scope
-            elif deadline != inf or shield or called:
+            elif sdeadline != inf or shield or called:
                 seen.add(scope)
                 cr = getattr(scope, "_cancel_reason", None)
                 reason = getattr(cr, "reason", None) if cr is not None else None
-                dj = _deadline_json(deadline, m)
+                dj = _deadline_json(sdeadline, m)
                 srec = scopes.get(scope)
                 if srec is None:
                     if next_id is None:
@@ -165,6 +175,9 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
                     lines.append(em.scope_line(m, srec, ts))
             first = False
             status = status._parent
+    m.sample_cursor = i
+    if i >= len(items):
+        m.sample_items = None
     if scopes:
         for scope, srec in list(scopes.items()):
             if srec[1] in sampled and scope not in seen:

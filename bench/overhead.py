@@ -1,0 +1,278 @@
+"""Overhead of the Nursery Lens runtime: instrumented / plain wall time.
+
+    npm run bench:overhead              # full run
+    npm run bench:overhead -- --lean    # smaller workloads, a minute or two
+
+Workloads (each a separate subprocess per measurement, variants interleaved,
+median of >= 5 runs each):
+
+* spawn       100,000 tasks in nested nurseries (100 x 1,000), each ``await trio.sleep(0)``
+* checkpoint  10 tasks x 100,000 ``await trio.sleep(0)``
+* hettinger   14 concurrent HTTP fetches from a local server (127.0.0.1, started
+              here) through a ``CapacityLimiter(10)``, repeated
+
+Variants (zero-code activation through ``runtime/python/bootstrap``, like the
+extension does it):
+
+* plain         no bootstrap, no NURSERY_LENS
+* connected     NURSERY_LENS points at a collector in this process that reads everything
+* no_collector  NURSERY_LENS points at a port nobody listens on
+* unset         bootstrap on PYTHONPATH, NURSERY_LENS unset (must be ~1.00)
+
+Each measurement is the time of ``trio.run`` *plus* the wait until the
+runtime has written everything (its flush), so deferred work is counted.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BOOTSTRAP = os.path.join(ROOT, "runtime", "python", "bootstrap")
+
+
+# --------------------------------------------------------------------------- workloads (subprocess side)
+def workload(name: str, size: float, port: int) -> None:
+    import trio
+
+    async def spawn_main() -> None:
+        groups = max(1, int(100 * size))
+
+        async def leaf() -> None:
+            await trio.sleep(0)
+
+        async def group() -> None:
+            async with trio.open_nursery() as n:
+                for _ in range(1000):
+                    n.start_soon(leaf)
+
+        async with trio.open_nursery() as n:
+            for _ in range(groups):
+                n.start_soon(group)
+
+    async def checkpoint_main() -> None:
+        steps = max(1, int(100_000 * size))
+
+        async def loop() -> None:
+            for _ in range(steps):
+                await trio.sleep(0)
+
+        async with trio.open_nursery() as n:
+            for _ in range(10):
+                n.start_soon(loop)
+
+    async def hettinger_main() -> None:
+        rounds = max(1, int(40 * size))
+        limiter = trio.CapacityLimiter(10)
+        request = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+
+        async def fetch(i: int) -> None:
+            async with limiter:
+                stream = await trio.open_tcp_stream("127.0.0.1", port)
+                async with stream:
+                    await stream.send_all(request)
+                    while await stream.receive_some(65536):
+                        pass
+
+        for _ in range(rounds):
+            async with trio.open_nursery() as n:
+                for i in range(14):
+                    n.start_soon(fetch, i)
+
+    mains = {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
+    start = time.perf_counter()
+    cpu0 = time.process_time()
+    trio.run(mains[name])
+    ran = time.perf_counter() - start
+    emitter_mod = sys.modules.get("nursery_lens._emitter")
+    hook_drops = 0
+    if emitter_mod is not None:
+        for em in list(emitter_mod._GLOBAL.values()):
+            em.flush(timeout=30.0)
+            hook_drops += em.hook_drops
+    total = time.perf_counter() - start
+    cpu = time.process_time() - cpu0  # all threads of the process, writer included
+    print(json.dumps({"ran": ran, "total": total, "cpu": cpu, "hook_drops": hook_drops}))
+
+
+# --------------------------------------------------------------------------- helpers (bench side)
+class Reader:
+    """A collector that reads and counts lines (and reported drops)."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = self.server.getsockname()[1]
+        self.lock = threading.Lock()
+        self.lines = 0
+        self.dropped = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn: socket.socket) -> None:
+        tail = b""
+        lines = 0
+        dropped = 0
+        with conn:
+            while True:
+                chunk = conn.recv(1 << 20)
+                if not chunk:
+                    break
+                lines += chunk.count(b"\n")
+                if b'"dropped"' in chunk:
+                    data = tail + chunk
+                    for line in data.split(b"\n"):
+                        if line.startswith(b'{"type":"dropped"'):
+                            dropped += json.loads(line)["count"]
+                tail = chunk[-256:]
+        with self.lock:
+            self.lines += lines
+            self.dropped += dropped
+
+    def take(self) -> Dict[str, int]:
+        with self.lock:
+            out = {"lines": self.lines, "dropped": self.dropped}
+            self.lines = self.dropped = 0
+        return out
+
+
+HTTP_SERVER = r'''
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"x" * 2048
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+s = S(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+'''
+
+
+def measure(python: str, name: str, size: float, http_port: int, variant: str, reader: Reader,
+            dead_port: int) -> Dict[str, Any]:
+    env = dict(os.environ)
+    env.pop("NURSERY_LENS", None)
+    env.pop("PYTHONPATH", None)
+    if variant != "plain":
+        env["PYTHONPATH"] = BOOTSTRAP
+    if variant == "connected":
+        env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{reader.port}", "secret": "bench"})
+    elif variant == "no_collector":
+        env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{dead_port}", "secret": "bench"})
+    reader.take()
+    out = subprocess.run([python, os.path.abspath(__file__), "--workload", name, "--size", str(size),
+                          "--port", str(http_port)], env=env, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(f"{name}/{variant} failed: {out.stderr}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    time.sleep(0.05)  # let the reader finish the connection
+    got = reader.take()
+    result.update(got)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workload")
+    ap.add_argument("--size", type=float, default=1.0)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--lean", action="store_true", help="smaller workloads, 5 runs each")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", help="comma-separated workloads")
+    args = ap.parse_args()
+    if args.workload:
+        workload(args.workload, args.size, args.port)
+        return
+
+    python = sys.executable
+    sizes = {"spawn": 1.0, "checkpoint": 1.0, "hettinger": 1.0}
+    if args.lean:
+        sizes = {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5}
+    names = args.only.split(",") if args.only else ["spawn", "checkpoint", "hettinger"]
+    runs = max(5, args.runs)
+    server = subprocess.Popen([python, "-c", HTTP_SERVER], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    http_port = int(server.stdout.readline())
+    reader = Reader()
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
+    dead.close()
+    variants = ["plain", "connected", "no_collector", "unset"]
+    results: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
+    try:
+        for name in names:
+            results[name] = {v: [] for v in variants}
+            # one warm-up of each variant (file cache, pyc)
+            for v in variants:
+                measure(python, name, sizes[name] * 0.1, http_port, v, reader, dead_port)
+            for _ in range(runs):
+                for v in variants:
+                    results[name][v].append(measure(python, name, sizes[name], http_port, v, reader, dead_port))
+            med = {v: statistics.median(r["total"] for r in results[name][v]) for v in variants}
+            cpu = {v: statistics.median(r["cpu"] for r in results[name][v]) for v in variants}
+            ev = statistics.median(r["lines"] / r["total"] for r in results[name]["connected"])
+            drops = sum(r["dropped"] + r["hook_drops"] for r in results[name]["connected"])
+            print(f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
+                  f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
+                  f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
+                  f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}",
+                  flush=True)
+    finally:
+        server.terminate()
+    summary: Dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
+    ratios_nc: List[float] = []
+    ratios_unset: List[float] = []
+    dropped = 0
+    events_per_s: List[float] = []
+    cpu_ratios: Dict[str, float] = {}
+    for name in names:
+        r = results[name]
+        plain = statistics.median(x["total"] for x in r["plain"])
+        summary[name] = round(statistics.median(x["total"] for x in r["connected"]) / plain, 3)
+        ratios_nc.append(statistics.median(x["total"] for x in r["no_collector"]) / plain)
+        ratios_unset.append(statistics.median(x["total"] for x in r["unset"]) / plain)
+        dropped += sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
+        events_per_s.append(statistics.median(x["lines"] / x["total"] for x in r["connected"]))
+        summary[f"{name}_plain_s"] = round(plain, 3)
+        plain_cpu = statistics.median(x["cpu"] for x in r["plain"])
+        cpu_ratios[name] = round(statistics.median(x["cpu"] for x in r["connected"]) / plain_cpu, 3)
+        cpu_ratios[f"{name}_unset"] = round(statistics.median(x["cpu"] for x in r["unset"]) / plain_cpu, 3)
+    summary["no_collector"] = round(statistics.median(ratios_nc), 3)
+    summary["unset"] = round(statistics.median(ratios_unset), 3)
+    summary["dropped"] = dropped
+    summary["events_per_s"] = round(max(events_per_s)) if events_per_s else 0
+    # CPU-time ratios (whole process, writer thread included): far less
+    # sensitive than wall time to other load on a shared machine.
+    summary["cpu"] = cpu_ratios
+    summary["load_avg"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
