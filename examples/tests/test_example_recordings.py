@@ -199,7 +199,10 @@ def test_ctrl_c_under_the_runtime_ends_every_task(tmp_path: Path) -> None:
     fetches = run.children(crawl)
     assert len(fetches) == 14 and all(task.outcome is not None for task in run.tasks.values())
     outcomes = Counter(task.outcome for task in fetches)
-    assert outcomes["returned"] >= 1 and outcomes["cancelled"] + outcomes["raised"] >= 1, outcomes
+    # The fetches still queued or fetching are cancelled (or, if the signal
+    # landed in one of them, that one raised KeyboardInterrupt); even the
+    # one whose line printed may be cancelled before it closed its channel.
+    assert outcomes["cancelled"] + outcomes["raised"] >= 1 and set(outcomes) <= {"returned", "cancelled", "raised"}, outcomes
     assert all(nursery.closed for nursery in run.nurseries.values())
 
 
