@@ -52,6 +52,7 @@ export class App {
   private persistTimer: number | null = null;
   private lastStatus = '';
   private overview = false;
+  private revealSelection = false;
   private layoutVersion = 0;
   private lastOverviewPaint = 0;
   private overviewTimer: number | null = null;
@@ -116,7 +117,11 @@ export class App {
       small: new TextMeasure(fontOf(body, SMALL_FONT_SIZE)),
     };
     this.bindTreeEvents();
-    new ResizeObserver(() => this.scheduler.request(DIRTY.view)).observe(area);
+    new ResizeObserver(() => {
+      // The details pane opening (or the panel narrowing) must not hide the selected node.
+      this.revealSelection = true;
+      this.scheduler.request(DIRTY.view);
+    }).observe(area);
     this.scheduler.request(DIRTY.structure | DIRTY.chrome);
   }
 
@@ -395,6 +400,15 @@ export class App {
       this.rendered = false;
     }
     if (this.state.follow && this.followTarget !== null && layout && (flags & (DIRTY.structure | DIRTY.view))) this.follow(layout);
+    if (this.revealSelection && layout && !this.needsInitialView) {
+      this.revealSelection = false;
+      const sel = this.rv?.selected;
+      const p = sel ? layout.byKey.get(sel) : undefined;
+      if (p) {
+        const t = this.viewport.panTo(p, (this.renderer.lookOf(p.node.key)?.width ?? 160) + 30);
+        if (t) this.viewport.set(t);
+      }
+    }
 
     let ticking = false;
     const onlyContent = (flags & (DIRTY.structure | DIRTY.view)) === 0;

@@ -102,14 +102,19 @@ describe('webview: task tree', function () {
     live.feed(rest.filter((e) => e.id === 7 || e.id === 5 || e.id === 6));
     await h.send(live.delta()!);
     const nodes = await h.nodes();
-    const crasher = nodes.find((n) => n.text.includes('crasher'))!;
+    const crasher = nodes.find((n) => n.aria.startsWith('task crasher'))!;
     assert.match(crasher.cls, /s-raised/);
     assert.match(crasher.text, /ValueError/);
-    for (const name of ['fetch', 'slow_fetch']) assert.match(nodes.find((n) => n.text.trim().startsWith(name))!.cls, /s-cancelled/);
+    for (const name of ['fetch', 'slow_fetch']) {
+      const victim = nodes.find((n) => n.aria.startsWith(`task ${name},`))!;
+      assert.match(victim.cls, /s-cancelled/);
+      assert.match(victim.text, /← crasher/, 'a cancelled task names its cause');
+      assert.match(victim.aria, /cancelled by crasher/);
+    }
     const links = await h.page.$$eval('path.cancel-link', (els) => els.map((e) => [e.getAttribute('data-failer'), e.getAttribute('data-victim'), e.getAttribute('class')]));
     assert.equal(links.length, 2);
     assert.ok(links.every(([f, , c]) => f === crasher.key && c === 'cancel-link'));
-    await h.nodeByText('crasher').hover();
+    await h.page.locator('g.node[aria-label^="task crasher"]').hover();
     await h.settle();
     assert.equal(await h.page.locator('path.cancel-link.hl').count(), 2, 'hovering the failing task highlights its links');
     await h.page.mouse.move(5, 600);
@@ -255,7 +260,7 @@ describe('webview: task tree', function () {
 
   it('renders program strings as text: a task named like markup runs nothing', async () => {
     await showLive();
-    const node = h.nodeByText('crasher');
+    const node = h.page.locator('g.node[aria-label^="task crasher"]');
     assert.match((await node.getAttribute('aria-label'))!, /<img src=x onerror=window\.__xss=1>/);
     await node.click();
     await h.settle(100);

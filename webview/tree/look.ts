@@ -87,7 +87,7 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
     if (look.more) look.width += GAP + m.small.width(look.more);
     return look;
   }
-  return taskLook(look, row, info, m, wallNow, room);
+  return taskLook(look, row, rows, info, m, wallNow, room);
 }
 
 /** `file.py:12` in `max` px, cutting the middle of the file name so the line number stays. */
@@ -99,14 +99,20 @@ function fitSite(m: Measures, file: string, line: number, max: number): string {
   return stem.endsWith('…') ? stem.slice(0, -1) + tail : stem + tail.slice(1);
 }
 
-function taskLook(look: Look, t: TaskRow, info: RunInfo, m: Measures, wallNow: number, room: number): Look {
+function taskLook(look: Look, t: TaskRow, rows: ReadonlyMap<number, Row>, info: RunInfo, m: Measures, wallNow: number, room: number): Look {
   look.classes += ` s-${t.state}`;
   if (t.system) look.classes += ' system';
   if (t.main) look.classes += ' main';
   if (t.starting) look.classes += ' starting';
   look.icon = STATE_ICON[t.state];
-  const extra = taskExtra(t);
+  let extra = taskExtra(t);
   look.extraClass = t.state === 'raised' ? 'error' : 'site';
+  // A cancelled task names the task whose failure cancelled it.
+  const cause = t.state === 'cancelled' && t.cancelledBy !== undefined ? rows.get(t.cancelledBy) : undefined;
+  if (cause?.kind === 'task') {
+    extra = `← ${displayName(cause.name)}`;
+    look.extraClass = 'cause';
+  }
   const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
   const dl = live ? nextDeadline(t.scopes) : null;
   const shielded = live && t.scopes.some((s) => s.shield);
@@ -132,6 +138,6 @@ function taskLook(look: Look, t: TaskRow, info: RunInfo, m: Measures, wallNow: n
   look.extra = !extra ? '' : t.state === 'waiting' && t.awaitSite ? fitSite(m, t.awaitSite.file, t.awaitSite.line, extraRoom) : m.code.fit(extra, extraRoom);
   if (look.extra === '…') look.extra = '';
   look.width = nameW + (look.extra ? GAP + m.code.width(look.extra) : 0) + badgeW + moreW;
-  look.aria = taskAria(t) + (dl ? `, deadline in ${look.badge.split(' · ')[0]}` : '');
+  look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${look.badge.split(' · ')[0]}` : '');
   return look;
 }

@@ -106,12 +106,12 @@ export class TreeRenderer {
   private renderLinks(f: Frame, drawn: Placed[]): void {
     const withParent = drawn.filter((p) => p.parent !== null);
     const paths = this.linkLayer
-      .selectAll<SVGPathElement, Placed>('path.link')
+      .selectAll<SVGPathElement, Placed>('path.link:not(.exiting)')
       .data(withParent, (p) => p.node.key)
       .join(
         (enter) => enter.append('path').attr('class', 'link'),
         (update) => update,
-        (exit) => (f.animate ? exit.transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
+        (exit) => (f.animate ? exit.classed('exiting', true).transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
       );
     const d = (p: Placed): string => {
       const parent = p.parent!;
@@ -159,7 +159,7 @@ export class TreeRenderer {
 
   private renderNodes(f: Frame, drawn: Placed[], looks: Map<string, Look>): void {
     const sel = this.nodeLayer
-      .selectAll<SVGGElement, Placed>('g.node')
+      .selectAll<SVGGElement, Placed>('g.node:not(.exiting)')
       .data(drawn, (p) => p.node.key)
       .join(
         (enter) => {
@@ -177,7 +177,8 @@ export class TreeRenderer {
           return g;
         },
         (update) => update,
-        (exit) => (f.animate ? exit.transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
+        // Fading nodes leave the join (class `exiting`), so the next frame does not cut their fade short.
+        (exit) => (f.animate ? exit.classed('exiting', true).attr('aria-hidden', 'true').transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
       );
 
     const selected = f.selected;
