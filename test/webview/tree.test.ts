@@ -258,6 +258,17 @@ describe('webview: task tree', function () {
     assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
   });
 
+  it('shows tasks folded away by retention as one "N finished (folded)" leaf of their nursery', async () => {
+    const run = new LiveRun('r', 'r.py', { retainFinished: 5 }).feed([...prologue(), ...swarm(30, 'job')]);
+    run.feed(Array.from({ length: 30 }, (_, i) => ({ type: 'task.exited', run: 1, ts: 50, id: 10 + i, outcome: i % 10 ? 'returned' : 'raised', error: i % 10 ? undefined : { type: 'OSError', message: 'x' } })));
+    await h.send(runsMessage([run.state]), run.snapshot());
+    const leaf = h.page.locator('g.node[data-kind="retired"]');
+    assert.equal(await leaf.count(), 1);
+    assert.match((await leaf.textContent())!, /25 finished \(folded\)/);
+    assert.match((await leaf.getAttribute('aria-label'))!, /returned.*raised|raised.*returned/);
+    assert.equal(await h.page.locator(`g.node[data-key="${await leaf.getAttribute('data-parent')}"]`).getAttribute('data-kind'), 'nursery');
+  });
+
   it('renders program strings as text: a task named like markup runs nothing', async () => {
     await showLive();
     const node = h.page.locator('g.node[aria-label^="task crasher"]');
