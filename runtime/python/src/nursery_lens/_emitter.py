@@ -101,6 +101,7 @@ class Emitter:
         self.max_buffer = config.max_buffer
         self.hook_drops = 0  # incremented by hooks (Trio thread)
         self.disabled = False
+        self._told_disabled = False
         self.instance = uuid.uuid4().hex
         self.runs_started = 0
         self.events_out = 0
@@ -167,7 +168,7 @@ class Emitter:
         which the collector took no bytes: a stalled collector must not keep
         the program from exiting.
         """
-        if self.disabled or not self._thread.is_alive():
+        if not self._thread.is_alive():
             return False
         done = threading.Event()
         self.queue.append((E.FLUSH, done))
@@ -252,6 +253,16 @@ class Emitter:
         tasks: Dict[int, Any] = {}
         # Spawns and exits are nearly all the traffic: they are handled
         # inline (no call, locals only); everything else goes to _handle.
+        if self.disabled:
+            # switched off: only the runtime.disabled notice still goes out
+            for _ in range(n):
+                item = popleft()
+                if item[0] == E.DISABLED and not self._told_disabled:
+                    self._told_disabled = True
+                    handle(item, lines)
+                elif item[0] == E.FLUSH:
+                    flushes.append(item[1])
+            n = 0
         for _ in range(n):
             item = popleft()
             kind = item[0]
@@ -297,13 +308,13 @@ class Emitter:
             cur_run = -1
             handle(item, lines)
         drops = self.hook_drops + self._sock_drops
-        if drops > self._reported_drops:
+        if drops > self._reported_drops and not self.disabled:
             count = drops - self._reported_drops
             self._reported_drops = drops
             lines.append('{"type":"dropped","ts":%s,"count":%d,"total":%d}'
                          % (self._any_ts(), count, drops))
             self._need_resync = True
-        if self._sample_period and self.sampler is not None and not self.disabled:
+        if self._sample_period and self.sampler is not None and not self.disabled and self._runs:
             now = time.perf_counter()
             if now >= self._next_sample:
                 self._next_sample = now + self._sample_period
@@ -520,6 +531,13 @@ class Emitter:
         now = time.perf_counter()
         for m in list(self._runs.values()):
             ts = ms(now, m.t0)
+            # Tasks whose exit was dropped are not live: leave them out
+            # (and forget them), so the reader does not keep ghosts.
+            tids = getattr(m.inst, "_tids", None)
+            if tids is not None and getattr(m.inst, "_run", None) == m.run:
+                live = set(list(tids.values()))
+                for tid in [t for t in m.tasks if t not in live]:
+                    del m.tasks[tid]
             if resumed:
                 out.append('{"type":"run.started","run":%d,"ts":0,"wall":%.3f,"resumed":true}' % (m.run, m.wall))
             out.append('{"type":"snapshot.begin","run":%d,"ts":%s}' % (m.run, ts))

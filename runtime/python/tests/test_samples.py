@@ -1,0 +1,183 @@
+"""Sampled states, await sites and cancel scopes; drops; switching off."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import trio
+
+from conftest import Recording
+
+HERE = __file__
+
+
+def line_of(marker: str) -> int:
+    with open(HERE, encoding="utf-8") as f:
+        for i, text in enumerate(f, 1):
+            if marker in text and "line_of(" not in text:
+                return i
+    raise AssertionError(marker)
+
+
+def last_state(rec, tid):
+    states = [e for e in rec.of("task.state") if e["id"] == tid]
+    assert states, f"no task.state for {tid}"
+    at = None
+    for e in states:
+        if "at" in e:
+            at = e["at"]
+    return states[-1]["state"], at
+
+
+def test_limiter_queue_and_fetch_told_apart_by_await_site(record):
+    async def fetch(limiter, started):
+        async with limiter:  # LIMITER-WAIT
+            started.set()
+            await trio.sleep(0.4)  # FETCHING
+
+    async def main():
+        limiter = trio.CapacityLimiter(1)
+        started = trio.Event()
+        async with trio.open_nursery() as n:
+            for i in range(3):
+                n.start_soon(fetch, limiter, started, name=f"fetch-{i}")
+            await started.wait()
+            await trio.sleep(0.25)  # MAIN-SLEEP
+
+    rec = record(main, sample_hz=50)
+    seen = {}
+    for i in range(3):
+        tid = rec.task(f"fetch-{i}")["id"]
+        at = None
+        pairs = set()
+        for e in rec.of("task.state"):
+            if e["id"] != tid:
+                continue
+            if "at" in e:
+                at = e["at"]
+            if at is not None:
+                assert at["file"] == HERE and at["function"] == "fetch"
+                pairs.add((at["line"], e["state"]))
+        seen[i] = {line for line, state in pairs if state == "waiting"}
+    # blocked: the first in its fetch, the others queued on the limiter
+    assert line_of("# FETCHING") in seen[0]
+    for i in (1, 2):
+        assert line_of("# LIMITER-WAIT") in seen[i]
+    main_states = [e for e in rec.of("task.state") if e["id"] == rec.main()["id"] and e.get("at")]
+    assert any(e["at"]["line"] == line_of("# MAIN-SLEEP") and e["state"] == "waiting" for e in main_states)
+
+
+def test_running_task_is_sampled_as_running(record):
+    async def main():
+        await trio.sleep(0)
+        deadline = trio.current_time() + 0.3
+        while trio.current_time() < deadline:  # BUSY
+            pass
+
+    rec = record(main, sample_hz=50)
+    running = [e for e in rec.of("task.state") if e["id"] == rec.main()["id"] and e["state"] == "running"]
+    assert running
+    assert running[0]["at"]["line"] in (line_of("# BUSY"), line_of("# BUSY") + 1)
+
+
+def test_scopes_with_deadline_shield_and_cancel(record):
+    async def main():
+        with trio.move_on_after(10):
+            with trio.CancelScope(shield=True):
+                await trio.sleep(0.25)
+        with trio.CancelScope() as cs:
+            cs.cancel()
+            with trio.CancelScope(shield=True):
+                await trio.sleep(0.25)
+
+    rec = record(main, sample_hz=50)
+    changed = rec.of("scope.changed")
+    main_id = rec.main()["id"]
+    assert all(e["task"] == main_id for e in changed)
+    deadlines = [e for e in changed if e["deadline"] is not None]
+    assert deadlines and all(9000 < e["deadline"] < 11000 for e in deadlines)
+    # trio.sleep's own deadline scope is not reported: only the user's scopes
+    assert len({e["id"] for e in changed}) == 4
+    assert any(e["shield"] for e in changed)
+    assert any(e["cancel_called"] and not e["shield"] and e["deadline"] is None for e in changed)
+    closed = {e["id"] for e in rec.of("scope.closed")}
+    assert {e["id"] for e in changed} <= closed
+
+
+def test_overflow_drops_counts_and_stays_valid():
+    import nursery_lens
+
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0, max_buffer=50)
+    gate = threading.Event()
+    # hold the writer back so the queue overflows
+    inst.emitter.queue.append((99,))
+    orig = inst.emitter._handle
+
+    def slow(item, lines):
+        if item[0] == 99:
+            gate.wait(5)
+            return None
+        return orig(item, lines)
+
+    inst.emitter._handle = slow
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for _ in range(2000):
+                n.start_soon(trio.sleep, 0)
+        gate.set()
+
+    trio.run(main, instruments=[inst])
+    inst.close()
+    rec = Recording("".join(chunks))
+    dropped = rec.of("dropped")
+    assert dropped and dropped[-1]["total"] == sum(e["count"] for e in dropped)
+    assert dropped[-1]["total"] > 1000
+
+
+def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd):
+    import nursery_lens
+    from nursery_lens import _instrument
+
+    def broken(exc):
+        raise RuntimeError("simulated internal error")
+
+    monkeypatch.setattr(_instrument, "error_info", broken)
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
+
+    async def bad():
+        raise ValueError("user error")
+
+    async def main():
+        try:
+            async with trio.open_nursery() as n:
+                n.start_soon(bad)
+        except BaseException:
+            pass
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep, 0)
+        return "finished"
+
+    assert trio.run(main, instruments=[inst]) == "finished"
+    inst.close()
+    err = capfd.readouterr().err
+    assert err.count("nursery_lens") == 1 and "switched off" in err
+    rec = Recording("".join(chunks))
+    disabled = rec.of("runtime.disabled")
+    assert len(disabled) == 1 and "simulated internal error" in disabled[0]["reason"]
+    assert rec.events[-1]["type"] == "runtime.disabled"
+
+
+def test_writer_thread_is_left_alone_by_debuggers():
+    import nursery_lens
+
+    inst = nursery_lens.Instrument(sink=lambda s: None)
+    try:
+        thread = inst.emitter._thread
+        assert thread.daemon
+        assert thread.pydev_do_not_trace is True and thread.is_pydev_daemon_thread is True
+    finally:
+        inst.close()
