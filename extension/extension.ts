@@ -33,7 +33,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();
   const onProgram = { handler: (_launch: Launch) => undefined as void };
-  collector = new CollectorServer({ launches, store, log, onProgram: (launch) => onProgram.handler(launch) });
+  const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
+  context.subscriptions.push(statusItem);
+  collector = new CollectorServer({
+    launches, store, log,
+    onProgram: (launch) => onProgram.handler(launch),
+    onRefused: (reason) => statusItem.noteRefusal(reason),
+  });
   const server = collector;
   context.subscriptions.push({ dispose: () => void server.close() });
 
@@ -95,7 +101,8 @@ export function activate(context: vscode.ExtensionContext): void {
       log.info(`cleared ${removed.length} finished run(s)`);
       vscode.window.setStatusBarMessage(`Nursery Lens: cleared ${removed.length} run(s)`, 3000);
     })),
-    new RunStatusItem(store),
+    // Not in the palette: the status item's way to the log after a refused connection.
+    vscode.commands.registerCommand('nurseryLens.showLog', () => log.show(true)),
   );
   log.info(`activated (${context.extension.packageJSON.version as string})`);
 }

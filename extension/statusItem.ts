@@ -1,5 +1,6 @@
 // The status-bar item: how many runs and live tasks there are; a click opens
-// the task tree. Hidden while there are no runs, so it never nags.
+// the task tree. Hidden while there are no runs and nothing went wrong, so it
+// never nags; a refused program connection shows as a warning that opens the log.
 import * as vscode from 'vscode';
 import type { RunStore } from './store/runStore';
 
@@ -10,7 +11,10 @@ export class RunStatusItem implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly store: RunStore) {
+  private refused = 0;
+  private lastRefusal = '';
+
+  constructor(private readonly store: RunStore, private readonly showLogCommand: string) {
     this.item = vscode.window.createStatusBarItem('nurseryLens.status', vscode.StatusBarAlignment.Left, 40);
     this.item.name = 'Nursery Lens';
     this.item.command = 'nurseryLens.showTaskTree';
@@ -25,24 +29,41 @@ export class RunStatusItem implements vscode.Disposable {
     }, REFRESH_MS);
   }
 
+  /** A program connection was refused (wrong secret, protocol, malformed hello…). */
+  noteRefusal(reason: string): void {
+    this.refused++;
+    this.lastRefusal = reason;
+    this.schedule();
+  }
+
   private refresh(): void {
     const infos = this.store.infos();
     if (!infos.length) {
-      this.item.hide();
+      if (!this.refused) {
+        this.item.hide();
+        return;
+      }
+      this.item.text = '$(warning) Nursery Lens';
+      this.item.tooltip = `Nursery Lens refused ${this.refused} program connection(s); the last: ${this.lastRefusal}\n\nClick to open the log.`;
+      this.item.command = this.showLogCommand;
+      this.item.show();
       return;
     }
+    this.item.command = 'nurseryLens.showTaskTree';
     const live = infos.filter((i) => i.status === 'live');
     const disconnected = infos.filter((i) => i.status === 'disconnected');
     const tasks = live.reduce((n, i) => n + i.liveTasks, 0);
     const icon = disconnected.length ? '$(debug-disconnect)' : '$(type-hierarchy)';
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     this.item.text = live.length
-      ? `${icon} ${tasks} task${tasks === 1 ? '' : 's'}`
-      : `${icon} ${infos.length} run${infos.length === 1 ? '' : 's'}`;
+      ? `${icon} ${plural(live.length, 'run')} · ${plural(tasks, 'task')}`
+      : `${icon} ${plural(infos.length, 'run')}`;
     const lines = infos.slice(-8).map((i) => `${i.label}: ${i.status}${i.status === 'live' ? `, ${i.liveTasks} live tasks` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`);
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendText(`Nursery Lens: ${live.length} live run(s), ${infos.length} in total\n\n`);
     for (const l of lines) md.appendText(`${l}\n`);
+    if (this.refused) md.appendText(`\n${this.refused} program connection(s) refused; the last: ${this.lastRefusal}\n`);
     md.appendMarkdown('\n\nClick to show the task tree.');
     this.item.tooltip = md;
     this.item.show();

@@ -21,6 +21,7 @@ export interface CollectorOptions {
   maxLineBytes?: number;
   helloTimeoutMs?: number;
   onProgram?(launch: Launch, stream: ProgramStream): void;
+  onRefused?(reason: string): void;
 }
 
 export class CollectorServer {
@@ -42,6 +43,7 @@ export class CollectorServer {
       ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
       ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
       ...(options.onProgram ? { onProgram: options.onProgram } : {}),
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
     };
   }
 

@@ -63,6 +63,8 @@ export interface ConnectionContext {
   helloTimeoutMs?: number;
   /** A program of a launch said hello (the first time for its instance). */
   onProgram?(launch: Launch, stream: ProgramStream): void;
+  /** A connection was refused before its hello was accepted. */
+  onRefused?(reason: string): void;
 }
 
 export class Connection {
@@ -134,28 +136,38 @@ export class Connection {
     }
   }
 
+  /** Refuses a connection that has not been accepted yet (one log line, a status note, close). */
+  private refuseHello(reason: string): void {
+    this.refuse(reason);
+    try {
+      this.ctx.onRefused?.(reason);
+    } catch {
+      // a listener's failure must not matter here
+    }
+  }
+
   private hello(line: string): void {
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      return this.refuse('the first line is not JSON (expected a hello); is something other than Nursery Lens connecting?');
+      return this.refuseHello('the first line is not JSON (expected a hello); is something other than Nursery Lens connecting?');
     }
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-    if (obj.type !== 'hello') return this.refuse(`the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`);
+    if (obj.type !== 'hello') return this.refuseHello(`the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`);
     if (obj.protocol !== PROTOCOL_MAJOR) {
-      return this.refuse(`the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`);
+      return this.refuseHello(`the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`);
     }
     const launch = this.ctx.launches.find(obj.secret);
     if (!launch) {
-      return this.refuse(obj.secret === undefined
+      return this.refuseHello(obj.secret === undefined
         ? 'no secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted'
         : 'wrong secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted');
     }
     const v = validateEvent(value);
     if (!v.ok) {
       const what = v.kind === 'invalid' ? `field "${v.field}" is missing or malformed` : v.kind;
-      return this.refuse(`malformed hello: ${what}`);
+      return this.refuseHello(`malformed hello: ${what}`);
     }
     const hello = v.event as HelloEvent;
     clearTimeout(this.helloTimer);

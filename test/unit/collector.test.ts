@@ -47,6 +47,8 @@ describe('collector (real loopback sockets)', function () {
       await done;
       assert.equal(h.log.count(expect), 1, h.log.lines.join('\n'));
       assert.equal(h.store.all().length, 0);
+      assert.equal(h.refused.length, 1, 'the status bar hears about it once');
+      assert.match(h.refused[0], expect);
     });
   }
 

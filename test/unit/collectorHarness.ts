@@ -30,6 +30,7 @@ export interface Harness {
   log: MemoryLog;
   address: string;
   programs: { launch: Launch; stream: ProgramStream }[];
+  refused: string[];
   close(): Promise<void>;
 }
 
@@ -38,14 +39,16 @@ export async function startCollector(options: { unixSocket?: boolean; helloTimeo
   const launches = new LaunchRegistry();
   const log = new MemoryLog();
   const programs: Harness['programs'] = [];
+  const refused: string[] = [];
   const server = new CollectorServer({
     store, launches, log,
     ...(options.unixSocket ? { unixSocket: true } : {}),
     ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
     onProgram: (launch, stream) => programs.push({ launch, stream }),
+    onRefused: (reason) => refused.push(reason),
   });
   const address = await server.start();
-  return { server, store, launches, log, address, programs, close: () => server.close() };
+  return { server, store, launches, log, address, programs, refused, close: () => server.close() };
 }
 
 /** A raw client socket; `closed` resolves when the collector (or we) closed it. */
