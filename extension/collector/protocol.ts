@@ -5,7 +5,8 @@
 // shapes). Unknown event types and unknown fields are reported, never fatal.
 
 export const PROTOCOL_MAJOR = 1;
-export const PROTOCOL_MINOR = 0;
+/** The newest minor this reader knows (1.1: snapshots may follow `dropped` within a connection). */
+export const PROTOCOL_MINOR = 1;
 /** No line is longer than this (bytes, without the newline). */
 export const MAX_LINE_BYTES = 1024 * 1024;
 

@@ -189,6 +189,25 @@ describe('RunState reducer', () => {
     assert.equal(info.liveTasks, 3);
   });
 
+  it('protocol 1.1: a snapshot right after `dropped` on the same connection heals the tree', () => {
+    const r = run([...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1)]);
+    // Lost lines: the exit of 5 and the spawn of 7 never arrived.
+    for (const e of [
+      { type: 'dropped', run: 1, ts: 20, count: 2, total: 2 },
+      { type: 'snapshot.begin', run: 1, ts: 20 },
+      spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
+      spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 15),
+      { type: 'snapshot.end', run: 1, ts: 20 },
+    ]) r.apply(e);
+    const info = r.info();
+    assert.equal(info.status, 'live');
+    assert.equal(info.dropped, 2);
+    assert.equal(task(r, 5).state, 'lost', 'its exit was among the dropped lines');
+    assert.equal(task(r, 7).parent, 4, 'a task spawned while lines were lost appears');
+    assert.equal(info.totalTasks, 5);
+    assert.equal(info.liveTasks, 4);
+  });
+
   it('deltas carry changed rows once, and copies that do not change later', () => {
     const r = run(prologue());
     const first = r.takeDelta()!;
