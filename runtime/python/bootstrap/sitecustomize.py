@@ -17,6 +17,24 @@ import os
 import sys
 
 
+def _spec_from_file(name, path, search):
+    # importlib.util would import contextlib/functools/collections (~3 ms at
+    # every start-up); the frozen bootstrap modules it wraps are loaded anyway.
+    try:
+        from importlib._bootstrap_external import spec_from_file_location
+    except ImportError:  # pragma: no cover
+        from importlib.util import spec_from_file_location
+    return spec_from_file_location(name, path, submodule_search_locations=search)
+
+
+def _module_from_spec(spec):
+    try:
+        from importlib._bootstrap import module_from_spec
+    except ImportError:  # pragma: no cover
+        from importlib.util import module_from_spec
+    return module_from_spec(spec)
+
+
 def _nursery_lens_activate():
     raw = os.environ.get("NURSERY_LENS")
     if not raw or not raw.strip():
@@ -25,11 +43,8 @@ def _nursery_lens_activate():
         src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
         init = os.path.join(src, "nursery_lens", "__init__.py")
         if os.path.isfile(init):
-            import importlib.util
-
-            spec = importlib.util.spec_from_file_location(
-                "nursery_lens", init, submodule_search_locations=[os.path.dirname(init)])
-            module = importlib.util.module_from_spec(spec)
+            spec = _spec_from_file("nursery_lens", init, [os.path.dirname(init)])
+            module = _module_from_spec(spec)
             sys.modules["nursery_lens"] = module
             try:
                 spec.loader.exec_module(module)
@@ -48,16 +63,18 @@ def _nursery_lens_chain():
     """Run the sitecustomize this file shadows, as site.py would have."""
     here = os.path.dirname(os.path.abspath(__file__))
     path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
-    import importlib.machinery
-    import importlib.util
+    try:
+        from importlib._bootstrap_external import PathFinder
+    except ImportError:  # pragma: no cover
+        from importlib.machinery import PathFinder
 
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
+    spec = PathFinder.find_spec("sitecustomize", path)
     if spec is None or spec.loader is None:
         return
     origin = getattr(spec, "origin", None)
     if origin and os.path.abspath(origin) == os.path.abspath(__file__):
         return
-    module = importlib.util.module_from_spec(spec)
+    module = _module_from_spec(spec)
     sys.modules["sitecustomize"] = module
     try:
         spec.loader.exec_module(module)

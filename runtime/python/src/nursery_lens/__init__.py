@@ -11,7 +11,11 @@ never uses Trio.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# typing is not imported at run time: the bootstrap loads this module at
+# every interpreter start-up, and typing costs milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["Instrument", "Config", "__version__"]
@@ -19,7 +23,7 @@ __all__ = ["Instrument", "Config", "__version__"]
 from ._config import Config
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._instrument import Instrument
+    from ._instrument import Instrument  # noqa: F811
 
 
 def __getattr__(name: str) -> Any:

@@ -13,9 +13,12 @@ so a program that never imports Trio pays one string comparison per import.
 
 from __future__ import annotations
 
-import inspect
 import sys
-from typing import Any, Optional, Sequence
+# typing is not imported at run time: the bootstrap loads this module at
+# every interpreter start-up, and typing costs milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Optional, Sequence
 
 from ._config import Config
 
@@ -54,6 +57,8 @@ def patch_module(run_module: Any) -> bool:
     if orig is None:
         _warn("this Trio has no setup_runner")
         return False
+    import inspect  # not at module level: costly, and only needed once Trio is here
+
     try:
         names = list(inspect.signature(orig).parameters)
         index = names.index("instruments")

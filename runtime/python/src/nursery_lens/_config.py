@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple, Union
+# typing is not imported at run time: the bootstrap loads this module at
+# every interpreter start-up, and typing costs milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, Optional, Tuple, Union
 
 ENV_VAR = "NURSERY_LENS"
 
@@ -18,18 +21,36 @@ DEFAULT_SAMPLE_HZ = 10.0
 DEFAULT_MAX_BUFFER = 1_000_000
 
 #: ("tcp", (host, port)) or ("unix", path)
-Address = Tuple[str, Union[Tuple[str, int], str]]
+Address = "Tuple[str, Union[Tuple[str, int], str]]"
 
 
-@dataclass(frozen=True)
 class Config:
-    """What an emitter needs: where to send, what to record, the secret."""
+    """What an emitter needs: where to send, what to record, the secret.
 
-    address: Optional[str] = None
-    record: Optional[str] = None
-    secret: Optional[str] = None
-    sample_hz: float = DEFAULT_SAMPLE_HZ
-    max_buffer: int = DEFAULT_MAX_BUFFER
+    A plain class rather than a dataclass: the bootstrap imports this at
+    every interpreter start-up, and ``dataclasses`` costs milliseconds.
+    """
+
+    __slots__ = ("address", "record", "secret", "sample_hz", "max_buffer")
+
+    def __init__(self, address: Optional[str] = None, record: Optional[str] = None,
+                 secret: Optional[str] = None, sample_hz: float = DEFAULT_SAMPLE_HZ,
+                 max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+        self.address = address
+        self.record = record
+        self.secret = secret
+        self.sample_hz = sample_hz
+        self.max_buffer = max_buffer
+
+    def __repr__(self) -> str:
+        return "Config(address=%r, record=%r, sample_hz=%r, max_buffer=%r)" % (
+            self.address, self.record, self.sample_hz, self.max_buffer)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and self.key() == other.key()
+
+    def __hash__(self) -> int:
+        return hash(self.key())
 
     def key(self) -> Tuple[Any, ...]:
         return (self.address, self.record, self.secret, self.sample_hz, self.max_buffer)
