@@ -6,7 +6,7 @@
 // git-ignored bench/results/). Then the heap with the resulting store alive.
 // Prints each run, then one JSON line: {"bench":"ingest","events_per_s":…,"heap_mb":…}.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LineDecoder } from '../extension/collector/lineDecoder';
@@ -24,7 +24,11 @@ function recording(): string {
   const dir = join(root, 'bench', 'results');
   const file = join(dir, `ingest-${WAVES}.ndjson`);
   const program = join(root, 'bench', 'ingest_program.py');
-  if (existsSync(file) && statSync(file).mtimeMs > statSync(program).mtimeMs) return file;
+  // Re-record when the program or the runtime changed since the recording was made.
+  const runtimeDir = join(root, 'runtime', 'python', 'src', 'nursery_lens');
+  const sources = [program, ...readdirSync(runtimeDir).filter((f) => f.endsWith('.py')).map((f) => join(runtimeDir, f))];
+  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+  if (existsSync(file) && statSync(file).mtimeMs > newest) return file;
   mkdirSync(dir, { recursive: true });
   const python = join(root, '.venv', 'bin', 'python');
   console.log(`recording ${program} (${WAVES} waves) with the real runtime into ${file} …`);
