@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   console.log(`snapshot: ${(snapshot as { rows: Row[] }).rows.length} rows, ${tasks} user tasks`);
 
   const session = await openSession();
-  const results: Record<string, PageResult[]> = { 'initial view': [], 'fit (overview)': [] };
+  const results: Record<string, PageResult[]> = { 'initial view': [], 'fit (overview)': [], 'churn (500 spawns + 500 exits/s)': [] };
   try {
     const h = await Harness.open(session, { width: 1200, height: 800 });
     for (let i = 0; i < RUNS; i++) {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
         await h.send(runs);
         // The rows reach the page before the clock starts: we time the webview, not the CDP transfer.
         await h.page.evaluate((m) => { (window as unknown as { __snapshot: unknown }).__snapshot = m; }, snapshot as unknown);
-        const args = { seconds: SECONDS, perSecond: CHANGES_PER_SECOND, fit: mode !== 'initial view' };
+        const args = { seconds: SECONDS, perSecond: CHANGES_PER_SECOND, fit: mode.startsWith('fit'), churn: mode.startsWith('churn') };
         const r = (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
         results[mode].push(r);
         console.log(`run ${i + 1} ${mode}: first paint ${round(r.firstPaint)} ms; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`);
@@ -63,11 +63,13 @@ async function main(): Promise<void> {
   }
   const init = results['initial view'];
   const fit = results['fit (overview)'];
+  const churn = results['churn (500 spawns + 500 exits/s)'];
   console.log(JSON.stringify({
     bench: 'render',
     first_paint_ms: round(median(init.map((r) => r.firstPaint))),
     p95_frame_ms: round(median(init.map((r) => r.p95))),
     p95_frame_ms_overview: round(median(fit.map((r) => r.p95))),
+    p95_frame_ms_churn: round(median(churn.map((r) => r.p95))),
     p50_frame_ms: round(median(init.map((r) => r.p50))),
     p95_raf_interval_ms: round(median(init.map((r) => r.p95Interval))),
     tasks,

@@ -20,7 +20,10 @@ async function measure(o) {
     await afterFrame();
   }
 
-  const tasks = snap.rows.filter((r) => r.kind === 'task' && !r.system);
+  // Leaf tasks only (workers): supervisors keep their nurseries.
+  const tasks = snap.rows.filter((r) => r.kind === 'task' && !r.system && /^worker_/.test(r.name));
+  const finished = [];
+  let nextId = 1 + Math.max(...snap.rows.map((r) => r.id));
   const states = ['running', 'scheduled', 'waiting'];
   let seed = 12345;
   const rand = (n) => {
@@ -59,16 +62,29 @@ async function measure(o) {
       const due = Math.floor((elapsed / 1000) * o.perSecond) - changes;
       if (due > 0) {
         const upsert = [];
+        const remove = [];
         ts += 16;
         for (let i = 0; i < due; i++) {
-          const t = tasks[rand(tasks.length)];
+          const k = rand(tasks.length);
+          const t = tasks[k];
+          if (o.churn && i % 2 === 0) {
+            // Churn: this task exits and a new sibling replaces it (the tree's size stays ~10,000).
+            upsert.push({ ...t, state: 'returned', since: ts, exitedAt: ts });
+            finished.push(t.id);
+            const born = { ...t, id: nextId++, name: `${t.name}+`, state: 'scheduled', since: ts, spawnedAt: ts };
+            tasks[k] = born;
+            upsert.push(born);
+            // The store keeps ~2,000 finished tasks; older ones leave.
+            if (finished.length > 2000) remove.push(finished.shift());
+            continue;
+          }
           const next = { ...t, state: states[rand(3)], since: ts };
-          tasks[tasks.indexOf(t)] = next;
+          tasks[k] = next;
           upsert.push(next);
         }
         changes += due;
         const run = { ...snap.run, clock: { ts, hostWall: Date.now() } };
-        window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', run, upsert, remove: [] } }));
+        window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', run, upsert, remove } }));
       }
       setTimeout(tick, 16);
     };

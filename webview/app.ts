@@ -29,6 +29,11 @@ const FOLD_THRESHOLD = 20;
 const FOLLOW_INTERVAL_MS = 400;
 const OVERVIEW_REPAINT_MS = 500;
 
+/** Minimum time between data-driven rebuilds for a rebuild that cost `cost` ms: none for small trees. */
+function rebuildInterval(cost: number): number {
+  return cost < 6 ? 0 : Math.min(1000, cost * 12);
+}
+
 export class App {
   private readonly mirror = new RunsMirror();
   private runs: RunInfo[] = [];
@@ -53,6 +58,10 @@ export class App {
   private lastStatus = '';
   private overview = false;
   private revealSelection = false;
+  /** What the last rebuild (model + layout) cost, and when it ran: big trees rebuild less often. */
+  private rebuildCost = 0;
+  private lastRebuild = 0;
+  private rowsTimer: number | null = null;
   private layoutVersion = 0;
   private lastOverviewPaint = 0;
   private overviewTimer: number | null = null;
@@ -156,6 +165,7 @@ export class App {
         if (m.run.key === this.current) {
           this.noteAdded(change.added);
           this.changed(DIRTY.structure | DIRTY.chrome, false);
+          this.rebuildCost = 0;
         }
         break;
       }
@@ -164,7 +174,7 @@ export class App {
         if (this.current === null) this.setCurrent(m.run.key);
         if (m.run.key !== this.current) break;
         this.noteAdded(change.added);
-        const flags = change.structural || change.finishedChanged ? DIRTY.structure : DIRTY.content;
+        const flags = change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content;
         this.changed(flags | DIRTY.chrome, false);
         break;
       }
@@ -389,7 +399,27 @@ export class App {
 
   private frame(flags: number): void {
     const run = this.mirror.get(this.current);
-    if (flags & DIRTY.structure) this.rebuild();
+    if ((flags & DIRTY.rows) && !(flags & DIRTY.structure)) {
+      // Spawns and exits on a tree that takes long to lay out: rebuild a few times a
+      // second, not every frame (calmer, and frames stay short). User actions never wait.
+      const wait = rebuildInterval(this.rebuildCost) - (performance.now() - this.lastRebuild);
+      if (wait > 0) {
+        if (this.rowsTimer === null) {
+          this.rowsTimer = window.setTimeout(() => {
+            this.rowsTimer = null;
+            this.scheduler.request(DIRTY.rows);
+          }, wait);
+        }
+        flags &= ~(DIRTY.rows | DIRTY.content);
+        if (!flags) return;
+      } else flags |= DIRTY.structure;
+    }
+    if (flags & DIRTY.structure) {
+      const t0 = performance.now();
+      this.rebuild();
+      this.lastRebuild = performance.now();
+      this.rebuildCost = this.lastRebuild - t0;
+    }
     // Toolbar and banners first: they change the tree area's size, which the first view depends on.
     if (flags & (DIRTY.chrome | DIRTY.structure)) this.chrome(run?.info);
     const layout = this.layout;

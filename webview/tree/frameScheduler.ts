@@ -9,6 +9,8 @@ export const DIRTY = {
   view: 4,
   /** Toolbar, banners, details pane. */
   chrome: 8,
+  /** The host's rows changed shape (spawns, exits, moves): a rebuild that may wait a little on huge trees. */
+  rows: 16,
 } as const;
 
 export class FrameScheduler {

@@ -30,14 +30,15 @@ export function layoutTree(root: ViewNode): Layout {
   const byKey = new Map<string, Placed>();
   const roots: Placed[] = [];
   const bounds = { x0: 0, y0: 0, x1: 0, y1: 0 };
-  const placedOf = new Map<unknown, Placed>();
+  // The Placed of each hierarchy node rides on the node itself (cheaper than a Map on big trees).
+  type WithPlaced = { placed?: Placed };
   h.each((d) => {
     if (d.depth === 0) return;
-    const parent = d.parent && d.parent.depth > 0 ? placedOf.get(d.parent)! : null;
+    const parent = d.parent && d.parent.depth > 0 ? (d.parent as WithPlaced).placed! : null;
     const x = parent ? parent.x + COLUMN[parent.node.kind] : 0;
     const y = d.x ?? 0;
     const p: Placed = { node: d.data, x, y, parent, children: [], depth: d.depth - 1 };
-    placedOf.set(d, p);
+    (d as WithPlaced).placed = p;
     if (parent) parent.children.push(p);
     else roots.push(p);
     nodes.push(p);

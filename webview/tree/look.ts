@@ -65,7 +65,12 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
   }
 
   const row = rows.get(node.id);
-  if (!row) return look;
+  if (!row) {
+    // Removed by the host; the next rebuild drops the node.
+    look.classes += ' gone';
+    look.aria = 'removed';
+    return look;
+  }
   if (row.kind === 'retired') {
     look.name = `${row.count} finished (folded)`;
     look.width = m.name.width(look.name);
