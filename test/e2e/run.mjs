@@ -21,6 +21,10 @@ import { scenarios } from './scenarios/index.mjs';
 const t0 = Date.now();
 const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 420);
 const KEEP = process.env.NURSERY_LENS_E2E_KEEP === '1';
+// While working on one scenario: NURSERY_LENS_E2E_ONLY=C,suite (letters of scenario ids, `suite`).
+const ONLY = process.env.NURSERY_LENS_E2E_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? null;
+const selected = (id) => !ONLY || ONLY.some((o) => id.startsWith(o));
+if (ONLY) console.log(`[e2e] only: ${ONLY.join(', ')} (NURSERY_LENS_E2E_ONLY)`);
 const python = process.env.NURSERY_LENS_E2E_PYTHON ?? join(repoRoot, '.venv', 'bin', 'python');
 const screenshots = join(repoRoot, 'screenshots', 'e2e');
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -115,6 +119,7 @@ async function main() {
   };
 
   for (const s of scenarios) {
+    if (!selected(s.id)) continue;
     const started = Date.now();
     const state = { page: null };
     try {
@@ -129,6 +134,7 @@ async function main() {
   }
 
   // 4. The mocha suite inside the extension host, against the installed VSIX's folder.
+  if (!selected('suite')) return;
   const extensionPath = join(server.dirs.extensions, 'nursery-lens.nursery-lens-0.1.0');
   const suiteWs = prepareWorkspace(examples, join(tmp, 'ws-suite'), { python });
   log('extension-host suite: starting');

@@ -44,3 +44,38 @@ export function hettingerShape(nodes) {
 export async function rootText(frame) {
   return frame.locator('#root').innerText();
 }
+
+/**
+ * Give the panel the whole window: activate its tab, maximize its editor
+ * group, hide the bottom panel (terminal, debug console). The webview only
+ * draws nodes inside its viewport (and dots below 45 % zoom), so a small tree
+ * must fit on screen at a readable zoom to be read. Returns the webview's width.
+ * Moving the webview reloads its iframe: find the frame again afterwards.
+ */
+export async function enlargePanel(page, runCommand) {
+  // Activate the panel's editor group by clicking the empty end of its tab
+  // bar: the tab itself may sit under the floating debug toolbar.
+  const group = page.locator('.editor-group-container', { has: page.locator('.tab', { hasText: /task tree/i }) }).first();
+  const tabs = group.locator('.tabs-container').first();
+  const box = await tabs.boundingBox();
+  if (box) await tabs.click({ force: true, position: { x: box.width - 8, y: box.height / 2 } });
+  else await page.locator('.tab', { hasText: /task tree/i }).first().click({ force: true });
+  await runCommand(page, 'View: Maximize Editor Group and Hide Side Bars', { timeout: 5000 }).catch(() => undefined);
+  if (await page.locator('.part.panel').first().isVisible().catch(() => false)) {
+    await runCommand(page, 'View: Toggle Panel Visibility', { timeout: 5000 }).catch(() => undefined);
+  }
+  const webview = await page.locator('.webview.ready').first().boundingBox().catch(() => null);
+  return webview?.width ?? 0;
+}
+
+export async function prepareRoom(page, runCommand) {
+  await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
+}
+
+let lastFit = 0;
+/** Press the panel's Fit button (at most once per `everyMs`). */
+export async function fitTree(frame, everyMs = 0) {
+  if (Date.now() - lastFit < everyMs) return;
+  lastFit = Date.now();
+  await frame.locator('button', { hasText: /^Fit$/ }).first().click({ timeout: 2000 }).catch(() => undefined);
+}

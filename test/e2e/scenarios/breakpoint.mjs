@@ -3,8 +3,8 @@
 // must still show the tree as it was and stay responsive (select a task, the
 // details follow). Continue, and the run finishes.
 import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
-import { rootText, taskTreeFrame } from '../taskTree.mjs';
-import { readHettinger, SITES, SPEED_ENV, trioWayLines } from './hettinger.mjs';
+import { enlargePanel, prepareRoom, taskTreeFrame } from '../taskTree.mjs';
+import { readHettinger, SITES, SPEED_ENV, startDebugging, trioWayLines } from './hettinger.mjs';
 
 export default {
   id: 'C-breakpoint',
@@ -29,11 +29,14 @@ export default {
     await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')
       .first().waitFor({ state: 'attached', timeout: 10000 });
 
-    await pressInWorkbench(page, 'F5');
+    await prepareRoom(page, runCommand);
+    await startDebugging(page, pressInWorkbench);
     // Paused: the debug toolbar offers Continue, and the editor marks the line.
     await page.locator('.debug-toolbar .codicon-debug-continue').first().waitFor({ state: 'visible', timeout: 40000 });
     ctx.log('C: stopped at the breakpoint');
-    const frame = await taskTreeFrame(page, { timeout: 20000 });
+    let frame = await taskTreeFrame(page, { timeout: 20000 });
+    ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
+    frame = await taskTreeFrame(page);
     const paused = await eventually(async () => {
       const t = await readHettinger(frame);
       return t.main && t.nursery && t.fetches.length === SITES && t;
@@ -48,13 +51,13 @@ export default {
     await frame.locator(`g.node[data-key="${target.key}"]`).click();
     await eventually(async () => {
       const node = await frame.locator(`g.node[data-key="${target.key}"]`).getAttribute('aria-selected');
-      const text = await rootText(frame);
-      return node === 'true' && text.includes(url);
-    }, { timeout: 8000, what: `task ${url} selected and shown in the details` });
+      const details = frame.locator('aside.details');
+      return node === 'true' && (await details.isVisible()) && (await details.innerText()).includes(url);
+    }, { timeout: 8000, what: `task ${url} selected and shown in the details pane` });
     await ctx.shot(page, 'C-breakpoint-paused');
 
     // Still paused (the click did not resume anything), then: no more stops, continue.
-    await runCommand(page, 'Debug: Remove All Breakpoints');
+    await runCommand(page, 'Remove All Breakpoints');
     await pressInWorkbench(page, 'F5');
     const done = await eventually(async () => {
       const t = await readHettinger(frame);

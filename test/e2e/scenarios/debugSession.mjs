@@ -2,9 +2,9 @@
 // main task, its nursery and 14 fetch tasks; while the crawl runs, the fetches
 // queued at the CapacityLimiter are told apart from those fetching; at the
 // end every task has returned.
-import { pressInWorkbench } from '../workbench.mjs';
-import { taskTreeFrame } from '../taskTree.mjs';
-import { awaitLine, readHettinger, SITES, SPEED_ENV, trioWayLines } from './hettinger.mjs';
+import { pressInWorkbench, runCommand } from '../workbench.mjs';
+import { enlargePanel, prepareRoom, taskTreeFrame } from '../taskTree.mjs';
+import { awaitLine, readHettinger, SITES, SPEED_ENV, startDebugging, trioWayLines } from './hettinger.mjs';
 
 export default {
   id: 'B-debug-session',
@@ -18,11 +18,13 @@ export default {
     if (ws.launch.configurations[0]?.name !== 'Hettinger: the Trio way') {
       throw new Error(`examples/.vscode/launch.json: first configuration is "${ws.launch.configurations[0]?.name}"`);
     }
-    await page.waitForTimeout(1500); // let the debug view read launch.json
-    await pressInWorkbench(page, 'F5');
+    await prepareRoom(page, runCommand);
+    await startDebugging(page, pressInWorkbench);
 
     // Nobody asks for the panel: the debug session opens it.
-    const frame = await taskTreeFrame(page, { timeout: 40000 });
+    let frame = await taskTreeFrame(page, { timeout: 30000 });
+    ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
+    frame = await taskTreeFrame(page);
     let sawShape = false;
     let split = null;
     let last = null;

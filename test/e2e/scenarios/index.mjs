@@ -2,5 +2,6 @@
 import palette from './palette.mjs';
 import debugSession from './debugSession.mjs';
 import breakpoint from './breakpoint.mjs';
+import recording from './recording.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint];
+export const scenarios = [palette, debugSession, breakpoint, recording];
