@@ -60,10 +60,10 @@ def test_limiter_queue_and_fetch_told_apart_by_await_site(record):
                 assert at["file"] == HERE and at["function"] == "fetch"
                 pairs.add((at["line"], e["state"]))
         seen[i] = {line for line, state in pairs if state == "waiting"}
-    # blocked: the first in its fetch, the others queued on the limiter
-    assert line_of("# FETCHING") in seen[0]
-    for i in (1, 2):
-        assert line_of("# LIMITER-WAIT") in seen[i]
+    # Trio runs new tasks in random order: whichever got the limiter first is
+    # seen in its fetch only; the other two were seen queued on the limiter.
+    assert all(line_of("# FETCHING") in seen[i] for i in range(3))
+    assert sum(line_of("# LIMITER-WAIT") in seen[i] for i in range(3)) == 2
     main_states = [e for e in rec.of("task.state") if e["id"] == rec.main()["id"] and e.get("at")]
     assert any(e["at"]["line"] == line_of("# MAIN-SLEEP") and e["state"] == "waiting" for e in main_states)
 

@@ -388,3 +388,38 @@ def test_names_round_trip_exactly(record, name):
 
     rec = record(main)
     assert rec.task(name)["name"] == name
+
+
+def test_loose_groups_multierror_outcomes():
+    """strict_exception_groups=False: MultiError on Trio 0.22, loose groups later."""
+    import warnings
+
+    import nursery_lens
+
+    from conftest import Recording, check_order
+
+    async def fails(msg):
+        await trio.sleep(0)
+        raise ValueError(msg)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(fails, "one")
+            n.start_soon(fails, "two")
+
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(BaseException) as info:
+            trio.run(main, instruments=[inst], strict_exception_groups=False)
+    inst.close()
+    rec = Recording("".join(chunks))
+    check_order(rec.events)
+    assert isinstance(info.value, (_Group, ValueError))
+    m = rec.exit(rec.main()["id"])
+    assert m["outcome"] == "raised"
+    leaves = m["error"].get("exceptions") or [m["error"]]
+    assert sorted(e["message"] for e in leaves) in (["one", "two"], ["one"], ["two"])
+    for t in rec.tasks("fails"):
+        assert rec.exit(t["id"])["outcome"] == "raised"
