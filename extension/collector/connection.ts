@@ -184,7 +184,9 @@ export class Connection {
     this.stream = stream;
     this.reader = new StreamReader(stream, this.ctx.log, `${this.name} (pid ${hello.pid})`);
     this.reader.setHello(hello);
-    stream.record(line);
+    // Saved recordings get shared: keep the hello as received, minus the launch's secret.
+    const { secret: _secret, ...withoutSecret } = obj;
+    stream.record(line.includes('"secret"') ? JSON.stringify(withoutSecret) : line);
     this.phase = 'open';
     this.ctx.log.info(`${this.name}: program pid ${hello.pid} (${launch.label}, ${hello.runtime} ${hello.runtime_version}, Python ${hello.python}) ${hello.reconnect ? `reconnected (${hello.reconnect})` : 'connected'}`);
     if (v.unknownFields) this.ctx.log.info(`${this.name}: hello has fields this extension does not know: ${v.unknownFields.join(', ').slice(0, 200)} (ignored)`);

@@ -86,7 +86,7 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       env: terminalEnv,
       iconPath: new vscode.ThemeIcon('type-hierarchy'),
     });
-    deps.log.info(`running ${file} with ${python.command} ${python.args.join(' ')} (${python.source})`);
+    deps.log.info(`running ${file} with ${[python.command, ...python.args].join(' ')} (${python.source})`);
     terminal.show(true);
     deps.showLaunch(launch);
   } catch (err) {

@@ -31,6 +31,11 @@ describe('collector (real loopback sockets)', function () {
     socket.end(line(exited(5, 3)) + line(closed(4, 4)) + line(exited(3, 5)) + line(exited(1, 6)) + line(runFinished(7)));
     await waitFor('finished', () => entry.state.info().status === 'finished');
     assert.ok(h.log.lines.some((l) => /program pid 4242 .*connected/.test(l)));
+    const saved = h.store.recordingOf(entry.state.key)!.text.split('\n');
+    assert.equal(saved.length, 13, 'every line as received (12 lines + final newline)');
+    assert.equal(JSON.parse(saved[0]).secret, undefined, 'a saved recording does not carry the launch secret');
+    assert.equal(JSON.parse(saved[0]).pid, 4242);
+    assert.deepEqual(JSON.parse(saved[5]), spawned(5, 4, 'fetch', 2));
   });
 
   for (const [name, helloExtra, expect] of [
