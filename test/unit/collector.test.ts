@@ -35,7 +35,7 @@ describe('collector (real loopback sockets)', function () {
     assert.equal(saved.length, 13, 'every line as received (12 lines + final newline)');
     assert.equal(JSON.parse(saved[0]).secret, undefined, 'a saved recording does not carry the launch secret');
     assert.equal(JSON.parse(saved[0]).pid, 4242);
-    assert.deepEqual(JSON.parse(saved[5]), spawned(5, 4, 'fetch', 2));
+    assert.deepEqual(JSON.parse(saved[6]), spawned(5, 4, 'fetch', 2));
   });
 
   for (const [name, helloExtra, expect] of [
