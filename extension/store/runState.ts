@@ -155,6 +155,11 @@ export class RunState {
         return;
       case 'snapshot.begin':
         this.snapshotSeen = new Set();
+        // The program is talking again (a reconnect, or a replay after dropped lines).
+        if (this.status === 'disconnected') {
+          this.status = 'live';
+          this.infoDirty = true;
+        }
         return;
       case 'snapshot.end': return this.onSnapshotEnd(num(ts, this.lastTs));
       case 'runtime.disabled':
@@ -310,8 +315,10 @@ export class RunState {
       }
     }
     // Scopes die with their task.
-    for (const s of row.scopes) this.scopeOwner.delete(s.id);
-    row.scopes = [];
+    if (row.scopes.length) {
+      for (const s of row.scopes) this.scopeOwner.delete(s.id);
+      row.scopes = [];
+    }
     this.liveTasks--;
     this.infoDirty = true;
     this.touch(id);
@@ -690,8 +697,10 @@ export class RunState {
 
   /** The program's connection ended before run.finished: keep what we know, say so. */
   markDisconnected(reason: string): void {
+    this.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     if (this.status !== 'live') return;
     this.status = 'disconnected';
+    this.infoDirty = true;
     this.addProblem(reason);
   }
 
