@@ -76,11 +76,16 @@ export class StreamReader {
       return;
     }
     const run = event.run;
-    if (typeof run === 'number') {
-      (run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run)).apply(event);
-    } else {
-      // dropped / runtime.disabled without a run: the whole process.
-      for (const r of this.runs.values()) r.apply(event);
+    try {
+      if (typeof run === 'number') {
+        (run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run)).apply(event);
+      } else {
+        // dropped / runtime.disabled without a run: the whole process.
+        for (const r of this.runs.values()) r.apply(event);
+      }
+    } catch (err) {
+      // A reducer bug must cost one event, not the connection.
+      this.problem(`internal:${type}`, `could not apply a ${type} event: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
