@@ -7,6 +7,7 @@ import { h } from './elements';
 import { emptyState, Notices, statusSentence } from './notices';
 import { Toolbar } from './toolbar';
 import { DetailsPane } from './tree/details';
+import { Tooltip } from './tree/tooltip';
 import { DIRTY, FrameScheduler } from './tree/frameScheduler';
 import { FONT_SIZE, OVERVIEW_SCALE, SMALL_FONT_SIZE, TRANSITION_LIMIT } from './tree/geometry';
 import { handleTreeKey } from './tree/keyboard';
@@ -69,6 +70,7 @@ export class App {
   private readonly scheduler: FrameScheduler;
   private readonly toolbar: Toolbar;
   private readonly notices = new Notices();
+  private readonly tooltip = new Tooltip();
   private readonly details: DetailsPane;
   private readonly svg: SVGSVGElement;
   private readonly renderer: TreeRenderer;
@@ -114,7 +116,7 @@ export class App {
     this.empty = emptyState((m) => this.post(m));
     this.waiting = h('div', { class: 'waiting-note' }, 'Waiting for the first tasks of this run…');
     this.live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
-    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.waiting, this.empty);
+    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.waiting, this.empty, this.tooltip.el);
     root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.notices.el, h('div', { class: 'main' }, area, this.details.el), this.live));
     this.renderer = new TreeRenderer(this.svg);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
@@ -349,10 +351,23 @@ export class App {
         this.hover = key;
         this.scheduler.request(DIRTY.view);
       }
+      const node = key !== null ? this.model?.byKey.get(key) : undefined;
+      const run = this.mirror.get(this.current);
+      if (node && run) this.tooltip.schedule(node, run.rows, e.clientX, e.clientY);
     });
     nodes.addEventListener('mouseleave', () => {
       this.hover = null;
+      this.tooltip.hide();
       this.scheduler.request(DIRTY.view);
+    });
+    this.svg.addEventListener('pointerdown', () => this.tooltip.hide());
+    this.svg.addEventListener('wheel', () => this.tooltip.hide(), { passive: true });
+    // Double-click a task: open where it waits (or where it was spawned).
+    nodes.addEventListener('dblclick', (e) => {
+      const key = keyOf(e);
+      const row = key !== null ? this.mirror.get(this.current)?.rows.get(Number(key)) : undefined;
+      const site = row?.kind === 'task' ? (row.awaitSite ?? row.site) : row?.kind === 'nursery' ? row.site : null;
+      if (site) this.post({ type: 'openSite', file: site.file, line: site.line });
     });
     // Zoomed out there are no node elements: pick the nearest dot.
     this.svg.addEventListener('click', (e) => {

@@ -269,6 +269,36 @@ describe('webview: task tree', function () {
     assert.equal(await h.page.locator(`g.node[data-key="${await leaf.getAttribute('data-parent')}"]`).getAttribute('data-kind'), 'nursery');
   });
 
+  it('hover shows the full name; double-click opens the await site; the wheel scrolls and Ctrl+wheel zooms', async () => {
+    await showLive();
+    const crasher = h.page.locator('g.node[aria-label^="task crasher"]');
+    assert.match((await crasher.locator('tspan.name').textContent())!, /…$/, 'the long name is cut in the tree');
+    await crasher.locator('tspan.name').hover();
+    await h.page.waitForSelector('.tooltip:not([hidden])');
+    assert.equal(await h.page.locator('.tooltip .strong').textContent(), 'crasher <img src=x onerror=window.__xss=1>');
+    await h.clearPosted();
+    await h.task('fetch').dblclick();
+    assert.deepEqual((await h.posted()).filter((m) => m.type === 'openSite'), [{ type: 'openSite', file: '/home/user/app/crawl.py', line: 20 }]);
+    const transform = async () => {
+      const t = (await h.page.locator('g.viewport').getAttribute('transform'))!;
+      const m = /translate\(([-\d.e]+),([-\d.e]+)\)(?: scale\(([-\d.e]+)\))?/.exec(t)!;
+      return { x: Number(m[1]), y: Number(m[2]), k: Number(m[3] ?? 1) };
+    };
+    const before = await transform();
+    await h.page.mouse.move(500, 500);
+    await h.page.mouse.wheel(0, 120);
+    await h.settle();
+    const scrolled = await transform();
+    assert.equal(scrolled.k, before.k);
+    assert.ok(Math.abs(scrolled.y - (before.y - 120)) < 1, `scrolled up by 120 px (${before.y} → ${scrolled.y})`);
+    await h.page.keyboard.down('Control');
+    await h.page.mouse.wheel(0, -200);
+    await h.page.keyboard.up('Control');
+    await h.settle();
+    assert.ok((await transform()).k > before.k, 'Ctrl+wheel zooms in');
+    assert.equal(await h.page.getByRole('button', { name: 'Follow' }).getAttribute('aria-pressed'), 'false');
+  });
+
   it('renders program strings as text: a task named like markup runs nothing', async () => {
     await showLive();
     const node = h.page.locator('g.node[aria-label^="task crasher"]');

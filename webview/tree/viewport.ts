@@ -11,6 +11,8 @@ import type { Transform } from '../viewState';
 export class Viewport {
   readonly behavior: ZoomBehavior<SVGSVGElement, unknown>;
   transform: ZoomTransform = zoomIdentity;
+  /** Set while we move the view on the user's behalf (wheel scrolling). */
+  private userMove = false;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -18,11 +20,27 @@ export class Viewport {
   ) {
     this.behavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.002, 2.5])
+      // Like an editor: the wheel scrolls, Ctrl/Cmd + wheel (and trackpad pinch) zooms, drag pans.
+      .filter((e: MouseEvent) => (e.type === 'wheel' ? e.ctrlKey || e.metaKey : !e.ctrlKey && !e.button))
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: Event | null }) => {
         this.transform = e.transform;
-        this.onChange(e.transform, e.sourceEvent !== null && e.sourceEvent !== undefined);
+        const byUser = this.userMove || (e.sourceEvent !== null && e.sourceEvent !== undefined);
+        this.onChange(e.transform, byUser);
       });
     select(svg).call(this.behavior).on('dblclick.zoom', null);
+    svg.addEventListener('wheel', (e) => {
+      if (e.ctrlKey || e.metaKey) return;
+      e.preventDefault();
+      const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.size().height : 1;
+      const dx = (e.shiftKey && !e.deltaX ? e.deltaY : e.deltaX) * scale;
+      const dy = (e.shiftKey && !e.deltaX ? 0 : e.deltaY) * scale;
+      this.userMove = true;
+      try {
+        select(svg).interrupt().call(this.behavior.translateBy, -dx / this.transform.k, -dy / this.transform.k);
+      } finally {
+        this.userMove = false;
+      }
+    }, { passive: false });
   }
 
   size(): { width: number; height: number } {

@@ -1,0 +1,60 @@
+// A quiet hover card with what a truncated label cannot say: the full name,
+// the state and where the task waits. Text only (textContent).
+import type { Row } from '../../extension/store/rows';
+import { h } from '../elements';
+import { errorLine, STATE_WORD } from './labels';
+import type { ViewNode } from './model';
+
+const DELAY_MS = 450;
+
+export class Tooltip {
+  readonly el: HTMLElement;
+  private timer: number | null = null;
+  private key: string | null = null;
+
+  constructor() {
+    this.el = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+  }
+
+  /** Shows the card for `node` near (x, y) (client coordinates) after a short delay. */
+  schedule(node: ViewNode, rows: ReadonlyMap<number, Row>, x: number, y: number): void {
+    if (this.key === node.key) return;
+    this.hide();
+    this.key = node.key;
+    this.timer = window.setTimeout(() => {
+      this.timer = null;
+      const lines = linesOf(node, rows);
+      if (!lines.length) return;
+      this.el.replaceChildren(...lines.map(([text, cls]) => h('div', { class: cls }, text)));
+      const host = this.el.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0, width: innerWidth, height: innerHeight };
+      this.el.hidden = false;
+      const w = this.el.offsetWidth;
+      const left = Math.min(x - host.left + 12, host.width - w - 8);
+      this.el.style.left = `${Math.max(4, left)}px`;
+      this.el.style.top = `${y - host.top + 16}px`;
+    }, DELAY_MS);
+  }
+
+  hide(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.key = null;
+    this.el.hidden = true;
+  }
+}
+
+function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string, string]> {
+  if (node.kind === 'fold') return [[`${node.name ?? ''} ×${node.members?.length ?? 0}`, 'strong'], ['Same-named siblings, folded. Click to show them all.', 'muted']];
+  const row = rows.get(node.id);
+  if (!row) return [];
+  if (row.kind === 'retired') return [[`${row.count} finished tasks`, 'strong'], ['Folded away to keep memory bounded.', 'muted']];
+  if (row.kind === 'nursery') {
+    const out: Array<[string, string]> = [[row.start ? 'nursery.start()' : row.system ? 'System nursery' : 'Nursery', 'strong']];
+    if (row.site) out.push([`${row.site.file}:${row.site.line}`, 'code']);
+    return out;
+  }
+  const out: Array<[string, string]> = [[row.name, 'strong'], [STATE_WORD[row.state], `state s-${row.state}`]];
+  if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
+  if (row.awaitSite && (row.state === 'waiting' || row.state === 'running' || row.state === 'scheduled')) out.push([`awaits at ${row.awaitSite.file}:${row.awaitSite.line}`, 'code']);
+  return out;
+}
