@@ -575,8 +575,36 @@ _GLOBAL: Dict[Tuple[Any, ...], Emitter] = {}
 _GLOBAL_LOCK = threading.Lock()
 
 
+_FORKED = False
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has no writer thread: its emitters are dead.
+
+    Its own trio.runs get a fresh emitter (a new connection and hello, with
+    the child's pid) but never the parent's recording file, which a second
+    writer would corrupt.
+    """
+    global _FORKED
+    _FORKED = True
+    for em in list(_GLOBAL.values()):
+        em._stop = True
+        em.disabled = True
+        em._told_disabled = True
+        em._sock = None  # the parent's connection: not ours to close or write
+        em._file = None
+    _GLOBAL.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def emitter_for(config: Config) -> Emitter:
     """One emitter (one connection, one hello) per distinct configuration."""
+    if _FORKED and config.record:
+        config = Config(address=config.address, record=None, secret=config.secret,
+                        sample_hz=config.sample_hz, max_buffer=config.max_buffer)
     key = config.key()
     with _GLOBAL_LOCK:
         em = _GLOBAL.get(key)

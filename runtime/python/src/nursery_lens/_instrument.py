@@ -36,6 +36,12 @@ except NameError:  # pragma: no cover
 
 _perf = time.perf_counter
 _getframe = sys._getframe
+try:
+    import inspect as _inspect
+
+    _START_SOON_CODE: Any = _inspect.unwrap(trio._core._run.Nursery.start_soon).__code__
+except Exception:  # pragma: no cover - shape changed: the general walk still works
+    _START_SOON_CODE = None
 
 
 class Instrument(trio.abc.Instrument):  # type: ignore[misc]
@@ -165,8 +171,12 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             if n is None or n[1]:
                 self._spawned_special(task, tid, nursery, n)
                 return
-            # where start_soon/start was called: first frame outside Trio
-            f = _getframe(1)
+            # where start_soon/start was called: first frame outside Trio.
+            # Usually hook <- Instruments.call <- spawn_impl <- start_soon <- user:
+            # jump straight there when the shape is the usual one.
+            f = _getframe(3)
+            if f.f_code is _START_SOON_CODE:
+                f = f.f_back
             cache = self._lib_cache
             while f is not None:
                 code = f.f_code
