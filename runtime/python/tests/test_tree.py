@@ -422,3 +422,30 @@ def test_loose_groups_multierror_outcomes():
     assert sorted(e["message"] for e in leaves) == ["one", "two"]
     for t in rec.tasks("fails"):
         assert rec.exit(t["id"])["outcome"] == "raised"
+
+
+def test_added_mid_run_replays_the_live_tree():
+    import nursery_lens
+
+    from conftest import Recording, check_order
+
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep, 0.05, name="before")
+            await trio.sleep(0)
+            trio.lowlevel.add_instrument(inst)
+            n.start_soon(trio.sleep, 0, name="after")
+
+    trio.run(main)
+    inst.close()
+    rec = Recording("".join(chunks))
+    check_order(rec.events)
+    assert rec.main()["name"].endswith("main")
+    before, after = rec.task("before"), rec.task("after")
+    assert before["nursery"] == after["nursery"]
+    assert rec.exit(before["id"])["outcome"] == "returned"
+    assert rec.exit(after["id"])["outcome"] == "returned"
+    assert rec.events[-1]["type"] == "run.finished"

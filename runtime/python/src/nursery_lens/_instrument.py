@@ -194,8 +194,57 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, n[0], 0, code, line))
             else:
                 self._emitter.hook_drops += 1
+        except AttributeError as exc:
+            # Added mid-run with trio.lowlevel.add_instrument: no before_run
+            # came. Catching it here keeps the check off the hot path.
+            if self._runner is None and not hasattr(self, "_tids"):
+                try:
+                    self._attach(task)
+                    self.task_spawned(task)
+                except Exception as exc2:
+                    self._fail(exc2)
+            else:
+                self._fail(exc)
         except Exception as exc:
             self._fail(exc)
+
+    def _attach(self, trigger: Any) -> None:
+        """Start observing a run that is already going: replay its tree."""
+        runner = _patches.current_runner()
+        if runner is None:
+            raise RuntimeError("not inside trio.run")
+        self.before_run()
+        init = runner.init_task
+        main = runner.main_task
+        stack = [(init, None, 0)]
+        while stack:
+            task, nid, nflags = stack.pop()
+            tid = self._next()
+            self._tids[task] = tid
+            if task is init:
+                self._init = task
+                flags = E.F_SYSTEM
+            elif task is main:
+                self._main = task
+                flags = E.F_MAIN
+            elif nflags & E.N_SYSTEM:
+                flags = E.F_SYSTEM
+                self._system.add(task)
+            else:
+                flags = 0
+            if task is init:
+                self._system.add(task)
+            self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, nid, flags, None, 0))
+            later = []
+            for nursery in list(task._child_nurseries):
+                child_nid = self._next()
+                child_flags = E.N_SYSTEM if task in self._system else 0
+                self._nurseries[nursery] = (child_nid, child_flags)
+                self._q_append((E.N_OPEN, self._run, _perf(), child_nid, tid, None, 0, child_flags))
+                for child in list(nursery._children):
+                    if child is not trigger:  # announced by its own hook next
+                        later.append((child, child_nid, child_flags))
+            stack.extend(reversed(later))
 
     def _spawned_special(self, task: Any, tid: int, nursery: Any, n: Optional[Tuple[int, int]]) -> None:
         """Init, main and system tasks, and nurseries not seen opening."""

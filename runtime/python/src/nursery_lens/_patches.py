@@ -168,6 +168,8 @@ def _install_nursery_close(_run: Any) -> None:
             except Exception as exc:
                 _fail(inst, exc)
         result = await orig(self, nested_child_exc)
+        # looked up again: an instrument may have been added while we waited
+        inst = ACTIVE.get(getattr(self._parent_task, "_runner", None))
         if inst is not None:
             try:
                 inst._nursery_closed(self)
