@@ -74,6 +74,10 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
   const rec = deps.store.recordingOf(key);
   const entry = deps.store.get(key);
   if (!rec || !entry) return;
+  if (rec.dropped) {
+    void vscode.window.showWarningMessage(`The lines of ${entry.state.label} were let go to keep memory bounded (newer programs sent more than 128 MB). Record long runs with \`python -m nursery_lens --record FILE\`.`);
+    return;
+  }
   const base = entry.state.label.replace(/[^\w.-]+/g, '_').replace(/\.py$/, '') || 'run';
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({

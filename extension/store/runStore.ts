@@ -8,6 +8,8 @@ import { scriptLabel, type ReplayResult } from './replay';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
 export const MAX_RAW_BYTES = 32 * 1024 * 1024;
+/** Raw lines kept for all programs together; past this, programs that are gone lose theirs first. */
+export const MAX_TOTAL_RAW_BYTES = 128 * 1024 * 1024;
 
 export interface StreamOrigin {
   /** Groups the program's streams; a reconnect with the same launch and instance continues the same runs. */
@@ -47,14 +49,28 @@ export class ProgramStream {
     return state;
   }
 
+  /** Lines were dropped to bound memory: what remains is not the whole stream. */
+  rawDropped = false;
+
   record(line: string): void {
     if (this.rawTruncated) return;
-    if (this.rawBytes + line.length > MAX_RAW_BYTES) {
+    const bytes = line.length + 1;
+    if (this.rawBytes + bytes > this.store.limits.perProgram || !this.store.reserveRaw(bytes, this)) {
       this.rawTruncated = true;
       return;
     }
     this.raw.push(line);
-    this.rawBytes += line.length + 1;
+    this.rawBytes += bytes;
+  }
+
+  /** Frees this program's raw lines (memory pressure from newer programs). */
+  dropRaw(): number {
+    const freed = this.rawBytes;
+    this.raw = [];
+    this.rawBytes = 0;
+    this.rawTruncated = true;
+    this.rawDropped = true;
+    return freed;
   }
 
   /** The connection ended: runs that did not finish are marked disconnected (their tasks stay as they were). */
@@ -82,9 +98,32 @@ export class RunStore {
   private readonly streams = new Map<string, ProgramStream>();
   private readonly listeners = new Set<RunStoreListener>();
   private nextStream = 1;
+  private rawTotal = 0;
+
+  /**
+   * Accounts `bytes` of raw lines for `stream`; frees the lines of programs
+   * that are gone (oldest first) when the total would pass its bound. False:
+   * nothing could be freed, so the caller stops keeping lines.
+   */
+  reserveRaw(bytes: number, stream: ProgramStream): boolean {
+    const max = this.limits.total;
+    if (this.rawTotal + bytes > max) {
+      for (const s of this.streams.values()) {
+        if (s === stream || s.connected || !s.rawBytes) continue;
+        this.rawTotal -= s.dropRaw();
+        if (this.rawTotal + bytes <= max) break;
+      }
+      if (this.rawTotal + bytes > max) return false;
+    }
+    this.rawTotal += bytes;
+    return true;
+  }
   private readonly launchPrograms = new Map<string, number>();
 
-  constructor(readonly retainFinished: () => number = () => 2000) {}
+  constructor(
+    readonly retainFinished: () => number = () => 2000,
+    readonly limits: { perProgram: number; total: number } = { perProgram: MAX_RAW_BYTES, total: MAX_TOTAL_RAW_BYTES },
+  ) {}
 
   onDidChange(listener: RunStoreListener): { dispose(): void } {
     this.listeners.add(listener);
@@ -160,12 +199,13 @@ export class RunStore {
   }
 
   /** The lines to save for a run: everything its program sent (or the recording it came from). */
-  recordingOf(key: string): { text: string; truncated: boolean } | undefined {
+  recordingOf(key: string): { text: string; truncated: boolean; dropped?: boolean } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.recordingText !== undefined) return { text: e.recordingText, truncated: false };
     if (!e.stream) return undefined;
-    return { text: e.stream.raw.join('\n') + (e.stream.raw.length ? '\n' : ''), truncated: e.stream.rawTruncated };
+    const raw = e.stream.raw;
+    return { text: raw.join('\n') + (raw.length ? '\n' : ''), truncated: e.stream.rawTruncated, ...(e.stream.rawDropped ? { dropped: true } : {}) };
   }
 
   /** Removes runs that are not live (finished, disconnected, recordings). Returns their keys. */
@@ -179,7 +219,10 @@ export class RunStore {
     // Forget programs that have nothing left and are gone.
     for (const [k, s] of this.streams) {
       if (s.connected) continue;
-      if ([...s.runs.values()].every((r) => !this.entries.has(r.key))) this.streams.delete(k);
+      if ([...s.runs.values()].every((r) => !this.entries.has(r.key))) {
+        this.rawTotal -= s.dropRaw();
+        this.streams.delete(k);
+      }
     }
     if (keys.length) this.emit({ kind: 'removed', keys });
     return keys;

@@ -172,4 +172,22 @@ describe('RunStore', () => {
     assert.deepEqual(store.recordingOf(one.run(1).key), { text: '{"a":1}\n{"b":2}\n', truncated: false });
     assert.equal(store.openStream({ launchKey: 'k', instance: 'i1' }), one, 'a reconnect finds its stream');
   });
+
+  it('keeps raw lines bounded: per program, then in total, letting go of programs that are gone first', () => {
+    const store = new RunStore(() => 2000, { perProgram: 100, total: 150 });
+    const old = store.openStream({ launchKey: 'k', instance: 'old' });
+    old.run(1);
+    for (let i = 0; i < 8; i++) old.record('x'.repeat(9)); // 80 bytes
+    old.disconnected('gone');
+    const live = store.openStream({ launchKey: 'k', instance: 'live' });
+    live.run(1);
+    for (let i = 0; i < 9; i++) live.record('y'.repeat(9)); // 90 bytes: needs the old program's room
+    assert.equal(store.recordingOf(old.run(1).key)!.dropped, true);
+    assert.equal(store.recordingOf(live.run(1).key)!.truncated, false);
+    live.record('y'.repeat(9));
+    live.record('y'.repeat(9)); // past 100 bytes for one program
+    const rec = store.recordingOf(live.run(1).key)!;
+    assert.equal(rec.truncated, true);
+    assert.equal(rec.text.split('\n').length - 1, 10);
+  });
 });
