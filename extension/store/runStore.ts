@@ -8,6 +8,8 @@ import { scriptLabel, type ReplayResult } from './replay';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
 export const MAX_RAW_BYTES = 32 * 1024 * 1024;
+/** Runs that are over (finished, disconnected, recordings) kept before the oldest go: memory stays bounded. */
+export const MAX_ENDED_RUNS = 50;
 /** Raw lines kept for all programs together; past this, programs that are gone lose theirs first. */
 export const MAX_TOTAL_RAW_BYTES = 128 * 1024 * 1024;
 
@@ -168,6 +170,27 @@ export class RunStore {
     if (stream.origin.debugSessionId) entry.debugSessionId = stream.origin.debugSessionId;
     this.entries.set(state.key, entry);
     this.emit({ kind: 'added', entry });
+    this.trimEnded();
+  }
+
+  /** Drops the oldest runs that are over beyond MAX_ENDED_RUNS. */
+  private trimEnded(): void {
+    const ended = this.all().filter((e) => e.state.currentStatus !== 'live');
+    if (ended.length <= MAX_ENDED_RUNS) return;
+    const keys = ended.slice(0, ended.length - MAX_ENDED_RUNS).map((e) => e.state.key);
+    for (const k of keys) this.entries.delete(k);
+    this.forgetGoneStreams();
+    this.emit({ kind: 'removed', keys });
+  }
+
+  private forgetGoneStreams(): void {
+    for (const [k, s] of this.streams) {
+      if (s.connected) continue;
+      if ([...s.runs.values()].every((r) => !this.entries.has(r.key))) {
+        this.rawTotal -= s.dropRaw();
+        this.streams.delete(k);
+      }
+    }
   }
 
   addRecording(result: ReplayResult, text: string): RunEntry[] {
@@ -178,6 +201,7 @@ export class RunStore {
       out.push(entry);
       this.emit({ kind: 'added', entry });
     }
+    this.trimEnded();
     return out;
   }
 
@@ -217,13 +241,7 @@ export class RunStore {
       keys.push(key);
     }
     // Forget programs that have nothing left and are gone.
-    for (const [k, s] of this.streams) {
-      if (s.connected) continue;
-      if ([...s.runs.values()].every((r) => !this.entries.has(r.key))) {
-        this.rawTotal -= s.dropRaw();
-        this.streams.delete(k);
-      }
-    }
+    this.forgetGoneStreams();
     if (keys.length) this.emit({ kind: 'removed', keys });
     return keys;
   }

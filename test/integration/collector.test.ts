@@ -162,6 +162,7 @@ describe('integration: real Python + Trio → real collector → store', functio
     assertTreeProgram(entry.state);
     const names = new Set(h.store.all().flatMap((e) => [...tasksByName(e.state.rows()).keys()]).filter((n) => n.startsWith('main-')));
     assert.equal(names.size, 100, 'each connection kept its own run');
+    assert.equal(h.log.count(/program pid 1\d{5} \(crowd/), 100, 'each connection is in the log');
     crowd.child.stdin!.end('\n');
     assert.equal(await crowd.exit, 0, crowd.stderr);
     await waitFor('all disconnected', () => h.store.all().filter((e) => e.state.info().status === 'disconnected').length === 100);

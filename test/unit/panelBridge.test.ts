@@ -190,4 +190,20 @@ describe('RunStore', () => {
     assert.equal(rec.truncated, true);
     assert.equal(rec.text.split('\n').length - 1, 10);
   });
+
+  it('keeps at most 50 runs that are over, dropping the oldest', () => {
+    const store = new RunStore();
+    const removed: string[] = [];
+    store.onDidChange((e) => { if (e.kind === 'removed') removed.push(...e.keys); });
+    const live = store.openStream({ launchKey: 'k', instance: 'live' }).run(1);
+    for (let i = 0; i < 55; i++) {
+      const s = store.openStream({ launchKey: 'k', instance: `p${i}` });
+      s.run(1);
+      s.disconnected('gone');
+    }
+    store.openStream({ launchKey: 'k', instance: 'last' }).run(1);
+    assert.equal(store.all().filter((e) => e.state.currentStatus !== 'live').length, 50);
+    assert.equal(removed.length, 5);
+    assert.ok(store.get(live.key), 'live runs are never dropped');
+  });
 });
