@@ -194,9 +194,11 @@ export class RunState {
     this.infoDirty = true;
   }
 
+  // Events reach the reducer validated (the collector's checkEvent), so the
+  // hot handlers read fields without re-checking their types.
   private onSpawned(e: Ev): void {
     const id = e.id as number;
-    const ts = num(e.ts);
+    const ts = e.ts as number;
     const parent = typeof e.nursery === 'number' ? e.nursery : null;
     this.snapshotSeen?.add(id);
     const site = siteOf(e.site);
@@ -215,7 +217,7 @@ export class RunState {
       kind: 'task',
       id,
       parent,
-      name: String(e.name),
+      name: e.name as string,
       system: e.system === true,
       main: e.main === true,
       state: 'scheduled',
@@ -292,14 +294,16 @@ export class RunState {
     const id = e.id as number;
     const row = this.tasks.get(id);
     if (!row || row.exitedAt !== undefined) return;
-    const ts = num(e.ts);
-    const outcome: Outcome = isOutcome(e.outcome) ? e.outcome : 'returned';
+    const ts = e.ts as number;
+    const outcome = e.outcome as Outcome;
     row.state = outcome;
     row.since = ts;
     row.exitedAt = ts;
     row.starting = undefined;
-    const error = errorOf(e.error);
-    if (error) row.error = error;
+    if (e.error !== undefined) {
+      const error = errorOf(e.error);
+      if (error) row.error = error;
+    }
     if (outcome === 'raised' && row.parent !== null && !this.firstRaised.has(row.parent)) {
       this.firstRaised.set(row.parent, id);
     }
