@@ -74,6 +74,13 @@ describe('webview: task tree', function () {
     assert.equal(byKey.get(workers[0].parent!)!.parent, pool.key, 'workers → nursery → worker_pool');
   });
 
+  it("follows the host's default for system tasks until the user chooses", async () => {
+    await h.send({ type: 'config', hideSystemDefault: false });
+    await showLive();
+    assert.deepEqual((await h.nodes()).filter((n) => n.parent === null).map((n) => n.text.trim()), ['<init>']);
+    assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
+  });
+
   it('shows each state by class and icon, with await sites, countdown and shield', async () => {
     await showLive();
     const nodes = await h.nodes();

@@ -54,8 +54,6 @@ export class TreeRenderer {
   private readonly cancelLayer: Selection<SVGGElement, unknown, null, undefined>;
   private readonly overviewLayer: Selection<SVGGElement, unknown, null, undefined>;
   readonly nodeLayer: Selection<SVGGElement, unknown, null, undefined>;
-  /** Label widths by key, for the link ports of parents that are not drawn. */
-  private readonly widths = new Map<string, number>();
   private looks = new Map<string, Look>();
   /** Overview links depend only on layout and view: kept while those stay. */
   private overviewLinks = { key: '', d: '' };
@@ -81,7 +79,6 @@ export class TreeRenderer {
     for (const p of drawn) {
       const look = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow);
       looks.set(p.node.key, look);
-      this.widths.set(p.node.key, look.width);
       if (look.ticking) ticking = true;
     }
     this.looks = looks;
@@ -90,17 +87,18 @@ export class TreeRenderer {
     this.renderLinks(f, drawn);
     this.renderCancelLinks(f);
     this.renderNodes(f, drawn, looks);
-    if (this.widths.size > 4 * f.layout.nodes.length + 1000) this.widths.clear();
     return { ticking };
   }
 
+  /** Where links to a node's children start: just after its label. */
   private port(p: Placed, f: Frame): number {
-    let w = this.widths.get(p.node.key);
-    if (w === undefined) {
-      w = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow).width;
-      this.widths.set(p.node.key, w);
+    // A parent outside the drawn window still needs its current label width.
+    let look = this.looks.get(p.node.key);
+    if (!look) {
+      look = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow);
+      this.looks.set(p.node.key, look);
     }
-    return p.x + LABEL_X + w + 6;
+    return p.x + LABEL_X + look.width + 6;
   }
 
   private renderLinks(f: Frame, drawn: Placed[]): void {
@@ -199,7 +197,7 @@ export class TreeRenderer {
       if (f.related.has(p.node.key)) classes += ' related';
       const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
       const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
-      const sig = [classes, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape].join('|');
+      const sig = [classes, p.parent?.node.key, p.depth, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape].join('|');
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
