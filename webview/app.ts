@@ -599,8 +599,14 @@ export class App {
     this.empty.hidden = hasRuns;
     this.toolbar.el.hidden = !hasRuns;
     this.svg.style.display = hasRuns ? '' : 'none';
-    this.waiting.hidden = !hasRuns || !!(this.layout && this.layout.nodes.length) || (this.state.search !== '' && !!run);
-    if (!this.waiting.hidden) this.waiting.textContent = run ? (run.rows.size ? 'Nothing to show with these filters.' : 'Waiting for the first tasks of this run…') : 'Loading the run…';
+    this.waiting.hidden = !hasRuns || !!(this.layout && this.layout.nodes.length);
+    if (!this.waiting.hidden) {
+      const filtered = this.state.hideFinished || this.state.search.trim() !== '';
+      this.waiting.textContent = !run ? 'Loading the run…'
+        : filtered && run.rows.size ? 'Nothing matches these filters.'
+        : run.info.status === 'live' ? 'Waiting for the first tasks of this run…'
+        : 'This run has no tasks to show.';
+    }
     const runs = this.runs.length ? this.runs : [...this.mirror.runs.values()].map((r) => r.info);
     this.toolbar.setRuns(runs, this.current);
     const counts = info ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total` : '';

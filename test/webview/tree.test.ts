@@ -219,6 +219,9 @@ describe('webview: task tree', function () {
     await h.page.locator('input.search').press('Enter');
     await h.settle();
     assert.match((await h.page.locator('g.node[aria-selected="true"]').textContent())!, /worker/);
+    await h.page.locator('input.search').fill('no such task');
+    await h.settle();
+    assert.equal(await h.page.locator('.waiting-note').textContent(), 'Nothing matches these filters.');
     await h.page.locator('input.search').press('Escape');
     await h.settle();
     assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
