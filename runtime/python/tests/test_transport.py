@@ -144,3 +144,35 @@ def test_collector_restarted_mid_run_gets_snapshot_then_live(prog):
     live = after[end + 1:]
     assert any(e["type"] == "task.spawned" for e in live)
     assert after[-1]["type"] == "run.finished"
+
+
+def test_unix_socket_collector(prog, tmp_path):
+    import socket as _socket
+
+    path = str(tmp_path / "lens.sock")
+    server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    server.settimeout(20)
+    received = {}
+
+    def serve():
+        conn, _ = server.accept()
+        data = b""
+        with conn:
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        received["data"] = data
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    r, _ = run(prog, (3, 10, 0.01), path)
+    t.join(20)
+    server.close()
+    assert_same_as_plain(r, (3, 10, 0.01), prog)
+    rec = Recording(received["data"].decode("utf-8"))
+    check_order(rec.events)
+    assert len(rec.tasks("worker")) == 30

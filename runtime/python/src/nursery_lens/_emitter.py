@@ -42,7 +42,7 @@ PROTOCOL_MINOR = 1
 #: Unsent bytes held for a slow collector before lines are dropped.
 SEND_LIMIT = 8 * 1024 * 1024
 #: Most events handled per writer cycle, so sampling and sending interleave.
-BATCH = 20_000
+BATCH = 50_000
 
 
 class RunMirror:
@@ -229,7 +229,7 @@ class Emitter:
                 if self._address is not None and self._sock is None:
                     self._try_connect()
                 backlog = len(self.queue)
-                self._wake.wait(0.002 if backlog > BATCH else 0.02)
+                self._wake.wait(0.005 if backlog > BATCH else 0.02)
                 self._wake.clear()
                 self._cycle()
             self._cycle()

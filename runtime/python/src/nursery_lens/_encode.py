@@ -26,12 +26,25 @@ def site_json(code: Optional[CodeType], line: int) -> str:
     key = (code, line)
     s = _site_cache.get(key)
     if s is None:
+        if line < 0:  # -(f_lasti + 1) from a hook
+            line = line_of_offset(code, -1 - line)
         s = '{"file":%s,"line":%d,"function":%s}' % (_q(code.co_filename), line if line and line > 0 else 0,
                                                       _q(code.co_name))
         if len(_site_cache) > 200_000:
             _site_cache.clear()
         _site_cache[key] = s
     return s
+
+
+def line_of_offset(code: CodeType, offset: int) -> int:
+    """The source line of the instruction at byte ``offset`` (what f_lineno gives)."""
+    try:
+        for start, end, line in code.co_lines():  # type: ignore[attr-defined]
+            if start <= offset < end:
+                return line if line is not None else code.co_firstlineno
+    except Exception:
+        pass
+    return code.co_firstlineno
 
 
 def name_json(name: Any) -> str:

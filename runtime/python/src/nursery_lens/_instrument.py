@@ -36,6 +36,8 @@ except NameError:  # pragma: no cover
 
 _perf = time.perf_counter
 _getframe = sys._getframe
+#: f_lasti is a byte offset that code.co_lines() can map (Python >= 3.10)
+_LASTI = sys.version_info >= (3, 10)
 try:
     import inspect as _inspect
 
@@ -184,7 +186,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 if lib is None:
                     lib = CLASSIFIER.is_library(code)
                 if not lib:
-                    line = f.f_lineno
+                    # -(lasti+1): the writer turns the instruction offset into
+                    # a line (cached); f_lineno would scan the line table here.
+                    line = -1 - f.f_lasti if _LASTI else f.f_lineno
                     break
                 f = f.f_back
             else:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import time
 from typing import Any, Callable, Dict, List, Optional
 
 #: runner -> the nursery_lens Instrument observing it
@@ -109,6 +110,8 @@ def _install_task_exited(_run: Any) -> None:
         return
     from outcome import Value
 
+    perf = time.perf_counter
+
     @functools.wraps(orig)
     def task_exited(self: Any, task: Any, outcome: Any) -> Any:
         inst = ACTIVE.get(self)
@@ -121,9 +124,20 @@ def _install_task_exited(_run: Any) -> None:
                 _fail(inst, exc)
         result = orig(self, task, outcome)
         # Emitting here instead of in the task_exited hook saves Trio's
-        # hook dispatch on every exit (the hook is switched off per instance).
+        # hook dispatch on every exit (the hook is switched off per instance);
+        # the body is Instrument._exited, inlined: this runs once per task.
         try:
-            inst._exited(task)
+            tid = inst._tids.pop(task, None)
+            if tid is not None:
+                info = inst._exits.pop(task, None) if inst._exits else None
+                if task in inst._system:
+                    inst._system.discard(task)
+                if inst._closes_from_exit:
+                    inst._close_owned(task)
+                if len(inst._queue) < inst._cap:
+                    inst._q_append((4, inst._run, perf(), tid, info))  # _events.EXIT
+                else:
+                    inst._emitter.hook_drops += 1
         except Exception as exc:
             _fail(inst, exc)
         return result

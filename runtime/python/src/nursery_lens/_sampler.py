@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 import time
+from itertools import islice
 from math import inf
 from typing import Any, Dict, List, Optional, Set
 
@@ -91,13 +92,13 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     tids: Optional[Dict[Any, int]] = getattr(inst, "_tids", None)
     if not tids:
         return
-    # The task list is copied once per lap round all tasks, not per sample;
-    # each sample examines a slice of it within a small time budget.
-    items = m.sample_items
+    # A slice of the live tasks per sample (round robin). Copying only the
+    # slice (in C, atomically under the GIL) keeps no dead task alive.
     cursor = m.sample_cursor
-    if items is None or cursor >= len(items):
-        items = m.sample_items = list(tids.items())
+    items = list(islice(tids.items(), cursor, cursor + MAX_PER_SAMPLE))
+    if not items and cursor:
         cursor = 0
+        items = list(islice(tids.items(), 0, MAX_PER_SAMPLE))
     top = sys._current_frames().get(m.thread_id)
     on_stack: Set[Any] = set()
     f = top
@@ -115,8 +116,8 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     seen: Set[Any] = set()
     next_id = getattr(inst, "_next", None)
     deadline = time.perf_counter() + BUDGET_S
-    end = min(len(items), cursor + MAX_PER_SAMPLE)
-    i = cursor
+    end = len(items)
+    i = 0
     while i < end:
         task, tid = items[i]
         i += 1
@@ -175,9 +176,7 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
                     lines.append(em.scope_line(m, srec, ts))
             first = False
             status = status._parent
-    m.sample_cursor = i
-    if i >= len(items):
-        m.sample_items = None
+    m.sample_cursor = 0 if i >= end and end < MAX_PER_SAMPLE else cursor + i
     if scopes:
         for scope, srec in list(scopes.items()):
             if srec[1] in sampled and scope not in seen:
