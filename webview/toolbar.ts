@@ -1,6 +1,7 @@
 // The bar above the tree: run picker, search, filters, follow and fit.
 import type { RunInfo } from '../extension/store/rows';
 import { h } from './elements';
+import { legend } from './legend';
 
 export interface ToolbarActions {
   selectRun(key: string): void;
@@ -56,11 +57,18 @@ export class Toolbar {
     this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
     const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
     fit.addEventListener('click', () => a.fit());
+    const legendPanel = legend();
+    legendPanel.hidden = true;
+    const legendButton = h('button', { class: 'toggle legend-button', type: 'button', 'aria-expanded': 'false', title: 'What the shapes and icons mean' }, 'Legend');
+    legendButton.addEventListener('click', () => {
+      legendPanel.hidden = !legendPanel.hidden;
+      legendButton.setAttribute('aria-expanded', String(!legendPanel.hidden));
+    });
     this.counts = h('span', { class: 'counts' });
     this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
       this.runSelect,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
-      this.hideFinished, this.hideSystem, this.follow, fit, this.counts);
+      this.hideFinished, this.hideSystem, this.follow, fit, this.counts, h('span', { class: 'legend-anchor' }, legendButton, legendPanel));
   }
 
   setRuns(runs: RunInfo[], current: string | null): void {

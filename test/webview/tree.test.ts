@@ -81,6 +81,17 @@ describe('webview: task tree', function () {
     assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
   });
 
+  it('explains shapes and icons in a legend', async () => {
+    await showLive();
+    const button = h.page.getByRole('button', { name: 'Legend' });
+    await button.click();
+    const items = await h.page.locator('.legend li').allTextContents();
+    for (const word of ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost', 'nursery']) assert.ok(items.includes(word), word);
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+    await button.click();
+    assert.equal(await h.page.locator('.legend').isVisible(), false);
+  });
+
   it('shows each state by class and icon, with await sites, countdown and shield', async () => {
     await showLive();
     const nodes = await h.nodes();
