@@ -67,6 +67,18 @@ function copyRow(row: Row): Row {
   return n;
 }
 
+/** Delta bookkeeping on each stored row: flags instead of id sets keep the hot path cheap. */
+interface Tracking {
+  /** In `dirtyRows`, waiting for the next delta. */
+  dirty: boolean;
+  /** A consumer has seen this row (snapshot or delta), so its removal must be told. */
+  sent: boolean;
+}
+type TaskEntry = TaskRow & Tracking;
+type NurseryEntry = NurseryRow & Tracking;
+type RetiredEntry = RetiredRow & Tracking;
+type Entry = TaskEntry | NurseryEntry | RetiredEntry;
+
 const emptyCounts = (): Record<Outcome | 'lost', number> => ({ returned: 0, raised: 0, cancelled: 0, lost: 0 });
 
 export class RunState {
@@ -93,9 +105,9 @@ export class RunState {
   private retired = 0;
   private problems: string[] = [];
 
-  private readonly tasks = new Map<number, TaskRow>();
-  private readonly nurseries = new Map<number, NurseryRow>();
-  private readonly retiredRows = new Map<number, RetiredRow>();
+  private readonly tasks = new Map<number, TaskEntry>();
+  private readonly nurseries = new Map<number, NurseryEntry>();
+  private readonly retiredRows = new Map<number, RetiredEntry>();
   /** Visible task rows per nursery: a closed nursery with none left may fold. */
   private readonly children = new Map<number, Set<number>>();
   /** Nursery rows per owner task, so folding a task folds its (closed) nurseries. */
@@ -114,8 +126,6 @@ export class RunState {
   readonly reportedFiles = new Set<string>();
   private lastFile = '';
 
-  private dirty = new Set<number>();
-  private removed = new Set<number>();
   private infoDirty = true;
 
   /** Ids seen between snapshot.begin and snapshot.end; null outside a snapshot. */
@@ -210,10 +220,10 @@ export class RunState {
       existing.name = String(e.name);
       existing.site = site;
       this.starting(existing);
-      this.touch(id);
+      this.touch(existing);
       return;
     }
-    const row: TaskRow = {
+    const row: TaskEntry = {
       kind: 'task',
       id,
       parent,
@@ -232,6 +242,8 @@ export class RunState {
       cancelReason: undefined,
       scopes: [],
       starting: undefined,
+      dirty: false,
+      sent: false,
     };
     this.starting(row);
     this.tasks.set(id, row);
@@ -239,16 +251,16 @@ export class RunState {
     this.liveTasks++;
     this.totalTasks++;
     this.infoDirty = true;
-    this.touch(id);
+    this.touch(row);
   }
 
-  private starting(row: TaskRow): void {
+  private starting(row: TaskEntry): void {
     const n = row.parent === null ? undefined : this.nurseries.get(row.parent);
     if (n?.start) row.starting = true;
     else row.starting = undefined;
   }
 
-  private reparent(row: TaskRow, to: number | null): void {
+  private reparent(row: TaskEntry, to: number | null): void {
     const from = row.parent;
     row.parent = to;
     if (to !== null) this.addChild(to, row.id);
@@ -270,7 +282,7 @@ export class RunState {
     if (!row) return;
     this.reparent(row, e.nursery as number);
     this.starting(row);
-    this.touch(row.id);
+    this.touch(row);
   }
 
   private onState(e: Ev): void {
@@ -287,7 +299,7 @@ export class RunState {
       row.awaitSite = siteOf(e.at);
       if (row.awaitSite) this.reported(row.awaitSite.file);
     }
-    this.touch(id);
+    this.touch(row);
   }
 
   private onExited(e: Ev): void {
@@ -325,7 +337,7 @@ export class RunState {
     }
     this.liveTasks--;
     this.infoDirty = true;
-    this.touch(id);
+    this.touch(row);
     this.finished.push(id);
     this.retain();
   }
@@ -360,11 +372,11 @@ export class RunState {
     const existing = this.nurseries.get(id);
     if (existing) {
       existing.site = site;
-      this.touch(id);
+      this.touch(existing);
       return;
     }
     const owner = e.task as number;
-    const row: NurseryRow = {
+    const row: NurseryEntry = {
       kind: 'nursery',
       id,
       parent: owner,
@@ -373,19 +385,21 @@ export class RunState {
       closedAt: undefined,
       system: e.system === true,
       start: e.start === true,
+      dirty: false,
+      sent: false,
     };
     this.nurseries.set(id, row);
     const owned = this.ownedNurseries.get(owner);
     if (owned) owned.push(id);
     else this.ownedNurseries.set(owner, [id]);
-    this.touch(id);
+    this.touch(row);
   }
 
   private onNurseryClosed(e: Ev): void {
     const row = this.nurseries.get(e.id as number);
     if (!row || row.closedAt !== undefined) return;
     row.closedAt = num(e.ts);
-    this.touch(row.id);
+    this.touch(row);
     if (!this.hasChildren(row.id)) this.nurseryEmptied(row);
   }
 
@@ -411,7 +425,7 @@ export class RunState {
       // Ids grow with entry order, so id order is outer-first.
       if (task.scopes.length > 1) task.scopes.sort((a, b) => a.id - b.id);
     }
-    this.touch(taskId);
+    this.touch(task);
   }
 
   private onScopeClosed(e: Ev): void {
@@ -428,7 +442,7 @@ export class RunState {
     const i = task.scopes.findIndex((s) => s.id === scopeId);
     if (i >= 0) {
       task.scopes.splice(i, 1);
-      this.touch(taskId);
+      this.touch(task);
     }
   }
 
@@ -444,13 +458,13 @@ export class RunState {
     for (const n of [...this.nurseries.values()]) {
       if (n.closedAt !== undefined || seen.has(n.id)) continue;
       n.closedAt = ts;
-      this.touch(n.id);
+      this.touch(n);
       if (!this.hasChildren(n.id)) this.nurseryEmptied(n);
     }
     this.retain();
   }
 
-  private markLost(row: TaskRow, ts: number): void {
+  private markLost(row: TaskEntry, ts: number): void {
     row.state = 'lost';
     row.since = ts;
     row.exitedAt = ts;
@@ -459,7 +473,7 @@ export class RunState {
     row.scopes = [];
     this.liveTasks--;
     this.infoDirty = true;
-    this.touch(row.id);
+    this.touch(row);
     this.finished.push(row.id);
   }
 
@@ -478,24 +492,24 @@ export class RunState {
   }
 
   /** Folds a finished task, and everything still visible below it, into its nursery's RetiredRow. */
-  private foldTask(row: TaskRow): void {
+  private foldTask(row: TaskEntry): void {
     if (!this.ownedNurseries.has(row.id) && row.parent !== null) {
       // The common case: a leaf task. No walk, no temporary arrays.
       this.tasks.delete(row.id);
-      this.forget(row.id);
+      this.forget(row);
       this.retired++;
       this.infoDirty = true;
       const r = this.retiredRow(row.parent);
       r.count++;
       r.byOutcome[row.state as Outcome | 'lost']++;
-      this.touch(r.id);
+      this.touch(r);
       this.removeChild(row.parent, row.id);
       return;
     }
     const counts = emptyCounts();
     let n = 0;
-    const stack: TaskRow[] = [row];
-    const removedTasks: TaskRow[] = [];
+    const stack: TaskEntry[] = [row];
+    const removedTasks: TaskEntry[] = [];
     const removedNurseries: number[] = [];
     const visited = new Set<number>();
     while (stack.length) {
@@ -526,14 +540,15 @@ export class RunState {
       if (t.exitedAt === undefined) this.liveTasks--; // only reachable with a malformed stream
       this.tasks.delete(t.id);
       this.ownedNurseries.delete(t.id);
-      this.forget(t.id);
+      this.forget(t);
     }
     for (const nid of removedNurseries) {
+      const nr = this.nurseries.get(nid);
       this.nurseries.delete(nid);
       this.children.delete(nid);
       this.firstRaised.delete(nid);
-      this.forget(nid);
-      if (this.retiredRows.delete(-nid)) this.forget(-nid);
+      if (nr) this.forget(nr);
+      this.dropRetired(nid);
     }
     // Descendants merged from retired rows were counted when they retired.
     this.retired += removedTasks.length;
@@ -543,14 +558,14 @@ export class RunState {
     const r = this.retiredRow(parent);
     r.count += n;
     for (const k of Object.keys(counts) as (Outcome | 'lost')[]) r.byOutcome[k] += counts[k];
-    this.touch(r.id);
+    this.touch(r);
     this.removeChild(parent, row.id);
   }
 
-  private retiredRow(nursery: number): RetiredRow {
+  private retiredRow(nursery: number): RetiredEntry {
     let r = this.retiredRows.get(-nursery);
     if (!r) {
-      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts() };
+      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false };
       this.retiredRows.set(-nursery, r);
     }
     return r;
@@ -565,7 +580,7 @@ export class RunState {
   }
 
   /** A closed nursery has no visible children left. */
-  private nurseryEmptied(n: NurseryRow): void {
+  private nurseryEmptied(n: NurseryEntry): void {
     if (n.start && !this.retiredRows.has(-n.id)) {
       // The temporary nursery of start(): once its task moved out it is noise.
       this.removeNursery(n.id);
@@ -596,8 +611,15 @@ export class RunState {
       if (i >= 0) owned.splice(i, 1);
       if (!owned.length) this.ownedNurseries.delete(n.parent);
     }
-    this.forget(id);
-    if (this.retiredRows.delete(-id)) this.forget(-id);
+    this.forget(n);
+    this.dropRetired(id);
+  }
+
+  private dropRetired(nursery: number): void {
+    const r = this.retiredRows.get(-nursery);
+    if (!r) return;
+    this.retiredRows.delete(-nursery);
+    this.forget(r);
   }
 
   // ---------------------------------------------------------------- output
@@ -609,52 +631,90 @@ export class RunState {
     this.reportedFiles.add(file);
   }
 
-  private touch(id: number): void {
-    this.dirty.add(id);
+  private dirtyRows: Entry[] = [];
+  private removedIds: number[] = [];
+
+  private touch(row: Entry): void {
+    if (row.dirty) return;
+    row.dirty = true;
+    this.dirtyRows.push(row);
+    // Nobody taking deltas (a recording being replayed): do not keep removed rows alive.
+    if (this.dirtyRows.length > 65_536 && this.dirtyRows.length > 4 * (this.tasks.size + this.nurseries.size + this.retiredRows.size)) {
+      this.dirtyRows = this.dirtyRows.filter((r) => {
+        if (this.stored(r)) return true;
+        r.dirty = false;
+        return false;
+      });
+    }
   }
 
-  private forget(id: number): void {
-    this.dirty.delete(id);
-    this.removed.add(id);
+  /** A row leaves the store: consumers that saw it hear of it. */
+  private forget(row: Entry): void {
+    if (row.sent) this.removedIds.push(row.id);
   }
 
-  private row(id: number): Row | undefined {
+  private stored(r: Entry): boolean {
+    return (r.kind === 'task' ? this.tasks.get(r.id) : r.kind === 'nursery' ? this.nurseries.get(r.id) : this.retiredRows.get(r.id)) === r;
+  }
+
+  private row(id: number): Entry | undefined {
     return id < 0 ? this.retiredRows.get(id) : (this.tasks.get(id) ?? this.nurseries.get(id));
   }
 
   /** Full snapshot: nurseries and tasks in id order (parents before children), retired rows last. */
   rows(): Row[] {
     const out: Row[] = [];
-    for (const n of this.nurseries.values()) out.push(copyRow(n));
-    for (const t of this.tasks.values()) out.push(copyRow(t));
+    for (const n of this.nurseries.values()) {
+      n.sent = true;
+      out.push(copyRow(n));
+    }
+    for (const t of this.tasks.values()) {
+      t.sent = true;
+      out.push(copyRow(t));
+    }
     out.sort((a, b) => a.id - b.id);
-    for (const r of this.retiredRows.values()) out.push(copyRow(r));
+    for (const r of this.retiredRows.values()) {
+      r.sent = true;
+      out.push(copyRow(r));
+    }
     return out;
   }
 
   takeDelta(): { upsert: Row[]; remove: number[] } | null {
-    if (!this.dirty.size && !this.removed.size) return null;
+    if (!this.dirtyRows.length && !this.removedIds.length) return null;
     const upsert: Row[] = [];
     const remove: number[] = [];
-    for (const id of this.removed) if (!this.row(id)) remove.push(id);
-    for (const id of this.dirty) {
-      const r = this.row(id);
-      if (r) upsert.push(copyRow(r));
+    if (this.removedIds.length) {
+      const seen = new Set<number>();
+      for (const id of this.removedIds) {
+        if (seen.has(id) || this.row(id)) continue; // gone and back (a replayed snapshot): an upsert
+        seen.add(id);
+        remove.push(id);
+      }
     }
-    this.dirty = new Set();
-    this.removed = new Set();
+    for (const r of this.dirtyRows) {
+      r.dirty = false;
+      if (!this.stored(r)) continue;
+      r.sent = true;
+      upsert.push(copyRow(r));
+    }
+    this.dirtyRows = [];
+    this.removedIds = [];
     if (!upsert.length && !remove.length) return null;
     return { upsert, remove };
   }
 
   /** Drops pending changes (nobody is watching this run; a snapshot follows when someone does). */
   discardDelta(): void {
-    if (this.dirty.size) this.dirty = new Set();
-    if (this.removed.size) this.removed = new Set();
+    if (this.dirtyRows.length) {
+      for (const r of this.dirtyRows) r.dirty = false;
+      this.dirtyRows = [];
+    }
+    if (this.removedIds.length) this.removedIds = [];
   }
 
   hasDelta(): boolean {
-    return this.dirty.size > 0 || this.removed.size > 0;
+    return this.dirtyRows.length > 0 || this.removedIds.length > 0;
   }
 
   /** True when info() changed since the last call of takeInfoChanged(). */
