@@ -59,7 +59,6 @@ function run(cmd, args, options, logLines) {
     const keep = (d) => {
       for (const line of String(d).split('\n')) if (line.trim()) logLines.push(line);
       if (logLines.length > 400) logLines.splice(0, logLines.length - 400);
-      options.onOutput?.(d);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -113,16 +112,14 @@ export async function ensureCodeServer({ dir = cacheDir(), log = (s) => console.
       ...process.env,
       PATH: join(p.nodePkg, 'bin') + delimiter + process.env.PATH,
       npm_config_nodedir: p.nodePkg,
-      npm_config_node_gyp: process.env.npm_config_node_gyp ?? '',
     };
-    if (!env.npm_config_node_gyp) delete env.npm_config_node_gyp;
-    let lastBeat = Date.now();
-    await run('npm', npmFlags, {
-      cwd: join(dir, 'code-server'), env,
-      onOutput: () => {
-        if (Date.now() - lastBeat > 30000) { lastBeat = Date.now(); log(`[setup] still installing code-server… (${((Date.now() - started) / 1000).toFixed(0)} s)`); }
-      },
-    }, logLines);
+    // npm is quiet at --loglevel=error: say every 30 s that we are alive.
+    const beat = setInterval(() => log(`[setup] still installing code-server… (${((Date.now() - started) / 1000).toFixed(0)} s)`), 30000);
+    try {
+      await run('npm', npmFlags, { cwd: join(dir, 'code-server'), env }, logLines);
+    } finally {
+      clearInterval(beat);
+    }
     if (!existsSync(p.codeServerEntry)) throw new Error(`code-server installed but ${p.codeServerEntry} is missing`);
     // The postinstall's native modules are what breaks on a machine without
     // build tools; prove one loaded-at-start module exists.

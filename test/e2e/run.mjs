@@ -99,6 +99,8 @@ async function main() {
   log(`code-server listening on ${server.url}`);
   const browser = await launchBrowser();
   cleanups.push(() => browser.close().catch(() => undefined));
+  // Only this run's pictures: a stale failure shot would mislead.
+  rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
 
   const examples = join(repoRoot, 'examples');

@@ -27,7 +27,10 @@ export async function openWorkbench(browser, url, folder, { payload, beforeNavig
 }
 
 /** F1, type the command title, pick the row whose label is exactly the title. */
+const VERBOSE = process.env.NURSERY_LENS_E2E_VERBOSE === '1';
+
 export async function runCommand(page, title, { timeout = 20000 } = {}) {
+  if (VERBOSE) console.log(`[e2e ${new Date().toISOString().slice(11, 23)}] command: ${title}`);
   await focusWorkbench(page);
   await page.keyboard.press('F1');
   await quickInput(page, '>' + title, title, { timeout });

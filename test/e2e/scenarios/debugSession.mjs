@@ -45,8 +45,6 @@ export default {
       if (!midShot && split) {
         midShot = true;
         await ctx.shot(page, 'B-debug-session-running');
-        // A smaller crop (tab, toolbar, tree) for README.md / media/screenshot.png.
-        await page.screenshot({ path: `${ctx.screenshots}/readme-task-tree.png`, clip: { x: 0, y: 0, width: 1400, height: 620 } }).catch(() => undefined);
       }
       if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
       await page.waitForTimeout(100);
