@@ -13,6 +13,7 @@ the writer thread can number cancel scopes from the same counter). Never
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import types
 import threading
@@ -71,9 +72,14 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 config = None
             if config is None:
                 config = Config()
+            if sink is not None:
+                # an in-process sink replaces the environment's destinations
+                config = Config(secret=config.secret, sample_hz=config.sample_hz, max_buffer=config.max_buffer)
         if explicit:
-            config = Config(address=address if address is not None else (None if record or sink else config.address),
-                            record=record, secret=secret if secret is not None else config.secret,
+            # explicit keyword arguments win over the environment, one by one
+            config = Config(address=address if address is not None else config.address,
+                            record=os.path.abspath(record) if record is not None else config.record,
+                            secret=secret if secret is not None else config.secret,
                             sample_hz=sample_hz if sample_hz is not None else config.sample_hz,
                             max_buffer=max_buffer if max_buffer is not None else config.max_buffer)
         self.config = config
