@@ -119,3 +119,16 @@ describe('webview model (Node)', () => {
     assert.equal(displayName('upload chunk 0'), 'upload chunk 0');
   });
 });
+
+describe('webview labels (Node)', () => {
+  it('maps run time to now with the host clock pair, frozen once the run is over', async () => {
+    const { runNow, formatRemaining } = await import('../../webview/tree/labels');
+    const info = { status: 'live', clock: { ts: 1000, hostWall: 50_000 } } as Parameters<typeof runNow>[0];
+    assert.equal(runNow(info, 52_500), 3500);
+    assert.equal(runNow({ ...info, status: 'finished' }, 52_500), 1000);
+    assert.equal(formatRemaining(2400), '2.4s');
+    assert.equal(formatRemaining(12_900), '12s');
+    assert.equal(formatRemaining(125_000), '2m 5s');
+    assert.equal(formatRemaining(-1), 'expired');
+  });
+});

@@ -183,6 +183,9 @@ describe('webview: task tree', function () {
     await h.settle();
     assert.equal(await selected(), 'main');
     assert.equal(await tree.getAttribute('aria-activedescendant'), await h.page.locator('g.node[aria-selected="true"]').getAttribute('id'));
+    assert.equal(await tree.getAttribute('role'), 'tree');
+    const fetch = h.task('fetch');
+    assert.deepEqual([await fetch.getAttribute('role'), await fetch.getAttribute('aria-level'), await fetch.getAttribute('aria-posinset'), await fetch.getAttribute('aria-setsize')], ['treeitem', '3', '1', '4']);
     await h.page.keyboard.press('ArrowRight');
     await h.page.keyboard.press('ArrowRight');
     await h.settle();

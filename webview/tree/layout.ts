@@ -12,6 +12,8 @@ export interface Placed {
   parent: Placed | null;
   children: Placed[];
   depth: number;
+  /** Position among its siblings (0-based). */
+  index: number;
 }
 
 export interface Layout {
@@ -37,7 +39,7 @@ export function layoutTree(root: ViewNode): Layout {
     const parent = d.parent && d.parent.depth > 0 ? (d.parent as WithPlaced).placed! : null;
     const x = parent ? parent.x + COLUMN[parent.node.kind] : 0;
     const y = d.x ?? 0;
-    const p: Placed = { node: d.data, x, y, parent, children: [], depth: d.depth - 1 };
+    const p: Placed = { node: d.data, x, y, parent, children: [], depth: d.depth - 1, index: parent ? parent.children.length : roots.length };
     (d as WithPlaced).placed = p;
     if (parent) parent.children.push(p);
     else roots.push(p);

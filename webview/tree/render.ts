@@ -197,7 +197,8 @@ export class TreeRenderer {
       if (f.related.has(p.node.key)) classes += ' related';
       const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
       const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
-      const sig = [classes, p.parent?.node.key, p.depth, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape].join('|');
+      const siblingCount = (p.parent ? p.parent.children : f.layout.roots).length;
+      const sig = [classes, p.parent?.node.key, p.depth, p.index, siblingCount, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape].join('|');
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
@@ -208,6 +209,9 @@ export class TreeRenderer {
       else delete el.dataset.parent;
       el.setAttribute('aria-label', look.aria);
       el.setAttribute('aria-level', String(p.depth + 1));
+      const siblings = p.parent ? p.parent.children : f.layout.roots;
+      el.setAttribute('aria-setsize', String(siblings.length));
+      el.setAttribute('aria-posinset', String(p.index + 1));
       el.setAttribute('aria-selected', String(p.node.key === selected));
       if (expanded) el.setAttribute('aria-expanded', expanded);
       else el.removeAttribute('aria-expanded');
