@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { EVENT_SPECS, validateEvent } from '../../extension/collector/protocol';
-import { closed, exited, hello, moved, opened, runFinished, runStarted, scope, site, spawned, state } from './wireEvents';
+import { EVENT_SPECS, validateEvent, type WireEvent, type WireEventType } from '../../extension/collector/protocol';
+import { spawned } from './wireEvents';
 
 const schemaPath = join(__dirname, '..', '..', 'runtime', 'protocol', 'events.schema.json');
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
@@ -19,24 +19,42 @@ for (const [name, def] of Object.entries(schema.$defs as Record<string, EventDef
   defs[def.properties.type.const as string] = def;
 }
 
-/** One valid sample per event type, all optional fields present. */
-const samples: Record<string, Record<string, unknown>> = {
-  'hello': hello({ reconnect: 1 }),
-  'run.started': runStarted(1, { resumed: true }),
-  'run.finished': runFinished(9, 'raised', { error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] } }),
-  'task.spawned': spawned(5, 4, 'worker', 1, { main: false }),
-  'task.moved': moved(5, 6, 2),
-  'task.state': state(5, 3, 'waiting', site(12)),
-  'task.exited': exited(5, 4, 'cancelled', { error: { type: 'trio.Cancelled', message: '' }, cancel: { source: 'nursery', reason: 'x', by: 7 } }),
-  'nursery.opened': opened(4, 3, 1, { system: false, start: true }),
-  'nursery.closed': closed(4, 5),
-  'scope.changed': scope(8, 3, 2, { deadline: 1000.5, shield: true, cancel_called: true, reason: 'deadline exceeded' }),
+/**
+ * One valid sample per event type with every field, written against the
+ * TypeScript types: an object literal may not carry a field its type lacks, so
+ * `tsc -p test` (npm run check) fails when the schema gains a field (the test
+ * below demands it in the sample) that the TypeScript types do not declare.
+ */
+const site12 = { file: '/abs/prog.py', line: 12, function: 'main' };
+const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
+  'hello': {
+    type: 'hello', protocol: 1, minor: 1, secret: 'ab', runtime: 'trio', runtime_version: '0.27.0', lens_version: '0.1.0',
+    python: '3.11.9', pid: 42, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'i1', reconnect: 1,
+  },
+  'run.started': { type: 'run.started', run: 1, ts: 0, wall: 1_700_000_000_000, resumed: true },
+  'run.finished': {
+    type: 'run.finished', run: 1, ts: 9, outcome: 'raised',
+    error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
+  },
+  'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: 4, system: false, main: false, site: site12 },
+  'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
+  'task.state': { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12 },
+  'task.exited': {
+    type: 'task.exited', run: 1, ts: 4, id: 5, outcome: 'cancelled',
+    error: { type: 'trio.Cancelled', message: '' }, cancel: { source: 'nursery', reason: 'x', by: 7 },
+  },
+  'nursery.opened': { type: 'nursery.opened', run: 1, ts: 1, id: 4, task: 3, site: site12, system: false, start: true },
+  'nursery.closed': { type: 'nursery.closed', run: 1, ts: 5, id: 4 },
+  'scope.changed': {
+    type: 'scope.changed', run: 1, ts: 2, id: 8, task: 3, deadline: 1000.5, shield: true, cancel_called: true, reason: 'deadline exceeded',
+  },
   'scope.closed': { type: 'scope.closed', run: 1, ts: 3, id: 8 },
   'dropped': { type: 'dropped', run: 1, ts: 3, count: 5, total: 9 },
   'snapshot.begin': { type: 'snapshot.begin', run: 1, ts: 3 },
   'snapshot.end': { type: 'snapshot.end', run: 1, ts: 3 },
   'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', ts: 3 },
 };
+const sampleOf = (type: string) => samples[type as WireEventType] as unknown as Record<string, unknown>;
 
 describe('protocol: TypeScript validator vs events.schema.json', () => {
   it('knows exactly the schema\'s event types', () => {
@@ -53,8 +71,12 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
       assert.deepEqual(Object.keys(spec.optional).sort(), optional.sort(), 'optional fields');
     });
 
+    it(`${type}: the TypeScript-typed sample has every schema field`, () => {
+      assert.deepEqual(Object.keys(sampleOf(type)).sort(), Object.keys(defs[type].properties).sort());
+    });
+
     it(`${type}: a full sample passes both ajv and the validator; without each required field both reject it`, () => {
-      const sample = samples[type];
+      const sample = sampleOf(type);
       assert.ok(sample, `add a sample for ${type}`);
       assert.ok(ajvValidate(sample), `ajv: ${JSON.stringify(ajvValidate.errors)}`);
       const v = validateEvent(JSON.parse(JSON.stringify(sample)));
@@ -70,7 +92,7 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
     });
 
     it(`${type}: a wrong type in each field is rejected by both`, () => {
-      const sample = samples[type];
+      const sample = sampleOf(type);
       for (const field of Object.keys(sample)) {
         if (field === 'type') continue;
         // An object where a scalar belongs, and a string where an object/number belongs.
