@@ -130,6 +130,30 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.deepEqual(h.errors, []);
   });
 
+  it('with motion on, collapsing and expanding animate and settle where the layout says', async () => {
+    const m = await Harness.open(s, { motion: true });
+    try {
+      const live = liveRun();
+      await m.send(runsMessage([live.state]), live.snapshot());
+      await m.settle(400);
+      const before = await m.nodes();
+      await m.task('worker_pool').click();
+      await m.page.keyboard.press('-');
+      await m.settle(60);
+      assert.ok((await m.page.locator('g.node.exiting').count()) > 0, 'collapsed nodes fade out');
+      await m.settle(400);
+      assert.equal(await m.page.locator('g.node').count(), before.length - 4);
+      await m.page.keyboard.press('+');
+      await m.settle(400);
+      const after = await m.nodes();
+      const pos = (ns: typeof after) => ns.map((n) => `${n.key}@${n.x},${n.y}`).sort();
+      assert.deepEqual(pos(after), pos(before));
+      assert.deepEqual(await m.page.$$eval('g.node', (els) => els.filter((e) => getComputedStyle(e).opacity !== '1').length), 0);
+    } finally {
+      await m.page.close();
+    }
+  });
+
   const themes: Theme[] = ['vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light'];
   for (const theme of themes) {
     it(`looks right in ${theme} (screenshots)`, async () => {
