@@ -73,6 +73,8 @@ interface Tracking {
   dirty: boolean;
   /** A consumer has seen this row (snapshot or delta), so its removal must be told. */
   sent: boolean;
+  /** Removed from the store (folded or dropped); it may still sit in a queue. */
+  gone: boolean;
 }
 type TaskEntry = TaskRow & Tracking;
 type NurseryEntry = NurseryRow & Tracking;
@@ -117,7 +119,7 @@ export class RunState {
   /** nursery id → first child that raised (for cancelledBy inference). */
   private readonly firstRaised = new Map<number, number>();
   /** Finished task ids, oldest first (a FIFO with a moving head, compacted now and then). */
-  private finished: number[] = [];
+  private finished: TaskEntry[] = [];
   private finishedHead = 0;
   /** Closed nurseries with no visible children left, oldest first. */
   private emptyNurseries: number[] = [];
@@ -244,6 +246,7 @@ export class RunState {
       starting: undefined,
       dirty: false,
       sent: false,
+      gone: false,
     };
     this.starting(row);
     this.tasks.set(id, row);
@@ -338,7 +341,7 @@ export class RunState {
     this.liveTasks--;
     this.infoDirty = true;
     this.touch(row);
-    this.finished.push(id);
+    this.finished.push(row);
     this.retain();
   }
 
@@ -387,6 +390,7 @@ export class RunState {
       start: e.start === true,
       dirty: false,
       sent: false,
+      gone: false,
     };
     this.nurseries.set(id, row);
     const owned = this.ownedNurseries.get(owner);
@@ -474,16 +478,15 @@ export class RunState {
     this.liveTasks--;
     this.infoDirty = true;
     this.touch(row);
-    this.finished.push(row.id);
+    this.finished.push(row);
   }
 
   // ------------------------------------------------------------- retention
 
   private retain(): void {
     while (this.finished.length - this.finishedHead > this.retainFinished) {
-      const id = this.finished[this.finishedHead++];
-      const row = this.tasks.get(id);
-      if (row && row.exitedAt !== undefined) this.foldTask(row);
+      const row = this.finished[this.finishedHead++];
+      if (!row.gone && row.exitedAt !== undefined) this.foldTask(row);
     }
     if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finished.length) {
       this.finished = this.finished.slice(this.finishedHead);
@@ -565,7 +568,7 @@ export class RunState {
   private retiredRow(nursery: number): RetiredEntry {
     let r = this.retiredRows.get(-nursery);
     if (!r) {
-      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false };
+      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false, gone: false };
       this.retiredRows.set(-nursery, r);
     }
     return r;
@@ -650,11 +653,12 @@ export class RunState {
 
   /** A row leaves the store: consumers that saw it hear of it. */
   private forget(row: Entry): void {
+    row.gone = true;
     if (row.sent) this.removedIds.push(row.id);
   }
 
   private stored(r: Entry): boolean {
-    return (r.kind === 'task' ? this.tasks.get(r.id) : r.kind === 'nursery' ? this.nurseries.get(r.id) : this.retiredRows.get(r.id)) === r;
+    return !r.gone;
   }
 
   private row(id: number): Entry | undefined {
