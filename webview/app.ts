@@ -10,12 +10,13 @@ import { DetailsPane } from './tree/details';
 import { Tooltip } from './tree/tooltip';
 import { DIRTY, FrameScheduler } from './tree/frameScheduler';
 import { FONT_SIZE, OVERVIEW_SCALE, SMALL_FONT_SIZE, TRANSITION_LIMIT } from './tree/geometry';
-import { handleTreeKey } from './tree/keyboard';
+import { bindTreeInput } from './tree/treeInput';
 import { layoutTree, type Layout, type Placed } from './tree/layout';
 import type { Measures } from './tree/look';
 import { RunsMirror } from './tree/mirror';
 import { buildModel, type Model } from './tree/model';
-import { TreeRenderer, type CancelLink } from './tree/render';
+import { TreeRenderer } from './tree/render';
+import { cancelLinks, victimsIndex } from './tree/cancelLinks';
 import { fontOf, TextMeasure } from './tree/textMeasure';
 import { Viewport } from './tree/viewport';
 import { parseViewState, runView, type RunView, type ViewState } from './viewState';
@@ -334,59 +335,20 @@ export class App {
   }
 
   private bindTreeEvents(): void {
-    const nodes = this.renderer.nodeLayer.node()!;
-    const keyOf = (e: Event): string | null => (e.target as Element).closest<SVGGElement>('g.node')?.dataset.key ?? null;
-    nodes.addEventListener('click', (e) => {
-      const key = keyOf(e);
-      if (key === null) return;
-      const node = this.model?.byKey.get(key);
-      const onMarker = (e.target as Element).matches('.shape, .icon');
-      if (node?.kind === 'fold' || (onMarker && node?.expandable)) this.setOpen(key);
-      this.select(key, { openDetails: true, pan: false });
-      this.svg.focus({ preventScroll: true });
-    });
-    nodes.addEventListener('mouseover', (e) => {
-      const key = keyOf(e);
-      if (key !== this.hover) {
+    bindTreeInput(this.svg, this.renderer.nodeLayer.node()!, this.toolbar.searchInput, {
+      node: (key) => this.model?.byKey.get(key),
+      row: (id) => this.mirror.get(this.current)?.rows.get(id),
+      rows: () => this.mirror.get(this.current)?.rows,
+      hover: (key) => {
+        if (key === this.hover) return;
         this.hover = key;
         this.scheduler.request(DIRTY.view);
-      }
-      const node = key !== null ? this.model?.byKey.get(key) : undefined;
-      const run = this.mirror.get(this.current);
-      if (node && run) this.tooltip.schedule(node, run.rows, e.clientX, e.clientY);
-    });
-    nodes.addEventListener('mouseleave', () => {
-      this.hover = null;
-      this.tooltip.hide();
-      this.scheduler.request(DIRTY.view);
-    });
-    this.svg.addEventListener('pointerdown', () => this.tooltip.hide());
-    this.svg.addEventListener('wheel', () => this.tooltip.hide(), { passive: true });
-    // Double-click a task: open where it waits (or where it was spawned).
-    nodes.addEventListener('dblclick', (e) => {
-      const key = keyOf(e);
-      const row = key !== null ? this.mirror.get(this.current)?.rows.get(Number(key)) : undefined;
-      const site = row?.kind === 'task' ? (row.awaitSite ?? row.site) : row?.kind === 'nursery' ? row.site : null;
-      if (site) this.post({ type: 'openSite', file: site.file, line: site.line });
-    });
-    // Zoomed out there are no node elements: pick the nearest dot.
-    this.svg.addEventListener('click', (e) => {
-      if (!this.overview || !this.layout || (e.target as Element).closest('g.node')) return;
-      const r = this.svg.getBoundingClientRect();
-      const [x, y] = this.viewport.transform.invert([e.clientX - r.left, e.clientY - r.top]);
-      let best: Placed | null = null;
-      let dist = (14 / this.viewport.transform.k) ** 2;
-      for (const p of this.layout.nodes) {
-        const d = (p.x - x) ** 2 + (p.y - y) ** 2;
-        if (d < dist) {
-          dist = d;
-          best = p;
-        }
-      }
-      if (best) this.select(best.node.key, { openDetails: true, pan: false });
-    });
-    this.svg.addEventListener('keydown', (e) => {
-      const handled = handleTreeKey(e, {
+      },
+      select: (key) => this.select(key, { openDetails: true, pan: false }),
+      setOpen: (key) => this.setOpen(key),
+      openSite: (site) => this.post({ type: 'openSite', file: site.file, line: site.line }),
+      pickDot: (clientX, clientY) => (this.overview && this.layout ? this.viewport.nearest(this.layout, clientX, clientY) : null),
+      keys: {
         layout: () => this.layout,
         selected: () => this.rv?.selected ?? null,
         select: (key) => this.select(key),
@@ -394,16 +356,8 @@ export class App {
         activate: (key) => this.activate(key),
         fit: () => this.fit(),
         focusSearch: () => this.toolbar.searchInput.focus(),
-      });
-      if (handled) e.preventDefault();
-    });
-    document.addEventListener('keydown', (e) => {
-      // `/` anywhere outside a text field jumps to search.
-      if (e.key === '/' && !(e.target instanceof HTMLInputElement) && !(e.target instanceof HTMLSelectElement) && e.target !== this.svg) {
-        e.preventDefault();
-        this.toolbar.searchInput.focus();
-      }
-    });
+      },
+    }, this.tooltip);
   }
 
   private announce(text: string): void {
@@ -478,7 +432,7 @@ export class App {
       const viewKey = `${this.layoutVersion}:${t.k}:${t.x}:${t.y}`;
       const selected = this.rv?.selected ?? null;
       const focus = selected ?? this.hover;
-      const { links, related } = this.cancelLinks(layout, visible, focus);
+      const { links, related } = this.model ? cancelLinks(this.model, layout, run.rows, this.victims, visible, focus) : { links: [], related: new Set<string>() };
       const animate = (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !this.reducedMotion.matches;
       ticking = this.renderer.render({
         layout, visible, rows: run.rows, info: run.info, selected, hover: this.hover, cancelLinks: links, related,
@@ -527,46 +481,7 @@ export class App {
     });
     this.layout = layoutTree(this.model.root);
     this.layoutVersion++;
-    this.victims = new Map();
-    for (const r of run.rows.values()) {
-      if (r.kind !== 'task' || r.cancelledBy === undefined) continue;
-      let list = this.victims.get(r.cancelledBy);
-      if (!list) this.victims.set(r.cancelledBy, (list = []));
-      list.push(r.id);
-    }
-  }
-
-  private cancelLinks(layout: Layout, visible: Placed[], focus: string | null): { links: CancelLink[]; related: Set<string> } {
-    const links: CancelLink[] = [];
-    const related = new Set<string>();
-    const model = this.model;
-    const run = this.mirror.get(this.current);
-    if (!model || !run || this.victims.size === 0) return { links, related };
-    const seen = new Set<string>();
-    const add = (failerId: number, victimId: number): void => {
-      const fk = model.keyOf(failerId);
-      const vk = model.keyOf(victimId);
-      if (fk === null || vk === null || fk === vk) return;
-      const id = `${fk}>${vk}`;
-      if (seen.has(id)) return;
-      const failer = layout.byKey.get(fk);
-      const victim = layout.byKey.get(vk);
-      if (!failer || !victim) return;
-      seen.add(id);
-      // Lines only between nodes of one column (siblings): lines to cousins would
-      // cross labels. Cousins are still marked when either end is focused.
-      if (failer.x === victim.x) links.push({ failer, victim });
-      if (focus === fk) related.add(vk);
-      if (focus === vk) related.add(fk);
-    };
-    for (const p of visible) {
-      const row = run.rows.get(p.node.id);
-      if (p.node.kind === 'task' && row?.kind === 'task') {
-        if (row.cancelledBy !== undefined) add(row.cancelledBy, row.id);
-        for (const v of this.victims.get(row.id) ?? []) add(row.id, v);
-      }
-    }
-    return { links, related };
+    this.victims = victimsIndex(run.rows);
   }
 
   private follow(layout: Layout): void {

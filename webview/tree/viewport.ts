@@ -67,6 +67,22 @@ export class Viewport {
     return out;
   }
 
+  /** The node nearest a click (client coordinates), within 14 screen px. */
+  nearest(layout: Layout, clientX: number, clientY: number): Placed | null {
+    const r = this.svg.getBoundingClientRect();
+    const [x, y] = this.transform.invert([clientX - r.left, clientY - r.top]);
+    let best: Placed | null = null;
+    let dist = (14 / this.transform.k) ** 2;
+    for (const p of layout.nodes) {
+      const d = (p.x - x) ** 2 + (p.y - y) ** 2;
+      if (d < dist) {
+        dist = d;
+        best = p;
+      }
+    }
+    return best;
+  }
+
   set(t: Transform, animate = false): void {
     const next = zoomIdentity.translate(t.x, t.y).scale(t.k);
     const s = select(this.svg);
