@@ -55,7 +55,7 @@ export class StreamReader {
   /** One parsed value. */
   value(value: unknown, where?: string): void {
     const unknown = this.unknown;
-    unknown.length = 0;
+    if (unknown.length) unknown.length = 0;
     const problem = checkEvent(value, unknown);
     if (problem) {
       const at = where ? ` at ${where}` : '';
