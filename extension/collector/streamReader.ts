@@ -6,6 +6,8 @@ import { RunState } from '../store/runState';
 import { checkEvent, type HelloEvent } from './protocol';
 
 const MAX_KINDS = 100;
+/** trio.run calls followed per program (one RunState each). */
+export const MAX_RUNS = 200;
 const MAX_LOGGED_EACH = 200;
 
 export interface StreamLog {
@@ -78,7 +80,9 @@ export class StreamReader {
     const run = event.run;
     try {
       if (typeof run === 'number') {
-        (run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run)).apply(event);
+        const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
+        if (state) state.apply(event);
+        else this.problem('too-many-runs', `more than ${MAX_RUNS} trio.run calls in one program; events of later runs are ignored`);
       } else {
         // dropped / runtime.disabled without a run: the whole process.
         for (const r of this.runs.values()) r.apply(event);
@@ -92,13 +96,15 @@ export class StreamReader {
   private lastRunNo = 0;
   private lastRun: RunState | null = null;
 
-  runFor(run: number): RunState {
+  /** The run's state; null past MAX_RUNS runs (a program must not make the host keep unbounded runs). */
+  runFor(run: number): RunState | null {
     let state = this.runs.get(run);
     if (state) {
       this.lastRunNo = run;
       this.lastRun = state;
       return state;
     }
+    if (this.runs.size >= MAX_RUNS) return null;
     state = this.source.run(run);
     this.runs.set(run, state);
     if (this.hello) state.apply(this.hello as unknown as Record<string, unknown>);

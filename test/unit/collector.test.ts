@@ -127,6 +127,21 @@ describe('collector (real loopback sockets)', function () {
     assert.equal(h.log.count(/invalid task.spawned event/), 1);
   });
 
+  it('follows at most 200 runs per program (a program cannot make the host keep unbounded runs)', async () => {
+    h = await startCollector();
+    const launch = h.launches.create('runs', 'terminal');
+    const { socket } = await connect(h.address);
+    const lines = [line(hello({ secret: launch.secret }))];
+    for (let run = 1; run <= 250; run++) lines.push(line({ type: 'run.started', run, ts: 0, wall: 1 }));
+    socket.write(lines.join(''));
+    await waitFor('200 runs', () => h.store.all().length === 200);
+    await waitFor('the log line', () => h.log.count(/more than 200 trio.run calls/) === 1);
+    socket.write(line({ type: 'run.started', run: 300, ts: 0, wall: 1 }) + line(spawned(1, null, 'x', 0, {}, 7)));
+    await waitFor('run 7 gets its task', () => h.store.all().find((e) => e.state.key.endsWith('.r7'))!.state.info().totalTasks === 1);
+    assert.equal(h.store.all().length, 200);
+    assert.equal(h.log.count(/more than 200 trio.run calls/), 1);
+  });
+
   it('keeps two programs apart', async () => {
     h = await startCollector();
     const la = h.launches.create('A', 'debug');
