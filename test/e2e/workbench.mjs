@@ -113,3 +113,25 @@ export async function eventually(fn, { timeout = 20000, interval = 250, what = '
 export async function notifications(page) {
   return page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts().catch(() => []);
 }
+
+/** Answer code-server's simple file dialog (a quick input holding a path) with `path`. */
+export async function answerFileDialog(page, path) {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  // The dialog fills in its starting folder asynchronously; typing before
+  // that lands would be overwritten.
+  await eventually(async () => (await input.inputValue()).length > 0, { timeout: 10000, what: 'the file dialog to show its folder' });
+  await page.waitForTimeout(300);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await input.fill(path);
+    await page.waitForTimeout(400);
+    if ((await input.inputValue()) !== path) continue;
+    await page.keyboard.press('Enter');
+    try {
+      await widget.waitFor({ state: 'hidden', timeout: 5000 });
+      return;
+    } catch { /* still open: the dialog navigated instead of accepting; type again */ }
+  }
+  throw new Error(`the file dialog did not accept ${path} (it shows ${await input.inputValue()})`);
+}

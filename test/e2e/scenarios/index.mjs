@@ -3,5 +3,6 @@ import palette from './palette.mjs';
 import debugSession from './debugSession.mjs';
 import breakpoint from './breakpoint.mjs';
 import recording from './recording.mjs';
+import cliRecording from './cliRecording.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, recording];
+export const scenarios = [palette, debugSession, breakpoint, recording, cliRecording];

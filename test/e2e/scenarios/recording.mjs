@@ -5,7 +5,7 @@
 // the path, Enter.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, quickInput, runCommand } from '../workbench.mjs';
+import { answerFileDialog, eventually, quickInput, runCommand } from '../workbench.mjs';
 import { enlargePanel, prepareRoom, rootText, taskTreeFrame } from '../taskTree.mjs';
 import { readHettinger, SITES } from './hettinger.mjs';
 
@@ -13,28 +13,6 @@ import { readHettinger, SITES } from './hettinger.mjs';
 function signature(t) {
   const parts = [t.main, t.nursery, ...t.fetches].map((n) => `${n.kind}:${n.aria}`);
   return [parts[0], parts[1], ...parts.slice(2).sort()];
-}
-
-/** Answer code-server's simple file dialog (a quick input holding a path) with `path`. */
-async function typePath(page, path) {
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  // The dialog fills in its starting folder asynchronously; typing before
-  // that lands would be overwritten.
-  await eventually(async () => (await input.inputValue()).length > 0, { timeout: 10000, what: 'the file dialog to show its folder' });
-  await page.waitForTimeout(300);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await input.fill(path);
-    await page.waitForTimeout(400);
-    if ((await input.inputValue()) !== path) continue;
-    await page.keyboard.press('Enter');
-    try {
-      await widget.waitFor({ state: 'hidden', timeout: 5000 });
-      return;
-    } catch { /* still open: the dialog navigated instead of accepting; type again */ }
-  }
-  throw new Error(`the file dialog did not accept ${path} (it shows ${await input.inputValue()})`);
 }
 
 export default {
@@ -62,7 +40,7 @@ export default {
 
     const file = join(ws.dir, 'trio_way.ndjson');
     await runCommand(page, 'Nursery Lens: Save Recording…');
-    await typePath(page, file);
+    await answerFileDialog(page, file);
     await eventually(() => existsSync(file) && statSync(file).size > 0, { timeout: 15000, what: `the recording at ${file}` });
     ctx.log(`D: saved ${file} (${statSync(file).size} bytes)`);
 
@@ -70,7 +48,7 @@ export default {
     await eventually(async () => /no trio run yet/i.test(await rootText(frame)), { timeout: 10000, what: 'the empty state after Clear Finished Runs' });
 
     await runCommand(page, 'Nursery Lens: Open Recording…');
-    await typePath(page, file);
+    await answerFileDialog(page, file);
     const replay = await eventually(async () => {
       const t = await readHettinger(frame);
       return t.main && t.nursery && t.fetches.length === SITES && t;

@@ -1,6 +1,8 @@
 // The task tree panel as a VS Code tab: the command opens exactly one
 // webview of the product's view type, and opening it again reveals it.
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { activeExtension } from './activation.test';
 
@@ -42,5 +44,16 @@ describe('task tree panel', () => {
     await vscode.commands.executeCommand('nurseryLens.showTaskTree');
     await until(() => taskTreeTabs().some((t) => t.isActive), 'the task tree tab to become active');
     assert.equal(taskTreeTabs().length, 1);
+  });
+
+  it('Open Recording with a file argument loads the run and shows it in the panel, without a dialog', async () => {
+    // out/e2e/suite → the repository's recorded fixture of the Hettinger example.
+    const file = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'hettinger_trio.ndjson');
+    assert.ok(existsSync(file), `missing fixture ${file}`);
+    await vscode.commands.executeCommand('nurseryLens.openRecording', vscode.Uri.file(file));
+    const tabs = await until(() => taskTreeTabs().length > 0 && taskTreeTabs(), 'the task tree tab after Open Recording');
+    assert.equal(tabs.length, 1);
+    // Clearing finished runs (a recording is finished) must not throw.
+    await vscode.commands.executeCommand('nurseryLens.clearFinishedRuns');
   });
 });
