@@ -20,8 +20,9 @@ ENV_VAR = "NURSERY_LENS"
 DEFAULT_SAMPLE_HZ = 10.0
 DEFAULT_MAX_BUFFER = 1_000_000
 
-#: ("tcp", (host, port)) or ("unix", path)
-Address = "Tuple[str, Union[Tuple[str, int], str]]"
+if TYPE_CHECKING:  # pragma: no cover
+    #: ("tcp", (host, port)) or ("unix", path)
+    Address = Tuple[str, Union[Tuple[str, int], str]]
 
 
 class Config:

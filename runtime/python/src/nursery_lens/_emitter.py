@@ -58,8 +58,9 @@ class RunMirror:
         self.clock0 = clock0
         self.inst = inst
         self.thread_id = thread_id
-        # tid -> [name_json, nursery_id, flags, site_json, state, at_json]
-        self.tasks: Dict[int, List[Any]] = {}
+        # tid -> the queued SPAWN tuple, or once something changed
+        # [name_json, nursery_id, flags, site_json, state, at_json]
+        self.tasks: Dict[int, Any] = {}
         # nid -> (owner_tid, site_json, flags)
         self.nurseries: Dict[int, Tuple[int, str, int]] = {}
         # scope object -> [sid, tid, deadline_json, shield, cancel_called, reason]
@@ -371,15 +372,16 @@ class Emitter:
         now = time.monotonic()
         if now < self._next_connect:
             return
-        kind, target = self._address  # type: ignore[misc]
+        kind: str = self._address[0]  # type: ignore[index]
+        target: Any = self._address[1]  # type: ignore[index]
         try:
             if kind == "tcp":
-                s = socket.create_connection(target, timeout=1.0)  # type: ignore[arg-type]
+                s = socket.create_connection(target, timeout=1.0)
             else:
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 s.settimeout(1.0)
                 try:
-                    s.connect(target)  # type: ignore[arg-type]
+                    s.connect(target)
                 except BaseException:
                     s.close()
                     raise

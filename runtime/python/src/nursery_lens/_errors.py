@@ -13,7 +13,7 @@ import trio
 try:  # Python >= 3.11
     _Group: Any = BaseExceptionGroup  # type: ignore[name-defined]
 except NameError:  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup as _Group
+    from exceptiongroup import BaseExceptionGroup as _Group  # type: ignore[no-redef]
 
 MAX_MESSAGE = 2000
 MAX_LEAVES = 20

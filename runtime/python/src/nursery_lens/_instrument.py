@@ -19,7 +19,7 @@ import types
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import trio
 
@@ -33,7 +33,7 @@ from ._frames import CLASSIFIER
 try:  # Python >= 3.11
     _BaseExceptionGroup: Any = BaseExceptionGroup  # type: ignore[name-defined]
 except NameError:  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup as _BaseExceptionGroup
+    from exceptiongroup import BaseExceptionGroup as _BaseExceptionGroup  # type: ignore[no-redef]
 
 _perf = time.perf_counter
 _getframe = sys._getframe
@@ -182,7 +182,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # where start_soon/start was called: first frame outside Trio.
             # Usually hook <- Instruments.call <- spawn_impl <- start_soon <- user:
             # jump straight there when the shape is the usual one.
-            f = _getframe(3)
+            f: Any = _getframe(3)
             if f.f_code is _START_SOON_CODE:
                 f = f.f_back
             cache = self._lib_cache
@@ -226,7 +226,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         self.before_run()
         init = runner.init_task
         main = runner.main_task
-        stack = [(init, None, 0)]
+        stack: List[Tuple[Any, Optional[int], int]] = [(init, None, 0)]
         while stack:
             task, nid, nflags = stack.pop()
             tid = self._next()

@@ -87,7 +87,8 @@ def install() -> Dict[str, bool]:
     try:
         from trio import _timeouts
 
-        for name in ("sleep_until", "sleep", "sleep_forever"):
+        # only sleep_until opens a scope of its own (trio.sleep calls it)
+        for name in ("sleep_until",):
             c = _code_of(getattr(_timeouts, name, None))
             if c is not None:
                 SLEEP_CODES.add(c)
