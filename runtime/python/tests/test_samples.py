@@ -186,3 +186,41 @@ def test_writer_thread_is_left_alone_by_debuggers():
         assert thread.pydev_do_not_trace is True and thread.is_pydev_daemon_thread is True
     finally:
         inst.close()
+
+
+def test_events_and_samples_flow_while_trio_thread_is_blocked():
+    """What a debugger breakpoint does to the program: the Trio thread stops
+    in a blocking wait. Queued events and samples must still arrive."""
+    import json
+
+    import nursery_lens
+
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=20)
+    release = threading.Event()
+    seen = {}
+
+    def watcher():
+        # runs while the Trio thread is blocked below
+        for _ in range(500):
+            events = [json.loads(x) for x in "".join(chunks).splitlines()]
+            spawned = [e for e in events if e["type"] == "task.spawned" and e["name"] == "sleeper"]
+            running = [e for e in events if e["type"] == "task.state" and e["state"] == "running"
+                       and (e.get("at") or {}).get("line") == line_of("# BREAKPOINT")]
+            if len(spawned) == 3 and running:
+                seen["ok"] = True
+                break
+            threading.Event().wait(0.01)
+        release.set()
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for _ in range(3):
+                n.start_soon(trio.sleep, 0.01, name="sleeper")
+            await trio.sleep(0)
+            threading.Thread(target=watcher, daemon=True).start()
+            release.wait(10)  # BREAKPOINT
+
+    trio.run(main, instruments=[inst])
+    inst.close()
+    assert seen.get("ok"), "events/samples did not arrive while the Trio thread was blocked"
