@@ -72,7 +72,7 @@ def workload(name: str, size: float, port: int) -> None:
                 n.start_soon(loop)
 
     async def hettinger_main() -> None:
-        rounds = max(1, int(40 * size))
+        rounds = max(1, int(150 * size))
         limiter = trio.CapacityLimiter(10)
         request = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
 

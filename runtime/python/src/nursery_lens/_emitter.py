@@ -23,13 +23,11 @@ from __future__ import annotations
 import atexit
 import collections
 import os
-import platform
 import select
 import socket
 import sys
 import threading
 import time
-import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _events as E
@@ -103,7 +101,7 @@ class Emitter:
         self.hook_drops = 0  # incremented by hooks (Trio thread)
         self.disabled = False
         self._told_disabled = False
-        self.instance = uuid.uuid4().hex
+        self.instance = os.urandom(16).hex()
         self.runs_started = 0
         self.events_out = 0
         self._lock = threading.Lock()
@@ -154,7 +152,7 @@ class Emitter:
         except OSError:
             cwd = ""
         parts.append('"runtime":"trio","runtime_version":%s,"lens_version":%s,"python":%s,"pid":%d'
-                     % (q(trio_version), q(LENS_VERSION), q(platform.python_version()), os.getpid()))
+                     % (q(trio_version), q(LENS_VERSION), q("%d.%d.%d" % sys.version_info[:3]), os.getpid()))
         parts.append('"argv":[%s]' % ",".join(q(str(a)) for a in list(sys.argv)))
         parts.append('"cwd":%s,"instance":%s' % (q(cwd), q(self.instance)))
         if reconnect:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import sysconfig
 from types import CodeType, FrameType
 from typing import Dict, Optional, Tuple
 
@@ -48,7 +47,7 @@ def _library_prefixes() -> Tuple[str, ...]:
 
 
 def _library_files() -> frozenset:
-    stdlib = sysconfig.get_paths().get("stdlib") or os.path.dirname(os.__file__)
+    stdlib = os.path.dirname(os.__file__)  # not sysconfig: costly to import
     names = ("contextlib.py", "functools.py", "threading.py", "runpy.py")
     files = set()
     for n in names:
