@@ -145,7 +145,10 @@ export async function startCodeServer({ cache, root, settings = {}, vsixes = [],
     process.off('exit', killNow);
     await killGroup(child, 5000);
   };
-  const killNow = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+  const killNow = () => {
+    for (const pid of [...descendants(child.pid), child.pid]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  };
   process.on('exit', killNow);
   try {
     await waitHealthy(url, child, 60000, () => text.slice(-4000));
@@ -156,14 +159,40 @@ export async function startCodeServer({ cache, root, settings = {}, vsixes = [],
   return { url, port, dirs, child, stop, output: () => text };
 }
 
-/** SIGTERM the process group, then SIGKILL what is left after `graceMs`. */
+/** Every descendant pid of `pid` (terminals and debuggees run in their own sessions, outside its process group). */
+export function descendants(pid) {
+  const r = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  if (r.status !== 0) return [];
+  const children = new Map();
+  for (const line of r.stdout.split('\n')) {
+    const [c, p] = line.trim().split(/\s+/).map(Number);
+    if (!c) continue;
+    if (!children.has(p)) children.set(p, []);
+    children.get(p).push(c);
+  }
+  const out = [];
+  const walk = (p) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Stop `child`, its process group, and every descendant (pty shells and the
+ * programs they run are in sessions of their own): SIGTERM first, SIGKILL
+ * whatever is left after `graceMs`.
+ */
 export async function killGroup(child, graceMs = 3000) {
   if (!child?.pid) return;
-  const alive = () => { try { process.kill(-child.pid, 0); return true; } catch { return false; } };
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
+  const tree = [child.pid, ...descendants(child.pid)];
+  const signal = (sig) => {
+    try { process.kill(-child.pid, sig); } catch { /* group gone */ }
+    for (const pid of tree) { try { process.kill(pid, sig); } catch { /* gone */ } }
+  };
+  const alive = () => tree.some((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+  signal('SIGTERM');
   const deadline = Date.now() + graceMs;
   while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive()) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }
+  if (alive()) signal('SIGKILL');
 }
 
 export const repoRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..');

@@ -34,7 +34,11 @@ const results = [];
 const cleanups = [];
 let finished = false;
 
+let aborted = null;
+
 function report(name, ok, detail = '') {
+  // After Ctrl-C / the time budget, the steps still in flight fail noisily: not news.
+  if (aborted) return;
   results.push({ name, ok });
   console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  — ${detail}` : ''}`);
 }
@@ -49,20 +53,26 @@ async function cleanup() {
 async function finish(extraFailed = 0) {
   if (finished) return;
   finished = true;
-  await cleanup();
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed + extraFailed;
+  await cleanup();
   log(`done`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { console.error(`\n[e2e] ${sig}: stopping everything this run started`); finish(1); });
+  process.on(sig, () => {
+    if (aborted) return;
+    console.error(`\n[e2e] ${sig}: stopping everything this run started`);
+    aborted = sig;
+    finish(1);
+  });
 }
 const budget = setTimeout(() => {
   console.error(`[e2e] time budget of ${BUDGET_S} s exceeded; stopping`);
   report('time budget', false, `over ${BUDGET_S} s (NURSERY_LENS_E2E_BUDGET)`);
+  aborted = 'budget';
   finish();
 }, BUDGET_S * 1000);
 budget.unref();
@@ -121,7 +131,7 @@ async function main() {
   };
 
   for (const s of scenarios) {
-    if (!selected(s.id)) continue;
+    if (!selected(s.id) || aborted) continue;
     const started = Date.now();
     const state = { page: null };
     try {
@@ -136,7 +146,7 @@ async function main() {
   }
 
   // 4. The mocha suite inside the extension host, against the installed VSIX's folder.
-  if (!selected('suite')) return;
+  if (!selected('suite') || aborted) return;
   const extensionPath = join(server.dirs.extensions, 'nursery-lens.nursery-lens-0.1.0');
   const suiteWs = prepareWorkspace(examples, join(tmp, 'ws-suite'), { python });
   log('extension-host suite: starting');
