@@ -107,6 +107,7 @@ export class App {
         this.changed(DIRTY.view | DIRTY.chrome);
       },
       fit: () => this.fit(),
+      clearFinished: () => this.post({ type: 'command', command: 'clearFinished' }),
     });
     this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     this.svg.setAttribute('class', 'tree');

@@ -13,6 +13,7 @@ export interface ToolbarActions {
   setHideSystem(on: boolean): void;
   setFollow(on: boolean): void;
   fit(): void;
+  clearFinished(): void;
 }
 
 const STATUS_WORD: Record<RunInfo['status'], string> = { live: 'live', finished: 'finished', disconnected: 'disconnected', recording: 'recording' };
@@ -32,11 +33,14 @@ export class Toolbar {
   private readonly hideSystem: HTMLButtonElement;
   private readonly follow: HTMLButtonElement;
   private readonly counts: HTMLElement;
+  private readonly clearFinished: HTMLButtonElement;
   private runsSig = '';
 
   constructor(a: ToolbarActions) {
     this.runSelect = h('select', { class: 'run-picker', 'aria-label': 'Run', title: 'Run to show' });
     this.runSelect.addEventListener('change', () => a.selectRun(this.runSelect.value));
+    this.clearFinished = h('button', { class: 'toggle clear-finished', type: 'button', title: 'Remove runs that are over from this list', hidden: true }, 'Clear finished runs');
+    this.clearFinished.addEventListener('click', () => a.clearFinished());
     this.searchInput = h('input', { class: 'search', type: 'search', placeholder: 'Filter by name  (/)', 'aria-label': 'Filter tasks by name', spellcheck: 'false' });
     this.searchInput.addEventListener('input', () => a.search(this.searchInput.value));
     this.searchInput.addEventListener('keydown', (e) => {
@@ -66,7 +70,7 @@ export class Toolbar {
     });
     this.counts = h('span', { class: 'counts' });
     this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
-      this.runSelect,
+      this.runSelect, this.clearFinished,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
       this.hideFinished, this.hideSystem, this.follow, fit, this.counts, h('span', { class: 'legend-anchor' }, legendButton, legendPanel));
   }
@@ -75,13 +79,18 @@ export class Toolbar {
     const sig = JSON.stringify(runs.map((r) => [r.key, r.label, r.status])) + current;
     if (sig === this.runsSig) return;
     this.runsSig = sig;
+    // Runs of the same script are told apart by their start time.
+    const seen = new Map<string, number>();
+    for (const r of runs) seen.set(r.label, (seen.get(r.label) ?? 0) + 1);
     this.runSelect.replaceChildren(...runs.map((r) => {
-      const o = h('option', { value: r.key }, `${r.label} — ${STATUS_WORD[r.status]}`);
+      const when = (seen.get(r.label) ?? 0) > 1 ? ` · ${new Date(r.wall).toLocaleTimeString()}` : '';
+      const o = h('option', { value: r.key }, `${r.label}${when} — ${STATUS_WORD[r.status]}`);
       o.selected = r.key === current;
       return o;
     }));
     this.runSelect.hidden = runs.length === 0;
     this.runSelect.disabled = runs.length < 2;
+    this.clearFinished.hidden = !runs.some((r) => r.status !== 'live');
   }
 
   setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; search: string; matches: number | null; counts: string }): void {

@@ -44,6 +44,7 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     const live = liveRun();
     await h.send(runsMessage([live.state]), live.snapshot());
     assert.equal(await h.page.locator('.banner').count(), 0, 'a live run has no banner');
+    assert.equal(await h.page.getByRole('button', { name: 'Clear finished runs' }).isVisible(), false);
     live.state.markDisconnected('connection lost');
     await h.send(runsMessage([live.state]), live.delta() ?? live.snapshot());
     const banner = h.page.locator('.banner[data-status="disconnected"]');
@@ -51,6 +52,9 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.match((await h.page.locator('[role="status"]').textContent())!, /connection lost/);
     assert.ok((await h.nodes()).length >= 10, 'the tree stays');
     assert.match((await h.page.locator('select.run-picker option').textContent())!, /disconnected/);
+    await h.clearPosted();
+    await h.page.getByRole('button', { name: 'Clear finished runs' }).click();
+    assert.deepEqual(await h.posted(), [{ type: 'command', command: 'clearFinished' }]);
   });
 
   it('shows dropped events and problems as a notice', async () => {
