@@ -52,6 +52,8 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
     // The extension runs where the files are (also under code-server / remotes), so a folder's path is local here.
     if (!file && folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote')) file = path.join(folder.uri.fsPath, '.env');
     if (!file) return {};
+    // A relative envFile is taken from the workspace folder, as the Python debugger does.
+    if (!path.isAbsolute(file) && folder) file = path.join(folder.uri.fsPath, file);
     try {
       const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
       const inherited: Record<string, string | undefined> = { ...process.env };
