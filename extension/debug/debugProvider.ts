@@ -2,9 +2,8 @@
 // substituted variables, add NURSERY_LENS and put the runtime's bootstrap
 // folder first on PYTHONPATH. Any failure leaves the configuration as it
 // was: Nursery Lens must never stop someone from debugging.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseEnvFile, type EnvMap } from './envInjection';
+import { envFileLocation, parseEnvFile, type EnvMap } from './envInjection';
 import { instrumentLaunch, type InstrumentationDeps } from './launchInstrumentation';
 
 export const PYTHON_DEBUG_TYPES = ['debugpy', 'python'] as const;
@@ -47,13 +46,11 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
     config: vscode.DebugConfiguration,
     configEnv: EnvMap,
   ): Promise<Record<string, string>> {
-    let file: string | undefined = typeof config.envFile === 'string' && config.envFile ? config.envFile : undefined;
-    const explicit = !!file;
     // The extension runs where the files are (also under code-server / remotes), so a folder's path is local here.
-    if (!file && folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote')) file = path.join(folder.uri.fsPath, '.env');
-    if (!file) return {};
-    // A relative envFile is taken from the workspace folder, as the Python debugger does.
-    if (!path.isAbsolute(file) && folder) file = path.join(folder.uri.fsPath, file);
+    const folderPath = folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote') ? folder.uri.fsPath : undefined;
+    const where = envFileLocation(config.envFile, folderPath);
+    if (!where) return {};
+    const { file, explicit } = where;
     try {
       const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
       const inherited: Record<string, string | undefined> = { ...process.env };

@@ -9,7 +9,29 @@
 // user's envFile and inherited PYTHONPATH, so all of them are kept, in that
 // order of precedence, behind the bootstrap folder.
 
+import * as path from 'node:path';
+
 export type EnvMap = Record<string, string | null | undefined>;
+
+/**
+ * Which env file a debug configuration uses: its `envFile` (relative ones from
+ * the workspace folder, as the Python debugger does), else `<folder>/.env`,
+ * the Python tools' default. `explicit`: the user named it (a missing file is
+ * worth a log line then).
+ */
+export function envFileLocation(
+  envFile: unknown,
+  folderPath: string | undefined,
+  platform: string = process.platform,
+): { file: string; explicit: boolean } | undefined {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  if (typeof envFile === 'string' && envFile.trim()) {
+    const f = envFile.trim();
+    if (p.isAbsolute(f) || !folderPath) return { file: f, explicit: true };
+    return { file: p.join(folderPath, f), explicit: true };
+  }
+  return folderPath ? { file: p.join(folderPath, '.env'), explicit: false } : undefined;
+}
 
 export interface NurseryLensConfig {
   address: string;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { injectEnv, nurseryLensValue, parseEnvFile, prependPath } from '../../extension/debug/envInjection';
+import { envFileLocation, injectEnv, nurseryLensValue, parseEnvFile, prependPath } from '../../extension/debug/envInjection';
 
 const NL = nurseryLensValue({ address: '127.0.0.1:5000', secret: 'ab12', sampleHz: 10 });
 
@@ -80,5 +80,14 @@ describe('debug env injection (PYTHONPATH + NURSERY_LENS)', () => {
     assert.equal(vars.INLINE, 'value');
     assert.equal(vars.EMPTY, '');
     assert.equal(Object.keys(vars).length, 6);
+  });
+
+  it('finds the env file: explicit (absolute or folder-relative), else <folder>/.env', () => {
+    assert.deepEqual(envFileLocation('/ws/conf/dev.env', '/ws', 'linux'), { file: '/ws/conf/dev.env', explicit: true });
+    assert.deepEqual(envFileLocation('conf/dev.env', '/ws', 'linux'), { file: '/ws/conf/dev.env', explicit: true });
+    assert.deepEqual(envFileLocation(undefined, '/ws', 'linux'), { file: '/ws/.env', explicit: false });
+    assert.deepEqual(envFileLocation('', undefined, 'linux'), undefined);
+    assert.deepEqual(envFileLocation('D:\\proj\\.env.local', 'C:\\ws', 'win32'), { file: 'D:\\proj\\.env.local', explicit: true });
+    assert.deepEqual(envFileLocation('.env.local', 'C:\\ws', 'win32'), { file: 'C:\\ws\\.env.local', explicit: true });
   });
 });
