@@ -32,17 +32,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();
-  const onProgram = { handler: (_launch: Launch) => undefined as void };
   const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
   context.subscriptions.push(statusItem);
-  collector = new CollectorServer({
-    launches, store, log,
-    onProgram: (launch) => onProgram.handler(launch),
-    onRefused: (reason) => statusItem.noteRefusal(reason),
-  });
-  const server = collector;
-  context.subscriptions.push({ dispose: () => void server.close() });
 
+  // The bridge posts through the panel, and the panel feeds the bridge: the late-bound ref breaks the cycle.
   const panelRef: { panel?: TaskTreePanel } = {};
   const bridge = new PanelBridge(store, {
     post: (m) => panelRef.panel?.post(m),
@@ -59,6 +52,16 @@ export function activate(context: vscode.ExtensionContext): void {
     if (reveal) taskTree.show(besideEditor(), true);
     bridge.selectLaunch(launch.secret);
   };
+  const watcher = new DebugSessionWatcher(launches, { showLaunch });
+  context.subscriptions.push(watcher);
+
+  collector = new CollectorServer({
+    launches, store, log,
+    onProgram: (launch) => watcher.programConnected(launch),
+    onRefused: (reason) => statusItem.noteRefusal(reason),
+  });
+  const server = collector;
+  context.subscriptions.push({ dispose: () => void server.close() });
 
   const instrumentation: InstrumentationDeps = {
     collector: server,
@@ -69,9 +72,6 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const type of PYTHON_DEBUG_TYPES) {
     context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider(type, instrumenter));
   }
-  const watcher = new DebugSessionWatcher(launches, { showLaunch });
-  onProgram.handler = (launch) => watcher.programConnected(launch);
-  context.subscriptions.push(watcher);
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
     deserializeWebviewPanel: async (restored: vscode.WebviewPanel) => taskTree.revive(restored),
