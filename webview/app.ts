@@ -31,6 +31,9 @@ const FOLD_THRESHOLD = 20;
 const FOLLOW_INTERVAL_MS = 400;
 const OVERVIEW_REPAINT_MS = 500;
 
+/** Trees with more drawn nodes than this may wait between rebuilds; smaller ones never do. */
+const BIG_TREE = 2000;
+
 /** Minimum time between data-driven rebuilds for a rebuild that cost `cost` ms: none for small trees. */
 function rebuildInterval(cost: number): number {
   return cost < 6 ? 0 : Math.min(1000, cost * 12);
@@ -372,7 +375,8 @@ export class App {
     if ((flags & DIRTY.rows) && !(flags & DIRTY.structure)) {
       // Spawns and exits on a tree that takes long to lay out: rebuild a few times a
       // second, not every frame (calmer, and frames stay short). User actions never wait.
-      const wait = rebuildInterval(this.rebuildCost) - (performance.now() - this.lastRebuild);
+      const big = (this.layout?.nodes.length ?? 0) > BIG_TREE;
+      const wait = big ? rebuildInterval(this.rebuildCost) - (performance.now() - this.lastRebuild) : 0;
       if (wait > 0) {
         if (this.rowsTimer === null) {
           this.rowsTimer = window.setTimeout(() => {

@@ -62,7 +62,13 @@ export class Harness {
   }
 
   async send(...messages: HostMessage[]): Promise<void> {
-    await this.page.evaluate((ms) => { for (const m of ms) window.postMessage(m, '*'); }, messages as unknown[]);
+    const expected = await this.page.evaluate((ms) => {
+      const w = window as unknown as { __received: number };
+      const target = w.__received + ms.length;
+      for (const m of ms) window.postMessage(m, '*');
+      return target;
+    }, messages as unknown[]);
+    await this.page.waitForFunction((n) => (window as unknown as { __received: number }).__received >= n, expected);
     await this.settle();
   }
 
