@@ -17,11 +17,14 @@ class Collector:
     ``kill_after`` lines, then reset the connection and stop listening).
     """
 
-    def __init__(self, mode: str = "read", kill_after: int = 0, port: int = 0) -> None:
+    def __init__(self, mode: str = "read", kill_after: int = 0, port: int = 0, stall: float = 0.0) -> None:
         self.mode = mode
+        self.stall = stall
         self.kill_after = kill_after
         self.server = socket.socket()
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if mode == "stall":  # a small window, so a stalled reader backs up quickly
+            self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self.server.bind(("127.0.0.1", port))
         self.server.listen(8)
         self.server.settimeout(0.05)  # close() does not wake accept() on Linux
@@ -64,7 +67,7 @@ class Collector:
             self.done.set()
 
     def _read(self, conn: socket.socket, index: int) -> None:
-        data = b""
+        data = bytearray()
         try:
             while True:
                 if self.mode == "close_after_hello" and b"\n" in data:
@@ -79,9 +82,12 @@ class Collector:
                 if not chunk:
                     break
                 data += chunk
+                if self.mode == "stall" and self.stall:
+                    time.sleep(self.stall)  # a slow collector: stops reading for a while
+                    self.stall = 0.0
                 self.connections[index] = data
         finally:
-            self.connections[index] = data
+            self.connections[index] = bytes(data)
             conn.close()
 
     def lines(self, index: int = 0) -> str:

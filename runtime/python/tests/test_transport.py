@@ -43,13 +43,13 @@ def prog(tmp_path: Path) -> Path:
     return p
 
 
-def run(prog: Path, args, address=None):
+def run(prog: Path, args, address=None, env=None):
     cmd = [PYTHON]
     if address is not None:
         cmd += ["-m", "nursery_lens", "--connect", address]
     cmd += [str(prog), *map(str, args)]
     start = time.monotonic()
-    r = subprocess.run(cmd, env=subprocess_env(), capture_output=True, text=True, timeout=40)
+    r = subprocess.run(cmd, env=env or subprocess_env(), capture_output=True, text=True, timeout=40)
     return r, time.monotonic() - start
 
 
@@ -176,3 +176,22 @@ def test_unix_socket_collector(prog, tmp_path):
     rec = Recording(received["data"].decode("utf-8"))
     check_order(rec.events)
     assert len(rec.tasks("worker")) == 30
+
+
+def test_slow_collector_gets_dropped_count_then_snapshot(prog):
+    c = Collector("stall", stall=1.0)
+    args = (20, 200, 0.005)  # ~8k events, far more than max_buffer allows to hold unsent
+    env = subprocess_env(NURSERY_LENS='{"v":1,"options":{"max_buffer":200,"sample_hz":0}}')
+    r, _ = run(prog, args, c.address, env=env)
+    c.wait(30)
+    assert_same_as_plain(r, args, prog)
+    rec = Recording(c.lines())
+    check_order(rec.events)  # the snapshot after the drop makes the stream consistent again
+    dropped = rec.of("dropped")
+    assert dropped and dropped[0]["count"] > 0
+    types = [e["type"] for e in rec.events]
+    first_drop = types.index("dropped")
+    assert types[first_drop + 1: first_drop + 3] == ["run.started", "snapshot.begin"]
+    assert rec.events[first_drop + 1]["resumed"] is True
+    assert types[-1] == "run.finished"
+    c.stop()

@@ -185,7 +185,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stdout.write(USAGE + "\n")
         return 0
     try:
-        activate(_config(connect, record))
+        config = _config(connect, record)
+        if config.address or config.record:  # nowhere to send: do not even observe
+            activate(config)
     except Exception as exc:  # the program runs even if we cannot observe it
         sys.stderr.write(f"nursery_lens: cannot activate: {exc!r}\n")
     if module is not None:

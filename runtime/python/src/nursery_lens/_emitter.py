@@ -112,6 +112,7 @@ class Emitter:
         self._sock_drops = 0
         self._drop_total = 0
         self._need_resync = False
+        self._told_socket = 0
         self._pending_flush: List[threading.Event] = []
         # socket state
         self._address = parse_address(config.address) if config.address else None
@@ -121,6 +122,9 @@ class Emitter:
         self._next_connect = 0.0
         self._backoff = 0.05
         self.sent_bytes = 0
+        # unsent bytes for a slow collector: max_buffer bounds them too
+        # (at ~128 bytes a line), never more than SEND_LIMIT
+        self._send_limit = min(SEND_LIMIT, max(16 * 1024, config.max_buffer * 128))
         # file / in-process sinks
         self._sink = sink
         self._file = None
@@ -306,12 +310,13 @@ class Emitter:
                 continue
             cur_run = -1
             handle(item, lines)
-        drops = self.hook_drops + self._sock_drops
-        if drops > self._reported_drops and not self.disabled:
-            count = drops - self._reported_drops
-            self._reported_drops = drops
+        hook_drops = self.hook_drops
+        if hook_drops > self._reported_drops and not self.disabled:
+            # the queue was full: every output lost these events
+            count = hook_drops - self._reported_drops
+            self._reported_drops = hook_drops
             lines.append('{"type":"dropped","ts":%s,"count":%d,"total":%d}'
-                         % (self._any_ts(), count, drops))
+                         % (self._any_ts(), count, hook_drops + self._sock_drops))
             self._need_resync = True
         if self._sample_period and self.sampler is not None and not self.disabled and self._runs:
             now = time.perf_counter()
@@ -355,13 +360,27 @@ class Emitter:
         if self._sink is not None:
             self._sink(data)
         if self._sock is not None:
-            if len(self._out) > SEND_LIMIT:
+            if len(self._out) > self._send_limit:
+                # the collector does not keep up: drop, heal later
                 self._sock_drops += len(lines)
-            elif self._need_resync and self._reported_drops:
-                # lines were dropped: the reader heals from a snapshot
+                self._need_resync = True
+            elif self._need_resync:
+                # Lines were lost on this connection. This batch is replaced
+                # by a snapshot of the state after it (sending both would
+                # name tasks the reader never saw), preceded by the count.
                 self._need_resync = False
-                self._out += ("\n".join(self._snapshot(resumed=False)) + "\n").encode("utf-8", "surrogatepass")
-                self._out += data.encode("utf-8", "surrogatepass")
+                self._sock_drops += len(lines)
+                total = self.hook_drops + self._sock_drops
+                out: List[str] = []
+                if total > self._told_socket:
+                    out.append('{"type":"dropped","ts":%s,"count":%d,"total":%d}'
+                               % (self._any_ts(), total - self._told_socket, total))
+                    self._told_socket = total
+                # run.started too: the lost lines may have held it
+                out.extend(self._snapshot(resumed=True))
+                # a run that ended in this batch is no longer in the snapshot
+                out.extend(x for x in lines if x.startswith(('{"type":"run.finished"', '{"type":"runtime.disabled"')))
+                self._out += ("\n".join(out) + "\n").encode("utf-8", "surrogatepass")
             else:
                 self._out += data.encode("utf-8", "surrogatepass")
 
@@ -396,7 +415,8 @@ class Emitter:
         if self._runs:
             out.extend(self._snapshot(resumed=True))
         self._out = bytearray(("\n".join(out) + "\n").encode("utf-8", "surrogatepass"))
-        self._need_resync = False
+        self._need_resync = False  # the snapshot just sent is the state now
+        self._told_socket = self.hook_drops + self._sock_drops
 
     def _close_socket(self) -> None:
         s, self._sock = self._sock, None
@@ -534,8 +554,15 @@ class Emitter:
             # Tasks whose exit was dropped are not live: leave them out
             # (and forget them), so the reader does not keep ghosts.
             tids = getattr(m.inst, "_tids", None)
+            live = None
             if tids is not None and getattr(m.inst, "_run", None) == m.run:
-                live = set(list(tids.values()))
+                for _ in range(5):  # see _sampler._slice: the copy can race
+                    try:
+                        live = set(list(tids.values()))
+                        break
+                    except RuntimeError:
+                        continue
+            if live is not None:
                 for tid in [t for t in m.tasks if t not in live]:
                     del m.tasks[tid]
             if resumed:

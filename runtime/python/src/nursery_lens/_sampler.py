@@ -77,6 +77,22 @@ def _await_site(coro: Any) -> Any:
     return best, sleeping
 
 
+def _slice(tids: Dict[Any, int], start: int) -> Optional[List[Any]]:
+    """Up to MAX_PER_SAMPLE (task, id) pairs from ``start``, or None.
+
+    The dict belongs to the Trio thread. Copying it is one C loop, but an
+    allocation in it can start a garbage collection whose finalizers run
+    Python code, and the Trio thread may then change the dict: Python
+    raises RuntimeError, and the sample is simply retried or skipped.
+    """
+    for _ in range(3):
+        try:
+            return list(islice(tids.items(), start, start + MAX_PER_SAMPLE))
+        except RuntimeError:
+            continue
+    return None
+
+
 def _deadline_json(deadline: float, mirror: RunMirror) -> str:
     if deadline == inf or deadline != deadline:
         return "null"
@@ -95,10 +111,14 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     # A slice of the live tasks per sample (round robin). Copying only the
     # slice (in C, atomically under the GIL) keeps no dead task alive.
     cursor = m.sample_cursor
-    items = list(islice(tids.items(), cursor, cursor + MAX_PER_SAMPLE))
+    items = _slice(tids, cursor)
+    if items is None:
+        return
     if not items and cursor:
         cursor = 0
-        items = list(islice(tids.items(), 0, MAX_PER_SAMPLE))
+        items = _slice(tids, 0)
+        if items is None:
+            return
     top = sys._current_frames().get(m.thread_id)
     on_stack: Set[Any] = set()
     f = top
