@@ -232,7 +232,15 @@ class Emitter:
                 if self._address is not None and self._sock is None:
                     self._try_connect()
                 backlog = len(self.queue)
-                self._wake.wait(0.005 if backlog > BATCH else 0.02)
+                if backlog > BATCH:
+                    timeout = 0.005
+                elif backlog or self._out:
+                    timeout = 0.02
+                else:
+                    # idle program: wake for the next sample (or a reconnect
+                    # attempt) only; flush() and disable() wake us at once
+                    timeout = 0.1 if not self._runs else max(0.02, min(0.1, self._next_sample - time.perf_counter()))
+                self._wake.wait(timeout)
                 self._wake.clear()
                 self._cycle()
             self._cycle()
