@@ -22,16 +22,25 @@ export default {
     await startDebugging(page, pressInWorkbench);
 
     // Nobody asks for the panel: the debug session opens it.
+    // Read at once, in whatever room the panel got (Fit makes the small tree
+    // readable); give it the whole window only once the queue was seen, so a
+    // slow machine does not spend the queue's seconds moving panels around.
     let frame = await taskTreeFrame(page, { timeout: 30000 });
-    ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
-    frame = await taskTreeFrame(page);
+    let enlarged = false;
     let sawShape = false;
     let split = null;
     let last = null;
     let midShot = false;
     const deadline = Date.now() + 60000;
     while (Date.now() < deadline) {
-      last = await readHettinger(frame);
+      try {
+        last = await readHettinger(frame);
+      } catch (e) {
+        // The iframe reloads when the panel moves; find it again.
+        if (!/detached|closed|destroyed/i.test(String(e.message))) throw e;
+        frame = await taskTreeFrame(page);
+        continue;
+      }
       if (last.main && last.nursery && last.fetches.length === SITES) sawShape = true;
       const queued = last.fetches.filter((f) => awaitLine(f) === lines.limiter);
       const fetching = last.fetches.filter((f) => {
@@ -42,7 +51,13 @@ export default {
         split = { queued: queued.length, fetching: fetching.length, example: [queued[0].aria, fetching[0].aria] };
         ctx.log(`B: queued at the limiter: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`);
       }
-      if (!midShot && split) {
+      if (split && !enlarged) {
+        enlarged = true;
+        ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
+        frame = await taskTreeFrame(page);
+        continue;
+      }
+      if (!midShot && split && last.fetches.some((f) => awaitLine(f) === lines.limiter)) {
         midShot = true;
         await ctx.shot(page, 'B-debug-session-running');
       }
@@ -57,6 +72,7 @@ export default {
     if (last.states.returned !== SITES || last.main?.state !== 'returned') {
       throw new Error(`the run did not end with every task returned; last: ${last?.describe()}`);
     }
+    if (!midShot) ctx.log('B: the queue was gone by the time the panel was enlarged: no running screenshot');
     ctx.log(`B: final: ${last.describe()}`);
     await ctx.shot(page, 'B-debug-session-finished');
   },
