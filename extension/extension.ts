@@ -42,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     openSite,
     runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
     log,
+    selected: (label) => panelRef.panel?.setRunLabel(label),
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
   panelRef.panel = taskTree;

@@ -12,6 +12,8 @@ export interface BridgeDeps {
   openSite(file: string, line: number): Promise<string | undefined>;
   runCommand(command: 'runFile' | 'openRecording' | 'clearFinished'): void;
   log?: { warn(message: string): void };
+  /** The selected run changed (its label, or null): e.g. for the panel's title. */
+  selected?(label: string | null): void;
 }
 
 /** At most one delta per run per interval. */
@@ -58,6 +60,7 @@ export class PanelBridge {
     if (!this.store.get(key)) return;
     this.selected = key;
     this.runsDirty = true;
+    this.announceSelection();
     if (this.attached) {
       this.postRuns();
       this.postSnapshot();
@@ -173,7 +176,17 @@ export class PanelBridge {
     else if (this.infoPending) this.schedule(); // counts changed: send them when the interval allows
   }
 
+  private lastLabel: string | null | undefined;
+
+  private announceSelection(): void {
+    const label = this.selected ? (this.store.get(this.selected)?.state.label ?? null) : null;
+    if (label === this.lastLabel) return;
+    this.lastLabel = label;
+    this.deps.selected?.(label);
+  }
+
   private postRuns(): void {
+    this.announceSelection();
     this.runsDirty = false;
     this.infoPending = false;
     this.lastRunsPost = Date.now();

@@ -35,7 +35,7 @@ export class TaskTreePanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Task Tree', { viewColumn: column, preserveFocus }, this.options);
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, this.title, { viewColumn: column, preserveFocus }, this.options);
     this.adopt(panel);
   }
 
@@ -50,6 +50,7 @@ export class TaskTreePanel implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    panel.title = this.title;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     panel.webview.options = this.options;
     const webview = panel.webview;
@@ -74,6 +75,14 @@ export class TaskTreePanel implements vscode.Disposable {
         this.panelSubscriptions = [];
       }),
     ];
+  }
+
+  private title = 'Task Tree';
+
+  /** Names the selected run in the tab, so several windows and runs stay tellable apart. */
+  setRunLabel(label: string | null): void {
+    this.title = label ? `Task Tree: ${label}` : 'Task Tree';
+    if (this.panel) this.panel.title = this.title;
   }
 
   post(message: HostMessage): void {

@@ -15,11 +15,13 @@ function setup() {
   const opened: [string, number][] = [];
   const commands: string[] = [];
   const warnings: string[] = [];
+  const titles: (string | null)[] = [];
   const bridge = new PanelBridge(store, {
     post: (m) => posted.push(m),
     openSite: async (f, l) => { opened.push([f, l]); return undefined; },
     runCommand: (c) => commands.push(c),
     log: { warn: (m) => warnings.push(m) },
+    selected: (label) => titles.push(label),
   });
   const program = (label: string, instance: string) => {
     const stream = store.openStream({ launchKey: `k-${label}`, launchLabel: label, instance });
@@ -30,7 +32,7 @@ function setup() {
     stream.run(1).apply(hello());
     return { stream, feed };
   };
-  return { store, posted, opened, commands, warnings, bridge, program };
+  return { store, posted, opened, commands, warnings, bridge, program, titles };
 }
 
 describe('PanelBridge (host side of the panel protocol)', () => {
@@ -83,6 +85,7 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     const b = t.program('B', 'b');
     prologue().forEach(b.feed);
     assert.equal(t.bridge.selectedRun, 'c2.r1', 'the pending launch took the selection');
+    assert.deepEqual(t.titles, ['A', 'B'], 'the panel title follows the selected run');
     t.posted.length = 0;
     await t.bridge.handle({ type: 'selectRun', run: 'c1.r1' });
     assert.deepEqual(t.posted.map((m) => m.type), ['runs', 'snapshot']);
