@@ -136,6 +136,7 @@ export class PanelBridge {
     for (const k of keys) this.statuses.delete(k);
     if (this.selected && keys.includes(this.selected)) {
       this.selected = this.defaultSelection();
+      this.announceSelection();
       if (this.attached) this.postSnapshot();
     }
   }
