@@ -30,11 +30,6 @@ from ._emitter import Emitter, emitter_for
 from ._errors import cancel_source, error_info, is_cancelled
 from ._frames import CLASSIFIER
 
-try:  # Python >= 3.11
-    _BaseExceptionGroup: Any = BaseExceptionGroup  # type: ignore[name-defined]
-except NameError:  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup as _BaseExceptionGroup  # type: ignore[no-redef]
-
 _perf = time.perf_counter
 _getframe = sys._getframe
 #: f_lasti is a byte offset that code.co_lines() can map (Python >= 3.10)

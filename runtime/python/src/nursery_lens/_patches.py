@@ -41,7 +41,7 @@ import functools
 import inspect
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 #: runner -> the nursery_lens Instrument observing it
 ACTIVE: Dict[Any, Any] = {}
@@ -257,10 +257,3 @@ def current_runner() -> Optional[Any]:
     from trio._core import _run
 
     return getattr(_run.GLOBAL_RUN_CONTEXT, "runner", None)
-
-
-def noop(*_: Any) -> None:  # pragma: no cover - placeholder for typing
-    return None
-
-
-Callback = Callable[..., None]
