@@ -2,7 +2,7 @@
 // host messages into dirty flags, and draws once per animation frame.
 import type { ZoomTransform } from 'd3-zoom';
 import type { HostMessage, WebviewMessage } from '../extension/panel/messages';
-import type { RunInfo } from '../extension/store/rows';
+import type { Row, RunInfo } from '../extension/store/rows';
 import { h } from './elements';
 import { emptyState, Notices, statusSentence } from './notices';
 import { Toolbar } from './toolbar';
@@ -11,12 +11,14 @@ import { Tooltip } from './tree/tooltip';
 import { DIRTY, FrameScheduler } from './tree/frameScheduler';
 import { FONT_SIZE, OVERVIEW_SCALE, SMALL_FONT_SIZE, TRANSITION_LIMIT } from './tree/geometry';
 import { bindTreeInput } from './tree/treeInput';
-import { layoutTree, type Layout, type Placed } from './tree/layout';
-import type { Measures } from './tree/look';
+import { awaitKey, displayName } from './tree/labels';
+import { layoutTree, type LabelSizer, type Layout, type Placed } from './tree/layout';
+import { lookOf, type Measures } from './tree/look';
 import { RunsMirror } from './tree/mirror';
-import { buildModel, type Model } from './tree/model';
+import { buildModel, type Model, type ViewNode } from './tree/model';
 import { TreeRenderer } from './tree/render';
 import { cancelLinks, victimsIndex } from './tree/cancelLinks';
+import { SitePalette } from './tree/sitePalette';
 import { fontOf, TextMeasure } from './tree/textMeasure';
 import { Viewport } from './tree/viewport';
 import { parseViewState, runView, type RunView, type ViewState } from './viewState';
@@ -70,6 +72,12 @@ export class App {
   private layoutVersion = 0;
   private lastOverviewPaint = 0;
   private overviewTimer: number | null = null;
+  /** Await-site marks of the current run (stable for the run). */
+  private palette = new SitePalette();
+  /** Labels the last frame had to cut for lack of room: the next layout measures them. */
+  private cramped = new Set<string>();
+  /** The layout version a relayout for cramped labels was asked for (one try per layout). */
+  private crampedFor = -1;
 
   private readonly scheduler: FrameScheduler;
   private readonly toolbar: Toolbar;
@@ -211,6 +219,8 @@ export class App {
     this.followTarget = null;
     this.model = null;
     this.layout = null;
+    this.palette = new SitePalette();
+    this.cramped.clear();
     this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
@@ -439,10 +449,18 @@ export class App {
       const focus = selected ?? this.hover;
       const { links, related } = this.model ? cancelLinks(this.model, layout, run.rows, this.victims, visible, focus) : { links: [], related: new Set<string>() };
       const animate = (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !this.reducedMotion.matches;
-      ticking = this.renderer.render({
+      const drawn = this.renderer.render({
         layout, visible, rows: run.rows, info: run.info, selected, hover: this.hover, cancelLinks: links, related,
-        animate, overview: this.overview, scale: t.k, viewKey, wallNow: Date.now(), measures: this.measures,
-      }).ticking;
+        animate, overview: this.overview, scale: t.k, viewKey, wallNow: Date.now(), measures: this.measures, palette: this.palette,
+      });
+      ticking = drawn.ticking;
+      if (drawn.cramped.length && this.crampedFor !== this.layoutVersion) {
+        // A label outgrew its column (a task started waiting somewhere with a
+        // longer name): lay out again, measuring it, once per layout.
+        this.crampedFor = this.layoutVersion + 1;
+        for (const k of drawn.cramped) this.cramped.add(k);
+        this.scheduler.request(DIRTY.rows);
+      }
       this.rendered = true;
       this.svg.classList.toggle('zoomed-out', this.overview);
       const active = selected !== null && !this.overview && layout.byKey.has(selected) ? `node-${selected.replace(/[^\w-]/g, '_')}` : null;
@@ -450,8 +468,8 @@ export class App {
       else this.svg.removeAttribute('aria-activedescendant');
     } else if (!layout || !run) {
       this.renderer.render({
-        layout: { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 } }, visible: [], rows: new Map(),
-        info: run?.info ?? (undefined as unknown as RunInfo), selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false, scale: 1, viewKey: '', wallNow: 0, measures: this.measures,
+        layout: { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 }, room: [] }, visible: [], rows: new Map(),
+        info: run?.info ?? (undefined as unknown as RunInfo), selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false, scale: 1, viewKey: '', wallNow: 0, measures: this.measures, palette: this.palette,
       });
     }
     if ((flags & DIRTY.content) && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run?.info);
@@ -484,9 +502,38 @@ export class App {
       expandedFolds: this.folds,
       foldThreshold: FOLD_THRESHOLD,
     });
-    this.layout = layoutTree(this.model.root);
+    // Marks go to await sites in tree order, so the first group from the top gets the first mark.
+    const walk: ViewNode[] = [this.model.root];
+    while (walk.length) {
+      const n = walk.pop()!;
+      const r = n.kind === 'task' ? run.rows.get(n.id) : undefined;
+      const key = r?.kind === 'task' ? awaitKey(r) : null;
+      if (key) this.palette.markOf(key);
+      for (let i = n.children.length - 1; i >= 0; i--) walk.push(n.children[i]);
+    }
+    this.layout = layoutTree(this.model.root, this.sizer(run.rows, run.info));
+    this.cramped.clear();
     this.layoutVersion++;
     this.victims = victimsIndex(run.rows);
+  }
+
+  /** Label sizes for the layout: a quick character count, exact widths for the longest. */
+  private sizer(rows: ReadonlyMap<number, Row>, info: RunInfo): LabelSizer {
+    const ctx = { rows, info, measures: this.measures, wallNow: Date.now(), palette: this.palette };
+    const cramped = this.cramped;
+    return {
+      chars: (n) => {
+        if (cramped.has(n.key)) return 1e9;
+        if (n.kind === 'fold') return displayName(n.name ?? '').length + 8;
+        const r = rows.get(n.id);
+        if (!r) return 0;
+        if (r.kind === 'nursery') return 16;
+        if (r.kind === 'retired') return 20;
+        const site = r.state === 'waiting' ? r.awaitSite : null;
+        return Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
+      },
+      width: (n) => lookOf(n, ctx, Infinity).width,
+    };
   }
 
   private follow(layout: Layout): void {
@@ -554,6 +601,7 @@ export class App {
         post: (m) => this.post(m),
         select: (id) => this.selectId(id),
         toggle: (key) => this.setOpen(key),
+        palette: this.palette,
         close: () => {
           this.state.detailsOpen = false;
           this.changed(DIRTY.chrome);

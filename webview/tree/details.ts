@@ -3,9 +3,10 @@
 import type { WebviewMessage } from '../../extension/panel/messages';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../extension/store/rows';
 import { h, icon } from '../elements';
-import { errorLine, formatDuration, formatRemaining, runNow, shortSite, STATE_WORD } from './labels';
+import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords, STATE_WORD } from './labels';
 import type { ViewNode } from './model';
 import { SHAPE, STATE_ICON, NURSERY_ICON } from './shapes';
+import type { SitePalette } from './sitePalette';
 
 export interface DetailsContext {
   rows: ReadonlyMap<number, Row>;
@@ -17,6 +18,8 @@ export interface DetailsContext {
   select: (id: number) => void;
   toggle: (key: string) => void;
   close: () => void;
+  /** The tree's await-site marks, shown again beside the await site. */
+  palette: SitePalette;
 }
 
 interface Tick {
@@ -59,9 +62,11 @@ export class DetailsPane {
     for (const t of this.ticks) t.el.textContent = formatRemaining(t.deadline - now);
   }
 
-  private siteButton(c: DetailsContext, label: string, site: Site | null, action: string): HTMLElement {
+  private siteButton(c: DetailsContext, label: string, site: Site | null, action: string, mark?: Node | null): HTMLElement {
     if (!site) return h('span', { class: 'muted' }, 'unknown');
-    const code = h('code', { title: `${site.file}:${site.line}` }, `${shortSite(site)}`, site.function ? h('span', { class: 'muted' }, ` in ${site.function}`) : null);
+    // `page_size:53 · trio_way.py`: function and line first, as in the tree; the full path on hover.
+    const words = siteWords(site);
+    const code = h('code', { title: `${site.file}:${site.line}` }, mark ?? null, words, words !== shortSite(site) ? h('span', { class: 'muted' }, ` · ${baseName(site.file)}`) : null);
     const b = h('button', { class: 'link-button', 'data-action': action }, label);
     b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
     return h('span', { class: 'site-line' }, code, b);
@@ -86,13 +91,18 @@ export class DetailsPane {
     };
     const live0 = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
     item('State', h('span', { class: `state-word s-${t.state}` }, STATE_WORD[t.state]),
-      live0 ? ` for ${formatDuration(Math.max(0, now - t.since))}` : ` at ${formatDuration(t.since)}`,
-      h('span', { class: 'muted' }, live0 ? ` (since ${formatDuration(t.since)} into the run)` : ' into the run'));
-    item('Lifetime', `spawned at ${formatDuration(t.spawnedAt)}`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
+      live0 ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, ` at ${formatDuration(t.since)} into the run`));
+    item('Lifetime', `spawned ${formatDuration(t.spawnedAt)} into the run`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
     const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
-    if (live || t.awaitSite) item(live ? 'Awaiting' : 'Last await', this.siteButton(c, 'Go to await site', t.awaitSite, 'await'));
+    const on = awaitOnOf(t);
+    if (live && on) item('Waits on', h('code', {}, on));
+    const key = awaitKey(t);
+    const mark = key ? c.palette.markOf(key) : null;
+    const swatch = mark ? icon(mark.shape, `site-mark tint-${mark.tint}`) : null;
+    if (swatch) swatch.setAttribute('aria-hidden', 'true');
+    if (live || t.awaitSite) item(t.state === 'waiting' ? 'Waits at' : 'Last await', this.siteButton(c, 'Go to await site', t.awaitSite, 'await', swatch));
     if (t.error) item('Error', errorBlock(t.error));
     if (t.state === 'cancelled') {
       const cause = [t.cancelSource ? `by ${t.cancelSource === 'nursery' ? 'a failing sibling' : t.cancelSource}` : null, t.cancelReason ? `(${t.cancelReason})` : null].filter(Boolean).join(' ');

@@ -75,17 +75,123 @@ export function errorLine(e: ErrorInfo): string {
   return e.message ? `${e.type}: ${e.message}` : e.type;
 }
 
+/**
+ * What the task waits on (`CapacityLimiter.acquire`), when the row says so.
+ * TaskRow has no such field yet; a store that adds `awaitOn?: string` lights
+ * this up without a webview change, so it is read through a guard.
+ */
+export function awaitOnOf(t: TaskRow): string | null {
+  const v = (t as TaskRow & { awaitOn?: unknown }).awaitOn;
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+}
+
+/** Where a task waits, as a key: tasks with the same key wait at the same place. */
+export function awaitKey(t: TaskRow): string | null {
+  if (t.state !== 'waiting') return null;
+  const on = awaitOnOf(t);
+  if (on) return `on:${on}`;
+  return t.awaitSite ? `${t.awaitSite.file}:${t.awaitSite.line}` : null;
+}
+
+/** `page_size:53`: the function and line, the way a reader names a place in code. */
+export function siteWords(site: Site): string {
+  const fn = site.function ? shortType(site.function) : '';
+  return fn && fn !== '<module>' ? `${fn}:${site.line}` : shortSite(site);
+}
+
+/**
+ * The await label of a waiting task: what it waits on when known, else
+ * `function:line`, with the file only when it is not the file the task was
+ * spawned from (`http.py › read:120`).
+ */
+export function awaitLabel(t: TaskRow): string {
+  const on = awaitOnOf(t);
+  if (on) return on;
+  const a = t.awaitSite;
+  if (!a) return '';
+  const words = siteWords(a);
+  if (words === shortSite(a)) return words;
+  return t.site && t.site.file !== a.file ? `${baseName(a.file)} › ${words}` : words;
+}
+
 /** The dim text after a task's name: where it waits, or what it raised. */
 export function taskExtra(t: TaskRow): string {
   if (t.state === 'raised' && t.error) return shortType(t.error.type);
-  if (t.state === 'waiting' && t.awaitSite) return shortSite(t.awaitSite);
+  if (t.state === 'waiting') return awaitLabel(t);
   return '';
 }
 
 export function taskAria(t: TaskRow): string {
   let s = `task ${t.name}, ${STATE_WORD[t.state]}`;
   if (t.state === 'raised' && t.error) s += `, ${shortType(t.error.type)}`;
-  if (t.state === 'waiting' && t.awaitSite) s += `, at ${shortSite(t.awaitSite)}`;
+  if (t.state === 'waiting') {
+    const on = awaitOnOf(t);
+    if (on) s += `, on ${on}`;
+    if (t.awaitSite) s += `, at ${shortSite(t.awaitSite)}${t.awaitSite.function ? ` in ${t.awaitSite.function}` : ''}`;
+  }
   if (t.scopes.some((x) => x.shield)) s += ', shielded';
   return s;
+}
+
+/** Anything that measures text in pixels (a TextMeasure; a character count in Node tests). */
+export interface Measure {
+  width(text: string): number;
+}
+
+/** `text` in `max` px, cutting the middle so both ends survive; `tail` is the end's share of the room. */
+export function fitMiddle(m: Measure, text: string, max: number, tail = 0.55): string {
+  if (m.width(text) <= max) return text;
+  if (m.width('…') > max) return '';
+  const cut = (n: number): string => {
+    const back = Math.round(n * tail);
+    return text.slice(0, n - back) + '…' + (back ? text.slice(text.length - back) : '');
+  };
+  let lo = 0;
+  let hi = text.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (m.width(cut(mid)) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
+}
+
+/** `text` in `max` px keeping its start (cut at the end). */
+function fitStart(m: Measure, text: string, max: number): string {
+  if (m.width(text) <= max) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (m.width(text.slice(0, mid) + '…') <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo) + '…';
+}
+
+const URL_ARG = /^[a-z][\w+.-]*:\/\/(?:www\.)?(.+)$/i;
+
+/**
+ * A task name in `max` px, cut so the part that tells siblings apart survives.
+ * Dotted identifiers are drawn by their last part (displayName). For names of
+ * the form `f(arg)` the argument is what differs between siblings
+ * (`fetch(http://www.cnn.com)`), so `f(` and `)` stay, a URL loses its scheme
+ * and `www.` first (its host is the part that differs), and other arguments
+ * lose their middle. Anything else loses its middle, keeping both ends
+ * (`worker-17`, `upload chunk 12`).
+ */
+export function cutName(m: Measure, name: string, max: number): string {
+  const shown = displayName(name);
+  if (m.width(shown) <= max) return shown;
+  const call = /^([^()]+)\((.+)\)$/s.exec(shown);
+  if (call) {
+    const open = `${displayName(call[1])}(`;
+    const room = max - m.width(open) - m.width(')');
+    if (room >= m.width('…') * 5) {
+      const url = URL_ARG.exec(call[2]);
+      const arg = url ? fitStart(m, '…' + url[1], room) : fitMiddle(m, call[2], room, 0.6);
+      if (arg.length > 1) return `${open}${arg})`;
+    }
+  }
+  return fitMiddle(m, shown, max);
 }

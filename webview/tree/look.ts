@@ -2,10 +2,11 @@
 // ARIA label. Computed from the row, never stored on it, so a delta that only
 // changes a state repaints a few nodes without a relayout.
 import type { Row, RunInfo, TaskRow, TaskState } from '../../extension/store/rows';
-import { labelRoom } from './geometry';
-import { baseName, displayName, formatRemaining, nextDeadline, runNow, STATE_WORD, taskAria, taskExtra } from './labels';
+import { EXTRA_CHARS, NAME_CHARS } from './geometry';
+import { awaitKey, baseName, cutName, displayName, fitMiddle, formatRemaining, nextDeadline, runNow, STATE_WORD, taskAria, taskExtra } from './labels';
 import type { ViewNode } from './model';
 import { NURSERY_ICON, SHAPE, STATE_ICON } from './shapes';
+import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
 import type { TextMeasure } from './textMeasure';
 
 export interface Look {
@@ -18,8 +19,14 @@ export interface Look {
   badge: string;
   badgeClass: string;
   more: string;
+  /** Shared by tasks waiting at the same place (sitePalette.ts); drawn before `extra`. */
+  mark: Mark | null;
   /** Label width in px, from the label's start. */
   width: number;
+  /** Width of the drawn name, in px (the mark and the extra follow it). */
+  nameWidth: number;
+  /** The room given was too small: part of the label was cut for lack of room, not for length. */
+  cramped: boolean;
   aria: string;
   /** Fold: counts by state, in display order. */
   histogram: Array<[TaskState, number]> | null;
@@ -33,18 +40,38 @@ export interface Measures {
   small: TextMeasure;
 }
 
+/** What a look is computed from, besides the node and the room it gets. */
+export interface LookContext {
+  rows: ReadonlyMap<number, Row>;
+  info: RunInfo;
+  measures: Measures;
+  wallNow: number;
+  palette: SitePalette;
+}
+
 const HIST_ORDER: TaskState[] = ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost'];
 export const HISTOGRAM_WIDTH = 44;
-const GAP = 6;
+export const GAP = 6;
 
-export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: RunInfo, m: Measures, wallNow: number): Look {
+/** The most a name may take: about NAME_CHARS characters. */
+/** Site text is drawn in the editor font, other dim text in the UI font (styles.css). */
+export const extraMeasure = (m: Measures, extraClass: string): TextMeasure => (extraClass === 'site' ? m.code : m.small);
+
+const nameCap = (m: Measures): number => m.name.width('x'.repeat(NAME_CHARS));
+const extraCap = (m: Measures): number => m.code.width('x'.repeat(EXTRA_CHARS));
+
+/**
+ * The look of `node` with `room` px for its label (the layout gives each
+ * column the room its widest label wants; Infinity asks what a label wants).
+ */
+export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
+  const { rows, measures: m } = c;
   const look: Look = {
     classes: `node ${node.kind}`, shape: SHAPE[node.kind], icon: '', name: '', extra: '', extraClass: '',
-    badge: '', badgeClass: '', more: '', width: 0, aria: '', histogram: null, ticking: false,
+    badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, ticking: false,
   };
   if (node.match) look.classes += ' match';
   if (node.hiddenChildren > 0 && node.kind !== 'fold') look.more = `+${node.hiddenChildren}`;
-  const room = labelRoom(node.kind);
 
   if (node.kind === 'fold') {
     const counts = new Map<TaskState, number>();
@@ -56,9 +83,12 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
     const n = node.members?.length ?? 0;
     look.extra = `×${n}`;
     look.extraClass = 'count';
-    look.name = m.name.fit(displayName(node.name ?? ''), room - HISTOGRAM_WIDTH - GAP * 2 - m.small.width(look.extra));
+    const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.small.width(look.extra));
+    look.name = cutName(m.name, node.name ?? '', nameRoom);
+    look.cramped = nameRoom < nameCap(m) && look.name !== displayName(node.name ?? '');
     look.classes += node.children.length ? ' unfolded' : ' folded';
-    look.width = m.name.width(look.name) + GAP + m.small.width(look.extra) + GAP + HISTOGRAM_WIDTH;
+    look.nameWidth = m.name.width(look.name);
+    look.width = look.nameWidth + GAP + m.small.width(look.extra) + GAP + HISTOGRAM_WIDTH;
     const parts = look.histogram.map(([s, c]) => `${c} ${STATE_WORD[s]}`).join(', ');
     look.aria = `${n} tasks named ${node.name ?? ''}, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
     return look;
@@ -73,7 +103,7 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
   }
   if (row.kind === 'retired') {
     look.name = `${row.count} finished (folded)`;
-    look.width = m.name.width(look.name);
+    look.width = look.nameWidth = m.name.width(look.name);
     const parts = (Object.entries(row.byOutcome) as Array<[TaskState, number]>).filter(([, c]) => c > 0);
     look.aria = `${row.count} finished tasks folded away: ${parts.map(([s, c]) => `${c} ${s}`).join(', ')}`;
     return look;
@@ -85,14 +115,15 @@ export function lookOf(node: ViewNode, rows: ReadonlyMap<number, Row>, info: Run
     // The square already says "nursery": the label says where it was opened.
     const kind = row.start ? 'start()' : row.system ? 'system' : '';
     look.name = kind;
-    look.extra = row.site ? fitSite(m, row.site.file, row.site.line, room - (kind ? m.name.width(kind) + GAP : 0)) : kind ? '' : 'nursery';
+    look.extra = row.site ? fitSite(m, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0))) : kind ? '' : 'nursery';
     look.extraClass = 'site';
-    look.width = (kind ? m.name.width(kind) : 0) + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
+    look.nameWidth = kind ? m.name.width(kind) : 0;
+    look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
     look.aria = `${row.start ? 'nursery.start() nursery' : row.system ? 'system nursery' : 'nursery'}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
     if (look.more) look.width += GAP + m.small.width(look.more);
     return look;
   }
-  return taskLook(look, row, rows, info, m, wallNow, room);
+  return taskLook(look, row, c, room);
 }
 
 /** `file.py:12` in `max` px, cutting the middle of the file name so the line number stays. */
@@ -104,7 +135,8 @@ function fitSite(m: Measures, file: string, line: number, max: number): string {
   return stem.endsWith('…') ? stem.slice(0, -1) + tail : stem + tail.slice(1);
 }
 
-function taskLook(look: Look, t: TaskRow, rows: ReadonlyMap<number, Row>, info: RunInfo, m: Measures, wallNow: number, room: number): Look {
+function taskLook(look: Look, t: TaskRow, c: LookContext, room: number): Look {
+  const { rows, info, measures: m } = c;
   look.classes += ` s-${t.state}`;
   if (t.system) look.classes += ' system';
   if (t.main) look.classes += ' main';
@@ -118,12 +150,15 @@ function taskLook(look: Look, t: TaskRow, rows: ReadonlyMap<number, Row>, info: 
     extra = `← ${displayName(cause.name)}`;
     look.extraClass = 'cause';
   }
+  const key = extra ? awaitKey(t) : null;
+  if (key) look.mark = c.palette.markOf(key);
+  const markW = look.mark ? MARK_ROOM : 0;
   const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
   const dl = live ? nextDeadline(t.scopes) : null;
   const shielded = live && t.scopes.some((s) => s.shield);
   const badges: string[] = [];
   if (dl) {
-    badges.push(formatRemaining((dl.deadline as number) - runNow(info, wallNow)));
+    badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
     look.ticking = info.status === 'live';
     look.badgeClass = 'deadline';
   }
@@ -135,14 +170,25 @@ function taskLook(look: Look, t: TaskRow, rows: ReadonlyMap<number, Row>, info: 
   look.badge = badges.join(' · ');
   const badgeW = look.badge ? GAP + m.small.width(look.badge) : 0;
   const moreW = look.more ? GAP + m.small.width(look.more) : 0;
-  const extraFull = extra ? GAP + m.code.width(extra) : 0;
-  const nameRoom = Math.max(48, room - badgeW - moreW - Math.min(extraFull, room * 0.45));
-  look.name = m.name.fit(displayName(t.name), nameRoom);
-  const nameW = m.name.width(look.name);
-  const extraRoom = room - nameW - badgeW - moreW - GAP;
-  look.extra = !extra ? '' : t.state === 'waiting' && t.awaitSite ? fitSite(m, t.awaitSite.file, t.awaitSite.line, extraRoom) : m.code.fit(extra, extraRoom);
-  if (look.extra === '…') look.extra = '';
-  look.width = nameW + (look.extra ? GAP + m.code.width(look.extra) : 0) + badgeW + moreW;
+  const xm = extraMeasure(m, look.extraClass);
+  const xCap = extraCap(m);
+  const extraFull = extra ? GAP + markW + Math.min(xm.width(extra), xCap) : 0;
+  // The name gets its ~40 characters unless the room is short; then the
+  // extra keeps at most about half of what is left.
+  const nCap = nameCap(m);
+  const nameRoom = Math.min(nCap, Math.max(48, room - badgeW - moreW - Math.min(extraFull, room * 0.45)));
+  look.name = cutName(m.name, t.name, nameRoom);
+  if (nameRoom < nCap && look.name !== cutName(m.name, t.name, nCap)) look.cramped = true;
+  look.nameWidth = m.name.width(look.name);
+  const extraRoom = Math.min(xCap, room - look.nameWidth - badgeW - moreW - GAP - markW);
+  // Cut in the middle: `page_size:53` keeps its line, `CapacityLimiter.acquire` its method.
+  look.extra = extra ? fitMiddle(xm, extra, extraRoom, 0.6) : '';
+  if (extra && extraRoom < xCap && look.extra !== fitMiddle(xm, extra, xCap, 0.6)) look.cramped = true;
+  if (look.extra === '…' || look.extra === '') {
+    look.extra = '';
+    look.mark = null;
+  }
+  look.width = look.nameWidth + (look.extra ? GAP + (look.mark ? MARK_ROOM : 0) + xm.width(look.extra) : 0) + badgeW + moreW;
   look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${look.badge.split(' · ')[0]}` : '');
   return look;
 }

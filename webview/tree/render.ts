@@ -6,9 +6,10 @@
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 import type { Row, RunInfo } from '../../extension/store/rows';
-import { MARKER_RADIUS } from './geometry';
+import { LABEL_X, MARKER_RADIUS, PORT_GAP } from './geometry';
 import type { Layout, Placed } from './layout';
-import { HISTOGRAM_WIDTH, lookOf, type Look, type Measures } from './look';
+import { extraMeasure, GAP, HISTOGRAM_WIDTH, lookOf, type Look, type LookContext, type Measures } from './look';
+import { MARK_ROOM, type SitePalette } from './sitePalette';
 
 export interface CancelLink {
   failer: Placed;
@@ -34,6 +35,7 @@ export interface Frame {
   viewKey: string;
   wallNow: number;
   measures: Measures;
+  palette: SitePalette;
 }
 
 interface NodeEl extends SVGGElement {
@@ -42,7 +44,6 @@ interface NodeEl extends SVGGElement {
 }
 
 const DURATION = 220;
-const LABEL_X = MARKER_RADIUS + 5;
 const linkPath = (sx: number, sy: number, tx: number, ty: number): string => {
   const mx = sx + Math.max(8, (tx - sx) / 2);
   return `M${sx},${sy}C${mx},${sy} ${mx},${ty} ${tx},${ty}`;
@@ -72,14 +73,17 @@ export class TreeRenderer {
     return this.looks.get(key);
   }
 
-  render(f: Frame): { ticking: boolean } {
+  /** `cramped`: keys of drawn labels cut to fit their column (a relayout would give them room). */
+  render(f: Frame): { ticking: boolean; cramped: string[] } {
     const looks = new Map<string, Look>();
     let ticking = false;
+    const cramped: string[] = [];
     const drawn = f.overview ? [] : f.visible;
     for (const p of drawn) {
-      const look = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow);
+      const look = this.look(p, f);
       looks.set(p.node.key, look);
       if (look.ticking) ticking = true;
+      if (look.cramped) cramped.push(p.node.key);
     }
     this.looks = looks;
     if (f.overview) this.renderOverview(f);
@@ -87,7 +91,12 @@ export class TreeRenderer {
     this.renderLinks(f, drawn);
     this.renderCancelLinks(f);
     this.renderNodes(f, drawn, looks);
-    return { ticking };
+    return { ticking, cramped };
+  }
+
+  private look(p: Placed, f: Frame): Look {
+    const c: LookContext = { rows: f.rows, info: f.info, measures: f.measures, wallNow: f.wallNow, palette: f.palette };
+    return lookOf(p.node, c, f.layout.room[p.depth] ?? Infinity);
   }
 
   /** Where links to a node's children start: just after its label. */
@@ -95,10 +104,10 @@ export class TreeRenderer {
     // A parent outside the drawn window still needs its current label width.
     let look = this.looks.get(p.node.key);
     if (!look) {
-      look = lookOf(p.node, f.rows, f.info, f.measures, f.wallNow);
+      look = this.look(p, f);
       this.looks.set(p.node.key, look);
     }
-    return p.x + LABEL_X + look.width + 6;
+    return p.x + LABEL_X + look.width + PORT_GAP;
   }
 
   private renderLinks(f: Frame, drawn: Placed[]): void {
@@ -165,6 +174,7 @@ export class TreeRenderer {
           g.append('rect').attr('class', 'bg').attr('rx', 3).attr('y', -10).attr('height', 20).attr('x', -MARKER_RADIUS - 4);
           g.append('path').attr('class', 'shape');
           g.append('path').attr('class', 'icon');
+          g.append('path').attr('class', 'site-mark').attr('aria-hidden', 'true');
           const text = g.append('text').attr('class', 'label').attr('x', LABEL_X).attr('dy', '0.35em');
           text.append('tspan').attr('class', 'name');
           text.append('tspan').attr('class', 'extra');
@@ -198,7 +208,7 @@ export class TreeRenderer {
       const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
       const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
       const siblingCount = (p.parent ? p.parent.children : f.layout.roots).length;
-      const sig = [classes, p.parent?.node.key, p.depth, p.index, siblingCount, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape].join('|');
+      const sig = [classes, p.parent?.node.key, p.depth, p.index, siblingCount, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape, look.mark?.index].join('|');
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
@@ -215,18 +225,28 @@ export class TreeRenderer {
       el.setAttribute('aria-selected', String(p.node.key === selected));
       if (expanded) el.setAttribute('aria-expanded', expanded);
       else el.removeAttribute('aria-expanded');
-      const [bg, shape, icon, text, histogram] = el.children as unknown as [SVGRectElement, SVGPathElement, SVGPathElement, SVGTextElement, SVGGElement];
+      const [bg, shape, icon, mark, text, histogram] = el.children as unknown as [SVGRectElement, SVGPathElement, SVGPathElement, SVGPathElement, SVGTextElement, SVGGElement];
       bg.setAttribute('width', String(MARKER_RADIUS * 2 + 4 + 5 + look.width + 8));
       shape.setAttribute('d', look.shape);
       icon.setAttribute('d', look.icon);
       const [name, extra, badge, more] = text.children as unknown as SVGTSpanElement[];
-      // Program strings go in as text, never as markup.
+      const m = f.measures;
+      // Program strings go in as text, never as markup. Each part keeps a
+      // leading space (copied text reads right) and is shifted to sit GAP
+      // after the previous one, leaving MARK_ROOM for the site mark.
       name.textContent = look.name;
-      extra.textContent = look.extra ? ` ${look.extra}` : '';
-      extra.setAttribute('class', `extra ${look.extraClass}`);
-      badge.textContent = look.badge ? ` ${look.badge}` : '';
-      badge.setAttribute('class', `badge ${look.badgeClass}`);
-      more.textContent = look.more ? ` ${look.more}` : '';
+      const markW = look.mark ? MARK_ROOM : 0;
+      setPart(extra, look.extra, `extra ${look.extraClass}`, GAP + markW - extraMeasure(m, look.extraClass).width(' '));
+      setPart(badge, look.badge, `badge ${look.badgeClass}`, GAP - m.small.width(' '));
+      setPart(more, look.more, 'more', GAP - m.small.width(' '));
+      if (look.mark && look.extra) {
+        mark.setAttribute('d', look.mark.shape);
+        mark.setAttribute('class', `site-mark tint-${look.mark.tint}`);
+        mark.setAttribute('transform', `translate(${LABEL_X + look.nameWidth + GAP + MARK_ROOM / 2 - 1},0)`);
+      } else if (mark.getAttribute('d')) {
+        mark.setAttribute('d', '');
+        mark.setAttribute('class', 'site-mark');
+      }
       drawHistogram(histogram, look);
     });
   }
@@ -264,6 +284,13 @@ export class TreeRenderer {
       .attr('class', (d) => `ov ${d[0]}`)
       .attr('d', (d) => d[1]);
   }
+}
+
+function setPart(el: SVGTSpanElement, text: string, cls: string, dx: number): void {
+  el.textContent = text ? ` ${text}` : '';
+  el.setAttribute('class', cls);
+  if (text) el.setAttribute('dx', String(Math.round(Math.max(0, dx) * 10) / 10));
+  else el.removeAttribute('dx');
 }
 
 function drawHistogram(g: SVGGElement, look: Look): void {

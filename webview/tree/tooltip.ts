@@ -1,8 +1,8 @@
 // A quiet hover card with what a truncated label cannot say: the full name,
 // the state and where the task waits. Text only (textContent).
 import type { Row } from '../../extension/store/rows';
-import { h } from '../elements';
-import { errorLine, STATE_WORD } from './labels';
+import { h, icon } from '../elements';
+import { awaitOnOf, baseName, errorLine, siteWords, STATE_WORD } from './labels';
 import type { ViewNode } from './model';
 
 const DELAY_MS = 450;
@@ -25,13 +25,22 @@ export class Tooltip {
       this.timer = null;
       const lines = linesOf(node, rows);
       if (!lines.length) return;
-      this.el.replaceChildren(...lines.map(([text, cls]) => h('div', { class: cls }, text)));
+      this.el.replaceChildren(...lines.map(([text, cls]) => {
+        if (cls !== 'mark-line') return h('div', { class: cls }, text);
+        // The mark the task shows in the tree, drawn again beside its meaning.
+        const src = document.querySelector(`g.node[data-key="${CSS.escape(node.key)}"] .site-mark`);
+        const swatch = src?.getAttribute('d') ? icon(src.getAttribute('d')!, src.getAttribute('class') ?? 'site-mark') : null;
+        return h('div', { class: 'mark-line muted' }, swatch, text);
+      }));
       const host = this.el.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0, width: innerWidth, height: innerHeight };
       this.el.hidden = false;
       const w = this.el.offsetWidth;
       const left = Math.min(x - host.left + 12, host.width - w - 8);
       this.el.style.left = `${Math.max(4, left)}px`;
-      this.el.style.top = `${y - host.top + 16}px`;
+      // Below the pointer, or above it when the card would leave the panel.
+      const h0 = this.el.offsetHeight;
+      const below = y - host.top + 16;
+      this.el.style.top = `${below + h0 > host.height - 4 ? Math.max(4, y - host.top - h0 - 10) : below}px`;
     }, DELAY_MS);
   }
 
@@ -55,6 +64,14 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   }
   const out: Array<[string, string]> = [[row.name, 'strong'], [STATE_WORD[row.state], `state s-${row.state}`]];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
-  if (row.awaitSite && (row.state === 'waiting' || row.state === 'running' || row.state === 'scheduled')) out.push([`awaits at ${row.awaitSite.file}:${row.awaitSite.line}`, 'code']);
+  const live = row.state === 'waiting' || row.state === 'running' || row.state === 'scheduled';
+  const on = awaitOnOf(row);
+  if (live && on) out.push([`waits on ${on}`, 'code']);
+  if (row.awaitSite && live) {
+    const a = row.awaitSite;
+    out.push([`${row.state === 'waiting' ? 'waits' : 'last awaited'} at ${siteWords(a)} in ${baseName(a.file)}`, 'code']);
+    out.push([`${a.file}:${a.line}`, 'code path']);
+  }
+  if (row.state === 'waiting' && (on || row.awaitSite)) out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
   return out;
 }

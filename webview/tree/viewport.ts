@@ -4,7 +4,7 @@
 import { select } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { COLUMN, MARKER_RADIUS, ROW_HEIGHT } from './geometry';
+import { MARKER_RADIUS, MAX_COLUMN, ROW_HEIGHT } from './geometry';
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
@@ -53,7 +53,7 @@ export class Viewport {
     const { width, height } = this.size();
     const t = this.transform;
     return {
-      x0: (-margin - t.x) / t.k - COLUMN.task,
+      x0: (-margin - t.x) / t.k - MAX_COLUMN,
       x1: (width + margin - t.x) / t.k,
       y0: (-margin - t.y) / t.k - ROW_HEIGHT,
       y1: (height + margin - t.y) / t.k + ROW_HEIGHT,
