@@ -74,6 +74,43 @@ function run(cmd, args, options, logLines) {
 export async function ensureCodeServer({ dir = cacheDir(), log = (s) => console.log(s) } = {}) {
   const ready = installedCache(dir);
   if (ready) return ready;
+  mkdirSync(dir, { recursive: true });
+  const release = await installLock(dir, log);
+  try {
+    // Another process may have finished the install while we waited.
+    return installedCache(dir) ?? await install(dir, log);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * One installer per cache at a time (two `npm test`s on a fresh machine, or
+ * CI plus `npm start`): a lock folder holding the owner's pid; a lock whose
+ * owner is gone is taken over.
+ */
+async function installLock(dir, log) {
+  const lock = join(dir, '.installing');
+  let said = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try { owner = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+    let alive = false;
+    if (owner > 0) { try { process.kill(owner, 0); alive = true; } catch { alive = false; } }
+    if (!alive && owner > 0) { rmSync(lock, { recursive: true, force: true }); continue; }
+    if (!said) { log(`[setup] waiting for another install into ${dir} (pid ${owner || '?'})`); said = true; }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function install(dir, log) {
   const p = cachePaths(dir);
   const started = Date.now();
   log(`[setup] installing Node 24 and code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: ~2-5 minutes, ~700 MB)`);
