@@ -21,6 +21,9 @@ const CHUNK = 64 * 1024;
 const DELTA_EVERY = 20_000;
 
 function recording(): string {
+  // A fixed file (e.g. to compare two versions of the code on the same bytes while the runtime changes).
+  const pinned = process.env.BENCH_INGEST_FILE;
+  if (pinned) return pinned;
   const dir = join(root, 'bench', 'results');
   const file = join(dir, `ingest-${WAVES}.ndjson`);
   const program = join(root, 'bench', 'ingest_program.py');

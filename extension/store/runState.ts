@@ -6,6 +6,7 @@
 import type {
   ErrorInfo, NurseryRow, Outcome, RetiredRow, Row, RunInfo, RunStatus, ScopeInfo, Site, TaskRow,
 } from './rows';
+import { NameTable, SiteTable } from './internTable';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default 2000. */
@@ -23,8 +24,6 @@ type Ev = Record<string, unknown>;
 
 const isSite = (v: unknown): v is Site =>
   typeof v === 'object' && v !== null && typeof (v as Site).file === 'string' && typeof (v as Site).line === 'number';
-// Validated sites are used as parsed (no copy per event); rows are copied on the way out anyway.
-const siteOf = (v: unknown): Site | null => (isSite(v) ? v : null);
 const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 const isOutcome = (v: unknown): v is Outcome => v === 'returned' || v === 'raised' || v === 'cancelled';
 
@@ -127,6 +126,9 @@ export class RunState {
   /** Files named in sites: the only files the panel may open for this run. */
   readonly reportedFiles = new Set<string>();
   private lastFile = '';
+  /** Rows share one site object per distinct site and one string per task name (see internTable.ts). */
+  private readonly sites = new SiteTable();
+  private readonly names = new NameTable();
 
   private infoDirty = true;
 
@@ -213,13 +215,13 @@ export class RunState {
     const ts = e.ts as number;
     const parent = typeof e.nursery === 'number' ? e.nursery : null;
     this.snapshotSeen?.add(id);
-    const site = siteOf(e.site);
+    const site = this.siteOf(e.site);
     if (site) this.reported(site.file);
     const existing = this.tasks.get(id);
     if (existing) {
       // A snapshot replay (or a duplicate): an upsert, never a second task.
       if (existing.parent !== parent) this.reparent(existing, parent);
-      existing.name = String(e.name);
+      existing.name = this.names.intern(String(e.name));
       existing.site = site;
       this.starting(existing);
       this.touch(existing);
@@ -229,7 +231,7 @@ export class RunState {
       kind: 'task',
       id,
       parent,
-      name: e.name as string,
+      name: this.names.intern(e.name as string),
       system: e.system === true,
       main: e.main === true,
       state: 'scheduled',
@@ -299,7 +301,7 @@ export class RunState {
       row.since = num(e.ts);
     }
     if ('at' in e) {
-      row.awaitSite = siteOf(e.at);
+      row.awaitSite = this.siteOf(e.at);
       if (row.awaitSite) this.reported(row.awaitSite.file);
     }
     this.touch(row);
@@ -370,7 +372,7 @@ export class RunState {
   private onNurseryOpened(e: Ev): void {
     const id = e.id as number;
     this.snapshotSeen?.add(id);
-    const site = siteOf(e.site);
+    const site = this.siteOf(e.site);
     if (site) this.reported(site.file);
     const existing = this.nurseries.get(id);
     if (existing) {
@@ -626,6 +628,11 @@ export class RunState {
   }
 
   // ---------------------------------------------------------------- output
+
+  /** The shared copy of a site (parsed sites are not kept: they die young). */
+  private siteOf(v: unknown): Site | null {
+    return isSite(v) ? this.sites.intern(v) : null;
+  }
 
   /** Most sites repeat the previous file: skip hashing the path again. */
   private reported(file: string): void {
