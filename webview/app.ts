@@ -137,8 +137,10 @@ export class App {
     const editorFont = getComputedStyle(body).getPropertyValue('--vscode-editor-font-family').trim() || 'monospace';
     this.measures = {
       name: new TextMeasure(fontOf(body, FONT_SIZE)),
+      nameBold: new TextMeasure(`600 ${fontOf(body, FONT_SIZE)}`),
       code: new TextMeasure(fontOf(body, SMALL_FONT_SIZE, editorFont)),
       small: new TextMeasure(fontOf(body, SMALL_FONT_SIZE)),
+      smallBold: new TextMeasure(`600 ${fontOf(body, SMALL_FONT_SIZE)}`),
     };
     this.bindTreeEvents();
     new ResizeObserver(() => {

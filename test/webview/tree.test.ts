@@ -297,7 +297,8 @@ describe('webview: task tree', function () {
   it('hover shows the full name; double-click opens the await site; the wheel scrolls and Ctrl+wheel zooms', async () => {
     await showLive();
     const crasher = h.page.locator('g.node[aria-label^="task crasher"]');
-    assert.equal((await crasher.locator('tspan.name').textContent())!, 'crasher <img src=x onerror=window.__xss=1>', 'a 42-character name is drawn whole');
+    const drawn = (await crasher.locator('tspan.name').textContent())!;
+    assert.match(drawn, /^crasher <img.*….*=1>$/, `the long name loses its middle, both ends stay (${drawn})`);
     await crasher.locator('tspan.name').hover();
     await h.page.waitForSelector('.tooltip:not([hidden])');
     assert.equal(await h.page.locator('.tooltip .strong').textContent(), 'crasher <img src=x onerror=window.__xss=1>');

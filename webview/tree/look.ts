@@ -36,8 +36,12 @@ export interface Look {
 
 export interface Measures {
   name: TextMeasure;
+  /** Names drawn bold (the main task, search matches). */
+  nameBold: TextMeasure;
   code: TextMeasure;
   small: TextMeasure;
+  /** Error types, counts, `+N`. */
+  smallBold: TextMeasure;
 }
 
 /** What a look is computed from, besides the node and the room it gets. */
@@ -55,7 +59,7 @@ export const GAP = 6;
 
 /** The most a name may take: about NAME_CHARS characters. */
 /** Site text is drawn in the editor font, other dim text in the UI font (styles.css). */
-export const extraMeasure = (m: Measures, extraClass: string): TextMeasure => (extraClass === 'site' ? m.code : m.small);
+export const extraMeasure = (m: Measures, extraClass: string): TextMeasure => (extraClass === 'site' ? m.code : extraClass === 'error' || extraClass === 'count' ? m.smallBold : m.small);
 
 const nameCap = (m: Measures): number => m.name.width('x'.repeat(NAME_CHARS));
 const extraCap = (m: Measures): number => m.code.width('x'.repeat(EXTRA_CHARS));
@@ -83,12 +87,13 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     const n = node.members?.length ?? 0;
     look.extra = `×${n}`;
     look.extraClass = 'count';
-    const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.small.width(look.extra));
-    look.name = cutName(m.name, node.name ?? '', nameRoom);
+    const nm = node.match ? m.nameBold : m.name;
+    const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.smallBold.width(look.extra));
+    look.name = cutName(nm, node.name ?? '', nameRoom);
     look.cramped = nameRoom < nameCap(m) && look.name !== displayName(node.name ?? '');
     look.classes += node.children.length ? ' unfolded' : ' folded';
-    look.nameWidth = m.name.width(look.name);
-    look.width = look.nameWidth + GAP + m.small.width(look.extra) + GAP + HISTOGRAM_WIDTH;
+    look.nameWidth = nm.width(look.name);
+    look.width = look.nameWidth + GAP + m.smallBold.width(look.extra) + GAP + HISTOGRAM_WIDTH;
     const parts = look.histogram.map(([s, c]) => `${c} ${STATE_WORD[s]}`).join(', ');
     look.aria = `${n} tasks named ${node.name ?? ''}, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
     return look;
@@ -120,10 +125,10 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     look.nameWidth = kind ? m.name.width(kind) : 0;
     look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
     look.aria = `${row.start ? 'nursery.start() nursery' : row.system ? 'system nursery' : 'nursery'}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
-    if (look.more) look.width += GAP + m.small.width(look.more);
+    if (look.more) look.width += GAP + m.smallBold.width(look.more);
     return look;
   }
-  return taskLook(look, row, c, room);
+  return taskLook(look, row, c, room, node.match);
 }
 
 /** `file.py:12` in `max` px, cutting the middle of the file name so the line number stays. */
@@ -135,7 +140,7 @@ function fitSite(m: Measures, file: string, line: number, max: number): string {
   return stem.endsWith('…') ? stem.slice(0, -1) + tail : stem + tail.slice(1);
 }
 
-function taskLook(look: Look, t: TaskRow, c: LookContext, room: number): Look {
+function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: boolean): Look {
   const { rows, info, measures: m } = c;
   look.classes += ` s-${t.state}`;
   if (t.system) look.classes += ' system';
@@ -169,7 +174,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number): Look {
   }
   look.badge = badges.join(' · ');
   const badgeW = look.badge ? GAP + m.small.width(look.badge) : 0;
-  const moreW = look.more ? GAP + m.small.width(look.more) : 0;
+  const moreW = look.more ? GAP + m.smallBold.width(look.more) : 0;
   const xm = extraMeasure(m, look.extraClass);
   const xCap = extraCap(m);
   const extraFull = extra ? GAP + markW + Math.min(xm.width(extra), xCap) : 0;
@@ -177,9 +182,10 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number): Look {
   // extra keeps at most about half of what is left.
   const nCap = nameCap(m);
   const nameRoom = Math.min(nCap, Math.max(48, room - badgeW - moreW - Math.min(extraFull, room * 0.45)));
-  look.name = cutName(m.name, t.name, nameRoom);
-  if (nameRoom < nCap && look.name !== cutName(m.name, t.name, nCap)) look.cramped = true;
-  look.nameWidth = m.name.width(look.name);
+  const nm = t.main || match ? m.nameBold : m.name;
+  look.name = cutName(nm, t.name, nameRoom);
+  if (nameRoom < nCap && look.name !== cutName(nm, t.name, nCap)) look.cramped = true;
+  look.nameWidth = nm.width(look.name);
   const extraRoom = Math.min(xCap, room - look.nameWidth - badgeW - moreW - GAP - markW);
   // Cut in the middle: `page_size:53` keeps its line, `CapacityLimiter.acquire` its method.
   look.extra = extra ? fitMiddle(xm, extra, extraRoom, 0.6) : '';

@@ -238,7 +238,7 @@ export class TreeRenderer {
       const markW = look.mark ? MARK_ROOM : 0;
       setPart(extra, look.extra, `extra ${look.extraClass}`, GAP + markW - extraMeasure(m, look.extraClass).width(' '));
       setPart(badge, look.badge, `badge ${look.badgeClass}`, GAP - m.small.width(' '));
-      setPart(more, look.more, 'more', GAP - m.small.width(' '));
+      setPart(more, look.more, 'more', GAP - m.smallBold.width(' '));
       if (look.mark && look.extra) {
         mark.setAttribute('d', look.mark.shape);
         mark.setAttribute('class', `site-mark tint-${look.mark.tint}`);
