@@ -154,6 +154,60 @@ export type Problem =
 const NOT_OBJECT: Problem = { kind: 'not-object' };
 const NO_TYPE: Problem = { kind: 'no-type' };
 
+// ------------------------------------------- hot types, checked inline
+// Same rules as EVENT_SPECS (protocolDrift.test.ts runs both against the
+// schema): true only for a valid event without unknown fields.
+
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+const isTs = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+function keyCount(obj: Record<string, unknown>): number {
+  let n = 0;
+  for (const _ in obj) n++;
+  return n;
+}
+
+function exitedOk(o: Record<string, unknown>): boolean {
+  if (!isId(o.run) || !isTs(o.ts) || !isId(o.id)) return false;
+  const out = o.outcome;
+  if (out !== 'returned' && out !== 'raised' && out !== 'cancelled') return false;
+  let known = 5;
+  if (o.error !== undefined) {
+    if (!error(o.error)) return false;
+    known++;
+  }
+  if (o.cancel !== undefined) {
+    if (!cancel(o.cancel)) return false;
+    known++;
+  }
+  return keyCount(o) === known;
+}
+
+function spawnedOk(o: Record<string, unknown>): boolean {
+  if (!isId(o.run) || !isTs(o.ts) || !isId(o.id) || typeof o.name !== 'string' || typeof o.system !== 'boolean') return false;
+  const n = o.nursery;
+  if (n !== null && !(typeof n === 'number' && Number.isInteger(n))) return false;
+  if (!site(o.site)) return false;
+  let known = 8;
+  if (o.main !== undefined) {
+    if (typeof o.main !== 'boolean') return false;
+    known++;
+  }
+  return keyCount(o) === known;
+}
+
+function stateOk(o: Record<string, unknown>): boolean {
+  if (!isId(o.run) || !isTs(o.ts) || !isId(o.id)) return false;
+  const st = o.state;
+  if (st !== 'running' && st !== 'scheduled' && st !== 'waiting') return false;
+  let known = 5;
+  if (o.at !== undefined) {
+    if (!site(o.at)) return false;
+    known++;
+  }
+  return keyCount(o) === known;
+}
+
 /**
  * The hot path: null when `value` is a valid event. Names of unknown fields
  * are pushed to `unknown` (cleared by the caller). Allocates nothing for a
@@ -164,6 +218,10 @@ export function checkEvent(value: unknown, unknown: string[]): Problem | null {
   const obj = value as Record<string, unknown>;
   const type = obj.type;
   if (typeof type !== 'string') return NO_TYPE;
+  // The three types that make up nearly all of a busy stream are checked by
+  // straight-line code first; anything it does not accept (including unknown
+  // fields) goes through the table below, which names the problem.
+  if (type === 'task.exited' ? exitedOk(obj) : type === 'task.spawned' ? spawnedOk(obj) : type === 'task.state' && stateOk(obj)) return null;
   const spec = COMPILED.get(type);
   if (!spec) return { kind: 'unknown-type', type };
   const { names, checks, nRequired } = spec;
