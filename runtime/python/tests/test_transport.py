@@ -54,9 +54,11 @@ def run(prog: Path, args, address=None, env=None):
 
 
 def assert_same_as_plain(result, args, prog):
-    plain, _ = run(prog, args)
+    """Same output and status as without us; returns the plain run's duration."""
+    plain, elapsed = run(prog, args)
     assert (result.returncode, result.stdout, result.stderr) == (plain.returncode, plain.stdout, plain.stderr)
     assert result.returncode == 3
+    return elapsed
 
 
 def test_healthy_collector_gets_everything(prog):
@@ -77,8 +79,8 @@ def test_no_collector_listening(prog):
     c.stop()
     c._thread.join(5)
     r, elapsed = run(prog, (5, 20, 0.01), address)
-    assert_same_as_plain(r, (5, 20, 0.01), prog)
-    assert elapsed < 15
+    plain = assert_same_as_plain(r, (5, 20, 0.01), prog)
+    assert elapsed < 2 * plain + 2  # no waiting for a collector that is not there
 
 
 def test_collector_accepts_but_never_reads(prog):
@@ -86,8 +88,10 @@ def test_collector_accepts_but_never_reads(prog):
     args = (20, 1000, 0)  # ~40k events, more than the socket buffers hold
     r, elapsed = run(prog, args, c.address)
     assert c.accepted.is_set()
-    assert_same_as_plain(r, args, prog)
-    assert elapsed < 20
+    plain = assert_same_as_plain(r, args, prog)
+    # the instrumented run costs more CPU, but nothing waits for the stalled
+    # collector beyond the bounded exit flush (0.5 s without progress)
+    assert elapsed < 3 * plain + 3
     c.stop()
 
 
