@@ -3,6 +3,7 @@ import type { TaskState } from '../extension/store/rows';
 import { h, icon } from './elements';
 import { STATE_WORD } from './tree/labels';
 import { NURSERY_ICON, SHAPE, STATE_ICON } from './tree/shapes';
+import { MARK_SHAPES } from './tree/sitePalette';
 
 const STATES: TaskState[] = ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost'];
 
@@ -13,6 +14,7 @@ export function legend(): HTMLElement {
     h('li', {}, icon(SHAPE.fold, 'fold-icon'), 'same-named tasks, folded (×N)'),
     h('li', {}, icon(SHAPE.retired, 'retired-icon'), 'finished tasks, folded away'),
     h('li', {}, h('span', { class: 'legend-dash', 'aria-hidden': 'true' }), 'cancelled by a failing sibling'),
+    h('li', {}, icon(MARK_SHAPES[1], 'site-mark tint-1'), h('code', {}, 'fn:12'), ' waits there; one mark per await site'),
   );
   return h('div', { class: 'legend', role: 'note', 'aria-label': 'Legend' }, h('ul', {}, ...items));
 }
