@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import type { HostMessage } from '../../extension/panel/messages';
 import { eventsOf, LiveRun, readStream, runsMessage } from './streams';
 import { prologue } from './synthetic';
 
@@ -116,6 +117,30 @@ describe('webview: the Hettinger showcase (live)', function () {
     const all = await boxes(h);
     const child = all.find((b) => b.name === 'child')!;
     for (const b of all) if (b.name.startsWith('fetch(')) assert.ok(b.text.x1 < child.shape.x0, `"${b.name}" ends before the next column`);
+    await h.page.close();
+  });
+
+  it('shows what a task waits on in preference to the site, when rows carry awaitOn', async () => {
+    const h = await Harness.open(s, { width: 1100, height: 570 });
+    const snap = showcase().snapshot() as Extract<HostMessage, { type: 'snapshot' }>;
+    // TaskRow has no awaitOn yet: a store that adds it is stood in for here.
+    const on = (at: At): string => (at.function === 'fetch' ? 'CapacityLimiter.acquire' : 'SocketStream.receive_some');
+    const rows = snap.rows.map((r) => (r.kind === 'task' && waitsAt.has(r.id) ? { ...r, awaitOn: on(waitsAt.get(r.id)!) } : r));
+    await h.send(runsMessage([showcase().state]), { ...snap, rows });
+    const seen = new Map<string, string>();
+    for (const [id, name] of fetches) {
+      const node = fetchNode(h, name);
+      const want = on(waitsAt.get(id)!);
+      assert.equal((await node.locator('tspan.extra').textContent())!.trim(), want);
+      assert.match((await node.getAttribute('aria-label'))!, new RegExp(`waiting, on ${want.replace('.', '\\.')}, at trio_way\\.py:`));
+      const d = (await node.locator('path.site-mark').getAttribute('d'))!;
+      if (seen.has(want)) assert.equal(d, seen.get(want));
+      seen.set(want, d);
+    }
+    assert.equal(new Set(seen.values()).size, 2);
+    await fetchNode(h, fetches.get(8)!).locator('tspan.name').hover();
+    await h.page.waitForSelector('.tooltip:not([hidden])');
+    assert.match((await h.page.locator('.tooltip').textContent())!, /waits on SocketStream\.receive_some.*waits at page_size:\d+ in trio_way\.py/s);
     await h.page.close();
   });
 

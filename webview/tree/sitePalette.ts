@@ -6,20 +6,20 @@
 // vision). Marks are handed out in the order sites are first seen in a run and
 // never change for that run, so a live tree does not reshuffle its marks.
 
-const r = 3.4;
-/** Mark outlines, centred on (0, 0), about 7 px across. */
+const r = 3.8;
+/** Mark outlines, centred on (0, 0), about 8 px across. */
 export const MARK_SHAPES: readonly string[] = [
   `M${-r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`, // circle
-  'M-3,-3h6v6h-6Z', // square
-  'M0,-3.9L3.9,0L0,3.9L-3.9,0Z', // diamond
-  'M0,-3.8L3.6,3.2H-3.6Z', // triangle
-  'M0,3.8L3.6,-3.2H-3.6Z', // triangle, point down
-  'M-1.2,-3.8h2.4v2.6h2.6v2.4h-2.6v2.6h-2.4v-2.6h-2.6v-2.4h2.6Z', // plus
+  'M-3.4,-3.4h6.8v6.8h-6.8Z', // square
+  'M0,-4.5L4.5,0L0,4.5L-4.5,0Z', // diamond
+  'M0,-4.2L4,3.4H-4Z', // triangle
+  'M0,4.2L4,-3.4H-4Z', // triangle, point down
+  'M-1.3,-4.2h2.6v2.9h2.9v2.6h-2.9v2.9h-2.6v-2.9h-2.9v-2.6h2.9Z', // plus
 ];
 /** Tints (styles.css: .site-mark.tint-N); 5 and 6 share no factor, so 30 sites get distinct marks. */
 export const MARK_TINTS = 5;
 /** Room the mark takes before the await label, in px. */
-export const MARK_ROOM = 12;
+export const MARK_ROOM = 13;
 
 export interface Mark {
   shape: string;
