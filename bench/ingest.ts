@@ -61,17 +61,16 @@ function ingest(data: Buffer): { events: number; runs: RunState[]; problems: num
   let lastTake = 0;
   for (let off = 0; off < data.length; off += CHUNK) {
     const got = decoder.push(data.subarray(off, Math.min(off + CHUNK, data.length)));
-    for (let i = 0; i < got.length; i++) {
-      if (!helloSeen) {
-        const v = validateEvent(JSON.parse(got[i]));
-        if (!v.ok || v.event.type !== 'hello') throw new Error('the recording does not start with a hello');
-        reader.setHello(v.event as HelloEvent);
-        helloSeen = true;
-        continue;
-      }
-      reader.line(got[i]);
-      lines++;
+    let from = 0;
+    if (!helloSeen && got.length) {
+      const v = validateEvent(JSON.parse(got[0]));
+      if (!v.ok || v.event.type !== 'hello') throw new Error('the recording does not start with a hello');
+      reader.setHello(v.event as HelloEvent);
+      helloSeen = true;
+      from = 1;
     }
+    reader.lines(got, from);
+    lines += got.length - from;
     // The panel bridge takes each run's delta every 50 ms; at these rates that is every ~20k events.
     if (lines - lastTake >= DELTA_EVERY) {
       lastTake = lines;

@@ -111,13 +111,12 @@ export class Connection {
     const t0 = performance.now();
     try {
       const lines = this.decoder.push(chunk);
-      for (let i = 0; i < lines.length; i++) {
-        if (this.phase === 'open') {
-          this.stream!.record(lines[i]);
-          this.reader!.line(lines[i]);
-        } else if (this.phase === 'hello') {
-          this.hello(lines[i]);
-        } else break;
+      let i = 0;
+      while (i < lines.length && this.phase === 'hello') this.hello(lines[i++]);
+      if (i < lines.length && this.phase === 'open') {
+        const stream = this.stream!;
+        for (let j = i; j < lines.length; j++) stream.record(lines[j]);
+        this.reader!.lines(lines, i);
       }
       if (lines.length && this.phase === 'open') this.ctx.store.changed();
     } catch (err) {
