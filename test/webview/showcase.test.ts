@@ -117,6 +117,19 @@ describe('webview: the Hettinger showcase (live)', function () {
     const all = await boxes(h);
     const child = all.find((b) => b.name === 'child')!;
     for (const b of all) if (b.name.startsWith('fetch(')) assert.ok(b.text.x1 < child.shape.x0, `"${b.name}" ends before the next column`);
+    // A state change alone (no new task) that makes the widest label of a column longer widens the column.
+    run.feed([{ type: 'task.state', run: 1, ts: 5, id: 10, state: 'waiting', at: { file: '/home/user/app/storage.py', line: 901, function: 'wait_for_replica_quorum' } }]);
+    await h.send(run.delta()!);
+    await h.settle(50);
+    const first = fetchNode(h, names[0]);
+    // Too long for the ~28 characters an await label gets: the file goes first (it is in the hover card).
+    assert.equal((await first.locator('tspan.extra').textContent())!.trim(), 'wait_for_replica_quorum:901');
+    assert.equal(await first.locator('tspan.name').textContent(), labels[0], 'the name keeps its room');
+    const after = await boxes(h);
+    const widened = after.find((b) => b.name === labels[0])!;
+    const child2 = after.find((b) => b.name === 'child')!;
+    assert.ok(child2.shape.x0 > child.shape.x0, 'the next column moved right');
+    assert.ok(widened.text.x1 < child2.shape.x0, `the longer label (ends ${widened.text.x1}) clears the next column (${child2.shape.x0})`);
     await h.page.close();
   });
 

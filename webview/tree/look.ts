@@ -3,7 +3,7 @@
 // changes a state repaints a few nodes without a relayout.
 import type { Row, RunInfo, TaskRow, TaskState } from '../../extension/store/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
-import { awaitKey, baseName, cutName, displayName, fitMiddle, formatRemaining, nextDeadline, runNow, STATE_WORD, taskAria, taskExtra } from './labels';
+import { awaitKey, awaitOnOf, baseName, cutName, displayName, fitMiddle, formatRemaining, nextDeadline, runNow, siteWords, STATE_WORD, taskAria, taskExtra } from './labels';
 import type { ViewNode } from './model';
 import { NURSERY_ICON, SHAPE, STATE_ICON } from './shapes';
 import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
@@ -90,7 +90,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     const nm = node.match ? m.nameBold : m.name;
     const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.smallBold.width(look.extra));
     look.name = cutName(nm, node.name ?? '', nameRoom);
-    look.cramped = nameRoom < nameCap(m) && look.name !== displayName(node.name ?? '');
+    look.cramped = nameRoom < nameCap(m) && look.name !== cutName(nm, node.name ?? '', nameCap(m));
     look.classes += node.children.length ? ' unfolded' : ' folded';
     look.nameWidth = nm.width(look.name);
     look.width = look.nameWidth + GAP + m.smallBold.width(look.extra) + GAP + HISTOGRAM_WIDTH;
@@ -177,7 +177,13 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const moreW = look.more ? GAP + m.smallBold.width(look.more) : 0;
   const xm = extraMeasure(m, look.extraClass);
   const xCap = extraCap(m);
-  const extraFull = extra ? GAP + markW + Math.min(xm.width(extra), xCap) : 0;
+  // Short of room, an await label first drops its file (`http.py › read:120` →
+  // `read:120`; the file is in the hover card), then loses its middle so
+  // `page_size:53` keeps its line and `CapacityLimiter.acquire` its method.
+  const short = look.extraClass === 'site' && t.awaitSite && !awaitOnOf(t) ? siteWords(t.awaitSite) : extra;
+  const fitExtra = (max: number): string => (xm.width(extra) <= max ? extra : fitMiddle(xm, short, max, 0.6));
+  const extraAtCap = extra ? fitExtra(xCap) : '';
+  const extraFull = extra ? GAP + markW + xm.width(extraAtCap) : 0;
   // The name gets its ~40 characters unless the room is short; then the
   // extra keeps at most about half of what is left.
   const nCap = nameCap(m);
@@ -187,9 +193,8 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   if (nameRoom < nCap && look.name !== cutName(nm, t.name, nCap)) look.cramped = true;
   look.nameWidth = nm.width(look.name);
   const extraRoom = Math.min(xCap, room - look.nameWidth - badgeW - moreW - GAP - markW);
-  // Cut in the middle: `page_size:53` keeps its line, `CapacityLimiter.acquire` its method.
-  look.extra = extra ? fitMiddle(xm, extra, extraRoom, 0.6) : '';
-  if (extra && extraRoom < xCap && look.extra !== fitMiddle(xm, extra, xCap, 0.6)) look.cramped = true;
+  look.extra = !extra ? '' : extraRoom >= xCap ? extraAtCap : fitExtra(extraRoom);
+  if (extra && look.extra !== extraAtCap) look.cramped = true;
   if (look.extra === '…' || look.extra === '') {
     look.extra = '';
     look.mark = null;
