@@ -145,7 +145,7 @@ describe('webview: the Hettinger showcase (live)', function () {
       const node = fetchNode(h, name);
       const want = on(waitsAt.get(id)!);
       assert.equal((await node.locator('tspan.extra').textContent())!.trim(), want);
-      assert.match((await node.getAttribute('aria-label'))!, new RegExp(`waiting, on ${want.replace('.', '\\.')}, at trio_way\\.py:`));
+      assert.match((await node.getAttribute('aria-label'))!, new RegExp(`waiting, at trio_way\\.py:\\d+ in \\w+, on ${want.replace('.', '\\.')}`));
       const d = (await node.locator('path.site-mark').getAttribute('d'))!;
       if (seen.has(want)) assert.equal(d, seen.get(want));
       seen.set(want, d);

@@ -125,9 +125,10 @@ export function taskAria(t: TaskRow): string {
   let s = `task ${t.name}, ${STATE_WORD[t.state]}`;
   if (t.state === 'raised' && t.error) s += `, ${shortType(t.error.type)}`;
   if (t.state === 'waiting') {
+    // `, at file:line` first: the e2e suite and screen-reader users find the site in the same place.
+    if (t.awaitSite) s += `, at ${shortSite(t.awaitSite)}${t.awaitSite.function ? ` in ${t.awaitSite.function}` : ''}`;
     const on = awaitOnOf(t);
     if (on) s += `, on ${on}`;
-    if (t.awaitSite) s += `, at ${shortSite(t.awaitSite)}${t.awaitSite.function ? ` in ${t.awaitSite.function}` : ''}`;
   }
   if (t.scopes.some((x) => x.shield)) s += ', shielded';
   return s;
