@@ -26,13 +26,17 @@ function batchParse(texts: readonly string[], from: number): unknown[] | null {
     // `{` … `}` on every line: no blank line, and no line that only makes sense joined to another.
     if (t.charCodeAt(0) !== 123 || t.charCodeAt(t.length - 1) !== 125) return null;
   }
+  const n = texts.length - from;
+  // The brackets go onto the first and last line so that join() makes the one flat string JSON.parse reads (no second copy).
+  const parts = texts.slice(from);
+  parts[0] = `[${parts[0]}`;
+  parts[n - 1] = `${parts[n - 1]}]`;
   let values: unknown;
   try {
-    values = JSON.parse(`[${(from ? texts.slice(from) : texts).join(',')}]`);
+    values = JSON.parse(parts.join(','));
   } catch {
     return null;
   }
-  const n = texts.length - from;
   if (!Array.isArray(values) || values.length !== n) return null;
   for (let i = 0; i < n; i++) {
     const v: unknown = values[i];

@@ -16,6 +16,8 @@ export class SiteTable {
   /** Sites whose line already holds a site of another function (rare: lambdas, one-liners). */
   private readonly other = new Map<string, Site>();
   private size = 0;
+  /** Spawns come in runs from one spot: comparing with the last site is cheaper than hashing its path. */
+  private last: Site | null = null;
 
   /** The shared site equal to `v` ({file, line, function}); `v` itself when it is not a whole site or the table is full. */
   intern(v: Site): Site {
@@ -23,6 +25,14 @@ export class SiteTable {
     const line = v.line;
     const fn = v.function;
     if (typeof fn !== 'string') return v;
+    const last = this.last;
+    if (last !== null && last.line === line && last.function === fn && last.file === file) return last;
+    const site = this.lookup(file, line, fn, v);
+    if (site !== v) this.last = site;
+    return site;
+  }
+
+  private lookup(file: string, line: number, fn: string, v: Site): Site {
     let lines = this.byFile.get(file);
     const known = lines?.get(line);
     if (known !== undefined) {
@@ -50,12 +60,20 @@ export class SiteTable {
 
 export class NameTable {
   private readonly names = new Map<string, string>();
+  private last = '';
 
   /** The first copy of an equal string seen (or `s` when the table is full). */
   intern(s: string): string {
+    if (s === this.last) return this.last;
     const known = this.names.get(s);
-    if (known !== undefined) return known;
-    if (this.names.size < MAX_INTERNED) this.names.set(s, s);
+    if (known !== undefined) {
+      this.last = known;
+      return known;
+    }
+    if (this.names.size < MAX_INTERNED) {
+      this.names.set(s, s);
+      this.last = s;
+    }
     return s;
   }
 }

@@ -80,6 +80,14 @@ type NurseryEntry = NurseryRow & Tracking;
 type RetiredEntry = RetiredRow & Tracking;
 type Entry = TaskEntry | NurseryEntry | RetiredEntry;
 
+/**
+ * The scopes of every task that has none: most tasks never get one, and an
+ * array per row is a good share of what survives the young-generation GC.
+ * Never mutated: the first scope replaces it with a row's own array.
+ */
+const NO_SCOPES: ScopeInfo[] = [];
+Object.freeze(NO_SCOPES);
+
 const emptyCounts = (): Record<Outcome | 'lost', number> => ({ returned: 0, raised: 0, cancelled: 0, lost: 0 });
 
 export class RunState {
@@ -244,7 +252,7 @@ export class RunState {
       cancelledBy: undefined,
       cancelSource: undefined,
       cancelReason: undefined,
-      scopes: [],
+      scopes: NO_SCOPES,
       starting: undefined,
       dirty: false,
       sent: false,
@@ -338,7 +346,7 @@ export class RunState {
     // Scopes die with their task.
     if (row.scopes.length) {
       for (const s of row.scopes) this.scopeOwner.delete(s.id);
-      row.scopes = [];
+      row.scopes = NO_SCOPES;
     }
     this.liveTasks--;
     this.infoDirty = true;
@@ -426,6 +434,7 @@ export class RunState {
     this.scopeOwner.set(id, taskId);
     const i = task.scopes.findIndex((s) => s.id === id);
     if (i >= 0) task.scopes[i] = info;
+    else if (task.scopes === NO_SCOPES) task.scopes = [info];
     else {
       task.scopes.push(info);
       // Ids grow with entry order, so id order is outer-first.
@@ -476,7 +485,7 @@ export class RunState {
     row.exitedAt = ts;
     row.starting = undefined;
     for (const s of row.scopes) this.scopeOwner.delete(s.id);
-    row.scopes = [];
+    row.scopes = NO_SCOPES;
     this.liveTasks--;
     this.infoDirty = true;
     this.touch(row);
