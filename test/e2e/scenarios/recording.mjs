@@ -35,7 +35,8 @@ export default {
       const t = await readHettinger(frame);
       return t.main?.state === 'returned' && t.nursery && t.states.returned === SITES && t;
     }, { timeout: 40000, what: 'the terminal run to finish with every fetch returned' });
-    ctx.log(`D: live run: ${live.describe()}`);
+    const liveTotal = /(\d+) total/.exec(await rootText(frame))?.[1];
+    ctx.log(`D: live run: ${live.describe()}; panel says ${liveTotal} total`);
     await ctx.shot(page, 'D-run-file');
 
     const file = join(ws.dir, 'trio_way.ndjson');
@@ -58,7 +59,10 @@ export default {
     if (JSON.stringify(a) !== JSON.stringify(b)) {
       throw new Error(`replayed tree differs from the live one:\nlive:   ${a.join(' ; ')}\nreplay: ${b.join(' ; ')}`);
     }
-    ctx.log(`D: replay: ${replay.describe()}`);
+    // Not only the shape: the panel's task count of the replay matches the live run's.
+    const replayTotal = await eventually(async () => /(\d+) total/.exec(await rootText(frame))?.[1], { timeout: 5000, what: 'the task count of the replay' });
+    if (liveTotal !== replayTotal) throw new Error(`live run showed ${liveTotal} tasks in total, its replay ${replayTotal}`);
+    ctx.log(`D: replay: ${replay.describe()}; panel says ${replayTotal} total`);
     await ctx.shot(page, 'D-recording');
   },
 };
