@@ -39,6 +39,17 @@ def _nursery_lens_activate():
     raw = os.environ.get("NURSERY_LENS")
     if not raw or not raw.strip():
         return
+    # our own package folder gets its bytecode cached even under
+    # PYTHONDONTWRITEBYTECODE (see nursery_lens._activation._import_instrument)
+    keep = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        _nursery_lens_load()
+    finally:
+        sys.dont_write_bytecode = keep
+
+
+def _nursery_lens_load():
     if "nursery_lens" not in sys.modules:
         src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
         init = os.path.join(src, "nursery_lens", "__init__.py")

@@ -262,6 +262,8 @@ class Emitter:
         m: Optional[RunMirror] = None
         t0 = 0.0
         tasks: Dict[int, Any] = {}
+        site_get = _site_cache.get
+        name_get = _name_cache.get
         # Spawns and exits are nearly all the traffic: they are handled
         # inline (no call, locals only); everything else goes to _handle.
         if self.disabled:
@@ -290,10 +292,12 @@ class Emitter:
                 if kind == 2:
                     _, _, _, tid, name, nid, flags, code, line = item
                     tasks[tid] = item
-                    sj = _site_cache.get((code, line)) if code is not None else "null"
-                    if sj is None:
-                        sj = site_json(code, line)
-                    nj = _name_cache.get(name)
+                    if code is None:
+                        sj = "null"
+                    else:
+                        hit = site_get((id(code), line))
+                        sj = hit[1] if hit is not None and hit[0] is code else site_json(code, line)
+                    nj = name_get(name)
                     if nj is None:
                         nj = name_json(name)
                     if flags == 0:

@@ -15,7 +15,11 @@ from typing import Any, Dict, Optional, Tuple
 
 q = _q
 
-_site_cache: Dict[Tuple[CodeType, int], str] = {}
+#: (id(code), line) -> (code, JSON). Keyed by id: hashing a code object
+#: hashes its bytecode and constants (~0.3-0.7 us), an int pair costs
+#: almost nothing. The entry holds the code object, so its id cannot be
+#: reused while the entry exists; the identity check guards the rest.
+_site_cache: Dict[Tuple[int, int], Tuple[CodeType, str]] = {}
 _name_cache: Dict[str, str] = {}
 
 
@@ -23,16 +27,18 @@ def site_json(code: Optional[CodeType], line: int) -> str:
     """JSON of a site; each (code, line) is formatted once per process."""
     if code is None:
         return "null"
-    key = (code, line)
-    s = _site_cache.get(key)
-    if s is None:
-        if line < 0:  # -(f_lasti + 1) from a hook
-            line = line_of_offset(code, -1 - line)
-        s = '{"file":%s,"line":%d,"function":%s}' % (_q(code.co_filename), line if line and line > 0 else 0,
-                                                      _q(code.co_name))
-        if len(_site_cache) > 200_000:
-            _site_cache.clear()
-        _site_cache[key] = s
+    key = (id(code), line)
+    hit = _site_cache.get(key)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    raw = line
+    if line < 0:  # -(f_lasti + 1) from a hook
+        line = line_of_offset(code, -1 - line)
+    s = '{"file":%s,"line":%d,"function":%s}' % (_q(code.co_filename), line if line and line > 0 else 0,
+                                                  _q(code.co_name))
+    if len(_site_cache) > 200_000:
+        _site_cache.clear()
+    _site_cache[(id(code), raw)] = (code, s)
     return s
 
 

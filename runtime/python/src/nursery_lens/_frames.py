@@ -68,6 +68,11 @@ class CodeClassifier:
 
     def __init__(self) -> None:
         self.cache: Dict[CodeType, bool] = {}
+        #: the same answers keyed by id(code), for the hot hooks: hashing a
+        #: code object hashes its bytecode and constants, an int is free.
+        #: Valid because ``cache`` keeps every code object it names alive
+        #: (no id is reused while its entry exists); both are cleared together.
+        self.by_id: Dict[int, bool] = {}
         self._prefixes = _library_prefixes()
         self._files = _library_files()
 
@@ -76,6 +81,7 @@ class CodeClassifier:
         self._prefixes = _library_prefixes()
         self._files = _library_files()
         self.cache.clear()
+        self.by_id.clear()
 
     def is_library(self, code: CodeType) -> bool:
         hit = self.cache.get(code)
@@ -89,14 +95,15 @@ class CodeClassifier:
                 or os.sep + "_pydev" in name
             )
             self.cache[code] = hit
+            self.by_id[id(code)] = hit
         return hit
 
     def user_site(self, frame: Optional[FrameType]) -> Optional[Site]:
         """The first frame from ``frame`` outward that is user code."""
-        cache = self.cache
+        by_id = self.by_id
         while frame is not None:
             code = frame.f_code
-            lib = cache.get(code)
+            lib = by_id.get(id(code))
             if lib is None:
                 lib = self.is_library(code)
             if not lib:

@@ -29,6 +29,7 @@ from ._config import Config, config_from_env
 from ._emitter import Emitter, emitter_for
 from ._errors import cancel_source, error_info, is_cancelled
 from ._frames import CLASSIFIER
+from ._sampler import install_sampler
 
 _perf = time.perf_counter
 _getframe = sys._getframe
@@ -82,8 +83,6 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._emitter: Emitter = Emitter(config, sink=sink)
         else:
             self._emitter = emitter_for(config)
-        from ._sampler import install_sampler
-
         install_sampler(self._emitter)
         self._runner: Any = None
         self._run = 0
@@ -135,8 +134,14 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._clock0 = clock0
             em.append((E.RUN_START, self._run, _perf(), time.time() * 1000.0, clock0, self,
                        threading.get_ident()))
+            # Per-task work runs in closures with everything bound: an
+            # instance attribute shadows the task_spawned method (Trio
+            # looks hooks up with getattr on every call).
+            self.task_spawned = self._make_spawn_hook()  # type: ignore[method-assign]
             if runner is not None:
                 _patches.ACTIVE[runner] = self
+                if _patches.TASK_EXITED_ORIG is not None:
+                    _patches.EXITS[runner] = self._make_exit_hook(_patches.TASK_EXITED_ORIG)
         except Exception as exc:
             self._fail(exc)
 
@@ -144,6 +149,8 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         try:
             runner = self._runner
             _patches.ACTIVE.pop(runner, None)
+            _patches.EXITS.pop(runner, None)
+            self.__dict__.pop("task_spawned", None)
             outcome_obj = getattr(runner, "main_task_outcome", None)
             err = None
             kind = E.RETURNED
@@ -212,6 +219,112 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 self._fail(exc)
         except Exception as exc:
             self._fail(exc)
+
+    def _make_spawn_hook(self) -> Callable[[Any], None]:
+        """task_spawned for this run: Instrument.task_spawned with every
+        lookup bound once (this runs once per task, inside Trio's spawn)."""
+        tids = self._tids
+        nurseries_get = self._nurseries.get
+        nxt = self._next
+        special = self._spawned_special
+        run = self._run
+        queue = self._queue
+        cap = self._cap
+        q_append = self._q_append
+        em = self._emitter
+        fail = self._fail
+        perf = _perf
+        getframe = _getframe
+        start_soon_code = _START_SOON_CODE
+        lib_get = CLASSIFIER.by_id.get
+        is_library = CLASSIFIER.is_library
+        lasti = _LASTI
+
+        def task_spawned(task: Any) -> None:
+            try:
+                tid = nxt()
+                tids[task] = tid
+                nursery = task._parent_nursery
+                n = nurseries_get(nursery)
+                if n is None or n[1]:
+                    special(task, tid, nursery, n)
+                    return
+                # where start_soon/start was called: first frame outside
+                # Trio. Usually hook <- Instruments.call <- spawn_impl <-
+                # start_soon <- user: jump straight there.
+                f: Any = getframe(3)
+                if f.f_code is start_soon_code:
+                    f = f.f_back
+                while f is not None:
+                    code = f.f_code
+                    lib = lib_get(id(code))
+                    if lib is None:
+                        lib = is_library(code)
+                    if not lib:
+                        # -(lasti+1): the writer turns the instruction offset
+                        # into a line (cached); f_lineno would scan the line
+                        # table here.
+                        line = -1 - f.f_lasti if lasti else f.f_lineno
+                        break
+                    f = f.f_back
+                else:
+                    code = None
+                    line = 0
+                if len(queue) < cap:
+                    q_append((2, run, perf(), tid, task.name, n[0], 0, code, line))  # E.SPAWN
+                else:
+                    em.hook_drops += 1
+            except Exception as exc:
+                fail(exc)
+
+        return task_spawned
+
+    def _make_exit_hook(self, orig: Callable[..., Any]) -> Callable[[Any, Any, Any], Any]:
+        """What the Runner.task_exited wrapper runs for this run's tasks:
+        the outcome is recorded before Trio acts on it (a failed child
+        cancels its siblings), task.exited is queued after Trio's own
+        bookkeeping. Replaces the task_exited hook (switched off)."""
+        from outcome import Value
+
+        tids_pop = self._tids.pop
+        exits = self._exits
+        exits_pop = exits.pop
+        system = self._system
+        record_failure = self._record_failure
+        closes_from_exit = self._closes_from_exit
+        close_owned = self._close_owned
+        run = self._run
+        queue = self._queue
+        cap = self._cap
+        q_append = self._q_append
+        em = self._emitter
+        fail = self._fail
+        perf = _perf
+
+        def on_exit(runner: Any, task: Any, outcome: Any) -> Any:
+            if type(outcome) is not Value:
+                try:
+                    record_failure(task, outcome)
+                except Exception as exc:
+                    fail(exc)
+            result = orig(runner, task, outcome)
+            try:
+                tid = tids_pop(task, None)
+                if tid is not None:
+                    info = exits_pop(task, None) if exits else None
+                    if system and task in system:
+                        system.discard(task)
+                    if closes_from_exit:
+                        close_owned(task)
+                    if len(queue) < cap:
+                        q_append((4, run, perf(), tid, info))  # E.EXIT
+                    else:
+                        em.hook_drops += 1
+            except Exception as exc:
+                fail(exc)
+            return result
+
+        return on_exit
 
     def _attach(self, trigger: Any) -> None:
         """Start observing a run that is already going: replay its tree."""
@@ -429,6 +542,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             pass
         try:
             _patches.ACTIVE.pop(self._runner, None)
+            _patches.EXITS.pop(self._runner, None)
         except Exception:
             pass
         try:

@@ -40,16 +40,23 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-import time
 from typing import Any, Dict, List, Optional
 
 #: runner -> the nursery_lens Instrument observing it
 ACTIVE: Dict[Any, Any] = {}
+#: runner -> the exit handler of the Instrument observing it
+#: (Instrument._make_exit_hook); the Runner.task_exited wrapper calls it
+EXITS: Dict[Any, Any] = {}
+#: the unwrapped Runner.task_exited (None when not wrapped)
+TASK_EXITED_ORIG: Any = None
 #: name -> True/False: which wrappers are installed in this process
 INSTALLED: Dict[str, bool] = {}
 #: code objects the instrument recognises while walking frames
 START_CODES: set = set()
 SLEEP_CODES: set = set()
+#: their ids (the sets above keep the code objects alive): hashing a code
+#: object hashes its bytecode, an id is free
+SLEEP_IDS: set = set()
 
 _installed_once = False
 
@@ -92,6 +99,7 @@ def install() -> Dict[str, bool]:
             c = _code_of(getattr(_timeouts, name, None))
             if c is not None:
                 SLEEP_CODES.add(c)
+                SLEEP_IDS.add(id(c))
     except Exception:
         pass
     return INSTALLED
@@ -109,39 +117,20 @@ def _install_task_exited(_run: Any) -> None:
     if orig is None or _params(orig)[:3] != ["self", "task", "outcome"]:
         INSTALLED["task_exited"] = False
         return
-    from outcome import Value
 
-    perf = time.perf_counter
+    global TASK_EXITED_ORIG
+    TASK_EXITED_ORIG = orig
 
     @functools.wraps(orig)
     def task_exited(self: Any, task: Any, outcome: Any) -> Any:
-        inst = ACTIVE.get(self)
-        if inst is None:
+        # The instrument observing this runner built ``on_exit`` in its
+        # before_run with everything it needs bound as closure variables:
+        # this runs once per task, so no attribute lookups on the way.
+        # on_exit calls ``orig`` itself (exactly once, whatever happens).
+        on_exit = EXITS.get(self)
+        if on_exit is None:
             return orig(self, task, outcome)
-        if type(outcome) is not Value:
-            try:
-                inst._record_failure(task, outcome)
-            except Exception as exc:
-                _fail(inst, exc)
-        result = orig(self, task, outcome)
-        # Emitting here instead of in the task_exited hook saves Trio's
-        # hook dispatch on every exit (the hook is switched off per instance);
-        # the body is Instrument._exited, inlined: this runs once per task.
-        try:
-            tid = inst._tids.pop(task, None)
-            if tid is not None:
-                info = inst._exits.pop(task, None) if inst._exits else None
-                if task in inst._system:
-                    inst._system.discard(task)
-                if inst._closes_from_exit:
-                    inst._close_owned(task)
-                if len(inst._queue) < inst._cap:
-                    inst._q_append((4, inst._run, perf(), tid, info))  # _events.EXIT
-                else:
-                    inst._emitter.hook_drops += 1
-        except Exception as exc:
-            _fail(inst, exc)
-        return result
+        return on_exit(self, task, outcome)
 
     _run.Runner.task_exited = task_exited
     INSTALLED["task_exited"] = True

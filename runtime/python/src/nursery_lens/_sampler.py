@@ -52,8 +52,8 @@ def _await_site(coro: Any) -> Any:
     """(innermost user (code, line) or None, whether trio.sleep is in the chain)."""
     best = None
     sleeping = False
-    cache = CLASSIFIER.cache
-    sleep_codes = _patches.SLEEP_CODES
+    by_id = CLASSIFIER.by_id
+    sleep_ids = _patches.SLEEP_IDS
     depth = 0
     while coro is not None and depth < _MAX_DEPTH:
         depth += 1
@@ -66,9 +66,9 @@ def _await_site(coro: Any) -> Any:
         else:
             nxt = coro.cr_await
         code = frame.f_code
-        if code in sleep_codes:
+        if id(code) in sleep_ids:
             sleeping = True
-        lib = cache.get(code)
+        lib = by_id.get(id(code))
         if lib is None:
             lib = CLASSIFIER.is_library(code)
         if not lib:
