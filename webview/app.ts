@@ -74,7 +74,7 @@ export class App {
   private overviewTimer: number | null = null;
   /** Await-site marks of the current run (stable for the run). */
   private palette = new SitePalette();
-  /** Labels the last frame had to cut for lack of room: the next layout measures them. */
+  /** Labels a frame had to cut for lack of room: every later layout of the run measures them. */
   private cramped = new Set<string>();
   /** The layout version a relayout for cramped labels was asked for (one try per layout). */
   private crampedFor = -1;
@@ -460,6 +460,8 @@ export class App {
         // A label outgrew its column (a task started waiting somewhere with a
         // longer name): lay out again, measuring it, once per layout.
         this.crampedFor = this.layoutVersion + 1;
+        // Kept for the run (bounded): once cut for lack of room, a label is always measured.
+        if (this.cramped.size > 500) this.cramped.clear();
         for (const k of drawn.cramped) this.cramped.add(k);
         this.scheduler.request(DIRTY.rows);
       }
@@ -514,7 +516,6 @@ export class App {
       for (let i = n.children.length - 1; i >= 0; i--) walk.push(n.children[i]);
     }
     this.layout = layoutTree(this.model.root, this.sizer(run.rows, run.info));
-    this.cramped.clear();
     this.layoutVersion++;
     this.victims = victimsIndex(run.rows);
   }
@@ -525,7 +526,6 @@ export class App {
     const cramped = this.cramped;
     return {
       chars: (n) => {
-        if (cramped.has(n.key)) return 1e9;
         if (n.kind === 'fold') return displayName(n.name ?? '').length + 8;
         const r = rows.get(n.id);
         if (!r) return 0;
@@ -535,6 +535,7 @@ export class App {
         return Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
       },
       width: (n) => lookOf(n, ctx, Infinity).width,
+      always: (n) => cramped.has(n.key),
     };
   }
 

@@ -34,6 +34,8 @@ export interface LabelSizer {
   chars(node: ViewNode): number;
   /** What the label wants, in px. */
   width(node: ViewNode): number;
+  /** Labels to measure whatever their length (they were cut for lack of room before). */
+  always?(node: ViewNode): boolean;
 }
 
 /** Per depth, this many longest labels (by characters) are measured exactly. */
@@ -56,9 +58,14 @@ export function layoutTree(root: ViewNode, sizer: LabelSizer = defaultSizer): La
   type WithPlaced = { placed?: Placed };
   // The longest labels of each depth, by character count; then their widths.
   const longest: ViewNode[][] = [];
+  const forced: ViewNode[][] = [];
   h.each((d) => {
     if (d.depth === 0) return;
     const list = (longest[d.depth - 1] ??= []);
+    if (sizer.always?.(d.data)) {
+      (forced[d.depth - 1] ??= []).push(d.data);
+      return;
+    }
     const chars = sizer.chars(d.data);
     if (list.length < MEASURED_PER_DEPTH) {
       list.push(d.data);
@@ -68,7 +75,7 @@ export function layoutTree(root: ViewNode, sizer: LabelSizer = defaultSizer): La
       list.sort((a, b) => sizer.chars(b) - sizer.chars(a));
     }
   });
-  const room = longest.map((list) => Math.min(MAX_COLUMN - COLUMN_EXTRA, Math.max(24, ...list.map((n) => sizer.width(n)))));
+  const room = longest.map((list, depth) => Math.min(MAX_COLUMN - COLUMN_EXTRA, Math.max(24, ...list.concat(forced[depth] ?? []).map((n) => sizer.width(n)))));
   const columnX = [0];
   for (let i = 0; i < room.length; i++) columnX.push(columnX[i] + room[i] + COLUMN_EXTRA);
   h.each((d) => {
