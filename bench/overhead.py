@@ -2,6 +2,7 @@
 
     npm run bench:overhead              # full run
     npm run bench:overhead -- --lean    # smaller workloads, a minute or two
+    npm run bench:overhead -- --baseline DIR   # + variant "baseline": the runtime of another checkout, interleaved
 
 Workloads (each a separate subprocess per measurement, variants interleaved,
 median of >= 5 runs each):
@@ -39,10 +40,16 @@ from typing import Any, Dict, List, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOTSTRAP = os.path.join(ROOT, "runtime", "python", "bootstrap")
+#: --baseline ROOT: the bootstrap of another checkout (e.g. the previous
+#: commit), measured as one more interleaved variant "baseline" (connected)
+BASELINE_BOOTSTRAP = ""
+#: workloads short enough that the one-off start dominates: each process
+#: also runs them a second time and reports that as the steady state
+STEADY = {"hettinger"}
 
 
 # --------------------------------------------------------------------------- workloads (subprocess side)
-def workload(name: str, size: float, port: int) -> None:
+def workload(name: str, size: float, port: int, steady: bool = False) -> None:
     import trio
 
     async def spawn_main() -> None:
@@ -90,19 +97,31 @@ def workload(name: str, size: float, port: int) -> None:
                     n.start_soon(fetch, i)
 
     mains = {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
-    start = time.perf_counter()
-    cpu0 = time.process_time()
-    trio.run(mains[name])
-    ran = time.perf_counter() - start
-    emitter_mod = sys.modules.get("nursery_lens._emitter")
-    hook_drops = 0
-    if emitter_mod is not None:
-        for em in list(emitter_mod._GLOBAL.values()):
-            em.flush(timeout=30.0)
-            hook_drops += em.hook_drops
-    total = time.perf_counter() - start
-    cpu = time.process_time() - cpu0  # all threads of the process, writer included
-    print(json.dumps({"ran": ran, "total": total, "cpu": cpu, "hook_drops": hook_drops}))
+
+    def once() -> Dict[str, Any]:
+        start = time.perf_counter()
+        cpu0 = time.process_time()
+        trio.run(mains[name])
+        ran = time.perf_counter() - start
+        emitter_mod = sys.modules.get("nursery_lens._emitter")
+        hook_drops = 0
+        if emitter_mod is not None:
+            for em in list(emitter_mod._GLOBAL.values()):
+                em.flush(timeout=30.0)
+                hook_drops += em.hook_drops
+        total = time.perf_counter() - start
+        cpu = time.process_time() - cpu0  # all threads of the process, writer included
+        return {"ran": ran, "total": total, "cpu": cpu, "hook_drops": hook_drops}
+
+    result = once()  # a program's first trio.run: pays the runtime's start (imports, thread, connect)
+    if steady:
+        # the same workload again in the same process: the steady state,
+        # without the one-off start (what a longer program sees)
+        again = once()
+        result["cpu_steady"] = again["cpu"]
+        result["total_steady"] = again["total"]
+        result["hook_drops"] += again["hook_drops"]
+    print(json.dumps(result))
 
 
 # --------------------------------------------------------------------------- helpers (bench side)
@@ -178,15 +197,19 @@ def measure(python: str, name: str, size: float, http_port: int, variant: str, r
     env = dict(os.environ)
     env.pop("NURSERY_LENS", None)
     env.pop("PYTHONPATH", None)
-    if variant != "plain":
+    if variant == "baseline":
+        env["PYTHONPATH"] = BASELINE_BOOTSTRAP
+    elif variant != "plain":
         env["PYTHONPATH"] = BOOTSTRAP
-    if variant == "connected":
+    if variant in ("connected", "baseline"):
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{reader.port}", "secret": "bench"})
     elif variant == "no_collector":
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{dead_port}", "secret": "bench"})
     reader.take()
-    out = subprocess.run([python, os.path.abspath(__file__), "--workload", name, "--size", str(size),
-                          "--port", str(http_port)], env=env, capture_output=True, text=True, timeout=600)
+    cmd = [python, os.path.abspath(__file__), "--workload", name, "--size", str(size), "--port", str(http_port)]
+    if name in STEADY:
+        cmd.append("--steady")
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(f"{name}/{variant} failed: {out.stderr}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -194,6 +217,12 @@ def measure(python: str, name: str, size: float, http_port: int, variant: str, r
     got = reader.take()
     result.update(got)
     return result
+
+
+def _steady(r: Dict[str, List[Dict[str, Any]]], variant: str) -> float:
+    """CPU ratio of the second run in each process (start cost excluded)."""
+    return (statistics.median(x["cpu_steady"] for x in r[variant])
+            / statistics.median(x["cpu_steady"] for x in r["plain"]))
 
 
 def main() -> None:
@@ -204,10 +233,15 @@ def main() -> None:
     ap.add_argument("--lean", action="store_true", help="smaller workloads, 5 runs each")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", help="comma-separated workloads")
+    ap.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", help="root of another checkout: adds its runtime as variant 'baseline'")
     args = ap.parse_args()
     if args.workload:
-        workload(args.workload, args.size, args.port)
+        workload(args.workload, args.size, args.port, args.steady)
         return
+    global BASELINE_BOOTSTRAP
+    if args.baseline:
+        BASELINE_BOOTSTRAP = os.path.join(os.path.abspath(args.baseline), "runtime", "python", "bootstrap")
 
     python = sys.executable
     sizes = {"spawn": 1.0, "checkpoint": 1.0, "hettinger": 1.0}
@@ -223,7 +257,7 @@ def main() -> None:
     dead.bind(("127.0.0.1", 0))
     dead_port = dead.getsockname()[1]
     dead.close()
-    variants = ["plain", "connected", "no_collector", "unset"]
+    variants = ["plain", "connected", "no_collector", "unset"] + (["baseline"] if args.baseline else [])
     results: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
     try:
         for name in names:
@@ -236,12 +270,16 @@ def main() -> None:
                     results[name][v].append(measure(python, name, sizes[name], http_port, v, reader, dead_port))
             med = {v: statistics.median(r["total"] for r in results[name][v]) for v in variants}
             cpu = {v: statistics.median(r["cpu"] for r in results[name][v]) for v in variants}
-            ev = statistics.median(r["lines"] / r["total"] for r in results[name]["connected"])
+            ev = statistics.median(r["lines"] / (r["total"] + r.get("total_steady", 0.0)) for r in results[name]["connected"])
             drops = sum(r["dropped"] + r["hook_drops"] for r in results[name]["connected"])
             print(f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
                   f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
                   f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
-                  f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}",
+                  f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
+                  + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
+                  + (f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
+                     + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
+                     if name in STEADY else ""),
                   flush=True)
     finally:
         server.terminate()
@@ -258,11 +296,17 @@ def main() -> None:
         ratios_nc.append(statistics.median(x["total"] for x in r["no_collector"]) / plain)
         ratios_unset.append(statistics.median(x["total"] for x in r["unset"]) / plain)
         dropped += sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
-        events_per_s.append(statistics.median(x["lines"] / x["total"] for x in r["connected"]))
+        events_per_s.append(statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"]))
         summary[f"{name}_plain_s"] = round(plain, 3)
         plain_cpu = statistics.median(x["cpu"] for x in r["plain"])
         cpu_ratios[name] = round(statistics.median(x["cpu"] for x in r["connected"]) / plain_cpu, 3)
         cpu_ratios[f"{name}_unset"] = round(statistics.median(x["cpu"] for x in r["unset"]) / plain_cpu, 3)
+        if "baseline" in r:
+            cpu_ratios[f"{name}_baseline"] = round(statistics.median(x["cpu"] for x in r["baseline"]) / plain_cpu, 3)
+        if name in STEADY:
+            cpu_ratios[f"{name}_steady"] = round(_steady(r, "connected"), 3)
+            if "baseline" in r:
+                cpu_ratios[f"{name}_steady_baseline"] = round(_steady(r, "baseline"), 3)
     summary["no_collector"] = round(statistics.median(ratios_nc), 3)
     summary["unset"] = round(statistics.median(ratios_unset), 3)
     summary["dropped"] = dropped
