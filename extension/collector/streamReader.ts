@@ -86,6 +86,10 @@ export class StreamReader {
    * is brace-delimited and the array has exactly one object per line; else
    * (a malformed line, a blank one, anything odd) every line is parsed on its
    * own, so a bad line costs exactly itself, counted and logged as before.
+   * Known limit: lines crafted to cancel out — one holding two objects
+   * (`{…},{…}`) plus one object split over two lines — pass these checks and
+   * are counted as other problems than line() would count; no runtime or
+   * truncation produces that, and a sender could send any valid event anyway.
    */
   lines(texts: readonly string[], from = 0): void {
     const n = texts.length - from;
