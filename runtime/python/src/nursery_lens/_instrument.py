@@ -235,7 +235,6 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         fail = self._fail
         perf = _perf
         getframe = _getframe
-        start_soon_code = _START_SOON_CODE
         lib_get = CLASSIFIER.by_id.get
         is_library = CLASSIFIER.is_library
         lasti = _LASTI
@@ -250,11 +249,16 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     special(task, tid, nursery, n)
                     return
                 # where start_soon/start was called: first frame outside
-                # Trio. Usually hook <- Instruments.call <- spawn_impl <-
-                # start_soon <- user: jump straight there.
-                f: Any = getframe(3)
-                if f.f_code is start_soon_code:
-                    f = f.f_back
+                # Trio. Always hook <- Instruments.call <- spawn_impl <-
+                # start_soon/start/spawn_system_task <- caller: jump
+                # straight to the caller. Only the frame asked for gets a
+                # frame object (CPython >= 3.11 makes them lazily), and the
+                # caller's usually exists already; a frame object for
+                # start_soon would be one more GC allocation per task.
+                try:
+                    f: Any = getframe(4)
+                except ValueError:  # a shallower stack than Trio's: walk it all
+                    f = getframe(1)
                 while f is not None:
                     code = f.f_code
                     lib = lib_get(id(code))
