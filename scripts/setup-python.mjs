@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const venv = process.env.NURSERY_LENS_VENV ?? join(root, '.venv');
-const py = join(venv, 'bin', 'python');
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
