@@ -71,6 +71,13 @@ class TrioWayLines:
         self.open_nursery = self._async_with(
             functions["crawl"], lambda expr: isinstance(expr, ast.Call) and getattr(expr.func, "attr", "") == "open_nursery"
         )
+        calls = [
+            node.lineno
+            for node in ast.walk(functions["crawl"])
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "start_soon"
+        ]
+        assert len(calls) == 1
+        self.start_soon = calls[0]
         loops = [node for node in ast.walk(functions["crawl"]) if isinstance(node, ast.AsyncFor)]
         assert len(loops) == 1
         self.receive_loop = loops[0].lineno
@@ -126,6 +133,10 @@ def check_hettinger_tree(recording: Recording, limit: int = 10) -> None:
     fetches = run.children(crawl)
     assert sorted(task.name for task in fetches) == sorted(f"fetch({url})" for url in sites.URLS), tree
     assert all(task.outcome == "returned" and not task.system for task in fetches), tree
+    # Each was spawned at the start_soon line in crawl (where "reveal spawn site" jumps).
+    for task in fetches:
+        assert task.site and Path(task.site["file"]).name == "trio_way.py", task.site
+        assert (task.site["line"], task.site["function"]) == (LINES.start_soon, "crawl"), task.site
 
     # The only other user tasks: trio.open_tcp_stream's connection attempt,
     # one per fetch, in a nursery the fetch owns while it connects.
@@ -276,6 +287,9 @@ def test_start_server_tree(recorded: Any) -> None:
     (connections,) = run.user_nurseries(server)
     assert sorted(task.name for task in run.children(connections)) == [f"handle(client {i})" for i in (1, 2, 3)], tree
     assert server.outcome == "cancelled", tree
+    # Spawn sites: start() in main for the server, start_soon in the accept loop for handlers.
+    assert (server.site or {}).get("function") == "main", server.site
+    assert all((task.site or {}).get("function") == "echo_server" for task in run.children(connections)), tree
     for task in run.children(talking) + run.children(connections):
         assert task.outcome == "returned", tree
     assert run.outcome == "returned"
@@ -290,6 +304,7 @@ def test_deep_and_wide_tree(recorded: Any) -> None:
     assert len(user_nurseries) == 121 and all(n.closed for n in user_nurseries)
     assert len(run.user_nurseries(run.main)) == 1
     assert max(task.name.count(".") for task in nodes) == 4
+    assert all((task.site or {}).get("function") == "spawn_children" for task in nodes)
     # Every node hangs under the node its name says (node 1.2.3 under node 1.2).
     for task in nodes:
         parent = run.tasks[run.nurseries[task.nursery].owner]
