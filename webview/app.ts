@@ -30,6 +30,8 @@ export interface VsCodeApi {
 }
 
 const FOLD_THRESHOLD = 20;
+/** Label length estimates per row object (see App.sizer). */
+const CHARS = new WeakMap<Row, number>();
 const FOLLOW_INTERVAL_MS = 400;
 const OVERVIEW_REPAINT_MS = 500;
 
@@ -531,8 +533,14 @@ export class App {
         if (!r) return 0;
         if (r.kind === 'nursery') return 16;
         if (r.kind === 'retired') return 20;
-        const site = r.state === 'waiting' ? r.awaitSite : null;
-        return Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
+        // Rows are replaced when they change, so a count cached on the row object stays right.
+        let c = CHARS.get(r);
+        if (c === undefined) {
+          const site = r.state === 'waiting' ? r.awaitSite : null;
+          c = Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
+          CHARS.set(r, c);
+        }
+        return c;
       },
       width: (n) => lookOf(n, ctx, Infinity).width,
       always: (n) => cramped.has(n.key),
