@@ -343,7 +343,12 @@ export class RunState {
         if (by !== undefined) row.cancelledBy = by;
       }
     }
-    // Scopes die with their task.
+    this.finish(row);
+    this.retain();
+  }
+
+  /** A live task is over (exited or lost): its scopes die with it, and it joins the retention queue. */
+  private finish(row: TaskEntry): void {
     if (row.scopes.length) {
       for (const s of row.scopes) this.scopeOwner.delete(s.id);
       row.scopes = NO_SCOPES;
@@ -352,7 +357,6 @@ export class RunState {
     this.infoDirty = true;
     this.touch(row);
     this.finished.push(row);
-    this.retain();
   }
 
   /**
@@ -484,12 +488,7 @@ export class RunState {
     row.since = ts;
     row.exitedAt = ts;
     row.starting = undefined;
-    for (const s of row.scopes) this.scopeOwner.delete(s.id);
-    row.scopes = NO_SCOPES;
-    this.liveTasks--;
-    this.infoDirty = true;
-    this.touch(row);
-    this.finished.push(row);
+    this.finish(row);
   }
 
   // ------------------------------------------------------------- retention

@@ -33,6 +33,16 @@ for _ref in _schema["oneOf"]:
     _by_type[_const] = Draft202012Validator({"$ref": _ref["$ref"], "$defs": _schema["$defs"]})
 
 
+def line_of(path: str, marker: str) -> int:
+    """The line of `path` holding `marker` (other than the line_of call
+    itself), so tests name sites by a comment, not by a number that moves."""
+    with open(path, encoding="utf-8") as f:
+        for i, text in enumerate(f, 1):
+            if marker in text and "line_of(" not in text:
+                return i
+    raise AssertionError(marker)
+
+
 def validate_lines(text: str) -> List[Dict[str, Any]]:
     """Parse NDJSON text; every line must be one schema-valid event."""
     events = []

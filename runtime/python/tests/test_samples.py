@@ -7,17 +7,15 @@ import threading
 import pytest
 import trio
 
+import conftest
+
 from conftest import Recording
 
 HERE = __file__
 
 
 def line_of(marker: str) -> int:
-    with open(HERE, encoding="utf-8") as f:
-        for i, text in enumerate(f, 1):
-            if marker in text and "line_of(" not in text:
-                return i
-    raise AssertionError(marker)
+    return conftest.line_of(HERE, marker)
 
 
 def last_state(rec, tid):

@@ -7,6 +7,8 @@ import sys
 import pytest
 import trio
 
+import conftest
+
 try:
     _Group = BaseExceptionGroup  # type: ignore[name-defined]
 except NameError:  # pragma: no cover
@@ -16,11 +18,7 @@ HERE = __file__
 
 
 def line_of(marker: str) -> int:
-    with open(HERE, encoding="utf-8") as f:
-        for i, text in enumerate(f, 1):
-            if marker in text and "line_of(" not in text:
-                return i
-    raise AssertionError(marker)
+    return conftest.line_of(HERE, marker)
 
 
 def test_hello_and_run_envelope(record):

@@ -35,12 +35,6 @@ _perf = time.perf_counter
 _getframe = sys._getframe
 #: f_lasti is a byte offset that code.co_lines() can map (Python >= 3.10)
 _LASTI = sys.version_info >= (3, 10)
-try:
-    import inspect as _inspect
-
-    _START_SOON_CODE: Any = _inspect.unwrap(trio._core._run.Nursery.start_soon).__code__
-except Exception:  # pragma: no cover - shape changed: the general walk still works
-    _START_SOON_CODE = None
 
 
 class Instrument(trio.abc.Instrument):  # type: ignore[misc]
@@ -125,7 +119,6 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._system: Set[Any] = set()
             self._init: Any = None
             self._main: Any = None
-            self._lib_cache = CLASSIFIER.cache
             self._q_append = em.append
             self._queue = em.queue
             self._cap = em.max_buffer
@@ -173,50 +166,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._fail(exc)
 
     def task_spawned(self, task: Any) -> None:
+        """Reached only while no per-run hook shadows this method: the
+        instrument was added mid-run (trio.lowlevel.add_instrument), so no
+        before_run came. Attach (which replays the live tree and installs the
+        per-run hook), then hand this task to that hook. The per-task work
+        itself lives once, in _make_spawn_hook."""
         try:
-            tid = self._next()
-            self._tids[task] = tid
-            nursery = task._parent_nursery
-            n = self._nurseries.get(nursery)
-            if n is None or n[1]:
-                self._spawned_special(task, tid, nursery, n)
-                return
-            # where start_soon/start was called: first frame outside Trio.
-            # Usually hook <- Instruments.call <- spawn_impl <- start_soon <- user:
-            # jump straight there when the shape is the usual one.
-            f: Any = _getframe(3)
-            if f.f_code is _START_SOON_CODE:
-                f = f.f_back
-            cache = self._lib_cache
-            while f is not None:
-                code = f.f_code
-                lib = cache.get(code)
-                if lib is None:
-                    lib = CLASSIFIER.is_library(code)
-                if not lib:
-                    # -(lasti+1): the writer turns the instruction offset into
-                    # a line (cached); f_lineno would scan the line table here.
-                    line = -1 - f.f_lasti if _LASTI else f.f_lineno
-                    break
-                f = f.f_back
-            else:
-                code = None
-                line = 0
-            if len(self._queue) < self._cap:
-                self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, n[0], 0, code, line))
-            else:
-                self._emitter.hook_drops += 1
-        except AttributeError as exc:
-            # Added mid-run with trio.lowlevel.add_instrument: no before_run
-            # came. Catching it here keeps the check off the hot path.
-            if self._runner is None and not hasattr(self, "_tids"):
-                try:
-                    self._attach(task)
-                    self.task_spawned(task)
-                except Exception as exc2:
-                    self._fail(exc2)
-            else:
-                self._fail(exc)
+            if self._runner is None:
+                self._attach(task)
+            hook = self.__dict__.get("task_spawned")
+            if hook is not None:
+                hook(task)
         except Exception as exc:
             self._fail(exc)
 
