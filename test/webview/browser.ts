@@ -31,6 +31,8 @@ export async function openSession(): Promise<Session> {
 }
 
 export class Harness {
+  private static slots = 0;
+
   private constructor(readonly page: Page, public url: string) {}
 
   static async open(s: Session, opts: { theme?: Theme; width?: number; height?: number; motion?: boolean } = {}): Promise<Harness> {
@@ -50,6 +52,8 @@ export class Harness {
   async reset(theme?: Theme): Promise<void> {
     await this.page.evaluate(() => sessionStorage.clear());
     if (theme) this.url = this.url.replace(/theme=[\w-]+/, `theme=${theme}`);
+    // A fresh state slot: the page being left may still write its debounced state.
+    this.url = this.url.replace(/&slot=\d+|$/, `&slot=${++Harness.slots}`);
     await this.page.goto(this.url);
     await this.page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
   }
