@@ -67,9 +67,14 @@ def test_limiter_queue_and_fetch_told_apart_by_await_site(record):
 
 
 def test_running_task_is_sampled_as_running(record):
+    # A task that holds the loop (a blocking call, a long computation) is
+    # caught by the writer thread, which watches a busy loop every
+    # WATCH_BUSY seconds (every WATCH_IDLE under a debugger).
+    from nursery_lens import _emitter
+
     async def main():
         await trio.sleep(0)
-        deadline = trio.current_time() + 0.3
+        deadline = trio.current_time() + _emitter.WATCH_BUSY + 0.5
         while trio.current_time() < deadline:  # BUSY
             pass
 
@@ -77,6 +82,8 @@ def test_running_task_is_sampled_as_running(record):
     running = [e for e in rec.of("task.state") if e["id"] == rec.main()["id"] and e["state"] == "running"]
     assert running
     assert running[0]["at"]["line"] in (line_of("# BUSY"), line_of("# BUSY") + 1)
+    # seen while it ran, not only after it gave the loop back
+    assert running[0]["ts"] < rec.of("task.exited")[-1]["ts"] - 200
 
 
 def test_scopes_with_deadline_shield_and_cancel(record):

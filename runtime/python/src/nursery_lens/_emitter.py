@@ -1,20 +1,33 @@
-"""The writer thread: queue → protocol lines → socket and/or file.
+"""Queue → protocol lines → socket and/or file, pumped from the Trio thread.
 
-Design (see DESIGN.md §4):
+Design (see DESIGN.md §4, and the measurements in bench/overhead.py):
 
 * Hooks append tuples to a ``collections.deque`` (thread-safe appends, no
   lock); at most ``max_buffer`` are held, beyond that the hook counts a drop.
-* A daemon thread wakes every few milliseconds, drains the queue, encodes
-  lines, keeps a *mirror* of what is live (runs, nurseries, tasks, scopes)
-  and sends. The mirror is what makes reconnects cheap and exact: after a
-  reconnect (or after lines had to be dropped) it replays the live state as
-  a snapshot, positioned exactly in the stream.
+* The *Trio thread* drains the queue itself, from the instrument's
+  ``before_io_wait`` hook: every ``PUMP_INTERVAL`` while the loop is busy,
+  and whenever it is about to wait for I/O with events queued. A pump
+  encodes lines, keeps a *mirror* of what is live (runs, nurseries, tasks,
+  scopes), samples states when due and makes one non-blocking send. Doing
+  this on the Trio thread costs the program only the work itself: a second
+  thread that wakes while the Trio thread is busy makes the two fight for
+  the GIL, and each such wake-up cost the program milliseconds here.
+* A daemon *writer thread* does what the Trio thread cannot: it connects
+  (with backoff), and it pumps when the Trio thread has not for a while:
+  the loop is idle (a sample is owed), stopped at a breakpoint or blocked
+  in a long step. It wakes every ``WATCH_IDLE`` while the loop is idle or a
+  debugger is attached (then the program's speed is the debugger's), and
+  only every ``WATCH_BUSY`` while the loop is busy and pumping itself.
+* The mirror makes reconnects cheap and exact: after a reconnect (or after
+  lines had to be dropped) it replays the live state as a snapshot,
+  positioned exactly in the stream.
 * The socket is non-blocking. A collector that is absent, slow, stalled or
   gone never blocks the program: unsent bytes are bounded; beyond the bound
   lines are dropped (counted, reported with ``dropped``, followed by a
-  snapshot so the reader heals). Connecting is retried with backoff.
-* The thread is marked so debugpy does not trace or suspend it: while the
-  user is stopped at a breakpoint, queued events and samples still arrive.
+  snapshot so the reader heals).
+* The writer thread is marked so debugpy does not trace or suspend it:
+  while the user is stopped at a breakpoint, queued events and samples
+  still arrive.
 * Any internal error: one line on stderr, the runtime switches itself off.
 """
 
@@ -39,8 +52,14 @@ PROTOCOL_MINOR = 1
 
 #: Unsent bytes held for a slow collector before lines are dropped.
 SEND_LIMIT = 8 * 1024 * 1024
-#: Most events handled per writer cycle, so sampling and sending interleave.
+#: Most events handled per pump, so one pump never holds the program long.
 BATCH = 50_000
+#: Seconds between pumps while the Trio loop is busy.
+PUMP_INTERVAL = 0.01
+#: Writer-thread watch period while the loop is idle or being debugged.
+WATCH_IDLE = 0.1
+#: ... and while the loop is busy and pumps itself (a wake-up then costs).
+WATCH_BUSY = 1.0
 
 
 class RunMirror:
@@ -105,7 +124,17 @@ class Emitter:
         self.runs_started = 0
         self.events_out = 0
         self._lock = threading.Lock()
+        # held by whoever pumps; the Trio thread only ever tries it
+        self._pump_lock = threading.Lock()
         self._wake = threading.Event()
+        #: when a Trio thread last pumped, and whether at an idle point
+        #: (read by the writer thread to decide whether to pump)
+        self.trio_pumped_at = 0.0
+        self.trio_idle = True
+        self._watch_long = False
+        #: until the writer's first connection attempt has ended, pumps
+        #: leave the queue alone so a collector that is there sees it all
+        self._first_connect_done = config.address is None
         self._stop = False
         self._runs: Dict[int, RunMirror] = {}
         self._reported_drops = 0
@@ -113,10 +142,10 @@ class Emitter:
         self._drop_total = 0
         self._need_resync = False
         self._told_socket = 0
-        self._pending_flush: List[threading.Event] = []
         # socket state
         self._address = parse_address(config.address) if config.address else None
         self._sock: Optional[socket.socket] = None
+        self._next_eof_check = 0.0
         self._out = bytearray()
         self._connects = 0
         self._next_connect = 0.0
@@ -165,34 +194,46 @@ class Emitter:
 
     # ------------------------------------------------------------ public
     def flush(self, timeout: float = 5.0, stall: float = 0.5) -> bool:
-        """Wait until everything queued so far was written (bounded).
+        """Write everything queued so far, in the calling thread (bounded).
 
         Gives up after ``timeout`` seconds, or after ``stall`` seconds in
         which the collector took no bytes: a stalled collector must not keep
-        the program from exiting.
+        the program from exiting. True when nothing is left unsent.
         """
-        if not self._thread.is_alive():
-            return False
-        done = threading.Event()
-        self.queue.append((E.FLUSH, done))
-        self._wake.set()
         start = last = time.monotonic()
+        if self._address is not None and not self._first_connect_done:
+            # the writer is still making its first connection attempt
+            while not self._first_connect_done and self._thread.is_alive():
+                if time.monotonic() - start > min(timeout, 2.0):
+                    break
+                time.sleep(0.002)
         seen = self.sent_bytes
-        while not done.wait(0.02):
+        while True:
+            if not self._pump_lock.acquire(timeout=max(0.0, timeout - (time.monotonic() - start))):
+                return False
+            try:
+                self._cycle(drain_all=True)
+                if self._sock is None or not self._out:
+                    return not self.queue or self.disabled
+                sock = self._sock
+            finally:
+                self._pump_lock.release()
             now = time.monotonic()
             if self.sent_bytes != seen:
                 seen, last = self.sent_bytes, now
-            if now - start > timeout or (now - last > stall and self._sock is not None and self._out):
+            if now - start > timeout or now - last > stall:
                 return False
-            if not self._thread.is_alive():
-                return False
-        return True
+            try:
+                select.select([], [sock], [], 0.02)
+            except (OSError, ValueError):
+                pass
 
     def close(self) -> None:
         """Flush, stop the thread, close the socket and the file."""
         if self._stop:
             return
-        self.flush(timeout=3.0)
+        if not _FORKED or self._thread.is_alive():
+            self.flush(timeout=3.0)
         self._stop = True
         self._wake.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
@@ -225,33 +266,87 @@ class Emitter:
         self.queue.append((E.DISABLED, reason))
         self._wake.set()
 
-    # ------------------------------------------------------------ thread
+    # ------------------------------------------------------------ pumping
+    def pump_from_trio(self, idle: bool, now: float) -> None:
+        """Called by a Trio thread at its I/O wait (never blocks)."""
+        self.trio_pumped_at = now
+        self.trio_idle = idle
+        if idle and self._watch_long:
+            # the writer sleeps long (the loop was busy); the loop is going
+            # idle, when waking the writer costs nothing: let it watch closely
+            self._watch_long = False
+            self._wake.set()
+        if not self._first_connect_done or not self._pump_lock.acquire(False):
+            return  # the writer is connecting or pumping: it will do it
+        try:
+            self._cycle()
+        except Exception as exc:
+            self._broken(exc)
+        finally:
+            self._pump_lock.release()
+
+    def pump_soon(self) -> None:
+        """A run ended: write it out now if we can, else let the writer."""
+        if self._first_connect_done and self._pump_lock.acquire(False):
+            try:
+                self._cycle(drain_all=True)
+            except Exception as exc:
+                self._broken(exc)
+            finally:
+                self._pump_lock.release()
+        else:
+            self._wake.set()
+
+    def _broken(self, exc: BaseException) -> None:
+        if not self.disabled:
+            self.disabled = True
+            _write_stderr(f"nursery_lens: internal error in the emitter, instrumentation switched off: {exc!r}")
+        self._close_socket()
+
     def _main(self) -> None:
         try:
-            while not self._stop:
-                if self._address is not None and self._sock is None:
-                    self._try_connect()
-                backlog = len(self.queue)
-                if backlog > BATCH:
-                    timeout = 0.005
-                elif backlog or self._out:
-                    timeout = 0.02
-                else:
-                    # idle program: wake for the next sample (or a reconnect
-                    # attempt) only; flush() and disable() wake us at once
-                    timeout = 0.1 if not self._runs else max(0.02, min(0.1, self._next_sample - time.perf_counter()))
-                self._wake.wait(timeout)
-                self._wake.clear()
-                self._cycle()
-            self._cycle()
+            self._writer_loop()
         except Exception as exc:  # never let the thread die silently
-            self.disabled = True
-            _write_stderr(f"nursery_lens: internal error in writer, instrumentation switched off: {exc!r}")
-            self._close_socket()
+            self._broken(exc)
 
-    def _cycle(self) -> None:
+    def _writer_loop(self) -> None:
+        while not self._stop:
+            if self._address is not None and self._sock is None:
+                self._try_connect()
+            if self._runs and (self.trio_idle or "pydevd" in sys.modules):
+                # idle loop (waking is free) or a debugger (it may hold the
+                # Trio thread at a breakpoint: keep the tree live)
+                timeout = WATCH_IDLE
+                if self._sample_period:
+                    # wake when the next sample is due (an idle loop owes one)
+                    timeout = max(0.005, min(timeout, self._next_sample - time.perf_counter()))
+            elif self._runs:
+                # a busy loop pumps itself: look again WATCH_BUSY after its
+                # last pump (a task holding the loop longer is shown running)
+                timeout = max(0.005, self.trio_pumped_at + WATCH_BUSY - time.perf_counter())
+            else:
+                timeout = WATCH_BUSY if self._sock is not None or self._address is None else WATCH_IDLE
+            if self._address is not None and self._sock is None:
+                timeout = max(0.005, min(timeout, self._next_connect - time.monotonic()))
+            self._watch_long = timeout > WATCH_IDLE
+            kicked = self._wake.wait(timeout)
+            self._watch_long = False
+            self._wake.clear()
+            if self._stop:
+                break
+            if kicked or not self._runs or time.perf_counter() - self.trio_pumped_at >= WATCH_IDLE:
+                # no Trio thread pumped lately: idle, or held
+                with self._pump_lock:
+                    self._cycle(drain_all=True)
+        with self._pump_lock:
+            self._cycle(drain_all=True)
+
+    def _cycle(self, drain_all: bool = False) -> None:
+        """One pump (the caller holds ``_pump_lock``)."""
+        if drain_all:
+            while len(self.queue) > BATCH:
+                self._cycle()
         lines: List[str] = []
-        flushes: List[threading.Event] = []
         queue = self.queue
         n = min(len(queue), BATCH)
         handle = self._handle
@@ -273,8 +368,6 @@ class Emitter:
                 if item[0] == E.DISABLED and not self._told_disabled:
                     self._told_disabled = True
                     handle(item, lines)
-                elif item[0] == E.FLUSH:
-                    flushes.append(item[1])
             n = 0
         for _ in range(n):
             item = popleft()
@@ -317,9 +410,6 @@ class Emitter:
                         tasks[tid] = None  # _handle expects it present
                         handle(item, lines)
                 continue
-            if kind == 8:  # FLUSH
-                flushes.append(item[1])
-                continue
             cur_run = -1
             handle(item, lines)
         hook_drops = self.hook_drops
@@ -341,13 +431,7 @@ class Emitter:
                         self.disable(f"sampler: {exc!r}")
         if lines:
             self._output(lines)
-        if flushes:
-            self._pending_flush.extend(flushes)
         self._send()
-        if self._pending_flush and (self._sock is None or not self._out):
-            for ev in self._pending_flush:
-                ev.set()
-            self._pending_flush.clear()
 
     def _any_ts(self) -> str:
         now = time.perf_counter()
@@ -418,8 +502,15 @@ class Emitter:
         except OSError:
             self._next_connect = now + self._backoff
             self._backoff = min(self._backoff * 2, 2.0)
+            self._first_connect_done = True
             return
         self._backoff = 0.05
+        with self._pump_lock:
+            self._install_socket(s)
+        self._first_connect_done = True
+
+    def _install_socket(self, s: socket.socket) -> None:
+        """A new connection: hello, then a snapshot of what is live."""
         self._sock = s
         reconnect = self._connects
         self._connects += 1
@@ -444,10 +535,13 @@ class Emitter:
         if s is None:
             return
         try:
-            # The collector never writes: readable means it closed (EOF).
-            r, _, _ = select.select([s], [], [], 0)
-            if r and not s.recv(4096):
-                raise ConnectionResetError("collector closed the connection")
+            now = time.perf_counter()
+            if now >= self._next_eof_check:
+                # The collector never writes: readable means it closed (EOF).
+                self._next_eof_check = now + 0.1
+                r, _, _ = select.select([s], [], [], 0)
+                if r and not s.recv(4096):
+                    raise ConnectionResetError("collector closed the connection")
             while self._out:
                 n = s.send(self._out[:1 << 20])
                 if n <= 0:

@@ -1,8 +1,9 @@
 """The Trio instrument: hooks that only enqueue small tuples.
 
-Trio dispatches only the hooks a subclass overrides, so this overrides four:
-``before_run``, ``after_run``, ``task_spawned`` and ``task_exited``. States
-are sampled on the writer thread (``_sampler``), never hooked per step.
+Trio dispatches only the hooks a subclass overrides, so this overrides five:
+``before_run``, ``after_run``, ``task_spawned``, ``task_exited`` and
+``before_io_wait`` (where the Trio thread pumps the queue out, rate-limited:
+see ``_emitter``). States are sampled (``_sampler``), never hooked per step.
 What the hooks cannot see comes from the guarded wrappers in ``_patches``.
 
 Ids: one counter per run (``itertools.count``, whose ``next`` is atomic, so
@@ -131,6 +132,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # instance attribute shadows the task_spawned method (Trio
             # looks hooks up with getattr on every call).
             self.task_spawned = self._make_spawn_hook()  # type: ignore[method-assign]
+            self.before_io_wait = self._make_io_wait_hook()  # type: ignore[method-assign]
             if runner is not None:
                 _patches.ACTIVE[runner] = self
                 if _patches.TASK_EXITED_ORIG is not None:
@@ -144,6 +146,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             _patches.ACTIVE.pop(runner, None)
             _patches.EXITS.pop(runner, None)
             self.__dict__.pop("task_spawned", None)
+            self.__dict__.pop("before_io_wait", None)
             outcome_obj = getattr(runner, "main_task_outcome", None)
             err = None
             kind = E.RETURNED
@@ -161,7 +164,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._exits = {}
             self._system = set()
             self._init = self._main = None
-            self._emitter._wake.set()
+            self._emitter.pump_soon()
         except Exception as exc:
             self._fail(exc)
 
@@ -242,6 +245,42 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 fail(exc)
 
         return task_spawned
+
+    def before_io_wait(self, timeout: float) -> None:
+        """Shadowed per run by _make_io_wait_hook (this is what Trio sees
+        when it decides which hooks to dispatch)."""
+
+    def _make_io_wait_hook(self) -> Callable[[float], None]:
+        """before_io_wait for this run: the Trio thread pumps the queue out
+        every PUMP_INTERVAL while busy, and at once when it is about to wait
+        for I/O with events queued (so a program that goes quiet has its
+        tree up to date). This runs once per loop iteration: when nothing is
+        due it is one clock read."""
+        from ._emitter import PUMP_INTERVAL
+
+        em = self._emitter
+        queue = self._queue
+        pump = em.pump_from_trio
+        perf = _perf
+        interval = PUMP_INTERVAL
+        due = 0.0
+
+        def before_io_wait(timeout: float) -> None:
+            nonlocal due
+            if timeout:
+                now = perf()
+                if queue or now >= due:
+                    due = now + interval
+                    pump(True, now)
+                else:
+                    em.trio_idle = True
+            else:
+                now = perf()
+                if now >= due:
+                    due = now + interval
+                    pump(False, now)
+
+        return before_io_wait
 
     def _make_exit_hook(self, orig: Callable[..., Any]) -> Callable[[Any, Any, Any], Any]:
         """What the Runner.task_exited wrapper runs for this run's tasks:
