@@ -66,11 +66,13 @@ def test_limiter_queue_and_fetch_told_apart_by_await_site(record):
     assert any(e["at"]["line"] == line_of("# MAIN-SLEEP") and e["state"] == "waiting" for e in main_states)
 
 
-def test_running_task_is_sampled_as_running(record):
+def test_running_task_is_sampled_as_running(record, monkeypatch):
     # A task that holds the loop (a blocking call, a long computation) is
-    # caught by the writer thread, which watches a busy loop every
-    # WATCH_BUSY seconds (every WATCH_IDLE under a debugger).
+    # caught by the writer thread, which looks WATCH_BUSY seconds after the
+    # loop's last pump (every WATCH_IDLE under a debugger); shortened here.
     from nursery_lens import _emitter
+
+    monkeypatch.setattr(_emitter, "WATCH_BUSY", 0.4)
 
     async def main():
         await trio.sleep(0)
@@ -187,7 +189,7 @@ def test_writer_thread_is_left_alone_by_debuggers():
     inst = nursery_lens.Instrument(sink=lambda s: None)
     try:
         thread = inst.emitter._thread
-        assert thread.daemon
+        assert thread is not None and thread.is_alive() and thread.daemon
         assert thread.pydev_do_not_trace is True and thread.is_pydev_daemon_thread is True
     finally:
         inst.close()

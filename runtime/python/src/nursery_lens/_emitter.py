@@ -4,20 +4,23 @@ Design (see DESIGN.md §4, and the measurements in bench/overhead.py):
 
 * Hooks append tuples to a ``collections.deque`` (thread-safe appends, no
   lock); at most ``max_buffer`` are held, beyond that the hook counts a drop.
-* The *Trio thread* drains the queue itself, from the instrument's
-  ``before_io_wait`` hook: every ``PUMP_INTERVAL`` while the loop is busy,
-  and whenever it is about to wait for I/O with events queued. A pump
-  encodes lines, keeps a *mirror* of what is live (runs, nurseries, tasks,
-  scopes), samples states when due and makes one non-blocking send. Doing
+* The *Trio thread* drains the queue itself, at most every
+  ``PUMP_INTERVAL``, from the wrapper around the I/O manager's
+  ``get_events`` (or the ``before_io_wait`` hook where that is missing).
+  When the loop goes idle with events queued (or states changed since the
+  last sample) before a pump is due, its wait for I/O is cut short to end
+  when it is due (``Instrument._make_pump_hook``), so a quiet program's
+  tree is current. A pump encodes lines, keeps a *mirror* of what is live
+  (runs, nurseries, tasks, scopes), samples states when due and makes one
+  non-blocking send. Doing
   this on the Trio thread costs the program only the work itself: a second
   thread that wakes while the Trio thread is busy makes the two fight for
   the GIL, and each such wake-up cost the program milliseconds here.
-* A daemon *writer thread* does what the Trio thread cannot: it connects
-  (with backoff), and it pumps when the Trio thread has not for a while:
-  the loop is idle (a sample is owed), stopped at a breakpoint or blocked
-  in a long step. It wakes every ``WATCH_IDLE`` while the loop is idle or a
-  debugger is attached (then the program's speed is the debugger's), and
-  only every ``WATCH_BUSY`` while the loop is busy and pumping itself.
+* A daemon *writer thread* pumps when no Trio thread has for a while: the
+  loop is stopped at a breakpoint, held by a long step, or idle for long
+  (a fresh sample); and it reconnects while no loop pumps. It looks every
+  ``WATCH_IDLE`` while a debugger is attached (the program then runs at
+  the debugger's pace), else ``WATCH_BUSY`` after the last pump.
 * The mirror makes reconnects cheap and exact: after a reconnect (or after
   lines had to be dropped) it replays the live state as a snapshot,
   positioned exactly in the stream.
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import errno
 import os
 import select
 import socket
@@ -56,10 +60,16 @@ SEND_LIMIT = 8 * 1024 * 1024
 BATCH = 50_000
 #: Seconds between pumps while the Trio loop is busy.
 PUMP_INTERVAL = 0.01
-#: Writer-thread watch period while the loop is idle or being debugged.
+#: Seconds a connection attempt may take before it counts as failed.
+CONNECT_TIMEOUT = 1.0
+#: connect_ex results that mean "still connecting" (Windows has its own)
+_IN_PROGRESS = {e for e in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY,
+                            getattr(errno, "WSAEWOULDBLOCK", None)) if e is not None}
+#: Writer-thread watch period while a debugger is attached.
 WATCH_IDLE = 0.1
-#: ... and while the loop is busy and pumps itself (a wake-up then costs).
-WATCH_BUSY = 1.0
+#: ... otherwise, after the Trio thread's last pump (a wake-up while the
+#: Trio thread is busy costs the program milliseconds: keep them rare).
+WATCH_BUSY = 5.0
 
 
 class RunMirror:
@@ -131,10 +141,9 @@ class Emitter:
         #: (read by the writer thread to decide whether to pump)
         self.trio_pumped_at = 0.0
         self.trio_idle = True
-        self._watch_long = False
-        #: until the writer's first connection attempt has ended, pumps
-        #: leave the queue alone so a collector that is there sees it all
-        self._first_connect_done = config.address is None
+        #: until the first connection attempt has ended, pumps leave the
+        #: queue alone, so a collector that is there sees everything
+        self._first_attempt_done = config.address is None
         self._stop = False
         self._runs: Dict[int, RunMirror] = {}
         self._reported_drops = 0
@@ -150,6 +159,9 @@ class Emitter:
         self._connects = 0
         self._next_connect = 0.0
         self._backoff = 0.05
+        self._connecting: Optional[socket.socket] = None
+        self._connect_started = 0.0
+        self._target: Optional[Tuple[int, Any]] = None
         self.sent_bytes = 0
         # unsent bytes for a slow collector: max_buffer bounds them too
         # (at ~128 bytes a line), never more than SEND_LIMIT
@@ -163,10 +175,22 @@ class Emitter:
         if sink is not None:
             sink(self._hello(None) + "\n")
         self.sampler: Optional[Callable[[RunMirror, List[str]], None]] = None
-        self._next_sample = 0.0
+        self.next_sample = 0.0
+        #: when states were last sampled (the idle hook asks for a sample
+        #: when the loop did something since)
+        self.sampled_at = 0.0
         self._sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
-        self._thread = WriterThread(self._main)
-        self._thread.start()
+        if self._address is not None:
+            # the first attempt starts here, on the program's thread and
+            # without blocking: a collector on this machine usually accepts
+            # before the first pump, so nothing waits for a thread
+            with self._pump_lock:
+                self._connect_step()
+        # Started now, while this thread waits in Thread.start() for it: it
+        # reaches its first wait before this thread runs on, so starting it
+        # costs no GIL fight (its later timed wake-ups are what cost).
+        self._thread: Optional[WriterThread] = None
+        self._ensure_writer()
         atexit.register(self._atexit)
 
     # ------------------------------------------------------------ hello
@@ -201,27 +225,21 @@ class Emitter:
         the program from exiting. True when nothing is left unsent.
         """
         start = last = time.monotonic()
-        if self._address is not None and not self._first_connect_done:
-            # the writer is still making its first connection attempt
-            while not self._first_connect_done and self._thread.is_alive():
-                if time.monotonic() - start > min(timeout, 2.0):
-                    break
-                time.sleep(0.002)
         seen = self.sent_bytes
         while True:
             if not self._pump_lock.acquire(timeout=max(0.0, timeout - (time.monotonic() - start))):
                 return False
             try:
                 self._cycle(drain_all=True)
-                if self._sock is None or not self._out:
+                sock = self._sock if self._first_attempt_done else self._connecting
+                if sock is None or (self._first_attempt_done and not self._out):
                     return not self.queue or self.disabled
-                sock = self._sock
             finally:
                 self._pump_lock.release()
             now = time.monotonic()
             if self.sent_bytes != seen:
                 seen, last = self.sent_bytes, now
-            if now - start > timeout or now - last > stall:
+            if now - start > timeout or (now - last > stall and self._first_attempt_done):
                 return False
             try:
                 select.select([], [sock], [], 0.02)
@@ -232,12 +250,13 @@ class Emitter:
         """Flush, stop the thread, close the socket and the file."""
         if self._stop:
             return
-        if not _FORKED or self._thread.is_alive():
+        if not _FORKED:
             self.flush(timeout=3.0)
         self._stop = True
         self._wake.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(1.0)
+        t = self._thread
+        if t is not None and t.is_alive() and t is not threading.current_thread():
+            t.join(1.0)
         self._close_socket()
         f, self._file = self._file, None
         if f is not None:
@@ -264,6 +283,7 @@ class Emitter:
             self.disabled = True
         _write_stderr(f"nursery_lens: internal error, instrumentation switched off: {reason}")
         self.queue.append((E.DISABLED, reason))
+        self._ensure_writer()
         self._wake.set()
 
     # ------------------------------------------------------------ pumping
@@ -271,13 +291,8 @@ class Emitter:
         """Called by a Trio thread at its I/O wait (never blocks)."""
         self.trio_pumped_at = now
         self.trio_idle = idle
-        if idle and self._watch_long:
-            # the writer sleeps long (the loop was busy); the loop is going
-            # idle, when waking the writer costs nothing: let it watch closely
-            self._watch_long = False
-            self._wake.set()
-        if not self._first_connect_done or not self._pump_lock.acquire(False):
-            return  # the writer is connecting or pumping: it will do it
+        if not self._pump_lock.acquire(False):
+            return  # the writer is pumping
         try:
             self._cycle()
         except Exception as exc:
@@ -285,9 +300,14 @@ class Emitter:
         finally:
             self._pump_lock.release()
 
+    def _ensure_writer(self) -> None:
+        if self._thread is None and not self._stop and not _FORKED:
+            self._thread = WriterThread(self._main)
+            self._thread.start()
+
     def pump_soon(self) -> None:
         """A run ended: write it out now if we can, else let the writer."""
-        if self._first_connect_done and self._pump_lock.acquire(False):
+        if self._pump_lock.acquire(False):
             try:
                 self._cycle(drain_all=True)
             except Exception as exc:
@@ -295,6 +315,7 @@ class Emitter:
             finally:
                 self._pump_lock.release()
         else:
+            self._ensure_writer()
             self._wake.set()
 
     def _broken(self, exc: BaseException) -> None:
@@ -310,27 +331,30 @@ class Emitter:
             self._broken(exc)
 
     def _writer_loop(self) -> None:
+        from . import _patches
+
         while not self._stop:
-            if self._address is not None and self._sock is None:
-                self._try_connect()
-            if self._runs and (self.trio_idle or "pydevd" in sys.modules):
-                # idle loop (waking is free) or a debugger (it may hold the
-                # Trio thread at a breakpoint: keep the tree live)
+            now = time.perf_counter()
+            if self._runs and ("pydevd" in sys.modules or (self.trio_idle and not _patches.INSTALLED.get("get_events"))):
+                # A debugger may hold the Trio thread at a breakpoint: keep
+                # the tree live (the program runs at the debugger's pace).
+                # Without the get_events wrapper an idle loop cannot ask to
+                # be woken for an owed sample: we take it.
                 timeout = WATCH_IDLE
                 if self._sample_period:
-                    # wake when the next sample is due (an idle loop owes one)
-                    timeout = max(0.005, min(timeout, self._next_sample - time.perf_counter()))
+                    timeout = max(0.005, min(timeout, self.next_sample - now))
             elif self._runs:
-                # a busy loop pumps itself: look again WATCH_BUSY after its
-                # last pump (a task holding the loop longer is shown running)
-                timeout = max(0.005, self.trio_pumped_at + WATCH_BUSY - time.perf_counter())
+                # The loop pumps itself, busy or idle: look WATCH_BUSY after
+                # its last pump (a task holding the loop longer is shown
+                # running; a long-idle loop gets a fresh sample).
+                timeout = max(0.005, self.trio_pumped_at + WATCH_BUSY - now)
             else:
-                timeout = WATCH_BUSY if self._sock is not None or self._address is None else WATCH_IDLE
-            if self._address is not None and self._sock is None:
-                timeout = max(0.005, min(timeout, self._next_connect - time.monotonic()))
-            self._watch_long = timeout > WATCH_IDLE
+                timeout = WATCH_BUSY
+            if self._address is not None and self._sock is None and (self.trio_idle or not self._runs):
+                # (re)connecting while no Trio thread pumps: our job
+                due = 0.01 if self._connecting is not None else self._next_connect - time.monotonic()
+                timeout = max(0.005, min(timeout, due))
             kicked = self._wake.wait(timeout)
-            self._watch_long = False
             self._wake.clear()
             if self._stop:
                 break
@@ -343,6 +367,10 @@ class Emitter:
 
     def _cycle(self, drain_all: bool = False) -> None:
         """One pump (the caller holds ``_pump_lock``)."""
+        if self._address is not None and self._sock is None:
+            self._connect_step()
+            if not self._first_attempt_done:
+                return  # hold the queue for a collector that may be there
         if drain_all:
             while len(self.queue) > BATCH:
                 self._cycle()
@@ -422,8 +450,9 @@ class Emitter:
             self._need_resync = True
         if self._sample_period and self.sampler is not None and not self.disabled and self._runs:
             now = time.perf_counter()
-            if now >= self._next_sample:
-                self._next_sample = now + self._sample_period
+            if now >= self.next_sample:
+                self.next_sample = now + self._sample_period
+                self.sampled_at = now
                 for mirror in list(self._runs.values()):
                     try:
                         self.sampler(mirror, lines)
@@ -481,36 +510,75 @@ class Emitter:
                 self._out += data.encode("utf-8", "surrogatepass")
 
     # ------------------------------------------------------------ socket
-    def _try_connect(self) -> None:
-        now = time.monotonic()
-        if now < self._next_connect:
+    def _connect_step(self) -> None:
+        """Advance connecting, never blocking: pumps call this (on whichever
+        thread), so connecting costs the program a syscall or two, and no
+        thread has to wake (and fight for the GIL) for it."""
+        s = self._connecting
+        if s is None:
+            if time.monotonic() >= self._next_connect:
+                self._start_connect()
             return
+        try:
+            _, writable, _ = select.select([], [s], [], 0)
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) if writable else 0
+        except (OSError, ValueError):
+            writable, err = [s], -1
+        if not writable:
+            if time.monotonic() - self._connect_started > CONNECT_TIMEOUT:
+                self._connect_failed()
+            return
+        if err:
+            self._connect_failed()
+            return
+        self._connecting = None
+        self._install_socket(s)
+
+    def _start_connect(self) -> None:
         kind: str = self._address[0]  # type: ignore[index]
         target: Any = self._address[1]  # type: ignore[index]
         try:
-            if kind == "tcp":
-                s = socket.create_connection(target, timeout=1.0)
-            else:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.settimeout(1.0)
-                try:
-                    s.connect(target)
-                except BaseException:
-                    s.close()
-                    raise
-            s.setblocking(False)
-        except OSError:
-            self._next_connect = now + self._backoff
-            self._backoff = min(self._backoff * 2, 2.0)
-            self._first_connect_done = True
+            if self._target is None:
+                if kind == "tcp":
+                    # resolved once (an IP literal needs no lookup)
+                    info = socket.getaddrinfo(target[0], target[1], 0, socket.SOCK_STREAM)[0]
+                    self._target = (info[0], info[4])
+                else:
+                    self._target = (socket.AF_UNIX, target)
+            family, addr = self._target
+            s = socket.socket(family, socket.SOCK_STREAM)
+        except (OSError, AttributeError):
+            self._connect_failed()
             return
-        self._backoff = 0.05
-        with self._pump_lock:
+        try:
+            s.setblocking(False)
+            err = s.connect_ex(addr)
+        except OSError as exc:
+            err = exc.errno or -1
+        if err == 0:
             self._install_socket(s)
-        self._first_connect_done = True
+        elif err in _IN_PROGRESS:
+            self._connecting = s
+            self._connect_started = time.monotonic()
+        else:  # refused, no such socket file, a full Unix backlog...
+            self._connecting = s
+            self._connect_failed()
+
+    def _connect_failed(self) -> None:
+        s, self._connecting = self._connecting, None
+        if s is not None:
+            try:
+                s.close()
+            except OSError:
+                pass
+        self._next_connect = time.monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, 2.0)
+        self._first_attempt_done = True
 
     def _install_socket(self, s: socket.socket) -> None:
         """A new connection: hello, then a snapshot of what is live."""
+        self._backoff = 0.05
+        self._first_attempt_done = True
         self._sock = s
         reconnect = self._connects
         self._connects += 1

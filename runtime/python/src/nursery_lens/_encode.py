@@ -1,8 +1,8 @@
-"""Turning queued tuples into protocol lines (writer thread only).
+"""Turning queued tuples into protocol lines (in a pump, see ``_emitter``).
 
 Lines are built with ``%`` templates and cached JSON fragments instead of
 ``json.dumps`` of a dict per event: at 100k spawns a second the encoder is
-the writer thread's main cost, and it shares the GIL with the program.
+the pump's main cost, and pumps mostly run on the Trio thread.
 Strings from the program (task names, file names, messages) always go
 through the C JSON string encoder, so any text round-trips exactly.
 """

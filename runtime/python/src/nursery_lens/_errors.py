@@ -1,7 +1,7 @@
 """Summaries of exceptions: small tuples, never the exception itself.
 
 Queuing an exception would keep its traceback, and with it every frame and
-local of the failed task, alive until the writer thread gets to it.
+local of the failed task, alive until the next pump gets to it.
 """
 
 from __future__ import annotations

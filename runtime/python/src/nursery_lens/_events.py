@@ -3,7 +3,8 @@
 Hooks run on Trio's thread inside its scheduler, so they only build a tuple
 of already-extracted small values (ints, strings, code objects) and append
 it. Everything else — timestamps relative to the run, JSON, sites — happens
-on the writer thread. The layouts below are the contract between the two.
+later, in a pump (``_emitter``). The layouts below are the contract between
+the two.
 
 ==========  ===========================================================
 kind        tuple

@@ -1,13 +1,16 @@
 """The Trio instrument: hooks that only enqueue small tuples.
 
-Trio dispatches only the hooks a subclass overrides, so this overrides five:
-``before_run``, ``after_run``, ``task_spawned``, ``task_exited`` and
-``before_io_wait`` (where the Trio thread pumps the queue out, rate-limited:
-see ``_emitter``). States are sampled (``_sampler``), never hooked per step.
-What the hooks cannot see comes from the guarded wrappers in ``_patches``.
+Trio dispatches only the hooks a subclass overrides, so this overrides
+``before_run``, ``after_run`` and ``task_spawned``; ``task_exited`` and
+``before_io_wait`` only as fallbacks for a Trio whose internals have another
+shape. The Trio thread pumps the queue out (see ``_emitter``) from the
+wrapper around the I/O manager's ``get_events``, once per loop iteration,
+which costs a third of Trio's dispatch of ``before_io_wait``. States are
+sampled (``_sampler``), never hooked per step. What the hooks cannot see
+comes from the guarded wrappers in ``_patches``.
 
 Ids: one counter per run (``itertools.count``, whose ``next`` is atomic, so
-the writer thread can number cancel scopes from the same counter). Never
+the writer thread's pumps can number cancel scopes from the same counter). Never
 ``id()``: CPython reuses addresses of dead tasks and nurseries.
 """
 
@@ -20,6 +23,7 @@ import types
 import threading
 import time
 import weakref
+from math import inf
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import trio
@@ -87,6 +91,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # attribute bound to the base class's no-op makes Trio treat the
             # hook as not overridden, so it does not dispatch it at all.
             self.task_exited = types.MethodType(trio.abc.Instrument.task_exited, self)  # type: ignore[method-assign]
+        if _patches.INSTALLED.get("get_events"):
+            # pumps run from the get_events wrapper: same trick
+            self.before_io_wait = types.MethodType(trio.abc.Instrument.before_io_wait, self)  # type: ignore[method-assign]
 
     # -------------------------------------------------------------- public
     def flush(self, timeout: float = 5.0) -> bool:
@@ -132,7 +139,11 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # instance attribute shadows the task_spawned method (Trio
             # looks hooks up with getattr on every call).
             self.task_spawned = self._make_spawn_hook()  # type: ignore[method-assign]
-            self.before_io_wait = self._make_io_wait_hook()  # type: ignore[method-assign]
+            if runner is not None and _patches.INSTALLED.get("get_events"):
+                self._iom = runner.io_manager
+                _patches.PUMPS[self._iom] = self._make_pump_hook(_patches.GET_EVENTS_ORIG)
+            else:
+                self.before_io_wait = self._make_io_wait_hook()  # type: ignore[method-assign]
             if runner is not None:
                 _patches.ACTIVE[runner] = self
                 if _patches.TASK_EXITED_ORIG is not None:
@@ -145,8 +156,10 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             runner = self._runner
             _patches.ACTIVE.pop(runner, None)
             _patches.EXITS.pop(runner, None)
+            _patches.PUMPS.pop(getattr(runner, "io_manager", None), None)
             self.__dict__.pop("task_spawned", None)
-            self.__dict__.pop("before_io_wait", None)
+            if not _patches.INSTALLED.get("get_events"):
+                self.__dict__.pop("before_io_wait", None)
             outcome_obj = getattr(runner, "main_task_outcome", None)
             err = None
             kind = E.RETURNED
@@ -247,15 +260,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         return task_spawned
 
     def before_io_wait(self, timeout: float) -> None:
-        """Shadowed per run by _make_io_wait_hook (this is what Trio sees
-        when it decides which hooks to dispatch)."""
+        """Only used (shadowed per run by _make_io_wait_hook) when the
+        get_events wrapper could not be installed."""
 
-    def _make_io_wait_hook(self) -> Callable[[float], None]:
-        """before_io_wait for this run: the Trio thread pumps the queue out
-        every PUMP_INTERVAL while busy, and at once when it is about to wait
-        for I/O with events queued (so a program that goes quiet has its
-        tree up to date). This runs once per loop iteration: when nothing is
-        due it is one clock read."""
+    def _make_pump_hook(self, orig: Callable[[Any, float], Any]) -> Callable[[Any, float], Any]:
+        """What the get_events wrapper runs for this run's I/O manager, once
+        per loop iteration, on the Trio thread: pump the queue out at most
+        every PUMP_INTERVAL, busy or idle. When the loop goes idle before a
+        pump is due, with events queued or with states changed since the
+        last sample, its wait for I/O is cut short to end when the pump is
+        due, so a program that goes quiet has its tree up to date without
+        any thread waking. When nothing is due this is a clock read."""
         from ._emitter import PUMP_INTERVAL
 
         em = self._emitter
@@ -263,22 +278,65 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         pump = em.pump_from_trio
         perf = _perf
         interval = PUMP_INTERVAL
+        runner = self._runner
+        sampling = em._sample_period > 0
+        fail = self._fail
+        due = 0.0
+        active_at = 0.0  # last time the loop came back for a reason of its own
+        woke = False  # the last wait was cut short by us and nothing came
+
+        def get_events(iom: Any, timeout: float) -> Any:
+            nonlocal due, active_at, woke
+            wait = timeout
+            try:
+                now = perf()
+                if woke:
+                    woke = False
+                else:
+                    active_at = now
+                if now >= due:
+                    due = now + interval
+                    pump(timeout > 0, now)
+                if timeout:
+                    # going idle: is anything owed that no pump has sent?
+                    if queue:
+                        at = due
+                    elif sampling and em.sampled_at < active_at:
+                        at = due if due > em.next_sample else em.next_sample
+                    else:
+                        at = inf
+                    left = at - perf()
+                    # Trio's wait_all_tasks_blocked cushion and autojump
+                    # clock read an expired timeout as "idle": never cut
+                    # those waits short.
+                    if left < timeout and not runner.waiting_for_idle and runner.clock_autojump_threshold == inf:
+                        wait = left if left > 0 else 0
+            except Exception as exc:
+                fail(exc)
+            events = orig(iom, wait)
+            if wait != timeout and not events:
+                woke = True  # Trio finds nothing to do and waits again
+            return events
+
+        return get_events
+
+    def _make_io_wait_hook(self) -> Callable[[float], None]:
+        """before_io_wait for this run (fallback): pump when due, and at
+        every idle point (no way to be woken for an owed pump)."""
+        from ._emitter import PUMP_INTERVAL
+
+        queue = self._queue
+        pump = self._emitter.pump_from_trio
+        perf = _perf
+        interval = PUMP_INTERVAL
         due = 0.0
 
         def before_io_wait(timeout: float) -> None:
             nonlocal due
-            if timeout:
-                now = perf()
-                if queue or now >= due:
-                    due = now + interval
-                    pump(True, now)
-                else:
-                    em.trio_idle = True
-            else:
-                now = perf()
-                if now >= due:
-                    due = now + interval
-                    pump(False, now)
+            now = perf()
+            if now >= due or (timeout and queue):
+                due = now + interval
+                pump(timeout > 0, now)
 
         return before_io_wait
 
@@ -546,6 +604,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         try:
             _patches.ACTIVE.pop(self._runner, None)
             _patches.EXITS.pop(self._runner, None)
+            _patches.PUMPS.pop(getattr(self._runner, "io_manager", None), None)
         except Exception:
             pass
         try:

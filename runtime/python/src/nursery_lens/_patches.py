@@ -24,6 +24,12 @@ wrapped                                why
 ``_TaskStatus.started``                the task moves to its target nursery
 ``CancelScope.cancel``                 who called ``cancel()`` (or, outside a
                                        task, that a deadline expired)
+``<IOManager>.get_events(timeout)``    once per loop iteration, on the Trio
+                                       thread: where the queue is pumped out
+                                       (cheaper than Trio's dispatch of
+                                       ``before_io_wait``), and where the
+                                       wait for I/O is cut short when a pump
+                                       is owed
 =====================================  ======================================
 
 Each wrapper is installed only when the target has the expected shape
@@ -58,6 +64,12 @@ SLEEP_CODES: set = set()
 #: object hashes its bytecode, an id is free
 SLEEP_IDS: set = set()
 
+#: io_manager -> the pump hook of the Instrument observing its run
+#: (Instrument._make_pump_hook); it calls the unwrapped get_events itself
+PUMPS: Dict[Any, Any] = {}
+#: the unwrapped get_events (None when not wrapped)
+GET_EVENTS_ORIG: Any = None
+
 _installed_once = False
 
 
@@ -88,6 +100,7 @@ def install() -> Dict[str, bool]:
     _install_nursery_close(_run)
     _install_started(_run)
     _install_cancel(_run)
+    _install_get_events(_run)
     code = _code_of(getattr(_run.Nursery, "start", None))
     if code is not None:
         START_CODES.add(code)
@@ -240,6 +253,26 @@ def _install_cancel(_run: Any) -> None:
 
     cls.cancel = cancel
     INSTALLED["cancel"] = True
+
+
+def _install_get_events(_run: Any) -> None:
+    cls = getattr(_run, "TheIOManager", None)
+    orig = getattr(cls, "get_events", None)
+    if orig is None or _params(orig)[:2] != ["self", "timeout"]:
+        INSTALLED["get_events"] = False
+        return
+    global GET_EVENTS_ORIG
+    GET_EVENTS_ORIG = orig
+
+    @functools.wraps(orig)
+    def get_events(self: Any, timeout: float) -> Any:
+        pump = PUMPS.get(self)
+        if pump is None:
+            return orig(self, timeout)
+        return pump(self, timeout)
+
+    cls.get_events = get_events
+    INSTALLED["get_events"] = True
 
 
 def current_runner() -> Optional[Any]:

@@ -1,11 +1,12 @@
-"""Sampled task states, await sites and cancel scopes (writer thread).
+"""Sampled task states, await sites and cancel scopes (in a pump).
 
 Hooking every task step costs 1.5–2.8× on busy programs (DESIGN.md §4), so
-states are *sampled* ``sample_hz`` times a second from the writer thread and
-only changes are sent. Sampling from the writer thread rather than from a
-Trio hook has two benefits: the program pays nothing between samples, and
-samples keep flowing while the user is stopped at a breakpoint — the task
-holding the breakpoint shows as ``running`` at the breakpoint's line.
+states are *sampled* ``sample_hz`` times a second, as part of a pump, and
+only changes are sent. A busy loop samples on the Trio thread at its I/O
+wait (no task is running then: each is scheduled or waiting, exactly). An
+idle loop, or one held at a breakpoint or by a long step, is sampled by the
+writer thread: the task holding the breakpoint shows as ``running`` at the
+breakpoint's line.
 
 Reading Trio's objects from another thread is safe under the GIL (each
 attribute read is atomic); a sample may be a moment out of date, never
@@ -26,6 +27,7 @@ announced (present in the mirror) are reported.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from itertools import islice
 from math import inf
@@ -119,7 +121,9 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
         items = _slice(tids, 0)
         if items is None:
             return
-    top = sys._current_frames().get(m.thread_id)
+    # On the Trio thread itself (a pump at its I/O wait) no task is running;
+    # from another thread, the Trio thread's stack says which task runs.
+    top = None if threading.get_ident() == m.thread_id else sys._current_frames().get(m.thread_id)
     on_stack: Set[Any] = set()
     f = top
     depth = 0
