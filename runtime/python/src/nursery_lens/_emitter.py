@@ -56,8 +56,15 @@ PROTOCOL_MINOR = 1
 
 #: Unsent bytes held for a slow collector before lines are dropped.
 SEND_LIMIT = 8 * 1024 * 1024
-#: Most events handled per pump, so one pump never holds the program long.
+#: Most events encoded at once (with no collector to wait for).
 BATCH = 50_000
+#: ... while connected: then a pump encodes chunks only while fewer than
+#: OUT_HIGH bytes wait for the collector. The rest waits in the queue (as
+#: tuples, bounded by max_buffer) for later pumps: a burst of 100,000
+#: spawns in one loop iteration is sent as fast as the collector reads,
+#: not dropped at the socket.
+CHUNK = 5_000
+OUT_HIGH = 1 << 20
 #: Seconds between pumps while the Trio loop is busy.
 PUMP_INTERVAL = 0.01
 #: Seconds a connection attempt may take before it counts as failed.
@@ -230,10 +237,12 @@ class Emitter:
             if not self._pump_lock.acquire(timeout=max(0.0, timeout - (time.monotonic() - start))):
                 return False
             try:
-                self._cycle(drain_all=True)
+                self._cycle()
                 sock = self._sock if self._first_attempt_done else self._connecting
-                if sock is None or (self._first_attempt_done and not self._out):
-                    return not self.queue or self.disabled
+                if self.disabled or (not self.queue and (sock is None or (self._first_attempt_done and not self._out))):
+                    return True
+                if sock is None:
+                    return False
             finally:
                 self._pump_lock.release()
             now = time.monotonic()
@@ -309,7 +318,7 @@ class Emitter:
         """A run ended: write it out now if we can, else let the writer."""
         if self._pump_lock.acquire(False):
             try:
-                self._cycle(drain_all=True)
+                self._cycle()
             except Exception as exc:
                 self._broken(exc)
             finally:
@@ -361,22 +370,31 @@ class Emitter:
             if kicked or not self._runs or time.perf_counter() - self.trio_pumped_at >= WATCH_IDLE:
                 # no Trio thread pumped lately: idle, or held
                 with self._pump_lock:
-                    self._cycle(drain_all=True)
+                    self._cycle()
         with self._pump_lock:
-            self._cycle(drain_all=True)
+            self._cycle()
 
-    def _cycle(self, drain_all: bool = False) -> None:
-        """One pump (the caller holds ``_pump_lock``)."""
+    def _cycle(self) -> None:
+        """One pump (the caller holds ``_pump_lock``): all that is queued,
+        or while connected as much as the collector takes (OUT_HIGH)."""
         if self._address is not None and self._sock is None:
             self._connect_step()
             if not self._first_attempt_done:
                 return  # hold the queue for a collector that may be there
-        if drain_all:
-            while len(self.queue) > BATCH:
-                self._cycle()
-        lines: List[str] = []
         queue = self.queue
-        n = min(len(queue), BATCH)
+        while True:
+            if self._sock is None:
+                n = min(len(queue), BATCH)
+            else:
+                n = min(len(queue), CHUNK) if len(self._out) < OUT_HIGH else 0
+            self._process(n)
+            if not n or not queue or (self._sock is not None and len(self._out) >= OUT_HIGH):
+                return
+
+    def _process(self, n: int) -> None:
+        """Encode the next ``n`` queued events, sample when due, send."""
+        queue = self.queue
+        lines: List[str] = []
         handle = self._handle
         popleft = queue.popleft
         append = lines.append
