@@ -56,19 +56,27 @@ PROTOCOL_MINOR = 1
 
 #: Unsent bytes held for a slow collector before lines are dropped.
 SEND_LIMIT = 8 * 1024 * 1024
-#: Most events encoded at once (with no collector to wait for).
-BATCH = 50_000
+#: Most queued values (see _events) encoded at once, with no collector to
+#: wait for.
+BATCH = 200_000
 #: ... while connected: then a pump encodes chunks only while fewer than
 #: OUT_HIGH bytes wait for the collector. The rest waits in the queue (as
 #: tuples, bounded by max_buffer) for later pumps: a burst of 100,000
 #: spawns in one loop iteration is sent as fast as the collector reads,
 #: not dropped at the socket.
-CHUNK = 5_000
+CHUNK = 20_000
 OUT_HIGH = 1 << 20
+#: cached spawn-line tails (nursery, name, site); cleared when this large
+TAILS_MAX = 20_000
 #: Seconds between pumps while the Trio loop is busy.
 PUMP_INTERVAL = 0.01
 #: Seconds a connection attempt may take before it counts as failed.
 CONNECT_TIMEOUT = 1.0
+#: A connection closed by the collector sooner than this after it was made
+#: counts as refused: the next attempt waits at least this long, doubling
+#: up to REFUSED_MAX.
+REFUSED_WITHIN = 1.0
+REFUSED_MAX = 30.0
 #: connect_ex results that mean "still connecting" (Windows has its own)
 _IN_PROGRESS = {e for e in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY,
                             getattr(errno, "WSAEWOULDBLOCK", None)) if e is not None}
@@ -83,16 +91,22 @@ class RunMirror:
     """Live state of one ``trio.run`` as the stream has described it so far."""
 
     __slots__ = ("run", "t0", "wall", "clock0", "inst", "thread_id", "tasks", "nurseries", "scopes",
-                 "sample_cursor", "sample_items")
+                 "sample_cursor", "sample_items", "rq", "pre_spawn", "pre_exit")
 
-    def __init__(self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int) -> None:
+    def __init__(self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int,
+                 rq: "collections.deque[Any]") -> None:
         self.run = run
+        #: the run's own queue (see _events)
+        self.rq = rq
+        self.pre_spawn = '{"type":"task.spawned","run":%d,"ts":' % run
+        self.pre_exit = '{"type":"task.exited","run":%d,"ts":' % run
         self.t0 = t0
         self.wall = wall
         self.clock0 = clock0
         self.inst = inst
         self.thread_id = thread_id
-        # tid -> the queued SPAWN tuple, or once something changed
+        # tid -> the spawn line's tail (a str: nothing for the GC to
+        # track), or a special SPAWN tuple, or once something changed
         # [name_json, nursery_id, flags, site_json, state, at_json]
         self.tasks: Dict[int, Any] = {}
         # nid -> (owner_tid, site_json, flags)
@@ -153,6 +167,7 @@ class Emitter:
         self._first_attempt_done = config.address is None
         self._stop = False
         self._runs: Dict[int, RunMirror] = {}
+        self._tails: Dict[Tuple[Any, ...], Tuple[Any, str]] = {}
         self._reported_drops = 0
         self._sock_drops = 0
         self._drop_total = 0
@@ -166,6 +181,7 @@ class Emitter:
         self._connects = 0
         self._next_connect = 0.0
         self._backoff = 0.05
+        self._connected_at = 0.0
         self._connecting: Optional[socket.socket] = None
         self._connect_started = 0.0
         self._target: Optional[Tuple[int, Any]] = None
@@ -239,7 +255,7 @@ class Emitter:
             try:
                 self._cycle()
                 sock = self._sock if self._first_attempt_done else self._connecting
-                if self.disabled or (not self.queue and (sock is None or (self._first_attempt_done and not self._out))):
+                if self.disabled or (not self.pending() and (sock is None or (self._first_attempt_done and not self._out))):
                     return True
                 if sock is None:
                     return False
@@ -381,83 +397,48 @@ class Emitter:
             self._connect_step()
             if not self._first_attempt_done:
                 return  # hold the queue for a collector that may be there
-        queue = self.queue
         while True:
             if self._sock is None:
-                n = min(len(queue), BATCH)
+                budget = BATCH
+            elif len(self._out) < OUT_HIGH:
+                budget = CHUNK
             else:
-                n = min(len(queue), CHUNK) if len(self._out) < OUT_HIGH else 0
-            self._process(n)
-            if not n or not queue or (self._sock is not None and len(self._out) >= OUT_HIGH):
+                budget = 0
+            left = self._process(budget)
+            if not budget or not left or (self._sock is not None and len(self._out) >= OUT_HIGH):
                 return
 
-    def _process(self, n: int) -> None:
-        """Encode the next ``n`` queued events, sample when due, send."""
-        queue = self.queue
+    def pending(self) -> bool:
+        """Anything queued that no pump has taken yet."""
+        if self.queue:
+            return True
+        for m in list(self._runs.values()):
+            if m.rq:
+                return True
+        return False
+
+    def _process(self, budget: int) -> bool:
+        """Encode up to ``budget`` queued values, sample when due, send.
+        True when values are left in a run's queue."""
         lines: List[str] = []
         handle = self._handle
-        popleft = queue.popleft
-        append = lines.append
-        runs = self._runs
-        cur_run = -1
-        m: Optional[RunMirror] = None
-        t0 = 0.0
-        tasks: Dict[int, Any] = {}
-        site_get = _site_cache.get
-        name_get = _name_cache.get
-        # Spawns and exits are nearly all the traffic: they are handled
-        # inline (no call, locals only); everything else goes to _handle.
-        if self.disabled:
-            # switched off: only the runtime.disabled notice still goes out
-            for _ in range(n):
-                item = popleft()
-                if item[0] == E.DISABLED and not self._told_disabled:
-                    self._told_disabled = True
-                    handle(item, lines)
-            n = 0
-        for _ in range(n):
-            item = popleft()
-            kind = item[0]
-            if kind == 2 or kind == 4:  # SPAWN / EXIT
-                run = item[1]
-                if run != cur_run:
-                    m = runs.get(run)
-                    if m is None:
-                        continue
-                    cur_run, t0, tasks = run, m.t0, m.tasks
-                elif m is None:
-                    continue
-                v = (item[2] - t0) * 1000.0
-                if kind == 2:
-                    _, _, _, tid, name, nid, flags, code, line = item
-                    tasks[tid] = item
-                    if code is None:
-                        sj = "null"
-                    else:
-                        hit = site_get((id(code), line))
-                        sj = hit[1] if hit is not None and hit[0] is code else site_json(code, line)
-                    nj = name_get(name)
-                    if nj is None:
-                        nj = name_json(name)
-                    if flags == 0:
-                        append('{"type":"task.spawned","run":%d,"ts":%.3f,"id":%d,"name":%s,"nursery":%d,'
-                               '"system":false,"site":%s}' % (run, v if v > 0 else 0.0, tid, nj, nid, sj))
-                    else:
-                        append(self._spawn_line(m, tid, "%.3f" % (v if v > 0 else 0.0)))
-                else:
-                    tid = item[3]
-                    if tasks.pop(tid, None) is None:
-                        continue
-                    info = item[4]
-                    if info is None and not m.scopes:
-                        append('{"type":"task.exited","run":%d,"ts":%.3f,"id":%d,"outcome":"returned"}'
-                               % (run, v if v > 0 else 0.0, tid))
-                    else:
-                        tasks[tid] = None  # _handle expects it present
-                        handle(item, lines)
-                continue
-            cur_run = -1
-            handle(item, lines)
+        queue = self.queue
+        while queue:  # runs starting, notices: few
+            item = queue.popleft()
+            if not self.disabled:
+                handle(item, lines)
+            elif item[0] == E.DISABLED and not self._told_disabled:
+                self._told_disabled = True
+                handle(item, lines)
+        left = False
+        for m in list(self._runs.values()):
+            rq = m.rq
+            if self.disabled:
+                rq.clear()  # switched off: only the runtime.disabled notice goes out
+            elif rq:
+                budget -= self._drain(m, rq, budget, lines)
+                if rq:
+                    left = True
         hook_drops = self.hook_drops
         if hook_drops > self._reported_drops and not self.disabled:
             # the queue was full: every output lost these events
@@ -479,6 +460,74 @@ class Emitter:
         if lines:
             self._output(lines)
         self._send()
+        return left
+
+    def _drain(self, m: RunMirror, rq: "collections.deque[Any]", budget: int, lines: List[str]) -> int:
+        """Encode up to ``budget`` values of one run's queue; how many were
+        taken. Spawns and exits are nearly all the traffic: they are
+        handled inline (locals only, one f-string each, the spawn line's
+        tail cached per nursery, name and site); the rest goes to _handle."""
+        popleft = rq.popleft
+        append = lines.append
+        handle = self._handle
+        tasks = m.tasks
+        t0 = m.t0
+        pre_spawn = m.pre_spawn
+        pre_exit = m.pre_exit
+        tails = self._tails
+        tails_get = tails.get
+        used = 0
+        while used < budget and rq:
+            x = popleft()
+            if type(x) is int:
+                if x > 0:  # spawn: tid, t, name, nursery_id, code, line
+                    t = popleft()
+                    name = popleft()
+                    nid = popleft()
+                    code = popleft()
+                    line = popleft()
+                    used += 6
+                    key = (nid, name, id(code), line)
+                    hit = tails_get(key)
+                    if hit is not None and hit[0] is code:
+                        tail = hit[1]
+                    else:
+                        tail = self._tail(key, name, nid, code, line)
+                    tasks[x] = tail
+                    v = (t - t0) * 1000.0
+                    append(f'{pre_spawn}{v if v > 0 else 0.0:.3f},"id":{x}{tail}')
+                else:  # exit, returned: -tid, t
+                    t = popleft()
+                    used += 2
+                    x = -x
+                    if tasks.pop(x, None) is None:
+                        continue
+                    v = (t - t0) * 1000.0
+                    if m.scopes:
+                        self._close_task_scopes(m, x, "%.3f" % (v if v > 0 else 0.0), lines)
+                    append(f'{pre_exit}{v if v > 0 else 0.0:.3f},"id":{x},"outcome":"returned"}}')
+            else:
+                used += 1
+                handle(x, lines)
+                if x[0] == E.RUN_END:
+                    break  # the run's last item: its mirror is gone
+        return used
+
+    def _tail(self, key: Tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:
+        """``,"name":…,"nursery":…,"system":false,"site":…}`` (cached)."""
+        if code is None:
+            sj = "null"
+        else:
+            hit = _site_cache.get((id(code), line))
+            sj = hit[1] if hit is not None and hit[0] is code else site_json(code, line)
+        nj = _name_cache.get(name)
+        if nj is None:
+            nj = name_json(name)
+        tail = ',"name":%s,"nursery":%d,"system":false,"site":%s}' % (nj, nid, sj)
+        if len(self._tails) > TAILS_MAX:
+            self._tails.clear()
+        self._tails[key] = (code, tail)
+        return tail
 
     def _any_ts(self) -> str:
         now = time.perf_counter()
@@ -595,7 +644,7 @@ class Emitter:
 
     def _install_socket(self, s: socket.socket) -> None:
         """A new connection: hello, then a snapshot of what is live."""
-        self._backoff = 0.05
+        self._connected_at = time.monotonic()
         self._first_attempt_done = True
         self._sock = s
         reconnect = self._connects
@@ -637,8 +686,20 @@ class Emitter:
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
-            self._close_socket()
-            self._next_connect = time.monotonic() + self._backoff
+            self._connection_lost()
+
+    def _connection_lost(self) -> None:
+        """The collector closed (or reset) the connection: reconnect soon
+        if it had lasted (a restarted collector), rarely if it was closed
+        right after the hello (a refusal: a wrong secret, an unknown
+        launch), so a refusing collector is not asked again and again."""
+        self._close_socket()
+        now = time.monotonic()
+        if now - self._connected_at >= REFUSED_WITHIN:
+            self._backoff = 0.05
+        else:
+            self._backoff = min(max(self._backoff * 2, REFUSED_WITHIN), REFUSED_MAX)
+        self._next_connect = now + self._backoff
 
     # ------------------------------------------------------------ events
     def _handle(self, item: Tuple[Any, ...], lines: List[str]) -> None:
@@ -692,8 +753,8 @@ class Emitter:
             task_record(m, tid)[1] = nid
             lines.append('{"type":"task.moved","run":%d,"ts":%s,"id":%d,"nursery":%d}' % (run, ms(t, m.t0), tid, nid))
         elif kind == E.RUN_START:
-            _, run, t, wall, clock0, inst, thread_id = item
-            m = RunMirror(run, t, wall, clock0, inst, thread_id)
+            _, run, t, wall, clock0, inst, thread_id, rq = item
+            m = RunMirror(run, t, wall, clock0, inst, thread_id, rq)
             self._runs[run] = m
             lines.append('{"type":"run.started","run":%d,"ts":0,"wall":%.3f}' % (run, wall))
         elif kind == E.RUN_END:
@@ -779,11 +840,19 @@ class Emitter:
 
 
 def task_record(m: RunMirror, tid: int) -> List[Any]:
-    """The mirror keeps the queued SPAWN tuple until something about the
-    task changes (a move, a sampled state); then it becomes a list
-    ``[name_json, nursery_id, flags, site_json, state, at_json]``."""
+    """The mirror keeps the spawn line's tail (or a special SPAWN tuple)
+    until something about the task changes (a move, a sampled state); then
+    it becomes a list ``[name_json, nursery_id, flags, site_json, state,
+    at_json]``."""
     rec = m.tasks[tid]
-    if isinstance(rec, tuple):
+    if isinstance(rec, str):
+        # ,"name":NJ,"nursery":N,"system":false,"site":SJ} — a JSON string
+        # holds no unescaped quote, so the first delimiter is the real one
+        nj, _, rest = rec[8:].partition(',"nursery":')
+        nid, _, sj = rest.partition(',"system":false,"site":')
+        rec = [nj, int(nid), 0, sj[:-1], None, None]
+        m.tasks[tid] = rec
+    elif isinstance(rec, tuple):
         _, _, _, _, name, nid, flags, code, line = rec
         rec = [name_json(name), nid, flags, site_json(code, line), None, None]
         m.tasks[tid] = rec

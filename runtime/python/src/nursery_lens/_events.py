@@ -1,28 +1,46 @@
-"""What the hooks put on the queue: small tuples, tagged by an int.
+"""What the hooks put on the queues: flat values, and small tagged tuples.
 
-Hooks run on Trio's thread inside its scheduler, so they only build a tuple
-of already-extracted small values (ints, strings, code objects) and append
-it. Everything else — timestamps relative to the run, JSON, sites — happens
-later, in a pump (``_emitter``). The layouts below are the contract between
-the two.
+Hooks run on Trio's thread inside its scheduler, so they only queue values
+they already have (ints, floats, strings, code objects) and leave the rest
+— timestamps relative to the run, JSON, sites — to a pump (``_emitter``).
+The layouts below are the contract between the two.
+
+Each run has its own deque (``Instrument._rq``). The two events that are
+nearly all the traffic are queued as *flat values*, appended with one
+``deque.extend`` (atomic under the GIL, so a record is never split):
+
+===============  ======================================================
+spawn (plain)    ``tid, t, name, nursery_id, code, line`` (tid > 0)
+exit (returned)  ``-tid, t``
+===============  ======================================================
+
+A tuple built for ``extend`` is freed at once, so nothing the garbage
+collector tracks stays alive per event (a queued tuple per event made
+Python's collections more frequent at 100,000 live tasks). Everything
+else is one tagged tuple:
 
 ==========  ===========================================================
 kind        tuple
 ==========  ===========================================================
-RUN_START   (kind, run, t, wall_ms, clock0, instrument, trio_thread_id)
-RUN_END     (kind, run, t, outcome, error)
+RUN_START   (kind, run, t, wall_ms, clock0, instrument, trio_thread_id,
+            run_deque)  — on the emitter's own queue, so the run's
+            mirror exists before its deque is read
+RUN_END     (kind, run, t, outcome, error)  — the run deque's last item
 SPAWN       (kind, run, t, tid, name, nursery_id, flags, code, line)
+            — init, main and system tasks (flags != 0), or a site
+            only known as a (code, line) pair from a special path
 MOVE        (kind, run, t, tid, nursery_id)
 EXIT        (kind, run, t, tid, info)  info: None (returned) or (outcome, error, cancel)
 N_OPEN      (kind, run, t, nid, owner_tid, code, line, flags)
 N_CLOSE     (kind, run, t, nid)
-DISABLED    (kind, reason)
-FLUSH       (kind, threading.Event)
+DISABLED    (kind, reason)  — on the emitter's own queue
 ==========  ===========================================================
 
 ``t`` is ``time.perf_counter()``. ``error`` is ``(type, message, leaves)``
 with ``leaves`` a tuple of errors or None; ``cancel`` is
-``(source, reason, by_tid)``, each part possibly None.
+``(source, reason, by_tid)``, each part possibly None. ``line`` is a line
+number, or ``-1 - f_lasti`` (an instruction offset the pump turns into a
+line, cached).
 """
 
 RUN_START = 0
@@ -33,7 +51,6 @@ EXIT = 4
 N_OPEN = 5
 N_CLOSE = 6
 DISABLED = 7
-FLUSH = 8
 
 # task flags
 F_SYSTEM = 1

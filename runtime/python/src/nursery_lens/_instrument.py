@@ -1,4 +1,4 @@
-"""The Trio instrument: hooks that only enqueue small tuples.
+"""The Trio instrument: hooks that only queue small values (see ``_events``).
 
 Trio dispatches only the hooks a subclass overrides, so this overrides
 ``before_run``, ``after_run`` and ``task_spawned``; ``task_exited`` and
@@ -16,6 +16,7 @@ the writer thread's pumps can number cancel scopes from the same counter). Never
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import sys
@@ -127,14 +128,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._system: Set[Any] = set()
             self._init: Any = None
             self._main: Any = None
-            self._q_append = em.append
-            self._queue = em.queue
-            self._cap = em.max_buffer
+            # this run's own queue (see _events); a spawn takes 6 values
+            rq: "collections.deque[Any]" = collections.deque()
+            self._rq = rq
+            self._q_append = rq.append
+            self._queue = rq
+            self._cap = em.max_buffer * 4
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             self._clock0 = clock0
             em.append((E.RUN_START, self._run, _perf(), time.time() * 1000.0, clock0, self,
-                       threading.get_ident()))
+                       threading.get_ident(), rq))
             # Per-task work runs in closures with everything bound: an
             # instance attribute shadows the task_spawned method (Trio
             # looks hooks up with getattr on every call).
@@ -170,7 +174,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 else:
                     kind = E.RAISED
                     err = error_info(error)
-            self._emitter.append((E.RUN_END, self._run, _perf(), kind, err))
+            self._q_append((E.RUN_END, self._run, _perf(), kind, err))
             self._runner = None
             self._tids = {}
             self._nurseries = {}
@@ -203,10 +207,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         nurseries_get = self._nurseries.get
         nxt = self._next
         special = self._spawned_special
-        run = self._run
         queue = self._queue
         cap = self._cap
-        q_append = self._q_append
+        q_extend = queue.extend
         em = self._emitter
         fail = self._fail
         perf = _perf
@@ -251,7 +254,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     code = None
                     line = 0
                 if len(queue) < cap:
-                    q_append((2, run, perf(), tid, task.name, n[0], 0, code, line))  # E.SPAWN
+                    # flat values (see _events): nothing tracked by the GC
+                    # stays alive per task
+                    q_extend((tid, perf(), task.name, n[0], code, line))
                 else:
                     em.hook_drops += 1
             except Exception as exc:
@@ -358,6 +363,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         queue = self._queue
         cap = self._cap
         q_append = self._q_append
+        q_extend = queue.extend
         em = self._emitter
         fail = self._fail
         perf = _perf
@@ -378,7 +384,10 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     if closes_from_exit:
                         close_owned(task)
                     if len(queue) < cap:
-                        q_append((4, run, perf(), tid, info))  # E.EXIT
+                        if info is None:
+                            q_extend((-tid, perf()))  # flat (see _events)
+                        else:
+                            q_append((4, run, perf(), tid, info))  # E.EXIT
                     else:
                         em.hook_drops += 1
             except Exception as exc:
