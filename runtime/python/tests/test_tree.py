@@ -447,3 +447,41 @@ def test_added_mid_run_replays_the_live_tree():
     assert rec.exit(before["id"])["outcome"] == "returned"
     assert rec.exit(after["id"])["outcome"] == "returned"
     assert rec.events[-1]["type"] == "run.finished"
+
+
+def test_guest_run_inside_asyncio_is_observed():
+    # In guest mode Trio waits for I/O on a worker thread: the pumps run
+    # there, and the tree, states and outcome still arrive whole.
+    import asyncio
+
+    import nursery_lens
+
+    from conftest import Recording, check_order
+
+    chunks = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=50)
+
+    async def child(i):
+        await trio.sleep(0.05 * i)
+
+    async def trio_main():
+        async with trio.open_nursery() as n:
+            for i in range(3):
+                n.start_soon(child, i, name=f"child-{i}")
+        return "trio done"
+
+    async def host():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        trio.lowlevel.start_guest_run(trio_main, run_sync_soon_threadsafe=loop.call_soon_threadsafe,
+                                      done_callback=done.set_result, instruments=[inst])
+        return (await done).unwrap()
+
+    assert asyncio.run(host()) == "trio done"
+    inst.close()
+    rec = Recording("".join(chunks))
+    check_order(rec.events)
+    for i in range(3):
+        assert rec.exit(rec.task(f"child-{i}")["id"])["outcome"] == "returned"
+    assert any(e["id"] == rec.task("child-2")["id"] and e["state"] == "waiting" for e in rec.of("task.state"))
+    assert rec.events[-1]["type"] == "run.finished" and rec.events[-1]["outcome"] == "returned"

@@ -268,14 +268,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         """Only used (shadowed per run by _make_io_wait_hook) when the
         get_events wrapper could not be installed."""
 
-    def _make_pump_hook(self, orig: Callable[[Any, float], Any]) -> Callable[[Any, float], Any]:
-        """What the get_events wrapper runs for this run's I/O manager, once
-        per loop iteration, on the Trio thread: pump the queue out at most
-        every PUMP_INTERVAL, busy or idle. When the loop goes idle before a
-        pump is due, with events queued or with states changed since the
-        last sample, its wait for I/O is cut short to end when the pump is
-        due, so a program that goes quiet has its tree up to date without
-        any thread waking. When nothing is due this is a clock read."""
+    def _make_pump_hook(self, orig: Callable[[Any, float], Any]) -> List[Any]:
+        """What the get_events wrapper runs for this run's I/O manager, on
+        the Trio thread: pump the queue out at most every PUMP_INTERVAL,
+        busy or idle. When the loop goes idle before a pump is due, with
+        events queued or with states changed since the last sample, its wait
+        for I/O is cut short to end when the pump is due, so a program that
+        goes quiet has its tree up to date without any thread waking.
+
+        Returns the slot ``[due, hook]`` the wrapper keeps: a busy loop
+        iteration before ``due`` (nearly all of them) does not even call
+        the hook; the wrapper reads the clock and waits."""
         from ._emitter import PUMP_INTERVAL
 
         em = self._emitter
@@ -289,6 +292,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         due = 0.0
         active_at = 0.0  # last time the loop came back for a reason of its own
         woke = False  # the last wait was cut short by us and nothing came
+        slot: List[Any] = [0.0, None]
 
         def get_events(iom: Any, timeout: float) -> Any:
             nonlocal due, active_at, woke
@@ -300,7 +304,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 else:
                     active_at = now
                 if now >= due:
-                    due = now + interval
+                    due = slot[0] = now + interval
                     pump(timeout > 0, now)
                 if timeout:
                     # going idle: is anything owed that no pump has sent?
@@ -321,9 +325,11 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             events = orig(iom, wait)
             if wait != timeout and not events:
                 woke = True  # Trio finds nothing to do and waits again
+                slot[0] = 0.0  # the next iteration must come here to see it
             return events
 
-        return get_events
+        slot[1] = get_events
+        return slot
 
     def _make_io_wait_hook(self) -> Callable[[float], None]:
         """before_io_wait for this run (fallback): pump when due, and at
@@ -498,16 +504,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         if owner_tid is None:
             return
         flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
-        cache = CLASSIFIER.cache
-        start_codes = _patches.START_CODES
+        # by id(code): hashing a code object hashes its bytecode
+        by_id = CLASSIFIER.by_id
+        start_ids = _patches.START_IDS
         while frame is not None:
             code = frame.f_code
-            lib = cache.get(code)
+            lib = by_id.get(id(code))
             if lib is None:
                 lib = CLASSIFIER.is_library(code)
             if not lib:
                 break
-            if code in start_codes:
+            if id(code) in start_ids:
                 flags |= E.N_START
             frame = frame.f_back
         nid = self._next()

@@ -62,10 +62,12 @@ START_CODES: set = set()
 SLEEP_CODES: set = set()
 #: their ids (the sets above keep the code objects alive): hashing a code
 #: object hashes its bytecode, an id is free
+START_IDS: set = set()
 SLEEP_IDS: set = set()
 
-#: io_manager -> the pump hook of the Instrument observing its run
-#: (Instrument._make_pump_hook); it calls the unwrapped get_events itself
+#: io_manager -> ``[due, hook]`` of the Instrument observing its run
+#: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
+#: itself
 PUMPS: Dict[Any, Any] = {}
 #: the unwrapped get_events (None when not wrapped)
 GET_EVENTS_ORIG: Any = None
@@ -104,6 +106,7 @@ def install() -> Dict[str, bool]:
     code = _code_of(getattr(_run.Nursery, "start", None))
     if code is not None:
         START_CODES.add(code)
+        START_IDS.add(id(code))
     try:
         from trio import _timeouts
 
@@ -264,12 +267,16 @@ def _install_get_events(_run: Any) -> None:
     global GET_EVENTS_ORIG
     GET_EVENTS_ORIG = orig
 
+    from time import perf_counter
+
     @functools.wraps(orig)
     def get_events(self: Any, timeout: float) -> Any:
-        pump = PUMPS.get(self)
-        if pump is None:
+        slot = PUMPS.get(self)
+        if slot is None:
             return orig(self, timeout)
-        return pump(self, timeout)
+        if not timeout and perf_counter() < slot[0]:
+            return orig(self, timeout)  # a busy loop, no pump due: nearly always
+        return slot[1](self, timeout)
 
     cls.get_events = get_events
     INSTALLED["get_events"] = True
