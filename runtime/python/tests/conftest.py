@@ -100,15 +100,15 @@ def record() -> Callable[..., Recording]:
     import nursery_lens
 
     def run(async_fn: Callable[..., Any], *args: Any, raises: Any = None, sample_hz: float = 0,
-            **kwargs: Any) -> Recording:
+            clock: Any = None, **kwargs: Any) -> Recording:
         chunks: List[str] = []
         inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=sample_hz, **kwargs)
         try:
             if raises is not None:
                 with pytest.raises(raises):
-                    trio.run(async_fn, *args, instruments=[inst], strict_exception_groups=True)
+                    trio.run(async_fn, *args, instruments=[inst], strict_exception_groups=True, clock=clock)
             else:
-                trio.run(async_fn, *args, instruments=[inst], strict_exception_groups=True)
+                trio.run(async_fn, *args, instruments=[inst], strict_exception_groups=True, clock=clock)
         finally:
             inst.close()
         rec = Recording("".join(chunks))

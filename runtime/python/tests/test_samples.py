@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import trio
@@ -231,3 +232,38 @@ def test_events_and_samples_flow_while_trio_thread_is_blocked():
     trio.run(main, instruments=[inst])
     inst.close()
     assert seen.get("ok"), "events/samples did not arrive while the Trio thread was blocked"
+
+
+def test_cut_short_waits_leave_autojump_and_wait_all_tasks_blocked_alone(record):
+    # The pumps may end an idle wait early (an owed sample or events): never
+    # when Trio reads an expired timeout as "the program is idle".
+    import trio.testing
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for i in range(20):
+                n.start_soon(trio.sleep, 0.001 * i, name=f"short-{i}")
+            await trio.sleep(0.03)
+            t0 = time.perf_counter()
+            await trio.testing.wait_all_tasks_blocked(cushion=0.08)
+            # idle for the whole cushion, though events were queued and a
+            # sample owed when the loop went idle
+            assert time.perf_counter() - t0 >= 0.08
+
+    record(main, sample_hz=50)
+
+    woken = []
+
+    async def sleeper():
+        await trio.sleep(1000)  # virtual time: the autojump clock skips it
+        woken.append(trio.current_time())
+
+    async def jumping():
+        async with trio.open_nursery() as n:
+            n.start_soon(sleeper, name="sleeper")
+
+    start = time.perf_counter()
+    rec = record(jumping, sample_hz=50, clock=trio.testing.MockClock(autojump_threshold=0))
+    assert time.perf_counter() - start < 5
+    assert woken and woken[0] >= 1000
+    assert rec.exit(rec.task("sleeper")["id"])["outcome"] == "returned"
