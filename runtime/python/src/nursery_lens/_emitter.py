@@ -476,6 +476,10 @@ class Emitter:
         pre_exit = m.pre_exit
         tails = self._tails
         tails_get = tails.get
+        # Nobody to write to (no collector yet, none listening): keep the
+        # mirror current for the snapshot a connection will get, and skip
+        # building lines nobody reads.
+        emit = self._sock is not None or self._file is not None or self._sink is not None
         used = 0
         while used < budget and rq:
             x = popleft()
@@ -494,8 +498,9 @@ class Emitter:
                     else:
                         tail = self._tail(key, name, nid, code, line)
                     tasks[x] = tail
-                    v = (t - t0) * 1000.0
-                    append(f'{pre_spawn}{v if v > 0 else 0.0:.3f},"id":{x}{tail}')
+                    if emit:
+                        v = (t - t0) * 1000.0
+                        append(f'{pre_spawn}{v if v > 0 else 0.0:.3f},"id":{x}{tail}')
                 else:  # exit, returned: -tid, t
                     t = popleft()
                     used += 2
@@ -505,7 +510,8 @@ class Emitter:
                     v = (t - t0) * 1000.0
                     if m.scopes:
                         self._close_task_scopes(m, x, "%.3f" % (v if v > 0 else 0.0), lines)
-                    append(f'{pre_exit}{v if v > 0 else 0.0:.3f},"id":{x},"outcome":"returned"}}')
+                    if emit:
+                        append(f'{pre_exit}{v if v > 0 else 0.0:.3f},"id":{x},"outcome":"returned"}}')
             else:
                 used += 1
                 handle(x, lines)
