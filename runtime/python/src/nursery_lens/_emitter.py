@@ -316,14 +316,19 @@ class Emitter:
         """Called by a Trio thread at its I/O wait (never blocks)."""
         self.trio_pumped_at = now
         self.trio_idle = idle
+        self._try_pump()
+
+    def _try_pump(self) -> bool:
+        """Pump unless someone else is (never blocks); False if skipped."""
         if not self._pump_lock.acquire(False):
-            return  # the writer is pumping
+            return False
         try:
             self._cycle()
         except Exception as exc:
             self._broken(exc)
         finally:
             self._pump_lock.release()
+        return True
 
     def _ensure_writer(self) -> None:
         if self._thread is None and not self._stop and not _FORKED:
@@ -332,14 +337,7 @@ class Emitter:
 
     def pump_soon(self) -> None:
         """A run ended: write it out now if we can, else let the writer."""
-        if self._pump_lock.acquire(False):
-            try:
-                self._cycle()
-            except Exception as exc:
-                self._broken(exc)
-            finally:
-                self._pump_lock.release()
-        else:
+        if not self._try_pump():
             self._ensure_writer()
             self._wake.set()
 
