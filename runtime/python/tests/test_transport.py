@@ -4,6 +4,7 @@ its own output and exit status, fast, whatever the collector does."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import textwrap
 import threading
@@ -203,3 +204,100 @@ def test_slow_collector_gets_dropped_count_then_snapshot(prog):
     assert rec.events[first_drop + 1]["resumed"] is True
     assert types[-1] == "run.finished"
     c.stop()
+
+
+def test_stalled_collector_never_starves_the_recording(tmp_path):
+    # The socket side waits for the collector; the recording gets everything.
+    import trio
+
+    import nursery_lens
+
+    c = Collector("never_read")
+    path = tmp_path / "rec.ndjson"
+    inst = nursery_lens.Instrument(address=c.address, record=str(path))
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for _ in range(30_000):
+                n.start_soon(trio.sleep, 0)
+
+    start = time.monotonic()
+    trio.run(main, instruments=[inst])
+    inst.close()
+    assert time.monotonic() - start < 15  # the stalled socket held nobody long
+    rec = Recording(path.read_text(encoding="utf-8"))
+    assert len(rec.of("task.spawned")) == 30_000 + 3
+    assert rec.events[-1]["type"] == "run.finished"
+    c.stop()
+
+
+def test_closed_instrument_stays_closed():
+    import trio
+
+    import nursery_lens
+
+    c = Collector("read")
+    inst = nursery_lens.Instrument(address=c.address)
+    trio.run(trio.sleep, 0, instruments=[inst])
+    inst.close()
+    c.wait()  # the first connection read to its end
+    assert len(c.connections) == 1
+    sent = len(c.connections[0])
+    assert sent > 0
+    trio.run(trio.sleep, 0.05, instruments=[inst])  # reused after close: no more traffic
+    time.sleep(0.3)
+    assert len(c.connections) == 1 and len(c.connections[0]) == sent
+    c.stop()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_child_never_writes_the_parents_recording(tmp_path):
+    path = tmp_path / "rec.ndjson"
+    code = textwrap.dedent(f"""
+        import os, trio, nursery_lens
+        inst = nursery_lens.Instrument(record={str(path)!r})
+        async def main(tag):
+            async with trio.open_nursery() as n:
+                n.start_soon(trio.sleep, 0.01, name=tag)
+        trio.run(main, "parent", instruments=[inst])
+        pid = os.fork()
+        if pid == 0:
+            trio.run(main, "child", instruments=[inst])
+            os._exit(0)
+        os.waitpid(pid, 0)
+        trio.run(main, "parent-again", instruments=[inst])
+        inst.close()
+    """)
+    r = subprocess.run([PYTHON, "-c", code], env=subprocess_env(), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rec = Recording(path.read_text(encoding="utf-8"))
+    names = {e["name"] for e in rec.of("task.spawned")}
+    assert {"parent", "parent-again"} <= names and "child" not in names
+    assert [e["run"] for e in rec.of("run.started")] == [1, 2]
+
+
+def test_idle_program_is_watched_every_watch_busy_not_spun(monkeypatch):
+    # Once the loop has been idle for WATCH_BUSY, the writer thread looks
+    # every WATCH_BUSY, counted from its own last look as well.
+    import threading as _threading
+
+    import trio
+
+    import nursery_lens
+    from nursery_lens import _emitter
+
+    monkeypatch.setattr(_emitter, "WATCH_BUSY", 0.2)
+    inst = nursery_lens.Instrument(sink=lambda s: None)
+    em = inst.emitter
+    cycles = []
+    orig = em._cycle
+
+    def counting():
+        if _threading.current_thread() is em._thread:
+            cycles.append(time.monotonic())
+        orig()
+
+    em._cycle = counting
+    trio.run(trio.sleep, 1.2, instruments=[inst])
+    inst.close()
+    assert 2 <= len(cycles) <= 12, len(cycles)

@@ -2,8 +2,10 @@
 
 Design (see DESIGN.md §4, and the measurements in bench/overhead.py):
 
-* Hooks append tuples to a ``collections.deque`` (thread-safe appends, no
-  lock); at most ``max_buffer`` are held, beyond that the hook counts a drop.
+* Hooks append to their run's ``collections.deque`` (flat values or small
+  tuples, see ``_events``; thread-safe appends, no lock). A run's deque
+  holds at most ``4 × max_buffer`` values (about ``max_buffer`` events);
+  beyond that the hook counts a drop.
 * The *Trio thread* drains the queue itself, at most every
   ``PUMP_INTERVAL``, from the wrapper around the I/O manager's
   ``get_events`` (or the ``before_io_wait`` hook where that is missing).
@@ -45,6 +47,7 @@ import socket
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _events as E
@@ -162,6 +165,10 @@ class Emitter:
         #: (read by the writer thread to decide whether to pump)
         self.trio_pumped_at = 0.0
         self.trio_idle = True
+        #: when the writer thread last pumped (its watch counts from the
+        #: later of the two, so an idle loop is looked at every WATCH_BUSY)
+        self._watched_at = 0.0
+        self.backed_up = False
         #: until the first connection attempt has ended, pumps leave the
         #: queue alone, so a collector that is there sees everything
         self._first_attempt_done = config.address is None
@@ -184,11 +191,15 @@ class Emitter:
         self._connected_at = 0.0
         self._connecting: Optional[socket.socket] = None
         self._connect_started = 0.0
-        self._target: Optional[Tuple[int, Any]] = None
+        self._targets: List[Tuple[int, Any]] = []
+        self._target_i = 0
         self.sent_bytes = 0
         # unsent bytes for a slow collector: max_buffer bounds them too
         # (at ~128 bytes a line), never more than SEND_LIMIT
         self._send_limit = min(SEND_LIMIT, max(16 * 1024, config.max_buffer * 128))
+        # encode no further ahead of the collector than half the send limit
+        self._out_high = min(OUT_HIGH, self._send_limit // 2)
+        self._pid = os.getpid()
         # file / in-process sinks
         self._sink = sink
         self._file = None
@@ -213,6 +224,7 @@ class Emitter:
         # reaches its first wait before this thread runs on, so starting it
         # costs no GIL fight (its later timed wake-ups are what cost).
         self._thread: Optional[WriterThread] = None
+        _ALL.add(self)
         self._ensure_writer()
         atexit.register(self._atexit)
 
@@ -279,6 +291,12 @@ class Emitter:
             self.flush(timeout=3.0)
         self._stop = True
         self._wake.set()
+        s, self._connecting = self._connecting, None
+        if s is not None:
+            try:
+                s.close()
+            except OSError:
+                pass
         t = self._thread
         if t is not None and t.is_alive() and t is not threading.current_thread():
             t.join(1.0)
@@ -370,7 +388,7 @@ class Emitter:
                 # The loop pumps itself, busy or idle: look WATCH_BUSY after
                 # its last pump (a task holding the loop longer is shown
                 # running; a long-idle loop gets a fresh sample).
-                timeout = max(0.005, self.trio_pumped_at + WATCH_BUSY - now)
+                timeout = max(0.005, max(self.trio_pumped_at, self._watched_at) + WATCH_BUSY - now)
             else:
                 timeout = WATCH_BUSY
             if self._address is not None and self._sock is None and (self.trio_idle or not self._runs):
@@ -385,25 +403,35 @@ class Emitter:
                 # no Trio thread pumped lately: idle, or held
                 with self._pump_lock:
                     self._cycle()
+                self._watched_at = time.perf_counter()
         with self._pump_lock:
             self._cycle()
 
     def _cycle(self) -> None:
         """One pump (the caller holds ``_pump_lock``): all that is queued,
-        or while connected as much as the collector takes (OUT_HIGH)."""
+        or, when the socket is the only output, as much as the collector
+        takes (a recording file or sink gets everything at once; a socket
+        that is behind then drops and heals with a snapshot)."""
+        if self._stop or self._pid != os.getpid():
+            return  # closed, or a forked child's copy of the parent's emitter
         if self._address is not None and self._sock is None:
             self._connect_step()
             if not self._first_attempt_done:
                 return  # hold the queue for a collector that may be there
+        socket_only = self._sock is not None and self._file is None and self._sink is None
+        out_high = self._out_high
         while True:
-            if self._sock is None:
+            if not socket_only:
                 budget = BATCH
-            elif len(self._out) < OUT_HIGH:
+            elif len(self._out) < out_high:
                 budget = CHUNK
             else:
                 budget = 0
             left = self._process(budget)
-            if not budget or not left or (self._sock is not None and len(self._out) >= OUT_HIGH):
+            # a collector that is this far behind: an idle loop need not be
+            # woken early for what is queued (see Instrument._make_pump_hook)
+            self.backed_up = socket_only and self._sock is not None and len(self._out) >= out_high
+            if not budget or not left or (socket_only and (self._sock is None or len(self._out) >= out_high)):
                 return
 
     def pending(self) -> bool:
@@ -609,14 +637,15 @@ class Emitter:
         kind: str = self._address[0]  # type: ignore[index]
         target: Any = self._address[1]  # type: ignore[index]
         try:
-            if self._target is None:
+            if not self._targets:
                 if kind == "tcp":
-                    # resolved once (an IP literal needs no lookup)
-                    info = socket.getaddrinfo(target[0], target[1], 0, socket.SOCK_STREAM)[0]
-                    self._target = (info[0], info[4])
+                    # resolved once (an IP literal needs no lookup); each
+                    # failed attempt moves on to the next address
+                    self._targets = [(i[0], i[4]) for i in
+                                     socket.getaddrinfo(target[0], target[1], 0, socket.SOCK_STREAM)]
                 else:
-                    self._target = (socket.AF_UNIX, target)
-            family, addr = self._target
+                    self._targets = [(socket.AF_UNIX, target)]
+            family, addr = self._targets[self._target_i % len(self._targets)]
             s = socket.socket(family, socket.SOCK_STREAM)
         except (OSError, AttributeError):
             self._connect_failed()
@@ -636,6 +665,7 @@ class Emitter:
             self._connect_failed()
 
     def _connect_failed(self) -> None:
+        self._target_i += 1
         s, self._connecting = self._connecting, None
         if s is not None:
             try:
@@ -643,7 +673,8 @@ class Emitter:
             except OSError:
                 pass
         self._next_connect = time.monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, 2.0)
+        # doubling to 2 s; a longer backoff (after refusals) is kept
+        self._backoff = max(self._backoff, min(self._backoff * 2, 2.0))
         self._first_attempt_done = True
 
     def _install_socket(self, s: socket.socket) -> None:
@@ -864,6 +895,8 @@ def task_record(m: RunMirror, tid: int) -> List[Any]:
 
 
 _GLOBAL: Dict[Tuple[Any, ...], Emitter] = {}
+#: every emitter of this process, shared or not (the fork handler stops them)
+_ALL: "weakref.WeakSet[Emitter]" = weakref.WeakSet()
 _GLOBAL_LOCK = threading.Lock()
 
 
@@ -879,7 +912,7 @@ def _after_fork_in_child() -> None:
     """
     global _FORKED
     _FORKED = True
-    for em in list(_GLOBAL.values()):
+    for em in list(_ALL):
         em._stop = True
         em.disabled = True
         em._told_disabled = True

@@ -308,7 +308,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     pump(timeout > 0, now)
                 if timeout:
                     # going idle: is anything owed that no pump has sent?
-                    if queue:
+                    if queue and not em.backed_up:
                         at = due
                     elif sampling and em.sampled_at < active_at:
                         at = due if due > em.next_sample else em.next_sample

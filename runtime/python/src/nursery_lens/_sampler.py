@@ -40,7 +40,7 @@ from ._frames import CLASSIFIER
 
 #: Tasks examined per sample; beyond that a cursor walks round the rest.
 MAX_PER_SAMPLE = 2000
-#: Wall-clock budget of one sample (the writer shares the GIL with the program).
+#: Wall-clock budget of one sample (a sample holds the program for its length).
 BUDGET_S = 0.002
 _MAX_DEPTH = 200
 
