@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -267,3 +268,26 @@ def test_cut_short_waits_leave_autojump_and_wait_all_tasks_blocked_alone(record)
     assert time.perf_counter() - start < 5
     assert woken and woken[0] >= 1000
     assert rec.exit(rec.task("sleeper")["id"])["outcome"] == "returned"
+
+
+def test_under_a_debugger_a_held_loop_is_sampled_at_once(record, monkeypatch):
+    # With pydevd loaded (a debug session), the watching thread looks every
+    # WATCH_IDLE from the start: a task stopped at a breakpoint (here: a
+    # blocking sleep) shows as running within a fraction of a second.
+    import types
+
+    monkeypatch.setitem(sys.modules, "pydevd", types.ModuleType("pydevd"))
+
+    async def held():
+        await trio.sleep(0.05)
+        time.sleep(1.0)  # HELD-BY-DEBUGGER
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(held, name="held")
+
+    rec = record(main, sample_hz=10)
+    tid = rec.task("held")["id"]
+    running = [e for e in rec.of("task.state") if e["id"] == tid and e["state"] == "running"]
+    assert running and running[0]["at"]["line"] == line_of("# HELD-BY-DEBUGGER")
+    assert running[0]["ts"] < 600, running[0]["ts"]

@@ -376,7 +376,8 @@ class Emitter:
 
         while not self._stop:
             now = time.perf_counter()
-            if self._runs and ("pydevd" in sys.modules or (self.trio_idle and not _patches.INSTALLED.get("get_events"))):
+            debugger = "pydevd" in sys.modules
+            if debugger or (self._runs and self.trio_idle and not _patches.INSTALLED.get("get_events")):
                 # A debugger may hold the Trio thread at a breakpoint: keep
                 # the tree live (the program runs at the debugger's pace).
                 # Without the get_events wrapper an idle loop cannot ask to
