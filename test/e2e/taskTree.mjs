@@ -53,6 +53,20 @@ export async function rootText(frame) {
  * Moving the webview reloads its iframe: find the frame again afterwards.
  */
 export async function enlargePanel(page, runCommand) {
+  // At a breakpoint the floating debug toolbar can swallow the click that
+  // activates the panel's group, and a narrow panel draws folded groups
+  // (×N) instead of every task: try again until the panel is wide.
+  let width = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    width = await enlargeOnce(page, runCommand);
+    if (width >= 1000) break;
+    await page.keyboard.press('Escape').catch(() => undefined);
+    await page.waitForTimeout(500);
+  }
+  return width;
+}
+
+async function enlargeOnce(page, runCommand) {
   // Activate the panel's editor group by clicking the empty end of its tab
   // bar: the tab itself may sit under the floating debug toolbar.
   const group = page.locator('.editor-group-container', { has: page.locator('.tab', { hasText: /task tree/i }) }).first();
