@@ -291,3 +291,34 @@ def test_under_a_debugger_a_held_loop_is_sampled_at_once(record, monkeypatch):
     running = [e for e in rec.of("task.state") if e["id"] == tid and e["state"] == "running"]
     assert running and running[0]["at"]["line"] == line_of("# HELD-BY-DEBUGGER")
     assert running[0]["ts"] < 600, running[0]["ts"]
+
+
+def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
+    # A Trio whose I/O manager has another shape: the before_io_wait hook
+    # pumps instead, on the Trio thread itself (a second thread pumping a
+    # busy loop is what costs the program), and events leave at once.
+    import nursery_lens
+    from nursery_lens import _patches
+
+    _patches.install()  # (once per process) before saying it did not take
+    monkeypatch.setitem(_patches.INSTALLED, "get_events", False)
+    arrived = []
+    t0 = time.perf_counter()
+    trio_thread = threading.get_ident()
+    inst = nursery_lens.Instrument(
+        sink=lambda text: arrived.append((time.perf_counter() - t0, text, threading.get_ident())), sample_hz=0)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep, 0, name="early")
+            end = trio.current_time() + 1.0
+            while trio.current_time() < end:  # busy: checkpoints, never idle
+                await trio.sleep(0)
+
+    trio.run(main, instruments=[inst])
+    inst.close()
+    when, by = next((t, who) for t, text, who in arrived if '"name":"early"' in text)
+    assert when < 0.5 and by == trio_thread, (when, by == trio_thread)
+    rec = Recording("".join(text for _, text, _ in arrived))
+    assert rec.exit(rec.task("early")["id"])["outcome"] == "returned"
+    assert rec.events[-1]["type"] == "run.finished"

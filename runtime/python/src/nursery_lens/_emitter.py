@@ -120,6 +120,15 @@ class RunMirror:
         self.sample_items: Optional[List[Any]] = None
 
 
+def _close_quietly(thing: Any) -> None:
+    """Close a socket or file we are giving up on; its errors change nothing."""
+    if thing is not None:
+        try:
+            thing.close()
+        except Exception:
+            pass
+
+
 def _write_stderr(msg: str) -> None:
     try:
         sys.stderr.write(msg + "\n")
@@ -291,22 +300,14 @@ class Emitter:
             self.flush(timeout=3.0)
         self._stop = True
         self._wake.set()
-        s, self._connecting = self._connecting, None
-        if s is not None:
-            try:
-                s.close()
-            except OSError:
-                pass
+        _close_quietly(self._connecting)
+        self._connecting = None
         t = self._thread
         if t is not None and t.is_alive() and t is not threading.current_thread():
             t.join(1.0)
         self._close_socket()
-        f, self._file = self._file, None
-        if f is not None:
-            try:
-                f.close()
-            except Exception:
-                pass
+        _close_quietly(self._file)
+        self._file = None
         try:
             atexit.unregister(self._atexit)
         except Exception:
@@ -576,11 +577,8 @@ class Emitter:
                 self._file.write(data)
                 self._file.flush()
             except Exception as exc:
-                f, self._file = self._file, None
-                try:
-                    f.close()
-                except Exception:
-                    pass
+                _close_quietly(self._file)
+                self._file = None
                 _write_stderr(f"nursery_lens: cannot write the recording any more: {exc!r}")
         if self._sink is not None:
             self._sink(data)
@@ -667,12 +665,8 @@ class Emitter:
 
     def _connect_failed(self) -> None:
         self._target_i += 1
-        s, self._connecting = self._connecting, None
-        if s is not None:
-            try:
-                s.close()
-            except OSError:
-                pass
+        _close_quietly(self._connecting)
+        self._connecting = None
         self._next_connect = time.monotonic() + self._backoff
         # doubling to 2 s; a longer backoff (after refusals) is kept
         self._backoff = max(self._backoff, min(self._backoff * 2, 2.0))
@@ -693,13 +687,9 @@ class Emitter:
         self._told_socket = self.hook_drops + self._sock_drops
 
     def _close_socket(self) -> None:
-        s, self._sock = self._sock, None
+        _close_quietly(self._sock)
+        self._sock = None
         self._out = bytearray()
-        if s is not None:
-            try:
-                s.close()
-            except OSError:
-                pass
 
     def _send(self) -> None:
         s = self._sock

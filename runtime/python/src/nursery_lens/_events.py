@@ -5,7 +5,7 @@ they already have (ints, floats, strings, code objects) and leave the rest
 — timestamps relative to the run, JSON, sites — to a pump (``_emitter``).
 The layouts below are the contract between the two.
 
-Each run has its own deque (``Instrument._rq``). The two events that are
+Each run has its own deque (``Instrument._queue``). The two events that are
 nearly all the traffic are queued as *flat values*, appended with one
 ``deque.extend`` (atomic under the GIL, so a record is never split):
 

@@ -130,9 +130,8 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._main: Any = None
             # this run's own queue (see _events); a spawn takes 6 values
             rq: "collections.deque[Any]" = collections.deque()
-            self._rq = rq
-            self._q_append = rq.append
             self._queue = rq
+            self._q_append = rq.append
             self._cap = em.max_buffer * 4
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
             clock0 = runner.clock.current_time() if runner is not None else 0.0
