@@ -141,7 +141,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # Per-task work runs in closures with everything bound: an
             # instance attribute shadows the task_spawned method (Trio
             # looks hooks up with getattr on every call).
-            self.task_spawned = self._make_spawn_hook()  # type: ignore[method-assign]
+            self.task_spawned = _patches.ki_protected(self._make_spawn_hook())  # type: ignore[method-assign]
             if runner is not None and _patches.INSTALLED.get("get_events"):
                 self._iom = runner.io_manager
                 _patches.PUMPS[self._iom] = self._make_pump_hook(_patches.GET_EVENTS_ORIG)
@@ -184,6 +184,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         except Exception as exc:
             self._fail(exc)
 
+    @_patches.ki_protected  # runs inside start_soon: see _patches on Ctrl-C
     def task_spawned(self, task: Any) -> None:
         """Reached only while no per-run hook shadows this method: the
         instrument was added mid-run (trio.lowlevel.add_instrument), so no

@@ -39,6 +39,16 @@ through) and never lets its own error reach the program: Trio removes an
 instrument whose hook raises, but nothing protects a wrapper. No wrapper is
 on the path an exception takes out of the user's code, so tracebacks are
 unchanged.
+
+Ctrl-C: the runtime's code that runs on the user's side of Trio (the
+``task_spawned`` hook, inside ``start_soon``; the ``started`` and
+``cancel`` wrappers) is marked with ``ki_protected``, the way Trio marks its
+own internals. Unmarked, a KeyboardInterrupt raised inside ``task_spawned``
+is caught by Trio's instrument dispatch, which switches the instrument off
+and carries on: the program would ignore that Ctrl-C. Marked, Trio delivers
+it to the main task at its next checkpoint. The other wrappers run only
+under frames Trio has already marked (the run loop, ``open_nursery``'s
+``__aenter__``/``__aexit__``).
 """
 
 from __future__ import annotations
@@ -80,6 +90,19 @@ def _params(fn: Any) -> List[str]:
         return list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
         return []
+
+
+def ki_protected(fn: Any) -> Any:
+    """fn, marked so that Trio defers a Ctrl-C arriving while it runs (see
+    the module docstring). Newer Trio keeps the mark on the code object,
+    free per call; older Trio marks the frame of a wrapper it adds."""
+    from trio._core import _ki
+
+    marks = getattr(_ki, "_CODE_KI_PROTECTION_STATUS_WMAP", None)
+    if marks is not None:
+        marks[fn.__code__] = True
+        return fn
+    return _ki.enable_ki_protection(fn)
 
 
 def _code_of(fn: Any) -> Any:
@@ -230,7 +253,7 @@ def _install_started(_run: Any) -> None:
                 _fail(inst, exc)
         return result
 
-    cls.started = started  # type: ignore[union-attr]
+    cls.started = ki_protected(started)  # type: ignore[union-attr]
     INSTALLED["started"] = True
 
 
@@ -254,7 +277,7 @@ def _install_cancel(_run: Any) -> None:
                     _fail(inst, exc)
         return orig(self, *args, **kwargs)
 
-    cls.cancel = cancel
+    cls.cancel = ki_protected(cancel)
     INSTALLED["cancel"] = True
 
 
