@@ -74,7 +74,13 @@ async def fetch(
         async with limiter:  # at most --limit tasks get past this line at once
             with in_flight.fetching(url):
                 size = await page_size(url, local)
-        await results.send((url, size))
+        try:
+            await results.send((url, size))
+        except trio.BrokenResourceError:
+            # crawl stopped listening (Ctrl-C): nobody wants this result. Raising
+            # would fail the nursery while crawl is still closing its channel,
+            # and the Cancelled that crawl then gets replaces its Ctrl-C.
+            pass
 
 
 class InOrder:
