@@ -22,6 +22,7 @@ def example_env(speed: float = 8.0) -> dict[str, str]:
     env.pop("NURSERY_LENS", None)  # never report to a collector from the tests
     env["EXAMPLE_SPEED"] = str(speed)
     env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT dumps every thread (see interrupt)
     env.pop("PYTHONPATH", None)
     return env
 
@@ -42,6 +43,25 @@ def start(program: Path, *args: str, speed: float = 8.0, python: list[str] | Non
         cwd=str(program.parent),
         preexec_fn=_default_sigint,
     )
+
+
+def interrupt(process: subprocess.Popen[str], timeout: float = 20) -> tuple[str, str]:
+    """Ctrl-C the program and wait for it; (stdout, stderr) after the signal.
+
+    A program still running after ``timeout`` fails the test with where each
+    of its threads was (faulthandler, on SIGABRT), not just "timed out".
+    """
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        try:
+            out, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+        pytest.fail(f"still running {timeout} s after Ctrl-C\nstdout:\n{out}\nstderr (threads at SIGABRT):\n{err}")
 
 
 def run(program: Path, *args: str, speed: float = 8.0, timeout: float = 60, python: list[str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
-import signal
 
 import pytest
 
-from example_process import HETTINGER, run, start
+from example_process import HETTINGER, interrupt, run, start
 
 import http_body  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
 import sites  # noqa: E402
@@ -94,8 +93,7 @@ def test_ctrl_c_cancels_cleanly(program: str) -> None:
     try:
         first = process.stdout.readline() if process.stdout else ""
         assert first.startswith("("), first  # the crawl is under way: fetches in flight
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = interrupt(process)
     finally:
         process.kill()
     assert process.returncode == 130, err

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import json
-import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Optional
 import jsonschema
 import pytest
 
-from example_process import HETTINGER, start
+from example_process import HETTINGER, interrupt, start
 import sites  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
 from fixture_runs import FIXTURES, RECIPES, record
 from recorded_run import LIFECYCLE, Recording, Run, Task, read
@@ -202,8 +201,7 @@ def test_ctrl_c_under_the_runtime_ends_every_task(tmp_path: Path) -> None:
     try:
         first = process.stdout.readline() if process.stdout else ""
         assert first.startswith("("), first
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=20)
+        _, err = interrupt(process)
     finally:
         process.kill()
     assert process.returncode == 130 and "Traceback" not in err, err
