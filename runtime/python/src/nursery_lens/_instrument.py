@@ -230,7 +230,8 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 # where start_soon/start was called: first frame outside
                 # Trio. Always hook <- Instruments.call <- spawn_impl <-
                 # start_soon/start/spawn_system_task <- caller: jump
-                # straight to the caller. Only the frame asked for gets a
+                # straight to the caller. (Older Trio adds its KI-protection
+                # wrapper frames; the walk below steps over them, as Trio's.) Only the frame asked for gets a
                 # frame object (CPython >= 3.11 makes them lazily), and the
                 # caller's usually exists already; a frame object for
                 # start_soon would be one more GC allocation per task.

@@ -40,15 +40,21 @@ instrument whose hook raises, but nothing protects a wrapper. No wrapper is
 on the path an exception takes out of the user's code, so tracebacks are
 unchanged.
 
-Ctrl-C: the runtime's code that runs on the user's side of Trio (the
-``task_spawned`` hook, inside ``start_soon``; the ``started`` and
-``cancel`` wrappers) is marked with ``ki_protected``, the way Trio marks its
-own internals. Unmarked, a KeyboardInterrupt raised inside ``task_spawned``
-is caught by Trio's instrument dispatch, which switches the instrument off
-and carries on: the program would ignore that Ctrl-C. Marked, Trio delivers
-it to the main task at its next checkpoint. The other wrappers run only
-under frames Trio has already marked (the run loop, ``open_nursery``'s
-``__aenter__``/``__aexit__``).
+Ctrl-C: Trio calls instrument hooks inside ``except BaseException`` and
+switches off an instrument whose hook raised, so a KeyboardInterrupt raised
+inside ``task_spawned`` (which runs inside the user's ``start_soon``) was
+swallowed: the program ignored that Ctrl-C. Raised a moment later, in the
+dispatch loop itself, it left ``spawn_impl`` after the child joined its
+nursery but before it was scheduled, and the run hung. So the runtime's
+code that runs on the user's side of Trio (the ``task_spawned`` hook, the
+``started`` and ``cancel`` wrappers) and Trio's own instrument dispatch
+(``Instruments.call``) are marked with ``ki_protected``, the way Trio marks
+its internals: Trio then delivers the interrupt to the main task at its
+next checkpoint. (A loop that spawns without ever reaching a checkpoint is
+therefore interrupted at its end, not in the middle.) The other wrappers
+run under frames Trio already marks (``open_nursery``'s ``__aenter__`` and
+``__aexit__``, the run loop) or under none at all (the I/O wait, called
+from ``trio.run``), which Trio also treats as protected.
 """
 
 from __future__ import annotations
@@ -94,15 +100,25 @@ def _params(fn: Any) -> List[str]:
 
 def ki_protected(fn: Any) -> Any:
     """fn, marked so that Trio defers a Ctrl-C arriving while it runs (see
-    the module docstring). Newer Trio keeps the mark on the code object,
-    free per call; older Trio marks the frame of a wrapper it adds."""
-    from trio._core import _ki
+    the module docstring). Newer Trio marks the code object, free per call,
+    and returns fn itself; older Trio returns a wrapper that marks its frame."""
+    from trio.lowlevel import enable_ki_protection
 
-    marks = getattr(_ki, "_CODE_KI_PROTECTION_STATUS_WMAP", None)
-    if marks is not None:
-        marks[fn.__code__] = True
-        return fn
-    return _ki.enable_ki_protection(fn)
+    return enable_ki_protection(fn)
+
+
+def _protect_instrument_dispatch() -> None:
+    try:
+        from trio._core._instrumentation import Instruments
+
+        call = Instruments.__dict__.get("call")
+        if call is None or _params(call)[:2] != ["self", "hookname"]:
+            INSTALLED["instrument_dispatch"] = False
+            return
+        Instruments.call = ki_protected(call)
+        INSTALLED["instrument_dispatch"] = True
+    except Exception:
+        INSTALLED["instrument_dispatch"] = False
 
 
 def _code_of(fn: Any) -> Any:
@@ -126,6 +142,7 @@ def install() -> Dict[str, bool]:
     _install_started(_run)
     _install_cancel(_run)
     _install_get_events(_run)
+    _protect_instrument_dispatch()
     code = _code_of(getattr(_run.Nursery, "start", None))
     if code is not None:
         START_CODES.add(code)
