@@ -17,7 +17,7 @@ import json
 import signal
 import subprocess
 import sys
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, List
 
 import pytest
 import trio
@@ -101,7 +101,7 @@ def _patch(monkeypatch: Any, owner: Any, attr: str, fire_when: Callable[[], bool
     return fired
 
 
-def _interrupted_cleanly(rec: Recording) -> Dict[str, Any]:
+def _interrupted_cleanly(rec: Recording) -> None:
     assert not rec.of("runtime.disabled"), rec.of("runtime.disabled")
     finished = rec.of("run.finished")
     assert len(finished) == 1 and finished[0]["outcome"] == "raised", finished
@@ -109,7 +109,6 @@ def _interrupted_cleanly(rec: Recording) -> Dict[str, Any]:
     # every task the panel drew has an outcome
     exited = {e["id"] for e in rec.of("task.exited")}
     assert {e["id"] for e in rec.of("task.spawned")} <= exited
-    return finished[0]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from math import inf
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import trio
+from trio.lowlevel import enable_ki_protection
 
 from . import _events as E
 from . import _patches
@@ -141,7 +142,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # Per-task work runs in closures with everything bound: an
             # instance attribute shadows the task_spawned method (Trio
             # looks hooks up with getattr on every call).
-            self.task_spawned = _patches.ki_protected(self._make_spawn_hook())  # type: ignore[method-assign]
+            self.task_spawned = enable_ki_protection(self._make_spawn_hook())  # type: ignore[method-assign,assignment]
             if runner is not None and _patches.INSTALLED.get("get_events"):
                 self._iom = runner.io_manager
                 _patches.PUMPS[self._iom] = self._make_pump_hook(_patches.GET_EVENTS_ORIG)
@@ -184,7 +185,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         except Exception as exc:
             self._fail(exc)
 
-    @_patches.ki_protected  # runs inside start_soon: see _patches on Ctrl-C
+    @enable_ki_protection  # runs inside start_soon: see _patches on Ctrl-C
     def task_spawned(self, task: Any) -> None:
         """Reached only while no per-run hook shadows this method: the
         instrument was added mid-run (trio.lowlevel.add_instrument), so no
@@ -230,8 +231,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 # where start_soon/start was called: first frame outside
                 # Trio. Always hook <- Instruments.call <- spawn_impl <-
                 # start_soon/start/spawn_system_task <- caller: jump
-                # straight to the caller. (Older Trio adds its KI-protection
-                # wrapper frames; the walk below steps over them, as Trio's.) Only the frame asked for gets a
+                # straight to the caller (older Trio adds KI-protection
+                # wrapper frames: the walk below steps over them, as it
+                # does over any Trio frame). Only the frame asked for gets a
                 # frame object (CPython >= 3.11 makes them lazily), and the
                 # caller's usually exists already; a frame object for
                 # start_soon would be one more GC allocation per task.

@@ -48,8 +48,10 @@ dispatch loop itself, it left ``spawn_impl`` after the child joined its
 nursery but before it was scheduled, and the run hung. So the runtime's
 code that runs on the user's side of Trio (the ``task_spawned`` hook, the
 ``started`` and ``cancel`` wrappers) and Trio's own instrument dispatch
-(``Instruments.call``) are marked with ``ki_protected``, the way Trio marks
-its internals: Trio then delivers the interrupt to the main task at its
+(``Instruments.call``) are marked with ``trio.lowlevel.enable_ki_protection``,
+as Trio marks its internals (newer Trio marks the code object, free per
+call, and returns the function itself; older Trio returns a wrapper that
+marks its frame): Trio then delivers the interrupt to the main task at its
 next checkpoint. (A loop that spawns without ever reaching a checkpoint is
 therefore interrupted at its end, not in the middle.) The other wrappers
 run under frames Trio already marks (``open_nursery``'s ``__aenter__`` and
@@ -63,6 +65,8 @@ import functools
 import inspect
 import sys
 from typing import Any, Dict, List, Optional
+
+from trio.lowlevel import enable_ki_protection
 
 #: runner -> the nursery_lens Instrument observing it
 ACTIVE: Dict[Any, Any] = {}
@@ -98,15 +102,6 @@ def _params(fn: Any) -> List[str]:
         return []
 
 
-def ki_protected(fn: Any) -> Any:
-    """fn, marked so that Trio defers a Ctrl-C arriving while it runs (see
-    the module docstring). Newer Trio marks the code object, free per call,
-    and returns fn itself; older Trio returns a wrapper that marks its frame."""
-    from trio.lowlevel import enable_ki_protection
-
-    return enable_ki_protection(fn)
-
-
 def _protect_instrument_dispatch() -> None:
     try:
         from trio._core._instrumentation import Instruments
@@ -115,7 +110,7 @@ def _protect_instrument_dispatch() -> None:
         if call is None or _params(call)[:2] != ["self", "hookname"]:
             INSTALLED["instrument_dispatch"] = False
             return
-        Instruments.call = ki_protected(call)
+        Instruments.call = enable_ki_protection(call)  # type: ignore[method-assign]
         INSTALLED["instrument_dispatch"] = True
     except Exception:
         INSTALLED["instrument_dispatch"] = False
@@ -270,7 +265,7 @@ def _install_started(_run: Any) -> None:
                 _fail(inst, exc)
         return result
 
-    cls.started = ki_protected(started)  # type: ignore[union-attr]
+    cls.started = enable_ki_protection(started)  # type: ignore[union-attr,type-var]
     INSTALLED["started"] = True
 
 
@@ -294,7 +289,7 @@ def _install_cancel(_run: Any) -> None:
                     _fail(inst, exc)
         return orig(self, *args, **kwargs)
 
-    cls.cancel = ki_protected(cancel)
+    cls.cancel = enable_ki_protection(cancel)  # type: ignore[type-var]
     INSTALLED["cancel"] = True
 
 
