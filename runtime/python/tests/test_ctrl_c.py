@@ -123,7 +123,7 @@ def instrument() -> Any:
 def test_ctrl_c_inside_task_spawned_interrupts_the_program(monkeypatch, instrument):
     from nursery_lens import _instrument
 
-    fired = _patch(monkeypatch, _instrument, "_perf", _called_from("task_spawned"))
+    fired = _patch(monkeypatch, _instrument, "_perf_ns", _called_from("task_spawned"))
     rec = _run_interrupted(instrument)
     assert fired
     _interrupted_cleanly(rec)

@@ -500,6 +500,10 @@ class Emitter:
         handle = self._handle
         tasks = m.tasks
         t0 = m.t0
+        last_code: Any = None  # the previous spawn's site, name, nursery and tail:
+        last_line = last_nid = 0  # a loop's spawns share them, and comparing
+        last_name: Any = None  # beats building and hashing a key
+        last_tail = ""
         pre_spawn = m.pre_spawn
         pre_exit = m.pre_exit
         tails = self._tails
@@ -519,27 +523,33 @@ class Emitter:
                     code = popleft()
                     line = popleft()
                     used += 6
-                    key = (nid, name, id(code), line)
-                    hit = tails_get(key)
-                    if hit is not None and hit[0] is code:
-                        tail = hit[1]
+                    if code is last_code and line == last_line and nid == last_nid and name == last_name:
+                        tail = last_tail
                     else:
-                        tail = self._tail(key, name, nid, code, line)
+                        key = (nid, name, id(code), line)
+                        hit = tails_get(key)
+                        if hit is not None and hit[0] is code:
+                            tail = hit[1]
+                        else:
+                            tail = self._tail(key, name, nid, code, line)
+                        last_code, last_line, last_nid, last_name, last_tail = code, line, nid, name, tail
                     tasks[x] = tail
                     if emit:
-                        v = (t - t0) * 1000.0
-                        append(f'{pre_spawn}{v if v > 0 else 0.0:.3f},"id":{x}{tail}')
+                        d = (t - t0) // 1000  # ts: see _encode.ms
+                        append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
                 else:  # exit, returned: -tid, t
                     t = popleft()
                     used += 2
                     x = -x
                     if tasks.pop(x, None) is None:
                         continue
-                    v = (t - t0) * 1000.0
+                    d = (t - t0) // 1000
+                    if d < 0:
+                        d = 0
                     if m.scopes:
-                        self._close_task_scopes(m, x, "%.3f" % (v if v > 0 else 0.0), lines)
+                        self._close_task_scopes(m, x, f"{d}e-3", lines)
                     if emit:
-                        append(f'{pre_exit}{v if v > 0 else 0.0:.3f},"id":{x},"outcome":"returned"}}')
+                        append(f'{pre_exit}{d}e-3,"id":{x},"outcome":"returned"}}')
             else:
                 used += 1
                 handle(x, lines)
@@ -564,10 +574,10 @@ class Emitter:
         return tail
 
     def _any_ts(self) -> str:
-        now = time.perf_counter()
+        now = time.perf_counter_ns()
         for mirror in self._runs.values():
             return ms(now, mirror.t0)
-        return "0.000"
+        return "0"
 
     def _output(self, lines: List[str]) -> None:
         data = "\n".join(lines) + "\n"
@@ -827,7 +837,7 @@ class Emitter:
     def _snapshot(self, resumed: bool) -> List[str]:
         """Replay of everything live, ordered by id (parents before children)."""
         out: List[str] = []
-        now = time.perf_counter()
+        now = time.perf_counter_ns()
         for m in list(self._runs.values()):
             ts = ms(now, m.t0)
             # Tasks whose exit was dropped are not live: leave them out

@@ -83,6 +83,11 @@ def cancel_json(cancel: Tuple[Optional[str], Optional[str], Optional[int]]) -> s
     return "{" + ",".join(parts) + "}"
 
 
-def ms(t: float, t0: float) -> str:
-    v = (t - t0) * 1000.0
-    return "%.3f" % (v if v > 0 else 0.0)
+def ms(t: int, t0: int) -> str:
+    """``ts`` of the protocol from two ``perf_counter_ns()`` readings:
+    whole microseconds, written with an exponent (``12345e-3`` is the JSON
+    number 12.345, in milliseconds). An int formats in a fifth of the time
+    ``"%.3f"`` takes for a float, and the two flat events format theirs
+    inline in ``_emitter`` at 100,000 a second."""
+    d = (t - t0) // 1000
+    return "%de-3" % (d if d > 0 else 0)

@@ -36,7 +36,7 @@ N_CLOSE     (kind, run, t, nid)
 DISABLED    (kind, reason)  — on the emitter's own queue
 ==========  ===========================================================
 
-``t`` is ``time.perf_counter()``. ``error`` is ``(type, message, leaves)``
+``t`` is ``time.perf_counter_ns()`` (see ``_encode.ms``). ``error`` is ``(type, message, leaves)``
 with ``leaves`` a tuple of errors or None; ``cancel`` is
 ``(source, reason, by_tid)``, each part possibly None. ``line`` is a line
 number, or ``-1 - f_lasti`` (an instruction offset the pump turns into a

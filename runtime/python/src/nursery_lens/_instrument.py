@@ -39,6 +39,8 @@ from ._frames import CLASSIFIER
 from ._sampler import install_sampler
 
 _perf = time.perf_counter
+#: the clock of queued events (see _encode.ms)
+_perf_ns = time.perf_counter_ns
 _getframe = sys._getframe
 #: f_lasti is a byte offset that code.co_lines() can map (Python >= 3.10)
 _LASTI = sys.version_info >= (3, 10)
@@ -137,12 +139,15 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             self._clock0 = clock0
-            em.append((E.RUN_START, self._run, _perf(), time.time() * 1000.0, clock0, self,
+            em.append((E.RUN_START, self._run, _perf_ns(), time.time() * 1000.0, clock0, self,
                        threading.get_ident(), rq))
-            # Per-task work runs in closures with everything bound: an
-            # instance attribute shadows the task_spawned method (Trio
-            # looks hooks up with getattr on every call).
-            self.task_spawned = enable_ki_protection(self._make_spawn_hook())  # type: ignore[method-assign,assignment]
+            # Per-task work runs in closures with everything bound. The
+            # runner's task set calls it (_patches.hook_spawns); failing
+            # that, an instance attribute shadows the task_spawned method
+            # (Trio looks hooks up with getattr on every call).
+            self._spawn_hook = self._make_spawn_hook()
+            if runner is None or not _patches.hook_spawns(runner, self, self._spawn_hook):
+                self.task_spawned = enable_ki_protection(self._spawn_hook)  # type: ignore[method-assign,assignment]
             if runner is not None and _patches.INSTALLED.get("get_events"):
                 self._iom = runner.io_manager
                 _patches.PUMPS[self._iom] = self._make_pump_hook(_patches.GET_EVENTS_ORIG)
@@ -162,6 +167,8 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             _patches.EXITS.pop(runner, None)
             _patches.PUMPS.pop(getattr(runner, "io_manager", None), None)
             self.__dict__.pop("task_spawned", None)
+            self.__dict__.pop("_spawn_hook", None)  # it holds this run's state
+            _patches.unhook_spawns(runner)
             if not _patches.INSTALLED.get("get_events"):
                 self.__dict__.pop("before_io_wait", None)
             outcome_obj = getattr(runner, "main_task_outcome", None)
@@ -174,7 +181,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 else:
                     kind = E.RAISED
                     err = error_info(error)
-            self._q_append((E.RUN_END, self._run, _perf(), kind, err))
+            self._q_append((E.RUN_END, self._run, _perf_ns(), kind, err))
             self._runner = None
             self._tids = {}
             self._nurseries = {}
@@ -187,7 +194,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
 
     @enable_ki_protection  # runs inside start_soon: see _patches on Ctrl-C
     def task_spawned(self, task: Any) -> None:
-        """Reached only while no per-run hook shadows this method: the
+        """Reached only while the per-run hook is not installed: the
         instrument was added mid-run (trio.lowlevel.add_instrument), so no
         before_run came. Attach (which replays the live tree and installs the
         per-run hook), then hand this task to that hook. The per-task work
@@ -195,9 +202,8 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         try:
             if self._runner is None:
                 self._attach(task)
-            hook = self.__dict__.get("task_spawned")
-            if hook is not None:
-                hook(task)
+                if self._runner is not None:
+                    self._spawn_hook(task)
         except Exception as exc:
             self._fail(exc)
 
@@ -213,7 +219,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         q_extend = queue.extend
         em = self._emitter
         fail = self._fail
-        perf = _perf
+        perf = _perf_ns
         getframe = _getframe
         lib_get = CLASSIFIER.by_id.get
         is_library = CLASSIFIER.is_library
@@ -375,7 +381,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         q_extend = queue.extend
         em = self._emitter
         fail = self._fail
-        perf = _perf
+        perf = _perf_ns
 
         def on_exit(runner: Any, task: Any, outcome: Any) -> Any:
             if type(outcome) is not Value:
@@ -431,13 +437,13 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 flags = 0
             if task is init:
                 self._system.add(task)
-            self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, nid, flags, None, 0))
+            self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, None, 0))
             later = []
             for nursery in list(task._child_nurseries):
                 child_nid = self._next()
                 child_flags = E.N_SYSTEM if task in self._system else 0
                 self._nurseries[nursery] = (child_nid, child_flags)
-                self._q_append((E.N_OPEN, self._run, _perf(), child_nid, tid, None, 0, child_flags))
+                self._q_append((E.N_OPEN, self._run, _perf_ns(), child_nid, tid, None, 0, child_flags))
                 for child in list(nursery._children):
                     if child is not trigger:  # announced by its own hook next
                         later.append((child, child_nid, child_flags))
@@ -448,7 +454,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         if nursery is None:  # Trio's init task
             self._init = task
             self._system.add(task)
-            self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, None, E.F_SYSTEM, None, 0))
+            self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, None, E.F_SYSTEM, None, 0))
             return
         if n is None:
             n = self._discover(nursery)
@@ -469,7 +475,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             site = CLASSIFIER.user_site(_getframe(2))
             if site is not None:
                 code, line = site
-        self._q_append((E.SPAWN, self._run, _perf(), tid, task.name, nid, flags, code, line))
+        self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, code, line))
 
     def task_exited(self, task: Any) -> None:
         self._exited(task)
@@ -485,7 +491,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             if self._closes_from_exit:
                 self._close_owned(task)
             if len(self._queue) < self._cap:
-                self._q_append((E.EXIT, self._run, _perf(), tid, info))
+                self._q_append((E.EXIT, self._run, _perf_ns(), tid, info))
             else:
                 self._emitter.hook_drops += 1
         except Exception as exc:
@@ -498,7 +504,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         nid = self._next()
         flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
         self._nurseries[nursery] = (nid, flags)
-        self._q_append((E.N_OPEN, self._run, _perf(), nid, self._tids.get(owner, 0) or 0, None, 0, flags))
+        self._q_append((E.N_OPEN, self._run, _perf_ns(), nid, self._tids.get(owner, 0) or 0, None, 0, flags))
         return nid, flags
 
     def _nursery_opened(self, nursery: Any, frame: Any) -> None:
@@ -527,12 +533,12 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             code, line = None, 0
         else:
             line = frame.f_lineno
-        self._q_append((E.N_OPEN, self._run, _perf(), nid, owner_tid, code, line, flags))
+        self._q_append((E.N_OPEN, self._run, _perf_ns(), nid, owner_tid, code, line, flags))
 
     def _nursery_closed(self, nursery: Any) -> None:
         n = self._nurseries.pop(nursery, None)
         if n is not None:
-            self._q_append((E.N_CLOSE, self._run, _perf(), n[0]))
+            self._q_append((E.N_CLOSE, self._run, _perf_ns(), n[0]))
 
     def _close_owned(self, task: Any) -> None:
         for nursery in getattr(task, "_child_nurseries", ()):
@@ -545,7 +551,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         n = self._nurseries.get(nursery)
         if n is None:
             n = self._discover(nursery)
-        self._q_append((E.MOVE, self._run, _perf(), tid, n[0]))
+        self._q_append((E.MOVE, self._run, _perf_ns(), tid, n[0]))
 
     def _record_failure(self, task: Any, outcome: Any) -> None:
         """Runner.task_exited wrapper: an Error outcome, before Trio acts on it."""

@@ -132,7 +132,7 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
         f = f.f_back
         depth += 1
     running_site = CLASSIFIER.user_site(top) if top is not None else None
-    ts = ms(time.perf_counter(), m.t0)
+    ts = ms(time.perf_counter_ns(), m.t0)
     run = m.run
     tasks = m.tasks
     scopes = m.scopes
