@@ -10,8 +10,9 @@ sampled (``_sampler``), never hooked per step. What the hooks cannot see
 comes from the guarded wrappers in ``_patches``.
 
 Ids: one counter per run (``itertools.count``, whose ``next`` is atomic, so
-the writer thread's pumps can number cancel scopes from the same counter). Never
-``id()``: CPython reuses addresses of dead tasks and nurseries.
+the writer thread's pumps can number cancel scopes from the same counter), or
+Trio's own task counter where Trio has one (``_taskids``). Never ``id()``:
+CPython reuses addresses of dead tasks and nurseries.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from ._emitter import Emitter, emitter_for
 from ._errors import cancel_source, error_info, is_cancelled
 from ._frames import CLASSIFIER
 from ._sampler import install_sampler
+from ._taskids import SerialIds, TaskIds
+from . import _taskids
 
 _perf = time.perf_counter
 #: the clock of queued events (see _encode.ms)
@@ -114,6 +117,11 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
 
     # -------------------------------------------------------------- hooks
     def before_run(self) -> None:
+        self._begin(None)
+
+    def _begin(self, init: Any) -> None:
+        """A run starts (``init`` None), or is attached to mid-run (``init``:
+        its init task, the first task it spawned)."""
         try:
             em = self._emitter
             if em.disabled:
@@ -122,9 +130,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             em.runs_started += 1
             self._run = em.runs_started
             self._runner = runner
-            self._counter = itertools.count(1)
-            self._next = self._counter.__next__
-            self._tids: Dict[Any, int] = {}
+            serial = _taskids.trio_task_counter() if runner is not None else None
+            self._tids: TaskIds
+            if serial is not None:
+                # ids from Trio's own task counter (see _taskids)
+                base = serial() if init is None else init._counter - 1
+                self._tids = SerialIds(runner, base)
+                self._next = lambda: serial() - base  # nurseries and scopes
+            else:
+                self._counter = itertools.count(1)
+                self._next = self._counter.__next__
+                self._tids = {}
             self._nurseries: Dict[Any, Tuple[int, int]] = {}
             self._exits: Dict[Any, Tuple[Any, ...]] = {}
             self._causes: "weakref.WeakKeyDictionary[Any, Tuple[Any, ...]]" = weakref.WeakKeyDictionary()
@@ -211,6 +227,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         """task_spawned for this run: Instrument.task_spawned with every
         lookup bound once (this runs once per task, inside Trio's spawn)."""
         tids = self._tids
+        base = tids.base if type(tids) is SerialIds else None
         nurseries_get = self._nurseries.get
         nxt = self._next
         special = self._spawned_special
@@ -227,8 +244,11 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
 
         def task_spawned(task: Any) -> None:
             try:
-                tid = nxt()
-                tids[task] = tid
+                if base is not None:
+                    tid = task._counter - base
+                else:
+                    tid = nxt()
+                    tids[task] = tid
                 nursery = task._parent_nursery
                 n = nurseries_get(nursery)
                 if n is None or n[1]:
@@ -368,6 +388,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         from outcome import Value
 
         tids_pop = self._tids.pop
+        base = self._tids.base if type(self._tids) is SerialIds else None
         exits = self._exits
         exits_pop = exits.pop
         system = self._system
@@ -391,7 +412,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     fail(exc)
             result = orig(runner, task, outcome)
             try:
-                tid = tids_pop(task, None)
+                tid = task._counter - base if base is not None else tids_pop(task, None)
                 if tid is not None:
                     info = exits_pop(task, None) if exits else None
                     if system and task in system:
@@ -416,14 +437,16 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         runner = _patches.current_runner()
         if runner is None:
             raise RuntimeError("not inside trio.run")
-        self.before_run()
         init = runner.init_task
+        self._begin(init)
         main = runner.main_task
         stack: List[Tuple[Any, Optional[int], int]] = [(init, None, 0)]
         while stack:
             task, nid, nflags = stack.pop()
-            tid = self._next()
-            self._tids[task] = tid
+            tid = self._tids.get(task) if type(self._tids) is SerialIds else None
+            if tid is None:
+                tid = self._next()
+                self._tids[task] = tid
             if task is init:
                 self._init = task
                 flags = E.F_SYSTEM

@@ -29,14 +29,14 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from itertools import islice
 from math import inf
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, List, Optional, Set
 
 from . import _patches
 from ._emitter import Emitter, RunMirror, task_record
 from ._encode import ms, site_json
 from ._frames import CLASSIFIER
+from ._taskids import TaskIds, live_slice
 
 #: Tasks examined per sample; beyond that a cursor walks round the rest.
 MAX_PER_SAMPLE = 2000
@@ -79,17 +79,18 @@ def _await_site(coro: Any) -> Any:
     return best, sleeping
 
 
-def _slice(tids: Dict[Any, int], start: int) -> Optional[List[Any]]:
+def _slice(tids: TaskIds, start: int) -> Optional[List[Any]]:
     """Up to MAX_PER_SAMPLE (task, id) pairs from ``start``, or None.
 
-    The dict belongs to the Trio thread. Copying it is one C loop, but an
-    allocation in it can start a garbage collection whose finalizers run
-    Python code, and the Trio thread may then change the dict: Python
-    raises RuntimeError, and the sample is simply retried or skipped.
+    The dict (or Trio's set of tasks) belongs to the Trio thread. Copying it
+    is one C loop, but an allocation in it can start a garbage collection
+    whose finalizers run Python code, and the Trio thread may then change
+    it: Python raises RuntimeError, and the sample is simply retried or
+    skipped.
     """
     for _ in range(3):
         try:
-            return list(islice(tids.items(), start, start + MAX_PER_SAMPLE))
+            return live_slice(tids, start, start + MAX_PER_SAMPLE)
         except RuntimeError:
             continue
     return None
@@ -107,7 +108,7 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     inst = m.inst
     if getattr(inst, "_run", None) != m.run:
         return
-    tids: Optional[Dict[Any, int]] = getattr(inst, "_tids", None)
+    tids: Optional[TaskIds] = getattr(inst, "_tids", None)
     if not tids:
         return
     # A slice of the live tasks per sample (round robin). Copying only the
