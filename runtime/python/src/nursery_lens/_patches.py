@@ -54,9 +54,10 @@ inside ``task_spawned`` (which runs inside the user's ``start_soon``) was
 swallowed: the program ignored that Ctrl-C. Raised a moment later, in the
 dispatch loop itself, it left ``spawn_impl`` after the child joined its
 nursery but before it was scheduled, and the run hung. So the runtime's
-code that runs on the user's side of Trio (the ``task_spawned`` hook, the
-``started`` and ``cancel`` wrappers) and Trio's own instrument dispatch
-(``Instruments.call``) are marked with ``trio.lowlevel.enable_ki_protection``,
+code that runs on the user's side of Trio (the spawn hook, called by the
+task set's ``add`` or as ``task_spawned``; the ``started`` and ``cancel``
+wrappers) and Trio's own instrument dispatch (``Instruments.call``) are
+marked with ``trio.lowlevel.enable_ki_protection``,
 as Trio marks its internals (newer Trio marks the code object, free per
 call, and returns the function itself; older Trio returns a wrapper that
 marks its frame): Trio then delivers the interrupt to the main task at its
