@@ -447,6 +447,9 @@ def test_added_mid_run_replays_the_live_tree():
     assert rec.exit(before["id"])["outcome"] == "returned"
     assert rec.exit(after["id"])["outcome"] == "returned"
     assert rec.events[-1]["type"] == "run.finished"
+    # tasks met before the attach get ids too, unique and >= 1 like the rest
+    ids = [e["id"] for e in rec.events if e["type"] in ("task.spawned", "nursery.opened")]
+    assert len(ids) == len(set(ids)) and min(ids) >= 1
 
 
 def test_guest_run_inside_asyncio_is_observed():

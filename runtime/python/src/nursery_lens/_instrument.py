@@ -38,7 +38,7 @@ from ._emitter import Emitter, emitter_for
 from ._errors import cancel_source, error_info, is_cancelled
 from ._frames import CLASSIFIER
 from ._sampler import install_sampler
-from ._taskids import SerialIds, TaskIds
+from ._taskids import SerialIds, TaskIds, base_of
 from . import _taskids
 
 _perf = time.perf_counter
@@ -227,7 +227,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         """task_spawned for this run: Instrument.task_spawned with every
         lookup bound once (this runs once per task, inside Trio's spawn)."""
         tids = self._tids
-        base = tids.base if type(tids) is SerialIds else None
+        base = base_of(tids)
         nurseries_get = self._nurseries.get
         nxt = self._next
         special = self._spawned_special
@@ -388,7 +388,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         from outcome import Value
 
         tids_pop = self._tids.pop
-        base = self._tids.base if type(self._tids) is SerialIds else None
+        base = base_of(self._tids)
         exits = self._exits
         exits_pop = exits.pop
         system = self._system
@@ -443,10 +443,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         stack: List[Tuple[Any, Optional[int], int]] = [(init, None, 0)]
         while stack:
             task, nid, nflags = stack.pop()
-            tid = self._tids.get(task) if type(self._tids) is SerialIds else None
-            if tid is None:
-                tid = self._next()
-                self._tids[task] = tid
+            tid = self._new_tid(task)
             if task is init:
                 self._init = task
                 flags = E.F_SYSTEM
@@ -471,6 +468,15 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     if child is not trigger:  # announced by its own hook next
                         later.append((child, child_nid, child_flags))
             stack.extend(reversed(later))
+
+    def _new_tid(self, task: Any) -> int:
+        """The id of a task this run meets (the spawn hook inlines this)."""
+        base = base_of(self._tids)
+        if base is not None:
+            return task._counter - base  # type: ignore[no-any-return]
+        tid = self._next()
+        self._tids[task] = tid  # type: ignore[index]
+        return tid
 
     def _spawned_special(self, task: Any, tid: int, nursery: Any, n: Optional[Tuple[int, int]]) -> None:
         """Init, main and system tasks, and nurseries not seen opening."""

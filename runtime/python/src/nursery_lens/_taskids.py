@@ -52,9 +52,6 @@ class SerialIds:
 
     pop = get  # every task of this run has its id: nothing to forget
 
-    def __setitem__(self, task: Any, tid: int) -> None:
-        pass
-
     def __len__(self) -> int:
         return len(self.runner.tasks)
 
@@ -68,6 +65,11 @@ class SerialIds:
 
 
 TaskIds = Union[Dict[Any, int], SerialIds]
+
+
+def base_of(tids: TaskIds) -> Optional[int]:
+    """What a task's ``_counter`` minus is its id; None: ids are in the dict."""
+    return tids.base if type(tids) is SerialIds else None
 
 
 def live_slice(tids: TaskIds, start: int, stop: int) -> List[Any]:
