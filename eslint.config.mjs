@@ -33,6 +33,37 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Keep this module vscode-free; put VS Code calls in the thin wiring files.' }] }],
     },
   },
+  // Boundaries. contract/ is the one module both sides import (wire events,
+  // store rows, panel messages): it imports nothing. The webview imports no
+  // host code; the store imports neither vscode nor the collector, so it can
+  // be driven by recordings, tests and benches alike.
+  {
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The contract is shared by host and webview.' }],
+        patterns: [{ group: ['**/extension/**', '**/webview/**', 'node:*', 'd3-*'], message: 'The contract imports nothing but itself.' }],
+      }],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The webview talks to the host only by messages.' }],
+        patterns: [{ group: ['**/extension/**', 'node:*'], message: 'The webview imports no host code: share types through contract/.' }],
+      }],
+    },
+  },
+  {
+    files: ['extension/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The store is pure: tested in plain Node.' }],
+        patterns: [{ group: ['**/collector/**', '**/panel/**', '**/debug/**', '**/commands/**'], message: 'The store takes typed events (contract/wire.ts); it does not read streams or talk to the UI.' }],
+      }],
+    },
+  },
   {
     files: ['test/unit/**/*.ts', 'test/integration/**/*.ts', 'bench/**/*.ts'],
     rules: {

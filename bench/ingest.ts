@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LineDecoder } from '../extension/collector/lineDecoder';
-import { MAX_LINE_BYTES, validateEvent, type HelloEvent } from '../extension/collector/protocol';
+import { MAX_LINE_BYTES, type HelloEvent } from '../contract/wire';
+import { validateEvent } from '../extension/collector/protocol';
 import { StreamReader } from '../extension/collector/streamReader';
 import { RunState } from '../extension/store/runState';
 

@@ -5,7 +5,7 @@
 // Prints per-run figures, then one JSON line with medians.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Row, TaskRow } from '../extension/store/rows';
+import type { Row, TaskRow } from '../contract/rows';
 import { Harness, openSession } from '../test/webview/browser';
 import { LiveRun, runsMessage } from '../test/webview/streams';
 import { bigTree } from '../test/webview/synthetic';

@@ -1,8 +1,8 @@
 // The task-tree page: holds the mirrored runs and what the user chose, turns
 // host messages into dirty flags, and draws once per animation frame.
 import type { ZoomTransform } from 'd3-zoom';
-import type { HostMessage, WebviewMessage } from '../extension/panel/messages';
-import type { Row, RunInfo } from '../extension/store/rows';
+import type { HostMessage, WebviewMessage } from '../contract/messages';
+import type { Row, RunInfo } from '../contract/rows';
 import { h } from './elements';
 import { emptyState, Notices, statusSentence } from './notices';
 import { Toolbar } from './toolbar';

@@ -1,5 +1,5 @@
 // What the shapes and icons mean, one click away from the toolbar.
-import type { TaskState } from '../extension/store/rows';
+import type { TaskState } from '../contract/rows';
 import { h, icon } from './elements';
 import { STATE_WORD } from './tree/labels';
 import { NURSERY_ICON, SHAPE, STATE_ICON } from './tree/shapes';

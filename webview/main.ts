@@ -1,6 +1,6 @@
 // Entry of the task-tree webview: acquire the VS Code API once, build the
 // page, forward host messages, and say `ready` so the host sends a snapshot.
-import type { HostMessage } from '../extension/panel/messages';
+import type { HostMessage } from '../contract/messages';
 import { App, type VsCodeApi } from './app';
 import './styles.css';
 

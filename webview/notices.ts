@@ -1,7 +1,7 @@
 // Banners over the tree: the run's status (finished, disconnected, recording),
 // dropped events and problems, and the empty state that explains how to start.
-import type { WebviewMessage } from '../extension/panel/messages';
-import type { RunInfo } from '../extension/store/rows';
+import type { WebviewMessage } from '../contract/messages';
+import type { RunInfo } from '../contract/rows';
 import { h } from './elements';
 import { errorLine } from './tree/labels';
 

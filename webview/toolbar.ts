@@ -1,5 +1,5 @@
 // The bar above the tree: run picker, search, filters, follow and fit.
-import type { RunInfo } from '../extension/store/rows';
+import type { RunInfo } from '../contract/rows';
 import { h } from './elements';
 import { legend } from './legend';
 

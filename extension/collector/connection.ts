@@ -5,7 +5,8 @@
 // until the loop has turned.
 import type { Socket } from 'node:net';
 import { LineDecoder, LineTooLongError } from './lineDecoder';
-import { MAX_LINE_BYTES, PROTOCOL_MAJOR, validateEvent, type HelloEvent } from './protocol';
+import { MAX_LINE_BYTES, PROTOCOL_MAJOR, type HelloEvent } from '../../contract/wire';
+import { validateEvent } from './protocol';
 import { StreamReader } from './streamReader';
 import type { Launch, LaunchRegistry } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';

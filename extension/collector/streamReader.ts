@@ -3,7 +3,8 @@
 // Problems (bad JSON, unknown types or fields, invalid fields) are counted and
 // logged once per kind per stream, never fatal. No sockets, no vscode.
 import { RunState } from '../store/runState';
-import { checkEvent, type HelloEvent } from './protocol';
+import type { HelloEvent } from '../../contract/wire';
+import { checkEvent } from './protocol';
 
 const MAX_KINDS = 100;
 /** trio.run calls followed per program (one RunState each). */

@@ -2,7 +2,7 @@
 // Save Recording… (the lines a program sent, as received).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { replayNdjson } from '../store/replay';
+import { replayNdjson } from '../collector/replay';
 import type { RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 
@@ -39,7 +39,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       continue;
     }
     for (const r of result.runs) r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;
-    const entries = deps.store.addRecording(result, text);
+    const entries = deps.store.addRecording(result.runs, text);
     firstKey ??= entries[0]?.state.key;
     if (result.badLines) {
       const choice = await vscode.window.showWarningMessage(

@@ -3,7 +3,7 @@
 // run, then sends that run's changes as batched deltas (one message per
 // interval at most), and the run list when it changes. Which run is selected
 // lives here too. The vscode panel only moves messages in and out.
-import type { HostMessage, WebviewMessage } from './messages';
+import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
 
 export interface BridgeDeps {

@@ -2,7 +2,7 @@
 // not kept alive while hidden (it asks again with `ready` when shown), and a
 // panel restored after a reload comes back through the serializer.
 import * as vscode from 'vscode';
-import type { HostMessage } from './messages';
+import type { HostMessage } from '../../contract/messages';
 import type { PanelBridge } from './panelBridge';
 import { panelHtml } from './panelHtml';
 

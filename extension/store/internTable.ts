@@ -5,7 +5,7 @@
 // has few spawn points), so pointing rows at the first copy lets every later
 // parsed copy die young. Measured: most of the ingest path's GC time was the
 // scavenger copying these per-event sites and names.
-import type { Site } from './rows';
+import type { Site } from '../../contract/rows';
 
 /** Distinct entries kept per table; past that, values are used as parsed (a hostile stream must not grow us without bound). */
 export const MAX_INTERNED = 8192;

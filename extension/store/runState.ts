@@ -5,7 +5,7 @@
 // (rows(), takeDelta()), so a consumer never sees a row change under it.
 import type {
   ErrorInfo, NurseryRow, Outcome, RetiredRow, Row, RunInfo, RunStatus, ScopeInfo, Site, TaskRow,
-} from './rows';
+} from '../../contract/rows';
 import { NameTable, SiteTable } from './internTable';
 
 export interface RunStateOptions {

@@ -3,8 +3,7 @@
 // and finished ones until the user clears them. Also keeps each program's
 // raw lines (bounded) for Save Recording…. Pure: no vscode, no sockets.
 import { RunState } from './runState';
-import type { RunInfo } from './rows';
-import { scriptLabel, type ReplayResult } from './replay';
+import type { RunInfo } from '../../contract/rows';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
 export const MAX_RAW_BYTES = 32 * 1024 * 1024;
@@ -24,6 +23,15 @@ export interface StreamOrigin {
 }
 
 /** One program (process): its runs, and the lines it sent. */
+/** The script name a program was started with, for labels. */
+export function scriptLabel(argv: readonly string[] | undefined): string | undefined {
+  if (!argv?.length) return undefined;
+  let first = argv[0];
+  if ((first === '-m' || first === '-c') && argv.length > 1) first = argv[1];
+  const base = first.split(/[\\/]/).pop();
+  return base || undefined;
+}
+
 export class ProgramStream {
   readonly runs = new Map<number, RunState>();
   raw: string[] = [];
@@ -193,9 +201,9 @@ export class RunStore {
     }
   }
 
-  addRecording(result: ReplayResult, text: string): RunEntry[] {
+  addRecording(runs: readonly RunState[], text: string): RunEntry[] {
     const out: RunEntry[] = [];
-    for (const state of result.runs) {
+    for (const state of runs) {
       const entry: RunEntry = { state, recordingText: text };
       this.entries.set(state.key, entry);
       out.push(entry);

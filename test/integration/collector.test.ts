@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
-import type { NurseryRow, Row, TaskRow } from '../../extension/store/rows';
+import type { NurseryRow, Row, TaskRow } from '../../contract/rows';
 import type { RunState } from '../../extension/store/runState';
 import { startCollector, waitFor, type Harness } from '../unit/collectorHarness';
 

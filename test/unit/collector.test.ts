@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { TaskRow } from '../../extension/store/rows';
+import type { TaskRow } from '../../contract/rows';
 import { connect, line, startCollector, waitFor, type Harness } from './collectorHarness';
 import { closed, exited, hello, opened, prologue, runFinished, spawned, state, site } from './wireEvents';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAX_INTERNED, NameTable, SiteTable } from '../../extension/store/internTable';
 import { RunState } from '../../extension/store/runState';
-import type { TaskRow } from '../../extension/store/rows';
+import type { TaskRow } from '../../contract/rows';
 import { opened, prologue, site, spawned, state } from './wireEvents';
 
 describe('Intern tables (rows share sites and names instead of keeping each parsed copy)', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { PanelBridge, DELTA_INTERVAL_MS } from '../../extension/panel/panelBridge';
 import { contentSecurityPolicy, panelHtml } from '../../extension/panel/panelHtml';
-import type { HostMessage } from '../../extension/panel/messages';
+import type { HostMessage } from '../../contract/messages';
 import { RunStore } from '../../extension/store/runStore';
-import { replayNdjson } from '../../extension/store/replay';
-import type { TaskRow } from '../../extension/store/rows';
+import { replayNdjson } from '../../extension/collector/replay';
+import type { TaskRow } from '../../contract/rows';
 import { exited, hello, prologue, spawned, state, site } from './wireEvents';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -129,7 +129,7 @@ describe('PanelBridge (host side of the panel protocol)', () => {
   it('clearing finished runs moves the selection and tells the panel', async () => {
     const t = setup();
     const rec = replayNdjson([hello(), ...prologue()].map((e) => JSON.stringify(e)).join('\n'));
-    t.store.addRecording(rec, 'x');
+    t.store.addRecording(rec.runs, 'x');
     const a = t.program('A', 'a');
     prologue().forEach(a.feed);
     await t.bridge.handle({ type: 'ready' });

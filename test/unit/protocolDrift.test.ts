@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { EVENT_SPECS, validateEvent, type WireEvent, type WireEventType } from '../../extension/collector/protocol';
+import type { WireEvent, WireEventType } from '../../contract/wire';
+import { EVENT_SPECS, validateEvent } from '../../extension/collector/protocol';
 import { spawned } from './wireEvents';
 
 const schemaPath = join(__dirname, '..', '..', 'runtime', 'protocol', 'events.schema.json');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { replayNdjson, runsFromNdjson } from '../../extension/store/replay';
+import { replayNdjson, runsFromNdjson } from '../../extension/collector/replay';
 import { exited, hello, prologue, runFinished, spawned } from './wireEvents';
 
 const ndjson = (values: unknown[]) => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n') + '\n';

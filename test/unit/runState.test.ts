@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RunState } from '../../extension/store/runState';
-import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../extension/store/rows';
+import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../contract/rows';
 import {
   closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state, type Ev,
 } from './wireEvents';

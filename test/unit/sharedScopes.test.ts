@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RunState } from '../../extension/store/runState';
-import type { TaskRow } from '../../extension/store/rows';
+import type { TaskRow } from '../../contract/rows';
 import { exited, opened, prologue, scope, spawned } from './wireEvents';
 
 // Tasks without scopes share one empty list inside the store; a scope given to

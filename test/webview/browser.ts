@@ -2,7 +2,7 @@
 // plus helpers to post host messages into it and read what it posted back.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { join } from 'node:path';
-import type { HostMessage, WebviewMessage } from '../../extension/panel/messages';
+import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import { startServer, type HarnessServer } from './server';
 
 export const repoRoot = join(__dirname, '..', '..');

@@ -1,7 +1,7 @@
 // Task labels in Node: names cut so the part that tells siblings apart
 // survives, and await labels that read as `function:line`.
 import assert from 'node:assert/strict';
-import type { Site, TaskRow } from '../../extension/store/rows';
+import type { Site, TaskRow } from '../../contract/rows';
 import { awaitKey, awaitLabel, cutName, fitMiddle } from '../../webview/tree/labels';
 
 /** One pixel per character: the cuts are about which characters stay. */

@@ -1,7 +1,7 @@
 // The webview's pure parts in Node: mirror (snapshot/delta), model (filters,
 // collapse, folds, search, retired rows) and layout, on rows from the store.
 import assert from 'node:assert/strict';
-import type { Row, TaskRow } from '../../extension/store/rows';
+import type { Row, TaskRow } from '../../contract/rows';
 import { layoutTree } from '../../webview/tree/layout';
 import { RunsMirror } from '../../webview/tree/mirror';
 import { buildModel, foldKey, type ModelOptions, type ViewNode } from '../../webview/tree/model';

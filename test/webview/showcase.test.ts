@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
-import type { HostMessage } from '../../extension/panel/messages';
+import type { HostMessage } from '../../contract/messages';
 import { eventsOf, LiveRun, readStream, runsMessage } from './streams';
 import { prologue } from './synthetic';
 

@@ -3,8 +3,8 @@
 // becomes a live run with a snapshot and then deltas.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostMessage } from '../../extension/panel/messages';
-import { runsFromNdjson } from '../../extension/store/replay';
+import type { HostMessage } from '../../contract/messages';
+import { runsFromNdjson } from '../../extension/collector/replay';
 import { RunState } from '../../extension/store/runState';
 import { repoRoot } from './browser';
 

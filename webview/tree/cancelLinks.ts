@@ -1,7 +1,7 @@
 // Which tasks a failure cancelled (TaskRow.cancelledBy), as drawable pairs:
 // dashed lines between siblings, and "related" marks for the other end of a
 // focused (selected or hovered) task's links.
-import type { Row } from '../../extension/store/rows';
+import type { Row } from '../../contract/rows';
 import type { Layout, Placed } from './layout';
 import type { Model } from './model';
 import type { CancelLink } from './render';

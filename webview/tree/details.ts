@@ -1,7 +1,7 @@
 // The details pane of the selected node. Rebuilt only when the selected row
 // (or the run's status) changes; countdowns tick in place so focus stays put.
-import type { WebviewMessage } from '../../extension/panel/messages';
-import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../extension/store/rows';
+import type { WebviewMessage } from '../../contract/messages';
+import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords, STATE_WORD } from './labels';
 import type { ViewNode } from './model';

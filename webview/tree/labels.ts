@@ -1,5 +1,5 @@
 // What each node says, as plain strings (they are inserted with textContent).
-import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../extension/store/rows';
+import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
 
 export const STATE_WORD: Record<TaskState, string> = {
   running: 'running',

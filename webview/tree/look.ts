@@ -1,7 +1,7 @@
 // How one node looks: the texts, the classes that colour it, its icon, its
 // ARIA label. Computed from the row, never stored on it, so a delta that only
 // changes a state repaints a few nodes without a relayout.
-import type { Row, RunInfo, TaskRow, TaskState } from '../../extension/store/rows';
+import type { Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
 import { awaitKey, awaitOnOf, baseName, cutName, displayName, fitMiddle, formatRemaining, nextDeadline, runNow, siteWords, STATE_WORD, taskAria, taskExtra } from './labels';
 import type { ViewNode } from './model';

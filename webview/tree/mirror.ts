@@ -2,7 +2,7 @@
 // `snapshot` and patched by `delta`. It never interprets wire events (the
 // host's reducer does); it only tells the renderer how much changed, so a
 // burst of state samples does not force a relayout of 10,000 nodes.
-import type { Row, RunInfo, TaskState } from '../../extension/store/rows';
+import type { Row, RunInfo, TaskState } from '../../contract/rows';
 
 export interface RunMirror {
   info: RunInfo;

@@ -1,7 +1,7 @@
 // Rows + what the user chose (collapsed ids, expanded folds, filters) → the
 // tree that is drawn. Pure: no DOM, no D3 nodes kept between builds, so
 // collapse state survives every rebuild (it lives in Sets of keys).
-import type { NurseryRow, Row, TaskRow } from '../../extension/store/rows';
+import type { NurseryRow, Row, TaskRow } from '../../contract/rows';
 import { isFinishedRow } from './mirror';
 
 export type NodeKind = 'task' | 'nursery' | 'retired' | 'fold';

@@ -5,7 +5,7 @@
 // draws a handful of combined paths instead of thousands of elements.
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
-import type { Row, RunInfo } from '../../extension/store/rows';
+import type { Row, RunInfo } from '../../contract/rows';
 import { LABEL_X, MARKER_RADIUS, PORT_GAP } from './geometry';
 import type { Layout, Placed } from './layout';
 import { extraMeasure, GAP, HISTOGRAM_WIDTH, lookOf, type Look, type LookContext, type Measures } from './look';

@@ -1,6 +1,6 @@
 // Marker outlines and state icons as SVG path data, centred on (0, 0). Every
 // state has its own icon so nothing is told by colour alone.
-import type { TaskState } from '../../extension/store/rows';
+import type { TaskState } from '../../contract/rows';
 
 const circle = (r: number): string => `M${-r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
 

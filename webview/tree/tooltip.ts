@@ -1,6 +1,6 @@
 // A quiet hover card with what a truncated label cannot say: the full name,
 // the state and where the task waits. Text only (textContent).
-import type { Row } from '../../extension/store/rows';
+import type { Row } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { awaitOnOf, baseName, errorLine, siteWords, STATE_WORD } from './labels';
 import type { ViewNode } from './model';

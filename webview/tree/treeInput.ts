@@ -1,7 +1,7 @@
 // Pointer and keyboard input on the tree: clicks select (on a marker they
 // also collapse/expand; on a fold they unfold), hover highlights and shows
 // the card, double-click opens a site, keys go to keyboard.ts.
-import type { Row, Site } from '../../extension/store/rows';
+import type { Row, Site } from '../../contract/rows';
 import { handleTreeKey, type KeyActions } from './keyboard';
 import type { Placed } from './layout';
 import type { ViewNode } from './model';

@@ -1,9 +1,11 @@
 // Recordings (`python -m nursery_lens --record FILE`, or Save Recording…)
 // hold exactly the lines a live connection carries, so they go through the
 // same reader and reducer. Bad lines are reported by number; good ones kept.
-import { StreamReader } from '../collector/streamReader';
-import { validateEvent, type HelloEvent } from '../collector/protocol';
-import { RunState } from './runState';
+import { StreamReader } from './streamReader';
+import type { HelloEvent } from '../../contract/wire';
+import { validateEvent } from './protocol';
+import { RunState } from '../store/runState';
+import { scriptLabel } from '../store/runStore';
 
 export interface ReplayOptions {
   retainFinished?: number;
@@ -20,15 +22,6 @@ export interface ReplayResult {
 }
 
 let recordingCounter = 0;
-
-/** The script name a program was started with, for labels. */
-export function scriptLabel(argv: readonly string[] | undefined): string | undefined {
-  if (!argv?.length) return undefined;
-  let first = argv[0];
-  if ((first === '-m' || first === '-c') && argv.length > 1) first = argv[1];
-  const base = first.split(/[\\/]/).pop();
-  return base || undefined;
-}
 
 export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayResult {
   const problems: string[] = [];

@@ -1,7 +1,7 @@
 // Messages between the extension host and the task-tree webview. Both sides
 // import this module, so a renamed field fails to compile on both. Tags are
 // strings, never numbers.
-import type { Row, RunInfo } from '../store/rows';
+import type { Row, RunInfo } from './rows';
 
 export type HostMessage =
   /** The list of runs changed (new run, status, counts). `selected` is the run the panel should show. */
