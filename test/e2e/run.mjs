@@ -131,6 +131,10 @@ async function main() {
     },
     async shot(page, name) {
       const path = join(screenshots, `${name}.png`);
+      // A command palette that was just used fades out for a moment: wait for
+      // it to be gone, so pictures (the README's among them) show the workbench.
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+      await page.waitForTimeout(400);
       await page.screenshot({ path }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
       return path;
     },
