@@ -4,25 +4,38 @@
 // Part of the contract shared by host and webview: imports nothing.
 
 export const PROTOCOL_MAJOR = 1;
-/** The newest minor this reader knows (1.1: snapshots may follow `dropped` within a connection). */
-export const PROTOCOL_MINOR = 1;
+/** The newest minor this reader knows (1.1: snapshots after `dropped`; 1.2: asyncio and AnyIO). */
+export const PROTOCOL_MINOR = 2;
 /** No line is longer than this (bytes, without the newline). */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 export interface WireSite { file: string; line: number; function: string }
 export interface WireError { type: string; message: string; exceptions?: WireError[] }
 export type WireOutcome = 'returned' | 'raised' | 'cancelled';
+/** 1.2: the async library of a run. */
+export type WireLibrary = 'trio' | 'asyncio';
+export type WireCancelSource = 'deadline' | 'explicit' | 'nursery' | 'interrupt' | 'shutdown' | 'unknown';
+/** 1.2: what the user opened (absent: a Trio nursery). */
+export type WireNurseryKind = 'nursery' | 'taskgroup' | 'anyio';
+/** 1.2: what made a cancel scope (absent: a Trio cancel scope). */
+export type WireScopeKind = 'cancel_scope' | 'timeout' | 'wait_for' | 'shield' | 'anyio';
+/** 1.2: things found about a task apart from its exit. */
+export type WireTaskFlag = 'pending_at_close' | 'exception_never_retrieved';
 
 interface RunEvent { run: number; ts: number }
 
 export interface HelloEvent {
-  type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: 'trio'; runtime_version: string;
+  type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: WireLibrary; runtime_version: string;
   lens_version: string; python: string; pid: number; argv: string[]; cwd: string; instance: string; reconnect?: number;
 }
-export interface RunStartedEvent extends RunEvent { type: 'run.started'; wall: number; resumed?: boolean }
+export interface RunStartedEvent extends RunEvent {
+  type: 'run.started'; wall: number; resumed?: boolean; library?: WireLibrary; library_version?: string; anyio?: string;
+}
 export interface RunFinishedEvent extends RunEvent { type: 'run.finished'; outcome: WireOutcome; error?: WireError }
 export interface TaskSpawnedEvent extends RunEvent {
   type: 'task.spawned'; id: number; name: string; nursery: number | null; system: boolean; main?: boolean; site: WireSite | null;
+  /** 1.2: the creating task of a loose task (nursery null). */
+  parent?: number;
 }
 export interface TaskMovedEvent extends RunEvent { type: 'task.moved'; id: number; nursery: number }
 export interface TaskStateEvent extends RunEvent {
@@ -30,14 +43,18 @@ export interface TaskStateEvent extends RunEvent {
 }
 export interface TaskExitedEvent extends RunEvent {
   type: 'task.exited'; id: number; outcome: WireOutcome; error?: WireError;
-  cancel?: { source?: 'deadline' | 'explicit' | 'nursery' | 'interrupt' | 'unknown'; reason?: string; by?: number };
+  cancel?: { source?: WireCancelSource; reason?: string; by?: number };
+}
+export interface TaskFlaggedEvent extends RunEvent {
+  type: 'task.flagged'; id: number; flag: WireTaskFlag; error?: WireError;
 }
 export interface NurseryOpenedEvent extends RunEvent {
-  type: 'nursery.opened'; id: number; task: number; site: WireSite | null; system?: boolean; start?: boolean;
+  type: 'nursery.opened'; id: number; task: number; site: WireSite | null; system?: boolean; start?: boolean; kind?: WireNurseryKind;
 }
 export interface NurseryClosedEvent extends RunEvent { type: 'nursery.closed'; id: number }
 export interface ScopeChangedEvent extends RunEvent {
   type: 'scope.changed'; id: number; task: number; deadline: number | null; shield: boolean; cancel_called: boolean; reason?: string;
+  kind?: WireScopeKind; site?: WireSite | null;
 }
 export interface ScopeClosedEvent extends RunEvent { type: 'scope.closed'; id: number }
 export interface DroppedEvent { type: 'dropped'; run?: number; ts: number; count: number; total: number }
@@ -47,6 +64,6 @@ export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string
 
 export type WireEvent =
   | HelloEvent | RunStartedEvent | RunFinishedEvent | TaskSpawnedEvent | TaskMovedEvent | TaskStateEvent
-  | TaskExitedEvent | NurseryOpenedEvent | NurseryClosedEvent | ScopeChangedEvent | ScopeClosedEvent
+  | TaskExitedEvent | TaskFlaggedEvent | NurseryOpenedEvent | NurseryClosedEvent | ScopeChangedEvent | ScopeClosedEvent
   | DroppedEvent | SnapshotBeginEvent | SnapshotEndEvent | RuntimeDisabledEvent;
 export type WireEventType = WireEvent['type'];

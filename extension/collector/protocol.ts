@@ -37,7 +37,7 @@ const error = (v: unknown, depth = 0): boolean => {
 const cancel: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const c = v as Record<string, unknown>;
-  return (c.source === undefined || ['deadline', 'explicit', 'nursery', 'interrupt', 'unknown'].includes(c.source as string))
+  return (c.source === undefined || ['deadline', 'explicit', 'nursery', 'interrupt', 'shutdown', 'unknown'].includes(c.source as string))
     && (c.reason === undefined || typeof c.reason === 'string')
     && (c.by === undefined || id(c.by));
 };
@@ -48,7 +48,7 @@ export interface EventSpec {
   optional: Record<string, Check>;
 }
 
-/** Every event type of protocol 1.0 with its fields (besides `type`). */
+/** Every event type of protocol 1.x with its fields (besides `type`). */
 export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'hello': {
     required: {
@@ -57,20 +57,28 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
     },
     optional: { secret: str, reconnect: nonNegInt },
   },
-  'run.started': { required: { run: id, ts, wall: number }, optional: { resumed: bool } },
+  'run.started': {
+    required: { run: id, ts, wall: number },
+    optional: { resumed: bool, library: oneOf('trio', 'asyncio'), library_version: str, anyio: str },
+  },
   'run.finished': { required: { run: id, ts, outcome }, optional: { error } },
   'task.spawned': {
     required: { run: id, ts, id, name: str, nursery: intOrNull, system: bool, site },
-    optional: { main: bool },
+    optional: { main: bool, parent: id },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
   'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site } },
   'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
-  'nursery.opened': { required: { run: id, ts, id, task: id, site }, optional: { system: bool, start: bool } },
+  'task.flagged': {
+    required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') }, optional: { error },
+  },
+  'nursery.opened': {
+    required: { run: id, ts, id, task: id, site }, optional: { system: bool, start: bool, kind: oneOf('nursery', 'taskgroup', 'anyio') },
+  },
   'nursery.closed': { required: { run: id, ts, id }, optional: {} },
   'scope.changed': {
     required: { run: id, ts, id, task: id, deadline: numOrNull, shield: bool, cancel_called: bool },
-    optional: { reason: str },
+    optional: { reason: str, kind: oneOf('cancel_scope', 'timeout', 'wait_for', 'shield', 'anyio'), site },
   },
   'scope.closed': { required: { run: id, ts, id }, optional: {} },
   'dropped': { required: { ts, count, total: count }, optional: { run: id } },
@@ -142,6 +150,10 @@ function spawnedOk(o: Record<string, unknown>): boolean {
   let known = 8;
   if (o.main !== undefined) {
     if (typeof o.main !== 'boolean') return false;
+    known++;
+  }
+  if (o.parent !== undefined) {
+    if (!isId(o.parent)) return false;
     known++;
   }
   return keyCount(o) === known;
