@@ -1,12 +1,14 @@
 // One program connection: hello (protocol major + per-launch secret) first,
 // then events into the program's runs. Whatever the program sends, the
 // extension host keeps running: every chunk is processed inside try/catch,
-// lines are bounded, and a connection that hogs the event loop is paused
-// until the loop has turned.
+// lines are bounded (the hello far more tightly: admission.ts), and a
+// connection that hogs the event loop is paused until the loop has turned.
 import type { Socket } from 'node:net';
 import { LineDecoder, LineTooLongError } from './lineDecoder';
 import { MAX_LINE_BYTES, PROTOCOL_MAJOR, type HelloEvent } from '../../contract/wire';
 import { validateEvent } from './protocol';
+import { HELLO_MAX_BYTES, HELLO_TIMEOUT_MS, parseFirstLine } from './admission';
+import type { RefusalLog } from './refusalLog';
 import { StreamReader } from './streamReader';
 import type { Launch, LaunchRegistry } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
@@ -17,8 +19,6 @@ export interface CollectorLog {
   error(message: string): void;
 }
 
-/** How long a new connection may take to say hello. */
-export const HELLO_TIMEOUT_MS = 10_000;
 /** Processing time per event-loop turn (all connections together) before sockets are paused. */
 const TURN_BUDGET_MS = 25;
 
@@ -60,6 +60,8 @@ export interface ConnectionContext {
   store: RunStore;
   log: CollectorLog;
   budget: IngestBudget;
+  /** Refusals before the hello: rate-limited, since anyone on the machine can cause them. */
+  refusals: RefusalLog;
   maxLineBytes?: number;
   helloTimeoutMs?: number;
   /** A program of a launch said hello (the first time for its instance). */
@@ -67,6 +69,15 @@ export interface ConnectionContext {
   /** A connection was refused before its hello was accepted. */
   onRefused?(reason: string): void;
 }
+
+/** What the collector hears from one connection. */
+export interface ConnectionHooks {
+  /** The hello was accepted: the connection is no stranger any more. */
+  accepted(c: Connection): void;
+  closed(c: Connection): void;
+}
+
+const formatBytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${Math.round(n / 1024)} KiB`);
 
 export class Connection {
   private readonly decoder: LineDecoder;
@@ -81,20 +92,21 @@ export class Connection {
     private readonly socket: Socket,
     readonly id: number,
     private readonly ctx: ConnectionContext,
-    private readonly onClosed: (c: Connection) => void,
+    private readonly hooks: ConnectionHooks,
   ) {
     this.name = `connection ${id}`;
-    this.decoder = new LineDecoder(ctx.maxLineBytes ?? MAX_LINE_BYTES);
+    const max = ctx.maxLineBytes ?? MAX_LINE_BYTES;
+    this.decoder = new LineDecoder(max, Math.min(max, HELLO_MAX_BYTES));
     socket.setKeepAlive(true, 15_000); // half-open connections (a vanished peer) get noticed
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
-      if (this.phase !== 'closed') this.ctx.log.warn(`${this.name}: socket error: ${err.message}`);
+      if (this.phase === 'open') this.ctx.log.warn(`${this.name}: socket error: ${err.message}`);
+      else if (this.phase === 'hello') this.ctx.refusals.refused(this.name, `socket error before a hello: ${err.message}`, 'socket error before a hello');
     });
     socket.on('close', () => this.onClose());
     socket.on('end', () => socket.end());
-    this.helloTimer = setTimeout(() => {
-      this.refuse(`no hello within ${Math.round((ctx.helloTimeoutMs ?? HELLO_TIMEOUT_MS) / 1000)} s`);
-    }, ctx.helloTimeoutMs ?? HELLO_TIMEOUT_MS);
+    const timeout = ctx.helloTimeoutMs ?? HELLO_TIMEOUT_MS;
+    this.helloTimer = setTimeout(() => this.refuse(`no hello within ${timeout / 1000} s`, 'no hello in time'), timeout);
     this.helloTimer.unref?.();
   }
 
@@ -122,7 +134,9 @@ export class Connection {
       if (lines.length && this.phase === 'open') this.ctx.store.changed();
     } catch (err) {
       if (err instanceof LineTooLongError) {
-        this.refuse(`a line longer than ${err.limit} bytes (the limit is 1 MiB); connection closed`);
+        this.refuse(this.phase === 'hello'
+          ? `a first line longer than ${formatBytes(err.limit)} (${err.limit} bytes), too long for a hello; connection closed`
+          : `a line longer than ${err.limit} bytes (the limit is ${formatBytes(err.limit)}); connection closed`, 'first line too long');
       } else {
         this.refuse(`internal error while reading: ${err instanceof Error ? err.message : String(err)}; connection closed`);
       }
@@ -136,9 +150,9 @@ export class Connection {
     }
   }
 
-  /** Refuses a connection that has not been accepted yet (one log line, a status note, close). */
-  private refuseHello(reason: string): void {
-    this.refuse(reason);
+  /** Refuses a connection that has not been accepted yet (a log line, a status note, close). */
+  private refuseHello(reason: string, kind: string): void {
+    this.refuse(reason, kind);
     try {
       this.ctx.onRefused?.(reason);
     } catch {
@@ -147,27 +161,24 @@ export class Connection {
   }
 
   private hello(line: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return this.refuseHello('the first line is not JSON (expected a hello); is something other than Nursery Lens connecting?');
-    }
+    const parsed = parseFirstLine(line);
+    if (!parsed.ok) return this.refuseHello(parsed.reason, 'first line not a hello');
+    const value = parsed.value;
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-    if (obj.type !== 'hello') return this.refuseHello(`the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`);
+    if (obj.type !== 'hello') return this.refuseHello(`the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`, 'first line not a hello');
     if (obj.protocol !== PROTOCOL_MAJOR) {
-      return this.refuseHello(`the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`);
+      return this.refuseHello(`the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`, 'other protocol');
     }
     const launch = this.ctx.launches.find(obj.secret);
     if (!launch) {
-      return this.refuseHello(obj.secret === undefined
-        ? 'no secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted'
-        : 'wrong secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted');
+      return obj.secret === undefined
+        ? this.refuseHello('no secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted', 'no secret')
+        : this.refuseHello('wrong secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted', 'wrong secret');
     }
     const v = validateEvent(value);
     if (!v.ok) {
       const what = v.kind === 'invalid' ? `field "${v.field}" is missing or malformed` : v.kind;
-      return this.refuseHello(`malformed hello: ${what}`);
+      return this.refuseHello(`malformed hello: ${what}`, 'malformed hello');
     }
     const hello = v.event as HelloEvent;
     clearTimeout(this.helloTimer);
@@ -188,6 +199,7 @@ export class Connection {
     const { secret: _secret, ...withoutSecret } = obj;
     stream.record(line.includes('"secret"') ? JSON.stringify(withoutSecret) : line);
     this.phase = 'open';
+    this.hooks.accepted(this);
     this.ctx.log.info(`${this.name}: program pid ${hello.pid} (${launch.label}, ${hello.runtime} ${hello.runtime_version}, Python ${hello.python}) ${hello.reconnect ? `reconnected (${hello.reconnect})` : 'connected'}`);
     if (v.unknownFields) this.ctx.log.info(`${this.name}: hello has fields this extension does not know: ${v.unknownFields.join(', ').slice(0, 200)} (ignored)`);
     if (first) {
@@ -199,11 +211,15 @@ export class Connection {
     }
   }
 
-  /** One clear log line, then close. */
-  refuse(reason: string): void {
+  /**
+   * One clear log line, then close. Before the hello the line goes through
+   * the rate-limited refusal log, counted under `kind`.
+   */
+  refuse(reason: string, kind = reason): void {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
-    this.ctx.log.warn(`${this.name}: ${reason}`);
+    if (wasOpen) this.ctx.log.warn(`${this.name}: ${reason}`);
+    else this.ctx.refusals.refused(this.name, reason, kind);
     this.closeReason = reason;
     this.phase = 'closed';
     if (wasOpen) this.stream?.disconnected(`Connection closed: ${reason}`);
@@ -229,9 +245,9 @@ export class Connection {
       this.stream?.disconnected('The program disconnected before its run finished.');
     } else if (this.phase === 'hello') {
       this.phase = 'closed';
-      this.ctx.log.warn(`${this.name}: closed before saying hello`);
+      this.ctx.refusals.refused(this.name, 'closed before saying hello', 'closed before a hello');
     }
-    this.onClosed(this);
+    this.hooks.closed(this);
   }
 
   get reason(): string | null {
