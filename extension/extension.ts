@@ -11,6 +11,7 @@ import { TaskTreePanel, VIEW_TYPE } from './panel/taskTreePanel';
 import { openSite } from './panel/siteOpener';
 import { PythonDebugInstrumenter, PYTHON_DEBUG_TYPES } from './debug/debugProvider';
 import { DebugSessionWatcher } from './debug/debugSessions';
+import { LaunchOwners } from './debug/launchOwners';
 import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
@@ -53,8 +54,10 @@ export function activate(context: vscode.ExtensionContext): void {
     if (reveal) taskTree.show(besideEditor(), true);
     bridge.selectLaunch(launch.secret);
   };
-  const watcher = new DebugSessionWatcher(launches, { showLaunch });
-  context.subscriptions.push(watcher);
+  // A launch's secret lives as long as its debug session or terminal.
+  const owners = new LaunchOwners(launches);
+  const watcher = new DebugSessionWatcher(owners, { showLaunch });
+  context.subscriptions.push(watcher, vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)));
 
   collector = new CollectorServer({
     launches, store, log,
@@ -94,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('nurseryLens.showTaskTree', guard('Show Task Tree', () => taskTree.show(besideEditor(), false))),
     vscode.commands.registerCommand('nurseryLens.runFile', guard('Run Python File with Task Tree', (arg) =>
-      runFileWithTaskTree({ ...instrumentation, log, showLaunch: (l) => showLaunch(l) }, arg))),
+      runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg))),
     vscode.commands.registerCommand('nurseryLens.openRecording', guard('Open Recording', (arg) => openRecording(recordingDeps, arg))),
     vscode.commands.registerCommand('nurseryLens.saveRecording', guard('Save Recording', () => saveRecording(recordingDeps))),
     vscode.commands.registerCommand('nurseryLens.clearFinishedRuns', guard('Clear Finished Runs', () => {

@@ -51,6 +51,7 @@ export class CollectorServer {
       log: options.log,
       budget: new IngestBudget(),
       refusals: new RefusalLog(options.log),
+      liveInstances: new Set(),
       ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
       ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
       ...(options.onProgram ? { onProgram: options.onProgram } : {}),

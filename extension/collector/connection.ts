@@ -62,6 +62,8 @@ export interface ConnectionContext {
   budget: IngestBudget;
   /** Refusals before the hello: rate-limited, since anyone on the machine can cause them. */
   refusals: RefusalLog;
+  /** Program instances (launch secret + hello.instance) with an open connection: one at a time each. */
+  liveInstances: Set<string>;
   maxLineBytes?: number;
   helloTimeoutMs?: number;
   /** A program of a launch said hello (the first time for its instance). */
@@ -86,6 +88,8 @@ export class Connection {
   private stream: ProgramStream | null = null;
   private helloTimer: NodeJS.Timeout | undefined;
   private closeReason: string | null = null;
+  /** This connection's entry in ctx.liveInstances, while open. */
+  private instanceKey: string | null = null;
   readonly name: string;
 
   constructor(
@@ -181,6 +185,15 @@ export class Connection {
       return this.refuseHello(`malformed hello: ${what}`, 'malformed hello');
     }
     const hello = v.event as HelloEvent;
+    // A program reconnects only after its old connection closed; a second one
+    // at once holds a copy of the secret and must not write into the first's runs.
+    const instanceKey = `${launch.secret}\u0000${hello.instance}`;
+    if (this.ctx.liveInstances.has(instanceKey)) {
+      return this.refuseHello(`a second connection for program instance ${hello.instance.slice(0, 40)} of "${launch.label}" while its first is still connected; refused (a copy of the launch's secret?)`, 'instance already connected');
+    }
+    this.ctx.liveInstances.add(instanceKey);
+    this.instanceKey = instanceKey;
+    this.ctx.launches.connected(launch);
     clearTimeout(this.helloTimer);
     const origin = {
       launchKey: launch.secret,
@@ -195,9 +208,10 @@ export class Connection {
     this.stream = stream;
     this.reader = new StreamReader(stream, this.ctx.log, `${this.name} (pid ${hello.pid})`);
     this.reader.setHello(hello);
-    // Saved recordings get shared: keep the hello as received, minus the launch's secret.
+    // Saved recordings get shared: the hello as parsed (whatever escapes spelled
+    // its keys) without the launch's secret, never the raw line.
     const { secret: _secret, ...withoutSecret } = obj;
-    stream.record(line.includes('"secret"') ? JSON.stringify(withoutSecret) : line);
+    stream.record(JSON.stringify(withoutSecret));
     this.phase = 'open';
     this.hooks.accepted(this);
     this.ctx.log.info(`${this.name}: program pid ${hello.pid} (${launch.label}, ${hello.runtime} ${hello.runtime_version}, Python ${hello.python}) ${hello.reconnect ? `reconnected (${hello.reconnect})` : 'connected'}`);
@@ -221,7 +235,7 @@ export class Connection {
     if (wasOpen) this.ctx.log.warn(`${this.name}: ${reason}`);
     else this.ctx.refusals.refused(this.name, reason, kind);
     this.closeReason = reason;
-    this.phase = 'closed';
+    this.setClosed();
     if (wasOpen) this.stream?.disconnected(`Connection closed: ${reason}`);
     this.socket.destroy();
   }
@@ -230,21 +244,28 @@ export class Connection {
     if (this.phase === 'closed') return;
     this.closeReason = 'the extension is shutting down';
     if (this.phase === 'open') this.stream?.disconnected('The collector shut down.');
-    this.phase = 'closed';
+    this.setClosed();
     this.socket.destroy();
+  }
+
+  /** The phase becomes closed; the program instance may connect again. */
+  private setClosed(): void {
+    this.phase = 'closed';
+    if (this.instanceKey) this.ctx.liveInstances.delete(this.instanceKey);
+    this.instanceKey = null;
   }
 
   private onClose(): void {
     clearTimeout(this.helloTimer);
     if (this.phase === 'open') {
-      this.phase = 'closed';
+      this.setClosed();
       const lost = this.decoder.buffered;
       const live = this.stream ? [...this.stream.runs.values()].filter((r) => r.currentStatus === 'live').length : 0;
       if (live) this.ctx.log.warn(`${this.name}: the program disconnected with ${live} run(s) still live${lost ? ` (${lost} bytes of an unfinished line lost)` : ''}`);
       else this.ctx.log.info(`${this.name}: program disconnected`);
       this.stream?.disconnected('The program disconnected before its run finished.');
     } else if (this.phase === 'hello') {
-      this.phase = 'closed';
+      this.setClosed();
       this.ctx.refusals.refused(this.name, 'closed before saying hello', 'closed before a hello');
     }
     this.hooks.closed(this);
