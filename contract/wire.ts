@@ -27,6 +27,8 @@ interface RunEvent { run: number; ts: number }
 export interface HelloEvent {
   type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: WireLibrary; runtime_version: string;
   lens_version: string; python: string; pid: number; argv: string[]; cwd: string; instance: string; reconnect?: number;
+  /** 1.2: the program's sys.path (absolute), for which source files open without asking. */
+  sys_path?: string[];
 }
 export interface RunStartedEvent extends RunEvent {
   type: 'run.started'; wall: number; resumed?: boolean; library?: WireLibrary; library_version?: string; anyio?: string;

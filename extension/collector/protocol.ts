@@ -55,7 +55,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
       protocol: int, minor: nonNegInt, runtime: str, runtime_version: str, lens_version: str, python: str,
       pid: int, argv: strings, cwd: str, instance: str,
     },
-    optional: { secret: str, reconnect: nonNegInt },
+    optional: { secret: str, reconnect: nonNegInt, sys_path: strings },
   },
   'run.started': {
     required: { run: id, ts, wall: number },

@@ -30,7 +30,7 @@ const site12 = { file: '/abs/prog.py', line: 12, function: 'main' };
 const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
   'hello': {
     type: 'hello', protocol: 1, minor: 1, secret: 'ab', runtime: 'trio', runtime_version: '0.27.0', lens_version: '0.1.0',
-    python: '3.11.9', pid: 42, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'i1', reconnect: 1,
+    python: '3.11.9', pid: 42, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'i1', reconnect: 1, sys_path: ['/abs', '/usr/lib/python3.11'],
   },
   'run.started': {
     type: 'run.started', run: 1, ts: 0, wall: 1_700_000_000_000, resumed: true, library: 'asyncio', library_version: '3.11.7', anyio: '4.4.0',
