@@ -41,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const bridge = new PanelBridge(store, {
     post: (m) => panelRef.panel?.post(m),
     openSite,
+    programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
     runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
     log,
     selected: (label) => panelRef.panel?.setRunLabel(label),

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Connection, IngestBudget, type CollectorLog, type ConnectionContext, type ConnectionHooks } from './connection';
+import { Connection, IngestBudget, type CollectorLog, type ConnectionContext, type ConnectionHooks, type ProgramPaths } from './connection';
 import { PendingConnections } from './admission';
 import { RefusalLog } from './refusalLog';
 import type { LaunchRegistry, Launch } from './launches';
@@ -52,6 +52,7 @@ export class CollectorServer {
       budget: new IngestBudget(),
       refusals: new RefusalLog(options.log),
       liveInstances: new Set(),
+      programPaths: new WeakMap(),
       ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
       ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
       ...(options.onProgram ? { onProgram: options.onProgram } : {}),
@@ -70,6 +71,11 @@ export class CollectorServer {
 
   get address(): string | undefined {
     return this.addr;
+  }
+
+  /** Where a live program's hello said it runs (its folders may open sites without asking). */
+  pathsOf(stream: ProgramStream): ProgramPaths | undefined {
+    return this.ctx.programPaths.get(stream);
   }
 
   get connectionCount(): number {

@@ -64,12 +64,21 @@ export interface ConnectionContext {
   refusals: RefusalLog;
   /** Program instances (launch secret + hello.instance) with an open connection: one at a time each. */
   liveInstances: Set<string>;
+  /** Per program, where its latest hello said it runs. */
+  programPaths: WeakMap<ProgramStream, ProgramPaths>;
   maxLineBytes?: number;
   helloTimeoutMs?: number;
   /** A program of a launch said hello (the first time for its instance). */
   onProgram?(launch: Launch, stream: ProgramStream): void;
   /** A connection was refused before its hello was accepted. */
   onRefused?(reason: string): void;
+}
+
+/** What a live program's hello said about where it runs: the folders it may open sites from (panel/sitePolicy.ts). */
+export interface ProgramPaths {
+  cwd: string;
+  argv: readonly string[];
+  sysPath?: readonly string[];
 }
 
 /** What the collector hears from one connection. */
@@ -206,6 +215,7 @@ export class Connection {
     const stream = this.ctx.store.openStream(origin);
     const first = stream.raw.length === 0;
     this.stream = stream;
+    this.ctx.programPaths.set(stream, { cwd: hello.cwd, argv: hello.argv, ...(hello.sys_path ? { sysPath: hello.sys_path } : {}) });
     this.reader = new StreamReader(stream, this.ctx.log, `${this.name} (pid ${hello.pid})`);
     this.reader.setHello(hello);
     // Saved recordings get shared: the hello as parsed (whatever escapes spelled
