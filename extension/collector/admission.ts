@@ -5,6 +5,7 @@
 // at once, where a new one pushes out the one that has waited longest (a
 // real program says hello within milliseconds of connecting, so a crowd of
 // idle strangers cannot keep it out).
+import { nestsDeeperThan } from './jsonDepth';
 
 /**
  * The hello is one line of a few hundred bytes plus the program's argv and
@@ -21,30 +22,6 @@ export const HELLO_TIMEOUT_MS = 3_000;
 export const MAX_PENDING = 64;
 /** A hello nests two deep (the object, argv); anything much deeper is not one. */
 const MAX_HELLO_DEPTH = 8;
-
-/**
- * True when the JSON text nests deeper than `max` (objects and arrays),
- * found by one scan that skips strings: a linear check, so that a stranger's
- * deeply nested line costs no more than reading it.
- */
-export function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /** The first line as JSON, or why it is not a hello's (never throws). */
 export function parseFirstLine(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {

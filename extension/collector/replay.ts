@@ -4,6 +4,7 @@
 import { StreamReader } from './streamReader';
 import type { HelloEvent } from '../../contract/wire';
 import { validateEvent } from './protocol';
+import { MAX_EVENT_DEPTH, nestsDeeperThan } from './jsonDepth';
 import { RunState } from '../store/runState';
 import { scriptLabel } from '../store/runStore';
 
@@ -34,6 +35,8 @@ export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayR
   let label = options.label ?? 'recording';
   let badLines = 0;
   let events = 0;
+  // A shared file is anyone's: a line nested too deep to be an event is not parsed at all.
+  let deepLines = 0;
 
   const newReader = (): StreamReader => {
     stream++;
@@ -64,6 +67,10 @@ export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayR
     const line = text.slice(start, end);
     start = end + 1;
     if (!line.trim()) continue;
+    if (nestsDeeperThan(line, MAX_EVENT_DEPTH)) {
+      if (!deepLines++) problems.push(`recording: line ${lineNo} nests deeper than ${MAX_EVENT_DEPTH} levels: not an event (not read)`);
+      continue;
+    }
     // A hello starts a (new) program's stream; the same instance again is a reconnect.
     if (line.includes('"hello"')) {
       let value: unknown;
@@ -85,6 +92,8 @@ export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayR
     reader.line(line, `line ${lineNo}`);
   }
   finish(reader);
+  badLines += deepLines;
+  if (deepLines > 1) problems.push(`recording: ${deepLines} lines nest too deep to be events (not read)`);
   for (const r of runs) if (badLines) r.addProblem(`${badLines} line(s) of the recording were not used`);
   return { runs, problems, badLines, events };
 }

@@ -88,6 +88,8 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       cwd: path.dirname(file),
       env: terminalEnv,
       iconPath: new vscode.ThemeIcon('type-hierarchy'),
+      // Not kept by terminal persistence: VS Code would store its env (the launch secret) and start the program again after a restart.
+      isTransient: true,
     });
     deps.owners.terminalStarted(launch, terminal);
     deps.log.info(`running ${file} with ${[python.command, ...python.args].join(' ')} (${python.source})`);

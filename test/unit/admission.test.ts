@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { LineDecoder, LineTooLongError } from '../../extension/collector/lineDecoder';
-import { nestsDeeperThan, parseFirstLine, PendingConnections } from '../../extension/collector/admission';
+import { parseFirstLine, PendingConnections } from '../../extension/collector/admission';
+import { nestsDeeperThan } from '../../extension/collector/jsonDepth';
 import { RefusalLog } from '../../extension/collector/refusalLog';
 
 describe('admission before the hello', () => {
