@@ -15,6 +15,7 @@ import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
 import { RunStatusItem } from './statusItem';
+import { messageOf } from './errorMessage';
 
 let collector: CollectorServer | undefined;
 
@@ -86,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       await f(...args);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = messageOf(err);
       log.error(`${name} failed: ${message}`);
       void vscode.window.showErrorMessage(`Nursery Lens: ${message}`);
     }

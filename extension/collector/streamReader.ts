@@ -5,6 +5,7 @@
 import { RunState } from '../store/runState';
 import type { HelloEvent } from '../../contract/wire';
 import { checkEvent } from './protocol';
+import { messageOf } from '../errorMessage';
 
 const MAX_KINDS = 100;
 /** trio.run calls followed per program (one RunState each). */
@@ -141,7 +142,7 @@ export class StreamReader {
       }
     } catch (err) {
       // A reducer bug must cost one event, not the connection.
-      this.problem(`internal:${type}`, `could not apply a ${type} event: ${err instanceof Error ? err.message : String(err)}`);
+      this.problem(`internal:${type}`, `could not apply a ${type} event: ${messageOf(err)}`);
     }
   }
 

@@ -22,7 +22,6 @@ export interface StreamOrigin {
   argv?: string[];
 }
 
-/** One program (process): its runs, and the lines it sent. */
 /** The script name a program was started with, for labels. */
 export function scriptLabel(argv: readonly string[] | undefined): string | undefined {
   if (!argv?.length) return undefined;
@@ -32,6 +31,7 @@ export function scriptLabel(argv: readonly string[] | undefined): string | undef
   return base || undefined;
 }
 
+/** One program (process): its runs, and the lines it sent. */
 export class ProgramStream {
   readonly runs = new Map<number, RunState>();
   raw: string[] = [];
@@ -223,11 +223,6 @@ export class RunStore {
 
   infos(): RunInfo[] {
     return this.all().map((e) => e.state.info());
-  }
-
-  /** Runs whose program is still connected and running. */
-  liveRuns(): RunState[] {
-    return this.all().filter((e) => e.state.currentStatus === 'live').map((e) => e.state);
   }
 
   /** The lines to save for a run: everything its program sent (or the recording it came from). */
