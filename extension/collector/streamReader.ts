@@ -1,9 +1,9 @@
 // One event stream (a live connection after its hello, or a recording):
-// parse each line, validate it, and hand it to the RunState of its `run`.
+// parse each line, validate it, and hand it, typed, to the RunState of its `run`.
 // Problems (bad JSON, unknown types or fields, invalid fields) are counted and
 // logged once per kind per stream, never fatal. No sockets, no vscode.
 import { RunState } from '../store/runState';
-import type { HelloEvent } from '../../contract/wire';
+import type { HelloEvent, WireEvent } from '../../contract/wire';
 import { checkEvent } from './protocol';
 import { messageOf } from '../errorMessage';
 
@@ -64,7 +64,7 @@ export class StreamReader {
 
   setHello(hello: HelloEvent): void {
     this.hello = hello;
-    for (const r of this.runs.values()) r.apply(hello as unknown as Record<string, unknown>);
+    for (const r of this.runs.values()) r.apply(hello);
   }
 
   /** One line (without its newline). `where` names it in a log line (e.g. "line 12"). */
@@ -119,8 +119,8 @@ export class StreamReader {
       else this.problem(problem.kind, `a line that is not an event object${at} (ignored)`);
       return;
     }
-    const event = value as Record<string, unknown>;
-    const type = event.type as string;
+    const event = value as WireEvent; // checkEvent found nothing wrong
+    const type = event.type;
     if (unknown.length) {
       const at = where ? ` at ${where}` : '';
       for (const f of unknown) this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
@@ -130,7 +130,8 @@ export class StreamReader {
       this.problem('hello-again', `a second hello${where ? ` at ${where}` : ''} (ignored)`);
       return;
     }
-    const run = event.run;
+    // dropped may name a run, runtime.disabled never does: those concern the whole process.
+    const run = 'run' in event ? event.run : undefined;
     try {
       if (typeof run === 'number') {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
@@ -160,7 +161,7 @@ export class StreamReader {
     if (this.runs.size >= MAX_RUNS) return null;
     state = this.source.run(run);
     this.runs.set(run, state);
-    if (this.hello) state.apply(this.hello as unknown as Record<string, unknown>);
+    if (this.hello) state.apply(this.hello);
     this.lastRunNo = run;
     this.lastRun = state;
     return state;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { RunState } from '../../extension/store/runState';
 import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../contract/rows';
+import type { WireEvent } from '../../contract/wire';
 import {
-  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state, type Ev,
+  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state,
 } from './wireEvents';
 
-function run(events: Ev[], options?: { retainFinished?: number }): RunState {
+function run(events: WireEvent[], options?: { retainFinished?: number }): RunState {
   const r = new RunState('c1.r1', 'prog.py', options);
   for (const e of events) r.apply(e);
   return r;
@@ -178,7 +179,7 @@ describe('RunState reducer', () => {
       spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(5, 4, 'a', 1),
       state(5, 10, 'waiting', site(50)),
       { type: 'snapshot.end', run: 1, ts: 10 },
-    ]) r.apply(e);
+    ] satisfies WireEvent[]) r.apply(e);
     const info = r.info();
     assert.equal(info.status, 'live');
     assert.equal(info.totalTasks, 4, 'replayed tasks are not counted twice');
@@ -198,7 +199,7 @@ describe('RunState reducer', () => {
       spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
       spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 15),
       { type: 'snapshot.end', run: 1, ts: 20 },
-    ]) r.apply(e);
+    ] satisfies WireEvent[]) r.apply(e);
     const info = r.info();
     assert.equal(info.status, 'live');
     assert.equal(info.dropped, 2);
@@ -227,7 +228,7 @@ describe('RunState reducer', () => {
   });
 
   it('retention folds the oldest finished tasks into per-nursery RetiredRows', () => {
-    const events: Ev[] = [...prologue(), opened(4, 3, 1)];
+    const events: WireEvent[] = [...prologue(), opened(4, 3, 1)];
     let id = 10;
     for (let i = 0; i < 50; i++) {
       events.push(spawned(id, 4, `w${i}`, 1 + i));
