@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CollectorServer } from './collector/collectorServer';
 import { LaunchRegistry, type Launch } from './collector/launches';
 import { RunStore } from './store/runStore';
+import { DEFAULT_RETAIN_FINISHED } from './store/runState';
 import { PanelBridge } from './panel/panelBridge';
 import { TaskTreePanel, VIEW_TYPE } from './panel/taskTreePanel';
 import { openSite } from './panel/siteOpener';
@@ -29,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Nursery Lens', { log: true });
   context.subscriptions.push(log);
   const settings = () => vscode.workspace.getConfiguration('nurseryLens');
-  const retainFinished = () => Math.max(0, settings().get<number>('retainFinishedTasks', 2000));
+  const retainFinished = () => Math.max(0, settings().get<number>('retainFinishedTasks', DEFAULT_RETAIN_FINISHED));
 
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();

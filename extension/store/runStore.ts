@@ -2,7 +2,7 @@
 // reconnecting program finds its runs again by its `instance`), recordings,
 // and finished ones until the user clears them. Also keeps each program's
 // raw lines (bounded) for Save Recording…. Pure: no vscode, no sockets.
-import { RunState } from './runState';
+import { DEFAULT_RETAIN_FINISHED, RunState } from './runState';
 import type { RunInfo } from '../../contract/rows';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
@@ -131,7 +131,7 @@ export class RunStore {
   private readonly launchPrograms = new Map<string, number>();
 
   constructor(
-    readonly retainFinished: () => number = () => 2000,
+    readonly retainFinished: () => number = () => DEFAULT_RETAIN_FINISHED,
     readonly limits: { perProgram: number; total: number } = { perProgram: MAX_RAW_BYTES, total: MAX_TOTAL_RAW_BYTES },
   ) {}
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { RunState } from '../../extension/store/runState';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_RETAIN_FINISHED, RunState } from '../../extension/store/runState';
 import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import {
@@ -265,6 +267,11 @@ describe('RunState reducer', () => {
     const retired = rows.get(-4) as RetiredRow;
     assert.equal(retired.count, 3);
     assert.equal(rows.has(-6), false);
+  });
+
+  it('keeps as many finished tasks by default as the retainFinishedTasks setting says by default', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    assert.equal(manifest.contributes.configuration.properties['nurseryLens.retainFinishedTasks'].default, DEFAULT_RETAIN_FINISHED);
   });
 
   it('memory stays bounded: closed nurseries whose children are all retired fold too', () => {
