@@ -169,6 +169,7 @@ export class TaskEvents {
 
   private moveTo(row: TaskEntry, to: number | null): void {
     const from = row.parent;
+    if (from === to) return; // (removing it from `from` would drop it from `to`)
     row.parent = to;
     if (to !== null) this.tree.addChild(to, row.id);
     if (from !== null) this.retention.childGone(from, row.id);

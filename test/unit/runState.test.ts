@@ -88,6 +88,15 @@ describe('RunState reducer', () => {
     assert.ok(d.remove.includes(5));
   });
 
+  it('a task.moved into the nursery the task is already in changes nothing (its nursery keeps it as a child)', () => {
+    const r = run([
+      ...prologue(), opened(5, 3, 2, { start: true }), spawned(6, 5, 'server', 2.1),
+      moved(6, 5, 3), closed(5, 3.1),
+    ]);
+    assert.equal(task(r, 6).parent, 5);
+    assert.ok(byId(r.rows()).has(5), 'the nursery of a live task stays');
+  });
+
   it('cancelledBy comes from the wire `cancel.by` first', () => {
     const r = run([
       ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1),
