@@ -50,7 +50,7 @@ function batchParse(texts: readonly string[], from: number): unknown[] | null {
 export class StreamReader {
   /** Problem kind → count. */
   readonly problems = new Map<string, number>();
-  readonly runs = new Map<number, RunState>();
+  private readonly runs = new Map<number, RunState>();
   events = 0;
   private hello: HelloEvent | null = null;
 
@@ -108,7 +108,7 @@ export class StreamReader {
   private readonly unknown: string[] = [];
 
   /** One parsed value. */
-  value(value: unknown, where?: string): void {
+  private value(value: unknown, where?: string): void {
     const unknown = this.unknown;
     if (unknown.length) unknown.length = 0;
     const problem = checkEvent(value, unknown);
@@ -151,7 +151,7 @@ export class StreamReader {
   private lastRun: RunState | null = null;
 
   /** The run's state; null past MAX_RUNS runs (a program must not make the host keep unbounded runs). */
-  runFor(run: number): RunState | null {
+  private runFor(run: number): RunState | null {
     let state = this.runs.get(run);
     if (state) {
       this.lastRunNo = run;
