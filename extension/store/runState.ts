@@ -52,8 +52,9 @@ export class RunState {
 
   /** One validated event (the collector's checkEvent vouches for its fields). */
   apply(ev: WireEvent): void {
-    if (ev.type !== 'hello') this.facts.saw(ev.ts);
-    switch (ev.type) {
+    const { type } = ev; // read once: a load from many kinds of object is not cheap
+    if (type !== 'hello') this.facts.saw(ev.ts);
+    switch (type) {
       case 'task.state': return this.tasks.state(ev);
       case 'task.spawned': return this.tasks.spawned(ev);
       case 'task.exited': return this.tasks.exited(ev);
