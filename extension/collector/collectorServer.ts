@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Connection, IngestBudget, type CollectorLog, type ConnectionContext } from './connection';
 import type { LaunchRegistry, Launch } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
+import { messageOf } from '../errorMessage';
 
 /** More simultaneous connections than any sane launch makes; beyond it new ones are turned away. */
 const MAX_CONNECTIONS = 1000;
@@ -27,7 +28,6 @@ export interface CollectorOptions {
 export class CollectorServer {
   private server: net.Server | null = null;
   private starting: Promise<string> | null = null;
-  private addr: string | undefined;
   private socketDir: string | undefined;
   private readonly connections = new Set<Connection>();
   private nextId = 1;
@@ -56,10 +56,6 @@ export class CollectorServer {
     return this.starting;
   }
 
-  get address(): string | undefined {
-    return this.addr;
-  }
-
   get connectionCount(): number {
     return this.connections.size;
   }
@@ -86,9 +82,9 @@ export class CollectorServer {
     });
     this.server = server;
     const a = server.address();
-    this.addr = typeof a === 'string' ? a : `127.0.0.1:${a!.port}`;
-    this.options.log.info(`collector listening on ${this.addr}`);
-    return this.addr;
+    const address = typeof a === 'string' ? a : `127.0.0.1:${a!.port}`;
+    this.options.log.info(`collector listening on ${address}`);
+    return address;
   }
 
   private accept(socket: net.Socket): void {
@@ -103,7 +99,7 @@ export class CollectorServer {
       const c = new Connection(socket, this.nextId++, this.ctx, (closed) => this.connections.delete(closed));
       this.connections.add(c);
     } catch (err) {
-      this.options.log.error(`collector: could not set up a connection: ${err instanceof Error ? err.message : String(err)}`);
+      this.options.log.error(`collector: could not set up a connection: ${messageOf(err)}`);
       socket.destroy();
     }
   }
@@ -115,7 +111,6 @@ export class CollectorServer {
     const server = this.server;
     this.server = null;
     this.starting = null;
-    this.addr = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (this.socketDir) {
       const dir = this.socketDir;

@@ -10,6 +10,7 @@ import { validateEvent } from './protocol';
 import { StreamReader } from './streamReader';
 import type { Launch, LaunchRegistry } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
+import { messageOf } from '../errorMessage';
 
 export interface CollectorLog {
   info(message: string): void;
@@ -74,7 +75,6 @@ export class Connection {
   private reader: StreamReader | null = null;
   private stream: ProgramStream | null = null;
   private helloTimer: NodeJS.Timeout | undefined;
-  private closeReason: string | null = null;
   readonly name: string;
 
   constructor(
@@ -103,10 +103,6 @@ export class Connection {
     return this.phase !== 'closed';
   }
 
-  get isOpen(): boolean {
-    return this.phase === 'open';
-  }
-
   private onData(chunk: Buffer): void {
     if (this.phase === 'closed') return;
     const t0 = performance.now();
@@ -124,7 +120,7 @@ export class Connection {
       if (err instanceof LineTooLongError) {
         this.refuse(`a line longer than ${err.limit} bytes (the limit is 1 MiB); connection closed`);
       } else {
-        this.refuse(`internal error while reading: ${err instanceof Error ? err.message : String(err)}; connection closed`);
+        this.refuse(`internal error while reading: ${messageOf(err)}; connection closed`);
       }
     }
     this.ctx.budget.charge(performance.now() - t0);
@@ -194,7 +190,7 @@ export class Connection {
       try {
         this.ctx.onProgram?.(launch, stream);
       } catch (err) {
-        this.ctx.log.warn(`${this.name}: ${err instanceof Error ? err.message : String(err)}`);
+        this.ctx.log.warn(`${this.name}: ${messageOf(err)}`);
       }
     }
   }
@@ -204,7 +200,6 @@ export class Connection {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
     this.ctx.log.warn(`${this.name}: ${reason}`);
-    this.closeReason = reason;
     this.phase = 'closed';
     if (wasOpen) this.stream?.disconnected(`Connection closed: ${reason}`);
     this.socket.destroy();
@@ -212,7 +207,6 @@ export class Connection {
 
   close(): void {
     if (this.phase === 'closed') return;
-    this.closeReason = 'the extension is shutting down';
     if (this.phase === 'open') this.stream?.disconnected('The collector shut down.');
     this.phase = 'closed';
     this.socket.destroy();
@@ -232,13 +226,5 @@ export class Connection {
       this.ctx.log.warn(`${this.name}: closed before saying hello`);
     }
     this.onClosed(this);
-  }
-
-  get reason(): string | null {
-    return this.closeReason;
-  }
-
-  get problems(): ReadonlyMap<string, number> {
-    return this.reader?.problems ?? new Map();
   }
 }
