@@ -46,6 +46,8 @@ export function copyRow(row: Row): Row {
     if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;
     if (row.cancelReason !== undefined) t.cancelReason = row.cancelReason;
     if (row.starting) t.starting = true;
+    if (row.flags !== undefined) t.flags = row.flags;
+    if (row.unretrieved !== undefined) t.unretrieved = row.unretrieved;
     return t;
   }
   if (row.kind === 'retired') return { ...row, byOutcome: { ...row.byOutcome } };

@@ -59,6 +59,7 @@ export class RunState {
       case 'task.spawned': return this.tasks.spawned(ev);
       case 'task.exited': return this.tasks.exited(ev);
       case 'task.moved': return this.tasks.moved(ev);
+      case 'task.flagged': return this.tasks.flagged(ev);
       case 'nursery.opened': return this.nurseries.opened(ev);
       case 'nursery.closed': return this.nurseries.closed(ev);
       case 'scope.changed': return this.scopes.changed(ev);

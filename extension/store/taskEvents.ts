@@ -1,7 +1,7 @@
 // The reducer for task events (task.spawned, task.moved, task.state,
 // task.exited): task rows are born, move between nurseries, change state and
 // end, and a cancelled task learns who caused it where the wire does not say.
-import type { TaskExitedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent } from '../../contract/wire';
+import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent } from '../../contract/wire';
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
@@ -52,6 +52,8 @@ export class TaskEvents {
       cancelReason: undefined,
       scopes: NO_SCOPES,
       starting: undefined,
+      flags: undefined,
+      unretrieved: undefined,
       dirty: false,
       sent: false,
       gone: false,
@@ -104,6 +106,16 @@ export class TaskEvents {
     if (outcome === 'cancelled') this.cancelled(row, e.cancel ?? {});
     this.finish(row);
     this.retention.retain();
+  }
+
+  /** Something found about a task apart from its exit (pending when its loop closed, an exception nobody retrieved). */
+  flagged(e: TaskFlaggedEvent): void {
+    const row = this.tree.tasks.get(e.id);
+    if (!row) return;
+    if (row.flags?.includes(e.flag)) return;
+    row.flags = [...(row.flags ?? []), e.flag];
+    if (e.flag === 'exception_never_retrieved' && e.error) row.unretrieved = errorOf(e.error);
+    this.tree.changes.touch(row);
   }
 
   /** A live task the program did not replay after a reconnect: it ended while we were away. */

@@ -97,6 +97,23 @@ describe('RunState reducer', () => {
     assert.ok(byId(r.rows()).has(5), 'the nursery of a live task stays');
   });
 
+  it('protocol 1.2: task.flagged marks the task once, with the exception nobody retrieved', () => {
+    const flag = (id: number, f: 'pending_at_close' | 'exception_never_retrieved', ts: number): WireEvent => ({
+      type: 'task.flagged', run: 1, ts, id, flag: f, ...(f === 'exception_never_retrieved' ? { error: { type: 'ValueError', message: 'lost' } } : {}),
+    });
+    const r = run([
+      hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'loose', 1.1), spawned(6, 4, 'pending', 1.2),
+      exited(5, 'raised', 2, { error: { type: 'ValueError', message: 'lost' } }),
+      flag(5, 'exception_never_retrieved', 3), flag(5, 'exception_never_retrieved', 3.5), flag(6, 'pending_at_close', 4),
+      flag(99, 'pending_at_close', 4),
+    ]);
+    assert.deepEqual(task(r, 5).flags, ['exception_never_retrieved'], 'a repeated flag is kept once');
+    assert.deepEqual(task(r, 5).unretrieved, { type: 'ValueError', message: 'lost' });
+    assert.deepEqual(task(r, 6).flags, ['pending_at_close']);
+    assert.equal(task(r, 6).state, 'scheduled', 'a pending task is not made finished by its flag');
+    assert.equal(byId(r.rows()).get(99), undefined, 'a flag for an unknown task creates nothing');
+  });
+
   it('cancelledBy comes from the wire `cancel.by` first', () => {
     const r = run([
       ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1),
