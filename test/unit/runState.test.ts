@@ -103,7 +103,7 @@ describe('RunState reducer', () => {
     });
     const r = run([
       hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'loose', 1.1), spawned(6, 4, 'pending', 1.2),
-      exited(5, 'raised', 2, { error: { type: 'ValueError', message: 'lost' } }),
+      exited(5, 2, 'raised', { error: { type: 'ValueError', message: 'lost' } }),
       flag(5, 'exception_never_retrieved', 3), flag(5, 'exception_never_retrieved', 3.5), flag(6, 'pending_at_close', 4),
       flag(99, 'pending_at_close', 4),
     ]);
