@@ -4,6 +4,8 @@
 // side interprets wire events twice: the reducer is the only place that does.
 // No `vscode` import here: the webview bundles this module too.
 
+import type { WireCancelSource, WireTaskFlag } from './wire';
+
 /** A source location, as on the wire. */
 export interface Site {
   file: string;
@@ -52,12 +54,16 @@ export interface TaskRow {
   error?: ErrorInfo;
   /** For cancelled tasks: the task whose failure (or cancel call) caused it, when known or inferred. */
   cancelledBy?: number;
-  cancelSource?: 'deadline' | 'explicit' | 'nursery' | 'interrupt' | 'unknown';
+  cancelSource?: WireCancelSource;
   cancelReason?: string;
   /** Cancel scopes entered in this task that have a deadline, a shield or a cancel. Outer first. */
   scopes: ScopeInfo[];
   /** True while the task waits in `nursery.start()`'s temporary nursery. */
   starting?: boolean;
+  /** What the runtime found about the task apart from its exit (protocol 1.2), in arrival order. */
+  flags?: WireTaskFlag[];
+  /** The exception of an `exception_never_retrieved` flag. */
+  unretrieved?: ErrorInfo;
 }
 
 export interface NurseryRow {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CollectorServer } from './collector/collectorServer';
 import { LaunchRegistry, type Launch } from './collector/launches';
 import { RunStore } from './store/runStore';
+import { DEFAULT_RETAIN_FINISHED } from './store/runState';
 import { PanelBridge } from './panel/panelBridge';
 import { TaskTreePanel, VIEW_TYPE } from './panel/taskTreePanel';
 import { openSite } from './panel/siteOpener';
@@ -16,6 +17,7 @@ import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
 import { RunStatusItem } from './statusItem';
+import { messageOf } from './errorMessage';
 
 let collector: CollectorServer | undefined;
 
@@ -29,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Nursery Lens', { log: true });
   context.subscriptions.push(log);
   const settings = () => vscode.workspace.getConfiguration('nurseryLens');
-  const retainFinished = () => Math.max(0, settings().get<number>('retainFinishedTasks', 2000));
+  const retainFinished = () => Math.max(0, settings().get<number>('retainFinishedTasks', DEFAULT_RETAIN_FINISHED));
 
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();
@@ -86,30 +88,37 @@ export function activate(context: vscode.ExtensionContext): void {
     store, bridge, log, retainFinished,
     showPanel: () => taskTree.show(besideEditor(), false),
   };
-  const guard = (name: string, f: (...args: unknown[]) => unknown) => async (...args: unknown[]) => {
-    try {
-      await f(...args);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      log.error(`${name} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Nursery Lens: ${message}`);
-    }
-  };
-  context.subscriptions.push(
-    vscode.commands.registerCommand('nurseryLens.showTaskTree', guard('Show Task Tree', () => taskTree.show(besideEditor(), false))),
-    vscode.commands.registerCommand('nurseryLens.runFile', guard('Run Python File with Task Tree', (arg) =>
-      runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg))),
-    vscode.commands.registerCommand('nurseryLens.openRecording', guard('Open Recording', (arg) => openRecording(recordingDeps, arg))),
-    vscode.commands.registerCommand('nurseryLens.saveRecording', guard('Save Recording', () => saveRecording(recordingDeps))),
-    vscode.commands.registerCommand('nurseryLens.clearFinishedRuns', guard('Clear Finished Runs', () => {
+  context.subscriptions.push(...registerCommands(log, {
+    'nurseryLens.showTaskTree': ['Show Task Tree', () => taskTree.show(besideEditor(), false)],
+    [COMMAND_IDS.runFile]: ['Run Python File with Task Tree', (arg) =>
+      runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg)],
+    [COMMAND_IDS.openRecording]: ['Open Recording', (arg) => openRecording(recordingDeps, arg)],
+    'nurseryLens.saveRecording': ['Save Recording', () => saveRecording(recordingDeps)],
+    [COMMAND_IDS.clearFinished]: ['Clear Finished Runs', () => {
       const removed = store.clearFinished();
       log.info(`cleared ${removed.length} finished run(s)`);
       vscode.window.setStatusBarMessage(`Nursery Lens: cleared ${removed.length} run(s)`, 3000);
-    })),
-    // Not in the palette: the status item's way to the log after a refused connection.
-    vscode.commands.registerCommand('nurseryLens.showLog', () => log.show(true)),
-  );
+    }],
+  }));
+  // Not in the palette: the status item's way to the log after a refused connection.
+  context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.showLog', () => log.show(true)));
   log.info(`activated (${context.extension.packageJSON.version as string})`);
+}
+
+/** Commands by id, each with the title its failures are logged under: a failure is logged and shown, never thrown at VS Code. */
+function registerCommands(
+  log: vscode.LogOutputChannel,
+  commands: Record<string, [title: string, run: (...args: unknown[]) => unknown]>,
+): vscode.Disposable[] {
+  return Object.entries(commands).map(([id, [title, run]]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    try {
+      await run(...args);
+    } catch (err) {
+      const message = messageOf(err);
+      log.error(`${title} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Nursery Lens: ${message}`);
+    }
+  }));
 }
 
 export async function deactivate(): Promise<void> {

@@ -11,6 +11,7 @@ import { PendingConnections } from './admission';
 import { RefusalLog } from './refusalLog';
 import type { LaunchRegistry, Launch } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
+import { messageOf } from '../errorMessage';
 
 /** More simultaneous programs than any sane launch makes; beyond it new connections are turned away. */
 const MAX_CONNECTIONS = 1000;
@@ -30,7 +31,6 @@ export interface CollectorOptions {
 export class CollectorServer {
   private server: net.Server | null = null;
   private starting: Promise<string> | null = null;
-  private addr: string | undefined;
   private socketDir: string | undefined;
   private readonly connections = new Set<Connection>();
   private readonly pending = new PendingConnections<Connection>();
@@ -69,10 +69,6 @@ export class CollectorServer {
     return this.starting;
   }
 
-  get address(): string | undefined {
-    return this.addr;
-  }
-
   /** Where a live program's hello said it runs (its folders may open sites without asking). */
   pathsOf(stream: ProgramStream): ProgramPaths | undefined {
     return this.ctx.programPaths.get(stream);
@@ -104,9 +100,9 @@ export class CollectorServer {
     });
     this.server = server;
     const a = server.address();
-    this.addr = typeof a === 'string' ? a : `127.0.0.1:${a!.port}`;
-    this.options.log.info(`collector listening on ${this.addr}`);
-    return this.addr;
+    const address = typeof a === 'string' ? a : `127.0.0.1:${a!.port}`;
+    this.options.log.info(`collector listening on ${address}`);
+    return address;
   }
 
   private accept(socket: net.Socket): void {
@@ -121,7 +117,7 @@ export class CollectorServer {
       // The stranger that waited longest makes room: a real program's hello comes at once.
       this.pending.add(c)?.refuse(`pushed out by newer connections before saying hello (${this.pending.size} wait at most)`, 'pushed out before a hello');
     } catch (err) {
-      this.options.log.error(`collector: could not set up a connection: ${err instanceof Error ? err.message : String(err)}`);
+      this.options.log.error(`collector: could not set up a connection: ${messageOf(err)}`);
       socket.destroy();
     }
   }
@@ -134,7 +130,6 @@ export class CollectorServer {
     const server = this.server;
     this.server = null;
     this.starting = null;
-    this.addr = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (this.socketDir) {
       const dir = this.socketDir;

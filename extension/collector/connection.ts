@@ -12,6 +12,7 @@ import type { RefusalLog } from './refusalLog';
 import { StreamReader } from './streamReader';
 import type { Launch, LaunchRegistry } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
+import { messageOf } from '../errorMessage';
 
 export interface CollectorLog {
   info(message: string): void;
@@ -96,7 +97,6 @@ export class Connection {
   private reader: StreamReader | null = null;
   private stream: ProgramStream | null = null;
   private helloTimer: NodeJS.Timeout | undefined;
-  private closeReason: string | null = null;
   /** This connection's entry in ctx.liveInstances, while open. */
   private instanceKey: string | null = null;
   readonly name: string;
@@ -128,10 +128,6 @@ export class Connection {
     return this.phase !== 'closed';
   }
 
-  get isOpen(): boolean {
-    return this.phase === 'open';
-  }
-
   private onData(chunk: Buffer): void {
     if (this.phase === 'closed') return;
     const t0 = performance.now();
@@ -151,7 +147,7 @@ export class Connection {
           ? `a first line longer than ${formatBytes(err.limit)} (${err.limit} bytes), too long for a hello; connection closed`
           : `a line longer than ${err.limit} bytes (the limit is ${formatBytes(err.limit)}); connection closed`, 'first line too long');
       } else {
-        this.refuse(`internal error while reading: ${err instanceof Error ? err.message : String(err)}; connection closed`);
+        this.refuse(`internal error while reading: ${messageOf(err)}; connection closed`);
       }
     }
     this.ctx.budget.charge(performance.now() - t0);
@@ -230,7 +226,7 @@ export class Connection {
       try {
         this.ctx.onProgram?.(launch, stream);
       } catch (err) {
-        this.ctx.log.warn(`${this.name}: ${err instanceof Error ? err.message : String(err)}`);
+        this.ctx.log.warn(`${this.name}: ${messageOf(err)}`);
       }
     }
   }
@@ -244,7 +240,6 @@ export class Connection {
     const wasOpen = this.phase === 'open';
     if (wasOpen) this.ctx.log.warn(`${this.name}: ${reason}`);
     else this.ctx.refusals.refused(this.name, reason, kind);
-    this.closeReason = reason;
     this.setClosed();
     if (wasOpen) this.stream?.disconnected(`Connection closed: ${reason}`);
     this.socket.destroy();
@@ -252,7 +247,6 @@ export class Connection {
 
   close(): void {
     if (this.phase === 'closed') return;
-    this.closeReason = 'the extension is shutting down';
     if (this.phase === 'open') this.stream?.disconnected('The collector shut down.');
     this.setClosed();
     this.socket.destroy();
@@ -279,13 +273,5 @@ export class Connection {
       this.ctx.refusals.refused(this.name, 'closed before saying hello', 'closed before a hello');
     }
     this.hooks.closed(this);
-  }
-
-  get reason(): string | null {
-    return this.closeReason;
-  }
-
-  get problems(): ReadonlyMap<string, number> {
-    return this.reader?.problems ?? new Map();
   }
 }

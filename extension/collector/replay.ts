@@ -2,7 +2,6 @@
 // hold exactly the lines a live connection carries, so they go through the
 // same reader and reducer. Bad lines are reported by number; good ones kept.
 import { StreamReader } from './streamReader';
-import type { HelloEvent } from '../../contract/wire';
 import { validateEvent } from './protocol';
 import { MAX_EVENT_DEPTH, nestsDeeperThan } from './jsonDepth';
 import { RunState } from '../store/runState';
@@ -77,7 +76,7 @@ export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayR
       try { value = JSON.parse(line); } catch { value = undefined; }
       const v = validateEvent(value);
       if (v.ok && v.event.type === 'hello') {
-        const hello = v.event as HelloEvent;
+        const hello = v.event;
         if (!reader || hello.instance !== instance) {
           finish(reader);
           instance = hello.instance;

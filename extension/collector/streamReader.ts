@@ -1,10 +1,11 @@
 // One event stream (a live connection after its hello, or a recording):
-// parse each line, validate it, and hand it to the RunState of its `run`.
+// parse each line, validate it, and hand it, typed, to the RunState of its `run`.
 // Problems (bad JSON, unknown types or fields, invalid fields) are counted and
 // logged once per kind per stream, never fatal. No sockets, no vscode.
 import { RunState } from '../store/runState';
-import type { HelloEvent } from '../../contract/wire';
+import type { HelloEvent, WireEvent } from '../../contract/wire';
 import { checkEvent } from './protocol';
+import { messageOf } from '../errorMessage';
 
 const MAX_KINDS = 100;
 /** trio.run calls followed per program (one RunState each). */
@@ -49,7 +50,7 @@ function batchParse(texts: readonly string[], from: number): unknown[] | null {
 export class StreamReader {
   /** Problem kind → count. */
   readonly problems = new Map<string, number>();
-  readonly runs = new Map<number, RunState>();
+  private readonly runs = new Map<number, RunState>();
   events = 0;
   private hello: HelloEvent | null = null;
 
@@ -63,7 +64,7 @@ export class StreamReader {
 
   setHello(hello: HelloEvent): void {
     this.hello = hello;
-    for (const r of this.runs.values()) r.apply(hello as unknown as Record<string, unknown>);
+    for (const r of this.runs.values()) r.apply(hello);
   }
 
   /** One line (without its newline). `where` names it in a log line (e.g. "line 12"). */
@@ -107,7 +108,7 @@ export class StreamReader {
   private readonly unknown: string[] = [];
 
   /** One parsed value. */
-  value(value: unknown, where?: string): void {
+  private value(value: unknown, where?: string): void {
     const unknown = this.unknown;
     if (unknown.length) unknown.length = 0;
     const problem = checkEvent(value, unknown);
@@ -118,8 +119,8 @@ export class StreamReader {
       else this.problem(problem.kind, `a line that is not an event object${at} (ignored)`);
       return;
     }
-    const event = value as Record<string, unknown>;
-    const type = event.type as string;
+    const event = value as WireEvent; // checkEvent found nothing wrong
+    const type = event.type;
     if (unknown.length) {
       const at = where ? ` at ${where}` : '';
       for (const f of unknown) this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
@@ -129,7 +130,9 @@ export class StreamReader {
       this.problem('hello-again', `a second hello${where ? ` at ${where}` : ''} (ignored)`);
       return;
     }
-    const run = event.run;
+    // dropped may name a run, runtime.disabled never does: those concern the whole process.
+    // (A plain load: an `in` test on objects of this many shapes costs more.)
+    const run = (event as { run?: unknown }).run;
     try {
       if (typeof run === 'number') {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
@@ -141,7 +144,7 @@ export class StreamReader {
       }
     } catch (err) {
       // A reducer bug must cost one event, not the connection.
-      this.problem(`internal:${type}`, `could not apply a ${type} event: ${err instanceof Error ? err.message : String(err)}`);
+      this.problem(`internal:${type}`, `could not apply a ${type} event: ${messageOf(err)}`);
     }
   }
 
@@ -149,7 +152,7 @@ export class StreamReader {
   private lastRun: RunState | null = null;
 
   /** The run's state; null past MAX_RUNS runs (a program must not make the host keep unbounded runs). */
-  runFor(run: number): RunState | null {
+  private runFor(run: number): RunState | null {
     let state = this.runs.get(run);
     if (state) {
       this.lastRunNo = run;
@@ -159,7 +162,7 @@ export class StreamReader {
     if (this.runs.size >= MAX_RUNS) return null;
     state = this.source.run(run);
     this.runs.set(run, state);
-    if (this.hello) state.apply(this.hello as unknown as Record<string, unknown>);
+    if (this.hello) state.apply(this.hello);
     this.lastRunNo = run;
     this.lastRun = state;
     return state;

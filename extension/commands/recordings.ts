@@ -7,6 +7,7 @@ import { replayNdjson } from '../collector/replay';
 import type { RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 import { withoutSecrets, writePrivateFile } from './recordingFile';
+import { messageOf } from '../errorMessage';
 
 const FILTERS = { 'Nursery Lens recordings': ['ndjson', 'jsonl', 'json'], 'All files': ['*'] };
 
@@ -30,7 +31,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
     try {
       text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not read ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(`Could not read ${name}: ${messageOf(err)}`);
       continue;
     }
     const result = replayNdjson(text, { retainFinished: deps.retainFinished() });

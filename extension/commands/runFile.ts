@@ -9,6 +9,7 @@ import { interpreterFromPath, type Interpreter } from './interpreterSearch';
 import { instrumentLaunch, type InstrumentationDeps } from '../debug/launchInstrumentation';
 import type { Launch } from '../collector/launches';
 import type { LaunchOwners } from '../debug/launchOwners';
+import { messageOf } from '../errorMessage';
 
 const isFile = (p: string): boolean => {
   try {
@@ -28,7 +29,7 @@ export async function resolveInterpreter(resource: vscode.Uri, log: vscode.LogOu
       const exe = env?.executable.uri?.fsPath;
       if (exe) return { command: exe, args: [], source: 'the Python extension\'s active environment' };
     } catch (err) {
-      log.warn(`the Python extension did not give an interpreter: ${err instanceof Error ? err.message : String(err)}`);
+      log.warn(`the Python extension did not give an interpreter: ${messageOf(err)}`);
     }
   }
   const configured = vscode.workspace.getConfiguration('nurseryLens', resource).get<string>('pythonPath', '').trim();
@@ -96,7 +97,7 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
     terminal.show(true);
     deps.showLaunch(launch);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     deps.log.error(`could not run ${file}: ${message}`);
     void vscode.window.showErrorMessage(`Nursery Lens could not run ${path.basename(file)}: ${message}`);
   }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { envFileLocation, parseEnvFile, type EnvMap } from './envInjection';
 import { instrumentLaunch, type InstrumentationDeps } from './launchInstrumentation';
+import { messageOf } from '../errorMessage';
 
 export const PYTHON_DEBUG_TYPES = ['debugpy', 'python'] as const;
 
@@ -35,7 +36,7 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
       this.log.info(`instrumenting debug session "${launch.label}" (${config.type})`);
       return { ...config, env };
     } catch (err) {
-      this.log.error(`could not instrument debug session "${String(config.name)}": ${err instanceof Error ? err.message : String(err)}`);
+      this.log.error(`could not instrument debug session "${String(config.name)}": ${messageOf(err)}`);
       return config;
     }
   }
@@ -57,7 +58,7 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
       for (const [k, v] of Object.entries(configEnv)) if (typeof v === 'string') inherited[k] = v;
       return parseEnvFile(new TextDecoder().decode(bytes), inherited);
     } catch (err) {
-      if (explicit) this.log.warn(`could not read envFile ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      if (explicit) this.log.warn(`could not read envFile ${file}: ${messageOf(err)}`);
       return {};
     }
   }

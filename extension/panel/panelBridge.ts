@@ -6,6 +6,7 @@
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
+import { messageOf } from '../errorMessage';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
@@ -51,10 +52,6 @@ export class PanelBridge {
 
   get selectedRun(): string | null {
     return this.selected;
-  }
-
-  get isAttached(): boolean {
-    return this.attached;
   }
 
   /** The webview went away (hidden or closed); it says `ready` when it is back. */
@@ -155,7 +152,7 @@ export class PanelBridge {
       try {
         this.flush();
       } catch (err) {
-        this.deps.log?.warn(`panel update failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.deps.log?.warn(`panel update failed: ${messageOf(err)}`);
       }
     }, DELTA_INTERVAL_MS);
   }

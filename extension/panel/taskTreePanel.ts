@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { HostMessage } from '../../contract/messages';
 import type { PanelBridge } from './panelBridge';
 import { panelHtml } from './panelHtml';
+import { messageOf } from '../errorMessage';
 
 export const VIEW_TYPE = 'nurseryLens.taskTree';
 
@@ -24,10 +25,6 @@ export class TaskTreePanel implements vscode.Disposable {
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
-  }
-
-  get isOpen(): boolean {
-    return !!this.panel;
   }
 
   show(column: vscode.ViewColumn, preserveFocus: boolean): void {
@@ -61,7 +58,7 @@ export class TaskTreePanel implements vscode.Disposable {
     });
     this.panelSubscriptions = [
       webview.onDidReceiveMessage((m) => {
-        this.bridge.handle(m).catch((err: unknown) => this.log.warn(`panel message failed: ${err instanceof Error ? err.message : String(err)}`));
+        this.bridge.handle(m).catch((err: unknown) => this.log.warn(`panel message failed: ${messageOf(err)}`));
       }),
       panel.onDidChangeViewState((e) => {
         // Hidden webviews lose their page (retainContextWhenHidden is off); it says `ready` when back.
@@ -89,7 +86,7 @@ export class TaskTreePanel implements vscode.Disposable {
     const panel = this.panel;
     if (!panel) return;
     panel.webview.postMessage(message).then(undefined, (err: unknown) => {
-      this.log.debug(`panel message not delivered: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`panel message not delivered: ${messageOf(err)}`);
     });
   }
 

@@ -2,7 +2,7 @@
 // reconnecting program finds its runs again by its `instance`), recordings,
 // and finished ones until the user clears them. Also keeps each program's
 // raw lines (bounded) for Save Recording…. Pure: no vscode, no sockets.
-import { RunState } from './runState';
+import { DEFAULT_RETAIN_FINISHED, RunState } from './runState';
 import type { RunInfo } from '../../contract/rows';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
@@ -22,7 +22,6 @@ export interface StreamOrigin {
   argv?: string[];
 }
 
-/** One program (process): its runs, and the lines it sent. */
 /** The script name a program was started with, for labels. */
 export function scriptLabel(argv: readonly string[] | undefined): string | undefined {
   if (!argv?.length) return undefined;
@@ -32,6 +31,7 @@ export function scriptLabel(argv: readonly string[] | undefined): string | undef
   return base || undefined;
 }
 
+/** One program (process): its runs, and the lines it sent. */
 export class ProgramStream {
   readonly runs = new Map<number, RunState>();
   raw: string[] = [];
@@ -131,7 +131,7 @@ export class RunStore {
   private readonly launchPrograms = new Map<string, number>();
 
   constructor(
-    readonly retainFinished: () => number = () => 2000,
+    readonly retainFinished: () => number = () => DEFAULT_RETAIN_FINISHED,
     readonly limits: { perProgram: number; total: number } = { perProgram: MAX_RAW_BYTES, total: MAX_TOTAL_RAW_BYTES },
   ) {}
 
@@ -223,11 +223,6 @@ export class RunStore {
 
   infos(): RunInfo[] {
     return this.all().map((e) => e.state.info());
-  }
-
-  /** Runs whose program is still connected and running. */
-  liveRuns(): RunState[] {
-    return this.all().filter((e) => e.state.currentStatus === 'live').map((e) => e.state);
   }
 
   /** The lines to save for a run: everything its program sent (or the recording it came from). */

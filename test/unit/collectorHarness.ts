@@ -4,6 +4,7 @@ import { CollectorServer } from '../../extension/collector/collectorServer';
 import type { CollectorLog } from '../../extension/collector/connection';
 import { LaunchRegistry, type Launch } from '../../extension/collector/launches';
 import { RunStore, type ProgramStream } from '../../extension/store/runStore';
+import { DEFAULT_RETAIN_FINISHED } from '../../extension/store/runState';
 
 export class MemoryLog implements CollectorLog {
   readonly lines: string[] = [];
@@ -35,7 +36,7 @@ export interface Harness {
 }
 
 export async function startCollector(options: { unixSocket?: boolean; helloTimeoutMs?: number; retainFinished?: number; unclaimedMs?: number } = {}): Promise<Harness> {
-  const store = new RunStore(() => options.retainFinished ?? 2000);
+  const store = new RunStore(() => options.retainFinished ?? DEFAULT_RETAIN_FINISHED);
   const launches = new LaunchRegistry(options.unclaimedMs ? { unclaimedMs: options.unclaimedMs } : {});
   const log = new MemoryLog();
   const programs: Harness['programs'] = [];

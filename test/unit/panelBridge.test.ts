@@ -5,6 +5,7 @@ import type { HostMessage } from '../../contract/messages';
 import { RunStore } from '../../extension/store/runStore';
 import { replayNdjson } from '../../extension/collector/replay';
 import type { TaskRow } from '../../contract/rows';
+import type { WireEvent } from '../../contract/wire';
 import { exited, hello, prologue, spawned, state, site } from './wireEvents';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,7 +26,7 @@ function setup() {
   });
   const program = (label: string, instance: string) => {
     const stream = store.openStream({ launchKey: `k-${label}`, launchLabel: label, instance });
-    const feed = (e: Record<string, unknown>) => {
+    const feed = (e: WireEvent) => {
       stream.run(1).apply(e);
       store.changed();
     };

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { RunState } from '../../extension/store/runState';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_RETAIN_FINISHED, RunState } from '../../extension/store/runState';
 import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../contract/rows';
+import type { WireEvent } from '../../contract/wire';
 import {
-  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state, type Ev,
+  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state,
 } from './wireEvents';
 
-function run(events: Ev[], options?: { retainFinished?: number }): RunState {
+function run(events: WireEvent[], options?: { retainFinished?: number }): RunState {
   const r = new RunState('c1.r1', 'prog.py', options);
   for (const e of events) r.apply(e);
   return r;
@@ -83,6 +86,32 @@ describe('RunState reducer', () => {
     assert.equal(byId(r.rows()).has(5), false, 'an emptied start nursery is removed once closed');
     const d = r.takeDelta()!;
     assert.ok(d.remove.includes(5));
+  });
+
+  it('a task.moved into the nursery the task is already in changes nothing (its nursery keeps it as a child)', () => {
+    const r = run([
+      ...prologue(), opened(5, 3, 2, { start: true }), spawned(6, 5, 'server', 2.1),
+      moved(6, 5, 3), closed(5, 3.1),
+    ]);
+    assert.equal(task(r, 6).parent, 5);
+    assert.ok(byId(r.rows()).has(5), 'the nursery of a live task stays');
+  });
+
+  it('protocol 1.2: task.flagged marks the task once, with the exception nobody retrieved', () => {
+    const flag = (id: number, f: 'pending_at_close' | 'exception_never_retrieved', ts: number): WireEvent => ({
+      type: 'task.flagged', run: 1, ts, id, flag: f, ...(f === 'exception_never_retrieved' ? { error: { type: 'ValueError', message: 'lost' } } : {}),
+    });
+    const r = run([
+      hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'loose', 1.1), spawned(6, 4, 'pending', 1.2),
+      exited(5, 2, 'raised', { error: { type: 'ValueError', message: 'lost' } }),
+      flag(5, 'exception_never_retrieved', 3), flag(5, 'exception_never_retrieved', 3.5), flag(6, 'pending_at_close', 4),
+      flag(99, 'pending_at_close', 4),
+    ]);
+    assert.deepEqual(task(r, 5).flags, ['exception_never_retrieved'], 'a repeated flag is kept once');
+    assert.deepEqual(task(r, 5).unretrieved, { type: 'ValueError', message: 'lost' });
+    assert.deepEqual(task(r, 6).flags, ['pending_at_close']);
+    assert.equal(task(r, 6).state, 'scheduled', 'a pending task is not made finished by its flag');
+    assert.equal(byId(r.rows()).get(99), undefined, 'a flag for an unknown task creates nothing');
   });
 
   it('cancelledBy comes from the wire `cancel.by` first', () => {
@@ -178,7 +207,7 @@ describe('RunState reducer', () => {
       spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(5, 4, 'a', 1),
       state(5, 10, 'waiting', site(50)),
       { type: 'snapshot.end', run: 1, ts: 10 },
-    ]) r.apply(e);
+    ] satisfies WireEvent[]) r.apply(e);
     const info = r.info();
     assert.equal(info.status, 'live');
     assert.equal(info.totalTasks, 4, 'replayed tasks are not counted twice');
@@ -198,7 +227,7 @@ describe('RunState reducer', () => {
       spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
       spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 15),
       { type: 'snapshot.end', run: 1, ts: 20 },
-    ]) r.apply(e);
+    ] satisfies WireEvent[]) r.apply(e);
     const info = r.info();
     assert.equal(info.status, 'live');
     assert.equal(info.dropped, 2);
@@ -227,7 +256,7 @@ describe('RunState reducer', () => {
   });
 
   it('retention folds the oldest finished tasks into per-nursery RetiredRows', () => {
-    const events: Ev[] = [...prologue(), opened(4, 3, 1)];
+    const events: WireEvent[] = [...prologue(), opened(4, 3, 1)];
     let id = 10;
     for (let i = 0; i < 50; i++) {
       events.push(spawned(id, 4, `w${i}`, 1 + i));
@@ -264,6 +293,11 @@ describe('RunState reducer', () => {
     const retired = rows.get(-4) as RetiredRow;
     assert.equal(retired.count, 3);
     assert.equal(rows.has(-6), false);
+  });
+
+  it('keeps as many finished tasks by default as the retainFinishedTasks setting says by default', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    assert.equal(manifest.contributes.configuration.properties['nurseryLens.retainFinishedTasks'].default, DEFAULT_RETAIN_FINISHED);
   });
 
   it('memory stays bounded: closed nurseries whose children are all retired fold too', () => {

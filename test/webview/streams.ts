@@ -38,7 +38,7 @@ export class LiveRun {
   }
 
   feed(events: Array<Record<string, unknown>>): this {
-    for (const e of events) this.state.apply(e);
+    for (const e of events) this.state.apply(e as unknown as Parameters<RunState['apply']>[0]);
     return this;
   }
 

@@ -1,0 +1,197 @@
+// Memory stays bounded on long runs: past `retainFinished` finished tasks the
+// oldest fold, with everything still visible below them, into one RetiredRow
+// per nursery (counts by outcome); closed nurseries left without visible
+// tasks stay as summaries up to a bound, then go too.
+import type { RunFacts } from './runFacts';
+import type { RunTree } from './runTree';
+import { emptyCounts, type NurseryEntry, type OutcomeCounts, type RetiredEntry, type TaskEntry } from './rowEntries';
+
+/** Closed nurseries whose children are all retired that stay visible (as a summary) before they fold too. */
+const RETAIN_EMPTY_NURSERIES = 100;
+const OUTCOMES = Object.keys(emptyCounts()) as (keyof OutcomeCounts)[];
+
+/** A FIFO with a moving head, compacted now and then (shift() on a long array is slow). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  shift(): T {
+    return this.items[this.head++];
+  }
+
+  compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export class Retention {
+  /** Finished tasks, oldest first. */
+  private readonly finished = new Fifo<TaskEntry>();
+  /** Closed nurseries with no visible children left, oldest first. */
+  private readonly emptyNurseries = new Fifo<number>();
+
+  constructor(
+    private readonly tree: RunTree,
+    private readonly facts: RunFacts,
+    private readonly retainFinished: number,
+  ) {}
+
+  /** A task is over (exited or lost): it waits its turn to fold. */
+  queue(row: TaskEntry): void {
+    this.finished.push(row);
+  }
+
+  /** Folds the oldest finished tasks beyond the bound. */
+  retain(): void {
+    while (this.finished.length > this.retainFinished) {
+      const row = this.finished.shift();
+      if (!row.gone && row.exitedAt !== undefined) this.foldTask(row);
+    }
+    this.finished.compact();
+  }
+
+  /** A closed nursery has no visible children left. */
+  nurseryEmptied(n: NurseryEntry): void {
+    if (n.start && !this.tree.retired.has(-n.id)) {
+      // The temporary nursery of start(): once its task moved out it is noise.
+      this.removeNursery(n.id);
+      return;
+    }
+    this.emptyNurseries.push(n.id);
+    while (this.emptyNurseries.length > RETAIN_EMPTY_NURSERIES) {
+      const id = this.emptyNurseries.shift();
+      const still = this.tree.nurseries.get(id);
+      if (still && still.closedAt !== undefined && !this.tree.hasChildren(id)) this.removeNursery(id);
+    }
+    this.emptyNurseries.compact();
+  }
+
+  /** Folds a finished task, and everything still visible below it, into its nursery's RetiredRow. */
+  private foldTask(row: TaskEntry): void {
+    if (!this.tree.ownedNurseries.has(row.id) && row.parent !== null) {
+      // The common case: a leaf task. No walk, no temporary arrays.
+      this.tree.tasks.delete(row.id);
+      this.tree.changes.forget(row);
+      this.facts.retired++;
+      this.facts.changed = true;
+      const r = this.retiredRow(row.parent);
+      r.count++;
+      r.byOutcome[row.state as keyof OutcomeCounts]++;
+      this.tree.changes.touch(r);
+      this.childGone(row.parent, row.id);
+      return;
+    }
+    const { counts, n, removedTasks } = this.foldSubtree(row);
+    // Descendants merged from retired rows were counted when they retired.
+    this.facts.retired += removedTasks;
+    this.facts.changed = true;
+    const parent = row.parent;
+    if (parent === null) return;
+    const r = this.retiredRow(parent);
+    r.count += n;
+    for (const k of OUTCOMES) r.byOutcome[k] += counts[k];
+    this.tree.changes.touch(r);
+    this.childGone(parent, row.id);
+  }
+
+  /** Removes a task with its nurseries and everything below them; returns what they count as retired. */
+  private foldSubtree(row: TaskEntry): { counts: OutcomeCounts; n: number; removedTasks: number } {
+    const tree = this.tree;
+    const counts = emptyCounts();
+    let n = 0;
+    const stack: TaskEntry[] = [row];
+    const removedTasks: TaskEntry[] = [];
+    const removedNurseries: number[] = [];
+    const visited = new Set<number>();
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (visited.has(t.id)) continue; // a malformed stream may form a cycle
+      visited.add(t.id);
+      removedTasks.push(t);
+      const owned = tree.ownedNurseries.get(t.id);
+      if (!owned) continue;
+      for (const nid of owned) {
+        if (!tree.nurseries.has(nid)) continue;
+        removedNurseries.push(nid);
+        const r = tree.retired.get(-nid);
+        if (r) {
+          for (const k of OUTCOMES) counts[k] += r.byOutcome[k];
+          n += r.count;
+        }
+        for (const cid of tree.children.get(nid) ?? []) {
+          const child = tree.tasks.get(cid);
+          if (child && child !== row) stack.push(child);
+        }
+      }
+    }
+    for (const t of removedTasks) {
+      const outcome = t.exitedAt !== undefined ? (t.state as keyof OutcomeCounts) : 'lost';
+      counts[outcome]++;
+      n++;
+      if (t.exitedAt === undefined) this.facts.liveTasks--; // only reachable with a malformed stream
+      tree.tasks.delete(t.id);
+      tree.ownedNurseries.delete(t.id);
+      tree.changes.forget(t);
+    }
+    for (const nid of removedNurseries) {
+      const nr = tree.nurseries.get(nid);
+      tree.nurseries.delete(nid);
+      tree.children.delete(nid);
+      tree.firstRaised.delete(nid);
+      if (nr) tree.changes.forget(nr);
+      this.dropRetired(nid);
+    }
+    return { counts, n, removedTasks: removedTasks.length };
+  }
+
+  /** A task left `nursery`'s visible children. */
+  childGone(nursery: number, task: number): void {
+    const emptied = this.tree.removeChild(nursery, task);
+    if (emptied) this.nurseryEmptied(emptied);
+  }
+
+  private retiredRow(nursery: number): RetiredEntry {
+    let r = this.tree.retired.get(-nursery);
+    if (!r) {
+      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false, gone: false };
+      this.tree.retired.set(-nursery, r);
+    }
+    return r;
+  }
+
+  /** Removes an empty closed nursery; its retired count stays in the run's total. */
+  private removeNursery(id: number): void {
+    const tree = this.tree;
+    const n = tree.nurseries.get(id);
+    if (!n) return;
+    tree.nurseries.delete(id);
+    tree.firstRaised.delete(id);
+    tree.children.delete(id);
+    const owned = tree.ownedNurseries.get(n.parent);
+    if (owned) {
+      const i = owned.indexOf(id);
+      if (i >= 0) owned.splice(i, 1);
+      if (!owned.length) tree.ownedNurseries.delete(n.parent);
+    }
+    tree.changes.forget(n);
+    this.dropRetired(id);
+  }
+
+  private dropRetired(nursery: number): void {
+    const r = this.tree.retired.get(-nursery);
+    if (!r) return;
+    this.tree.retired.delete(-nursery);
+    this.tree.changes.forget(r);
+  }
+}

@@ -1,0 +1,69 @@
+// The rows as the store keeps them, and as they leave it. Inside, each row
+// carries its delta bookkeeping, and every TaskRow field exists from birth
+// (undefined until known, never deleted): objects keep one hidden class, which
+// keeps the reducer fast. Rows leave as copies holding only the optional
+// fields that are set (copyRow), so a consumer never sees a row change under it.
+import type { ErrorInfo, NurseryRow, Outcome, RetiredRow, Row, ScopeInfo, TaskRow } from '../../contract/rows';
+import type { WireError } from '../../contract/wire';
+
+/** Delta bookkeeping on each stored row: flags instead of id sets keep the hot path cheap. */
+export interface Tracking {
+  /** In the delta log's dirty rows, waiting for the next delta. */
+  dirty: boolean;
+  /** A consumer has seen this row (snapshot or delta), so its removal must be told. */
+  sent: boolean;
+  /** Removed from the store (folded or dropped); it may still sit in a queue. */
+  gone: boolean;
+}
+export type TaskEntry = TaskRow & Tracking;
+export type NurseryEntry = NurseryRow & Tracking;
+export type RetiredEntry = RetiredRow & Tracking;
+export type Entry = TaskEntry | NurseryEntry | RetiredEntry;
+
+/** How the tasks folded into a RetiredRow ended. */
+export type OutcomeCounts = Record<Outcome | 'lost', number>;
+export const emptyCounts = (): OutcomeCounts => ({ returned: 0, raised: 0, cancelled: 0, lost: 0 });
+
+/**
+ * The scopes of every task that has none: most tasks never get one, and an
+ * array per row is a good share of what survives the young-generation GC.
+ * Never mutated: the first scope replaces it with a row's own array.
+ */
+export const NO_SCOPES: ScopeInfo[] = [];
+Object.freeze(NO_SCOPES);
+
+/** A row's copy for a consumer (snapshot or delta). */
+export function copyRow(row: Row): Row {
+  if (row.kind === 'task') {
+    const t: TaskRow = {
+      kind: 'task', id: row.id, parent: row.parent, name: row.name, system: row.system, main: row.main,
+      state: row.state, since: row.since, spawnedAt: row.spawnedAt, site: row.site, awaitSite: row.awaitSite,
+      scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
+    };
+    if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
+    if (row.error !== undefined) t.error = row.error;
+    if (row.cancelledBy !== undefined) t.cancelledBy = row.cancelledBy;
+    if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;
+    if (row.cancelReason !== undefined) t.cancelReason = row.cancelReason;
+    if (row.starting) t.starting = true;
+    if (row.flags !== undefined) t.flags = row.flags;
+    if (row.unretrieved !== undefined) t.unretrieved = row.unretrieved;
+    return t;
+  }
+  if (row.kind === 'retired') return { ...row, byOutcome: { ...row.byOutcome } };
+  const n: NurseryRow = {
+    kind: 'nursery', id: row.id, parent: row.parent, site: row.site, openedAt: row.openedAt, system: row.system, start: row.start,
+  };
+  if (row.closedAt !== undefined) n.closedAt = row.closedAt;
+  return n;
+}
+
+/** A row's copy of a wire error: nested groups kept 4 levels deep and 20 wide. */
+export function errorOf(e: WireError, depth = 0): ErrorInfo | undefined {
+  if (depth > 4) return undefined;
+  const out: ErrorInfo = { type: e.type, message: e.message };
+  if (e.exceptions) {
+    out.exceptions = e.exceptions.slice(0, 20).map((x) => errorOf(x, depth + 1)).filter((x): x is ErrorInfo => !!x);
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+// The reducer for what concerns the run as a whole: the program's hello,
+// run.started / run.finished, dropped counts, the runtime switching itself
+// off, and snapshots (after a reconnect, or after dropped lines), which end by
+// closing what the program did not replay.
+import type {
+  DroppedEvent, HelloEvent, RunFinishedEvent, RunStartedEvent, RuntimeDisabledEvent, SnapshotEndEvent,
+} from '../../contract/wire';
+import type { NurseryEvents } from './nurseryEvents';
+import type { Retention } from './retention';
+import type { RunFacts } from './runFacts';
+import type { RunTree } from './runTree';
+import type { TaskEvents } from './taskEvents';
+import { errorOf } from './rowEntries';
+
+export class RunEvents {
+  constructor(
+    private readonly tree: RunTree,
+    private readonly facts: RunFacts,
+    private readonly retention: Retention,
+    private readonly tasks: TaskEvents,
+    private readonly nurseries: NurseryEvents,
+  ) {}
+
+  hello(e: HelloEvent): void {
+    const f = this.facts;
+    f.runtime = e.runtime;
+    f.runtimeVersion = e.runtime_version;
+    f.pid = e.pid;
+    f.argv = [...e.argv];
+    f.cwd = e.cwd;
+    f.changed = true;
+  }
+
+  started(e: RunStartedEvent): void {
+    const f = this.facts;
+    f.stampClock();
+    if (!e.resumed || !f.wall) f.wall = e.wall;
+    if (f.status !== 'recording') f.status = 'live';
+    f.changed = true;
+  }
+
+  finished(e: RunFinishedEvent): void {
+    const f = this.facts;
+    f.stampClock();
+    f.outcome = e.outcome;
+    f.error = e.error ? errorOf(e.error) : undefined;
+    if (f.status !== 'recording') f.status = 'finished';
+    f.changed = true;
+  }
+
+  dropped(e: DroppedEvent): void {
+    this.facts.dropped += e.count;
+    this.facts.changed = true;
+  }
+
+  runtimeDisabled(e: RuntimeDisabledEvent): void {
+    this.facts.addProblem(`The runtime switched itself off: ${e.reason}`);
+  }
+
+  snapshotBegin(): void {
+    this.tree.snapshotSeen = new Set();
+    // The program is talking again (a reconnect, or a replay after dropped lines).
+    if (this.facts.status === 'disconnected') {
+      this.facts.status = 'live';
+      this.facts.changed = true;
+    }
+  }
+
+  snapshotEnd(e: SnapshotEndEvent): void {
+    const tree = this.tree;
+    const seen = tree.snapshotSeen;
+    tree.snapshotSeen = null;
+    if (!seen) return;
+    // Live things the runtime did not replay ended while we were away.
+    for (const row of [...tree.tasks.values()]) {
+      if (row.exitedAt !== undefined || seen.has(row.id)) continue;
+      this.tasks.lost(row, e.ts);
+    }
+    for (const n of [...tree.nurseries.values()]) {
+      if (n.closedAt !== undefined || seen.has(n.id)) continue;
+      this.nurseries.close(n, e.ts);
+    }
+    this.retention.retain();
+  }
+}

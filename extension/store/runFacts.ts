@@ -1,0 +1,82 @@
+// What a run's header says (RunInfo without its rows): its status, what the
+// program's hello told, the run's start and end, a clock pair for countdowns,
+// counts and problems, and whether any of it changed since the panel looked.
+import type { ErrorInfo, Outcome, RunInfo, RunStatus } from '../../contract/rows';
+
+const MAX_PROBLEMS = 20;
+
+export class RunFacts {
+  status: RunStatus = 'live';
+  runtime = 'trio';
+  runtimeVersion = '';
+  pid: number | undefined;
+  argv: string[] = [];
+  cwd: string | undefined;
+  /** Unix epoch ms at run start. */
+  wall = 0;
+  outcome: Outcome | undefined;
+  error: ErrorInfo | undefined;
+  dropped = 0;
+  liveTasks = 0;
+  totalTasks = 0;
+  retired = 0;
+  /** info() changed since the last takeChanged(). */
+  changed = true;
+  private readonly problems: string[] = [];
+  /** The newest run-relative ts seen. */
+  private lastTs = 0;
+  private clockTs = 0;
+  private clockWall = 0;
+  private clockTick = 0;
+
+  /** An event's timestamp. */
+  saw(ts: number | undefined): void {
+    if (ts === undefined || ts <= this.lastTs) return;
+    this.lastTs = ts;
+    // The clock pair (ts seen at host time) is refreshed every few events: Date.now() per event shows in profiles.
+    if ((++this.clockTick & 63) === 0) this.stampClock();
+  }
+
+  /** Pairs the newest ts with the host's time now. */
+  stampClock(): void {
+    this.clockTs = this.lastTs;
+    this.clockWall = Date.now();
+  }
+
+  addProblem(message: string): void {
+    if (this.problems.includes(message)) return;
+    if (this.problems.length >= MAX_PROBLEMS) this.problems.shift();
+    this.problems.push(message);
+    this.changed = true;
+  }
+
+  takeChanged(): boolean {
+    const d = this.changed;
+    this.changed = false;
+    return d;
+  }
+
+  info(key: string, label: string): RunInfo {
+    if (this.status === 'live' && this.clockTs !== this.lastTs) this.stampClock();
+    const info: RunInfo = {
+      key,
+      label,
+      status: this.status,
+      runtime: this.runtime,
+      runtimeVersion: this.runtimeVersion,
+      argv: [...this.argv],
+      wall: this.wall,
+      clock: { ts: this.clockTs, hostWall: this.clockWall || Date.now() },
+      dropped: this.dropped,
+      liveTasks: this.liveTasks,
+      totalTasks: this.totalTasks,
+      retired: this.retired,
+      problems: [...this.problems],
+    };
+    if (this.pid !== undefined) info.pid = this.pid;
+    if (this.cwd !== undefined) info.cwd = this.cwd;
+    if (this.outcome) info.outcome = this.outcome;
+    if (this.error) info.error = this.error;
+    return info;
+  }
+}

@@ -1,0 +1,93 @@
+// One run's rows and the indexes between them: tasks, nurseries and retired
+// counts by id, the visible tasks of each nursery, the nurseries of each task,
+// scope owners and each nursery's first child that raised. Also what rows
+// share (one object per site, one string per name), the files they name, and
+// the log of what changed for the panel.
+import type { Row, Site } from '../../contract/rows';
+import type { WireSite } from '../../contract/wire';
+import { DeltaLog } from './deltaLog';
+import { NameTable, SiteTable } from './internTable';
+import { copyRow, type Entry, type NurseryEntry, type RetiredEntry, type TaskEntry } from './rowEntries';
+
+export class RunTree {
+  readonly tasks = new Map<number, TaskEntry>();
+  readonly nurseries = new Map<number, NurseryEntry>();
+  /** RetiredRows by their (negative) id: -nursery id. */
+  readonly retired = new Map<number, RetiredEntry>();
+  /** Visible task rows per nursery: a closed nursery with none left may fold. */
+  readonly children = new Map<number, Set<number>>();
+  /** Nursery rows per owner task, so folding a task folds its (closed) nurseries. */
+  readonly ownedNurseries = new Map<number, number[]>();
+  /** scope id → task id. */
+  readonly scopeOwner = new Map<number, number>();
+  /** nursery id → first child that raised (for cancelledBy inference). */
+  readonly firstRaised = new Map<number, number>();
+  /** Ids seen between snapshot.begin and snapshot.end; null outside a snapshot. */
+  snapshotSeen: Set<number> | null = null;
+  readonly changes = new DeltaLog(() => this.tasks.size + this.nurseries.size + this.retired.size);
+  /** Files named in sites: the only files the panel may open for this run. */
+  readonly reportedFiles = new Set<string>();
+  private lastFile = '';
+  /** Rows share one site object per distinct site and one string per task name (see internTable.ts). */
+  private readonly sites = new SiteTable();
+  private readonly names = new NameTable();
+
+  /** The shared copy of a wire site (parsed sites are not kept: they die young); its file becomes openable. */
+  site(v: WireSite | null): Site | null {
+    if (v === null) return null;
+    const site = this.sites.intern(v);
+    // Most sites repeat the previous file: skip hashing the path again.
+    if (site.file !== this.lastFile) {
+      this.lastFile = site.file;
+      this.reportedFiles.add(site.file);
+    }
+    return site;
+  }
+
+  /** The shared copy of a task name. */
+  name(s: string): string {
+    return this.names.intern(s);
+  }
+
+  row(id: number): Entry | undefined {
+    return id < 0 ? this.retired.get(id) : (this.tasks.get(id) ?? this.nurseries.get(id));
+  }
+
+  addChild(nursery: number, task: number): void {
+    const set = this.children.get(nursery);
+    if (set) set.add(task);
+    else this.children.set(nursery, new Set([task]));
+  }
+
+  /** Returns the nursery when this left it closed and without visible children (so it may fold). */
+  removeChild(nursery: number, task: number): NurseryEntry | undefined {
+    const set = this.children.get(nursery);
+    if (!set || !set.delete(task) || set.size > 0) return undefined;
+    this.children.delete(nursery);
+    const n = this.nurseries.get(nursery);
+    return n && n.closedAt !== undefined ? n : undefined;
+  }
+
+  hasChildren(nursery: number): boolean {
+    return (this.children.get(nursery)?.size ?? 0) > 0;
+  }
+
+  /** Full snapshot: nurseries and tasks in id order (parents before children), retired rows last. */
+  rows(): Row[] {
+    const out: Row[] = [];
+    for (const n of this.nurseries.values()) {
+      n.sent = true;
+      out.push(copyRow(n));
+    }
+    for (const t of this.tasks.values()) {
+      t.sent = true;
+      out.push(copyRow(t));
+    }
+    out.sort((a, b) => a.id - b.id);
+    for (const r of this.retired.values()) {
+      r.sent = true;
+      out.push(copyRow(r));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,189 @@
+// The reducer for task events (task.spawned, task.moved, task.state,
+// task.exited): task rows are born, move between nurseries, change state and
+// end, and a cancelled task learns who caused it where the wire does not say.
+import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent } from '../../contract/wire';
+import type { Retention } from './retention';
+import type { RunFacts } from './runFacts';
+import type { RunTree } from './runTree';
+import { errorOf, NO_SCOPES, type TaskEntry } from './rowEntries';
+
+/** Walks up the tree are bounded: a malformed stream (a move into a descendant) must not loop. */
+const MAX_DEPTH = 10_000;
+
+export class TaskEvents {
+  constructor(
+    private readonly tree: RunTree,
+    private readonly facts: RunFacts,
+    private readonly retention: Retention,
+  ) {}
+
+  spawned(e: TaskSpawnedEvent): void {
+    const tree = this.tree;
+    const id = e.id;
+    const parent = e.nursery;
+    tree.snapshotSeen?.add(id);
+    const site = tree.site(e.site);
+    const existing = tree.tasks.get(id);
+    if (existing) {
+      // A snapshot replay (or a duplicate): an upsert, never a second task.
+      if (existing.parent !== parent) this.moveTo(existing, parent);
+      existing.name = tree.name(e.name);
+      existing.site = site;
+      this.starting(existing);
+      tree.changes.touch(existing);
+      return;
+    }
+    const row: TaskEntry = {
+      kind: 'task',
+      id,
+      parent,
+      name: tree.name(e.name),
+      system: e.system,
+      main: e.main === true,
+      state: 'scheduled',
+      since: e.ts,
+      spawnedAt: e.ts,
+      exitedAt: undefined,
+      site,
+      awaitSite: null,
+      error: undefined,
+      cancelledBy: undefined,
+      cancelSource: undefined,
+      cancelReason: undefined,
+      scopes: NO_SCOPES,
+      starting: undefined,
+      flags: undefined,
+      unretrieved: undefined,
+      dirty: false,
+      sent: false,
+      gone: false,
+    };
+    this.starting(row);
+    tree.tasks.set(id, row);
+    if (parent !== null) tree.addChild(parent, id);
+    this.facts.liveTasks++;
+    this.facts.totalTasks++;
+    this.facts.changed = true;
+    tree.changes.touch(row);
+  }
+
+  moved(e: TaskMovedEvent): void {
+    const row = this.tree.tasks.get(e.id);
+    if (!row) return;
+    this.moveTo(row, e.nursery);
+    this.starting(row);
+    this.tree.changes.touch(row);
+  }
+
+  state(e: TaskStateEvent): void {
+    const id = e.id;
+    this.tree.snapshotSeen?.add(id);
+    const row = this.tree.tasks.get(id);
+    if (!row || row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
+    if (row.state !== e.state) {
+      row.state = e.state;
+      row.since = e.ts;
+    }
+    if (e.at !== undefined) row.awaitSite = this.tree.site(e.at);
+    this.tree.changes.touch(row);
+  }
+
+  exited(e: TaskExitedEvent): void {
+    const id = e.id;
+    const row = this.tree.tasks.get(id);
+    if (!row || row.exitedAt !== undefined) return;
+    const outcome = e.outcome;
+    row.state = outcome;
+    row.since = e.ts;
+    row.exitedAt = e.ts;
+    row.starting = undefined;
+    if (e.error !== undefined) {
+      const error = errorOf(e.error);
+      if (error) row.error = error;
+    }
+    const firstRaised = this.tree.firstRaised;
+    if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
+    if (outcome === 'cancelled') this.cancelled(row, e.cancel ?? {});
+    this.finish(row);
+    this.retention.retain();
+  }
+
+  /** Something found about a task apart from its exit (pending when its loop closed, an exception nobody retrieved). */
+  flagged(e: TaskFlaggedEvent): void {
+    const row = this.tree.tasks.get(e.id);
+    if (!row) return;
+    if (row.flags?.includes(e.flag)) return;
+    row.flags = [...(row.flags ?? []), e.flag];
+    if (e.flag === 'exception_never_retrieved' && e.error) row.unretrieved = errorOf(e.error);
+    this.tree.changes.touch(row);
+  }
+
+  /** A live task the program did not replay after a reconnect: it ended while we were away. */
+  lost(row: TaskEntry, ts: number): void {
+    row.state = 'lost';
+    row.since = ts;
+    row.exitedAt = ts;
+    row.starting = undefined;
+    this.finish(row);
+  }
+
+  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): void {
+    const source = cancel.source;
+    if (source) row.cancelSource = source;
+    if (cancel.reason !== undefined) row.cancelReason = cancel.reason;
+    if (cancel.by !== undefined) row.cancelledBy = cancel.by;
+    else if (!source || source === 'nursery' || source === 'unknown') {
+      const by = this.inferCanceller(row);
+      if (by !== undefined) row.cancelledBy = by;
+    }
+  }
+
+  /**
+   * A cancelled task whose nursery — or an enclosing one — already had a child
+   * that raised was (almost surely) cancelled because of that failure: Trio
+   * cancels a nursery's scope when a child raises, and that reaches everything
+   * below it.
+   */
+  private inferCanceller(row: TaskEntry): number | undefined {
+    const tree = this.tree;
+    let child: number = row.id;
+    let nursery = row.parent;
+    for (let depth = 0; nursery !== null && depth < MAX_DEPTH; depth++) {
+      const raised = tree.firstRaised.get(nursery);
+      if (raised !== undefined && raised !== child) return raised;
+      const n = tree.nurseries.get(nursery);
+      if (!n) return undefined;
+      const owner = tree.tasks.get(n.parent);
+      if (!owner) return undefined;
+      child = owner.id;
+      nursery = owner.parent;
+    }
+    return undefined;
+  }
+
+  /** A live task is over (exited or lost): its scopes die with it, and it joins the retention queue. */
+  private finish(row: TaskEntry): void {
+    if (row.scopes.length) {
+      for (const s of row.scopes) this.tree.scopeOwner.delete(s.id);
+      row.scopes = NO_SCOPES;
+    }
+    this.facts.liveTasks--;
+    this.facts.changed = true;
+    this.tree.changes.touch(row);
+    this.retention.queue(row);
+  }
+
+  /** True while the task waits in a start() nursery. */
+  private starting(row: TaskEntry): void {
+    const n = row.parent === null ? undefined : this.tree.nurseries.get(row.parent);
+    row.starting = n?.start ? true : undefined;
+  }
+
+  private moveTo(row: TaskEntry, to: number | null): void {
+    const from = row.parent;
+    if (from === to) return; // (removing it from `from` would drop it from `to`)
+    row.parent = to;
+    if (to !== null) this.tree.addChild(to, row.id);
+    if (from !== null) this.retention.childGone(from, row.id);
+  }
+}
