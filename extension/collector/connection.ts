@@ -97,8 +97,9 @@ export class Connection {
   private reader: StreamReader | null = null;
   private stream: ProgramStream | null = null;
   private helloTimer: NodeJS.Timeout | undefined;
-  /** This connection's entry in ctx.liveInstances, while open. */
+  /** This connection's entry in ctx.liveInstances, and its launch, while open. */
   private instanceKey: string | null = null;
+  private launch: Launch | null = null;
   readonly name: string;
 
   constructor(
@@ -198,6 +199,7 @@ export class Connection {
     }
     this.ctx.liveInstances.add(instanceKey);
     this.instanceKey = instanceKey;
+    this.launch = launch;
     this.ctx.launches.connected(launch);
     clearTimeout(this.helloTimer);
     const origin = {
@@ -256,7 +258,9 @@ export class Connection {
   private setClosed(): void {
     this.phase = 'closed';
     if (this.instanceKey) this.ctx.liveInstances.delete(this.instanceKey);
+    if (this.launch) this.ctx.launches.disconnected(this.launch);
     this.instanceKey = null;
+    this.launch = null;
   }
 
   private onClose(): void {

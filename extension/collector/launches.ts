@@ -5,9 +5,10 @@
 //
 // A secret is accepted only while its launch can still have programs: until
 // its owner (the debug session, the terminal's process) ends, which
-// launchOwners.ts reports as `retire`. A launch that no owner claimed and no
-// program connected to is retired UNCLAIMED_MS after it was made (a debug
-// configuration resolved for a session that never started, a lost owner).
+// launchOwners.ts reports as `retire`. A launch that no owner claimed is
+// retired once UNCLAIMED_MS passed without a connection of its programs (a
+// debug configuration resolved for a session that never started, a lost
+// owner): counted from its creation, or from when its last connection closed.
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 
 export interface Launch {
@@ -21,15 +22,18 @@ export interface Launch {
   created: number;
   /** A debug session or terminal took it: it lives until that ends. */
   owned?: boolean;
-  /** A program of this launch has said hello. */
-  connected?: boolean;
+  /** Accepted connections of its programs open now. */
+  open: number;
+  /** When its last connection closed (or it was made): an unowned launch's idle time counts from here. */
+  idleSince: number;
 }
 
 const MAX_LAUNCHES = 500;
 /**
- * How long a launch waits for an owner or a first program. A debug session
- * starts, and a terminal is made, within seconds of their launch; two minutes
- * leave room for a slow preLaunchTask-free start on a loaded machine.
+ * How long a launch without an owner is accepted without a connection. A
+ * debug session starts, and a terminal is made, within seconds of their
+ * launch; two minutes leave room for a slow start on a loaded machine, and
+ * for a program's reconnects.
  */
 export const UNCLAIMED_MS = 2 * 60_000;
 
@@ -58,7 +62,8 @@ export class LaunchRegistry {
   }
 
   create(label: string, kind: Launch['kind'], debugSessionId?: string): Launch {
-    const launch: Launch = { secret: randomBytes(32).toString('hex'), label, kind, created: this.now() };
+    const now = this.now();
+    const launch: Launch = { secret: randomBytes(32).toString('hex'), label, kind, created: now, open: 0, idleSince: now };
     if (debugSessionId) launch.debugSessionId = debugSessionId;
     this.add(launch);
     return launch;
@@ -73,13 +78,13 @@ export class LaunchRegistry {
     }
   }
 
-  /** The launch a secret belongs to, or undefined (also once it is retired or went unclaimed too long). */
+  /** The launch a secret belongs to, or undefined (also once it is retired, or unowned and idle too long). */
   find(secret: unknown): Launch | undefined {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > 1024) return undefined;
     const d = digest(secret);
     const launch = this.byDigest.get(d.toString('hex'));
     if (!launch || !timingSafeEqual(d, digest(launch.secret))) return undefined;
-    if (!launch.owned && !launch.connected && this.now() - launch.created > this.unclaimedMs) {
+    if (!launch.owned && launch.open === 0 && this.now() - launch.idleSince > this.unclaimedMs) {
       this.retire(launch);
       return undefined;
     }
@@ -102,9 +107,15 @@ export class LaunchRegistry {
     launch.owned = true;
   }
 
-  /** A program of the launch said hello. */
+  /** A connection of the launch's program was accepted. */
   connected(launch: Launch): void {
-    launch.connected = true;
+    launch.open++;
+  }
+
+  /** An accepted connection of the launch closed. */
+  disconnected(launch: Launch): void {
+    launch.open = Math.max(0, launch.open - 1);
+    if (!launch.open) launch.idleSince = this.now();
   }
 
   /** Its secret is refused from now on (connections already accepted go on). */

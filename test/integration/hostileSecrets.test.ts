@@ -137,18 +137,23 @@ describe('hostile input: launch secrets (issue #12, item 1)', function () {
     assert.equal(await tryHello(h, launch.secret, 'b'), false);
   });
 
-  it('a launch nothing claimed is refused after its bound; owned or connected ones are not', async () => {
+  it('a launch no owner took is refused once its bound passed without a connection; an owned one is not', async () => {
     h = await startCollector({ unclaimedMs: 300 });
     const owners = new LaunchOwners(h.launches);
     const idle = h.launches.create('idle', 'debug');
     const owned = h.launches.create('owned', 'terminal');
     owners.terminalStarted(owned, {});
-    const early = h.launches.create('early', 'terminal');
-    assert.equal(await tryHello(h, early.secret, 'e1'), true);
+    const busy = h.launches.create('busy', 'terminal');
+    const parent = await connect(h.address);
+    parent.socket.write([hello({ secret: busy.secret, instance: 'parent' }), ...prologue()].map(line).join(''));
+    await waitFor('the parent', () => h!.store.all().length === 1);
     await new Promise((r) => setTimeout(r, 400));
-    assert.equal(await tryHello(h, idle.secret), false, 'unclaimed and never connected: retired');
+    assert.equal(await tryHello(h, idle.secret), false, 'unowned and never connected: retired');
     assert.equal(await tryHello(h, owned.secret), true, 'its terminal still runs');
-    assert.equal(await tryHello(h, early.secret, 'e2'), true, 'a program of it connected: its subprocesses still may');
+    assert.equal(await tryHello(h, busy.secret, 'child'), true, 'its program is still connected: a subprocess gets in');
+    parent.socket.destroy();
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(await tryHello(h, busy.secret, 'late'), false, 'its last connection closed longer ago than the bound');
   });
 
   it('a second connection with the same secret and instance, while the first is connected, is refused and changes nothing in its run', async () => {

@@ -32,7 +32,7 @@ describe('LaunchOwners: how long a launch secret is accepted', () => {
     assert.equal(owners.sessionStarted({ id: 'other', configuration: { env: envOf(old.secret) } }), undefined, 'another session cannot revive it');
   });
 
-  it('an unclaimed launch is retired after the bound, counted from its creation', () => {
+  it('a launch no owner took is retired after the bound without a connection, from its creation or its last connection', () => {
     let now = 1000;
     const launches = new LaunchRegistry({ unclaimedMs: 120_000, now: () => now });
     const launch = launches.create('x', 'debug');
@@ -40,7 +40,15 @@ describe('LaunchOwners: how long a launch secret is accepted', () => {
     assert.equal(launches.find(launch.secret), launch);
     now += 2_000;
     assert.equal(launches.find(launch.secret), undefined);
+    const used = launches.create('z', 'terminal');
+    launches.connected(used);
     now += 1_000_000;
+    assert.equal(launches.find(used.secret), used, 'a connection is open');
+    launches.disconnected(used);
+    now += 119_000;
+    assert.equal(launches.find(used.secret), used, 'idle for less than the bound');
+    now += 2_000;
+    assert.equal(launches.find(used.secret), undefined, 'idle since its last connection closed');
     const owned = launches.create('y', 'terminal');
     new LaunchOwners(launches).terminalStarted(owned, {});
     now += 1_000_000;
