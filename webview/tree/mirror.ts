@@ -2,7 +2,8 @@
 // `snapshot` and patched by `delta`. It never interprets wire events (the
 // host's reducer does); it only tells the renderer how much changed, so a
 // burst of state samples does not force a relayout of 10,000 nodes.
-import type { Row, RunInfo, TaskState } from '../../contract/rows';
+import type { Row, RunInfo } from '../../contract/rows';
+import { isFinishedState } from './taskStates';
 
 export interface RunMirror {
   info: RunInfo;
@@ -19,10 +20,8 @@ export interface Change {
   added: number[];
 }
 
-export const FINISHED: ReadonlySet<TaskState> = new Set<TaskState>(['returned', 'raised', 'cancelled', 'lost']);
-
 export function isFinishedRow(row: Row): boolean {
-  if (row.kind === 'task') return FINISHED.has(row.state);
+  if (row.kind === 'task') return isFinishedState(row.state);
   if (row.kind === 'nursery') return row.closedAt !== undefined && row.closedAt !== null;
   return true;
 }

@@ -1,7 +1,7 @@
 // Rows + what the user chose (collapsed ids, expanded folds, filters) → the
 // tree that is drawn. Pure: no DOM, no D3 nodes kept between builds, so
 // collapse state survives every rebuild (it lives in Sets of keys).
-import type { NurseryRow, Row, TaskRow } from '../../contract/rows';
+import type { NurseryRow, Row, TaskRow, TaskState } from '../../contract/rows';
 import { isFinishedRow } from './mirror';
 
 export type NodeKind = 'task' | 'nursery' | 'retired' | 'fold';
@@ -201,4 +201,12 @@ export function buildModel(rows: ReadonlyMap<number, Row>, o: ModelOptions): Mod
     return null;
   };
   return { root, byKey, matches, keyOf };
+}
+
+/** The states of a fold's members (rows the host removed are skipped). */
+export function* memberStates(node: ViewNode, rows: ReadonlyMap<number, Row>): Iterable<TaskState> {
+  for (const id of node.members ?? []) {
+    const t = rows.get(id);
+    if (t?.kind === 'task') yield t.state;
+  }
 }

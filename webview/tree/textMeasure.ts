@@ -1,7 +1,9 @@
 // Label widths from a canvas context in the page's own fonts: links start
 // where a parent's label ends, and long names are cut with an ellipsis
-// before they run into the next column. Results are cached per string.
-export class TextMeasure {
+// before they run into the next column (textFit.ts). Results are cached per string.
+import type { Measure } from './textFit';
+
+export class TextMeasure implements Measure {
   private readonly ctx: CanvasRenderingContext2D | null;
   private readonly cache = new Map<string, number>();
 
@@ -19,20 +21,6 @@ export class TextMeasure {
       this.cache.set(text, w);
     }
     return w;
-  }
-
-  /** `text`, or its longest prefix + "…" that fits in `max` pixels. */
-  fit(text: string, max: number): string {
-    if (max <= 0) return '';
-    if (this.width(text) <= max) return text;
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.width(text.slice(0, mid) + '…') <= max) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo === 0 ? '…' : text.slice(0, lo) + '…';
   }
 }
 
