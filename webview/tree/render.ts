@@ -46,6 +46,9 @@ interface NodeEl extends SVGGElement {
 
 const DURATION = 220;
 
+/** The id of a node's element (the tree's aria-activedescendant names it). */
+export const nodeElementId = (key: string): string => `node-${key.replace(/[^\w-]/g, '_')}`;
+
 const linkPath = (sx: number, sy: number, tx: number, ty: number): string => {
   const mx = sx + Math.max(8, (tx - sx) / 2);
   return `M${sx},${sy}C${mx},${sy} ${mx},${ty} ${tx},${ty}`;
@@ -204,7 +207,7 @@ export class TreeRenderer {
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
-      el.setAttribute('id', `node-${p.node.key.replace(/[^\w-]/g, '_')}`);
+      el.setAttribute('id', nodeElementId(p.node.key));
       el.dataset.key = p.node.key;
       el.dataset.kind = p.node.kind;
       if (p.parent) el.dataset.parent = p.parent.node.key;
