@@ -26,6 +26,8 @@ class Recipe:
     # so the runtime's 10 Hz state samples see each task at the limiter or
     # in its fetch.
     speed: float = 1.0
+    # 2,000 workers cost about 1 MB of lifecycle events on their own.
+    max_bytes: int = 1_000_000
 
 
 RECIPES: dict[str, Recipe] = {
@@ -34,6 +36,8 @@ RECIPES: dict[str, Recipe] = {
     "deadlines": Recipe(EXAMPLES / "deadlines.py"),
     "start_server": Recipe(EXAMPLES / "start_server.py"),
     "deep_and_wide": Recipe(EXAMPLES / "deep_and_wide.py", ("--depth", "5", "--fanout", "3", "--hold", "0.3")),
+    # 1.5 s: every worker spawned and sampled, hundreds queued at the lock, one failed probe group and a fresh one.
+    "server_like": Recipe(EXAMPLES / "server_like.py", ("--seconds", "1.5"), max_bytes=1_500_000),
 }
 
 

@@ -15,9 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixture_runs import FIXTURES, RECIPES, record  # noqa: E402
 
-MAX_BYTES = 1_000_000
-
-
 def main(names: list[str]) -> int:
     unknown = [name for name in names if name not in RECIPES]
     if unknown:
@@ -33,8 +30,8 @@ def main(names: list[str]) -> int:
         if not lines:
             print(done.stderr, file=sys.stderr)
             status = 1
-        if size > MAX_BYTES:
-            print(f"  {name} is over {MAX_BYTES:,} bytes: use smaller parameters", file=sys.stderr)
+        if size > RECIPES[name].max_bytes:
+            print(f"  {name} is over {RECIPES[name].max_bytes:,} bytes: use smaller parameters", file=sys.stderr)
             status = 1
     return status
 
