@@ -40,6 +40,7 @@ export function copyRow(row: Row): Row {
       state: row.state, since: row.since, spawnedAt: row.spawnedAt, site: row.site, awaitSite: row.awaitSite,
       scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
     };
+    if (row.func !== undefined) t.func = row.func;
     if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
     if (row.error !== undefined) t.error = row.error;
     if (row.cancelledBy !== undefined) t.cancelledBy = row.cancelledBy;

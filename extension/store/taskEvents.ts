@@ -29,6 +29,7 @@ export class TaskEvents {
       if (existing.parent !== parent) this.moveTo(existing, parent);
       existing.name = tree.name(e.name);
       existing.site = site;
+      existing.func = tree.site(e.func ?? null) ?? undefined;
       this.starting(existing);
       tree.changes.touch(existing);
       return;
@@ -45,6 +46,7 @@ export class TaskEvents {
       spawnedAt: e.ts,
       exitedAt: undefined,
       site,
+      func: tree.site(e.func ?? null) ?? undefined,
       awaitSite: null,
       error: undefined,
       cancelledBy: undefined,
