@@ -8,7 +8,8 @@ export function legend(): HTMLElement {
   const items = STATE_ORDER.map((s) => h('li', {}, taskStateIcon(s), stateWord(s)));
   items.push(
     h('li', {}, nurseryIcon(), 'nursery'),
-    h('li', {}, foldIcon(), 'same-named tasks, folded (×N)'),
+    h('li', {}, foldIcon(), 'tasks of one kind, folded (×N): same function, same spawn site'),
+    h('li', {}, icon(SHAPE.more, 'more-icon'), 'the rest of a long list: click for the next page'),
     h('li', {}, icon(SHAPE.retired, 'retired-icon'), 'finished tasks, folded away'),
     h('li', {}, h('span', { class: 'legend-dash', 'aria-hidden': 'true' }), 'cancelled by a failing sibling'),
     h('li', {}, icon(MARK_SHAPES[1], 'site-mark tint-1'), h('code', {}, 'fn:12'), ' waits there; one mark per await site'),

@@ -26,6 +26,9 @@ export interface SelectionParts {
   /** Marks work for the next frame and saves the choices soon. */
   changed(flags: number): void;
   setOpen(key: string): void;
+  showMore(key: string): void;
+  /** Shows the node as the root of the view. */
+  focus(key: string): void;
   post(m: WebviewMessage): void;
 }
 
@@ -45,17 +48,32 @@ export class Selection {
     if (!choices.hasRun) return;
     choices.selected = key;
     if (opts.openDetails) choices.state.detailsOpen = true;
+    const model = tree.model;
+    // A task no node draws (in a fold, a long list, a collapsed level) is drawn
+    // once selected; one drawn only because it was selected goes back.
+    const rebuild = !!model && (model.holdsSelection || (key !== null && !model.byKey.has(key)));
     const placed = key !== null ? tree.layout?.byKey.get(key) : undefined;
-    if (placed && opts.pan !== false) this.panInto(placed, this.p.canAnimate());
+    if (rebuild) {
+      if (opts.pan !== false) this.revealPending = true;
+    } else if (placed && opts.pan !== false) this.panInto(placed, this.p.canAnimate());
     // Zoomed out there is no element to focus: say what was selected.
     if (placed && this.p.overview()) this.p.announce(this.p.renderer.lookOf(placed.node.key)?.aria ?? '');
-    this.p.changed(DIRTY.view | DIRTY.chrome);
+    this.p.changed(DIRTY.view | DIRTY.chrome | (rebuild ? DIRTY.structure : 0));
   }
 
-  /** Selects the node that stands for row `id` (itself, its fold or an ancestor) and opens its details. */
+  /** Selects the node of row `id`: the task itself (lifted out of its fold if need be) and opens its details. */
   selectId(id: number): void {
-    const key = this.p.tree.model?.keyOf(id) ?? String(id);
-    this.select(key, { openDetails: true });
+    this.select(String(id), { openDetails: true });
+  }
+
+  /** After a rebuild: a selected row that is still not drawn (a collapsed ancestor hides it) selects what stands for it. */
+  afterRebuild(): void {
+    const { choices, tree } = this.p;
+    const key = choices.selected;
+    const model = tree.model;
+    if (key === null || !model || model.byKey.has(key) || !/^\d+$/.test(key)) return;
+    const stand = model.keyOf(Number(key));
+    if (stand !== null) choices.selected = stand;
   }
 
   /** Enter in the search box: the next match below (above, `backwards`) the selected one. */
@@ -114,6 +132,8 @@ export class Selection {
       post: (m) => this.p.post(m),
       select: (id) => this.selectId(id),
       toggle: (key) => this.p.setOpen(key),
+      focus: (key) => this.p.focus(key),
+      showMore: (key) => this.p.showMore(key),
       palette: tree.palette,
       close: () => {
         choices.state.detailsOpen = false;

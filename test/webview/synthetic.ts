@@ -37,8 +37,9 @@ export function swarm(count: number, name: string, firstId = 10, run = 1): Ev[] 
 
 /**
  * A big live tree: `groups` supervisor tasks under main's nursery, each with its
- * own nursery of `perGroup` workers, every task named differently (nothing
- * folds: the worst case for drawing).
+ * own nursery of `perGroup` workers, every task named differently and spawned
+ * from a line of its own (no two of one kind: nothing folds, the worst case
+ * for drawing once the user opens it all).
  */
 export function bigTree(groups: number, perGroup: number, run = 1): Ev[] {
   const out = prologue(run);
@@ -46,11 +47,11 @@ export function bigTree(groups: number, perGroup: number, run = 1): Ev[] {
   for (let g = 0; g < groups; g++) {
     const sup = id++;
     const nur = id++;
-    out.push({ type: 'task.spawned', run, ts: 2, id: sup, name: `supervisor_${g}`, nursery: 4, system: false, site: site(30) });
+    out.push({ type: 'task.spawned', run, ts: 2, id: sup, name: `supervisor_${g}`, nursery: 4, system: false, site: site(1000 + g) });
     out.push({ type: 'nursery.opened', run, ts: 2, id: nur, task: sup, site: site(40, 'supervisor') });
     for (let w = 0; w < perGroup; w++) {
       const t = id++;
-      out.push({ type: 'task.spawned', run, ts: 3, id: t, name: `worker_${g}_${w}`, nursery: nur, system: false, site: site(42, 'supervisor') });
+      out.push({ type: 'task.spawned', run, ts: 3, id: t, name: `worker_${g}_${w}`, nursery: nur, system: false, site: site(100 + w, 'supervisor') });
       out.push({ type: 'task.state', run, ts: 3, id: t, state: w % 3 === 0 ? 'running' : 'waiting', at: site(50 + (w % 7), 'worker') });
     }
   }

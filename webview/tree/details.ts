@@ -2,11 +2,12 @@
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
-import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
+import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
+import { foldBody, histogramList, moreBody } from './foldDetails';
 import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
-import { memberStates, type ViewNode } from './model';
+import type { ViewNode } from './model';
 import type { SitePalette } from './sitePalette';
-import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
+import { countStates, isFinishedState, stateClass, stateWord } from './taskStates';
 
 export interface DetailsContext {
   rows: ReadonlyMap<number, Row>;
@@ -17,6 +18,10 @@ export interface DetailsContext {
   post: (m: WebviewMessage) => void;
   select: (id: number) => void;
   toggle: (key: string) => void;
+  /** A "more…" node (or a fold's): one page more. */
+  showMore: (key: string) => void;
+  /** Show the node as the root of the view. */
+  focus: (key: string) => void;
   close: () => void;
   /** The tree's await-site marks, shown again beside the await site. */
   palette: SitePalette;
@@ -35,7 +40,7 @@ export class DetailsPane {
 
   update(c: DetailsContext): void {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
-    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length];
+    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node?.more?.left];
     if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
       this.tick(c.info);
       return;
@@ -48,8 +53,11 @@ export class DetailsPane {
     if (!c.node) return;
     const close = h('button', { class: 'icon-button close', title: 'Close details', 'aria-label': 'Close details', 'data-action': 'close' }, '×');
     close.addEventListener('click', c.close);
-    const body = c.node.kind === 'fold' ? this.fold(c) : row?.kind === 'task' ? this.task(c, row) : row?.kind === 'nursery' ? this.nursery(c, row) : row?.kind === 'retired' ? this.retired(row) : [h('p', {}, 'This node is gone.')];
-    this.el.append(close, ...body);
+    const node = c.node;
+    const body = node.kind === 'fold' ? foldBody(node, c.rows, c) : node.kind === 'more' ? moreBody(node, c) : row?.kind === 'task' ? this.task(c, row) : row?.kind === 'nursery' ? this.nursery(c, row) : row?.kind === 'retired' ? this.retired(row) : [h('p', {}, 'This node is gone.')];
+    const focus = node.kind === 'more' || node.kind === 'retired' ? null : h('button', { class: 'button secondary focus-button', type: 'button', 'data-action': 'focus', title: 'Show only this node and what is below it (Z); the bar above the tree leads back' }, 'Focus');
+    focus?.addEventListener('click', () => c.focus(node.key));
+    this.el.append(close, ...(focus ? [focus] : []), ...body);
     this.tick(c.info);
     if (focused) this.el.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
   }
@@ -151,27 +159,9 @@ export class DetailsPane {
     return [h('section', { class: 'details-body', 'aria-label': 'Details of nursery' }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? 'nursery.start()' : 'Nursery')), dl)];
   }
 
-  private fold(c: DetailsContext): HTMLElement[] {
-    const node = c.node!;
-    const counts = countStates(memberStates(node, c.rows));
-    const unfolded = node.children.length > 0;
-    const b = h('button', { class: 'button', 'data-action': 'toggle-fold' }, unfolded ? 'Fold back' : `Show all ${node.members?.length ?? 0}`);
-    b.addEventListener('click', () => c.toggle(node.key));
-    return [h('section', { class: 'details-body', 'aria-label': 'Details of folded tasks' },
-      h('h2', { class: 'title' }, foldIcon(), h('span', { class: 'title-text' }, node.name ?? ''), h('span', { class: 'muted' }, ` ×${node.members?.length ?? 0}`)),
-      h('p', { class: 'muted' }, 'Siblings with the same name, folded into one node.'),
-      histogramList(counts), b)];
-  }
-
   private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
     return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(r.byOutcome))];
   }
-}
-
-function histogramList(counts: Partial<Record<TaskState, number>>): HTMLElement {
-  const ul = h('ul', { class: 'histogram-list' });
-  for (const [s, n] of inStateOrder(counts)) ul.append(h('li', {}, taskStateIcon(s), ` ${n} ${stateWord(s)}`));
-  return ul;
 }
 
 function* childStates(rows: ReadonlyMap<number, Row>, nursery: number): Iterable<TaskState> {

@@ -4,7 +4,10 @@
 import { select } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { MARKER_RADIUS, MAX_COLUMN, ROW_HEIGHT } from './geometry';
+import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, ROW_HEIGHT } from './geometry';
+
+/** Below this zoom a first view is not readable enough to choose. */
+const MIN_READABLE = 0.75;
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
@@ -101,13 +104,20 @@ export class Viewport {
     return { k, x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2), y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2) };
   }
 
-  /** The first view of a run: the whole tree when it is readable fitted, else its root at 1:1. */
+  /**
+   * The first view of a run: the whole tree when it is readable fitted; else
+   * its root at the left, scaled (not below 3/4) so that the root, its
+   * nursery and their children are in view in a narrow panel too.
+   */
   initialTransform(layout: Layout): Transform {
     const fit = this.fitTransform(layout);
-    if (fit.k >= 0.75) return fit;
-    const { height } = this.size();
+    if (fit.k >= MIN_READABLE) return fit;
+    const { width, height } = this.size();
     const root = layout.roots[0];
-    return { k: 1, x: 24, y: height / 2 - (root?.y ?? 0) };
+    const third = layout.nodes.find((p) => p.depth === 2);
+    const right = third ? third.x + LABEL_X + (layout.room[2] ?? 0) - layout.bounds.x0 : 0;
+    const k = right > 0 ? Math.max(MIN_READABLE, Math.min(1, (width - 48) / right)) : 1;
+    return { k, x: 24 - (layout.bounds.x0 - MARKER_RADIUS) * k, y: height / 2 - (root?.y ?? 0) * k };
   }
 
   /** The smallest pan that brings `p` (with its label) into view; null when it already is. */
