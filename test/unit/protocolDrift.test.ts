@@ -39,9 +39,9 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
     type: 'run.finished', run: 1, ts: 9, outcome: 'raised',
     error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
   },
-  'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: null, system: false, main: false, site: site12, parent: 3 },
+  'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: null, system: false, main: false, site: site12, parent: 3, func: site12 },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
-  'task.state': { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12 },
+  'task.state': { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12, chain: [site12, site12] },
   'task.exited': {
     type: 'task.exited', run: 1, ts: 4, id: 5, outcome: 'cancelled',
     error: { type: 'trio.Cancelled', message: '' }, cancel: { source: 'shutdown', reason: 'x', by: 7 },
