@@ -31,43 +31,42 @@ def anyio_trio_backend_missing() -> str:
     return ""
 
 
-def test_taskgroup_failure_cancels_a_sibling_but_not_the_loose_task() -> None:
-    done = run(TASKGROUP)
-    assert done.returncode == 1, done.stderr
-    assert done.stdout.splitlines() == [
+TASKGROUP_RUNS = {
+    # A failing child cancels its sibling, not the loose task its maker left behind.
+    "failure": ((), 1, [
         "load(customers): 3 rows",
         "load(stock): row 3 has a negative quantity, raising ValueError",
         "main: the TaskGroup raised ValueError: stock row 3: quantity -2",
         "main: cancelled by the failure: load(orders)",
         "warm cache: 3 customers cached, after their loader had returned",
         "main: the cache warmer finished too",
-    ]
-    assert "Traceback" not in done.stderr
-    assert "never retrieved" not in done.stderr and "destroyed but it is pending" not in done.stderr
-
-
-def test_taskgroup_report_without_the_bad_row() -> None:
-    done = run(TASKGROUP, "--no-fail")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    ]),
+    "no bad row": (("--no-fail",), 0, [
         "load(customers): 3 rows",
         "load(stock): 4 rows",
         "warm cache: 3 customers cached, after their loader had returned",
         "load(orders): 5 rows",
         "main: report: 3 customers, 5 orders, 4 stock",
         "main: the cache warmer finished too",
-    ]
-
-
-def test_taskgroup_timeout_cancels_what_is_still_loading() -> None:
-    done = run(TASKGROUP, "--timeout", "0.3")
-    assert done.returncode == 2, done.stderr
-    assert done.stdout.splitlines() == [
+    ]),
+    "timeout first": (("--timeout", "0.3"), 2, [
         "load(customers): 3 rows",
         "main: timed out after 0.3 s; cancelled: load(orders), load(stock)",
         "warm cache: 3 customers cached, after their loader had returned",
         "main: the cache warmer finished too",
-    ]
+    ]),
+}
+
+
+@pytest.mark.parametrize("case", TASKGROUP_RUNS)
+def test_taskgroup_example_tells_its_story(case: str) -> None:
+    args, status, lines = TASKGROUP_RUNS[case]
+    done = run(TASKGROUP, *args)
+    assert done.returncode == status, done.stderr
+    assert done.stdout.splitlines() == lines
+    # Nothing left for asyncio to complain about when the loop closes.
+    assert "Traceback" not in done.stderr
+    assert "never retrieved" not in done.stderr and "destroyed but it is pending" not in done.stderr
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])

@@ -2,21 +2,12 @@
 // uses, task groups by kind, loose tasks under the task that made them, scope
 // kinds and sites, and what retention and cancel inference do with loose tasks.
 import assert from 'node:assert/strict';
-import { RunState } from '../../extension/store/runState';
-import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../contract/rows';
+import type { RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
+import { byId, nursery, run, task } from './runRows';
 import {
   asyncioPrologue, closed, exited, flagged, hello, opened, prologue, runFinished, runStarted, scope, site, spawned, state,
 } from './wireEvents';
-
-function run(events: WireEvent[], options?: { retainFinished?: number }): RunState {
-  const r = new RunState('c1.r1', 'app.py', options);
-  for (const e of events) r.apply(e);
-  return r;
-}
-const byId = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
-const task = (r: RunState, id: number) => byId(r.rows()).get(id) as TaskRow;
-const nursery = (r: RunState, id: number) => byId(r.rows()).get(id) as NurseryRow;
 
 describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
   it('says which library runs the run, its version, and AnyIO when the run went through it', () => {
