@@ -86,4 +86,4 @@ def test_launch_configurations_open_each_example_with_debugpy() -> None:
         program = configuration["program"].replace("${workspaceFolder}", str(EXAMPLES))
         assert Path(program).is_file(), configuration["name"]
         programs.add(Path(program).name)
-    assert programs >= {"trio_way.py", "asyncio_way.py", "threads.py", "failing_child.py", "deadlines.py", "start_server.py", "deep_and_wide.py", "asyncio_taskgroup.py", "anyio_app.py"}
+    assert programs >= {"trio_way.py", "asyncio_way.py", "threads.py", "failing_child.py", "deadlines.py", "start_server.py", "deep_and_wide.py"}
