@@ -60,7 +60,7 @@ export class App {
     this.svg.setAttribute('class', 'tree');
     this.svg.setAttribute('role', 'tree');
     this.svg.setAttribute('tabindex', '0');
-    this.svg.setAttribute('aria-label', 'Trio tasks and nurseries');
+    this.svg.setAttribute('aria-label', 'Tasks and task groups');
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
     const crumbs = new Breadcrumbs((key) => this.setFocus(key));
     this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg, crumbs);

@@ -57,7 +57,8 @@ export type FoldGroups = Map<string, FoldGroup>;
 export function rowItems(a: Assembly, rowId: number | null, owner: string, deep: boolean): ViewNode[] {
   const children = (a.kids.get(rowId) ?? []).slice().sort(order);
   const parent = rowId === null ? undefined : a.rows.get(rowId);
-  const groups = parent?.kind === 'nursery' ? foldGroups(children, a.o.foldThreshold) : null;
+  // A nursery's tasks fold, and so do the loose tasks a task made.
+  const groups = parent?.kind === 'nursery' || parent?.kind === 'task' ? foldGroups(children, a.o.foldThreshold) : null;
   const items: ViewNode[] = [];
   for (const c of children) {
     const g = groups && c.kind === 'task' ? groups.get(kindKey(c)) : undefined;

@@ -24,7 +24,7 @@ export interface ViewNode {
   /** Stable key: the row id as a string, `f<nursery>:<kind>` for a fold, `m:<owner>` for a "more" node. */
   key: string;
   kind: NodeKind;
-  /** Row id (task/nursery/retired); for a fold, the nursery it belongs to; for "more", its owner's id. */
+  /** Row id (task/nursery/retired); for a fold, the row it hangs under (a nursery, or the task that made loose tasks); for "more", its owner's id. */
   id: number;
   children: ViewNode[];
   /** Items collapsed away (0 when expanded or a leaf). */

@@ -9,6 +9,7 @@ import { awaitOnOf, baseName, errorLine, hiddenWords, moreWords, siteWords } fro
 import { memberStates, type ViewNode } from './model';
 import { kindSentence } from './taskKinds';
 import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
+import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
 
 const DELAY_MS = 450;
 
@@ -88,12 +89,15 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (!row) return [];
   if (row.kind === 'retired') return [[`${row.count} finished tasks`, 'strong'], ['Folded away to keep memory bounded.', 'muted']];
   if (row.kind === 'nursery') {
-    const out: Array<[string, string]> = [[row.start ? 'nursery.start()' : row.system ? 'System nursery' : 'Nursery', 'strong']];
+    const out: Array<[string, string]> = [[row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong']];
     if (row.site) out.push([`${row.site.file}:${row.site.line}`, 'code']);
     return [...out, ...hidden];
   }
   const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
+  for (const f of row.flags ?? []) out.push([flagSentence(f), 'flag']);
+  if (row.unretrieved && !row.error) out.push([errorLine(row.unretrieved).slice(0, 300), 'error']);
+  if (row.loose) out.push([looseWords(row, rows), 'muted']);
   const live = !isFinishedState(row.state);
   const on = awaitOnOf(row);
   if (live && on) out.push([`waits on ${on}`, 'code']);
