@@ -44,13 +44,18 @@ export class Chrome {
     this.live.textContent = text;
   }
 
+  /** Tree or empty state: before a rebuild too, so the tree area has its size when the budget is taken. */
+  showTree(hasRuns: boolean): void {
+    this.empty.hidden = hasRuns;
+    this.toolbar.el.hidden = !hasRuns;
+    this.svg.style.display = hasRuns ? '' : 'none';
+  }
+
   update(c: ChromeInput): void {
     const { run, choices } = c;
     const info = run?.info;
     const hasRuns = c.runs.length > 0;
-    this.empty.hidden = hasRuns;
-    this.toolbar.el.hidden = !hasRuns;
-    this.svg.style.display = hasRuns ? '' : 'none';
+    this.showTree(hasRuns);
     this.waiting.hidden = !hasRuns || c.drawn > 0;
     if (!this.waiting.hidden) {
       const filtered = choices.state.hideFinished || choices.state.search.trim() !== '';

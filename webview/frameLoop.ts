@@ -83,6 +83,7 @@ export class FrameLoop {
       } else flags |= DIRTY.structure;
     }
     if (flags & DIRTY.structure) {
+      p.chrome.showTree(p.mirror.list().length > 0);
       const { width, height } = p.viewport.size();
       p.tree.rebuild(run, p.choices.modelOptions(budgetFor(width, height)));
       p.selection.afterRebuild();

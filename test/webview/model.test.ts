@@ -5,15 +5,12 @@ import type { Row, TaskRow } from '../../contract/rows';
 import { cancelLinks, victimsIndex } from '../../webview/tree/cancelLinks';
 import { layoutTree } from '../../webview/tree/layout';
 import { RunsMirror } from '../../webview/tree/mirror';
-import { buildModel, type ModelOptions, type ViewNode } from '../../webview/tree/model';
+import { buildModel, type ViewNode } from '../../webview/tree/model';
 import { displayName } from '../../webview/tree/labels';
+import { opts } from './modelOptions';
 import { LiveRun, recording } from './streams';
 import { cycleRows, prologue, swarm } from './synthetic';
 
-export const opts = (o: Partial<ModelOptions> = {}): ModelOptions => ({
-  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), opened: new Set(), deep: new Set(), pages: new Map(),
-  foldThreshold: 20, pageSize: 50, budget: null, focus: null, selected: null, ...o,
-});
 const rowsOf = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
 const all = (n: ViewNode): ViewNode[] => [n, ...n.children.flatMap(all)];
 const nameOf = (rows: Map<number, Row>, n: ViewNode) => {

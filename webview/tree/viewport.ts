@@ -106,18 +106,29 @@ export class Viewport {
 
   /**
    * The first view of a run: the whole tree when it is readable fitted; else
-   * its root at the left, scaled (not below 3/4) so that the root, its
-   * nursery and their children are in view in a narrow panel too.
+   * the top of its structure: the root, its nursery and their children (the
+   * first three columns), scaled (not below 3/4) to fit the panel, and
+   * centred on their rows, or from their top when they are still taller.
    */
   initialTransform(layout: Layout): Transform {
     const fit = this.fitTransform(layout);
     if (fit.k >= MIN_READABLE) return fit;
     const { width, height } = this.size();
-    const root = layout.roots[0];
-    const third = layout.nodes.find((p) => p.depth === 2);
+    const top = layout.nodes.filter((p) => p.depth <= 2);
+    const third = top.find((p) => p.depth === 2);
     const right = third ? third.x + LABEL_X + (layout.room[2] ?? 0) - layout.bounds.x0 : 0;
-    const k = right > 0 ? Math.max(MIN_READABLE, Math.min(1, (width - 48) / right)) : 1;
-    return { k, x: 24 - (layout.bounds.x0 - MARKER_RADIUS) * k, y: height / 2 - (root?.y ?? 0) * k };
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (const p of top) {
+      y0 = Math.min(y0, p.y);
+      y1 = Math.max(y1, p.y);
+    }
+    const pad = 24;
+    const wide = right > 0 ? (width - 2 * pad) / right : 1;
+    const tall = y1 > y0 ? (height - 2 * pad) / (y1 - y0 + ROW_HEIGHT) : 1;
+    const k = Math.max(MIN_READABLE, Math.min(1, wide, tall));
+    const y = (y1 - y0) * k <= height - 2 * pad ? height / 2 - ((y0 + y1) / 2) * k : pad + ROW_HEIGHT / 2 - y0 * k;
+    return { k, x: pad - (layout.bounds.x0 - MARKER_RADIUS) * k, y: Number.isFinite(y) ? y : height / 2 };
   }
 
   /** The smallest pan that brings `p` (with its label) into view; null when it already is. */
