@@ -84,12 +84,18 @@ export class FrameLoop {
     }
     if (flags & DIRTY.structure) {
       p.chrome.showTree(p.mirror.list().length > 0);
+      p.viewport.remeasure();
       const { width, height } = p.viewport.size();
       p.tree.rebuild(run, p.choices.modelOptions(budgetFor(width, height)));
       p.selection.afterRebuild();
     }
     // Toolbar and banners first: they change the tree area's size, which the first view depends on.
-    if (flags & (DIRTY.chrome | DIRTY.structure)) this.chrome(run);
+    if (flags & (DIRTY.chrome | DIRTY.structure)) {
+      this.chrome(run);
+      // What the chrome changed moves the tree's edges in this frame already (a
+      // ResizeObserver tells later frames): measured anew when the tree is rebuilt.
+      if (flags & DIRTY.structure) p.viewport.remeasure();
+    }
     const layout = p.tree.layout;
     if (run && layout && layout.nodes.length && this.needsInitialView) {
       this.needsInitialView = false;

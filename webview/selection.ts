@@ -143,9 +143,10 @@ export class Selection {
     });
   }
 
-  /** The details pane shows a countdown of a live run: it needs its ticks. */
+  /** The details pane shows a countdown of a live run, or put off an update: it needs its ticks. */
   detailsTicking(run: RunMirror | undefined): boolean {
     const el = this.p.details.el;
+    if (this.p.details.pending) return true;
     return !!run && run.info.status === 'live' && !el.hidden && el.querySelector('.countdown') !== null;
   }
 

@@ -33,8 +33,14 @@ interface Tick {
   deadline: number;
 }
 
+/** A fold's counts repaint at most this often, in ms. */
+const FOLD_REPAINT_MS = 250;
+
 export class DetailsPane {
   private sig: unknown[] = [];
+  private paintedAt = 0;
+  /** An update was put off (a fold's counts): the pane wants another look soon. */
+  pending = false;
   private ticks: Tick[] = [];
 
   constructor(readonly el: HTMLElement) {}
@@ -44,8 +50,15 @@ export class DetailsPane {
     const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node?.more?.left];
     if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
       this.tick(c.info);
+      this.pending = false;
       return;
     }
+    // A fold's counts change with every state sample of its members: repainted a few times a second.
+    const onlyCounts = c.node?.kind === 'fold' && sig.every((v, i) => i === 1 || v === this.sig[i]);
+    const now = performance.now();
+    this.pending = onlyCounts && now - this.paintedAt < FOLD_REPAINT_MS;
+    if (this.pending) return;
+    this.paintedAt = now;
     this.sig = sig;
     const focused = document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement) ? document.activeElement.dataset.action : undefined;
     this.ticks = [];

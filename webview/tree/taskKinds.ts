@@ -64,8 +64,17 @@ export function nameRange(ids: readonly number[], rows: ReadonlyMap<number, Row>
   return lo === null || hi === null ? null : [lo, hi];
 }
 
+/** Sentences per fold's member list: each build makes new lists, and names change only with a rebuild. */
+const SENTENCES = new WeakMap<readonly number[], string>();
+
 /** The rule in words, for the hover card and the details: "2,000 tasks started at app.py:40 running worker()". */
 export function kindSentence(ids: readonly number[], rows: ReadonlyMap<number, Row>): string {
+  let s = SENTENCES.get(ids);
+  if (s === undefined) SENTENCES.set(ids, (s = sentence(ids, rows)));
+  return s;
+}
+
+function sentence(ids: readonly number[], rows: ReadonlyMap<number, Row>): string {
   const first = ids.map((id) => rows.get(id)).find((r): r is TaskRow => r?.kind === 'task');
   const n = `${ids.length.toLocaleString('en-US')} tasks`;
   if (!first) return n;

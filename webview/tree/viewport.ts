@@ -16,6 +16,7 @@ export class Viewport {
   transform: ZoomTransform = zoomIdentity;
   /** Set while we move the view on the user's behalf (wheel scrolling). */
   private userMove = false;
+  private measured: { width: number; height: number } | null = null;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -31,6 +32,7 @@ export class Viewport {
         this.onChange(e.transform, byUser);
       });
     select(svg).call(this.behavior).on('dblclick.zoom', null);
+    new ResizeObserver(() => this.remeasure()).observe(svg);
     svg.addEventListener('wheel', (e) => {
       if (e.ctrlKey || e.metaKey) return;
       e.preventDefault();
@@ -46,9 +48,22 @@ export class Viewport {
     }, { passive: false });
   }
 
+  /**
+   * The tree's size on screen. Measured once, then kept until the page says
+   * it may have changed (measuring in every frame after DOM changes forced a
+   * layout of the whole page per frame); a ResizeObserver keeps it right too.
+   */
   size(): { width: number; height: number } {
-    const r = this.svg.getBoundingClientRect();
-    return { width: Math.max(1, r.width), height: Math.max(1, r.height) };
+    if (!this.measured) {
+      const r = this.svg.getBoundingClientRect();
+      this.measured = { width: Math.max(1, r.width), height: Math.max(1, r.height) };
+    }
+    return this.measured;
+  }
+
+  /** The toolbar, a banner or the details pane may have moved the tree's edges: measure again when next asked. */
+  remeasure(): void {
+    this.measured = null;
   }
 
   /** Layout coordinates currently on screen, widened by a margin (in screen px). */
