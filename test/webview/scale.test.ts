@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
-import { serverLike } from './serverLike';
-import { runsMessage } from './streams';
+import { beforeAndAfterWorkers, serverLike } from './serverLike';
+import { LiveRun, runsMessage } from './streams';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const WIDTHS: Array<[number, number]> = [[400, 700], [800, 700], [1600, 900]];
@@ -65,6 +65,29 @@ describe('webview: the tree at real-world size (server-like recording)', functio
       await h.page.close();
     });
   }
+
+  it('Follow brings the newest activity into view without opening the structure up', async () => {
+    const h = await Harness.open(s, { width: 800, height: 700 });
+    const [services, pool] = beforeAndAfterWorkers();
+    const live = new LiveRun('follow', 'server_like.py').feed(services);
+    await h.send(runsMessage([live.state]), live.snapshot());
+    assert.equal(await h.page.getByRole('button', { name: 'Follow' }).getAttribute('aria-pressed'), 'true');
+    // 2,000 workers arrive, then the supervisor's second group.
+    live.feed(pool);
+    await h.send(live.delta()!);
+    await h.settle(600);
+    const rows = live.state.rows();
+    const newest = rows.reduce((a, b) => (b.id > a.id ? b : a));
+    const standIn = h.page.locator(`g.node[data-key="${newest.id}"], g.node.fold[data-parent="${newest.parent}"]`).first();
+    const area = (await h.page.locator('svg.tree').boundingBox())!;
+    assert.ok(inside((await standIn.locator('.shape').boundingBox())!, area), `the newest task (${newest.kind} ${newest.id}) or its fold is in view`);
+    // The panel is too narrow for main's whole column and the newest fold: main's nursery and the services stay.
+    const mainNursery = h.page.locator(`g.node[data-key='${await h.task('listener').getAttribute('data-parent')}']`);
+    assert.ok(inside((await mainNursery.locator('.shape').boundingBox())!, area), 'and the top of the structure with it');
+    assert.equal(await fold(h).count(), 1, 'the workers arrived as one fold');
+    assert.ok(await h.page.locator('g.node').count() < 200);
+    await h.page.close();
+  });
 
   it('a failing member stands beside its fold, linked to the siblings its failure cancelled', async () => {
     const h = await Harness.open(s, { width: 1600, height: 900 });

@@ -13,6 +13,12 @@ export function serverLike(key = 'live-server', label = 'server_like.py'): LiveR
   return new LiveRun(key, label).feed(events.slice(0, shutdown));
 }
 
+/** The recording up to the shutdown, split before the first worker's spawn: the services, then the pool's 2,000 arriving. */
+export function beforeAndAfterWorkers(): [Array<Record<string, unknown>>, Array<Record<string, unknown>>] {
+  const first = events.findIndex((e) => e.type === 'task.spawned' && String(e.name).startsWith('worker-'));
+  return [events.slice(0, first), events.slice(first, shutdown)];
+}
+
 /** Task ids by name at that moment (the last task of each name: probes restart with the same names). */
 export function idsByName(run: LiveRun): Map<string, number> {
   const out = new Map<string, number>();
