@@ -174,7 +174,7 @@ class Reader:
         return out
 
 
-HTTP_SERVER = r'''
+HTTP_SERVER = r"""
 import http.server, socketserver, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -189,11 +189,12 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
 s = S(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
-'''
+"""
 
 
-def measure(python: str, name: str, size: float, http_port: int, variant: str, reader: Reader,
-            dead_port: int) -> Dict[str, Any]:
+def measure(
+    python: str, name: str, size: float, http_port: int, variant: str, reader: Reader, dead_port: int
+) -> Dict[str, Any]:
     env = dict(os.environ)
     env.pop("NURSERY_LENS", None)
     env.pop("PYTHONPATH", None)
@@ -221,8 +222,9 @@ def measure(python: str, name: str, size: float, http_port: int, variant: str, r
 
 def _steady(r: Dict[str, List[Dict[str, Any]]], variant: str) -> float:
     """CPU ratio of the second run in each process (start cost excluded)."""
-    return (statistics.median(x["cpu_steady"] for x in r[variant])
-            / statistics.median(x["cpu_steady"] for x in r["plain"]))
+    return statistics.median(x["cpu_steady"] for x in r[variant]) / statistics.median(
+        x["cpu_steady"] for x in r["plain"]
+    )
 
 
 def main() -> None:
@@ -270,17 +272,24 @@ def main() -> None:
                     results[name][v].append(measure(python, name, sizes[name], http_port, v, reader, dead_port))
             med = {v: statistics.median(r["total"] for r in results[name][v]) for v in variants}
             cpu = {v: statistics.median(r["cpu"] for r in results[name][v]) for v in variants}
-            ev = statistics.median(r["lines"] / (r["total"] + r.get("total_steady", 0.0)) for r in results[name]["connected"])
+            ev = statistics.median(
+                r["lines"] / (r["total"] + r.get("total_steady", 0.0)) for r in results[name]["connected"]
+            )
             drops = sum(r["dropped"] + r["hook_drops"] for r in results[name]["connected"])
-            print(f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
-                  f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
-                  f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
-                  f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
-                  + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
-                  + (f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
-                     + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
-                     if name in STEADY else ""),
-                  flush=True)
+            print(
+                f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
+                f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
+                f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
+                f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
+                + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
+                + (
+                    f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
+                    + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
+                    if name in STEADY
+                    else ""
+                ),
+                flush=True,
+            )
     finally:
         server.terminate()
     summary: Dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
@@ -296,7 +305,9 @@ def main() -> None:
         ratios_nc.append(statistics.median(x["total"] for x in r["no_collector"]) / plain)
         ratios_unset.append(statistics.median(x["total"] for x in r["unset"]) / plain)
         dropped += sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
-        events_per_s.append(statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"]))
+        events_per_s.append(
+            statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"])
+        )
         summary[f"{name}_plain_s"] = round(plain, 3)
         plain_cpu = statistics.median(x["cpu"] for x in r["plain"])
         cpu_ratios[name] = round(statistics.median(x["cpu"] for x in r["connected"]) / plain_cpu, 3)

@@ -71,10 +71,10 @@ class Collector:
         try:
             while True:
                 if self.mode == "close_after_hello" and b"\n" in data:
-                    data = data[:data.index(b"\n") + 1]
+                    data = data[: data.index(b"\n") + 1]
                     break
                 if self.mode == "kill_after" and data.count(b"\n") >= self.kill_after:
-                    data = data[:_nth_newline(data, self.kill_after) + 1]
+                    data = data[: _nth_newline(data, self.kill_after) + 1]
                     # RST instead of FIN: like a collector process being killed
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     break

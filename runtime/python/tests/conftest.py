@@ -99,8 +99,14 @@ def record() -> Callable[..., Recording]:
 
     import nursery_lens
 
-    def run(async_fn: Callable[..., Any], *args: Any, raises: Any = None, sample_hz: float = 0,
-            clock: Any = None, **kwargs: Any) -> Recording:
+    def run(
+        async_fn: Callable[..., Any],
+        *args: Any,
+        raises: Any = None,
+        sample_hz: float = 0,
+        clock: Any = None,
+        **kwargs: Any,
+    ) -> Recording:
         chunks: List[str] = []
         inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=sample_hz, **kwargs)
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import BOOTSTRAP, PYTHON, Recording, check_order, subprocess_env
 
-PROGRAM = textwrap.dedent('''
+PROGRAM = textwrap.dedent("""
     import sys, trio
 
     class Mine(trio.abc.Instrument):
@@ -26,7 +26,7 @@ PROGRAM = textwrap.dedent('''
     own = sys.argv[1:] == ["own"]
     trio.run(main, instruments=[Mine()] if own else ())
     print("done")
-''')
+""")
 
 
 def run(tmp_path: Path, *args: str, config=None, pythonpath=None):
@@ -59,8 +59,12 @@ def test_set_instruments_every_run(tmp_path):
 
 
 def test_trio_not_imported_eagerly(tmp_path):
-    r = run(tmp_path, "-c", "import sys; print('trio' in sys.modules)",
-            config={"v": 1, "options": {"record": str(tmp_path / "x.ndjson")}})
+    r = run(
+        tmp_path,
+        "-c",
+        "import sys; print('trio' in sys.modules)",
+        config={"v": 1, "options": {"record": str(tmp_path / "x.ndjson")}},
+    )
     assert r.stdout == "False\n" and r.stderr == ""
     assert not (tmp_path / "x.ndjson").exists()
 
@@ -86,8 +90,9 @@ def test_bad_config_is_one_line_and_program_runs(tmp_path):
 
 
 def test_bootstrap_loaded_twice_is_harmless(tmp_path):
-    (tmp_path / "p.py").write_text("import sitecustomize, importlib\nimportlib.reload(sitecustomize)\n" + PROGRAM,
-                                   encoding="utf-8")
+    (tmp_path / "p.py").write_text(
+        "import sitecustomize, importlib\nimportlib.reload(sitecustomize)\n" + PROGRAM, encoding="utf-8"
+    )
     out = tmp_path / "t.ndjson"
     r = run(tmp_path, "p.py", config={"v": 1, "options": {"record": str(out), "sample_hz": 0}})
     assert r.returncode == 0, r.stderr

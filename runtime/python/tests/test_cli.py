@@ -12,7 +12,7 @@ import pytest
 
 from conftest import PYTHON, Recording, check_order, subprocess_env
 
-PROGRAM = textwrap.dedent('''
+PROGRAM = textwrap.dedent("""
     import sys, trio
     print("argv", sys.argv)
     print("name", __name__, "file", __file__)
@@ -32,12 +32,13 @@ PROGRAM = textwrap.dedent('''
         raise ValueError("program failed")
     if mode.isdigit():
         sys.exit(int(mode))
-''')
+""")
 
 
 def run(args, cwd, env=None):
-    return subprocess.run([PYTHON, *args], cwd=cwd, env=env or subprocess_env(), capture_output=True,
-                          text=True, timeout=30)
+    return subprocess.run(
+        [PYTHON, *args], cwd=cwd, env=env or subprocess_env(), capture_output=True, text=True, timeout=30
+    )
 
 
 @pytest.fixture

@@ -217,8 +217,9 @@ def test_ctrl_c_during_a_spawn_loop_ends_the_run():
     outcomes = []
     for _ in range(16):
         try:
-            done = subprocess.run([PYTHON, "-c", SPAWN_LOOP], capture_output=True, text=True,
-                                  env=subprocess_env(), timeout=4)
+            done = subprocess.run(
+                [PYTHON, "-c", SPAWN_LOOP], capture_output=True, text=True, env=subprocess_env(), timeout=4
+            )
             outcomes.append(done.stdout.strip() or done.stderr.strip()[-300:])
         except subprocess.TimeoutExpired:
             outcomes.append("hung")

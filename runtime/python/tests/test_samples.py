@@ -214,8 +214,13 @@ def test_events_and_samples_flow_while_trio_thread_is_blocked():
         for _ in range(500):
             events = [json.loads(x) for x in "".join(chunks).splitlines()]
             spawned = [e for e in events if e["type"] == "task.spawned" and e["name"] == "sleeper"]
-            running = [e for e in events if e["type"] == "task.state" and e["state"] == "running"
-                       and (e.get("at") or {}).get("line") == line_of("# BREAKPOINT")]
+            running = [
+                e
+                for e in events
+                if e["type"] == "task.state"
+                and e["state"] == "running"
+                and (e.get("at") or {}).get("line") == line_of("# BREAKPOINT")
+            ]
             if len(spawned) == 3 and running:
                 seen["ok"] = True
                 break
@@ -306,7 +311,8 @@ def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
     t0 = time.perf_counter()
     trio_thread = threading.get_ident()
     inst = nursery_lens.Instrument(
-        sink=lambda text: arrived.append((time.perf_counter() - t0, text, threading.get_ident())), sample_hz=0)
+        sink=lambda text: arrived.append((time.perf_counter() - t0, text, threading.get_ident())), sample_hz=0
+    )
 
     async def main():
         async with trio.open_nursery() as n:

@@ -16,7 +16,7 @@ import pytest
 from collector import Collector, wait_for
 from conftest import PYTHON, Recording, check_order, subprocess_env
 
-PROGRAM = textwrap.dedent('''
+PROGRAM = textwrap.dedent("""
     import sys, trio
     batches, per_batch, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 
@@ -34,7 +34,7 @@ PROGRAM = textwrap.dedent('''
     print("program output", batches * per_batch)
     sys.stderr.write("program stderr\\n")
     sys.exit(3)
-''')
+""")
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_collector_restarted_mid_run_gets_snapshot_then_live(prog):
     assert {e["type"] for e in replay} <= {"nursery.opened", "task.spawned", "task.state", "scope.changed"}
     assert any(e.get("main") for e in replay if e["type"] == "task.spawned")
     check_order(after)  # the replay makes the new stream self-contained
-    live = after[end + 1:]
+    live = after[end + 1 :]
     assert any(e["type"] == "task.spawned" for e in live)
     assert after[-1]["type"] == "run.finished"
 
@@ -200,7 +200,7 @@ def test_slow_collector_gets_dropped_count_then_snapshot(prog):
     assert dropped and dropped[0]["count"] > 0
     types = [e["type"] for e in rec.events]
     first_drop = types.index("dropped")
-    assert types[first_drop + 1: first_drop + 3] == ["run.started", "snapshot.begin"]
+    assert types[first_drop + 1 : first_drop + 3] == ["run.started", "snapshot.begin"]
     assert rec.events[first_drop + 1]["resumed"] is True
     assert types[-1] == "run.finished"
     c.stop()

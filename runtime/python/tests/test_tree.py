@@ -174,7 +174,7 @@ def test_child_raises_siblings_cancelled_by_it(record):
 
     async def bad():
         await trio.sleep(0)
-        raise ValueError("bad <url> \"x\"")
+        raise ValueError('bad <url> "x"')
 
     async def main():
         async with trio.open_nursery() as n:
@@ -185,7 +185,7 @@ def test_child_raises_siblings_cancelled_by_it(record):
     rec = record(main, raises=(ValueError, _Group))
     bad_t = rec.task("bad")
     ex = rec.exit(bad_t["id"])
-    assert ex["outcome"] == "raised" and ex["error"] == {"type": "ValueError", "message": "bad <url> \"x\""}
+    assert ex["outcome"] == "raised" and ex["error"] == {"type": "ValueError", "message": 'bad <url> "x"'}
     for name in ("s1", "s2"):
         e = rec.exit(rec.task(name)["id"])
         assert e["outcome"] == "cancelled", e
@@ -195,7 +195,7 @@ def test_child_raises_siblings_cancelled_by_it(record):
     fin = rec.of("run.finished")[0]
     assert fin["outcome"] == "raised"
     if fin["error"].get("exceptions"):
-        assert fin["error"]["exceptions"][0] == {"type": "ValueError", "message": "bad <url> \"x\""}
+        assert fin["error"]["exceptions"][0] == {"type": "ValueError", "message": 'bad <url> "x"'}
 
 
 def test_failure_while_siblings_are_being_cancelled(record):
@@ -373,12 +373,15 @@ def test_ten_thousand_tasks(record):
     assert not rec.of("dropped")
 
 
-@pytest.mark.parametrize("name", [
-    "<b>bold</b> & <script>alert(1)</script>",
-    'quotes " and \' and \\ backslash',
-    "new\nline\ttab\r\x00nul",
-    "Ünïcödé 名前 имя 🦀 \u202e rtl",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "<b>bold</b> & <script>alert(1)</script>",
+        "quotes \" and ' and \\ backslash",
+        "new\nline\ttab\r\x00nul",
+        "Ünïcödé 名前 имя 🦀 \u202e rtl",
+    ],
+)
 def test_names_round_trip_exactly(record, name):
     async def main():
         async with trio.open_nursery() as n:
@@ -476,8 +479,12 @@ def test_guest_run_inside_asyncio_is_observed():
     async def host():
         loop = asyncio.get_running_loop()
         done = loop.create_future()
-        trio.lowlevel.start_guest_run(trio_main, run_sync_soon_threadsafe=loop.call_soon_threadsafe,
-                                      done_callback=done.set_result, instruments=[inst])
+        trio.lowlevel.start_guest_run(
+            trio_main,
+            run_sync_soon_threadsafe=loop.call_soon_threadsafe,
+            done_callback=done.set_result,
+            instruments=[inst],
+        )
         return (await done).unwrap()
 
     assert asyncio.run(host()) == "trio done"

@@ -14,6 +14,7 @@ so a program that never imports Trio pays one string comparison per import.
 from __future__ import annotations
 
 import sys
+
 # typing is not imported at run time: the bootstrap loads this module at
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
@@ -89,7 +90,7 @@ def patch_module(run_module: Any) -> bool:
             if "instruments" in kwargs:
                 kwargs["instruments"] = _with_instrument(kwargs["instruments"])
             elif len(args) > index:
-                args = args[:index] + (_with_instrument(args[index]),) + args[index + 1:]
+                args = args[:index] + (_with_instrument(args[index]),) + args[index + 1 :]
         except Exception as exc:  # never stop the program's run
             _warn(f"cannot attach: {exc!r}")
         return orig(*args, **kwargs)

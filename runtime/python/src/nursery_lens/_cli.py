@@ -47,7 +47,7 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
             if i + 1 >= len(argv):
                 raise UsageError("-m needs a module name")
             module = argv[i + 1]
-            return connect, record, None, module, argv[i + 2:]
+            return connect, record, None, module, argv[i + 2 :]
         for name in ("--connect", "--record"):
             if arg == name or arg.startswith(name + "="):
                 if arg == name:
@@ -56,7 +56,7 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
                     value = argv[i + 1]
                     i += 1
                 else:
-                    value = arg[len(name) + 1:]
+                    value = arg[len(name) + 1 :]
                 if name == "--connect":
                     connect = value
                 else:
@@ -70,7 +70,7 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
     if i >= len(argv):
         raise UsageError("no script given")
     script = argv[i]
-    return connect, record, script, module, argv[i + 1:]
+    return connect, record, script, module, argv[i + 1 :]
 
 
 def _config(connect: Optional[str], record: Optional[str]) -> Config:
@@ -82,9 +82,13 @@ def _config(connect: Optional[str], record: Optional[str]) -> Config:
     base = env or Config()
     if record is not None:
         record = os.path.abspath(record)  # the program may chdir
-    return Config(address=connect if connect is not None else base.address,
-                  record=record if record is not None else base.record,
-                  secret=base.secret, sample_hz=base.sample_hz, max_buffer=base.max_buffer)
+    return Config(
+        address=connect if connect is not None else base.address,
+        record=record if record is not None else base.record,
+        secret=base.secret,
+        sample_hz=base.sample_hz,
+        max_buffer=base.max_buffer,
+    )
 
 
 def _trimmed(tb: object) -> object:
@@ -166,10 +170,16 @@ def _run_file(script: str) -> None:
     with io.open_code(path) as f:
         source = f.read()
     main_module = types.ModuleType("__main__")
-    main_module.__dict__.update({
-        "__file__": path, "__cached__": None, "__builtins__": builtins,
-        "__loader__": SourceFileLoader("__main__", path), "__spec__": None, "__package__": None,
-    })
+    main_module.__dict__.update(
+        {
+            "__file__": path,
+            "__cached__": None,
+            "__builtins__": builtins,
+            "__loader__": SourceFileLoader("__main__", path),
+            "__spec__": None,
+            "__package__": None,
+        }
+    )
     sys.modules["__main__"] = main_module
     code = compile(source, path, "exec", dont_inherit=True)
     exec(code, main_module.__dict__)
@@ -201,8 +211,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     assert script is not None
     if not os.path.exists(script):
-        sys.stderr.write(f"{sys.executable}: can't open file {os.path.abspath(script)!r}: "
-                         f"[Errno 2] No such file or directory\n")
+        sys.stderr.write(
+            f"{sys.executable}: can't open file {os.path.abspath(script)!r}: [Errno 2] No such file or directory\n"
+        )
         return 2
     sys.argv[:] = [script, *rest]
     try:

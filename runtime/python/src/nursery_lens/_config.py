@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+
 # typing is not imported at run time: the bootstrap loads this module at
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
@@ -34,9 +35,14 @@ class Config:
 
     __slots__ = ("address", "record", "secret", "sample_hz", "max_buffer")
 
-    def __init__(self, address: Optional[str] = None, record: Optional[str] = None,
-                 secret: Optional[str] = None, sample_hz: float = DEFAULT_SAMPLE_HZ,
-                 max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+    def __init__(
+        self,
+        address: Optional[str] = None,
+        record: Optional[str] = None,
+        secret: Optional[str] = None,
+        sample_hz: float = DEFAULT_SAMPLE_HZ,
+        max_buffer: int = DEFAULT_MAX_BUFFER,
+    ) -> None:
         self.address = address
         self.record = record
         self.secret = secret
@@ -45,7 +51,11 @@ class Config:
 
     def __repr__(self) -> str:
         return "Config(address=%r, record=%r, sample_hz=%r, max_buffer=%r)" % (
-            self.address, self.record, self.sample_hz, self.max_buffer)
+            self.address,
+            self.record,
+            self.sample_hz,
+            self.max_buffer,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and self.key() == other.key()
@@ -99,8 +109,9 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR}.options.sample_hz must be a number >= 0")
     if not isinstance(max_buffer, int) or max_buffer < 1:
         raise ValueError(f"{ENV_VAR}.options.max_buffer must be an integer >= 1")
-    return Config(address=address or None, record=record or None, secret=secret,
-                  sample_hz=float(hz), max_buffer=max_buffer)
+    return Config(
+        address=address or None, record=record or None, secret=secret, sample_hz=float(hz), max_buffer=max_buffer
+    )
 
 
 def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config]:
@@ -113,8 +124,10 @@ def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config
 
 def config_to_json(config: Config) -> str:
     """The inverse of :func:`config_from_json` (the CLI passes it on)."""
-    obj: Dict[str, Any] = {"v": 1, "options": {"sample_hz": config.sample_hz, "record": config.record,
-                                              "max_buffer": config.max_buffer}}
+    obj: Dict[str, Any] = {
+        "v": 1,
+        "options": {"sample_hz": config.sample_hz, "record": config.record, "max_buffer": config.max_buffer},
+    }
     if config.address:
         obj["address"] = config.address
     if config.secret is not None:

@@ -81,8 +81,11 @@ CONNECT_TIMEOUT = 1.0
 REFUSED_WITHIN = 1.0
 REFUSED_MAX = 30.0
 #: connect_ex results that mean "still connecting" (Windows has its own)
-_IN_PROGRESS = {e for e in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY,
-                            getattr(errno, "WSAEWOULDBLOCK", None)) if e is not None}
+_IN_PROGRESS = {
+    e
+    for e in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, getattr(errno, "WSAEWOULDBLOCK", None))
+    if e is not None
+}
 #: Writer-thread watch period while a debugger is attached.
 WATCH_IDLE = 0.1
 #: ... otherwise, after the Trio thread's last pump (a wake-up while the
@@ -93,11 +96,26 @@ WATCH_BUSY = 5.0
 class RunMirror:
     """Live state of one ``trio.run`` as the stream has described it so far."""
 
-    __slots__ = ("run", "t0", "wall", "clock0", "inst", "thread_id", "tasks", "nurseries", "scopes",
-                 "sample_cursor", "sample_items", "rq", "pre_spawn", "pre_exit")
+    __slots__ = (
+        "run",
+        "t0",
+        "wall",
+        "clock0",
+        "inst",
+        "thread_id",
+        "tasks",
+        "nurseries",
+        "scopes",
+        "sample_cursor",
+        "sample_items",
+        "rq",
+        "pre_spawn",
+        "pre_exit",
+    )
 
-    def __init__(self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int,
-                 rq: "collections.deque[Any]") -> None:
+    def __init__(
+        self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int, rq: "collections.deque[Any]"
+    ) -> None:
         self.run = run
         #: the run's own queue (see _events)
         self.rq = rq
@@ -252,8 +270,10 @@ class Emitter:
             cwd = os.getcwd()
         except OSError:
             cwd = ""
-        parts.append('"runtime":"trio","runtime_version":%s,"lens_version":%s,"python":%s,"pid":%d'
-                     % (q(trio_version), q(LENS_VERSION), q("%d.%d.%d" % sys.version_info[:3]), os.getpid()))
+        parts.append(
+            '"runtime":"trio","runtime_version":%s,"lens_version":%s,"python":%s,"pid":%d'
+            % (q(trio_version), q(LENS_VERSION), q("%d.%d.%d" % sys.version_info[:3]), os.getpid())
+        )
         parts.append('"argv":[%s]' % ",".join(q(str(a)) for a in list(sys.argv)))
         parts.append('"cwd":%s,"instance":%s' % (q(cwd), q(self.instance)))
         if reconnect:
@@ -276,7 +296,9 @@ class Emitter:
             try:
                 self._cycle()
                 sock = self._sock if self._first_attempt_done else self._connecting
-                if self.disabled or (not self.pending() and (sock is None or (self._first_attempt_done and not self._out))):
+                if self.disabled or (
+                    not self.pending() and (sock is None or (self._first_attempt_done and not self._out))
+                ):
                     return True
                 if sock is None:
                     return False
@@ -472,8 +494,10 @@ class Emitter:
             # the queue was full: every output lost these events
             count = hook_drops - self._reported_drops
             self._reported_drops = hook_drops
-            lines.append('{"type":"dropped","ts":%s,"count":%d,"total":%d}'
-                         % (self._any_ts(), count, hook_drops + self._sock_drops))
+            lines.append(
+                '{"type":"dropped","ts":%s,"count":%d,"total":%d}'
+                % (self._any_ts(), count, hook_drops + self._sock_drops)
+            )
             self._need_resync = True
         if self._sample_period and self.sampler is not None and not self.disabled and self._runs:
             now = time.perf_counter()
@@ -606,8 +630,10 @@ class Emitter:
                 total = self.hook_drops + self._sock_drops
                 out: List[str] = []
                 if total > self._told_socket:
-                    out.append('{"type":"dropped","ts":%s,"count":%d,"total":%d}'
-                               % (self._any_ts(), total - self._told_socket, total))
+                    out.append(
+                        '{"type":"dropped","ts":%s,"count":%d,"total":%d}'
+                        % (self._any_ts(), total - self._told_socket, total)
+                    )
                     self._told_socket = total
                 # run.started too: the lost lines may have held it
                 out.extend(self._snapshot(resumed=True))
@@ -650,8 +676,9 @@ class Emitter:
                 if kind == "tcp":
                     # resolved once (an IP literal needs no lookup); each
                     # failed attempt moves on to the next address
-                    self._targets = [(i[0], i[4]) for i in
-                                     socket.getaddrinfo(target[0], target[1], 0, socket.SOCK_STREAM)]
+                    self._targets = [
+                        (i[0], i[4]) for i in socket.getaddrinfo(target[0], target[1], 0, socket.SOCK_STREAM)
+                    ]
                 else:
                     self._targets = [(socket.AF_UNIX, target)]
             family, addr = self._targets[self._target_i % len(self._targets)]
@@ -714,7 +741,7 @@ class Emitter:
                 if r and not s.recv(4096):
                     raise ConnectionResetError("collector closed the connection")
             while self._out:
-                n = s.send(self._out[:1 << 20])
+                n = s.send(self._out[: 1 << 20])
                 if n <= 0:
                     break
                 del self._out[:n]
@@ -764,8 +791,9 @@ class Emitter:
                     extra += ',"error":' + error_json(err)
                 if cancel is not None:
                     extra += ',"cancel":' + cancel_json(cancel)
-                lines.append('{"type":"task.exited","run":%d,"ts":%s,"id":%d,"outcome":"%s"%s}'
-                             % (run, ts, tid, outcome, extra))
+                lines.append(
+                    '{"type":"task.exited","run":%d,"ts":%s,"id":%d,"outcome":"%s"%s}' % (run, ts, tid, outcome, extra)
+                )
         elif kind == E.N_OPEN:
             _, run, t, nid, owner, code, line, flags = item
             m = self._runs.get(run)
@@ -808,16 +836,28 @@ class Emitter:
 
     def _spawn_line(self, m: RunMirror, tid: int, ts: str) -> str:
         nj, nid, flags, sj, _, _ = task_record(m, tid)
-        return ('{"type":"task.spawned","run":%d,"ts":%s,"id":%d,"name":%s,"nursery":%s,"system":%s%s,"site":%s}'
-                % (m.run, ts, tid, nj, "null" if nid is None else nid,
-                   "true" if flags & E.F_SYSTEM else "false",
-                   ',"main":true' if flags & E.F_MAIN else "", sj))
+        return '{"type":"task.spawned","run":%d,"ts":%s,"id":%d,"name":%s,"nursery":%s,"system":%s%s,"site":%s}' % (
+            m.run,
+            ts,
+            tid,
+            nj,
+            "null" if nid is None else nid,
+            "true" if flags & E.F_SYSTEM else "false",
+            ',"main":true' if flags & E.F_MAIN else "",
+            sj,
+        )
 
     def _nursery_line(self, m: RunMirror, nid: int, ts: str) -> str:
         owner, sj, flags = m.nurseries[nid]
-        return ('{"type":"nursery.opened","run":%d,"ts":%s,"id":%d,"task":%d,"site":%s%s%s}'
-                % (m.run, ts, nid, owner, sj, ',"system":true' if flags & E.N_SYSTEM else "",
-                   ',"start":true' if flags & E.N_START else ""))
+        return '{"type":"nursery.opened","run":%d,"ts":%s,"id":%d,"task":%d,"site":%s%s%s}' % (
+            m.run,
+            ts,
+            nid,
+            owner,
+            sj,
+            ',"system":true' if flags & E.N_SYSTEM else "",
+            ',"start":true' if flags & E.N_START else "",
+        )
 
     def _close_task_scopes(self, m: RunMirror, tid: int, ts: str, lines: List[str]) -> None:
         if not m.scopes:
@@ -829,10 +869,20 @@ class Emitter:
 
     def scope_line(self, m: RunMirror, rec: List[Any], ts: str) -> str:
         sid, tid, deadline, shield, called, reason = rec
-        return ('{"type":"scope.changed","run":%d,"ts":%s,"id":%d,"task":%d,"deadline":%s,"shield":%s,'
-                '"cancel_called":%s%s}' % (m.run, ts, sid, tid, deadline, "true" if shield else "false",
-                                          "true" if called else "false",
-                                          ',"reason":' + q(reason) if reason is not None else ""))
+        return (
+            '{"type":"scope.changed","run":%d,"ts":%s,"id":%d,"task":%d,"deadline":%s,"shield":%s,'
+            '"cancel_called":%s%s}'
+            % (
+                m.run,
+                ts,
+                sid,
+                tid,
+                deadline,
+                "true" if shield else "false",
+                "true" if called else "false",
+                ',"reason":' + q(reason) if reason is not None else "",
+            )
+        )
 
     def _snapshot(self, resumed: bool) -> List[str]:
         """Replay of everything live, ordered by id (parents before children)."""
@@ -867,8 +917,10 @@ class Emitter:
             for tid in list(m.tasks):
                 rec = task_record(m, tid)
                 if rec[4] is not None:
-                    out.append('{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}'
-                               % (m.run, ts, tid, rec[4], rec[5] or "null"))
+                    out.append(
+                        '{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}'
+                        % (m.run, ts, tid, rec[4], rec[5] or "null")
+                    )
             for rec in m.scopes.values():
                 out.append(self.scope_line(m, rec, ts))
             out.append('{"type":"snapshot.end","run":%d,"ts":%s}' % (m.run, ts))
@@ -929,8 +981,13 @@ if hasattr(os, "register_at_fork"):
 def emitter_for(config: Config) -> Emitter:
     """One emitter (one connection, one hello) per distinct configuration."""
     if _FORKED and config.record:
-        config = Config(address=config.address, record=None, secret=config.secret,
-                        sample_hz=config.sample_hz, max_buffer=config.max_buffer)
+        config = Config(
+            address=config.address,
+            record=None,
+            secret=config.secret,
+            sample_hz=config.sample_hz,
+            max_buffer=config.max_buffer,
+        )
     key = config.key()
     with _GLOBAL_LOCK:
         em = _GLOBAL.get(key)

@@ -34,8 +34,11 @@ def site_json(code: Optional[CodeType], line: int) -> str:
     raw = line
     if line < 0:  # -(f_lasti + 1) from a hook
         line = line_of_offset(code, -1 - line)
-    s = '{"file":%s,"line":%d,"function":%s}' % (_q(code.co_filename), line if line and line > 0 else 0,
-                                                  _q(code.co_name))
+    s = '{"file":%s,"line":%d,"function":%s}' % (
+        _q(code.co_filename),
+        line if line and line > 0 else 0,
+        _q(code.co_name),
+    )
     if len(_site_cache) > 200_000:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
@@ -67,7 +70,10 @@ def error_json(err: Tuple[Any, ...]) -> str:
     etype, message, leaves = err
     if leaves:
         return '{"type":%s,"message":%s,"exceptions":[%s]}' % (
-            _q(etype), _q(message), ",".join(error_json(e) for e in leaves))
+            _q(etype),
+            _q(message),
+            ",".join(error_json(e) for e in leaves),
+        )
     return '{"type":%s,"message":%s}' % (_q(etype), _q(message))
 
 

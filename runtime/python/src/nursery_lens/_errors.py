@@ -82,8 +82,13 @@ def _first_cancelled(exc: BaseException) -> Optional[BaseException]:
     return None
 
 
-_SOURCES = {"deadline": "deadline", "explicit": "explicit", "nursery": "nursery",
-            "KeyboardInterrupt": "interrupt", "interrupt": "interrupt"}
+_SOURCES = {
+    "deadline": "deadline",
+    "explicit": "explicit",
+    "nursery": "nursery",
+    "KeyboardInterrupt": "interrupt",
+    "interrupt": "interrupt",
+}
 
 
 def map_source(source: Any) -> Optional[str]:

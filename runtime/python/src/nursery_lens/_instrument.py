@@ -61,10 +61,17 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
     One instance observes one run at a time; it may be reused for later runs.
     """
 
-    def __init__(self, *, address: Optional[str] = None, record: Optional[str] = None,
-                 secret: Optional[str] = None, sample_hz: Optional[float] = None,
-                 max_buffer: Optional[int] = None, config: Optional[Config] = None,
-                 sink: Optional[Callable[[str], None]] = None) -> None:
+    def __init__(
+        self,
+        *,
+        address: Optional[str] = None,
+        record: Optional[str] = None,
+        secret: Optional[str] = None,
+        sample_hz: Optional[float] = None,
+        max_buffer: Optional[int] = None,
+        config: Optional[Config] = None,
+        sink: Optional[Callable[[str], None]] = None,
+    ) -> None:
         explicit = any(v is not None for v in (address, record, secret, sample_hz, max_buffer))
         if config is None:
             try:
@@ -79,11 +86,13 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 config = Config(secret=config.secret, sample_hz=config.sample_hz, max_buffer=config.max_buffer)
         if explicit:
             # explicit keyword arguments win over the environment, one by one
-            config = Config(address=address if address is not None else config.address,
-                            record=os.path.abspath(record) if record is not None else config.record,
-                            secret=secret if secret is not None else config.secret,
-                            sample_hz=sample_hz if sample_hz is not None else config.sample_hz,
-                            max_buffer=max_buffer if max_buffer is not None else config.max_buffer)
+            config = Config(
+                address=address if address is not None else config.address,
+                record=os.path.abspath(record) if record is not None else config.record,
+                secret=secret if secret is not None else config.secret,
+                sample_hz=sample_hz if sample_hz is not None else config.sample_hz,
+                max_buffer=max_buffer if max_buffer is not None else config.max_buffer,
+            )
         self.config = config
         if sink is not None or explicit:
             self._emitter: Emitter = Emitter(config, sink=sink)
@@ -155,8 +164,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             self._clock0 = clock0
-            em.append((E.RUN_START, self._run, _perf_ns(), time.time() * 1000.0, clock0, self,
-                       threading.get_ident(), rq))
+            em.append(
+                (E.RUN_START, self._run, _perf_ns(), time.time() * 1000.0, clock0, self, threading.get_ident(), rq)
+            )
             # Per-task work runs in closures with everything bound. The
             # runner's task set calls it (_patches.hook_spawns); failing
             # that, an instance attribute shadows the task_spawned method

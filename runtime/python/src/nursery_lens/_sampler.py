@@ -164,8 +164,9 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
         atj = site_json(at[0], at[1]) if at is not None else "null"
         if rec[4] != state or rec[5] != atj:
             if rec[5] != atj:
-                lines.append('{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}'
-                             % (run, ts, tid, state, atj))
+                lines.append(
+                    '{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}' % (run, ts, tid, state, atj)
+                )
             else:
                 lines.append('{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s"}' % (run, ts, tid, state))
             rec[4] = state
