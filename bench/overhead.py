@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOTSTRAP = os.path.join(ROOT, "runtime", "python", "bootstrap")
@@ -98,7 +98,7 @@ def workload(name: str, size: float, port: int, steady: bool = False) -> None:
 
     mains = {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
 
-    def once() -> Dict[str, Any]:
+    def once() -> dict[str, Any]:
         start = time.perf_counter()
         cpu0 = time.process_time()
         trio.run(mains[name])
@@ -167,7 +167,7 @@ class Reader:
             self.lines += lines
             self.dropped += dropped
 
-    def take(self) -> Dict[str, int]:
+    def take(self) -> dict[str, int]:
         with self.lock:
             out = {"lines": self.lines, "dropped": self.dropped}
             self.lines = self.dropped = 0
@@ -194,7 +194,7 @@ s.serve_forever()
 
 def measure(
     python: str, name: str, size: float, http_port: int, variant: str, reader: Reader, dead_port: int
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("NURSERY_LENS", None)
     env.pop("PYTHONPATH", None)
@@ -220,7 +220,7 @@ def measure(
     return result
 
 
-def _steady(r: Dict[str, List[Dict[str, Any]]], variant: str) -> float:
+def _steady(r: dict[str, list[dict[str, Any]]], variant: str) -> float:
     """CPU ratio of the second run in each process (start cost excluded)."""
     return statistics.median(x["cpu_steady"] for x in r[variant]) / statistics.median(
         x["cpu_steady"] for x in r["plain"]
@@ -260,7 +260,7 @@ def main() -> None:
     dead_port = dead.getsockname()[1]
     dead.close()
     variants = ["plain", "connected", "no_collector", "unset"] + (["baseline"] if args.baseline else [])
-    results: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     try:
         for name in names:
             results[name] = {v: [] for v in variants}
@@ -292,12 +292,12 @@ def main() -> None:
             )
     finally:
         server.terminate()
-    summary: Dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
-    ratios_nc: List[float] = []
-    ratios_unset: List[float] = []
+    summary: dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
+    ratios_nc: list[float] = []
+    ratios_unset: list[float] = []
     dropped = 0
-    events_per_s: List[float] = []
-    cpu_ratios: Dict[str, float] = {}
+    events_per_s: list[float] = []
+    cpu_ratios: dict[str, float] = {}
     for name in names:
         r = results[name]
         plain = statistics.median(x["total"] for x in r["plain"])

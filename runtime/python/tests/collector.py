@@ -6,7 +6,6 @@ import socket
 import struct
 import threading
 import time
-from typing import List, Optional
 
 
 class Collector:
@@ -31,10 +30,10 @@ class Collector:
         self._stopped = False
         self.conn_done = threading.Event()
         self.port = self.server.getsockname()[1]
-        self.connections: List[bytes] = []
+        self.connections: list[bytes] = []
         self.accepted = threading.Event()
         self.done = threading.Event()
-        self._held: List[socket.socket] = []
+        self._held: list[socket.socket] = []
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 

@@ -6,11 +6,9 @@ import sys
 import threading
 import time
 
-import pytest
 import trio
 
 import conftest
-
 from conftest import Recording
 
 HERE = __file__
@@ -57,7 +55,8 @@ def test_limiter_queue_and_fetch_told_apart_by_await_site(record):
             if "at" in e:
                 at = e["at"]
             if at is not None:
-                assert at["file"] == HERE and at["function"] == "fetch"
+                assert at["file"] == HERE
+                assert at["function"] == "fetch"
                 pairs.add((at["line"], e["state"]))
         seen[i] = {line for line, state in pairs if state == "waiting"}
     # Trio runs new tasks in random order: whichever got the limiter first is
@@ -147,7 +146,8 @@ def test_overflow_drops_counts_and_stays_valid():
     inst.close()
     rec = Recording("".join(chunks))
     dropped = rec.of("dropped")
-    assert dropped and dropped[-1]["total"] == sum(e["count"] for e in dropped)
+    assert dropped
+    assert dropped[-1]["total"] == sum(e["count"] for e in dropped)
     assert dropped[-1]["total"] > 1000
 
 
@@ -178,10 +178,12 @@ def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd
     assert trio.run(main, instruments=[inst]) == "finished"
     inst.close()
     err = capfd.readouterr().err
-    assert err.count("nursery_lens") == 1 and "switched off" in err
+    assert err.count("nursery_lens") == 1
+    assert "switched off" in err
     rec = Recording("".join(chunks))
     disabled = rec.of("runtime.disabled")
-    assert len(disabled) == 1 and "simulated internal error" in disabled[0]["reason"]
+    assert len(disabled) == 1
+    assert "simulated internal error" in disabled[0]["reason"]
     assert rec.events[-1]["type"] == "runtime.disabled"
 
 
@@ -191,8 +193,11 @@ def test_writer_thread_is_left_alone_by_debuggers():
     inst = nursery_lens.Instrument(sink=lambda s: None)
     try:
         thread = inst.emitter._thread
-        assert thread is not None and thread.is_alive() and thread.daemon
-        assert thread.pydev_do_not_trace is True and thread.is_pydev_daemon_thread is True
+        assert thread is not None
+        assert thread.is_alive()
+        assert thread.daemon
+        assert thread.pydev_do_not_trace is True
+        assert thread.is_pydev_daemon_thread is True
     finally:
         inst.close()
 
@@ -271,7 +276,8 @@ def test_cut_short_waits_leave_autojump_and_wait_all_tasks_blocked_alone(record)
     start = time.perf_counter()
     rec = record(jumping, sample_hz=50, clock=trio.testing.MockClock(autojump_threshold=0))
     assert time.perf_counter() - start < 5
-    assert woken and woken[0] >= 1000
+    assert woken
+    assert woken[0] >= 1000
     assert rec.exit(rec.task("sleeper")["id"])["outcome"] == "returned"
 
 
@@ -285,7 +291,7 @@ def test_under_a_debugger_a_held_loop_is_sampled_at_once(record, monkeypatch):
 
     async def held():
         await trio.sleep(0.05)
-        time.sleep(1.0)  # HELD-BY-DEBUGGER
+        time.sleep(1.0)  # noqa: ASYNC251  HELD-BY-DEBUGGER (holds the loop, as a breakpoint does)
 
     async def main():
         async with trio.open_nursery() as n:
@@ -294,7 +300,8 @@ def test_under_a_debugger_a_held_loop_is_sampled_at_once(record, monkeypatch):
     rec = record(main, sample_hz=10)
     tid = rec.task("held")["id"]
     running = [e for e in rec.of("task.state") if e["id"] == tid and e["state"] == "running"]
-    assert running and running[0]["at"]["line"] == line_of("# HELD-BY-DEBUGGER")
+    assert running
+    assert running[0]["at"]["line"] == line_of("HELD-BY-DEBUGGER")
     assert running[0]["ts"] < 600, running[0]["ts"]
 
 
@@ -318,13 +325,14 @@ def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
         async with trio.open_nursery() as n:
             n.start_soon(trio.sleep, 0, name="early")
             end = trio.current_time() + 1.0
-            while trio.current_time() < end:  # busy: checkpoints, never idle
+            while trio.current_time() < end:  # noqa: ASYNC110  busy: checkpoints, never idle
                 await trio.sleep(0)
 
     trio.run(main, instruments=[inst])
     inst.close()
     when, by = next((t, who) for t, text, who in arrived if '"name":"early"' in text)
-    assert when < 0.5 and by == trio_thread, (when, by == trio_thread)
+    assert when < 0.5, when
+    assert by == trio_thread
     rec = Recording("".join(text for _, text, _ in arrived))
     assert rec.exit(rec.task("early")["id"])["outcome"] == "returned"
     assert rec.events[-1]["type"] == "run.finished"

@@ -9,12 +9,15 @@ import subprocess
 import textwrap
 import threading
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from collector import Collector, wait_for
 from conftest import PYTHON, Recording, check_order, subprocess_env
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PROGRAM = textwrap.dedent("""
     import sys, trio
@@ -140,10 +143,12 @@ def test_collector_restarted_mid_run_gets_snapshot_then_live(prog):
     assert_same_as_plain(r, args, prog)
     before = Recording(first.lines()).events
     after = Recording(second.lines()).events
-    assert after[0]["type"] == "hello" and after[0]["reconnect"] == 1
+    assert after[0]["type"] == "hello"
+    assert after[0]["reconnect"] == 1
     assert after[0]["instance"] == before[0]["instance"]
     types = [e["type"] for e in after]
-    assert types[1] == "run.started" and after[1]["resumed"] is True
+    assert types[1] == "run.started"
+    assert after[1]["resumed"] is True
     assert types[2] == "snapshot.begin"
     end = types.index("snapshot.end")
     replay = after[3:end]
@@ -197,7 +202,8 @@ def test_slow_collector_gets_dropped_count_then_snapshot(prog):
     rec = Recording(c.lines())
     check_order(rec.events)  # the snapshot after the drop makes the stream consistent again
     dropped = rec.of("dropped")
-    assert dropped and dropped[0]["count"] > 0
+    assert dropped
+    assert dropped[0]["count"] > 0
     types = [e["type"] for e in rec.events]
     first_drop = types.index("dropped")
     assert types[first_drop + 1 : first_drop + 3] == ["run.started", "snapshot.begin"]
@@ -246,7 +252,8 @@ def test_closed_instrument_stays_closed():
     assert sent > 0
     trio.run(trio.sleep, 0.05, instruments=[inst])  # reused after close: no more traffic
     time.sleep(0.3)
-    assert len(c.connections) == 1 and len(c.connections[0]) == sent
+    assert len(c.connections) == 1
+    assert len(c.connections[0]) == sent
     c.stop()
 
 
@@ -272,7 +279,8 @@ def test_forked_child_never_writes_the_parents_recording(tmp_path):
     assert r.returncode == 0, r.stderr
     rec = Recording(path.read_text(encoding="utf-8"))
     names = {e["name"] for e in rec.of("task.spawned")}
-    assert {"parent", "parent-again"} <= names and "child" not in names
+    assert {"parent", "parent-again"} <= names
+    assert "child" not in names
     assert [e["run"] for e in rec.of("run.started")] == [1, 2]
 
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 import trio
 
 import conftest
-
-try:
-    _Group = BaseExceptionGroup  # type: ignore[name-defined]
-except NameError:  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup as _Group
+from conftest import Group as _Group
 
 HERE = __file__
 
@@ -27,19 +21,26 @@ def test_hello_and_run_envelope(record):
 
     rec = record(main)
     hello = rec.events[0]
-    assert hello["type"] == "hello" and hello["protocol"] == 1 and hello["runtime"] == "trio"
+    assert hello["type"] == "hello"
+    assert hello["protocol"] == 1
+    assert hello["runtime"] == "trio"
     assert hello["runtime_version"] == trio.__version__
-    assert rec.events[1]["type"] == "run.started" and rec.events[1]["ts"] == 0
+    assert rec.events[1]["type"] == "run.started"
+    assert rec.events[1]["ts"] == 0
     assert rec.events[-1] == {**rec.events[-1], "type": "run.finished", "outcome": "returned"}
     init = rec.of("task.spawned")[0]
-    assert init["nursery"] is None and init["system"] is True and init["site"] is None
+    assert init["nursery"] is None
+    assert init["system"] is True
+    assert init["site"] is None
     main_task = rec.main()
-    assert main_task["system"] is False and main_task["name"].endswith("main")
+    assert main_task["system"] is False
+    assert main_task["name"].endswith("main")
     assert rec.nursery(main_task["nursery"])["system"] is True
     assert rec.exit(main_task["id"])["outcome"] == "returned"
     # every system task and nursery is flagged; ids are unique small ints
     ids = [e["id"] for e in rec.events if e["type"] in ("task.spawned", "nursery.opened")]
-    assert len(ids) == len(set(ids)) and max(ids) < 50
+    assert len(ids) == len(set(ids))
+    assert max(ids) < 50
 
 
 def test_nested_nurseries_and_sites(record):
@@ -57,10 +58,11 @@ def test_nested_nurseries_and_sites(record):
     user_nurseries = [n for n in rec.of("nursery.opened") if not n.get("system")]
     assert len(user_nurseries) == 2
     outer, inner = user_nurseries
-    assert outer["task"] == main_id and inner["task"] == main_id
+    assert outer["task"] == main_id
+    assert inner["task"] == main_id
     assert outer["site"] == {"file": HERE, "line": line_of("# OUTER-OPEN"), "function": "main"}
     assert inner["site"]["line"] == line_of("# INNER-OPEN")
-    leaf1 = [t for t in rec.tasks("leaf") if t["name"].endswith(".leaf")][0]
+    leaf1 = next(t for t in rec.tasks("leaf") if t["name"].endswith(".leaf"))
     assert leaf1["nursery"] == outer["id"]
     assert leaf1["site"] == {"file": HERE, "line": line_of("# SPAWN-LEAF-1"), "function": "main"}
     assert rec.task("inner-leaf")["nursery"] == inner["id"]
@@ -75,7 +77,8 @@ def test_nursery_without_children_is_reported(record):
 
     rec = record(main)
     user = [n for n in rec.of("nursery.opened") if not n.get("system")]
-    assert len(user) == 1 and user[0]["site"]["line"] == line_of("# EMPTY-NURSERY")
+    assert len(user) == 1
+    assert user[0]["site"]["line"] == line_of("# EMPTY-NURSERY")
     assert user[0]["id"] in [e["id"] for e in rec.of("nursery.closed")]
 
 
@@ -91,9 +94,10 @@ def test_start_moves_task_into_target_nursery(record):
             assert value == 42
 
     rec = record(main)
-    target = [n for n in rec.of("nursery.opened") if not n.get("system") and not n.get("start")][0]
+    target = next(n for n in rec.of("nursery.opened") if not n.get("system") and not n.get("start"))
     temp = [n for n in rec.of("nursery.opened") if n.get("start")]
-    assert len(temp) == 1 and temp[0]["task"] == rec.main()["id"]
+    assert len(temp) == 1
+    assert temp[0]["task"] == rec.main()["id"]
     srv = rec.task("server")
     assert srv["nursery"] == temp[0]["id"]
     assert srv["site"]["line"] == line_of("# START-CALL")
@@ -119,7 +123,7 @@ def test_start_awaited_by_another_task(record):
 
     rec = record(main)
     starter_t = rec.task("starter")
-    temp = [n for n in rec.of("nursery.opened") if n.get("start")][0]
+    temp = next(n for n in rec.of("nursery.opened") if n.get("start"))
     assert temp["task"] == starter_t["id"]  # the temporary nursery lives in the awaiting task
     w = rec.task("worker")
     assert w["nursery"] == temp["id"]
@@ -133,10 +137,10 @@ def test_start_failing_before_started(record):
 
     async def main():
         async with trio.open_nursery() as n:
-            try:
+            # newer Trio re-raises start()'s error itself, 0.22 a group of it
+            with pytest.raises((KeyError, _Group)) as info:
                 await n.start(broken)
-            except BaseException as exc:  # a group with strict_exception_groups
-                assert "no start" in repr(exc)
+            assert "no start" in repr(info.value)
 
     rec = record(main)
     b = rec.task("broken")
@@ -161,7 +165,7 @@ def test_grandchild_spawns_into_outer_nursery(record):
             outer.start_soon(child, outer)
 
     rec = record(main)
-    outer = [n for n in rec.of("nursery.opened") if n["task"] == rec.main()["id"] and not n.get("system")][0]
+    outer = next(n for n in rec.of("nursery.opened") if n["task"] == rec.main()["id"] and not n.get("system"))
     late_t = rec.task("late")
     assert late_t["nursery"] == outer["id"]
     assert late_t["site"]["function"] == "grandchild"
@@ -185,11 +189,13 @@ def test_child_raises_siblings_cancelled_by_it(record):
     rec = record(main, raises=(ValueError, _Group))
     bad_t = rec.task("bad")
     ex = rec.exit(bad_t["id"])
-    assert ex["outcome"] == "raised" and ex["error"] == {"type": "ValueError", "message": 'bad <url> "x"'}
+    assert ex["outcome"] == "raised"
+    assert ex["error"] == {"type": "ValueError", "message": 'bad <url> "x"'}
     for name in ("s1", "s2"):
         e = rec.exit(rec.task(name)["id"])
         assert e["outcome"] == "cancelled", e
-        assert e["cancel"]["source"] == "nursery" and e["cancel"]["by"] == bad_t["id"], e
+        assert e["cancel"]["source"] == "nursery", e
+        assert e["cancel"]["by"] == bad_t["id"], e
     main_exit = rec.exit(rec.main()["id"])
     assert main_exit["outcome"] == "raised"
     fin = rec.of("run.finished")[0]
@@ -216,7 +222,8 @@ def test_failure_while_siblings_are_being_cancelled(record):
 
     rec = record(main, raises=_Group)
     cf = rec.exit(rec.task("cleanup_fails")["id"])
-    assert cf["outcome"] == "raised" and cf["error"]["type"] == "RuntimeError"
+    assert cf["outcome"] == "raised"
+    assert cf["error"]["type"] == "RuntimeError"
     assert rec.exit(rec.task("bad")["id"])["outcome"] == "raised"
     types = sorted(e["type"] for e in rec.of("run.finished")[0]["error"]["exceptions"])
     assert types == ["RuntimeError", "ValueError"]
@@ -241,7 +248,8 @@ def test_nested_failures_and_groups(record):
     assert mid["error"]["exceptions"] == [{"type": "OSError", "message": "deep"}]
     assert rec.exit(rec.task("deep")["id"])["error"]["type"] == "OSError"
     sf = rec.exit(rec.task("sleep_forever")["id"])
-    assert sf["outcome"] == "cancelled" and sf["cancel"]["by"] == rec.task("deep")["id"]
+    assert sf["outcome"] == "cancelled"
+    assert sf["cancel"]["by"] == rec.task("deep")["id"]
 
 
 def test_body_exception_cancels_children_by_owner(record):
@@ -253,7 +261,8 @@ def test_body_exception_cancels_children_by_owner(record):
 
     rec = record(main, raises=(LookupError, _Group))
     e = rec.exit(rec.task("sleep_forever")["id"])
-    assert e["outcome"] == "cancelled" and e["cancel"] == {**e["cancel"], "source": "nursery", "by": rec.main()["id"]}
+    assert e["outcome"] == "cancelled"
+    assert e["cancel"] == {**e["cancel"], "source": "nursery", "by": rec.main()["id"]}
 
 
 def test_explicit_cancel_by_task(record):
@@ -272,7 +281,8 @@ def test_explicit_cancel_by_task(record):
     rec = record(main)
     e = rec.exit(rec.task("victim")["id"])
     assert e["outcome"] == "cancelled"
-    assert e["cancel"]["source"] == "explicit" and e["cancel"]["by"] == rec.task("canceller")["id"]
+    assert e["cancel"]["source"] == "explicit"
+    assert e["cancel"]["by"] == rec.task("canceller")["id"]
 
 
 def test_move_on_after_and_fail_after(record):
@@ -289,9 +299,11 @@ def test_move_on_after_and_fail_after(record):
 
     rec = record(main, raises=trio.TooSlowError)
     sf = rec.exit(rec.task("sleep_forever")["id"])
-    assert sf["outcome"] == "cancelled" and sf["cancel"]["source"] == "deadline"
+    assert sf["outcome"] == "cancelled"
+    assert sf["cancel"]["source"] == "deadline"
     m = rec.exit(rec.main()["id"])
-    assert m["outcome"] == "raised" and m["error"]["type"] == "trio.TooSlowError"
+    assert m["outcome"] == "raised"
+    assert m["error"]["type"] == "trio.TooSlowError"
     assert rec.of("run.finished")[0]["error"]["type"] == "trio.TooSlowError"
 
 
@@ -328,7 +340,6 @@ def test_main_task_cancelled_and_run_outcome(record):
 
 def test_two_runs_in_one_process_share_one_stream():
     import nursery_lens
-
     from conftest import Recording, check_order
 
     chunks = []
@@ -351,7 +362,8 @@ def test_two_runs_in_one_process_share_one_stream():
         assert len(spawned) == n
         # ids restart per run and stay unique within it
         ids = [e["id"] for e in rec.events if e.get("run") == run and e["type"] in ("task.spawned", "nursery.opened")]
-        assert len(ids) == len(set(ids)) and min(ids) == 1
+        assert len(ids) == len(set(ids))
+        assert min(ids) == 1
 
 
 def test_ten_thousand_tasks(record):
@@ -396,7 +408,6 @@ def test_loose_groups_multierror_outcomes():
     import warnings
 
     import nursery_lens
-
     from conftest import Recording, check_order
 
     async def fails(msg):
@@ -411,12 +422,11 @@ def test_loose_groups_multierror_outcomes():
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(BaseException) as info:
+        with pytest.raises((_Group, ValueError)):
             trio.run(main, instruments=[inst], strict_exception_groups=False)
     inst.close()
     rec = Recording("".join(chunks))
     check_order(rec.events)
-    assert isinstance(info.value, (_Group, ValueError))
     m = rec.exit(rec.main()["id"])
     assert m["outcome"] == "raised"
     leaves = m["error"].get("exceptions") or [m["error"]]
@@ -427,7 +437,6 @@ def test_loose_groups_multierror_outcomes():
 
 def test_added_mid_run_replays_the_live_tree():
     import nursery_lens
-
     from conftest import Recording, check_order
 
     chunks = []
@@ -452,7 +461,8 @@ def test_added_mid_run_replays_the_live_tree():
     assert rec.events[-1]["type"] == "run.finished"
     # tasks met before the attach get ids too, unique and >= 1 like the rest
     ids = [e["id"] for e in rec.events if e["type"] in ("task.spawned", "nursery.opened")]
-    assert len(ids) == len(set(ids)) and min(ids) >= 1
+    assert len(ids) == len(set(ids))
+    assert min(ids) >= 1
 
 
 def test_guest_run_inside_asyncio_is_observed():
@@ -461,7 +471,6 @@ def test_guest_run_inside_asyncio_is_observed():
     import asyncio
 
     import nursery_lens
-
     from conftest import Recording, check_order
 
     chunks = []
@@ -494,4 +503,5 @@ def test_guest_run_inside_asyncio_is_observed():
     for i in range(3):
         assert rec.exit(rec.task(f"child-{i}")["id"])["outcome"] == "returned"
     assert any(e["id"] == rec.task("child-2")["id"] and e["state"] == "waiting" for e in rec.of("task.state"))
-    assert rec.events[-1]["type"] == "run.finished" and rec.events[-1]["outcome"] == "returned"
+    assert rec.events[-1]["type"] == "run.finished"
+    assert rec.events[-1]["outcome"] == "returned"

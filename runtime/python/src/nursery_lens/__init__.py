@@ -11,19 +11,18 @@ never uses Trio.
 
 from __future__ import annotations
 
+from ._config import Config
+
 # typing is not imported at run time: the bootstrap loads this module at
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
+    from ._instrument import Instrument
+
 __version__ = "0.1.0"
-__all__ = ["Instrument", "Config", "__version__"]
-
-from ._config import Config
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._instrument import Instrument  # noqa: F811
+__all__ = ["Config", "Instrument", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

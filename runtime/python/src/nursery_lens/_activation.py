@@ -19,12 +19,14 @@ import sys
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Optional, Sequence
+    from collections.abc import Sequence
+    from typing import Any
 
-from ._config import Config
+    from ._config import Config
+
 
 _WATCH = "trio._core._run"
-_config: Optional[Config] = None
+_config: Config | None = None
 _patched = False
 _warned = False
 
@@ -64,7 +66,7 @@ def _with_instrument(instruments: Sequence[Any]) -> Sequence[Any]:
     instruments = tuple(instruments or ())
     if any(isinstance(i, Instrument) for i in instruments):
         return instruments  # the program brought its own: do not observe twice
-    return instruments + (Instrument(config=_config),)
+    return (*instruments, Instrument(config=_config))
 
 
 def patch_module(run_module: Any) -> bool:
@@ -90,7 +92,7 @@ def patch_module(run_module: Any) -> bool:
             if "instruments" in kwargs:
                 kwargs["instruments"] = _with_instrument(kwargs["instruments"])
             elif len(args) > index:
-                args = args[:index] + (_with_instrument(args[index]),) + args[index + 1 :]
+                args = (*args[:index], _with_instrument(args[index]), *args[index + 1 :])
         except Exception as exc:  # never stop the program's run
             _warn(f"cannot attach: {exc!r}")
         return orig(*args, **kwargs)

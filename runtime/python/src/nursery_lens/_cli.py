@@ -14,7 +14,6 @@ import os
 import runpy
 import signal
 import sys
-from typing import List, Optional, Tuple
 
 from ._activation import activate
 from ._config import Config, config_from_env
@@ -32,7 +31,7 @@ class UsageError(Exception):
     pass
 
 
-def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[str], Optional[str], List[str]]:
+def parse_args(argv: list[str]) -> tuple[str | None, str | None, str | None, str | None, list[str]]:
     """Our options end at the first non-option (the script) or at ``-m``."""
     connect = record = script = module = None
     i = 0
@@ -73,7 +72,7 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
     return connect, record, script, module, argv[i + 1 :]
 
 
-def _config(connect: Optional[str], record: Optional[str]) -> Config:
+def _config(connect: str | None, record: str | None) -> Config:
     try:
         env = config_from_env()
     except ValueError as exc:
@@ -185,7 +184,7 @@ def _run_file(script: str) -> None:
     exec(code, main_module.__dict__)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     try:
         connect, record, script, module, rest = parse_args(list(sys.argv[1:] if argv is None else argv))
     except UsageError as exc:

@@ -14,7 +14,7 @@ import os
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, Optional, Tuple, Union
+    from typing import Any, Union
 
 ENV_VAR = "NURSERY_LENS"
 
@@ -23,7 +23,7 @@ DEFAULT_MAX_BUFFER = 1_000_000
 
 if TYPE_CHECKING:  # pragma: no cover
     #: ("tcp", (host, port)) or ("unix", path)
-    Address = Tuple[str, Union[Tuple[str, int], str]]
+    Address = tuple[str, Union[tuple[str, int], str]]
 
 
 class Config:
@@ -33,13 +33,13 @@ class Config:
     every interpreter start-up, and ``dataclasses`` costs milliseconds.
     """
 
-    __slots__ = ("address", "record", "secret", "sample_hz", "max_buffer")
+    __slots__ = ("address", "max_buffer", "record", "sample_hz", "secret")
 
     def __init__(
         self,
-        address: Optional[str] = None,
-        record: Optional[str] = None,
-        secret: Optional[str] = None,
+        address: str | None = None,
+        record: str | None = None,
+        secret: str | None = None,
         sample_hz: float = DEFAULT_SAMPLE_HZ,
         max_buffer: int = DEFAULT_MAX_BUFFER,
     ) -> None:
@@ -50,11 +50,9 @@ class Config:
         self.max_buffer = max_buffer
 
     def __repr__(self) -> str:
-        return "Config(address=%r, record=%r, sample_hz=%r, max_buffer=%r)" % (
-            self.address,
-            self.record,
-            self.sample_hz,
-            self.max_buffer,
+        return (
+            f"Config(address={self.address!r}, record={self.record!r}, sample_hz={self.sample_hz!r}, "
+            f"max_buffer={self.max_buffer!r})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -63,7 +61,7 @@ class Config:
     def __hash__(self) -> int:
         return hash(self.key())
 
-    def key(self) -> Tuple[Any, ...]:
+    def key(self) -> tuple[Any, ...]:
         return (self.address, self.record, self.secret, self.sample_hz, self.max_buffer)
 
 
@@ -91,7 +89,7 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR} must be a JSON object")
     if obj.get("v", 1) != 1:
         raise ValueError(f"{ENV_VAR} has unknown version v={obj.get('v')!r}")
-    options: Dict[str, Any] = obj.get("options") or {}
+    options: dict[str, Any] = obj.get("options") or {}
     if not isinstance(options, dict):
         raise ValueError(f"{ENV_VAR}.options must be an object")
     address = obj.get("address")
@@ -114,7 +112,7 @@ def config_from_json(raw: str) -> Config:
     )
 
 
-def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config]:
+def config_from_env(environ: dict[str, str] | None = None) -> Config | None:
     """The configuration in ``NURSERY_LENS``, or None when it is unset/empty."""
     raw = (environ if environ is not None else os.environ).get(ENV_VAR)
     if not raw or not raw.strip():
@@ -124,7 +122,7 @@ def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config
 
 def config_to_json(config: Config) -> str:
     """The inverse of :func:`config_from_json` (the CLI passes it on)."""
-    obj: Dict[str, Any] = {
+    obj: dict[str, Any] = {
         "v": 1,
         "options": {"sample_hz": config.sample_hz, "record": config.record, "max_buffer": config.max_buffer},
     }

@@ -48,7 +48,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 from . import _events as E
 from ._config import Config, parse_address
@@ -97,30 +97,30 @@ class RunMirror:
     """Live state of one ``trio.run`` as the stream has described it so far."""
 
     __slots__ = (
-        "run",
-        "t0",
-        "wall",
         "clock0",
         "inst",
-        "thread_id",
-        "tasks",
         "nurseries",
-        "scopes",
+        "pre_exit",
+        "pre_spawn",
+        "rq",
+        "run",
         "sample_cursor",
         "sample_items",
-        "rq",
-        "pre_spawn",
-        "pre_exit",
+        "scopes",
+        "t0",
+        "tasks",
+        "thread_id",
+        "wall",
     )
 
     def __init__(
-        self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int, rq: "collections.deque[Any]"
+        self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int, rq: collections.deque[Any]
     ) -> None:
         self.run = run
         #: the run's own queue (see _events)
         self.rq = rq
-        self.pre_spawn = '{"type":"task.spawned","run":%d,"ts":' % run
-        self.pre_exit = '{"type":"task.exited","run":%d,"ts":' % run
+        self.pre_spawn = f'{{"type":"task.spawned","run":{run},"ts":'
+        self.pre_exit = f'{{"type":"task.exited","run":{run},"ts":'
         self.t0 = t0
         self.wall = wall
         self.clock0 = clock0
@@ -129,13 +129,13 @@ class RunMirror:
         # tid -> the spawn line's tail (a str: nothing for the GC to
         # track), or a special SPAWN tuple, or once something changed
         # [name_json, nursery_id, flags, site_json, state, at_json]
-        self.tasks: Dict[int, Any] = {}
+        self.tasks: dict[int, Any] = {}
         # nid -> (owner_tid, site_json, flags)
-        self.nurseries: Dict[int, Tuple[int, str, int]] = {}
+        self.nurseries: dict[int, tuple[int, str, int]] = {}
         # scope object -> [sid, tid, deadline_json, shield, cancel_called, reason]
-        self.scopes: Dict[Any, List[Any]] = {}
+        self.scopes: dict[Any, list[Any]] = {}
         self.sample_cursor = 0
-        self.sample_items: Optional[List[Any]] = None
+        self.sample_items: list[Any] | None = None
 
 
 def _close_quietly(thing: Any) -> None:
@@ -173,9 +173,9 @@ class WriterThread(threading.Thread):
 class Emitter:
     """One output stream (socket and/or file) shared by every run it serves."""
 
-    def __init__(self, config: Config, sink: Optional[Callable[[str], None]] = None) -> None:
+    def __init__(self, config: Config, sink: Callable[[str], None] | None = None) -> None:
         self.config = config
-        self.queue: "collections.deque[Any]" = collections.deque()
+        self.queue: collections.deque[Any] = collections.deque()
         self.append = self.queue.append
         self.max_buffer = config.max_buffer
         self.hook_drops = 0  # incremented by hooks (Trio thread)
@@ -200,8 +200,8 @@ class Emitter:
         #: queue alone, so a collector that is there sees everything
         self._first_attempt_done = config.address is None
         self._stop = False
-        self._runs: Dict[int, RunMirror] = {}
-        self._tails: Dict[Tuple[Any, ...], Tuple[Any, str]] = {}
+        self._runs: dict[int, RunMirror] = {}
+        self._tails: dict[tuple[Any, ...], tuple[Any, str]] = {}
         self._reported_drops = 0
         self._sock_drops = 0
         self._drop_total = 0
@@ -209,16 +209,16 @@ class Emitter:
         self._told_socket = 0
         # socket state
         self._address = parse_address(config.address) if config.address else None
-        self._sock: Optional[socket.socket] = None
+        self._sock: socket.socket | None = None
         self._next_eof_check = 0.0
         self._out = bytearray()
         self._connects = 0
         self._next_connect = 0.0
         self._backoff = 0.05
         self._connected_at = 0.0
-        self._connecting: Optional[socket.socket] = None
+        self._connecting: socket.socket | None = None
         self._connect_started = 0.0
-        self._targets: List[Tuple[int, Any]] = []
+        self._targets: list[tuple[int, Any]] = []
         self._target_i = 0
         self.sent_bytes = 0
         # unsent bytes for a slow collector: max_buffer bounds them too
@@ -231,11 +231,12 @@ class Emitter:
         self._sink = sink
         self._file = None
         if config.record:
-            self._file = open(config.record, "w", encoding="utf-8", newline="\n")
+            # open for the emitter's lifetime: close() closes it
+            self._file = open(config.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             self._file.write(self._hello(None) + "\n")
         if sink is not None:
             sink(self._hello(None) + "\n")
-        self.sampler: Optional[Callable[[RunMirror, List[str]], None]] = None
+        self.sampler: Callable[[RunMirror, list[str]], None] | None = None
         self.next_sample = 0.0
         #: when states were last sampled (the idle hook asks for a sample
         #: when the loop did something since)
@@ -250,34 +251,35 @@ class Emitter:
         # Started now, while this thread waits in Thread.start() for it: it
         # reaches its first wait before this thread runs on, so starting it
         # costs no GIL fight (its later timed wake-ups are what cost).
-        self._thread: Optional[WriterThread] = None
+        self._thread: WriterThread | None = None
         _ALL.add(self)
         self._ensure_writer()
         atexit.register(self._atexit)
 
     # ------------------------------------------------------------ hello
-    def _hello(self, reconnect: Optional[int]) -> str:
+    def _hello(self, reconnect: int | None) -> str:
         try:
             import trio
 
             trio_version = trio.__version__
         except Exception:
             trio_version = "unknown"
-        parts = ['{"type":"hello","protocol":1,"minor":%d' % PROTOCOL_MINOR]
+        parts = [f'{{"type":"hello","protocol":1,"minor":{PROTOCOL_MINOR}']
         if self.config.secret is not None:
-            parts.append('"secret":%s' % q(self.config.secret))
+            parts.append(f'"secret":{q(self.config.secret)}')
         try:
             cwd = os.getcwd()
         except OSError:
             cwd = ""
+        python = "{}.{}.{}".format(*sys.version_info[:3])
         parts.append(
-            '"runtime":"trio","runtime_version":%s,"lens_version":%s,"python":%s,"pid":%d'
-            % (q(trio_version), q(LENS_VERSION), q("%d.%d.%d" % sys.version_info[:3]), os.getpid())
+            f'"runtime":"trio","runtime_version":{q(trio_version)},"lens_version":{q(LENS_VERSION)},'
+            f'"python":{q(python)},"pid":{os.getpid()}'
         )
-        parts.append('"argv":[%s]' % ",".join(q(str(a)) for a in list(sys.argv)))
-        parts.append('"cwd":%s,"instance":%s' % (q(cwd), q(self.instance)))
+        parts.append('"argv":[' + ",".join(q(str(a)) for a in list(sys.argv)) + "]")
+        parts.append(f'"cwd":{q(cwd)},"instance":{q(self.instance)}')
         if reconnect:
-            parts.append('"reconnect":%d' % reconnect)
+            parts.append(f'"reconnect":{reconnect}')
         return ",".join(parts) + "}"
 
     # ------------------------------------------------------------ public
@@ -460,17 +462,12 @@ class Emitter:
 
     def pending(self) -> bool:
         """Anything queued that no pump has taken yet."""
-        if self.queue:
-            return True
-        for m in list(self._runs.values()):
-            if m.rq:
-                return True
-        return False
+        return bool(self.queue) or any(m.rq for m in list(self._runs.values()))
 
     def _process(self, budget: int) -> bool:
         """Encode up to ``budget`` queued values, sample when due, send.
         True when values are left in a run's queue."""
-        lines: List[str] = []
+        lines: list[str] = []
         handle = self._handle
         queue = self.queue
         while queue:  # runs starting, notices: few
@@ -495,8 +492,7 @@ class Emitter:
             count = hook_drops - self._reported_drops
             self._reported_drops = hook_drops
             lines.append(
-                '{"type":"dropped","ts":%s,"count":%d,"total":%d}'
-                % (self._any_ts(), count, hook_drops + self._sock_drops)
+                f'{{"type":"dropped","ts":{self._any_ts()},"count":{count},"total":{hook_drops + self._sock_drops}}}'
             )
             self._need_resync = True
         if self._sample_period and self.sampler is not None and not self.disabled and self._runs:
@@ -514,7 +510,7 @@ class Emitter:
         self._send()
         return left
 
-    def _drain(self, m: RunMirror, rq: "collections.deque[Any]", budget: int, lines: List[str]) -> int:
+    def _drain(self, m: RunMirror, rq: collections.deque[Any], budget: int, lines: list[str]) -> int:
         """Encode up to ``budget`` values of one run's queue; how many were
         taken. Spawns and exits are nearly all the traffic: they are
         handled inline (locals only, one f-string each, the spawn line's
@@ -552,10 +548,7 @@ class Emitter:
                     else:
                         key = (nid, name, id(code), line)
                         hit = tails_get(key)
-                        if hit is not None and hit[0] is code:
-                            tail = hit[1]
-                        else:
-                            tail = self._tail(key, name, nid, code, line)
+                        tail = hit[1] if hit is not None and hit[0] is code else self._tail(key, name, nid, code, line)
                         last_code, last_line, last_nid, last_name, last_tail = code, line, nid, name, tail
                     tasks[x] = tail
                     if emit:
@@ -581,7 +574,7 @@ class Emitter:
                     break  # the run's last item: its mirror is gone
         return used
 
-    def _tail(self, key: Tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:
+    def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:
         """``,"name":…,"nursery":…,"system":false,"site":…}`` (cached)."""
         if code is None:
             sj = "null"
@@ -591,7 +584,7 @@ class Emitter:
         nj = _name_cache.get(name)
         if nj is None:
             nj = name_json(name)
-        tail = ',"name":%s,"nursery":%d,"system":false,"site":%s}' % (nj, nid, sj)
+        tail = f',"name":{nj},"nursery":{nid},"system":false,"site":{sj}}}'
         if len(self._tails) > TAILS_MAX:
             self._tails.clear()
         self._tails[key] = (code, tail)
@@ -603,7 +596,7 @@ class Emitter:
             return ms(now, mirror.t0)
         return "0"
 
-    def _output(self, lines: List[str]) -> None:
+    def _output(self, lines: list[str]) -> None:
         data = "\n".join(lines) + "\n"
         self.events_out += len(lines)
         if self._file is not None:
@@ -628,11 +621,10 @@ class Emitter:
                 self._need_resync = False
                 self._sock_drops += len(lines)
                 total = self.hook_drops + self._sock_drops
-                out: List[str] = []
+                out: list[str] = []
                 if total > self._told_socket:
                     out.append(
-                        '{"type":"dropped","ts":%s,"count":%d,"total":%d}'
-                        % (self._any_ts(), total - self._told_socket, total)
+                        f'{{"type":"dropped","ts":{self._any_ts()},"count":{total - self._told_socket},"total":{total}}}'
                     )
                     self._told_socket = total
                 # run.started too: the lost lines may have held it
@@ -765,10 +757,10 @@ class Emitter:
         self._next_connect = now + self._backoff
 
     # ------------------------------------------------------------ events
-    def _handle(self, item: Tuple[Any, ...], lines: List[str]) -> None:
+    def _handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
         kind = item[0]
         if kind == E.SPAWN:
-            _, run, t, tid, name, nid, flags, code, line = item
+            run, t, tid = item[1:4]
             m = self._runs.get(run)
             if m is None:
                 return
@@ -783,7 +775,7 @@ class Emitter:
             ts = ms(t, m.t0)
             self._close_task_scopes(m, tid, ts, lines)
             if info is None:
-                lines.append('{"type":"task.exited","run":%d,"ts":%s,"id":%d,"outcome":"returned"}' % (run, ts, tid))
+                lines.append(f'{{"type":"task.exited","run":{run},"ts":{ts},"id":{tid},"outcome":"returned"}}')
             else:
                 outcome, err, cancel = info
                 extra = ""
@@ -791,9 +783,7 @@ class Emitter:
                     extra += ',"error":' + error_json(err)
                 if cancel is not None:
                     extra += ',"cancel":' + cancel_json(cancel)
-                lines.append(
-                    '{"type":"task.exited","run":%d,"ts":%s,"id":%d,"outcome":"%s"%s}' % (run, ts, tid, outcome, extra)
-                )
+                lines.append(f'{{"type":"task.exited","run":{run},"ts":{ts},"id":{tid},"outcome":"{outcome}"{extra}}}')
         elif kind == E.N_OPEN:
             _, run, t, nid, owner, code, line, flags = item
             m = self._runs.get(run)
@@ -806,7 +796,7 @@ class Emitter:
             m = self._runs.get(run)
             if m is None or m.nurseries.pop(nid, None) is None:
                 return
-            lines.append('{"type":"nursery.closed","run":%d,"ts":%s,"id":%d}' % (run, ms(t, m.t0), nid))
+            lines.append(f'{{"type":"nursery.closed","run":{run},"ts":{ms(t, m.t0)},"id":{nid}}}')
         elif kind == E.MOVE:
             _, run, t, tid, nid = item
             m = self._runs.get(run)
@@ -815,12 +805,12 @@ class Emitter:
             if m.tasks.get(tid) is None:
                 return
             task_record(m, tid)[1] = nid
-            lines.append('{"type":"task.moved","run":%d,"ts":%s,"id":%d,"nursery":%d}' % (run, ms(t, m.t0), tid, nid))
+            lines.append(f'{{"type":"task.moved","run":{run},"ts":{ms(t, m.t0)},"id":{tid},"nursery":{nid}}}')
         elif kind == E.RUN_START:
             _, run, t, wall, clock0, inst, thread_id, rq = item
             m = RunMirror(run, t, wall, clock0, inst, thread_id, rq)
             self._runs[run] = m
-            lines.append('{"type":"run.started","run":%d,"ts":0,"wall":%.3f}' % (run, wall))
+            lines.append(f'{{"type":"run.started","run":{run},"ts":0,"wall":{wall:.3f}}}')
         elif kind == E.RUN_END:
             _, run, t, outcome, err = item
             m = self._runs.pop(run, None)
@@ -830,63 +820,49 @@ class Emitter:
             for tid in list(m.tasks):
                 self._close_task_scopes(m, tid, ts, lines)
             extra = ',"error":' + error_json(err) if err is not None else ""
-            lines.append('{"type":"run.finished","run":%d,"ts":%s,"outcome":"%s"%s}' % (run, ts, outcome, extra))
+            lines.append(f'{{"type":"run.finished","run":{run},"ts":{ts},"outcome":"{outcome}"{extra}}}')
         elif kind == E.DISABLED:
-            lines.append('{"type":"runtime.disabled","reason":%s}' % q(str(item[1])[:2000]))
+            lines.append(f'{{"type":"runtime.disabled","reason":{q(str(item[1])[:2000])}}}')
 
     def _spawn_line(self, m: RunMirror, tid: int, ts: str) -> str:
         nj, nid, flags, sj, _, _ = task_record(m, tid)
-        return '{"type":"task.spawned","run":%d,"ts":%s,"id":%d,"name":%s,"nursery":%s,"system":%s%s,"site":%s}' % (
-            m.run,
-            ts,
-            tid,
-            nj,
-            "null" if nid is None else nid,
-            "true" if flags & E.F_SYSTEM else "false",
-            ',"main":true' if flags & E.F_MAIN else "",
-            sj,
+        nursery = "null" if nid is None else nid
+        system = "true" if flags & E.F_SYSTEM else "false"
+        main = ',"main":true' if flags & E.F_MAIN else ""
+        return (
+            f'{{"type":"task.spawned","run":{m.run},"ts":{ts},"id":{tid},"name":{nj},"nursery":{nursery},'
+            f'"system":{system}{main},"site":{sj}}}'
         )
 
     def _nursery_line(self, m: RunMirror, nid: int, ts: str) -> str:
         owner, sj, flags = m.nurseries[nid]
-        return '{"type":"nursery.opened","run":%d,"ts":%s,"id":%d,"task":%d,"site":%s%s%s}' % (
-            m.run,
-            ts,
-            nid,
-            owner,
-            sj,
-            ',"system":true' if flags & E.N_SYSTEM else "",
-            ',"start":true' if flags & E.N_START else "",
+        system = ',"system":true' if flags & E.N_SYSTEM else ""
+        start = ',"start":true' if flags & E.N_START else ""
+        return (
+            f'{{"type":"nursery.opened","run":{m.run},"ts":{ts},"id":{nid},"task":{owner},"site":{sj}{system}{start}}}'
         )
 
-    def _close_task_scopes(self, m: RunMirror, tid: int, ts: str, lines: List[str]) -> None:
+    def _close_task_scopes(self, m: RunMirror, tid: int, ts: str, lines: list[str]) -> None:
         if not m.scopes:
             return
         for scope, rec in list(m.scopes.items()):
             if rec[1] == tid:
                 del m.scopes[scope]
-                lines.append('{"type":"scope.closed","run":%d,"ts":%s,"id":%d}' % (m.run, ts, rec[0]))
+                lines.append(f'{{"type":"scope.closed","run":{m.run},"ts":{ts},"id":{rec[0]}}}')
 
-    def scope_line(self, m: RunMirror, rec: List[Any], ts: str) -> str:
+    def scope_line(self, m: RunMirror, rec: list[Any], ts: str) -> str:
         sid, tid, deadline, shield, called, reason = rec
+        shield_j = "true" if shield else "false"
+        called_j = "true" if called else "false"
+        reason_j = ',"reason":' + q(reason) if reason is not None else ""
         return (
-            '{"type":"scope.changed","run":%d,"ts":%s,"id":%d,"task":%d,"deadline":%s,"shield":%s,'
-            '"cancel_called":%s%s}'
-            % (
-                m.run,
-                ts,
-                sid,
-                tid,
-                deadline,
-                "true" if shield else "false",
-                "true" if called else "false",
-                ',"reason":' + q(reason) if reason is not None else "",
-            )
+            f'{{"type":"scope.changed","run":{m.run},"ts":{ts},"id":{sid},"task":{tid},"deadline":{deadline},'
+            f'"shield":{shield_j},"cancel_called":{called_j}{reason_j}}}'
         )
 
-    def _snapshot(self, resumed: bool) -> List[str]:
+    def _snapshot(self, resumed: bool) -> list[str]:
         """Replay of everything live, ordered by id (parents before children)."""
-        out: List[str] = []
+        out: list[str] = []
         now = time.perf_counter_ns()
         for m in list(self._runs.values()):
             ts = ms(now, m.t0)
@@ -897,7 +873,7 @@ class Emitter:
             if tids is not None and getattr(m.inst, "_run", None) == m.run:
                 for _ in range(5):  # see _sampler._slice: the copy can race
                     try:
-                        live = set(list(tids.values()))
+                        live = set(tids.values())
                         break
                     except RuntimeError:
                         continue
@@ -905,8 +881,8 @@ class Emitter:
                 for tid in [t for t in m.tasks if t not in live]:
                     del m.tasks[tid]
             if resumed:
-                out.append('{"type":"run.started","run":%d,"ts":0,"wall":%.3f,"resumed":true}' % (m.run, m.wall))
-            out.append('{"type":"snapshot.begin","run":%d,"ts":%s}' % (m.run, ts))
+                out.append(f'{{"type":"run.started","run":{m.run},"ts":0,"wall":{m.wall:.3f},"resumed":true}}')
+            out.append(f'{{"type":"snapshot.begin","run":{m.run},"ts":{ts}}}')
             things = [(nid, 0) for nid in m.nurseries] + [(tid, 1) for tid in m.tasks]
             things.sort()
             for ident, what in things:
@@ -918,16 +894,14 @@ class Emitter:
                 rec = task_record(m, tid)
                 if rec[4] is not None:
                     out.append(
-                        '{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}'
-                        % (m.run, ts, tid, rec[4], rec[5] or "null")
+                        f'{{"type":"task.state","run":{m.run},"ts":{ts},"id":{tid},"state":"{rec[4]}","at":{rec[5] or "null"}}}'
                     )
-            for rec in m.scopes.values():
-                out.append(self.scope_line(m, rec, ts))
-            out.append('{"type":"snapshot.end","run":%d,"ts":%s}' % (m.run, ts))
+            out.extend(self.scope_line(m, rec, ts) for rec in m.scopes.values())
+            out.append(f'{{"type":"snapshot.end","run":{m.run},"ts":{ts}}}')
         return out
 
 
-def task_record(m: RunMirror, tid: int) -> List[Any]:
+def task_record(m: RunMirror, tid: int) -> list[Any]:
     """The mirror keeps the spawn line's tail (or a special SPAWN tuple)
     until something about the task changes (a move, a sampled state); then
     it becomes a list ``[name_json, nursery_id, flags, site_json, state,
@@ -947,9 +921,9 @@ def task_record(m: RunMirror, tid: int) -> List[Any]:
     return rec
 
 
-_GLOBAL: Dict[Tuple[Any, ...], Emitter] = {}
+_GLOBAL: dict[tuple[Any, ...], Emitter] = {}
 #: every emitter of this process, shared or not (the fork handler stops them)
-_ALL: "weakref.WeakSet[Emitter]" = weakref.WeakSet()
+_ALL: weakref.WeakSet[Emitter] = weakref.WeakSet()
 _GLOBAL_LOCK = threading.Lock()
 
 

@@ -10,8 +10,10 @@ through the C JSON string encoder, so any text round-trips exactly.
 from __future__ import annotations
 
 from json.encoder import encode_basestring_ascii as _q  # type: ignore[attr-defined]
-from types import CodeType
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import CodeType
 
 q = _q
 
@@ -19,11 +21,11 @@ q = _q
 #: hashes its bytecode and constants (~0.3-0.7 us), an int pair costs
 #: almost nothing. The entry holds the code object, so its id cannot be
 #: reused while the entry exists; the identity check guards the rest.
-_site_cache: Dict[Tuple[int, int], Tuple[CodeType, str]] = {}
-_name_cache: Dict[str, str] = {}
+_site_cache: dict[tuple[int, int], tuple[CodeType, str]] = {}
+_name_cache: dict[str, str] = {}
 
 
-def site_json(code: Optional[CodeType], line: int) -> str:
+def site_json(code: CodeType | None, line: int) -> str:
     """JSON of a site; each (code, line) is formatted once per process."""
     if code is None:
         return "null"
@@ -34,11 +36,7 @@ def site_json(code: Optional[CodeType], line: int) -> str:
     raw = line
     if line < 0:  # -(f_lasti + 1) from a hook
         line = line_of_offset(code, -1 - line)
-    s = '{"file":%s,"line":%d,"function":%s}' % (
-        _q(code.co_filename),
-        line if line and line > 0 else 0,
-        _q(code.co_name),
-    )
+    s = f'{{"file":{_q(code.co_filename)},"line":{line if line and line > 0 else 0},"function":{_q(code.co_name)}}}'
     if len(_site_cache) > 200_000:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
@@ -66,26 +64,23 @@ def name_json(name: Any) -> str:
     return s
 
 
-def error_json(err: Tuple[Any, ...]) -> str:
+def error_json(err: tuple[Any, ...]) -> str:
     etype, message, leaves = err
     if leaves:
-        return '{"type":%s,"message":%s,"exceptions":[%s]}' % (
-            _q(etype),
-            _q(message),
-            ",".join(error_json(e) for e in leaves),
-        )
-    return '{"type":%s,"message":%s}' % (_q(etype), _q(message))
+        exceptions = ",".join(error_json(e) for e in leaves)
+        return f'{{"type":{_q(etype)},"message":{_q(message)},"exceptions":[{exceptions}]}}'
+    return f'{{"type":{_q(etype)},"message":{_q(message)}}}'
 
 
-def cancel_json(cancel: Tuple[Optional[str], Optional[str], Optional[int]]) -> str:
+def cancel_json(cancel: tuple[str | None, str | None, int | None]) -> str:
     source, reason, by = cancel
     parts = []
     if source is not None:
-        parts.append('"source":%s' % _q(source))
+        parts.append(f'"source":{_q(source)}')
     if reason is not None:
-        parts.append('"reason":%s' % _q(reason))
+        parts.append(f'"reason":{_q(reason)}')
     if by is not None:
-        parts.append('"by":%d' % by)
+        parts.append(f'"by":{by}')
     return "{" + ",".join(parts) + "}"
 
 
@@ -96,4 +91,4 @@ def ms(t: int, t0: int) -> str:
     ``"%.3f"`` takes for a float, and the two flat events format theirs
     inline in ``_emitter`` at 100,000 a second."""
     d = (t - t0) // 1000
-    return "%de-3" % (d if d > 0 else 0)
+    return f"{d if d > 0 else 0}e-3"

@@ -6,7 +6,7 @@ local of the failed task, alive until the next pump gets to it.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 import trio
 
@@ -18,7 +18,7 @@ except NameError:  # pragma: no cover
 MAX_MESSAGE = 2000
 MAX_LEAVES = 20
 
-Error = Tuple[str, str, Optional[Tuple[Any, ...]]]
+Error = tuple[str, str, Optional[tuple[Any, ...]]]
 
 _Cancelled = trio.Cancelled
 
@@ -32,10 +32,7 @@ def _type_name(exc: BaseException) -> str:
 
 def _message(exc: BaseException) -> str:
     try:
-        if isinstance(exc, _Group):
-            msg = exc.message
-        else:
-            msg = str(exc)
+        msg = exc.message if isinstance(exc, _Group) else str(exc)
     except Exception:
         msg = "<str() failed>"
     if not isinstance(msg, str):
@@ -72,7 +69,7 @@ def is_cancelled(exc: BaseException) -> bool:
     return False
 
 
-def _first_cancelled(exc: BaseException) -> Optional[BaseException]:
+def _first_cancelled(exc: BaseException) -> BaseException | None:
     if isinstance(exc, _Cancelled):
         return exc
     for sub in getattr(exc, "exceptions", ()):
@@ -91,13 +88,13 @@ _SOURCES = {
 }
 
 
-def map_source(source: Any) -> Optional[str]:
+def map_source(source: Any) -> str | None:
     if source is None:
         return None
     return _SOURCES.get(str(source), "unknown")
 
 
-def cancel_source(exc: BaseException) -> Tuple[Optional[str], Optional[str], Optional[int]]:
+def cancel_source(exc: BaseException) -> tuple[str | None, str | None, int | None]:
     """What Trio >= 0.31 put on the Cancelled itself (source, reason)."""
     c = _first_cancelled(exc)
     if c is None:

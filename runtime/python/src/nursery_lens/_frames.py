@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 import sys
 from types import CodeType, FrameType
-from typing import Dict, Optional, Tuple
 
 #: (code object, line number): what hooks queue instead of frames, so no
 #: frame (and none of its locals) is kept alive by the event queue.
-Site = Tuple[CodeType, int]
+Site = tuple[CodeType, int]
 
 
-def _package_dir(name: str) -> Optional[str]:
+def _package_dir(name: str) -> str | None:
     module = sys.modules.get(name)
     path = getattr(module, "__file__", None)
     if not path:
@@ -27,7 +26,7 @@ def _package_dir(name: str) -> Optional[str]:
     return os.path.dirname(os.path.abspath(path)) + os.sep
 
 
-def _library_prefixes() -> Tuple[str, ...]:
+def _library_prefixes() -> tuple[str, ...]:
     """Directories whose code is never "user code".
 
     Trio itself, this package, the helpers Trio's await chains pass through
@@ -43,6 +42,7 @@ def _library_prefixes() -> Tuple[str, ...]:
             prefixes.append(d)
     here = os.path.dirname(os.path.abspath(__file__)) + os.sep
     prefixes.append(here)
+    prefixes.append("<frozen ")  # the import system's own frozen modules
     return tuple(dict.fromkeys(prefixes))
 
 
@@ -67,12 +67,12 @@ class CodeClassifier:
     """
 
     def __init__(self) -> None:
-        self.cache: Dict[CodeType, bool] = {}
+        self.cache: dict[CodeType, bool] = {}
         #: the same answers keyed by id(code), for the hot hooks: hashing a
         #: code object hashes its bytecode and constants, an int is free.
         #: Valid because ``cache`` keeps every code object it names alive
         #: (no id is reused while its entry exists); both are cleared together.
-        self.by_id: Dict[int, bool] = {}
+        self.by_id: dict[int, bool] = {}
         self._prefixes = _library_prefixes()
         self._files = _library_files()
 
@@ -88,17 +88,13 @@ class CodeClassifier:
         if hit is None:
             name = code.co_filename
             hit = (
-                name.startswith(self._prefixes)
-                or name in self._files
-                or name.startswith("<frozen ")
-                or "pydevd" in name
-                or os.sep + "_pydev" in name
+                name.startswith(self._prefixes) or name in self._files or "pydevd" in name or os.sep + "_pydev" in name
             )
             self.cache[code] = hit
             self.by_id[id(code)] = hit
         return hit
 
-    def user_site(self, frame: Optional[FrameType]) -> Optional[Site]:
+    def user_site(self, frame: FrameType | None) -> Site | None:
         """The first frame from ``frame`` outward that is user code."""
         by_id = self.by_id
         while frame is not None:

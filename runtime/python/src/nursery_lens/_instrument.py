@@ -21,25 +21,23 @@ import collections
 import itertools
 import os
 import sys
-import types
 import threading
 import time
+import types
 import weakref
 from math import inf
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable
 
 import trio
 from trio.lowlevel import enable_ki_protection
 
-from . import _events as E
-from . import _patches
+from . import _events as E, _patches, _taskids
 from ._config import Config, config_from_env
 from ._emitter import Emitter, emitter_for
 from ._errors import cancel_source, error_info, is_cancelled
 from ._frames import CLASSIFIER
 from ._sampler import install_sampler
 from ._taskids import SerialIds, TaskIds, base_of
-from . import _taskids
 
 _perf = time.perf_counter
 #: the clock of queued events (see _encode.ms)
@@ -64,13 +62,13 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
     def __init__(
         self,
         *,
-        address: Optional[str] = None,
-        record: Optional[str] = None,
-        secret: Optional[str] = None,
-        sample_hz: Optional[float] = None,
-        max_buffer: Optional[int] = None,
-        config: Optional[Config] = None,
-        sink: Optional[Callable[[str], None]] = None,
+        address: str | None = None,
+        record: str | None = None,
+        secret: str | None = None,
+        sample_hz: float | None = None,
+        max_buffer: int | None = None,
+        config: Config | None = None,
+        sink: Callable[[str], None] | None = None,
     ) -> None:
         explicit = any(v is not None for v in (address, record, secret, sample_hz, max_buffer))
         if config is None:
@@ -150,14 +148,14 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 self._counter = itertools.count(1)
                 self._next = self._counter.__next__
                 self._tids = {}
-            self._nurseries: Dict[Any, Tuple[int, int]] = {}
-            self._exits: Dict[Any, Tuple[Any, ...]] = {}
-            self._causes: "weakref.WeakKeyDictionary[Any, Tuple[Any, ...]]" = weakref.WeakKeyDictionary()
-            self._system: Set[Any] = set()
+            self._nurseries: dict[Any, tuple[int, int]] = {}
+            self._exits: dict[Any, tuple[Any, ...]] = {}
+            self._causes: weakref.WeakKeyDictionary[Any, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+            self._system: set[Any] = set()
             self._init: Any = None
             self._main: Any = None
             # this run's own queue (see _events); a spawn takes 6 values
-            rq: "collections.deque[Any]" = collections.deque()
+            rq: collections.deque[Any] = collections.deque()
             self._queue = rq
             self._q_append = rq.append
             self._cap = em.max_buffer * 4
@@ -307,7 +305,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         """Only used (shadowed per run by _make_io_wait_hook) when the
         get_events wrapper could not be installed."""
 
-    def _make_pump_hook(self, orig: Callable[[Any, float], Any]) -> List[Any]:
+    def _make_pump_hook(self, orig: Callable[[Any, float], Any]) -> list[Any]:
         """What the get_events wrapper runs for this run's I/O manager, on
         the Trio thread: pump the queue out at most every PUMP_INTERVAL,
         busy or idle. When the loop goes idle before a pump is due, with
@@ -331,7 +329,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         due = 0.0
         active_at = 0.0  # last time the loop came back for a reason of its own
         woke = False  # the last wait was cut short by us and nothing came
-        slot: List[Any] = [0.0, None]
+        slot: list[Any] = [0.0, None]
 
         def get_events(iom: Any, timeout: float) -> Any:
             nonlocal due, active_at, woke
@@ -450,7 +448,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         init = runner.init_task
         self._begin(init)
         main = runner.main_task
-        stack: List[Tuple[Any, Optional[int], int]] = [(init, None, 0)]
+        stack: list[tuple[Any, int | None, int]] = [(init, None, 0)]
         while stack:
             task, nid, nflags = stack.pop()
             tid = self._new_tid(task)
@@ -474,9 +472,10 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 child_flags = E.N_SYSTEM if task in self._system else 0
                 self._nurseries[nursery] = (child_nid, child_flags)
                 self._q_append((E.N_OPEN, self._run, _perf_ns(), child_nid, tid, None, 0, child_flags))
-                for child in list(nursery._children):
-                    if child is not trigger:  # announced by its own hook next
-                        later.append((child, child_nid, child_flags))
+                # the trigger is announced by its own hook next
+                later.extend(
+                    (child, child_nid, child_flags) for child in list(nursery._children) if child is not trigger
+                )
             stack.extend(reversed(later))
 
     def _new_tid(self, task: Any) -> int:
@@ -488,7 +487,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         self._tids[task] = tid  # type: ignore[index]
         return tid
 
-    def _spawned_special(self, task: Any, tid: int, nursery: Any, n: Optional[Tuple[int, int]]) -> None:
+    def _spawned_special(self, task: Any, tid: int, nursery: Any, n: tuple[int, int] | None) -> None:
         """Init, main and system tasks, and nurseries not seen opening."""
         if nursery is None:  # Trio's init task
             self._init = task
@@ -537,7 +536,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             self._fail(exc)
 
     # -------------------------------------------------------------- from _patches
-    def _discover(self, nursery: Any) -> Tuple[int, int]:
+    def _discover(self, nursery: Any) -> tuple[int, int]:
         """A nursery seen first as a parent (fallback when not wrapped)."""
         owner = nursery._parent_task
         nid = self._next()
@@ -626,7 +625,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         else:
             self._causes[scope] = ("explicit", None, self._tids.get(task))
 
-    def _cancel_info(self, task: Any, exc: BaseException) -> Tuple[Optional[str], Optional[str], Optional[int]]:
+    def _cancel_info(self, task: Any, exc: BaseException) -> tuple[str | None, str | None, int | None]:
         # The scope that cancelled the task: the outermost cancelled scope
         # visible from the task (stopping at a shield) catches the Cancelled.
         status = task._cancel_status
@@ -641,10 +640,9 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         source, reason, by = cancel_source(exc)
         if responsible is not None:
             cause = self._causes.get(responsible)
-            if cause is not None:
-                if source is None or source == cause[0]:
-                    source = cause[0]
-                    by = cause[2]
+            if cause is not None and (source is None or source == cause[0]):
+                source = cause[0]
+                by = cause[2]
             cr = getattr(responsible, "_cancel_reason", None)
             if cr is not None:
                 if source is None:
@@ -677,7 +675,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             pass
 
 
-def cancel_source_name(source: Any) -> Optional[str]:
+def cancel_source_name(source: Any) -> str | None:
     from ._errors import map_source
 
     return map_source(source)

@@ -73,19 +73,19 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from trio.lowlevel import enable_ki_protection
 
 #: runner -> the nursery_lens Instrument observing it
-ACTIVE: Dict[Any, Any] = {}
+ACTIVE: dict[Any, Any] = {}
 #: runner -> the exit handler of the Instrument observing it
 #: (Instrument._make_exit_hook); the Runner.task_exited wrapper calls it
-EXITS: Dict[Any, Any] = {}
+EXITS: dict[Any, Any] = {}
 #: the unwrapped Runner.task_exited (None when not wrapped)
 TASK_EXITED_ORIG: Any = None
 #: name -> True/False: which wrappers are installed in this process
-INSTALLED: Dict[str, bool] = {}
+INSTALLED: dict[str, bool] = {}
 #: code objects the instrument recognises while walking frames
 START_CODES: set = set()
 SLEEP_CODES: set = set()
@@ -97,14 +97,14 @@ SLEEP_IDS: set = set()
 #: io_manager -> ``[due, hook]`` of the Instrument observing its run
 #: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
 #: itself
-PUMPS: Dict[Any, Any] = {}
+PUMPS: dict[Any, Any] = {}
 #: the unwrapped get_events (None when not wrapped)
 GET_EVENTS_ORIG: Any = None
 
 _installed_once = False
 
 
-def _params(fn: Any) -> List[str]:
+def _params(fn: Any) -> list[str]:
     try:
         return list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
@@ -132,7 +132,7 @@ def _code_of(fn: Any) -> Any:
         return None
 
 
-def install() -> Dict[str, bool]:
+def install() -> dict[str, bool]:
     """Install every wrapper whose target has the shape we know (once)."""
     global _installed_once
     if _installed_once:
@@ -374,7 +374,7 @@ def unhook_spawns(runner: Any) -> None:
         runner.tasks = set(tasks)
 
 
-def current_runner() -> Optional[Any]:
+def current_runner() -> Any | None:
     from trio._core import _run
 
     return getattr(_run.GLOBAL_RUN_CONTEXT, "runner", None)

@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 from math import inf
-from typing import Any, List, Optional, Set
+from typing import Any
 
 from . import _patches
 from ._emitter import Emitter, RunMirror, task_record
@@ -79,7 +79,7 @@ def _await_site(coro: Any) -> Any:
     return best, sleeping
 
 
-def _slice(tids: TaskIds, start: int) -> Optional[List[Any]]:
+def _slice(tids: TaskIds, start: int) -> list[Any] | None:
     """Up to MAX_PER_SAMPLE (task, id) pairs from ``start``, or None.
 
     The dict (or Trio's set of tasks) belongs to the Trio thread. Copying it
@@ -101,14 +101,14 @@ def _deadline_json(deadline: float, mirror: RunMirror) -> str:
         return "null"
     if deadline == -inf:
         return "0"
-    return "%.3f" % ((deadline - mirror.clock0) * 1000.0)
+    return f"{(deadline - mirror.clock0) * 1000.0:.3f}"
 
 
-def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
+def sample(em: Emitter, m: RunMirror, lines: list[str]) -> None:
     inst = m.inst
     if getattr(inst, "_run", None) != m.run:
         return
-    tids: Optional[TaskIds] = getattr(inst, "_tids", None)
+    tids: TaskIds | None = getattr(inst, "_tids", None)
     if not tids:
         return
     # A slice of the live tasks per sample (round robin). Copying only the
@@ -125,7 +125,7 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     # On the Trio thread itself (a pump at its I/O wait) no task is running;
     # from another thread, the Trio thread's stack says which task runs.
     top = None if threading.get_ident() == m.thread_id else sys._current_frames().get(m.thread_id)
-    on_stack: Set[Any] = set()
+    on_stack: set[Any] = set()
     f = top
     depth = 0
     while f is not None and depth < 10_000:
@@ -137,8 +137,8 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
     run = m.run
     tasks = m.tasks
     scopes = m.scopes
-    sampled: Set[int] = set()
-    seen: Set[Any] = set()
+    sampled: set[int] = set()
+    seen: set[Any] = set()
     next_id = getattr(inst, "_next", None)
     deadline = time.perf_counter() + BUDGET_S
     end = len(items)
@@ -164,11 +164,9 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
         atj = site_json(at[0], at[1]) if at is not None else "null"
         if rec[4] != state or rec[5] != atj:
             if rec[5] != atj:
-                lines.append(
-                    '{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s","at":%s}' % (run, ts, tid, state, atj)
-                )
+                lines.append(f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}","at":{atj}}}')
             else:
-                lines.append('{"type":"task.state","run":%d,"ts":%s,"id":%d,"state":"%s"}' % (run, ts, tid, state))
+                lines.append(f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"}}')
             rec[4] = state
             rec[5] = atj
         # cancel scopes entered in this task
@@ -207,4 +205,4 @@ def sample(em: Emitter, m: RunMirror, lines: List[str]) -> None:
         for scope, srec in list(scopes.items()):
             if srec[1] in sampled and scope not in seen:
                 del scopes[scope]
-                lines.append('{"type":"scope.closed","run":%d,"ts":%s,"id":%d}' % (run, ts, srec[0]))
+                lines.append(f'{{"type":"scope.closed","run":{run},"ts":{ts},"id":{srec[0]}}}')
