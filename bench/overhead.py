@@ -213,7 +213,7 @@ def measure(
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(f"{name}/{variant} failed: {out.stderr}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     time.sleep(0.05)  # let the reader finish the connection
     got = reader.take()
     result.update(got)
@@ -222,9 +222,10 @@ def measure(
 
 def _steady(r: dict[str, list[dict[str, Any]]], variant: str) -> float:
     """CPU ratio of the second run in each process (start cost excluded)."""
-    return statistics.median(x["cpu_steady"] for x in r[variant]) / statistics.median(
+    ratio: float = statistics.median(x["cpu_steady"] for x in r[variant]) / statistics.median(
         x["cpu_steady"] for x in r["plain"]
     )
+    return ratio
 
 
 def main() -> None:

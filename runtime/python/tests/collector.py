@@ -30,7 +30,7 @@ class Collector:
         self._stopped = False
         self.conn_done = threading.Event()
         self.port = self.server.getsockname()[1]
-        self.connections: list[bytes] = []
+        self.connections: list[bytes | bytearray] = []
         self.accepted = threading.Event()
         self.done = threading.Event()
         self._held: list[socket.socket] = []
@@ -111,7 +111,7 @@ class Collector:
             time.sleep(0.01)
 
 
-def _nth_newline(data: bytes, n: int) -> int:
+def _nth_newline(data: bytes | bytearray, n: int) -> int:
     pos = -1
     for _ in range(n):
         pos = data.index(b"\n", pos + 1)

@@ -128,22 +128,22 @@ def record() -> Callable[..., Recording]:
 def check_order(events: list[dict[str, Any]]) -> None:
     """PROTOCOL.md order guarantees, checked on every recording."""
     assert events[0]["type"] == "hello"
-    live_tasks: dict[int, set] = {}
-    live_nurseries: dict[int, set] = {}
-    children: dict[tuple, set] = {}
+    live_tasks: dict[int, set[int]] = {}
+    live_nurseries: dict[int, set[int]] = {}
+    children: dict[tuple[int, int | None], set[int]] = {}
     replay: Any = None
     lossy = False  # after "dropped", run.finished may close what lost lines left open
     for e in events[1:]:
         if e["type"] == "dropped":
             lossy = True
         t = e["type"]
-        run = e.get("run")
+        run: int | None = e.get("run")
+        if run is None:
+            continue
         if t == "run.started":
             if not e.get("resumed") or run not in live_tasks:
                 live_tasks[run] = set()
                 live_nurseries[run] = set()
-            continue
-        if run is None:
             continue
         tasks, nurseries = live_tasks[run], live_nurseries[run]
         if t == "snapshot.begin":

@@ -118,10 +118,10 @@ def test_scopes_with_deadline_shield_and_cancel(record):
     assert {e["id"] for e in changed} <= closed
 
 
-def test_overflow_drops_counts_and_stays_valid():
+def test_overflow_drops_counts_and_stays_valid(monkeypatch):
     import nursery_lens
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0, max_buffer=50)
     gate = threading.Event()
     # hold the writer back so the queue overflows
@@ -134,7 +134,7 @@ def test_overflow_drops_counts_and_stays_valid():
             return None
         return orig(item, lines)
 
-    inst.emitter._handle = slow
+    monkeypatch.setattr(inst.emitter, "_handle", slow)
 
     async def main():
         async with trio.open_nursery() as n:
@@ -159,7 +159,7 @@ def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd
         raise RuntimeError("simulated internal error")
 
     monkeypatch.setattr(_instrument, "error_info", broken)
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
 
     async def bad():
@@ -209,7 +209,7 @@ def test_events_and_samples_flow_while_trio_thread_is_blocked():
 
     import nursery_lens
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=20)
     release = threading.Event()
     seen = {}

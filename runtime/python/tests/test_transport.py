@@ -305,7 +305,7 @@ def test_idle_program_is_watched_every_watch_busy_not_spun(monkeypatch):
             cycles.append(time.monotonic())
         orig()
 
-    em._cycle = counting
+    monkeypatch.setattr(em, "_cycle", counting)
     trio.run(trio.sleep, 1.2, instruments=[inst])
     inst.close()
     assert 2 <= len(cycles) <= 12, len(cycles)

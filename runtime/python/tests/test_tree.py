@@ -330,7 +330,9 @@ def test_shielded_cleanup_runs_to_completion(record):
 
 def test_main_task_cancelled_and_run_outcome(record):
     async def main():
-        trio.lowlevel.current_task().parent_nursery.cancel_scope.cancel()
+        nursery = trio.lowlevel.current_task().parent_nursery
+        assert nursery is not None
+        nursery.cancel_scope.cancel()
         await trio.sleep_forever()
 
     rec = record(main, raises=trio.Cancelled)
@@ -342,7 +344,7 @@ def test_two_runs_in_one_process_share_one_stream():
     import nursery_lens
     from conftest import Recording, check_order
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
 
     async def main(n):
@@ -418,7 +420,7 @@ def test_loose_groups_multierror_outcomes():
             n.start_soon(fails, "one")
             n.start_soon(fails, "two")
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -439,7 +441,7 @@ def test_added_mid_run_replays_the_live_tree():
     import nursery_lens
     from conftest import Recording, check_order
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
 
     async def main():
@@ -473,7 +475,7 @@ def test_guest_run_inside_asyncio_is_observed():
     import nursery_lens
     from conftest import Recording, check_order
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=50)
 
     async def child(i):

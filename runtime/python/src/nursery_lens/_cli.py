@@ -18,6 +18,11 @@ import sys
 from ._activation import activate
 from ._config import Config, config_from_env
 
+# typing is not imported at run time (start-up cost), nor what it names
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from types import TracebackType
+
 USAGE = """usage: python -m nursery_lens [--connect ADDRESS] [--record FILE] script.py [args...]
        python -m nursery_lens [--connect ADDRESS] [--record FILE] -m module [args...]
 
@@ -90,24 +95,24 @@ def _config(connect: str | None, record: str | None) -> Config:
     )
 
 
-def _trimmed(tb: object) -> object:
+def _trimmed(tb: TracebackType | None) -> TracebackType | None:
     """Drop the leading frames that belong to this package."""
     here = os.path.dirname(os.path.abspath(__file__))
     while tb is not None:
-        name = tb.tb_frame.f_code.co_filename  # type: ignore[attr-defined]
+        name = tb.tb_frame.f_code.co_filename
         if os.path.dirname(os.path.abspath(name)) != here:
             break
-        tb = tb.tb_next  # type: ignore[attr-defined]
+        tb = tb.tb_next
     return tb
 
 
 def _uncaught(exc: BaseException) -> int:
     """What the interpreter does with an uncaught exception in __main__."""
     tb = _trimmed(exc.__traceback__)
-    exc.__traceback__ = tb  # type: ignore[assignment]
-    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb  # type: ignore[assignment]
+    exc.__traceback__ = tb
+    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb
     try:
-        sys.excepthook(type(exc), exc, tb)  # type: ignore[arg-type]
+        sys.excepthook(type(exc), exc, tb)
     except Exception:
         pass
     if isinstance(exc, KeyboardInterrupt):
@@ -120,7 +125,7 @@ def _uncaught(exc: BaseException) -> int:
         try:
             import atexit
 
-            atexit._run_exitfuncs()  # type: ignore[attr-defined]
+            atexit._run_exitfuncs()
         except Exception:
             pass
         try:

@@ -114,7 +114,7 @@ class RunMirror:
     )
 
     def __init__(
-        self, run: int, t0: float, wall: float, clock0: float, inst: Any, thread_id: int, rq: collections.deque[Any]
+        self, run: int, t0: int, wall: float, clock0: float, inst: Any, thread_id: int, rq: collections.deque[Any]
     ) -> None:
         self.run = run
         #: the run's own queue (see _events)
@@ -661,8 +661,9 @@ class Emitter:
         self._install_socket(s)
 
     def _start_connect(self) -> None:
-        kind: str = self._address[0]  # type: ignore[index]
-        target: Any = self._address[1]  # type: ignore[index]
+        if self._address is None:
+            return
+        kind, target = self._address
         try:
             if not self._targets:
                 if kind == "tcp":
@@ -907,18 +908,19 @@ def task_record(m: RunMirror, tid: int) -> list[Any]:
     it becomes a list ``[name_json, nursery_id, flags, site_json, state,
     at_json]``."""
     rec = m.tasks[tid]
+    if isinstance(rec, list):
+        return rec
     if isinstance(rec, str):
         # ,"name":NJ,"nursery":N,"system":false,"site":SJ} — a JSON string
         # holds no unescaped quote, so the first delimiter is the real one
         nj, _, rest = rec[8:].partition(',"nursery":')
         nid, _, sj = rest.partition(',"system":false,"site":')
-        rec = [nj, int(nid), 0, sj[:-1], None, None]
-        m.tasks[tid] = rec
-    elif isinstance(rec, tuple):
+        new: list[Any] = [nj, int(nid), 0, sj[:-1], None, None]
+    else:
         _, _, _, _, name, nid, flags, code, line = rec
-        rec = [name_json(name), nid, flags, site_json(code, line), None, None]
-        m.tasks[tid] = rec
-    return rec
+        new = [name_json(name), nid, flags, site_json(code, line), None, None]
+    m.tasks[tid] = new
+    return new
 
 
 _GLOBAL: dict[tuple[Any, ...], Emitter] = {}

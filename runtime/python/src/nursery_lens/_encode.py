@@ -9,7 +9,7 @@ through the C JSON string encoder, so any text round-trips exactly.
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring_ascii as _q  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii as _q
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def site_json(code: CodeType | None, line: int) -> str:
 def line_of_offset(code: CodeType, offset: int) -> int:
     """The source line of the instruction at byte ``offset`` (what f_lineno gives)."""
     try:
-        for start, end, line in code.co_lines():  # type: ignore[attr-defined]
+        for start, end, line in code.co_lines():
             if start <= offset < end:
                 return line if line is not None else code.co_firstlineno
     except Exception:

@@ -6,14 +6,15 @@ local of the failed task, alive until the next pump gets to it.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Optional
 
 import trio
 
-try:  # Python >= 3.11
-    _Group: Any = BaseExceptionGroup  # type: ignore[name-defined]
-except NameError:  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup as _Group  # type: ignore[no-redef]
+if sys.version_info >= (3, 11):
+    from builtins import BaseExceptionGroup as _Group
+else:  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup as _Group
 
 MAX_MESSAGE = 2000
 MAX_LEAVES = 20
@@ -40,7 +41,7 @@ def _message(exc: BaseException) -> str:
     return msg[:MAX_MESSAGE]
 
 
-def _leaves(exc: BaseException, out: list) -> None:
+def _leaves(exc: BaseException, out: list[Error]) -> None:
     for sub in getattr(exc, "exceptions", ()):
         if len(out) >= MAX_LEAVES:
             return
@@ -53,7 +54,7 @@ def _leaves(exc: BaseException, out: list) -> None:
 def error_info(exc: BaseException) -> Error:
     """``(type, message, leaves)``; leaves only for exception groups."""
     if isinstance(exc, _Group):
-        leaves: list = []
+        leaves: list[Error] = []
         _leaves(exc, leaves)
         return (_type_name(exc), _message(exc), tuple(leaves))
     return (_type_name(exc), _message(exc), None)

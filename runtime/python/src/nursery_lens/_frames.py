@@ -20,7 +20,7 @@ Site = tuple[CodeType, int]
 
 def _package_dir(name: str) -> str | None:
     module = sys.modules.get(name)
-    path = getattr(module, "__file__", None)
+    path: str | None = getattr(module, "__file__", None)
     if not path:
         return None
     return os.path.dirname(os.path.abspath(path)) + os.sep
@@ -46,7 +46,7 @@ def _library_prefixes() -> tuple[str, ...]:
     return tuple(dict.fromkeys(prefixes))
 
 
-def _library_files() -> frozenset:
+def _library_files() -> frozenset[str]:
     stdlib = os.path.dirname(os.__file__)  # not sysconfig: costly to import
     names = ("contextlib.py", "functools.py", "threading.py", "runpy.py")
     files = set()

@@ -47,7 +47,7 @@ _getframe = sys._getframe
 _LASTI = sys.version_info >= (3, 10)
 
 
-class Instrument(trio.abc.Instrument):  # type: ignore[misc]
+class Instrument(trio.abc.Instrument):
     """Observe a ``trio.run`` and stream Nursery Lens events.
 
     ``Instrument()`` reads the ``NURSERY_LENS`` environment variable.
@@ -99,15 +99,19 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         install_sampler(self._emitter)
         self._runner: Any = None
         self._run = 0
+        #: the next id of this run (nurseries and scopes; tasks without Task._counter)
+        self._next: Callable[[], int] = itertools.count(1).__next__
         _patches.install()
+        # Trio looks hooks up on the instance (getattr) at every call, so a
+        # hook is switched per instance by an instance attribute shadowing it.
         if _patches.INSTALLED.get("task_exited"):
             # Exits are emitted by the Runner.task_exited wrapper. An instance
             # attribute bound to the base class's no-op makes Trio treat the
             # hook as not overridden, so it does not dispatch it at all.
-            self.task_exited = types.MethodType(trio.abc.Instrument.task_exited, self)  # type: ignore[method-assign]
+            self.__dict__["task_exited"] = types.MethodType(trio.abc.Instrument.task_exited, self)
         if _patches.INSTALLED.get("get_events"):
             # pumps run from the get_events wrapper: same trick
-            self.before_io_wait = types.MethodType(trio.abc.Instrument.before_io_wait, self)  # type: ignore[method-assign]
+            self.__dict__["before_io_wait"] = types.MethodType(trio.abc.Instrument.before_io_wait, self)
 
     # -------------------------------------------------------------- public
     def flush(self, timeout: float = 5.0) -> bool:
@@ -145,8 +149,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                 self._tids = SerialIds(runner, base)
                 self._next = lambda: serial() - base  # nurseries and scopes
             else:
-                self._counter = itertools.count(1)
-                self._next = self._counter.__next__
+                self._next = itertools.count(1).__next__
                 self._tids = {}
             self._nurseries: dict[Any, tuple[int, int]] = {}
             self._exits: dict[Any, tuple[Any, ...]] = {}
@@ -171,12 +174,12 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             # (Trio looks hooks up with getattr on every call).
             self._spawn_hook = self._make_spawn_hook()
             if runner is None or not _patches.hook_spawns(runner, self, self._spawn_hook):
-                self.task_spawned = enable_ki_protection(self._spawn_hook)  # type: ignore[method-assign,assignment]
+                self.__dict__["task_spawned"] = enable_ki_protection(self._spawn_hook)
             if runner is not None and _patches.INSTALLED.get("get_events"):
                 self._iom = runner.io_manager
                 _patches.PUMPS[self._iom] = self._make_pump_hook(_patches.GET_EVENTS_ORIG)
             else:
-                self.before_io_wait = self._make_io_wait_hook()  # type: ignore[method-assign]
+                self.__dict__["before_io_wait"] = self._make_io_wait_hook()
             if runner is not None:
                 _patches.ACTIVE[runner] = self
                 if _patches.TASK_EXITED_ORIG is not None:
@@ -236,6 +239,8 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
         lookup bound once (this runs once per task, inside Trio's spawn)."""
         tids = self._tids
         base = base_of(tids)
+        # where ids live when Trio does not number its tasks (base is None)
+        table: dict[Any, int] = tids if isinstance(tids, dict) else {}
         nurseries_get = self._nurseries.get
         nxt = self._next
         special = self._spawned_special
@@ -256,7 +261,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
                     tid = task._counter - base
                 else:
                     tid = nxt()
-                    tids[task] = tid
+                    table[task] = tid
                 nursery = task._parent_nursery
                 n = nurseries_get(nursery)
                 if n is None or n[1]:
@@ -466,7 +471,7 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
             if task is init:
                 self._system.add(task)
             self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, None, 0))
-            later = []
+            later: list[tuple[Any, int, int]] = []
             for nursery in list(task._child_nurseries):
                 child_nid = self._next()
                 child_flags = E.N_SYSTEM if task in self._system else 0
@@ -480,12 +485,13 @@ class Instrument(trio.abc.Instrument):  # type: ignore[misc]
 
     def _new_tid(self, task: Any) -> int:
         """The id of a task this run meets (the spawn hook inlines this)."""
-        base = base_of(self._tids)
-        if base is not None:
-            return task._counter - base  # type: ignore[no-any-return]
-        tid = self._next()
-        self._tids[task] = tid  # type: ignore[index]
-        return tid
+        tids = self._tids
+        if isinstance(tids, dict):
+            tid = self._next()
+            tids[task] = tid
+            return tid
+        counted: int = task._counter - tids.base
+        return counted
 
     def _spawned_special(self, task: Any, tid: int, nursery: Any, n: tuple[int, int] | None) -> None:
         """Init, main and system tasks, and nurseries not seen opening."""

@@ -73,9 +73,12 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from trio.lowlevel import enable_ki_protection
+
+if TYPE_CHECKING:
+    from types import CodeType
 
 #: runner -> the nursery_lens Instrument observing it
 ACTIVE: dict[Any, Any] = {}
@@ -87,12 +90,12 @@ TASK_EXITED_ORIG: Any = None
 #: name -> True/False: which wrappers are installed in this process
 INSTALLED: dict[str, bool] = {}
 #: code objects the instrument recognises while walking frames
-START_CODES: set = set()
-SLEEP_CODES: set = set()
+START_CODES: set[CodeType] = set()
+SLEEP_CODES: set[CodeType] = set()
 #: their ids (the sets above keep the code objects alive): hashing a code
 #: object hashes its bytecode, an id is free
-START_IDS: set = set()
-SLEEP_IDS: set = set()
+START_IDS: set[int] = set()
+SLEEP_IDS: set[int] = set()
 
 #: io_manager -> ``[due, hook]`` of the Instrument observing its run
 #: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
@@ -119,6 +122,7 @@ def _protect_instrument_dispatch() -> None:
         if call is None or _params(call)[:2] != ["self", "hookname"]:
             INSTALLED["instrument_dispatch"] = False
             return
+        # a method of Trio's private dispatcher, replaced by its KI-protected self
         Instruments.call = enable_ki_protection(call)  # type: ignore[method-assign]
         INSTALLED["instrument_dispatch"] = True
     except Exception:
@@ -246,13 +250,14 @@ def _install_nursery_close(_run: Any) -> None:
 
 
 def _install_started(_run: Any) -> None:
-    cls = getattr(_run, "_TaskStatus", None)
+    cls: Any = getattr(_run, "_TaskStatus", None)
     orig = getattr(cls, "started", None)
     if orig is None or _params(orig)[:1] != ["self"]:
         INSTALLED["started"] = False
         return
 
     @functools.wraps(orig)
+    @enable_ki_protection  # runs in the user's task: see Ctrl-C above
     def started(self: Any, *args: Any, **kwargs: Any) -> Any:
         inst = None
         moving: Any = ()
@@ -274,7 +279,7 @@ def _install_started(_run: Any) -> None:
                 _fail(inst, exc)
         return result
 
-    cls.started = enable_ki_protection(started)  # type: ignore[union-attr,type-var]
+    cls.started = started
     INSTALLED["started"] = True
 
 
@@ -287,6 +292,7 @@ def _install_cancel(_run: Any) -> None:
     ctx = _run.GLOBAL_RUN_CONTEXT
 
     @functools.wraps(orig)
+    @enable_ki_protection  # runs in the user's task: see Ctrl-C above
     def cancel(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._cancel_called:
             runner = getattr(ctx, "runner", None)
@@ -298,12 +304,12 @@ def _install_cancel(_run: Any) -> None:
                     _fail(inst, exc)
         return orig(self, *args, **kwargs)
 
-    cls.cancel = enable_ki_protection(cancel)  # type: ignore[type-var]
+    cls.cancel = cancel
     INSTALLED["cancel"] = True
 
 
 def _install_get_events(_run: Any) -> None:
-    cls = getattr(_run, "TheIOManager", None)
+    cls: Any = getattr(_run, "TheIOManager", None)
     orig = getattr(cls, "get_events", None)
     if orig is None or _params(orig)[:2] != ["self", "timeout"]:
         INSTALLED["get_events"] = False
@@ -326,20 +332,18 @@ def _install_get_events(_run: Any) -> None:
     INSTALLED["get_events"] = True
 
 
-class _HookedTasks(set):  # type: ignore[type-arg]
+class _HookedTasks(set[Any]):
     """``Runner.tasks`` of an observed run: ``add`` (called by
     ``spawn_impl`` once per new task, once its name and parent nursery are
     set) also calls the instrument's spawn hook."""
 
     __slots__ = ("hook",)
+    hook: Callable[[Any], None]
 
+    @enable_ki_protection  # runs inside start_soon: see Ctrl-C above
     def add(self, task: Any) -> None:
         set.add(self, task)
         self.hook(task)
-
-
-# runs inside start_soon: see Ctrl-C above
-_HookedTasks.add = enable_ki_protection(_HookedTasks.add)  # type: ignore[method-assign]
 
 
 def hook_spawns(runner: Any, inst: Any, hook: Any) -> bool:

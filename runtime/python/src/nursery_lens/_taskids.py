@@ -29,7 +29,7 @@ def trio_task_counter() -> Callable[[], int] | None:
         nxt = getattr(default, "factory", None)
         if type(getattr(nxt, "__self__", None)) is not itertools.count or getattr(default, "takes_self", True):
             return None
-        return nxt  # type: ignore[no-any-return]
+        return nxt
     except Exception:
         return None
 
@@ -48,7 +48,8 @@ class SerialIds:
     def get(self, task: Any, default: int | None = None) -> int | None:
         if getattr(task, "_runner", None) is not self.runner:
             return default
-        return task._counter - self.base  # type: ignore[no-any-return]
+        tid: int = task._counter - self.base
+        return tid
 
     pop = get  # every task of this run has its id: nothing to forget
 
@@ -75,6 +76,6 @@ def base_of(tids: TaskIds) -> int | None:
 def live_slice(tids: TaskIds, start: int, stop: int) -> list[Any]:
     """(task, id) pairs of live tasks ``start:stop``, in a stable order
     while the set of live tasks does not change."""
-    if type(tids) is dict:
+    if isinstance(tids, dict):
         return list(islice(tids.items(), start, stop))
-    return tids.slice(start, stop)  # type: ignore[union-attr]
+    return tids.slice(start, stop)
