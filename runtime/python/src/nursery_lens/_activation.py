@@ -78,7 +78,8 @@ def patch_module(run_module: Any) -> bool:
     if orig is None:
         _warn("this Trio has no setup_runner")
         return False
-    import inspect  # not at module level: costly, and only needed once Trio is here
+    import functools  # not at module level: only needed once Trio is here
+    import inspect  # (costly)
 
     try:
         names = list(inspect.signature(orig).parameters)
@@ -97,8 +98,7 @@ def patch_module(run_module: Any) -> bool:
             _warn(f"cannot attach: {exc!r}")
         return orig(*args, **kwargs)
 
-    setup_runner.__wrapped__ = orig  # type: ignore[attr-defined]
-    setup_runner.__doc__ = orig.__doc__
+    functools.update_wrapper(setup_runner, orig, assigned=("__doc__",), updated=())  # + __wrapped__
     run_module.setup_runner = setup_runner
     _patched = True
     return True
@@ -131,7 +131,8 @@ class _TrioWatcher:
                 except Exception as exc:
                     _warn(f"cannot patch Trio: {exc!r}")
 
-            loader.exec_module = exec_module  # type: ignore[method-assign]
+            # an instance attribute shadows the loader's method (this spec's loader only)
+            loader.__dict__["exec_module"] = exec_module
             return spec
         except Exception as exc:
             _warn(f"import hook failed: {exc!r}")
