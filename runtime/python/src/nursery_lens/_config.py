@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Union
 
 ENV_VAR = "NURSERY_LENS"
+#: the "v" field: the layout of the JSON value
+VERSION = 1
 
 DEFAULT_SAMPLE_HZ = 10.0
 DEFAULT_MAX_BUFFER = 1_000_000
@@ -87,7 +89,7 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR} is not valid JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise ValueError(f"{ENV_VAR} must be a JSON object")
-    if obj.get("v", 1) != 1:
+    if obj.get("v", VERSION) != VERSION:
         raise ValueError(f"{ENV_VAR} has unknown version v={obj.get('v')!r}")
     options: dict[str, Any] = obj.get("options") or {}
     if not isinstance(options, dict):
@@ -123,7 +125,7 @@ def config_from_env(environ: dict[str, str] | None = None) -> Config | None:
 def config_to_json(config: Config) -> str:
     """The inverse of :func:`config_from_json` (the CLI passes it on)."""
     obj: dict[str, Any] = {
-        "v": 1,
+        "v": VERSION,
         "options": {"sample_hz": config.sample_hz, "record": config.record, "max_buffer": config.max_buffer},
     }
     if config.address:

@@ -52,13 +52,20 @@ from typing import Any, Callable
 
 from . import _events as E
 from ._config import Config, parse_address
-from ._encode import _name_cache, _site_cache, cancel_json, error_json, ms, name_json, q, site_json
+from ._encode import MAX_TEXT, _name_cache, _site_cache, cancel_json, error_json, ms, name_json, q, site_json
 
 LENS_VERSION = "0.1.0"
+PROTOCOL_MAJOR = 1
 PROTOCOL_MINOR = 1
 
 #: Unsent bytes held for a slow collector before lines are dropped.
 SEND_LIMIT = 8 * 1024 * 1024
+#: ... or fewer, with a small max_buffer: this many bytes a line, at least
+#: SEND_LIMIT_MIN
+LINE_BYTES = 128
+SEND_LIMIT_MIN = 16 * 1024
+#: Most bytes handed to one send() call.
+SEND_CHUNK = 1 << 20
 #: Most queued values (see _events) encoded at once, with no collector to
 #: wait for.
 BATCH = 200_000
@@ -80,6 +87,13 @@ CONNECT_TIMEOUT = 1.0
 #: up to REFUSED_MAX.
 REFUSED_WITHIN = 1.0
 REFUSED_MAX = 30.0
+#: Seconds before the next connection attempt: doubling from the first to the most.
+BACKOFF_FIRST = 0.05
+BACKOFF_MAX = 2.0
+#: Seconds between looks at whether the collector closed the connection
+#: (it never writes: bytes it sent anyway are read away, READ_AWAY at a time).
+EOF_CHECK_INTERVAL = 0.1
+READ_AWAY = 4096
 #: connect_ex results that mean "still connecting" (Windows has its own)
 _IN_PROGRESS = {
     e
@@ -91,6 +105,19 @@ WATCH_IDLE = 0.1
 #: ... otherwise, after the Trio thread's last pump (a wake-up while the
 #: Trio thread is busy costs the program milliseconds: keep them rare).
 WATCH_BUSY = 5.0
+#: The writer thread's shortest wait, and its wait while a connect is under way.
+WAIT_MIN = 0.005
+WAIT_CONNECTING = 0.01
+#: Flushing: at most this long, giving up after STALL without progress;
+#: at close (and exit) a little shorter. Between tries it waits POLL.
+FLUSH_TIMEOUT = 5.0
+FLUSH_STALL = 0.5
+FLUSH_AT_CLOSE = 3.0
+FLUSH_POLL = 0.02
+#: Seconds close() waits for the writer thread.
+JOIN_TIMEOUT = 1.0
+#: Tries at copying a run's live ids, which the Trio thread may change meanwhile.
+COPY_TRIES = 5
 
 
 class RunMirror:
@@ -214,7 +241,7 @@ class Emitter:
         self._out = bytearray()
         self._connects = 0
         self._next_connect = 0.0
-        self._backoff = 0.05
+        self._backoff = BACKOFF_FIRST
         self._connected_at = 0.0
         self._connecting: socket.socket | None = None
         self._connect_started = 0.0
@@ -223,7 +250,7 @@ class Emitter:
         self.sent_bytes = 0
         # unsent bytes for a slow collector: max_buffer bounds them too
         # (at ~128 bytes a line), never more than SEND_LIMIT
-        self._send_limit = min(SEND_LIMIT, max(16 * 1024, config.max_buffer * 128))
+        self._send_limit = min(SEND_LIMIT, max(SEND_LIMIT_MIN, config.max_buffer * LINE_BYTES))
         # encode no further ahead of the collector than half the send limit
         self._out_high = min(OUT_HIGH, self._send_limit // 2)
         self._pid = os.getpid()
@@ -264,7 +291,7 @@ class Emitter:
             trio_version = trio.__version__
         except Exception:
             trio_version = "unknown"
-        parts = [f'{{"type":"hello","protocol":1,"minor":{PROTOCOL_MINOR}']
+        parts = [f'{{"type":"hello","protocol":{PROTOCOL_MAJOR},"minor":{PROTOCOL_MINOR}']
         if self.config.secret is not None:
             parts.append(f'"secret":{q(self.config.secret)}')
         try:
@@ -283,7 +310,7 @@ class Emitter:
         return ",".join(parts) + "}"
 
     # ------------------------------------------------------------ public
-    def flush(self, timeout: float = 5.0, stall: float = 0.5) -> bool:
+    def flush(self, timeout: float = FLUSH_TIMEOUT, stall: float = FLUSH_STALL) -> bool:
         """Write everything queued so far, in the calling thread (bounded).
 
         Gives up after ``timeout`` seconds, or after ``stall`` seconds in
@@ -312,7 +339,7 @@ class Emitter:
             if now - start > timeout or (now - last > stall and self._first_attempt_done):
                 return False
             try:
-                select.select([], [sock], [], 0.02)
+                select.select([], [sock], [], FLUSH_POLL)
             except (OSError, ValueError):
                 pass
 
@@ -321,14 +348,14 @@ class Emitter:
         if self._stop:
             return
         if not _FORKED:
-            self.flush(timeout=3.0)
+            self.flush(timeout=FLUSH_AT_CLOSE)
         self._stop = True
         self._wake.set()
         _close_quietly(self._connecting)
         self._connecting = None
         t = self._thread
         if t is not None and t.is_alive() and t is not threading.current_thread():
-            t.join(1.0)
+            t.join(JOIN_TIMEOUT)
         self._close_socket()
         _close_quietly(self._file)
         self._file = None
@@ -409,18 +436,18 @@ class Emitter:
                 # be woken for an owed sample: we take it.
                 timeout = WATCH_IDLE
                 if self._sample_period:
-                    timeout = max(0.005, min(timeout, self.next_sample - now))
+                    timeout = max(WAIT_MIN, min(timeout, self.next_sample - now))
             elif self._runs:
                 # The loop pumps itself, busy or idle: look WATCH_BUSY after
                 # its last pump (a task holding the loop longer is shown
                 # running; a long-idle loop gets a fresh sample).
-                timeout = max(0.005, max(self.trio_pumped_at, self._watched_at) + WATCH_BUSY - now)
+                timeout = max(WAIT_MIN, max(self.trio_pumped_at, self._watched_at) + WATCH_BUSY - now)
             else:
                 timeout = WATCH_BUSY
             if self._address is not None and self._sock is None and (self.trio_idle or not self._runs):
                 # (re)connecting while no Trio thread pumps: our job
-                due = 0.01 if self._connecting is not None else self._next_connect - time.monotonic()
-                timeout = max(0.005, min(timeout, due))
+                due = WAIT_CONNECTING if self._connecting is not None else self._next_connect - time.monotonic()
+                timeout = max(WAIT_MIN, min(timeout, due))
             kicked = self._wake.wait(timeout)
             self._wake.clear()
             if self._stop:
@@ -542,7 +569,7 @@ class Emitter:
                     nid = popleft()
                     code = popleft()
                     line = popleft()
-                    used += 6
+                    used += E.SPAWN_VALUES
                     if code is last_code and line == last_line and nid == last_nid and name == last_name:
                         tail = last_tail
                     else:
@@ -556,7 +583,7 @@ class Emitter:
                         append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
                 else:  # exit, returned: -tid, t
                     t = popleft()
-                    used += 2
+                    used += E.EXIT_VALUES
                     x = -x
                     if tasks.pop(x, None) is None:
                         continue
@@ -699,7 +726,7 @@ class Emitter:
         self._connecting = None
         self._next_connect = time.monotonic() + self._backoff
         # doubling to 2 s; a longer backoff (after refusals) is kept
-        self._backoff = max(self._backoff, min(self._backoff * 2, 2.0))
+        self._backoff = max(self._backoff, min(self._backoff * 2, BACKOFF_MAX))
         self._first_attempt_done = True
 
     def _install_socket(self, s: socket.socket) -> None:
@@ -729,12 +756,12 @@ class Emitter:
             now = time.perf_counter()
             if now >= self._next_eof_check:
                 # The collector never writes: readable means it closed (EOF).
-                self._next_eof_check = now + 0.1
+                self._next_eof_check = now + EOF_CHECK_INTERVAL
                 r, _, _ = select.select([s], [], [], 0)
-                if r and not s.recv(4096):
+                if r and not s.recv(READ_AWAY):
                     raise ConnectionResetError("collector closed the connection")
             while self._out:
-                n = s.send(self._out[: 1 << 20])
+                n = s.send(self._out[:SEND_CHUNK])
                 if n <= 0:
                     break
                 del self._out[:n]
@@ -752,7 +779,7 @@ class Emitter:
         self._close_socket()
         now = time.monotonic()
         if now - self._connected_at >= REFUSED_WITHIN:
-            self._backoff = 0.05
+            self._backoff = BACKOFF_FIRST
         else:
             self._backoff = min(max(self._backoff * 2, REFUSED_WITHIN), REFUSED_MAX)
         self._next_connect = now + self._backoff
@@ -823,7 +850,7 @@ class Emitter:
             extra = ',"error":' + error_json(err) if err is not None else ""
             lines.append(f'{{"type":"run.finished","run":{run},"ts":{ts},"outcome":"{outcome}"{extra}}}')
         elif kind == E.DISABLED:
-            lines.append(f'{{"type":"runtime.disabled","reason":{q(str(item[1])[:2000])}}}')
+            lines.append(f'{{"type":"runtime.disabled","reason":{q(str(item[1])[:MAX_TEXT])}}}')
 
     def _spawn_line(self, m: RunMirror, tid: int, ts: str) -> str:
         nj, nid, flags, sj, _, _ = task_record(m, tid)
@@ -872,7 +899,7 @@ class Emitter:
             tids = getattr(m.inst, "_tids", None)
             live = None
             if tids is not None and getattr(m.inst, "_run", None) == m.run:
-                for _ in range(5):  # see _sampler._slice: the copy can race
+                for _ in range(COPY_TRIES):  # see _sampler._slice: the copy can race
                     try:
                         live = set(tids.values())
                         break

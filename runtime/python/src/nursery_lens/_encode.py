@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 
 q = _q
 
+#: Most characters of a message or reason from the program put on the wire.
+MAX_TEXT = 2000
+#: Entries the caches below hold before they start over.
+SITES_MAX = 200_000
+NAMES_MAX = 50_000
+
 #: (id(code), line) -> (code, JSON). Keyed by id: hashing a code object
 #: hashes its bytecode and constants (~0.3-0.7 us), an int pair costs
 #: almost nothing. The entry holds the code object, so its id cannot be
@@ -37,7 +43,7 @@ def site_json(code: CodeType | None, line: int) -> str:
     if line < 0:  # -(f_lasti + 1) from a hook
         line = line_of_offset(code, -1 - line)
     s = f'{{"file":{_q(code.co_filename)},"line":{line if line and line > 0 else 0},"function":{_q(code.co_name)}}}'
-    if len(_site_cache) > 200_000:
+    if len(_site_cache) > SITES_MAX:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
     return s
@@ -58,7 +64,7 @@ def name_json(name: Any) -> str:
     s = _name_cache.get(name)
     if s is None:
         s = _q(name if isinstance(name, str) else str(name))
-        if len(_name_cache) > 50_000:
+        if len(_name_cache) > NAMES_MAX:
             _name_cache.clear()
         _name_cache[name] = s
     return s

@@ -11,12 +11,14 @@ from typing import Any, Optional
 
 import trio
 
+from ._encode import MAX_TEXT
+
 if sys.version_info >= (3, 11):
     from builtins import BaseExceptionGroup as _Group
 else:  # pragma: no cover
     from exceptiongroup import BaseExceptionGroup as _Group
 
-MAX_MESSAGE = 2000
+#: Most leaves of an exception group summarized.
 MAX_LEAVES = 20
 
 Error = tuple[str, str, Optional[tuple[Any, ...]]]
@@ -38,7 +40,7 @@ def _message(exc: BaseException) -> str:
         msg = "<str() failed>"
     if not isinstance(msg, str):
         msg = repr(msg)
-    return msg[:MAX_MESSAGE]
+    return msg[:MAX_TEXT]
 
 
 def _leaves(exc: BaseException, out: list[Error]) -> None:
@@ -105,5 +107,5 @@ def cancel_source(exc: BaseException) -> tuple[str | None, str | None, int | Non
     if reason is not None and not isinstance(reason, str):
         reason = str(reason)
     if reason is not None:
-        reason = reason[:MAX_MESSAGE]
+        reason = reason[:MAX_TEXT]
     return (source, reason, None)

@@ -43,6 +43,13 @@ number, or ``-1 - f_lasti`` (an instruction offset the pump turns into a
 line, cached).
 """
 
+#: values a flat record takes on a run's deque
+SPAWN_VALUES = 6
+EXIT_VALUES = 2
+#: A run's deque holds at most this × max_buffer values: about max_buffer
+#: events, nearly all of them spawns and exits
+VALUES_PER_EVENT = (SPAWN_VALUES + EXIT_VALUES) // 2
+
 RUN_START = 0
 RUN_END = 1
 SPAWN = 2

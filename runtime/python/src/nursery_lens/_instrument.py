@@ -45,6 +45,12 @@ _perf_ns = time.perf_counter_ns
 _getframe = sys._getframe
 #: f_lasti is a byte offset that code.co_lines() can map (Python >= 3.10)
 _LASTI = sys.version_info >= (3, 10)
+#: The frame of start_soon/start's caller, seen from the spawn hook: hook <-
+#: the task set's add (or Instruments.call) <- spawn_impl <- start_soon/start
+#: <- caller.
+_SPAWN_CALLER = 4
+#: ... and from Instrument._spawned_special, one frame deeper than the hook.
+_SPECIAL_CALLER = 2
 
 
 class Instrument(trio.abc.Instrument):
@@ -157,11 +163,11 @@ class Instrument(trio.abc.Instrument):
             self._system: set[Any] = set()
             self._init: Any = None
             self._main: Any = None
-            # this run's own queue (see _events); a spawn takes 6 values
+            # this run's own queue (see _events)
             rq: collections.deque[Any] = collections.deque()
             self._queue = rq
             self._q_append = rq.append
-            self._cap = em.max_buffer * 4
+            self._cap = em.max_buffer * E.VALUES_PER_EVENT
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             self._clock0 = clock0
@@ -254,6 +260,7 @@ class Instrument(trio.abc.Instrument):
         lib_get = CLASSIFIER.by_id.get
         is_library = CLASSIFIER.is_library
         lasti = _LASTI
+        caller = _SPAWN_CALLER
 
         def task_spawned(task: Any) -> None:
             try:
@@ -268,16 +275,14 @@ class Instrument(trio.abc.Instrument):
                     special(task, tid, nursery, n)
                     return
                 # where start_soon/start was called: first frame outside
-                # Trio. Always hook <- Instruments.call <- spawn_impl <-
-                # start_soon/start/spawn_system_task <- caller: jump
-                # straight to the caller (older Trio adds KI-protection
+                # Trio. Jump straight to the caller (older Trio adds KI-protection
                 # wrapper frames: the walk below steps over them, as it
                 # does over any Trio frame). Only the frame asked for gets a
                 # frame object (CPython >= 3.11 makes them lazily), and the
                 # caller's usually exists already; a frame object for
                 # start_soon would be one more GC allocation per task.
                 try:
-                    f: Any = getframe(4)
+                    f: Any = getframe(caller)
                 except ValueError:  # a shallower stack than Trio's: walk it all
                     f = getframe(1)
                 while f is not None:
@@ -416,6 +421,7 @@ class Instrument(trio.abc.Instrument):
         em = self._emitter
         fail = self._fail
         perf = _perf_ns
+        exit_kind = E.EXIT
 
         def on_exit(runner: Any, task: Any, outcome: Any) -> Any:
             if type(outcome) is not Value:
@@ -436,7 +442,7 @@ class Instrument(trio.abc.Instrument):
                         if info is None:
                             q_extend((-tid, perf()))  # flat (see _events)
                         else:
-                            q_append((4, run, perf(), tid, info))  # E.EXIT
+                            q_append((exit_kind, run, perf(), tid, info))
                     else:
                         em.hook_drops += 1
             except Exception as exc:
@@ -508,7 +514,7 @@ class Instrument(trio.abc.Instrument):
         if nflags & E.N_SYSTEM and self._main is None and nursery._parent_task is self._init:
             self._main = task
             flags = E.F_MAIN
-            site = CLASSIFIER.user_site(_getframe(2))  # trio.run's caller
+            site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER))  # trio.run's caller
             if site is not None:
                 code, line = site
         elif nflags & E.N_SYSTEM:
@@ -516,7 +522,7 @@ class Instrument(trio.abc.Instrument):
             self._system.add(task)
         else:
             flags = 0
-            site = CLASSIFIER.user_site(_getframe(2))
+            site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER))
             if site is not None:
                 code, line = site
         self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, code, line))

@@ -42,7 +42,14 @@ from ._taskids import TaskIds, live_slice
 MAX_PER_SAMPLE = 2000
 #: Wall-clock budget of one sample (a sample holds the program for its length).
 BUDGET_S = 0.002
+#: ... checked every CLOCK_EVERY tasks (a power of two)
+CLOCK_EVERY = 32
+#: Most links followed in one await chain or cancel-status chain, and most
+#: frames of the Trio thread's stack looked at.
 _MAX_DEPTH = 200
+_MAX_STACK = 10_000
+#: Tries at copying the live tasks, which the Trio thread may change meanwhile.
+_COPY_TRIES = 3
 
 
 def install_sampler(emitter: Emitter) -> None:
@@ -88,7 +95,7 @@ def _slice(tids: TaskIds, start: int) -> list[Any] | None:
     it: Python raises RuntimeError, and the sample is simply retried or
     skipped.
     """
-    for _ in range(3):
+    for _ in range(_COPY_TRIES):
         try:
             return live_slice(tids, start, start + MAX_PER_SAMPLE)
         except RuntimeError:
@@ -128,7 +135,7 @@ def sample(em: Emitter, m: RunMirror, lines: list[str]) -> None:
     on_stack: set[Any] = set()
     f = top
     depth = 0
-    while f is not None and depth < 10_000:
+    while f is not None and depth < _MAX_STACK:
         on_stack.add(f)
         f = f.f_back
         depth += 1
@@ -141,12 +148,13 @@ def sample(em: Emitter, m: RunMirror, lines: list[str]) -> None:
     seen: set[Any] = set()
     next_id = getattr(inst, "_next", None)
     deadline = time.perf_counter() + BUDGET_S
+    clock_mask = CLOCK_EVERY - 1
     end = len(items)
     i = 0
     while i < end:
         task, tid = items[i]
         i += 1
-        if not i & 31 and time.perf_counter() > deadline:
+        if not i & clock_mask and time.perf_counter() > deadline:
             break
         if tid not in tasks:
             continue
