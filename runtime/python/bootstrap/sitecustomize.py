@@ -47,7 +47,7 @@ def _nursery_lens_activate() -> None:
     if not raw or not raw.strip():
         return
     # our own package folder gets its bytecode cached even under
-    # PYTHONDONTWRITEBYTECODE (see nursery_lens._activation._import_instrument)
+    # PYTHONDONTWRITEBYTECODE (see nursery_lens._core.activation)
     keep = sys.dont_write_bytecode
     sys.dont_write_bytecode = False
     try:
@@ -69,8 +69,8 @@ def _nursery_lens_load() -> None:
             except BaseException:
                 sys.modules.pop("nursery_lens", None)
                 raise
-    from nursery_lens._activation import activate
-    from nursery_lens._config import config_from_env
+    from nursery_lens._core.activation import activate
+    from nursery_lens._core.config import config_from_env
 
     config = config_from_env()
     if config is not None:

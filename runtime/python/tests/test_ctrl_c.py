@@ -122,9 +122,9 @@ def instrument() -> Any:
 
 
 def test_ctrl_c_inside_task_spawned_interrupts_the_program(monkeypatch, instrument):
-    from nursery_lens import _instrument
+    from nursery_lens._trio import hooks
 
-    fired = _patch(monkeypatch, _instrument, "_perf_ns", _called_from("task_spawned"))
+    fired = _patch(monkeypatch, hooks, "_perf_ns", _called_from("task_spawned"))
     rec = _run_interrupted(instrument)
     assert fired
     _interrupted_cleanly(rec)
@@ -133,7 +133,7 @@ def test_ctrl_c_inside_task_spawned_interrupts_the_program(monkeypatch, instrume
 
 
 def test_ctrl_c_while_attaching_mid_run_interrupts_the_program(monkeypatch, instrument):
-    from nursery_lens import _instrument
+    from nursery_lens._trio import instrument as _instrument
 
     fired = _patch(monkeypatch, _instrument.Instrument, "_attach", lambda: True)
     rec = _run_interrupted(instrument, add_mid_run=True)
@@ -143,7 +143,7 @@ def test_ctrl_c_while_attaching_mid_run_interrupts_the_program(monkeypatch, inst
 
 
 def test_ctrl_c_inside_cancel_still_cancels(monkeypatch, instrument):
-    from nursery_lens import _instrument
+    from nursery_lens._trio import instrument as _instrument
 
     fired = _patch(monkeypatch, _instrument.Instrument, "_cancel_called", lambda: True)
     rec = _run_interrupted(instrument)
@@ -157,7 +157,7 @@ def test_ctrl_c_inside_cancel_still_cancels(monkeypatch, instrument):
 
 
 def test_ctrl_c_inside_started_still_moves_the_task(monkeypatch, instrument):
-    from nursery_lens import _instrument
+    from nursery_lens._trio import instrument as _instrument
 
     fired = _patch(monkeypatch, _instrument.Instrument, "_task_moved", lambda: True)
     rec = _run_interrupted(instrument)
@@ -169,7 +169,7 @@ def test_ctrl_c_inside_started_still_moves_the_task(monkeypatch, instrument):
 
 @pytest.mark.parametrize("attr", ["_nursery_opened", "_nursery_closed"])
 def test_ctrl_c_inside_nursery_bookkeeping(monkeypatch, instrument, attr):
-    from nursery_lens import _instrument
+    from nursery_lens._trio import instrument as _instrument
 
     fired = _patch(monkeypatch, _instrument.Instrument, attr, lambda: True)
     rec = _run_interrupted(instrument)

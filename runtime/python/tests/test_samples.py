@@ -71,13 +71,13 @@ def test_running_task_is_sampled_as_running(record, monkeypatch):
     # A task that holds the loop (a blocking call, a long computation) is
     # caught by the writer thread, which looks WATCH_BUSY seconds after the
     # loop's last pump (every WATCH_IDLE under a debugger); shortened here.
-    from nursery_lens import _emitter
+    from nursery_lens._core import watcher
 
-    monkeypatch.setattr(_emitter, "WATCH_BUSY", 0.4)
+    monkeypatch.setattr(watcher, "WATCH_BUSY", 0.4)
 
     async def main():
         await trio.sleep(0)
-        deadline = trio.current_time() + _emitter.WATCH_BUSY + 0.5
+        deadline = trio.current_time() + watcher.WATCH_BUSY + 0.5
         while trio.current_time() < deadline:  # BUSY
             pass
 
@@ -126,7 +126,7 @@ def test_overflow_drops_counts_and_stays_valid(monkeypatch):
     gate = threading.Event()
     # hold the writer back so the queue overflows
     inst.emitter.queue.append((99,))
-    orig = inst.emitter._handle
+    orig = inst.emitter.mirror.handle
 
     def slow(item, lines):
         if item[0] == 99:
@@ -134,7 +134,7 @@ def test_overflow_drops_counts_and_stays_valid(monkeypatch):
             return None
         return orig(item, lines)
 
-    monkeypatch.setattr(inst.emitter, "_handle", slow)
+    monkeypatch.setattr(inst.emitter.mirror, "handle", slow)
 
     async def main():
         async with trio.open_nursery() as n:
@@ -153,12 +153,12 @@ def test_overflow_drops_counts_and_stays_valid(monkeypatch):
 
 def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd):
     import nursery_lens
-    from nursery_lens import _instrument
+    from nursery_lens._trio import outcomes
 
     def broken(exc):
         raise RuntimeError("simulated internal error")
 
-    monkeypatch.setattr(_instrument, "error_info", broken)
+    monkeypatch.setattr(outcomes, "error_info", broken)
     chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
 
@@ -310,7 +310,7 @@ def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
     # pumps instead, on the Trio thread itself (a second thread pumping a
     # busy loop is what costs the program), and events leave at once.
     import nursery_lens
-    from nursery_lens import _patches
+    from nursery_lens._trio import patches as _patches
 
     _patches.install()  # (once per process) before saying it did not take
     monkeypatch.setitem(_patches.INSTALLED, "get_events", False)

@@ -292,20 +292,20 @@ def test_idle_program_is_watched_every_watch_busy_not_spun(monkeypatch):
     import trio
 
     import nursery_lens
-    from nursery_lens import _emitter
+    from nursery_lens._core import watcher
 
-    monkeypatch.setattr(_emitter, "WATCH_BUSY", 0.2)
+    monkeypatch.setattr(watcher, "WATCH_BUSY", 0.2)
     inst = nursery_lens.Instrument(sink=lambda s: None)
     em = inst.emitter
     cycles = []
-    orig = em._cycle
+    orig = em.cycle
 
     def counting():
         if _threading.current_thread() is em._thread:
             cycles.append(time.monotonic())
         orig()
 
-    monkeypatch.setattr(em, "_cycle", counting)
+    monkeypatch.setattr(em, "cycle", counting)
     trio.run(trio.sleep, 1.2, instruments=[inst])
     inst.close()
     assert 2 <= len(cycles) <= 12, len(cycles)

@@ -1,8 +1,8 @@
-"""Turning queued tuples into protocol lines (in a pump, see ``_emitter``).
+"""JSON fragments of protocol lines: strings, sites, names, errors, cancels, ``ts``.
 
-Lines are built with ``%`` templates and cached JSON fragments instead of
-``json.dumps`` of a dict per event: at 100k spawns a second the encoder is
-the pump's main cost, and pumps mostly run on the Trio thread.
+Lines (``lines``) are built from templates and these cached fragments
+instead of ``json.dumps`` of a dict per event: at 100k spawns a second the
+encoder is the pump's main cost, and pumps mostly run on the loop's thread.
 Strings from the program (task names, file names, messages) always go
 through the C JSON string encoder, so any text round-trips exactly.
 """
@@ -95,6 +95,6 @@ def ms(t: int, t0: int) -> str:
     whole microseconds, written with an exponent (``12345e-3`` is the JSON
     number 12.345, in milliseconds). An int formats in a fifth of the time
     ``"%.3f"`` takes for a float, and the two flat events format theirs
-    inline in ``_emitter`` at 100,000 a second."""
+    inline in ``mirror`` at 100,000 a second."""
     d = (t - t0) // 1000
     return f"{d if d > 0 else 0}e-3"

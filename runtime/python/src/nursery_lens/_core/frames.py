@@ -26,21 +26,24 @@ def _package_dir(name: str) -> str | None:
     return os.path.dirname(os.path.abspath(path)) + os.sep
 
 
-def _library_prefixes() -> tuple[str, ...]:
-    """Directories whose code is never "user code".
+#: Packages whose code is never "user code": this one, the exception group
+#: backport, the debugger (pydevd frames sit on top of the stack at a
+#: breakpoint); adapters add their library's (``CodeClassifier.add_packages``).
+_PACKAGES = ["nursery_lens", "exceptiongroup", "debugpy"]
 
-    Trio itself, this package, the helpers Trio's await chains pass through
-    (outcome, exceptiongroup, attrs), the debugger (pydevd frames sit on top
-    of the stack at a breakpoint) and the async plumbing of the standard
-    library (contextlib, functools, asyncio). Other stdlib modules are user
-    code on purpose: a task waiting in e.g. ``subprocess`` is worth showing.
-    """
+
+def _library_prefixes(packages: list[str]) -> tuple[str, ...]:
+    """Directories whose code is never "user code": the ``packages`` that
+    are loaded, and the import system's frozen modules. Besides these only
+    the async plumbing of the standard library (``_library_files``) is
+    library code: other stdlib modules are user code on purpose, a task
+    waiting in e.g. ``subprocess`` is worth showing."""
     prefixes = []
-    for name in ("trio", "nursery_lens", "outcome", "exceptiongroup", "attr", "attrs", "debugpy", "sniffio"):
+    for name in packages:
         d = _package_dir(name)
         if d:
             prefixes.append(d)
-    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # nursery_lens/
     prefixes.append(here)
     prefixes.append("<frozen ")  # the import system's own frozen modules
     return tuple(dict.fromkeys(prefixes))
@@ -73,12 +76,21 @@ class CodeClassifier:
         #: Valid because ``cache`` keeps every code object it names alive
         #: (no id is reused while its entry exists); both are cleared together.
         self.by_id: dict[int, bool] = {}
-        self._prefixes = _library_prefixes()
+        self._packages = list(_PACKAGES)
+        self._prefixes = _library_prefixes(self._packages)
         self._files = _library_files()
 
+    def add_packages(self, names: tuple[str, ...]) -> None:
+        """An adapter's library code (its package, the helpers its await
+        chains pass through): never user code. Call once they are imported."""
+        missing = [n for n in names if n not in self._packages]
+        if missing:
+            self._packages.extend(missing)
+            self.refresh()
+
     def refresh(self) -> None:
-        """Re-read library locations (Trio may be imported after us)."""
-        self._prefixes = _library_prefixes()
+        """Re-read library locations (a package may be imported after us)."""
+        self._prefixes = _library_prefixes(self._packages)
         self._files = _library_files()
         self.cache.clear()
         self.by_id.clear()

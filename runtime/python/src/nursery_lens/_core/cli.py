@@ -15,8 +15,8 @@ import runpy
 import signal
 import sys
 
-from ._activation import activate
-from ._config import Config, config_from_env
+from .activation import activate
+from .config import Config, config_from_env
 
 # typing is not imported at run time (start-up cost), nor what it names
 TYPE_CHECKING = False
@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 USAGE = """usage: python -m nursery_lens [--connect ADDRESS] [--record FILE] script.py [args...]
        python -m nursery_lens [--connect ADDRESS] [--record FILE] -m module [args...]
 
-Runs a Python program with every trio.run instrumented by Nursery Lens.
+Runs a Python program with every trio.run instrumented by Nursery Lens
+(each async library the runtime has an adapter for, once the program imports it).
   --connect ADDRESS  collector address: HOST:PORT (loopback TCP) or a Unix socket path
   --record FILE      write the event stream (NDJSON) to FILE
 Without options, NURSERY_LENS (JSON) from the environment configures it."""
