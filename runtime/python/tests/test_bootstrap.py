@@ -106,3 +106,18 @@ def test_bootstrap_loaded_twice_is_harmless(tmp_path):
     rec = Recording(out.read_text(encoding="utf-8"))
     assert len(rec.of("run.started")) == 1
     assert len(rec.tasks("child")) == 1
+
+
+def test_cli_options_win_over_the_bootstrap_environment(tmp_path):
+    # The bootstrap activates first (NURSERY_LENS), then `python -m
+    # nursery_lens --record` activates again: the program's runs follow the
+    # command line, and the environment's recording is never written.
+    (tmp_path / "p.py").write_text(PROGRAM, encoding="utf-8")
+    env_out, cli_out = tmp_path / "env.ndjson", tmp_path / "cli.ndjson"
+    config = {"v": 1, "options": {"record": str(env_out), "sample_hz": 0}}
+    r = run(tmp_path, "-m", "nursery_lens", "--record", str(cli_out), "p.py", config=config)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "done\n"
+    assert not env_out.exists()
+    rec = Recording(cli_out.read_text(encoding="utf-8"))
+    assert len(rec.tasks("child")) == 1
