@@ -12,13 +12,17 @@ nearly all the traffic are queued as *flat values*, appended with one
 
 ===============  ======================================================
 spawn (plain)    ``tid, t, name, nursery_id, code, line`` (tid > 0)
+spawn (again)    ``AGAIN, t``: the id after the previous plain spawn's,
+                 with its name, nursery and site (a loop's spawns)
 exit (returned)  ``-tid, t``
 ===============  ======================================================
 
 A tuple built for ``extend`` is freed at once, so nothing the garbage
 collector tracks stays alive per event (a queued tuple per event made
-Python's collections more frequent at 100,000 live tasks). Everything
-else is one tagged tuple:
+Python's collections more frequent at 100,000 live tasks). A full
+collection still visits every queued value, and a burst of 100,000 spawns
+in one loop iteration is all queued before a pump runs: a loop's spawns
+take two values each, not six. Everything else is one tagged tuple:
 
 ==========  ===========================================================
 kind        tuple
@@ -46,7 +50,11 @@ line, cached).
 
 #: values a flat record takes on a run's deque
 SPAWN_VALUES = 6
+AGAIN_VALUES = 2
 EXIT_VALUES = 2
+#: the first value of a spawn like the previous one (None: no allocation,
+#: and nothing for the garbage collector to look at)
+AGAIN = None
 #: A run's deque holds at most this × max_buffer values: about max_buffer
 #: events, nearly all of them spawns and exits
 VALUES_PER_EVENT = (SPAWN_VALUES + EXIT_VALUES) // 2

@@ -66,6 +66,8 @@ class RunMirror:
 
     __slots__ = (
         "clock0",
+        "last_tail",
+        "last_tid",
         "nurseries",
         "pre_exit",
         "pre_spawn",
@@ -102,6 +104,10 @@ class RunMirror:
         #: the library's scope object -> its record
         self.scopes: dict[Any, ScopeRecord] = {}
         self.sample_cursor = 0
+        #: the previous plain spawn drained: an AGAIN spawn takes the next
+        #: id and this tail (see events)
+        self.last_tid = 0
+        self.last_tail = ""
 
     def record(self, tid: int) -> TaskRecord:
         """The task's record, made from its spawn line's tail on first need."""
@@ -192,7 +198,8 @@ class Mirror:
         taken. Spawns and exits are nearly all the traffic: they are
         handled inline (locals only, one f-string each: ``lines.with_id``
         written out, the spawn line's tail cached per nursery, name and
-        site); the rest goes to ``handle``. ``emit`` False (nobody to write
+        site, and kept for the AGAIN spawns after it); the rest goes to
+        ``handle``. ``emit`` False (nobody to write
         to: no collector yet, none listening): keep the mirror current for
         the snapshot a connection will get, and skip building lines."""
         rq = m.rq
@@ -204,7 +211,8 @@ class Mirror:
         last_code: Any = None  # the previous spawn's site, name, nursery and tail:
         last_line = last_nid = 0  # a loop's spawns share them, and comparing
         last_name: Any = None  # beats building and hashing a key
-        last_tail = ""
+        last_tail = m.last_tail
+        last_tid = m.last_tid
         pre_spawn = m.pre_spawn
         pre_exit = m.pre_exit
         returned = L.RETURNED_TAIL
@@ -212,7 +220,15 @@ class Mirror:
         used = 0
         while used < budget and rq:
             x = popleft()
-            if type(x) is int:
+            if x is None:  # E.AGAIN, t: the next id, the previous spawn's tail
+                t = popleft()
+                used += E.AGAIN_VALUES
+                last_tid += 1
+                tasks[last_tid] = last_tail
+                if emit:
+                    d = (t - t0) // 1000
+                    append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{last_tid}{last_tail}')
+            elif type(x) is int:
                 if x > 0:  # spawn: tid, t, name, nursery_id, code, line
                     t = popleft()
                     name = popleft()
@@ -227,6 +243,7 @@ class Mirror:
                         hit = tails_get(key)
                         tail = hit[1] if hit is not None and hit[0] is code else self._tail(key, name, nid, code, line)
                         last_code, last_line, last_nid, last_name, last_tail = code, line, nid, name, tail
+                    last_tid = x
                     tasks[x] = tail
                     if emit:
                         d = (t - t0) // 1000  # ts: see fragments.ms
@@ -249,6 +266,8 @@ class Mirror:
                 handle(x, lines)
                 if x[0] == E.RUN_END:
                     break  # the run's last item: its mirror is gone
+        m.last_tid = last_tid
+        m.last_tail = last_tail
         return used
 
     def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:

@@ -44,15 +44,19 @@ _perf_ns = time.perf_counter_ns
 _getframe = sys._getframe
 #: f_lasti is a byte offset that code.co_lines() can map (Python >= 3.10)
 _LASTI = sys.version_info >= (3, 10)
-#: The frame of start_soon/start's caller, seen from the spawn hook: hook <-
-#: the task set's add (or Instruments.call) <- spawn_impl <- start_soon/start
-#: <- caller.
-_SPAWN_CALLER = 4
+#: The frame of start_soon/start's caller, seen from the spawn hook when
+#: Trio's dispatch calls it: hook <- task_spawned <- Instruments.call <-
+#: spawn_impl <- start_soon/start <- caller (as the task set's add: see
+#: patches.SET_ADD_CALLER)
+DISPATCH_CALLER = 5
 
 
-def spawn_hook(inst: Instrument) -> Callable[[Any], None]:
+def spawn_hook(inst: Instrument, caller: int) -> Callable[[Any, Any], None]:
     """task_spawned for this run: Instrument.task_spawned with every
-    lookup bound once (this runs once per task, inside Trio's spawn)."""
+    lookup bound once (this runs once per task, inside Trio's spawn), called
+    as ``hook(tasks, task)``: as the run's task set's ``add`` (it adds the
+    task to ``tasks`` first), or with ``tasks`` None. ``caller``: how many
+    frames up start_soon/start's caller is."""
     tids = inst._tids
     base = base_of(tids)
     # where ids live when Trio does not number its tasks (base is None)
@@ -70,9 +74,20 @@ def spawn_hook(inst: Instrument) -> Callable[[Any], None]:
     lib_get = CLASSIFIER.by_id.get
     is_library = CLASSIFIER.is_library
     lasti = _LASTI
-    caller = _SPAWN_CALLER
+    set_add = set.add
+    again = E.AGAIN
+    # the previous flat spawn (see _core.events): a loop's spawns take the
+    # next id with its site, nursery and name, and are queued as (AGAIN, t)
+    last_tid = 0
+    last_n: Any = None
+    last_code: Any = None
+    last_line = 0
+    last_name: Any = None
 
-    def task_spawned(task: Any) -> None:
+    def task_spawned(tasks: Any, task: Any) -> None:
+        nonlocal last_tid, last_n, last_code, last_line, last_name
+        if tasks is not None:
+            set_add(tasks, task)
         try:
             if base is not None:
                 tid = task._counter - base
@@ -113,9 +128,22 @@ def spawn_hook(inst: Instrument) -> Callable[[Any], None]:
             if len(queue) < cap:
                 # flat values (see _core.events): nothing tracked by the GC
                 # stays alive per task
-                q_extend((tid, perf(), task.name, n[0], code, line))
+                name = task.name
+                if (
+                    tid == last_tid + 1
+                    and code is last_code
+                    and line == last_line
+                    and n is last_n
+                    and name == last_name
+                ):
+                    q_extend((again, perf()))
+                else:
+                    q_extend((tid, perf(), name, n[0], code, line))
+                    last_n, last_code, last_line, last_name = n, code, line, name
+                last_tid = tid
             else:
                 em.hook_drops += 1
+                last_tid = 0  # the next spawn is queued in full
         except Exception as exc:
             fail(exc)
 

@@ -136,9 +136,16 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             # runner's task set calls it (_patches.hook_spawns); failing
             # that, an instance attribute shadows the task_spawned method
             # (Trio looks hooks up with getattr on every call).
-            self._spawn_hook = hooks.spawn_hook(self)
-            if runner is None or not _patches.hook_spawns(runner, self, self._spawn_hook):
-                self.__dict__["task_spawned"] = enable_ki_protection(self._spawn_hook)
+            if runner is not None and _patches.can_hook_spawns(runner):
+                hook = self._spawn_hook = hooks.spawn_hook(self, _patches.SET_ADD_CALLER)
+                _patches.hook_spawns(runner, self, hook)
+            else:
+                hook = self._spawn_hook = hooks.spawn_hook(self, hooks.DISPATCH_CALLER)
+
+                def task_spawned(task: Any) -> None:
+                    hook(None, task)
+
+                self.__dict__["task_spawned"] = enable_ki_protection(task_spawned)
             if runner is not None and _patches.INSTALLED.get("get_events"):
                 self._iom = runner.io_manager
                 _patches.PUMPS[self._iom] = hooks.pump_hook(self, _patches.GET_EVENTS_ORIG)
@@ -194,7 +201,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             if self._runner is None:
                 self._attach(task)
                 if self._runner is not None:
-                    self._spawn_hook(task)
+                    self._spawn_hook(None, task)
         except Exception as exc:
             self._fail(exc)
 

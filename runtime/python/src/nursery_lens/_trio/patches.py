@@ -332,35 +332,52 @@ def _install_get_events(_run: Any) -> None:
     INSTALLED["get_events"] = True
 
 
+def _probe() -> None:
+    """Only asked whether Trio wraps what it KI-protects."""
+
+
+#: Trio's enable_ki_protection returns a wrapper (one more frame per call,
+#: older Trio) rather than marking the function's code object
+KI_WRAPS = enable_ki_protection(_probe) is not _probe
+#: the frame of start_soon/start's caller, seen from a spawn hook that is
+#: the task set's add: hook <- spawn_impl <- start_soon/start <- caller
+SET_ADD_CALLER = 4 if KI_WRAPS else 3
+
+
 class _HookedTasks(set[Any]):
-    """``Runner.tasks`` of an observed run: ``add`` (called by
-    ``spawn_impl`` once per new task, once its name and parent nursery are
-    set) also calls the instrument's spawn hook."""
+    """``Runner.tasks`` of an observed run is an instance of a subclass made
+    per run (``hook_spawns``) whose ``add`` (called by ``spawn_impl`` once
+    per new task, once its name and parent nursery are set) is the run's
+    spawn hook itself: no frame of ours between Trio and the hook."""
 
-    __slots__ = ("hook",)
-    hook: Callable[[Any], None]
-
-    @enable_ki_protection  # runs inside start_soon: see Ctrl-C above
-    def add(self, task: Any) -> None:
-        set.add(self, task)
-        self.hook(task)
+    __slots__ = ()
 
 
-def hook_spawns(runner: Any, inst: Any, hook: Any) -> bool:
-    """Have ``hook(task)`` called for every task ``runner`` spawns from now
-    on, instead of Trio dispatching ``inst.task_spawned``. False (nothing
-    changed) when the runner's internals have another shape: the caller
-    then relies on Trio's dispatch."""
+def can_hook_spawns(runner: Any) -> bool:
+    """Whether ``hook_spawns`` works on this runner (else Trio's dispatch of
+    ``task_spawned`` must do)."""
     try:
-        tasks = runner.tasks
         instruments = runner.instruments
         table = getattr(instruments, "data", instruments)  # UserDict in newer Trio, dict in older
         hooks = table.get("task_spawned")
-        if type(tasks) is not set or not isinstance(table, dict) or not isinstance(hooks, (dict, type(None))):
+        return type(runner.tasks) is set and isinstance(table, dict) and isinstance(hooks, (dict, type(None)))
+    except Exception:
+        return False
+
+
+def hook_spawns(runner: Any, inst: Any, hook: Callable[[Any, Any], None]) -> bool:
+    """Have ``hook(tasks, task)`` called (as the task set's ``add``: it adds
+    the task itself) for every task ``runner`` spawns from now on, instead
+    of Trio dispatching ``inst.task_spawned``. False (nothing changed) when
+    the runner's internals have another shape (``can_hook_spawns``)."""
+    try:
+        if not can_hook_spawns(runner):
             return False
-        hooked = _HookedTasks(tasks)
-        hooked.hook = hook
-        runner.tasks = hooked
+        table = getattr(runner.instruments, "data", runner.instruments)
+        hooks = table.get("task_spawned")
+        # runs inside start_soon: see Ctrl-C above
+        hooked_cls = type("_HookedTasks", (_HookedTasks,), {"__slots__": (), "add": enable_ki_protection(hook)})
+        runner.tasks = hooked_cls(runner.tasks)
         # Trio's own dispatch of task_spawned: off for this instrument only
         # (Instruments.remove_instrument does the same for all its hooks)
         if hooks is not None and inst in hooks:
@@ -374,7 +391,7 @@ def hook_spawns(runner: Any, inst: Any, hook: Any) -> bool:
 
 def unhook_spawns(runner: Any) -> None:
     tasks = getattr(runner, "tasks", None)
-    if type(tasks) is _HookedTasks:
+    if isinstance(tasks, _HookedTasks):
         runner.tasks = set(tasks)
 
 
