@@ -70,6 +70,49 @@ def test_nested_nurseries_and_sites(record):
     assert closed.index(inner["id"]) < closed.index(outer["id"])
 
 
+def test_spawn_loops_keep_each_tasks_own_id_name_nursery_and_site(record):
+    # A loop's spawns are queued in short form (the next id, the previous
+    # spawn's name, nursery and site): whatever breaks the run (another
+    # site, another name or nursery, an id taken by a nursery in between)
+    # must show in the stream exactly.
+    async def leaf():
+        await trio.sleep(0)
+
+    async def main():
+        async with trio.open_nursery() as a:
+            for _ in range(3):
+                a.start_soon(leaf)  # LOOP-A
+            for i in range(2):
+                a.start_soon(leaf, name=f"named-{i}")  # NAMED
+            for _ in range(2):
+                async with trio.open_nursery():  # takes the next id
+                    pass
+                a.start_soon(leaf)  # LOOP-GAP
+            async with trio.open_nursery() as b:
+                for _ in range(2):
+                    a.start_soon(leaf)  # LOOP-A3
+                    b.start_soon(leaf)  # LOOP-B
+
+    rec = record(main)
+    spawned = [e for e in rec.of("task.spawned") if e["name"].endswith("leaf") or e["name"].startswith("named")]
+    outer, *_, inner = (n["id"] for n in rec.of("nursery.opened") if not n.get("system"))
+    got = [(e["name"].rsplit(".", 1)[-1], e["nursery"], e["site"]["line"]) for e in spawned]
+    a, gap, a3, b = line_of("# LOOP-A"), line_of("# LOOP-GAP"), line_of("# LOOP-A3"), line_of("# LOOP-B")
+    named = line_of("# NAMED")
+    assert got == [
+        ("leaf", outer, a), ("leaf", outer, a), ("leaf", outer, a),
+        ("named-0", outer, named), ("named-1", outer, named),
+        ("leaf", outer, gap), ("leaf", outer, gap),
+        ("leaf", outer, a3), ("leaf", inner, b), ("leaf", outer, a3), ("leaf", inner, b),
+    ]  # fmt: skip
+    ids = [e["id"] for e in spawned]
+    nursery_ids = {n["id"] for n in rec.of("nursery.opened")}
+    assert len(set(ids)) == len(ids)
+    assert not set(ids) & nursery_ids
+    assert ids == sorted(ids)
+    assert all(rec.exit(i)["outcome"] == "returned" for i in ids)
+
+
 def test_nursery_without_children_is_reported(record):
     async def main():
         async with trio.open_nursery():  # EMPTY-NURSERY
