@@ -383,8 +383,10 @@ class Emitter:
         return left
 
     def _output(self, lines: list[str]) -> None:
-        data = "\n".join(lines) + "\n"
         self.events_out += len(lines)
+        lines.append("")  # the last line's newline, without copying the batch again
+        data = "\n".join(lines)
+        del lines[-1]
         if self._file is not None:
             try:
                 self._file.write(data)

@@ -177,7 +177,8 @@ class Connection:
                 if r and not s.recv(READ_AWAY):
                     raise ConnectionResetError("collector closed the connection")
             while self.out:
-                n = s.send(self.out[:SEND_CHUNK])
+                with memoryview(self.out) as view:  # no copy of what is sent
+                    n = s.send(view[:SEND_CHUNK])
                 if n <= 0:
                     break
                 del self.out[:n]
