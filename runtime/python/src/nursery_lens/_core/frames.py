@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import sys
 from types import CodeType, FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
 
 #: (code object, line number): what hooks queue instead of frames, so no
 #: frame (and none of its locals) is kept alive by the event queue.
@@ -106,18 +110,30 @@ class CodeClassifier:
             self.by_id[id(code)] = hit
         return hit
 
-    def user_site(self, frame: FrameType | None) -> Site | None:
-        """The first frame from ``frame`` outward that is user code."""
+    def user_frame(
+        self, frame: FrameType | None, marks: AbstractSet[int] = frozenset()
+    ) -> tuple[FrameType | None, bool]:
+        """The first frame from ``frame`` outward that is user code (or
+        None), and whether a library frame whose code's id is in ``marks``
+        came before it."""
         by_id = self.by_id
+        marked = False
         while frame is not None:
             code = frame.f_code
             lib = by_id.get(id(code))
             if lib is None:
                 lib = self.is_library(code)
             if not lib:
-                return (code, frame.f_lineno)
+                return frame, marked
+            if id(code) in marks:
+                marked = True
             frame = frame.f_back
-        return None
+        return None, marked
+
+    def user_site(self, frame: FrameType | None) -> Site | None:
+        """The site of the first frame from ``frame`` outward that is user code."""
+        found, _ = self.user_frame(frame)
+        return (found.f_code, found.f_lineno) if found is not None else None
 
 
 CLASSIFIER = CodeClassifier()

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from .config import Config, config_from_env
-from .emitter import Emitter
+from .emitter import FLUSH_TIMEOUT, Emitter
 from .emitters import emitter_for
 from .sampler import install_sampler
 
@@ -18,20 +18,29 @@ if TYPE_CHECKING:
 class Observer:
     """Configuration, emitter, ``flush`` and ``close`` of an instrument.
 
-    ``Observer.__init__`` reads the ``NURSERY_LENS`` environment variable.
+    The constructor reads the ``NURSERY_LENS`` environment variable.
     Explicit keyword arguments (``address``, ``record``, ``secret``,
     ``sample_hz``, ``max_buffer``) replace it one by one. ``sink`` (a
     callable taking a chunk of NDJSON text) is for tests and embedding: it
     receives exactly the lines a socket would. Instruments configured alike
     (nothing explicit) share one emitter: one connection, one hello.
+
+    An adapter's instrument says which library it observes (``_runtime``)
+    and sets up its own state in ``_init_observing``, called last.
     """
 
     config: Config
     _emitter: Emitter
 
+    def _runtime(self) -> tuple[str, str]:
+        """(library name, version) for the hello."""
+        raise NotImplementedError
+
+    def _init_observing(self) -> None:
+        """The adapter's own state, once configuration and emitter are set."""
+
     def __init__(
         self,
-        runtime: tuple[str, str],
         *,
         address: str | None = None,
         record: str | None = None,
@@ -63,13 +72,15 @@ class Observer:
                 max_buffer=max_buffer if max_buffer is not None else config.max_buffer,
             )
         self.config = config
+        runtime = self._runtime()
         if sink is not None or explicit:
             self._emitter = Emitter(config, runtime, sink=sink)
         else:
             self._emitter = emitter_for(config, runtime)
         install_sampler(self._emitter)
+        self._init_observing()
 
-    def flush(self, timeout: float = 5.0) -> bool:
+    def flush(self, timeout: float = FLUSH_TIMEOUT) -> bool:
         """Block until queued events were written (bounded); True on success."""
         return self._emitter.flush(timeout=timeout)
 

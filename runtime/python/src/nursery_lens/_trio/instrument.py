@@ -22,7 +22,7 @@ import itertools
 import time
 import types
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import trio
 from trio.lowlevel import enable_ki_protection
@@ -36,11 +36,6 @@ from .outcomes import Outcomes, is_cancelled
 from .sampling import TrioRun
 from .taskids import SerialIds
 from .tree import Tree
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from .._core.config import Config
 
 _perf_ns = time.perf_counter_ns
 
@@ -60,28 +55,10 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
     One instance observes one run at a time; it may be reused for later runs.
     """
 
-    def __init__(
-        self,
-        *,
-        address: str | None = None,
-        record: str | None = None,
-        secret: str | None = None,
-        sample_hz: float | None = None,
-        max_buffer: int | None = None,
-        config: Config | None = None,
-        sink: Callable[[str], None] | None = None,
-    ) -> None:
-        Observer.__init__(
-            self,
-            (library.NAME, library.version()),
-            address=address,
-            record=record,
-            secret=secret,
-            sample_hz=sample_hz,
-            max_buffer=max_buffer,
-            config=config,
-            sink=sink,
-        )
+    def _runtime(self) -> tuple[str, str]:
+        return (library.NAME, library.version())
+
+    def _init_observing(self) -> None:
         self._runner = None
         self._run = 0
         self._next = itertools.count(1).__next__

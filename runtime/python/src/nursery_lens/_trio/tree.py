@@ -85,26 +85,17 @@ class Tree(RunState):
         if owner_tid is None:
             return
         flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
-        # by id(code): hashing a code object hashes its bytecode
-        by_id = CLASSIFIER.by_id
-        start_ids = _patches.START_IDS
-        while frame is not None:
-            code = frame.f_code
-            lib = by_id.get(id(code))
-            if lib is None:
-                lib = CLASSIFIER.is_library(code)
-            if not lib:
-                break
-            if id(code) in start_ids:
-                flags |= E.N_START
-            frame = frame.f_back
+        # a Nursery.start frame below the user's: start()'s temporary nursery
+        frame, in_start = CLASSIFIER.user_frame(frame, _patches.START_IDS)
+        if in_start:
+            flags |= E.N_START
         nid = self._next()
         self._nurseries[nursery] = (nid, flags)
         if frame is None or flags & E.N_SYSTEM:
             # Trio's own nurseries: the user frame found would be trio.run's caller
             code, line = None, 0
         else:
-            line = frame.f_lineno
+            code, line = frame.f_code, frame.f_lineno
         self._q_append((E.N_OPEN, self._run, _perf_ns(), nid, owner_tid, code, line, flags))
 
     def _nursery_closed(self, nursery: Any) -> None:
