@@ -19,6 +19,16 @@ What an adapter hands the core:
   run's deque (``events``); ``Emitter.start_run`` gives it that deque.
 * An ``ObservedRun`` per run (passed to ``Emitter.start_run``): what the
   pumps ask of the run when they sample states and take snapshots.
+* Its library's packages for the user-code classifier
+  (``frames.CLASSIFIER.add_packages``), and its pumps: the adapter finds
+  the place where its loop's thread waits for I/O, calls
+  ``Emitter.pump_from_loop`` there at most every ``PUMP_INTERVAL``, and
+  cuts an idle wait short when events are queued or a sample is owed.
+
+Open for a second library: the hello names one runtime, that of the
+instrument that made the emitter, and instruments configured alike share
+one emitter (``emitters.emitter_for``); the protocol's hello allows only
+``"trio"`` so far.
 """
 
 from __future__ import annotations

@@ -1,18 +1,15 @@
 """Queues → protocol lines → socket and/or file, pumped from the loop's thread.
 
-Hooks append to their run's deque (``events``; no lock); beyond
-``queue_cap`` values they count a drop. The *loop's thread* pumps, at most
-every ``PUMP_INTERVAL``, at its wait for I/O (the adapter finds the place,
-and cuts an idle wait short when a pump is owed): a pump encodes lines
-(``mirror``), samples states when due (``sampler``) and makes one
-non-blocking send (``transport``). Doing this on the loop's thread costs
-the program only the work itself: a second thread that wakes while the
-loop's thread is busy makes the two fight for the GIL (milliseconds per
-wake-up here), so the writer thread (``watcher``) only pumps when no loop
-has for a while. Unsent bytes are bounded; beyond the bound lines are
-dropped (counted, reported with ``dropped``, followed by a snapshot so the
-reader heals). Any internal error: one line on stderr, the runtime
-switches itself off.
+Hooks append to their run's deque (``events``); beyond ``queue_cap`` values
+they count a drop. The *loop's thread* pumps at its wait for I/O, at most
+every ``PUMP_INTERVAL`` (the adapter finds the place, and cuts an idle wait
+short when a pump is owed): it encodes lines (``mirror``), samples states
+when due (``sampler``) and makes one non-blocking send (``transport``). A
+second thread waking while the loop is busy fights it for the GIL, so the
+writer thread (``watcher``) only pumps when no loop has for a while.
+Unsent bytes are bounded; beyond the bound lines are dropped (counted,
+reported with ``dropped``, followed by a snapshot so the reader heals).
+Any internal error: one line on stderr, the runtime switches itself off.
 """
 
 from __future__ import annotations
@@ -49,11 +46,9 @@ SEND_LIMIT_MIN = 16 * 1024
 #: Most queued values (see events) encoded at once, with no collector to
 #: wait for.
 BATCH = 200_000
-#: ... while connected: then a pump encodes chunks only while fewer than
-#: OUT_HIGH bytes wait for the collector. The rest waits in the queue (as
-#: tuples, bounded by max_buffer) for later pumps: a burst of 100,000
-#: spawns in one loop iteration is sent as fast as the collector reads,
-#: not dropped at the socket.
+#: ... while connected: chunks, only while fewer than OUT_HIGH bytes wait for
+#: the collector; the rest waits in the queue (bounded by max_buffer), so a
+#: burst of 100,000 spawns goes out as fast as the collector reads.
 CHUNK = 20_000
 OUT_HIGH = 1 << 20
 #: Seconds between pumps while the loop is busy.
@@ -88,7 +83,6 @@ class Emitter:
         #: runs starting, notices (see events); each run has its own deque
         self.queue: collections.deque[Any] = collections.deque()
         self.append = self.queue.append
-        self.max_buffer = config.max_buffer
         #: most values a run's deque holds (see events)
         self.queue_cap = config.max_buffer * E.VALUES_PER_EVENT
         self.hook_drops = 0  # incremented by hooks (the loop's thread)
@@ -96,7 +90,6 @@ class Emitter:
         self._told_disabled = False
         self.instance = os.urandom(16).hex()
         self._run_numbers = itertools.count(1)
-        self.events_out = 0
         self._lock = threading.Lock()
         #: held by whoever pumps; the loop's thread only ever tries it
         self.pump_lock = threading.Lock()
@@ -383,7 +376,6 @@ class Emitter:
         return left
 
     def _output(self, lines: list[str]) -> None:
-        self.events_out += len(lines)
         lines.append("")  # the last line's newline, without copying the batch again
         data = "\n".join(lines)
         del lines[-1]
