@@ -25,9 +25,10 @@ wrapped                                why
 ``CancelScope.cancel``                 who called ``cancel()`` (or, outside a
                                        task, that a deadline expired)
 ``Runner.tasks`` (per run)             ``spawn_impl`` adds every new task to
-                                       this set: a set whose ``add`` also
-                                       calls the spawn hook replaces Trio's
-                                       dispatch of ``task_spawned`` (which
+                                       this set: a set whose ``add`` is the
+                                       spawn hook (it adds, then queues)
+                                       replaces Trio's dispatch of
+                                       ``task_spawned`` (which
                                        costs three times as much), and is on
                                        no exception path (a ``spawn_impl``
                                        wrapper would add a frame to the
@@ -54,8 +55,8 @@ inside ``task_spawned`` (which runs inside the user's ``start_soon``) was
 swallowed: the program ignored that Ctrl-C. Raised a moment later, in the
 dispatch loop itself, it left ``spawn_impl`` after the child joined its
 nursery but before it was scheduled, and the run hung. So the runtime's
-code that runs on the user's side of Trio (the spawn hook, called by the
-task set's ``add`` or as ``task_spawned``; the ``started`` and ``cancel``
+code that runs on the user's side of Trio (the spawn hook, the task set's
+``add`` or called by ``task_spawned``; the ``started`` and ``cancel``
 wrappers) and Trio's own instrument dispatch (``Instruments.call``) are
 marked with ``trio.lowlevel.enable_ki_protection``,
 as Trio marks its internals (newer Trio marks the code object, free per
