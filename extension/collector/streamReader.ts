@@ -136,8 +136,10 @@ export class StreamReader {
     try {
       if (typeof run === 'number') {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
-        if (state) state.apply(event);
-        else this.problem('too-many-runs', `more than ${MAX_RUNS} trio.run calls in one program; events of later runs are ignored`);
+        if (state) {
+          const refused = state.apply(event);
+          if (refused) this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
+        } else this.problem('too-many-runs', `more than ${MAX_RUNS} trio.run calls in one program; events of later runs are ignored`);
       } else {
         // dropped / runtime.disabled without a run: the whole process.
         for (const r of this.runs.values()) r.apply(event);

@@ -5,6 +5,7 @@ import type { NurseryClosedEvent, NurseryOpenedEvent } from '../../contract/wire
 import type { Retention } from './retention';
 import type { RunTree } from './runTree';
 import type { NurseryEntry } from './rowEntries';
+import { REJECTED, wouldCycle, type Rejection } from './treeLinks';
 
 export class NurseryEvents {
   constructor(
@@ -12,23 +13,28 @@ export class NurseryEvents {
     private readonly retention: Retention,
   ) {}
 
-  opened(e: NurseryOpenedEvent): void {
+  opened(e: NurseryOpenedEvent): Rejection | undefined {
     const tree = this.tree;
     const id = e.id;
-    tree.snapshotSeen?.add(id);
-    const site = tree.site(e.site);
     const existing = tree.nurseries.get(id);
     if (existing) {
-      existing.site = site;
+      // A snapshot replay: the owner never changes.
+      tree.snapshotSeen?.add(id);
+      existing.site = tree.site(e.site);
       tree.changes.touch(existing);
-      return;
+      return undefined;
     }
     const owner = e.task;
+    if (tree.tasks.has(id)) return REJECTED.duplicateId;
+    // Nurseries already name this id as their owner task, or the owner is a nursery.
+    if (tree.ownedNurseries.has(id) || tree.nurseries.has(owner)) return REJECTED.wrongKind;
+    if (owner === id || (tree.children.has(id) && wouldCycle(tree, id, owner))) return REJECTED.cycle;
+    tree.snapshotSeen?.add(id);
     const row: NurseryEntry = {
       kind: 'nursery',
       id,
       parent: owner,
-      site,
+      site: tree.site(e.site),
       openedAt: e.ts,
       closedAt: undefined,
       system: e.system === true,
@@ -42,6 +48,7 @@ export class NurseryEvents {
     if (owned) owned.push(id);
     else tree.ownedNurseries.set(owner, [id]);
     tree.changes.touch(row);
+    return undefined;
   }
 
   closed(e: NurseryClosedEvent): void {

@@ -45,11 +45,15 @@ export class RunEvents {
     f.outcome = e.outcome;
     f.error = e.error ? errorOf(e.error) : undefined;
     if (f.status !== 'recording') f.status = 'finished';
+    f.ended = true;
     f.changed = true;
+    // The run ended among lost lines (PROTOCOL.md, snapshots): nothing of it is live any more.
+    if (f.linesLost) this.closeUnseen(new Set(), e.ts);
   }
 
   dropped(e: DroppedEvent): void {
     this.facts.dropped += e.count;
+    this.facts.linesLost = true;
     this.facts.changed = true;
   }
 
@@ -67,18 +71,24 @@ export class RunEvents {
   }
 
   snapshotEnd(e: SnapshotEndEvent): void {
-    const tree = this.tree;
-    const seen = tree.snapshotSeen;
-    tree.snapshotSeen = null;
+    const seen = this.tree.snapshotSeen;
+    this.tree.snapshotSeen = null;
     if (!seen) return;
+    this.facts.linesLost = false;
     // Live things the runtime did not replay ended while we were away.
+    this.closeUnseen(seen, e.ts);
+  }
+
+  /** Live tasks not in `seen` are lost, open nurseries not in it closed. */
+  private closeUnseen(seen: ReadonlySet<number>, ts: number): void {
+    const tree = this.tree;
     for (const row of [...tree.tasks.values()]) {
       if (row.exitedAt !== undefined || seen.has(row.id)) continue;
-      this.tasks.lost(row, e.ts);
+      this.tasks.lost(row, ts);
     }
     for (const n of [...tree.nurseries.values()]) {
       if (n.closedAt !== undefined || seen.has(n.id)) continue;
-      this.nurseries.close(n, e.ts);
+      this.nurseries.close(n, ts);
     }
     this.retention.retain();
   }

@@ -15,6 +15,7 @@ import { RunFacts } from './runFacts';
 import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
+import { REJECTED, type Rejection } from './treeLinks';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
@@ -50,8 +51,19 @@ export class RunState {
     this.run = new RunEvents(this.tree, this.facts, this.retention, this.tasks, this.nurseries);
   }
 
-  /** One validated event (the collector's checkEvent vouches for its fields). */
-  apply(ev: WireEvent): void {
+  /**
+   * One validated event (the collector's checkEvent vouches for its fields).
+   * Returns why it was refused, when it was (it would break the tree, or its
+   * run is over); the run's problems say so too.
+   */
+  apply(ev: WireEvent): Rejection | undefined {
+    const refused = this.facts.ended ? this.afterEnd(ev.type) : this.reduce(ev);
+    if (!refused) return undefined;
+    this.facts.addProblem(`${refused[0].toUpperCase()}${refused.slice(1)}.`);
+    return refused;
+  }
+
+  private reduce(ev: WireEvent): Rejection | undefined | void {
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (type !== 'hello') this.facts.saw(ev.ts);
     switch (type) {
@@ -73,6 +85,12 @@ export class RunState {
       case 'snapshot.end': return this.run.snapshotEnd(ev);
       default: return unhandled(ev);
     }
+  }
+
+  /** After run.finished nothing revives the run; what the whole process hears (a hello again, drops, the runtime stopping) is quietly not its concern. */
+  private afterEnd(type: WireEvent['type']): Rejection | undefined {
+    if (type === 'hello' || type === 'dropped' || type === 'runtime.disabled') return undefined;
+    return REJECTED.afterFinish;
   }
 
   /** Files named in sites: the only files the panel may open for this run. */

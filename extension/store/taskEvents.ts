@@ -5,10 +5,11 @@ import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEven
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
-import { errorOf, NO_SCOPES, type TaskEntry } from './rowEntries';
+import { errorOf, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
+import { cancelLinkOk, REJECTED, wouldCycle, type Rejection } from './treeLinks';
 
-/** Walks up the tree are bounded: a malformed stream (a move into a descendant) must not loop. */
-const MAX_DEPTH = 10_000;
+/** How far up the tree a cancel is traced to a failed child: no real nesting is deeper, and each exit pays for the walk. */
+const MAX_INFER_DEPTH = 256;
 
 export class TaskEvents {
   constructor(
@@ -17,22 +18,32 @@ export class TaskEvents {
     private readonly retention: Retention,
   ) {}
 
-  spawned(e: TaskSpawnedEvent): void {
+  spawned(e: TaskSpawnedEvent): Rejection | undefined {
     const tree = this.tree;
     const id = e.id;
     const parent = e.nursery;
-    tree.snapshotSeen?.add(id);
-    const site = tree.site(e.site);
+    const nursery = parent === null ? undefined : tree.nurseries.get(parent);
+    if (parent !== null && nursery === undefined && tree.tasks.has(parent)) return REJECTED.wrongKind;
     const existing = tree.tasks.get(id);
     if (existing) {
       // A snapshot replay (or a duplicate): an upsert, never a second task.
-      if (existing.parent !== parent) this.moveTo(existing, parent);
+      if (existing.parent !== parent) {
+        const refused = this.refuseMove(existing, parent);
+        if (refused) return refused;
+        this.moveTo(existing, parent);
+      }
+      tree.snapshotSeen?.add(id);
       existing.name = tree.name(e.name);
-      existing.site = site;
-      this.starting(existing);
+      existing.site = tree.site(e.site);
+      this.starting(existing, nursery);
       tree.changes.touch(existing);
-      return;
+      return undefined;
     }
+    if (tree.nurseries.has(id)) return REJECTED.duplicateId;
+    // Tasks already hang under this id as if it were a nursery.
+    if (tree.children.has(id)) return REJECTED.wrongKind;
+    if (parent === id || (tree.ownedNurseries.has(id) && wouldCycle(tree, id, parent))) return REJECTED.cycle;
+    tree.snapshotSeen?.add(id);
     const row: TaskEntry = {
       kind: 'task',
       id,
@@ -44,35 +55,38 @@ export class TaskEvents {
       since: e.ts,
       spawnedAt: e.ts,
       exitedAt: undefined,
-      site,
+      site: tree.site(e.site),
       awaitSite: null,
       error: undefined,
       cancelledBy: undefined,
       cancelSource: undefined,
       cancelReason: undefined,
       scopes: NO_SCOPES,
-      starting: undefined,
+      starting: nursery?.start ? true : undefined,
       flags: undefined,
       unretrieved: undefined,
       dirty: false,
       sent: false,
       gone: false,
     };
-    this.starting(row);
     tree.tasks.set(id, row);
     if (parent !== null) tree.addChild(parent, id);
     this.facts.liveTasks++;
     this.facts.totalTasks++;
     this.facts.changed = true;
     tree.changes.touch(row);
+    return undefined;
   }
 
-  moved(e: TaskMovedEvent): void {
+  moved(e: TaskMovedEvent): Rejection | undefined {
     const row = this.tree.tasks.get(e.id);
-    if (!row) return;
+    if (!row) return undefined;
+    const refused = this.refuseMove(row, e.nursery);
+    if (refused) return refused;
     this.moveTo(row, e.nursery);
-    this.starting(row);
+    this.starting(row, this.tree.nurseries.get(e.nursery));
     this.tree.changes.touch(row);
+    return undefined;
   }
 
   state(e: TaskStateEvent): void {
@@ -88,10 +102,10 @@ export class TaskEvents {
     this.tree.changes.touch(row);
   }
 
-  exited(e: TaskExitedEvent): void {
+  exited(e: TaskExitedEvent): Rejection | undefined {
     const id = e.id;
     const row = this.tree.tasks.get(id);
-    if (!row || row.exitedAt !== undefined) return;
+    if (!row || row.exitedAt !== undefined) return undefined;
     const outcome = e.outcome;
     row.state = outcome;
     row.since = e.ts;
@@ -103,9 +117,10 @@ export class TaskEvents {
     }
     const firstRaised = this.tree.firstRaised;
     if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
-    if (outcome === 'cancelled') this.cancelled(row, e.cancel ?? {});
+    const refused = outcome === 'cancelled' ? this.cancelled(row, e.cancel ?? {}) : undefined;
     this.finish(row);
     this.retention.retain();
+    return refused;
   }
 
   /** Something found about a task apart from its exit (pending when its loop closed, an exception nobody retrieved). */
@@ -127,15 +142,17 @@ export class TaskEvents {
     this.finish(row);
   }
 
-  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): void {
+  /** The exit stands; a cancel.by that would close a circle is dropped (and said). */
+  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): Rejection | undefined {
     const source = cancel.source;
     if (source) row.cancelSource = source;
     if (cancel.reason !== undefined) row.cancelReason = cancel.reason;
-    if (cancel.by !== undefined) row.cancelledBy = cancel.by;
-    else if (!source || source === 'nursery' || source === 'unknown') {
-      const by = this.inferCanceller(row);
-      if (by !== undefined) row.cancelledBy = by;
-    }
+    let by = cancel.by;
+    if (by === undefined && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
+    if (by === undefined) return undefined;
+    if (!cancelLinkOk(this.tree, row.id, by)) return REJECTED.cancelCycle;
+    row.cancelledBy = by;
+    return undefined;
   }
 
   /**
@@ -148,7 +165,7 @@ export class TaskEvents {
     const tree = this.tree;
     let child: number = row.id;
     let nursery = row.parent;
-    for (let depth = 0; nursery !== null && depth < MAX_DEPTH; depth++) {
+    for (let depth = 0; nursery !== null && depth < MAX_INFER_DEPTH; depth++) {
       const raised = tree.firstRaised.get(nursery);
       if (raised !== undefined && raised !== child) return raised;
       const n = tree.nurseries.get(nursery);
@@ -173,10 +190,17 @@ export class TaskEvents {
     this.retention.queue(row);
   }
 
-  /** True while the task waits in a start() nursery. */
-  private starting(row: TaskEntry): void {
-    const n = row.parent === null ? undefined : this.tree.nurseries.get(row.parent);
-    row.starting = n?.start ? true : undefined;
+  /** True while the task waits in a start() nursery (`nursery`: its parent's row). */
+  private starting(row: TaskEntry, nursery: NurseryEntry | undefined): void {
+    row.starting = nursery?.start ? true : undefined;
+  }
+
+  /** Why `row` may not hang under `to` (a task there, or its own subtree); undefined when it may. */
+  private refuseMove(row: TaskEntry, to: number | null): Rejection | undefined {
+    if (to === null) return undefined;
+    if (!this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REJECTED.wrongKind;
+    if (this.tree.ownedNurseries.has(row.id) && wouldCycle(this.tree, row.id, to)) return REJECTED.cycle;
+    return undefined;
   }
 
   private moveTo(row: TaskEntry, to: number | null): void {

@@ -1,0 +1,42 @@
+// What the panel relies on in every snapshot the store hands out, checked the
+// slow, obvious way: ids are unique, every parent chain ends, every
+// cancelledBy chain ends, and the rows survive postMessage's structured clone.
+import type { Row } from '../../contract/rows';
+
+/** Each way `rows` break the panel's assumptions (empty: none). */
+export function treeProblems(rows: readonly Row[]): string[] {
+  const out: string[] = [];
+  const byId = new Map<number, Row>();
+  for (const r of rows) {
+    if (byId.has(r.id)) out.push(`duplicate id ${r.id}`);
+    byId.set(r.id, r);
+  }
+  for (const r of rows) {
+    const seen = new Set<number>([r.id]);
+    for (let at = byId.get(r.parent ?? NaN); at; at = byId.get(at.parent ?? NaN)) {
+      if (seen.has(at.id)) {
+        out.push(`parent cycle through ${r.id}`);
+        break;
+      }
+      seen.add(at.id);
+    }
+    if (r.kind !== 'task') continue;
+    const chain = new Set<number>([r.id]);
+    for (let by = r.cancelledBy; by !== undefined;) {
+      if (chain.has(by)) {
+        out.push(`cancelledBy cycle through ${r.id}`);
+        break;
+      }
+      chain.add(by);
+      const next = byId.get(by);
+      by = next?.kind === 'task' ? next.cancelledBy : undefined;
+    }
+  }
+  try {
+    structuredClone(rows);
+    JSON.stringify(rows);
+  } catch (err) {
+    out.push(`not serializable: ${String(err)}`);
+  }
+  return out;
+}
