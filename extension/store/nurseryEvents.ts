@@ -5,7 +5,8 @@ import type { NurseryClosedEvent, NurseryOpenedEvent } from '../../contract/wire
 import type { Retention } from './retention';
 import type { RunTree } from './runTree';
 import type { NurseryEntry } from './rowEntries';
-import { REJECTED, wouldCycle, type Rejection } from './treeLinks';
+import { REFUSED, type Refusal } from './refusals';
+import { wouldCycle } from './treeLinks';
 
 export class NurseryEvents {
   constructor(
@@ -13,7 +14,7 @@ export class NurseryEvents {
     private readonly retention: Retention,
   ) {}
 
-  opened(e: NurseryOpenedEvent): Rejection | undefined {
+  opened(e: NurseryOpenedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
     const existing = tree.nurseries.get(id);
@@ -25,10 +26,10 @@ export class NurseryEvents {
       return undefined;
     }
     const owner = e.task;
-    if (tree.tasks.has(id)) return REJECTED.duplicateId;
+    if (tree.tasks.has(id)) return REFUSED.duplicateId;
     // Nurseries already name this id as their owner task, or the owner is a nursery.
-    if (tree.ownedNurseries.has(id) || tree.nurseries.has(owner)) return REJECTED.wrongKind;
-    if (owner === id || (tree.children.has(id) && wouldCycle(tree, id, owner))) return REJECTED.cycle;
+    if (tree.ownedNurseries.has(id) || tree.nurseries.has(owner)) return REFUSED.wrongKind;
+    if (owner === id || (tree.children.has(id) && wouldCycle(tree, id, owner))) return REFUSED.cycle;
     tree.snapshotSeen?.add(id);
     const row: NurseryEntry = {
       kind: 'nursery',

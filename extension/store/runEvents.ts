@@ -10,7 +10,10 @@ import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
 import type { TaskEvents } from './taskEvents';
-import { errorOf } from './rowEntries';
+import { clip, errorOf, MAX_TEXT } from './rowEntries';
+
+/** Arguments of the program's command line kept for the run's header (each cut to MAX_TEXT). */
+const MAX_ARGS = 64;
 
 export class RunEvents {
   constructor(
@@ -23,11 +26,12 @@ export class RunEvents {
 
   hello(e: HelloEvent): void {
     const f = this.facts;
-    f.runtime = e.runtime;
-    f.runtimeVersion = e.runtime_version;
+    // The header goes with every delta and every run list: it stays small whatever the hello says.
+    f.runtime = clip(e.runtime, 100);
+    f.runtimeVersion = clip(e.runtime_version, 100);
     f.pid = e.pid;
-    f.argv = [...e.argv];
-    f.cwd = e.cwd;
+    f.argv = e.argv.slice(0, MAX_ARGS).map((a) => clip(a, MAX_TEXT));
+    f.cwd = clip(e.cwd, MAX_TEXT);
     f.changed = true;
   }
 
@@ -58,7 +62,7 @@ export class RunEvents {
   }
 
   runtimeDisabled(e: RuntimeDisabledEvent): void {
-    this.facts.addProblem(`The runtime switched itself off: ${e.reason}`);
+    this.facts.addProblem(`The runtime switched itself off: ${clip(e.reason, MAX_TEXT)}`);
   }
 
   snapshotBegin(): void {

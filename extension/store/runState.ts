@@ -12,10 +12,11 @@ import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
 import { RunFacts } from './runFacts';
+import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
-import { REJECTED, type Rejection } from './treeLinks';
+import { REFUSED, type Refusal } from './refusals';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
@@ -56,14 +57,14 @@ export class RunState {
    * Returns why it was refused, when it was (it would break the tree, or its
    * run is over); the run's problems say so too.
    */
-  apply(ev: WireEvent): Rejection | undefined {
+  apply(ev: WireEvent): Refusal | undefined {
     const refused = this.facts.ended ? this.afterEnd(ev.type) : this.reduce(ev);
     if (!refused) return undefined;
     this.facts.addProblem(`${refused[0].toUpperCase()}${refused.slice(1)}.`);
     return refused;
   }
 
-  private reduce(ev: WireEvent): Rejection | undefined | void {
+  private reduce(ev: WireEvent): Refusal | undefined | void {
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (type !== 'hello') this.facts.saw(ev.ts);
     switch (type) {
@@ -88,13 +89,13 @@ export class RunState {
   }
 
   /** After run.finished nothing revives the run; what the whole process hears (a hello again, drops, the runtime stopping) is quietly not its concern. */
-  private afterEnd(type: WireEvent['type']): Rejection | undefined {
+  private afterEnd(type: WireEvent['type']): Refusal | undefined {
     if (type === 'hello' || type === 'dropped' || type === 'runtime.disabled') return undefined;
-    return REJECTED.afterFinish;
+    return REFUSED.afterFinish;
   }
 
-  /** Files named in sites: the only files the panel may open for this run. */
-  get reportedFiles(): ReadonlySet<string> {
+  /** Files named in sites: the only files the panel may open for this run (bounded, newest kept). */
+  get reportedFiles(): ReportedFiles {
     return this.tree.reportedFiles;
   }
 

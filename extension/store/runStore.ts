@@ -4,6 +4,7 @@
 // raw lines (bounded) for Save Recording…. Pure: no vscode, no sockets.
 import { DEFAULT_RETAIN_FINISHED, RunState } from './runState';
 import type { RunInfo } from '../../contract/rows';
+import { clip } from './rowEntries';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
 export const MAX_RAW_BYTES = 32 * 1024 * 1024;
@@ -28,7 +29,7 @@ export function scriptLabel(argv: readonly string[] | undefined): string | undef
   let first = argv[0];
   if ((first === '-m' || first === '-c') && argv.length > 1) first = argv[1];
   const base = first.split(/[\\/]/).pop();
-  return base || undefined;
+  return base ? clip(base, 200) : undefined;
 }
 
 /** One program (process): its runs, and the lines it sent. */

@@ -5,8 +5,9 @@ import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEven
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
-import { errorOf, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
-import { cancelLinkOk, REJECTED, wouldCycle, type Rejection } from './treeLinks';
+import { clip, errorOf, MAX_TEXT, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
+import { REFUSED, type Refusal } from './refusals';
+import { cancelLinkOk, wouldCycle } from './treeLinks';
 
 /** How far up the tree a cancel is traced to a failed child: no real nesting is deeper, and each exit pays for the walk. */
 const MAX_INFER_DEPTH = 256;
@@ -18,12 +19,12 @@ export class TaskEvents {
     private readonly retention: Retention,
   ) {}
 
-  spawned(e: TaskSpawnedEvent): Rejection | undefined {
+  spawned(e: TaskSpawnedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
     const parent = e.nursery;
     const nursery = parent === null ? undefined : tree.nurseries.get(parent);
-    if (parent !== null && nursery === undefined && tree.tasks.has(parent)) return REJECTED.wrongKind;
+    if (parent !== null && nursery === undefined && tree.tasks.has(parent)) return REFUSED.wrongKind;
     const existing = tree.tasks.get(id);
     if (existing) {
       // A snapshot replay (or a duplicate): an upsert, never a second task.
@@ -39,10 +40,10 @@ export class TaskEvents {
       tree.changes.touch(existing);
       return undefined;
     }
-    if (tree.nurseries.has(id)) return REJECTED.duplicateId;
+    if (tree.nurseries.has(id)) return REFUSED.duplicateId;
     // Tasks already hang under this id as if it were a nursery.
-    if (tree.children.has(id)) return REJECTED.wrongKind;
-    if (parent === id || (tree.ownedNurseries.has(id) && wouldCycle(tree, id, parent))) return REJECTED.cycle;
+    if (tree.children.has(id)) return REFUSED.wrongKind;
+    if (parent === id || (tree.ownedNurseries.has(id) && wouldCycle(tree, id, parent))) return REFUSED.cycle;
     tree.snapshotSeen?.add(id);
     const row: TaskEntry = {
       kind: 'task',
@@ -78,7 +79,7 @@ export class TaskEvents {
     return undefined;
   }
 
-  moved(e: TaskMovedEvent): Rejection | undefined {
+  moved(e: TaskMovedEvent): Refusal | undefined {
     const row = this.tree.tasks.get(e.id);
     if (!row) return undefined;
     const refused = this.refuseMove(row, e.nursery);
@@ -102,7 +103,7 @@ export class TaskEvents {
     this.tree.changes.touch(row);
   }
 
-  exited(e: TaskExitedEvent): Rejection | undefined {
+  exited(e: TaskExitedEvent): Refusal | undefined {
     const id = e.id;
     const row = this.tree.tasks.get(id);
     if (!row || row.exitedAt !== undefined) return undefined;
@@ -111,10 +112,7 @@ export class TaskEvents {
     row.since = e.ts;
     row.exitedAt = e.ts;
     row.starting = undefined;
-    if (e.error !== undefined) {
-      const error = errorOf(e.error);
-      if (error) row.error = error;
-    }
+    if (e.error !== undefined) row.error = errorOf(e.error);
     const firstRaised = this.tree.firstRaised;
     if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
     const refused = outcome === 'cancelled' ? this.cancelled(row, e.cancel ?? {}) : undefined;
@@ -143,14 +141,14 @@ export class TaskEvents {
   }
 
   /** The exit stands; a cancel.by that would close a circle is dropped (and said). */
-  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): Rejection | undefined {
+  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): Refusal | undefined {
     const source = cancel.source;
     if (source) row.cancelSource = source;
-    if (cancel.reason !== undefined) row.cancelReason = cancel.reason;
+    if (cancel.reason !== undefined) row.cancelReason = clip(cancel.reason, MAX_TEXT);
     let by = cancel.by;
     if (by === undefined && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
     if (by === undefined) return undefined;
-    if (!cancelLinkOk(this.tree, row.id, by)) return REJECTED.cancelCycle;
+    if (!cancelLinkOk(this.tree, row.id, by)) return REFUSED.cancelCycle;
     row.cancelledBy = by;
     return undefined;
   }
@@ -196,10 +194,10 @@ export class TaskEvents {
   }
 
   /** Why `row` may not hang under `to` (a task there, or its own subtree); undefined when it may. */
-  private refuseMove(row: TaskEntry, to: number | null): Rejection | undefined {
+  private refuseMove(row: TaskEntry, to: number | null): Refusal | undefined {
     if (to === null) return undefined;
-    if (!this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REJECTED.wrongKind;
-    if (this.tree.ownedNurseries.has(row.id) && wouldCycle(this.tree, row.id, to)) return REJECTED.cycle;
+    if (!this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REFUSED.wrongKind;
+    if (this.tree.ownedNurseries.has(row.id) && wouldCycle(this.tree, row.id, to)) return REFUSED.cycle;
     return undefined;
   }
 

@@ -6,17 +6,8 @@
 // or hostile stream (or a shared recording) can ask for a link that breaks
 // this — a task moved into its own subtree, a nursery owned by a task below
 // it, two tasks cancelled by each other — and the reducer refuses that event
-// with one of the reasons below, which the reader logs and the run lists.
+// (refusals.ts says why).
 import type { RunTree } from './runTree';
-
-export const REJECTED = {
-  cycle: 'an event that would put a task or nursery below itself (a cycle) was ignored',
-  duplicateId: 'an event that would give one id to a task and a nursery was ignored',
-  wrongKind: 'an event naming a task where a nursery belongs (or a nursery where a task belongs) was ignored',
-  cancelCycle: 'a cancel.by that would make tasks cancel each other in a circle was ignored',
-  afterFinish: 'events that came after their run finished were ignored',
-} as const;
-export type Rejection = (typeof REJECTED)[keyof typeof REJECTED];
 
 /** Longest walk up the tree for a check; a deeper tree is refused the link (no real program nests this deep). */
 export const MAX_WALK = 10_000;

@@ -8,9 +8,12 @@ import { StreamReader } from '../../extension/collector/streamReader';
 import { validateEvent } from '../../extension/collector/protocol';
 import type { TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
+import { MAX_SCOPES_PER_TASK } from '../../extension/store/scopeEvents';
+import { MAX_REPORTED_FILES } from '../../extension/store/reportedFiles';
+import { MAX_INTERNED } from '../../extension/store/internTable';
 import { treeProblems } from './treeInvariants';
 import {
-  closed, exited, hello, moved, opened, prologue, runFinished, spawned, state, type Ev,
+  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state, type Ev,
 } from './wireEvents';
 
 function run(events: (WireEvent | Ev)[]): { r: RunState; refused: string[] } {
@@ -162,6 +165,61 @@ describe('hostile input: protocol promises kept (#12 item 6)', () => {
       '{"type":"task.spawned","run":1,"ts":3,"id":9007199254740993,"name":"b","nursery":2,"system":false,"site":null}',
     ]);
     assert.deepEqual(treeProblems(state.rows()), []);
+  });
+});
+
+describe('hostile input: state stays bounded, time per event too (#12 item 5)', () => {
+  it('40,000 scope.changed of distinct scopes on one task: bounded scopes, linear time', () => {
+    const r = new RunState('c1.r1', 'x');
+    for (const e of prologue()) r.apply(e);
+    const t0 = performance.now();
+    let refused = 0;
+    for (let i = 0; i < 40_000; i++) {
+      if (r.apply(scope(100 + i, 3, 1 + i / 1000, { deadline: 5000 }))) refused++;
+      if (i % 1000 === 0) r.takeDelta(); // an open panel takes a delta now and then: each copies the row's scopes
+    }
+    const ms = performance.now() - t0;
+    const row = taskRow(r, 3)!;
+    assert.equal(row.scopes.length, MAX_SCOPES_PER_TASK);
+    assert.deepEqual(row.scopes.map((x) => x.id), Array.from({ length: MAX_SCOPES_PER_TASK }, (_, i) => 40_100 - MAX_SCOPES_PER_TASK + i), 'the newest kept, outer first');
+    assert.equal(refused, 40_000 - MAX_SCOPES_PER_TASK, 'each cut is said');
+    assert.ok(ms < 2000, `${ms.toFixed(0)} ms (about 15 s before the bound: quadratic)`);
+    r.apply(exited(3, 50));
+    r.apply(scope(100, 1, 51));
+    assert.deepEqual(taskRow(r, 1)!.scopes.map((x) => x.id), [100], 'a scope let go belongs to no task any more');
+  });
+
+  it('the files a run may open stay bounded whatever the stream names; recent ones stay openable', () => {
+    const r = new RunState('c1.r1', 'x');
+    for (const e of prologue()) r.apply(e);
+    for (let i = 0; i < 50_000; i++) r.apply(state(3, 1 + i / 1000, 'waiting', site(7, `/src/module_${i}.py`)));
+    r.apply(state(3, 60, 'waiting', site(7, '/abs/prog.py')));
+    assert.ok(r.reportedFiles.size <= 2 * MAX_REPORTED_FILES, `${r.reportedFiles.size} files`);
+    assert.ok(r.reportedFiles.has('/abs/prog.py'));
+    assert.ok(r.reportedFiles.has('/src/module_49999.py'));
+    assert.ok(!r.reportedFiles.has('/src/module_0.py'));
+  });
+
+  it('past the intern table\'s size a site is still copied: a parsed site\'s junk never reaches a snapshot', () => {
+    const r = new RunState('c1.r1', 'x');
+    for (const e of prologue()) r.apply(e);
+    for (let i = 0; i < MAX_INTERNED + 100; i++) r.apply(state(3, 1, 'waiting', site(i)));
+    const junk = JSON.parse(`{"deep":${'['.repeat(5000)}${']'.repeat(5000)}}`) as Record<string, unknown>;
+    r.apply(state(3, 2, 'running', { ...site(1, '/abs/other.py'), ...junk }));
+    assert.deepEqual(treeProblems(r.rows()), []);
+    assert.deepEqual(taskRow(r, 3)!.awaitSite, site(1, '/abs/other.py'));
+  });
+
+  it('program text kept in rows and the run header is cut: one line cannot make every panel message huge', () => {
+    const huge = 'x'.repeat(500_000);
+    const r = new RunState('c1.r1', 'x');
+    r.apply(hello({ argv: [huge, ...Array.from({ length: 10_000 }, () => 'a')], cwd: huge }));
+    for (const e of prologue()) r.apply(e);
+    r.apply(spawned(4, 2, huge, 1));
+    r.apply(exited(4, 2, 'raised', { error: { type: huge, message: 'm', exceptions: Array.from({ length: 20 }, () => ({ type: 'E', message: 'm', exceptions: Array.from({ length: 20 }, () => ({ type: 'E', message: 'm' })) })) } }));
+    r.apply({ type: 'runtime.disabled', reason: huge });
+    const size = JSON.stringify({ rows: r.rows(), info: r.info() }).length;
+    assert.ok(size < 50_000, `${size} characters`);
   });
 });
 
