@@ -10,6 +10,14 @@ import { clip } from './rowEntries';
 export const MAX_RAW_BYTES = 32 * 1024 * 1024;
 /** Runs that are over (finished, disconnected, recordings) kept before the oldest go: memory stays bounded. */
 export const MAX_ENDED_RUNS = 50;
+/**
+ * Runs held in all (live and over), whatever number of programs and
+ * reconnects made them: a new run pushes out the oldest that is over, and is
+ * refused when every held run is live.
+ */
+export const MAX_RUNS = 200;
+/** Runs (trio.run calls) followed per program, across its reconnects. */
+export const MAX_RUNS_PER_PROGRAM = 200;
 /** Raw lines kept for all programs together; past this, programs that are gone lose theirs first. */
 export const MAX_TOTAL_RAW_BYTES = 128 * 1024 * 1024;
 
@@ -47,16 +55,17 @@ export class ProgramStream {
     readonly label: string,
   ) {}
 
-  /** The RunState of this program's `run`-th trio.run (created on first use). */
-  run(run: number): RunState {
+  /** The RunState of this program's `run`-th trio.run (created on first use); null when no more runs may be held. */
+  run(run: number): RunState | null {
     let state = this.runs.get(run);
-    if (!state) {
-      state = new RunState(`c${this.id}.r${run}`, run > 1 ? `${this.label} · run ${run}` : this.label, {
-        retainFinished: this.store.retainFinished(),
-      });
-      this.runs.set(run, state);
-      this.store.added(state, this);
-    }
+    // A run the store let go (it was over) stays gone: a reconnect does not bring it back unseen.
+    if (state) return this.store.get(state.key)?.state === state ? state : null;
+    if (this.runs.size >= MAX_RUNS_PER_PROGRAM || !this.store.roomFor(1)) return null;
+    state = new RunState(`c${this.id}.r${run}`, run > 1 ? `${this.label} · run ${run}` : this.label, {
+      retainFinished: this.store.retainFinished(),
+    });
+    this.runs.set(run, state);
+    this.store.added(state, this);
     return state;
   }
 
@@ -102,7 +111,8 @@ export interface RunEntry {
   launchKey?: string;
 }
 
-export type RunStoreListener = (e: { kind: 'added'; entry: RunEntry } | { kind: 'changed' } | { kind: 'removed'; keys: string[] }) => void;
+/** `added`: new runs, in the order they came (a recording adds its runs at once). */
+export type RunStoreListener = (e: { kind: 'added'; entries: RunEntry[] } | { kind: 'changed' } | { kind: 'removed'; keys: string[] }) => void;
 
 export class RunStore {
   private readonly entries = new Map<string, RunEntry>();
@@ -173,23 +183,29 @@ export class RunStore {
     return stream;
   }
 
-  /** Called by ProgramStream when it creates a run. */
+  /** Called by ProgramStream when it creates a run (after roomFor). */
   added(state: RunState, stream: ProgramStream): void {
     const entry: RunEntry = { state, stream, launchKey: stream.origin.launchKey };
     if (stream.origin.debugSessionId) entry.debugSessionId = stream.origin.debugSessionId;
     this.entries.set(state.key, entry);
-    this.emit({ kind: 'added', entry });
-    this.trimEnded();
+    this.emit({ kind: 'added', entries: [entry] });
   }
 
-  /** Drops the oldest runs that are over beyond MAX_ENDED_RUNS. */
-  private trimEnded(): void {
+  /**
+   * Makes room for `n` new runs (`over`: they are over already, as a
+   * recording's are): the oldest runs that are over go, beyond MAX_ENDED_RUNS
+   * and as far as MAX_RUNS needs. False when live runs fill the store.
+   */
+  roomFor(n: number, over = false): boolean {
     const ended = this.all().filter((e) => e.state.currentStatus !== 'live');
-    if (ended.length <= MAX_ENDED_RUNS) return;
-    const keys = ended.slice(0, ended.length - MAX_ENDED_RUNS).map((e) => e.state.key);
-    for (const k of keys) this.entries.delete(k);
-    this.forgetGoneStreams();
-    this.emit({ kind: 'removed', keys });
+    const drop = Math.min(ended.length, Math.max(ended.length + (over ? n : 0) - MAX_ENDED_RUNS, this.entries.size + n - MAX_RUNS, 0));
+    if (drop > 0) {
+      const keys = ended.slice(0, drop).map((e) => e.state.key);
+      for (const k of keys) this.entries.delete(k);
+      this.forgetGoneStreams();
+      this.emit({ kind: 'removed', keys });
+    }
+    return this.entries.size + n <= MAX_RUNS;
   }
 
   private forgetGoneStreams(): void {
@@ -202,15 +218,13 @@ export class RunStore {
     }
   }
 
+  /** A recording's runs, as many as there is room for (the first ones); one `added` for them all. */
   addRecording(runs: readonly RunState[], text: string): RunEntry[] {
-    const out: RunEntry[] = [];
-    for (const state of runs) {
-      const entry: RunEntry = { state, recordingText: text };
-      this.entries.set(state.key, entry);
-      out.push(entry);
-      this.emit({ kind: 'added', entry });
-    }
-    this.trimEnded();
+    let n = Math.min(runs.length, MAX_ENDED_RUNS);
+    while (n > 0 && !this.roomFor(n, true)) n--;
+    const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recordingText: text }));
+    for (const entry of out) this.entries.set(entry.state.key, entry);
+    if (out.length) this.emit({ kind: 'added', entries: out });
     return out;
   }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { RunState } from '../../extension/store/runState';
 import { StreamReader } from '../../extension/collector/streamReader';
+import { MAX_RUNS, MAX_RUNS_PER_PROGRAM, RunStore } from '../../extension/store/runStore';
 import { validateEvent } from '../../extension/collector/protocol';
 import type { TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
@@ -165,6 +166,55 @@ describe('hostile input: protocol promises kept (#12 item 6)', () => {
       '{"type":"task.spawned","run":1,"ts":3,"id":9007199254740993,"name":"b","nursery":2,"system":false,"site":null}',
     ]);
     assert.deepEqual(treeProblems(state.rows()), []);
+  });
+});
+
+describe('hostile input: runs held are bounded store-wide, not per connection (#12 item 6)', () => {
+  const runStarted = (run: number) => JSON.stringify({ type: 'run.started', run, ts: 0, wall: 1 });
+  /** One program connection: its own reader, as Connection makes one. */
+  const connection = (store: RunStore, instance: string, runs: number[]) => {
+    const stream = store.openStream({ launchKey: 'k', instance });
+    const warnings: string[] = [];
+    const reader = new StreamReader(stream, { warn: (m) => warnings.push(m) }, instance);
+    reader.setHello(hello({ instance }));
+    reader.lines(runs.map(runStarted));
+    return { stream, warnings };
+  };
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('ten connections (new programs and reconnects of one) of 300 runs each hold at most MAX_RUNS runs', () => {
+    const store = new RunStore();
+    const conns = [];
+    for (let c = 0; c < 10; c++) conns.push(connection(store, c % 2 ? 'same' : `p${c}`, range(1, 300)));
+    assert.equal(store.all().length, MAX_RUNS);
+    assert.ok(conns.every((c) => c.stream.runs.size <= MAX_RUNS_PER_PROGRAM));
+    assert.ok(conns.slice(1).every((c) => c.warnings.some((w) => /no room for more runs/.test(w))));
+  });
+
+  it('a new run pushes out the oldest run that is over; when all held runs are live, it is refused', () => {
+    const store = new RunStore();
+    const a = connection(store, 'a', range(1, 150));
+    a.stream.disconnected('gone');
+    const b = connection(store, 'b', range(1, 150));
+    assert.equal(store.all().length, MAX_RUNS);
+    assert.equal(store.all().filter((e) => e.state.currentStatus === 'live').length, 150);
+    assert.equal(b.stream.runs.size, 150);
+    const c = connection(store, 'c', range(1, 100));
+    assert.equal(store.all().filter((e) => e.state.currentStatus === 'live').length, MAX_RUNS);
+    assert.equal(c.stream.runs.size, 50);
+    assert.ok(c.warnings.some((w) => /no room for more runs/.test(w)));
+  });
+
+  it('a run the store let go stays gone when its program reconnects (its events are not applied unseen)', () => {
+    const store = new RunStore();
+    const a = connection(store, 'a', [1, 2]);
+    a.stream.disconnected('gone');
+    connection(store, 'b', range(1, MAX_RUNS - 1)); // room for one more: the oldest run over (a's first) goes
+    assert.deepEqual(store.all().filter((e) => e.stream === a.stream).map((e) => e.state.key), [a.stream.runs.get(2)!.key]);
+    const again = connection(store, 'a', [1, 2]);
+    assert.equal(again.stream, a.stream);
+    assert.equal(a.stream.run(1), null);
+    assert.ok(again.warnings.some((w) => /run 1 is not followed/.test(w)));
   });
 });
 
