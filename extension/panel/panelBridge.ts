@@ -207,7 +207,9 @@ export class PanelBridge {
     this.runsDirty = false;
     this.infoPending = false;
     this.lastRunsPost = Date.now();
-    this.deps.post({ type: 'runs', runs: this.store.infos(), selected: this.selected });
+    const runs = this.store.infos();
+    for (const r of runs) this.statuses.set(r.key, r.status); // the panel has these: no second list for them
+    this.deps.post({ type: 'runs', runs, selected: this.selected });
   }
 
   private postSnapshot(): void {

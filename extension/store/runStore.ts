@@ -102,11 +102,25 @@ export class ProgramStream {
   }
 }
 
+/** A recording's lines, kept for Save Recording… (bounded, and counted with the programs' raw lines). */
+export interface RecordingLines {
+  text: string;
+  /** The recording was longer than what was kept. */
+  truncated: boolean;
+}
+
+interface KeptRecording extends RecordingLines {
+  /** Let go for newer programs' lines (or there was no room when it was opened). */
+  dropped: boolean;
+  /** Its runs still in the store: the lines go with the last. */
+  runs: number;
+}
+
 export interface RunEntry {
   state: RunState;
   /** The program stream it came from (live runs), or the recording's lines. */
   stream?: ProgramStream;
-  recordingText?: string;
+  recording?: KeptRecording;
   debugSessionId?: string;
   launchKey?: string;
 }
@@ -126,7 +140,7 @@ export class RunStore {
    * that are gone (oldest first) when the total would pass its bound. False:
    * nothing could be freed, so the caller stops keeping lines.
    */
-  reserveRaw(bytes: number, stream: ProgramStream): boolean {
+  reserveRaw(bytes: number, stream: ProgramStream | null): boolean {
     const max = this.limits.total;
     if (this.rawTotal + bytes > max) {
       for (const s of this.streams.values()) {
@@ -134,10 +148,24 @@ export class RunStore {
         this.rawTotal -= s.dropRaw();
         if (this.rawTotal + bytes <= max) break;
       }
+      for (const rec of this.recordings) {
+        if (this.rawTotal + bytes <= max) break;
+        this.dropRecording(rec);
+      }
       if (this.rawTotal + bytes > max) return false;
     }
     this.rawTotal += bytes;
     return true;
+  }
+
+  /** Recordings whose lines are kept, oldest first. */
+  private readonly recordings = new Set<KeptRecording>();
+
+  private dropRecording(rec: KeptRecording): void {
+    if (!this.recordings.delete(rec)) return;
+    this.rawTotal -= rec.text.length;
+    rec.text = '';
+    rec.dropped = true;
   }
   private readonly launchPrograms = new Map<string, number>();
 
@@ -199,13 +227,19 @@ export class RunStore {
   roomFor(n: number, over = false): boolean {
     const ended = this.all().filter((e) => e.state.currentStatus !== 'live');
     const drop = Math.min(ended.length, Math.max(ended.length + (over ? n : 0) - MAX_ENDED_RUNS, this.entries.size + n - MAX_RUNS, 0));
-    if (drop > 0) {
-      const keys = ended.slice(0, drop).map((e) => e.state.key);
-      for (const k of keys) this.entries.delete(k);
-      this.forgetGoneStreams();
-      this.emit({ kind: 'removed', keys });
-    }
+    if (drop > 0) this.remove(ended.slice(0, drop).map((e) => e.state.key));
     return this.entries.size + n <= MAX_RUNS;
+  }
+
+  /** Removes runs, frees what only they held, and tells listeners. */
+  private remove(keys: string[]): void {
+    for (const k of keys) {
+      const rec = this.entries.get(k)?.recording;
+      this.entries.delete(k);
+      if (rec && --rec.runs === 0) this.dropRecording(rec);
+    }
+    this.forgetGoneStreams();
+    if (keys.length) this.emit({ kind: 'removed', keys });
   }
 
   private forgetGoneStreams(): void {
@@ -219,12 +253,16 @@ export class RunStore {
   }
 
   /** A recording's runs, as many as there is room for (the first ones); one `added` for them all. */
-  addRecording(runs: readonly RunState[], text: string): RunEntry[] {
+  addRecording(runs: readonly RunState[], lines: RecordingLines): RunEntry[] {
     let n = Math.min(runs.length, MAX_ENDED_RUNS);
     while (n > 0 && !this.roomFor(n, true)) n--;
-    const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recordingText: text }));
+    if (!n) return [];
+    const kept = this.reserveRaw(lines.text.length, null);
+    const recording: KeptRecording = { text: kept ? lines.text : '', truncated: lines.truncated, dropped: !kept, runs: n };
+    if (kept) this.recordings.add(recording);
+    const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recording }));
     for (const entry of out) this.entries.set(entry.state.key, entry);
-    if (out.length) this.emit({ kind: 'added', entries: out });
+    this.emit({ kind: 'added', entries: out });
     return out;
   }
 
@@ -244,7 +282,7 @@ export class RunStore {
   recordingOf(key: string): { text: string; truncated: boolean; dropped?: boolean } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.recordingText !== undefined) return { text: e.recordingText, truncated: false };
+    if (e.recording) return { text: e.recording.text, truncated: e.recording.truncated, ...(e.recording.dropped ? { dropped: true } : {}) };
     if (!e.stream) return undefined;
     const raw = e.stream.raw;
     return { text: raw.join('\n') + (raw.length ? '\n' : ''), truncated: e.stream.rawTruncated, ...(e.stream.rawDropped ? { dropped: true } : {}) };
@@ -252,15 +290,8 @@ export class RunStore {
 
   /** Removes runs that are not live (finished, disconnected, recordings). Returns their keys. */
   clearFinished(): string[] {
-    const keys: string[] = [];
-    for (const [key, e] of this.entries) {
-      if (e.state.currentStatus === 'live') continue;
-      this.entries.delete(key);
-      keys.push(key);
-    }
-    // Forget programs that have nothing left and are gone.
-    this.forgetGoneStreams();
-    if (keys.length) this.emit({ kind: 'removed', keys });
+    const keys = this.all().filter((e) => e.state.currentStatus !== 'live').map((e) => e.state.key);
+    this.remove(keys);
     return keys;
   }
 }
