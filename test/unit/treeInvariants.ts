@@ -1,5 +1,5 @@
-// What the panel relies on in every snapshot the store hands out, checked the
-// slow, obvious way: ids are unique, every parent chain ends, every
+// What the panel relies on in every snapshot the store hands out, checked
+// plainly (no store code): ids are unique, every parent chain ends, every
 // cancelledBy chain ends, and the rows survive postMessage's structured clone.
 import type { Row } from '../../contract/rows';
 
@@ -11,15 +11,22 @@ export function treeProblems(rows: readonly Row[]): string[] {
     if (byId.has(r.id)) out.push(`duplicate id ${r.id}`);
     byId.set(r.id, r);
   }
+  // Each row's parent chain, walked once: rows known to reach a root end a later walk early.
+  const rooted = new Set<number>();
   for (const r of rows) {
-    const seen = new Set<number>([r.id]);
-    for (let at = byId.get(r.parent ?? NaN); at; at = byId.get(at.parent ?? NaN)) {
-      if (seen.has(at.id)) {
-        out.push(`parent cycle through ${r.id}`);
+    const path = new Set<number>();
+    let at: Row | undefined = r;
+    while (at && !rooted.has(at.id)) {
+      if (path.has(at.id)) {
+        out.push(`parent cycle through ${at.id}`);
         break;
       }
-      seen.add(at.id);
+      path.add(at.id);
+      at = at.parent === null ? undefined : byId.get(at.parent);
     }
+    if (!at || rooted.has(at.id)) for (const id of path) rooted.add(id);
+  }
+  for (const r of rows) {
     if (r.kind !== 'task') continue;
     const chain = new Set<number>([r.id]);
     for (let by = r.cancelledBy; by !== undefined;) {
