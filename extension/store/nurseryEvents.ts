@@ -26,10 +26,15 @@ export class NurseryEvents {
       return undefined;
     }
     const owner = e.task;
-    if (tree.tasks.has(id)) return REFUSED.duplicateId;
-    // Nurseries already name this id as their owner task, or the owner is a nursery.
-    if (tree.ownedNurseries.has(id) || tree.nurseries.has(owner)) return REFUSED.wrongKind;
-    if (owner === id || (tree.children.has(id) && wouldCycle(tree, id, owner))) return REFUSED.cycle;
+    // (Above every id seen, see RunTree.maxId, only the owner needs a look.)
+    if (id <= tree.maxId || owner === id) {
+      if (tree.tasks.has(id)) return REFUSED.duplicateId;
+      // Nurseries already name this id as their owner task.
+      if (tree.ownedNurseries.has(id)) return REFUSED.wrongKind;
+      if (owner === id || (tree.children.has(id) && wouldCycle(tree, id, owner))) return REFUSED.cycle;
+    }
+    if (tree.nurseries.has(owner)) return REFUSED.wrongKind;
+    tree.noteIds(id, owner);
     tree.snapshotSeen?.add(id);
     const row: NurseryEntry = {
       kind: 'nursery',

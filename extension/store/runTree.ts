@@ -23,6 +23,13 @@ export class RunTree {
   readonly scopeOwner = new Map<number, number>();
   /** nursery id → first child that raised (for cancelledBy inference). */
   readonly firstRaised = new Map<number, number>();
+  /**
+   * The highest id any row has or any link names. Ids grow, so a new row's id
+   * is nearly always above it: then nothing can clash with it or hang under
+   * it, and the checks of treeLinks.ts are skipped (they cost lookups on every
+   * spawn otherwise).
+   */
+  maxId = 0;
   /** Ids seen between snapshot.begin and snapshot.end; null outside a snapshot. */
   snapshotSeen: Set<number> | null = null;
   readonly changes = new DeltaLog(() => this.tasks.size + this.nurseries.size + this.retired.size);
@@ -48,6 +55,12 @@ export class RunTree {
   /** The shared copy of a task name (cut to MAX_TEXT). */
   name(s: string): string {
     return this.names.intern(s.length > MAX_TEXT ? clip(s, MAX_TEXT) : s);
+  }
+
+  /** `id` and the id it links to were seen. */
+  noteIds(id: number, linked: number | null): void {
+    if (id > this.maxId) this.maxId = id;
+    if (linked !== null && linked > this.maxId) this.maxId = linked;
   }
 
   row(id: number): Entry | undefined {

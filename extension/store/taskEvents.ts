@@ -40,10 +40,11 @@ export class TaskEvents {
       tree.changes.touch(existing);
       return undefined;
     }
-    if (tree.nurseries.has(id)) return REFUSED.duplicateId;
-    // Tasks already hang under this id as if it were a nursery.
-    if (tree.children.has(id)) return REFUSED.wrongKind;
-    if (parent === id || (tree.ownedNurseries.has(id) && wouldCycle(tree, id, parent))) return REFUSED.cycle;
+    if (id <= tree.maxId || parent === id) {
+      const refused = this.refuseNew(id, parent);
+      if (refused) return refused;
+    }
+    tree.noteIds(id, parent);
     tree.snapshotSeen?.add(id);
     const row: TaskEntry = {
       kind: 'task',
@@ -92,9 +93,10 @@ export class TaskEvents {
 
   state(e: TaskStateEvent): void {
     const id = e.id;
-    this.tree.snapshotSeen?.add(id);
     const row = this.tree.tasks.get(id);
-    if (!row || row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
+    if (!row) return;
+    this.tree.snapshotSeen?.add(id); // (only known rows: a snapshot left open must not collect every id a stream names)
+    if (row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
     if (row.state !== e.state) {
       row.state = e.state;
       row.since = e.ts;
@@ -114,7 +116,8 @@ export class TaskEvents {
     row.starting = undefined;
     if (e.error !== undefined) row.error = errorOf(e.error);
     const firstRaised = this.tree.firstRaised;
-    if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
+    // (Only for a nursery the store holds: its removal forgets the entry.)
+    if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent) && this.tree.nurseries.has(row.parent)) firstRaised.set(row.parent, id);
     const refused = outcome === 'cancelled' ? this.cancelled(row, e.cancel ?? {}) : undefined;
     this.finish(row);
     this.retention.retain();
@@ -193,6 +196,16 @@ export class TaskEvents {
     row.starting = nursery?.start ? true : undefined;
   }
 
+  /** Why a new task `id` may not hang under `parent` (its id taken, or named as a nursery, or a loop); undefined when it may. */
+  private refuseNew(id: number, parent: number | null): Refusal | undefined {
+    const tree = this.tree;
+    if (tree.nurseries.has(id)) return REFUSED.duplicateId;
+    // Tasks already hang under this id as if it were a nursery.
+    if (tree.children.has(id)) return REFUSED.wrongKind;
+    if (parent === id || (tree.ownedNurseries.has(id) && wouldCycle(tree, id, parent))) return REFUSED.cycle;
+    return undefined;
+  }
+
   /** Why `row` may not hang under `to` (a task there, or its own subtree); undefined when it may. */
   private refuseMove(row: TaskEntry, to: number | null): Refusal | undefined {
     if (to === null) return undefined;
@@ -204,6 +217,7 @@ export class TaskEvents {
   private moveTo(row: TaskEntry, to: number | null): void {
     const from = row.parent;
     if (from === to) return; // (removing it from `from` would drop it from `to`)
+    this.tree.noteIds(row.id, to);
     row.parent = to;
     if (to !== null) this.tree.addChild(to, row.id);
     if (from !== null) this.retention.childGone(from, row.id);

@@ -260,6 +260,26 @@ describe('hostile input: state stays bounded, time per event too (#12 item 5)', 
     assert.deepEqual(taskRow(r, 3)!.awaitSite, site(1, '/abs/other.py'));
   });
 
+  it('tasks of nurseries the store never saw opened fold without leaving a row per nursery behind', () => {
+    const r = new RunState('c1.r1', 'x', { retainFinished: 10 });
+    for (const e of prologue()) r.apply(e);
+    for (let i = 0; i < 10_000; i++) {
+      r.apply(spawned(100 + 2 * i, 101 + 2 * i, 'orphan', 1, { site: null }));
+      r.apply(exited(100 + 2 * i, 2, 'raised', { error: { type: 'E', message: 'm' } }));
+    }
+    assert.ok(r.rows().length <= 10 + 3, `${r.rows().length} rows`);
+    assert.equal(r.info().retired, 10_000 - 10);
+  });
+
+  it('a snapshot left open does not collect every id a stream names', () => {
+    const r = new RunState('c1.r1', 'x');
+    for (const e of [...prologue(), { type: 'snapshot.begin', run: 1, ts: 1 } as WireEvent]) r.apply(e);
+    for (let i = 0; i < 100_000; i++) r.apply(state(1000 + i, 2, 'waiting'));
+    // The store's own bookkeeping (no row shows it): the ids seen in the open snapshot.
+    const seen = (r as unknown as { tree: { snapshotSeen: Set<number> | null } }).tree.snapshotSeen;
+    assert.ok(seen && seen.size < 10, `${seen?.size} ids held`);
+  });
+
   it('program text kept in rows and the run header is cut: one line cannot make every panel message huge', () => {
     const huge = 'x'.repeat(500_000);
     const r = new RunState('c1.r1', 'x');
