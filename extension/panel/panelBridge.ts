@@ -105,7 +105,7 @@ export class PanelBridge {
         if (typeof msg.run === 'string') this.select(msg.run);
         return;
       case 'openSite': {
-        if (typeof msg.file !== 'string' || typeof msg.line !== 'number') return;
+        if (typeof msg.file !== 'string' || typeof msg.line !== 'number' || !Number.isFinite(msg.line)) return;
         if (!this.isReportedFile(msg.file)) {
           this.deps.log?.warn(`panel asked to open ${msg.file.slice(0, 300)}, which no program reported; ignored`);
           return;

@@ -102,6 +102,8 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     prologue().forEach(a.feed);
     await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: 13.7 });
     await t.bridge.handle({ type: 'openSite', file: '/etc/passwd', line: 1 });
+    await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: Infinity });
+    await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: NaN });
     await t.bridge.handle({ type: 'command', command: 'clearFinished' });
     await t.bridge.handle({ type: 'command', command: 'workbench.action.quit' });
     await t.bridge.handle('garbage');
