@@ -21,7 +21,7 @@ import { MAX_LINE_BYTES } from '../contract/wire';
 import type { HelloEvent } from '../contract/wire';
 import { RunStore } from '../extension/store/runStore';
 import { PanelBridge } from '../extension/panel/panelBridge';
-import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../extension/collector/recordingFile';
+import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../extension/collector/recordingReader';
 
 const CHUNK = 64 * 1024;
 const quiet = { warn: () => undefined };

@@ -4,7 +4,7 @@
 // progress notification.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingFile';
+import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
 import type { RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 import { messageOf } from '../errorMessage';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chunksOf, readRecording, readRecordingFile } from '../../extension/collector/recordingFile';
+import { chunksOf, readRecording, readRecordingFile } from '../../extension/collector/recordingReader';
 import { MAX_RECORDING_RUNS, replayNdjson } from '../../extension/collector/replay';
 import { RunStore } from '../../extension/store/runStore';
 import { PanelBridge } from '../../extension/panel/panelBridge';
