@@ -27,6 +27,8 @@ interface RunEvent { run: number; ts: number }
 export interface HelloEvent {
   type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: WireLibrary; runtime_version: string;
   lens_version: string; python: string; pid: number; argv: string[]; cwd: string; instance: string; reconnect?: number;
+  /** 1.2: the program's sys.path (absolute), for which source files open without asking. */
+  sys_path?: string[];
 }
 export interface RunStartedEvent extends RunEvent {
   type: 'run.started'; wall: number; resumed?: boolean; library?: WireLibrary; library_version?: string; anyio?: string;
@@ -36,10 +38,14 @@ export interface TaskSpawnedEvent extends RunEvent {
   type: 'task.spawned'; id: number; name: string; nursery: number | null; system: boolean; main?: boolean; site: WireSite | null;
   /** 1.2: the creating task of a loose task (nursery null). */
   parent?: number;
+  /** 1.2: where the task's coroutine function is defined. */
+  func?: WireSite | null;
 }
 export interface TaskMovedEvent extends RunEvent { type: 'task.moved'; id: number; nursery: number }
 export interface TaskStateEvent extends RunEvent {
   type: 'task.state'; id: number; state: 'running' | 'scheduled' | 'waiting'; at?: WireSite | null;
+  /** 1.2: the whole await chain, outermost first; absent = unchanged. */
+  chain?: WireSite[];
 }
 export interface TaskExitedEvent extends RunEvent {
   type: 'task.exited'; id: number; outcome: WireOutcome; error?: WireError;

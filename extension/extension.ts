@@ -12,6 +12,7 @@ import { TaskTreePanel, VIEW_TYPE } from './panel/taskTreePanel';
 import { openSite } from './panel/siteOpener';
 import { PythonDebugInstrumenter, PYTHON_DEBUG_TYPES } from './debug/debugProvider';
 import { DebugSessionWatcher } from './debug/debugSessions';
+import { LaunchOwners } from './debug/launchOwners';
 import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const bridge = new PanelBridge(store, {
     post: (m) => panelRef.panel?.post(m),
     openSite,
+    programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
     runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
     log,
     selected: (label) => panelRef.panel?.setRunLabel(label),
@@ -55,8 +57,10 @@ export function activate(context: vscode.ExtensionContext): void {
     if (reveal) taskTree.show(besideEditor(), true);
     bridge.selectLaunch(launch.secret);
   };
-  const watcher = new DebugSessionWatcher(launches, { showLaunch });
-  context.subscriptions.push(watcher);
+  // A launch's secret lives as long as its debug session or terminal.
+  const owners = new LaunchOwners(launches);
+  const watcher = new DebugSessionWatcher(owners, { showLaunch });
+  context.subscriptions.push(watcher, vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)));
 
   collector = new CollectorServer({
     launches, store, log,
@@ -87,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerCommands(log, {
     'nurseryLens.showTaskTree': ['Show Task Tree', () => taskTree.show(besideEditor(), false)],
     [COMMAND_IDS.runFile]: ['Run Python File with Task Tree', (arg) =>
-      runFileWithTaskTree({ ...instrumentation, log, showLaunch: (l) => showLaunch(l) }, arg)],
+      runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg)],
     [COMMAND_IDS.openRecording]: ['Open Recording', (arg) => openRecording(recordingDeps, arg)],
     'nurseryLens.saveRecording': ['Save Recording', () => saveRecording(recordingDeps)],
     [COMMAND_IDS.clearFinished]: ['Clear Finished Runs', () => {

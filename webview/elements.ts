@@ -1,5 +1,9 @@
 // Building DOM for the HTML parts (toolbar, details, banners). Strings are
 // always set as textContent: a task named `<img onerror=…>` stays text.
+import type { TaskState } from '../contract/rows';
+import { NURSERY_ICON, SHAPE } from './tree/shapes';
+import { stateClass, stateIcon } from './tree/taskStates';
+
 type Child = Node | string | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -33,3 +37,10 @@ export function icon(d: string, cls: string): SVGSVGElement {
   }
   return svg;
 }
+
+/** A task in a state, as the tree draws it: the circle, the state's icon, the state's colours. */
+export const taskStateIcon = (s: TaskState): SVGSVGElement => icon(`${SHAPE.task}|${stateIcon(s)}`, `state-icon ${stateClass(s)}`);
+
+export const nurseryIcon = (): SVGSVGElement => icon(`${SHAPE.nursery}|${NURSERY_ICON}`, 'nursery-icon');
+
+export const foldIcon = (): SVGSVGElement => icon(SHAPE.fold, 'fold-icon');

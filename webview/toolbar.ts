@@ -26,7 +26,7 @@ function toggle(label: string, title: string, on: (v: boolean) => void): HTMLBut
 
 export class Toolbar {
   readonly el: HTMLElement;
-  readonly runSelect: HTMLSelectElement;
+  private readonly runSelect: HTMLSelectElement;
   readonly searchInput: HTMLInputElement;
   private readonly matchCount: HTMLElement;
   private readonly hideFinished: HTMLButtonElement;

@@ -1,13 +1,15 @@
 // What the webview remembers across reloads (VS Code's getState/setState):
 // filters, follow, the selected run, and per run its collapsed ids, expanded
-// folds, zoom transform and selection.
+// folds, zoom transform and selection; and `Choices`, the live copy of it
+// that the page reads and changes.
+import type { ModelOptions, ViewNode } from './tree/model';
 export interface Transform {
   x: number;
   y: number;
   k: number;
 }
 
-export interface RunView {
+interface RunView {
   collapsed: string[];
   folds: string[];
   transform: Transform | null;
@@ -30,11 +32,11 @@ export interface ViewState {
 
 const MAX_RUNS = 12;
 
-export function emptyRunView(): RunView {
+function emptyRunView(): RunView {
   return { collapsed: [], folds: [], transform: null, selected: null };
 }
 
-export function initialViewState(): ViewState {
+function initialViewState(): ViewState {
   return { v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, runs: {}, recent: [] };
 }
 
@@ -50,7 +52,7 @@ function transformOf(x: unknown): Transform | null {
 }
 
 /** Accepts whatever getState() returned (maybe nothing, maybe an older shape). */
-export function parseViewState(raw: unknown): ViewState {
+function parseViewState(raw: unknown): ViewState {
   const s = initialViewState();
   if (!isObj(raw) || raw.v !== 1) return s;
   if (typeof raw.run === 'string') s.run = raw.run;
@@ -76,8 +78,95 @@ export function parseViewState(raw: unknown): ViewState {
 }
 
 /** The per-run part for `key`, created on first use; keeps at most MAX_RUNS runs. */
-export function runView(s: ViewState, key: string): RunView {
+function runView(s: ViewState, key: string): RunView {
   s.recent = [key, ...s.recent.filter((k) => k !== key)];
   for (const old of s.recent.splice(MAX_RUNS)) delete s.runs[old];
   return (s.runs[key] ??= emptyRunView());
+}
+
+/** Siblings with one name beyond this count fold into one "×N" node. */
+const FOLD_THRESHOLD = 20;
+
+/** Where VS Code keeps the state (its webview API). */
+export interface StateStore {
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** The user's choices, live: the remembered state, and for the run in view its collapsed nodes and unfolded folds. */
+export class Choices {
+  readonly state: ViewState;
+  /** The host's default for system tasks, until the user chooses. */
+  hideSystemDefault = true;
+  /** The part of `state` for the run in view. */
+  private rv: RunView | null = null;
+  private collapsed = new Set<string>();
+  private folds = new Set<string>();
+
+  constructor(private readonly store: StateStore) {
+    this.state = parseViewState(store.getState());
+  }
+
+  get hideSystem(): boolean {
+    return this.state.hideSystem ?? this.hideSystemDefault;
+  }
+
+  /** A run is in view (choices about nodes have somewhere to go). */
+  get hasRun(): boolean {
+    return this.rv !== null;
+  }
+
+  get selected(): string | null {
+    return this.rv?.selected ?? null;
+  }
+
+  set selected(key: string | null) {
+    if (this.rv) this.rv.selected = key;
+  }
+
+  /** Where the user left the view of this run, if anywhere. */
+  get savedTransform(): Transform | null {
+    return this.rv?.transform ?? null;
+  }
+
+  showRun(key: string | null): void {
+    this.state.run = key;
+    this.rv = key === null ? null : runView(this.state, key);
+    this.collapsed = new Set(this.rv?.collapsed ?? []);
+    this.folds = new Set(this.rv?.folds ?? []);
+  }
+
+  /** Collapses (false), expands (true) or toggles (undefined) a node's children; for a fold, its members. */
+  setOpen(node: ViewNode, open?: boolean): void {
+    if (node.kind === 'fold') {
+      const now = open ?? !this.folds.has(node.key);
+      if (now) this.folds.add(node.key);
+      else this.folds.delete(node.key);
+    } else {
+      const now = open ?? this.collapsed.has(node.key);
+      if (now) this.collapsed.delete(node.key);
+      else this.collapsed.add(node.key);
+    }
+  }
+
+  modelOptions(): ModelOptions {
+    return {
+      hideSystem: this.hideSystem,
+      hideFinished: this.state.hideFinished,
+      search: this.state.search.trim().toLowerCase(),
+      collapsed: this.collapsed,
+      expandedFolds: this.folds,
+      foldThreshold: FOLD_THRESHOLD,
+    };
+  }
+
+  /** Hands everything to VS Code; `transform`: the run's view, once it has one. */
+  save(transform: Transform | null): void {
+    if (this.rv) {
+      this.rv.collapsed = [...this.collapsed];
+      this.rv.folds = [...this.folds];
+      if (transform) this.rv.transform = { x: transform.x, y: transform.y, k: transform.k };
+    }
+    this.store.setState(this.state);
+  }
 }

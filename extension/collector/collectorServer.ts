@@ -1,16 +1,19 @@
 // The collector: a loopback TCP listener on an ephemeral port (127.0.0.1
 // only), or a Unix socket in a private 0700 folder. One connection is one
-// program; any number at once. Owns its connections and closes them all.
+// program; many at once, but few strangers (connections before their hello:
+// admission.ts). Owns its connections and closes them all.
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Connection, IngestBudget, type CollectorLog, type ConnectionContext } from './connection';
+import { Connection, IngestBudget, type CollectorLog, type ConnectionContext, type ConnectionHooks, type ProgramPaths } from './connection';
+import { PendingConnections } from './admission';
+import { RefusalLog } from './refusalLog';
 import type { LaunchRegistry, Launch } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
 import { messageOf } from '../errorMessage';
 
-/** More simultaneous connections than any sane launch makes; beyond it new ones are turned away. */
+/** More simultaneous programs than any sane launch makes; beyond it new connections are turned away. */
 const MAX_CONNECTIONS = 1000;
 
 export interface CollectorOptions {
@@ -30,9 +33,16 @@ export class CollectorServer {
   private starting: Promise<string> | null = null;
   private socketDir: string | undefined;
   private readonly connections = new Set<Connection>();
+  private readonly pending = new PendingConnections<Connection>();
   private nextId = 1;
-  private refusedForLoad = 0;
   private readonly ctx: ConnectionContext;
+  private readonly hooks: ConnectionHooks = {
+    accepted: (c) => this.pending.delete(c),
+    closed: (c) => {
+      this.connections.delete(c);
+      this.pending.delete(c);
+    },
+  };
 
   constructor(private readonly options: CollectorOptions) {
     this.ctx = {
@@ -40,6 +50,9 @@ export class CollectorServer {
       store: options.store,
       log: options.log,
       budget: new IngestBudget(),
+      refusals: new RefusalLog(options.log),
+      liveInstances: new Set(),
+      programPaths: new WeakMap(),
       ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
       ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
       ...(options.onProgram ? { onProgram: options.onProgram } : {}),
@@ -54,6 +67,11 @@ export class CollectorServer {
       throw err;
     });
     return this.starting;
+  }
+
+  /** Where a live program's hello said it runs (its folders may open sites without asking). */
+  pathsOf(stream: ProgramStream): ProgramPaths | undefined {
+    return this.ctx.programPaths.get(stream);
   }
 
   get connectionCount(): number {
@@ -88,16 +106,16 @@ export class CollectorServer {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.connections.size >= MAX_CONNECTIONS) {
-      if (this.refusedForLoad++ % 100 === 0) {
-        this.options.log.warn(`collector: ${MAX_CONNECTIONS} connections open; turning new ones away (${this.refusedForLoad} so far)`);
-      }
+    if (this.connections.size - this.pending.size >= MAX_CONNECTIONS) {
+      this.ctx.refusals.refused('collector', `${MAX_CONNECTIONS} programs connected; turning new connections away`, 'too many programs');
       socket.destroy();
       return;
     }
     try {
-      const c = new Connection(socket, this.nextId++, this.ctx, (closed) => this.connections.delete(closed));
+      const c = new Connection(socket, this.nextId++, this.ctx, this.hooks);
       this.connections.add(c);
+      // The stranger that waited longest makes room: a real program's hello comes at once.
+      this.pending.add(c)?.refuse(`pushed out by newer connections before saying hello (${this.pending.size} wait at most)`, 'pushed out before a hello');
     } catch (err) {
       this.options.log.error(`collector: could not set up a connection: ${messageOf(err)}`);
       socket.destroy();
@@ -108,6 +126,7 @@ export class CollectorServer {
   async close(): Promise<void> {
     for (const c of [...this.connections]) c.close();
     this.connections.clear();
+    this.ctx.refusals.flush();
     const server = this.server;
     this.server = null;
     this.starting = null;

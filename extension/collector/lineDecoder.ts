@@ -2,7 +2,8 @@
 // only then decoded as UTF-8: 0x0A never occurs inside a multi-byte UTF-8
 // sequence, so a character split across chunks is whole again by then.
 // Pending bytes are bounded by the maximum line length: a longer line is an
-// error for the connection, never an unbounded buffer.
+// error for the connection, never an unbounded buffer. The first line (a
+// stranger's hello) can have a smaller limit of its own.
 
 export class LineTooLongError extends Error {
   constructor(readonly limit: number) {
@@ -13,8 +14,14 @@ export class LineTooLongError extends Error {
 export class LineDecoder {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private seenFirst = false;
 
-  constructor(private readonly maxLineBytes: number) {}
+  constructor(private readonly maxLineBytes: number, private readonly firstLineBytes = maxLineBytes) {}
+
+  /** The limit of the line being read now. */
+  private get limit(): number {
+    return this.seenFirst ? this.maxLineBytes : this.firstLineBytes;
+  }
 
   /**
    * Feeds one chunk; returns the complete lines it finished (without `\n`;
@@ -25,25 +32,28 @@ export class LineDecoder {
    * and split as a string: one decode per chunk, not per line.
    */
   push(chunk: Buffer): string[] {
-    const max = this.maxLineBytes;
     const last = chunk.lastIndexOf(10);
     if (last < 0) {
       this.keep(chunk, 0);
       return [];
     }
     const first = chunk.indexOf(10);
+    const headLimit = this.limit;
     let lines: string[];
     // The first line may continue what earlier chunks left.
     if (this.pendingBytes) {
-      if (this.pendingBytes + first > max) throw new LineTooLongError(max);
+      if (this.pendingBytes + first > headLimit) throw new LineTooLongError(headLimit);
       this.pending.push(chunk.subarray(0, first));
       const head = Buffer.concat(this.pending, this.pendingBytes + first).toString('utf8');
       this.pending = [];
       this.pendingBytes = 0;
       lines = first === last ? [head] : [head, ...chunk.toString('utf8', first + 1, last).split('\n')];
     } else {
+      if (first > headLimit) throw new LineTooLongError(headLimit);
       lines = chunk.toString('utf8', 0, last).split('\n');
     }
+    this.seenFirst = true;
+    const max = this.maxLineBytes;
     for (let i = 0; i < lines.length; i++) {
       let line = lines[i];
       // A UTF-16 unit takes at most 3 UTF-8 bytes: only long lines need their bytes counted.
@@ -56,7 +66,8 @@ export class LineDecoder {
 
   private keep(chunk: Buffer, from: number): void {
     const rest = chunk.length - from;
-    if (this.pendingBytes + rest > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+    const limit = this.limit;
+    if (this.pendingBytes + rest > limit) throw new LineTooLongError(limit);
     // Copy: the socket may reuse its chunk buffer.
     this.pending.push(Buffer.from(chunk.subarray(from)));
     this.pendingBytes += rest;

@@ -47,6 +47,7 @@ function scalarsOnly(s: Record<string, unknown>): boolean {
   for (const k in s) if (typeof s[k] === 'object' && s[k] !== null) return false;
   return true;
 }
+const sites: Check = (v) => Array.isArray(v) && v.length <= 64 && v.every((x) => x !== null && site(x));
 const error = (v: unknown, depth = 0): boolean => {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || depth > 8) return false;
   const e = v as Record<string, unknown>;
@@ -75,7 +76,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
       protocol: int, minor: nonNegInt, runtime: str, runtime_version: str, lens_version: str, python: str,
       pid: int, argv: strings, cwd: str, instance: str,
     },
-    optional: { secret: str, reconnect: nonNegInt },
+    optional: { secret: str, reconnect: nonNegInt, sys_path: strings },
   },
   'run.started': {
     required: { run: id, ts, wall: number },
@@ -84,10 +85,10 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'run.finished': { required: { run: id, ts, outcome }, optional: { error } },
   'task.spawned': {
     required: { run: id, ts, id, name: str, nursery: idOrNull, system: bool, site },
-    optional: { main: bool, parent: id },
+    optional: { main: bool, parent: id, func: site },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
-  'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site } },
+  'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site, chain: sites } },
   'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
   'task.flagged': {
     required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') }, optional: { error },
@@ -174,6 +175,10 @@ function spawnedOk(o: Record<string, unknown>): boolean {
     if (!isId(o.parent)) return false;
     known++;
   }
+  if (o.func !== undefined) {
+    if (!site(o.func)) return false;
+    known++;
+  }
   return keyCount(o) === known;
 }
 
@@ -184,6 +189,10 @@ function stateOk(o: Record<string, unknown>): boolean {
   let known = 5;
   if (o.at !== undefined) {
     if (!site(o.at)) return false;
+    known++;
+  }
+  if (o.chain !== undefined) {
+    if (!sites(o.chain)) return false;
     known++;
   }
   return keyCount(o) === known;

@@ -9,6 +9,7 @@ import { MAX_LINE_BYTES } from '../../contract/wire';
 import { LineDecoder, LineTooLongError } from './lineDecoder';
 import { StreamReader } from './streamReader';
 import { validateEvent } from './protocol';
+import { MAX_EVENT_DEPTH, nestsDeeperThan } from './jsonDepth';
 import { RunState } from '../store/runState';
 import { MAX_ENDED_RUNS, scriptLabel } from '../store/runStore';
 
@@ -53,6 +54,8 @@ export class RecordingReplay {
   private instance: string | null = null;
   private label: string;
   private badLines = 0;
+  /** Lines nested too deep to be events: a shared file is anyone's, and such a line is not parsed at all. */
+  private deepLines = 0;
   private events = 0;
   private lineNo = 0;
   private stopped = false;
@@ -88,6 +91,8 @@ export class RecordingReplay {
     const last = this.stopped ? null : this.decoder.end();
     if (last !== null) this.line(last);
     this.finishReader();
+    this.badLines += this.deepLines;
+    if (this.deepLines > 1) this.log.warn(`recording: ${this.deepLines} lines nest too deep to be events (not read)`);
     if (this.unlisted) this.problems.push(`recording: ${this.unlisted} more problem(s) not listed`);
     for (const r of this.runs) if (this.badLines) r.addProblem(`${this.badLines} line(s) of the recording were not used`);
     return { runs: this.runs, problems: this.problems, badLines: this.badLines, events: this.events };
@@ -96,6 +101,10 @@ export class RecordingReplay {
   private line(line: string): void {
     this.lineNo++;
     if (!line.trim()) return;
+    if (nestsDeeperThan(line, MAX_EVENT_DEPTH)) {
+      if (!this.deepLines++) this.log.warn(`recording: line ${this.lineNo} nests deeper than ${MAX_EVENT_DEPTH} levels: not an event (not read)`);
+      return;
+    }
     // A hello starts a (new) program's stream; the same instance again is a reconnect.
     if (line.includes('"hello"') && this.hello(line)) return;
     this.reader ??= this.newReader();

@@ -1,12 +1,14 @@
 // Open Recording… (NDJSON written by `--record`, or by Save Recording…) and
-// Save Recording… (the lines a program sent, as received). The reading itself
-// is vscode-free (collector/recordingFile.ts); here are its dialogs and its
+// Save Recording… (the lines a program sent, as received, minus any secret;
+// the file private to the user: recordingFile.ts). Reading a recording is
+// vscode-free (collector/recordingReader.ts); here are its dialogs and its
 // progress notification.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
 import type { RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
+import { withoutSecrets, writePrivateFile } from './recordingFile';
 import { messageOf } from '../errorMessage';
 
 const FILTERS = { 'Nursery Lens recordings': ['ndjson', 'jsonl', 'json'], 'All files': ['*'] };
@@ -127,7 +129,16 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
     ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${base}.ndjson`) } : {}),
   });
   if (!target) return;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(rec.text));
-  deps.log.info(`saved ${entry.state.label} to ${target.fsPath}${rec.truncated ? ' (cut short: the program sent more than the 32 MB kept in memory)' : ''}`);
+  const clean = withoutSecrets(rec.text);
+  const bytes = new TextEncoder().encode(clean.text);
+  // The extension runs where the files are (also under code-server and remotes): a path here is a path there.
+  if (target.scheme === 'file' || target.scheme === 'vscode-remote') await writePrivateFile(target.fsPath, bytes);
+  else {
+    await vscode.workspace.fs.writeFile(target, bytes);
+    deps.log.warn(`${target.toString()} is not on a local file system: its permissions were left as that file system makes them`);
+  }
+  if (clean.rewritten) deps.log.info(`left a launch secret out of ${clean.rewritten} line(s) of ${entry.state.label}`);
+  if (clean.leftOut) deps.log.warn(`left ${clean.leftOut} unreadable line(s) out of ${entry.state.label}`);
+  deps.log.info(`saved ${entry.state.label} to ${target.fsPath} (readable by you only)${rec.truncated ? ' (cut short: the program sent more than the 32 MB kept in memory)' : ''}`);
   if (rec.truncated) void vscode.window.showWarningMessage('The recording was cut short: the program sent more than the 32 MB Nursery Lens keeps in memory.');
 }

@@ -8,6 +8,7 @@ import { PythonExtension } from '@vscode/python-extension';
 import { interpreterFromPath, type Interpreter } from './interpreterSearch';
 import { instrumentLaunch, type InstrumentationDeps } from '../debug/launchInstrumentation';
 import type { Launch } from '../collector/launches';
+import type { LaunchOwners } from '../debug/launchOwners';
 import { messageOf } from '../errorMessage';
 
 const isFile = (p: string): boolean => {
@@ -42,6 +43,8 @@ export async function resolveInterpreter(resource: vscode.Uri, log: vscode.LogOu
 
 export interface RunFileDeps extends InstrumentationDeps {
   log: vscode.LogOutputChannel;
+  /** The terminal owns the launch: its secret is retired when the terminal closes. */
+  owners: LaunchOwners;
   showLaunch(launch: Launch): void;
 }
 
@@ -86,7 +89,10 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       cwd: path.dirname(file),
       env: terminalEnv,
       iconPath: new vscode.ThemeIcon('type-hierarchy'),
+      // Not kept by terminal persistence: VS Code would store its env (the launch secret) and start the program again after a restart.
+      isTransient: true,
     });
+    deps.owners.terminalStarted(launch, terminal);
     deps.log.info(`running ${file} with ${[python.command, ...python.args].join(' ')} (${python.source})`);
     terminal.show(true);
     deps.showLaunch(launch);

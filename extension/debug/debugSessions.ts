@@ -1,8 +1,11 @@
-// Opens the panel once per instrumented launch: when its debug session
-// starts, or when its first program connects (whichever comes first), and
-// never for child sessions (debugpy subprocesses attach as children).
+// Follows Python debug sessions: opens the panel once per instrumented launch,
+// when its debug session starts or when its first program connects
+// (whichever comes first), never for child sessions (debugpy subprocesses
+// attach as children); and tells LaunchOwners when sessions start and end,
+// which keeps a launch's secret exactly as long as its session.
 import * as vscode from 'vscode';
-import type { Launch, LaunchRegistry } from '../collector/launches';
+import type { Launch } from '../collector/launches';
+import type { LaunchOwners } from './launchOwners';
 import { PYTHON_DEBUG_TYPES } from './debugProvider';
 
 export interface PanelOpener {
@@ -10,21 +13,25 @@ export interface PanelOpener {
   showLaunch(launch: Launch, reveal: boolean): void;
 }
 
+const isPython = (session: vscode.DebugSession) => (PYTHON_DEBUG_TYPES as readonly string[]).includes(session.type);
+
 export class DebugSessionWatcher implements vscode.Disposable {
   private readonly shown = new Set<string>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly launches: LaunchRegistry, private readonly opener: PanelOpener) {
-    this.subscription = vscode.debug.onDidStartDebugSession((s) => this.started(s));
+  constructor(private readonly owners: LaunchOwners, private readonly opener: PanelOpener) {
+    this.subscriptions = [
+      vscode.debug.onDidStartDebugSession((s) => this.started(s)),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        if (isPython(s)) this.owners.sessionEnded(s);
+      }),
+    ];
   }
 
   private started(session: vscode.DebugSession): void {
-    if (!(PYTHON_DEBUG_TYPES as readonly string[]).includes(session.type)) return;
-    const env = session.configuration.env as Record<string, unknown> | undefined;
-    const launch = this.launches.fromEnvValue(env?.NURSERY_LENS);
-    if (!launch) return;
-    launch.debugSessionId ??= session.id;
-    if (session.parentSession) return;
+    if (!isPython(session)) return;
+    const launch = this.owners.sessionStarted(session);
+    if (!launch || session.parentSession) return;
     this.open(launch);
   }
 
@@ -41,6 +48,6 @@ export class DebugSessionWatcher implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }

@@ -7,12 +7,19 @@
 // The vscode panel only moves messages in and out.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
+import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
-  /** Opens an absolute file the program reported, at a 1-based line. Resolves to an error message, or undefined. */
-  openSite(file: string, line: number): Promise<string | undefined>;
+  /**
+   * Opens an absolute file a run reported, at a 1-based line; `programs` are
+   * the live programs that reported it (their folders open without asking).
+   * Resolves to an error message, or undefined.
+   */
+  openSite(file: string, line: number, programs: ProgramPaths[]): Promise<string | undefined>;
+  /** Where a live run's program runs (none for recordings: a file's hello vouches for nothing). */
+  programPaths?(entry: RunEntry): ProgramPaths | undefined;
   runCommand(command: 'runFile' | 'openRecording' | 'clearFinished'): void;
   log?: { warn(message: string): void };
   /** The selected run changed (its label, or null): e.g. for the panel's title. */
@@ -106,11 +113,16 @@ export class PanelBridge {
         return;
       case 'openSite': {
         if (typeof msg.file !== 'string' || typeof msg.line !== 'number' || !Number.isFinite(msg.line)) return;
-        if (!this.isReportedFile(msg.file)) {
+        const reporting = this.store.all().filter((e) => e.state.reportedFiles.has(msg.file));
+        if (!reporting.length) {
           this.deps.log?.warn(`panel asked to open ${msg.file.slice(0, 300)}, which no program reported; ignored`);
           return;
         }
-        const problem = await this.deps.openSite(msg.file, Math.max(1, Math.floor(msg.line)));
+        const programs = reporting.flatMap((e) => {
+          const p = e.stream ? this.deps.programPaths?.(e) : undefined;
+          return p ? [p] : [];
+        });
+        const problem = await this.deps.openSite(msg.file, Math.max(1, Math.floor(msg.line)), programs);
         if (problem) this.deps.log?.warn(problem);
         return;
       }
@@ -120,11 +132,6 @@ export class PanelBridge {
       default:
         return;
     }
-  }
-
-  /** Only files named in some run's sites may be opened from the panel. */
-  private isReportedFile(file: string): boolean {
-    return this.store.all().some((e) => e.state.reportedFiles.has(file));
   }
 
   private defaultSelection(): string | null {

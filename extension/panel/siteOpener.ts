@@ -1,18 +1,26 @@
 // Opens a source location the program reported, in the first editor group.
-// The bridge already checked that a program named this file; here we check it
-// is an absolute path to a file that exists.
-import * as path from 'node:path';
+// The bridge already checked that a run named this file; sitePolicy.ts
+// decides whether it opens at once, after a question, or not at all.
 import * as vscode from 'vscode';
+import type { ProgramPaths } from '../collector/connection';
+import { decideSite, programRoots } from './sitePolicy';
 
-export async function openSite(file: string, line: number): Promise<string | undefined> {
-  if (!path.isAbsolute(file)) return `not opening ${file}: not an absolute path`;
-  const uri = vscode.Uri.file(file);
-  try {
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (!(stat.type & vscode.FileType.File)) return `not opening ${file}: not a file`;
-  } catch {
-    return `not opening ${file}: it does not exist (on this machine)`;
+export async function openSite(file: string, line: number, programs: readonly ProgramPaths[]): Promise<string | undefined> {
+  // The extension runs where the files are (also under code-server and remotes): a folder's path is local here.
+  const folders = (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file' || f.uri.scheme === 'vscode-remote')
+    .map((f) => f.uri.fsPath);
+  const decision = await decideSite(file, [...folders, ...programs.flatMap((p) => programRoots(p))]);
+  if (decision.kind === 'refuse') return decision.reason;
+  if (decision.kind === 'ask') {
+    const choice = await vscode.window.showWarningMessage(
+      `Open ${decision.file}? It is outside your workspace and the program's folders.`,
+      { modal: true, detail: 'The file name came from the program (or the recording) shown in the task tree.' },
+      'Open',
+    );
+    if (choice !== 'Open') return undefined;
   }
+  const uri = vscode.Uri.file(decision.file);
   const position = new vscode.Position(Math.max(0, line - 1), 0);
   await vscode.window.showTextDocument(uri, {
     viewColumn: vscode.ViewColumn.One,

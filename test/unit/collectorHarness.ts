@@ -35,9 +35,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startCollector(options: { unixSocket?: boolean; helloTimeoutMs?: number; retainFinished?: number } = {}): Promise<Harness> {
+export async function startCollector(options: { unixSocket?: boolean; helloTimeoutMs?: number; retainFinished?: number; unclaimedMs?: number } = {}): Promise<Harness> {
   const store = new RunStore(() => options.retainFinished ?? DEFAULT_RETAIN_FINISHED);
-  const launches = new LaunchRegistry();
+  const launches = new LaunchRegistry(options.unclaimedMs ? { unclaimedMs: options.unclaimedMs } : {});
   const log = new MemoryLog();
   const programs: Harness['programs'] = [];
   const refused: string[] = [];

@@ -30,7 +30,7 @@ const site12 = { file: '/abs/prog.py', line: 12, function: 'main' };
 const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
   'hello': {
     type: 'hello', protocol: 1, minor: 1, secret: 'ab', runtime: 'trio', runtime_version: '0.27.0', lens_version: '0.1.0',
-    python: '3.11.9', pid: 42, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'i1', reconnect: 1,
+    python: '3.11.9', pid: 42, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'i1', reconnect: 1, sys_path: ['/abs', '/usr/lib/python3.11'],
   },
   'run.started': {
     type: 'run.started', run: 1, ts: 0, wall: 1_700_000_000_000, resumed: true, library: 'asyncio', library_version: '3.11.7', anyio: '4.4.0',
@@ -39,9 +39,9 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
     type: 'run.finished', run: 1, ts: 9, outcome: 'raised',
     error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
   },
-  'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: null, system: false, main: false, site: site12, parent: 3 },
+  'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: null, system: false, main: false, site: site12, parent: 3, func: site12 },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
-  'task.state': { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12 },
+  'task.state': { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12, chain: [site12, site12] },
   'task.exited': {
     type: 'task.exited', run: 1, ts: 4, id: 5, outcome: 'cancelled',
     error: { type: 'trio.Cancelled', message: '' }, cancel: { source: 'shutdown', reason: 'x', by: 7 },

@@ -2,7 +2,8 @@
 // survives, and await labels that read as `function:line`.
 import assert from 'node:assert/strict';
 import type { Site, TaskRow } from '../../contract/rows';
-import { awaitKey, awaitLabel, cutName, fitMiddle } from '../../webview/tree/labels';
+import { awaitKey, awaitLabel } from '../../webview/tree/labels';
+import { cutName, fitMiddle } from '../../webview/tree/textFit';
 
 /** One pixel per character: the cuts are about which characters stay. */
 const chars = { width: (s: string) => s.length };

@@ -2,12 +2,13 @@
 // collapse, folds, search, retired rows) and layout, on rows from the store.
 import assert from 'node:assert/strict';
 import type { Row, TaskRow } from '../../contract/rows';
+import { cancelLinks, victimsIndex } from '../../webview/tree/cancelLinks';
 import { layoutTree } from '../../webview/tree/layout';
 import { RunsMirror } from '../../webview/tree/mirror';
 import { buildModel, foldKey, type ModelOptions, type ViewNode } from '../../webview/tree/model';
 import { displayName } from '../../webview/tree/labels';
 import { LiveRun, recording } from './streams';
-import { prologue, swarm } from './synthetic';
+import { cycleRows, prologue, swarm } from './synthetic';
 
 const opts = (o: Partial<ModelOptions> = {}): ModelOptions => ({
   hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), expandedFolds: new Set(), foldThreshold: 20, ...o,
@@ -80,6 +81,23 @@ describe('webview model (Node)', () => {
     const leaf = nursery.children.find((n) => n.kind === 'retired')!;
     assert.equal(leaf.children.length, 0);
     assert.equal(nursery.children.at(-1), leaf, 'after the kept tasks');
+  });
+
+  it('builds the rest of the tree when parents form a cycle, leaving the loop out', () => {
+    const run = new LiveRun('c', 'c').feed([...prologue(), ...swarm(3, 'job')]);
+    const rows = rowsOf([...run.state.rows(), ...cycleRows()]);
+    const names = (m: ReturnType<typeof buildModel>) => all(m.root).filter((n) => n.kind === 'task').map((n) => nameOf(rows, n));
+    const m = buildModel(rows, opts());
+    assert.deepEqual(names(m).sort(), ['__main__.main', 'cancelled_by_loop', 'job', 'job', 'job', 'under_the_loop']);
+    assert.deepEqual(m.root.children.map((n) => nameOf(rows, n)).sort(), ['__main__.main', 'under_the_loop'], 'no shown ancestor: a root');
+    assert.equal(m.keyOf(71), null, 'a row of the loop stands for nothing drawn');
+    assert.equal(m.keyOf(76), null);
+    assert.equal(m.keyOf(70), '70');
+    const layout = layoutTree(m.root);
+    const { links } = cancelLinks(m, layout, rows, victimsIndex(rows), layout.nodes, '70');
+    assert.deepEqual(links, [], 'no link to a failer in the loop');
+    const withSystem = buildModel(rows, opts({ hideSystem: false, search: 'loop' }));
+    assert.deepEqual(names(withSystem), ['<init>', '__main__.main', 'cancelled_by_loop'], 'searching walks only what hangs from a root');
   });
 
   it('mirror: state-only deltas are not structural; new rows, moves and exits are', () => {

@@ -1,5 +1,8 @@
 // Small event streams built in code, for shapes a recording does not pin
-// down exactly (a fold of 30 same-named siblings, 10,000 tasks).
+// down exactly (a fold of 30 same-named siblings, 10,000 tasks), and rows
+// no recording holds (parents in a cycle).
+import type { NurseryRow, Row, TaskRow } from '../../contract/rows';
+
 type Ev = Record<string, unknown>;
 
 const FILE = '/home/user/app/swarm.py';
@@ -52,4 +55,22 @@ export function bigTree(groups: number, perGroup: number, run = 1): Ev[] {
     }
   }
   return out;
+}
+
+/**
+ * Rows no store should hand out (it refuses cycles), to prove the page survives
+ * them: task 70, in nursery `nursery`, was cancelled by task 71 of a loop
+ * (71 → nursery 72 → task 73 → 71); user task 74 hangs under system rows that
+ * loop (75 ⇄ 76: walked while system rows are hidden); 76 is the newest task.
+ */
+export function cycleRows(nursery = 4): Row[] {
+  const task = (id: number, parent: number, name: string, over: Partial<TaskRow> = {}): TaskRow => ({
+    kind: 'task', id, parent, name, system: false, main: false, state: 'running', since: 0, spawnedAt: 0, site: null, awaitSite: null, scopes: [], ...over,
+  });
+  const nurseryRow = (id: number, parent: number, system = false): NurseryRow => ({ kind: 'nursery', id, parent, site: null, openedAt: 0, system, start: false });
+  return [
+    task(70, nursery, 'cancelled_by_loop', { state: 'cancelled', cancelledBy: 71, cancelSource: 'nursery' }),
+    task(71, 72, 'loop_a'), nurseryRow(72, 73), task(73, 71, 'loop_b'),
+    task(74, 75, 'under_the_loop'), nurseryRow(75, 76, true), task(76, 75, 'sys_loop', { system: true }),
+  ];
 }

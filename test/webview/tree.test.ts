@@ -1,8 +1,9 @@
 // The task tree in real Chromium: what a user sees and can do with one run.
 import assert from 'node:assert/strict';
+import type { HostMessage } from '../../contract/messages';
 import { Harness, openSession, type Session } from './browser';
 import { eventsOf, LiveRun, readStream, recording, runsMessage, snapshotMessage } from './streams';
-import { prologue, swarm } from './synthetic';
+import { cycleRows, prologue, swarm } from './synthetic';
 
 const LIVE = 'test/webview/streams/live.ndjson';
 const FAILING = 'test/webview/streams/failing.ndjson';
@@ -359,5 +360,24 @@ describe('webview: task tree', function () {
     await follow.click();
     await h.settle();
     assert.equal(await follow.getAttribute('aria-pressed'), 'true');
+  });
+
+  it('draws the rest of the tree within a second when parents form a cycle (a cancel link leads into it)', async () => {
+    const live = new LiveRun('loop', 'crawl.py').feed(eventsOf(readStream(LIVE)));
+    const snapshot = live.snapshot() as Extract<HostMessage, { type: 'snapshot' }>;
+    const messages: HostMessage[] = [runsMessage([live.state]), { ...snapshot, rows: [...snapshot.rows, ...cycleRows()] }];
+    const t0 = Date.now();
+    await h.page.evaluate((ms) => { for (const m of ms) window.postMessage(m, '*'); }, messages as unknown[]);
+    // A page stuck in a loop never draws, and this wait gives up after the second.
+    await h.page.waitForFunction(() => document.querySelectorAll('g.node').length > 0, undefined, { timeout: 1000 });
+    assert.ok(Date.now() - t0 < 1000, `drawn after ${Date.now() - t0} ms`);
+    await h.settle();
+    const names = (await h.nodes()).filter((n) => n.kind === 'task').map((n) => /^task (.*?),/.exec(n.aria)![1]).sort();
+    assert.deepEqual(names, ['__main__.main', 'cancelled_by_loop', 'crasher <img src=x onerror=window.__xss=1>', 'fetch', 'slow_fetch', 'under_the_loop', 'worker', 'worker', 'worker', 'worker_pool']);
+    // Following the newest task (in the loop) and opening the details of the loop's victim leave the page alive.
+    await h.task('cancelled_by_loop').click();
+    await h.settle();
+    assert.match((await h.page.locator('aside.details').textContent())!, /cancelled_by_loop/);
+    assert.deepEqual(h.errors, []);
   });
 });

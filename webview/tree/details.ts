@@ -2,11 +2,11 @@
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
-import { h, icon } from '../elements';
-import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords, STATE_WORD } from './labels';
-import type { ViewNode } from './model';
-import { SHAPE, STATE_ICON, NURSERY_ICON } from './shapes';
+import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
+import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
+import { memberStates, type ViewNode } from './model';
 import type { SitePalette } from './sitePalette';
+import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 
 export interface DetailsContext {
   rows: ReadonlyMap<number, Row>;
@@ -26,8 +26,6 @@ interface Tick {
   el: HTMLElement;
   deadline: number;
 }
-
-const stateIcon = (s: TaskState): SVGSVGElement => icon(`${SHAPE.task}|${STATE_ICON[s]}`, `state-icon s-${s}`);
 
 export class DetailsPane {
   private sig: unknown[] = [];
@@ -75,7 +73,7 @@ export class DetailsPane {
   private taskLink(c: DetailsContext, id: number): HTMLElement {
     const r = c.rows.get(id);
     const name = r?.kind === 'task' ? r.name : `#${id}`;
-    const b = h('button', { class: 'link-button task-link', 'data-action': `select-${id}` }, r?.kind === 'task' ? stateIcon(r.state) : null, name);
+    const b = h('button', { class: 'link-button task-link', 'data-action': `select-${id}` }, r?.kind === 'task' ? taskStateIcon(r.state) : null, name);
     b.addEventListener('click', () => c.select(id));
     return b;
   }
@@ -84,18 +82,17 @@ export class DetailsPane {
     const now = runNow(c.info, Date.now());
     const out: HTMLElement[] = [];
     const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.starting ? 'starting (in nursery.start())' : null].filter(Boolean).join(' · ');
-    out.push(h('h2', { class: 'title' }, stateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
+    out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
     const dl = h('dl', {});
     const item = (k: string, ...v: Array<Node | string | null>): void => {
       dl.append(h('dt', {}, k), h('dd', {}, ...v));
     };
-    const live0 = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
-    item('State', h('span', { class: `state-word s-${t.state}` }, STATE_WORD[t.state]),
-      live0 ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, ` at ${formatDuration(t.since)} into the run`));
+    const live = !isFinishedState(t.state);
+    item('State', h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
+      live ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, ` at ${formatDuration(t.since)} into the run`));
     item('Lifetime', `spawned ${formatDuration(t.spawnedAt)} into the run`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
-    const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
     const on = awaitOnOf(t);
     if (live && on) item('Waits on', h('code', {}, on));
     const key = awaitKey(t);
@@ -149,39 +146,36 @@ export class DetailsPane {
     item('Opened', this.siteButton(c, 'Go to open site', n.site, 'spawn'));
     item('Owner', this.taskLink(c, n.parent));
     item('Status', n.closedAt !== undefined && n.closedAt !== null ? `closed at ${formatDuration(n.closedAt)}` : `open since ${formatDuration(n.openedAt)}`);
-    const counts = new Map<TaskState, number>();
-    for (const r of c.rows.values()) if (r.kind === 'task' && r.parent === n.id) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-    if (counts.size) item('Children', histogramList(counts));
-    return [h('section', { class: 'details-body', 'aria-label': 'Details of nursery' }, h('h2', { class: 'title' }, icon(`${SHAPE.nursery}|${NURSERY_ICON}`, 'nursery-icon'), h('span', { class: 'title-text' }, n.start ? 'nursery.start()' : 'Nursery')), dl)];
+    const counts = countStates(childStates(c.rows, n.id));
+    if (Object.keys(counts).length) item('Children', histogramList(counts));
+    return [h('section', { class: 'details-body', 'aria-label': 'Details of nursery' }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? 'nursery.start()' : 'Nursery')), dl)];
   }
 
   private fold(c: DetailsContext): HTMLElement[] {
     const node = c.node!;
-    const counts = new Map<TaskState, number>();
-    for (const id of node.members ?? []) {
-      const r = c.rows.get(id);
-      if (r?.kind === 'task') counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-    }
+    const counts = countStates(memberStates(node, c.rows));
     const unfolded = node.children.length > 0;
     const b = h('button', { class: 'button', 'data-action': 'toggle-fold' }, unfolded ? 'Fold back' : `Show all ${node.members?.length ?? 0}`);
     b.addEventListener('click', () => c.toggle(node.key));
     return [h('section', { class: 'details-body', 'aria-label': 'Details of folded tasks' },
-      h('h2', { class: 'title' }, icon(SHAPE.fold, 'fold-icon'), h('span', { class: 'title-text' }, node.name ?? ''), h('span', { class: 'muted' }, ` ×${node.members?.length ?? 0}`)),
+      h('h2', { class: 'title' }, foldIcon(), h('span', { class: 'title-text' }, node.name ?? ''), h('span', { class: 'muted' }, ` ×${node.members?.length ?? 0}`)),
       h('p', { class: 'muted' }, 'Siblings with the same name, folded into one node.'),
       histogramList(counts), b)];
   }
 
   private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
-    const counts = new Map<TaskState, number>();
-    for (const [s, n] of Object.entries(r.byOutcome) as Array<[TaskState, number]>) if (n > 0) counts.set(s, n);
-    return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(counts))];
+    return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(r.byOutcome))];
   }
 }
 
-function histogramList(counts: Map<TaskState, number>): HTMLElement {
+function histogramList(counts: Partial<Record<TaskState, number>>): HTMLElement {
   const ul = h('ul', { class: 'histogram-list' });
-  for (const [s, n] of counts) ul.append(h('li', {}, stateIcon(s), ` ${n} ${STATE_WORD[s]}`));
+  for (const [s, n] of inStateOrder(counts)) ul.append(h('li', {}, taskStateIcon(s), ` ${n} ${stateWord(s)}`));
   return ul;
+}
+
+function* childStates(rows: ReadonlyMap<number, Row>, nursery: number): Iterable<TaskState> {
+  for (const r of rows.values()) if (r.kind === 'task' && r.parent === nursery) yield r.state;
 }
 
 function errorBlock(e: ErrorInfo): HTMLElement {

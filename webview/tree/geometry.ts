@@ -11,7 +11,7 @@ export const LABEL_X = MARKER_RADIUS + 5;
 /** Between the end of a label and the start of the links to its children. */
 export const PORT_GAP = 6;
 /** Horizontal run of a link, from the parent's port to the child's marker. */
-export const LINK_RUN = 34;
+const LINK_RUN = 34;
 /** A column's width beyond its widest label. */
 export const COLUMN_EXTRA = LABEL_X + PORT_GAP + LINK_RUN + MARKER_RADIUS + 3;
 /** Names get about this many characters (measured as this many `x`s) before they are cut. */

@@ -1,15 +1,6 @@
 // What each node says, as plain strings (they are inserted with textContent).
-import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
-
-export const STATE_WORD: Record<TaskState, string> = {
-  running: 'running',
-  scheduled: 'scheduled',
-  waiting: 'waiting',
-  returned: 'returned',
-  raised: 'raised',
-  cancelled: 'cancelled',
-  lost: 'lost',
-};
+import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow } from '../../contract/rows';
+import { stateWord } from './taskStates';
 
 export function baseName(file: string): string {
   const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
@@ -33,7 +24,7 @@ export function displayName(name: string): string {
 }
 
 /** Short error type: `trio.TooSlowError` → `TooSlowError`. */
-export function shortType(type: string): string {
+function shortType(type: string): string {
   const i = type.lastIndexOf('.');
   return i >= 0 ? type.slice(i + 1) : type;
 }
@@ -122,7 +113,7 @@ export function taskExtra(t: TaskRow): string {
 }
 
 export function taskAria(t: TaskRow): string {
-  let s = `task ${t.name}, ${STATE_WORD[t.state]}`;
+  let s = `task ${t.name}, ${stateWord(t.state)}`;
   if (t.state === 'raised' && t.error) s += `, ${shortType(t.error.type)}`;
   if (t.state === 'waiting') {
     // `, at file:line` first: the e2e suite and screen-reader users find the site in the same place.
@@ -132,67 +123,4 @@ export function taskAria(t: TaskRow): string {
   }
   if (t.scopes.some((x) => x.shield)) s += ', shielded';
   return s;
-}
-
-/** Anything that measures text in pixels (a TextMeasure; a character count in Node tests). */
-export interface Measure {
-  width(text: string): number;
-}
-
-/** `text` in `max` px, cutting the middle so both ends survive; `tail` is the end's share of the room. */
-export function fitMiddle(m: Measure, text: string, max: number, tail = 0.55): string {
-  if (m.width(text) <= max) return text;
-  if (m.width('…') > max) return '';
-  const cut = (n: number): string => {
-    const back = Math.round(n * tail);
-    return text.slice(0, n - back) + '…' + (back ? text.slice(text.length - back) : '');
-  };
-  let lo = 0;
-  let hi = text.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (m.width(cut(mid)) <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  return cut(lo);
-}
-
-/** `text` in `max` px keeping its start (cut at the end). */
-function fitStart(m: Measure, text: string, max: number): string {
-  if (m.width(text) <= max) return text;
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (m.width(text.slice(0, mid) + '…') <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  return text.slice(0, lo) + '…';
-}
-
-const URL_ARG = /^[a-z][\w+.-]*:\/\/(?:www\.)?(.+)$/i;
-
-/**
- * A task name in `max` px, cut so the part that tells siblings apart survives.
- * Dotted identifiers are drawn by their last part (displayName). For names of
- * the form `f(arg)` the argument is what differs between siblings
- * (`fetch(http://www.cnn.com)`), so `f(` and `)` stay, a URL loses its scheme
- * and `www.` first (its host is the part that differs), and other arguments
- * lose their middle. Anything else loses its middle, keeping both ends
- * (`worker-17`, `upload chunk 12`).
- */
-export function cutName(m: Measure, name: string, max: number): string {
-  const shown = displayName(name);
-  if (m.width(shown) <= max) return shown;
-  const call = /^([^()]+)\((.+)\)$/s.exec(shown);
-  if (call) {
-    const open = `${displayName(call[1])}(`;
-    const room = max - m.width(open) - m.width(')');
-    if (room >= m.width('…') * 5) {
-      const url = URL_ARG.exec(call[2]);
-      const arg = url ? fitStart(m, '…' + url[1], room) : fitMiddle(m, call[2], room, 0.6);
-      if (arg.length > 1) return `${open}${arg})`;
-    }
-  }
-  return fitMiddle(m, shown, max);
 }

@@ -3,10 +3,12 @@
 // changes a state repaints a few nodes without a relayout.
 import type { Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
-import { awaitKey, awaitOnOf, baseName, cutName, displayName, fitMiddle, formatRemaining, nextDeadline, runNow, siteWords, STATE_WORD, taskAria, taskExtra } from './labels';
-import type { ViewNode } from './model';
-import { NURSERY_ICON, SHAPE, STATE_ICON } from './shapes';
+import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
+import { memberStates, type ViewNode } from './model';
+import { NURSERY_ICON, SHAPE } from './shapes';
 import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
+import { countStates, inStateOrder, isDimmedState, isFinishedState, stateClass, stateIcon, stateWord } from './taskStates';
+import { cutName, fitMiddle, fitSite } from './textFit';
 import type { TextMeasure } from './textMeasure';
 
 export interface Look {
@@ -30,6 +32,8 @@ export interface Look {
   aria: string;
   /** Fold: counts by state, in display order. */
   histogram: Array<[TaskState, number]> | null;
+  /** Drawn muted, with the links to it (a task that ended quietly, a closed nursery). */
+  faded: boolean;
   /** A countdown is shown: repaint it while the run is live. */
   ticking: boolean;
 }
@@ -53,7 +57,6 @@ export interface LookContext {
   palette: SitePalette;
 }
 
-const HIST_ORDER: TaskState[] = ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost'];
 export const HISTOGRAM_WIDTH = 44;
 export const GAP = 6;
 
@@ -72,18 +75,13 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   const { rows, measures: m } = c;
   const look: Look = {
     classes: `node ${node.kind}`, shape: SHAPE[node.kind], icon: '', name: '', extra: '', extraClass: '',
-    badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, ticking: false,
+    badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, faded: false, ticking: false,
   };
   if (node.match) look.classes += ' match';
   if (node.hiddenChildren > 0 && node.kind !== 'fold') look.more = `+${node.hiddenChildren}`;
 
   if (node.kind === 'fold') {
-    const counts = new Map<TaskState, number>();
-    for (const id of node.members ?? []) {
-      const t = rows.get(id);
-      if (t?.kind === 'task') counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
-    }
-    look.histogram = HIST_ORDER.filter((s) => counts.has(s)).map((s) => [s, counts.get(s)!]);
+    look.histogram = inStateOrder(countStates(memberStates(node, rows)));
     const n = node.members?.length ?? 0;
     look.extra = `×${n}`;
     look.extraClass = 'count';
@@ -94,7 +92,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     look.classes += node.children.length ? ' unfolded' : ' folded';
     look.nameWidth = nm.width(look.name);
     look.width = look.nameWidth + GAP + m.smallBold.width(look.extra) + GAP + HISTOGRAM_WIDTH;
-    const parts = look.histogram.map(([s, c]) => `${c} ${STATE_WORD[s]}`).join(', ');
+    const parts = look.histogram.map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
     look.aria = `${n} tasks named ${node.name ?? ''}, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
     return look;
   }
@@ -109,18 +107,20 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   if (row.kind === 'retired') {
     look.name = `${row.count} finished (folded)`;
     look.width = look.nameWidth = m.name.width(look.name);
-    const parts = (Object.entries(row.byOutcome) as Array<[TaskState, number]>).filter(([, c]) => c > 0);
-    look.aria = `${row.count} finished tasks folded away: ${parts.map(([s, c]) => `${c} ${s}`).join(', ')}`;
+    look.aria = `${row.count} finished tasks folded away: ${inStateOrder(row.byOutcome).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ')}`;
     return look;
   }
   if (row.kind === 'nursery') {
     look.icon = NURSERY_ICON;
     if (row.system) look.classes += ' system';
-    if (row.closedAt !== undefined && row.closedAt !== null) look.classes += ' closed';
+    if (row.closedAt !== undefined && row.closedAt !== null) {
+      look.classes += ' closed';
+      look.faded = true;
+    }
     // The square already says "nursery": the label says where it was opened.
     const kind = row.start ? 'start()' : row.system ? 'system' : '';
     look.name = kind;
-    look.extra = row.site ? fitSite(m, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0))) : kind ? '' : 'nursery';
+    look.extra = row.site ? fitSite(m.code, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0))) : kind ? '' : 'nursery';
     look.extraClass = 'site';
     look.nameWidth = kind ? m.name.width(kind) : 0;
     look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
@@ -131,22 +131,14 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   return taskLook(look, row, c, room, node.match);
 }
 
-/** `file.py:12` in `max` px, cutting the middle of the file name so the line number stays. */
-function fitSite(m: Measures, file: string, line: number, max: number): string {
-  const full = `${baseName(file)}:${line}`;
-  if (m.code.width(full) <= max) return full;
-  const tail = `…:${line}`;
-  const stem = m.code.fit(baseName(file), max - m.code.width(tail) + m.code.width('…'));
-  return stem.endsWith('…') ? stem.slice(0, -1) + tail : stem + tail.slice(1);
-}
-
 function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: boolean): Look {
   const { rows, info, measures: m } = c;
-  look.classes += ` s-${t.state}`;
+  look.classes += ` ${stateClass(t.state)}`;
+  look.faded = isDimmedState(t.state);
   if (t.system) look.classes += ' system';
   if (t.main) look.classes += ' main';
   if (t.starting) look.classes += ' starting';
-  look.icon = STATE_ICON[t.state];
+  look.icon = stateIcon(t.state);
   let extra = taskExtra(t);
   look.extraClass = t.state === 'raised' ? 'error' : 'site';
   // A cancelled task names the task whose failure cancelled it.
@@ -158,7 +150,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const key = extra ? awaitKey(t) : null;
   if (key) look.mark = c.palette.markOf(key);
   const markW = look.mark ? MARK_ROOM : 0;
-  const live = t.state === 'running' || t.state === 'scheduled' || t.state === 'waiting';
+  const live = !isFinishedState(t.state);
   const dl = live ? nextDeadline(t.scopes) : null;
   const shielded = live && t.scopes.some((s) => s.shield);
   const badges: string[] = [];

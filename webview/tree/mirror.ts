@@ -2,7 +2,8 @@
 // `snapshot` and patched by `delta`. It never interprets wire events (the
 // host's reducer does); it only tells the renderer how much changed, so a
 // burst of state samples does not force a relayout of 10,000 nodes.
-import type { Row, RunInfo, TaskState } from '../../contract/rows';
+import type { Row, RunInfo } from '../../contract/rows';
+import { isFinishedState } from './taskStates';
 
 export interface RunMirror {
   info: RunInfo;
@@ -19,30 +20,35 @@ export interface Change {
   added: number[];
 }
 
-export const FINISHED: ReadonlySet<TaskState> = new Set<TaskState>(['returned', 'raised', 'cancelled', 'lost']);
-
 export function isFinishedRow(row: Row): boolean {
-  if (row.kind === 'task') return FINISHED.has(row.state);
+  if (row.kind === 'task') return isFinishedState(row.state);
   if (row.kind === 'nursery') return row.closedAt !== undefined && row.closedAt !== null;
   return true;
 }
 
 export class RunsMirror {
   readonly runs = new Map<string, RunMirror>();
+  /** The runs as the host last listed them. */
+  private listed: RunInfo[] = [];
 
   get(key: string | null): RunMirror | undefined {
     return key === null ? undefined : this.runs.get(key);
   }
 
-  /** Keeps only the runs the host still lists (a cleared run frees its rows). */
-  retain(keys: Iterable<string>): void {
-    const keep = new Set(keys);
+  /** The host's list of runs: keeps only the runs it still lists (a cleared run frees its rows). */
+  setListed(runs: RunInfo[]): void {
+    this.listed = runs;
+    const keep = new Set(runs.map((r) => r.key));
     for (const key of [...this.runs.keys()]) if (!keep.has(key)) this.runs.delete(key);
+    for (const info of runs) {
+      const run = this.runs.get(info.key);
+      if (run) run.info = info;
+    }
   }
 
-  updateInfo(info: RunInfo): void {
-    const run = this.runs.get(info.key);
-    if (run) run.info = info;
+  /** The runs to offer: as the host listed them, or, before any list, those we have rows of. */
+  list(): RunInfo[] {
+    return this.listed.length ? this.listed : [...this.runs.values()].map((r) => r.info);
   }
 
   snapshot(info: RunInfo, rows: Row[]): Change {

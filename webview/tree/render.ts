@@ -5,11 +5,12 @@
 // draws a handful of combined paths instead of thousands of elements.
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
-import type { Row, RunInfo } from '../../contract/rows';
+import type { Row, RunInfo, TaskState } from '../../contract/rows';
 import { LABEL_X, MARKER_RADIUS, PORT_GAP } from './geometry';
 import type { Layout, Placed } from './layout';
 import { extraMeasure, GAP, HISTOGRAM_WIDTH, lookOf, type Look, type LookContext, type Measures } from './look';
 import { MARK_ROOM, type SitePalette } from './sitePalette';
+import { stateClass } from './taskStates';
 
 export interface CancelLink {
   failer: Placed;
@@ -44,6 +45,10 @@ interface NodeEl extends SVGGElement {
 }
 
 const DURATION = 220;
+
+/** The id of a node's element (the tree's aria-activedescendant names it). */
+export const nodeElementId = (key: string): string => `node-${key.replace(/[^\w-]/g, '_')}`;
+
 const linkPath = (sx: number, sy: number, tx: number, ty: number): string => {
   const mx = sx + Math.max(8, (tx - sx) / 2);
   return `M${sx},${sy}C${mx},${sy} ${mx},${ty} ${tx},${ty}`;
@@ -138,7 +143,7 @@ export class TreeRenderer {
       });
     }
     // Dim the links of finished subtrees with the nodes.
-    paths.classed('to-finished', (p) => (this.looks.get(p.node.key)?.classes ?? '').match(/s-(returned|cancelled|lost)|closed/) !== null);
+    paths.classed('to-finished', (p) => this.looks.get(p.node.key)?.faded ?? false);
   }
 
   private renderCancelLinks(f: Frame): void {
@@ -170,17 +175,7 @@ export class TreeRenderer {
       .data(drawn, (p) => p.node.key)
       .join(
         (enter) => {
-          const g = enter.append('g').attr('role', 'treeitem');
-          g.append('rect').attr('class', 'bg').attr('rx', 3).attr('y', -10).attr('height', 20).attr('x', -MARKER_RADIUS - 4);
-          g.append('path').attr('class', 'shape');
-          g.append('path').attr('class', 'icon');
-          g.append('path').attr('class', 'site-mark').attr('aria-hidden', 'true');
-          const text = g.append('text').attr('class', 'label').attr('x', LABEL_X).attr('dy', '0.35em');
-          text.append('tspan').attr('class', 'name');
-          text.append('tspan').attr('class', 'extra');
-          text.append('tspan').attr('class', 'badge');
-          text.append('tspan').attr('class', 'more');
-          g.append('g').attr('class', 'histogram');
+          const g = appendNodeParts(enter.append('g').attr('role', 'treeitem'));
           if (f.animate) g.style('opacity', 0).transition().duration(DURATION).style('opacity', 1);
           return g;
         },
@@ -212,7 +207,7 @@ export class TreeRenderer {
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
-      el.setAttribute('id', `node-${p.node.key.replace(/[^\w-]/g, '_')}`);
+      el.setAttribute('id', nodeElementId(p.node.key));
       el.dataset.key = p.node.key;
       el.dataset.kind = p.node.kind;
       if (p.parent) el.dataset.parent = p.parent.node.key;
@@ -267,7 +262,7 @@ export class TreeRenderer {
     for (const p of f.visible) {
       const row = f.rows.get(p.node.id);
       let cls: string = p.node.kind;
-      if (p.node.kind === 'task' && row?.kind === 'task') cls = `task s-${row.state}`;
+      if (p.node.kind === 'task' && row?.kind === 'task') cls = `task ${stateClass(row.state)}`;
       const x = Math.round(p.x);
       const y = Math.round(p.y);
       add(cls, `M${x - r},${y - r}h${d}v${d}h${-d}Z`);
@@ -284,6 +279,18 @@ export class TreeRenderer {
       .attr('class', (d) => `ov ${d[0]}`)
       .attr('d', (d) => d[1]);
   }
+}
+
+/** The parts of a node's element, filled in by renderNodes (which reads them back in this order). */
+function appendNodeParts<P>(g: Selection<SVGGElement, P, SVGGElement, unknown>): Selection<SVGGElement, P, SVGGElement, unknown> {
+  g.append('rect').attr('class', 'bg').attr('rx', 3).attr('y', -10).attr('height', 20).attr('x', -MARKER_RADIUS - 4);
+  g.append('path').attr('class', 'shape');
+  g.append('path').attr('class', 'icon');
+  g.append('path').attr('class', 'site-mark').attr('aria-hidden', 'true');
+  const text = g.append('text').attr('class', 'label').attr('x', LABEL_X).attr('dy', '0.35em');
+  for (const part of ['name', 'extra', 'badge', 'more']) text.append('tspan').attr('class', part);
+  g.append('g').attr('class', 'histogram');
+  return g;
 }
 
 function setPart(el: SVGTSpanElement, text: string, cls: string, dx: number): void {
@@ -303,10 +310,10 @@ function drawHistogram(g: SVGGElement, look: Look): void {
   g.setAttribute('transform', `translate(${LABEL_X + look.width - HISTOGRAM_WIDTH},-3)`);
   let x = 0;
   select(g)
-    .selectAll<SVGRectElement, [string, number]>('rect')
+    .selectAll<SVGRectElement, [TaskState, number]>('rect')
     .data(data, (d) => d[0])
     .join('rect')
-    .attr('class', (d) => `bar s-${d[0]}`)
+    .attr('class', (d) => `bar ${stateClass(d[0])}`)
     .attr('height', 6)
     .attr('x', (d) => {
       const at = x;

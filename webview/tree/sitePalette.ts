@@ -5,11 +5,11 @@
 // shape alone tells groups apart where colour cannot (high contrast, colour
 // vision). Marks are handed out in the order sites are first seen in a run and
 // never change for that run, so a live tree does not reshuffle its marks.
+import { circle } from './shapes';
 
-const r = 3.8;
 /** Mark outlines, centred on (0, 0), about 8 px across. */
 export const MARK_SHAPES: readonly string[] = [
-  `M${-r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`, // circle
+  circle(3.8),
   'M-3.4,-3.4h6.8v6.8h-6.8Z', // square
   'M0,-4.5L4.5,0L0,4.5L-4.5,0Z', // diamond
   'M0,-4.2L4,3.4H-4Z', // triangle
@@ -17,7 +17,7 @@ export const MARK_SHAPES: readonly string[] = [
   'M-1.3,-4.2h2.6v2.9h2.9v2.6h-2.9v2.9h-2.6v-2.9h-2.9v-2.6h2.9Z', // plus
 ];
 /** Tints (styles.css: .site-mark.tint-N); 5 and 6 share no factor, so 30 sites get distinct marks. */
-export const MARK_TINTS = 5;
+const MARK_TINTS = 5;
 /** Room the mark takes before the await label, in px. */
 export const MARK_ROOM = 13;
 
@@ -38,9 +38,5 @@ export class SitePalette {
       this.byKey.set(key, i);
     }
     return { shape: MARK_SHAPES[i % MARK_SHAPES.length], index: i, tint: i % MARK_TINTS };
-  }
-
-  clear(): void {
-    this.byKey.clear();
   }
 }

@@ -1,7 +1,11 @@
 // Label widths from a canvas context in the page's own fonts: links start
 // where a parent's label ends, and long names are cut with an ellipsis
-// before they run into the next column. Results are cached per string.
-export class TextMeasure {
+// before they run into the next column (textFit.ts). Results are cached per string.
+import { FONT_SIZE, SMALL_FONT_SIZE } from './geometry';
+import type { Measures } from './look';
+import type { Measure } from './textFit';
+
+export class TextMeasure implements Measure {
   private readonly ctx: CanvasRenderingContext2D | null;
   private readonly cache = new Map<string, number>();
 
@@ -20,24 +24,22 @@ export class TextMeasure {
     }
     return w;
   }
-
-  /** `text`, or its longest prefix + "…" that fits in `max` pixels. */
-  fit(text: string, max: number): string {
-    if (max <= 0) return '';
-    if (this.width(text) <= max) return text;
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.width(text.slice(0, mid) + '…') <= max) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo === 0 ? '…' : text.slice(0, lo) + '…';
-  }
 }
 
 /** The computed font of an element, as a canvas font string. */
-export function fontOf(el: Element, sizePx: number, family?: string): string {
+function fontOf(el: Element, sizePx: number, family?: string): string {
   const style = getComputedStyle(el);
   return `${sizePx}px ${family ?? style.fontFamily}`;
+}
+
+/** The measures of the tree's labels, in the fonts of `body` (styles.css draws await sites in the editor font). */
+export function pageMeasures(body: HTMLElement): Measures {
+  const editorFont = getComputedStyle(body).getPropertyValue('--vscode-editor-font-family').trim() || 'monospace';
+  return {
+    name: new TextMeasure(fontOf(body, FONT_SIZE)),
+    nameBold: new TextMeasure(`600 ${fontOf(body, FONT_SIZE)}`),
+    code: new TextMeasure(fontOf(body, SMALL_FONT_SIZE, editorFont)),
+    small: new TextMeasure(fontOf(body, SMALL_FONT_SIZE)),
+    smallBold: new TextMeasure(`600 ${fontOf(body, SMALL_FONT_SIZE)}`),
+  };
 }

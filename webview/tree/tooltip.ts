@@ -2,8 +2,9 @@
 // the state and where the task waits. Text only (textContent).
 import type { Row } from '../../contract/rows';
 import { h, icon } from '../elements';
-import { awaitOnOf, baseName, errorLine, siteWords, STATE_WORD } from './labels';
+import { awaitOnOf, baseName, errorLine, siteWords } from './labels';
 import type { ViewNode } from './model';
+import { isFinishedState, stateClass, stateWord } from './taskStates';
 
 const DELAY_MS = 450;
 
@@ -62,9 +63,9 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
     if (row.site) out.push([`${row.site.file}:${row.site.line}`, 'code']);
     return out;
   }
-  const out: Array<[string, string]> = [[row.name, 'strong'], [STATE_WORD[row.state], `state s-${row.state}`]];
+  const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
-  const live = row.state === 'waiting' || row.state === 'running' || row.state === 'scheduled';
+  const live = !isFinishedState(row.state);
   const on = awaitOnOf(row);
   if (live && on) out.push([`waits on ${on}`, 'code']);
   if (row.awaitSite && live) {

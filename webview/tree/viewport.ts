@@ -9,7 +9,7 @@ import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
 export class Viewport {
-  readonly behavior: ZoomBehavior<SVGSVGElement, unknown>;
+  private readonly behavior: ZoomBehavior<SVGSVGElement, unknown>;
   transform: ZoomTransform = zoomIdentity;
   /** Set while we move the view on the user's behalf (wheel scrolling). */
   private userMove = false;

@@ -1,0 +1,73 @@
+// What surrounds the tree: the toolbar's state, the banners, the note shown
+// while there is nothing to draw, the empty state before any run, and the
+// run's status said once to screen readers when it changes.
+import type { RunInfo } from '../contract/rows';
+import { h } from './elements';
+import { type Notices, statusSentence } from './notices';
+import type { Toolbar } from './toolbar';
+import type { RunMirror } from './tree/mirror';
+import type { Choices } from './viewState';
+
+/** What the chrome shows in one frame. */
+export interface ChromeInput {
+  runs: RunInfo[];
+  current: string | null;
+  run: RunMirror | undefined;
+  /** Nodes the tree draws (0: the note says why). */
+  drawn: number;
+  choices: Choices;
+  /** Search matches, while searching. */
+  matches: number | null;
+}
+
+export class Chrome {
+  /** Shown over the tree area while there is nothing to draw. */
+  readonly waiting = h('div', { class: 'waiting-note' }, 'Waiting for the first tasks of this run…');
+  /** Read by screen readers when it changes. */
+  readonly live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  private lastStatus = '';
+
+  constructor(
+    private readonly toolbar: Toolbar,
+    readonly notices: Notices,
+    /** Shown before any run: how to start one. */
+    readonly empty: HTMLElement,
+    private readonly svg: SVGSVGElement,
+  ) {}
+
+  announce(text: string): void {
+    this.live.textContent = text;
+  }
+
+  update(c: ChromeInput): void {
+    const { run, choices } = c;
+    const info = run?.info;
+    const hasRuns = c.runs.length > 0;
+    this.empty.hidden = hasRuns;
+    this.toolbar.el.hidden = !hasRuns;
+    this.svg.style.display = hasRuns ? '' : 'none';
+    this.waiting.hidden = !hasRuns || c.drawn > 0;
+    if (!this.waiting.hidden) {
+      const filtered = choices.state.hideFinished || choices.state.search.trim() !== '';
+      this.waiting.textContent = !run ? 'Loading the run…'
+        : filtered && run.rows.size ? 'Nothing matches these filters.'
+        : run.info.status === 'live' ? 'Waiting for the first tasks of this run…'
+        : 'This run has no tasks to show.';
+    }
+    this.toolbar.setRuns(c.runs, c.current);
+    this.toolbar.setState({
+      hideFinished: choices.state.hideFinished,
+      hideSystem: choices.hideSystem,
+      follow: choices.state.follow,
+      search: choices.state.search,
+      matches: c.matches,
+      counts: info ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total` : '',
+    });
+    this.notices.update(info);
+    const statusKey = info ? `${info.key}:${info.status}` : '';
+    if (statusKey !== this.lastStatus) {
+      this.lastStatus = statusKey;
+      if (info) this.announce(statusSentence(info));
+    }
+  }
+}

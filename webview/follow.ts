@@ -1,0 +1,79 @@
+// Follow mode: while it is on, the newest task is brought into view, calmly
+// (at most a couple of pans a second). A pan or zoom by the user ends it.
+import type { Row } from '../contract/rows';
+import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
+import type { Layout } from './tree/layout';
+import type { Model } from './tree/model';
+import type { Viewport } from './tree/viewport';
+import type { ViewState } from './viewState';
+
+const FOLLOW_INTERVAL_MS = 400;
+/** Room kept for the followed task's label, in px. */
+const LABEL_ROOM = 220;
+
+/** The newest task of a run (the highest id), if it has any. */
+function newestTask(rows: ReadonlyMap<number, Row>): number | null {
+  let best: number | null = null;
+  for (const r of rows.values()) if (r.kind === 'task' && (best === null || r.id > best)) best = r.id;
+  return best;
+}
+
+export class Follow {
+  /** The task to bring into view at the next chance. */
+  private target: number | null = null;
+  private lastPan = 0;
+
+  constructor(
+    private readonly state: ViewState,
+    private readonly viewport: Viewport,
+    private readonly scheduler: FrameScheduler,
+    private readonly canAnimate: () => boolean,
+  ) {}
+
+  /** Turned on or off by the user; on, it starts at the newest task of `rows`. */
+  set(on: boolean, rows: ReadonlyMap<number, Row> | undefined): void {
+    this.state.follow = on;
+    if (on) this.target = rows ? newestTask(rows) : null;
+  }
+
+  /** Ended by a pan or zoom of the user's; true when it was on. */
+  stop(): boolean {
+    if (!this.state.follow) return false;
+    this.state.follow = false;
+    this.target = null;
+    return true;
+  }
+
+  /** Another run: nothing to follow yet. */
+  reset(): void {
+    this.target = null;
+  }
+
+  /** New rows arrived: the newest of them becomes the target. */
+  noteAdded(ids: readonly number[]): void {
+    if (!ids.length || !this.state.follow) return;
+    let best = this.target ?? -Infinity;
+    for (const id of ids) if (id > best) best = id;
+    this.target = best;
+  }
+
+  /** In a frame: pans to the target, or comes back for it when the last pan was too recent. */
+  step(layout: Layout, model: Model | null): void {
+    if (!this.state.follow || this.target === null) return;
+    const now = performance.now();
+    if (now - this.lastPan < FOLLOW_INTERVAL_MS) {
+      this.scheduler.after('follow', FOLLOW_INTERVAL_MS, DIRTY.view);
+      return;
+    }
+    const id = this.target;
+    this.target = null;
+    const key = model?.keyOf(id);
+    const p = key ? layout.byKey.get(key) : undefined;
+    if (!p) return;
+    const t = this.viewport.panTo(p, LABEL_ROOM);
+    if (t) {
+      this.lastPan = now;
+      this.viewport.set(t, this.canAnimate());
+    }
+  }
+}

@@ -1,0 +1,147 @@
+// One frame of the page, driven by the merged dirty flags: rebuild the tree
+// when due, the chrome around it, the first view of a run, the pans of follow
+// mode and of a revealed selection, then the drawing. The frame also paces
+// what would otherwise redraw too often: spawns and exits on a big tree
+// rebuild a few times a second, state colours in the overview repaint twice
+// a second, and countdowns tick every 100 ms while one is shown.
+import type { RunInfo } from '../contract/rows';
+import type { Chrome } from './chrome';
+import type { Follow } from './follow';
+import type { Selection } from './selection';
+import { cancelLinks } from './tree/cancelLinks';
+import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
+import { OVERVIEW_SCALE, TRANSITION_LIMIT } from './tree/geometry';
+import type { Layout } from './tree/layout';
+import type { Measures } from './tree/look';
+import type { RunMirror, RunsMirror } from './tree/mirror';
+import type { TreeRenderer } from './tree/render';
+import type { ShownTree } from './tree/shownTree';
+import type { Viewport } from './tree/viewport';
+import type { Choices } from './viewState';
+
+const OVERVIEW_REPAINT_MS = 500;
+const TICK_MS = 100;
+const EMPTY_LAYOUT: Layout = { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 }, room: [] };
+
+/** The page's rooms a frame reads and moves. */
+export interface FrameParts {
+  mirror: RunsMirror;
+  current(): string | null;
+  choices: Choices;
+  tree: ShownTree;
+  chrome: Chrome;
+  selection: Selection;
+  follow: Follow;
+  viewport: Viewport;
+  renderer: TreeRenderer;
+  svg: SVGSVGElement;
+  scheduler: FrameScheduler;
+  measures: Measures;
+  reducedMotion: MediaQueryList;
+}
+
+export class FrameLoop {
+  /** Zoomed far out: dots and one path per state instead of node elements. */
+  overview = false;
+  /** The run in view has no view yet: the first frame with a layout sets one (saved, or the initial one). */
+  needsInitialView = true;
+  /** A frame drew the run (the next may animate from it). */
+  private rendered = false;
+  private lastOverviewPaint = 0;
+
+  constructor(private readonly p: FrameParts) {}
+
+  /** Another run came into view. */
+  reset(): void {
+    this.needsInitialView = true;
+  }
+
+  frame(flags: number): void {
+    const { p } = this;
+    const run = p.mirror.get(p.current());
+    if ((flags & DIRTY.rows) && !(flags & DIRTY.structure)) {
+      // Spawns and exits on a tree that takes long to lay out: rebuild a few times a
+      // second, not every frame (calmer, and frames stay short). User actions never wait.
+      const wait = p.tree.rebuildWait();
+      if (wait > 0) {
+        p.scheduler.after('rows', wait, DIRTY.rows);
+        flags &= ~(DIRTY.rows | DIRTY.content);
+        if (!flags) return;
+      } else flags |= DIRTY.structure;
+    }
+    if (flags & DIRTY.structure) p.tree.rebuild(run, p.choices.modelOptions());
+    // Toolbar and banners first: they change the tree area's size, which the first view depends on.
+    if (flags & (DIRTY.chrome | DIRTY.structure)) this.chrome(run);
+    const layout = p.tree.layout;
+    if (run && layout && layout.nodes.length && this.needsInitialView) {
+      this.needsInitialView = false;
+      p.viewport.set(p.choices.savedTransform ?? p.viewport.initialTransform(layout));
+      this.rendered = false;
+    }
+    if (layout && (flags & (DIRTY.structure | DIRTY.view))) p.follow.step(layout, p.tree.model);
+    if (layout && !this.needsInitialView) p.selection.reveal(layout);
+    let ticking = false;
+    if (run && layout) {
+      flags = this.paceOverview(flags);
+      if (flags & (DIRTY.structure | DIRTY.content | DIRTY.view)) ticking = this.draw(run, layout, flags);
+    } else this.drawNothing(run?.info);
+    if ((flags & DIRTY.content) && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run);
+    if (ticking || p.selection.detailsTicking(run)) p.scheduler.after('tick', TICK_MS, DIRTY.content | DIRTY.chrome);
+  }
+
+  /** Zoomed far out, state colours of thousands of dots repaint twice a second: calm, and cheap. */
+  private paceOverview(flags: number): number {
+    const onlyContent = (flags & (DIRTY.structure | DIRTY.view)) === 0;
+    if (!this.overview || !onlyContent || !(flags & DIRTY.content)) return flags;
+    const wait = OVERVIEW_REPAINT_MS - (performance.now() - this.lastOverviewPaint);
+    if (wait <= 0) return flags;
+    this.p.scheduler.after('overview', wait, DIRTY.content);
+    return flags & ~DIRTY.content;
+  }
+
+  /** Draws the nodes near the view; true when a countdown needs ticks. */
+  private draw(run: RunMirror, layout: Layout, flags: number): boolean {
+    const { p } = this;
+    const visible = p.viewport.cull(layout);
+    const t = p.viewport.transform;
+    this.overview = t.k < OVERVIEW_SCALE;
+    if (this.overview) this.lastOverviewPaint = performance.now();
+    const selected = p.choices.selected;
+    const hover = p.selection.hover;
+    const model = p.tree.model;
+    const { links, related } = model ? cancelLinks(model, layout, run.rows, p.tree.victims, visible, selected ?? hover) : { links: [], related: new Set<string>() };
+    const animate = (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !p.reducedMotion.matches;
+    const drawn = p.renderer.render({
+      layout, visible, rows: run.rows, info: run.info, selected, hover, cancelLinks: links, related,
+      animate, overview: this.overview, scale: t.k, viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
+      wallNow: Date.now(), measures: p.measures, palette: p.tree.palette,
+    });
+    // A label outgrew its column (a task started waiting somewhere with a
+    // longer name): lay out again, measuring it.
+    if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
+    this.rendered = true;
+    p.svg.classList.toggle('zoomed-out', this.overview);
+    p.selection.markActive(layout, this.overview);
+    return drawn.ticking;
+  }
+
+  /** No run, or nothing built yet: an empty tree. */
+  private drawNothing(info: RunInfo | undefined): void {
+    const { p } = this;
+    p.renderer.render({
+      layout: EMPTY_LAYOUT, visible: [], rows: new Map(), info: info ?? (undefined as unknown as RunInfo),
+      selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false,
+      scale: 1, viewKey: '', wallNow: 0, measures: p.measures, palette: p.tree.palette,
+    });
+  }
+
+  private chrome(run: RunMirror | undefined): void {
+    const { p } = this;
+    const model = p.tree.model;
+    p.chrome.update({
+      runs: p.mirror.list(), current: p.current(), run, drawn: p.tree.layout?.nodes.length ?? 0, choices: p.choices,
+      matches: p.choices.state.search.trim() && model ? model.matches.length : null,
+    });
+    p.selection.showDetails(run);
+  }
+}

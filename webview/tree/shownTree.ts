@@ -1,0 +1,126 @@
+// The tree of the run in view, as built for drawing: its model (rows + the
+// user's choices) and layout, the run's await-site marks, which failure
+// cancelled which task, and what building it cost, so that a big tree is
+// rebuilt a few times a second rather than in every frame.
+import type { Row, RunInfo } from '../../contract/rows';
+import { victimsIndex } from './cancelLinks';
+import { awaitKey, displayName } from './labels';
+import { layoutTree, type LabelSizer, type Layout } from './layout';
+import { lookOf, type Measures } from './look';
+import type { RunMirror } from './mirror';
+import { buildModel, type Model, type ModelOptions, type ViewNode } from './model';
+import { SitePalette } from './sitePalette';
+
+/** Trees with more drawn nodes than this may wait between rebuilds; smaller ones never do. */
+const BIG_TREE = 2000;
+/** Labels once cut for lack of room, remembered per run (beyond this many, forgotten). */
+const CRAMPED_KEPT = 500;
+/** Label length estimates per row object (see sizer). */
+const CHARS = new WeakMap<Row, number>();
+
+/** Minimum time between data-driven rebuilds for a rebuild that cost `cost` ms: none for small trees. */
+function rebuildInterval(cost: number): number {
+  return cost < 6 ? 0 : Math.min(1000, cost * 12);
+}
+
+export class ShownTree {
+  model: Model | null = null;
+  layout: Layout | null = null;
+  /** Counts layouts: what depends on positions is kept while it stays. */
+  version = 0;
+  /** Failing task id → the task ids its failure cancelled. */
+  victims = new Map<number, number[]>();
+  /** Await-site marks of the run (stable for the run). */
+  palette = new SitePalette();
+  /** What the last rebuild cost, and when it ended. */
+  private cost = 0;
+  private builtAt = 0;
+  /** Labels a frame had to cut for lack of room: every later layout of the run measures them. */
+  private readonly cramped = new Set<string>();
+  /** The layout a relayout for cramped labels was asked for (one try per layout). */
+  private crampedFor = -1;
+
+  constructor(private readonly measures: Measures) {}
+
+  /** Another run comes into view: nothing built yet, fresh marks. */
+  reset(): void {
+    this.model = null;
+    this.layout = null;
+    this.palette = new SitePalette();
+    this.cramped.clear();
+  }
+
+  /** A fresh snapshot: the next rebuild does not wait. */
+  forgetCost(): void {
+    this.cost = 0;
+  }
+
+  /** How long a rebuild for spawns and exits should still wait, in ms (0: now). */
+  rebuildWait(): number {
+    const big = (this.layout?.nodes.length ?? 0) > BIG_TREE;
+    return big ? rebuildInterval(this.cost) - (performance.now() - this.builtAt) : 0;
+  }
+
+  rebuild(run: RunMirror | undefined, options: ModelOptions): void {
+    const t0 = performance.now();
+    if (!run) {
+      this.model = null;
+      this.layout = null;
+    } else {
+      this.model = buildModel(run.rows, options);
+      markAwaitSites(this.model.root, run.rows, this.palette);
+      this.layout = layoutTree(this.model.root, this.sizer(run.rows, run.info));
+      this.version++;
+      this.victims = victimsIndex(run.rows);
+    }
+    this.builtAt = performance.now();
+    this.cost = this.builtAt - t0;
+  }
+
+  /** Labels a frame cut for lack of room; true when a relayout should give them room (once per layout). */
+  noteCramped(keys: readonly string[]): boolean {
+    if (!keys.length || this.crampedFor === this.version) return false;
+    // The relayout asked for is the next layout: it does not ask again.
+    this.crampedFor = this.version + 1;
+    if (this.cramped.size > CRAMPED_KEPT) this.cramped.clear();
+    for (const k of keys) this.cramped.add(k);
+    return true;
+  }
+
+  /** Label sizes for the layout: a quick character count, exact widths for the longest. */
+  private sizer(rows: ReadonlyMap<number, Row>, info: RunInfo): LabelSizer {
+    const ctx = { rows, info, measures: this.measures, wallNow: Date.now(), palette: this.palette };
+    const cramped = this.cramped;
+    return {
+      chars: (n) => {
+        if (n.kind === 'fold') return displayName(n.name ?? '').length + 8;
+        const r = rows.get(n.id);
+        if (!r) return 0;
+        if (r.kind === 'nursery') return 16;
+        if (r.kind === 'retired') return 20;
+        // Rows are replaced when they change, so a count cached on the row object stays right.
+        let c = CHARS.get(r);
+        if (c === undefined) {
+          const site = r.state === 'waiting' ? r.awaitSite : null;
+          c = Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
+          CHARS.set(r, c);
+        }
+        return c;
+      },
+      width: (n) => lookOf(n, ctx, Infinity).width,
+      always: (n) => cramped.has(n.key),
+    };
+  }
+}
+
+/** Marks go to await sites in tree order, so the first group from the top gets the first mark. */
+function markAwaitSites(root: ViewNode, rows: ReadonlyMap<number, Row>, palette: SitePalette): void {
+  const walk: ViewNode[] = [root];
+  while (walk.length) {
+    const n = walk.pop()!;
+    const r = n.kind === 'task' ? rows.get(n.id) : undefined;
+    const key = r?.kind === 'task' ? awaitKey(r) : null;
+    if (key) palette.markOf(key);
+    for (let i = n.children.length - 1; i >= 0; i--) walk.push(n.children[i]);
+  }
+}
