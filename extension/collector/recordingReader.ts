@@ -17,8 +17,8 @@ export interface ReadOptions extends ReplayOptions {
 }
 
 export interface RecordingRead extends ReplayResult {
-  /** The recording's first lines, up to keepBytes. */
-  text: string;
+  /** The recording's first lines, up to keepBytes (as read, in pieces). */
+  bytes: Buffer[];
   /** The recording was longer than the kept text. */
   truncated: boolean;
   cancelled: boolean;
@@ -56,13 +56,13 @@ export async function readRecording(chunks: AsyncIterable<Uint8Array>, options: 
       sliceStart = performance.now();
     }
   }
-  if (options.signal?.aborted) return { runs: [], problems: [], badLines: 0, events: 0, text: '', truncated: false, cancelled: true };
-  return { ...replay.end(), text: kept.text(), truncated: kept.truncated, cancelled: false };
+  if (options.signal?.aborted) return { runs: [], problems: [], badLines: 0, events: 0, bytes: [], truncated: false, cancelled: true };
+  return { ...replay.end(), bytes: kept.parts, truncated: kept.truncated, cancelled: false };
 }
 
 /** The first whole lines of a stream, up to a bound of bytes. */
 class KeptLines {
-  private readonly parts: Buffer[] = [];
+  readonly parts: Buffer[] = [];
   private bytes = 0;
   truncated = false;
 
@@ -93,9 +93,5 @@ class KeptLines {
       }
       this.parts.pop();
     }
-  }
-
-  text(): string {
-    return Buffer.concat(this.parts).toString('utf8');
   }
 }

@@ -104,12 +104,16 @@ export class ProgramStream {
 
 /** A recording's lines, kept for Save Recording… (bounded, and counted with the programs' raw lines). */
 export interface RecordingLines {
-  text: string;
+  /** The bytes, as read: kept off the JavaScript heap, made text only when saved. */
+  bytes: readonly Uint8Array[];
   /** The recording was longer than what was kept. */
   truncated: boolean;
 }
 
-interface KeptRecording extends RecordingLines {
+interface KeptRecording {
+  bytes: readonly Uint8Array[];
+  size: number;
+  truncated: boolean;
   /** Let go for newer programs' lines (or there was no room when it was opened). */
   dropped: boolean;
   /** Its runs still in the store: the lines go with the last. */
@@ -163,8 +167,8 @@ export class RunStore {
 
   private dropRecording(rec: KeptRecording): void {
     if (!this.recordings.delete(rec)) return;
-    this.rawTotal -= rec.text.length;
-    rec.text = '';
+    this.rawTotal -= rec.size;
+    rec.bytes = [];
     rec.dropped = true;
   }
   private readonly launchPrograms = new Map<string, number>();
@@ -257,8 +261,9 @@ export class RunStore {
     let n = Math.min(runs.length, MAX_ENDED_RUNS);
     while (n > 0 && !this.roomFor(n, true)) n--;
     if (!n) return [];
-    const kept = this.reserveRaw(lines.text.length, null);
-    const recording: KeptRecording = { text: kept ? lines.text : '', truncated: lines.truncated, dropped: !kept, runs: n };
+    const size = lines.bytes.reduce((sum, b) => sum + b.length, 0);
+    const kept = this.reserveRaw(size, null);
+    const recording: KeptRecording = { bytes: kept ? lines.bytes : [], size, truncated: lines.truncated, dropped: !kept, runs: n };
     if (kept) this.recordings.add(recording);
     const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recording }));
     for (const entry of out) this.entries.set(entry.state.key, entry);
@@ -282,7 +287,8 @@ export class RunStore {
   recordingOf(key: string): { text: string; truncated: boolean; dropped?: boolean } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.recording) return { text: e.recording.text, truncated: e.recording.truncated, ...(e.recording.dropped ? { dropped: true } : {}) };
+    const rec = e.recording;
+    if (rec) return { text: Buffer.concat(rec.bytes).toString('utf8'), truncated: rec.truncated, ...(rec.dropped ? { dropped: true } : {}) };
     if (!e.stream) return undefined;
     const raw = e.stream.raw;
     return { text: raw.join('\n') + (raw.length ? '\n' : ''), truncated: e.stream.rawTruncated, ...(e.stream.rawDropped ? { dropped: true } : {}) };

@@ -64,7 +64,7 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     assert.deepEqual(read.runs.map((r) => r.rows()), whole.runs.map((r) => r.rows()));
     assert.deepEqual(read.runs[0].info().retired, whole.runs[0].info().retired);
     assert.equal(read.truncated, false);
-    assert.equal(read.text, text);
+    assert.equal(Buffer.concat(read.bytes).toString(), text);
   });
 
   it('cancel stops the reading: no runs', async () => {
@@ -97,10 +97,25 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
   it('the lines kept for Save Recording are bounded, cut at a line', async () => {
     const text = busyRecording(1);
     const read = await readRecording(chunksOf(Buffer.from(text)), { keepBytes: 100_000 });
-    assert.equal(read.truncated, true);
-    assert.ok(read.text.length <= 100_000 && read.text.length > 90_000);
-    assert.ok(read.text.endsWith('\n'));
-    assert.ok(text.startsWith(read.text));
+    const store = new RunStore();
+    const [entry] = store.addRecording(read.runs, read);
+    const saved = store.recordingOf(entry.state.key)!;
+    assert.equal(saved.truncated, true);
+    assert.ok(saved.text.length <= 100_000 && saved.text.length > 90_000);
+    assert.ok(saved.text.endsWith('\n'));
+    assert.ok(text.startsWith(saved.text));
+  });
+
+  it('a recording\'s kept lines count with the programs\' raw lines, and are let go for a live program\'s', async () => {
+    const store = new RunStore(() => 2000, { perProgram: 100, total: 150 });
+    const text = ndjson([hello(), ...prologue()]);
+    const { runs } = await readRecording(chunksOf(Buffer.from(text)));
+    const [rec] = store.addRecording(runs, { bytes: [Buffer.from('x\n'.repeat(60))], truncated: false });
+    const live = store.openStream({ launchKey: 'k', instance: 'live' });
+    live.run(1);
+    for (let i = 0; i < 8; i++) live.record('y'.repeat(9)); // 80 bytes: only with the recording's room
+    assert.equal(store.recordingOf(rec.state.key)!.dropped, true);
+    assert.equal(store.recordingOf(live.run(1)!.key)!.truncated, false);
   });
 
   it('2,000 programs in one recording: runs capped, one run list and one snapshot for the panel', async () => {

@@ -132,7 +132,7 @@ describe('PanelBridge (host side of the panel protocol)', () => {
   it('clearing finished runs moves the selection and tells the panel', async () => {
     const t = setup();
     const rec = replayNdjson([hello(), ...prologue()].map((e) => JSON.stringify(e)).join('\n'));
-    t.store.addRecording(rec.runs, { text: 'x', truncated: false });
+    t.store.addRecording(rec.runs, { bytes: [Buffer.from('x')], truncated: false });
     const a = t.program('A', 'a');
     prologue().forEach(a.feed);
     await t.bridge.handle({ type: 'ready' });
