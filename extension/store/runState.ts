@@ -57,25 +57,20 @@ export class RunState {
    * Returns why it was refused, when it was (it would break the tree, or its
    * run is over); the run's problems say so too.
    */
-  apply(ev: WireEvent): Refusal | undefined {
-    const refused = this.facts.ended ? this.afterEnd(ev.type) : this.reduce(ev);
-    if (!refused) return undefined;
-    this.facts.addProblem(`${refused[0].toUpperCase()}${refused.slice(1)}.`);
-    return refused;
-  }
-
-  private reduce(ev: WireEvent): Refusal | undefined | void {
+  apply(ev: WireEvent): Refusal | void {
     const { type } = ev; // read once: a load from many kinds of object is not cheap
+    if (this.facts.ended) return this.refused(this.afterEnd(type));
     if (type !== 'hello') this.facts.saw(ev.ts);
+    // One switch here, not in a method of its own: this is the hottest call of ingestion.
     switch (type) {
       case 'task.state': return this.tasks.state(ev);
-      case 'task.spawned': return this.tasks.spawned(ev);
-      case 'task.exited': return this.tasks.exited(ev);
-      case 'task.moved': return this.tasks.moved(ev);
+      case 'task.spawned': return this.refused(this.tasks.spawned(ev));
+      case 'task.exited': return this.refused(this.tasks.exited(ev));
+      case 'task.moved': return this.refused(this.tasks.moved(ev));
       case 'task.flagged': return this.tasks.flagged(ev);
-      case 'nursery.opened': return this.nurseries.opened(ev);
+      case 'nursery.opened': return this.refused(this.nurseries.opened(ev));
       case 'nursery.closed': return this.nurseries.closed(ev);
-      case 'scope.changed': return this.scopes.changed(ev);
+      case 'scope.changed': return this.refused(this.scopes.changed(ev));
       case 'scope.closed': return this.scopes.closed(ev);
       case 'hello': return this.run.hello(ev);
       case 'run.started': return this.run.started(ev);
@@ -86,6 +81,12 @@ export class RunState {
       case 'snapshot.end': return this.run.snapshotEnd(ev);
       default: return unhandled(ev);
     }
+  }
+
+  /** `why`, said once in the run's problems (undefined: nothing was refused). */
+  private refused(why: Refusal | undefined): Refusal | undefined {
+    if (why) this.facts.addProblem(`${why[0].toUpperCase()}${why.slice(1)}.`);
+    return why;
   }
 
   /** After run.finished nothing revives the run; what the whole process hears (a hello again, drops, the runtime stopping) is quietly not its concern. */
