@@ -73,8 +73,9 @@ async function readWithProgress(uri: vscode.Uri, name: string, retainFinished: n
   const size = (await vscode.workspace.fs.stat(uri)).size;
   const read = async (signal?: AbortSignal, onProgress?: (bytes: number) => void) => {
     const options = { retainFinished, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
-    // A file on this machine is streamed; one from another file system is fetched whole, then read the same way.
-    return uri.scheme === 'file'
+    // A file where the extension runs (a vscode-remote path is one there too, as under code-server) is
+    // streamed; one from another file system is fetched whole, then read the same way.
+    return uri.scheme === 'file' || uri.scheme === 'vscode-remote'
       ? readRecordingFile(uri.fsPath, options)
       : readRecording(chunksOf(await vscode.workspace.fs.readFile(uri)), options);
   };
