@@ -18,10 +18,12 @@ export class NurseryEvents {
     const tree = this.tree;
     const id = e.id;
     const existing = tree.nurseries.get(id);
+    const groupKind = e.kind === undefined || e.kind === 'nursery' ? undefined : e.kind;
     if (existing) {
       // A snapshot replay: the owner never changes.
       tree.snapshotSeen?.add(id);
       existing.site = tree.site(e.site);
+      existing.groupKind = groupKind;
       tree.changes.touch(existing);
       return undefined;
     }
@@ -45,6 +47,7 @@ export class NurseryEvents {
       closedAt: undefined,
       system: e.system === true,
       start: e.start === true,
+      groupKind,
       dirty: false,
       sent: false,
       gone: false,

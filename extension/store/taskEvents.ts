@@ -1,6 +1,8 @@
 // The reducer for task events (task.spawned, task.moved, task.state,
-// task.exited): task rows are born, move between nurseries, change state and
-// end, and a cancelled task learns who caused it where the wire does not say.
+// task.exited, task.flagged): task rows are born (under their nursery, or a
+// loose task under the task that made it), move between nurseries, change
+// state and end, and a cancelled task learns who caused it where the wire
+// does not say.
 import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent } from '../../contract/wire';
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
@@ -8,6 +10,15 @@ import type { RunTree } from './runTree';
 import { clip, errorOf, MAX_TEXT, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
 import { REFUSED, type Refusal } from './refusals';
 import { cancelLinkOk, wouldCycle } from './treeLinks';
+
+/**
+ * A task made outside any task group (protocol 1.2: asyncio.create_task,
+ * ensure_future, gather, loop.create_task): no nursery, and either the task
+ * that made it named or neither main nor the library's own.
+ */
+function isLoose(e: TaskSpawnedEvent): boolean {
+  return e.nursery === null && (e.parent !== undefined || (!e.main && !e.system));
+}
 
 /** How far up the tree a cancel is traced to a failed child: no real nesting is deeper, and each exit pays for the walk. */
 const MAX_INFER_DEPTH = 256;
@@ -22,14 +33,16 @@ export class TaskEvents {
   spawned(e: TaskSpawnedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
-    const parent = e.nursery;
-    const nursery = parent === null ? undefined : tree.nurseries.get(parent);
-    if (parent !== null && nursery === undefined && tree.tasks.has(parent)) return REFUSED.wrongKind;
+    const loose = isLoose(e);
+    // A loose task hangs under the task that made it; any other under its nursery, which must be no task.
+    const parent = loose ? this.maker(e) : e.nursery;
+    const nursery = parent === null || loose ? undefined : tree.nurseries.get(parent);
+    if (parent !== null && !loose && nursery === undefined && tree.tasks.has(parent)) return REFUSED.wrongKind;
     const existing = tree.tasks.get(id);
     if (existing) {
       // A snapshot replay (or a duplicate): an upsert, never a second task.
       if (existing.parent !== parent) {
-        const refused = this.refuseMove(existing, parent);
+        const refused = this.refuseMove(existing, parent, loose);
         if (refused) return refused;
         this.moveTo(existing, parent);
       }
@@ -65,6 +78,7 @@ export class TaskEvents {
       cancelReason: undefined,
       scopes: NO_SCOPES,
       starting: nursery?.start ? true : undefined,
+      loose: loose ? true : undefined,
       flags: undefined,
       unretrieved: undefined,
       dirty: false,
@@ -116,8 +130,10 @@ export class TaskEvents {
     row.starting = undefined;
     if (e.error !== undefined) row.error = errorOf(e.error);
     const firstRaised = this.tree.firstRaised;
-    // (Only for a nursery the store holds: its removal forgets the entry.)
-    if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent) && this.tree.nurseries.has(row.parent)) firstRaised.set(row.parent, id);
+    // A loose task's failure cancels nothing: no task group owns it. (Only for a nursery the store holds: its removal forgets the entry.)
+    if (outcome === 'raised' && row.parent !== null && !row.loose && !firstRaised.has(row.parent) && this.tree.nurseries.has(row.parent)) {
+      firstRaised.set(row.parent, id);
+    }
     const refused = outcome === 'cancelled' ? this.cancelled(row, e.cancel ?? {}) : undefined;
     this.finish(row);
     this.retention.retain();
@@ -149,7 +165,7 @@ export class TaskEvents {
     if (source) row.cancelSource = source;
     if (cancel.reason !== undefined) row.cancelReason = clip(cancel.reason, MAX_TEXT);
     let by = cancel.by;
-    if (by === undefined && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
+    if (by === undefined && !row.loose && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
     if (by === undefined) return undefined;
     if (!cancelLinkOk(this.tree, row.id, by)) return REFUSED.cancelCycle;
     row.cancelledBy = by;
@@ -172,7 +188,8 @@ export class TaskEvents {
       const n = tree.nurseries.get(nursery);
       if (!n) return undefined;
       const owner = tree.tasks.get(n.parent);
-      if (!owner) return undefined;
+      // A loose task's maker does not cancel it when its own group fails.
+      if (!owner || owner.loose) return undefined;
       child = owner.id;
       nursery = owner.parent;
     }
@@ -191,6 +208,12 @@ export class TaskEvents {
     this.retention.queue(row);
   }
 
+  /** The row a loose task hangs under: the task that made it, when the store still holds it (else it is a root). */
+  private maker(e: TaskSpawnedEvent): number | null {
+    const by = e.parent;
+    return by !== undefined && by !== e.id && this.tree.tasks.has(by) ? by : null;
+  }
+
   /** True while the task waits in a start() nursery (`nursery`: its parent's row). */
   private starting(row: TaskEntry, nursery: NurseryEntry | undefined): void {
     row.starting = nursery?.start ? true : undefined;
@@ -206,11 +229,14 @@ export class TaskEvents {
     return undefined;
   }
 
-  /** Why `row` may not hang under `to` (a task there, or its own subtree); undefined when it may. */
-  private refuseMove(row: TaskEntry, to: number | null): Refusal | undefined {
+  /**
+   * Why `row` may not hang under `to` (a task there, unless `loose`: then its
+   * maker; or its own subtree); undefined when it may.
+   */
+  private refuseMove(row: TaskEntry, to: number | null, loose = false): Refusal | undefined {
     if (to === null) return undefined;
-    if (!this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REFUSED.wrongKind;
-    if (this.tree.ownedNurseries.has(row.id) && wouldCycle(this.tree, row.id, to)) return REFUSED.cycle;
+    if (!loose && !this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REFUSED.wrongKind;
+    if ((this.tree.ownedNurseries.has(row.id) || this.tree.children.has(row.id)) && wouldCycle(this.tree, row.id, to)) return REFUSED.cycle;
     return undefined;
   }
 

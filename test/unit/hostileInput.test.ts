@@ -77,6 +77,16 @@ describe('hostile input: the store never hands the panel a cycle (#12 item 2)', 
     assert.equal(r.info().totalTasks, 2);
   });
 
+  it('a loose task hangs under its maker, but a replay that would hang the maker under it is refused', () => {
+    const { r, refused } = run([
+      ...prologue(), opened(4, 3, 1), spawned(10, 4, 'maker', 1), spawned(11, null, 'loose', 1, { parent: 10 }),
+      { type: 'snapshot.begin', run: 1, ts: 2 }, spawned(10, null, 'maker', 2, { parent: 11 }), { type: 'snapshot.end', run: 1, ts: 2 },
+    ]);
+    assert.deepEqual(treeProblems(r.rows()), []);
+    assert.equal(taskRow(r, 11)!.parent, 10);
+    assert.deepEqual(refused.map((x) => /cycle/.test(x)), [true]);
+  });
+
   it('cancel.by that would make two tasks cancel each other keeps the exit and drops the link', () => {
     const { r, refused } = run([
       ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 1),

@@ -142,7 +142,11 @@ export function randomLines(rng: Rng, n: number): string[] {
     const site = rng.chance(0.5) ? null : { file: `/src/f${rng.int(5)}.py`, line: rng.int(50), function: 'f' };
     const pick = rng.int(10);
     let e: Ev;
-    if (pick < 3) e = { type: 'task.spawned', run, ts, id: id(), name: `t${rng.int(9)}`, nursery: rng.chance(0.1) ? null : id(), system: rng.chance(0.2), site };
+    if (pick < 3) {
+      // Some loose (1.2: nursery null, made by a task), so links run task to task too.
+      const loose = rng.chance(0.2);
+      e = { type: 'task.spawned', run, ts, id: id(), name: `t${rng.int(9)}`, nursery: loose || rng.chance(0.1) ? null : id(), system: rng.chance(0.2), site, ...(loose ? { parent: id() } : {}) };
+    }
     else if (pick < 5) e = { type: 'nursery.opened', run, ts, id: id(), task: id(), site, ...(rng.chance(0.2) ? { start: true } : {}) };
     else if (pick === 5) e = { type: 'task.moved', run, ts, id: id(), nursery: id() };
     else if (pick === 6) e = { type: 'task.exited', run, ts, id: id(), outcome: rng.pick(['returned', 'raised', 'cancelled']), ...(rng.chance(0.5) ? { cancel: { by: id() } } : {}) };

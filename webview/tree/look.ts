@@ -4,6 +4,7 @@
 import type { Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
 import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
+import { flagBadge, groupWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
 import { NURSERY_ICON, SHAPE } from './shapes';
 import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
@@ -117,14 +118,16 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
       look.classes += ' closed';
       look.faded = true;
     }
-    // The square already says "nursery": the label says where it was opened.
-    const kind = row.start ? 'start()' : row.system ? 'system' : '';
+    // The square already says "nursery": the label says where it was opened,
+    // and what it is when it is not a Trio nursery (an asyncio TaskGroup, an AnyIO task group).
+    const kind = row.start ? 'start()' : row.system ? 'system' : row.groupKind ? groupWord(row) : '';
+    if (row.groupKind) look.classes += ` group-${row.groupKind}`;
     look.name = kind;
     look.extra = row.site ? fitSite(m.code, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0))) : kind ? '' : 'nursery';
     look.extraClass = 'site';
     look.nameWidth = kind ? m.name.width(kind) : 0;
     look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
-    look.aria = `${row.start ? 'nursery.start() nursery' : row.system ? 'system nursery' : 'nursery'}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
+    look.aria = `${row.start ? `${startWord(row)} ${groupWord(row)}` : row.system ? `system ${groupWord(row)}` : groupWord(row)}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
     if (look.more) look.width += GAP + m.smallBold.width(look.more);
     return look;
   }
@@ -138,6 +141,8 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   if (t.system) look.classes += ' system';
   if (t.main) look.classes += ' main';
   if (t.starting) look.classes += ' starting';
+  if (t.loose) look.classes += ' loose';
+  if (t.flags?.length) look.classes += ' flagged';
   look.icon = stateIcon(t.state);
   let extra = taskExtra(t);
   look.extraClass = t.state === 'raised' ? 'error' : 'site';
@@ -153,16 +158,18 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const live = !isFinishedState(t.state);
   const dl = live ? nextDeadline(t.scopes) : null;
   const shielded = live && t.scopes.some((s) => s.shield);
-  const badges: string[] = [];
+  // What the runtime flagged (pending when the loop closed, an exception nobody retrieved) comes first.
+  const badges: string[] = (t.flags ?? []).map((f) => `⚠ ${flagBadge(f)}`);
+  if (badges.length) look.badgeClass = 'flag';
   if (dl) {
     badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
     look.ticking = info.status === 'live';
-    look.badgeClass = 'deadline';
+    look.badgeClass ||= 'deadline';
   }
   if (shielded) {
     badges.push('shielded');
     look.classes += ' shielded';
-    if (!dl) look.badgeClass = 'shield';
+    look.badgeClass ||= 'shield';
   }
   look.badge = badges.join(' · ');
   const badgeW = look.badge ? GAP + m.small.width(look.badge) : 0;
@@ -192,6 +199,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
     look.mark = null;
   }
   look.width = look.nameWidth + (look.extra ? GAP + (look.mark ? MARK_ROOM : 0) + xm.width(look.extra) : 0) + badgeW + moreW;
-  look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${look.badge.split(' · ')[0]}` : '');
+  look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '')
+    + (t.loose ? ', loose (owned by no task group)' : '') + (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('');
   return look;
 }
