@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
-import type { RunStore } from '../store/runStore';
+import { MAX_ENDED_RUNS, MAX_RUNS, type RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 import { withoutSecrets, writePrivateFile } from './recordingFile';
 import { messageOf } from '../errorMessage';
@@ -54,6 +54,9 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
     if (!entries.length) {
       void vscode.window.showWarningMessage(`${name} was read, but every run Nursery Lens holds is live: close a program first.`);
       continue;
+    }
+    if (entries.length < result.runs.length) {
+      deps.log.warn(`${name}: ${result.runs.length - entries.length} of its runs are not shown: the runs held are bounded (${MAX_RUNS} in all, ${MAX_ENDED_RUNS} that are over)`);
     }
     firstKey ??= entries[0].state.key;
     if (result.badLines) {
