@@ -17,6 +17,7 @@ import { DetailsPane } from './tree/details';
 import { DIRTY, FrameScheduler } from './tree/frameScheduler';
 import { TRANSITION_LIMIT } from './tree/geometry';
 import { RunsMirror } from './tree/mirror';
+import type { ViewNode } from './tree/model';
 import { TreeRenderer } from './tree/render';
 import { ShownTree } from './tree/shownTree';
 import { pageMeasures } from './tree/textMeasure';
@@ -171,29 +172,25 @@ export class App {
 
   // ---- user actions ----
 
-  private setOpen(key: string, open?: boolean): void {
+  /** A change to what is open under `key`'s node; the node stays where it is on screen ("more…": under the pointer, the new page above it). */
+  private reshape(key: string, change: (node: ViewNode) => void): void {
     const node = this.tree.model?.byKey.get(key);
     if (!node) return;
-    this.choices.setOpen(node, open);
+    change(node);
     this.frames.keepInPlace(key);
     this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
-  /** "More…": the next page; the node stays under the pointer, the new items appear above it. */
+  private setOpen(key: string, open?: boolean): void {
+    this.reshape(key, (node) => this.choices.setOpen(node, open));
+  }
+
   private showMore(key: string): void {
-    const node = this.tree.model?.byKey.get(key);
-    if (!node) return;
-    this.choices.showMore(node);
-    this.frames.keepInPlace(key);
-    this.changed(DIRTY.structure | DIRTY.chrome);
+    this.reshape(key, (node) => this.choices.showMore(node));
   }
 
   private openAll(key: string): void {
-    const node = this.tree.model?.byKey.get(key);
-    if (!node) return;
-    this.choices.openAll(node);
-    this.frames.keepInPlace(key);
-    this.changed(DIRTY.structure | DIRTY.chrome);
+    this.reshape(key, (node) => this.choices.openAll(node));
   }
 
   /** Shows `key`'s subtree as the root of the view (null: the whole run), selected and framed afresh. */
