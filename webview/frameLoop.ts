@@ -21,6 +21,10 @@ import type { Viewport } from './tree/viewport';
 import type { Choices } from './viewState';
 
 const OVERVIEW_REPAINT_MS = 500;
+/** Room shown for the first child's label when a node opens, in px. */
+const CHILD_LABEL_ROOM = 160;
+/** An opened node's marker stays at least this far from the panel's left edge, in px. */
+const OPENED_EDGE = 32;
 const TICK_MS = 100;
 const EMPTY_LAYOUT: Layout = { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 }, room: [] };
 
@@ -119,9 +123,17 @@ export class FrameLoop {
     const a = this.anchor!;
     this.anchor = null;
     const now = layout.byKey.get(a.key);
-    if (!now || this.needsInitialView || (now.x === a.x && now.y === a.y)) return;
+    if (!now || this.needsInitialView) return;
     const t = this.p.viewport.transform;
-    this.p.viewport.set({ k: t.k, x: t.x - (now.x - a.x) * t.k, y: t.y - (now.y - a.y) * t.k });
+    const held = { k: t.k, x: t.x - (now.x - a.x) * t.k, y: t.y - (now.y - a.y) * t.k };
+    // A node just opened shows its children's column: a sideways pan at most, the node itself stays in view.
+    const child = now.children[0];
+    if (child) {
+      const { width } = this.p.viewport.size();
+      const childRight = (child.x + CHILD_LABEL_ROOM) * held.k + held.x;
+      if (childRight > width) held.x = Math.max(held.x - (childRight - width), OPENED_EDGE - now.x * held.k);
+    }
+    if (held.x !== t.x || held.y !== t.y) this.p.viewport.set(held);
   }
 
   /** Zoomed far out, state colours of thousands of dots repaint twice a second: calm, and cheap. */
