@@ -32,8 +32,9 @@ Runs a Python program with every trio.run instrumented by Nursery Lens
 (each async library the runtime has an adapter for, once the program imports it).
   --connect ADDRESS  collector address: HOST:PORT (loopback TCP) or a Unix socket path
   --record FILE      write the event stream (NDJSON) to FILE
-Without options, NURSERY_LENS (JSON) from the environment configures it.
-While it runs, SIGUSR1 prints its task tree to stderr (not on Windows).
+Without options, NURSERY_LENS (JSON) from the environment configures it;
+with nowhere to send, the runs are observed in memory only. While it runs,
+SIGUSR1 prints its task tree to stderr (not on Windows).
 show prints a recording's tree as text (show --help says more)."""
 
 
@@ -210,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         config = _config(connect, record)
-        if config.address or config.record:  # nowhere to send: do not even observe
-            activate(config)
+        # nowhere to send: observed in memory all the same, for SIGUSR1's dumps
+        activate(config)
     except Exception as exc:  # the program runs even if we cannot observe it
         sys.stderr.write(f"nursery_lens: cannot activate: {exc!r}\n")
     if module is not None:

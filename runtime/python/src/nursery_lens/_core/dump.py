@@ -1,31 +1,24 @@
-"""The live tree as text, for a program that hangs: on ``SIGUSR1``, and for
-the pytest plugin when a test runs past its timeout.
+"""The live tree as text, for a program that hangs: on ``SIGUSR1``
+(``dump_signal``), and for the pytest plugin when a test runs past its timeout.
 
 Built from the runtime's own mirror (what the stream said is live), never
 by calling into the async library: after one pump (a fresh sample of where
 each task waits, when sampling is on) each run's ``Mirror.snapshot`` lines
 go through ``tree_rows`` to ``tree_text``, the text the extension copies and
 ``python -m nursery_lens show`` prints. A dump shows what is live; finished
-tasks have left the mirror.
-
-``SIGUSR1`` (POSIX only; Windows has no such signal): the handler is
-installed at activation, in the main thread, only while the signal has its
-default action, so a program's own handler is never replaced (one line on
-stderr says there will be no dumps). Python runs it in the main thread
-between bytecodes, also while the loop waits for I/O (the wait resumes);
-it writes with ``os.write(2, ...)``, which no buffered stream of the
-program can be in the middle of.
+tasks have left the mirror. From a signal handler it runs in the loop's
+thread between two bytecodes: the frame the signal interrupted tells which
+task was running.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import emitters, sampler
 from .fragments import ms
@@ -39,8 +32,6 @@ if TYPE_CHECKING:
 
 #: How long a dump waits for a pump under way elsewhere (the writer thread's).
 LOCK_WAIT = 0.25
-
-_told = False
 
 
 def live_texts(frame: FrameType | None = None) -> list[str]:
@@ -112,45 +103,3 @@ def write_fd(fd: int, text: str) -> None:
         if n <= 0:
             return
         data = data[n:]
-
-
-def _on_sigusr1(signum: int, frame: FrameType | None) -> None:
-    write_fd(2, dump_text(frame, "SIGUSR1"))
-
-
-def install_signal() -> None:
-    """``SIGUSR1`` dumps the tree to stderr, unless the program handles that
-    signal itself (said once on stderr). Only from the main thread (Python's
-    rule for signal handlers); never on Windows."""
-    global _told
-    sig = getattr(signal, "SIGUSR1", None)
-    if sig is None or threading.current_thread() is not threading.main_thread():
-        return
-    try:
-        current: Any = signal.getsignal(sig)
-        if current is _on_sigusr1:
-            return
-        if current == signal.SIG_DFL:
-            signal.signal(sig, _on_sigusr1)
-            return
-    except (OSError, ValueError, RuntimeError):
-        current = "unavailable"
-    if not _told:
-        _told = True
-        what = "is ignored" if current == signal.SIG_IGN else "has a handler of the program's"
-        try:
-            sys.stderr.write(f"nursery_lens: SIGUSR1 {what}: no task-tree dumps on SIGUSR1\n")
-        except Exception:
-            pass
-
-
-def uninstall_signal() -> None:
-    """``SIGUSR1`` back to its default action, if the handler is still ours."""
-    sig = getattr(signal, "SIGUSR1", None)
-    if sig is None or threading.current_thread() is not threading.main_thread():
-        return
-    try:
-        if signal.getsignal(sig) is _on_sigusr1:
-            signal.signal(sig, signal.SIG_DFL)
-    except (OSError, ValueError, RuntimeError):
-        pass
