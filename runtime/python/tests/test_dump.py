@@ -77,7 +77,11 @@ class Program:
         self.err: queue.Queue[str] = queue.Queue()
         assert self.proc.stderr is not None
         stderr = self.proc.stderr
-        self.reader = threading.Thread(target=lambda: [self.err.put(line) for line in stderr], daemon=True)
+        def read() -> None:
+            for line in stderr:
+                self.err.put(line)
+
+        self.reader = threading.Thread(target=read, daemon=True)
         self.reader.start()
         assert self.proc.stdout is not None
         assert self.proc.stdout.readline() == "ready\n"
