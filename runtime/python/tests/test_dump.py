@@ -77,6 +77,7 @@ class Program:
         self.err: queue.Queue[str] = queue.Queue()
         assert self.proc.stderr is not None
         stderr = self.proc.stderr
+
         def read() -> None:
             for line in stderr:
                 self.err.put(line)
