@@ -88,12 +88,15 @@ function libraryText(info: RunInfo): string {
   return info.anyio !== undefined ? `AnyIO ${clean(info.anyio)} on ${lib}` : lib;
 }
 
-/** The script's file name (the module after `-m`), as the run picker names it. */
+/** The script's file name (the module after `-m`; a package's name for its `__main__.py`). */
 function programLabel(argv: readonly string[]): string {
   if (!argv.length) return 'program';
   let first = argv[0];
   if ((first === '-m' || first === '-c') && argv.length > 1) first = argv[1];
-  const base = first.split(/[\\/]/).pop();
+  const parts = first.split(/[\\/]/);
+  let base = parts[parts.length - 1];
+  // A package run with -m (pytest, …): its name.
+  if (base === '__main__.py' && parts.length > 1 && parts[parts.length - 2]) base = parts[parts.length - 2];
   return base ? clean(base) : 'program';
 }
 

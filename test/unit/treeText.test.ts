@@ -108,6 +108,8 @@ describe('tree as text', () => {
     assert.equal(treeText(live.rows(), live.info()).split('\n')[0], 'app.py · Trio 0.27.0 · running');
     const done = run([hello(), ...prologue(), exited(3, 5, 'raised', { error: { type: 'KeyError', message: "'k'" } }), runFinished(6, 'raised', { error: { type: 'KeyError', message: "'k'" } })]);
     assert.equal(treeText(done.rows(), done.info(), 6).split('\n')[0], "prog.py · Trio 0.27.0 · raised KeyError: 'k' · at 0.006s");
+    const pytest = run([hello({ argv: ['/venv/lib/site-packages/pytest/__main__.py', '-x'] }), ...prologue()]);
+    assert.match(treeText(pytest.rows(), pytest.info()), /^pytest · Trio/);
     live.markDisconnected('gone');
     assert.equal(runStatus(live.info()), 'disconnected');
   });

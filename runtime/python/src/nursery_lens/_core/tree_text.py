@@ -122,7 +122,10 @@ def program_label(argv: list[str]) -> str:
     first = argv[0]
     if first in ("-m", "-c") and len(argv) > 1:
         first = argv[1]
-    base = re.split(r"[\\/]", first)[-1]
+    parts = re.split(r"[\\/]", first)
+    base = parts[-1]
+    if base == "__main__.py" and len(parts) > 1 and parts[-2]:
+        base = parts[-2]  # a package run with -m (pytest, …): its name
     return clean(base) if base else "program"
 
 
