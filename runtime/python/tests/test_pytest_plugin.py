@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import signal
 import textwrap
-from typing import TYPE_CHECKING
-
 import pytest
-
-if TYPE_CHECKING:
-    from pytest import Pytester
 
 pytest_plugins = ("pytester",)
 
@@ -45,12 +40,12 @@ PLUGIN = ("-p", "nursery_lens.pytest_plugin", "--nursery-lens-dump")
 
 
 @pytest.fixture
-def hanging(pytester: Pytester) -> Pytester:
+def hanging(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makepyfile(test_hang=HANGING)
     return pytester
 
 
-def waiters_line(pytester: Pytester) -> str:
+def waiters_line(pytester: pytest.Pytester) -> str:
     lines = (pytester.path / "test_hang.py").read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, 1) if "waiters wait here" in text)
     return f"__main__.waiter ×2 · waiting @ test_hang.py:{line}".replace("__main__", "test_hang")
@@ -61,7 +56,7 @@ def title(test: str, seconds: str) -> str:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="pytest-timeout's signal method needs SIGALRM")
-def test_pytest_timeout_signal_method_prints_the_tree_then_fails_the_test(hanging: Pytester):
+def test_pytest_timeout_signal_method_prints_the_tree_then_fails_the_test(hanging: pytest.Pytester):
     r = hanging.runpytest_subprocess(*PLUGIN, "--timeout=1", "--timeout-method=signal", "-k", "hangs", timeout=60)
     r.assert_outcomes(failed=1, deselected=1)
     out = r.stdout.str()
@@ -73,7 +68,7 @@ def test_pytest_timeout_signal_method_prints_the_tree_then_fails_the_test(hangin
     assert out.index("Captured stderr call") < out.index(waiters_line(hanging))
 
 
-def test_pytest_timeout_thread_method_prints_the_tree_before_it_ends_the_process(hanging: Pytester):
+def test_pytest_timeout_thread_method_prints_the_tree_before_it_ends_the_process(hanging: pytest.Pytester):
     r = hanging.runpytest_subprocess(*PLUGIN, "--timeout=2", "--timeout-method=thread", "-k", "hangs", timeout=60)
     out = r.stdout.str() + r.stderr.str()
     assert r.ret != 0
@@ -83,7 +78,7 @@ def test_pytest_timeout_thread_method_prints_the_tree_before_it_ends_the_process
     assert out.index("+ Timeout +") < out.index("Captured stderr") < out.index(waiters_line(hanging))
 
 
-def test_own_timeout_without_pytest_timeout_prints_the_tree_and_lets_the_test_go_on(hanging: Pytester):
+def test_own_timeout_without_pytest_timeout_prints_the_tree_and_lets_the_test_go_on(hanging: pytest.Pytester):
     r = hanging.runpytest_subprocess(
         *PLUGIN, "-p", "no:timeout", "--nursery-lens-timeout=1", "-k", "slow", "-s", timeout=60
     )
@@ -93,7 +88,7 @@ def test_own_timeout_without_pytest_timeout_prints_the_tree_and_lets_the_test_go
     assert waiters_line(hanging) in out
 
 
-def test_no_tree_for_a_test_that_ends_in_time(pytester: Pytester):
+def test_no_tree_for_a_test_that_ends_in_time(pytester: pytest.Pytester):
     pytester.makepyfile(
         test_quick="""
         import trio
@@ -107,7 +102,7 @@ def test_no_tree_for_a_test_that_ends_in_time(pytester: Pytester):
     assert "task tree" not in r.stdout.str() + r.stderr.str()
 
 
-def test_without_the_option_the_plugin_stays_out_of_the_way(hanging: Pytester):
+def test_without_the_option_the_plugin_stays_out_of_the_way(hanging: pytest.Pytester):
     r = hanging.runpytest_subprocess("-p", "nursery_lens.pytest_plugin", "--timeout=1", "-k", "hangs", timeout=60)
     r.assert_outcomes(failed=1, deselected=1)
     assert "task tree" not in r.stdout.str()
