@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import textwrap
+
 import pytest
 
 pytest_plugins = ("pytester",)
