@@ -82,14 +82,14 @@ function outcomeText(outcome: string, error: ErrorInfo | undefined): string {
 }
 
 /** `Trio 0.35.0`, `asyncio 3.12.1`, `AnyIO 4.6.0 on Trio 0.35.0`. */
-function libraryText(info: RunInfo): string {
-  let lib = info.library === 'asyncio' ? 'asyncio' : 'Trio';
-  if (info.libraryVersion) lib += ` ${clean(info.libraryVersion)}`;
-  return info.anyio !== undefined ? `AnyIO ${clean(info.anyio)} on ${lib}` : lib;
+export function libraryWords(library: string | undefined, version: string | undefined, anyio: string | undefined): string {
+  let lib = library === 'asyncio' ? 'asyncio' : 'Trio';
+  if (version) lib += ` ${clean(version)}`;
+  return anyio !== undefined ? `AnyIO ${clean(anyio)} on ${lib}` : lib;
 }
 
 /** The script's file name (the module after `-m`; a package's name for its `__main__.py`). */
-function programLabel(argv: readonly string[]): string {
+export function programLabel(argv: readonly string[]): string {
   if (!argv.length) return 'program';
   let first = argv[0];
   if ((first === '-m' || first === '-c') && argv.length > 1) first = argv[1];
@@ -107,7 +107,7 @@ export function runStatus(info: RunInfo): string {
 }
 
 function header(info: RunInfo, status: string, at: number | undefined): string {
-  const parts = [programLabel(info.argv), libraryText(info), status];
+  const parts = [programLabel(info.argv), libraryWords(info.library, info.libraryVersion, info.anyio), status];
   if (at !== undefined) parts.push(`at ${seconds(at)}`);
   return parts.join(SEP);
 }
