@@ -13,6 +13,7 @@ const MAX_LEAVES = 5;
 const INDENT = '  ';
 const SEP = ' · ';
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 /** A UTF-16 surrogate without its other half (a JSON string may hold one). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
