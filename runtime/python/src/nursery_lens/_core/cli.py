@@ -42,6 +42,16 @@ class UsageError(Exception):
     pass
 
 
+def usage_answer(message: str, prog: str, usage: str) -> int:
+    """A usage problem (``message``): said on stderr, exit status 2; a request
+    for help (no message): the usage on stdout, 0."""
+    if message:
+        sys.stderr.write(f"{prog}: {message}\n{usage}\n")
+        return 2
+    sys.stdout.write(usage + "\n")
+    return 0
+
+
 def parse_args(argv: list[str]) -> tuple[str | None, str | None, str | None, str | None, list[str]]:
     """Our options end at the first non-option (the script) or at ``-m``."""
     connect = record = script = module = None
@@ -204,11 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         connect, record, script, module, rest = parse_args(args)
     except UsageError as exc:
-        if str(exc):
-            sys.stderr.write(f"nursery_lens: {exc}\n{USAGE}\n")
-            return 2
-        sys.stdout.write(USAGE + "\n")
-        return 0
+        return usage_answer(str(exc), "nursery_lens", USAGE)
     try:
         config = _config(connect, record)
         # nowhere to send: observed in memory all the same, for SIGUSR1's dumps

@@ -14,6 +14,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from .cli import UsageError, usage_answer
 from .tree_rows import RunRows
 from .tree_text import run_status, tree_text
 
@@ -29,10 +30,6 @@ indented tree of its tasks and nurseries, at the run's end or SECONDS into it.
 
 #: A line longer than this is not an event (the protocol's limit, 1 MiB).
 MAX_LINE = 1 << 20
-
-
-class ShowUsage(Exception):
-    pass
 
 
 def read_runs(lines: Iterable[str], at_ms: float | None = None) -> tuple[list[tuple[RunRows, bool]], int]:
@@ -89,12 +86,12 @@ def parse_args(argv: list[str]) -> tuple[str, int | None, float | None]:
     while i < len(argv):
         arg = argv[i]
         if arg in ("-h", "--help"):
-            raise ShowUsage("")
+            raise UsageError("")
         name, eq, value = arg.partition("=")
         if name in ("--run", "--at"):
             if not eq:
                 if i + 1 >= len(argv):
-                    raise ShowUsage(f"{name} needs a value")
+                    raise UsageError(f"{name} needs a value")
                 i += 1
                 value = argv[i]
             try:
@@ -108,16 +105,16 @@ def parse_args(argv: list[str]) -> tuple[str, int | None, float | None]:
                         raise ValueError
             except ValueError:
                 what = "run number" if name == "--run" else "number of seconds"
-                raise ShowUsage(f"{name}: not a {what}: {value}") from None
+                raise UsageError(f"{name}: not a {what}: {value}") from None
         elif arg.startswith("-") and arg != "-":
-            raise ShowUsage(f"unknown option {arg}")
+            raise UsageError(f"unknown option {arg}")
         elif path is None:
             path = arg
         else:
-            raise ShowUsage(f"one recording at a time (got {path} and {arg})")
+            raise UsageError(f"one recording at a time (got {path} and {arg})")
         i += 1
     if path is None:
-        raise ShowUsage("no recording given")
+        raise UsageError("no recording given")
     return path, run, at
 
 
@@ -135,12 +132,8 @@ def _write(text: str) -> None:
 def main(argv: list[str]) -> int:
     try:
         path, which, at = parse_args(argv)
-    except ShowUsage as exc:
-        if str(exc):
-            sys.stderr.write(f"nursery_lens show: {exc}\n{USAGE}\n")
-            return 2
-        sys.stdout.write(USAGE + "\n")
-        return 0
+    except UsageError as exc:
+        return usage_answer(str(exc), "nursery_lens show", USAGE)
     at_ms = at * 1000.0 if at is not None else None
     try:
         if path == "-":
