@@ -124,8 +124,9 @@ export class Toolbar {
     this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
       this.runSelect, this.clearFinished,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
-      this.hideFinished, this.hideSystem, this.follow, fit, this.counts, exportMenu((c) => a.exportAs(c)),
-      h('span', { class: 'legend-anchor' }, legendButton, legendPanel));
+      this.hideFinished, this.hideSystem, this.follow, fit, this.counts,
+      // Together at the right end of their line, so the popups they open (anchored right) stay in view.
+      h('span', { class: 'toolbar-end' }, exportMenu((c) => a.exportAs(c)), h('span', { class: 'legend-anchor' }, legendButton, legendPanel)));
   }
 
   setRuns(runs: RunInfo[], current: string | null): void {
