@@ -2,10 +2,11 @@
 // messages and user actions into dirty flags, and hands each animation frame
 // to the frame loop.
 import type { ZoomTransform } from 'd3-zoom';
-import type { HostMessage, WebviewMessage } from '../contract/messages';
+import type { HostMessage, ImageFormat, WebviewMessage } from '../contract/messages';
 import { Breadcrumbs } from './breadcrumbs';
 import { Chrome } from './chrome';
 import { ContextMenu, nodeMenuItems } from './contextMenu';
+import { drawPicture, pngOf } from './exportImage';
 import { h } from './elements';
 import { FrameLoop } from './frameLoop';
 import { Follow } from './follow';
@@ -20,6 +21,7 @@ import { RunsMirror } from './tree/mirror';
 import type { ViewNode } from './tree/model';
 import { TreeRenderer } from './tree/render';
 import { ShownTree } from './tree/shownTree';
+import type { Measures } from './tree/look';
 import { pageMeasures } from './tree/textMeasure';
 import { Tooltip } from './tree/tooltip';
 import { bindTreeInput } from './tree/treeInput';
@@ -52,6 +54,7 @@ export class App {
   private readonly follow: Follow;
   private readonly frames: FrameLoop;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  private readonly measures: Measures;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -70,6 +73,7 @@ export class App {
     this.renderer = new TreeRenderer(this.svg);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
+    this.measures = measures;
     this.tree = new ShownTree(measures);
     const canAnimate = (): boolean => !this.reducedMotion.matches && (this.tree.layout?.nodes.length ?? 0) < TRANSITION_LIMIT * 4;
     this.selection = new Selection({
@@ -144,6 +148,28 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'export':
+        void this.exportImage(m.id, m.format);
+        break;
+    }
+  }
+
+  /** The picture of the view the host asked for (its answer carries the same id). */
+  private async exportImage(id: number, format: ImageFormat): Promise<void> {
+    try {
+      const run = this.mirror.get(this.current);
+      if (!run) throw new Error('no run is shown');
+      // Built now, as the next frame would: the panel may have just opened.
+      // The picture holds the whole tree: what the user collapsed and the folds, not the levels
+      // the panel's size left closed (the next frame builds the panel's view again).
+      this.tree.rebuild(run, this.choices.modelOptions(null));
+      this.changed(DIRTY.structure, false);
+      const { layout, model } = this.tree;
+      if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
+      const picture = drawPicture({ layout, model, rows: run.rows, info: run.info, victims: this.tree.victims, measures: this.measures, palette: this.tree.palette });
+      this.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
+    } catch (err) {
+      this.post({ type: 'exportFailed', id, reason: err instanceof Error ? err.message : String(err) });
     }
   }
 
@@ -275,6 +301,7 @@ export class App {
       },
       fit: () => this.fit(),
       clearFinished: () => this.post({ type: 'command', command: 'clearFinished' }),
+      exportAs: (command) => this.post({ type: 'command', command }),
     });
   }
 

@@ -20,7 +20,7 @@ import pytest
 
 from example_process import HETTINGER, interrupt, start
 import sites  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
-from fixture_runs import FIXTURES, RECIPES, record
+from fixture_runs import FIXTURES, RECIPES, fixture_path, record
 from recorded_run import LIFECYCLE, Recording, Run, Task, read
 
 TRIO_WAY = HETTINGER / "trio_way.py"
@@ -355,7 +355,7 @@ def test_server_like_tree(recorded: Any) -> None:
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
 def test_committed_fixture_matches_a_fresh_recording(name: str, recorded: Any) -> None:
-    path = FIXTURES / f"{name}.ndjson"
+    path = fixture_path(name)
     assert path.exists(), f"{path} is missing: run examples/tests/record_fixtures.py"
     assert path.stat().st_size < RECIPES[name].max_bytes
     assert_valid_lines(path)
