@@ -11,7 +11,15 @@ export type HostMessage =
   /** Changes to one run since the last snapshot/delta, batched per animation-frame-sized interval. */
   | { type: 'delta'; run: RunInfo; upsert: Row[]; remove: number[] }
   /** Tells the webview which theme/options to honour; sent after ready. */
-  | { type: 'config'; hideSystemDefault: boolean };
+  | { type: 'config'; hideSystemDefault: boolean }
+  /** Select row `id` of `run` and bring it into view (picked in the Tasks view, or where the debugger stopped). */
+  | { type: 'select'; run: string; id: number }
+  /**
+   * What the debugger points at, in `run` (null: no run is paused): `paused`,
+   * the task that hit the breakpoint or raised; `focus`, the task owning the
+   * frame or thread picked in the Call Stack. Sent again after every snapshot.
+   */
+  | { type: 'debugMarks'; run: string | null; paused: number | null; focus: number | null; reason: string | null };
 
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */
@@ -21,4 +29,6 @@ export type WebviewMessage =
   /** Open a source location; the host checks the file exists first. */
   | { type: 'openSite'; file: string; line: number }
   /** Empty-state buttons. */
-  | { type: 'command'; command: 'runFile' | 'openRecording' | 'clearFinished' };
+  | { type: 'command'; command: 'runFile' | 'openRecording' | 'clearFinished' }
+  /** The user selected row `id` of `run` in the panel (null: a fold, or nothing), for the Tasks view to follow. */
+  | { type: 'selected'; run: string; id: number | null };

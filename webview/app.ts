@@ -47,6 +47,8 @@ export class App {
   private readonly follow: Follow;
   private readonly frames: FrameLoop;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  /** What the debugger points at, in whichever run it is. */
+  private debugMarks: Extract<HostMessage, { type: 'debugMarks' }> | null = null;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -69,7 +71,7 @@ export class App {
     this.selection = new Selection({
       choices: this.choices, tree: this.tree, viewport: this.viewport, renderer: this.renderer, svg: this.svg, details,
       overview: () => this.frames.overview, canAnimate, announce: (text) => this.chrome.announce(text),
-      changed: (flags) => this.changed(flags), setOpen: (key) => this.setOpen(key), post: (m) => this.post(m),
+      changed: (flags) => this.changed(flags), setOpen: (key, open) => this.setOpen(key, open), post: (m) => this.post(m),
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
@@ -132,7 +134,25 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'select':
+        if (typeof m.run === 'string' && typeof m.id === 'number') this.selection.want(m.run, m.id);
+        break;
+      case 'debugMarks':
+        this.debugMarks = m;
+        this.pointDebugger();
+        break;
     }
+  }
+
+  /** The debugger's marks for the run in view (a new badge width: a relayout). */
+  private pointDebugger(): void {
+    const m = this.debugMarks;
+    const mine = m && m.run !== null && m.run === this.current && (m.paused !== null || m.focus !== null);
+    const next = mine ? { paused: m.paused, focus: m.focus, reason: m.reason } : undefined;
+    const now = this.tree.debug;
+    if (now?.paused === next?.paused && now?.focus === next?.focus && now?.reason === next?.reason) return;
+    this.tree.debug = next;
+    this.changed(DIRTY.structure | DIRTY.chrome, false);
   }
 
   private setCurrent(key: string | null): void {
@@ -143,6 +163,7 @@ export class App {
     this.selection.hover = null;
     this.follow.reset();
     this.tree.reset();
+    this.pointDebugger();
     this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
