@@ -4,7 +4,7 @@
 // side interprets wire events twice: the reducer is the only place that does.
 // No `vscode` import here: the webview bundles this module too.
 
-import type { WireCancelSource, WireTaskFlag } from './wire';
+import type { WireCancelSource, WireLibrary, WireNurseryKind, WireScopeKind, WireTaskFlag } from './wire';
 
 /** A source location, as on the wire. */
 export interface Site {
@@ -31,14 +31,24 @@ export interface ScopeInfo {
   shield: boolean;
   cancelCalled: boolean;
   reason?: string;
+  /** What made the scope (protocol 1.2); absent = a Trio cancel scope. */
+  kind?: WireScopeKind;
+  /** Where the scope was entered in user code, when known. */
+  site?: Site;
 }
 
 export interface TaskRow {
   kind: 'task';
   /** Wire id; unique within the run across tasks, nurseries and scopes. */
   id: number;
-  /** Parent nursery id; null for Trio's init task. */
+  /**
+   * The nursery (task group) the task belongs to; for a loose task (`loose`)
+   * the task that made it. null for a root: Trio's init task, an asyncio run's
+   * main task, a loose task whose maker is not known.
+   */
   parent: number | null;
+  /** Made outside any task group (asyncio.create_task, ensure_future, gather…): owned by none. */
+  loose?: true;
   name: string;
   system: boolean;
   main: boolean;
@@ -79,12 +89,14 @@ export interface NurseryRow {
   system: boolean;
   /** The temporary nursery of a `nursery.start()` call. */
   start: boolean;
+  /** What the user opened (protocol 1.2): an asyncio TaskGroup, an AnyIO task group; absent = a Trio nursery. */
+  groupKind?: Exclude<WireNurseryKind, 'nursery'>;
 }
 
 /**
- * Finished tasks folded away by retention: one row per nursery that lost
- * children to it. Its id is the negative of the nursery's id, so it never
- * collides with a wire id.
+ * Finished tasks folded away by retention: one row per nursery (or, for loose
+ * tasks, per task that made them) that lost children to it. Its id is the
+ * negative of its parent's id, so it never collides with a wire id.
  */
 export interface RetiredRow {
   kind: 'retired';
@@ -106,6 +118,11 @@ export interface RunInfo {
   status: RunStatus;
   runtime: string;
   runtimeVersion: string;
+  /** The async library running this run (protocol 1.2's run.started); absent = Trio. */
+  library?: WireLibrary;
+  libraryVersion?: string;
+  /** AnyIO's version when the run was started through AnyIO. */
+  anyio?: string;
   pid?: number;
   argv: string[];
   cwd?: string;

@@ -46,3 +46,4 @@ const oldest = join(root, '.venv-oldest-trio');
 if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
   if (!ensureVenv(oldest) || !pip(oldest, '-e', 'runtime/python[test]', 'trio==0.22.2')) process.exit(1);
 }
+for (const dir of [venv, oldest]) if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept

@@ -58,7 +58,7 @@ export class App {
     this.svg.setAttribute('class', 'tree');
     this.svg.setAttribute('role', 'tree');
     this.svg.setAttribute('tabindex', '0');
-    this.svg.setAttribute('aria-label', 'Trio tasks and nurseries');
+    this.svg.setAttribute('aria-label', 'Tasks and task groups');
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
     this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg);
     const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el);

@@ -1,5 +1,6 @@
 // What the shapes and icons mean, one click away from the toolbar.
 import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from './elements';
+import { FLAG_ORDER, flagBadge, GROUP_KINDS, groupWithLibrary } from './tree/kindWords';
 import { SHAPE } from './tree/shapes';
 import { MARK_SHAPES } from './tree/sitePalette';
 import { STATE_ORDER, stateWord } from './tree/taskStates';
@@ -7,11 +8,13 @@ import { STATE_ORDER, stateWord } from './tree/taskStates';
 export function legend(): HTMLElement {
   const items = STATE_ORDER.map((s) => h('li', {}, taskStateIcon(s), stateWord(s)));
   items.push(
-    h('li', {}, nurseryIcon(), 'nursery'),
+    h('li', {}, nurseryIcon(), GROUP_KINDS.map(groupWithLibrary).join(', ')),
+    h('li', {}, h('span', { class: 'legend-dash loose', 'aria-hidden': 'true' }), 'loose task: made by the task on its left, no task group owns it'),
     h('li', {}, foldIcon(), 'same-named tasks, folded (×N)'),
     h('li', {}, icon(SHAPE.retired, 'retired-icon'), 'finished tasks, folded away'),
     h('li', {}, h('span', { class: 'legend-dash', 'aria-hidden': 'true' }), 'cancelled by a failing sibling'),
     h('li', {}, icon(MARK_SHAPES[1], 'site-mark tint-1'), h('code', {}, 'fn:12'), ' waits there; one mark per await site'),
+    h('li', {}, h('span', { class: 'legend-flag' }, FLAG_ORDER.map((f) => `⚠ ${flagBadge(f)}`).join(', ')), ' (asyncio)'),
   );
   return h('div', { class: 'legend', role: 'note', 'aria-label': 'Legend' }, h('ul', {}, ...items));
 }

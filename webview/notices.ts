@@ -54,10 +54,10 @@ export function emptyState(post: (m: WebviewMessage) => void): HTMLElement {
   const open = h('button', { class: 'button secondary', type: 'button', 'data-command': 'openRecording' }, 'Open Recording…');
   open.addEventListener('click', () => post({ type: 'command', command: 'openRecording' }));
   return h('div', { class: 'empty-state' },
-    h('h2', {}, 'No Trio run yet'),
-    h('p', {}, 'The task tree shows the nurseries and tasks of a Trio program while it runs.'),
+    h('h2', {}, 'No run yet'),
+    h('p', {}, 'The task tree shows the task groups (nurseries) and tasks of a Trio or asyncio program (AnyIO on either) while it runs.'),
     h('ul', {},
-      h('li', {}, 'Debug a Python file that calls ', h('code', {}, 'trio.run()'), ' (F5 with the Python debugger): its tasks appear here.'),
+      h('li', {}, 'Debug a Python file that calls ', h('code', {}, 'trio.run()'), ', ', h('code', {}, 'asyncio.run()'), ' or ', h('code', {}, 'anyio.run()'), ' (F5 with the Python debugger): its tasks appear here.'),
       h('li', {}, 'Or run the open file with the task tree, without the debugger.'),
       h('li', {}, 'Or open a recording (', h('code', {}, '.ndjson'), ') made with ', h('code', {}, 'python -m nursery_lens --record'), '.')),
     h('div', { class: 'buttons' }, run, open));

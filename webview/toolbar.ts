@@ -2,6 +2,7 @@
 import type { RunInfo } from '../contract/rows';
 import { h } from './elements';
 import { legend } from './legend';
+import { libraryWords } from './tree/kindWords';
 
 export interface ToolbarActions {
   selectRun(key: string): void;
@@ -57,7 +58,7 @@ export class Toolbar {
     });
     this.matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
     this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) => a.setHideFinished(v));
-    this.hideSystem = toggle('Hide system', "Hide Trio's own tasks and nurseries", (v) => a.setHideSystem(v));
+    this.hideSystem = toggle('Hide system', "Hide the library's own tasks and nurseries (Trio's, asyncio's)", (v) => a.setHideSystem(v));
     this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
     const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
     fit.addEventListener('click', () => a.fit());
@@ -76,7 +77,7 @@ export class Toolbar {
   }
 
   setRuns(runs: RunInfo[], current: string | null): void {
-    const sig = JSON.stringify(runs.map((r) => [r.key, r.label, r.status])) + current;
+    const sig = JSON.stringify(runs.map((r) => [r.key, r.label, r.status, libraryWords(r)])) + current;
     if (sig === this.runsSig) return;
     this.runsSig = sig;
     // Runs of the same script are told apart by their start time.
@@ -84,7 +85,8 @@ export class Toolbar {
     for (const r of runs) seen.set(r.label, (seen.get(r.label) ?? 0) + 1);
     this.runSelect.replaceChildren(...runs.map((r) => {
       const when = (seen.get(r.label) ?? 0) > 1 ? ` · ${new Date(r.wall).toLocaleTimeString()}` : '';
-      const o = h('option', { value: r.key }, `${r.label}${when} — ${STATUS_WORD[r.status]}`);
+      // `main.py · asyncio — live`: which library each run uses.
+      const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${STATUS_WORD[r.status]}`);
       o.selected = r.key === current;
       return o;
     }));

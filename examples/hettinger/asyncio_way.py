@@ -3,11 +3,12 @@
     python asyncio_way.py [--limit N] [--ordered] [--timeout S] [--speed X] [--internet]
 
 The same program as trio_way.py, line for line where asyncio allows, for
-comparison. Nursery Lens observes Trio today; once its asyncio support lands
-the panel will show the same shape here: the main task owning one TaskGroup
-with fourteen `fetch(<url>)` tasks, some waiting at `async with limiter:`,
-the rest in `page_size`'s read. Until then the panel stays empty for this
-program; the debugger's CALL STACK shows only the one event-loop thread.
+comparison. The Nursery Lens panel shows the same shape as for the Trio way:
+the main task `crawl`, inside `asyncio.timeout` (when --timeout is given: a
+countdown beside it), owning one TaskGroup with fourteen `fetch(<url>)`
+tasks, some waiting at `async with limiter:`, the rest in `page_size`'s read;
+each returns as its line prints. The debugger's CALL STACK shows only the one
+event-loop thread: the panel is where the tasks are.
 """
 
 from __future__ import annotations

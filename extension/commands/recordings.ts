@@ -38,7 +38,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
     for (const p of result.problems) deps.log.warn(`${name}: ${p.replace(/^recording: /, '')}`);
     deps.log.info(`opened recording ${uri.fsPath}: ${result.runs.length} run(s), ${result.events} events, ${result.badLines} bad line(s)`);
     if (!result.runs.length) {
-      void vscode.window.showWarningMessage(`${name} holds no Trio runs${result.badLines ? ` (${result.badLines} bad lines; see the Nursery Lens log)` : ''}.`);
+      void vscode.window.showWarningMessage(`${name} holds no runs${result.badLines ? ` (${result.badLines} bad lines; see the Nursery Lens log)` : ''}.`);
       continue;
     }
     for (const r of result.runs) r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;

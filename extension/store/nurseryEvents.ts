@@ -18,8 +18,10 @@ export class NurseryEvents {
     tree.snapshotSeen?.add(id);
     const site = tree.site(e.site);
     const existing = tree.nurseries.get(id);
+    const groupKind = e.kind === undefined || e.kind === 'nursery' ? undefined : e.kind;
     if (existing) {
       existing.site = site;
+      existing.groupKind = groupKind;
       tree.changes.touch(existing);
       return;
     }
@@ -33,6 +35,7 @@ export class NurseryEvents {
       closedAt: undefined,
       system: e.system === true,
       start: e.start === true,
+      groupKind,
       dirty: false,
       sent: false,
       gone: false,

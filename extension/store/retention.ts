@@ -1,7 +1,8 @@
 // Memory stays bounded on long runs: past `retainFinished` finished tasks the
 // oldest fold, with everything still visible below them, into one RetiredRow
-// per nursery (counts by outcome); closed nurseries left without visible
-// tasks stay as summaries up to a bound, then go too.
+// per nursery (counts by outcome), or per task for the loose tasks it made;
+// closed nurseries left without visible tasks stay as summaries up to a
+// bound, then go too. A loose task still live when its maker folds stays.
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
 import { emptyCounts, type NurseryEntry, type OutcomeCounts, type RetiredEntry, type TaskEntry } from './rowEntries';
@@ -79,7 +80,7 @@ export class Retention {
 
   /** Folds a finished task, and everything still visible below it, into its nursery's RetiredRow. */
   private foldTask(row: TaskEntry): void {
-    if (!this.tree.ownedNurseries.has(row.id) && row.parent !== null) {
+    if (!this.tree.ownedNurseries.has(row.id) && !this.tree.children.has(row.id) && row.parent !== null) {
       // The common case: a leaf task. No walk, no temporary arrays.
       this.tree.tasks.delete(row.id);
       this.tree.changes.forget(row);
@@ -119,16 +120,14 @@ export class Retention {
       if (visited.has(t.id)) continue; // a malformed stream may form a cycle
       visited.add(t.id);
       removedTasks.push(t);
+      this.foldLoose(t, row, stack);
+      n += this.takeRetired(t.id, counts);
       const owned = tree.ownedNurseries.get(t.id);
       if (!owned) continue;
       for (const nid of owned) {
         if (!tree.nurseries.has(nid)) continue;
         removedNurseries.push(nid);
-        const r = tree.retired.get(-nid);
-        if (r) {
-          for (const k of OUTCOMES) counts[k] += r.byOutcome[k];
-          n += r.count;
-        }
+        n += this.takeRetired(nid, counts);
         for (const cid of tree.children.get(nid) ?? []) {
           const child = tree.tasks.get(cid);
           if (child && child !== row) stack.push(child);
@@ -142,7 +141,9 @@ export class Retention {
       if (t.exitedAt === undefined) this.facts.liveTasks--; // only reachable with a malformed stream
       tree.tasks.delete(t.id);
       tree.ownedNurseries.delete(t.id);
+      tree.children.delete(t.id);
       tree.changes.forget(t);
+      this.dropRetired(t.id);
     }
     for (const nid of removedNurseries) {
       const nr = tree.nurseries.get(nid);
@@ -153,6 +154,34 @@ export class Retention {
       this.dropRetired(nid);
     }
     return { counts, n, removedTasks: removedTasks.length };
+  }
+
+  /** Counts of the retired row under `parent` (its folded children), added to `counts`; returns how many tasks it stands for. */
+  private takeRetired(parent: number, counts: OutcomeCounts): number {
+    const r = this.tree.retired.get(-parent);
+    if (!r) return 0;
+    for (const k of OUTCOMES) counts[k] += r.byOutcome[k];
+    return r.count;
+  }
+
+  /**
+   * The loose tasks `t` made fold with it when they are over; one still live
+   * outlived its maker (asyncio allows that): it stays, as a root.
+   */
+  private foldLoose(t: TaskEntry, top: TaskEntry, stack: TaskEntry[]): void {
+    const kids = this.tree.children.get(t.id);
+    if (!kids) return;
+    for (const cid of [...kids]) {
+      const child = this.tree.tasks.get(cid);
+      if (!child || child === top) continue;
+      if (child.exitedAt !== undefined || !child.loose) {
+        stack.push(child);
+        continue;
+      }
+      kids.delete(cid);
+      child.parent = null;
+      this.tree.changes.touch(child);
+    }
   }
 
   /** A task left `nursery`'s visible children. */

@@ -48,6 +48,7 @@ export function copyRow(row: Row): Row {
     if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;
     if (row.cancelReason !== undefined) t.cancelReason = row.cancelReason;
     if (row.starting) t.starting = true;
+    if (row.loose) t.loose = true;
     if (row.flags !== undefined) t.flags = row.flags;
     if (row.unretrieved !== undefined) t.unretrieved = row.unretrieved;
     return t;
@@ -57,6 +58,7 @@ export function copyRow(row: Row): Row {
     kind: 'nursery', id: row.id, parent: row.parent, site: row.site, openedAt: row.openedAt, system: row.system, start: row.start,
   };
   if (row.closedAt !== undefined) n.closedAt = row.closedAt;
+  if (row.groupKind !== undefined) n.groupKind = row.groupKind;
   return n;
 }
 

@@ -35,6 +35,9 @@ export class RunEvents {
     const f = this.facts;
     f.stampClock();
     if (!e.resumed || !f.wall) f.wall = e.wall;
+    f.library = e.library ?? 'trio';
+    if (e.library_version !== undefined) f.libraryVersion = e.library_version;
+    if (e.anyio !== undefined) f.anyio = e.anyio;
     if (f.status !== 'recording') f.status = 'live';
     f.changed = true;
   }

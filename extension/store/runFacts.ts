@@ -2,6 +2,7 @@
 // program's hello told, the run's start and end, a clock pair for countdowns,
 // counts and problems, and whether any of it changed since the panel looked.
 import type { ErrorInfo, Outcome, RunInfo, RunStatus } from '../../contract/rows';
+import type { WireLibrary } from '../../contract/wire';
 
 const MAX_PROBLEMS = 20;
 
@@ -9,6 +10,10 @@ export class RunFacts {
   status: RunStatus = 'live';
   runtime = 'trio';
   runtimeVersion = '';
+  /** The run's library (run.started; absent there = Trio), its version, AnyIO's when started through it. */
+  library: WireLibrary = 'trio';
+  libraryVersion: string | undefined;
+  anyio: string | undefined;
   pid: number | undefined;
   argv: string[] = [];
   cwd: string | undefined;
@@ -64,6 +69,7 @@ export class RunFacts {
       status: this.status,
       runtime: this.runtime,
       runtimeVersion: this.runtimeVersion,
+      library: this.library,
       argv: [...this.argv],
       wall: this.wall,
       clock: { ts: this.clockTs, hostWall: this.clockWall || Date.now() },
@@ -73,6 +79,9 @@ export class RunFacts {
       retired: this.retired,
       problems: [...this.problems],
     };
+    const version = this.libraryVersion ?? (this.runtime === this.library ? this.runtimeVersion : undefined);
+    if (version) info.libraryVersion = version;
+    if (this.anyio !== undefined) info.anyio = this.anyio;
     if (this.pid !== undefined) info.pid = this.pid;
     if (this.cwd !== undefined) info.cwd = this.cwd;
     if (this.outcome) info.outcome = this.outcome;

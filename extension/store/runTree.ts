@@ -12,9 +12,9 @@ import { copyRow, type Entry, type NurseryEntry, type RetiredEntry, type TaskEnt
 export class RunTree {
   readonly tasks = new Map<number, TaskEntry>();
   readonly nurseries = new Map<number, NurseryEntry>();
-  /** RetiredRows by their (negative) id: -nursery id. */
+  /** RetiredRows by their (negative) id: -(nursery id), or -(task id) for folded loose tasks. */
   readonly retired = new Map<number, RetiredEntry>();
-  /** Visible task rows per nursery: a closed nursery with none left may fold. */
+  /** Visible task rows per nursery (and per task: the loose tasks it made); a closed nursery with none left may fold. */
   readonly children = new Map<number, Set<number>>();
   /** Nursery rows per owner task, so folding a task folds its (closed) nurseries. */
   readonly ownedNurseries = new Map<number, number[]>();
@@ -53,10 +53,11 @@ export class RunTree {
     return id < 0 ? this.retired.get(id) : (this.tasks.get(id) ?? this.nurseries.get(id));
   }
 
-  addChild(nursery: number, task: number): void {
-    const set = this.children.get(nursery);
+  /** `task` hangs under `parent`: a nursery, or the task that made a loose task. */
+  addChild(parent: number, task: number): void {
+    const set = this.children.get(parent);
     if (set) set.add(task);
-    else this.children.set(nursery, new Set([task]));
+    else this.children.set(parent, new Set([task]));
   }
 
   /** Returns the nursery when this left it closed and without visible children (so it may fold). */

@@ -1,6 +1,7 @@
 // The reducer for cancel-scope events (scope.changed, scope.closed): each
 // task row lists the scopes entered in it that have a deadline, a shield or a
-// cancel, outer first; a scope belongs to one task at a time.
+// cancel, outer first, with what made each (1.2: asyncio.timeout, wait_for…)
+// and where; a scope belongs to one task at a time.
 import type { ScopeInfo } from '../../contract/rows';
 import type { ScopeChangedEvent, ScopeClosedEvent } from '../../contract/wire';
 import type { RunTree } from './runTree';
@@ -17,10 +18,14 @@ export class ScopeEvents {
     if (!task || task.exitedAt !== undefined) return;
     const info: ScopeInfo = { id, deadline: e.deadline, shield: e.shield, cancelCalled: e.cancel_called };
     if (e.reason !== undefined) info.reason = e.reason;
+    if (e.kind !== undefined && e.kind !== 'cancel_scope') info.kind = e.kind;
     const prevOwner = tree.scopeOwner.get(id);
     if (prevOwner !== undefined && prevOwner !== taskId) this.drop(prevOwner, id);
     tree.scopeOwner.set(id, taskId);
     const i = task.scopes.findIndex((s) => s.id === id);
+    // An absent site is unchanged since the scope's last report.
+    const site = e.site === undefined ? (i >= 0 ? task.scopes[i].site : undefined) : tree.site(e.site);
+    if (site) info.site = site;
     if (i >= 0) task.scopes[i] = info;
     else if (task.scopes === NO_SCOPES) task.scopes = [info];
     else {

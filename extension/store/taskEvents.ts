@@ -1,12 +1,23 @@
 // The reducer for task events (task.spawned, task.moved, task.state,
-// task.exited): task rows are born, move between nurseries, change state and
-// end, and a cancelled task learns who caused it where the wire does not say.
+// task.exited, task.flagged): task rows are born (under their nursery, or a
+// loose task under the task that made it), move between nurseries, change
+// state and end, and a cancelled task learns who caused it where the wire
+// does not say.
 import type { Site } from '../../contract/rows';
 import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent, WireSite } from '../../contract/wire';
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
 import { errorOf, NO_SCOPES, type TaskEntry } from './rowEntries';
+
+/**
+ * A task made outside any task group (protocol 1.2: asyncio.create_task,
+ * ensure_future, gather, loop.create_task): no nursery, and either the task
+ * that made it named or neither main nor the library's own.
+ */
+function isLoose(e: TaskSpawnedEvent): boolean {
+  return e.nursery === null && (e.parent !== undefined || (!e.main && !e.system));
+}
 
 /** Walks up the tree are bounded: a malformed stream (a move into a descendant) must not loop. */
 const MAX_DEPTH = 10_000;
@@ -21,7 +32,8 @@ export class TaskEvents {
   spawned(e: TaskSpawnedEvent): void {
     const tree = this.tree;
     const id = e.id;
-    const parent = e.nursery;
+    const loose = isLoose(e);
+    const parent = loose ? this.maker(e) : e.nursery;
     tree.snapshotSeen?.add(id);
     const site = tree.site(e.site);
     const existing = tree.tasks.get(id);
@@ -54,6 +66,7 @@ export class TaskEvents {
       cancelReason: undefined,
       scopes: NO_SCOPES,
       starting: undefined,
+      loose: loose ? true : undefined,
       flags: undefined,
       unretrieved: undefined,
       dirty: false,
@@ -115,7 +128,8 @@ export class TaskEvents {
       if (error) row.error = error;
     }
     const firstRaised = this.tree.firstRaised;
-    if (outcome === 'raised' && row.parent !== null && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
+    // A loose task's failure cancels nothing: no task group owns it.
+    if (outcome === 'raised' && row.parent !== null && !row.loose && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
     if (outcome === 'cancelled') this.cancelled(row, e.cancel ?? {});
     this.finish(row);
     this.retention.retain();
@@ -145,7 +159,7 @@ export class TaskEvents {
     if (source) row.cancelSource = source;
     if (cancel.reason !== undefined) row.cancelReason = cancel.reason;
     if (cancel.by !== undefined) row.cancelledBy = cancel.by;
-    else if (!source || source === 'nursery' || source === 'unknown') {
+    else if (!row.loose && (!source || source === 'nursery' || source === 'unknown')) {
       const by = this.inferCanceller(row);
       if (by !== undefined) row.cancelledBy = by;
     }
@@ -167,7 +181,8 @@ export class TaskEvents {
       const n = tree.nurseries.get(nursery);
       if (!n) return undefined;
       const owner = tree.tasks.get(n.parent);
-      if (!owner) return undefined;
+      // A loose task's maker does not cancel it when its own group fails.
+      if (!owner || owner.loose) return undefined;
       child = owner.id;
       nursery = owner.parent;
     }
@@ -184,6 +199,12 @@ export class TaskEvents {
     this.facts.changed = true;
     this.tree.changes.touch(row);
     this.retention.queue(row);
+  }
+
+  /** The row a loose task hangs under: the task that made it, when the store still holds it (else it is a root). */
+  private maker(e: TaskSpawnedEvent): number | null {
+    const by = e.parent;
+    return by !== undefined && by !== e.id && this.tree.tasks.has(by) ? by : null;
   }
 
   /** True while the task waits in a start() nursery. */

@@ -2,20 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RETAIN_FINISHED, RunState } from '../../extension/store/runState';
-import type { NurseryRow, RetiredRow, Row, TaskRow } from '../../contract/rows';
+import type { NurseryRow, RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
+import { byId, nursery, run, task } from './runRows';
 import {
   closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state,
 } from './wireEvents';
-
-function run(events: WireEvent[], options?: { retainFinished?: number }): RunState {
-  const r = new RunState('c1.r1', 'prog.py', options);
-  for (const e of events) r.apply(e);
-  return r;
-}
-const byId = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
-const task = (r: RunState, id: number) => byId(r.rows()).get(id) as TaskRow;
-const nursery = (r: RunState, id: number) => byId(r.rows()).get(id) as NurseryRow;
 
 describe('RunState reducer', () => {
   it('builds init → system nursery → main, and a user nursery with children', () => {

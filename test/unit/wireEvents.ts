@@ -3,7 +3,8 @@
 // small defaults. `extra` may also carry fields the protocol does not know.
 import type {
   HelloEvent, NurseryClosedEvent, NurseryOpenedEvent, RunFinishedEvent, RunStartedEvent, ScopeChangedEvent,
-  TaskExitedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent, WireEvent, WireOutcome, WireSite,
+  TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent, WireError, WireEvent, WireOutcome,
+  WireSite, WireTaskFlag,
 } from '../../contract/wire';
 
 /** A raw event object (e.g. a malformed one). */
@@ -39,6 +40,9 @@ export const moved = (id: number, nursery: number, ts: number, run = 1): TaskMov
 export const scope = (id: number, task: number, ts: number, extra: Extra<ScopeChangedEvent> = {}, run = 1): ScopeChangedEvent => ({
   type: 'scope.changed', run, ts, id, task, deadline: null, shield: false, cancel_called: false, ...extra,
 });
+export const flagged = (id: number, flag: WireTaskFlag, ts: number, error?: WireError, run = 1): TaskFlaggedEvent => ({
+  type: 'task.flagged', run, ts, id, flag, ...(error ? { error } : {}),
+});
 
 /**
  * Trio's usual prologue: the init task (1) with its system nursery (2), and
@@ -50,5 +54,17 @@ export function prologue(run = 1): WireEvent[] {
     spawned(1, null, '<init>', 0.01, { system: true }, run),
     opened(2, 1, 0.02, { system: true, site: null }, run),
     spawned(3, 2, 'main', 0.03, { main: true }, run),
+  ];
+}
+
+/**
+ * An asyncio run's prologue (protocol 1.2): the main task (1) is a root, as
+ * asyncio.run makes it; no init task, no system nursery. The main task is id 1.
+ */
+export function asyncioPrologue(run = 1, extra: Extra<RunStartedEvent> = {}): WireEvent[] {
+  return [
+    hello({ minor: 2, runtime: 'asyncio', runtime_version: '3.12.3' }),
+    runStarted(run, { library: 'asyncio', library_version: '3.12.3', ...extra }),
+    spawned(1, null, 'main', 0.01, { main: true, site: null }, run),
   ];
 }

@@ -30,7 +30,7 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     const b = new LiveRun('c2.r1', 'swarm.py').feed([...prologue(), ...swarm(3, 'job')]);
     await h.send(runsMessage([a.state, b.state], 'c1.r1'), a.snapshot());
     const picker = h.page.locator('select.run-picker');
-    assert.deepEqual(await picker.locator('option').allTextContents(), ['crawl.py — live', 'swarm.py — live']);
+    assert.deepEqual(await picker.locator('option').allTextContents(), ['crawl.py · Trio — live', 'swarm.py · Trio — live']);
     assert.ok(await h.task('worker_pool').isVisible());
     await h.clearPosted();
     await picker.selectOption('c2.r1');

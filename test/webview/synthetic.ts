@@ -74,3 +74,53 @@ export function cycleRows(nursery = 4): Row[] {
     task(74, 75, 'under_the_loop'), nurseryRow(75, 76, true), task(76, 75, 'sys_loop', { system: true }),
   ];
 }
+
+const APP = '/home/user/app/ingest.py';
+const at = (line: number, fn = 'main') => ({ file: APP, line, function: fn });
+
+/**
+ * An asyncio run (protocol 1.2), the moment a user would look: main inside
+ * `asyncio.timeout(30)` owns a TaskGroup of three fetches; it made two loose
+ * tasks (a heartbeat, a cache flush the loop will close on), and one fetch made
+ * a loose audit writer that raised and whose exception nobody retrieved.
+ * Ids: main 1, timeout scope 2, TaskGroup 3, fetches 4-6, heartbeat 7,
+ * write_audit 8 (made by 4), flush_cache 9.
+ */
+export function asyncioRun(run = 1, library: 'asyncio' | 'trio' = 'asyncio', anyio?: string): Ev[] {
+  const loose = (id: number, name: string, parent: number, line: number, fn = 'main'): Ev =>
+    ({ type: 'task.spawned', run, ts: 2, id, name, nursery: null, parent, system: false, site: at(line, fn) });
+  return [
+    { type: 'hello', protocol: 1, minor: 2, runtime: library, runtime_version: '3.12.3', lens_version: '0.1.0', python: '3.12.3', pid: 778, argv: ['ingest.py'], cwd: '/home/user/app', instance: 'aio1' },
+    { type: 'run.started', run, ts: 0, wall: Date.now(), library, library_version: library === 'asyncio' ? '3.12.3' : '0.30.0', ...(anyio ? { anyio } : {}) },
+    { type: 'task.spawned', run, ts: 0.1, id: 1, name: 'main', nursery: null, system: false, main: true, site: null },
+    { type: 'scope.changed', run, ts: 0.5, id: 2, task: 1, deadline: 30_000, shield: false, cancel_called: false, kind: 'timeout', site: at(14) },
+    { type: 'nursery.opened', run, ts: 1, id: 3, task: 1, site: at(16), kind: anyio ? 'anyio' : 'taskgroup' },
+    ...['users', 'orders', 'stock'].map((table, i): Ev => ({ type: 'task.spawned', run, ts: 1.1, id: 4 + i, name: `fetch(${table})`, nursery: 3, system: false, site: at(18) })),
+    loose(7, 'heartbeat', 1, 21), loose(8, 'write_audit', 4, 33, 'fetch'), loose(9, 'flush_cache', 1, 22),
+    ...[4, 5, 6].map((id): Ev => ({ type: 'task.state', run, ts: 3, id, state: 'waiting', at: at(31, 'fetch') })),
+    { type: 'task.state', run, ts: 3, id: 7, state: 'waiting', at: at(41, 'heartbeat') },
+    { type: 'task.state', run, ts: 3, id: 9, state: 'waiting', at: at(46, 'flush_cache') },
+    { type: 'task.state', run, ts: 3, id: 1, state: 'waiting', at: at(19) },
+    { type: 'task.exited', run, ts: 4, id: 8, outcome: 'raised', error: AUDIT_ERROR },
+  ];
+}
+
+const AUDIT_ERROR = { type: 'ValueError', message: 'audit row 17 has no user id' };
+
+/**
+ * The end of asyncioRun: the fetches return, main returns, the loop cancels
+ * the heartbeat as the run ends, and closes with flush_cache still pending and
+ * write_audit's exception never retrieved.
+ */
+export function asyncioClose(run = 1): Ev[] {
+  return [
+    ...[4, 5, 6].map((id): Ev => ({ type: 'task.exited', run, ts: 800 + id, id, outcome: 'returned' })),
+    { type: 'nursery.closed', run, ts: 810, id: 3 },
+    { type: 'scope.closed', run, ts: 811, id: 2 },
+    { type: 'task.exited', run, ts: 812, id: 1, outcome: 'returned' },
+    { type: 'task.exited', run, ts: 813, id: 7, outcome: 'cancelled', cancel: { source: 'shutdown' } },
+    { type: 'task.flagged', run, ts: 814, id: 8, flag: 'exception_never_retrieved', error: AUDIT_ERROR },
+    { type: 'task.flagged', run, ts: 814, id: 9, flag: 'pending_at_close' },
+    { type: 'run.finished', run, ts: 815, outcome: 'returned' },
+  ];
+}

@@ -87,7 +87,7 @@ describe('webview: task tree', function () {
     const button = h.page.getByRole('button', { name: 'Legend' });
     await button.click();
     const items = await h.page.locator('.legend li').allTextContents();
-    for (const word of ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost', 'nursery']) assert.ok(items.includes(word), word);
+    for (const word of ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost', 'nursery (Trio), TaskGroup (asyncio), task group (AnyIO)']) assert.ok(items.includes(word), word);
     assert.equal(await button.getAttribute('aria-expanded'), 'true');
     await button.click();
     assert.equal(await h.page.locator('.legend').isVisible(), false);

@@ -4,6 +4,7 @@ import type { WebviewMessage } from '../../contract/messages';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
 import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
+import { cancelSourceWords, flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
 import type { SitePalette } from './sitePalette';
 import { awaitChainList } from './awaitChain';
@@ -85,20 +86,24 @@ export class DetailsPane {
   private task(c: DetailsContext, t: TaskRow): HTMLElement[] {
     const now = runNow(c.info, Date.now());
     const out: HTMLElement[] = [];
-    const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.starting ? 'starting (in nursery.start())' : null].filter(Boolean).join(' · ');
+    const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.loose ? 'loose task' : null, t.starting ? 'starting (in start())' : null].filter(Boolean).join(' · ');
     out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
     const pointer = debugMarkOf(t.id, c.debug);
     if (pointer) {
       const why = pointer.kind === 'paused' ? `Paused here${c.debug?.reason ? ` (${c.debug.reason})` : ''}: the debugger stopped in this task.` : 'Owns the frame selected in the Call Stack.';
       out.push(h('p', { class: `debug-note ${pointer.kind}` }, icon(STACK_FRAME_ARROW, `debug-mark ${pointer.kind}`), why));
     }
+    if (t.loose) out.push(h('p', { class: 'loose-note muted' }, looseWords(t, c.rows)));
+    for (const f of t.flags ?? []) out.push(h('p', { class: 'flag-note', 'data-flag': f }, flagSentence(f)));
     const dl = h('dl', {});
     const item = (k: string, ...v: Array<Node | string | null>): void => {
       dl.append(h('dt', {}, k), h('dd', {}, ...v));
     };
-    const live = !isFinishedState(t.state);
+    // A task still pending when its loop closed is not live any more, though it never finished.
+    const pending = t.flags?.includes('pending_at_close') ?? false;
+    const live = !isFinishedState(t.state) && !pending;
     item('State', h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
-      live ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, ` at ${formatDuration(t.since)} into the run`));
+      live ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`));
     item('Lifetime', `spawned ${formatDuration(t.spawnedAt)} into the run`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
@@ -112,8 +117,9 @@ export class DetailsPane {
     const chain = awaitChainList(t, c.rows, c.post);
     if (chain) item('Await chain', chain);
     if (t.error) item('Error', errorBlock(t.error));
+    if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
     if (t.state === 'cancelled') {
-      const cause = [t.cancelSource ? `by ${t.cancelSource === 'nursery' ? 'a failing sibling' : t.cancelSource}` : null, t.cancelReason ? `(${t.cancelReason})` : null].filter(Boolean).join(' ');
+      const cause = [cancelSourceWords(t), t.cancelReason ? `(${t.cancelReason})` : null].filter(Boolean).join(' ');
       item('Cancelled', cause || 'cause unknown', t.cancelledBy !== undefined ? h('span', {}, ' — ', this.taskLink(c, t.cancelledBy)) : null);
     }
     if (c.victims.length) {
@@ -124,18 +130,28 @@ export class DetailsPane {
     }
     const nursery = t.parent !== null ? c.rows.get(t.parent) : undefined;
     if (nursery?.kind === 'nursery') {
-      item('Nursery', `#${nursery.id}`, nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null, nursery.start ? h('span', { class: 'muted' }, ' (nursery.start())') : null, ' of ', this.taskLink(c, nursery.parent));
+      item(groupTitle(nursery), `#${nursery.id}`, nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null, nursery.start ? h('span', { class: 'muted' }, ` (${startWord(nursery)})`) : null, ' of ', this.taskLink(c, nursery.parent));
+    } else if (t.loose && nursery?.kind === 'task') {
+      item('Made by', this.taskLink(c, nursery.id), h('span', { class: 'muted' }, ' · owned by no task group'));
     }
     if (t.scopes.length) {
       const list = h('ul', { class: 'scopes' });
-      for (const s of t.scopes) list.append(h('li', {}, ...this.scope(s)));
+      for (const s of t.scopes) list.append(h('li', {}, ...this.scope(c, s)));
       item('Cancel scopes', list);
     }
     return [h('section', { class: 'details-body', 'aria-label': `Details of task ${t.name}` }, ...out, dl)];
   }
 
-  private scope(s: ScopeInfo): Array<Node | string> {
-    const parts: Array<Node | string> = [];
+  /** `asyncio.timeout at fetch:12 · deadline 1.3s`: what made the scope, where, and its state. */
+  private scope(c: DetailsContext, s: ScopeInfo): Array<Node | string> {
+    const parts: Array<Node | string> = [h('span', { class: 'scope-kind' }, scopeWord(s))];
+    const site = s.site;
+    if (site) {
+      const b = h('button', { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${site.file}:${site.line}` }, siteWords(site));
+      b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
+      parts.push(' at ', b);
+    }
+    parts.push(' ');
     if (s.deadline !== null) {
       const span = h('span', { class: 'countdown' });
       if (!s.cancelCalled) this.ticks.push({ el: span, deadline: s.deadline });
@@ -153,13 +169,14 @@ export class DetailsPane {
     const item = (k: string, ...v: Array<Node | string | null>): void => {
       dl.append(h('dt', {}, k), h('dd', {}, ...v));
     };
-    item('Id', `#${n.id}`, n.system ? h('span', { class: 'muted' }, ' · system') : null, n.start ? h('span', { class: 'muted' }, ' · nursery.start()') : null);
+    item('Id', `#${n.id}`, n.system ? h('span', { class: 'muted' }, ' · system') : null, n.start ? h('span', { class: 'muted' }, ` · ${startWord(n)}`) : null);
     item('Opened', this.siteButton(c, 'Go to open site', n.site, 'spawn'));
     item('Owner', this.taskLink(c, n.parent));
     item('Status', n.closedAt !== undefined && n.closedAt !== null ? `closed at ${formatDuration(n.closedAt)}` : `open since ${formatDuration(n.openedAt)}`);
     const counts = countStates(childStates(c.rows, n.id));
     if (Object.keys(counts).length) item('Children', histogramList(counts));
-    return [h('section', { class: 'details-body', 'aria-label': 'Details of nursery' }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? 'nursery.start()' : 'Nursery')), dl)];
+    if (n.groupKind) item('Opened with', h('code', {}, groupCodeOfKind(groupKindOf(n))));
+    return [h('section', { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n))), dl)];
   }
 
   private fold(c: DetailsContext): HTMLElement[] {

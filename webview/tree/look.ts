@@ -4,6 +4,7 @@
 import type { Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
 import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
+import { flagBadge, groupWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
 import { NURSERY_ICON, SHAPE } from './shapes';
 import { DEBUG_ICON_ROOM, debugMarkOf, type DebugMark, type DebugPointers } from './debugLook';
@@ -123,14 +124,16 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
       look.classes += ' closed';
       look.faded = true;
     }
-    // The square already says "nursery": the label says where it was opened.
-    const kind = row.start ? 'start()' : row.system ? 'system' : '';
+    // The square already says "nursery": the label says where it was opened,
+    // and what it is when it is not a Trio nursery (an asyncio TaskGroup, an AnyIO task group).
+    const kind = row.start ? 'start()' : row.system ? 'system' : row.groupKind ? groupWord(row) : '';
+    if (row.groupKind) look.classes += ` group-${row.groupKind}`;
     look.name = kind;
     look.extra = row.site ? fitSite(m.code, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0))) : kind ? '' : 'nursery';
     look.extraClass = 'site';
     look.nameWidth = kind ? m.name.width(kind) : 0;
     look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
-    look.aria = `${row.start ? 'nursery.start() nursery' : row.system ? 'system nursery' : 'nursery'}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
+    look.aria = `${row.start ? `${startWord(row)} ${groupWord(row)}` : row.system ? `system ${groupWord(row)}` : groupWord(row)}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
     if (look.more) look.width += GAP + m.smallBold.width(look.more);
     return look;
   }
@@ -144,6 +147,8 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   if (t.system) look.classes += ' system';
   if (t.main) look.classes += ' main';
   if (t.starting) look.classes += ' starting';
+  if (t.loose) look.classes += ' loose';
+  if (t.flags?.length) look.classes += ' flagged';
   look.icon = stateIcon(t.state);
   let extra = taskExtra(t);
   look.extraClass = t.state === 'raised' ? 'error' : 'site';
@@ -160,21 +165,24 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const dl = live ? nextDeadline(t.scopes) : null;
   const shielded = live && t.scopes.some((s) => s.shield);
   const badges: string[] = [];
+  // Where the debugger points comes first, then what the runtime flagged (pending when the loop closed, an exception nobody retrieved).
   look.debug = debugMarkOf(t.id, c.debug);
   if (look.debug) {
     badges.push(look.debug.words);
     look.classes += ` ${look.debug.kind}`;
     look.badgeClass = look.debug.kind;
   }
+  for (const f of t.flags ?? []) badges.push(`⚠ ${flagBadge(f)}`);
+  if (t.flags?.length) look.badgeClass ||= 'flag';
   if (dl) {
     badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
     look.ticking = info.status === 'live';
-    if (!look.debug) look.badgeClass = 'deadline';
+    look.badgeClass ||= 'deadline';
   }
   if (shielded) {
     badges.push('shielded');
     look.classes += ' shielded';
-    if (!dl && !look.debug) look.badgeClass = 'shield';
+    look.badgeClass ||= 'shield';
   }
   look.badge = badges.join(' · ');
   const badgeW = look.badge ? GAP + (look.debug ? m.smallBold.width(look.badge) + DEBUG_ICON_ROOM : m.small.width(look.badge)) : 0;
@@ -206,6 +214,8 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const beforeBadge = look.nameWidth + (look.extra ? GAP + (look.mark ? MARK_ROOM : 0) + xm.width(look.extra) : 0);
   look.width = beforeBadge + badgeW + moreW;
   look.debugX = beforeBadge + GAP + DEBUG_ICON_ROOM / 2;
-  look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${badges[look.debug ? 1 : 0]}` : '') + (look.debug ? `, ${look.debug.words}` : '');
+  look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '')
+    + (t.loose ? ', loose (owned by no task group)' : '') + (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('')
+    + (look.debug ? `, ${look.debug.words}` : '');
   return look;
 }

@@ -14,7 +14,7 @@ export interface ViewNode {
   /** Stable key: the row id as a string, or `f<nursery>:<name>` for a fold. */
   key: string;
   kind: NodeKind;
-  /** Row id (task/nursery/retired); for a fold, the nursery it belongs to. */
+  /** Row id (task/nursery/retired); for a fold, the row it hangs under (a nursery, or the task that made loose tasks). */
   id: number;
   children: ViewNode[];
   /** Children the user collapsed away (0 when expanded or a leaf). */
@@ -126,7 +126,7 @@ function subtreesWithMatches(kids: ReadonlyMap<number | null, Row[]>, search: st
   return kept;
 }
 
-/** Phase 3: a nursery's same-named tasks beyond the threshold fold into one node; name → the tasks. */
+/** Phase 3: a parent's same-named tasks beyond the threshold fold into one node; name → the tasks. */
 function foldGroups(children: readonly Row[], threshold: number): Map<string, TaskRow[]> {
   const groups = new Map<string, TaskRow[]>();
   for (const c of children) {
@@ -167,7 +167,8 @@ function assemble(a: Assembly): ViewNode {
       continue;
     }
     const parent = rowId === null ? undefined : a.rows.get(rowId);
-    const groups = parent?.kind === 'nursery' ? foldGroups(children, a.o.foldThreshold) : null;
+    // A nursery's tasks fold, and so do the loose tasks a task made.
+    const groups = parent?.kind === 'nursery' || parent?.kind === 'task' ? foldGroups(children, a.o.foldThreshold) : null;
     for (const c of children) {
       const group = c.kind === 'task' ? groups?.get(c.name) : undefined;
       // A fold stands where its first member would.

@@ -147,6 +147,8 @@ export class TreeRenderer {
     }
     // Dim the links of finished subtrees with the nodes.
     paths.classed('to-finished', (p) => this.looks.get(p.node.key)?.faded ?? false);
+    // A loose task hangs from the task that made it by a dashed link: made by it, not owned.
+    paths.classed('loose', (p) => madeLoose(p, f.rows));
   }
 
   private renderCancelLinks(f: Frame): void {
@@ -289,6 +291,16 @@ export class TreeRenderer {
       .attr('class', (d) => `ov ${d[0]}`)
       .attr('d', (d) => d[1]);
   }
+}
+
+/** The node hangs from a task that made it without a task group: a loose task, a fold of them, their folded-away count. */
+function madeLoose(p: Placed, rows: ReadonlyMap<number, Row>): boolean {
+  const n = p.node;
+  if (n.kind === 'task' || n.kind === 'fold') {
+    const row = rows.get(n.kind === 'task' ? n.id : (n.members?.[0] ?? -1));
+    return row?.kind === 'task' && row.loose === true;
+  }
+  return n.kind === 'retired' && rows.get(rows.get(n.id)?.parent ?? 0)?.kind === 'task';
 }
 
 /** The parts of a node's element, filled in by renderNodes (which reads them back in this order). */

@@ -3,6 +3,7 @@
 import type { Row } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { awaitOnOf, baseName, errorLine, siteWords } from './labels';
+import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
 import type { ViewNode } from './model';
 import { isFinishedState, stateClass, stateWord } from './taskStates';
 
@@ -59,12 +60,15 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (!row) return [];
   if (row.kind === 'retired') return [[`${row.count} finished tasks`, 'strong'], ['Folded away to keep memory bounded.', 'muted']];
   if (row.kind === 'nursery') {
-    const out: Array<[string, string]> = [[row.start ? 'nursery.start()' : row.system ? 'System nursery' : 'Nursery', 'strong']];
+    const out: Array<[string, string]> = [[row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong']];
     if (row.site) out.push([`${row.site.file}:${row.site.line}`, 'code']);
     return out;
   }
   const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
+  for (const f of row.flags ?? []) out.push([flagSentence(f), 'flag']);
+  if (row.unretrieved && !row.error) out.push([errorLine(row.unretrieved).slice(0, 300), 'error']);
+  if (row.loose) out.push([looseWords(row, rows), 'muted']);
   const live = !isFinishedState(row.state);
   const on = awaitOnOf(row);
   if (live && on) out.push([`waits on ${on}`, 'code']);

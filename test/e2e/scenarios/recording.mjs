@@ -46,7 +46,7 @@ export default {
     ctx.log(`D: saved ${file} (${statSync(file).size} bytes)`);
 
     await runCommand(page, 'Nursery Lens: Clear Finished Runs');
-    await eventually(async () => /no trio run yet/i.test(await rootText(frame)), { timeout: 10000, what: 'the empty state after Clear Finished Runs' });
+    await eventually(async () => /no run yet/i.test(await rootText(frame)), { timeout: 10000, what: 'the empty state after Clear Finished Runs' });
 
     await runCommand(page, 'Nursery Lens: Open Recording…');
     await answerFileDialog(page, file);

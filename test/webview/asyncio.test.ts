@@ -1,0 +1,214 @@
+// An asyncio run in the panel (protocol 1.2, through the extension's store):
+// loose tasks hang from the task that made them with a dashed link and say
+// so; task groups say their kind; asyncio.timeout counts down and says where
+// it was entered; flags show on the task and are explained; the run picker
+// names the library. Screenshots in light and dark at 400, 800 and 1600 px.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import { LiveRun, runsMessage } from './streams';
+import { asyncioClose, asyncioRun } from './synthetic';
+
+const SHOTS = join(repoRoot, 'screenshots', 'webview');
+
+function live(key = 'aio', anyio?: string, library: 'asyncio' | 'trio' = 'asyncio'): LiveRun {
+  return new LiveRun(key, 'ingest.py').feed(asyncioRun(1, library, anyio));
+}
+
+/** The stroke-dasharray of the link drawn to the node with this key ('none': a plain line). */
+function linkDash(h: Harness, key: string): Promise<string> {
+  return h.page.evaluate((k) => {
+    const link = Array.from(document.querySelectorAll<SVGPathElement>('.links path.link')).find((p) => (p as unknown as { __data__: { node: { key: string } } }).__data__.node.key === k);
+    return link ? getComputedStyle(link).strokeDasharray : 'no link';
+  }, key);
+}
+
+/** Selects a node with the keyboard from the root (`Home`, then `keys`) and opens its details: it works where the node is out of view. */
+async function selectByKeys(h: Harness, ...keys: string[]): Promise<void> {
+  await h.page.locator('svg.tree').focus();
+  for (const k of ['Home', ...keys, 'Enter']) await h.page.keyboard.press(k);
+  await h.settle(50);
+}
+const TO_AUDIT = ['ArrowRight', 'ArrowRight', 'ArrowRight'];
+const TO_FLUSH = ['ArrowRight', 'ArrowDown', 'ArrowDown'];
+const TO_HEARTBEAT = ['ArrowRight', 'ArrowDown'];
+
+describe('webview: an asyncio run', function () {
+  let s: Session;
+  let h: Harness;
+
+  before(async () => {
+    s = await openSession();
+    h = await Harness.open(s, { width: 1100, height: 600 });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => s?.close());
+  beforeEach(async () => h.reset());
+
+  async function show(run = live()): Promise<LiveRun> {
+    await h.send(runsMessage([run.state]), run.snapshot());
+    return run;
+  }
+
+  it('draws a loose task under the task that made it, with a dashed link, and says it is loose', async () => {
+    await show();
+    const nodes = await h.nodes();
+    const byName = (name: string) => nodes.find((n) => n.aria.startsWith(`task ${name},`))!;
+    assert.equal(byName('heartbeat').parent, '1', 'heartbeat hangs from main, which made it');
+    assert.equal(byName('flush_cache').parent, '1');
+    assert.equal(byName('write_audit').parent, '4', 'under the fetch that made it, not the TaskGroup');
+    assert.equal(byName('fetch(users)').parent, '3', 'a TaskGroup child hangs from its TaskGroup');
+    assert.match(byName('heartbeat').aria, /, loose \(owned by no task group\)/);
+    assert.doesNotMatch(byName('fetch(users)').aria, /loose/);
+    assert.match(byName('heartbeat').cls, /\bloose\b/);
+    const dash = (key: string) => linkDash(h, key);
+    assert.notEqual(await dash('7'), 'none', 'the link to a loose task is dashed');
+    assert.notEqual(await dash('8'), 'none');
+    assert.equal(await dash('4'), 'none', 'a TaskGroup child hangs by a plain line');
+    assert.equal(await dash('3'), 'none', 'so does a TaskGroup from its owner');
+
+    await h.task('heartbeat').locator('tspan.name').hover();
+    await h.page.waitForSelector('.tooltip:not([hidden])');
+    assert.match((await h.page.locator('.tooltip').textContent())!, /Loose task: made by main outside any task group/);
+
+    await h.task('write_audit').click();
+    await h.settle();
+    const pane = h.page.locator('aside.details');
+    const text = (await pane.textContent())!;
+    assert.match(text, /Loose task: made by fetch\(users\) outside any task group \(create_task, ensure_future, gather…\); no task group owns it\./);
+    assert.match(text, /loose task/);
+    assert.match(text, /Made byfetch\(users\) · owned by no task group/);
+    await pane.getByRole('button', { name: 'fetch(users)' }).click();
+    await h.settle();
+    assert.equal(await h.task('fetch(users)').getAttribute('aria-selected'), 'true', 'the maker is one click away');
+    assert.deepEqual(h.errors, []);
+  });
+
+  it('labels a TaskGroup by its kind in the tree, the hover card, the details and the legend', async () => {
+    await show();
+    const group = h.page.locator('g.node[data-key="3"]');
+    assert.equal((await group.locator('tspan.name').textContent())!.trim(), 'TaskGroup');
+    assert.equal((await group.locator('tspan.extra').textContent())!.trim(), 'ingest.py:16');
+    assert.equal(await group.getAttribute('aria-label'), 'TaskGroup at ingest.py line 16');
+    await group.locator('tspan.name').hover();
+    await h.page.waitForSelector('.tooltip:not([hidden])');
+    assert.match((await h.page.locator('.tooltip').textContent())!, /^TaskGroup\/home\/user\/app\/ingest\.py:16$/);
+    await group.click();
+    await h.settle();
+    const text = (await h.page.locator('aside.details').textContent())!;
+    assert.match(text, /^×TaskGroup/);
+    assert.match(text, /Opened withasyncio\.TaskGroup\(\)/);
+    await h.task('fetch(users)').click();
+    await h.settle();
+    assert.match((await h.page.locator('aside.details').textContent())!, /TaskGroup#3 ingest\.py:16 of main/);
+    await h.page.getByRole('button', { name: 'Legend' }).click();
+    const legend = (await h.page.locator('.legend').textContent())!;
+    await h.page.screenshot({ path: join(SHOTS, 'asyncio-legend-vscode-dark.png') });
+    assert.match(legend, /nursery \(Trio\), TaskGroup \(asyncio\), task group \(AnyIO\)/);
+    assert.match(legend, /loose task: made by the task on its left, no task group owns it/);
+    assert.match(legend, /⚠ pending at close, ⚠ never retrieved \(asyncio\)/);
+
+    // AnyIO's task group says so too.
+    await h.reset();
+    await show(live('any', '4.9.0'));
+    assert.equal((await h.page.locator('g.node[data-key="3"] tspan.name').textContent())!.trim(), 'task group');
+  });
+
+  it('counts down an asyncio.timeout on its task and says what made it and where', async () => {
+    await show();
+    const main = h.task('main');
+    const badge = main.locator('tspan.badge');
+    assert.match((await badge.textContent())!.trim(), /^(29|30)s$/);
+    assert.match((await badge.getAttribute('class'))!, /deadline/);
+    assert.match((await main.getAttribute('aria-label'))!, /deadline in (29|30)s/);
+    await main.click();
+    await h.settle();
+    const pane = h.page.locator('aside.details');
+    assert.match((await pane.locator('ul.scopes').textContent())!, /^asyncio\.timeout at main:14 deadline (29|30)s$/);
+    await h.page.screenshot({ path: join(SHOTS, 'asyncio-timeout-details-vscode-dark.png') });
+    await h.clearPosted();
+    await pane.getByRole('button', { name: 'main:14' }).click();
+    assert.deepEqual(await h.posted(), [{ type: 'openSite', file: '/home/user/app/ingest.py', line: 14 }]);
+  });
+
+  it('shows flags on the task and explains them; the end of the run is said in words', async () => {
+    const run = await show();
+    run.feed(asyncioClose());
+    await h.send(runsMessage([run.state]), run.delta()!);
+    const audit = h.task('write_audit');
+    assert.equal((await audit.locator('tspan.badge').textContent())!.trim(), '⚠ never retrieved');
+    assert.match((await audit.locator('tspan.badge').getAttribute('class'))!, /flag/);
+    assert.match((await audit.getAttribute('aria-label'))!, /raised, ValueError.*, never retrieved$/);
+    const flush = h.task('flush_cache');
+    assert.equal((await flush.locator('tspan.badge').textContent())!.trim(), '⚠ pending at close');
+    await selectByKeys(h, ...TO_FLUSH);
+    const pane = h.page.locator('aside.details');
+    assert.match((await pane.locator('.flag-note').textContent())!, /^Still pending when the loop closed: it never finished\.$/);
+    assert.match((await pane.textContent())!, /Statewaiting when the loop closed; it never finished/);
+    await selectByKeys(h, ...TO_AUDIT);
+    const text = (await pane.textContent())!;
+    assert.match(text, /Exception never retrieved: nothing awaited the task or asked for its result\./);
+    assert.match(text, /ValueError: audit row 17 has no user id/);
+    await selectByKeys(h, ...TO_HEARTBEAT);
+    assert.match((await pane.textContent())!, /Cancelledwhen the run ended/);
+    assert.deepEqual(h.errors, []);
+  });
+
+  it('the run picker names the library of each run', async () => {
+    const runs = [live('a'), live('b', '4.9.0'), live('c', '4.9.0', 'trio')].map((r) => r.state);
+    await h.send(runsMessage(runs), live('a').snapshot());
+    const options = await h.page.locator('select.run-picker option').allTextContents();
+    assert.deepEqual(options.map((o) => o.replace(/ · \d.*? —/, ' —')), [
+      'ingest.py · asyncio — live', 'ingest.py · AnyIO on asyncio — live', 'ingest.py · AnyIO on Trio — live',
+    ]);
+  });
+
+  it('folds many same-named loose tasks of one maker, and the keyboard walks from a loose task to its maker', async () => {
+    const run = live();
+    run.feed(Array.from({ length: 30 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 6 + i, id: 100 + i, name: 'handle_request', nursery: null, parent: 1, system: false, site: null })));
+    await show(run);
+    const fold = h.page.locator('g.node[data-key="f1:handle_request"]');
+    assert.match((await fold.textContent())!, /×30/);
+    assert.notEqual(await linkDash(h, 'f1:handle_request'), 'none', 'the fold hangs by a dashed link too');
+    await h.task('heartbeat').click();
+    await h.page.locator('svg.tree').focus();
+    await h.page.keyboard.press('ArrowLeft');
+    await h.settle();
+    assert.equal(await h.page.locator('g.node[aria-selected="true"]').getAttribute('data-key'), '1');
+  });
+
+  it('the empty state names every library', async () => {
+    const text = (await h.page.locator('.empty-state').textContent())!;
+    assert.match(text, /No run yet/);
+    assert.match(text, /Trio or asyncio program \(AnyIO on either\)/);
+    assert.match(text, /asyncio\.run\(\)/);
+  });
+
+  for (const theme of ['vscode-light', 'vscode-dark'] as Theme[]) {
+    for (const width of [400, 800, 1600]) {
+      it(`looks right in ${theme} at ${width} px (screenshots)`, async () => {
+        const page = await Harness.open(s, { width, height: 600, theme });
+        const run = live();
+        await page.send(runsMessage([run.state]), run.snapshot());
+        await selectByKeys(page, ...TO_AUDIT);
+        await page.settle(300);
+        await page.page.screenshot({ path: join(SHOTS, `asyncio-live-${theme}-${width}.png`) });
+        run.feed(asyncioClose());
+        await page.send(runsMessage([run.state]), run.delta()!);
+        await selectByKeys(page, ...TO_FLUSH);
+        await page.settle(300);
+        await page.page.screenshot({ path: join(SHOTS, `asyncio-closed-${theme}-${width}.png`) });
+        const badge = await page.task('flush_cache').locator('tspan.badge').evaluate((e) => getComputedStyle(e).fill);
+        const bg = await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.notEqual(badge, bg, 'the flag is drawn in a colour of its own');
+        await page.page.getByRole('button', { name: 'Legend' }).click();
+        const box = (await page.page.locator('.legend').boundingBox())!;
+        assert.ok(box.x >= 0 && box.x + box.width <= width, `the legend fits in ${width} px (${box.x}..${box.x + box.width})`);
+        await page.page.screenshot({ path: join(SHOTS, `asyncio-legend-${theme}-${width}.png`) });
+        assert.deepEqual(page.errors, []);
+        await page.page.close();
+      });
+    }
+  }
+});
