@@ -38,7 +38,8 @@ function recording(): string {
   const program = join(root, 'bench', 'ingest_program.py');
   // Re-record when the program or the runtime changed since the recording was made.
   const runtimeDir = join(root, 'runtime', 'python', 'src', 'nursery_lens');
-  const sources = [program, ...readdirSync(runtimeDir).filter((f) => f.endsWith('.py')).map((f) => join(runtimeDir, f))];
+  const sources = [program, ...readdirSync(runtimeDir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.py')).map((f) => join(runtimeDir, f))];
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (existsSync(file) && statSync(file).mtimeMs > newest) return file;
   mkdirSync(dir, { recursive: true });

@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOTSTRAP = os.path.join(ROOT, "runtime", "python", "bootstrap")
@@ -98,17 +98,15 @@ def workload(name: str, size: float, port: int, steady: bool = False) -> None:
 
     mains = {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
 
-    def once() -> Dict[str, Any]:
+    def once() -> dict[str, Any]:
         start = time.perf_counter()
         cpu0 = time.process_time()
         trio.run(mains[name])
         ran = time.perf_counter() - start
-        emitter_mod = sys.modules.get("nursery_lens._emitter")
         hook_drops = 0
-        if emitter_mod is not None:
-            for em in list(emitter_mod._GLOBAL.values()):
-                em.flush(timeout=30.0)
-                hook_drops += em.hook_drops
+        for em in _runtime_emitters():
+            em.flush(timeout=30.0)
+            hook_drops += em.hook_drops
         total = time.perf_counter() - start
         cpu = time.process_time() - cpu0  # all threads of the process, writer included
         return {"ran": ran, "total": total, "cpu": cpu, "hook_drops": hook_drops}
@@ -122,6 +120,17 @@ def workload(name: str, size: float, port: int, steady: bool = False) -> None:
         result["total_steady"] = again["total"]
         result["hook_drops"] += again["hook_drops"]
     print(json.dumps(result))
+
+
+def _runtime_emitters() -> list[Any]:
+    """The emitters the zero-code runtime made in this process (checkouts
+    from before the runtime's seam kept them in nursery_lens._emitter: so
+    that --baseline can measure one)."""
+    emitters = sys.modules.get("nursery_lens._core.emitters")
+    if emitters is not None:
+        return list(emitters.shared_emitters())
+    old = sys.modules.get("nursery_lens._emitter")
+    return list(old._GLOBAL.values()) if old is not None else []
 
 
 # --------------------------------------------------------------------------- helpers (bench side)
@@ -167,14 +176,14 @@ class Reader:
             self.lines += lines
             self.dropped += dropped
 
-    def take(self) -> Dict[str, int]:
+    def take(self) -> dict[str, int]:
         with self.lock:
             out = {"lines": self.lines, "dropped": self.dropped}
             self.lines = self.dropped = 0
         return out
 
 
-HTTP_SERVER = r'''
+HTTP_SERVER = r"""
 import http.server, socketserver, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -189,11 +198,12 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
 s = S(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
-'''
+"""
 
 
-def measure(python: str, name: str, size: float, http_port: int, variant: str, reader: Reader,
-            dead_port: int) -> Dict[str, Any]:
+def measure(
+    python: str, name: str, size: float, http_port: int, variant: str, reader: Reader, dead_port: int
+) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("NURSERY_LENS", None)
     env.pop("PYTHONPATH", None)
@@ -212,17 +222,19 @@ def measure(python: str, name: str, size: float, http_port: int, variant: str, r
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(f"{name}/{variant} failed: {out.stderr}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     time.sleep(0.05)  # let the reader finish the connection
     got = reader.take()
     result.update(got)
     return result
 
 
-def _steady(r: Dict[str, List[Dict[str, Any]]], variant: str) -> float:
+def _steady(r: dict[str, list[dict[str, Any]]], variant: str) -> float:
     """CPU ratio of the second run in each process (start cost excluded)."""
-    return (statistics.median(x["cpu_steady"] for x in r[variant])
-            / statistics.median(x["cpu_steady"] for x in r["plain"]))
+    ratio: float = statistics.median(x["cpu_steady"] for x in r[variant]) / statistics.median(
+        x["cpu_steady"] for x in r["plain"]
+    )
+    return ratio
 
 
 def main() -> None:
@@ -258,7 +270,7 @@ def main() -> None:
     dead_port = dead.getsockname()[1]
     dead.close()
     variants = ["plain", "connected", "no_collector", "unset"] + (["baseline"] if args.baseline else [])
-    results: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     try:
         for name in names:
             results[name] = {v: [] for v in variants}
@@ -270,25 +282,33 @@ def main() -> None:
                     results[name][v].append(measure(python, name, sizes[name], http_port, v, reader, dead_port))
             med = {v: statistics.median(r["total"] for r in results[name][v]) for v in variants}
             cpu = {v: statistics.median(r["cpu"] for r in results[name][v]) for v in variants}
-            ev = statistics.median(r["lines"] / (r["total"] + r.get("total_steady", 0.0)) for r in results[name]["connected"])
+            ev = statistics.median(
+                r["lines"] / (r["total"] + r.get("total_steady", 0.0)) for r in results[name]["connected"]
+            )
             drops = sum(r["dropped"] + r["hook_drops"] for r in results[name]["connected"])
-            print(f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
-                  f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
-                  f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
-                  f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
-                  + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
-                  + (f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
-                     + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
-                     if name in STEADY else ""),
-                  flush=True)
+            print(
+                f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
+                f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
+                + (f"baseline x{med['baseline'] / med['plain']:.3f}  " if "baseline" in med else "")
+                + f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
+                f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
+                + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
+                + (
+                    f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
+                    + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
+                    if name in STEADY
+                    else ""
+                ),
+                flush=True,
+            )
     finally:
         server.terminate()
-    summary: Dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
-    ratios_nc: List[float] = []
-    ratios_unset: List[float] = []
+    summary: dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
+    ratios_nc: list[float] = []
+    ratios_unset: list[float] = []
     dropped = 0
-    events_per_s: List[float] = []
-    cpu_ratios: Dict[str, float] = {}
+    events_per_s: list[float] = []
+    cpu_ratios: dict[str, float] = {}
     for name in names:
         r = results[name]
         plain = statistics.median(x["total"] for x in r["plain"])
@@ -296,12 +316,15 @@ def main() -> None:
         ratios_nc.append(statistics.median(x["total"] for x in r["no_collector"]) / plain)
         ratios_unset.append(statistics.median(x["total"] for x in r["unset"]) / plain)
         dropped += sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
-        events_per_s.append(statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"]))
+        events_per_s.append(
+            statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"])
+        )
         summary[f"{name}_plain_s"] = round(plain, 3)
         plain_cpu = statistics.median(x["cpu"] for x in r["plain"])
         cpu_ratios[name] = round(statistics.median(x["cpu"] for x in r["connected"]) / plain_cpu, 3)
         cpu_ratios[f"{name}_unset"] = round(statistics.median(x["cpu"] for x in r["unset"]) / plain_cpu, 3)
         if "baseline" in r:
+            summary[f"{name}_baseline"] = round(statistics.median(x["total"] for x in r["baseline"]) / plain, 3)
             cpu_ratios[f"{name}_baseline"] = round(statistics.median(x["cpu"] for x in r["baseline"]) / plain_cpu, 3)
         if name in STEADY:
             cpu_ratios[f"{name}_steady"] = round(_steady(r, "connected"), 3)

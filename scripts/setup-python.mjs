@@ -1,5 +1,6 @@
 // Creates the repository's Python environment (.venv/) from PyPI: the runtime
-// installed editable with its test tools, plus debugpy for the end-to-end suite.
+// installed editable with its test tools and checkers (mypy, ruff: `npm run
+// check`), plus debugpy for the end-to-end suite.
 // Runs as npm's postinstall so `npm install` is the only setup step.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,8 +40,8 @@ function ensureVenv(dir) {
 }
 const pip = (dir, ...pkgs) => run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...pkgs]);
 
-// The main environment: newest Trio, the runtime editable, test tools, debugpy.
-if (!ensureVenv(venv) || !pip(venv, '-e', 'runtime/python[test]', 'debugpy')) process.exit(1);
+// The main environment: newest Trio, the runtime editable, test tools, checkers, debugpy.
+if (!ensureVenv(venv) || !pip(venv, '-e', 'runtime/python[test,dev]', 'debugpy')) process.exit(1);
 // The oldest Trio we support, so `npm test` proves both ends of the range.
 const oldest = join(root, '.venv-oldest-trio');
 if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {

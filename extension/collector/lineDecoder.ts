@@ -73,6 +73,16 @@ export class LineDecoder {
     this.pendingBytes += rest;
   }
 
+  /** The stream ended: the unfinished last line, if any (a file need not end with a newline); the decoder is empty again. */
+  end(): string | null {
+    if (!this.pendingBytes) return null;
+    let line = Buffer.concat(this.pending, this.pendingBytes).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    return line;
+  }
+
   /** Bytes of an unfinished line (a stream that ends here lost them). */
   get buffered(): number {
     return this.pendingBytes;

@@ -9,24 +9,44 @@ type Check = (v: unknown) => boolean;
 
 const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+/** An id names one row: from 1 to 2^53 - 1 (past it, two ids written apart can parse to one number). */
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 const str: Check = (v) => typeof v === 'string';
 const bool: Check = (v) => typeof v === 'boolean';
 const int: Check = isInt;
 const number: Check = isNum;
-const id: Check = (v) => isInt(v) && (v as number) >= 1;
+const id: Check = isId;
+const idOrNull: Check = (v) => v === null || isId(v);
 const ts: Check = (v) => isNum(v) && (v as number) >= 0;
 const count: Check = (v) => isInt(v) && (v as number) >= 1;
 const nonNegInt: Check = (v) => isInt(v) && (v as number) >= 0;
-const intOrNull: Check = (v) => v === null || isInt(v);
 const numOrNull: Check = (v) => v === null || isNum(v);
 const strings: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const oneOf = (...values: unknown[]): Check => (v) => values.includes(v);
+/** Longest `file` of a site (PATH_MAX on Linux) and `function` (a qualified name) accepted. */
+export const MAX_SITE_FILE = 4096;
+export const MAX_SITE_FUNCTION = 1024;
+/**
+ * A site: `file` and `function` strings of sane length, a line. A field this
+ * version does not know may hold a scalar (minor versions may add one); one
+ * holding an object or array is junk, and the site is refused with its event.
+ */
 const site: Check = (v) => {
   if (v === null) return true;
   if (typeof v !== 'object' || Array.isArray(v)) return false;
   const s = v as Record<string, unknown>;
-  return typeof s.file === 'string' && isInt(s.line) && (s.line as number) >= 0 && typeof s.function === 'string';
+  const { file, line } = s;
+  const fn = s.function;
+  if (typeof file !== 'string' || typeof fn !== 'string' || file.length > MAX_SITE_FILE || fn.length > MAX_SITE_FUNCTION) return false;
+  if (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 0) return false;
+  let keys = 0;
+  for (const _ in s) keys++;
+  return keys === 3 || scalarsOnly(s);
 };
+function scalarsOnly(s: Record<string, unknown>): boolean {
+  for (const k in s) if (typeof s[k] === 'object' && s[k] !== null) return false;
+  return true;
+}
 const sites: Check = (v) => Array.isArray(v) && v.length <= 64 && v.every((x) => x !== null && site(x));
 const error = (v: unknown, depth = 0): boolean => {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || depth > 8) return false;
@@ -64,7 +84,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   },
   'run.finished': { required: { run: id, ts, outcome }, optional: { error } },
   'task.spawned': {
-    required: { run: id, ts, id, name: str, nursery: intOrNull, system: bool, site },
+    required: { run: id, ts, id, name: str, nursery: idOrNull, system: bool, site },
     optional: { main: bool, parent: id, func: site },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
@@ -118,7 +138,6 @@ const NO_TYPE: Problem = { kind: 'no-type' };
 // Same rules as EVENT_SPECS (protocolDrift.test.ts runs both against the
 // schema): true only for a valid event without unknown fields.
 
-const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const isTs = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 function keyCount(obj: Record<string, unknown>): number {
@@ -145,8 +164,7 @@ function exitedOk(o: Record<string, unknown>): boolean {
 
 function spawnedOk(o: Record<string, unknown>): boolean {
   if (!isId(o.run) || !isTs(o.ts) || !isId(o.id) || typeof o.name !== 'string' || typeof o.system !== 'boolean') return false;
-  const n = o.nursery;
-  if (n !== null && !(typeof n === 'number' && Number.isInteger(n))) return false;
+  if (o.nursery !== null && !isId(o.nursery)) return false;
   if (!site(o.site)) return false;
   let known = 8;
   if (o.main !== undefined) {

@@ -1,11 +1,17 @@
 // Recordings (`python -m nursery_lens --record FILE`, or Save Recording…)
 // hold exactly the lines a live connection carries, so they go through the
-// same reader and reducer. Bad lines are reported by number; good ones kept.
+// same framing (LineDecoder, the 1 MiB line limit), reader and reducer. A
+// hello starts a program's stream (the same instance again is a reconnect).
+// Bad lines are reported by number; good ones kept. A line past the limit
+// ends the reading there, as it ends a connection; the runs read so far stay.
+// Runs per recording are bounded: the store keeps no more runs that are over.
+import { MAX_LINE_BYTES } from '../../contract/wire';
+import { LineDecoder, LineTooLongError } from './lineDecoder';
 import { StreamReader } from './streamReader';
 import { validateEvent } from './protocol';
 import { MAX_EVENT_DEPTH, nestsDeeperThan } from './jsonDepth';
 import { RunState } from '../store/runState';
-import { scriptLabel } from '../store/runStore';
+import { MAX_ENDED_RUNS, scriptLabel } from '../store/runStore';
 
 export interface ReplayOptions {
   retainFinished?: number;
@@ -21,82 +27,141 @@ export interface ReplayResult {
   events: number;
 }
 
+/** Runs read from one recording; later ones are counted as bad lines (the store keeps no more runs that are over). */
+export const MAX_RECORDING_RUNS = MAX_ENDED_RUNS;
+/** Problems listed per recording; the rest are only counted. */
+const MAX_PROBLEMS = 200;
+/** Bytes handed to the decoder at once: well under the line limit. */
+const PIECE_BYTES = 64 * 1024;
+
 let recordingCounter = 0;
 
-export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayResult {
-  const problems: string[] = [];
-  const runs: RunState[] = [];
-  const log = { warn: (m: string) => problems.push(m) };
-  const recording = ++recordingCounter;
-  let stream = 0;
-  let reader: StreamReader | null = null;
-  let instance: string | null = null;
-  let label = options.label ?? 'recording';
-  let badLines = 0;
-  let events = 0;
-  // A shared file is anyone's: a line nested too deep to be an event is not parsed at all.
-  let deepLines = 0;
-
-  const newReader = (): StreamReader => {
-    stream++;
-    const s = stream;
-    return new StreamReader({
-      run: (run) => {
-        const key = `rec${recording}${s > 1 ? `.p${s}` : ''}.r${run}`;
-        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: options.retainFinished });
-        state.markRecording();
-        runs.push(state);
-        return state;
-      },
-    }, log, 'recording', true);
+/** One recording, fed as bytes (in chunks of any size), then ended. */
+export class RecordingReplay {
+  private readonly decoder = new LineDecoder(MAX_LINE_BYTES);
+  private readonly recording = ++recordingCounter;
+  private readonly runs: RunState[] = [];
+  private readonly problems: string[] = [];
+  private unlisted = 0;
+  private readonly log = {
+    warn: (m: string) => {
+      if (this.problems.length < MAX_PROBLEMS) this.problems.push(m);
+      else this.unlisted++;
+    },
   };
+  private streams = 0;
+  private reader: StreamReader | null = null;
+  private instance: string | null = null;
+  private label: string;
+  private badLines = 0;
+  /** Lines nested too deep to be events: a shared file is anyone's, and such a line is not parsed at all. */
+  private deepLines = 0;
+  private events = 0;
+  private lineNo = 0;
+  private stopped = false;
 
-  const finish = (r: StreamReader | null) => {
-    if (!r) return;
-    badLines += r.problemCount();
-    events += r.events;
-  };
+  constructor(private readonly options: ReplayOptions = {}) {
+    this.label = options.label ?? 'recording';
+  }
 
-  let lineNo = 0;
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    lineNo++;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (!line.trim()) continue;
+  /**
+   * Feeds one chunk; false once the reading has stopped (a line over the
+   * limit). The decoder gets pieces shorter than a line may be, so the lines
+   * before an over-long one are all read.
+   */
+  push(chunk: Buffer): boolean {
+    for (let off = 0; off < chunk.length && !this.stopped; off += PIECE_BYTES) {
+      let lines: string[];
+      try {
+        lines = this.decoder.push(chunk.subarray(off, off + PIECE_BYTES));
+      } catch (err) {
+        if (!(err instanceof LineTooLongError)) throw err;
+        this.stopped = true;
+        this.badLines++;
+        this.log.warn(`recording: line ${this.lineNo + 1} is longer than ${err.limit} bytes (the limit of a live connection too): the rest of the recording was not read`);
+        break;
+      }
+      for (const line of lines) this.line(line);
+    }
+    return !this.stopped;
+  }
+
+  /** The end of the recording (its last line need not end with a newline). */
+  end(): ReplayResult {
+    const last = this.stopped ? null : this.decoder.end();
+    if (last !== null) this.line(last);
+    this.finishReader();
+    this.badLines += this.deepLines;
+    if (this.deepLines > 1) this.log.warn(`recording: ${this.deepLines} lines nest too deep to be events (not read)`);
+    if (this.unlisted) this.problems.push(`recording: ${this.unlisted} more problem(s) not listed`);
+    for (const r of this.runs) if (this.badLines) r.addProblem(`${this.badLines} line(s) of the recording were not used`);
+    return { runs: this.runs, problems: this.problems, badLines: this.badLines, events: this.events };
+  }
+
+  private line(line: string): void {
+    this.lineNo++;
+    if (!line.trim()) return;
     if (nestsDeeperThan(line, MAX_EVENT_DEPTH)) {
-      if (!deepLines++) problems.push(`recording: line ${lineNo} nests deeper than ${MAX_EVENT_DEPTH} levels: not an event (not read)`);
-      continue;
+      if (!this.deepLines++) this.log.warn(`recording: line ${this.lineNo} nests deeper than ${MAX_EVENT_DEPTH} levels: not an event (not read)`);
+      return;
     }
     // A hello starts a (new) program's stream; the same instance again is a reconnect.
-    if (line.includes('"hello"')) {
-      let value: unknown;
-      try { value = JSON.parse(line); } catch { value = undefined; }
-      const v = validateEvent(value);
-      if (v.ok && v.event.type === 'hello') {
-        const hello = v.event;
-        if (!reader || hello.instance !== instance) {
-          finish(reader);
-          instance = hello.instance;
-          if (!options.label) label = scriptLabel(hello.argv) ?? 'recording';
-          reader = newReader();
-        }
-        reader.setHello(hello);
-        continue;
-      }
-    }
-    reader ??= newReader();
-    reader.line(line, `line ${lineNo}`);
+    if (line.includes('"hello"') && this.hello(line)) return;
+    this.reader ??= this.newReader();
+    this.reader.line(line, `line ${this.lineNo}`);
   }
-  finish(reader);
-  badLines += deepLines;
-  if (deepLines > 1) problems.push(`recording: ${deepLines} lines nest too deep to be events (not read)`);
-  for (const r of runs) if (badLines) r.addProblem(`${badLines} line(s) of the recording were not used`);
-  return { runs, problems, badLines, events };
+
+  private hello(line: string): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    const v = validateEvent(value);
+    if (!v.ok || v.event.type !== 'hello') return false;
+    const hello = v.event;
+    if (!this.reader || hello.instance !== this.instance) {
+      this.finishReader();
+      this.instance = hello.instance;
+      if (!this.options.label) this.label = scriptLabel(hello.argv) ?? 'recording';
+      this.reader = this.newReader();
+    }
+    this.reader.setHello(hello);
+    return true;
+  }
+
+  private newReader(): StreamReader {
+    const s = ++this.streams;
+    const label = this.label;
+    return new StreamReader({
+      run: (run) => {
+        if (this.runs.length >= MAX_RECORDING_RUNS) return null;
+        const key = `rec${this.recording}${s > 1 ? `.p${s}` : ''}.r${run}`;
+        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: this.options.retainFinished });
+        state.markRecording();
+        this.runs.push(state);
+        return state;
+      },
+    }, this.log, 'recording', true);
+  }
+
+  private finishReader(): void {
+    const r = this.reader;
+    if (!r) return;
+    this.badLines += r.problemCount();
+    this.events += r.events;
+    this.reader = null;
+  }
 }
 
-export function runsFromNdjson(text: string, options?: { retainFinished?: number; label?: string }): RunState[] {
+/** A whole recording held in memory (tests, small files). */
+export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayResult {
+  const replay = new RecordingReplay(options);
+  replay.push(Buffer.from(text, 'utf8'));
+  return replay.end();
+}
+
+export function runsFromNdjson(text: string, options?: ReplayOptions): RunState[] {
   return replayNdjson(text, options).runs;
 }

@@ -8,8 +8,6 @@ import { checkEvent } from './protocol';
 import { messageOf } from '../errorMessage';
 
 const MAX_KINDS = 100;
-/** trio.run calls followed per program (one RunState each). */
-export const MAX_RUNS = 200;
 const MAX_LOGGED_EACH = 200;
 
 export interface StreamLog {
@@ -17,8 +15,8 @@ export interface StreamLog {
 }
 
 export interface StreamRuns {
-  /** The RunState for run number `run` of this stream (created on first use). */
-  run(run: number): RunState;
+  /** The RunState for run number `run` of this stream (created on first use); null when the store holds no more runs. */
+  run(run: number): RunState | null;
 }
 
 /** One object per line, or null when the lines cannot be taken as a batch. */
@@ -136,8 +134,10 @@ export class StreamReader {
     try {
       if (typeof run === 'number') {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
-        if (state) state.apply(event);
-        else this.problem('too-many-runs', `more than ${MAX_RUNS} trio.run calls in one program; events of later runs are ignored`);
+        if (state) {
+          const refused = state.apply(event);
+          if (refused) this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
+        } else this.problem('too-many-runs', `run ${run} is not followed: no room for more runs (a bounded number is held in all, and followed per program); events of runs past the bound are ignored`);
       } else {
         // dropped / runtime.disabled without a run: the whole process.
         for (const r of this.runs.values()) r.apply(event);
@@ -151,7 +151,7 @@ export class StreamReader {
   private lastRunNo = 0;
   private lastRun: RunState | null = null;
 
-  /** The run's state; null past MAX_RUNS runs (a program must not make the host keep unbounded runs). */
+  /** The run's state; null when the source has no room for it (a program must not make the host keep unbounded runs). */
   private runFor(run: number): RunState | null {
     let state = this.runs.get(run);
     if (state) {
@@ -159,8 +159,9 @@ export class StreamReader {
       this.lastRun = state;
       return state;
     }
-    if (this.runs.size >= MAX_RUNS) return null;
-    state = this.source.run(run);
+    const made = this.source.run(run);
+    if (!made) return null;
+    state = made;
     this.runs.set(run, state);
     if (this.hello) state.apply(this.hello);
     this.lastRunNo = run;

@@ -1,10 +1,12 @@
 // Open Recording… (NDJSON written by `--record`, or by Save Recording…) and
 // Save Recording… (the lines a program sent, as received, minus any secret;
-// the file private to the user: recordingFile.ts).
+// the file private to the user: recordingFile.ts). Reading a recording is
+// vscode-free (collector/recordingReader.ts); here are its dialogs and its
+// progress notification.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { replayNdjson } from '../collector/replay';
-import type { RunStore } from '../store/runStore';
+import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
+import { MAX_ENDED_RUNS, MAX_RUNS, type RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 import { withoutSecrets, writePrivateFile } from './recordingFile';
 import { messageOf } from '../errorMessage';
@@ -19,6 +21,9 @@ export interface RecordingDeps {
   retainFinished(): number;
 }
 
+/** Files larger than this are read with a progress notification that can cancel. */
+const PROGRESS_FROM_BYTES = 4 * 1024 * 1024;
+
 export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise<void> {
   const uris = arg instanceof vscode.Uri
     ? [arg]
@@ -27,14 +32,17 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
   let firstKey: string | undefined;
   for (const uri of uris) {
     const name = path.basename(uri.path);
-    let text: string;
+    let result: RecordingRead;
     try {
-      text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+      result = await readWithProgress(uri, name, deps.retainFinished());
     } catch (err) {
       void vscode.window.showErrorMessage(`Could not read ${name}: ${messageOf(err)}`);
       continue;
     }
-    const result = replayNdjson(text, { retainFinished: deps.retainFinished() });
+    if (result.cancelled) {
+      deps.log.info(`opening recording ${uri.fsPath} cancelled`);
+      continue;
+    }
     for (const p of result.problems) deps.log.warn(`${name}: ${p.replace(/^recording: /, '')}`);
     deps.log.info(`opened recording ${uri.fsPath}: ${result.runs.length} run(s), ${result.events} events, ${result.badLines} bad line(s)`);
     if (!result.runs.length) {
@@ -42,8 +50,15 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       continue;
     }
     for (const r of result.runs) r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;
-    const entries = deps.store.addRecording(result.runs, text);
-    firstKey ??= entries[0]?.state.key;
+    const entries = deps.store.addRecording(result.runs, result);
+    if (!entries.length) {
+      void vscode.window.showWarningMessage(`${name} was read, but every run Nursery Lens holds is live: close a program first.`);
+      continue;
+    }
+    if (entries.length < result.runs.length) {
+      deps.log.warn(`${name}: ${result.runs.length - entries.length} of its runs are not shown: the runs held are bounded (${MAX_RUNS} in all, ${MAX_ENDED_RUNS} that are over)`);
+    }
+    firstKey ??= entries[0].state.key;
     if (result.badLines) {
       const choice = await vscode.window.showWarningMessage(
         `${name}: ${result.badLines} line(s) could not be used; the rest was loaded.`, 'Show Log');
@@ -54,6 +69,35 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
     deps.showPanel();
     deps.bridge.select(firstKey);
   }
+}
+
+/** Reads a recording as a stream; a large one under a progress notification that can cancel. */
+async function readWithProgress(uri: vscode.Uri, name: string, retainFinished: number): Promise<RecordingRead> {
+  const size = (await vscode.workspace.fs.stat(uri)).size;
+  const read = async (signal?: AbortSignal, onProgress?: (bytes: number) => void) => {
+    const options = { retainFinished, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
+    // A file where the extension runs (a vscode-remote path is one there too, as under code-server) is
+    // streamed; one from another file system is fetched whole, then read the same way.
+    return uri.scheme === 'file' || uri.scheme === 'vscode-remote'
+      ? readRecordingFile(uri.fsPath, options)
+      : readRecording(chunksOf(await vscode.workspace.fs.readFile(uri)), options);
+  };
+  if (size <= PROGRESS_FROM_BYTES) return read();
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Opening ${name}`, cancellable: true },
+    (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      return read(abort.signal, (bytes) => {
+        const percent = Math.floor((bytes / size) * 100);
+        if (percent <= reported) return;
+        progress.report({ increment: percent - reported, message: `${mb(bytes)} of ${mb(size)} MB` });
+        reported = percent;
+      });
+    },
+  );
 }
 
 export async function saveRecording(deps: RecordingDeps): Promise<void> {

@@ -2,7 +2,9 @@
 // vscode: it answers `ready` with the run list and a snapshot of the selected
 // run, then sends that run's changes as batched deltas (one message per
 // interval at most), and the run list when it changes. Which run is selected
-// lives here too. The vscode panel only moves messages in and out.
+// lives here too; however many runs are added or selected in one turn (a
+// recording of many programs), the panel gets one run list and one snapshot.
+// The vscode panel only moves messages in and out.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
@@ -45,13 +47,16 @@ export class PanelBridge {
   private infoPending = false;
   private lastRunsPost = 0;
   private statuses = new Map<string, string>();
+  /** The selection changed: the run list and the selected run's snapshot are owed to the panel. */
+  private snapshotDue = false;
+  private showQueued = false;
   /** A selection made outside the panel (Tasks view, debugger) it has not shown yet: sent after its next snapshot. */
   private hostSelection: TaskRef | null = null;
   private readonly subscriptions: Array<{ dispose(): void }>;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
     this.subscriptions = [store.onDidChange((e) => {
-      if (e.kind === 'added') this.onAdded(e.entry);
+      if (e.kind === 'added') this.onAdded(e.entries);
       else if (e.kind === 'removed') this.onRemoved(e.keys);
       this.schedule();
     })];
@@ -95,10 +100,24 @@ export class PanelBridge {
     this.selected = key;
     this.runsDirty = true;
     this.announceSelection();
-    if (this.attached) {
-      this.postRuns();
-      this.postSnapshot();
-    }
+    this.showSoon();
+  }
+
+  /** Sends the run list and the selected run's snapshot once, when this turn's work is done. */
+  private showSoon(): void {
+    this.snapshotDue = true;
+    if (this.showQueued) return;
+    this.showQueued = true;
+    queueMicrotask(() => {
+      this.showQueued = false;
+      if (!this.snapshotDue || !this.attached) return;
+      try {
+        this.postRuns();
+        this.postSnapshot();
+      } catch (err) {
+        this.deps.log?.warn(`panel update failed: ${messageOf(err)}`);
+      }
+    });
   }
 
   /** Select the first run of this launch, now or when it arrives. */
@@ -123,7 +142,7 @@ export class PanelBridge {
         if (typeof msg.run === 'string') this.select(msg.run);
         return;
       case 'openSite': {
-        if (typeof msg.file !== 'string' || typeof msg.line !== 'number') return;
+        if (typeof msg.file !== 'string' || typeof msg.line !== 'number' || !Number.isFinite(msg.line)) return;
         const reporting = this.store.all().filter((e) => e.state.reportedFiles.has(msg.file));
         if (!reporting.length) {
           this.deps.log?.warn(`panel asked to open ${msg.file.slice(0, 300)}, which no program reported; ignored`);
@@ -158,17 +177,17 @@ export class PanelBridge {
     return pick ? pick.state.key : null;
   }
 
-  private onAdded(entry: RunEntry): void {
+  private onAdded(entries: readonly RunEntry[]): void {
     this.runsDirty = true;
-    const key = entry.state.key;
-    if (this.pendingLaunch && entry.launchKey === this.pendingLaunch) {
+    const launched = this.pendingLaunch ? entries.find((e) => e.launchKey === this.pendingLaunch) : undefined;
+    if (launched) {
       this.pendingLaunch = null;
-      this.select(key);
+      this.select(launched.state.key);
       return;
     }
-    // A new run takes over the panel unless the user is watching a live one.
+    // A new run (a recording's first) takes over the panel unless the user is watching a live one.
     const current = this.selected ? this.store.get(this.selected) : undefined;
-    if (!current || current.state.currentStatus !== 'live') this.select(key);
+    if (entries.length && (!current || current.state.currentStatus !== 'live')) this.select(entries[0].state.key);
   }
 
   private onRemoved(keys: string[]): void {
@@ -177,7 +196,7 @@ export class PanelBridge {
     if (this.selected && keys.includes(this.selected)) {
       this.selected = this.defaultSelection();
       this.announceSelection();
-      if (this.attached) this.postSnapshot();
+      this.showSoon();
     }
   }
 
@@ -236,10 +255,13 @@ export class PanelBridge {
     this.runsDirty = false;
     this.infoPending = false;
     this.lastRunsPost = Date.now();
-    this.deps.post({ type: 'runs', runs: this.store.infos(), selected: this.selected });
+    const runs = this.store.infos();
+    for (const r of runs) this.statuses.set(r.key, r.status); // the panel has these: no second list for them
+    this.deps.post({ type: 'runs', runs, selected: this.selected });
   }
 
   private postSnapshot(): void {
+    this.snapshotDue = false;
     const e = this.selected ? this.store.get(this.selected) : undefined;
     if (!e) return;
     e.state.discardDelta();

@@ -5,6 +5,8 @@ import type { NurseryClosedEvent, NurseryOpenedEvent } from '../../contract/wire
 import type { Retention } from './retention';
 import type { RunTree } from './runTree';
 import type { NurseryEntry } from './rowEntries';
+import { REFUSED, type Refusal } from './refusals';
+import { wouldCycle } from './treeLinks';
 
 export class NurseryEvents {
   constructor(
@@ -12,25 +14,35 @@ export class NurseryEvents {
     private readonly retention: Retention,
   ) {}
 
-  opened(e: NurseryOpenedEvent): void {
+  opened(e: NurseryOpenedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
-    tree.snapshotSeen?.add(id);
-    const site = tree.site(e.site);
     const existing = tree.nurseries.get(id);
     const groupKind = e.kind === undefined || e.kind === 'nursery' ? undefined : e.kind;
     if (existing) {
-      existing.site = site;
+      // A snapshot replay: the owner never changes.
+      tree.snapshotSeen?.add(id);
+      existing.site = tree.site(e.site);
       existing.groupKind = groupKind;
       tree.changes.touch(existing);
-      return;
+      return undefined;
     }
     const owner = e.task;
+    // (Above every id seen, see RunTree.maxId, only the owner needs a look.)
+    if (id <= tree.maxId || owner === id) {
+      if (tree.tasks.has(id)) return REFUSED.duplicateId;
+      // Nurseries already name this id as their owner task.
+      if (tree.ownedNurseries.has(id)) return REFUSED.wrongKind;
+      if (owner === id || (tree.children.has(id) && wouldCycle(tree, id, owner))) return REFUSED.cycle;
+    }
+    if (tree.nurseries.has(owner)) return REFUSED.wrongKind;
+    tree.noteIds(id, owner);
+    tree.snapshotSeen?.add(id);
     const row: NurseryEntry = {
       kind: 'nursery',
       id,
       parent: owner,
-      site,
+      site: tree.site(e.site),
       openedAt: e.ts,
       closedAt: undefined,
       system: e.system === true,
@@ -45,6 +57,7 @@ export class NurseryEvents {
     if (owned) owned.push(id);
     else tree.ownedNurseries.set(owner, [id]);
     tree.changes.touch(row);
+    return undefined;
   }
 
   closed(e: NurseryClosedEvent): void {

@@ -87,9 +87,11 @@ export class Retention {
       this.facts.retired++;
       this.facts.changed = true;
       const r = this.retiredRow(row.parent);
-      r.count++;
-      r.byOutcome[row.state as keyof OutcomeCounts]++;
-      this.tree.changes.touch(r);
+      if (r) {
+        r.count++;
+        r.byOutcome[row.state as keyof OutcomeCounts]++;
+        this.tree.changes.touch(r);
+      }
       this.childGone(row.parent, row.id);
       return;
     }
@@ -100,9 +102,11 @@ export class Retention {
     const parent = row.parent;
     if (parent === null) return;
     const r = this.retiredRow(parent);
-    r.count += n;
-    for (const k of OUTCOMES) r.byOutcome[k] += counts[k];
-    this.tree.changes.touch(r);
+    if (r) {
+      r.count += n;
+      for (const k of OUTCOMES) r.byOutcome[k] += counts[k];
+      this.tree.changes.touch(r);
+    }
     this.childGone(parent, row.id);
   }
 
@@ -190,11 +194,19 @@ export class Retention {
     if (emptied) this.nurseryEmptied(emptied);
   }
 
-  private retiredRow(nursery: number): RetiredEntry {
-    let r = this.tree.retired.get(-nursery);
+  /**
+   * The RetiredRow under a nursery (or a loose task's maker) the store holds,
+   * created on first use. Undefined for one it does not know (its opening was
+   * lost, or never sent): such a row would never be removed, so a stream
+   * naming endless unknown nurseries would grow the store; the run's total
+   * still counts.
+   */
+  private retiredRow(parent: number): RetiredEntry | undefined {
+    let r = this.tree.retired.get(-parent);
     if (!r) {
-      r = { kind: 'retired', id: -nursery, parent: nursery, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false, gone: false };
-      this.tree.retired.set(-nursery, r);
+      if (!this.tree.nurseries.has(parent) && !this.tree.tasks.has(parent)) return undefined;
+      r = { kind: 'retired', id: -parent, parent, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false, gone: false };
+      this.tree.retired.set(-parent, r);
     }
     return r;
   }

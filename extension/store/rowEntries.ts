@@ -32,6 +32,14 @@ export const emptyCounts = (): OutcomeCounts => ({ returned: 0, raised: 0, cance
 export const NO_SCOPES: ScopeInfo[] = [];
 Object.freeze(NO_SCOPES);
 
+/** Longest program text kept in a row or a run's header (a name, a reason, an exception's type); the wire allows 1 MiB lines. */
+export const MAX_TEXT = 2000;
+
+/** `s`, cut to `max` characters (the cut marked) so one line cannot make a row or a panel message huge. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
 /** A row's copy for a consumer (snapshot or delta). */
 export function copyRow(row: Row): Row {
   if (row.kind === 'task') {
@@ -62,12 +70,24 @@ export function copyRow(row: Row): Row {
   return n;
 }
 
-/** A row's copy of a wire error: nested groups kept 4 levels deep and 20 wide. */
-export function errorOf(e: WireError, depth = 0): ErrorInfo | undefined {
-  if (depth > 4) return undefined;
-  const out: ErrorInfo = { type: e.type, message: e.message };
-  if (e.exceptions) {
-    out.exceptions = e.exceptions.slice(0, 20).map((x) => errorOf(x, depth + 1)).filter((x): x is ErrorInfo => !!x);
+/** Exceptions kept of one error (a group and what it holds): a row stays small whatever one line carries. */
+const MAX_ERROR_NODES = 100;
+
+/** A row's copy of a wire error: nested groups kept 4 levels deep and 20 wide, MAX_ERROR_NODES in all. */
+export function errorOf(e: WireError): ErrorInfo {
+  const budget = { left: MAX_ERROR_NODES - 1 };
+  return copyError(e, 0, budget);
+}
+
+function copyError(e: WireError, depth: number, budget: { left: number }): ErrorInfo {
+  const out: ErrorInfo = { type: clip(e.type, MAX_TEXT), message: clip(e.message, MAX_TEXT) };
+  if (!e.exceptions || depth >= 4) return out;
+  const kept: ErrorInfo[] = [];
+  for (const x of e.exceptions.slice(0, 20)) {
+    if (budget.left <= 0) break;
+    budget.left--;
+    kept.push(copyError(x, depth + 1, budget));
   }
+  out.exceptions = kept;
   return out;
 }

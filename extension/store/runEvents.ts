@@ -10,7 +10,10 @@ import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
 import type { TaskEvents } from './taskEvents';
-import { errorOf } from './rowEntries';
+import { clip, errorOf, MAX_TEXT } from './rowEntries';
+
+/** Arguments of the program's command line kept for the run's header (each cut to MAX_TEXT). */
+const MAX_ARGS = 64;
 
 export class RunEvents {
   constructor(
@@ -23,11 +26,12 @@ export class RunEvents {
 
   hello(e: HelloEvent): void {
     const f = this.facts;
-    f.runtime = e.runtime;
-    f.runtimeVersion = e.runtime_version;
+    // The header goes with every delta and every run list: it stays small whatever the hello says.
+    f.runtime = clip(e.runtime, 100);
+    f.runtimeVersion = clip(e.runtime_version, 100);
     f.pid = e.pid;
-    f.argv = [...e.argv];
-    f.cwd = e.cwd;
+    f.argv = e.argv.slice(0, MAX_ARGS).map((a) => clip(a, MAX_TEXT));
+    f.cwd = clip(e.cwd, MAX_TEXT);
     f.changed = true;
   }
 
@@ -48,16 +52,20 @@ export class RunEvents {
     f.outcome = e.outcome;
     f.error = e.error ? errorOf(e.error) : undefined;
     if (f.status !== 'recording') f.status = 'finished';
+    f.ended = true;
     f.changed = true;
+    // The run ended among lost lines (PROTOCOL.md, snapshots): nothing of it is live any more.
+    if (f.linesLost) this.closeUnseen(new Set(), e.ts);
   }
 
   dropped(e: DroppedEvent): void {
     this.facts.dropped += e.count;
+    this.facts.linesLost = true;
     this.facts.changed = true;
   }
 
   runtimeDisabled(e: RuntimeDisabledEvent): void {
-    this.facts.addProblem(`The runtime switched itself off: ${e.reason}`);
+    this.facts.addProblem(`The runtime switched itself off: ${clip(e.reason, MAX_TEXT)}`);
   }
 
   snapshotBegin(): void {
@@ -70,18 +78,24 @@ export class RunEvents {
   }
 
   snapshotEnd(e: SnapshotEndEvent): void {
-    const tree = this.tree;
-    const seen = tree.snapshotSeen;
-    tree.snapshotSeen = null;
+    const seen = this.tree.snapshotSeen;
+    this.tree.snapshotSeen = null;
     if (!seen) return;
+    this.facts.linesLost = false;
     // Live things the runtime did not replay ended while we were away.
+    this.closeUnseen(seen, e.ts);
+  }
+
+  /** Live tasks not in `seen` are lost, open nurseries not in it closed. */
+  private closeUnseen(seen: ReadonlySet<number>, ts: number): void {
+    const tree = this.tree;
     for (const row of [...tree.tasks.values()]) {
       if (row.exitedAt !== undefined || seen.has(row.id)) continue;
-      this.tasks.lost(row, e.ts);
+      this.tasks.lost(row, ts);
     }
     for (const n of [...tree.nurseries.values()]) {
       if (n.closedAt !== undefined || seen.has(n.id)) continue;
-      this.nurseries.close(n, e.ts);
+      this.nurseries.close(n, ts);
     }
     this.retention.retain();
   }

@@ -25,6 +25,10 @@ export class RunFacts {
   liveTasks = 0;
   totalTasks = 0;
   retired = 0;
+  /** run.finished came: later events of the run are refused. */
+  ended = false;
+  /** Lines were dropped and no snapshot has healed the tree since. */
+  linesLost = false;
   /** info() changed since the last takeChanged(). */
   changed = true;
   private readonly problems: string[] = [];

@@ -12,9 +12,11 @@ import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
 import { RunFacts } from './runFacts';
+import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
+import { REFUSED, type Refusal } from './refusals';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
@@ -50,19 +52,25 @@ export class RunState {
     this.run = new RunEvents(this.tree, this.facts, this.retention, this.tasks, this.nurseries);
   }
 
-  /** One validated event (the collector's checkEvent vouches for its fields). */
-  apply(ev: WireEvent): void {
+  /**
+   * One validated event (the collector's checkEvent vouches for its fields).
+   * Returns why it was refused, when it was (it would break the tree, or its
+   * run is over); the run's problems say so too.
+   */
+  apply(ev: WireEvent): Refusal | void {
     const { type } = ev; // read once: a load from many kinds of object is not cheap
+    if (this.facts.ended) return this.refused(this.afterEnd(type));
     if (type !== 'hello') this.facts.saw(ev.ts);
+    // One switch here, not in a method of its own: this is the hottest call of ingestion.
     switch (type) {
       case 'task.state': return this.tasks.state(ev);
-      case 'task.spawned': return this.tasks.spawned(ev);
-      case 'task.exited': return this.tasks.exited(ev);
-      case 'task.moved': return this.tasks.moved(ev);
+      case 'task.spawned': return this.refused(this.tasks.spawned(ev));
+      case 'task.exited': return this.refused(this.tasks.exited(ev));
+      case 'task.moved': return this.refused(this.tasks.moved(ev));
       case 'task.flagged': return this.tasks.flagged(ev);
-      case 'nursery.opened': return this.nurseries.opened(ev);
+      case 'nursery.opened': return this.refused(this.nurseries.opened(ev));
       case 'nursery.closed': return this.nurseries.closed(ev);
-      case 'scope.changed': return this.scopes.changed(ev);
+      case 'scope.changed': return this.refused(this.scopes.changed(ev));
       case 'scope.closed': return this.scopes.closed(ev);
       case 'hello': return this.run.hello(ev);
       case 'run.started': return this.run.started(ev);
@@ -75,8 +83,20 @@ export class RunState {
     }
   }
 
-  /** Files named in sites: the only files the panel may open for this run. */
-  get reportedFiles(): ReadonlySet<string> {
+  /** `why`, said once in the run's problems (undefined: nothing was refused). */
+  private refused(why: Refusal | undefined): Refusal | undefined {
+    if (why) this.facts.addProblem(`${why[0].toUpperCase()}${why.slice(1)}.`);
+    return why;
+  }
+
+  /** After run.finished nothing revives the run; what the whole process hears (a hello again, drops, the runtime stopping) is quietly not its concern. */
+  private afterEnd(type: WireEvent['type']): Refusal | undefined {
+    if (type === 'hello' || type === 'dropped' || type === 'runtime.disabled') return undefined;
+    return REFUSED.afterFinish;
+  }
+
+  /** Files named in sites: the only files the panel may open for this run (bounded, newest kept). */
+  get reportedFiles(): ReportedFiles {
     return this.tree.reportedFiles;
   }
 

@@ -4,11 +4,20 @@
 // raw lines (bounded) for Save Recording…. Pure: no vscode, no sockets.
 import { DEFAULT_RETAIN_FINISHED, RunState } from './runState';
 import type { RunInfo } from '../../contract/rows';
+import { clip } from './rowEntries';
 
 /** Raw lines kept per program for Save Recording…; past this the saved file is cut short (and says so). */
 export const MAX_RAW_BYTES = 32 * 1024 * 1024;
 /** Runs that are over (finished, disconnected, recordings) kept before the oldest go: memory stays bounded. */
 export const MAX_ENDED_RUNS = 50;
+/**
+ * Runs held in all (live and over), whatever number of programs and
+ * reconnects made them: a new run pushes out the oldest that is over, and is
+ * refused when every held run is live.
+ */
+export const MAX_RUNS = 200;
+/** Runs (trio.run calls) followed per program, across its reconnects. */
+export const MAX_RUNS_PER_PROGRAM = 200;
 /** Raw lines kept for all programs together; past this, programs that are gone lose theirs first. */
 export const MAX_TOTAL_RAW_BYTES = 128 * 1024 * 1024;
 
@@ -28,7 +37,7 @@ export function scriptLabel(argv: readonly string[] | undefined): string | undef
   let first = argv[0];
   if ((first === '-m' || first === '-c') && argv.length > 1) first = argv[1];
   const base = first.split(/[\\/]/).pop();
-  return base || undefined;
+  return base ? clip(base, 200) : undefined;
 }
 
 /** One program (process): its runs, and the lines it sent. */
@@ -46,16 +55,17 @@ export class ProgramStream {
     readonly label: string,
   ) {}
 
-  /** The RunState of this program's `run`-th trio.run (created on first use). */
-  run(run: number): RunState {
+  /** The RunState of this program's `run`-th trio.run (created on first use); null when no more runs may be held. */
+  run(run: number): RunState | null {
     let state = this.runs.get(run);
-    if (!state) {
-      state = new RunState(`c${this.id}.r${run}`, run > 1 ? `${this.label} · run ${run}` : this.label, {
-        retainFinished: this.store.retainFinished(),
-      });
-      this.runs.set(run, state);
-      this.store.added(state, this);
-    }
+    // A run the store let go (it was over) stays gone: a reconnect does not bring it back unseen.
+    if (state) return this.store.get(state.key)?.state === state ? state : null;
+    if (this.runs.size >= MAX_RUNS_PER_PROGRAM || !this.store.roomFor(1)) return null;
+    state = new RunState(`c${this.id}.r${run}`, run > 1 ? `${this.label} · run ${run}` : this.label, {
+      retainFinished: this.store.retainFinished(),
+    });
+    this.runs.set(run, state);
+    this.store.added(state, this);
     return state;
   }
 
@@ -92,16 +102,35 @@ export class ProgramStream {
   }
 }
 
+/** A recording's lines, kept for Save Recording… (bounded, and counted with the programs' raw lines). */
+export interface RecordingLines {
+  /** The bytes, as read: kept off the JavaScript heap, made text only when saved. */
+  bytes: readonly Uint8Array[];
+  /** The recording was longer than what was kept. */
+  truncated: boolean;
+}
+
+interface KeptRecording {
+  bytes: readonly Uint8Array[];
+  size: number;
+  truncated: boolean;
+  /** Let go for newer programs' lines (or there was no room when it was opened). */
+  dropped: boolean;
+  /** Its runs still in the store: the lines go with the last. */
+  runs: number;
+}
+
 export interface RunEntry {
   state: RunState;
   /** The program stream it came from (live runs), or the recording's lines. */
   stream?: ProgramStream;
-  recordingText?: string;
+  recording?: KeptRecording;
   debugSessionId?: string;
   launchKey?: string;
 }
 
-export type RunStoreListener = (e: { kind: 'added'; entry: RunEntry } | { kind: 'changed' } | { kind: 'removed'; keys: string[] }) => void;
+/** `added`: new runs, in the order they came (a recording adds its runs at once). */
+export type RunStoreListener = (e: { kind: 'added'; entries: RunEntry[] } | { kind: 'changed' } | { kind: 'removed'; keys: string[] }) => void;
 
 export class RunStore {
   private readonly entries = new Map<string, RunEntry>();
@@ -115,7 +144,7 @@ export class RunStore {
    * that are gone (oldest first) when the total would pass its bound. False:
    * nothing could be freed, so the caller stops keeping lines.
    */
-  reserveRaw(bytes: number, stream: ProgramStream): boolean {
+  reserveRaw(bytes: number, stream: ProgramStream | null): boolean {
     const max = this.limits.total;
     if (this.rawTotal + bytes > max) {
       for (const s of this.streams.values()) {
@@ -123,10 +152,24 @@ export class RunStore {
         this.rawTotal -= s.dropRaw();
         if (this.rawTotal + bytes <= max) break;
       }
+      for (const rec of this.recordings) {
+        if (this.rawTotal + bytes <= max) break;
+        this.dropRecording(rec);
+      }
       if (this.rawTotal + bytes > max) return false;
     }
     this.rawTotal += bytes;
     return true;
+  }
+
+  /** Recordings whose lines are kept, oldest first. */
+  private readonly recordings = new Set<KeptRecording>();
+
+  private dropRecording(rec: KeptRecording): void {
+    if (!this.recordings.delete(rec)) return;
+    this.rawTotal -= rec.size;
+    rec.bytes = [];
+    rec.dropped = true;
   }
   private readonly launchPrograms = new Map<string, number>();
 
@@ -172,23 +215,35 @@ export class RunStore {
     return stream;
   }
 
-  /** Called by ProgramStream when it creates a run. */
+  /** Called by ProgramStream when it creates a run (after roomFor). */
   added(state: RunState, stream: ProgramStream): void {
     const entry: RunEntry = { state, stream, launchKey: stream.origin.launchKey };
     if (stream.origin.debugSessionId) entry.debugSessionId = stream.origin.debugSessionId;
     this.entries.set(state.key, entry);
-    this.emit({ kind: 'added', entry });
-    this.trimEnded();
+    this.emit({ kind: 'added', entries: [entry] });
   }
 
-  /** Drops the oldest runs that are over beyond MAX_ENDED_RUNS. */
-  private trimEnded(): void {
+  /**
+   * Makes room for `n` new runs (`over`: they are over already, as a
+   * recording's are): the oldest runs that are over go, beyond MAX_ENDED_RUNS
+   * and as far as MAX_RUNS needs. False when live runs fill the store.
+   */
+  roomFor(n: number, over = false): boolean {
     const ended = this.all().filter((e) => e.state.currentStatus !== 'live');
-    if (ended.length <= MAX_ENDED_RUNS) return;
-    const keys = ended.slice(0, ended.length - MAX_ENDED_RUNS).map((e) => e.state.key);
-    for (const k of keys) this.entries.delete(k);
+    const drop = Math.min(ended.length, Math.max(ended.length + (over ? n : 0) - MAX_ENDED_RUNS, this.entries.size + n - MAX_RUNS, 0));
+    if (drop > 0) this.remove(ended.slice(0, drop).map((e) => e.state.key));
+    return this.entries.size + n <= MAX_RUNS;
+  }
+
+  /** Removes runs, frees what only they held, and tells listeners. */
+  private remove(keys: string[]): void {
+    for (const k of keys) {
+      const rec = this.entries.get(k)?.recording;
+      this.entries.delete(k);
+      if (rec && --rec.runs === 0) this.dropRecording(rec);
+    }
     this.forgetGoneStreams();
-    this.emit({ kind: 'removed', keys });
+    if (keys.length) this.emit({ kind: 'removed', keys });
   }
 
   private forgetGoneStreams(): void {
@@ -201,15 +256,18 @@ export class RunStore {
     }
   }
 
-  addRecording(runs: readonly RunState[], text: string): RunEntry[] {
-    const out: RunEntry[] = [];
-    for (const state of runs) {
-      const entry: RunEntry = { state, recordingText: text };
-      this.entries.set(state.key, entry);
-      out.push(entry);
-      this.emit({ kind: 'added', entry });
-    }
-    this.trimEnded();
+  /** A recording's runs, as many as there is room for (the first ones); one `added` for them all. */
+  addRecording(runs: readonly RunState[], lines: RecordingLines): RunEntry[] {
+    let n = Math.min(runs.length, MAX_ENDED_RUNS);
+    while (n > 0 && !this.roomFor(n, true)) n--;
+    if (!n) return [];
+    const size = lines.bytes.reduce((sum, b) => sum + b.length, 0);
+    const kept = this.reserveRaw(size, null);
+    const recording: KeptRecording = { bytes: kept ? lines.bytes : [], size, truncated: lines.truncated, dropped: !kept, runs: n };
+    if (kept) this.recordings.add(recording);
+    const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recording }));
+    for (const entry of out) this.entries.set(entry.state.key, entry);
+    this.emit({ kind: 'added', entries: out });
     return out;
   }
 
@@ -229,7 +287,8 @@ export class RunStore {
   recordingOf(key: string): { text: string; truncated: boolean; dropped?: boolean } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.recordingText !== undefined) return { text: e.recordingText, truncated: false };
+    const rec = e.recording;
+    if (rec) return { text: Buffer.concat(rec.bytes).toString('utf8'), truncated: rec.truncated, ...(rec.dropped ? { dropped: true } : {}) };
     if (!e.stream) return undefined;
     const raw = e.stream.raw;
     return { text: raw.join('\n') + (raw.length ? '\n' : ''), truncated: e.stream.rawTruncated, ...(e.stream.rawDropped ? { dropped: true } : {}) };
@@ -237,15 +296,8 @@ export class RunStore {
 
   /** Removes runs that are not live (finished, disconnected, recordings). Returns their keys. */
   clearFinished(): string[] {
-    const keys: string[] = [];
-    for (const [key, e] of this.entries) {
-      if (e.state.currentStatus === 'live') continue;
-      this.entries.delete(key);
-      keys.push(key);
-    }
-    // Forget programs that have nothing left and are gone.
-    this.forgetGoneStreams();
-    if (keys.length) this.emit({ kind: 'removed', keys });
+    const keys = this.all().filter((e) => e.state.currentStatus !== 'live').map((e) => e.state.key);
+    this.remove(keys);
     return keys;
   }
 }

@@ -7,7 +7,8 @@ import type { Row, Site } from '../../contract/rows';
 import type { WireSite } from '../../contract/wire';
 import { DeltaLog } from './deltaLog';
 import { NameTable, SiteTable } from './internTable';
-import { copyRow, type Entry, type NurseryEntry, type RetiredEntry, type TaskEntry } from './rowEntries';
+import { ReportedFiles } from './reportedFiles';
+import { clip, copyRow, MAX_TEXT, type Entry, type NurseryEntry, type RetiredEntry, type TaskEntry } from './rowEntries';
 
 export class RunTree {
   readonly tasks = new Map<number, TaskEntry>();
@@ -22,17 +23,24 @@ export class RunTree {
   readonly scopeOwner = new Map<number, number>();
   /** nursery id → first child that raised (for cancelledBy inference). */
   readonly firstRaised = new Map<number, number>();
+  /**
+   * The highest id any row has or any link names. Ids grow, so a new row's id
+   * is nearly always above it: then nothing can clash with it or hang under
+   * it, and the checks of treeLinks.ts are skipped (they cost lookups on every
+   * spawn otherwise).
+   */
+  maxId = 0;
   /** Ids seen between snapshot.begin and snapshot.end; null outside a snapshot. */
   snapshotSeen: Set<number> | null = null;
   readonly changes = new DeltaLog(() => this.tasks.size + this.nurseries.size + this.retired.size);
-  /** Files named in sites: the only files the panel may open for this run. */
-  readonly reportedFiles = new Set<string>();
+  /** Files named in sites: the only files the panel may open for this run (bounded, newest kept). */
+  readonly reportedFiles = new ReportedFiles();
   private lastFile = '';
   /** Rows share one site object per distinct site and one string per task name (see internTable.ts). */
   private readonly sites = new SiteTable();
   private readonly names = new NameTable();
 
-  /** The shared copy of a wire site (parsed sites are not kept: they die young); its file becomes openable. */
+  /** The shared copy of a wire site (parsed sites are never kept: they die young); its file becomes openable. */
   site(v: WireSite | null): Site | null {
     if (v === null) return null;
     const site = this.sites.intern(v);
@@ -44,9 +52,15 @@ export class RunTree {
     return site;
   }
 
-  /** The shared copy of a task name. */
+  /** The shared copy of a task name (cut to MAX_TEXT). */
   name(s: string): string {
-    return this.names.intern(s);
+    return this.names.intern(s.length > MAX_TEXT ? clip(s, MAX_TEXT) : s);
+  }
+
+  /** `id` and the id it links to were seen. */
+  noteIds(id: number, linked: number | null): void {
+    if (id > this.maxId) this.maxId = id;
+    if (linked !== null && linked > this.maxId) this.maxId = linked;
   }
 
   row(id: number): Entry | undefined {

@@ -5,35 +5,50 @@
 import type { ScopeInfo } from '../../contract/rows';
 import type { ScopeChangedEvent, ScopeClosedEvent } from '../../contract/wire';
 import type { RunTree } from './runTree';
-import { NO_SCOPES } from './rowEntries';
+import { clip, MAX_TEXT, NO_SCOPES } from './rowEntries';
+import { REFUSED, type Refusal } from './refusals';
+
+/**
+ * Scopes kept per task. A task nests a handful; a stream whose scope.closed
+ * never come (lost lines, or hostile) must not grow one row without bound:
+ * every event of that task would copy them all to the panel.
+ */
+export const MAX_SCOPES_PER_TASK = 64;
 
 export class ScopeEvents {
   constructor(private readonly tree: RunTree) {}
 
-  changed(e: ScopeChangedEvent): void {
+  changed(e: ScopeChangedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
     const taskId = e.task;
     const task = tree.tasks.get(taskId);
-    if (!task || task.exitedAt !== undefined) return;
+    if (!task || task.exitedAt !== undefined) return undefined;
     const info: ScopeInfo = { id, deadline: e.deadline, shield: e.shield, cancelCalled: e.cancel_called };
-    if (e.reason !== undefined) info.reason = e.reason;
+    if (e.reason !== undefined) info.reason = clip(e.reason, MAX_TEXT);
     if (e.kind !== undefined && e.kind !== 'cancel_scope') info.kind = e.kind;
     const prevOwner = tree.scopeOwner.get(id);
     if (prevOwner !== undefined && prevOwner !== taskId) this.drop(prevOwner, id);
     tree.scopeOwner.set(id, taskId);
-    const i = task.scopes.findIndex((s) => s.id === id);
-    // An absent site is unchanged since the scope's last report.
-    const site = e.site === undefined ? (i >= 0 ? task.scopes[i].site : undefined) : tree.site(e.site);
-    if (site) info.site = site;
-    if (i >= 0) task.scopes[i] = info;
-    else if (task.scopes === NO_SCOPES) task.scopes = [info];
-    else {
-      task.scopes.push(info);
-      // Ids grow with entry order, so id order is outer-first.
-      if (task.scopes.length > 1) task.scopes.sort((a, b) => a.id - b.id);
-    }
     tree.changes.touch(task);
+    const scopes = task.scopes;
+    const i = indexOf(scopes, id);
+    // An absent site is unchanged since the scope's last report.
+    const site = e.site === undefined ? (i >= 0 ? scopes[i].site : undefined) : tree.site(e.site);
+    if (site) info.site = site;
+    if (i >= 0) scopes[i] = info;
+    else if (scopes === NO_SCOPES) task.scopes = [info];
+    else {
+      // Ids grow with entry order, so id order is outer-first: a new scope nearly always goes last.
+      let at = scopes.length;
+      while (at > 0 && scopes[at - 1].id > id) at--;
+      scopes.splice(at, 0, info);
+      if (scopes.length > MAX_SCOPES_PER_TASK) {
+        tree.scopeOwner.delete(scopes.shift()!.id);
+        return REFUSED.tooManyScopes;
+      }
+    }
+    return undefined;
   }
 
   closed(e: ScopeClosedEvent): void {
@@ -46,10 +61,15 @@ export class ScopeEvents {
   private drop(taskId: number, scopeId: number): void {
     const task = this.tree.tasks.get(taskId);
     if (!task) return;
-    const i = task.scopes.findIndex((s) => s.id === scopeId);
+    const i = indexOf(task.scopes, scopeId);
     if (i >= 0) {
       task.scopes.splice(i, 1);
       this.tree.changes.touch(task);
     }
   }
+}
+
+function indexOf(scopes: readonly ScopeInfo[], id: number): number {
+  for (let i = 0; i < scopes.length; i++) if (scopes[i].id === id) return i;
+  return -1;
 }

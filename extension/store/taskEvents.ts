@@ -8,7 +8,9 @@ import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEven
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
-import { errorOf, NO_SCOPES, type TaskEntry } from './rowEntries';
+import { clip, errorOf, MAX_TEXT, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
+import { REFUSED, type Refusal } from './refusals';
+import { cancelLinkOk, wouldCycle } from './treeLinks';
 
 /**
  * A task made outside any task group (protocol 1.2: asyncio.create_task,
@@ -19,8 +21,8 @@ function isLoose(e: TaskSpawnedEvent): boolean {
   return e.nursery === null && (e.parent !== undefined || (!e.main && !e.system));
 }
 
-/** Walks up the tree are bounded: a malformed stream (a move into a descendant) must not loop. */
-const MAX_DEPTH = 10_000;
+/** How far up the tree a cancel is traced to a failed child: no real nesting is deeper, and each exit pays for the walk. */
+const MAX_INFER_DEPTH = 256;
 
 export class TaskEvents {
   constructor(
@@ -29,23 +31,35 @@ export class TaskEvents {
     private readonly retention: Retention,
   ) {}
 
-  spawned(e: TaskSpawnedEvent): void {
+  spawned(e: TaskSpawnedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
     const loose = isLoose(e);
+    // A loose task hangs under the task that made it; any other under its nursery, which must be no task.
     const parent = loose ? this.maker(e) : e.nursery;
-    tree.snapshotSeen?.add(id);
-    const site = tree.site(e.site);
+    const nursery = parent === null || loose ? undefined : tree.nurseries.get(parent);
+    if (parent !== null && !loose && nursery === undefined && tree.tasks.has(parent)) return REFUSED.wrongKind;
     const existing = tree.tasks.get(id);
     if (existing) {
       // A snapshot replay (or a duplicate): an upsert, never a second task.
-      if (existing.parent !== parent) this.moveTo(existing, parent);
+      if (existing.parent !== parent) {
+        const refused = this.refuseMove(existing, parent, loose);
+        if (refused) return refused;
+        this.moveTo(existing, parent);
+      }
+      tree.snapshotSeen?.add(id);
       existing.name = tree.name(e.name);
-      existing.site = site;
-      this.starting(existing);
+      existing.site = tree.site(e.site);
+      this.starting(existing, nursery);
       tree.changes.touch(existing);
-      return;
+      return undefined;
     }
+    if (id <= tree.maxId || parent === id) {
+      const refused = this.refuseNew(id, parent);
+      if (refused) return refused;
+    }
+    tree.noteIds(id, parent);
+    tree.snapshotSeen?.add(id);
     const row: TaskEntry = {
       kind: 'task',
       id,
@@ -57,7 +71,7 @@ export class TaskEvents {
       since: e.ts,
       spawnedAt: e.ts,
       exitedAt: undefined,
-      site,
+      site: tree.site(e.site),
       awaitSite: null,
       chain: undefined,
       error: undefined,
@@ -65,7 +79,7 @@ export class TaskEvents {
       cancelSource: undefined,
       cancelReason: undefined,
       scopes: NO_SCOPES,
-      starting: undefined,
+      starting: nursery?.start ? true : undefined,
       loose: loose ? true : undefined,
       flags: undefined,
       unretrieved: undefined,
@@ -73,28 +87,32 @@ export class TaskEvents {
       sent: false,
       gone: false,
     };
-    this.starting(row);
     tree.tasks.set(id, row);
     if (parent !== null) tree.addChild(parent, id);
     this.facts.liveTasks++;
     this.facts.totalTasks++;
     this.facts.changed = true;
     tree.changes.touch(row);
+    return undefined;
   }
 
-  moved(e: TaskMovedEvent): void {
+  moved(e: TaskMovedEvent): Refusal | undefined {
     const row = this.tree.tasks.get(e.id);
-    if (!row) return;
+    if (!row) return undefined;
+    const refused = this.refuseMove(row, e.nursery);
+    if (refused) return refused;
     this.moveTo(row, e.nursery);
-    this.starting(row);
+    this.starting(row, this.tree.nurseries.get(e.nursery));
     this.tree.changes.touch(row);
+    return undefined;
   }
 
   state(e: TaskStateEvent): void {
     const id = e.id;
-    this.tree.snapshotSeen?.add(id);
     const row = this.tree.tasks.get(id);
-    if (!row || row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
+    if (!row) return;
+    this.tree.snapshotSeen?.add(id); // (only known rows: a snapshot left open must not collect every id a stream names)
+    if (row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
     if (row.state !== e.state) {
       row.state = e.state;
       row.since = e.ts;
@@ -114,25 +132,25 @@ export class TaskEvents {
     return out;
   }
 
-  exited(e: TaskExitedEvent): void {
+  exited(e: TaskExitedEvent): Refusal | undefined {
     const id = e.id;
     const row = this.tree.tasks.get(id);
-    if (!row || row.exitedAt !== undefined) return;
+    if (!row || row.exitedAt !== undefined) return undefined;
     const outcome = e.outcome;
     row.state = outcome;
     row.since = e.ts;
     row.exitedAt = e.ts;
     row.starting = undefined;
-    if (e.error !== undefined) {
-      const error = errorOf(e.error);
-      if (error) row.error = error;
-    }
+    if (e.error !== undefined) row.error = errorOf(e.error);
     const firstRaised = this.tree.firstRaised;
-    // A loose task's failure cancels nothing: no task group owns it.
-    if (outcome === 'raised' && row.parent !== null && !row.loose && !firstRaised.has(row.parent)) firstRaised.set(row.parent, id);
-    if (outcome === 'cancelled') this.cancelled(row, e.cancel ?? {});
+    // A loose task's failure cancels nothing: no task group owns it. (Only for a nursery the store holds: its removal forgets the entry.)
+    if (outcome === 'raised' && row.parent !== null && !row.loose && !firstRaised.has(row.parent) && this.tree.nurseries.has(row.parent)) {
+      firstRaised.set(row.parent, id);
+    }
+    const refused = outcome === 'cancelled' ? this.cancelled(row, e.cancel ?? {}) : undefined;
     this.finish(row);
     this.retention.retain();
+    return refused;
   }
 
   /** Something found about a task apart from its exit (pending when its loop closed, an exception nobody retrieved). */
@@ -154,15 +172,17 @@ export class TaskEvents {
     this.finish(row);
   }
 
-  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): void {
+  /** The exit stands; a cancel.by that would close a circle is dropped (and said). */
+  private cancelled(row: TaskEntry, cancel: NonNullable<TaskExitedEvent['cancel']>): Refusal | undefined {
     const source = cancel.source;
     if (source) row.cancelSource = source;
-    if (cancel.reason !== undefined) row.cancelReason = cancel.reason;
-    if (cancel.by !== undefined) row.cancelledBy = cancel.by;
-    else if (!row.loose && (!source || source === 'nursery' || source === 'unknown')) {
-      const by = this.inferCanceller(row);
-      if (by !== undefined) row.cancelledBy = by;
-    }
+    if (cancel.reason !== undefined) row.cancelReason = clip(cancel.reason, MAX_TEXT);
+    let by = cancel.by;
+    if (by === undefined && !row.loose && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
+    if (by === undefined) return undefined;
+    if (!cancelLinkOk(this.tree, row.id, by)) return REFUSED.cancelCycle;
+    row.cancelledBy = by;
+    return undefined;
   }
 
   /**
@@ -175,7 +195,7 @@ export class TaskEvents {
     const tree = this.tree;
     let child: number = row.id;
     let nursery = row.parent;
-    for (let depth = 0; nursery !== null && depth < MAX_DEPTH; depth++) {
+    for (let depth = 0; nursery !== null && depth < MAX_INFER_DEPTH; depth++) {
       const raised = tree.firstRaised.get(nursery);
       if (raised !== undefined && raised !== child) return raised;
       const n = tree.nurseries.get(nursery);
@@ -207,15 +227,36 @@ export class TaskEvents {
     return by !== undefined && by !== e.id && this.tree.tasks.has(by) ? by : null;
   }
 
-  /** True while the task waits in a start() nursery. */
-  private starting(row: TaskEntry): void {
-    const n = row.parent === null ? undefined : this.tree.nurseries.get(row.parent);
-    row.starting = n?.start ? true : undefined;
+  /** True while the task waits in a start() nursery (`nursery`: its parent's row). */
+  private starting(row: TaskEntry, nursery: NurseryEntry | undefined): void {
+    row.starting = nursery?.start ? true : undefined;
+  }
+
+  /** Why a new task `id` may not hang under `parent` (its id taken, or named as a nursery, or a loop); undefined when it may. */
+  private refuseNew(id: number, parent: number | null): Refusal | undefined {
+    const tree = this.tree;
+    if (tree.nurseries.has(id)) return REFUSED.duplicateId;
+    // Tasks already hang under this id as if it were a nursery.
+    if (tree.children.has(id)) return REFUSED.wrongKind;
+    if (parent === id || (tree.ownedNurseries.has(id) && wouldCycle(tree, id, parent))) return REFUSED.cycle;
+    return undefined;
+  }
+
+  /**
+   * Why `row` may not hang under `to` (a task there, unless `loose`: then its
+   * maker; or its own subtree); undefined when it may.
+   */
+  private refuseMove(row: TaskEntry, to: number | null, loose = false): Refusal | undefined {
+    if (to === null) return undefined;
+    if (!loose && !this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REFUSED.wrongKind;
+    if ((this.tree.ownedNurseries.has(row.id) || this.tree.children.has(row.id)) && wouldCycle(this.tree, row.id, to)) return REFUSED.cycle;
+    return undefined;
   }
 
   private moveTo(row: TaskEntry, to: number | null): void {
     const from = row.parent;
     if (from === to) return; // (removing it from `from` would drop it from `to`)
+    this.tree.noteIds(row.id, to);
     row.parent = to;
     if (to !== null) this.tree.addChild(to, row.id);
     if (from !== null) this.retention.childGone(from, row.id);

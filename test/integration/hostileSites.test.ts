@@ -68,7 +68,7 @@ describe('hostile input: source links (issue #12, item 8)', function () {
     // The recording's hello claims cwd "/etc": a file's word counts for nothing.
     const text = [hello({ cwd: '/etc', argv: ['/etc/x.py'], sys_path: ['/etc', '/proc'] }), ...prologue(),
       ...files.map((f, i) => spawned(10 + i, 2, `t${i}`, 1, { site: site(1, f) }))].map((v) => JSON.stringify(v)).join('\n') + '\n';
-    h.store.addRecording(replayNdjson(text).runs, text);
+    h.store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
     const c = clicker(h, ws);
     assert.equal((await c.click('/etc/passwd'))?.kind, 'ask');
     assert.equal((await c.click('/proc/self/environ'))?.kind, 'refuse');
@@ -100,7 +100,7 @@ describe('hostile input: source links (issue #12, item 8)', function () {
     // The same file named by a recording opens only after a question.
     const text = [hello(), ...prologue(), spawned(10, 2, 't', 1, { site: site(1, treePy) })].map((v) => JSON.stringify(v)).join('\n') + '\n';
     h.store.clearFinished();
-    h.store.addRecording(replayNdjson(text).runs, text);
+    h.store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
     const r = clicker(h, join(ws, 'src'));
     assert.equal((await r.click(treePy))?.kind, 'ask');
     r.dispose();

@@ -25,7 +25,7 @@ function setup(opts: { graceMs?: number } = {}) {
   const bridge = new PanelBridge(store, { post: (m) => posted.push(m), openSite: async () => undefined, runCommand: () => undefined, focus });
   const stream = store.openStream({ launchKey: 'secret-1', launchLabel: 'workers', instance: 'i1' });
   const feed = (...events: WireEvent[]) => {
-    for (const e of events) stream.run(1).apply(e);
+    for (const e of events) stream.run(1)!.apply(e);
     store.changed();
   };
   feed(hello(), ...prologue(), opened(4, 3, 0.5));

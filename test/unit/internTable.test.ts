@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MAX_INTERNED, NameTable, SiteTable } from '../../extension/store/internTable';
+import { MAX_INTERNED, MAX_INTERNED_CHARS, NameTable, SiteTable } from '../../extension/store/internTable';
 import { RunState } from '../../extension/store/runState';
 import type { TaskRow } from '../../contract/rows';
 import { opened, prologue, site, spawned, state } from './wireEvents';
@@ -20,16 +20,29 @@ describe('Intern tables (rows share sites and names instead of keeping each pars
     assert.notEqual(b, a);
   });
 
-  it('stops growing at MAX_INTERNED entries and then hands back the value it was given', () => {
+  it('past MAX_INTERNED entries starts over: never hands back the parsed object, and sharing goes on (#12 item 5)', () => {
     const t = new SiteTable();
-    for (let i = 0; i < MAX_INTERNED; i++) t.intern(site(i, '/many.py'));
-    const late = site(MAX_INTERNED + 5, '/many.py');
-    assert.equal(t.intern(late), late);
-    assert.equal(t.intern(site(3, '/many.py')), t.intern(site(3, '/many.py')));
+    const first = t.intern(site(0, '/many.py'));
+    for (let i = 1; i < MAX_INTERNED; i++) t.intern(site(i, '/many.py'));
+    const late = { ...site(MAX_INTERNED + 5, '/many.py'), junk: { deep: [[[]]] } };
+    const got = t.intern(late);
+    assert.notEqual(got, late);
+    assert.deepEqual(got, site(MAX_INTERNED + 5, '/many.py'), 'only the three fields');
+    assert.equal(t.intern(site(MAX_INTERNED + 5, '/many.py')), got, 'shared again after starting over');
+    assert.notEqual(t.intern(site(0, '/many.py')), first, 'the old entries were let go');
     const names = new NameTable();
     for (let i = 0; i < MAX_INTERNED; i++) names.intern(`t${i}`);
     const s = ['late', 'name'].join('-');
     assert.equal(names.intern(s), s);
+    assert.equal(names.intern(['late', 'name'].join('-')), s);
+  });
+
+  it('bounds the characters it holds too: long paths start it over sooner', () => {
+    const t = new SiteTable();
+    const long = (i: number) => `/${String(i).padStart(4000, 'd')}.py`;
+    const a = t.intern(site(1, long(0)));
+    for (let i = 1; i < MAX_INTERNED_CHARS / 4000 + 10; i++) t.intern(site(1, long(i)));
+    assert.notEqual(t.intern(site(1, long(0))), a);
   });
 
   it('the reducer: tasks spawned at the same site share one site object, with the same content as sent', () => {

@@ -27,10 +27,10 @@ function setup() {
   const program = (label: string, instance: string) => {
     const stream = store.openStream({ launchKey: `k-${label}`, launchLabel: label, instance });
     const feed = (e: WireEvent) => {
-      stream.run(1).apply(e);
+      stream.run(1)!.apply(e);
       store.changed();
     };
-    stream.run(1).apply(hello());
+    stream.run(1)!.apply(hello());
     return { stream, feed };
   };
   return { store, posted, opened, commands, warnings, bridge, program, titles };
@@ -102,6 +102,8 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     prologue().forEach(a.feed);
     await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: 13.7 });
     await t.bridge.handle({ type: 'openSite', file: '/etc/passwd', line: 1 });
+    await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: Infinity });
+    await t.bridge.handle({ type: 'openSite', file: '/abs/prog.py', line: NaN });
     await t.bridge.handle({ type: 'command', command: 'clearFinished' });
     await t.bridge.handle({ type: 'command', command: 'workbench.action.quit' });
     await t.bridge.handle('garbage');
@@ -130,7 +132,7 @@ describe('PanelBridge (host side of the panel protocol)', () => {
   it('clearing finished runs moves the selection and tells the panel', async () => {
     const t = setup();
     const rec = replayNdjson([hello(), ...prologue()].map((e) => JSON.stringify(e)).join('\n'));
-    t.store.addRecording(rec.runs, 'x');
+    t.store.addRecording(rec.runs, { bytes: [Buffer.from('x')], truncated: false });
     const a = t.program('A', 'a');
     prologue().forEach(a.feed);
     await t.bridge.handle({ type: 'ready' });
@@ -168,29 +170,29 @@ describe('RunStore', () => {
     const store = new RunStore();
     const one = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i1', pid: 1 });
     const two = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i2', pid: 2 });
-    assert.equal(one.run(1).label, 'Debug');
-    assert.equal(two.run(1).label, 'Debug (pid 2)');
-    assert.equal(one.run(2).label, 'Debug · run 2');
+    assert.equal(one.run(1)!.label, 'Debug');
+    assert.equal(two.run(1)!.label, 'Debug (pid 2)');
+    assert.equal(one.run(2)!.label, 'Debug · run 2');
     one.record('{"a":1}');
     one.record('{"b":2}');
-    assert.deepEqual(store.recordingOf(one.run(1).key), { text: '{"a":1}\n{"b":2}\n', truncated: false });
+    assert.deepEqual(store.recordingOf(one.run(1)!.key), { text: '{"a":1}\n{"b":2}\n', truncated: false });
     assert.equal(store.openStream({ launchKey: 'k', instance: 'i1' }), one, 'a reconnect finds its stream');
   });
 
   it('keeps raw lines bounded: per program, then in total, letting go of programs that are gone first', () => {
     const store = new RunStore(() => 2000, { perProgram: 100, total: 150 });
     const old = store.openStream({ launchKey: 'k', instance: 'old' });
-    old.run(1);
+    old.run(1)!;
     for (let i = 0; i < 8; i++) old.record('x'.repeat(9)); // 80 bytes
     old.disconnected('gone');
     const live = store.openStream({ launchKey: 'k', instance: 'live' });
-    live.run(1);
+    live.run(1)!;
     for (let i = 0; i < 9; i++) live.record('y'.repeat(9)); // 90 bytes: needs the old program's room
-    assert.equal(store.recordingOf(old.run(1).key)!.dropped, true);
-    assert.equal(store.recordingOf(live.run(1).key)!.truncated, false);
+    assert.equal(store.recordingOf(old.run(1)!.key)!.dropped, true);
+    assert.equal(store.recordingOf(live.run(1)!.key)!.truncated, false);
     live.record('y'.repeat(9));
     live.record('y'.repeat(9)); // past 100 bytes for one program
-    const rec = store.recordingOf(live.run(1).key)!;
+    const rec = store.recordingOf(live.run(1)!.key)!;
     assert.equal(rec.truncated, true);
     assert.equal(rec.text.split('\n').length - 1, 10);
   });
@@ -199,13 +201,13 @@ describe('RunStore', () => {
     const store = new RunStore();
     const removed: string[] = [];
     store.onDidChange((e) => { if (e.kind === 'removed') removed.push(...e.keys); });
-    const live = store.openStream({ launchKey: 'k', instance: 'live' }).run(1);
+    const live = store.openStream({ launchKey: 'k', instance: 'live' }).run(1)!;
     for (let i = 0; i < 55; i++) {
       const s = store.openStream({ launchKey: 'k', instance: `p${i}` });
-      s.run(1);
+      s.run(1)!;
       s.disconnected('gone');
     }
-    store.openStream({ launchKey: 'k', instance: 'last' }).run(1);
+    store.openStream({ launchKey: 'k', instance: 'last' }).run(1)!;
     assert.equal(store.all().filter((e) => e.state.currentStatus !== 'live').length, 50);
     assert.equal(removed.length, 5);
     assert.ok(store.get(live.key), 'live runs are never dropped');

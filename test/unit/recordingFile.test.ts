@@ -39,7 +39,7 @@ describe('Save Recording…: what is written', () => {
   it('a recording opened from a file and saved again loses its secret', () => {
     const text = [j(hello({ secret: SECRET })).replace('"secret"', '"s\\u0065cret"'), ...prologue().map(j)].join('\n') + '\n';
     const store = new RunStore();
-    const [entry] = store.addRecording(replayNdjson(text).runs, text);
+    const [entry] = store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
     const rec = store.recordingOf(entry.state.key)!;
     assert.ok(rec.text.includes(SECRET), 'the store keeps the file as it was opened');
     assert.ok(!withoutSecrets(rec.text).text.includes(SECRET));

@@ -14,7 +14,7 @@ const allowed = [
   /^dist\/(extension|webview)\.js$/, /^dist\/webview\.css$/,
   /^runtime\/protocol\/PROTOCOL\.md$/,
   /^runtime\/python\/bootstrap\/sitecustomize\.py$/,
-  /^runtime\/python\/src\/nursery_lens\/(\w+\.py|py\.typed)$/,
+  /^runtime\/python\/src\/nursery_lens\/((\w+\/)?\w+\.py|py\.typed)$/,
 ];
 
 describe('VSIX contents (vsce ls)', function () {
@@ -37,7 +37,8 @@ describe('VSIX contents (vsce ls)', function () {
 
   it('ships the Python runtime package and its bootstrap', () => {
     for (const f of ['runtime/python/bootstrap/sitecustomize.py', 'runtime/python/src/nursery_lens/__init__.py',
-      'runtime/python/src/nursery_lens/__main__.py', 'runtime/protocol/PROTOCOL.md', 'README.md', 'LICENSE']) {
+      'runtime/python/src/nursery_lens/__main__.py', 'runtime/python/src/nursery_lens/_core/emitter.py',
+      'runtime/python/src/nursery_lens/_trio/instrument.py', 'runtime/protocol/PROTOCOL.md', 'README.md', 'LICENSE']) {
       assert.ok(files.includes(f), `${f} is missing from the VSIX`);
     }
   });

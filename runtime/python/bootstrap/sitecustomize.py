@@ -16,8 +16,15 @@ The VS Code extension prepends this folder to ``PYTHONPATH`` and sets
 import os
 import sys
 
+# Neither typing nor __future__ is imported at run time (this runs at every
+# interpreter start-up): annotations naming types are strings.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
-def _spec_from_file(name, path, search):
+
+def _spec_from_file(name: str, path: str, search: "list[str]") -> "ModuleSpec | None":
     # importlib.util would import contextlib/functools/collections (~3 ms at
     # every start-up); the frozen bootstrap modules it wraps are loaded anyway.
     try:
@@ -27,7 +34,7 @@ def _spec_from_file(name, path, search):
     return spec_from_file_location(name, path, submodule_search_locations=search)
 
 
-def _module_from_spec(spec):
+def _module_from_spec(spec: "ModuleSpec") -> "ModuleType":
     try:
         from importlib._bootstrap import module_from_spec
     except ImportError:  # pragma: no cover
@@ -35,12 +42,12 @@ def _module_from_spec(spec):
     return module_from_spec(spec)
 
 
-def _nursery_lens_activate():
+def _nursery_lens_activate() -> None:
     raw = os.environ.get("NURSERY_LENS")
     if not raw or not raw.strip():
         return
     # our own package folder gets its bytecode cached even under
-    # PYTHONDONTWRITEBYTECODE (see nursery_lens._activation._import_instrument)
+    # PYTHONDONTWRITEBYTECODE (see nursery_lens._core.activation)
     keep = sys.dont_write_bytecode
     sys.dont_write_bytecode = False
     try:
@@ -49,12 +56,12 @@ def _nursery_lens_activate():
         sys.dont_write_bytecode = keep
 
 
-def _nursery_lens_load():
+def _nursery_lens_load() -> None:
     if "nursery_lens" not in sys.modules:
         src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
         init = os.path.join(src, "nursery_lens", "__init__.py")
-        if os.path.isfile(init):
-            spec = _spec_from_file("nursery_lens", init, [os.path.dirname(init)])
+        spec = _spec_from_file("nursery_lens", init, [os.path.dirname(init)]) if os.path.isfile(init) else None
+        if spec is not None and spec.loader is not None:
             module = _module_from_spec(spec)
             sys.modules["nursery_lens"] = module
             try:
@@ -62,15 +69,15 @@ def _nursery_lens_load():
             except BaseException:
                 sys.modules.pop("nursery_lens", None)
                 raise
-    from nursery_lens._activation import activate
-    from nursery_lens._config import config_from_env
+    from nursery_lens._core.activation import activate
+    from nursery_lens._core.config import config_from_env
 
     config = config_from_env()
     if config is not None:
         activate(config)
 
 
-def _nursery_lens_chain():
+def _nursery_lens_chain() -> None:
     """Run the sitecustomize this file shadows, as site.py would have."""
     here = os.path.dirname(os.path.abspath(__file__))
     path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
@@ -95,7 +102,7 @@ def _nursery_lens_chain():
 
 
 if not getattr(sys, "_nursery_lens_bootstrapped", False):
-    sys._nursery_lens_bootstrapped = True
+    sys.__dict__["_nursery_lens_bootstrapped"] = True
     try:
         _nursery_lens_activate()
     except Exception as _exc:

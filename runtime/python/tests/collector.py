@@ -6,7 +6,6 @@ import socket
 import struct
 import threading
 import time
-from typing import List, Optional
 
 
 class Collector:
@@ -31,10 +30,10 @@ class Collector:
         self._stopped = False
         self.conn_done = threading.Event()
         self.port = self.server.getsockname()[1]
-        self.connections: List[bytes] = []
+        self.connections: list[bytes | bytearray] = []
         self.accepted = threading.Event()
         self.done = threading.Event()
-        self._held: List[socket.socket] = []
+        self._held: list[socket.socket] = []
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -71,10 +70,10 @@ class Collector:
         try:
             while True:
                 if self.mode == "close_after_hello" and b"\n" in data:
-                    data = data[:data.index(b"\n") + 1]
+                    data = data[: data.index(b"\n") + 1]
                     break
                 if self.mode == "kill_after" and data.count(b"\n") >= self.kill_after:
-                    data = data[:_nth_newline(data, self.kill_after) + 1]
+                    data = data[: _nth_newline(data, self.kill_after) + 1]
                     # RST instead of FIN: like a collector process being killed
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     break
@@ -112,7 +111,7 @@ class Collector:
             time.sleep(0.01)
 
 
-def _nth_newline(data: bytes, n: int) -> int:
+def _nth_newline(data: bytes | bytearray, n: int) -> int:
     pos = -1
     for _ in range(n):
         pos = data.index(b"\n", pos + 1)

@@ -7,11 +7,12 @@ the runtime disagree.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -43,7 +44,7 @@ def line_of(path: str, marker: str) -> int:
     raise AssertionError(marker)
 
 
-def validate_lines(text: str) -> List[Dict[str, Any]]:
+def validate_lines(text: str) -> list[dict[str, Any]]:
     """Parse NDJSON text; every line must be one schema-valid event."""
     events = []
     assert text == "" or text.endswith("\n"), "stream must end with a newline"
@@ -65,28 +66,28 @@ class Recording:
         self.text = text
         self.events = validate_lines(text)
 
-    def of(self, type_: str) -> List[Dict[str, Any]]:
+    def of(self, type_: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == type_]
 
-    def task(self, name_suffix: str) -> Dict[str, Any]:
+    def task(self, name_suffix: str) -> dict[str, Any]:
         found = [e for e in self.of("task.spawned") if e["name"].endswith(name_suffix)]
         assert len(found) == 1, (name_suffix, found)
         return found[0]
 
-    def tasks(self, name_suffix: str) -> List[Dict[str, Any]]:
+    def tasks(self, name_suffix: str) -> list[dict[str, Any]]:
         return [e for e in self.of("task.spawned") if e["name"].endswith(name_suffix)]
 
-    def exit(self, tid: int) -> Dict[str, Any]:
+    def exit(self, tid: int) -> dict[str, Any]:
         found = [e for e in self.of("task.exited") if e["id"] == tid]
         assert len(found) == 1, (tid, found)
         return found[0]
 
-    def nursery(self, nid: int) -> Dict[str, Any]:
+    def nursery(self, nid: int) -> dict[str, Any]:
         found = [e for e in self.of("nursery.opened") if e["id"] == nid]
         assert len(found) == 1, (nid, found)
         return found[0]
 
-    def main(self) -> Dict[str, Any]:
+    def main(self) -> dict[str, Any]:
         found = [e for e in self.of("task.spawned") if e.get("main")]
         assert len(found) == 1
         return found[0]
@@ -99,9 +100,15 @@ def record() -> Callable[..., Recording]:
 
     import nursery_lens
 
-    def run(async_fn: Callable[..., Any], *args: Any, raises: Any = None, sample_hz: float = 0,
-            clock: Any = None, **kwargs: Any) -> Recording:
-        chunks: List[str] = []
+    def run(
+        async_fn: Callable[..., Any],
+        *args: Any,
+        raises: Any = None,
+        sample_hz: float = 0,
+        clock: Any = None,
+        **kwargs: Any,
+    ) -> Recording:
+        chunks: list[str] = []
         inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=sample_hz, **kwargs)
         try:
             if raises is not None:
@@ -118,25 +125,25 @@ def record() -> Callable[..., Recording]:
     return run
 
 
-def check_order(events: List[Dict[str, Any]]) -> None:
+def check_order(events: list[dict[str, Any]]) -> None:
     """PROTOCOL.md order guarantees, checked on every recording."""
     assert events[0]["type"] == "hello"
-    live_tasks: Dict[int, set] = {}
-    live_nurseries: Dict[int, set] = {}
-    children: Dict[tuple, set] = {}
+    live_tasks: dict[int, set[int]] = {}
+    live_nurseries: dict[int, set[int]] = {}
+    children: dict[tuple[int, int | None], set[int]] = {}
     replay: Any = None
     lossy = False  # after "dropped", run.finished may close what lost lines left open
     for e in events[1:]:
         if e["type"] == "dropped":
             lossy = True
         t = e["type"]
-        run = e.get("run")
+        run: int | None = e.get("run")
+        if run is None:
+            continue
         if t == "run.started":
             if not e.get("resumed") or run not in live_tasks:
                 live_tasks[run] = set()
                 live_nurseries[run] = set()
-            continue
-        if run is None:
             continue
         tasks, nurseries = live_tasks[run], live_nurseries[run]
         if t == "snapshot.begin":
@@ -160,7 +167,8 @@ def check_order(events: List[Dict[str, Any]]) -> None:
             tasks.add(e["id"])
             children.setdefault((run, e["nursery"]), set()).add(e["id"])
         elif t == "task.moved":
-            assert e["id"] in tasks and e["nursery"] in nurseries, e
+            assert e["id"] in tasks, e
+            assert e["nursery"] in nurseries, e
             for kids in children.values():
                 kids.discard(e["id"])
             children.setdefault((run, e["nursery"]), set()).add(e["id"])
@@ -178,7 +186,7 @@ def check_order(events: List[Dict[str, Any]]) -> None:
             assert not nurseries, ("nurseries open at run.finished", nurseries)
 
 
-def subprocess_env(**extra: str) -> Dict[str, str]:
+def subprocess_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("NURSERY_LENS", None)
     env.pop("PYTHONPATH", None)
@@ -188,3 +196,11 @@ def subprocess_env(**extra: str) -> Dict[str, str]:
 
 
 PYTHON = sys.executable
+
+#: BaseExceptionGroup (Trio's groups, and MultiError on Trio 0.22, are ones)
+if sys.version_info >= (3, 11):
+    Group = builtins.BaseExceptionGroup
+else:  # pragma: no cover
+    import exceptiongroup
+
+    Group = exceptiongroup.BaseExceptionGroup

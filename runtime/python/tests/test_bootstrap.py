@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conftest import BOOTSTRAP, PYTHON, Recording, check_order, subprocess_env
 
-PROGRAM = textwrap.dedent('''
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PROGRAM = textwrap.dedent("""
     import sys, trio
 
     class Mine(trio.abc.Instrument):
@@ -26,7 +29,7 @@ PROGRAM = textwrap.dedent('''
     own = sys.argv[1:] == ["own"]
     trio.run(main, instruments=[Mine()] if own else ())
     print("done")
-''')
+""")
 
 
 def run(tmp_path: Path, *args: str, config=None, pythonpath=None):
@@ -40,7 +43,8 @@ def run(tmp_path: Path, *args: str, config=None, pythonpath=None):
 def test_unset_does_nothing(tmp_path):
     (tmp_path / "p.py").write_text(PROGRAM, encoding="utf-8")
     r = run(tmp_path, "-c", "import sys; print('nursery_lens' in sys.modules, 'trio' in sys.modules)")
-    assert r.stdout == "False False\n" and r.stderr == ""
+    assert r.stdout == "False False\n"
+    assert r.stderr == ""
 
 
 def test_set_instruments_every_run(tmp_path):
@@ -59,9 +63,14 @@ def test_set_instruments_every_run(tmp_path):
 
 
 def test_trio_not_imported_eagerly(tmp_path):
-    r = run(tmp_path, "-c", "import sys; print('trio' in sys.modules)",
-            config={"v": 1, "options": {"record": str(tmp_path / "x.ndjson")}})
-    assert r.stdout == "False\n" and r.stderr == ""
+    r = run(
+        tmp_path,
+        "-c",
+        "import sys; print('trio' in sys.modules)",
+        config={"v": 1, "options": {"record": str(tmp_path / "x.ndjson")}},
+    )
+    assert r.stdout == "False\n"
+    assert r.stderr == ""
     assert not (tmp_path / "x.ndjson").exists()
 
 
@@ -81,15 +90,34 @@ def test_bad_config_is_one_line_and_program_runs(tmp_path):
     env_config = "{not json"
     env = subprocess_env(PYTHONPATH=str(BOOTSTRAP), NURSERY_LENS=env_config)
     r = subprocess.run([PYTHON, "p.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0 and r.stdout == "done\n"
-    assert len(r.stderr.strip().splitlines()) == 1 and "nursery_lens" in r.stderr
+    assert r.returncode == 0
+    assert r.stdout == "done\n"
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "nursery_lens" in r.stderr
 
 
 def test_bootstrap_loaded_twice_is_harmless(tmp_path):
-    (tmp_path / "p.py").write_text("import sitecustomize, importlib\nimportlib.reload(sitecustomize)\n" + PROGRAM,
-                                   encoding="utf-8")
+    (tmp_path / "p.py").write_text(
+        "import sitecustomize, importlib\nimportlib.reload(sitecustomize)\n" + PROGRAM, encoding="utf-8"
+    )
     out = tmp_path / "t.ndjson"
     r = run(tmp_path, "p.py", config={"v": 1, "options": {"record": str(out), "sample_hz": 0}})
     assert r.returncode == 0, r.stderr
     rec = Recording(out.read_text(encoding="utf-8"))
-    assert len(rec.of("run.started")) == 1 and len(rec.tasks("child")) == 1
+    assert len(rec.of("run.started")) == 1
+    assert len(rec.tasks("child")) == 1
+
+
+def test_cli_options_win_over_the_bootstrap_environment(tmp_path):
+    # The bootstrap activates first (NURSERY_LENS), then `python -m
+    # nursery_lens --record` activates again: the program's runs follow the
+    # command line, and the environment's recording is never written.
+    (tmp_path / "p.py").write_text(PROGRAM, encoding="utf-8")
+    env_out, cli_out = tmp_path / "env.ndjson", tmp_path / "cli.ndjson"
+    config = {"v": 1, "options": {"record": str(env_out), "sample_hz": 0}}
+    r = run(tmp_path, "-m", "nursery_lens", "--record", str(cli_out), "p.py", config=config)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "done\n"
+    assert not env_out.exists()
+    rec = Recording(cli_out.read_text(encoding="utf-8"))
+    assert len(rec.tasks("child")) == 1

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import PYTHON, Recording, check_order, subprocess_env
 
-PROGRAM = textwrap.dedent('''
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PROGRAM = textwrap.dedent("""
     import sys, trio
     print("argv", sys.argv)
     print("name", __name__, "file", __file__)
@@ -32,12 +33,13 @@ PROGRAM = textwrap.dedent('''
         raise ValueError("program failed")
     if mode.isdigit():
         sys.exit(int(mode))
-''')
+""")
 
 
 def run(args, cwd, env=None):
-    return subprocess.run([PYTHON, *args], cwd=cwd, env=env or subprocess_env(), capture_output=True,
-                          text=True, timeout=30)
+    return subprocess.run(
+        [PYTHON, *args], cwd=cwd, env=env or subprocess_env(), capture_output=True, text=True, timeout=30
+    )
 
 
 @pytest.fixture
@@ -58,7 +60,8 @@ def test_script_behaves_exactly_as_without_us(tmp_path, prog, mode):
     assert lens.returncode == plain.returncode
     rec = Recording(out.read_text(encoding="utf-8"))
     check_order(rec.events)
-    assert rec.events[0]["type"] == "hello" and rec.events[0]["argv"] == ["prog.py", *extra]
+    assert rec.events[0]["type"] == "hello"
+    assert rec.events[0]["argv"] == ["prog.py", *extra]
     assert rec.task("child")["site"]["file"] == str(prog)
     assert rec.of("run.finished")[0]["outcome"] == "returned"
 
@@ -71,7 +74,8 @@ def test_module_mode(tmp_path, prog):
     plain = run(["-m", "pkg.tool", "raise"], tmp_path)
     out = tmp_path / "m.ndjson"
     lens = run(["-m", "nursery_lens", "--record", str(out), "-m", "pkg.tool", "raise"], tmp_path)
-    assert lens.stdout == plain.stdout and lens.stderr == plain.stderr
+    assert lens.stdout == plain.stdout
+    assert lens.stderr == plain.stderr
     assert lens.returncode == plain.returncode == 1
     assert "ValueError: program failed" in lens.stderr
     rec = Recording(out.read_text(encoding="utf-8"))
@@ -87,15 +91,18 @@ def test_missing_script_and_module_errors_match_python(tmp_path):
 
 def test_usage_errors(tmp_path):
     r = run(["-m", "nursery_lens"], tmp_path)
-    assert r.returncode == 2 and "usage:" in r.stderr
+    assert r.returncode == 2
+    assert "usage:" in r.stderr
     r = run(["-m", "nursery_lens", "--help"], tmp_path)
-    assert r.returncode == 0 and "usage:" in r.stdout
+    assert r.returncode == 0
+    assert "usage:" in r.stdout
 
 
 def test_program_without_trio_does_not_import_it(tmp_path):
     (tmp_path / "plain.py").write_text("import sys\nprint('trio' in sys.modules)\n", encoding="utf-8")
     r = run(["-m", "nursery_lens", "--record", str(tmp_path / "x.ndjson"), "plain.py"], tmp_path)
-    assert r.stdout == "False\n" and r.returncode == 0
+    assert r.stdout == "False\n"
+    assert r.returncode == 0
 
 
 def test_record_with_env_secret(tmp_path, prog):

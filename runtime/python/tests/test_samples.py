@@ -6,11 +6,9 @@ import sys
 import threading
 import time
 
-import pytest
 import trio
 
 import conftest
-
 from conftest import Recording
 
 HERE = __file__
@@ -57,7 +55,8 @@ def test_limiter_queue_and_fetch_told_apart_by_await_site(record):
             if "at" in e:
                 at = e["at"]
             if at is not None:
-                assert at["file"] == HERE and at["function"] == "fetch"
+                assert at["file"] == HERE
+                assert at["function"] == "fetch"
                 pairs.add((at["line"], e["state"]))
         seen[i] = {line for line, state in pairs if state == "waiting"}
     # Trio runs new tasks in random order: whichever got the limiter first is
@@ -72,13 +71,13 @@ def test_running_task_is_sampled_as_running(record, monkeypatch):
     # A task that holds the loop (a blocking call, a long computation) is
     # caught by the writer thread, which looks WATCH_BUSY seconds after the
     # loop's last pump (every WATCH_IDLE under a debugger); shortened here.
-    from nursery_lens import _emitter
+    from nursery_lens._core import watcher
 
-    monkeypatch.setattr(_emitter, "WATCH_BUSY", 0.4)
+    monkeypatch.setattr(watcher, "WATCH_BUSY", 0.4)
 
     async def main():
         await trio.sleep(0)
-        deadline = trio.current_time() + _emitter.WATCH_BUSY + 0.5
+        deadline = trio.current_time() + watcher.WATCH_BUSY + 0.5
         while trio.current_time() < deadline:  # BUSY
             pass
 
@@ -119,15 +118,15 @@ def test_scopes_with_deadline_shield_and_cancel(record):
     assert {e["id"] for e in changed} <= closed
 
 
-def test_overflow_drops_counts_and_stays_valid():
+def test_overflow_drops_counts_and_stays_valid(monkeypatch):
     import nursery_lens
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0, max_buffer=50)
     gate = threading.Event()
     # hold the writer back so the queue overflows
     inst.emitter.queue.append((99,))
-    orig = inst.emitter._handle
+    orig = inst.emitter.mirror.handle
 
     def slow(item, lines):
         if item[0] == 99:
@@ -135,7 +134,7 @@ def test_overflow_drops_counts_and_stays_valid():
             return None
         return orig(item, lines)
 
-    inst.emitter._handle = slow
+    monkeypatch.setattr(inst.emitter.mirror, "handle", slow)
 
     async def main():
         async with trio.open_nursery() as n:
@@ -147,19 +146,20 @@ def test_overflow_drops_counts_and_stays_valid():
     inst.close()
     rec = Recording("".join(chunks))
     dropped = rec.of("dropped")
-    assert dropped and dropped[-1]["total"] == sum(e["count"] for e in dropped)
+    assert dropped
+    assert dropped[-1]["total"] == sum(e["count"] for e in dropped)
     assert dropped[-1]["total"] > 1000
 
 
 def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd):
     import nursery_lens
-    from nursery_lens import _instrument
+    from nursery_lens._trio import outcomes
 
     def broken(exc):
         raise RuntimeError("simulated internal error")
 
-    monkeypatch.setattr(_instrument, "error_info", broken)
-    chunks = []
+    monkeypatch.setattr(outcomes, "error_info", broken)
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
 
     async def bad():
@@ -178,10 +178,12 @@ def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd
     assert trio.run(main, instruments=[inst]) == "finished"
     inst.close()
     err = capfd.readouterr().err
-    assert err.count("nursery_lens") == 1 and "switched off" in err
+    assert err.count("nursery_lens") == 1
+    assert "switched off" in err
     rec = Recording("".join(chunks))
     disabled = rec.of("runtime.disabled")
-    assert len(disabled) == 1 and "simulated internal error" in disabled[0]["reason"]
+    assert len(disabled) == 1
+    assert "simulated internal error" in disabled[0]["reason"]
     assert rec.events[-1]["type"] == "runtime.disabled"
 
 
@@ -191,8 +193,11 @@ def test_writer_thread_is_left_alone_by_debuggers():
     inst = nursery_lens.Instrument(sink=lambda s: None)
     try:
         thread = inst.emitter._thread
-        assert thread is not None and thread.is_alive() and thread.daemon
-        assert thread.pydev_do_not_trace is True and thread.is_pydev_daemon_thread is True
+        assert thread is not None
+        assert thread.is_alive()
+        assert thread.daemon
+        assert thread.pydev_do_not_trace is True
+        assert thread.is_pydev_daemon_thread is True
     finally:
         inst.close()
 
@@ -204,7 +209,7 @@ def test_events_and_samples_flow_while_trio_thread_is_blocked():
 
     import nursery_lens
 
-    chunks = []
+    chunks: list[str] = []
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=20)
     release = threading.Event()
     seen = {}
@@ -214,8 +219,13 @@ def test_events_and_samples_flow_while_trio_thread_is_blocked():
         for _ in range(500):
             events = [json.loads(x) for x in "".join(chunks).splitlines()]
             spawned = [e for e in events if e["type"] == "task.spawned" and e["name"] == "sleeper"]
-            running = [e for e in events if e["type"] == "task.state" and e["state"] == "running"
-                       and (e.get("at") or {}).get("line") == line_of("# BREAKPOINT")]
+            running = [
+                e
+                for e in events
+                if e["type"] == "task.state"
+                and e["state"] == "running"
+                and (e.get("at") or {}).get("line") == line_of("# BREAKPOINT")
+            ]
             if len(spawned) == 3 and running:
                 seen["ok"] = True
                 break
@@ -266,7 +276,8 @@ def test_cut_short_waits_leave_autojump_and_wait_all_tasks_blocked_alone(record)
     start = time.perf_counter()
     rec = record(jumping, sample_hz=50, clock=trio.testing.MockClock(autojump_threshold=0))
     assert time.perf_counter() - start < 5
-    assert woken and woken[0] >= 1000
+    assert woken
+    assert woken[0] >= 1000
     assert rec.exit(rec.task("sleeper")["id"])["outcome"] == "returned"
 
 
@@ -280,7 +291,7 @@ def test_under_a_debugger_a_held_loop_is_sampled_at_once(record, monkeypatch):
 
     async def held():
         await trio.sleep(0.05)
-        time.sleep(1.0)  # HELD-BY-DEBUGGER
+        time.sleep(1.0)  # noqa: ASYNC251  HELD-BY-DEBUGGER (holds the loop, as a breakpoint does)
 
     async def main():
         async with trio.open_nursery() as n:
@@ -289,7 +300,8 @@ def test_under_a_debugger_a_held_loop_is_sampled_at_once(record, monkeypatch):
     rec = record(main, sample_hz=10)
     tid = rec.task("held")["id"]
     running = [e for e in rec.of("task.state") if e["id"] == tid and e["state"] == "running"]
-    assert running and running[0]["at"]["line"] == line_of("# HELD-BY-DEBUGGER")
+    assert running
+    assert running[0]["at"]["line"] == line_of("HELD-BY-DEBUGGER")
     assert running[0]["ts"] < 600, running[0]["ts"]
 
 
@@ -298,7 +310,7 @@ def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
     # pumps instead, on the Trio thread itself (a second thread pumping a
     # busy loop is what costs the program), and events leave at once.
     import nursery_lens
-    from nursery_lens import _patches
+    from nursery_lens._trio import patches as _patches
 
     _patches.install()  # (once per process) before saying it did not take
     monkeypatch.setitem(_patches.INSTALLED, "get_events", False)
@@ -306,19 +318,21 @@ def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
     t0 = time.perf_counter()
     trio_thread = threading.get_ident()
     inst = nursery_lens.Instrument(
-        sink=lambda text: arrived.append((time.perf_counter() - t0, text, threading.get_ident())), sample_hz=0)
+        sink=lambda text: arrived.append((time.perf_counter() - t0, text, threading.get_ident())), sample_hz=0
+    )
 
     async def main():
         async with trio.open_nursery() as n:
             n.start_soon(trio.sleep, 0, name="early")
             end = trio.current_time() + 1.0
-            while trio.current_time() < end:  # busy: checkpoints, never idle
+            while trio.current_time() < end:  # noqa: ASYNC110  busy: checkpoints, never idle
                 await trio.sleep(0)
 
     trio.run(main, instruments=[inst])
     inst.close()
     when, by = next((t, who) for t, text, who in arrived if '"name":"early"' in text)
-    assert when < 0.5 and by == trio_thread, (when, by == trio_thread)
+    assert when < 0.5, when
+    assert by == trio_thread
     rec = Recording("".join(text for _, text, _ in arrived))
     assert rec.exit(rec.task("early")["id"])["outcome"] == "returned"
     assert rec.events[-1]["type"] == "run.finished"

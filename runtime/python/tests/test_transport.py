@@ -9,14 +9,17 @@ import subprocess
 import textwrap
 import threading
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from collector import Collector, wait_for
 from conftest import PYTHON, Recording, check_order, subprocess_env
 
-PROGRAM = textwrap.dedent('''
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PROGRAM = textwrap.dedent("""
     import sys, trio
     batches, per_batch, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 
@@ -34,7 +37,7 @@ PROGRAM = textwrap.dedent('''
     print("program output", batches * per_batch)
     sys.stderr.write("program stderr\\n")
     sys.exit(3)
-''')
+""")
 
 
 @pytest.fixture
@@ -140,17 +143,19 @@ def test_collector_restarted_mid_run_gets_snapshot_then_live(prog):
     assert_same_as_plain(r, args, prog)
     before = Recording(first.lines()).events
     after = Recording(second.lines()).events
-    assert after[0]["type"] == "hello" and after[0]["reconnect"] == 1
+    assert after[0]["type"] == "hello"
+    assert after[0]["reconnect"] == 1
     assert after[0]["instance"] == before[0]["instance"]
     types = [e["type"] for e in after]
-    assert types[1] == "run.started" and after[1]["resumed"] is True
+    assert types[1] == "run.started"
+    assert after[1]["resumed"] is True
     assert types[2] == "snapshot.begin"
     end = types.index("snapshot.end")
     replay = after[3:end]
     assert {e["type"] for e in replay} <= {"nursery.opened", "task.spawned", "task.state", "scope.changed"}
     assert any(e.get("main") for e in replay if e["type"] == "task.spawned")
     check_order(after)  # the replay makes the new stream self-contained
-    live = after[end + 1:]
+    live = after[end + 1 :]
     assert any(e["type"] == "task.spawned" for e in live)
     assert after[-1]["type"] == "run.finished"
 
@@ -197,10 +202,11 @@ def test_slow_collector_gets_dropped_count_then_snapshot(prog):
     rec = Recording(c.lines())
     check_order(rec.events)  # the snapshot after the drop makes the stream consistent again
     dropped = rec.of("dropped")
-    assert dropped and dropped[0]["count"] > 0
+    assert dropped
+    assert dropped[0]["count"] > 0
     types = [e["type"] for e in rec.events]
     first_drop = types.index("dropped")
-    assert types[first_drop + 1: first_drop + 3] == ["run.started", "snapshot.begin"]
+    assert types[first_drop + 1 : first_drop + 3] == ["run.started", "snapshot.begin"]
     assert rec.events[first_drop + 1]["resumed"] is True
     assert types[-1] == "run.finished"
     c.stop()
@@ -246,7 +252,8 @@ def test_closed_instrument_stays_closed():
     assert sent > 0
     trio.run(trio.sleep, 0.05, instruments=[inst])  # reused after close: no more traffic
     time.sleep(0.3)
-    assert len(c.connections) == 1 and len(c.connections[0]) == sent
+    assert len(c.connections) == 1
+    assert len(c.connections[0]) == sent
     c.stop()
 
 
@@ -272,7 +279,8 @@ def test_forked_child_never_writes_the_parents_recording(tmp_path):
     assert r.returncode == 0, r.stderr
     rec = Recording(path.read_text(encoding="utf-8"))
     names = {e["name"] for e in rec.of("task.spawned")}
-    assert {"parent", "parent-again"} <= names and "child" not in names
+    assert {"parent", "parent-again"} <= names
+    assert "child" not in names
     assert [e["run"] for e in rec.of("run.started")] == [1, 2]
 
 
@@ -284,20 +292,20 @@ def test_idle_program_is_watched_every_watch_busy_not_spun(monkeypatch):
     import trio
 
     import nursery_lens
-    from nursery_lens import _emitter
+    from nursery_lens._core import watcher
 
-    monkeypatch.setattr(_emitter, "WATCH_BUSY", 0.2)
+    monkeypatch.setattr(watcher, "WATCH_BUSY", 0.2)
     inst = nursery_lens.Instrument(sink=lambda s: None)
     em = inst.emitter
     cycles = []
-    orig = em._cycle
+    orig = em.cycle
 
     def counting():
         if _threading.current_thread() is em._thread:
             cycles.append(time.monotonic())
         orig()
 
-    em._cycle = counting
+    monkeypatch.setattr(em, "cycle", counting)
     trio.run(trio.sleep, 1.2, instruments=[inst])
     inst.close()
     assert 2 <= len(cycles) <= 12, len(cycles)

@@ -4,12 +4,19 @@
 ``python -m nursery_lens script.py`` or the ``bootstrap/`` folder on
 ``PYTHONPATH`` (with ``NURSERY_LENS`` set) for zero-code use.
 
-Importing this package does not import Trio: ``Instrument`` is loaded on
-first access, so ``python -m nursery_lens`` costs nothing for a program that
-never uses Trio.
+Importing this package imports no async library: ``Instrument`` (Trio's)
+is loaded on first access, so ``python -m nursery_lens`` costs nothing for a
+program that never uses Trio, and works without Trio installed.
+
+Layout: ``_core`` is library-neutral (configuration, activation, the
+emitter, the wire's line templates, the mirror and its snapshots, the
+sampler's framework, the CLI; ``_core.adapter`` states the seam); one
+adapter per library (``_trio``) is the only place that knows its internals.
 """
 
 from __future__ import annotations
+
+from ._core.config import Config
 
 # typing is not imported at run time: the bootstrap loads this module at
 # every interpreter start-up, and typing costs milliseconds.
@@ -17,18 +24,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
+    from ._trio.instrument import Instrument
+
 __version__ = "0.1.0"
-__all__ = ["Instrument", "Config", "__version__"]
-
-from ._config import Config
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._instrument import Instrument  # noqa: F811
+__all__ = ["Config", "Instrument", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "Instrument":
-        from ._instrument import Instrument
+        from ._trio.instrument import Instrument
 
         return Instrument
     raise AttributeError(f"module 'nursery_lens' has no attribute {name!r}")

@@ -1,8 +1,8 @@
-"""``python -m nursery_lens``: see :mod:`nursery_lens._cli`."""
+"""``python -m nursery_lens``: see :mod:`nursery_lens._core.cli`."""
 
 import sys
 
-from ._cli import main
+from ._core.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,29 +1,37 @@
-"""Turning queued tuples into protocol lines (in a pump, see ``_emitter``).
+"""JSON fragments of protocol lines: strings, sites, names, errors, cancels, ``ts``.
 
-Lines are built with ``%`` templates and cached JSON fragments instead of
-``json.dumps`` of a dict per event: at 100k spawns a second the encoder is
-the pump's main cost, and pumps mostly run on the Trio thread.
+Lines (``lines``) are built from templates and these cached fragments
+instead of ``json.dumps`` of a dict per event: at 100k spawns a second the
+encoder is the pump's main cost, and pumps mostly run on the loop's thread.
 Strings from the program (task names, file names, messages) always go
 through the C JSON string encoder, so any text round-trips exactly.
 """
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring_ascii as _q  # type: ignore[attr-defined]
-from types import CodeType
-from typing import Any, Dict, Optional, Tuple
+from json.encoder import encode_basestring_ascii as _q
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import CodeType
 
 q = _q
+
+#: Most characters of a message or reason from the program put on the wire.
+MAX_TEXT = 2000
+#: Entries the caches below hold before they start over.
+SITES_MAX = 200_000
+NAMES_MAX = 50_000
 
 #: (id(code), line) -> (code, JSON). Keyed by id: hashing a code object
 #: hashes its bytecode and constants (~0.3-0.7 us), an int pair costs
 #: almost nothing. The entry holds the code object, so its id cannot be
 #: reused while the entry exists; the identity check guards the rest.
-_site_cache: Dict[Tuple[int, int], Tuple[CodeType, str]] = {}
-_name_cache: Dict[str, str] = {}
+_site_cache: dict[tuple[int, int], tuple[CodeType, str]] = {}
+_name_cache: dict[str, str] = {}
 
 
-def site_json(code: Optional[CodeType], line: int) -> str:
+def site_json(code: CodeType | None, line: int) -> str:
     """JSON of a site; each (code, line) is formatted once per process."""
     if code is None:
         return "null"
@@ -34,9 +42,8 @@ def site_json(code: Optional[CodeType], line: int) -> str:
     raw = line
     if line < 0:  # -(f_lasti + 1) from a hook
         line = line_of_offset(code, -1 - line)
-    s = '{"file":%s,"line":%d,"function":%s}' % (_q(code.co_filename), line if line and line > 0 else 0,
-                                                  _q(code.co_name))
-    if len(_site_cache) > 200_000:
+    s = f'{{"file":{_q(code.co_filename)},"line":{line if line and line > 0 else 0},"function":{_q(code.co_name)}}}'
+    if len(_site_cache) > SITES_MAX:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
     return s
@@ -45,7 +52,7 @@ def site_json(code: Optional[CodeType], line: int) -> str:
 def line_of_offset(code: CodeType, offset: int) -> int:
     """The source line of the instruction at byte ``offset`` (what f_lineno gives)."""
     try:
-        for start, end, line in code.co_lines():  # type: ignore[attr-defined]
+        for start, end, line in code.co_lines():
             if start <= offset < end:
                 return line if line is not None else code.co_firstlineno
     except Exception:
@@ -57,29 +64,29 @@ def name_json(name: Any) -> str:
     s = _name_cache.get(name)
     if s is None:
         s = _q(name if isinstance(name, str) else str(name))
-        if len(_name_cache) > 50_000:
+        if len(_name_cache) > NAMES_MAX:
             _name_cache.clear()
         _name_cache[name] = s
     return s
 
 
-def error_json(err: Tuple[Any, ...]) -> str:
+def error_json(err: tuple[Any, ...]) -> str:
     etype, message, leaves = err
     if leaves:
-        return '{"type":%s,"message":%s,"exceptions":[%s]}' % (
-            _q(etype), _q(message), ",".join(error_json(e) for e in leaves))
-    return '{"type":%s,"message":%s}' % (_q(etype), _q(message))
+        exceptions = ",".join(error_json(e) for e in leaves)
+        return f'{{"type":{_q(etype)},"message":{_q(message)},"exceptions":[{exceptions}]}}'
+    return f'{{"type":{_q(etype)},"message":{_q(message)}}}'
 
 
-def cancel_json(cancel: Tuple[Optional[str], Optional[str], Optional[int]]) -> str:
+def cancel_json(cancel: tuple[str | None, str | None, int | None]) -> str:
     source, reason, by = cancel
     parts = []
     if source is not None:
-        parts.append('"source":%s' % _q(source))
+        parts.append(f'"source":{_q(source)}')
     if reason is not None:
-        parts.append('"reason":%s' % _q(reason))
+        parts.append(f'"reason":{_q(reason)}')
     if by is not None:
-        parts.append('"by":%d' % by)
+        parts.append(f'"by":{by}')
     return "{" + ",".join(parts) + "}"
 
 
@@ -88,6 +95,6 @@ def ms(t: int, t0: int) -> str:
     whole microseconds, written with an exponent (``12345e-3`` is the JSON
     number 12.345, in milliseconds). An int formats in a fifth of the time
     ``"%.3f"`` takes for a float, and the two flat events format theirs
-    inline in ``_emitter`` at 100,000 a second."""
+    inline in ``mirror`` at 100,000 a second."""
     d = (t - t0) // 1000
-    return "%de-3" % (d if d > 0 else 0)
+    return f"{d if d > 0 else 0}e-3"

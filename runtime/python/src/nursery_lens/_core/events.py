@@ -1,30 +1,35 @@
 """What the hooks put on the queues: flat values, and small tagged tuples.
 
-Hooks run on Trio's thread inside its scheduler, so they only queue values
-they already have (ints, floats, strings, code objects) and leave the rest
-— timestamps relative to the run, JSON, sites — to a pump (``_emitter``).
-The layouts below are the contract between the two.
+Hooks run on the loop's thread inside its scheduler, so they only queue
+values they already have (ints, floats, strings, code objects) and leave
+the rest — timestamps relative to the run, JSON, sites — to a pump
+(``emitter``, ``mirror``). The layouts below are the contract between an
+adapter's hooks and the core.
 
-Each run has its own deque (``Instrument._queue``). The two events that are
+Each run has its own deque (``Emitter.start_run``). The two events that are
 nearly all the traffic are queued as *flat values*, appended with one
 ``deque.extend`` (atomic under the GIL, so a record is never split):
 
 ===============  ======================================================
 spawn (plain)    ``tid, t, name, nursery_id, code, line`` (tid > 0)
+spawn (again)    ``AGAIN, t``: the id after the previous plain spawn's,
+                 with its name, nursery and site (a loop's spawns)
 exit (returned)  ``-tid, t``
 ===============  ======================================================
 
 A tuple built for ``extend`` is freed at once, so nothing the garbage
 collector tracks stays alive per event (a queued tuple per event made
-Python's collections more frequent at 100,000 live tasks). Everything
-else is one tagged tuple:
+Python's collections more frequent at 100,000 live tasks). A full
+collection still visits every queued value, and a burst of 100,000 spawns
+in one loop iteration is all queued before a pump runs: a loop's spawns
+take two values each, not six. Everything else is one tagged tuple:
 
 ==========  ===========================================================
 kind        tuple
 ==========  ===========================================================
-RUN_START   (kind, run, t, wall_ms, clock0, instrument, trio_thread_id,
+RUN_START   (kind, run, t, wall_ms, clock0, observed_run, loop_thread_id,
             run_deque)  — on the emitter's own queue, so the run's
-            mirror exists before its deque is read
+            mirror exists before its deque is read (``start_run``)
 RUN_END     (kind, run, t, outcome, error)  — the run deque's last item
 SPAWN       (kind, run, t, tid, name, nursery_id, flags, code, line)
             — init, main and system tasks (flags != 0), or a site
@@ -36,12 +41,23 @@ N_CLOSE     (kind, run, t, nid)
 DISABLED    (kind, reason)  — on the emitter's own queue
 ==========  ===========================================================
 
-``t`` is ``time.perf_counter_ns()`` (see ``_encode.ms``). ``error`` is ``(type, message, leaves)``
+``t`` is ``time.perf_counter_ns()`` (see ``fragments.ms``). ``error`` is ``(type, message, leaves)``
 with ``leaves`` a tuple of errors or None; ``cancel`` is
 ``(source, reason, by_tid)``, each part possibly None. ``line`` is a line
 number, or ``-1 - f_lasti`` (an instruction offset the pump turns into a
 line, cached).
 """
+
+#: values a flat record takes on a run's deque
+SPAWN_VALUES = 6
+AGAIN_VALUES = 2
+EXIT_VALUES = 2
+#: the first value of a spawn like the previous one (None: no allocation,
+#: and nothing for the garbage collector to look at)
+AGAIN = None
+#: A run's deque holds at most this × max_buffer values: about max_buffer
+#: events, nearly all of them spawns and exits
+VALUES_PER_EVENT = (SPAWN_VALUES + EXIT_VALUES) // 2
 
 RUN_START = 0
 RUN_END = 1

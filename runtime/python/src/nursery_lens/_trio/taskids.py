@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import itertools
 from itertools import islice
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Union
 
 
-def trio_task_counter() -> Optional[Callable[[], int]]:
+def trio_task_counter() -> Callable[[], int] | None:
     """``next`` of the counter Trio numbers its tasks from, or None."""
     try:
         import attrs
@@ -29,7 +29,7 @@ def trio_task_counter() -> Optional[Callable[[], int]]:
         nxt = getattr(default, "factory", None)
         if type(getattr(nxt, "__self__", None)) is not itertools.count or getattr(default, "takes_self", True):
             return None
-        return nxt  # type: ignore[no-any-return]
+        return nxt
     except Exception:
         return None
 
@@ -39,42 +39,43 @@ class SerialIds:
     methods the instrument, sampler and snapshot use, on their cold paths;
     the spawn and exit hooks compute ``task._counter - base`` inline)."""
 
-    __slots__ = ("runner", "base")
+    __slots__ = ("base", "runner")
 
     def __init__(self, runner: Any, base: int) -> None:
         self.runner = runner
         self.base = base
 
-    def get(self, task: Any, default: Optional[int] = None) -> Optional[int]:
+    def get(self, task: Any, default: int | None = None) -> int | None:
         if getattr(task, "_runner", None) is not self.runner:
             return default
-        return task._counter - self.base  # type: ignore[no-any-return]
+        tid: int = task._counter - self.base
+        return tid
 
     pop = get  # every task of this run has its id: nothing to forget
 
     def __len__(self) -> int:
         return len(self.runner.tasks)
 
-    def values(self) -> List[int]:
+    def values(self) -> list[int]:
         base = self.base
         return [t._counter - base for t in list(self.runner.tasks)]
 
-    def slice(self, start: int, stop: int) -> List[Any]:
+    def slice(self, start: int, stop: int) -> list[Any]:
         base = self.base
         return [(t, t._counter - base) for t in list(islice(self.runner.tasks, start, stop))]
 
 
-TaskIds = Union[Dict[Any, int], SerialIds]
+TaskIds = Union[dict[Any, int], SerialIds]
 
 
-def base_of(tids: TaskIds) -> Optional[int]:
+def base_of(tids: TaskIds) -> int | None:
     """What a task's ``_counter`` minus is its id; None: ids are in the dict."""
     return tids.base if type(tids) is SerialIds else None
 
 
-def live_slice(tids: TaskIds, start: int, stop: int) -> List[Any]:
+def live_slice(tids: TaskIds, start: int, stop: int) -> list[Any]:
     """(task, id) pairs of live tasks ``start:stop``, in a stable order
     while the set of live tasks does not change."""
-    if type(tids) is dict:
+    if isinstance(tids, dict):
         return list(islice(tids.items(), start, stop))
-    return tids.slice(start, stop)  # type: ignore[union-attr]
+    return tids.slice(start, stop)

@@ -25,9 +25,10 @@ wrapped                                why
 ``CancelScope.cancel``                 who called ``cancel()`` (or, outside a
                                        task, that a deadline expired)
 ``Runner.tasks`` (per run)             ``spawn_impl`` adds every new task to
-                                       this set: a set whose ``add`` also
-                                       calls the spawn hook replaces Trio's
-                                       dispatch of ``task_spawned`` (which
+                                       this set: a set whose ``add`` is the
+                                       spawn hook (it adds, then queues)
+                                       replaces Trio's dispatch of
+                                       ``task_spawned`` (which
                                        costs three times as much), and is on
                                        no exception path (a ``spawn_impl``
                                        wrapper would add a frame to the
@@ -54,8 +55,8 @@ inside ``task_spawned`` (which runs inside the user's ``start_soon``) was
 swallowed: the program ignored that Ctrl-C. Raised a moment later, in the
 dispatch loop itself, it left ``spawn_impl`` after the child joined its
 nursery but before it was scheduled, and the run hung. So the runtime's
-code that runs on the user's side of Trio (the spawn hook, called by the
-task set's ``add`` or as ``task_spawned``; the ``started`` and ``cancel``
+code that runs on the user's side of Trio (the spawn hook, the task set's
+``add`` or called by ``task_spawned``; the ``started`` and ``cancel``
 wrappers) and Trio's own instrument dispatch (``Instruments.call``) are
 marked with ``trio.lowlevel.enable_ki_protection``,
 as Trio marks its internals (newer Trio marks the code object, free per
@@ -73,38 +74,41 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 from trio.lowlevel import enable_ki_protection
 
+if TYPE_CHECKING:
+    from types import CodeType
+
 #: runner -> the nursery_lens Instrument observing it
-ACTIVE: Dict[Any, Any] = {}
+ACTIVE: dict[Any, Any] = {}
 #: runner -> the exit handler of the Instrument observing it
 #: (Instrument._make_exit_hook); the Runner.task_exited wrapper calls it
-EXITS: Dict[Any, Any] = {}
+EXITS: dict[Any, Any] = {}
 #: the unwrapped Runner.task_exited (None when not wrapped)
 TASK_EXITED_ORIG: Any = None
 #: name -> True/False: which wrappers are installed in this process
-INSTALLED: Dict[str, bool] = {}
+INSTALLED: dict[str, bool] = {}
 #: code objects the instrument recognises while walking frames
-START_CODES: set = set()
-SLEEP_CODES: set = set()
+START_CODES: set[CodeType] = set()
+SLEEP_CODES: set[CodeType] = set()
 #: their ids (the sets above keep the code objects alive): hashing a code
 #: object hashes its bytecode, an id is free
-START_IDS: set = set()
-SLEEP_IDS: set = set()
+START_IDS: set[int] = set()
+SLEEP_IDS: set[int] = set()
 
 #: io_manager -> ``[due, hook]`` of the Instrument observing its run
 #: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
 #: itself
-PUMPS: Dict[Any, Any] = {}
+PUMPS: dict[Any, Any] = {}
 #: the unwrapped get_events (None when not wrapped)
 GET_EVENTS_ORIG: Any = None
 
 _installed_once = False
 
 
-def _params(fn: Any) -> List[str]:
+def _params(fn: Any) -> list[str]:
     try:
         return list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
@@ -119,6 +123,7 @@ def _protect_instrument_dispatch() -> None:
         if call is None or _params(call)[:2] != ["self", "hookname"]:
             INSTALLED["instrument_dispatch"] = False
             return
+        # a method of Trio's private dispatcher, replaced by its KI-protected self
         Instruments.call = enable_ki_protection(call)  # type: ignore[method-assign]
         INSTALLED["instrument_dispatch"] = True
     except Exception:
@@ -132,7 +137,7 @@ def _code_of(fn: Any) -> Any:
         return None
 
 
-def install() -> Dict[str, bool]:
+def install() -> dict[str, bool]:
     """Install every wrapper whose target has the shape we know (once)."""
     global _installed_once
     if _installed_once:
@@ -246,13 +251,14 @@ def _install_nursery_close(_run: Any) -> None:
 
 
 def _install_started(_run: Any) -> None:
-    cls = getattr(_run, "_TaskStatus", None)
+    cls: Any = getattr(_run, "_TaskStatus", None)
     orig = getattr(cls, "started", None)
     if orig is None or _params(orig)[:1] != ["self"]:
         INSTALLED["started"] = False
         return
 
     @functools.wraps(orig)
+    @enable_ki_protection  # runs in the user's task: see Ctrl-C above
     def started(self: Any, *args: Any, **kwargs: Any) -> Any:
         inst = None
         moving: Any = ()
@@ -274,7 +280,7 @@ def _install_started(_run: Any) -> None:
                 _fail(inst, exc)
         return result
 
-    cls.started = enable_ki_protection(started)  # type: ignore[union-attr,type-var]
+    cls.started = started
     INSTALLED["started"] = True
 
 
@@ -287,6 +293,7 @@ def _install_cancel(_run: Any) -> None:
     ctx = _run.GLOBAL_RUN_CONTEXT
 
     @functools.wraps(orig)
+    @enable_ki_protection  # runs in the user's task: see Ctrl-C above
     def cancel(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._cancel_called:
             runner = getattr(ctx, "runner", None)
@@ -298,12 +305,12 @@ def _install_cancel(_run: Any) -> None:
                     _fail(inst, exc)
         return orig(self, *args, **kwargs)
 
-    cls.cancel = enable_ki_protection(cancel)  # type: ignore[type-var]
+    cls.cancel = cancel
     INSTALLED["cancel"] = True
 
 
 def _install_get_events(_run: Any) -> None:
-    cls = getattr(_run, "TheIOManager", None)
+    cls: Any = getattr(_run, "TheIOManager", None)
     orig = getattr(cls, "get_events", None)
     if orig is None or _params(orig)[:2] != ["self", "timeout"]:
         INSTALLED["get_events"] = False
@@ -326,37 +333,52 @@ def _install_get_events(_run: Any) -> None:
     INSTALLED["get_events"] = True
 
 
-class _HookedTasks(set):  # type: ignore[type-arg]
-    """``Runner.tasks`` of an observed run: ``add`` (called by
-    ``spawn_impl`` once per new task, once its name and parent nursery are
-    set) also calls the instrument's spawn hook."""
-
-    __slots__ = ("hook",)
-
-    def add(self, task: Any) -> None:
-        set.add(self, task)
-        self.hook(task)
+def _probe() -> None:
+    """Only asked whether Trio wraps what it KI-protects."""
 
 
-# runs inside start_soon: see Ctrl-C above
-_HookedTasks.add = enable_ki_protection(_HookedTasks.add)  # type: ignore[method-assign]
+#: Trio's enable_ki_protection returns a wrapper (one more frame per call,
+#: older Trio) rather than marking the function's code object
+KI_WRAPS = enable_ki_protection(_probe) is not _probe
+#: the frame of start_soon/start's caller, seen from a spawn hook that is
+#: the task set's add: hook <- spawn_impl <- start_soon/start <- caller
+SET_ADD_CALLER = 4 if KI_WRAPS else 3
 
 
-def hook_spawns(runner: Any, inst: Any, hook: Any) -> bool:
-    """Have ``hook(task)`` called for every task ``runner`` spawns from now
-    on, instead of Trio dispatching ``inst.task_spawned``. False (nothing
-    changed) when the runner's internals have another shape: the caller
-    then relies on Trio's dispatch."""
+class _HookedTasks(set[Any]):
+    """``Runner.tasks`` of an observed run is an instance of a subclass made
+    per run (``hook_spawns``) whose ``add`` (called by ``spawn_impl`` once
+    per new task, once its name and parent nursery are set) is the run's
+    spawn hook itself: no frame of ours between Trio and the hook."""
+
+    __slots__ = ()
+
+
+def can_hook_spawns(runner: Any) -> bool:
+    """Whether ``hook_spawns`` works on this runner (else Trio's dispatch of
+    ``task_spawned`` must do)."""
     try:
-        tasks = runner.tasks
         instruments = runner.instruments
         table = getattr(instruments, "data", instruments)  # UserDict in newer Trio, dict in older
         hooks = table.get("task_spawned")
-        if type(tasks) is not set or not isinstance(table, dict) or not isinstance(hooks, (dict, type(None))):
+        return type(runner.tasks) is set and isinstance(table, dict) and isinstance(hooks, (dict, type(None)))
+    except Exception:
+        return False
+
+
+def hook_spawns(runner: Any, inst: Any, hook: Callable[[Any, Any], None]) -> bool:
+    """Have ``hook(tasks, task)`` called (as the task set's ``add``: it adds
+    the task itself) for every task ``runner`` spawns from now on, instead
+    of Trio dispatching ``inst.task_spawned``. False (nothing changed) when
+    the runner's internals have another shape (``can_hook_spawns``)."""
+    try:
+        if not can_hook_spawns(runner):
             return False
-        hooked = _HookedTasks(tasks)
-        hooked.hook = hook
-        runner.tasks = hooked
+        table = getattr(runner.instruments, "data", runner.instruments)
+        hooks = table.get("task_spawned")
+        # runs inside start_soon: see Ctrl-C above
+        hooked_cls = type("_HookedTasks", (_HookedTasks,), {"__slots__": (), "add": enable_ki_protection(hook)})
+        runner.tasks = hooked_cls(runner.tasks)
         # Trio's own dispatch of task_spawned: off for this instrument only
         # (Instruments.remove_instrument does the same for all its hooks)
         if hooks is not None and inst in hooks:
@@ -370,11 +392,11 @@ def hook_spawns(runner: Any, inst: Any, hook: Any) -> bool:
 
 def unhook_spawns(runner: Any) -> None:
     tasks = getattr(runner, "tasks", None)
-    if type(tasks) is _HookedTasks:
+    if isinstance(tasks, _HookedTasks):
         runner.tasks = set(tasks)
 
 
-def current_runner() -> Optional[Any]:
+def current_runner() -> Any | None:
     from trio._core import _run
 
     return getattr(_run.GLOBAL_RUN_CONTEXT, "runner", None)

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 import os
+
 # typing is not imported at run time: the bootstrap loads this module at
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, Optional, Tuple, Union
+    from typing import Any, Union
 
 ENV_VAR = "NURSERY_LENS"
+#: the "v" field: the layout of the JSON value
+VERSION = 1
 
 DEFAULT_SAMPLE_HZ = 10.0
 DEFAULT_MAX_BUFFER = 1_000_000
 
 if TYPE_CHECKING:  # pragma: no cover
     #: ("tcp", (host, port)) or ("unix", path)
-    Address = Tuple[str, Union[Tuple[str, int], str]]
+    Address = tuple[str, Union[tuple[str, int], str]]
 
 
 class Config:
@@ -32,11 +35,16 @@ class Config:
     every interpreter start-up, and ``dataclasses`` costs milliseconds.
     """
 
-    __slots__ = ("address", "record", "secret", "sample_hz", "max_buffer")
+    __slots__ = ("address", "max_buffer", "record", "sample_hz", "secret")
 
-    def __init__(self, address: Optional[str] = None, record: Optional[str] = None,
-                 secret: Optional[str] = None, sample_hz: float = DEFAULT_SAMPLE_HZ,
-                 max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        record: str | None = None,
+        secret: str | None = None,
+        sample_hz: float = DEFAULT_SAMPLE_HZ,
+        max_buffer: int = DEFAULT_MAX_BUFFER,
+    ) -> None:
         self.address = address
         self.record = record
         self.secret = secret
@@ -44,8 +52,10 @@ class Config:
         self.max_buffer = max_buffer
 
     def __repr__(self) -> str:
-        return "Config(address=%r, record=%r, sample_hz=%r, max_buffer=%r)" % (
-            self.address, self.record, self.sample_hz, self.max_buffer)
+        return (
+            f"Config(address={self.address!r}, record={self.record!r}, sample_hz={self.sample_hz!r}, "
+            f"max_buffer={self.max_buffer!r})"
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and self.key() == other.key()
@@ -53,7 +63,7 @@ class Config:
     def __hash__(self) -> int:
         return hash(self.key())
 
-    def key(self) -> Tuple[Any, ...]:
+    def key(self) -> tuple[Any, ...]:
         return (self.address, self.record, self.secret, self.sample_hz, self.max_buffer)
 
 
@@ -79,9 +89,9 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR} is not valid JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise ValueError(f"{ENV_VAR} must be a JSON object")
-    if obj.get("v", 1) != 1:
+    if obj.get("v", VERSION) != VERSION:
         raise ValueError(f"{ENV_VAR} has unknown version v={obj.get('v')!r}")
-    options: Dict[str, Any] = obj.get("options") or {}
+    options: dict[str, Any] = obj.get("options") or {}
     if not isinstance(options, dict):
         raise ValueError(f"{ENV_VAR}.options must be an object")
     address = obj.get("address")
@@ -99,11 +109,12 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR}.options.sample_hz must be a number >= 0")
     if not isinstance(max_buffer, int) or max_buffer < 1:
         raise ValueError(f"{ENV_VAR}.options.max_buffer must be an integer >= 1")
-    return Config(address=address or None, record=record or None, secret=secret,
-                  sample_hz=float(hz), max_buffer=max_buffer)
+    return Config(
+        address=address or None, record=record or None, secret=secret, sample_hz=float(hz), max_buffer=max_buffer
+    )
 
 
-def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config]:
+def config_from_env(environ: dict[str, str] | None = None) -> Config | None:
     """The configuration in ``NURSERY_LENS``, or None when it is unset/empty."""
     raw = (environ if environ is not None else os.environ).get(ENV_VAR)
     if not raw or not raw.strip():
@@ -113,8 +124,10 @@ def config_from_env(environ: Optional[Dict[str, str]] = None) -> Optional[Config
 
 def config_to_json(config: Config) -> str:
     """The inverse of :func:`config_from_json` (the CLI passes it on)."""
-    obj: Dict[str, Any] = {"v": 1, "options": {"sample_hz": config.sample_hz, "record": config.record,
-                                              "max_buffer": config.max_buffer}}
+    obj: dict[str, Any] = {
+        "v": VERSION,
+        "options": {"sample_hz": config.sample_hz, "record": config.record, "max_buffer": config.max_buffer},
+    }
     if config.address:
         obj["address"] = config.address
     if config.secret is not None:

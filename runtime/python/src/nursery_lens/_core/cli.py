@@ -14,15 +14,20 @@ import os
 import runpy
 import signal
 import sys
-from typing import List, Optional, Tuple
 
-from ._activation import activate
-from ._config import Config, config_from_env
+from .activation import activate
+from .config import Config, config_from_env
+
+# typing is not imported at run time (start-up cost), nor what it names
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from types import TracebackType
 
 USAGE = """usage: python -m nursery_lens [--connect ADDRESS] [--record FILE] script.py [args...]
        python -m nursery_lens [--connect ADDRESS] [--record FILE] -m module [args...]
 
-Runs a Python program with every trio.run instrumented by Nursery Lens.
+Runs a Python program with every trio.run instrumented by Nursery Lens
+(each async library the runtime has an adapter for, once the program imports it).
   --connect ADDRESS  collector address: HOST:PORT (loopback TCP) or a Unix socket path
   --record FILE      write the event stream (NDJSON) to FILE
 Without options, NURSERY_LENS (JSON) from the environment configures it."""
@@ -32,7 +37,7 @@ class UsageError(Exception):
     pass
 
 
-def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[str], Optional[str], List[str]]:
+def parse_args(argv: list[str]) -> tuple[str | None, str | None, str | None, str | None, list[str]]:
     """Our options end at the first non-option (the script) or at ``-m``."""
     connect = record = script = module = None
     i = 0
@@ -47,7 +52,7 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
             if i + 1 >= len(argv):
                 raise UsageError("-m needs a module name")
             module = argv[i + 1]
-            return connect, record, None, module, argv[i + 2:]
+            return connect, record, None, module, argv[i + 2 :]
         for name in ("--connect", "--record"):
             if arg == name or arg.startswith(name + "="):
                 if arg == name:
@@ -56,7 +61,7 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
                     value = argv[i + 1]
                     i += 1
                 else:
-                    value = arg[len(name) + 1:]
+                    value = arg[len(name) + 1 :]
                 if name == "--connect":
                     connect = value
                 else:
@@ -70,10 +75,10 @@ def parse_args(argv: List[str]) -> Tuple[Optional[str], Optional[str], Optional[
     if i >= len(argv):
         raise UsageError("no script given")
     script = argv[i]
-    return connect, record, script, module, argv[i + 1:]
+    return connect, record, script, module, argv[i + 1 :]
 
 
-def _config(connect: Optional[str], record: Optional[str]) -> Config:
+def _config(connect: str | None, record: str | None) -> Config:
     try:
         env = config_from_env()
     except ValueError as exc:
@@ -82,29 +87,33 @@ def _config(connect: Optional[str], record: Optional[str]) -> Config:
     base = env or Config()
     if record is not None:
         record = os.path.abspath(record)  # the program may chdir
-    return Config(address=connect if connect is not None else base.address,
-                  record=record if record is not None else base.record,
-                  secret=base.secret, sample_hz=base.sample_hz, max_buffer=base.max_buffer)
+    return Config(
+        address=connect if connect is not None else base.address,
+        record=record if record is not None else base.record,
+        secret=base.secret,
+        sample_hz=base.sample_hz,
+        max_buffer=base.max_buffer,
+    )
 
 
-def _trimmed(tb: object) -> object:
+def _trimmed(tb: TracebackType | None) -> TracebackType | None:
     """Drop the leading frames that belong to this package."""
     here = os.path.dirname(os.path.abspath(__file__))
     while tb is not None:
-        name = tb.tb_frame.f_code.co_filename  # type: ignore[attr-defined]
+        name = tb.tb_frame.f_code.co_filename
         if os.path.dirname(os.path.abspath(name)) != here:
             break
-        tb = tb.tb_next  # type: ignore[attr-defined]
+        tb = tb.tb_next
     return tb
 
 
 def _uncaught(exc: BaseException) -> int:
     """What the interpreter does with an uncaught exception in __main__."""
     tb = _trimmed(exc.__traceback__)
-    exc.__traceback__ = tb  # type: ignore[assignment]
-    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb  # type: ignore[assignment]
+    exc.__traceback__ = tb
+    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb
     try:
-        sys.excepthook(type(exc), exc, tb)  # type: ignore[arg-type]
+        sys.excepthook(type(exc), exc, tb)
     except Exception:
         pass
     if isinstance(exc, KeyboardInterrupt):
@@ -117,7 +126,7 @@ def _uncaught(exc: BaseException) -> int:
         try:
             import atexit
 
-            atexit._run_exitfuncs()  # type: ignore[attr-defined]
+            atexit._run_exitfuncs()
         except Exception:
             pass
         try:
@@ -166,16 +175,22 @@ def _run_file(script: str) -> None:
     with io.open_code(path) as f:
         source = f.read()
     main_module = types.ModuleType("__main__")
-    main_module.__dict__.update({
-        "__file__": path, "__cached__": None, "__builtins__": builtins,
-        "__loader__": SourceFileLoader("__main__", path), "__spec__": None, "__package__": None,
-    })
+    main_module.__dict__.update(
+        {
+            "__file__": path,
+            "__cached__": None,
+            "__builtins__": builtins,
+            "__loader__": SourceFileLoader("__main__", path),
+            "__spec__": None,
+            "__package__": None,
+        }
+    )
     sys.modules["__main__"] = main_module
     code = compile(source, path, "exec", dont_inherit=True)
     exec(code, main_module.__dict__)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     try:
         connect, record, script, module, rest = parse_args(list(sys.argv[1:] if argv is None else argv))
     except UsageError as exc:
@@ -201,8 +216,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     assert script is not None
     if not os.path.exists(script):
-        sys.stderr.write(f"{sys.executable}: can't open file {os.path.abspath(script)!r}: "
-                         f"[Errno 2] No such file or directory\n")
+        sys.stderr.write(
+            f"{sys.executable}: can't open file {os.path.abspath(script)!r}: [Errno 2] No such file or directory\n"
+        )
         return 2
     sys.argv[:] = [script, *rest]
     try:

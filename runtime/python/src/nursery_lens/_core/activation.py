@@ -1,0 +1,139 @@
+"""Zero-code activation: every run of every supported library gets observed.
+
+Nothing of any async library is imported here, nor an adapter: ``ADAPTERS``
+names, per library, the module whose loading means the program uses it and
+the adapter module that knows it. A library already loaded is activated at
+once; otherwise a one-shot meta-path finder waits for its module to load and
+activates the adapter then, so a program that never imports a library pays
+one string comparison per import for it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# typing is not imported at run time: the bootstrap loads this module at
+# every interpreter start-up, and typing costs milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
+    from typing import Any
+
+    from .config import Config
+
+#: watched module -> the adapter module whose ``library`` (see
+#: ``adapter.Library``) activates it
+ADAPTERS = {
+    "trio._core._run": "nursery_lens._trio.library",
+}
+
+_config: Config | None = None
+_activated: set[str] = set()
+_warned = False
+
+
+def warn(msg: str) -> None:
+    """One line on stderr, once per process: instrumentation is off."""
+    global _warned
+    if _warned:
+        return
+    _warned = True
+    try:
+        sys.stderr.write(f"nursery_lens: {msg}; instrumentation off\n")
+    except Exception:
+        pass
+
+
+def import_cached(name: str) -> ModuleType:
+    """Import one of this package's modules with bytecode caching on.
+
+    With PYTHONDONTWRITEBYTECODE set (CI images, some containers) every
+    start would compile this package's ~3,000 lines again: ~16 ms of CPU at
+    each program's first run. The cache goes into our own package folder
+    (next to these files, never the user's tree); a folder we cannot write
+    is silently skipped by Python's loader.
+    """
+    import importlib
+
+    keep = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.dont_write_bytecode = keep
+
+
+def current_config() -> Config | None:
+    """The configuration activated last."""
+    return _config
+
+
+def _activate(watched: str, module: ModuleType) -> None:
+    if watched in _activated or _config is None:
+        return
+    _activated.add(watched)
+    try:
+        library = import_cached(ADAPTERS[watched]).library
+        library.activate(module, _config)
+    except Exception as exc:  # never stop the program
+        warn(f"cannot observe {watched.partition('.')[0]}: {exc!r}")
+
+
+class _Watcher:
+    """One-shot meta-path finder: activate an adapter right after its
+    library's module loads."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name not in ADAPTERS:
+            return None
+        try:
+            spec = None
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+            if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+                return spec
+            loader = spec.loader
+            real_exec = loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                real_exec(module)
+                if all(w in _activated or w == name for w in ADAPTERS):
+                    _remove_watcher()
+                _activate(name, module)
+
+            # an instance attribute shadows the loader's method (this spec's loader only)
+            loader.__dict__["exec_module"] = exec_module
+            return spec
+        except Exception as exc:
+            warn(f"import hook failed: {exc!r}")
+            return None
+
+
+_watcher = _Watcher()
+
+
+def _remove_watcher() -> None:
+    try:
+        sys.meta_path.remove(_watcher)
+    except ValueError:
+        pass
+
+
+def activate(config: Config) -> None:
+    """From now on every run of a supported library in this process is observed with ``config``."""
+    global _config
+    _config = config
+    waiting = False
+    for watched in ADAPTERS:
+        module = sys.modules.get(watched)
+        # (one still being imported is left alone: half a module cannot be patched)
+        if module is not None and not getattr(getattr(module, "__spec__", None), "_initializing", False):
+            _activate(watched, module)
+        elif watched not in _activated:
+            waiting = True
+    if waiting and _watcher not in sys.meta_path:
+        sys.meta_path.insert(0, _watcher)

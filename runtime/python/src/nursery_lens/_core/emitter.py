@@ -1,0 +1,415 @@
+"""Queues → protocol lines → socket and/or file, pumped from the loop's thread.
+
+Hooks append to their run's deque (``events``); beyond ``queue_cap`` values
+they count a drop. The *loop's thread* pumps at its wait for I/O, at most
+every ``PUMP_INTERVAL`` (the adapter finds the place, and cuts an idle wait
+short when a pump is owed): it encodes lines (``mirror``), samples states
+when due (``sampler``) and makes one non-blocking send (``transport``). A
+second thread waking while the loop is busy fights it for the GIL, so the
+writer thread (``watcher``) only pumps when no loop has for a while.
+Unsent bytes are bounded; beyond the bound lines are dropped (counted,
+reported with ``dropped``, followed by a snapshot so the reader heals).
+Any internal error: one line on stderr, the runtime switches itself off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import itertools
+import os
+import select
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import emitters, events as E, lines as L
+from .config import parse_address
+from .mirror import Mirror
+from .transport import Connection, close_quietly
+from .watcher import WriterThread, start_watching
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .adapter import ObservedRun
+    from .config import Config
+    from .mirror import RunMirror
+
+#: Unsent bytes held for a slow collector before lines are dropped.
+SEND_LIMIT = 8 * 1024 * 1024
+#: ... or fewer, with a small max_buffer: this many bytes a line, at least
+#: SEND_LIMIT_MIN
+LINE_BYTES = 128
+SEND_LIMIT_MIN = 16 * 1024
+#: Most queued values (see events) encoded at once, with no collector to
+#: wait for.
+BATCH = 200_000
+#: ... while connected: chunks, only while fewer than OUT_HIGH bytes wait for
+#: the collector; the rest waits in the queue (bounded by max_buffer), so a
+#: burst of 100,000 spawns goes out as fast as the collector reads.
+CHUNK = 20_000
+OUT_HIGH = 1 << 20
+#: Seconds between pumps while the loop is busy.
+PUMP_INTERVAL = 0.01
+#: Flushing: at most this long, giving up after STALL without progress;
+#: at close (and exit) a little shorter. Between tries it waits POLL.
+FLUSH_TIMEOUT = 5.0
+FLUSH_STALL = 0.5
+FLUSH_AT_CLOSE = 3.0
+FLUSH_POLL = 0.02
+#: Seconds close() waits for the writer thread.
+JOIN_TIMEOUT = 1.0
+
+
+def write_stderr(msg: str) -> None:
+    try:
+        sys.stderr.write(msg + "\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+class Emitter:
+    """One output stream (socket and/or file) shared by every run it serves.
+
+    ``runtime`` is (library name, version) for the hello.
+    """
+
+    def __init__(self, config: Config, runtime: tuple[str, str], sink: Callable[[str], None] | None = None) -> None:
+        self.config = config
+        self.runtime = runtime
+        #: runs starting, notices (see events); each run has its own deque
+        self.queue: collections.deque[Any] = collections.deque()
+        self.append = self.queue.append
+        #: most values a run's deque holds (see events)
+        self.queue_cap = config.max_buffer * E.VALUES_PER_EVENT
+        self.hook_drops = 0  # incremented by hooks (the loop's thread)
+        self.disabled = False
+        self._told_disabled = False
+        self.instance = os.urandom(16).hex()
+        self._run_numbers = itertools.count(1)
+        self._lock = threading.Lock()
+        #: held by whoever pumps; the loop's thread only ever tries it
+        self.pump_lock = threading.Lock()
+        self.wake = threading.Event()
+        #: when a loop last pumped, and whether at an idle point (read by
+        #: the writer thread to decide whether to pump)
+        self.loop_pumped_at = 0.0
+        self.loop_idle = True
+        self.backed_up = False
+        self.stopped = False
+        self.mirror = Mirror()
+        self._reported_drops = 0
+        self._sock_drops = 0
+        self._need_resync = False
+        self._told_socket = 0
+        address = parse_address(config.address) if config.address else None
+        self.conn = Connection(address, self._greeting) if address is not None else None
+        # unsent bytes for a slow collector: max_buffer bounds them too
+        # (at ~LINE_BYTES a line), never more than SEND_LIMIT
+        self._send_limit = min(SEND_LIMIT, max(SEND_LIMIT_MIN, config.max_buffer * LINE_BYTES))
+        # encode no further ahead of the collector than half the send limit
+        self._out_high = min(OUT_HIGH, self._send_limit // 2)
+        self._pid = os.getpid()
+        # file / in-process sinks
+        self._sink = sink
+        self._file = None
+        if config.record:
+            # open for the emitter's lifetime: close() closes it
+            self._file = open(config.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._file.write(self._hello(None) + "\n")
+        if sink is not None:
+            sink(self._hello(None) + "\n")
+        self.sampler: Callable[[RunMirror, list[str]], None] | None = None
+        self.next_sample = 0.0
+        #: when states were last sampled (the idle hook asks for a sample
+        #: when the loop did something since)
+        self.sampled_at = 0.0
+        self.sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
+        if self.conn is not None:
+            # the first attempt starts here, on the program's thread and
+            # without blocking: a collector on this machine usually accepts
+            # before the first pump, so nothing waits for a thread
+            with self.pump_lock:
+                self.conn.step()
+        # Started now, while this thread waits in Thread.start() for it: it
+        # reaches its first wait before this thread runs on, so starting it
+        # costs no GIL fight (its later timed wake-ups are what cost).
+        self._thread: WriterThread | None = None
+        emitters.ALL.add(self)
+        self._ensure_writer()
+        atexit.register(self._atexit)
+
+    def _hello(self, reconnect: int | None) -> str:
+        name, version = self.runtime
+        return L.hello(self.config.secret, name, version, self.instance, reconnect)
+
+    def _greeting(self, reconnect: int) -> str:
+        """A new connection: hello, then a snapshot of what is live."""
+        out = [self._hello(reconnect)]
+        if self.mirror.runs:
+            out.extend(self.mirror.snapshot(resumed=True))
+        self._need_resync = False  # the snapshot just sent is the state now
+        self._told_socket = self.hook_drops + self._sock_drops
+        return "\n".join(out) + "\n"
+
+    # ------------------------------------------------------------ runs
+    def new_run(self) -> int:
+        """The number of a run about to start (thread-safe)."""
+        return next(self._run_numbers)
+
+    def start_run(self, run: int, source: ObservedRun, clock0: float) -> collections.deque[Any]:
+        """Run ``run`` begins, on the loop's thread: its own queue (see events).
+
+        ``source`` answers the pumps' questions about it; ``clock0`` is the
+        library's clock now (deadlines are reported relative to it)."""
+        rq: collections.deque[Any] = collections.deque()
+        wall = time.time() * 1000.0
+        self.append((E.RUN_START, run, time.perf_counter_ns(), wall, clock0, source, threading.get_ident(), rq))
+        return rq
+
+    # ------------------------------------------------------------ public
+    def flush(self, timeout: float = FLUSH_TIMEOUT, stall: float = FLUSH_STALL) -> bool:
+        """Write everything queued so far, in the calling thread (bounded).
+
+        Gives up after ``timeout`` seconds, or after ``stall`` seconds in
+        which the collector took no bytes: a stalled collector must not keep
+        the program from exiting. True when nothing is left unsent.
+        """
+        start = last = time.monotonic()
+        conn = self.conn
+        seen = conn.sent_bytes if conn is not None else 0
+        while True:
+            if not self.pump_lock.acquire(timeout=max(0.0, timeout - (time.monotonic() - start))):
+                return False
+            try:
+                self.cycle()
+                attempted = conn is None or conn.first_attempt_done
+                sock = None if conn is None else conn.sock if attempted else conn.connecting
+                if self.disabled or (
+                    not self.pending() and (sock is None or (attempted and conn is not None and not conn.out))
+                ):
+                    return True
+                if sock is None or conn is None:
+                    return False
+            finally:
+                self.pump_lock.release()
+            now = time.monotonic()
+            if conn.sent_bytes != seen:
+                seen, last = conn.sent_bytes, now
+            if now - start > timeout or (now - last > stall and conn.first_attempt_done):
+                return False
+            try:
+                select.select([], [sock], [], FLUSH_POLL)
+            except (OSError, ValueError):
+                pass
+
+    def close(self) -> None:
+        """Flush, stop the thread, close the socket and the file."""
+        if self.stopped:
+            return
+        if not emitters.forked:
+            self.flush(timeout=FLUSH_AT_CLOSE)
+        self.stopped = True
+        self.wake.set()
+        if self.conn is not None:
+            close_quietly(self.conn.connecting)
+            self.conn.connecting = None
+        t = self._thread
+        if t is not None and t.is_alive() and t is not threading.current_thread():
+            t.join(JOIN_TIMEOUT)
+        if self.conn is not None:
+            self.conn.close_socket()
+        close_quietly(self._file)
+        self._file = None
+        try:
+            atexit.unregister(self._atexit)
+        except Exception:
+            pass
+
+    def _atexit(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def disable(self, reason: str) -> None:
+        """Internal error: report once, switch off (best effort on the wire)."""
+        with self._lock:
+            if self.disabled:
+                return
+            self.disabled = True
+        write_stderr(f"nursery_lens: internal error, instrumentation switched off: {reason}")
+        self.queue.append((E.DISABLED, reason))
+        self._ensure_writer()
+        self.wake.set()
+
+    # ------------------------------------------------------------ pumping
+    def pump_from_loop(self, idle: bool, now: float) -> None:
+        """Called by a loop's thread at its I/O wait (never blocks)."""
+        self.loop_pumped_at = now
+        self.loop_idle = idle
+        self._try_pump()
+
+    def _try_pump(self) -> bool:
+        """Pump unless someone else is (never blocks); False if skipped."""
+        if not self.pump_lock.acquire(False):
+            return False
+        try:
+            self.cycle()
+        except Exception as exc:
+            self.broken(exc)
+        finally:
+            self.pump_lock.release()
+        return True
+
+    def _ensure_writer(self) -> None:
+        if self._thread is None and not self.stopped and not emitters.forked:
+            self._thread = start_watching(self)
+
+    def pump_soon(self) -> None:
+        """A run ended: write it out now if we can, else let the writer."""
+        if not self._try_pump():
+            self._ensure_writer()
+            self.wake.set()
+
+    def abandon(self) -> None:
+        """In a forked child: stopped for good, without closing or writing
+        the parent's connection or recording."""
+        self.stopped = True
+        self.disabled = True
+        self._told_disabled = True
+        if self.conn is not None:
+            self.conn.sock = None
+        self._file = None
+
+    def broken(self, exc: BaseException) -> None:
+        if not self.disabled:
+            self.disabled = True
+            write_stderr(f"nursery_lens: internal error in the emitter, instrumentation switched off: {exc!r}")
+        if self.conn is not None:
+            self.conn.close_socket()
+
+    def cycle(self) -> None:
+        """One pump (the caller holds ``pump_lock``): all that is queued,
+        or, when the socket is the only output, as much as the collector
+        takes (a recording file or sink gets everything at once; a socket
+        that is behind then drops and heals with a snapshot)."""
+        if self.stopped or self._pid != os.getpid():
+            return  # closed, or a forked child's copy of the parent's emitter
+        conn = self.conn
+        if conn is not None and conn.sock is None:
+            conn.step()
+            if not conn.first_attempt_done:
+                return  # hold the queue for a collector that may be there
+        # the socket as the only output, or None
+        only = (
+            conn if conn is not None and conn.sock is not None and self._file is None and self._sink is None else None
+        )
+        out_high = self._out_high
+        while True:
+            if only is None:
+                budget = BATCH
+            elif len(only.out) < out_high:
+                budget = CHUNK
+            else:
+                budget = 0
+            left = self._process(budget)
+            # a collector that is this far behind: an idle loop need not be
+            # woken early for what is queued (see the adapter's pump hook)
+            self.backed_up = only is not None and only.sock is not None and len(only.out) >= out_high
+            if not budget or not left or (only is not None and (only.sock is None or len(only.out) >= out_high)):
+                return
+
+    def pending(self) -> bool:
+        """Anything queued that no pump has taken yet."""
+        return bool(self.queue) or any(m.rq for m in list(self.mirror.runs.values()))
+
+    def _process(self, budget: int) -> bool:
+        """Encode up to ``budget`` queued values, sample when due, send.
+        True when values are left in a run's queue."""
+        lines: list[str] = []
+        mirror = self.mirror
+        handle = mirror.handle
+        queue = self.queue
+        while queue:  # runs starting, notices: few
+            item = queue.popleft()
+            if not self.disabled:
+                handle(item, lines)
+            elif item[0] == E.DISABLED and not self._told_disabled:
+                self._told_disabled = True
+                handle(item, lines)
+        conn = self.conn
+        emit = (conn is not None and conn.sock is not None) or self._file is not None or self._sink is not None
+        left = False
+        for m in list(mirror.runs.values()):
+            rq = m.rq
+            if self.disabled:
+                rq.clear()  # switched off: only the runtime.disabled notice goes out
+            elif rq:
+                budget -= mirror.drain(m, budget, lines, emit)
+                if rq:
+                    left = True
+        hook_drops = self.hook_drops
+        if hook_drops > self._reported_drops and not self.disabled:
+            # the queue was full: every output lost these events
+            count = hook_drops - self._reported_drops
+            self._reported_drops = hook_drops
+            lines.append(L.dropped(mirror.any_ts(), count, hook_drops + self._sock_drops))
+            self._need_resync = True
+        if self.sample_period and self.sampler is not None and not self.disabled and mirror.runs:
+            now = time.perf_counter()
+            if now >= self.next_sample:
+                self.next_sample = now + self.sample_period
+                self.sampled_at = now
+                for m in list(mirror.runs.values()):
+                    try:
+                        self.sampler(m, lines)
+                    except Exception as exc:
+                        self.disable(f"sampler: {exc!r}")
+        if lines:
+            self._output(lines)
+        if conn is not None:
+            conn.send()
+        return left
+
+    def _output(self, lines: list[str]) -> None:
+        lines.append("")  # the last line's newline, without copying the batch again
+        data = "\n".join(lines)
+        del lines[-1]
+        if self._file is not None:
+            try:
+                self._file.write(data)
+                self._file.flush()
+            except Exception as exc:
+                close_quietly(self._file)
+                self._file = None
+                write_stderr(f"nursery_lens: cannot write the recording any more: {exc!r}")
+        if self._sink is not None:
+            self._sink(data)
+        conn = self.conn
+        if conn is not None and conn.sock is not None:
+            if len(conn.out) > self._send_limit:
+                # the collector does not keep up: drop, heal later
+                self._sock_drops += len(lines)
+                self._need_resync = True
+            elif self._need_resync:
+                # Lines were lost on this connection. This batch is replaced
+                # by a snapshot of the state after it (sending both would
+                # name tasks the reader never saw), preceded by the count.
+                self._need_resync = False
+                self._sock_drops += len(lines)
+                total = self.hook_drops + self._sock_drops
+                out: list[str] = []
+                if total > self._told_socket:
+                    out.append(L.dropped(self.mirror.any_ts(), total - self._told_socket, total))
+                    self._told_socket = total
+                # run.started too: the lost lines may have held it
+                out.extend(self.mirror.snapshot(resumed=True))
+                # a run that ended in this batch is no longer in the snapshot
+                out.extend(x for x in lines if x.startswith(L.ENDINGS))
+                conn.out += ("\n".join(out) + "\n").encode("utf-8", "surrogatepass")
+            else:
+                conn.out += data.encode("utf-8", "surrogatepass")

@@ -1,0 +1,68 @@
+"""Summaries of exceptions: small tuples, never the exception itself.
+
+Queuing an exception would keep its traceback, and with it every frame and
+local of the failed task, alive until the next pump gets to it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from typing import Any, Optional
+
+from .fragments import MAX_TEXT
+
+#: Most leaves of an exception group summarized.
+MAX_LEAVES = 20
+
+Error = tuple[str, str, Optional[tuple[Any, ...]]]
+
+#: the exception group type(s): built in from Python 3.11, before that the
+#: ``exceptiongroup`` backport if the program has it (without it no group
+#: can be raised)
+GROUPS: tuple[type[BaseException], ...]
+if sys.version_info >= (3, 11):
+    GROUPS = (builtins.BaseExceptionGroup,)
+else:  # pragma: no cover
+    try:
+        import exceptiongroup
+
+        GROUPS = (exceptiongroup.BaseExceptionGroup,)
+    except ImportError:
+        GROUPS = ()
+
+
+def _type_name(exc: BaseException) -> str:
+    cls = type(exc)
+    mod = getattr(cls, "__module__", "") or ""
+    qual = getattr(cls, "__qualname__", cls.__name__)
+    return qual if mod == "builtins" else f"{mod}.{qual}"
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        msg = getattr(exc, "message", "") if isinstance(exc, GROUPS) else str(exc)
+    except Exception:
+        msg = "<str() failed>"
+    if not isinstance(msg, str):
+        msg = repr(msg)
+    return msg[:MAX_TEXT]
+
+
+def _leaves(exc: BaseException, out: list[Error]) -> None:
+    for sub in getattr(exc, "exceptions", ()):
+        if len(out) >= MAX_LEAVES:
+            return
+        if isinstance(sub, GROUPS):
+            _leaves(sub, out)
+        else:
+            out.append((_type_name(sub), _message(sub), None))
+
+
+def error_info(exc: BaseException) -> Error:
+    """``(type, message, leaves)``; leaves only for exception groups."""
+    if isinstance(exc, GROUPS):
+        leaves: list[Error] = []
+        _leaves(exc, leaves)
+        return (_type_name(exc), _message(exc), tuple(leaves))
+    return (_type_name(exc), _message(exc), None)

@@ -1,0 +1,139 @@
+"""Telling the user's code from library code, cheaply.
+
+Every site the runtime reports (where a task was spawned, where a nursery
+was opened, where a task waits) is "the innermost frame of *user* code".
+Deciding whether a code object is user code means looking at its file name;
+that is done once per code object and cached, so the hot hooks pay one dict
+lookup per frame they walk.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import CodeType, FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
+#: (code object, line number): what hooks queue instead of frames, so no
+#: frame (and none of its locals) is kept alive by the event queue.
+Site = tuple[CodeType, int]
+
+
+def _package_dir(name: str) -> str | None:
+    module = sys.modules.get(name)
+    path: str | None = getattr(module, "__file__", None)
+    if not path:
+        return None
+    return os.path.dirname(os.path.abspath(path)) + os.sep
+
+
+#: Packages whose code is never "user code": this one, the exception group
+#: backport, the debugger (pydevd frames sit on top of the stack at a
+#: breakpoint); adapters add their library's (``CodeClassifier.add_packages``).
+_PACKAGES = ["nursery_lens", "exceptiongroup", "debugpy"]
+
+
+def _library_prefixes(packages: list[str]) -> tuple[str, ...]:
+    """Directories whose code is never "user code": the ``packages`` that
+    are loaded, and the import system's frozen modules. Besides these only
+    the async plumbing of the standard library (``_library_files``) is
+    library code: other stdlib modules are user code on purpose, a task
+    waiting in e.g. ``subprocess`` is worth showing."""
+    prefixes = []
+    for name in packages:
+        d = _package_dir(name)
+        if d:
+            prefixes.append(d)
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # nursery_lens/
+    prefixes.append(here)
+    prefixes.append("<frozen ")  # the import system's own frozen modules
+    return tuple(dict.fromkeys(prefixes))
+
+
+def _library_files() -> frozenset[str]:
+    stdlib = os.path.dirname(os.__file__)  # not sysconfig: costly to import
+    names = ("contextlib.py", "functools.py", "threading.py", "runpy.py")
+    files = set()
+    for n in names:
+        files.add(os.path.join(stdlib, n))
+    for mod in ("contextlib", "functools", "threading", "runpy"):
+        f = getattr(sys.modules.get(mod), "__file__", None)
+        if f:
+            files.add(f)
+    return frozenset(files)
+
+
+class CodeClassifier:
+    """Caches, per code object, whether it belongs to library code.
+
+    One instance per process is enough; the cache only grows with the number
+    of distinct code objects, which is bounded by the program's source.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[CodeType, bool] = {}
+        #: the same answers keyed by id(code), for the hot hooks: hashing a
+        #: code object hashes its bytecode and constants, an int is free.
+        #: Valid because ``cache`` keeps every code object it names alive
+        #: (no id is reused while its entry exists); both are cleared together.
+        self.by_id: dict[int, bool] = {}
+        self._packages = list(_PACKAGES)
+        self._prefixes = _library_prefixes(self._packages)
+        self._files = _library_files()
+
+    def add_packages(self, names: tuple[str, ...]) -> None:
+        """An adapter's library code (its package, the helpers its await
+        chains pass through): never user code. Call once they are imported."""
+        missing = [n for n in names if n not in self._packages]
+        if missing:
+            self._packages.extend(missing)
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read library locations (a package may be imported after us)."""
+        self._prefixes = _library_prefixes(self._packages)
+        self._files = _library_files()
+        self.cache.clear()
+        self.by_id.clear()
+
+    def is_library(self, code: CodeType) -> bool:
+        hit = self.cache.get(code)
+        if hit is None:
+            name = code.co_filename
+            hit = (
+                name.startswith(self._prefixes) or name in self._files or "pydevd" in name or os.sep + "_pydev" in name
+            )
+            self.cache[code] = hit
+            self.by_id[id(code)] = hit
+        return hit
+
+    def user_frame(
+        self, frame: FrameType | None, marks: AbstractSet[int] = frozenset()
+    ) -> tuple[FrameType | None, bool]:
+        """The first frame from ``frame`` outward that is user code (or
+        None), and whether a library frame whose code's id is in ``marks``
+        came before it."""
+        by_id = self.by_id
+        marked = False
+        while frame is not None:
+            code = frame.f_code
+            lib = by_id.get(id(code))
+            if lib is None:
+                lib = self.is_library(code)
+            if not lib:
+                return frame, marked
+            if id(code) in marks:
+                marked = True
+            frame = frame.f_back
+        return None, marked
+
+    def user_site(self, frame: FrameType | None) -> Site | None:
+        """The site of the first frame from ``frame`` outward that is user code."""
+        found, _ = self.user_frame(frame)
+        return (found.f_code, found.f_lineno) if found is not None else None
+
+
+CLASSIFIER = CodeClassifier()

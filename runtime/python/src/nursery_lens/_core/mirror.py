@@ -1,0 +1,351 @@
+"""The mirror: what the stream has said is live, and the lines that say it.
+
+A pump turns each run's queue (``events``) into protocol lines and keeps,
+run by run, the nurseries, tasks and cancel scopes those lines left open.
+That mirror makes reconnects cheap and exact: after a reconnect (or after
+lines had to be dropped) ``Mirror.snapshot`` replays the live state,
+positioned exactly in the stream.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import events as E, lines as L
+from .fragments import _name_cache, _site_cache, cancel_json, error_json, ms, name_json, site_json
+
+if TYPE_CHECKING:
+    from collections import deque
+
+    from .adapter import ObservedRun
+
+#: cached spawn-line tails (nursery, name, site); cleared when this large
+TAILS_MAX = 20_000
+#: Tries at copying a run's live ids, which the loop's thread may change meanwhile.
+COPY_TRIES = 5
+
+
+class TaskRecord:
+    """A live task once something about it changed (a move, a sampled
+    state), or one spawned with flags; until then the mirror keeps only its
+    spawn line's tail, a string (nothing for the garbage collector to track
+    at 100,000 live tasks)."""
+
+    __slots__ = ("at", "flags", "name", "nursery", "site", "state")
+
+    def __init__(self, name: str, nursery: int | None, flags: int, site: str) -> None:
+        self.name = name  # JSON
+        self.nursery = nursery
+        self.flags = flags
+        self.site = site  # JSON
+        #: last sampled state and await site (JSON); None: not sampled yet
+        self.state: str | None = None
+        self.at: str | None = None
+
+
+class ScopeRecord:
+    """A cancel scope the stream reported (``scope.changed``), until closed."""
+
+    __slots__ = ("called", "deadline", "id", "reason", "shield", "task")
+
+    def __init__(self, sid: int, task: int, deadline: str, shield: bool, called: bool, reason: str | None) -> None:
+        self.id = sid
+        self.task = task
+        self.deadline = deadline  # JSON
+        self.shield = shield
+        self.called = called
+        self.reason = reason
+
+    def line(self, run: int, ts: str) -> str:
+        return L.scope_changed(run, ts, self.id, self.task, self.deadline, self.shield, self.called, self.reason)
+
+
+class RunMirror:
+    """Live state of one run as the stream has described it so far."""
+
+    __slots__ = (
+        "clock0",
+        "last_tail",
+        "last_tid",
+        "nurseries",
+        "pre_exit",
+        "pre_spawn",
+        "rq",
+        "run",
+        "sample_cursor",
+        "scopes",
+        "source",
+        "t0",
+        "tasks",
+        "thread_id",
+        "wall",
+    )
+
+    def __init__(
+        self, run: int, t0: int, wall: float, clock0: float, source: ObservedRun, thread_id: int, rq: deque[Any]
+    ) -> None:
+        self.run = run
+        #: the run's own queue (see events)
+        self.rq = rq
+        self.pre_spawn = L.spawned_prefix(run)
+        self.pre_exit = L.exited_prefix(run)
+        self.t0 = t0
+        self.wall = wall
+        #: the library's clock at the start (deadlines are relative to it)
+        self.clock0 = clock0
+        self.source = source
+        #: the loop's thread
+        self.thread_id = thread_id
+        #: tid -> the spawn line's tail (a plain spawn) or a TaskRecord
+        self.tasks: dict[int, str | TaskRecord] = {}
+        #: nid -> (owner_tid, site_json, flags)
+        self.nurseries: dict[int, tuple[int, str, int]] = {}
+        #: the library's scope object -> its record
+        self.scopes: dict[Any, ScopeRecord] = {}
+        self.sample_cursor = 0
+        #: the previous plain spawn drained: an AGAIN spawn takes the next
+        #: id and this tail (see events)
+        self.last_tid = 0
+        self.last_tail = ""
+
+    def record(self, tid: int) -> TaskRecord:
+        """The task's record, made from its spawn line's tail on first need."""
+        rec = self.tasks[tid]
+        if isinstance(rec, str):
+            name, nursery, site = L.parse_plain_tail(rec)
+            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site)
+        return rec
+
+    def close_task_scopes(self, tid: int, ts: str, lines: list[str]) -> None:
+        """A task ended: the scopes reported for it are closed."""
+        if not self.scopes:
+            return
+        for scope, rec in list(self.scopes.items()):
+            if rec.task == tid:
+                del self.scopes[scope]
+                lines.append(L.scope_closed(self.run, ts, rec.id))
+
+    def spawn_line(self, tid: int, ts: str) -> str:
+        rec = self.tasks[tid]
+        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site)
+        return L.with_id(self.pre_spawn, ts, tid, tail)
+
+    def nursery_line(self, nid: int, ts: str) -> str:
+        owner, site, flags = self.nurseries[nid]
+        return L.nursery_opened(self.run, ts, nid, owner, site, flags)
+
+    def snapshot(self, ts: str, resumed: bool) -> list[str]:
+        """Replay of everything live, ordered by id (parents before children)."""
+        out: list[str] = []
+        live = None
+        source = self.source
+        if source.observed:
+            for _ in range(COPY_TRIES):  # from another thread the copy can race
+                try:
+                    live = set(source.live_ids())
+                    break
+                except RuntimeError:
+                    continue
+        if live is not None:
+            # Tasks whose exit was dropped are not live: leave them out (and
+            # forget them), so the reader does not keep ghosts.
+            for tid in [t for t in self.tasks if t not in live]:
+                del self.tasks[tid]
+        run = self.run
+        if resumed:
+            out.append(L.run_started(run, self.wall, resumed=True))
+        out.append(L.snapshot_begin(run, ts))
+        # one counter numbers tasks and nurseries: no id is both
+        out.extend(
+            self.nursery_line(ident, ts) if ident in self.nurseries else self.spawn_line(ident, ts)
+            for ident in sorted([*self.nurseries, *self.tasks])
+        )
+        out.extend(
+            L.task_state(run, ts, tid, rec.state, rec.at or "null")
+            for tid, rec in self.tasks.items()
+            if isinstance(rec, TaskRecord) and rec.state is not None
+        )
+        out.extend(rec.line(run, ts) for rec in self.scopes.values())
+        out.append(L.snapshot_end(run, ts))
+        return out
+
+
+class Mirror:
+    """Every live run's mirror, and the pump's encoder: queued values in,
+    protocol lines out (appended to the pump's ``lines``)."""
+
+    def __init__(self) -> None:
+        self.runs: dict[int, RunMirror] = {}
+        self._tails: dict[tuple[Any, ...], tuple[Any, str]] = {}
+
+    def any_ts(self) -> str:
+        """``ts`` for an event of no run in particular (``dropped``)."""
+        now = time.perf_counter_ns()
+        for m in self.runs.values():
+            return ms(now, m.t0)
+        return "0"
+
+    def snapshot(self, resumed: bool) -> list[str]:
+        now = time.perf_counter_ns()
+        out: list[str] = []
+        for m in list(self.runs.values()):
+            out.extend(m.snapshot(ms(now, m.t0), resumed))
+        return out
+
+    def drain(self, m: RunMirror, budget: int, lines: list[str], emit: bool) -> int:
+        """Encode up to ``budget`` values of one run's queue; how many were
+        taken. Spawns and exits are nearly all the traffic: they are
+        handled inline (locals only, one f-string each: ``lines.with_id``
+        written out, the spawn line's tail cached per nursery, name and
+        site, and kept for the AGAIN spawns after it); the rest goes to
+        ``handle``. ``emit`` False (nobody to write
+        to: no collector yet, none listening): keep the mirror current for
+        the snapshot a connection will get, and skip building lines."""
+        rq = m.rq
+        popleft = rq.popleft
+        append = lines.append
+        handle = self.handle
+        tasks = m.tasks
+        t0 = m.t0
+        last_code: Any = None  # the previous spawn's site, name, nursery and tail:
+        last_line = last_nid = 0  # a loop's spawns share them, and comparing
+        last_name: Any = None  # beats building and hashing a key
+        last_tail = m.last_tail
+        last_tid = m.last_tid
+        pre_spawn = m.pre_spawn
+        pre_exit = m.pre_exit
+        returned = L.RETURNED_TAIL
+        tails_get = self._tails.get
+        used = 0
+        while used < budget and rq:
+            x = popleft()
+            if x is None:  # E.AGAIN, t: the next id, the previous spawn's tail
+                t = popleft()
+                used += E.AGAIN_VALUES
+                last_tid += 1
+                tasks[last_tid] = last_tail
+                if emit:
+                    d = (t - t0) // 1000
+                    append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{last_tid}{last_tail}')
+            elif type(x) is int:
+                if x > 0:  # spawn: tid, t, name, nursery_id, code, line
+                    t = popleft()
+                    name = popleft()
+                    nid = popleft()
+                    code = popleft()
+                    line = popleft()
+                    used += E.SPAWN_VALUES
+                    if code is last_code and line == last_line and nid == last_nid and name == last_name:
+                        tail = last_tail
+                    else:
+                        key = (nid, name, id(code), line)
+                        hit = tails_get(key)
+                        tail = hit[1] if hit is not None and hit[0] is code else self._tail(key, name, nid, code, line)
+                        last_code, last_line, last_nid, last_name, last_tail = code, line, nid, name, tail
+                    last_tid = x
+                    tasks[x] = tail
+                    if emit:
+                        d = (t - t0) // 1000  # ts: see fragments.ms
+                        append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
+                else:  # exit, returned: -tid, t
+                    t = popleft()
+                    used += E.EXIT_VALUES
+                    x = -x
+                    if tasks.pop(x, None) is None:
+                        continue
+                    d = (t - t0) // 1000
+                    if d < 0:
+                        d = 0
+                    if m.scopes:
+                        m.close_task_scopes(x, f"{d}e-3", lines)
+                    if emit:
+                        append(f'{pre_exit}{d}e-3,"id":{x}{returned}')
+            else:
+                used += 1
+                handle(x, lines)
+                if x[0] == E.RUN_END:
+                    break  # the run's last item: its mirror is gone
+        m.last_tid = last_tid
+        m.last_tail = last_tail
+        return used
+
+    def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:
+        """A plain spawn's tail (cached)."""
+        if code is None:
+            sj = "null"
+        else:
+            hit = _site_cache.get((id(code), line))
+            sj = hit[1] if hit is not None and hit[0] is code else site_json(code, line)
+        nj = _name_cache.get(name)
+        if nj is None:
+            nj = name_json(name)
+        tail = L.spawned_tail(nj, nid, 0, sj)
+        if len(self._tails) > TAILS_MAX:
+            self._tails.clear()
+        self._tails[key] = (code, tail)
+        return tail
+
+    def handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
+        """One tagged tuple (see events): update the mirror, append its line."""
+        kind = item[0]
+        if kind == E.SPAWN:
+            _, run, t, tid, name, nid, flags, code, line = item
+            m = self.runs.get(run)
+            if m is None:
+                return
+            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line))
+            lines.append(m.spawn_line(tid, ms(t, m.t0)))
+        elif kind == E.EXIT:
+            _, run, t, tid, info = item
+            m = self.runs.get(run)
+            if m is None or tid not in m.tasks:
+                return
+            del m.tasks[tid]
+            ts = ms(t, m.t0)
+            m.close_task_scopes(tid, ts, lines)
+            if info is None:
+                tail = L.RETURNED_TAIL
+            else:
+                outcome, err, cancel = info
+                tail = L.exited_tail(
+                    outcome,
+                    error_json(err) if err is not None else None,
+                    cancel_json(cancel) if cancel is not None else None,
+                )
+            lines.append(L.with_id(m.pre_exit, ts, tid, tail))
+        elif kind == E.N_OPEN:
+            _, run, t, nid, owner, code, line, flags = item
+            m = self.runs.get(run)
+            if m is None:
+                return
+            m.nurseries[nid] = (owner, site_json(code, line), flags)
+            lines.append(m.nursery_line(nid, ms(t, m.t0)))
+        elif kind == E.N_CLOSE:
+            _, run, t, nid = item
+            m = self.runs.get(run)
+            if m is None or m.nurseries.pop(nid, None) is None:
+                return
+            lines.append(L.nursery_closed(run, ms(t, m.t0), nid))
+        elif kind == E.MOVE:
+            _, run, t, tid, nid = item
+            m = self.runs.get(run)
+            if m is None or m.tasks.get(tid) is None:
+                return
+            m.record(tid).nursery = nid
+            lines.append(L.task_moved(run, ms(t, m.t0), tid, nid))
+        elif kind == E.RUN_START:
+            _, run, t, wall, clock0, source, thread_id, rq = item
+            self.runs[run] = RunMirror(run, t, wall, clock0, source, thread_id, rq)
+            lines.append(L.run_started(run, wall))
+        elif kind == E.RUN_END:
+            _, run, t, outcome, err = item
+            m = self.runs.pop(run, None)
+            if m is None:
+                return
+            ts = ms(t, m.t0)
+            for tid in list(m.tasks):
+                m.close_task_scopes(tid, ts, lines)
+            lines.append(L.run_finished(run, ts, outcome, error_json(err) if err is not None else None))
+        elif kind == E.DISABLED:
+            lines.append(L.runtime_disabled(str(item[1])))

@@ -1,0 +1,202 @@
+"""Sampled task states, await sites and cancel scopes (in a pump).
+
+Hooking every task step costs 1.5–2.8× on busy programs (DESIGN.md §4), so
+states are *sampled* ``sample_hz`` times a second, as part of a pump, and
+only changes are sent. A busy loop samples on its own thread at its I/O
+wait (no task is running then: each is scheduled or waiting, exactly). An
+idle loop, or one held at a breakpoint or by a long step, is sampled by the
+writer thread: the task holding the breakpoint shows as ``running`` at the
+breakpoint's line.
+
+Reading the library's objects from another thread is safe under the GIL
+(each attribute read is atomic); a sample may be a moment out of date,
+never wrong in a way that breaks the stream: only tasks the stream has
+already announced (present in the mirror) are reported.
+
+This is the library-neutral part; the run's adapter (``adapter.ObservedRun``)
+lists the live tasks and reads each one's coroutine, waiting state and
+cancel scopes.
+
+* state: ``running`` if the task's coroutine frame is on the loop thread's
+  stack right now, else what the adapter says (``scheduled``, ``waiting``).
+* at: the innermost *user* frame of the await chain (``cr_await`` links),
+  so a task queued on a ``CapacityLimiter`` and one inside its fetch differ
+  by their await site.
+* scopes: what the adapter reports, as ``scope.changed`` when new or
+  changed and ``scope.closed`` when a sampled task no longer has them.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from math import inf
+from typing import TYPE_CHECKING, Any
+
+from . import lines as L
+from .fragments import ms, site_json
+from .frames import CLASSIFIER
+from .mirror import ScopeRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
+    from .adapter import ObservedRun
+    from .emitter import Emitter
+    from .frames import Site
+    from .mirror import RunMirror
+
+#: Tasks examined per sample; beyond that a cursor walks round the rest.
+MAX_PER_SAMPLE = 2000
+#: Wall-clock budget of one sample (a sample holds the program for its length).
+BUDGET_S = 0.002
+#: ... checked every CLOCK_EVERY tasks (a power of two)
+CLOCK_EVERY = 32
+#: Most links followed in one await chain, and most frames of the loop
+#: thread's stack looked at.
+MAX_DEPTH = 200
+_MAX_STACK = 10_000
+#: Tries at copying the live tasks, which the loop's thread may change meanwhile.
+_COPY_TRIES = 3
+
+
+def install_sampler(emitter: Emitter) -> None:
+    if emitter.sampler is None:
+        emitter.sampler = sample
+
+
+def await_site(coro: Any, sleep_codes: AbstractSet[int]) -> tuple[Site | None, bool]:
+    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame is in the chain)."""
+    best = None
+    sleeping = False
+    by_id = CLASSIFIER.by_id
+    depth = 0
+    while coro is not None and depth < MAX_DEPTH:
+        depth += 1
+        frame = getattr(coro, "cr_frame", None)
+        if frame is None:
+            frame = getattr(coro, "gi_frame", None)
+            if frame is None:
+                break
+            nxt = getattr(coro, "gi_yieldfrom", None)
+        else:
+            nxt = coro.cr_await
+        code = frame.f_code
+        if id(code) in sleep_codes:
+            sleeping = True
+        lib = by_id.get(id(code))
+        if lib is None:
+            lib = CLASSIFIER.is_library(code)
+        if not lib:
+            best = (code, frame.f_lineno)
+        coro = nxt
+    return best, sleeping
+
+
+def _slice(source: ObservedRun, start: int) -> list[tuple[Any, int]] | None:
+    """Up to MAX_PER_SAMPLE (task, id) pairs from ``start``, or None.
+
+    The live tasks belong to the loop's thread. Copying them is one C loop,
+    but an allocation in it can start a garbage collection whose finalizers
+    run Python code, and the loop's thread may then change them: Python
+    raises RuntimeError, and the sample is simply retried or skipped.
+    """
+    for _ in range(_COPY_TRIES):
+        try:
+            return source.live_tasks(start, start + MAX_PER_SAMPLE)
+        except RuntimeError:
+            continue
+    return None
+
+
+def _deadline_json(deadline: float, mirror: RunMirror) -> str:
+    if deadline == inf or deadline != deadline:
+        return "null"
+    if deadline == -inf:
+        return "0"
+    return f"{(deadline - mirror.clock0) * 1000.0:.3f}"
+
+
+def sample(m: RunMirror, lines: list[str]) -> None:
+    source = m.source
+    if not source.observed:
+        return
+    # A slice of the live tasks per sample (round robin). Copying only the
+    # slice (in C, atomically under the GIL) keeps no dead task alive.
+    cursor = m.sample_cursor
+    items = _slice(source, cursor)
+    if items is None:
+        return
+    if not items and cursor:
+        cursor = 0
+        items = _slice(source, 0)
+        if items is None:
+            return
+    if not items:
+        m.sample_cursor = 0
+        return
+    # On the loop's thread itself (a pump at its I/O wait) no task is
+    # running; from another thread, the loop thread's stack says which task runs.
+    top = None if threading.get_ident() == m.thread_id else sys._current_frames().get(m.thread_id)
+    on_stack: set[Any] = set()
+    f = top
+    depth = 0
+    while f is not None and depth < _MAX_STACK:
+        on_stack.add(f)
+        f = f.f_back
+        depth += 1
+    running_site = CLASSIFIER.user_site(top) if top is not None else None
+    ts = ms(time.perf_counter_ns(), m.t0)
+    run = m.run
+    tasks = m.tasks
+    scopes = m.scopes
+    sampled: set[int] = set()
+    seen: set[Any] = set()
+    task_coro = source.task_coro
+    waiting_state = source.waiting_state
+    task_scopes = source.task_scopes
+    sleep_codes = source.sleep_codes
+    deadline = time.perf_counter() + BUDGET_S
+    clock_mask = CLOCK_EVERY - 1
+    end = len(items)
+    i = 0
+    while i < end:
+        task, tid = items[i]
+        i += 1
+        if not i & clock_mask and time.perf_counter() > deadline:
+            break
+        if tid not in tasks:
+            continue
+        rec = m.record(tid)
+        sampled.add(tid)
+        coro = task_coro(task)
+        frame = getattr(coro, "cr_frame", None)
+        if frame is not None and frame in on_stack:
+            state = "running"
+            at = running_site
+            sleeping = False
+        else:
+            state = waiting_state(task)
+            at, sleeping = await_site(coro, sleep_codes)
+        atj = site_json(at[0], at[1]) if at is not None else "null"
+        if rec.state != state or rec.at != atj:
+            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None))
+            rec.state = state
+            rec.at = atj
+        for scope, sdeadline, shield, called, reason in task_scopes(task, sleeping):
+            seen.add(scope)
+            dj = _deadline_json(sdeadline, m)
+            srec = scopes.get(scope)
+            if srec is None:
+                srec = scopes[scope] = ScopeRecord(source.next_id(), tid, dj, shield, called, reason)
+                lines.append(srec.line(run, ts))
+            elif srec.deadline != dj or srec.shield != shield or srec.called != called or srec.reason != reason:
+                srec.deadline, srec.shield, srec.called, srec.reason = dj, shield, called, reason
+                lines.append(srec.line(run, ts))
+    m.sample_cursor = 0 if i >= end and end < MAX_PER_SAMPLE else cursor + i
+    if scopes:
+        for scope, srec in list(scopes.items()):
+            if srec.task in sampled and scope not in seen:
+                del scopes[scope]
+                lines.append(L.scope_closed(run, ts, srec.id))

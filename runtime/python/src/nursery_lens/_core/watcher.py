@@ -1,0 +1,99 @@
+"""The watching writer thread: it pumps when no loop has for a while.
+
+Measured here: a second Python thread whose timed wait ends while the
+loop's thread is busy costs the program ~10 ms of GIL contention per
+wake-up. So this thread only *watches*: ``WATCH_BUSY`` after the last pump
+(the loop's or its own) it pumps itself (a task holding the loop is then
+sampled ``running`` at its line; a long-idle loop gets a fresh sample), and
+while a debugger is loaded every ``WATCH_IDLE``, so the tree stays live
+while the user is stopped at a breakpoint. It also reconnects while no loop
+pumps. It is marked so debugpy neither traces nor suspends it.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .emitter import Emitter
+
+#: Watch period while a debugger is attached.
+WATCH_IDLE = 0.1
+#: ... otherwise, after the loop's last pump (a wake-up while the loop's
+#: thread is busy costs the program milliseconds: keep them rare).
+WATCH_BUSY = 5.0
+#: The shortest wait, and the wait while a connect is under way.
+WAIT_MIN = 0.005
+WAIT_CONNECTING = 0.01
+
+
+class WriterThread(threading.Thread):
+    """Daemon thread that debuggers leave alone.
+
+    ``pydev_do_not_trace`` keeps pydevd from tracing it and
+    ``is_pydev_daemon_thread`` keeps it running when the debugger suspends
+    all threads at a breakpoint.
+    """
+
+    pydev_do_not_trace = True
+    is_pydev_daemon_thread = True
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        super().__init__(target=target, name="nursery-lens-writer", daemon=True)
+
+
+def start_watching(em: Emitter) -> WriterThread:
+    def main() -> None:
+        try:
+            _watch(em)
+        except Exception as exc:  # never let the thread die silently
+            em.broken(exc)
+
+    thread = WriterThread(main)
+    thread.start()
+    return thread
+
+
+def _watch(em: Emitter) -> None:
+    watched_at = 0.0  # when this thread last pumped: its watch counts from
+    # the later of that and the loop's last pump, so an idle loop is looked
+    # at every WATCH_BUSY
+    runs = em.mirror.runs
+    conn = em.conn
+    while not em.stopped:
+        now = time.perf_counter()
+        debugger = "pydevd" in sys.modules
+        if debugger or (runs and em.loop_idle and not all(m.source.wakes_for_pumps for m in list(runs.values()))):
+            # A debugger may hold the loop at a breakpoint: keep the tree
+            # live (the program runs at the debugger's pace). A loop that
+            # cannot cut its idle wait short for an owed sample: we take it.
+            timeout = WATCH_IDLE
+            if em.sample_period:
+                timeout = max(WAIT_MIN, min(timeout, em.next_sample - now))
+        elif runs:
+            # The loop pumps itself, busy or idle: look WATCH_BUSY after its
+            # last pump (a task holding the loop longer is shown running; a
+            # long-idle loop gets a fresh sample).
+            timeout = max(WAIT_MIN, max(em.loop_pumped_at, watched_at) + WATCH_BUSY - now)
+        else:
+            timeout = WATCH_BUSY
+        if conn is not None and conn.sock is None and (em.loop_idle or not runs):
+            # (re)connecting while no loop pumps: our job
+            due = WAIT_CONNECTING if conn.connecting is not None else conn.next_connect - time.monotonic()
+            timeout = max(WAIT_MIN, min(timeout, due))
+        kicked = em.wake.wait(timeout)
+        em.wake.clear()
+        if em.stopped:
+            break
+        if kicked or not runs or time.perf_counter() - em.loop_pumped_at >= WATCH_IDLE:
+            # no loop pumped lately: idle, or held
+            with em.pump_lock:
+                em.cycle()
+            watched_at = time.perf_counter()
+    with em.pump_lock:
+        em.cycle()

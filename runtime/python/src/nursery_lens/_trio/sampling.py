@@ -1,0 +1,84 @@
+"""A Trio run as the core's pumps see it (``adapter.ObservedRun``).
+
+* state: ``scheduled`` if Trio has a value to send the task
+  (``_next_send_fn``), else ``waiting`` (``running`` is the core's call).
+* scopes: the cancel scopes entered in the task (its cancel-status chain up
+  to its parent nursery's) that have a deadline, a shield or a cancel. The
+  scope ``trio.sleep`` opens for itself is noise and is skipped.
+"""
+
+from __future__ import annotations
+
+from math import inf
+from typing import TYPE_CHECKING, Any
+
+from . import patches as _patches
+from .taskids import live_slice
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .._core.adapter import ScopeSeen
+    from .instrument import Instrument
+
+#: Most links followed in one cancel-status chain.
+_MAX_DEPTH = 200
+
+
+class TrioRun:
+    """One run of ``inst``: asked by pumps, on the Trio thread or the
+    watching thread, while ``inst`` observes it."""
+
+    __slots__ = ("inst", "run", "sleep_codes", "wakes_for_pumps")
+
+    def __init__(self, inst: Instrument, run: int) -> None:
+        self.inst = inst
+        self.run = run
+        # the get_events wrapper cuts an idle wait short when a pump is owed
+        self.wakes_for_pumps = bool(_patches.INSTALLED.get("get_events"))
+        # only sleep_until opens a scope of its own (trio.sleep calls it)
+        self.sleep_codes = _patches.SLEEP_IDS
+
+    @property
+    def observed(self) -> bool:
+        return self.inst._run == self.run
+
+    def next_id(self) -> int:
+        return self.inst._next()
+
+    def live_ids(self) -> Iterable[int]:
+        return list(self.inst._tids.values())
+
+    def live_tasks(self, start: int, stop: int) -> list[tuple[Any, int]]:
+        return live_slice(self.inst._tids, start, stop)
+
+    def task_coro(self, task: Any) -> Any:
+        return task.coro
+
+    def waiting_state(self, task: Any) -> str:
+        return "scheduled" if task._next_send_fn is not None else "waiting"
+
+    def task_scopes(self, task: Any, sleeping: bool) -> Iterable[ScopeSeen]:
+        found: list[ScopeSeen] | None = None
+        status = task._cancel_status
+        parent = task._parent_nursery
+        stop = getattr(parent, "_cancel_status", None) if parent is not None else None
+        first = True
+        depth = 0
+        while status is not None and status is not stop and depth < _MAX_DEPTH:
+            depth += 1
+            scope = status._scope
+            shield = scope._shield
+            called = scope._cancel_called
+            deadline = scope._deadline
+            if first and sleeping and not shield and not called:
+                pass  # trio.sleep's own scope
+            elif deadline != inf or shield or called:
+                cr = getattr(scope, "_cancel_reason", None)
+                reason = getattr(cr, "reason", None) if cr is not None else None
+                if found is None:
+                    found = []
+                found.append((scope, deadline, shield, called, reason))
+            first = False
+            status = status._parent
+        return found or ()

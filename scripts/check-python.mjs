@@ -1,0 +1,30 @@
+// The Python half of `npm run check`: mypy (strict for the runtime package)
+// and ruff (lint, and format --check), both configured in
+// runtime/python/pyproject.toml and run with .venv's tools from that folder
+// (ruff resolves its per-file settings relative to it).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cwd = join(root, 'runtime', 'python');
+const bin = join(process.env.NURSERY_LENS_VENV ?? join(root, '.venv'), 'bin');
+// Python files outside runtime/python that are checked with its settings
+const extra = ['../../bench/overhead.py'];
+
+let status = 0;
+for (const [tool, args] of [
+  ['mypy', []],
+  ['ruff', ['check', '.', ...extra]],
+  ['ruff', ['format', '--check', '.', ...extra]],
+]) {
+  const exe = join(bin, tool);
+  if (!existsSync(exe)) {
+    console.error(`No ${tool} in ${bin}: run \`npm install\` (it installs runtime/python[dev]).`);
+    process.exit(1);
+  }
+  const r = spawnSync(exe, args, { stdio: 'inherit', cwd });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);
