@@ -77,8 +77,12 @@ export default {
     if (!paused.selected) throw new Error(`${TARGET} is marked but not selected`);
     const selected = marked.nodes.filter((n) => n.selected);
     if (selected.length !== 1) throw new Error(`${selected.length} nodes selected in the panel`);
-    const details = await frame.locator('aside.details').innerText();
-    if (!details.includes(TARGET) || !/Paused here/.test(details)) throw new Error(`details pane: ${details.slice(0, 200)}`);
+    // Its details: why it is marked, and its await chain down to the breakpoint's line (the runtime's stack of the task).
+    const details = await eventually(async () => {
+      const text = await frame.locator('aside.details').innerText();
+      return text.includes(TARGET) && /Paused here/.test(text) && new RegExp(`Await chain[\\s\\S]*worker:${line}`).test(text) && text;
+    }, { timeout: 10000, what: `${TARGET}'s details with "Paused here" and its await chain down to worker:${line}` });
+    ctx.log(`E: details: ${details.replace(/\s+/g, ' ').slice(0, 240)}`);
 
     // The Tasks view in Run and Debug: the same worker, marked and selected.
     await runCommand(page, 'View: Show Run and Debug');
