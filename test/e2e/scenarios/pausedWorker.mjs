@@ -103,6 +103,24 @@ export default {
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'E-paused-worker');
 
+    // The selection follows both ways: a worker picked in the panel is selected in the Tasks view…
+    frame = await taskTreeFrame(page);
+    await frame.locator('g.node[aria-label^="task worker-36,"]').click();
+    await eventually(async () => (await tasksViewRows(page)).some((x) => x.label === 'worker-36' && x.selected),
+      { timeout: 10000, what: 'worker-36 (picked in the panel) selected in the Tasks view' });
+    const chain = await eventually(async () => {
+      const text = await frame.locator('aside.details').innerText();
+      return /Await chain[\s\S]*library frames/.test(text) && text;
+    }, { timeout: 10000, what: "worker-36's await chain, its Trio frames folded" });
+    ctx.log(`E: a waiting worker's details: ${chain.replace(/\s+/g, ' ').slice(0, 240)}`);
+    // …and one picked in the Tasks view is selected in the panel.
+    const pane = page.locator('.pane', { has: page.locator('.pane-header h3.title', { hasText: /^Tasks$/ }) }).first();
+    await pane.locator('.monaco-list-row', { hasText: 'worker-35' }).first().click();
+    await eventually(async () => (await treeNodes(frame)).some((n) => n.selected && n.aria.startsWith('task worker-35,')),
+      { timeout: 10000, what: 'worker-35 (picked in the Tasks view) selected in the panel' });
+    await page.mouse.move(700, 10);
+    await ctx.shot(page, 'E-selection-both-ways');
+
     // Continue: the mark goes (the program then sleeps; stop it).
     await runCommand(page, 'Remove All Breakpoints');
     await pressInWorkbench(page, 'F5');
