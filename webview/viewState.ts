@@ -104,7 +104,7 @@ function runView(s: ViewState, key: string): RunView {
 }
 
 /** More tasks of one kind than this fold into one "×N" node. */
-const FOLD_THRESHOLD = 20;
+export const FOLD_THRESHOLD = 20;
 /** Members (or list items) one "more…" click adds. */
 export const PAGE_SIZE = 50;
 

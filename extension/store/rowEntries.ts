@@ -50,6 +50,8 @@ export function copyRow(row: Row): Row {
     };
     if (row.func !== undefined) t.func = row.func;
     if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
+    // Never mutated in place (a sample replaces it), so the copy may share it.
+    if (row.chain !== undefined) t.chain = row.chain;
     if (row.error !== undefined) t.error = row.error;
     if (row.cancelledBy !== undefined) t.cancelledBy = row.cancelledBy;
     if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;
