@@ -198,9 +198,9 @@ describe('webview: the tree at real-world size (server-like recording)', functio
     await h.page.close();
   });
 
-  for (const [width, height] of WIDTHS) {
-    it(`at ${width} px the hover card stays readable beside the open details pane (screenshot)`, async () => {
-      const h = await Harness.open(s, { width, height });
+  for (const [width, height] of WIDTHS) for (const theme of ['vscode-light', 'vscode-dark'] as Theme[]) {
+    it(`at ${width} px the hover card stays readable beside the open details pane, ${theme} (screenshot)`, async () => {
+      const h = await Harness.open(s, { width, height, theme });
       await show(h);
       await h.task('supervisor').click();
       await h.settle();
@@ -220,7 +220,7 @@ describe('webview: the tree at real-world size (server-like recording)', functio
       const lines = await h.page.$$eval('.tooltip > div', (els) => els.map((e) => ({ text: e.textContent ?? '', height: e.getBoundingClientRect().height })));
       const strong = lines[0];
       assert.ok(strong.height < 20 || strong.text.length > 30, `its first line "${strong.text}" is not broken word by word (${strong.height} px)`);
-      await h.page.screenshot({ path: join(SHOTS, `scale-hover-${width}.png`) });
+      await h.page.screenshot({ path: join(SHOTS, `scale-hover-${width}-${theme}.png`) });
       await h.page.close();
     });
   }
