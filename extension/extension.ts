@@ -17,6 +17,7 @@ import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
 import { RunStatusItem } from './statusItem';
+import { VerdictWatch } from './verdictWatch';
 import { messageOf } from './errorMessage';
 
 let collector: CollectorServer | undefined;
@@ -36,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();
   const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
-  context.subscriptions.push(statusItem);
+  context.subscriptions.push(statusItem, new VerdictWatch(store, log));
 
   // The bridge posts through the panel, and the panel feeds the bridge: the late-bound ref breaks the cycle.
   const panelRef: { panel?: TaskTreePanel } = {};
