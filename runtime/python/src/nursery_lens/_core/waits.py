@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 from math import inf
+from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .fragments import MAX_TEXT, q
@@ -34,6 +35,8 @@ MAX_HOLDERS = 16
 #: Most names looked at when naming an object (a frame's locals, an object's
 #: attributes, a module's globals).
 MAX_NAMES = 256
+#: Most locals looked into (one level of attributes) when naming an object.
+MAX_OBJECTS = 32
 #: Objects given ids per run before dead entries are swept.
 SWEEP_AT = 4096
 #: Longest detail or label sent.
@@ -185,8 +188,9 @@ def name_of(
 
 
 def name_in(frame: FrameType | None, target: Any) -> str | None:
-    """What ``frame``'s code calls ``target``: a local, an attribute of
-    ``self``, or a global of its module; None when it has no name there."""
+    """What ``frame``'s code calls ``target``: a local, an attribute of a
+    local (``self.lock``), or a global of its module; None when it has no
+    name there."""
     if frame is None or target is None:
         return None
     try:
@@ -196,14 +200,12 @@ def name_in(frame: FrameType | None, target: Any) -> str | None:
                 return str(name)
             if i >= MAX_NAMES:
                 break
-        me = local.get("self")
-        attrs = getattr(me, "__dict__", None) if me is not None else None
-        if isinstance(attrs, dict):
-            for i, (name, value) in enumerate(attrs.items()):
-                if value is target:
-                    return f"self.{name}"
-                if i >= MAX_NAMES:
-                    break
+        # one level into the objects it holds, ``self`` first: ``self.lock``, ``src.lock``
+        holders = sorted(local.items(), key=lambda kv: kv[0] != "self")[:MAX_OBJECTS]
+        for name, value in holders:
+            attr = _attribute_naming(value, target)
+            if attr is not None:
+                return f"{name}.{attr}"
         glob = frame.f_globals
         if len(glob) <= MAX_NAMES * 4:
             for name, value in glob.items():
@@ -211,6 +213,21 @@ def name_in(frame: FrameType | None, target: Any) -> str | None:
                     return str(name)
     except Exception:
         pass
+    return None
+
+
+def _attribute_naming(obj: Any, target: Any) -> str | None:
+    """The attribute of ``obj`` (an instance with a ``__dict__``) bound to ``target``."""
+    if isinstance(obj, (type, ModuleType, FunctionType)):
+        return None
+    attrs = getattr(obj, "__dict__", None)
+    if not isinstance(attrs, dict):
+        return None
+    for i, (name, value) in enumerate(attrs.items()):
+        if value is target:
+            return str(name)
+        if i >= MAX_NAMES:
+            break
     return None
 
 
