@@ -13,6 +13,8 @@ export interface ToolbarActions {
   setHideFinished(on: boolean): void;
   setHideSystem(on: boolean): void;
   setFollow(on: boolean): void;
+  /** Draw every wait-for edge. */
+  setShowWaits(on: boolean): void;
   fit(): void;
   clearFinished(): void;
 }
@@ -33,6 +35,7 @@ export class Toolbar {
   private readonly hideFinished: HTMLButtonElement;
   private readonly hideSystem: HTMLButtonElement;
   private readonly follow: HTMLButtonElement;
+  private readonly showWaits: HTMLButtonElement;
   private readonly counts: HTMLElement;
   private readonly clearFinished: HTMLButtonElement;
   private runsSig = '';
@@ -60,6 +63,8 @@ export class Toolbar {
     this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) => a.setHideFinished(v));
     this.hideSystem = toggle('Hide system', "Hide the library's own tasks and nurseries (Trio's, asyncio's)", (v) => a.setHideSystem(v));
     this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
+    this.showWaits = toggle('Wait-for edges', 'Draw an arrow from every waiting task to the tasks holding what it waits for (without this: the selected task\'s, and a deadlock\'s)', (v) => a.setShowWaits(v));
+    this.showWaits.classList.add('show-waits');
     const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
     fit.addEventListener('click', () => a.fit());
     const legendPanel = legend();
@@ -73,7 +78,7 @@ export class Toolbar {
     this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
       this.runSelect, this.clearFinished,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
-      this.hideFinished, this.hideSystem, this.follow, fit, this.counts, h('span', { class: 'legend-anchor' }, legendButton, legendPanel));
+      this.hideFinished, this.hideSystem, this.follow, this.showWaits, fit, this.counts, h('span', { class: 'legend-anchor' }, legendButton, legendPanel));
   }
 
   setRuns(runs: RunInfo[], current: string | null): void {
@@ -95,7 +100,8 @@ export class Toolbar {
     this.clearFinished.hidden = !runs.some((r) => r.status !== 'live');
   }
 
-  setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; search: string; matches: number | null; counts: string }): void {
+  setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; showWaits: boolean; search: string; matches: number | null; counts: string }): void {
+    this.showWaits.setAttribute('aria-pressed', String(s.showWaits));
     this.hideFinished.setAttribute('aria-pressed', String(s.hideFinished));
     this.hideSystem.setAttribute('aria-pressed', String(s.hideSystem));
     this.follow.setAttribute('aria-pressed', String(s.follow));
