@@ -38,7 +38,7 @@ export class VerdictBanner {
   }
 
   private banner(info: RunInfo, v: Verdict, live: boolean): HTMLElement {
-    const ended = v.endedAt !== undefined ? ` until ${formatDuration(v.endedAt)}` : '';
+    const ended = v.endedAt !== undefined ? ` until ${formatDuration(v.endedAt)}` : live ? '' : ', until the program stopped';
     const when = `since ${formatDuration(v.since)} into the run${ended}`;
     const list = h('ul', { class: 'verdict-tasks' });
     for (const group of sameWait(v.tasks)) list.append(h('li', {}, ...this.line(group, v)));

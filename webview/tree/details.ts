@@ -107,7 +107,6 @@ export class DetailsPane {
   }
 
   private task(c: DetailsContext, t: TaskRow): HTMLElement[] {
-    const now = runNow(c.info, Date.now());
     const out: HTMLElement[] = [];
     const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.loose ? 'loose task' : null, t.starting ? 'starting (in start())' : null].filter(Boolean).join(' · ');
     out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
@@ -120,12 +119,12 @@ export class DetailsPane {
     // A task still pending when its loop closed is not live any more, though it never finished.
     const pending = t.flags?.includes('pending_at_close') ?? false;
     const live = !isFinishedState(t.state) && !pending;
+    const links = this.links(c);
     item('State', h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
-      live ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`));
+      live ? h('span', {}, ' for ', links.elapsed(t.since)) : h('span', { class: 'muted' }, pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`));
     item('Lifetime', `spawned ${formatDuration(t.spawnedAt)} into the run`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
-    const links = this.links(c);
     for (const [k, ...v] of waitItems(t, links)) item(k, ...v);
     const key = awaitKey(t);
     const mark = key ? c.palette.markOf(key) : null;

@@ -4,5 +4,6 @@ import debugSession from './debugSession.mjs';
 import breakpoint from './breakpoint.mjs';
 import recording from './recording.mjs';
 import cliRecording from './cliRecording.mjs';
+import deadlock from './deadlock.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, recording, cliRecording];
+export const scenarios = [palette, debugSession, breakpoint, recording, cliRecording, deadlock];
