@@ -208,6 +208,42 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     await h.page.screenshot({ path: join(SHOTS, 'waits-cause-vscode-dark-1100.png') });
   });
 
+  it('direction controls in wait labels, holder names, verdicts and cancel causes are shown escaped (programText visible)', async () => {
+    const ev: Ev[] = [...prologue()];
+    const spawn = (id: number, name: string): Ev => ({ type: 'task.spawned', run: 1, ts: 2, id, name, nursery: 4, system: false, site: site(20 + id) });
+    ev.push(spawn(10, 'alice\u202Eevil'), spawn(11, 'bob'), spawn(12, 'stopper'));
+    ev.push(waits(10, 50, { kind: 'lock', obj: 30, label: 'Lock b\u202Eob', holders: [11], detail: 'owner\u2066 x' }));
+    ev.push(waits(11, 50, { kind: 'lock', obj: 31, label: 'Lock a\u202Elice', holders: [10] }));
+    ev.push({ type: 'scope.changed', run: 1, ts: 3, id: 15, task: 12, deadline: null, shield: false, cancel_called: true, call: 'move\u202Eon', cause: { source: 'explicit', by: 3, reason: 'quit\u202Enow', site: site(30, 'st\u202Eop') } });
+    ev.push({ type: 'task.exited', run: 1, ts: 60, id: 12, outcome: 'cancelled', cancel: { source: 'explicit', by: 3, scope: 15, site: site(30, 'st\u202Eop'), reason: 'quit\u202Enow' } });
+    const run = new LiveRun('spoof', 'spoof.py').feed(ev);
+    run.state.judge(Date.now() + 5000);
+    await show(run);
+    const banner = h.page.locator('.banner.verdict.deadlock');
+    await banner.waitFor();
+    const clean = (t: string): void => assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(t), `no direction control reaches the page: ${t}`);
+    const words = (await banner.textContent())!;
+    clean(words);
+    assert.match(words, /alice\\u202eevil waits for Lock b\\u202eob held by bob/);
+    assert.match(words, /bob waits for Lock a\\u202elice held by alice\\u202eevil/);
+    clean(await h.page.locator('svg.tree').textContent() ?? '');
+    await h.task('bob').locator('tspan.name').click();
+    await h.settle();
+    const pane = await text('aside.details');
+    clean(pane);
+    assert.match(pane, /Waits forLock a\\u202elice held by alice\\u202eevil/);
+    assert.match(pane, /Blocksalice\\u202eevil waits for Lock b\\u202eob/);
+    await h.task('alice\\u202eevil').locator('tspan.name').click();
+    await h.settle();
+    assert.match(await text('aside.details'), /owner\\u2066 x/);
+    await h.task('stopper').locator('tspan.name').click();
+    await h.settle();
+    const cause = await text('aside.details');
+    clean(cause);
+    assert.match(cause, /quit\\u202enow/);
+    assert.match(cause, /st\\u202eop:30/);
+  });
+
   it('the legend says what the arrows mean', async () => {
     await show(lockQueue());
     await h.page.locator('.legend-button').click();
