@@ -2,8 +2,9 @@
 import palette from './palette.mjs';
 import debugSession from './debugSession.mjs';
 import breakpoint from './breakpoint.mjs';
+import pausedWorker from './pausedWorker.mjs';
 import recording from './recording.mjs';
 import cliRecording from './cliRecording.mjs';
 import deadlock from './deadlock.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, recording, cliRecording, deadlock];
+export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock];
