@@ -114,7 +114,7 @@ export class Toolbar {
     this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) => a.setHideFinished(v));
     this.hideSystem = toggle('Hide system', "Hide the library's own tasks and nurseries (Trio's, asyncio's)", (v) => a.setHideSystem(v));
     this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
-    this.showWaits = toggle('Wait-for edges', 'Draw an arrow from every waiting task to the tasks holding what it waits for (without this: the selected task\'s, and a deadlock\'s)', (v) => a.setShowWaits(v));
+    this.showWaits = toggle('Wait-for edges', 'Draw an arrow from every waiting task to the tasks holding what it waits for, and from every task that failed or called cancel() to what it cancelled (without this: the selected task\'s, and a deadlock\'s)', (v) => a.setShowWaits(v));
     this.showWaits.classList.add('show-waits');
     const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
     fit.addEventListener('click', () => a.fit());

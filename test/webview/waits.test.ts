@@ -206,6 +206,13 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     await h.settle();
     assert.match(await text('aside.details'), /Cancelledbecause the deadline of trio\.move_on_after at main:49 expired/);
     await h.page.screenshot({ path: join(SHOTS, 'waits-cause-vscode-dark-1100.png') });
+    // on demand, every cause at once: the failure to the nursery it cancelled, main's cancel() to the task it cancelled; a deadline has no task to point from
+    await h.page.keyboard.press('Escape');
+    await h.settle();
+    assert.deepEqual(await edges('cause'), [], 'nothing selected: no cause edges');
+    await h.page.locator('button.show-waits').click();
+    await h.settle();
+    assert.deepEqual(await edges('cause'), [`${await keyOf('parse feed')}>4`, `${await keyOf('__main__.main')}>${await keyOf('poller')}`].sort());
   });
 
   it('direction controls in wait labels, holder names, verdicts and cancel causes are shown escaped (programText visible)', async () => {
@@ -250,5 +257,6 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     const legend = await text('.legend');
     assert.match(legend, /waits for the task it points to/);
     assert.match(legend, /deadlock: tasks waiting for each other/);
+    assert.match(legend, /its failure or cancel\(\) cancelled what it points to/);
   });
 });

@@ -1,6 +1,6 @@
 // Which wait-for edges to draw (issue #15): from a waiting task to each task
-// holding what it waits for, and from a failing task to the nursery its
-// failure cancelled. Drawn by default for a deadlock's cycle and the selected
+// holding what it waits for, and from the task that caused a cancel (a failing
+// sibling, a cancel() call) to the nursery or task it cancelled. Drawn by default for a deadlock's cycle and the selected
 // task (both ways: what it waits for, who waits for it), all of them on the
 // user's asking. A folded task is drawn by its fold. Pure: rows, model and
 // layout in, pairs of placed nodes out.
@@ -12,7 +12,7 @@ import { blockedBy, waitsOf } from './waitWords';
 export interface WaitEdge {
   from: Placed;
   to: Placed;
-  /** `wait` (waits for), `deadlock` (an edge of a deadlock's cycle), `cause` (its failure cancelled that nursery's tasks). */
+  /** `wait` (waits for), `deadlock` (an edge of a deadlock's cycle), `cause` (its failure or cancel() cancelled that nursery or task). */
   kind: 'wait' | 'deadlock' | 'cause';
 }
 
@@ -59,7 +59,11 @@ export function waitPicture(
     for (const h of w?.holders ?? []) add(t.id, h, 'wait');
   };
   if (showAll) {
-    for (const r of rows.values()) if (r.kind === 'task') holders(r);
+    for (const r of rows.values()) {
+      if (r.kind !== 'task') continue;
+      holders(r);
+      if (r.state === 'cancelled') causeEdges(r, rows, add);
+    }
   }
   const sel = selected !== null ? model.byKey.get(selected) : undefined;
   const row = sel?.kind === 'task' ? rows.get(sel.id) : undefined;
@@ -71,12 +75,18 @@ export function waitPicture(
   return { edges, stuck };
 }
 
-/** A cancelled task's cause, drawn from the task that failed to the nursery it cancelled; for the failing task, to every nursery its failure cancelled. */
+/**
+ * A cancelled task's cause, drawn from the task that caused it: a failing
+ * sibling to the nursery its failure cancelled, a task that called cancel()
+ * (or got Ctrl-C) to the nursery it cancelled, or to the task when the scope
+ * was one inside it. For the failing task, to every nursery its failure cancelled.
+ */
 function causeEdges(t: TaskRow, rows: ReadonlyMap<number, Row>, add: (from: number, to: number, kind: WaitEdge['kind']) => void): void {
   const nurseryOf = (r: TaskRow): number | undefined => (r.cancelScope !== undefined && rows.get(r.cancelScope)?.kind === 'nursery' ? r.cancelScope : undefined);
   if (t.state === 'cancelled' && t.cancelledBy !== undefined) {
     const n = nurseryOf(t);
     if (n !== undefined) add(t.cancelledBy, n, 'cause');
+    else if (t.cancelSource === 'explicit' || t.cancelSource === 'interrupt') add(t.cancelledBy, t.id, 'cause');
   }
   if (t.state !== 'raised') return;
   for (const r of rows.values()) {
