@@ -215,7 +215,7 @@ export class Selection {
   detailsTicking(run: RunMirror | undefined): boolean {
     const el = this.p.details.el;
     if (this.p.details.pending) return true;
-    return !!run && run.info.status === 'live' && !el.hidden && el.querySelector('.countdown') !== null;
+    return !!run && run.info.status === 'live' && !el.hidden && el.querySelector('.countdown, .elapsed') !== null;
   }
 
   private panInto(p: Placed, animate: boolean): void {

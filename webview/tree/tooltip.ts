@@ -3,7 +3,7 @@
 // common. Text only (textContent). It stays inside the tree area (never over
 // the details pane), keeps a readable width however narrow the area, and
 // sits right of the pointer, or left of it, or below or above it.
-import type { Row } from '../../contract/rows';
+import type { Row, WaitInfo } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { visible } from './programText';
 import { awaitOnOf, baseName, errorLine, hiddenWords, moreWords, siteWords } from './labels';
@@ -11,6 +11,7 @@ import { memberStates, type ViewNode } from './model';
 import { kindSentence } from './taskKinds';
 import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
+import { holdersWord, taskName, waitsOf } from './waitWords';
 
 const DELAY_MS = 450;
 
@@ -101,7 +102,8 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (row.loose) out.push([looseWords(row, rows), 'muted']);
   const live = !isFinishedState(row.state);
   const on = awaitOnOf(row);
-  if (live && on) out.push([`waits on ${on}`, 'code']);
+  const w = waitsOf(row);
+  if (w) out.push([waitLine(w, rows), 'code']);
   if (row.awaitSite && live) {
     const a = row.awaitSite;
     out.push([`${row.state === 'waiting' ? 'waits' : 'last awaited'} at ${siteWords(a)} in ${baseName(a.file)}`, 'code']);
@@ -109,4 +111,10 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   }
   if (row.state === 'waiting' && (on || row.awaitSite)) out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
   return [...out, ...hidden];
+}
+
+/** `waits for Lock lock_b held by w2`. */
+function waitLine(w: WaitInfo, rows: ReadonlyMap<number, Row>): string {
+  const held = w.holders?.length ? ` ${holdersWord(w)} ${w.holders.slice(0, 3).map((id) => taskName(rows, id)).join(', ')}${w.holders.length > 3 ? '…' : ''}` : '';
+  return `waits for ${w.label}${held}`;
 }
