@@ -70,6 +70,12 @@ describe('webview: in step with the debugger', function () {
     await h.send(marks(null, null, null));
     assert.equal(await h.page.locator('g.node.paused').count(), 0);
     assert.equal(await h.page.locator('g.node[data-key="57"]').getAttribute('aria-selected'), 'true');
+    // The other workers are one fold beside it; opened, its page shows worker-36, and picking it tells the host (e2e E does this).
+    await h.page.locator('g.node.fold').click();
+    await h.settle(200);
+    await h.page.locator('g.node[aria-label^="task worker-36,"]').click();
+    await h.settle(100);
+    assert.equal((await h.posted()).filter((m) => m.type === 'selected').map((m) => (m as { id: number | null }).id).at(-1), 46);
   });
 
   it('lifts the paused task out of the fold that hides it, beside the fold', async () => {
