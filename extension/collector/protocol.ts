@@ -63,6 +63,9 @@ const cancel: Check = (v) => {
     && (c.by === undefined || id(c.by));
 };
 const outcome = oneOf('returned', 'raised', 'cancelled');
+/** Program text the schema bounds at 2,000 characters (a warning's category and message). */
+const text: Check = (v) => typeof v === 'string' && v.length <= 2000;
+const nonNegNum: Check = (v) => isNum(v) && (v as number) >= 0;
 
 export interface EventSpec {
   required: Record<string, Check>;
@@ -92,6 +95,12 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
   'task.flagged': {
     required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') }, optional: { error },
+  },
+  'loop.blocked': {
+    required: { run: id, ts, block: id, since: ts, duration: nonNegNum }, optional: { ongoing: bool, task: id, at: site },
+  },
+  'warning': {
+    required: { run: id, ts, category: text, message: text, site }, optional: { kind: oneOf('never_awaited'), func: site, task: id },
   },
   'nursery.opened': {
     required: { run: id, ts, id, task: id, site }, optional: { system: bool, start: bool, kind: oneOf('nursery', 'taskgroup', 'anyio') },

@@ -46,6 +46,18 @@ export class RunFacts {
     if ((++this.clockTick & 63) === 0) this.stampClock();
   }
 
+  /** The newest run-relative ts seen. */
+  get lastSeen(): number {
+    return this.lastTs;
+  }
+
+  /** Run-relative ms at host time `hostNow` (epoch ms): counted on from the clock pair while live, else the last ts seen. */
+  tsAt(hostNow: number): number {
+    if (this.status !== 'live') return this.lastTs;
+    if (this.clockTs !== this.lastTs) this.stampClock(); // (as info() does: events newer than the pair arrived just now)
+    return this.clockTs + Math.max(0, hostNow - (this.clockWall || hostNow));
+  }
+
   /** Pairs the newest ts with the host's time now. */
   stampClock(): void {
     this.clockTs = this.lastTs;

@@ -4,14 +4,16 @@
 // timers, so it is tested and benchmarked in plain Node. The rooms:
 // taskEvents / nurseryEvents / scopeEvents / runEvents reduce each event
 // family; runTree holds the rows and their indexes, retention folds finished
-// tasks, deltaLog keeps what changed for the panel, runFacts the run's header.
-import type { Row, RunInfo, RunStatus } from '../../contract/rows';
+// tasks, deltaLog keeps what changed for the panel, runFacts the run's header,
+// runLints what is worth a warning (issue #17).
+import type { Row, RunInfo, RunStatus, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import type { Delta } from './deltaLog';
 import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
 import { RunFacts } from './runFacts';
+import { RunLints, type Lint, type LintSettings } from './runLints';
 import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
@@ -39,6 +41,7 @@ export class RunState {
   private readonly nurseries: NurseryEvents;
   private readonly scopes: ScopeEvents;
   private readonly run: RunEvents;
+  private readonly lintRoom: RunLints;
 
   constructor(key: string, label: string, options: RunStateOptions = {}) {
     this.key = key;
@@ -50,6 +53,7 @@ export class RunState {
     this.nurseries = new NurseryEvents(this.tree, this.retention);
     this.scopes = new ScopeEvents(this.tree);
     this.run = new RunEvents(this.tree, this.facts, this.retention, this.tasks, this.nurseries);
+    this.lintRoom = new RunLints(this.tree, this.facts);
   }
 
   /**
@@ -68,13 +72,17 @@ export class RunState {
       case 'task.exited': return this.refused(this.tasks.exited(ev));
       case 'task.moved': return this.refused(this.tasks.moved(ev));
       case 'task.flagged': return this.tasks.flagged(ev);
+      case 'loop.blocked': return this.lintRoom.events.blocked(ev);
+      case 'warning': return this.lintRoom.events.warning(ev);
       case 'nursery.opened': return this.refused(this.nurseries.opened(ev));
       case 'nursery.closed': return this.nurseries.closed(ev);
       case 'scope.changed': return this.refused(this.scopes.changed(ev));
       case 'scope.closed': return this.scopes.closed(ev);
       case 'hello': return this.run.hello(ev);
       case 'run.started': return this.run.started(ev);
-      case 'run.finished': return this.run.finished(ev);
+      case 'run.finished':
+        this.lintRoom.events.runEnded();
+        return this.run.finished(ev);
       case 'dropped': return this.run.dropped(ev);
       case 'runtime.disabled': return this.run.runtimeDisabled(ev);
       case 'snapshot.begin': return this.run.snapshotBegin();
@@ -103,6 +111,20 @@ export class RunState {
   /** Full snapshot: nurseries and tasks in id order (parents before children), retired rows last. */
   rows(): Row[] {
     return this.tree.rows();
+  }
+
+  /**
+   * The run's lints now (host time `hostNow`, epoch ms) and whether they
+   * changed since the last call; rows whose marks changed go out with the
+   * next delta.
+   */
+  lints(settings: LintSettings, hostNow: number): { lints: Lint[]; changed: boolean } {
+    return this.lintRoom.evaluate(settings, this.facts.tsAt(hostNow));
+  }
+
+  /** The task rows as stored (read only): for counts by line in the editor. */
+  taskRows(): IterableIterator<TaskRow> {
+    return this.tree.tasks.values();
   }
 
   /** Copies of what changed since the last delta or snapshot; null when nothing did. */
@@ -134,6 +156,7 @@ export class RunState {
     if (this.facts.status !== 'live') return;
     this.facts.status = 'disconnected';
     this.facts.changed = true;
+    this.lintRoom.events.runEnded();
     this.facts.addProblem(reason);
   }
 
