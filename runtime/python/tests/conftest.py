@@ -131,6 +131,7 @@ def check_order(events: list[dict[str, Any]]) -> None:
     live_tasks: dict[int, set[int]] = {}
     live_nurseries: dict[int, set[int]] = {}
     children: dict[tuple[int, int | None], set[int]] = {}
+    announced: dict[int, set[int]] = {}
     replay: Any = None
     lossy = False  # after "dropped", run.finished may close what lost lines left open
     for e in events[1:]:
@@ -165,6 +166,7 @@ def check_order(events: list[dict[str, Any]]) -> None:
         elif t == "task.spawned":
             assert e["nursery"] is None or e["nursery"] in nurseries, e
             tasks.add(e["id"])
+            announced.setdefault(run, set()).add(e["id"])
             children.setdefault((run, e["nursery"]), set()).add(e["id"])
         elif t == "task.moved":
             assert e["id"] in tasks, e
@@ -181,6 +183,11 @@ def check_order(events: list[dict[str, Any]]) -> None:
             nurseries.discard(e["id"])
         elif t in ("task.state", "scope.changed"):
             assert (e["id"] if t == "task.state" else e["task"]) in tasks, e
+        elif t == "warning" and "task" in e:
+            assert e["task"] in tasks, e
+        elif t == "loop.blocked" and "task" in e:
+            # the task was announced; a block's last report may follow its exit
+            assert e["task"] in announced.get(run, set()), e
         elif t == "run.finished" and not lossy:
             assert not tasks, ("tasks alive at run.finished", tasks)
             assert not nurseries, ("nurseries open at run.finished", nurseries)

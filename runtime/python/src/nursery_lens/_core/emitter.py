@@ -25,7 +25,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import emitters, events as E, lines as L
+from .blocks import BlockWatch
 from .config import parse_address
+from .coro_warnings import install as install_warnings, track_origins, untrack_origins
 from .mirror import Mirror
 from .transport import Connection, close_quietly
 from .watcher import WriterThread, start_watching
@@ -94,6 +96,8 @@ class Emitter:
         #: held by whoever pumps; the loop's thread only ever tries it
         self.pump_lock = threading.Lock()
         self.wake = threading.Event()
+        #: the writer thread is woken to pump (else only to look again: a run started)
+        self.pump_asked = False
         #: when a loop last pumped, and whether at an idle point (read by
         #: the writer thread to decide whether to pump)
         self.loop_pumped_at = 0.0
@@ -128,6 +132,10 @@ class Emitter:
         #: when the loop did something since)
         self.sampled_at = 0.0
         self.sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
+        #: lints (1.2): the runs' loops held longer than block_ms
+        self.blocks = BlockWatch(config.block_ms) if config.block_ms > 0 else None
+        if config.warnings:
+            install_warnings()
         if self.conn is not None:
             # the first attempt starts here, on the program's thread and
             # without blocking: a collector on this machine usually accepts
@@ -167,8 +175,17 @@ class Emitter:
         library's clock now (deadlines are reported relative to it)."""
         rq: collections.deque[Any] = collections.deque()
         wall = time.time() * 1000.0
+        if self.config.coro_origin:
+            track_origins(self.config.coro_origin)  # this thread's coroutines keep where they were made
         self.append((E.RUN_START, run, time.perf_counter_ns(), wall, clock0, source, threading.get_ident(), rq))
+        if self.blocks is not None:
+            self.wake.set()  # the watching thread takes the run in, and watches its loop from now on
         return rq
+
+    def end_run(self) -> None:
+        """A run ends, on its loop's thread (after its RUN_END is queued)."""
+        if self.config.coro_origin:
+            untrack_origins()
 
     # ------------------------------------------------------------ public
     def flush(self, timeout: float = FLUSH_TIMEOUT, stall: float = FLUSH_STALL) -> bool:
@@ -244,6 +261,7 @@ class Emitter:
         write_stderr(f"nursery_lens: internal error, instrumentation switched off: {reason}")
         self.queue.append((E.DISABLED, reason))
         self._ensure_writer()
+        self.pump_asked = True
         self.wake.set()
 
     # ------------------------------------------------------------ pumping
@@ -273,6 +291,7 @@ class Emitter:
         """A run ended: write it out now if we can, else let the writer."""
         if not self._try_pump():
             self._ensure_writer()
+            self.pump_asked = True
             self.wake.set()
 
     def abandon(self) -> None:
@@ -344,6 +363,9 @@ class Emitter:
         conn = self.conn
         emit = (conn is not None and conn.sock is not None) or self._file is not None or self._sink is not None
         left = False
+        blocks = self.blocks if not self.disabled else None
+        if blocks is not None:
+            blocks.finish(mirror.runs, lines)  # before a run's end drains
         for m in list(mirror.runs.values()):
             rq = m.rq
             if self.disabled:
@@ -359,6 +381,8 @@ class Emitter:
             self._reported_drops = hook_drops
             lines.append(L.dropped(mirror.any_ts(), count, hook_drops + self._sock_drops))
             self._need_resync = True
+        if blocks is not None and mirror.runs:
+            blocks.look(mirror.runs, lines, time.perf_counter())
         if self.sample_period and self.sampler is not None and not self.disabled and mirror.runs:
             now = time.perf_counter()
             if now >= self.next_sample:

@@ -39,6 +39,9 @@ EXIT        (kind, run, t, tid, info)  info: None (returned) or (outcome, error,
 N_OPEN      (kind, run, t, nid, owner_tid, code, line, flags)
 N_CLOSE     (kind, run, t, nid)
 DISABLED    (kind, reason)  — on the emitter's own queue
+WARNING     (kind, run, t, category, message, warning_kind, (file, line,
+            function), coroutine_code, tid)  — a warning on the loop's
+            thread (1.2); ``coroutine_code`` and ``tid`` may be None
 ==========  ===========================================================
 
 ``t`` is ``time.perf_counter_ns()`` (see ``fragments.ms``). ``error`` is ``(type, message, leaves)``
@@ -67,6 +70,7 @@ EXIT = 4
 N_OPEN = 5
 N_CLOSE = 6
 DISABLED = 7
+WARNING = 8
 
 # task flags
 F_SYSTEM = 1

@@ -49,6 +49,17 @@ def site_json(code: CodeType | None, line: int) -> str:
     return s
 
 
+def text_site_json(file: str, line: int, function: str) -> str:
+    """JSON of a site known only by its names (a coroutine's recorded origin, a warning's line)."""
+    return f'{{"file":{_q(file)},"line":{line if line > 0 else 0},"function":{_q(function)}}}'
+
+
+def func_json(code: CodeType) -> str:
+    """JSON of where a code object's function is defined, with its qualified name."""
+    name = getattr(code, "co_qualname", code.co_name)
+    return f'{{"file":{_q(code.co_filename)},"line":{code.co_firstlineno},"function":{_q(name)}}}'
+
+
 def line_of_offset(code: CodeType, offset: int) -> int:
     """The source line of the instruction at byte ``offset`` (what f_lineno gives)."""
     try:

@@ -102,13 +102,14 @@ class CodeClassifier:
     def is_library(self, code: CodeType) -> bool:
         hit = self.cache.get(code)
         if hit is None:
-            name = code.co_filename
-            hit = (
-                name.startswith(self._prefixes) or name in self._files or "pydevd" in name or os.sep + "_pydev" in name
-            )
+            hit = self.is_library_file(code.co_filename)
             self.cache[code] = hit
             self.by_id[id(code)] = hit
         return hit
+
+    def is_library_file(self, name: str) -> bool:
+        """Whether code of file ``name`` is library code (uncached)."""
+        return name.startswith(self._prefixes) or name in self._files or "pydevd" in name or os.sep + "_pydev" in name
 
     def user_frame(
         self, frame: FrameType | None, marks: AbstractSet[int] = frozenset()

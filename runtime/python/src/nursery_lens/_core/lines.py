@@ -18,7 +18,7 @@ from .events import F_MAIN, F_SYSTEM, N_START, N_SYSTEM, RETURNED
 from .fragments import MAX_TEXT, q
 
 PROTOCOL_MAJOR = 1
-PROTOCOL_MINOR = 1
+PROTOCOL_MINOR = 2
 
 
 def hello(secret: str | None, runtime: str, runtime_version: str, instance: str, reconnect: int | None) -> str:
@@ -135,6 +135,38 @@ def scope_changed(
 
 def scope_closed(run: int, ts: str, sid: int) -> str:
     return f'{{"type":"scope.closed","run":{run},"ts":{ts},"id":{sid}}}'
+
+
+def loop_blocked(
+    run: int, ts: str, block: int, since: str, duration_ms: float, ongoing: bool, tid: int | None, at_json: str
+) -> str:
+    """A block of the loop (1.2): ``ongoing`` while it lasts, without it at the end."""
+    more = ',"ongoing":true' if ongoing else ""
+    task = f',"task":{tid}' if tid is not None else ""
+    return (
+        f'{{"type":"loop.blocked","run":{run},"ts":{ts},"block":{block},"since":{since},'
+        f'"duration":{duration_ms:.3f}{more}{task},"at":{at_json}}}'
+    )
+
+
+def warning(
+    run: int,
+    ts: str,
+    category: str,
+    message: str,
+    kind: str | None,
+    site_json: str,
+    func_json: str | None,
+    tid: int | None,
+) -> str:
+    """A warning Python issued on a run's loop thread (1.2)."""
+    kind_json = f',"kind":{q(kind)}' if kind is not None else ""
+    func = ',"func":' + func_json if func_json is not None else ""
+    task = f',"task":{tid}' if tid is not None else ""
+    return (
+        f'{{"type":"warning","run":{run},"ts":{ts},"category":{q(category[:MAX_TEXT])},'
+        f'"message":{q(message[:MAX_TEXT])}{kind_json},"site":{site_json}{func}{task}}}'
+    )
 
 
 def snapshot_begin(run: int, ts: str) -> str:

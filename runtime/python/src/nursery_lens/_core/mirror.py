@@ -13,7 +13,17 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import events as E, lines as L
-from .fragments import _name_cache, _site_cache, cancel_json, error_json, ms, name_json, site_json
+from .fragments import (
+    _name_cache,
+    _site_cache,
+    cancel_json,
+    error_json,
+    func_json,
+    ms,
+    name_json,
+    site_json,
+    text_site_json,
+)
 
 if TYPE_CHECKING:
     from collections import deque
@@ -349,3 +359,11 @@ class Mirror:
             lines.append(L.run_finished(run, ts, outcome, error_json(err) if err is not None else None))
         elif kind == E.DISABLED:
             lines.append(L.runtime_disabled(str(item[1])))
+        elif kind == E.WARNING:
+            _, run, t, category, message, wkind, (file, line, function), code, tid = item
+            m = self.runs.get(run)
+            if m is None:
+                return
+            site = text_site_json(file, line, function)
+            func = func_json(code) if code is not None else None
+            lines.append(L.warning(run, ms(t, m.t0), category, message, wkind, site, func, tid))

@@ -28,6 +28,7 @@ import trio
 from trio.lowlevel import enable_ki_protection
 
 from .._core import events as E
+from .._core.blocks import beat_for
 from .._core.errors import error_info
 from .._core.frames import CLASSIFIER
 from .._core.observer import Observer
@@ -61,6 +62,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
     def _init_observing(self) -> None:
         self._runner = None
         self._run = 0
+        self._beat = None
         self._next = itertools.count(1).__next__
         _patches.install()
         # Trio looks hooks up on the instance (getattr) at every call, so a
@@ -103,6 +105,8 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             self._init = None
             self._main = None
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
+            # the loop's comings back are stamped in the get_events wrapper only
+            self._beat = beat_for(em) if runner is not None and _patches.INSTALLED.get("get_events") else None
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             # this run's own queue (see _core.events)
             self._run = em.new_run()
@@ -156,7 +160,11 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
                 else:
                     kind = E.RAISED
                     err = error_info(error)
+            beat = self._beat
+            if beat is not None:
+                beat.back(time.perf_counter())  # a block held to the end ends with the run
             self._q_append((E.RUN_END, self._run, _perf_ns(), kind, err))
+            self._emitter.end_run()
             self._runner = None
             self._tids = {}
             self._nurseries = {}

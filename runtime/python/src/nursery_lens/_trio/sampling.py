@@ -29,7 +29,7 @@ class TrioRun:
     """One run of ``inst``: asked by pumps, on the Trio thread or the
     watching thread, while ``inst`` observes it."""
 
-    __slots__ = ("inst", "run", "sleep_codes", "wakes_for_pumps")
+    __slots__ = ("beat", "inst", "run", "sleep_codes", "wakes_for_pumps")
 
     def __init__(self, inst: Instrument, run: int) -> None:
         self.inst = inst
@@ -38,6 +38,8 @@ class TrioRun:
         self.wakes_for_pumps = bool(_patches.INSTALLED.get("get_events"))
         # only sleep_until opens a scope of its own (trio.sleep calls it)
         self.sleep_codes = _patches.SLEEP_IDS
+        # stamped by the get_events wrapper (hooks.pump_hook): blocks are seen
+        self.beat = inst._beat
 
     @property
     def observed(self) -> bool:
