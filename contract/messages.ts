@@ -11,7 +11,9 @@ export type HostMessage =
   /** Changes to one run since the last snapshot/delta, batched per animation-frame-sized interval. */
   | { type: 'delta'; run: RunInfo; upsert: Row[]; remove: number[] }
   /** Tells the webview which theme/options to honour; sent after ready. */
-  | { type: 'config'; hideSystemDefault: boolean };
+  | { type: 'config'; hideSystemDefault: boolean }
+  /** Select these tasks of `run` (an editor hint was clicked): the first is selected and shown, all are marked. */
+  | { type: 'selectTasks'; run: string; ids: number[]; label: string };
 
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */
