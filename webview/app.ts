@@ -8,6 +8,7 @@ import { h } from './elements';
 import { FrameLoop } from './frameLoop';
 import { Follow } from './follow';
 import { emptyState, Notices } from './notices';
+import { Picks } from './picks';
 import { Selection } from './selection';
 import { Toolbar } from './toolbar';
 import { DetailsPane } from './tree/details';
@@ -47,6 +48,7 @@ export class App {
   private readonly follow: Follow;
   private readonly frames: FrameLoop;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  private readonly picks = new Picks();
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -75,7 +77,7 @@ export class App {
     this.frames = new FrameLoop({
       mirror: this.mirror, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
       selection: this.selection, follow: this.follow, viewport: this.viewport, renderer: this.renderer, svg: this.svg,
-      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion,
+      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, picks: this.picks,
     });
     this.bindTreeEvents();
     new ResizeObserver(() => {
@@ -132,11 +134,27 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'selectTasks':
+        this.pick(m.run, m.ids, m.label);
+        break;
     }
+  }
+
+  /** Tasks picked from the editor (a hint's click): the first selected and shown, all outlined. */
+  private pick(run: string, ids: readonly number[], label: string): void {
+    const rows = this.mirror.get(run)?.rows;
+    if (run !== this.current || !rows) return;
+    const present = ids.filter((id) => rows.has(id));
+    if (!present.length) return;
+    // Selected in the next frame, once the tree holds what the last snapshot brought.
+    this.picks.set(run, present, label);
+    this.chrome.announce(`${present.length} task${present.length === 1 ? '' : 's'} selected: ${label}`);
+    this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
   private setCurrent(key: string | null): void {
     if (key === this.current) return;
+    this.picks.clear();
     this.current = key;
     this.choices.showRun(key);
     this.frames.reset();

@@ -105,11 +105,13 @@ export class RunLints {
     for (const g of this.events.blockGroups.values()) {
       if (!g.count) continue;
       const ongoing = g.ongoing?.duration;
-      const message = W.blockedMessage({ count: g.count, longest: g.longest, total: g.total, ongoing, task: this.name(g.lastTask) });
+      const facts = { count: g.count, longest: g.longest, total: g.total, ongoing, task: this.name(g.lastTask) };
+      const message = W.blockedMessage(facts);
       const related = this.spawnSites(g.tasks);
       found.push({ code: 'loop-blocked', severity: 'warning', message, site: g.site, ids: [...g.tasks], related, ongoing: ongoing !== undefined });
       const badge = W.BADGES.blocked(ongoing ?? g.longest, ongoing !== undefined);
-      for (const id of g.tasks) mark(id, W.markOf('loop-blocked', badge, message));
+      const sentence = W.SENTENCES.blocked(facts, W.where(g.site));
+      for (const id of g.tasks) mark(id, W.markOf('loop-blocked', badge, sentence));
     }
   }
 
@@ -120,7 +122,8 @@ export class RunLints {
       const message = W.neverAwaitedMessage(coroutine ? `'${coroutine}'` : 'a coroutine', this.name(g.lastTask), g.count);
       const related = g.func ? [{ site: g.func, message: `${coroutine ?? 'the coroutine'} is defined here` }] : [];
       found.push({ code: 'never-awaited', severity: 'warning', message, site: g.site, ids: [...g.tasks], related, ongoing: false });
-      for (const id of g.tasks) mark(id, W.markOf('never-awaited', W.BADGES.neverAwaited, message));
+      const sentence = W.SENTENCES.neverAwaited(coroutine ? `'${coroutine}'` : 'a coroutine', W.where(g.site));
+      for (const id of g.tasks) mark(id, W.markOf('never-awaited', W.BADGES.neverAwaited, sentence));
     }
   }
 
@@ -138,7 +141,7 @@ export class RunLints {
           const message = W.startMessage(t.name, waited, s.startNotStartedMs);
           const related = t.awaitSite ? [{ site: t.awaitSite, message: `${t.name} is waiting here` }] : [];
           found.push({ code: 'start-not-started', severity: 'information', message, site: t.site, ids: [t.id], related, ongoing: true });
-          mark(t.id, W.markOf('start-not-started', W.BADGES.notStarted(waited), message));
+          mark(t.id, W.markOf('start-not-started', W.BADGES.notStarted(waited), W.SENTENCES.notStarted(waited)));
         }
         this.waitingStarts = true;
       }
@@ -166,7 +169,7 @@ export class RunLints {
     const message = W.outlivedMessage(t.name, maker.name, still, (t.exitedAt ?? 0) - maker.exitedAt);
     const rel = maker.site ? [{ site: maker.site, message: `${maker.name}, which made it, was started here` }, ...related] : related;
     found.push({ code: 'outlived-maker', severity: 'information', message, site: t.site, ids: [t.id], related: rel, ongoing: still });
-    mark(t.id, W.markOf('outlived-maker', W.BADGES.outlived, message));
+    mark(t.id, W.markOf('outlived-maker', W.BADGES.outlived, W.SENTENCES.outlived(maker.name, still)));
   }
 
   private runawayGroups(live: Map<number, number>, threshold: number, found: Lint[], mark: (id: number, m: LintMark) => void): void {
@@ -189,7 +192,7 @@ export class RunLints {
         code: 'runaway-nursery', severity: 'information', message, site: nursery.site, ids: [nid],
         related: this.childSites(nursery), ongoing,
       });
-      mark(nid, W.markOf('runaway-nursery', W.BADGES.runaway(ongoing ? n : peak), message));
+      mark(nid, W.markOf('runaway-nursery', W.BADGES.runaway(ongoing ? n : peak), W.SENTENCES.runaway(n, peak, threshold, ongoing)));
     }
     while (this.runaway.size > MAX_RUNAWAY) this.runaway.delete(this.runaway.keys().next().value as number);
   }
