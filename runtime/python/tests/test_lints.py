@@ -107,6 +107,54 @@ def test_each_block_has_its_own_number_and_a_block_to_the_end_ends_with_the_run(
     assert types.index("run.finished") > max(i for i, e in enumerate(rec.events) if e["type"] == "loop.blocked")
 
 
+def test_a_block_inside_the_standard_library_is_reported_at_the_programs_line(record):
+    import subprocess
+
+    async def main():
+        await trio.sleep(0.01)
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)"], check=True)  # noqa: ASYNC221  CALLS-STDLIB
+
+    (final,) = blocks_of(record(main, block_ms=100), final_only=True)
+    assert final["at"]["line"] == line_of("CALLS-STDLIB"), final
+    assert final["at"]["function"] == "main"
+
+
+def test_a_block_that_runs_on_into_other_tasks_names_the_task_that_held_it_longest(record):
+    # One event wakes four tasks in one batch; Trio runs a batch without
+    # coming back to its I/O wait, so the holder's 300 ms and the briefs'
+    # 3 x 40 ms are one block. The batch's order is random: over three rounds
+    # the holder runs before some brief; the task named is always the one at
+    # the most seen line (the holder), not the last one sampled.
+    rounds = [trio.Event() for _ in range(3)]
+
+    async def holder():
+        for go in rounds:
+            await go.wait()
+            time.sleep(0.3)  # noqa: ASYNC251  HOLDS-LONGEST
+
+    async def brief():
+        for go in rounds:
+            await go.wait()
+            time.sleep(0.04)  # noqa: ASYNC251
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(holder, name="holder")
+            for i in range(3):
+                n.start_soon(brief, name=f"brief-{i}")
+            for go in rounds:
+                await trio.sleep(0.05)
+                go.set()
+
+    rec = record(main, block_ms=100)
+    final = blocks_of(rec, final_only=True)
+    assert len(final) == 3, final
+    for b in final:
+        assert b["task"] == rec.task("holder")["id"], b
+        assert b["at"]["line"] == line_of("HOLDS-LONGEST"), b
+        assert b["duration"] >= 400, "the briefs' 120 ms are part of the block"
+
+
 @pytest.fixture
 def fake_pydevd(tmp_path, monkeypatch):
     """A module where pydevd suspends a thread at a breakpoint (do_wait_suspend)."""

@@ -20,6 +20,7 @@ where it stopped; the stretch the debugger holds is never reported.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -42,8 +43,12 @@ SAMPLE_EVERY = 0.05
 REPORT_EVERY = 0.25
 #: pydevd's functions a suspended thread waits in.
 _SUSPEND_NAMES = frozenset({"do_wait_suspend", "_do_wait_suspend"})
-#: Most frames looked at for a debugger's suspension.
+#: Most frames looked at for a debugger's suspension, or the program's line.
 _MAX_FRAMES = 500
+#: The standard library's folder (its files are not the program's).
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+#: file name -> whether it is the program's own (program_site)
+_program_files: dict[str, bool] = {}
 
 
 class LoopBeat:
@@ -75,25 +80,62 @@ class LoopBeat:
 class _Held:
     """A block in progress (kept under the emitter's pump lock)."""
 
-    __slots__ = ("frame", "next_report", "next_sample", "number", "reported", "samples", "since", "tid")
+    __slots__ = ("frame", "next_report", "next_sample", "number", "reported", "samples", "since", "tid", "tids")
 
     def __init__(self, number: int, since: float) -> None:
         self.number = number
         self.since = since
         #: (code, line) of the innermost user frame, or None -> times seen
         self.samples: dict[tuple[CodeType, int] | None, int] = {}
+        #: site -> the task running there (a block can run past its line into
+        #: other tasks before the loop comes back: the task named is the most
+        #: seen line's, not the last sampled)
+        self.tids: dict[tuple[CodeType, int] | None, int | None] = {}
+        #: the task of the last sample, and the coroutine frame it was found for
         self.tid: int | None = None
-        #: the coroutine frame ``tid`` was found for
         self.frame: FrameType | None = None
         self.reported = False
         self.next_sample = 0.0
         self.next_report = 0.0
 
-    def at_json(self) -> str:
+    def best(self) -> tuple[str, int | None]:
+        """The most seen line (JSON) and the task seen running it."""
         if not self.samples:
-            return "null"
+            return "null", self.tid
         best = max(self.samples.items(), key=lambda kv: kv[1])[0]
-        return site_json(best[0], best[1]) if best is not None else "null"
+        return (site_json(best[0], best[1]) if best is not None else "null"), self.tids.get(best)
+
+
+def _in_program(name: str) -> bool:
+    """Code of the program itself: neither a library the classifier knows,
+    nor the standard library, nor an installed package."""
+    hit = _program_files.get(name)
+    if hit is None:
+        hit = not (
+            CLASSIFIER.is_library_file(name)
+            or name.startswith((_STDLIB, "<"))
+            or "site-packages" in name
+            or "dist-packages" in name
+        )
+        if len(_program_files) > 10_000:
+            _program_files.clear()
+        _program_files[name] = hit
+    return hit
+
+
+def program_site(top: FrameType | None) -> tuple[CodeType, int] | None:
+    """The innermost frame of the program's own code on a stack: the line a
+    user can change (a blocking call made in ``requests`` or ``time`` is
+    reported at the program's line that called it). None: no such frame."""
+    f = top
+    n = 0
+    while f is not None and n < _MAX_FRAMES:
+        code = f.f_code
+        if _in_program(code.co_filename):
+            return (code, f.f_lineno)
+        f = f.f_back
+        n += 1
+    return CLASSIFIER.user_site(top)
 
 
 def _debugger_holds(top: FrameType | None) -> bool:
@@ -181,8 +223,8 @@ class BlockWatch:
                 beat.claimed = at
                 if beat.at != at and not beat.ended:
                     beat.ended = beat.at  # it came back just now, before seeing the claim
-            elif now < held.next_sample:
-                continue
+            elif now < held.next_sample or beat.ended or beat.at != held.since:
+                continue  # not due, or the loop is back (finish() ends the block): its stack is not the block's
             else:
                 if frames is None:
                     frames = sys._current_frames()
@@ -202,14 +244,14 @@ class BlockWatch:
                 lines.append(self._line(m, held, now, True))
 
     def _sample(self, m: RunMirror, held: _Held, top: FrameType) -> None:
-        site = CLASSIFIER.user_site(top)
+        site = program_site(top)
         held.samples[site] = held.samples.get(site, 0) + 1
         frame = task_frame(top)
         if frame is not held.frame:
             held.frame = frame
-            tid = task_id_of(m, frame)
-            if tid is not None or held.tid is None:
-                held.tid = tid
+            held.tid = task_id_of(m, frame)
+        if held.tids.get(site) is None:
+            held.tids[site] = held.tid
 
     def _end(self, m: RunMirror, held: _Held, beat: LoopBeat, ended: float, lines: list[str]) -> None:
         del self._held[m.run]
@@ -220,6 +262,7 @@ class BlockWatch:
 
     def _line(self, m: RunMirror, held: _Held, now: float, ongoing: bool) -> str:
         duration = max(0.0, (now - held.since) * 1000.0)
+        at, tid = held.best()
         return L.loop_blocked(
             m.run,
             ms(int(now * 1e9), m.t0),
@@ -227,8 +270,8 @@ class BlockWatch:
             ms(int(held.since * 1e9), m.t0),
             duration,
             ongoing,
-            held.tid,
-            held.at_json(),
+            tid,
+            at,
         )
 
 
