@@ -16,10 +16,15 @@ import { LaunchOwners } from './debug/launchOwners';
 import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
+import { copyTreeAsText, exportChromeTrace, exportImage, type ExportDeps } from './export/exportCommands';
+import type { PanelCommand } from '../contract/messages';
 import { RunStatusItem } from './statusItem';
 import { LintProblems } from './lints/problems';
 import { EditorHints, SELECT_TASKS_COMMAND } from './lints/editorHints';
 import { editorHintsOn, lintSettings } from './lints/lintSettings';
+import { TaskFocus } from './panel/taskFocus';
+import { TasksView } from './tasksView/tasksView';
+import { DebugSync } from './debug/debugSync';
 import { messageOf } from './errorMessage';
 
 let collector: CollectorServer | undefined;
@@ -28,7 +33,11 @@ const COMMAND_IDS = {
   runFile: 'nurseryLens.runFile',
   openRecording: 'nurseryLens.openRecording',
   clearFinished: 'nurseryLens.clearFinishedRuns',
-} as const;
+  copyText: 'nurseryLens.copyTreeAsText',
+  exportSvg: 'nurseryLens.exportSvg',
+  exportPng: 'nurseryLens.exportPng',
+  exportTrace: 'nurseryLens.exportChromeTrace',
+} as const satisfies Record<PanelCommand, string>;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Nursery Lens', { log: true });
@@ -41,10 +50,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
   context.subscriptions.push(statusItem);
 
-  // The bridge posts through the panel, and the panel feeds the bridge: the late-bound ref breaks the cycle.
-  const panelRef: { panel?: TaskTreePanel } = {};
+  // The bridge posts through the panel, and the panel feeds the bridge: the late-bound refs break the cycles.
+  const panelRef: { panel?: TaskTreePanel; tasks?: TasksView } = {};
   const hintsRef: { hints?: EditorHints } = {};
+  // One selection and one set of debugger marks for the panel, the Tasks view and the debugger.
+  const focus = new TaskFocus();
   const bridge = new PanelBridge(store, {
+    focus,
+    selectedRun: (key) => panelRef.tasks?.showRun(key),
     post: (m) => panelRef.panel?.post(m),
     openSite,
     programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
@@ -57,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
   panelRef.panel = taskTree;
-  context.subscriptions.push(bridge, taskTree);
+  const tasksView = new TasksView(store, focus, log);
+  panelRef.tasks = tasksView;
+  tasksView.showRun(bridge.selectedRun);
+  context.subscriptions.push(bridge, taskTree, tasksView, new DebugSync(store, focus, log));
 
   const besideEditor = () => (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
 
@@ -110,12 +126,17 @@ export function activate(context: vscode.ExtensionContext): void {
     store, bridge, log, retainFinished,
     showPanel: () => taskTree.show(besideEditor(), false),
   };
+  const exportDeps: ExportDeps = { store, bridge, log, showPanel: recordingDeps.showPanel };
   context.subscriptions.push(...registerCommands(log, {
     'nurseryLens.showTaskTree': ['Show Task Tree', () => taskTree.show(besideEditor(), false)],
     [COMMAND_IDS.runFile]: ['Run Python File with Task Tree', (arg) =>
       runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg)],
     [COMMAND_IDS.openRecording]: ['Open Recording', (arg) => openRecording(recordingDeps, arg)],
     'nurseryLens.saveRecording': ['Save Recording', () => saveRecording(recordingDeps)],
+    [COMMAND_IDS.copyText]: ['Copy Tree as Text', () => copyTreeAsText(exportDeps)],
+    [COMMAND_IDS.exportSvg]: ['Export Tree as SVG', () => exportImage(exportDeps, 'svg')],
+    [COMMAND_IDS.exportPng]: ['Export Tree as PNG', () => exportImage(exportDeps, 'png')],
+    [COMMAND_IDS.exportTrace]: ['Export Chrome Trace', () => exportChromeTrace(exportDeps)],
     [COMMAND_IDS.clearFinished]: ['Clear Finished Runs', () => {
       const removed = store.clearFinished();
       log.info(`cleared ${removed.length} finished run(s)`);
@@ -124,6 +145,11 @@ export function activate(context: vscode.ExtensionContext): void {
   }));
   // Not in the palette: the status item's way to the log after a refused connection.
   context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.showLog', () => log.show(true)));
+  // The Tasks view's inline action: the same checks as a click in the panel.
+  context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.tasks.openSite', (key: unknown) => {
+    const site = typeof key === 'string' ? tasksView.siteOf(key) : null;
+    if (site) void bridge.handle({ type: 'openSite', file: site.file, line: site.line });
+  }));
   log.info(`activated (${context.extension.packageJSON.version as string})`);
 }
 

@@ -2,13 +2,15 @@
 // messages and user actions into dirty flags, and hands each animation frame
 // to the frame loop.
 import type { ZoomTransform } from 'd3-zoom';
-import type { HostMessage, WebviewMessage } from '../contract/messages';
+import type { HostMessage, ImageFormat, WebviewMessage } from '../contract/messages';
 import { Chrome } from './chrome';
+import { drawPicture, pngOf } from './exportImage';
 import { h } from './elements';
 import { FrameLoop } from './frameLoop';
 import { Follow } from './follow';
 import { emptyState, Notices } from './notices';
 import { Picks } from './picks';
+import { visible } from './tree/programText';
 import { Selection } from './selection';
 import { Toolbar } from './toolbar';
 import { DetailsPane } from './tree/details';
@@ -17,6 +19,7 @@ import { TRANSITION_LIMIT } from './tree/geometry';
 import { RunsMirror } from './tree/mirror';
 import { TreeRenderer } from './tree/render';
 import { ShownTree } from './tree/shownTree';
+import type { Measures } from './tree/look';
 import { pageMeasures } from './tree/textMeasure';
 import { Tooltip } from './tree/tooltip';
 import { bindTreeInput } from './tree/treeInput';
@@ -49,6 +52,9 @@ export class App {
   private readonly frames: FrameLoop;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
   private readonly picks = new Picks();
+  private readonly measures: Measures;
+  /** What the debugger points at, in whichever run it is. */
+  private debugMarks: Extract<HostMessage, { type: 'debugMarks' }> | null = null;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -66,12 +72,13 @@ export class App {
     this.renderer = new TreeRenderer(this.svg);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
+    this.measures = measures;
     this.tree = new ShownTree(measures);
     const canAnimate = (): boolean => !this.reducedMotion.matches && (this.tree.layout?.nodes.length ?? 0) < TRANSITION_LIMIT * 4;
     this.selection = new Selection({
       choices: this.choices, tree: this.tree, viewport: this.viewport, renderer: this.renderer, svg: this.svg, details,
       overview: () => this.frames.overview, canAnimate, announce: (text) => this.chrome.announce(text),
-      changed: (flags) => this.changed(flags), setOpen: (key) => this.setOpen(key), post: (m) => this.post(m),
+      changed: (flags) => this.changed(flags), setOpen: (key, open) => this.setOpen(key, open), post: (m) => this.post(m),
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
@@ -137,11 +144,22 @@ export class App {
       case 'selectTasks':
         this.pick(m.run, m.ids, m.label);
         break;
+      case 'select':
+        if (typeof m.run === 'string' && typeof m.id === 'number') this.selection.want(m.run, m.id);
+        break;
+      case 'debugMarks':
+        this.debugMarks = m;
+        this.pointDebugger();
+        break;
+      case 'export':
+        void this.exportImage(m.id, m.format);
+        break;
     }
   }
 
   /** Tasks picked from the editor (a hint's click): the first selected and shown, all outlined. */
-  private pick(run: string, ids: readonly number[], label: string): void {
+  private pick(run: string, ids: readonly number[], hintLabel: string): void {
+    const label = visible(hintLabel); // it names the program's file and line
     const rows = this.mirror.get(run)?.rows;
     if (run !== this.current || !rows) return;
     const present = ids.filter((id) => rows.has(id));
@@ -150,6 +168,34 @@ export class App {
     this.picks.set(run, present, label);
     this.chrome.announce(`${present.length} task${present.length === 1 ? '' : 's'} selected: ${label}`);
     this.changed(DIRTY.structure | DIRTY.chrome);
+  }
+
+  /** The picture of the view the host asked for (its answer carries the same id). */
+  private async exportImage(id: number, format: ImageFormat): Promise<void> {
+    try {
+      const run = this.mirror.get(this.current);
+      if (!run) throw new Error('no run is shown');
+      // Built now, as the next frame would: the panel may have just opened.
+      this.tree.rebuild(run, this.choices.modelOptions());
+      this.changed(DIRTY.structure, false);
+      const { layout, model } = this.tree;
+      if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
+      const picture = drawPicture({ layout, model, rows: run.rows, info: run.info, victims: this.tree.victims, measures: this.measures, palette: this.tree.palette });
+      this.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
+    } catch (err) {
+      this.post({ type: 'exportFailed', id, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** The debugger's marks for the run in view (a new badge width: a relayout). */
+  private pointDebugger(): void {
+    const m = this.debugMarks;
+    const mine = m && m.run !== null && m.run === this.current && (m.paused !== null || m.focus !== null);
+    const next = mine ? { paused: m.paused, focus: m.focus, reason: m.reason } : undefined;
+    const now = this.tree.debug;
+    if (now?.paused === next?.paused && now?.focus === next?.focus && now?.reason === next?.reason) return;
+    this.tree.debug = next;
+    this.changed(DIRTY.structure | DIRTY.chrome, false);
   }
 
   private setCurrent(key: string | null): void {
@@ -161,6 +207,7 @@ export class App {
     this.selection.hover = null;
     this.follow.reset();
     this.tree.reset();
+    this.pointDebugger();
     this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
@@ -224,6 +271,7 @@ export class App {
       },
       fit: () => this.fit(),
       clearFinished: () => this.post({ type: 'command', command: 'clearFinished' }),
+      exportAs: (command) => this.post({ type: 'command', command }),
     });
   }
 

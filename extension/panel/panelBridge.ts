@@ -5,10 +5,11 @@
 // lives here too; however many runs are added or selected in one turn (a
 // recording of many programs), the panel gets one run list and one snapshot.
 // The vscode panel only moves messages in and out.
-import type { HostMessage, WebviewMessage } from '../../contract/messages';
+import type { HostMessage, ImageFormat, PanelCommand, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
+import type { TaskFocus, TaskRef } from './taskFocus';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
@@ -20,10 +21,14 @@ export interface BridgeDeps {
   openSite(file: string, line: number, programs: ProgramPaths[]): Promise<string | undefined>;
   /** Where a live run's program runs (none for recordings: a file's hello vouches for nothing). */
   programPaths?(entry: RunEntry): ProgramPaths | undefined;
-  runCommand(command: 'runFile' | 'openRecording' | 'clearFinished'): void;
+  runCommand(command: PanelCommand): void;
   log?: { warn(message: string): void };
   /** The selected run changed (its label, or null): e.g. for the panel's title. */
   selected?(label: string | null): void;
+  /** The selected run changed (its key, or null): e.g. for the Tasks view. */
+  selectedRun?(key: string | null): void;
+  /** The task selection shared with the Tasks view and the debugger. */
+  focus?: TaskFocus;
 }
 
 /** At most one delta per run per interval. */
@@ -31,9 +36,21 @@ export const DELTA_INTERVAL_MS = 50;
 /** Counts in the run list refresh this often; status and membership changes go out with the next delta tick. */
 const RUNS_INTERVAL_MS = 500;
 
-const COMMANDS = new Set(['runFile', 'openRecording', 'clearFinished']);
+const COMMANDS = new Set<string>(['runFile', 'openRecording', 'clearFinished', 'copyText', 'exportSvg', 'exportPng', 'exportTrace'] satisfies PanelCommand[]);
 /** Tasks one pick names at most (a hint counts more, the panel marks these). */
 const MAX_PICKED = 500;
+/** How long a picture of the view may take (the panel opening, the browser drawing a big tree). */
+export const EXPORT_TIMEOUT_MS = 30_000;
+/** The largest picture taken from the panel (base64 PNG or SVG text), in characters. */
+export const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
+
+interface PendingExport {
+  format: ImageFormat;
+  sent: boolean;
+  resolve(data: string): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export class PanelBridge {
   private attached = false;
@@ -47,14 +64,41 @@ export class PanelBridge {
   /** The selection changed: the run list and the selected run's snapshot are owed to the panel. */
   private snapshotDue = false;
   private showQueued = false;
-  private readonly subscription: { dispose(): void };
+  /** A selection made outside the panel (Tasks view, debugger) it has not shown yet: sent after its next snapshot. */
+  private hostSelection: TaskRef | null = null;
+  private readonly subscriptions: Array<{ dispose(): void }>;
+  private readonly exports = new Map<number, PendingExport>();
+  private nextExport = 1;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
-    this.subscription = store.onDidChange((e) => {
+    this.subscriptions = [store.onDidChange((e) => {
       if (e.kind === 'added') this.onAdded(e.entries);
       else if (e.kind === 'removed') this.onRemoved(e.keys);
       this.schedule();
-    });
+    })];
+    const focus = deps.focus;
+    if (focus) {
+      this.subscriptions.push(
+        focus.onDidSelect(({ ref, origin }) => {
+          if (origin !== 'panel') this.showTask(ref);
+        }),
+        focus.onDidChangeMarks(() => this.postMarks()),
+      );
+    }
+  }
+
+  /** Selects a row chosen outside the panel: its run first, then the row (the webview waits for the row to arrive). */
+  private showTask(ref: TaskRef): void {
+    if (!this.store.get(ref.run)) return;
+    if (ref.run !== this.selected) this.select(ref.run);
+    this.hostSelection = ref;
+    if (this.attached) this.deps.post({ type: 'select', run: ref.run, id: ref.id });
+  }
+
+  private postMarks(): void {
+    const focus = this.deps.focus;
+    if (!focus || !this.attached) return;
+    this.deps.post({ type: 'debugMarks', ...focus.marks });
   }
 
   get selectedRun(): string | null {
@@ -64,6 +108,8 @@ export class PanelBridge {
   /** The webview went away (hidden or closed); it says `ready` when it is back. */
   detach(): void {
     this.attached = false;
+    // A picture asked of the page that went away is asked again of the next one.
+    for (const p of this.exports.values()) p.sent = false;
   }
 
   /** Selects a run (e.g. a debug session's), and shows it if the panel is up. */
@@ -129,7 +175,11 @@ export class PanelBridge {
         this.postRuns();
         this.postSnapshot();
         this.postPick();
+        this.sendExports();
         return;
+      case 'exported':
+      case 'exportFailed':
+        return this.settleExport(msg);
       case 'selectRun':
         if (typeof msg.run === 'string') this.select(msg.run);
         return;
@@ -151,9 +201,51 @@ export class PanelBridge {
       case 'command':
         if (COMMANDS.has(msg.command)) this.deps.runCommand(msg.command);
         return;
+      case 'selected':
+        if (typeof msg.run !== 'string' || msg.run !== this.selected) return;
+        // The user chose in the panel: an older choice made elsewhere must not come back after a reload.
+        this.hostSelection = null;
+        if (typeof msg.id === 'number' && Number.isSafeInteger(msg.id)) this.deps.focus?.select({ run: msg.run, id: msg.id }, 'panel');
+        return;
       default:
         return;
     }
+  }
+
+  /**
+   * A picture of the view as the panel shows it (SVG text, or PNG bytes in
+   * base64). Waits for the panel to be there (`ready`) when it is not yet;
+   * fails after EXPORT_TIMEOUT_MS.
+   */
+  requestImage(format: ImageFormat, timeoutMs = EXPORT_TIMEOUT_MS): Promise<string> {
+    const id = this.nextExport++;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.exports.delete(id);
+        reject(new Error(this.attached ? 'the task tree did not answer in time' : 'the task tree is not open'));
+      }, timeoutMs);
+      this.exports.set(id, { format, sent: false, resolve, reject, timer });
+      this.sendExports();
+    });
+  }
+
+  private sendExports(): void {
+    if (!this.attached) return;
+    for (const [id, p] of this.exports) {
+      if (p.sent) continue;
+      p.sent = true;
+      this.deps.post({ type: 'export', id, format: p.format });
+    }
+  }
+
+  private settleExport(msg: Extract<WebviewMessage, { type: 'exported' | 'exportFailed' }>): void {
+    const p = typeof msg.id === 'number' ? this.exports.get(msg.id) : undefined;
+    if (!p) return;
+    this.exports.delete(msg.id);
+    clearTimeout(p.timer);
+    if (msg.type === 'exportFailed') p.reject(new Error(typeof msg.reason === 'string' ? msg.reason.slice(0, 300) : 'the picture could not be made'));
+    else if (msg.format !== p.format || typeof msg.data !== 'string' || !msg.data || msg.data.length > MAX_EXPORT_CHARS) p.reject(new Error('the task tree sent no usable picture'));
+    else p.resolve(msg.data);
   }
 
   private defaultSelection(): string | null {
@@ -223,8 +315,13 @@ export class PanelBridge {
   }
 
   private lastLabel: string | null | undefined;
+  private lastKey: string | null | undefined;
 
   private announceSelection(): void {
+    if (this.selected !== this.lastKey) {
+      this.lastKey = this.selected;
+      this.deps.selectedRun?.(this.selected);
+    }
     const label = this.selected ? (this.store.get(this.selected)?.state.label ?? null) : null;
     if (label === this.lastLabel) return;
     this.lastLabel = label;
@@ -247,11 +344,20 @@ export class PanelBridge {
     if (!e) return;
     e.state.discardDelta();
     this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
+    // Marks and a selection made elsewhere are not part of the rows: a fresh page needs them again.
+    this.postMarks();
+    const sel = this.hostSelection;
+    if (sel && sel.run === this.selected) this.deps.post({ type: 'select', run: sel.run, id: sel.id });
   }
 
   dispose(): void {
+    for (const p of this.exports.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error('the task tree closed'));
+    }
+    this.exports.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }
