@@ -97,6 +97,27 @@ describe('webview: lints on tasks', function () {
     assert.deepEqual(h.errors, []);
   });
 
+  it("shows direction controls in a lint's words and a hint's label escaped", async () => {
+    const run = new LiveRun('bidi', 'blocking.py').feed(prologue());
+    const spoof = { file: '/home/user/app/x\u202Eyp.py', line: 12, function: 'f\u2066g' };
+    run.feed([
+      { type: 'task.spawned', run: 1, ts: 2, id: 11, name: 'worker-1', nursery: 4, system: false, site: at(22, 'main') },
+      { type: 'loop.blocked', run: 1, ts: 400, block: 1, since: 100, duration: 300, task: 11, at: spoof },
+    ]);
+    run.state.lints(DEFAULT_LINT_SETTINGS, Date.now());
+    await h.send(runsMessage([run.state]), run.snapshot());
+    await h.send({ type: 'selectTasks', run: 'bidi', ids: [11], label: '1 live · x\u202Eyp.py:22' });
+    await h.settle(50);
+    const note = (await h.page.locator('aside.details .lint-note').textContent())!;
+    assert.match(note, /x\\u202eyp\.py:12/, note);
+    const status = (await h.page.locator('.sr-only[role=status]').textContent())!;
+    assert.match(status, /x\\u202eyp\.py:22/, status);
+    for (const text of [note, status, (await h.task('worker-1').getAttribute('aria-label'))!]) {
+      assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(text), text);
+    }
+    assert.deepEqual(h.errors, []);
+  });
+
   for (const theme of ['vscode-light', 'vscode-dark'] as Theme[]) {
     it(`looks right in ${theme} (screenshot)`, async () => {
       const page = await Harness.open(s, { width: 900, height: 500, theme });
