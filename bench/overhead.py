@@ -3,6 +3,7 @@
     npm run bench:overhead              # full run
     npm run bench:overhead -- --lean    # smaller workloads, a minute or two
     npm run bench:overhead -- --baseline DIR   # + variant "baseline": the runtime of another checkout, interleaved
+    npm run bench:overhead -- --lints   # + variants "lints_off" and "lints_debug", interleaved
 
 Workloads (each a separate subprocess per measurement, variants interleaved,
 median of >= 5 runs each):
@@ -19,6 +20,11 @@ extension does it):
 * connected     NURSERY_LENS points at a collector in this process that reads everything
 * no_collector  NURSERY_LENS points at a port nobody listens on
 * unset         bootstrap on PYTHONPATH, NURSERY_LENS unset (must be ~1.00)
+
+``connected`` runs with the lints' defaults (``block_ms`` 100, warnings on).
+``--lints`` adds, side by side: ``lints_off`` (connected, ``block_ms`` 0 and
+warnings off) and ``lints_debug`` (connected, ``coro_origin`` 2: what a debug
+session sets so a coroutine never awaited is told where it was made).
 
 Each measurement is the time of ``trio.run`` *plus* the wait until the
 runtime has written everything (its flush), so deferred work is counted.
@@ -46,6 +52,11 @@ BASELINE_BOOTSTRAP = ""
 #: workloads short enough that the one-off start dominates: each process
 #: also runs them a second time and reports that as the steady state
 STEADY = {"hettinger"}
+#: --lints: connected variants with these runtime options
+LINT_VARIANTS: dict[str, dict[str, Any]] = {
+    "lints_off": {"block_ms": 0, "warnings": False},
+    "lints_debug": {"coro_origin": 2},
+}
 
 
 # --------------------------------------------------------------------------- workloads (subprocess side)
@@ -213,6 +224,11 @@ def measure(
         env["PYTHONPATH"] = BOOTSTRAP
     if variant in ("connected", "baseline"):
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{reader.port}", "secret": "bench"})
+    elif variant in LINT_VARIANTS:
+        address = f"127.0.0.1:{reader.port}"
+        env["NURSERY_LENS"] = json.dumps(
+            {"v": 1, "address": address, "secret": "bench", "options": LINT_VARIANTS[variant]}
+        )
     elif variant == "no_collector":
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{dead_port}", "secret": "bench"})
     reader.take()
@@ -247,6 +263,7 @@ def main() -> None:
     ap.add_argument("--only", help="comma-separated workloads")
     ap.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--baseline", help="root of another checkout: adds its runtime as variant 'baseline'")
+    ap.add_argument("--lints", action="store_true", help="adds variants lints_off and lints_debug")
     args = ap.parse_args()
     if args.workload:
         workload(args.workload, args.size, args.port, args.steady)
@@ -270,6 +287,8 @@ def main() -> None:
     dead_port = dead.getsockname()[1]
     dead.close()
     variants = ["plain", "connected", "no_collector", "unset"] + (["baseline"] if args.baseline else [])
+    lint_variants = list(LINT_VARIANTS) if args.lints else []
+    variants += lint_variants
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     try:
         for name in names:
@@ -293,6 +312,9 @@ def main() -> None:
                 + f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
                 f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
                 + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
+                + "".join(
+                    f" {v} x{cpu[v] / cpu['plain']:.3f} (wall x{med[v] / med['plain']:.3f})" for v in lint_variants
+                )
                 + (
                     f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
                     + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
@@ -326,6 +348,9 @@ def main() -> None:
         if "baseline" in r:
             summary[f"{name}_baseline"] = round(statistics.median(x["total"] for x in r["baseline"]) / plain, 3)
             cpu_ratios[f"{name}_baseline"] = round(statistics.median(x["cpu"] for x in r["baseline"]) / plain_cpu, 3)
+        for v in lint_variants:
+            summary[f"{name}_{v}"] = round(statistics.median(x["total"] for x in r[v]) / plain, 3)
+            cpu_ratios[f"{name}_{v}"] = round(statistics.median(x["cpu"] for x in r[v]) / plain_cpu, 3)
         if name in STEADY:
             cpu_ratios[f"{name}_steady"] = round(_steady(r, "connected"), 3)
             if "baseline" in r:

@@ -204,18 +204,23 @@ class BlockWatch:
             if beat is None or m.thread_id == me:
                 continue
             held = self._held.get(m.run)
+            at = beat.at
             if held is None:
-                at = beat.at
                 if beat.waiting or now - at < self.threshold or self._paused.get(m.run) == at:
                     continue
-                if frames is None:
-                    frames = sys._current_frames()
-                top = frames.get(m.thread_id)
-                if top is None:
-                    continue
-                if _debugger_holds(top):
-                    self._paused[m.run] = at
-                    continue
+            elif now < held.next_sample or beat.ended or at != held.since:
+                continue  # not due, or the loop is back (finish() ends the block): its stack is not the block's
+            if frames is None:
+                frames = sys._current_frames()
+            top = frames.get(m.thread_id)
+            if top is None:
+                continue
+            if _debugger_holds(top):
+                if held is not None:
+                    self._end(m, held, beat, now, lines)  # stopped at a breakpoint inside the block: it ends here
+                self._paused[m.run] = at
+                continue
+            if held is None:
                 self._paused.pop(m.run, None)
                 number = self._numbers[m.run] = self._numbers.get(m.run, 0) + 1
                 held = self._held[m.run] = _Held(number, at)
@@ -223,19 +228,6 @@ class BlockWatch:
                 beat.claimed = at
                 if beat.at != at and not beat.ended:
                     beat.ended = beat.at  # it came back just now, before seeing the claim
-            elif now < held.next_sample or beat.ended or beat.at != held.since:
-                continue  # not due, or the loop is back (finish() ends the block): its stack is not the block's
-            else:
-                if frames is None:
-                    frames = sys._current_frames()
-                top = frames.get(m.thread_id)
-                if top is None:
-                    continue
-                if _debugger_holds(top):
-                    # stopped at a breakpoint inside the block: it ends here
-                    self._end(m, held, beat, now, lines)
-                    self._paused[m.run] = beat.at
-                    continue
             self._sample(m, held, top)
             held.next_sample = now + SAMPLE_EVERY
             if now >= held.next_report and not beat.ended:
