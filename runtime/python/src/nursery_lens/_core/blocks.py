@@ -80,30 +80,36 @@ class LoopBeat:
 class _Held:
     """A block in progress (kept under the emitter's pump lock)."""
 
-    __slots__ = ("frame", "next_report", "next_sample", "number", "reported", "samples", "since", "tid", "tids")
+    __slots__ = ("frames", "next_report", "next_sample", "number", "reported", "samples", "since", "tids")
 
     def __init__(self, number: int, since: float) -> None:
         self.number = number
         self.since = since
         #: (code, line) of the innermost user frame, or None -> times seen
         self.samples: dict[tuple[CodeType, int] | None, int] = {}
-        #: site -> the task running there (a block can run past its line into
-        #: other tasks before the loop comes back: the task named is the most
-        #: seen line's, not the last sampled)
-        self.tids: dict[tuple[CodeType, int] | None, int | None] = {}
-        #: the task of the last sample, and the coroutine frame it was found for
-        self.tid: int | None = None
-        self.frame: FrameType | None = None
+        #: site -> the coroutine frame of the task first seen running there.
+        #: A block can run past its line into other tasks before the loop
+        #: comes back: the task named is the most seen line's, not the last
+        #: sampled one.
+        self.frames: dict[tuple[CodeType, int] | None, FrameType | None] = {}
+        #: site -> its task's id, found only for a line about to be reported
+        #: (finding it scans the live tasks: never once per sample)
+        self.tids: dict[tuple[CodeType, int] | None, int] = {}
         self.reported = False
         self.next_sample = 0.0
         self.next_report = 0.0
 
-    def best(self) -> tuple[str, int | None]:
+    def best(self, m: RunMirror) -> tuple[str, int | None]:
         """The most seen line (JSON) and the task seen running it."""
         if not self.samples:
-            return "null", self.tid
+            return "null", None
         best = max(self.samples.items(), key=lambda kv: kv[1])[0]
-        return (site_json(best[0], best[1]) if best is not None else "null"), self.tids.get(best)
+        tid = self.tids.get(best)
+        if tid is None:
+            tid = task_id_of(m, self.frames.get(best))
+            if tid is not None:
+                self.tids[best] = tid
+        return (site_json(best[0], best[1]) if best is not None else "null"), tid
 
 
 def _in_program(name: str) -> bool:
@@ -228,22 +234,18 @@ class BlockWatch:
                 beat.claimed = at
                 if beat.at != at and not beat.ended:
                     beat.ended = beat.at  # it came back just now, before seeing the claim
-            self._sample(m, held, top)
+            self._sample(held, top)
             held.next_sample = now + SAMPLE_EVERY
             if now >= held.next_report and not beat.ended:
                 held.reported = True
                 held.next_report = now + REPORT_EVERY
                 lines.append(self._line(m, held, now, True))
 
-    def _sample(self, m: RunMirror, held: _Held, top: FrameType) -> None:
+    def _sample(self, held: _Held, top: FrameType) -> None:
         site = program_site(top)
         held.samples[site] = held.samples.get(site, 0) + 1
-        frame = task_frame(top)
-        if frame is not held.frame:
-            held.frame = frame
-            held.tid = task_id_of(m, frame)
-        if held.tids.get(site) is None:
-            held.tids[site] = held.tid
+        if site not in held.frames:
+            held.frames[site] = task_frame(top)
 
     def _end(self, m: RunMirror, held: _Held, beat: LoopBeat, ended: float, lines: list[str]) -> None:
         del self._held[m.run]
@@ -254,7 +256,7 @@ class BlockWatch:
 
     def _line(self, m: RunMirror, held: _Held, now: float, ongoing: bool) -> str:
         duration = max(0.0, (now - held.since) * 1000.0)
-        at, tid = held.best()
+        at, tid = held.best(m)
         return L.loop_blocked(
             m.run,
             ms(int(now * 1e9), m.t0),
