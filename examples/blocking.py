@@ -23,7 +23,9 @@ What to look at with Nursery Lens:
     click selects those tasks in the tree.
 
 The near miss: each poll also parses its answer synchronously for 20 ms,
-well under the threshold, and is never reported. `--block-ms 50` makes the
+well under the threshold, and is not reported (a debugger on a busy machine
+can stretch the three polls of one turn past 100 ms: then it is, rightly,
+as the loop was held that long). `--block-ms 50` makes the
 report a near miss too. Ends by itself after `--boards` boards (about 0.7 s
 each); `--hold` renders until Ctrl-C.
 """
