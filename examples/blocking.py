@@ -20,7 +20,7 @@ What to look at with Nursery Lens:
     'log_event' was never awaited" becomes a warning at that line;
   * at the end of each `start_soon` line the editor says what it spawned
     (`3 live`), at the poller's `await trio.sleep` how many wait there; a
-    click selects those tasks in the tree.
+    Ctrl+click selects those tasks in the tree.
 
 The near miss: each poll also parses its answer synchronously for 20 ms,
 well under the threshold, and is not reported (a debugger on a busy machine
