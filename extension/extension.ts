@@ -22,6 +22,7 @@ import { RunStatusItem } from './statusItem';
 import { LintProblems } from './lints/problems';
 import { EditorHints, SELECT_TASKS_COMMAND } from './lints/editorHints';
 import { editorHintsOn, lintSettings } from './lints/lintSettings';
+import { VerdictWatch } from './verdictWatch';
 import { TaskFocus } from './panel/taskFocus';
 import { TasksView } from './tasksView/tasksView';
 import { DebugSync } from './debug/debugSync';
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();
   const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
-  context.subscriptions.push(statusItem);
+  context.subscriptions.push(statusItem, new VerdictWatch(store, log));
 
   // The bridge posts through the panel, and the panel feeds the bridge: the late-bound refs break the cycles.
   const panelRef: { panel?: TaskTreePanel; tasks?: TasksView } = {};
