@@ -29,6 +29,8 @@ NAMES_MAX = 50_000
 #: reused while the entry exists; the identity check guards the rest.
 _site_cache: dict[tuple[int, int], tuple[CodeType, str]] = {}
 _name_cache: dict[str, str] = {}
+#: id(code) -> (code, JSON of where its function is defined), as _site_cache
+_func_cache: dict[int, tuple[CodeType, str]] = {}
 
 
 def site_json(code: CodeType | None, line: int) -> str:
@@ -46,6 +48,20 @@ def site_json(code: CodeType | None, line: int) -> str:
     if len(_site_cache) > SITES_MAX:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
+    return s
+
+
+def func_json(code: CodeType) -> str:
+    """JSON of where a function is defined (``task.spawned.func``): its file,
+    first line and qualified name (Python >= 3.11; its name before)."""
+    hit = _func_cache.get(id(code))
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    name = getattr(code, "co_qualname", code.co_name)
+    s = f'{{"file":{_q(code.co_filename)},"line":{max(code.co_firstlineno, 0)},"function":{_q(name)}}}'
+    if len(_func_cache) > SITES_MAX:
+        _func_cache.clear()
+    _func_cache[id(code)] = (code, s)
     return s
 
 

@@ -14,14 +14,42 @@ from __future__ import annotations
 import os
 import sys
 
-from .events import F_MAIN, F_SYSTEM, N_START, N_SYSTEM, RETURNED
+from .events import F_MAIN, F_SYSTEM, N_ANYIO, N_START, N_SYSTEM, N_TASKGROUP, RETURNED
 from .fragments import MAX_TEXT, q
 
 PROTOCOL_MAJOR = 1
-PROTOCOL_MINOR = 1
+PROTOCOL_MINOR = 2
+#: A collector refuses a first line this long before it knows the secret:
+#: the hello drops argv and sys.path entries from the end to stay below it.
+HELLO_MAX = 64 * 1024 - 1
+
+
+def _strings(items: list[str], budget: int) -> str:
+    """A JSON array of ``items``, as many from the front as fit in ``budget`` characters."""
+    out: list[str] = []
+    used = 2
+    for item in items:
+        s = q(item)
+        if used + len(s) + 1 > budget:
+            break
+        out.append(s)
+        used += len(s) + 1
+    return "[" + ",".join(out) + "]"
+
+
+def _sys_path() -> list[str]:
+    path = []
+    for entry in list(sys.path):
+        if isinstance(entry, str):
+            try:
+                path.append(os.path.abspath(entry or os.curdir))
+            except (OSError, ValueError):
+                continue
+    return list(dict.fromkeys(path))
 
 
 def hello(secret: str | None, runtime: str, runtime_version: str, instance: str, reconnect: int | None) -> str:
+    """The first line; ``secret`` None for a recording (a file never holds it)."""
     from .. import __version__
 
     parts = [f'{{"type":"hello","protocol":{PROTOCOL_MAJOR},"minor":{PROTOCOL_MINOR}']
@@ -36,16 +64,26 @@ def hello(secret: str | None, runtime: str, runtime_version: str, instance: str,
         f'"runtime":{q(runtime)},"runtime_version":{q(runtime_version)},"lens_version":{q(__version__)},'
         f'"python":{q(python)},"pid":{os.getpid()}'
     )
-    parts.append('"argv":[' + ",".join(q(str(a)) for a in list(sys.argv)) + "]")
     parts.append(f'"cwd":{q(cwd)},"instance":{q(instance)}')
     if reconnect:
         parts.append(f'"reconnect":{reconnect}')
+    # argv and sys.path share what is left of the bound, argv first (it names the program)
+    room = HELLO_MAX - sum(len(p) + 1 for p in parts) - len(',"argv":,"sys_path":}')
+    argv = _strings([str(a) for a in list(sys.argv)], room)
+    parts.append('"argv":' + argv)
+    parts.append('"sys_path":' + _strings(_sys_path(), room - len(argv)))
     return ",".join(parts) + "}"
 
 
-def run_started(run: int, wall: float, resumed: bool = False) -> str:
+def run_info(library: str, version: str, anyio: str | None) -> str:
+    """``run.started``'s library fields (1.2), after ``wall``."""
+    via = f',"anyio":{q(anyio)}' if anyio is not None else ""
+    return f',"library":{q(library)},"library_version":{q(version)}{via}'
+
+
+def run_started(run: int, wall: float, resumed: bool = False, info: str = "") -> str:
     again = ',"resumed":true' if resumed else ""
-    return f'{{"type":"run.started","run":{run},"ts":0,"wall":{wall:.3f}{again}}}'
+    return f'{{"type":"run.started","run":{run},"ts":0,"wall":{wall:.3f}{info}{again}}}'
 
 
 def run_finished(run: int, ts: str, outcome: str, error_json: str | None) -> str:
@@ -63,25 +101,34 @@ def spawned_prefix(run: int) -> str:
     return f'{{"type":"task.spawned","run":{run},"ts":'
 
 
-def spawned_tail(name_json: str, nursery: int | None, flags: int, site_json: str) -> str:
-    """The end of a ``task.spawned`` line, after its id."""
+def spawned_tail(name_json: str, nursery: int | None, flags: int, site_json: str, more: str = "") -> str:
+    """The end of a ``task.spawned`` line, after its id. ``more``: the 1.2
+    fields (``spawned_more``), right after ``nursery``."""
     nid = "null" if nursery is None else nursery
     system = "true" if flags & F_SYSTEM else "false"
     main = ',"main":true' if flags & F_MAIN else ""
-    return f',"name":{name_json},"nursery":{nid},"system":{system}{main},"site":{site_json}}}'
+    return f',"name":{name_json},"nursery":{nid}{more},"system":{system}{main},"site":{site_json}}}'
 
 
-#: what every plain tail (flags 0, a nursery) looks like around its parts
+def spawned_more(parent: int | None, func_json: str | None) -> str:
+    """``task.spawned``'s ``parent`` (a loose task's maker) and ``func`` (1.2)."""
+    p = f',"parent":{parent}' if parent is not None else ""
+    return p + (',"func":' + func_json if func_json is not None else "")
+
+
+#: what every plain tail (flags 0) looks like around its parts
 _NAME, _NURSERY, _PLAIN_SITE = ',"name":', ',"nursery":', ',"system":false,"site":'
 
 
-def parse_plain_tail(tail: str) -> tuple[str, int, str]:
-    """(name_json, nursery, site_json) of a tail ``spawned_tail`` made with
-    flags 0 and a nursery. A JSON string holds no unescaped quote, so the
-    first delimiter found is the real one."""
+def parse_plain_tail(tail: str) -> tuple[str, int | None, str, str]:
+    """(name_json, nursery, site_json, more) of a tail ``spawned_tail`` made
+    with flags 0. A JSON string holds no unescaped quote, so the first
+    delimiter found is the real one; ``more`` (if any) starts with a comma
+    right after the nursery's id or null."""
     name_json, _, rest = tail[len(_NAME) :].partition(_NURSERY)
-    nid, _, site_json = rest.partition(_PLAIN_SITE)
-    return name_json, int(nid), site_json[:-1]
+    nid_more, _, site_json = rest.partition(_PLAIN_SITE)
+    nid, comma, more = nid_more.partition(",")
+    return name_json, None if nid == "null" else int(nid), site_json[:-1], comma + more
 
 
 def exited_prefix(run: int) -> str:
@@ -103,17 +150,25 @@ def task_moved(run: int, ts: str, tid: int, nursery: int) -> str:
     return f'{{"type":"task.moved","run":{run},"ts":{ts},"id":{tid},"nursery":{nursery}}}'
 
 
-def task_state(run: int, ts: str, tid: int, state: str, at_json: str | None) -> str:
-    """``at_json`` None: the await site has not changed since the last sample."""
+def task_state(run: int, ts: str, tid: int, state: str, at_json: str | None, chain_json: str | None = None) -> str:
+    """``at_json``/``chain_json`` None: unchanged since the last sample."""
     at = ',"at":' + at_json if at_json is not None else ""
-    return f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"{at}}}'
+    chain = ',"chain":' + chain_json if chain_json is not None else ""
+    return f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"{at}{chain}}}'
+
+
+def task_flagged(run: int, ts: str, tid: int, flag: str, error_json: str | None) -> str:
+    error = ',"error":' + error_json if error_json is not None else ""
+    return f'{{"type":"task.flagged","run":{run},"ts":{ts},"id":{tid},"flag":"{flag}"{error}}}'
 
 
 def nursery_opened(run: int, ts: str, nid: int, owner: int, site_json: str, flags: int) -> str:
     system = ',"system":true' if flags & N_SYSTEM else ""
     start = ',"start":true' if flags & N_START else ""
+    kind = ',"kind":"taskgroup"' if flags & N_TASKGROUP else ',"kind":"anyio"' if flags & N_ANYIO else ""
     return (
-        f'{{"type":"nursery.opened","run":{run},"ts":{ts},"id":{nid},"task":{owner},"site":{site_json}{system}{start}}}'
+        f'{{"type":"nursery.opened","run":{run},"ts":{ts},"id":{nid},"task":{owner},"site":{site_json}'
+        f"{kind}{system}{start}}}"
     )
 
 
@@ -122,14 +177,26 @@ def nursery_closed(run: int, ts: str, nid: int) -> str:
 
 
 def scope_changed(
-    run: int, ts: str, sid: int, tid: int, deadline_json: str, shield: bool, called: bool, reason: str | None
+    run: int,
+    ts: str,
+    sid: int,
+    tid: int,
+    deadline_json: str,
+    shield: bool,
+    called: bool,
+    reason: str | None,
+    kind: str | None = None,
+    site_json: str | None = None,
 ) -> str:
+    """``kind`` None: a Trio cancel scope; ``site_json`` None: not sent (unchanged)."""
     shield_json = "true" if shield else "false"
     called_json = "true" if called else "false"
     reason_json = ',"reason":' + q(reason) if reason is not None else ""
+    kind_json = f',"kind":"{kind}"' if kind is not None else ""
+    site = ',"site":' + site_json if site_json is not None else ""
     return (
         f'{{"type":"scope.changed","run":{run},"ts":{ts},"id":{sid},"task":{tid},"deadline":{deadline_json},'
-        f'"shield":{shield_json},"cancel_called":{called_json}{reason_json}}}'
+        f'"shield":{shield_json},"cancel_called":{called_json}{reason_json}{kind_json}{site}}}'
     )
 
 
@@ -149,8 +216,10 @@ def dropped(ts: str, count: int, total: int) -> str:
     return f'{{"type":"dropped","ts":{ts},"count":{count},"total":{total}}}'
 
 
-def runtime_disabled(reason: str) -> str:
-    return f'{{"type":"runtime.disabled","reason":{q(reason[:MAX_TEXT])}}}'
+def runtime_disabled(reason: str, run: int | None = None, ts: str | None = None) -> str:
+    """The runtime stopped observing: one run (``run``, 1.2), or the whole process."""
+    where = f'"run":{run},"ts":{ts},' if run is not None and ts is not None else ""
+    return f'{{"type":"runtime.disabled",{where}"reason":{q(reason[:MAX_TEXT])}}}'
 
 
 #: lines that end a run, or the stream: a batch replaced by a snapshot keeps them

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import events as E, lines as L
-from .fragments import _name_cache, _site_cache, cancel_json, error_json, ms, name_json, site_json
+from .fragments import _name_cache, _site_cache, cancel_json, error_json, func_json, ms, name_json, q, site_json
 
 if TYPE_CHECKING:
     from collections import deque
@@ -32,33 +32,53 @@ class TaskRecord:
     spawn line's tail, a string (nothing for the garbage collector to track
     at 100,000 live tasks)."""
 
-    __slots__ = ("at", "flags", "name", "nursery", "site", "state")
+    __slots__ = ("at", "chain", "flags", "more", "name", "nursery", "site", "state")
 
-    def __init__(self, name: str, nursery: int | None, flags: int, site: str) -> None:
+    def __init__(self, name: str, nursery: int | None, flags: int, site: str, more: str = "") -> None:
         self.name = name  # JSON
         self.nursery = nursery
         self.flags = flags
         self.site = site  # JSON
-        #: last sampled state and await site (JSON); None: not sampled yet
+        #: the 1.2 fields of its spawn line (lines.spawned_more)
+        self.more = more
+        #: last sampled state, await site and await chain (JSON); None: not sampled yet
         self.state: str | None = None
         self.at: str | None = None
+        self.chain: str | None = None
 
 
 class ScopeRecord:
     """A cancel scope the stream reported (``scope.changed``), until closed."""
 
-    __slots__ = ("called", "deadline", "id", "reason", "shield", "task")
+    __slots__ = ("called", "deadline", "id", "kind", "reason", "shield", "site", "task")
 
-    def __init__(self, sid: int, task: int, deadline: str, shield: bool, called: bool, reason: str | None) -> None:
+    def __init__(
+        self,
+        sid: int,
+        task: int,
+        deadline: str,
+        shield: bool,
+        called: bool,
+        reason: str | None,
+        kind: str | None = None,
+        site: str | None = None,
+    ) -> None:
         self.id = sid
         self.task = task
         self.deadline = deadline  # JSON
         self.shield = shield
         self.called = called
         self.reason = reason
+        #: what made it (None: a Trio cancel scope) and where it was entered (JSON; None: not known)
+        self.kind = kind
+        self.site = site
 
-    def line(self, run: int, ts: str) -> str:
-        return L.scope_changed(run, ts, self.id, self.task, self.deadline, self.shield, self.called, self.reason)
+    def line(self, run: int, ts: str, with_site: bool = False) -> str:
+        """``scope.changed``; the site only in a scope's first line (and snapshots)."""
+        site = self.site if with_site else None
+        return L.scope_changed(
+            run, ts, self.id, self.task, self.deadline, self.shield, self.called, self.reason, self.kind, site
+        )
 
 
 class RunMirror:
@@ -66,6 +86,8 @@ class RunMirror:
 
     __slots__ = (
         "clock0",
+        "failed",
+        "info",
         "last_tail",
         "last_tid",
         "nurseries",
@@ -83,9 +105,21 @@ class RunMirror:
     )
 
     def __init__(
-        self, run: int, t0: int, wall: float, clock0: float, source: ObservedRun, thread_id: int, rq: deque[Any]
+        self,
+        run: int,
+        t0: int,
+        wall: float,
+        clock0: float,
+        source: ObservedRun,
+        thread_id: int,
+        rq: deque[Any],
+        info: str = "",
     ) -> None:
         self.run = run
+        #: run.started's library fields (lines.run_info)
+        self.info = info
+        #: why the adapter stopped observing this run (RUN_FAIL), or None
+        self.failed: str | None = None
         #: the run's own queue (see events)
         self.rq = rq
         self.pre_spawn = L.spawned_prefix(run)
@@ -113,8 +147,8 @@ class RunMirror:
         """The task's record, made from its spawn line's tail on first need."""
         rec = self.tasks[tid]
         if isinstance(rec, str):
-            name, nursery, site = L.parse_plain_tail(rec)
-            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site)
+            name, nursery, site, more = L.parse_plain_tail(rec)
+            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site, more)
         return rec
 
     def close_task_scopes(self, tid: int, ts: str, lines: list[str]) -> None:
@@ -128,7 +162,7 @@ class RunMirror:
 
     def spawn_line(self, tid: int, ts: str) -> str:
         rec = self.tasks[tid]
-        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site)
+        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.more)
         return L.with_id(self.pre_spawn, ts, tid, tail)
 
     def nursery_line(self, nid: int, ts: str) -> str:
@@ -154,7 +188,7 @@ class RunMirror:
                 del self.tasks[tid]
         run = self.run
         if resumed:
-            out.append(L.run_started(run, self.wall, resumed=True))
+            out.append(L.run_started(run, self.wall, resumed=True, info=self.info))
         out.append(L.snapshot_begin(run, ts))
         # one counter numbers tasks and nurseries: no id is both
         out.extend(
@@ -162,12 +196,14 @@ class RunMirror:
             for ident in sorted([*self.nurseries, *self.tasks])
         )
         out.extend(
-            L.task_state(run, ts, tid, rec.state, rec.at or "null")
+            L.task_state(run, ts, tid, rec.state, rec.at or "null", rec.chain)
             for tid, rec in self.tasks.items()
             if isinstance(rec, TaskRecord) and rec.state is not None
         )
-        out.extend(rec.line(run, ts) for rec in self.scopes.values())
+        out.extend(rec.line(run, ts, with_site=True) for rec in self.scopes.values())
         out.append(L.snapshot_end(run, ts))
+        if self.failed:  # a reader that missed it must still close this run's leftovers at its end
+            out.append(L.runtime_disabled(self.failed, run, ts))
         return out
 
 
@@ -178,6 +214,8 @@ class Mirror:
     def __init__(self) -> None:
         self.runs: dict[int, RunMirror] = {}
         self._tails: dict[tuple[Any, ...], tuple[Any, str]] = {}
+        #: (n, id(code), line, id(func)) -> (code, func, tail after the name) of spawns queued with a task
+        self._task_tails: dict[tuple[int, int, int, int], tuple[Any, Any, str]] = {}
 
     def any_ts(self) -> str:
         """``ts`` for an event of no run in particular (``dropped``)."""
@@ -203,6 +241,8 @@ class Mirror:
         to: no collector yet, none listening): keep the mirror current for
         the snapshot a connection will get, and skip building lines."""
         rq = m.rq
+        if m.failed:
+            return self._drain_failed(m, budget, lines)
         popleft = rq.popleft
         append = lines.append
         handle = self.handle
@@ -236,6 +276,13 @@ class Mirror:
                     code = popleft()
                     line = popleft()
                     used += E.SPAWN_VALUES
+                    if type(name) is not str:  # the library's task (see events): asyncio
+                        last_tid = x
+                        tasks[x] = tail = self._task_tail(m, name, nid, code, line)
+                        if emit:
+                            d = (t - t0) // 1000
+                            append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
+                        continue
                     if code is last_code and line == last_line and nid == last_nid and name == last_name:
                         tail = last_tail
                     else:
@@ -264,8 +311,8 @@ class Mirror:
             else:
                 used += 1
                 handle(x, lines)
-                if x[0] == E.RUN_END:
-                    break  # the run's last item: its mirror is gone
+                if x[0] == E.RUN_END or x[0] == E.RUN_FAIL:
+                    break  # the run's last item (its mirror is gone), or the last the adapter meant
         m.last_tid = last_tid
         m.last_tail = last_tail
         return used
@@ -286,15 +333,48 @@ class Mirror:
         self._tails[key] = (code, tail)
         return tail
 
+    def _drain_failed(self, m: RunMirror, budget: int, lines: list[str]) -> int:
+        """A failed run (RUN_FAIL): whatever its hooks still queued is
+        dropped, up to its RUN_END."""
+        rq = m.rq
+        used = 0
+        while used < budget and rq:
+            x = rq.popleft()
+            used += 1
+            if type(x) is tuple and x[0] == E.RUN_END:
+                self.handle(x, lines)
+                break
+        return used
+
+    def _task_tail(self, m: RunMirror, task: Any, n: int, code: Any, line: int) -> str:
+        """The tail of a spawn queued with the library's task (see events):
+        its name and function come from the run's source; the rest (nursery
+        or maker, function, site) is cached."""
+        name, func = m.source.describe(task)
+        key = (n, id(code), line, id(func))
+        hit = self._task_tails.get(key)
+        if hit is not None and hit[0] is code and hit[1] is func:
+            return ',"name":' + q(name) + hit[2]
+        more = L.spawned_more(-n if n < 0 else None, func_json(func) if func is not None else None)
+        rest = L.spawned_tail("", n if n > 0 else None, 0, site_json(code, line), more)[len(',"name":') :]
+        if len(self._task_tails) > TAILS_MAX:
+            self._task_tails.clear()
+        self._task_tails[key] = (code, func, rest)
+        return ',"name":' + q(name) + rest
+
     def handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
         """One tagged tuple (see events): update the mirror, append its line."""
         kind = item[0]
         if kind == E.SPAWN:
-            _, run, t, tid, name, nid, flags, code, line = item
+            _, run, t, tid, name, nid, flags, code, line = item[:9]
             m = self.runs.get(run)
             if m is None:
                 return
-            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line))
+            more = ""
+            if type(name) is not str:  # the library's task (see events)
+                name, func = m.source.describe(name)
+                more = L.spawned_more(item[9] if len(item) > 9 else None, func_json(func) if func else None)
+            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), more)
             lines.append(m.spawn_line(tid, ms(t, m.t0)))
         elif kind == E.EXIT:
             _, run, t, tid, info = item
@@ -334,10 +414,23 @@ class Mirror:
                 return
             m.record(tid).nursery = nid
             lines.append(L.task_moved(run, ms(t, m.t0), tid, nid))
+        elif kind == E.FLAG:
+            _, run, t, tid, flag, err = item
+            m = self.runs.get(run)
+            if m is None or tid not in m.tasks:
+                return
+            lines.append(L.task_flagged(run, ms(t, m.t0), tid, flag, error_json(err) if err is not None else None))
+        elif kind == E.RUN_FAIL:
+            _, run, t, reason = item
+            m = self.runs.get(run)
+            if m is None or m.failed:
+                return
+            m.failed = reason
+            lines.append(L.runtime_disabled(reason, run, ms(t, m.t0)))
         elif kind == E.RUN_START:
-            _, run, t, wall, clock0, source, thread_id, rq = item
-            self.runs[run] = RunMirror(run, t, wall, clock0, source, thread_id, rq)
-            lines.append(L.run_started(run, wall))
+            _, run, t, wall, clock0, source, thread_id, rq, info = item
+            self.runs[run] = RunMirror(run, t, wall, clock0, source, thread_id, rq, info)
+            lines.append(L.run_started(run, wall, info=info))
         elif kind == E.RUN_END:
             _, run, t, outcome, err = item
             m = self.runs.pop(run, None)

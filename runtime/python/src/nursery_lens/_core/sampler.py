@@ -22,6 +22,9 @@ cancel scopes.
 * at: the innermost *user* frame of the await chain (``cr_await`` links),
   so a task queued on a ``CapacityLimiter`` and one inside its fetch differ
   by their await site.
+* chain (1.2): the whole await chain, library frames included, outermost
+  first (for a running task: its frames on the loop thread's stack), sent
+  when it changed.
 * scopes: what the adapter reports, as ``scope.changed`` when new or
   changed and ``scope.closed`` when a sampled task no longer has them.
 """
@@ -59,6 +62,8 @@ MAX_DEPTH = 200
 _MAX_STACK = 10_000
 #: Tries at copying the live tasks, which the loop's thread may change meanwhile.
 _COPY_TRIES = 3
+#: Most frames of an await chain sent (the innermost kept).
+MAX_CHAIN = 64
 
 
 def install_sampler(emitter: Emitter) -> None:
@@ -66,8 +71,9 @@ def install_sampler(emitter: Emitter) -> None:
         emitter.sampler = sample
 
 
-def await_site(coro: Any, sleep_codes: AbstractSet[int]) -> tuple[Site | None, bool]:
-    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame is in the chain)."""
+def await_site(coro: Any, sleep_codes: AbstractSet[int], chain: list[Site] | None = None) -> tuple[Site | None, bool]:
+    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame
+    is in the chain); every frame's site is appended to ``chain``, if given."""
     best = None
     sleeping = False
     by_id = CLASSIFIER.by_id
@@ -90,8 +96,32 @@ def await_site(coro: Any, sleep_codes: AbstractSet[int]) -> tuple[Site | None, b
             lib = CLASSIFIER.is_library(code)
         if not lib:
             best = (code, frame.f_lineno)
+            if chain is not None:
+                chain.append(best)
+        elif chain is not None:
+            chain.append((code, frame.f_lineno))
         coro = nxt
     return best, sleeping
+
+
+def running_chain(frame: Any, top: Any) -> list[Site]:
+    """The frames of a running task on its thread's stack: from its
+    coroutine's ``frame`` in to ``top``, outermost first."""
+    out: list[Site] = []
+    f = top
+    depth = 0
+    while f is not None and depth < _MAX_STACK:
+        out.append((f.f_code, f.f_lineno))
+        if f is frame:
+            break
+        f = f.f_back
+        depth += 1
+    out.reverse()
+    return out
+
+
+def chain_json(chain: list[Site]) -> str:
+    return "[" + ",".join(site_json(code, line) for code, line in chain[-MAX_CHAIN:]) + "]"
 
 
 def _slice(source: ObservedRun, start: int) -> list[tuple[Any, int]] | None:
@@ -176,21 +206,32 @@ def sample(m: RunMirror, lines: list[str]) -> None:
             state = "running"
             at = running_site
             sleeping = False
+            chain = running_chain(frame, top)
         else:
             state = waiting_state(task)
-            at, sleeping = await_site(coro, sleep_codes)
+            chain = []
+            at, sleeping = await_site(coro, sleep_codes, chain)
         atj = site_json(at[0], at[1]) if at is not None else "null"
-        if rec.state != state or rec.at != atj:
-            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None))
+        cj = chain_json(chain)
+        if rec.state != state or rec.at != atj or rec.chain != cj:
+            lines.append(
+                L.task_state(run, ts, tid, state, atj if rec.at != atj else None, cj if rec.chain != cj else None)
+            )
             rec.state = state
             rec.at = atj
-        for scope, sdeadline, shield, called, reason in task_scopes(task, sleeping):
+            rec.chain = cj
+        for seen_scope in task_scopes(task, sleeping):
+            scope, sdeadline, shield, called, reason = seen_scope[:5]
             seen.add(scope)
             dj = _deadline_json(sdeadline, m)
             srec = scopes.get(scope)
             if srec is None:
-                srec = scopes[scope] = ScopeRecord(source.next_id(), tid, dj, shield, called, reason)
-                lines.append(srec.line(run, ts))
+                kind = site = None
+                if len(seen_scope) > 5:
+                    kind, where = seen_scope[5:7]
+                    site = site_json(where[0], where[1]) if where is not None else "null"
+                srec = scopes[scope] = ScopeRecord(source.next_id(), tid, dj, shield, called, reason, kind, site)
+                lines.append(srec.line(run, ts, with_site=True))
             elif srec.deadline != dj or srec.shield != shield or srec.called != called or srec.reason != reason:
                 srec.deadline, srec.shield, srec.called, srec.reason = dj, shield, called, reason
                 lines.append(srec.line(run, ts))

@@ -41,7 +41,14 @@ class TrioRun:
 
     @property
     def observed(self) -> bool:
-        return self.inst._run == self.run
+        return self.inst._run == self.run and not self.inst._failed
+
+    def fail(self, exc: BaseException) -> None:
+        if self.observed:
+            self.inst._fail(exc)
+
+    def describe(self, task: Any) -> tuple[str, Any]:
+        return (str(getattr(task, "name", task)), None)
 
     def next_id(self) -> int:
         return self.inst._next()
