@@ -125,6 +125,30 @@ def record() -> Callable[..., Recording]:
     return run
 
 
+@pytest.fixture
+def arecord() -> Callable[..., Recording]:
+    """Call ``program()`` (which runs asyncio event loops) with every loop run
+    observed by ``nursery_lens.observe_asyncio`` writing to memory."""
+    import nursery_lens
+
+    def run(program: Callable[[], Any], *, raises: Any = None, sample_hz: float = 0, **kwargs: Any) -> Recording:
+        chunks: list[str] = []
+        obs = nursery_lens.observe_asyncio(sink=chunks.append, sample_hz=sample_hz, **kwargs)
+        try:
+            if raises is not None:
+                with pytest.raises(raises):
+                    program()
+            else:
+                program()
+        finally:
+            obs.close()
+        rec = Recording("".join(chunks))
+        check_order(rec.events)
+        return rec
+
+    return run
+
+
 def check_order(events: list[dict[str, Any]]) -> None:
     """PROTOCOL.md order guarantees, checked on every recording."""
     assert events[0]["type"] == "hello"
@@ -135,6 +159,7 @@ def check_order(events: list[dict[str, Any]]) -> None:
     lossy = False  # after "dropped", run.finished may close what lost lines left open
     unobserved: set[int] = set()  # runs the runtime stopped observing (runtime.disabled with a run)
     pending: set[tuple[int, int]] = set()  # tasks flagged pending_at_close: never finished
+    spawned_ids: dict[int, set[int]] = {}
     for e in events[1:]:
         if e["type"] == "dropped":
             lossy = True
@@ -146,7 +171,7 @@ def check_order(events: list[dict[str, Any]]) -> None:
             unobserved.add(run)
             continue
         if t == "task.flagged":
-            assert e["id"] in live_tasks[run], e
+            assert e["id"] in spawned_ids.get(run, set()), e
             if e["flag"] == "pending_at_close":
                 pending.add((run, e["id"]))
             continue
@@ -175,6 +200,7 @@ def check_order(events: list[dict[str, Any]]) -> None:
         elif t == "task.spawned":
             assert e["nursery"] is None or e["nursery"] in nurseries, e
             tasks.add(e["id"])
+            spawned_ids.setdefault(run, set()).add(e["id"])
             children.setdefault((run, e["nursery"]), set()).add(e["id"])
         elif t == "task.moved":
             assert e["id"] in tasks, e

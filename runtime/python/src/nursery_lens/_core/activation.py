@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: ``adapter.Library``) activates it
 ADAPTERS = {
     "trio._core._run": "nursery_lens._trio.library",
+    "asyncio": "nursery_lens._asyncio.library",
+    "uvloop": "nursery_lens._asyncio.library",
 }
 
 _config: Config | None = None

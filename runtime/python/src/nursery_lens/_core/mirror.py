@@ -253,6 +253,8 @@ class Mirror:
         last_name: Any = None  # beats building and hashing a key
         last_tail = m.last_tail
         last_tid = m.last_tid
+        describe = m.source.describe
+        task_tails_get = self._task_tails.get
         pre_spawn = m.pre_spawn
         pre_exit = m.pre_exit
         returned = L.RETURNED_TAIL
@@ -278,7 +280,13 @@ class Mirror:
                     used += E.SPAWN_VALUES
                     if type(name) is not str:  # the library's task (see events): asyncio
                         last_tid = x
-                        tasks[x] = tail = self._task_tail(m, name, nid, code, line)
+                        name, func = describe(name)
+                        cached = task_tails_get((nid, id(code), line, id(func)))
+                        if cached is not None and cached[0] is code and cached[1] is func:
+                            rest = cached[2]
+                        else:
+                            rest = self._task_rest(nid, code, line, func)
+                        tasks[x] = tail = f',"name":{q(name)}{rest}'
                         if emit:
                             d = (t - t0) // 1000
                             append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
@@ -346,21 +354,15 @@ class Mirror:
                 break
         return used
 
-    def _task_tail(self, m: RunMirror, task: Any, n: int, code: Any, line: int) -> str:
-        """The tail of a spawn queued with the library's task (see events):
-        its name and function come from the run's source; the rest (nursery
-        or maker, function, site) is cached."""
-        name, func = m.source.describe(task)
-        key = (n, id(code), line, id(func))
-        hit = self._task_tails.get(key)
-        if hit is not None and hit[0] is code and hit[1] is func:
-            return ',"name":' + q(name) + hit[2]
+    def _task_rest(self, n: int, code: Any, line: int, func: Any) -> str:
+        """What follows the name in the tail of a spawn queued with the
+        library's task (see events): nursery or maker, function, site (cached)."""
         more = L.spawned_more(-n if n < 0 else None, func_json(func) if func is not None else None)
         rest = L.spawned_tail("", n if n > 0 else None, 0, site_json(code, line), more)[len(',"name":') :]
         if len(self._task_tails) > TAILS_MAX:
             self._task_tails.clear()
-        self._task_tails[key] = (code, func, rest)
-        return ',"name":' + q(name) + rest
+        self._task_tails[(n, id(code), line, id(func))] = (code, func, rest)
+        return rest
 
     def handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
         """One tagged tuple (see events): update the mirror, append its line."""
@@ -417,7 +419,7 @@ class Mirror:
         elif kind == E.FLAG:
             _, run, t, tid, flag, err = item
             m = self.runs.get(run)
-            if m is None or tid not in m.tasks:
+            if m is None:  # (the task may have exited: an exception nobody retrieved)
                 return
             lines.append(L.task_flagged(run, ms(t, m.t0), tid, flag, error_json(err) if err is not None else None))
         elif kind == E.RUN_FAIL:
