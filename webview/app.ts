@@ -2,8 +2,9 @@
 // messages and user actions into dirty flags, and hands each animation frame
 // to the frame loop.
 import type { ZoomTransform } from 'd3-zoom';
-import type { HostMessage, WebviewMessage } from '../contract/messages';
+import type { HostMessage, ImageFormat, WebviewMessage } from '../contract/messages';
 import { Chrome } from './chrome';
+import { drawPicture, pngOf } from './exportImage';
 import { h } from './elements';
 import { FrameLoop } from './frameLoop';
 import { Follow } from './follow';
@@ -16,6 +17,7 @@ import { TRANSITION_LIMIT } from './tree/geometry';
 import { RunsMirror } from './tree/mirror';
 import { TreeRenderer } from './tree/render';
 import { ShownTree } from './tree/shownTree';
+import type { Measures } from './tree/look';
 import { pageMeasures } from './tree/textMeasure';
 import { Tooltip } from './tree/tooltip';
 import { bindTreeInput } from './tree/treeInput';
@@ -47,6 +49,7 @@ export class App {
   private readonly follow: Follow;
   private readonly frames: FrameLoop;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  private readonly measures: Measures;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -64,6 +67,7 @@ export class App {
     this.renderer = new TreeRenderer(this.svg);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
+    this.measures = measures;
     this.tree = new ShownTree(measures);
     const canAnimate = (): boolean => !this.reducedMotion.matches && (this.tree.layout?.nodes.length ?? 0) < TRANSITION_LIMIT * 4;
     this.selection = new Selection({
@@ -132,6 +136,26 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'export':
+        void this.exportImage(m.id, m.format);
+        break;
+    }
+  }
+
+  /** The picture of the view the host asked for (its answer carries the same id). */
+  private async exportImage(id: number, format: ImageFormat): Promise<void> {
+    try {
+      const run = this.mirror.get(this.current);
+      if (!run) throw new Error('no run is shown');
+      // Built now, as the next frame would: the panel may have just opened.
+      this.tree.rebuild(run, this.choices.modelOptions());
+      this.changed(DIRTY.structure, false);
+      const { layout, model } = this.tree;
+      if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
+      const picture = drawPicture({ layout, model, rows: run.rows, info: run.info, victims: this.tree.victims, measures: this.measures, palette: this.tree.palette });
+      this.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
+    } catch (err) {
+      this.post({ type: 'exportFailed', id, reason: err instanceof Error ? err.message : String(err) });
     }
   }
 
@@ -206,6 +230,7 @@ export class App {
       },
       fit: () => this.fit(),
       clearFinished: () => this.post({ type: 'command', command: 'clearFinished' }),
+      exportAs: (command) => this.post({ type: 'command', command }),
     });
   }
 
