@@ -101,13 +101,14 @@ def spawn_hook(run: LoopRun, real: Callable[..., Any], explicit: bool) -> Callab
 
     def loose(task: Any, f: Any) -> None:
         """A task made outside a task group (the group's set tells about its own: GroupTasks.add)."""
-        tid = nxt()
-        tids[task] = tid
         code = f.f_code
         via = spawn_via.get(id(code)) if spawn_via else None
-        if via is not None:  # a library's own group (AnyIO): it says which
-            n = via(run, f, task, tid)
+        if via is not None:  # a library's own group (AnyIO): it says which, and numbers the task
+            n, tid = via(run, f, task)
+            tids[task] = tid
         else:
+            tid = nxt()
+            tids[task] = tid
             cur = current_task(loop)
             parent = tids_get(cur) if cur is not None else None
             if parent is None and run.pending:
@@ -256,9 +257,9 @@ def exit_callback(run: LoopRun) -> Callable[[Any], None]:
             else:
                 em.hook_drops += 1
             if closes:
-                nid = closes.pop(tid, None)
-                if nid is not None:
-                    q_append((E.N_CLOSE, num, perf(), nid))
+                after = closes.pop(tid, None)
+                if after is not None:
+                    after(tid)
         except Exception as exc:
             fail(exc)
 

@@ -113,6 +113,10 @@ def install(module: ModuleType | None = None) -> bool:
     if uv is not None and getattr(uv, "Loop", None) is not None:
         patches.install_uvloop(uv)
         CLASSIFIER.add_packages(PACKAGES)
+    if module is None:  # explicit use: AnyIO, if the program loaded it already
+        from .._anyio.library import activate_loaded
+
+        activate_loaded("asyncio")
     return True
 
 

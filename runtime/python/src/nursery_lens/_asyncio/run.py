@@ -50,9 +50,10 @@ _getframe = sys._getframe
 _STACK_DEPTH = 12
 #: instance attributes a run sets on its loop
 _HOOKED = ("create_task", "set_task_factory", "call_exception_handler")
-#: id(code) -> f(run, frame, task, tid) -> n (see _core.events' spawn (task)): a
-#: library on top of asyncio whose frame makes the task names its group (AnyIO)
-SPAWN_VIA: dict[int, Callable[..., int]] = {}
+#: id(code) -> f(run, frame, task) -> (n, task id) (n: see _core.events' spawn
+#: (task)): a library on top of asyncio whose frame makes the task names its
+#: group (AnyIO), and numbers the task after any nursery it opens for it
+SPAWN_VIA: dict[int, Callable[..., tuple[int, int]]] = {}
 
 
 def on_stack(frame: Any, codes: Any) -> Any:
@@ -84,8 +85,8 @@ class LoopRun(Sampling):
         self.timeouts: dict[int, list[tuple[Any, str, Any]]] = {}
         #: tasks that raised -> id, weakly: flagged at the end if nobody retrieved the exception
         self.raised: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-        #: task id -> nursery that closes when the task ends (AnyIO's start())
-        self.closes_with: dict[int, int] = {}
+        #: task id -> called with it once its exit is queued (AnyIO's groups close with their last task)
+        self.closes_with: dict[int, Callable[[int], None]] = {}
         #: (coroutine, id) of tasks being made through a task factory (one may run eagerly)
         self.pending: list[tuple[Any, int]] = []
         self.main: Any = None

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import trio
 from trio.lowlevel import enable_ki_protection
 
+from .._anyio.library import activate_loaded
 from .._core import events as E, lines as L
 from .._core.errors import error_info
 from .._core.frames import CLASSIFIER, run_via
@@ -70,6 +71,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
         self._failed = False
         self._next = itertools.count(1).__next__
         _patches.install()
+        activate_loaded("trio")  # AnyIO's Trio backend, if loaded (zero-code use waits for it)
         # Trio looks hooks up on the instance (getattr) at every call, so a
         # hook is switched per instance by an instance attribute shadowing it.
         if _patches.INSTALLED.get("task_exited"):

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import weakref
 from math import inf
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 #: Most links followed in one cancel-status chain.
 _MAX_DEPTH = 200
+#: Trio cancel scope -> (kind, site) of a library scope wrapping it (AnyIO's
+#: CancelScope: its adapter registers them as they are entered)
+SCOPE_KINDS: weakref.WeakKeyDictionary[Any, tuple[str, Any]] = weakref.WeakKeyDictionary()
 
 
 class TrioRun:
@@ -85,7 +89,11 @@ class TrioRun:
                 reason = getattr(cr, "reason", None) if cr is not None else None
                 if found is None:
                     found = []
-                found.append((scope, deadline, shield, called, reason))
+                extra = SCOPE_KINDS.get(scope) if SCOPE_KINDS else None
+                if extra is None:
+                    found.append((scope, deadline, shield, called, reason))
+                else:
+                    found.append((scope, deadline, shield, called, reason, *extra))
             first = False
             status = status._parent
         return found or ()
