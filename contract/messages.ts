@@ -12,6 +12,14 @@ export type HostMessage =
   | { type: 'delta'; run: RunInfo; upsert: Row[]; remove: number[] }
   /** Tells the webview which theme/options to honour; sent after ready. */
   | { type: 'config'; hideSystemDefault: boolean }
+  /** Select row `id` of `run` and bring it into view (picked in the Tasks view, or where the debugger stopped). */
+  | { type: 'select'; run: string; id: number }
+  /**
+   * What the debugger points at, in `run` (null: no run is paused): `paused`,
+   * the task that hit the breakpoint or raised; `focus`, the task owning the
+   * frame or thread picked in the Call Stack. Sent again after every snapshot.
+   */
+  | { type: 'debugMarks'; run: string | null; paused: number | null; focus: number | null; reason: string | null }
   /** Asks for the picture of the view as it is (answered by `exported` or `exportFailed` with the same id). */
   | { type: 'export'; id: number; format: ImageFormat };
 
@@ -33,4 +41,6 @@ export type WebviewMessage =
   /** The picture an `export` asked for: `data` is SVG text, or a PNG in base64. */
   | { type: 'exported'; id: number; format: ImageFormat; data: string }
   /** An `export` that could not be made (nothing shown, or the browser failed). */
-  | { type: 'exportFailed'; id: number; reason: string };
+  | { type: 'exportFailed'; id: number; reason: string }
+  /** The user selected row `id` of `run` in the panel (null: a fold, or nothing), for the Tasks view to follow. */
+  | { type: 'selected'; run: string; id: number | null };

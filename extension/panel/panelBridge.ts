@@ -9,6 +9,7 @@ import type { HostMessage, ImageFormat, PanelCommand, WebviewMessage } from '../
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
+import type { TaskFocus, TaskRef } from './taskFocus';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
@@ -24,6 +25,10 @@ export interface BridgeDeps {
   log?: { warn(message: string): void };
   /** The selected run changed (its label, or null): e.g. for the panel's title. */
   selected?(label: string | null): void;
+  /** The selected run changed (its key, or null): e.g. for the Tasks view. */
+  selectedRun?(key: string | null): void;
+  /** The task selection shared with the Tasks view and the debugger. */
+  focus?: TaskFocus;
 }
 
 /** At most one delta per run per interval. */
@@ -57,16 +62,41 @@ export class PanelBridge {
   /** The selection changed: the run list and the selected run's snapshot are owed to the panel. */
   private snapshotDue = false;
   private showQueued = false;
-  private readonly subscription: { dispose(): void };
+  /** A selection made outside the panel (Tasks view, debugger) it has not shown yet: sent after its next snapshot. */
+  private hostSelection: TaskRef | null = null;
+  private readonly subscriptions: Array<{ dispose(): void }>;
   private readonly exports = new Map<number, PendingExport>();
   private nextExport = 1;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
-    this.subscription = store.onDidChange((e) => {
+    this.subscriptions = [store.onDidChange((e) => {
       if (e.kind === 'added') this.onAdded(e.entries);
       else if (e.kind === 'removed') this.onRemoved(e.keys);
       this.schedule();
-    });
+    })];
+    const focus = deps.focus;
+    if (focus) {
+      this.subscriptions.push(
+        focus.onDidSelect(({ ref, origin }) => {
+          if (origin !== 'panel') this.showTask(ref);
+        }),
+        focus.onDidChangeMarks(() => this.postMarks()),
+      );
+    }
+  }
+
+  /** Selects a row chosen outside the panel: its run first, then the row (the webview waits for the row to arrive). */
+  private showTask(ref: TaskRef): void {
+    if (!this.store.get(ref.run)) return;
+    if (ref.run !== this.selected) this.select(ref.run);
+    this.hostSelection = ref;
+    if (this.attached) this.deps.post({ type: 'select', run: ref.run, id: ref.id });
+  }
+
+  private postMarks(): void {
+    const focus = this.deps.focus;
+    if (!focus || !this.attached) return;
+    this.deps.post({ type: 'debugMarks', ...focus.marks });
   }
 
   get selectedRun(): string | null {
@@ -148,6 +178,12 @@ export class PanelBridge {
       }
       case 'command':
         if (COMMANDS.has(msg.command)) this.deps.runCommand(msg.command);
+        return;
+      case 'selected':
+        if (typeof msg.run !== 'string' || msg.run !== this.selected) return;
+        // The user chose in the panel: an older choice made elsewhere must not come back after a reload.
+        this.hostSelection = null;
+        if (typeof msg.id === 'number' && Number.isSafeInteger(msg.id)) this.deps.focus?.select({ run: msg.run, id: msg.id }, 'panel');
         return;
       default:
         return;
@@ -257,8 +293,13 @@ export class PanelBridge {
   }
 
   private lastLabel: string | null | undefined;
+  private lastKey: string | null | undefined;
 
   private announceSelection(): void {
+    if (this.selected !== this.lastKey) {
+      this.lastKey = this.selected;
+      this.deps.selectedRun?.(this.selected);
+    }
     const label = this.selected ? (this.store.get(this.selected)?.state.label ?? null) : null;
     if (label === this.lastLabel) return;
     this.lastLabel = label;
@@ -281,6 +322,10 @@ export class PanelBridge {
     if (!e) return;
     e.state.discardDelta();
     this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
+    // Marks and a selection made elsewhere are not part of the rows: a fresh page needs them again.
+    this.postMarks();
+    const sel = this.hostSelection;
+    if (sel && sel.run === this.selected) this.deps.post({ type: 'select', run: sel.run, id: sel.id });
   }
 
   dispose(): void {
@@ -291,6 +336,6 @@ export class PanelBridge {
     this.exports.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }

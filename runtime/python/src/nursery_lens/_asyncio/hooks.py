@@ -117,7 +117,7 @@ def spawn_hook(run: LoopRun, real: Callable[..., Any], explicit: bool) -> Callab
             task.add_done_callback(loose_exit)
         code, line = site_of(f)
         if len(queue) < cap:
-            q_extend((tid, perf(), task, n, code, line))  # flat (see _core.events)
+            q_extend((tid, perf(), task, n, code, line, None))  # flat (see _core.events)
         else:
             em.hook_drops += 1
 
@@ -198,7 +198,7 @@ def group_tasks_class(run: LoopRun) -> type[GroupTasks]:
                 code = None
                 line = 0
             if len(queue) < cap:
-                q_extend((tid, perf(), task, tasks.nid, code, line))  # flat (see _core.events)
+                q_extend((tid, perf(), task, tasks.nid, code, line, None))  # flat (see _core.events)
             else:
                 em.hook_drops += 1
         except Exception as exc:

@@ -270,7 +270,7 @@ class LoopRun(Sampling):
     def _queue_flagged(self, task: Any, flags: int, code: Any, line: int) -> None:
         self.tids[task] = tid = self.ids()
         task.add_done_callback(self.loose_exit)
-        self.queue.append((E.SPAWN, self.run, _perf_ns(), tid, task, None, flags, code, line))
+        self.queue.append((E.SPAWN, self.run, _perf_ns(), tid, task, None, flags, code, line, None))
 
     def _makes_main(self, f: Any) -> bool:
         """``Runner.run`` makes the task itself; ``run_until_complete(coro)``
@@ -293,7 +293,7 @@ class LoopRun(Sampling):
             parent = self.tid_of(self.current_task(self.loop))
         box = [coro]  # the task, once made (the pump reads its name then)
         code, line = hooks.site_of(f)
-        self.queue.append((E.SPAWN, self.run, _perf_ns(), tid, box, nid, 0, code, line, parent))
+        self.queue.append((E.SPAWN, self.run, _perf_ns(), tid, box, nid, 0, code, line, None, parent))
         self.pending.append((coro, tid))
         try:
             task = self.real_create(self.loop, coro, **kwargs)

@@ -18,6 +18,8 @@ from .events import F_MAIN, F_SYSTEM, N_ANYIO, N_START, N_SYSTEM, N_TASKGROUP, R
 from .fragments import MAX_TEXT, q
 
 PROTOCOL_MAJOR = 1
+#: 1.2: asyncio and AnyIO (library fields, loose tasks' parent, kinds,
+#: flags), task.spawned.func and task.state.chain
 PROTOCOL_MINOR = 2
 #: A collector refuses a first line this long before it knows the secret:
 #: the hello drops argv and sys.path entries from the end to stay below it.
@@ -101,34 +103,41 @@ def spawned_prefix(run: int) -> str:
     return f'{{"type":"task.spawned","run":{run},"ts":'
 
 
-def spawned_tail(name_json: str, nursery: int | None, flags: int, site_json: str, more: str = "") -> str:
-    """The end of a ``task.spawned`` line, after its id. ``more``: the 1.2
-    fields (``spawned_more``), right after ``nursery``."""
+def spawned_tail(
+    name_json: str,
+    nursery: int | None,
+    flags: int,
+    site_json: str,
+    func_json: str | None = None,
+    parent: int | None = None,
+) -> str:
+    """The end of a ``task.spawned`` line, after its id (1.2: ``func_json``
+    None: where the task's function is defined is not known; ``parent``: a
+    loose task's maker)."""
     nid = "null" if nursery is None else nursery
     system = "true" if flags & F_SYSTEM else "false"
     main = ',"main":true' if flags & F_MAIN else ""
-    return f',"name":{name_json},"nursery":{nid}{more},"system":{system}{main},"site":{site_json}}}'
-
-
-def spawned_more(parent: int | None, func_json: str | None) -> str:
-    """``task.spawned``'s ``parent`` (a loose task's maker) and ``func`` (1.2)."""
-    p = f',"parent":{parent}' if parent is not None else ""
-    return p + (',"func":' + func_json if func_json is not None else "")
+    func = _FUNC + func_json if func_json is not None else ""
+    made_by = _PARENT + str(parent) if parent is not None else ""
+    return f',"name":{name_json},"nursery":{nid}{made_by},"system":{system}{main},"site":{site_json}{func}}}'
 
 
 #: what every plain tail (flags 0) looks like around its parts
 _NAME, _NURSERY, _PLAIN_SITE = ',"name":', ',"nursery":', ',"system":false,"site":'
+_FUNC, _PARENT = ',"func":', ',"parent":'
 
 
-def parse_plain_tail(tail: str) -> tuple[str, int | None, str, str]:
-    """(name_json, nursery, site_json, more) of a tail ``spawned_tail`` made
-    with flags 0. A JSON string holds no unescaped quote, so the first
-    delimiter found is the real one; ``more`` (if any) starts with a comma
-    right after the nursery's id or null."""
+def parse_plain_tail(tail: str) -> tuple[str, int | None, int, str, str | None, int | None]:
+    """``TaskRecord``'s arguments (name_json, nursery, flags 0, site_json,
+    func_json, parent) from a tail ``spawned_tail`` made with flags 0. A
+    JSON string holds no unescaped quote, so the first delimiter found is
+    the real one."""
     name_json, _, rest = tail[len(_NAME) :].partition(_NURSERY)
-    nid_more, _, site_json = rest.partition(_PLAIN_SITE)
-    nid, comma, more = nid_more.partition(",")
-    return name_json, None if nid == "null" else int(nid), site_json[:-1], comma + more
+    nid_parent, _, site_json = rest.partition(_PLAIN_SITE)
+    nid, _, parent = nid_parent.partition(_PARENT)
+    site_json, _, func_json = site_json[:-1].partition(_FUNC)
+    nursery = None if nid == "null" else int(nid)
+    return name_json, nursery, 0, site_json, func_json or None, int(parent) if parent else None
 
 
 def exited_prefix(run: int) -> str:

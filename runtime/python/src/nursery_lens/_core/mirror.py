@@ -13,7 +13,18 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import events as E, lines as L
-from .fragments import _name_cache, _site_cache, cancel_json, error_json, func_json, ms, name_json, q, site_json
+from .fragments import (
+    _func_cache,
+    _name_cache,
+    _site_cache,
+    cancel_json,
+    error_json,
+    func_json,
+    ms,
+    name_json,
+    q,
+    site_json,
+)
 
 if TYPE_CHECKING:
     from collections import deque
@@ -32,19 +43,24 @@ class TaskRecord:
     spawn line's tail, a string (nothing for the garbage collector to track
     at 100,000 live tasks)."""
 
-    __slots__ = ("at", "chain", "flags", "more", "name", "nursery", "site", "state")
+    __slots__ = ("at", "chain", "chain_json", "flags", "func", "name", "nursery", "parent", "site", "state")
 
-    def __init__(self, name: str, nursery: int | None, flags: int, site: str, more: str = "") -> None:
+    def __init__(
+        self, name: str, nursery: int | None, flags: int, site: str, func: str | None = None, parent: int | None = None
+    ) -> None:
         self.name = name  # JSON
         self.nursery = nursery
         self.flags = flags
         self.site = site  # JSON
-        #: the 1.2 fields of its spawn line (lines.spawned_more)
-        self.more = more
-        #: last sampled state, await site and await chain (JSON); None: not sampled yet
+        self.func = func  # JSON, or None: not known
+        self.parent = parent  # a loose task's maker (1.2)
+        #: last sampled state and await site (JSON); None: not sampled yet
         self.state: str | None = None
         self.at: str | None = None
-        self.chain: str | None = None
+        #: last sampled await chain: flat (code, line) pairs, outermost
+        #: first (cheap to compare), and its JSON
+        self.chain: list[Any] | None = None
+        self.chain_json: str | None = None
 
 
 class ScopeRecord:
@@ -147,8 +163,7 @@ class RunMirror:
         """The task's record, made from its spawn line's tail on first need."""
         rec = self.tasks[tid]
         if isinstance(rec, str):
-            name, nursery, site, more = L.parse_plain_tail(rec)
-            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site, more)
+            rec = self.tasks[tid] = TaskRecord(*L.parse_plain_tail(rec))
         return rec
 
     def close_task_scopes(self, tid: int, ts: str, lines: list[str]) -> None:
@@ -162,7 +177,11 @@ class RunMirror:
 
     def spawn_line(self, tid: int, ts: str) -> str:
         rec = self.tasks[tid]
-        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.more)
+        tail = (
+            rec
+            if isinstance(rec, str)
+            else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.func, rec.parent)
+        )
         return L.with_id(self.pre_spawn, ts, tid, tail)
 
     def nursery_line(self, nid: int, ts: str) -> str:
@@ -196,7 +215,7 @@ class RunMirror:
             for ident in sorted([*self.nurseries, *self.tasks])
         )
         out.extend(
-            L.task_state(run, ts, tid, rec.state, rec.at or "null", rec.chain)
+            L.task_state(run, ts, tid, rec.state, rec.at or "null", rec.chain_json)
             for tid, rec in self.tasks.items()
             if isinstance(rec, TaskRecord) and rec.state is not None
         )
@@ -213,7 +232,7 @@ class Mirror:
 
     def __init__(self) -> None:
         self.runs: dict[int, RunMirror] = {}
-        self._tails: dict[tuple[Any, ...], tuple[Any, str]] = {}
+        self._tails: dict[tuple[Any, ...], tuple[Any, Any, str]] = {}
         #: (n, id(code), line, id(func)) -> (code, func, tail after the name) of spawns queued with a task
         self._task_tails: dict[tuple[int, int, int, int], tuple[Any, Any, str]] = {}
 
@@ -248,9 +267,10 @@ class Mirror:
         handle = self.handle
         tasks = m.tasks
         t0 = m.t0
-        last_code: Any = None  # the previous spawn's site, name, nursery and tail:
-        last_line = last_nid = 0  # a loop's spawns share them, and comparing
-        last_name: Any = None  # beats building and hashing a key
+        last_code: Any = None  # the previous spawn's site, name, nursery, function
+        last_line = last_nid = 0  # and tail: a loop's spawns share them, and
+        last_name: Any = None  # comparing beats building and hashing a key
+        last_func: Any = None
         last_tail = m.last_tail
         last_tid = m.last_tid
         describe = m.source.describe
@@ -271,12 +291,13 @@ class Mirror:
                     d = (t - t0) // 1000
                     append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{last_tid}{last_tail}')
             elif type(x) is int:
-                if x > 0:  # spawn: tid, t, name, nursery_id, code, line
+                if x > 0:  # spawn: tid, t, name, nursery_id, code, line, func
                     t = popleft()
                     name = popleft()
                     nid = popleft()
                     code = popleft()
                     line = popleft()
+                    func = popleft()
                     used += E.SPAWN_VALUES
                     if type(name) is not str:  # the library's task (see events): asyncio
                         last_tid = x
@@ -291,13 +312,29 @@ class Mirror:
                             d = (t - t0) // 1000
                             append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
                         continue
-                    if code is last_code and line == last_line and nid == last_nid and name == last_name:
+                    if (
+                        code is last_code
+                        and line == last_line
+                        and nid == last_nid
+                        and name == last_name
+                        and func is last_func
+                    ):
                         tail = last_tail
                     else:
-                        key = (nid, name, id(code), line)
+                        key = (nid, name, id(code), line, id(func))
                         hit = tails_get(key)
-                        tail = hit[1] if hit is not None and hit[0] is code else self._tail(key, name, nid, code, line)
-                        last_code, last_line, last_nid, last_name, last_tail = code, line, nid, name, tail
+                        if hit is not None and hit[0] is code and hit[1] is func:
+                            tail = hit[2]
+                        else:
+                            tail = self._tail(key, name, nid, code, line, func)
+                        last_code, last_line, last_nid, last_name, last_func, last_tail = (
+                            code,
+                            line,
+                            nid,
+                            name,
+                            func,
+                            tail,
+                        )
                     last_tid = x
                     tasks[x] = tail
                     if emit:
@@ -325,7 +362,7 @@ class Mirror:
         m.last_tail = last_tail
         return used
 
-    def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:
+    def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int, func: Any) -> str:
         """A plain spawn's tail (cached)."""
         if code is None:
             sj = "null"
@@ -335,10 +372,14 @@ class Mirror:
         nj = _name_cache.get(name)
         if nj is None:
             nj = name_json(name)
-        tail = L.spawned_tail(nj, nid, 0, sj)
+        fj = None
+        if func is not None:
+            fhit = _func_cache.get(id(func))
+            fj = fhit[1] if fhit is not None and fhit[0] is func else func_json(func)
+        tail = L.spawned_tail(nj, nid, 0, sj, fj)
         if len(self._tails) > TAILS_MAX:
             self._tails.clear()
-        self._tails[key] = (code, tail)
+        self._tails[key] = (code, func, tail)
         return tail
 
     def _drain_failed(self, m: RunMirror, budget: int, lines: list[str]) -> int:
@@ -357,8 +398,9 @@ class Mirror:
     def _task_rest(self, n: int, code: Any, line: int, func: Any) -> str:
         """What follows the name in the tail of a spawn queued with the
         library's task (see events): nursery or maker, function, site (cached)."""
-        more = L.spawned_more(-n if n < 0 else None, func_json(func) if func is not None else None)
-        rest = L.spawned_tail("", n if n > 0 else None, 0, site_json(code, line), more)[len(',"name":') :]
+        fj = func_json(func) if func is not None else None
+        rest = L.spawned_tail("", n if n > 0 else None, 0, site_json(code, line), fj, -n if n < 0 else None)
+        rest = rest[len(',"name":') :]
         if len(self._task_tails) > TAILS_MAX:
             self._task_tails.clear()
         self._task_tails[(n, id(code), line, id(func))] = (code, func, rest)
@@ -368,15 +410,15 @@ class Mirror:
         """One tagged tuple (see events): update the mirror, append its line."""
         kind = item[0]
         if kind == E.SPAWN:
-            _, run, t, tid, name, nid, flags, code, line = item[:9]
+            _, run, t, tid, name, nid, flags, code, line, func = item[:10]
             m = self.runs.get(run)
             if m is None:
                 return
-            more = ""
             if type(name) is not str:  # the library's task (see events)
                 name, func = m.source.describe(name)
-                more = L.spawned_more(item[9] if len(item) > 9 else None, func_json(func) if func else None)
-            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), more)
+            fj = func_json(func) if func is not None else None
+            parent = item[10] if len(item) > 10 else None
+            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), fj, parent)
             lines.append(m.spawn_line(tid, ms(t, m.t0)))
         elif kind == E.EXIT:
             _, run, t, tid, info = item

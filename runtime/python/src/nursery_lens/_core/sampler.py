@@ -22,9 +22,9 @@ cancel scopes.
 * at: the innermost *user* frame of the await chain (``cr_await`` links),
   so a task queued on a ``CapacityLimiter`` and one inside its fetch differ
   by their await site.
-* chain (1.2): the whole await chain, library frames included, outermost
-  first (for a running task: its frames on the loop thread's stack), sent
-  when it changed.
+* chain (protocol 1.2): every frame of the await chain, library frames
+  included; for the running task, the loop thread's stack above its
+  coroutine, less a debugger's frames on top (``chains``). Sent when changed.
 * scopes: what the adapter reports, as ``scope.changed`` when new or
   changed and ``scope.closed`` when a sampled task no longer has them.
 """
@@ -38,7 +38,8 @@ from math import inf
 from typing import TYPE_CHECKING, Any
 
 from . import lines as L
-from .fragments import ms, site_json
+from .chains import LASTI, stack_chain
+from .fragments import chain_json, ms, site_json
 from .frames import CLASSIFIER
 from .mirror import ScopeRecord
 
@@ -62,8 +63,6 @@ MAX_DEPTH = 200
 _MAX_STACK = 10_000
 #: Tries at copying the live tasks, which the loop's thread may change meanwhile.
 _COPY_TRIES = 3
-#: Most frames of an await chain sent (the innermost kept).
-MAX_CHAIN = 64
 #: thread id -> the frame a signal interrupted on that thread, while a dump
 #: samples from inside the handler (``dump``): the task on that stack runs.
 interrupted: dict[int, Any] = {}
@@ -74,12 +73,16 @@ def install_sampler(emitter: Emitter) -> None:
         emitter.sampler = sample
 
 
-def await_site(coro: Any, sleep_codes: AbstractSet[int], chain: list[Site] | None = None) -> tuple[Site | None, bool]:
-    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame
-    is in the chain); every frame's site is appended to ``chain``, if given."""
+def await_site(coro: Any, sleep_codes: AbstractSet[int], frames: list[Any] | None = None) -> tuple[Site | None, bool]:
+    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame is in the chain);
+    ``frames``: gets the whole chain, outermost first (``chains``). Lines are
+    taken as ``-1 - f_lasti`` where Python allows (``chains.frame_line``,
+    inlined: one attribute read; ``site_json`` maps it to a line once per
+    offset) instead of ``f_lineno``, which decodes the line table each time."""
     best = None
     sleeping = False
     by_id = CLASSIFIER.by_id
+    lasti_ok = LASTI
     depth = 0
     while coro is not None and depth < MAX_DEPTH:
         depth += 1
@@ -92,39 +95,23 @@ def await_site(coro: Any, sleep_codes: AbstractSet[int], chain: list[Site] | Non
         else:
             nxt = coro.cr_await
         code = frame.f_code
+        if lasti_ok:
+            line = frame.f_lasti
+            line = -1 - line if line >= 0 else frame.f_lineno
+        else:
+            line = frame.f_lineno
+        if frames is not None:
+            frames.append(code)
+            frames.append(line)
         if id(code) in sleep_codes:
             sleeping = True
         lib = by_id.get(id(code))
         if lib is None:
             lib = CLASSIFIER.is_library(code)
         if not lib:
-            best = (code, frame.f_lineno)
-            if chain is not None:
-                chain.append(best)
-        elif chain is not None:
-            chain.append((code, frame.f_lineno))
+            best = (code, line)
         coro = nxt
     return best, sleeping
-
-
-def running_chain(frame: Any, top: Any) -> list[Site]:
-    """The frames of a running task on its thread's stack: from its
-    coroutine's ``frame`` in to ``top``, outermost first."""
-    out: list[Site] = []
-    f = top
-    depth = 0
-    while f is not None and depth < _MAX_STACK:
-        out.append((f.f_code, f.f_lineno))
-        if f is frame:
-            break
-        f = f.f_back
-        depth += 1
-    out.reverse()
-    return out
-
-
-def chain_json(chain: list[Site]) -> str:
-    return "[" + ",".join(site_json(code, line) for code, line in chain[-MAX_CHAIN:]) + "]"
 
 
 def _slice(source: ObservedRun, start: int) -> list[tuple[Any, int]] | None:
@@ -207,24 +194,24 @@ def sample(m: RunMirror, lines: list[str]) -> None:
         sampled.add(tid)
         coro = task_coro(task)
         frame = getattr(coro, "cr_frame", None)
+        chain: list[Any] = []
         if frame is not None and frame in on_stack:
             state = "running"
             at = running_site
             sleeping = False
-            chain = running_chain(frame, top)
+            stack_chain(top, frame, chain)
         else:
             state = waiting_state(task)
-            chain = []
             at, sleeping = await_site(coro, sleep_codes, chain)
         atj = site_json(at[0], at[1]) if at is not None else "null"
-        cj = chain_json(chain)
-        if rec.state != state or rec.at != atj or rec.chain != cj:
-            lines.append(
-                L.task_state(run, ts, tid, state, atj if rec.at != atj else None, cj if rec.chain != cj else None)
-            )
+        chj = None
+        if chain != rec.chain:  # sent only when it changed
+            rec.chain = chain
+            chj = rec.chain_json = chain_json(chain)
+        if rec.state != state or rec.at != atj or chj is not None:
+            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None, chj))
             rec.state = state
             rec.at = atj
-            rec.chain = cj
         for seen_scope in task_scopes(task, sleeping):
             scope, sdeadline, shield, called, reason = seen_scope[:5]
             seen.add(scope)
