@@ -135,7 +135,9 @@ def test_a_hanging_asyncio_test_prints_its_tree_then_fails(pytester: pytest.Pyte
     r.assert_outcomes(failed=1)
     out = r.stdout.str()
     lines = (pytester.path / "test_hang.py").read_text(encoding="utf-8").splitlines()
-    at = {mark: next(i for i, text in enumerate(lines, 1) if mark in text) for mark in ("waiters wait here", "the group")}
+    at = {
+        mark: next(i for i, text in enumerate(lines, 1) if mark in text) for mark in ("waiters wait here", "the group")
+    }
     assert title("test_hangs", "1") in out
     assert "\npytest · asyncio " in out
     assert f"  TaskGroup @ test_hang.py:{at['the group']}" in out
