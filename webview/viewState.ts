@@ -25,6 +25,8 @@ export interface ViewState {
   hideSystem: boolean | null;
   search: string;
   detailsOpen: boolean;
+  /** Draw every wait-for edge, not only the selected task's and a deadlock's. */
+  showWaits: boolean;
   runs: Record<string, RunView>;
   /** Most recently viewed run keys first, to bound `runs`. */
   recent: string[];
@@ -37,7 +39,7 @@ function emptyRunView(): RunView {
 }
 
 function initialViewState(): ViewState {
-  return { v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, runs: {}, recent: [] };
+  return { v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, showWaits: false, runs: {}, recent: [] };
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -61,6 +63,7 @@ function parseViewState(raw: unknown): ViewState {
   if (typeof raw.hideSystem === 'boolean') s.hideSystem = raw.hideSystem;
   if (typeof raw.search === 'string') s.search = raw.search;
   if (typeof raw.detailsOpen === 'boolean') s.detailsOpen = raw.detailsOpen;
+  if (typeof raw.showWaits === 'boolean') s.showWaits = raw.showWaits;
   s.recent = strings(raw.recent).slice(0, MAX_RUNS);
   if (isObj(raw.runs)) {
     for (const key of s.recent) {

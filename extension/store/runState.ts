@@ -17,6 +17,8 @@ import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
 import { REFUSED, type Refusal } from './refusals';
+import { Verdicts } from './verdicts';
+import type { Verdict } from '../../contract/rows';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
@@ -39,6 +41,7 @@ export class RunState {
   private readonly nurseries: NurseryEvents;
   private readonly scopes: ScopeEvents;
   private readonly run: RunEvents;
+  private readonly verdicts: Verdicts;
 
   constructor(key: string, label: string, options: RunStateOptions = {}) {
     this.key = key;
@@ -46,7 +49,11 @@ export class RunState {
     const r = options.retainFinished;
     const retainFinished = typeof r === 'number' && r >= 0 ? Math.floor(r) : DEFAULT_RETAIN_FINISHED;
     this.retention = new Retention(this.tree, this.facts, retainFinished);
-    this.tasks = new TaskEvents(this.tree, this.facts, this.retention);
+    this.verdicts = new Verdicts(this.tree, () => {
+      this.facts.verdict = this.verdicts.verdict;
+      this.facts.changed = true;
+    });
+    this.tasks = new TaskEvents(this.tree, this.facts, this.retention, this.verdicts);
     this.nurseries = new NurseryEvents(this.tree, this.retention);
     this.scopes = new ScopeEvents(this.tree);
     this.run = new RunEvents(this.tree, this.facts, this.retention, this.tasks, this.nurseries);
@@ -60,7 +67,12 @@ export class RunState {
   apply(ev: WireEvent): Refusal | void {
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (this.facts.ended) return this.refused(this.afterEnd(type));
-    if (type !== 'hello') this.facts.saw(ev.ts);
+    if (type !== 'hello') {
+      const ts = ev.ts;
+      this.facts.saw(ts);
+      // A deadlock or hang is looked for before the event changes anything (see verdicts.ts).
+      if (ts !== undefined && ts >= this.verdicts.nextLook) this.look(ts, type);
+    }
     // One switch here, not in a method of its own: this is the hottest call of ingestion.
     switch (type) {
       case 'task.state': return this.tasks.state(ev);
@@ -74,13 +86,36 @@ export class RunState {
       case 'scope.closed': return this.scopes.closed(ev);
       case 'hello': return this.run.hello(ev);
       case 'run.started': return this.run.started(ev);
-      case 'run.finished': return this.run.finished(ev);
+      case 'run.finished':
+        this.verdicts.look(ev.ts, true); // the run's last word on a deadlock or hang it had
+        return this.run.finished(ev);
       case 'dropped': return this.run.dropped(ev);
       case 'runtime.disabled': return this.run.runtimeDisabled(ev);
       case 'snapshot.begin': return this.run.snapshotBegin();
       case 'snapshot.end': return this.run.snapshotEnd(ev);
       default: return unhandled(ev);
     }
+  }
+
+  private look(ts: number, type: WireEvent['type']): void {
+    // A snapshot after lost lines rebuilds the tree: nothing held still across it.
+    if (type !== 'snapshot.begin' && type !== 'run.started') this.verdicts.look(ts);
+  }
+
+  /**
+   * Looks for a deadlock or hang now (the host calls this on a timer: a stuck
+   * program sends nothing). `hostNow`: epoch ms, turned into run time with
+   * the run's clock. True when the verdict changed.
+   */
+  judge(hostNow: number = Date.now()): boolean {
+    return this.verdicts.look(this.facts.runNow(hostNow), true);
+  }
+
+  /** A verdict claimed since the last call (each is told once). */
+  takeVerdictNews(): Verdict | undefined {
+    const v = this.verdicts.news;
+    this.verdicts.news = undefined;
+    return v;
   }
 
   /** `why`, said once in the run's problems (undefined: nothing was refused). */
@@ -132,6 +167,7 @@ export class RunState {
   markDisconnected(reason: string): void {
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     if (this.facts.status !== 'live') return;
+    this.judge(); // a program killed while stuck: what held until now
     this.facts.status = 'disconnected';
     this.facts.changed = true;
     this.facts.addProblem(reason);

@@ -5,6 +5,7 @@ import breakpoint from './breakpoint.mjs';
 import pausedWorker from './pausedWorker.mjs';
 import recording from './recording.mjs';
 import cliRecording from './cliRecording.mjs';
+import deadlock from './deadlock.mjs';
 import asyncioSession from './asyncioSession.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, asyncioSession];
+export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock, asyncioSession];

@@ -111,6 +111,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             self._nurseries = {}
             self._exits = {}
             self._causes = weakref.WeakKeyDictionary()
+            self._scope_sites = weakref.WeakKeyDictionary()
             self._system = set()
             self._init = None
             self._main = None
@@ -149,7 +150,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
         """The run's own queue, once (run.started goes out before anything of it)."""
         if self._queue_run != self._run:
             info = L.run_info(library.NAME, library.version(), run_via(sys._getframe(1)))
-            rq = self._queue = self._emitter.start_run(self._run, TrioRun(self, self._run), clock0, info)
+            rq = self._queue = self._emitter.start_run(self._run, TrioRun(self, self._run, clock0), clock0, info)
             self._q_append = rq.append
             self._queue_run = self._run
         return self._queue
