@@ -112,7 +112,10 @@ def test_zero_code_recording_goes_on_after_a_failed_run(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == ["the bad clock broke that run", "done"]
-    assert r.stderr.count("nursery_lens") == 1
+    # said once (Trio 0.22 also warns that the broken run's init coroutine was never awaited,
+    # from wherever the garbage collector finds it: maybe a line of the runtime)
+    said = [line for line in r.stderr.splitlines() if line.startswith("nursery_lens")]
+    assert len(said) == 1
     assert "run 2 is not observed from here on: NotImplementedError()" in r.stderr
     rec = Recording(out.read_text(encoding="utf-8"))
     check_order(rec.events)
