@@ -1,4 +1,4 @@
-// F: F5 on "Hettinger: asyncio TaskGroup" (examples/hettinger/asyncio_way.py,
+// G: F5 on "Hettinger: asyncio TaskGroup" (examples/hettinger/asyncio_way.py,
 // unmodified: no import of the lens). The panel opens by itself and shows
 // the same shape as the Trio way: the main task `crawl`, one TaskGroup with
 // 14 fetch tasks; while the crawl runs, the fetches waiting at the
@@ -38,8 +38,8 @@ const awaitLine = (node) => {
 };
 
 export default {
-  id: 'F-asyncio-session',
-  name: 'F asyncio session: F5 on the asyncio example (no code change) opens the panel; a TaskGroup of 14 fetches, queued vs fetching, all returned',
+  id: 'G-asyncio-session',
+  name: 'G asyncio session: F5 on the asyncio example (no code change) opens the panel; a TaskGroup of 14 fetches, queued vs fetching, all returned',
   timeoutMs: 90000,
   async run(ctx, state) {
     const { page, ws } = await ctx.window('asyncio', { env: SPEED_ENV, prepare });
@@ -74,13 +74,13 @@ export default {
       });
       if (!split && queued.length > 0 && fetching.length > 0) {
         split = { queued: queued.length, fetching: fetching.length };
-        ctx.log(`F: queued at the Semaphore: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`);
+        ctx.log(`G: queued at the Semaphore: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`);
       }
       if (split && !enlarged) {
         enlarged = true;
         ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
         frame = await taskTreeFrame(page);
-        await ctx.shot(page, 'F-asyncio-session-running');
+        await ctx.shot(page, 'G-asyncio-session-running');
         continue;
       }
       if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
@@ -94,7 +94,7 @@ export default {
     if (last.states.returned !== SITES || last.main?.state !== 'returned') {
       throw new Error(`the run did not end with every task returned; last: ${last?.describe()}`);
     }
-    ctx.log(`F: group "${groupLabel}"; final: ${last.describe()}`);
-    await ctx.shot(page, 'F-asyncio-session-finished');
+    ctx.log(`G: group "${groupLabel}"; final: ${last.describe()}`);
+    await ctx.shot(page, 'G-asyncio-session-finished');
   },
 };
