@@ -12,6 +12,10 @@ median of >= 5 runs each):
 * checkpoint  10 tasks x 100,000 ``await trio.sleep(0)``
 * hettinger   14 concurrent HTTP fetches from a local server (127.0.0.1, started
               here) through a ``CapacityLimiter(10)``, repeated
+* asyncio_spawn, asyncio_checkpoint, asyncio_hettinger: the same with asyncio
+              (``asyncio.run``, TaskGroups, ``asyncio.sleep(0)``, a Semaphore)
+
+The workloads themselves are in ``overhead_workloads.py``.
 
 Variants (zero-code activation through ``runtime/python/bootstrap``, like the
 extension does it):
@@ -26,7 +30,7 @@ extension does it):
 warnings off) and ``lints_debug`` (connected, ``coro_origin`` 2: what a debug
 session sets so a coroutine never awaited is told where it was made).
 
-Each measurement is the time of ``trio.run`` *plus* the wait until the
+Each measurement is the time of ``trio.run`` (``asyncio.run``) *plus* the wait until the
 runtime has written everything (its flush), so deferred work is counted.
 The last line is one JSON object.
 """
@@ -51,7 +55,7 @@ BOOTSTRAP = os.path.join(ROOT, "runtime", "python", "bootstrap")
 BASELINE_BOOTSTRAP = ""
 #: workloads short enough that the one-off start dominates: each process
 #: also runs them a second time and reports that as the steady state
-STEADY = {"hettinger"}
+STEADY = {"hettinger", "asyncio_hettinger"}
 #: --lints: connected variants with these runtime options
 LINT_VARIANTS: dict[str, dict[str, Any]] = {
     "lints_off": {"block_ms": 0, "warnings": False},
@@ -61,58 +65,15 @@ LINT_VARIANTS: dict[str, dict[str, Any]] = {
 
 # --------------------------------------------------------------------------- workloads (subprocess side)
 def workload(name: str, size: float, port: int, steady: bool = False) -> None:
-    import trio
+    import importlib
 
-    async def spawn_main() -> None:
-        groups = max(1, int(100 * size))
-
-        async def leaf() -> None:
-            await trio.sleep(0)
-
-        async def group() -> None:
-            async with trio.open_nursery() as n:
-                for _ in range(1000):
-                    n.start_soon(leaf)
-
-        async with trio.open_nursery() as n:
-            for _ in range(groups):
-                n.start_soon(group)
-
-    async def checkpoint_main() -> None:
-        steps = max(1, int(100_000 * size))
-
-        async def loop() -> None:
-            for _ in range(steps):
-                await trio.sleep(0)
-
-        async with trio.open_nursery() as n:
-            for _ in range(10):
-                n.start_soon(loop)
-
-    async def hettinger_main() -> None:
-        rounds = max(1, int(150 * size))
-        limiter = trio.CapacityLimiter(10)
-        request = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
-
-        async def fetch(i: int) -> None:
-            async with limiter:
-                stream = await trio.open_tcp_stream("127.0.0.1", port)
-                async with stream:
-                    await stream.send_all(request)
-                    while await stream.receive_some(65536):
-                        pass
-
-        for _ in range(rounds):
-            async with trio.open_nursery() as n:
-                for i in range(14):
-                    n.start_soon(fetch, i)
-
-    mains = {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
+    # by name: its asyncio workloads are type-checked as Python 3.11 (check-python.mjs)
+    run = importlib.import_module("overhead_workloads").runner(name, size, port)
 
     def once() -> dict[str, Any]:
         start = time.perf_counter()
         cpu0 = time.process_time()
-        trio.run(mains[name])
+        run()
         ran = time.perf_counter() - start
         hook_drops = 0
         for em in _runtime_emitters():
@@ -122,7 +83,7 @@ def workload(name: str, size: float, port: int, steady: bool = False) -> None:
         cpu = time.process_time() - cpu0  # all threads of the process, writer included
         return {"ran": ran, "total": total, "cpu": cpu, "hook_drops": hook_drops}
 
-    result = once()  # a program's first trio.run: pays the runtime's start (imports, thread, connect)
+    result = once()  # a program's first run: pays the runtime's start (imports, thread, connect)
     if steady:
         # the same workload again in the same process: the steady state,
         # without the one-off start (what a longer program sees)
@@ -273,10 +234,12 @@ def main() -> None:
         BASELINE_BOOTSTRAP = os.path.join(os.path.abspath(args.baseline), "runtime", "python", "bootstrap")
 
     python = sys.executable
-    sizes = {"spawn": 1.0, "checkpoint": 1.0, "hettinger": 1.0}
+    workloads = ["spawn", "checkpoint", "hettinger"]
+    workloads += [f"asyncio_{w}" for w in workloads]
+    sizes = dict.fromkeys(workloads, 1.0)
     if args.lean:
-        sizes = {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5}
-    names = args.only.split(",") if args.only else ["spawn", "checkpoint", "hettinger"]
+        sizes = {w: {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5}[w.removeprefix("asyncio_")] for w in workloads}
+    names = args.only.split(",") if args.only else workloads
     runs = max(5, args.runs)
     server = subprocess.Popen([python, "-c", HTTP_SERVER], stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None

@@ -108,7 +108,8 @@ export interface ScopeClosedEvent extends RunEvent { type: 'scope.closed'; id: n
 export interface DroppedEvent { type: 'dropped'; run?: number; ts: number; count: number; total: number }
 export interface SnapshotBeginEvent extends RunEvent { type: 'snapshot.begin' }
 export interface SnapshotEndEvent extends RunEvent { type: 'snapshot.end' }
-export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string; ts?: number }
+/** `run` (1.2): that run only is no longer observed; absent: the whole process. */
+export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string; run?: number; ts?: number }
 
 export type WireEvent =
   | HelloEvent | RunStartedEvent | RunFinishedEvent | TaskSpawnedEvent | TaskMovedEvent | TaskStateEvent

@@ -134,7 +134,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'dropped': { required: { ts, count, total: count }, optional: { run: id } },
   'snapshot.begin': { required: { run: id, ts }, optional: {} },
   'snapshot.end': { required: { run: id, ts }, optional: {} },
-  'runtime.disabled': { required: { reason: str }, optional: { ts } },
+  'runtime.disabled': { required: { reason: str }, optional: { run: id, ts } },
 };
 
 // The hello's `protocol` and `runtime` are checked by the connection (with a

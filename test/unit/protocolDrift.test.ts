@@ -66,7 +66,7 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
   'dropped': { type: 'dropped', run: 1, ts: 3, count: 5, total: 9 },
   'snapshot.begin': { type: 'snapshot.begin', run: 1, ts: 3 },
   'snapshot.end': { type: 'snapshot.end', run: 1, ts: 3 },
-  'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', ts: 3 },
+  'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', run: 1, ts: 3 },
 };
 const sampleOf = (type: string) => samples[type as WireEventType] as unknown as Record<string, unknown>;
 

@@ -277,6 +277,7 @@ def exit_hook(inst: Instrument, orig: Callable[..., Any]) -> Callable[[Any, Any,
                 record_failure(task, outcome)
             except Exception as exc:
                 fail(exc)
+                return orig(runner, task, outcome)
         result = orig(runner, task, outcome)
         try:
             tid = task._counter - base if base is not None else tids_pop(task, None)

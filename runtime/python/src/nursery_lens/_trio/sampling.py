@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import weakref
 from math import inf
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Most links followed in one cancel-status chain.
 _MAX_DEPTH = 200
+#: Trio cancel scope -> (kind, site) of a library scope wrapping it (AnyIO's
+#: CancelScope: its adapter registers them as they are entered)
+SCOPE_KINDS: weakref.WeakKeyDictionary[Any, tuple[str, Any]] = weakref.WeakKeyDictionary()
 
 
 class TrioRun:
@@ -50,7 +54,14 @@ class TrioRun:
 
     @property
     def observed(self) -> bool:
-        return self.inst._run == self.run
+        return self.inst._run == self.run and not self.inst._failed
+
+    def fail(self, exc: BaseException) -> None:
+        if self.observed:
+            self.inst._fail(exc)
+
+    def describe(self, task: Any) -> tuple[str, Any]:
+        return (str(getattr(task, "name", task)), None)
 
     def next_id(self) -> int:
         return self.inst._next()
@@ -87,7 +98,11 @@ class TrioRun:
                 reason = getattr(cr, "reason", None) if cr is not None else None
                 if found is None:
                     found = []
-                found.append((scope, deadline, shield, called, reason))
+                extra = SCOPE_KINDS.get(scope) if SCOPE_KINDS else None
+                if extra is None:
+                    found.append((scope, deadline, shield, called, reason))
+                else:
+                    found.append((scope, deadline, shield, called, reason, *extra))
             first = False
             status = status._parent
         return found or ()
