@@ -17,10 +17,21 @@ import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
 import { REFUSED, type Refusal } from './refusals';
+import { RunHistory, type HistoryOptions } from './runHistory';
+import { deltaBetween } from './rowDiff';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
   retainFinished?: number;
+  /** Keep the run's history (runHistory.ts), with these options; default yes. */
+  history?: boolean | HistoryOptions;
+}
+
+/** The rooms of a copied state (history). */
+interface Rooms {
+  tree: RunTree;
+  facts: RunFacts;
+  retention: Retention;
 }
 
 /** Finished tasks kept visible per run unless the user's setting says otherwise (its default in package.json is this; a test holds them equal). */
@@ -32,20 +43,26 @@ function unhandled(_event: never): void {}
 export class RunState {
   readonly key: string;
   label: string;
-  private readonly tree = new RunTree();
-  private readonly facts = new RunFacts();
+  private readonly tree: RunTree;
+  private readonly facts: RunFacts;
   private readonly retention: Retention;
+  /** Every event taken and checkpoints of this state (null for a copy: a past moment records nothing). */
+  readonly history: RunHistory | null;
   private readonly tasks: TaskEvents;
   private readonly nurseries: NurseryEvents;
   private readonly scopes: ScopeEvents;
   private readonly run: RunEvents;
 
-  constructor(key: string, label: string, options: RunStateOptions = {}) {
+  constructor(key: string, label: string, options: RunStateOptions = {}, rooms?: Rooms) {
     this.key = key;
     this.label = label;
     const r = options.retainFinished;
     const retainFinished = typeof r === 'number' && r >= 0 ? Math.floor(r) : DEFAULT_RETAIN_FINISHED;
-    this.retention = new Retention(this.tree, this.facts, retainFinished);
+    this.tree = rooms?.tree ?? new RunTree();
+    this.facts = rooms?.facts ?? new RunFacts();
+    this.retention = rooms?.retention ?? new Retention(this.tree, this.facts, retainFinished);
+    const h = options.history ?? true;
+    this.history = h === false ? null : new RunHistory(h === true ? {} : h);
     this.tasks = new TaskEvents(this.tree, this.facts, this.retention);
     this.nurseries = new NurseryEvents(this.tree, this.retention);
     this.scopes = new ScopeEvents(this.tree);
@@ -58,6 +75,7 @@ export class RunState {
    * run is over); the run's problems say so too.
    */
   apply(ev: WireEvent): Refusal | void {
+    if (this.history !== null) this.history.record(ev, this);
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (this.facts.ended) return this.refused(this.afterEnd(type));
     if (type !== 'hello') this.facts.saw(ev.ts);
@@ -81,6 +99,27 @@ export class RunState {
       case 'snapshot.end': return this.run.snapshotEnd(ev);
       default: return unhandled(ev);
     }
+  }
+
+  /**
+   * A structural copy with no history and no pending changes: a checkpoint,
+   * or a past moment to replay onto (runHistory.ts).
+   */
+  copy(): RunState {
+    const tree = this.tree.copy();
+    const facts = this.facts.copy();
+    const retention = this.retention.copy(this.tree, tree, facts);
+    return new RunState(this.key, this.label, { retainFinished: retention.retainFinished, history: false }, { tree, facts, retention });
+  }
+
+  /** Rows held (tasks, nurseries, retired counts). */
+  get rowCount(): number {
+    return this.tree.size;
+  }
+
+  /** What differs in this state from `old`'s (another moment of the same run), as a delta; every row counts as seen after. */
+  deltaFrom(old: RunState): Delta {
+    return deltaBetween(old.tree, this.tree);
   }
 
   /** `why`, said once in the run's problems (undefined: nothing was refused). */
@@ -130,6 +169,7 @@ export class RunState {
 
   /** The program's connection ended before run.finished: keep what we know, say so. */
   markDisconnected(reason: string): void {
+    this.history?.record({ mark: 'disconnected', reason }, this);
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     if (this.facts.status !== 'live') return;
     this.facts.status = 'disconnected';
@@ -139,11 +179,13 @@ export class RunState {
 
   /** A replayed recording: its status never turns live/finished. */
   markRecording(): void {
+    this.history?.record({ mark: 'recording' }, this);
     this.facts.status = 'recording';
     this.facts.changed = true;
   }
 
   addProblem(message: string): void {
+    this.history?.record({ mark: 'problem', message }, this);
     this.facts.addProblem(message);
   }
 }
