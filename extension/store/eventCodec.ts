@@ -77,10 +77,11 @@ const NULL = -1;
 const fits = (x: number): boolean => (x | 0) === x && x >= 0;
 
 /** Writes `e` at slot `i` of `page`; false when it does not fit the compact forms (keep it whole). */
-export function encode(page: Page, i: number, e: Logged, sites: SiteTable): boolean {
-  if (!('type' in e)) return false;
+export function encode(page: Page, i: number, logged: Logged, sites: SiteTable): boolean {
   const o = i * INTS;
   const ints = page.ints;
+  // A mark has no type: it falls to the default (kept whole).
+  const e = logged as WireEvent;
   switch (e.type) {
     case 'task.state': {
       const s = STATES.indexOf(e.state);

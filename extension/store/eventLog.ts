@@ -54,11 +54,13 @@ export class EventLog {
       page = grown(page);
       this.pages[pos >>> PAGE_SHIFT] = page;
     }
-    if ('ts' in e && typeof e.ts === 'number') {
-      if (e.ts > this.newest) this.newest = e.ts;
-      else if (e.ts < this.newest) this.ownTs.set(pos, e.ts);
+    // (Plain loads, not `in` tests: this runs for every event, on objects of many shapes.)
+    const ts = (e as { ts?: unknown }).ts;
+    if (typeof ts === 'number') {
+      if (ts > this.newest) this.newest = ts;
+      else if (ts < this.newest) this.ownTs.set(pos, ts);
     }
-    if ('run' in e && typeof e.run === 'number' && pos === 0) this.run = e.run;
+    if (pos === 0 && typeof (e as { run?: unknown }).run === 'number') this.run = (e as { run: number }).run;
     page.ts[i] = this.newest;
     const refs = page.refs.length;
     if (!encode(page, i, e, this.sites)) {

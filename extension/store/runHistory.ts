@@ -1,26 +1,38 @@
 // A run's history: every event its reducer took, in order (eventLog.ts), and
-// checkpoints, copies of the reducer's state every so many events, so that
-// the state at any moment is the nearest checkpoint before it plus a short
-// replay through the same reducer. Nothing here interprets an event.
+// checkpoints, copies of the reducer's state, so that the state at any
+// moment is the nearest checkpoint before it plus a replay through the same
+// reducer. Nothing here interprets an event.
 //
-// Bounded: checkpoints come every max(MIN_SPACING, SPACING_PER_ROW × rows)
-// events, so their copies cost about as much as the events between them,
-// and past the budget the oldest events go (whole pages): there the history
-// is coarse, only the checkpoints are left (a moment before `exactFrom`
-// shows the checkpoint before it), and past that every other old checkpoint
-// goes, then the oldest. The recent past stays exact.
+// Checkpoints cost what copying the state's rows costs, about what the
+// reducer spends on an event or two per row, GC included. A live run takes
+// them sparsely (every ANCHOR_PER_ROW × rows events), so ingestion pays
+// little; a replay (a seek, the timeline's pass) leaves finer ones behind
+// wherever none is within SPACING_PER_ROW × rows events, so the next seek
+// nearby replays little. A recording (read at once, nobody waiting on it)
+// takes the fine ones as it is read.
+//
+// Bounded: past the budget the oldest events go (whole pages); there the
+// history is coarse, only checkpoints are left (a moment before `exactFrom`
+// shows the checkpoint before it), then every other old checkpoint goes,
+// then the oldest. The recent past stays exact.
 import type { Logged } from './eventCodec';
 import { EventLog } from './eventLog';
 import type { RunState } from './runState';
 
 /** Fewest events between two checkpoints. */
 export const MIN_SPACING = 4096;
-/** Events between checkpoints per row of the state copied. */
-export const SPACING_PER_ROW = 4;
+/** Events between the checkpoints a replay leaves, per row of the state: a seek replays at most this many per row. */
+export const SPACING_PER_ROW = 8;
+/** Events between a live run's own checkpoints, per row. */
+export const ANCHOR_PER_ROW = 64;
+/** Fewest events between a live run's own checkpoints. */
+export const MIN_ANCHOR_SPACING = 65_536;
 /** Rough bytes of one copied row in a checkpoint (the row, its index entries). */
 export const ROW_BYTES = 320;
 /** Memory a run's history may hold before its oldest part is made coarse. */
 export const HISTORY_BUDGET = 192 * 1024 * 1024;
+/** A replay looks for a place to leave a checkpoint this often (events). */
+const OFFER_EVERY = 256;
 
 interface Checkpoint {
   /** The state after this many events. */
@@ -41,6 +53,15 @@ export interface Moment {
   coarse: boolean;
 }
 
+export interface HistoryOptions {
+  /** Bytes it may hold (default HISTORY_BUDGET). */
+  budget?: number;
+  /** Fewest events between checkpoints (default MIN_SPACING; tests take fewer). */
+  minSpacing?: number;
+  /** Take fine checkpoints while recording (a recording), not only sparse ones (a live run). */
+  dense?: boolean;
+}
+
 /** Applies one logged entry to a state: an event through the reducer, a mark through its method. */
 export function applyLogged(state: RunState, e: Logged): void {
   if (!('mark' in e)) {
@@ -52,25 +73,20 @@ export function applyLogged(state: RunState, e: Logged): void {
   else state.addProblem(e.message);
 }
 
-export interface HistoryOptions {
-  /** Bytes it may hold (default HISTORY_BUDGET). */
-  budget?: number;
-  /** Fewest events between checkpoints (default MIN_SPACING; tests take fewer). */
-  minSpacing?: number;
-}
-
 export class RunHistory {
   readonly log = new EventLog();
   private checkpoints: Checkpoint[] = [];
-  /** Entries until the next checkpoint. */
+  /** Entries until the live state's next checkpoint. */
   private due = 0;
   private checkpointBytes = 0;
   private readonly budget: number;
   private readonly minSpacing: number;
+  private readonly dense: boolean;
 
   constructor(options: HistoryOptions = {}) {
     this.budget = options.budget ?? HISTORY_BUDGET;
     this.minSpacing = options.minSpacing ?? MIN_SPACING;
+    this.dense = options.dense ?? false;
   }
 
   /** Checkpoints held. */
@@ -80,16 +96,40 @@ export class RunHistory {
 
   /** `e` is about to change `state` (its state now is the one after every earlier entry). */
   record(e: Logged, state: RunState): void {
-    if (--this.due < 0) this.checkpoint(state);
+    if (--this.due < 0) {
+      const rows = state.rowCount;
+      this.add(this.log.length, state);
+      this.due = this.dense ? this.spacing(rows) : Math.max(MIN_ANCHOR_SPACING, this.minSpacing, ANCHOR_PER_ROW * rows);
+    }
     this.log.append(e);
   }
 
-  private checkpoint(state: RunState): void {
+  private spacing(rows: number): number {
+    return Math.max(this.minSpacing, SPACING_PER_ROW * rows);
+  }
+
+  /** Keeps a copy of `state`, the state after `pos` events. */
+  private add(pos: number, state: RunState): void {
     const rows = state.rowCount;
-    this.checkpoints.push({ pos: this.log.length, ts: this.log.lastTs, state: state.copy(), rows });
+    const cp: Checkpoint = { pos, ts: this.timeOf(pos), state: state.copy(), rows };
+    const at = this.indexAfter(pos);
+    if (this.checkpoints[at - 1]?.pos === pos) return;
+    this.checkpoints.splice(at, 0, cp);
     this.checkpointBytes += rows * ROW_BYTES;
-    this.due = Math.max(this.minSpacing, SPACING_PER_ROW * rows);
     if (this.bytes() > this.budget) this.shrink();
+  }
+
+  /** Index of the first checkpoint after `pos`. */
+  private indexAfter(pos: number): number {
+    const cps = this.checkpoints;
+    let lo = 0;
+    let hi = cps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cps[mid].pos <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Memory held, roughly, in bytes. */
@@ -124,27 +164,17 @@ export class RunHistory {
     return this.log.countUpTo(t);
   }
 
-  /** The last checkpoint at or before `pos`. */
-  private checkpointAt(pos: number): Checkpoint | undefined {
-    const cps = this.checkpoints;
-    let lo = 0;
-    let hi = cps.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cps[mid].pos <= pos) lo = mid + 1;
-      else hi = mid;
-    }
-    return cps[lo - 1] ?? cps[0];
-  }
-
-  /** Where a replay toward `pos` would start: the checkpoint's position. */
+  /** Where a replay toward `pos` would start: the position of the checkpoint it would copy. */
   replayFrom(pos: number): number {
-    return this.checkpointAt(pos)?.pos ?? 0;
+    return (this.checkpoints[this.indexAfter(pos) - 1] ?? this.checkpoints[0])?.pos ?? 0;
   }
 
-  /** A fresh state of the moment after `pos` events (a copy: the caller may go on applying to it). */
+  /**
+   * A fresh state of the moment after `pos` events (a copy: the caller may go
+   * on applying to it). The replay leaves checkpoints behind where none are near.
+   */
   stateAt(pos: number): Moment | null {
-    const cp = this.checkpointAt(pos);
+    const cp = this.checkpoints[this.indexAfter(pos) - 1] ?? this.checkpoints[0];
     if (!cp) return null;
     const state = cp.state.copy();
     const want = Math.min(Math.max(pos, 0), this.log.length);
@@ -153,11 +183,30 @@ export class RunHistory {
     return { state, pos: want, coarse: false };
   }
 
-  /** Applies entries [from, to) to `state`; false when some are no longer held. */
+  /**
+   * Applies entries [from, to) to `state` (the state after `from` events),
+   * leaving checkpoints where none are near; false when some are no longer held.
+   */
   replay(state: RunState, from: number, to: number): boolean {
     if (from < this.log.start) return false;
-    for (let p = from; p < to; p++) applyLogged(state, this.log.event(p));
+    const log = this.log;
+    const every = Math.min(OFFER_EVERY, this.minSpacing);
+    for (let p = from; p < to; p++) {
+      if (p % every === 0 && p > from) this.offer(p, state);
+      applyLogged(state, log.event(p));
+    }
     return true;
+  }
+
+  /** A replay reached `pos`: a checkpoint is left there when the nearest before is far and none follows soon. */
+  private offer(pos: number, state: RunState): void {
+    const at = this.indexAfter(pos);
+    const spacing = this.spacing(state.rowCount);
+    const before = this.checkpoints[at - 1];
+    const after = this.checkpoints[at];
+    if (before && pos - before.pos < spacing) return;
+    if (after && after.pos - pos < spacing / 2) return;
+    this.add(pos, state);
   }
 
   /** Makes the oldest history coarse until it fits the budget (module comment). */
