@@ -2,6 +2,7 @@
 // import this module, so a renamed field fails to compile on both. Tags are
 // strings, never numbers.
 import type { Row, RunInfo } from './rows';
+import type { PastEvent, TimelineData, TimelineRequest } from './timeline';
 
 export type HostMessage =
   /** The list of runs changed (new run, status, counts). `selected` is the run the panel should show. */
@@ -11,7 +12,22 @@ export type HostMessage =
   /** Changes to one run since the last snapshot/delta, batched per animation-frame-sized interval. */
   | { type: 'delta'; run: RunInfo; upsert: Row[]; remove: number[] }
   /** Tells the webview which theme/options to honour; sent after ready. */
-  | { type: 'config'; hideSystemDefault: boolean };
+  | { type: 'config'; hideSystemDefault: boolean }
+  /**
+   * The run as it was at a past moment (`run.at`), answering the `seek` of the
+   * same `seq`: all its rows (`reset`), or the rows that differ from the
+   * moment shown before and the ids gone. The live snapshot and deltas go on
+   * meanwhile; this is a view of the past beside them.
+   */
+  | { type: 'past'; seq: number; run: RunInfo; pos: number; coarse: boolean; reset: boolean; rows: Row[]; remove: number[]; event?: PastEvent }
+  /** A window of a run's timeline (answering the `timeline` request of the same seq). */
+  | { type: 'timeline'; data: TimelineData }
+  /**
+   * The host moves the time cursor of `run`: to the moment `at` (a recording
+   * opens at its start), and/or says the program is paused in the debugger
+   * since the moment `paused` (null: it runs again).
+   */
+  | { type: 'cursor'; run: string; at?: number; paused?: number | null };
 
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */
@@ -21,4 +37,10 @@ export type WebviewMessage =
   /** Open a source location; the host checks the file exists first. */
   | { type: 'openSite'; file: string; line: number }
   /** Empty-state buttons. */
-  | { type: 'command'; command: 'runFile' | 'openRecording' | 'clearFinished' };
+  | { type: 'command'; command: 'runFile' | 'openRecording' | 'clearFinished' }
+  /** Show `run` as it was at the moment `at`, or `step` events from the moment shown; the host answers `past` (the latest seek only). */
+  | { type: 'seek'; run: string; seq: number; at?: number; step?: number }
+  /** Back to now: the host lets go of the past moment it kept for `run`. */
+  | { type: 'live'; run: string }
+  /** A window of the timeline; the host answers `timeline` (the latest request only). */
+  | { type: 'timeline'; request: TimelineRequest };

@@ -138,4 +138,6 @@ export interface RunInfo {
   retired: number;
   /** Problems worth showing (protocol errors, lost connection). */
   problems: string[];
+  /** A past moment of the run (run-relative ms): these are its rows and counts then. Absent: now. */
+  at?: number;
 }

@@ -140,18 +140,12 @@ export class RecordingReplay {
       run: (run) => {
         if (this.runs.length >= MAX_RECORDING_RUNS) return null;
         const key = `rec${this.recording}${s > 1 ? `.p${s}` : ''}.r${run}`;
-        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: this.options.retainFinished, history: this.historyOptions() });
+        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: this.options.retainFinished, history: this.options.history });
         state.markRecording();
         this.runs.push(state);
         return state;
       },
     }, this.log, 'recording', true);
-  }
-
-  /** A recording keeps its whole history with fine checkpoints (history.dense): nobody waits on the reading. */
-  private historyOptions(): RunStateOptions['history'] {
-    const h = this.options.history;
-    return h === false ? false : { dense: true, ...(typeof h === 'object' ? h : {}) };
   }
 
   private finishReader(): void {

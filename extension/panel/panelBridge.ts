@@ -9,6 +9,7 @@ import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
+import { TimeTravel } from './timeTravel';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
@@ -24,6 +25,8 @@ export interface BridgeDeps {
   log?: { warn(message: string): void };
   /** The selected run changed (its label, or null): e.g. for the panel's title. */
   selected?(label: string | null): void;
+  /** Where an opened recording shows first (the nurseryLens.recordingsOpenAt setting); default its start. */
+  recordingsOpenAt?(): 'start' | 'end';
 }
 
 /** At most one delta per run per interval. */
@@ -46,8 +49,11 @@ export class PanelBridge {
   private snapshotDue = false;
   private showQueued = false;
   private readonly subscription: { dispose(): void };
+  /** The time cursor and the timeline (past moments beside the live path). */
+  private readonly time: TimeTravel;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
+    this.time = new TimeTravel({ store, post: (m) => deps.post(m), log: deps.log });
     this.subscription = store.onDidChange((e) => {
       if (e.kind === 'added') this.onAdded(e.entries);
       else if (e.kind === 'removed') this.onRemoved(e.keys);
@@ -130,6 +136,7 @@ export class PanelBridge {
         if (COMMANDS.has(msg.command)) this.deps.runCommand(msg.command);
         return;
       default:
+        this.time.handle(msg);
         return;
     }
   }
@@ -141,8 +148,14 @@ export class PanelBridge {
     return pick ? pick.state.key : null;
   }
 
+  /** The program of run `key` stopped in the debugger (true) or runs again: the panel's time cursor stays at the pause. */
+  paused(key: string, paused: boolean): void {
+    if (this.attached) this.time.paused(key, paused);
+  }
+
   private onAdded(entries: readonly RunEntry[]): void {
     this.runsDirty = true;
+    if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start') this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
     const launched = this.pendingLaunch ? entries.find((e) => e.launchKey === this.pendingLaunch) : undefined;
     if (launched) {
       this.pendingLaunch = null;
@@ -156,6 +169,7 @@ export class PanelBridge {
 
   private onRemoved(keys: string[]): void {
     this.runsDirty = true;
+    this.time.removed(keys);
     for (const k of keys) this.statuses.delete(k);
     if (this.selected && keys.includes(this.selected)) {
       this.selected = this.defaultSelection();
@@ -225,9 +239,11 @@ export class PanelBridge {
     if (!e) return;
     e.state.discardDelta();
     this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
+    this.time.shown(e.state.key);
   }
 
   dispose(): void {
+    this.time.dispose();
     clearTimeout(this.timer);
     this.timer = undefined;
     this.subscription.dispose();

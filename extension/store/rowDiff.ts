@@ -41,22 +41,16 @@ export function sameEntry(a: Entry, b: Entry): boolean {
   }
   return true;
 }
-function* entries(tree: RunTree): Iterable<Entry> {
-  yield* tree.nurseries.values();
-  yield* tree.tasks.values();
-  yield* tree.retired.values();
-}
-
 /** The delta from `old` to `next`; `next`'s rows count as seen afterwards (their removal will be told). */
 export function deltaBetween(old: RunTree, next: RunTree): Delta {
   const upsert = [];
   const remove: number[] = [];
-  for (const e of entries(next)) {
+  for (const e of next.entries()) {
     const before = old.row(e.id);
     if (!before || !sameEntry(before, e)) upsert.push(copyRow(e));
     e.sent = true;
   }
-  for (const e of entries(old)) if (!next.row(e.id)) remove.push(e.id);
+  for (const e of old.entries()) if (!next.row(e.id)) remove.push(e.id);
   next.changes.discard();
   return { upsert, remove };
 }

@@ -5,11 +5,11 @@
 //
 // Checkpoints cost what copying the state's rows costs, about what the
 // reducer spends on an event or two per row, GC included. A live run takes
-// them sparsely (every ANCHOR_PER_ROW × rows events), so ingestion pays
-// little; a replay (a seek, the timeline's pass) leaves finer ones behind
-// wherever none is within SPACING_PER_ROW × rows events, so the next seek
-// nearby replays little. A recording (read at once, nobody waiting on it)
-// takes the fine ones as it is read.
+// them sparsely (every ANCHOR_PER_ROW × rows events), so ingestion (and
+// opening a recording) pays little; a replay (a seek, the timeline's pass,
+// which goes through the whole run once) leaves finer ones behind wherever
+// none is within SPACING_PER_ROW × rows events, so the next seek nearby
+// replays little.
 //
 // Bounded: past the budget the oldest events go (whole pages); there the
 // history is coarse, only checkpoints are left (a moment before `exactFrom`
@@ -58,7 +58,7 @@ export interface HistoryOptions {
   budget?: number;
   /** Fewest events between checkpoints (default MIN_SPACING; tests take fewer). */
   minSpacing?: number;
-  /** Take fine checkpoints while recording (a recording), not only sparse ones (a live run). */
+  /** Take the fine checkpoints while recording, not only sparse ones (tests). */
   dense?: boolean;
 }
 
@@ -187,15 +187,22 @@ export class RunHistory {
    * Applies entries [from, to) to `state` (the state after `from` events),
    * leaving checkpoints where none are near; false when some are no longer held.
    */
-  replay(state: RunState, from: number, to: number): boolean {
+  replay(state: RunState, from: number, to: number, after?: () => void): boolean {
     if (from < this.log.start) return false;
     const log = this.log;
     const every = Math.min(OFFER_EVERY, this.minSpacing);
     for (let p = from; p < to; p++) {
       if (p % every === 0 && p > from) this.offer(p, state);
       applyLogged(state, log.event(p));
+      after?.();
     }
     return true;
+  }
+
+  /** The earliest moment from which every event is held: a copy of its checkpoint. */
+  firstExact(): Moment | null {
+    const cp = this.checkpoints.find((c) => c.pos >= this.log.start);
+    return cp ? { state: cp.state.copy(), pos: cp.pos, coarse: false } : null;
   }
 
   /** A replay reached `pos`: a checkpoint is left there when the nearest before is far and none follows soon. */

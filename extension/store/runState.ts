@@ -8,6 +8,7 @@
 import type { Row, RunInfo, RunStatus } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import type { Delta } from './deltaLog';
+import type { Entry } from './rowEntries';
 import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
@@ -110,6 +111,26 @@ export class RunState {
     const facts = this.facts.copy();
     const retention = this.retention.copy(this.tree, tree, facts);
     return new RunState(this.key, this.label, { retainFinished: retention.retainFinished, history: false }, { tree, facts, retention });
+  }
+
+  /** Each row changed since the last look, as stored (read, never keep or change it); pending changes are forgotten. */
+  drainChanges(visit: (row: Entry) => void): void {
+    this.tree.changes.drain(visit);
+  }
+
+  /** Every row as stored (read, never keep or change them). */
+  rowsAsStored(): Iterable<Entry> {
+    return this.tree.entries();
+  }
+
+  /** The newest ts the run has seen. */
+  get now(): number {
+    return this.facts.now;
+  }
+
+  /** Events the runtime said it dropped, in all. */
+  get dropped(): number {
+    return this.facts.dropped;
   }
 
   /** Rows held (tasks, nurseries, retired counts). */

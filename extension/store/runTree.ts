@@ -106,6 +106,13 @@ export class RunTree {
     return c;
   }
 
+  /** Every row as stored: nurseries, tasks, retired counts. */
+  *entries(): Iterable<Entry> {
+    yield* this.nurseries.values();
+    yield* this.tasks.values();
+    yield* this.retired.values();
+  }
+
   /** Rows it holds (tasks, nurseries, retired counts). */
   get size(): number {
     return this.tasks.size + this.nurseries.size + this.retired.size;
