@@ -21,6 +21,7 @@ import { Tooltip } from './tree/tooltip';
 import { bindTreeInput } from './tree/treeInput';
 import { Viewport } from './tree/viewport';
 import { Choices, type StateStore } from './viewState';
+import { Timeline } from './timeline/timeline';
 
 export interface VsCodeApi extends StateStore {
   postMessage(message: unknown): void;
@@ -46,6 +47,8 @@ export class App {
   private readonly selection: Selection;
   private readonly follow: Follow;
   private readonly frames: FrameLoop;
+  /** The timeline strip and time cursor: while it is at a past moment, the tree draws that moment's rows. */
+  private readonly timeline: Timeline;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
@@ -59,8 +62,12 @@ export class App {
     this.svg.setAttribute('aria-label', 'Tasks and task groups');
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
     this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg);
-    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el);
-    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, h('div', { class: 'main' }, area, details.el), this.chrome.live));
+    this.timeline = new Timeline({
+      post: (m) => this.post(m), choices: this.choices, liveRun: () => this.mirror.get(this.current),
+      changed: (flags) => this.changed(flags), selectTask: (id) => this.selection.selectId(id), announce: (text) => this.chrome.announce(text),
+    });
+    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.timeline.badge);
+    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, h('div', { class: 'main' }, area, details.el), this.timeline.el, this.chrome.live));
     this.renderer = new TreeRenderer(this.svg);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
@@ -73,7 +80,7 @@ export class App {
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
-      mirror: this.mirror, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
+      mirror: { get: (key) => this.shownRun(key), list: () => this.mirror.list() }, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
       selection: this.selection, follow: this.follow, viewport: this.viewport, renderer: this.renderer, svg: this.svg,
       scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion,
     });
@@ -87,6 +94,11 @@ export class App {
 
   post(m: WebviewMessage): void {
     this.api.postMessage(m);
+  }
+
+  /** The rows the tree draws: a past moment's while the time cursor is there, else the live ones. */
+  private shownRun(key: string | null) {
+    return this.timeline.shown(key) ?? this.mirror.get(key);
   }
 
   // ---- host messages: they only mark what is dirty ----
@@ -113,6 +125,8 @@ export class App {
         const change = this.mirror.snapshot(m.run, m.rows);
         if (this.current === null) this.setCurrent(m.run.key);
         if (m.run.key === this.current) {
+          this.timeline.liveChanged();
+          if (this.timeline.inPast) break;
           this.follow.noteAdded(change.added);
           this.changed(DIRTY.structure | DIRTY.chrome, false);
           this.tree.forgetCost();
@@ -123,6 +137,11 @@ export class App {
         const change = this.mirror.delta(m.run, m.upsert, m.remove);
         if (this.current === null) this.setCurrent(m.run.key);
         if (m.run.key !== this.current) break;
+        this.timeline.liveChanged();
+        if (this.timeline.inPast) {
+          this.changed(DIRTY.chrome, false); // the run list's counts; the tree shows the past
+          break;
+        }
         this.follow.noteAdded(change.added);
         const flags = change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content;
         this.changed(flags | DIRTY.chrome, false);
@@ -132,12 +151,15 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      default:
+        this.timeline.receive(m);
     }
   }
 
   private setCurrent(key: string | null): void {
     if (key === this.current) return;
     this.current = key;
+    this.timeline.runChanged(key);
     this.choices.showRun(key);
     this.frames.reset();
     this.selection.hover = null;
@@ -155,6 +177,7 @@ export class App {
   /** Marks work for the next frame; `save` = the user changed something worth remembering. */
   private changed(flags: number, save = true): void {
     this.scheduler.request(flags);
+    if (flags & (DIRTY.view | DIRTY.chrome | DIRTY.structure)) this.timeline?.drawSoon();
     if (save) this.scheduler.after('save', SAVE_DELAY_MS, () => this.choices.save(this.frames.needsInitialView ? null : this.viewport.transform));
   }
 
@@ -210,7 +233,7 @@ export class App {
   }
 
   private bindTreeEvents(): void {
-    const rows = () => this.mirror.get(this.current)?.rows;
+    const rows = () => this.shownRun(this.current)?.rows;
     bindTreeInput(this.svg, this.renderer.nodeLayer.node()!, this.toolbar.searchInput, {
       node: (key) => this.tree.model?.byKey.get(key),
       row: (id) => rows()?.get(id),

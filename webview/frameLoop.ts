@@ -25,7 +25,8 @@ const EMPTY_LAYOUT: Layout = { nodes: [], byKey: new Map(), roots: [], bounds: {
 
 /** The page's rooms a frame reads and moves. */
 export interface FrameParts {
-  mirror: RunsMirror;
+  /** The rows to draw per run (the time cursor may hand a past moment's). */
+  mirror: Pick<RunsMirror, 'get' | 'list'>;
   current(): string | null;
   choices: Choices;
   tree: ShownTree;

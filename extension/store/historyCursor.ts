@@ -30,9 +30,12 @@ export type CursorTarget = { at: number } | { step: number };
 
 export class HistoryCursor {
   private state: RunState | null = null;
-  private pos = 0;
+  /** A cursor starts at now: a first step counts from the end. */
+  private pos: number;
 
-  constructor(private readonly history: RunHistory) {}
+  constructor(private readonly history: RunHistory) {
+    this.pos = history.length;
+  }
 
   move(to: CursorTarget): PastMoment | null {
     const h = this.history;
