@@ -65,6 +65,10 @@ export class App {
     this.timeline = new Timeline({
       post: (m) => this.post(m), choices: this.choices, liveRun: () => this.mirror.get(this.current),
       changed: (flags) => this.changed(flags), selectTask: (id) => this.selection.selectId(id), announce: (text) => this.chrome.announce(text),
+      pastChanged: (change) => {
+        this.follow.noteAdded(change.added);
+        this.changed((change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content) | DIRTY.chrome, false);
+      },
     });
     const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.timeline.badge);
     root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, h('div', { class: 'main' }, area, details.el), this.timeline.el, this.chrome.live));

@@ -28,8 +28,8 @@ export interface ViewState {
   runs: Record<string, RunView>;
   /** Most recently viewed run keys first, to bound `runs`. */
   recent: string[];
-  /** The timeline strip under the tree (timeline/timeline.ts): shown, its height in px, playing speed (0: auto). */
-  timeline: { open: boolean; height: number; speed: number };
+  /** The timeline strip under the tree (timeline/timeline.ts): shown (null: not chosen: closed until a recording opens), its height in px, playing speed (0: auto). */
+  timeline: { open: boolean | null; height: number; speed: number };
 }
 
 const MAX_RUNS = 12;
@@ -41,7 +41,7 @@ function emptyRunView(): RunView {
 function initialViewState(): ViewState {
   return {
     v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, runs: {}, recent: [],
-    timeline: { open: true, height: 190, speed: 0 },
+    timeline: { open: null, height: 180, speed: 0 },
   };
 }
 

@@ -9,7 +9,7 @@ import type { RunInfo } from '../../contract/rows';
 import { h } from '../elements';
 import { DIRTY } from '../tree/frameScheduler';
 import { runNow } from '../tree/labels';
-import type { RunMirror } from '../tree/mirror';
+import type { Change, RunMirror } from '../tree/mirror';
 import type { Choices } from '../viewState';
 import { autoSpeed, Player, SPEEDS } from './player';
 import { TimeCursor } from './timeCursor';
@@ -24,8 +24,10 @@ export interface TimelineParts {
   choices: Choices;
   /** The live rows of the run in view. */
   liveRun(): RunMirror | undefined;
-  /** The tree must be drawn again (another moment's rows, or back to live). */
+  /** The tree must be drawn again (back to live, the strip's size, a choice to remember). */
   changed(flags: number): void;
+  /** The past moment's rows changed (as a delta would change the live ones: follow mode pans to new tasks). */
+  pastChanged(change: Change): void;
   /** Select the task in the tree (a lifeline was clicked). */
   selectTask(id: number): void;
   announce(text: string): void;
@@ -106,11 +108,11 @@ export class Timeline {
     const grip = h('div', { class: 'tl-grip', role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Resize the timeline', tabindex: '0' });
     this.body = h('div', { class: 'tl-body' }, this.top as unknown as HTMLElement, this.lanes, this.tip);
     this.el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, bar, this.body);
-    this.badge = h('div', { class: 'past-badge', hidden: true, role: 'status' });
+    this.badge = h('div', { class: 'past-badge', hidden: true });
     this.view = new StripView(this.top, this.rowsSvg);
-    this.setOpen(prefs.open);
+    this.setOpen(prefs.open ?? false, false);
     this.body.style.height = `${Math.max(MIN_HEIGHT, prefs.height)}px`;
-    this.toggleButton.addEventListener('click', () => this.setOpen(this.body.hidden));
+    this.toggleButton.addEventListener('click', () => this.setOpen(this.body.hidden, true));
     this.playButton.addEventListener('click', () => this.togglePlay());
     this.speedSelect.addEventListener('change', () => this.setSpeed(Number(this.speedSelect.value)));
     this.liveButton.addEventListener('click', () => this.live());
@@ -151,7 +153,7 @@ export class Timeline {
         const live = this.p.liveRun()?.info;
         const run = live ? { ...m.run, status: live.status, outcome: live.outcome, error: live.error, problems: live.problems } : m.run;
         const change = this.cursor.receive({ ...m, run });
-        if (change) this.p.changed((change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content) | DIRTY.chrome);
+        if (change) this.p.pastChanged(change);
         this.drawSoon();
         return true;
       }
@@ -224,11 +226,13 @@ export class Timeline {
     return this.cursor.paused ?? runNow(info, Date.now());
   }
 
-  setOpen(open: boolean): void {
+  /** Shows or hides the strip below its bar; `chosen`: the user did (remembered), not the page on its own. */
+  setOpen(open: boolean, chosen: boolean): void {
+    const was = !this.body.hidden;
     this.body.hidden = !open;
     this.toggleButton.setAttribute('aria-expanded', String(open));
-    this.p.choices.state.timeline.open = open;
-    this.p.changed(0);
+    if (chosen) this.p.choices.state.timeline.open = open;
+    if (was !== open) this.p.changed(DIRTY.view);
     this.refresh();
   }
 
@@ -285,7 +289,11 @@ export class Timeline {
       this.cursor.paused = m.paused;
       if (m.paused !== null) this.player.pause();
     }
-    if (typeof m.at === 'number') this.seek(m.at);
+    if (typeof m.at === 'number') {
+      // A recording opens at its start: the strip shows unless the user closed it.
+      if (this.p.choices.state.timeline.open !== false) this.setOpen(true, false);
+      this.seek(m.at);
+    }
     this.drawSoon();
   }
 
@@ -297,6 +305,7 @@ export class Timeline {
   }
 
   private draw(): void {
+    this.el.hidden = this.run === null;
     const choices = this.p.choices;
     const o = choices.modelOptions();
     this.model.filter({ search: o.search, collapsed: o.collapsed, hideSystem: o.hideSystem });

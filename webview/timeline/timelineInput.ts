@@ -14,6 +14,8 @@ const ZOOM_STEP = 1.25;
 /** Narrowest window, ms (a microsecond is finer than any timestamp). */
 const MIN_SPAN = 0.001;
 
+const key0 = (e: KeyboardEvent): string => (e.key === '{' ? '[' : e.key === '}' ? ']' : e.key);
+
 export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElement): void {
   const scale = (): TimeScale => scaleOf({ window: t.model.window(t.now()), width: t.lanes.clientWidth });
   const localX = (e: { clientX: number }, el: Element) => e.clientX - el.getBoundingClientRect().left;
@@ -161,6 +163,7 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     const target = e.target as HTMLElement | null;
     if (e.ctrlKey || e.metaKey || e.altKey || !target || target.closest('input, select, textarea, [contenteditable]')) return;
     const inStrip = t.el.contains(target);
+    if ((key0(e) === '[' || key0(e) === ']') && t.el.hidden) return;
     const w = t.model.window(t.now());
     const at = t.cursor.at ?? t.end();
     const key = e.key;

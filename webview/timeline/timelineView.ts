@@ -122,7 +122,9 @@ export class StripView {
       return t2;
     });
     tick.attr('transform', (v) => `translate(${sc.x(v).toFixed(1)},0)`);
-    tick.select('text').text((v) => formatMoment(v));
+    // A label at either edge keeps inside the strip.
+    tick.select('text').text((v) => formatMoment(v))
+      .attr('text-anchor', (v) => (sc.x(v) > f.width - 24 ? 'end' : sc.x(v) < sc.x0 + 12 ? 'start' : 'middle'));
     // Drops: where the picture may miss something.
     const drops = f.marks.filter((m) => m.kind === 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
     g.selectAll<SVGPathElement, TimelineMark>('path.tl-drop').data(drops).join('path').attr('class', 'tl-drop')
@@ -132,7 +134,7 @@ export class StripView {
     const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(at)));
     const cls = `tl-cursor${f.at === null ? ' live' : ''}${f.paused !== null ? ' paused' : ''}`;
     const cur = g.selectAll('g.tl-cursor').data([0]).join((e) => {
-      const c = e.append('g');
+      const c = e.append('g').attr('class', 'tl-cursor');
       c.append('line').attr('y1', 0).attr('y2', TOP_HEIGHT);
       c.append('path').attr('class', 'tl-handle').attr('d', 'M-6,0h12l-6,8Z');
       return c;
@@ -155,7 +157,7 @@ export class StripView {
     const names = f.width >= 260;
     const charRoom = Math.floor((sc.x0 - 10) / 6.5);
     const row = this.rowsG.selectAll<SVGGElement, TimelineLine>('g.tl-row').data(shown, (l) => String(l.id)).join((e) => {
-      const r = e.append('g');
+      const r = e.append('g').attr('class', 'tl-row');
       r.append('rect').attr('class', 'tl-row-bg').attr('x', 0).attr('height', ROW_HEIGHT);
       r.append('text').attr('class', 'tl-name').attr('x', 6).attr('y', ROW_HEIGHT - 4);
       r.append('line').attr('class', 'tl-life').attr('y1', ROW_HEIGHT / 2).attr('y2', ROW_HEIGHT / 2);
