@@ -27,7 +27,7 @@ export default tseslint.config(
     files: ['extension/**/*.ts'],
     ignores: ['extension/extension.ts', 'extension/debug/debugProvider.ts', 'extension/debug/debugSessions.ts',
       'extension/panel/taskTreePanel.ts', 'extension/panel/siteOpener.ts', 'extension/commands/runFile.ts',
-      'extension/commands/recordings.ts', 'extension/statusItem.ts'],
+      'extension/commands/recordings.ts', 'extension/statusItem.ts', 'extension/export/exportCommands.ts'],
     rules: {
       // The pure core (store, collector, bridge, env merging) is tested in plain Node: no vscode there.
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Keep this module vscode-free; put VS Code calls in the thin wiring files.' }] }],

@@ -27,7 +27,15 @@ export type HostMessage =
    * opens at its start), and/or says the program is paused in the debugger
    * since the moment `paused` (null: it runs again).
    */
-  | { type: 'cursor'; run: string; at?: number; paused?: number | null };
+  | { type: 'cursor'; run: string; at?: number; paused?: number | null }
+  /** Asks for the picture of the view as it is (answered by `exported` or `exportFailed` with the same id). */
+  | { type: 'export'; id: number; format: ImageFormat };
+
+/** A picture of the view: SVG text, or PNG bytes in base64. */
+export type ImageFormat = 'svg' | 'png';
+
+/** Commands the panel's buttons ask the host to run (the empty state's, the toolbar's export menu). */
+export type PanelCommand = 'runFile' | 'openRecording' | 'clearFinished' | 'copyText' | 'exportSvg' | 'exportPng' | 'exportTrace';
 
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */
@@ -36,8 +44,12 @@ export type WebviewMessage =
   | { type: 'selectRun'; run: string }
   /** Open a source location; the host checks the file exists first. */
   | { type: 'openSite'; file: string; line: number }
-  /** Empty-state buttons. */
-  | { type: 'command'; command: 'runFile' | 'openRecording' | 'clearFinished' }
+  /** Empty-state buttons, the toolbar's export menu. */
+  | { type: 'command'; command: PanelCommand }
+  /** The picture an `export` asked for: `data` is SVG text, or a PNG in base64. */
+  | { type: 'exported'; id: number; format: ImageFormat; data: string }
+  /** An `export` that could not be made (nothing shown, or the browser failed). */
+  | { type: 'exportFailed'; id: number; reason: string }
   /** Show `run` as it was at the moment `at`, or `step` events from the moment shown; the host answers `past` (the latest seek only). */
   | { type: 'seek'; run: string; seq: number; at?: number; step?: number }
   /** Back to now: the host lets go of the past moment it kept for `run`. */

@@ -16,6 +16,8 @@ import { LaunchOwners } from './debug/launchOwners';
 import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { runFileWithTaskTree } from './commands/runFile';
 import { openRecording, saveRecording, type RecordingDeps } from './commands/recordings';
+import { copyTreeAsText, exportChromeTrace, exportImage, type ExportDeps } from './export/exportCommands';
+import type { PanelCommand } from '../contract/messages';
 import { RunStatusItem } from './statusItem';
 import { messageOf } from './errorMessage';
 
@@ -25,7 +27,11 @@ const COMMAND_IDS = {
   runFile: 'nurseryLens.runFile',
   openRecording: 'nurseryLens.openRecording',
   clearFinished: 'nurseryLens.clearFinishedRuns',
-} as const;
+  copyText: 'nurseryLens.copyTreeAsText',
+  exportSvg: 'nurseryLens.exportSvg',
+  exportPng: 'nurseryLens.exportPng',
+  exportTrace: 'nurseryLens.exportChromeTrace',
+} as const satisfies Record<PanelCommand, string>;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Nursery Lens', { log: true });
@@ -88,12 +94,17 @@ export function activate(context: vscode.ExtensionContext): void {
     store, bridge, log, retainFinished,
     showPanel: () => taskTree.show(besideEditor(), false),
   };
+  const exportDeps: ExportDeps = { store, bridge, log, showPanel: recordingDeps.showPanel };
   context.subscriptions.push(...registerCommands(log, {
     'nurseryLens.showTaskTree': ['Show Task Tree', () => taskTree.show(besideEditor(), false)],
     [COMMAND_IDS.runFile]: ['Run Python File with Task Tree', (arg) =>
       runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg)],
     [COMMAND_IDS.openRecording]: ['Open Recording', (arg) => openRecording(recordingDeps, arg)],
     'nurseryLens.saveRecording': ['Save Recording', () => saveRecording(recordingDeps)],
+    [COMMAND_IDS.copyText]: ['Copy Tree as Text', () => copyTreeAsText(exportDeps)],
+    [COMMAND_IDS.exportSvg]: ['Export Tree as SVG', () => exportImage(exportDeps, 'svg')],
+    [COMMAND_IDS.exportPng]: ['Export Tree as PNG', () => exportImage(exportDeps, 'png')],
+    [COMMAND_IDS.exportTrace]: ['Export Chrome Trace', () => exportChromeTrace(exportDeps)],
     [COMMAND_IDS.clearFinished]: ['Clear Finished Runs', () => {
       const removed = store.clearFinished();
       log.info(`cleared ${removed.length} finished run(s)`);

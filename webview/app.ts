@@ -2,8 +2,9 @@
 // messages and user actions into dirty flags, and hands each animation frame
 // to the frame loop.
 import type { ZoomTransform } from 'd3-zoom';
-import type { HostMessage, WebviewMessage } from '../contract/messages';
+import type { HostMessage, ImageFormat, WebviewMessage } from '../contract/messages';
 import { Chrome } from './chrome';
+import { drawPicture, pngOf } from './exportImage';
 import { h } from './elements';
 import { FrameLoop } from './frameLoop';
 import { Follow } from './follow';
@@ -16,6 +17,7 @@ import { TRANSITION_LIMIT } from './tree/geometry';
 import { RunsMirror } from './tree/mirror';
 import { TreeRenderer } from './tree/render';
 import { ShownTree } from './tree/shownTree';
+import type { Measures } from './tree/look';
 import { pageMeasures } from './tree/textMeasure';
 import { Tooltip } from './tree/tooltip';
 import { bindTreeInput } from './tree/treeInput';
@@ -50,6 +52,7 @@ export class App {
   /** The timeline strip and time cursor: while it is at a past moment, the tree draws that moment's rows. */
   private readonly timeline: Timeline;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  private readonly measures: Measures;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -75,6 +78,7 @@ export class App {
     this.renderer = new TreeRenderer(this.svg);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
+    this.measures = measures;
     this.tree = new ShownTree(measures);
     const canAnimate = (): boolean => !this.reducedMotion.matches && (this.tree.layout?.nodes.length ?? 0) < TRANSITION_LIMIT * 4;
     this.selection = new Selection({
@@ -155,8 +159,28 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'export':
+        void this.exportImage(m.id, m.format);
+        break;
       default:
         this.timeline.receive(m);
+    }
+  }
+
+  /** The picture of the view the host asked for (its answer carries the same id). */
+  private async exportImage(id: number, format: ImageFormat): Promise<void> {
+    try {
+      const run = this.shownRun(this.current); // the moment shown: a past one while the time cursor is there
+      if (!run) throw new Error('no run is shown');
+      // Built now, as the next frame would: the panel may have just opened.
+      this.tree.rebuild(run, this.choices.modelOptions());
+      this.changed(DIRTY.structure, false);
+      const { layout, model } = this.tree;
+      if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
+      const picture = drawPicture({ layout, model, rows: run.rows, info: run.info, victims: this.tree.victims, measures: this.measures, palette: this.tree.palette });
+      this.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
+    } catch (err) {
+      this.post({ type: 'exportFailed', id, reason: err instanceof Error ? err.message : String(err) });
     }
   }
 
@@ -233,6 +257,7 @@ export class App {
       },
       fit: () => this.fit(),
       clearFinished: () => this.post({ type: 'command', command: 'clearFinished' }),
+      exportAs: (command) => this.post({ type: 'command', command }),
     });
   }
 

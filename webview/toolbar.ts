@@ -1,4 +1,6 @@
-// The bar above the tree: run picker, search, filters, follow and fit.
+// The bar above the tree: run picker, search, filters, follow and fit, the
+// export menu.
+import type { PanelCommand } from '../contract/messages';
 import type { RunInfo } from '../contract/rows';
 import { h } from './elements';
 import { legend } from './legend';
@@ -15,6 +17,55 @@ export interface ToolbarActions {
   setFollow(on: boolean): void;
   fit(): void;
   clearFinished(): void;
+  /** One of the export menu's items (the host runs the command). */
+  exportAs(command: ExportCommand): void;
+}
+
+export type ExportCommand = Extract<PanelCommand, 'copyText' | 'exportSvg' | 'exportPng' | 'exportTrace'>;
+
+const EXPORTS: Array<[ExportCommand, string, string]> = [
+  ['copyText', 'Copy as text', 'The tree as indented text, to paste into an issue'],
+  ['exportSvg', 'Save as SVG…', 'The whole tree as shown, in this theme\'s colours'],
+  ['exportPng', 'Save as PNG…', 'The whole tree as shown, at twice its size'],
+  ['exportTrace', 'Save Chrome trace…', "The run's history, for Perfetto or chrome://tracing"],
+];
+
+/** The Export button and its menu (Escape or a click elsewhere closes it). */
+function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
+  const menu = h('div', { class: 'export-menu', role: 'menu', 'aria-label': 'Export', hidden: true });
+  const button = h('button', { class: 'toggle export-button', type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', title: 'Copy or save this tree' }, 'Export');
+  const show = (open: boolean): void => {
+    menu.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+  };
+  for (const [command, label, title] of EXPORTS) {
+    const item = h('button', { class: 'menu-item', type: 'button', role: 'menuitem', title, 'data-command': command }, label);
+    item.addEventListener('click', () => {
+      show(false);
+      run(command);
+    });
+    menu.append(item);
+  }
+  button.addEventListener('click', () => {
+    show(menu.hidden);
+    if (!menu.hidden) menu.querySelector<HTMLElement>('.menu-item')?.focus();
+  });
+  menu.addEventListener('keydown', (e) => {
+    const items = [...menu.querySelectorAll<HTMLElement>('.menu-item')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    if (e.key === 'Escape') {
+      show(false);
+      button.focus();
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+    }
+  });
+  document.addEventListener('click', (e) => {
+    if (!menu.hidden && e.target instanceof Node && !anchor.contains(e.target)) show(false);
+  });
+  const anchor = h('span', { class: 'export-anchor' }, button, menu);
+  return anchor;
 }
 
 const STATUS_WORD: Record<RunInfo['status'], string> = { live: 'live', finished: 'finished', disconnected: 'disconnected', recording: 'recording' };
@@ -73,7 +124,9 @@ export class Toolbar {
     this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
       this.runSelect, this.clearFinished,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
-      this.hideFinished, this.hideSystem, this.follow, fit, this.counts, h('span', { class: 'legend-anchor' }, legendButton, legendPanel));
+      this.hideFinished, this.hideSystem, this.follow, fit, this.counts,
+      // Together at the right end of their line, so the popups they open (anchored right) stay in view.
+      h('span', { class: 'toolbar-end' }, exportMenu((c) => a.exportAs(c)), h('span', { class: 'legend-anchor' }, legendButton, legendPanel)));
   }
 
   setRuns(runs: RunInfo[], current: string | null): void {

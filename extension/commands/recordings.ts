@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
-import { MAX_ENDED_RUNS, MAX_RUNS, type RunStore } from '../store/runStore';
+import { MAX_ENDED_RUNS, MAX_RUNS, type RunEntry, type RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 import { withoutSecrets, writePrivateFile } from './recordingFile';
 import { messageOf } from '../errorMessage';
@@ -100,38 +100,44 @@ async function readWithProgress(uri: vscode.Uri, name: string, retainFinished: n
   );
 }
 
-export async function saveRecording(deps: RecordingDeps): Promise<void> {
-  const entries = deps.store.all();
+/** The run a command acts on: the panel's, else the only one, else the user's pick (undefined: none, or cancelled). */
+export async function pickRun(store: RunStore, bridge: PanelBridge, question: string): Promise<RunEntry | undefined> {
+  const entries = store.all();
   if (!entries.length) {
-    void vscode.window.showInformationMessage('There is no run to save yet.');
-    return;
+    void vscode.window.showInformationMessage('There is no run yet.');
+    return undefined;
   }
-  let key = deps.bridge.selectedRun ?? undefined;
-  if (!key || !deps.store.get(key)) {
-    if (entries.length === 1) key = entries[0].state.key;
-    else {
-      const pick = await vscode.window.showQuickPick(
-        entries.map((e) => ({ label: e.state.label, description: e.state.currentStatus, key: e.state.key })),
-        { placeHolder: 'Which run should be saved?' },
-      );
-      if (!pick) return;
-      key = pick.key;
-    }
-  }
-  const rec = deps.store.recordingOf(key);
-  const entry = deps.store.get(key);
-  if (!rec || !entry) return;
+  const key = bridge.selectedRun;
+  if (key && store.get(key)) return store.get(key);
+  if (entries.length === 1) return entries[0];
+  const pick = await vscode.window.showQuickPick(
+    entries.map((e) => ({ label: e.state.label, description: e.state.currentStatus, key: e.state.key })),
+    { placeHolder: question },
+  );
+  return pick ? store.get(pick.key) : undefined;
+}
+
+/** A save dialog for a file of a run, starting in the workspace with a name made of the run's label. */
+export function askWhereToSave(entry: RunEntry, extension: string, saveLabel: string, filters: Record<string, string[]>): Thenable<vscode.Uri | undefined> {
+  const base = entry.state.label.replace(/[^\w.-]+/g, '_').replace(/\.py$/, '') || 'run';
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return vscode.window.showSaveDialog({
+    filters,
+    saveLabel,
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${base}${extension}`) } : {}),
+  });
+}
+
+export async function saveRecording(deps: RecordingDeps): Promise<void> {
+  const entry = await pickRun(deps.store, deps.bridge, 'Which run should be saved?');
+  if (!entry) return;
+  const rec = deps.store.recordingOf(entry.state.key);
+  if (!rec) return;
   if (rec.dropped) {
     void vscode.window.showWarningMessage(`The lines of ${entry.state.label} were let go to keep memory bounded (newer programs sent more than 128 MB). Record long runs with \`python -m nursery_lens --record FILE\`.`);
     return;
   }
-  const base = entry.state.label.replace(/[^\w.-]+/g, '_').replace(/\.py$/, '') || 'run';
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({
-    filters: FILTERS,
-    saveLabel: 'Save Recording',
-    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${base}.ndjson`) } : {}),
-  });
+  const target = await askWhereToSave(entry, '.ndjson', 'Save Recording', FILTERS);
   if (!target) return;
   const clean = withoutSecrets(rec.text);
   const bytes = new TextEncoder().encode(clean.text);

@@ -5,7 +5,7 @@
 // lives here too; however many runs are added or selected in one turn (a
 // recording of many programs), the panel gets one run list and one snapshot.
 // The vscode panel only moves messages in and out.
-import type { HostMessage, WebviewMessage } from '../../contract/messages';
+import type { HostMessage, ImageFormat, PanelCommand, WebviewMessage } from '../../contract/messages';
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
@@ -21,7 +21,7 @@ export interface BridgeDeps {
   openSite(file: string, line: number, programs: ProgramPaths[]): Promise<string | undefined>;
   /** Where a live run's program runs (none for recordings: a file's hello vouches for nothing). */
   programPaths?(entry: RunEntry): ProgramPaths | undefined;
-  runCommand(command: 'runFile' | 'openRecording' | 'clearFinished'): void;
+  runCommand(command: PanelCommand): void;
   log?: { warn(message: string): void };
   /** The selected run changed (its label, or null): e.g. for the panel's title. */
   selected?(label: string | null): void;
@@ -34,7 +34,19 @@ export const DELTA_INTERVAL_MS = 50;
 /** Counts in the run list refresh this often; status and membership changes go out with the next delta tick. */
 const RUNS_INTERVAL_MS = 500;
 
-const COMMANDS = new Set(['runFile', 'openRecording', 'clearFinished']);
+const COMMANDS = new Set<string>(['runFile', 'openRecording', 'clearFinished', 'copyText', 'exportSvg', 'exportPng', 'exportTrace'] satisfies PanelCommand[]);
+/** How long a picture of the view may take (the panel opening, the browser drawing a big tree). */
+export const EXPORT_TIMEOUT_MS = 30_000;
+/** The largest picture taken from the panel (base64 PNG or SVG text), in characters. */
+export const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
+
+interface PendingExport {
+  format: ImageFormat;
+  sent: boolean;
+  resolve(data: string): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export class PanelBridge {
   private attached = false;
@@ -51,6 +63,8 @@ export class PanelBridge {
   private readonly subscription: { dispose(): void };
   /** The time cursor and the timeline (past moments beside the live path). */
   private readonly time: TimeTravel;
+  private readonly exports = new Map<number, PendingExport>();
+  private nextExport = 1;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
     this.time = new TimeTravel({ store, post: (m) => deps.post(m), log: deps.log });
@@ -68,6 +82,8 @@ export class PanelBridge {
   /** The webview went away (hidden or closed); it says `ready` when it is back. */
   detach(): void {
     this.attached = false;
+    // A picture asked of the page that went away is asked again of the next one.
+    for (const p of this.exports.values()) p.sent = false;
   }
 
   /** Selects a run (e.g. a debug session's), and shows it if the panel is up. */
@@ -113,7 +129,11 @@ export class PanelBridge {
         if (!this.selected || !this.store.get(this.selected)) this.selected = this.defaultSelection();
         this.postRuns();
         this.postSnapshot();
+        this.sendExports();
         return;
+      case 'exported':
+      case 'exportFailed':
+        return this.settleExport(msg);
       case 'selectRun':
         if (typeof msg.run === 'string') this.select(msg.run);
         return;
@@ -139,6 +159,42 @@ export class PanelBridge {
         this.time.handle(msg);
         return;
     }
+  }
+
+  /**
+   * A picture of the view as the panel shows it (SVG text, or PNG bytes in
+   * base64). Waits for the panel to be there (`ready`) when it is not yet;
+   * fails after EXPORT_TIMEOUT_MS.
+   */
+  requestImage(format: ImageFormat, timeoutMs = EXPORT_TIMEOUT_MS): Promise<string> {
+    const id = this.nextExport++;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.exports.delete(id);
+        reject(new Error(this.attached ? 'the task tree did not answer in time' : 'the task tree is not open'));
+      }, timeoutMs);
+      this.exports.set(id, { format, sent: false, resolve, reject, timer });
+      this.sendExports();
+    });
+  }
+
+  private sendExports(): void {
+    if (!this.attached) return;
+    for (const [id, p] of this.exports) {
+      if (p.sent) continue;
+      p.sent = true;
+      this.deps.post({ type: 'export', id, format: p.format });
+    }
+  }
+
+  private settleExport(msg: Extract<WebviewMessage, { type: 'exported' | 'exportFailed' }>): void {
+    const p = typeof msg.id === 'number' ? this.exports.get(msg.id) : undefined;
+    if (!p) return;
+    this.exports.delete(msg.id);
+    clearTimeout(p.timer);
+    if (msg.type === 'exportFailed') p.reject(new Error(typeof msg.reason === 'string' ? msg.reason.slice(0, 300) : 'the picture could not be made'));
+    else if (msg.format !== p.format || typeof msg.data !== 'string' || !msg.data || msg.data.length > MAX_EXPORT_CHARS) p.reject(new Error('the task tree sent no usable picture'));
+    else p.resolve(msg.data);
   }
 
   private defaultSelection(): string | null {
@@ -244,6 +300,11 @@ export class PanelBridge {
 
   dispose(): void {
     this.time.dispose();
+    for (const p of this.exports.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error('the task tree closed'));
+    }
+    this.exports.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
     this.subscription.dispose();

@@ -337,6 +337,26 @@ describe('webview: task tree', function () {
     assert.match((await h.page.locator('aside.details .title').textContent())!, /<img src=x onerror=window\.__xss=1>/);
   });
 
+  it('shows direction controls in program strings escaped, so a name cannot pose as another (issue #12 item 8)', async () => {
+    const live = await showLive();
+    // U+202E RIGHT-TO-LEFT OVERRIDE would draw "invoice\u202Efdp.exe" as "invoiceexe.pdf".
+    live.feed([
+      { type: 'task.spawned', run: 1, ts: 40, id: 300, name: 'invoice\u202Efdp.exe', nursery: 9, system: false, site: { file: '/app/x\u202Eyp.py', line: 3, function: 'spoof\u2066ed' } },
+      { type: 'task.exited', run: 1, ts: 41, id: 300, outcome: 'raised', error: { type: 'ValueError', message: 'bad\u202Eeman' } },
+    ]);
+    await h.send(live.snapshot());
+    const node = h.page.locator('g.node[aria-label^="task invoice"]');
+    const label = (await node.getAttribute('aria-label'))!;
+    assert.match(label, /invoice\\u202efdp\.exe/, label);
+    assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(label), 'no direction control reaches the page');
+    await node.click();
+    await h.settle(100);
+    const details = (await h.page.locator('aside.details').textContent())!;
+    assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(details), details);
+    assert.match(details, /bad\\u202eeman/);
+    assert.match(details, /x\\u202eyp\.py/);
+  });
+
   it('follows new activity until the user pans; Follow resumes it', async () => {
     const live = await showLive();
     const follow = h.page.getByRole('button', { name: 'Follow' });

@@ -6,6 +6,7 @@ import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
 import { cancelSourceWords, flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
+import { visible } from './programText';
 import type { SitePalette } from './sitePalette';
 import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 
@@ -65,7 +66,7 @@ export class DetailsPane {
     if (!site) return h('span', { class: 'muted' }, 'unknown');
     // `page_size:53 · trio_way.py`: function and line first, as in the tree; the full path on hover.
     const words = siteWords(site);
-    const code = h('code', { title: `${site.file}:${site.line}` }, mark ?? null, words, words !== shortSite(site) ? h('span', { class: 'muted' }, ` · ${baseName(site.file)}`) : null);
+    const code = h('code', { title: `${visible(site.file)}:${site.line}` }, mark ?? null, words, words !== shortSite(site) ? h('span', { class: 'muted' }, ` · ${baseName(site.file)}`) : null);
     const b = h('button', { class: 'link-button', 'data-action': action }, label);
     b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
     return h('span', { class: 'site-line' }, code, b);
@@ -136,7 +137,7 @@ export class DetailsPane {
     const parts: Array<Node | string> = [h('span', { class: 'scope-kind' }, scopeWord(s))];
     const site = s.site;
     if (site) {
-      const b = h('button', { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${site.file}:${site.line}` }, siteWords(site));
+      const b = h('button', { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${visible(site.file)}:${site.line}` }, siteWords(site));
       b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
       parts.push(' at ', b);
     }

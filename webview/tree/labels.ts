@@ -1,10 +1,11 @@
 // What each node says, as plain strings (they are inserted with textContent).
 import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow } from '../../contract/rows';
+import { visible } from './programText';
 import { stateWord } from './taskStates';
 
 export function baseName(file: string): string {
   const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
-  return i >= 0 ? file.slice(i + 1) : file;
+  return visible(i >= 0 ? file.slice(i + 1) : file);
 }
 
 /** `file.py:12`, the short form shown in the tree. */

@@ -4,6 +4,7 @@
 // burst of state samples does not force a relayout of 10,000 nodes.
 import type { Row, RunInfo } from '../../contract/rows';
 import { isFinishedState } from './taskStates';
+import { visibleInfo, visibleRow } from './programText';
 
 export interface RunMirror {
   info: RunInfo;
@@ -37,6 +38,7 @@ export class RunsMirror {
 
   /** The host's list of runs: keeps only the runs it still lists (a cleared run frees its rows). */
   setListed(runs: RunInfo[]): void {
+    runs.forEach(visibleInfo);
     this.listed = runs;
     const keep = new Set(runs.map((r) => r.key));
     for (const key of [...this.runs.keys()]) if (!keep.has(key)) this.runs.delete(key);
@@ -52,8 +54,9 @@ export class RunsMirror {
   }
 
   snapshot(info: RunInfo, rows: Row[]): Change {
+    visibleInfo(info);
     const map = new Map<number, Row>();
-    for (const row of rows) map.set(row.id, row);
+    for (const row of rows) map.set(row.id, visibleRow(row));
     const previous = this.runs.get(info.key);
     const added: number[] = [];
     if (previous) for (const id of map.keys()) if (!previous.rows.has(id)) added.push(id);
@@ -69,10 +72,11 @@ export class RunsMirror {
       run = { info, rows: new Map() };
       this.runs.set(info.key, run);
     }
-    run.info = info;
+    run.info = visibleInfo(info);
     const change: Change = { structural: remove.length > 0, finishedChanged: false, added: [] };
     for (const id of remove) run.rows.delete(id);
     for (const row of upsert) {
+      visibleRow(row);
       const old = run.rows.get(row.id);
       run.rows.set(row.id, row);
       if (!old) {

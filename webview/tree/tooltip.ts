@@ -2,6 +2,7 @@
 // the state and where the task waits. Text only (textContent).
 import type { Row } from '../../contract/rows';
 import { h, icon } from '../elements';
+import { visible } from './programText';
 import { awaitOnOf, baseName, errorLine, siteWords } from './labels';
 import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
 import type { ViewNode } from './model';
@@ -61,7 +62,7 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (row.kind === 'retired') return [[`${row.count} finished tasks`, 'strong'], ['Folded away to keep memory bounded.', 'muted']];
   if (row.kind === 'nursery') {
     const out: Array<[string, string]> = [[row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong']];
-    if (row.site) out.push([`${row.site.file}:${row.site.line}`, 'code']);
+    if (row.site) out.push([`${visible(row.site.file)}:${row.site.line}`, 'code']);
     return out;
   }
   const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
@@ -75,7 +76,7 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (row.awaitSite && live) {
     const a = row.awaitSite;
     out.push([`${row.state === 'waiting' ? 'waits' : 'last awaited'} at ${siteWords(a)} in ${baseName(a.file)}`, 'code']);
-    out.push([`${a.file}:${a.line}`, 'code path']);
+    out.push([`${visible(a.file)}:${a.line}`, 'code path']);
   }
   if (row.state === 'waiting' && (on || row.awaitSite)) out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
   return out;

@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from conftest import BOOTSTRAP, PYTHON, subprocess_env
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 ASYNCIO_PROGRAM = textwrap.dedent("""
     import asyncio, sys
@@ -92,3 +89,11 @@ def test_every_core_module_imports_without_trio(tmp_path):
     assert int(count) >= 10
     assert trio_loaded == "False"
     assert r.stdout.splitlines()[1] == "Instrument: No module named 'trio'"
+
+
+def test_show_reads_a_recording_without_trio(tmp_path):
+    shadow = _no_trio(tmp_path)
+    fixtures = Path(__file__).resolve().parents[3] / "test" / "fixtures"
+    r = _run(tmp_path, "-m", "nursery_lens", "show", str(fixtures / "failing_child.ndjson"), pythonpath=str(shadow))
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == (fixtures / "failing_child.tree.txt").read_text(encoding="utf-8")

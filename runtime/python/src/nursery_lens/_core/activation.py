@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 
+from . import dump_signal
+
 # typing is not imported at run time: the bootstrap loads this module at
 # every interpreter start-up, and typing costs milliseconds.
 TYPE_CHECKING = False
@@ -127,6 +129,7 @@ def activate(config: Config) -> None:
     """From now on every run of a supported library in this process is observed with ``config``."""
     global _config
     _config = config
+    dump_signal.install()
     waiting = False
     for watched in ADAPTERS:
         module = sys.modules.get(watched)

@@ -1,6 +1,7 @@
 """``python -m nursery_lens [--connect ADDRESS] [--record FILE] script.py [args…]``.
 
-Also ``… -m module [args…]``. The program must not be able to tell it was
+Also ``… -m module [args…]``, and ``python -m nursery_lens show RECORDING``
+(``show``: a recording's tree as text). The program must not be able to tell it was
 launched through us: ``sys.argv``, ``sys.path[0]``, ``__main__``, stdout,
 stderr, the exit status and the traceback of an uncaught exception are what
 ``python script.py`` / ``python -m module`` would give. ``runpy`` provides
@@ -25,16 +26,30 @@ if TYPE_CHECKING:  # pragma: no cover
 
 USAGE = """usage: python -m nursery_lens [--connect ADDRESS] [--record FILE] script.py [args...]
        python -m nursery_lens [--connect ADDRESS] [--record FILE] -m module [args...]
+       python -m nursery_lens show RECORDING [--run N] [--at SECONDS]
 
 Runs a Python program with every trio.run instrumented by Nursery Lens
 (each async library the runtime has an adapter for, once the program imports it).
   --connect ADDRESS  collector address: HOST:PORT (loopback TCP) or a Unix socket path
   --record FILE      write the event stream (NDJSON) to FILE
-Without options, NURSERY_LENS (JSON) from the environment configures it."""
+Without options, NURSERY_LENS (JSON) from the environment configures it;
+with nowhere to send, the runs are observed in memory only. While it runs,
+SIGUSR1 prints its task tree to stderr (not on Windows).
+show prints a recording's tree as text (show --help says more)."""
 
 
 class UsageError(Exception):
     pass
+
+
+def usage_answer(message: str, prog: str, usage: str) -> int:
+    """A usage problem (``message``): said on stderr, exit status 2; a request
+    for help (no message): the usage on stdout, 0."""
+    if message:
+        sys.stderr.write(f"{prog}: {message}\n{usage}\n")
+        return 2
+    sys.stdout.write(usage + "\n")
+    return 0
 
 
 def parse_args(argv: list[str]) -> tuple[str | None, str | None, str | None, str | None, list[str]]:
@@ -191,18 +206,19 @@ def _run_file(script: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "show":  # a script named "show": ./show, or -- show
+        from .show import main as show
+
+        return show(args[1:])
     try:
-        connect, record, script, module, rest = parse_args(list(sys.argv[1:] if argv is None else argv))
+        connect, record, script, module, rest = parse_args(args)
     except UsageError as exc:
-        if str(exc):
-            sys.stderr.write(f"nursery_lens: {exc}\n{USAGE}\n")
-            return 2
-        sys.stdout.write(USAGE + "\n")
-        return 0
+        return usage_answer(str(exc), "nursery_lens", USAGE)
     try:
         config = _config(connect, record)
-        if config.address or config.record:  # nowhere to send: do not even observe
-            activate(config)
+        # nowhere to send: observed in memory all the same, for SIGUSR1's dumps
+        activate(config)
     except Exception as exc:  # the program runs even if we cannot observe it
         sys.stderr.write(f"nursery_lens: cannot activate: {exc!r}\n")
     if module is not None:

@@ -6,6 +6,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from . import dump_signal
 from .config import Config, config_from_env
 from .emitter import FLUSH_TIMEOUT, Emitter
 from .emitters import emitter_for
@@ -78,6 +79,7 @@ class Observer:
         else:
             self._emitter = emitter_for(config, runtime)
         install_sampler(self._emitter)
+        dump_signal.install()
         self._init_observing()
 
     def flush(self, timeout: float = FLUSH_TIMEOUT) -> bool:

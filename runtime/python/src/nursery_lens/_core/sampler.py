@@ -59,6 +59,9 @@ MAX_DEPTH = 200
 _MAX_STACK = 10_000
 #: Tries at copying the live tasks, which the loop's thread may change meanwhile.
 _COPY_TRIES = 3
+#: thread id -> the frame a signal interrupted on that thread, while a dump
+#: samples from inside the handler (``dump``): the task on that stack runs.
+interrupted: dict[int, Any] = {}
 
 
 def install_sampler(emitter: Emitter) -> None:
@@ -137,8 +140,10 @@ def sample(m: RunMirror, lines: list[str]) -> None:
         m.sample_cursor = 0
         return
     # On the loop's thread itself (a pump at its I/O wait) no task is
-    # running; from another thread, the loop thread's stack says which task runs.
-    top = None if threading.get_ident() == m.thread_id else sys._current_frames().get(m.thread_id)
+    # running, unless a signal interrupted one; from another thread, the
+    # loop thread's stack says which task runs.
+    here = threading.get_ident()
+    top = interrupted.get(here) if here == m.thread_id else sys._current_frames().get(m.thread_id)
     on_stack: set[Any] = set()
     f = top
     depth = 0

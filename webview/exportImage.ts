@@ -1,0 +1,145 @@
+// The view as a picture (Export Tree as SVG…/PNG…): the whole tree as the
+// panel lays it out now (its collapsed nodes, folds, filters and theme),
+// not only the part in the viewport. It is drawn by the panel's own renderer
+// into an offscreen <svg>, then every colour and font the theme's CSS gives
+// it is written onto the elements (CSS variables resolved), so the file
+// looks the same anywhere. Program strings stay text nodes (XMLSerializer
+// escapes them); only the elements the renderer makes are kept.
+import type { Row, RunInfo } from '../contract/rows';
+import { cancelLinks } from './tree/cancelLinks';
+import type { Layout } from './tree/layout';
+import type { Measures } from './tree/look';
+import type { Model } from './tree/model';
+import { TreeRenderer } from './tree/render';
+import type { SitePalette } from './tree/sitePalette';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Room around the tree, in px. */
+const PAD = 16;
+/** Presentation properties the stylesheet sets on the tree's elements (all inherited in SVG, but opacity). */
+const INHERITED = [
+  'fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap',
+  'stroke-linejoin', 'paint-order', 'font-family', 'font-size', 'font-weight', 'font-style', 'font-variant-numeric', 'visibility',
+];
+/** What the renderer draws: nothing else goes into the file (no script, no foreignObject). */
+const ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title']);
+/** Attributes that only mean something in the panel. */
+const DROPPED_ATTRIBUTES = /^(id|role|tabindex|aria-.*|on.*)$/i;
+/** A PNG's longest side and its pixels at most (Chromium's canvas limits, and the memory of encoding it). */
+const MAX_SIDE = 16_384;
+const MAX_PIXELS = 40_000_000;
+
+export interface PictureInput {
+  layout: Layout;
+  model: Model;
+  rows: ReadonlyMap<number, Row>;
+  info: RunInfo;
+  victims: ReadonlyMap<number, number[]>;
+  measures: Measures;
+  palette: SitePalette;
+}
+
+export interface Picture {
+  svg: string;
+  width: number;
+  height: number;
+}
+
+/** The whole laid-out tree as a self-contained SVG document. */
+export function drawPicture(p: PictureInput): Picture {
+  const host = document.createElement('div');
+  // Off screen but rendered, so the stylesheet applies and text can be measured.
+  host.style.cssText = 'position:fixed;left:-200000px;top:0;width:100px;height:100px;overflow:visible;pointer-events:none';
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('class', 'tree export');
+  host.append(svg);
+  document.body.append(host);
+  try {
+    const renderer = new TreeRenderer(svg);
+    const links = cancelLinks(p.model, p.layout, p.rows, p.victims, p.layout.nodes, null).links;
+    renderer.render({
+      layout: p.layout, visible: p.layout.nodes, rows: p.rows, info: p.info, selected: null, hover: null, cancelLinks: links,
+      related: new Set(), animate: false, overview: false, scale: 1, viewKey: 'export', wallNow: Date.now(),
+      measures: p.measures, palette: p.palette,
+    });
+    const box = renderer.viewport.node()!.getBBox();
+    const out = svg.cloneNode(true) as SVGSVGElement;
+    inlineStyles(svg, out);
+    keepOnlyDrawing(out);
+    const width = Math.ceil(box.width + 2 * PAD);
+    const height = Math.ceil(box.height + 2 * PAD);
+    const x = Math.floor(box.x - PAD);
+    const y = Math.floor(box.y - PAD);
+    out.setAttribute('width', String(width));
+    out.setAttribute('height', String(height));
+    out.setAttribute('viewBox', `${x} ${y} ${width} ${height}`);
+    const bg = document.createElementNS(SVG_NS, 'rect');
+    bg.setAttribute('class', 'background');
+    for (const [k, v] of [['x', x], ['y', y], ['width', width], ['height', height]] as const) bg.setAttribute(k, String(v));
+    bg.setAttribute('style', `fill:${getComputedStyle(document.body).backgroundColor};stroke:none`);
+    const title = document.createElementNS(SVG_NS, 'title');
+    title.textContent = `Task tree: ${p.info.label}`;
+    out.prepend(title, bg);
+    return { svg: new XMLSerializer().serializeToString(out), width, height };
+  } finally {
+    host.remove();
+  }
+}
+
+/**
+ * The computed presentation of each drawn element, written on its copy:
+ * on the root every inherited property, below it only what differs from the
+ * parent (the file stays small), and opacity where it is not 1.
+ */
+function inlineStyles(drawn: SVGSVGElement, copy: SVGSVGElement): void {
+  const rootStyle = getComputedStyle(drawn);
+  copy.setAttribute('style', INHERITED.map((k) => `${k}:${rootStyle.getPropertyValue(k)}`).join(';'));
+  const walk = (from: Element, to: Element, parent: CSSStyleDeclaration): void => {
+    for (let i = 0; i < from.children.length; i++) {
+      const a = from.children[i];
+      const b = to.children[i];
+      const cs = getComputedStyle(a);
+      const decl: string[] = [];
+      for (const k of INHERITED) {
+        const v = cs.getPropertyValue(k);
+        if (v !== parent.getPropertyValue(k)) decl.push(`${k}:${v}`);
+      }
+      const opacity = cs.getPropertyValue('opacity');
+      if (opacity && opacity !== '1') decl.push(`opacity:${opacity}`);
+      if (cs.getPropertyValue('display') === 'none') decl.push('display:none');
+      if (decl.length) b.setAttribute('style', decl.join(';'));
+      else b.removeAttribute('style');
+      walk(a, b, cs);
+    }
+  };
+  walk(drawn, copy, rootStyle);
+}
+
+/** Only the renderer's elements and their drawing attributes stay. */
+function keepOnlyDrawing(root: Element): void {
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    if (!ELEMENTS.has(el.localName) || el.namespaceURI !== SVG_NS) {
+      el.remove();
+      continue;
+    }
+    for (const a of [...el.attributes]) if (DROPPED_ATTRIBUTES.test(a.name)) el.removeAttribute(a.name);
+  }
+}
+
+/** The picture as PNG, twice the size where that fits (base64, without the data: prefix). */
+export async function pngOf(p: Picture): Promise<string> {
+  const scale = Math.min(2, MAX_SIDE / Math.max(p.width, p.height), Math.sqrt(MAX_PIXELS / (p.width * p.height)));
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(p.svg)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(p.width * scale));
+  canvas.height = Math.max(1, Math.round(p.height * scale));
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no canvas to draw the PNG on');
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  const url = canvas.toDataURL('image/png');
+  const comma = url.indexOf(',');
+  if (!url.startsWith('data:image/png') || comma < 0) throw new Error('the browser made no PNG');
+  return url.slice(comma + 1);
+}
