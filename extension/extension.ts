@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
     log,
     selected: (label) => panelRef.panel?.setRunLabel(label),
+    recordingsOpenAt: () => (settings().get<string>('recordingsOpenAt', 'start') === 'end' ? 'end' : 'start'),
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
   panelRef.panel = taskTree;

@@ -99,6 +99,13 @@ describe('webview: the timeline and the time cursor', () => {
     assert.equal(await stateOf(h, 'check config'), 'returned');
     assert.equal(await h.page.locator('path.cancel-link').count(), 0, 'nothing cancelled yet');
     assert.match((await h.page.locator('.toolbar .counts').textContent())!, /^8 live/);
+    // A long drag over the axis and the names scrubs; it selects no text.
+    const [a, b] = [await xOf(h, 280), await xOf(h, 20)];
+    await h.page.mouse.move(a.x, a.y);
+    await h.page.mouse.down();
+    await h.page.mouse.move(b.x - 150, b.y + 80, { steps: 8 });
+    await h.page.mouse.up();
+    assert.equal(await h.page.evaluate(() => String(window.getSelection())), '', 'dragging the cursor selected text');
     await h.page.locator('.tl-top-svg').focus();
     await h.page.keyboard.press('End');
     await host!.settle(200);
@@ -259,6 +266,7 @@ describe('webview: the timeline and the time cursor', () => {
           await own.settle(400);
           await page.page.waitForFunction(() => document.querySelector('g.tl-row[data-id="9"] path.tl-seg.s-waiting')?.getAttribute('d'));
           await page.page.screenshot({ path: join(SHOTS, `timeline-${theme}-${width}.png`) });
+          assert.equal(await page.page.evaluate(() => String(window.getSelection())), '', 'scrubbing selected text');
           const bar = await page.page.locator('.tl-bar').boundingBox();
           assert.ok(bar && bar.width <= width, 'the bar fits the panel');
           assert.ok((await page.page.locator('.tl-live').boundingBox())!.x + 10 < width, 'Live stays on screen');
