@@ -25,7 +25,8 @@ export default tseslint.config(
   },
   {
     files: ['extension/**/*.ts'],
-    ignores: ['extension/extension.ts', 'extension/debug/debugProvider.ts', 'extension/debug/debugSessions.ts',
+    ignores: ['extension/extension.ts', 'extension/debug/debugProvider.ts', 'extension/debug/debugSessions.ts', 'extension/debug/debugSync.ts',
+      'extension/tasksView/tasksView.ts',
       'extension/panel/taskTreePanel.ts', 'extension/panel/siteOpener.ts', 'extension/commands/runFile.ts',
       'extension/commands/recordings.ts', 'extension/statusItem.ts', 'extension/export/exportCommands.ts'],
     rules: {

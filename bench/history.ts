@@ -31,6 +31,28 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SEEKS = 200;
 const SHORT_RUN = 400_000;
 const DRAWS = 15;
+// In the page, plain JavaScript (no transpiler helpers): a frame loop that times
+// each frame whose past moment changed (the badge over the tree), from the
+// frame's first rAF callback to the end of its paint.
+const SCRUB_PROBE = `(() => {
+  const w = window;
+  w.__scrub = { frames: [], on: true };
+  let changed = false;
+  new MutationObserver(() => { changed = true; })
+    .observe(document.querySelector('.past-badge'), { childList: true, characterData: true, subtree: true, attributes: true });
+  function frame() {
+    if (!w.__scrub.on) return;
+    const start = performance.now();
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      if (changed) w.__scrub.frames.push(performance.now() - start);
+      changed = false;
+    };
+    ch.port2.postMessage(0);
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+})()`;
 
 const round = (x: number, d = 1): number => Number(x.toFixed(d));
 function p95(xs: number[]): number {
@@ -121,13 +143,15 @@ function tenThousand(): RunState {
  * a rAF callback registered after: delivered after style, layout and paint).
  */
 async function drawTimes(h: Harness, msg: HostMessage): Promise<number[]> {
-  return h.page.evaluate(async ({ m, n }) => {
+  return h.page.evaluate(async ({ m, n }: { m: { data: object }; n: number }) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       let start = 0;
       requestAnimationFrame(() => { start = performance.now(); });
-      window.dispatchEvent(new MessageEvent('message', { data: m }));
+      // A newer seq each time: the page takes only answers at least as new as the one it holds.
+      const data = { ...m, data: { ...m.data, seq: 1e9 + i } };
+      window.dispatchEvent(new MessageEvent('message', { data }));
       const end = await new Promise<number>((r) => requestAnimationFrame(() => {
         const ch = new MessageChannel();
         ch.port1.onmessage = () => r(performance.now());
@@ -136,7 +160,7 @@ async function drawTimes(h: Harness, msg: HostMessage): Promise<number[]> {
       out.push(end - start);
     }
     return out;
-  }, { m: msg as unknown, n: DRAWS });
+  }, { m: msg as unknown as { data: object }, n: DRAWS });
 }
 
 /** The whole-run timeline the host answered last, once it has caught up. */
@@ -156,25 +180,7 @@ async function fullTimeline(host: LiveHost): Promise<HostMessage> {
  * frame's first rAF callback to the end of its paint.
  */
 async function scrubFrames(h: Harness, moves: number): Promise<number[]> {
-  await h.page.evaluate(() => {
-    const w = window as unknown as { __scrub: { frames: number[]; on: boolean } };
-    w.__scrub = { frames: [], on: true };
-    const badge = document.querySelector('.past-badge')!;
-    let changed = false;
-    new MutationObserver(() => { changed = true; }).observe(badge, { childList: true, characterData: true, subtree: true });
-    const loop = () => requestAnimationFrame(() => {
-      if (!w.__scrub.on) return;
-      const start = performance.now();
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        if (changed) w.__scrub.frames.push(performance.now() - start);
-        changed = false;
-      };
-      ch.port2.postMessage(0);
-      loop();
-    });
-    loop();
-  });
+  await h.page.evaluate(SCRUB_PROBE);
   const box = (await h.page.locator('.tl-top-svg').boundingBox())!;
   const y = box.y + 20;
   await h.page.mouse.move(box.x + 2, y);
@@ -182,11 +188,7 @@ async function scrubFrames(h: Harness, moves: number): Promise<number[]> {
   for (let i = 1; i <= moves; i++) await h.page.mouse.move(box.x + 2 + ((box.width - 4) * i) / moves, y);
   await h.page.mouse.up();
   await new Promise((r) => setTimeout(r, 500));
-  return h.page.evaluate(() => {
-    const w = window as unknown as { __scrub: { frames: number[]; on: boolean } };
-    w.__scrub.on = false;
-    return w.__scrub.frames;
-  });
+  return (await h.page.evaluate('window.__scrub.on = false; window.__scrub.frames')) as number[];
 }
 
 /** Host milliseconds per seek while scrubbing: `steps` moments in order across the run, one cursor. */

@@ -28,6 +28,14 @@ export type HostMessage =
    * since the moment `paused` (null: it runs again).
    */
   | { type: 'cursor'; run: string; at?: number; paused?: number | null }
+  /** Select row `id` of `run` and bring it into view (picked in the Tasks view, or where the debugger stopped). */
+  | { type: 'select'; run: string; id: number }
+  /**
+   * What the debugger points at, in `run` (null: no run is paused): `paused`,
+   * the task that hit the breakpoint or raised; `focus`, the task owning the
+   * frame or thread picked in the Call Stack. Sent again after every snapshot.
+   */
+  | { type: 'debugMarks'; run: string | null; paused: number | null; focus: number | null; reason: string | null }
   /** Asks for the picture of the view as it is (answered by `exported` or `exportFailed` with the same id). */
   | { type: 'export'; id: number; format: ImageFormat };
 
@@ -55,4 +63,6 @@ export type WebviewMessage =
   /** Back to now: the host lets go of the past moment it kept for `run`. */
   | { type: 'live'; run: string }
   /** A window of the timeline; the host answers `timeline` (the latest request only). */
-  | { type: 'timeline'; request: TimelineRequest };
+  | { type: 'timeline'; request: TimelineRequest }
+  /** The user selected row `id` of `run` in the panel (null: a fold, or nothing), for the Tasks view to follow. */
+  | { type: 'selected'; run: string; id: number | null };

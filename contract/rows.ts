@@ -61,6 +61,8 @@ export interface TaskRow {
   site: Site | null;
   /** Innermost user frame of the await chain at the last sample. */
   awaitSite: Site | null;
+  /** The whole await chain at the last sample that carried one (protocol 1.2), outermost first, library frames included. */
+  chain?: Site[];
   error?: ErrorInfo;
   /** For cancelled tasks: the task whose failure (or cancel call) caused it, when known or inferred. */
   cancelledBy?: number;

@@ -19,6 +19,9 @@ import { openRecording, saveRecording, type RecordingDeps } from './commands/rec
 import { copyTreeAsText, exportChromeTrace, exportImage, type ExportDeps } from './export/exportCommands';
 import type { PanelCommand } from '../contract/messages';
 import { RunStatusItem } from './statusItem';
+import { TaskFocus } from './panel/taskFocus';
+import { TasksView } from './tasksView/tasksView';
+import { DebugSync } from './debug/debugSync';
 import { messageOf } from './errorMessage';
 
 let collector: CollectorServer | undefined;
@@ -44,9 +47,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
   context.subscriptions.push(statusItem);
 
-  // The bridge posts through the panel, and the panel feeds the bridge: the late-bound ref breaks the cycle.
-  const panelRef: { panel?: TaskTreePanel } = {};
+  // The bridge posts through the panel, and the panel feeds the bridge: the late-bound refs break the cycles.
+  const panelRef: { panel?: TaskTreePanel; tasks?: TasksView } = {};
+  // One selection and one set of debugger marks for the panel, the Tasks view and the debugger.
+  const focus = new TaskFocus();
   const bridge = new PanelBridge(store, {
+    focus,
+    selectedRun: (key) => panelRef.tasks?.showRun(key),
     post: (m) => panelRef.panel?.post(m),
     openSite,
     programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
@@ -57,7 +64,10 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
   panelRef.panel = taskTree;
-  context.subscriptions.push(bridge, taskTree);
+  const tasksView = new TasksView(store, focus, log);
+  panelRef.tasks = tasksView;
+  tasksView.showRun(bridge.selectedRun);
+  context.subscriptions.push(bridge, taskTree, tasksView, new DebugSync(store, focus, log));
 
   const besideEditor = () => (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
   const showLaunch = (launch: Launch, reveal = true) => {
@@ -114,6 +124,11 @@ export function activate(context: vscode.ExtensionContext): void {
   }));
   // Not in the palette: the status item's way to the log after a refused connection.
   context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.showLog', () => log.show(true)));
+  // The Tasks view's inline action: the same checks as a click in the panel.
+  context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.tasks.openSite', (key: unknown) => {
+    const site = typeof key === 'string' ? tasksView.siteOf(key) : null;
+    if (site) void bridge.handle({ type: 'openSite', file: site.file, line: site.line });
+  }));
   log.info(`activated (${context.extension.packageJSON.version as string})`);
 }
 

@@ -53,6 +53,8 @@ export class App {
   private readonly timeline: Timeline;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
   private readonly measures: Measures;
+  /** What the debugger points at, in whichever run it is. */
+  private debugMarks: Extract<HostMessage, { type: 'debugMarks' }> | null = null;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
     this.choices = new Choices(api);
@@ -84,7 +86,7 @@ export class App {
     this.selection = new Selection({
       choices: this.choices, tree: this.tree, viewport: this.viewport, renderer: this.renderer, svg: this.svg, details,
       overview: () => this.frames.overview, canAnimate, announce: (text) => this.chrome.announce(text),
-      changed: (flags) => this.changed(flags), setOpen: (key) => this.setOpen(key), post: (m) => this.post(m),
+      changed: (flags) => this.changed(flags), setOpen: (key, open) => this.setOpen(key, open), post: (m) => this.post(m),
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
@@ -159,6 +161,13 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'select':
+        if (typeof m.run === 'string' && typeof m.id === 'number') this.selection.want(m.run, m.id);
+        break;
+      case 'debugMarks':
+        this.debugMarks = m;
+        this.pointDebugger();
+        break;
       case 'export':
         void this.exportImage(m.id, m.format);
         break;
@@ -184,6 +193,17 @@ export class App {
     }
   }
 
+  /** The debugger's marks for the run in view (a new badge width: a relayout). */
+  private pointDebugger(): void {
+    const m = this.debugMarks;
+    const mine = m && m.run !== null && m.run === this.current && (m.paused !== null || m.focus !== null);
+    const next = mine ? { paused: m.paused, focus: m.focus, reason: m.reason } : undefined;
+    const now = this.tree.debug;
+    if (now?.paused === next?.paused && now?.focus === next?.focus && now?.reason === next?.reason) return;
+    this.tree.debug = next;
+    this.changed(DIRTY.structure | DIRTY.chrome, false);
+  }
+
   private setCurrent(key: string | null): void {
     if (key === this.current) return;
     this.current = key;
@@ -193,6 +213,7 @@ export class App {
     this.selection.hover = null;
     this.follow.reset();
     this.tree.reset();
+    this.pointDebugger();
     this.changed(DIRTY.structure | DIRTY.chrome);
   }
 

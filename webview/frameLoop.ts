@@ -80,7 +80,10 @@ export class FrameLoop {
       this.rendered = false;
     }
     if (layout && (flags & (DIRTY.structure | DIRTY.view))) p.follow.step(layout, p.tree.model);
-    if (layout && !this.needsInitialView) p.selection.reveal(layout);
+    if (layout && !this.needsInitialView) {
+      if (run) p.selection.revealWanted(run);
+      p.selection.reveal(layout);
+    }
     let ticking = false;
     if (run && layout) {
       flags = this.paceOverview(flags);
@@ -115,7 +118,7 @@ export class FrameLoop {
     const drawn = p.renderer.render({
       layout, visible, rows: run.rows, info: run.info, selected, hover, cancelLinks: links, related,
       animate, overview: this.overview, scale: t.k, viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
-      wallNow: Date.now(), measures: p.measures, palette: p.tree.palette,
+      wallNow: Date.now(), measures: p.measures, palette: p.tree.palette, debug: p.tree.debug,
     });
     // A label outgrew its column (a task started waiting somewhere with a
     // longer name): lay out again, measuring it.

@@ -25,9 +25,24 @@ export interface SelectionParts {
   announce(text: string): void;
   /** Marks work for the next frame and saves the choices soon. */
   changed(flags: number): void;
-  setOpen(key: string): void;
+  /** Unfolds (true), folds back (false) or toggles a node. */
+  setOpen(key: string, open?: boolean): void;
   post(m: WebviewMessage): void;
 }
+
+/** A row the host asked to select (picked in the Tasks view, or where the debugger stopped). */
+interface Wanted {
+  run: string;
+  id: number;
+  at: number;
+  /** Folds and collapsed nodes opened on the way to it. */
+  opened: number;
+}
+
+/** A wish older than this is dropped: the user has moved on. */
+const WANT_MS = 10_000;
+/** At most this many folds or collapsed ancestors are opened to reach a wanted row. */
+const MAX_OPENED = 32;
 
 /** Room for a label nobody has measured yet, in px. */
 const UNMEASURED_LABEL = 160;
@@ -37,6 +52,9 @@ export class Selection {
   hover: string | null = null;
   /** The tree area changed size: bring the selected node back into view in the next frame. */
   private revealPending = false;
+  private wanted: Wanted | null = null;
+  /** What the host was last told is selected. */
+  private told = '';
 
   constructor(private readonly p: SelectionParts) {}
 
@@ -50,6 +68,49 @@ export class Selection {
     // Zoomed out there is no element to focus: say what was selected.
     if (placed && this.p.overview()) this.p.announce(this.p.renderer.lookOf(placed.node.key)?.aria ?? '');
     this.p.changed(DIRTY.view | DIRTY.chrome);
+    this.tell(key);
+  }
+
+  /** Tells the host (for the Tasks view) which row is selected; a fold is no row. */
+  private tell(key: string | null): void {
+    const run = this.p.choices.state.run;
+    const id = key !== null && /^-?\d+$/.test(key) ? Number(key) : null;
+    const told = `${run}:${id}`;
+    if (run === null || told === this.told) return;
+    this.told = told;
+    this.p.post({ type: 'selected', run, id });
+  }
+
+  /** The host asks for row `id` of `run`: selected and brought into view as soon as it is drawn. */
+  want(run: string, id: number): void {
+    this.wanted = { run, id, at: performance.now(), opened: 0 };
+    this.p.changed(DIRTY.structure);
+  }
+
+  /**
+   * In a frame: the wanted row, once its run is in view and the row has
+   * arrived. A fold holding it (or a collapsed ancestor) is opened first, and
+   * the next frame looks again.
+   */
+  revealWanted(run: RunMirror): void {
+    const w = this.wanted;
+    if (!w || w.run !== run.info.key) return;
+    if (performance.now() - w.at > WANT_MS) {
+      this.wanted = null;
+      return;
+    }
+    const model = this.p.tree.model;
+    if (!model || !run.rows.has(w.id)) return;
+    const key = model.keyOf(w.id);
+    const node = key === null ? undefined : model.byKey.get(key);
+    if (key !== String(w.id) && node && w.opened < MAX_OPENED && node.hiddenChildren > 0) {
+      w.opened++;
+      this.p.setOpen(node.key, true);
+      return;
+    }
+    this.wanted = null;
+    this.told = `${run.info.key}:${w.id}`;
+    if (key !== null) this.select(key, { openDetails: true });
   }
 
   /** Selects the node that stands for row `id` (itself, its fold or an ancestor) and opens its details. */
@@ -115,6 +176,7 @@ export class Selection {
       select: (id) => this.selectId(id),
       toggle: (key) => this.p.setOpen(key),
       palette: tree.palette,
+      debug: tree.debug,
       close: () => {
         choices.state.detailsOpen = false;
         this.p.changed(DIRTY.chrome);

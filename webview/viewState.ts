@@ -96,7 +96,7 @@ function runView(s: ViewState, key: string): RunView {
 }
 
 /** Siblings with one name beyond this count fold into one "×N" node. */
-const FOLD_THRESHOLD = 20;
+export const FOLD_THRESHOLD = 20;
 
 /** Where VS Code keeps the state (its webview API). */
 export interface StateStore {

@@ -10,6 +10,7 @@ import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
 import { TimeTravel } from './timeTravel';
+import type { DebugMarks, TaskFocus, TaskRef } from './taskFocus';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
@@ -27,6 +28,10 @@ export interface BridgeDeps {
   selected?(label: string | null): void;
   /** Where an opened recording shows first (the nurseryLens.recordingsOpenAt setting); default its start. */
   recordingsOpenAt?(): 'start' | 'end';
+  /** The selected run changed (its key, or null): e.g. for the Tasks view. */
+  selectedRun?(key: string | null): void;
+  /** The task selection shared with the Tasks view and the debugger. */
+  focus?: TaskFocus;
 }
 
 /** At most one delta per run per interval. */
@@ -60,19 +65,57 @@ export class PanelBridge {
   /** The selection changed: the run list and the selected run's snapshot are owed to the panel. */
   private snapshotDue = false;
   private showQueued = false;
-  private readonly subscription: { dispose(): void };
+  /** A selection made outside the panel (Tasks view, debugger) it has not shown yet: sent after its next snapshot. */
+  private hostSelection: TaskRef | null = null;
+  private readonly subscriptions: Array<{ dispose(): void }>;
   /** The time cursor and the timeline (past moments beside the live path). */
   private readonly time: TimeTravel;
+  /** The run the debugger has paused (its marks' run): the panel's time cursor stays at the pause. */
+  private pausedRun: string | null = null;
   private readonly exports = new Map<number, PendingExport>();
   private nextExport = 1;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
     this.time = new TimeTravel({ store, post: (m) => deps.post(m), log: deps.log });
-    this.subscription = store.onDidChange((e) => {
+    this.subscriptions = [store.onDidChange((e) => {
       if (e.kind === 'added') this.onAdded(e.entries);
       else if (e.kind === 'removed') this.onRemoved(e.keys);
       this.schedule();
-    });
+    })];
+    const focus = deps.focus;
+    if (focus) {
+      this.subscriptions.push(
+        focus.onDidSelect(({ ref, origin }) => {
+          if (origin !== 'panel') this.showTask(ref);
+        }),
+        focus.onDidChangeMarks((marks) => {
+          this.postMarks();
+          this.pauseTime(marks);
+        }),
+      );
+    }
+  }
+
+  /** Selects a row chosen outside the panel: its run first, then the row (the webview waits for the row to arrive). */
+  private showTask(ref: TaskRef): void {
+    if (!this.store.get(ref.run)) return;
+    if (ref.run !== this.selected) this.select(ref.run);
+    this.hostSelection = ref;
+    if (this.attached) this.deps.post({ type: 'select', run: ref.run, id: ref.id });
+  }
+
+  /** The debugger's marks and the time cursor agree: a run is paused exactly while the marks name it. */
+  private pauseTime(marks: DebugMarks): void {
+    if (marks.run === this.pausedRun) return;
+    if (this.pausedRun !== null) this.time.paused(this.pausedRun, false);
+    this.pausedRun = marks.run;
+    if (marks.run !== null) this.time.paused(marks.run, true);
+  }
+
+  private postMarks(): void {
+    const focus = this.deps.focus;
+    if (!focus || !this.attached) return;
+    this.deps.post({ type: 'debugMarks', ...focus.marks });
   }
 
   get selectedRun(): string | null {
@@ -155,6 +198,12 @@ export class PanelBridge {
       case 'command':
         if (COMMANDS.has(msg.command)) this.deps.runCommand(msg.command);
         return;
+      case 'selected':
+        if (typeof msg.run !== 'string' || msg.run !== this.selected) return;
+        // The user chose in the panel: an older choice made elsewhere must not come back after a reload.
+        this.hostSelection = null;
+        if (typeof msg.id === 'number' && Number.isSafeInteger(msg.id)) this.deps.focus?.select({ run: msg.run, id: msg.id }, 'panel');
+        return;
       default:
         this.time.handle(msg);
         return;
@@ -206,7 +255,7 @@ export class PanelBridge {
 
   /** The program of run `key` stopped in the debugger (true) or runs again: the panel's time cursor stays at the pause. */
   paused(key: string, paused: boolean): void {
-    if (this.attached) this.time.paused(key, paused);
+    this.time.paused(key, paused);
   }
 
   private onAdded(entries: readonly RunEntry[]): void {
@@ -271,8 +320,13 @@ export class PanelBridge {
   }
 
   private lastLabel: string | null | undefined;
+  private lastKey: string | null | undefined;
 
   private announceSelection(): void {
+    if (this.selected !== this.lastKey) {
+      this.lastKey = this.selected;
+      this.deps.selectedRun?.(this.selected);
+    }
     const label = this.selected ? (this.store.get(this.selected)?.state.label ?? null) : null;
     if (label === this.lastLabel) return;
     this.lastLabel = label;
@@ -296,6 +350,10 @@ export class PanelBridge {
     e.state.discardDelta();
     this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
     this.time.shown(e.state.key);
+    // Marks and a selection made elsewhere are not part of the rows: a fresh page needs them again.
+    this.postMarks();
+    const sel = this.hostSelection;
+    if (sel && sel.run === this.selected) this.deps.post({ type: 'select', run: sel.run, id: sel.id });
   }
 
   dispose(): void {
@@ -307,6 +365,6 @@ export class PanelBridge {
     this.exports.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }

@@ -40,6 +40,8 @@ export class TimeTravel {
   private lastPartial = 0;
   /** Recordings opened, waiting for their first snapshot to move the cursor to their start. */
   private readonly openAtStart = new Set<string>();
+  /** Runs paused in the debugger: the moment each was paused. */
+  private readonly pausedAt = new Map<string, number>();
   private disposed = false;
 
   constructor(private readonly deps: TimeTravelDeps) {}
@@ -72,6 +74,8 @@ export class TimeTravel {
   /** The panel was sent a snapshot of `key`: a past moment of another run is let go; a new recording goes to its start. */
   shown(key: string | null): void {
     if (this.cursor && this.cursor.run !== key) this.cursor = null;
+    const pausedAt = key === null ? undefined : this.pausedAt.get(key);
+    if (pausedAt !== undefined) this.deps.post({ type: 'cursor', run: key!, paused: pausedAt }); // a fresh page learns of the pause again
     if (key === null || !this.openAtStart.delete(key)) return;
     const at = this.firstTaskAt(this.deps.store.get(key));
     if (at !== null) this.deps.post({ type: 'cursor', run: key, at });
@@ -81,13 +85,17 @@ export class TimeTravel {
   paused(key: string, paused: boolean): void {
     const state = this.deps.store.get(key)?.state;
     if (!state) return;
-    this.deps.post({ type: 'cursor', run: key, paused: paused ? state.now : null });
+    // The moment of the pause: samples taken while paused do not move it.
+    if (!paused) this.pausedAt.delete(key);
+    else if (!this.pausedAt.has(key)) this.pausedAt.set(key, state.now);
+    this.deps.post({ type: 'cursor', run: key, paused: this.pausedAt.get(key) ?? null });
   }
 
   removed(keys: readonly string[]): void {
     for (const k of keys) {
       this.indexes.delete(k);
       this.openAtStart.delete(k);
+      this.pausedAt.delete(k);
       if (this.cursor?.run === k) this.cursor = null;
     }
   }

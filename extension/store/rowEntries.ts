@@ -49,6 +49,8 @@ export function copyRow(row: Row): Row {
       scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
     };
     if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
+    // Never mutated in place (a sample replaces it), so the copy may share it.
+    if (row.chain !== undefined) t.chain = row.chain;
     if (row.error !== undefined) t.error = row.error;
     if (row.cancelledBy !== undefined) t.cancelledBy = row.cancelledBy;
     if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;

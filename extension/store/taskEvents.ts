@@ -3,7 +3,8 @@
 // loose task under the task that made it), move between nurseries, change
 // state and end, and a cancelled task learns who caused it where the wire
 // does not say.
-import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent } from '../../contract/wire';
+import type { Site } from '../../contract/rows';
+import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent, WireSite } from '../../contract/wire';
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
@@ -72,6 +73,7 @@ export class TaskEvents {
       exitedAt: undefined,
       site: tree.site(e.site),
       awaitSite: null,
+      chain: undefined,
       error: undefined,
       cancelledBy: undefined,
       cancelSource: undefined,
@@ -116,7 +118,18 @@ export class TaskEvents {
       row.since = e.ts;
     }
     if (e.at !== undefined) row.awaitSite = this.tree.site(e.at);
+    if (e.chain !== undefined) row.chain = this.chainOf(e.chain);
     this.tree.changes.touch(row);
+  }
+
+  /** A chain of shared sites (most frames repeat across tasks and samples); the validator bounds its length. */
+  private chainOf(chain: readonly WireSite[]): Site[] {
+    const out: Site[] = [];
+    for (const s of chain) {
+      const site = this.tree.site(s);
+      if (site) out.push(site);
+    }
+    return out;
   }
 
   exited(e: TaskExitedEvent): Refusal | undefined {

@@ -122,9 +122,10 @@ async function main() {
   const examples = join(repoRoot, 'examples');
   const ctx = {
     server, browser, python, tmp, log, screenshots,
-    /** A fresh window on a fresh copy of examples/. */
-    async window(name, { env = {}, settings = {} } = {}) {
+    /** A fresh window on a fresh copy of examples/ (`prepare(ws)` may add to it before the window opens). */
+    async window(name, { env = {}, settings = {}, prepare } = {}) {
       const ws = prepareWorkspace(examples, join(tmp, `ws-${name}`), { python, env, settings });
+      if (prepare) await prepare(ws);
       const page = await openWorkbench(browser, server.url, ws.dir);
       cleanups.push(() => page.context().close().catch(() => undefined));
       return { page, ws };

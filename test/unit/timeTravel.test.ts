@@ -2,12 +2,13 @@
 // timeTravel.ts through the PanelBridge): a panel that applies the `past`
 // answers holds exactly the run as it was at each moment asked for, the
 // latest seek alone is answered, a recording opens at its first task, the
-// debugger's pause reaches the cursor, and a timeline window lists the tasks
+// debugger's pause (TaskFocus's marks) holds the cursor, and a timeline window lists the tasks
 // in the tree's order with their lanes, ends, bands, curve and marks.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PanelBridge } from '../../extension/panel/panelBridge';
+import { NO_MARKS, TaskFocus } from '../../extension/panel/taskFocus';
 import { replayNdjson } from '../../extension/collector/replay';
 import { RunStore } from '../../extension/store/runStore';
 import { RunState } from '../../extension/store/runState';
@@ -148,19 +149,36 @@ describe('time travel, host side (panel bridge)', () => {
     end.bridge.dispose();
   });
 
-  it('the debugger pausing and resuming a run reaches the panel as the moment of the pause', async () => {
-    const t = setup();
-    await t.bridge.handle({ type: 'ready' });
-    const stream = t.store.openStream({ launchKey: 'k', instance: 'i' });
+  it('the debugger pausing a run (its marks) holds the cursor at the moment of the pause until it runs again; a reloaded page is told again', async () => {
+    const focus = new TaskFocus();
+    const store = new RunStore();
+    const posted: HostMessage[] = [];
+    const bridge = new PanelBridge(store, { post: (m) => posted.push(m), openSite: async () => undefined, runCommand: () => undefined, focus });
+    await bridge.handle({ type: 'ready' });
+    const stream = store.openStream({ launchKey: 'k', instance: 'i' });
     const run = stream.run(1)!;
     [hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'w', 7.5)].forEach((e) => run.apply(e));
-    t.bridge.paused(run.key, true);
-    t.bridge.paused(run.key, false);
-    assert.deepEqual(t.posted.filter((m) => m.type === 'cursor'), [
-      { type: 'cursor', run: run.key, paused: 7.5 },
-      { type: 'cursor', run: run.key, paused: null },
-    ]);
-    t.bridge.dispose();
+    bridge.select(run.key);
+    const cursors = () => posted.filter((m) => m.type === 'cursor');
+    focus.setMarks({ run: run.key, paused: 5, focus: null, reason: 'breakpoint' });
+    // Samples taken while paused, and a frame picked in the Call Stack, keep the moment.
+    run.apply(state(5, 9, 'running'));
+    focus.setMarks({ run: run.key, paused: 5, focus: 3, reason: 'breakpoint' });
+    assert.deepEqual(cursors(), [{ type: 'cursor', run: run.key, paused: 7.5 }]);
+    assert.deepEqual(posted.filter((m) => m.type === 'debugMarks').at(-1), { type: 'debugMarks', run: run.key, paused: 5, focus: 3, reason: 'breakpoint' }, 'the marks and the cursor name the same run');
+    posted.length = 0;
+    await bridge.handle({ type: 'ready' });
+    await turn();
+    assert.deepEqual(cursors(), [{ type: 'cursor', run: run.key, paused: 7.5 }], 'a fresh page learns of the pause');
+    posted.length = 0;
+    focus.setMarks(NO_MARKS);
+    assert.deepEqual(cursors(), [{ type: 'cursor', run: run.key, paused: null }]);
+    // The bridge's own hook does the same.
+    posted.length = 0;
+    bridge.paused(run.key, true);
+    bridge.paused(run.key, false);
+    assert.deepEqual(cursors(), [{ type: 'cursor', run: run.key, paused: 9 }, { type: 'cursor', run: run.key, paused: null }]);
+    bridge.dispose();
   });
 
   it('a timeline window: tasks in the tree order with their ends and lanes, nurseries as bands, the live curve, marks', async () => {

@@ -8,6 +8,8 @@ import { cancelSourceWords, flagSentence, groupCodeOfKind, groupKindOf, groupTit
 import { memberStates, type ViewNode } from './model';
 import { visible } from './programText';
 import type { SitePalette } from './sitePalette';
+import { awaitChainList } from './awaitChain';
+import { debugMarkOf, STACK_FRAME_ARROW, type DebugPointers } from './debugLook';
 import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 
 export interface DetailsContext {
@@ -22,6 +24,8 @@ export interface DetailsContext {
   close: () => void;
   /** The tree's await-site marks, shown again beside the await site. */
   palette: SitePalette;
+  /** What the debugger points at in this run. */
+  debug?: DebugPointers;
 }
 
 interface Tick {
@@ -37,7 +41,7 @@ export class DetailsPane {
 
   update(c: DetailsContext): void {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
-    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length];
+    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null, c.debug?.reason];
     if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
       this.tick(c.info);
       return;
@@ -85,6 +89,11 @@ export class DetailsPane {
     const out: HTMLElement[] = [];
     const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.loose ? 'loose task' : null, t.starting ? 'starting (in start())' : null].filter(Boolean).join(' · ');
     out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
+    const pointer = debugMarkOf(t.id, c.debug);
+    if (pointer) {
+      const why = pointer.kind === 'paused' ? `Paused here${c.debug?.reason ? ` (${c.debug.reason})` : ''}: the debugger stopped in this task.` : 'Owns the frame selected in the Call Stack.';
+      out.push(h('p', { class: `debug-note ${pointer.kind}` }, icon(STACK_FRAME_ARROW, `debug-mark ${pointer.kind}`), why));
+    }
     if (t.loose) out.push(h('p', { class: 'loose-note muted' }, looseWords(t, c.rows)));
     for (const f of t.flags ?? []) out.push(h('p', { class: 'flag-note', 'data-flag': f }, flagSentence(f)));
     const dl = h('dl', {});
@@ -106,6 +115,8 @@ export class DetailsPane {
     const swatch = mark ? icon(mark.shape, `site-mark tint-${mark.tint}`) : null;
     if (swatch) swatch.setAttribute('aria-hidden', 'true');
     if (live || t.awaitSite) item(t.state === 'waiting' ? 'Waits at' : 'Last await', this.siteButton(c, 'Go to await site', t.awaitSite, 'await', swatch));
+    const chain = awaitChainList(t, c.rows, c.post);
+    if (chain) item('Await chain', chain);
     if (t.error) item('Error', errorBlock(t.error));
     if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
     if (t.state === 'cancelled') {

@@ -7,6 +7,7 @@ import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, nextDeadli
 import { flagBadge, groupWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
 import { NURSERY_ICON, SHAPE } from './shapes';
+import { DEBUG_ICON_ROOM, debugMarkOf, type DebugMark, type DebugPointers } from './debugLook';
 import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
 import { countStates, inStateOrder, isDimmedState, isFinishedState, stateClass, stateIcon, stateWord } from './taskStates';
 import { cutName, fitMiddle, fitSite } from './textFit';
@@ -37,6 +38,9 @@ export interface Look {
   faded: boolean;
   /** A countdown is shown: repaint it while the run is live. */
   ticking: boolean;
+  /** The debugger points here (debugLook.ts): the badge starts with its words, after its icon at `debugX`. */
+  debug: DebugMark | null;
+  debugX: number;
 }
 
 export interface Measures {
@@ -56,6 +60,8 @@ export interface LookContext {
   measures: Measures;
   wallNow: number;
   palette: SitePalette;
+  /** What the debugger points at in this run. */
+  debug?: DebugPointers;
 }
 
 export const HISTOGRAM_WIDTH = 44;
@@ -76,7 +82,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   const { rows, measures: m } = c;
   const look: Look = {
     classes: `node ${node.kind}`, shape: SHAPE[node.kind], icon: '', name: '', extra: '', extraClass: '',
-    badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, faded: false, ticking: false,
+    badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, faded: false, ticking: false, debug: null, debugX: 0,
   };
   if (node.match) look.classes += ' match';
   if (node.hiddenChildren > 0 && node.kind !== 'fold') look.more = `+${node.hiddenChildren}`;
@@ -158,9 +164,16 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const live = !isFinishedState(t.state);
   const dl = live ? nextDeadline(t.scopes) : null;
   const shielded = live && t.scopes.some((s) => s.shield);
-  // What the runtime flagged (pending when the loop closed, an exception nobody retrieved) comes first.
-  const badges: string[] = (t.flags ?? []).map((f) => `⚠ ${flagBadge(f)}`);
-  if (badges.length) look.badgeClass = 'flag';
+  const badges: string[] = [];
+  // Where the debugger points comes first, then what the runtime flagged (pending when the loop closed, an exception nobody retrieved).
+  look.debug = debugMarkOf(t.id, c.debug);
+  if (look.debug) {
+    badges.push(look.debug.words);
+    look.classes += ` ${look.debug.kind}`;
+    look.badgeClass = look.debug.kind;
+  }
+  for (const f of t.flags ?? []) badges.push(`⚠ ${flagBadge(f)}`);
+  if (t.flags?.length) look.badgeClass ||= 'flag';
   if (dl) {
     badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
     look.ticking = info.status === 'live' && info.at === undefined;
@@ -172,7 +185,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
     look.badgeClass ||= 'shield';
   }
   look.badge = badges.join(' · ');
-  const badgeW = look.badge ? GAP + m.small.width(look.badge) : 0;
+  const badgeW = look.badge ? GAP + (look.debug ? m.smallBold.width(look.badge) + DEBUG_ICON_ROOM : m.small.width(look.badge)) : 0;
   const moreW = look.more ? GAP + m.smallBold.width(look.more) : 0;
   const xm = extraMeasure(m, look.extraClass);
   const xCap = extraCap(m);
@@ -198,8 +211,11 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
     look.extra = '';
     look.mark = null;
   }
-  look.width = look.nameWidth + (look.extra ? GAP + (look.mark ? MARK_ROOM : 0) + xm.width(look.extra) : 0) + badgeW + moreW;
+  const beforeBadge = look.nameWidth + (look.extra ? GAP + (look.mark ? MARK_ROOM : 0) + xm.width(look.extra) : 0);
+  look.width = beforeBadge + badgeW + moreW;
+  look.debugX = beforeBadge + GAP + DEBUG_ICON_ROOM / 2;
   look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '')
-    + (t.loose ? ', loose (owned by no task group)' : '') + (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('');
+    + (t.loose ? ', loose (owned by no task group)' : '') + (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('')
+    + (look.debug ? `, ${look.debug.words}` : '');
   return look;
 }

@@ -9,6 +9,7 @@ import type { Row, RunInfo, TaskState } from '../../contract/rows';
 import { LABEL_X, MARKER_RADIUS, PORT_GAP } from './geometry';
 import type { Layout, Placed } from './layout';
 import { extraMeasure, GAP, HISTOGRAM_WIDTH, lookOf, type Look, type LookContext, type Measures } from './look';
+import { DEBUG_ICON_ROOM, STACK_FRAME_ARROW, type DebugPointers } from './debugLook';
 import { MARK_ROOM, type SitePalette } from './sitePalette';
 import { stateClass } from './taskStates';
 
@@ -37,6 +38,8 @@ export interface Frame {
   wallNow: number;
   measures: Measures;
   palette: SitePalette;
+  /** What the debugger points at in this run. */
+  debug?: DebugPointers;
 }
 
 interface NodeEl extends SVGGElement {
@@ -100,7 +103,7 @@ export class TreeRenderer {
   }
 
   private look(p: Placed, f: Frame): Look {
-    const c: LookContext = { rows: f.rows, info: f.info, measures: f.measures, wallNow: f.wallNow, palette: f.palette };
+    const c: LookContext = { rows: f.rows, info: f.info, measures: f.measures, wallNow: f.wallNow, palette: f.palette, debug: f.debug };
     return lookOf(p.node, c, f.layout.room[p.depth] ?? Infinity);
   }
 
@@ -205,7 +208,7 @@ export class TreeRenderer {
       const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
       const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
       const siblingCount = (p.parent ? p.parent.children : f.layout.roots).length;
-      const sig = [classes, p.parent?.node.key, p.depth, p.index, siblingCount, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape, look.mark?.index].join('|');
+      const sig = [classes, p.parent?.node.key, p.depth, p.index, siblingCount, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape, look.mark?.index, look.debug?.kind, look.debugX].join('|');
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
@@ -234,7 +237,7 @@ export class TreeRenderer {
       name.textContent = look.name;
       const markW = look.mark ? MARK_ROOM : 0;
       setPart(extra, look.extra, `extra ${look.extraClass}`, GAP + markW - extraMeasure(m, look.extraClass).width(' '));
-      setPart(badge, look.badge, `badge ${look.badgeClass}`, GAP - m.small.width(' '));
+      setPart(badge, look.badge, `badge ${look.badgeClass}`, GAP + (look.debug ? DEBUG_ICON_ROOM : 0) - m.small.width(' '));
       setPart(more, look.more, 'more', GAP - m.smallBold.width(' '));
       if (look.mark && look.extra) {
         mark.setAttribute('d', look.mark.shape);
@@ -245,6 +248,12 @@ export class TreeRenderer {
         mark.setAttribute('class', 'site-mark');
       }
       drawHistogram(histogram, look);
+      const arrow = el.lastElementChild as SVGPathElement;
+      if (look.debug) {
+        arrow.setAttribute('d', STACK_FRAME_ARROW);
+        arrow.setAttribute('class', `debug-mark ${look.debug.kind}`);
+        arrow.setAttribute('transform', `translate(${LABEL_X + look.debugX},0)`);
+      } else if (arrow.getAttribute('d')) arrow.setAttribute('d', '');
     });
   }
 
@@ -269,6 +278,7 @@ export class TreeRenderer {
       const y = Math.round(p.y);
       add(cls, `M${x - r},${y - r}h${d}v${d}h${-d}Z`);
       if (p.node.key === f.selected) add('selected-ring', `M${x - 2 * r},${y - 2 * r}h${2 * d}v${2 * d}h${-2 * d}Z`);
+      if (f.debug && p.node.kind === 'task' && p.node.id === f.debug.paused) add('paused-ring', `M${x - 3 * r},${y - 3 * r}h${3 * d}v${3 * d}h${-3 * d}Z`);
       if (sameView) continue;
       if (p.parent) links.push(`M${Math.round(p.parent.x + r)},${Math.round(p.parent.y)}L${x - r},${y}`);
     }
@@ -302,6 +312,8 @@ function appendNodeParts<P>(g: Selection<SVGGElement, P, SVGGElement, unknown>):
   const text = g.append('text').attr('class', 'label').attr('x', LABEL_X).attr('dy', '0.35em');
   for (const part of ['name', 'extra', 'badge', 'more']) text.append('tspan').attr('class', part);
   g.append('g').attr('class', 'histogram');
+  // Last, so it draws over the label's halo: the debugger's arrow before "paused here".
+  g.append('path').attr('class', 'debug-mark').attr('aria-hidden', 'true');
   return g;
 }
 

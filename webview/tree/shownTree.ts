@@ -9,6 +9,7 @@ import { layoutTree, type LabelSizer, type Layout } from './layout';
 import { lookOf, type Measures } from './look';
 import type { RunMirror } from './mirror';
 import { buildModel, type Model, type ModelOptions, type ViewNode } from './model';
+import type { DebugPointers } from './debugLook';
 import { SitePalette } from './sitePalette';
 
 /** Trees with more drawn nodes than this may wait between rebuilds; smaller ones never do. */
@@ -32,6 +33,8 @@ export class ShownTree {
   victims = new Map<number, number[]>();
   /** Await-site marks of the run (stable for the run). */
   palette = new SitePalette();
+  /** What the debugger points at in the run in view (its badge widens a label: a change needs a rebuild). */
+  debug: DebugPointers | undefined;
   /** What the last rebuild cost, and when it ended. */
   private cost = 0;
   private builtAt = 0;
@@ -89,7 +92,7 @@ export class ShownTree {
 
   /** Label sizes for the layout: a quick character count, exact widths for the longest. */
   private sizer(rows: ReadonlyMap<number, Row>, info: RunInfo): LabelSizer {
-    const ctx = { rows, info, measures: this.measures, wallNow: Date.now(), palette: this.palette };
+    const ctx = { rows, info, measures: this.measures, wallNow: Date.now(), palette: this.palette, debug: this.debug };
     const cramped = this.cramped;
     return {
       chars: (n) => {
@@ -105,7 +108,8 @@ export class ShownTree {
           c = Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
           CHARS.set(r, c);
         }
-        return c;
+        // "paused here" is not the row's: never cached with it.
+        return this.debug && (this.debug.paused === r.id || this.debug.focus === r.id) ? c + 16 : c;
       },
       width: (n) => lookOf(n, ctx, Infinity).width,
       always: (n) => cramped.has(n.key),

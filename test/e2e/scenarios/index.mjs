@@ -2,7 +2,8 @@
 import palette from './palette.mjs';
 import debugSession from './debugSession.mjs';
 import breakpoint from './breakpoint.mjs';
+import pausedWorker from './pausedWorker.mjs';
 import recording from './recording.mjs';
 import cliRecording from './cliRecording.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, recording, cliRecording];
+export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording];

@@ -11,9 +11,9 @@ nearly all the traffic are queued as *flat values*, appended with one
 ``deque.extend`` (atomic under the GIL, so a record is never split):
 
 ===============  ======================================================
-spawn (plain)    ``tid, t, name, nursery_id, code, line`` (tid > 0)
+spawn (plain)    ``tid, t, name, nursery_id, code, line, func`` (tid > 0)
 spawn (again)    ``AGAIN, t``: the id after the previous plain spawn's,
-                 with its name, nursery and site (a loop's spawns)
+                 with its name, nursery, site and func (a loop's spawns)
 exit (returned)  ``-tid, t``
 ===============  ======================================================
 
@@ -22,7 +22,7 @@ collector tracks stays alive per event (a queued tuple per event made
 Python's collections more frequent at 100,000 live tasks). A full
 collection still visits every queued value, and a burst of 100,000 spawns
 in one loop iteration is all queued before a pump runs: a loop's spawns
-take two values each, not six. Everything else is one tagged tuple:
+take two values each, not seven. Everything else is one tagged tuple:
 
 ==========  ===========================================================
 kind        tuple
@@ -31,7 +31,7 @@ RUN_START   (kind, run, t, wall_ms, clock0, observed_run, loop_thread_id,
             run_deque)  — on the emitter's own queue, so the run's
             mirror exists before its deque is read (``start_run``)
 RUN_END     (kind, run, t, outcome, error)  — the run deque's last item
-SPAWN       (kind, run, t, tid, name, nursery_id, flags, code, line)
+SPAWN       (kind, run, t, tid, name, nursery_id, flags, code, line, func)
             — init, main and system tasks (flags != 0), or a site
             only known as a (code, line) pair from a special path
 MOVE        (kind, run, t, tid, nursery_id)
@@ -41,6 +41,8 @@ N_CLOSE     (kind, run, t, nid)
 DISABLED    (kind, reason)  — on the emitter's own queue
 ==========  ===========================================================
 
+``func`` is the code object of the task's coroutine function (where it
+is defined: ``task.spawned.func``), or None.
 ``t`` is ``time.perf_counter_ns()`` (see ``fragments.ms``). ``error`` is ``(type, message, leaves)``
 with ``leaves`` a tuple of errors or None; ``cancel`` is
 ``(source, reason, by_tid)``, each part possibly None. ``line`` is a line
@@ -49,7 +51,7 @@ line, cached).
 """
 
 #: values a flat record takes on a run's deque
-SPAWN_VALUES = 6
+SPAWN_VALUES = 7
 AGAIN_VALUES = 2
 EXIT_VALUES = 2
 #: the first value of a spawn like the previous one (None: no allocation,

@@ -29,6 +29,10 @@ NAMES_MAX = 50_000
 #: reused while the entry exists; the identity check guards the rest.
 _site_cache: dict[tuple[int, int], tuple[CodeType, str]] = {}
 _name_cache: dict[str, str] = {}
+#: id(code) -> (code, JSON) of ``func_json``, as ``_site_cache``
+_func_cache: dict[int, tuple[CodeType, str]] = {}
+#: Most frames of an await chain on the wire (the innermost kept).
+CHAIN_MAX = 64
 
 
 def site_json(code: CodeType | None, line: int) -> str:
@@ -47,6 +51,28 @@ def site_json(code: CodeType | None, line: int) -> str:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
     return s
+
+
+def func_json(code: CodeType) -> str:
+    """JSON of where a task's function is defined (``task.spawned.func``):
+    its file, first line and qualified name; formatted once per code object."""
+    hit = _func_cache.get(id(code))
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    name = getattr(code, "co_qualname", None) or code.co_name  # co_qualname: Python >= 3.11
+    s = f'{{"file":{_q(code.co_filename)},"line":{code.co_firstlineno},"function":{_q(name)}}}'
+    if len(_func_cache) > NAMES_MAX:
+        _func_cache.clear()
+    _func_cache[id(code)] = (code, s)
+    return s
+
+
+def chain_json(frames: list[Any]) -> str:
+    """JSON of an await chain from ``frames``, flat ``code, line, code,
+    line, …`` outermost first (``line`` as ``site_json`` takes it); the
+    innermost CHAIN_MAX frames are kept."""
+    start = max(0, len(frames) - 2 * CHAIN_MAX)
+    return "[" + ",".join(site_json(frames[i], frames[i + 1]) for i in range(start, len(frames), 2)) + "]"
 
 
 def line_of_offset(code: CodeType, offset: int) -> int:

@@ -83,6 +83,9 @@ class CodeClassifier:
         self._packages = list(_PACKAGES)
         self._prefixes = _library_prefixes(self._packages)
         self._files = _library_files()
+        #: id(code) -> (code, is the debugger's): see ``is_debugger``
+        self.debugger: dict[int, tuple[CodeType, bool]] = {}
+        self._debugpy = _package_dir("debugpy")
 
     def add_packages(self, names: tuple[str, ...]) -> None:
         """An adapter's library code (its package, the helpers its await
@@ -96,8 +99,10 @@ class CodeClassifier:
         """Re-read library locations (a package may be imported after us)."""
         self._prefixes = _library_prefixes(self._packages)
         self._files = _library_files()
+        self._debugpy = _package_dir("debugpy")
         self.cache.clear()
         self.by_id.clear()
+        self.debugger.clear()
 
     def is_library(self, code: CodeType) -> bool:
         hit = self.cache.get(code)
@@ -109,6 +114,21 @@ class CodeClassifier:
             self.cache[code] = hit
             self.by_id[id(code)] = hit
         return hit
+
+    def is_debugger(self, code: CodeType) -> bool:
+        """Code of the debugger (pydevd, debugpy): what sits on top of a
+        task stopped at a breakpoint. Cached per code object."""
+        hit = self.debugger.get(id(code))
+        if hit is not None and hit[0] is code:
+            return hit[1]
+        name = code.co_filename
+        found = (
+            "pydevd" in name
+            or os.sep + "_pydev" in name
+            or (self._debugpy is not None and name.startswith(self._debugpy))
+        )
+        self.debugger[id(code)] = (code, found)
+        return found
 
     def user_frame(
         self, frame: FrameType | None, marks: AbstractSet[int] = frozenset()

@@ -18,7 +18,8 @@ from .events import F_MAIN, F_SYSTEM, N_START, N_SYSTEM, RETURNED
 from .fragments import MAX_TEXT, q
 
 PROTOCOL_MAJOR = 1
-PROTOCOL_MINOR = 1
+#: 1.2: task.spawned.func and task.state.chain
+PROTOCOL_MINOR = 2
 
 
 def hello(secret: str | None, runtime: str, runtime_version: str, instance: str, reconnect: int | None) -> str:
@@ -63,25 +64,28 @@ def spawned_prefix(run: int) -> str:
     return f'{{"type":"task.spawned","run":{run},"ts":'
 
 
-def spawned_tail(name_json: str, nursery: int | None, flags: int, site_json: str) -> str:
-    """The end of a ``task.spawned`` line, after its id."""
+def spawned_tail(name_json: str, nursery: int | None, flags: int, site_json: str, func_json: str | None = None) -> str:
+    """The end of a ``task.spawned`` line, after its id (``func_json``
+    None: where the task's function is defined is not known)."""
     nid = "null" if nursery is None else nursery
     system = "true" if flags & F_SYSTEM else "false"
     main = ',"main":true' if flags & F_MAIN else ""
-    return f',"name":{name_json},"nursery":{nid},"system":{system}{main},"site":{site_json}}}'
+    func = _FUNC + func_json if func_json is not None else ""
+    return f',"name":{name_json},"nursery":{nid},"system":{system}{main},"site":{site_json}{func}}}'
 
 
 #: what every plain tail (flags 0, a nursery) looks like around its parts
-_NAME, _NURSERY, _PLAIN_SITE = ',"name":', ',"nursery":', ',"system":false,"site":'
+_NAME, _NURSERY, _PLAIN_SITE, _FUNC = ',"name":', ',"nursery":', ',"system":false,"site":', ',"func":'
 
 
-def parse_plain_tail(tail: str) -> tuple[str, int, str]:
-    """(name_json, nursery, site_json) of a tail ``spawned_tail`` made with
-    flags 0 and a nursery. A JSON string holds no unescaped quote, so the
-    first delimiter found is the real one."""
+def parse_plain_tail(tail: str) -> tuple[str, int, str, str | None]:
+    """(name_json, nursery, site_json, func_json) of a tail
+    ``spawned_tail`` made with flags 0 and a nursery. A JSON string holds no
+    unescaped quote, so the first delimiter found is the real one."""
     name_json, _, rest = tail[len(_NAME) :].partition(_NURSERY)
     nid, _, site_json = rest.partition(_PLAIN_SITE)
-    return name_json, int(nid), site_json[:-1]
+    site_json, _, func_json = site_json[:-1].partition(_FUNC)
+    return name_json, int(nid), site_json, func_json or None
 
 
 def exited_prefix(run: int) -> str:
@@ -103,10 +107,12 @@ def task_moved(run: int, ts: str, tid: int, nursery: int) -> str:
     return f'{{"type":"task.moved","run":{run},"ts":{ts},"id":{tid},"nursery":{nursery}}}'
 
 
-def task_state(run: int, ts: str, tid: int, state: str, at_json: str | None) -> str:
-    """``at_json`` None: the await site has not changed since the last sample."""
+def task_state(run: int, ts: str, tid: int, state: str, at_json: str | None, chain_json: str | None = None) -> str:
+    """``at_json``, ``chain_json`` None: the await site, the await chain
+    have not changed since the last sample."""
     at = ',"at":' + at_json if at_json is not None else ""
-    return f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"{at}}}'
+    chain = ',"chain":' + chain_json if chain_json is not None else ""
+    return f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"{at}{chain}}}'
 
 
 def nursery_opened(run: int, ts: str, nid: int, owner: int, site_json: str, flags: int) -> str:

@@ -13,7 +13,17 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import events as E, lines as L
-from .fragments import _name_cache, _site_cache, cancel_json, error_json, ms, name_json, site_json
+from .fragments import (
+    _func_cache,
+    _name_cache,
+    _site_cache,
+    cancel_json,
+    error_json,
+    func_json,
+    ms,
+    name_json,
+    site_json,
+)
 
 if TYPE_CHECKING:
     from collections import deque
@@ -32,16 +42,21 @@ class TaskRecord:
     spawn line's tail, a string (nothing for the garbage collector to track
     at 100,000 live tasks)."""
 
-    __slots__ = ("at", "flags", "name", "nursery", "site", "state")
+    __slots__ = ("at", "chain", "chain_json", "flags", "func", "name", "nursery", "site", "state")
 
-    def __init__(self, name: str, nursery: int | None, flags: int, site: str) -> None:
+    def __init__(self, name: str, nursery: int | None, flags: int, site: str, func: str | None = None) -> None:
         self.name = name  # JSON
         self.nursery = nursery
         self.flags = flags
         self.site = site  # JSON
+        self.func = func  # JSON, or None: not known
         #: last sampled state and await site (JSON); None: not sampled yet
         self.state: str | None = None
         self.at: str | None = None
+        #: last sampled await chain: flat (code, line) pairs, outermost
+        #: first (cheap to compare), and its JSON
+        self.chain: list[Any] | None = None
+        self.chain_json: str | None = None
 
 
 class ScopeRecord:
@@ -113,8 +128,8 @@ class RunMirror:
         """The task's record, made from its spawn line's tail on first need."""
         rec = self.tasks[tid]
         if isinstance(rec, str):
-            name, nursery, site = L.parse_plain_tail(rec)
-            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site)
+            name, nursery, site, func = L.parse_plain_tail(rec)
+            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site, func)
         return rec
 
     def close_task_scopes(self, tid: int, ts: str, lines: list[str]) -> None:
@@ -128,7 +143,7 @@ class RunMirror:
 
     def spawn_line(self, tid: int, ts: str) -> str:
         rec = self.tasks[tid]
-        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site)
+        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.func)
         return L.with_id(self.pre_spawn, ts, tid, tail)
 
     def nursery_line(self, nid: int, ts: str) -> str:
@@ -162,7 +177,7 @@ class RunMirror:
             for ident in sorted([*self.nurseries, *self.tasks])
         )
         out.extend(
-            L.task_state(run, ts, tid, rec.state, rec.at or "null")
+            L.task_state(run, ts, tid, rec.state, rec.at or "null", rec.chain_json)
             for tid, rec in self.tasks.items()
             if isinstance(rec, TaskRecord) and rec.state is not None
         )
@@ -177,7 +192,7 @@ class Mirror:
 
     def __init__(self) -> None:
         self.runs: dict[int, RunMirror] = {}
-        self._tails: dict[tuple[Any, ...], tuple[Any, str]] = {}
+        self._tails: dict[tuple[Any, ...], tuple[Any, Any, str]] = {}
 
     def any_ts(self) -> str:
         """``ts`` for an event of no run in particular (``dropped``)."""
@@ -208,9 +223,10 @@ class Mirror:
         handle = self.handle
         tasks = m.tasks
         t0 = m.t0
-        last_code: Any = None  # the previous spawn's site, name, nursery and tail:
-        last_line = last_nid = 0  # a loop's spawns share them, and comparing
-        last_name: Any = None  # beats building and hashing a key
+        last_code: Any = None  # the previous spawn's site, name, nursery, function
+        last_line = last_nid = 0  # and tail: a loop's spawns share them, and
+        last_name: Any = None  # comparing beats building and hashing a key
+        last_func: Any = None
         last_tail = m.last_tail
         last_tid = m.last_tid
         pre_spawn = m.pre_spawn
@@ -229,20 +245,37 @@ class Mirror:
                     d = (t - t0) // 1000
                     append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{last_tid}{last_tail}')
             elif type(x) is int:
-                if x > 0:  # spawn: tid, t, name, nursery_id, code, line
+                if x > 0:  # spawn: tid, t, name, nursery_id, code, line, func
                     t = popleft()
                     name = popleft()
                     nid = popleft()
                     code = popleft()
                     line = popleft()
+                    func = popleft()
                     used += E.SPAWN_VALUES
-                    if code is last_code and line == last_line and nid == last_nid and name == last_name:
+                    if (
+                        code is last_code
+                        and line == last_line
+                        and nid == last_nid
+                        and name == last_name
+                        and func is last_func
+                    ):
                         tail = last_tail
                     else:
-                        key = (nid, name, id(code), line)
+                        key = (nid, name, id(code), line, id(func))
                         hit = tails_get(key)
-                        tail = hit[1] if hit is not None and hit[0] is code else self._tail(key, name, nid, code, line)
-                        last_code, last_line, last_nid, last_name, last_tail = code, line, nid, name, tail
+                        if hit is not None and hit[0] is code and hit[1] is func:
+                            tail = hit[2]
+                        else:
+                            tail = self._tail(key, name, nid, code, line, func)
+                        last_code, last_line, last_nid, last_name, last_func, last_tail = (
+                            code,
+                            line,
+                            nid,
+                            name,
+                            func,
+                            tail,
+                        )
                     last_tid = x
                     tasks[x] = tail
                     if emit:
@@ -270,7 +303,7 @@ class Mirror:
         m.last_tail = last_tail
         return used
 
-    def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int) -> str:
+    def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int, func: Any) -> str:
         """A plain spawn's tail (cached)."""
         if code is None:
             sj = "null"
@@ -280,21 +313,26 @@ class Mirror:
         nj = _name_cache.get(name)
         if nj is None:
             nj = name_json(name)
-        tail = L.spawned_tail(nj, nid, 0, sj)
+        fj = None
+        if func is not None:
+            fhit = _func_cache.get(id(func))
+            fj = fhit[1] if fhit is not None and fhit[0] is func else func_json(func)
+        tail = L.spawned_tail(nj, nid, 0, sj, fj)
         if len(self._tails) > TAILS_MAX:
             self._tails.clear()
-        self._tails[key] = (code, tail)
+        self._tails[key] = (code, func, tail)
         return tail
 
     def handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
         """One tagged tuple (see events): update the mirror, append its line."""
         kind = item[0]
         if kind == E.SPAWN:
-            _, run, t, tid, name, nid, flags, code, line = item
+            _, run, t, tid, name, nid, flags, code, line, func = item
             m = self.runs.get(run)
             if m is None:
                 return
-            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line))
+            fj = func_json(func) if func is not None else None
+            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), fj)
             lines.append(m.spawn_line(tid, ms(t, m.t0)))
         elif kind == E.EXIT:
             _, run, t, tid, info = item

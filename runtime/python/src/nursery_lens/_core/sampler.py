@@ -22,6 +22,9 @@ cancel scopes.
 * at: the innermost *user* frame of the await chain (``cr_await`` links),
   so a task queued on a ``CapacityLimiter`` and one inside its fetch differ
   by their await site.
+* chain (protocol 1.2): every frame of the await chain, library frames
+  included; for the running task, the loop thread's stack above its
+  coroutine, less a debugger's frames on top (``chains``). Sent when changed.
 * scopes: what the adapter reports, as ``scope.changed`` when new or
   changed and ``scope.closed`` when a sampled task no longer has them.
 """
@@ -35,7 +38,8 @@ from math import inf
 from typing import TYPE_CHECKING, Any
 
 from . import lines as L
-from .fragments import ms, site_json
+from .chains import LASTI, stack_chain
+from .fragments import chain_json, ms, site_json
 from .frames import CLASSIFIER
 from .mirror import ScopeRecord
 
@@ -69,11 +73,16 @@ def install_sampler(emitter: Emitter) -> None:
         emitter.sampler = sample
 
 
-def await_site(coro: Any, sleep_codes: AbstractSet[int]) -> tuple[Site | None, bool]:
-    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame is in the chain)."""
+def await_site(coro: Any, sleep_codes: AbstractSet[int], frames: list[Any] | None = None) -> tuple[Site | None, bool]:
+    """(innermost user (code, line) or None, whether a ``sleep_codes`` frame is in the chain);
+    ``frames``: gets the whole chain, outermost first (``chains``). Lines are
+    taken as ``-1 - f_lasti`` where Python allows (``chains.frame_line``,
+    inlined: one attribute read; ``site_json`` maps it to a line once per
+    offset) instead of ``f_lineno``, which decodes the line table each time."""
     best = None
     sleeping = False
     by_id = CLASSIFIER.by_id
+    lasti_ok = LASTI
     depth = 0
     while coro is not None and depth < MAX_DEPTH:
         depth += 1
@@ -86,13 +95,21 @@ def await_site(coro: Any, sleep_codes: AbstractSet[int]) -> tuple[Site | None, b
         else:
             nxt = coro.cr_await
         code = frame.f_code
+        if lasti_ok:
+            line = frame.f_lasti
+            line = -1 - line if line >= 0 else frame.f_lineno
+        else:
+            line = frame.f_lineno
+        if frames is not None:
+            frames.append(code)
+            frames.append(line)
         if id(code) in sleep_codes:
             sleeping = True
         lib = by_id.get(id(code))
         if lib is None:
             lib = CLASSIFIER.is_library(code)
         if not lib:
-            best = (code, frame.f_lineno)
+            best = (code, line)
         coro = nxt
     return best, sleeping
 
@@ -177,16 +194,22 @@ def sample(m: RunMirror, lines: list[str]) -> None:
         sampled.add(tid)
         coro = task_coro(task)
         frame = getattr(coro, "cr_frame", None)
+        chain: list[Any] = []
         if frame is not None and frame in on_stack:
             state = "running"
             at = running_site
             sleeping = False
+            stack_chain(top, frame, chain)
         else:
             state = waiting_state(task)
-            at, sleeping = await_site(coro, sleep_codes)
+            at, sleeping = await_site(coro, sleep_codes, chain)
         atj = site_json(at[0], at[1]) if at is not None else "null"
-        if rec.state != state or rec.at != atj:
-            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None))
+        chj = None
+        if chain != rec.chain:  # sent only when it changed
+            rec.chain = chain
+            chj = rec.chain_json = chain_json(chain)
+        if rec.state != state or rec.at != atj or chj is not None:
+            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None, chj))
             rec.state = state
             rec.at = atj
         for scope, sdeadline, shield, called, reason in task_scopes(task, sleeping):

@@ -83,9 +83,10 @@ def spawn_hook(inst: Instrument, caller: int) -> Callable[[Any, Any], None]:
     last_code: Any = None
     last_line = 0
     last_name: Any = None
+    last_func: Any = None
 
     def task_spawned(tasks: Any, task: Any) -> None:
-        nonlocal last_tid, last_n, last_code, last_line, last_name
+        nonlocal last_tid, last_n, last_code, last_line, last_name, last_func
         if tasks is not None:
             set_add(tasks, task)
         try:
@@ -129,17 +130,22 @@ def spawn_hook(inst: Instrument, caller: int) -> Callable[[Any, Any], None]:
                 # flat values (see _core.events): nothing tracked by the GC
                 # stays alive per task
                 name = task.name
+                # where the task's function is defined: its code object (the
+                # pump formats it once per code object); a coroutine of
+                # another kind (Cython, a Coroutine subclass) may have none
+                func = getattr(task.coro, "cr_code", None)
                 if (
                     tid == last_tid + 1
                     and code is last_code
                     and line == last_line
                     and n is last_n
                     and name == last_name
+                    and func is last_func
                 ):
                     q_extend((again, perf()))
                 else:
-                    q_extend((tid, perf(), name, n[0], code, line))
-                    last_n, last_code, last_line, last_name = n, code, line, name
+                    q_extend((tid, perf(), name, n[0], code, line, func))
+                    last_n, last_code, last_line, last_name, last_func = n, code, line, name, func
                 last_tid = tid
             else:
                 em.hook_drops += 1

@@ -35,7 +35,7 @@ from . import hooks, library, patches as _patches, taskids as _taskids
 from .outcomes import Outcomes, is_cancelled
 from .sampling import TrioRun
 from .taskids import SerialIds
-from .tree import Tree
+from .tree import Tree, func_of
 
 _perf_ns = time.perf_counter_ns
 
@@ -211,7 +211,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
                 flags = 0
             if task is init:
                 self._system.add(task)
-            self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, None, 0))
+            self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, None, 0, func_of(task)))
             later: list[tuple[Any, int, int]] = []
             for nursery in list(task._child_nurseries):
                 child_nid = self._next()

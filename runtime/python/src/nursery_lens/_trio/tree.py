@@ -23,6 +23,13 @@ from . import patches as _patches
 from .runstate import RunState
 
 _perf_ns = time.perf_counter_ns
+
+
+def func_of(task: Any) -> Any:
+    """The code object of the task's coroutine function, or None."""
+    return getattr(getattr(task, "coro", None), "cr_code", None)
+
+
 _getframe = sys._getframe
 #: The frame of start_soon/start's caller, seen from _spawned_special: it is
 #: called by the spawn hook, one frame deeper.
@@ -47,7 +54,7 @@ class Tree(RunState):
         if nursery is None:  # Trio's init task
             self._init = task
             self._system.add(task)
-            self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, None, E.F_SYSTEM, None, 0))
+            self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, None, E.F_SYSTEM, None, 0, func_of(task)))
             return
         if n is None:
             n = self._discover(nursery)
@@ -68,7 +75,7 @@ class Tree(RunState):
             site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER))
             if site is not None:
                 code, line = site
-        self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, code, line))
+        self._q_append((E.SPAWN, self._run, _perf_ns(), tid, task.name, nid, flags, code, line, func_of(task)))
 
     def _discover(self, nursery: Any) -> tuple[int, int]:
         """A nursery seen first as a parent (fallback when not wrapped)."""

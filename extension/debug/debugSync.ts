@@ -1,0 +1,108 @@
+// The VS Code side of PauseTracker: a DebugAdapterTracker on Python debug
+// sessions hears `stopped`, `continued` and the requests that resume the
+// program; the Call Stack's pick arrives as `debug.activeStackItem`; stacks
+// come from the session itself (`stackTrace`). Which runs a session may own:
+// those of the launch whose secret its configuration (or its root session's)
+// carries, narrowed to the process the adapter reported.
+import * as vscode from 'vscode';
+import { secretInEnvValue } from '../collector/launches';
+import type { TaskFocus } from '../panel/taskFocus';
+import type { RunStore } from '../store/runStore';
+import { PYTHON_DEBUG_TYPES } from './debugProvider';
+import { candidatesOf, PauseTracker, type ListedFrame } from './pauseTracker';
+import { stackOf } from './stackMatch';
+
+/** Requests after which the program runs (until it stops again). */
+const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame', 'restart', 'disconnect', 'terminate']);
+/** Frames asked for per stack: deep enough for any await chain (64) and what calls the event loop. */
+const STACK_LEVELS = 200;
+
+interface DapMessage {
+  type?: string;
+  event?: string;
+  command?: string;
+  body?: { threadId?: unknown; reason?: unknown; systemProcessId?: unknown };
+}
+
+export class DebugSync implements vscode.Disposable {
+  private readonly sessions = new Map<string, { session: vscode.DebugSession; pid?: number }>();
+  private readonly tracker: PauseTracker;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly store: RunStore, focus: TaskFocus, private readonly log: vscode.LogOutputChannel) {
+    this.tracker = new PauseTracker({
+      stack: (id, threadId) => this.stack(id, threadId),
+      candidates: (id) => this.candidates(id),
+      focus,
+      log,
+    });
+    const factory: vscode.DebugAdapterTrackerFactory = { createDebugAdapterTracker: (s) => this.trackerFor(s) };
+    for (const type of PYTHON_DEBUG_TYPES) this.subscriptions.push(vscode.debug.registerDebugAdapterTrackerFactory(type, factory));
+    this.subscriptions.push(
+      vscode.debug.onDidChangeActiveStackItem((item) => this.picked(item)),
+      vscode.debug.onDidTerminateDebugSession((s) => this.ended(s.id)),
+      new vscode.Disposable(store.onDidChange(() => this.tracker.storeChanged()).dispose),
+    );
+  }
+
+  private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    this.sessions.set(session.id, { session });
+    const fail = (err: unknown) => this.log.warn(`debugger sync: ${String(err)}`);
+    return {
+      onDidSendMessage: (m: DapMessage) => {
+        if (m.type !== 'event') return;
+        if (m.event === 'stopped') {
+          const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
+          this.tracker.stopped(session.id, threadId, typeof m.body?.reason === 'string' ? m.body.reason : 'paused').catch(fail);
+        } else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') {
+          this.tracker.resumed(session.id);
+        } else if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') {
+          const known = this.sessions.get(session.id);
+          if (known) known.pid = m.body.systemProcessId;
+        }
+      },
+      onWillReceiveMessage: (m: DapMessage) => {
+        // Adapters need not say `continued` after a continue they were asked for.
+        if (m.type === 'request' && m.command && RESUMING.has(m.command)) this.tracker.resumed(session.id);
+      },
+      onExit: () => this.ended(session.id),
+    };
+  }
+
+  private ended(id: string): void {
+    this.tracker.resumed(id);
+    this.sessions.delete(id);
+  }
+
+  private picked(item: vscode.DebugThread | vscode.DebugStackFrame | undefined): void {
+    const frameId = item instanceof vscode.DebugStackFrame ? item.frameId : undefined;
+    const target = item && this.sessions.has(item.session.id) ? { session: item.session.id, threadId: item.threadId, frameId } : undefined;
+    this.tracker.stackItem(target).catch((err: unknown) => this.log.debug(`debugger sync: ${String(err)}`));
+  }
+
+  private async stack(id: string, threadId: number): Promise<ListedFrame[]> {
+    const session = this.sessions.get(id)?.session;
+    if (!session) return [];
+    const answer = (await session.customRequest('stackTrace', { threadId, startFrame: 0, levels: STACK_LEVELS })) as
+      { stackFrames?: Array<{ id: number; line?: number; source?: { path?: string } }> } | undefined;
+    const frames = answer?.stackFrames ?? [];
+    const listed = stackOf(frames);
+    return frames.map((f, i) => ({ id: f.id, frame: listed[i] }));
+  }
+
+  private candidates(id: string) {
+    const known = this.sessions.get(id);
+    if (!known) return [];
+    let root: vscode.DebugSession = known.session;
+    for (let depth = 0; root.parentSession && depth < 20; depth++) root = root.parentSession;
+    const env = root.configuration.env as Record<string, unknown> | undefined;
+    const secret = secretInEnvValue(env?.NURSERY_LENS);
+    if (!secret) return [];
+    return candidatesOf(this.store.all().filter((e) => e.launchKey === secret), known.pid);
+  }
+
+  dispose(): void {
+    this.tracker.dispose();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}

@@ -1,0 +1,153 @@
+// What the Tasks view (Run and Debug side bar) shows of one run: the same
+// tree as the panel — system rows hidden with their children lifted, more
+// than FOLD_THRESHOLD same-kind siblings grouped into one "×N" item — built
+// by the panel's own model (webview/tree/model.ts, pure), so the two views
+// never disagree about what is where. Items are described as plain data;
+// tasksView.ts turns them into TreeItems. No vscode import.
+import type { Row, Site, TaskRow } from '../../contract/rows';
+import { buildModel, type Model, type ModelOptions, type ViewNode } from '../../webview/tree/model';
+import { displayName, errorLine, shortSite, siteWords, taskExtra } from '../../webview/tree/labels';
+import { countStates, inStateOrder, stateWord } from '../../webview/tree/taskStates';
+import { FOLD_THRESHOLD } from '../../webview/viewState';
+import type { DebugMarks } from '../panel/taskFocus';
+
+/** A codicon and the theme colour it is drawn in (ids as VS Code names them). */
+export interface ItemIcon {
+  id: string;
+  color?: string;
+}
+
+export interface ItemData {
+  label: string;
+  description: string;
+  /** Plain text lines (program strings: never markup). */
+  tooltip: string[];
+  icon: ItemIcon;
+  expandable: boolean;
+  /** Shown expanded at first: the main task, and nurseries of a few items. */
+  open: boolean;
+  /** What it is, for menus: `task`, `nursery`, `group`, `retired`. */
+  kind: 'task' | 'nursery' | 'group' | 'retired';
+  /** Where a double-click or Enter takes the user. */
+  site: Site | null;
+  /** The row id a selection of this item selects in the panel (null: a group). */
+  row: number | null;
+}
+
+/** Each state drawn as in the panel (styles.css: --nl-*), with a codicon that differs by shape too. */
+const STATE_ICONS: Record<TaskRow['state'], ItemIcon> = {
+  running: { id: 'play-circle', color: 'charts.blue' },
+  scheduled: { id: 'clock', color: 'charts.yellow' },
+  waiting: { id: 'debug-pause', color: 'charts.purple' },
+  returned: { id: 'pass', color: 'charts.green' },
+  raised: { id: 'error', color: 'errorForeground' },
+  cancelled: { id: 'circle-slash', color: 'charts.orange' },
+  lost: { id: 'question', color: 'disabledForeground' },
+};
+export const PAUSED_ICON: ItemIcon = { id: 'debug-stackframe', color: 'debugIcon.breakpointCurrentStackframeForeground' };
+export const FOCUS_ICON: ItemIcon = { id: 'debug-stackframe-focused', color: 'debugIcon.breakpointStackframeForeground' };
+
+/** A nursery with at most this many items starts expanded. */
+const OPEN_NURSERY_ITEMS = 50;
+
+const OPTIONS: ModelOptions = {
+  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), expandedFolds: new Set(), foldThreshold: FOLD_THRESHOLD,
+};
+
+export class TasksModel {
+  private readonly parents = new Map<string, string | null>();
+  private readonly model: Model;
+
+  constructor(readonly run: string, readonly rows: ReadonlyMap<number, Row>) {
+    let model = buildModel(rows, OPTIONS);
+    // A group lists its members as children: build again with every group open.
+    const groups = [...model.byKey.values()].filter((n) => n.kind === 'fold').map((n) => n.key);
+    if (groups.length) model = buildModel(rows, { ...OPTIONS, expandedFolds: new Set(groups) });
+    this.model = model;
+    const walk: Array<[ViewNode, string | null]> = model.root.children.map((c) => [c, null]);
+    while (walk.length) {
+      const [node, parent] = walk.pop()!;
+      this.parents.set(node.key, parent);
+      for (const c of node.children) walk.push([c, node.key]);
+    }
+  }
+
+  static of(run: string, rows: readonly Row[]): TasksModel {
+    return new TasksModel(run, new Map(rows.map((r) => [r.id, r])));
+  }
+
+  /** Keys of the top items. */
+  roots(): string[] {
+    return this.model.root.children.map((c) => c.key);
+  }
+
+  children(key: string): string[] {
+    return this.model.byKey.get(key)?.children.map((c) => c.key) ?? [];
+  }
+
+  /** The key of the item holding `key` (null for a top item, undefined for one the model does not have). */
+  parent(key: string): string | null | undefined {
+    return this.parents.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.model.byKey.has(key);
+  }
+
+  /** The item that shows row `id`: itself, else its nearest shown ancestor (a hidden system task has none). */
+  keyOf(id: number): string | null {
+    return this.model.keyOf(id);
+  }
+
+  item(key: string, marks: DebugMarks): ItemData | undefined {
+    const node = this.model.byKey.get(key);
+    if (!node) return undefined;
+    if (node.kind === 'fold') return this.group(node);
+    const row = this.rows.get(node.id);
+    if (!row) return undefined;
+    const mine = marks.run === this.run;
+    if (row.kind === 'task') return taskItem(row, node, mine && marks.paused === row.id ? marks.reason ?? 'paused' : null, mine && marks.focus === row.id);
+    if (row.kind === 'nursery') {
+      const where = row.site ? siteWords(row.site) : '';
+      const closed = row.closedAt !== undefined && row.closedAt !== null;
+      const kind = row.start ? 'nursery.start()' : 'nursery';
+      return {
+        label: row.site ? `${kind} ${where}` : kind, description: closed ? 'closed' : `${node.children.length} tasks`,
+        tooltip: [`${kind} #${row.id}${closed ? ', closed' : ''}`, row.site ? `opened at ${row.site.file}:${row.site.line}` : 'opened where no user code was found'],
+        icon: { id: 'type-hierarchy-sub', ...(closed ? { color: 'disabledForeground' } : {}) }, expandable: node.children.length > 0,
+        open: node.children.length <= OPEN_NURSERY_ITEMS, kind: 'nursery', site: row.site, row: row.id,
+      };
+    }
+    const counts = inStateOrder(row.byOutcome).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
+    return { label: `${row.count} finished (folded)`, description: counts, tooltip: [`${row.count} older finished tasks: ${counts}`], icon: { id: 'archive' }, expandable: false, open: false, kind: 'retired', site: null, row: null };
+  }
+
+  private group(node: ViewNode): ItemData {
+    const states = (node.members ?? []).flatMap((id) => {
+      const r = this.rows.get(id);
+      return r?.kind === 'task' ? [r.state] : [];
+    });
+    const counts = inStateOrder(countStates(states)).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
+    return {
+      label: `${displayName(node.name ?? '')} ×${node.members?.length ?? 0}`, description: counts,
+      tooltip: [`${node.members?.length ?? 0} sibling tasks named ${node.name ?? ''}`, counts],
+      icon: { id: 'layers' }, expandable: node.children.length > 0, open: false, kind: 'group', site: null, row: null,
+    };
+  }
+}
+
+function taskItem(t: TaskRow, node: ViewNode, paused: string | null, focus: boolean): ItemData {
+  const extra = taskExtra(t);
+  const words = [paused ? 'paused here' : focus ? 'in the selected frame' : stateWord(t.state), extra].filter(Boolean);
+  const tooltip = [`task ${t.name}`, `${stateWord(t.state)}${t.main ? ' · main task' : ''} · #${t.id}`];
+  if (paused) tooltip.push(`The debugger stopped here (${paused}).`);
+  else if (focus) tooltip.push('Owns the frame selected in the Call Stack.');
+  if (t.awaitSite) tooltip.push(`${t.state === 'waiting' ? 'waits at' : 'last await at'} ${siteWords(t.awaitSite)} (${t.awaitSite.file}:${t.awaitSite.line})`);
+  if (t.site) tooltip.push(`spawned at ${shortSite(t.site)}`);
+  if (t.error) tooltip.push(errorLine(t.error));
+  return {
+    label: displayName(t.name), description: words.join(' · '), tooltip,
+    icon: paused ? PAUSED_ICON : focus ? FOCUS_ICON : STATE_ICONS[t.state],
+    expandable: node.children.length > 0, open: t.main, kind: 'task', site: t.awaitSite ?? t.site, row: t.id,
+  };
+}
