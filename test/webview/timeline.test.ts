@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import { RunState } from '../../extension/store/runState';
 import { LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
 
@@ -220,6 +221,36 @@ describe('webview: the timeline and the time cursor', () => {
     for (const e of swarm(3, 'late', 40)) run.apply({ ...e, ts: 9 } as never);
     host!.store.changed();
     await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length >= 8, undefined, { timeout: 5000 });
+    assert.deepEqual(h.errors, []);
+  });
+
+  it('a run past its history budget: the strip says from when the history is coarse, and a moment there says so', async () => {
+    // Waves of 40 short tasks with state samples (~60,000 events) into a history allowed 1.5 MB: the oldest pages go.
+    const run = new RunState('coarse.r1', 'long.py', { retainFinished: 100, history: { budget: 1_500_000, minSpacing: 1000, dense: true } });
+    const events: Array<Record<string, unknown>> = [...prologue()];
+    let id = 10;
+    let ts = 2;
+    while (events.length < 60_000) {
+      const wave = Array.from({ length: 40 }, () => id++);
+      for (const t of wave) events.push({ type: 'task.spawned', run: 1, ts: (ts += 0.01), id: t, name: `w${t % 7}`, nursery: 4, system: false, site: null });
+      for (const t of wave) events.push({ type: 'task.state', run: 1, ts: (ts += 0.01), id: t, state: 'running' }, { type: 'task.state', run: 1, ts: (ts += 0.01), id: t, state: 'waiting' });
+      for (const t of wave) events.push({ type: 'task.exited', run: 1, ts: (ts += 0.01), id: t, outcome: 'returned' });
+    }
+    for (const e of events) run.apply(e as never);
+    run.markRecording();
+    const history = run.history!;
+    assert.ok(history.exactFrom > history.since, 'the run outgrew its budget');
+    const [entry] = host!.store.addRecording([run], { bytes: [], truncated: false });
+    host!.bridge.select(entry.state.key);
+    await host!.settle(300);
+    await h.page.waitForFunction(() => /history before .* is coarse/.test(document.querySelector('.tl-note')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await h.page.waitForFunction(() => document.querySelector('rect.tl-coarse') !== null);
+    // The recording opened at its first task, inside the coarse part: the moment shown is a checkpoint, and says so.
+    await h.page.waitForFunction(() => /coarse here/.test(document.querySelector('.tl-note')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await h.page.locator('.tl-top-svg').focus();
+    await h.page.keyboard.press('End');
+    await host!.settle(200);
+    await h.page.waitForFunction(() => !/coarse here/.test(document.querySelector('.tl-note')?.textContent ?? ''));
     assert.deepEqual(h.errors, []);
   });
 
