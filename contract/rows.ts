@@ -24,6 +24,70 @@ export type Outcome = 'returned' | 'raised' | 'cancelled';
 /** `lost`: the task was live when the collector lost contact and never reported back. */
 export type TaskState = LiveState | Outcome | 'lost';
 
+/** What cancelled a task or a scope (protocol 1.2's cause), as far as known. */
+export interface CauseInfo {
+  source?: WireCancelSource;
+  reason?: string;
+  /** The task whose failure or cancel() call caused it. */
+  by?: number;
+  /** Where cancel() was called, or where the expired scope was entered. */
+  site?: Site;
+  /** The exception that made a nursery cancel its children. */
+  error?: ErrorInfo;
+}
+
+/** What a waiting task waits for (protocol 1.2's task.state.waits). */
+export interface WaitInfo {
+  /** lock, semaphore, limiter, event, condition, parking_lot, send, receive, sleep, io, thread, start, children, task, future, or a kind a later runtime adds. */
+  kind: string;
+  /** The object waited on, shared by its waiters; for `children`, the nursery. */
+  obj?: number;
+  /** The object in words: `Lock lock_a`, `trio.sleep`, `socket`. */
+  label: string;
+  /** Tasks on the other end (a Lock's owner, a limiter's borrowers); absent: not known. */
+  holders?: number[];
+  /** Run-relative ms when a deadline wakes the task. */
+  until?: number;
+  /** Something besides a task can wake it: a deadline, I/O, a thread. */
+  wakes?: true;
+  detail?: string;
+  /** Run-relative ms since it has waited on this (kind and object). */
+  since: number;
+}
+
+/** A task named in a verdict, with what it waits for. */
+export interface VerdictTask {
+  id: number;
+  name: string;
+  waits: WaitInfo;
+  /** Deadlock: the tasks in the deadlock it waits for (its edges in the cycle). */
+  on: number[];
+}
+
+/**
+ * The store's finding about a whole run (issue #15): a deadlock (a cycle of
+ * tasks each waiting for another, nothing else able to wake them) or a hang
+ * (every user task waiting, nothing able to wake any). Claimed only once the
+ * situation held still for a while (see the store's verdicts.ts).
+ */
+export interface Verdict {
+  kind: 'deadlock' | 'hang';
+  /** The tasks of the cycle (deadlock) or the waiting user tasks (hang), at most MAX_VERDICT_TASKS. */
+  tasks: VerdictTask[];
+  /** Deadlock: tasks stuck behind the cycle (waiting on a task in it, directly or not), at most MAX_VERDICT_TASKS. */
+  behind: VerdictTask[];
+  /** How many tasks each list had before it was cut. */
+  taskCount: number;
+  behindCount: number;
+  /** Run-relative ms: since when nothing in it changed; when it was claimed; when things moved again (if they did). */
+  since: number;
+  confirmedAt: number;
+  endedAt?: number;
+}
+
+/** Most tasks a verdict lists by name (the rest are counted): it travels with every run header. */
+export const MAX_VERDICT_TASKS = 20;
+
 export interface ScopeInfo {
   id: number;
   /** Run-relative ms, or null for no deadline. */
@@ -35,6 +99,10 @@ export interface ScopeInfo {
   kind?: WireScopeKind;
   /** Where the scope was entered in user code, when known. */
   site?: Site;
+  /** What user code called to make it (move_on_after, fail_after, timeout…), when known. */
+  call?: string;
+  /** Why it was cancelled, when known. */
+  cause?: CauseInfo;
 }
 
 export interface TaskRow {
@@ -68,6 +136,14 @@ export interface TaskRow {
   cancelledBy?: number;
   cancelSource?: WireCancelSource;
   cancelReason?: string;
+  /** The scope (or the nursery whose scope it was) that cancelled it, when known. */
+  cancelScope?: number;
+  /** Where the cancel came from: the cancel() call, the expired scope's entry. */
+  cancelSite?: Site;
+  /** The exception that made the nursery cancel it. */
+  cancelError?: ErrorInfo;
+  /** What it waits for, while waiting (protocol 1.2). */
+  waits?: WaitInfo;
   /** Cancel scopes entered in this task that have a deadline, a shield or a cancel. Outer first. */
   scopes: ScopeInfo[];
   /** True while the task waits in `nursery.start()`'s temporary nursery. */
@@ -142,4 +218,6 @@ export interface RunInfo {
   problems: string[];
   /** A past moment of the run (run-relative ms): these are its rows and counts then. Absent: now. */
   at?: number;
+  /** A deadlock or hang the store found (the last one, with `endedAt` once things moved again). */
+  verdict?: Verdict;
 }

@@ -24,6 +24,32 @@ export type WireTaskFlag = 'pending_at_close' | 'exception_never_retrieved';
 
 interface RunEvent { run: number; ts: number }
 
+/** 1.2: what a waiting task waits for (PROTOCOL.md, "What a task waits for"). */
+export interface WireWaits {
+  /** lock, semaphore, limiter, event, condition, parking_lot, send, receive, sleep, io, thread, start, children, task, future; more may come. */
+  kind: string;
+  /** The object, an id shared by its waiters; for `children`, the nursery. */
+  obj?: number;
+  label: string;
+  /** Tasks on the other end; absent: not known. */
+  holders?: number[];
+  /** Run-relative ms when a deadline wakes the task. */
+  until?: number;
+  /** Something besides a task can wake it (a deadline, I/O, a thread). */
+  wakes?: boolean;
+  detail?: string;
+}
+/** What cancelled a task or a scope (1.2 adds scope, site, error). */
+export interface WireCause {
+  source?: WireCancelSource; reason?: string; by?: number;
+  /** task.exited only: the scope (or nursery) that delivered the cancel. */
+  scope?: number;
+  /** Where cancel() was called; where the expired scope was entered. */
+  site?: WireSite | null;
+  /** The exception that made a nursery cancel its children. */
+  error?: WireError;
+}
+
 export interface HelloEvent {
   type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: WireLibrary; runtime_version: string;
   lens_version: string; python: string; pid: number; argv: string[]; cwd: string; instance: string; reconnect?: number;
@@ -46,10 +72,12 @@ export interface TaskStateEvent extends RunEvent {
   type: 'task.state'; id: number; state: 'running' | 'scheduled' | 'waiting'; at?: WireSite | null;
   /** 1.2: the whole await chain, outermost first; absent = unchanged. */
   chain?: WireSite[];
+  /** 1.2: what it waits for; absent = unchanged, null = nothing known. */
+  waits?: WireWaits | null;
 }
 export interface TaskExitedEvent extends RunEvent {
   type: 'task.exited'; id: number; outcome: WireOutcome; error?: WireError;
-  cancel?: { source?: WireCancelSource; reason?: string; by?: number };
+  cancel?: WireCause;
 }
 export interface TaskFlaggedEvent extends RunEvent {
   type: 'task.flagged'; id: number; flag: WireTaskFlag; error?: WireError;
@@ -61,6 +89,10 @@ export interface NurseryClosedEvent extends RunEvent { type: 'nursery.closed'; i
 export interface ScopeChangedEvent extends RunEvent {
   type: 'scope.changed'; id: number; task: number; deadline: number | null; shield: boolean; cancel_called: boolean; reason?: string;
   kind?: WireScopeKind; site?: WireSite | null;
+  /** 1.2: what user code called to make it (move_on_after, fail_after, timeout…). */
+  call?: string;
+  /** 1.2: why it was cancelled. */
+  cause?: WireCause;
 }
 export interface ScopeClosedEvent extends RunEvent { type: 'scope.closed'; id: number }
 export interface DroppedEvent { type: 'dropped'; run?: number; ts: number; count: number; total: number }

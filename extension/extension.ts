@@ -19,6 +19,7 @@ import { openRecording, saveRecording, type RecordingDeps } from './commands/rec
 import { copyTreeAsText, exportChromeTrace, exportImage, type ExportDeps } from './export/exportCommands';
 import type { PanelCommand } from '../contract/messages';
 import { RunStatusItem } from './statusItem';
+import { VerdictWatch } from './verdictWatch';
 import { TaskFocus } from './panel/taskFocus';
 import { TasksView } from './tasksView/tasksView';
 import { DebugSync } from './debug/debugSync';
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new RunStore(retainFinished);
   const launches = new LaunchRegistry();
   const statusItem = new RunStatusItem(store, 'nurseryLens.showLog');
-  context.subscriptions.push(statusItem);
+  context.subscriptions.push(statusItem, new VerdictWatch(store, log));
 
   // The bridge posts through the panel, and the panel feeds the bridge: the late-bound refs break the cycles.
   const panelRef: { panel?: TaskTreePanel; tasks?: TasksView } = {};

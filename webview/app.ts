@@ -22,6 +22,8 @@ import { pageMeasures } from './tree/textMeasure';
 import { Tooltip } from './tree/tooltip';
 import { bindTreeInput } from './tree/treeInput';
 import { Viewport } from './tree/viewport';
+import { WaitLayer } from './tree/waitLayer';
+import { VerdictBanner } from './verdictBanner';
 import { Choices, type StateStore } from './viewState';
 import { Timeline } from './timeline/timeline';
 
@@ -31,6 +33,8 @@ export interface VsCodeApi extends StateStore {
 
 /** The remembered state is written at most this often, in ms. */
 const SAVE_DELAY_MS = 200;
+/** Room kept for the labels of tasks brought into view together, in px. */
+const SHOW_LABEL_ROOM = 220;
 
 export class App {
   private readonly mirror = new RunsMirror();
@@ -76,8 +80,10 @@ export class App {
       },
     });
     const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.timeline.badge);
-    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, h('div', { class: 'main' }, area, details.el), this.timeline.el, this.chrome.live));
+    const banner = new VerdictBanner({ select: (id) => this.selection.selectId(id), showAll: (ids) => this.showTasks(ids) });
+    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, banner.el, h('div', { class: 'main' }, area, details.el), this.timeline.el, this.chrome.live));
     this.renderer = new TreeRenderer(this.svg);
+    const waits = new WaitLayer(this.svg, this.renderer.viewport.node()!, this.renderer.nodeLayer.node()!);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
     this.measures = measures;
@@ -92,7 +98,7 @@ export class App {
     this.frames = new FrameLoop({
       mirror: { get: (key) => this.shownRun(key), list: () => this.mirror.list() }, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
       selection: this.selection, follow: this.follow, viewport: this.viewport, renderer: this.renderer, svg: this.svg,
-      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion,
+      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, waits, banner,
     });
     this.bindTreeEvents();
     new ResizeObserver(() => {
@@ -252,6 +258,21 @@ export class App {
     this.viewport.set(this.viewport.fitTransform(layout), layout.nodes.length < TRANSITION_LIMIT && !this.reducedMotion.matches);
   }
 
+  /** The verdict banner's "Show them": the tasks fitted in view, the first selected. */
+  private showTasks(ids: number[]): void {
+    const { model, layout } = this.tree;
+    if (!model || !layout || !ids.length) return;
+    const placed = ids.map((id) => layout.byKey.get(model.keyOf(id) ?? '')).filter((p) => p !== undefined);
+    if (placed.length) {
+      const xs = placed.map((p) => p.x);
+      const ys = placed.map((p) => p.y);
+      const bounds = { x0: Math.min(...xs), x1: Math.max(...xs) + SHOW_LABEL_ROOM, y0: Math.min(...ys), y1: Math.max(...ys) };
+      if (this.follow.stop()) this.scheduler.request(DIRTY.chrome);
+      this.viewport.set(this.viewport.fitTransform({ ...layout, bounds }), placed.length < TRANSITION_LIMIT && !this.reducedMotion.matches);
+    }
+    this.selection.select(model.keyOf(ids[0]), { openDetails: true, pan: false });
+  }
+
   private setFilter(change: () => void): void {
     change();
     this.changed(DIRTY.structure | DIRTY.chrome);
@@ -272,6 +293,10 @@ export class App {
       leaveSearch: () => this.svg.focus(),
       setHideFinished: (on) => this.setFilter(() => { state.hideFinished = on; }),
       setHideSystem: (on) => this.setFilter(() => { state.hideSystem = on; }),
+      setShowWaits: (on) => {
+        state.showWaits = on;
+        this.changed(DIRTY.view | DIRTY.chrome);
+      },
       setFollow: (on) => {
         this.follow.set(on, this.mirror.get(this.current)?.rows);
         this.changed(DIRTY.view | DIRTY.chrome);

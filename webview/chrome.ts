@@ -59,6 +59,7 @@ export class Chrome {
       hideFinished: choices.state.hideFinished,
       hideSystem: choices.hideSystem,
       follow: choices.state.follow,
+      showWaits: choices.state.showWaits,
       search: choices.state.search,
       matches: c.matches,
       counts: info ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total` : '',

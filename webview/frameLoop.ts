@@ -17,11 +17,15 @@ import type { RunMirror, RunsMirror } from './tree/mirror';
 import type { TreeRenderer } from './tree/render';
 import type { ShownTree } from './tree/shownTree';
 import type { Viewport } from './tree/viewport';
+import { waitPicture } from './tree/waitEdges';
+import type { WaitLayer } from './tree/waitLayer';
+import type { VerdictBanner } from './verdictBanner';
 import type { Choices } from './viewState';
 
 const OVERVIEW_REPAINT_MS = 500;
 const TICK_MS = 100;
 const EMPTY_LAYOUT: Layout = { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 }, room: [] };
+const NO_WAITS = { edges: [], stuck: new Set<string>() };
 
 /** The page's rooms a frame reads and moves. */
 export interface FrameParts {
@@ -39,6 +43,9 @@ export interface FrameParts {
   scheduler: FrameScheduler;
   measures: Measures;
   reducedMotion: MediaQueryList;
+  /** Wait-for edges and stuck tasks, drawn under the nodes; the deadlock/hang banner. */
+  waits: WaitLayer;
+  banner: VerdictBanner;
 }
 
 export class FrameLoop {
@@ -120,6 +127,7 @@ export class FrameLoop {
       animate, overview: this.overview, scale: t.k, viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
       wallNow: Date.now(), measures: p.measures, palette: p.tree.palette, debug: p.tree.debug,
     });
+    p.waits.render(model ? waitPicture(model, layout, run.rows, run.info, selected, p.choices.state.showWaits) : NO_WAITS, this.overview);
     // A label outgrew its column (a task started waiting somewhere with a
     // longer name): lay out again, measuring it.
     if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
@@ -137,6 +145,7 @@ export class FrameLoop {
       selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false,
       scale: 1, viewKey: '', wallNow: 0, measures: p.measures, palette: p.tree.palette,
     });
+    p.waits.render(NO_WAITS, false);
   }
 
   private chrome(run: RunMirror | undefined): void {
@@ -146,6 +155,7 @@ export class FrameLoop {
       runs: p.mirror.list(), current: p.current(), run, drawn: p.tree.layout?.nodes.length ?? 0, choices: p.choices,
       matches: p.choices.state.search.trim() && model ? model.matches.length : null,
     });
+    p.banner.update(run?.info);
     p.selection.showDetails(run);
   }
 }

@@ -13,6 +13,9 @@ export function legend(): HTMLElement {
     h('li', {}, foldIcon(), 'same-named tasks, folded (×N)'),
     h('li', {}, icon(SHAPE.retired, 'retired-icon'), 'finished tasks, folded away'),
     h('li', {}, h('span', { class: 'legend-dash', 'aria-hidden': 'true' }), 'cancelled by a failing sibling'),
+    h('li', {}, h('span', { class: 'legend-dash wait', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow', 'aria-hidden': 'true' }, '▶'), 'waits for the task it points to (selected task; all with Wait-for edges)'),
+    h('li', {}, h('span', { class: 'legend-dash cause', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow cause', 'aria-hidden': 'true' }, '▶'), 'its failure or cancel() cancelled what it points to (selected task; all with Wait-for edges)'),
+    h('li', {}, h('span', { class: 'legend-dash deadlock', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow deadlock', 'aria-hidden': 'true' }, '▶'), 'deadlock: tasks waiting for each other, ringed'),
     h('li', {}, icon(MARK_SHAPES[1], 'site-mark tint-1'), h('code', {}, 'fn:12'), ' waits there; one mark per await site'),
     h('li', {}, h('span', { class: 'legend-flag' }, FLAG_ORDER.map((f) => `⚠ ${flagBadge(f)}`).join(', ')), ' (asyncio)'),
   );

@@ -3,6 +3,7 @@
 import type { HostMessage } from '../contract/messages';
 import { App, type VsCodeApi } from './app';
 import './styles.css';
+import './waits.css';
 import './debugMarks.css';
 
 declare function acquireVsCodeApi(): VsCodeApi;

@@ -188,7 +188,7 @@ export class Selection {
   /** The details pane shows a countdown of a live run: it needs its ticks. */
   detailsTicking(run: RunMirror | undefined): boolean {
     const el = this.p.details.el;
-    return !!run && run.info.status === 'live' && !el.hidden && el.querySelector('.countdown') !== null;
+    return !!run && run.info.status === 'live' && !el.hidden && el.querySelector('.countdown, .elapsed') !== null;
   }
 
   private panInto(p: Placed, animate: boolean): void {

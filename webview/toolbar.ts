@@ -15,6 +15,8 @@ export interface ToolbarActions {
   setHideFinished(on: boolean): void;
   setHideSystem(on: boolean): void;
   setFollow(on: boolean): void;
+  /** Draw every wait-for edge. */
+  setShowWaits(on: boolean): void;
   fit(): void;
   clearFinished(): void;
   /** One of the export menu's items (the host runs the command). */
@@ -84,6 +86,7 @@ export class Toolbar {
   private readonly hideFinished: HTMLButtonElement;
   private readonly hideSystem: HTMLButtonElement;
   private readonly follow: HTMLButtonElement;
+  private readonly showWaits: HTMLButtonElement;
   private readonly counts: HTMLElement;
   private readonly clearFinished: HTMLButtonElement;
   private runsSig = '';
@@ -111,6 +114,8 @@ export class Toolbar {
     this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) => a.setHideFinished(v));
     this.hideSystem = toggle('Hide system', "Hide the library's own tasks and nurseries (Trio's, asyncio's)", (v) => a.setHideSystem(v));
     this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
+    this.showWaits = toggle('Wait-for edges', 'Draw an arrow from every waiting task to the tasks holding what it waits for, and from every task that failed or called cancel() to what it cancelled (without this: the selected task\'s, and a deadlock\'s)', (v) => a.setShowWaits(v));
+    this.showWaits.classList.add('show-waits');
     const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
     fit.addEventListener('click', () => a.fit());
     const legendPanel = legend();
@@ -124,7 +129,7 @@ export class Toolbar {
     this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
       this.runSelect, this.clearFinished,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
-      this.hideFinished, this.hideSystem, this.follow, fit, this.counts,
+      this.hideFinished, this.hideSystem, this.follow, this.showWaits, fit, this.counts,
       // Together at the right end of their line, so the popups they open (anchored right) stay in view.
       h('span', { class: 'toolbar-end' }, exportMenu((c) => a.exportAs(c)), h('span', { class: 'legend-anchor' }, legendButton, legendPanel)));
   }
@@ -148,7 +153,8 @@ export class Toolbar {
     this.clearFinished.hidden = !runs.some((r) => r.status !== 'live');
   }
 
-  setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; search: string; matches: number | null; counts: string }): void {
+  setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; showWaits: boolean; search: string; matches: number | null; counts: string }): void {
+    this.showWaits.setAttribute('aria-pressed', String(s.showWaits));
     this.hideFinished.setAttribute('aria-pressed', String(s.hideFinished));
     this.hideSystem.setAttribute('aria-pressed', String(s.hideSystem));
     this.follow.setAttribute('aria-pressed', String(s.follow));

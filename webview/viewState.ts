@@ -25,6 +25,8 @@ export interface ViewState {
   hideSystem: boolean | null;
   search: string;
   detailsOpen: boolean;
+  /** Draw every wait-for edge, not only the selected task's and a deadlock's. */
+  showWaits: boolean;
   runs: Record<string, RunView>;
   /** Most recently viewed run keys first, to bound `runs`. */
   recent: string[];
@@ -40,7 +42,7 @@ function emptyRunView(): RunView {
 
 function initialViewState(): ViewState {
   return {
-    v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, runs: {}, recent: [],
+    v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, showWaits: false, runs: {}, recent: [],
     timeline: { open: null, height: 180, speed: 0 },
   };
 }
@@ -66,6 +68,7 @@ function parseViewState(raw: unknown): ViewState {
   if (typeof raw.hideSystem === 'boolean') s.hideSystem = raw.hideSystem;
   if (typeof raw.search === 'string') s.search = raw.search;
   if (typeof raw.detailsOpen === 'boolean') s.detailsOpen = raw.detailsOpen;
+  if (typeof raw.showWaits === 'boolean') s.showWaits = raw.showWaits;
   s.recent = strings(raw.recent).slice(0, MAX_RUNS);
   if (isObj(raw.timeline)) {
     const { open, height, speed } = raw.timeline;

@@ -34,6 +34,9 @@ RECIPES: dict[str, Recipe] = {
     "deadlines": Recipe(EXAMPLES / "deadlines.py"),
     "start_server": Recipe(EXAMPLES / "start_server.py"),
     "deep_and_wide": Recipe(EXAMPLES / "deep_and_wide.py", ("--depth", "5", "--fanout", "3", "--hold", "0.3")),
+    # stuck for 2 s: the store claims a deadlock or hang after 1 s of nothing moving
+    "deadlock": Recipe(EXAMPLES / "deadlock.py", ("--exit-after", "2")),
+    "hang": Recipe(EXAMPLES / "hang.py", ("--exit-after", "2")),
 }
 
 

@@ -55,12 +55,32 @@ const error = (v: unknown, depth = 0): boolean => {
   if (e.exceptions === undefined) return true;
   return Array.isArray(e.exceptions) && e.exceptions.length <= 20 && e.exceptions.every((x) => error(x, depth + 1));
 };
+/** A cause (task.exited.cancel, scope.changed.cause): what cancelled it. */
 const cancel: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const c = v as Record<string, unknown>;
   return (c.source === undefined || ['deadline', 'explicit', 'nursery', 'interrupt', 'shutdown', 'unknown'].includes(c.source as string))
     && (c.reason === undefined || typeof c.reason === 'string')
-    && (c.by === undefined || id(c.by));
+    && (c.by === undefined || id(c.by))
+    && (c.scope === undefined || id(c.scope))
+    && (c.site === undefined || site(c.site))
+    && (c.error === undefined || error(c.error));
+};
+/** Longest `label` and `detail` of a task's waits, and most `holders` (the schema's bounds). */
+export const MAX_WAIT_TEXT = 300;
+export const MAX_HOLDERS = 16;
+const boundedText = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
+/** A task's waits (1.2): null, or what it waits for. */
+const waits: Check = (v) => {
+  if (v === null) return true;
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  const w = v as Record<string, unknown>;
+  return boundedText(w.kind, 64) && boundedText(w.label, MAX_WAIT_TEXT)
+    && (w.obj === undefined || id(w.obj))
+    && (w.holders === undefined || (Array.isArray(w.holders) && w.holders.length <= MAX_HOLDERS && w.holders.every(id)))
+    && (w.until === undefined || ts(w.until))
+    && (w.wakes === undefined || typeof w.wakes === 'boolean')
+    && (w.detail === undefined || boundedText(w.detail, MAX_WAIT_TEXT));
 };
 const outcome = oneOf('returned', 'raised', 'cancelled');
 
@@ -88,7 +108,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
     optional: { main: bool, parent: id, func: site },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
-  'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site, chain: sites } },
+  'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site, chain: sites, waits } },
   'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
   'task.flagged': {
     required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') }, optional: { error },
@@ -99,7 +119,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'nursery.closed': { required: { run: id, ts, id }, optional: {} },
   'scope.changed': {
     required: { run: id, ts, id, task: id, deadline: numOrNull, shield: bool, cancel_called: bool },
-    optional: { reason: str, kind: oneOf('cancel_scope', 'timeout', 'wait_for', 'shield', 'anyio'), site },
+    optional: { reason: str, kind: oneOf('cancel_scope', 'timeout', 'wait_for', 'shield', 'anyio'), site, call: (v) => boundedText(v, 64), cause: cancel },
   },
   'scope.closed': { required: { run: id, ts, id }, optional: {} },
   'dropped': { required: { ts, count, total: count }, optional: { run: id } },
@@ -193,6 +213,10 @@ function stateOk(o: Record<string, unknown>): boolean {
   }
   if (o.chain !== undefined) {
     if (!sites(o.chain)) return false;
+    known++;
+  }
+  if (o.waits !== undefined) {
+    if (!waits(o.waits)) return false;
     known++;
   }
   return keyCount(o) === known;

@@ -96,7 +96,10 @@ export class RecordingReplay {
     this.badLines += this.deepLines;
     if (this.deepLines > 1) this.log.warn(`recording: ${this.deepLines} lines nest too deep to be events (not read)`);
     if (this.unlisted) this.problems.push(`recording: ${this.unlisted} more problem(s) not listed`);
-    for (const r of this.runs) if (this.badLines) r.addProblem(`${this.badLines} line(s) of the recording were not used`);
+    for (const r of this.runs) {
+      if (this.badLines) r.addProblem(`${this.badLines} line(s) of the recording were not used`);
+      r.judge(); // a deadlock or hang the recording ends in
+    }
     return { runs: this.runs, problems: this.problems, badLines: this.badLines, events: this.events };
   }
 

@@ -17,7 +17,9 @@ import type { SiteTable } from './internTable';
 export type HistoryMark =
   | { mark: 'recording' }
   | { mark: 'disconnected'; reason: string }
-  | { mark: 'problem'; message: string };
+  | { mark: 'problem'; message: string }
+  /** The host looked for a deadlock or hang at run time `at` (RunState.judge: a stuck program sends nothing). */
+  | { mark: 'judged'; at: number };
 export type Logged = WireEvent | HistoryMark;
 
 /** Events per page. */
@@ -90,6 +92,7 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
       ints[o + 1] = s;
       ints[o + 2] = e.at === undefined ? ABSENT : site(page, e.at, sites);
       ints[o + 3] = e.chain === undefined ? ABSENT : ref(page, e.chain.map((c) => sites.intern(c)));
+      ints[o + 4] = e.waits === undefined ? ABSENT : e.waits === null ? NULL : ref(page, e.waits);
       return put(page, i, K.state, 0);
     }
     case 'task.spawned': {
@@ -141,7 +144,8 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
       return put(page, i, e.type === 'nursery.closed' ? K.closed : K.scopeClosed, 0);
     case 'scope.changed': {
       const kind = e.kind === undefined ? ABSENT : SCOPE_KINDS.indexOf(e.kind);
-      if (kind === -1 || !fits(e.id) || !fits(e.task)) return false;
+      // 1.2's call and cause leave no int free: such a scope event is kept whole (one per scope made or cancelled).
+      if (kind === -1 || !fits(e.id) || !fits(e.task) || e.call !== undefined || e.cause !== undefined) return false;
       ints[o] = e.id;
       ints[o + 1] = e.task;
       ints[o + 2] = e.site === undefined ? ABSENT : site(page, e.site, sites);
@@ -194,6 +198,7 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
       const e: TaskStateEvent = { type: 'task.state', run, ts, id: ints[o], state: STATES[ints[o + 1]] };
       if (ints[o + 2] !== ABSENT) e.at = siteAt(page, ints[o + 2]);
       if (ints[o + 3] !== ABSENT) e.chain = refs[ints[o + 3]] as Site[];
+      if (ints[o + 4] !== ABSENT) e.waits = ints[o + 4] === NULL ? null : (refs[ints[o + 4]] as TaskStateEvent['waits']);
       return e;
     }
     case K.spawned: {

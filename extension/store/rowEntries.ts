@@ -55,6 +55,11 @@ export function copyRow(row: Row): Row {
     if (row.cancelledBy !== undefined) t.cancelledBy = row.cancelledBy;
     if (row.cancelSource !== undefined) t.cancelSource = row.cancelSource;
     if (row.cancelReason !== undefined) t.cancelReason = row.cancelReason;
+    if (row.cancelScope !== undefined) t.cancelScope = row.cancelScope;
+    if (row.cancelSite !== undefined) t.cancelSite = row.cancelSite;
+    if (row.cancelError !== undefined) t.cancelError = row.cancelError;
+    // Never changed in place (each sample makes a new one), so the copy may share it.
+    if (row.waits !== undefined) t.waits = row.waits;
     if (row.starting) t.starting = true;
     if (row.loose) t.loose = true;
     if (row.flags !== undefined) t.flags = row.flags;

@@ -1,7 +1,7 @@
 // What a run's header says (RunInfo without its rows): its status, what the
 // program's hello told, the run's start and end, a clock pair for countdowns,
 // counts and problems, and whether any of it changed since the panel looked.
-import type { ErrorInfo, Outcome, RunInfo, RunStatus } from '../../contract/rows';
+import type { ErrorInfo, Outcome, RunInfo, RunStatus, Verdict } from '../../contract/rows';
 import type { WireLibrary } from '../../contract/wire';
 
 const MAX_PROBLEMS = 20;
@@ -31,6 +31,8 @@ export class RunFacts {
   linesLost = false;
   /** info() changed since the last takeChanged(). */
   changed = true;
+  /** The deadlock or hang found in the run (verdicts.ts). */
+  verdict: Verdict | undefined;
   private readonly problems: string[] = [];
   /** The newest run-relative ts seen. */
   private lastTs = 0;
@@ -44,6 +46,13 @@ export class RunFacts {
     this.lastTs = ts;
     // The clock pair (ts seen at host time) is refreshed every few events: Date.now() per event shows in profiles.
     if ((++this.clockTick & 63) === 0) this.stampClock();
+  }
+
+  /** The run's time at host time `hostNow` (epoch ms): the newest ts, plus the time since it came while live. */
+  runNow(hostNow: number): number {
+    if (this.status !== 'live') return this.lastTs;
+    if (this.clockTs !== this.lastTs) this.stampClock();
+    return this.clockTs + Math.max(0, hostNow - this.clockWall);
   }
 
   /** Pairs the newest ts with the host's time now. */
@@ -99,6 +108,7 @@ export class RunFacts {
     if (this.pid !== undefined) info.pid = this.pid;
     if (this.cwd !== undefined) info.cwd = this.cwd;
     if (this.outcome) info.outcome = this.outcome;
+    if (this.verdict) info.verdict = this.verdict;
     if (this.error) info.error = this.error;
     return info;
   }

@@ -69,7 +69,8 @@ export function applyLogged(state: RunState, e: Logged): void {
     return;
   }
   if (e.mark === 'recording') state.markRecording();
-  else if (e.mark === 'disconnected') state.markDisconnected(e.reason);
+  else if (e.mark === 'disconnected') state.disconnected(e.reason);
+  else if (e.mark === 'judged') state.judgeAt(e.at);
   else state.addProblem(e.message);
 }
 

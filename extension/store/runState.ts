@@ -20,6 +20,8 @@ import { TaskEvents } from './taskEvents';
 import { REFUSED, type Refusal } from './refusals';
 import { RunHistory, type HistoryOptions } from './runHistory';
 import { deltaBetween } from './rowDiff';
+import { Verdicts } from './verdicts';
+import type { Verdict } from '../../contract/rows';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
@@ -33,6 +35,8 @@ interface Rooms {
   tree: RunTree;
   facts: RunFacts;
   retention: Retention;
+  /** Copied onto `tree` (the copy's own). */
+  verdicts: Verdicts;
 }
 
 /** Finished tasks kept visible per run unless the user's setting says otherwise (its default in package.json is this; a test holds them equal). */
@@ -53,6 +57,7 @@ export class RunState {
   private readonly nurseries: NurseryEvents;
   private readonly scopes: ScopeEvents;
   private readonly run: RunEvents;
+  private readonly verdicts: Verdicts;
 
   constructor(key: string, label: string, options: RunStateOptions = {}, rooms?: Rooms) {
     this.key = key;
@@ -64,7 +69,12 @@ export class RunState {
     this.retention = rooms?.retention ?? new Retention(this.tree, this.facts, retainFinished);
     const h = options.history ?? true;
     this.history = h === false ? null : new RunHistory(h === true ? {} : h);
-    this.tasks = new TaskEvents(this.tree, this.facts, this.retention);
+    const verdictChanged = () => {
+      this.facts.verdict = this.verdicts.verdict;
+      this.facts.changed = true;
+    };
+    this.verdicts = rooms?.verdicts?.copy(this.tree, verdictChanged) ?? new Verdicts(this.tree, verdictChanged);
+    this.tasks = new TaskEvents(this.tree, this.facts, this.retention, this.verdicts);
     this.nurseries = new NurseryEvents(this.tree, this.retention);
     this.scopes = new ScopeEvents(this.tree);
     this.run = new RunEvents(this.tree, this.facts, this.retention, this.tasks, this.nurseries);
@@ -79,7 +89,12 @@ export class RunState {
     if (this.history !== null) this.history.record(ev, this);
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (this.facts.ended) return this.refused(this.afterEnd(type));
-    if (type !== 'hello') this.facts.saw(ev.ts);
+    if (type !== 'hello') {
+      const ts = ev.ts;
+      this.facts.saw(ts);
+      // A deadlock or hang is looked for before the event changes anything (see verdicts.ts).
+      if (ts !== undefined && ts >= this.verdicts.nextLook) this.look(ts, type);
+    }
     // One switch here, not in a method of its own: this is the hottest call of ingestion.
     switch (type) {
       case 'task.state': return this.tasks.state(ev);
@@ -93,7 +108,9 @@ export class RunState {
       case 'scope.closed': return this.scopes.closed(ev);
       case 'hello': return this.run.hello(ev);
       case 'run.started': return this.run.started(ev);
-      case 'run.finished': return this.run.finished(ev);
+      case 'run.finished':
+        this.verdicts.look(ev.ts, true); // the run's last word on a deadlock or hang it had
+        return this.run.finished(ev);
       case 'dropped': return this.run.dropped(ev);
       case 'runtime.disabled': return this.run.runtimeDisabled(ev);
       case 'snapshot.begin': return this.run.snapshotBegin();
@@ -110,7 +127,7 @@ export class RunState {
     const tree = this.tree.copy();
     const facts = this.facts.copy();
     const retention = this.retention.copy(this.tree, tree, facts);
-    return new RunState(this.key, this.label, { retainFinished: retention.retainFinished, history: false }, { tree, facts, retention });
+    return new RunState(this.key, this.label, { retainFinished: retention.retainFinished, history: false }, { tree, facts, retention, verdicts: this.verdicts });
   }
 
   /** Each row changed since the last look, as stored (read, never keep or change it); pending changes are forgotten. */
@@ -141,6 +158,33 @@ export class RunState {
   /** What differs in this state from `old`'s (another moment of the same run), as a delta; every row counts as seen after. */
   deltaFrom(old: RunState): Delta {
     return deltaBetween(old.tree, this.tree);
+  }
+
+  private look(ts: number, type: WireEvent['type']): void {
+    // A snapshot after lost lines rebuilds the tree: nothing held still across it.
+    if (type !== 'snapshot.begin' && type !== 'run.started') this.verdicts.look(ts);
+  }
+
+  /**
+   * Looks for a deadlock or hang now (the host calls this on a timer: a stuck
+   * program sends nothing). `hostNow`: epoch ms, turned into run time with
+   * the run's clock. True when the verdict changed.
+   */
+  judge(hostNow: number = Date.now()): boolean {
+    return this.judgeAt(this.facts.runNow(hostNow));
+  }
+
+  /** judge() at run time `at`; logged, so a replay of the history looks where the host did. */
+  judgeAt(at: number): boolean {
+    this.history?.record({ mark: 'judged', at }, this);
+    return this.verdicts.look(at, true);
+  }
+
+  /** A verdict claimed since the last call (each is told once). */
+  takeVerdictNews(): Verdict | undefined {
+    const v = this.verdicts.news;
+    this.verdicts.news = undefined;
+    return v;
   }
 
   /** `why`, said once in the run's problems (undefined: nothing was refused). */
@@ -190,6 +234,12 @@ export class RunState {
 
   /** The program's connection ended before run.finished: keep what we know, say so. */
   markDisconnected(reason: string): void {
+    if (this.facts.status === 'live') this.judge(); // a program killed while stuck: what held until now
+    this.disconnected(reason);
+  }
+
+  /** markDisconnected's change itself, as the history replays it (the look before it is logged on its own). */
+  disconnected(reason: string): void {
     this.history?.record({ mark: 'disconnected', reason }, this);
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     if (this.facts.status !== 'live') return;

@@ -1,10 +1,12 @@
 // The reducer for cancel-scope events (scope.changed, scope.closed): each
 // task row lists the scopes entered in it that have a deadline, a shield or a
-// cancel, outer first, with what made each (1.2: asyncio.timeout, wait_for…)
-// and where; a scope belongs to one task at a time.
+// cancel, outer first, with what made each (1.2: asyncio.timeout, wait_for…,
+// move_on_after…), where, and why it was cancelled; a scope belongs to one
+// task at a time.
 import type { ScopeInfo } from '../../contract/rows';
 import type { ScopeChangedEvent, ScopeClosedEvent } from '../../contract/wire';
 import type { RunTree } from './runTree';
+import { causeOf } from './causes';
 import { clip, MAX_TEXT, NO_SCOPES } from './rowEntries';
 import { REFUSED, type Refusal } from './refusals';
 
@@ -36,6 +38,11 @@ export class ScopeEvents {
     // An absent site is unchanged since the scope's last report.
     const site = e.site === undefined ? (i >= 0 ? scopes[i].site : undefined) : tree.site(e.site);
     if (site) info.site = site;
+    // What made it and why it was cancelled: absent = as last reported.
+    const call = e.call !== undefined ? clip(e.call, 64) : i >= 0 ? scopes[i].call : undefined;
+    if (call !== undefined) info.call = call;
+    const cause = e.cause !== undefined ? causeOf(tree, e.cause) : i >= 0 ? scopes[i].cause : undefined;
+    if (cause !== undefined && e.cancel_called) info.cause = cause;
     if (i >= 0) scopes[i] = info;
     else if (scopes === NO_SCOPES) task.scopes = [info];
     else {

@@ -9,6 +9,7 @@ import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
 import { clip, errorOf, MAX_TEXT, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
+import type { Verdicts } from './verdicts';
 import { REFUSED, type Refusal } from './refusals';
 import { cancelLinkOk, wouldCycle } from './treeLinks';
 
@@ -29,6 +30,7 @@ export class TaskEvents {
     private readonly tree: RunTree,
     private readonly facts: RunFacts,
     private readonly retention: Retention,
+    private readonly verdicts: Verdicts,
   ) {}
 
   spawned(e: TaskSpawnedEvent): Refusal | undefined {
@@ -78,6 +80,10 @@ export class TaskEvents {
       cancelledBy: undefined,
       cancelSource: undefined,
       cancelReason: undefined,
+      cancelScope: undefined,
+      cancelSite: undefined,
+      cancelError: undefined,
+      waits: undefined,
       scopes: NO_SCOPES,
       starting: nursery?.start ? true : undefined,
       loose: loose ? true : undefined,
@@ -92,6 +98,7 @@ export class TaskEvents {
     this.facts.liveTasks++;
     this.facts.totalTasks++;
     this.facts.changed = true;
+    this.verdicts.markDirty(e.ts);
     tree.changes.touch(row);
     return undefined;
   }
@@ -116,9 +123,13 @@ export class TaskEvents {
     if (row.state !== e.state) {
       row.state = e.state;
       row.since = e.ts;
+      this.verdicts.markDirty(e.ts);
     }
     if (e.at !== undefined) row.awaitSite = this.tree.site(e.at);
     if (e.chain !== undefined) row.chain = this.chainOf(e.chain);
+    // What it waits for (absent: unchanged); a task that is not waiting waits for nothing.
+    if (e.waits !== undefined) this.verdicts.setWaits(row, e.state === 'waiting' ? e.waits : null, e.ts);
+    else if (row.waits !== undefined && e.state !== 'waiting') this.verdicts.clear(row, e.ts);
     this.tree.changes.touch(row);
   }
 
@@ -177,6 +188,10 @@ export class TaskEvents {
     const source = cancel.source;
     if (source) row.cancelSource = source;
     if (cancel.reason !== undefined) row.cancelReason = clip(cancel.reason, MAX_TEXT);
+    if (cancel.scope !== undefined) row.cancelScope = cancel.scope;
+    const site = cancel.site !== undefined ? this.tree.site(cancel.site) : null;
+    if (site) row.cancelSite = site;
+    if (cancel.error !== undefined) row.cancelError = errorOf(cancel.error);
     let by = cancel.by;
     if (by === undefined && !row.loose && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
     if (by === undefined) return undefined;
@@ -211,6 +226,8 @@ export class TaskEvents {
 
   /** A live task is over (exited or lost): its scopes die with it, and it joins the retention queue. */
   private finish(row: TaskEntry): void {
+    this.verdicts.clear(row, row.since);
+    this.verdicts.markDirty(row.since);
     if (row.scopes.length) {
       for (const s of row.scopes) this.tree.scopeOwner.delete(s.id);
       row.scopes = NO_SCOPES;

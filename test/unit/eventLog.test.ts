@@ -30,6 +30,8 @@ const SAMPLES: WireEvent[] = [
   { type: 'task.state', run: 1, ts: 3, id: 5, state: 'running' },
   { type: 'task.state', run: 1, ts: 3, id: 5, state: 'scheduled', at: null },
   { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: s(4), chain: [s(1), s(4)] },
+  { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', waits: { kind: 'lock', obj: 7, label: 'trio.Lock', holders: [6], until: 9.5, wakes: true, detail: 'held' } },
+  { type: 'task.state', run: 1, ts: 3, id: 5, state: 'running', waits: null },
   { type: 'task.exited', run: 1, ts: 4, id: 5, outcome: 'returned' },
   { type: 'task.exited', run: 1, ts: 4, id: 6, outcome: 'raised', error: err },
   { type: 'task.exited', run: 1, ts: 4, id: 7, outcome: 'cancelled', cancel: { source: 'deadline', reason: 'r', by: 5 } },
@@ -44,6 +46,7 @@ const SAMPLES: WireEvent[] = [
   { type: 'scope.changed', run: 1, ts: 2, id: 12, task: 5, deadline: 12.25, shield: true, cancel_called: true, reason: 'why', kind: 'timeout', site: s(7) },
   { type: 'scope.changed', run: 1, ts: 2, id: 13, task: 5, deadline: 0, shield: false, cancel_called: false, kind: 'cancel_scope', site: null },
   ...(['wait_for', 'shield', 'anyio'] as const).map((kind): WireEvent => ({ type: 'scope.changed', run: 1, ts: 2, id: 14, task: 5, deadline: null, shield: false, cancel_called: false, kind })),
+  { type: 'scope.changed', run: 1, ts: 2, id: 15, task: 5, deadline: 3, shield: false, cancel_called: true, kind: 'cancel_scope', call: 'move_on_after', cause: { source: 'deadline' } },
   { type: 'scope.closed', run: 1, ts: 7, id: 11 },
   { type: 'dropped', run: 1, ts: 8, count: 3, total: 3 },
   { type: 'snapshot.begin', run: 1, ts: 8 },
@@ -59,7 +62,7 @@ describe('history event log', () => {
     }
     const log = new EventLog();
     SAMPLES.forEach((e) => log.append(e));
-    const marks: Logged[] = [{ mark: 'recording' }, { mark: 'disconnected', reason: 'gone' }, { mark: 'problem', message: 'p' }];
+    const marks: Logged[] = [{ mark: 'recording' }, { mark: 'disconnected', reason: 'gone' }, { mark: 'problem', message: 'p' }, { mark: 'judged', at: 4.5 }];
     marks.forEach((m) => log.append(m));
     assert.equal(log.length, SAMPLES.length + marks.length);
     [...SAMPLES, ...marks].forEach((e, i) => assert.deepEqual(log.event(i), e, `entry ${i} (${'type' in e ? e.type : e.mark})`));

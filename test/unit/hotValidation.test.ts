@@ -14,6 +14,8 @@ describe('Hot event types: inline checks agree with the table', () => {
       exited(5, 2), exited(5, 2, 'raised', { error: { type: 'E', message: 'm' } }),
       exited(5, 2, 'cancelled', { cancel: { source: 'deadline' } }),
       state(5, 1, 'waiting'), state(5, 1, 'running', site(9)), state(5, 1, 'waiting', null),
+      { ...state(5, 1, 'waiting'), waits: { kind: 'lock', obj: 7, label: 'Lock lock_a', holders: [6] } }, { ...state(5, 1, 'running'), waits: null },
+      exited(5, 2, 'cancelled', { cancel: { source: 'nursery', by: 6, scope: 4, error: { type: 'ValueError', message: 'x' } } }),
     ]) {
       const v = validateEvent(roundTrip(e));
       assert.equal(v.ok, true, JSON.stringify(e));
@@ -42,6 +44,9 @@ describe('Hot event types: inline checks agree with the table', () => {
       [{ ...state(5, 1, 'waiting'), state: 'sleeping' }, 'state'],
       [{ ...state(5, 1, 'waiting'), at: { file: 'a.py' } }, 'at'],
       [{ ...state(5, 1, 'waiting'), run: '1' }, 'run'],
+      [{ ...state(5, 1, 'waiting'), waits: { kind: 'lock' } }, 'waits'],
+      [{ ...state(5, 1, 'waiting'), waits: { kind: 'lock', label: 'Lock', holders: [0] } }, 'waits'],
+      [{ ...exited(5, 2, 'cancelled'), cancel: { source: 'deadline', site: { file: 1 } } }, 'cancel'],
     ];
     for (const [e, field] of cases) {
       const v = validateEvent(roundTrip(e));

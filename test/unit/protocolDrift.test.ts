@@ -41,17 +41,21 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
   },
   'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: null, system: false, main: false, site: site12, parent: 3, func: site12 },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
-  'task.state': { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12, chain: [site12, site12] },
+  'task.state': {
+    type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12, chain: [site12, site12],
+    waits: { kind: 'lock', obj: 9, label: 'Lock lock_a', holders: [6], until: 2000.5, wakes: true, detail: '2 waiting' },
+  },
   'task.exited': {
     type: 'task.exited', run: 1, ts: 4, id: 5, outcome: 'cancelled',
-    error: { type: 'trio.Cancelled', message: '' }, cancel: { source: 'shutdown', reason: 'x', by: 7 },
+    error: { type: 'trio.Cancelled', message: '' },
+    cancel: { source: 'nursery', reason: 'x', by: 7, scope: 4, site: site12, error: { type: 'ValueError', message: 'bad url' } },
   },
   'task.flagged': { type: 'task.flagged', run: 1, ts: 6, id: 5, flag: 'exception_never_retrieved', error: { type: 'ValueError', message: 'v' } },
   'nursery.opened': { type: 'nursery.opened', run: 1, ts: 1, id: 4, task: 3, site: site12, system: false, start: true, kind: 'taskgroup' },
   'nursery.closed': { type: 'nursery.closed', run: 1, ts: 5, id: 4 },
   'scope.changed': {
     type: 'scope.changed', run: 1, ts: 2, id: 8, task: 3, deadline: 1000.5, shield: true, cancel_called: true, reason: 'deadline exceeded',
-    kind: 'timeout', site: site12,
+    kind: 'timeout', site: site12, call: 'fail_after', cause: { source: 'explicit', reason: 'enough', by: 3, site: site12 },
   },
   'scope.closed': { type: 'scope.closed', run: 1, ts: 3, id: 8 },
   'dropped': { type: 'dropped', run: 1, ts: 3, count: 5, total: 9 },
@@ -109,6 +113,33 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
       }
     });
   }
+
+  // 1.2's objects inside events (a task's waits, a cancel cause): the validator bounds them as the schema does.
+  const nested: Array<[WireEventType, string, Record<string, unknown>]> = [
+    ['task.state', 'waits', samples['task.state'].waits as unknown as Record<string, unknown>],
+    ['task.exited', 'cancel', samples['task.exited'].cancel as unknown as Record<string, unknown>],
+    ['scope.changed', 'cause', samples['scope.changed'].cause as unknown as Record<string, unknown>],
+  ];
+  for (const [type, field, whole] of nested) {
+    it(`${type}.${field}: a wrong or oversized value in each of its fields is rejected by both`, () => {
+      const wrongs = (v: unknown): unknown[] => [typeof v === 'string' ? 12345 : 'not-this', typeof v === 'string' ? 'x'.repeat(5000) : [], null, -1];
+      for (const key of Object.keys(whole)) {
+        for (const wrong of wrongs(whole[key])) {
+          const broken = { ...sampleOf(type), [field]: { ...whole, [key]: wrong } };
+          assert.equal(validateEvent(broken).ok, ajvValidate(broken), `${type}.${field}.${key} = ${JSON.stringify(wrong).slice(0, 40)}`);
+        }
+      }
+    });
+  }
+
+  it('task.state.waits: null (nothing known) passes both; more than 16 holders fails both', () => {
+    const ok = { ...sampleOf('task.state'), waits: null };
+    assert.ok(ajvValidate(ok));
+    assert.ok(validateEvent(ok).ok);
+    const many = { ...sampleOf('task.state'), waits: { kind: 'limiter', label: 'CapacityLimiter', holders: Array.from({ length: 17 }, (_, i) => i + 1) } };
+    assert.equal(ajvValidate(many), false);
+    assert.equal(validateEvent(many).ok, false);
+  });
 
   it('reports unknown fields without rejecting the event, as the schema allows', () => {
     const e = { ...spawned(5, 4, 'w', 1), colour: 'red', extra: 1 };

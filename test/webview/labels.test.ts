@@ -52,13 +52,16 @@ describe('webview labels: names and await sites (Node)', () => {
     assert.equal(awaitLabel(task({ awaitSite: at('/app/crawl.py', 7, '<module>') })), 'crawl.py:7');
   });
 
-  it('prefers what the task waits on, when a row carries awaitOn', () => {
-    const t = { ...task({ awaitSite: at('/app/crawl.py', 74, 'fetch') }), awaitOn: 'CapacityLimiter.acquire' } as TaskRow;
-    assert.equal(awaitLabel(t), 'CapacityLimiter.acquire');
-    assert.equal(awaitKey(t), 'on:CapacityLimiter.acquire');
-    // Same site, no awaitOn: keyed by the site; a finished task has no await key.
-    assert.equal(awaitKey(task({ awaitSite: at('/app/crawl.py', 74, 'fetch') })), '/app/crawl.py:74');
-    assert.equal(awaitKey(task({ state: 'returned', awaitSite: at('/app/crawl.py', 74, 'fetch') })), null);
-    assert.equal(awaitLabel({ ...task({}), awaitOn: 42 } as unknown as TaskRow), '', 'a non-string awaitOn is ignored');
+  it('names the object a task waits on (protocol 1.2 waits) in preference to the site; a sleep or socket keeps the site', () => {
+    const site = { awaitSite: at('/app/crawl.py', 74, 'fetch') };
+    const t = task({ ...site, waits: { kind: 'limiter', obj: 9, label: 'CapacityLimiter limiter', holders: [3], since: 1 } });
+    assert.equal(awaitLabel(t), 'CapacityLimiter limiter');
+    assert.equal(awaitKey(t), 'obj:9', 'tasks waiting on one object share a key (and a mark)');
+    const sleeping = task({ ...site, waits: { kind: 'sleep', label: 'trio.sleep', until: 900, wakes: true, since: 1 } });
+    assert.equal(awaitLabel(sleeping), 'fetch:74');
+    // Same site, no waits: keyed by the site; a finished task has no await key (and waits for nothing).
+    assert.equal(awaitKey(task(site)), '/app/crawl.py:74');
+    assert.equal(awaitKey(task({ state: 'returned', ...site, waits: t.waits })), null);
+    assert.equal(awaitLabel(task({ state: 'scheduled', ...site, waits: t.waits })), 'fetch:74', 'a task that is not waiting names no object');
   });
 });

@@ -65,6 +65,7 @@ export function eventWords(e: PastEvent, rows: ReadonlyMap<number, Row> | undefi
     case 'snapshot.begin':
     case 'snapshot.end': return 'the program replayed its tree';
     case 'disconnected': return 'the connection was lost';
+    case 'judged': return 'looked for a deadlock or hang';
     default: return e.type;
   }
 }

@@ -3,8 +3,9 @@
 import type { WebviewMessage } from '../../contract/messages';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
 import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
-import { awaitKey, awaitOnOf, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
-import { cancelSourceWords, flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeWord, startWord } from './kindWords';
+import { awaitKey, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
+import { flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeMaker, startWord } from './kindWords';
+import { cancelItem, scopeCauseParts, waitItems, waitSig, type PaneLinks } from './waitDetails';
 import { memberStates, type ViewNode } from './model';
 import { visible } from './programText';
 import type { SitePalette } from './sitePalette';
@@ -31,6 +32,8 @@ export interface DetailsContext {
 interface Tick {
   el: HTMLElement;
   deadline: number;
+  /** Counts up from `deadline` (a time since) instead of down to it. */
+  up?: true;
 }
 
 export class DetailsPane {
@@ -41,7 +44,7 @@ export class DetailsPane {
 
   update(c: DetailsContext): void {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
-    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null, c.debug?.reason];
+    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null, c.debug?.reason, row?.kind === 'task' ? waitSig(c.rows, row) : ''];
     if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
       this.tick(c.info);
       return;
@@ -63,7 +66,7 @@ export class DetailsPane {
   /** Repaint countdowns only. */
   tick(info: RunInfo): void {
     const now = runNow(info, Date.now());
-    for (const t of this.ticks) t.el.textContent = formatRemaining(t.deadline - now);
+    for (const t of this.ticks) t.el.textContent = t.up ? formatDuration(Math.max(0, now - t.deadline)) : formatRemaining(t.deadline - now);
   }
 
   private siteButton(c: DetailsContext, label: string, site: Site | null, action: string, mark?: Node | null): HTMLElement {
@@ -84,8 +87,31 @@ export class DetailsPane {
     return b;
   }
 
+  /** What waitDetails.ts needs of the pane: links, and countdowns that tick with the others. */
+  private links(c: DetailsContext): PaneLinks {
+    return {
+      rows: c.rows,
+      info: c.info,
+      task: (id) => this.taskLink(c, id),
+      site: (label, site, action) => {
+        const b = h('button', { class: 'link-button', 'data-action': action, title: `${label}: ${site.file}:${site.line}` }, siteWords(site));
+        b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
+        return b;
+      },
+      countdown: (deadline) => {
+        const span = h('span', { class: 'countdown' });
+        this.ticks.push({ el: span, deadline });
+        return span;
+      },
+      elapsed: (since) => {
+        const span = h('span', { class: 'elapsed' });
+        this.ticks.push({ el: span, deadline: since, up: true });
+        return span;
+      },
+    };
+  }
+
   private task(c: DetailsContext, t: TaskRow): HTMLElement[] {
-    const now = runNow(c.info, Date.now());
     const out: HTMLElement[] = [];
     const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.loose ? 'loose task' : null, t.starting ? 'starting (in start())' : null].filter(Boolean).join(' · ');
     out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
@@ -103,13 +129,13 @@ export class DetailsPane {
     // A task still pending when its loop closed is not live any more, though it never finished.
     const pending = t.flags?.includes('pending_at_close') ?? false;
     const live = !isFinishedState(t.state) && !pending;
+    const links = this.links(c);
     item('State', h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
-      live ? ` for ${formatDuration(Math.max(0, now - t.since))}` : h('span', { class: 'muted' }, pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`));
+      live ? h('span', {}, ' for ', links.elapsed(t.since)) : h('span', { class: 'muted' }, pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`));
     item('Lifetime', `spawned ${formatDuration(t.spawnedAt)} into the run`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
-    const on = awaitOnOf(t);
-    if (live && on) item('Waits on', h('code', {}, on));
+    for (const [k, ...v] of waitItems(t, links)) item(k, ...v);
     const key = awaitKey(t);
     const mark = key ? c.palette.markOf(key) : null;
     const swatch = mark ? icon(mark.shape, `site-mark tint-${mark.tint}`) : null;
@@ -119,10 +145,7 @@ export class DetailsPane {
     if (chain) item('Await chain', chain);
     if (t.error) item('Error', errorBlock(t.error));
     if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
-    if (t.state === 'cancelled') {
-      const cause = [cancelSourceWords(t), t.cancelReason ? `(${t.cancelReason})` : null].filter(Boolean).join(' ');
-      item('Cancelled', cause || 'cause unknown', t.cancelledBy !== undefined ? h('span', {}, ' — ', this.taskLink(c, t.cancelledBy)) : null);
-    }
+    if (t.state === 'cancelled') item(...cancelItem(t, links));
     if (c.victims.length) {
       const list = h('ul', { class: 'victims' });
       for (const v of c.victims.slice(0, 50)) list.append(h('li', {}, this.taskLink(c, v)));
@@ -137,7 +160,7 @@ export class DetailsPane {
     }
     if (t.scopes.length) {
       const list = h('ul', { class: 'scopes' });
-      for (const s of t.scopes) list.append(h('li', {}, ...this.scope(c, s)));
+      for (const s of t.scopes) list.append(h('li', {}, ...this.scope(c, s), ...scopeCauseParts(s, links)));
       item('Cancel scopes', list);
     }
     return [h('section', { class: 'details-body', 'aria-label': `Details of task ${t.name}` }, ...out, dl)];
@@ -145,7 +168,7 @@ export class DetailsPane {
 
   /** `asyncio.timeout at fetch:12 · deadline 1.3s`: what made the scope, where, and its state. */
   private scope(c: DetailsContext, s: ScopeInfo): Array<Node | string> {
-    const parts: Array<Node | string> = [h('span', { class: 'scope-kind' }, scopeWord(s))];
+    const parts: Array<Node | string> = [h('span', { class: 'scope-kind' }, scopeMaker(s))];
     const site = s.site;
     if (site) {
       const b = h('button', { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${visible(site.file)}:${site.line}` }, siteWords(site));

@@ -1,11 +1,11 @@
 // What the panel calls the things each async library makes (protocol 1.2):
 // the library of a run, task groups by kind (a Trio nursery, an asyncio
 // TaskGroup, an AnyIO task group), cancel scopes by what made them, why a
-// task was cancelled, what a task was flagged for, and how a loose task came
+// task was cancelled (waitWords.ts), what a task was flagged for, and how a loose task came
 // to be. One table per fact, so the tree, the hover card, the details and the
 // legend say the same words. Plain strings: they go in as text.
 import type { NurseryRow, Row, RunInfo, ScopeInfo, TaskRow } from '../../contract/rows';
-import type { WireCancelSource, WireScopeKind, WireTaskFlag } from '../../contract/wire';
+import type { WireScopeKind, WireTaskFlag } from '../../contract/wire';
 
 type GroupKind = NonNullable<NurseryRow['groupKind']> | 'nursery';
 
@@ -56,17 +56,8 @@ const SCOPES: Record<WireScopeKind, string> = {
 
 export const scopeWord = (s: ScopeInfo): string => SCOPES[s.kind ?? 'cancel_scope'];
 
-const CANCEL_SOURCES: Record<WireCancelSource, string> = {
-  deadline: 'by a deadline',
-  explicit: 'by a cancel() call',
-  nursery: 'by a failing sibling',
-  interrupt: 'by Ctrl-C (KeyboardInterrupt)',
-  shutdown: 'when the run ended (its loop cancelled the tasks still running)',
-  unknown: 'cause unknown',
-};
-
-/** Why a cancelled task was cancelled, in words (`by a failing sibling`); '' when the wire did not say. */
-export const cancelSourceWords = (t: TaskRow): string => (t.cancelSource ? CANCEL_SOURCES[t.cancelSource] : '');
+/** What user code called to make a scope (`trio.move_on_after`), else what made it (`asyncio.timeout`, `cancel scope`). */
+export const scopeMaker = (s: ScopeInfo): string => (s.call && (s.kind ?? 'cancel_scope') === 'cancel_scope' ? `trio.${s.call}` : scopeWord(s));
 
 interface FlagWords {
   /** Short, beside the task in the tree. */

@@ -2,6 +2,7 @@
 import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow } from '../../contract/rows';
 import { visible } from './programText';
 import { stateWord } from './taskStates';
+import { waitShort } from './waitWords';
 
 export function baseName(file: string): string {
   const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
@@ -68,21 +69,16 @@ export function errorLine(e: ErrorInfo): string {
   return e.message ? `${e.type}: ${e.message}` : e.type;
 }
 
-/**
- * What the task waits on (`CapacityLimiter.acquire`), when the row says so.
- * TaskRow has no such field yet; a store that adds `awaitOn?: string` lights
- * this up without a webview change, so it is read through a guard.
- */
+/** What the task waits on (`Lock lock_a`, protocol 1.2's waits), when an object says more than the await site. */
 export function awaitOnOf(t: TaskRow): string | null {
-  const v = (t as TaskRow & { awaitOn?: unknown }).awaitOn;
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+  return waitShort(t);
 }
 
-/** Where a task waits, as a key: tasks with the same key wait at the same place. */
+/** Where a task waits, as a key: tasks with the same key wait at the same place (or on the same object). */
 export function awaitKey(t: TaskRow): string | null {
   if (t.state !== 'waiting') return null;
   const on = awaitOnOf(t);
-  if (on) return `on:${on}`;
+  if (on) return t.waits?.obj !== undefined ? `obj:${t.waits.obj}` : `on:${on}`;
   return t.awaitSite ? `${t.awaitSite.file}:${t.awaitSite.line}` : null;
 }
 

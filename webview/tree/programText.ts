@@ -5,7 +5,7 @@
 // controls and line separators. Those are shown escaped (`\u202e`), the same
 // way Copy as text writes them (extension/export/treeText.ts). It is always
 // inserted as text, never as HTML; this is about what the eye sees.
-import type { ErrorInfo, Row, RunInfo, Site } from '../../contract/rows';
+import type { CauseInfo, ErrorInfo, Row, RunInfo, Site, VerdictTask, WaitInfo } from '../../contract/rows';
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
@@ -36,6 +36,24 @@ function visibleError(e: ErrorInfo | undefined, depth = 0): void {
   for (const x of e.exceptions ?? []) visibleError(x, depth + 1);
 }
 
+function visibleWaits(w: WaitInfo | undefined): void {
+  if (!w) return;
+  w.label = visible(w.label);
+  if (w.detail !== undefined) w.detail = visible(w.detail);
+}
+
+function visibleCause(c: CauseInfo | undefined): void {
+  if (!c) return;
+  if (c.reason !== undefined) c.reason = visible(c.reason);
+  visibleSite(c.site);
+  visibleError(c.error);
+}
+
+function visibleVerdictTask(t: VerdictTask): void {
+  t.name = visible(t.name);
+  visibleWaits(t.waits);
+}
+
 /**
  * Makes a row from the host safe to show, in place (rows arrive as fresh
  * copies through postMessage). File paths are left exact: the panel sends
@@ -49,9 +67,14 @@ export function visibleRow(row: Row): Row {
     visibleError(row.error);
     visibleError(row.unretrieved);
     if (row.cancelReason !== undefined) row.cancelReason = visible(row.cancelReason);
+    visibleSite(row.cancelSite);
+    visibleError(row.cancelError);
+    visibleWaits(row.waits);
     for (const s of row.scopes) {
       if (s.reason !== undefined) s.reason = visible(s.reason);
+      if (s.call !== undefined) s.call = visible(s.call);
       visibleSite(s.site);
+      visibleCause(s.cause);
     }
   } else if (row.kind === 'nursery') {
     visibleSite(row.site);
@@ -59,9 +82,11 @@ export function visibleRow(row: Row): Row {
   return row;
 }
 
-/** The same for a run's header: its label comes from the program's argv. */
+/** The same for a run's header: its label comes from the program's argv, its verdict names tasks and what they wait on. */
 export function visibleInfo(info: RunInfo): RunInfo {
   info.label = visible(info.label);
   visibleError(info.error);
+  info.verdict?.tasks.forEach(visibleVerdictTask);
+  info.verdict?.behind.forEach(visibleVerdictTask);
   return info;
 }

@@ -1,12 +1,13 @@
 // A quiet hover card with what a truncated label cannot say: the full name,
 // the state and where the task waits. Text only (textContent).
-import type { Row } from '../../contract/rows';
+import type { Row, WaitInfo } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { visible } from './programText';
 import { awaitOnOf, baseName, errorLine, siteWords } from './labels';
 import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
 import type { ViewNode } from './model';
 import { isFinishedState, stateClass, stateWord } from './taskStates';
+import { holdersWord, taskName, waitsOf } from './waitWords';
 
 const DELAY_MS = 450;
 
@@ -72,7 +73,8 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (row.loose) out.push([looseWords(row, rows), 'muted']);
   const live = !isFinishedState(row.state);
   const on = awaitOnOf(row);
-  if (live && on) out.push([`waits on ${on}`, 'code']);
+  const w = waitsOf(row);
+  if (w) out.push([waitLine(w, rows), 'code']);
   if (row.awaitSite && live) {
     const a = row.awaitSite;
     out.push([`${row.state === 'waiting' ? 'waits' : 'last awaited'} at ${siteWords(a)} in ${baseName(a.file)}`, 'code']);
@@ -80,4 +82,10 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   }
   if (row.state === 'waiting' && (on || row.awaitSite)) out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
   return out;
+}
+
+/** `waits for Lock lock_b held by w2`. */
+function waitLine(w: WaitInfo, rows: ReadonlyMap<number, Row>): string {
+  const held = w.holders?.length ? ` ${holdersWord(w)} ${w.holders.slice(0, 3).map((id) => taskName(rows, id)).join(', ')}${w.holders.length > 3 ? '…' : ''}` : '';
+  return `waits for ${w.label}${held}`;
 }

@@ -31,7 +31,7 @@ HANGS = textwrap.dedent("""
         await event.wait()  # waiter waits here
 
     async def sleeper():
-        with trio.move_on_after(100):  # sleeper's scope
+        with trio.move_on_after(100):  # sleeper scope here
             await trio.sleep_forever()  # sleeper waits here
 
     def block():
@@ -136,7 +136,7 @@ def test_sigusr1_prints_the_tree_of_a_hanging_program(tmp_path, programs):
     assert lines[5].startswith(
         f"    __main__.sleeper · waiting @ hangs.py:{p.line('sleeper waits here')}"
         f" · spawned @ hangs.py:{p.line('start_soon(sleeper')}"
-        f" · cancel scope (deadline at 10"
+        f" · cancel scope @ hangs.py:{p.line('sleeper scope here')} (deadline at 10"
     )
     assert len(lines) == 6
     # The handler stays: a second signal, a second dump; the program still hangs.

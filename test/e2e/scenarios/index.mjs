@@ -5,5 +5,6 @@ import breakpoint from './breakpoint.mjs';
 import pausedWorker from './pausedWorker.mjs';
 import recording from './recording.mjs';
 import cliRecording from './cliRecording.mjs';
+import deadlock from './deadlock.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording];
+export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock];

@@ -45,7 +45,10 @@ DISABLED    (kind, reason)  — on the emitter's own queue
 is defined: ``task.spawned.func``), or None.
 ``t`` is ``time.perf_counter_ns()`` (see ``fragments.ms``). ``error`` is ``(type, message, leaves)``
 with ``leaves`` a tuple of errors or None; ``cancel`` is
-``(source, reason, by_tid)``, each part possibly None. ``line`` is a line
+``(source, reason, by_tid)``, each part possibly None, optionally followed
+by ``(scope, code, line, error)``: the scope that cancelled (a nursery's id,
+or the library's scope object, written as the id the stream gave it), where
+the cancel came from, and the exception that caused it. ``line`` is a line
 number, or ``-1 - f_lasti`` (an instruction offset the pump turns into a
 line, cached).
 """

@@ -104,15 +104,27 @@ def error_json(err: tuple[Any, ...]) -> str:
     return f'{{"type":{_q(etype)},"message":{_q(message)}}}'
 
 
-def cancel_json(cancel: tuple[str | None, str | None, int | None]) -> str:
-    source, reason, by = cancel
+def cancel_json(cancel: tuple[Any, ...], scope: int | None = None) -> str:
+    """A cancel cause: ``(source, reason, by)``, optionally followed (1.2) by
+    ``(scope, code, line, error)`` (``scope`` here is whatever the adapter
+    queued; the id to write is passed as ``scope``): what cancelled the task
+    or scope, where, and the exception that did."""
+    source, reason, by = cancel[:3]
     parts = []
     if source is not None:
         parts.append(f'"source":{_q(source)}')
     if reason is not None:
-        parts.append(f'"reason":{_q(reason)}')
+        parts.append(f'"reason":{_q(reason[:MAX_TEXT])}')
     if by is not None:
         parts.append(f'"by":{by}')
+    if len(cancel) > 3:
+        _, code, line, error = cancel[3:7]
+        if scope is not None:
+            parts.append(f'"scope":{scope}')
+        if code is not None:
+            parts.append(f'"site":{site_json(code, line)}')
+        if error is not None:
+            parts.append(f'"error":{error_json(error)}')
     return "{" + ",".join(parts) + "}"
 
 

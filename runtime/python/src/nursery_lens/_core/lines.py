@@ -18,7 +18,7 @@ from .events import F_MAIN, F_SYSTEM, N_START, N_SYSTEM, RETURNED
 from .fragments import MAX_TEXT, q
 
 PROTOCOL_MAJOR = 1
-#: 1.2: task.spawned.func and task.state.chain
+#: 1.2: task.spawned.func, task.state.chain and waits, cancel causes, scope sites and calls
 PROTOCOL_MINOR = 2
 
 
@@ -107,12 +107,21 @@ def task_moved(run: int, ts: str, tid: int, nursery: int) -> str:
     return f'{{"type":"task.moved","run":{run},"ts":{ts},"id":{tid},"nursery":{nursery}}}'
 
 
-def task_state(run: int, ts: str, tid: int, state: str, at_json: str | None, chain_json: str | None = None) -> str:
-    """``at_json``, ``chain_json`` None: the await site, the await chain
-    have not changed since the last sample."""
+def task_state(
+    run: int,
+    ts: str,
+    tid: int,
+    state: str,
+    at_json: str | None,
+    chain_json: str | None = None,
+    waits_json: str | None = None,
+) -> str:
+    """``at_json``, ``chain_json``, ``waits_json`` None: the await site, the
+    await chain, what it waits for have not changed since the last sample."""
     at = ',"at":' + at_json if at_json is not None else ""
     chain = ',"chain":' + chain_json if chain_json is not None else ""
-    return f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"{at}{chain}}}'
+    waits = ',"waits":' + waits_json if waits_json is not None else ""
+    return f'{{"type":"task.state","run":{run},"ts":{ts},"id":{tid},"state":"{state}"{at}{chain}{waits}}}'
 
 
 def nursery_opened(run: int, ts: str, nid: int, owner: int, site_json: str, flags: int) -> str:
@@ -128,15 +137,33 @@ def nursery_closed(run: int, ts: str, nid: int) -> str:
 
 
 def scope_changed(
-    run: int, ts: str, sid: int, tid: int, deadline_json: str, shield: bool, called: bool, reason: str | None
+    run: int,
+    ts: str,
+    sid: int,
+    tid: int,
+    deadline_json: str,
+    shield: bool,
+    called: bool,
+    reason: str | None,
+    facts: str = "",
 ) -> str:
+    """``facts``: the line's optional end (``scope_facts``)."""
     shield_json = "true" if shield else "false"
     called_json = "true" if called else "false"
-    reason_json = ',"reason":' + q(reason) if reason is not None else ""
+    reason_json = ',"reason":' + q(reason[:MAX_TEXT]) if reason is not None else ""
     return (
         f'{{"type":"scope.changed","run":{run},"ts":{ts},"id":{sid},"task":{tid},"deadline":{deadline_json},'
-        f'"shield":{shield_json},"cancel_called":{called_json}{reason_json}}}'
+        f'"shield":{shield_json},"cancel_called":{called_json}{reason_json}{facts}}}'
     )
+
+
+def scope_facts(site_json: str | None, call: str | None, cause_json: str | None) -> str:
+    """The optional end of a ``scope.changed`` line (1.2): where the scope was
+    entered, what user code called to make it, why it was cancelled."""
+    site = ',"site":' + site_json if site_json is not None else ""
+    made = ',"call":' + q(call) if call is not None else ""
+    cause = ',"cause":' + cause_json if cause_json is not None else ""
+    return site + made + cause
 
 
 def scope_closed(run: int, ts: str, sid: int) -> str:

@@ -42,7 +42,7 @@ class TaskRecord:
     spawn line's tail, a string (nothing for the garbage collector to track
     at 100,000 live tasks)."""
 
-    __slots__ = ("at", "chain", "chain_json", "flags", "func", "name", "nursery", "site", "state")
+    __slots__ = ("at", "chain", "chain_json", "flags", "func", "name", "nursery", "site", "state", "wait_key", "waits")
 
     def __init__(self, name: str, nursery: int | None, flags: int, site: str, func: str | None = None) -> None:
         self.name = name  # JSON
@@ -57,12 +57,16 @@ class TaskRecord:
         #: first (cheap to compare), and its JSON
         self.chain: list[Any] | None = None
         self.chain_json: str | None = None
+        #: what it waits for, as last sent (JSON; None: never sent), and
+        #: what that was made from (``waits.WaitReader``)
+        self.waits: str | None = None
+        self.wait_key: tuple[Any, ...] = ()
 
 
 class ScopeRecord:
     """A cancel scope the stream reported (``scope.changed``), until closed."""
 
-    __slots__ = ("called", "deadline", "id", "reason", "shield", "task")
+    __slots__ = ("called", "deadline", "facts", "id", "reason", "shield", "task")
 
     def __init__(self, sid: int, task: int, deadline: str, shield: bool, called: bool, reason: str | None) -> None:
         self.id = sid
@@ -71,9 +75,14 @@ class ScopeRecord:
         self.shield = shield
         self.called = called
         self.reason = reason
+        #: the end of its line: where it was entered, what made it, why it
+        #: was cancelled (``L.scope_facts``; the adapter's ``scope_facts``)
+        self.facts = ""
 
     def line(self, run: int, ts: str) -> str:
-        return L.scope_changed(run, ts, self.id, self.task, self.deadline, self.shield, self.called, self.reason)
+        return L.scope_changed(
+            run, ts, self.id, self.task, self.deadline, self.shield, self.called, self.reason, self.facts
+        )
 
 
 class RunMirror:
@@ -132,6 +141,15 @@ class RunMirror:
             rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site, func)
         return rec
 
+    def scope_id(self, cancel: tuple[Any, ...]) -> int | None:
+        """The wire id of a cancel cause's scope: a nursery's id as the adapter
+        queued it, or the id of a scope object the stream has reported."""
+        scope = cancel[3] if len(cancel) > 3 else None
+        if scope is None or type(scope) is int:
+            return scope
+        rec = self.scopes.get(scope)
+        return rec.id if rec is not None else None
+
     def close_task_scopes(self, tid: int, ts: str, lines: list[str]) -> None:
         """A task ended: the scopes reported for it are closed."""
         if not self.scopes:
@@ -177,7 +195,7 @@ class RunMirror:
             for ident in sorted([*self.nurseries, *self.tasks])
         )
         out.extend(
-            L.task_state(run, ts, tid, rec.state, rec.at or "null", rec.chain_json)
+            L.task_state(run, ts, tid, rec.state, rec.at or "null", rec.chain_json, rec.waits)
             for tid, rec in self.tasks.items()
             if isinstance(rec, TaskRecord) and rec.state is not None
         )
@@ -341,7 +359,6 @@ class Mirror:
                 return
             del m.tasks[tid]
             ts = ms(t, m.t0)
-            m.close_task_scopes(tid, ts, lines)
             if info is None:
                 tail = L.RETURNED_TAIL
             else:
@@ -349,8 +366,9 @@ class Mirror:
                 tail = L.exited_tail(
                     outcome,
                     error_json(err) if err is not None else None,
-                    cancel_json(cancel) if cancel is not None else None,
+                    cancel_json(cancel, m.scope_id(cancel)) if cancel is not None else None,
                 )
+            m.close_task_scopes(tid, ts, lines)
             lines.append(L.with_id(m.pre_exit, ts, tid, tail))
         elif kind == E.N_OPEN:
             _, run, t, nid, owner, code, line, flags = item

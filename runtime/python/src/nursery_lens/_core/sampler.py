@@ -179,6 +179,9 @@ def sample(m: RunMirror, lines: list[str]) -> None:
     waiting_state = source.waiting_state
     task_scopes = source.task_scopes
     sleep_codes = source.sleep_codes
+    # what waiting tasks wait for, where the adapter can say (see waits)
+    reader = getattr(source, "waits", None)
+    scope_facts = getattr(source, "scope_facts", None)
     deadline = time.perf_counter() + BUDGET_S
     clock_mask = CLOCK_EVERY - 1
     end = len(items)
@@ -204,12 +207,13 @@ def sample(m: RunMirror, lines: list[str]) -> None:
             state = waiting_state(task)
             at, sleeping = await_site(coro, sleep_codes, chain)
         atj = site_json(at[0], at[1]) if at is not None else "null"
+        wj = reader.changed(rec, task, coro, state == "waiting") if reader is not None else None
         chj = None
         if chain != rec.chain:  # sent only when it changed
             rec.chain = chain
             chj = rec.chain_json = chain_json(chain)
-        if rec.state != state or rec.at != atj or chj is not None:
-            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None, chj))
+        if rec.state != state or rec.at != atj or chj is not None or wj is not None:
+            lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None, chj, wj))
             rec.state = state
             rec.at = atj
         for scope, sdeadline, shield, called, reason in task_scopes(task, sleeping):
@@ -218,10 +222,13 @@ def sample(m: RunMirror, lines: list[str]) -> None:
             srec = scopes.get(scope)
             if srec is None:
                 srec = scopes[scope] = ScopeRecord(source.next_id(), tid, dj, shield, called, reason)
-                lines.append(srec.line(run, ts))
             elif srec.deadline != dj or srec.shield != shield or srec.called != called or srec.reason != reason:
                 srec.deadline, srec.shield, srec.called, srec.reason = dj, shield, called, reason
-                lines.append(srec.line(run, ts))
+            else:
+                continue
+            if scope_facts is not None:
+                srec.facts = scope_facts(scope)
+            lines.append(srec.line(run, ts))
     m.sample_cursor = 0 if i >= end and end < MAX_PER_SAMPLE else cursor + i
     if scopes:
         for scope, srec in list(scopes.items()):

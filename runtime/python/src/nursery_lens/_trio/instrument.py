@@ -99,6 +99,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             self._nurseries = {}
             self._exits = {}
             self._causes = weakref.WeakKeyDictionary()
+            self._scope_sites = weakref.WeakKeyDictionary()
             self._system = set()
             self._init = None
             self._main = None
@@ -106,7 +107,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             # this run's own queue (see _core.events)
             self._run = em.new_run()
-            rq = self._queue = em.start_run(self._run, TrioRun(self, self._run), clock0)
+            rq = self._queue = em.start_run(self._run, TrioRun(self, self._run, clock0), clock0)
             self._q_append = rq.append
             self._cap = em.queue_cap
             # Per-task work runs in closures with everything bound. The

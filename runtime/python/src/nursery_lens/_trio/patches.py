@@ -22,8 +22,11 @@ wrapped                                why
                                        closes (and the body's own exception
                                        is what cancels the children)
 ``_TaskStatus.started``                the task moves to its target nursery
-``CancelScope.cancel``                 who called ``cancel()`` (or, outside a
-                                       task, that a deadline expired)
+``CancelScope.cancel``                 who called ``cancel()``, where, and
+                                       with what reason (or, outside a task,
+                                       that a deadline expired)
+``CancelScope.__enter__``              where user code entered a scope (with
+                                       ``move_on_after``, ``fail_after``…)
 ``Runner.tasks`` (per run)             ``spawn_impl`` adds every new task to
                                        this set: a set whose ``add`` is the
                                        spawn hook (it adds, then queues)
@@ -97,6 +100,9 @@ SLEEP_CODES: set[CodeType] = set()
 #: object hashes its bytecode, an id is free
 START_IDS: set[int] = set()
 SLEEP_IDS: set[int] = set()
+#: id(code of fail_at / fail_after's generator) -> its name; the codes, kept alive
+FAIL_CALLS: dict[int, str] = {}
+_FAIL_CODES: list[CodeType] = []
 
 #: io_manager -> ``[due, hook]`` of the Instrument observing its run
 #: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
@@ -150,6 +156,7 @@ def install() -> dict[str, bool]:
     _install_nursery_close(_run)
     _install_started(_run)
     _install_cancel(_run)
+    _install_scope_enter(_run)
     _install_get_events(_run)
     _protect_instrument_dispatch()
     code = _code_of(getattr(_run.Nursery, "start", None))
@@ -165,6 +172,12 @@ def install() -> dict[str, bool]:
             if c is not None:
                 SLEEP_CODES.add(c)
                 SLEEP_IDS.add(id(c))
+        # a scope entered from these generators was made by the user's fail_at/fail_after
+        for name in ("fail_at", "fail_after"):
+            gen = getattr(getattr(_timeouts, name, None), "__wrapped__", None)
+            if gen is not None and inspect.isgeneratorfunction(gen):
+                _FAIL_CODES.append(gen.__code__)
+                FAIL_CALLS[id(gen.__code__)] = name
     except Exception:
         pass
     return INSTALLED
@@ -292,6 +305,8 @@ def _install_cancel(_run: Any) -> None:
         return
     ctx = _run.GLOBAL_RUN_CONTEXT
 
+    getframe = sys._getframe
+
     @functools.wraps(orig)
     @enable_ki_protection  # runs in the user's task: see Ctrl-C above
     def cancel(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -300,13 +315,42 @@ def _install_cancel(_run: Any) -> None:
             inst = ACTIVE.get(runner) if runner is not None else None
             if inst is not None:
                 try:
-                    inst._cancel_called(self, getattr(ctx, "task", None), runner)
+                    reason = kwargs.get("reason", args[0] if args else None)
+                    inst._cancel_called(self, getattr(ctx, "task", None), runner, getframe(1), reason)
                 except Exception as exc:
                     _fail(inst, exc)
         return orig(self, *args, **kwargs)
 
     cls.cancel = cancel
     INSTALLED["cancel"] = True
+
+
+def _install_scope_enter(_run: Any) -> None:
+    cls = _run.CancelScope
+    orig = cls.__dict__.get("__enter__")
+    if orig is None or _params(orig) != ["self"]:
+        INSTALLED["scope_enter"] = False
+        return
+    ctx = _run.GLOBAL_RUN_CONTEXT
+    getframe = sys._getframe
+    inf = float("inf")
+
+    @functools.wraps(orig)
+    @enable_ki_protection  # runs in the user's task: see Ctrl-C above
+    def __enter__(self: Any) -> Any:
+        # a relative deadline (newer Trio's move_on_after) becomes absolute on entry
+        relative = getattr(self, "_relative_deadline", inf) != inf
+        result = orig(self)
+        inst = ACTIVE.get(getattr(ctx, "runner", None))
+        if inst is not None:
+            try:
+                inst._scope_entered(self, getframe(2 if KI_WRAPS else 1), relative)
+            except Exception as exc:
+                _fail(inst, exc)
+        return result
+
+    cls.__enter__ = __enter__
+    INSTALLED["scope_enter"] = True
 
 
 def _install_get_events(_run: Any) -> None:

@@ -33,8 +33,11 @@ class RunState:
     _nurseries: dict[Any, tuple[int, int]]
     #: task -> (outcome, error, cancel) of a task that did not return, until its exit is queued
     _exits: dict[Any, tuple[Any, ...]]
-    #: cancel scope -> (source, reason, by): who cancelled it, seen before Trio acts
+    #: cancel scope -> (source, reason, by, scope, code, line, error): who
+    #: cancelled it, seen before Trio acts (see outcomes)
     _causes: weakref.WeakKeyDictionary[Any, tuple[Any, ...]]
+    #: cancel scope -> (code, line, call): where user code entered it, with what
+    _scope_sites: weakref.WeakKeyDictionary[Any, tuple[Any, int, str | None]]
     #: Trio's init task and system tasks
     _system: set[Any]
     _init: Any

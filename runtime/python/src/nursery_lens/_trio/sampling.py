@@ -4,7 +4,10 @@
   (``_next_send_fn``), else ``waiting`` (``running`` is the core's call).
 * scopes: the cancel scopes entered in the task (its cancel-status chain up
   to its parent nursery's) that have a deadline, a shield or a cancel. The
-  scope ``trio.sleep`` opens for itself is noise and is skipped.
+  scope ``trio.sleep`` opens for itself is noise and is skipped. What the
+  stream says of each besides (``scope_facts``): where user code entered
+  it and with what, and why it was cancelled (``outcomes``).
+* waits: what a waiting task waits for (``waits``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from __future__ import annotations
 from math import inf
 from typing import TYPE_CHECKING, Any
 
-from . import patches as _patches
+from .._core import lines as L
+from .._core.fragments import cancel_json, site_json
+from .._core.waits import WaitReader
+from . import patches as _patches, waits as _waits
 from .taskids import live_slice
 
 if TYPE_CHECKING:
@@ -29,15 +35,16 @@ class TrioRun:
     """One run of ``inst``: asked by pumps, on the Trio thread or the
     watching thread, while ``inst`` observes it."""
 
-    __slots__ = ("inst", "run", "sleep_codes", "wakes_for_pumps")
+    __slots__ = ("inst", "run", "sleep_codes", "waits", "wakes_for_pumps")
 
-    def __init__(self, inst: Instrument, run: int) -> None:
+    def __init__(self, inst: Instrument, run: int, clock0: float) -> None:
         self.inst = inst
         self.run = run
         # the get_events wrapper cuts an idle wait short when a pump is owed
         self.wakes_for_pumps = bool(_patches.INSTALLED.get("get_events"))
         # only sleep_until opens a scope of its own (trio.sleep calls it)
         self.sleep_codes = _patches.SLEEP_IDS
+        self.waits = WaitReader(_waits.look_up(), _waits.describer(inst), self.next_id, clock0, _waits.maker_frames)
 
     @property
     def observed(self) -> bool:
@@ -82,3 +89,14 @@ class TrioRun:
             first = False
             status = status._parent
         return found or ()
+
+    def scope_facts(self, scope: Any) -> str:
+        """The end of the scope's ``scope.changed`` line: where user code
+        entered it and with what (``Instrument._scope_entered``), and, once
+        cancelled, why (``outcomes``)."""
+        inst = self.inst
+        entered = inst._scope_sites.get(scope)
+        site = site_json(entered[0], entered[1]) if entered is not None else None
+        call = entered[2] if entered is not None else None
+        cause = inst._scope_cause(scope) if scope._cancel_called else None
+        return L.scope_facts(site, call, cancel_json(cause) if cause is not None else None)

@@ -1,0 +1,71 @@
+"""The stuck examples: deadlock.py (two transfers, two locks) and hang.py (an
+Event nobody sets), as programs and as recorded under the runtime: each
+stuck task says what it waits for and who holds it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from example_process import EXAMPLES, interrupt, run, start
+from fixture_runs import record
+
+
+def events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def last_waits(evs: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    (tid,) = [e["id"] for e in evs if e["type"] == "task.spawned" and e["name"] == name]
+    found = [e["waits"] for e in evs if e["type"] == "task.state" and e["id"] == tid and e.get("waits")]
+    assert found, f"{name} never said what it waits for"
+    return dict(found[-1])
+
+
+def ids(evs: list[dict[str, Any]]) -> dict[str, int]:
+    return {e["name"]: e["id"] for e in evs if e["type"] == "task.spawned"}
+
+
+def test_deadlock_two_transfers_wait_for_each_others_lock(tmp_path: Path) -> None:
+    out = tmp_path / "deadlock.ndjson"
+    done = record("deadlock", out)
+    assert done.returncode == 0, done.stderr
+    evs, tid = events(out), ids(events(out))
+    ab, ba = last_waits(evs, "transfer alice->bob"), last_waits(evs, "transfer bob->alice")
+    assert (ab["kind"], ab["label"], ab["holders"]) == ("lock", "Lock bob.lock", [tid["transfer bob->alice"]])
+    assert (ba["kind"], ba["label"], ba["holders"]) == ("lock", "Lock alice.lock", [tid["transfer alice->bob"]])
+    assert "wakes" not in ab  # nothing but the other transfer could wake it
+    # the auditor kept running: the program was not hung, only the transfers were stuck
+    assert done.stdout.count("auditor: 150 in the bank") >= 2
+    exits = {e["id"]: e for e in evs if e["type"] == "task.exited"}
+    assert exits[tid["transfer alice->bob"]]["outcome"] == "cancelled"
+
+
+def test_hang_workers_wait_for_an_event_nobody_sets(tmp_path: Path) -> None:
+    out = tmp_path / "hang.ndjson"
+    done = record("hang", out)
+    assert done.returncode == 0, done.stderr
+    evs = events(out)
+    for i in range(3):
+        w = last_waits(evs, f"worker-{i}")
+        assert (w["kind"], w["label"]) == ("event", "Event state.ready")
+        assert "until" not in w and "wakes" not in w
+    assert "load config: missing.toml not found" in done.stdout
+
+
+def test_deadlock_runs_until_stopped_and_ctrl_c_ends_it() -> None:
+    process = start(EXAMPLES / "deadlock.py")
+    line = process.stdout.readline() if process.stdout else ""
+    assert line.startswith("deadlocked: press Ctrl-C"), line
+    out, err = interrupt(process)
+    assert process.returncode != 0
+    assert "KeyboardInterrupt" in err
+    del out
+
+
+def test_exit_after_ends_both_examples_cleanly() -> None:
+    for program, last in (("deadlock.py", "stopped: alice 100, bob 50"), ("hang.py", "stopped")):
+        done = run(EXAMPLES / program, "--exit-after", "0.5", timeout=30)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == last

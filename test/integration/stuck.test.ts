@@ -1,0 +1,89 @@
+// Why is it stuck (issue #15), end to end below the panel: the deadlock and
+// hang examples run as real programs under the real runtime (as a debug
+// launch would), talk to the real collector, and the extension's verdict watch
+// says so while they are stuck, once, in the log; the run header carries the
+// verdict until the program is stopped.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
+import { VerdictWatch } from '../../extension/verdictWatch';
+import { startCollector, waitFor, type Harness } from '../unit/collectorHarness';
+
+const root = join(__dirname, '..', '..');
+const python = join(root, '.venv', 'bin', 'python');
+const bootstrapDir = join(root, 'runtime', 'python', 'bootstrap');
+const example = (name: string) => join(root, 'examples', name);
+
+describe('integration: a stuck program is told stuck (real Python + Trio → collector → store → verdict watch)', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let watch: VerdictWatch;
+  const told: string[] = [];
+  before(function () {
+    if (!existsSync(python)) throw new Error('.venv/bin/python is missing: run npm install');
+  });
+  beforeEach(async () => {
+    told.length = 0;
+    h = await startCollector();
+    watch = new VerdictWatch(h.store, { warn: (m) => told.push(m) }, 100);
+  });
+  afterEach(async () => {
+    watch.dispose();
+    await h.close();
+  });
+
+  async function launch(file: string, label: string) {
+    const { env } = await instrumentLaunch(
+      { collector: h.server, launches: h.launches, bootstrapDir, inherited: { PYTHONPATH: undefined } },
+      { label, kind: 'debug', sampleHz: 10 },
+    );
+    const full: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
+    const child = spawn(python, [example(file)], { env: full, cwd: join(root, 'examples'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exit, stderr: () => stderr };
+  }
+
+  it('deadlock.py: the deadlock is claimed while it runs, named in the log once, and ends when Ctrl-C stops it', async () => {
+    const p = await launch('deadlock.py', 'Deadlock');
+    const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+    const v = await waitFor('a deadlock verdict', () => state.info().verdict, 15_000);
+    assert.equal(v.kind, 'deadlock');
+    assert.deepEqual(v.tasks.map((t) => [t.name, t.waits.label]), [['transfer alice->bob', 'Lock bob.lock'], ['transfer bob->alice', 'Lock alice.lock']]);
+    assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
+    assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
+    assert.equal(state.info().status, 'live');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(told, [
+      'Deadlock: deadlock: transfer alice->bob waits for Lock bob.lock held by transfer bob->alice; '
+      + `transfer bob->alice waits for Lock alice.lock held by transfer alice->bob (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run). Stuck behind it: __main__.main.`,
+    ], 'told once');
+    p.child.kill('SIGINT');
+    await p.exit;
+    await waitFor('the run to end', () => state.info().status !== 'live', 10_000);
+    const after = state.info().verdict!;
+    assert.equal(after.kind, 'deadlock');
+    assert.ok(after.endedAt !== undefined, 'the tasks moved when Ctrl-C cancelled them');
+    const transfer = state.rows().find((r) => r.kind === 'task' && r.name === 'transfer alice->bob');
+    assert.equal(transfer?.kind === 'task' && transfer.cancelSource, 'interrupt');
+  });
+
+  it('hang.py: every task waits on an Event nobody sets: a hang, not a deadlock', async () => {
+    const p = await launch('hang.py', 'Hang');
+    const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+    const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
+    assert.equal(v.kind, 'hang');
+    assert.deepEqual(v.tasks.map((t) => `${t.name}: ${t.waits.label}`).sort(), [
+      '__main__.main: nursery', 'worker-0: Event state.ready', 'worker-1: Event state.ready', 'worker-2: Event state.ready',
+    ]);
+    await waitFor('the log line', () => told.length === 1);
+    assert.match(told[0], /^Hang: hung: every task waits and nothing can wake them: /);
+    p.child.kill('SIGINT');
+    await p.exit;
+    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
+  });
+});
