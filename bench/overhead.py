@@ -3,6 +3,7 @@
     npm run bench:overhead              # full run
     npm run bench:overhead -- --lean    # smaller workloads, a minute or two
     npm run bench:overhead -- --baseline DIR   # + variant "baseline": the runtime of another checkout, interleaved
+    npm run bench:overhead -- --lints   # + variants "lints_off" and "lints_debug", interleaved
 
 Workloads (each a separate subprocess per measurement, variants interleaved,
 median of >= 5 runs each):
@@ -11,6 +12,10 @@ median of >= 5 runs each):
 * checkpoint  10 tasks x 100,000 ``await trio.sleep(0)``
 * hettinger   14 concurrent HTTP fetches from a local server (127.0.0.1, started
               here) through a ``CapacityLimiter(10)``, repeated
+* asyncio_spawn, asyncio_checkpoint, asyncio_hettinger: the same with asyncio
+              (``asyncio.run``, TaskGroups, ``asyncio.sleep(0)``, a Semaphore)
+
+The workloads themselves are in ``overhead_workloads.py``.
 
 Variants (zero-code activation through ``runtime/python/bootstrap``, like the
 extension does it):
@@ -20,7 +25,12 @@ extension does it):
 * no_collector  NURSERY_LENS points at a port nobody listens on
 * unset         bootstrap on PYTHONPATH, NURSERY_LENS unset (must be ~1.00)
 
-Each measurement is the time of ``trio.run`` *plus* the wait until the
+``connected`` runs with the lints' defaults (``block_ms`` 100, warnings on).
+``--lints`` adds, side by side: ``lints_off`` (connected, ``block_ms`` 0 and
+warnings off) and ``lints_debug`` (connected, ``coro_origin`` 2: what a debug
+session sets so a coroutine never awaited is told where it was made).
+
+Each measurement is the time of ``trio.run`` (``asyncio.run``) *plus* the wait until the
 runtime has written everything (its flush), so deferred work is counted.
 The last line is one JSON object.
 """
@@ -45,63 +55,25 @@ BOOTSTRAP = os.path.join(ROOT, "runtime", "python", "bootstrap")
 BASELINE_BOOTSTRAP = ""
 #: workloads short enough that the one-off start dominates: each process
 #: also runs them a second time and reports that as the steady state
-STEADY = {"hettinger"}
+STEADY = {"hettinger", "asyncio_hettinger"}
+#: --lints: connected variants with these runtime options
+LINT_VARIANTS: dict[str, dict[str, Any]] = {
+    "lints_off": {"block_ms": 0, "warnings": False},
+    "lints_debug": {"coro_origin": 2},
+}
 
 
 # --------------------------------------------------------------------------- workloads (subprocess side)
 def workload(name: str, size: float, port: int, steady: bool = False) -> None:
-    import trio
+    import importlib
 
-    async def spawn_main() -> None:
-        groups = max(1, int(100 * size))
-
-        async def leaf() -> None:
-            await trio.sleep(0)
-
-        async def group() -> None:
-            async with trio.open_nursery() as n:
-                for _ in range(1000):
-                    n.start_soon(leaf)
-
-        async with trio.open_nursery() as n:
-            for _ in range(groups):
-                n.start_soon(group)
-
-    async def checkpoint_main() -> None:
-        steps = max(1, int(100_000 * size))
-
-        async def loop() -> None:
-            for _ in range(steps):
-                await trio.sleep(0)
-
-        async with trio.open_nursery() as n:
-            for _ in range(10):
-                n.start_soon(loop)
-
-    async def hettinger_main() -> None:
-        rounds = max(1, int(150 * size))
-        limiter = trio.CapacityLimiter(10)
-        request = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
-
-        async def fetch(i: int) -> None:
-            async with limiter:
-                stream = await trio.open_tcp_stream("127.0.0.1", port)
-                async with stream:
-                    await stream.send_all(request)
-                    while await stream.receive_some(65536):
-                        pass
-
-        for _ in range(rounds):
-            async with trio.open_nursery() as n:
-                for i in range(14):
-                    n.start_soon(fetch, i)
-
-    mains = {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
+    # by name: its asyncio workloads are type-checked as Python 3.11 (check-python.mjs)
+    run = importlib.import_module("overhead_workloads").runner(name, size, port)
 
     def once() -> dict[str, Any]:
         start = time.perf_counter()
         cpu0 = time.process_time()
-        trio.run(mains[name])
+        run()
         ran = time.perf_counter() - start
         hook_drops = 0
         for em in _runtime_emitters():
@@ -111,7 +83,7 @@ def workload(name: str, size: float, port: int, steady: bool = False) -> None:
         cpu = time.process_time() - cpu0  # all threads of the process, writer included
         return {"ran": ran, "total": total, "cpu": cpu, "hook_drops": hook_drops}
 
-    result = once()  # a program's first trio.run: pays the runtime's start (imports, thread, connect)
+    result = once()  # a program's first run: pays the runtime's start (imports, thread, connect)
     if steady:
         # the same workload again in the same process: the steady state,
         # without the one-off start (what a longer program sees)
@@ -213,6 +185,11 @@ def measure(
         env["PYTHONPATH"] = BOOTSTRAP
     if variant in ("connected", "baseline"):
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{reader.port}", "secret": "bench"})
+    elif variant in LINT_VARIANTS:
+        address = f"127.0.0.1:{reader.port}"
+        env["NURSERY_LENS"] = json.dumps(
+            {"v": 1, "address": address, "secret": "bench", "options": LINT_VARIANTS[variant]}
+        )
     elif variant == "no_collector":
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{dead_port}", "secret": "bench"})
     reader.take()
@@ -247,6 +224,7 @@ def main() -> None:
     ap.add_argument("--only", help="comma-separated workloads")
     ap.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--baseline", help="root of another checkout: adds its runtime as variant 'baseline'")
+    ap.add_argument("--lints", action="store_true", help="adds variants lints_off and lints_debug")
     args = ap.parse_args()
     if args.workload:
         workload(args.workload, args.size, args.port, args.steady)
@@ -256,10 +234,12 @@ def main() -> None:
         BASELINE_BOOTSTRAP = os.path.join(os.path.abspath(args.baseline), "runtime", "python", "bootstrap")
 
     python = sys.executable
-    sizes = {"spawn": 1.0, "checkpoint": 1.0, "hettinger": 1.0}
+    workloads = ["spawn", "checkpoint", "hettinger"]
+    workloads += [f"asyncio_{w}" for w in workloads]
+    sizes = dict.fromkeys(workloads, 1.0)
     if args.lean:
-        sizes = {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5}
-    names = args.only.split(",") if args.only else ["spawn", "checkpoint", "hettinger"]
+        sizes = {w: {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5}[w.removeprefix("asyncio_")] for w in workloads}
+    names = args.only.split(",") if args.only else workloads
     runs = max(5, args.runs)
     server = subprocess.Popen([python, "-c", HTTP_SERVER], stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
@@ -270,6 +250,8 @@ def main() -> None:
     dead_port = dead.getsockname()[1]
     dead.close()
     variants = ["plain", "connected", "no_collector", "unset"] + (["baseline"] if args.baseline else [])
+    lint_variants = list(LINT_VARIANTS) if args.lints else []
+    variants += lint_variants
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     try:
         for name in names:
@@ -293,6 +275,9 @@ def main() -> None:
                 + f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
                 f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
                 + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
+                + "".join(
+                    f" {v} x{cpu[v] / cpu['plain']:.3f} (wall x{med[v] / med['plain']:.3f})" for v in lint_variants
+                )
                 + (
                     f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
                     + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
@@ -326,6 +311,9 @@ def main() -> None:
         if "baseline" in r:
             summary[f"{name}_baseline"] = round(statistics.median(x["total"] for x in r["baseline"]) / plain, 3)
             cpu_ratios[f"{name}_baseline"] = round(statistics.median(x["cpu"] for x in r["baseline"]) / plain_cpu, 3)
+        for v in lint_variants:
+            summary[f"{name}_{v}"] = round(statistics.median(x["total"] for x in r[v]) / plain, 3)
+            cpu_ratios[f"{name}_{v}"] = round(statistics.median(x["cpu"] for x in r[v]) / plain_cpu, 3)
         if name in STEADY:
             cpu_ratios[f"{name}_steady"] = round(_steady(r, "connected"), 3)
             if "baseline" in r:

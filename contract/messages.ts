@@ -37,7 +37,9 @@ export type HostMessage =
    */
   | { type: 'debugMarks'; run: string | null; paused: number | null; focus: number | null; reason: string | null }
   /** Asks for the picture of the view as it is (answered by `exported` or `exportFailed` with the same id). */
-  | { type: 'export'; id: number; format: ImageFormat };
+  | { type: 'export'; id: number; format: ImageFormat }
+  /** Select these tasks of `run` (an editor hint was clicked): the first is selected and shown, all are marked. */
+  | { type: 'selectTasks'; run: string; ids: number[]; label: string };
 
 /** A picture of the view: SVG text, or PNG bytes in base64. */
 export type ImageFormat = 'svg' | 'png';

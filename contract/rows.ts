@@ -105,6 +105,25 @@ export interface ScopeInfo {
   cause?: CauseInfo;
 }
 
+/**
+ * A structured-concurrency lint (issue #17): the event loop held, a start()
+ * never started, a runaway nursery, a loose task that outlived its maker, a
+ * task pending when its loop closed, an exception nobody retrieved, a
+ * coroutine never awaited.
+ */
+export type LintCode =
+  | 'loop-blocked' | 'start-not-started' | 'runaway-nursery' | 'outlived-maker'
+  | 'pending-at-close' | 'exception-never-retrieved' | 'never-awaited';
+
+/** A lint on a row, with the words the panel shows for it (plain text). */
+export interface LintMark {
+  code: LintCode;
+  /** A few words beside the node: `blocked the loop 420 ms`. */
+  badge: string;
+  /** A sentence for the details and the hover card. */
+  sentence: string;
+}
+
 export interface TaskRow {
   kind: 'task';
   /** Wire id; unique within the run across tasks, nurseries and scopes. */
@@ -152,6 +171,8 @@ export interface TaskRow {
   flags?: WireTaskFlag[];
   /** The exception of an `exception_never_retrieved` flag. */
   unretrieved?: ErrorInfo;
+  /** Lints on this task (the store's, at most a few times a second); absent = none. */
+  lints?: LintMark[];
 }
 
 export interface NurseryRow {
@@ -167,6 +188,8 @@ export interface NurseryRow {
   start: boolean;
   /** What the user opened (protocol 1.2): an asyncio TaskGroup, an AnyIO task group; absent = a Trio nursery. */
   groupKind?: Exclude<WireNurseryKind, 'nursery'>;
+  /** Lints on this task group (a runaway nursery); absent = none. */
+  lints?: LintMark[];
 }
 
 /**

@@ -82,6 +82,16 @@ export interface TaskExitedEvent extends RunEvent {
 export interface TaskFlaggedEvent extends RunEvent {
   type: 'task.flagged'; id: number; flag: WireTaskFlag; error?: WireError;
 }
+/** 1.2: the event loop was held past options.block_ms (reports of one block share `block`; the last has no `ongoing`). */
+export interface LoopBlockedEvent extends RunEvent {
+  type: 'loop.blocked'; block: number; since: number; duration: number; ongoing?: boolean; task?: number; at?: WireSite | null;
+}
+/** 1.2: what the runtime knows a warning is about. */
+export type WireWarningKind = 'never_awaited';
+/** 1.2: Python warned on a run's loop thread (a coroutine never awaited). */
+export interface WarningEvent extends RunEvent {
+  type: 'warning'; category: string; message: string; kind?: WireWarningKind; site: WireSite | null; func?: WireSite | null; task?: number;
+}
 export interface NurseryOpenedEvent extends RunEvent {
   type: 'nursery.opened'; id: number; task: number; site: WireSite | null; system?: boolean; start?: boolean; kind?: WireNurseryKind;
 }
@@ -98,10 +108,11 @@ export interface ScopeClosedEvent extends RunEvent { type: 'scope.closed'; id: n
 export interface DroppedEvent { type: 'dropped'; run?: number; ts: number; count: number; total: number }
 export interface SnapshotBeginEvent extends RunEvent { type: 'snapshot.begin' }
 export interface SnapshotEndEvent extends RunEvent { type: 'snapshot.end' }
-export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string; ts?: number }
+/** `run` (1.2): that run only is no longer observed; absent: the whole process. */
+export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string; run?: number; ts?: number }
 
 export type WireEvent =
   | HelloEvent | RunStartedEvent | RunFinishedEvent | TaskSpawnedEvent | TaskMovedEvent | TaskStateEvent
-  | TaskExitedEvent | TaskFlaggedEvent | NurseryOpenedEvent | NurseryClosedEvent | ScopeChangedEvent | ScopeClosedEvent
+  | TaskExitedEvent | TaskFlaggedEvent | LoopBlockedEvent | WarningEvent | NurseryOpenedEvent | NurseryClosedEvent | ScopeChangedEvent | ScopeClosedEvent
   | DroppedEvent | SnapshotBeginEvent | SnapshotEndEvent | RuntimeDisabledEvent;
 export type WireEventType = WireEvent['type'];

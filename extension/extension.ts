@@ -19,6 +19,9 @@ import { openRecording, saveRecording, type RecordingDeps } from './commands/rec
 import { copyTreeAsText, exportChromeTrace, exportImage, type ExportDeps } from './export/exportCommands';
 import type { PanelCommand } from '../contract/messages';
 import { RunStatusItem } from './statusItem';
+import { LintProblems } from './lints/problems';
+import { EditorHints, SELECT_TASKS_COMMAND } from './lints/editorHints';
+import { editorHintsOn, lintSettings } from './lints/lintSettings';
 import { VerdictWatch } from './verdictWatch';
 import { TaskFocus } from './panel/taskFocus';
 import { TasksView } from './tasksView/tasksView';
@@ -50,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // The bridge posts through the panel, and the panel feeds the bridge: the late-bound refs break the cycles.
   const panelRef: { panel?: TaskTreePanel; tasks?: TasksView } = {};
+  const hintsRef: { hints?: EditorHints } = {};
   // One selection and one set of debugger marks for the panel, the Tasks view and the debugger.
   const focus = new TaskFocus();
   const bridge = new PanelBridge(store, {
@@ -60,7 +64,10 @@ export function activate(context: vscode.ExtensionContext): void {
     programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
     runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
     log,
-    selected: (label) => panelRef.panel?.setRunLabel(label),
+    selected: (label) => {
+      panelRef.panel?.setRunLabel(label);
+      hintsRef.hints?.refreshSoon();
+    },
     recordingsOpenAt: () => (settings().get<string>('recordingsOpenAt', 'start') === 'end' ? 'end' : 'start'),
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
@@ -71,6 +78,21 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(bridge, taskTree, tasksView, new DebugSync(store, focus, log));
 
   const besideEditor = () => (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
+
+  // Lints (issue #17): the Problems panel and the status item, and live counts at the lines of the selected run.
+  const getSetting = <T>(key: string, fallback: T): T => settings().get<T>(key, fallback);
+  const problems = new LintProblems(store, () => lintSettings(getSetting), (t) => statusItem.setLints(t));
+  const hints = new EditorHints(store, () => bridge.selectedRun, () => editorHintsOn(getSetting));
+  hintsRef.hints = hints;
+  context.subscriptions.push(problems, hints, vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('nurseryLens.lints')) problems.settingsChanged();
+    if (e.affectsConfiguration('nurseryLens.editorHints')) hints.refreshSoon();
+  }));
+  context.subscriptions.push(vscode.commands.registerCommand(SELECT_TASKS_COMMAND, (run: unknown, ids: unknown, label?: unknown) => {
+    if (typeof run !== 'string' || !Array.isArray(ids)) return;
+    taskTree.show(besideEditor(), true);
+    bridge.selectTasks(run, ids.filter((x): x is number => typeof x === 'number'), typeof label === 'string' ? label : '');
+  }));
   const showLaunch = (launch: Launch, reveal = true) => {
     if (reveal) taskTree.show(besideEditor(), true);
     bridge.selectLaunch(launch.secret);

@@ -1,5 +1,5 @@
-// The status-bar item: how many runs and live tasks there are; a click opens
-// the task tree. Hidden while there are no runs and nothing went wrong, so it
+// The status-bar item: how many runs and live tasks there are, and how many
+// lints the runs have (issue #17); a click opens the task tree. Hidden while there are no runs and nothing went wrong, so it
 // never nags; a refused program connection shows as a warning that opens the log.
 import * as vscode from 'vscode';
 import type { RunStore } from './store/runStore';
@@ -13,6 +13,7 @@ export class RunStatusItem implements vscode.Disposable {
 
   private refused = 0;
   private lastRefusal = '';
+  private lints = { warning: 0, information: 0 };
 
   constructor(private readonly store: RunStore, private readonly showLogCommand: string) {
     this.item = vscode.window.createStatusBarItem('nurseryLens.status', vscode.StatusBarAlignment.Left, 40);
@@ -27,6 +28,12 @@ export class RunStatusItem implements vscode.Disposable {
       this.timer = undefined;
       this.refresh();
     }, REFRESH_MS);
+  }
+
+  /** The runs' lints (the Problems panel's Nursery Lens entries) changed. */
+  setLints(totals: { warning: number; information: number }): void {
+    this.lints = totals;
+    this.schedule();
   }
 
   /** A program connection was refused (wrong secret, protocol, malformed hello…). */
@@ -55,14 +62,17 @@ export class RunStatusItem implements vscode.Disposable {
     const tasks = live.reduce((n, i) => n + i.liveTasks, 0);
     const icon = disconnected.length ? '$(debug-disconnect)' : '$(type-hierarchy)';
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-    this.item.text = live.length
+    const lintCount = this.lints.warning + this.lints.information;
+    const lintText = lintCount ? ` · ${this.lints.warning ? '$(warning)' : '$(info)'} ${lintCount}` : '';
+    this.item.text = (live.length
       ? `${icon} ${plural(live.length, 'run')} · ${plural(tasks, 'task')}`
-      : `${icon} ${plural(infos.length, 'run')}`;
+      : `${icon} ${plural(infos.length, 'run')}`) + lintText;
     const lines = infos.slice(-8).map((i) => `${i.label}: ${i.status}${i.status === 'live' ? `, ${i.liveTasks} live tasks` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`);
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendText(`Nursery Lens: ${live.length} live run(s), ${infos.length} in total\n\n`);
     for (const l of lines) md.appendText(`${l}\n`);
+    if (lintCount) md.appendText(`\n${plural(lintCount, 'lint')} in the Problems panel (${this.lints.warning} warning${this.lints.warning === 1 ? '' : 's'})\n`);
     if (this.refused) md.appendText(`\n${this.refused} program connection(s) refused; the last: ${this.lastRefusal}\n`);
     md.appendMarkdown('\n\nClick to show the task tree.');
     this.item.tooltip = md;

@@ -4,6 +4,7 @@
 // Runs as npm's postinstall so `npm install` is the only setup step.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,9 +29,9 @@ function findPython() {
 }
 
 if (process.env.NURSERY_LENS_SKIP_PYTHON === '1') process.exit(0);
-function ensureVenv(dir) {
+function ensureVenv(dir, interpreter) {
   if (existsSync(join(dir, 'bin', 'python'))) return true;
-  const base = findPython();
+  const base = interpreter ?? findPython();
   if (!base) {
     console.error('nursery-lens setup: Python 3.9 or newer with the venv module is needed.\n' +
       '  Debian/Ubuntu: sudo apt-get install python3 python3-venv');
@@ -47,4 +48,11 @@ const oldest = join(root, '.venv-oldest-trio');
 if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
   if (!ensureVenv(oldest) || !pip(oldest, '-e', 'runtime/python[test]', 'trio==0.22.2')) process.exit(1);
 }
-for (const dir of [venv, oldest]) if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept
+// The newest CPython pyenv has here: asyncio differs by version (eager tasks in 3.12, ...),
+// so the Python suites run on it too when it is there (NURSERY_LENS_NEWEST_PYTHON: another interpreter, or 0).
+const newestPython = process.env.NURSERY_LENS_NEWEST_PYTHON ?? join(homedir(), '.pyenv', 'versions', '3.13.0', 'bin', 'python');
+const newest = join(root, '.venv-newest-python');
+if (newestPython !== '0' && existsSync(newestPython)) {
+  if (!ensureVenv(newest, newestPython) || !pip(newest, '-e', 'runtime/python[test]')) process.exit(1);
+}
+for (const dir of [venv, oldest, newest]) if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept

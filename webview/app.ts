@@ -9,6 +9,8 @@ import { h } from './elements';
 import { FrameLoop } from './frameLoop';
 import { Follow } from './follow';
 import { emptyState, Notices } from './notices';
+import { Picks } from './picks';
+import { visible } from './tree/programText';
 import { Selection } from './selection';
 import { Toolbar } from './toolbar';
 import { DetailsPane } from './tree/details';
@@ -56,6 +58,7 @@ export class App {
   /** The timeline strip and time cursor: while it is at a past moment, the tree draws that moment's rows. */
   private readonly timeline: Timeline;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  private readonly picks = new Picks();
   private readonly measures: Measures;
   /** What the debugger points at, in whichever run it is. */
   private debugMarks: Extract<HostMessage, { type: 'debugMarks' }> | null = null;
@@ -98,7 +101,7 @@ export class App {
     this.frames = new FrameLoop({
       mirror: { get: (key) => this.shownRun(key), list: () => this.mirror.list() }, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
       selection: this.selection, follow: this.follow, viewport: this.viewport, renderer: this.renderer, svg: this.svg,
-      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, waits, banner,
+      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, waits, banner, picks: this.picks,
     });
     this.bindTreeEvents();
     new ResizeObserver(() => {
@@ -167,6 +170,9 @@ export class App {
         this.choices.hideSystemDefault = m.hideSystemDefault;
         this.changed(DIRTY.structure | DIRTY.chrome, false);
         break;
+      case 'selectTasks':
+        this.pick(m.run, m.ids, m.label);
+        break;
       case 'select':
         if (typeof m.run === 'string' && typeof m.id === 'number') this.selection.want(m.run, m.id);
         break;
@@ -180,6 +186,19 @@ export class App {
       default:
         this.timeline.receive(m);
     }
+  }
+
+  /** Tasks picked from the editor (a hint's click): the first selected and shown, all outlined. */
+  private pick(run: string, ids: readonly number[], hintLabel: string): void {
+    const label = visible(hintLabel); // it names the program's file and line
+    const rows = this.mirror.get(run)?.rows;
+    if (run !== this.current || !rows) return;
+    const present = ids.filter((id) => rows.has(id));
+    if (!present.length) return;
+    // Selected in the next frame, once the tree holds what the last snapshot brought.
+    this.picks.set(run, present, label);
+    this.chrome.announce(`${present.length} task${present.length === 1 ? '' : 's'} selected: ${label}`);
+    this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
   /** The picture of the view the host asked for (its answer carries the same id). */
@@ -212,6 +231,7 @@ export class App {
 
   private setCurrent(key: string | null): void {
     if (key === this.current) return;
+    this.picks.clear();
     this.current = key;
     this.timeline.runChanged(key);
     this.choices.showRun(key);

@@ -6,6 +6,7 @@
 // a second, and countdowns tick every 100 ms while one is shown.
 import type { RunInfo } from '../contract/rows';
 import type { Chrome } from './chrome';
+import type { Picks } from './picks';
 import type { Follow } from './follow';
 import type { Selection } from './selection';
 import { cancelLinks } from './tree/cancelLinks';
@@ -43,6 +44,8 @@ export interface FrameParts {
   scheduler: FrameScheduler;
   measures: Measures;
   reducedMotion: MediaQueryList;
+  /** Tasks picked from the editor's hints, outlined. */
+  picks?: Picks;
   /** Wait-for edges and stuck tasks, drawn under the nodes; the deadlock/hang banner. */
   waits: WaitLayer;
   banner: VerdictBanner;
@@ -78,6 +81,11 @@ export class FrameLoop {
       } else flags |= DIRTY.structure;
     }
     if (flags & DIRTY.structure) p.tree.rebuild(run, p.choices.modelOptions());
+    const picked = p.picks?.take(p.current(), p.tree.model?.keyOf);
+    if (picked) {
+      p.selection.select(picked, { openDetails: true, pan: false });
+      p.selection.revealSoon();
+    }
     // Toolbar and banners first: they change the tree area's size, which the first view depends on.
     if (flags & (DIRTY.chrome | DIRTY.structure)) this.chrome(run);
     const layout = p.tree.layout;
@@ -124,6 +132,7 @@ export class FrameLoop {
     const animate = (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !p.reducedMotion.matches;
     const drawn = p.renderer.render({
       layout, visible, rows: run.rows, info: run.info, selected, hover, cancelLinks: links, related,
+      picked: p.picks?.keys(p.current(), model?.keyOf, selected),
       animate, overview: this.overview, scale: t.k, viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
       wallNow: Date.now(), measures: p.measures, palette: p.tree.palette, debug: p.tree.debug,
     });

@@ -83,6 +83,9 @@ const waits: Check = (v) => {
     && (w.detail === undefined || boundedText(w.detail, MAX_WAIT_TEXT));
 };
 const outcome = oneOf('returned', 'raised', 'cancelled');
+/** Program text the schema bounds at 2,000 characters (a warning's category and message). */
+const text: Check = (v) => typeof v === 'string' && v.length <= 2000;
+const nonNegNum: Check = (v) => isNum(v) && (v as number) >= 0;
 
 export interface EventSpec {
   required: Record<string, Check>;
@@ -113,6 +116,12 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'task.flagged': {
     required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') }, optional: { error },
   },
+  'loop.blocked': {
+    required: { run: id, ts, block: id, since: ts, duration: nonNegNum }, optional: { ongoing: bool, task: id, at: site },
+  },
+  'warning': {
+    required: { run: id, ts, category: text, message: text, site }, optional: { kind: oneOf('never_awaited'), func: site, task: id },
+  },
   'nursery.opened': {
     required: { run: id, ts, id, task: id, site }, optional: { system: bool, start: bool, kind: oneOf('nursery', 'taskgroup', 'anyio') },
   },
@@ -125,7 +134,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'dropped': { required: { ts, count, total: count }, optional: { run: id } },
   'snapshot.begin': { required: { run: id, ts }, optional: {} },
   'snapshot.end': { required: { run: id, ts }, optional: {} },
-  'runtime.disabled': { required: { reason: str }, optional: { ts } },
+  'runtime.disabled': { required: { reason: str }, optional: { run: id, ts } },
 };
 
 // The hello's `protocol` and `runtime` are checked by the connection (with a

@@ -10,6 +10,7 @@ import { instrumentLaunch, type InstrumentationDeps } from '../debug/launchInstr
 import type { Launch } from '../collector/launches';
 import type { LaunchOwners } from '../debug/launchOwners';
 import { messageOf } from '../errorMessage';
+import { runtimeLintOptions } from '../lints/lintSettings';
 
 const isFile = (p: string): boolean => {
   try {
@@ -76,10 +77,12 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
   }
   try {
     const name = path.basename(file);
+    const settings = vscode.workspace.getConfiguration('nurseryLens', uri);
     const { launch, env } = await instrumentLaunch(deps, {
       label: name,
       kind: 'terminal',
-      sampleHz: vscode.workspace.getConfiguration('nurseryLens', uri).get<number>('sampleHz', 10),
+      sampleHz: settings.get<number>('sampleHz', 10),
+      lints: runtimeLintOptions((k, d) => settings.get(k, d), 'terminal'),
     });
     const terminalEnv: Record<string, string | null> = env;
     const terminal = vscode.window.createTerminal({

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { envFileLocation, parseEnvFile, type EnvMap } from './envInjection';
 import { instrumentLaunch, type InstrumentationDeps } from './launchInstrumentation';
 import { messageOf } from '../errorMessage';
+import { runtimeLintOptions } from '../lints/lintSettings';
 
 export const PYTHON_DEBUG_TYPES = ['debugpy', 'python'] as const;
 
@@ -30,6 +31,7 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
         label: typeof config.name === 'string' && config.name ? config.name : 'Python debug session',
         kind: 'debug',
         sampleHz: settings.get<number>('sampleHz', 10),
+        lints: runtimeLintOptions((k, d) => settings.get(k, d), 'debug'),
         configEnv,
         envFileVars,
       });

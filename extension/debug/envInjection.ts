@@ -39,15 +39,18 @@ export interface NurseryLensConfig {
   sampleHz: number;
   record?: string | null;
   maxBuffer?: number;
+  /** Lints the runtime looks for (protocol 1.2 options block_ms, warnings, coro_origin); absent: its defaults. */
+  lints?: { blockMs: number; warnings: boolean; coroOrigin: number };
 }
 
 /** The one JSON value of NURSERY_LENS (PROTOCOL.md, "Configuration"). */
 export function nurseryLensValue(c: NurseryLensConfig): string {
+  const lints = c.lints ? { block_ms: c.lints.blockMs, warnings: c.lints.warnings, coro_origin: c.lints.coroOrigin } : {};
   return JSON.stringify({
     v: 1,
     address: c.address,
     secret: c.secret,
-    options: { sample_hz: c.sampleHz, record: c.record ?? null, max_buffer: c.maxBuffer ?? 1_000_000 },
+    options: { sample_hz: c.sampleHz, record: c.record ?? null, max_buffer: c.maxBuffer ?? 1_000_000, ...lints },
   });
 }
 

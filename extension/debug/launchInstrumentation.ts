@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { CollectorServer } from '../collector/collectorServer';
 import type { Launch, LaunchRegistry } from '../collector/launches';
-import { injectEnv, nurseryLensValue, type EnvMap } from './envInjection';
+import { injectEnv, nurseryLensValue, type EnvMap, type NurseryLensConfig } from './envInjection';
 
 export interface InstrumentationDeps {
   collector: Pick<CollectorServer, 'start'>;
@@ -22,7 +22,10 @@ export interface InstrumentedLaunch {
 
 export async function instrumentLaunch(
   deps: InstrumentationDeps,
-  request: { label: string; kind: Launch['kind']; sampleHz: number; configEnv?: EnvMap; envFileVars?: Record<string, string> },
+  request: {
+    label: string; kind: Launch['kind']; sampleHz: number; configEnv?: EnvMap; envFileVars?: Record<string, string>;
+    lints?: NurseryLensConfig['lints'];
+  },
 ): Promise<InstrumentedLaunch> {
   if (!existsSync(deps.bootstrapDir)) {
     throw new Error(`the runtime's bootstrap folder is missing (${deps.bootstrapDir}); reinstall the extension`);
@@ -32,7 +35,7 @@ export async function instrumentLaunch(
   const env = injectEnv({
     platform: deps.platform ?? process.platform,
     bootstrapDir: deps.bootstrapDir,
-    nurseryLens: nurseryLensValue({ address, secret: launch.secret, sampleHz: request.sampleHz }),
+    nurseryLens: nurseryLensValue({ address, secret: launch.secret, sampleHz: request.sampleHz, lints: request.lints }),
     configEnv: request.configEnv,
     envFileVars: request.envFileVars,
     inherited: deps.inherited ?? process.env,

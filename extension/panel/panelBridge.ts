@@ -40,6 +40,8 @@ export const DELTA_INTERVAL_MS = 50;
 const RUNS_INTERVAL_MS = 500;
 
 const COMMANDS = new Set<string>(['runFile', 'openRecording', 'clearFinished', 'copyText', 'exportSvg', 'exportPng', 'exportTrace'] satisfies PanelCommand[]);
+/** Tasks one pick names at most (a hint counts more, the panel marks these). */
+const MAX_PICKED = 500;
 /** How long a picture of the view may take (the panel opening, the browser drawing a big tree). */
 export const EXPORT_TIMEOUT_MS = 30_000;
 /** The largest picture taken from the panel (base64 PNG or SVG text), in characters. */
@@ -149,10 +151,29 @@ export class PanelBridge {
       try {
         this.postRuns();
         this.postSnapshot();
+        this.postPick();
       } catch (err) {
         this.deps.log?.warn(`panel update failed: ${messageOf(err)}`);
       }
     });
+  }
+
+  /** Tasks of `run` to select in the panel (an editor hint's click), sent after the run's snapshot. */
+  private pendingPick: { run: string; ids: number[]; label: string } | null = null;
+
+  /** Selects tasks of a run in the panel: the run first if another is shown, then the tasks. */
+  selectTasks(run: string, ids: readonly number[], label: string): void {
+    if (!this.store.get(run)) return;
+    this.pendingPick = { run, ids: ids.filter((id) => Number.isSafeInteger(id)).slice(0, MAX_PICKED), label };
+    if (this.selected !== run) this.select(run);
+    else this.postPick();
+  }
+
+  private postPick(): void {
+    const pick = this.pendingPick;
+    if (!pick || !this.attached || pick.run !== this.selected) return;
+    this.pendingPick = null;
+    this.deps.post({ type: 'selectTasks', ...pick });
   }
 
   /** Select the first run of this launch, now or when it arrives. */
@@ -172,6 +193,7 @@ export class PanelBridge {
         if (!this.selected || !this.store.get(this.selected)) this.selected = this.defaultSelection();
         this.postRuns();
         this.postSnapshot();
+        this.postPick();
         this.sendExports();
         return;
       case 'exported':

@@ -48,6 +48,7 @@ export class NurseryEvents {
       system: e.system === true,
       start: e.start === true,
       groupKind,
+      lints: undefined,
       dirty: false,
       sent: false,
       gone: false,

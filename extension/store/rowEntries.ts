@@ -64,6 +64,7 @@ export function copyRow(row: Row): Row {
     if (row.loose) t.loose = true;
     if (row.flags !== undefined) t.flags = row.flags;
     if (row.unretrieved !== undefined) t.unretrieved = row.unretrieved;
+    if (row.lints !== undefined) t.lints = row.lints;
     return t;
   }
   if (row.kind === 'retired') return { kind: 'retired', id: row.id, parent: row.parent, count: row.count, byOutcome: { ...row.byOutcome } };
@@ -72,6 +73,7 @@ export function copyRow(row: Row): Row {
   };
   if (row.closedAt !== undefined) n.closedAt = row.closedAt;
   if (row.groupKind !== undefined) n.groupKind = row.groupKind;
+  if (row.lints !== undefined) n.lints = row.lints;
   return n;
 }
 

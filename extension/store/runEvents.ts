@@ -66,6 +66,8 @@ export class RunEvents {
 
   runtimeDisabled(e: RuntimeDisabledEvent): void {
     this.facts.addProblem(`The runtime switched itself off: ${clip(e.reason, MAX_TEXT)}`);
+    // 1.2: this run only is no longer observed; what it still shows as live is closed at its run.finished.
+    if (e.run !== undefined) this.facts.linesLost = true;
   }
 
   snapshotBegin(): void {

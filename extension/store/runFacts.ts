@@ -48,6 +48,11 @@ export class RunFacts {
     if ((++this.clockTick & 63) === 0) this.stampClock();
   }
 
+  /** The newest run-relative ts seen. */
+  get lastSeen(): number {
+    return this.lastTs;
+  }
+
   /** The run's time at host time `hostNow` (epoch ms): the newest ts, plus the time since it came while live. */
   runNow(hostNow: number): number {
     if (this.status !== 'live') return this.lastTs;

@@ -4,8 +4,9 @@
 // timers, so it is tested and benchmarked in plain Node. The rooms:
 // taskEvents / nurseryEvents / scopeEvents / runEvents reduce each event
 // family; runTree holds the rows and their indexes, retention folds finished
-// tasks, deltaLog keeps what changed for the panel, runFacts the run's header.
-import type { Row, RunInfo, RunStatus } from '../../contract/rows';
+// tasks, deltaLog keeps what changed for the panel, runFacts the run's header,
+// runLints what is worth a warning (issue #17).
+import type { Row, RunInfo, RunStatus, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import type { Delta } from './deltaLog';
 import type { Entry } from './rowEntries';
@@ -13,6 +14,7 @@ import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
 import { RunFacts } from './runFacts';
+import { RunLints, type Lint, type LintSettings } from './runLints';
 import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
@@ -57,6 +59,7 @@ export class RunState {
   private readonly nurseries: NurseryEvents;
   private readonly scopes: ScopeEvents;
   private readonly run: RunEvents;
+  private readonly lintRoom: RunLints;
   private readonly verdicts: Verdicts;
 
   constructor(key: string, label: string, options: RunStateOptions = {}, rooms?: Rooms) {
@@ -78,6 +81,7 @@ export class RunState {
     this.nurseries = new NurseryEvents(this.tree, this.retention);
     this.scopes = new ScopeEvents(this.tree);
     this.run = new RunEvents(this.tree, this.facts, this.retention, this.tasks, this.nurseries);
+    this.lintRoom = new RunLints(this.tree, this.facts);
   }
 
   /**
@@ -102,6 +106,8 @@ export class RunState {
       case 'task.exited': return this.refused(this.tasks.exited(ev));
       case 'task.moved': return this.refused(this.tasks.moved(ev));
       case 'task.flagged': return this.tasks.flagged(ev);
+      case 'loop.blocked': return this.lintRoom.events.blocked(ev);
+      case 'warning': return this.lintRoom.events.warning(ev);
       case 'nursery.opened': return this.refused(this.nurseries.opened(ev));
       case 'nursery.closed': return this.nurseries.closed(ev);
       case 'scope.changed': return this.refused(this.scopes.changed(ev));
@@ -109,6 +115,7 @@ export class RunState {
       case 'hello': return this.run.hello(ev);
       case 'run.started': return this.run.started(ev);
       case 'run.finished':
+        this.lintRoom.events.runEnded();
         this.verdicts.look(ev.ts, true); // the run's last word on a deadlock or hang it had
         return this.run.finished(ev);
       case 'dropped': return this.run.dropped(ev);
@@ -209,6 +216,20 @@ export class RunState {
     return this.tree.rows();
   }
 
+  /**
+   * The run's lints now (host time `hostNow`, epoch ms) and whether they
+   * changed since the last call; rows whose marks changed go out with the
+   * next delta.
+   */
+  lints(settings: LintSettings, hostNow: number): { lints: Lint[]; changed: boolean } {
+    return this.lintRoom.evaluate(settings, this.facts.runNow(hostNow));
+  }
+
+  /** The task rows as stored (read only): for counts by line in the editor. */
+  taskRows(): IterableIterator<TaskRow> {
+    return this.tree.tasks.values();
+  }
+
   /** Copies of what changed since the last delta or snapshot; null when nothing did. */
   takeDelta(): Delta | null {
     return this.tree.changes.take((id) => this.tree.row(id) !== undefined);
@@ -245,6 +266,7 @@ export class RunState {
     if (this.facts.status !== 'live') return;
     this.facts.status = 'disconnected';
     this.facts.changed = true;
+    this.lintRoom.events.runEnded();
     this.facts.addProblem(reason);
   }
 

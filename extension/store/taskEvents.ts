@@ -89,6 +89,7 @@ export class TaskEvents {
       loose: loose ? true : undefined,
       flags: undefined,
       unretrieved: undefined,
+      lints: undefined,
       dirty: false,
       sent: false,
       gone: false,

@@ -51,6 +51,11 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
     cancel: { source: 'nursery', reason: 'x', by: 7, scope: 4, site: site12, error: { type: 'ValueError', message: 'bad url' } },
   },
   'task.flagged': { type: 'task.flagged', run: 1, ts: 6, id: 5, flag: 'exception_never_retrieved', error: { type: 'ValueError', message: 'v' } },
+  'loop.blocked': { type: 'loop.blocked', run: 1, ts: 420.5, block: 2, since: 100.25, duration: 320.25, ongoing: true, task: 5, at: site12 },
+  'warning': {
+    type: 'warning', run: 1, ts: 7, category: 'RuntimeWarning', message: "coroutine 'fetch' was never awaited", kind: 'never_awaited',
+    site: site12, func: site12, task: 5,
+  },
   'nursery.opened': { type: 'nursery.opened', run: 1, ts: 1, id: 4, task: 3, site: site12, system: false, start: true, kind: 'taskgroup' },
   'nursery.closed': { type: 'nursery.closed', run: 1, ts: 5, id: 4 },
   'scope.changed': {
@@ -61,7 +66,7 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
   'dropped': { type: 'dropped', run: 1, ts: 3, count: 5, total: 9 },
   'snapshot.begin': { type: 'snapshot.begin', run: 1, ts: 3 },
   'snapshot.end': { type: 'snapshot.end', run: 1, ts: 3 },
-  'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', ts: 3 },
+  'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', run: 1, ts: 3 },
 };
 const sampleOf = (type: string) => samples[type as WireEventType] as unknown as Record<string, unknown>;
 

@@ -177,6 +177,19 @@ describe('RunState reducer', () => {
     assert.equal(info.clock.ts, 6);
   });
 
+  it('a runtime.disabled naming the run (1.2): that run says so and its run.finished closes what it still shows live', () => {
+    const r = run([
+      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1),
+      { type: 'runtime.disabled', run: 1, ts: 2, reason: "run 1 is not observed from here on: NotImplementedError() at /abs/clock.py:9 in current_time" },
+      runFinished(6),
+    ]);
+    const info = r.info();
+    assert.ok(info.problems.some((p) => p.includes('/abs/clock.py:9')));
+    assert.equal(info.status, 'finished');
+    assert.equal(task(r, 5).state, 'lost', 'not seen to finish: the runtime stopped looking');
+    assert.equal(nursery(r, 4).closedAt, 6);
+  });
+
   it('disconnection keeps live tasks as they were and says so', () => {
     const r = run([...prologue(), state(3, 1, 'waiting', site(40))]);
     r.markDisconnected('The program disconnected before its run finished.');

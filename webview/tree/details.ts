@@ -1,7 +1,7 @@
 // The details pane of the selected node. Rebuilt only when the selected row
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
-import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
+import type { ErrorInfo, LintMark, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
 import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { awaitKey, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
 import { flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeMaker, startWord } from './kindWords';
@@ -122,6 +122,7 @@ export class DetailsPane {
     }
     if (t.loose) out.push(h('p', { class: 'loose-note muted' }, looseWords(t, c.rows)));
     for (const f of t.flags ?? []) out.push(h('p', { class: 'flag-note', 'data-flag': f }, flagSentence(f)));
+    out.push(...lintNotes(t.lints));
     const dl = h('dl', {});
     const item = (k: string, ...v: Array<Node | string | null>): void => {
       dl.append(h('dt', {}, k), h('dd', {}, ...v));
@@ -200,7 +201,7 @@ export class DetailsPane {
     const counts = countStates(childStates(c.rows, n.id));
     if (Object.keys(counts).length) item('Children', histogramList(counts));
     if (n.groupKind) item('Opened with', h('code', {}, groupCodeOfKind(groupKindOf(n))));
-    return [h('section', { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n))), dl)];
+    return [h('section', { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n))), ...lintNotes(n.lints), dl)];
   }
 
   private fold(c: DetailsContext): HTMLElement[] {
@@ -218,6 +219,11 @@ export class DetailsPane {
   private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
     return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(r.byOutcome))];
   }
+}
+
+/** A row's lints in words (the Problems panel says the same). */
+function lintNotes(lints: readonly LintMark[] | undefined): HTMLElement[] {
+  return (lints ?? []).map((l) => h('p', { class: 'flag-note lint-note', 'data-lint': l.code }, `⚠ ${l.sentence}`));
 }
 
 function histogramList(counts: Partial<Record<TaskState, number>>): HTMLElement {

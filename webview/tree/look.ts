@@ -1,7 +1,7 @@
 // How one node looks: the texts, the classes that colour it, its icon, its
 // ARIA label. Computed from the row, never stored on it, so a delta that only
 // changes a state repaints a few nodes without a relayout.
-import type { Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
+import type { LintMark, Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
 import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
 import { flagBadge, groupWord, startWord } from './kindWords';
@@ -134,6 +134,14 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     look.nameWidth = kind ? m.name.width(kind) : 0;
     look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
     look.aria = `${row.start ? `${startWord(row)} ${groupWord(row)}` : row.system ? `system ${groupWord(row)}` : groupWord(row)}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
+    if (row.lints?.length) {
+      // A lint on the group (a runaway nursery): its badge after the site.
+      look.badge = lintBadges(row.lints).join(' · ');
+      look.badgeClass = 'flag';
+      look.classes += ' linted';
+      look.width += GAP + m.small.width(look.badge);
+      look.aria += row.lints.map((l) => `, ${l.badge}`).join('');
+    }
     if (look.more) look.width += GAP + m.smallBold.width(look.more);
     return look;
   }
@@ -174,6 +182,12 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   }
   for (const f of t.flags ?? []) badges.push(`⚠ ${flagBadge(f)}`);
   if (t.flags?.length) look.badgeClass ||= 'flag';
+  // Then its lints (the loop held, a coroutine never awaited, a start() not started…).
+  if (t.lints?.length) {
+    badges.push(...lintBadges(t.lints));
+    look.classes += ' linted';
+    look.badgeClass ||= 'flag';
+  }
   if (dl) {
     badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
     look.ticking = info.status === 'live' && info.at === undefined;
@@ -216,6 +230,10 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   look.debugX = beforeBadge + GAP + DEBUG_ICON_ROOM / 2;
   look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '')
     + (t.loose ? ', loose (owned by no task group)' : '') + (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('')
+    + (t.lints ?? []).map((l) => `, ${l.badge}`).join('')
     + (look.debug ? `, ${look.debug.words}` : '');
   return look;
 }
+
+/** A row's lints beside it: `⚠ blocked the loop 420 ms`. */
+const lintBadges = (lints: readonly LintMark[]): string[] => lints.map((l) => `⚠ ${l.badge}`);

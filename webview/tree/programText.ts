@@ -5,7 +5,7 @@
 // controls and line separators. Those are shown escaped (`\u202e`), the same
 // way Copy as text writes them (extension/export/treeText.ts). It is always
 // inserted as text, never as HTML; this is about what the eye sees.
-import type { CauseInfo, ErrorInfo, Row, RunInfo, Site, VerdictTask, WaitInfo } from '../../contract/rows';
+import type { CauseInfo, ErrorInfo, LintMark, Row, RunInfo, Site, VerdictTask, WaitInfo } from '../../contract/rows';
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
@@ -34,6 +34,14 @@ function visibleError(e: ErrorInfo | undefined, depth = 0): void {
   e.type = visible(e.type);
   e.message = visible(e.message);
   for (const x of e.exceptions ?? []) visibleError(x, depth + 1);
+}
+
+/** A lint's words name tasks, functions and files of the program. */
+function visibleLints(lints: LintMark[] | undefined): void {
+  for (const l of lints ?? []) {
+    l.badge = visible(l.badge);
+    l.sentence = visible(l.sentence);
+  }
 }
 
 function visibleWaits(w: WaitInfo | undefined): void {
@@ -76,8 +84,10 @@ export function visibleRow(row: Row): Row {
       visibleSite(s.site);
       visibleCause(s.cause);
     }
+    visibleLints(row.lints);
   } else if (row.kind === 'nursery') {
     visibleSite(row.site);
+    visibleLints(row.lints);
   }
   return row;
 }

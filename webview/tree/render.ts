@@ -29,6 +29,8 @@ export interface Frame {
   cancelLinks: CancelLink[];
   /** Keys related to the selected/hovered node by a cancelledBy link. */
   related: ReadonlySet<string>;
+  /** Keys of the tasks picked from the editor's hints. */
+  picked?: ReadonlySet<string>;
   animate: boolean;
   overview: boolean;
   /** Zoom scale (overview dots keep their screen size). */
@@ -205,6 +207,7 @@ export class TreeRenderer {
       let classes = look.classes;
       if (p.node.key === selected) classes += ' selected';
       if (f.related.has(p.node.key)) classes += ' related';
+      if (f.picked?.has(p.node.key)) classes += ' picked';
       const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
       const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
       const siblingCount = (p.parent ? p.parent.children : f.layout.roots).length;

@@ -64,11 +64,13 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (row.kind === 'nursery') {
     const out: Array<[string, string]> = [[row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong']];
     if (row.site) out.push([`${visible(row.site.file)}:${row.site.line}`, 'code']);
+    for (const l of row.lints ?? []) out.push([l.sentence, 'flag']);
     return out;
   }
   const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
   for (const f of row.flags ?? []) out.push([flagSentence(f), 'flag']);
+  for (const l of row.lints ?? []) out.push([l.sentence, 'flag']);
   if (row.unretrieved && !row.error) out.push([errorLine(row.unretrieved).slice(0, 300), 'error']);
   if (row.loose) out.push([looseWords(row, rows), 'muted']);
   const live = !isFinishedState(row.state);

@@ -143,9 +143,9 @@ def test_a_snapshot_replays_func_and_chain():
     # What a reconnecting collector gets: the spawn's func and the last chain.
     mirror = Mirror()
     rq: deque[Any] = deque()
-    source = types.SimpleNamespace(observed=False)
+    source = types.SimpleNamespace(observed=False, describe=None)
     lines: list[str] = []
-    mirror.handle((E.RUN_START, 1, 0, 0.0, 0.0, source, 0, rq), lines)
+    mirror.handle((E.RUN_START, 1, 0, 0.0, 0.0, source, 0, rq, ""), lines)
     m = mirror.runs[1]
     code = worker.__code__
     rq.extend((10, 1000, "job", 4, code, 3, code))
@@ -161,4 +161,5 @@ def test_a_snapshot_replays_func_and_chain():
     state = next(x for x in replay if x.startswith('{"type":"task.state"'))
     assert state.endswith(f',"chain":[{rec.at}]}}')
     conftest.validate_lines("\n".join(replay) + "\n")
-    assert L.parse_plain_tail(L.spawned_tail('"a"', 4, 0, "null")) == ('"a"', 4, "null", None)
+    assert L.parse_plain_tail(L.spawned_tail('"a"', 4, 0, "null")) == ('"a"', 4, 0, "null", None, None)
+    assert L.parse_plain_tail(L.spawned_tail('"b"', None, 0, "null", "{}", 7)) == ('"b"', None, 0, "null", "{}", 7)

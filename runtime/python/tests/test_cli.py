@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import stat
 import subprocess
 import textwrap
 from typing import TYPE_CHECKING
@@ -105,10 +107,23 @@ def test_program_without_trio_does_not_import_it(tmp_path):
     assert r.returncode == 0
 
 
-def test_record_with_env_secret(tmp_path, prog):
+@pytest.mark.parametrize("how", ["--record", "options.record"])
+def test_recording_is_private_and_never_holds_the_secret(tmp_path, prog, how):
+    # #12 item 1: a recording gets shared; the launch secret must not be in it,
+    # and the file is its owner's only, even where a wider file was before
     out = tmp_path / "s.ndjson"
-    env = subprocess_env(NURSERY_LENS='{"v":1,"secret":"abc123","options":{"sample_hz":0}}')
-    r = run(["-m", "nursery_lens", "--record", str(out), "prog.py"], tmp_path, env)
-    assert r.returncode == 0
-    rec = Recording(out.read_text(encoding="utf-8"))
-    assert rec.events[0]["secret"] == "abc123"
+    out.write_text("an older recording\n", encoding="utf-8")
+    out.chmod(0o644)
+    options = {"sample_hz": 0} if how == "--record" else {"sample_hz": 0, "record": str(out)}
+    env = subprocess_env(NURSERY_LENS=json.dumps({"v": 1, "secret": "abc123", "options": options}))
+    args = ["--record", str(out)] if how == "--record" else []
+    r = run(["-m", "nursery_lens", *args, "prog.py"], tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "abc123" not in text
+    rec = Recording(text)
+    assert "secret" not in rec.events[0]
+    assert rec.events[0]["minor"] == 2
+    assert len(rec.of("run.finished")) == 1
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

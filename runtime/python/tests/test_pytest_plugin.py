@@ -2,8 +2,7 @@
 prints its task tree before it is stopped.
 
 Each case runs a real pytest in a subprocess (pytester) on a real Trio test
-that hangs on an Event nobody sets. asyncio: the runtime observes asyncio
-once its adapter lands (branch asyncio-runtime); the asyncio case waits for it.
+that hangs on an Event nobody sets, and one asyncio test the same way.
 """
 
 from __future__ import annotations
@@ -110,3 +109,38 @@ def test_without_the_option_the_plugin_stays_out_of_the_way(hanging: pytest.Pyte
     assert (
         "--nursery-lens-dump" in hanging.runpytest_subprocess("-p", "nursery_lens.pytest_plugin", "--help").stdout.str()
     )
+
+
+HANGING_ASYNCIO = textwrap.dedent("""
+    import asyncio
+
+    async def waiter(event):
+        await event.wait()  # waiters wait here
+
+    async def main():
+        event = asyncio.Event()
+        async with asyncio.TaskGroup() as group:  # the group
+            for n in range(2):
+                group.create_task(waiter(event), name=f"waiter-{n}")
+
+    def test_hangs():
+        asyncio.run(main())
+""")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="pytest-timeout's signal method needs SIGALRM")
+def test_a_hanging_asyncio_test_prints_its_tree_then_fails(pytester: pytest.Pytester):
+    pytester.makepyfile(test_hang=HANGING_ASYNCIO)
+    r = pytester.runpytest_subprocess(*PLUGIN, "--timeout=1", "--timeout-method=signal", timeout=60)
+    r.assert_outcomes(failed=1)
+    out = r.stdout.str()
+    lines = (pytester.path / "test_hang.py").read_text(encoding="utf-8").splitlines()
+    at = {
+        mark: next(i for i, text in enumerate(lines, 1) if mark in text) for mark in ("waiters wait here", "the group")
+    }
+    assert title("test_hangs", "1") in out
+    assert "\npytest · asyncio " in out
+    assert f"  TaskGroup @ test_hang.py:{at['the group']}" in out
+    for n in range(2):
+        assert f"    waiter-{n} · waiting @ test_hang.py:{at['waiters wait here']}" in out
+    assert "Failed: Timeout (>1.0s) from pytest-timeout" in out

@@ -151,12 +151,13 @@ def test_overflow_drops_counts_and_stays_valid(monkeypatch):
     assert dropped[-1]["total"] > 1000
 
 
-def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd):
+def test_internal_error_stops_observing_that_run_only(monkeypatch, capfd):
+    # #12 item 7: one odd run must not blind the lens for the rest of the process
     import nursery_lens
     from nursery_lens._trio import outcomes
 
     def broken(exc):
-        raise RuntimeError("simulated internal error")
+        raise RuntimeError("simulated internal error")  # SIMULATED
 
     monkeypatch.setattr(outcomes, "error_info", broken)
     chunks: list[str] = []
@@ -176,15 +177,31 @@ def test_internal_error_switches_off_once_and_program_goes_on(monkeypatch, capfd
         return "finished"
 
     assert trio.run(main, instruments=[inst]) == "finished"
+    assert trio.run(main, instruments=[inst]) == "finished"  # the same failure: said once on stderr
+    monkeypatch.undo()
+    assert trio.run(main, instruments=[inst]) == "finished"
     inst.close()
     err = capfd.readouterr().err
-    assert err.count("nursery_lens") == 1
-    assert "switched off" in err
+    assert err.count("nursery_lens") == 1, err
+    assert "run 1 is not observed from here on" in err
     rec = Recording("".join(chunks))
     disabled = rec.of("runtime.disabled")
-    assert len(disabled) == 1
-    assert "simulated internal error" in disabled[0]["reason"]
-    assert rec.events[-1]["type"] == "runtime.disabled"
+    assert [d["run"] for d in disabled] == [1, 2]
+    # the reason names the exception and where it was raised
+    assert "RuntimeError('simulated internal error')" in disabled[0]["reason"]
+    where = conftest.line_of(__file__, "# SIMULATED")
+    assert f"{__file__}:{where} in broken" in disabled[0]["reason"]
+    # each failed run still ends; the run after them is recorded in full
+    assert [(e["run"], e["outcome"]) for e in rec.of("run.finished")] == [
+        (1, "returned"),
+        (2, "returned"),
+        (3, "returned"),
+    ]
+    assert [e["type"] for e in rec.events if e.get("run") == 1][-2:] == ["runtime.disabled", "run.finished"]
+    third = [e for e in rec.events if e.get("run") == 3]
+    raised = [e["error"] for e in third if e["type"] == "task.exited" and e["outcome"] == "raised"]
+    assert raised == [{"type": "ValueError", "message": "user error"}]
+    assert not [e for e in third if e["type"] == "runtime.disabled"]
 
 
 def test_writer_thread_is_left_alone_by_debuggers():

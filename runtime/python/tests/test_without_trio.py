@@ -12,7 +12,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from conftest import BOOTSTRAP, PYTHON, subprocess_env
+from conftest import BOOTSTRAP, PYTHON, Recording, subprocess_env
 
 ASYNCIO_PROGRAM = textwrap.dedent("""
     import asyncio, sys
@@ -57,7 +57,11 @@ def test_cli_runs_a_program_without_trio(tmp_path):
     assert r.stderr == ""
     assert r.returncode == 0
     assert r.stdout == EXPECTED
-    assert not out.exists()  # no run of a library it observes: nothing to record
+    # its asyncio run is observed, with Trio nowhere
+    rec = Recording(out.read_text(encoding="utf-8"))
+    assert rec.events[0]["runtime"] == "asyncio"
+    assert [e["outcome"] for e in rec.of("run.finished")] == ["returned"]
+    assert rec.exit(rec.main()["id"])["outcome"] == "returned"
 
 
 def test_bootstrap_runs_a_program_without_trio(tmp_path):
@@ -69,14 +73,16 @@ def test_bootstrap_runs_a_program_without_trio(tmp_path):
     assert r.stdout == EXPECTED
 
 
-def test_every_core_module_imports_without_trio(tmp_path):
+def test_every_core_and_asyncio_module_imports_without_trio(tmp_path):
     shadow = _no_trio(tmp_path)
     code = textwrap.dedent("""
         import importlib, pkgutil, sys
-        import nursery_lens, nursery_lens._core as core
+        import nursery_lens, nursery_lens._core as core, nursery_lens._asyncio as aio
         names = [m.name for m in pkgutil.iter_modules(core.__path__)]
         for name in names:
             importlib.import_module("nursery_lens._core." + name)
+        for name in [m.name for m in pkgutil.iter_modules(aio.__path__)]:
+            importlib.import_module("nursery_lens._asyncio." + name)
         print(len(names), "trio" in sys.modules)
         try:
             nursery_lens.Instrument

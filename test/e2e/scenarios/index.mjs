@@ -6,5 +6,7 @@ import pausedWorker from './pausedWorker.mjs';
 import recording from './recording.mjs';
 import cliRecording from './cliRecording.mjs';
 import deadlock from './deadlock.mjs';
+import lints from './lints.mjs';
+import asyncioSession from './asyncioSession.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock];
+export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock, lints, asyncioSession];

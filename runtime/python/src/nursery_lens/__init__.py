@@ -24,10 +24,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
+    from ._asyncio.library import observe as observe_asyncio
     from ._trio.instrument import Instrument
 
 __version__ = "0.1.0"
-__all__ = ["Config", "Instrument", "__version__"]
+__all__ = ["Config", "Instrument", "__version__", "observe_asyncio"]
 
 
 def __getattr__(name: str) -> Any:
@@ -35,4 +36,8 @@ def __getattr__(name: str) -> Any:
         from ._trio.instrument import Instrument
 
         return Instrument
+    if name == "observe_asyncio":
+        from ._asyncio.library import observe
+
+        return observe
     raise AttributeError(f"module 'nursery_lens' has no attribute {name!r}")

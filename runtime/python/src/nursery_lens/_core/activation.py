@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: ``adapter.Library``) activates it
 ADAPTERS = {
     "trio._core._run": "nursery_lens._trio.library",
+    "asyncio": "nursery_lens._asyncio.library",
+    "uvloop": "nursery_lens._asyncio.library",
+    "anyio._backends._asyncio": "nursery_lens._anyio.library",
+    "anyio._backends._trio": "nursery_lens._anyio.library",
 }
 
 _config: Config | None = None

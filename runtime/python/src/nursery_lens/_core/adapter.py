@@ -25,10 +25,14 @@ What an adapter hands the core:
   ``Emitter.pump_from_loop`` there at most every ``PUMP_INTERVAL``, and
   cuts an idle wait short when events are queued or a sample is owed.
 
-Open for a second library: the hello names one runtime, that of the
-instrument that made the emitter, and instruments configured alike share
-one emitter (``emitters.emitter_for``); the protocol's hello allows only
-``"trio"`` so far.
+Several libraries in one process: instruments configured alike share one
+emitter (``emitters.emitter_for``), whose hello names the library of the
+run that made it; each run names its own in ``run.started.library``
+(``lines.run_info``, passed to ``Emitter.start_run``).
+
+A failure in an adapter's own code is contained to its run: the adapter
+stops observing that run and tells ``Emitter.run_failed`` (the run says
+so on the wire, later runs are observed as usual).
 """
 
 from __future__ import annotations
@@ -37,15 +41,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set as AbstractSet
-    from types import ModuleType
+    from types import CodeType, ModuleType
 
     from .config import Config
 
-#: (scope, deadline, shield, cancel_called, reason): a cancel scope as a
-#: sample sees it. ``scope`` is the library's object (the mirror keys its
-#: scope ids by it, holding it only while the scope is reported);
-#: ``deadline`` is in seconds on the run's clock (``inf``: none).
-ScopeSeen = tuple[Any, float, bool, bool, "str | None"]
+#: (scope, deadline, shield, cancel_called, reason[, kind, site]): a cancel
+#: scope as a sample sees it. ``scope`` is the library's object (the mirror
+#: keys its scope ids by it, holding it only while the scope is reported);
+#: ``deadline`` is in seconds on the run's clock (``inf``: none). The 1.2
+#: ``kind`` (None: a Trio cancel scope) and ``site`` (a frames.Site where
+#: the scope was entered, or None) may be left out.
+ScopeSeen = tuple[Any, ...]
 
 
 class Library(Protocol):
@@ -131,4 +137,14 @@ class ObservedRun(Protocol):
         """The cancel scopes entered in the task worth showing (a deadline, a
         shield or a cancel), innermost first. ``sleeping``: the await chain
         passes through a ``sleep_codes`` frame, whose own scope is left out."""
+        ...
+
+    def describe(self, task: Any) -> tuple[str, CodeType | None]:
+        """(name, code of its coroutine function) of a task queued as the
+        library's object (see events: asyncio names a task after making it)."""
+        ...
+
+    def fail(self, exc: BaseException) -> None:
+        """Reading the library's objects for this run failed (in a pump):
+        the adapter stops observing the run (``Emitter.run_failed``)."""
         ...

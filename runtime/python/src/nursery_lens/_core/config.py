@@ -22,6 +22,8 @@ VERSION = 1
 
 DEFAULT_SAMPLE_HZ = 10.0
 DEFAULT_MAX_BUFFER = 1_000_000
+#: a loop that does not come back for longer than this is reported blocked (ms; 0: off)
+DEFAULT_BLOCK_MS = 100.0
 
 if TYPE_CHECKING:  # pragma: no cover
     #: ("tcp", (host, port)) or ("unix", path)
@@ -35,7 +37,7 @@ class Config:
     every interpreter start-up, and ``dataclasses`` costs milliseconds.
     """
 
-    __slots__ = ("address", "max_buffer", "record", "sample_hz", "secret")
+    __slots__ = ("address", "block_ms", "coro_origin", "max_buffer", "record", "sample_hz", "secret", "warnings")
 
     def __init__(
         self,
@@ -44,17 +46,32 @@ class Config:
         secret: str | None = None,
         sample_hz: float = DEFAULT_SAMPLE_HZ,
         max_buffer: int = DEFAULT_MAX_BUFFER,
+        block_ms: float = DEFAULT_BLOCK_MS,
+        warnings: bool = True,
+        coro_origin: int = 0,
     ) -> None:
         self.address = address
         self.record = record
         self.secret = secret
         self.sample_hz = sample_hz
         self.max_buffer = max_buffer
+        #: lints (protocol 1.2): the loop held longer than this; coroutines
+        #: never awaited; how many frames of origin each coroutine keeps
+        self.block_ms = block_ms
+        self.warnings = warnings
+        self.coro_origin = coro_origin
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with ``changes`` (field names as keyword arguments)."""
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields.update(changes)
+        return Config(**fields)
 
     def __repr__(self) -> str:
         return (
             f"Config(address={self.address!r}, record={self.record!r}, sample_hz={self.sample_hz!r}, "
-            f"max_buffer={self.max_buffer!r})"
+            f"max_buffer={self.max_buffer!r}, block_ms={self.block_ms!r}, warnings={self.warnings!r}, "
+            f"coro_origin={self.coro_origin!r})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -64,7 +81,16 @@ class Config:
         return hash(self.key())
 
     def key(self) -> tuple[Any, ...]:
-        return (self.address, self.record, self.secret, self.sample_hz, self.max_buffer)
+        return (
+            self.address,
+            self.record,
+            self.secret,
+            self.sample_hz,
+            self.max_buffer,
+            self.block_ms,
+            self.warnings,
+            self.coro_origin,
+        )
 
 
 def parse_address(address: str) -> Address:
@@ -99,6 +125,9 @@ def config_from_json(raw: str) -> Config:
     secret = obj.get("secret")
     hz = options.get("sample_hz", DEFAULT_SAMPLE_HZ)
     max_buffer = options.get("max_buffer", DEFAULT_MAX_BUFFER)
+    block_ms = options.get("block_ms", DEFAULT_BLOCK_MS)
+    warnings = options.get("warnings", True)
+    coro_origin = options.get("coro_origin", 0)
     if address is not None and not isinstance(address, str):
         raise ValueError(f"{ENV_VAR}.address must be a string")
     if record is not None and not isinstance(record, str):
@@ -109,8 +138,21 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR}.options.sample_hz must be a number >= 0")
     if not isinstance(max_buffer, int) or max_buffer < 1:
         raise ValueError(f"{ENV_VAR}.options.max_buffer must be an integer >= 1")
+    if not isinstance(block_ms, (int, float)) or isinstance(block_ms, bool) or not 0 <= block_ms < 1e9:
+        raise ValueError(f"{ENV_VAR}.options.block_ms must be a number >= 0")
+    if not isinstance(warnings, bool):
+        raise ValueError(f"{ENV_VAR}.options.warnings must be true or false")
+    if not isinstance(coro_origin, int) or isinstance(coro_origin, bool) or not 0 <= coro_origin <= 100:
+        raise ValueError(f"{ENV_VAR}.options.coro_origin must be an integer from 0 to 100")
     return Config(
-        address=address or None, record=record or None, secret=secret, sample_hz=float(hz), max_buffer=max_buffer
+        address=address or None,
+        record=record or None,
+        secret=secret,
+        sample_hz=float(hz),
+        max_buffer=max_buffer,
+        block_ms=float(block_ms),
+        warnings=warnings,
+        coro_origin=coro_origin,
     )
 
 
@@ -126,7 +168,14 @@ def config_to_json(config: Config) -> str:
     """The inverse of :func:`config_from_json` (the CLI passes it on)."""
     obj: dict[str, Any] = {
         "v": VERSION,
-        "options": {"sample_hz": config.sample_hz, "record": config.record, "max_buffer": config.max_buffer},
+        "options": {
+            "sample_hz": config.sample_hz,
+            "record": config.record,
+            "max_buffer": config.max_buffer,
+            "block_ms": config.block_ms,
+            "warnings": config.warnings,
+            "coro_origin": config.coro_origin,
+        },
     }
     if config.address:
         obj["address"] = config.address

@@ -25,7 +25,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import emitters, events as E, lines as L
+from .blocks import BlockWatch
 from .config import parse_address
+from .coro_warnings import install as install_warnings, track_origins, untrack_origins
+from .errors import failure_reason
 from .mirror import Mirror
 from .transport import Connection, close_quietly
 from .watcher import WriterThread, start_watching
@@ -61,6 +64,32 @@ FLUSH_AT_CLOSE = 3.0
 FLUSH_POLL = 0.02
 #: Seconds close() waits for the writer thread.
 JOIN_TIMEOUT = 1.0
+#: Distinct reasons of failed runs said on stderr; the rest only on the wire.
+MAX_FAILURES_TOLD = 3
+
+
+def open_private(path: str) -> Any:
+    """``path`` for writing, readable by its owner only (0600): a new file
+    renamed over it, so an existing file's wider mode is not kept and no
+    reader that opened the old one sees what is written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # an unwritable folder: the file itself, made private
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            pass
+    else:
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+    return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
 
 def write_stderr(msg: str) -> None:
@@ -88,12 +117,16 @@ class Emitter:
         self.hook_drops = 0  # incremented by hooks (the loop's thread)
         self.disabled = False
         self._told_disabled = False
+        #: reasons of runs that failed (run_failed), said once each on stderr
+        self._failures: set[str] = set()
         self.instance = os.urandom(16).hex()
         self._run_numbers = itertools.count(1)
         self._lock = threading.Lock()
         #: held by whoever pumps; the loop's thread only ever tries it
         self.pump_lock = threading.Lock()
         self.wake = threading.Event()
+        #: the writer thread is woken to pump (else only to look again: a run started)
+        self.pump_asked = False
         #: when a loop last pumped, and whether at an idle point (read by
         #: the writer thread to decide whether to pump)
         self.loop_pumped_at = 0.0
@@ -117,9 +150,9 @@ class Emitter:
         self._sink = sink
         self._file = None
         if config.record:
-            # open for the emitter's lifetime: close() closes it
-            self._file = open(config.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-            self._file.write(self._hello(None) + "\n")
+            # open for the emitter's lifetime: close() closes it; never the secret (recordings get shared)
+            self._file = open_private(config.record)
+            self._file.write(self._hello(None, secret=False) + "\n")
         if sink is not None:
             sink(self._hello(None) + "\n")
         self.sampler: Callable[[RunMirror, list[str]], None] | None = None
@@ -128,6 +161,10 @@ class Emitter:
         #: when the loop did something since)
         self.sampled_at = 0.0
         self.sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
+        #: lints (1.2): the runs' loops held longer than block_ms
+        self.blocks = BlockWatch(config.block_ms) if config.block_ms > 0 else None
+        if config.warnings:
+            install_warnings()
         if self.conn is not None:
             # the first attempt starts here, on the program's thread and
             # without blocking: a collector on this machine usually accepts
@@ -142,9 +179,9 @@ class Emitter:
         self._ensure_writer()
         atexit.register(self._atexit)
 
-    def _hello(self, reconnect: int | None) -> str:
+    def _hello(self, reconnect: int | None, secret: bool = True) -> str:
         name, version = self.runtime
-        return L.hello(self.config.secret, name, version, self.instance, reconnect)
+        return L.hello(self.config.secret if secret else None, name, version, self.instance, reconnect)
 
     def _greeting(self, reconnect: int) -> str:
         """A new connection: hello, then a snapshot of what is live."""
@@ -160,15 +197,38 @@ class Emitter:
         """The number of a run about to start (thread-safe)."""
         return next(self._run_numbers)
 
-    def start_run(self, run: int, source: ObservedRun, clock0: float) -> collections.deque[Any]:
+    def start_run(self, run: int, source: ObservedRun, clock0: float, info: str = "") -> collections.deque[Any]:
         """Run ``run`` begins, on the loop's thread: its own queue (see events).
 
         ``source`` answers the pumps' questions about it; ``clock0`` is the
-        library's clock now (deadlines are reported relative to it)."""
+        library's clock now (deadlines are reported relative to it);
+        ``info``: run.started's library fields (``lines.run_info``)."""
         rq: collections.deque[Any] = collections.deque()
         wall = time.time() * 1000.0
-        self.append((E.RUN_START, run, time.perf_counter_ns(), wall, clock0, source, threading.get_ident(), rq))
+        if self.config.coro_origin:
+            track_origins(self.config.coro_origin)  # this thread's coroutines keep where they were made
+        self.append((E.RUN_START, run, time.perf_counter_ns(), wall, clock0, source, threading.get_ident(), rq, info))
+        if self.blocks is not None:
+            self.wake.set()  # the watching thread takes the run in, and watches its loop from now on
         return rq
+
+    def end_run(self) -> None:
+        """A run ends, on its loop's thread (after its RUN_END is queued)."""
+        if self.config.coro_origin:
+            untrack_origins()
+
+    def run_failed(self, run: int, rq: collections.deque[Any], exc: BaseException) -> None:
+        """An adapter stopped observing run ``run`` (an error of its own): the
+        run says so (``runtime.disabled`` with its number, after what was
+        queued before), later runs are observed as usual. One line on stderr
+        per distinct reason."""
+        reason = failure_reason(exc)
+        rq.append((E.RUN_FAIL, run, time.perf_counter_ns(), f"run {run} is not observed from here on: {reason}"))
+        with self._lock:
+            told = reason in self._failures or len(self._failures) >= MAX_FAILURES_TOLD
+            self._failures.add(reason)
+        if not told:
+            write_stderr(f"nursery_lens: internal error, run {run} is not observed from here on: {reason}")
 
     # ------------------------------------------------------------ public
     def flush(self, timeout: float = FLUSH_TIMEOUT, stall: float = FLUSH_STALL) -> bool:
@@ -244,6 +304,7 @@ class Emitter:
         write_stderr(f"nursery_lens: internal error, instrumentation switched off: {reason}")
         self.queue.append((E.DISABLED, reason))
         self._ensure_writer()
+        self.pump_asked = True
         self.wake.set()
 
     # ------------------------------------------------------------ pumping
@@ -273,6 +334,7 @@ class Emitter:
         """A run ended: write it out now if we can, else let the writer."""
         if not self._try_pump():
             self._ensure_writer()
+            self.pump_asked = True
             self.wake.set()
 
     def abandon(self) -> None:
@@ -344,6 +406,9 @@ class Emitter:
         conn = self.conn
         emit = (conn is not None and conn.sock is not None) or self._file is not None or self._sink is not None
         left = False
+        blocks = self.blocks if not self.disabled else None
+        if blocks is not None:
+            blocks.finish(mirror.runs, lines)  # before a run's end drains
         for m in list(mirror.runs.values()):
             rq = m.rq
             if self.disabled:
@@ -359,16 +424,21 @@ class Emitter:
             self._reported_drops = hook_drops
             lines.append(L.dropped(mirror.any_ts(), count, hook_drops + self._sock_drops))
             self._need_resync = True
+        if blocks is not None and mirror.runs:
+            blocks.look(mirror.runs, lines, time.perf_counter())
         if self.sample_period and self.sampler is not None and not self.disabled and mirror.runs:
             now = time.perf_counter()
             if now >= self.next_sample:
                 self.next_sample = now + self.sample_period
                 self.sampled_at = now
                 for m in list(mirror.runs.values()):
+                    if m.failed:
+                        continue
                     try:
                         self.sampler(m, lines)
                     except Exception as exc:
-                        self.disable(f"sampler: {exc!r}")
+                        # the adapter's reading of its library failed: that run only
+                        m.source.fail(exc)
         if lines:
             self._output(lines)
         if conn is not None:

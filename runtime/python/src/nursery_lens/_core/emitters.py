@@ -7,9 +7,8 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .config import Config
-
 if TYPE_CHECKING:
+    from .config import Config
     from .emitter import Emitter
 
 #: every emitter of this process, shared or not (the fork handler stops them)
@@ -43,13 +42,7 @@ def emitter_for(config: Config, runtime: tuple[str, str]) -> Emitter:
     from .emitter import Emitter
 
     if forked and config.record:
-        config = Config(
-            address=config.address,
-            record=None,
-            secret=config.secret,
-            sample_hz=config.sample_hz,
-            max_buffer=config.max_buffer,
-        )
+        config = config.replace(record=None)
     key = config.key()
     with _SHARED_LOCK:
         em = _SHARED.get(key)

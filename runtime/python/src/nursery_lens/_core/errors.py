@@ -59,6 +59,23 @@ def _leaves(exc: BaseException, out: list[Error]) -> None:
             out.append((_type_name(sub), _message(sub), None))
 
 
+def failure_reason(exc: BaseException) -> str:
+    """What stopped the runtime, for ``runtime.disabled``: the exception and
+    where it was raised (the innermost frame of its traceback)."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        code = tb.tb_frame.f_code
+        where = f" at {code.co_filename}:{tb.tb_lineno} in {code.co_name}"
+    try:
+        text = repr(exc)
+    except Exception:
+        text = type(exc).__name__
+    return (text + where)[:MAX_TEXT]
+
+
 def error_info(exc: BaseException) -> Error:
     """``(type, message, leaves)``; leaves only for exception groups."""
     if isinstance(exc, GROUPS):

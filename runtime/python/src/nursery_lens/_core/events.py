@@ -14,6 +14,12 @@ nearly all the traffic are queued as *flat values*, appended with one
 spawn (plain)    ``tid, t, name, nursery_id, code, line, func`` (tid > 0)
 spawn (again)    ``AGAIN, t``: the id after the previous plain spawn's,
                  with its name, nursery, site and func (a loop's spawns)
+spawn (task)     ``tid, t, task, n, code, line, None``: ``task`` is not a
+                 str but the library's task, whose name and function the
+                 pump asks the run's source for (``describe``: asyncio
+                 names a task after making it); ``n`` > 0 is the
+                 nursery's id, ``n`` <= 0 a loose task made by task
+                 ``-n`` (0: by no task)
 exit (returned)  ``-tid, t``
 ===============  ======================================================
 
@@ -31,14 +37,22 @@ RUN_START   (kind, run, t, wall_ms, clock0, observed_run, loop_thread_id,
             run_deque)  — on the emitter's own queue, so the run's
             mirror exists before its deque is read (``start_run``)
 RUN_END     (kind, run, t, outcome, error)  — the run deque's last item
-SPAWN       (kind, run, t, tid, name, nursery_id, flags, code, line, func)
+SPAWN       (kind, run, t, tid, name, nursery_id, flags, code, line, func[, parent])
             — init, main and system tasks (flags != 0), or a site
-            only known as a (code, line) pair from a special path
+            only known as a (code, line) pair from a special path;
+            ``name`` may be the library's task (see spawn (task))
 MOVE        (kind, run, t, tid, nursery_id)
 EXIT        (kind, run, t, tid, info)  info: None (returned) or (outcome, error, cancel)
 N_OPEN      (kind, run, t, nid, owner_tid, code, line, flags)
 N_CLOSE     (kind, run, t, nid)
+FLAG        (kind, run, t, tid, flag, error)  — ``task.flagged``
+RUN_FAIL    (kind, run, t, reason)  — the adapter stopped observing
+            this run (an error of its own): ``runtime.disabled`` for
+            the run; its RUN_END still comes when the adapter sees it
 DISABLED    (kind, reason)  — on the emitter's own queue
+WARNING     (kind, run, t, category, message, warning_kind, (file, line,
+            function), coroutine_code, tid)  — a warning on the loop's
+            thread (1.2); ``coroutine_code`` and ``tid`` may be None
 ==========  ===========================================================
 
 ``func`` is the code object of the task's coroutine function (where it
@@ -72,13 +86,22 @@ EXIT = 4
 N_OPEN = 5
 N_CLOSE = 6
 DISABLED = 7
+WARNING = 8
+FLAG = 9
+RUN_FAIL = 10
 
 # task flags
 F_SYSTEM = 1
 F_MAIN = 2
-# nursery flags
+# nursery flags (and kinds, 1.2: a plain nursery has neither kind bit)
 N_SYSTEM = 1
 N_START = 2
+N_TASKGROUP = 4
+N_ANYIO = 8
+
+# task.flagged's flags
+PENDING_AT_CLOSE = "pending_at_close"
+NEVER_RETRIEVED = "exception_never_retrieved"
 
 RETURNED = "returned"
 RAISED = "raised"

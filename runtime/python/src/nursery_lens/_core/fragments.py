@@ -53,6 +53,11 @@ def site_json(code: CodeType | None, line: int) -> str:
     return s
 
 
+def text_site_json(file: str, line: int, function: str) -> str:
+    """JSON of a site known only by its names (a coroutine's recorded origin, a warning's line)."""
+    return f'{{"file":{_q(file)},"line":{line if line > 0 else 0},"function":{_q(function)}}}'
+
+
 def func_json(code: CodeType) -> str:
     """JSON of where a task's function is defined (``task.spawned.func``):
     its file, first line and qualified name; formatted once per code object."""

@@ -107,13 +107,14 @@ class CodeClassifier:
     def is_library(self, code: CodeType) -> bool:
         hit = self.cache.get(code)
         if hit is None:
-            name = code.co_filename
-            hit = (
-                name.startswith(self._prefixes) or name in self._files or "pydevd" in name or os.sep + "_pydev" in name
-            )
+            hit = self.is_library_file(code.co_filename)
             self.cache[code] = hit
             self.by_id[id(code)] = hit
         return hit
+
+    def is_library_file(self, name: str) -> bool:
+        """Whether code of file ``name`` is library code (uncached)."""
+        return name.startswith(self._prefixes) or name in self._files or "pydevd" in name or os.sep + "_pydev" in name
 
     def is_debugger(self, code: CodeType) -> bool:
         """Code of the debugger (pydevd, debugpy): what sits on top of a
@@ -157,3 +158,31 @@ class CodeClassifier:
 
 
 CLASSIFIER = CodeClassifier()
+
+
+#: id(code) -> (code, version) of the functions of a library that starts
+#: runs of another (AnyIO's ``run``): its adapter registers them
+#: (``register_run_via``), the run's adapter finds them on the stack
+#: (``run_via``) for ``run.started.anyio``
+_RUN_VIA: dict[int, tuple[CodeType, str]] = {}
+#: frames looked at above the run's start
+_VIA_DEPTH = 40
+
+
+def register_run_via(code: CodeType, version: str) -> None:
+    _RUN_VIA[id(code)] = (code, version)
+
+
+def run_via(frame: FrameType | None) -> str | None:
+    """The version of the library whose registered function (see
+    ``register_run_via``) is on the stack from ``frame`` out, or None."""
+    if not _RUN_VIA:
+        return None
+    depth = 0
+    while frame is not None and depth < _VIA_DEPTH:
+        hit = _RUN_VIA.get(id(frame.f_code))
+        if hit is not None and hit[0] is frame.f_code:
+            return hit[1]
+        frame = frame.f_back
+        depth += 1
+    return None

@@ -22,7 +22,9 @@ from .fragments import (
     func_json,
     ms,
     name_json,
+    q,
     site_json,
+    text_site_json,
 )
 
 if TYPE_CHECKING:
@@ -42,14 +44,30 @@ class TaskRecord:
     spawn line's tail, a string (nothing for the garbage collector to track
     at 100,000 live tasks)."""
 
-    __slots__ = ("at", "chain", "chain_json", "flags", "func", "name", "nursery", "site", "state", "wait_key", "waits")
+    __slots__ = (
+        "at",
+        "chain",
+        "chain_json",
+        "flags",
+        "func",
+        "name",
+        "nursery",
+        "parent",
+        "site",
+        "state",
+        "wait_key",
+        "waits",
+    )
 
-    def __init__(self, name: str, nursery: int | None, flags: int, site: str, func: str | None = None) -> None:
+    def __init__(
+        self, name: str, nursery: int | None, flags: int, site: str, func: str | None = None, parent: int | None = None
+    ) -> None:
         self.name = name  # JSON
         self.nursery = nursery
         self.flags = flags
         self.site = site  # JSON
         self.func = func  # JSON, or None: not known
+        self.parent = parent  # a loose task's maker (1.2)
         #: last sampled state and await site (JSON); None: not sampled yet
         self.state: str | None = None
         self.at: str | None = None
@@ -75,8 +93,9 @@ class ScopeRecord:
         self.shield = shield
         self.called = called
         self.reason = reason
-        #: the end of its line: where it was entered, what made it, why it
-        #: was cancelled (``L.scope_facts``; the adapter's ``scope_facts``)
+        #: the end of its line: what made it (1.2 kind: asyncio's, AnyIO's),
+        #: where it was entered, with what, why it was cancelled
+        #: (``L.scope_facts``; the adapter's ``scope_facts``)
         self.facts = ""
 
     def line(self, run: int, ts: str) -> str:
@@ -90,6 +109,8 @@ class RunMirror:
 
     __slots__ = (
         "clock0",
+        "failed",
+        "info",
         "last_tail",
         "last_tid",
         "nurseries",
@@ -107,9 +128,21 @@ class RunMirror:
     )
 
     def __init__(
-        self, run: int, t0: int, wall: float, clock0: float, source: ObservedRun, thread_id: int, rq: deque[Any]
+        self,
+        run: int,
+        t0: int,
+        wall: float,
+        clock0: float,
+        source: ObservedRun,
+        thread_id: int,
+        rq: deque[Any],
+        info: str = "",
     ) -> None:
         self.run = run
+        #: run.started's library fields (lines.run_info)
+        self.info = info
+        #: why the adapter stopped observing this run (RUN_FAIL), or None
+        self.failed: str | None = None
         #: the run's own queue (see events)
         self.rq = rq
         self.pre_spawn = L.spawned_prefix(run)
@@ -137,8 +170,7 @@ class RunMirror:
         """The task's record, made from its spawn line's tail on first need."""
         rec = self.tasks[tid]
         if isinstance(rec, str):
-            name, nursery, site, func = L.parse_plain_tail(rec)
-            rec = self.tasks[tid] = TaskRecord(name, nursery, 0, site, func)
+            rec = self.tasks[tid] = TaskRecord(*L.parse_plain_tail(rec))
         return rec
 
     def scope_id(self, cancel: tuple[Any, ...]) -> int | None:
@@ -161,7 +193,11 @@ class RunMirror:
 
     def spawn_line(self, tid: int, ts: str) -> str:
         rec = self.tasks[tid]
-        tail = rec if isinstance(rec, str) else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.func)
+        tail = (
+            rec
+            if isinstance(rec, str)
+            else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.func, rec.parent)
+        )
         return L.with_id(self.pre_spawn, ts, tid, tail)
 
     def nursery_line(self, nid: int, ts: str) -> str:
@@ -187,7 +223,7 @@ class RunMirror:
                 del self.tasks[tid]
         run = self.run
         if resumed:
-            out.append(L.run_started(run, self.wall, resumed=True))
+            out.append(L.run_started(run, self.wall, resumed=True, info=self.info))
         out.append(L.snapshot_begin(run, ts))
         # one counter numbers tasks and nurseries: no id is both
         out.extend(
@@ -201,6 +237,8 @@ class RunMirror:
         )
         out.extend(rec.line(run, ts) for rec in self.scopes.values())
         out.append(L.snapshot_end(run, ts))
+        if self.failed:  # a reader that missed it must still close this run's leftovers at its end
+            out.append(L.runtime_disabled(self.failed, run, ts))
         return out
 
 
@@ -211,6 +249,8 @@ class Mirror:
     def __init__(self) -> None:
         self.runs: dict[int, RunMirror] = {}
         self._tails: dict[tuple[Any, ...], tuple[Any, Any, str]] = {}
+        #: (n, id(code), line, id(func)) -> (code, func, tail after the name) of spawns queued with a task
+        self._task_tails: dict[tuple[int, int, int, int], tuple[Any, Any, str]] = {}
 
     def any_ts(self) -> str:
         """``ts`` for an event of no run in particular (``dropped``)."""
@@ -236,6 +276,8 @@ class Mirror:
         to: no collector yet, none listening): keep the mirror current for
         the snapshot a connection will get, and skip building lines."""
         rq = m.rq
+        if m.failed:
+            return self._drain_failed(m, budget, lines)
         popleft = rq.popleft
         append = lines.append
         handle = self.handle
@@ -247,6 +289,8 @@ class Mirror:
         last_func: Any = None
         last_tail = m.last_tail
         last_tid = m.last_tid
+        describe = m.source.describe
+        task_tails_get = self._task_tails.get
         pre_spawn = m.pre_spawn
         pre_exit = m.pre_exit
         returned = L.RETURNED_TAIL
@@ -271,6 +315,19 @@ class Mirror:
                     line = popleft()
                     func = popleft()
                     used += E.SPAWN_VALUES
+                    if type(name) is not str:  # the library's task (see events): asyncio
+                        last_tid = x
+                        name, func = describe(name)
+                        cached = task_tails_get((nid, id(code), line, id(func)))
+                        if cached is not None and cached[0] is code and cached[1] is func:
+                            rest = cached[2]
+                        else:
+                            rest = self._task_rest(nid, code, line, func)
+                        tasks[x] = tail = f',"name":{q(name)}{rest}'
+                        if emit:
+                            d = (t - t0) // 1000
+                            append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
+                        continue
                     if (
                         code is last_code
                         and line == last_line
@@ -315,8 +372,8 @@ class Mirror:
             else:
                 used += 1
                 handle(x, lines)
-                if x[0] == E.RUN_END:
-                    break  # the run's last item: its mirror is gone
+                if x[0] == E.RUN_END or x[0] == E.RUN_FAIL:
+                    break  # the run's last item (its mirror is gone), or the last the adapter meant
         m.last_tid = last_tid
         m.last_tail = last_tail
         return used
@@ -341,16 +398,43 @@ class Mirror:
         self._tails[key] = (code, func, tail)
         return tail
 
+    def _drain_failed(self, m: RunMirror, budget: int, lines: list[str]) -> int:
+        """A failed run (RUN_FAIL): whatever its hooks still queued is
+        dropped, up to its RUN_END."""
+        rq = m.rq
+        used = 0
+        while used < budget and rq:
+            x = rq.popleft()
+            used += 1
+            if type(x) is tuple and x[0] == E.RUN_END:
+                self.handle(x, lines)
+                break
+        return used
+
+    def _task_rest(self, n: int, code: Any, line: int, func: Any) -> str:
+        """What follows the name in the tail of a spawn queued with the
+        library's task (see events): nursery or maker, function, site (cached)."""
+        fj = func_json(func) if func is not None else None
+        rest = L.spawned_tail("", n if n > 0 else None, 0, site_json(code, line), fj, -n if n < 0 else None)
+        rest = rest[len(',"name":') :]
+        if len(self._task_tails) > TAILS_MAX:
+            self._task_tails.clear()
+        self._task_tails[(n, id(code), line, id(func))] = (code, func, rest)
+        return rest
+
     def handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
         """One tagged tuple (see events): update the mirror, append its line."""
         kind = item[0]
         if kind == E.SPAWN:
-            _, run, t, tid, name, nid, flags, code, line, func = item
+            _, run, t, tid, name, nid, flags, code, line, func = item[:10]
             m = self.runs.get(run)
             if m is None:
                 return
+            if type(name) is not str:  # the library's task (see events)
+                name, func = m.source.describe(name)
             fj = func_json(func) if func is not None else None
-            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), fj)
+            parent = item[10] if len(item) > 10 else None
+            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), fj, parent)
             lines.append(m.spawn_line(tid, ms(t, m.t0)))
         elif kind == E.EXIT:
             _, run, t, tid, info = item
@@ -390,10 +474,23 @@ class Mirror:
                 return
             m.record(tid).nursery = nid
             lines.append(L.task_moved(run, ms(t, m.t0), tid, nid))
+        elif kind == E.FLAG:
+            _, run, t, tid, flag, err = item
+            m = self.runs.get(run)
+            if m is None:  # (the task may have exited: an exception nobody retrieved)
+                return
+            lines.append(L.task_flagged(run, ms(t, m.t0), tid, flag, error_json(err) if err is not None else None))
+        elif kind == E.RUN_FAIL:
+            _, run, t, reason = item
+            m = self.runs.get(run)
+            if m is None or m.failed:
+                return
+            m.failed = reason
+            lines.append(L.runtime_disabled(reason, run, ms(t, m.t0)))
         elif kind == E.RUN_START:
-            _, run, t, wall, clock0, source, thread_id, rq = item
-            self.runs[run] = RunMirror(run, t, wall, clock0, source, thread_id, rq)
-            lines.append(L.run_started(run, wall))
+            _, run, t, wall, clock0, source, thread_id, rq, info = item
+            self.runs[run] = RunMirror(run, t, wall, clock0, source, thread_id, rq, info)
+            lines.append(L.run_started(run, wall, info=info))
         elif kind == E.RUN_END:
             _, run, t, outcome, err = item
             m = self.runs.pop(run, None)
@@ -405,3 +502,11 @@ class Mirror:
             lines.append(L.run_finished(run, ts, outcome, error_json(err) if err is not None else None))
         elif kind == E.DISABLED:
             lines.append(L.runtime_disabled(str(item[1])))
+        elif kind == E.WARNING:
+            _, run, t, category, message, wkind, (file, line, function), code, tid = item
+            m = self.runs.get(run)
+            if m is None:
+                return
+            site = text_site_json(file, line, function)
+            func = func_json(code) if code is not None else None
+            lines.append(L.warning(run, ms(t, m.t0), category, message, wkind, site, func, tid))

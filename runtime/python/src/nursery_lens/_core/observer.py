@@ -21,7 +21,8 @@ class Observer:
 
     The constructor reads the ``NURSERY_LENS`` environment variable.
     Explicit keyword arguments (``address``, ``record``, ``secret``,
-    ``sample_hz``, ``max_buffer``) replace it one by one. ``sink`` (a
+    ``sample_hz``, ``max_buffer``, ``block_ms``, ``warnings``,
+    ``coro_origin``) replace it one by one. ``sink`` (a
     callable taking a chunk of NDJSON text) is for tests and embedding: it
     receives exactly the lines a socket would. Instruments configured alike
     (nothing explicit) share one emitter: one connection, one hello.
@@ -50,8 +51,21 @@ class Observer:
         max_buffer: int | None = None,
         config: Config | None = None,
         sink: Callable[[str], None] | None = None,
+        block_ms: float | None = None,
+        warnings: bool | None = None,
+        coro_origin: int | None = None,
     ) -> None:
-        explicit = any(v is not None for v in (address, record, secret, sample_hz, max_buffer))
+        given = {
+            "address": address,
+            "record": os.path.abspath(record) if record is not None else None,
+            "secret": secret,
+            "sample_hz": sample_hz,
+            "max_buffer": max_buffer,
+            "block_ms": block_ms,
+            "warnings": warnings,
+            "coro_origin": coro_origin,
+        }
+        explicit = {k: v for k, v in given.items() if v is not None}
         if config is None:
             try:
                 config = config_from_env()
@@ -62,16 +76,10 @@ class Observer:
                 config = Config()
             if sink is not None:
                 # an in-process sink replaces the environment's destinations
-                config = Config(secret=config.secret, sample_hz=config.sample_hz, max_buffer=config.max_buffer)
+                config = config.replace(address=None, record=None)
         if explicit:
             # explicit keyword arguments win over the environment, one by one
-            config = Config(
-                address=address if address is not None else config.address,
-                record=os.path.abspath(record) if record is not None else config.record,
-                secret=secret if secret is not None else config.secret,
-                sample_hz=sample_hz if sample_hz is not None else config.sample_hz,
-                max_buffer=max_buffer if max_buffer is not None else config.max_buffer,
-            )
+            config = config.replace(**explicit)
         self.config = config
         runtime = self._runtime()
         if sink is not None or explicit:

@@ -216,7 +216,8 @@ def sample(m: RunMirror, lines: list[str]) -> None:
             lines.append(L.task_state(run, ts, tid, state, atj if rec.at != atj else None, chj, wj))
             rec.state = state
             rec.at = atj
-        for scope, sdeadline, shield, called, reason in task_scopes(task, sleeping):
+        for seen_scope in task_scopes(task, sleeping):
+            scope, sdeadline, shield, called, reason = seen_scope[:5]
             seen.add(scope)
             dj = _deadline_json(sdeadline, m)
             srec = scopes.get(scope)
@@ -226,8 +227,16 @@ def sample(m: RunMirror, lines: list[str]) -> None:
                 srec.deadline, srec.shield, srec.called, srec.reason = dj, shield, called, reason
             else:
                 continue
-            if scope_facts is not None:
-                srec.facts = scope_facts(scope)
+            facts = scope_facts(scope) if scope_facts is not None else ""
+            if len(seen_scope) > 5:  # a library's scope (asyncio, AnyIO): its kind, its site unless given
+                kind, where = seen_scope[5:7]
+                if ',"site":' not in facts:
+                    facts = (
+                        L.scope_facts(site_json(where[0], where[1]) if where is not None else "null", None, None)
+                        + facts
+                    )
+                facts = f',"kind":"{kind}"' + facts
+            srec.facts = facts
             lines.append(srec.line(run, ts))
     m.sample_cursor = 0 if i >= end and end < MAX_PER_SAMPLE else cursor + i
     if scopes:

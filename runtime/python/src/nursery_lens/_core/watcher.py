@@ -7,7 +7,10 @@ wake-up. So this thread only *watches*: ``WATCH_BUSY`` after the last pump
 sampled ``running`` at its line; a long-idle loop gets a fresh sample), and
 while a debugger is loaded every ``WATCH_IDLE``, so the tree stays live
 while the user is stopped at a breakpoint. It also reconnects while no loop
-pumps. It is marked so debugpy neither traces nor suspends it.
+pumps, and looks at a loop whose beat is older than the block threshold
+(``blocks``: one wake-up per threshold while a loop runs, none of them
+costing the loop anything unless it is held). It is marked so debugpy
+neither traces nor suspends it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from math import inf
 from typing import TYPE_CHECKING
+
+from .events import RUN_START
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,6 +71,8 @@ def _watch(em: Emitter) -> None:
     # at every WATCH_BUSY
     runs = em.mirror.runs
     conn = em.conn
+    blocks = em.blocks
+    starting_since = 0.0  # a run waiting for its loop's first pump since
     while not em.stopped:
         now = time.perf_counter()
         debugger = "pydevd" in sys.modules
@@ -86,14 +94,40 @@ def _watch(em: Emitter) -> None:
             # (re)connecting while no loop pumps: our job
             due = WAIT_CONNECTING if conn.connecting is not None else conn.next_connect - time.monotonic()
             timeout = max(WAIT_MIN, min(timeout, due))
-        kicked = em.wake.wait(timeout)
+        if blocks is not None and _run_starting(em):
+            # until the loop's first pump takes the run in; we take it if
+            # that does not come within the block threshold (held at once)
+            if not starting_since:
+                starting_since = now
+            timeout = min(timeout, WAIT_CONNECTING)
+            if now - starting_since >= blocks.threshold:
+                timeout = 0.0
+                em.pump_asked = True
+        else:
+            starting_since = 0.0
+        due = now + timeout
+        # a loop held past the block threshold is looked at while it is held
+        look = blocks.next_look(runs, now) if blocks is not None and runs and not em.disabled else inf
+        em.wake.wait(max(WAIT_MIN, look - now) if look < due else timeout)
         em.wake.clear()
         if em.stopped:
             break
-        if kicked or not runs or time.perf_counter() - em.loop_pumped_at >= WATCH_IDLE:
+        kicked = em.pump_asked  # (a run starting also wakes us, only to look again)
+        if kicked:
+            em.pump_asked = False
+        now = time.perf_counter()
+        if (kicked or now >= due) and (kicked or not runs or now - em.loop_pumped_at >= WATCH_IDLE):
             # no loop pumped lately: idle, or held
             with em.pump_lock:
                 em.cycle()
             watched_at = time.perf_counter()
+        elif now >= look and blocks is not None and blocks.next_look(runs, now) <= now:
+            with em.pump_lock:  # a loop looks held: the pump samples and reports it (blocks.look)
+                em.cycle()
     with em.pump_lock:
         em.cycle()
+
+
+def _run_starting(em: Emitter) -> bool:
+    """A run started and no pump has taken it in yet (its loop's first pump will)."""
+    return not em.disabled and any(item[0] == RUN_START for item in list(em.queue))

@@ -175,6 +175,7 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
     runner = inst._runner
     sampling = em.sample_period > 0
     fail = inst._fail
+    beat = inst._beat  # when the loop comes back (block lints), or None
     due = 0.0
     active_at = 0.0  # last time the loop came back for a reason of its own
     woke = False  # the last wait was cut short by us and nothing came
@@ -185,6 +186,8 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
         wait = timeout
         try:
             now = perf()
+            if beat is not None:
+                beat.back(now)
             if woke:
                 woke = False
             else:
@@ -208,7 +211,15 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
                     wait = left if left > 0 else 0
         except Exception as exc:
             fail(exc)
-        events = orig(iom, wait)
+        if beat is None or not wait:
+            events = orig(iom, wait)
+        else:
+            beat.waiting = True  # idle, not held, however long the wait
+            try:
+                events = orig(iom, wait)
+            finally:
+                beat.back(perf())
+                beat.waiting = False
         if wait != timeout and not events:
             woke = True  # Trio finds nothing to do and waits again
             slot[0] = 0.0  # the next iteration must come here to see it
@@ -266,6 +277,7 @@ def exit_hook(inst: Instrument, orig: Callable[..., Any]) -> Callable[[Any, Any,
                 record_failure(task, outcome)
             except Exception as exc:
                 fail(exc)
+                return orig(runner, task, outcome)
         result = orig(runner, task, outcome)
         try:
             tid = task._counter - base if base is not None else tids_pop(task, None)

@@ -19,23 +19,29 @@ CPython reuses addresses of dead tasks and nurseries.
 from __future__ import annotations
 
 import itertools
+import sys
 import time
 import types
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 from trio.lowlevel import enable_ki_protection
 
-from .._core import events as E
+from .._anyio.library import activate_loaded
+from .._core import events as E, lines as L
+from .._core.blocks import beat_for
 from .._core.errors import error_info
-from .._core.frames import CLASSIFIER
+from .._core.frames import CLASSIFIER, run_via
 from .._core.observer import Observer
 from . import hooks, library, patches as _patches, taskids as _taskids
 from .outcomes import Outcomes, is_cancelled
 from .sampling import TrioRun
 from .taskids import SerialIds
 from .tree import Tree, func_of
+
+if TYPE_CHECKING:
+    import collections
 
 _perf_ns = time.perf_counter_ns
 
@@ -61,8 +67,13 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
     def _init_observing(self) -> None:
         self._runner = None
         self._run = 0
+        self._beat = None
+        #: the run whose queue _queue is (0: none yet)
+        self._queue_run = 0
+        self._failed = False
         self._next = itertools.count(1).__next__
         _patches.install()
+        activate_loaded("trio")  # AnyIO's Trio backend, if loaded (zero-code use waits for it)
         # Trio looks hooks up on the instance (getattr) at every call, so a
         # hook is switched per instance by an instance attribute shadowing it.
         if _patches.INSTALLED.get("task_exited"):
@@ -81,10 +92,13 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
     def _begin(self, init: Any) -> None:
         """A run starts (``init`` None), or is attached to mid-run (``init``:
         its init task, the first task it spawned)."""
+        em = self._emitter
+        self._failed = em.disabled  # the emitter itself broke: nothing is observed
+        if self._failed:
+            return
+        # this run's number first: whatever fails below fails this run only
+        self._run = em.new_run()
         try:
-            em = self._emitter
-            if em.disabled:
-                raise RuntimeError("disabled")
             runner = _patches.current_runner()
             self._runner = runner
             serial = _taskids.trio_task_counter() if runner is not None else None
@@ -104,11 +118,11 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             self._init = None
             self._main = None
             self._closes_from_exit = not _patches.INSTALLED.get("nursery_close", False)
+            # the loop's comings back are stamped in the get_events wrapper only
+            self._beat = beat_for(em) if runner is not None and _patches.INSTALLED.get("get_events") else None
             clock0 = runner.clock.current_time() if runner is not None else 0.0
             # this run's own queue (see _core.events)
-            self._run = em.new_run()
-            rq = self._queue = em.start_run(self._run, TrioRun(self, self._run, clock0), clock0)
-            self._q_append = rq.append
+            self._start_run(clock0)
             self._cap = em.queue_cap
             # Per-task work runs in closures with everything bound. The
             # runner's task set calls it (_patches.hook_spawns); failing
@@ -136,17 +150,33 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
         except Exception as exc:
             self._fail(exc)
 
+    def _start_run(self, clock0: float) -> collections.deque[Any]:
+        """The run's own queue, once (run.started goes out before anything of it)."""
+        if self._queue_run != self._run:
+            info = L.run_info(library.NAME, library.version(), run_via(sys._getframe(1)))
+            rq = self._queue = self._emitter.start_run(self._run, TrioRun(self, self._run, clock0), clock0, info)
+            self._q_append = rq.append
+            self._queue_run = self._run
+        return self._queue
+
+    def _unhook(self) -> None:
+        """Stop observing the current run (its end, after_run, is still seen)."""
+        runner = self._runner
+        _patches.ACTIVE.pop(runner, None)
+        _patches.EXITS.pop(runner, None)
+        _patches.PUMPS.pop(getattr(runner, "io_manager", None), None)
+        self.__dict__.pop("task_spawned", None)
+        self.__dict__.pop("_spawn_hook", None)  # it holds this run's state
+        _patches.unhook_spawns(runner)
+        if not _patches.INSTALLED.get("get_events"):
+            self.__dict__.pop("before_io_wait", None)
+
     def after_run(self) -> None:
         try:
             runner = self._runner
-            _patches.ACTIVE.pop(runner, None)
-            _patches.EXITS.pop(runner, None)
-            _patches.PUMPS.pop(getattr(runner, "io_manager", None), None)
-            self.__dict__.pop("task_spawned", None)
-            self.__dict__.pop("_spawn_hook", None)  # it holds this run's state
-            _patches.unhook_spawns(runner)
-            if not _patches.INSTALLED.get("get_events"):
-                self.__dict__.pop("before_io_wait", None)
+            self._unhook()
+            if self._queue_run != self._run:
+                return  # nothing of this run was said
             outcome_obj = getattr(runner, "main_task_outcome", None)
             err = None
             kind = E.RETURNED
@@ -157,7 +187,11 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
                 else:
                     kind = E.RAISED
                     err = error_info(error)
+            beat = self._beat
+            if beat is not None:
+                beat.back(time.perf_counter())  # a block held to the end ends with the run
             self._q_append((E.RUN_END, self._run, _perf_ns(), kind, err))
+            self._emitter.end_run()
             self._runner = None
             self._tids = {}
             self._nurseries = {}
@@ -176,7 +210,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
         per-run hook), then hand this task to that hook. The per-task work
         itself lives once, in hooks.spawn_hook."""
         try:
-            if self._runner is None:
+            if self._runner is None and not self._failed:
                 self._attach(task)
                 if self._runner is not None:
                     self._spawn_hook(None, task)
@@ -194,6 +228,8 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             raise RuntimeError("not inside trio.run")
         init = runner.init_task
         self._begin(init)
+        if self._failed:
+            return
         main = runner.main_task
         stack: list[tuple[Any, int | None, int]] = [(init, None, 0)]
         while stack:
@@ -231,7 +267,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
     def _exited(self, task: Any) -> None:
         try:
             tid = self._tids.pop(task, None)
-            if tid is None:
+            if tid is None or self._failed:
                 return
             info = self._exits.pop(task, None) if self._exits else None
             if self._system and task in self._system:
@@ -246,18 +282,17 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             self._fail(exc)
 
     def _fail(self, exc: BaseException) -> None:
-        """Internal error: report once, unhook from this run, go quiet."""
+        """Internal error: this run says so and is not observed from here on
+        (its end still is); the process's later runs are observed as usual."""
+        if self._failed:
+            return
+        self._failed = True
         try:
-            self._emitter.disable(repr(exc))
+            self._unhook()
         except Exception:
             pass
         try:
-            _patches.ACTIVE.pop(self._runner, None)
-            _patches.EXITS.pop(self._runner, None)
-            _patches.PUMPS.pop(getattr(self._runner, "io_manager", None), None)
-        except Exception:
-            pass
-        try:
-            trio.lowlevel.remove_instrument(self)
+            rq = self._start_run(0.0)  # the run is named even when it failed before starting
+            self._emitter.run_failed(self._run, rq, exc)
         except Exception:
             pass

@@ -104,6 +104,22 @@ SLEEP_IDS: set[int] = set()
 FAIL_CALLS: dict[int, str] = {}
 _FAIL_CODES: list[CodeType] = []
 
+#: id(code) -> (code, nursery kind flag): a frame of it below a nursery's
+#: opening means a library's task group made the nursery (AnyIO registers
+#: its TaskGroup.__aenter__: kind anyio)
+GROUP_KINDS: dict[int, tuple[CodeType, int]] = {}
+
+
+def group_kind(frame: Any, stop: Any) -> int:
+    """The kind flag of the first GROUP_KINDS frame from ``frame`` out to ``stop``, or 0."""
+    while frame is not None and frame is not stop:
+        hit = GROUP_KINDS.get(id(frame.f_code))
+        if hit is not None and hit[0] is frame.f_code:
+            return hit[1]
+        frame = frame.f_back
+    return 0
+
+
 #: io_manager -> ``[due, hook]`` of the Instrument observing its run
 #: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
 #: itself

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections import deque
     from collections.abc import Callable
 
+    from .._core.blocks import LoopBeat
     from .._core.emitter import Emitter
     from .taskids import TaskIds
 
@@ -48,6 +49,8 @@ class RunState:
     _cap: int
     #: nurseries close when their owner exits (Nursery._nested_child_finished not wrapped)
     _closes_from_exit: bool
+    #: when the loop last came back (block lints; None: not watched)
+    _beat: LoopBeat | None
 
     @abstractmethod
     def _fail(self, exc: BaseException) -> None:

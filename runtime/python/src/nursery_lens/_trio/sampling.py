@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import weakref
 from math import inf
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +30,16 @@ if TYPE_CHECKING:
 
 #: Most links followed in one cancel-status chain.
 _MAX_DEPTH = 200
+#: Trio cancel scope -> (kind, site) of a library scope wrapping it (AnyIO's
+#: CancelScope: its adapter registers them as they are entered)
+SCOPE_KINDS: weakref.WeakKeyDictionary[Any, tuple[str, Any]] = weakref.WeakKeyDictionary()
 
 
 class TrioRun:
     """One run of ``inst``: asked by pumps, on the Trio thread or the
     watching thread, while ``inst`` observes it."""
 
-    __slots__ = ("inst", "run", "sleep_codes", "waits", "wakes_for_pumps")
+    __slots__ = ("beat", "inst", "run", "sleep_codes", "waits", "wakes_for_pumps")
 
     def __init__(self, inst: Instrument, run: int, clock0: float) -> None:
         self.inst = inst
@@ -44,11 +48,20 @@ class TrioRun:
         self.wakes_for_pumps = bool(_patches.INSTALLED.get("get_events"))
         # only sleep_until opens a scope of its own (trio.sleep calls it)
         self.sleep_codes = _patches.SLEEP_IDS
+        # stamped by the get_events wrapper (hooks.pump_hook): blocks are seen
+        self.beat = inst._beat
         self.waits = WaitReader(_waits.look_up(), _waits.describer(inst), self.next_id, clock0, _waits.maker_frames)
 
     @property
     def observed(self) -> bool:
-        return self.inst._run == self.run
+        return self.inst._run == self.run and not self.inst._failed
+
+    def fail(self, exc: BaseException) -> None:
+        if self.observed:
+            self.inst._fail(exc)
+
+    def describe(self, task: Any) -> tuple[str, Any]:
+        return (str(getattr(task, "name", task)), None)
 
     def next_id(self) -> int:
         return self.inst._next()
@@ -85,7 +98,11 @@ class TrioRun:
                 reason = getattr(cr, "reason", None) if cr is not None else None
                 if found is None:
                     found = []
-                found.append((scope, deadline, shield, called, reason))
+                extra = SCOPE_KINDS.get(scope) if SCOPE_KINDS else None
+                if extra is None:
+                    found.append((scope, deadline, shield, called, reason))
+                else:
+                    found.append((scope, deadline, shield, called, reason, *extra))
             first = False
             status = status._parent
         return found or ()

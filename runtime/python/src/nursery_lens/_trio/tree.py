@@ -93,9 +93,12 @@ class Tree(RunState):
             return
         flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
         # a Nursery.start frame below the user's: start()'s temporary nursery
+        below = frame
         frame, in_start = CLASSIFIER.user_frame(frame, _patches.START_IDS)
         if in_start:
             flags |= E.N_START
+        elif _patches.GROUP_KINDS:  # a library's task group that is a Trio nursery (AnyIO's)
+            flags |= _patches.group_kind(below, frame)
         nid = self._next()
         self._nurseries[nursery] = (nid, flags)
         if frame is None or flags & E.N_SYSTEM:

@@ -1,0 +1,156 @@
+"""An event loop run as the core's pumps see it (``adapter.ObservedRun``).
+
+* state: ``waiting`` while the task waits on a future that is not done
+  (``_fut_waiter``), else ``scheduled`` (``running`` is the core's call).
+* scopes: ``asyncio.timeout``/``timeout_at`` and (3.12+) ``wait_for``
+  deadlines (``Timeout`` objects the run saw entered, ``patches``);
+  ``wait_for``'s timer on 3.11 (its frame in the await chain); a task
+  waiting on ``asyncio.shield()`` (the outer future carries shield's
+  callback): ``shield: true``; and whatever a library on top of asyncio
+  adds (AnyIO's cancel scopes: ``SCOPE_SOURCES``).
+* describe: a spawn's name and function, read when the pump writes it.
+"""
+
+from __future__ import annotations
+
+from math import inf
+from typing import TYPE_CHECKING, Any
+
+from .._core.frames import CLASSIFIER
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import CodeType
+
+    from .._core.adapter import ScopeSeen
+    from .patches import Codes
+
+#: Most links followed in one await chain.
+_MAX_DEPTH = 200
+#: (run, task) -> more scopes of the task (innermost first): libraries on top
+#: of asyncio register theirs (AnyIO)
+SCOPE_SOURCES: list[Callable[[Any, Any], Iterable[ScopeSeen]]] = []
+#: id(code) -> (code, f(coro) -> the code of the function the task runs): a
+#: library whose tasks run a wrapper coroutine (AnyIO) names the user's
+FUNC_OF: dict[int, tuple[CodeType, Callable[[Any], Any]]] = {}
+
+
+def func_of(coro: Any) -> CodeType | None:
+    code: CodeType | None = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    if code is None:
+        return None
+    hit = FUNC_OF.get(id(code))
+    if hit is not None and hit[0] is code:
+        try:
+            inner = hit[1](coro)
+            if inner is not None:
+                return inner  # type: ignore[no-any-return]
+        except Exception:
+            pass
+    return code
+
+
+class Sampling:
+    """The ObservedRun half of a ``run.LoopRun``."""
+
+    tids: dict[Any, int]
+    timeouts: dict[int, list[tuple[Any, str, Any]]]
+    ids: Callable[[], int]
+    codes: Codes
+    live: bool
+    failed: bool
+    sleep_codes: frozenset[int] = frozenset()
+    wakes_for_pumps = True
+
+    @property
+    def observed(self) -> bool:
+        return self.live and not self.failed
+
+    def next_id(self) -> int:
+        return self.ids()
+
+    def live_ids(self) -> Iterable[int]:
+        return list(self.tids.values())
+
+    def live_tasks(self, start: int, stop: int) -> list[tuple[Any, int]]:
+        from itertools import islice
+
+        return list(islice(self.tids.items(), start, stop))
+
+    def task_coro(self, task: Any) -> Any:
+        return task.get_coro()
+
+    def waiting_state(self, task: Any) -> str:
+        waiter = task._fut_waiter
+        return "waiting" if waiter is not None and not waiter.done() else "scheduled"
+
+    def describe(self, task: Any) -> tuple[str, CodeType | None]:
+        try:
+            code = task.get_coro().cr_code  # nearly always: a task running a coroutine
+            return task.get_name(), (code if not FUNC_OF else func_of(task.get_coro()))
+        except AttributeError:
+            pass
+        if type(task) is list:  # a spawn queued before its task existed (a task factory: see run)
+            task = task[0]
+        get_name = getattr(task, "get_name", None)
+        if get_name is None:  # the task was never made: its coroutine
+            return (getattr(task, "__qualname__", "?"), func_of(task))
+        return (str(get_name()), func_of(task.get_coro()))
+
+    def task_scopes(self, task: Any, sleeping: bool) -> Iterable[ScopeSeen]:
+        found: list[ScopeSeen] = []
+        tid = self.tids.get(task)
+        mine = self.timeouts.get(tid) if tid is not None else None
+        if mine:
+            for entry in list(mine):
+                timeout, kind, site = entry
+                state = timeout._state.name
+                if state in ("EXITED", "EXPIRED"):
+                    mine.remove(entry)
+                    continue
+                when = timeout._when
+                called = state == "EXPIRING"
+                if when is not None or called:
+                    found.append((timeout, inf if when is None else when, False, called, None, kind, site))
+            found.reverse()  # innermost first
+        self._chain_scopes(task, found)
+        for source in SCOPE_SOURCES:
+            found.extend(source(self, task))
+        return found
+
+    def _chain_scopes(self, task: Any, found: list[ScopeSeen]) -> None:
+        """shield (the future the task waits on) and 3.11's wait_for (its frame)."""
+        waiter = task._fut_waiter
+        outer = self.codes.shield_outer
+        if waiter is not None and outer is not None and not waiter.done():
+            for cb in getattr(waiter, "_callbacks", None) or ():
+                fn = cb[0] if isinstance(cb, tuple) else cb
+                if getattr(fn, "__code__", None) is outer:
+                    found.insert(0, (waiter, inf, True, False, None, "shield", self._await_site(task)))
+                    break
+        wait_for = self.codes.wait_for_timer
+        if wait_for is None:
+            return
+        coro = task.get_coro()
+        depth = 0
+        user = None  # the innermost user frame so far: what awaits wait_for
+        while coro is not None and depth < _MAX_DEPTH:
+            depth += 1
+            frame = getattr(coro, "cr_frame", None)
+            if frame is None:
+                break
+            code = frame.f_code
+            if code is wait_for:
+                handle = frame.f_locals.get("timeout_handle")
+                if handle is not None and not handle.cancelled():
+                    found.append((handle, handle.when(), False, False, None, "wait_for", user))
+            elif not CLASSIFIER.is_library(code):
+                user = (code, frame.f_lineno)
+            coro = coro.cr_await
+
+    def _await_site(self, task: Any) -> Any:
+        """The innermost user frame the task waits in (a shield's site)."""
+        from .._core.sampler import await_site
+
+        site, _ = await_site(task.get_coro(), frozenset())
+        return site

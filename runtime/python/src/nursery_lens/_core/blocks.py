@@ -1,0 +1,274 @@
+"""Lint: the event loop held (protocol 1.2 ``loop.blocked``).
+
+A synchronous call inside a task (``time.sleep``, a blocking socket, a long
+computation) keeps the loop from coming back to its wait for I/O: nothing
+else of the run runs meanwhile. The adapter stamps a ``LoopBeat`` on the
+loop's thread each time the loop comes back (at its pumps, at most every
+``PUMP_INTERVAL`` while busy, and around each wait for I/O); nothing else
+runs on that thread for this. The watching thread (``watcher``) looks when
+a beat grows older than the threshold while the loop is not waiting: it
+samples the loop thread's stack *then* (``sys._current_frames``), so the
+task and line reported are the ones holding the loop, and reports the block
+while it lasts (``ongoing``) and once the loop is back (the loop's own next
+pump says so, with the exact time it came back).
+
+A debugger holding the loop's thread (stopped at a breakpoint, stepping)
+is not a block: pydevd suspends a thread inside its own ``do_wait_suspend``,
+which the sample sees on the stack. A block the debugger interrupts ends
+where it stopped; the stretch the debugger holds is never reported.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from math import inf
+from typing import TYPE_CHECKING, Any
+
+from . import lines as L
+from .fragments import ms, site_json
+from .frames import CLASSIFIER
+from .running import task_frame, task_id_of
+
+if TYPE_CHECKING:
+    from types import CodeType, FrameType
+
+    from .mirror import RunMirror
+
+#: While a block lasts: its stack is sampled this often (the most seen line
+#: is reported) and an ``ongoing`` report sent at most this often.
+SAMPLE_EVERY = 0.05
+REPORT_EVERY = 0.25
+#: pydevd's functions a suspended thread waits in.
+_SUSPEND_NAMES = frozenset({"do_wait_suspend", "_do_wait_suspend"})
+#: Most frames looked at for a debugger's suspension, or the program's line.
+_MAX_FRAMES = 500
+#: The standard library's folder (its files are not the program's).
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+#: file name -> whether it is the program's own (program_site)
+_program_files: dict[str, bool] = {}
+
+
+class LoopBeat:
+    """When a loop last came back to its wait for I/O.
+
+    Written only by the loop's thread (``back``, ``waiting``), read by the
+    watching thread; ``claimed`` is the watcher's note that it reported the
+    stretch since ``at`` as a block, and ``ended`` the loop's answer: when
+    it came back from it. Attribute reads and writes are atomic under the GIL.
+    """
+
+    __slots__ = ("at", "claimed", "ended", "waiting")
+
+    def __init__(self) -> None:
+        #: perf_counter() when the loop last came back
+        self.at = time.perf_counter()
+        #: in its wait for I/O now (not held, whatever ``at`` says)
+        self.waiting = False
+        self.claimed = 0.0
+        self.ended = 0.0
+
+    def back(self, now: float) -> None:
+        """The loop came back (a pump, the end of a wait for I/O, the run's end)."""
+        if self.claimed and not self.ended:
+            self.ended = now
+        self.at = now
+
+
+class _Held:
+    """A block in progress (kept under the emitter's pump lock)."""
+
+    __slots__ = ("frames", "next_report", "next_sample", "number", "reported", "samples", "since", "tids")
+
+    def __init__(self, number: int, since: float) -> None:
+        self.number = number
+        self.since = since
+        #: (code, line) of the innermost user frame, or None -> times seen
+        self.samples: dict[tuple[CodeType, int] | None, int] = {}
+        #: site -> the coroutine frame of the task first seen running there.
+        #: A block can run past its line into other tasks before the loop
+        #: comes back: the task named is the most seen line's, not the last
+        #: sampled one.
+        self.frames: dict[tuple[CodeType, int] | None, FrameType | None] = {}
+        #: site -> its task's id, found only for a line about to be reported
+        #: (finding it scans the live tasks: never once per sample)
+        self.tids: dict[tuple[CodeType, int] | None, int] = {}
+        self.reported = False
+        self.next_sample = 0.0
+        self.next_report = 0.0
+
+    def best(self, m: RunMirror) -> tuple[str, int | None]:
+        """The most seen line (JSON) and the task seen running it."""
+        if not self.samples:
+            return "null", None
+        best = max(self.samples.items(), key=lambda kv: kv[1])[0]
+        tid = self.tids.get(best)
+        if tid is None:
+            tid = task_id_of(m, self.frames.get(best))
+            if tid is not None:
+                self.tids[best] = tid
+        return (site_json(best[0], best[1]) if best is not None else "null"), tid
+
+
+def _in_program(name: str) -> bool:
+    """Code of the program itself: neither a library the classifier knows,
+    nor the standard library, nor an installed package."""
+    hit = _program_files.get(name)
+    if hit is None:
+        hit = not (
+            CLASSIFIER.is_library_file(name)
+            or name.startswith((_STDLIB, "<"))
+            or "site-packages" in name
+            or "dist-packages" in name
+        )
+        if len(_program_files) > 10_000:
+            _program_files.clear()
+        _program_files[name] = hit
+    return hit
+
+
+def program_site(top: FrameType | None) -> tuple[CodeType, int] | None:
+    """The innermost frame of the program's own code on a stack: the line a
+    user can change (a blocking call made in ``requests`` or ``time`` is
+    reported at the program's line that called it). None: no such frame."""
+    f = top
+    n = 0
+    while f is not None and n < _MAX_FRAMES:
+        code = f.f_code
+        if _in_program(code.co_filename):
+            return (code, f.f_lineno)
+        f = f.f_back
+        n += 1
+    return CLASSIFIER.user_site(top)
+
+
+def _debugger_holds(top: FrameType | None) -> bool:
+    """A debugger suspended the thread whose stack ends at ``top``."""
+    f = top
+    n = 0
+    while f is not None and n < _MAX_FRAMES:
+        code = f.f_code
+        if code.co_name in _SUSPEND_NAMES and "pydevd" in code.co_filename:
+            return True
+        f = f.f_back
+        n += 1
+    return False
+
+
+class BlockWatch:
+    """The blocks of an emitter's runs. ``finish`` runs in every pump;
+    ``look`` in pumps off the loop's thread (the watching thread's)."""
+
+    def __init__(self, threshold_ms: float) -> None:
+        self.threshold = threshold_ms / 1000.0
+        self._held: dict[int, _Held] = {}
+        self._numbers: dict[int, int] = {}
+        #: run -> the beat's ``at`` of a stretch a debugger holds
+        self._paused: dict[int, float] = {}
+
+    def next_look(self, runs: dict[int, RunMirror], now: float) -> float:
+        """When the watching thread should look next (perf_counter time; inf: never)."""
+        due = inf
+        threshold = self.threshold
+        for m in list(runs.values()):
+            beat: LoopBeat | None = getattr(m.source, "beat", None)
+            if beat is None:
+                continue
+            held = self._held.get(m.run)
+            if held is not None:
+                t = held.next_sample
+            elif beat.waiting or self._paused.get(m.run) == beat.at:
+                t = now + threshold  # idle (or held by a debugger): it may come back and block
+            else:
+                t = beat.at + threshold
+            if t < due:
+                due = t
+        return due
+
+    def finish(self, runs: dict[int, RunMirror], lines: list[str]) -> None:
+        """Blocks whose loop came back: their last report."""
+        if not self._held:
+            return
+        for run, held in list(self._held.items()):
+            m = runs.get(run)
+            beat: LoopBeat | None = getattr(m.source, "beat", None) if m is not None else None
+            if m is None or beat is None:
+                del self._held[run]  # the run is over: the store ends what was ongoing
+                continue
+            ended = beat.ended
+            if ended:
+                self._end(m, held, beat, ended, lines)
+
+    def look(self, runs: dict[int, RunMirror], lines: list[str], now: float) -> None:
+        """From a thread other than the loop's: find, sample and report blocks."""
+        me = threading.get_ident()
+        frames: dict[int, FrameType] | None = None
+        for m in list(runs.values()):
+            beat: LoopBeat | None = getattr(m.source, "beat", None)
+            if beat is None or m.thread_id == me:
+                continue
+            held = self._held.get(m.run)
+            at = beat.at
+            if held is None:
+                if beat.waiting or now - at < self.threshold or self._paused.get(m.run) == at:
+                    continue
+            elif now < held.next_sample or beat.ended or at != held.since:
+                continue  # not due, or the loop is back (finish() ends the block): its stack is not the block's
+            if frames is None:
+                frames = sys._current_frames()
+            top = frames.get(m.thread_id)
+            if top is None:
+                continue
+            if _debugger_holds(top):
+                if held is not None:
+                    self._end(m, held, beat, now, lines)  # stopped at a breakpoint inside the block: it ends here
+                self._paused[m.run] = at
+                continue
+            if held is None:
+                self._paused.pop(m.run, None)
+                number = self._numbers[m.run] = self._numbers.get(m.run, 0) + 1
+                held = self._held[m.run] = _Held(number, at)
+                beat.ended = 0.0
+                beat.claimed = at
+                if beat.at != at and not beat.ended:
+                    beat.ended = beat.at  # it came back just now, before seeing the claim
+            self._sample(held, top)
+            held.next_sample = now + SAMPLE_EVERY
+            if now >= held.next_report and not beat.ended:
+                held.reported = True
+                held.next_report = now + REPORT_EVERY
+                lines.append(self._line(m, held, now, True))
+
+    def _sample(self, held: _Held, top: FrameType) -> None:
+        site = program_site(top)
+        held.samples[site] = held.samples.get(site, 0) + 1
+        if site not in held.frames:
+            held.frames[site] = task_frame(top)
+
+    def _end(self, m: RunMirror, held: _Held, beat: LoopBeat, ended: float, lines: list[str]) -> None:
+        del self._held[m.run]
+        beat.claimed = 0.0
+        beat.ended = 0.0
+        if held.reported:
+            lines.append(self._line(m, held, ended, False))
+
+    def _line(self, m: RunMirror, held: _Held, now: float, ongoing: bool) -> str:
+        duration = max(0.0, (now - held.since) * 1000.0)
+        at, tid = held.best(m)
+        return L.loop_blocked(
+            m.run,
+            ms(int(now * 1e9), m.t0),
+            held.number,
+            ms(int(held.since * 1e9), m.t0),
+            duration,
+            ongoing,
+            tid,
+            at,
+        )
+
+
+def beat_for(emitter: Any) -> LoopBeat | None:
+    """A new run's beat, when its emitter watches for blocks (``block_ms`` > 0)."""
+    return LoopBeat() if getattr(emitter, "blocks", None) is not None else None

@@ -1,0 +1,433 @@
+"""asyncio's tree from real event loop runs: runs, task groups, loose tasks, outcomes, flags."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+
+import pytest
+
+import conftest
+
+HERE = __file__
+VERSION = "{}.{}.{}".format(*sys.version_info[:3])
+
+
+def line_of(marker: str) -> int:
+    return conftest.line_of(HERE, marker)
+
+
+def site(marker: str, function: str) -> dict[str, object]:
+    return {"file": HERE, "line": line_of(marker), "function": function}
+
+
+def named(rec, name):
+    """The one task.spawned with exactly this name."""
+    (found,) = [e for e in rec.of("task.spawned") if e["name"] == name]
+    return found
+
+
+async def leaf(delay: float = 0) -> str:
+    await asyncio.sleep(delay)
+    return "leaf"
+
+
+def test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks(arecord):
+    async def main():  # MAIN-DEF
+        await asyncio.sleep(0)
+        return 42
+
+    results = []
+    rec = arecord(lambda: results.append(asyncio.run(main())))  # RUN-MAIN
+    assert results == [42]
+    hello, started = rec.events[0], rec.events[1]
+    assert hello["runtime"] == "asyncio"
+    assert hello["runtime_version"] == VERSION
+    assert hello["minor"] == 2
+    assert started["type"] == "run.started"
+    assert started["library"] == "asyncio"
+    assert started["library_version"] == VERSION
+    assert "anyio" not in started
+    assert len(rec.of("run.started")) == 1
+    main_task = rec.main()
+    assert main_task["nursery"] is None
+    assert "parent" not in main_task
+    assert main_task["system"] is False
+    assert main_task["site"] == site("# RUN-MAIN", "<lambda>")  # where asyncio.run was called
+    assert main_task["func"] == {
+        "file": HERE,
+        "line": line_of("# MAIN-DEF"),
+        "function": "test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks.<locals>.main",
+    }
+    assert rec.exit(main_task["id"])["outcome"] == "returned"
+    # asyncio.run's shutdown: asyncio's own tasks, system, made by nobody
+    system = [e for e in rec.of("task.spawned") if e["system"]]
+    assert {e["func"]["function"] for e in system} == {
+        "BaseEventLoop.shutdown_asyncgens",
+        "BaseEventLoop.shutdown_default_executor",
+    }
+    assert all(e["nursery"] is None and "parent" not in e and e["site"] is None for e in system)
+    assert rec.events[-1] == {**rec.events[-1], "type": "run.finished", "outcome": "returned"}
+
+
+def test_a_task_group_is_a_nursery_owned_by_its_task_and_its_tasks_belong_to_it(arecord):
+    async def main():
+        async with asyncio.TaskGroup() as tg:  # TG-OPEN
+            tg.create_task(leaf(), name="first")  # TG-SPAWN
+            tg.create_task(leaf())  # TG-UNNAMED
+        await asyncio.sleep(0)
+
+    rec = arecord(lambda: asyncio.run(main()))
+    fn = "test_a_task_group_is_a_nursery_owned_by_its_task_and_its_tasks_belong_to_it.<locals>.main"
+    (group,) = rec.of("nursery.opened")
+    assert group["kind"] == "taskgroup"
+    assert group["task"] == rec.main()["id"]
+    assert group["site"] == site("# TG-OPEN", "main")
+    first = rec.task("first")
+    assert first["nursery"] == group["id"]
+    assert "parent" not in first
+    assert first["site"] == site("# TG-SPAWN", "main")
+    assert first["func"] == {"file": HERE, "line": line_of("async def leaf("), "function": "leaf"}
+    unnamed = next(e for e in rec.of("task.spawned") if e["site"] == site("# TG-UNNAMED", "main"))
+    assert unnamed["name"].startswith("Task-")  # asyncio's own name for it
+    assert unnamed["nursery"] == group["id"]
+    closed = rec.of("nursery.closed")
+    assert [e["id"] for e in closed] == [group["id"]]
+    # closed after its tasks ended
+    order = [(e["type"], e.get("id")) for e in rec.events]
+    assert order.index(("nursery.closed", group["id"])) > order.index(("task.exited", first["id"]))
+    assert rec.main()["func"]["function"] == fn
+
+
+def test_loose_tasks_name_the_task_that_made_them(arecord):
+    async def helper():
+        await asyncio.sleep(0)
+
+    async def maker():
+        bg = asyncio.create_task(helper(), name="made-by-maker")  # LOOSE-IN-MAKER
+        await bg
+
+    keep = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        a = asyncio.create_task(maker(), name="maker")  # LOOSE-CREATE
+        b = asyncio.ensure_future(helper())  # LOOSE-ENSURE
+        c = loop.create_task(helper(), name="via-loop")  # LOOSE-LOOP
+        await asyncio.gather(a, b, c, helper())  # LOOSE-GATHER
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(maker(), name="maker-in-group")
+        loop.call_soon(lambda: keep.append(loop.create_task(helper(), name="from-callback")))
+        await asyncio.sleep(0.01)
+
+    rec = arecord(lambda: asyncio.run(main()))
+    main_id = rec.main()["id"]
+    made = named(rec, "maker")
+    assert made["nursery"] is None
+    assert made["parent"] == main_id
+    assert made["site"] == site("# LOOSE-CREATE", "main")
+    inner = rec.tasks("made-by-maker")
+    assert [e["parent"] for e in inner] == [made["id"], rec.task("maker-in-group")["id"]]
+    assert inner[0]["site"] == site("# LOOSE-IN-MAKER", "maker")
+    ensured = next(e for e in rec.of("task.spawned") if e["site"] == site("# LOOSE-ENSURE", "main"))
+    assert (ensured["parent"], ensured["nursery"]) == (main_id, None)
+    assert rec.task("via-loop")["site"] == site("# LOOSE-LOOP", "main")
+    gathered = next(e for e in rec.of("task.spawned") if e["site"] == site("# LOOSE-GATHER", "main"))
+    assert gathered["parent"] == main_id
+    # made by a callback: no task made it
+    callback = rec.task("from-callback")
+    assert callback["nursery"] is None
+    assert "parent" not in callback
+    # a loose task made inside a task group's task still names its maker, not the group
+    assert rec.task("maker-in-group")["nursery"] == rec.of("nursery.opened")[0]["id"]
+
+
+def test_outcomes_returned_raised_and_cancelled(arecord):
+    async def bad():
+        await asyncio.sleep(0)
+        raise ValueError("bad row")
+
+    async def sleeper():
+        await asyncio.sleep(10)
+
+    async def main():
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(sleeper(), name="sibling")
+                tg.create_task(bad(), name="bad")
+        except* ValueError:
+            pass
+        t = asyncio.create_task(sleeper(), name="cancelled-by-me")
+        await asyncio.sleep(0)
+        t.cancel("no longer needed")
+        with pytest.raises(asyncio.CancelledError):
+            await t
+
+    rec = arecord(lambda: asyncio.run(main()))
+    failed = rec.exit(rec.task("bad")["id"])
+    assert failed["outcome"] == "raised"
+    assert failed["error"] == {"type": "ValueError", "message": "bad row"}
+    sibling = rec.exit(rec.task("sibling")["id"])
+    assert sibling["outcome"] == "cancelled"
+    assert sibling["cancel"] == {"source": "nursery", "by": rec.task("bad")["id"]}
+    mine = rec.exit(rec.task("cancelled-by-me")["id"])
+    assert mine["outcome"] == "cancelled"
+    assert mine["cancel"]["reason"] == "no longer needed"
+    assert rec.exit(rec.main()["id"])["outcome"] == "returned"
+
+
+def test_a_failing_body_cancels_the_group_by_its_owner(arecord):
+    async def body_fails():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(asyncio.sleep(10), name="waiting")
+            await asyncio.sleep(0)
+            raise KeyError("in the body")
+
+    async def main():
+        with pytest.raises(ExceptionGroup):
+            await body_fails()
+
+    rec = arecord(lambda: asyncio.run(main()))
+    waiting = rec.exit(rec.task("waiting")["id"])
+    assert waiting["cancel"] == {"source": "nursery", "by": rec.main()["id"]}
+
+
+def test_the_run_says_how_main_ended(arecord):
+    async def main():
+        await asyncio.sleep(0)
+        raise RuntimeError("main failed")
+
+    rec = arecord(lambda: asyncio.run(main()), raises=RuntimeError)
+    assert rec.exit(rec.main()["id"])["error"] == {"type": "RuntimeError", "message": "main failed"}
+    assert rec.events[-1]["type"] == "run.finished"
+    assert rec.events[-1]["outcome"] == "raised"
+    assert rec.events[-1]["error"] == {"type": "RuntimeError", "message": "main failed"}
+
+
+def test_shutdown_cancels_what_main_left_behind(arecord):
+    async def forever():
+        await asyncio.sleep(100)
+
+    async def main():
+        keep.append(asyncio.create_task(forever(), name="left behind"))
+        await asyncio.sleep(0)
+
+    keep = []
+
+    rec = arecord(lambda: asyncio.run(main()))
+    left = rec.exit(rec.task("left behind")["id"])
+    assert left["outcome"] == "cancelled"
+    assert left["cancel"]["source"] == "shutdown"
+    assert not rec.of("task.flagged")
+
+
+def test_a_timeout_cancels_a_group_by_deadline(arecord):
+    async def times_out():
+        async with asyncio.timeout(0.05):
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(asyncio.sleep(10), name="slow")
+
+    async def main():
+        with pytest.raises(TimeoutError):
+            await times_out()
+
+    rec = arecord(lambda: asyncio.run(main()))
+    assert rec.exit(rec.task("slow")["id"])["cancel"]["source"] == "deadline"
+
+
+def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):
+    async def fails():
+        raise OSError("disk full")
+
+    async def waits():
+        await asyncio.Event().wait()
+
+    def program():
+        loop = asyncio.new_event_loop()
+        try:
+            failing = loop.create_task(fails(), name="nobody looked")
+            pending = loop.create_task(waits(), name="never finished")
+            loop.run_until_complete(asyncio.sleep(0.01))
+            assert (failing.done(), pending.done()) == (True, False)
+        finally:
+            loop.close()
+        failing.exception()  # retrieved after the loop closed: too late for the run
+        pending._log_destroy_pending = False  # type: ignore[attr-defined]  # (asyncio would complain at collection)
+
+    rec = arecord(program)
+    flags = {
+        (rec.exit(e["id"])["outcome"] if e["flag"] != "pending_at_close" else None, e["flag"])
+        for e in rec.of("task.flagged")
+    }
+    assert flags == {("raised", "exception_never_retrieved"), (None, "pending_at_close")}
+    never = next(e for e in rec.of("task.flagged") if e["flag"] == "exception_never_retrieved")
+    assert never["id"] == rec.task("nobody looked")["id"]
+    assert never["error"] == {"type": "OSError", "message": "disk full"}
+    pending = next(e for e in rec.of("task.flagged") if e["flag"] == "pending_at_close")
+    assert pending["id"] == rec.task("never finished")["id"]
+    assert not [e for e in rec.of("task.exited") if e["id"] == pending["id"]]
+    types = [e["type"] for e in rec.events]
+    assert types.index("task.flagged") < types.index("run.finished")
+
+
+def test_a_runner_is_one_run_and_each_of_its_runs_has_a_main(arecord):
+    async def step(n):
+        await asyncio.sleep(0)
+        return n
+
+    def program():
+        with asyncio.Runner() as runner:
+            assert runner.run(step(1)) == 1
+            assert runner.run(step(2)) == 2
+
+    rec = arecord(program)
+    assert len(rec.of("run.started")) == 1
+    mains = [e for e in rec.of("task.spawned") if e.get("main")]
+    assert len(mains) == 2
+    assert [rec.exit(e["id"])["outcome"] for e in mains] == ["returned", "returned"]
+
+
+def test_each_run_until_complete_of_a_bare_loop_is_a_run_and_run_forever_too(arecord):
+    async def tick():
+        await asyncio.sleep(0)
+
+    def program():
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(tick())
+            loop.run_until_complete(tick())
+            loop.call_later(0.01, loop.stop)
+            loop.run_forever()
+        finally:
+            loop.close()
+
+    rec = arecord(program)
+    runs = [e["run"] for e in rec.of("run.started")]
+    assert len(runs) == 3
+    assert [e["outcome"] for e in rec.of("run.finished")] == ["returned"] * 3
+    mains = [e for e in rec.of("task.spawned") if e.get("main")]
+    assert [e["run"] for e in mains] == runs[:2]  # run_forever ran no coroutine of ours
+
+
+def test_a_run_that_leaves_tasks_for_the_next_stays_one_run(arecord):
+    async def server(ready):
+        ready.set_result(None)
+        await asyncio.sleep(0.02)
+
+    def program():
+        loop = asyncio.new_event_loop()
+        try:
+            ready = loop.create_future()
+            serving = loop.create_task(server(ready), name="server")
+            loop.run_until_complete(ready)
+            loop.run_until_complete(asyncio.sleep(0.05))
+            assert serving.done()
+        finally:
+            loop.close()
+
+    rec = arecord(program)
+    assert len(rec.of("run.started")) == 1
+    assert rec.exit(rec.task("server")["id"])["outcome"] == "returned"
+
+
+def test_loops_in_threads_are_runs_of_their_own(arecord):
+    async def work(n):
+        async with asyncio.TaskGroup() as tg:
+            for i in range(n):
+                tg.create_task(asyncio.sleep(0.01), name=f"t{n}-{i}")
+
+    def program():
+        threads = [threading.Thread(target=asyncio.run, args=(work(n),)) for n in (2, 3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    rec = arecord(program)
+    runs = {e["run"] for e in rec.of("run.started")}
+    assert len(runs) == 2
+    by_run = {
+        r: sorted(e["name"] for e in rec.of("task.spawned") if e["run"] == r and e["name"].startswith("t"))
+        for r in runs
+    }
+    assert sorted(by_run.values()) == [["t2-0", "t2-1"], ["t3-0", "t3-1", "t3-2"]]
+
+
+def test_a_task_factory_set_before_or_during_the_run_is_chained_not_replaced(arecord):
+    made = []
+
+    def factory(loop, coro, **kwargs):
+        made.append(coro)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        assert loop.get_task_factory() is factory
+        loop.set_task_factory(None)
+        unfactored = asyncio.create_task(leaf(), name="no factory")
+        loop.set_task_factory(factory)
+        assert loop.get_task_factory() is factory
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(leaf(), name="through factory")
+        await unfactored
+
+    def program():
+        with asyncio.Runner() as runner:
+            runner.get_loop().set_task_factory(factory)
+            runner.run(main())
+
+    rec = arecord(program)
+    assert len(made) >= 3  # the program's factory made the tasks it was asked for
+    group = rec.of("nursery.opened")[0]["id"]
+    assert rec.task("through factory")["nursery"] == group
+    assert rec.task("no factory")["parent"] == rec.main()["id"]
+    assert rec.exit(rec.task("through factory")["id"])["outcome"] == "returned"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="eager tasks are Python 3.12+")
+def test_eager_tasks_are_announced_before_what_they_do_first(arecord):
+    async def child():
+        return "done at once"
+
+    async def parent():
+        made = asyncio.create_task(child(), name="child of eager")
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(child(), name="grandchild")
+        await made
+
+    async def main():
+        asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+        await asyncio.create_task(parent(), name="eager parent")
+
+    rec = arecord(lambda: asyncio.run(main()))
+    eager = rec.task("eager parent")
+    assert rec.task("child of eager")["parent"] == eager["id"]
+    group = rec.of("nursery.opened")[0]
+    assert group["task"] == eager["id"]
+    assert rec.task("grandchild")["nursery"] == group["id"]
+    assert rec.exit(rec.task("grandchild")["id"])["outcome"] == "returned"
+
+
+def test_a_subclassed_loop_keeps_working_and_is_observed(arecord):
+    class MyLoop(asyncio.SelectorEventLoop):
+        created = 0
+
+        def create_task(self, coro, **kwargs):
+            MyLoop.created += 1
+            return super().create_task(coro, **kwargs)
+
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(leaf(), name="in my loop")
+
+    rec = arecord(lambda: _run_on(MyLoop(), main()))
+    assert MyLoop.created >= 2
+    assert rec.task("in my loop")["nursery"] == rec.of("nursery.opened")[0]["id"]
+
+
+def _run_on(loop, coro):
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()

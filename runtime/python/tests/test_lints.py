@@ -1,0 +1,265 @@
+"""Lints the runtime reports (protocol 1.2): the loop held, coroutines never awaited.
+
+Real ``trio.run`` programs that trigger each one, and near misses that must
+not: a 50 ms block under a 100 ms threshold, a debugger holding the loop.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+import warnings
+
+import pytest
+import trio
+
+from conftest import line_of as line_in
+
+
+def line_of(marker):
+    return line_in(__file__, marker)
+
+
+def blocks_of(rec, final_only=False):
+    out = rec.of("loop.blocked")
+    return [b for b in out if not b.get("ongoing")] if final_only else out
+
+
+def test_a_blocking_call_is_reported_while_it_holds_the_loop_and_when_it_ends(record):
+    async def spin():
+        await trio.sleep(0.05)
+        time.sleep(0.35)  # noqa: ASYNC251  BLOCKS-THE-LOOP
+        await trio.sleep(0.05)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(spin, name="spin")
+            n.start_soon(trio.sleep, 0.3, name="starved")
+
+    rec = record(main, block_ms=100)
+    tid = rec.task("spin")["id"]
+    reports = blocks_of(rec)
+    assert reports, "no loop.blocked"
+    ongoing = [b for b in reports if b.get("ongoing")]
+    final = blocks_of(rec, final_only=True)
+    assert ongoing, "reported while it lasted"
+    assert len(final) == 1
+    assert {b["block"] for b in reports} == {final[0]["block"]} == {1}
+    for b in reports:
+        assert b["task"] == tid
+        assert b["at"]["line"] == line_of("BLOCKS-THE-LOOP")
+        assert b["at"]["function"] == "spin"
+    # the first report while the loop was still held, soon after the threshold
+    assert 100 <= ongoing[0]["duration"] < 300, ongoing[0]
+    assert ongoing[0]["ts"] < final[0]["ts"]
+    assert 340 <= final[0]["duration"] < 600, final[0]
+    assert final[0]["since"] + final[0]["duration"] == pytest.approx(final[0]["ts"], abs=0.01)
+
+
+def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(record):
+    async def main():
+        for _ in range(3):
+            await trio.sleep(0.02)
+            time.sleep(0.05)  # noqa: ASYNC251  near miss
+
+    rec = record(main, block_ms=100)
+    assert blocks_of(rec) == []
+
+
+def test_the_threshold_is_an_option_and_zero_turns_it_off(record):
+    async def main():
+        await trio.sleep(0.01)
+        time.sleep(0.25)  # noqa: ASYNC251
+
+    assert blocks_of(record(main, block_ms=400)) == []
+    assert blocks_of(record(main, block_ms=0)) == []
+    assert len(blocks_of(record(main, block_ms=150), final_only=True)) == 1
+
+
+def test_a_loop_that_comes_back_from_idle_and_blocks_at_once_is_caught(record):
+    # A server waits (idle), a request comes, its handler blocks: the most
+    # common block, and the one a watch started at the last pump would miss.
+    async def main():
+        await trio.sleep(0.5)
+        time.sleep(0.2)  # noqa: ASYNC251  AFTER-IDLE
+
+    rec = record(main, block_ms=100)
+    (final,) = blocks_of(rec, final_only=True)
+    assert final["at"]["line"] == line_of("AFTER-IDLE")
+    assert final["since"] >= 480, "counted from the end of the idle wait"
+    assert 195 <= final["duration"] < 400
+
+
+def test_each_block_has_its_own_number_and_a_block_to_the_end_ends_with_the_run(record):
+    async def main():
+        for _ in range(2):
+            await trio.sleep(0.01)
+            time.sleep(0.15)  # noqa: ASYNC251  AGAIN
+        await trio.sleep(0.01)
+        time.sleep(0.15)  # noqa: ASYNC251  TO-THE-END
+
+    rec = record(main, block_ms=100)
+    final = blocks_of(rec, final_only=True)
+    assert [b["block"] for b in final] == [1, 2, 3]
+    assert [b["at"]["line"] for b in final] == [line_of("AGAIN")] * 2 + [line_of("TO-THE-END")]
+    types = [e["type"] for e in rec.events]
+    assert types.index("run.finished") > max(i for i, e in enumerate(rec.events) if e["type"] == "loop.blocked")
+
+
+def test_a_block_inside_the_standard_library_is_reported_at_the_programs_line(record):
+    import subprocess
+
+    async def main():
+        await trio.sleep(0.01)
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)"], check=True)  # noqa: ASYNC221  CALLS-STDLIB
+
+    (final,) = blocks_of(record(main, block_ms=100), final_only=True)
+    assert final["at"]["line"] == line_of("CALLS-STDLIB"), final
+    assert final["at"]["function"] == "main"
+
+
+def test_a_block_that_runs_on_into_other_tasks_names_the_task_that_held_it_longest(record):
+    # One event wakes four tasks in one batch; Trio runs a batch without
+    # coming back to its I/O wait, so the holder's 300 ms and the briefs'
+    # 3 x 40 ms are one block. The batch's order is random: over three rounds
+    # the holder runs before some brief; the task named is always the one at
+    # the most seen line (the holder), not the last one sampled.
+    rounds = [trio.Event() for _ in range(3)]
+
+    async def holder():
+        for go in rounds:
+            await go.wait()
+            time.sleep(0.3)  # noqa: ASYNC251  HOLDS-LONGEST
+
+    async def brief():
+        for go in rounds:
+            await go.wait()
+            time.sleep(0.04)  # noqa: ASYNC251
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(holder, name="holder")
+            for i in range(3):
+                n.start_soon(brief, name=f"brief-{i}")
+            for go in rounds:
+                await trio.sleep(0.05)
+                go.set()
+
+    rec = record(main, block_ms=100)
+    final = blocks_of(rec, final_only=True)
+    assert len(final) == 3, final
+    for b in final:
+        assert b["task"] == rec.task("holder")["id"], b
+        assert b["at"]["line"] == line_of("HOLDS-LONGEST"), b
+        assert b["duration"] >= 400, "the briefs' 120 ms are part of the block"
+
+
+@pytest.fixture
+def fake_pydevd(tmp_path, monkeypatch):
+    """A module where pydevd suspends a thread at a breakpoint (do_wait_suspend)."""
+    pkg = tmp_path / "pydevd_stub"
+    pkg.mkdir()
+    (pkg / "pydevd.py").write_text(
+        textwrap.dedent(
+            """
+            import time
+
+            def do_wait_suspend(seconds):
+                time.sleep(seconds)  # a thread stopped at a breakpoint waits here
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(pkg))
+    sys.modules.pop("pydevd", None)
+    import pydevd  # type: ignore[import-not-found]
+
+    yield pydevd
+    sys.modules.pop("pydevd", None)
+
+
+def test_a_debugger_holding_the_loop_is_not_a_block(record, fake_pydevd):
+    async def main():
+        await trio.sleep(0.01)
+        fake_pydevd.do_wait_suspend(0.4)  # stopped at a breakpoint
+        await trio.sleep(0.01)
+
+    assert blocks_of(record(main, block_ms=100)) == []
+
+
+def test_a_block_a_breakpoint_interrupts_ends_where_the_debugger_took_over(record, fake_pydevd):
+    async def main():
+        await trio.sleep(0.01)
+        time.sleep(0.2)  # noqa: ASYNC251  BEFORE-THE-BREAKPOINT
+        fake_pydevd.do_wait_suspend(0.6)
+
+    rec = record(main, block_ms=100)
+    final = blocks_of(rec, final_only=True)
+    assert len(final) == 1
+    assert final[0]["at"]["line"] == line_of("BEFORE-THE-BREAKPOINT")
+    assert final[0]["duration"] < 450, "the paused stretch is not counted"
+
+
+async def fetch(url):
+    await trio.sleep(0)
+
+
+def test_a_coroutine_never_awaited_is_reported_at_its_line_with_its_function_and_task(record):
+    async def worker():
+        fetch("https://example.invalid")  # type: ignore[unused-coroutine]  # DROPPED-HERE (no await)
+        await trio.sleep(0)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(worker, name="worker")
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        rec = record(main)
+    (w,) = rec.of("warning")
+    assert w["kind"] == "never_awaited"
+    assert w["category"] == "RuntimeWarning"
+    assert w["message"] == "coroutine 'fetch' was never awaited"
+    assert w["site"]["line"] == line_of("DROPPED-HERE")
+    assert w["site"]["function"] == "worker"
+    assert w["func"] == {"file": __file__, "line": fetch.__code__.co_firstlineno, "function": "fetch"}
+    assert w["task"] == rec.task("worker")["id"]
+    assert any("was never awaited" in str(s.message) for s in shown), "the program's warning is shown as before"
+
+
+def test_with_origin_tracking_the_line_that_made_the_coroutine_is_named(record):
+    async def main():
+        pending = fetch("x")  # MADE-HERE
+        await trio.sleep(0)
+        del pending  # DROPPED-LATER
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        without = record(main).of("warning")
+        tracked = record(main, coro_origin=2).of("warning")
+    assert without[0]["site"]["line"] == line_of("DROPPED-LATER")
+    assert tracked[0]["site"]["line"] == line_of("MADE-HERE")
+
+
+def test_warnings_the_program_ignores_or_the_option_turns_off_are_not_sent(record):
+    async def main():
+        fetch("x")  # type: ignore[unused-coroutine]
+        await trio.sleep(0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert record(main).of("warning") == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert record(main, warnings=False).of("warning") == []
+        assert record(main).of("warning") != []
+
+
+def test_other_warnings_are_not_sent(record):
+    async def main():
+        warnings.warn("something else", RuntimeWarning, stacklevel=1)
+        await trio.sleep(0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert record(main).of("warning") == []

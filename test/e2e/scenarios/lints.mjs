@@ -1,0 +1,86 @@
+// F: F5 on examples/blocking.py (issue #17). Its report task holds the event
+// loop 300 ms per board: the Problems panel shows the warning at the line
+// that held it, naming the task; the editor shows the live count at the end
+// of the pollers' start_soon line ("3 live"), and a Ctrl+click on it selects
+// the three pollers in the task tree.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
+import { taskTreeFrame, treeNodes } from '../taskTree.mjs';
+import { startDebugging } from './hettinger.mjs';
+
+const PROGRAM = 'blocking.py';
+const LAUNCH = 'Blocking: a synchronous call holds the event loop';
+
+/** The example's launch configuration first (the one F5 starts), rendering until stopped. */
+function prepare(ws) {
+  const i = ws.launch.configurations.findIndex((c) => c.name === LAUNCH);
+  if (i < 0) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
+  const [config] = ws.launch.configurations.splice(i, 1);
+  ws.launch.configurations.unshift({ ...config, args: ['--hold'] });
+  writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
+}
+
+async function goToLine(page, line) {
+  await runCommand(page, 'Go to Line/Column...');
+  await quickInput(page, `:${line}`);
+  await page.keyboard.press('Enter');
+}
+
+export default {
+  id: 'F-lints',
+  name: 'F lints: F5 on blocking.py; the loop blocked by report in the Problems panel at its line; "3 live" at the pollers\' spawn line selects them',
+  timeoutMs: 120000,
+  async run(ctx, state) {
+    const { page, ws } = await ctx.window('lints', { prepare });
+    state.page = page;
+    const source = readFileSync(join(ws.dir, PROGRAM), 'utf8').split('\n');
+    const lineOf = (marker) => source.findIndex((l) => l.includes(marker)) + 1;
+    const blockedLine = lineOf('# BLOCKS THE LOOP');
+    const spawnLine = lineOf('# SPAWNS POLLERS');
+
+    await runCommand(page, 'Go to File...').catch(async () => pressInWorkbench(page, 'Control+P'));
+    await quickInput(page, PROGRAM, PROGRAM);
+    const tab = page.locator('.tab', { hasText: PROGRAM }).first();
+    await tab.waitFor({ state: 'visible', timeout: 15000 });
+    await startDebugging(page, pressInWorkbench);
+    let frame = await taskTreeFrame(page, { timeout: 30000 });
+
+    // The Problems panel: the block, at the line that held the loop, by task 'report'.
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)').catch(() => pressInWorkbench(page, 'Control+Shift+M'));
+    const problem = await eventually(async () => {
+      const rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((el) => `${el.getAttribute('aria-label') ?? ''} ${el.textContent ?? ''}`));
+      return rows.find((r) => /event loop was blocked here/.test(r)) ?? false;
+    }, { timeout: 30000, what: 'the loop-blocked warning in the Problems panel' });
+    ctx.log(`F: Problems: ${problem.replace(/\s+/g, ' ').slice(0, 300)}`);
+    if (!/by task 'report'/.test(problem)) throw new Error(`the warning does not name task 'report': ${problem}`);
+    if (!new RegExp(`(Ln|line) ${blockedLine}\\b`, 'i').test(problem)) throw new Error(`the warning is not at ${PROGRAM}:${blockedLine}: ${problem}`);
+
+    // The editor: "3 live" after the pollers' start_soon line (wrapped, so the end of the long line is in
+    // view; the editor draws spaces as U+00A0, hence \s).
+    await tab.click();
+    await runCommand(page, 'View: Toggle Word Wrap');
+    await goToLine(page, spawnLine);
+    const hint = page.locator('.monaco-editor .view-line span').filter({ hasText: /^\s*3\s+live\s*$/ }).last();
+    await eventually(async () => hint.isVisible(), { timeout: 20000, what: `"3 live" at ${PROGRAM}:${spawnLine}` });
+    const lineText = ((await page.locator('.monaco-editor .view-line', { has: hint }).first().textContent()) ?? '').replace(/\s+/g, ' ');
+    if (!/POLLERS/.test(lineText)) throw new Error(`"3 live" is not on the pollers' spawn line: ${lineText}`);
+    ctx.log(`F: editor: ${lineText.trim()}`);
+    await ctx.shot(page, 'F-lints');
+
+    // Its click selects the three pollers in the panel.
+    await hint.click({ modifiers: ['Control'] });
+    const picked = await eventually(async () => {
+      const nodes = await treeNodes(frame).catch(async (e) => {
+        if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
+        throw e;
+      });
+      const p = nodes.filter((n) => n.classes.includes('picked'));
+      return p.length === 3 && p;
+    }, { timeout: 15000, what: 'three tasks picked in the panel' });
+    ctx.log(`F: picked: ${picked.map((n) => n.aria.split(',')[0]).join(' | ')}`);
+    if (!picked.every((n) => /^task poll\(/.test(n.aria))) throw new Error(`picked tasks are not the pollers: ${picked.map((n) => n.aria).join(' | ')}`);
+    if (!picked.some((n) => n.selected)) throw new Error('none of the pollers is selected');
+    await pressInWorkbench(page, 'Shift+F5');
+  },
+};

@@ -1,0 +1,124 @@
+// Lints end to end (issue #17): real Trio programs under the real runtime
+// (as a debug session launches them) → the real collector → the store's
+// lints → the diagnostics the Problems panel gets. Each lint is triggered,
+// and its near miss is not: a start() that starts late but within the
+// threshold, a nursery under its threshold, a 50 ms block.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
+import { diagnosticsByFile } from '../../extension/lints/diagnosticData';
+import { DEFAULT_LINT_SETTINGS, type Lint, type LintSettings } from '../../extension/store/runLints';
+import type { RunState } from '../../extension/store/runState';
+import { startCollector, waitFor, type Harness } from '../unit/collectorHarness';
+
+const root = join(__dirname, '..', '..');
+const python = join(root, '.venv', 'bin', 'python');
+const bootstrapDir = join(root, 'runtime', 'python', 'bootstrap');
+const PROGRAM = join(__dirname, 'programs', 'lints.py');
+const BLOCKING = join(root, 'examples', 'blocking.py');
+
+const lineOf = (file: string, marker: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+
+interface Launched { exit: Promise<number | null>; stderr: () => string }
+
+async function launch(h: Harness, args: string[]): Promise<Launched> {
+  const { env } = await instrumentLaunch(
+    { collector: h.server, launches: h.launches, bootstrapDir, inherited: { PYTHONPATH: undefined } },
+    { label: 'lints', kind: 'debug', sampleHz: 10, lints: { blockMs: 100, warnings: true, coroOrigin: 2 } },
+  );
+  const full: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
+  const child = spawn(python, args, { env: full, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  return { exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))), stderr: () => stderr };
+}
+
+/** Asks the run for its lints every 100 ms while the program runs (as the host does); every lint seen. */
+async function watch(h: Harness, p: Launched, settings: LintSettings): Promise<{ seen: Lint[]; state: RunState }> {
+  const seen: Lint[] = [];
+  let state: RunState | undefined;
+  let done = false;
+  void p.exit.then(() => { done = true; });
+  while (!done) {
+    state ??= h.store.all()[0]?.state;
+    if (state) seen.push(...state.lints(settings, Date.now()).lints);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await p.exit, 0, p.stderr());
+  state ??= (await waitFor('a run', () => h.store.all()[0])).state;
+  await waitFor('the run to finish', () => state!.info().status === 'finished', 10_000);
+  seen.push(...state.lints(settings, Date.now()).lints);
+  return { seen, state };
+}
+
+describe('integration: lints of real programs', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(function () {
+    if (!existsSync(python)) throw new Error('.venv/bin/python is missing: run npm install');
+  });
+  afterEach(async () => h?.close());
+
+  it('the blocking example: the loop blocked at its line by task report, a coroutine never awaited; both as diagnostics', async () => {
+    h = await startCollector();
+    const p = await launch(h, [BLOCKING, '--boards', '2']);
+    const { state } = await watch(h, p, DEFAULT_LINT_SETTINGS);
+    const lints = state.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints;
+    const blocked = lints.filter((l) => l.code === 'loop-blocked');
+    assert.equal(blocked.length, 1, JSON.stringify(lints, null, 1));
+    assert.equal(blocked[0].site?.line, lineOf(BLOCKING, 'time.sleep(block_s)'));
+    assert.match(blocked[0].message, /The event loop was blocked here twice, longest 3\d\d ms .* last by task 'report'/);
+    const neverAwaited = lints.filter((l) => l.code === 'never-awaited');
+    assert.equal(neverAwaited.length, 1);
+    assert.equal(neverAwaited[0].site?.line, lineOf(BLOCKING, 'log_event("first board")'));
+    const diagnostics = diagnosticsByFile(lints).get(BLOCKING)!;
+    assert.deepEqual(diagnostics.map((d) => [d.line + 1, d.severity, d.code]).sort(), [
+      [lineOf(BLOCKING, 'time.sleep(block_s)'), 'warning', 'loop-blocked'],
+      [lineOf(BLOCKING, 'log_event("first board")'), 'warning', 'never-awaited'],
+    ].sort());
+    assert.ok(!lints.some((l) => l.site?.line === lineOf(BLOCKING, 'parsing the answer')), 'the 20 ms parse is a near miss');
+    const report = [...state.taskRows()].find((t) => t.name === 'report')!;
+    assert.deepEqual(report.lints?.map((m) => m.code).sort(), ['loop-blocked', 'never-awaited']);
+  });
+
+  it('a 50 ms block is not a lint', async () => {
+    h = await startCollector();
+    const { seen } = await watch(h, await launch(h, [BLOCKING, '--boards', '2', '--block-ms', '50']), DEFAULT_LINT_SETTINGS);
+    assert.deepEqual(seen.filter((l) => l.code === 'loop-blocked'), []);
+  });
+
+  it('start() not started: seen while the server waits past the threshold, at the start() call; gone once it starts', async () => {
+    h = await startCollector();
+    const settings = { ...DEFAULT_LINT_SETTINGS, startNotStartedMs: 800 };
+    const { seen, state } = await watch(h, await launch(h, [PROGRAM, 'start-late', '2']), settings);
+    const late = seen.filter((l) => l.code === 'start-not-started');
+    assert.ok(late.length > 0, 'seen while it waited');
+    assert.equal(late[0].site?.line, lineOf(PROGRAM, 'THE START CALL'));
+    assert.equal(late[0].related[0]?.site.line, lineOf(PROGRAM, 'WAITS BEFORE STARTED'), 'where the server waits');
+    assert.match(late[0].message, /task 'server' was started with start\(\) (\d+ ms|\d\.\d s) ago and has not called task_status\.started\(\)/i);
+    assert.deepEqual(state.lints(settings, Date.now()).lints, [], 'it started: no lint');
+  });
+
+  it('a start() that starts late but within the threshold is no lint', async () => {
+    h = await startCollector();
+    const settings = { ...DEFAULT_LINT_SETTINGS, startNotStartedMs: 1500 };
+    const { seen } = await watch(h, await launch(h, [PROGRAM, 'start-late', '0.6']), settings);
+    assert.deepEqual(seen.filter((l) => l.code === 'start-not-started'), []);
+  });
+
+  it('runaway nursery: 1,200 live children past a threshold of 1,000; 900 are not', async () => {
+    h = await startCollector();
+    const { state } = await watch(h, await launch(h, [PROGRAM, 'pile', '1200', '1']), DEFAULT_LINT_SETTINGS);
+    const runaway = state.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints.filter((l) => l.code === 'runaway-nursery');
+    assert.equal(runaway.length, 1);
+    assert.equal(runaway[0].site?.line, lineOf(PROGRAM, 'THE NURSERY'));
+    assert.match(runaway[0].message, /reached 1,200 live children \(more than 1,000\)/);
+    await h.close();
+    h = await startCollector();
+    const { seen } = await watch(h, await launch(h, [PROGRAM, 'pile', '900', '1']), DEFAULT_LINT_SETTINGS);
+    assert.deepEqual(seen.filter((l) => l.code === 'runaway-nursery'), []);
+  });
+});
