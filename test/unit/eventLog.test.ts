@@ -27,6 +27,9 @@ const SAMPLES: WireEvent[] = [
   { type: 'task.spawned', run: 1, ts: 1, id: 6, name: 'fetch', nursery: null, system: true, main: true, site: null, parent: 5, func: s(9) },
   { type: 'task.spawned', run: 1, ts: 1, id: 7, name: 'ü', nursery: 4, system: false, main: false, site: s(3), func: null },
   { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 8 },
+  { type: 'loop.blocked', run: 1, ts: 2, block: 1, since: 1.5, duration: 120, ongoing: true, task: 5, at: s(5) },
+  { type: 'loop.blocked', run: 1, ts: 2, block: 2, since: 1.5, duration: 80, at: null },
+  { type: 'warning', run: 1, ts: 2, category: 'RuntimeWarning', message: "coroutine 'f' was never awaited", kind: 'never_awaited', site: s(6), func: s(1), task: 5 },
   { type: 'task.state', run: 1, ts: 3, id: 5, state: 'running' },
   { type: 'task.state', run: 1, ts: 3, id: 5, state: 'scheduled', at: null },
   { type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: s(4), chain: [s(1), s(4)] },
@@ -52,6 +55,7 @@ const SAMPLES: WireEvent[] = [
   { type: 'snapshot.begin', run: 1, ts: 8 },
   { type: 'snapshot.end', run: 1, ts: 8 },
   { type: 'runtime.disabled', reason: 'boom', ts: 9 },
+  { type: 'runtime.disabled', reason: 'boom', run: 1, ts: 9 },
 ];
 
 describe('history event log', () => {
