@@ -307,7 +307,7 @@ export class Timeline {
   private draw(): void {
     this.el.hidden = this.run === null;
     const choices = this.p.choices;
-    const o = choices.modelOptions();
+    const o = choices.modelOptions(null);
     this.model.filter({ search: o.search, collapsed: o.collapsed, hideSystem: o.hideSystem });
     this.drawBar();
     if (this.body.hidden || this.run === null) return;
