@@ -1,18 +1,27 @@
 // Render benchmark in real Chromium (the built dist/webview.js in the test
-// harness page, product CSP): first paint of a 10,000-task snapshot (ms from
-// the message to the end of the frame that shows it), then frame times while
-// 1,000 task-state changes per second arrive as deltas for 10 s.
+// harness page, product CSP). Two trees of ~10,000 live tasks:
+// - every task of its own kind (nothing folds), opened whole by the user
+//   (the remembered state says so before the snapshot arrives): first paint
+//   (ms from the message to the end of the frame that shows it), then frame
+//   times while 1,000 task-state changes per second arrive as deltas for
+//   10 s, zoomed in, fitted (the overview), and with spawns and exits;
+// - a server (synthetic.ts serverTree: a 2,000-worker pool, connections, a
+//   supervised group, 80 shards of 100 jobs) as the first view shows it: first
+//   paint, opening and closing the 2,000-task fold (ms from the key to the end
+//   of the frame), and frame times under 1,000 state changes per second.
 // Prints per-run figures, then one JSON line with medians.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HostMessage } from '../contract/messages';
 import type { Row, TaskRow } from '../contract/rows';
 import { Harness, openSession } from '../test/webview/browser';
 import { LiveRun, runsMessage } from '../test/webview/streams';
-import { bigTree } from '../test/webview/synthetic';
+import { bigTree, serverTree } from '../test/webview/synthetic';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CHANGES_PER_SECOND = 1000;
+const TOGGLES = 10;
 // Plain JavaScript evaluated in the page (kept out of TypeScript so no transpiler helpers leak in).
 const PROBE = readFileSync(join(__dirname, 'renderProbe.js'), 'utf8');
 
@@ -31,39 +40,74 @@ interface PageResult {
   frames: number;
   p95Interval: number;
   changes: number;
+  toggles: number[];
+}
+
+interface Mode {
+  run: LiveRun;
+  /** The user opened the whole tree below this key (in the remembered state, before the snapshot). */
+  openAll?: string;
+  fit?: boolean;
+  churn?: boolean;
+  /** The fold to open and close. */
+  toggle?: string;
+  /** Names of the tasks whose states change. */
+  leaf: string;
+}
+
+/** The remembered state of a page that opened `root`'s whole subtree in run `run` (viewState.ts's shape). */
+async function rememberOpened(h: Harness, run: string, root: string): Promise<void> {
+  await h.page.evaluate(([key, open]) => {
+    const slot = new URLSearchParams(location.search).get('slot') ?? '0';
+    const runView = { collapsed: [], opened: [], deep: [open], pages: {}, focus: null, transform: null, selected: null };
+    const state = { v: 1, run: key, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, runs: { [key]: runView }, recent: [key] };
+    sessionStorage.setItem(`vscodeState:${slot}`, JSON.stringify(state));
+  }, [run, root]);
+  await h.page.reload();
+  await h.page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+}
+
+async function measure(h: Harness, mode: Mode): Promise<PageResult> {
+  await h.reset();
+  const key = mode.run.state.info().key;
+  if (mode.openAll) await rememberOpened(h, key, mode.openAll);
+  await h.send(runsMessage([mode.run.state]));
+  const snapshot: HostMessage = mode.run.snapshot();
+  // The rows reach the page before the clock starts: we time the webview, not the CDP transfer.
+  await h.page.evaluate((m) => { (window as unknown as { __snapshot: unknown }).__snapshot = m; }, snapshot as unknown);
+  const args = { seconds: SECONDS, perSecond: CHANGES_PER_SECOND, fit: !!mode.fit, churn: !!mode.churn, toggle: mode.toggle ?? null, toggles: TOGGLES, leaf: mode.leaf };
+  return (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
 }
 
 async function main(): Promise<void> {
-  // 100 supervisors × 100 workers, every name distinct (nothing folds): 10,101 tasks + 101 nurseries.
+  // 100 supervisors × 100 workers, every task of its own kind: 10,101 tasks + 101 nurseries.
   const big = new LiveRun('bench', 'bench.py').feed(bigTree(100, 100));
-  const runs = runsMessage([big.state]);
-  const snapshot = big.snapshot();
-  const tasks = (snapshot as { rows: Row[] }).rows.filter((r): r is TaskRow => r.kind === 'task' && !r.system).length;
-  console.log(`snapshot: ${(snapshot as { rows: Row[] }).rows.length} rows, ${tasks} user tasks`);
-
+  const server = new LiveRun('server', 'server.py').feed(serverTree());
+  const userTasks = (run: LiveRun): number => run.state.rows().filter((r: Row): r is TaskRow => r.kind === 'task' && !r.system).length;
+  console.log(`big tree: ${big.state.rows().length} rows, ${userTasks(big)} user tasks; server: ${server.state.info().liveTasks} live tasks, a fold of 2,000`);
+  const modes: Record<string, Mode> = {
+    'initial view': { run: big, openAll: '3', leaf: '^worker_' },
+    'fit (overview)': { run: big, openAll: '3', fit: true, leaf: '^worker_' },
+    'churn (500 spawns + 500 exits/s)': { run: big, openAll: '3', churn: true, leaf: '^worker_' },
+    'server with a 2,000-task fold': { run: server, toggle: 'g.node.fold[aria-label^="worker ×2,000"]', leaf: '^(worker|job)-' },
+  };
+  const results: Record<string, PageResult[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const session = await openSession();
-  const results: Record<string, PageResult[]> = { 'initial view': [], 'fit (overview)': [], 'churn (500 spawns + 500 exits/s)': [] };
   try {
     const h = await Harness.open(session, { width: 1200, height: 800 });
     for (let i = 0; i < RUNS; i++) {
-      for (const mode of Object.keys(results)) {
-        await h.reset();
-        await h.send(runs);
-        // The rows reach the page before the clock starts: we time the webview, not the CDP transfer.
-        await h.page.evaluate((m) => { (window as unknown as { __snapshot: unknown }).__snapshot = m; }, snapshot as unknown);
-        const args = { seconds: SECONDS, perSecond: CHANGES_PER_SECOND, fit: mode.startsWith('fit'), churn: mode.startsWith('churn') };
-        const r = (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
-        results[mode].push(r);
-        console.log(`run ${i + 1} ${mode}: first paint ${round(r.firstPaint)} ms; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`);
+      for (const [name, mode] of Object.entries(modes)) {
+        const r = await measure(h, mode);
+        results[name].push(r);
+        const toggles = r.toggles.length ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms` : '';
+        console.log(`run ${i + 1} ${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`);
       }
     }
     if (h.errors.length) console.log('page errors:', h.errors);
   } finally {
     await session.close();
   }
-  const init = results['initial view'];
-  const fit = results['fit (overview)'];
-  const churn = results['churn (500 spawns + 500 exits/s)'];
+  const [init, fit, churn, fold] = Object.values(results);
   console.log(JSON.stringify({
     bench: 'render',
     first_paint_ms: round(median(init.map((r) => r.firstPaint))),
@@ -72,7 +116,12 @@ async function main(): Promise<void> {
     p95_frame_ms_churn: round(median(churn.map((r) => r.p95))),
     p50_frame_ms: round(median(init.map((r) => r.p50))),
     p95_raf_interval_ms: round(median(init.map((r) => r.p95Interval))),
-    tasks,
+    fold_first_paint_ms: round(median(fold.map((r) => r.firstPaint))),
+    fold_toggle_ms: round(median(fold.map((r) => median(r.toggles)))),
+    fold_toggle_max_ms: round(median(fold.map((r) => Math.max(...r.toggles)))),
+    fold_p95_frame_ms: round(median(fold.map((r) => r.p95))),
+    tasks: userTasks(big),
+    fold_live_tasks: server.state.info().liveTasks,
     changes_per_s: CHANGES_PER_SECOND,
     seconds: SECONDS,
     runs: RUNS,

@@ -1,5 +1,6 @@
 // In-page half of bench/render.ts: dispatches the snapshot and deltas as host
-// messages and times frames with requestAnimationFrame. Plain JS on purpose.
+// messages and times frames with requestAnimationFrame; optionally toggles a
+// fold open and closed first (o.toggle: its selector). Plain JS on purpose.
 /* eslint-disable */
 async function measure(o) {
   const snap = window.__snapshot;
@@ -19,9 +20,25 @@ async function measure(o) {
     await afterFrame();
     await afterFrame();
   }
+  const toggles = [];
+  if (o.toggle) {
+    // A click selects the fold (the details pane opens beside it) and opens it; then Space folds it back and opens it again.
+    const fold = document.querySelector(o.toggle);
+    if (!fold) throw new Error(`nothing matches ${o.toggle} in the first view`);
+    fold.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    for (let i = 0; i < 4; i++) await afterFrame();
+    const svg = document.querySelector('svg.tree');
+    for (let i = 0; i < o.toggles; i++) {
+      const t = performance.now();
+      svg.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+      toggles.push((await afterFrame()) - t);
+      await afterFrame();
+    }
+  }
 
   // Leaf tasks only (workers): supervisors keep their nurseries.
-  const tasks = snap.rows.filter((r) => r.kind === 'task' && !r.system && /^worker_/.test(r.name));
+  const leaf = new RegExp(o.leaf);
+  const tasks = snap.rows.filter((r) => r.kind === 'task' && !r.system && r.state !== 'raised' && leaf.test(r.name));
   const finished = [];
   let nextId = 1 + Math.max(...snap.rows.map((r) => r.id));
   const states = ['running', 'scheduled', 'waiting'];
@@ -94,6 +111,6 @@ async function measure(o) {
   const sorted = [...frameMs].sort((a, b) => a - b);
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   const iv = [...intervals].sort((a, b) => a - b);
-  return { firstPaint, p95: pct(0.95), p50: pct(0.5), max: sorted.at(-1) ?? 0, frames: sorted.length, p95Interval: iv[Math.floor(0.95 * iv.length)] ?? 0, changes };
+  return { firstPaint, p95: pct(0.95), p50: pct(0.5), max: sorted.at(-1) ?? 0, frames: sorted.length, p95Interval: iv[Math.floor(0.95 * iv.length)] ?? 0, changes, toggles };
 }
 

@@ -146,6 +146,8 @@ export interface TaskRow {
   exitedAt?: number;
   /** Where start_soon/start was called. */
   site: Site | null;
+  /** Where the task's function is defined (protocol 1.2); absent = not known. Same func + site = same kind of task. */
+  func?: Site;
   /** Innermost user frame of the await chain at the last sample. */
   awaitSite: Site | null;
   /** The whole await chain at the last sample that carried one (protocol 1.2), outermost first, library frames included. */

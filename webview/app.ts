@@ -3,7 +3,9 @@
 // to the frame loop.
 import type { ZoomTransform } from 'd3-zoom';
 import type { HostMessage, ImageFormat, WebviewMessage } from '../contract/messages';
+import { Breadcrumbs } from './breadcrumbs';
 import { Chrome } from './chrome';
+import { ContextMenu, nodeMenuItems } from './contextMenu';
 import { drawPicture, pngOf } from './exportImage';
 import { h } from './elements';
 import { FrameLoop } from './frameLoop';
@@ -13,10 +15,12 @@ import { Picks } from './picks';
 import { visible } from './tree/programText';
 import { Selection } from './selection';
 import { Toolbar } from './toolbar';
+import { budgetFor, sameBudget } from './tree/budget';
 import { DetailsPane } from './tree/details';
 import { DIRTY, FrameScheduler } from './tree/frameScheduler';
 import { TRANSITION_LIMIT } from './tree/geometry';
 import { RunsMirror } from './tree/mirror';
+import type { ViewNode } from './tree/model';
 import { TreeRenderer } from './tree/render';
 import { ShownTree } from './tree/shownTree';
 import type { Measures } from './tree/look';
@@ -46,6 +50,7 @@ export class App {
   private readonly scheduler: FrameScheduler;
   private readonly toolbar: Toolbar;
   private readonly tooltip = new Tooltip();
+  private readonly menu = new ContextMenu();
   private readonly svg: SVGSVGElement;
   private readonly renderer: TreeRenderer;
   private readonly viewport: Viewport;
@@ -70,10 +75,11 @@ export class App {
     this.svg.setAttribute('tabindex', '0');
     this.svg.setAttribute('aria-label', 'Tasks and task groups');
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
-    this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg);
-    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el);
+    const crumbs = new Breadcrumbs((key) => this.setFocus(key));
+    this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg, crumbs);
+    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.menu.el);
     const banner = new VerdictBanner({ select: (id) => this.selection.selectId(id), showAll: (ids) => this.showTasks(ids) });
-    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, banner.el, h('div', { class: 'main' }, area, details.el), this.chrome.live));
+    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, banner.el, crumbs.el, h('div', { class: 'main' }, area, details.el), this.chrome.live));
     this.renderer = new TreeRenderer(this.svg);
     const waits = new WaitLayer(this.svg, this.renderer.viewport.node()!, this.renderer.nodeLayer.node()!);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
@@ -84,7 +90,7 @@ export class App {
     this.selection = new Selection({
       choices: this.choices, tree: this.tree, viewport: this.viewport, renderer: this.renderer, svg: this.svg, details,
       overview: () => this.frames.overview, canAnimate, announce: (text) => this.chrome.announce(text),
-      changed: (flags) => this.changed(flags), setOpen: (key, open) => this.setOpen(key, open), post: (m) => this.post(m),
+      changed: (flags) => this.changed(flags), setOpen: (key, open) => this.setOpen(key, open), showMore: (key) => this.showMore(key), focus: (key) => this.setFocus(key), post: (m) => this.post(m),
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
@@ -93,9 +99,15 @@ export class App {
       scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, waits, banner, picks: this.picks,
     });
     this.bindTreeEvents();
+    let observed = false;
     new ResizeObserver(() => {
-      this.selection.revealSoon();
-      this.scheduler.request(DIRTY.view);
+      // The page's first size, or the details pane that came with a first view: the
+      // first view places the tree (a reload keeps its saved view).
+      if (observed && !this.frames.viewJustSet) this.selection.revealSoon();
+      observed = true;
+      // A panel of another size opens more or less of a big tree.
+      const { width, height } = this.viewport.size();
+      this.scheduler.request(DIRTY.view | (sameBudget(budgetFor(width, height), this.tree.budget) ? 0 : DIRTY.structure));
     }).observe(area);
     this.scheduler.request(DIRTY.structure | DIRTY.chrome);
   }
@@ -182,7 +194,9 @@ export class App {
       const run = this.mirror.get(this.current);
       if (!run) throw new Error('no run is shown');
       // Built now, as the next frame would: the panel may have just opened.
-      this.tree.rebuild(run, this.choices.modelOptions());
+      // The picture holds the whole tree: what the user collapsed and the folds, not the levels
+      // the panel's size left closed (the next frame builds the panel's view again).
+      this.tree.rebuild(run, this.choices.modelOptions(null));
       this.changed(DIRTY.structure, false);
       const { layout, model } = this.tree;
       if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
@@ -231,18 +245,75 @@ export class App {
 
   // ---- user actions ----
 
-  private setOpen(key: string, open?: boolean): void {
+  /** A change to what is open under `key`'s node; the node stays where it is on screen ("more…": under the pointer, the new page above it). */
+  private reshape(key: string, change: (node: ViewNode) => void): void {
     const node = this.tree.model?.byKey.get(key);
     if (!node) return;
-    this.choices.setOpen(node, open);
+    change(node);
+    this.frames.keepInPlace(key);
     this.changed(DIRTY.structure | DIRTY.chrome);
   }
 
-  /** Enter on a node: its details (a fold also unfolds or folds back). */
+  private setOpen(key: string, open?: boolean): void {
+    this.reshape(key, (node) => this.choices.setOpen(node, open));
+  }
+
+  private showMore(key: string): void {
+    this.reshape(key, (node) => this.choices.showMore(node));
+  }
+
+  private openAll(key: string): void {
+    this.reshape(key, (node) => this.choices.openAll(node));
+  }
+
+  /** Shows `key`'s subtree as the root of the view (null: the whole run), selected and framed afresh. */
+  private setFocus(key: string | null): void {
+    if (key === this.choices.focus) return;
+    const back = this.choices.focus;
+    this.choices.setFocus(key);
+    this.frames.reset();
+    this.selection.select(key ?? back, { pan: false });
+    this.chrome.announce(key === null ? 'Showing the whole run' : 'Focused; Backspace goes back up');
+    this.changed(DIRTY.structure | DIRTY.chrome);
+  }
+
+  /** One step back up from the focused node. */
+  private focusUp(): void {
+    const path = this.tree.model?.focusPath;
+    if (!path) return;
+    this.setFocus(path.length > 1 ? path[path.length - 2].key : null);
+  }
+
+  /** Enter on a node: its details (a fold also unfolds or folds back; "more…" shows the next page). */
   private activate(key: string): void {
-    if (this.tree.model?.byKey.get(key)?.kind === 'fold') this.setOpen(key);
+    const kind = this.tree.model?.byKey.get(key)?.kind;
+    if (kind === 'more') return this.showMore(key);
+    if (kind === 'fold') this.setOpen(key);
     this.choices.state.detailsOpen = true;
     this.changed(DIRTY.chrome);
+  }
+
+  /** The node's menu at a point in the page (a right click) or beside its node (the keyboard). */
+  private openMenu(key: string, clientX?: number, clientY?: number): void {
+    const node = this.tree.model?.byKey.get(key);
+    if (!node) return;
+    // Selected, without opening the details (which would narrow the tree under the menu).
+    if (this.choices.selected !== key) this.selection.select(key, { pan: false });
+    const row = node.kind === 'task' || node.kind === 'nursery' ? this.mirror.get(this.current)?.rows.get(node.id) : undefined;
+    const items = nodeMenuItems(node, row, this.choices.focus !== null, {
+      focus: (k) => this.setFocus(k), focusOut: () => this.setFocus(null), openAll: (k) => this.openAll(k),
+      setOpen: (k, open) => this.setOpen(k, open), showMore: (k) => this.showMore(k),
+      openSite: (site) => this.post({ type: 'openSite', file: site.file, line: site.line }),
+    });
+    const area = this.svg.getBoundingClientRect();
+    let x = (clientX ?? 0) - area.left;
+    let y = (clientY ?? 0) - area.top;
+    if (clientX === undefined) {
+      const el = this.svg.querySelector(`g.node[data-key="${CSS.escape(key)}"] .bg`)?.getBoundingClientRect();
+      x = el ? el.left - area.left + 24 : area.width / 2;
+      y = el ? el.bottom - area.top + 2 : area.height / 2;
+    }
+    this.menu.open(items, x, y, this.svg);
   }
 
   private fit(): void {
@@ -311,6 +382,8 @@ export class App {
       },
       select: (key) => this.selection.select(key, { openDetails: true, pan: false }),
       setOpen: (key) => this.setOpen(key),
+      showMore: (key) => this.showMore(key),
+      menuAt: (key, x, y) => this.openMenu(key, x, y),
       openSite: (site) => this.post({ type: 'openSite', file: site.file, line: site.line }),
       pickDot: (clientX, clientY) => (this.frames.overview && this.tree.layout ? this.viewport.nearest(this.tree.layout, clientX, clientY) : null),
       keys: {
@@ -319,6 +392,11 @@ export class App {
         select: (key) => this.selection.select(key),
         setOpen: (key, open) => this.setOpen(key, open),
         activate: (key) => this.activate(key),
+        showMore: (key) => this.showMore(key),
+        openAll: (key) => this.openAll(key),
+        focus: (key) => this.setFocus(key),
+        focusUp: () => this.focusUp(),
+        menu: (key) => this.openMenu(key),
         fit: () => this.fit(),
         focusSearch: () => this.toolbar.searchInput.focus(),
       },

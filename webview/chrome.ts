@@ -2,10 +2,12 @@
 // while there is nothing to draw, the empty state before any run, and the
 // run's status said once to screen readers when it changes.
 import type { RunInfo } from '../contract/rows';
+import type { Breadcrumbs } from './breadcrumbs';
 import { h } from './elements';
 import { type Notices, statusSentence } from './notices';
 import type { Toolbar } from './toolbar';
 import type { RunMirror } from './tree/mirror';
+import type { ViewNode } from './tree/model';
 import type { Choices } from './viewState';
 
 /** What the chrome shows in one frame. */
@@ -18,6 +20,8 @@ export interface ChromeInput {
   choices: Choices;
   /** Search matches, while searching. */
   matches: number | null;
+  /** The way down to the focused node, when one is focused. */
+  focusPath: ViewNode[] | null;
 }
 
 export class Chrome {
@@ -33,19 +37,25 @@ export class Chrome {
     /** Shown before any run: how to start one. */
     readonly empty: HTMLElement,
     private readonly svg: SVGSVGElement,
+    readonly crumbs: Breadcrumbs,
   ) {}
 
   announce(text: string): void {
     this.live.textContent = text;
   }
 
+  /** Tree or empty state: before a rebuild too, so the tree area has its size when the budget is taken. */
+  showTree(hasRuns: boolean): void {
+    this.empty.hidden = hasRuns;
+    this.toolbar.el.hidden = !hasRuns;
+    this.svg.style.display = hasRuns ? '' : 'none';
+  }
+
   update(c: ChromeInput): void {
     const { run, choices } = c;
     const info = run?.info;
     const hasRuns = c.runs.length > 0;
-    this.empty.hidden = hasRuns;
-    this.toolbar.el.hidden = !hasRuns;
-    this.svg.style.display = hasRuns ? '' : 'none';
+    this.showTree(hasRuns);
     this.waiting.hidden = !hasRuns || c.drawn > 0;
     if (!this.waiting.hidden) {
       const filtered = choices.state.hideFinished || choices.state.search.trim() !== '';
@@ -65,6 +75,7 @@ export class Chrome {
       counts: info ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total` : '',
     });
     this.notices.update(info);
+    this.crumbs.update(c.focusPath, run?.rows);
     const statusKey = info ? `${info.key}:${info.status}` : '';
     if (statusKey !== this.lastStatus) {
       this.lastStatus = statusKey;

@@ -1,5 +1,7 @@
 // Follow mode: while it is on, the newest task is brought into view, calmly
-// (at most a couple of pans a second). A pan or zoom by the user ends it.
+// (at most a couple of pans a second), without pushing the top of the
+// structure (the tree's left columns) out of view when the task's marker can
+// be shown with it. A pan or zoom by the user ends it.
 import type { Row } from '../contract/rows';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
 import type { Layout } from './tree/layout';
@@ -10,6 +12,8 @@ import type { ViewState } from './viewState';
 const FOLLOW_INTERVAL_MS = 400;
 /** Room kept for the followed task's label, in px. */
 const LABEL_ROOM = 220;
+/** Room kept at the panel's edges, in px. */
+const EDGE = 32;
 
 /** The newest task of a run (the highest id), if it has any. */
 function newestTask(rows: ReadonlyMap<number, Row>): number | null {
@@ -70,8 +74,13 @@ export class Follow {
     const key = model?.keyOf(id);
     const p = key ? layout.byKey.get(key) : undefined;
     if (!p) return;
-    const t = this.viewport.panTo(p, LABEL_ROOM);
+    let t = this.viewport.panTo(p, LABEL_ROOM);
     if (t) {
+      // The roots stay at the left edge unless the task's marker would then be off the right one.
+      const { width } = this.viewport.size();
+      const keepRoots = EDGE - layout.bounds.x0 * t.k;
+      const showMarker = width - EDGE - p.x * t.k;
+      t = { ...t, x: Math.max(t.x, Math.min(keepRoots, showMarker)) };
       this.lastPan = now;
       this.viewport.set(t, this.canAnimate());
     }

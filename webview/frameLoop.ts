@@ -9,6 +9,7 @@ import type { Chrome } from './chrome';
 import type { Picks } from './picks';
 import type { Follow } from './follow';
 import type { Selection } from './selection';
+import { budgetFor } from './tree/budget';
 import { cancelLinks } from './tree/cancelLinks';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
 import { OVERVIEW_SCALE, TRANSITION_LIMIT } from './tree/geometry';
@@ -24,6 +25,10 @@ import type { VerdictBanner } from './verdictBanner';
 import type { Choices } from './viewState';
 
 const OVERVIEW_REPAINT_MS = 500;
+/** Room shown for the first child's label when a node opens, in px. */
+const CHILD_LABEL_ROOM = 160;
+/** An opened node's marker stays at least this far from the panel's left edge, in px. */
+const OPENED_EDGE = 32;
 const TICK_MS = 100;
 const EMPTY_LAYOUT: Layout = { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 }, room: [] };
 const NO_WAITS = { edges: [], stuck: new Set<string>() };
@@ -57,18 +62,30 @@ export class FrameLoop {
   needsInitialView = true;
   /** A frame drew the run (the next may animate from it). */
   private rendered = false;
+  /** This frame set the first view: a resize it caused (the details pane appearing with it) moves nothing. */
+  viewJustSet = false;
+  /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
+  private anchor: { key: string; x: number; y: number } | null = null;
   private lastOverviewPaint = 0;
 
   constructor(private readonly p: FrameParts) {}
 
-  /** Another run came into view. */
+  /** Another run (or a focus) came into view. */
   reset(): void {
     this.needsInitialView = true;
+    this.anchor = null;
+  }
+
+  /** The next rebuild keeps `key`'s node at its place on screen (the layout moves around it, not under the pointer). */
+  keepInPlace(key: string): void {
+    const placed = this.p.tree.layout?.byKey.get(key);
+    this.anchor = placed ? { key, x: placed.x, y: placed.y } : null;
   }
 
   frame(flags: number): void {
     const { p } = this;
     const run = p.mirror.get(p.current());
+    this.viewJustSet = false;
     if ((flags & DIRTY.rows) && !(flags & DIRTY.structure)) {
       // Spawns and exits on a tree that takes long to lay out: rebuild a few times a
       // second, not every frame (calmer, and frames stay short). User actions never wait.
@@ -79,20 +96,33 @@ export class FrameLoop {
         if (!flags) return;
       } else flags |= DIRTY.structure;
     }
-    if (flags & DIRTY.structure) p.tree.rebuild(run, p.choices.modelOptions());
+    if (flags & DIRTY.structure) {
+      p.chrome.showTree(p.mirror.list().length > 0);
+      p.viewport.remeasure();
+      const { width, height } = p.viewport.size();
+      p.tree.rebuild(run, p.choices.modelOptions(budgetFor(width, height)));
+      p.selection.afterRebuild();
+    }
     const picked = p.picks?.take(p.current(), p.tree.model?.keyOf);
     if (picked) {
       p.selection.select(picked, { openDetails: true, pan: false });
       p.selection.revealSoon();
     }
     // Toolbar and banners first: they change the tree area's size, which the first view depends on.
-    if (flags & (DIRTY.chrome | DIRTY.structure)) this.chrome(run);
+    if (flags & (DIRTY.chrome | DIRTY.structure)) {
+      this.chrome(run);
+      // What the chrome changed moves the tree's edges in this frame already (a
+      // ResizeObserver tells later frames): measured anew when the tree is rebuilt.
+      if (flags & DIRTY.structure) p.viewport.remeasure();
+    }
     const layout = p.tree.layout;
     if (run && layout && layout.nodes.length && this.needsInitialView) {
       this.needsInitialView = false;
+      this.viewJustSet = true;
       p.viewport.set(p.choices.savedTransform ?? p.viewport.initialTransform(layout));
       this.rendered = false;
     }
+    if (layout && this.anchor && (flags & DIRTY.structure)) this.holdAnchor(layout);
     if (layout && (flags & (DIRTY.structure | DIRTY.view))) p.follow.step(layout, p.tree.model);
     if (layout && !this.needsInitialView) {
       if (run) p.selection.revealWanted(run);
@@ -105,6 +135,23 @@ export class FrameLoop {
     } else this.drawNothing(run?.info);
     if ((flags & DIRTY.content) && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run);
     if (ticking || p.selection.detailsTicking(run)) p.scheduler.after('tick', TICK_MS, DIRTY.content | DIRTY.chrome);
+  }
+
+  private holdAnchor(layout: Layout): void {
+    const a = this.anchor!;
+    this.anchor = null;
+    const now = layout.byKey.get(a.key);
+    if (!now || this.needsInitialView) return;
+    const t = this.p.viewport.transform;
+    const held = { k: t.k, x: t.x - (now.x - a.x) * t.k, y: t.y - (now.y - a.y) * t.k };
+    // A node just opened shows its children's column: a sideways pan at most, the node itself stays in view.
+    const child = now.children[0];
+    if (child) {
+      const { width } = this.p.viewport.size();
+      const childRight = (child.x + CHILD_LABEL_ROOM) * held.k + held.x;
+      if (childRight > width) held.x = Math.max(held.x - (childRight - width), OPENED_EDGE - now.x * held.k);
+    }
+    if (held.x !== t.x || held.y !== t.y) this.p.viewport.set(held);
   }
 
   /** Zoomed far out, state colours of thousands of dots repaint twice a second: calm, and cheap. */
@@ -161,7 +208,8 @@ export class FrameLoop {
     const model = p.tree.model;
     p.chrome.update({
       runs: p.mirror.list(), current: p.current(), run, drawn: p.tree.layout?.nodes.length ?? 0, choices: p.choices,
-      matches: p.choices.state.search.trim() && model ? model.matches.length : null,
+      matches: p.choices.state.search.trim() && model ? model.matchCount : null,
+      focusPath: model?.focusPath ?? null,
     });
     p.banner.update(run?.info);
     p.selection.showDetails(run);

@@ -10,7 +10,8 @@ export function legend(): HTMLElement {
   items.push(
     h('li', {}, nurseryIcon(), GROUP_KINDS.map(groupWithLibrary).join(', ')),
     h('li', {}, h('span', { class: 'legend-dash loose', 'aria-hidden': 'true' }), 'loose task: made by the task on its left, no task group owns it'),
-    h('li', {}, foldIcon(), 'same-named tasks, folded (×N)'),
+    h('li', {}, foldIcon(), 'tasks of one kind, folded (×N): same function, same spawn site'),
+    h('li', {}, icon(SHAPE.more, 'more-icon'), 'the rest of a long list: click for the next page'),
     h('li', {}, icon(SHAPE.retired, 'retired-icon'), 'finished tasks, folded away'),
     h('li', {}, h('span', { class: 'legend-dash', 'aria-hidden': 'true' }), 'cancelled by a failing sibling'),
     h('li', {}, h('span', { class: 'legend-dash wait', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow', 'aria-hidden': 'true' }, '▶'), 'waits for the task it points to (selected task; all with Wait-for edges)'),

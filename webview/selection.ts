@@ -27,6 +27,9 @@ export interface SelectionParts {
   changed(flags: number): void;
   /** Unfolds (true), folds back (false) or toggles a node. */
   setOpen(key: string, open?: boolean): void;
+  showMore(key: string): void;
+  /** Shows the node as the root of the view. */
+  focus(key: string): void;
   post(m: WebviewMessage): void;
 }
 
@@ -63,11 +66,17 @@ export class Selection {
     if (!choices.hasRun) return;
     choices.selected = key;
     if (opts.openDetails) choices.state.detailsOpen = true;
+    const model = tree.model;
+    // A task no node draws (in a fold, a long list, a collapsed level) is drawn
+    // once selected; one drawn only because it was selected goes back.
+    const rebuild = !!model && (model.holdsSelection || (key !== null && !model.byKey.has(key)));
     const placed = key !== null ? tree.layout?.byKey.get(key) : undefined;
-    if (placed && opts.pan !== false) this.panInto(placed, this.p.canAnimate());
+    if (rebuild) {
+      if (opts.pan !== false) this.revealPending = true;
+    } else if (placed && opts.pan !== false) this.panInto(placed, this.p.canAnimate());
     // Zoomed out there is no element to focus: say what was selected.
     if (placed && this.p.overview()) this.p.announce(this.p.renderer.lookOf(placed.node.key)?.aria ?? '');
-    this.p.changed(DIRTY.view | DIRTY.chrome);
+    this.p.changed(DIRTY.view | DIRTY.chrome | (rebuild ? DIRTY.structure : 0));
     this.tell(key);
   }
 
@@ -89,8 +98,9 @@ export class Selection {
 
   /**
    * In a frame: the wanted row, once its run is in view and the row has
-   * arrived. A fold holding it (or a collapsed ancestor) is opened first, and
-   * the next frame looks again.
+   * arrived. Selected, it is drawn (lifted out of its fold, the levels the
+   * panel's size collapsed opened on its way); an ancestor the user collapsed
+   * is opened too, one a frame, and the next frame looks again.
    */
   revealWanted(run: RunMirror): void {
     const w = this.wanted;
@@ -101,11 +111,16 @@ export class Selection {
     }
     const model = this.p.tree.model;
     if (!model || !run.rows.has(w.id)) return;
+    const own = String(w.id);
     const key = model.keyOf(w.id);
     const node = key === null ? undefined : model.byKey.get(key);
-    if (key !== String(w.id) && node && w.opened < MAX_OPENED && node.hiddenChildren > 0) {
+    // What stands for it may hide it (a fold, a list's "more", a collapsed node); else it is filtered out.
+    const hides = !!node && (node.kind === 'fold' || node.kind === 'more' || node.hiddenChildren > 0);
+    if (key !== own && node && hides && w.opened < MAX_OPENED) {
       w.opened++;
-      this.p.setOpen(node.key, true);
+      if (node.kind !== 'fold' && !node.auto && node.hiddenChildren > 0) this.p.setOpen(node.key, true);
+      this.told = `${run.info.key}:${w.id}`;
+      this.select(own, { openDetails: true });
       return;
     }
     this.wanted = null;
@@ -113,10 +128,19 @@ export class Selection {
     if (key !== null) this.select(key, { openDetails: true });
   }
 
-  /** Selects the node that stands for row `id` (itself, its fold or an ancestor) and opens its details. */
+  /** Selects the node of row `id`: the task itself (lifted out of its fold if need be) and opens its details. */
   selectId(id: number): void {
-    const key = this.p.tree.model?.keyOf(id) ?? String(id);
-    this.select(key, { openDetails: true });
+    this.select(String(id), { openDetails: true });
+  }
+
+  /** After a rebuild: a selected row that is still not drawn (a collapsed ancestor hides it) selects what stands for it. */
+  afterRebuild(): void {
+    const { choices, tree } = this.p;
+    const key = choices.selected;
+    const model = tree.model;
+    if (key === null || !model || model.byKey.has(key) || !/^\d+$/.test(key)) return;
+    const stand = model.keyOf(Number(key));
+    if (stand !== null) choices.selected = stand;
   }
 
   /** Enter in the search box: the next match below (above, `backwards`) the selected one. */
@@ -175,6 +199,8 @@ export class Selection {
       post: (m) => this.p.post(m),
       select: (id) => this.selectId(id),
       toggle: (key) => this.p.setOpen(key),
+      focus: (key) => this.p.focus(key),
+      showMore: (key) => this.p.showMore(key),
       palette: tree.palette,
       debug: tree.debug,
       close: () => {
@@ -185,9 +211,10 @@ export class Selection {
     });
   }
 
-  /** The details pane shows a countdown of a live run: it needs its ticks. */
+  /** The details pane shows a countdown of a live run, or put off an update: it needs its ticks. */
   detailsTicking(run: RunMirror | undefined): boolean {
     const el = this.p.details.el;
+    if (this.p.details.pending) return true;
     return !!run && run.info.status === 'live' && !el.hidden && el.querySelector('.countdown, .elapsed') !== null;
   }
 

@@ -1,8 +1,9 @@
 // What the webview remembers across reloads (VS Code's getState/setState):
-// filters, follow, the selected run, and per run its collapsed ids, expanded
-// folds, zoom transform and selection; and `Choices`, the live copy of it
-// that the page reads and changes.
-import type { ModelOptions, ViewNode } from './tree/model';
+// filters, follow, the selected run, and per run its collapsed and opened
+// nodes, the pages shown of folds and long lists, the focused node, zoom
+// transform and selection; and `Choices`, the live copy of it that the page
+// reads and changes.
+import type { Budget, ModelOptions, ViewNode } from './tree/model';
 export interface Transform {
   x: number;
   y: number;
@@ -11,7 +12,14 @@ export interface Transform {
 
 interface RunView {
   collapsed: string[];
-  folds: string[];
+  /** Opened by the user where the panel's budget would have collapsed them. */
+  opened: string[];
+  /** Opened whole, with everything below. */
+  deep: string[];
+  /** Folds: pages of members shown; long lists: pages shown beyond the budget. */
+  pages: Record<string, number>;
+  /** The node shown as the root of the view. */
+  focus: string | null;
   transform: Transform | null;
   selected: string | null;
 }
@@ -35,7 +43,7 @@ export interface ViewState {
 const MAX_RUNS = 12;
 
 function emptyRunView(): RunView {
-  return { collapsed: [], folds: [], transform: null, selected: null };
+  return { collapsed: [], opened: [], deep: [], pages: {}, focus: null, transform: null, selected: null };
 }
 
 function initialViewState(): ViewState {
@@ -51,6 +59,14 @@ function transformOf(x: unknown): Transform | null {
   if (typeof tx !== 'number' || typeof ty !== 'number' || typeof k !== 'number') return null;
   if (![tx, ty, k].every(Number.isFinite) || k <= 0) return null;
   return { x: tx, y: ty, k };
+}
+
+/** Page counts; an older state's unfolded folds (`folds`) show their first page. */
+function pagesOf(x: unknown, folds: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of folds) out[f] = 1;
+  if (isObj(x)) for (const [k, v] of Object.entries(x)) if (typeof v === 'number' && Number.isInteger(v) && v > 0) out[k] = Math.min(v, 1000);
+  return out;
 }
 
 /** Accepts whatever getState() returned (maybe nothing, maybe an older shape). */
@@ -71,7 +87,10 @@ function parseViewState(raw: unknown): ViewState {
       if (!isObj(r)) continue;
       s.runs[key] = {
         collapsed: strings(r.collapsed),
-        folds: strings(r.folds),
+        opened: strings(r.opened),
+        deep: strings(r.deep),
+        pages: pagesOf(r.pages, strings(r.folds)),
+        focus: typeof r.focus === 'string' ? r.focus : null,
         transform: transformOf(r.transform),
         selected: typeof r.selected === 'string' ? r.selected : null,
       };
@@ -87,8 +106,10 @@ function runView(s: ViewState, key: string): RunView {
   return (s.runs[key] ??= emptyRunView());
 }
 
-/** Siblings with one name beyond this count fold into one "×N" node. */
+/** More tasks of one kind than this fold into one "×N" node. */
 export const FOLD_THRESHOLD = 20;
+/** Members (or list items) one "more…" click adds. */
+export const PAGE_SIZE = 50;
 
 /** Where VS Code keeps the state (its webview API). */
 export interface StateStore {
@@ -96,7 +117,7 @@ export interface StateStore {
   setState(state: unknown): void;
 }
 
-/** The user's choices, live: the remembered state, and for the run in view its collapsed nodes and unfolded folds. */
+/** The user's choices, live: the remembered state, and for the run in view its collapsed, opened and paged nodes. */
 export class Choices {
   readonly state: ViewState;
   /** The host's default for system tasks, until the user chooses. */
@@ -104,7 +125,9 @@ export class Choices {
   /** The part of `state` for the run in view. */
   private rv: RunView | null = null;
   private collapsed = new Set<string>();
-  private folds = new Set<string>();
+  private opened = new Set<string>();
+  private deep = new Set<string>();
+  private pages = new Map<string, number>();
 
   constructor(private readonly store: StateStore) {
     this.state = parseViewState(store.getState());
@@ -132,34 +155,75 @@ export class Choices {
     return this.rv?.transform ?? null;
   }
 
+  /** The node shown as the root of the view, if any. */
+  get focus(): string | null {
+    return this.rv?.focus ?? null;
+  }
+
+  /** Shows `key`'s subtree alone (null: the whole run); the view starts afresh there. */
+  setFocus(key: string | null): void {
+    if (!this.rv) return;
+    this.rv.focus = key;
+    this.rv.transform = null;
+  }
+
   showRun(key: string | null): void {
     this.state.run = key;
     this.rv = key === null ? null : runView(this.state, key);
     this.collapsed = new Set(this.rv?.collapsed ?? []);
-    this.folds = new Set(this.rv?.folds ?? []);
+    this.opened = new Set(this.rv?.opened ?? []);
+    this.deep = new Set(this.rv?.deep ?? []);
+    this.pages = new Map(Object.entries(this.rv?.pages ?? {}));
   }
 
-  /** Collapses (false), expands (true) or toggles (undefined) a node's children; for a fold, its members. */
+  /** Collapses (false), expands (true) or toggles (undefined) a node's children; for a fold, its first page of members. */
   setOpen(node: ViewNode, open?: boolean): void {
+    const now = open ?? node.children.length === 0;
     if (node.kind === 'fold') {
-      const now = open ?? !this.folds.has(node.key);
-      if (now) this.folds.add(node.key);
-      else this.folds.delete(node.key);
+      if (now) this.pages.set(node.key, Math.max(1, this.pages.get(node.key) ?? 0));
+      else this.pages.delete(node.key);
+      return;
+    }
+    if (now) {
+      this.collapsed.delete(node.key);
+      this.opened.add(node.key);
     } else {
-      const now = open ?? this.collapsed.has(node.key);
-      if (now) this.collapsed.delete(node.key);
-      else this.collapsed.add(node.key);
+      this.opened.delete(node.key);
+      this.deep.delete(node.key);
+      this.collapsed.add(node.key);
     }
   }
 
-  modelOptions(): ModelOptions {
+  /** A "more…" node: its owner shows one page more. */
+  showMore(node: ViewNode): void {
+    const owner = node.more?.owner;
+    if (owner !== undefined) this.pages.set(owner, (this.pages.get(owner) ?? 0) + 1);
+  }
+
+  /** Opens a node with everything below it (the panel's budget no longer applies there). */
+  openAll(node: ViewNode): void {
+    if (node.kind === 'fold') {
+      this.pages.set(node.key, Math.ceil((node.members?.length ?? 0) / PAGE_SIZE));
+      return;
+    }
+    this.collapsed.delete(node.key);
+    this.deep.add(node.key);
+  }
+
+  modelOptions(budget: Budget | null): ModelOptions {
     return {
       hideSystem: this.hideSystem,
       hideFinished: this.state.hideFinished,
       search: this.state.search.trim().toLowerCase(),
       collapsed: this.collapsed,
-      expandedFolds: this.folds,
+      opened: this.opened,
+      deep: this.deep,
+      pages: this.pages,
       foldThreshold: FOLD_THRESHOLD,
+      pageSize: PAGE_SIZE,
+      budget,
+      focus: this.focus,
+      selected: this.selected,
     };
   }
 
@@ -167,7 +231,9 @@ export class Choices {
   save(transform: Transform | null): void {
     if (this.rv) {
       this.rv.collapsed = [...this.collapsed];
-      this.rv.folds = [...this.folds];
+      this.rv.opened = [...this.opened];
+      this.rv.deep = [...this.deep];
+      this.rv.pages = Object.fromEntries(this.pages);
       if (transform) this.rv.transform = { x: transform.x, y: transform.y, k: transform.k };
     }
     this.store.setState(this.state);

@@ -13,10 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixture_runs import FIXTURES, RECIPES, record  # noqa: E402
-
-MAX_BYTES = 1_000_000
-
+from fixture_runs import FIXTURES, RECIPES, fixture_path, record  # noqa: E402
 
 def main(names: list[str]) -> int:
     unknown = [name for name in names if name not in RECIPES]
@@ -25,7 +22,7 @@ def main(names: list[str]) -> int:
         return 2
     status = 0
     for name in names or list(RECIPES):
-        out = FIXTURES / f"{name}.ndjson"
+        out = fixture_path(name)
         done = record(name, out)
         size = out.stat().st_size if out.exists() else 0
         lines = out.read_text(encoding="utf-8").count("\n") if out.exists() else 0
@@ -33,8 +30,8 @@ def main(names: list[str]) -> int:
         if not lines:
             print(done.stderr, file=sys.stderr)
             status = 1
-        if size > MAX_BYTES:
-            print(f"  {name} is over {MAX_BYTES:,} bytes: use smaller parameters", file=sys.stderr)
+        if size > RECIPES[name].max_bytes:
+            print(f"  {name} is over {RECIPES[name].max_bytes:,} bytes: use smaller parameters", file=sys.stderr)
             status = 1
     return status
 

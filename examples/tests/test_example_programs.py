@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
-from example_process import EXAMPLES, run
+from example_process import EXAMPLES, interrupt, run, start
 
 
 def test_failing_child_cancels_its_siblings() -> None:
@@ -74,6 +75,33 @@ def test_deep_and_wide_counts_every_task_and_nursery() -> None:
     ]
 
 
+def test_server_like_serves_supervises_and_shares_its_lock() -> None:
+    done = run(EXAMPLES / "server_like.py", "--workers", "300", "--seconds", "1.5", speed=1)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert re.fullmatch(r"server: listening on 127\.0\.0\.1 port \d+", lines[0])
+    assert "supervisor: group 0 failed (probe-7: upstream refused the health check), restarting" in lines
+    assert re.fullmatch(r"server: 8 connections served [1-9]\d* lines", lines[-3]), lines
+    assert re.fullmatch(r"pool: 300 workers took the lock [1-9]\d* times", lines[-2]), lines
+    assert re.fullmatch(r"supervisor: [1-9]\d* failed groups", lines[-1]), lines
+    assert "Traceback" not in done.stderr
+
+
+def test_server_like_holds_until_interrupted() -> None:
+    process = start(EXAMPLES / "server_like.py", "--workers", "50", "--hold", speed=1)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("server: listening")
+        # Well past the 3 s a run takes without --hold: still serving.
+        time.sleep(3.5)
+        assert process.poll() is None
+        _, err = interrupt(process)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+
+
 def test_launch_configurations_open_each_example_with_debugpy() -> None:
     launch = json.loads((EXAMPLES / ".vscode" / "launch.json").read_text(encoding="utf-8"))
     configurations = launch["configurations"]
@@ -86,4 +114,4 @@ def test_launch_configurations_open_each_example_with_debugpy() -> None:
         program = configuration["program"].replace("${workspaceFolder}", str(EXAMPLES))
         assert Path(program).is_file(), configuration["name"]
         programs.add(Path(program).name)
-    assert programs >= {"trio_way.py", "asyncio_way.py", "threads.py", "failing_child.py", "deadlines.py", "start_server.py", "deep_and_wide.py"}
+    assert programs >= {"trio_way.py", "asyncio_way.py", "threads.py", "failing_child.py", "deadlines.py", "start_server.py", "deep_and_wide.py", "server_like.py"}

@@ -48,6 +48,7 @@ export function copyRow(row: Row): Row {
       state: row.state, since: row.since, spawnedAt: row.spawnedAt, site: row.site, awaitSite: row.awaitSite,
       scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
     };
+    if (row.func !== undefined) t.func = row.func;
     if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
     // Never mutated in place (a sample replaces it), so the copy may share it.
     if (row.chain !== undefined) t.chain = row.chain;

@@ -52,6 +52,7 @@ export class TaskEvents {
       tree.snapshotSeen?.add(id);
       existing.name = tree.name(e.name);
       existing.site = tree.site(e.site);
+      existing.func = tree.site(e.func ?? null) ?? undefined;
       this.starting(existing, nursery);
       tree.changes.touch(existing);
       return undefined;
@@ -74,6 +75,7 @@ export class TaskEvents {
       spawnedAt: e.ts,
       exitedAt: undefined,
       site: tree.site(e.site),
+      func: tree.site(e.func ?? null) ?? undefined,
       awaitSite: null,
       chain: undefined,
       error: undefined,

@@ -1,12 +1,14 @@
 // What the Tasks view (Run and Debug side bar) shows of one run: the same
 // tree as the panel — system rows hidden with their children lifted, more
-// than FOLD_THRESHOLD same-kind siblings grouped into one "×N" item — built
+// than FOLD_THRESHOLD tasks of one kind grouped into one "×N" item (its
+// members that raised beside it, as in the panel) — built
 // by the panel's own model (webview/tree/model.ts, pure), so the two views
 // never disagree about what is where. Items are described as plain data;
 // tasksView.ts turns them into TreeItems. No vscode import.
 import type { Row, Site, TaskRow } from '../../contract/rows';
 import { buildModel, type Model, type ModelOptions, type ViewNode } from '../../webview/tree/model';
 import { displayName, errorLine, shortSite, siteWords, taskExtra } from '../../webview/tree/labels';
+import { kindSentence } from '../../webview/tree/taskKinds';
 import { countStates, inStateOrder, stateWord } from '../../webview/tree/taskStates';
 import { FOLD_THRESHOLD } from '../../webview/viewState';
 import type { DebugMarks } from '../panel/taskFocus';
@@ -50,8 +52,10 @@ export const FOCUS_ICON: ItemIcon = { id: 'debug-stackframe-focused', color: 'de
 /** A nursery with at most this many items starts expanded. */
 const OPEN_NURSERY_ITEMS = 50;
 
+// The whole run: no panel size to fit (budget null), and an open group lists all its members (one page).
 const OPTIONS: ModelOptions = {
-  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), expandedFolds: new Set(), foldThreshold: FOLD_THRESHOLD,
+  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), opened: new Set(), deep: new Set(), pages: new Map(),
+  foldThreshold: FOLD_THRESHOLD, pageSize: Number.MAX_SAFE_INTEGER, budget: null, focus: null, selected: null,
 };
 
 export class TasksModel {
@@ -62,7 +66,7 @@ export class TasksModel {
     let model = buildModel(rows, OPTIONS);
     // A group lists its members as children: build again with every group open.
     const groups = [...model.byKey.values()].filter((n) => n.kind === 'fold').map((n) => n.key);
-    if (groups.length) model = buildModel(rows, { ...OPTIONS, expandedFolds: new Set(groups) });
+    if (groups.length) model = buildModel(rows, { ...OPTIONS, pages: new Map(groups.map((k) => [k, 1])) });
     this.model = model;
     const walk: Array<[ViewNode, string | null]> = model.root.children.map((c) => [c, null]);
     while (walk.length) {
@@ -130,7 +134,7 @@ export class TasksModel {
     const counts = inStateOrder(countStates(states)).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
     return {
       label: `${displayName(node.name ?? '')} ×${node.members?.length ?? 0}`, description: counts,
-      tooltip: [`${node.members?.length ?? 0} sibling tasks named ${node.name ?? ''}`, counts],
+      tooltip: [kindSentence(node.members ?? [], this.rows), counts],
       icon: { id: 'layers' }, expandable: node.children.length > 0, open: false, kind: 'group', site: null, row: null,
     };
   }

@@ -106,6 +106,16 @@ describe('RunState reducer', () => {
     assert.equal(byId(r.rows()).get(99), undefined, 'a flag for an unknown task creates nothing');
   });
 
+  it('protocol 1.2: task.spawned.func reaches the row (the kind of task the panel folds by); absent, the row has none', () => {
+    const func = { file: '/abs/prog.py', line: 40, function: 'worker' };
+    const r = run([hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'worker-0', 1.1, { func }), spawned(6, 4, 'worker-1', 1.2)]);
+    assert.deepEqual(task(r, 5).func, func);
+    assert.equal('func' in task(r, 6), false, 'a row copy holds only the optional fields that are set');
+    // A snapshot replay that now knows the function upserts it.
+    r.apply(spawned(6, 4, 'worker-1', 1.2, { func }));
+    assert.deepEqual(task(r, 6).func, func);
+  });
+
   it('cancelledBy comes from the wire `cancel.by` first', () => {
     const r = run([
       ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1),

@@ -43,14 +43,15 @@ describe('Tasks view model (the side bar tree of a run)', () => {
     assert.equal(m.parent('3'), null);
   });
 
-  it('groups many same-named siblings into one "×N" item that holds them, as the panel does', () => {
+  it('groups many tasks of one kind (one spawn site, names alike) into one "×N" item that holds them, as the panel does', () => {
     const events: WireEvent[] = [opened(4, 3, 1)];
-    for (let i = 0; i < 30; i++) events.push(spawned(10 + i, 4, 'worker', 2), state(10 + i, 3, i === 7 ? 'running' : 'waiting', site(12, '/abs/prog.py', 'worker')));
+    for (let i = 0; i < 30; i++) events.push(spawned(10 + i, 4, `worker-${i}`, 2, { site: site(40) }), state(10 + i, 3, i === 7 ? 'running' : 'waiting', site(12, '/abs/prog.py', 'worker')));
     const m = model(events);
     const [group] = m.children('4');
     const item = m.item(group, NO_MARKS)!;
     assert.equal(item.label, 'worker ×30');
     assert.equal(item.description, '1 running, 29 waiting');
+    assert.match(item.tooltip[0], /^30 tasks started at .*:40 named worker-0 … worker-29/);
     assert.equal(item.row, null, 'a group selects nothing in the panel');
     assert.equal(m.children(group).length, 30);
     // Revealing worker 17 walks up through the group.

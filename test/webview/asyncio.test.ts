@@ -168,9 +168,10 @@ describe('webview: an asyncio run', function () {
     const run = live();
     run.feed(Array.from({ length: 30 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 6 + i, id: 100 + i, name: 'handle_request', nursery: null, parent: 1, system: false, site: null })));
     await show(run);
-    const fold = h.page.locator('g.node[data-key="f1:handle_request"]');
+    const fold = h.page.locator('g.node.fold[aria-label^="handle_request ×30"]');
     assert.match((await fold.textContent())!, /×30/);
-    assert.notEqual(await linkDash(h, 'f1:handle_request'), 'none', 'the fold hangs by a dashed link too');
+    assert.equal(await fold.getAttribute('data-parent'), '1', 'under their maker');
+    assert.notEqual(await linkDash(h, (await fold.getAttribute('data-key'))!), 'none', 'the fold hangs by a dashed link too');
     await h.task('heartbeat').click();
     await h.page.locator('svg.tree').focus();
     await h.page.keyboard.press('ArrowLeft');

@@ -70,18 +70,43 @@ describe('webview: in step with the debugger', function () {
     await h.send(marks(null, null, null));
     assert.equal(await h.page.locator('g.node.paused').count(), 0);
     assert.equal(await h.page.locator('g.node[data-key="57"]').getAttribute('aria-selected'), 'true');
+    // The other workers are one fold beside it; opened, its page shows worker-36, and picking it tells the host (e2e E does this).
+    await h.page.locator('g.node.fold').click();
+    await h.settle(200);
+    await h.page.locator('g.node[aria-label^="task worker-36,"]').click();
+    await h.settle(100);
+    assert.equal((await h.posted()).filter((m) => m.type === 'selected').map((m) => (m as { id: number | null }).id).at(-1), 46);
   });
 
-  it('opens the fold that hides the paused task', async () => {
+  it('lifts the paused task out of the fold that hides it, beside the fold', async () => {
     const run = workers(30, () => 'worker');
     await h.send(runsMessage([run.state]), run.snapshot());
     assert.equal(await h.page.locator('g.node.fold').getAttribute('aria-expanded'), 'false');
     assert.equal(await h.page.locator('g.node[data-key="33"]').count(), 0);
     await h.send(marks(33), { type: 'select', run: 'c1.r1', id: 33 });
     await h.settle(400);
-    assert.equal(await h.page.locator('g.node.fold').getAttribute('aria-expanded'), 'true');
+    // The other 29 stay folded: one task is shown, not a column of thirty.
+    assert.equal(await h.page.locator('g.node.fold').getAttribute('aria-expanded'), 'false');
+    assert.match((await h.page.locator('g.node.fold').getAttribute('aria-label'))!, /^worker ×30/);
+    assert.equal(await h.page.locator('g.node.task').count(), 2, 'main and the paused worker');
     assert.equal(await h.page.locator('g.node[data-key="33"]').getAttribute('aria-selected'), 'true');
+    assert.equal(await h.page.locator('g.node.paused').getAttribute('data-key'), '33');
     assert.ok(await inView('33'));
+  });
+
+  it('opens the node the user collapsed over the paused task', async () => {
+    const run = workers(5, (i) => `worker-${i}`);
+    await h.send(runsMessage([run.state]), run.snapshot());
+    await h.page.locator('g.node[data-key="3"]').click();
+    await h.page.keyboard.press('-');
+    await h.settle(200);
+    assert.equal(await h.page.locator('g.node[data-key="3"]').getAttribute('aria-expanded'), 'false');
+    assert.equal(await h.page.locator('g.node[data-key="12"]').count(), 0);
+    await h.send(marks(12), { type: 'select', run: 'c1.r1', id: 12 });
+    await h.settle(400);
+    assert.equal(await h.page.locator('g.node[data-key="3"]').getAttribute('aria-expanded'), 'true');
+    assert.equal(await h.page.locator('g.node[data-key="12"]').getAttribute('aria-selected'), 'true');
+    assert.ok(await inView('12'));
   });
 
   it('waits for the run and the row a selection names, and ignores marks of another run', async () => {

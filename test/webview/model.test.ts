@@ -5,14 +5,12 @@ import type { Row, TaskRow } from '../../contract/rows';
 import { cancelLinks, victimsIndex } from '../../webview/tree/cancelLinks';
 import { layoutTree } from '../../webview/tree/layout';
 import { RunsMirror } from '../../webview/tree/mirror';
-import { buildModel, foldKey, type ModelOptions, type ViewNode } from '../../webview/tree/model';
+import { buildModel, type ViewNode } from '../../webview/tree/model';
 import { displayName } from '../../webview/tree/labels';
+import { opts } from './modelOptions';
 import { LiveRun, recording } from './streams';
 import { cycleRows, prologue, swarm } from './synthetic';
 
-const opts = (o: Partial<ModelOptions> = {}): ModelOptions => ({
-  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), expandedFolds: new Set(), foldThreshold: 20, ...o,
-});
 const rowsOf = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
 const all = (n: ViewNode): ViewNode[] => [n, ...n.children.flatMap(all)];
 const nameOf = (rows: Map<number, Row>, n: ViewNode) => {
@@ -62,10 +60,11 @@ describe('webview model (Node)', () => {
     const folds = nursery.children.filter((n) => n.kind === 'fold');
     assert.equal(folds.length, 1, '21 jobs fold, 20 others do not');
     assert.equal(folds[0].members!.length, 21);
-    assert.equal(folds[0].key, foldKey(nursery.id, 'job'));
+    assert.match(folds[0].key, new RegExp(`^f${nursery.id}:\\w+$`));
+    assert.equal(folds[0].name, 'job');
     assert.equal(nursery.children.length, 21);
     assert.equal(m.keyOf(10), folds[0].key);
-    const open = buildModel(rows, opts({ expandedFolds: new Set([folds[0].key]) }));
+    const open = buildModel(rows, opts({ pages: new Map([[folds[0].key, 1]]) }));
     assert.equal(open.byKey.get(folds[0].key)!.children.length, 21);
     assert.equal(open.keyOf(10), '10');
   });

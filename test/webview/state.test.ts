@@ -117,6 +117,13 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     const big = new LiveRun('big', 'big.py').feed(bigTree(100, 100));
     assert.ok(big.state.info().totalTasks >= 10_100);
     await h.send(runsMessage([big.state]), big.snapshot());
+    // The first view opens what fits the panel; * on the root opens everything below it.
+    const first = await h.page.locator('g.node').count();
+    assert.ok(first < 80, `${first} nodes in the first view`);
+    await h.page.locator('svg.tree').focus();
+    await h.page.keyboard.press('Home');
+    await h.page.keyboard.press('*');
+    await h.settle(100);
     const drawn = await h.page.locator('g.node').count();
     assert.ok(drawn > 20 && drawn < 1500, `${drawn} node elements for 10,201 tasks`);
     assert.equal(await h.page.locator('.counts').textContent(), `${big.state.info().liveTasks.toLocaleString('en-US')} live · ${big.state.info().totalTasks.toLocaleString('en-US')} total`);

@@ -37,8 +37,9 @@ export function swarm(count: number, name: string, firstId = 10, run = 1): Ev[] 
 
 /**
  * A big live tree: `groups` supervisor tasks under main's nursery, each with its
- * own nursery of `perGroup` workers, every task named differently (nothing
- * folds: the worst case for drawing).
+ * own nursery of `perGroup` workers, every task named differently and spawned
+ * from a line of its own (no two of one kind: nothing folds, the worst case
+ * for drawing once the user opens it all).
  */
 export function bigTree(groups: number, perGroup: number, run = 1): Ev[] {
   const out = prologue(run);
@@ -46,13 +47,52 @@ export function bigTree(groups: number, perGroup: number, run = 1): Ev[] {
   for (let g = 0; g < groups; g++) {
     const sup = id++;
     const nur = id++;
-    out.push({ type: 'task.spawned', run, ts: 2, id: sup, name: `supervisor_${g}`, nursery: 4, system: false, site: site(30) });
+    out.push({ type: 'task.spawned', run, ts: 2, id: sup, name: `supervisor_${g}`, nursery: 4, system: false, site: site(1000 + g) });
     out.push({ type: 'nursery.opened', run, ts: 2, id: nur, task: sup, site: site(40, 'supervisor') });
     for (let w = 0; w < perGroup; w++) {
       const t = id++;
-      out.push({ type: 'task.spawned', run, ts: 3, id: t, name: `worker_${g}_${w}`, nursery: nur, system: false, site: site(42, 'supervisor') });
+      out.push({ type: 'task.spawned', run, ts: 3, id: t, name: `worker_${g}_${w}`, nursery: nur, system: false, site: site(100 + w, 'supervisor') });
       out.push({ type: 'task.state', run, ts: 3, id: t, state: w % 3 === 0 ? 'running' : 'waiting', at: site(50 + (w % 7), 'worker') });
     }
+  }
+  return out;
+}
+
+/**
+ * A server at real-world size, for bench:render: a pool of 2,000 workers
+ * (`worker-0` … `worker-1999`, one function, one spawn line: one fold), 8
+ * connections of three tasks, a supervised group of 24 probes with one that
+ * raised, and 80 shards of 100 jobs each (a fold apiece): 10,139 live tasks.
+ * The pool comes first, so its fold is near the top of the first view.
+ */
+export function serverTree(run = 1): Ev[] {
+  const out = prologue(run);
+  let id = 10;
+  const spawn = (name: string, nursery: number, line: number, caller: string, func?: { line: number; fn: string }): number => {
+    const t = id++;
+    out.push({ type: 'task.spawned', run, ts: 2, id: t, name, nursery, system: false, site: site(line, caller), ...(func ? { func: site(func.line, func.fn) } : {}) });
+    return t;
+  };
+  const group = (owner: number, line: number): number => {
+    const n = id++;
+    out.push({ type: 'nursery.opened', run, ts: 2, id: n, task: owner, site: site(line, 'serve') });
+    return n;
+  };
+  const waiting = (t: number, line: number, fn: string): void => {
+    out.push({ type: 'task.state', run, ts: 3, id: t, state: 'waiting', at: site(line, fn) });
+  };
+  const pool = group(spawn('pool', 4, 30, 'main'), 140);
+  for (let i = 0; i < 2000; i++) waiting(spawn(`worker-${i}`, pool, 143, 'pool', { line: 128, fn: 'worker' }), i % 3 ? 133 : 136, 'worker');
+  for (let c = 0; c < 8; c++) {
+    const conn = group(spawn(`conn-${c}`, 4, 86, 'listener'), 76);
+    for (const part of ['reader', 'consumer', 'writer']) waiting(spawn(`${part} conn-${c}`, conn, 77, 'connection'), 54, part);
+  }
+  const probes = group(spawn('supervisor', 4, 32, 'main'), 119);
+  for (let p = 0; p < 24; p++) waiting(spawn(`probe-${p}`, probes, 121, 'supervisor', { line: 106, fn: 'probe' }), 108, 'probe');
+  out.push({ type: 'task.exited', run, ts: 4, id: id - 24 + 7, outcome: 'raised', error: { type: 'ConnectionError', message: 'probe-7: upstream refused the health check' } });
+  for (let s = 0; s < 80; s++) {
+    const shard = group(spawn(`shard-${s}`, 4, 34, 'main'), 200);
+    for (let j = 0; j < 100; j++) waiting(spawn(`job-${s}-${j}`, shard, 202, 'shard', { line: 210, fn: 'job' }), 212, 'job');
   }
   return out;
 }

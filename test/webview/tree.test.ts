@@ -209,7 +209,7 @@ describe('webview: task tree', function () {
     await h.settle();
     assert.equal(await pool.getAttribute('aria-expanded'), 'false');
     assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 5, 'the workers are collapsed away');
-    assert.match((await pool.textContent())!, /\+1/);
+    assert.match((await pool.textContent())!, /\+3 tasks in 1 nursery/, 'a collapsed node says what it hides');
     await h.page.keyboard.press('+');
     await h.settle();
     assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
@@ -251,7 +251,7 @@ describe('webview: task tree', function () {
     assert.ok(fold, 'a fold node');
     assert.match(fold.text, /fetch_one/);
     assert.match(fold.text, /×30/);
-    assert.match(fold.aria, /30 tasks named fetch_one, folded: .*running/);
+    assert.match(fold.aria, /^fetch_one ×30, tasks of one kind, folded: .*running/);
     assert.equal(nodes.filter((n) => n.kind === 'task').length, 4, 'main + 3 others');
     assert.ok((await h.page.locator('g.node.fold .histogram rect').count()) >= 3, 'a state histogram');
     await h.page.locator('g.node.fold').click();
@@ -355,14 +355,23 @@ describe('webview: task tree', function () {
     assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(details), details);
     assert.match(details, /bad\\u202eeman/);
     assert.match(details, /x\\u202eyp\.py/);
+    // A fold is named by its tasks' function (protocol 1.2 func): that name is program text too.
+    const site = { file: '/app/pool.py', line: 7, function: 'main' };
+    const func = { file: '/app/pool.py', line: 2, function: 'job\u202Ebolx' };
+    live.feed(Array.from({ length: 25 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 50 + i, id: 400 + i, name: `j${i}`, nursery: 9, system: false, site, func })));
+    await h.send(live.snapshot());
+    const fold = (await h.page.locator('g.node.fold').getAttribute('aria-label'))!;
+    assert.match(fold, /^job\\u202ebolx ×25/, fold);
+    assert.match((await h.page.locator('g.node.fold').textContent())!, /job\\u202ebolx/);
   });
 
   it('follows new activity until the user pans; Follow resumes it', async () => {
     const live = await showLive();
     const follow = h.page.getByRole('button', { name: 'Follow' });
     assert.equal(await follow.getAttribute('aria-pressed'), 'true');
-    // Far-away new tasks: 60 more workers under worker_pool's nursery push the newest off screen.
-    const more = Array.from({ length: 60 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 50 + i, id: 200 + i, name: `late_${i}`, nursery: 9, system: false, site: null }));
+    // Far-away new tasks: 60 more workers under worker_pool's nursery push the newest off screen
+    // (each of its own kind: spawned from a line of its own, so nothing folds; a long list keeps its newest in sight).
+    const more = Array.from({ length: 60 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 50 + i, id: 200 + i, name: `late_${i}`, nursery: 9, system: false, site: { file: '/home/user/app/crawl.py', line: 100 + i, function: 'worker_pool' } }));
     live.feed(more);
     await h.send(live.delta()!);
     await h.settle(700);

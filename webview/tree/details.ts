@@ -2,16 +2,17 @@
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
 import type { ErrorInfo, LintMark, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
-import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from '../elements';
+import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
+import { foldBody, histogramList, moreBody } from './foldDetails';
 import { awaitKey, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
 import { flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeMaker, startWord } from './kindWords';
 import { cancelItem, scopeCauseParts, waitItems, waitSig, type PaneLinks } from './waitDetails';
-import { memberStates, type ViewNode } from './model';
+import type { ViewNode } from './model';
 import { visible } from './programText';
 import type { SitePalette } from './sitePalette';
 import { awaitChainList } from './awaitChain';
 import { debugMarkOf, STACK_FRAME_ARROW, type DebugPointers } from './debugLook';
-import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
+import { countStates, isFinishedState, stateClass, stateWord } from './taskStates';
 
 export interface DetailsContext {
   rows: ReadonlyMap<number, Row>;
@@ -22,6 +23,10 @@ export interface DetailsContext {
   post: (m: WebviewMessage) => void;
   select: (id: number) => void;
   toggle: (key: string) => void;
+  /** A "more…" node (or a fold's): one page more. */
+  showMore: (key: string) => void;
+  /** Show the node as the root of the view. */
+  focus: (key: string) => void;
   close: () => void;
   /** The tree's await-site marks, shown again beside the await site. */
   palette: SitePalette;
@@ -36,19 +41,32 @@ interface Tick {
   up?: true;
 }
 
+/** A fold's counts repaint at most this often, in ms. */
+const FOLD_REPAINT_MS = 250;
+
 export class DetailsPane {
   private sig: unknown[] = [];
+  private paintedAt = 0;
+  /** An update was put off (a fold's counts): the pane wants another look soon. */
+  pending = false;
   private ticks: Tick[] = [];
 
   constructor(readonly el: HTMLElement) {}
 
   update(c: DetailsContext): void {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
-    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null, c.debug?.reason, row?.kind === 'task' ? waitSig(c.rows, row) : ''];
+    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node?.more?.left, c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null, c.debug?.reason, row?.kind === 'task' ? waitSig(c.rows, row) : ''];
     if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
       this.tick(c.info);
+      this.pending = false;
       return;
     }
+    // A fold's counts change with every state sample of its members: repainted a few times a second.
+    const onlyCounts = c.node?.kind === 'fold' && sig.every((v, i) => i === 1 || v === this.sig[i]);
+    const now = performance.now();
+    this.pending = onlyCounts && now - this.paintedAt < FOLD_REPAINT_MS;
+    if (this.pending) return;
+    this.paintedAt = now;
     this.sig = sig;
     const focused = document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement) ? document.activeElement.dataset.action : undefined;
     this.ticks = [];
@@ -57,8 +75,12 @@ export class DetailsPane {
     if (!c.node) return;
     const close = h('button', { class: 'icon-button close', title: 'Close details', 'aria-label': 'Close details', 'data-action': 'close' }, '×');
     close.addEventListener('click', c.close);
-    const body = c.node.kind === 'fold' ? this.fold(c) : row?.kind === 'task' ? this.task(c, row) : row?.kind === 'nursery' ? this.nursery(c, row) : row?.kind === 'retired' ? this.retired(row) : [h('p', {}, 'This node is gone.')];
-    this.el.append(close, ...body);
+    const node = c.node;
+    const body = node.kind === 'fold' ? foldBody(node, c.rows, c) : node.kind === 'more' ? moreBody(node, c) : row?.kind === 'task' ? this.task(c, row) : row?.kind === 'nursery' ? this.nursery(c, row) : row?.kind === 'retired' ? this.retired(row) : [h('p', {}, 'This node is gone.')];
+    const focus = node.kind === 'more' || node.kind === 'retired' ? null : h('button', { class: 'button secondary focus-button', type: 'button', 'data-action': 'focus', title: 'Show only this node and what is below it (Z); the bar above the tree leads back' }, 'Focus');
+    focus?.addEventListener('click', () => c.focus(node.key));
+    // Drawn at the top beside Close (styles.css); last in the pane's text and tab order.
+    this.el.append(close, ...body, ...(focus ? [focus] : []));
     this.tick(c.info);
     if (focused) this.el.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
   }
@@ -204,18 +226,6 @@ export class DetailsPane {
     return [h('section', { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n))), ...lintNotes(n.lints), dl)];
   }
 
-  private fold(c: DetailsContext): HTMLElement[] {
-    const node = c.node!;
-    const counts = countStates(memberStates(node, c.rows));
-    const unfolded = node.children.length > 0;
-    const b = h('button', { class: 'button', 'data-action': 'toggle-fold' }, unfolded ? 'Fold back' : `Show all ${node.members?.length ?? 0}`);
-    b.addEventListener('click', () => c.toggle(node.key));
-    return [h('section', { class: 'details-body', 'aria-label': 'Details of folded tasks' },
-      h('h2', { class: 'title' }, foldIcon(), h('span', { class: 'title-text' }, node.name ?? ''), h('span', { class: 'muted' }, ` ×${node.members?.length ?? 0}`)),
-      h('p', { class: 'muted' }, 'Siblings with the same name, folded into one node.'),
-      histogramList(counts), b)];
-  }
-
   private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
     return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(r.byOutcome))];
   }
@@ -224,12 +234,6 @@ export class DetailsPane {
 /** A row's lints in words (the Problems panel says the same). */
 function lintNotes(lints: readonly LintMark[] | undefined): HTMLElement[] {
   return (lints ?? []).map((l) => h('p', { class: 'flag-note lint-note', 'data-lint': l.code }, `⚠ ${l.sentence}`));
-}
-
-function histogramList(counts: Partial<Record<TaskState, number>>): HTMLElement {
-  const ul = h('ul', { class: 'histogram-list' });
-  for (const [s, n] of inStateOrder(counts)) ul.append(h('li', {}, taskStateIcon(s), ` ${n} ${stateWord(s)}`));
-  return ul;
 }
 
 function* childStates(rows: ReadonlyMap<number, Row>, nursery: number): Iterable<TaskState> {

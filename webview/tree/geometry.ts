@@ -4,7 +4,7 @@ import type { NodeKind } from './model';
 
 export const ROW_HEIGHT = 24;
 /** Column widths for layouts made without label widths (Node tests). */
-export const COLUMN: Record<NodeKind, number> = { task: 280, nursery: 150, fold: 220, retired: 200 };
+export const COLUMN: Record<NodeKind, number> = { task: 280, nursery: 150, fold: 220, retired: 200, more: 160 };
 export const MARKER_RADIUS = 7;
 /** From a node's centre to the start of its label. */
 export const LABEL_X = MARKER_RADIUS + 5;

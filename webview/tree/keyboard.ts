@@ -1,6 +1,8 @@
 // Keys on the focused tree: arrows walk the drawn tree (left = parent,
 // right = first child, up/down = siblings), Enter opens details or unfolds,
-// Space/+/- collapse and expand, Home = root, F = fit, / = search.
+// Space/+/- collapse and expand, * opens everything below, Home = root,
+// F = fit, / = search, Z = focus on the selected node, Backspace = one step
+// back up, the Menu key or Shift+F10 = the node's menu.
 import type { Layout, Placed } from './layout';
 
 export interface KeyActions {
@@ -10,6 +12,15 @@ export interface KeyActions {
   /** Collapse (false) / expand (true) / toggle (undefined) a node's children or a fold. */
   setOpen(key: string, open?: boolean): void;
   activate(key: string): void;
+  /** A "more…" node: one page more. */
+  showMore(key: string): void;
+  /** Open the node and everything below it. */
+  openAll(key: string): void;
+  /** Show the node as the root of the view. */
+  focus(key: string): void;
+  /** One step back up from the focused node. */
+  focusUp(): void;
+  menu(key: string): void;
   fit(): void;
   focusSearch(): void;
 }
@@ -40,6 +51,9 @@ export function handleTreeKey(e: KeyboardEvent, a: KeyActions): boolean {
     case '/':
       a.focusSearch();
       return true;
+    case 'Backspace':
+      a.focusUp();
+      return true;
   }
   if (!cur) {
     return ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Enter', ' '].includes(e.key) ? start() : false;
@@ -65,7 +79,22 @@ export function handleTreeKey(e: KeyboardEvent, a: KeyActions): boolean {
       a.activate(cur.node.key);
       return true;
     case ' ':
-      if (cur.node.expandable) a.setOpen(cur.node.key);
+      if (cur.node.kind === 'more') a.showMore(cur.node.key);
+      else if (cur.node.expandable) a.setOpen(cur.node.key);
+      return true;
+    case '*':
+      if (cur.node.expandable) a.openAll(cur.node.key);
+      return true;
+    case 'z':
+    case 'Z':
+      if (cur.node.kind !== 'more' && cur.node.kind !== 'retired') a.focus(cur.node.key);
+      return true;
+    case 'ContextMenu':
+      a.menu(cur.node.key);
+      return true;
+    case 'F10':
+      if (!e.shiftKey) return false;
+      a.menu(cur.node.key);
       return true;
     case '-':
       if (cur.node.expandable) a.setOpen(cur.node.key, false);

@@ -1,5 +1,6 @@
 // What each node says, as plain strings (they are inserted with textContent).
 import type { ErrorInfo, RunInfo, ScopeInfo, Site, TaskRow } from '../../contract/rows';
+import type { HiddenCount } from './model';
 import { visible } from './programText';
 import { stateWord } from './taskStates';
 import { waitShort } from './waitWords';
@@ -120,4 +121,18 @@ export function taskAria(t: TaskRow): string {
   }
   if (t.scopes.some((x) => x.shield)) s += ', shielded';
   return s;
+}
+
+const count = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** What a collapsed node hides: `+312 tasks in 14 nurseries · 1 raised`. */
+export function hiddenWords(h: HiddenCount): string {
+  const where = h.nurseries ? ` in ${count(h.nurseries, 'nursery', 'nurseries')}` : '';
+  const what = h.tasks || !h.nurseries ? `+${count(h.tasks, 'task', 'tasks')}${where}` : `+${count(h.nurseries, 'nursery', 'nurseries')}`;
+  return h.raised ? `${what} · ${h.raised.toLocaleString('en-US')} raised` : what;
+}
+
+/** A "more…" node's words: `50 more…` and `1,950 left`. */
+export function moreWords(more: { page: number; left: number }): [string, string] {
+  return [`${more.page.toLocaleString('en-US')} more…`, `${more.left.toLocaleString('en-US')} left`];
 }

@@ -3,7 +3,7 @@
 // changes a state repaints a few nodes without a relayout.
 import type { LintMark, Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
-import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
+import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, hiddenWords, moreWords, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
 import { flagBadge, groupWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
 import { NURSERY_ICON, SHAPE } from './shapes';
@@ -85,12 +85,23 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, faded: false, ticking: false, debug: null, debugX: 0,
   };
   if (node.match) look.classes += ' match';
-  if (node.hiddenChildren > 0 && node.kind !== 'fold') look.more = `+${node.hiddenChildren}`;
+  if (node.hiddenChildren > 0 && node.kind !== 'fold') look.more = node.hidden ? hiddenWords(node.hidden) : `+${node.hiddenChildren}`;
+
+  if (node.kind === 'more' && node.more) {
+    const [name, left] = moreWords(node.more);
+    look.name = name;
+    look.extra = `(${left})`;
+    look.extraClass = 'count';
+    look.nameWidth = m.name.width(name);
+    look.width = look.nameWidth + GAP + m.smallBold.width(look.extra);
+    look.aria = `show ${name.replace('…', '')}, ${left}`;
+    return look;
+  }
 
   if (node.kind === 'fold') {
     look.histogram = inStateOrder(countStates(memberStates(node, rows)));
     const n = node.members?.length ?? 0;
-    look.extra = `×${n}`;
+    look.extra = `×${n.toLocaleString('en-US')}`;
     look.extraClass = 'count';
     const nm = node.match ? m.nameBold : m.name;
     const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.smallBold.width(look.extra));
@@ -100,7 +111,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     look.nameWidth = nm.width(look.name);
     look.width = look.nameWidth + GAP + m.smallBold.width(look.extra) + GAP + HISTOGRAM_WIDTH;
     const parts = look.histogram.map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
-    look.aria = `${n} tasks named ${node.name ?? ''}, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
+    look.aria = `${node.name ?? ''} ×${n.toLocaleString('en-US')}, tasks of one kind, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
     return look;
   }
 

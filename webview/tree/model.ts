@@ -1,31 +1,55 @@
-// Rows + what the user chose (collapsed ids, expanded folds, filters) → the
-// tree that is drawn, in named phases: the shown rows under their parents,
-// the subtrees a search keeps, same-named siblings folded, the hierarchy
-// assembled from the root down. Pure: no DOM, no D3 nodes kept between
-// builds, so collapse state survives every rebuild (it lives in Sets of keys).
+// Rows + what the user chose (collapsed and opened nodes, pages of folds,
+// filters, focus) → the tree that is drawn, in named phases: the shown rows
+// under their parents, the subtrees a search keeps, the path to the selected
+// row, then the hierarchy assembled level by level (assemble.ts: tasks of one
+// kind folded, long lists paged, levels beyond the panel's budget collapsed
+// with counts). Pure: no DOM, no D3 nodes kept between builds, so every
+// choice survives every rebuild (it lives in Sets and Maps of keys).
 // Rows whose parents form a cycle (a store should refuse them) are left out:
 // every walk up the parent chain stops after as many steps as there are rows.
-import type { Row, TaskRow, TaskState } from '../../contract/rows';
+import type { Row, TaskState } from '../../contract/rows';
+import { assemble, type Assembly } from './assemble';
 import { isFinishedRow } from './mirror';
 
-export type NodeKind = 'task' | 'nursery' | 'retired' | 'fold';
+export type NodeKind = 'task' | 'nursery' | 'retired' | 'fold' | 'more';
+
+/** What a collapsed node hides, so its label can say "+312 tasks in 14 nurseries". */
+export interface HiddenCount {
+  tasks: number;
+  nurseries: number;
+  raised: number;
+}
 
 export interface ViewNode {
-  /** Stable key: the row id as a string, or `f<nursery>:<name>` for a fold. */
+  /** Stable key: the row id as a string, `f<nursery>:<kind>` for a fold, `m:<owner>` for a "more" node. */
   key: string;
   kind: NodeKind;
-  /** Row id (task/nursery/retired); for a fold, the row it hangs under (a nursery, or the task that made loose tasks). */
+  /** Row id (task/nursery/retired); for a fold, the row it hangs under (a nursery, or the task that made loose tasks); for "more", its owner's id. */
   id: number;
   children: ViewNode[];
-  /** Children the user collapsed away (0 when expanded or a leaf). */
+  /** Items collapsed away (0 when expanded or a leaf). */
   hiddenChildren: number;
+  /** Collapsed task or nursery: what is below it. */
+  hidden?: HiddenCount;
+  /** Collapsed by the panel's budget rather than by the user. */
+  auto?: boolean;
   /** The node has children when expanded (collapsed or not). */
   expandable: boolean;
-  /** Fold: task ids of the siblings it stands for, and their shared name. */
+  /** Fold: task ids of the tasks it stands for (its kind, in this nursery), in spawn order. */
   members?: number[];
+  /** Task: its name; fold: what its kind is called (`worker`). */
   name?: string;
+  /** "More": the node whose next page it shows, the page's size and how many items wait. */
+  more?: { owner: string; page: number; left: number };
   /** The name matches the search. */
   match: boolean;
+}
+
+/** How much the first view may open: leaf rows, columns, and items per node before a list is paged. */
+export interface Budget {
+  rows: number;
+  depth: number;
+  width: number;
 }
 
 export interface ModelOptions {
@@ -33,44 +57,78 @@ export interface ModelOptions {
   hideFinished: boolean;
   /** Lower-case search text; '' = no search. */
   search: string;
+  /** Nodes the user collapsed. */
   collapsed: ReadonlySet<string>;
-  expandedFolds: ReadonlySet<string>;
-  /** Siblings with one name beyond this count fold into one "×N" node. */
+  /** Nodes the user opened (the budget leaves them open). */
+  opened: ReadonlySet<string>;
+  /** Nodes whose whole subtree the user opened (no budget below them). */
+  deep: ReadonlySet<string>;
+  /** Folds: pages of members shown (absent = folded); long lists: pages shown beyond the budget. */
+  pages: ReadonlyMap<string, number>;
+  /** More tasks of one kind than this fold into one node. */
   foldThreshold: number;
+  /** Members or items a page adds. */
+  pageSize: number;
+  /** null: everything opens (no panel to fit). */
+  budget: Budget | null;
+  /** The node shown as the root of the view (a row id or a fold key), or null for the whole run. */
+  focus: string | null;
+  /** The selected node's key: a selected task stays drawn (lifted out of its fold, its path opened). */
+  selected: string | null;
 }
 
 export interface Model {
   /** Synthetic root (not drawn); its children are the visible roots. */
   root: ViewNode;
   byKey: Map<string, ViewNode>;
-  /** Keys of matching nodes in tree order. */
+  /** Keys of drawn matching nodes in tree order. */
   matches: string[];
-  /** Key of the node that stands for a row id (itself, its fold, or its nearest shown ancestor). */
+  /** Rows matching the search, drawn or not (in a fold's later pages). */
+  matchCount: number;
+  /** Key of the node that stands for a row id (itself, its fold, its list's "more", or its nearest shown ancestor). */
   keyOf(id: number): string | null;
+  /** With a focus: the nodes from the top of the run down to the focused one (the breadcrumb); else null. */
+  focusPath: ViewNode[] | null;
+  /** Columns the budget opened before it collapsed the rest (Infinity: it did not have to). */
+  autoDepth: number;
+  /** The selected row is drawn only because it is selected: selecting another rebuilds. */
+  holdsSelection: boolean;
 }
 
-export const foldKey = (nursery: number, name: string): string => `f${nursery}:${name}`;
+export const foldKeyOf = (nursery: number, kindHash: string): string => `f${nursery}:${kindHash}`;
 
-function included(row: Row, o: ModelOptions): boolean {
+export function included(row: Row, o: ModelOptions): boolean {
   if (o.hideFinished && isFinishedRow(row)) return false;
   if (o.hideSystem && row.kind !== 'retired' && row.system) return false;
   return true;
 }
 
-function order(a: Row, b: Row): number {
-  // Spawn order; retired rows (negative ids) last, they summarise the oldest.
-  if (a.kind === 'retired') return 1;
-  if (b.kind === 'retired') return -1;
-  return a.id - b.id;
-}
-
-const matchesSearch = (name: string, search: string): boolean => search !== '' && name.toLowerCase().includes(search);
+export const matchesSearch = (name: string, search: string): boolean => search !== '' && name.toLowerCase().includes(search);
 
 export function buildModel(rows: ReadonlyMap<number, Row>, o: ModelOptions): Model {
   const kids = shownChildren(rows, o);
-  const a: Assembly = { rows, o, kids, kept: o.search ? subtreesWithMatches(kids, o.search) : null, byKey: new Map(), matches: [] };
-  const root = assemble(a);
-  return { root, byKey: a.byKey, matches: a.matches, keyOf: (id) => keyOf(id, rows, a.byKey) };
+  const search = o.search ? subtreesWithMatches(kids, o.search) : null;
+  const pinned = o.selected !== null && /^\d+$/.test(o.selected) && rows.has(Number(o.selected)) ? Number(o.selected) : null;
+  const a: Assembly = {
+    rows, o, kids, kept: search?.kept ?? null, pinned, path: pinned === null ? new Set() : pathTo(pinned, rows),
+    byKey: new Map(), matches: [], memberOf: new Map(), usedPin: false, groups: new Map(), hiddenLists: new Map(),
+  };
+  const built = assemble(a);
+  const keyOf = (id: number): string | null => {
+    let cur: number | null = id;
+    for (let steps = 0; cur !== null && steps <= rows.size; steps++) {
+      const key = String(cur);
+      if (a.byKey.has(key)) return key;
+      const stand = a.memberOf.get(cur);
+      if (stand) return stand;
+      cur = rows.get(cur)?.parent ?? null;
+    }
+    return null;
+  };
+  return {
+    root: built.root, byKey: a.byKey, matches: a.matches, matchCount: search?.count ?? 0, keyOf,
+    focusPath: built.focusPath, autoDepth: built.autoDepth, holdsSelection: a.usedPin,
+  };
 }
 
 /**
@@ -108,8 +166,8 @@ function shownChildren(rows: ReadonlyMap<number, Row>, o: ModelOptions): Map<num
   return kids;
 }
 
-/** Phase 2, only when searching: the rows whose subtree holds a match (the others are left out). */
-function subtreesWithMatches(kids: ReadonlyMap<number | null, Row[]>, search: string): Set<number> {
+/** Phase 2, only when searching: the rows whose subtree holds a match (the others are left out), and how many match. */
+function subtreesWithMatches(kids: ReadonlyMap<number | null, Row[]>, search: string): { kept: Set<number>; count: number } {
   const post: Row[] = [];
   const stack: Row[] = [...(kids.get(null) ?? [])];
   while (stack.length) {
@@ -118,110 +176,25 @@ function subtreesWithMatches(kids: ReadonlyMap<number | null, Row[]>, search: st
     for (const c of kids.get(row.id) ?? []) stack.push(c);
   }
   const kept = new Set<number>();
+  let count = 0;
   for (let i = post.length - 1; i >= 0; i--) {
     const row = post[i];
     const own = row.kind === 'task' && matchesSearch(row.name, search);
+    if (own) count++;
     if (own || (kids.get(row.id) ?? []).some((c) => kept.has(c.id))) kept.add(row.id);
   }
-  return kept;
+  return { kept, count };
 }
 
-/** Phase 3: a parent's same-named tasks beyond the threshold fold into one node; name → the tasks. */
-function foldGroups(children: readonly Row[], threshold: number): Map<string, TaskRow[]> {
-  const groups = new Map<string, TaskRow[]>();
-  for (const c of children) {
-    if (c.kind !== 'task') continue;
-    let g = groups.get(c.name);
-    if (!g) groups.set(c.name, (g = []));
-    g.push(c);
+/** Phase 3: the ancestors of the selected row (it stays drawn: the budget does not collapse its path). */
+function pathTo(id: number, rows: ReadonlyMap<number, Row>): Set<number> {
+  const path = new Set<number>();
+  let cur = rows.get(id)?.parent ?? null;
+  while (cur !== null && !path.has(cur) && path.size <= rows.size) {
+    path.add(cur);
+    cur = rows.get(cur)?.parent ?? null;
   }
-  for (const [name, g] of groups) if (g.length <= threshold) groups.delete(name);
-  return groups;
-}
-
-/** What phase 4 builds from, and the indexes it fills. */
-interface Assembly {
-  rows: ReadonlyMap<number, Row>;
-  o: ModelOptions;
-  kids: ReadonlyMap<number | null, Row[]>;
-  /** While searching: the rows kept (phase 2); null otherwise. */
-  kept: ReadonlySet<number> | null;
-  byKey: Map<string, ViewNode>;
-  matches: string[];
-}
-
-/** Phase 4: the drawn hierarchy from the root down; a collapsed node keeps only a count, a fold its members. */
-function assemble(a: Assembly): ViewNode {
-  const root: ViewNode = { key: '', kind: 'nursery', id: 0, children: [], hiddenChildren: 0, expandable: true, match: false };
-  // Explicit stack: deep trees (thousands of levels) must not overflow the JS stack.
-  const stack: Array<{ node: ViewNode; rowId: number | null }> = [{ node: root, rowId: null }];
-  while (stack.length) {
-    const { node, rowId } = stack.pop()!;
-    let children = (a.kids.get(rowId) ?? []).slice().sort(order);
-    if (a.kept) children = children.filter((c) => a.kept!.has(c.id));
-    if (children.length === 0) continue;
-    node.expandable = true;
-    // While searching, the path to every match is open whatever was collapsed.
-    if (rowId !== null && !a.o.search && a.o.collapsed.has(node.key)) {
-      node.hiddenChildren = children.length;
-      continue;
-    }
-    const parent = rowId === null ? undefined : a.rows.get(rowId);
-    // A nursery's tasks fold, and so do the loose tasks a task made.
-    const groups = parent?.kind === 'nursery' || parent?.kind === 'task' ? foldGroups(children, a.o.foldThreshold) : null;
-    for (const c of children) {
-      const group = c.kind === 'task' ? groups?.get(c.name) : undefined;
-      // A fold stands where its first member would.
-      if (group && group[0] !== c) continue;
-      const child = group ? foldNode(a, rowId!, group) : rowNode(a, c);
-      node.children.push(child);
-      for (const n of group ? child.children : [child]) stack.push({ node: n, rowId: n.id });
-    }
-  }
-  return root;
-}
-
-function indexed(a: Assembly, node: ViewNode): ViewNode {
-  a.byKey.set(node.key, node);
-  if (node.match) a.matches.push(node.key);
-  return node;
-}
-
-function rowNode(a: Assembly, row: Row): ViewNode {
-  const node: ViewNode = {
-    key: String(row.id), kind: row.kind, id: row.id, children: [], hiddenChildren: 0, expandable: false,
-    match: row.kind === 'task' && matchesSearch(row.name, a.o.search),
-  };
-  if (row.kind === 'task') node.name = row.name;
-  return indexed(a, node);
-}
-
-function foldNode(a: Assembly, nursery: number, group: TaskRow[]): ViewNode {
-  const name = group[0].name;
-  const fold = indexed(a, {
-    key: foldKey(nursery, name), kind: 'fold', id: nursery, children: [], hiddenChildren: 0,
-    expandable: true, members: group.map((t) => t.id), name, match: matchesSearch(name, a.o.search),
-  });
-  if (a.o.expandedFolds.has(fold.key)) for (const t of group) fold.children.push(rowNode(a, t));
-  else fold.hiddenChildren = group.length;
-  return fold;
-}
-
-/** The key of the node that stands for row `id`: itself, its fold, or its nearest drawn ancestor. */
-function keyOf(id: number, rows: ReadonlyMap<number, Row>, byKey: ReadonlyMap<string, ViewNode>): string | null {
-  let cur: number | null = id;
-  for (let steps = 0; cur !== null && steps <= rows.size; steps++) {
-    const key = String(cur);
-    if (byKey.has(key)) return key;
-    const row = rows.get(cur);
-    if (!row) return null;
-    if (row.kind === 'task' && row.parent !== null) {
-      const fk = foldKey(row.parent, row.name);
-      if (byKey.has(fk)) return fk;
-    }
-    cur = row.parent;
-  }
-  return null;
+  return path;
 }
 
 /** The states of a fold's members (rows the host removed are skipped). */

@@ -72,6 +72,7 @@ export function visibleRow(row: Row): Row {
     row.name = visible(row.name);
     visibleSite(row.site);
     visibleSite(row.awaitSite);
+    visibleSite(row.func);
     visibleError(row.error);
     visibleError(row.unretrieved);
     if (row.cancelReason !== undefined) row.cancelReason = visible(row.cancelReason);

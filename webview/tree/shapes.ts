@@ -3,7 +3,7 @@
 // state has its own, so nothing is told by colour alone.
 
 /** A circle of radius `r`. */
-export const circle = (r: number): string => `M${-r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
+export const circle = (r: number, cx = 0): string => `M${cx - r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
 
 export const SHAPE = {
   /** Tasks are round. */
@@ -14,6 +14,8 @@ export const SHAPE = {
   retired: 'M-6,-5h12v10h-12Z',
   /** A fold is a stack of cards. */
   fold: 'M-5,-7h11v11h-11Z M-7,-5v11h11',
+  /** "More…": three dots, the rest of a list. */
+  more: circle(1.6, -4.5) + circle(1.6) + circle(1.6, 4.5),
 };
 
 /** A nursery's icon: a fork (one line splitting in two). */

@@ -8,7 +8,9 @@ import { awaitKey, displayName } from './labels';
 import { layoutTree, type LabelSizer, type Layout } from './layout';
 import { lookOf, type Measures } from './look';
 import type { RunMirror } from './mirror';
-import { buildModel, type Model, type ModelOptions, type ViewNode } from './model';
+import { sameBudget } from './budget';
+import { hiddenWords } from './labels';
+import { buildModel, type Budget, type Model, type ModelOptions, type ViewNode } from './model';
 import type { DebugPointers } from './debugLook';
 import { SitePalette } from './sitePalette';
 
@@ -42,6 +44,14 @@ export class ShownTree {
   private readonly cramped = new Set<string>();
   /** The layout a relayout for cramped labels was asked for (one try per layout). */
   private crampedFor = -1;
+  /**
+   * Columns the budget opened in this run's earlier builds: a level it once
+   * collapsed stays collapsed while the tree grows and shrinks (no flapping),
+   * until the panel's size or the focus changes.
+   */
+  private autoDepth = Infinity;
+  private lastBudget: Budget | null = null;
+  private lastFocus: string | null = null;
 
   constructor(private readonly measures: Measures) {}
 
@@ -51,6 +61,12 @@ export class ShownTree {
     this.layout = null;
     this.palette = new SitePalette();
     this.cramped.clear();
+    this.autoDepth = Infinity;
+  }
+
+  /** The panel's budget the last build used. */
+  get budget(): Budget | null {
+    return this.lastBudget;
   }
 
   /** A fresh snapshot: the next rebuild does not wait. */
@@ -70,7 +86,13 @@ export class ShownTree {
       this.model = null;
       this.layout = null;
     } else {
-      this.model = buildModel(run.rows, options);
+      const panel = options.budget;
+      if (!sameBudget(panel, this.lastBudget) || options.focus !== this.lastFocus) this.autoDepth = Infinity;
+      this.lastBudget = panel;
+      this.lastFocus = options.focus;
+      const budget = panel && { ...panel, depth: Math.min(panel.depth, this.autoDepth) };
+      this.model = buildModel(run.rows, { ...options, budget });
+      this.autoDepth = Math.min(this.autoDepth, this.model.autoDepth);
       markAwaitSites(this.model.root, run.rows, this.palette);
       this.layout = layoutTree(this.model.root, this.sizer(run.rows, run.info));
       this.version++;
@@ -97,9 +119,11 @@ export class ShownTree {
     return {
       chars: (n) => {
         if (n.kind === 'fold') return displayName(n.name ?? '').length + 8;
+        if (n.kind === 'more') return 22;
         const r = rows.get(n.id);
         if (!r) return 0;
-        if (r.kind === 'nursery') return 16;
+        const more = n.hidden ? hiddenWords(n.hidden).length : 0;
+        if (r.kind === 'nursery') return 16 + more;
         if (r.kind === 'retired') return 20;
         // Rows are replaced when they change, so a count cached on the row object stays right.
         let c = CHARS.get(r);
@@ -109,7 +133,7 @@ export class ShownTree {
           CHARS.set(r, c);
         }
         // "paused here" is not the row's: never cached with it.
-        return this.debug && (this.debug.paused === r.id || this.debug.focus === r.id) ? c + 16 : c;
+        return c + more + (this.debug && (this.debug.paused === r.id || this.debug.focus === r.id) ? 16 : 0);
       },
       width: (n) => lookOf(n, ctx, Infinity).width,
       always: (n) => cramped.has(n.key),

@@ -1,12 +1,16 @@
 // A quiet hover card with what a truncated label cannot say: the full name,
-// the state and where the task waits. Text only (textContent).
+// the state and where the task waits; for a fold, what its tasks have in
+// common. Text only (textContent). It stays inside the tree area (never over
+// the details pane), keeps a readable width however narrow the area, and
+// sits right of the pointer, or left of it, or below or above it.
 import type { Row, WaitInfo } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { visible } from './programText';
-import { awaitOnOf, baseName, errorLine, siteWords } from './labels';
+import { awaitOnOf, baseName, errorLine, hiddenWords, moreWords, siteWords } from './labels';
+import { memberStates, type ViewNode } from './model';
+import { kindSentence } from './taskKinds';
+import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
-import type { ViewNode } from './model';
-import { isFinishedState, stateClass, stateWord } from './taskStates';
 import { holdersWord, taskName, waitsOf } from './waitWords';
 
 const DELAY_MS = 450;
@@ -36,16 +40,28 @@ export class Tooltip {
         const swatch = src?.getAttribute('d') ? icon(src.getAttribute('d')!, src.getAttribute('class') ?? 'site-mark') : null;
         return h('div', { class: 'mark-line muted' }, swatch, text);
       }));
-      const host = this.el.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0, width: innerWidth, height: innerHeight };
       this.el.hidden = false;
-      const w = this.el.offsetWidth;
-      const left = Math.min(x - host.left + 12, host.width - w - 8);
-      this.el.style.left = `${Math.max(4, left)}px`;
-      // Below the pointer, or above it when the card would leave the panel.
-      const h0 = this.el.offsetHeight;
-      const below = y - host.top + 16;
-      this.el.style.top = `${below + h0 > host.height - 4 ? Math.max(4, y - host.top - h0 - 10) : below}px`;
+      this.place(x, y);
     }, DELAY_MS);
+  }
+
+  /** Puts the card near the pointer (client coordinates), whole, inside its container. */
+  private place(x: number, y: number): void {
+    const host = this.el.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0, width: innerWidth, height: innerHeight };
+    // Measured at the container's left edge: its natural size, not one squeezed by where it stood last.
+    this.el.style.left = '0px';
+    this.el.style.top = '0px';
+    const w = this.el.offsetWidth;
+    const h0 = this.el.offsetHeight;
+    const px = x - host.left;
+    const py = y - host.top;
+    const fitsRight = px + 12 + w <= host.width - 4;
+    const fitsLeft = px - 12 - w >= 4;
+    const left = fitsRight ? px + 12 : fitsLeft ? px - 12 - w : host.width - w - 4;
+    let top = fitsRight || fitsLeft ? py + 16 : py + 20;
+    if (top + h0 > host.height - 4) top = py - h0 - 10;
+    this.el.style.left = `${Math.max(4, left)}px`;
+    this.el.style.top = `${Math.max(4, Math.min(top, host.height - h0 - 4))}px`;
   }
 
   hide(): void {
@@ -57,15 +73,28 @@ export class Tooltip {
 }
 
 function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string, string]> {
-  if (node.kind === 'fold') return [[`${node.name ?? ''} ×${node.members?.length ?? 0}`, 'strong'], ['Same-named siblings, folded. Click to show them all.', 'muted']];
+  if (node.kind === 'fold') {
+    const states = inStateOrder(countStates(memberStates(node, rows))).map(([s, n]) => `${n.toLocaleString('en-US')} ${stateWord(s)}`).join(' · ');
+    return [
+      [`${node.name ?? ''} ×${(node.members?.length ?? 0).toLocaleString('en-US')}`, 'strong'],
+      [kindSentence(node.members ?? [], rows), ''],
+      [states, 'muted'],
+      [node.children.length ? 'Tasks of one kind. Click to fold them back.' : 'Tasks of one kind (same function, same spawn site), folded. Click to show them a page at a time.', 'muted'],
+    ];
+  }
+  if (node.kind === 'more' && node.more) {
+    const [name, left] = moreWords(node.more);
+    return [[`${name} (${left})`, 'strong'], ['The rest of a long list. Click to show the next page.', 'muted']];
+  }
   const row = rows.get(node.id);
+  const hidden = node.hidden && node.hiddenChildren ? [[`${hiddenWords(node.hidden)} below, collapsed${node.auto ? ' to fit the panel' : ''}`, 'muted'] as [string, string]] : [];
   if (!row) return [];
   if (row.kind === 'retired') return [[`${row.count} finished tasks`, 'strong'], ['Folded away to keep memory bounded.', 'muted']];
   if (row.kind === 'nursery') {
     const out: Array<[string, string]> = [[row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong']];
     if (row.site) out.push([`${visible(row.site.file)}:${row.site.line}`, 'code']);
     for (const l of row.lints ?? []) out.push([l.sentence, 'flag']);
-    return out;
+    return [...out, ...hidden];
   }
   const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
@@ -83,7 +112,7 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
     out.push([`${visible(a.file)}:${a.line}`, 'code path']);
   }
   if (row.state === 'waiting' && (on || row.awaitSite)) out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
-  return out;
+  return [...out, ...hidden];
 }
 
 /** `waits for Lock lock_b held by w2`. */

@@ -1,6 +1,7 @@
 // Pointer and keyboard input on the tree: clicks select (on a marker they
-// also collapse/expand; on a fold they unfold), hover highlights and shows
-// the card, double-click opens a site, keys go to keyboard.ts.
+// also collapse/expand; on a fold they unfold; on "more…" they show the next
+// page), hover highlights and shows the card, double-click opens a site,
+// right click opens the node's menu, keys go to keyboard.ts.
 import type { Row, Site } from '../../contract/rows';
 import { handleTreeKey, type KeyActions } from './keyboard';
 import type { Placed } from './layout';
@@ -14,6 +15,9 @@ export interface TreeInputActions {
   hover(key: string | null): void;
   select(key: string): void;
   setOpen(key: string): void;
+  showMore(key: string): void;
+  /** Selects the node and opens its menu at (clientX, clientY). */
+  menuAt(key: string, clientX: number, clientY: number): void;
   openSite(site: Site): void;
   /** Zoomed out (no node elements): the dot under the pointer, if any. */
   pickDot(clientX: number, clientY: number): Placed | null;
@@ -27,6 +31,10 @@ export function bindTreeInput(svg: SVGSVGElement, nodes: SVGGElement, search: HT
     if (key === null) return;
     const node = a.node(key);
     const onMarker = (e.target as Element).matches('.shape, .icon');
+    if (node?.kind === 'more') {
+      a.showMore(key);
+      return;
+    }
     if (node?.kind === 'fold' || (onMarker && node?.expandable)) a.setOpen(key);
     a.select(key);
     svg.focus({ preventScroll: true });
@@ -41,6 +49,13 @@ export function bindTreeInput(svg: SVGSVGElement, nodes: SVGGElement, search: HT
   nodes.addEventListener('mouseleave', () => {
     a.hover(null);
     tooltip.hide();
+  });
+  nodes.addEventListener('contextmenu', (e) => {
+    const key = keyOf(e);
+    if (key === null) return;
+    e.preventDefault();
+    tooltip.hide();
+    a.menuAt(key, e.clientX, e.clientY);
   });
   svg.addEventListener('pointerdown', () => tooltip.hide());
   svg.addEventListener('wheel', () => tooltip.hide(), { passive: true });

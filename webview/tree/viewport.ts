@@ -4,7 +4,10 @@
 import { select } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { MARKER_RADIUS, MAX_COLUMN, ROW_HEIGHT } from './geometry';
+import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, ROW_HEIGHT } from './geometry';
+
+/** Below this zoom a first view is not readable enough to choose. */
+const MIN_READABLE = 0.75;
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
@@ -13,6 +16,7 @@ export class Viewport {
   transform: ZoomTransform = zoomIdentity;
   /** Set while we move the view on the user's behalf (wheel scrolling). */
   private userMove = false;
+  private measured: { width: number; height: number } | null = null;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -28,6 +32,7 @@ export class Viewport {
         this.onChange(e.transform, byUser);
       });
     select(svg).call(this.behavior).on('dblclick.zoom', null);
+    new ResizeObserver(() => this.remeasure()).observe(svg);
     svg.addEventListener('wheel', (e) => {
       if (e.ctrlKey || e.metaKey) return;
       e.preventDefault();
@@ -43,9 +48,22 @@ export class Viewport {
     }, { passive: false });
   }
 
+  /**
+   * The tree's size on screen. Measured once, then kept until the page says
+   * it may have changed (measuring in every frame after DOM changes forced a
+   * layout of the whole page per frame); a ResizeObserver keeps it right too.
+   */
   size(): { width: number; height: number } {
-    const r = this.svg.getBoundingClientRect();
-    return { width: Math.max(1, r.width), height: Math.max(1, r.height) };
+    if (!this.measured) {
+      const r = this.svg.getBoundingClientRect();
+      this.measured = { width: Math.max(1, r.width), height: Math.max(1, r.height) };
+    }
+    return this.measured;
+  }
+
+  /** The toolbar, a banner or the details pane may have moved the tree's edges: measure again when next asked. */
+  remeasure(): void {
+    this.measured = null;
   }
 
   /** Layout coordinates currently on screen, widened by a margin (in screen px). */
@@ -101,13 +119,31 @@ export class Viewport {
     return { k, x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2), y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2) };
   }
 
-  /** The first view of a run: the whole tree when it is readable fitted, else its root at 1:1. */
+  /**
+   * The first view of a run: the whole tree when it is readable fitted; else
+   * the top of its structure: the root, its nursery and their children (the
+   * first three columns), scaled (not below 3/4) to fit the panel, and
+   * centred on their rows, or from their top when they are still taller.
+   */
   initialTransform(layout: Layout): Transform {
     const fit = this.fitTransform(layout);
-    if (fit.k >= 0.75) return fit;
-    const { height } = this.size();
-    const root = layout.roots[0];
-    return { k: 1, x: 24, y: height / 2 - (root?.y ?? 0) };
+    if (fit.k >= MIN_READABLE) return fit;
+    const { width, height } = this.size();
+    const top = layout.nodes.filter((p) => p.depth <= 2);
+    const third = top.find((p) => p.depth === 2);
+    const right = third ? third.x + LABEL_X + (layout.room[2] ?? 0) - layout.bounds.x0 : 0;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (const p of top) {
+      y0 = Math.min(y0, p.y);
+      y1 = Math.max(y1, p.y);
+    }
+    const pad = 24;
+    const wide = right > 0 ? (width - 2 * pad) / right : 1;
+    const tall = y1 > y0 ? (height - 2 * pad) / (y1 - y0 + ROW_HEIGHT) : 1;
+    const k = Math.max(MIN_READABLE, Math.min(1, wide, tall));
+    const y = (y1 - y0) * k <= height - 2 * pad ? height / 2 - ((y0 + y1) / 2) * k : pad + ROW_HEIGHT / 2 - y0 * k;
+    return { k, x: pad - (layout.bounds.x0 - MARKER_RADIUS) * k, y: Number.isFinite(y) ? y : height / 2 };
   }
 
   /** The smallest pan that brings `p` (with its label) into view; null when it already is. */

@@ -105,6 +105,8 @@ export default {
 
     // The selection follows both ways: a worker picked in the panel is selected in the Tasks view…
     frame = await taskTreeFrame(page);
+    // The other 49 workers are one fold of their kind (the paused one stands beside it): opened, a page of 50 shows them.
+    await frame.locator('g.node.fold').first().click();
     await frame.locator('g.node[aria-label^="task worker-36,"]').click();
     await eventually(async () => (await tasksViewRows(page)).some((x) => x.label === 'worker-36' && x.selected),
       { timeout: 10000, what: 'worker-36 (picked in the panel) selected in the Tasks view' });
