@@ -2,6 +2,7 @@
 // import this module, so a renamed field fails to compile on both. Tags are
 // strings, never numbers.
 import type { Row, RunInfo } from './rows';
+import type { PastEvent, TimelineData, TimelineRequest } from './timeline';
 
 export type HostMessage =
   /** The list of runs changed (new run, status, counts). `selected` is the run the panel should show. */
@@ -12,6 +13,21 @@ export type HostMessage =
   | { type: 'delta'; run: RunInfo; upsert: Row[]; remove: number[] }
   /** Tells the webview which theme/options to honour; sent after ready. */
   | { type: 'config'; hideSystemDefault: boolean }
+  /**
+   * The run as it was at a past moment (`run.at`), answering the `seek` of the
+   * same `seq`: all its rows (`reset`), or the rows that differ from the
+   * moment shown before and the ids gone. The live snapshot and deltas go on
+   * meanwhile; this is a view of the past beside them.
+   */
+  | { type: 'past'; seq: number; run: RunInfo; pos: number; coarse: boolean; reset: boolean; rows: Row[]; remove: number[]; event?: PastEvent }
+  /** A window of a run's timeline (answering the `timeline` request of the same seq). */
+  | { type: 'timeline'; data: TimelineData }
+  /**
+   * The host moves the time cursor of `run`: to the moment `at` (a recording
+   * opens at its start), and/or says the program is paused in the debugger
+   * since the moment `paused` (null: it runs again).
+   */
+  | { type: 'cursor'; run: string; at?: number; paused?: number | null }
   /** Select row `id` of `run` and bring it into view (picked in the Tasks view, or where the debugger stopped). */
   | { type: 'select'; run: string; id: number }
   /**
@@ -44,5 +60,11 @@ export type WebviewMessage =
   | { type: 'exported'; id: number; format: ImageFormat; data: string }
   /** An `export` that could not be made (nothing shown, or the browser failed). */
   | { type: 'exportFailed'; id: number; reason: string }
+  /** Show `run` as it was at the moment `at`, or `step` events from the moment shown; the host answers `past` (the latest seek only). */
+  | { type: 'seek'; run: string; seq: number; at?: number; step?: number }
+  /** Back to now: the host lets go of the past moment it kept for `run`. */
+  | { type: 'live'; run: string }
+  /** A window of the timeline; the host answers `timeline` (the latest request only). */
+  | { type: 'timeline'; request: TimelineRequest }
   /** The user selected row `id` of `run` in the panel (null: a fold, or nothing), for the Tasks view to follow. */
   | { type: 'selected'; run: string; id: number | null };

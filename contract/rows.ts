@@ -241,6 +241,8 @@ export interface RunInfo {
   retired: number;
   /** Problems worth showing (protocol errors, lost connection). */
   problems: string[];
+  /** A past moment of the run (run-relative ms): these are its rows and counts then. Absent: now. */
+  at?: number;
   /** A deadlock or hang the store found (the last one, with `endedAt` once things moved again). */
   verdict?: Verdict;
 }

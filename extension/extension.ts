@@ -68,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
       panelRef.panel?.setRunLabel(label);
       hintsRef.hints?.refreshSoon();
     },
+    recordingsOpenAt: () => (settings().get<string>('recordingsOpenAt', 'start') === 'end' ? 'end' : 'start'),
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
   panelRef.panel = taskTree;

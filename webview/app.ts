@@ -31,6 +31,7 @@ import { Viewport } from './tree/viewport';
 import { WaitLayer } from './tree/waitLayer';
 import { VerdictBanner } from './verdictBanner';
 import { Choices, type StateStore } from './viewState';
+import { Timeline } from './timeline/timeline';
 
 export interface VsCodeApi extends StateStore {
   postMessage(message: unknown): void;
@@ -59,6 +60,8 @@ export class App {
   private readonly selection: Selection;
   private readonly follow: Follow;
   private readonly frames: FrameLoop;
+  /** The timeline strip and time cursor: while it is at a past moment, the tree draws that moment's rows. */
+  private readonly timeline: Timeline;
   private readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
   private readonly picks = new Picks();
   private readonly measures: Measures;
@@ -77,9 +80,17 @@ export class App {
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
     const crumbs = new Breadcrumbs((key) => this.setFocus(key));
     this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg, crumbs);
-    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.menu.el);
+    this.timeline = new Timeline({
+      post: (m) => this.post(m), choices: this.choices, liveRun: () => this.mirror.get(this.current),
+      changed: (flags) => this.changed(flags), selectTask: (id) => this.selection.selectId(id), announce: (text) => this.chrome.announce(text),
+      pastChanged: (change) => {
+        this.follow.noteAdded(change.added);
+        this.changed((change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content) | DIRTY.chrome, false);
+      },
+    });
+    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.menu.el, this.timeline.badge);
     const banner = new VerdictBanner({ select: (id) => this.selection.selectId(id), showAll: (ids) => this.showTasks(ids) });
-    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, banner.el, crumbs.el, h('div', { class: 'main' }, area, details.el), this.chrome.live));
+    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, banner.el, crumbs.el, h('div', { class: 'main' }, area, details.el), this.timeline.el, this.chrome.live));
     this.renderer = new TreeRenderer(this.svg);
     const waits = new WaitLayer(this.svg, this.renderer.viewport.node()!, this.renderer.nodeLayer.node()!);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
@@ -94,7 +105,7 @@ export class App {
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
-      mirror: this.mirror, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
+      mirror: { get: (key) => this.shownRun(key), list: () => this.mirror.list() }, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
       selection: this.selection, follow: this.follow, viewport: this.viewport, renderer: this.renderer, svg: this.svg,
       scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, waits, banner, picks: this.picks,
     });
@@ -114,6 +125,11 @@ export class App {
 
   post(m: WebviewMessage): void {
     this.api.postMessage(m);
+  }
+
+  /** The rows the tree draws: a past moment's while the time cursor is there, else the live ones. */
+  private shownRun(key: string | null) {
+    return this.timeline.shown(key) ?? this.mirror.get(key);
   }
 
   // ---- host messages: they only mark what is dirty ----
@@ -140,6 +156,8 @@ export class App {
         const change = this.mirror.snapshot(m.run, m.rows);
         if (this.current === null) this.setCurrent(m.run.key);
         if (m.run.key === this.current) {
+          this.timeline.liveChanged();
+          if (this.timeline.inPast) break;
           this.follow.noteAdded(change.added);
           this.changed(DIRTY.structure | DIRTY.chrome, false);
           this.tree.forgetCost();
@@ -150,6 +168,11 @@ export class App {
         const change = this.mirror.delta(m.run, m.upsert, m.remove);
         if (this.current === null) this.setCurrent(m.run.key);
         if (m.run.key !== this.current) break;
+        this.timeline.liveChanged();
+        if (this.timeline.inPast) {
+          this.changed(DIRTY.chrome, false); // the run list's counts; the tree shows the past
+          break;
+        }
         this.follow.noteAdded(change.added);
         const flags = change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content;
         this.changed(flags | DIRTY.chrome, false);
@@ -172,6 +195,8 @@ export class App {
       case 'export':
         void this.exportImage(m.id, m.format);
         break;
+      default:
+        this.timeline.receive(m);
     }
   }
 
@@ -191,7 +216,7 @@ export class App {
   /** The picture of the view the host asked for (its answer carries the same id). */
   private async exportImage(id: number, format: ImageFormat): Promise<void> {
     try {
-      const run = this.mirror.get(this.current);
+      const run = this.shownRun(this.current); // the moment shown: a past one while the time cursor is there
       if (!run) throw new Error('no run is shown');
       // Built now, as the next frame would: the panel may have just opened.
       // The picture holds the whole tree: what the user collapsed and the folds, not the levels
@@ -222,6 +247,7 @@ export class App {
     if (key === this.current) return;
     this.picks.clear();
     this.current = key;
+    this.timeline.runChanged(key);
     this.choices.showRun(key);
     this.frames.reset();
     this.selection.hover = null;
@@ -240,6 +266,7 @@ export class App {
   /** Marks work for the next frame; `save` = the user changed something worth remembering. */
   private changed(flags: number, save = true): void {
     this.scheduler.request(flags);
+    if (flags & (DIRTY.view | DIRTY.chrome | DIRTY.structure)) this.timeline?.drawSoon();
     if (save) this.scheduler.after('save', SAVE_DELAY_MS, () => this.choices.save(this.frames.needsInitialView ? null : this.viewport.transform));
   }
 
@@ -372,7 +399,7 @@ export class App {
   }
 
   private bindTreeEvents(): void {
-    const rows = () => this.mirror.get(this.current)?.rows;
+    const rows = () => this.shownRun(this.current)?.rows;
     bindTreeInput(this.svg, this.renderer.nodeLayer.node()!, this.toolbar.searchInput, {
       node: (key) => this.tree.model?.byKey.get(key),
       row: (id) => rows()?.get(id),

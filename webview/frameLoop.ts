@@ -35,7 +35,8 @@ const NO_WAITS = { edges: [], stuck: new Set<string>() };
 
 /** The page's rooms a frame reads and moves. */
 export interface FrameParts {
-  mirror: RunsMirror;
+  /** The rows to draw per run (the time cursor may hand a past moment's). */
+  mirror: Pick<RunsMirror, 'get' | 'list'>;
   current(): string | null;
   choices: Choices;
   tree: ShownTree;

@@ -38,6 +38,8 @@ export interface ViewState {
   runs: Record<string, RunView>;
   /** Most recently viewed run keys first, to bound `runs`. */
   recent: string[];
+  /** The timeline strip under the tree (timeline/timeline.ts): shown (null: not chosen: closed until a recording opens), its height in px, playing speed (0: auto). */
+  timeline: { open: boolean | null; height: number; speed: number };
 }
 
 const MAX_RUNS = 12;
@@ -47,7 +49,10 @@ function emptyRunView(): RunView {
 }
 
 function initialViewState(): ViewState {
-  return { v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, showWaits: false, runs: {}, recent: [] };
+  return {
+    v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, showWaits: false, runs: {}, recent: [],
+    timeline: { open: null, height: 180, speed: 0 },
+  };
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -81,6 +86,12 @@ function parseViewState(raw: unknown): ViewState {
   if (typeof raw.detailsOpen === 'boolean') s.detailsOpen = raw.detailsOpen;
   if (typeof raw.showWaits === 'boolean') s.showWaits = raw.showWaits;
   s.recent = strings(raw.recent).slice(0, MAX_RUNS);
+  if (isObj(raw.timeline)) {
+    const { open, height, speed } = raw.timeline;
+    if (typeof open === 'boolean') s.timeline.open = open;
+    if (typeof height === 'number' && Number.isFinite(height)) s.timeline.height = height;
+    if (typeof speed === 'number' && Number.isFinite(speed) && speed >= 0) s.timeline.speed = speed;
+  }
   if (isObj(raw.runs)) {
     for (const key of s.recent) {
       const r = raw.runs[key];

@@ -10,11 +10,13 @@ import { LineDecoder, LineTooLongError } from './lineDecoder';
 import { StreamReader } from './streamReader';
 import { validateEvent } from './protocol';
 import { MAX_EVENT_DEPTH, nestsDeeperThan } from './jsonDepth';
-import { RunState } from '../store/runState';
+import { RunState, type RunStateOptions } from '../store/runState';
 import { MAX_ENDED_RUNS, scriptLabel } from '../store/runStore';
 
 export interface ReplayOptions {
   retainFinished?: number;
+  /** How the runs keep their history (RunStateOptions.history). */
+  history?: RunStateOptions['history'];
   /** Label of the runs (default: the program's script name from its hello, else "recording"). */
   label?: string;
 }
@@ -141,7 +143,7 @@ export class RecordingReplay {
       run: (run) => {
         if (this.runs.length >= MAX_RECORDING_RUNS) return null;
         const key = `rec${this.recording}${s > 1 ? `.p${s}` : ''}.r${run}`;
-        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: this.options.retainFinished });
+        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: this.options.retainFinished, history: this.options.history });
         state.markRecording();
         this.runs.push(state);
         return state;

@@ -9,7 +9,8 @@ import type { HostMessage, ImageFormat, PanelCommand, WebviewMessage } from '../
 import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
-import type { TaskFocus, TaskRef } from './taskFocus';
+import { TimeTravel } from './timeTravel';
+import type { DebugMarks, TaskFocus, TaskRef } from './taskFocus';
 
 export interface BridgeDeps {
   post(message: HostMessage): void;
@@ -25,6 +26,8 @@ export interface BridgeDeps {
   log?: { warn(message: string): void };
   /** The selected run changed (its label, or null): e.g. for the panel's title. */
   selected?(label: string | null): void;
+  /** Where an opened recording shows first (the nurseryLens.recordingsOpenAt setting); default its start. */
+  recordingsOpenAt?(): 'start' | 'end';
   /** The selected run changed (its key, or null): e.g. for the Tasks view. */
   selectedRun?(key: string | null): void;
   /** The task selection shared with the Tasks view and the debugger. */
@@ -67,10 +70,15 @@ export class PanelBridge {
   /** A selection made outside the panel (Tasks view, debugger) it has not shown yet: sent after its next snapshot. */
   private hostSelection: TaskRef | null = null;
   private readonly subscriptions: Array<{ dispose(): void }>;
+  /** The time cursor and the timeline (past moments beside the live path). */
+  private readonly time: TimeTravel;
+  /** The run the debugger has paused (its marks' run): the panel's time cursor stays at the pause. */
+  private pausedRun: string | null = null;
   private readonly exports = new Map<number, PendingExport>();
   private nextExport = 1;
 
   constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
+    this.time = new TimeTravel({ store, post: (m) => deps.post(m), log: deps.log });
     this.subscriptions = [store.onDidChange((e) => {
       if (e.kind === 'added') this.onAdded(e.entries);
       else if (e.kind === 'removed') this.onRemoved(e.keys);
@@ -82,7 +90,10 @@ export class PanelBridge {
         focus.onDidSelect(({ ref, origin }) => {
           if (origin !== 'panel') this.showTask(ref);
         }),
-        focus.onDidChangeMarks(() => this.postMarks()),
+        focus.onDidChangeMarks((marks) => {
+          this.postMarks();
+          this.pauseTime(marks);
+        }),
       );
     }
   }
@@ -93,6 +104,14 @@ export class PanelBridge {
     if (ref.run !== this.selected) this.select(ref.run);
     this.hostSelection = ref;
     if (this.attached) this.deps.post({ type: 'select', run: ref.run, id: ref.id });
+  }
+
+  /** The debugger's marks and the time cursor agree: a run is paused exactly while the marks name it. */
+  private pauseTime(marks: DebugMarks): void {
+    if (marks.run === this.pausedRun) return;
+    if (this.pausedRun !== null) this.time.paused(this.pausedRun, false);
+    this.pausedRun = marks.run;
+    if (marks.run !== null) this.time.paused(marks.run, true);
   }
 
   private postMarks(): void {
@@ -208,6 +227,7 @@ export class PanelBridge {
         if (typeof msg.id === 'number' && Number.isSafeInteger(msg.id)) this.deps.focus?.select({ run: msg.run, id: msg.id }, 'panel');
         return;
       default:
+        this.time.handle(msg);
         return;
     }
   }
@@ -255,8 +275,14 @@ export class PanelBridge {
     return pick ? pick.state.key : null;
   }
 
+  /** The program of run `key` stopped in the debugger (true) or runs again: the panel's time cursor stays at the pause. */
+  paused(key: string, paused: boolean): void {
+    this.time.paused(key, paused);
+  }
+
   private onAdded(entries: readonly RunEntry[]): void {
     this.runsDirty = true;
+    if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start') this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
     const launched = this.pendingLaunch ? entries.find((e) => e.launchKey === this.pendingLaunch) : undefined;
     if (launched) {
       this.pendingLaunch = null;
@@ -270,6 +296,7 @@ export class PanelBridge {
 
   private onRemoved(keys: string[]): void {
     this.runsDirty = true;
+    this.time.removed(keys);
     for (const k of keys) this.statuses.delete(k);
     if (this.selected && keys.includes(this.selected)) {
       this.selected = this.defaultSelection();
@@ -344,6 +371,7 @@ export class PanelBridge {
     if (!e) return;
     e.state.discardDelta();
     this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
+    this.time.shown(e.state.key);
     // Marks and a selection made elsewhere are not part of the rows: a fresh page needs them again.
     this.postMarks();
     const sel = this.hostSelection;
@@ -351,6 +379,7 @@ export class PanelBridge {
   }
 
   dispose(): void {
+    this.time.dispose();
     for (const p of this.exports.values()) {
       clearTimeout(p.timer);
       p.reject(new Error('the task tree closed'));

@@ -63,6 +63,19 @@ export class DeltaLog {
     return { upsert, remove };
   }
 
+  /** Hands each changed row, as stored (not a copy), to `visit`, and forgets the changes: for a watcher that reads rows as they change. */
+  drain(visit: (row: Entry) => void): void {
+    const rows = this.dirtyRows;
+    if (rows.length) {
+      this.dirtyRows = [];
+      for (const r of rows) {
+        r.dirty = false;
+        visit(r);
+      }
+    }
+    if (this.removedIds.length) this.removedIds = [];
+  }
+
   /** Drops pending changes (nobody is watching this run; a snapshot follows when someone does). */
   discard(): void {
     if (this.dirtyRows.length) {

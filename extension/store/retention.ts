@@ -11,6 +11,9 @@ import { emptyCounts, type NurseryEntry, type OutcomeCounts, type RetiredEntry, 
 const RETAIN_EMPTY_NURSERIES = 100;
 const OUTCOMES = Object.keys(emptyCounts()) as (keyof OutcomeCounts)[];
 
+/** Stands in a copied queue for a finished task the store already let go (never folded again). */
+const GONE = Object.freeze({ kind: 'task', id: 0, gone: true }) as unknown as TaskEntry;
+
 /** A FIFO with a moving head, compacted now and then (shift() on a long array is slow). */
 class Fifo<T> {
   private items: T[] = [];
@@ -28,6 +31,13 @@ class Fifo<T> {
     return this.items[this.head++];
   }
 
+  /** A copy holding `map(item)` for each item still queued. */
+  copy<U>(map: (item: T) => U): Fifo<U> {
+    const c = new Fifo<U>();
+    for (let i = this.head; i < this.items.length; i++) c.items.push(map(this.items[i]));
+    return c;
+  }
+
   compact(): void {
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
@@ -37,16 +47,25 @@ class Fifo<T> {
 }
 
 export class Retention {
-  /** Finished tasks, oldest first. */
-  private readonly finished = new Fifo<TaskEntry>();
-  /** Closed nurseries with no visible children left, oldest first. */
-  private readonly emptyNurseries = new Fifo<number>();
-
   constructor(
     private readonly tree: RunTree,
     private readonly facts: RunFacts,
-    private readonly retainFinished: number,
+    readonly retainFinished: number,
+    /** Finished tasks, oldest first. */
+    private readonly finished = new Fifo<TaskEntry>(),
+    /** Closed nurseries with no visible children left, oldest first. */
+    private readonly emptyNurseries = new Fifo<number>(),
   ) {}
+
+  /**
+   * The same queues over a copied tree (history). A queued task the store let
+   * go stays queued as a gone placeholder: the queue's length decides when
+   * the next ones fold.
+   */
+  copy(from: RunTree, tree: RunTree, facts: RunFacts): Retention {
+    const finished = this.finished.copy((t) => (from.tasks.get(t.id) === t ? tree.tasks.get(t.id)! : GONE));
+    return new Retention(tree, facts, this.retainFinished, finished, this.emptyNurseries.copy((id) => id));
+  }
 
   /** A task is over (exited or lost): it waits its turn to fold. */
   queue(row: TaskEntry): void {

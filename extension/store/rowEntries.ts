@@ -68,7 +68,7 @@ export function copyRow(row: Row): Row {
     if (row.lints !== undefined) t.lints = row.lints;
     return t;
   }
-  if (row.kind === 'retired') return { ...row, byOutcome: { ...row.byOutcome } };
+  if (row.kind === 'retired') return { kind: 'retired', id: row.id, parent: row.parent, count: row.count, byOutcome: { ...row.byOutcome } };
   const n: NurseryRow = {
     kind: 'nursery', id: row.id, parent: row.parent, site: row.site, openedAt: row.openedAt, system: row.system, start: row.start,
   };
@@ -76,6 +76,19 @@ export function copyRow(row: Row): Row {
   if (row.groupKind !== undefined) n.groupKind = row.groupKind;
   if (row.lints !== undefined) n.lints = row.lints;
   return n;
+}
+
+/**
+ * A stored row's own copy for another store (history): fields the reducer
+ * changes in place (a task's scopes, a retired row's counts) are copied, the
+ * rest shared (sites, errors and flag lists are replaced, never changed);
+ * no delta bookkeeping comes along. A spread keeps whatever fields rows gain.
+ */
+export function copyEntry<E extends Entry>(e: E): E {
+  const c = { ...e, dirty: false, sent: false, gone: false };
+  if (c.kind === 'task' && c.scopes !== NO_SCOPES) c.scopes = c.scopes.slice();
+  else if (c.kind === 'retired') c.byOutcome = { ...c.byOutcome };
+  return c;
 }
 
 /** Exceptions kept of one error (a group and what it holds): a row stays small whatever one line carries. */

@@ -66,6 +66,16 @@ export class RunFacts {
     this.clockWall = Date.now();
   }
 
+  /** An own copy (history: a checkpoint, or a past moment). */
+  copy(): RunFacts {
+    return Object.assign(new RunFacts(), this, { argv: [...this.argv], problems: [...this.problems] });
+  }
+
+  /** The newest run-relative ts seen. */
+  get now(): number {
+    return this.lastTs;
+  }
+
   addProblem(message: string): void {
     if (this.problems.includes(message)) return;
     if (this.problems.length >= MAX_PROBLEMS) this.problems.shift();

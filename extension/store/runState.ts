@@ -9,6 +9,7 @@
 import type { Row, RunInfo, RunStatus, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import type { Delta } from './deltaLog';
+import type { Entry } from './rowEntries';
 import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
@@ -19,12 +20,25 @@ import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
 import { REFUSED, type Refusal } from './refusals';
+import { RunHistory, type HistoryOptions } from './runHistory';
+import { deltaBetween } from './rowDiff';
 import { Verdicts } from './verdicts';
 import type { Verdict } from '../../contract/rows';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
   retainFinished?: number;
+  /** Keep the run's history (runHistory.ts), with these options; default yes. */
+  history?: boolean | HistoryOptions;
+}
+
+/** The rooms of a copied state (history). */
+interface Rooms {
+  tree: RunTree;
+  facts: RunFacts;
+  retention: Retention;
+  /** Copied onto `tree` (the copy's own). */
+  verdicts: Verdicts;
 }
 
 /** Finished tasks kept visible per run unless the user's setting says otherwise (its default in package.json is this; a test holds them equal). */
@@ -36,9 +50,11 @@ function unhandled(_event: never): void {}
 export class RunState {
   readonly key: string;
   label: string;
-  private readonly tree = new RunTree();
-  private readonly facts = new RunFacts();
+  private readonly tree: RunTree;
+  private readonly facts: RunFacts;
   private readonly retention: Retention;
+  /** Every event taken and checkpoints of this state (null for a copy: a past moment records nothing). */
+  readonly history: RunHistory | null;
   private readonly tasks: TaskEvents;
   private readonly nurseries: NurseryEvents;
   private readonly scopes: ScopeEvents;
@@ -46,16 +62,21 @@ export class RunState {
   private readonly lintRoom: RunLints;
   private readonly verdicts: Verdicts;
 
-  constructor(key: string, label: string, options: RunStateOptions = {}) {
+  constructor(key: string, label: string, options: RunStateOptions = {}, rooms?: Rooms) {
     this.key = key;
     this.label = label;
     const r = options.retainFinished;
     const retainFinished = typeof r === 'number' && r >= 0 ? Math.floor(r) : DEFAULT_RETAIN_FINISHED;
-    this.retention = new Retention(this.tree, this.facts, retainFinished);
-    this.verdicts = new Verdicts(this.tree, () => {
+    this.tree = rooms?.tree ?? new RunTree();
+    this.facts = rooms?.facts ?? new RunFacts();
+    this.retention = rooms?.retention ?? new Retention(this.tree, this.facts, retainFinished);
+    const h = options.history ?? true;
+    this.history = h === false ? null : new RunHistory(h === true ? {} : h);
+    const verdictChanged = () => {
       this.facts.verdict = this.verdicts.verdict;
       this.facts.changed = true;
-    });
+    };
+    this.verdicts = rooms?.verdicts?.copy(this.tree, verdictChanged) ?? new Verdicts(this.tree, verdictChanged);
     this.tasks = new TaskEvents(this.tree, this.facts, this.retention, this.verdicts);
     this.nurseries = new NurseryEvents(this.tree, this.retention);
     this.scopes = new ScopeEvents(this.tree);
@@ -69,6 +90,7 @@ export class RunState {
    * run is over); the run's problems say so too.
    */
   apply(ev: WireEvent): Refusal | void {
+    if (this.history !== null) this.history.record(ev, this);
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (this.facts.ended) return this.refused(this.afterEnd(type));
     if (type !== 'hello') {
@@ -104,6 +126,47 @@ export class RunState {
     }
   }
 
+  /**
+   * A structural copy with no history and no pending changes: a checkpoint,
+   * or a past moment to replay onto (runHistory.ts).
+   */
+  copy(): RunState {
+    const tree = this.tree.copy();
+    const facts = this.facts.copy();
+    const retention = this.retention.copy(this.tree, tree, facts);
+    return new RunState(this.key, this.label, { retainFinished: retention.retainFinished, history: false }, { tree, facts, retention, verdicts: this.verdicts });
+  }
+
+  /** Each row changed since the last look, as stored (read, never keep or change it); pending changes are forgotten. */
+  drainChanges(visit: (row: Entry) => void): void {
+    this.tree.changes.drain(visit);
+  }
+
+  /** Every row as stored (read, never keep or change them). */
+  rowsAsStored(): Iterable<Entry> {
+    return this.tree.entries();
+  }
+
+  /** The newest ts the run has seen. */
+  get now(): number {
+    return this.facts.now;
+  }
+
+  /** Events the runtime said it dropped, in all. */
+  get dropped(): number {
+    return this.facts.dropped;
+  }
+
+  /** Rows held (tasks, nurseries, retired counts). */
+  get rowCount(): number {
+    return this.tree.size;
+  }
+
+  /** What differs in this state from `old`'s (another moment of the same run), as a delta; every row counts as seen after. */
+  deltaFrom(old: RunState): Delta {
+    return deltaBetween(old.tree, this.tree);
+  }
+
   private look(ts: number, type: WireEvent['type']): void {
     // A snapshot after lost lines rebuilds the tree: nothing held still across it.
     if (type !== 'snapshot.begin' && type !== 'run.started') this.verdicts.look(ts);
@@ -115,7 +178,13 @@ export class RunState {
    * the run's clock. True when the verdict changed.
    */
   judge(hostNow: number = Date.now()): boolean {
-    return this.verdicts.look(this.facts.runNow(hostNow), true);
+    return this.judgeAt(this.facts.runNow(hostNow));
+  }
+
+  /** judge() at run time `at`; logged, so a replay of the history looks where the host did. */
+  judgeAt(at: number): boolean {
+    this.history?.record({ mark: 'judged', at }, this);
+    return this.verdicts.look(at, true);
   }
 
   /** A verdict claimed since the last call (each is told once). */
@@ -186,9 +255,15 @@ export class RunState {
 
   /** The program's connection ended before run.finished: keep what we know, say so. */
   markDisconnected(reason: string): void {
+    if (this.facts.status === 'live') this.judge(); // a program killed while stuck: what held until now
+    this.disconnected(reason);
+  }
+
+  /** markDisconnected's change itself, as the history replays it (the look before it is logged on its own). */
+  disconnected(reason: string): void {
+    this.history?.record({ mark: 'disconnected', reason }, this);
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     if (this.facts.status !== 'live') return;
-    this.judge(); // a program killed while stuck: what held until now
     this.facts.status = 'disconnected';
     this.facts.changed = true;
     this.lintRoom.events.runEnded();
@@ -197,11 +272,13 @@ export class RunState {
 
   /** A replayed recording: its status never turns live/finished. */
   markRecording(): void {
+    this.history?.record({ mark: 'recording' }, this);
     this.facts.status = 'recording';
     this.facts.changed = true;
   }
 
   addProblem(message: string): void {
+    this.history?.record({ mark: 'problem', message }, this);
     this.facts.addProblem(message);
   }
 }

@@ -8,7 +8,7 @@ import type { WireSite } from '../../contract/wire';
 import { DeltaLog } from './deltaLog';
 import { NameTable, SiteTable } from './internTable';
 import { ReportedFiles } from './reportedFiles';
-import { clip, copyRow, MAX_TEXT, type Entry, type NurseryEntry, type RetiredEntry, type TaskEntry } from './rowEntries';
+import { clip, copyEntry, copyRow, MAX_TEXT, type Entry, type NurseryEntry, type RetiredEntry, type TaskEntry } from './rowEntries';
 
 export class RunTree {
   readonly tasks = new Map<number, TaskEntry>();
@@ -85,6 +85,37 @@ export class RunTree {
 
   hasChildren(nursery: number): boolean {
     return (this.children.get(nursery)?.size ?? 0) > 0;
+  }
+
+  /**
+   * A structural copy for history (a checkpoint, or a past moment to replay
+   * onto): its own rows and indexes, no pending changes, fresh share tables
+   * and reported files (a past state opens no files).
+   */
+  copy(): RunTree {
+    const c = new RunTree();
+    for (const [id, t] of this.tasks) c.tasks.set(id, copyEntry(t));
+    for (const [id, n] of this.nurseries) c.nurseries.set(id, copyEntry(n));
+    for (const [id, r] of this.retired) c.retired.set(id, copyEntry(r));
+    for (const [id, set] of this.children) c.children.set(id, new Set(set));
+    for (const [id, list] of this.ownedNurseries) c.ownedNurseries.set(id, list.slice());
+    for (const [k, v] of this.scopeOwner) c.scopeOwner.set(k, v);
+    for (const [k, v] of this.firstRaised) c.firstRaised.set(k, v);
+    c.maxId = this.maxId;
+    c.snapshotSeen = this.snapshotSeen && new Set(this.snapshotSeen);
+    return c;
+  }
+
+  /** Every row as stored: nurseries, tasks, retired counts. */
+  *entries(): Iterable<Entry> {
+    yield* this.nurseries.values();
+    yield* this.tasks.values();
+    yield* this.retired.values();
+  }
+
+  /** Rows it holds (tasks, nurseries, retired counts). */
+  get size(): number {
+    return this.tasks.size + this.nurseries.size + this.retired.size;
   }
 
   /** Full snapshot: nurseries and tasks in id order (parents before children), retired rows last. */

@@ -68,6 +68,27 @@ export class Verdicts {
 
   constructor(private readonly tree: RunTree, private readonly changed: () => void) {}
 
+  /** The same judgement state over `tree`, a copy of this one's tree (a checkpoint of the run's history). */
+  copy(tree: RunTree, changed: () => void): Verdicts {
+    const v = new Verdicts(tree, changed);
+    v.dirty = this.dirty;
+    v.dirtyFrom = this.dirtyFrom;
+    v.dirtyTo = this.dirtyTo;
+    v.pendingSince = this.pendingSince;
+    v.nextLook = this.nextLook;
+    v.lastLook = this.lastLook;
+    v.changes = this.changes;
+    v.verdict = this.verdict;
+    v.news = this.news;
+    for (const id of this.waiting) v.waiting.add(id);
+    const c = this.candidate;
+    // The candidate's tasks are entries of this tree: the copy points at its own.
+    const own = (ts: TaskEntry[]) => ts.map((t) => tree.row(t.id) as TaskEntry);
+    v.candidate = c && { ...c, tasks: own(c.tasks), behind: own(c.behind) };
+    v.claimed = this.claimed;
+    return v;
+  }
+
   /** Something a verdict depends on changed at run time `ts` (a task's state, waits, birth or end). */
   markDirty(ts: number): void {
     this.dirtyTo = ts;

@@ -132,7 +132,8 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     const entries = store.addRecording(read.runs, read);
     bridge.select(entries[0].state.key); // as the command does
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(posted.map((m) => m.type), ['runs', 'snapshot']);
+    // …and the time cursor of the one shown, at its start (a recording opens there).
+    assert.deepEqual(posted.map((m) => m.type), ['runs', 'snapshot', 'cursor']);
     assert.ok(JSON.stringify(posted).length < 200_000, `${JSON.stringify(posted).length} characters`);
     bridge.dispose();
   });

@@ -34,7 +34,8 @@ describe('webview: in step with the debugger', function () {
 
   before(async () => {
     s = await openSession();
-    h = await Harness.open(s, { width: 1100, height: 600 });
+    // 40 px taller than the tree alone needs: the timeline's bar sits under the tree, and the opened fold's page must stay above it.
+    h = await Harness.open(s, { width: 1100, height: 640 });
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => s?.close());

@@ -32,8 +32,9 @@ function shortType(type: string): string {
   return i >= 0 ? type.slice(i + 1) : type;
 }
 
-/** The run-relative time now, from the clock pair the host sent (frozen once the run is over). */
+/** The run-relative time now, from the clock pair the host sent (frozen once the run is over, or at a past moment shown). */
 export function runNow(info: RunInfo, wallNow: number): number {
+  if (info.at !== undefined) return info.at;
   if (info.status !== 'live') return info.clock.ts;
   return info.clock.ts + Math.max(0, wallNow - info.clock.hostWall);
 }

@@ -201,7 +201,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   }
   if (dl) {
     badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
-    look.ticking = info.status === 'live';
+    look.ticking = info.status === 'live' && info.at === undefined;
     look.badgeClass ||= 'deadline';
   }
   if (shielded) {

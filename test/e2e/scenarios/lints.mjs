@@ -63,7 +63,8 @@ export default {
     await goToLine(page, spawnLine);
     const hint = page.locator('.monaco-editor .view-line span').filter({ hasText: /^\s*3\s+live\s*$/ }).last();
     await eventually(async () => hint.isVisible(), { timeout: 20000, what: `"3 live" at ${PROGRAM}:${spawnLine}` });
-    const lineText = ((await page.locator('.monaco-editor .view-line', { has: hint }).first().textContent()) ?? '').replace(/\s+/g, ' ');
+    // (The line is the hint's own ancestor: a `has` locator would look for `.monaco-editor` inside the line.)
+    const lineText = (await hint.evaluate((el) => el.closest('.view-line')?.textContent ?? '')).replace(/\s+/g, ' ');
     if (!/POLLERS/.test(lineText)) throw new Error(`"3 live" is not on the pollers' spawn line: ${lineText}`);
     ctx.log(`F: editor: ${lineText.trim()}`);
     await ctx.shot(page, 'F-lints');

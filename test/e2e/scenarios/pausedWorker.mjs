@@ -107,6 +107,11 @@ export default {
     frame = await taskTreeFrame(page);
     // The other 49 workers are one fold of their kind (the paused one stands beside it): opened, a page of 50 shows them.
     await frame.locator('g.node.fold').first().click();
+    // Follow pans the tree as samples arrive, so the node may be off screen or moving: bring it in (Playwright
+    // cannot scroll an SVG viewport) by turning Follow off and fitting the view first.
+    const follow = frame.getByRole('checkbox', { name: 'Follow' });
+    if (await follow.isChecked()) await follow.uncheck();
+    await frame.getByRole('button', { name: 'Fit' }).click();
     await frame.locator('g.node[aria-label^="task worker-36,"]').click();
     await eventually(async () => (await tasksViewRows(page)).some((x) => x.label === 'worker-36' && x.selected),
       { timeout: 10000, what: 'worker-36 (picked in the panel) selected in the Tasks view' });

@@ -1,0 +1,101 @@
+// A panel's view of one run at a past moment: where it is in the run's
+// history, and the state it shows there. A move answers with what the panel
+// needs to show the new moment: everything the first time, then only the
+// rows that differ. Forward it replays from where it is when that is the
+// shorter way; otherwise it starts again from the nearest checkpoint.
+import type { Row, RunInfo } from '../../contract/rows';
+import type { PastEvent } from '../../contract/timeline';
+import type { Logged } from './eventCodec';
+import type { RunHistory } from './runHistory';
+import type { RunState } from './runState';
+
+export interface PastMoment {
+  /** Events applied. */
+  pos: number;
+  /** The moment shown (run-relative ms). */
+  at: number;
+  /** Only a checkpoint was held there: the rows are of `pos`, a little before `at`. */
+  coarse: boolean;
+  /** The rows are all of them (the panel starts over), not a change. */
+  reset: boolean;
+  rows: Row[];
+  remove: number[];
+  info: RunInfo;
+  /** The moment's last event. */
+  event?: PastEvent;
+}
+
+/** Where to go: a moment (ms), or `step` events from where the cursor is. */
+export type CursorTarget = { at: number } | { step: number };
+
+export class HistoryCursor {
+  private state: RunState | null = null;
+  /** A cursor starts at now: a first step counts from the end. */
+  private pos: number;
+
+  constructor(private readonly history: RunHistory) {
+    this.pos = history.length;
+  }
+
+  move(to: CursorTarget): PastMoment | null {
+    const h = this.history;
+    let target: number;
+    let at: number;
+    if ('step' in to) {
+      target = Math.max(0, Math.min(h.length, this.pos + Math.trunc(to.step)));
+      at = h.timeOf(target);
+    } else {
+      at = Math.max(h.since, Math.min(to.at, h.timeOf(h.length)));
+      target = h.positionAt(at);
+    }
+    const old = this.state;
+    let reset = false;
+    let rows: Row[];
+    let remove: number[] = [];
+    let coarse = false;
+    if (old && this.pos <= target && this.pos >= h.replayFrom(target) && h.replay(old, this.pos, target)) {
+      this.pos = target;
+      const d = old.takeDelta();
+      rows = d?.upsert ?? [];
+      remove = d?.remove ?? [];
+    } else {
+      const m = h.stateAt(target);
+      if (!m) return null;
+      this.state = m.state;
+      this.pos = m.pos;
+      coarse = m.coarse;
+      if (coarse) at = h.timeOf(m.pos);
+      if (old) ({ upsert: rows, remove } = m.state.deltaFrom(old));
+      else {
+        reset = true;
+        m.state.discardDelta();
+        rows = m.state.rows();
+      }
+    }
+    const info: RunInfo = { ...this.state!.info(), at };
+    const moment: PastMoment = { pos: this.pos, at, coarse, reset, rows, remove, info };
+    const last = this.pos > h.log.start ? pastEvent(h.log.event(this.pos - 1)) : undefined;
+    if (last) moment.event = last;
+    return moment;
+  }
+}
+
+/** What the panel says of an event: its kind and ids, none of the program's text. */
+function pastEvent(e: Logged): PastEvent | undefined {
+  if ('mark' in e) return { type: e.mark };
+  const out: PastEvent = { type: e.type };
+  switch (e.type) {
+    case 'task.spawned': return { ...out, id: e.id, nursery: e.nursery };
+    case 'task.moved': return { ...out, id: e.id, nursery: e.nursery };
+    case 'task.state': return { ...out, id: e.id, state: e.state };
+    case 'task.exited': return { ...out, id: e.id, outcome: e.outcome };
+    case 'task.flagged': return { ...out, id: e.id, flag: e.flag };
+    case 'nursery.opened': return { ...out, id: e.id, task: e.task };
+    case 'nursery.closed': return { ...out, id: e.id };
+    case 'scope.changed': return { ...out, id: e.id, task: e.task, deadline: e.deadline, cancelCalled: e.cancel_called };
+    case 'scope.closed': return { ...out, id: e.id };
+    case 'dropped': return { ...out, count: e.count };
+    case 'run.finished': return { ...out, outcome: e.outcome };
+    default: return out;
+  }
+}

@@ -1,0 +1,75 @@
+// A real host behind the harness page: the extension's own RunStore and
+// PanelBridge in Node, the page's messages handed to the bridge as VS Code
+// would, the bridge's posted into the page in order. For the time cursor and
+// the timeline, whose answers come from the store's history.
+import type { HostMessage } from '../../contract/messages';
+import { replayNdjson } from '../../extension/collector/replay';
+import { PanelBridge } from '../../extension/panel/panelBridge';
+import { RunStore } from '../../extension/store/runStore';
+import type { RunState } from '../../extension/store/runState';
+import type { Harness } from './browser';
+import { readStream } from './streams';
+
+/** The host behind each page (the page's function is exposed once, and finds the current host here). */
+const hosts = new WeakMap<object, LiveHost>();
+const exposed = new WeakSet<object>();
+
+export class LiveHost {
+  readonly store = new RunStore();
+  readonly bridge: PanelBridge;
+  private queue: Promise<void> = Promise.resolve();
+  /** Every message posted to the page. */
+  readonly sent: HostMessage[] = [];
+
+  private constructor(private readonly h: Harness, recordingsOpenAt: 'start' | 'end') {
+    this.bridge = new PanelBridge(this.store, {
+      post: (m) => this.toPage(m),
+      openSite: async () => undefined,
+      runCommand: () => undefined,
+      recordingsOpenAt: () => recordingsOpenAt,
+    });
+  }
+
+  /** Connects a host to the page (it then says `ready` by reloading). */
+  static async attach(h: Harness, opts: { recordingsOpenAt?: 'start' | 'end' } = {}): Promise<LiveHost> {
+    const host = new LiveHost(h, opts.recordingsOpenAt ?? 'start');
+    hosts.get(h.page)?.dispose();
+    hosts.set(h.page, host);
+    if (!exposed.has(h.page)) {
+      exposed.add(h.page);
+      await h.page.exposeFunction('__toHost', (m: unknown) => {
+        void hosts.get(h.page)?.bridge.handle(m);
+      });
+    }
+    await host.bridge.handle({ type: 'ready' });
+    return host;
+  }
+
+  private toPage(m: HostMessage): void {
+    this.sent.push(m);
+    this.queue = this.queue.then(() => this.h.page.evaluate((msg) => { window.postMessage(msg, '*'); }, m as unknown)).catch(() => undefined);
+  }
+
+  /** Opens a recording as the Open Recording command does. */
+  open(path: string): RunState {
+    const text = readStream(path);
+    const read = replayNdjson(text);
+    const entries = this.store.addRecording(read.runs, { bytes: [Buffer.from(text)], truncated: false });
+    this.bridge.select(entries[0].state.key);
+    return entries[0].state;
+  }
+
+  /** Waits until every message posted so far has reached the page, and a frame is drawn. */
+  async settle(ms = 0): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await this.queue;
+    }
+    await this.h.settle(ms);
+  }
+
+  dispose(): void {
+    this.bridge.dispose();
+    if (hosts.get(this.h.page) === this) hosts.delete(this.h.page);
+  }
+}

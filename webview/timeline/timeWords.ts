@@ -1,0 +1,105 @@
+// What the timeline says, as plain strings (inserted as text): moments and
+// axis ticks, the last event of a moment, and what a lifeline or a mark
+// means. Names come from rows or lines; nothing here is program markup.
+import type { Row } from '../../contract/rows';
+import type { PastEvent, TimelineLine, TimelineMark } from '../../contract/timeline';
+import { errorLine } from '../tree/labels';
+import { stateWord } from '../tree/taskStates';
+
+/** A run-relative moment: `0.3 ms`, `532 ms`, `12.53 s`, `2:05.4`. */
+export function formatMoment(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  const a = Math.abs(ms);
+  if (a === 0) return '0';
+  if (a < 1) return `${ms.toFixed(2)} ms`;
+  if (a < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  if (a < 60_000) return `${(ms / 1000).toFixed(a < 10_000 ? 3 : 2)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}:${((ms % 60_000) / 1000).toFixed(1).padStart(4, '0')}`;
+}
+
+/** The wall clock of a run-relative moment (`12:03:10.532`), from the run's start. */
+export function wallClock(wall: number, ms: number): string {
+  if (!wall) return '';
+  const d = new Date(wall + ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** Axis ticks for [from, to] about `every` px apart on `width` px: round steps of 1, 2 or 5. */
+export function ticks(from: number, to: number, width: number, every = 90): number[] {
+  const span = to - from;
+  if (!(span > 0) || width <= 0) return [];
+  const raw = span / Math.max(1, width / every);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to && out.length < 200; t += step) out.push(Math.round(t / step) * step);
+  return out;
+}
+
+const nameOf = (rows: ReadonlyMap<number, Row> | undefined, id: number | undefined): string => {
+  if (id === undefined) return 'a task';
+  const r = rows?.get(id);
+  return r?.kind === 'task' ? r.name : `#${id}`;
+};
+
+const OUTCOME: Record<string, string> = { returned: 'returned', raised: 'raised', cancelled: 'was cancelled', lost: 'was lost' };
+
+/** The last event of a past moment, in words (names from the moment's rows). */
+export function eventWords(e: PastEvent, rows: ReadonlyMap<number, Row> | undefined): string {
+  const task = () => nameOf(rows, e.id);
+  switch (e.type) {
+    case 'task.spawned': return `${task()} started`;
+    case 'task.exited': return `${task()} ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
+    case 'task.state': return `${task()} ${e.state === 'waiting' ? 'waits' : e.state === 'running' ? 'runs' : 'is scheduled'}`;
+    case 'task.moved': return `${task()} moved to its nursery`;
+    case 'task.flagged': return `${task()} flagged: ${e.flag === 'pending_at_close' ? 'pending at close' : 'exception never retrieved'}`;
+    case 'nursery.opened': return `${nameOf(rows, e.task)} opened a task group`;
+    case 'nursery.closed': return 'a task group closed';
+    case 'scope.changed': return `${nameOf(rows, e.task)}: cancel scope ${e.cancelCalled ? 'cancelled' : e.deadline !== null && e.deadline !== undefined ? `deadline ${formatMoment(e.deadline)}` : 'changed'}`;
+    case 'scope.closed': return 'a cancel scope closed';
+    case 'dropped': return `${e.count ?? 'some'} events dropped`;
+    case 'run.started': return 'the run started';
+    case 'run.finished': return `the run ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
+    case 'snapshot.begin':
+    case 'snapshot.end': return 'the program replayed its tree';
+    case 'disconnected': return 'the connection was lost';
+    case 'judged': return 'looked for a deadlock or hang';
+    default: return e.type;
+  }
+}
+
+/** What a lifeline says on hover (its state at `t` when known). */
+export function lineWords(l: TimelineLine, state: string | null, names: (id: number) => string | undefined): string[] {
+  const out = [`${l.name}`, `started ${formatMoment(l.spawned)}`];
+  if (state) out.push(`at the pointer: ${state}`);
+  if (l.exited !== undefined) out.push(`${OUTCOME[l.end ?? ''] ?? 'ended'} ${formatMoment(l.exited)}`);
+  else out.push('still alive');
+  if (l.error) out.push(errorLine(l.error));
+  if (l.end === 'cancelled') out.push(cancelWords(l, names));
+  return out;
+}
+
+function cancelWords(l: TimelineLine, names: (id: number) => string | undefined): string {
+  if (l.cancelledBy !== undefined) return `cancelled because ${names(l.cancelledBy) ?? `task #${l.cancelledBy}`} failed`;
+  switch (l.cancelSource) {
+    case 'deadline': return 'cancelled by a deadline';
+    case 'explicit': return 'cancelled by a cancel() call';
+    case 'shutdown': return 'cancelled when the run ended';
+    case 'interrupt': return 'cancelled by an interrupt';
+    default: return 'cancelled';
+  }
+}
+
+/** What a mark says on hover. */
+export function markWords(m: TimelineMark, names: (id: number) => string | undefined): string {
+  const who = m.id !== undefined ? (names(m.id) ?? `task #${m.id}`) : '';
+  switch (m.kind) {
+    case 'dropped': return `${m.count ?? ''} events dropped by the runtime at ${formatMoment(m.t)}: the picture may miss something here`;
+    case 'deadline': return `${who}: a deadline passed at ${formatMoment(m.t)}`;
+    case 'flag': return `${who}: ${m.flag === 'pending_at_close' ? 'still pending when its loop closed' : 'its exception was never retrieved'} (${formatMoment(m.t)})`;
+  }
+}
+
+export const liveStateWord = (s: string): string => stateWord(s as Parameters<typeof stateWord>[0]);

@@ -1,0 +1,383 @@
+// The timeline strip under the tree and the time cursor (issue #16): builds
+// the strip (a bar with play, speed, the moment and Live; the curve and axis;
+// the task rows), owns the cursor, the player and the timeline's data, and
+// tells the page when the tree must show another moment. The page asks it
+// which rows to draw (shown()) and hands it the host's past/timeline/cursor
+// messages.
+import type { HostMessage, WebviewMessage } from '../../contract/messages';
+import type { RunInfo } from '../../contract/rows';
+import { h } from '../elements';
+import { DIRTY } from '../tree/frameScheduler';
+import { runNow } from '../tree/labels';
+import type { Change, RunMirror } from '../tree/mirror';
+import type { Choices } from '../viewState';
+import { autoSpeed, Player, SPEEDS } from './player';
+import { TimeCursor } from './timeCursor';
+import { bindTimelineInput } from './timelineInput';
+import { TimelineModel } from './timelineModel';
+import { gutterOf, ROW_HEIGHT, scaleOf, StripView, TOP_HEIGHT, visibleRows } from './timelineView';
+import { eventWords, formatMoment, wallClock } from './timeWords';
+import './timeline.css';
+
+export interface TimelineParts {
+  post(m: WebviewMessage): void;
+  choices: Choices;
+  /** The live rows of the run in view. */
+  liveRun(): RunMirror | undefined;
+  /** The tree must be drawn again (back to live, the strip's size, a choice to remember). */
+  changed(flags: number): void;
+  /** The past moment's rows changed (as a delta would change the live ones: follow mode pans to new tasks). */
+  pastChanged(change: Change): void;
+  /** Select the task in the tree (a lifeline was clicked). */
+  selectTask(id: number): void;
+  announce(text: string): void;
+}
+
+/** A live run's timeline is asked for again this often while it is shown. */
+const LIVE_REFRESH_MS = 1000;
+/** The strip is redrawn this often while a live run's now moves. */
+const LIVE_TICK_MS = 200;
+const MIN_HEIGHT = 90;
+
+export class Timeline {
+  readonly el: HTMLElement;
+  /** Shown over the tree while it shows a past moment. */
+  readonly badge: HTMLElement;
+  readonly cursor: TimeCursor;
+  readonly player: Player;
+  readonly model: TimelineModel;
+  readonly top: SVGSVGElement;
+  readonly rowsSvg: SVGSVGElement;
+  readonly lanes: HTMLElement;
+  readonly tip: HTMLElement;
+  private readonly view: StripView;
+  private readonly body: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly toggleButton: HTMLButtonElement;
+  private readonly playButton: HTMLButtonElement;
+  private readonly speedSelect: HTMLSelectElement;
+  private readonly timeText: HTMLElement;
+  private readonly eventText: HTMLElement;
+  private readonly noteText: HTMLElement;
+  private readonly liveButton: HTMLButtonElement;
+  private run: string | null = null;
+  /** Host cursor moves for runs not in view yet. */
+  private readonly waiting = new Map<string, Extract<HostMessage, { type: 'cursor' }>>();
+  private drawQueued = false;
+  private lastRequest = 0;
+  /** Rows whose lanes were asked for in the window on screen (asked again when it changes). */
+  private lanesAsked = new Set<number>();
+  private lanesWindow = '';
+
+  constructor(private readonly p: TimelineParts) {
+    this.cursor = new TimeCursor((m) => p.post(m));
+    this.model = new TimelineModel((m) => p.post(m));
+    const prefs = p.choices.state.timeline;
+    this.player = new Player({
+      at: () => this.cursor.at,
+      end: () => this.end(),
+      start: () => this.model.data?.start ?? 0,
+      seek: (at) => this.seek(at),
+      stopped: () => this.drawSoon(),
+    }, prefs.speed || 1);
+    this.toggleButton = h('button', { class: 'tl-toggle', type: 'button', 'aria-expanded': 'true', title: 'Show or hide the timeline' }, 'Timeline');
+    this.playButton = h('button', { class: 'tl-play', type: 'button', title: 'Play the run from the cursor (Space)', 'aria-label': 'Play' }, '▶');
+    this.speedSelect = h('select', { class: 'tl-speed', 'aria-label': 'Playing speed', title: 'Playing speed' },
+      h('option', { value: '0' }, 'auto'), ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)));
+    this.speedSelect.value = String(prefs.speed);
+    this.timeText = h('span', { class: 'tl-time', 'aria-live': 'off' });
+    this.eventText = h('span', { class: 'tl-event' });
+    this.noteText = h('span', { class: 'tl-note' });
+    this.liveButton = h('button', { class: 'tl-live button secondary', type: 'button', title: 'Back to now, following the run (L)' }, 'Live');
+    const bar = h('div', { class: 'tl-bar', role: 'toolbar', 'aria-label': 'Time' },
+      this.toggleButton, this.playButton, this.speedSelect, this.timeText, this.eventText, this.noteText, this.liveButton);
+    const svg = (cls: string, label: string) => {
+      const e = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      e.setAttribute('class', cls);
+      e.setAttribute('aria-label', label);
+      return e;
+    };
+    this.top = svg('tl-top-svg', 'Live tasks over time; drag to move the time cursor');
+    this.top.setAttribute('role', 'slider');
+    this.top.setAttribute('tabindex', '0');
+    this.top.setAttribute('aria-valuemin', '0');
+    this.rowsSvg = svg('tl-rows-svg', 'Task lifelines');
+    this.spacer = h('div', { class: 'tl-spacer' });
+    this.lanes = h('div', { class: 'tl-lanes', tabindex: '-1' }, this.rowsSvg as unknown as HTMLElement, this.spacer);
+    this.tip = h('div', { class: 'tl-tip', role: 'tooltip', hidden: true });
+    const grip = h('div', { class: 'tl-grip', role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Resize the timeline', tabindex: '0' });
+    this.body = h('div', { class: 'tl-body' }, this.top as unknown as HTMLElement, this.lanes, this.tip);
+    this.el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, bar, this.body);
+    this.badge = h('div', { class: 'past-badge', hidden: true });
+    this.view = new StripView(this.top, this.rowsSvg);
+    this.setOpen(prefs.open ?? false, false);
+    this.body.style.height = `${Math.max(MIN_HEIGHT, prefs.height)}px`;
+    this.toggleButton.addEventListener('click', () => this.setOpen(this.body.hidden, true));
+    this.playButton.addEventListener('click', () => this.togglePlay());
+    this.speedSelect.addEventListener('change', () => this.setSpeed(Number(this.speedSelect.value)));
+    this.liveButton.addEventListener('click', () => this.live());
+    bindTimelineInput(this, grip, this.body);
+    new ResizeObserver(() => this.refresh()).observe(this.lanes);
+    window.setInterval(() => this.liveTick(), LIVE_TICK_MS);
+  }
+
+  // ---- what the page asks ----
+
+  get inPast(): boolean {
+    return this.cursor.inPast;
+  }
+
+  /** The rows the tree draws for `key` while the cursor is in the past (undefined: the live ones). */
+  shown(key: string | null): RunMirror | undefined {
+    return this.cursor.shown(key);
+  }
+
+  runChanged(key: string | null): void {
+    if (key === this.run) return;
+    this.player.pause();
+    this.run = key;
+    this.cursor.reset(key);
+    this.model.reset(key);
+    const moved = key === null ? undefined : this.waiting.get(key);
+    if (moved) {
+      this.waiting.delete(key!);
+      this.cursorMoved(moved);
+    }
+    this.refresh();
+  }
+
+  receive(m: HostMessage): boolean {
+    switch (m.type) {
+      case 'past': {
+        // The banners speak of the run as a whole (a recording's outcome); rows and counts are the moment's.
+        const live = this.p.liveRun()?.info;
+        const run = live ? { ...m.run, status: live.status, outcome: live.outcome, error: live.error, problems: live.problems } : m.run;
+        const change = this.cursor.receive({ ...m, run });
+        if (change) this.p.pastChanged(change);
+        this.drawSoon();
+        return true;
+      }
+      case 'timeline':
+        if (this.model.receive(m.data)) {
+          if (!this.p.choices.state.timeline.speed) this.player.speed = autoSpeed(m.data.end - m.data.start);
+          this.drawSoon();
+        }
+        return true;
+      case 'cursor':
+        if (m.run !== this.run) this.waiting.set(m.run, m);
+        else this.cursorMoved(m);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** A live snapshot or delta of the run in view arrived. */
+  liveChanged(): void {
+    if (!this.cursor.inPast) this.drawSoon();
+  }
+
+  // ---- what the user does (timelineInput.ts calls these too) ----
+
+  seek(at: number): void {
+    const wasLive = !this.cursor.inPast;
+    this.cursor.seek(Math.max(this.model.data?.start ?? 0, Math.min(at, this.end())));
+    if (wasLive) this.p.changed(DIRTY.chrome);
+    this.drawSoon();
+  }
+
+  step(n: number): void {
+    this.player.pause();
+    this.cursor.step(n);
+    this.drawSoon();
+  }
+
+  live(): void {
+    this.player.pause();
+    if (!this.cursor.inPast) return;
+    this.cursor.live();
+    this.p.changed(DIRTY.structure | DIRTY.chrome);
+    this.p.announce(this.p.liveRun()?.info.status === 'live' ? 'Back to now' : 'At the end of the run');
+    this.drawSoon();
+  }
+
+  togglePlay(): void {
+    this.player.toggle();
+    this.drawSoon();
+  }
+
+  /** A task's name, from the timeline or the rows shown. */
+  taskName(id: number): string | undefined {
+    const line = this.model.line(id);
+    if (line) return line.name;
+    const row = (this.cursor.shown(this.run) ?? this.p.liveRun())?.rows.get(id);
+    return row?.kind === 'task' ? row.name : undefined;
+  }
+
+  /** The newest moment: the pause, or the run's now. */
+  end(): number {
+    return this.cursor.paused ?? Math.max(this.model.data?.end ?? 0, this.now());
+  }
+
+  /** The run's time now (a live run's moves on). */
+  now(): number {
+    const info: RunInfo | undefined = this.p.liveRun()?.info;
+    if (!info) return this.model.data?.end ?? 0;
+    return this.cursor.paused ?? runNow(info, Date.now());
+  }
+
+  /** Shows or hides the strip below its bar; `chosen`: the user did (remembered), not the page on its own. */
+  setOpen(open: boolean, chosen: boolean): void {
+    const was = !this.body.hidden;
+    this.body.hidden = !open;
+    this.toggleButton.setAttribute('aria-expanded', String(open));
+    if (chosen) this.p.choices.state.timeline.open = open;
+    if (was !== open) this.p.changed(DIRTY.view);
+    this.refresh();
+  }
+
+  setHeight(px: number): void {
+    const max = Math.max(MIN_HEIGHT, window.innerHeight * 0.7);
+    const height = Math.round(Math.max(MIN_HEIGHT, Math.min(max, px)));
+    this.body.style.height = `${height}px`;
+    this.p.choices.state.timeline.height = height;
+    this.p.changed(DIRTY.view);
+  }
+
+  get height(): number {
+    return this.body.getBoundingClientRect().height;
+  }
+
+  setSpeed(speed: number): void {
+    this.p.choices.state.timeline.speed = speed;
+    this.player.speed = speed || autoSpeed((this.model.data?.end ?? 0) - (this.model.data?.start ?? 0));
+    this.p.changed(0);
+  }
+
+  select(id: number, at: number): void {
+    const line = this.model.line(id);
+    // A task not alive at the cursor is not in the tree there: go to the moment pointed at, within its life.
+    const cur = this.cursor.inPast ? this.cursor.at : null;
+    if (line && cur !== null && (cur < line.spawned || (line.exited !== undefined && cur >= line.exited))) {
+      this.seek(Math.max(line.spawned, Math.min(at, (line.exited ?? at) - 1e-6)));
+    } else if (line && !this.cursor.inPast && line.exited !== undefined && this.p.liveRun()?.rows.get(id) === undefined) {
+      this.seek(Math.max(line.spawned, Math.min(at, line.exited - 1e-6)));
+    }
+    this.p.selectTask(id);
+    this.drawSoon();
+  }
+
+  /** Asks for the window on screen again (zoom, pan, scroll, resize, filters) and redraws. */
+  refresh(): void {
+    this.lastRequest = 0;
+    this.drawSoon();
+  }
+
+  drawSoon(): void {
+    if (this.drawQueued) return;
+    this.drawQueued = true;
+    requestAnimationFrame(() => {
+      this.drawQueued = false;
+      this.draw();
+    });
+  }
+
+  // ---- inside ----
+
+  private cursorMoved(m: Extract<HostMessage, { type: 'cursor' }>): void {
+    if (m.paused !== undefined) {
+      this.cursor.paused = m.paused;
+      if (m.paused !== null) this.player.pause();
+    }
+    if (typeof m.at === 'number') {
+      // A recording opens at its start: the strip shows unless the user closed it.
+      if (this.p.choices.state.timeline.open !== false) this.setOpen(true, false);
+      this.seek(m.at);
+    }
+    this.drawSoon();
+  }
+
+  private liveTick(): void {
+    const info = this.p.liveRun()?.info;
+    if (this.body.hidden || !info || info.status !== 'live' || document.hidden) return;
+    if (performance.now() - this.lastRequest > LIVE_REFRESH_MS) this.lastRequest = 0;
+    this.drawSoon();
+  }
+
+  private draw(): void {
+    this.el.hidden = this.run === null;
+    const choices = this.p.choices;
+    const o = choices.modelOptions(null);
+    this.model.filter({ search: o.search, collapsed: o.collapsed, hideSystem: o.hideSystem });
+    this.drawBar();
+    if (this.body.hidden || this.run === null) return;
+    const width = this.lanes.clientWidth;
+    const height = this.lanes.clientHeight;
+    const now = this.now();
+    const window = this.model.window(now);
+    const frame = {
+      window, width, height, scrollTop: this.lanes.scrollTop, rows: this.model.rows, bands: this.model.bands,
+      lanes: this.model.lanes, marks: this.model.data?.marks ?? [], curve: this.model.data?.curve ?? { t: [], n: [] },
+      start: this.model.data?.start ?? 0, exactFrom: this.model.data?.exactFrom ?? 0,
+      at: this.cursor.at, now, paused: this.cursor.paused, selected: this.selectedId(),
+    };
+    this.top.setAttribute('width', String(width));
+    this.top.setAttribute('height', String(TOP_HEIGHT));
+    this.rowsSvg.setAttribute('width', String(width));
+    this.rowsSvg.setAttribute('height', String(Math.max(height, 1)));
+    this.rowsSvg.setAttribute('viewBox', `0 ${this.lanes.scrollTop} ${width} ${Math.max(height, 1)}`);
+    this.spacer.style.height = `${Math.max(0, this.model.rows.length * ROW_HEIGHT - height)}px`;
+    this.view.draw(frame);
+    this.ask(frame.window, width, frame);
+  }
+
+  /** Asks the host for the window on screen when it changed, or now and then for a live run. */
+  private ask(window: { from: number; to: number }, width: number, f: { scrollTop: number; height: number }): void {
+    const [first, last] = visibleRows({ ...f, rows: this.model.rows });
+    const ids = this.model.rows.slice(Math.max(0, first - 20), last + 20).map((l) => l.id);
+    const zoom = this.model.zoom;
+    const key = `${zoom ? `${zoom.from}:${zoom.to}` : 'run'}:${width}`; // the whole run's window grows with a live run: one key
+    if (key !== this.lanesWindow) {
+      this.lanesWindow = key;
+      this.lanesAsked = new Set();
+    }
+    // Rows on screen whose lanes were never asked for in this window: ask now, whatever the pace.
+    const unasked = ids.some((id) => !this.lanesAsked.has(id));
+    if (!unasked && performance.now() - this.lastRequest < LIVE_REFRESH_MS && this.lastRequest !== 0) return;
+    this.lastRequest = performance.now();
+    for (const id of ids) this.lanesAsked.add(id);
+    const sc = scaleOf({ window, width });
+    this.model.request(window, Math.max(50, sc.x1 - gutterOf(width)), ids, this.p.choices.hideSystem);
+  }
+
+  private selectedId(): number | null {
+    const key = this.p.choices.selected;
+    return key !== null && /^\d+$/.test(key) ? Number(key) : null;
+  }
+
+  private drawBar(): void {
+    const past = this.cursor.inPast;
+    const info = this.p.liveRun()?.info;
+    const end = this.end();
+    const at = this.cursor.at ?? end;
+    const wall = info ? wallClock(info.wall, at) : '';
+    const where = this.cursor.paused !== null && !past ? 'paused at' : past ? 'at' : 'now';
+    this.timeText.textContent = `${where} ${formatMoment(at)} of ${formatMoment(end)}${wall ? ` · ${wall}` : ''}`;
+    const rows = this.cursor.shown(this.run)?.rows;
+    this.eventText.textContent = past && this.cursor.lastEvent ? eventWords(this.cursor.lastEvent, rows) : '';
+    const data = this.model.data;
+    const coarse = data && data.exactFrom > data.start && info ? `history before ${wallClock(info.wall, data.exactFrom) || formatMoment(data.exactFrom)} is coarse` : '';
+    const more = data?.more ? `${data.more.toLocaleString('en-US')} more tasks: zoom in` : '';
+    this.noteText.textContent = [this.cursor.coarse ? 'coarse here' : '', coarse, more, data?.partial ? 'reading the history…' : ''].filter(Boolean).join(' · ');
+    this.playButton.textContent = this.player.playing ? '⏸' : '▶';
+    this.playButton.setAttribute('aria-label', this.player.playing ? 'Pause' : 'Play');
+    this.liveButton.textContent = info?.status === 'live' ? 'Live' : 'End';
+    this.liveButton.disabled = !past;
+    this.top.setAttribute('aria-valuemax', String(Math.round(end)));
+    this.top.setAttribute('aria-valuenow', String(Math.round(at)));
+    this.top.setAttribute('aria-valuetext', this.timeText.textContent);
+    this.badge.hidden = !past;
+    this.badge.textContent = past ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}` : '';
+    document.body.classList.toggle('in-past', past);
+  }
+}
