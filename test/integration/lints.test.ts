@@ -1,4 +1,4 @@
-// Lints end to end (issue #17): real Trio programs under the real runtime
+// Lints end to end (issue #17): real Trio and asyncio programs under the real runtime
 // (as a debug session launches them) → the real collector → the store's
 // lints → the diagnostics the Problems panel gets. Each lint is triggered,
 // and its near miss is not: a start() that starts late but within the
@@ -18,6 +18,7 @@ const python = join(root, '.venv', 'bin', 'python');
 const bootstrapDir = join(root, 'runtime', 'python', 'bootstrap');
 const PROGRAM = join(__dirname, 'programs', 'lints.py');
 const BLOCKING = join(root, 'examples', 'blocking.py');
+const ASYNCIO = join(__dirname, 'programs', 'asyncio_lints.py');
 
 const lineOf = (file: string, marker: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
 
@@ -120,5 +121,35 @@ describe('integration: lints of real programs', function () {
     h = await startCollector();
     const { seen } = await watch(h, await launch(h, [PROGRAM, 'pile', '900', '1']), DEFAULT_LINT_SETTINGS);
     assert.deepEqual(seen.filter((l) => l.code === 'runaway-nursery'), []);
+  });
+
+  it('asyncio: the loop blocked by its task at its line (not the 50 ms near miss), a loose task outliving its maker, an exception never retrieved, a coroutine never awaited', async () => {
+    h = await startCollector();
+    const { seen, state } = await watch(h, await launch(h, [ASYNCIO, 'run']), DEFAULT_LINT_SETTINGS);
+    assert.equal(state.info().library, 'asyncio');
+    const lints = state.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints;
+    const at = (code: string) => lints.filter((l) => l.code === code).map((l) => l.site?.line);
+    assert.deepEqual(at('loop-blocked'), [lineOf(ASYNCIO, 'BLOCKS THE LOOP')], JSON.stringify(lints, null, 1));
+    const blocked = lints.find((l) => l.code === 'loop-blocked')!;
+    assert.match(blocked.message, /The event loop was blocked here for 3\d\d ms by task 'blocker'/);
+    assert.ok(!seen.some((l) => l.site?.line === lineOf(ASYNCIO, 'NEAR MISS')), 'the 50 ms block is a near miss');
+    assert.deepEqual(at('outlived-maker'), [lineOf(ASYNCIO, 'THE LOOSE TASK')]);
+    assert.ok(seen.some((l) => l.code === 'outlived-maker' && l.ongoing && /Loose task 'straggler' is still running after task 'spawner'/.test(l.message)), 'seen while it ran');
+    assert.match(lints.find((l) => l.code === 'outlived-maker')!.message, /Loose task 'straggler' outlived task 'spawner', which made it, by \d/);
+    assert.deepEqual(at('exception-never-retrieved'), [lineOf(ASYNCIO, 'THE FAILING TASK')]);
+    assert.match(lints.find((l) => l.code === 'exception-never-retrieved')!.message, /Task 'failing' raised ValueError: nobody looked and nothing retrieved the exception/);
+    assert.deepEqual(at('never-awaited'), [lineOf(ASYNCIO, 'NEVER AWAITED')]);
+    assert.match(lints.find((l) => l.code === 'never-awaited')!.message, /Coroutine 'fetch' was created here in task 'Task-1' and never awaited/);
+    const diagnostics = diagnosticsByFile(lints).get(ASYNCIO)!;
+    assert.equal(diagnostics.length, 4);
+  });
+
+  it('asyncio: a task pending when its loop closed', async () => {
+    h = await startCollector();
+    const { state } = await watch(h, await launch(h, [ASYNCIO, 'bare']), DEFAULT_LINT_SETTINGS);
+    const lints = state.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints;
+    assert.deepEqual(lints.map((l) => [l.code, l.site?.line]), [['pending-at-close', lineOf(ASYNCIO, 'THE PENDING TASK')]]);
+    assert.match(lints[0].message, /Task 'never finished' was still pending when its event loop closed/);
+    assert.equal(lints[0].related.find((r) => r.message.includes('waiting'))?.site.line, lineOf(ASYNCIO, 'WAITS FOREVER'));
   });
 });

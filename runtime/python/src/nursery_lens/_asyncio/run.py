@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .._core import events as E, lines as L
 from .._core.errors import error_info
 from .._core.frames import run_via
-from . import hooks, outcomes, patches
+from . import beat as _beat, hooks, outcomes, patches
 from .sampling import Sampling
 
 if TYPE_CHECKING:
@@ -109,6 +109,8 @@ class LoopRun(Sampling):
             clock0 = 0.0
         info = L.run_info("asyncio", "{}.{}.{}".format(*sys.version_info[:3]), run_via(frame))
         self.queue = em.start_run(self.run, self, clock0, info)
+        #: when the loop last came back (block lints; None: not watched) and how to stop watching
+        self.beat, self._unwatch = _beat.watch_select(loop, em)
         self.group_tasks = hooks.group_tasks_class(self)
         self.loose_exit = hooks.exit_callback(self)
         self.tick = hooks.pump_tick(self)
@@ -129,6 +131,7 @@ class LoopRun(Sampling):
         if not self.live or self.pid != os.getpid():
             return
         self.running = True
+        _beat.running(self.beat, True)
         self.cold[0] = self.factory is not None
         self.shutting_down = self.codes.cancel_all is not None and on_stack(frame, (self.codes.cancel_all,)) is not None
         if self.tick_handle is None and not self.failed:
@@ -142,6 +145,7 @@ class LoopRun(Sampling):
         if not self.live or self.pid != os.getpid():
             return
         self.running = False
+        _beat.running(self.beat, False)
         self.cold[0] = True
         self.shutting_down = False
         if not self.held and not self.tids:
@@ -172,13 +176,16 @@ class LoopRun(Sampling):
             kind, error = E.RETURNED, None
             if self.outcome is not None:
                 kind, error = self.outcome[0], self.outcome[1]
+            _beat.running(self.beat, False)  # a block held to the end ends with the run
             queue.append((E.RUN_END, num, _perf_ns(), kind, error))
+            self.emitter.end_run()  # coroutine origins: the thread's setting from before
         finally:
             self._let_go()
             self.emitter.pump_soon()
 
     def _let_go(self) -> None:
         loop = self.loop
+        self._stop_watching(keep_beat=True)  # its last stamp ends a block held to the end
         for name in _HOOKED:
             loop.__dict__.pop(name, None)
         if patches.RUNS.get(loop) is self:
@@ -193,6 +200,13 @@ class LoopRun(Sampling):
         self.raised = weakref.WeakKeyDictionary()
         self.timeouts = {}
 
+    def _stop_watching(self, keep_beat: bool = False) -> None:
+        unwatch, self._unwatch = self._unwatch, None
+        if not keep_beat:
+            self.beat = None
+        if unwatch is not None:
+            unwatch()
+
     def fail(self, exc: BaseException) -> None:
         """Internal error: this run says so and is not observed from here on
         (its end still is); the process's other runs are observed as usual."""
@@ -200,6 +214,7 @@ class LoopRun(Sampling):
             return
         self.failed = True
         try:
+            self._stop_watching()
             for name in _HOOKED:
                 self.loop.__dict__.pop(name, None)
             self.emitter.run_failed(self.run, self.queue, exc)

@@ -95,6 +95,8 @@ def _seen(msg: Any) -> None:
     for em in list(emitters.ALL):
         if em.disabled or em.stopped or not em.config.warnings:
             continue
+        if _starting_on(em, me):
+            em.pump_soon()  # a run began here and no pump has taken it in yet (asyncio's main, first step)
         for m in list(em.mirror.runs.values()):
             if m.thread_id != me:
                 continue
@@ -120,6 +122,14 @@ def _seen(msg: Any) -> None:
                     tid,
                 )
             )
+
+
+def _starting_on(em: Any, thread: int) -> bool:
+    """A run started on ``thread`` waits in the emitter's queue (not yet in its mirror)."""
+    try:
+        return any(item[0] == E.RUN_START and item[6] == thread for item in list(em.queue))
+    except Exception:
+        return False
 
 
 def _qualified(category: type) -> str:

@@ -1,0 +1,65 @@
+"""The loop's heartbeat for the block lint (``_core.blocks``), on asyncio.
+
+A selector event loop comes back to ``self._selector.select(timeout)`` once
+per iteration of ``_run_once``, after running every ready callback (each a
+task step): that call is the asyncio counterpart of Trio's ``get_events``.
+A run wraps its loop's selector instance (an instance attribute, removed
+when the run ends; the class and other loops are untouched): before the
+call the loop has come back, and a wait (``timeout`` not 0) is idle time,
+not a block, however long.
+
+A loop without a Python selector (uvloop, Windows' proactor) gets no beat:
+its blocks are not reported. While the loop is not running at all (made
+but not started, between two ``run_until_complete``), the beat says
+``waiting``: the thread is doing something else, not holding a loop.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from .._core.blocks import beat_for
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._core.blocks import LoopBeat
+
+
+def watch_select(loop: Any, emitter: Any) -> tuple[LoopBeat | None, Callable[[], None] | None]:
+    """(the run's beat, a function that takes the wrapper off), or (None, None)."""
+    beat = beat_for(emitter)
+    selector: Any = getattr(loop, "_selector", None)
+    orig = getattr(selector, "select", None)
+    if beat is None or orig is None or not hasattr(selector, "__dict__") or "select" in selector.__dict__:
+        return None, None
+    beat.waiting = True  # not running yet (started() says when it is)
+    perf = time.perf_counter
+
+    def select(timeout: float | None = None) -> Any:
+        beat.back(perf())
+        if timeout == 0:
+            return orig(timeout)  # busy: callbacks are ready, no wait
+        beat.waiting = True  # idle, not held, however long the wait
+        try:
+            return orig(timeout)
+        finally:
+            beat.back(perf())
+            beat.waiting = False
+
+    selector.select = select
+
+    def unwatch() -> None:
+        if selector.__dict__.get("select") is select:
+            del selector.select
+
+    return beat, unwatch
+
+
+def running(beat: LoopBeat | None, now_running: bool) -> None:
+    """The loop starts or stops running: it is back (a block held to the
+    loop's stop ends there), and held only while it runs."""
+    if beat is not None:
+        beat.back(time.perf_counter())
+        beat.waiting = not now_running

@@ -1,0 +1,203 @@
+"""Lints of real asyncio programs (protocol 1.2): the loop held, coroutines
+never awaited, and the run giving back what it borrowed of the thread.
+
+Flags (pending at close, exception never retrieved) are in
+``test_asyncio_tree``; orphans are the store's reading of loose tasks
+(``test/integration/asyncioLints.test.ts``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+import warnings
+
+import pytest
+
+import conftest
+
+
+def line_of(marker: str) -> int:
+    return conftest.line_of(__file__, marker)
+
+
+def blocks_of(rec, final_only=False):
+    out = rec.of("loop.blocked")
+    return [b for b in out if not b.get("ongoing")] if final_only else out
+
+
+def test_a_blocking_call_is_reported_with_its_task_and_line_while_it_lasts_and_when_it_ends(arecord):
+    async def spin():
+        await asyncio.sleep(0.05)
+        time.sleep(0.35)  # noqa: ASYNC251  BLOCKS-THE-LOOP
+        await asyncio.sleep(0.05)
+
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(spin(), name="spin")
+            tg.create_task(asyncio.sleep(0.3), name="starved")
+
+    rec = arecord(lambda: asyncio.run(main()), block_ms=100)
+    tid = rec.task("spin")["id"]
+    reports = blocks_of(rec)
+    ongoing = [b for b in reports if b.get("ongoing")]
+    final = blocks_of(rec, final_only=True)
+    assert ongoing, "reported while it lasted"
+    assert len(final) == 1, reports
+    for b in reports:
+        assert b["block"] == 1
+        assert b["task"] == tid
+        assert b["at"]["line"] == line_of("BLOCKS-THE-LOOP")
+        assert b["at"]["function"] == "spin"
+    assert 100 <= ongoing[0]["duration"] < 300, ongoing[0]
+    assert 340 <= final[0]["duration"] < 600, final[0]
+    assert final[0]["since"] + final[0]["duration"] == pytest.approx(final[0]["ts"], abs=0.01)
+
+
+def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(arecord):
+    async def main():
+        for _ in range(3):
+            await asyncio.sleep(0.02)
+            time.sleep(0.05)  # noqa: ASYNC251  near miss
+
+    assert blocks_of(arecord(lambda: asyncio.run(main()), block_ms=100)) == []
+
+
+def test_an_idle_loop_is_not_blocked_and_one_that_blocks_on_waking_is(arecord):
+    # A server waits (idle), a request comes, its handler blocks.
+    async def main():
+        await asyncio.sleep(0.5)
+        time.sleep(0.2)  # noqa: ASYNC251  AFTER-IDLE
+
+    (final,) = blocks_of(arecord(lambda: asyncio.run(main()), block_ms=100), final_only=True)
+    assert final["at"]["line"] == line_of("AFTER-IDLE")
+    assert final["since"] >= 480, "counted from the end of the idle wait"
+    assert 195 <= final["duration"] < 400
+
+
+def test_a_thread_busy_between_runs_of_its_loop_is_not_a_block(arecord):
+    async def step():
+        await asyncio.sleep(0.01)
+
+    def program():
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(step())
+            left = loop.create_task(step())  # the run goes on (a task is left for later)
+            time.sleep(0.3)  # the loop is not running: nothing of it is held
+            loop.run_until_complete(left)
+        finally:
+            loop.close()
+
+    assert blocks_of(arecord(program, block_ms=100)) == []
+
+
+def test_a_block_to_the_end_ends_with_the_run_and_the_loop_is_left_as_it_was(arecord):
+    selectors = []
+
+    async def main():
+        selectors.append(asyncio.get_running_loop()._selector)  # type: ignore[attr-defined]
+        await asyncio.sleep(0.01)
+        time.sleep(0.2)  # noqa: ASYNC251  TO-THE-END
+
+    rec = arecord(lambda: asyncio.run(main()), block_ms=100)
+    (final,) = blocks_of(rec, final_only=True)
+    assert final["at"]["line"] == line_of("TO-THE-END")
+    types = [e["type"] for e in rec.events]
+    assert types.index("run.finished") > types.index("loop.blocked")
+    assert "select" not in vars(selectors[0]), "the selector is the loop's own again"
+
+
+def test_a_loop_on_another_thread_is_watched_from_its_own_stack(arecord):
+    async def main():
+        await asyncio.sleep(0.01)
+        time.sleep(0.25)  # noqa: ASYNC251  IN-A-THREAD
+
+    def program():
+        t = threading.Thread(target=lambda: asyncio.run(main()))
+        t.start()
+        t.join()
+
+    (final,) = blocks_of(arecord(program, block_ms=100), final_only=True)
+    assert final["at"]["line"] == line_of("IN-A-THREAD")
+
+
+async def fetch(url):
+    await asyncio.sleep(0)
+
+
+def test_a_coroutine_never_awaited_is_reported_at_its_line_with_its_function_and_task(arecord):
+    async def worker():
+        fetch("https://example.invalid")  # type: ignore[unused-coroutine]  # DROPPED-HERE (no await)
+        await asyncio.sleep(0)
+
+    async def main():
+        await asyncio.create_task(worker(), name="worker")
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        rec = arecord(lambda: asyncio.run(main()))
+    (w,) = rec.of("warning")
+    assert w["kind"] == "never_awaited"
+    assert w["message"] == "coroutine 'fetch' was never awaited"
+    assert w["site"]["line"] == line_of("DROPPED-HERE")
+    assert w["site"]["function"] == "worker"
+    assert w["func"] == {"file": __file__, "line": fetch.__code__.co_firstlineno, "function": "fetch"}
+    assert w["task"] == rec.task("worker")["id"]
+    assert any("was never awaited" in str(s.message) for s in shown), "the program's warning is shown as before"
+
+
+def test_origin_tracking_names_the_line_that_made_it_and_is_given_back_when_the_run_ends(arecord):
+    async def main():
+        pending = fetch("x")  # MADE-HERE
+        await asyncio.sleep(0)
+        del pending  # DROPPED-LATER
+
+    before = sys.get_coroutine_origin_tracking_depth()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        without = arecord(lambda: asyncio.run(main())).of("warning")
+        assert sys.get_coroutine_origin_tracking_depth() == before
+        depths = []
+
+        def program():
+            asyncio.run(main())
+            depths.append(sys.get_coroutine_origin_tracking_depth())
+
+        tracked = arecord(program, coro_origin=2).of("warning")
+    assert without[0]["site"]["line"] == line_of("DROPPED-LATER")
+    assert tracked[0]["site"]["line"] == line_of("MADE-HERE")
+    assert depths == [before], "the program's own setting once the run is over"
+
+
+def test_a_coroutine_dropped_in_the_first_step_of_main_is_reported(arecord):
+    # main's first step runs before any pump timer: the run must be known on
+    # its thread by then (the warning would be lost otherwise)
+    async def main():
+        fetch("x")  # type: ignore[unused-coroutine]  # FIRST-STEP
+        await asyncio.sleep(0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        rec = arecord(lambda: asyncio.run(main()))
+    (w,) = rec.of("warning")
+    assert w["site"]["line"] == line_of("FIRST-STEP")
+    assert w["task"] == rec.main()["id"]
+
+
+def test_a_block_to_the_end_of_a_bare_loops_run_is_reported_when_it_ends(arecord):
+    async def main():
+        await asyncio.sleep(0.01)
+        time.sleep(0.2)  # noqa: ASYNC251  BARE-END
+
+    def program():
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(main())  # nothing left pending: the run ends as the loop stops
+        finally:
+            loop.close()
+
+    (final,) = blocks_of(arecord(program, block_ms=100), final_only=True)
+    assert final["at"]["line"] == line_of("BARE-END")
