@@ -1,7 +1,7 @@
 // Reads the task tree webview the way a user (or a screen reader) sees it:
 // the SVG nodes the webview draws, with their kind, state class, parent link
 // and ARIA label (e.g. "task fetch(http://…), waiting, at trio_way.py:78").
-import { findFrame } from './workbench.mjs';
+import { eventually, findFrame } from './workbench.mjs';
 
 export async function taskTreeFrame(page, { timeout = 30000 } = {}) {
   return findFrame(page, '#root', { timeout });
@@ -95,4 +95,27 @@ export async function fitTree(frame, everyMs = 0) {
   if (Date.now() - lastFit < everyMs) return;
   lastFit = Date.now();
   await frame.locator('button', { hasText: /^Fit$/ }).first().click({ timeout: 2000 }).catch(() => undefined);
+}
+
+/** The timeline bar's moment, e.g. "at 0.22 ms of 303 ms · …" (a recording) or "now …" (live). */
+export async function timelineMoment(frame) {
+  return (await frame.locator('.tl-time').textContent()) ?? '';
+}
+
+/**
+ * A recording opens at its first task with the timeline open (nurseryLens.recordingsOpenAt "start"):
+ * wait for that, then press End on the strip, as a user would, and wait until the moment shown is its end.
+ * Returns the moment's text at the start.
+ */
+export async function recordingToEnd(frame) {
+  const first = await eventually(async () => {
+    const t = await timelineMoment(frame);
+    return /^at \S+ \S*s of /.test(t) && t;
+  }, { timeout: 20000, what: 'the recording opened at its first task (the timeline says "at … of …")' });
+  await frame.locator('.tl-top-svg').press('End');
+  await eventually(async () => {
+    const m = /^at (\S+ \S*s) of (\S+ \S*s)/.exec(await timelineMoment(frame));
+    return m && m[1] === m[2];
+  }, { timeout: 10000, what: 'the timeline at the end of the recording after End' });
+  return first;
 }

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFileDialog, eventually, runCommand } from '../workbench.mjs';
-import { enlargePanel, prepareRoom, taskTreeFrame } from '../taskTree.mjs';
+import { enlargePanel, prepareRoom, recordingToEnd, taskTreeFrame } from '../taskTree.mjs';
 import { readHettinger, SITES } from './hettinger.mjs';
 
 export default {
@@ -36,6 +36,7 @@ export default {
     let frame = await taskTreeFrame(page, { timeout: 20000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
     frame = await taskTreeFrame(page);
+    await recordingToEnd(frame);
     const t = await eventually(async () => {
       const r = await readHettinger(frame);
       return r.main?.state === 'returned' && r.nursery && r.fetches.length === SITES && r.states.returned === SITES && r;

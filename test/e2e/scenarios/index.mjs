@@ -8,5 +8,6 @@ import cliRecording from './cliRecording.mjs';
 import deadlock from './deadlock.mjs';
 import lints from './lints.mjs';
 import asyncioSession from './asyncioSession.mjs';
+import timeTravel from './timeTravel.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock, lints, asyncioSession];
+export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock, lints, asyncioSession, timeTravel];

@@ -1,12 +1,13 @@
 // D: "Run Python File with Task Tree" on trio_way.py (an integrated terminal,
 // no debugger); save what the program sent with "Save Recording…", clear the
-// finished run, and "Open Recording…" the file: the same tree comes back.
+// finished run, and "Open Recording…" the file: the same tree comes back
+// (the recording opens at its first task; End on the timeline shows its end).
 // Both file dialogs are code-server's simple quick-input file picker: type
 // the path, Enter.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFileDialog, eventually, quickInput, runCommand } from '../workbench.mjs';
-import { enlargePanel, prepareRoom, rootText, taskTreeFrame } from '../taskTree.mjs';
+import { enlargePanel, prepareRoom, recordingToEnd, rootText, taskTreeFrame } from '../taskTree.mjs';
 import { readHettinger, SITES } from './hettinger.mjs';
 
 /** What must be equal between the live run and its replay: every node's kind and label. */
@@ -50,6 +51,9 @@ export default {
 
     await runCommand(page, 'Nursery Lens: Open Recording…');
     await answerFileDialog(page, file);
+    // It opens at its first task, to be played or scrubbed; End shows it as it ended.
+    const first = await recordingToEnd(frame);
+    ctx.log(`D: the recording opened ${first.split('·')[0].trim()}, then End`);
     const replay = await eventually(async () => {
       const t = await readHettinger(frame);
       return t.main && t.nursery && t.fetches.length === SITES && t;

@@ -1,0 +1,81 @@
+// T: a run's history (issue #16). A colleague's recording of a program whose
+// child fails (test/fixtures/failing_child.ndjson) opens with "Open
+// Recording…" at its first task, the timeline open; End shows it as it ended
+// (the failure cancelled its siblings); dragging the time cursor back to
+// before the failure shows those siblings alive and waiting, as they were.
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { answerFileDialog, eventually, runCommand } from '../workbench.mjs';
+import { enlargePanel, prepareRoom, recordingToEnd, taskTreeFrame, timelineMoment, treeNodes } from '../taskTree.mjs';
+
+const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'failing_child.ndjson');
+const SIBLINGS = ['download', 'parse feed', 'uploader', 'upload chunk 0'];
+
+/** Drawn tasks: name → state. */
+async function taskStates(frame) {
+  const out = {};
+  for (const n of await treeNodes(frame)) {
+    const name = /^task (.+?), /.exec(n.aria)?.[1];
+    if (n.kind === 'task' && name) out[name] = n.state;
+  }
+  return out;
+}
+
+/** Page coordinates of moment `ms` on the strip's axis, from its first and last ticks. */
+async function axisPoint(frame, ms) {
+  const box = await frame.locator('.tl-top-svg').boundingBox();
+  const ticks = await frame.$$eval('g.tl-tick', (els) => els.map((g) => [g.querySelector('text').textContent, g.getAttribute('transform')]));
+  const val = (s) => (s === '0' ? 0 : s.endsWith(' ms') ? parseFloat(s) : parseFloat(s) * 1000);
+  const px = (tr) => Number(/translate\(([-\d.]+)/.exec(tr)[1]);
+  const [a, b] = [ticks[0], ticks[ticks.length - 1]];
+  const x = px(a[1]) + ((ms - val(a[0])) / (val(b[0]) - val(a[0]))) * (px(b[1]) - px(a[1]));
+  return { x: box.x + x, y: box.y + 20 };
+}
+
+export default {
+  id: 'T-time-travel',
+  name: 'T time travel: Open Recording… starts at the first task; End shows the failure and its cancelled siblings; dragging the cursor back shows them alive',
+  timeoutMs: 90000,
+  async run(ctx, state) {
+    const { page, ws } = await ctx.window('time-travel');
+    state.page = page;
+    await prepareRoom(page, runCommand);
+    const file = join(ws.dir, 'failing_child.ndjson');
+    copyFileSync(FIXTURE, file);
+
+    await runCommand(page, 'Nursery Lens: Open Recording…');
+    await answerFileDialog(page, file);
+    let frame = await taskTreeFrame(page, { timeout: 20000 });
+    ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
+    frame = await taskTreeFrame(page);
+    const atFirst = await eventually(async () => {
+      const t = await taskStates(frame);
+      return Object.keys(t).length > 0 && /^at /.test(await timelineMoment(frame)) && t;
+    }, { timeout: 20000, what: 'the recording drawn at its first moment' });
+    ctx.log(`T: opened ${(await timelineMoment(frame)).split('·')[0].trim()}: ${JSON.stringify(atFirst)}`);
+    if (SIBLINGS.some((name) => name in atFirst)) throw new Error(`at its first task the run already had its children: ${JSON.stringify(atFirst)}`);
+
+    await recordingToEnd(frame);
+    const atEnd = await eventually(async () => {
+      const t = await taskStates(frame);
+      return t['parse feed'] === 'raised' && t.download === 'cancelled' && t;
+    }, { timeout: 10000, what: "the end: 'parse feed' raised, 'download' cancelled" });
+    ctx.log(`T: at the end: ${JSON.stringify(atEnd)}`);
+
+    // Drag the cursor back to 200 ms, before 'parse feed' raised.
+    const p = await axisPoint(frame, 200);
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await page.mouse.move(p.x + 1, p.y);
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.up();
+    const before = await eventually(async () => {
+      const t = await taskStates(frame);
+      return /^at (19\d|20\d)(\.\d+)? ms/.test(await timelineMoment(frame)) && SIBLINGS.every((name) => t[name] === 'waiting') && t;
+    }, { timeout: 10000, what: 'the siblings alive and waiting at 200 ms' });
+    ctx.log(`T: ${(await timelineMoment(frame)).split('·')[0].trim()}: ${JSON.stringify(before)}`);
+    if (before['check config'] !== 'returned') throw new Error(`'check config' should have returned by 200 ms: ${JSON.stringify(before)}`);
+    await page.mouse.move(700, 10);
+    await ctx.shot(page, 'T-time-travel-before-failure');
+  },
+};
