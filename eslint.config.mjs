@@ -7,8 +7,18 @@ import globals from 'globals';
 export default tseslint.config(
   {
     ignores: [
-      'node_modules/**', 'dist/**', 'out/**', '.venv/**', '.venv-*/**', '.e2e/**', '**/*.vsix',
-      'runtime/python/**', 'test-results/**', 'screenshots/**', 'bench/results/**', '**/*.d.ts',
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.venv/**',
+      '.venv-*/**',
+      '.e2e/**',
+      '**/*.vsix',
+      'runtime/python/**',
+      'test-results/**',
+      'screenshots/**',
+      'bench/results/**',
+      '**/*.d.ts',
     ],
   },
   js.configs.recommended,
@@ -17,7 +27,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
       eqeqeq: ['error', 'smart'],
@@ -25,13 +38,29 @@ export default tseslint.config(
   },
   {
     files: ['extension/**/*.ts'],
-    ignores: ['extension/extension.ts', 'extension/debug/debugProvider.ts', 'extension/debug/debugSessions.ts', 'extension/debug/debugSync.ts',
+    ignores: [
+      'extension/extension.ts',
+      'extension/debug/debugProvider.ts',
+      'extension/debug/debugSessions.ts',
+      'extension/debug/debugSync.ts',
       'extension/tasksView/tasksView.ts',
-      'extension/panel/taskTreePanel.ts', 'extension/panel/siteOpener.ts', 'extension/commands/runFile.ts',
-      'extension/commands/recordings.ts', 'extension/statusItem.ts', 'extension/export/exportCommands.ts'],
+      'extension/panel/taskTreePanel.ts',
+      'extension/panel/siteOpener.ts',
+      'extension/commands/runFile.ts',
+      'extension/commands/recordings.ts',
+      'extension/statusItem.ts',
+      'extension/export/exportCommands.ts',
+    ],
     rules: {
       // The pure core (store, collector, bridge, env merging) is tested in plain Node: no vscode there.
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Keep this module vscode-free; put VS Code calls in the thin wiring files.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'Keep this module vscode-free; put VS Code calls in the thin wiring files.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -46,34 +75,61 @@ export default tseslint.config(
   {
     files: ['contract/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The contract is shared by host and webview.' }],
-        patterns: [{ group: ['**/extension/**', '**/webview/**', 'node:*', 'd3-*'], message: 'The contract imports nothing but itself.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The contract is shared by host and webview.' }],
+          patterns: [
+            {
+              group: ['**/extension/**', '**/webview/**', 'node:*', 'd3-*'],
+              message: 'The contract imports nothing but itself.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The webview talks to the host only by messages.' }],
-        patterns: [{ group: ['**/extension/**', 'node:*'], message: 'The webview imports no host code: share types through contract/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The webview talks to the host only by messages.' }],
+          patterns: [
+            {
+              group: ['**/extension/**', 'node:*'],
+              message: 'The webview imports no host code: share types through contract/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['extension/store/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The store is pure: tested in plain Node.' }],
-        patterns: [{ group: ['**/collector/**', '**/panel/**', '**/debug/**', '**/commands/**'], message: 'The store takes typed events (contract/wire.ts); it does not read streams or talk to the UI.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The store is pure: tested in plain Node.' }],
+          patterns: [
+            {
+              group: ['**/collector/**', '**/panel/**', '**/debug/**', '**/commands/**'],
+              message: 'The store takes typed events (contract/wire.ts); it does not read streams or talk to the UI.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['test/unit/**/*.ts', 'test/integration/**/*.ts', 'bench/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Unit and integration tests run in plain Node.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'Unit and integration tests run in plain Node.' }] },
+      ],
     },
   },
   {

@@ -51,8 +51,12 @@ async function flood(c: CollectorProcess) {
   const after = await c.stats();
   for (const s of socks) s.destroy();
   const r = {
-    rss_before_mb: mb(before.rss), rss_peak_mb: mb(Math.max(during.peak, after.peak)), open_after_4s: during.connections,
-    real_in_ms: real.inMs, real_exit: real.exit, ms: Math.round(performance.now() - t0),
+    rss_before_mb: mb(before.rss),
+    rss_peak_mb: mb(Math.max(during.peak, after.peak)),
+    open_after_4s: during.connections,
+    real_in_ms: real.inMs,
+    real_exit: real.exit,
+    ms: Math.round(performance.now() - t0),
   };
   console.log('flood', JSON.stringify(r));
   return r;
@@ -67,10 +71,15 @@ async function deep(c: CollectorProcess) {
   let done = 0;
   for (let i = 0; i < DEEP; i += 10) {
     const batch = await strangers(c.address, Math.min(10, DEEP - i), line);
-    await Promise.all(batch.map((s) => new Promise<void>((resolve) => {
-      s.on('close', () => resolve());
-      s.resume();
-    })));
+    await Promise.all(
+      batch.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.on('close', () => resolve());
+            s.resume();
+          }),
+      ),
+    );
     done += batch.length;
   }
   const after = await c.stats();
@@ -98,7 +107,12 @@ async function main() {
   const c = await CollectorProcess.start();
   try {
     const result = {
-      bench: 'abuse', calm: await calm(c), idle: await idle(c), flood: await flood(c), deep: await deep(c), churn: await churn(),
+      bench: 'abuse',
+      calm: await calm(c),
+      idle: await idle(c),
+      flood: await flood(c),
+      deep: await deep(c),
+      churn: await churn(),
       load: Number(loadavg()[0].toFixed(2)),
     };
     console.log(JSON.stringify(result));

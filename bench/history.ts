@@ -80,7 +80,10 @@ function heapMb(gc: () => void): number {
 }
 
 /** Heap per event with and without the history, the history's own count of its bytes. */
-function memory(data: Buffer, gc: () => void): { perEvent: number; accounted: number; withMb: number; withoutMb: number; events: number } {
+function memory(
+  data: Buffer,
+  gc: () => void,
+): { perEvent: number; accounted: number; withMb: number; withoutMb: number; events: number } {
   const base = heapMb(gc);
   let kept = ingest(data, false);
   const withoutMb = heapMb(gc) - base;
@@ -89,7 +92,13 @@ function memory(data: Buffer, gc: () => void): { perEvent: number; accounted: nu
   kept = ingest(data, true);
   const withMb = heapMb(gc) - base2;
   const h = kept.runs[0].history!;
-  return { perEvent: ((withMb - withoutMb) * 1024 * 1024) / kept.events, accounted: h.bytes() / kept.events, withMb, withoutMb, events: kept.events };
+  return {
+    perEvent: ((withMb - withoutMb) * 1024 * 1024) / kept.events,
+    accounted: h.bytes() / kept.events,
+    withMb,
+    withoutMb,
+    events: kept.events,
+  };
 }
 
 /** Milliseconds per seek to `count` random moments (seeded), one cursor as the panel keeps it. */
@@ -109,7 +118,13 @@ function seeks(run: RunState, count: number, seed: number): number[] {
   return out;
 }
 
-interface SeekFigures { cold: number[]; warm: number[]; pass: number; rows: number; events: number }
+interface SeekFigures {
+  cold: number[];
+  warm: number[];
+  pass: number;
+  rows: number;
+  events: number;
+}
 
 function seekRun(data: Buffer, seed: number): SeekFigures {
   const { runs, events } = ingest(data, true);
@@ -130,10 +145,18 @@ function tenThousand(): RunState {
   for (let ms = 4; ms < 20_000; ms += 10) {
     for (let k = 0; k < 50; k++) {
       s = (s * 1103515245 + 12345) & 0x7fffffff;
-      ev.push({ type: 'task.state', run: 1, ts: ms, id: 12 + (s % 100) * 102 + (s >> 8) % 100, state: states[s % 3] });
+      ev.push({
+        type: 'task.state',
+        run: 1,
+        ts: ms,
+        id: 12 + (s % 100) * 102 + ((s >> 8) % 100),
+        state: states[s % 3],
+      });
     }
   }
-  for (let g = 0; g < 100; g += 2) for (let w = 0; w < 100; w += 3) ev.push({ type: 'task.exited', run: 1, ts: 10_000 + g * 50, id: 12 + g * 102 + w, outcome: 'returned' });
+  for (let g = 0; g < 100; g += 2)
+    for (let w = 0; w < 100; w += 3)
+      ev.push({ type: 'task.exited', run: 1, ts: 10_000 + g * 50, id: 12 + g * 102 + w, outcome: 'returned' });
   return live.feed(ev).state;
 }
 
@@ -144,24 +167,31 @@ function tenThousand(): RunState {
  * a rAF callback registered after: delivered after style, layout and paint).
  */
 async function drawTimes(h: Harness, msg: HostMessage): Promise<number[]> {
-  return h.page.evaluate(async ({ m, n }: { m: { data: object }; n: number }) => {
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-      let start = 0;
-      requestAnimationFrame(() => { start = performance.now(); });
-      // A newer seq each time: the page takes only answers at least as new as the one it holds.
-      const data = { ...m, data: { ...m.data, seq: 1e9 + i } };
-      window.dispatchEvent(new MessageEvent('message', { data }));
-      const end = await new Promise<number>((r) => requestAnimationFrame(() => {
-        const ch = new MessageChannel();
-        ch.port1.onmessage = () => r(performance.now());
-        ch.port2.postMessage(0);
-      }));
-      out.push(end - start);
-    }
-    return out;
-  }, { m: msg as unknown as { data: object }, n: DRAWS });
+  return h.page.evaluate(
+    async ({ m, n }: { m: { data: object }; n: number }) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        let start = 0;
+        requestAnimationFrame(() => {
+          start = performance.now();
+        });
+        // A newer seq each time: the page takes only answers at least as new as the one it holds.
+        const data = { ...m, data: { ...m.data, seq: 1e9 + i } };
+        window.dispatchEvent(new MessageEvent('message', { data }));
+        const end = await new Promise<number>((r) =>
+          requestAnimationFrame(() => {
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () => r(performance.now());
+            ch.port2.postMessage(0);
+          }),
+        );
+        out.push(end - start);
+      }
+      return out;
+    },
+    { m: msg as unknown as { data: object }, n: DRAWS },
+  );
 }
 
 /** The whole-run timeline the host answered last, once it has caught up. */
@@ -207,9 +237,23 @@ function scrubSeeks(run: RunState, steps: number): number[] {
   return out;
 }
 
-async function browser(short: Buffer): Promise<{ draw400k: number[]; draw10k: number[]; scrubFrame10k: number[]; scrubSeek10k: number[]; scrubFrame10kP50: number[]; scrubSeek10kP50: number[] }> {
+async function browser(short: Buffer): Promise<{
+  draw400k: number[];
+  draw10k: number[];
+  scrubFrame10k: number[];
+  scrubSeek10k: number[];
+  scrubFrame10kP50: number[];
+  scrubSeek10kP50: number[];
+}> {
   const session = await openSession();
-  const out = { draw400k: [] as number[], draw10k: [] as number[], scrubFrame10k: [] as number[], scrubSeek10k: [] as number[], scrubFrame10kP50: [] as number[], scrubSeek10kP50: [] as number[] };
+  const out = {
+    draw400k: [] as number[],
+    draw10k: [] as number[],
+    scrubFrame10k: [] as number[],
+    scrubSeek10k: [] as number[],
+    scrubFrame10kP50: [] as number[],
+    scrubSeek10kP50: [] as number[],
+  };
   try {
     const h = await Harness.open(session, { width: 1200, height: 800 });
     for (let i = 0; i < RUNS; i++) {
@@ -233,9 +277,13 @@ async function browser(short: Buffer): Promise<{ draw400k: number[]; draw10k: nu
           out.scrubSeek10k.push(p95(seeks10k));
           out.scrubFrame10kP50.push(median(frames));
           out.scrubSeek10kP50.push(median(seeks10k));
-          console.log(`run ${i + 1} scrub 10k: ${frames.length} past moments shown, page frame p50 ${round(median(frames))} ms, p95 ${round(p95(frames))} ms; host seek per step p50 ${round(median(seeks10k))} ms, p95 ${round(p95(seeks10k))} ms`);
+          console.log(
+            `run ${i + 1} scrub 10k: ${frames.length} past moments shown, page frame p50 ${round(median(frames))} ms, p95 ${round(p95(frames))} ms; host seek per step p50 ${round(median(seeks10k))} ms, p95 ${round(p95(seeks10k))} ms`,
+          );
         }
-        console.log(`run ${i + 1} ${which}: timeline drawn in ${round(median(times))} ms (median of ${DRAWS}, p95 ${round(p95(times))} ms)`);
+        console.log(
+          `run ${i + 1} ${which}: timeline drawn in ${round(median(times))} ms (median of ${DRAWS}, p95 ${round(p95(times))} ms)`,
+        );
         if (h.errors.length) console.log('page errors:', h.errors);
         host.dispose();
       }
@@ -256,45 +304,54 @@ async function main(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     const m = memory(data, gc);
     mem.push(m);
-    console.log(`run ${i + 1} memory: ${m.events} events, heap ${round(m.withoutMb)} MB without history, ${round(m.withMb)} MB with: ${round(m.perEvent)} bytes per event (history's own count ${round(m.accounted)})`);
+    console.log(
+      `run ${i + 1} memory: ${m.events} events, heap ${round(m.withoutMb)} MB without history, ${round(m.withMb)} MB with: ${round(m.perEvent)} bytes per event (history's own count ${round(m.accounted)})`,
+    );
   }
   const seek400: SeekFigures[] = [];
   const seekAll: SeekFigures[] = [];
   for (let i = 0; i < RUNS; i++) {
-    for (const [label, bytes, into] of [['400k', short, seek400], ['all', data, seekAll]] as const) {
+    for (const [label, bytes, into] of [
+      ['400k', short, seek400],
+      ['all', data, seekAll],
+    ] as const) {
       gc();
       const f = seekRun(bytes, 1000 + i);
       into.push(f);
-      console.log(`run ${i + 1} seek ${label} (${f.events} events, ${f.rows} rows now): before the timeline's pass p50 ${round(median(f.cold))} ms, p95 ${round(p95(f.cold))} ms, max ${round(Math.max(...f.cold))} ms; `
-        + `the pass ${Math.round(f.pass)} ms; after it p50 ${round(median(f.warm))} ms, p95 ${round(p95(f.warm))} ms, max ${round(Math.max(...f.warm))} ms`);
+      console.log(
+        `run ${i + 1} seek ${label} (${f.events} events, ${f.rows} rows now): before the timeline's pass p50 ${round(median(f.cold))} ms, p95 ${round(p95(f.cold))} ms, max ${round(Math.max(...f.cold))} ms; ` +
+          `the pass ${Math.round(f.pass)} ms; after it p50 ${round(median(f.warm))} ms, p95 ${round(p95(f.warm))} ms, max ${round(Math.max(...f.warm))} ms`,
+      );
     }
   }
   const b = await browser(short);
   const med = (xs: SeekFigures[], f: (s: SeekFigures) => number) => round(median(xs.map(f)));
-  console.log(JSON.stringify({
-    bench: 'history',
-    history_bytes_per_event: round(median(mem.map((m) => m.perEvent))),
-    history_accounted_bytes_per_event: round(median(mem.map((m) => m.accounted))),
-    heap_mb_with_history: round(median(mem.map((m) => m.withMb))),
-    heap_mb_without_history: round(median(mem.map((m) => m.withoutMb))),
-    events: mem[0].events,
-    seek_400k_p95_ms: med(seek400, (s) => p95(s.cold)),
-    seek_400k_p50_ms: med(seek400, (s) => median(s.cold)),
-    seek_400k_p95_ms_after_pass: med(seek400, (s) => p95(s.warm)),
-    seek_all_p95_ms: med(seekAll, (s) => p95(s.cold)),
-    seek_all_p95_ms_after_pass: med(seekAll, (s) => p95(s.warm)),
-    timeline_pass_400k_ms: med(seek400, (s) => s.pass),
-    timeline_pass_all_ms: med(seekAll, (s) => s.pass),
-    timeline_draw_400k_ms: round(median(b.draw400k)),
-    timeline_draw_10k_tasks_ms: round(median(b.draw10k)),
-    scrub_10k_tasks_page_frame_p95_ms: round(median(b.scrubFrame10k)),
-    scrub_10k_tasks_host_seek_p95_ms: round(median(b.scrubSeek10k)),
-    // One scrub step: the host's seek, then the page's frame (the transfer between them is VS Code's postMessage, not counted).
-    scrub_10k_tasks_fps: round(1000 / (median(b.scrubFrame10k) + median(b.scrubSeek10k))),
-    scrub_10k_tasks_fps_typical: round(1000 / (median(b.scrubFrame10kP50) + median(b.scrubSeek10kP50))),
-    runs: RUNS,
-    load: round(loadavg()[0], 2),
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'history',
+      history_bytes_per_event: round(median(mem.map((m) => m.perEvent))),
+      history_accounted_bytes_per_event: round(median(mem.map((m) => m.accounted))),
+      heap_mb_with_history: round(median(mem.map((m) => m.withMb))),
+      heap_mb_without_history: round(median(mem.map((m) => m.withoutMb))),
+      events: mem[0].events,
+      seek_400k_p95_ms: med(seek400, (s) => p95(s.cold)),
+      seek_400k_p50_ms: med(seek400, (s) => median(s.cold)),
+      seek_400k_p95_ms_after_pass: med(seek400, (s) => p95(s.warm)),
+      seek_all_p95_ms: med(seekAll, (s) => p95(s.cold)),
+      seek_all_p95_ms_after_pass: med(seekAll, (s) => p95(s.warm)),
+      timeline_pass_400k_ms: med(seek400, (s) => s.pass),
+      timeline_pass_all_ms: med(seekAll, (s) => s.pass),
+      timeline_draw_400k_ms: round(median(b.draw400k)),
+      timeline_draw_10k_tasks_ms: round(median(b.draw10k)),
+      scrub_10k_tasks_page_frame_p95_ms: round(median(b.scrubFrame10k)),
+      scrub_10k_tasks_host_seek_p95_ms: round(median(b.scrubSeek10k)),
+      // One scrub step: the host's seek, then the page's frame (the transfer between them is VS Code's postMessage, not counted).
+      scrub_10k_tasks_fps: round(1000 / (median(b.scrubFrame10k) + median(b.scrubSeek10k))),
+      scrub_10k_tasks_fps_typical: round(1000 / (median(b.scrubFrame10kP50) + median(b.scrubSeek10kP50))),
+      runs: RUNS,
+      load: round(loadavg()[0], 2),
+    }),
+  );
 }
 
 main().catch((e) => {

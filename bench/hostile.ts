@@ -28,8 +28,17 @@ const quiet = { warn: () => undefined };
 const tmp = join(__dirname, 'results');
 
 const helloEv = (instance = 'i1'): HelloEvent => ({
-  type: 'hello', protocol: 1, minor: 2, runtime: 'trio', runtime_version: '0.27.0', lens_version: '0.1.0',
-  python: '3.11.9', pid: 1, argv: ['/abs/prog.py'], cwd: '/abs', instance,
+  type: 'hello',
+  protocol: 1,
+  minor: 2,
+  runtime: 'trio',
+  runtime_version: '0.27.0',
+  lens_version: '0.1.0',
+  python: '3.11.9',
+  pid: 1,
+  argv: ['/abs/prog.py'],
+  cwd: '/abs',
+  instance,
 });
 const prologue = (run = 1) => [
   { type: 'run.started', run, ts: 0, wall: 1 },
@@ -67,7 +76,17 @@ const probes: Record<string, () => Promise<Record<string, unknown>>> = {
     p.feed(ndjson(prologue()));
     const run = p.stream.run(1)!;
     const events = [];
-    for (let i = 0; i < 40_000; i++) events.push({ type: 'scope.changed', run: 1, ts: 1 + i / 1000, id: 100 + i, task: 3, deadline: 5000, shield: false, cancel_called: false });
+    for (let i = 0; i < 40_000; i++)
+      events.push({
+        type: 'scope.changed',
+        run: 1,
+        ts: 1 + i / 1000,
+        id: 100 + i,
+        task: 3,
+        deadline: 5000,
+        shield: false,
+        cancel_called: false,
+      });
     const t0 = performance.now();
     p.feed(ndjson(events), () => run.takeDelta());
     return { ms: Math.round(performance.now() - t0), maxChunkMs: Math.round(p.maxChunkMs()), peakMb: peakMb() };
@@ -84,15 +103,24 @@ const probes: Record<string, () => Promise<Record<string, unknown>>> = {
       const events = [];
       for (let i = 0; i < 100_000; i++) {
         const n = k * 100_000 + i;
-        events.push({ type: 'task.state', run: 1, ts: 1 + n / 1000, id: 3, state: n % 2 ? 'running' : 'waiting', at: { file: `/src/pkg/module_${n}.py`, line: 7, function: 'work' } });
+        events.push({
+          type: 'task.state',
+          run: 1,
+          ts: 1 + n / 1000,
+          id: 3,
+          state: n % 2 ? 'running' : 'waiting',
+          at: { file: `/src/pkg/module_${n}.py`, line: 7, function: 'work' },
+        });
       }
       p.feed(ndjson(events), () => run.takeDelta());
     }
     const ms = performance.now() - t0;
     gc();
     return {
-      heapGrowthMb: Math.round((process.memoryUsage().heapUsed - before) / 1e6), reportedFiles: run.reportedFiles.size,
-      usPerEvent: Number((ms * 1000 / 1e6).toFixed(2)), peakMb: peakMb(),
+      heapGrowthMb: Math.round((process.memoryUsage().heapUsed - before) / 1e6),
+      reportedFiles: run.reportedFiles.size,
+      usPerEvent: Number(((ms * 1000) / 1e6).toFixed(2)),
+      peakMb: peakMb(),
     };
   },
 
@@ -101,10 +129,20 @@ const probes: Record<string, () => Promise<Record<string, unknown>>> = {
     p.feed(ndjson(prologue()));
     const run = p.stream.run(1)!;
     const events = [];
-    for (let i = 0; i < 9000; i++) events.push({ type: 'task.state', run: 1, ts: 1, id: 3, state: 'waiting', at: { file: '/abs/prog.py', line: i, function: 'f' } });
+    for (let i = 0; i < 9000; i++)
+      events.push({
+        type: 'task.state',
+        run: 1,
+        ts: 1,
+        id: 3,
+        state: 'waiting',
+        at: { file: '/abs/prog.py', line: i, function: 'f' },
+      });
     p.feed(ndjson(events));
     const deep = '['.repeat(5000) + ']'.repeat(5000);
-    p.feed(`{"type":"task.state","run":1,"ts":2,"id":3,"state":"running","at":{"file":"/abs/prog.py","line":1,"function":"g","junk":${deep}}}\n`);
+    p.feed(
+      `{"type":"task.state","run":1,"ts":2,"id":3,"state":"running","at":{"file":"/abs/prog.py","line":1,"function":"g","junk":${deep}}}\n`,
+    );
     let serializable = true;
     try {
       JSON.stringify(run.rows());
@@ -148,8 +186,12 @@ const probes: Record<string, () => Promise<Record<string, unknown>>> = {
       let bytes = 0;
       let messages = 0;
       const bridge = new PanelBridge(store, {
-        post: (m) => { bytes += JSON.stringify(m).length; messages++; },
-        openSite: async () => undefined, runCommand: () => undefined,
+        post: (m) => {
+          bytes += JSON.stringify(m).length;
+          messages++;
+        },
+        openSite: async () => undefined,
+        runCommand: () => undefined,
       });
       await bridge.handle({ type: 'ready' });
       bytes = messages = 0;
@@ -159,7 +201,12 @@ const probes: Record<string, () => Promise<Record<string, unknown>>> = {
       const ms = performance.now() - t0;
       await new Promise((r) => setTimeout(r, 200)); // and what it batches
       bridge.dispose();
-      return { fileKb: Math.round(text.length / 1024), panelMb: Number((bytes / 1e6).toFixed(2)), messages, ms: Math.round(ms) };
+      return {
+        fileKb: Math.round(text.length / 1024),
+        panelMb: Number((bytes / 1e6).toFixed(2)),
+        messages,
+        ms: Math.round(ms),
+      };
     };
     return once(Number(process.env.PROGRAMS ?? 2000));
   },
@@ -192,11 +239,37 @@ async function bigRecording(): Promise<string> {
   for (let bytes = 0; bytes < 200e6;) {
     const wave: unknown[] = [];
     const nursery = id++;
-    wave.push({ type: 'nursery.opened', run: 1, ts, id: nursery, task: 3, site: { file: '/abs/prog.py', line: 20, function: 'main' } });
+    wave.push({
+      type: 'nursery.opened',
+      run: 1,
+      ts,
+      id: nursery,
+      task: 3,
+      site: { file: '/abs/prog.py', line: 20, function: 'main' },
+    });
     const first = id;
-    for (let i = 0; i < 100; i++) wave.push({ type: 'task.spawned', run: 1, ts: ts += 0.01, id: id++, name: 'worker', nursery, system: false, site: { file: '/abs/prog.py', line: 21, function: 'main' } });
-    for (let t = first; t < id; t++) wave.push({ type: 'task.state', run: 1, ts: ts += 0.01, id: t, state: 'waiting', at: { file: '/abs/prog.py', line: 30, function: 'worker' } });
-    for (let t = first; t < id; t++) wave.push({ type: 'task.exited', run: 1, ts: ts += 0.01, id: t, outcome: 'returned' });
+    for (let i = 0; i < 100; i++)
+      wave.push({
+        type: 'task.spawned',
+        run: 1,
+        ts: (ts += 0.01),
+        id: id++,
+        name: 'worker',
+        nursery,
+        system: false,
+        site: { file: '/abs/prog.py', line: 21, function: 'main' },
+      });
+    for (let t = first; t < id; t++)
+      wave.push({
+        type: 'task.state',
+        run: 1,
+        ts: (ts += 0.01),
+        id: t,
+        state: 'waiting',
+        at: { file: '/abs/prog.py', line: 30, function: 'worker' },
+      });
+    for (let t = first; t < id; t++)
+      wave.push({ type: 'task.exited', run: 1, ts: (ts += 0.01), id: t, outcome: 'returned' });
     wave.push({ type: 'nursery.closed', run: 1, ts, id: nursery });
     const text = ndjson(wave);
     bytes += text.length;
@@ -235,15 +308,24 @@ async function openRecordingFile(file: string): Promise<Record<string, unknown>>
   clearInterval(timer);
   const rows = result.runs[0]?.rows() ?? [];
   return {
-    ms: Math.round(ms), maxBlockMs: Math.round(maxBlockMs), peakMb: peakMb(), runs: result.runs.length, events: result.events,
+    ms: Math.round(ms),
+    maxBlockMs: Math.round(maxBlockMs),
+    peakMb: peakMb(),
+    runs: result.runs.length,
+    events: result.events,
     snapshotMb: Number((JSON.stringify(rows).length / 1e6).toFixed(1)),
   };
 }
 
 /** Each run: [name in the output, probe, environment]. */
 const RUNS: [string, string, Record<string, string>][] = [
-  ['scopes', 'scopes', {}], ['files', 'files', {}], ['deepSite', 'deepSite', {}], ['recording', 'recording', {}],
-  ['longLine', 'longLine', {}], ['hellos2k', 'hellos', { PROGRAMS: '2000' }], ['hellos20k', 'hellos', { PROGRAMS: '20000' }],
+  ['scopes', 'scopes', {}],
+  ['files', 'files', {}],
+  ['deepSite', 'deepSite', {}],
+  ['recording', 'recording', {}],
+  ['longLine', 'longLine', {}],
+  ['hellos2k', 'hellos', { PROGRAMS: '2000' }],
+  ['hellos20k', 'hellos', { PROGRAMS: '20000' }],
   ['reconnects', 'reconnects', {}],
 ];
 const LIMIT_MS = Number(process.env.PROBE_LIMIT_S ?? 120) * 1000;
@@ -260,7 +342,10 @@ async function main(): Promise<void> {
   const all: Record<string, unknown> = { bench: 'hostile' };
   for (const [name, probe, env] of RUNS) {
     const r = spawnSync(process.execPath, ['--expose-gc', '--import=tsx', __filename, probe], {
-      encoding: 'utf8', timeout: LIMIT_MS, env: { ...process.env, ...env }, maxBuffer: 1 << 24,
+      encoding: 'utf8',
+      timeout: LIMIT_MS,
+      env: { ...process.env, ...env },
+      maxBuffer: 1 << 24,
     });
     const last = r.stdout.trim().split('\n').at(-1) ?? '';
     let value: unknown;

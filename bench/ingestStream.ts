@@ -27,8 +27,12 @@ export function recording(): string {
   const program = join(root, 'bench', 'ingest_program.py');
   // Re-record when the program or the runtime changed since the recording was made.
   const runtimeDir = join(root, 'runtime', 'python', 'src', 'nursery_lens');
-  const sources = [program, ...readdirSync(runtimeDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.py')).map((f) => join(runtimeDir, f))];
+  const sources = [
+    program,
+    ...readdirSync(runtimeDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => join(runtimeDir, f)),
+  ];
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (existsSync(file) && statSync(file).mtimeMs > newest) return file;
   mkdirSync(dir, { recursive: true });
@@ -48,13 +52,17 @@ const quiet = { warn: () => undefined };
 export function ingest(data: Buffer, history = true): { events: number; runs: RunState[]; problems: number } {
   const decoder = new LineDecoder(MAX_LINE_BYTES);
   const runs: RunState[] = [];
-  const reader = new StreamReader({
-    run: (n) => {
-      const s = new RunState(`bench.r${n}`, 'bench', { history });
-      runs.push(s);
-      return s;
+  const reader = new StreamReader(
+    {
+      run: (n) => {
+        const s = new RunState(`bench.r${n}`, 'bench', { history });
+        runs.push(s);
+        return s;
+      },
     },
-  }, quiet, 'bench');
+    quiet,
+    'bench',
+  );
   let helloSeen = false;
   let lines = 0;
   let lastTake = 0;
@@ -93,4 +101,3 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
-

@@ -57,12 +57,33 @@ interface Mode {
 
 /** The remembered state of a page that opened `root`'s whole subtree in run `run` (viewState.ts's shape). */
 async function rememberOpened(h: Harness, run: string, root: string): Promise<void> {
-  await h.page.evaluate(([key, open]) => {
-    const slot = new URLSearchParams(location.search).get('slot') ?? '0';
-    const runView = { collapsed: [], opened: [], deep: [open], pages: {}, focus: null, transform: null, selected: null };
-    const state = { v: 1, run: key, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, runs: { [key]: runView }, recent: [key] };
-    sessionStorage.setItem(`vscodeState:${slot}`, JSON.stringify(state));
-  }, [run, root]);
+  await h.page.evaluate(
+    ([key, open]) => {
+      const slot = new URLSearchParams(location.search).get('slot') ?? '0';
+      const runView = {
+        collapsed: [],
+        opened: [],
+        deep: [open],
+        pages: {},
+        focus: null,
+        transform: null,
+        selected: null,
+      };
+      const state = {
+        v: 1,
+        run: key,
+        follow: true,
+        hideFinished: false,
+        hideSystem: null,
+        search: '',
+        detailsOpen: true,
+        runs: { [key]: runView },
+        recent: [key],
+      };
+      sessionStorage.setItem(`vscodeState:${slot}`, JSON.stringify(state));
+    },
+    [run, root],
+  );
   await h.page.reload();
   await h.page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
 }
@@ -74,8 +95,18 @@ async function measure(h: Harness, mode: Mode): Promise<PageResult> {
   await h.send(runsMessage([mode.run.state]));
   const snapshot: HostMessage = mode.run.snapshot();
   // The rows reach the page before the clock starts: we time the webview, not the CDP transfer.
-  await h.page.evaluate((m) => { (window as unknown as { __snapshot: unknown }).__snapshot = m; }, snapshot as unknown);
-  const args = { seconds: SECONDS, perSecond: CHANGES_PER_SECOND, fit: !!mode.fit, churn: !!mode.churn, toggle: mode.toggle ?? null, toggles: TOGGLES, leaf: mode.leaf };
+  await h.page.evaluate((m) => {
+    (window as unknown as { __snapshot: unknown }).__snapshot = m;
+  }, snapshot as unknown);
+  const args = {
+    seconds: SECONDS,
+    perSecond: CHANGES_PER_SECOND,
+    fit: !!mode.fit,
+    churn: !!mode.churn,
+    toggle: mode.toggle ?? null,
+    toggles: TOGGLES,
+    leaf: mode.leaf,
+  };
   return (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
 }
 
@@ -83,13 +114,20 @@ async function main(): Promise<void> {
   // 100 supervisors × 100 workers, every task of its own kind: 10,101 tasks + 101 nurseries.
   const big = new LiveRun('bench', 'bench.py').feed(bigTree(100, 100));
   const server = new LiveRun('server', 'server.py').feed(serverTree());
-  const userTasks = (run: LiveRun): number => run.state.rows().filter((r: Row): r is TaskRow => r.kind === 'task' && !r.system).length;
-  console.log(`big tree: ${big.state.rows().length} rows, ${userTasks(big)} user tasks; server: ${server.state.info().liveTasks} live tasks, a fold of 2,000`);
+  const userTasks = (run: LiveRun): number =>
+    run.state.rows().filter((r: Row): r is TaskRow => r.kind === 'task' && !r.system).length;
+  console.log(
+    `big tree: ${big.state.rows().length} rows, ${userTasks(big)} user tasks; server: ${server.state.info().liveTasks} live tasks, a fold of 2,000`,
+  );
   const modes: Record<string, Mode> = {
     'initial view': { run: big, openAll: '3', leaf: '^worker_' },
     'fit (overview)': { run: big, openAll: '3', fit: true, leaf: '^worker_' },
     'churn (500 spawns + 500 exits/s)': { run: big, openAll: '3', churn: true, leaf: '^worker_' },
-    'server with a 2,000-task fold': { run: server, toggle: 'g.node.fold[aria-label^="worker ×2,000"]', leaf: '^(worker|job)-' },
+    'server with a 2,000-task fold': {
+      run: server,
+      toggle: 'g.node.fold[aria-label^="worker ×2,000"]',
+      leaf: '^(worker|job)-',
+    },
   };
   const results: Record<string, PageResult[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const session = await openSession();
@@ -99,8 +137,12 @@ async function main(): Promise<void> {
       for (const [name, mode] of Object.entries(modes)) {
         const r = await measure(h, mode);
         results[name].push(r);
-        const toggles = r.toggles.length ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms` : '';
-        console.log(`run ${i + 1} ${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`);
+        const toggles = r.toggles.length
+          ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms`
+          : '';
+        console.log(
+          `run ${i + 1} ${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`,
+        );
       }
     }
     if (h.errors.length) console.log('page errors:', h.errors);
@@ -108,24 +150,26 @@ async function main(): Promise<void> {
     await session.close();
   }
   const [init, fit, churn, fold] = Object.values(results);
-  console.log(JSON.stringify({
-    bench: 'render',
-    first_paint_ms: round(median(init.map((r) => r.firstPaint))),
-    p95_frame_ms: round(median(init.map((r) => r.p95))),
-    p95_frame_ms_overview: round(median(fit.map((r) => r.p95))),
-    p95_frame_ms_churn: round(median(churn.map((r) => r.p95))),
-    p50_frame_ms: round(median(init.map((r) => r.p50))),
-    p95_raf_interval_ms: round(median(init.map((r) => r.p95Interval))),
-    fold_first_paint_ms: round(median(fold.map((r) => r.firstPaint))),
-    fold_toggle_ms: round(median(fold.map((r) => median(r.toggles)))),
-    fold_toggle_max_ms: round(median(fold.map((r) => Math.max(...r.toggles)))),
-    fold_p95_frame_ms: round(median(fold.map((r) => r.p95))),
-    tasks: userTasks(big),
-    fold_live_tasks: server.state.info().liveTasks,
-    changes_per_s: CHANGES_PER_SECOND,
-    seconds: SECONDS,
-    runs: RUNS,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'render',
+      first_paint_ms: round(median(init.map((r) => r.firstPaint))),
+      p95_frame_ms: round(median(init.map((r) => r.p95))),
+      p95_frame_ms_overview: round(median(fit.map((r) => r.p95))),
+      p95_frame_ms_churn: round(median(churn.map((r) => r.p95))),
+      p50_frame_ms: round(median(init.map((r) => r.p50))),
+      p95_raf_interval_ms: round(median(init.map((r) => r.p95Interval))),
+      fold_first_paint_ms: round(median(fold.map((r) => r.firstPaint))),
+      fold_toggle_ms: round(median(fold.map((r) => median(r.toggles)))),
+      fold_toggle_max_ms: round(median(fold.map((r) => Math.max(...r.toggles)))),
+      fold_p95_frame_ms: round(median(fold.map((r) => r.p95))),
+      tasks: userTasks(big),
+      fold_live_tasks: server.state.info().liveTasks,
+      changes_per_s: CHANGES_PER_SECOND,
+      seconds: SECONDS,
+      runs: RUNS,
+    }),
+  );
 }
 
 main().catch((e) => {

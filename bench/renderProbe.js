@@ -4,14 +4,15 @@
 /* eslint-disable */
 async function measure(o) {
   const snap = window.__snapshot;
-  const afterFrame = () => new Promise((resolve) => {
-    requestAnimationFrame(() => {
-      // A message posted in rAF is delivered after this frame's style, layout and paint.
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => resolve(performance.now());
-      ch.port2.postMessage(0);
+  const afterFrame = () =>
+    new Promise((resolve) => {
+      requestAnimationFrame(() => {
+        // A message posted in rAF is delivered after this frame's style, layout and paint.
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => resolve(performance.now());
+        ch.port2.postMessage(0);
+      });
     });
-  });
   const t0 = performance.now();
   window.dispatchEvent(new MessageEvent('message', { data: snap }));
   const firstPaint = (await afterFrame()) - t0;
@@ -111,6 +112,14 @@ async function measure(o) {
   const sorted = [...frameMs].sort((a, b) => a - b);
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   const iv = [...intervals].sort((a, b) => a - b);
-  return { firstPaint, p95: pct(0.95), p50: pct(0.5), max: sorted.at(-1) ?? 0, frames: sorted.length, p95Interval: iv[Math.floor(0.95 * iv.length)] ?? 0, changes, toggles };
+  return {
+    firstPaint,
+    p95: pct(0.95),
+    p50: pct(0.5),
+    max: sorted.at(-1) ?? 0,
+    frames: sorted.length,
+    p95Interval: iv[Math.floor(0.95 * iv.length)] ?? 0,
+    changes,
+    toggles,
+  };
 }
-

@@ -19,7 +19,17 @@ export type HostMessage =
    * moment shown before and the ids gone. The live snapshot and deltas go on
    * meanwhile; this is a view of the past beside them.
    */
-  | { type: 'past'; seq: number; run: RunInfo; pos: number; coarse: boolean; reset: boolean; rows: Row[]; remove: number[]; event?: PastEvent }
+  | {
+      type: 'past';
+      seq: number;
+      run: RunInfo;
+      pos: number;
+      coarse: boolean;
+      reset: boolean;
+      rows: Row[];
+      remove: number[];
+      event?: PastEvent;
+    }
   /** A window of a run's timeline (answering the `timeline` request of the same seq). */
   | { type: 'timeline'; data: TimelineData }
   /**
@@ -45,7 +55,8 @@ export type HostMessage =
 export type ImageFormat = 'svg' | 'png';
 
 /** Commands the panel's buttons ask the host to run (the empty state's, the toolbar's export menu). */
-export type PanelCommand = 'runFile' | 'openRecording' | 'clearFinished' | 'copyText' | 'exportSvg' | 'exportPng' | 'exportTrace';
+export type PanelCommand =
+  'runFile' | 'openRecording' | 'clearFinished' | 'copyText' | 'exportSvg' | 'exportPng' | 'exportTrace';
 
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */

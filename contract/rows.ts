@@ -112,8 +112,13 @@ export interface ScopeInfo {
  * coroutine never awaited.
  */
 export type LintCode =
-  | 'loop-blocked' | 'start-not-started' | 'runaway-nursery' | 'outlived-maker'
-  | 'pending-at-close' | 'exception-never-retrieved' | 'never-awaited';
+  | 'loop-blocked'
+  | 'start-not-started'
+  | 'runaway-nursery'
+  | 'outlived-maker'
+  | 'pending-at-close'
+  | 'exception-never-retrieved'
+  | 'never-awaited';
 
 /** A lint on a row, with the words the panel shows for it (plain text). */
 export interface LintMark {

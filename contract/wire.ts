@@ -9,8 +9,16 @@ export const PROTOCOL_MINOR = 2;
 /** No line is longer than this (bytes, without the newline). */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
-export interface WireSite { file: string; line: number; function: string }
-export interface WireError { type: string; message: string; exceptions?: WireError[] }
+export interface WireSite {
+  file: string;
+  line: number;
+  function: string;
+}
+export interface WireError {
+  type: string;
+  message: string;
+  exceptions?: WireError[];
+}
 export type WireOutcome = 'returned' | 'raised' | 'cancelled';
 /** 1.2: the async library of a run. */
 export type WireLibrary = 'trio' | 'asyncio';
@@ -22,7 +30,10 @@ export type WireScopeKind = 'cancel_scope' | 'timeout' | 'wait_for' | 'shield' |
 /** 1.2: things found about a task apart from its exit. */
 export type WireTaskFlag = 'pending_at_close' | 'exception_never_retrieved';
 
-interface RunEvent { run: number; ts: number }
+interface RunEvent {
+  run: number;
+  ts: number;
+}
 
 /** 1.2: what a waiting task waits for (PROTOCOL.md, "What a task waits for"). */
 export interface WireWaits {
@@ -41,7 +52,9 @@ export interface WireWaits {
 }
 /** What cancelled a task or a scope (1.2 adds scope, site, error). */
 export interface WireCause {
-  source?: WireCancelSource; reason?: string; by?: number;
+  source?: WireCancelSource;
+  reason?: string;
+  by?: number;
   /** task.exited only: the scope (or nursery) that delivered the cancel. */
   scope?: number;
   /** Where cancel() was called; where the expired scope was entered. */
@@ -51,68 +64,168 @@ export interface WireCause {
 }
 
 export interface HelloEvent {
-  type: 'hello'; protocol: 1; minor: number; secret?: string; runtime: WireLibrary; runtime_version: string;
-  lens_version: string; python: string; pid: number; argv: string[]; cwd: string; instance: string; reconnect?: number;
+  type: 'hello';
+  protocol: 1;
+  minor: number;
+  secret?: string;
+  runtime: WireLibrary;
+  runtime_version: string;
+  lens_version: string;
+  python: string;
+  pid: number;
+  argv: string[];
+  cwd: string;
+  instance: string;
+  reconnect?: number;
   /** 1.2: the program's sys.path (absolute), for which source files open without asking. */
   sys_path?: string[];
 }
 export interface RunStartedEvent extends RunEvent {
-  type: 'run.started'; wall: number; resumed?: boolean; library?: WireLibrary; library_version?: string; anyio?: string;
+  type: 'run.started';
+  wall: number;
+  resumed?: boolean;
+  library?: WireLibrary;
+  library_version?: string;
+  anyio?: string;
 }
-export interface RunFinishedEvent extends RunEvent { type: 'run.finished'; outcome: WireOutcome; error?: WireError }
+export interface RunFinishedEvent extends RunEvent {
+  type: 'run.finished';
+  outcome: WireOutcome;
+  error?: WireError;
+}
 export interface TaskSpawnedEvent extends RunEvent {
-  type: 'task.spawned'; id: number; name: string; nursery: number | null; system: boolean; main?: boolean; site: WireSite | null;
+  type: 'task.spawned';
+  id: number;
+  name: string;
+  nursery: number | null;
+  system: boolean;
+  main?: boolean;
+  site: WireSite | null;
   /** 1.2: the creating task of a loose task (nursery null). */
   parent?: number;
   /** 1.2: where the task's coroutine function is defined. */
   func?: WireSite | null;
 }
-export interface TaskMovedEvent extends RunEvent { type: 'task.moved'; id: number; nursery: number }
+export interface TaskMovedEvent extends RunEvent {
+  type: 'task.moved';
+  id: number;
+  nursery: number;
+}
 export interface TaskStateEvent extends RunEvent {
-  type: 'task.state'; id: number; state: 'running' | 'scheduled' | 'waiting'; at?: WireSite | null;
+  type: 'task.state';
+  id: number;
+  state: 'running' | 'scheduled' | 'waiting';
+  at?: WireSite | null;
   /** 1.2: the whole await chain, outermost first; absent = unchanged. */
   chain?: WireSite[];
   /** 1.2: what it waits for; absent = unchanged, null = nothing known. */
   waits?: WireWaits | null;
 }
 export interface TaskExitedEvent extends RunEvent {
-  type: 'task.exited'; id: number; outcome: WireOutcome; error?: WireError;
+  type: 'task.exited';
+  id: number;
+  outcome: WireOutcome;
+  error?: WireError;
   cancel?: WireCause;
 }
 export interface TaskFlaggedEvent extends RunEvent {
-  type: 'task.flagged'; id: number; flag: WireTaskFlag; error?: WireError;
+  type: 'task.flagged';
+  id: number;
+  flag: WireTaskFlag;
+  error?: WireError;
 }
 /** 1.2: the event loop was held past options.block_ms (reports of one block share `block`; the last has no `ongoing`). */
 export interface LoopBlockedEvent extends RunEvent {
-  type: 'loop.blocked'; block: number; since: number; duration: number; ongoing?: boolean; task?: number; at?: WireSite | null;
+  type: 'loop.blocked';
+  block: number;
+  since: number;
+  duration: number;
+  ongoing?: boolean;
+  task?: number;
+  at?: WireSite | null;
 }
 /** 1.2: what the runtime knows a warning is about. */
 export type WireWarningKind = 'never_awaited';
 /** 1.2: Python warned on a run's loop thread (a coroutine never awaited). */
 export interface WarningEvent extends RunEvent {
-  type: 'warning'; category: string; message: string; kind?: WireWarningKind; site: WireSite | null; func?: WireSite | null; task?: number;
+  type: 'warning';
+  category: string;
+  message: string;
+  kind?: WireWarningKind;
+  site: WireSite | null;
+  func?: WireSite | null;
+  task?: number;
 }
 export interface NurseryOpenedEvent extends RunEvent {
-  type: 'nursery.opened'; id: number; task: number; site: WireSite | null; system?: boolean; start?: boolean; kind?: WireNurseryKind;
+  type: 'nursery.opened';
+  id: number;
+  task: number;
+  site: WireSite | null;
+  system?: boolean;
+  start?: boolean;
+  kind?: WireNurseryKind;
 }
-export interface NurseryClosedEvent extends RunEvent { type: 'nursery.closed'; id: number }
+export interface NurseryClosedEvent extends RunEvent {
+  type: 'nursery.closed';
+  id: number;
+}
 export interface ScopeChangedEvent extends RunEvent {
-  type: 'scope.changed'; id: number; task: number; deadline: number | null; shield: boolean; cancel_called: boolean; reason?: string;
-  kind?: WireScopeKind; site?: WireSite | null;
+  type: 'scope.changed';
+  id: number;
+  task: number;
+  deadline: number | null;
+  shield: boolean;
+  cancel_called: boolean;
+  reason?: string;
+  kind?: WireScopeKind;
+  site?: WireSite | null;
   /** 1.2: what user code called to make it (move_on_after, fail_after, timeout…). */
   call?: string;
   /** 1.2: why it was cancelled. */
   cause?: WireCause;
 }
-export interface ScopeClosedEvent extends RunEvent { type: 'scope.closed'; id: number }
-export interface DroppedEvent { type: 'dropped'; run?: number; ts: number; count: number; total: number }
-export interface SnapshotBeginEvent extends RunEvent { type: 'snapshot.begin' }
-export interface SnapshotEndEvent extends RunEvent { type: 'snapshot.end' }
+export interface ScopeClosedEvent extends RunEvent {
+  type: 'scope.closed';
+  id: number;
+}
+export interface DroppedEvent {
+  type: 'dropped';
+  run?: number;
+  ts: number;
+  count: number;
+  total: number;
+}
+export interface SnapshotBeginEvent extends RunEvent {
+  type: 'snapshot.begin';
+}
+export interface SnapshotEndEvent extends RunEvent {
+  type: 'snapshot.end';
+}
 /** `run` (1.2): that run only is no longer observed; absent: the whole process. */
-export interface RuntimeDisabledEvent { type: 'runtime.disabled'; reason: string; run?: number; ts?: number }
+export interface RuntimeDisabledEvent {
+  type: 'runtime.disabled';
+  reason: string;
+  run?: number;
+  ts?: number;
+}
 
 export type WireEvent =
-  | HelloEvent | RunStartedEvent | RunFinishedEvent | TaskSpawnedEvent | TaskMovedEvent | TaskStateEvent
-  | TaskExitedEvent | TaskFlaggedEvent | LoopBlockedEvent | WarningEvent | NurseryOpenedEvent | NurseryClosedEvent | ScopeChangedEvent | ScopeClosedEvent
-  | DroppedEvent | SnapshotBeginEvent | SnapshotEndEvent | RuntimeDisabledEvent;
+  | HelloEvent
+  | RunStartedEvent
+  | RunFinishedEvent
+  | TaskSpawnedEvent
+  | TaskMovedEvent
+  | TaskStateEvent
+  | TaskExitedEvent
+  | TaskFlaggedEvent
+  | LoopBlockedEvent
+  | WarningEvent
+  | NurseryOpenedEvent
+  | NurseryClosedEvent
+  | ScopeChangedEvent
+  | ScopeClosedEvent
+  | DroppedEvent
+  | SnapshotBeginEvent
+  | SnapshotEndEvent
+  | RuntimeDisabledEvent;
 export type WireEventType = WireEvent['type'];

@@ -81,18 +81,36 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Lints (issue #17): the Problems panel and the status item, and live counts at the lines of the selected run.
   const getSetting = <T>(key: string, fallback: T): T => settings().get<T>(key, fallback);
-  const problems = new LintProblems(store, () => lintSettings(getSetting), (t) => statusItem.setLints(t));
-  const hints = new EditorHints(store, () => bridge.selectedRun, () => editorHintsOn(getSetting));
+  const problems = new LintProblems(
+    store,
+    () => lintSettings(getSetting),
+    (t) => statusItem.setLints(t),
+  );
+  const hints = new EditorHints(
+    store,
+    () => bridge.selectedRun,
+    () => editorHintsOn(getSetting),
+  );
   hintsRef.hints = hints;
-  context.subscriptions.push(problems, hints, vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('nurseryLens.lints')) problems.settingsChanged();
-    if (e.affectsConfiguration('nurseryLens.editorHints')) hints.refreshSoon();
-  }));
-  context.subscriptions.push(vscode.commands.registerCommand(SELECT_TASKS_COMMAND, (run: unknown, ids: unknown, label?: unknown) => {
-    if (typeof run !== 'string' || !Array.isArray(ids)) return;
-    taskTree.show(besideEditor(), true);
-    bridge.selectTasks(run, ids.filter((x): x is number => typeof x === 'number'), typeof label === 'string' ? label : '');
-  }));
+  context.subscriptions.push(
+    problems,
+    hints,
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('nurseryLens.lints')) problems.settingsChanged();
+      if (e.affectsConfiguration('nurseryLens.editorHints')) hints.refreshSoon();
+    }),
+  );
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SELECT_TASKS_COMMAND, (run: unknown, ids: unknown, label?: unknown) => {
+      if (typeof run !== 'string' || !Array.isArray(ids)) return;
+      taskTree.show(besideEditor(), true);
+      bridge.selectTasks(
+        run,
+        ids.filter((x): x is number => typeof x === 'number'),
+        typeof label === 'string' ? label : '',
+      );
+    }),
+  );
   const showLaunch = (launch: Launch, reveal = true) => {
     if (reveal) taskTree.show(besideEditor(), true);
     bridge.selectLaunch(launch.secret);
@@ -100,10 +118,15 @@ export function activate(context: vscode.ExtensionContext): void {
   // A launch's secret lives as long as its debug session or terminal.
   const owners = new LaunchOwners(launches);
   const watcher = new DebugSessionWatcher(owners, { showLaunch });
-  context.subscriptions.push(watcher, vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)));
+  context.subscriptions.push(
+    watcher,
+    vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)),
+  );
 
   collector = new CollectorServer({
-    launches, store, log,
+    launches,
+    store,
+    log,
     onProgram: (launch) => watcher.programConnected(launch),
     onRefused: (reason) => statusItem.noteRefusal(reason),
   });
@@ -120,38 +143,52 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider(type, instrumenter));
   }
 
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-    deserializeWebviewPanel: async (restored: vscode.WebviewPanel) => taskTree.revive(restored),
-  }));
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (restored: vscode.WebviewPanel) => taskTree.revive(restored),
+    }),
+  );
 
   const recordingDeps: RecordingDeps = {
-    store, bridge, log, retainFinished,
+    store,
+    bridge,
+    log,
+    retainFinished,
     showPanel: () => taskTree.show(besideEditor(), false),
   };
   const exportDeps: ExportDeps = { store, bridge, log, showPanel: recordingDeps.showPanel };
-  context.subscriptions.push(...registerCommands(log, {
-    'nurseryLens.showTaskTree': ['Show Task Tree', () => taskTree.show(besideEditor(), false)],
-    [COMMAND_IDS.runFile]: ['Run Python File with Task Tree', (arg) =>
-      runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg)],
-    [COMMAND_IDS.openRecording]: ['Open Recording', (arg) => openRecording(recordingDeps, arg)],
-    'nurseryLens.saveRecording': ['Save Recording', () => saveRecording(recordingDeps)],
-    [COMMAND_IDS.copyText]: ['Copy Tree as Text', () => copyTreeAsText(exportDeps)],
-    [COMMAND_IDS.exportSvg]: ['Export Tree as SVG', () => exportImage(exportDeps, 'svg')],
-    [COMMAND_IDS.exportPng]: ['Export Tree as PNG', () => exportImage(exportDeps, 'png')],
-    [COMMAND_IDS.exportTrace]: ['Export Chrome Trace', () => exportChromeTrace(exportDeps)],
-    [COMMAND_IDS.clearFinished]: ['Clear Finished Runs', () => {
-      const removed = store.clearFinished();
-      log.info(`cleared ${removed.length} finished run(s)`);
-      vscode.window.setStatusBarMessage(`Nursery Lens: cleared ${removed.length} run(s)`, 3000);
-    }],
-  }));
+  context.subscriptions.push(
+    ...registerCommands(log, {
+      'nurseryLens.showTaskTree': ['Show Task Tree', () => taskTree.show(besideEditor(), false)],
+      [COMMAND_IDS.runFile]: [
+        'Run Python File with Task Tree',
+        (arg) => runFileWithTaskTree({ ...instrumentation, log, owners, showLaunch: (l) => showLaunch(l) }, arg),
+      ],
+      [COMMAND_IDS.openRecording]: ['Open Recording', (arg) => openRecording(recordingDeps, arg)],
+      'nurseryLens.saveRecording': ['Save Recording', () => saveRecording(recordingDeps)],
+      [COMMAND_IDS.copyText]: ['Copy Tree as Text', () => copyTreeAsText(exportDeps)],
+      [COMMAND_IDS.exportSvg]: ['Export Tree as SVG', () => exportImage(exportDeps, 'svg')],
+      [COMMAND_IDS.exportPng]: ['Export Tree as PNG', () => exportImage(exportDeps, 'png')],
+      [COMMAND_IDS.exportTrace]: ['Export Chrome Trace', () => exportChromeTrace(exportDeps)],
+      [COMMAND_IDS.clearFinished]: [
+        'Clear Finished Runs',
+        () => {
+          const removed = store.clearFinished();
+          log.info(`cleared ${removed.length} finished run(s)`);
+          vscode.window.setStatusBarMessage(`Nursery Lens: cleared ${removed.length} run(s)`, 3000);
+        },
+      ],
+    }),
+  );
   // Not in the palette: the status item's way to the log after a refused connection.
   context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.showLog', () => log.show(true)));
   // The Tasks view's inline action: the same checks as a click in the panel.
-  context.subscriptions.push(vscode.commands.registerCommand('nurseryLens.tasks.openSite', (key: unknown) => {
-    const site = typeof key === 'string' ? tasksView.siteOf(key) : null;
-    if (site) void bridge.handle({ type: 'openSite', file: site.file, line: site.line });
-  }));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('nurseryLens.tasks.openSite', (key: unknown) => {
+      const site = typeof key === 'string' ? tasksView.siteOf(key) : null;
+      if (site) void bridge.handle({ type: 'openSite', file: site.file, line: site.line });
+    }),
+  );
   log.info(`activated (${context.extension.packageJSON.version as string})`);
 }
 
@@ -160,15 +197,17 @@ function registerCommands(
   log: vscode.LogOutputChannel,
   commands: Record<string, [title: string, run: (...args: unknown[]) => unknown]>,
 ): vscode.Disposable[] {
-  return Object.entries(commands).map(([id, [title, run]]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-    try {
-      await run(...args);
-    } catch (err) {
-      const message = messageOf(err);
-      log.error(`${title} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Nursery Lens: ${message}`);
-    }
-  }));
+  return Object.entries(commands).map(([id, [title, run]]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (err) {
+        const message = messageOf(err);
+        log.error(`${title} failed: ${message}`);
+        void vscode.window.showErrorMessage(`Nursery Lens: ${message}`);
+      }
+    }),
+  );
 }
 
 export async function deactivate(): Promise<void> {

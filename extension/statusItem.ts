@@ -15,7 +15,10 @@ export class RunStatusItem implements vscode.Disposable {
   private lastRefusal = '';
   private lints = { warning: 0, information: 0 };
 
-  constructor(private readonly store: RunStore, private readonly showLogCommand: string) {
+  constructor(
+    private readonly store: RunStore,
+    private readonly showLogCommand: string,
+  ) {
     this.item = vscode.window.createStatusBarItem('nurseryLens.status', vscode.StatusBarAlignment.Left, 40);
     this.item.name = 'Nursery Lens';
     this.item.command = 'nurseryLens.showTaskTree';
@@ -64,15 +67,24 @@ export class RunStatusItem implements vscode.Disposable {
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     const lintCount = this.lints.warning + this.lints.information;
     const lintText = lintCount ? ` · ${this.lints.warning ? '$(warning)' : '$(info)'} ${lintCount}` : '';
-    this.item.text = (live.length
-      ? `${icon} ${plural(live.length, 'run')} · ${plural(tasks, 'task')}`
-      : `${icon} ${plural(infos.length, 'run')}`) + lintText;
-    const lines = infos.slice(-8).map((i) => `${i.label}: ${i.status}${i.status === 'live' ? `, ${i.liveTasks} live tasks` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`);
+    this.item.text =
+      (live.length
+        ? `${icon} ${plural(live.length, 'run')} · ${plural(tasks, 'task')}`
+        : `${icon} ${plural(infos.length, 'run')}`) + lintText;
+    const lines = infos
+      .slice(-8)
+      .map(
+        (i) =>
+          `${i.label}: ${i.status}${i.status === 'live' ? `, ${i.liveTasks} live tasks` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`,
+      );
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendText(`Nursery Lens: ${live.length} live run(s), ${infos.length} in total\n\n`);
     for (const l of lines) md.appendText(`${l}\n`);
-    if (lintCount) md.appendText(`\n${plural(lintCount, 'lint')} in the Problems panel (${this.lints.warning} warning${this.lints.warning === 1 ? '' : 's'})\n`);
+    if (lintCount)
+      md.appendText(
+        `\n${plural(lintCount, 'lint')} in the Problems panel (${this.lints.warning} warning${this.lints.warning === 1 ? '' : 's'})\n`,
+      );
     if (this.refused) md.appendText(`\n${this.refused} program connection(s) refused; the last: ${this.lastRefusal}\n`);
     md.appendMarkdown('\n\nClick to show the task tree.');
     this.item.tooltip = md;

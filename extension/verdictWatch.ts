@@ -17,7 +17,9 @@ export function verdictSentence(v: Verdict): string {
   };
   const more = (shown: number, count: number): string => (count > shown ? `; and ${count - shown} more` : '');
   const parts = v.tasks.map(one).join('; ') + more(v.tasks.length, v.taskCount);
-  const behind = v.behindCount ? ` Stuck behind it: ${v.behind.map((t) => t.name).join(', ')}${more(v.behind.length, v.behindCount)}.` : '';
+  const behind = v.behindCount
+    ? ` Stuck behind it: ${v.behind.map((t) => t.name).join(', ')}${more(v.behind.length, v.behindCount)}.`
+    : '';
   const since = ` (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run)`;
   return v.kind === 'deadlock'
     ? `deadlock: ${parts}${since}.${behind}`
@@ -27,7 +29,11 @@ export function verdictSentence(v: Verdict): string {
 export class VerdictWatch {
   private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly store: RunStore, private readonly log: { warn(message: string): void }, every = WATCH_MS) {
+  constructor(
+    private readonly store: RunStore,
+    private readonly log: { warn(message: string): void },
+    every = WATCH_MS,
+  ) {
     this.timer = setInterval(() => this.tick(), every);
     this.timer.unref?.();
   }

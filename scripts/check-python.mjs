@@ -17,7 +17,18 @@ let status = 0;
 for (const [tool, args] of [
   ['mypy', []],
   // tests of what only Python 3.11+ has (TaskGroup, asyncio.timeout, except*): checked as 3.11
-  ['mypy', ['--python-version', '3.11', 'tests/test_asyncio_tree.py', 'tests/test_asyncio_samples.py', 'tests/test_asyncio_zero_code.py', 'tests/test_anyio.py', '../../bench/overhead_workloads.py']],
+  [
+    'mypy',
+    [
+      '--python-version',
+      '3.11',
+      'tests/test_asyncio_tree.py',
+      'tests/test_asyncio_samples.py',
+      'tests/test_asyncio_zero_code.py',
+      'tests/test_anyio.py',
+      '../../bench/overhead_workloads.py',
+    ],
+  ],
   ['ruff', ['check', '.', ...extra]],
   ['ruff', ['format', '--check', '.', ...extra]],
 ]) {

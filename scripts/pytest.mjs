@@ -12,12 +12,22 @@ let status = 0;
 for (const venv of ['.venv', '.venv-oldest-trio', '.venv-newest-python']) {
   const py = join(root, venv, 'bin', 'python');
   if (!existsSync(py)) {
-    if (venv === '.venv') { console.error('No .venv: run `npm install` first.'); process.exit(1); }
+    if (venv === '.venv') {
+      console.error('No .venv: run `npm install` first.');
+      process.exit(1);
+    }
     continue;
   }
-  const versions = spawnSync(py, ['-c', 'import sys, trio; print(sys.version.split()[0], trio.__version__)'], { encoding: 'utf8' }).stdout.trim().split(' ');
+  const versions = spawnSync(py, ['-c', 'import sys, trio; print(sys.version.split()[0], trio.__version__)'], {
+    encoding: 'utf8',
+  })
+    .stdout.trim()
+    .split(' ');
   console.log(`\n── pytest with ${venv} (Python ${versions[0]}, trio ${versions[1]}) ──`);
-  const r = spawnSync(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...suites, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...suites, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exit(status);

@@ -33,13 +33,16 @@ function ensureVenv(dir, interpreter) {
   if (existsSync(join(dir, 'bin', 'python'))) return true;
   const base = interpreter ?? findPython();
   if (!base) {
-    console.error('nursery-lens setup: Python 3.9 or newer with the venv module is needed.\n' +
-      '  Debian/Ubuntu: sudo apt-get install python3 python3-venv');
+    console.error(
+      'nursery-lens setup: Python 3.9 or newer with the venv module is needed.\n' +
+        '  Debian/Ubuntu: sudo apt-get install python3 python3-venv',
+    );
     process.exit(1);
   }
   return run(base, ['-m', 'venv', dir]);
 }
-const pip = (dir, ...pkgs) => run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...pkgs]);
+const pip = (dir, ...pkgs) =>
+  run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...pkgs]);
 
 // The main environment: newest Trio, the runtime editable, test tools, checkers, debugpy.
 if (!ensureVenv(venv) || !pip(venv, '-e', 'runtime/python[test,dev]', 'debugpy')) process.exit(1);
@@ -50,9 +53,11 @@ if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
 }
 // The newest CPython pyenv has here: asyncio differs by version (eager tasks in 3.12, ...),
 // so the Python suites run on it too when it is there (NURSERY_LENS_NEWEST_PYTHON: another interpreter, or 0).
-const newestPython = process.env.NURSERY_LENS_NEWEST_PYTHON ?? join(homedir(), '.pyenv', 'versions', '3.13.0', 'bin', 'python');
+const newestPython =
+  process.env.NURSERY_LENS_NEWEST_PYTHON ?? join(homedir(), '.pyenv', 'versions', '3.13.0', 'bin', 'python');
 const newest = join(root, '.venv-newest-python');
 if (newestPython !== '0' && existsSync(newestPython)) {
   if (!ensureVenv(newest, newestPython) || !pip(newest, '-e', 'runtime/python[test]')) process.exit(1);
 }
-for (const dir of [venv, oldest, newest]) if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept
+for (const dir of [venv, oldest, newest])
+  if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept

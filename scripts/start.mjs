@@ -32,7 +32,9 @@ if (code) {
   const install = spawnSync(code, ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
   if (install.status !== 0) process.exit(install.status ?? 1);
   spawnSync(code, [examples], { stdio: 'inherit' });
-  log(`opened ${examples} in VS Code. Press F5 on "Hettinger: the Trio way" (needs the Python Debugger extension) or run "Nursery Lens: Show Task Tree".`);
+  log(
+    `opened ${examples} in VS Code. Press F5 on "Hettinger: the Trio way" (needs the Python Debugger extension) or run "Nursery Lens: Show Task Tree".`,
+  );
   process.exit(0);
 }
 
@@ -49,10 +51,17 @@ const stop = async (code = 0) => {
   rmSync(tmp, { recursive: true, force: true });
   process.exit(code);
 };
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { console.log(''); log('stopping'); stop(0); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.on(sig, () => {
+    console.log('');
+    log('stopping');
+    stop(0);
+  });
 try {
   server = await startCodeServer({
-    cache, root: join(tmp, 'code-server'), vsixes: [vsix, shim],
+    cache,
+    root: join(tmp, 'code-server'),
+    vsixes: [vsix, shim],
     port: process.env.PORT ? Number(process.env.PORT) : undefined,
     settings: { 'nurseryLens.pythonPath': python, 'python.defaultInterpreterPath': python },
     env: { NURSERY_LENS_E2E_PYTHON: python },
@@ -69,4 +78,7 @@ console.log(`
           F1 → "Nursery Lens: Show Task Tree" / "Run Python File with Task Tree" / "Open Recording…".
   Ctrl-C stops code-server and everything it started.
 `);
-server.child.on('exit', (c) => { log(`code-server exited (${c})`); stop(c ?? 1); });
+server.child.on('exit', (c) => {
+  log(`code-server exited (${c})`);
+  stop(c ?? 1);
+});

@@ -28,7 +28,8 @@ const mochaCounts = (text) => ({
   failed: Number(/(\d+) failing/.exec(text)?.[1] ?? 0),
 });
 const pytestCounts = (text) => {
-  let passed = 0, failed = 0;
+  let passed = 0,
+    failed = 0;
   for (const m of text.matchAll(/^(?:=+ )?((?:\d+ \w+(?:, )?)+) in [\d.]+s/gm)) {
     passed += Number(/(\d+) passed/.exec(m[1])?.[1] ?? 0);
     failed += Number(/(\d+) failed/.exec(m[1])?.[1] ?? 0) + Number(/(\d+) errors?/.exec(m[1])?.[1] ?? 0);
@@ -54,7 +55,11 @@ function runLayer(layer) {
     const started = Date.now();
     const child = spawn('npm', ['run', '--silent', layer.script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
-    const tee = (stream, sink) => stream.on('data', (d) => { text += d; sink.write(d); });
+    const tee = (stream, sink) =>
+      stream.on('data', (d) => {
+        text += d;
+        sink.write(d);
+      });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
     child.on('close', (code) => {
@@ -81,7 +86,9 @@ for (const layer of layers) {
 }
 console.log('\n━━━ summary ━━━');
 for (const r of results) {
-  console.log(`${r.name.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(0).padStart(4)} s  exit ${r.code}`);
+  console.log(
+    `${r.name.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(0).padStart(4)} s  exit ${r.code}`,
+  );
 }
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -68,7 +68,10 @@ export class App {
   /** What the debugger points at, in whichever run it is. */
   private debugMarks: Extract<HostMessage, { type: 'debugMarks' }> | null = null;
 
-  constructor(root: HTMLElement, private readonly api: VsCodeApi) {
+  constructor(
+    root: HTMLElement,
+    private readonly api: VsCodeApi,
+  ) {
     this.choices = new Choices(api);
     this.scheduler = new FrameScheduler((f) => this.frames.frame(f));
     this.toolbar = this.makeToolbar();
@@ -79,35 +82,94 @@ export class App {
     this.svg.setAttribute('aria-label', 'Tasks and task groups');
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
     const crumbs = new Breadcrumbs((key) => this.setFocus(key));
-    this.chrome = new Chrome(this.toolbar, new Notices(), emptyState((m) => this.post(m)), this.svg, crumbs);
+    this.chrome = new Chrome(
+      this.toolbar,
+      new Notices(),
+      emptyState((m) => this.post(m)),
+      this.svg,
+      crumbs,
+    );
     this.timeline = new Timeline({
-      post: (m) => this.post(m), choices: this.choices, liveRun: () => this.mirror.get(this.current),
-      changed: (flags) => this.changed(flags), selectTask: (id) => this.selection.selectId(id), announce: (text) => this.chrome.announce(text),
+      post: (m) => this.post(m),
+      choices: this.choices,
+      liveRun: () => this.mirror.get(this.current),
+      changed: (flags) => this.changed(flags),
+      selectTask: (id) => this.selection.selectId(id),
+      announce: (text) => this.chrome.announce(text),
       pastChanged: (change) => {
         this.follow.noteAdded(change.added);
         this.changed((change.structural || change.finishedChanged ? DIRTY.rows : DIRTY.content) | DIRTY.chrome, false);
       },
     });
-    const area = h('div', { class: 'tree-area' }, this.svg as unknown as HTMLElement, this.chrome.waiting, this.chrome.empty, this.tooltip.el, this.menu.el, this.timeline.badge);
-    const banner = new VerdictBanner({ select: (id) => this.selection.selectId(id), showAll: (ids) => this.showTasks(ids) });
-    root.replaceChildren(h('div', { class: 'app' }, this.toolbar.el, this.chrome.notices.el, banner.el, crumbs.el, h('div', { class: 'main' }, area, details.el), this.timeline.el, this.chrome.live));
+    const area = h(
+      'div',
+      { class: 'tree-area' },
+      this.svg as unknown as HTMLElement,
+      this.chrome.waiting,
+      this.chrome.empty,
+      this.tooltip.el,
+      this.menu.el,
+      this.timeline.badge,
+    );
+    const banner = new VerdictBanner({
+      select: (id) => this.selection.selectId(id),
+      showAll: (ids) => this.showTasks(ids),
+    });
+    root.replaceChildren(
+      h(
+        'div',
+        { class: 'app' },
+        this.toolbar.el,
+        this.chrome.notices.el,
+        banner.el,
+        crumbs.el,
+        h('div', { class: 'main' }, area, details.el),
+        this.timeline.el,
+        this.chrome.live,
+      ),
+    );
     this.renderer = new TreeRenderer(this.svg);
     const waits = new WaitLayer(this.svg, this.renderer.viewport.node()!, this.renderer.nodeLayer.node()!);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.onZoom(t, byUser));
     const measures = pageMeasures(document.body);
     this.measures = measures;
     this.tree = new ShownTree(measures);
-    const canAnimate = (): boolean => !this.reducedMotion.matches && (this.tree.layout?.nodes.length ?? 0) < TRANSITION_LIMIT * 4;
+    const canAnimate = (): boolean =>
+      !this.reducedMotion.matches && (this.tree.layout?.nodes.length ?? 0) < TRANSITION_LIMIT * 4;
     this.selection = new Selection({
-      choices: this.choices, tree: this.tree, viewport: this.viewport, renderer: this.renderer, svg: this.svg, details,
-      overview: () => this.frames.overview, canAnimate, announce: (text) => this.chrome.announce(text),
-      changed: (flags) => this.changed(flags), setOpen: (key, open) => this.setOpen(key, open), showMore: (key) => this.showMore(key), focus: (key) => this.setFocus(key), post: (m) => this.post(m),
+      choices: this.choices,
+      tree: this.tree,
+      viewport: this.viewport,
+      renderer: this.renderer,
+      svg: this.svg,
+      details,
+      overview: () => this.frames.overview,
+      canAnimate,
+      announce: (text) => this.chrome.announce(text),
+      changed: (flags) => this.changed(flags),
+      setOpen: (key, open) => this.setOpen(key, open),
+      showMore: (key) => this.showMore(key),
+      focus: (key) => this.setFocus(key),
+      post: (m) => this.post(m),
     });
     this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
-      mirror: { get: (key) => this.shownRun(key), list: () => this.mirror.list() }, current: () => this.current, choices: this.choices, tree: this.tree, chrome: this.chrome,
-      selection: this.selection, follow: this.follow, viewport: this.viewport, renderer: this.renderer, svg: this.svg,
-      scheduler: this.scheduler, measures, reducedMotion: this.reducedMotion, waits, banner, picks: this.picks,
+      mirror: { get: (key) => this.shownRun(key), list: () => this.mirror.list() },
+      current: () => this.current,
+      choices: this.choices,
+      tree: this.tree,
+      chrome: this.chrome,
+      selection: this.selection,
+      follow: this.follow,
+      viewport: this.viewport,
+      renderer: this.renderer,
+      svg: this.svg,
+      scheduler: this.scheduler,
+      measures,
+      reducedMotion: this.reducedMotion,
+      waits,
+      banner,
+      picks: this.picks,
     });
     this.bindTreeEvents();
     let observed = false;
@@ -118,7 +180,9 @@ export class App {
       observed = true;
       // A panel of another size opens more or less of a big tree.
       const { width, height } = this.viewport.size();
-      this.scheduler.request(DIRTY.view | (sameBudget(budgetFor(width, height), this.tree.budget) ? 0 : DIRTY.structure));
+      this.scheduler.request(
+        DIRTY.view | (sameBudget(budgetFor(width, height), this.tree.budget) ? 0 : DIRTY.structure),
+      );
     }).observe(area);
     this.scheduler.request(DIRTY.structure | DIRTY.chrome);
   }
@@ -147,7 +211,8 @@ export class App {
           this.post({ type: 'selectRun', run: want });
         }
         this.gotRuns = true;
-        if (want === null || !keys.has(want)) want = this.current !== null && keys.has(this.current) ? this.current : (m.runs[0]?.key ?? null);
+        if (want === null || !keys.has(want))
+          want = this.current !== null && keys.has(this.current) ? this.current : (m.runs[0]?.key ?? null);
         this.setCurrent(want);
         this.changed(DIRTY.chrome);
         break;
@@ -225,7 +290,15 @@ export class App {
       this.changed(DIRTY.structure, false);
       const { layout, model } = this.tree;
       if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
-      const picture = drawPicture({ layout, model, rows: run.rows, info: run.info, victims: this.tree.victims, measures: this.measures, palette: this.tree.palette });
+      const picture = drawPicture({
+        layout,
+        model,
+        rows: run.rows,
+        info: run.info,
+        victims: this.tree.victims,
+        measures: this.measures,
+        palette: this.tree.palette,
+      });
       this.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
     } catch (err) {
       this.post({ type: 'exportFailed', id, reason: err instanceof Error ? err.message : String(err) });
@@ -267,7 +340,10 @@ export class App {
   private changed(flags: number, save = true): void {
     this.scheduler.request(flags);
     if (flags & (DIRTY.view | DIRTY.chrome | DIRTY.structure)) this.timeline?.drawSoon();
-    if (save) this.scheduler.after('save', SAVE_DELAY_MS, () => this.choices.save(this.frames.needsInitialView ? null : this.viewport.transform));
+    if (save)
+      this.scheduler.after('save', SAVE_DELAY_MS, () =>
+        this.choices.save(this.frames.needsInitialView ? null : this.viewport.transform),
+      );
   }
 
   // ---- user actions ----
@@ -326,10 +402,14 @@ export class App {
     if (!node) return;
     // Selected, without opening the details (which would narrow the tree under the menu).
     if (this.choices.selected !== key) this.selection.select(key, { pan: false });
-    const row = node.kind === 'task' || node.kind === 'nursery' ? this.mirror.get(this.current)?.rows.get(node.id) : undefined;
+    const row =
+      node.kind === 'task' || node.kind === 'nursery' ? this.mirror.get(this.current)?.rows.get(node.id) : undefined;
     const items = nodeMenuItems(node, row, this.choices.focus !== null, {
-      focus: (k) => this.setFocus(k), focusOut: () => this.setFocus(null), openAll: (k) => this.openAll(k),
-      setOpen: (k, open) => this.setOpen(k, open), showMore: (k) => this.showMore(k),
+      focus: (k) => this.setFocus(k),
+      focusOut: () => this.setFocus(null),
+      openAll: (k) => this.openAll(k),
+      setOpen: (k, open) => this.setOpen(k, open),
+      showMore: (k) => this.showMore(k),
       openSite: (site) => this.post({ type: 'openSite', file: site.file, line: site.line }),
     });
     const area = this.svg.getBoundingClientRect();
@@ -346,7 +426,10 @@ export class App {
   private fit(): void {
     const layout = this.tree.layout;
     if (!layout || !layout.nodes.length) return;
-    this.viewport.set(this.viewport.fitTransform(layout), layout.nodes.length < TRANSITION_LIMIT && !this.reducedMotion.matches);
+    this.viewport.set(
+      this.viewport.fitTransform(layout),
+      layout.nodes.length < TRANSITION_LIMIT && !this.reducedMotion.matches,
+    );
   }
 
   /** The verdict banner's "Show them": the tasks fitted in view, the first selected. */
@@ -357,9 +440,17 @@ export class App {
     if (placed.length) {
       const xs = placed.map((p) => p.x);
       const ys = placed.map((p) => p.y);
-      const bounds = { x0: Math.min(...xs), x1: Math.max(...xs) + SHOW_LABEL_ROOM, y0: Math.min(...ys), y1: Math.max(...ys) };
+      const bounds = {
+        x0: Math.min(...xs),
+        x1: Math.max(...xs) + SHOW_LABEL_ROOM,
+        y0: Math.min(...ys),
+        y1: Math.max(...ys),
+      };
       if (this.follow.stop()) this.scheduler.request(DIRTY.chrome);
-      this.viewport.set(this.viewport.fitTransform({ ...layout, bounds }), placed.length < TRANSITION_LIMIT && !this.reducedMotion.matches);
+      this.viewport.set(
+        this.viewport.fitTransform({ ...layout, bounds }),
+        placed.length < TRANSITION_LIMIT && !this.reducedMotion.matches,
+      );
     }
     this.selection.select(model.keyOf(ids[0]), { openDetails: true, pan: false });
   }
@@ -379,11 +470,20 @@ export class App {
     const state = this.choices.state;
     return new Toolbar({
       selectRun: (key) => this.pickRun(key),
-      search: (text) => this.setFilter(() => { state.search = text; }),
+      search: (text) =>
+        this.setFilter(() => {
+          state.search = text;
+        }),
       nextMatch: (back) => this.selection.nextMatch(back),
       leaveSearch: () => this.svg.focus(),
-      setHideFinished: (on) => this.setFilter(() => { state.hideFinished = on; }),
-      setHideSystem: (on) => this.setFilter(() => { state.hideSystem = on; }),
+      setHideFinished: (on) =>
+        this.setFilter(() => {
+          state.hideFinished = on;
+        }),
+      setHideSystem: (on) =>
+        this.setFilter(() => {
+          state.hideSystem = on;
+        }),
       setShowWaits: (on) => {
         state.showWaits = on;
         this.changed(DIRTY.view | DIRTY.chrome);
@@ -400,33 +500,40 @@ export class App {
 
   private bindTreeEvents(): void {
     const rows = () => this.shownRun(this.current)?.rows;
-    bindTreeInput(this.svg, this.renderer.nodeLayer.node()!, this.toolbar.searchInput, {
-      node: (key) => this.tree.model?.byKey.get(key),
-      row: (id) => rows()?.get(id),
-      rows,
-      hover: (key) => {
-        if (this.selection.setHover(key)) this.scheduler.request(DIRTY.view);
-      },
-      select: (key) => this.selection.select(key, { openDetails: true, pan: false }),
-      setOpen: (key) => this.setOpen(key),
-      showMore: (key) => this.showMore(key),
-      menuAt: (key, x, y) => this.openMenu(key, x, y),
-      openSite: (site) => this.post({ type: 'openSite', file: site.file, line: site.line }),
-      pickDot: (clientX, clientY) => (this.frames.overview && this.tree.layout ? this.viewport.nearest(this.tree.layout, clientX, clientY) : null),
-      keys: {
-        layout: () => this.tree.layout,
-        selected: () => this.choices.selected,
-        select: (key) => this.selection.select(key),
-        setOpen: (key, open) => this.setOpen(key, open),
-        activate: (key) => this.activate(key),
+    bindTreeInput(
+      this.svg,
+      this.renderer.nodeLayer.node()!,
+      this.toolbar.searchInput,
+      {
+        node: (key) => this.tree.model?.byKey.get(key),
+        row: (id) => rows()?.get(id),
+        rows,
+        hover: (key) => {
+          if (this.selection.setHover(key)) this.scheduler.request(DIRTY.view);
+        },
+        select: (key) => this.selection.select(key, { openDetails: true, pan: false }),
+        setOpen: (key) => this.setOpen(key),
         showMore: (key) => this.showMore(key),
-        openAll: (key) => this.openAll(key),
-        focus: (key) => this.setFocus(key),
-        focusUp: () => this.focusUp(),
-        menu: (key) => this.openMenu(key),
-        fit: () => this.fit(),
-        focusSearch: () => this.toolbar.searchInput.focus(),
+        menuAt: (key, x, y) => this.openMenu(key, x, y),
+        openSite: (site) => this.post({ type: 'openSite', file: site.file, line: site.line }),
+        pickDot: (clientX, clientY) =>
+          this.frames.overview && this.tree.layout ? this.viewport.nearest(this.tree.layout, clientX, clientY) : null,
+        keys: {
+          layout: () => this.tree.layout,
+          selected: () => this.choices.selected,
+          select: (key) => this.selection.select(key),
+          setOpen: (key, open) => this.setOpen(key, open),
+          activate: (key) => this.activate(key),
+          showMore: (key) => this.showMore(key),
+          openAll: (key) => this.openAll(key),
+          focus: (key) => this.setFocus(key),
+          focusUp: () => this.focusUp(),
+          menu: (key) => this.openMenu(key),
+          fit: () => this.fit(),
+          focusSearch: () => this.toolbar.searchInput.focus(),
+        },
       },
-    }, this.tooltip);
+      this.tooltip,
+    );
   }
 }

@@ -41,8 +41,16 @@ export class Breadcrumbs {
     const list = h('ol', {}, h('li', {}, button('Whole run', null, 'Show the whole run again')));
     path.forEach((n, i) => {
       const last = i === path.length - 1;
-      list.append(h('li', {}, h('span', { class: 'sep', 'aria-hidden': 'true' }, '›'),
-        last ? h('span', { class: 'crumb current', 'aria-current': 'location' }, words[i]) : button(words[i], n.key, `Focus on ${words[i]} (Backspace goes one step up)`)));
+      list.append(
+        h(
+          'li',
+          {},
+          h('span', { class: 'sep', 'aria-hidden': 'true' }, '›'),
+          last
+            ? h('span', { class: 'crumb current', 'aria-current': 'location' }, words[i])
+            : button(words[i], n.key, `Focus on ${words[i]} (Backspace goes one step up)`),
+        ),
+      );
     });
     this.el.replaceChildren(list);
   }

@@ -59,10 +59,13 @@ export class Chrome {
     this.waiting.hidden = !hasRuns || c.drawn > 0;
     if (!this.waiting.hidden) {
       const filtered = choices.state.hideFinished || choices.state.search.trim() !== '';
-      this.waiting.textContent = !run ? 'Loading the run…'
-        : filtered && run.rows.size ? 'Nothing matches these filters.'
-        : run.info.status === 'live' ? 'Waiting for the first tasks of this run…'
-        : 'This run has no tasks to show.';
+      this.waiting.textContent = !run
+        ? 'Loading the run…'
+        : filtered && run.rows.size
+          ? 'Nothing matches these filters.'
+          : run.info.status === 'live'
+            ? 'Waiting for the first tasks of this run…'
+            : 'This run has no tasks to show.';
     }
     this.toolbar.setRuns(c.runs, c.current);
     this.toolbar.setState({
@@ -72,7 +75,9 @@ export class Chrome {
       showWaits: choices.state.showWaits,
       search: choices.state.search,
       matches: c.matches,
-      counts: info ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total` : '',
+      counts: info
+        ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total`
+        : '',
     });
     this.notices.update(info);
     this.crumbs.update(c.focusPath, run?.rows);

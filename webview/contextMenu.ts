@@ -24,16 +24,34 @@ export interface NodeActions {
 
 export function nodeMenuItems(node: ViewNode, row: Row | undefined, focused: boolean, a: NodeActions): MenuItem[] {
   const items: MenuItem[] = [];
-  if (node.kind === 'more') items.push({ label: node.more ? `Show ${node.more.page} more` : 'Show more', keys: 'Enter', run: () => a.showMore(node.key) });
-  if (node.kind !== 'more' && node.kind !== 'retired') items.push({ label: 'Focus on this', keys: 'Z', run: () => a.focus(node.key) });
+  if (node.kind === 'more')
+    items.push({
+      label: node.more ? `Show ${node.more.page} more` : 'Show more',
+      keys: 'Enter',
+      run: () => a.showMore(node.key),
+    });
+  if (node.kind !== 'more' && node.kind !== 'retired')
+    items.push({ label: 'Focus on this', keys: 'Z', run: () => a.focus(node.key) });
   if (focused) items.push({ label: 'Show the whole run', keys: 'Backspace', run: () => a.focusOut() });
   if (node.expandable && node.kind !== 'more') {
     const open = node.children.length > 0;
-    items.push({ label: node.kind === 'fold' ? (open ? 'Fold back' : 'Show members') : open ? 'Collapse' : 'Expand', keys: 'Space', run: () => a.setOpen(node.key, !open) });
-    items.push({ label: node.kind === 'fold' ? 'Show all members' : 'Expand everything below', keys: '*', run: () => a.openAll(node.key) });
+    items.push({
+      label: node.kind === 'fold' ? (open ? 'Fold back' : 'Show members') : open ? 'Collapse' : 'Expand',
+      keys: 'Space',
+      run: () => a.setOpen(node.key, !open),
+    });
+    items.push({
+      label: node.kind === 'fold' ? 'Show all members' : 'Expand everything below',
+      keys: '*',
+      run: () => a.openAll(node.key),
+    });
   }
   const spawn = row?.kind === 'task' || row?.kind === 'nursery' ? row.site : null;
-  if (spawn) items.push({ label: row?.kind === 'nursery' ? 'Go to open site' : 'Go to spawn site', run: () => a.openSite(spawn) });
+  if (spawn)
+    items.push({
+      label: row?.kind === 'nursery' ? 'Go to open site' : 'Go to spawn site',
+      run: () => a.openSite(spawn),
+    });
   const awaitSite = row?.kind === 'task' ? row.awaitSite : null;
   if (awaitSite) items.push({ label: 'Go to await site', run: () => a.openSite(awaitSite) });
   return items;
@@ -46,9 +64,13 @@ export class ContextMenu {
   constructor() {
     this.el.addEventListener('keydown', (e) => this.key(e));
     // A press anywhere else closes the menu (capture: before the tree handles it).
-    document.addEventListener('pointerdown', (e) => {
-      if (!this.el.hidden && !this.el.contains(e.target as Node)) this.close(false);
-    }, true);
+    document.addEventListener(
+      'pointerdown',
+      (e) => {
+        if (!this.el.hidden && !this.el.contains(e.target as Node)) this.close(false);
+      },
+      true,
+    );
     window.addEventListener('blur', () => this.close(false));
   }
 
@@ -60,14 +82,21 @@ export class ContextMenu {
   open(items: MenuItem[], x: number, y: number, back: { focus(o?: FocusOptions): void }): void {
     if (!items.length) return;
     this.back = back;
-    this.el.replaceChildren(...items.map((it) => {
-      const b = h('button', { class: 'menu-item', role: 'menuitem', type: 'button', tabindex: '-1' }, h('span', { class: 'label' }, it.label), it.keys ? h('kbd', {}, it.keys) : null);
-      b.addEventListener('click', () => {
-        this.close(true);
-        it.run();
-      });
-      return b;
-    }));
+    this.el.replaceChildren(
+      ...items.map((it) => {
+        const b = h(
+          'button',
+          { class: 'menu-item', role: 'menuitem', type: 'button', tabindex: '-1' },
+          h('span', { class: 'label' }, it.label),
+          it.keys ? h('kbd', {}, it.keys) : null,
+        );
+        b.addEventListener('click', () => {
+          this.close(true);
+          it.run();
+        });
+        return b;
+      }),
+    );
     this.el.hidden = false;
     const host = this.el.offsetParent?.getBoundingClientRect() ?? { width: innerWidth, height: innerHeight };
     // Inside the container, flipped left or up when it would leave it.
@@ -93,7 +122,12 @@ export class ContextMenu {
   private key(e: KeyboardEvent): void {
     const all = [...this.el.querySelectorAll<HTMLButtonElement>('.menu-item')];
     const i = all.indexOf(document.activeElement as HTMLButtonElement);
-    const moves: Record<string, number | undefined> = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: all.length - 1 };
+    const moves: Record<string, number | undefined> = {
+      ArrowDown: i + 1,
+      ArrowUp: i - 1,
+      Home: 0,
+      End: all.length - 1,
+    };
     const to = moves[e.key];
     if (to !== undefined) this.item(to)?.focus();
     else if (e.key === 'Escape' || e.key === 'Tab') this.close(true);

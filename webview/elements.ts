@@ -39,7 +39,8 @@ export function icon(d: string, cls: string): SVGSVGElement {
 }
 
 /** A task in a state, as the tree draws it: the circle, the state's icon, the state's colours. */
-export const taskStateIcon = (s: TaskState): SVGSVGElement => icon(`${SHAPE.task}|${stateIcon(s)}`, `state-icon ${stateClass(s)}`);
+export const taskStateIcon = (s: TaskState): SVGSVGElement =>
+  icon(`${SHAPE.task}|${stateIcon(s)}`, `state-icon ${stateClass(s)}`);
 
 export const nurseryIcon = (): SVGSVGElement => icon(`${SHAPE.nursery}|${NURSERY_ICON}`, 'nursery-icon');
 

@@ -18,8 +18,21 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const PAD = 16;
 /** Presentation properties the stylesheet sets on the tree's elements (all inherited in SVG, but opacity). */
 const INHERITED = [
-  'fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap',
-  'stroke-linejoin', 'paint-order', 'font-family', 'font-size', 'font-weight', 'font-style', 'font-variant-numeric', 'visibility',
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'paint-order',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'font-variant-numeric',
+  'visibility',
 ];
 /** What the renderer draws: nothing else goes into the file (no script, no foreignObject). */
 const ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title']);
@@ -49,7 +62,8 @@ export interface Picture {
 export function drawPicture(p: PictureInput): Picture {
   const host = document.createElement('div');
   // Off screen but rendered, so the stylesheet applies and text can be measured.
-  host.style.cssText = 'position:fixed;left:-200000px;top:0;width:100px;height:100px;overflow:visible;pointer-events:none';
+  host.style.cssText =
+    'position:fixed;left:-200000px;top:0;width:100px;height:100px;overflow:visible;pointer-events:none';
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'tree export');
   host.append(svg);
@@ -58,9 +72,21 @@ export function drawPicture(p: PictureInput): Picture {
     const renderer = new TreeRenderer(svg);
     const links = cancelLinks(p.model, p.layout, p.rows, p.victims, p.layout.nodes, null).links;
     renderer.render({
-      layout: p.layout, visible: p.layout.nodes, rows: p.rows, info: p.info, selected: null, hover: null, cancelLinks: links,
-      related: new Set(), animate: false, overview: false, scale: 1, viewKey: 'export', wallNow: Date.now(),
-      measures: p.measures, palette: p.palette,
+      layout: p.layout,
+      visible: p.layout.nodes,
+      rows: p.rows,
+      info: p.info,
+      selected: null,
+      hover: null,
+      cancelLinks: links,
+      related: new Set(),
+      animate: false,
+      overview: false,
+      scale: 1,
+      viewKey: 'export',
+      wallNow: Date.now(),
+      measures: p.measures,
+      palette: p.palette,
     });
     const box = renderer.viewport.node()!.getBBox();
     const out = svg.cloneNode(true) as SVGSVGElement;
@@ -75,7 +101,13 @@ export function drawPicture(p: PictureInput): Picture {
     out.setAttribute('viewBox', `${x} ${y} ${width} ${height}`);
     const bg = document.createElementNS(SVG_NS, 'rect');
     bg.setAttribute('class', 'background');
-    for (const [k, v] of [['x', x], ['y', y], ['width', width], ['height', height]] as const) bg.setAttribute(k, String(v));
+    for (const [k, v] of [
+      ['x', x],
+      ['y', y],
+      ['width', width],
+      ['height', height],
+    ] as const)
+      bg.setAttribute(k, String(v));
     bg.setAttribute('style', `fill:${getComputedStyle(document.body).backgroundColor};stroke:none`);
     const title = document.createElementNS(SVG_NS, 'title');
     title.textContent = `Task tree: ${p.info.label}`;

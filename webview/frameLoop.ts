@@ -30,7 +30,13 @@ const CHILD_LABEL_ROOM = 160;
 /** An opened node's marker stays at least this far from the panel's left edge, in px. */
 const OPENED_EDGE = 32;
 const TICK_MS = 100;
-const EMPTY_LAYOUT: Layout = { nodes: [], byKey: new Map(), roots: [], bounds: { x0: 0, y0: 0, x1: 0, y1: 0 }, room: [] };
+const EMPTY_LAYOUT: Layout = {
+  nodes: [],
+  byKey: new Map(),
+  roots: [],
+  bounds: { x0: 0, y0: 0, x1: 0, y1: 0 },
+  room: [],
+};
 const NO_WAITS = { edges: [], stuck: new Set<string>() };
 
 /** The page's rooms a frame reads and moves. */
@@ -87,7 +93,7 @@ export class FrameLoop {
     const { p } = this;
     const run = p.mirror.get(p.current());
     this.viewJustSet = false;
-    if ((flags & DIRTY.rows) && !(flags & DIRTY.structure)) {
+    if (flags & DIRTY.rows && !(flags & DIRTY.structure)) {
       // Spawns and exits on a tree that takes long to lay out: rebuild a few times a
       // second, not every frame (calmer, and frames stay short). User actions never wait.
       const wait = p.tree.rebuildWait();
@@ -123,8 +129,8 @@ export class FrameLoop {
       p.viewport.set(p.choices.savedTransform ?? p.viewport.initialTransform(layout));
       this.rendered = false;
     }
-    if (layout && this.anchor && (flags & DIRTY.structure)) this.holdAnchor(layout);
-    if (layout && (flags & (DIRTY.structure | DIRTY.view))) p.follow.step(layout, p.tree.model);
+    if (layout && this.anchor && flags & DIRTY.structure) this.holdAnchor(layout);
+    if (layout && flags & (DIRTY.structure | DIRTY.view)) p.follow.step(layout, p.tree.model);
     if (layout && !this.needsInitialView) {
       if (run) p.selection.revealWanted(run);
       p.selection.reveal(layout);
@@ -134,7 +140,7 @@ export class FrameLoop {
       flags = this.paceOverview(flags);
       if (flags & (DIRTY.structure | DIRTY.content | DIRTY.view)) ticking = this.draw(run, layout, flags);
     } else this.drawNothing(run?.info);
-    if ((flags & DIRTY.content) && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run);
+    if (flags & DIRTY.content && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run);
     if (ticking || p.selection.detailsTicking(run)) p.scheduler.after('tick', TICK_MS, DIRTY.content | DIRTY.chrome);
   }
 
@@ -175,15 +181,34 @@ export class FrameLoop {
     const selected = p.choices.selected;
     const hover = p.selection.hover;
     const model = p.tree.model;
-    const { links, related } = model ? cancelLinks(model, layout, run.rows, p.tree.victims, visible, selected ?? hover) : { links: [], related: new Set<string>() };
-    const animate = (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !p.reducedMotion.matches;
+    const { links, related } = model
+      ? cancelLinks(model, layout, run.rows, p.tree.victims, visible, selected ?? hover)
+      : { links: [], related: new Set<string>() };
+    const animate =
+      (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !p.reducedMotion.matches;
     const drawn = p.renderer.render({
-      layout, visible, rows: run.rows, info: run.info, selected, hover, cancelLinks: links, related,
+      layout,
+      visible,
+      rows: run.rows,
+      info: run.info,
+      selected,
+      hover,
+      cancelLinks: links,
+      related,
       picked: p.picks?.keys(p.current(), model?.keyOf, selected),
-      animate, overview: this.overview, scale: t.k, viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
-      wallNow: Date.now(), measures: p.measures, palette: p.tree.palette, debug: p.tree.debug,
+      animate,
+      overview: this.overview,
+      scale: t.k,
+      viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
+      wallNow: Date.now(),
+      measures: p.measures,
+      palette: p.tree.palette,
+      debug: p.tree.debug,
     });
-    p.waits.render(model ? waitPicture(model, layout, run.rows, run.info, selected, p.choices.state.showWaits) : NO_WAITS, this.overview);
+    p.waits.render(
+      model ? waitPicture(model, layout, run.rows, run.info, selected, p.choices.state.showWaits) : NO_WAITS,
+      this.overview,
+    );
     // A label outgrew its column (a task started waiting somewhere with a
     // longer name): lay out again, measuring it.
     if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
@@ -197,9 +222,21 @@ export class FrameLoop {
   private drawNothing(info: RunInfo | undefined): void {
     const { p } = this;
     p.renderer.render({
-      layout: EMPTY_LAYOUT, visible: [], rows: new Map(), info: info ?? (undefined as unknown as RunInfo),
-      selected: null, hover: null, cancelLinks: [], related: new Set(), animate: false, overview: false,
-      scale: 1, viewKey: '', wallNow: 0, measures: p.measures, palette: p.tree.palette,
+      layout: EMPTY_LAYOUT,
+      visible: [],
+      rows: new Map(),
+      info: info ?? (undefined as unknown as RunInfo),
+      selected: null,
+      hover: null,
+      cancelLinks: [],
+      related: new Set(),
+      animate: false,
+      overview: false,
+      scale: 1,
+      viewKey: '',
+      wallNow: 0,
+      measures: p.measures,
+      palette: p.tree.palette,
     });
     p.waits.render(NO_WAITS, false);
   }
@@ -208,7 +245,11 @@ export class FrameLoop {
     const { p } = this;
     const model = p.tree.model;
     p.chrome.update({
-      runs: p.mirror.list(), current: p.current(), run, drawn: p.tree.layout?.nodes.length ?? 0, choices: p.choices,
+      runs: p.mirror.list(),
+      current: p.current(),
+      run,
+      drawn: p.tree.layout?.nodes.length ?? 0,
+      choices: p.choices,
       matches: p.choices.state.search.trim() && model ? model.matchCount : null,
       focusPath: model?.focusPath ?? null,
     });

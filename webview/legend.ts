@@ -9,16 +9,50 @@ export function legend(): HTMLElement {
   const items = STATE_ORDER.map((s) => h('li', {}, taskStateIcon(s), stateWord(s)));
   items.push(
     h('li', {}, nurseryIcon(), GROUP_KINDS.map(groupWithLibrary).join(', ')),
-    h('li', {}, h('span', { class: 'legend-dash loose', 'aria-hidden': 'true' }), 'loose task: made by the task on its left, no task group owns it'),
+    h(
+      'li',
+      {},
+      h('span', { class: 'legend-dash loose', 'aria-hidden': 'true' }),
+      'loose task: made by the task on its left, no task group owns it',
+    ),
     h('li', {}, foldIcon(), 'tasks of one kind, folded (×N): same function, same spawn site'),
     h('li', {}, icon(SHAPE.more, 'more-icon'), 'the rest of a long list: click for the next page'),
     h('li', {}, icon(SHAPE.retired, 'retired-icon'), 'finished tasks, folded away'),
     h('li', {}, h('span', { class: 'legend-dash', 'aria-hidden': 'true' }), 'cancelled by a failing sibling'),
-    h('li', {}, h('span', { class: 'legend-dash wait', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow', 'aria-hidden': 'true' }, '▶'), 'waits for the task it points to (selected task; all with Wait-for edges)'),
-    h('li', {}, h('span', { class: 'legend-dash cause', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow cause', 'aria-hidden': 'true' }, '▶'), 'its failure or cancel() cancelled what it points to (selected task; all with Wait-for edges)'),
-    h('li', {}, h('span', { class: 'legend-dash deadlock', 'aria-hidden': 'true' }), h('span', { class: 'legend-arrow deadlock', 'aria-hidden': 'true' }, '▶'), 'deadlock: tasks waiting for each other, ringed'),
-    h('li', {}, icon(MARK_SHAPES[1], 'site-mark tint-1'), h('code', {}, 'fn:12'), ' waits there; one mark per await site'),
-    h('li', {}, h('span', { class: 'legend-flag' }, FLAG_ORDER.map((f) => `⚠ ${flagBadge(f)}`).join(', ')), ' (asyncio)'),
+    h(
+      'li',
+      {},
+      h('span', { class: 'legend-dash wait', 'aria-hidden': 'true' }),
+      h('span', { class: 'legend-arrow', 'aria-hidden': 'true' }, '▶'),
+      'waits for the task it points to (selected task; all with Wait-for edges)',
+    ),
+    h(
+      'li',
+      {},
+      h('span', { class: 'legend-dash cause', 'aria-hidden': 'true' }),
+      h('span', { class: 'legend-arrow cause', 'aria-hidden': 'true' }, '▶'),
+      'its failure or cancel() cancelled what it points to (selected task; all with Wait-for edges)',
+    ),
+    h(
+      'li',
+      {},
+      h('span', { class: 'legend-dash deadlock', 'aria-hidden': 'true' }),
+      h('span', { class: 'legend-arrow deadlock', 'aria-hidden': 'true' }, '▶'),
+      'deadlock: tasks waiting for each other, ringed',
+    ),
+    h(
+      'li',
+      {},
+      icon(MARK_SHAPES[1], 'site-mark tint-1'),
+      h('code', {}, 'fn:12'),
+      ' waits there; one mark per await site',
+    ),
+    h(
+      'li',
+      {},
+      h('span', { class: 'legend-flag' }, FLAG_ORDER.map((f) => `⚠ ${flagBadge(f)}`).join(', ')),
+      ' (asyncio)',
+    ),
   );
   return h('div', { class: 'legend', role: 'note', 'aria-label': 'Legend' }, h('ul', {}, ...items));
 }

@@ -10,13 +10,25 @@ export function statusSentence(info: RunInfo): string {
     case 'live':
       return `${info.label}: running, ${info.liveTasks} live tasks`;
     case 'finished': {
-      const how = info.outcome === 'raised' ? `raised ${info.error ? errorLine(info.error) : 'an exception'}` : info.outcome === 'cancelled' ? 'was cancelled' : 'returned';
+      const how =
+        info.outcome === 'raised'
+          ? `raised ${info.error ? errorLine(info.error) : 'an exception'}`
+          : info.outcome === 'cancelled'
+            ? 'was cancelled'
+            : 'returned';
       return `${info.label}: run finished — ${how}`;
     }
     case 'disconnected':
       return `${info.label}: connection lost — showing the last known state`;
     case 'recording': {
-      const how = info.outcome === 'raised' ? `raised ${info.error ? errorLine(info.error) : 'an exception'}` : info.outcome === 'cancelled' ? 'was cancelled' : info.outcome === 'returned' ? 'returned' : 'ended without a finish event';
+      const how =
+        info.outcome === 'raised'
+          ? `raised ${info.error ? errorLine(info.error) : 'an exception'}`
+          : info.outcome === 'cancelled'
+            ? 'was cancelled'
+            : info.outcome === 'returned'
+              ? 'returned'
+              : 'ended without a finish event';
       return `${info.label}: recording — the run ${how}`;
     }
   }
@@ -31,7 +43,9 @@ export class Notices {
   }
 
   update(info: RunInfo | undefined): void {
-    const sig = info ? JSON.stringify([info.key, info.status, info.outcome, info.error, info.dropped, info.problems, info.retired]) : '';
+    const sig = info
+      ? JSON.stringify([info.key, info.status, info.outcome, info.error, info.dropped, info.problems, info.retired])
+      : '';
     if (sig === this.sig) return;
     this.sig = sig;
     this.el.replaceChildren();
@@ -41,24 +55,74 @@ export class Notices {
       this.el.append(h('div', { class: cls, role: 'note', 'data-status': info.status }, statusSentence(info)));
     }
     if (info.dropped > 0) {
-      this.el.append(h('div', { class: 'banner warn dropped', role: 'note' }, `${info.dropped.toLocaleString('en-US')} events were dropped by the runtime (the program outran the collector): the tree may miss some tasks or states.`));
+      this.el.append(
+        h(
+          'div',
+          { class: 'banner warn dropped', role: 'note' },
+          `${info.dropped.toLocaleString('en-US')} events were dropped by the runtime (the program outran the collector): the tree may miss some tasks or states.`,
+        ),
+      );
     }
-    for (const p of info.problems.slice(0, 5)) this.el.append(h('div', { class: 'banner warn problem', role: 'note' }, p));
-    if (info.problems.length > 5) this.el.append(h('div', { class: 'banner warn problem' }, `and ${info.problems.length - 5} more problems (see the Nursery Lens output)`));
+    for (const p of info.problems.slice(0, 5))
+      this.el.append(h('div', { class: 'banner warn problem', role: 'note' }, p));
+    if (info.problems.length > 5)
+      this.el.append(
+        h(
+          'div',
+          { class: 'banner warn problem' },
+          `and ${info.problems.length - 5} more problems (see the Nursery Lens output)`,
+        ),
+      );
   }
 }
 
 export function emptyState(post: (m: WebviewMessage) => void): HTMLElement {
-  const run = h('button', { class: 'button', type: 'button', 'data-command': 'runFile' }, 'Run Python File with Task Tree');
+  const run = h(
+    'button',
+    { class: 'button', type: 'button', 'data-command': 'runFile' },
+    'Run Python File with Task Tree',
+  );
   run.addEventListener('click', () => post({ type: 'command', command: 'runFile' }));
-  const open = h('button', { class: 'button secondary', type: 'button', 'data-command': 'openRecording' }, 'Open Recording…');
+  const open = h(
+    'button',
+    { class: 'button secondary', type: 'button', 'data-command': 'openRecording' },
+    'Open Recording…',
+  );
   open.addEventListener('click', () => post({ type: 'command', command: 'openRecording' }));
-  return h('div', { class: 'empty-state' },
+  return h(
+    'div',
+    { class: 'empty-state' },
     h('h2', {}, 'No run yet'),
-    h('p', {}, 'The task tree shows the task groups (nurseries) and tasks of a Trio or asyncio program (AnyIO on either) while it runs.'),
-    h('ul', {},
-      h('li', {}, 'Debug a Python file that calls ', h('code', {}, 'trio.run()'), ', ', h('code', {}, 'asyncio.run()'), ' or ', h('code', {}, 'anyio.run()'), ' (F5 with the Python debugger): its tasks appear here.'),
+    h(
+      'p',
+      {},
+      'The task tree shows the task groups (nurseries) and tasks of a Trio or asyncio program (AnyIO on either) while it runs.',
+    ),
+    h(
+      'ul',
+      {},
+      h(
+        'li',
+        {},
+        'Debug a Python file that calls ',
+        h('code', {}, 'trio.run()'),
+        ', ',
+        h('code', {}, 'asyncio.run()'),
+        ' or ',
+        h('code', {}, 'anyio.run()'),
+        ' (F5 with the Python debugger): its tasks appear here.',
+      ),
       h('li', {}, 'Or run the open file with the task tree, without the debugger.'),
-      h('li', {}, 'Or open a recording (', h('code', {}, '.ndjson'), ') made with ', h('code', {}, 'python -m nursery_lens --record'), '.')),
-    h('div', { class: 'buttons' }, run, open));
+      h(
+        'li',
+        {},
+        'Or open a recording (',
+        h('code', {}, '.ndjson'),
+        ') made with ',
+        h('code', {}, 'python -m nursery_lens --record'),
+        '.',
+      ),
+    ),
+    h('div', { class: 'buttons' }, run, open),
+  );
 }

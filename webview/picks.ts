@@ -39,7 +39,11 @@ export class Picks {
    * the fold or collapsed ancestor that holds it). A selection outside them
    * ends the pick.
    */
-  keys(run: string | null, keyOf: ((id: number) => string | null) | undefined, selected: string | null): ReadonlySet<string> {
+  keys(
+    run: string | null,
+    keyOf: ((id: number) => string | null) | undefined,
+    selected: string | null,
+  ): ReadonlySet<string> {
     if (!this.ids.size || run !== this.run || !keyOf) return NONE;
     const keys = new Set<string>();
     for (const id of this.ids) {

@@ -151,7 +151,8 @@ export class Selection {
     if (!placed.length) return;
     placed.sort((a, b) => a.y - b.y || a.x - b.x);
     const i = placed.findIndex((p) => p.node.key === this.p.choices.selected);
-    const next = i < 0 ? (backwards ? placed.length - 1 : 0) : (i + (backwards ? -1 : 1) + placed.length) % placed.length;
+    const next =
+      i < 0 ? (backwards ? placed.length - 1 : 0) : (i + (backwards ? -1 : 1) + placed.length) % placed.length;
     this.select(placed[next].node.key, { openDetails: true });
   }
 
@@ -194,7 +195,9 @@ export class Selection {
     const selected = choices.selected;
     const node = selected !== null && choices.state.detailsOpen ? (tree.model?.byKey.get(selected) ?? null) : null;
     details.update({
-      rows: run.rows, info: run.info, node,
+      rows: run.rows,
+      info: run.info,
+      node,
       victims: node && node.kind === 'task' ? (tree.victims.get(node.id) ?? []) : [],
       post: (m) => this.p.post(m),
       select: (id) => this.selectId(id),

@@ -27,7 +27,7 @@ export type ExportCommand = Extract<PanelCommand, 'copyText' | 'exportSvg' | 'ex
 
 const EXPORTS: Array<[ExportCommand, string, string]> = [
   ['copyText', 'Copy as text', 'The tree as indented text, to paste into an issue'],
-  ['exportSvg', 'Save as SVG…', 'The whole tree as shown, in this theme\'s colours'],
+  ['exportSvg', 'Save as SVG…', "The whole tree as shown, in this theme's colours"],
   ['exportPng', 'Save as PNG…', 'The whole tree as shown, at twice its size'],
   ['exportTrace', 'Save Chrome trace…', "The run's history, for Perfetto or chrome://tracing"],
 ];
@@ -35,13 +35,27 @@ const EXPORTS: Array<[ExportCommand, string, string]> = [
 /** The Export button and its menu (Escape or a click elsewhere closes it). */
 function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   const menu = h('div', { class: 'export-menu', role: 'menu', 'aria-label': 'Export', hidden: true });
-  const button = h('button', { class: 'toggle export-button', type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', title: 'Copy or save this tree' }, 'Export');
+  const button = h(
+    'button',
+    {
+      class: 'toggle export-button',
+      type: 'button',
+      'aria-haspopup': 'menu',
+      'aria-expanded': 'false',
+      title: 'Copy or save this tree',
+    },
+    'Export',
+  );
   const show = (open: boolean): void => {
     menu.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
   };
   for (const [command, label, title] of EXPORTS) {
-    const item = h('button', { class: 'menu-item', type: 'button', role: 'menuitem', title, 'data-command': command }, label);
+    const item = h(
+      'button',
+      { class: 'menu-item', type: 'button', role: 'menuitem', title, 'data-command': command },
+      label,
+    );
     item.addEventListener('click', () => {
       show(false);
       run(command);
@@ -70,10 +84,20 @@ function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   return anchor;
 }
 
-const STATUS_WORD: Record<RunInfo['status'], string> = { live: 'live', finished: 'finished', disconnected: 'disconnected', recording: 'recording' };
+const STATUS_WORD: Record<RunInfo['status'], string> = {
+  live: 'live',
+  finished: 'finished',
+  disconnected: 'disconnected',
+  recording: 'recording',
+};
 
 function toggle(label: string, title: string, on: (v: boolean) => void): HTMLButtonElement {
-  const b = h('button', { class: 'toggle', type: 'button', 'aria-pressed': 'false', title }, h('span', { class: 'check', 'aria-hidden': 'true' }), label);
+  const b = h(
+    'button',
+    { class: 'toggle', type: 'button', 'aria-pressed': 'false', title },
+    h('span', { class: 'check', 'aria-hidden': 'true' }),
+    label,
+  );
   b.addEventListener('click', () => on(b.getAttribute('aria-pressed') !== 'true'));
   return b;
 }
@@ -94,9 +118,24 @@ export class Toolbar {
   constructor(a: ToolbarActions) {
     this.runSelect = h('select', { class: 'run-picker', 'aria-label': 'Run', title: 'Run to show' });
     this.runSelect.addEventListener('change', () => a.selectRun(this.runSelect.value));
-    this.clearFinished = h('button', { class: 'toggle clear-finished', type: 'button', title: 'Remove runs that are over from this list', hidden: true }, 'Clear finished runs');
+    this.clearFinished = h(
+      'button',
+      {
+        class: 'toggle clear-finished',
+        type: 'button',
+        title: 'Remove runs that are over from this list',
+        hidden: true,
+      },
+      'Clear finished runs',
+    );
     this.clearFinished.addEventListener('click', () => a.clearFinished());
-    this.searchInput = h('input', { class: 'search', type: 'search', placeholder: 'Filter by name  (/)', 'aria-label': 'Filter tasks by name', spellcheck: 'false' });
+    this.searchInput = h('input', {
+      class: 'search',
+      type: 'search',
+      placeholder: 'Filter by name  (/)',
+      'aria-label': 'Filter tasks by name',
+      spellcheck: 'false',
+    });
     this.searchInput.addEventListener('input', () => a.search(this.searchInput.value));
     this.searchInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
@@ -111,27 +150,62 @@ export class Toolbar {
       }
     });
     this.matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
-    this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) => a.setHideFinished(v));
-    this.hideSystem = toggle('Hide system', "Hide the library's own tasks and nurseries (Trio's, asyncio's)", (v) => a.setHideSystem(v));
+    this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) =>
+      a.setHideFinished(v),
+    );
+    this.hideSystem = toggle('Hide system', "Hide the library's own tasks and nurseries (Trio's, asyncio's)", (v) =>
+      a.setHideSystem(v),
+    );
     this.follow = toggle('Follow', 'Keep new activity in view (stops when you pan)', (v) => a.setFollow(v));
-    this.showWaits = toggle('Wait-for edges', 'Draw an arrow from every waiting task to the tasks holding what it waits for, and from every task that failed or called cancel() to what it cancelled (without this: the selected task\'s, and a deadlock\'s)', (v) => a.setShowWaits(v));
+    this.showWaits = toggle(
+      'Wait-for edges',
+      "Draw an arrow from every waiting task to the tasks holding what it waits for, and from every task that failed or called cancel() to what it cancelled (without this: the selected task's, and a deadlock's)",
+      (v) => a.setShowWaits(v),
+    );
     this.showWaits.classList.add('show-waits');
-    const fit = h('button', { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' }, 'Fit');
+    const fit = h(
+      'button',
+      { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' },
+      'Fit',
+    );
     fit.addEventListener('click', () => a.fit());
     const legendPanel = legend();
     legendPanel.hidden = true;
-    const legendButton = h('button', { class: 'toggle legend-button', type: 'button', 'aria-expanded': 'false', title: 'What the shapes and icons mean' }, 'Legend');
+    const legendButton = h(
+      'button',
+      {
+        class: 'toggle legend-button',
+        type: 'button',
+        'aria-expanded': 'false',
+        title: 'What the shapes and icons mean',
+      },
+      'Legend',
+    );
     legendButton.addEventListener('click', () => {
       legendPanel.hidden = !legendPanel.hidden;
       legendButton.setAttribute('aria-expanded', String(!legendPanel.hidden));
     });
     this.counts = h('span', { class: 'counts' });
-    this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
-      this.runSelect, this.clearFinished,
+    this.el = h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Task tree' },
+      this.runSelect,
+      this.clearFinished,
       h('span', { class: 'search-box' }, this.searchInput, this.matchCount),
-      this.hideFinished, this.hideSystem, this.follow, this.showWaits, fit, this.counts,
+      this.hideFinished,
+      this.hideSystem,
+      this.follow,
+      this.showWaits,
+      fit,
+      this.counts,
       // Together at the right end of their line, so the popups they open (anchored right) stay in view.
-      h('span', { class: 'toolbar-end' }, exportMenu((c) => a.exportAs(c)), h('span', { class: 'legend-anchor' }, legendButton, legendPanel)));
+      h(
+        'span',
+        { class: 'toolbar-end' },
+        exportMenu((c) => a.exportAs(c)),
+        h('span', { class: 'legend-anchor' }, legendButton, legendPanel),
+      ),
+    );
   }
 
   setRuns(runs: RunInfo[], current: string | null): void {
@@ -141,24 +215,35 @@ export class Toolbar {
     // Runs of the same script are told apart by their start time.
     const seen = new Map<string, number>();
     for (const r of runs) seen.set(r.label, (seen.get(r.label) ?? 0) + 1);
-    this.runSelect.replaceChildren(...runs.map((r) => {
-      const when = (seen.get(r.label) ?? 0) > 1 ? ` · ${new Date(r.wall).toLocaleTimeString()}` : '';
-      // `main.py · asyncio — live`: which library each run uses.
-      const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${STATUS_WORD[r.status]}`);
-      o.selected = r.key === current;
-      return o;
-    }));
+    this.runSelect.replaceChildren(
+      ...runs.map((r) => {
+        const when = (seen.get(r.label) ?? 0) > 1 ? ` · ${new Date(r.wall).toLocaleTimeString()}` : '';
+        // `main.py · asyncio — live`: which library each run uses.
+        const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${STATUS_WORD[r.status]}`);
+        o.selected = r.key === current;
+        return o;
+      }),
+    );
     this.runSelect.hidden = runs.length === 0;
     this.runSelect.disabled = runs.length < 2;
     this.clearFinished.hidden = !runs.some((r) => r.status !== 'live');
   }
 
-  setState(s: { hideFinished: boolean; hideSystem: boolean; follow: boolean; showWaits: boolean; search: string; matches: number | null; counts: string }): void {
+  setState(s: {
+    hideFinished: boolean;
+    hideSystem: boolean;
+    follow: boolean;
+    showWaits: boolean;
+    search: string;
+    matches: number | null;
+    counts: string;
+  }): void {
     this.showWaits.setAttribute('aria-pressed', String(s.showWaits));
     this.hideFinished.setAttribute('aria-pressed', String(s.hideFinished));
     this.hideSystem.setAttribute('aria-pressed', String(s.hideSystem));
     this.follow.setAttribute('aria-pressed', String(s.follow));
-    if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search) this.searchInput.value = s.search;
+    if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search)
+      this.searchInput.value = s.search;
     this.matchCount.textContent = s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`;
     this.counts.textContent = s.counts;
   }

@@ -28,7 +28,8 @@ export class VerdictBanner {
     const v = info?.verdict;
     const live = info?.status === 'live';
     // A live run shows a verdict while it holds; a run that is over shows the last one it had.
-    const shown = info && v && (v.endedAt === undefined || !live) && !this.dismissed.has(verdictKey(info, v)) ? v : undefined;
+    const shown =
+      info && v && (v.endedAt === undefined || !live) && !this.dismissed.has(verdictKey(info, v)) ? v : undefined;
     const sig = shown && info ? `${verdictKey(info, shown)}:${shown.endedAt}:${info.status}` : '';
     if (sig === this.sig) return;
     this.sig = sig;
@@ -38,34 +39,75 @@ export class VerdictBanner {
   }
 
   private banner(info: RunInfo, v: Verdict, live: boolean): HTMLElement {
-    const ended = v.endedAt !== undefined ? ` until ${formatDuration(v.endedAt)}` : live ? '' : ', until the program stopped';
+    const ended =
+      v.endedAt !== undefined ? ` until ${formatDuration(v.endedAt)}` : live ? '' : ', until the program stopped';
     const when = `since ${formatDuration(v.since)} into the run${ended}`;
     const list = h('ul', { class: 'verdict-tasks' });
     for (const group of sameWait(v.tasks)) list.append(h('li', {}, ...this.line(group, v)));
-    if (v.taskCount > v.tasks.length) list.append(h('li', { class: 'muted' }, `and ${v.taskCount - v.tasks.length} more`));
+    if (v.taskCount > v.tasks.length)
+      list.append(h('li', { class: 'muted' }, `and ${v.taskCount - v.tasks.length} more`));
     const behind = v.behindCount
-      ? h('p', { class: 'verdict-behind' }, 'Stuck behind them: ', ...this.names(v.behind), v.behindCount > v.behind.length ? ` and ${v.behindCount - v.behind.length} more` : '')
+      ? h(
+          'p',
+          { class: 'verdict-behind' },
+          'Stuck behind them: ',
+          ...this.names(v.behind),
+          v.behindCount > v.behind.length ? ` and ${v.behindCount - v.behind.length} more` : '',
+        )
       : null;
     const show = h('button', { class: 'button', type: 'button', 'data-action': 'show-verdict' }, 'Show them');
     show.addEventListener('click', () => this.a.showAll(v.tasks.map((t) => t.id)));
-    const close = h('button', { class: 'icon-button close', type: 'button', title: 'Dismiss', 'aria-label': 'Dismiss', 'data-action': 'dismiss-verdict' }, '×');
+    const close = h(
+      'button',
+      {
+        class: 'icon-button close',
+        type: 'button',
+        title: 'Dismiss',
+        'aria-label': 'Dismiss',
+        'data-action': 'dismiss-verdict',
+      },
+      '×',
+    );
     close.addEventListener('click', () => {
       this.dismissed.add(verdictKey(info, v));
       this.update(info);
     });
     const title = verdictTitle(v, live);
-    return h('div', { class: `banner verdict ${v.kind}`, role: 'alert', 'data-verdict': v.kind, 'aria-label': `${title}: ${v.taskCount} tasks` },
-      h('div', { class: 'verdict-head' }, h('strong', {}, title), h('span', { class: 'muted' }, ` ${when}. ${verdictMeaning(v)}`), h('span', { class: 'verdict-buttons' }, show, close)),
-      list, behind);
+    return h(
+      'div',
+      {
+        class: `banner verdict ${v.kind}`,
+        role: 'alert',
+        'data-verdict': v.kind,
+        'aria-label': `${title}: ${v.taskCount} tasks`,
+      },
+      h(
+        'div',
+        { class: 'verdict-head' },
+        h('strong', {}, title),
+        h('span', { class: 'muted' }, ` ${when}. ${verdictMeaning(v)}`),
+        h('span', { class: 'verdict-buttons' }, show, close),
+      ),
+      list,
+      behind,
+    );
   }
 
   /** `w1 waits for Lock lock_b held by w2` (`w1, w2 wait for Event ready` when they wait alike), every task a link. */
   private line(group: VerdictTask[], v: Verdict): Array<Node | string> {
     const t = group[0];
     const names = new Map([...v.tasks, ...v.behind].map((x) => [x.id, x]));
-    const held = t.on.length ? [` ${holdersWord(t.waits)} `, ...this.names(t.on.map((id) => names.get(id) ?? { id, name: `#${id}` }))] : [];
+    const held = t.on.length
+      ? [` ${holdersWord(t.waits)} `, ...this.names(t.on.map((id) => names.get(id) ?? { id, name: `#${id}` }))]
+      : [];
     const detail = t.waits.detail && v.kind === 'hang' ? h('span', { class: 'muted' }, ` (${t.waits.detail})`) : '';
-    return [...this.names(group), group.length > 1 ? ' wait for ' : ' waits for ', h('code', {}, t.waits.label), ...held, detail];
+    return [
+      ...this.names(group),
+      group.length > 1 ? ' wait for ' : ' waits for ',
+      h('code', {}, t.waits.label),
+      ...held,
+      detail,
+    ];
   }
 
   private names(tasks: Array<{ id: number; name: string }>): Array<Node | string> {
@@ -76,7 +118,11 @@ export class VerdictBanner {
 
   private link(id: number, name: string): HTMLElement {
     // the name the tree shows (`main` for `__main__.main`); the full one on hover
-    const b = h('button', { class: 'link-button task-link', type: 'button', 'data-action': `verdict-select-${id}`, title: name }, displayName(name));
+    const b = h(
+      'button',
+      { class: 'link-button task-link', type: 'button', 'data-action': `verdict-select-${id}`, title: name },
+      displayName(name),
+    );
     b.addEventListener('click', () => this.a.select(id));
     return b;
   }

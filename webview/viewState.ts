@@ -50,7 +50,16 @@ function emptyRunView(): RunView {
 
 function initialViewState(): ViewState {
   return {
-    v: 1, run: null, follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, showWaits: false, runs: {}, recent: [],
+    v: 1,
+    run: null,
+    follow: true,
+    hideFinished: false,
+    hideSystem: null,
+    search: '',
+    detailsOpen: true,
+    showWaits: false,
+    runs: {},
+    recent: [],
     timeline: { open: null, height: 180, speed: 0 },
   };
 }
@@ -70,7 +79,9 @@ function transformOf(x: unknown): Transform | null {
 function pagesOf(x: unknown, folds: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of folds) out[f] = 1;
-  if (isObj(x)) for (const [k, v] of Object.entries(x)) if (typeof v === 'number' && Number.isInteger(v) && v > 0) out[k] = Math.min(v, 1000);
+  if (isObj(x))
+    for (const [k, v] of Object.entries(x))
+      if (typeof v === 'number' && Number.isInteger(v) && v > 0) out[k] = Math.min(v, 1000);
   return out;
 }
 

@@ -25,11 +25,15 @@ const MAX_HELLO_DEPTH = 8;
 
 /** The first line as JSON, or why it is not a hello's (never throws). */
 export function parseFirstLine(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {
-  if (nestsDeeperThan(line, MAX_HELLO_DEPTH)) return { ok: false, reason: 'the first line nests too deep to be a hello' };
+  if (nestsDeeperThan(line, MAX_HELLO_DEPTH))
+    return { ok: false, reason: 'the first line nests too deep to be a hello' };
   try {
     return { ok: true, value: JSON.parse(line) };
   } catch {
-    return { ok: false, reason: 'the first line is not JSON (expected a hello); is something other than Nursery Lens connecting?' };
+    return {
+      ok: false,
+      reason: 'the first line is not JSON (expected a hello); is something other than Nursery Lens connecting?',
+    };
   }
 }
 

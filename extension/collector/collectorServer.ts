@@ -6,7 +6,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Connection, IngestBudget, type CollectorLog, type ConnectionContext, type ConnectionHooks, type ProgramPaths } from './connection';
+import {
+  Connection,
+  IngestBudget,
+  type CollectorLog,
+  type ConnectionContext,
+  type ConnectionHooks,
+  type ProgramPaths,
+} from './connection';
 import { PendingConnections } from './admission';
 import { RefusalLog } from './refusalLog';
 import type { LaunchRegistry, Launch } from './launches';
@@ -107,7 +114,11 @@ export class CollectorServer {
 
   private accept(socket: net.Socket): void {
     if (this.connections.size - this.pending.size >= MAX_CONNECTIONS) {
-      this.ctx.refusals.refused('collector', `${MAX_CONNECTIONS} programs connected; turning new connections away`, 'too many programs');
+      this.ctx.refusals.refused(
+        'collector',
+        `${MAX_CONNECTIONS} programs connected; turning new connections away`,
+        'too many programs',
+      );
       socket.destroy();
       return;
     }
@@ -115,7 +126,12 @@ export class CollectorServer {
       const c = new Connection(socket, this.nextId++, this.ctx, this.hooks);
       this.connections.add(c);
       // The stranger that waited longest makes room: a real program's hello comes at once.
-      this.pending.add(c)?.refuse(`pushed out by newer connections before saying hello (${this.pending.size} wait at most)`, 'pushed out before a hello');
+      this.pending
+        .add(c)
+        ?.refuse(
+          `pushed out by newer connections before saying hello (${this.pending.size} wait at most)`,
+          'pushed out before a hello',
+        );
     } catch (err) {
       this.options.log.error(`collector: could not set up a connection: ${messageOf(err)}`);
       socket.destroy();

@@ -115,7 +115,12 @@ export class Connection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
       if (this.phase === 'open') this.ctx.log.warn(`${this.name}: socket error: ${err.message}`);
-      else if (this.phase === 'hello') this.ctx.refusals.refused(this.name, `socket error before a hello: ${err.message}`, 'socket error before a hello');
+      else if (this.phase === 'hello')
+        this.ctx.refusals.refused(
+          this.name,
+          `socket error before a hello: ${err.message}`,
+          'socket error before a hello',
+        );
     });
     socket.on('close', () => this.onClose());
     socket.on('end', () => socket.end());
@@ -144,9 +149,12 @@ export class Connection {
       if (lines.length && this.phase === 'open') this.ctx.store.changed();
     } catch (err) {
       if (err instanceof LineTooLongError) {
-        this.refuse(this.phase === 'hello'
-          ? `a first line longer than ${formatBytes(err.limit)} (${err.limit} bytes), too long for a hello; connection closed`
-          : `a line longer than ${err.limit} bytes (the limit is ${formatBytes(err.limit)}); connection closed`, 'first line too long');
+        this.refuse(
+          this.phase === 'hello'
+            ? `a first line longer than ${formatBytes(err.limit)} (${err.limit} bytes), too long for a hello; connection closed`
+            : `a line longer than ${err.limit} bytes (the limit is ${formatBytes(err.limit)}); connection closed`,
+          'first line too long',
+        );
       } else {
         this.refuse(`internal error while reading: ${messageOf(err)}; connection closed`);
       }
@@ -175,15 +183,28 @@ export class Connection {
     if (!parsed.ok) return this.refuseHello(parsed.reason, 'first line not a hello');
     const value = parsed.value;
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-    if (obj.type !== 'hello') return this.refuseHello(`the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`, 'first line not a hello');
+    if (obj.type !== 'hello')
+      return this.refuseHello(
+        `the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`,
+        'first line not a hello',
+      );
     if (obj.protocol !== PROTOCOL_MAJOR) {
-      return this.refuseHello(`the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`, 'other protocol');
+      return this.refuseHello(
+        `the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`,
+        'other protocol',
+      );
     }
     const launch = this.ctx.launches.find(obj.secret);
     if (!launch) {
       return obj.secret === undefined
-        ? this.refuseHello('no secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted', 'no secret')
-        : this.refuseHello('wrong secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted', 'wrong secret');
+        ? this.refuseHello(
+            'no secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted',
+            'no secret',
+          )
+        : this.refuseHello(
+            'wrong secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted',
+            'wrong secret',
+          );
     }
     const v = validateEvent(value);
     if (!v.ok) {
@@ -195,7 +216,10 @@ export class Connection {
     // at once holds a copy of the secret and must not write into the first's runs.
     const instanceKey = `${launch.secret}\u0000${hello.instance}`;
     if (this.ctx.liveInstances.has(instanceKey)) {
-      return this.refuseHello(`a second connection for program instance ${hello.instance.slice(0, 40)} of "${launch.label}" while its first is still connected; refused (a copy of the launch's secret?)`, 'instance already connected');
+      return this.refuseHello(
+        `a second connection for program instance ${hello.instance.slice(0, 40)} of "${launch.label}" while its first is still connected; refused (a copy of the launch's secret?)`,
+        'instance already connected',
+      );
     }
     this.ctx.liveInstances.add(instanceKey);
     this.instanceKey = instanceKey;
@@ -213,7 +237,11 @@ export class Connection {
     const stream = this.ctx.store.openStream(origin);
     const first = stream.raw.length === 0;
     this.stream = stream;
-    this.ctx.programPaths.set(stream, { cwd: hello.cwd, argv: hello.argv, ...(hello.sys_path ? { sysPath: hello.sys_path } : {}) });
+    this.ctx.programPaths.set(stream, {
+      cwd: hello.cwd,
+      argv: hello.argv,
+      ...(hello.sys_path ? { sysPath: hello.sys_path } : {}),
+    });
     this.reader = new StreamReader(stream, this.ctx.log, `${this.name} (pid ${hello.pid})`);
     this.reader.setHello(hello);
     // Saved recordings get shared: the hello as parsed (whatever escapes spelled
@@ -222,8 +250,13 @@ export class Connection {
     stream.record(JSON.stringify(withoutSecret));
     this.phase = 'open';
     this.hooks.accepted(this);
-    this.ctx.log.info(`${this.name}: program pid ${hello.pid} (${launch.label}, ${hello.runtime} ${hello.runtime_version}, Python ${hello.python}) ${hello.reconnect ? `reconnected (${hello.reconnect})` : 'connected'}`);
-    if (v.unknownFields) this.ctx.log.info(`${this.name}: hello has fields this extension does not know: ${v.unknownFields.join(', ').slice(0, 200)} (ignored)`);
+    this.ctx.log.info(
+      `${this.name}: program pid ${hello.pid} (${launch.label}, ${hello.runtime} ${hello.runtime_version}, Python ${hello.python}) ${hello.reconnect ? `reconnected (${hello.reconnect})` : 'connected'}`,
+    );
+    if (v.unknownFields)
+      this.ctx.log.info(
+        `${this.name}: hello has fields this extension does not know: ${v.unknownFields.join(', ').slice(0, 200)} (ignored)`,
+      );
     if (first) {
       try {
         this.ctx.onProgram?.(launch, stream);
@@ -269,7 +302,10 @@ export class Connection {
       this.setClosed();
       const lost = this.decoder.buffered;
       const live = this.stream ? [...this.stream.runs.values()].filter((r) => r.currentStatus === 'live').length : 0;
-      if (live) this.ctx.log.warn(`${this.name}: the program disconnected with ${live} run(s) still live${lost ? ` (${lost} bytes of an unfinished line lost)` : ''}`);
+      if (live)
+        this.ctx.log.warn(
+          `${this.name}: the program disconnected with ${live} run(s) still live${lost ? ` (${lost} bytes of an unfinished line lost)` : ''}`,
+        );
       else this.ctx.log.info(`${this.name}: program disconnected`);
       this.stream?.disconnected('The program disconnected before its run finished.');
     } else if (this.phase === 'hello') {

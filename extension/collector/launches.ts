@@ -63,7 +63,14 @@ export class LaunchRegistry {
 
   create(label: string, kind: Launch['kind'], debugSessionId?: string): Launch {
     const now = this.now();
-    const launch: Launch = { secret: randomBytes(32).toString('hex'), label, kind, created: now, open: 0, idleSince: now };
+    const launch: Launch = {
+      secret: randomBytes(32).toString('hex'),
+      label,
+      kind,
+      created: now,
+      open: 0,
+      idleSince: now,
+    };
     if (debugSessionId) launch.debugSessionId = debugSessionId;
     this.add(launch);
     return launch;

@@ -16,7 +16,10 @@ export class LineDecoder {
   private pendingBytes = 0;
   private seenFirst = false;
 
-  constructor(private readonly maxLineBytes: number, private readonly firstLineBytes = maxLineBytes) {}
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly firstLineBytes = maxLineBytes,
+  ) {}
 
   /** The limit of the line being read now. */
   private get limit(): number {

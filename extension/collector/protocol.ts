@@ -22,7 +22,10 @@ const count: Check = (v) => isInt(v) && (v as number) >= 1;
 const nonNegInt: Check = (v) => isInt(v) && (v as number) >= 0;
 const numOrNull: Check = (v) => v === null || isNum(v);
 const strings: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const oneOf = (...values: unknown[]): Check => (v) => values.includes(v);
+const oneOf =
+  (...values: unknown[]): Check =>
+  (v) =>
+    values.includes(v);
 /** Longest `file` of a site (PATH_MAX on Linux) and `function` (a qualified name) accepted. */
 export const MAX_SITE_FILE = 4096;
 export const MAX_SITE_FUNCTION = 1024;
@@ -37,7 +40,13 @@ const site: Check = (v) => {
   const s = v as Record<string, unknown>;
   const { file, line } = s;
   const fn = s.function;
-  if (typeof file !== 'string' || typeof fn !== 'string' || file.length > MAX_SITE_FILE || fn.length > MAX_SITE_FUNCTION) return false;
+  if (
+    typeof file !== 'string' ||
+    typeof fn !== 'string' ||
+    file.length > MAX_SITE_FILE ||
+    fn.length > MAX_SITE_FUNCTION
+  )
+    return false;
   if (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 0) return false;
   let keys = 0;
   for (const _ in s) keys++;
@@ -59,12 +68,15 @@ const error = (v: unknown, depth = 0): boolean => {
 const cancel: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const c = v as Record<string, unknown>;
-  return (c.source === undefined || ['deadline', 'explicit', 'nursery', 'interrupt', 'shutdown', 'unknown'].includes(c.source as string))
-    && (c.reason === undefined || typeof c.reason === 'string')
-    && (c.by === undefined || id(c.by))
-    && (c.scope === undefined || id(c.scope))
-    && (c.site === undefined || site(c.site))
-    && (c.error === undefined || error(c.error));
+  return (
+    (c.source === undefined ||
+      ['deadline', 'explicit', 'nursery', 'interrupt', 'shutdown', 'unknown'].includes(c.source as string)) &&
+    (c.reason === undefined || typeof c.reason === 'string') &&
+    (c.by === undefined || id(c.by)) &&
+    (c.scope === undefined || id(c.scope)) &&
+    (c.site === undefined || site(c.site)) &&
+    (c.error === undefined || error(c.error))
+  );
 };
 /** Longest `label` and `detail` of a task's waits, and most `holders` (the schema's bounds). */
 export const MAX_WAIT_TEXT = 300;
@@ -75,12 +87,15 @@ const waits: Check = (v) => {
   if (v === null) return true;
   if (typeof v !== 'object' || Array.isArray(v)) return false;
   const w = v as Record<string, unknown>;
-  return boundedText(w.kind, 64) && boundedText(w.label, MAX_WAIT_TEXT)
-    && (w.obj === undefined || id(w.obj))
-    && (w.holders === undefined || (Array.isArray(w.holders) && w.holders.length <= MAX_HOLDERS && w.holders.every(id)))
-    && (w.until === undefined || ts(w.until))
-    && (w.wakes === undefined || typeof w.wakes === 'boolean')
-    && (w.detail === undefined || boundedText(w.detail, MAX_WAIT_TEXT));
+  return (
+    boundedText(w.kind, 64) &&
+    boundedText(w.label, MAX_WAIT_TEXT) &&
+    (w.obj === undefined || id(w.obj)) &&
+    (w.holders === undefined || (Array.isArray(w.holders) && w.holders.length <= MAX_HOLDERS && w.holders.every(id))) &&
+    (w.until === undefined || ts(w.until)) &&
+    (w.wakes === undefined || typeof w.wakes === 'boolean') &&
+    (w.detail === undefined || boundedText(w.detail, MAX_WAIT_TEXT))
+  );
 };
 const outcome = oneOf('returned', 'raised', 'cancelled');
 /** Program text the schema bounds at 2,000 characters (a warning's category and message). */
@@ -94,10 +109,18 @@ export interface EventSpec {
 
 /** Every event type of protocol 1.x with its fields (besides `type`). */
 export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
-  'hello': {
+  hello: {
     required: {
-      protocol: int, minor: nonNegInt, runtime: str, runtime_version: str, lens_version: str, python: str,
-      pid: int, argv: strings, cwd: str, instance: str,
+      protocol: int,
+      minor: nonNegInt,
+      runtime: str,
+      runtime_version: str,
+      lens_version: str,
+      python: str,
+      pid: int,
+      argv: strings,
+      cwd: str,
+      instance: str,
     },
     optional: { secret: str, reconnect: nonNegInt, sys_path: strings },
   },
@@ -111,27 +134,40 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
     optional: { main: bool, parent: id, func: site },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
-  'task.state': { required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') }, optional: { at: site, chain: sites, waits } },
+  'task.state': {
+    required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') },
+    optional: { at: site, chain: sites, waits },
+  },
   'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
   'task.flagged': {
-    required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') }, optional: { error },
+    required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') },
+    optional: { error },
   },
   'loop.blocked': {
-    required: { run: id, ts, block: id, since: ts, duration: nonNegNum }, optional: { ongoing: bool, task: id, at: site },
+    required: { run: id, ts, block: id, since: ts, duration: nonNegNum },
+    optional: { ongoing: bool, task: id, at: site },
   },
-  'warning': {
-    required: { run: id, ts, category: text, message: text, site }, optional: { kind: oneOf('never_awaited'), func: site, task: id },
+  warning: {
+    required: { run: id, ts, category: text, message: text, site },
+    optional: { kind: oneOf('never_awaited'), func: site, task: id },
   },
   'nursery.opened': {
-    required: { run: id, ts, id, task: id, site }, optional: { system: bool, start: bool, kind: oneOf('nursery', 'taskgroup', 'anyio') },
+    required: { run: id, ts, id, task: id, site },
+    optional: { system: bool, start: bool, kind: oneOf('nursery', 'taskgroup', 'anyio') },
   },
   'nursery.closed': { required: { run: id, ts, id }, optional: {} },
   'scope.changed': {
     required: { run: id, ts, id, task: id, deadline: numOrNull, shield: bool, cancel_called: bool },
-    optional: { reason: str, kind: oneOf('cancel_scope', 'timeout', 'wait_for', 'shield', 'anyio'), site, call: (v) => boundedText(v, 64), cause: cancel },
+    optional: {
+      reason: str,
+      kind: oneOf('cancel_scope', 'timeout', 'wait_for', 'shield', 'anyio'),
+      site,
+      call: (v) => boundedText(v, 64),
+      cause: cancel,
+    },
   },
   'scope.closed': { required: { run: id, ts, id }, optional: {} },
-  'dropped': { required: { ts, count, total: count }, optional: { run: id } },
+  dropped: { required: { ts, count, total: count }, optional: { run: id } },
   'snapshot.begin': { required: { run: id, ts }, optional: {} },
   'snapshot.end': { required: { run: id, ts }, optional: {} },
   'runtime.disabled': { required: { reason: str }, optional: { run: id, ts } },
@@ -146,14 +182,14 @@ export type Validation =
   | { ok: false; kind: 'unknown-type'; type: string }
   | { ok: false; kind: 'invalid'; type: string; field: string };
 
-
-
 /** The table as flat arrays (required fields first): faster to walk than object keys. */
-const COMPILED = new Map(Object.entries(EVENT_SPECS).map(([type, spec]) => {
-  const names = [...Object.keys(spec.required), ...Object.keys(spec.optional)];
-  const checks = [...Object.values(spec.required), ...Object.values(spec.optional)];
-  return [type, { names, checks, nRequired: Object.keys(spec.required).length, all: new Set(names) }];
-}));
+const COMPILED = new Map(
+  Object.entries(EVENT_SPECS).map(([type, spec]) => {
+    const names = [...Object.keys(spec.required), ...Object.keys(spec.optional)];
+    const checks = [...Object.values(spec.required), ...Object.values(spec.optional)];
+    return [type, { names, checks, nRequired: Object.keys(spec.required).length, all: new Set(names) }];
+  }),
+);
 
 export type Problem =
   | { kind: 'not-object' | 'no-type' }
@@ -192,7 +228,8 @@ function exitedOk(o: Record<string, unknown>): boolean {
 }
 
 function spawnedOk(o: Record<string, unknown>): boolean {
-  if (!isId(o.run) || !isTs(o.ts) || !isId(o.id) || typeof o.name !== 'string' || typeof o.system !== 'boolean') return false;
+  if (!isId(o.run) || !isTs(o.ts) || !isId(o.id) || typeof o.name !== 'string' || typeof o.system !== 'boolean')
+    return false;
   if (o.nursery !== null && !isId(o.nursery)) return false;
   if (!site(o.site)) return false;
   let known = 8;
@@ -244,7 +281,14 @@ export function checkEvent(value: unknown, unknown: string[]): Problem | null {
   // The three types that make up nearly all of a busy stream are checked by
   // straight-line code first; anything it does not accept (including unknown
   // fields) goes through the table below, which names the problem.
-  if (type === 'task.exited' ? exitedOk(obj) : type === 'task.spawned' ? spawnedOk(obj) : type === 'task.state' && stateOk(obj)) return null;
+  if (
+    type === 'task.exited'
+      ? exitedOk(obj)
+      : type === 'task.spawned'
+        ? spawnedOk(obj)
+        : type === 'task.state' && stateOk(obj)
+  )
+    return null;
   const spec = COMPILED.get(type);
   if (!spec) return { kind: 'unknown-type', type };
   const { names, checks, nRequired } = spec;

@@ -38,7 +38,10 @@ export function readRecordingFile(path: string, options: ReadOptions = {}): Prom
   return readRecording(createReadStream(path, { highWaterMark: CHUNK_BYTES }), options);
 }
 
-export async function readRecording(chunks: AsyncIterable<Uint8Array>, options: ReadOptions = {}): Promise<RecordingRead> {
+export async function readRecording(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadOptions = {},
+): Promise<RecordingRead> {
   const replay = new RecordingReplay(options);
   const kept = new KeptLines(options.keepBytes ?? MAX_RAW_BYTES);
   let bytes = 0;
@@ -56,7 +59,8 @@ export async function readRecording(chunks: AsyncIterable<Uint8Array>, options: 
       sliceStart = performance.now();
     }
   }
-  if (options.signal?.aborted) return { runs: [], problems: [], badLines: 0, events: 0, bytes: [], truncated: false, cancelled: true };
+  if (options.signal?.aborted)
+    return { runs: [], problems: [], badLines: 0, events: 0, bytes: [], truncated: false, cancelled: true };
   return { ...replay.end(), bytes: kept.parts, truncated: kept.truncated, cancelled: false };
 }
 

@@ -80,7 +80,9 @@ export class RecordingReplay {
         if (!(err instanceof LineTooLongError)) throw err;
         this.stopped = true;
         this.badLines++;
-        this.log.warn(`recording: line ${this.lineNo + 1} is longer than ${err.limit} bytes (the limit of a live connection too): the rest of the recording was not read`);
+        this.log.warn(
+          `recording: line ${this.lineNo + 1} is longer than ${err.limit} bytes (the limit of a live connection too): the rest of the recording was not read`,
+        );
         break;
       }
       for (const line of lines) this.line(line);
@@ -107,7 +109,10 @@ export class RecordingReplay {
     this.lineNo++;
     if (!line.trim()) return;
     if (nestsDeeperThan(line, MAX_EVENT_DEPTH)) {
-      if (!this.deepLines++) this.log.warn(`recording: line ${this.lineNo} nests deeper than ${MAX_EVENT_DEPTH} levels: not an event (not read)`);
+      if (!this.deepLines++)
+        this.log.warn(
+          `recording: line ${this.lineNo} nests deeper than ${MAX_EVENT_DEPTH} levels: not an event (not read)`,
+        );
       return;
     }
     // A hello starts a (new) program's stream; the same instance again is a reconnect.
@@ -139,16 +144,24 @@ export class RecordingReplay {
   private newReader(): StreamReader {
     const s = ++this.streams;
     const label = this.label;
-    return new StreamReader({
-      run: (run) => {
-        if (this.runs.length >= MAX_RECORDING_RUNS) return null;
-        const key = `rec${this.recording}${s > 1 ? `.p${s}` : ''}.r${run}`;
-        const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, { retainFinished: this.options.retainFinished, history: this.options.history });
-        state.markRecording();
-        this.runs.push(state);
-        return state;
+    return new StreamReader(
+      {
+        run: (run) => {
+          if (this.runs.length >= MAX_RECORDING_RUNS) return null;
+          const key = `rec${this.recording}${s > 1 ? `.p${s}` : ''}.r${run}`;
+          const state = new RunState(key, run > 1 ? `${label} · run ${run}` : label, {
+            retainFinished: this.options.retainFinished,
+            history: this.options.history,
+          });
+          state.markRecording();
+          this.runs.push(state);
+          return state;
+        },
       },
-    }, this.log, 'recording', true);
+      this.log,
+      'recording',
+      true,
+    );
   }
 
   private finishReader(): void {

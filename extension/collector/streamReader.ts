@@ -112,8 +112,13 @@ export class StreamReader {
     const problem = checkEvent(value, unknown);
     if (problem) {
       const at = where ? ` at ${where}` : '';
-      if (problem.kind === 'unknown-type') this.problem(`type:${problem.type}`, `unknown event type "${problem.type.slice(0, 60)}"${at} (ignored)`);
-      else if (problem.kind === 'invalid') this.problem(`invalid:${problem.type}.${problem.field}`, `invalid ${problem.type} event${at}: field "${problem.field}" is missing or has the wrong type (event ignored)`);
+      if (problem.kind === 'unknown-type')
+        this.problem(`type:${problem.type}`, `unknown event type "${problem.type.slice(0, 60)}"${at} (ignored)`);
+      else if (problem.kind === 'invalid')
+        this.problem(
+          `invalid:${problem.type}.${problem.field}`,
+          `invalid ${problem.type} event${at}: field "${problem.field}" is missing or has the wrong type (event ignored)`,
+        );
       else this.problem(problem.kind, `a line that is not an event object${at} (ignored)`);
       return;
     }
@@ -121,7 +126,8 @@ export class StreamReader {
     const type = event.type;
     if (unknown.length) {
       const at = where ? ` at ${where}` : '';
-      for (const f of unknown) this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
+      for (const f of unknown)
+        this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
     }
     this.events++;
     if (type === 'hello') {
@@ -136,8 +142,13 @@ export class StreamReader {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
         if (state) {
           const refused = state.apply(event);
-          if (refused) this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
-        } else this.problem('too-many-runs', `run ${run} is not followed: no room for more runs (a bounded number is held in all, and followed per program); events of runs past the bound are ignored`);
+          if (refused)
+            this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
+        } else
+          this.problem(
+            'too-many-runs',
+            `run ${run} is not followed: no room for more runs (a bounded number is held in all, and followed per program); events of runs past the bound are ignored`,
+          );
       } else {
         // dropped / runtime.disabled without a run: the whole process.
         for (const r of this.runs.values()) r.apply(event);

@@ -34,7 +34,16 @@ export function findOnPath(name: string, input: SearchInput): string | undefined
 
 /** The interpreter from PATH: `python3`/`python` on POSIX, `py -3`/`python` on Windows. */
 export function interpreterFromPath(input: SearchInput): Interpreter | undefined {
-  const order: [string, string[]][] = input.platform === 'win32' ? [['py', ['-3']], ['python', []]] : [['python3', []], ['python', []]];
+  const order: [string, string[]][] =
+    input.platform === 'win32'
+      ? [
+          ['py', ['-3']],
+          ['python', []],
+        ]
+      : [
+          ['python3', []],
+          ['python', []],
+        ];
   for (const [name, args] of order) {
     const found = findOnPath(name, input);
     if (found) return { command: found, args, source: `${name} on PATH` };

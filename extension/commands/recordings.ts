@@ -25,9 +25,10 @@ export interface RecordingDeps {
 const PROGRESS_FROM_BYTES = 4 * 1024 * 1024;
 
 export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise<void> {
-  const uris = arg instanceof vscode.Uri
-    ? [arg]
-    : await vscode.window.showOpenDialog({ canSelectMany: true, filters: FILTERS, openLabel: 'Open Recording' });
+  const uris =
+    arg instanceof vscode.Uri
+      ? [arg]
+      : await vscode.window.showOpenDialog({ canSelectMany: true, filters: FILTERS, openLabel: 'Open Recording' });
   if (!uris?.length) return;
   let firstKey: string | undefined;
   for (const uri of uris) {
@@ -44,24 +45,35 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       continue;
     }
     for (const p of result.problems) deps.log.warn(`${name}: ${p.replace(/^recording: /, '')}`);
-    deps.log.info(`opened recording ${uri.fsPath}: ${result.runs.length} run(s), ${result.events} events, ${result.badLines} bad line(s)`);
+    deps.log.info(
+      `opened recording ${uri.fsPath}: ${result.runs.length} run(s), ${result.events} events, ${result.badLines} bad line(s)`,
+    );
     if (!result.runs.length) {
-      void vscode.window.showWarningMessage(`${name} holds no runs${result.badLines ? ` (${result.badLines} bad lines; see the Nursery Lens log)` : ''}.`);
+      void vscode.window.showWarningMessage(
+        `${name} holds no runs${result.badLines ? ` (${result.badLines} bad lines; see the Nursery Lens log)` : ''}.`,
+      );
       continue;
     }
-    for (const r of result.runs) r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;
+    for (const r of result.runs)
+      r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;
     const entries = deps.store.addRecording(result.runs, result);
     if (!entries.length) {
-      void vscode.window.showWarningMessage(`${name} was read, but every run Nursery Lens holds is live: close a program first.`);
+      void vscode.window.showWarningMessage(
+        `${name} was read, but every run Nursery Lens holds is live: close a program first.`,
+      );
       continue;
     }
     if (entries.length < result.runs.length) {
-      deps.log.warn(`${name}: ${result.runs.length - entries.length} of its runs are not shown: the runs held are bounded (${MAX_RUNS} in all, ${MAX_ENDED_RUNS} that are over)`);
+      deps.log.warn(
+        `${name}: ${result.runs.length - entries.length} of its runs are not shown: the runs held are bounded (${MAX_RUNS} in all, ${MAX_ENDED_RUNS} that are over)`,
+      );
     }
     firstKey ??= entries[0].state.key;
     if (result.badLines) {
       const choice = await vscode.window.showWarningMessage(
-        `${name}: ${result.badLines} line(s) could not be used; the rest was loaded.`, 'Show Log');
+        `${name}: ${result.badLines} line(s) could not be used; the rest was loaded.`,
+        'Show Log',
+      );
       if (choice) deps.log.show(true);
     }
   }
@@ -118,7 +130,12 @@ export async function pickRun(store: RunStore, bridge: PanelBridge, question: st
 }
 
 /** A save dialog for a file of a run, starting in the workspace with a name made of the run's label. */
-export function askWhereToSave(entry: RunEntry, extension: string, saveLabel: string, filters: Record<string, string[]>): Thenable<vscode.Uri | undefined> {
+export function askWhereToSave(
+  entry: RunEntry,
+  extension: string,
+  saveLabel: string,
+  filters: Record<string, string[]>,
+): Thenable<vscode.Uri | undefined> {
   const base = entry.state.label.replace(/[^\w.-]+/g, '_').replace(/\.py$/, '') || 'run';
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   return vscode.window.showSaveDialog({
@@ -134,7 +151,9 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
   const rec = deps.store.recordingOf(entry.state.key);
   if (!rec) return;
   if (rec.dropped) {
-    void vscode.window.showWarningMessage(`The lines of ${entry.state.label} were let go to keep memory bounded (newer programs sent more than 128 MB). Record long runs with \`python -m nursery_lens --record FILE\`.`);
+    void vscode.window.showWarningMessage(
+      `The lines of ${entry.state.label} were let go to keep memory bounded (newer programs sent more than 128 MB). Record long runs with \`python -m nursery_lens --record FILE\`.`,
+    );
     return;
   }
   const target = await askWhereToSave(entry, '.ndjson', 'Save Recording', FILTERS);
@@ -145,10 +164,17 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
   if (target.scheme === 'file' || target.scheme === 'vscode-remote') await writePrivateFile(target.fsPath, bytes);
   else {
     await vscode.workspace.fs.writeFile(target, bytes);
-    deps.log.warn(`${target.toString()} is not on a local file system: its permissions were left as that file system makes them`);
+    deps.log.warn(
+      `${target.toString()} is not on a local file system: its permissions were left as that file system makes them`,
+    );
   }
   if (clean.rewritten) deps.log.info(`left a launch secret out of ${clean.rewritten} line(s) of ${entry.state.label}`);
   if (clean.leftOut) deps.log.warn(`left ${clean.leftOut} unreadable line(s) out of ${entry.state.label}`);
-  deps.log.info(`saved ${entry.state.label} to ${target.fsPath} (readable by you only)${rec.truncated ? ' (cut short: the program sent more than the 32 MB kept in memory)' : ''}`);
-  if (rec.truncated) void vscode.window.showWarningMessage('The recording was cut short: the program sent more than the 32 MB Nursery Lens keeps in memory.');
+  deps.log.info(
+    `saved ${entry.state.label} to ${target.fsPath} (readable by you only)${rec.truncated ? ' (cut short: the program sent more than the 32 MB kept in memory)' : ''}`,
+  );
+  if (rec.truncated)
+    void vscode.window.showWarningMessage(
+      'The recording was cut short: the program sent more than the 32 MB Nursery Lens keeps in memory.',
+    );
 }

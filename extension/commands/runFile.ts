@@ -21,14 +21,17 @@ const isFile = (p: string): boolean => {
 };
 
 /** The Python extension's active environment, else nurseryLens.pythonPath, else python3/py on PATH. */
-export async function resolveInterpreter(resource: vscode.Uri, log: vscode.LogOutputChannel): Promise<Interpreter | undefined> {
+export async function resolveInterpreter(
+  resource: vscode.Uri,
+  log: vscode.LogOutputChannel,
+): Promise<Interpreter | undefined> {
   if (vscode.extensions.getExtension('ms-python.python')) {
     try {
       const api = await PythonExtension.api();
       const envPath = api.environments.getActiveEnvironmentPath(resource);
       const env = await api.environments.resolveEnvironment(envPath);
       const exe = env?.executable.uri?.fsPath;
-      if (exe) return { command: exe, args: [], source: 'the Python extension\'s active environment' };
+      if (exe) return { command: exe, args: [], source: "the Python extension's active environment" };
     } catch (err) {
       log.warn(`the Python extension did not give an interpreter: ${messageOf(err)}`);
     }
@@ -36,10 +39,17 @@ export async function resolveInterpreter(resource: vscode.Uri, log: vscode.LogOu
   const configured = vscode.workspace.getConfiguration('nurseryLens', resource).get<string>('pythonPath', '').trim();
   if (configured) {
     const folder = vscode.workspace.getWorkspaceFolder(resource)?.uri.fsPath ?? '';
-    const expanded = configured.replace(/\$\{workspaceFolder\}/g, folder).replace(/^~(?=$|[\\/])/, process.env.HOME ?? process.env.USERPROFILE ?? '~');
+    const expanded = configured
+      .replace(/\$\{workspaceFolder\}/g, folder)
+      .replace(/^~(?=$|[\\/])/, process.env.HOME ?? process.env.USERPROFILE ?? '~');
     return { command: expanded, args: [], source: 'the nurseryLens.pythonPath setting' };
   }
-  return interpreterFromPath({ platform: process.platform, pathEnv: process.env.PATH ?? process.env.Path, pathExt: process.env.PATHEXT, isFile });
+  return interpreterFromPath({
+    platform: process.platform,
+    pathEnv: process.env.PATH ?? process.env.Path,
+    pathExt: process.env.PATHEXT,
+    isFile,
+  });
 }
 
 export interface RunFileDeps extends InstrumentationDeps {

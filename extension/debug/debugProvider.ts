@@ -50,7 +50,8 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
     configEnv: EnvMap,
   ): Promise<Record<string, string>> {
     // The extension runs where the files are (also under code-server / remotes), so a folder's path is local here.
-    const folderPath = folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote') ? folder.uri.fsPath : undefined;
+    const folderPath =
+      folder && (folder.uri.scheme === 'file' || folder.uri.scheme === 'vscode-remote') ? folder.uri.fsPath : undefined;
     const where = envFileLocation(config.envFile, folderPath);
     if (!where) return {};
     const { file, explicit } = where;

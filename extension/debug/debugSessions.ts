@@ -19,7 +19,10 @@ export class DebugSessionWatcher implements vscode.Disposable {
   private readonly shown = new Set<string>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly owners: LaunchOwners, private readonly opener: PanelOpener) {
+  constructor(
+    private readonly owners: LaunchOwners,
+    private readonly opener: PanelOpener,
+  ) {
     this.subscriptions = [
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
       vscode.debug.onDidTerminateDebugSession((s) => {

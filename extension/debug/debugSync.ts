@@ -13,7 +13,19 @@ import { candidatesOf, PauseTracker, type ListedFrame } from './pauseTracker';
 import { stackOf } from './stackMatch';
 
 /** Requests after which the program runs (until it stops again). */
-const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame', 'restart', 'disconnect', 'terminate']);
+const RESUMING = new Set([
+  'continue',
+  'next',
+  'stepIn',
+  'stepOut',
+  'stepBack',
+  'reverseContinue',
+  'goto',
+  'restartFrame',
+  'restart',
+  'disconnect',
+  'terminate',
+]);
 /** Frames asked for per stack: deep enough for any await chain (64) and what calls the event loop. */
 const STACK_LEVELS = 200;
 
@@ -29,7 +41,11 @@ export class DebugSync implements vscode.Disposable {
   private readonly tracker: PauseTracker;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly store: RunStore, focus: TaskFocus, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly store: RunStore,
+    focus: TaskFocus,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.tracker = new PauseTracker({
       stack: (id, threadId) => this.stack(id, threadId),
       candidates: (id) => this.candidates(id),
@@ -37,7 +53,8 @@ export class DebugSync implements vscode.Disposable {
       log,
     });
     const factory: vscode.DebugAdapterTrackerFactory = { createDebugAdapterTracker: (s) => this.trackerFor(s) };
-    for (const type of PYTHON_DEBUG_TYPES) this.subscriptions.push(vscode.debug.registerDebugAdapterTrackerFactory(type, factory));
+    for (const type of PYTHON_DEBUG_TYPES)
+      this.subscriptions.push(vscode.debug.registerDebugAdapterTrackerFactory(type, factory));
     this.subscriptions.push(
       vscode.debug.onDidChangeActiveStackItem((item) => this.picked(item)),
       vscode.debug.onDidTerminateDebugSession((s) => this.ended(s.id)),
@@ -53,7 +70,9 @@ export class DebugSync implements vscode.Disposable {
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
           const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
-          this.tracker.stopped(session.id, threadId, typeof m.body?.reason === 'string' ? m.body.reason : 'paused').catch(fail);
+          this.tracker
+            .stopped(session.id, threadId, typeof m.body?.reason === 'string' ? m.body.reason : 'paused')
+            .catch(fail);
         } else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') {
           this.tracker.resumed(session.id);
         } else if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') {
@@ -76,7 +95,10 @@ export class DebugSync implements vscode.Disposable {
 
   private picked(item: vscode.DebugThread | vscode.DebugStackFrame | undefined): void {
     const frameId = item instanceof vscode.DebugStackFrame ? item.frameId : undefined;
-    const target = item && this.sessions.has(item.session.id) ? { session: item.session.id, threadId: item.threadId, frameId } : undefined;
+    const target =
+      item && this.sessions.has(item.session.id)
+        ? { session: item.session.id, threadId: item.threadId, frameId }
+        : undefined;
     this.tracker.stackItem(target).catch((err: unknown) => this.log.debug(`debugger sync: ${String(err)}`));
   }
 
@@ -98,7 +120,10 @@ export class DebugSync implements vscode.Disposable {
     const env = root.configuration.env as Record<string, unknown> | undefined;
     const secret = secretInEnvValue(env?.NURSERY_LENS);
     if (!secret) return [];
-    return candidatesOf(this.store.all().filter((e) => e.launchKey === secret), known.pid);
+    return candidatesOf(
+      this.store.all().filter((e) => e.launchKey === secret),
+      known.pid,
+    );
   }
 
   dispose(): void {

@@ -45,7 +45,9 @@ export interface NurseryLensConfig {
 
 /** The one JSON value of NURSERY_LENS (PROTOCOL.md, "Configuration"). */
 export function nurseryLensValue(c: NurseryLensConfig): string {
-  const lints = c.lints ? { block_ms: c.lints.blockMs, warnings: c.lints.warnings, coro_origin: c.lints.coroOrigin } : {};
+  const lints = c.lints
+    ? { block_ms: c.lints.blockMs, warnings: c.lints.warnings, coro_origin: c.lints.coroOrigin }
+    : {};
   return JSON.stringify({
     v: 1,
     address: c.address,
@@ -104,7 +106,7 @@ export function injectEnv(input: InjectionInput): Record<string, string | null> 
   const fromConfig = ppConfigKey ? input.configEnv![ppConfigKey] : undefined;
   const fromFile = ppFileKey ? input.envFileVars![ppFileKey] : undefined;
   // `null` in a configuration's env means "unset it": then the inherited value is not wanted either.
-  const fromInherited = fromConfig === null ? undefined : (ppInheritedKey ? input.inherited![ppInheritedKey] : undefined);
+  const fromInherited = fromConfig === null ? undefined : ppInheritedKey ? input.inherited![ppInheritedKey] : undefined;
   if (ppConfigKey && ppConfigKey !== 'PYTHONPATH') delete out[ppConfigKey];
   out.PYTHONPATH = prependPath(input.bootstrapDir, [fromConfig, fromFile, fromInherited], platform);
 

@@ -23,7 +23,11 @@ export interface InstrumentedLaunch {
 export async function instrumentLaunch(
   deps: InstrumentationDeps,
   request: {
-    label: string; kind: Launch['kind']; sampleHz: number; configEnv?: EnvMap; envFileVars?: Record<string, string>;
+    label: string;
+    kind: Launch['kind'];
+    sampleHz: number;
+    configEnv?: EnvMap;
+    envFileVars?: Record<string, string>;
     lints?: NurseryLensConfig['lints'];
   },
 ): Promise<InstrumentedLaunch> {

@@ -142,7 +142,10 @@ export class PauseTracker {
   }
 
   private ownerOf(session: string, stack: readonly ListedFrame[]): StackOwner | null {
-    return ownerOfStack(stack.map((f) => f.frame), this.deps.candidates(session));
+    return ownerOfStack(
+      stack.map((f) => f.frame),
+      this.deps.candidates(session),
+    );
   }
 
   private match(session: string): void {

@@ -57,7 +57,9 @@ export function stackOf(
 ): Array<StackFrame | null> {
   return frames.map((f) => {
     const file = f.source?.path;
-    return typeof file === 'string' && file && typeof f.line === 'number' ? { file: normalisePath(file, platform), line: f.line } : null;
+    return typeof file === 'string' && file && typeof f.line === 'number'
+      ? { file: normalisePath(file, platform), line: f.line }
+      : null;
   });
 }
 
@@ -132,7 +134,15 @@ function score(c: Candidate, positions: ReadonlyMap<string, number[]>, normal: (
     next = at + 1;
   }
   if (first < 0) return null;
-  return { run: c.run, id: c.task.id, running: c.task.state === 'running', first, matched, outermost, chained: !!c.task.chain?.length };
+  return {
+    run: c.run,
+    id: c.task.id,
+    running: c.task.state === 'running',
+    first,
+    matched,
+    outermost,
+    chained: !!c.task.chain?.length,
+  };
 }
 
 function compare(a: Scored, b: Scored): number {

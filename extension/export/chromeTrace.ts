@@ -77,7 +77,10 @@ class TraceBuilder {
         this.started ??= e;
         return;
       case 'run.finished':
-        this.finished = { ts: e.ts, words: e.outcome === 'raised' && e.error ? `raised ${errorText(e.error)}` : e.outcome };
+        this.finished = {
+          ts: e.ts,
+          words: e.outcome === 'raised' && e.error ? `raised ${errorText(e.error)}` : e.outcome,
+        };
         return;
       case 'task.spawned': {
         this.seen?.add(e.id);
@@ -125,7 +128,15 @@ class TraceBuilder {
         return;
       }
       case 'dropped':
-        this.out.push({ name: `${e.count} events dropped`, ph: 'i', s: 'g', ts: us(e.ts), pid: this.pid, tid: RUN_TID, cat: 'lens' });
+        this.out.push({
+          name: `${e.count} events dropped`,
+          ph: 'i',
+          s: 'g',
+          ts: us(e.ts),
+          pid: this.pid,
+          tid: RUN_TID,
+          cat: 'lens',
+        });
         return;
       case 'snapshot.begin':
         this.seen = new Set();
@@ -155,7 +166,16 @@ class TraceBuilder {
     if (!s) return;
     t.state = undefined;
     const args = s.at ? { at: siteArg(s.at) } : {};
-    this.out.push({ name: s.name, cat: 'state', ph: 'X', ts: us(s.start), dur: Math.max(0, us(ts) - us(s.start)), pid: this.pid, tid: t.id, args });
+    this.out.push({
+      name: s.name,
+      cat: 'state',
+      ph: 'X',
+      ts: us(s.start),
+      dur: Math.max(0, us(ts) - us(s.start)),
+      pid: this.pid,
+      tid: t.id,
+      args,
+    });
   }
 
   private end(t: Track, ts: number): void {
@@ -193,18 +213,47 @@ class TraceBuilder {
         if (t.kind === 'task') t.args.outcome ??= 'not finished when the run ended (or the lines did)';
         this.end(t, endTs);
       }
-      out.push({ name: t.name, cat: t.kind, ph: 'X', ts: us(t.start), dur: Math.max(0, us(t.end!) - us(t.start)), pid, tid: t.id, args: t.args });
+      out.push({
+        name: t.name,
+        cat: t.kind,
+        ph: 'X',
+        ts: us(t.start),
+        dur: Math.max(0, us(t.end!) - us(t.start)),
+        pid,
+        tid: t.id,
+        args: t.args,
+      });
       const title = t.kind === 'task' ? `${t.name} #${t.id}` : t.name;
       out.push({ name: 'thread_name', ph: 'M', ts: 0, pid, tid: t.id, args: { name: clean(title) } });
-      out.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid, tid: t.id, args: { sort_index: order.get(t.id) ?? order.size + 1 } });
+      out.push({
+        name: 'thread_sort_index',
+        ph: 'M',
+        ts: 0,
+        pid,
+        tid: t.id,
+        args: { sort_index: order.get(t.id) ?? order.size + 1 },
+      });
     }
     const run = this.started;
-    const library = libraryWords(run?.library ?? 'trio', run?.library_version ?? (hello && hello.runtime === (run?.library ?? 'trio') ? hello.runtime_version : undefined), run?.anyio);
+    const library = libraryWords(
+      run?.library ?? 'trio',
+      run?.library_version ?? (hello && hello.runtime === (run?.library ?? 'trio') ? hello.runtime_version : undefined),
+      run?.anyio,
+    );
     const label = `${programLabel(hello?.argv ?? [])}${hello ? ` (pid ${hello.pid})` : ''} · ${library}`;
     out.push({ name: 'process_name', ph: 'M', ts: 0, pid, tid: RUN_TID, args: { name: label } });
     out.push({ name: 'thread_name', ph: 'M', ts: 0, pid, tid: RUN_TID, args: { name: 'run' } });
     out.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid, tid: RUN_TID, args: { sort_index: 0 } });
-    out.push({ name: this.finished ? `run: ${this.finished.words}` : 'run (not finished)', cat: 'run', ph: 'X', ts: 0, dur: us(endTs), pid, tid: RUN_TID, args: {} });
+    out.push({
+      name: this.finished ? `run: ${this.finished.words}` : 'run (not finished)',
+      cat: 'run',
+      ph: 'X',
+      ts: 0,
+      dur: us(endTs),
+      pid,
+      tid: RUN_TID,
+      args: {},
+    });
     // Slices first by start, the longer (enclosing) one first: the order trace viewers nest by.
     out.sort((a, b) => (a.ph === 'M' ? -1 : 0) - (b.ph === 'M' ? -1 : 0) || a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
     const otherData: Record<string, string> = { producer: 'Nursery Lens' };

@@ -27,7 +27,10 @@ export async function copyTreeAsText(deps: ExportDeps): Promise<void> {
   const text = treeText(entry.state.rows(), entry.state.info());
   await vscode.env.clipboard.writeText(text);
   const lines = text.split('\n').length - 2;
-  vscode.window.setStatusBarMessage(`Nursery Lens: copied the tree of ${entry.state.label} (${lines} line${lines === 1 ? '' : 's'})`, 4000);
+  vscode.window.setStatusBarMessage(
+    `Nursery Lens: copied the tree of ${entry.state.label} (${lines} line${lines === 1 ? '' : 's'})`,
+    4000,
+  );
 }
 
 export async function exportImage(deps: ExportDeps, format: ImageFormat): Promise<void> {
@@ -48,7 +51,9 @@ export async function exportImage(deps: ExportDeps, format: ImageFormat): Promis
   const target = await askWhereToSave(entry, `.${format}`, `Save ${format.toUpperCase()}`, filters);
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, bytes);
-  deps.log.info(`saved the tree of ${entry.state.label} as ${format.toUpperCase()} to ${target.fsPath} (${bytes.length} bytes)`);
+  deps.log.info(
+    `saved the tree of ${entry.state.label} as ${format.toUpperCase()} to ${target.fsPath} (${bytes.length} bytes)`,
+  );
 }
 
 export async function exportChromeTrace(deps: ExportDeps): Promise<void> {
@@ -57,7 +62,9 @@ export async function exportChromeTrace(deps: ExportDeps): Promise<void> {
   const rec = deps.store.recordingOf(entry.state.key);
   const at = runAddress(entry.state.key);
   if (!rec || !at || rec.dropped) {
-    void vscode.window.showWarningMessage(`The lines of ${entry.state.label} are not kept any more (memory is bounded): record long runs with \`python -m nursery_lens --record FILE\` and open the recording.`);
+    void vscode.window.showWarningMessage(
+      `The lines of ${entry.state.label} are not kept any more (memory is bounded): record long runs with \`python -m nursery_lens --record FILE\` and open the recording.`,
+    );
     return;
   }
   const { hello, events } = eventsOfRun(rec.text, at);
@@ -65,6 +72,11 @@ export async function exportChromeTrace(deps: ExportDeps): Promise<void> {
   const target = await askWhereToSave(entry, '.trace.json', 'Save Chrome Trace', { 'Trace Event JSON': ['json'] });
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(trace)));
-  deps.log.info(`saved ${entry.state.label} as a Chrome trace to ${target.fsPath} (${trace.traceEvents.length} trace events; open it in ui.perfetto.dev or chrome://tracing)`);
-  if (rec.truncated) void vscode.window.showWarningMessage('The trace stops early: the program sent more than the 32 MB Nursery Lens keeps in memory.');
+  deps.log.info(
+    `saved ${entry.state.label} as a Chrome trace to ${target.fsPath} (${trace.traceEvents.length} trace events; open it in ui.perfetto.dev or chrome://tracing)`,
+  );
+  if (rec.truncated)
+    void vscode.window.showWarningMessage(
+      'The trace stops early: the program sent more than the 32 MB Nursery Lens keeps in memory.',
+    );
 }

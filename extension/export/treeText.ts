@@ -34,7 +34,10 @@ const SCOPE_WORDS: Record<string, string> = {
   anyio: 'AnyIO CancelScope',
 };
 const GROUP_WORDS: Record<string, string> = { nursery: 'nursery', taskgroup: 'TaskGroup', anyio: 'task group (AnyIO)' };
-const FLAG_WORDS: Record<string, string> = { pending_at_close: 'pending at close', exception_never_retrieved: 'exception never retrieved' };
+const FLAG_WORDS: Record<string, string> = {
+  pending_at_close: 'pending at close',
+  exception_never_retrieved: 'exception never retrieved',
+};
 const RETIRED_ORDER = ['returned', 'raised', 'cancelled', 'lost'] as const;
 
 /** Program text made safe for one line: cut to `limit` code points, control and direction characters escaped, lone surrogates replaced. */
@@ -72,7 +75,10 @@ export function errorText(e: ErrorInfo): string {
   if (e.message) out += `: ${clean(e.message)}`;
   const leaves = e.exceptions;
   if (leaves?.length) {
-    out += ` [${leaves.slice(0, MAX_LEAVES).map((x) => clean(x.type)).join(', ')}${leaves.length > MAX_LEAVES ? ', …' : ''}]`;
+    out += ` [${leaves
+      .slice(0, MAX_LEAVES)
+      .map((x) => clean(x.type))
+      .join(', ')}${leaves.length > MAX_LEAVES ? ', …' : ''}]`;
   }
   return out;
 }
@@ -83,7 +89,11 @@ function outcomeText(outcome: string, error: ErrorInfo | undefined): string {
 }
 
 /** `Trio 0.35.0`, `asyncio 3.12.1`, `AnyIO 4.6.0 on Trio 0.35.0`. */
-export function libraryWords(library: string | undefined, version: string | undefined, anyio: string | undefined): string {
+export function libraryWords(
+  library: string | undefined,
+  version: string | undefined,
+  anyio: string | undefined,
+): string {
   let lib = library === 'asyncio' ? 'asyncio' : 'Trio';
   if (version) lib += ` ${clean(version)}`;
   return anyio !== undefined ? `AnyIO ${clean(anyio)} on ${lib}` : lib;
@@ -151,7 +161,10 @@ function head(row: Row): [string, string] {
   if (row.kind === 'nursery') return nurseryHead(row);
   if (row.kind === 'retired') {
     const counts = RETIRED_ORDER.filter((k) => row.byOutcome[k] > 0).map((k) => `${row.byOutcome[k]} ${k}`);
-    return [`… ${row.count} finished task${row.count === 1 ? '' : 's'} not kept`, counts.length ? ` (${counts.join(', ')})` : ''];
+    return [
+      `… ${row.count} finished task${row.count === 1 ? '' : 's'} not kept`,
+      counts.length ? ` (${counts.join(', ')})` : '',
+    ];
   }
   const parts = [stateText(row)];
   if (row.loose) parts.push('loose');
@@ -199,7 +212,9 @@ function shownChildren(rows: readonly Row[]): Map<number | null, Row[]> {
     for (const p of path) resolved.set(p, found);
     return found;
   };
-  const sorted = [...rows].sort((a, b) => (a.kind === 'retired' ? 1 : 0) - (b.kind === 'retired' ? 1 : 0) || a.id - b.id);
+  const sorted = [...rows].sort(
+    (a, b) => (a.kind === 'retired' ? 1 : 0) - (b.kind === 'retired' ? 1 : 0) || a.id - b.id,
+  );
   const kids = new Map<number | null, Row[]>();
   for (const row of sorted) {
     if (row.kind !== 'retired' && row.system) continue;
@@ -248,7 +263,9 @@ export function treeLines(rows: readonly Row[]): string[] {
     keyOf.set(row.id, k);
   }
   const out: string[] = [];
-  const todo: Array<[Row, number, number]> = grouped(kids.get(null) ?? []).reverse().map(([r, n]) => [r, n, 0]);
+  const todo: Array<[Row, number, number]> = grouped(kids.get(null) ?? [])
+    .reverse()
+    .map(([r, n]) => [r, n, 0]);
   while (todo.length) {
     const [row, n, depth] = todo.pop()!;
     const [before, after] = heads.get(row.id)!;

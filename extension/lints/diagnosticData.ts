@@ -38,7 +38,9 @@ export function diagnosticsByFile(lints: readonly Lint[], label?: string): Map<s
       severity: lint.severity,
       code: lint.code,
       message: label ? `${lint.message} (${label})` : lint.message,
-      related: lint.related.filter((r) => r.site.line >= 1).map((r) => ({ file: r.site.file, line: lineOf(r.site), message: r.message })),
+      related: lint.related
+        .filter((r) => r.site.line >= 1)
+        .map((r) => ({ file: r.site.file, line: lineOf(r.site), message: r.message })),
       ids: lint.ids,
     });
   }

@@ -40,11 +40,14 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
   /** Something changed (the store, the selection, the setting): look again within REFRESH_MS. */
   refreshSoon(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.last = Date.now();
-      this.refresh();
-    }, Math.max(0, this.last + REFRESH_MS - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.last = Date.now();
+        this.refresh();
+      },
+      Math.max(0, this.last + REFRESH_MS - Date.now()),
+    );
   }
 
   private refresh(): void {
@@ -91,7 +94,11 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
         const part = new vscode.InlayHintLabelPart(p.text);
         part.tooltip = p.tooltip;
         const where = `${document.uri.path.split('/').pop() ?? ''}:${line}`;
-        part.command = { title: 'Select in the task tree', command: SELECT_TASKS_COMMAND, arguments: [run, p.ids, `${p.text} · ${where}`] };
+        part.command = {
+          title: 'Select in the task tree',
+          command: SELECT_TASKS_COMMAND,
+          arguments: [run, p.ids, `${p.text} · ${where}`],
+        };
         label.push(part);
       });
       const hint = new vscode.InlayHint(document.lineAt(at).range.end, label);

@@ -14,16 +14,19 @@ export const DEBUG_CORO_ORIGIN = 2;
 
 /** A switch that is on unless the user set it to false. */
 const on = (get: SettingGetter, key: string): boolean => get<unknown>(key, true) !== false;
-const positive = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback);
+const positive = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
 
 export function lintSettings(get: SettingGetter): LintSettings {
   const d = DEFAULT_LINT_SETTINGS;
   return {
     loopBlocked: on(get, 'lints.loopBlocked.enabled'),
     startNotStartedMs: on(get, 'lints.startNotStarted.enabled')
-      ? positive(get('lints.startNotStarted.thresholdMs', d.startNotStartedMs), d.startNotStartedMs) : 0,
+      ? positive(get('lints.startNotStarted.thresholdMs', d.startNotStartedMs), d.startNotStartedMs)
+      : 0,
     runawayChildren: on(get, 'lints.runawayNursery.enabled')
-      ? Math.floor(positive(get('lints.runawayNursery.maxChildren', d.runawayChildren), d.runawayChildren)) : 0,
+      ? Math.floor(positive(get('lints.runawayNursery.maxChildren', d.runawayChildren), d.runawayChildren))
+      : 0,
     orphans: on(get, 'lints.orphanTasks.enabled'),
     neverAwaited: on(get, 'lints.neverAwaited.enabled'),
   };

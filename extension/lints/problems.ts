@@ -73,10 +73,13 @@ export class LintProblems implements vscode.Disposable {
       const relabel = labelled !== this.labelled;
       this.labelled = labelled;
       for (const e of this.store.all()) if (relabel || changed) this.show(e.state.key, e.state.label);
-      this.totals = [...this.lints.values()].reduce((t, l) => {
-        const c = lintCounts(l);
-        return { warning: t.warning + c.warning, information: t.information + c.information };
-      }, { warning: 0, information: 0 });
+      this.totals = [...this.lints.values()].reduce(
+        (t, l) => {
+          const c = lintCounts(l);
+          return { warning: t.warning + c.warning, information: t.information + c.information };
+        },
+        { warning: 0, information: 0 },
+      );
       this.onTotals(this.totals);
       if (changed) this.store.changed(); // marks on rows: the panel's next delta
     }
@@ -121,15 +124,22 @@ export class LintProblems implements vscode.Disposable {
   }
 }
 
-const SEVERITY = { warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information } as const;
+const SEVERITY = {
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+} as const;
 
 function diagnostic(d: DiagnosticData, uri: vscode.Uri): vscode.Diagnostic {
   const out = new vscode.Diagnostic(lineRange(uri, d.line), d.message, SEVERITY[d.severity]);
   out.source = DIAGNOSTIC_SOURCE;
   out.code = d.code;
-  out.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(
-    new vscode.Location(uriOf(r.file), new vscode.Position(r.line, 0)), r.message,
-  ));
+  out.relatedInformation = d.related.map(
+    (r) =>
+      new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(uriOf(r.file), new vscode.Position(r.line, 0)),
+        r.message,
+      ),
+  );
   return out;
 }
 
@@ -138,7 +148,12 @@ function lineRange(uri: vscode.Uri, line: number): vscode.Range {
   const doc = vscode.workspace.textDocuments.find((x) => x.uri.toString() === uri.toString());
   if (doc && line < doc.lineCount) {
     const text = doc.lineAt(line);
-    return new vscode.Range(line, text.firstNonWhitespaceCharacterIndex, line, Math.max(text.firstNonWhitespaceCharacterIndex + 1, text.text.length));
+    return new vscode.Range(
+      line,
+      text.firstNonWhitespaceCharacterIndex,
+      line,
+      Math.max(text.firstNonWhitespaceCharacterIndex + 1, text.text.length),
+    );
   }
   return new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER);
 }
@@ -151,6 +166,8 @@ function lineRange(uri: vscode.Uri, line: number): vscode.Range {
 export function uriOf(file: string): vscode.Uri {
   const doc = vscode.workspace.textDocuments.find((x) => x.uri.fsPath === file);
   if (doc) return doc.uri;
-  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme !== 'file' && file.startsWith(f.uri.fsPath));
+  const folder = vscode.workspace.workspaceFolders?.find(
+    (f) => f.uri.scheme !== 'file' && file.startsWith(f.uri.fsPath),
+  );
   return folder ? folder.uri.with({ path: file }) : vscode.Uri.file(file);
 }

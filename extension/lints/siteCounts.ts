@@ -65,14 +65,27 @@ const n = (k: number): string => k.toLocaleString('en-US');
 /** The parts of one line's hint (empty: nothing to say). */
 export function hintParts(c: LineCounts): HintPart[] {
   const parts: HintPart[] = [];
-  const spawnedWords = [c.live ? `${n(c.live)} live` : '', c.raised ? `${n(c.raised)} raised` : '', !c.live && c.done ? `${n(c.done)} done` : '']
-    .filter(Boolean).join(' · ');
+  const spawnedWords = [
+    c.live ? `${n(c.live)} live` : '',
+    c.raised ? `${n(c.raised)} raised` : '',
+    !c.live && c.done ? `${n(c.done)} done` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   if (spawnedWords) {
     const total = c.live + c.raised + c.done;
-    parts.push({ text: spawnedWords, ids: c.spawned, tooltip: `${n(total)} task${total === 1 ? '' : 's'} spawned from this line: click to select them in the task tree` });
+    parts.push({
+      text: spawnedWords,
+      ids: c.spawned,
+      tooltip: `${n(total)} task${total === 1 ? '' : 's'} spawned from this line: click to select them in the task tree`,
+    });
   }
   if (c.waiting) {
-    parts.push({ text: `${n(c.waiting)} waiting here`, ids: c.parked, tooltip: `${n(c.waiting)} task${c.waiting === 1 ? '' : 's'} waiting at this line: click to select them in the task tree` });
+    parts.push({
+      text: `${n(c.waiting)} waiting here`,
+      ids: c.parked,
+      tooltip: `${n(c.waiting)} task${c.waiting === 1 ? '' : 's'} waiting at this line: click to select them in the task tree`,
+    });
   }
   return parts;
 }
@@ -81,7 +94,8 @@ export function hintParts(c: LineCounts): HintPart[] {
 export function countsKey(counts: SiteCounts): string {
   const out: string[] = [];
   for (const [file, lines] of counts) {
-    for (const [line, c] of lines) out.push(`${file}:${line}:${c.live}:${c.raised}:${c.done}:${c.waiting}:${c.spawned.at(-1)}:${c.parked.at(-1)}`);
+    for (const [line, c] of lines)
+      out.push(`${file}:${line}:${c.live}:${c.raised}:${c.done}:${c.waiting}:${c.spawned.at(-1)}:${c.parked.at(-1)}`);
   }
   return out.join('|');
 }

@@ -39,7 +39,15 @@ export const DELTA_INTERVAL_MS = 50;
 /** Counts in the run list refresh this often; status and membership changes go out with the next delta tick. */
 const RUNS_INTERVAL_MS = 500;
 
-const COMMANDS = new Set<string>(['runFile', 'openRecording', 'clearFinished', 'copyText', 'exportSvg', 'exportPng', 'exportTrace'] satisfies PanelCommand[]);
+const COMMANDS = new Set<string>([
+  'runFile',
+  'openRecording',
+  'clearFinished',
+  'copyText',
+  'exportSvg',
+  'exportPng',
+  'exportTrace',
+] satisfies PanelCommand[]);
 /** Tasks one pick names at most (a hint counts more, the panel marks these). */
 const MAX_PICKED = 500;
 /** How long a picture of the view may take (the panel opening, the browser drawing a big tree). */
@@ -77,13 +85,18 @@ export class PanelBridge {
   private readonly exports = new Map<number, PendingExport>();
   private nextExport = 1;
 
-  constructor(private readonly store: RunStore, private readonly deps: BridgeDeps) {
+  constructor(
+    private readonly store: RunStore,
+    private readonly deps: BridgeDeps,
+  ) {
     this.time = new TimeTravel({ store, post: (m) => deps.post(m), log: deps.log });
-    this.subscriptions = [store.onDidChange((e) => {
-      if (e.kind === 'added') this.onAdded(e.entries);
-      else if (e.kind === 'removed') this.onRemoved(e.keys);
-      this.schedule();
-    })];
+    this.subscriptions = [
+      store.onDidChange((e) => {
+        if (e.kind === 'added') this.onAdded(e.entries);
+        else if (e.kind === 'removed') this.onRemoved(e.keys);
+        this.schedule();
+      }),
+    ];
     const focus = deps.focus;
     if (focus) {
       this.subscriptions.push(
@@ -224,7 +237,8 @@ export class PanelBridge {
         if (typeof msg.run !== 'string' || msg.run !== this.selected) return;
         // The user chose in the panel: an older choice made elsewhere must not come back after a reload.
         this.hostSelection = null;
-        if (typeof msg.id === 'number' && Number.isSafeInteger(msg.id)) this.deps.focus?.select({ run: msg.run, id: msg.id }, 'panel');
+        if (typeof msg.id === 'number' && Number.isSafeInteger(msg.id))
+          this.deps.focus?.select({ run: msg.run, id: msg.id }, 'panel');
         return;
       default:
         this.time.handle(msg);
@@ -263,8 +277,10 @@ export class PanelBridge {
     if (!p) return;
     this.exports.delete(msg.id);
     clearTimeout(p.timer);
-    if (msg.type === 'exportFailed') p.reject(new Error(typeof msg.reason === 'string' ? msg.reason.slice(0, 300) : 'the picture could not be made'));
-    else if (msg.format !== p.format || typeof msg.data !== 'string' || !msg.data || msg.data.length > MAX_EXPORT_CHARS) p.reject(new Error('the task tree sent no usable picture'));
+    if (msg.type === 'exportFailed')
+      p.reject(new Error(typeof msg.reason === 'string' ? msg.reason.slice(0, 300) : 'the picture could not be made'));
+    else if (msg.format !== p.format || typeof msg.data !== 'string' || !msg.data || msg.data.length > MAX_EXPORT_CHARS)
+      p.reject(new Error('the task tree sent no usable picture'));
     else p.resolve(msg.data);
   }
 
@@ -282,7 +298,8 @@ export class PanelBridge {
 
   private onAdded(entries: readonly RunEntry[]): void {
     this.runsDirty = true;
-    if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start') this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
+    if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start')
+      this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
     const launched = this.pendingLaunch ? entries.find((e) => e.launchKey === this.pendingLaunch) : undefined;
     if (launched) {
       this.pendingLaunch = null;

@@ -5,7 +5,11 @@ import * as vscode from 'vscode';
 import type { ProgramPaths } from '../collector/connection';
 import { decideSite, programRoots } from './sitePolicy';
 
-export async function openSite(file: string, line: number, programs: readonly ProgramPaths[]): Promise<string | undefined> {
+export async function openSite(
+  file: string,
+  line: number,
+  programs: readonly ProgramPaths[],
+): Promise<string | undefined> {
   // The extension runs where the files are (also under code-server and remotes): a folder's path is local here.
   const folders = (vscode.workspace.workspaceFolders ?? [])
     .filter((f) => f.uri.scheme === 'file' || f.uri.scheme === 'vscode-remote')

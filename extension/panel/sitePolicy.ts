@@ -12,9 +12,7 @@ import * as path from 'node:path';
 import type { ProgramPaths } from '../collector/connection';
 
 export type SiteDecision =
-  | { kind: 'open'; file: string }
-  | { kind: 'ask'; file: string }
-  | { kind: 'refuse'; reason: string };
+  { kind: 'open'; file: string } | { kind: 'ask'; file: string } | { kind: 'refuse'; reason: string };
 
 type PathApi = typeof path.posix;
 const pathsFor = (platform: string): PathApi => (platform === 'win32' ? path.win32 : path.posix);
@@ -78,7 +76,11 @@ async function realOrSame(p: string): Promise<string> {
 }
 
 /** Decides what a click on a site naming `file` does, given the allowed roots (workspace folders and program roots). */
-export async function decideSite(file: string, roots: readonly string[], platform: string = process.platform): Promise<SiteDecision> {
+export async function decideSite(
+  file: string,
+  roots: readonly string[],
+  platform: string = process.platform,
+): Promise<SiteDecision> {
   const refused = refusedPath(file, platform);
   if (refused) return { kind: 'refuse', reason: `not opening ${file}: ${refused}` };
   let real: string;

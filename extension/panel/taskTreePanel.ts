@@ -23,7 +23,10 @@ export class TaskTreePanel implements vscode.Disposable {
     return {
       enableScripts: true,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
     };
   }
 
@@ -32,7 +35,12 @@ export class TaskTreePanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, this.title, { viewColumn: column, preserveFocus }, this.options);
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      this.title,
+      { viewColumn: column, preserveFocus },
+      this.options,
+    );
     this.adopt(panel);
   }
 

@@ -124,12 +124,25 @@ export class TimeTravel {
     const history = this.deps.store.get(msg.run)?.state.history;
     if (!history) return;
     if (this.cursor?.run !== msg.run) this.cursor = { run: msg.run, cursor: new HistoryCursor(history) };
-    const target: CursorTarget | null = typeof msg.at === 'number' && Number.isFinite(msg.at) ? { at: msg.at }
-      : typeof msg.step === 'number' && Number.isFinite(msg.step) ? { step: msg.step } : null;
+    const target: CursorTarget | null =
+      typeof msg.at === 'number' && Number.isFinite(msg.at)
+        ? { at: msg.at }
+        : typeof msg.step === 'number' && Number.isFinite(msg.step)
+          ? { step: msg.step }
+          : null;
     if (!target) return;
     const m = this.cursor.cursor.move(target);
     if (!m) return;
-    const answer: HostMessage = { type: 'past', seq: msg.seq, run: m.info, pos: m.pos, coarse: m.coarse, reset: m.reset, rows: m.rows, remove: m.remove };
+    const answer: HostMessage = {
+      type: 'past',
+      seq: msg.seq,
+      run: m.info,
+      pos: m.pos,
+      coarse: m.coarse,
+      reset: m.reset,
+      rows: m.rows,
+      remove: m.remove,
+    };
     if (m.event) answer.event = m.event;
     this.deps.post(answer);
   }

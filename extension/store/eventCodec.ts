@@ -8,8 +8,14 @@
 // test/unit/eventLog.test.ts holds every field of the schema to that.
 import type { Site } from '../../contract/rows';
 import type {
-  NurseryOpenedEvent, ScopeChangedEvent, TaskExitedEvent, TaskFlaggedEvent, TaskSpawnedEvent, TaskStateEvent,
-  WireEvent, WireSite,
+  NurseryOpenedEvent,
+  ScopeChangedEvent,
+  TaskExitedEvent,
+  TaskFlaggedEvent,
+  TaskSpawnedEvent,
+  TaskStateEvent,
+  WireEvent,
+  WireSite,
 } from '../../contract/wire';
 import type { SiteTable } from './internTable';
 
@@ -28,7 +34,15 @@ export const PAGE = 1 << 14;
 export const INTS = 6;
 
 export const K = {
-  state: 0, spawned: 1, exited: 2, moved: 3, flagged: 4, opened: 5, closed: 6, scope: 7, scopeClosed: 8,
+  state: 0,
+  spawned: 1,
+  exited: 2,
+  moved: 3,
+  flagged: 4,
+  opened: 5,
+  closed: 6,
+  scope: 7,
+  scopeClosed: 8,
   /** Kept whole in the side table (rare events, and any that do not fit). */
   whole: 9,
   mark: 10,
@@ -51,8 +65,13 @@ export interface Page {
 /** A page with room for `room` events (it grows up to PAGE: a short run's history stays small). */
 export function newPage(room: number): Page {
   return {
-    kind: new Uint8Array(room), bits: new Uint8Array(room), ts: new Float64Array(room), ints: new Int32Array(room * INTS),
-    refs: [], refIndex: new Map(), n: 0,
+    kind: new Uint8Array(room),
+    bits: new Uint8Array(room),
+    ts: new Float64Array(room),
+    ints: new Int32Array(room * INTS),
+    refs: [],
+    refIndex: new Map(),
+    n: 0,
   };
 }
 
@@ -91,7 +110,13 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
       ints[o] = e.id;
       ints[o + 1] = s;
       ints[o + 2] = e.at === undefined ? ABSENT : site(page, e.at, sites);
-      ints[o + 3] = e.chain === undefined ? ABSENT : ref(page, e.chain.map((c) => sites.intern(c)));
+      ints[o + 3] =
+        e.chain === undefined
+          ? ABSENT
+          : ref(
+              page,
+              e.chain.map((c) => sites.intern(c)),
+            );
       ints[o + 4] = e.waits === undefined ? ABSENT : e.waits === null ? NULL : ref(page, e.waits);
       return put(page, i, K.state, 0);
     }
@@ -161,7 +186,8 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
 
 /** An optional boolean in two bits from `bit`: true, false, or absent. */
 const presence = (v: boolean | undefined, bit: number): number => (v === true ? bit : v === false ? bit * 2 : 0);
-const fromPresence = (bits: number, bit: number): boolean | undefined => (bits & bit ? true : bits & (bit * 2) ? false : undefined);
+const fromPresence = (bits: number, bit: number): boolean | undefined =>
+  bits & bit ? true : bits & (bit * 2) ? false : undefined;
 
 function put(page: Page, i: number, kind: number, bits: number): true {
   page.kind[i] = kind;
@@ -198,13 +224,20 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
       const e: TaskStateEvent = { type: 'task.state', run, ts, id: ints[o], state: STATES[ints[o + 1]] };
       if (ints[o + 2] !== ABSENT) e.at = siteAt(page, ints[o + 2]);
       if (ints[o + 3] !== ABSENT) e.chain = refs[ints[o + 3]] as Site[];
-      if (ints[o + 4] !== ABSENT) e.waits = ints[o + 4] === NULL ? null : (refs[ints[o + 4]] as TaskStateEvent['waits']);
+      if (ints[o + 4] !== ABSENT)
+        e.waits = ints[o + 4] === NULL ? null : (refs[ints[o + 4]] as TaskStateEvent['waits']);
       return e;
     }
     case K.spawned: {
       const e: TaskSpawnedEvent = {
-        type: 'task.spawned', run, ts, id: ints[o], name: refs[ints[o + 2]] as string,
-        nursery: ints[o + 1] === NULL ? null : ints[o + 1], system: (bits & 1) !== 0, site: siteAt(page, ints[o + 3]),
+        type: 'task.spawned',
+        run,
+        ts,
+        id: ints[o],
+        name: refs[ints[o + 2]] as string,
+        nursery: ints[o + 1] === NULL ? null : ints[o + 1],
+        system: (bits & 1) !== 0,
+        site: siteAt(page, ints[o + 3]),
       };
       if (bits & 6) e.main = (bits & 2) !== 0;
       if (ints[o + 4] !== ABSENT) e.func = siteAt(page, ints[o + 4]);
@@ -225,7 +258,14 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
       return e;
     }
     case K.opened: {
-      const e: NurseryOpenedEvent = { type: 'nursery.opened', run, ts, id: ints[o], task: ints[o + 1], site: siteAt(page, ints[o + 2]) };
+      const e: NurseryOpenedEvent = {
+        type: 'nursery.opened',
+        run,
+        ts,
+        id: ints[o],
+        task: ints[o + 1],
+        site: siteAt(page, ints[o + 2]),
+      };
       const system = fromPresence(bits, 1);
       const start = fromPresence(bits, 4);
       if (system !== undefined) e.system = system;
@@ -239,8 +279,14 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
       return { type: 'scope.closed', run, ts, id: ints[o] };
     case K.scope: {
       const e: ScopeChangedEvent = {
-        type: 'scope.changed', run, ts, id: ints[o], task: ints[o + 1],
-        deadline: ints[o + 3] === NULL ? null : (refs[ints[o + 3]] as number), shield: (bits & 1) !== 0, cancel_called: (bits & 2) !== 0,
+        type: 'scope.changed',
+        run,
+        ts,
+        id: ints[o],
+        task: ints[o + 1],
+        deadline: ints[o + 3] === NULL ? null : (refs[ints[o + 3]] as number),
+        shield: (bits & 1) !== 0,
+        cancel_called: (bits & 2) !== 0,
       };
       if (ints[o + 2] !== ABSENT) e.site = siteAt(page, ints[o + 2]);
       if (ints[o + 4] !== ABSENT) e.reason = refs[ints[o + 4]] as string;

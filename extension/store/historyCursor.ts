@@ -85,17 +85,29 @@ function pastEvent(e: Logged): PastEvent | undefined {
   if ('mark' in e) return { type: e.mark };
   const out: PastEvent = { type: e.type };
   switch (e.type) {
-    case 'task.spawned': return { ...out, id: e.id, nursery: e.nursery };
-    case 'task.moved': return { ...out, id: e.id, nursery: e.nursery };
-    case 'task.state': return { ...out, id: e.id, state: e.state };
-    case 'task.exited': return { ...out, id: e.id, outcome: e.outcome };
-    case 'task.flagged': return { ...out, id: e.id, flag: e.flag };
-    case 'nursery.opened': return { ...out, id: e.id, task: e.task };
-    case 'nursery.closed': return { ...out, id: e.id };
-    case 'scope.changed': return { ...out, id: e.id, task: e.task, deadline: e.deadline, cancelCalled: e.cancel_called };
-    case 'scope.closed': return { ...out, id: e.id };
-    case 'dropped': return { ...out, count: e.count };
-    case 'run.finished': return { ...out, outcome: e.outcome };
-    default: return out;
+    case 'task.spawned':
+      return { ...out, id: e.id, nursery: e.nursery };
+    case 'task.moved':
+      return { ...out, id: e.id, nursery: e.nursery };
+    case 'task.state':
+      return { ...out, id: e.id, state: e.state };
+    case 'task.exited':
+      return { ...out, id: e.id, outcome: e.outcome };
+    case 'task.flagged':
+      return { ...out, id: e.id, flag: e.flag };
+    case 'nursery.opened':
+      return { ...out, id: e.id, task: e.task };
+    case 'nursery.closed':
+      return { ...out, id: e.id };
+    case 'scope.changed':
+      return { ...out, id: e.id, task: e.task, deadline: e.deadline, cancelCalled: e.cancel_called };
+    case 'scope.closed':
+      return { ...out, id: e.id };
+    case 'dropped':
+      return { ...out, count: e.count };
+    case 'run.finished':
+      return { ...out, outcome: e.outcome };
+    default:
+      return out;
   }
 }

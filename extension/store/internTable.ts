@@ -51,7 +51,14 @@ export class SiteTable {
   }
 
   /** A new entry (`known`: the site already on its line, with `key` its entry in `other`); a full table starts over first. */
-  private add(file: string, line: number, fn: string, lines: Map<number, Site> | undefined, known: Site | undefined, key: string): Site {
+  private add(
+    file: string,
+    line: number,
+    fn: string,
+    lines: Map<number, Site> | undefined,
+    known: Site | undefined,
+    key: string,
+  ): Site {
     if (this.size >= MAX_INTERNED || this.chars + fn.length + file.length > MAX_INTERNED_CHARS) {
       this.byFile = new Map();
       this.other = new Map();

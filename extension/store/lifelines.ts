@@ -90,7 +90,8 @@ export class Lifelines {
     this.scopes(row, now);
     const flags = row.flags?.length ?? 0;
     if (flags > (this.flagsSeen.get(row.id) ?? 0)) {
-      for (const flag of row.flags!.slice(this.flagsSeen.get(row.id) ?? 0)) this.mark({ t: now, kind: 'flag', id: row.id, flag });
+      for (const flag of row.flags!.slice(this.flagsSeen.get(row.id) ?? 0))
+        this.mark({ t: now, kind: 'flag', id: row.id, flag });
       this.flagsSeen.set(row.id, flags);
     }
   }
@@ -158,14 +159,21 @@ export class Lifelines {
       b.closed = row.closedAt;
       return;
     }
-    this.bands.set(row.id, { id: row.id, owner: row.parent, opened: row.openedAt, closed: row.closedAt, system: row.system });
+    this.bands.set(row.id, {
+      id: row.id,
+      owner: row.parent,
+      opened: row.openedAt,
+      closed: row.closedAt,
+      system: row.system,
+    });
   }
 
   /** The live count changes by `d` at `t`. */
   private count(t: number, d: number): void {
     this.live += d;
     const n = this.curveT.length;
-    if (n && this.curveT[n - 1] >= t) this.curveN[n - 1] = this.live; // one point per moment
+    if (n && this.curveT[n - 1] >= t)
+      this.curveN[n - 1] = this.live; // one point per moment
     else {
       this.curveT.push(t);
       this.curveN.push(this.live);

@@ -102,8 +102,14 @@ export class LintEvents {
         return;
       }
       group = {
-        site, func: e.func ? this.tree.site(e.func) : null, category: clip(e.category, MAX_TEXT), message, kind: e.kind,
-        count: 0, tasks: [], lastTask: undefined,
+        site,
+        func: e.func ? this.tree.site(e.func) : null,
+        category: clip(e.category, MAX_TEXT),
+        message,
+        kind: e.kind,
+        count: 0,
+        tasks: [],
+        lastTask: undefined,
       };
       this.warningGroups.set(key, group);
     }

@@ -35,7 +35,8 @@ export function blockedMessage(b: BlockFacts): string {
   if (b.ongoing !== undefined) {
     return `The event loop is blocked here now, for ${duration(b.ongoing)} so far, by ${who}: no other task can run until this line gives the loop back.`;
   }
-  if (b.count === 1) return `The event loop was blocked here for ${duration(b.longest)} by ${who}: no other task ran meanwhile. Await an async version of this call, or run it in a thread.`;
+  if (b.count === 1)
+    return `The event loop was blocked here for ${duration(b.longest)} by ${who}: no other task ran meanwhile. Await an async version of this call, or run it in a thread.`;
   return `The event loop was blocked here ${times(b.count)}, longest ${duration(b.longest)} (${duration(b.total)} in all), last by ${who}: no other task ran meanwhile.`;
 }
 
@@ -69,21 +70,27 @@ export const unretrievedMessage = (task: string, error: string | undefined): str
 const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
 
 /** `blocking.py:12`. */
-export const where = (s: { file: string; line: number } | null): string => (s ? `${s.file.split(/[\\/]/).pop()}:${s.line}` : 'a line outside user code');
+export const where = (s: { file: string; line: number } | null): string =>
+  s ? `${s.file.split(/[\\/]/).pop()}:${s.line}` : 'a line outside user code';
 
 /** What the panel says on the row (the task's point of view; the editor's message speaks of the line). */
 export const SENTENCES = {
-  blocked: (b: BlockFacts, at: string): string => (b.ongoing !== undefined
-    ? `Holding the event loop at ${at} now, for ${duration(b.ongoing)} so far: no other task can run.`
-    : `Held the event loop at ${at} for ${duration(b.longest)}${b.count > 1 ? ` (${times(b.count)} there, ${duration(b.total)} in all)` : ''}: no other task ran meanwhile.`),
-  neverAwaited: (coroutine: string, at: string): string => `Made coroutine ${coroutine} at ${at} and never awaited it: its body never ran.`,
-  notStarted: (waitedMs: number): string => `Started with start() ${duration(waitedMs)} ago and has not called task_status.started(): the start() call still waits for it.`,
-  runaway: (live: number, peak: number, threshold: number, ongoing: boolean): string => (ongoing
-    ? `${count(live)} live children (more than ${count(threshold)}): tasks are spawned here faster than they finish.`
-    : `Reached ${count(peak)} live children (more than ${count(threshold)}).`),
-  outlived: (maker: string, stillRunning: boolean): string => (stillRunning
-    ? `Still running after ${maker}, which made it, finished: no task group owns it and nothing waits for it.`
-    : `Outlived ${maker}, which made it: no task group owned it and nothing waited for it.`),
+  blocked: (b: BlockFacts, at: string): string =>
+    b.ongoing !== undefined
+      ? `Holding the event loop at ${at} now, for ${duration(b.ongoing)} so far: no other task can run.`
+      : `Held the event loop at ${at} for ${duration(b.longest)}${b.count > 1 ? ` (${times(b.count)} there, ${duration(b.total)} in all)` : ''}: no other task ran meanwhile.`,
+  neverAwaited: (coroutine: string, at: string): string =>
+    `Made coroutine ${coroutine} at ${at} and never awaited it: its body never ran.`,
+  notStarted: (waitedMs: number): string =>
+    `Started with start() ${duration(waitedMs)} ago and has not called task_status.started(): the start() call still waits for it.`,
+  runaway: (live: number, peak: number, threshold: number, ongoing: boolean): string =>
+    ongoing
+      ? `${count(live)} live children (more than ${count(threshold)}): tasks are spawned here faster than they finish.`
+      : `Reached ${count(peak)} live children (more than ${count(threshold)}).`,
+  outlived: (maker: string, stillRunning: boolean): string =>
+    stillRunning
+      ? `Still running after ${maker}, which made it, finished: no task group owns it and nothing waits for it.`
+      : `Outlived ${maker}, which made it: no task group owned it and nothing waited for it.`,
 } as const;
 
 /** The mark a lint puts on its row. */
@@ -92,7 +99,8 @@ export function markOf(code: LintCode, badge: string, sentence: string): LintMar
 }
 
 export const BADGES = {
-  blocked: (ms: number, ongoing: boolean): string => (ongoing ? `blocking the loop (${duration(ms)})` : `blocked the loop ${duration(ms)}`),
+  blocked: (ms: number, ongoing: boolean): string =>
+    ongoing ? `blocking the loop (${duration(ms)})` : `blocked the loop ${duration(ms)}`,
   neverAwaited: 'coroutine never awaited',
   notStarted: (ms: number): string => `not started after ${duration(ms)}`,
   runaway: (n: number): string => `${count(n)} live children`,

@@ -64,7 +64,13 @@ export class Retention {
    */
   copy(from: RunTree, tree: RunTree, facts: RunFacts): Retention {
     const finished = this.finished.copy((t) => (from.tasks.get(t.id) === t ? tree.tasks.get(t.id)! : GONE));
-    return new Retention(tree, facts, this.retainFinished, finished, this.emptyNurseries.copy((id) => id));
+    return new Retention(
+      tree,
+      facts,
+      this.retainFinished,
+      finished,
+      this.emptyNurseries.copy((id) => id),
+    );
   }
 
   /** A task is over (exited or lost): it waits its turn to fold. */
@@ -224,7 +230,16 @@ export class Retention {
     let r = this.tree.retired.get(-parent);
     if (!r) {
       if (!this.tree.nurseries.has(parent) && !this.tree.tasks.has(parent)) return undefined;
-      r = { kind: 'retired', id: -parent, parent, count: 0, byOutcome: emptyCounts(), dirty: false, sent: false, gone: false };
+      r = {
+        kind: 'retired',
+        id: -parent,
+        parent,
+        count: 0,
+        byOutcome: emptyCounts(),
+        dirty: false,
+        sent: false,
+        gone: false,
+      };
       this.tree.retired.set(-parent, r);
     }
     return r;

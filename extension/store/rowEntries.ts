@@ -44,8 +44,17 @@ export function clip(s: string, max: number): string {
 export function copyRow(row: Row): Row {
   if (row.kind === 'task') {
     const t: TaskRow = {
-      kind: 'task', id: row.id, parent: row.parent, name: row.name, system: row.system, main: row.main,
-      state: row.state, since: row.since, spawnedAt: row.spawnedAt, site: row.site, awaitSite: row.awaitSite,
+      kind: 'task',
+      id: row.id,
+      parent: row.parent,
+      name: row.name,
+      system: row.system,
+      main: row.main,
+      state: row.state,
+      since: row.since,
+      spawnedAt: row.spawnedAt,
+      site: row.site,
+      awaitSite: row.awaitSite,
       scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
     };
     if (row.func !== undefined) t.func = row.func;
@@ -68,9 +77,16 @@ export function copyRow(row: Row): Row {
     if (row.lints !== undefined) t.lints = row.lints;
     return t;
   }
-  if (row.kind === 'retired') return { kind: 'retired', id: row.id, parent: row.parent, count: row.count, byOutcome: { ...row.byOutcome } };
+  if (row.kind === 'retired')
+    return { kind: 'retired', id: row.id, parent: row.parent, count: row.count, byOutcome: { ...row.byOutcome } };
   const n: NurseryRow = {
-    kind: 'nursery', id: row.id, parent: row.parent, site: row.site, openedAt: row.openedAt, system: row.system, start: row.start,
+    kind: 'nursery',
+    id: row.id,
+    parent: row.parent,
+    site: row.site,
+    openedAt: row.openedAt,
+    system: row.system,
+    start: row.start,
   };
   if (row.closedAt !== undefined) n.closedAt = row.closedAt;
   if (row.groupKind !== undefined) n.groupKind = row.groupKind;

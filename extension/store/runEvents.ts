@@ -3,7 +3,12 @@
 // off, and snapshots (after a reconnect, or after dropped lines), which end by
 // closing what the program did not replay.
 import type {
-  DroppedEvent, HelloEvent, RunFinishedEvent, RunStartedEvent, RuntimeDisabledEvent, SnapshotEndEvent,
+  DroppedEvent,
+  HelloEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  RuntimeDisabledEvent,
+  SnapshotEndEvent,
 } from '../../contract/wire';
 import type { NurseryEvents } from './nurseryEvents';
 import type { Retention } from './retention';

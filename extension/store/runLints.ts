@@ -24,7 +24,11 @@ export interface LintSettings {
 }
 
 export const DEFAULT_LINT_SETTINGS: LintSettings = {
-  loopBlocked: true, startNotStartedMs: 5000, runawayChildren: 1000, orphans: true, neverAwaited: true,
+  loopBlocked: true,
+  startNotStartedMs: 5000,
+  runawayChildren: 1000,
+  orphans: true,
+  neverAwaited: true,
 };
 
 export type LintSeverity = 'warning' | 'information';
@@ -45,8 +49,13 @@ export interface Lint {
 }
 
 const SEVERITY: Record<LintCode, LintSeverity> = {
-  'loop-blocked': 'warning', 'never-awaited': 'warning', 'exception-never-retrieved': 'warning',
-  'start-not-started': 'information', 'runaway-nursery': 'information', 'outlived-maker': 'information', 'pending-at-close': 'information',
+  'loop-blocked': 'warning',
+  'never-awaited': 'warning',
+  'exception-never-retrieved': 'warning',
+  'start-not-started': 'information',
+  'runaway-nursery': 'information',
+  'outlived-maker': 'information',
+  'pending-at-close': 'information',
 };
 
 export const severityOf = (code: LintCode): LintSeverity => SEVERITY[code];
@@ -63,7 +72,10 @@ export class RunLints {
   private lastSignature = '';
   private last: Lint[] = [];
 
-  constructor(private readonly tree: RunTree, private readonly facts: RunFacts) {
+  constructor(
+    private readonly tree: RunTree,
+    private readonly facts: RunFacts,
+  ) {
     this.events = new LintEvents(tree);
   }
 
@@ -108,7 +120,15 @@ export class RunLints {
       const facts = { count: g.count, longest: g.longest, total: g.total, ongoing, task: this.name(g.lastTask) };
       const message = W.blockedMessage(facts);
       const related = this.spawnSites(g.tasks);
-      found.push({ code: 'loop-blocked', severity: 'warning', message, site: g.site, ids: [...g.tasks], related, ongoing: ongoing !== undefined });
+      found.push({
+        code: 'loop-blocked',
+        severity: 'warning',
+        message,
+        site: g.site,
+        ids: [...g.tasks],
+        related,
+        ongoing: ongoing !== undefined,
+      });
       const badge = W.BADGES.blocked(ongoing ?? g.longest, ongoing !== undefined);
       const sentence = W.SENTENCES.blocked(facts, W.where(g.site));
       for (const id of g.tasks) mark(id, W.markOf('loop-blocked', badge, sentence));
@@ -119,9 +139,21 @@ export class RunLints {
     for (const g of this.events.warningGroups.values()) {
       if (g.kind !== 'never_awaited') continue;
       const coroutine = /'([^']*)'/.exec(g.message)?.[1];
-      const message = W.neverAwaitedMessage(coroutine ? `'${coroutine}'` : 'a coroutine', this.name(g.lastTask), g.count);
+      const message = W.neverAwaitedMessage(
+        coroutine ? `'${coroutine}'` : 'a coroutine',
+        this.name(g.lastTask),
+        g.count,
+      );
       const related = g.func ? [{ site: g.func, message: `${coroutine ?? 'the coroutine'} is defined here` }] : [];
-      found.push({ code: 'never-awaited', severity: 'warning', message, site: g.site, ids: [...g.tasks], related, ongoing: false });
+      found.push({
+        code: 'never-awaited',
+        severity: 'warning',
+        message,
+        site: g.site,
+        ids: [...g.tasks],
+        related,
+        ongoing: false,
+      });
       const sentence = W.SENTENCES.neverAwaited(coroutine ? `'${coroutine}'` : 'a coroutine', W.where(g.site));
       for (const id of g.tasks) mark(id, W.markOf('never-awaited', W.BADGES.neverAwaited, sentence));
     }
@@ -140,7 +172,15 @@ export class RunLints {
         if (waited > s.startNotStartedMs) {
           const message = W.startMessage(t.name, waited, s.startNotStartedMs);
           const related = t.awaitSite ? [{ site: t.awaitSite, message: `${t.name} is waiting here` }] : [];
-          found.push({ code: 'start-not-started', severity: 'information', message, site: t.site, ids: [t.id], related, ongoing: true });
+          found.push({
+            code: 'start-not-started',
+            severity: 'information',
+            message,
+            site: t.site,
+            ids: [t.id],
+            related,
+            ongoing: true,
+          });
           mark(t.id, W.markOf('start-not-started', W.BADGES.notStarted(waited), W.SENTENCES.notStarted(waited)));
         }
         this.waitingStarts = true;
@@ -153,13 +193,32 @@ export class RunLints {
   private orphan(t: TaskEntry, found: Lint[], mark: (id: number, m: LintMark) => void): void {
     const related = this.whereItWaits(t);
     if (t.flags?.includes('pending_at_close')) {
-      found.push({ code: 'pending-at-close', severity: 'information', message: W.pendingMessage(t.name), site: t.site, ids: [t.id], related, ongoing: false });
+      found.push({
+        code: 'pending-at-close',
+        severity: 'information',
+        message: W.pendingMessage(t.name),
+        site: t.site,
+        ids: [t.id],
+        related,
+        ongoing: false,
+      });
       return; // (marked by its flag already; outliving its maker is the same story)
     }
     if (t.flags?.includes('exception_never_retrieved')) {
       const err = t.unretrieved ?? t.error;
-      const message = W.unretrievedMessage(t.name, err ? `${err.type}${err.message ? `: ${err.message}` : ''}` : undefined);
-      found.push({ code: 'exception-never-retrieved', severity: 'warning', message, site: t.site, ids: [t.id], related, ongoing: false });
+      const message = W.unretrievedMessage(
+        t.name,
+        err ? `${err.type}${err.message ? `: ${err.message}` : ''}` : undefined,
+      );
+      found.push({
+        code: 'exception-never-retrieved',
+        severity: 'warning',
+        message,
+        site: t.site,
+        ids: [t.id],
+        related,
+        ongoing: false,
+      });
     }
     if (!t.loose || t.parent === null) return;
     const maker = this.tree.tasks.get(t.parent);
@@ -167,12 +226,27 @@ export class RunLints {
     const still = t.exitedAt === undefined;
     if (!still && t.exitedAt! <= maker.exitedAt) return;
     const message = W.outlivedMessage(t.name, maker.name, still, (t.exitedAt ?? 0) - maker.exitedAt);
-    const rel = maker.site ? [{ site: maker.site, message: `${maker.name}, which made it, was started here` }, ...related] : related;
-    found.push({ code: 'outlived-maker', severity: 'information', message, site: t.site, ids: [t.id], related: rel, ongoing: still });
+    const rel = maker.site
+      ? [{ site: maker.site, message: `${maker.name}, which made it, was started here` }, ...related]
+      : related;
+    found.push({
+      code: 'outlived-maker',
+      severity: 'information',
+      message,
+      site: t.site,
+      ids: [t.id],
+      related: rel,
+      ongoing: still,
+    });
     mark(t.id, W.markOf('outlived-maker', W.BADGES.outlived, W.SENTENCES.outlived(maker.name, still)));
   }
 
-  private runawayGroups(live: Map<number, number>, threshold: number, found: Lint[], mark: (id: number, m: LintMark) => void): void {
+  private runawayGroups(
+    live: Map<number, number>,
+    threshold: number,
+    found: Lint[],
+    mark: (id: number, m: LintMark) => void,
+  ): void {
     for (const [nid, n] of live) {
       if (n <= threshold) continue;
       const nursery = this.tree.nurseries.get(nid);
@@ -189,10 +263,22 @@ export class RunLints {
       const ongoing = n > threshold;
       const message = W.runawayMessage(n, peak, threshold, ongoing);
       found.push({
-        code: 'runaway-nursery', severity: 'information', message, site: nursery.site, ids: [nid],
-        related: this.childSites(nursery), ongoing,
+        code: 'runaway-nursery',
+        severity: 'information',
+        message,
+        site: nursery.site,
+        ids: [nid],
+        related: this.childSites(nursery),
+        ongoing,
       });
-      mark(nid, W.markOf('runaway-nursery', W.BADGES.runaway(ongoing ? n : peak), W.SENTENCES.runaway(n, peak, threshold, ongoing)));
+      mark(
+        nid,
+        W.markOf(
+          'runaway-nursery',
+          W.BADGES.runaway(ongoing ? n : peak),
+          W.SENTENCES.runaway(n, peak, threshold, ongoing),
+        ),
+      );
     }
     while (this.runaway.size > MAX_RUNAWAY) this.runaway.delete(this.runaway.keys().next().value as number);
   }
@@ -217,11 +303,16 @@ export class RunLints {
       const t = this.tree.tasks.get(id);
       if (t?.site && t.exitedAt === undefined) bySite.set(t.site, (bySite.get(t.site) ?? 0) + 1);
     }
-    return [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([site, k]) => ({ site, message: `${W.count(k)} of its live children were started here` }));
+    return [...bySite]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([site, k]) => ({ site, message: `${W.count(k)} of its live children were started here` }));
   }
 
   private whereItWaits(t: TaskRow): Lint['related'] {
-    return t.awaitSite && t.awaitSite !== t.site ? [{ site: t.awaitSite, message: `${t.name} was last seen waiting here` }] : [];
+    return t.awaitSite && t.awaitSite !== t.site
+      ? [{ site: t.awaitSite, message: `${t.name} was last seen waiting here` }]
+      : [];
   }
 
   /** Sets the rows' marks, touching only rows whose marks changed. */
@@ -247,5 +338,8 @@ export class RunLints {
 }
 
 function sameMarks(a: readonly LintMark[], b: readonly LintMark[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.code === b[i].code && m.badge === b[i].badge && m.sentence === b[i].sentence);
+  return (
+    a.length === b.length &&
+    a.every((m, i) => m.code === b[i].code && m.badge === b[i].badge && m.sentence === b[i].sentence)
+  );
 }

@@ -101,28 +101,46 @@ export class RunState {
     }
     // One switch here, not in a method of its own: this is the hottest call of ingestion.
     switch (type) {
-      case 'task.state': return this.tasks.state(ev);
-      case 'task.spawned': return this.refused(this.tasks.spawned(ev));
-      case 'task.exited': return this.refused(this.tasks.exited(ev));
-      case 'task.moved': return this.refused(this.tasks.moved(ev));
-      case 'task.flagged': return this.tasks.flagged(ev);
-      case 'loop.blocked': return this.lintRoom.events.blocked(ev);
-      case 'warning': return this.lintRoom.events.warning(ev);
-      case 'nursery.opened': return this.refused(this.nurseries.opened(ev));
-      case 'nursery.closed': return this.nurseries.closed(ev);
-      case 'scope.changed': return this.refused(this.scopes.changed(ev));
-      case 'scope.closed': return this.scopes.closed(ev);
-      case 'hello': return this.run.hello(ev);
-      case 'run.started': return this.run.started(ev);
+      case 'task.state':
+        return this.tasks.state(ev);
+      case 'task.spawned':
+        return this.refused(this.tasks.spawned(ev));
+      case 'task.exited':
+        return this.refused(this.tasks.exited(ev));
+      case 'task.moved':
+        return this.refused(this.tasks.moved(ev));
+      case 'task.flagged':
+        return this.tasks.flagged(ev);
+      case 'loop.blocked':
+        return this.lintRoom.events.blocked(ev);
+      case 'warning':
+        return this.lintRoom.events.warning(ev);
+      case 'nursery.opened':
+        return this.refused(this.nurseries.opened(ev));
+      case 'nursery.closed':
+        return this.nurseries.closed(ev);
+      case 'scope.changed':
+        return this.refused(this.scopes.changed(ev));
+      case 'scope.closed':
+        return this.scopes.closed(ev);
+      case 'hello':
+        return this.run.hello(ev);
+      case 'run.started':
+        return this.run.started(ev);
       case 'run.finished':
         this.lintRoom.events.runEnded();
         this.verdicts.look(ev.ts, true); // the run's last word on a deadlock or hang it had
         return this.run.finished(ev);
-      case 'dropped': return this.run.dropped(ev);
-      case 'runtime.disabled': return this.run.runtimeDisabled(ev);
-      case 'snapshot.begin': return this.run.snapshotBegin();
-      case 'snapshot.end': return this.run.snapshotEnd(ev);
-      default: return unhandled(ev);
+      case 'dropped':
+        return this.run.dropped(ev);
+      case 'runtime.disabled':
+        return this.run.runtimeDisabled(ev);
+      case 'snapshot.begin':
+        return this.run.snapshotBegin();
+      case 'snapshot.end':
+        return this.run.snapshotEnd(ev);
+      default:
+        return unhandled(ev);
     }
   }
 
@@ -134,7 +152,12 @@ export class RunState {
     const tree = this.tree.copy();
     const facts = this.facts.copy();
     const retention = this.retention.copy(this.tree, tree, facts);
-    return new RunState(this.key, this.label, { retainFinished: retention.retainFinished, history: false }, { tree, facts, retention, verdicts: this.verdicts });
+    return new RunState(
+      this.key,
+      this.label,
+      { retainFinished: retention.retainFinished, history: false },
+      { tree, facts, retention, verdicts: this.verdicts },
+    );
   }
 
   /** Each row changed since the last look, as stored (read, never keep or change it); pending changes are forgotten. */

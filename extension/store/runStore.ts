@@ -130,7 +130,9 @@ export interface RunEntry {
 }
 
 /** `added`: new runs, in the order they came (a recording adds its runs at once). */
-export type RunStoreListener = (e: { kind: 'added'; entries: RunEntry[] } | { kind: 'changed' } | { kind: 'removed'; keys: string[] }) => void;
+export type RunStoreListener = (
+  e: { kind: 'added'; entries: RunEntry[] } | { kind: 'changed' } | { kind: 'removed'; keys: string[] },
+) => void;
 
 export class RunStore {
   private readonly entries = new Map<string, RunEntry>();
@@ -230,7 +232,10 @@ export class RunStore {
    */
   roomFor(n: number, over = false): boolean {
     const ended = this.all().filter((e) => e.state.currentStatus !== 'live');
-    const drop = Math.min(ended.length, Math.max(ended.length + (over ? n : 0) - MAX_ENDED_RUNS, this.entries.size + n - MAX_RUNS, 0));
+    const drop = Math.min(
+      ended.length,
+      Math.max(ended.length + (over ? n : 0) - MAX_ENDED_RUNS, this.entries.size + n - MAX_RUNS, 0),
+    );
     if (drop > 0) this.remove(ended.slice(0, drop).map((e) => e.state.key));
     return this.entries.size + n <= MAX_RUNS;
   }
@@ -263,7 +268,13 @@ export class RunStore {
     if (!n) return [];
     const size = lines.bytes.reduce((sum, b) => sum + b.length, 0);
     const kept = this.reserveRaw(size, null);
-    const recording: KeptRecording = { bytes: kept ? lines.bytes : [], size, truncated: lines.truncated, dropped: !kept, runs: n };
+    const recording: KeptRecording = {
+      bytes: kept ? lines.bytes : [],
+      size,
+      truncated: lines.truncated,
+      dropped: !kept,
+      runs: n,
+    };
     if (kept) this.recordings.add(recording);
     const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recording }));
     for (const entry of out) this.entries.set(entry.state.key, entry);
@@ -288,15 +299,26 @@ export class RunStore {
     const e = this.entries.get(key);
     if (!e) return undefined;
     const rec = e.recording;
-    if (rec) return { text: Buffer.concat(rec.bytes).toString('utf8'), truncated: rec.truncated, ...(rec.dropped ? { dropped: true } : {}) };
+    if (rec)
+      return {
+        text: Buffer.concat(rec.bytes).toString('utf8'),
+        truncated: rec.truncated,
+        ...(rec.dropped ? { dropped: true } : {}),
+      };
     if (!e.stream) return undefined;
     const raw = e.stream.raw;
-    return { text: raw.join('\n') + (raw.length ? '\n' : ''), truncated: e.stream.rawTruncated, ...(e.stream.rawDropped ? { dropped: true } : {}) };
+    return {
+      text: raw.join('\n') + (raw.length ? '\n' : ''),
+      truncated: e.stream.rawTruncated,
+      ...(e.stream.rawDropped ? { dropped: true } : {}),
+    };
   }
 
   /** Removes runs that are not live (finished, disconnected, recordings). Returns their keys. */
   clearFinished(): string[] {
-    const keys = this.all().filter((e) => e.state.currentStatus !== 'live').map((e) => e.state.key);
+    const keys = this.all()
+      .filter((e) => e.state.currentStatus !== 'live')
+      .map((e) => e.state.key);
     this.remove(keys);
     return keys;
   }

@@ -8,7 +8,16 @@ import type { WireSite } from '../../contract/wire';
 import { DeltaLog } from './deltaLog';
 import { NameTable, SiteTable } from './internTable';
 import { ReportedFiles } from './reportedFiles';
-import { clip, copyEntry, copyRow, MAX_TEXT, type Entry, type NurseryEntry, type RetiredEntry, type TaskEntry } from './rowEntries';
+import {
+  clip,
+  copyEntry,
+  copyRow,
+  MAX_TEXT,
+  type Entry,
+  type NurseryEntry,
+  type RetiredEntry,
+  type TaskEntry,
+} from './rowEntries';
 
 export class RunTree {
   readonly tasks = new Map<number, TaskEntry>();

@@ -4,7 +4,14 @@
 // state and end, and a cancelled task learns who caused it where the wire
 // does not say.
 import type { Site } from '../../contract/rows';
-import type { TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent, WireSite } from '../../contract/wire';
+import type {
+  TaskExitedEvent,
+  TaskFlaggedEvent,
+  TaskMovedEvent,
+  TaskSpawnedEvent,
+  TaskStateEvent,
+  WireSite,
+} from '../../contract/wire';
 import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
@@ -158,7 +165,13 @@ export class TaskEvents {
     if (e.error !== undefined) row.error = errorOf(e.error);
     const firstRaised = this.tree.firstRaised;
     // A loose task's failure cancels nothing: no task group owns it. (Only for a nursery the store holds: its removal forgets the entry.)
-    if (outcome === 'raised' && row.parent !== null && !row.loose && !firstRaised.has(row.parent) && this.tree.nurseries.has(row.parent)) {
+    if (
+      outcome === 'raised' &&
+      row.parent !== null &&
+      !row.loose &&
+      !firstRaised.has(row.parent) &&
+      this.tree.nurseries.has(row.parent)
+    ) {
       firstRaised.set(row.parent, id);
     }
     const refused = outcome === 'cancelled' ? this.cancelled(row, e.cancel ?? {}) : undefined;
@@ -196,7 +209,8 @@ export class TaskEvents {
     if (site) row.cancelSite = site;
     if (cancel.error !== undefined) row.cancelError = errorOf(cancel.error);
     let by = cancel.by;
-    if (by === undefined && !row.loose && (!source || source === 'nursery' || source === 'unknown')) by = this.inferCanceller(row);
+    if (by === undefined && !row.loose && (!source || source === 'nursery' || source === 'unknown'))
+      by = this.inferCanceller(row);
     if (by === undefined) return undefined;
     if (!cancelLinkOk(this.tree, row.id, by)) return REFUSED.cancelCycle;
     row.cancelledBy = by;
@@ -269,7 +283,8 @@ export class TaskEvents {
   private refuseMove(row: TaskEntry, to: number | null, loose = false): Refusal | undefined {
     if (to === null) return undefined;
     if (!loose && !this.tree.nurseries.has(to) && this.tree.tasks.has(to)) return REFUSED.wrongKind;
-    if ((this.tree.ownedNurseries.has(row.id) || this.tree.children.has(row.id)) && wouldCycle(this.tree, row.id, to)) return REFUSED.cycle;
+    if ((this.tree.ownedNurseries.has(row.id) || this.tree.children.has(row.id)) && wouldCycle(this.tree, row.id, to))
+      return REFUSED.cycle;
     return undefined;
   }
 

@@ -32,9 +32,19 @@ export function timelineData(lines: Lifelines, span: Span, req: TimelineRequest,
   const ordered = count <= MAX_LINES ? treeOrder(lines, picked) : picked;
   const shown = ordered.map((slot) => lineOf(lines, slot));
   return {
-    run: req.run, seq: req.seq, start: span.start, end: span.end, exactFrom: span.exactFrom, from, to,
-    lines: shown, more: count - shown.length, bands: bandsOf(lines, shown, from, to, req.hideSystem),
-    lanes: (Array.isArray(req.lanes) ? req.lanes.slice(0, MAX_LANES) : []).flatMap((id) => laneOf(lines, id, from, to, (to - from) / width, span.end)),
+    run: req.run,
+    seq: req.seq,
+    start: span.start,
+    end: span.end,
+    exactFrom: span.exactFrom,
+    from,
+    to,
+    lines: shown,
+    more: count - shown.length,
+    bands: bandsOf(lines, shown, from, to, req.hideSystem),
+    lanes: (Array.isArray(req.lanes) ? req.lanes.slice(0, MAX_LANES) : []).flatMap((id) =>
+      laneOf(lines, id, from, to, (to - from) / width, span.end),
+    ),
     curve: curveOf(lines, from, to, width),
     marks: lines.marks.filter((m) => m.t >= from && m.t <= to).slice(-MAX_MARKS),
     partial,
@@ -114,7 +124,13 @@ function lineOf(lines: Lifelines, slot: number): TimelineLine {
 }
 
 /** The nurseries the shown tasks hang in, as far as they overlap the window. */
-function bandsOf(lines: Lifelines, shown: TimelineLine[], from: number, to: number, hideSystem: boolean): TimelineBand[] {
+function bandsOf(
+  lines: Lifelines,
+  shown: TimelineLine[],
+  from: number,
+  to: number,
+  hideSystem: boolean,
+): TimelineBand[] {
   const out: TimelineBand[] = [];
   const seen = new Set<number>();
   for (const l of shown) {

@@ -66,7 +66,10 @@ export class Verdicts {
   /** The candidate's key when it was claimed (so one situation is claimed once). */
   private claimed = '';
 
-  constructor(private readonly tree: RunTree, private readonly changed: () => void) {}
+  constructor(
+    private readonly tree: RunTree,
+    private readonly changed: () => void,
+  ) {}
 
   /** The same judgement state over `tree`, a copy of this one's tree (a checkpoint of the run's history). */
   copy(tree: RunTree, changed: () => void): Verdicts {
@@ -189,7 +192,13 @@ export class Verdicts {
   }
 }
 
-function candidate(kind: Verdict['kind'], tasks: TaskEntry[], behind: TaskEntry[], on: ReadonlyMap<number, number[]>, latest: number): Candidate {
+function candidate(
+  kind: Verdict['kind'],
+  tasks: TaskEntry[],
+  behind: TaskEntry[],
+  on: ReadonlyMap<number, number[]>,
+  latest: number,
+): Candidate {
   let since = latest;
   const parts: string[] = [kind];
   for (const t of [...tasks, ...behind]) {

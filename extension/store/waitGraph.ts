@@ -67,7 +67,11 @@ export function findDeadlock(tree: RunTree, waiting: Iterable<number>): Deadlock
   }
   if (!stuck.size) return null;
   const on = new Map<number, number[]>();
-  for (const id of stuck) on.set(id, edges.get(id)!.to.filter((h) => stuck.has(h)));
+  for (const id of stuck)
+    on.set(
+      id,
+      edges.get(id)!.to.filter((h) => stuck.has(h)),
+    );
   const inCycle = onCycles(stuck, on);
   const cycle: TaskEntry[] = [];
   const behind: TaskEntry[] = [];

@@ -46,23 +46,42 @@ const STATE_ICONS: Record<TaskRow['state'], ItemIcon> = {
   cancelled: { id: 'circle-slash', color: 'charts.orange' },
   lost: { id: 'question', color: 'disabledForeground' },
 };
-export const PAUSED_ICON: ItemIcon = { id: 'debug-stackframe', color: 'debugIcon.breakpointCurrentStackframeForeground' };
-export const FOCUS_ICON: ItemIcon = { id: 'debug-stackframe-focused', color: 'debugIcon.breakpointStackframeForeground' };
+export const PAUSED_ICON: ItemIcon = {
+  id: 'debug-stackframe',
+  color: 'debugIcon.breakpointCurrentStackframeForeground',
+};
+export const FOCUS_ICON: ItemIcon = {
+  id: 'debug-stackframe-focused',
+  color: 'debugIcon.breakpointStackframeForeground',
+};
 
 /** A nursery with at most this many items starts expanded. */
 const OPEN_NURSERY_ITEMS = 50;
 
 // The whole run: no panel size to fit (budget null), and an open group lists all its members (one page).
 const OPTIONS: ModelOptions = {
-  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), opened: new Set(), deep: new Set(), pages: new Map(),
-  foldThreshold: FOLD_THRESHOLD, pageSize: Number.MAX_SAFE_INTEGER, budget: null, focus: null, selected: null,
+  hideSystem: true,
+  hideFinished: false,
+  search: '',
+  collapsed: new Set(),
+  opened: new Set(),
+  deep: new Set(),
+  pages: new Map(),
+  foldThreshold: FOLD_THRESHOLD,
+  pageSize: Number.MAX_SAFE_INTEGER,
+  budget: null,
+  focus: null,
+  selected: null,
 };
 
 export class TasksModel {
   private readonly parents = new Map<string, string | null>();
   private readonly model: Model;
 
-  constructor(readonly run: string, readonly rows: ReadonlyMap<number, Row>) {
+  constructor(
+    readonly run: string,
+    readonly rows: ReadonlyMap<number, Row>,
+  ) {
     let model = buildModel(rows, OPTIONS);
     // A group lists its members as children: build again with every group open.
     const groups = [...model.byKey.values()].filter((n) => n.kind === 'fold').map((n) => n.key);
@@ -110,20 +129,46 @@ export class TasksModel {
     const row = this.rows.get(node.id);
     if (!row) return undefined;
     const mine = marks.run === this.run;
-    if (row.kind === 'task') return taskItem(row, node, mine && marks.paused === row.id ? marks.reason ?? 'paused' : null, mine && marks.focus === row.id);
+    if (row.kind === 'task')
+      return taskItem(
+        row,
+        node,
+        mine && marks.paused === row.id ? (marks.reason ?? 'paused') : null,
+        mine && marks.focus === row.id,
+      );
     if (row.kind === 'nursery') {
       const where = row.site ? siteWords(row.site) : '';
       const closed = row.closedAt !== undefined && row.closedAt !== null;
       const kind = row.start ? 'nursery.start()' : 'nursery';
       return {
-        label: row.site ? `${kind} ${where}` : kind, description: closed ? 'closed' : `${node.children.length} tasks`,
-        tooltip: [`${kind} #${row.id}${closed ? ', closed' : ''}`, row.site ? `opened at ${row.site.file}:${row.site.line}` : 'opened where no user code was found'],
-        icon: { id: 'type-hierarchy-sub', ...(closed ? { color: 'disabledForeground' } : {}) }, expandable: node.children.length > 0,
-        open: node.children.length <= OPEN_NURSERY_ITEMS, kind: 'nursery', site: row.site, row: row.id,
+        label: row.site ? `${kind} ${where}` : kind,
+        description: closed ? 'closed' : `${node.children.length} tasks`,
+        tooltip: [
+          `${kind} #${row.id}${closed ? ', closed' : ''}`,
+          row.site ? `opened at ${row.site.file}:${row.site.line}` : 'opened where no user code was found',
+        ],
+        icon: { id: 'type-hierarchy-sub', ...(closed ? { color: 'disabledForeground' } : {}) },
+        expandable: node.children.length > 0,
+        open: node.children.length <= OPEN_NURSERY_ITEMS,
+        kind: 'nursery',
+        site: row.site,
+        row: row.id,
       };
     }
-    const counts = inStateOrder(row.byOutcome).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
-    return { label: `${row.count} finished (folded)`, description: counts, tooltip: [`${row.count} older finished tasks: ${counts}`], icon: { id: 'archive' }, expandable: false, open: false, kind: 'retired', site: null, row: null };
+    const counts = inStateOrder(row.byOutcome)
+      .map(([s, c]) => `${c} ${stateWord(s)}`)
+      .join(', ');
+    return {
+      label: `${row.count} finished (folded)`,
+      description: counts,
+      tooltip: [`${row.count} older finished tasks: ${counts}`],
+      icon: { id: 'archive' },
+      expandable: false,
+      open: false,
+      kind: 'retired',
+      site: null,
+      row: null,
+    };
   }
 
   private group(node: ViewNode): ItemData {
@@ -131,11 +176,19 @@ export class TasksModel {
       const r = this.rows.get(id);
       return r?.kind === 'task' ? [r.state] : [];
     });
-    const counts = inStateOrder(countStates(states)).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
+    const counts = inStateOrder(countStates(states))
+      .map(([s, c]) => `${c} ${stateWord(s)}`)
+      .join(', ');
     return {
-      label: `${displayName(node.name ?? '')} ×${node.members?.length ?? 0}`, description: counts,
+      label: `${displayName(node.name ?? '')} ×${node.members?.length ?? 0}`,
+      description: counts,
       tooltip: [kindSentence(node.members ?? [], this.rows), counts],
-      icon: { id: 'layers' }, expandable: node.children.length > 0, open: false, kind: 'group', site: null, row: null,
+      icon: { id: 'layers' },
+      expandable: node.children.length > 0,
+      open: false,
+      kind: 'group',
+      site: null,
+      row: null,
     };
   }
 }
@@ -146,12 +199,21 @@ function taskItem(t: TaskRow, node: ViewNode, paused: string | null, focus: bool
   const tooltip = [`task ${t.name}`, `${stateWord(t.state)}${t.main ? ' · main task' : ''} · #${t.id}`];
   if (paused) tooltip.push(`The debugger stopped here (${paused}).`);
   else if (focus) tooltip.push('Owns the frame selected in the Call Stack.');
-  if (t.awaitSite) tooltip.push(`${t.state === 'waiting' ? 'waits at' : 'last await at'} ${siteWords(t.awaitSite)} (${t.awaitSite.file}:${t.awaitSite.line})`);
+  if (t.awaitSite)
+    tooltip.push(
+      `${t.state === 'waiting' ? 'waits at' : 'last await at'} ${siteWords(t.awaitSite)} (${t.awaitSite.file}:${t.awaitSite.line})`,
+    );
   if (t.site) tooltip.push(`spawned at ${shortSite(t.site)}`);
   if (t.error) tooltip.push(errorLine(t.error));
   return {
-    label: displayName(t.name), description: words.join(' · '), tooltip,
+    label: displayName(t.name),
+    description: words.join(' · '),
+    tooltip,
     icon: paused ? PAUSED_ICON : focus ? FOCUS_ICON : STATE_ICONS[t.state],
-    expandable: node.children.length > 0, open: t.main, kind: 'task', site: t.awaitSite ?? t.site, row: t.id,
+    expandable: node.children.length > 0,
+    open: t.main,
+    kind: 'task',
+    site: t.awaitSite ?? t.site,
+    row: t.id,
   };
 }

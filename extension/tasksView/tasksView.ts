@@ -38,9 +38,11 @@ export class TasksView implements vscode.TreeDataProvider<string>, vscode.Dispos
         if (e.visible) this.refresh();
       }),
       new vscode.Disposable(store.onDidChange(() => this.schedule()).dispose),
-      new vscode.Disposable(focus.onDidSelect(({ ref, origin }) => {
-        if (origin !== 'view') this.reveal(ref);
-      }).dispose),
+      new vscode.Disposable(
+        focus.onDidSelect(({ ref, origin }) => {
+          if (origin !== 'view') this.reveal(ref);
+        }).dispose,
+      ),
       new vscode.Disposable(focus.onDidChangeMarks(() => this.schedule()).dispose),
     );
   }
@@ -62,12 +64,18 @@ export class TasksView implements vscode.TreeDataProvider<string>, vscode.Dispos
     const data = this.model?.item(key, this.focus.marks);
     if (!data) return new vscode.TreeItem('(gone)', vscode.TreeItemCollapsibleState.None);
     const state = vscode.TreeItemCollapsibleState;
-    const item = new vscode.TreeItem(data.label, data.expandable ? (data.open ? state.Expanded : state.Collapsed) : state.None);
+    const item = new vscode.TreeItem(
+      data.label,
+      data.expandable ? (data.open ? state.Expanded : state.Collapsed) : state.None,
+    );
     item.id = `${this.model!.run}/${key}`;
     item.description = data.description;
     // Plain text: the program's strings must never become markup.
     item.tooltip = data.tooltip.join('\n');
-    item.iconPath = new vscode.ThemeIcon(data.icon.id, data.icon.color ? new vscode.ThemeColor(data.icon.color) : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      data.icon.id,
+      data.icon.color ? new vscode.ThemeColor(data.icon.color) : undefined,
+    );
     item.contextValue = data.kind;
     item.accessibilityInformation = { label: [data.label, data.description].filter(Boolean).join(', ') };
     return item;
@@ -90,10 +98,13 @@ export class TasksView implements vscode.TreeDataProvider<string>, vscode.Dispos
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refresh();
-    }, Math.max(0, REFRESH_MS - (Date.now() - this.lastRefresh)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.refresh();
+      },
+      Math.max(0, REFRESH_MS - (Date.now() - this.lastRefresh)),
+    );
   }
 
   /** Rebuilds from the store (only while visible: a hidden view rebuilds when shown). */

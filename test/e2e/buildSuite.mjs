@@ -11,10 +11,18 @@ export const suiteOut = join(repoRoot, 'out', 'e2e', 'suite');
 
 export async function buildSuite() {
   const src = join(repoRoot, 'test', 'e2e', 'suite');
-  const entryPoints = readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
+  const entryPoints = readdirSync(src)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(src, f));
   await esbuild.build({
-    entryPoints, outdir: suiteOut, format: 'cjs', platform: 'node', target: 'node18',
-    bundle: false, sourcemap: 'inline', logLevel: 'warning',
+    entryPoints,
+    outdir: suiteOut,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+    bundle: false,
+    sourcemap: 'inline',
+    logLevel: 'warning',
   });
   return join(suiteOut, 'index.js');
 }

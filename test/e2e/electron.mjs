@@ -27,8 +27,8 @@ try {
 } catch (e) {
   console.error(
     `\nCould not download VS Code (${version}) for @vscode/test-electron: ${e.message ?? e}\n` +
-    `This runner needs network access to update.code.visualstudio.com (or a VS Code already downloaded into ${join(cacheDir(), 'vscode-test')}).\n` +
-    'Without it, run the same suite inside code-server instead: npm run test:e2e\n',
+      `This runner needs network access to update.code.visualstudio.com (or a VS Code already downloaded into ${join(cacheDir(), 'vscode-test')}).\n` +
+      'Without it, run the same suite inside code-server instead: npm run test:e2e\n',
   );
   summary(0, 1);
 }
@@ -55,14 +55,24 @@ try {
     extensionDevelopmentPath: [repoRoot, join(repoRoot, 'test', 'e2e', 'debugpy-shim')],
     extensionTestsPath: suiteIndex,
     extensionTestsEnv: { NURSERY_LENS_E2E_PYTHON: python, NURSERY_LENS_SUITE_RESULTS: resultsFile },
-    launchArgs: [ws.dir, '--user-data-dir', userData, '--extensions-dir', join(tmp, 'extensions'), '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+    launchArgs: [
+      ws.dir,
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      join(tmp, 'extensions'),
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+    ],
   });
 } catch (e) {
   console.error(`VS Code test run failed: ${e.message ?? e}`);
 }
 let outcomes = [];
 if (existsSync(resultsFile)) outcomes = JSON.parse(readFileSync(resultsFile, 'utf8')).outcomes;
-for (const o of outcomes) console.log(`${o.state === 'passed' ? 'PASS' : 'FAIL'}  ${o.title}${o.error ? `  — ${o.error.split('\n')[0]}` : ''}`);
+for (const o of outcomes)
+  console.log(`${o.state === 'passed' ? 'PASS' : 'FAIL'}  ${o.title}${o.error ? `  — ${o.error.split('\n')[0]}` : ''}`);
 rmSync(tmp, { recursive: true, force: true });
 const passed = outcomes.filter((o) => o.state === 'passed').length;
 let failed = outcomes.length - passed;

@@ -9,11 +9,22 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 /**
  * @returns {Promise<{ exitCode: number|null, outcomes: {title:string,state:string,ms:number,error?:string}[], done: boolean }>}
  */
-export async function runExtensionHostSuite({ browser, server, workspace, extensionPath, suiteIndex, resultsFile, timeoutMs = 150000, onPage }) {
+export async function runExtensionHostSuite({
+  browser,
+  server,
+  workspace,
+  extensionPath,
+  suiteIndex,
+  resultsFile,
+  timeoutMs = 150000,
+  onPage,
+}) {
   rmSync(resultsFile, { force: true });
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   let resolveExit;
-  const exited = new Promise((r) => { resolveExit = r; });
+  const exited = new Promise((r) => {
+    resolveExit = r;
+  });
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
   const page = await context.newPage();
   onPage?.(page);
@@ -22,16 +33,24 @@ export async function runExtensionHostSuite({ browser, server, workspace, extens
     ['extensionDevelopmentPath', remote(extensionPath)],
     ['extensionTestsPath', remote(suiteIndex)],
   ];
-  await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await page.goto(
+    `${server.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+  );
   let timer;
   const exitCode = await Promise.race([
     exited,
-    new Promise((r) => { timer = setTimeout(() => r(null), timeoutMs); }),
+    new Promise((r) => {
+      timer = setTimeout(() => r(null), timeoutMs);
+    }),
   ]);
   clearTimeout(timer);
   let results = { done: false, outcomes: [] };
   if (existsSync(resultsFile)) {
-    try { results = JSON.parse(readFileSync(resultsFile, 'utf8')); } catch { /* partially written */ }
+    try {
+      results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    } catch {
+      /* partially written */
+    }
   }
   return { exitCode, page, context, ...results };
 }

@@ -9,10 +9,18 @@ function run(cmd, args, cwd) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
-    child.stdout.on('data', (d) => { text += d; });
-    child.stderr.on('data', (d) => { text += d; });
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.stderr.on('data', (d) => {
+      text += d;
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${text.split('\n').slice(-25).join('\n')}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(text)
+        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${text.split('\n').slice(-25).join('\n')}`)),
+    );
   });
 }
 
@@ -41,7 +49,10 @@ export async function packageShim(dir, { log = () => {} } = {}) {
   cpSync(src, work, { recursive: true });
   const out = join(dir, 'debugpy-shim.vsix');
   log('packaging the test-only debugpy shim');
-  await run(join(repoRoot, 'node_modules', '.bin', 'vsce'),
-    ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out], work);
+  await run(
+    join(repoRoot, 'node_modules', '.bin', 'vsce'),
+    ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out],
+    work,
+  );
   return out;
 }

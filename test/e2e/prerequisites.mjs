@@ -19,7 +19,9 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 export function missingForE2e({ python = join(repoRoot, '.venv', 'bin', 'python'), basics = true } = {}) {
   const out = [];
   if (basics && !existsSync(CHROMIUM)) {
-    out.push(`Chromium at ${CHROMIUM} (Debian/Ubuntu: sudo apt-get install chromium; or set NURSERY_LENS_CHROMIUM to a Chromium binary)`);
+    out.push(
+      `Chromium at ${CHROMIUM} (Debian/Ubuntu: sudo apt-get install chromium; or set NURSERY_LENS_CHROMIUM to a Chromium binary)`,
+    );
   }
   if (!existsSync(python)) {
     if (basics) out.push(`the Python environment ${python} (run: npm install; it needs python3 and python3-venv)`);
@@ -34,7 +36,9 @@ export function missingForE2e({ python = join(repoRoot, '.venv', 'bin', 'python'
     if (!has('pkg-config')) build.push('pkg-config');
     if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/krb5/krb5.h')) build.push('libkrb5-dev');
     if (build.length) {
-      out.push(`build tools for code-server's native modules (first run only; Debian/Ubuntu: sudo apt-get install ${build.join(' ')})`);
+      out.push(
+        `build tools for code-server's native modules (first run only; Debian/Ubuntu: sudo apt-get install ${build.join(' ')})`,
+      );
     }
   }
   return out;

@@ -23,7 +23,10 @@ const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')
 const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 420);
 const KEEP = process.env.NURSERY_LENS_E2E_KEEP === '1';
 // While working on one scenario: NURSERY_LENS_E2E_ONLY=C,suite (letters of scenario ids, `suite`).
-const ONLY = process.env.NURSERY_LENS_E2E_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? null;
+const ONLY =
+  process.env.NURSERY_LENS_E2E_ONLY?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean) ?? null;
 const selected = (id) => !ONLY || ONLY.some((o) => id.startsWith(o));
 if (ONLY) console.log(`[e2e] only: ${ONLY.join(', ')} (NURSERY_LENS_E2E_ONLY)`);
 const python = process.env.NURSERY_LENS_E2E_PYTHON ?? join(repoRoot, '.venv', 'bin', 'python');
@@ -47,7 +50,11 @@ function report(name, ok, detail = '') {
 async function cleanup() {
   while (cleanups.length) {
     const fn = cleanups.pop();
-    try { await fn(); } catch (e) { console.error(`[e2e] cleanup: ${e.message}`); }
+    try {
+      await fn();
+    } catch (e) {
+      console.error(`[e2e] cleanup: ${e.message}`);
+    }
   }
 }
 
@@ -97,9 +104,12 @@ async function main() {
 
   // 2. The product as users get it: `npm run package` → VSIX; plus the test-only debugpy shim.
   const tmp = mkdtempSync(join(tmpdir(), 'nursery-lens-e2e-'));
-  cleanups.push(() => { if (!KEEP) rmSync(tmp, { recursive: true, force: true }); else log(`kept ${tmp}`); });
+  cleanups.push(() => {
+    if (!KEEP) rmSync(tmp, { recursive: true, force: true });
+    else log(`kept ${tmp}`);
+  });
   // NURSERY_LENS_E2E_VSIX: test a VSIX built elsewhere (e.g. a release candidate) instead of packaging.
-  const vsix = process.env.NURSERY_LENS_E2E_VSIX ?? await packageVsix({ log });
+  const vsix = process.env.NURSERY_LENS_E2E_VSIX ?? (await packageVsix({ log }));
   const shim = await packageShim(join(tmp, 'shim'), { log });
   const suiteIndex = await buildSuite();
   log(`packaged ${vsix} (${(statSync(vsix).size / 1024).toFixed(0)} KiB), shim, suite`);
@@ -107,7 +117,10 @@ async function main() {
   // 3. One isolated code-server for every scenario (each gets its own window and workspace copy).
   const resultsFile = join(tmp, 'suite-results.json');
   const server = await startCodeServer({
-    cache, root: join(tmp, 'code-server'), vsixes: [vsix, shim], smokeTestDriver: true,
+    cache,
+    root: join(tmp, 'code-server'),
+    vsixes: [vsix, shim],
+    smokeTestDriver: true,
     settings: { 'nurseryLens.pythonPath': python },
     env: { NURSERY_LENS_E2E_PYTHON: python, NURSERY_LENS_SUITE_RESULTS: resultsFile },
   });
@@ -121,20 +134,33 @@ async function main() {
 
   const examples = join(repoRoot, 'examples');
   const ctx = {
-    server, browser, python, tmp, log, screenshots,
+    server,
+    browser,
+    python,
+    tmp,
+    log,
+    screenshots,
     /** A fresh window on a fresh copy of examples/ (`prepare(ws)` may add to it before the window opens). */
     async window(name, { env = {}, settings = {}, prepare } = {}) {
       const ws = prepareWorkspace(examples, join(tmp, `ws-${name}`), { python, env, settings });
       if (prepare) await prepare(ws);
       const page = await openWorkbench(browser, server.url, ws.dir);
-      cleanups.push(() => page.context().close().catch(() => undefined));
+      cleanups.push(() =>
+        page
+          .context()
+          .close()
+          .catch(() => undefined),
+      );
       return { page, ws };
     },
     async shot(page, name) {
       const path = join(screenshots, `${name}.png`);
       // A command palette that was just used fades out for a moment: wait for
       // it to be gone, so pictures (the README's among them) show the workbench.
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+      await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 3000 })
+        .catch(() => undefined);
       await page.waitForTimeout(400);
       await page.screenshot({ path }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
       return path;
@@ -150,9 +176,20 @@ async function main() {
       report(s.name, true, `${((Date.now() - started) / 1000).toFixed(1)} s`);
     } catch (e) {
       if (state.page) await ctx.shot(state.page, `${s.id}-failure`);
-      report(s.name, false, `${((Date.now() - started) / 1000).toFixed(1)} s: ${String(e.message ?? e).split('\n').slice(0, 6).join(' | ')}`);
+      report(
+        s.name,
+        false,
+        `${((Date.now() - started) / 1000).toFixed(1)} s: ${String(e.message ?? e)
+          .split('\n')
+          .slice(0, 6)
+          .join(' | ')}`,
+      );
     } finally {
-      if (state.page) await state.page.context().close().catch(() => undefined);
+      if (state.page)
+        await state.page
+          .context()
+          .close()
+          .catch(() => undefined);
     }
   }
 
@@ -162,13 +199,28 @@ async function main() {
   const suiteWs = prepareWorkspace(examples, join(tmp, 'ws-suite'), { python });
   log('extension-host suite: starting');
   const suite = await runExtensionHostSuite({
-    browser, server, workspace: suiteWs.dir, extensionPath, suiteIndex, resultsFile,
-    onPage: (p) => cleanups.push(() => p.context().close().catch(() => undefined)),
+    browser,
+    server,
+    workspace: suiteWs.dir,
+    extensionPath,
+    suiteIndex,
+    resultsFile,
+    onPage: (p) =>
+      cleanups.push(() =>
+        p
+          .context()
+          .close()
+          .catch(() => undefined),
+      ),
   });
-  for (const o of suite.outcomes) report(`suite: ${o.title}`, o.state === 'passed', o.error ? o.error.split('\n')[0] : `${o.ms} ms`);
-  if (suite.exitCode === null) report('suite: finished', false, 'no exit code from the extension host within the time limit');
-  else if (!suite.done) report('suite: finished', false, `extension host exited ${suite.exitCode} before the suite wrote its results`);
-  else if (suite.exitCode !== 0 && suite.outcomes.every((o) => o.state === 'passed')) report('suite: exit code', false, `exit ${suite.exitCode}`);
+  for (const o of suite.outcomes)
+    report(`suite: ${o.title}`, o.state === 'passed', o.error ? o.error.split('\n')[0] : `${o.ms} ms`);
+  if (suite.exitCode === null)
+    report('suite: finished', false, 'no exit code from the extension host within the time limit');
+  else if (!suite.done)
+    report('suite: finished', false, `extension host exited ${suite.exitCode} before the suite wrote its results`);
+  else if (suite.exitCode !== 0 && suite.outcomes.every((o) => o.state === 'passed'))
+    report('suite: exit code', false, `exit ${suite.exitCode}`);
   await ctx.shot(suite.page, 'suite');
 }
 
@@ -176,18 +228,28 @@ function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); }),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms);
+    }),
   ]);
 }
 
 main().then(
   () => finish(),
   (e) => {
-    report('e2e setup', false, String(e.message ?? e).split('\n').slice(0, 30).join('\n'));
+    report(
+      'e2e setup',
+      false,
+      String(e.message ?? e)
+        .split('\n')
+        .slice(0, 30)
+        .join('\n'),
+    );
     // Scenarios that never ran are failures too, so the count says how much was not proven.
     const ran = new Set(results.map((r) => r.name));
     for (const s of scenarios) if (!ran.has(s.name)) report(s.name, false, 'not run: setup failed');
-    if (![...ran].some((n) => n.startsWith('suite'))) report('suite: extension-host tests', false, 'not run: setup failed');
+    if (![...ran].some((n) => n.startsWith('suite')))
+      report('suite: extension-host tests', false, 'not run: setup failed');
     finish();
   },
 );

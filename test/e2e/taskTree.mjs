@@ -9,19 +9,21 @@ export async function taskTreeFrame(page, { timeout = 30000 } = {}) {
 
 /** Every drawn node: { key, kind, parent, classes, aria, state }. */
 export async function treeNodes(frame) {
-  return frame.$$eval('g.node', (els) => els.map((el) => {
-    const classes = (el.getAttribute('class') ?? '').split(/\s+/);
-    const state = classes.find((c) => c.startsWith('s-'))?.slice(2) ?? null;
-    return {
-      key: el.getAttribute('data-key'),
-      kind: el.getAttribute('data-kind'),
-      parent: el.getAttribute('data-parent'),
-      classes,
-      aria: el.getAttribute('aria-label') ?? '',
-      selected: el.getAttribute('aria-selected') === 'true',
-      state,
-    };
-  }));
+  return frame.$$eval('g.node', (els) =>
+    els.map((el) => {
+      const classes = (el.getAttribute('class') ?? '').split(/\s+/);
+      const state = classes.find((c) => c.startsWith('s-'))?.slice(2) ?? null;
+      return {
+        key: el.getAttribute('data-key'),
+        kind: el.getAttribute('data-kind'),
+        parent: el.getAttribute('data-parent'),
+        classes,
+        aria: el.getAttribute('aria-label') ?? '',
+        selected: el.getAttribute('aria-selected') === 'true',
+        state,
+      };
+    }),
+  );
 }
 
 /**
@@ -35,7 +37,10 @@ export function hettingerShape(nodes) {
   let fetches = [];
   for (const candidate of nurseries) {
     const kids = nodes.filter((n) => n.kind === 'task' && n.parent === candidate.key && /^task fetch\(/.test(n.aria));
-    if (kids.length > fetches.length) { nursery = candidate; fetches = kids; }
+    if (kids.length > fetches.length) {
+      nursery = candidate;
+      fetches = kids;
+    }
   }
   return { main, nursery, fetches };
 }
@@ -69,19 +74,35 @@ export async function enlargePanel(page, runCommand) {
 async function enlargeOnce(page, runCommand) {
   // Activate the panel's editor group by clicking the empty end of its tab
   // bar: the tab itself may sit under the floating debug toolbar.
-  const group = page.locator('.editor-group-container', { has: page.locator('.tab', { hasText: /task tree/i }) }).first();
+  const group = page
+    .locator('.editor-group-container', { has: page.locator('.tab', { hasText: /task tree/i }) })
+    .first();
   const tabs = group.locator('.tabs-container').first();
   const box = await tabs.boundingBox({ timeout: 5000 }).catch(() => null);
   if (box) await tabs.click({ force: true, position: { x: box.width - 8, y: box.height / 2 } });
-  else await page.locator('.tab', { hasText: /task tree/i }).first().click({ force: true });
+  else
+    await page
+      .locator('.tab', { hasText: /task tree/i })
+      .first()
+      .click({ force: true });
   // The command exists only while there are several editor groups.
   if ((await page.locator('.editor-group-container').count()) > 1) {
     await runCommand(page, 'View: Maximize Editor Group and Hide Side Bars', { timeout: 5000 }).catch(() => undefined);
   }
-  if (await page.locator('.part.panel').first().isVisible().catch(() => false)) {
+  if (
+    await page
+      .locator('.part.panel')
+      .first()
+      .isVisible()
+      .catch(() => false)
+  ) {
     await runCommand(page, 'View: Toggle Panel Visibility', { timeout: 5000 }).catch(() => undefined);
   }
-  const webview = await page.locator('.webview.ready').first().boundingBox({ timeout: 3000 }).catch(() => null);
+  const webview = await page
+    .locator('.webview.ready')
+    .first()
+    .boundingBox({ timeout: 3000 })
+    .catch(() => null);
   return webview?.width ?? 0;
 }
 
@@ -94,7 +115,11 @@ let lastFit = 0;
 export async function fitTree(frame, everyMs = 0) {
   if (Date.now() - lastFit < everyMs) return;
   lastFit = Date.now();
-  await frame.locator('button', { hasText: /^Fit$/ }).first().click({ timeout: 2000 }).catch(() => undefined);
+  await frame
+    .locator('button', { hasText: /^Fit$/ })
+    .first()
+    .click({ timeout: 2000 })
+    .catch(() => undefined);
 }
 
 /** The timeline bar's moment, e.g. "at 0.22 ms of 303 ms · …" (a recording) or "now …" (live). */
@@ -108,14 +133,20 @@ export async function timelineMoment(frame) {
  * Returns the moment's text at the start.
  */
 export async function recordingToEnd(frame) {
-  const first = await eventually(async () => {
-    const t = await timelineMoment(frame);
-    return /^at \S+ \S*s of /.test(t) && t;
-  }, { timeout: 20000, what: 'the recording opened at its first task (the timeline says "at … of …")' });
+  const first = await eventually(
+    async () => {
+      const t = await timelineMoment(frame);
+      return /^at \S+ \S*s of /.test(t) && t;
+    },
+    { timeout: 20000, what: 'the recording opened at its first task (the timeline says "at … of …")' },
+  );
   await frame.locator('.tl-top-svg').press('End');
-  await eventually(async () => {
-    const m = /^at (\S+ \S*s) of (\S+ \S*s)/.exec(await timelineMoment(frame));
-    return m && m[1] === m[2];
-  }, { timeout: 10000, what: 'the timeline at the end of the recording after End' });
+  await eventually(
+    async () => {
+      const m = /^at (\S+ \S*s) of (\S+ \S*s)/.exec(await timelineMoment(frame));
+      return m && m[1] === m[2];
+    },
+    { timeout: 10000, what: 'the timeline at the end of the recording after End' },
+  );
   return first;
 }

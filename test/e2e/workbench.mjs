@@ -12,8 +12,14 @@ export async function launchBrowser() {
     handleSIGTERM: false,
     handleSIGHUP: false,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
     ],
   });
 }
@@ -50,7 +56,9 @@ export async function quickInput(page, text, label, { timeout = 20000 } = {}) {
   let typed = Date.now();
   for (;;) {
     const rows = page.locator('.quick-input-list .monaco-list-row');
-    const labels = await rows.evaluateAll((els) => els.map((el) => el.querySelector('.label-name')?.textContent?.trim() ?? ''));
+    const labels = await rows.evaluateAll((els) =>
+      els.map((el) => el.querySelector('.label-name')?.textContent?.trim() ?? ''),
+    );
     const i = labels.indexOf(label);
     if (i >= 0) {
       await rows.nth(i).click();
@@ -72,7 +80,9 @@ export async function quickInput(page, text, label, { timeout = 20000 } = {}) {
 export async function pressInWorkbench(page, key) {
   await focusWorkbench(page);
   // A webview iframe holding the focus would get the key instead of the workbench.
-  await page.evaluate(() => { if (document.activeElement?.tagName === 'IFRAME') document.activeElement.blur(); });
+  await page.evaluate(() => {
+    if (document.activeElement?.tagName === 'IFRAME') document.activeElement.blur();
+  });
   await page.keyboard.press(key);
 }
 
@@ -89,7 +99,9 @@ export async function findFrame(page, selector, { timeout = 30000 } = {}) {
     for (const frame of page.frames()) {
       try {
         if (await frame.$(selector)) return frame;
-      } catch { /* frame navigated or detached meanwhile */ }
+      } catch {
+        /* frame navigated or detached meanwhile */
+      }
     }
     await page.waitForTimeout(250);
   }
@@ -110,12 +122,17 @@ export async function eventually(fn, { timeout = 20000, interval = 250, what = '
     }
     await new Promise((r) => setTimeout(r, interval));
   }
-  throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}` + (lastError ? `: ${lastError.message}` : ''));
+  throw new Error(
+    `timed out after ${timeout / 1000} s waiting for ${what}` + (lastError ? `: ${lastError.message}` : ''),
+  );
 }
 
 /** Text of the workbench notifications currently shown (for error messages). */
 export async function notifications(page) {
-  return page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts().catch(() => []);
+  return page
+    .locator('.notifications-toasts .notification-list-item-message')
+    .allInnerTexts()
+    .catch(() => []);
 }
 
 /** Answer code-server's simple file dialog (a quick input holding a path) with `path`. */
@@ -125,7 +142,10 @@ export async function answerFileDialog(page, path) {
   await input.waitFor({ state: 'visible', timeout: 15000 });
   // The dialog fills in its starting folder asynchronously; typing before
   // that lands would be overwritten.
-  await eventually(async () => (await input.inputValue()).length > 0, { timeout: 10000, what: 'the file dialog to show its folder' });
+  await eventually(async () => (await input.inputValue()).length > 0, {
+    timeout: 10000,
+    what: 'the file dialog to show its folder',
+  });
   await page.waitForTimeout(300);
   for (let attempt = 0; attempt < 3; attempt++) {
     await input.fill(path);
@@ -135,7 +155,9 @@ export async function answerFileDialog(page, path) {
     try {
       await widget.waitFor({ state: 'hidden', timeout: 5000 });
       return;
-    } catch { /* still open: the dialog navigated instead of accepting; type again */ }
+    } catch {
+      /* still open: the dialog navigated instead of accepting; type again */
+    }
   }
   throw new Error(`the file dialog did not accept ${path} (it shows ${await input.inputValue()})`);
 }

@@ -33,7 +33,8 @@ export function prepareWorkspace(examplesDir, dest, { python, env = {}, settings
   mkdirSync(dest, { recursive: true });
   cpSync(examplesDir, dest, {
     recursive: true,
-    filter: (src) => !/(^|[\\/])(__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.venv[^\\/]*|[^\\/]*\.ndjson)$/.test(src),
+    filter: (src) =>
+      !/(^|[\\/])(__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.venv[^\\/]*|[^\\/]*\.ndjson)$/.test(src),
   });
   const launchPath = join(dest, '.vscode', 'launch.json');
   let launch = { version: '0.2.0', configurations: [] };

@@ -23,7 +23,9 @@ function run(args: string[], env: Record<string, string | null>): Promise<{ code
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
   const child = spawn(python, args, { env: full, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
 }
 
@@ -31,8 +33,16 @@ const tasks = (rows: Row[]) => new Map(rows.filter((r): r is TaskRow => r.kind =
 const nurseries = (rows: Row[]) => rows.filter((r): r is NurseryRow => r.kind === 'nursery');
 
 async function finishedRun(h: Harness): Promise<RunState> {
-  const entry = await waitFor('the run to finish', () => h.store.all().find((e) => e.state.info().status === 'finished'), 15_000);
-  assert.deepEqual(h.log.lines.filter((l) => l.startsWith('warn') || l.startsWith('error')), [], 'no protocol problems');
+  const entry = await waitFor(
+    'the run to finish',
+    () => h.store.all().find((e) => e.state.info().status === 'finished'),
+    15_000,
+  );
+  assert.deepEqual(
+    h.log.lines.filter((l) => l.startsWith('warn') || l.startsWith('error')),
+    [],
+    'no protocol problems',
+  );
   return entry.state;
 }
 
@@ -88,8 +98,10 @@ describe('integration: asyncio and AnyIO, zero code change â†’ real collector â†
   it('`python -m nursery_lens --connect` shows the Hettinger asyncio crawl: fourteen fetches in one TaskGroup', async () => {
     h = await startCollector();
     const launch = h.launches.create('cli', 'terminal');
-    const p = await run(['-m', 'nursery_lens', '--connect', h.address, example('hettinger', 'asyncio_way.py'), '--speed', '20'],
-      { NURSERY_LENS: JSON.stringify({ v: 1, secret: launch.secret }) });
+    const p = await run(
+      ['-m', 'nursery_lens', '--connect', h.address, example('hettinger', 'asyncio_way.py'), '--speed', '20'],
+      { NURSERY_LENS: JSON.stringify({ v: 1, secret: launch.secret }) },
+    );
     assert.equal(p.code, 0, p.stderr);
     const state = await finishedRun(h);
     const rows = state.rows();
@@ -123,7 +135,10 @@ describe('integration: asyncio and AnyIO, zero code change â†’ real collector â†
     assert.ok(groups.length >= 1, 'an AnyIO task group');
     const inGroups = [...tasks(rows).values()].filter((x) => groups.some((g) => g.id === x.parent));
     assert.ok(inGroups.length >= 2, 'its tasks belong to it');
-    assert.ok(inGroups.every((x) => !x.loose), 'none of them loose');
+    assert.ok(
+      inGroups.every((x) => !x.loose),
+      'none of them loose',
+    );
     const main = [...tasks(rows).values()].find((x) => x.main)!;
     const server = tasks(rows).get('quote server')!;
     const home = groups.find((g) => g.id === server.parent);

@@ -16,15 +16,29 @@ const python = join(root, '.venv', 'bin', 'python');
 const bootstrapDir = join(root, 'runtime', 'python', 'bootstrap');
 const program = (name: string) => join(__dirname, 'programs', name);
 
-interface Proc { child: ChildProcess; stdout: string; stderr: string; exit: Promise<number | null> }
+interface Proc {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exit: Promise<number | null>;
+}
 
 function run(args: string[], env: Record<string, string | null>, stdin = false): Proc {
   const full: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
   const child = spawn(python, args, { env: full, cwd: root, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-  const p: Proc = { child, stdout: '', stderr: '', exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  child.stdout!.on('data', (d) => { p.stdout += d; });
-  child.stderr!.on('data', (d) => { p.stderr += d; });
+  const p: Proc = {
+    child,
+    stdout: '',
+    stderr: '',
+    exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+  child.stdout!.on('data', (d) => {
+    p.stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    p.stderr += d;
+  });
   return p;
 }
 
@@ -35,7 +49,8 @@ async function launchEnv(h: Harness, label: string) {
   );
 }
 
-const tasksByName = (rows: Row[]) => new Map(rows.filter((r): r is TaskRow => r.kind === 'task').map((t) => [t.name, t]));
+const tasksByName = (rows: Row[]) =>
+  new Map(rows.filter((r): r is TaskRow => r.kind === 'task').map((t) => [t.name, t]));
 
 function assertTreeProgram(state: RunState): void {
   const rows = state.rows();
@@ -76,24 +91,37 @@ describe('integration: real Python + Trio → real collector → store', functio
   });
   afterEach(async () => h?.close());
 
-  it('a debug-style launch (bootstrap on PYTHONPATH + NURSERY_LENS) gives the program\'s tree', async () => {
+  it("a debug-style launch (bootstrap on PYTHONPATH + NURSERY_LENS) gives the program's tree", async () => {
     h = await startCollector();
     const { env } = await launchEnv(h, 'Python: tree');
     const p = run([program('tree.py')], env);
     assert.equal(await p.exit, 0, p.stderr);
-    const entry = await waitFor('the run to finish', () => h.store.all().find((e) => e.state.info().status === 'finished'), 10_000);
+    const entry = await waitFor(
+      'the run to finish',
+      () => h.store.all().find((e) => e.state.info().status === 'finished'),
+      10_000,
+    );
     assert.equal(entry.state.info().label, 'Python: tree');
     assertTreeProgram(entry.state);
-    assert.deepEqual(h.log.lines.filter((l) => l.startsWith('warn') || l.startsWith('error')), [], 'no protocol problems');
+    assert.deepEqual(
+      h.log.lines.filter((l) => l.startsWith('warn') || l.startsWith('error')),
+      [],
+      'no protocol problems',
+    );
   });
 
   it('`python -m nursery_lens --connect ADDRESS prog.py` works too', async () => {
     h = await startCollector();
     const launch = h.launches.create('cli', 'terminal');
-    const p = run(['-m', 'nursery_lens', '--connect', h.address, program('tree.py')],
-      { NURSERY_LENS: JSON.stringify({ v: 1, secret: launch.secret }) });
+    const p = run(['-m', 'nursery_lens', '--connect', h.address, program('tree.py')], {
+      NURSERY_LENS: JSON.stringify({ v: 1, secret: launch.secret }),
+    });
     assert.equal(await p.exit, 0, p.stderr);
-    const entry = await waitFor('the run to finish', () => h.store.all().find((e) => e.state.info().status === 'finished'), 10_000);
+    const entry = await waitFor(
+      'the run to finish',
+      () => h.store.all().find((e) => e.state.info().status === 'finished'),
+      10_000,
+    );
     assertTreeProgram(entry.state);
   });
 
@@ -105,7 +133,11 @@ describe('integration: real Python + Trio → real collector → store', functio
     const pb = run([program('many.py'), '2000'], b.env);
     assert.equal(await pa.exit, 0, pa.stderr);
     assert.equal(await pb.exit, 0, pb.stderr);
-    await waitFor('both finished', () => h.store.all().length === 2 && h.store.all().every((e) => e.state.info().status === 'finished'), 10_000);
+    await waitFor(
+      'both finished',
+      () => h.store.all().length === 2 && h.store.all().every((e) => e.state.info().status === 'finished'),
+      10_000,
+    );
     const byLabel = new Map(h.store.all().map((e) => [e.state.info().label, e.state]));
     assertTreeProgram(byLabel.get('A')!);
     const many = byLabel.get('B')!.info();
@@ -139,7 +171,11 @@ describe('integration: real Python + Trio → real collector → store', functio
       const { env } = await launchEnv(h, 'good');
       const good = run([program('tree.py')], env);
       assert.equal(await good.exit, 0, good.stderr);
-      const entry = await waitFor('the good run', () => h.store.all().find((e) => e.state.info().label === 'good' && e.state.info().status === 'finished'), 10_000);
+      const entry = await waitFor(
+        'the good run',
+        () => h.store.all().find((e) => e.state.info().label === 'good' && e.state.info().status === 'finished'),
+        10_000,
+      );
       assertTreeProgram(entry.state);
       if (kase === 'long-line') {
         const badRun = h.store.all().find((e) => e.state.info().label === 'bad')!;
@@ -155,17 +191,34 @@ describe('integration: real Python + Trio → real collector → store', functio
     const crowd = run([program('raw_client.py'), h.address, 'many', launch.secret], {}, true);
     const { env } = await launchEnv(h, 'real');
     const real = run([program('tree.py')], env);
-    await waitFor('100 runs', () => h.store.all().filter((e) => e.state.info().label.startsWith('crowd')).length === 100
-      && h.store.all().every((e) => e.state.info().totalTasks >= 2), 20_000);
+    await waitFor(
+      '100 runs',
+      () =>
+        h.store.all().filter((e) => e.state.info().label.startsWith('crowd')).length === 100 &&
+        h.store.all().every((e) => e.state.info().totalTasks >= 2),
+      20_000,
+    );
     assert.equal(await real.exit, 0, real.stderr);
-    const entry = await waitFor('the real run', () => h.store.all().find((e) => e.state.info().label === 'real' && e.state.info().status === 'finished'), 10_000);
+    const entry = await waitFor(
+      'the real run',
+      () => h.store.all().find((e) => e.state.info().label === 'real' && e.state.info().status === 'finished'),
+      10_000,
+    );
     assertTreeProgram(entry.state);
-    const names = new Set(h.store.all().flatMap((e) => [...tasksByName(e.state.rows()).keys()]).filter((n) => n.startsWith('main-')));
+    const names = new Set(
+      h.store
+        .all()
+        .flatMap((e) => [...tasksByName(e.state.rows()).keys()])
+        .filter((n) => n.startsWith('main-')),
+    );
     assert.equal(names.size, 100, 'each connection kept its own run');
     assert.equal(h.log.count(/program pid 1\d{5} \(crowd/), 100, 'each connection is in the log');
     crowd.child.stdin!.end('\n');
     assert.equal(await crowd.exit, 0, crowd.stderr);
-    await waitFor('all disconnected', () => h.store.all().filter((e) => e.state.info().status === 'disconnected').length === 100);
+    await waitFor(
+      'all disconnected',
+      () => h.store.all().filter((e) => e.state.info().status === 'disconnected').length === 100,
+    );
   });
 
   it('a program killed mid-run: its run is marked disconnected and keeps every task it reported', async () => {
@@ -175,7 +228,9 @@ describe('integration: real Python + Trio → real collector → store', functio
     await waitFor('READY', () => p.stdout.includes('READY'), 15_000);
     const entry = await waitFor('five waiters', () => {
       const e = h.store.all()[0];
-      return e && [...tasksByName(e.state.rows()).keys()].filter((n) => n.startsWith('waiter-')).length === 5 ? e : undefined;
+      return e && [...tasksByName(e.state.rows()).keys()].filter((n) => n.startsWith('waiter-')).length === 5
+        ? e
+        : undefined;
     });
     const before = entry.state.info().totalTasks;
     p.child.kill('SIGKILL');
@@ -186,7 +241,8 @@ describe('integration: real Python + Trio → real collector → store', functio
     assert.ok(info.problems.some((m) => /disconnected/.test(m)));
     const waiters = [...tasksByName(entry.state.rows()).values()].filter((t) => t.name.startsWith('waiter-'));
     assert.equal(waiters.length, 5);
-    for (const w of waiters) assert.ok(['waiting', 'scheduled', 'running'].includes(w.state), `${w.name} stays as it was (${w.state})`);
+    for (const w of waiters)
+      assert.ok(['waiting', 'scheduled', 'running'].includes(w.state), `${w.name} stays as it was (${w.state})`);
     assert.equal(h.log.count(/disconnected with 1 run\(s\) still live/), 1, h.log.lines.join('\n'));
   });
 });

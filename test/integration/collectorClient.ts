@@ -11,8 +11,12 @@ export const python = join(root, '.venv', 'bin', 'python');
 export const program = (name: string) => join(__dirname, 'programs', name);
 
 export interface CollectorStats {
-  rss: number; peak: number; cpuMs: number; log: { info: number; warn: number; error: number };
-  runs: { label: string; status: string }[]; connections: number;
+  rss: number;
+  peak: number;
+  cpuMs: number;
+  log: { info: number; warn: number; error: number };
+  runs: { label: string; status: string }[];
+  connections: number;
 }
 
 export class CollectorProcess {
@@ -28,7 +32,10 @@ export class CollectorProcess {
   }
 
   static async start(): Promise<CollectorProcess> {
-    const child = fork(join(__dirname, 'collectorProcess.ts'), [], { execArgv: ['--import=tsx', '--expose-gc'], stdio: 'inherit' });
+    const child = fork(join(__dirname, 'collectorProcess.ts'), [], {
+      execArgv: ['--import=tsx', '--expose-gc'],
+      stdio: 'inherit',
+    });
     const c = new CollectorProcess(child);
     const ready = new Promise<{ address: string }>((resolve) => c.waiting.set(0, resolve as (b: unknown) => void));
     c.address = (await ready).address;
@@ -88,7 +95,12 @@ export async function strangers(address: string, n: number, payload: Buffer | nu
  * long until its run was in the store and finished (null: not within
  * `waitMs`), and its exit code.
  */
-export async function realProgram(c: CollectorProcess, label: string, args: string[] = [], waitMs = 15_000): Promise<{ inMs: number | null; exit: number | null }> {
+export async function realProgram(
+  c: CollectorProcess,
+  label: string,
+  args: string[] = [],
+  waitMs = 15_000,
+): Promise<{ inMs: number | null; exit: number | null }> {
   const { env } = await c.ask<{ env: Record<string, string | null> }>('launch', { label });
   const full: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;

@@ -13,23 +13,34 @@ import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
 const root = join(__dirname, '..', '..');
 const counts = { info: 0, warn: 0, error: 0 };
 const log = {
-  info: () => { counts.info++; },
-  warn: () => { counts.warn++; },
-  error: () => { counts.error++; },
+  info: () => {
+    counts.info++;
+  },
+  warn: () => {
+    counts.warn++;
+  },
+  error: () => {
+    counts.error++;
+  },
 };
 const store = new RunStore();
 const launches = new LaunchRegistry();
 const server = new CollectorServer({ store, launches, log });
 
 let peak = 0;
-const sample = () => { peak = Math.max(peak, process.memoryUsage.rss()); };
+const sample = () => {
+  peak = Math.max(peak, process.memoryUsage.rss());
+};
 setInterval(sample, 5).unref();
 
 function stats() {
   sample();
   const cpu = process.cpuUsage();
   return {
-    rss: process.memoryUsage.rss(), peak, cpuMs: (cpu.user + cpu.system) / 1000, log: { ...counts },
+    rss: process.memoryUsage.rss(),
+    peak,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    log: { ...counts },
     runs: store.all().map((e) => ({ label: e.state.info().label, status: e.state.info().status })),
     connections: server.connectionCount,
   };
@@ -43,7 +54,12 @@ process.on('message', (raw) => {
     let body: unknown;
     if (req.kind === 'launch') {
       const { env } = await instrumentLaunch(
-        { collector: server, launches, bootstrapDir: join(root, 'runtime', 'python', 'bootstrap'), inherited: { PYTHONPATH: undefined } },
+        {
+          collector: server,
+          launches,
+          bootstrapDir: join(root, 'runtime', 'python', 'bootstrap'),
+          inherited: { PYTHONPATH: undefined },
+        },
         { label: req.label ?? 'real', kind: 'terminal', sampleHz: 10 },
       );
       body = { env };

@@ -23,8 +23,12 @@ function run(args: string[], env: Record<string, string | null>) {
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
   const child = spawn(python, args, { env: full, stdio: ['pipe', 'pipe', 'pipe'] });
   const p = { child, stdout: '', stderr: '', exit: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
-  child.stdout.on('data', (d) => { p.stdout += d; });
-  child.stderr.on('data', (d) => { p.stderr += d; });
+  child.stdout.on('data', (d) => {
+    p.stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    p.stderr += d;
+  });
   return p;
 }
 
@@ -35,14 +39,24 @@ async function relay(target: string) {
     const outbound = net.connect(Number(target.split(':')[1]), '127.0.0.1');
     const pair: [net.Socket, net.Socket] = [inbound, outbound];
     pairs.add(pair);
-    for (const s of pair) s.on('error', () => undefined).on('close', () => { pairs.delete(pair); inbound.destroy(); outbound.destroy(); });
+    for (const s of pair)
+      s.on('error', () => undefined).on('close', () => {
+        pairs.delete(pair);
+        inbound.destroy();
+        outbound.destroy();
+      });
     inbound.pipe(outbound);
     outbound.pipe(inbound);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    cut: () => { for (const [a, b] of pairs) { a.destroy(); b.destroy(); } },
+    cut: () => {
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -51,7 +65,10 @@ async function relay(target: string) {
 async function tryHello(h: Harness, secret: string, instance = 'intruder'): Promise<boolean> {
   const { socket, closed } = await connect(h.address);
   socket.write([hello({ secret, instance }), ...prologue(), spawned(4, 2, 'injected', 1)].map(line).join(''));
-  const outcome = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 400))]);
+  const outcome = await Promise.race([
+    closed.then(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(true), 400)),
+  ]);
   socket.destroy();
   return outcome;
 }
@@ -100,12 +117,21 @@ describe('hostile input: launch secrets (issue #12, item 1)', function () {
     assert.equal(owners.sessionStarted(session), launch);
     const hop = await relay(h.address);
     const config = JSON.parse(env.NURSERY_LENS!);
-    const p = run([program('family.py')], { ...env, NURSERY_LENS: JSON.stringify({ ...config, address: hop.address }) });
+    const p = run([program('family.py')], {
+      ...env,
+      NURSERY_LENS: JSON.stringify({ ...config, address: hop.address }),
+    });
     try {
       await waitFor('READY', () => p.stdout.includes('READY'), 20_000);
       const streams = () => new Set(h!.store.all().map((e) => e.stream));
       await waitFor('the parent and its subprocess', () => streams().size === 2, 10_000);
-      assert.deepEqual(h.store.all().map((e) => e.state.info().label).sort((a, b) => a.length - b.length)[0], 'Python: family');
+      assert.deepEqual(
+        h.store
+          .all()
+          .map((e) => e.state.info().label)
+          .sort((a, b) => a.length - b.length)[0],
+        'Python: family',
+      );
       hop.cut();
       await waitFor('the program reconnected', () => h!.log.count(/reconnected \(1\)/) === 1, 10_000);
       assert.equal(streams().size, 2, 'the reconnect continued its own stream');
@@ -116,17 +142,24 @@ describe('hostile input: launch secrets (issue #12, item 1)', function () {
       await hop.close();
     }
     owners.sessionEnded(session);
-    assert.equal(await tryHello(h, launch.secret), false, 'the ended session\'s secret is refused');
-    assert.equal(h.store.all().some((e) => e.state.rows().some((r) => r.kind === 'task' && r.name === 'injected')), false);
+    assert.equal(await tryHello(h, launch.secret), false, "the ended session's secret is refused");
+    assert.equal(
+      h.store.all().some((e) => e.state.rows().some((r) => r.kind === 'task' && r.name === 'injected')),
+      false,
+    );
     assert.equal(h.log.count(/wrong secret/), 1, h.log.lines.join('\n'));
     // Restart: VS Code starts the same session again with the same configuration.
     owners.sessionStarted(session);
     const again = run([program('tree.py')], env);
     assert.equal(await again.exit, 0, again.stderr);
-    await waitFor('the restarted program\'s run', () => h!.store.all().filter((e) => e.state.info().status === 'finished').length >= 1, 10_000);
+    await waitFor(
+      "the restarted program's run",
+      () => h!.store.all().filter((e) => e.state.info().status === 'finished').length >= 1,
+      10_000,
+    );
   });
 
-  it('a terminal launch\'s secret is refused once its terminal closed', async () => {
+  it("a terminal launch's secret is refused once its terminal closed", async () => {
     h = await startCollector();
     const owners = new LaunchOwners(h.launches);
     const launch = h.launches.create('script.py', 'terminal');
@@ -164,8 +197,13 @@ describe('hostile input: launch secrets (issue #12, item 1)', function () {
     const entry = await waitFor('the run', () => h!.store.all()[0]);
     await waitFor('its tasks', () => entry.state.info().totalTasks === 2);
     const second = await connect(h.address);
-    second.socket.write([hello({ secret: launch.secret, instance: 'i1', pid: 666 }), spawned(9, 2, 'injected', 2)].map(line).join(''));
-    assert.equal(await Promise.race([second.closed.then(() => 'refused'), new Promise((r) => setTimeout(() => r('kept'), 3000))]), 'refused');
+    second.socket.write(
+      [hello({ secret: launch.secret, instance: 'i1', pid: 666 }), spawned(9, 2, 'injected', 2)].map(line).join(''),
+    );
+    assert.equal(
+      await Promise.race([second.closed.then(() => 'refused'), new Promise((r) => setTimeout(() => r('kept'), 3000))]),
+      'refused',
+    );
     assert.equal(h.log.count(/second connection for program instance i1/), 1, h.log.lines.join('\n'));
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(entry.state.info().totalTasks, 2, 'nothing was injected');
@@ -176,7 +214,14 @@ describe('hostile input: launch secrets (issue #12, item 1)', function () {
     first.socket.destroy();
     await waitFor('disconnected', () => entry.state.info().status === 'disconnected');
     const back = await connect(h.address);
-    back.socket.write([hello({ secret: launch.secret, instance: 'i1', reconnect: 1 }), { type: 'run.started', run: 1, ts: 5, wall: 1, resumed: true }].map(line).join(''));
+    back.socket.write(
+      [
+        hello({ secret: launch.secret, instance: 'i1', reconnect: 1 }),
+        { type: 'run.started', run: 1, ts: 5, wall: 1, resumed: true },
+      ]
+        .map(line)
+        .join(''),
+    );
     await waitFor('its reconnect is accepted', () => entry.state.info().status === 'live');
     back.socket.destroy();
   });

@@ -27,7 +27,10 @@ function clicker(h: Harness, workspace: string) {
     runCommand: () => undefined,
     programPaths: (e) => (e.stream ? h.server.pathsOf(e.stream) : undefined),
     openSite: async (file, _line, programs) => {
-      decisions.push({ ...(await decideSite(file, [workspace, ...programs.flatMap((p) => programRoots(p))])), asked: file });
+      decisions.push({
+        ...(await decideSite(file, [workspace, ...programs.flatMap((p) => programRoots(p))])),
+        asked: file,
+      });
       return undefined;
     },
   });
@@ -64,41 +67,71 @@ describe('hostile input: source links (issue #12, item 8)', function () {
     symlinkSync('/etc/passwd', link);
     const procLink = join(ws, 'src', 'env.py');
     symlinkSync('/proc/self/environ', procLink);
-    const files = ['/etc/passwd', '/proc/self/environ', fifo, link, procLink, join(ws, 'src', 'app.py'), join(ws, 'src')];
+    const files = [
+      '/etc/passwd',
+      '/proc/self/environ',
+      fifo,
+      link,
+      procLink,
+      join(ws, 'src', 'app.py'),
+      join(ws, 'src'),
+    ];
     // The recording's hello claims cwd "/etc": a file's word counts for nothing.
-    const text = [hello({ cwd: '/etc', argv: ['/etc/x.py'], sys_path: ['/etc', '/proc'] }), ...prologue(),
-      ...files.map((f, i) => spawned(10 + i, 2, `t${i}`, 1, { site: site(1, f) }))].map((v) => JSON.stringify(v)).join('\n') + '\n';
+    const text =
+      [
+        hello({ cwd: '/etc', argv: ['/etc/x.py'], sys_path: ['/etc', '/proc'] }),
+        ...prologue(),
+        ...files.map((f, i) => spawned(10 + i, 2, `t${i}`, 1, { site: site(1, f) })),
+      ]
+        .map((v) => JSON.stringify(v))
+        .join('\n') + '\n';
     h.store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
     const c = clicker(h, ws);
     assert.equal((await c.click('/etc/passwd'))?.kind, 'ask');
     assert.equal((await c.click('/proc/self/environ'))?.kind, 'refuse');
     assert.match(JSON.stringify(await c.click(fifo)), /not a regular file/);
-    assert.deepEqual(await c.click(link), { kind: 'ask', file: '/etc/passwd', asked: link }, 'a link is judged by where it leads');
+    assert.deepEqual(
+      await c.click(link),
+      { kind: 'ask', file: '/etc/passwd', asked: link },
+      'a link is judged by where it leads',
+    );
     assert.equal((await c.click(procLink))?.kind, 'refuse');
-    assert.equal((await c.click(join(ws, 'src', 'app.py')))?.kind, 'open', 'the workspace\'s own file opens at once');
+    assert.equal((await c.click(join(ws, 'src', 'app.py')))?.kind, 'open', "the workspace's own file opens at once");
     assert.equal((await c.click(join(ws, 'src')))?.kind, 'refuse', 'a folder is not a source file');
     assert.equal(await c.click('/etc/hostname'), undefined, 'a file no run reported is not even considered');
     c.dispose();
   });
 
-  it('a live program\'s own script opens without asking; the same file named by a recording, after a question', async () => {
+  it("a live program's own script opens without asking; the same file named by a recording, after a question", async () => {
     h = await startCollector();
     const { env } = await instrumentLaunch(
-      { collector: h.server, launches: h.launches, bootstrapDir: join(__dirname, '..', '..', 'runtime', 'python', 'bootstrap'), inherited: { PYTHONPATH: undefined } },
+      {
+        collector: h.server,
+        launches: h.launches,
+        bootstrapDir: join(__dirname, '..', '..', 'runtime', 'python', 'bootstrap'),
+        inherited: { PYTHONPATH: undefined },
+      },
       { label: 'tree', kind: 'terminal', sampleHz: 10 },
     );
     const full: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
     const child = spawn(python, [program('tree.py')], { env: full, cwd: ws, stdio: 'ignore' });
     assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0);
-    const entry = await waitFor('the run', () => h!.store.all().find((e) => e.state.info().status === 'finished'), 10_000);
+    const entry = await waitFor(
+      'the run',
+      () => h!.store.all().find((e) => e.state.info().status === 'finished'),
+      10_000,
+    );
     const treePy = [...entry.state.reportedFiles].find((f) => f.endsWith('tree.py'))!;
     assert.ok(treePy, 'the program reported its own file');
     const c = clicker(h, join(ws, 'src'));
-    assert.equal((await c.click(treePy))?.kind, 'open', 'outside the workspace, but the program\'s own script');
+    assert.equal((await c.click(treePy))?.kind, 'open', "outside the workspace, but the program's own script");
     c.dispose();
     // The same file named by a recording opens only after a question.
-    const text = [hello(), ...prologue(), spawned(10, 2, 't', 1, { site: site(1, treePy) })].map((v) => JSON.stringify(v)).join('\n') + '\n';
+    const text =
+      [hello(), ...prologue(), spawned(10, 2, 't', 1, { site: site(1, treePy) })]
+        .map((v) => JSON.stringify(v))
+        .join('\n') + '\n';
     h.store.clearFinished();
     h.store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
     const r = clicker(h, join(ws, 'src'));

@@ -55,10 +55,15 @@ describe('hostile input: strangers before the hello (issue #12, item 3)', functi
     const before = await c.stats();
     for (let i = 0; i < n; i += 10) {
       const batch = await strangers(c.address, 10, line);
-      await Promise.all(batch.map((s) => new Promise<void>((resolve) => {
-        s.on('close', () => resolve());
-        s.resume();
-      })));
+      await Promise.all(
+        batch.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.on('close', () => resolve());
+              s.resume();
+            }),
+        ),
+      );
     }
     const after = await c.stats();
     const perLine = (after.cpuMs - before.cpuMs) / n;
@@ -79,7 +84,10 @@ describe('hostile input: strangers before the hello (issue #12, item 3)', functi
 
   it('a real program with a 40 KiB argv gets in; a 65 KiB hello is refused with a clear reason', async () => {
     c = await CollectorProcess.start();
-    const args = Array.from({ length: 1000 }, (_, i) => `/some/long/folder/of/input/files/file-${String(i).padStart(5, '0')}.txt`);
+    const args = Array.from(
+      { length: 1000 },
+      (_, i) => `/some/long/folder/of/input/files/file-${String(i).padStart(5, '0')}.txt`,
+    );
     const real = await realProgram(c, 'long argv', args, 10_000);
     assert.ok(real.inMs !== null, 'the program with a long argv got in');
     assert.equal(real.exit, 0);
@@ -98,8 +106,14 @@ describe('hostile input: strangers before the hello (issue #12, item 3)', functi
     const launch = h.launches.create('big lines', 'terminal');
     const { socket } = await connect(h.address);
     const name = 'n'.repeat(200 * 1024);
-    socket.write(JSON.stringify(hello({ secret: launch.secret })) + '\n' + JSON.stringify({ type: 'run.started', run: 1, ts: 0, wall: 1 }) + '\n'
-      + JSON.stringify({ type: 'task.spawned', run: 1, ts: 1, id: 1, name, nursery: null, system: false, site: null }) + '\n');
+    socket.write(
+      JSON.stringify(hello({ secret: launch.secret })) +
+        '\n' +
+        JSON.stringify({ type: 'run.started', run: 1, ts: 0, wall: 1 }) +
+        '\n' +
+        JSON.stringify({ type: 'task.spawned', run: 1, ts: 1, id: 1, name, nursery: null, system: false, site: null }) +
+        '\n',
+    );
     const deadline = Date.now() + 5000;
     while (!h.store.all()[0]?.state.info().totalTasks && Date.now() < deadline) await sleep(10);
     assert.equal(h.store.all()[0]?.state.info().totalTasks, 1, h.log.lines.join('\n'));

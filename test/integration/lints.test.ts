@@ -20,9 +20,15 @@ const PROGRAM = join(__dirname, 'programs', 'lints.py');
 const BLOCKING = join(root, 'examples', 'blocking.py');
 const ASYNCIO = join(__dirname, 'programs', 'asyncio_lints.py');
 
-const lineOf = (file: string, marker: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+const lineOf = (file: string, marker: string): number =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(marker)) + 1;
 
-interface Launched { exit: Promise<number | null>; stderr: () => string }
+interface Launched {
+  exit: Promise<number | null>;
+  stderr: () => string;
+}
 
 async function launch(h: Harness, args: string[]): Promise<Launched> {
   const { env } = await instrumentLaunch(
@@ -33,7 +39,9 @@ async function launch(h: Harness, args: string[]): Promise<Launched> {
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
   const child = spawn(python, args, { env: full, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   return { exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))), stderr: () => stderr };
 }
 
@@ -42,7 +50,9 @@ async function watch(h: Harness, p: Launched, settings: LintSettings): Promise<{
   const seen: Lint[] = [];
   let state: RunState | undefined;
   let done = false;
-  void p.exit.then(() => { done = true; });
+  void p.exit.then(() => {
+    done = true;
+  });
   while (!done) {
     state ??= h.store.all()[0]?.state;
     if (state) seen.push(...state.lints(settings, Date.now()).lints);
@@ -71,24 +81,40 @@ describe('integration: lints of real programs', function () {
     const blocked = lints.filter((l) => l.code === 'loop-blocked');
     assert.equal(blocked.length, 1, JSON.stringify(lints, null, 1));
     assert.equal(blocked[0].site?.line, lineOf(BLOCKING, 'time.sleep(block_s)'));
-    assert.match(blocked[0].message, /The event loop was blocked here twice, longest 3\d\d ms .* last by task 'report'/);
+    assert.match(
+      blocked[0].message,
+      /The event loop was blocked here twice, longest 3\d\d ms .* last by task 'report'/,
+    );
     const neverAwaited = lints.filter((l) => l.code === 'never-awaited');
     assert.equal(neverAwaited.length, 1);
     assert.equal(neverAwaited[0].site?.line, lineOf(BLOCKING, 'log_event("first board")'));
     const diagnostics = diagnosticsByFile(lints).get(BLOCKING)!;
-    assert.deepEqual(diagnostics.map((d) => [d.line + 1, d.severity, d.code]).sort(), [
-      [lineOf(BLOCKING, 'time.sleep(block_s)'), 'warning', 'loop-blocked'],
-      [lineOf(BLOCKING, 'log_event("first board")'), 'warning', 'never-awaited'],
-    ].sort());
-    assert.ok(!lints.some((l) => l.site?.line === lineOf(BLOCKING, 'parsing the answer')), 'the 20 ms parse is a near miss');
+    assert.deepEqual(
+      diagnostics.map((d) => [d.line + 1, d.severity, d.code]).sort(),
+      [
+        [lineOf(BLOCKING, 'time.sleep(block_s)'), 'warning', 'loop-blocked'],
+        [lineOf(BLOCKING, 'log_event("first board")'), 'warning', 'never-awaited'],
+      ].sort(),
+    );
+    assert.ok(
+      !lints.some((l) => l.site?.line === lineOf(BLOCKING, 'parsing the answer')),
+      'the 20 ms parse is a near miss',
+    );
     const report = [...state.taskRows()].find((t) => t.name === 'report')!;
     assert.deepEqual(report.lints?.map((m) => m.code).sort(), ['loop-blocked', 'never-awaited']);
   });
 
   it('a 50 ms block is not a lint', async () => {
     h = await startCollector();
-    const { seen } = await watch(h, await launch(h, [BLOCKING, '--boards', '2', '--block-ms', '50']), DEFAULT_LINT_SETTINGS);
-    assert.deepEqual(seen.filter((l) => l.code === 'loop-blocked'), []);
+    const { seen } = await watch(
+      h,
+      await launch(h, [BLOCKING, '--boards', '2', '--block-ms', '50']),
+      DEFAULT_LINT_SETTINGS,
+    );
+    assert.deepEqual(
+      seen.filter((l) => l.code === 'loop-blocked'),
+      [],
+    );
   });
 
   it('start() not started: seen while the server waits past the threshold, at the start() call; gone once it starts', async () => {
@@ -99,7 +125,10 @@ describe('integration: lints of real programs', function () {
     assert.ok(late.length > 0, 'seen while it waited');
     assert.equal(late[0].site?.line, lineOf(PROGRAM, 'THE START CALL'));
     assert.equal(late[0].related[0]?.site.line, lineOf(PROGRAM, 'WAITS BEFORE STARTED'), 'where the server waits');
-    assert.match(late[0].message, /task 'server' was started with start\(\) (\d+ ms|\d\.\d s) ago and has not called task_status\.started\(\)/i);
+    assert.match(
+      late[0].message,
+      /task 'server' was started with start\(\) (\d+ ms|\d\.\d s) ago and has not called task_status\.started\(\)/i,
+    );
     assert.deepEqual(state.lints(settings, Date.now()).lints, [], 'it started: no lint');
   });
 
@@ -107,7 +136,10 @@ describe('integration: lints of real programs', function () {
     h = await startCollector();
     const settings = { ...DEFAULT_LINT_SETTINGS, startNotStartedMs: 1500 };
     const { seen } = await watch(h, await launch(h, [PROGRAM, 'start-late', '0.6']), settings);
-    assert.deepEqual(seen.filter((l) => l.code === 'start-not-started'), []);
+    assert.deepEqual(
+      seen.filter((l) => l.code === 'start-not-started'),
+      [],
+    );
   });
 
   it('runaway nursery: 1,200 live children past a threshold of 1,000; 900 are not', async () => {
@@ -120,7 +152,10 @@ describe('integration: lints of real programs', function () {
     await h.close();
     h = await startCollector();
     const { seen } = await watch(h, await launch(h, [PROGRAM, 'pile', '900', '1']), DEFAULT_LINT_SETTINGS);
-    assert.deepEqual(seen.filter((l) => l.code === 'runaway-nursery'), []);
+    assert.deepEqual(
+      seen.filter((l) => l.code === 'runaway-nursery'),
+      [],
+    );
   });
 
   it('asyncio: the loop blocked by its task at its line (not the 50 ms near miss), a loose task outliving its maker, an exception never retrieved, a coroutine never awaited', async () => {
@@ -134,12 +169,29 @@ describe('integration: lints of real programs', function () {
     assert.match(blocked.message, /The event loop was blocked here for 3\d\d ms by task 'blocker'/);
     assert.ok(!seen.some((l) => l.site?.line === lineOf(ASYNCIO, 'NEAR MISS')), 'the 50 ms block is a near miss');
     assert.deepEqual(at('outlived-maker'), [lineOf(ASYNCIO, 'THE LOOSE TASK')]);
-    assert.ok(seen.some((l) => l.code === 'outlived-maker' && l.ongoing && /Loose task 'straggler' is still running after task 'spawner'/.test(l.message)), 'seen while it ran');
-    assert.match(lints.find((l) => l.code === 'outlived-maker')!.message, /Loose task 'straggler' outlived task 'spawner', which made it, by \d/);
+    assert.ok(
+      seen.some(
+        (l) =>
+          l.code === 'outlived-maker' &&
+          l.ongoing &&
+          /Loose task 'straggler' is still running after task 'spawner'/.test(l.message),
+      ),
+      'seen while it ran',
+    );
+    assert.match(
+      lints.find((l) => l.code === 'outlived-maker')!.message,
+      /Loose task 'straggler' outlived task 'spawner', which made it, by \d/,
+    );
     assert.deepEqual(at('exception-never-retrieved'), [lineOf(ASYNCIO, 'THE FAILING TASK')]);
-    assert.match(lints.find((l) => l.code === 'exception-never-retrieved')!.message, /Task 'failing' raised ValueError: nobody looked and nothing retrieved the exception/);
+    assert.match(
+      lints.find((l) => l.code === 'exception-never-retrieved')!.message,
+      /Task 'failing' raised ValueError: nobody looked and nothing retrieved the exception/,
+    );
     assert.deepEqual(at('never-awaited'), [lineOf(ASYNCIO, 'NEVER AWAITED')]);
-    assert.match(lints.find((l) => l.code === 'never-awaited')!.message, /Coroutine 'fetch' was created here in task 'Task-1' and never awaited/);
+    assert.match(
+      lints.find((l) => l.code === 'never-awaited')!.message,
+      /Coroutine 'fetch' was created here in task 'Task-1' and never awaited/,
+    );
     const diagnostics = diagnosticsByFile(lints).get(ASYNCIO)!;
     assert.equal(diagnostics.length, 4);
   });
@@ -148,8 +200,14 @@ describe('integration: lints of real programs', function () {
     h = await startCollector();
     const { state } = await watch(h, await launch(h, [ASYNCIO, 'bare']), DEFAULT_LINT_SETTINGS);
     const lints = state.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints;
-    assert.deepEqual(lints.map((l) => [l.code, l.site?.line]), [['pending-at-close', lineOf(ASYNCIO, 'THE PENDING TASK')]]);
+    assert.deepEqual(
+      lints.map((l) => [l.code, l.site?.line]),
+      [['pending-at-close', lineOf(ASYNCIO, 'THE PENDING TASK')]],
+    );
     assert.match(lints[0].message, /Task 'never finished' was still pending when its event loop closed/);
-    assert.equal(lints[0].related.find((r) => r.message.includes('waiting'))?.site.line, lineOf(ASYNCIO, 'WAITS FOREVER'));
+    assert.equal(
+      lints[0].related.find((r) => r.message.includes('waiting'))?.site.line,
+      lineOf(ASYNCIO, 'WAITS FOREVER'),
+    );
   });
 });

@@ -41,9 +41,15 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
     );
     const full: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
-    const child = spawn(python, [example(file)], { env: full, cwd: join(root, 'examples'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, [example(file)], {
+      env: full,
+      cwd: join(root, 'examples'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     return { child, exit, stderr: () => stderr };
   }
@@ -53,15 +59,25 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
     const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
     const v = await waitFor('a deadlock verdict', () => state.info().verdict, 15_000);
     assert.equal(v.kind, 'deadlock');
-    assert.deepEqual(v.tasks.map((t) => [t.name, t.waits.label]), [['transfer alice->bob', 'Lock bob.lock'], ['transfer bob->alice', 'Lock alice.lock']]);
+    assert.deepEqual(
+      v.tasks.map((t) => [t.name, t.waits.label]),
+      [
+        ['transfer alice->bob', 'Lock bob.lock'],
+        ['transfer bob->alice', 'Lock alice.lock'],
+      ],
+    );
     assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
     assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
     assert.equal(state.info().status, 'live');
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(told, [
-      'Deadlock: deadlock: transfer alice->bob waits for Lock bob.lock held by transfer bob->alice; '
-      + `transfer bob->alice waits for Lock alice.lock held by transfer alice->bob (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run). Stuck behind it: __main__.main.`,
-    ], 'told once');
+    assert.deepEqual(
+      told,
+      [
+        'Deadlock: deadlock: transfer alice->bob waits for Lock bob.lock held by transfer bob->alice; ' +
+          `transfer bob->alice waits for Lock alice.lock held by transfer alice->bob (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run). Stuck behind it: __main__.main.`,
+      ],
+      'told once',
+    );
     p.child.kill('SIGINT');
     await p.exit;
     await waitFor('the run to end', () => state.info().status !== 'live', 10_000);
@@ -78,7 +94,10 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
     const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
     assert.equal(v.kind, 'hang');
     assert.deepEqual(v.tasks.map((t) => `${t.name}: ${t.waits.label}`).sort(), [
-      '__main__.main: nursery', 'worker-0: Event state.ready', 'worker-1: Event state.ready', 'worker-2: Event state.ready',
+      '__main__.main: nursery',
+      'worker-0: Event state.ready',
+      'worker-1: Event state.ready',
+      'worker-2: Event state.ready',
     ]);
     await waitFor('the log line', () => told.length === 1);
     assert.match(told[0], /^Hang: hung: every task waits and nothing can wake them: /);

@@ -10,12 +10,18 @@ describe('admission before the hello', () => {
     assert.throws(() => d.push(Buffer.from('0123456789A\n')), LineTooLongError);
     const pieces = new LineDecoder(100, 10);
     pieces.push(Buffer.from('01234'));
-    assert.throws(() => pieces.push(Buffer.from('567890')), (e: unknown) => e instanceof LineTooLongError && e.limit === 10);
+    assert.throws(
+      () => pieces.push(Buffer.from('567890')),
+      (e: unknown) => e instanceof LineTooLongError && e.limit === 10,
+    );
     const ok = new LineDecoder(100, 10);
     const long = 'x'.repeat(90);
     assert.deepEqual(ok.push(Buffer.from(`0123456789\n${long}\n${long.slice(0, 50)}`)), ['0123456789', long]);
     assert.deepEqual(ok.push(Buffer.from(`${long.slice(50)}\n`)), [long]);
-    assert.throws(() => ok.push(Buffer.from('y'.repeat(101))), (e: unknown) => e instanceof LineTooLongError && e.limit === 100);
+    assert.throws(
+      () => ok.push(Buffer.from('y'.repeat(101))),
+      (e: unknown) => e instanceof LineTooLongError && e.limit === 100,
+    );
   });
 
   it('tells deep nesting from brackets inside strings', () => {
@@ -27,7 +33,10 @@ describe('admission before the hello', () => {
     const t0 = performance.now();
     assert.equal(parseFirstLine(deep).ok, false);
     assert.ok(performance.now() - t0 < 20, 'refused without parsing');
-    assert.deepEqual(parseFirstLine('{"type":"hello","argv":["a"]}'), { ok: true, value: { type: 'hello', argv: ['a'] } });
+    assert.deepEqual(parseFirstLine('{"type":"hello","argv":["a"]}'), {
+      ok: true,
+      value: { type: 'hello', argv: ['a'] },
+    });
   });
 
   it('the longest-waiting stranger makes room for a new one', () => {

@@ -6,7 +6,19 @@ import type { RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import { byId, nursery, run, task } from './runRows';
 import {
-  asyncioPrologue, closed, exited, flagged, hello, opened, prologue, runFinished, runStarted, scope, site, spawned, state,
+  asyncioPrologue,
+  closed,
+  exited,
+  flagged,
+  hello,
+  opened,
+  prologue,
+  runFinished,
+  runStarted,
+  scope,
+  site,
+  spawned,
+  state,
 } from './wireEvents';
 
 describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
@@ -15,7 +27,10 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     assert.equal(plain.library, 'asyncio');
     assert.equal(plain.libraryVersion, '3.12.3');
     assert.equal(plain.anyio, undefined);
-    const anyio = run([hello({ minor: 2 }), runStarted(1, { library: 'trio', library_version: '0.30.0', anyio: '4.9.0' })]).info();
+    const anyio = run([
+      hello({ minor: 2 }),
+      runStarted(1, { library: 'trio', library_version: '0.30.0', anyio: '4.9.0' }),
+    ]).info();
     assert.equal(anyio.library, 'trio');
     assert.equal(anyio.libraryVersion, '0.30.0');
     assert.equal(anyio.anyio, '4.9.0');
@@ -29,8 +44,11 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     const r = run([
       ...asyncioPrologue(),
       opened(2, 1, 1, { kind: 'taskgroup', site: site(12) }),
-      spawned(3, 2, 'fetch(a)', 1.1), spawned(4, 2, 'fetch(b)', 1.2),
-      opened(5, 1, 2, { kind: 'anyio' }), opened(6, 1, 3, { kind: 'nursery' }), opened(7, 1, 4),
+      spawned(3, 2, 'fetch(a)', 1.1),
+      spawned(4, 2, 'fetch(b)', 1.2),
+      opened(5, 1, 2, { kind: 'anyio' }),
+      opened(6, 1, 3, { kind: 'nursery' }),
+      opened(7, 1, 4),
     ]);
     assert.equal(task(r, 1).parent, null, 'the main task is a root');
     assert.equal(task(r, 1).loose, undefined, 'and not loose');
@@ -47,7 +65,8 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
   it('a loose task hangs under the task that made it; with its maker unknown it is a root', () => {
     const r = run([
       ...asyncioPrologue(),
-      opened(2, 1, 1, { kind: 'taskgroup' }), spawned(3, 2, 'worker', 1.1),
+      opened(2, 1, 1, { kind: 'taskgroup' }),
+      spawned(3, 2, 'worker', 1.1),
       spawned(4, null, 'heartbeat', 1.2, { parent: 1, site: site(30) }),
       spawned(5, null, 'audit', 1.3, { parent: 3, site: site(40, '/abs/prog.py', 'worker') }),
       spawned(6, null, 'orphan', 1.4, { parent: 99 }),
@@ -76,9 +95,11 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     for (const e of [
       runStarted(1, { ts: 5, resumed: true, library: 'asyncio' }),
       { type: 'snapshot.begin', run: 1, ts: 5 },
-      spawned(1, null, 'main', 0.01, { main: true, site: null }), spawned(2, null, 'bg', 1, { parent: 1 }),
+      spawned(1, null, 'main', 0.01, { main: true, site: null }),
+      spawned(2, null, 'bg', 1, { parent: 1 }),
       { type: 'snapshot.end', run: 1, ts: 5 },
-    ] satisfies WireEvent[]) r.apply(e);
+    ] satisfies WireEvent[])
+      r.apply(e);
     assert.equal(task(r, 2).parent, 1);
     assert.equal(task(r, 2).loose, true);
     assert.equal(task(r, 2).state, 'scheduled');
@@ -109,28 +130,32 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     const r = run([
       ...asyncioPrologue(),
       opened(2, 1, 1, { kind: 'taskgroup' }),
-      spawned(3, 2, 'bad', 1.1), spawned(4, 2, 'sibling', 1.2),
+      spawned(3, 2, 'bad', 1.1),
+      spawned(4, 2, 'sibling', 1.2),
       spawned(5, null, 'bg', 1.3, { parent: 4 }),
-      opened(6, 5, 1.4, { kind: 'taskgroup' }), spawned(7, 6, 'bg_child', 1.5),
+      opened(6, 5, 1.4, { kind: 'taskgroup' }),
+      spawned(7, 6, 'bg_child', 1.5),
       exited(3, 2, 'raised', { error: { type: 'ValueError', message: 'bad row' } }),
       exited(4, 2.1, 'cancelled', { cancel: { source: 'nursery' } }),
       exited(7, 2.2, 'cancelled', { cancel: { source: 'unknown' } }),
       exited(5, 2.3, 'cancelled', { cancel: { source: 'unknown' } }),
     ]);
     assert.equal(task(r, 4).cancelledBy, 3);
-    assert.equal(task(r, 5).cancelledBy, undefined, 'a loose task is not cancelled by its maker\'s group');
+    assert.equal(task(r, 5).cancelledBy, undefined, "a loose task is not cancelled by its maker's group");
     assert.equal(task(r, 7).cancelledBy, undefined, 'nor is what it owns');
   });
 
   it('keeps the shutdown cancel source, and flags on a task that never finished', () => {
     const r = run([
       ...asyncioPrologue(),
-      spawned(2, null, 'bg', 1, { parent: 1 }), spawned(3, null, 'forgotten', 1.1, { parent: 1 }),
+      spawned(2, null, 'bg', 1, { parent: 1 }),
+      spawned(3, null, 'forgotten', 1.1, { parent: 1 }),
       spawned(4, null, 'failed', 1.2, { parent: 1 }),
       exited(1, 5),
       exited(2, 5.1, 'cancelled', { cancel: { source: 'shutdown' } }),
       exited(4, 1.5, 'raised', { error: { type: 'ValueError', message: 'nobody looked' } }),
-      flagged(3, 'pending_at_close', 6), flagged(4, 'exception_never_retrieved', 6, { type: 'ValueError', message: 'nobody looked' }),
+      flagged(3, 'pending_at_close', 6),
+      flagged(4, 'exception_never_retrieved', 6, { type: 'ValueError', message: 'nobody looked' }),
       runFinished(6.1),
     ]);
     assert.equal(task(r, 2).cancelSource, 'shutdown');
@@ -155,16 +180,21 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
   });
 
   it('a loose task that outlives its maker stays when its maker folds, as a root, and folds later', () => {
-    const r = run([
-      ...asyncioPrologue(),
-      opened(2, 1, 1, { kind: 'taskgroup' }),
-      spawned(3, 2, 'handler', 1.1),
-      spawned(4, null, 'background', 1.2, { parent: 3 }),
-      spawned(5, null, 'quick', 1.3, { parent: 3 }), exited(5, 1.4),
-      state(4, 1.5, 'waiting', site(50)),
-      exited(3, 2),
-      spawned(6, 2, 'later', 3), exited(6, 3.1),
-    ], { retainFinished: 1 });
+    const r = run(
+      [
+        ...asyncioPrologue(),
+        opened(2, 1, 1, { kind: 'taskgroup' }),
+        spawned(3, 2, 'handler', 1.1),
+        spawned(4, null, 'background', 1.2, { parent: 3 }),
+        spawned(5, null, 'quick', 1.3, { parent: 3 }),
+        exited(5, 1.4),
+        state(4, 1.5, 'waiting', site(50)),
+        exited(3, 2),
+        spawned(6, 2, 'later', 3),
+        exited(6, 3.1),
+      ],
+      { retainFinished: 1 },
+    );
     let rows = byId(r.rows());
     assert.equal(rows.has(3), false, 'the handler folded');
     assert.equal(rows.has(5), false, 'with the loose task it made that was over');
@@ -185,10 +215,15 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
   });
 
   it('a delta tells the panel when a live loose task loses its folded maker', () => {
-    const r = run([
-      ...asyncioPrologue(), opened(2, 1, 1, { kind: 'taskgroup' }),
-      spawned(3, 2, 'handler', 1.1), spawned(4, null, 'background', 1.2, { parent: 3 }),
-    ], { retainFinished: 0 });
+    const r = run(
+      [
+        ...asyncioPrologue(),
+        opened(2, 1, 1, { kind: 'taskgroup' }),
+        spawned(3, 2, 'handler', 1.1),
+        spawned(4, null, 'background', 1.2, { parent: 3 }),
+      ],
+      { retainFinished: 0 },
+    );
     r.takeDelta();
     r.apply(exited(3, 2));
     const d = r.takeDelta()!;

@@ -40,7 +40,8 @@ function traceProblems(trace: ChromeTrace): string[] {
     for (const s of [...slices].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!)) {
       while (open.length && open[open.length - 1].ts + open[open.length - 1].dur! <= s.ts) open.pop();
       const outer = open[open.length - 1];
-      if (outer && s.ts + s.dur! > outer.ts + outer.dur!) problems.push(`track ${key}: ${s.name} overlaps ${outer.name} without nesting`);
+      if (outer && s.ts + s.dur! > outer.ts + outer.dur!)
+        problems.push(`track ${key}: ${s.name} overlaps ${outer.name} without nesting`);
       open.push(s);
     }
   }
@@ -54,10 +55,18 @@ function traceOf(name: string): ChromeTrace {
 }
 
 const slices = (t: ChromeTrace, tid: number) => t.traceEvents.filter((e) => e.tid === tid && e.ph === 'X');
-const meta = (t: ChromeTrace, name: string, tid: number) => t.traceEvents.find((e) => e.ph === 'M' && e.name === name && e.tid === tid)?.args;
+const meta = (t: ChromeTrace, name: string, tid: number) =>
+  t.traceEvents.find((e) => e.ph === 'M' && e.name === name && e.tid === tid)?.args;
 
 describe('Chrome trace export', () => {
-  for (const f of ['failing_child.ndjson', 'deadlines.ndjson', 'start_server.ndjson', 'hettinger_trio.ndjson', 'deep_and_wide.ndjson', 'synthetic/tree_text_edges.ndjson']) {
+  for (const f of [
+    'failing_child.ndjson',
+    'deadlines.ndjson',
+    'start_server.ndjson',
+    'hettinger_trio.ndjson',
+    'deep_and_wide.ndjson',
+    'synthetic/tree_text_edges.ndjson',
+  ]) {
     it(`${f}: the Trace Event shape, slices nesting on every track`, () => {
       const trace = traceOf(f);
       assert.deepEqual(traceProblems(trace), []);
@@ -68,8 +77,15 @@ describe('Chrome trace export', () => {
 
   it('the shape check itself catches slices that overlap without nesting, and fractional times', () => {
     const x = (name: string, ts: number, dur: number): TraceEvent => ({ name, ph: 'X', ts, dur, pid: 1, tid: 1 });
-    const bad: ChromeTrace = { traceEvents: [x('a', 0, 10), x('b', 5, 10), x('c', 1.5, 1)], displayTimeUnit: 'ms', otherData: {} };
-    assert.deepEqual(traceProblems(bad), ['ts not whole microseconds: X c @1.5 tid 1', 'track 1:1: b overlaps a without nesting']);
+    const bad: ChromeTrace = {
+      traceEvents: [x('a', 0, 10), x('b', 5, 10), x('c', 1.5, 1)],
+      displayTimeUnit: 'ms',
+      otherData: {},
+    };
+    assert.deepEqual(traceProblems(bad), [
+      'ts not whole microseconds: X c @1.5 tid 1',
+      'track 1:1: b overlaps a without nesting',
+    ]);
   });
 
   it('draws each task as a track: its life, its sampled states inside, its failure and the cancels it caused', () => {
@@ -77,7 +93,10 @@ describe('Chrome trace export', () => {
     const [life, ...states] = slices(trace, 10);
     assert.equal(life.name, 'parse feed');
     assert.equal(life.args?.outcome, 'raised ValueError: feed item 3 has no date');
-    assert.ok(states.some((s) => s.name === 'waiting @ failing_child.py:46'), states.map((s) => s.name).join());
+    assert.ok(
+      states.some((s) => s.name === 'waiting @ failing_child.py:46'),
+      states.map((s) => s.name).join(),
+    );
     assert.equal(meta(trace, 'thread_name', 10)?.name, 'parse feed #10');
     const instants = trace.traceEvents.filter((e) => e.ph === 'i').map((e) => `${e.tid} ${e.name}`);
     assert.ok(instants.includes('10 raised ValueError: feed item 3 has no date'));
@@ -108,7 +127,13 @@ describe('Chrome trace export', () => {
 
   it("finds a run's lines by its store key, live or from a recording of several programs", () => {
     const rec = replayNdjson(fixture('synthetic/tree_text_edges.ndjson')).runs;
-    assert.deepEqual(rec.map((r) => runAddress(r.key)), [{ program: 1, run: 1 }, { program: 2, run: 1 }]);
+    assert.deepEqual(
+      rec.map((r) => runAddress(r.key)),
+      [
+        { program: 1, run: 1 },
+        { program: 2, run: 1 },
+      ],
+    );
     const store = new RunStore();
     const stream = store.openStream({ launchKey: 'L', instance: 'i1' });
     assert.deepEqual(runAddress(stream.run(2)!.key), { program: 1, run: 2 });

@@ -20,7 +20,9 @@ describe('collector (real loopback sockets)', function () {
     h = await startCollector();
     const launch = h.launches.create('Python: crawl', 'debug', 'session-1');
     const { socket } = await connect(h.address);
-    socket.write([hello({ secret: launch.secret }), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'fetch', 2)].map(line).join(''));
+    socket.write(
+      [hello({ secret: launch.secret }), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'fetch', 2)].map(line).join(''),
+    );
     const entry = await waitFor('a run', () => h.store.all()[0]);
     await waitFor('tasks', () => entry.state.info().totalTasks === 3);
     assert.equal(entry.state.info().label, 'Python: crawl');
@@ -28,7 +30,9 @@ describe('collector (real loopback sockets)', function () {
     assert.equal(entry.state.info().pid, 4242);
     assert.equal(h.programs.length, 1);
     assert.equal(h.programs[0].launch, launch);
-    socket.end(line(exited(5, 3)) + line(closed(4, 4)) + line(exited(3, 5)) + line(exited(1, 6)) + line(runFinished(7)));
+    socket.end(
+      line(exited(5, 3)) + line(closed(4, 4)) + line(exited(3, 5)) + line(exited(1, 6)) + line(runFinished(7)),
+    );
     await waitFor('finished', () => entry.state.info().status === 'finished');
     assert.ok(h.log.lines.some((l) => /program pid 4242 .*connected/.test(l)));
     const saved = h.store.recordingOf(entry.state.key)!.text.split('\n');
@@ -115,7 +119,11 @@ describe('collector (real loopback sockets)', function () {
     const { socket } = await connect(h.address);
     const lines = [line(hello({ secret: launch.secret })), ...prologue().map(line)];
     for (let i = 0; i < 5; i++) {
-      lines.push('{not json\n', line({ type: 'task.teleported', run: 1, ts: 1 }), line({ ...spawned(10 + i, 2, 'w', 1), colour: 'red' }));
+      lines.push(
+        '{not json\n',
+        line({ type: 'task.teleported', run: 1, ts: 1 }),
+        line({ ...spawned(10 + i, 2, 'w', 1), colour: 'red' }),
+      );
       lines.push(line({ type: 'task.spawned', run: 1, ts: 1, id: -1 }));
     }
     socket.write(lines.join(''));
@@ -137,7 +145,14 @@ describe('collector (real loopback sockets)', function () {
     await waitFor('200 runs', () => h.store.all().length === 200);
     await waitFor('the log line', () => h.log.count(/no room for more runs/) === 1);
     socket.write(line({ type: 'run.started', run: 300, ts: 0, wall: 1 }) + line(spawned(1, null, 'x', 0, {}, 7)));
-    await waitFor('run 7 gets its task', () => h.store.all().find((e) => e.state.key.endsWith('.r7'))!.state.info().totalTasks === 1);
+    await waitFor(
+      'run 7 gets its task',
+      () =>
+        h.store
+          .all()
+          .find((e) => e.state.key.endsWith('.r7'))!
+          .state.info().totalTasks === 1,
+    );
     assert.equal(h.store.all().length, 200);
     assert.equal(h.log.count(/no room for more runs/), 1);
   });
@@ -148,32 +163,67 @@ describe('collector (real loopback sockets)', function () {
     const lb = h.launches.create('B', 'debug');
     const a = await connect(h.address);
     const b = await connect(h.address);
-    a.socket.write([hello({ secret: la.secret, instance: 'a' }), ...prologue(), spawned(4, 2, 'only-in-a', 1)].map(line).join(''));
-    b.socket.write([hello({ secret: lb.secret, instance: 'b' }), ...prologue(), spawned(4, 2, 'only-in-b', 1)].map(line).join(''));
-    await waitFor('two runs', () => h.store.all().length === 2 && h.store.all().every((e) => e.state.info().totalTasks === 3));
+    a.socket.write(
+      [hello({ secret: la.secret, instance: 'a' }), ...prologue(), spawned(4, 2, 'only-in-a', 1)].map(line).join(''),
+    );
+    b.socket.write(
+      [hello({ secret: lb.secret, instance: 'b' }), ...prologue(), spawned(4, 2, 'only-in-b', 1)].map(line).join(''),
+    );
+    await waitFor(
+      'two runs',
+      () => h.store.all().length === 2 && h.store.all().every((e) => e.state.info().totalTasks === 3),
+    );
     const byLabel = new Map(h.store.all().map((e) => [e.state.info().label, e.state]));
-    assert.equal((byLabel.get('A')!.rows().find((r) => r.id === 4) as TaskRow).name, 'only-in-a');
-    assert.equal((byLabel.get('B')!.rows().find((r) => r.id === 4) as TaskRow).name, 'only-in-b');
+    assert.equal(
+      (
+        byLabel
+          .get('A')!
+          .rows()
+          .find((r) => r.id === 4) as TaskRow
+      ).name,
+      'only-in-a',
+    );
+    assert.equal(
+      (
+        byLabel
+          .get('B')!
+          .rows()
+          .find((r) => r.id === 4) as TaskRow
+      ).name,
+      'only-in-b',
+    );
   });
 
   it('a reconnecting program (same instance) continues its run after a snapshot', async () => {
     h = await startCollector();
     const launch = h.launches.create('re', 'debug');
     const first = await connect(h.address);
-    first.socket.write([hello({ secret: launch.secret }), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1)].map(line).join(''));
+    first.socket.write(
+      [hello({ secret: launch.secret }), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1)]
+        .map(line)
+        .join(''),
+    );
     const entry = await waitFor('run', () => h.store.all()[0]);
     await waitFor('tasks', () => entry.state.info().totalTasks === 4);
     first.socket.destroy();
     await waitFor('disconnected', () => entry.state.info().status === 'disconnected');
     const second = await connect(h.address);
-    second.socket.write([
-      hello({ secret: launch.secret, reconnect: 1 }),
-      { type: 'run.started', run: 1, ts: 50, wall: 1, resumed: true },
-      { type: 'snapshot.begin', run: 1, ts: 50 },
-      spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
-      spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(5, 4, 'a', 1), state(5, 50, 'waiting', site(9)),
-      { type: 'snapshot.end', run: 1, ts: 50 },
-    ].map(line).join(''));
+    second.socket.write(
+      [
+        hello({ secret: launch.secret, reconnect: 1 }),
+        { type: 'run.started', run: 1, ts: 50, wall: 1, resumed: true },
+        { type: 'snapshot.begin', run: 1, ts: 50 },
+        spawned(1, null, '<init>', 0.01, { system: true }),
+        opened(2, 1, 0.02, { system: true, site: null }),
+        spawned(3, 2, 'main', 0.03, { main: true }),
+        opened(4, 3, 1),
+        spawned(5, 4, 'a', 1),
+        state(5, 50, 'waiting', site(9)),
+        { type: 'snapshot.end', run: 1, ts: 50 },
+      ]
+        .map(line)
+        .join(''),
+    );
     await waitFor('live again', () => entry.state.info().status === 'live' && entry.state.info().liveTasks === 3);
     assert.equal(h.store.all().length, 1, 'the same run, not a new one');
     assert.equal((entry.state.rows().find((r) => r.id === 6) as TaskRow).state, 'lost');
@@ -190,10 +240,17 @@ describe('collector (real loopback sockets)', function () {
     flood.socket.write(parts.join(''));
     const small = await connect(h.address);
     small.socket.write([hello({ secret: lb.secret, instance: 's' }), ...prologue()].map(line).join(''));
-    const smallRun = await waitFor('the small run', () => h.store.all().find((e) => e.state.info().label === 'small' && e.state.info().totalTasks === 2), 20_000);
+    const smallRun = await waitFor(
+      'the small run',
+      () => h.store.all().find((e) => e.state.info().label === 'small' && e.state.info().totalTasks === 2),
+      20_000,
+    );
     const floodRun = h.store.all().find((e) => e.state.info().label === 'flood')!;
     assert.ok(smallRun);
-    assert.ok(floodRun.state.info().totalTasks < N + 2, `the small program was served while the flood was still being read (${floodRun.state.info().totalTasks})`);
+    assert.ok(
+      floodRun.state.info().totalTasks < N + 2,
+      `the small program was served while the flood was still being read (${floodRun.state.info().totalTasks})`,
+    );
     await waitFor('the whole flood', () => floodRun.state.info().totalTasks === N + 2, 30_000);
   });
 
@@ -201,8 +258,16 @@ describe('collector (real loopback sockets)', function () {
     h = await startCollector();
     const launch = h.launches.create('many', 'terminal');
     const clients = await Promise.all(Array.from({ length: 100 }, () => connect(h.address)));
-    clients.forEach((c, i) => c.socket.write([hello({ secret: launch.secret, instance: `i${i}`, pid: 1000 + i }), ...prologue()].map(line).join('')));
-    await waitFor('100 runs', () => h.store.all().length === 100 && h.store.all().every((e) => e.state.info().totalTasks === 2), 10_000);
+    clients.forEach((c, i) =>
+      c.socket.write(
+        [hello({ secret: launch.secret, instance: `i${i}`, pid: 1000 + i }), ...prologue()].map(line).join(''),
+      ),
+    );
+    await waitFor(
+      '100 runs',
+      () => h.store.all().length === 100 && h.store.all().every((e) => e.state.info().totalTasks === 2),
+      10_000,
+    );
     assert.equal(h.server.connectionCount, 100);
     for (const c of clients) c.socket.destroy();
     await waitFor('all closed', () => h.server.connectionCount === 0);

@@ -8,10 +8,18 @@ import { DEFAULT_RETAIN_FINISHED } from '../../extension/store/runState';
 
 export class MemoryLog implements CollectorLog {
   readonly lines: string[] = [];
-  info(m: string) { this.lines.push(`info ${m}`); }
-  warn(m: string) { this.lines.push(`warn ${m}`); }
-  error(m: string) { this.lines.push(`error ${m}`); }
-  count(re: RegExp): number { return this.lines.filter((l) => re.test(l)).length; }
+  info(m: string) {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string) {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string) {
+    this.lines.push(`error ${m}`);
+  }
+  count(re: RegExp): number {
+    return this.lines.filter((l) => re.test(l)).length;
+  }
 }
 
 export async function waitFor<T>(what: string, f: () => T | undefined | false | null, ms = 5000): Promise<T> {
@@ -35,14 +43,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startCollector(options: { unixSocket?: boolean; helloTimeoutMs?: number; retainFinished?: number; unclaimedMs?: number } = {}): Promise<Harness> {
+export async function startCollector(
+  options: { unixSocket?: boolean; helloTimeoutMs?: number; retainFinished?: number; unclaimedMs?: number } = {},
+): Promise<Harness> {
   const store = new RunStore(() => options.retainFinished ?? DEFAULT_RETAIN_FINISHED);
   const launches = new LaunchRegistry(options.unclaimedMs ? { unclaimedMs: options.unclaimedMs } : {});
   const log = new MemoryLog();
   const programs: Harness['programs'] = [];
   const refused: string[] = [];
   const server = new CollectorServer({
-    store, launches, log,
+    store,
+    launches,
+    log,
     ...(options.unixSocket ? { unixSocket: true } : {}),
     ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
     onProgram: (launch, stream) => programs.push({ launch, stream }),
@@ -54,9 +66,10 @@ export async function startCollector(options: { unixSocket?: boolean; helloTimeo
 
 /** A raw client socket; `closed` resolves when the collector (or we) closed it. */
 export async function connect(address: string): Promise<{ socket: net.Socket; closed: Promise<void> }> {
-  const socket = address.includes(':') && !address.startsWith('/')
-    ? net.connect(Number(address.split(':')[1]), '127.0.0.1')
-    : net.connect(address);
+  const socket =
+    address.includes(':') && !address.startsWith('/')
+      ? net.connect(Number(address.split(':')[1]), '127.0.0.1')
+      : net.connect(address);
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   socket.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {

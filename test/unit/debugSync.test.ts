@@ -22,7 +22,12 @@ function setup(opts: { graceMs?: number } = {}) {
   const store = new RunStore();
   const focus = new TaskFocus();
   const posted: HostMessage[] = [];
-  const bridge = new PanelBridge(store, { post: (m) => posted.push(m), openSite: async () => undefined, runCommand: () => undefined, focus });
+  const bridge = new PanelBridge(store, {
+    post: (m) => posted.push(m),
+    openSite: async () => undefined,
+    runCommand: () => undefined,
+    focus,
+  });
   const stream = store.openStream({ launchKey: 'secret-1', launchLabel: 'workers', instance: 'i1' });
   const feed = (...events: WireEvent[]) => {
     for (const e of events) stream.run(1)!.apply(e);
@@ -39,13 +44,22 @@ function setup(opts: { graceMs?: number } = {}) {
   ];
   const stacks: number[] = [];
   const tracker = new PauseTracker({
-    stack: async (_session, threadId) => { stacks.push(threadId); return frames; },
-    candidates: () => candidatesOf(store.all().filter((e) => e.launchKey === 'secret-1'), 4242),
+    stack: async (_session, threadId) => {
+      stacks.push(threadId);
+      return frames;
+    },
+    candidates: () =>
+      candidatesOf(
+        store.all().filter((e) => e.launchKey === 'secret-1'),
+        4242,
+      ),
     focus,
     graceMs: opts.graceMs ?? 200,
   });
   store.onDidChange(() => tracker.storeChanged());
-  const setFrames = (f: ListedFrame[]) => { frames = f; };
+  const setFrames = (f: ListedFrame[]) => {
+    frames = f;
+  };
   return { store, focus, posted, bridge, feed, tracker, stacks, setFrames };
 }
 
@@ -60,10 +74,22 @@ describe('debugger → task (PauseTracker, TaskFocus, PanelBridge)', () => {
     await t.tracker.stopped('s1', 1, 'breakpoint');
     assert.deepEqual(t.focus.marks, { run: 'c1.r1', paused: 27, focus: null, reason: 'breakpoint' });
     assert.deepEqual(t.focus.selected, { run: 'c1.r1', id: 27 });
-    assert.deepEqual(typed(t.posted, 'debugMarks').at(-1), { type: 'debugMarks', run: 'c1.r1', paused: 27, focus: null, reason: 'breakpoint' });
+    assert.deepEqual(typed(t.posted, 'debugMarks').at(-1), {
+      type: 'debugMarks',
+      run: 'c1.r1',
+      paused: 27,
+      focus: null,
+      reason: 'breakpoint',
+    });
     assert.deepEqual(typed(t.posted, 'select').at(-1), { type: 'select', run: 'c1.r1', id: 27 });
     t.tracker.resumed('s1');
-    assert.deepEqual(typed(t.posted, 'debugMarks').at(-1), { type: 'debugMarks', run: null, paused: null, focus: null, reason: null });
+    assert.deepEqual(typed(t.posted, 'debugMarks').at(-1), {
+      type: 'debugMarks',
+      run: null,
+      paused: null,
+      focus: null,
+      reason: null,
+    });
     t.bridge.dispose();
     t.tracker.dispose();
   });
@@ -83,7 +109,10 @@ describe('debugger → task (PauseTracker, TaskFocus, PanelBridge)', () => {
 
   it('takes the only task waiting where the thread stopped once no running sample came in time', async () => {
     const t = setup({ graceMs: 100 });
-    t.setFrames([{ id: 100, frame: { file: PROG, line: 77 } }, { id: 101, frame: { file: PROG, line: 30 } }]);
+    t.setFrames([
+      { id: 100, frame: { file: PROG, line: 77 } },
+      { id: 101, frame: { file: PROG, line: 30 } },
+    ]);
     t.feed({ ...state(33, 3, 'waiting', at(77)), chain: [at(77)] });
     await t.tracker.stopped('s1', 1, 'step');
     assert.equal(t.focus.marks.paused, null, 'within the grace period: not yet');
@@ -97,13 +126,17 @@ describe('debugger → task (PauseTracker, TaskFocus, PanelBridge)', () => {
     const t = setup();
     t.feed({ ...state(27, 3, 'running', at(BP)), chain: [at(BP)] });
     await t.tracker.stopped('s1', 1, 'breakpoint');
-    t.setFrames([{ id: 100, frame: { file: PROG, line: 5 } }, { id: 101, frame: { file: PROG, line: BP } }, { id: 102, frame: { file: PROG, line: 30 } }]);
+    t.setFrames([
+      { id: 100, frame: { file: PROG, line: 5 } },
+      { id: 101, frame: { file: PROG, line: BP } },
+      { id: 102, frame: { file: PROG, line: 30 } },
+    ]);
     // Worker 27 went into helper() (a step): its chain is worker:12 → helper:5.
     t.feed({ ...state(27, 4, 'running', at(5, 'helper')), chain: [at(BP), at(5, 'helper')] });
     await t.tracker.stackItem({ session: 's1', threadId: 1, frameId: 101 });
     assert.equal(t.focus.marks.focus, 27);
     await t.tracker.stackItem({ session: 's1', threadId: 1, frameId: 102 });
-    assert.equal(t.focus.marks.focus, null, 'the module calling trio.run is no task\'s');
+    assert.equal(t.focus.marks.focus, null, "the module calling trio.run is no task's");
     await t.tracker.stackItem({ session: 'other', threadId: 1, frameId: 100 });
     assert.equal(t.focus.marks.focus, null);
     t.tracker.dispose();
@@ -141,19 +174,29 @@ describe('debugger → task (PauseTracker, TaskFocus, PanelBridge)', () => {
     t.bridge.detach();
     t.posted.length = 0;
     await t.bridge.handle({ type: 'ready' });
-    assert.deepEqual(t.posted.map((m) => m.type), ['config', 'runs', 'snapshot', 'debugMarks', 'select']);
+    assert.deepEqual(
+      t.posted.map((m) => m.type),
+      ['config', 'runs', 'snapshot', 'debugMarks', 'select'],
+    );
     await sleep(DELTA_INTERVAL_MS * 2);
     t.bridge.dispose();
   });
 
   it('keeps the await chain in the rows, outermost first; a sample without one leaves it as it was', () => {
     const t = setup();
-    const row = () => t.store.get('c1.r1')!.state.rows().find((r) => r.id === 10) as TaskRow;
+    const row = () =>
+      t.store
+        .get('c1.r1')!
+        .state.rows()
+        .find((r) => r.id === 10) as TaskRow;
     assert.deepEqual(row().chain, [at(BP), TRIO_SLEEP]);
     t.feed(state(10, 5, 'scheduled'));
     assert.deepEqual(row().chain, [at(BP), TRIO_SLEEP], 'absent on the wire = unchanged');
     t.feed({ ...state(10, 6, 'waiting'), chain: [at(BP), at(3, 'inner')] });
-    assert.deepEqual(row().chain?.map((s) => s.line), [BP, 3]);
+    assert.deepEqual(
+      row().chain?.map((s) => s.line),
+      [BP, 3],
+    );
     // Its files may be opened from the panel: the run named them.
     assert.ok(t.store.get('c1.r1')!.state.reportedFiles.has(TRIO_SLEEP.file));
     t.bridge.dispose();

@@ -9,7 +9,11 @@ import { RunStore } from '../../extension/store/runStore';
 function setup() {
   const posted: HostMessage[] = [];
   const commands: string[] = [];
-  const bridge = new PanelBridge(new RunStore(), { post: (m) => posted.push(m), openSite: async () => undefined, runCommand: (c) => commands.push(c) });
+  const bridge = new PanelBridge(new RunStore(), {
+    post: (m) => posted.push(m),
+    openSite: async () => undefined,
+    runCommand: (c) => commands.push(c),
+  });
   const asked = () => posted.flatMap((m) => (m.type === 'export' ? [m] : []));
   return { posted, commands, bridge, asked };
 }

@@ -77,7 +77,12 @@ function feedLikeAConnection(rng: Rng, lines: string[], what: string, retainFini
     const rows = e.state.rows();
     assert.deepEqual(treeProblems(rows), [], `${what}: ${e.state.key}`);
     assert.ok(JSON.stringify(e.state.info()).length < 100_000, `${what}: a huge run header`);
-    if (m) assert.deepEqual(m.rows, new Map(rows.map((r) => [r.id, r])), `${what}: the deltas do not add up to the snapshot`);
+    if (m)
+      assert.deepEqual(
+        m.rows,
+        new Map(rows.map((r) => [r.id, r])),
+        `${what}: the deltas do not add up to the snapshot`,
+      );
   }
   return store;
 }
@@ -88,12 +93,15 @@ describe('fuzz: hostile event streams (seeded; #12)', function () {
 
   after(() => {
     const perEventUs = seen.lines ? (seen.totalMs * 1000) / seen.lines : 0;
-    console.log(`      fuzz: ${seen.streams} streams, ${seen.lines} lines, ${perEventUs.toFixed(1)} µs per event on average, slowest event ${seen.slowestMs.toFixed(1)} ms (seed ${SEED})`);
+    console.log(
+      `      fuzz: ${seen.streams} streams, ${seen.lines} lines, ${perEventUs.toFixed(1)} µs per event on average, slowest event ${seen.slowestMs.toFixed(1)} ms (seed ${SEED})`,
+    );
   });
 
   for (const f of fixtures) {
     it(`${f.name}: 60 mutations at rates from 2% to 60%, through the collector's path`, () => {
-      for (let i = 0; i < 60; i++) feedLikeAConnection(rng, mutatedLines(rng, f.events, 0.02 + (i % 10) * 0.065), `${f.name}#${i}`);
+      for (let i = 0; i < 60; i++)
+        feedLikeAConnection(rng, mutatedLines(rng, f.events, 0.02 + (i % 10) * 0.065), `${f.name}#${i}`);
     });
   }
 
@@ -101,10 +109,12 @@ describe('fuzz: hostile event streams (seeded; #12)', function () {
     for (let i = 0; i < 200; i++) feedLikeAConnection(rng, randomLines(rng, 300), `random#${i}`);
   });
 
-  it('mutated recordings through Open Recording\'s path: the same invariants, runs capped', () => {
+  it("mutated recordings through Open Recording's path: the same invariants, runs capped", () => {
     for (let i = 0; i < 40; i++) {
       const f = rng.pick(fixtures);
-      const text = Array.from({ length: 1 + rng.int(4) }, () => mutatedLines(rng, f.events, rng.next() * 0.5).join('\n')).join('\n');
+      const text = Array.from({ length: 1 + rng.int(4) }, () =>
+        mutatedLines(rng, f.events, rng.next() * 0.5).join('\n'),
+      ).join('\n');
       const replay = new RecordingReplay({ retainFinished: 20 });
       const bytes = Buffer.from(text);
       for (let off = 0; off < bytes.length;) {
@@ -147,7 +157,8 @@ describe('fuzz: hostile event streams (seeded; #12)', function () {
 /** An event with every id moved by `shift` and its site in `file` (a fresh copy of a program's events). */
 function shiftIds(e: Record<string, unknown>, shift: number, file: string): Record<string, unknown> {
   const out = { ...e };
-  for (const k of ['id', 'nursery', 'task']) if (typeof out[k] === 'number' && (out[k] as number) > 10) out[k] = (out[k] as number) + shift;
+  for (const k of ['id', 'nursery', 'task'])
+    if (typeof out[k] === 'number' && (out[k] as number) > 10) out[k] = (out[k] as number) + shift;
   for (const k of ['site', 'at']) if (out[k]) out[k] = { ...(out[k] as object), file };
   return out;
 }
@@ -155,7 +166,10 @@ function shiftIds(e: Record<string, unknown>, shift: number, file: string): Reco
 describe('fuzz: mutated streams over real sockets into a real collector (#12)', function () {
   this.timeout(60_000);
   let h: Harness | undefined;
-  afterEach(async () => { await h?.close(); h = undefined; });
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
 
   it('20 mutated programs at once in random chunks: the collector survives, the store stays a tree, a good program still gets in', async () => {
     const rng = new Rng(SEED + 1);
@@ -177,11 +191,17 @@ describe('fuzz: mutated streams over real sockets into a real collector (#12)', 
       done.push(closed);
     }
     await Promise.all(done);
-    assert.equal(h.log.count(/internal error|could not apply/), 0, h.log.lines.filter((l) => /internal|could not apply/.test(l)).join('\n'));
+    assert.equal(
+      h.log.count(/internal error|could not apply/),
+      0,
+      h.log.lines.filter((l) => /internal|could not apply/.test(l)).join('\n'),
+    );
     for (const e of h.store.all()) assert.deepEqual(treeProblems(e.state.rows()), [], e.state.key);
     // And the collector still takes a well-behaved program.
     const { socket } = await connect(h.address);
-    socket.write(`${JSON.stringify(hello({ secret: launch.secret, instance: 'good' }))}\n${JSON.stringify({ type: 'run.started', run: 1, ts: 0, wall: 1 })}\n`);
+    socket.write(
+      `${JSON.stringify(hello({ secret: launch.secret, instance: 'good' }))}\n${JSON.stringify({ type: 'run.started', run: 1, ts: 0, wall: 1 })}\n`,
+    );
     await waitFor('the good program', () => h!.store.all().some((e) => e.stream?.origin.instance === 'good'));
     socket.destroy();
   });

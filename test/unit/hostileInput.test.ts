@@ -14,7 +14,18 @@ import { MAX_REPORTED_FILES } from '../../extension/store/reportedFiles';
 import { MAX_INTERNED } from '../../extension/store/internTable';
 import { treeProblems } from './treeInvariants';
 import {
-  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state, type Ev,
+  closed,
+  exited,
+  hello,
+  moved,
+  opened,
+  prologue,
+  runFinished,
+  scope,
+  site,
+  spawned,
+  state,
+  type Ev,
 } from './wireEvents';
 
 function run(events: (WireEvent | Ev)[]): { r: RunState; refused: string[] } {
@@ -41,13 +52,21 @@ describe('hostile input: the store never hands the panel a cycle (#12 item 2)', 
     assert.deepEqual(treeProblems(r.rows()), []);
     assert.equal(refused.length, 1);
     assert.match(refused[0], /cycle/);
-    assert.ok(r.info().problems.some((p) => /cycle/.test(p)), r.info().problems.join('; '));
+    assert.ok(
+      r.info().problems.some((p) => /cycle/.test(p)),
+      r.info().problems.join('; '),
+    );
   });
 
   it('task.moved into its own subtree is refused; the task stays where it was', () => {
     const { r, refused } = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'child', 1), opened(6, 5, 1), spawned(7, 6, 'grandchild', 1),
-      moved(3, 6, 2), moved(5, 6, 2),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'child', 1),
+      opened(6, 5, 1),
+      spawned(7, 6, 'grandchild', 1),
+      moved(3, 6, 2),
+      moved(5, 6, 2),
     ]);
     assert.deepEqual(treeProblems(r.rows()), []);
     assert.equal(refused.length, 2);
@@ -57,10 +76,18 @@ describe('hostile input: the store never hands the panel a cycle (#12 item 2)', 
 
   it('a task spawned (again, as a snapshot does) into a nursery its descendant owns is refused', () => {
     const { r, refused } = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'child', 1), opened(6, 5, 1),
-      { type: 'snapshot.begin', run: 1, ts: 2 }, spawned(3, 6, 'main', 2), { type: 'snapshot.end', run: 1, ts: 2 },
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'child', 1),
+      opened(6, 5, 1),
+      { type: 'snapshot.begin', run: 1, ts: 2 },
+      spawned(3, 6, 'main', 2),
+      { type: 'snapshot.end', run: 1, ts: 2 },
     ]);
-    assert.deepEqual(refused.map((x) => /cycle/.test(x)), [true]);
+    assert.deepEqual(
+      refused.map((x) => /cycle/.test(x)),
+      [true],
+    );
     assert.deepEqual(treeProblems(r.rows()), []);
   });
 
@@ -79,17 +106,29 @@ describe('hostile input: the store never hands the panel a cycle (#12 item 2)', 
 
   it('a loose task hangs under its maker, but a replay that would hang the maker under it is refused', () => {
     const { r, refused } = run([
-      ...prologue(), opened(4, 3, 1), spawned(10, 4, 'maker', 1), spawned(11, null, 'loose', 1, { parent: 10 }),
-      { type: 'snapshot.begin', run: 1, ts: 2 }, spawned(10, null, 'maker', 2, { parent: 11 }), { type: 'snapshot.end', run: 1, ts: 2 },
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(10, 4, 'maker', 1),
+      spawned(11, null, 'loose', 1, { parent: 10 }),
+      { type: 'snapshot.begin', run: 1, ts: 2 },
+      spawned(10, null, 'maker', 2, { parent: 11 }),
+      { type: 'snapshot.end', run: 1, ts: 2 },
     ]);
     assert.deepEqual(treeProblems(r.rows()), []);
     assert.equal(taskRow(r, 11)!.parent, 10);
-    assert.deepEqual(refused.map((x) => /cycle/.test(x)), [true]);
+    assert.deepEqual(
+      refused.map((x) => /cycle/.test(x)),
+      [true],
+    );
   });
 
   it('cancel.by that would make two tasks cancel each other keeps the exit and drops the link', () => {
     const { r, refused } = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 1),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 1),
+      spawned(6, 4, 'b', 1),
+      spawned(7, 4, 'c', 1),
       exited(5, 2, 'cancelled', { cancel: { source: 'explicit', by: 6 } }),
       exited(7, 2, 'cancelled', { cancel: { source: 'explicit', by: 7 } }),
       exited(6, 3, 'cancelled', { cancel: { source: 'explicit', by: 5 } }),
@@ -123,13 +162,22 @@ describe('hostile input: the store never hands the panel a cycle (#12 item 2)', 
 describe('hostile input: protocol promises kept (#12 item 6)', () => {
   it('dropped, then run.finished: what is still live is lost, open nurseries close (PROTOCOL.md, snapshots)', () => {
     const { r } = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'w', 1), state(5, 1.5, 'waiting'),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'w', 1),
+      state(5, 1.5, 'waiting'),
       { type: 'dropped', run: 1, ts: 2, count: 40, total: 40 },
       runFinished(9),
     ]);
     const rows = r.rows();
-    assert.deepEqual(rows.filter((x) => x.kind === 'task' && x.exitedAt === undefined).map((x) => x.id), []);
-    assert.deepEqual(rows.filter((x) => x.kind === 'nursery' && x.closedAt === undefined).map((x) => x.id), []);
+    assert.deepEqual(
+      rows.filter((x) => x.kind === 'task' && x.exitedAt === undefined).map((x) => x.id),
+      [],
+    );
+    assert.deepEqual(
+      rows.filter((x) => x.kind === 'nursery' && x.closedAt === undefined).map((x) => x.id),
+      [],
+    );
     assert.equal(taskRow(r, 5)!.state, 'lost');
     assert.equal(r.info().liveTasks, 0);
   });
@@ -141,10 +189,17 @@ describe('hostile input: protocol promises kept (#12 item 6)', () => {
 
   it('a snapshot after the drop heals it: run.finished then closes nothing', () => {
     const { r } = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'w', 1),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'w', 1),
       { type: 'dropped', run: 1, ts: 2, count: 1, total: 1 },
-      { type: 'snapshot.begin', run: 1, ts: 3 }, spawned(1, null, '<init>', 3, { system: true }), opened(2, 1, 3), spawned(3, 2, 'main', 3),
-      opened(4, 3, 3), spawned(5, 4, 'w', 3), { type: 'snapshot.end', run: 1, ts: 3 },
+      { type: 'snapshot.begin', run: 1, ts: 3 },
+      spawned(1, null, '<init>', 3, { system: true }),
+      opened(2, 1, 3),
+      spawned(3, 2, 'main', 3),
+      opened(4, 3, 3),
+      spawned(5, 4, 'w', 3),
+      { type: 'snapshot.end', run: 1, ts: 3 },
       runFinished(9),
     ]);
     assert.equal(taskRow(r, 5)!.state, 'scheduled');
@@ -152,8 +207,13 @@ describe('hostile input: protocol promises kept (#12 item 6)', () => {
 
   it('events after run.finished do not revive the run', () => {
     const { r, refused } = run([
-      ...prologue(), exited(3, 5), runFinished(6),
-      { type: 'run.started', run: 1, ts: 7, wall: 1 }, spawned(20, 2, 'zombie', 8), state(1, 9, 'running'), closed(2, 9),
+      ...prologue(),
+      exited(3, 5),
+      runFinished(6),
+      { type: 'run.started', run: 1, ts: 7, wall: 1 },
+      spawned(20, 2, 'zombie', 8),
+      state(1, 9, 'running'),
+      closed(2, 9),
     ]);
     assert.equal(r.info().status, 'finished');
     assert.equal(refused.length, 4);
@@ -165,7 +225,10 @@ describe('hostile input: protocol promises kept (#12 item 6)', () => {
   it('a negative nursery id, or an id past 2^53 - 1, is not a valid event (they made duplicate row ids)', () => {
     assert.equal(validateEvent(spawned(5, -3, 'neg', 1)).ok, false);
     assert.equal(validateEvent(spawned(2 ** 53, 2, 'big', 1)).ok, false);
-    assert.equal(validateEvent(JSON.parse('{"type":"task.exited","run":1,"ts":1,"id":9007199254740993,"outcome":"returned"}')).ok, false);
+    assert.equal(
+      validateEvent(JSON.parse('{"type":"task.exited","run":1,"ts":1,"id":9007199254740993,"outcome":"returned"}')).ok,
+      false,
+    );
     assert.equal(validateEvent(spawned(2 ** 53 - 1, 2 ** 53 - 2, 'largest', 1, { site: null })).ok, true);
     // Through the reader, as a connection feeds it (no retention, so a finished task folds into its nursery's row, id -nursery).
     const state = new RunState('c1.r1', 'x', { retainFinished: 0 });
@@ -220,7 +283,13 @@ describe('hostile input: runs held are bounded store-wide, not per connection (#
     const a = connection(store, 'a', [1, 2]);
     a.stream.disconnected('gone');
     connection(store, 'b', range(1, MAX_RUNS - 1)); // room for one more: the oldest run over (a's first) goes
-    assert.deepEqual(store.all().filter((e) => e.stream === a.stream).map((e) => e.state.key), [a.stream.runs.get(2)!.key]);
+    assert.deepEqual(
+      store
+        .all()
+        .filter((e) => e.stream === a.stream)
+        .map((e) => e.state.key),
+      [a.stream.runs.get(2)!.key],
+    );
     const again = connection(store, 'a', [1, 2]);
     assert.equal(again.stream, a.stream);
     assert.equal(a.stream.run(1), null);
@@ -241,12 +310,20 @@ describe('hostile input: state stays bounded, time per event too (#12 item 5)', 
     const ms = performance.now() - t0;
     const row = taskRow(r, 3)!;
     assert.equal(row.scopes.length, MAX_SCOPES_PER_TASK);
-    assert.deepEqual(row.scopes.map((x) => x.id), Array.from({ length: MAX_SCOPES_PER_TASK }, (_, i) => 40_100 - MAX_SCOPES_PER_TASK + i), 'the newest kept, outer first');
+    assert.deepEqual(
+      row.scopes.map((x) => x.id),
+      Array.from({ length: MAX_SCOPES_PER_TASK }, (_, i) => 40_100 - MAX_SCOPES_PER_TASK + i),
+      'the newest kept, outer first',
+    );
     assert.equal(refused, 40_000 - MAX_SCOPES_PER_TASK, 'each cut is said');
     assert.ok(ms < 2000, `${ms.toFixed(0)} ms (about 15 s before the bound: quadratic)`);
     r.apply(exited(3, 50));
     r.apply(scope(100, 1, 51));
-    assert.deepEqual(taskRow(r, 1)!.scopes.map((x) => x.id), [100], 'a scope let go belongs to no task any more');
+    assert.deepEqual(
+      taskRow(r, 1)!.scopes.map((x) => x.id),
+      [100],
+      'a scope let go belongs to no task any more',
+    );
   });
 
   it('the files a run may open stay bounded whatever the stream names; recent ones stay openable', () => {
@@ -260,7 +337,7 @@ describe('hostile input: state stays bounded, time per event too (#12 item 5)', 
     assert.ok(!r.reportedFiles.has('/src/module_0.py'));
   });
 
-  it('past the intern table\'s size a site is still copied: a parsed site\'s junk never reaches a snapshot', () => {
+  it("past the intern table's size a site is still copied: a parsed site's junk never reaches a snapshot", () => {
     const r = new RunState('c1.r1', 'x');
     for (const e of prologue()) r.apply(e);
     for (let i = 0; i < MAX_INTERNED + 100; i++) r.apply(state(3, 1, 'waiting', site(i)));
@@ -296,7 +373,19 @@ describe('hostile input: state stays bounded, time per event too (#12 item 5)', 
     r.apply(hello({ argv: [huge, ...Array.from({ length: 10_000 }, () => 'a')], cwd: huge }));
     for (const e of prologue()) r.apply(e);
     r.apply(spawned(4, 2, huge, 1));
-    r.apply(exited(4, 2, 'raised', { error: { type: huge, message: 'm', exceptions: Array.from({ length: 20 }, () => ({ type: 'E', message: 'm', exceptions: Array.from({ length: 20 }, () => ({ type: 'E', message: 'm' })) })) } }));
+    r.apply(
+      exited(4, 2, 'raised', {
+        error: {
+          type: huge,
+          message: 'm',
+          exceptions: Array.from({ length: 20 }, () => ({
+            type: 'E',
+            message: 'm',
+            exceptions: Array.from({ length: 20 }, () => ({ type: 'E', message: 'm' })),
+          })),
+        },
+      }),
+    );
     r.apply({ type: 'runtime.disabled', reason: huge });
     const size = JSON.stringify({ rows: r.rows(), info: r.info() }).length;
     assert.ok(size < 50_000, `${size} characters`);
@@ -311,6 +400,10 @@ describe('hostile input: sites (#12 item 5)', () => {
     assert.equal(validateEvent(state(3, 1, 'running', { ...base, file: ['/a'] } as never)).ok, false);
     assert.equal(validateEvent(state(3, 1, 'running', { ...base, function: { toString: 'f' } } as never)).ok, false);
     assert.equal(validateEvent(state(3, 1, 'running', { ...base, file: `/${'x'.repeat(5000)}` })).ok, false);
-    assert.equal(validateEvent(state(3, 1, 'running', { ...base, column: 4 } as never)).ok, true, 'a scalar a later minor adds is fine');
+    assert.equal(
+      validateEvent(state(3, 1, 'running', { ...base, column: 4 } as never)).ok,
+      true,
+      'a scalar a later minor adds is fine',
+    );
   });
 });

@@ -13,7 +13,8 @@ import { PanelBridge } from '../../extension/panel/panelBridge';
 import type { HostMessage } from '../../contract/messages';
 import { exited, hello, opened, prologue, runFinished, spawned, state, site, closed } from './wireEvents';
 
-const ndjson = (values: unknown[]) => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n') + '\n';
+const ndjson = (values: unknown[]) =>
+  values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n') + '\n';
 
 /** About `mb` MB of a busy run: waves of 100 tasks spawned, sampled and exited. */
 function busyRecording(mb: number): string {
@@ -38,7 +39,9 @@ function busyRecording(mb: number): string {
 
 describe('hostile recordings: Open Recording is bounded and keeps the host responsive (#12 item 4)', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'nl-rec-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nl-rec-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a large recording is streamed: the event loop turns every few ms, progress grows to the size, the runs equal a whole-text replay', async () => {
@@ -57,11 +60,17 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     clearInterval(timer);
     assert.ok(maxGapMs < 150, `the event loop waited ${maxGapMs.toFixed(0)} ms at most`);
     assert.ok(progress.length > 10);
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+    );
     assert.equal(progress.at(-1), Buffer.byteLength(text));
     const whole = replayNdjson(text);
     assert.equal(read.events, whole.events);
-    assert.deepEqual(read.runs.map((r) => r.rows()), whole.runs.map((r) => r.rows()));
+    assert.deepEqual(
+      read.runs.map((r) => r.rows()),
+      whole.runs.map((r) => r.rows()),
+    );
     assert.deepEqual(read.runs[0].info().retired, whole.runs[0].info().retired);
     assert.equal(read.truncated, false);
     assert.equal(Buffer.concat(read.bytes).toString(), text);
@@ -74,7 +83,9 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     let chunks = 0;
     const read = await readRecordingFile(file, {
       signal: abort.signal,
-      onProgress: () => { if (++chunks === 2) abort.abort(); },
+      onProgress: () => {
+        if (++chunks === 2) abort.abort();
+      },
     });
     assert.equal(read.cancelled, true);
     assert.deepEqual(read.runs, []);
@@ -82,16 +93,32 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
   });
 
   it('a line over 1 MiB ends the reading there, as it ends a connection; what came before stays', async () => {
-    const text = ndjson([hello(), ...prologue(), spawned(4, 2, 'before', 1)])
-      + `{"type":"task.spawned","run":1,"ts":2,"id":5,"nursery":2,"system":false,"site":null,"name":"${'x'.repeat(3 << 20)}"}\n`
-      + ndjson([spawned(6, 2, 'after', 3)]);
+    const text =
+      ndjson([hello(), ...prologue(), spawned(4, 2, 'before', 1)]) +
+      `{"type":"task.spawned","run":1,"ts":2,"id":5,"nursery":2,"system":false,"site":null,"name":"${'x'.repeat(3 << 20)}"}\n` +
+      ndjson([spawned(6, 2, 'after', 3)]);
     const read = await readRecording(chunksOf(Buffer.from(text)));
     assert.equal(read.runs.length, 1);
-    assert.deepEqual(read.runs[0].rows().filter((r) => r.kind === 'task').map((r) => r.id), [1, 3, 4]);
-    assert.ok(read.problems.some((p) => /line 7 is longer than 1048576 bytes/.test(p)), read.problems.join('\n'));
+    assert.deepEqual(
+      read.runs[0]
+        .rows()
+        .filter((r) => r.kind === 'task')
+        .map((r) => r.id),
+      [1, 3, 4],
+    );
+    assert.ok(
+      read.problems.some((p) => /line 7 is longer than 1048576 bytes/.test(p)),
+      read.problems.join('\n'),
+    );
     assert.equal(read.badLines, 1);
     const whole = replayNdjson(text); // one buffer holding every line: the same
-    assert.deepEqual(whole.runs[0].rows().filter((r) => r.kind === 'task').map((r) => r.id), [1, 3, 4]);
+    assert.deepEqual(
+      whole.runs[0]
+        .rows()
+        .filter((r) => r.kind === 'task')
+        .map((r) => r.id),
+      [1, 3, 4],
+    );
   });
 
   it('the lines kept for Save Recording are bounded, cut at a line', async () => {
@@ -106,7 +133,7 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     assert.ok(text.startsWith(saved.text));
   });
 
-  it('a recording\'s kept lines count with the programs\' raw lines, and are let go for a live program\'s', async () => {
+  it("a recording's kept lines count with the programs' raw lines, and are let go for a live program's", async () => {
     const store = new RunStore(() => 2000, { perProgram: 100, total: 150 });
     const text = ndjson([hello(), ...prologue()]);
     const { runs } = await readRecording(chunksOf(Buffer.from(text)));
@@ -126,14 +153,21 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     assert.ok(read.problems.length <= 201, `${read.problems.length} problems listed`);
     const store = new RunStore();
     const posted: HostMessage[] = [];
-    const bridge = new PanelBridge(store, { post: (m) => posted.push(m), openSite: async () => undefined, runCommand: () => undefined });
+    const bridge = new PanelBridge(store, {
+      post: (m) => posted.push(m),
+      openSite: async () => undefined,
+      runCommand: () => undefined,
+    });
     await bridge.handle({ type: 'ready' });
     posted.length = 0;
     const entries = store.addRecording(read.runs, read);
     bridge.select(entries[0].state.key); // as the command does
     await new Promise((r) => setTimeout(r, 100));
     // …and the time cursor of the one shown, at its start (a recording opens there).
-    assert.deepEqual(posted.map((m) => m.type), ['runs', 'snapshot', 'cursor']);
+    assert.deepEqual(
+      posted.map((m) => m.type),
+      ['runs', 'snapshot', 'cursor'],
+    );
     assert.ok(JSON.stringify(posted).length < 200_000, `${JSON.stringify(posted).length} characters`);
     bridge.dispose();
   });

@@ -10,12 +10,19 @@ describe('Hot event types: inline checks agree with the table', () => {
 
   it('accepts the usual shapes, with and without their optional fields', () => {
     for (const e of [
-      spawned(5, 4, 'leaf', 1.5, { site: site(3) }), spawned(5, null, 'main', 0, { main: true }),
-      exited(5, 2), exited(5, 2, 'raised', { error: { type: 'E', message: 'm' } }),
+      spawned(5, 4, 'leaf', 1.5, { site: site(3) }),
+      spawned(5, null, 'main', 0, { main: true }),
+      exited(5, 2),
+      exited(5, 2, 'raised', { error: { type: 'E', message: 'm' } }),
       exited(5, 2, 'cancelled', { cancel: { source: 'deadline' } }),
-      state(5, 1, 'waiting'), state(5, 1, 'running', site(9)), state(5, 1, 'waiting', null),
-      { ...state(5, 1, 'waiting'), waits: { kind: 'lock', obj: 7, label: 'Lock lock_a', holders: [6] } }, { ...state(5, 1, 'running'), waits: null },
-      exited(5, 2, 'cancelled', { cancel: { source: 'nursery', by: 6, scope: 4, error: { type: 'ValueError', message: 'x' } } }),
+      state(5, 1, 'waiting'),
+      state(5, 1, 'running', site(9)),
+      state(5, 1, 'waiting', null),
+      { ...state(5, 1, 'waiting'), waits: { kind: 'lock', obj: 7, label: 'Lock lock_a', holders: [6] } },
+      { ...state(5, 1, 'running'), waits: null },
+      exited(5, 2, 'cancelled', {
+        cancel: { source: 'nursery', by: 6, scope: 4, error: { type: 'ValueError', message: 'x' } },
+      }),
     ]) {
       const v = validateEvent(roundTrip(e));
       assert.equal(v.ok, true, JSON.stringify(e));

@@ -47,9 +47,14 @@ describe('Intern tables (rows share sites and names instead of keeping each pars
 
   it('the reducer: tasks spawned at the same site share one site object, with the same content as sent', () => {
     const r = new RunState('c1.r1', 'prog.py');
-    for (const e of [...prologue(), opened(4, 3, 1, { site: site(7) }),
-      spawned(5, 4, 'leaf', 1.1, { site: site(9) }), spawned(6, 4, 'leaf', 1.2, { site: site(9) }),
-      state(5, 1.3, 'waiting', site(12, '/abs/prog.py', 'leaf'))]) r.apply(e);
+    for (const e of [
+      ...prologue(),
+      opened(4, 3, 1, { site: site(7) }),
+      spawned(5, 4, 'leaf', 1.1, { site: site(9) }),
+      spawned(6, 4, 'leaf', 1.2, { site: site(9) }),
+      state(5, 1.3, 'waiting', site(12, '/abs/prog.py', 'leaf')),
+    ])
+      r.apply(e);
     const rows = r.rows();
     const t5 = rows.find((x) => x.id === 5) as TaskRow;
     const t6 = rows.find((x) => x.id === 6) as TaskRow;

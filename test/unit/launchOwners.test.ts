@@ -29,7 +29,11 @@ describe('LaunchOwners: how long a launch secret is accepted', () => {
     const fresh = launches.create('dbg', 'debug');
     assert.equal(owners.sessionStarted({ id: 's', configuration: { env: envOf(fresh.secret) } }), fresh);
     assert.equal(launches.find(old.secret), undefined);
-    assert.equal(owners.sessionStarted({ id: 'other', configuration: { env: envOf(old.secret) } }), undefined, 'another session cannot revive it');
+    assert.equal(
+      owners.sessionStarted({ id: 'other', configuration: { env: envOf(old.secret) } }),
+      undefined,
+      'another session cannot revive it',
+    );
   });
 
   it('a launch no owner took is retired after the bound without a connection, from its creation or its last connection', () => {

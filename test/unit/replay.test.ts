@@ -2,14 +2,19 @@ import assert from 'node:assert/strict';
 import { replayNdjson, runsFromNdjson } from '../../extension/collector/replay';
 import { exited, hello, prologue, runFinished, spawned } from './wireEvents';
 
-const ndjson = (values: unknown[]) => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n') + '\n';
+const ndjson = (values: unknown[]) =>
+  values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n') + '\n';
 
 describe('runsFromNdjson (recordings)', () => {
   it('replays a recording into one run per trio.run, with status recording', () => {
     const text = ndjson([
       hello({ argv: ['/home/u/crawl.py', '--fast'] }),
-      ...prologue(1), exited(3, 5), runFinished(6, 'returned', {}, 1),
-      ...prologue(2), exited(3, 5, 'returned', {}, 2), runFinished(6, 'returned', {}, 2),
+      ...prologue(1),
+      exited(3, 5),
+      runFinished(6, 'returned', {}, 1),
+      ...prologue(2),
+      exited(3, 5, 'returned', {}, 2),
+      runFinished(6, 'returned', {}, 2),
     ]);
     const runs = runsFromNdjson(text);
     assert.equal(runs.length, 2);
@@ -23,7 +28,8 @@ describe('runsFromNdjson (recordings)', () => {
 
   it('keeps the good lines and reports each bad one by line number', () => {
     const text = ndjson([
-      hello(), ...prologue(),
+      hello(),
+      ...prologue(),
       '{"type": "task.spawned", "run": 1, ', // line 6: cut short
       spawned(4, 2, 'x', 1),
       { type: 'task.spawned', run: 1, ts: 1, id: 'five' }, // line 8: invalid field
@@ -35,7 +41,10 @@ describe('runsFromNdjson (recordings)', () => {
     assert.equal(r.runs[0].info().label, 'mine');
     assert.equal(r.runs[0].info().totalTasks, 4);
     assert.equal(r.badLines, 3);
-    assert.ok(r.problems.some((p) => p.includes('line 6') && p.includes('malformed JSON')), r.problems.join('\n'));
+    assert.ok(
+      r.problems.some((p) => p.includes('line 6') && p.includes('malformed JSON')),
+      r.problems.join('\n'),
+    );
     assert.ok(r.problems.some((p) => p.includes('line 8') && p.includes('"id"')));
     assert.ok(r.problems.some((p) => p.includes('line 9') && p.includes('future.event')));
     assert.ok(r.problems.some((p) => p.includes('line 10') && p.includes('colour')));

@@ -61,7 +61,11 @@ describe('run history: the state at a moment', () => {
       const text = readFileSync(join(fixtureDir, file), 'utf8');
       const events = eventsOf(text);
       const timed = events.flatMap((e) => (e.type !== 'hello' && e.ts !== undefined ? [e.ts] : []));
-      assert.deepEqual(timed, [...timed].sort((a, b) => a - b), 'the fixture is in time order');
+      assert.deepEqual(
+        timed,
+        [...timed].sort((a, b) => a - b),
+        'the fixture is in time order',
+      );
       for (const retainFinished of [undefined, 3]) {
         // Checkpoints close together, so moments are rebuilt from several of them.
         const { runs } = replayNdjson(text, { retainFinished, history: { minSpacing: 8, dense: true } });
@@ -71,11 +75,21 @@ describe('run history: the state at a moment', () => {
           assert.ok(h.checkpointCount > 1, 'several checkpoints');
           const times = [...new Set(timed)];
           const step = Math.max(1, Math.floor(times.length / 40));
-          const probes = [0, ...times.filter((_, i) => i % step === 0), ...times.slice(-3), times[times.length - 1] + 1, times[3] + 0.0005];
+          const probes = [
+            0,
+            ...times.filter((_, i) => i % step === 0),
+            ...times.slice(-3),
+            times[times.length - 1] + 1,
+            times[3] + 0.0005,
+          ];
           for (const t of probes) {
             const m = h.stateAt(h.positionAt(t))!;
             assert.equal(m.coarse, false);
-            assertSameMoment(m.state, freshUpTo(run, events, n + 1, t, retainFinished), `${file} run ${n + 1} at ${t} (retain ${retainFinished ?? 'default'})`);
+            assertSameMoment(
+              m.state,
+              freshUpTo(run, events, n + 1, t, retainFinished),
+              `${file} run ${n + 1} at ${t} (retain ${retainFinished ?? 'default'})`,
+            );
           }
           // The last moment is the run as the store holds it now.
           assertSameMoment(h.stateAt(h.length)!.state, run, `${file}: the end`);
@@ -87,9 +101,14 @@ describe('run history: the state at a moment', () => {
   it('random streams (cycles refused, loose tasks, moves, folds): every position rebuilt equals the prefix fed fresh', () => {
     const rng = new Rng(1207);
     for (let k = 0; k < 30; k++) {
-      const events = randomLines(rng, 600).map((l) => validateEvent(JSON.parse(l))).flatMap((v) => (v.ok ? [v.event] : []));
+      const events = randomLines(rng, 600)
+        .map((l) => validateEvent(JSON.parse(l)))
+        .flatMap((v) => (v.ok ? [v.event] : []));
       const retainFinished = rng.int(6);
-      const live = new RunState('r', 'r', { retainFinished, history: { minSpacing: 1 + rng.int(40), dense: rng.chance(0.5) } });
+      const live = new RunState('r', 'r', {
+        retainFinished,
+        history: { minSpacing: 1 + rng.int(40), dense: rng.chance(0.5) },
+      });
       const fed: WireEvent[] = [];
       for (const e of events) {
         if ('run' in e && e.run === 2) continue;
@@ -111,7 +130,15 @@ describe('run history: the state at a moment', () => {
 
   it('a rebuilt moment is a copy: going on from it leaves the run and its checkpoints as they were', () => {
     const live = new RunState('r', 'r', { history: { minSpacing: 2, dense: true } });
-    const evs: WireEvent[] = [hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 2), state(5, 3, 'waiting'), scope(9, 5, 3.5, { deadline: 10 }), spawned(6, 4, 'b', 4)];
+    const evs: WireEvent[] = [
+      hello(),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 2),
+      state(5, 3, 'waiting'),
+      scope(9, 5, 3.5, { deadline: 10 }),
+      spawned(6, 4, 'b', 4),
+    ];
     evs.forEach((e) => live.apply(e));
     const before = JSON.stringify(live.rows());
     const m = live.history!.stateAt(5)!;
@@ -124,7 +151,15 @@ describe('run history: the state at a moment', () => {
 
   it('deltaFrom: what a panel showing one moment needs to show another, either way in time', () => {
     const live = new RunState('r', 'r', { history: { minSpacing: 2, dense: true } });
-    const evs: WireEvent[] = [hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 2), spawned(6, 4, 'b', 2.5), state(5, 3, 'waiting'), exited(6, 4, 'raised')];
+    const evs: WireEvent[] = [
+      hello(),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 2),
+      spawned(6, 4, 'b', 2.5),
+      state(5, 3, 'waiting'),
+      exited(6, 4, 'raised'),
+    ];
     evs.forEach((e) => live.apply(e));
     const h = live.history!;
     const early = h.stateAt(h.positionAt(1.5))!.state;

@@ -7,14 +7,42 @@ import type { LoopBlockedEvent, WarningEvent, WireEvent } from '../../contract/w
 import { DEFAULT_LINT_SETTINGS, type Lint, type LintSettings } from '../../extension/store/runLints';
 import type { RunState } from '../../extension/store/runState';
 import { run, task, nursery } from './runRows';
-import { asyncioPrologue, exited, flagged, moved, opened, prologue, runFinished, site, spawned, state } from './wireEvents';
+import {
+  asyncioPrologue,
+  exited,
+  flagged,
+  moved,
+  opened,
+  prologue,
+  runFinished,
+  site,
+  spawned,
+  state,
+} from './wireEvents';
 
-const blocked = (block: number, ts: number, duration: number, extra: Partial<LoopBlockedEvent> = {}): LoopBlockedEvent => ({
-  type: 'loop.blocked', run: 1, ts, block, since: ts - duration, duration, ...extra,
+const blocked = (
+  block: number,
+  ts: number,
+  duration: number,
+  extra: Partial<LoopBlockedEvent> = {},
+): LoopBlockedEvent => ({
+  type: 'loop.blocked',
+  run: 1,
+  ts,
+  block,
+  since: ts - duration,
+  duration,
+  ...extra,
 });
 const warning = (ts: number, extra: Partial<WarningEvent> = {}): WarningEvent => ({
-  type: 'warning', run: 1, ts, category: 'RuntimeWarning', message: "coroutine 'fetch' was never awaited", kind: 'never_awaited',
-  site: site(40), ...extra,
+  type: 'warning',
+  run: 1,
+  ts,
+  category: 'RuntimeWarning',
+  message: "coroutine 'fetch' was never awaited",
+  kind: 'never_awaited',
+  site: site(40),
+  ...extra,
 });
 
 /** Lints of a finished stream (host time does not matter once the run is over). */
@@ -26,7 +54,10 @@ function lintsOf(events: WireEvent[], settings: Partial<LintSettings> = {}): { r
 describe('RunState lints', () => {
   it('loop blocked: one lint per line that held the loop, with how often, the longest and the task; the task is marked', () => {
     const { r, lints } = lintsOf([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'worker-1', 2), spawned(6, 4, 'worker-2', 3),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'worker-1', 2),
+      spawned(6, 4, 'worker-2', 3),
       blocked(1, 400, 300, { task: 5, at: site(12), ongoing: true }),
       blocked(1, 520, 420, { task: 5, at: site(12) }),
       blocked(2, 900, 150, { task: 6, at: site(12) }),
@@ -38,15 +69,28 @@ describe('RunState lints', () => {
     assert.match(at12[0].message, /blocked here twice, longest 420 ms \(570 ms in all\), last by task 'worker-2'/);
     assert.deepEqual(at12[0].ids, [5, 6]);
     assert.equal(at12[0].ongoing, false);
-    assert.deepEqual(at12[0].related.map((x) => x.site.line), [15, 16], "the tasks' spawn sites");
+    assert.deepEqual(
+      at12[0].related.map((x) => x.site.line),
+      [15, 16],
+      "the tasks' spawn sites",
+    );
     const outside = lints.find((l) => l.site?.line === 77);
     assert.match(outside!.message, /for 250 ms by code outside any task/);
-    assert.deepEqual(task(r, 5).lints?.map((m) => m.badge), ['blocked the loop 420 ms'], 'the longest block here');
+    assert.deepEqual(
+      task(r, 5).lints?.map((m) => m.badge),
+      ['blocked the loop 420 ms'],
+      'the longest block here',
+    );
     assert.equal(task(r, 3).lints, undefined);
   });
 
   it('loop blocked: a block still holding the loop says so, and is over when the run ends', () => {
-    const events = [...prologue(), opened(4, 3, 1), spawned(5, 4, 'spin', 2), blocked(1, 350, 250, { task: 5, at: site(9), ongoing: true })];
+    const events = [
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'spin', 2),
+      blocked(1, 350, 250, { task: 5, at: site(9), ongoing: true }),
+    ];
     const live = lintsOf(events).lints.find((l) => l.code === 'loop-blocked')!;
     assert.equal(live.ongoing, true);
     assert.match(live.message, /blocked here now, for 250 ms so far, by task 'spin'/);
@@ -57,16 +101,23 @@ describe('RunState lints', () => {
 
   it('loop blocked: a report whose most-seen line changed moves the block to that line', () => {
     const { lints } = lintsOf([
-      ...prologue(), blocked(1, 300, 200, { task: 3, at: site(5), ongoing: true }), blocked(1, 700, 600, { task: 3, at: site(6) }),
+      ...prologue(),
+      blocked(1, 300, 200, { task: 3, at: site(5), ongoing: true }),
+      blocked(1, 700, 600, { task: 3, at: site(6) }),
     ]);
     const blocks = lints.filter((l) => l.code === 'loop-blocked');
-    assert.deepEqual(blocks.map((l) => l.site?.line), [6]);
+    assert.deepEqual(
+      blocks.map((l) => l.site?.line),
+      [6],
+    );
     assert.match(blocks[0].message, /for 600 ms/);
   });
 
   it('never awaited: gathered by line, with the coroutine, the task, how often and where its function is', () => {
     const { r, lints } = lintsOf([
-      ...prologue(), warning(5, { task: 3, func: site(2, '/abs/prog.py', 'fetch') }), warning(6, { task: 3 }),
+      ...prologue(),
+      warning(5, { task: 3, func: site(2, '/abs/prog.py', 'fetch') }),
+      warning(6, { task: 3 }),
       warning(7, { kind: undefined, category: 'UserWarning', message: 'something else', site: site(50) }),
     ]);
     const na = lints.filter((l) => l.code === 'never-awaited');
@@ -74,12 +125,18 @@ describe('RunState lints', () => {
     assert.match(na[0].message, /Coroutine 'fetch' was created here in task 'main' and never awaited \(twice\)/);
     assert.equal(na[0].site?.line, 40);
     assert.deepEqual(na[0].related, [{ site: site(2, '/abs/prog.py', 'fetch'), message: 'fetch is defined here' }]);
-    assert.deepEqual(task(r, 3).lints?.map((m) => m.code), ['never-awaited']);
+    assert.deepEqual(
+      task(r, 3).lints?.map((m) => m.code),
+      ['never-awaited'],
+    );
   });
 
   it('start() not started: a task waiting in start() past the threshold, at the start() call, until it starts', () => {
     const events: WireEvent[] = [
-      ...prologue(), opened(4, 3, 1), opened(5, 3, 1000, { start: true }), spawned(6, 5, 'serve', 1000, { site: site(33) }),
+      ...prologue(),
+      opened(4, 3, 1),
+      opened(5, 3, 1000, { start: true }),
+      spawned(6, 5, 'serve', 1000, { site: site(33) }),
       state(6, 1100, 'waiting', site(60, '/abs/prog.py', 'serve')),
     ];
     const r = run(events);
@@ -91,8 +148,15 @@ describe('RunState lints', () => {
     assert.equal(late.length, 1);
     assert.equal(late[0].code, 'start-not-started');
     assert.equal(late[0].site?.line, 33, 'the start() call');
-    assert.deepEqual(late[0].related.map((x) => x.site.line), [60], 'where it waits');
-    assert.match(late[0].message, /task 'serve' was started with start\(\) 2\.6 s ago and has not called task_status\.started\(\)/i);
+    assert.deepEqual(
+      late[0].related.map((x) => x.site.line),
+      [60],
+      'where it waits',
+    );
+    assert.match(
+      late[0].message,
+      /task 'serve' was started with start\(\) 2\.6 s ago and has not called task_status\.started\(\)/i,
+    );
     assert.equal(task(r, 6).lints?.[0].code, 'start-not-started');
     r.apply(moved(6, 4, 3700));
     const after = r.lints(settings, now + 2600);
@@ -121,13 +185,18 @@ describe('RunState lints', () => {
 
   it('outlived maker: a loose task still running after the task that made it; not when its maker waited for it', () => {
     const { r, lints } = lintsOf([
-      ...asyncioPrologue(), spawned(2, null, 'load', 1, { parent: 1, site: site(5) }),
+      ...asyncioPrologue(),
+      spawned(2, null, 'load', 1, { parent: 1, site: site(5) }),
       spawned(3, null, 'warm_cache', 2, { parent: 2, site: site(6) }),
       spawned(4, null, 'gathered', 2, { parent: 2, site: site(7) }),
-      exited(4, 3), exited(2, 4),
+      exited(4, 3),
+      exited(2, 4),
     ]);
     const out = lints.filter((l) => l.code === 'outlived-maker');
-    assert.deepEqual(out.map((l) => l.ids), [[3]]);
+    assert.deepEqual(
+      out.map((l) => l.ids),
+      [[3]],
+    );
     assert.match(out[0].message, /Loose task 'warm_cache' is still running after task 'load', which made it, finished/);
     assert.equal(out[0].related[0].site.line, 5, "its maker's spawn site");
     assert.equal(task(r, 3).lints?.[0].badge, 'outlived its maker');
@@ -136,21 +205,32 @@ describe('RunState lints', () => {
 
   it('flags at loop close: pending and never retrieved are lints (the flags mark the rows already)', () => {
     const { r, lints } = lintsOf([
-      ...asyncioPrologue(), spawned(2, null, 'forever', 1, { parent: 1, site: site(5) }),
+      ...asyncioPrologue(),
+      spawned(2, null, 'forever', 1, { parent: 1, site: site(5) }),
       spawned(3, null, 'doomed', 1, { parent: 1, site: site(6) }),
       exited(3, 2, 'raised', { error: { type: 'ValueError', message: 'bad' } }),
       flagged(3, 'exception_never_retrieved', 9, { type: 'ValueError', message: 'bad' }),
-      flagged(2, 'pending_at_close', 9), exited(1, 8), runFinished(10),
+      flagged(2, 'pending_at_close', 9),
+      exited(1, 8),
+      runFinished(10),
     ]);
     assert.deepEqual(lints.map((l) => [l.code, l.ids[0], l.severity]).sort(), [
-      ['exception-never-retrieved', 3, 'warning'], ['pending-at-close', 2, 'information'],
+      ['exception-never-retrieved', 3, 'warning'],
+      ['pending-at-close', 2, 'information'],
     ]);
-    assert.match(lints.find((l) => l.code === 'exception-never-retrieved')!.message, /raised ValueError: bad and nothing retrieved/);
+    assert.match(
+      lints.find((l) => l.code === 'exception-never-retrieved')!.message,
+      /raised ValueError: bad and nothing retrieved/,
+    );
     assert.equal(task(r, 2).lints, undefined);
   });
 
   it('each lint is switched off by its setting, and switching off clears the marks', () => {
-    const events: WireEvent[] = [...prologue(), blocked(1, 300, 200, { task: 3, at: site(5) }), warning(5, { task: 3 })];
+    const events: WireEvent[] = [
+      ...prologue(),
+      blocked(1, 300, 200, { task: 3, at: site(5) }),
+      warning(5, { task: 3 }),
+    ];
     const r = run(events);
     assert.equal(r.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints.length, 2);
     assert.equal(task(r, 3).lints?.length, 2);

@@ -5,16 +5,16 @@ import { DEFAULT_RETAIN_FINISHED, RunState } from '../../extension/store/runStat
 import type { NurseryRow, RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import { byId, nursery, run, task } from './runRows';
-import {
-  closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state,
-} from './wireEvents';
+import { closed, exited, hello, moved, opened, prologue, runFinished, scope, site, spawned, state } from './wireEvents';
 
 describe('RunState reducer', () => {
   it('builds init → system nursery → main, and a user nursery with children', () => {
     const r = run([
-      hello(), ...prologue(),
+      hello(),
+      ...prologue(),
       opened(4, 3, 1, { site: site(7) }),
-      spawned(5, 4, 'fetch', 1.1), spawned(6, 4, 'fetch', 1.2),
+      spawned(5, 4, 'fetch', 1.1),
+      spawned(6, 4, 'fetch', 1.2),
     ]);
     const rows = byId(r.rows());
     assert.equal((rows.get(1) as TaskRow).parent, null);
@@ -49,9 +49,12 @@ describe('RunState reducer', () => {
   it('records outcomes and errors, and ignores samples after an exit', () => {
     const err = { type: 'ValueError', message: 'bad url' };
     const r = run([
-      ...prologue(), opened(4, 3, 1),
-      spawned(5, 4, 'ok', 1), spawned(6, 4, 'boom', 1),
-      exited(5, 2), exited(6, 3, 'raised', { error: err }),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'ok', 1),
+      spawned(6, 4, 'boom', 1),
+      exited(5, 2),
+      exited(6, 3, 'raised', { error: err }),
       state(6, 4, 'running'),
     ]);
     assert.equal(task(r, 5).state, 'returned');
@@ -63,11 +66,7 @@ describe('RunState reducer', () => {
   });
 
   it('start(): a task in the temporary nursery is `starting`, then task.moved reparents it', () => {
-    const r = run([
-      ...prologue(), opened(4, 3, 1),
-      opened(5, 3, 2, { start: true }),
-      spawned(6, 5, 'server', 2.1),
-    ]);
+    const r = run([...prologue(), opened(4, 3, 1), opened(5, 3, 2, { start: true }), spawned(6, 5, 'server', 2.1)]);
     assert.equal(task(r, 6).starting, true);
     assert.equal(task(r, 6).parent, 5);
     assert.equal(nursery(r, 5).start, true);
@@ -82,8 +81,11 @@ describe('RunState reducer', () => {
 
   it('a task.moved into the nursery the task is already in changes nothing (its nursery keeps it as a child)', () => {
     const r = run([
-      ...prologue(), opened(5, 3, 2, { start: true }), spawned(6, 5, 'server', 2.1),
-      moved(6, 5, 3), closed(5, 3.1),
+      ...prologue(),
+      opened(5, 3, 2, { start: true }),
+      spawned(6, 5, 'server', 2.1),
+      moved(6, 5, 3),
+      closed(5, 3.1),
     ]);
     assert.equal(task(r, 6).parent, 5);
     assert.ok(byId(r.rows()).has(5), 'the nursery of a live task stays');
@@ -91,12 +93,23 @@ describe('RunState reducer', () => {
 
   it('protocol 1.2: task.flagged marks the task once, with the exception nobody retrieved', () => {
     const flag = (id: number, f: 'pending_at_close' | 'exception_never_retrieved', ts: number): WireEvent => ({
-      type: 'task.flagged', run: 1, ts, id, flag: f, ...(f === 'exception_never_retrieved' ? { error: { type: 'ValueError', message: 'lost' } } : {}),
+      type: 'task.flagged',
+      run: 1,
+      ts,
+      id,
+      flag: f,
+      ...(f === 'exception_never_retrieved' ? { error: { type: 'ValueError', message: 'lost' } } : {}),
     });
     const r = run([
-      hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'loose', 1.1), spawned(6, 4, 'pending', 1.2),
+      hello(),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'loose', 1.1),
+      spawned(6, 4, 'pending', 1.2),
       exited(5, 2, 'raised', { error: { type: 'ValueError', message: 'lost' } }),
-      flag(5, 'exception_never_retrieved', 3), flag(5, 'exception_never_retrieved', 3.5), flag(6, 'pending_at_close', 4),
+      flag(5, 'exception_never_retrieved', 3),
+      flag(5, 'exception_never_retrieved', 3.5),
+      flag(6, 'pending_at_close', 4),
       flag(99, 'pending_at_close', 4),
     ]);
     assert.deepEqual(task(r, 5).flags, ['exception_never_retrieved'], 'a repeated flag is kept once');
@@ -108,7 +121,13 @@ describe('RunState reducer', () => {
 
   it('protocol 1.2: task.spawned.func reaches the row (the kind of task the panel folds by); absent, the row has none', () => {
     const func = { file: '/abs/prog.py', line: 40, function: 'worker' };
-    const r = run([hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'worker-0', 1.1, { func }), spawned(6, 4, 'worker-1', 1.2)]);
+    const r = run([
+      hello(),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'worker-0', 1.1, { func }),
+      spawned(6, 4, 'worker-1', 1.2),
+    ]);
     assert.deepEqual(task(r, 5).func, func);
     assert.equal('func' in task(r, 6), false, 'a row copy holds only the optional fields that are set');
     // A snapshot replay that now knows the function upserts it.
@@ -118,7 +137,10 @@ describe('RunState reducer', () => {
 
   it('cancelledBy comes from the wire `cancel.by` first', () => {
     const r = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 1),
+      spawned(6, 4, 'b', 1),
       exited(5, 2, 'cancelled', { cancel: { source: 'explicit', by: 3, reason: 'cancel() called' } }),
     ]);
     const t = task(r, 5);
@@ -129,9 +151,13 @@ describe('RunState reducer', () => {
 
   it('infers cancelledBy: a sibling raised earlier, also for tasks deeper below', () => {
     const r = run([
-      ...prologue(), opened(4, 3, 1),
-      spawned(5, 4, 'fails', 1), spawned(6, 4, 'sibling', 1), spawned(7, 4, 'parent', 1),
-      opened(8, 7, 1.5), spawned(9, 8, 'grandchild', 1.6),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'fails', 1),
+      spawned(6, 4, 'sibling', 1),
+      spawned(7, 4, 'parent', 1),
+      opened(8, 7, 1.5),
+      spawned(9, 8, 'grandchild', 1.6),
       exited(5, 2, 'raised', { error: { type: 'OSError', message: 'x' } }),
       exited(6, 2.1, 'cancelled'),
       exited(9, 2.2, 'cancelled', { cancel: { source: 'nursery' } }),
@@ -143,7 +169,11 @@ describe('RunState reducer', () => {
 
   it('does not infer a canceller for deadline cancels or when nothing raised before', () => {
     const r = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 1),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 1),
+      spawned(6, 4, 'b', 1),
+      spawned(7, 4, 'c', 1),
       exited(5, 2, 'cancelled'),
       exited(6, 3, 'raised', { error: { type: 'E', message: '' } }),
       exited(7, 4, 'cancelled', { cancel: { source: 'deadline' } }),
@@ -153,24 +183,36 @@ describe('RunState reducer', () => {
   });
 
   it('tracks cancel scopes per task, outer first, and drops them on close and exit', () => {
-    const r = run([
-      ...prologue(),
-      scope(11, 3, 1, { deadline: 500 }),
-      scope(10, 3, 1, { shield: true }),
-    ]);
-    assert.deepEqual(task(r, 3).scopes.map((s) => s.id), [10, 11]);
+    const r = run([...prologue(), scope(11, 3, 1, { deadline: 500 }), scope(10, 3, 1, { shield: true })]);
+    assert.deepEqual(
+      task(r, 3).scopes.map((s) => s.id),
+      [10, 11],
+    );
     assert.equal(task(r, 3).scopes[1].deadline, 500);
     r.apply(scope(11, 3, 2, { deadline: 500, cancel_called: true, reason: 'deadline exceeded' }));
-    assert.deepEqual(task(r, 3).scopes[1], { id: 11, deadline: 500, shield: false, cancelCalled: true, reason: 'deadline exceeded' });
+    assert.deepEqual(task(r, 3).scopes[1], {
+      id: 11,
+      deadline: 500,
+      shield: false,
+      cancelCalled: true,
+      reason: 'deadline exceeded',
+    });
     r.apply({ type: 'scope.closed', run: 1, ts: 3, id: 10 });
-    assert.deepEqual(task(r, 3).scopes.map((s) => s.id), [11]);
+    assert.deepEqual(
+      task(r, 3).scopes.map((s) => s.id),
+      [11],
+    );
     r.apply(exited(3, 4, 'cancelled'));
     assert.deepEqual(task(r, 3).scopes, []);
   });
 
   it('nursery.closed, dropped, runtime.disabled and run.finished', () => {
     const r = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), exited(5, 2), closed(4, 2.5),
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 1),
+      exited(5, 2),
+      closed(4, 2.5),
       { type: 'dropped', run: 1, ts: 3, count: 7, total: 7 },
       { type: 'dropped', run: 1, ts: 4, count: 3, total: 10 },
       { type: 'runtime.disabled', reason: 'internal error: boom' },
@@ -189,8 +231,15 @@ describe('RunState reducer', () => {
 
   it('a runtime.disabled naming the run (1.2): that run says so and its run.finished closes what it still shows live', () => {
     const r = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1),
-      { type: 'runtime.disabled', run: 1, ts: 2, reason: "run 1 is not observed from here on: NotImplementedError() at /abs/clock.py:9 in current_time" },
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 1),
+      {
+        type: 'runtime.disabled',
+        run: 1,
+        ts: 2,
+        reason: 'run 1 is not observed from here on: NotImplementedError() at /abs/clock.py:9 in current_time',
+      },
       runFinished(6),
     ]);
     const info = r.info();
@@ -211,18 +260,20 @@ describe('RunState reducer', () => {
   });
 
   it('snapshot after a reconnect: replayed things are upserts, missing live tasks become lost', () => {
-    const r = run([
-      ...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), opened(7, 6, 1.2),
-    ]);
+    const r = run([...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), opened(7, 6, 1.2)]);
     r.markDisconnected('lost connection');
     for (const e of [
       { type: 'run.started', run: 1, ts: 10, wall: 1, resumed: true },
       { type: 'snapshot.begin', run: 1, ts: 10 },
-      spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
-      spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(5, 4, 'a', 1),
+      spawned(1, null, '<init>', 0.01, { system: true }),
+      opened(2, 1, 0.02, { system: true, site: null }),
+      spawned(3, 2, 'main', 0.03, { main: true }),
+      opened(4, 3, 1),
+      spawned(5, 4, 'a', 1),
       state(5, 10, 'waiting', site(50)),
       { type: 'snapshot.end', run: 1, ts: 10 },
-    ] satisfies WireEvent[]) r.apply(e);
+    ] satisfies WireEvent[])
+      r.apply(e);
     const info = r.info();
     assert.equal(info.status, 'live');
     assert.equal(info.totalTasks, 4, 'replayed tasks are not counted twice');
@@ -239,10 +290,15 @@ describe('RunState reducer', () => {
     for (const e of [
       { type: 'dropped', run: 1, ts: 20, count: 2, total: 2 },
       { type: 'snapshot.begin', run: 1, ts: 20 },
-      spawned(1, null, '<init>', 0.01, { system: true }), opened(2, 1, 0.02, { system: true, site: null }),
-      spawned(3, 2, 'main', 0.03, { main: true }), opened(4, 3, 1), spawned(6, 4, 'b', 1), spawned(7, 4, 'c', 15),
+      spawned(1, null, '<init>', 0.01, { system: true }),
+      opened(2, 1, 0.02, { system: true, site: null }),
+      spawned(3, 2, 'main', 0.03, { main: true }),
+      opened(4, 3, 1),
+      spawned(6, 4, 'b', 1),
+      spawned(7, 4, 'c', 15),
       { type: 'snapshot.end', run: 1, ts: 20 },
-    ] satisfies WireEvent[]) r.apply(e);
+    ] satisfies WireEvent[])
+      r.apply(e);
     const info = r.info();
     assert.equal(info.status, 'live');
     assert.equal(info.dropped, 2);
@@ -275,8 +331,14 @@ describe('RunState reducer', () => {
     let id = 10;
     for (let i = 0; i < 50; i++) {
       events.push(spawned(id, 4, `w${i}`, 1 + i));
-      events.push(exited(id, 1.5 + i, i % 10 === 0 ? 'raised' : i % 5 === 0 ? 'cancelled' : 'returned',
-        i % 10 === 0 ? { error: { type: 'E', message: '' } } : {}));
+      events.push(
+        exited(
+          id,
+          1.5 + i,
+          i % 10 === 0 ? 'raised' : i % 5 === 0 ? 'cancelled' : 'returned',
+          i % 10 === 0 ? { error: { type: 'E', message: '' } } : {},
+        ),
+      );
       id++;
     }
     const r = run(events, { retainFinished: 20 });
@@ -294,12 +356,23 @@ describe('RunState reducer', () => {
   });
 
   it('folds a finished task together with its closed nurseries and their descendants', () => {
-    const r = run([
-      ...prologue(), opened(4, 3, 1),
-      spawned(5, 4, 'parent', 1), opened(6, 5, 1.1), spawned(7, 6, 'child', 1.2), spawned(8, 6, 'child', 1.2),
-      exited(7, 2), exited(8, 2.1), closed(6, 2.2), exited(5, 2.3),
-      spawned(9, 4, 'later', 3), exited(9, 3.1),
-    ], { retainFinished: 1 });
+    const r = run(
+      [
+        ...prologue(),
+        opened(4, 3, 1),
+        spawned(5, 4, 'parent', 1),
+        opened(6, 5, 1.1),
+        spawned(7, 6, 'child', 1.2),
+        spawned(8, 6, 'child', 1.2),
+        exited(7, 2),
+        exited(8, 2.1),
+        closed(6, 2.2),
+        exited(5, 2.3),
+        spawned(9, 4, 'later', 3),
+        exited(9, 3.1),
+      ],
+      { retainFinished: 1 },
+    );
     const rows = byId(r.rows());
     assert.equal(rows.has(5), false);
     assert.equal(rows.has(6), false);
@@ -312,7 +385,10 @@ describe('RunState reducer', () => {
 
   it('keeps as many finished tasks by default as the retainFinishedTasks setting says by default', () => {
     const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    assert.equal(manifest.contributes.configuration.properties['nurseryLens.retainFinishedTasks'].default, DEFAULT_RETAIN_FINISHED);
+    assert.equal(
+      manifest.contributes.configuration.properties['nurseryLens.retainFinishedTasks'].default,
+      DEFAULT_RETAIN_FINISHED,
+    );
   });
 
   it('memory stays bounded: closed nurseries whose children are all retired fold too', () => {

@@ -5,10 +5,16 @@ import { normalisePath, ownerOfFrame, ownerOfStack, stackOf, type Candidate } fr
 const PROG = '/home/u/app/workers.py';
 const TRIO = '/venv/lib/python3.11/site-packages/trio/_timer.py';
 const at = (line: number, fn = 'worker', file = PROG): Site => ({ file, line, function: fn });
-const task = (id: number, state: TaskRow['state'], awaitSite: Site | null, chain?: Site[], run = 'c1.r1'): Candidate =>
-  ({ run, task: { id, state, awaitSite, ...(chain ? { chain } : {}) } });
+const task = (
+  id: number,
+  state: TaskRow['state'],
+  awaitSite: Site | null,
+  chain?: Site[],
+  run = 'c1.r1',
+): Candidate => ({ run, task: { id, state, awaitSite, ...(chain ? { chain } : {}) } });
 /** A DAP stack, innermost first, as debugpy answers stackTrace (justMyCode: user frames only). */
-const dap = (...frames: Array<[string, number]>) => frames.map(([path, line], i) => ({ id: 1000 + i, name: `f${i}`, line, column: 1, source: { path } }));
+const dap = (...frames: Array<[string, number]>) =>
+  frames.map(([path, line], i) => ({ id: 1000 + i, name: `f${i}`, line, column: 1, source: { path } }));
 
 describe('debugger stack → task (stackMatch)', () => {
   it('normalises code-server URIs, file URIs and Windows paths so both sides compare', () => {
@@ -22,17 +28,24 @@ describe('debugger stack → task (stackMatch)', () => {
   });
 
   it('finds the one worker of fifty that runs at the breakpoint, from a code-server stack', () => {
-    const workers = Array.from({ length: 50 }, (_, i) => task(10 + i, 'waiting', at(12), [at(12), at(40, 'sleep', TRIO)]));
+    const workers = Array.from({ length: 50 }, (_, i) =>
+      task(10 + i, 'waiting', at(12), [at(12), at(40, 'sleep', TRIO)]),
+    );
     // Worker 17 was sampled running at the breakpoint's line (11).
     workers[17] = task(27, 'running', at(11), [at(11)]);
-    const stack = stackOf(dap([`vscode-remote://localhost:9999${PROG}`, 11], [`vscode-remote://localhost:9999${PROG}`, 30]), 'linux');
+    const stack = stackOf(
+      dap([`vscode-remote://localhost:9999${PROG}`, 11], [`vscode-remote://localhost:9999${PROG}`, 30]),
+      'linux',
+    );
     const owner = ownerOfStack(stack, workers, 'linux');
     assert.deepEqual(owner && { id: owner.id, running: owner.running }, { id: 27, running: true });
   });
 
-  it('among tasks waiting at the breakpoint\'s own line, picks the one sampled running, and none before that sample', () => {
+  it("among tasks waiting at the breakpoint's own line, picks the one sampled running, and none before that sample", () => {
     const stack = stackOf(dap([PROG, 12], [PROG, 30]), 'linux');
-    const waiting = Array.from({ length: 5 }, (_, i) => task(10 + i, 'waiting', at(12), [at(12), at(40, 'sleep', TRIO)]));
+    const waiting = Array.from({ length: 5 }, (_, i) =>
+      task(10 + i, 'waiting', at(12), [at(12), at(40, 'sleep', TRIO)]),
+    );
     assert.equal(ownerOfStack(stack, waiting, 'linux'), null, 'five equally likely tasks: no owner');
     const sampled = [...waiting.slice(0, 3), task(13, 'running', at(12), [at(12)]), waiting[4]];
     assert.equal(ownerOfStack(stack, sampled, 'linux')?.id, 13);
@@ -41,12 +54,13 @@ describe('debugger stack → task (stackMatch)', () => {
   it('prefers the task whose frames reach the top of the stack over one sharing only an outer frame', () => {
     // 7 stopped inside helper (line 5) called from worker line 20; 8 waits in worker line 20's sibling call.
     const stack = stackOf(dap([PROG, 5], [PROG, 20], [PROG, 30]), 'linux');
-    const owner = ownerOfStack(stack, [
-      task(8, 'waiting', at(20), [at(20)]),
-      task(7, 'scheduled', at(5, 'helper'), [at(20), at(5, 'helper')]),
-    ], 'linux');
+    const owner = ownerOfStack(
+      stack,
+      [task(8, 'waiting', at(20), [at(20)]), task(7, 'scheduled', at(5, 'helper'), [at(20), at(5, 'helper')])],
+      'linux',
+    );
     assert.equal(owner?.id, 7);
-    assert.equal(owner?.outermost, 1, 'its outermost frame is worker:20, the stack\'s second');
+    assert.equal(owner?.outermost, 1, "its outermost frame is worker:20, the stack's second");
   });
 
   it('matches with only await sites (a runtime without chains) and says the frames below are unknown', () => {
@@ -67,13 +81,27 @@ describe('debugger stack → task (stackMatch)', () => {
   });
 
   it('a stack no task knows (another thread, frames without source) has no owner', () => {
-    assert.equal(ownerOfStack(stackOf(dap(['/usr/lib/python3.11/threading.py', 320]), 'linux'), [task(3, 'running', at(11))], 'linux'), null);
+    assert.equal(
+      ownerOfStack(
+        stackOf(dap(['/usr/lib/python3.11/threading.py', 320]), 'linux'),
+        [task(3, 'running', at(11))],
+        'linux',
+      ),
+      null,
+    );
     assert.equal(ownerOfStack(stackOf([{ line: 3 }, { source: {} }]), [task(3, 'running', at(11))], 'linux'), null);
   });
 
   it('tells tasks of two runs apart by their frames', () => {
     const stack = stackOf(dap(['/home/u/app/b.py', 9]), 'linux');
-    const owner = ownerOfStack(stack, [task(3, 'running', at(11), undefined, 'c1.r1'), task(3, 'running', at(9, 'serve', '/home/u/app/b.py'), undefined, 'c1.r2')], 'linux');
+    const owner = ownerOfStack(
+      stack,
+      [
+        task(3, 'running', at(11), undefined, 'c1.r1'),
+        task(3, 'running', at(9, 'serve', '/home/u/app/b.py'), undefined, 'c1.r2'),
+      ],
+      'linux',
+    );
     assert.deepEqual(owner && [owner.run, owner.id], ['c1.r2', 3]);
   });
 });

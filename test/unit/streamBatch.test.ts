@@ -9,23 +9,38 @@ import { exited, hello, opened, prologue, spawned, state } from './wireEvents';
 function reader() {
   const warnings: string[] = [];
   const runs: RunState[] = [];
-  const r = new StreamReader({
-    run: (n) => {
-      const s = new RunState(`t.r${n}`, 'prog.py');
-      runs.push(s);
-      return s;
+  const r = new StreamReader(
+    {
+      run: (n) => {
+        const s = new RunState(`t.r${n}`, 'prog.py');
+        runs.push(s);
+        return s;
+      },
     },
-  }, { warn: (m) => warnings.push(m) }, 'test');
+    { warn: (m) => warnings.push(m) },
+    'test',
+  );
   return { r, warnings, runs };
 }
 
-const good = [...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1.1), spawned(6, 4, 'b', 1.2),
-  state(5, 1.3, 'waiting'), exited(6, 1.4), exited(5, 1.5)].map((e) => JSON.stringify(e));
+const good = [
+  ...prologue(),
+  opened(4, 3, 1),
+  spawned(5, 4, 'a', 1.1),
+  spawned(6, 4, 'b', 1.2),
+  state(5, 1.3, 'waiting'),
+  exited(6, 1.4),
+  exited(5, 1.5),
+].map((e) => JSON.stringify(e));
 
 function outcome(x: ReturnType<typeof reader>) {
   return {
-    events: x.r.events, problems: [...x.r.problems], warnings: x.warnings, count: x.r.problemCount(),
-    rows: x.runs.map((s) => s.rows()), info: x.runs.map((s) => ({ ...s.info(), clock: null })),
+    events: x.r.events,
+    problems: [...x.r.problems],
+    warnings: x.warnings,
+    count: x.r.problemCount(),
+    rows: x.runs.map((s) => s.rows()),
+    info: x.runs.map((s) => ({ ...s.info(), clock: null })),
   };
 }
 
@@ -57,9 +72,17 @@ describe('StreamReader.lines (one JSON.parse per chunk, per-line fallback)', () 
   });
 
   it('odd lines (blank, two objects on one line, an array, unknown type or field) cost only themselves', () => {
-    const lines = [...good.slice(0, 4), '', '{"type":"nursery.closed","run":1,"ts":1,"id":9},{"type":"x"}',
-      '[1,2]', '{"type":"task.teleported","run":1}', JSON.stringify({ ...spawned(7, 4, 'c', 1.6), colour: 'red' }),
-      '{"a":[{}', '{}]}', ...good.slice(4)];
+    const lines = [
+      ...good.slice(0, 4),
+      '',
+      '{"type":"nursery.closed","run":1,"ts":1,"id":9},{"type":"x"}',
+      '[1,2]',
+      '{"type":"task.teleported","run":1}',
+      JSON.stringify({ ...spawned(7, 4, 'c', 1.6), colour: 'red' }),
+      '{"a":[{}',
+      '{}]}',
+      ...good.slice(4),
+    ];
     const x = both(lines);
     assert.equal(x.r.events, good.length + 1);
     assert.equal(x.r.problems.get('json'), 3);

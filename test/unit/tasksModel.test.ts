@@ -26,11 +26,13 @@ function outline(m: TasksModel, marks = NO_MARKS): string[] {
 }
 
 describe('Tasks view model (the side bar tree of a run)', () => {
-  it('lists the main task at the top (Trio\'s system rows hidden), its nurseries and tasks with state and await site', () => {
+  it("lists the main task at the top (Trio's system rows hidden), its nurseries and tasks with state and await site", () => {
     const m = model([
       opened(4, 3, 1, { site: site(7) }),
-      spawned(5, 4, 'fetch', 1.1), state(5, 2, 'waiting', site(25, '/abs/prog.py', 'fetch')),
-      spawned(6, 4, 'crasher', 1.2), exited(6, 3, 'raised', { error: { type: 'ValueError', message: 'bad' } }),
+      spawned(5, 4, 'fetch', 1.1),
+      state(5, 2, 'waiting', site(25, '/abs/prog.py', 'fetch')),
+      spawned(6, 4, 'crasher', 1.2),
+      exited(6, 3, 'raised', { error: { type: 'ValueError', message: 'bad' } }),
     ]);
     assert.deepEqual(outline(m), [
       'main — scheduled',
@@ -45,7 +47,11 @@ describe('Tasks view model (the side bar tree of a run)', () => {
 
   it('groups many tasks of one kind (one spawn site, names alike) into one "×N" item that holds them, as the panel does', () => {
     const events: WireEvent[] = [opened(4, 3, 1)];
-    for (let i = 0; i < 30; i++) events.push(spawned(10 + i, 4, `worker-${i}`, 2, { site: site(40) }), state(10 + i, 3, i === 7 ? 'running' : 'waiting', site(12, '/abs/prog.py', 'worker')));
+    for (let i = 0; i < 30; i++)
+      events.push(
+        spawned(10 + i, 4, `worker-${i}`, 2, { site: site(40) }),
+        state(10 + i, 3, i === 7 ? 'running' : 'waiting', site(12, '/abs/prog.py', 'worker')),
+      );
     const m = model(events);
     const [group] = m.children('4');
     const item = m.item(group, NO_MARKS)!;
@@ -60,8 +66,13 @@ describe('Tasks view model (the side bar tree of a run)', () => {
     assert.equal(m.parent(group), '4');
   });
 
-  it('marks the paused task with the debugger\'s arrow and words, and says why in its tooltip', () => {
-    const m = model([opened(4, 3, 1), spawned(5, 4, 'worker-0', 2), spawned(6, 4, 'worker-1', 2), state(6, 3, 'running', site(12))]);
+  it("marks the paused task with the debugger's arrow and words, and says why in its tooltip", () => {
+    const m = model([
+      opened(4, 3, 1),
+      spawned(5, 4, 'worker-0', 2),
+      spawned(6, 4, 'worker-1', 2),
+      state(6, 3, 'running', site(12)),
+    ]);
     const paused = m.item('6', { run: 'c1.r1', paused: 6, focus: null, reason: 'breakpoint' })!;
     assert.deepEqual(paused.icon, PAUSED_ICON);
     assert.match(paused.description, /^paused here/);

@@ -25,7 +25,10 @@ function setup(recordingsOpenAt: 'start' | 'end' = 'start') {
   const store = new RunStore();
   const posted: HostMessage[] = [];
   const bridge = new PanelBridge(store, {
-    post: (m) => posted.push(m), openSite: async () => undefined, runCommand: () => undefined, recordingsOpenAt: () => recordingsOpenAt,
+    post: (m) => posted.push(m),
+    openSite: async () => undefined,
+    runCommand: () => undefined,
+    recordingsOpenAt: () => recordingsOpenAt,
   });
   return { store, posted, bridge };
 }
@@ -52,8 +55,19 @@ function pasts(posted: HostMessage[]): Past[] {
   return posted.filter((m): m is Past => m.type === 'past');
 }
 
-async function timeline(t: ReturnType<typeof setup>, req: Partial<TimelineRequest> & { run: string }): Promise<TimelineData> {
-  const request: TimelineRequest = { seq: 1, from: -Infinity, to: Infinity, width: 800, lanes: [], hideSystem: false, ...req };
+async function timeline(
+  t: ReturnType<typeof setup>,
+  req: Partial<TimelineRequest> & { run: string },
+): Promise<TimelineData> {
+  const request: TimelineRequest = {
+    seq: 1,
+    from: -Infinity,
+    to: Infinity,
+    width: 800,
+    lanes: [],
+    hideSystem: false,
+    ...req,
+  };
   await t.bridge.handle({ type: 'timeline', request });
   for (let i = 0; i < 2000; i++) {
     await turn();
@@ -79,14 +93,19 @@ describe('time travel, host side (panel bridge)', () => {
       assert.equal(answer.seq, seq);
       mirror.apply(answer);
       const want = h.stateAt(h.positionAt(at))!.state.rows();
-      assert.deepEqual(new Map([...mirror.rows].sort((a, b) => a[0] - b[0])), new Map(want.map((r) => [r.id, r])), `at ${at}`);
+      assert.deepEqual(
+        new Map([...mirror.rows].sort((a, b) => a[0] - b[0])),
+        new Map(want.map((r) => [r.id, r])),
+        `at ${at}`,
+      );
       assert.equal(answer.run.at, Math.min(at, 303.145));
     }
     // Before the failure, the siblings it cancelled are alive; after, they are cancelled.
     await t.bridge.handle({ type: 'seek', run: run.key, seq: ++seq, at: 300 });
     await turn();
     mirror.apply(pasts(t.posted).at(-1)!);
-    const byName = (n: string) => [...mirror.rows.values()].find((r) => r.kind === 'task' && r.name === n) as Extract<Row, { kind: 'task' }>;
+    const byName = (n: string) =>
+      [...mirror.rows.values()].find((r) => r.kind === 'task' && r.name === n) as Extract<Row, { kind: 'task' }>;
     assert.equal(byName('download').state, 'waiting');
     assert.equal(byName('parse feed').state, 'waiting');
     assert.equal(pasts(t.posted).at(-1)!.run.liveTasks, 8);
@@ -101,22 +120,36 @@ describe('time travel, host side (panel bridge)', () => {
     t.posted.length = 0;
     for (let i = 1; i <= 50; i++) await t.bridge.handle({ type: 'seek', run: run.key, seq: i, at: i * 6 });
     await turn();
-    assert.deepEqual(pasts(t.posted).map((m) => m.seq), [50]);
+    assert.deepEqual(
+      pasts(t.posted).map((m) => m.seq),
+      [50],
+    );
     await t.bridge.handle({ type: 'seek', run: run.key, seq: 51, at: 302.3 });
     await turn();
     const before = pasts(t.posted).at(-1)!;
-    assert.deepEqual(before.event, { type: 'task.exited', id: 10, outcome: 'raised' }, 'the last event at 302.3: parse feed raised');
+    assert.deepEqual(
+      before.event,
+      { type: 'task.exited', id: 10, outcome: 'raised' },
+      'the last event at 302.3: parse feed raised',
+    );
     await t.bridge.handle({ type: 'seek', run: run.key, seq: 52, step: 1 });
     await turn();
     const next = pasts(t.posted).at(-1)!;
     assert.equal(next.pos, before.pos + 1);
     assert.deepEqual(next.event, { type: 'task.exited', id: 14, outcome: 'cancelled' });
-    assert.deepEqual(next.rows.map((r) => r.id), [14], 'only the row that changed');
+    assert.deepEqual(
+      next.rows.map((r) => r.id),
+      [14],
+      'only the row that changed',
+    );
     await t.bridge.handle({ type: 'seek', run: run.key, seq: 53, step: -2 });
     await turn();
     const back = pasts(t.posted).at(-1)!;
     assert.equal(back.pos, before.pos - 1);
-    assert.deepEqual(back.rows.map((r) => [r.id, (r as { state: string }).state]).sort(), [[10, 'waiting'], [14, 'waiting']]);
+    assert.deepEqual(back.rows.map((r) => [r.id, (r as { state: string }).state]).sort(), [
+      [10, 'waiting'],
+      [14, 'waiting'],
+    ]);
     t.bridge.dispose();
   });
 
@@ -127,7 +160,11 @@ describe('time travel, host side (panel bridge)', () => {
     await Promise.resolve();
     await turn();
     const cursor = t.posted.filter((m) => m.type === 'cursor');
-    assert.deepEqual(cursor, [{ type: 'cursor', run: run.key, at: 0.219 }], '__main__.main, the first task not of Trio');
+    assert.deepEqual(
+      cursor,
+      [{ type: 'cursor', run: run.key, at: 0.219 }],
+      '__main__.main, the first task not of Trio',
+    );
     await t.bridge.handle({ type: 'seek', run: run.key, seq: 1, at: 1 });
     await turn();
     assert.equal(pasts(t.posted).at(-1)!.reset, true);
@@ -153,7 +190,12 @@ describe('time travel, host side (panel bridge)', () => {
     const focus = new TaskFocus();
     const store = new RunStore();
     const posted: HostMessage[] = [];
-    const bridge = new PanelBridge(store, { post: (m) => posted.push(m), openSite: async () => undefined, runCommand: () => undefined, focus });
+    const bridge = new PanelBridge(store, {
+      post: (m) => posted.push(m),
+      openSite: async () => undefined,
+      runCommand: () => undefined,
+      focus,
+    });
     await bridge.handle({ type: 'ready' });
     const stream = store.openStream({ launchKey: 'k', instance: 'i' });
     const run = stream.run(1)!;
@@ -165,7 +207,11 @@ describe('time travel, host side (panel bridge)', () => {
     run.apply(state(5, 9, 'running'));
     focus.setMarks({ run: run.key, paused: 5, focus: 3, reason: 'breakpoint' });
     assert.deepEqual(cursors(), [{ type: 'cursor', run: run.key, paused: 7.5 }]);
-    assert.deepEqual(posted.filter((m) => m.type === 'debugMarks').at(-1), { type: 'debugMarks', run: run.key, paused: 5, focus: 3, reason: 'breakpoint' }, 'the marks and the cursor name the same run');
+    assert.deepEqual(
+      posted.filter((m) => m.type === 'debugMarks').at(-1),
+      { type: 'debugMarks', run: run.key, paused: 5, focus: 3, reason: 'breakpoint' },
+      'the marks and the cursor name the same run',
+    );
     posted.length = 0;
     await bridge.handle({ type: 'ready' });
     await turn();
@@ -177,7 +223,10 @@ describe('time travel, host side (panel bridge)', () => {
     posted.length = 0;
     bridge.paused(run.key, true);
     bridge.paused(run.key, false);
-    assert.deepEqual(cursors(), [{ type: 'cursor', run: run.key, paused: 9 }, { type: 'cursor', run: run.key, paused: null }]);
+    assert.deepEqual(cursors(), [
+      { type: 'cursor', run: run.key, paused: 9 },
+      { type: 'cursor', run: run.key, paused: null },
+    ]);
     bridge.dispose();
   });
 
@@ -186,14 +235,33 @@ describe('time travel, host side (panel bridge)', () => {
     await t.bridge.handle({ type: 'ready' });
     const run = openFixture(t, 'failing_child.ndjson');
     const data = await timeline(t, { run: run.key, hideSystem: true, lanes: [9, 10] });
-    assert.deepEqual(data.lines.map((l) => l.name), ['__main__.main', 'check config', 'download', 'parse feed', 'uploader', 'upload chunk 0', 'upload chunk 1']);
+    assert.deepEqual(
+      data.lines.map((l) => l.name),
+      ['__main__.main', 'check config', 'download', 'parse feed', 'uploader', 'upload chunk 0', 'upload chunk 1'],
+    );
     const parse = data.lines.find((l) => l.name === 'parse feed')!;
-    assert.deepEqual([parse.spawned, parse.exited, parse.end, parse.error?.type], [0.299, 302.217, 'raised', 'ValueError']);
+    assert.deepEqual(
+      [parse.spawned, parse.exited, parse.end, parse.error?.type],
+      [0.299, 302.217, 'raised', 'ValueError'],
+    );
     const chunk = data.lines.find((l) => l.name === 'upload chunk 1')!;
     assert.deepEqual([chunk.end, chunk.cancelledBy, chunk.cancelSource], ['cancelled', 10, 'nursery']);
-    assert.deepEqual(data.bands.map((b) => [b.id, b.owner, b.opened, b.closed]), [[7, 5, 0.269, 302.528], [12, 11, 0.41, 302.456]], 'system nurseries hidden too');
-    assert.deepEqual(data.lanes.map((l) => [l.id, l.t, l.s]), [[9, [0.288, 99.783], ['scheduled', 'waiting']], [10, [0.299, 99.783], ['scheduled', 'waiting']]]);
-    assert.equal(Math.max(...data.curve.n), 9, 'nine tasks alive at once (Trio\'s own too)');
+    assert.deepEqual(
+      data.bands.map((b) => [b.id, b.owner, b.opened, b.closed]),
+      [
+        [7, 5, 0.269, 302.528],
+        [12, 11, 0.41, 302.456],
+      ],
+      'system nurseries hidden too',
+    );
+    assert.deepEqual(
+      data.lanes.map((l) => [l.id, l.t, l.s]),
+      [
+        [9, [0.288, 99.783], ['scheduled', 'waiting']],
+        [10, [0.299, 99.783], ['scheduled', 'waiting']],
+      ],
+    );
+    assert.equal(Math.max(...data.curve.n), 9, "nine tasks alive at once (Trio's own too)");
     assert.equal(data.curve.n.at(-1), 0);
     assert.deepEqual([data.start, data.end, data.exactFrom, data.more], [0, 303.145, 0, 0]);
     // A window before the failure: the tasks that had ended are not in it.
@@ -210,7 +278,12 @@ describe('time travel, host side (panel bridge)', () => {
     const stream = t.store.openStream({ launchKey: 'k', instance: 'i' });
     const run: RunState = stream.run(1)!;
     const evs: WireEvent[] = [hello(), ...prologue(), opened(4, 3, 1), scope(99, 3, 1, { deadline: 50 })];
-    for (let i = 0; i < 60_000; i++) evs.push(spawned(10 + i, 4, 'w', 2 + i * 0.001), state(10 + i, 2 + i * 0.001, 'running'), exited(10 + i, 2.0005 + i * 0.001));
+    for (let i = 0; i < 60_000; i++)
+      evs.push(
+        spawned(10 + i, 4, 'w', 2 + i * 0.001),
+        state(10 + i, 2 + i * 0.001, 'running'),
+        exited(10 + i, 2.0005 + i * 0.001),
+      );
     // Main: 5 ms stretches of running and waiting (several pixels each), then changes every 10 µs (many per pixel).
     for (let k = 0; k < 10; k++) evs.push(state(3, 70 + 5 * k, k % 2 ? 'running' : 'waiting'));
     for (let i = 0; i < 2000; i++) evs.push(state(3, 120 + i * 0.01, i % 2 ? 'running' : 'waiting'));
@@ -218,16 +291,24 @@ describe('time travel, host side (panel bridge)', () => {
     evs.forEach((e) => run.apply(e));
     t.posted.length = 0;
     const data = await timeline(t, { run: run.key, lanes: [3], width: 100, hideSystem: true });
-    assert.ok(t.posted.some((m) => m.type === 'timeline' && m.data.partial), 'a partial answer came first');
+    assert.ok(
+      t.posted.some((m) => m.type === 'timeline' && m.data.partial),
+      'a partial answer came first',
+    );
     assert.equal(data.lines.length + data.more, 60_001);
     assert.equal(data.lines.length, 20_000);
     const lane = data.lanes[0];
     const px = (data.to - data.from) / 100;
     assert.ok(lane.t.length >= 10 && lane.t.length <= 100, `${lane.t.length} changes drawn`);
-    for (let i = 1; i < lane.t.length; i++) assert.ok(lane.t[i] - lane.t[i - 1] >= px - 1e-9, 'no two changes within a pixel');
+    for (let i = 1; i < lane.t.length; i++)
+      assert.ok(lane.t[i] - lane.t[i - 1] >= px - 1e-9, 'no two changes within a pixel');
     for (let i = 1; i < lane.s.length; i++) assert.notEqual(lane.s[i], lane.s[i - 1]);
     assert.ok(data.curve.t.length <= 200);
-    assert.deepEqual(data.marks.filter((m) => m.kind === 'deadline').map((m) => [m.t, m.id]), [[50, 3]], 'the deadline passed while its scope was open');
+    assert.deepEqual(
+      data.marks.filter((m) => m.kind === 'deadline').map((m) => [m.t, m.id]),
+      [[50, 3]],
+      'the deadline passed while its scope was open',
+    );
     t.bridge.dispose();
   });
 });

@@ -26,7 +26,10 @@ function goldens(dir = FIXTURES): string[] {
 function textOf(golden: string): string {
   const m = /^(.*?)(?:\.at-([\d.]+))?\.tree\.txt$/.exec(golden)!;
   const ndjson = readFileSync(`${m[1]}.ndjson`, 'utf8');
-  if (m[2] === undefined) return runsFromNdjson(ndjson).map((r) => treeText(r.rows(), r.info())).join('\n');
+  if (m[2] === undefined)
+    return runsFromNdjson(ndjson)
+      .map((r) => treeText(r.rows(), r.info()))
+      .join('\n');
   const at = Number(m[2]) * 1000;
   // The run as it stood at `at`: its events up to then (what the store's history will give).
   const lines = ndjson.split('\n').filter((l) => l.trim());
@@ -35,10 +38,12 @@ function textOf(golden: string): string {
     return typeof ts !== 'number' || ts <= at;
   });
   const cut = kept.length < lines.length;
-  return runsFromNdjson(kept.join('\n') + '\n').map((r) => {
-    const info = r.info();
-    return treeText(r.rows(), info, at, cut && !info.outcome ? 'running' : runStatus(info));
-  }).join('\n');
+  return runsFromNdjson(kept.join('\n') + '\n')
+    .map((r) => {
+      const info = r.info();
+      return treeText(r.rows(), info, at, cut && !info.outcome ? 'running' : runStatus(info));
+    })
+    .join('\n');
 }
 
 describe('tree as text', () => {
@@ -46,7 +51,8 @@ describe('tree as text', () => {
 
   it('has golden files for every recorded fixture and the synthetic edge cases', () => {
     const names = files.map((f) => relative(FIXTURES, f));
-    for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.ndjson'))) assert.ok(names.includes(f.replace('.ndjson', '.tree.txt')), f);
+    for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.ndjson')))
+      assert.ok(names.includes(f.replace('.ndjson', '.tree.txt')), f);
     assert.ok(names.includes(join('synthetic', 'tree_text_edges.tree.txt')));
     assert.ok(names.some((n) => n.includes('.at-')));
   });
@@ -59,11 +65,14 @@ describe('tree as text', () => {
 
   it('collapses siblings whose whole subtrees print alike into one line with ×N', () => {
     const r = run([
-      hello(), ...prologue(),
+      hello(),
+      ...prologue(),
       opened(4, 3, 1),
       ...[5, 6, 7].map((id) => spawned(id, 4, 'worker', 2, { site: { file: '/a/w.py', line: 9, function: 'main' } })),
       spawned(8, 4, 'worker', 2, { site: { file: '/a/w.py', line: 9, function: 'main' } }),
-      ...[5, 6, 7, 8].map((id) => state(id, 3, 'waiting', { file: '/a/w.py', line: id === 8 ? 30 : 20, function: 'work' })),
+      ...[5, 6, 7, 8].map((id) =>
+        state(id, 3, 'waiting', { file: '/a/w.py', line: id === 8 ? 30 : 20, function: 'work' }),
+      ),
     ]);
     assert.deepEqual(treeLines(r.rows()), [
       'main · scheduled · spawned @ prog.py:13',
@@ -74,7 +83,11 @@ describe('tree as text', () => {
   });
 
   it("leaves out the library's own tasks and nurseries, lifting what hangs below them", () => {
-    const r = run([hello(), ...prologue(), spawned(4, 2, '<TrioToken.run_sync_soon task>', 1, { system: true, site: null })]);
+    const r = run([
+      hello(),
+      ...prologue(),
+      spawned(4, 2, '<TrioToken.run_sync_soon task>', 1, { system: true, site: null }),
+    ]);
     const lines = treeLines(r.rows());
     assert.equal(lines.length, 1);
     assert.match(lines[0], /^main /);
@@ -82,9 +95,21 @@ describe('tree as text', () => {
 
   it('says what retention folded away, by outcome', () => {
     const events = [hello(), ...prologue(), opened(4, 3, 1)];
-    for (let id = 5; id < 10; id++) events.push(spawned(id, 4, `t${id}`, 2), exited(id, 3, id === 9 ? 'raised' : 'returned', id === 9 ? { error: { type: 'ValueError', message: 'x' } } : {}));
+    for (let id = 5; id < 10; id++)
+      events.push(
+        spawned(id, 4, `t${id}`, 2),
+        exited(
+          id,
+          3,
+          id === 9 ? 'raised' : 'returned',
+          id === 9 ? { error: { type: 'ValueError', message: 'x' } } : {},
+        ),
+      );
     const lines = treeLines(run(events, { retainFinished: 1 }).rows());
-    assert.deepEqual(lines.slice(-2), ['    t9 · raised ValueError: x · spawned @ prog.py:19', '    … 4 finished tasks not kept (4 returned)']);
+    assert.deepEqual(lines.slice(-2), [
+      '    t9 · raised ValueError: x · spawned @ prog.py:19',
+      '    … 4 finished tasks not kept (4 returned)',
+    ]);
   });
 
   it('keeps program text on its line: control and direction characters escaped, long text cut by code points', () => {
@@ -106,8 +131,16 @@ describe('tree as text', () => {
   it('heads the text with the program, its library and how the run stands', () => {
     const live = run([hello({ argv: ['/srv/app.py'] }), ...prologue()]);
     assert.equal(treeText(live.rows(), live.info()).split('\n')[0], 'app.py · Trio 0.27.0 · running');
-    const done = run([hello(), ...prologue(), exited(3, 5, 'raised', { error: { type: 'KeyError', message: "'k'" } }), runFinished(6, 'raised', { error: { type: 'KeyError', message: "'k'" } })]);
-    assert.equal(treeText(done.rows(), done.info(), 6).split('\n')[0], "prog.py · Trio 0.27.0 · raised KeyError: 'k' · at 0.006s");
+    const done = run([
+      hello(),
+      ...prologue(),
+      exited(3, 5, 'raised', { error: { type: 'KeyError', message: "'k'" } }),
+      runFinished(6, 'raised', { error: { type: 'KeyError', message: "'k'" } }),
+    ]);
+    assert.equal(
+      treeText(done.rows(), done.info(), 6).split('\n')[0],
+      "prog.py · Trio 0.27.0 · raised KeyError: 'k' · at 0.006s",
+    );
     const pytest = run([hello({ argv: ['/venv/lib/site-packages/pytest/__main__.py', '-x'] }), ...prologue()]);
     assert.match(treeText(pytest.rows(), pytest.info()), /^pytest · Trio/);
     live.markDisconnected('gone');

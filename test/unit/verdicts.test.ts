@@ -11,8 +11,17 @@ import { run, task } from './runRows';
 import { exited, opened, prologue, runFinished, scope, site, spawned, state } from './wireEvents';
 import type { TaskStateEvent } from '../../contract/wire';
 
-const waiting = (id: number, ts: number, waits: WireWaits | null): TaskStateEvent => ({ ...state(id, ts, 'waiting'), waits });
-const lock = (obj: number, holders: number[], extra: Partial<WireWaits> = {}): WireWaits => ({ kind: 'lock', obj, label: `Lock l${obj}`, holders, ...extra });
+const waiting = (id: number, ts: number, waits: WireWaits | null): TaskStateEvent => ({
+  ...state(id, ts, 'waiting'),
+  waits,
+});
+const lock = (obj: number, holders: number[], extra: Partial<WireWaits> = {}): WireWaits => ({
+  kind: 'lock',
+  obj,
+  label: `Lock l${obj}`,
+  holders,
+  ...extra,
+});
 const children = (nursery: number): WireWaits => ({ kind: 'children', obj: nursery, label: 'nursery' });
 const event = (obj: number): WireWaits => ({ kind: 'event', obj, label: `Event e${obj}` });
 /** An event that changes nothing: later events make the store look again at their time. */
@@ -21,21 +30,39 @@ const tick = (ts: number) => state(1, ts, 'waiting');
 /** init (1) and main (3) waiting for their nurseries' children; main's nursery 4 holds workers 5 and 6. */
 function twoWorkers() {
   return [
-    ...prologue(), opened(4, 3, 1), spawned(5, 4, 'w1', 2), spawned(6, 4, 'w2', 3),
-    waiting(1, 100, children(2)), waiting(3, 100, children(4)),
+    ...prologue(),
+    opened(4, 3, 1),
+    spawned(5, 4, 'w1', 2),
+    spawned(6, 4, 'w2', 3),
+    waiting(1, 100, children(2)),
+    waiting(3, 100, children(4)),
   ];
 }
 
 describe('wait-for graph: deadlock and hang verdicts', () => {
   it('two tasks each waiting for a lock the other holds: a deadlock, claimed once it held for a second', () => {
-    const r = run([...twoWorkers(), waiting(5, 100, lock(10, [6])), waiting(6, 100, lock(11, [5])), tick(100 + CONFIRM_MS - 1)]);
+    const r = run([
+      ...twoWorkers(),
+      waiting(5, 100, lock(10, [6])),
+      waiting(6, 100, lock(11, [5])),
+      tick(100 + CONFIRM_MS - 1),
+    ]);
     assert.equal(r.info().verdict, undefined, 'not before it held still for CONFIRM_MS');
     r.apply(tick(100 + CONFIRM_MS + 5));
     const v = r.info().verdict!;
     assert.equal(v.kind, 'deadlock');
-    assert.deepEqual(v.tasks.map((t) => [t.id, t.name, t.waits.label, t.on]), [[5, 'w1', 'Lock l10', [6]], [6, 'w2', 'Lock l11', [5]]]);
+    assert.deepEqual(
+      v.tasks.map((t) => [t.id, t.name, t.waits.label, t.on]),
+      [
+        [5, 'w1', 'Lock l10', [6]],
+        [6, 'w2', 'Lock l11', [5]],
+      ],
+    );
     // main waits for its nursery's children, which will never finish; the init task is left out
-    assert.deepEqual(v.behind.map((t) => t.id), [3]);
+    assert.deepEqual(
+      v.behind.map((t) => t.id),
+      [3],
+    );
     assert.equal(v.since, 100);
     assert.equal(r.takeVerdictNews(), v, 'told once');
     assert.equal(r.takeVerdictNews(), undefined);
@@ -53,7 +80,13 @@ describe('wait-for graph: deadlock and hang verdicts', () => {
   });
 
   it('a recording that stays stuck until Ctrl-C has its verdict: the first event after it is claimed there', () => {
-    const r = run([...twoWorkers(), waiting(5, 100, lock(10, [6])), waiting(6, 100, lock(11, [5])), exited(6, 9000, 'cancelled'), runFinished(9100)]);
+    const r = run([
+      ...twoWorkers(),
+      waiting(5, 100, lock(10, [6])),
+      waiting(6, 100, lock(11, [5])),
+      exited(6, 9000, 'cancelled'),
+      runFinished(9100),
+    ]);
     const v = r.info().verdict!;
     assert.equal(v.kind, 'deadlock');
     assert.equal(v.confirmedAt, 9000);
@@ -62,7 +95,12 @@ describe('wait-for graph: deadlock and hang verdicts', () => {
 
   it('no verdict without evidence: a deadline, a task about to run, a wait the runtime could not read', () => {
     // a deadline on the lock's holder wakes it: the other is not stuck either
-    const deadline = run([...twoWorkers(), waiting(5, 100, lock(10, [6])), waiting(6, 100, lock(11, [5], { until: 5000, wakes: true })), tick(2000)]);
+    const deadline = run([
+      ...twoWorkers(),
+      waiting(5, 100, lock(10, [6])),
+      waiting(6, 100, lock(11, [5], { until: 5000, wakes: true })),
+      tick(2000),
+    ]);
     assert.equal(deadline.info().verdict, undefined);
     // a task that is scheduled will run: no hang while it is
     const busy = run([...twoWorkers(), waiting(5, 100, event(10)), state(6, 100, 'scheduled'), tick(2000)]);
@@ -71,40 +109,72 @@ describe('wait-for graph: deadlock and hang verdicts', () => {
     const unknown = run([...twoWorkers(), waiting(5, 100, event(10)), waiting(6, 100, null), tick(2000)]);
     assert.equal(unknown.info().verdict, undefined);
     // one of two borrowers of a limiter is free: the waiter will get a token
-    const limiter = run([...twoWorkers(), waiting(5, 100, { kind: 'limiter', obj: 9, label: 'CapacityLimiter', holders: [6, 3] }), waiting(6, 100, lock(11, [5])), state(3, 100, 'running'), tick(2000)]);
+    const limiter = run([
+      ...twoWorkers(),
+      waiting(5, 100, { kind: 'limiter', obj: 9, label: 'CapacityLimiter', holders: [6, 3] }),
+      waiting(6, 100, lock(11, [5])),
+      state(3, 100, 'running'),
+      tick(2000),
+    ]);
     assert.equal(limiter.info().verdict, undefined);
   });
 
   it('a sample caught mid-change is not claimed: the cycle must hold still for a second', () => {
     const r = run([
-      ...twoWorkers(), waiting(5, 100, lock(10, [6])), waiting(6, 100, lock(11, [5])),
+      ...twoWorkers(),
+      waiting(5, 100, lock(10, [6])),
+      waiting(6, 100, lock(11, [5])),
       // the next sample shows w2 got its lock after all
-      state(6, 600, 'scheduled'), state(6, 700, 'waiting'), waiting(6, 700, event(12)), tick(1500),
+      state(6, 600, 'scheduled'),
+      state(6, 700, 'waiting'),
+      waiting(6, 700, event(12)),
+      tick(1500),
     ]);
     assert.notEqual(r.info().verdict?.kind, 'deadlock');
   });
 
   it('a parent holding a lock while it waits for its child, which waits for that lock: a cycle through the nursery', () => {
     const r = run([
-      ...prologue(), waiting(1, 50, children(2)), opened(4, 3, 1), spawned(5, 4, 'child', 2),
-      waiting(3, 100, children(4)), waiting(5, 100, lock(10, [3])), tick(1500),
+      ...prologue(),
+      waiting(1, 50, children(2)),
+      opened(4, 3, 1),
+      spawned(5, 4, 'child', 2),
+      waiting(3, 100, children(4)),
+      waiting(5, 100, lock(10, [3])),
+      tick(1500),
     ]);
     const v = r.info().verdict!;
     assert.equal(v.kind, 'deadlock');
-    assert.deepEqual(v.tasks.map((t) => [t.id, t.on]), [[3, [5]], [5, [3]]]);
+    assert.deepEqual(
+      v.tasks.map((t) => [t.id, t.on]),
+      [
+        [3, [5]],
+        [5, [3]],
+      ],
+    );
   });
 
   it('every user task waiting on something only a task could end: a hang, naming each and what it waits for', () => {
     const r = run([
-      ...twoWorkers(), spawned(7, null, 'run_sync_soon_task', 2, { system: true }),
+      ...twoWorkers(),
+      spawned(7, null, 'run_sync_soon_task', 2, { system: true }),
       waiting(7, 100, { kind: 'io', label: 'socket', wakes: true }),
-      waiting(5, 100, event(10)), waiting(6, 200, event(10)), tick(1150),
+      waiting(5, 100, event(10)),
+      waiting(6, 200, event(10)),
+      tick(1150),
     ]);
     assert.equal(r.info().verdict, undefined, 'the last task began waiting at 200');
     r.apply(tick(1250));
     const v = r.info().verdict!;
     assert.equal(v.kind, 'hang');
-    assert.deepEqual(v.tasks.map((t) => [t.id, t.waits.kind]), [[3, 'children'], [5, 'event'], [6, 'event']]);
+    assert.deepEqual(
+      v.tasks.map((t) => [t.id, t.waits.kind]),
+      [
+        [3, 'children'],
+        [5, 'event'],
+        [6, 'event'],
+      ],
+    );
     assert.equal(v.since, 200);
   });
 
@@ -143,14 +213,30 @@ describe('task waits and cancel causes in rows', () => {
       ...twoWorkers(),
       scope(8, 3, 50, { deadline: 900, call: 'move_on_after', site: site(12) }),
       scope(8, 3, 950, { deadline: 900, cancel_called: true, cause: { source: 'deadline' } }),
-      exited(5, 960, 'cancelled', { cancel: { source: 'nursery', by: 6, scope: 4, error: { type: 'ValueError', message: 'bad url' } } }),
+      exited(5, 960, 'cancelled', {
+        cancel: { source: 'nursery', by: 6, scope: 4, error: { type: 'ValueError', message: 'bad url' } },
+      }),
       exited(6, 970, 'cancelled', { cancel: { source: 'explicit', by: 3, site: site(30), reason: 'shutting down' } }),
     ]);
-    assert.deepEqual(task(r, 3).scopes[0], { id: 8, deadline: 900, shield: false, cancelCalled: true, site: site(12), call: 'move_on_after', cause: { source: 'deadline' } });
+    assert.deepEqual(task(r, 3).scopes[0], {
+      id: 8,
+      deadline: 900,
+      shield: false,
+      cancelCalled: true,
+      site: site(12),
+      call: 'move_on_after',
+      cause: { source: 'deadline' },
+    });
     const five = task(r, 5);
-    assert.deepEqual([five.cancelSource, five.cancelledBy, five.cancelScope, five.cancelError], ['nursery', 6, 4, { type: 'ValueError', message: 'bad url' }]);
+    assert.deepEqual(
+      [five.cancelSource, five.cancelledBy, five.cancelScope, five.cancelError],
+      ['nursery', 6, 4, { type: 'ValueError', message: 'bad url' }],
+    );
     const six = task(r, 6);
-    assert.deepEqual([six.cancelSource, six.cancelledBy, six.cancelSite, six.cancelReason], ['explicit', 3, site(30), 'shutting down']);
+    assert.deepEqual(
+      [six.cancelSource, six.cancelledBy, six.cancelSite, six.cancelReason],
+      ['explicit', 3, site(30), 'shutting down'],
+    );
   });
 });
 
@@ -162,14 +248,18 @@ describe('VerdictWatch: a quiet live run is looked at on a timer, each verdict t
     for (const e of [...twoWorkers(), waiting(5, 100, lock(10, [6])), waiting(6, 100, lock(11, [5]))]) r.apply(e);
     const logged: string[] = [];
     let told = 0;
-    store.onDidChange((e) => { if (e.kind === 'changed') told++; });
+    store.onDidChange((e) => {
+      if (e.kind === 'changed') told++;
+    });
     const watch = new VerdictWatch(store, { warn: (m) => logged.push(m) }, 60_000);
     try {
       watch.tick(Date.now());
       assert.deepEqual(logged, []);
       watch.tick(Date.now() + 5000);
       watch.tick(Date.now() + 6000);
-      assert.deepEqual(logged, ['dl.py: deadlock: w1 waits for Lock l10 held by w2; w2 waits for Lock l11 held by w1 (nothing moved since 0.1 s into the run). Stuck behind it: main.']);
+      assert.deepEqual(logged, [
+        'dl.py: deadlock: w1 waits for Lock l10 held by w2; w2 waits for Lock l11 held by w1 (nothing moved since 0.1 s into the run). Stuck behind it: main.',
+      ]);
       assert.equal(told, 1);
     } finally {
       watch.dispose();

@@ -9,9 +9,13 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 const allowed = [
-  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/,
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^CHANGELOG\.md$/,
   /^media\/[\w.-]+\.png$/,
-  /^dist\/(extension|webview)\.js$/, /^dist\/webview\.css$/,
+  /^dist\/(extension|webview)\.js$/,
+  /^dist\/webview\.css$/,
   /^runtime\/protocol\/PROTOCOL\.md$/,
   /^runtime\/python\/bootstrap\/sitecustomize\.py$/,
   /^runtime\/python\/src\/nursery_lens\/((\w+\/)?\w+\.py|py\.typed)$/,
@@ -28,17 +32,30 @@ describe('VSIX contents (vsce ls)', function () {
     mkdirSync(cache, { recursive: true });
     writeFileSync(planted, '');
     try {
-      const out = execFileSync(join(root, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
-      files = out.split('\n').map((l) => l.trim()).filter(Boolean);
+      const out = execFileSync(join(root, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      files = out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     } finally {
       rmSync(hadCache ? planted : cache, { recursive: true, force: true });
     }
   });
 
   it('ships the Python runtime package and its bootstrap', () => {
-    for (const f of ['runtime/python/bootstrap/sitecustomize.py', 'runtime/python/src/nursery_lens/__init__.py',
-      'runtime/python/src/nursery_lens/__main__.py', 'runtime/python/src/nursery_lens/_core/emitter.py',
-      'runtime/python/src/nursery_lens/_trio/instrument.py', 'runtime/protocol/PROTOCOL.md', 'README.md', 'LICENSE']) {
+    for (const f of [
+      'runtime/python/bootstrap/sitecustomize.py',
+      'runtime/python/src/nursery_lens/__init__.py',
+      'runtime/python/src/nursery_lens/__main__.py',
+      'runtime/python/src/nursery_lens/_core/emitter.py',
+      'runtime/python/src/nursery_lens/_trio/instrument.py',
+      'runtime/protocol/PROTOCOL.md',
+      'README.md',
+      'LICENSE',
+    ]) {
       assert.ok(files.includes(f), `${f} is missing from the VSIX`);
     }
   });

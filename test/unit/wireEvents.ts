@@ -2,9 +2,22 @@
 // (runtime/protocol/events.schema.json), typed as contract/wire.ts says, with
 // small defaults. `extra` may also carry fields the protocol does not know.
 import type {
-  HelloEvent, NurseryClosedEvent, NurseryOpenedEvent, RunFinishedEvent, RunStartedEvent, ScopeChangedEvent,
-  TaskExitedEvent, TaskFlaggedEvent, TaskMovedEvent, TaskSpawnedEvent, TaskStateEvent, WireError, WireEvent, WireOutcome,
-  WireSite, WireTaskFlag,
+  HelloEvent,
+  NurseryClosedEvent,
+  NurseryOpenedEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  ScopeChangedEvent,
+  TaskExitedEvent,
+  TaskFlaggedEvent,
+  TaskMovedEvent,
+  TaskSpawnedEvent,
+  TaskStateEvent,
+  WireError,
+  WireEvent,
+  WireOutcome,
+  WireSite,
+  WireTaskFlag,
 } from '../../contract/wire';
 
 /** A raw event object (e.g. a malformed one). */
@@ -14,34 +27,137 @@ type Extra<T> = Partial<T> & Ev;
 export const site = (line: number, file = '/abs/prog.py', fn = 'main'): WireSite => ({ file, line, function: fn });
 
 export const hello = (extra: Extra<HelloEvent> = {}): HelloEvent => ({
-  type: 'hello', protocol: 1, minor: 0, secret: 's3cret', runtime: 'trio', runtime_version: '0.27.0',
-  lens_version: '0.1.0', python: '3.11.9', pid: 4242, argv: ['/abs/prog.py'], cwd: '/abs', instance: 'abc123', ...extra,
+  type: 'hello',
+  protocol: 1,
+  minor: 0,
+  secret: 's3cret',
+  runtime: 'trio',
+  runtime_version: '0.27.0',
+  lens_version: '0.1.0',
+  python: '3.11.9',
+  pid: 4242,
+  argv: ['/abs/prog.py'],
+  cwd: '/abs',
+  instance: 'abc123',
+  ...extra,
 });
 export const runStarted = (run = 1, extra: Extra<RunStartedEvent> = {}): RunStartedEvent => ({
-  type: 'run.started', run, ts: 0, wall: 1_700_000_000_000, ...extra,
+  type: 'run.started',
+  run,
+  ts: 0,
+  wall: 1_700_000_000_000,
+  ...extra,
 });
-export const runFinished = (ts: number, outcome: WireOutcome = 'returned', extra: Extra<RunFinishedEvent> = {}, run = 1): RunFinishedEvent => ({
-  type: 'run.finished', run, ts, outcome, ...extra,
+export const runFinished = (
+  ts: number,
+  outcome: WireOutcome = 'returned',
+  extra: Extra<RunFinishedEvent> = {},
+  run = 1,
+): RunFinishedEvent => ({
+  type: 'run.finished',
+  run,
+  ts,
+  outcome,
+  ...extra,
 });
-export const spawned = (id: number, nursery: number | null, name: string, ts: number, extra: Extra<TaskSpawnedEvent> = {}, run = 1): TaskSpawnedEvent => ({
-  type: 'task.spawned', run, ts, id, name, nursery, system: false, site: nursery === null ? null : site(10 + id), ...extra,
+export const spawned = (
+  id: number,
+  nursery: number | null,
+  name: string,
+  ts: number,
+  extra: Extra<TaskSpawnedEvent> = {},
+  run = 1,
+): TaskSpawnedEvent => ({
+  type: 'task.spawned',
+  run,
+  ts,
+  id,
+  name,
+  nursery,
+  system: false,
+  site: nursery === null ? null : site(10 + id),
+  ...extra,
 });
-export const opened = (id: number, task: number, ts: number, extra: Extra<NurseryOpenedEvent> = {}, run = 1): NurseryOpenedEvent => ({
-  type: 'nursery.opened', run, ts, id, task, site: site(20 + id), ...extra,
+export const opened = (
+  id: number,
+  task: number,
+  ts: number,
+  extra: Extra<NurseryOpenedEvent> = {},
+  run = 1,
+): NurseryOpenedEvent => ({
+  type: 'nursery.opened',
+  run,
+  ts,
+  id,
+  task,
+  site: site(20 + id),
+  ...extra,
 });
-export const closed = (id: number, ts: number, run = 1): NurseryClosedEvent => ({ type: 'nursery.closed', run, ts, id });
-export const exited = (id: number, ts: number, outcome: WireOutcome = 'returned', extra: Extra<TaskExitedEvent> = {}, run = 1): TaskExitedEvent => ({
-  type: 'task.exited', run, ts, id, outcome, ...extra,
+export const closed = (id: number, ts: number, run = 1): NurseryClosedEvent => ({
+  type: 'nursery.closed',
+  run,
+  ts,
+  id,
 });
-export const state = (id: number, ts: number, st: TaskStateEvent['state'], at?: WireSite | null, run = 1): TaskStateEvent => ({
-  type: 'task.state', run, ts, id, state: st, ...(at === undefined ? {} : { at }),
+export const exited = (
+  id: number,
+  ts: number,
+  outcome: WireOutcome = 'returned',
+  extra: Extra<TaskExitedEvent> = {},
+  run = 1,
+): TaskExitedEvent => ({
+  type: 'task.exited',
+  run,
+  ts,
+  id,
+  outcome,
+  ...extra,
 });
-export const moved = (id: number, nursery: number, ts: number, run = 1): TaskMovedEvent => ({ type: 'task.moved', run, ts, id, nursery });
-export const scope = (id: number, task: number, ts: number, extra: Extra<ScopeChangedEvent> = {}, run = 1): ScopeChangedEvent => ({
-  type: 'scope.changed', run, ts, id, task, deadline: null, shield: false, cancel_called: false, ...extra,
+export const state = (
+  id: number,
+  ts: number,
+  st: TaskStateEvent['state'],
+  at?: WireSite | null,
+  run = 1,
+): TaskStateEvent => ({
+  type: 'task.state',
+  run,
+  ts,
+  id,
+  state: st,
+  ...(at === undefined ? {} : { at }),
+});
+export const moved = (id: number, nursery: number, ts: number, run = 1): TaskMovedEvent => ({
+  type: 'task.moved',
+  run,
+  ts,
+  id,
+  nursery,
+});
+export const scope = (
+  id: number,
+  task: number,
+  ts: number,
+  extra: Extra<ScopeChangedEvent> = {},
+  run = 1,
+): ScopeChangedEvent => ({
+  type: 'scope.changed',
+  run,
+  ts,
+  id,
+  task,
+  deadline: null,
+  shield: false,
+  cancel_called: false,
+  ...extra,
 });
 export const flagged = (id: number, flag: WireTaskFlag, ts: number, error?: WireError, run = 1): TaskFlaggedEvent => ({
-  type: 'task.flagged', run, ts, id, flag, ...(error ? { error } : {}),
+  type: 'task.flagged',
+  run,
+  ts,
+  id,
+  flag,
+  ...(error ? { error } : {}),
 });
 
 /**

@@ -19,7 +19,9 @@ function live(key = 'aio', anyio?: string, library: 'asyncio' | 'trio' = 'asynci
 /** The stroke-dasharray of the link drawn to the node with this key ('none': a plain line). */
 function linkDash(h: Harness, key: string): Promise<string> {
   return h.page.evaluate((k) => {
-    const link = Array.from(document.querySelectorAll<SVGPathElement>('.links path.link')).find((p) => (p as unknown as { __data__: { node: { key: string } } }).__data__.node.key === k);
+    const link = Array.from(document.querySelectorAll<SVGPathElement>('.links path.link')).find(
+      (p) => (p as unknown as { __data__: { node: { key: string } } }).__data__.node.key === k,
+    );
     return link ? getComputedStyle(link).strokeDasharray : 'no link';
   }, key);
 }
@@ -76,7 +78,10 @@ describe('webview: an asyncio run', function () {
     await h.settle();
     const pane = h.page.locator('aside.details');
     const text = (await pane.textContent())!;
-    assert.match(text, /Loose task: made by fetch\(users\) outside any task group \(create_task, ensure_future, gather…\); no task group owns it\./);
+    assert.match(
+      text,
+      /Loose task: made by fetch\(users\) outside any task group \(create_task, ensure_future, gather…\); no task group owns it\./,
+    );
     assert.match(text, /loose task/);
     assert.match(text, /Made byfetch\(users\) · owned by no task group/);
     await pane.getByRole('button', { name: 'fetch(users)' }).click();
@@ -144,7 +149,10 @@ describe('webview: an asyncio run', function () {
     assert.equal((await flush.locator('tspan.badge').textContent())!.trim(), '⚠ pending at close');
     await selectByKeys(h, ...TO_FLUSH);
     const pane = h.page.locator('aside.details');
-    assert.match((await pane.locator('.flag-note').textContent())!, /^Still pending when the loop closed: it never finished\.$/);
+    assert.match(
+      (await pane.locator('.flag-note').textContent())!,
+      /^Still pending when the loop closed: it never finished\.$/,
+    );
     assert.match((await pane.textContent())!, /Statewaiting when the loop closed; it never finished/);
     await selectByKeys(h, ...TO_AUDIT);
     const text = (await pane.textContent())!;
@@ -159,19 +167,36 @@ describe('webview: an asyncio run', function () {
     const runs = [live('a'), live('b', '4.9.0'), live('c', '4.9.0', 'trio')].map((r) => r.state);
     await h.send(runsMessage(runs), live('a').snapshot());
     const options = await h.page.locator('select.run-picker option').allTextContents();
-    assert.deepEqual(options.map((o) => o.replace(/ · \d.*? —/, ' —')), [
-      'ingest.py · asyncio — live', 'ingest.py · AnyIO on asyncio — live', 'ingest.py · AnyIO on Trio — live',
-    ]);
+    assert.deepEqual(
+      options.map((o) => o.replace(/ · \d.*? —/, ' —')),
+      ['ingest.py · asyncio — live', 'ingest.py · AnyIO on asyncio — live', 'ingest.py · AnyIO on Trio — live'],
+    );
   });
 
   it('folds many same-named loose tasks of one maker, and the keyboard walks from a loose task to its maker', async () => {
     const run = live();
-    run.feed(Array.from({ length: 30 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 6 + i, id: 100 + i, name: 'handle_request', nursery: null, parent: 1, system: false, site: null })));
+    run.feed(
+      Array.from({ length: 30 }, (_, i) => ({
+        type: 'task.spawned',
+        run: 1,
+        ts: 6 + i,
+        id: 100 + i,
+        name: 'handle_request',
+        nursery: null,
+        parent: 1,
+        system: false,
+        site: null,
+      })),
+    );
     await show(run);
     const fold = h.page.locator('g.node.fold[aria-label^="handle_request ×30"]');
     assert.match((await fold.textContent())!, /×30/);
     assert.equal(await fold.getAttribute('data-parent'), '1', 'under their maker');
-    assert.notEqual(await linkDash(h, (await fold.getAttribute('data-key'))!), 'none', 'the fold hangs by a dashed link too');
+    assert.notEqual(
+      await linkDash(h, (await fold.getAttribute('data-key'))!),
+      'none',
+      'the fold hangs by a dashed link too',
+    );
     await h.task('heartbeat').click();
     await h.page.locator('svg.tree').focus();
     await h.page.keyboard.press('ArrowLeft');
@@ -200,12 +225,18 @@ describe('webview: an asyncio run', function () {
         await selectByKeys(page, ...TO_FLUSH);
         await page.settle(300);
         await page.page.screenshot({ path: join(SHOTS, `asyncio-closed-${theme}-${width}.png`) });
-        const badge = await page.task('flush_cache').locator('tspan.badge').evaluate((e) => getComputedStyle(e).fill);
+        const badge = await page
+          .task('flush_cache')
+          .locator('tspan.badge')
+          .evaluate((e) => getComputedStyle(e).fill);
         const bg = await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
         assert.notEqual(badge, bg, 'the flag is drawn in a colour of its own');
         await page.page.getByRole('button', { name: 'Legend' }).click();
         const box = (await page.page.locator('.legend').boundingBox())!;
-        assert.ok(box.x >= 0 && box.x + box.width <= width, `the legend fits in ${width} px (${box.x}..${box.x + box.width})`);
+        assert.ok(
+          box.x >= 0 && box.x + box.width <= width,
+          `the legend fits in ${width} px (${box.x}..${box.x + box.width})`,
+        );
         await page.page.screenshot({ path: join(SHOTS, `asyncio-legend-${theme}-${width}.png`) });
         assert.deepEqual(page.errors, []);
         await page.page.close();

@@ -8,8 +8,14 @@ import { startServer, type HarnessServer } from './server';
 export const repoRoot = join(__dirname, '..', '..');
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 export type Theme = 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast' | 'vscode-high-contrast-light';
@@ -27,16 +33,32 @@ export async function openSession(): Promise<Session> {
     args: CHROMIUM_ARGS,
   });
   const server = await startServer(repoRoot);
-  return { browser, server, close: async () => { await browser.close(); await server.close(); } };
+  return {
+    browser,
+    server,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
 
 export class Harness {
   private static slots = 0;
 
-  private constructor(readonly page: Page, public url: string) {}
+  private constructor(
+    readonly page: Page,
+    public url: string,
+  ) {}
 
-  static async open(s: Session, opts: { theme?: Theme; width?: number; height?: number; motion?: boolean } = {}): Promise<Harness> {
-    const page = await s.browser.newPage({ viewport: { width: opts.width ?? 1100, height: opts.height ?? 700 }, reducedMotion: opts.motion ? 'no-preference' : 'reduce' });
+  static async open(
+    s: Session,
+    opts: { theme?: Theme; width?: number; height?: number; motion?: boolean } = {},
+  ): Promise<Harness> {
+    const page = await s.browser.newPage({
+      viewport: { width: opts.width ?? 1100, height: opts.height ?? 700 },
+      reducedMotion: opts.motion ? 'no-preference' : 'reduce',
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const h = new Harness(page, `${s.server.url}?theme=${opts.theme ?? 'vscode-dark'}`);
@@ -78,7 +100,10 @@ export class Harness {
 
   /** Waits until pending messages are handled and a frame (plus transitions) is drawn. */
   async settle(ms = 0): Promise<void> {
-    await this.page.evaluate(() => new Promise<void>((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => r())), 0)));
+    await this.page.evaluate(
+      () =>
+        new Promise<void>((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => r())), 0)),
+    );
     if (ms) await this.page.waitForTimeout(ms);
   }
 
@@ -87,21 +112,44 @@ export class Harness {
   }
 
   async clearPosted(): Promise<void> {
-    await this.page.evaluate(() => { (window as unknown as { __posted: unknown[] }).__posted.length = 0; });
+    await this.page.evaluate(() => {
+      (window as unknown as { __posted: unknown[] }).__posted.length = 0;
+    });
   }
 
   /** Node elements: key, kind, parent key, classes, label text, aria-label, position. */
-  async nodes(): Promise<Array<{ key: string; kind: string; parent: string | null; cls: string; text: string; aria: string; x: number; y: number; expanded: string | null; selected: string | null }>> {
-    return this.page.$$eval('g.node', (els) => els.map((el) => {
-      const g = el as SVGGElement;
-      const m = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(g.getAttribute('transform') ?? '');
-      return {
-        key: g.dataset.key ?? '', kind: g.dataset.kind ?? '', parent: g.dataset.parent ?? null, cls: g.getAttribute('class') ?? '',
-        text: g.querySelector('text')?.textContent ?? '', aria: g.getAttribute('aria-label') ?? '',
-        x: m ? Number(m[1]) : NaN, y: m ? Number(m[2]) : NaN,
-        expanded: g.getAttribute('aria-expanded'), selected: g.getAttribute('aria-selected'),
-      };
-    }));
+  async nodes(): Promise<
+    Array<{
+      key: string;
+      kind: string;
+      parent: string | null;
+      cls: string;
+      text: string;
+      aria: string;
+      x: number;
+      y: number;
+      expanded: string | null;
+      selected: string | null;
+    }>
+  > {
+    return this.page.$$eval('g.node', (els) =>
+      els.map((el) => {
+        const g = el as SVGGElement;
+        const m = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(g.getAttribute('transform') ?? '');
+        return {
+          key: g.dataset.key ?? '',
+          kind: g.dataset.kind ?? '',
+          parent: g.dataset.parent ?? null,
+          cls: g.getAttribute('class') ?? '',
+          text: g.querySelector('text')?.textContent ?? '',
+          aria: g.getAttribute('aria-label') ?? '',
+          x: m ? Number(m[1]) : NaN,
+          y: m ? Number(m[2]) : NaN,
+          expanded: g.getAttribute('aria-expanded'),
+          selected: g.getAttribute('aria-selected'),
+        };
+      }),
+    );
   }
 
   /** The node of the task with this full name (its ARIA label starts with it). */

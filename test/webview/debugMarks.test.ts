@@ -19,14 +19,42 @@ const at = (line: number, fn = 'worker', file = FILE) => ({ file, line, function
 function workers(count: number, names: (i: number) => string): LiveRun {
   const events: Array<Record<string, unknown>> = [...prologue()];
   for (let i = 0; i < count; i++) {
-    events.push({ type: 'task.spawned', run: 1, ts: 2, id: 10 + i, name: names(i), nursery: 4, system: false, site: at(30, 'main') });
-    events.push({ type: 'task.state', run: 1, ts: 3, id: 10 + i, state: 'waiting', at: at(3, 'nap', '/home/user/app/util.py'), chain: [at(12), at(3, 'nap', '/home/user/app/util.py'), at(80, 'sleep', TRIO), at(90, 'sleep_until', TRIO), at(60, 'wait_task_rescheduled', TRIO)] });
+    events.push({
+      type: 'task.spawned',
+      run: 1,
+      ts: 2,
+      id: 10 + i,
+      name: names(i),
+      nursery: 4,
+      system: false,
+      site: at(30, 'main'),
+    });
+    events.push({
+      type: 'task.state',
+      run: 1,
+      ts: 3,
+      id: 10 + i,
+      state: 'waiting',
+      at: at(3, 'nap', '/home/user/app/util.py'),
+      chain: [
+        at(12),
+        at(3, 'nap', '/home/user/app/util.py'),
+        at(80, 'sleep', TRIO),
+        at(90, 'sleep_until', TRIO),
+        at(60, 'wait_task_rescheduled', TRIO),
+      ],
+    });
   }
   return new LiveRun('c1.r1', 'workers.py').feed(events);
 }
 
-const marks = (paused: number | null, focus: number | null = null, run: string | null = 'c1.r1'): HostMessage =>
-  ({ type: 'debugMarks', run, paused, focus, reason: paused === null ? null : 'breakpoint' });
+const marks = (paused: number | null, focus: number | null = null, run: string | null = 'c1.r1'): HostMessage => ({
+  type: 'debugMarks',
+  run,
+  paused,
+  focus,
+  reason: paused === null ? null : 'breakpoint',
+});
 
 describe('webview: in step with the debugger', function () {
   let s: Session;
@@ -44,7 +72,14 @@ describe('webview: in step with the debugger', function () {
   async function inView(key: string): Promise<boolean> {
     const box = await h.page.locator(`g.node[data-key="${key}"]`).boundingBox();
     const area = await h.page.locator('svg.tree').boundingBox();
-    return !!box && !!area && box.y >= area.y && box.y + box.height <= area.y + area.height && box.x >= area.x && box.x < area.x + area.width;
+    return (
+      !!box &&
+      !!area &&
+      box.y >= area.y &&
+      box.y + box.height <= area.y + area.height &&
+      box.x >= area.x &&
+      box.x < area.x + area.width
+    );
   }
 
   it('marks the paused worker of fifty with the arrow and "paused here", selects it, brings it into view and says why', async () => {
@@ -65,7 +100,10 @@ describe('webview: in step with the debugger', function () {
     const details = h.page.locator('aside.details');
     assert.match((await details.textContent())!, /Paused here \(breakpoint\): the debugger stopped in this task\./);
     // The host set it: no echo back.
-    assert.deepEqual((await h.posted()).filter((m) => m.type === 'selected'), []);
+    assert.deepEqual(
+      (await h.posted()).filter((m) => m.type === 'selected'),
+      [],
+    );
     await h.page.screenshot({ path: join(SHOTS, 'paused-here-dark.png') });
     // Continue: the mark goes, the selection stays.
     await h.send(marks(null, null, null));
@@ -76,7 +114,13 @@ describe('webview: in step with the debugger', function () {
     await h.settle(200);
     await h.page.locator('g.node[aria-label^="task worker-36,"]').click();
     await h.settle(100);
-    assert.equal((await h.posted()).filter((m) => m.type === 'selected').map((m) => (m as { id: number | null }).id).at(-1), 46);
+    assert.equal(
+      (await h.posted())
+        .filter((m) => m.type === 'selected')
+        .map((m) => (m as { id: number | null }).id)
+        .at(-1),
+      46,
+    );
   });
 
   it('lifts the paused task out of the fold that hides it, beside the fold', async () => {
@@ -136,26 +180,34 @@ describe('webview: in step with the debugger', function () {
     await h.page.locator('g.node.fold').click();
     await h.page.locator('g.node[data-key="3"]').click();
     await h.page.locator('g.node[data-key="3"]').click();
-    assert.deepEqual((await h.posted()).filter((m) => m.type === 'selected'), [
-      { type: 'selected', run: 'c1.r1', id: null },
-      { type: 'selected', run: 'c1.r1', id: 3 },
-    ]);
+    assert.deepEqual(
+      (await h.posted()).filter((m) => m.type === 'selected'),
+      [
+        { type: 'selected', run: 'c1.r1', id: null },
+        { type: 'selected', run: 'c1.r1', id: 3 },
+      ],
+    );
   });
 
-  it('shows the whole await chain, outermost first, the program\'s frames bold, library frames folded and dimmed, each a link', async () => {
+  it("shows the whole await chain, outermost first, the program's frames bold, library frames folded and dimmed, each a link", async () => {
     const run = workers(3, (i) => `worker-${i}`);
     await h.send(runsMessage([run.state]), run.snapshot());
     await h.page.locator('g.node[data-key="11"]').click();
     const chain = h.page.locator('aside.details ol.await-chain').first();
     await chain.waitFor();
-    assert.deepEqual(await chain.locator(':scope > li').evaluateAll((els) => els.map((e) => `${e.className}:${(e as HTMLElement).innerText.trim()}`)), [
-      'user:worker:12 · workers.py',
-      'user:nap:3 · util.py',
-      'library:3 library frames',
-    ]);
+    assert.deepEqual(
+      await chain
+        .locator(':scope > li')
+        .evaluateAll((els) => els.map((e) => `${e.className}:${(e as HTMLElement).innerText.trim()}`)),
+      ['user:worker:12 · workers.py', 'user:nap:3 · util.py', 'library:3 library frames'],
+    );
     assert.equal(await chain.locator('details').getAttribute('open'), null, 'library frames start folded');
     await chain.locator('summary').click();
-    assert.deepEqual(await chain.locator('details li').allTextContents(), ['sleep:80 · _timer.py', 'sleep_until:90 · _timer.py', 'wait_task_rescheduled:60 · _timer.py']);
+    assert.deepEqual(await chain.locator('details li').allTextContents(), [
+      'sleep:80 · _timer.py',
+      'sleep_until:90 · _timer.py',
+      'wait_task_rescheduled:60 · _timer.py',
+    ]);
     await h.clearPosted();
     await chain.getByRole('button', { name: 'nap:3' }).click();
     await chain.getByRole('button', { name: 'sleep_until:90' }).click();

@@ -15,7 +15,10 @@ let nextId = 1;
 async function picture(h: Harness, format: ImageFormat): Promise<Exported> {
   const id = nextId++;
   await h.send({ type: 'export', id, format });
-  await h.page.waitForFunction((n) => (window as unknown as { __posted: Array<{ id?: number }> }).__posted.some((m) => m.id === n), id);
+  await h.page.waitForFunction(
+    (n) => (window as unknown as { __posted: Array<{ id?: number }> }).__posted.some((m) => m.id === n),
+    id,
+  );
   return (await h.posted()).find((m) => 'id' in m && m.id === id) as Exported;
 }
 
@@ -54,7 +57,11 @@ async function parse(page: Page, svg: string): Promise<Parsed> {
       height: Number(root.getAttribute('height')),
       texts: Array.from(doc.querySelectorAll('tspan.name')).map((t) => t.textContent ?? ''),
       elements: [...new Set(all.map((e) => e.localName))].sort(),
-      handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || /javascript:/i.test(a.value)).map((a) => a.name)),
+      handlers: all.flatMap((e) =>
+        Array.from(e.attributes)
+          .filter((a) => /^on/i.test(a.name) || /javascript:/i.test(a.value))
+          .map((a) => a.name),
+      ),
       background: doc.querySelector('rect.background')?.getAttribute('style') ?? '',
       raisedFill: raised?.getAttribute('style') ?? null,
       returnedName: returned?.getAttribute('style') ?? null,
@@ -91,7 +98,10 @@ describe('webview: exports', function () {
     assert.ok(p.texts.includes('node 1.3.3.3.3'), 'a task far outside the 420×320 view');
     assert.ok(p.texts.length > shownNow, `${p.texts.length} named in the file, ${shownNow} drawn in the panel`);
     assert.deepEqual(p.handlers, []);
-    assert.deepEqual(p.elements.filter((e) => !['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title'].includes(e)), []);
+    assert.deepEqual(
+      p.elements.filter((e) => !['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title'].includes(e)),
+      [],
+    );
   });
 
   it("SVG: the theme's colours, written on the elements (light and dark differ)", async () => {
@@ -117,9 +127,31 @@ describe('webview: exports', function () {
     const evil = '</text><script>alert(1)</script>';
     const evil2 = '<img src=x onerror=alert(2)>';
     const live = new LiveRun('evil', 'evil.py').feed([
-      { type: 'hello', protocol: 1, minor: 2, runtime: 'trio', runtime_version: '0.35.0', lens_version: '0.1.0', python: '3.11', pid: 1, argv: ['evil.py'], cwd: '/', instance: 'x' },
+      {
+        type: 'hello',
+        protocol: 1,
+        minor: 2,
+        runtime: 'trio',
+        runtime_version: '0.35.0',
+        lens_version: '0.1.0',
+        python: '3.11',
+        pid: 1,
+        argv: ['evil.py'],
+        cwd: '/',
+        instance: 'x',
+      },
       { type: 'run.started', run: 1, ts: 0, wall: 1 },
-      { type: 'task.spawned', run: 1, ts: 1, id: 1, name: 'main', nursery: null, system: false, main: true, site: null },
+      {
+        type: 'task.spawned',
+        run: 1,
+        ts: 1,
+        id: 1,
+        name: 'main',
+        nursery: null,
+        system: false,
+        main: true,
+        site: null,
+      },
       { type: 'nursery.opened', run: 1, ts: 2, id: 2, task: 1, site: null },
       { type: 'task.spawned', run: 1, ts: 3, id: 3, name: evil, nursery: 2, system: false, site: null },
       { type: 'task.spawned', run: 1, ts: 3, id: 4, name: evil2, nursery: 2, system: false, site: null },
@@ -130,7 +162,10 @@ describe('webview: exports', function () {
     assert.equal(p.error, null);
     assert.ok(p.texts.includes(evil), p.texts.join(' | '));
     assert.ok(p.texts.includes(evil2), p.texts.join(' | '));
-    assert.deepEqual(p.elements.filter((e) => e === 'script' || e === 'foreignObject' || e === 'img'), []);
+    assert.deepEqual(
+      p.elements.filter((e) => e === 'script' || e === 'foreignObject' || e === 'img'),
+      [],
+    );
     assert.deepEqual(p.handlers, []);
   });
 
@@ -144,20 +179,23 @@ describe('webview: exports', function () {
     assert.equal(bytes.readUInt32BE(16), svg.width * 2);
     assert.equal(bytes.readUInt32BE(20), svg.height * 2);
     // Decoded again by the browser: the background's colour in a corner, and the failure's red somewhere.
-    const seen = await blank.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const px = ctx.getImageData(0, 0, c.width, c.height).data;
-      let red = 0;
-      for (let i = 0; i < px.length; i += 4) if (px[i] === 248 && px[i + 1] === 81 && px[i + 2] === 73) red++;
-      return { corner: [...px.slice(0, 3)], red };
-    }, (m as Extract<Exported, { type: 'exported' }>).data);
+    const seen = await blank.evaluate(
+      async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.width;
+        c.height = img.height;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        let red = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i] === 248 && px[i + 1] === 81 && px[i + 2] === 73) red++;
+        return { corner: [...px.slice(0, 3)], red };
+      },
+      (m as Extract<Exported, { type: 'exported' }>).data,
+    );
     assert.deepEqual(seen.corner, [31, 31, 31]);
     assert.ok(seen.red > 20, `${seen.red} pixels of the raised task's red`);
   });
@@ -169,14 +207,19 @@ describe('webview: exports', function () {
     assert.match((m as Extract<Exported, { type: 'exportFailed' }>).reason, /no run is shown/);
   });
 
-  it('the toolbar\'s Export menu asks the host for each export, by mouse and by keyboard', async () => {
+  it("the toolbar's Export menu asks the host for each export, by mouse and by keyboard", async () => {
     await show('vscode-dark');
     await h.clearPosted();
     const button = h.page.getByRole('button', { name: 'Export' });
     assert.equal(await button.getAttribute('aria-expanded'), 'false');
     await button.click();
     const items = h.page.getByRole('menuitem');
-    assert.deepEqual(await items.allTextContents(), ['Copy as text', 'Save as SVG…', 'Save as PNG…', 'Save Chrome trace…']);
+    assert.deepEqual(await items.allTextContents(), [
+      'Copy as text',
+      'Save as SVG…',
+      'Save as PNG…',
+      'Save Chrome trace…',
+    ]);
     await h.page.getByRole('menuitem', { name: 'Save as SVG…' }).click();
     assert.equal(await h.page.locator('.export-menu').isHidden(), true);
     await button.click();

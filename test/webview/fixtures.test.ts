@@ -7,7 +7,10 @@ import { eventsOf, LiveRun, readStream, recording, runsMessage, snapshotMessage 
 const fixture = (name: string) => `test/fixtures/${name}.ndjson`;
 
 /** A live run holding the recording's events up to (not including) the first event that matches. */
-function liveUntil(name: string, stop: (e: Record<string, unknown>) => boolean): { live: LiveRun; rest: Array<Record<string, unknown>> } {
+function liveUntil(
+  name: string,
+  stop: (e: Record<string, unknown>) => boolean,
+): { live: LiveRun; rest: Array<Record<string, unknown>> } {
   const events = eventsOf(readStream(fixture(name)));
   const i = events.findIndex(stop);
   const live = new LiveRun(`live-${name}`, `${name}.py`).feed(events.slice(0, i < 0 ? events.length : i));
@@ -31,7 +34,8 @@ describe('webview: recorded example programs', function () {
     const parse = h.task('parse feed');
     assert.match((await parse.getAttribute('class'))!, /s-raised/);
     assert.match((await parse.textContent())!, /ValueError/);
-    for (const name of ['download', 'uploader']) assert.match((await h.task(name).getAttribute('class'))!, /s-cancelled/);
+    for (const name of ['download', 'uploader'])
+      assert.match((await h.task(name).getAttribute('class'))!, /s-cancelled/);
     assert.match((await h.task('check config').getAttribute('class'))!, /s-returned/);
     const parseKey = await parse.getAttribute('data-key');
     const lines = await h.page.$$eval('path.cancel-link', (els) => els.map((e) => e.getAttribute('data-failer')));
@@ -72,7 +76,10 @@ describe('webview: recorded example programs', function () {
   });
 
   it('deadlines: live countdowns and a shielded scope', async () => {
-    const { live } = liveUntil('deadlines', (e) => e.type === 'scope.closed' && e.ts !== undefined && (e.ts as number) > 500);
+    const { live } = liveUntil(
+      'deadlines',
+      (e) => e.type === 'scope.closed' && e.ts !== undefined && (e.ts as number) > 500,
+    );
     await h.send(runsMessage([live.state]), live.snapshot());
     const cleanup = h.task('cleanup');
     assert.match((await cleanup.textContent())!, /shielded/);
@@ -91,7 +98,7 @@ describe('webview: recorded example programs', function () {
     await h.send(runsMessage(rec), snapshotMessage(rec[0]));
     // 490 nodes do not fit a 700 px panel: the first view opens the levels that fit and counts the rest.
     const collapsed = h.page.locator('g.node[aria-expanded="false"]');
-    assert.ok(await collapsed.count() > 0);
+    assert.ok((await collapsed.count()) > 0);
     assert.match((await collapsed.first().textContent())!, /\+\d+ tasks( in \d+ nurser(y|ies))?$/);
     await h.page.locator('svg.tree').focus();
     await h.page.keyboard.press('Home');

@@ -30,28 +30,50 @@ describe('webview model at real-world size (Node)', () => {
     const fold = workerFold(m);
     assert.equal(fold.members!.length, 2000);
     assert.equal(fold.name, 'worker');
-    assert.match(kindSentence(fold.members!, rows), /^2,000 tasks started at server_like\.py:\d+ named worker-0 … worker-1999$/);
+    assert.match(
+      kindSentence(fold.members!, rows),
+      /^2,000 tasks started at server_like\.py:\d+ named worker-0 … worker-1999$/,
+    );
     assert.equal(m.keyOf(ids.get('worker-1234')!), fold.key, 'a member is found at its fold');
     // Eight connections (fewer than the threshold) stay tasks, each with its reader, consumer and writer.
     for (let i = 0; i < 8; i++) {
       const conn = named(m, rows, `conn-${i}`)!;
-      assert.deepEqual(conn.children[0].children.map((n) => (rows.get(n.id) as TaskRow).name).sort(), [`consumer conn-${i}`, `reader conn-${i}`, `writer conn-${i}`]);
+      assert.deepEqual(conn.children[0].children.map((n) => (rows.get(n.id) as TaskRow).name).sort(), [
+        `consumer conn-${i}`,
+        `reader conn-${i}`,
+        `writer conn-${i}`,
+      ]);
     }
   });
 
   it('with the function known (protocol 1.2), tasks fold by function and spawn site whatever their names', () => {
     const at = (line: number, fn: string): Site => ({ file: '/home/user/app/swarm.py', line, function: fn });
     const users = Array.from({ length: 25 }, (_, i) => `serve ${String.fromCharCode(97 + i).repeat(3)}`);
-    const spawn = (id: number, name: string, func?: Site) => ({ type: 'task.spawned', run: 1, ts: 2, id, name, nursery: 4, system: false, site: at(12, 'main'), ...(func ? { func } : {}) });
+    const spawn = (id: number, name: string, func?: Site) => ({
+      type: 'task.spawned',
+      run: 1,
+      ts: 2,
+      id,
+      name,
+      nursery: 4,
+      system: false,
+      site: at(12, 'main'),
+      ...(func ? { func } : {}),
+    });
     const kindsOf = (events: Array<Record<string, unknown>>) => {
       const r = rowsOf(new LiveRun('k', 'k').feed([...prologue(), ...events]).state.rows());
-      return buildModel(r, opts()).byKey.get('4')!.children.map((n) => n.kind === 'fold' ? `${n.name} ×${n.members!.length}` : 'task');
+      return buildModel(r, opts())
+        .byKey.get('4')!
+        .children.map((n) => (n.kind === 'fold' ? `${n.name} ×${n.members!.length}` : 'task'));
     };
     // Names with nothing in common: without the function nothing says they are alike.
     assert.equal(kindsOf(users.map((n, i) => spawn(10 + i, n))).length, 25);
     assert.deepEqual(kindsOf(users.map((n, i) => spawn(10 + i, n, at(40, 'handle_user')))), ['handle_user ×25']);
     // One line starting two functions: two kinds (13 and 12, each under the threshold).
-    assert.equal(kindsOf(users.map((_, i) => spawn(10 + i, `job-${i}`, at(i % 2 ? 40 : 50, i % 2 ? 'a' : 'b')))).length, 25);
+    assert.equal(
+      kindsOf(users.map((_, i) => spawn(10 + i, `job-${i}`, at(i % 2 ? 40 : 50, i % 2 ? 'a' : 'b')))).length,
+      25,
+    );
     // Without the function, a shared name pattern from one line is enough.
     assert.deepEqual(kindsOf(users.map((_, i) => spawn(10 + i, `fetch(https://site-${i}.example)`))), ['fetch ×25']);
   });
@@ -61,9 +83,18 @@ describe('webview model at real-world size (Node)', () => {
     const probeFolds = all(m.root).filter((n) => n.kind === 'fold' && n.name === 'probe');
     assert.equal(probeFolds.length, 2, 'the failed group and the fresh one');
     const failedGroup = m.byKey.get(String(probeFolds[0].id))!;
-    assert.deepEqual(failedGroup.children.map((n) => (n.kind === 'fold' ? `${n.name} ×${n.members!.length}` : (rows.get(n.id) as TaskRow).name)), ['probe ×24', 'probe-7']);
+    assert.deepEqual(
+      failedGroup.children.map((n) =>
+        n.kind === 'fold' ? `${n.name} ×${n.members!.length}` : (rows.get(n.id) as TaskRow).name,
+      ),
+      ['probe ×24', 'probe-7'],
+    );
     assert.equal((rows.get(failedGroup.children[1].id) as TaskRow).state, 'raised');
-    assert.deepEqual(m.byKey.get(String(probeFolds[1].id))!.children.map((n) => n.kind), ['fold'], 'the live group has nobody beside its fold');
+    assert.deepEqual(
+      m.byKey.get(String(probeFolds[1].id))!.children.map((n) => n.kind),
+      ['fold'],
+      'the live group has nobody beside its fold',
+    );
   });
 
   it('an open fold shows a page at a time: 50 members, then "50 more… (1,950 left)"', () => {
@@ -80,7 +111,10 @@ describe('webview model at real-world size (Node)', () => {
     const id = ids.get('worker-1500')!;
     const m = buildModel(rows, opts({ selected: String(id) }));
     const pool = m.byKey.get(String(poolNursery))!;
-    assert.deepEqual(pool.children.map((n) => n.kind), ['fold', 'task']);
+    assert.deepEqual(
+      pool.children.map((n) => n.kind),
+      ['fold', 'task'],
+    );
     assert.equal(pool.children[1].key, String(id));
     assert.equal(m.holdsSelection, true, 'selecting another node rebuilds');
     const shown = buildModel(rows, opts({ selected: String(id), pages: new Map([[workerFold(m).key, 40]]) }));
@@ -99,7 +133,7 @@ describe('webview model at real-world size (Node)', () => {
     assert.equal(m.matches.length, 50, 'drawn matches, for Enter to step through');
   });
 
-  it('the budget opens whole levels while they fit, collapses the next with counts, and leaves the user\'s choices alone', () => {
+  it("the budget opens whole levels while they fit, collapses the next with counts, and leaves the user's choices alone", () => {
     const deep = rowsOf(recording('test/fixtures/deep_and_wide.ndjson')[0].rows());
     const budget = { rows: 43, depth: 12, width: 21 };
     const m = buildModel(deep, opts({ budget }));
@@ -112,40 +146,79 @@ describe('webview model at real-world size (Node)', () => {
     // Opening one node opens it alone: the others stay as they were.
     const opened = buildModel(deep, opts({ budget, opened: new Set([auto[0].key]) }));
     assert.ok(opened.byKey.get(auto[0].key)!.children.length > 0);
-    assert.equal(all(opened.root).filter((n) => n.auto).length, auto.length - 1 + opened.byKey.get(auto[0].key)!.children.filter((c) => c.auto).length);
+    assert.equal(
+      all(opened.root).filter((n) => n.auto).length,
+      auto.length - 1 + opened.byKey.get(auto[0].key)!.children.filter((c) => c.auto).length,
+    );
     const top = m.root.children[0];
-    assert.equal(buildModel(deep, opts({ budget, collapsed: new Set([top.key]) })).root.children[0].children.length, 0, 'collapsed by the user');
-    assert.ok(all(buildModel(deep, opts({ budget, deep: new Set([top.key]) })).root).length > 400, 'everything below, on request');
+    assert.equal(
+      buildModel(deep, opts({ budget, collapsed: new Set([top.key]) })).root.children[0].children.length,
+      0,
+      'collapsed by the user',
+    );
+    assert.ok(
+      all(buildModel(deep, opts({ budget, deep: new Set([top.key]) })).root).length > 400,
+      'everything below, on request',
+    );
   });
 
   it('a long list keeps its first and last items around "N more…", and never hides the selected row or a failing task', () => {
     const site = (line: number): Site => ({ file: '/home/user/app/swarm.py', line, function: 'main' });
     const base = new LiveRun('wide', 'wide').feed(prologue()).state.rows();
     const tasks: TaskRow[] = Array.from({ length: 100 }, (_, i) => ({
-      kind: 'task', id: 100 + i, parent: 4, name: `job_${i}`, system: false, main: false, state: i === 60 ? 'raised' : 'waiting',
-      since: 0, spawnedAt: 0, site: site(100 + i), awaitSite: null, scopes: [],
+      kind: 'task',
+      id: 100 + i,
+      parent: 4,
+      name: `job_${i}`,
+      system: false,
+      main: false,
+      state: i === 60 ? 'raised' : 'waiting',
+      since: 0,
+      spawnedAt: 0,
+      site: site(100 + i),
+      awaitSite: null,
+      scopes: [],
     }));
     const wide = rowsOf([...base, ...tasks]);
-    const list = (o = {}) => buildModel(wide, opts({ budget: { rows: 200, depth: 10, width: 20 }, ...o })).byKey.get('4')!.children;
+    const list = (o = {}) =>
+      buildModel(wide, opts({ budget: { rows: 200, depth: 10, width: 20 }, ...o })).byKey.get('4')!.children;
     const plain = list();
-    assert.deepEqual(plain.map((n) => n.key).slice(0, 10), tasks.slice(0, 10).map((t) => String(t.id)));
+    assert.deepEqual(
+      plain.map((n) => n.key).slice(0, 10),
+      tasks.slice(0, 10).map((t) => String(t.id)),
+    );
     assert.equal(plain[10].kind, 'more');
-    assert.deepEqual(plain.slice(11).map((n) => n.key), ['160', ...tasks.slice(90).map((t) => String(t.id))], 'the failing one, then the newest');
+    assert.deepEqual(
+      plain.slice(11).map((n) => n.key),
+      ['160', ...tasks.slice(90).map((t) => String(t.id))],
+      'the failing one, then the newest',
+    );
     assert.equal(plain[10].more!.left, 79);
-    assert.ok(list({ selected: '150' }).some((n) => n.key === '150'), 'the selected row stays');
+    assert.ok(
+      list({ selected: '150' }).some((n) => n.key === '150'),
+      'the selected row stays',
+    );
     assert.equal(list({ pages: new Map([['4', 1]]) })[60].kind, 'more', 'a page more at the front');
   });
 
   it('focus: a nursery or a fold is the root of the view, with the way down to it; a gone focus shows the whole run', () => {
     const m = buildModel(rows, opts({ focus: String(poolNursery) }));
-    assert.deepEqual(m.root.children.map((n) => n.key), [String(poolNursery)]);
-    const words = (path: ViewNode[]) => path.map((n) => n.kind === 'task' ? (rows.get(n.id) as TaskRow).name : n.kind);
+    assert.deepEqual(
+      m.root.children.map((n) => n.key),
+      [String(poolNursery)],
+    );
+    const words = (path: ViewNode[]) =>
+      path.map((n) => (n.kind === 'task' ? (rows.get(n.id) as TaskRow).name : n.kind));
     assert.deepEqual(words(m.focusPath!), ['__main__.main', 'nursery', 'pool', 'nursery']);
     const failedFold = all(buildModel(rows, opts()).root).filter((n) => n.kind === 'fold' && n.name === 'probe')[0];
     const f = buildModel(rows, opts({ focus: failedFold.key }));
     const root = f.root.children[0];
     assert.equal(root.kind, 'fold');
-    assert.equal((rows.get(root.children[0].id) as TaskRow).name, 'probe-7', 'a focused fold shows its failing member first');
+    assert.equal(
+      (rows.get(root.children[0].id) as TaskRow).name,
+      'probe-7',
+      'a focused fold shows its failing member first',
+    );
     assert.equal(root.children.length, 24);
     assert.equal(words(f.focusPath!).at(-1), 'fold');
     const gone = buildModel(rows, opts({ focus: '999999' }));

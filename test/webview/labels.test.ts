@@ -9,15 +9,29 @@ import { cutName, fitMiddle } from '../../webview/tree/textFit';
 const chars = { width: (s: string) => s.length };
 
 const task = (over: Partial<TaskRow>): TaskRow => ({
-  kind: 'task', id: 10, parent: 4, name: 'fetch', system: false, main: false, state: 'waiting', since: 0, spawnedAt: 0,
-  site: { file: '/app/crawl.py', line: 118, function: 'crawl' }, awaitSite: null, scopes: [], ...over,
+  kind: 'task',
+  id: 10,
+  parent: 4,
+  name: 'fetch',
+  system: false,
+  main: false,
+  state: 'waiting',
+  since: 0,
+  spawnedAt: 0,
+  site: { file: '/app/crawl.py', line: 118, function: 'crawl' },
+  awaitSite: null,
+  scopes: [],
+  ...over,
 });
 const at = (file: string, line: number, fn: string): Site => ({ file, line, function: fn });
 
 describe('webview labels: names and await sites (Node)', () => {
   it('leaves names that fit alone and draws dotted Trio names by their last part', () => {
     assert.equal(cutName(chars, 'fetch(http://www.cnn.com)', 40), 'fetch(http://www.cnn.com)');
-    assert.equal(cutName(chars, 'trio._highlevel_open_tcp_stream.open_tcp_stream.<locals>.attempt_connect', 40), 'attempt_connect');
+    assert.equal(
+      cutName(chars, 'trio._highlevel_open_tcp_stream.open_tcp_stream.<locals>.attempt_connect', 40),
+      'attempt_connect',
+    );
   });
 
   it('cuts f(url) names to keep the function and the host, not the scheme', () => {
@@ -54,14 +68,24 @@ describe('webview labels: names and await sites (Node)', () => {
 
   it('names the object a task waits on (protocol 1.2 waits) in preference to the site; a sleep or socket keeps the site', () => {
     const site = { awaitSite: at('/app/crawl.py', 74, 'fetch') };
-    const t = task({ ...site, waits: { kind: 'limiter', obj: 9, label: 'CapacityLimiter limiter', holders: [3], since: 1 } });
+    const t = task({
+      ...site,
+      waits: { kind: 'limiter', obj: 9, label: 'CapacityLimiter limiter', holders: [3], since: 1 },
+    });
     assert.equal(awaitLabel(t), 'CapacityLimiter limiter');
     assert.equal(awaitKey(t), 'obj:9', 'tasks waiting on one object share a key (and a mark)');
-    const sleeping = task({ ...site, waits: { kind: 'sleep', label: 'trio.sleep', until: 900, wakes: true, since: 1 } });
+    const sleeping = task({
+      ...site,
+      waits: { kind: 'sleep', label: 'trio.sleep', until: 900, wakes: true, since: 1 },
+    });
     assert.equal(awaitLabel(sleeping), 'fetch:74');
     // Same site, no waits: keyed by the site; a finished task has no await key (and waits for nothing).
     assert.equal(awaitKey(task(site)), '/app/crawl.py:74');
     assert.equal(awaitKey(task({ state: 'returned', ...site, waits: t.waits })), null);
-    assert.equal(awaitLabel(task({ state: 'scheduled', ...site, waits: t.waits })), 'fetch:74', 'a task that is not waiting names no object');
+    assert.equal(
+      awaitLabel(task({ state: 'scheduled', ...site, waits: t.waits })),
+      'fetch:74',
+      'a task that is not waiting names no object',
+    );
   });
 });

@@ -20,11 +20,38 @@ const at = (line: number, fn = 'worker') => ({ file: FILE, line, function: fn })
 function linted(): LiveRun {
   const run = new LiveRun('blk', 'blocking.py').feed(prologue());
   run.feed([
-    ...[1, 2, 3].map((i) => ({ type: 'task.spawned', run: 1, ts: 2, id: 10 + i, name: `worker-${i}`, nursery: 4, system: false, site: at(22, 'main') })),
+    ...[1, 2, 3].map((i) => ({
+      type: 'task.spawned',
+      run: 1,
+      ts: 2,
+      id: 10 + i,
+      name: `worker-${i}`,
+      nursery: 4,
+      system: false,
+      site: at(22, 'main'),
+    })),
     { type: 'loop.blocked', run: 1, ts: 400, block: 1, since: 100, duration: 300, task: 11, at: at(12) },
-    { type: 'warning', run: 1, ts: 410, category: 'RuntimeWarning', message: "coroutine 'fetch' was never awaited", kind: 'never_awaited', site: at(14), task: 12 },
+    {
+      type: 'warning',
+      run: 1,
+      ts: 410,
+      category: 'RuntimeWarning',
+      message: "coroutine 'fetch' was never awaited",
+      kind: 'never_awaited',
+      site: at(14),
+      task: 12,
+    },
     { type: 'nursery.opened', run: 1, ts: 500, id: 30, task: 3, site: at(30, 'main') },
-    ...Array.from({ length: 12 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 501, id: 40 + i, name: 'handle', nursery: 30, system: false, site: at(31, 'main') })),
+    ...Array.from({ length: 12 }, (_, i) => ({
+      type: 'task.spawned',
+      run: 1,
+      ts: 501,
+      id: 40 + i,
+      name: 'handle',
+      nursery: 30,
+      system: false,
+      site: at(31, 'main'),
+    })),
   ]);
   run.state.lints({ ...DEFAULT_LINT_SETTINGS, runawayChildren: 10 }, Date.now());
   return run;
@@ -55,12 +82,18 @@ describe('webview: lints on tasks', function () {
 
     await held.locator('tspan.name').hover();
     await h.page.waitForSelector('.tooltip:not([hidden])');
-    assert.match((await h.page.locator('.tooltip').textContent())!, /Held the event loop at blocking\.py:12 for 300 ms: no other task ran meanwhile\./);
+    assert.match(
+      (await h.page.locator('.tooltip').textContent())!,
+      /Held the event loop at blocking\.py:12 for 300 ms: no other task ran meanwhile\./,
+    );
     await held.click();
     await h.settle();
     const note = h.page.locator('aside.details .lint-note');
     assert.equal(await note.getAttribute('data-lint'), 'loop-blocked');
-    assert.equal(await note.textContent(), '⚠ Held the event loop at blocking.py:12 for 300 ms: no other task ran meanwhile.');
+    assert.equal(
+      await note.textContent(),
+      '⚠ Held the event loop at blocking.py:12 for 300 ms: no other task ran meanwhile.',
+    );
     assert.deepEqual(h.errors, []);
   });
 
@@ -84,16 +117,31 @@ describe('webview: lints on tasks', function () {
     assert.deepEqual(picked, ['11', '12', '13']);
     assert.equal(await h.task('worker-1').getAttribute('aria-selected'), 'true');
     assert.match((await h.page.locator('aside.details').textContent())!, /worker-1/);
-    assert.match((await h.page.locator('.sr-only[role=status]').textContent())!, /3 tasks selected: 3 live · blocking\.py:22/);
+    assert.match(
+      (await h.page.locator('.sr-only[role=status]').textContent())!,
+      /3 tasks selected: 3 live · blocking\.py:22/,
+    );
     await h.page.screenshot({ path: join(SHOTS, 'lints-picked-vscode-dark.png') });
     await h.task('worker-3').click();
     await h.settle();
-    assert.deepEqual((await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)).map((n) => n.key), ['11', '12', '13'], 'a picked one keeps the pick');
+    assert.deepEqual(
+      (await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)).map((n) => n.key),
+      ['11', '12', '13'],
+      'a picked one keeps the pick',
+    );
     await h.page.locator('g.node[data-key="30"]').click();
     await h.settle();
-    assert.deepEqual((await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)), [], 'another node ends it');
+    assert.deepEqual(
+      (await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)),
+      [],
+      'another node ends it',
+    );
     await h.send({ type: 'selectTasks', run: 'other-run', ids: [11], label: 'x' });
-    assert.deepEqual((await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)), [], 'a pick for a run not shown is ignored');
+    assert.deepEqual(
+      (await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)),
+      [],
+      'a pick for a run not shown is ignored',
+    );
     assert.deepEqual(h.errors, []);
   });
 
@@ -101,7 +149,16 @@ describe('webview: lints on tasks', function () {
     const run = new LiveRun('bidi', 'blocking.py').feed(prologue());
     const spoof = { file: '/home/user/app/x\u202Eyp.py', line: 12, function: 'f\u2066g' };
     run.feed([
-      { type: 'task.spawned', run: 1, ts: 2, id: 11, name: 'worker-1', nursery: 4, system: false, site: at(22, 'main') },
+      {
+        type: 'task.spawned',
+        run: 1,
+        ts: 2,
+        id: 11,
+        name: 'worker-1',
+        nursery: 4,
+        system: false,
+        site: at(22, 'main'),
+      },
       { type: 'loop.blocked', run: 1, ts: 400, block: 1, since: 100, duration: 300, task: 11, at: spoof },
     ]);
     run.state.lints(DEFAULT_LINT_SETTINGS, Date.now());

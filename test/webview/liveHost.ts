@@ -21,7 +21,10 @@ export class LiveHost {
   /** Every message posted to the page. */
   readonly sent: HostMessage[] = [];
 
-  private constructor(private readonly h: Harness, recordingsOpenAt: 'start' | 'end') {
+  private constructor(
+    private readonly h: Harness,
+    recordingsOpenAt: 'start' | 'end',
+  ) {
     this.bridge = new PanelBridge(this.store, {
       post: (m) => this.toPage(m),
       openSite: async () => undefined,
@@ -47,7 +50,13 @@ export class LiveHost {
 
   private toPage(m: HostMessage): void {
     this.sent.push(m);
-    this.queue = this.queue.then(() => this.h.page.evaluate((msg) => { window.postMessage(msg, '*'); }, m as unknown)).catch(() => undefined);
+    this.queue = this.queue
+      .then(() =>
+        this.h.page.evaluate((msg) => {
+          window.postMessage(msg, '*');
+        }, m as unknown),
+      )
+      .catch(() => undefined);
   }
 
   /** Opens a recording as the Open Recording command does. */

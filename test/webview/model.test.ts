@@ -23,9 +23,15 @@ describe('webview model (Node)', () => {
 
   it('hides system tasks by lifting the main task to the root', () => {
     const m = buildModel(failing, opts());
-    assert.deepEqual(m.root.children.map((n) => nameOf(failing, n)), ['__main__.main']);
+    assert.deepEqual(
+      m.root.children.map((n) => nameOf(failing, n)),
+      ['__main__.main'],
+    );
     const shown = buildModel(failing, opts({ hideSystem: false }));
-    assert.deepEqual(shown.root.children.map((n) => nameOf(failing, n)), ['<init>']);
+    assert.deepEqual(
+      shown.root.children.map((n) => nameOf(failing, n)),
+      ['<init>'],
+    );
     assert.ok(all(shown.root).length > all(m.root).length);
   });
 
@@ -33,7 +39,10 @@ describe('webview model (Node)', () => {
     const m = buildModel(failing, opts());
     const main = m.root.children[0];
     assert.equal(main.children[0].kind, 'nursery');
-    assert.deepEqual(main.children[0].children.map((n) => nameOf(failing, n)), ['check config', 'download', 'parse feed', 'uploader']);
+    assert.deepEqual(
+      main.children[0].children.map((n) => nameOf(failing, n)),
+      ['check config', 'download', 'parse feed', 'uploader'],
+    );
     const c = buildModel(failing, opts({ collapsed: new Set([main.children[0].key]) }));
     assert.equal(c.root.children[0].children[0].children.length, 0);
     assert.equal(c.root.children[0].children[0].hiddenChildren, 4);
@@ -47,7 +56,9 @@ describe('webview model (Node)', () => {
   it('search keeps matches and the path to them, and ignores collapse on that path', () => {
     const main = buildModel(failing, opts()).root.children[0];
     const m = buildModel(failing, opts({ search: 'chunk', collapsed: new Set([main.key]) }));
-    const names = all(m.root).filter((n) => n.kind === 'task').map((n) => nameOf(failing, n));
+    const names = all(m.root)
+      .filter((n) => n.kind === 'task')
+      .map((n) => nameOf(failing, n));
     assert.deepEqual(names.sort(), ['__main__.main', 'upload chunk 0', 'upload chunk 1', 'uploader']);
     assert.equal(m.matches.length, 2);
   });
@@ -71,7 +82,9 @@ describe('webview model (Node)', () => {
 
   it('retired rows are leaves "N finished" under their nursery', () => {
     const run = new LiveRun('r', 'r', { retainFinished: 5 }).feed([...prologue(), ...swarm(30, 'job')]);
-    run.feed(Array.from({ length: 30 }, (_, i) => ({ type: 'task.exited', run: 1, ts: 50, id: 10 + i, outcome: 'returned' })));
+    run.feed(
+      Array.from({ length: 30 }, (_, i) => ({ type: 'task.exited', run: 1, ts: 50, id: 10 + i, outcome: 'returned' })),
+    );
     const rows = rowsOf(run.state.rows());
     const retired = [...rows.values()].find((r) => r.kind === 'retired');
     assert.ok(retired && retired.kind === 'retired' && retired.count === 25);
@@ -85,10 +98,17 @@ describe('webview model (Node)', () => {
   it('builds the rest of the tree when parents form a cycle, leaving the loop out', () => {
     const run = new LiveRun('c', 'c').feed([...prologue(), ...swarm(3, 'job')]);
     const rows = rowsOf([...run.state.rows(), ...cycleRows()]);
-    const names = (m: ReturnType<typeof buildModel>) => all(m.root).filter((n) => n.kind === 'task').map((n) => nameOf(rows, n));
+    const names = (m: ReturnType<typeof buildModel>) =>
+      all(m.root)
+        .filter((n) => n.kind === 'task')
+        .map((n) => nameOf(rows, n));
     const m = buildModel(rows, opts());
     assert.deepEqual(names(m).sort(), ['__main__.main', 'cancelled_by_loop', 'job', 'job', 'job', 'under_the_loop']);
-    assert.deepEqual(m.root.children.map((n) => nameOf(rows, n)).sort(), ['__main__.main', 'under_the_loop'], 'no shown ancestor: a root');
+    assert.deepEqual(
+      m.root.children.map((n) => nameOf(rows, n)).sort(),
+      ['__main__.main', 'under_the_loop'],
+      'no shown ancestor: a root',
+    );
     assert.equal(m.keyOf(71), null, 'a row of the loop stands for nothing drawn');
     assert.equal(m.keyOf(76), null);
     assert.equal(m.keyOf(70), '70');
@@ -96,7 +116,11 @@ describe('webview model (Node)', () => {
     const { links } = cancelLinks(m, layout, rows, victimsIndex(rows), layout.nodes, '70');
     assert.deepEqual(links, [], 'no link to a failer in the loop');
     const withSystem = buildModel(rows, opts({ hideSystem: false, search: 'loop' }));
-    assert.deepEqual(names(withSystem), ['<init>', '__main__.main', 'cancelled_by_loop'], 'searching walks only what hangs from a root');
+    assert.deepEqual(
+      names(withSystem),
+      ['<init>', '__main__.main', 'cancelled_by_loop'],
+      'searching walks only what hangs from a root',
+    );
   });
 
   it('mirror: state-only deltas are not structural; new rows, moves and exits are', () => {
@@ -109,7 +133,10 @@ describe('webview model (Node)', () => {
     let c = mirror.delta(run.state.info(), d.upsert, d.remove);
     assert.deepEqual([c.structural, c.finishedChanged, c.added], [false, false, []]);
     assert.equal((mirror.get('k')!.rows.get(10) as TaskRow).state, 'running');
-    run.feed([{ type: 'task.spawned', run: 1, ts: 10, id: 50, name: 'late', nursery: 4, system: false, site: null }, { type: 'task.exited', run: 1, ts: 11, id: 11, outcome: 'returned' }]);
+    run.feed([
+      { type: 'task.spawned', run: 1, ts: 10, id: 50, name: 'late', nursery: 4, system: false, site: null },
+      { type: 'task.exited', run: 1, ts: 11, id: 11, outcome: 'returned' },
+    ]);
     d = run.state.takeDelta()!;
     c = mirror.delta(run.state.info(), d.upsert, d.remove);
     assert.deepEqual([c.structural, c.finishedChanged, c.added], [true, true, [50]]);
@@ -129,7 +156,10 @@ describe('webview model (Node)', () => {
   });
 
   it('draws qualified task names by their last part, leaves chosen names alone', () => {
-    assert.equal(displayName('trio._highlevel_open_tcp_stream.open_tcp_stream.<locals>.attempt_connect'), 'attempt_connect');
+    assert.equal(
+      displayName('trio._highlevel_open_tcp_stream.open_tcp_stream.<locals>.attempt_connect'),
+      'attempt_connect',
+    );
     assert.equal(displayName('__main__.main'), 'main');
     assert.equal(displayName('fetch(http://www.cnn.com)'), 'fetch(http://www.cnn.com)');
     assert.equal(displayName('<TrioToken.run_sync_soon task>'), '<TrioToken.run_sync_soon task>');

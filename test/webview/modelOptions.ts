@@ -3,6 +3,17 @@
 import type { ModelOptions } from '../../webview/tree/model';
 
 export const opts = (o: Partial<ModelOptions> = {}): ModelOptions => ({
-  hideSystem: true, hideFinished: false, search: '', collapsed: new Set(), opened: new Set(), deep: new Set(), pages: new Map(),
-  foldThreshold: 20, pageSize: 50, budget: null, focus: null, selected: null, ...o,
+  hideSystem: true,
+  hideFinished: false,
+  search: '',
+  collapsed: new Set(),
+  opened: new Set(),
+  deep: new Set(),
+  pages: new Map(),
+  foldThreshold: 20,
+  pageSize: 50,
+  budget: null,
+  focus: null,
+  selected: null,
+  ...o,
 });

@@ -4,7 +4,12 @@ import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
 
 export interface HarnessServer {
   url: string;
@@ -14,7 +19,10 @@ export interface HarnessServer {
 export async function startServer(root: string): Promise<HarnessServer> {
   let origin = '';
   const server: Server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     if (!/^\/(dist|test\/webview)\//.test(path)) {
       res.writeHead(404).end();
       return;
@@ -22,7 +30,12 @@ export async function startServer(root: string): Promise<HarnessServer> {
     try {
       let body: Buffer | string = await readFile(join(root, path));
       if (path.endsWith('harness.html')) body = body.toString('utf8').replaceAll('SOURCE', origin);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+        })
+        .end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -15,33 +15,58 @@ import { prologue } from './synthetic';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 type Ev = Record<string, unknown>;
-interface At { file: string; line: number; function: string }
+interface At {
+  file: string;
+  line: number;
+  function: string;
+}
 
 const events = eventsOf(readStream('test/fixtures/hettinger_trio.ndjson'));
 // Everything up to the first fetch of the second wave: 10 fetches in page_size, 4 queued.
 // (That fetch's connection nursery is the first nursery opened after a sample
 // of the fetches; the runtime may also sample Trio's init task at the start.)
-const fetchIds = new Set(events.filter((e) => e.type === 'task.spawned' && String(e.name).startsWith('fetch(')).map((e) => e.id));
-const stop = events.findIndex((e, i) => i > 0 && e.type === 'nursery.opened' && events.slice(0, i).some((x) => x.type === 'task.state' && fetchIds.has(x.id)));
+const fetchIds = new Set(
+  events.filter((e) => e.type === 'task.spawned' && String(e.name).startsWith('fetch(')).map((e) => e.id),
+);
+const stop = events.findIndex(
+  (e, i) =>
+    i > 0 &&
+    e.type === 'nursery.opened' &&
+    events.slice(0, i).some((x) => x.type === 'task.state' && fetchIds.has(x.id)),
+);
 const shown = events.slice(0, stop);
-const fetches = new Map<number, string>(shown.filter((e) => e.type === 'task.spawned' && String(e.name).startsWith('fetch(')).map((e) => [e.id as number, e.name as string]));
+const fetches = new Map<number, string>(
+  shown
+    .filter((e) => e.type === 'task.spawned' && String(e.name).startsWith('fetch('))
+    .map((e) => [e.id as number, e.name as string]),
+);
 const waitsAt = new Map<number, At>();
-for (const e of shown) if (e.type === 'task.state' && e.state === 'waiting' && e.at && fetches.has(e.id as number)) waitsAt.set(e.id as number, e.at as At);
+for (const e of shown)
+  if (e.type === 'task.state' && e.state === 'waiting' && e.at && fetches.has(e.id as number))
+    waitsAt.set(e.id as number, e.at as At);
 
 function showcase(): LiveRun {
   return new LiveRun('live-hettinger', 'Hettinger: the Trio way').feed(shown);
 }
 
-const fetchNode = (h: Harness, name: string): Locator => h.page.locator(`g.node[aria-label^=${JSON.stringify(`task ${name},`)}]`);
+const fetchNode = (h: Harness, name: string): Locator =>
+  h.page.locator(`g.node[aria-label^=${JSON.stringify(`task ${name},`)}]`);
 
 /** Screen boxes of every node's marker and label. */
 async function boxes(h: Harness) {
-  return h.page.$$eval('g.node', (els) => els.map((el) => {
-    const g = el as SVGGElement;
-    const shape = g.querySelector('.shape')!.getBoundingClientRect();
-    const text = g.querySelector('text')!.getBoundingClientRect();
-    return { key: g.dataset.key!, name: g.querySelector('tspan.name')?.textContent ?? '', shape: { x0: shape.left, x1: shape.right, y: (shape.top + shape.bottom) / 2 }, text: { x0: text.left, x1: text.right, y0: text.top, y1: text.bottom } };
-  }));
+  return h.page.$$eval('g.node', (els) =>
+    els.map((el) => {
+      const g = el as SVGGElement;
+      const shape = g.querySelector('.shape')!.getBoundingClientRect();
+      const text = g.querySelector('text')!.getBoundingClientRect();
+      return {
+        key: g.dataset.key!,
+        name: g.querySelector('tspan.name')?.textContent ?? '',
+        shape: { x0: shape.left, x1: shape.right, y: (shape.top + shape.bottom) / 2 },
+        text: { x0: text.left, x1: text.right, y0: text.top, y1: text.bottom },
+      };
+    }),
+  );
 }
 
 describe('webview: the Hettinger showcase (live)', function () {
@@ -63,12 +88,16 @@ describe('webview: the Hettinger showcase (live)', function () {
       assert.equal(await node.locator('tspan.name').textContent(), name, 'the site is not cut away');
       const at = waitsAt.get(id)!;
       assert.equal((await node.locator('tspan.extra').textContent())!.trim(), `${at.function}:${at.line}`);
-      assert.match((await node.getAttribute('aria-label'))!, new RegExp(`waiting, at trio_way\\.py:${at.line} in ${at.function}`));
+      assert.match(
+        (await node.getAttribute('aria-label'))!,
+        new RegExp(`waiting, at trio_way\\.py:${at.line} in ${at.function}`),
+      );
       const mark = node.locator('path.site-mark');
       const look = `${await mark.getAttribute('d')}|${await mark.getAttribute('class')}`;
       assert.ok(/tint-\d/.test(look), 'a tinted mark');
       const key = `${at.file}:${at.line}`;
-      if (marks.has(key)) assert.equal(look, marks.get(key), `${name} shares the mark of the tasks waiting at ${at.function}:${at.line}`);
+      if (marks.has(key))
+        assert.equal(look, marks.get(key), `${name} shares the mark of the tasks waiting at ${at.function}:${at.line}`);
       marks.set(key, look);
     }
     assert.equal(marks.size, 2, 'two await sites: page_size (working) and fetch (queued for the limiter)');
@@ -104,13 +133,33 @@ describe('webview: the Hettinger showcase (live)', function () {
   it('a long name is cut so its site survives, and its column widens instead of overlapping', async () => {
     const h = await Harness.open(s, { width: 1100, height: 570 });
     const site = { file: '/home/user/app/swarm.py', line: 12, function: 'main' };
-    const names = ['fetch(https://www.a-rather-long-hostname-for-a-web-site.example.org/some/page)', 'fetch(https://www.another-long-hostname-for-a-web-site.example.org/some/page)', 'short'];
+    const names = [
+      'fetch(https://www.a-rather-long-hostname-for-a-web-site.example.org/some/page)',
+      'fetch(https://www.another-long-hostname-for-a-web-site.example.org/some/page)',
+      'short',
+    ];
     const run = new LiveRun('long', 'long.py').feed([
       ...prologue(),
-      ...names.map((name, i): Ev => ({ type: 'task.spawned', run: 1, ts: 2, id: 10 + i, name, nursery: 4, system: false, site })),
+      ...names.map((name, i): Ev => ({
+        type: 'task.spawned',
+        run: 1,
+        ts: 2,
+        id: 10 + i,
+        name,
+        nursery: 4,
+        system: false,
+        site,
+      })),
       { type: 'nursery.opened', run: 1, ts: 3, id: 20, task: 12, site },
       { type: 'task.spawned', run: 1, ts: 3, id: 21, name: 'child', nursery: 20, system: false, site },
-      ...names.map((_, i): Ev => ({ type: 'task.state', run: 1, ts: 4, id: 10 + i, state: 'waiting', at: { file: '/home/user/app/net.py', line: 40 + i, function: 'get' } })),
+      ...names.map((_, i): Ev => ({
+        type: 'task.state',
+        run: 1,
+        ts: 4,
+        id: 10 + i,
+        state: 'waiting',
+        at: { file: '/home/user/app/net.py', line: 40 + i, function: 'get' },
+      })),
     ]);
     await h.send(runsMessage([run.state]), run.snapshot());
     const labels = await Promise.all(names.slice(0, 2).map((n) => fetchNode(h, n).locator('tspan.name').textContent()));
@@ -120,9 +169,19 @@ describe('webview: the Hettinger showcase (live)', function () {
     assert.equal((await fetchNode(h, names[0]).locator('tspan.extra').textContent())!.trim(), 'net.py › get:40');
     const all = await boxes(h);
     const child = all.find((b) => b.name === 'child')!;
-    for (const b of all) if (b.name.startsWith('fetch(')) assert.ok(b.text.x1 < child.shape.x0, `"${b.name}" ends before the next column`);
+    for (const b of all)
+      if (b.name.startsWith('fetch(')) assert.ok(b.text.x1 < child.shape.x0, `"${b.name}" ends before the next column`);
     // A state change alone (no new task) that makes the widest label of a column longer widens the column.
-    run.feed([{ type: 'task.state', run: 1, ts: 5, id: 10, state: 'waiting', at: { file: '/home/user/app/storage.py', line: 901, function: 'wait_for_replica_quorum' } }]);
+    run.feed([
+      {
+        type: 'task.state',
+        run: 1,
+        ts: 5,
+        id: 10,
+        state: 'waiting',
+        at: { file: '/home/user/app/storage.py', line: 901, function: 'wait_for_replica_quorum' },
+      },
+    ]);
     await h.send(run.delta()!);
     await h.settle(50);
     const first = fetchNode(h, names[0]);
@@ -133,7 +192,10 @@ describe('webview: the Hettinger showcase (live)', function () {
     const widened = after.find((b) => b.name === labels[0])!;
     const child2 = after.find((b) => b.name === 'child')!;
     assert.ok(child2.shape.x0 > child.shape.x0, 'the next column moved right');
-    assert.ok(widened.text.x1 < child2.shape.x0, `the longer label (ends ${widened.text.x1}) clears the next column (${child2.shape.x0})`);
+    assert.ok(
+      widened.text.x1 < child2.shape.x0,
+      `the longer label (ends ${widened.text.x1}) clears the next column (${child2.shape.x0})`,
+    );
     await h.page.close();
   });
 
@@ -142,10 +204,20 @@ describe('webview: the Hettinger showcase (live)', function () {
     const snap = showcase().snapshot() as Extract<HostMessage, { type: 'snapshot' }>;
     // The fixture was recorded before waits: what today's runtime sends for these two waits is stood in for here.
     const queued = (at: At): boolean => at.function === 'fetch';
-    const waits = (at: At): WaitInfo => (queued(at)
-      ? { kind: 'limiter', obj: 99, label: 'CapacityLimiter limiter', holders: [], detail: '10/10 tokens borrowed', since: 0 }
-      : { kind: 'io', label: 'socket', wakes: true, detail: 'until readable, peer 127.0.0.1:8000', since: 0 });
-    const rows = snap.rows.map((r) => (r.kind === 'task' && waitsAt.has(r.id) ? { ...r, waits: waits(waitsAt.get(r.id)!) } : r));
+    const waits = (at: At): WaitInfo =>
+      queued(at)
+        ? {
+            kind: 'limiter',
+            obj: 99,
+            label: 'CapacityLimiter limiter',
+            holders: [],
+            detail: '10/10 tokens borrowed',
+            since: 0,
+          }
+        : { kind: 'io', label: 'socket', wakes: true, detail: 'until readable, peer 127.0.0.1:8000', since: 0 };
+    const rows = snap.rows.map((r) =>
+      r.kind === 'task' && waitsAt.has(r.id) ? { ...r, waits: waits(waitsAt.get(r.id)!) } : r,
+    );
     await h.send(runsMessage([showcase().state]), { ...snap, rows });
     const seen = new Map<string, string>();
     for (const [id, name] of fetches) {
@@ -153,7 +225,11 @@ describe('webview: the Hettinger showcase (live)', function () {
       const at = waitsAt.get(id)!;
       const want = queued(at) ? 'CapacityLimiter limiter' : `page_size:${at.line}`;
       assert.equal((await node.locator('tspan.extra').textContent())!.trim(), want);
-      if (queued(at)) assert.match((await node.getAttribute('aria-label'))!, /waiting, at trio_way\.py:\d+ in fetch, on CapacityLimiter limiter/);
+      if (queued(at))
+        assert.match(
+          (await node.getAttribute('aria-label'))!,
+          /waiting, at trio_way\.py:\d+ in fetch, on CapacityLimiter limiter/,
+        );
       const d = (await node.locator('path.site-mark').getAttribute('d'))!;
       if (seen.has(want)) assert.equal(d, seen.get(want));
       seen.set(want, d);
@@ -162,19 +238,36 @@ describe('webview: the Hettinger showcase (live)', function () {
     const reading = [...fetches.keys()].find((id) => !queued(waitsAt.get(id)!))!;
     await fetchNode(h, fetches.get(reading)!).locator('tspan.name').hover();
     await h.page.waitForSelector('.tooltip:not([hidden])');
-    assert.match((await h.page.locator('.tooltip').textContent())!, /waits for socket.*waits at page_size:\d+ in trio_way\.py/s);
+    assert.match(
+      (await h.page.locator('.tooltip').textContent())!,
+      /waits for socket.*waits at page_size:\d+ in trio_way\.py/s,
+    );
     await h.page.close();
   });
 
-  for (const [width, height] of [[1100, 570], [1400, 860]]) {
+  for (const [width, height] of [
+    [1100, 570],
+    [1400, 860],
+  ]) {
     it(`Fit shows the whole tree at ${width}×${height}, with the details pane open too`, async () => {
       const h = await Harness.open(s, { width, height });
       await h.send(runsMessage([showcase().state]), showcase().snapshot());
       const inside = async (): Promise<number> => {
         const area = (await h.page.locator('svg.tree').boundingBox())!;
         const all = await boxes(h);
-        assert.equal(all.length, 14 + 1 + 1 + 10 * 2, 'crawl, its nursery, 14 fetches, 10 nurseries with their attempt_connect');
-        for (const b of all) assert.ok(b.shape.x0 >= area.x && b.text.x1 <= area.x + area.width && b.text.y0 >= area.y && b.text.y1 <= area.y + area.height, `${b.name || b.key} inside the tree area`);
+        assert.equal(
+          all.length,
+          14 + 1 + 1 + 10 * 2,
+          'crawl, its nursery, 14 fetches, 10 nurseries with their attempt_connect',
+        );
+        for (const b of all)
+          assert.ok(
+            b.shape.x0 >= area.x &&
+              b.text.x1 <= area.x + area.width &&
+              b.text.y0 >= area.y &&
+              b.text.y1 <= area.y + area.height,
+            `${b.name || b.key} inside the tree area`,
+          );
         const t = (await h.page.locator('g.viewport').getAttribute('transform'))!;
         return Number(/scale\(([\d.e-]+)\)/.exec(t)?.[1] ?? 1);
       };
@@ -194,11 +287,18 @@ describe('webview: the Hettinger showcase (live)', function () {
     });
   }
 
-  for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast', 'vscode-high-contrast-light'] as Theme[]) {
+  for (const theme of [
+    'vscode-dark',
+    'vscode-light',
+    'vscode-high-contrast',
+    'vscode-high-contrast-light',
+  ] as Theme[]) {
     it(`marks and labels in ${theme} (screenshot)`, async () => {
       const h = await Harness.open(s, { width: 1100, height: 570, theme });
       await h.send(runsMessage([showcase().state]), showcase().snapshot());
-      const fills = await h.page.$$eval('g.node path.site-mark[d]:not([d=""])', (els) => [...new Set(els.map((e) => getComputedStyle(e).fill))]);
+      const fills = await h.page.$$eval('g.node path.site-mark[d]:not([d=""])', (els) => [
+        ...new Set(els.map((e) => getComputedStyle(e).fill)),
+      ]);
       assert.equal(fills.length, 3, `three await sites, three tints (${fills.join(', ')})`);
       const bg = await h.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.ok(!fills.includes(bg), 'no mark in the background colour');

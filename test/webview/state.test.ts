@@ -30,7 +30,10 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     const b = new LiveRun('c2.r1', 'swarm.py').feed([...prologue(), ...swarm(3, 'job')]);
     await h.send(runsMessage([a.state, b.state], 'c1.r1'), a.snapshot());
     const picker = h.page.locator('select.run-picker');
-    assert.deepEqual(await picker.locator('option').allTextContents(), ['crawl.py · Trio — live', 'swarm.py · Trio — live']);
+    assert.deepEqual(await picker.locator('option').allTextContents(), [
+      'crawl.py · Trio — live',
+      'swarm.py · Trio — live',
+    ]);
     assert.ok(await h.task('worker_pool').isVisible());
     await h.clearPosted();
     await picker.selectOption('c2.r1');
@@ -68,8 +71,15 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
   });
 
   it('restores collapse, folds, selection, filters, follow and zoom after a reload', async () => {
-    const live = new LiveRun('w1', 'swarm.py').feed([...prologue(), ...swarm(25, 'fetch_one'), ...swarm(2, 'boss', 100)]);
-    live.feed([{ type: 'nursery.opened', run: 1, ts: 5, id: 120, task: 100, site: null }, { type: 'task.spawned', run: 1, ts: 5, id: 121, name: 'minion', nursery: 120, system: false, site: null }]);
+    const live = new LiveRun('w1', 'swarm.py').feed([
+      ...prologue(),
+      ...swarm(25, 'fetch_one'),
+      ...swarm(2, 'boss', 100),
+    ]);
+    live.feed([
+      { type: 'nursery.opened', run: 1, ts: 5, id: 120, task: 100, site: null },
+      { type: 'task.spawned', run: 1, ts: 5, id: 121, name: 'minion', nursery: 120, system: false, site: null },
+    ]);
     const show = () => h.send(runsMessage([live.state]), live.snapshot());
     await show();
     await h.page.locator('g.node.fold').click();
@@ -126,7 +136,10 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     await h.settle(100);
     const drawn = await h.page.locator('g.node').count();
     assert.ok(drawn > 20 && drawn < 1500, `${drawn} node elements for 10,201 tasks`);
-    assert.equal(await h.page.locator('.counts').textContent(), `${big.state.info().liveTasks.toLocaleString('en-US')} live · ${big.state.info().totalTasks.toLocaleString('en-US')} total`);
+    assert.equal(
+      await h.page.locator('.counts').textContent(),
+      `${big.state.info().liveTasks.toLocaleString('en-US')} live · ${big.state.info().totalTasks.toLocaleString('en-US')} total`,
+    );
     await h.page.locator('svg.tree').focus();
     await h.page.keyboard.press('f');
     await h.settle(100);
@@ -135,7 +148,13 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.ok((await h.page.locator('path.ov.task').count()) >= 2, 'one path per state');
     await h.page.screenshot({ path: join(SHOTS, 'big-overview-dark.png') });
     // State changes to many tasks at once repaint without errors.
-    const changes = Array.from({ length: 2000 }, (_, i) => ({ type: 'task.state', run: 1, ts: 100, id: 12 + i * 3, state: 'scheduled' }));
+    const changes = Array.from({ length: 2000 }, (_, i) => ({
+      type: 'task.state',
+      run: 1,
+      ts: 100,
+      id: 12 + i * 3,
+      state: 'scheduled',
+    }));
     big.feed(changes);
     await h.send(big.delta()!);
     assert.deepEqual(h.errors, []);
@@ -159,7 +178,10 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
       const after = await m.nodes();
       const pos = (ns: typeof after) => ns.map((n) => `${n.key}@${n.x},${n.y}`).sort();
       assert.deepEqual(pos(after), pos(before));
-      assert.deepEqual(await m.page.$$eval('g.node', (els) => els.filter((e) => getComputedStyle(e).opacity !== '1').length), 0);
+      assert.deepEqual(
+        await m.page.$$eval('g.node', (els) => els.filter((e) => getComputedStyle(e).opacity !== '1').length),
+        0,
+      );
     } finally {
       await m.page.close();
     }
@@ -194,9 +216,16 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
   it('fold and empty state (screenshots)', async () => {
     await h.reset('vscode-dark');
     await h.page.screenshot({ path: join(SHOTS, 'empty-vscode-dark.png') });
-    const live = new LiveRun('w1', 'swarm.py').feed([...prologue(), ...swarm(120, 'fetch_one'), ...swarm(4, 'watchdog', 300)]);
+    const live = new LiveRun('w1', 'swarm.py').feed([
+      ...prologue(),
+      ...swarm(120, 'fetch_one'),
+      ...swarm(4, 'watchdog', 300),
+    ]);
     await h.send(runsMessage([live.state]), live.snapshot());
-    await h.page.locator('g.node.fold').click({ position: { x: 40, y: 6 } }).catch(() => undefined);
+    await h.page
+      .locator('g.node.fold')
+      .click({ position: { x: 40, y: 6 } })
+      .catch(() => undefined);
     await h.settle(100);
     await h.page.locator('aside.details').getByRole('button', { name: 'Fold back' }).click();
     await h.settle(100);

@@ -13,7 +13,10 @@ export function readStream(path: string): string {
 }
 
 export function eventsOf(text: string): Array<Record<string, unknown>> {
-  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 export function recording(path: string, options?: { retainFinished?: number }): RunState[] {

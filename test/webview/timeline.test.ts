@@ -20,15 +20,28 @@ const FAILING = 'test/fixtures/failing_child.ndjson';
 /** The bar's moment, e.g. "at 200 ms of 303 ms · …". */
 const barTime = (h: Harness) => h.page.locator('.tl-time').textContent();
 /** Task rows of the timeline, top to bottom: their names. */
-const rowNames = (h: Harness) => h.page.$$eval('g.tl-row', (els) => els
-  .map((e) => [Number((e.getAttribute('transform') ?? '').replace(/.*,([-\d.]+)\)/, '$1')), e.querySelector('text')?.textContent ?? ''] as const)
-  .sort((a, b) => a[0] - b[0]).map(([, n]) => n));
-const stateOf = async (h: Harness, name: string) => /s-(\w+)/.exec((await h.task(name).getAttribute('class')) ?? '')?.[1];
+const rowNames = (h: Harness) =>
+  h.page.$$eval('g.tl-row', (els) =>
+    els
+      .map(
+        (e) =>
+          [
+            Number((e.getAttribute('transform') ?? '').replace(/.*,([-\d.]+)\)/, '$1')),
+            e.querySelector('text')?.textContent ?? '',
+          ] as const,
+      )
+      .sort((a, b) => a[0] - b[0])
+      .map(([, n]) => n),
+  );
+const stateOf = async (h: Harness, name: string) =>
+  /s-(\w+)/.exec((await h.task(name).getAttribute('class')) ?? '')?.[1];
 
 /** Client x of moment `t` on the strip, from two of its axis ticks. */
 async function xOf(h: Harness, t: number): Promise<{ x: number; y: number }> {
   const box = (await h.page.locator('.tl-top-svg').boundingBox())!;
-  const ticks = await h.page.$$eval('g.tl-tick', (els) => els.map((g) => [g.querySelector('text')!.textContent!, g.getAttribute('transform')!] as const));
+  const ticks = await h.page.$$eval('g.tl-tick', (els) =>
+    els.map((g) => [g.querySelector('text')!.textContent!, g.getAttribute('transform')!] as const),
+  );
   const val = (s: string) => (s === '0' ? 0 : s.endsWith(' ms') ? parseFloat(s) : parseFloat(s) * 1000);
   const px = (tr: string) => Number(/translate\(([-\d.]+)/.exec(tr)![1]);
   const [a, b] = [ticks[0], ticks[ticks.length - 1]];
@@ -47,11 +60,18 @@ async function dragTo(h: Harness, t: number): Promise<void> {
 
 /** Waits until the bar's moment matches. */
 async function waitBar(h: Harness, re: RegExp): Promise<void> {
-  await h.page.waitForFunction((src) => new RegExp(src).test(document.querySelector('.tl-time')?.textContent ?? ''), re.source, { timeout: 5000 });
+  await h.page.waitForFunction(
+    (src) => new RegExp(src).test(document.querySelector('.tl-time')?.textContent ?? ''),
+    re.source,
+    { timeout: 5000 },
+  );
 }
 
 /** The tree's drawn task names. */
-const treeTasks = (h: Harness) => h.page.$$eval('g.node[data-kind="task"]', (els) => els.map((e) => e.querySelector('.name')?.textContent ?? '').sort());
+const treeTasks = (h: Harness) =>
+  h.page.$$eval('g.node[data-kind="task"]', (els) =>
+    els.map((e) => e.querySelector('.name')?.textContent ?? '').sort(),
+  );
 
 describe('webview: the timeline and the time cursor', () => {
   let s: Session;
@@ -76,11 +96,21 @@ describe('webview: the timeline and the time cursor', () => {
     host!.open(FAILING);
     await host!.settle(300);
     await waitBar(h, /^at 0\.22 ms of 303 ms/);
-    assert.deepEqual(await treeTasks(h), ['main'], 'at its first task the run had only main (Trio\'s own hidden)');
+    assert.deepEqual(await treeTasks(h), ['main'], "at its first task the run had only main (Trio's own hidden)");
     assert.match((await h.page.locator('.past-badge').textContent())!, /0\.22 ms — the run as it was then/);
     await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length === 7);
-    assert.deepEqual(await rowNames(h), ['__main__.main', 'check config', 'download', 'parse feed', 'uploader', 'upload chunk 0', 'upload chunk 1']);
-    await h.page.waitForFunction(() => document.querySelector('g.tl-row[data-id="9"] path.tl-seg.s-waiting')?.getAttribute('d'));
+    assert.deepEqual(await rowNames(h), [
+      '__main__.main',
+      'check config',
+      'download',
+      'parse feed',
+      'uploader',
+      'upload chunk 0',
+      'upload chunk 1',
+    ]);
+    await h.page.waitForFunction(() =>
+      document.querySelector('g.tl-row[data-id="9"] path.tl-seg.s-waiting')?.getAttribute('d'),
+    );
     assert.equal(await h.page.locator('g.tl-row[data-id="10"] g.tl-end').getAttribute('class'), 'tl-end s-raised');
     assert.equal(await h.page.locator('g.tl-row[data-id="9"] g.tl-end').getAttribute('class'), 'tl-end s-cancelled');
     assert.equal(await h.page.locator('rect.tl-band').count(), 2, "main's nursery and the uploader's");
@@ -95,8 +125,17 @@ describe('webview: the timeline and the time cursor', () => {
     await dragTo(h, 200);
     await host!.settle(200);
     await waitBar(h, /^at (19\d|20\d) ms/);
-    assert.deepEqual(await treeTasks(h), ['check config', 'download', 'main', 'parse feed', 'upload chunk 0', 'upload chunk 1', 'uploader']);
-    for (const name of ['download', 'parse feed', 'uploader', 'upload chunk 0']) assert.equal(await stateOf(h, name), 'waiting', name);
+    assert.deepEqual(await treeTasks(h), [
+      'check config',
+      'download',
+      'main',
+      'parse feed',
+      'upload chunk 0',
+      'upload chunk 1',
+      'uploader',
+    ]);
+    for (const name of ['download', 'parse feed', 'uploader', 'upload chunk 0'])
+      assert.equal(await stateOf(h, name), 'waiting', name);
     assert.equal(await stateOf(h, 'check config'), 'returned');
     assert.equal(await h.page.locator('path.cancel-link').count(), 0, 'nothing cancelled yet');
     assert.match((await h.page.locator('.toolbar .counts').textContent())!, /^8 live/);
@@ -127,9 +166,14 @@ describe('webview: the timeline and the time cursor', () => {
     host!.open(FAILING);
     await host!.settle(300);
     await h.page.locator('.tl-top-svg').focus();
-    const said = (text: string) => h.page.waitForFunction((t) => document.querySelector('.tl-event')?.textContent === t, text);
+    const said = (text: string) =>
+      h.page.waitForFunction((t) => document.querySelector('.tl-event')?.textContent === t, text);
     // The events after main's spawn: Trio's own task (hidden in the tree), main's nursery, the first child.
-    for (const text of ['<TrioToken.run_sync_soon task> started', '__main__.main opened a task group', 'check config started']) {
+    for (const text of [
+      '<TrioToken.run_sync_soon task> started',
+      '__main__.main opened a task group',
+      'check config started',
+    ]) {
       await h.page.keyboard.press(']');
       await host!.settle(50);
       await said(text);
@@ -150,7 +194,9 @@ describe('webview: the timeline and the time cursor', () => {
   it('hover says what a mark or a lifeline is; clicking a lifeline selects its task, at a moment it lived', async () => {
     host!.open(FAILING);
     await host!.settle(300);
-    await h.page.waitForFunction(() => document.querySelector('g.tl-row[data-id="10"] path.tl-seg.s-waiting')?.getAttribute('d'));
+    await h.page.waitForFunction(() =>
+      document.querySelector('g.tl-row[data-id="10"] path.tl-seg.s-waiting')?.getAttribute('d'),
+    );
     const end = await h.page.locator('g.tl-row[data-id="10"] g.tl-end').boundingBox();
     await h.page.mouse.move(end!.x + end!.width / 2, end!.y + end!.height / 2);
     await h.page.waitForFunction(() => !document.querySelector<HTMLElement>('.tl-tip')!.hidden);
@@ -161,8 +207,13 @@ describe('webview: the timeline and the time cursor', () => {
     const p = await xOf(h, 150);
     const row = await h.page.locator('g.tl-row[data-id="14"]').boundingBox();
     await h.page.mouse.move(p.x, row!.y + row!.height / 2);
-    await h.page.waitForFunction(() => /at the pointer: waiting/.test(document.querySelector('.tl-tip')?.textContent ?? ''));
-    assert.match((await h.page.locator('.tl-tip').textContent())!, /upload chunk 1.*cancelled because parse feed failed/s);
+    await h.page.waitForFunction(() =>
+      /at the pointer: waiting/.test(document.querySelector('.tl-tip')?.textContent ?? ''),
+    );
+    assert.match(
+      (await h.page.locator('.tl-tip').textContent())!,
+      /upload chunk 1.*cancelled because parse feed failed/s,
+    );
     // The cursor is at 0.22 ms, where upload chunk 1 did not exist yet: the click goes to 150 ms and selects it.
     await h.page.mouse.click(p.x, row!.y + row!.height / 2);
     await host!.settle(300);
@@ -172,7 +223,7 @@ describe('webview: the timeline and the time cursor', () => {
     assert.equal(await h.page.locator('g.tl-row.selected').getAttribute('data-id'), '14');
   });
 
-  it('play runs the cursor to the end and stops; the speed is the user\'s', async () => {
+  it("play runs the cursor to the end and stops; the speed is the user's", async () => {
     host!.open(FAILING);
     await host!.settle(300);
     await h.page.locator('.tl-speed').selectOption('0.5');
@@ -204,7 +255,8 @@ describe('webview: the timeline and the time cursor', () => {
     await host!.settle(300);
     await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length >= 5);
     assert.match((await barTime(h))!, /^now /);
-    const cursorX = () => h.page.$eval('g.tl-cursor', (g) => Number(/translate\(([-\d.]+)/.exec(g.getAttribute('transform')!)![1]));
+    const cursorX = () =>
+      h.page.$eval('g.tl-cursor', (g) => Number(/translate\(([-\d.]+)/.exec(g.getAttribute('transform')!)![1]));
     const x0 = await cursorX();
     assert.equal(await h.page.locator('g.tl-cursor.live').count(), 1);
     host!.bridge.paused(run.key, true);
@@ -226,14 +278,31 @@ describe('webview: the timeline and the time cursor', () => {
 
   it('a run past its history budget: the strip says from when the history is coarse, and a moment there says so', async () => {
     // Waves of 40 short tasks with state samples (~60,000 events) into a history allowed 1.5 MB: the oldest pages go.
-    const run = new RunState('coarse.r1', 'long.py', { retainFinished: 100, history: { budget: 1_500_000, minSpacing: 1000, dense: true } });
+    const run = new RunState('coarse.r1', 'long.py', {
+      retainFinished: 100,
+      history: { budget: 1_500_000, minSpacing: 1000, dense: true },
+    });
     const events: Array<Record<string, unknown>> = [...prologue()];
     let id = 10;
     let ts = 2;
     while (events.length < 60_000) {
       const wave = Array.from({ length: 40 }, () => id++);
-      for (const t of wave) events.push({ type: 'task.spawned', run: 1, ts: (ts += 0.01), id: t, name: `w${t % 7}`, nursery: 4, system: false, site: null });
-      for (const t of wave) events.push({ type: 'task.state', run: 1, ts: (ts += 0.01), id: t, state: 'running' }, { type: 'task.state', run: 1, ts: (ts += 0.01), id: t, state: 'waiting' });
+      for (const t of wave)
+        events.push({
+          type: 'task.spawned',
+          run: 1,
+          ts: (ts += 0.01),
+          id: t,
+          name: `w${t % 7}`,
+          nursery: 4,
+          system: false,
+          site: null,
+        });
+      for (const t of wave)
+        events.push(
+          { type: 'task.state', run: 1, ts: (ts += 0.01), id: t, state: 'running' },
+          { type: 'task.state', run: 1, ts: (ts += 0.01), id: t, state: 'waiting' },
+        );
       for (const t of wave) events.push({ type: 'task.exited', run: 1, ts: (ts += 0.01), id: t, outcome: 'returned' });
     }
     for (const e of events) run.apply(e as never);
@@ -243,10 +312,18 @@ describe('webview: the timeline and the time cursor', () => {
     const [entry] = host!.store.addRecording([run], { bytes: [], truncated: false });
     host!.bridge.select(entry.state.key);
     await host!.settle(300);
-    await h.page.waitForFunction(() => /history before .* is coarse/.test(document.querySelector('.tl-note')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await h.page.waitForFunction(
+      () => /history before .* is coarse/.test(document.querySelector('.tl-note')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     await h.page.waitForFunction(() => document.querySelector('rect.tl-coarse') !== null);
     // The recording opened at its first task, inside the coarse part: the moment shown is a checkpoint, and says so.
-    await h.page.waitForFunction(() => /coarse here/.test(document.querySelector('.tl-note')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await h.page.waitForFunction(
+      () => /coarse here/.test(document.querySelector('.tl-note')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     await h.page.locator('.tl-top-svg').focus();
     await h.page.keyboard.press('End');
     await host!.settle(200);
@@ -254,7 +331,7 @@ describe('webview: the timeline and the time cursor', () => {
     assert.deepEqual(h.errors, []);
   });
 
-  it('the tree\'s search and collapsed nodes reach the rows; the wheel zooms and 0 shows the whole run', async () => {
+  it("the tree's search and collapsed nodes reach the rows; the wheel zooms and 0 shows the whole run", async () => {
     host!.open(FAILING);
     await host!.settle(300);
     await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length === 7);
@@ -295,7 +372,9 @@ describe('webview: the timeline and the time cursor', () => {
           await page.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length === 7);
           await dragTo(page, 250);
           await own.settle(400);
-          await page.page.waitForFunction(() => document.querySelector('g.tl-row[data-id="9"] path.tl-seg.s-waiting')?.getAttribute('d'));
+          await page.page.waitForFunction(() =>
+            document.querySelector('g.tl-row[data-id="9"] path.tl-seg.s-waiting')?.getAttribute('d'),
+          );
           await page.page.screenshot({ path: join(SHOTS, `timeline-${theme}-${width}.png`) });
           assert.equal(await page.page.evaluate(() => String(window.getSelection())), '', 'scrubbing selected text');
           const bar = await page.page.locator('.tl-bar').boundingBox();

@@ -58,7 +58,9 @@ describe('webview: task tree', function () {
     const nurseries = nodes.filter((n) => n.kind === 'nursery');
     assert.equal(tasks.length, 8, 'main, fetch, slow_fetch, crasher, worker_pool, 3 workers');
     assert.equal(nurseries.length, 2);
-    const shapes = await h.page.$$eval('g.node .shape', (els) => [...new Set(els.map((e) => `${(e.parentNode as SVGGElement).dataset.kind}:${e.getAttribute('d')}`))]);
+    const shapes = await h.page.$$eval('g.node .shape', (els) => [
+      ...new Set(els.map((e) => `${(e.parentNode as SVGGElement).dataset.kind}:${e.getAttribute('d')}`)),
+    ]);
     assert.equal(new Set(shapes.map((x) => x.split(':')[1])).size, 2, 'one outline per kind');
     const roots = nodes.filter((n) => n.parent === null);
     assert.equal(roots.length, 1);
@@ -78,7 +80,10 @@ describe('webview: task tree', function () {
   it("follows the host's default for system tasks until the user chooses", async () => {
     await h.send({ type: 'config', hideSystemDefault: false });
     await showLive();
-    assert.deepEqual((await h.nodes()).filter((n) => n.parent === null).map((n) => n.text.trim()), ['<init>']);
+    assert.deepEqual(
+      (await h.nodes()).filter((n) => n.parent === null).map((n) => n.text.trim()),
+      ['<init>'],
+    );
     assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
   });
 
@@ -87,7 +92,17 @@ describe('webview: task tree', function () {
     const button = h.page.getByRole('button', { name: 'Legend' });
     await button.click();
     const items = await h.page.locator('.legend li').allTextContents();
-    for (const word of ['running', 'scheduled', 'waiting', 'returned', 'raised', 'cancelled', 'lost', 'nursery (Trio), TaskGroup (asyncio), task group (AnyIO)']) assert.ok(items.includes(word), word);
+    for (const word of [
+      'running',
+      'scheduled',
+      'waiting',
+      'returned',
+      'raised',
+      'cancelled',
+      'lost',
+      'nursery (Trio), TaskGroup (asyncio), task group (AnyIO)',
+    ])
+      assert.ok(items.includes(word), word);
     assert.equal(await button.getAttribute('aria-expanded'), 'true');
     await button.click();
     assert.equal(await h.page.locator('.legend').isVisible(), false);
@@ -100,7 +115,11 @@ describe('webview: task tree', function () {
     assert.match(state('fetch').cls, /s-waiting/);
     assert.match(state('fetch').text, /fetch:20/, 'where it waits: function and line');
     assert.match(state('fetch').aria, /task fetch, waiting, at crawl\.py:20 in fetch/);
-    const icons = await h.page.$$eval('g.node.task', (els) => Object.fromEntries(els.map((e) => [/s-(\w+)/.exec(e.getAttribute('class')!)![1], e.querySelector('.icon')!.getAttribute('d')])));
+    const icons = await h.page.$$eval('g.node.task', (els) =>
+      Object.fromEntries(
+        els.map((e) => [/s-(\w+)/.exec(e.getAttribute('class')!)![1], e.querySelector('.icon')!.getAttribute('d')]),
+      ),
+    );
     assert.ok(icons.running && icons.waiting && icons.scheduled);
     assert.equal(new Set(Object.values(icons)).size, Object.keys(icons).length, 'a distinct icon per state');
     // slow_fetch has a 30 s deadline (run-relative); the run clock is live, so it counts down.
@@ -130,12 +149,18 @@ describe('webview: task tree', function () {
       assert.match(victim.text, /← crasher/, 'a cancelled task names its cause');
       assert.match(victim.aria, /cancelled by crasher/);
     }
-    const links = await h.page.$$eval('path.cancel-link', (els) => els.map((e) => [e.getAttribute('data-failer'), e.getAttribute('data-victim'), e.getAttribute('class')]));
+    const links = await h.page.$$eval('path.cancel-link', (els) =>
+      els.map((e) => [e.getAttribute('data-failer'), e.getAttribute('data-victim'), e.getAttribute('class')]),
+    );
     assert.equal(links.length, 2);
     assert.ok(links.every(([f, , c]) => f === crasher.key && c === 'cancel-link'));
     await h.page.locator('g.node[aria-label^="task crasher"]').hover();
     await h.settle();
-    assert.equal(await h.page.locator('path.cancel-link.hl').count(), 2, 'hovering the failing task highlights its links');
+    assert.equal(
+      await h.page.locator('path.cancel-link.hl').count(),
+      2,
+      'hovering the failing task highlights its links',
+    );
     await h.page.mouse.move(5, 600);
     await h.settle();
     assert.equal(await h.page.locator('path.cancel-link.hl').count(), 0);
@@ -184,10 +209,21 @@ describe('webview: task tree', function () {
     await h.page.keyboard.press('Home');
     await h.settle();
     assert.equal(await selected(), 'main');
-    assert.equal(await tree.getAttribute('aria-activedescendant'), await h.page.locator('g.node[aria-selected="true"]').getAttribute('id'));
+    assert.equal(
+      await tree.getAttribute('aria-activedescendant'),
+      await h.page.locator('g.node[aria-selected="true"]').getAttribute('id'),
+    );
     assert.equal(await tree.getAttribute('role'), 'tree');
     const fetch = h.task('fetch');
-    assert.deepEqual([await fetch.getAttribute('role'), await fetch.getAttribute('aria-level'), await fetch.getAttribute('aria-posinset'), await fetch.getAttribute('aria-setsize')], ['treeitem', '3', '1', '4']);
+    assert.deepEqual(
+      [
+        await fetch.getAttribute('role'),
+        await fetch.getAttribute('aria-level'),
+        await fetch.getAttribute('aria-posinset'),
+        await fetch.getAttribute('aria-setsize'),
+      ],
+      ['treeitem', '3', '1', '4'],
+    );
     await h.page.keyboard.press('ArrowRight');
     await h.page.keyboard.press('ArrowRight');
     await h.settle();
@@ -199,7 +235,7 @@ describe('webview: task tree', function () {
     assert.match((await selected())!, /^worker_pool/);
     await h.page.keyboard.press('ArrowLeft');
     await h.settle();
-    assert.equal((await h.page.locator('g.node[aria-selected="true"]').getAttribute('data-kind')), 'nursery');
+    assert.equal(await h.page.locator('g.node[aria-selected="true"]').getAttribute('data-kind'), 'nursery');
     await h.page.keyboard.press('ArrowRight');
     for (let i = 0; i < 3; i++) await h.page.keyboard.press('ArrowDown');
     await h.settle();
@@ -244,7 +280,11 @@ describe('webview: task tree', function () {
   });
 
   it('folds more than 20 same-named siblings into one ×N node that unfolds and folds back', async () => {
-    const live = new LiveRun('wide', 'swarm.py').feed([...prologue(), ...swarm(30, 'fetch_one'), ...swarm(3, 'other', 100)]);
+    const live = new LiveRun('wide', 'swarm.py').feed([
+      ...prologue(),
+      ...swarm(30, 'fetch_one'),
+      ...swarm(3, 'other', 100),
+    ]);
     await h.send(runsMessage([live.state]), live.snapshot());
     let nodes = await h.nodes();
     const fold = nodes.find((n) => n.kind === 'fold')!;
@@ -276,23 +316,42 @@ describe('webview: task tree', function () {
     assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
     await h.page.getByRole('button', { name: 'Hide finished' }).click();
     await h.settle();
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 0, 'everything of this run finished (init is a hidden system task)');
+    assert.equal(
+      (await h.nodes()).filter((n) => n.kind === 'task').length,
+      0,
+      'everything of this run finished (init is a hidden system task)',
+    );
     await h.page.getByRole('button', { name: 'Hide system' }).click();
     await h.settle();
     const nodes = await h.nodes();
-    assert.deepEqual(nodes.filter((n) => n.parent === null).map((n) => n.text.trim()), ['<init>']);
+    assert.deepEqual(
+      nodes.filter((n) => n.parent === null).map((n) => n.text.trim()),
+      ['<init>'],
+    );
     assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
   });
 
   it('shows tasks folded away by retention as one "N finished (folded)" leaf of their nursery', async () => {
     const run = new LiveRun('r', 'r.py', { retainFinished: 5 }).feed([...prologue(), ...swarm(30, 'job')]);
-    run.feed(Array.from({ length: 30 }, (_, i) => ({ type: 'task.exited', run: 1, ts: 50, id: 10 + i, outcome: i % 10 ? 'returned' : 'raised', error: i % 10 ? undefined : { type: 'OSError', message: 'x' } })));
+    run.feed(
+      Array.from({ length: 30 }, (_, i) => ({
+        type: 'task.exited',
+        run: 1,
+        ts: 50,
+        id: 10 + i,
+        outcome: i % 10 ? 'returned' : 'raised',
+        error: i % 10 ? undefined : { type: 'OSError', message: 'x' },
+      })),
+    );
     await h.send(runsMessage([run.state]), run.snapshot());
     const leaf = h.page.locator('g.node[data-kind="retired"]');
     assert.equal(await leaf.count(), 1);
     assert.match((await leaf.textContent())!, /25 finished \(folded\)/);
     assert.match((await leaf.getAttribute('aria-label'))!, /returned.*raised|raised.*returned/);
-    assert.equal(await h.page.locator(`g.node[data-key="${await leaf.getAttribute('data-parent')}"]`).getAttribute('data-kind'), 'nursery');
+    assert.equal(
+      await h.page.locator(`g.node[data-key="${await leaf.getAttribute('data-parent')}"]`).getAttribute('data-kind'),
+      'nursery',
+    );
   });
 
   it('hover shows the full name; double-click opens the await site; the wheel scrolls and Ctrl+wheel zooms', async () => {
@@ -305,7 +364,10 @@ describe('webview: task tree', function () {
     assert.equal(await h.page.locator('.tooltip .strong').textContent(), 'crasher <img src=x onerror=window.__xss=1>');
     await h.clearPosted();
     await h.task('fetch').dblclick();
-    assert.deepEqual((await h.posted()).filter((m) => m.type === 'openSite'), [{ type: 'openSite', file: '/home/user/app/crawl.py', line: 20 }]);
+    assert.deepEqual(
+      (await h.posted()).filter((m) => m.type === 'openSite'),
+      [{ type: 'openSite', file: '/home/user/app/crawl.py', line: 20 }],
+    );
     const transform = async () => {
       const t = (await h.page.locator('g.viewport').getAttribute('transform'))!;
       const m = /translate\(([-\d.e]+),([-\d.e]+)\)(?: scale\(([-\d.e]+)\))?/.exec(t)!;
@@ -341,8 +403,24 @@ describe('webview: task tree', function () {
     const live = await showLive();
     // U+202E RIGHT-TO-LEFT OVERRIDE would draw "invoice\u202Efdp.exe" as "invoiceexe.pdf".
     live.feed([
-      { type: 'task.spawned', run: 1, ts: 40, id: 300, name: 'invoice\u202Efdp.exe', nursery: 9, system: false, site: { file: '/app/x\u202Eyp.py', line: 3, function: 'spoof\u2066ed' } },
-      { type: 'task.exited', run: 1, ts: 41, id: 300, outcome: 'raised', error: { type: 'ValueError', message: 'bad\u202Eeman' } },
+      {
+        type: 'task.spawned',
+        run: 1,
+        ts: 40,
+        id: 300,
+        name: 'invoice\u202Efdp.exe',
+        nursery: 9,
+        system: false,
+        site: { file: '/app/x\u202Eyp.py', line: 3, function: 'spoof\u2066ed' },
+      },
+      {
+        type: 'task.exited',
+        run: 1,
+        ts: 41,
+        id: 300,
+        outcome: 'raised',
+        error: { type: 'ValueError', message: 'bad\u202Eeman' },
+      },
     ]);
     await h.send(live.snapshot());
     const node = h.page.locator('g.node[aria-label^="task invoice"]');
@@ -358,7 +436,19 @@ describe('webview: task tree', function () {
     // A fold is named by its tasks' function (protocol 1.2 func): that name is program text too.
     const site = { file: '/app/pool.py', line: 7, function: 'main' };
     const func = { file: '/app/pool.py', line: 2, function: 'job\u202Ebolx' };
-    live.feed(Array.from({ length: 25 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 50 + i, id: 400 + i, name: `j${i}`, nursery: 9, system: false, site, func })));
+    live.feed(
+      Array.from({ length: 25 }, (_, i) => ({
+        type: 'task.spawned',
+        run: 1,
+        ts: 50 + i,
+        id: 400 + i,
+        name: `j${i}`,
+        nursery: 9,
+        system: false,
+        site,
+        func,
+      })),
+    );
     await h.send(live.snapshot());
     const fold = (await h.page.locator('g.node.fold').getAttribute('aria-label'))!;
     assert.match(fold, /^job\\u202ebolx ×25/, fold);
@@ -371,7 +461,16 @@ describe('webview: task tree', function () {
     assert.equal(await follow.getAttribute('aria-pressed'), 'true');
     // Far-away new tasks: 60 more workers under worker_pool's nursery push the newest off screen
     // (each of its own kind: spawned from a line of its own, so nothing folds; a long list keeps its newest in sight).
-    const more = Array.from({ length: 60 }, (_, i) => ({ type: 'task.spawned', run: 1, ts: 50 + i, id: 200 + i, name: `late_${i}`, nursery: 9, system: false, site: { file: '/home/user/app/crawl.py', line: 100 + i, function: 'worker_pool' } }));
+    const more = Array.from({ length: 60 }, (_, i) => ({
+      type: 'task.spawned',
+      run: 1,
+      ts: 50 + i,
+      id: 200 + i,
+      name: `late_${i}`,
+      nursery: 9,
+      system: false,
+      site: { file: '/home/user/app/crawl.py', line: 100 + i, function: 'worker_pool' },
+    }));
     live.feed(more);
     await h.send(live.delta()!);
     await h.settle(700);
@@ -394,15 +493,34 @@ describe('webview: task tree', function () {
   it('draws the rest of the tree within a second when parents form a cycle (a cancel link leads into it)', async () => {
     const live = new LiveRun('loop', 'crawl.py').feed(eventsOf(readStream(LIVE)));
     const snapshot = live.snapshot() as Extract<HostMessage, { type: 'snapshot' }>;
-    const messages: HostMessage[] = [runsMessage([live.state]), { ...snapshot, rows: [...snapshot.rows, ...cycleRows()] }];
+    const messages: HostMessage[] = [
+      runsMessage([live.state]),
+      { ...snapshot, rows: [...snapshot.rows, ...cycleRows()] },
+    ];
     const t0 = Date.now();
-    await h.page.evaluate((ms) => { for (const m of ms) window.postMessage(m, '*'); }, messages as unknown[]);
+    await h.page.evaluate((ms) => {
+      for (const m of ms) window.postMessage(m, '*');
+    }, messages as unknown[]);
     // A page stuck in a loop never draws, and this wait gives up after the second.
     await h.page.waitForFunction(() => document.querySelectorAll('g.node').length > 0, undefined, { timeout: 1000 });
     assert.ok(Date.now() - t0 < 1000, `drawn after ${Date.now() - t0} ms`);
     await h.settle();
-    const names = (await h.nodes()).filter((n) => n.kind === 'task').map((n) => /^task (.*?),/.exec(n.aria)![1]).sort();
-    assert.deepEqual(names, ['__main__.main', 'cancelled_by_loop', 'crasher <img src=x onerror=window.__xss=1>', 'fetch', 'slow_fetch', 'under_the_loop', 'worker', 'worker', 'worker', 'worker_pool']);
+    const names = (await h.nodes())
+      .filter((n) => n.kind === 'task')
+      .map((n) => /^task (.*?),/.exec(n.aria)![1])
+      .sort();
+    assert.deepEqual(names, [
+      '__main__.main',
+      'cancelled_by_loop',
+      'crasher <img src=x onerror=window.__xss=1>',
+      'fetch',
+      'slow_fetch',
+      'under_the_loop',
+      'worker',
+      'worker',
+      'worker',
+      'worker_pool',
+    ]);
     // Following the newest task (in the loop) and opening the details of the loop's victim leave the page alive.
     await h.task('cancelled_by_loop').click();
     await h.settle();

@@ -14,11 +14,30 @@ class Store implements StateStore {
   }
 }
 
-const node = (key: string, kind: ViewNode['kind'], over: Partial<ViewNode> = {}): ViewNode => ({ key, kind, id: 4, children: [], hiddenChildren: 0, expandable: true, match: false, ...over });
+const node = (key: string, kind: ViewNode['kind'], over: Partial<ViewNode> = {}): ViewNode => ({
+  key,
+  kind,
+  id: 4,
+  children: [],
+  hiddenChildren: 0,
+  expandable: true,
+  match: false,
+  ...over,
+});
 
 describe('webview remembered state (Node)', () => {
-  it('an older state\'s unfolded folds show their first page', () => {
-    const older = { v: 1, run: 'r', follow: true, hideFinished: false, hideSystem: null, search: '', detailsOpen: true, recent: ['r'], runs: { r: { collapsed: ['7'], folds: ['f4:job'], transform: null, selected: null } } };
+  it("an older state's unfolded folds show their first page", () => {
+    const older = {
+      v: 1,
+      run: 'r',
+      follow: true,
+      hideFinished: false,
+      hideSystem: null,
+      search: '',
+      detailsOpen: true,
+      recent: ['r'],
+      runs: { r: { collapsed: ['7'], folds: ['f4:job'], transform: null, selected: null } },
+    };
     const c = new Choices(new Store(older));
     c.showRun('r');
     const o = c.modelOptions(null);

@@ -25,13 +25,31 @@ function stuckRun(fixture: string, key: string, label: string): { run: LiveRun; 
 }
 
 const site = (line: number, fn = 'main') => ({ file: '/home/user/app/bank.py', line, function: fn });
-const waits = (id: number, ts: number, w: Ev | null): Ev => ({ type: 'task.state', run: 1, ts, id, state: 'waiting', at: site(40 + id, 'work'), waits: w });
+const waits = (id: number, ts: number, w: Ev | null): Ev => ({
+  type: 'task.state',
+  run: 1,
+  ts,
+  id,
+  state: 'waiting',
+  at: site(40 + id, 'work'),
+  waits: w,
+});
 
 /** main's nursery (4) holds a `keeper` holding Lock db and three `client-N` waiting for it. */
 function lockQueue(): LiveRun {
   const ev: Ev[] = [...prologue()];
   ev.push({ type: 'task.spawned', run: 1, ts: 2, id: 10, name: 'keeper', nursery: 4, system: false, site: site(20) });
-  for (let i = 0; i < 3; i++) ev.push({ type: 'task.spawned', run: 1, ts: 2, id: 11 + i, name: `client-${i}`, nursery: 4, system: false, site: site(21) });
+  for (let i = 0; i < 3; i++)
+    ev.push({
+      type: 'task.spawned',
+      run: 1,
+      ts: 2,
+      id: 11 + i,
+      name: `client-${i}`,
+      nursery: 4,
+      system: false,
+      site: site(21),
+    });
   ev.push(waits(10, 50, { kind: 'sleep', label: 'trio.sleep', until: 60_000, wakes: true }));
   for (let i = 0; i < 3; i++) ev.push(waits(11 + i, 50, { kind: 'lock', obj: 30, label: 'Lock db', holders: [10] }));
   return new LiveRun('locks', 'bank.py').feed(ev);
@@ -40,14 +58,66 @@ function lockQueue(): LiveRun {
 /** A failing child, an explicit cancel() with a reason, and a deadline, each cancelling a task (protocol 1.2 causes). */
 function cancelled(): LiveRun {
   const ev: Ev[] = [...prologue()];
-  const spawn = (id: number, name: string, nursery = 4): Ev => ({ type: 'task.spawned', run: 1, ts: 2, id, name, nursery, system: false, site: site(20 + id) });
+  const spawn = (id: number, name: string, nursery = 4): Ev => ({
+    type: 'task.spawned',
+    run: 1,
+    ts: 2,
+    id,
+    name,
+    nursery,
+    system: false,
+    site: site(20 + id),
+  });
   ev.push(spawn(10, 'parse feed'), spawn(11, 'download'));
-  ev.push({ type: 'nursery.opened', run: 1, ts: 3, id: 12, task: 3, site: site(50) }, spawn(13, 'poller', 12), spawn(14, 'crawler', 12));
-  ev.push({ type: 'scope.changed', run: 1, ts: 3, id: 15, task: 3, deadline: 900, shield: false, cancel_called: false, site: site(49), call: 'move_on_after' });
-  ev.push({ type: 'task.exited', run: 1, ts: 300, id: 10, outcome: 'raised', error: { type: 'ValueError', message: 'bad url' } });
-  ev.push({ type: 'task.exited', run: 1, ts: 301, id: 11, outcome: 'cancelled', cancel: { source: 'nursery', by: 10, scope: 4, error: { type: 'ValueError', message: 'bad url' } } });
-  ev.push({ type: 'task.exited', run: 1, ts: 400, id: 13, outcome: 'cancelled', cancel: { source: 'explicit', by: 3, site: site(30), reason: 'shutting down' } });
-  ev.push({ type: 'task.exited', run: 1, ts: 901, id: 14, outcome: 'cancelled', cancel: { source: 'deadline', scope: 15, site: site(49) } });
+  ev.push(
+    { type: 'nursery.opened', run: 1, ts: 3, id: 12, task: 3, site: site(50) },
+    spawn(13, 'poller', 12),
+    spawn(14, 'crawler', 12),
+  );
+  ev.push({
+    type: 'scope.changed',
+    run: 1,
+    ts: 3,
+    id: 15,
+    task: 3,
+    deadline: 900,
+    shield: false,
+    cancel_called: false,
+    site: site(49),
+    call: 'move_on_after',
+  });
+  ev.push({
+    type: 'task.exited',
+    run: 1,
+    ts: 300,
+    id: 10,
+    outcome: 'raised',
+    error: { type: 'ValueError', message: 'bad url' },
+  });
+  ev.push({
+    type: 'task.exited',
+    run: 1,
+    ts: 301,
+    id: 11,
+    outcome: 'cancelled',
+    cancel: { source: 'nursery', by: 10, scope: 4, error: { type: 'ValueError', message: 'bad url' } },
+  });
+  ev.push({
+    type: 'task.exited',
+    run: 1,
+    ts: 400,
+    id: 13,
+    outcome: 'cancelled',
+    cancel: { source: 'explicit', by: 3, site: site(30), reason: 'shutting down' },
+  });
+  ev.push({
+    type: 'task.exited',
+    run: 1,
+    ts: 901,
+    id: 14,
+    outcome: 'cancelled',
+    cancel: { source: 'deadline', scope: 15, site: site(49) },
+  });
   return new LiveRun('causes', 'feed.py').feed(ev);
 }
 
@@ -65,7 +135,10 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
 
   const show = async (run: LiveRun): Promise<void> => h.send(runsMessage([run.state]), run.snapshot());
   const text = async (sel: string): Promise<string> => (await h.page.locator(sel).textContent()) ?? '';
-  const edges = (cls: string) => h.page.$$eval(`.wait-links path.wait-link.${cls}`, (ps) => ps.map((p) => `${p.getAttribute('data-from')}>${p.getAttribute('data-to')}`).sort());
+  const edges = (cls: string) =>
+    h.page.$$eval(`.wait-links path.wait-link.${cls}`, (ps) =>
+      ps.map((p) => `${p.getAttribute('data-from')}>${p.getAttribute('data-to')}`).sort(),
+    );
   const keyOf = async (name: string): Promise<string> => (await h.task(name).getAttribute('data-key'))!;
 
   it('a deadlock: the banner names the tasks and locks, the cycle is drawn and ringed, and its links select', async () => {
@@ -80,7 +153,11 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     assert.match(words, /Stuck behind them: main/);
     assert.equal(await banner.getAttribute('role'), 'alert');
     const [ab, ba] = [await keyOf('transfer alice->bob'), await keyOf('transfer bob->alice')];
-    assert.deepEqual(await edges('deadlock'), [`${ab}>${ba}`, `${ba}>${ab}`].sort(), 'each waits for the other: two arrows');
+    assert.deepEqual(
+      await edges('deadlock'),
+      [`${ab}>${ba}`, `${ba}>${ab}`].sort(),
+      'each waits for the other: two arrows',
+    );
     assert.match((await h.task('transfer alice->bob').getAttribute('class'))!, /\bstuck\b/);
     assert.doesNotMatch((await h.task('auditor').getAttribute('class'))!, /\bstuck\b/, 'the auditor keeps running');
     // the tree names the lock it waits on, not only the line
@@ -105,7 +182,11 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     const { run } = stuckRun('deadlock.ndjson', 'dl', 'deadlock.py');
     await show(run);
     // pan far away first
-    await h.page.evaluate(() => document.querySelector('svg.tree')!.dispatchEvent(new WheelEvent('wheel', { deltaY: 4000, deltaX: 3000, bubbles: true })));
+    await h.page.evaluate(() =>
+      document
+        .querySelector('svg.tree')!
+        .dispatchEvent(new WheelEvent('wheel', { deltaY: 4000, deltaX: 3000, bubbles: true })),
+    );
     await h.settle(50);
     await h.page.locator('[data-action="show-verdict"]').click();
     await h.settle(400);
@@ -138,7 +219,11 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     await banner.waitFor();
     const words = (await banner.textContent())!;
     assert.match(words, /^Hung since \d+ ms into the run\. Every task waits, and nothing can wake them/);
-    assert.match(words, /worker-0, worker-1, worker-2 wait for Event state\.ready \(until set\(\) is called\)/, 'tasks waiting alike, on one line');
+    assert.match(
+      words,
+      /worker-0, worker-1, worker-2 wait for Event state\.ready \(until set\(\) is called\)/,
+      'tasks waiting alike, on one line',
+    );
     assert.match(words, /main waits for nursery/);
     assert.equal(await h.page.locator('g.node.stuck').count(), 4);
     await h.task('worker-1').locator('tspan.name').click();
@@ -156,7 +241,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     }
   });
 
-  it('wait-for edges: the selected task\'s by default (both ways), every one with the toolbar toggle, remembered', async () => {
+  it("wait-for edges: the selected task's by default (both ways), every one with the toolbar toggle, remembered", async () => {
     await show(lockQueue());
     assert.deepEqual(await edges('wait'), [], 'nothing selected, no verdict: no edges');
     const keeper = await keyOf('keeper');
@@ -167,8 +252,15 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     await h.task('keeper').locator('tspan.name').click();
     await h.settle();
     const clients = await Promise.all([0, 1, 2].map((i) => keyOf(`client-${i}`)));
-    assert.deepEqual(await edges('wait'), clients.map((c) => `${c}>${keeper}`).sort(), 'the holder: every task waiting for it');
-    assert.match(await text('aside.details'), /Blocksclient-0 waits for Lock dbclient-1 waits for Lock dbclient-2 waits for Lock db/);
+    assert.deepEqual(
+      await edges('wait'),
+      clients.map((c) => `${c}>${keeper}`).sort(),
+      'the holder: every task waiting for it',
+    );
+    assert.match(
+      await text('aside.details'),
+      /Blocksclient-0 waits for Lock dbclient-1 waits for Lock dbclient-2 waits for Lock db/,
+    );
     assert.match(await text('aside.details'), /Waits fortrio\.sleep for .*a deadline wakes it in/s);
     await h.page.keyboard.press('Escape');
     await h.page.locator('button.show-waits').click();
@@ -178,7 +270,11 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     await h.page.screenshot({ path: join(SHOTS, 'waits-edges-all-1100.png') });
     await h.reload();
     await h.send(runsMessage([lockQueue().state]), lockQueue().snapshot());
-    assert.equal(await h.page.locator('button.show-waits').getAttribute('aria-pressed'), 'true', 'remembered across a reload');
+    assert.equal(
+      await h.page.locator('button.show-waits').getAttribute('aria-pressed'),
+      'true',
+      'remembered across a reload',
+    );
     assert.equal((await edges('wait')).length, 3);
     // each arrow points at the holder: its path ends at the keeper's marker
     const end = await h.page.$eval('.wait-links path.wait-link', (p) => p.getAttribute('marker-end'));
@@ -191,20 +287,36 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     await show(run);
     await h.task('download').locator('tspan.name').click();
     await h.settle();
-    assert.match(await text('aside.details'), /Cancelledbecause parse feed raised ValueError: bad url \(its nursery #4 cancelled the rest\)/);
-    assert.deepEqual(await edges('cause'), [`${await keyOf('parse feed')}>4`], 'an edge from the failing task to the nursery it cancelled');
+    assert.match(
+      await text('aside.details'),
+      /Cancelledbecause parse feed raised ValueError: bad url \(its nursery #4 cancelled the rest\)/,
+    );
+    assert.deepEqual(
+      await edges('cause'),
+      [`${await keyOf('parse feed')}>4`],
+      'an edge from the failing task to the nursery it cancelled',
+    );
     await h.page.locator('aside.details [data-action="select-10"]').click();
     await h.settle();
     assert.equal(await h.task('parse feed').getAttribute('aria-selected'), 'true');
     await h.task('poller').locator('tspan.name').click();
     await h.settle();
-    assert.match(await text('aside.details'), /Cancelledby cancel\(\) called by __main__\.main at main:30: “shutting down”|Cancelledby cancel\(\) called by __main__\.main at main:30: "shutting down"|Cancelledby cancel\(\) called by __main__\.main at main:30: shutting down/);
+    assert.match(
+      await text('aside.details'),
+      /Cancelledby cancel\(\) called by __main__\.main at main:30: “shutting down”|Cancelledby cancel\(\) called by __main__\.main at main:30: "shutting down"|Cancelledby cancel\(\) called by __main__\.main at main:30: shutting down/,
+    );
     await h.clearPosted();
     await h.page.locator('aside.details [data-action="cause-site"]').click();
-    assert.deepEqual((await h.posted()).filter((m) => m.type === 'openSite'), [{ type: 'openSite', file: '/home/user/app/bank.py', line: 30 }]);
+    assert.deepEqual(
+      (await h.posted()).filter((m) => m.type === 'openSite'),
+      [{ type: 'openSite', file: '/home/user/app/bank.py', line: 30 }],
+    );
     await h.task('crawler').locator('tspan.name').click();
     await h.settle();
-    assert.match(await text('aside.details'), /Cancelledbecause the deadline of trio\.move_on_after at main:49 expired/);
+    assert.match(
+      await text('aside.details'),
+      /Cancelledbecause the deadline of trio\.move_on_after at main:49 expired/,
+    );
     await h.page.screenshot({ path: join(SHOTS, 'waits-cause-vscode-dark-1100.png') });
     // on demand, every cause at once: the failure to the nursery it cancelled, main's cancel() to the task it cancelled; a deadline has no task to point from
     await h.page.keyboard.press('Escape');
@@ -212,28 +324,59 @@ describe('webview: why is it stuck (wait-for edges, verdicts, cancel causes)', f
     assert.deepEqual(await edges('cause'), [], 'nothing selected: no cause edges');
     await h.page.locator('button.show-waits').click();
     await h.settle();
-    assert.deepEqual(await edges('cause'), [`${await keyOf('parse feed')}>4`, `${await keyOf('__main__.main')}>${await keyOf('poller')}`].sort());
+    assert.deepEqual(
+      await edges('cause'),
+      [`${await keyOf('parse feed')}>4`, `${await keyOf('__main__.main')}>${await keyOf('poller')}`].sort(),
+    );
   });
 
   it('direction controls in wait labels, holder names, verdicts and cancel causes are shown escaped (programText visible)', async () => {
     const ev: Ev[] = [...prologue()];
-    const spawn = (id: number, name: string): Ev => ({ type: 'task.spawned', run: 1, ts: 2, id, name, nursery: 4, system: false, site: site(20 + id) });
+    const spawn = (id: number, name: string): Ev => ({
+      type: 'task.spawned',
+      run: 1,
+      ts: 2,
+      id,
+      name,
+      nursery: 4,
+      system: false,
+      site: site(20 + id),
+    });
     ev.push(spawn(10, 'alice\u202Eevil'), spawn(11, 'bob'), spawn(12, 'stopper'));
     ev.push(waits(10, 50, { kind: 'lock', obj: 30, label: 'Lock b\u202Eob', holders: [11], detail: 'owner\u2066 x' }));
     ev.push(waits(11, 50, { kind: 'lock', obj: 31, label: 'Lock a\u202Elice', holders: [10] }));
-    ev.push({ type: 'scope.changed', run: 1, ts: 3, id: 15, task: 12, deadline: null, shield: false, cancel_called: true, call: 'move\u202Eon', cause: { source: 'explicit', by: 3, reason: 'quit\u202Enow', site: site(30, 'st\u202Eop') } });
-    ev.push({ type: 'task.exited', run: 1, ts: 60, id: 12, outcome: 'cancelled', cancel: { source: 'explicit', by: 3, scope: 15, site: site(30, 'st\u202Eop'), reason: 'quit\u202Enow' } });
+    ev.push({
+      type: 'scope.changed',
+      run: 1,
+      ts: 3,
+      id: 15,
+      task: 12,
+      deadline: null,
+      shield: false,
+      cancel_called: true,
+      call: 'move\u202Eon',
+      cause: { source: 'explicit', by: 3, reason: 'quit\u202Enow', site: site(30, 'st\u202Eop') },
+    });
+    ev.push({
+      type: 'task.exited',
+      run: 1,
+      ts: 60,
+      id: 12,
+      outcome: 'cancelled',
+      cancel: { source: 'explicit', by: 3, scope: 15, site: site(30, 'st\u202Eop'), reason: 'quit\u202Enow' },
+    });
     const run = new LiveRun('spoof', 'spoof.py').feed(ev);
     run.state.judge(Date.now() + 5000);
     await show(run);
     const banner = h.page.locator('.banner.verdict.deadlock');
     await banner.waitFor();
-    const clean = (t: string): void => assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(t), `no direction control reaches the page: ${t}`);
+    const clean = (t: string): void =>
+      assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(t), `no direction control reaches the page: ${t}`);
     const words = (await banner.textContent())!;
     clean(words);
     assert.match(words, /alice\\u202eevil waits for Lock b\\u202eob held by bob/);
     assert.match(words, /bob waits for Lock a\\u202elice held by alice\\u202eevil/);
-    clean(await h.page.locator('svg.tree').textContent() ?? '');
+    clean((await h.page.locator('svg.tree').textContent()) ?? '');
     await h.task('bob').locator('tspan.name').click();
     await h.settle();
     const pane = await text('aside.details');

@@ -30,7 +30,10 @@ export class Player {
   private raf: number | null = null;
   private last = 0;
 
-  constructor(private readonly p: PlayerParts, public speed = 1) {}
+  constructor(
+    private readonly p: PlayerParts,
+    public speed = 1,
+  ) {}
 
   toggle(): void {
     if (this.playing) this.pause();

@@ -123,7 +123,10 @@ export class TimeCursor {
     if (m.run.key !== this.run || !this.inFlight || m.seq !== this.inFlight.seq) return null;
     this.inFlight = null;
     if (this.wanted === null) return null; // went live meanwhile
-    const change = m.reset || !this.mirror.get(m.run.key) ? this.mirror.snapshot(m.run, m.rows) : this.mirror.delta(m.run, m.rows, m.remove);
+    const change =
+      m.reset || !this.mirror.get(m.run.key)
+        ? this.mirror.snapshot(m.run, m.rows)
+        : this.mirror.delta(m.run, m.rows, m.remove);
     this.shownAt = m.run.at ?? null;
     this.shownPos = m.pos;
     this.coarse = m.coarse;

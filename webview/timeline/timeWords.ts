@@ -34,7 +34,8 @@ export function ticks(from: number, to: number, width: number, every = 90): numb
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
   const out: number[] = [];
-  for (let t = Math.ceil(from / step) * step; t <= to && out.length < 200; t += step) out.push(Math.round(t / step) * step);
+  for (let t = Math.ceil(from / step) * step; t <= to && out.length < 200; t += step)
+    out.push(Math.round(t / step) * step);
   return out;
 }
 
@@ -44,29 +45,50 @@ const nameOf = (rows: ReadonlyMap<number, Row> | undefined, id: number | undefin
   return r?.kind === 'task' ? r.name : `#${id}`;
 };
 
-const OUTCOME: Record<string, string> = { returned: 'returned', raised: 'raised', cancelled: 'was cancelled', lost: 'was lost' };
+const OUTCOME: Record<string, string> = {
+  returned: 'returned',
+  raised: 'raised',
+  cancelled: 'was cancelled',
+  lost: 'was lost',
+};
 
 /** The last event of a past moment, in words (names from the moment's rows). */
 export function eventWords(e: PastEvent, rows: ReadonlyMap<number, Row> | undefined): string {
   const task = () => nameOf(rows, e.id);
   switch (e.type) {
-    case 'task.spawned': return `${task()} started`;
-    case 'task.exited': return `${task()} ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
-    case 'task.state': return `${task()} ${e.state === 'waiting' ? 'waits' : e.state === 'running' ? 'runs' : 'is scheduled'}`;
-    case 'task.moved': return `${task()} moved to its nursery`;
-    case 'task.flagged': return `${task()} flagged: ${e.flag === 'pending_at_close' ? 'pending at close' : 'exception never retrieved'}`;
-    case 'nursery.opened': return `${nameOf(rows, e.task)} opened a task group`;
-    case 'nursery.closed': return 'a task group closed';
-    case 'scope.changed': return `${nameOf(rows, e.task)}: cancel scope ${e.cancelCalled ? 'cancelled' : e.deadline !== null && e.deadline !== undefined ? `deadline ${formatMoment(e.deadline)}` : 'changed'}`;
-    case 'scope.closed': return 'a cancel scope closed';
-    case 'dropped': return `${e.count ?? 'some'} events dropped`;
-    case 'run.started': return 'the run started';
-    case 'run.finished': return `the run ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
+    case 'task.spawned':
+      return `${task()} started`;
+    case 'task.exited':
+      return `${task()} ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
+    case 'task.state':
+      return `${task()} ${e.state === 'waiting' ? 'waits' : e.state === 'running' ? 'runs' : 'is scheduled'}`;
+    case 'task.moved':
+      return `${task()} moved to its nursery`;
+    case 'task.flagged':
+      return `${task()} flagged: ${e.flag === 'pending_at_close' ? 'pending at close' : 'exception never retrieved'}`;
+    case 'nursery.opened':
+      return `${nameOf(rows, e.task)} opened a task group`;
+    case 'nursery.closed':
+      return 'a task group closed';
+    case 'scope.changed':
+      return `${nameOf(rows, e.task)}: cancel scope ${e.cancelCalled ? 'cancelled' : e.deadline !== null && e.deadline !== undefined ? `deadline ${formatMoment(e.deadline)}` : 'changed'}`;
+    case 'scope.closed':
+      return 'a cancel scope closed';
+    case 'dropped':
+      return `${e.count ?? 'some'} events dropped`;
+    case 'run.started':
+      return 'the run started';
+    case 'run.finished':
+      return `the run ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
     case 'snapshot.begin':
-    case 'snapshot.end': return 'the program replayed its tree';
-    case 'disconnected': return 'the connection was lost';
-    case 'judged': return 'looked for a deadlock or hang';
-    default: return e.type;
+    case 'snapshot.end':
+      return 'the program replayed its tree';
+    case 'disconnected':
+      return 'the connection was lost';
+    case 'judged':
+      return 'looked for a deadlock or hang';
+    default:
+      return e.type;
   }
 }
 
@@ -82,13 +104,19 @@ export function lineWords(l: TimelineLine, state: string | null, names: (id: num
 }
 
 function cancelWords(l: TimelineLine, names: (id: number) => string | undefined): string {
-  if (l.cancelledBy !== undefined) return `cancelled because ${names(l.cancelledBy) ?? `task #${l.cancelledBy}`} failed`;
+  if (l.cancelledBy !== undefined)
+    return `cancelled because ${names(l.cancelledBy) ?? `task #${l.cancelledBy}`} failed`;
   switch (l.cancelSource) {
-    case 'deadline': return 'cancelled by a deadline';
-    case 'explicit': return 'cancelled by a cancel() call';
-    case 'shutdown': return 'cancelled when the run ended';
-    case 'interrupt': return 'cancelled by an interrupt';
-    default: return 'cancelled';
+    case 'deadline':
+      return 'cancelled by a deadline';
+    case 'explicit':
+      return 'cancelled by a cancel() call';
+    case 'shutdown':
+      return 'cancelled when the run ended';
+    case 'interrupt':
+      return 'cancelled by an interrupt';
+    default:
+      return 'cancelled';
   }
 }
 
@@ -96,9 +124,12 @@ function cancelWords(l: TimelineLine, names: (id: number) => string | undefined)
 export function markWords(m: TimelineMark, names: (id: number) => string | undefined): string {
   const who = m.id !== undefined ? (names(m.id) ?? `task #${m.id}`) : '';
   switch (m.kind) {
-    case 'dropped': return `${m.count ?? ''} events dropped by the runtime at ${formatMoment(m.t)}: the picture may miss something here`;
-    case 'deadline': return `${who}: a deadline passed at ${formatMoment(m.t)}`;
-    case 'flag': return `${who}: ${m.flag === 'pending_at_close' ? 'still pending when its loop closed' : 'its exception was never retrieved'} (${formatMoment(m.t)})`;
+    case 'dropped':
+      return `${m.count ?? ''} events dropped by the runtime at ${formatMoment(m.t)}: the picture may miss something here`;
+    case 'deadline':
+      return `${who}: a deadline passed at ${formatMoment(m.t)}`;
+    case 'flag':
+      return `${who}: ${m.flag === 'pending_at_close' ? 'still pending when its loop closed' : 'its exception was never retrieved'} (${formatMoment(m.t)})`;
   }
 }
 

@@ -73,24 +73,52 @@ export class Timeline {
     this.cursor = new TimeCursor((m) => p.post(m));
     this.model = new TimelineModel((m) => p.post(m));
     const prefs = p.choices.state.timeline;
-    this.player = new Player({
-      at: () => this.cursor.at,
-      end: () => this.end(),
-      start: () => this.model.data?.start ?? 0,
-      seek: (at) => this.seek(at),
-      stopped: () => this.drawSoon(),
-    }, prefs.speed || 1);
-    this.toggleButton = h('button', { class: 'tl-toggle', type: 'button', 'aria-expanded': 'true', title: 'Show or hide the timeline' }, 'Timeline');
-    this.playButton = h('button', { class: 'tl-play', type: 'button', title: 'Play the run from the cursor (Space)', 'aria-label': 'Play' }, '▶');
-    this.speedSelect = h('select', { class: 'tl-speed', 'aria-label': 'Playing speed', title: 'Playing speed' },
-      h('option', { value: '0' }, 'auto'), ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)));
+    this.player = new Player(
+      {
+        at: () => this.cursor.at,
+        end: () => this.end(),
+        start: () => this.model.data?.start ?? 0,
+        seek: (at) => this.seek(at),
+        stopped: () => this.drawSoon(),
+      },
+      prefs.speed || 1,
+    );
+    this.toggleButton = h(
+      'button',
+      { class: 'tl-toggle', type: 'button', 'aria-expanded': 'true', title: 'Show or hide the timeline' },
+      'Timeline',
+    );
+    this.playButton = h(
+      'button',
+      { class: 'tl-play', type: 'button', title: 'Play the run from the cursor (Space)', 'aria-label': 'Play' },
+      '▶',
+    );
+    this.speedSelect = h(
+      'select',
+      { class: 'tl-speed', 'aria-label': 'Playing speed', title: 'Playing speed' },
+      h('option', { value: '0' }, 'auto'),
+      ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)),
+    );
     this.speedSelect.value = String(prefs.speed);
     this.timeText = h('span', { class: 'tl-time', 'aria-live': 'off' });
     this.eventText = h('span', { class: 'tl-event' });
     this.noteText = h('span', { class: 'tl-note' });
-    this.liveButton = h('button', { class: 'tl-live button secondary', type: 'button', title: 'Back to now, following the run (L)' }, 'Live');
-    const bar = h('div', { class: 'tl-bar', role: 'toolbar', 'aria-label': 'Time' },
-      this.toggleButton, this.playButton, this.speedSelect, this.timeText, this.eventText, this.noteText, this.liveButton);
+    this.liveButton = h(
+      'button',
+      { class: 'tl-live button secondary', type: 'button', title: 'Back to now, following the run (L)' },
+      'Live',
+    );
+    const bar = h(
+      'div',
+      { class: 'tl-bar', role: 'toolbar', 'aria-label': 'Time' },
+      this.toggleButton,
+      this.playButton,
+      this.speedSelect,
+      this.timeText,
+      this.eventText,
+      this.noteText,
+      this.liveButton,
+    );
     const svg = (cls: string, label: string) => {
       const e = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
       e.setAttribute('class', cls);
@@ -105,7 +133,13 @@ export class Timeline {
     this.spacer = h('div', { class: 'tl-spacer' });
     this.lanes = h('div', { class: 'tl-lanes', tabindex: '-1' }, this.rowsSvg as unknown as HTMLElement, this.spacer);
     this.tip = h('div', { class: 'tl-tip', role: 'tooltip', hidden: true });
-    const grip = h('div', { class: 'tl-grip', role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Resize the timeline', tabindex: '0' });
+    const grip = h('div', {
+      class: 'tl-grip',
+      role: 'separator',
+      'aria-orientation': 'horizontal',
+      'aria-label': 'Resize the timeline',
+      tabindex: '0',
+    });
     this.body = h('div', { class: 'tl-body' }, this.top as unknown as HTMLElement, this.lanes, this.tip);
     this.el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, bar, this.body);
     this.badge = h('div', { class: 'past-badge', hidden: true });
@@ -151,7 +185,9 @@ export class Timeline {
       case 'past': {
         // The banners speak of the run as a whole (a recording's outcome); rows and counts are the moment's.
         const live = this.p.liveRun()?.info;
-        const run = live ? { ...m.run, status: live.status, outcome: live.outcome, error: live.error, problems: live.problems } : m.run;
+        const run = live
+          ? { ...m.run, status: live.status, outcome: live.outcome, error: live.error, problems: live.problems }
+          : m.run;
         const change = this.cursor.receive({ ...m, run });
         if (change) this.p.pastChanged(change);
         this.drawSoon();
@@ -260,7 +296,12 @@ export class Timeline {
     const cur = this.cursor.inPast ? this.cursor.at : null;
     if (line && cur !== null && (cur < line.spawned || (line.exited !== undefined && cur >= line.exited))) {
       this.seek(Math.max(line.spawned, Math.min(at, (line.exited ?? at) - 1e-6)));
-    } else if (line && !this.cursor.inPast && line.exited !== undefined && this.p.liveRun()?.rows.get(id) === undefined) {
+    } else if (
+      line &&
+      !this.cursor.inPast &&
+      line.exited !== undefined &&
+      this.p.liveRun()?.rows.get(id) === undefined
+    ) {
       this.seek(Math.max(line.spawned, Math.min(at, line.exited - 1e-6)));
     }
     this.p.selectTask(id);
@@ -316,10 +357,21 @@ export class Timeline {
     const now = this.now();
     const window = this.model.window(now);
     const frame = {
-      window, width, height, scrollTop: this.lanes.scrollTop, rows: this.model.rows, bands: this.model.bands,
-      lanes: this.model.lanes, marks: this.model.data?.marks ?? [], curve: this.model.data?.curve ?? { t: [], n: [] },
-      start: this.model.data?.start ?? 0, exactFrom: this.model.data?.exactFrom ?? 0,
-      at: this.cursor.at, now, paused: this.cursor.paused, selected: this.selectedId(),
+      window,
+      width,
+      height,
+      scrollTop: this.lanes.scrollTop,
+      rows: this.model.rows,
+      bands: this.model.bands,
+      lanes: this.model.lanes,
+      marks: this.model.data?.marks ?? [],
+      curve: this.model.data?.curve ?? { t: [], n: [] },
+      start: this.model.data?.start ?? 0,
+      exactFrom: this.model.data?.exactFrom ?? 0,
+      at: this.cursor.at,
+      now,
+      paused: this.cursor.paused,
+      selected: this.selectedId(),
     };
     this.top.setAttribute('width', String(width));
     this.top.setAttribute('height', String(TOP_HEIGHT));
@@ -366,9 +418,19 @@ export class Timeline {
     const rows = this.cursor.shown(this.run)?.rows;
     this.eventText.textContent = past && this.cursor.lastEvent ? eventWords(this.cursor.lastEvent, rows) : '';
     const data = this.model.data;
-    const coarse = data && data.exactFrom > data.start && info ? `history before ${wallClock(info.wall, data.exactFrom) || formatMoment(data.exactFrom)} is coarse` : '';
+    const coarse =
+      data && data.exactFrom > data.start && info
+        ? `history before ${wallClock(info.wall, data.exactFrom) || formatMoment(data.exactFrom)} is coarse`
+        : '';
     const more = data?.more ? `${data.more.toLocaleString('en-US')} more tasks: zoom in` : '';
-    this.noteText.textContent = [this.cursor.coarse ? 'coarse here' : '', coarse, more, data?.partial ? 'reading the history…' : ''].filter(Boolean).join(' · ');
+    this.noteText.textContent = [
+      this.cursor.coarse ? 'coarse here' : '',
+      coarse,
+      more,
+      data?.partial ? 'reading the history…' : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     this.playButton.textContent = this.player.playing ? '⏸' : '▶';
     this.playButton.setAttribute('aria-label', this.player.playing ? 'Pause' : 'Play');
     this.liveButton.textContent = info?.status === 'live' ? 'Live' : 'End';
@@ -377,7 +439,9 @@ export class Timeline {
     this.top.setAttribute('aria-valuenow', String(Math.round(at)));
     this.top.setAttribute('aria-valuetext', this.timeText.textContent);
     this.badge.hidden = !past;
-    this.badge.textContent = past ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}` : '';
+    this.badge.textContent = past
+      ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}`
+      : '';
     document.body.classList.toggle('in-past', past);
   }
 }

@@ -56,11 +56,15 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     else hoverTop(e);
   });
   t.top.addEventListener('pointerleave', () => hide());
-  t.top.addEventListener('wheel', (e) => {
-    e.preventDefault();
-    if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) pan((e.deltaX / t.lanes.clientWidth) * spanNow());
-    else zoom(e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, scale().t(localX(e, t.top)));
-  }, { passive: false });
+  t.top.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) pan((e.deltaX / t.lanes.clientWidth) * spanNow());
+      else zoom(e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, scale().t(localX(e, t.top)));
+    },
+    { passive: false },
+  );
   t.top.addEventListener('dblclick', () => {
     t.model.zoom = null;
     t.refresh();
@@ -104,26 +108,32 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     t.select(d.id, x < sc.x0 && line ? (t.cursor.at ?? line.spawned) : sc.t(x));
   });
   t.lanes.addEventListener('pointerleave', () => hide());
-  t.lanes.addEventListener('wheel', (e) => {
-    if (e.ctrlKey || e.metaKey) {
-      e.preventDefault();
-      zoom(e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, scale().t(localX(e, t.lanes)));
-    } else if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-      e.preventDefault();
-      pan((((e.shiftKey ? e.deltaY : 0) + e.deltaX) / t.lanes.clientWidth) * spanNow());
-    }
-  }, { passive: false });
+  t.lanes.addEventListener(
+    'wheel',
+    (e) => {
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        zoom(e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, scale().t(localX(e, t.lanes)));
+      } else if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        e.preventDefault();
+        pan((((e.shiftKey ? e.deltaY : 0) + e.deltaX) / t.lanes.clientWidth) * spanNow());
+      }
+    },
+    { passive: false },
+  );
   t.lanes.addEventListener('scroll', () => t.refresh());
 
   // Hover cards.
   const names = (id: number) => t.taskName(id);
   const show = (lines: string[], e: MouseEvent) => {
-    t.tip.replaceChildren(...lines.map((text, i) => {
-      const div = document.createElement('div');
-      div.textContent = text;
-      if (i === 0) div.className = 'strong';
-      return div;
-    }));
+    t.tip.replaceChildren(
+      ...lines.map((text, i) => {
+        const div = document.createElement('div');
+        div.textContent = text;
+        if (i === 0) div.className = 'strong';
+        return div;
+      }),
+    );
     t.tip.hidden = false;
     const host = body.getBoundingClientRect();
     const left = Math.min(e.clientX - host.left + 12, host.width - t.tip.offsetWidth - 6);
@@ -141,7 +151,13 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     if (mark) return show([markWords(mark, names)], e);
     const data = t.model.data;
     if (data && data.exactFrom > data.start && x >= sc.x(data.start) && x <= sc.x(data.exactFrom)) {
-      return show(['Coarse history', 'Only some moments of this part of the run are kept (memory is bounded): the cursor goes to the nearest one.'], e);
+      return show(
+        [
+          'Coarse history',
+          'Only some moments of this part of the run are kept (memory is bounded): the cursor goes to the nearest one.',
+        ],
+        e,
+      );
     }
     hide();
   };
@@ -159,33 +175,38 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
   };
 
   // Keys.
-  document.addEventListener('keydown', (e) => {
-    const target = e.target as HTMLElement | null;
-    if (e.ctrlKey || e.metaKey || e.altKey || !target || target.closest('input, select, textarea, [contenteditable]')) return;
-    const inStrip = t.el.contains(target);
-    if ((key0(e) === '[' || key0(e) === ']') && t.el.hidden) return;
-    const w = t.model.window(t.now());
-    const at = t.cursor.at ?? t.end();
-    const key = e.key;
-    if (key === '[' || key === '{') t.step(e.shiftKey ? -10 : -1);
-    else if (key === ']' || key === '}') t.step(e.shiftKey ? 10 : 1);
-    else if (key === 'l' || key === 'L') t.live();
-    else if (!inStrip) return;
-    else if (key === ' ') t.togglePlay();
-    else if (key === 'Home') t.seek(t.model.data?.start ?? 0);
-    else if (key === 'End') t.seek(t.end());
-    else if (key === 'ArrowLeft' || key === 'ArrowRight') {
-      t.player.pause();
-      t.seek(at + (key === 'ArrowLeft' ? -1 : 1) * (w.to - w.from) * (e.shiftKey ? 0.1 : 0.01));
-    } else if (key === '+' || key === '=') zoom(1 / ZOOM_STEP, at);
-    else if (key === '-') zoom(ZOOM_STEP, at);
-    else if (key === '0') {
-      t.model.zoom = null;
-      t.refresh();
-    } else return;
-    e.preventDefault();
-    e.stopPropagation();
-  }, true);
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      const target = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || !target || target.closest('input, select, textarea, [contenteditable]'))
+        return;
+      const inStrip = t.el.contains(target);
+      if ((key0(e) === '[' || key0(e) === ']') && t.el.hidden) return;
+      const w = t.model.window(t.now());
+      const at = t.cursor.at ?? t.end();
+      const key = e.key;
+      if (key === '[' || key === '{') t.step(e.shiftKey ? -10 : -1);
+      else if (key === ']' || key === '}') t.step(e.shiftKey ? 10 : 1);
+      else if (key === 'l' || key === 'L') t.live();
+      else if (!inStrip) return;
+      else if (key === ' ') t.togglePlay();
+      else if (key === 'Home') t.seek(t.model.data?.start ?? 0);
+      else if (key === 'End') t.seek(t.end());
+      else if (key === 'ArrowLeft' || key === 'ArrowRight') {
+        t.player.pause();
+        t.seek(at + (key === 'ArrowLeft' ? -1 : 1) * (w.to - w.from) * (e.shiftKey ? 0.1 : 0.01));
+      } else if (key === '+' || key === '=') zoom(1 / ZOOM_STEP, at);
+      else if (key === '-') zoom(ZOOM_STEP, at);
+      else if (key === '0') {
+        t.model.zoom = null;
+        t.refresh();
+      } else return;
+      e.preventDefault();
+      e.stopPropagation();
+    },
+    true,
+  );
 
   // The grip: drag or arrows resize the strip.
   grip.addEventListener('pointerdown', (e) => {

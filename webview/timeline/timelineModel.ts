@@ -88,7 +88,15 @@ export class TimelineModel {
     this.inFlight = { seq, sent: performance.now() };
     this.post({
       type: 'timeline',
-      request: { run: this.run, seq, from: w.window.from, to: w.window.to, width: Math.round(w.width), lanes: w.lanes, hideSystem: w.hideSystem },
+      request: {
+        run: this.run,
+        seq,
+        from: w.window.from,
+        to: w.window.to,
+        width: Math.round(w.width),
+        lanes: w.lanes,
+        hideSystem: w.hideSystem,
+      },
     });
   }
 

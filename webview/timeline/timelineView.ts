@@ -44,7 +44,12 @@ type G = Selection<SVGGElement, unknown, null, undefined>;
 
 /** The horizontal scale of a frame: ms ↔ px. */
 export class TimeScale {
-  constructor(readonly from: number, readonly to: number, readonly x0: number, readonly x1: number) {}
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly x0: number,
+    readonly x1: number,
+  ) {}
   x(t: number): number {
     return this.x0 + ((t - this.from) / (this.to - this.from || 1)) * (this.x1 - this.x0);
   }
@@ -57,7 +62,12 @@ export class TimeScale {
 export const gutterOf = (width: number): number => Math.round(Math.min(200, Math.max(64, width * 0.2)));
 
 export function scaleOf(f: { window: Window; width: number }): TimeScale {
-  return new TimeScale(f.window.from, f.window.to, gutterOf(f.width), Math.max(gutterOf(f.width) + 10, f.width - RIGHT_PAD));
+  return new TimeScale(
+    f.window.from,
+    f.window.to,
+    gutterOf(f.width),
+    Math.max(gutterOf(f.width) + 10, f.width - RIGHT_PAD),
+  );
 }
 
 /** The first and last row index on screen (a row's worth of margin each side). */
@@ -66,7 +76,8 @@ export function visibleRows(f: { scrollTop: number; height: number; rows: readon
   return [first, Math.min(f.rows.length, Math.ceil((f.scrollTop + f.height) / ROW_HEIGHT) + 1)];
 }
 
-const bar = (x0: number, x1: number, y: number): string => `M${x0.toFixed(1)},${y}h${Math.max(1, x1 - x0).toFixed(1)}v${BAR_HEIGHT}h${(-Math.max(1, x1 - x0)).toFixed(1)}Z`;
+const bar = (x0: number, x1: number, y: number): string =>
+  `M${x0.toFixed(1)},${y}h${Math.max(1, x1 - x0).toFixed(1)}v${BAR_HEIGHT}h${(-Math.max(1, x1 - x0)).toFixed(1)}Z`;
 
 export class StripView {
   private readonly top: G;
@@ -93,8 +104,13 @@ export class StripView {
   private drawTop(f: StripFrame, sc: TimeScale): void {
     const g = this.top;
     const coarse = f.exactFrom > f.start ? [Math.max(f.window.from, f.start)] : [];
-    g.selectAll<SVGRectElement, number>('rect.tl-coarse').data(coarse).join('rect').attr('class', 'tl-coarse')
-      .attr('x', (s) => sc.x(s)).attr('y', 0).attr('height', TOP_HEIGHT)
+    g.selectAll<SVGRectElement, number>('rect.tl-coarse')
+      .data(coarse)
+      .join('rect')
+      .attr('class', 'tl-coarse')
+      .attr('x', (s) => sc.x(s))
+      .attr('y', 0)
+      .attr('height', TOP_HEIGHT)
       .attr('width', (s) => Math.max(0, Math.min(sc.x1, sc.x(f.exactFrom)) - sc.x(s)));
     // The live-task curve: steps, scaled to the most in the window.
     const { t, n } = f.curve;
@@ -109,36 +125,60 @@ export class StripView {
     const area = d ? `${d}V${CURVE_HEIGHT}H${Math.max(sc.x0, sc.x(t[0])).toFixed(1)}Z` : '';
     g.selectAll('path.tl-curve-area').data([0]).join('path').attr('class', 'tl-curve-area').attr('d', area);
     g.selectAll('path.tl-curve').data([0]).join('path').attr('class', 'tl-curve').attr('d', d);
-    g.selectAll('text.tl-curve-label').data([0]).join('text').attr('class', 'tl-curve-label')
-      .attr('x', 6).attr('y', 12).text(`live tasks · up to ${most.toLocaleString('en-US')}`);
+    g.selectAll('text.tl-curve-label')
+      .data([0])
+      .join('text')
+      .attr('class', 'tl-curve-label')
+      .attr('x', 6)
+      .attr('y', 12)
+      .text(`live tasks · up to ${most.toLocaleString('en-US')}`);
     // The axis.
     const tk = ticks(f.window.from, f.window.to, sc.x1 - sc.x0);
-    g.selectAll('line.tl-axis').data([0]).join('line').attr('class', 'tl-axis')
-      .attr('x1', sc.x0).attr('x2', sc.x1).attr('y1', CURVE_HEIGHT + 0.5).attr('y2', CURVE_HEIGHT + 0.5);
-    const tick = g.selectAll<SVGGElement, number>('g.tl-tick').data(tk, (v) => String(v)).join((e) => {
-      const t2 = e.append('g').attr('class', 'tl-tick');
-      t2.append('line').attr('y1', CURVE_HEIGHT).attr('y2', CURVE_HEIGHT + 4);
-      t2.append('text').attr('y', CURVE_HEIGHT + 14);
-      return t2;
-    });
+    g.selectAll('line.tl-axis')
+      .data([0])
+      .join('line')
+      .attr('class', 'tl-axis')
+      .attr('x1', sc.x0)
+      .attr('x2', sc.x1)
+      .attr('y1', CURVE_HEIGHT + 0.5)
+      .attr('y2', CURVE_HEIGHT + 0.5);
+    const tick = g
+      .selectAll<SVGGElement, number>('g.tl-tick')
+      .data(tk, (v) => String(v))
+      .join((e) => {
+        const t2 = e.append('g').attr('class', 'tl-tick');
+        t2.append('line')
+          .attr('y1', CURVE_HEIGHT)
+          .attr('y2', CURVE_HEIGHT + 4);
+        t2.append('text').attr('y', CURVE_HEIGHT + 14);
+        return t2;
+      });
     tick.attr('transform', (v) => `translate(${sc.x(v).toFixed(1)},0)`);
     // A label at either edge keeps inside the strip.
-    tick.select('text').text((v) => formatMoment(v))
+    tick
+      .select('text')
+      .text((v) => formatMoment(v))
       .attr('text-anchor', (v) => (sc.x(v) > f.width - 24 ? 'end' : sc.x(v) < sc.x0 + 12 ? 'start' : 'middle'));
     // Drops: where the picture may miss something.
     const drops = f.marks.filter((m) => m.kind === 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
-    g.selectAll<SVGPathElement, TimelineMark>('path.tl-drop').data(drops).join('path').attr('class', 'tl-drop')
+    g.selectAll<SVGPathElement, TimelineMark>('path.tl-drop')
+      .data(drops)
+      .join('path')
+      .attr('class', 'tl-drop')
       .attr('d', (m) => `M${sc.x(m.t).toFixed(1)},${CURVE_HEIGHT - 7}l4,7h-8Z`);
     // The cursor and its handle.
-    const at = f.at ?? (f.paused ?? f.now);
+    const at = f.at ?? f.paused ?? f.now;
     const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(at)));
     const cls = `tl-cursor${f.at === null ? ' live' : ''}${f.paused !== null ? ' paused' : ''}`;
-    const cur = g.selectAll('g.tl-cursor').data([0]).join((e) => {
-      const c = e.append('g').attr('class', 'tl-cursor');
-      c.append('line').attr('y1', 0).attr('y2', TOP_HEIGHT);
-      c.append('path').attr('class', 'tl-handle').attr('d', 'M-6,0h12l-6,8Z');
-      return c;
-    });
+    const cur = g
+      .selectAll('g.tl-cursor')
+      .data([0])
+      .join((e) => {
+        const c = e.append('g').attr('class', 'tl-cursor');
+        c.append('line').attr('y1', 0).attr('y2', TOP_HEIGHT);
+        c.append('path').attr('class', 'tl-handle').attr('d', 'M-6,0h12l-6,8Z');
+        return c;
+      });
     cur.attr('class', cls).attr('transform', `translate(${cx.toFixed(1)},0)`);
   }
 
@@ -148,52 +188,91 @@ export class StripView {
     const rowY = (i: number) => i * ROW_HEIGHT;
     // Bands behind: a nursery's span over the rows of its tasks.
     const bands = f.bands.filter((b) => b.last >= first && b.first <= last);
-    this.bandsG.selectAll<SVGRectElement, BandRange>('rect.tl-band').data(bands, (b) => String(b.band.id)).join('rect')
+    this.bandsG
+      .selectAll<SVGRectElement, BandRange>('rect.tl-band')
+      .data(bands, (b) => String(b.band.id))
+      .join('rect')
       .attr('class', (b) => `tl-band depth-${b.depth % 3}${b.band.system ? ' system' : ''}`)
       .attr('x', (b) => Math.max(sc.x0, sc.x(b.band.opened)))
-      .attr('width', (b) => Math.max(2, Math.min(sc.x1, sc.x(b.band.closed ?? f.now)) - Math.max(sc.x0, sc.x(b.band.opened))))
+      .attr('width', (b) =>
+        Math.max(2, Math.min(sc.x1, sc.x(b.band.closed ?? f.now)) - Math.max(sc.x0, sc.x(b.band.opened))),
+      )
       .attr('y', (b) => rowY(b.first) + 1)
       .attr('height', (b) => (b.last - b.first + 1) * ROW_HEIGHT - 2);
     const names = f.width >= 260;
     const charRoom = Math.floor((sc.x0 - 10) / 6.5);
-    const row = this.rowsG.selectAll<SVGGElement, TimelineLine>('g.tl-row').data(shown, (l) => String(l.id)).join((e) => {
-      const r = e.append('g').attr('class', 'tl-row');
-      r.append('rect').attr('class', 'tl-row-bg').attr('x', 0).attr('height', ROW_HEIGHT);
-      r.append('text').attr('class', 'tl-name').attr('x', 6).attr('y', ROW_HEIGHT - 4);
-      r.append('line').attr('class', 'tl-life').attr('y1', ROW_HEIGHT / 2).attr('y2', ROW_HEIGHT / 2);
-      for (const s of ['running', 'scheduled', 'waiting']) r.append('path').attr('class', `tl-seg ${stateClass(s as 'running')}`);
-      r.append('g').attr('class', 'tl-marks');
-      const end = r.append('g').attr('class', 'tl-end');
-      end.append('path').attr('class', 'shape').attr('d', SHAPE.task);
-      end.append('path').attr('class', 'icon');
-      return r;
-    });
-    row.attr('transform', (_l, i) => `translate(0,${rowY(first + i)})`)
+    const row = this.rowsG
+      .selectAll<SVGGElement, TimelineLine>('g.tl-row')
+      .data(shown, (l) => String(l.id))
+      .join((e) => {
+        const r = e.append('g').attr('class', 'tl-row');
+        r.append('rect').attr('class', 'tl-row-bg').attr('x', 0).attr('height', ROW_HEIGHT);
+        r.append('text')
+          .attr('class', 'tl-name')
+          .attr('x', 6)
+          .attr('y', ROW_HEIGHT - 4);
+        r.append('line')
+          .attr('class', 'tl-life')
+          .attr('y1', ROW_HEIGHT / 2)
+          .attr('y2', ROW_HEIGHT / 2);
+        for (const s of ['running', 'scheduled', 'waiting'])
+          r.append('path').attr('class', `tl-seg ${stateClass(s as 'running')}`);
+        r.append('g').attr('class', 'tl-marks');
+        const end = r.append('g').attr('class', 'tl-end');
+        end.append('path').attr('class', 'shape').attr('d', SHAPE.task);
+        end.append('path').attr('class', 'icon');
+        return r;
+      });
+    row
+      .attr('transform', (_l, i) => `translate(0,${rowY(first + i)})`)
       .attr('data-id', (l) => String(l.id))
       .classed('selected', (l) => l.id === f.selected)
       .classed('system', (l) => l.system === true);
     row.select('rect.tl-row-bg').attr('width', f.width);
-    row.select<SVGTextElement>('text.tl-name').text((l) => (!names ? '' : l.name.length > charRoom ? `${l.name.slice(0, Math.max(1, charRoom - 1))}…` : l.name));
-    row.select('line.tl-life')
+    row
+      .select<SVGTextElement>('text.tl-name')
+      .text((l) =>
+        !names ? '' : l.name.length > charRoom ? `${l.name.slice(0, Math.max(1, charRoom - 1))}…` : l.name,
+      );
+    row
+      .select('line.tl-life')
       .attr('x1', (l) => Math.max(sc.x0, sc.x(l.spawned)))
       .attr('x2', (l) => Math.max(sc.x0, Math.min(sc.x1, sc.x(l.exited ?? f.now))));
     for (const s of ['running', 'scheduled', 'waiting'] as const) {
       row.select(`path.tl-seg.${stateClass(s)}`).attr('d', (l) => segments(l, f.lanes.get(l.id), s, sc, f.now));
     }
-    row.select('g.tl-end')
+    row
+      .select('g.tl-end')
       .attr('class', (l) => `tl-end ${l.end ? stateClass(l.end) : ''}`)
-      .attr('display', (l) => (l.exited === undefined || l.exited < f.window.from || l.exited > f.window.to ? 'none' : null))
+      .attr('display', (l) =>
+        l.exited === undefined || l.exited < f.window.from || l.exited > f.window.to ? 'none' : null,
+      )
       .attr('transform', (l) => `translate(${sc.x(l.exited ?? 0).toFixed(1)},${ROW_HEIGHT / 2}) scale(${END_SCALE})`)
-      .select('path.icon').attr('d', (l) => (l.end ? stateIcon(l.end) : ''));
-    const marksOf = (l: TimelineLine) => f.marks.filter((m) => m.id === l.id && m.kind !== 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
-    row.select('g.tl-marks').selectAll<SVGPathElement, TimelineMark>('path').data(marksOf).join('path')
+      .select('path.icon')
+      .attr('d', (l) => (l.end ? stateIcon(l.end) : ''));
+    const marksOf = (l: TimelineLine) =>
+      f.marks.filter((m) => m.id === l.id && m.kind !== 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
+    row
+      .select('g.tl-marks')
+      .selectAll<SVGPathElement, TimelineMark>('path')
+      .data(marksOf)
+      .join('path')
       .attr('class', (m) => `tl-mark ${m.kind}`)
       .attr('d', (m) => `M${sc.x(m.t).toFixed(1)},${ROW_HEIGHT / 2 - 5}l4,5l-4,5l-4,-5Z`);
     // The moments after the cursor, dimmed: the tree shows the run before them.
     const total = f.rows.length * ROW_HEIGHT;
-    const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(f.at ?? (f.paused ?? f.now))));
-    this.futureRect.attr('x', cx).attr('y', 0).attr('width', f.at === null ? 0 : Math.max(0, sc.x1 - cx)).attr('height', total);
-    this.rowsCursor.attr('class', `tl-cursor-line${f.at === null ? ' live' : ''}`).attr('x1', cx).attr('x2', cx).attr('y1', 0).attr('y2', total);
+    const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(f.at ?? f.paused ?? f.now)));
+    this.futureRect
+      .attr('x', cx)
+      .attr('y', 0)
+      .attr('width', f.at === null ? 0 : Math.max(0, sc.x1 - cx))
+      .attr('height', total);
+    this.rowsCursor
+      .attr('class', `tl-cursor-line${f.at === null ? ' live' : ''}`)
+      .attr('x1', cx)
+      .attr('x2', cx)
+      .attr('y1', 0)
+      .attr('y2', total);
   }
 }
 

@@ -47,7 +47,15 @@ export interface Assembled {
 }
 
 export function assemble(a: Assembly): Assembled {
-  const root: ViewNode = { key: '', kind: 'nursery', id: 0, children: [], hiddenChildren: 0, expandable: true, match: false };
+  const root: ViewNode = {
+    key: '',
+    kind: 'nursery',
+    id: 0,
+    children: [],
+    hiddenChildren: 0,
+    expandable: true,
+    match: false,
+  };
   const focus = a.o.focus === null ? null : focusOf(a, a.o.focus);
   const budget = a.o.budget;
   let frontier: Pending[] = [{ node: root, deep: false }];

@@ -38,7 +38,9 @@ export function chainFrames(t: TaskRow, own: ReadonlySet<string>): ChainFrame[] 
   const chain = t.chain ?? [];
   const a = t.awaitSite;
   let inner = -1;
-  if (a) for (let i = chain.length - 1; i >= 0 && inner < 0; i--) if (chain[i].file === a.file && chain[i].line === a.line) inner = i;
+  if (a)
+    for (let i = chain.length - 1; i >= 0 && inner < 0; i--)
+      if (chain[i].file === a.file && chain[i].line === a.line) inner = i;
   return chain.map((site, i) => {
     if (INSTALLED.test(site.file)) return { site, user: false };
     if (inner >= 0 && i > inner) return { site, user: false };
@@ -47,7 +49,11 @@ export function chainFrames(t: TaskRow, own: ReadonlySet<string>): ChainFrame[] 
 }
 
 /** The list for the details pane; null when the runtime sent no chain for the task. */
-export function awaitChainList(t: TaskRow, rows: ReadonlyMap<number, Row>, post: (m: WebviewMessage) => void): HTMLElement | null {
+export function awaitChainList(
+  t: TaskRow,
+  rows: ReadonlyMap<number, Row>,
+  post: (m: WebviewMessage) => void,
+): HTMLElement | null {
   if (!t.chain?.length) return null;
   const frames = chainFrames(t, userFiles(rows));
   const list = h('ol', { class: 'await-chain', 'aria-label': 'Await chain, outermost first' });
@@ -68,7 +74,16 @@ export function awaitChainList(t: TaskRow, rows: ReadonlyMap<number, Row>, post:
 }
 
 function frameItem(f: ChainFrame, index: number, post: (m: WebviewMessage) => void): HTMLElement {
-  const b = h('button', { class: 'link-button chain-link', 'data-action': `chain-${index}`, title: `${f.site.file}:${f.site.line}` }, siteWords(f.site));
+  const b = h(
+    'button',
+    { class: 'link-button chain-link', 'data-action': `chain-${index}`, title: `${f.site.file}:${f.site.line}` },
+    siteWords(f.site),
+  );
   b.addEventListener('click', () => post({ type: 'openSite', file: f.site.file, line: f.site.line }));
-  return h('li', { class: f.user ? 'user' : 'library' }, b, h('span', { class: 'muted' }, ` · ${baseName(f.site.file)}`));
+  return h(
+    'li',
+    { class: f.user ? 'user' : 'library' },
+    b,
+    h('span', { class: 'muted' }, ` · ${baseName(f.site.file)}`),
+  );
 }

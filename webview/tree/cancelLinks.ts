@@ -19,8 +19,12 @@ export function victimsIndex(rows: ReadonlyMap<number, Row>): Map<number, number
 }
 
 export function cancelLinks(
-  model: Model, layout: Layout, rows: ReadonlyMap<number, Row>, victims: ReadonlyMap<number, number[]>,
-  visible: Placed[], focus: string | null,
+  model: Model,
+  layout: Layout,
+  rows: ReadonlyMap<number, Row>,
+  victims: ReadonlyMap<number, number[]>,
+  visible: Placed[],
+  focus: string | null,
 ): { links: CancelLink[]; related: Set<string> } {
   const links: CancelLink[] = [];
   const related = new Set<string>();

@@ -19,7 +19,12 @@ function order(a: Row, b: Row): number {
 
 export function rowNode(a: Assembly, row: Row): ViewNode {
   const node: ViewNode = {
-    key: String(row.id), kind: row.kind, id: row.id, children: [], hiddenChildren: 0, expandable: false,
+    key: String(row.id),
+    kind: row.kind,
+    id: row.id,
+    children: [],
+    hiddenChildren: 0,
+    expandable: false,
     match: row.kind === 'task' && matchesSearch(row.name, a.o.search),
   };
   if (row.kind === 'task') node.name = row.name;
@@ -83,8 +88,15 @@ function foldWithFailing(a: Assembly, nursery: number, all: TaskRow[]): ViewNode
   const pool = failing.length ? members.filter((t) => t.state !== 'raised') : members;
   a.groups.set(key, { all, pool, failing });
   const fold: ViewNode = {
-    key, kind: 'fold', id: nursery, children: [], hiddenChildren: 0, expandable: true,
-    members: all.map((t) => t.id), name: kindLabel(all[0]), match: false,
+    key,
+    kind: 'fold',
+    id: nursery,
+    children: [],
+    hiddenChildren: 0,
+    expandable: true,
+    members: all.map((t) => t.id),
+    name: kindLabel(all[0]),
+    match: false,
   };
   const beside = failing.map((t) => rowNode(a, t));
   if (a.pinned !== null) {
@@ -122,7 +134,16 @@ export function foldItems(a: Assembly, fold: ViewNode): ViewNode[] {
 }
 
 function moreNode(owner: string, id: number, page: number, left: number): ViewNode {
-  return { key: `m:${owner}`, kind: 'more', id, children: [], hiddenChildren: 0, expandable: false, match: false, more: { owner, page: Math.min(page, left), left } };
+  return {
+    key: `m:${owner}`,
+    kind: 'more',
+    id,
+    children: [],
+    hiddenChildren: 0,
+    expandable: false,
+    match: false,
+    more: { owner, page: Math.min(page, left), left },
+  };
 }
 
 /**

@@ -1,11 +1,30 @@
 // The details pane of the selected node. Rebuilt only when the selected row
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
-import type { ErrorInfo, LintMark, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
+import type {
+  ErrorInfo,
+  LintMark,
+  NurseryRow,
+  Row,
+  RunInfo,
+  ScopeInfo,
+  Site,
+  TaskRow,
+  TaskState,
+} from '../../contract/rows';
 import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { foldBody, histogramList, moreBody } from './foldDetails';
 import { awaitKey, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
-import { flagSentence, groupCodeOfKind, groupKindOf, groupTitle, groupWord, looseWords, scopeMaker, startWord } from './kindWords';
+import {
+  flagSentence,
+  groupCodeOfKind,
+  groupKindOf,
+  groupTitle,
+  groupWord,
+  looseWords,
+  scopeMaker,
+  startWord,
+} from './kindWords';
 import { cancelItem, scopeCauseParts, waitItems, waitSig, type PaneLinks } from './waitDetails';
 import type { ViewNode } from './model';
 import { visible } from './programText';
@@ -55,7 +74,24 @@ export class DetailsPane {
 
   update(c: DetailsContext): void {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
-    const sig = [c.node?.key, c.node?.kind === 'fold' ? (c.node.members ?? []).map((id) => { const r = c.rows.get(id); return r?.kind === 'task' ? r.state[0] : '-'; }).join('') : row, c.info.status, c.victims.length, c.node?.children.length, c.node?.more?.left, c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null, c.debug?.reason, row?.kind === 'task' ? waitSig(c.rows, row) : ''];
+    const sig = [
+      c.node?.key,
+      c.node?.kind === 'fold'
+        ? (c.node.members ?? [])
+            .map((id) => {
+              const r = c.rows.get(id);
+              return r?.kind === 'task' ? r.state[0] : '-';
+            })
+            .join('')
+        : row,
+      c.info.status,
+      c.victims.length,
+      c.node?.children.length,
+      c.node?.more?.left,
+      c.node ? debugMarkOf(c.node.id, c.debug)?.kind : null,
+      c.debug?.reason,
+      row?.kind === 'task' ? waitSig(c.rows, row) : '',
+    ];
     if (sig.length === this.sig.length && sig.every((v, i) => v === this.sig[i])) {
       this.tick(c.info);
       this.pending = false;
@@ -68,16 +104,46 @@ export class DetailsPane {
     if (this.pending) return;
     this.paintedAt = now;
     this.sig = sig;
-    const focused = document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement) ? document.activeElement.dataset.action : undefined;
+    const focused =
+      document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement)
+        ? document.activeElement.dataset.action
+        : undefined;
     this.ticks = [];
     this.el.replaceChildren();
     this.el.hidden = !c.node;
     if (!c.node) return;
-    const close = h('button', { class: 'icon-button close', title: 'Close details', 'aria-label': 'Close details', 'data-action': 'close' }, '×');
+    const close = h(
+      'button',
+      { class: 'icon-button close', title: 'Close details', 'aria-label': 'Close details', 'data-action': 'close' },
+      '×',
+    );
     close.addEventListener('click', c.close);
     const node = c.node;
-    const body = node.kind === 'fold' ? foldBody(node, c.rows, c) : node.kind === 'more' ? moreBody(node, c) : row?.kind === 'task' ? this.task(c, row) : row?.kind === 'nursery' ? this.nursery(c, row) : row?.kind === 'retired' ? this.retired(row) : [h('p', {}, 'This node is gone.')];
-    const focus = node.kind === 'more' || node.kind === 'retired' ? null : h('button', { class: 'button secondary focus-button', type: 'button', 'data-action': 'focus', title: 'Show only this node and what is below it (Z); the bar above the tree leads back' }, 'Focus');
+    const body =
+      node.kind === 'fold'
+        ? foldBody(node, c.rows, c)
+        : node.kind === 'more'
+          ? moreBody(node, c)
+          : row?.kind === 'task'
+            ? this.task(c, row)
+            : row?.kind === 'nursery'
+              ? this.nursery(c, row)
+              : row?.kind === 'retired'
+                ? this.retired(row)
+                : [h('p', {}, 'This node is gone.')];
+    const focus =
+      node.kind === 'more' || node.kind === 'retired'
+        ? null
+        : h(
+            'button',
+            {
+              class: 'button secondary focus-button',
+              type: 'button',
+              'data-action': 'focus',
+              title: 'Show only this node and what is below it (Z); the bar above the tree leads back',
+            },
+            'Focus',
+          );
     focus?.addEventListener('click', () => c.focus(node.key));
     // Drawn at the top beside Close (styles.css); last in the pane's text and tab order.
     this.el.append(close, ...body, ...(focus ? [focus] : []));
@@ -88,14 +154,27 @@ export class DetailsPane {
   /** Repaint countdowns only. */
   tick(info: RunInfo): void {
     const now = runNow(info, Date.now());
-    for (const t of this.ticks) t.el.textContent = t.up ? formatDuration(Math.max(0, now - t.deadline)) : formatRemaining(t.deadline - now);
+    for (const t of this.ticks)
+      t.el.textContent = t.up ? formatDuration(Math.max(0, now - t.deadline)) : formatRemaining(t.deadline - now);
   }
 
-  private siteButton(c: DetailsContext, label: string, site: Site | null, action: string, mark?: Node | null): HTMLElement {
+  private siteButton(
+    c: DetailsContext,
+    label: string,
+    site: Site | null,
+    action: string,
+    mark?: Node | null,
+  ): HTMLElement {
     if (!site) return h('span', { class: 'muted' }, 'unknown');
     // `page_size:53 · trio_way.py`: function and line first, as in the tree; the full path on hover.
     const words = siteWords(site);
-    const code = h('code', { title: `${visible(site.file)}:${site.line}` }, mark ?? null, words, words !== shortSite(site) ? h('span', { class: 'muted' }, ` · ${baseName(site.file)}`) : null);
+    const code = h(
+      'code',
+      { title: `${visible(site.file)}:${site.line}` },
+      mark ?? null,
+      words,
+      words !== shortSite(site) ? h('span', { class: 'muted' }, ` · ${baseName(site.file)}`) : null,
+    );
     const b = h('button', { class: 'link-button', 'data-action': action }, label);
     b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
     return h('span', { class: 'site-line' }, code, b);
@@ -104,7 +183,12 @@ export class DetailsPane {
   private taskLink(c: DetailsContext, id: number): HTMLElement {
     const r = c.rows.get(id);
     const name = r?.kind === 'task' ? r.name : `#${id}`;
-    const b = h('button', { class: 'link-button task-link', 'data-action': `select-${id}` }, r?.kind === 'task' ? taskStateIcon(r.state) : null, name);
+    const b = h(
+      'button',
+      { class: 'link-button task-link', 'data-action': `select-${id}` },
+      r?.kind === 'task' ? taskStateIcon(r.state) : null,
+      name,
+    );
     b.addEventListener('click', () => c.select(id));
     return b;
   }
@@ -116,7 +200,11 @@ export class DetailsPane {
       info: c.info,
       task: (id) => this.taskLink(c, id),
       site: (label, site, action) => {
-        const b = h('button', { class: 'link-button', 'data-action': action, title: `${label}: ${site.file}:${site.line}` }, siteWords(site));
+        const b = h(
+          'button',
+          { class: 'link-button', 'data-action': action, title: `${label}: ${site.file}:${site.line}` },
+          siteWords(site),
+        );
         b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
         return b;
       },
@@ -135,12 +223,24 @@ export class DetailsPane {
 
   private task(c: DetailsContext, t: TaskRow): HTMLElement[] {
     const out: HTMLElement[] = [];
-    const tags = [t.main ? 'main task' : null, t.system ? 'system task' : null, t.loose ? 'loose task' : null, t.starting ? 'starting (in start())' : null].filter(Boolean).join(' · ');
+    const tags = [
+      t.main ? 'main task' : null,
+      t.system ? 'system task' : null,
+      t.loose ? 'loose task' : null,
+      t.starting ? 'starting (in start())' : null,
+    ]
+      .filter(Boolean)
+      .join(' · ');
     out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
     const pointer = debugMarkOf(t.id, c.debug);
     if (pointer) {
-      const why = pointer.kind === 'paused' ? `Paused here${c.debug?.reason ? ` (${c.debug.reason})` : ''}: the debugger stopped in this task.` : 'Owns the frame selected in the Call Stack.';
-      out.push(h('p', { class: `debug-note ${pointer.kind}` }, icon(STACK_FRAME_ARROW, `debug-mark ${pointer.kind}`), why));
+      const why =
+        pointer.kind === 'paused'
+          ? `Paused here${c.debug?.reason ? ` (${c.debug.reason})` : ''}: the debugger stopped in this task.`
+          : 'Owns the frame selected in the Call Stack.';
+      out.push(
+        h('p', { class: `debug-note ${pointer.kind}` }, icon(STACK_FRAME_ARROW, `debug-mark ${pointer.kind}`), why),
+      );
     }
     if (t.loose) out.push(h('p', { class: 'loose-note muted' }, looseWords(t, c.rows)));
     for (const f of t.flags ?? []) out.push(h('p', { class: 'flag-note', 'data-flag': f }, flagSentence(f)));
@@ -153,9 +253,22 @@ export class DetailsPane {
     const pending = t.flags?.includes('pending_at_close') ?? false;
     const live = !isFinishedState(t.state) && !pending;
     const links = this.links(c);
-    item('State', h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
-      live ? h('span', {}, ' for ', links.elapsed(t.since)) : h('span', { class: 'muted' }, pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`));
-    item('Lifetime', `spawned ${formatDuration(t.spawnedAt)} into the run`, t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '');
+    item(
+      'State',
+      h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
+      live
+        ? h('span', {}, ' for ', links.elapsed(t.since))
+        : h(
+            'span',
+            { class: 'muted' },
+            pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`,
+          ),
+    );
+    item(
+      'Lifetime',
+      `spawned ${formatDuration(t.spawnedAt)} into the run`,
+      t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '',
+    );
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
     for (const [k, ...v] of waitItems(t, links)) item(k, ...v);
@@ -163,7 +276,11 @@ export class DetailsPane {
     const mark = key ? c.palette.markOf(key) : null;
     const swatch = mark ? icon(mark.shape, `site-mark tint-${mark.tint}`) : null;
     if (swatch) swatch.setAttribute('aria-hidden', 'true');
-    if (live || t.awaitSite) item(t.state === 'waiting' ? 'Waits at' : 'Last await', this.siteButton(c, 'Go to await site', t.awaitSite, 'await', swatch));
+    if (live || t.awaitSite)
+      item(
+        t.state === 'waiting' ? 'Waits at' : 'Last await',
+        this.siteButton(c, 'Go to await site', t.awaitSite, 'await', swatch),
+      );
     const chain = awaitChainList(t, c.rows, c.post);
     if (chain) item('Await chain', chain);
     if (t.error) item('Error', errorBlock(t.error));
@@ -177,7 +294,14 @@ export class DetailsPane {
     }
     const nursery = t.parent !== null ? c.rows.get(t.parent) : undefined;
     if (nursery?.kind === 'nursery') {
-      item(groupTitle(nursery), `#${nursery.id}`, nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null, nursery.start ? h('span', { class: 'muted' }, ` (${startWord(nursery)})`) : null, ' of ', this.taskLink(c, nursery.parent));
+      item(
+        groupTitle(nursery),
+        `#${nursery.id}`,
+        nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null,
+        nursery.start ? h('span', { class: 'muted' }, ` (${startWord(nursery)})`) : null,
+        ' of ',
+        this.taskLink(c, nursery.parent),
+      );
     } else if (t.loose && nursery?.kind === 'task') {
       item('Made by', this.taskLink(c, nursery.id), h('span', { class: 'muted' }, ' · owned by no task group'));
     }
@@ -194,7 +318,11 @@ export class DetailsPane {
     const parts: Array<Node | string> = [h('span', { class: 'scope-kind' }, scopeMaker(s))];
     const site = s.site;
     if (site) {
-      const b = h('button', { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${visible(site.file)}:${site.line}` }, siteWords(site));
+      const b = h(
+        'button',
+        { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${visible(site.file)}:${site.line}` },
+        siteWords(site),
+      );
       b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
       parts.push(' at ', b);
     }
@@ -216,18 +344,53 @@ export class DetailsPane {
     const item = (k: string, ...v: Array<Node | string | null>): void => {
       dl.append(h('dt', {}, k), h('dd', {}, ...v));
     };
-    item('Id', `#${n.id}`, n.system ? h('span', { class: 'muted' }, ' · system') : null, n.start ? h('span', { class: 'muted' }, ` · ${startWord(n)}`) : null);
+    item(
+      'Id',
+      `#${n.id}`,
+      n.system ? h('span', { class: 'muted' }, ' · system') : null,
+      n.start ? h('span', { class: 'muted' }, ` · ${startWord(n)}`) : null,
+    );
     item('Opened', this.siteButton(c, 'Go to open site', n.site, 'spawn'));
     item('Owner', this.taskLink(c, n.parent));
-    item('Status', n.closedAt !== undefined && n.closedAt !== null ? `closed at ${formatDuration(n.closedAt)}` : `open since ${formatDuration(n.openedAt)}`);
+    item(
+      'Status',
+      n.closedAt !== undefined && n.closedAt !== null
+        ? `closed at ${formatDuration(n.closedAt)}`
+        : `open since ${formatDuration(n.openedAt)}`,
+    );
     const counts = countStates(childStates(c.rows, n.id));
     if (Object.keys(counts).length) item('Children', histogramList(counts));
     if (n.groupKind) item('Opened with', h('code', {}, groupCodeOfKind(groupKindOf(n))));
-    return [h('section', { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` }, h('h2', { class: 'title' }, nurseryIcon(), h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n))), ...lintNotes(n.lints), dl)];
+    return [
+      h(
+        'section',
+        { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` },
+        h(
+          'h2',
+          { class: 'title' },
+          nurseryIcon(),
+          h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n)),
+        ),
+        ...lintNotes(n.lints),
+        dl,
+      ),
+    ];
   }
 
   private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
-    return [h('section', { class: 'details-body' }, h('h2', { class: 'title' }, `${r.count} finished tasks`), h('p', { class: 'muted' }, 'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).'), histogramList(r.byOutcome))];
+    return [
+      h(
+        'section',
+        { class: 'details-body' },
+        h('h2', { class: 'title' }, `${r.count} finished tasks`),
+        h(
+          'p',
+          { class: 'muted' },
+          'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).',
+        ),
+        histogramList(r.byOutcome),
+      ),
+    ];
   }
 }
 

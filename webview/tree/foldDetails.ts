@@ -15,7 +15,8 @@ export interface FoldActions {
 /** How many tasks are in each state, in display order. */
 export function histogramList(counts: Partial<Record<TaskState, number>>): HTMLElement {
   const ul = h('ul', { class: 'histogram-list' });
-  for (const [s, n] of inStateOrder(counts)) ul.append(h('li', {}, taskStateIcon(s), ` ${n.toLocaleString('en-US')} ${stateWord(s)}`));
+  for (const [s, n] of inStateOrder(counts))
+    ul.append(h('li', {}, taskStateIcon(s), ` ${n.toLocaleString('en-US')} ${stateWord(s)}`));
   return ul;
 }
 
@@ -35,28 +36,71 @@ export function foldBody(node: ViewNode, rows: ReadonlyMap<number, Row>, a: Fold
     if (more) button(`Show ${more.more?.page ?? 50} more`, 'more', () => a.showMore(more.key));
     button('Fold back', 'toggle-fold', () => a.toggle(node.key));
   }
-  const failing = members.map((id) => rows.get(id)).filter((r): r is TaskRow => r?.kind === 'task' && r.state === 'raised');
-  const raised = failing.length ? h('ul', { class: 'victims' }, ...failing.slice(0, 10).map((t) => {
-    const b = h('button', { class: 'link-button task-link', 'data-action': `select-${t.id}` }, taskStateIcon(t.state), t.name);
-    b.addEventListener('click', () => a.select(t.id));
-    return h('li', {}, b);
-  }), failing.length > 10 ? h('li', { class: 'muted' }, `and ${failing.length - 10} more`) : null) : null;
-  return [h('section', { class: 'details-body', 'aria-label': 'Details of tasks of one kind' },
-    h('h2', { class: 'title' }, foldIcon(), h('span', { class: 'title-text' }, node.name ?? ''), h('span', { class: 'muted' }, ` ×${n}`)),
-    h('p', { class: 'kind-sentence' }, kindSentence(members, rows)),
-    h('p', { class: 'muted' }, 'Tasks of one kind (same function, same spawn site) folded into one node; those that raised stand beside it.'),
-    histogramList(countStates(memberStates(node, rows))),
-    raised ? h('p', { class: 'muted' }, 'Raised (drawn beside the fold):') : null, raised,
-    node.children.length ? h('p', { class: 'muted' }, `Showing ${shown.toLocaleString('en-US')} of ${n}.`) : null,
-    buttons)];
+  const failing = members
+    .map((id) => rows.get(id))
+    .filter((r): r is TaskRow => r?.kind === 'task' && r.state === 'raised');
+  const raised = failing.length
+    ? h(
+        'ul',
+        { class: 'victims' },
+        ...failing.slice(0, 10).map((t) => {
+          const b = h(
+            'button',
+            { class: 'link-button task-link', 'data-action': `select-${t.id}` },
+            taskStateIcon(t.state),
+            t.name,
+          );
+          b.addEventListener('click', () => a.select(t.id));
+          return h('li', {}, b);
+        }),
+        failing.length > 10 ? h('li', { class: 'muted' }, `and ${failing.length - 10} more`) : null,
+      )
+    : null;
+  return [
+    h(
+      'section',
+      { class: 'details-body', 'aria-label': 'Details of tasks of one kind' },
+      h(
+        'h2',
+        { class: 'title' },
+        foldIcon(),
+        h('span', { class: 'title-text' }, node.name ?? ''),
+        h('span', { class: 'muted' }, ` ×${n}`),
+      ),
+      h('p', { class: 'kind-sentence' }, kindSentence(members, rows)),
+      h(
+        'p',
+        { class: 'muted' },
+        'Tasks of one kind (same function, same spawn site) folded into one node; those that raised stand beside it.',
+      ),
+      histogramList(countStates(memberStates(node, rows))),
+      raised ? h('p', { class: 'muted' }, 'Raised (drawn beside the fold):') : null,
+      raised,
+      node.children.length ? h('p', { class: 'muted' }, `Showing ${shown.toLocaleString('en-US')} of ${n}.`) : null,
+      buttons,
+    ),
+  ];
 }
 
 export function moreBody(node: ViewNode, a: FoldActions): HTMLElement[] {
   const m = node.more!;
-  const b = h('button', { class: 'button', type: 'button', 'data-action': 'more' }, `Show ${m.page.toLocaleString('en-US')} more`);
+  const b = h(
+    'button',
+    { class: 'button', type: 'button', 'data-action': 'more' },
+    `Show ${m.page.toLocaleString('en-US')} more`,
+  );
   b.addEventListener('click', () => a.showMore(node.key));
-  return [h('section', { class: 'details-body', 'aria-label': 'Details of the rest of a list' },
-    h('h2', { class: 'title' }, h('span', { class: 'title-text' }, `${m.left.toLocaleString('en-US')} more`)),
-    h('p', { class: 'muted' }, 'The rest of a long list, shown a page at a time. Failing and selected tasks are never hidden here.'),
-    b)];
+  return [
+    h(
+      'section',
+      { class: 'details-body', 'aria-label': 'Details of the rest of a list' },
+      h('h2', { class: 'title' }, h('span', { class: 'title-text' }, `${m.left.toLocaleString('en-US')} more`)),
+      h(
+        'p',
+        { class: 'muted' },
+        'The rest of a long list, shown a page at a time. Failing and selected tasks are never hidden here.',
+      ),
+      b,
+    ),
+  ];
 }

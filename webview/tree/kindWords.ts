@@ -57,7 +57,8 @@ const SCOPES: Record<WireScopeKind, string> = {
 export const scopeWord = (s: ScopeInfo): string => SCOPES[s.kind ?? 'cancel_scope'];
 
 /** What user code called to make a scope (`trio.move_on_after`), else what made it (`asyncio.timeout`, `cancel scope`). */
-export const scopeMaker = (s: ScopeInfo): string => (s.call && (s.kind ?? 'cancel_scope') === 'cancel_scope' ? `trio.${s.call}` : scopeWord(s));
+export const scopeMaker = (s: ScopeInfo): string =>
+  s.call && (s.kind ?? 'cancel_scope') === 'cancel_scope' ? `trio.${s.call}` : scopeWord(s);
 
 interface FlagWords {
   /** Short, beside the task in the tree. */
@@ -68,7 +69,10 @@ interface FlagWords {
 
 const FLAGS: Record<WireTaskFlag, FlagWords> = {
   pending_at_close: { badge: 'pending at close', sentence: 'Still pending when the loop closed: it never finished.' },
-  exception_never_retrieved: { badge: 'never retrieved', sentence: 'Exception never retrieved: nothing awaited the task or asked for its result.' },
+  exception_never_retrieved: {
+    badge: 'never retrieved',
+    sentence: 'Exception never retrieved: nothing awaited the task or asked for its result.',
+  },
 };
 
 export const flagBadge = (f: WireTaskFlag): string => FLAGS[f].badge;

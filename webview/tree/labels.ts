@@ -129,7 +129,10 @@ const count = (n: number, one: string, many: string): string => `${n.toLocaleStr
 /** What a collapsed node hides: `+312 tasks in 14 nurseries · 1 raised`. */
 export function hiddenWords(h: HiddenCount): string {
   const where = h.nurseries ? ` in ${count(h.nurseries, 'nursery', 'nurseries')}` : '';
-  const what = h.tasks || !h.nurseries ? `+${count(h.tasks, 'task', 'tasks')}${where}` : `+${count(h.nurseries, 'nursery', 'nurseries')}`;
+  const what =
+    h.tasks || !h.nurseries
+      ? `+${count(h.tasks, 'task', 'tasks')}${where}`
+      : `+${count(h.nurseries, 'nursery', 'nurseries')}`;
   return h.raised ? `${what} · ${h.raised.toLocaleString('en-US')} raised` : what;
 }
 

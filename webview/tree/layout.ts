@@ -49,7 +49,9 @@ const defaultSizer: LabelSizer = {
 export function layoutTree(root: ViewNode, sizer: LabelSizer = defaultSizer): Layout {
   const h = hierarchy(root, (n) => n.children);
   // Siblings sit one row apart; cousins get a little more air so groups read as groups.
-  tree<ViewNode>().nodeSize([ROW_HEIGHT, 1]).separation((a, b) => (a.parent === b.parent ? 1 : 1.3))(h);
+  tree<ViewNode>()
+    .nodeSize([ROW_HEIGHT, 1])
+    .separation((a, b) => (a.parent === b.parent ? 1 : 1.3))(h);
   const nodes: Placed[] = [];
   const byKey = new Map<string, Placed>();
   const roots: Placed[] = [];
@@ -75,7 +77,9 @@ export function layoutTree(root: ViewNode, sizer: LabelSizer = defaultSizer): La
       list.sort((a, b) => sizer.chars(b) - sizer.chars(a));
     }
   });
-  const room = longest.map((list, depth) => Math.min(MAX_COLUMN - COLUMN_EXTRA, Math.max(24, ...list.concat(forced[depth] ?? []).map((n) => sizer.width(n)))));
+  const room = longest.map((list, depth) =>
+    Math.min(MAX_COLUMN - COLUMN_EXTRA, Math.max(24, ...list.concat(forced[depth] ?? []).map((n) => sizer.width(n)))),
+  );
   const columnX = [0];
   for (let i = 0; i < room.length; i++) columnX.push(columnX[i] + room[i] + COLUMN_EXTRA);
   h.each((d) => {
@@ -83,7 +87,15 @@ export function layoutTree(root: ViewNode, sizer: LabelSizer = defaultSizer): La
     const parent = d.parent && d.parent.depth > 0 ? (d.parent as WithPlaced).placed! : null;
     const x = columnX[d.depth - 1];
     const y = d.x ?? 0;
-    const p: Placed = { node: d.data, x, y, parent, children: [], depth: d.depth - 1, index: parent ? parent.children.length : roots.length };
+    const p: Placed = {
+      node: d.data,
+      x,
+      y,
+      parent,
+      children: [],
+      depth: d.depth - 1,
+      index: parent ? parent.children.length : roots.length,
+    };
     (d as WithPlaced).placed = p;
     if (parent) parent.children.push(p);
     else roots.push(p);

@@ -3,13 +3,34 @@
 // changes a state repaints a few nodes without a relayout.
 import type { LintMark, Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
-import { awaitKey, awaitOnOf, baseName, displayName, formatRemaining, hiddenWords, moreWords, nextDeadline, runNow, siteWords, taskAria, taskExtra } from './labels';
+import {
+  awaitKey,
+  awaitOnOf,
+  baseName,
+  displayName,
+  formatRemaining,
+  hiddenWords,
+  moreWords,
+  nextDeadline,
+  runNow,
+  siteWords,
+  taskAria,
+  taskExtra,
+} from './labels';
 import { flagBadge, groupWord, startWord } from './kindWords';
 import { memberStates, type ViewNode } from './model';
 import { NURSERY_ICON, SHAPE } from './shapes';
 import { DEBUG_ICON_ROOM, debugMarkOf, type DebugMark, type DebugPointers } from './debugLook';
 import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
-import { countStates, inStateOrder, isDimmedState, isFinishedState, stateClass, stateIcon, stateWord } from './taskStates';
+import {
+  countStates,
+  inStateOrder,
+  isDimmedState,
+  isFinishedState,
+  stateClass,
+  stateIcon,
+  stateWord,
+} from './taskStates';
 import { cutName, fitMiddle, fitSite } from './textFit';
 import type { TextMeasure } from './textMeasure';
 
@@ -69,7 +90,8 @@ export const GAP = 6;
 
 /** The most a name may take: about NAME_CHARS characters. */
 /** Site text is drawn in the editor font, other dim text in the UI font (styles.css). */
-export const extraMeasure = (m: Measures, extraClass: string): TextMeasure => (extraClass === 'site' ? m.code : extraClass === 'error' || extraClass === 'count' ? m.smallBold : m.small);
+export const extraMeasure = (m: Measures, extraClass: string): TextMeasure =>
+  extraClass === 'site' ? m.code : extraClass === 'error' || extraClass === 'count' ? m.smallBold : m.small;
 
 const nameCap = (m: Measures): number => m.name.width('x'.repeat(NAME_CHARS));
 const extraCap = (m: Measures): number => m.code.width('x'.repeat(EXTRA_CHARS));
@@ -81,11 +103,29 @@ const extraCap = (m: Measures): number => m.code.width('x'.repeat(EXTRA_CHARS));
 export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   const { rows, measures: m } = c;
   const look: Look = {
-    classes: `node ${node.kind}`, shape: SHAPE[node.kind], icon: '', name: '', extra: '', extraClass: '',
-    badge: '', badgeClass: '', more: '', mark: null, width: 0, nameWidth: 0, cramped: false, aria: '', histogram: null, faded: false, ticking: false, debug: null, debugX: 0,
+    classes: `node ${node.kind}`,
+    shape: SHAPE[node.kind],
+    icon: '',
+    name: '',
+    extra: '',
+    extraClass: '',
+    badge: '',
+    badgeClass: '',
+    more: '',
+    mark: null,
+    width: 0,
+    nameWidth: 0,
+    cramped: false,
+    aria: '',
+    histogram: null,
+    faded: false,
+    ticking: false,
+    debug: null,
+    debugX: 0,
   };
   if (node.match) look.classes += ' match';
-  if (node.hiddenChildren > 0 && node.kind !== 'fold') look.more = node.hidden ? hiddenWords(node.hidden) : `+${node.hiddenChildren}`;
+  if (node.hiddenChildren > 0 && node.kind !== 'fold')
+    look.more = node.hidden ? hiddenWords(node.hidden) : `+${node.hiddenChildren}`;
 
   if (node.kind === 'more' && node.more) {
     const [name, left] = moreWords(node.more);
@@ -125,7 +165,9 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   if (row.kind === 'retired') {
     look.name = `${row.count} finished (folded)`;
     look.width = look.nameWidth = m.name.width(look.name);
-    look.aria = `${row.count} finished tasks folded away: ${inStateOrder(row.byOutcome).map(([s, c]) => `${c} ${stateWord(s)}`).join(', ')}`;
+    look.aria = `${row.count} finished tasks folded away: ${inStateOrder(row.byOutcome)
+      .map(([s, c]) => `${c} ${stateWord(s)}`)
+      .join(', ')}`;
     return look;
   }
   if (row.kind === 'nursery') {
@@ -140,7 +182,16 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     const kind = row.start ? 'start()' : row.system ? 'system' : row.groupKind ? groupWord(row) : '';
     if (row.groupKind) look.classes += ` group-${row.groupKind}`;
     look.name = kind;
-    look.extra = row.site ? fitSite(m.code, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0))) : kind ? '' : 'nursery';
+    look.extra = row.site
+      ? fitSite(
+          m.code,
+          row.site.file,
+          row.site.line,
+          Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0)),
+        )
+      : kind
+        ? ''
+        : 'nursery';
     look.extraClass = 'site';
     look.nameWidth = kind ? m.name.width(kind) : 0;
     look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
@@ -210,7 +261,9 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
     look.badgeClass ||= 'shield';
   }
   look.badge = badges.join(' · ');
-  const badgeW = look.badge ? GAP + (look.debug ? m.smallBold.width(look.badge) + DEBUG_ICON_ROOM : m.small.width(look.badge)) : 0;
+  const badgeW = look.badge
+    ? GAP + (look.debug ? m.smallBold.width(look.badge) + DEBUG_ICON_ROOM : m.small.width(look.badge))
+    : 0;
   const moreW = look.more ? GAP + m.smallBold.width(look.more) : 0;
   const xm = extraMeasure(m, look.extraClass);
   const xCap = extraCap(m);
@@ -239,10 +292,14 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const beforeBadge = look.nameWidth + (look.extra ? GAP + (look.mark ? MARK_ROOM : 0) + xm.width(look.extra) : 0);
   look.width = beforeBadge + badgeW + moreW;
   look.debugX = beforeBadge + GAP + DEBUG_ICON_ROOM / 2;
-  look.aria = taskAria(t) + (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') + (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '')
-    + (t.loose ? ', loose (owned by no task group)' : '') + (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('')
-    + (t.lints ?? []).map((l) => `, ${l.badge}`).join('')
-    + (look.debug ? `, ${look.debug.words}` : '');
+  look.aria =
+    taskAria(t) +
+    (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') +
+    (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '') +
+    (t.loose ? ', loose (owned by no task group)' : '') +
+    (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('') +
+    (t.lints ?? []).map((l) => `, ${l.badge}`).join('') +
+    (look.debug ? `, ${look.debug.words}` : '');
   return look;
 }
 

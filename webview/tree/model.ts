@@ -103,15 +103,27 @@ export function included(row: Row, o: ModelOptions): boolean {
   return true;
 }
 
-export const matchesSearch = (name: string, search: string): boolean => search !== '' && name.toLowerCase().includes(search);
+export const matchesSearch = (name: string, search: string): boolean =>
+  search !== '' && name.toLowerCase().includes(search);
 
 export function buildModel(rows: ReadonlyMap<number, Row>, o: ModelOptions): Model {
   const kids = shownChildren(rows, o);
   const search = o.search ? subtreesWithMatches(kids, o.search) : null;
-  const pinned = o.selected !== null && /^\d+$/.test(o.selected) && rows.has(Number(o.selected)) ? Number(o.selected) : null;
+  const pinned =
+    o.selected !== null && /^\d+$/.test(o.selected) && rows.has(Number(o.selected)) ? Number(o.selected) : null;
   const a: Assembly = {
-    rows, o, kids, kept: search?.kept ?? null, pinned, path: pinned === null ? new Set() : pathTo(pinned, rows),
-    byKey: new Map(), matches: [], memberOf: new Map(), usedPin: false, groups: new Map(), hiddenLists: new Map(),
+    rows,
+    o,
+    kids,
+    kept: search?.kept ?? null,
+    pinned,
+    path: pinned === null ? new Set() : pathTo(pinned, rows),
+    byKey: new Map(),
+    matches: [],
+    memberOf: new Map(),
+    usedPin: false,
+    groups: new Map(),
+    hiddenLists: new Map(),
   };
   const built = assemble(a);
   const keyOf = (id: number): string | null => {
@@ -126,8 +138,14 @@ export function buildModel(rows: ReadonlyMap<number, Row>, o: ModelOptions): Mod
     return null;
   };
   return {
-    root: built.root, byKey: a.byKey, matches: a.matches, matchCount: search?.count ?? 0, keyOf,
-    focusPath: built.focusPath, autoDepth: built.autoDepth, holdsSelection: a.usedPin,
+    root: built.root,
+    byKey: a.byKey,
+    matches: a.matches,
+    matchCount: search?.count ?? 0,
+    keyOf,
+    focusPath: built.focusPath,
+    autoDepth: built.autoDepth,
+    holdsSelection: a.usedPin,
   };
 }
 
@@ -146,10 +164,16 @@ function shownChildren(rows: ReadonlyMap<number, Row>, o: ModelOptions): Map<num
     let found: number | null = null;
     while (cur !== null && path.length <= rows.size) {
       const memo = shownAncestor.get(cur);
-      if (memo !== undefined) { found = memo; break; }
+      if (memo !== undefined) {
+        found = memo;
+        break;
+      }
       const row = rows.get(cur);
       if (!row) break;
-      if (included(row, o)) { found = cur; break; }
+      if (included(row, o)) {
+        found = cur;
+        break;
+      }
       path.push(cur);
       cur = row.parent;
     }
@@ -167,7 +191,10 @@ function shownChildren(rows: ReadonlyMap<number, Row>, o: ModelOptions): Map<num
 }
 
 /** Phase 2, only when searching: the rows whose subtree holds a match (the others are left out), and how many match. */
-function subtreesWithMatches(kids: ReadonlyMap<number | null, Row[]>, search: string): { kept: Set<number>; count: number } {
+function subtreesWithMatches(
+  kids: ReadonlyMap<number | null, Row[]>,
+  search: string,
+): { kept: Set<number>; count: number } {
   const post: Row[] = [];
   const stack: Row[] = [...(kids.get(null) ?? [])];
   while (stack.length) {

@@ -105,7 +105,14 @@ export class TreeRenderer {
   }
 
   private look(p: Placed, f: Frame): Look {
-    const c: LookContext = { rows: f.rows, info: f.info, measures: f.measures, wallNow: f.wallNow, palette: f.palette, debug: f.debug };
+    const c: LookContext = {
+      rows: f.rows,
+      info: f.info,
+      measures: f.measures,
+      wallNow: f.wallNow,
+      palette: f.palette,
+      debug: f.debug,
+    };
     return lookOf(p.node, c, f.layout.room[p.depth] ?? Infinity);
   }
 
@@ -128,7 +135,10 @@ export class TreeRenderer {
       .join(
         (enter) => enter.append('path').attr('class', 'link'),
         (update) => update,
-        (exit) => (f.animate ? exit.classed('exiting', true).transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
+        (exit) =>
+          f.animate
+            ? exit.classed('exiting', true).transition().duration(DURATION).style('opacity', 0).remove()
+            : exit.remove(),
       );
     const d = (p: Placed): string => {
       const parent = p.parent!;
@@ -138,14 +148,18 @@ export class TreeRenderer {
       paths.each(function (p) {
         const el = select(this);
         const next = d(p);
-        if (el.attr('d') === null) el.attr('d', next).style('opacity', 0).transition().duration(DURATION).style('opacity', 1);
+        if (el.attr('d') === null)
+          el.attr('d', next).style('opacity', 0).transition().duration(DURATION).style('opacity', 1);
         else if (el.attr('d') !== next) el.transition().duration(DURATION).attr('d', next);
       });
     } else {
-      paths.interrupt().style('opacity', null).each(function (p) {
-        const next = d(p);
-        if (this.getAttribute('d') !== next) this.setAttribute('d', next);
-      });
+      paths
+        .interrupt()
+        .style('opacity', null)
+        .each(function (p) {
+          const next = d(p);
+          if (this.getAttribute('d') !== next) this.setAttribute('d', next);
+        });
     }
     // Dim the links of finished subtrees with the nodes.
     paths.classed('to-finished', (p) => this.looks.get(p.node.key)?.faded ?? false);
@@ -188,7 +202,16 @@ export class TreeRenderer {
         },
         (update) => update,
         // Fading nodes leave the join (class `exiting`), so the next frame does not cut their fade short.
-        (exit) => (f.animate ? exit.classed('exiting', true).attr('aria-hidden', 'true').transition().duration(DURATION).style('opacity', 0).remove() : exit.remove()),
+        (exit) =>
+          f.animate
+            ? exit
+                .classed('exiting', true)
+                .attr('aria-hidden', 'true')
+                .transition()
+                .duration(DURATION)
+                .style('opacity', 0)
+                .remove()
+            : exit.remove(),
       );
 
     const selected = f.selected;
@@ -197,7 +220,8 @@ export class TreeRenderer {
       const look = looks.get(p.node.key)!;
       const pos = `translate(${p.x},${p.y})`;
       if (el.__pos !== pos) {
-        if (f.animate && el.__pos !== undefined) select(el).transition('move').duration(DURATION).attr('transform', pos);
+        if (f.animate && el.__pos !== undefined)
+          select(el).transition('move').duration(DURATION).attr('transform', pos);
         else {
           select(el).interrupt('move');
           el.setAttribute('transform', pos);
@@ -211,7 +235,28 @@ export class TreeRenderer {
       const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
       const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
       const siblingCount = (p.parent ? p.parent.children : f.layout.roots).length;
-      const sig = [classes, p.parent?.node.key, p.depth, p.index, siblingCount, look.width, look.icon, look.name, look.extra, look.extraClass, look.badge, look.badgeClass, look.more, look.aria, expanded, hist, look.shape, look.mark?.index, look.debug?.kind, look.debugX].join('|');
+      const sig = [
+        classes,
+        p.parent?.node.key,
+        p.depth,
+        p.index,
+        siblingCount,
+        look.width,
+        look.icon,
+        look.name,
+        look.extra,
+        look.extraClass,
+        look.badge,
+        look.badgeClass,
+        look.more,
+        look.aria,
+        expanded,
+        hist,
+        look.shape,
+        look.mark?.index,
+        look.debug?.kind,
+        look.debugX,
+      ].join('|');
       if (el.__sig === sig) return;
       el.__sig = sig;
       el.setAttribute('class', classes);
@@ -228,7 +273,14 @@ export class TreeRenderer {
       el.setAttribute('aria-selected', String(p.node.key === selected));
       if (expanded) el.setAttribute('aria-expanded', expanded);
       else el.removeAttribute('aria-expanded');
-      const [bg, shape, icon, mark, text, histogram] = el.children as unknown as [SVGRectElement, SVGPathElement, SVGPathElement, SVGPathElement, SVGTextElement, SVGGElement];
+      const [bg, shape, icon, mark, text, histogram] = el.children as unknown as [
+        SVGRectElement,
+        SVGPathElement,
+        SVGPathElement,
+        SVGPathElement,
+        SVGTextElement,
+        SVGGElement,
+      ];
       bg.setAttribute('width', String(MARKER_RADIUS * 2 + 4 + 5 + look.width + 8));
       shape.setAttribute('d', look.shape);
       icon.setAttribute('d', look.icon);
@@ -240,7 +292,12 @@ export class TreeRenderer {
       name.textContent = look.name;
       const markW = look.mark ? MARK_ROOM : 0;
       setPart(extra, look.extra, `extra ${look.extraClass}`, GAP + markW - extraMeasure(m, look.extraClass).width(' '));
-      setPart(badge, look.badge, `badge ${look.badgeClass}`, GAP + (look.debug ? DEBUG_ICON_ROOM : 0) - m.small.width(' '));
+      setPart(
+        badge,
+        look.badge,
+        `badge ${look.badgeClass}`,
+        GAP + (look.debug ? DEBUG_ICON_ROOM : 0) - m.small.width(' '),
+      );
       setPart(more, look.more, 'more', GAP - m.smallBold.width(' '));
       if (look.mark && look.extra) {
         mark.setAttribute('d', look.mark.shape);
@@ -281,12 +338,16 @@ export class TreeRenderer {
       const y = Math.round(p.y);
       add(cls, `M${x - r},${y - r}h${d}v${d}h${-d}Z`);
       if (p.node.key === f.selected) add('selected-ring', `M${x - 2 * r},${y - 2 * r}h${2 * d}v${2 * d}h${-2 * d}Z`);
-      if (f.debug && p.node.kind === 'task' && p.node.id === f.debug.paused) add('paused-ring', `M${x - 3 * r},${y - 3 * r}h${3 * d}v${3 * d}h${-3 * d}Z`);
+      if (f.debug && p.node.kind === 'task' && p.node.id === f.debug.paused)
+        add('paused-ring', `M${x - 3 * r},${y - 3 * r}h${3 * d}v${3 * d}h${-3 * d}Z`);
       if (sameView) continue;
       if (p.parent) links.push(`M${Math.round(p.parent.x + r)},${Math.round(p.parent.y)}L${x - r},${y}`);
     }
     if (!sameView) this.overviewLinks = { key: f.viewKey, d: links.join('') };
-    const data = [['link', this.overviewLinks.d] as const, ...[...buckets].map(([c, segs]) => [c, segs.join('')] as const)];
+    const data = [
+      ['link', this.overviewLinks.d] as const,
+      ...[...buckets].map(([c, segs]) => [c, segs.join('')] as const),
+    ];
     this.overviewLayer
       .selectAll<SVGPathElement, readonly [string, string]>('path')
       .data(data, (d) => d[0])
@@ -307,8 +368,15 @@ function madeLoose(p: Placed, rows: ReadonlyMap<number, Row>): boolean {
 }
 
 /** The parts of a node's element, filled in by renderNodes (which reads them back in this order). */
-function appendNodeParts<P>(g: Selection<SVGGElement, P, SVGGElement, unknown>): Selection<SVGGElement, P, SVGGElement, unknown> {
-  g.append('rect').attr('class', 'bg').attr('rx', 3).attr('y', -10).attr('height', 20).attr('x', -MARKER_RADIUS - 4);
+function appendNodeParts<P>(
+  g: Selection<SVGGElement, P, SVGGElement, unknown>,
+): Selection<SVGGElement, P, SVGGElement, unknown> {
+  g.append('rect')
+    .attr('class', 'bg')
+    .attr('rx', 3)
+    .attr('y', -10)
+    .attr('height', 20)
+    .attr('x', -MARKER_RADIUS - 4);
   g.append('path').attr('class', 'shape');
   g.append('path').attr('class', 'icon');
   g.append('path').attr('class', 'site-mark').attr('aria-hidden', 'true');

@@ -3,7 +3,8 @@
 // state has its own, so nothing is told by colour alone.
 
 /** A circle of radius `r`. */
-export const circle = (r: number, cx = 0): string => `M${cx - r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
+export const circle = (r: number, cx = 0): string =>
+  `M${cx - r},0a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
 
 export const SHAPE = {
   /** Tasks are round. */

@@ -129,7 +129,11 @@ export class ShownTree {
         let c = CHARS.get(r);
         if (c === undefined) {
           const site = r.state === 'waiting' ? r.awaitSite : null;
-          c = Math.min(displayName(r.name).length, 44) + (site ? site.function.length + 8 : 0) + (r.error ? 14 : 0) + (r.scopes.length ? 10 : 0);
+          c =
+            Math.min(displayName(r.name).length, 44) +
+            (site ? site.function.length + 8 : 0) +
+            (r.error ? 14 : 0) +
+            (r.scopes.length ? 10 : 0);
           CHARS.set(r, c);
         }
         // "paused here" is not the row's: never cached with it.

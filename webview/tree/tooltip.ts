@@ -33,13 +33,17 @@ export class Tooltip {
       this.timer = null;
       const lines = linesOf(node, rows);
       if (!lines.length) return;
-      this.el.replaceChildren(...lines.map(([text, cls]) => {
-        if (cls !== 'mark-line') return h('div', { class: cls }, text);
-        // The mark the task shows in the tree, drawn again beside its meaning.
-        const src = document.querySelector(`g.node[data-key="${CSS.escape(node.key)}"] .site-mark`);
-        const swatch = src?.getAttribute('d') ? icon(src.getAttribute('d')!, src.getAttribute('class') ?? 'site-mark') : null;
-        return h('div', { class: 'mark-line muted' }, swatch, text);
-      }));
+      this.el.replaceChildren(
+        ...lines.map(([text, cls]) => {
+          if (cls !== 'mark-line') return h('div', { class: cls }, text);
+          // The mark the task shows in the tree, drawn again beside its meaning.
+          const src = document.querySelector(`g.node[data-key="${CSS.escape(node.key)}"] .site-mark`);
+          const swatch = src?.getAttribute('d')
+            ? icon(src.getAttribute('d')!, src.getAttribute('class') ?? 'site-mark')
+            : null;
+          return h('div', { class: 'mark-line muted' }, swatch, text);
+        }),
+      );
       this.el.hidden = false;
       this.place(x, y);
     }, DELAY_MS);
@@ -47,7 +51,12 @@ export class Tooltip {
 
   /** Puts the card near the pointer (client coordinates), whole, inside its container. */
   private place(x: number, y: number): void {
-    const host = this.el.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0, width: innerWidth, height: innerHeight };
+    const host = this.el.offsetParent?.getBoundingClientRect() ?? {
+      left: 0,
+      top: 0,
+      width: innerWidth,
+      height: innerHeight,
+    };
     // Measured at the container's left edge: its natural size, not one squeezed by where it stood last.
     this.el.style.left = '0px';
     this.el.style.top = '0px';
@@ -74,29 +83,56 @@ export class Tooltip {
 
 function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string, string]> {
   if (node.kind === 'fold') {
-    const states = inStateOrder(countStates(memberStates(node, rows))).map(([s, n]) => `${n.toLocaleString('en-US')} ${stateWord(s)}`).join(' · ');
+    const states = inStateOrder(countStates(memberStates(node, rows)))
+      .map(([s, n]) => `${n.toLocaleString('en-US')} ${stateWord(s)}`)
+      .join(' · ');
     return [
       [`${node.name ?? ''} ×${(node.members?.length ?? 0).toLocaleString('en-US')}`, 'strong'],
       [kindSentence(node.members ?? [], rows), ''],
       [states, 'muted'],
-      [node.children.length ? 'Tasks of one kind. Click to fold them back.' : 'Tasks of one kind (same function, same spawn site), folded. Click to show them a page at a time.', 'muted'],
+      [
+        node.children.length
+          ? 'Tasks of one kind. Click to fold them back.'
+          : 'Tasks of one kind (same function, same spawn site), folded. Click to show them a page at a time.',
+        'muted',
+      ],
     ];
   }
   if (node.kind === 'more' && node.more) {
     const [name, left] = moreWords(node.more);
-    return [[`${name} (${left})`, 'strong'], ['The rest of a long list. Click to show the next page.', 'muted']];
+    return [
+      [`${name} (${left})`, 'strong'],
+      ['The rest of a long list. Click to show the next page.', 'muted'],
+    ];
   }
   const row = rows.get(node.id);
-  const hidden = node.hidden && node.hiddenChildren ? [[`${hiddenWords(node.hidden)} below, collapsed${node.auto ? ' to fit the panel' : ''}`, 'muted'] as [string, string]] : [];
+  const hidden =
+    node.hidden && node.hiddenChildren
+      ? [
+          [`${hiddenWords(node.hidden)} below, collapsed${node.auto ? ' to fit the panel' : ''}`, 'muted'] as [
+            string,
+            string,
+          ],
+        ]
+      : [];
   if (!row) return [];
-  if (row.kind === 'retired') return [[`${row.count} finished tasks`, 'strong'], ['Folded away to keep memory bounded.', 'muted']];
+  if (row.kind === 'retired')
+    return [
+      [`${row.count} finished tasks`, 'strong'],
+      ['Folded away to keep memory bounded.', 'muted'],
+    ];
   if (row.kind === 'nursery') {
-    const out: Array<[string, string]> = [[row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong']];
+    const out: Array<[string, string]> = [
+      [row.start ? startWord(row) : row.system ? `System ${groupWord(row)}` : groupTitle(row), 'strong'],
+    ];
     if (row.site) out.push([`${visible(row.site.file)}:${row.site.line}`, 'code']);
     for (const l of row.lints ?? []) out.push([l.sentence, 'flag']);
     return [...out, ...hidden];
   }
-  const out: Array<[string, string]> = [[row.name, 'strong'], [stateWord(row.state), `state ${stateClass(row.state)}`]];
+  const out: Array<[string, string]> = [
+    [row.name, 'strong'],
+    [stateWord(row.state), `state ${stateClass(row.state)}`],
+  ];
   if (row.error) out.push([errorLine(row.error).slice(0, 300), 'error']);
   for (const f of row.flags ?? []) out.push([flagSentence(f), 'flag']);
   for (const l of row.lints ?? []) out.push([l.sentence, 'flag']);
@@ -108,15 +144,24 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (w) out.push([waitLine(w, rows), 'code']);
   if (row.awaitSite && live) {
     const a = row.awaitSite;
-    out.push([`${row.state === 'waiting' ? 'waits' : 'last awaited'} at ${siteWords(a)} in ${baseName(a.file)}`, 'code']);
+    out.push([
+      `${row.state === 'waiting' ? 'waits' : 'last awaited'} at ${siteWords(a)} in ${baseName(a.file)}`,
+      'code',
+    ]);
     out.push([`${visible(a.file)}:${a.line}`, 'code path']);
   }
-  if (row.state === 'waiting' && (on || row.awaitSite)) out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
+  if (row.state === 'waiting' && (on || row.awaitSite))
+    out.push(['Tasks with this mark wait at the same place.', 'mark-line']);
   return [...out, ...hidden];
 }
 
 /** `waits for Lock lock_b held by w2`. */
 function waitLine(w: WaitInfo, rows: ReadonlyMap<number, Row>): string {
-  const held = w.holders?.length ? ` ${holdersWord(w)} ${w.holders.slice(0, 3).map((id) => taskName(rows, id)).join(', ')}${w.holders.length > 3 ? '…' : ''}` : '';
+  const held = w.holders?.length
+    ? ` ${holdersWord(w)} ${w.holders
+        .slice(0, 3)
+        .map((id) => taskName(rows, id))
+        .join(', ')}${w.holders.length > 3 ? '…' : ''}`
+    : '';
   return `waits for ${w.label}${held}`;
 }

@@ -24,7 +24,13 @@ export interface TreeInputActions {
   keys: KeyActions;
 }
 
-export function bindTreeInput(svg: SVGSVGElement, nodes: SVGGElement, search: HTMLInputElement, a: TreeInputActions, tooltip: Tooltip): void {
+export function bindTreeInput(
+  svg: SVGSVGElement,
+  nodes: SVGGElement,
+  search: HTMLInputElement,
+  a: TreeInputActions,
+  tooltip: Tooltip,
+): void {
   const keyOf = (e: Event): string | null => (e.target as Element).closest<SVGGElement>('g.node')?.dataset.key ?? null;
   nodes.addEventListener('click', (e) => {
     const key = keyOf(e);
@@ -76,7 +82,12 @@ export function bindTreeInput(svg: SVGSVGElement, nodes: SVGGElement, search: HT
   });
   document.addEventListener('keydown', (e) => {
     // `/` anywhere outside a text field jumps to search.
-    if (e.key === '/' && !(e.target instanceof HTMLInputElement) && !(e.target instanceof HTMLSelectElement) && e.target !== svg) {
+    if (
+      e.key === '/' &&
+      !(e.target instanceof HTMLInputElement) &&
+      !(e.target instanceof HTMLSelectElement) &&
+      e.target !== svg
+    ) {
       e.preventDefault();
       search.focus();
     }

@@ -33,19 +33,25 @@ export class Viewport {
       });
     select(svg).call(this.behavior).on('dblclick.zoom', null);
     new ResizeObserver(() => this.remeasure()).observe(svg);
-    svg.addEventListener('wheel', (e) => {
-      if (e.ctrlKey || e.metaKey) return;
-      e.preventDefault();
-      const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.size().height : 1;
-      const dx = (e.shiftKey && !e.deltaX ? e.deltaY : e.deltaX) * scale;
-      const dy = (e.shiftKey && !e.deltaX ? 0 : e.deltaY) * scale;
-      this.userMove = true;
-      try {
-        select(svg).interrupt().call(this.behavior.translateBy, -dx / this.transform.k, -dy / this.transform.k);
-      } finally {
-        this.userMove = false;
-      }
-    }, { passive: false });
+    svg.addEventListener(
+      'wheel',
+      (e) => {
+        if (e.ctrlKey || e.metaKey) return;
+        e.preventDefault();
+        const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.size().height : 1;
+        const dx = (e.shiftKey && !e.deltaX ? e.deltaY : e.deltaX) * scale;
+        const dy = (e.shiftKey && !e.deltaX ? 0 : e.deltaY) * scale;
+        this.userMove = true;
+        try {
+          select(svg)
+            .interrupt()
+            .call(this.behavior.translateBy, -dx / this.transform.k, -dy / this.transform.k);
+        } finally {
+          this.userMove = false;
+        }
+      },
+      { passive: false },
+    );
   }
 
   /**
@@ -116,7 +122,11 @@ export class Viewport {
     const bw = b.x1 - b.x0 + MARKER_RADIUS * 2;
     const bh = b.y1 - b.y0 + ROW_HEIGHT;
     const k = Math.max(0.002, Math.min(1, (width - 2 * pad) / bw, (height - 2 * pad) / bh));
-    return { k, x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2), y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2) };
+    return {
+      k,
+      x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2),
+      y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2),
+    };
   }
 
   /**

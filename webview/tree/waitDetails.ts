@@ -40,8 +40,15 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
   if (w) {
     const parts: Array<Node | string | null> = [h('code', { class: 'wait-label' }, w.label)];
     if (w.holders?.length) {
-      parts.push(` ${holdersWord(w)} `, ...joined(w.holders.slice(0, MAX_LISTED).map((id) => l.task(id)), w.holders.length - MAX_LISTED));
-    } else if (w.holders && (w.kind === 'lock' || w.kind === 'limiter')) parts.push(h('span', { class: 'muted' }, ' (free: being handed over)'));
+      parts.push(
+        ` ${holdersWord(w)} `,
+        ...joined(
+          w.holders.slice(0, MAX_LISTED).map((id) => l.task(id)),
+          w.holders.length - MAX_LISTED,
+        ),
+      );
+    } else if (w.holders && (w.kind === 'lock' || w.kind === 'limiter'))
+      parts.push(h('span', { class: 'muted' }, ' (free: being handed over)'));
     parts.push(' for ', l.elapsed(w.since));
     out.push(['Waits for', ...parts]);
     const more: Array<Node | string | null> = [];
@@ -56,8 +63,10 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
   const blocked = t.exitedAt === undefined ? blockedBy(l.rows, t.id) : [];
   if (blocked.length) {
     const list = h('ul', { class: 'blocked' });
-    for (const b of blocked.slice(0, MAX_LISTED)) list.append(h('li', {}, l.task(b.task.id), h('span', { class: 'muted' }, ` waits for ${b.waits.label}`)));
-    if (blocked.length > MAX_LISTED) list.append(h('li', { class: 'muted' }, `and ${blocked.length - MAX_LISTED} more`));
+    for (const b of blocked.slice(0, MAX_LISTED))
+      list.append(h('li', {}, l.task(b.task.id), h('span', { class: 'muted' }, ` waits for ${b.waits.label}`)));
+    if (blocked.length > MAX_LISTED)
+      list.append(h('li', { class: 'muted' }, `and ${blocked.length - MAX_LISTED} more`));
     out.push(['Blocks', list]);
   }
   return out;
@@ -103,22 +112,38 @@ function scopeMadeBy(rows: ReadonlyMap<number, Row>, id: number): string | undef
  * `by cancel() called by main at app.py:30: "shutting down"`. `made`: what
  * made the scope whose deadline passed (null: the scope speaks of itself).
  */
-function causeParts(c: CauseInfo, l: PaneLinks, nursery: number | undefined, made: string | null): Array<Node | string> {
+function causeParts(
+  c: CauseInfo,
+  l: PaneLinks,
+  nursery: number | undefined,
+  made: string | null,
+): Array<Node | string> {
   const by = c.by !== undefined ? l.task(c.by) : null;
   const where = (label: string): Array<Node | string> => (c.site ? [' at ', l.site(label, c.site, 'cause-site')] : []);
   const reason = c.reason ? [': ', h('q', { class: 'reason' }, c.reason)] : [];
   switch (c.source) {
     case 'nursery': {
-      const failed = by ? ['because ', by, c.error ? ' raised ' : ' failed', c.error ? h('code', {}, errorLine(c.error)) : ''] : ['because a sibling failed'];
-      const whose = nursery !== undefined ? [h('span', { class: 'muted' }, ` (its nursery #${nursery} cancelled the rest)`)] : [];
+      const failed = by
+        ? ['because ', by, c.error ? ' raised ' : ' failed', c.error ? h('code', {}, errorLine(c.error)) : '']
+        : ['because a sibling failed'];
+      const whose =
+        nursery !== undefined ? [h('span', { class: 'muted' }, ` (its nursery #${nursery} cancelled the rest)`)] : [];
       return [...failed, ...whose];
     }
     case 'interrupt':
       return ['by Ctrl-C (KeyboardInterrupt)', ...(by ? [' in ', by] : [])];
     case 'deadline':
-      return made === null ? ['its deadline passed'] : ['because the deadline of ', h('code', {}, made), ...where('Go to the scope'), ' expired'];
+      return made === null
+        ? ['its deadline passed']
+        : ['because the deadline of ', h('code', {}, made), ...where('Go to the scope'), ' expired'];
     case 'explicit':
-      return ['by ', h('code', {}, 'cancel()'), ...(by ? [' called by ', by] : []), ...where('Go to the call'), ...reason];
+      return [
+        'by ',
+        h('code', {}, 'cancel()'),
+        ...(by ? [' called by ', by] : []),
+        ...where('Go to the call'),
+        ...reason,
+      ];
     case 'shutdown':
       return ['when the run ended', ...reason];
     default:

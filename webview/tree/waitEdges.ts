@@ -29,7 +29,12 @@ export function liveVerdict(info: RunInfo | undefined): RunInfo['verdict'] | und
 }
 
 export function waitPicture(
-  model: Model, layout: Layout, rows: ReadonlyMap<number, Row>, info: RunInfo, selected: string | null, showAll: boolean,
+  model: Model,
+  layout: Layout,
+  rows: ReadonlyMap<number, Row>,
+  info: RunInfo,
+  selected: string | null,
+  showAll: boolean,
 ): WaitPicture {
   const edges: WaitEdge[] = [];
   const seen = new Set<string>();
@@ -81,8 +86,13 @@ export function waitPicture(
  * (or got Ctrl-C) to the nursery it cancelled, or to the task when the scope
  * was one inside it. For the failing task, to every nursery its failure cancelled.
  */
-function causeEdges(t: TaskRow, rows: ReadonlyMap<number, Row>, add: (from: number, to: number, kind: WaitEdge['kind']) => void): void {
-  const nurseryOf = (r: TaskRow): number | undefined => (r.cancelScope !== undefined && rows.get(r.cancelScope)?.kind === 'nursery' ? r.cancelScope : undefined);
+function causeEdges(
+  t: TaskRow,
+  rows: ReadonlyMap<number, Row>,
+  add: (from: number, to: number, kind: WaitEdge['kind']) => void,
+): void {
+  const nurseryOf = (r: TaskRow): number | undefined =>
+    r.cancelScope !== undefined && rows.get(r.cancelScope)?.kind === 'nursery' ? r.cancelScope : undefined;
   if (t.state === 'cancelled' && t.cancelledBy !== undefined) {
     const n = nurseryOf(t);
     if (n !== undefined) add(t.cancelledBy, n, 'cause');

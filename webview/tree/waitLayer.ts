@@ -17,7 +17,11 @@ export class WaitLayer {
   private readonly layer: Selection<SVGGElement, unknown, null, undefined>;
   private marked = new Set<string>();
 
-  constructor(private readonly svg: SVGSVGElement, viewport: SVGGElement, before: SVGGElement) {
+  constructor(
+    private readonly svg: SVGSVGElement,
+    viewport: SVGGElement,
+    before: SVGGElement,
+  ) {
     const g = document.createElementNS(SVG_NS, 'g');
     g.setAttribute('class', 'wait-links');
     viewport.insertBefore(g, before);

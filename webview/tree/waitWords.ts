@@ -11,7 +11,19 @@ import type { WireCancelSource } from '../../contract/wire';
  * the object instead of the await site. For a sleep, a socket, a thread or a
  * nursery's children the site says more.
  */
-const NAMED_BY_OBJECT = new Set(['lock', 'semaphore', 'limiter', 'event', 'condition', 'parking_lot', 'send', 'receive', 'start', 'task', 'future']);
+const NAMED_BY_OBJECT = new Set([
+  'lock',
+  'semaphore',
+  'limiter',
+  'event',
+  'condition',
+  'parking_lot',
+  'send',
+  'receive',
+  'start',
+  'task',
+  'future',
+]);
 
 /** The task's waits while it waits (a finished or running task waits for nothing). */
 export function waitsOf(t: TaskRow): WaitInfo | null {
@@ -27,12 +39,19 @@ export function waitShort(t: TaskRow): string | null {
 /** How the holders relate to the object: `held by`, `borrowed by`… */
 export function holdersWord(w: WaitInfo): string {
   switch (w.kind) {
-    case 'limiter': return 'borrowed by';
-    case 'semaphore': return 'taken by';
-    case 'start': return 'started by';
-    case 'task': case 'future': return 'done by';
-    case 'children': return 'of';
-    default: return 'held by';
+    case 'limiter':
+      return 'borrowed by';
+    case 'semaphore':
+      return 'taken by';
+    case 'start':
+      return 'started by';
+    case 'task':
+    case 'future':
+      return 'done by';
+    case 'children':
+      return 'of';
+    default:
+      return 'held by';
   }
 }
 

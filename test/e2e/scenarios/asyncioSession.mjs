@@ -29,7 +29,10 @@ function asyncioWayLines(dir) {
     if (i < 0) throw new Error(`${PROGRAM} has no line matching ${re}`);
     return i + 1;
   };
-  return { limiter: find(/^\s+async with limiter:/), pageSize: [find(/^async def page_size/), find(/^\s+return body\.size/)] };
+  return {
+    limiter: find(/^\s+async with limiter:/),
+    pageSize: [find(/^async def page_size/), find(/^\s+return body\.size/)],
+  };
 }
 
 const awaitLine = (node) => {
@@ -74,7 +77,9 @@ export default {
       });
       if (!split && queued.length > 0 && fetching.length > 0) {
         split = { queued: queued.length, fetching: fetching.length };
-        ctx.log(`G: queued at the Semaphore: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`);
+        ctx.log(
+          `G: queued at the Semaphore: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`,
+        );
       }
       if (split && !enlarged) {
         enlarged = true;
@@ -87,9 +92,12 @@ export default {
       await page.waitForTimeout(100);
     }
     if (!sawShape) throw new Error(`never saw main task + TaskGroup + ${SITES} fetch tasks; last: ${last?.describe()}`);
-    if (!/^TaskGroup at asyncio_way\.py line \d+/.test(groupLabel)) throw new Error(`the group is not labelled as a TaskGroup: "${groupLabel}"`);
+    if (!/^TaskGroup at asyncio_way\.py line \d+/.test(groupLabel))
+      throw new Error(`the group is not labelled as a TaskGroup: "${groupLabel}"`);
     if (!split) {
-      throw new Error(`never saw fetches queued at the Semaphore (${PROGRAM}:${lines.limiter}) next to fetches in page_size; last: ${last?.describe()}`);
+      throw new Error(
+        `never saw fetches queued at the Semaphore (${PROGRAM}:${lines.limiter}) next to fetches in page_size; last: ${last?.describe()}`,
+      );
     }
     if (last.states.returned !== SITES || last.main?.state !== 'returned') {
       throw new Error(`the run did not end with every task returned; last: ${last?.describe()}`);

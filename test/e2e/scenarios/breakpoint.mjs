@@ -26,8 +26,10 @@ export default {
     await quickInput(page, `:${lines.resultsSend}`);
     await page.keyboard.press('Enter');
     await runCommand(page, 'Debug: Toggle Breakpoint');
-    await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')
-      .first().waitFor({ state: 'attached', timeout: 10000 });
+    await page
+      .locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')
+      .first()
+      .waitFor({ state: 'attached', timeout: 10000 });
 
     await prepareRoom(page, runCommand);
     await startDebugging(page, pressInWorkbench);
@@ -37,32 +39,42 @@ export default {
     let frame = await taskTreeFrame(page, { timeout: 20000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
     frame = await taskTreeFrame(page);
-    const paused = await eventually(async () => {
-      const t = await readHettinger(frame);
-      return t.main && t.nursery && t.fetches.length === SITES && t;
-    }, { timeout: 15000, what: `main task + nursery + ${SITES} fetches while paused` });
+    const paused = await eventually(
+      async () => {
+        const t = await readHettinger(frame);
+        return t.main && t.nursery && t.fetches.length === SITES && t;
+      },
+      { timeout: 15000, what: `main task + nursery + ${SITES} fetches while paused` },
+    );
     const unfinished = paused.fetches.filter((f) => !['returned', 'raised', 'cancelled'].includes(f.state));
-    if (unfinished.length === 0) throw new Error(`paused at the first results.send, yet every fetch shows finished: ${paused.describe()}`);
+    if (unfinished.length === 0)
+      throw new Error(`paused at the first results.send, yet every fetch shows finished: ${paused.describe()}`);
     ctx.log(`C: while paused: ${paused.describe()}`);
 
     // Responsive while the program is suspended: select a fetch, the selection and details follow.
     const target = unfinished[0];
     const url = /^task fetch\((.*)\), /.exec(target.aria)?.[1] ?? '';
     await frame.locator(`g.node[data-key="${target.key}"]`).click();
-    await eventually(async () => {
-      const node = await frame.locator(`g.node[data-key="${target.key}"]`).getAttribute('aria-selected');
-      const details = frame.locator('aside.details');
-      return node === 'true' && (await details.isVisible()) && (await details.innerText()).includes(url);
-    }, { timeout: 8000, what: `task ${url} selected and shown in the details pane` });
+    await eventually(
+      async () => {
+        const node = await frame.locator(`g.node[data-key="${target.key}"]`).getAttribute('aria-selected');
+        const details = frame.locator('aside.details');
+        return node === 'true' && (await details.isVisible()) && (await details.innerText()).includes(url);
+      },
+      { timeout: 8000, what: `task ${url} selected and shown in the details pane` },
+    );
     await ctx.shot(page, 'C-breakpoint-paused');
 
     // Still paused (the click did not resume anything), then: no more stops, continue.
     await runCommand(page, 'Remove All Breakpoints');
     await pressInWorkbench(page, 'F5');
-    const done = await eventually(async () => {
-      const t = await readHettinger(frame);
-      return t.states.returned === SITES && t.main?.state === 'returned' && t;
-    }, { timeout: 40000, what: 'every fetch returned after Continue' });
+    const done = await eventually(
+      async () => {
+        const t = await readHettinger(frame);
+        return t.states.returned === SITES && t.main?.state === 'returned' && t;
+      },
+      { timeout: 40000, what: 'every fetch returned after Continue' },
+    );
     ctx.log(`C: after continue: ${done.describe()}`);
     await ctx.shot(page, 'C-breakpoint-finished');
   },

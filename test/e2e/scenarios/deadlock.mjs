@@ -16,36 +16,47 @@ export default {
   async run(ctx, state) {
     const { page, ws } = await ctx.window('deadlock');
     state.page = page;
-    if (!ws.launch.configurations.some((c) => c.name === LAUNCH)) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
+    if (!ws.launch.configurations.some((c) => c.name === LAUNCH))
+      throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
     // Pick it in the Run and Debug view's list of configurations, then F5 as a user would.
     await runCommand(page, 'View: Show Run and Debug');
     const label = page.locator('.part.sidebar .start-debug-action-item-dropdown-label').first();
     await label.waitFor({ state: 'visible', timeout: 20000 });
     // The view may still be settling when it first shows: open the list again until the item can be clicked.
-    await eventually(async () => {
-      if ((await label.getAttribute('title')) === LAUNCH) return true;
-      await page.keyboard.press('Escape');
-      await label.click({ timeout: 2000 }).catch(() => undefined);
-      const item = page.locator('.context-view').getByText(LAUNCH, { exact: true }).first();
-      await item.scrollIntoViewIfNeeded({ timeout: 2000 }).catch(() => undefined);
-      await item.click({ timeout: 2000 }).catch(() => undefined);
-      return (await label.getAttribute('title')) === LAUNCH;
-    }, { timeout: 30000, interval: 500, what: `"${LAUNCH}" selected in Run and Debug` });
+    await eventually(
+      async () => {
+        if ((await label.getAttribute('title')) === LAUNCH) return true;
+        await page.keyboard.press('Escape');
+        await label.click({ timeout: 2000 }).catch(() => undefined);
+        const item = page.locator('.context-view').getByText(LAUNCH, { exact: true }).first();
+        await item.scrollIntoViewIfNeeded({ timeout: 2000 }).catch(() => undefined);
+        await item.click({ timeout: 2000 }).catch(() => undefined);
+        return (await label.getAttribute('title')) === LAUNCH;
+      },
+      { timeout: 30000, interval: 500, what: `"${LAUNCH}" selected in Run and Debug` },
+    );
     await prepareRoom(page, runCommand);
     await startDebugging(page, pressInWorkbench);
 
     let frame = await taskTreeFrame(page, { timeout: 30000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
     frame = await taskTreeFrame(page);
-    const banner = await eventually(async () => {
-      const text = await frame.locator('.banner.verdict.deadlock').textContent({ timeout: 500 }).catch(() => null);
-      return text && /^Deadlock/.test(text) ? text : null;
-    }, { timeout: 30000, what: 'the Deadlock banner' });
+    const banner = await eventually(
+      async () => {
+        const text = await frame
+          .locator('.banner.verdict.deadlock')
+          .textContent({ timeout: 500 })
+          .catch(() => null);
+        return text && /^Deadlock/.test(text) ? text : null;
+      },
+      { timeout: 30000, what: 'the Deadlock banner' },
+    );
     ctx.log(`W: banner: ${banner.replace(/\s+/g, ' ').slice(0, 240)}`);
     for (const want of [
       /transfer alice->bob waits for Lock bob\.lock held by transfer bob->alice/,
       /transfer bob->alice waits for Lock alice\.lock held by transfer alice->bob/,
-    ]) if (!want.test(banner)) throw new Error(`the banner does not say ${want}: ${banner}`);
+    ])
+      if (!want.test(banner)) throw new Error(`the banner does not say ${want}: ${banner}`);
     const nodes = await treeNodes(frame);
     const stuck = nodes.filter((n) => n.classes.includes('stuck')).map((n) => n.aria.split(',')[0]);
     if (!stuck.includes('task transfer alice->bob') || !stuck.includes('task transfer bob->alice')) {
@@ -56,13 +67,34 @@ export default {
     await ctx.shot(page, 'W-deadlock-banner');
 
     // Select a transfer from the banner: its details say what it waits for and who holds it.
-    await frame.locator('.banner.verdict [data-action^="verdict-select-"]', { hasText: 'transfer alice->bob' }).first().click();
-    const details = async () => ((await frame.locator('aside.details').textContent({ timeout: 500 }).catch(() => '')) ?? '').replace(/\s+/g, ' ');
-    await eventually(async () => /Waits for ?Lock bob\.lock held by ?transfer bob->alice for \d/.test(await details()), { timeout: 10000, what: 'the details of transfer alice->bob' });
+    await frame
+      .locator('.banner.verdict [data-action^="verdict-select-"]', { hasText: 'transfer alice->bob' })
+      .first()
+      .click();
+    const details = async () =>
+      (
+        (await frame
+          .locator('aside.details')
+          .textContent({ timeout: 500 })
+          .catch(() => '')) ?? ''
+      ).replace(/\s+/g, ' ');
+    await eventually(
+      async () => /Waits for ?Lock bob\.lock held by ?transfer bob->alice for \d/.test(await details()),
+      { timeout: 10000, what: 'the details of transfer alice->bob' },
+    );
 
     // Stop: the program is gone; the run keeps its verdict, in the past tense.
     await runCommand(page, 'Debug: Stop');
-    await eventually(async () => /^Was deadlocked since \d+ ms into the run, until the program stopped\./.test((await frame.locator('.banner.verdict').textContent({ timeout: 500 }).catch(() => '')) ?? ''), { timeout: 20000, what: 'the banner in the past tense after Stop' });
+    await eventually(
+      async () =>
+        /^Was deadlocked since \d+ ms into the run, until the program stopped\./.test(
+          (await frame
+            .locator('.banner.verdict')
+            .textContent({ timeout: 500 })
+            .catch(() => '')) ?? '',
+        ),
+      { timeout: 20000, what: 'the banner in the past tense after Stop' },
+    );
     await ctx.shot(page, 'W-deadlock-stopped');
   },
 };

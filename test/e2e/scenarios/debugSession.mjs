@@ -49,7 +49,9 @@ export default {
       });
       if (!split && queued.length > 0 && fetching.length > 0) {
         split = { queued: queued.length, fetching: fetching.length, example: [queued[0].aria, fetching[0].aria] };
-        ctx.log(`B: queued at the limiter: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`);
+        ctx.log(
+          `B: queued at the limiter: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`,
+        );
       }
       if (split && !enlarged) {
         enlarged = true;
@@ -66,8 +68,10 @@ export default {
     }
     if (!sawShape) throw new Error(`never saw main task + nursery + ${SITES} fetch tasks; last: ${last?.describe()}`);
     if (!split) {
-      throw new Error(`never saw fetches queued at the limiter (trio_way.py:${lines.limiter}) next to fetches in page_size ` +
-        `(lines ${lines.pageSize.join('-')}); last: ${last?.describe()}`);
+      throw new Error(
+        `never saw fetches queued at the limiter (trio_way.py:${lines.limiter}) next to fetches in page_size ` +
+          `(lines ${lines.pageSize.join('-')}); last: ${last?.describe()}`,
+      );
     }
     if (last.states.returned !== SITES || last.main?.state !== 'returned') {
       throw new Error(`the run did not end with every task returned; last: ${last?.describe()}`);

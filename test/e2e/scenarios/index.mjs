@@ -10,4 +10,15 @@ import lints from './lints.mjs';
 import asyncioSession from './asyncioSession.mjs';
 import timeTravel from './timeTravel.mjs';
 
-export const scenarios = [palette, debugSession, breakpoint, pausedWorker, recording, cliRecording, deadlock, lints, asyncioSession, timeTravel];
+export const scenarios = [
+  palette,
+  debugSession,
+  breakpoint,
+  pausedWorker,
+  recording,
+  cliRecording,
+  deadlock,
+  lints,
+  asyncioSession,
+  timeTravel,
+];

@@ -47,21 +47,32 @@ export default {
     let frame = await taskTreeFrame(page, { timeout: 30000 });
 
     // The Problems panel: the block, at the line that held the loop, by task 'report'.
-    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)').catch(() => pressInWorkbench(page, 'Control+Shift+M'));
-    const problem = await eventually(async () => {
-      const rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((el) => `${el.getAttribute('aria-label') ?? ''} ${el.textContent ?? ''}`));
-      return rows.find((r) => /event loop was blocked here/.test(r)) ?? false;
-    }, { timeout: 30000, what: 'the loop-blocked warning in the Problems panel' });
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)').catch(() =>
+      pressInWorkbench(page, 'Control+Shift+M'),
+    );
+    const problem = await eventually(
+      async () => {
+        const rows = await page
+          .locator('.markers-panel .monaco-list-row')
+          .evaluateAll((els) => els.map((el) => `${el.getAttribute('aria-label') ?? ''} ${el.textContent ?? ''}`));
+        return rows.find((r) => /event loop was blocked here/.test(r)) ?? false;
+      },
+      { timeout: 30000, what: 'the loop-blocked warning in the Problems panel' },
+    );
     ctx.log(`F: Problems: ${problem.replace(/\s+/g, ' ').slice(0, 300)}`);
     if (!/by task 'report'/.test(problem)) throw new Error(`the warning does not name task 'report': ${problem}`);
-    if (!new RegExp(`(Ln|line) ${blockedLine}\\b`, 'i').test(problem)) throw new Error(`the warning is not at ${PROGRAM}:${blockedLine}: ${problem}`);
+    if (!new RegExp(`(Ln|line) ${blockedLine}\\b`, 'i').test(problem))
+      throw new Error(`the warning is not at ${PROGRAM}:${blockedLine}: ${problem}`);
 
     // The editor: "3 live" after the pollers' start_soon line (wrapped, so the end of the long line is in
     // view; the editor draws spaces as U+00A0, hence \s).
     await tab.click();
     await runCommand(page, 'View: Toggle Word Wrap');
     await goToLine(page, spawnLine);
-    const hint = page.locator('.monaco-editor .view-line span').filter({ hasText: /^\s*3\s+live\s*$/ }).last();
+    const hint = page
+      .locator('.monaco-editor .view-line span')
+      .filter({ hasText: /^\s*3\s+live\s*$/ })
+      .last();
     await eventually(async () => hint.isVisible(), { timeout: 20000, what: `"3 live" at ${PROGRAM}:${spawnLine}` });
     // (The line is the hint's own ancestor: a `has` locator would look for `.monaco-editor` inside the line.)
     const lineText = (await hint.evaluate((el) => el.closest('.view-line')?.textContent ?? '')).replace(/\s+/g, ' ');
@@ -71,16 +82,20 @@ export default {
 
     // Its click selects the three pollers in the panel.
     await hint.click({ modifiers: ['Control'] });
-    const picked = await eventually(async () => {
-      const nodes = await treeNodes(frame).catch(async (e) => {
-        if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
-        throw e;
-      });
-      const p = nodes.filter((n) => n.classes.includes('picked'));
-      return p.length === 3 && p;
-    }, { timeout: 15000, what: 'three tasks picked in the panel' });
+    const picked = await eventually(
+      async () => {
+        const nodes = await treeNodes(frame).catch(async (e) => {
+          if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
+          throw e;
+        });
+        const p = nodes.filter((n) => n.classes.includes('picked'));
+        return p.length === 3 && p;
+      },
+      { timeout: 15000, what: 'three tasks picked in the panel' },
+    );
     ctx.log(`F: picked: ${picked.map((n) => n.aria.split(',')[0]).join(' | ')}`);
-    if (!picked.every((n) => /^task poll\(/.test(n.aria))) throw new Error(`picked tasks are not the pollers: ${picked.map((n) => n.aria).join(' | ')}`);
+    if (!picked.every((n) => /^task poll\(/.test(n.aria)))
+      throw new Error(`picked tasks are not the pollers: ${picked.map((n) => n.aria).join(' | ')}`);
     if (!picked.some((n) => n.selected)) throw new Error('none of the pollers is selected');
     await pressInWorkbench(page, 'Shift+F5');
   },

@@ -13,12 +13,18 @@ export default {
     const { page } = await ctx.window('palette');
     state.page = page;
     await runCommand(page, 'Nursery Lens: Show Task Tree');
-    await page.locator('.tab', { hasText: /task tree/i }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await page
+      .locator('.tab', { hasText: /task tree/i })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20000 });
     const frame = await taskTreeFrame(page);
-    const text = await eventually(async () => {
-      const t = await rootText(frame);
-      return EMPTY_STATE.test(t) && t;
-    }, { timeout: 20000, what: `the empty-state text (${EMPTY_STATE})` });
+    const text = await eventually(
+      async () => {
+        const t = await rootText(frame);
+        return EMPTY_STATE.test(t) && t;
+      },
+      { timeout: 20000, what: `the empty-state text (${EMPTY_STATE})` },
+    );
     ctx.log(`A: empty state says: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
     await ctx.shot(page, 'A-palette');
   },

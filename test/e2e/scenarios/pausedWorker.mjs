@@ -27,12 +27,14 @@ async function tasksViewRows(page) {
   const pane = page.locator('.pane', { has: page.locator('.pane-header h3.title', { hasText: /^Tasks$/ }) }).first();
   const header = pane.locator('.pane-header').first();
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  return pane.locator('.monaco-list-row').evaluateAll((els) => els.map((el) => ({
-    label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
-    description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
-    aria: el.getAttribute('aria-label') ?? '',
-    selected: el.getAttribute('aria-selected') === 'true' || el.classList.contains('selected'),
-  })));
+  return pane.locator('.monaco-list-row').evaluateAll((els) =>
+    els.map((el) => ({
+      label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+      description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+      aria: el.getAttribute('aria-label') ?? '',
+      selected: el.getAttribute('aria-selected') === 'true' || el.classList.contains('selected'),
+    })),
+  );
 }
 
 export default {
@@ -42,7 +44,10 @@ export default {
   async run(ctx, state) {
     const { page, ws } = await ctx.window('paused-worker', { prepare });
     state.page = page;
-    const line = readFileSync(join(ws.dir, PROGRAM), 'utf8').split('\n').findIndex((l) => l.includes('# the breakpoint line')) + 1;
+    const line =
+      readFileSync(join(ws.dir, PROGRAM), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('# the breakpoint line')) + 1;
 
     await runCommand(page, 'Go to File...').catch(async () => pressInWorkbench(page, 'Control+P'));
     await quickInput(page, PROGRAM, PROGRAM);
@@ -51,8 +56,10 @@ export default {
     await quickInput(page, `:${line}`);
     await page.keyboard.press('Enter');
     await runCommand(page, 'Debug: Toggle Breakpoint');
-    await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')
-      .first().waitFor({ state: 'attached', timeout: 10000 });
+    await page
+      .locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')
+      .first()
+      .waitFor({ state: 'attached', timeout: 10000 });
 
     await startDebugging(page, pressInWorkbench);
     await page.locator('.debug-toolbar .codicon-debug-continue').first().waitFor({ state: 'visible', timeout: 40000 });
@@ -60,44 +67,64 @@ export default {
 
     // The panel: one task marked, the target, selected and drawn.
     let frame = await taskTreeFrame(page, { timeout: 20000 });
-    const marked = await eventually(async () => {
-      const nodes = await treeNodes(frame).catch(async (e) => {
-        if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
-        throw e;
-      });
-      const paused = nodes.filter((n) => n.classes.includes('paused'));
-      return paused.length > 0 && { nodes, paused };
-    }, { timeout: 20000, what: 'a task marked paused in the panel' });
+    const marked = await eventually(
+      async () => {
+        const nodes = await treeNodes(frame).catch(async (e) => {
+          if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
+          throw e;
+        });
+        const paused = nodes.filter((n) => n.classes.includes('paused'));
+        return paused.length > 0 && { nodes, paused };
+      },
+      { timeout: 20000, what: 'a task marked paused in the panel' },
+    );
     const workers = marked.nodes.filter((n) => /^task worker-\d+,/.test(n.aria));
     ctx.log(`E: panel: ${marked.paused.map((n) => n.aria).join(' | ')} (${workers.length} workers drawn)`);
-    if (marked.paused.length !== 1) throw new Error(`${marked.paused.length} tasks marked paused: ${marked.paused.map((n) => n.aria).join(' | ')}`);
+    if (marked.paused.length !== 1)
+      throw new Error(`${marked.paused.length} tasks marked paused: ${marked.paused.map((n) => n.aria).join(' | ')}`);
     const [paused] = marked.paused;
-    if (!paused.aria.startsWith(`task ${TARGET},`)) throw new Error(`the task marked paused is not ${TARGET}: ${paused.aria}`);
+    if (!paused.aria.startsWith(`task ${TARGET},`))
+      throw new Error(`the task marked paused is not ${TARGET}: ${paused.aria}`);
     if (!/paused here/.test(paused.aria)) throw new Error(`the paused task does not say so: ${paused.aria}`);
     if (!paused.selected) throw new Error(`${TARGET} is marked but not selected`);
     const selected = marked.nodes.filter((n) => n.selected);
     if (selected.length !== 1) throw new Error(`${selected.length} nodes selected in the panel`);
     // Its details: why it is marked, and its await chain down to the breakpoint's line (the runtime's stack of the task).
-    const details = await eventually(async () => {
-      const text = await frame.locator('aside.details').innerText();
-      return text.includes(TARGET) && /Paused here/.test(text) && new RegExp(`Await chain[\\s\\S]*worker:${line}`).test(text) && text;
-    }, { timeout: 10000, what: `${TARGET}'s details with "Paused here" and its await chain down to worker:${line}` });
+    const details = await eventually(
+      async () => {
+        const text = await frame.locator('aside.details').innerText();
+        return (
+          text.includes(TARGET) &&
+          /Paused here/.test(text) &&
+          new RegExp(`Await chain[\\s\\S]*worker:${line}`).test(text) &&
+          text
+        );
+      },
+      { timeout: 10000, what: `${TARGET}'s details with "Paused here" and its await chain down to worker:${line}` },
+    );
     ctx.log(`E: details: ${details.replace(/\s+/g, ' ').slice(0, 240)}`);
 
     // The Tasks view in Run and Debug: the same worker, marked and selected.
     await runCommand(page, 'View: Show Run and Debug');
-    const rows = await eventually(async () => {
-      const r = await tasksViewRows(page);
-      return r.some((x) => x.label === TARGET && x.selected) && r;
-    }, { timeout: 15000, what: `${TARGET} selected in the Tasks view` });
+    const rows = await eventually(
+      async () => {
+        const r = await tasksViewRows(page);
+        return r.some((x) => x.label === TARGET && x.selected) && r;
+      },
+      { timeout: 15000, what: `${TARGET} selected in the Tasks view` },
+    );
     const row = rows.find((x) => x.label === TARGET);
     ctx.log(`E: Tasks view: ${rows.length} rows drawn; ${row.label} — ${row.description}`);
-    if (!/paused here/.test(row.description)) throw new Error(`the Tasks view does not mark ${TARGET}: ${row.description}`);
+    if (!/paused here/.test(row.description))
+      throw new Error(`the Tasks view does not mark ${TARGET}: ${row.description}`);
     const others = rows.filter((x) => x.label !== TARGET && /paused here/.test(x.description));
-    if (others.length) throw new Error(`other rows marked paused in the Tasks view: ${others.map((x) => x.label).join(', ')}`);
+    if (others.length)
+      throw new Error(`other rows marked paused in the Tasks view: ${others.map((x) => x.label).join(', ')}`);
     // For the picture: the other Run and Debug sections folded so the Tasks view has room, no hover card.
     for (const title of ['Variables', 'Watch', 'Breakpoints']) {
-      const header = page.locator('.pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`) }) }).first();
+      const header = page
+        .locator('.pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`) }) })
+        .first();
       if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click();
     }
     await page.mouse.move(700, 10);
@@ -113,26 +140,39 @@ export default {
     await search.fill('worker-36');
     await frame.locator('g.node[aria-label^="task worker-36,"]').click();
     await search.fill('');
-    await eventually(async () => (await tasksViewRows(page)).some((x) => x.label === 'worker-36' && x.selected),
-      { timeout: 10000, what: 'worker-36 (picked in the panel) selected in the Tasks view' });
-    const chain = await eventually(async () => {
-      const text = await frame.locator('aside.details').innerText();
-      return /Await chain[\s\S]*library frames/.test(text) && text;
-    }, { timeout: 10000, what: "worker-36's await chain, its Trio frames folded" });
+    await eventually(async () => (await tasksViewRows(page)).some((x) => x.label === 'worker-36' && x.selected), {
+      timeout: 10000,
+      what: 'worker-36 (picked in the panel) selected in the Tasks view',
+    });
+    const chain = await eventually(
+      async () => {
+        const text = await frame.locator('aside.details').innerText();
+        return /Await chain[\s\S]*library frames/.test(text) && text;
+      },
+      { timeout: 10000, what: "worker-36's await chain, its Trio frames folded" },
+    );
     ctx.log(`E: a waiting worker's details: ${chain.replace(/\s+/g, ' ').slice(0, 240)}`);
     // …and one picked in the Tasks view is selected in the panel.
     const pane = page.locator('.pane', { has: page.locator('.pane-header h3.title', { hasText: /^Tasks$/ }) }).first();
     await pane.locator('.monaco-list-row', { hasText: 'worker-35' }).first().click();
-    await eventually(async () => (await treeNodes(frame)).some((n) => n.selected && n.aria.startsWith('task worker-35,')),
-      { timeout: 10000, what: 'worker-35 (picked in the Tasks view) selected in the panel' });
+    await eventually(
+      async () => (await treeNodes(frame)).some((n) => n.selected && n.aria.startsWith('task worker-35,')),
+      { timeout: 10000, what: 'worker-35 (picked in the Tasks view) selected in the panel' },
+    );
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'E-selection-both-ways');
 
     // Continue: the mark goes (the program then sleeps; stop it).
     await runCommand(page, 'Remove All Breakpoints');
     await pressInWorkbench(page, 'F5');
-    await eventually(async () => (await treeNodes(frame)).every((n) => !n.classes.includes('paused')), { timeout: 15000, what: 'the paused mark to go after Continue' });
-    await eventually(async () => (await tasksViewRows(page)).every((x) => !/paused here/.test(x.description)), { timeout: 15000, what: 'the Tasks view mark to go after Continue' });
+    await eventually(async () => (await treeNodes(frame)).every((n) => !n.classes.includes('paused')), {
+      timeout: 15000,
+      what: 'the paused mark to go after Continue',
+    });
+    await eventually(async () => (await tasksViewRows(page)).every((x) => !/paused here/.test(x.description)), {
+      timeout: 15000,
+      what: 'the Tasks view mark to go after Continue',
+    });
     await runCommand(page, 'Debug: Stop');
   },
 };

@@ -32,10 +32,13 @@ export default {
     let frame = await taskTreeFrame(page, { timeout: 30000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
     frame = await taskTreeFrame(page);
-    const live = await eventually(async () => {
-      const t = await readHettinger(frame);
-      return t.main?.state === 'returned' && t.nursery && t.states.returned === SITES && t;
-    }, { timeout: 40000, what: 'the terminal run to finish with every fetch returned' });
+    const live = await eventually(
+      async () => {
+        const t = await readHettinger(frame);
+        return t.main?.state === 'returned' && t.nursery && t.states.returned === SITES && t;
+      },
+      { timeout: 40000, what: 'the terminal run to finish with every fetch returned' },
+    );
     const liveTotal = /(\d+) total/.exec(await rootText(frame))?.[1];
     ctx.log(`D: live run: ${live.describe()}; panel says ${liveTotal} total`);
     await ctx.shot(page, 'D-run-file');
@@ -43,29 +46,42 @@ export default {
     const file = join(ws.dir, 'trio_way.ndjson');
     await runCommand(page, 'Nursery Lens: Save Recording…');
     await answerFileDialog(page, file);
-    await eventually(() => existsSync(file) && statSync(file).size > 0, { timeout: 15000, what: `the recording at ${file}` });
+    await eventually(() => existsSync(file) && statSync(file).size > 0, {
+      timeout: 15000,
+      what: `the recording at ${file}`,
+    });
     ctx.log(`D: saved ${file} (${statSync(file).size} bytes)`);
 
     await runCommand(page, 'Nursery Lens: Clear Finished Runs');
-    await eventually(async () => /no run yet/i.test(await rootText(frame)), { timeout: 10000, what: 'the empty state after Clear Finished Runs' });
+    await eventually(async () => /no run yet/i.test(await rootText(frame)), {
+      timeout: 10000,
+      what: 'the empty state after Clear Finished Runs',
+    });
 
     await runCommand(page, 'Nursery Lens: Open Recording…');
     await answerFileDialog(page, file);
     // It opens at its first task, to be played or scrubbed; End shows it as it ended.
     const first = await recordingToEnd(frame);
     ctx.log(`D: the recording opened ${first.split('·')[0].trim()}, then End`);
-    const replay = await eventually(async () => {
-      const t = await readHettinger(frame);
-      return t.main && t.nursery && t.fetches.length === SITES && t;
-    }, { timeout: 20000, what: 'the recording drawn in the panel' });
+    const replay = await eventually(
+      async () => {
+        const t = await readHettinger(frame);
+        return t.main && t.nursery && t.fetches.length === SITES && t;
+      },
+      { timeout: 20000, what: 'the recording drawn in the panel' },
+    );
     const a = signature(live);
     const b = signature(replay);
     if (JSON.stringify(a) !== JSON.stringify(b)) {
       throw new Error(`replayed tree differs from the live one:\nlive:   ${a.join(' ; ')}\nreplay: ${b.join(' ; ')}`);
     }
     // Not only the shape: the panel's task count of the replay matches the live run's.
-    const replayTotal = await eventually(async () => /(\d+) total/.exec(await rootText(frame))?.[1], { timeout: 5000, what: 'the task count of the replay' });
-    if (liveTotal !== replayTotal) throw new Error(`live run showed ${liveTotal} tasks in total, its replay ${replayTotal}`);
+    const replayTotal = await eventually(async () => /(\d+) total/.exec(await rootText(frame))?.[1], {
+      timeout: 5000,
+      what: 'the task count of the replay',
+    });
+    if (liveTotal !== replayTotal)
+      throw new Error(`live run showed ${liveTotal} tasks in total, its replay ${replayTotal}`);
     ctx.log(`D: replay: ${replay.describe()}; panel says ${replayTotal} total`);
     await ctx.shot(page, 'D-recording');
   },

@@ -24,7 +24,9 @@ async function taskStates(frame) {
 /** Page coordinates of moment `ms` on the strip's axis, from its first and last ticks. */
 async function axisPoint(frame, ms) {
   const box = await frame.locator('.tl-top-svg').boundingBox();
-  const ticks = await frame.$$eval('g.tl-tick', (els) => els.map((g) => [g.querySelector('text').textContent, g.getAttribute('transform')]));
+  const ticks = await frame.$$eval('g.tl-tick', (els) =>
+    els.map((g) => [g.querySelector('text').textContent, g.getAttribute('transform')]),
+  );
   const val = (s) => (s === '0' ? 0 : s.endsWith(' ms') ? parseFloat(s) : parseFloat(s) * 1000);
   const px = (tr) => Number(/translate\(([-\d.]+)/.exec(tr)[1]);
   const [a, b] = [ticks[0], ticks[ticks.length - 1]];
@@ -48,18 +50,25 @@ export default {
     let frame = await taskTreeFrame(page, { timeout: 20000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
     frame = await taskTreeFrame(page);
-    const atFirst = await eventually(async () => {
-      const t = await taskStates(frame);
-      return Object.keys(t).length > 0 && /^at /.test(await timelineMoment(frame)) && t;
-    }, { timeout: 20000, what: 'the recording drawn at its first moment' });
+    const atFirst = await eventually(
+      async () => {
+        const t = await taskStates(frame);
+        return Object.keys(t).length > 0 && /^at /.test(await timelineMoment(frame)) && t;
+      },
+      { timeout: 20000, what: 'the recording drawn at its first moment' },
+    );
     ctx.log(`T: opened ${(await timelineMoment(frame)).split('·')[0].trim()}: ${JSON.stringify(atFirst)}`);
-    if (SIBLINGS.some((name) => name in atFirst)) throw new Error(`at its first task the run already had its children: ${JSON.stringify(atFirst)}`);
+    if (SIBLINGS.some((name) => name in atFirst))
+      throw new Error(`at its first task the run already had its children: ${JSON.stringify(atFirst)}`);
 
     await recordingToEnd(frame);
-    const atEnd = await eventually(async () => {
-      const t = await taskStates(frame);
-      return t['parse feed'] === 'raised' && t.download === 'cancelled' && t;
-    }, { timeout: 10000, what: "the end: 'parse feed' raised, 'download' cancelled" });
+    const atEnd = await eventually(
+      async () => {
+        const t = await taskStates(frame);
+        return t['parse feed'] === 'raised' && t.download === 'cancelled' && t;
+      },
+      { timeout: 10000, what: "the end: 'parse feed' raised, 'download' cancelled" },
+    );
     ctx.log(`T: at the end: ${JSON.stringify(atEnd)}`);
 
     // Drag the cursor back to 200 ms, before 'parse feed' raised.
@@ -69,12 +78,20 @@ export default {
     await page.mouse.move(p.x + 1, p.y);
     await page.mouse.move(p.x, p.y);
     await page.mouse.up();
-    const before = await eventually(async () => {
-      const t = await taskStates(frame);
-      return /^at (19\d|20\d)(\.\d+)? ms/.test(await timelineMoment(frame)) && SIBLINGS.every((name) => t[name] === 'waiting') && t;
-    }, { timeout: 10000, what: 'the siblings alive and waiting at 200 ms' });
+    const before = await eventually(
+      async () => {
+        const t = await taskStates(frame);
+        return (
+          /^at (19\d|20\d)(\.\d+)? ms/.test(await timelineMoment(frame)) &&
+          SIBLINGS.every((name) => t[name] === 'waiting') &&
+          t
+        );
+      },
+      { timeout: 10000, what: 'the siblings alive and waiting at 200 ms' },
+    );
     ctx.log(`T: ${(await timelineMoment(frame)).split('·')[0].trim()}: ${JSON.stringify(before)}`);
-    if (before['check config'] !== 'returned') throw new Error(`'check config' should have returned by 200 ms: ${JSON.stringify(before)}`);
+    if (before['check config'] !== 'returned')
+      throw new Error(`'check config' should have returned by 200 ms: ${JSON.stringify(before)}`);
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'T-time-travel-before-failure');
   },

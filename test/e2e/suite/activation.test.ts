@@ -34,7 +34,9 @@ describe('activation', () => {
 
   it('ships the Python runtime and bootstrap next to the bundle', async () => {
     const ext = await activeExtension();
-    const sitecustomize = vscode.Uri.file(join(ext.extensionPath, 'runtime', 'python', 'bootstrap', 'sitecustomize.py'));
+    const sitecustomize = vscode.Uri.file(
+      join(ext.extensionPath, 'runtime', 'python', 'bootstrap', 'sitecustomize.py'),
+    );
     const stat = await vscode.workspace.fs.stat(sitecustomize);
     assert.equal(stat.type, vscode.FileType.File);
   });

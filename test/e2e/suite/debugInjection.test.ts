@@ -32,14 +32,27 @@ async function launchAndFinish(config: Partial<vscode.DebugConfiguration>): Prom
   try {
     const ended = new Promise<void>((resolve) => {
       const sub = vscode.debug.onDidTerminateDebugSession((s) => {
-        if (s.name === name) { sub.dispose(); resolve(); }
+        if (s.name === name) {
+          sub.dispose();
+          resolve();
+        }
       });
     });
     const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
-      type: 'debugpy', request: 'launch', name, program, python, console: 'internalConsole', justMyCode: true, ...config,
+      type: 'debugpy',
+      request: 'launch',
+      name,
+      program,
+      python,
+      console: 'internalConsole',
+      justMyCode: true,
+      ...config,
     });
     assert.equal(started, true, 'vscode.debug.startDebugging refused the configuration');
-    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('debug session did not end within 45 s')), 45000))]);
+    await Promise.race([
+      ended,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('debug session did not end within 45 s')), 45000)),
+    ]);
   } finally {
     tracker.dispose();
   }
@@ -47,7 +60,12 @@ async function launchAndFinish(config: Partial<vscode.DebugConfiguration>): Prom
   return launch;
 }
 
-function nurseryLensEnv(args: LaunchArgs): { v: number; address: string; secret: string; options: Record<string, unknown> } {
+function nurseryLensEnv(args: LaunchArgs): {
+  v: number;
+  address: string;
+  secret: string;
+  options: Record<string, unknown>;
+} {
   const raw = args.env?.NURSERY_LENS;
   assert.equal(typeof raw, 'string', 'launch request carries no NURSERY_LENS environment variable');
   return JSON.parse(raw as string);
@@ -55,14 +73,19 @@ function nurseryLensEnv(args: LaunchArgs): { v: number; address: string; secret:
 
 describe('debug configuration injection (debugpy)', function () {
   this.timeout(120000);
-  before(async () => { await activeExtension(); });
+  before(async () => {
+    await activeExtension();
+  });
 
   it('gives a Python debug session NURSERY_LENS (v1, loopback address, secret) and the bootstrap on PYTHONPATH', async () => {
     const args = await launchAndFinish({ env: { KEEP_ME: 'yes' } });
     const cfg = nurseryLensEnv(args);
     assert.equal(cfg.v, 1);
     assert.match(cfg.secret, /^[0-9a-f]{16,}$/);
-    assert.ok(/^127\.0\.0\.1:\d+$/.test(cfg.address) || cfg.address.startsWith(sep), `unexpected address ${cfg.address}`);
+    assert.ok(
+      /^127\.0\.0\.1:\d+$/.test(cfg.address) || cfg.address.startsWith(sep),
+      `unexpected address ${cfg.address}`,
+    );
     const pythonPath = String(args.env?.PYTHONPATH ?? '');
     assert.ok(
       pythonPath.split(/[:;]/).some((p) => p.replace(/[\\/]+$/, '').endsWith(join('runtime', 'python', 'bootstrap'))),

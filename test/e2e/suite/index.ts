@@ -25,12 +25,14 @@ export async function run(): Promise<void> {
     mocha.suite.emit('post-require', globalThis, path, mocha);
   }
   const outcomes: Outcome[] = [];
-  const write = (done: boolean) =>
-    writeFileSync(resultsFile, JSON.stringify({ done, outcomes }, null, 2));
+  const write = (done: boolean) => writeFileSync(resultsFile, JSON.stringify({ done, outcomes }, null, 2));
   write(false);
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((n) => resolve(n));
-    runner.on('pass', (t) => { outcomes.push({ title: t.fullTitle(), state: 'passed', ms: t.duration ?? 0 }); write(false); });
+    runner.on('pass', (t) => {
+      outcomes.push({ title: t.fullTitle(), state: 'passed', ms: t.duration ?? 0 });
+      write(false);
+    });
     runner.on('fail', (t, err: Error) => {
       outcomes.push({ title: t.fullTitle(), state: 'failed', ms: t.duration ?? 0, error: String(err?.stack ?? err) });
       write(false);

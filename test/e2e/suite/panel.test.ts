@@ -25,7 +25,9 @@ async function until<T>(fn: () => T | undefined | false, what: string, ms = 1500
 }
 
 describe('task tree panel', () => {
-  before(async () => { await activeExtension(); });
+  before(async () => {
+    await activeExtension();
+  });
   afterEach(async () => {
     // Empty untitled editors close without a prompt.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -51,7 +53,10 @@ describe('task tree panel', () => {
     const file = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'hettinger_trio.ndjson');
     assert.ok(existsSync(file), `missing fixture ${file}`);
     await vscode.commands.executeCommand('nurseryLens.openRecording', vscode.Uri.file(file));
-    const tabs = await until(() => taskTreeTabs().length > 0 && taskTreeTabs(), 'the task tree tab after Open Recording');
+    const tabs = await until(
+      () => taskTreeTabs().length > 0 && taskTreeTabs(),
+      'the task tree tab after Open Recording',
+    );
     assert.equal(tabs.length, 1);
     // Clearing finished runs (a recording is finished) must not throw.
     await vscode.commands.executeCommand('nurseryLens.clearFinishedRuns');
