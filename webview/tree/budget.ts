@@ -16,8 +16,9 @@ export function budgetFor(width: number, height: number): Budget {
   return {
     rows,
     depth: Math.max(4, Math.floor((SCREENS_WIDE * width) / COLUMN_PX)),
-    // One node's list may take about half of it: the rest is for its cousins.
-    width: Math.max(8, Math.floor(rows / 2)),
+    // One node's list may take about half of it (the rest is for its cousins), and a dozen at least: a
+    // small panel scales a short list down rather than cutting it.
+    width: Math.max(12, Math.floor(rows / 2)),
   };
 }
 

@@ -156,8 +156,9 @@ function pagedList(a: Assembly, owner: string, ownerId: number, items: ViewNode[
   if (!b) return items;
   const tail = Math.floor(b.width / 2);
   const head = b.width - tail + (a.o.pages.get(owner) ?? 0) * a.o.pageSize;
-  // "1 more…" would take the row the item needs.
-  if (items.length <= head + tail + 1) return items;
+  // Hiding a few saves a row or two and hides the list's shape (a showcase's 14 fetches cut to 12 and
+  // "2 more…"): only a list at least half a width longer than the budget is cut.
+  if (items.length <= head + tail + Math.max(1, Math.ceil(b.width / 2))) return items;
   const out: ViewNode[] = [];
   const hidden: ViewNode[] = [];
   for (let i = 0; i < items.length; i++) {
