@@ -41,16 +41,27 @@ const VERBOSE = process.env.NURSERY_LENS_E2E_VERBOSE === '1';
 
 export async function runCommand(page, title, { timeout = 20000 } = {}) {
   if (VERBOSE) console.log(`[e2e ${new Date().toISOString().slice(11, 23)}] command: ${title}`);
-  await focusWorkbench(page);
-  await page.keyboard.press('F1');
-  await quickInput(page, '>' + title, title, { timeout });
+  // Once more after Escape when the palette does not take the text: on a loaded machine F1 can land while
+  // focus is still moving out of a webview, leaving a palette that shows but never becomes editable.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await focusWorkbench(page);
+      await page.keyboard.press('F1');
+      await quickInput(page, '>' + title, title, { timeout, fillTimeout: attempt ? undefined : 10000 });
+      return;
+    } catch (e) {
+      if (attempt) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
 }
 
 /** Type `text` into the open quick input, then click the row labelled exactly `label`. */
-export async function quickInput(page, text, label, { timeout = 20000 } = {}) {
+export async function quickInput(page, text, label, { timeout = 20000, fillTimeout = undefined } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout });
-  await input.fill(text);
+  await input.fill(text, { timeout: fillTimeout });
   if (label === undefined) return;
   const deadline = Date.now() + timeout;
   let typed = Date.now();

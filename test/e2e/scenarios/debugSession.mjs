@@ -61,6 +61,8 @@ export default {
       }
       if (!midShot && split && last.fetches.some((f) => awaitLine(f) === lines.limiter)) {
         midShot = true;
+        // The pointer off the debug toolbar (its tooltips would cover the panel's toolbar in the README's picture).
+        await page.mouse.move(1000, 700);
         await ctx.shot(page, 'B-debug-session-running');
       }
       if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
