@@ -92,7 +92,7 @@ function markPath(m: TimelineMark, sc: TimeScale, y: number, half: number): stri
     const w = Math.max(2, Math.min(sc.x1, sc.x(m.until ?? m.t)) - x0);
     return `M${x0.toFixed(1)},${y - half}h${w.toFixed(1)}v${2 * half}h${(-w).toFixed(1)}Z`;
   }
-  if (m.kind === 'warning') return `M${x.toFixed(1)},${y - 5}l5,9h-10Z`;
+  if (m.kind === 'warning') return `M${x.toFixed(1)},${y - 6}l6,11h-12Z`;
   return `M${x.toFixed(1)},${y - 5}l4,5l-4,5l-4,-5Z`;
 }
 
@@ -287,7 +287,7 @@ export class StripView {
       .data(marksOf)
       .join('path')
       .attr('class', (m) => `tl-mark ${m.kind}${m.ongoing ? ' ongoing' : ''}`)
-      .attr('d', (m) => markPath(m, sc, ROW_HEIGHT / 2, BAR_HEIGHT / 2 + 2));
+      .attr('d', (m) => markPath(m, sc, ROW_HEIGHT / 2, ROW_HEIGHT / 2 - 1.5));
     // The moments after the cursor, dimmed: the tree shows the run before them.
     const total = f.rows.length * ROW_HEIGHT;
     const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(f.at ?? f.paused ?? f.now)));
