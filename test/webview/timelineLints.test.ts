@@ -18,7 +18,7 @@ const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const FILE = '/home/user/app/blocking.py';
 const at = (line: number, fn = 'worker') => ({ file: FILE, line, function: fn });
 
-/** Three workers: worker-1 holds the loop from 100 to 400 ms (reported once while it lasts), worker-2 drops a coroutine at 410 ms; code outside any task holds it from 500 to 620 ms. */
+/** Three workers (the third's name has a direction control): worker-1 holds the loop from 100 to 400 ms (reported once while it lasts), worker-2 drops a coroutine at 410 ms; code outside any task holds it from 500 to 620 ms. */
 function lintedRecording(): RunState {
   const run = new RunState('lints.r1', 'blocking.py');
   const events: Array<Record<string, unknown>> = [
@@ -28,7 +28,7 @@ function lintedRecording(): RunState {
       run: 1,
       ts: 2,
       id: 10 + i,
-      name: `worker-${i}`,
+      name: i === 3 ? 'worker-\u202e3' : `worker-${i}`,
       nursery: 4,
       system: false,
       site: at(22, 'main'),
@@ -104,6 +104,7 @@ describe('webview: lints on the timeline', () => {
     const [w] = await span(h, 'g.tl-row[data-id="12"] path.tl-mark.warning');
     assert.ok(Math.abs(w - (await xOf(h, 410)).x) <= 2, `the warning is at 410 ms (${w})`);
     assert.equal(await h.page.locator('g.tl-row[data-id="13"] path.tl-mark').count(), 0, 'no lint, no mark');
+    assert.equal(await h.page.locator('g.tl-row[data-id="13"] text.tl-name').textContent(), 'worker-\\u202e3');
     // Across the curve: both blocks, the one outside any task from 500 to 620 ms.
     const top = h.page.locator('.tl-top-lints path.tl-mark.blocked');
     assert.equal(await top.count(), 2);

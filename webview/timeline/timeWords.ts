@@ -1,11 +1,10 @@
 // What the timeline says, as plain strings (inserted as text): moments and
 // axis ticks, the last event of a moment, and what a lifeline or a mark
-// means. Names come from rows or lines; nothing here is program markup, and
-// the program's text in a lint's words is made visible (programText.ts).
+// means. Names come from rows or lines, made visible as they arrived
+// (programText.ts); nothing here is program markup.
 import type { Row, Site } from '../../contract/rows';
 import type { PastEvent, TimelineLine, TimelineMark } from '../../contract/timeline';
 import { baseName, errorLine } from '../tree/labels';
-import { visible } from '../tree/programText';
 import { stateWord } from '../tree/taskStates';
 
 /** A run-relative moment: `0.3 ms`, `532 ms`, `12.53 s`, `2:05.4`. */
@@ -122,13 +121,13 @@ function cancelWords(l: TimelineLine, names: (id: number) => string | undefined)
   }
 }
 
-/** `blocking.py:12 in worker`: a lint's line (program text made visible). */
+/** `blocking.py:12 in worker`: a lint's line (its file's base name made visible; the function arrived so). */
 const lintSite = (s: Site | undefined): string =>
-  s ? `${baseName(s.file)}:${s.line} in ${visible(s.function)}` : 'a line outside user code';
+  s ? `${baseName(s.file)}:${s.line} in ${s.function}` : 'a line outside user code';
 
 /** What a mark says on hover (lints in the words of the tree's lint marks). */
 export function markWords(m: TimelineMark, names: (id: number) => string | undefined): string {
-  const who = m.id !== undefined ? visible(names(m.id) ?? `task #${m.id}`) : '';
+  const who = m.id !== undefined ? (names(m.id) ?? `task #${m.id}`) : '';
   const doer = who || 'Code outside any task';
   const held = (m.until ?? m.t) - m.t;
   switch (m.kind) {
@@ -137,7 +136,7 @@ export function markWords(m: TimelineMark, names: (id: number) => string | undef
         ? `${doer} is holding the event loop at ${lintSite(m.site)}, since ${formatMoment(m.t)} (${formatMoment(held)} so far): no other task can run`
         : `${doer} held the event loop at ${lintSite(m.site)} for ${formatMoment(held)} (${formatMoment(m.t)} to ${formatMoment(m.until ?? m.t)}): no other task ran meanwhile`;
     case 'warning':
-      return `${doer} made coroutine ${m.coroutine === undefined ? '' : `'${visible(m.coroutine)}' `}at ${lintSite(m.site)} and never awaited it: its body never ran (${formatMoment(m.t)})`;
+      return `${doer} made coroutine ${m.coroutine === undefined ? '' : `'${m.coroutine}' `}at ${lintSite(m.site)} and never awaited it: its body never ran (${formatMoment(m.t)})`;
     case 'dropped':
       return `${m.count ?? ''} events dropped by the runtime at ${formatMoment(m.t)}: the picture may miss something here`;
     case 'deadline':
