@@ -3,7 +3,7 @@
 // the live-task curve and the marks, for one window of time. The host's
 // store projects these from the reducer's rows over the run's history
 // (extension/store/lifelines.ts); the webview only draws them.
-import type { ErrorInfo, LiveState, Outcome } from './rows';
+import type { ErrorInfo, LiveState, Outcome, Site } from './rows';
 import type { WireCancelSource, WireTaskFlag } from './wire';
 
 /** One task's life. */
@@ -33,15 +33,23 @@ export interface TimelineBand {
   system?: true;
 }
 
-/** What happened at one moment, apart from a task's end. */
+/** What happened at one moment (or, for a block, from `t` to `until`), apart from a task's end. */
 export interface TimelineMark {
   t: number;
-  kind: 'dropped' | 'deadline' | 'flag';
-  /** The task it concerns (none for drops). */
+  /** Lints (issue #17): `blocked` the event loop held, `warning` a coroutine never awaited. */
+  kind: 'dropped' | 'deadline' | 'flag' | 'blocked' | 'warning';
+  /** The task it concerns (none for drops; a block or warning outside any task has none either). */
   id?: number;
   /** Drops: how many events; deadline: the scope's id. */
   count?: number;
   flag?: WireTaskFlag;
+  /** Blocks: where the loop was given back (so far, while `ongoing`). */
+  until?: number;
+  ongoing?: true;
+  /** Lints: the program's line (a block's: the line it was held at; a warning's: where the coroutine was made). */
+  site?: Site;
+  /** Warnings: the coroutine never awaited (program text). */
+  coroutine?: string;
 }
 
 /** A task's sampled states: state `s[i]` from `t[i]` to the next (or its end). */

@@ -56,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const hintsRef: { hints?: EditorHints } = {};
   // One selection and one set of debugger marks for the panel, the Tasks view and the debugger.
   const focus = new TaskFocus();
+  const getSetting = <T>(key: string, fallback: T): T => settings().get<T>(key, fallback);
   const bridge = new PanelBridge(store, {
     focus,
     selectedRun: (key) => panelRef.tasks?.showRun(key),
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
       hintsRef.hints?.refreshSoon();
     },
     recordingsOpenAt: () => (settings().get<string>('recordingsOpenAt', 'start') === 'end' ? 'end' : 'start'),
+    lintSettings: () => lintSettings(getSetting),
   });
   const taskTree = new TaskTreePanel(context.extensionUri, bridge, log);
   panelRef.panel = taskTree;
@@ -80,7 +82,6 @@ export function activate(context: vscode.ExtensionContext): void {
   const besideEditor = () => (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
 
   // Lints (issue #17): the Problems panel and the status item, and live counts at the lines of the selected run.
-  const getSetting = <T>(key: string, fallback: T): T => settings().get<T>(key, fallback);
   const problems = new LintProblems(
     store,
     () => lintSettings(getSetting),

@@ -10,6 +10,7 @@ import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
 import { TimeTravel } from './timeTravel';
+import type { LintSwitches } from '../store/timelineQuery';
 import type { DebugMarks, TaskFocus, TaskRef } from './taskFocus';
 
 export interface BridgeDeps {
@@ -32,6 +33,8 @@ export interface BridgeDeps {
   selectedRun?(key: string | null): void;
   /** The task selection shared with the Tasks view and the debugger. */
   focus?: TaskFocus;
+  /** The lint settings (the timeline leaves out the marks of lints switched off). */
+  lintSettings?(): LintSwitches;
 }
 
 /** At most one delta per run per interval. */
@@ -89,7 +92,12 @@ export class PanelBridge {
     private readonly store: RunStore,
     private readonly deps: BridgeDeps,
   ) {
-    this.time = new TimeTravel({ store, post: (m) => deps.post(m), log: deps.log });
+    this.time = new TimeTravel({
+      store,
+      post: (m) => deps.post(m),
+      log: deps.log,
+      lintSettings: deps.lintSettings?.bind(deps),
+    });
     this.subscriptions = [
       store.onDidChange((e) => {
         if (e.kind === 'added') this.onAdded(e.entries);

@@ -9,7 +9,7 @@ import type { TimelineRequest } from '../../contract/timeline';
 import { HistoryCursor, type CursorTarget } from '../store/historyCursor';
 import type { RunEntry, RunStore } from '../store/runStore';
 import { TimelineIndex } from '../store/timelineIndex';
-import { timelineData } from '../store/timelineQuery';
+import { timelineData, type LintSwitches } from '../store/timelineQuery';
 import { messageOf } from '../errorMessage';
 
 /** Events a timeline build replays per turn (~20-50 ms). */
@@ -27,6 +27,8 @@ export interface TimeTravelDeps {
   store: RunStore;
   post(message: HostMessage): void;
   log?: { warn(message: string): void };
+  /** The lint settings: a lint switched off leaves no mark on the timeline (default: all on). */
+  lintSettings?(): LintSwitches;
 }
 
 export class TimeTravel {
@@ -169,7 +171,8 @@ export class TimeTravel {
     if (done || Date.now() - this.lastPartial >= PARTIAL_EVERY_MS) {
       if (!done) this.lastPartial = Date.now();
       const span = { start: history.since, end: history.timeOf(history.length), exactFrom: history.exactFrom };
-      this.deps.post({ type: 'timeline', data: timelineData(index.lines, span, req, !done) });
+      const lints = this.deps.lintSettings?.();
+      this.deps.post({ type: 'timeline', data: timelineData(index.lines, span, req, !done, lints) });
     }
     if (done) this.pendingTimeline = null;
     else this.soon('timeline'); // the same request (or a newer one) goes on in the next turn

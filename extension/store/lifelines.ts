@@ -1,14 +1,17 @@
 // The timeline's facts about a run, watched from the reducer's rows as a
 // replay of its history changes them (timelineIndex.ts drives it): per task
 // its spawn, its sampled states, its end; per nursery when it was open; the
-// live-task count over time; deadlines that expired, flags, drops. Rows are
-// read, never interpreted anew: a task's state and times are the row's.
+// live-task count over time; deadlines that expired, flags, drops, and the
+// lints the runtime reports (the loop held, a coroutine never awaited: the
+// events themselves, which change no row). Rows are read, never interpreted
+// anew: a task's state and times are the row's.
 // Held in columns (a run may have had 500,000 tasks), bounded by the run's
 // history.
-import type { ErrorInfo, LiveState, Outcome } from '../../contract/rows';
+import type { ErrorInfo, LiveState, Outcome, Site } from '../../contract/rows';
 import type { TimelineMark } from '../../contract/timeline';
-import type { WireCancelSource } from '../../contract/wire';
-import type { Entry, NurseryEntry, TaskEntry } from './rowEntries';
+import type { LoopBlockedEvent, WarningEvent, WireCancelSource, WireSite } from '../../contract/wire';
+import { coroutineOf } from './lintWords';
+import { clip, MAX_TEXT, type Entry, type NurseryEntry, type TaskEntry } from './rowEntries';
 
 const LIVE: ReadonlySet<string> = new Set<LiveState>(['running', 'scheduled', 'waiting']);
 export const SYSTEM = 1;
@@ -31,6 +34,8 @@ export interface Band {
 
 /** Marks kept per run; past this the oldest go (the curve and the lines say the rest). */
 const MAX_MARKS = 20_000;
+/** Blocks whose later reports still update their mark (only the latest block is ever re-reported). */
+const MAX_BLOCKS = 256;
 
 export class Lifelines {
   private readonly slots = new Map<number, number>();
@@ -58,6 +63,8 @@ export class Lifelines {
   private readonly deadlines = new Map<number, Map<number, number>>();
   private readonly flagsSeen = new Map<number, number>();
   private droppedSeen = 0;
+  /** Each block's mark, by the runtime's block id (its reports share it). */
+  private readonly blocks = new Map<number, TimelineMark>();
 
   get size(): number {
     return this.ids.length;
@@ -78,6 +85,38 @@ export class Lifelines {
     if (total <= this.droppedSeen) return;
     this.mark({ t: now, kind: 'dropped', count: total - this.droppedSeen });
     this.droppedSeen = total;
+  }
+
+  /** The loop was held: one mark per block, from `since` to where the latest report says it was given back. */
+  blocked(e: LoopBlockedEvent): void {
+    let m = this.blocks.get(e.block);
+    if (!m) {
+      m = { t: e.since, kind: 'blocked' };
+      this.blocks.set(e.block, m);
+      if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
+      this.mark(m);
+    }
+    m.until = e.since + e.duration;
+    if (e.ongoing) m.ongoing = true;
+    else delete m.ongoing;
+    if (e.task !== undefined) m.id = e.task;
+    if (e.at) m.site = siteOf(e.at);
+  }
+
+  /** A coroutine never awaited (other warnings are no lint). */
+  warning(e: WarningEvent): void {
+    if (e.kind !== 'never_awaited') return;
+    const m: TimelineMark = { t: e.ts, kind: 'warning' };
+    if (e.task !== undefined) m.id = e.task;
+    if (e.site) m.site = siteOf(e.site);
+    const coroutine = coroutineOf(e.message);
+    if (coroutine !== undefined) m.coroutine = clip(coroutine, MAX_TEXT);
+    this.mark(m);
+  }
+
+  /** The run ended: no block holds its loop any more. */
+  ended(): void {
+    for (const m of this.blocks.values()) delete m.ongoing;
   }
 
   private task(row: TaskEntry, now: number): void {
@@ -185,3 +224,10 @@ export class Lifelines {
     this.marks.push(m);
   }
 }
+
+/** A mark's own copy of a wire site (cut: one line cannot make an answer huge). */
+const siteOf = (s: WireSite): Site => ({
+  file: clip(s.file, MAX_TEXT),
+  line: s.line,
+  function: clip(s.function, MAX_TEXT),
+});

@@ -69,6 +69,9 @@ export const unretrievedMessage = (task: string, error: string | undefined): str
 
 const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
 
+/** The coroutine a never-awaited warning names (`coroutine 'fetch' was never awaited` → `fetch`). */
+export const coroutineOf = (message: string): string | undefined => /'([^']*)'/.exec(message)?.[1];
+
 /** `blocking.py:12`. */
 export const where = (s: { file: string; line: number } | null): string =>
   s ? `${s.file.split(/[\\/]/).pop()}:${s.line}` : 'a line outside user code';

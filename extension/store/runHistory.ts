@@ -186,16 +186,18 @@ export class RunHistory {
 
   /**
    * Applies entries [from, to) to `state` (the state after `from` events),
-   * leaving checkpoints where none are near; false when some are no longer held.
+   * leaving checkpoints where none are near, `after` each (it is handed the
+   * entry); false when some are no longer held.
    */
-  replay(state: RunState, from: number, to: number, after?: () => void): boolean {
+  replay(state: RunState, from: number, to: number, after?: (e: Logged) => void): boolean {
     if (from < this.log.start) return false;
     const log = this.log;
     const every = Math.min(OFFER_EVERY, this.minSpacing);
     for (let p = from; p < to; p++) {
       if (p % every === 0 && p > from) this.offer(p, state);
-      applyLogged(state, log.event(p));
-      after?.();
+      const e = log.event(p);
+      applyLogged(state, e);
+      after?.(e);
     }
     return true;
   }

@@ -138,7 +138,7 @@ export class RunLints {
   private warnings(found: Lint[], mark: (id: number, m: LintMark) => void): void {
     for (const g of this.events.warningGroups.values()) {
       if (g.kind !== 'never_awaited') continue;
-      const coroutine = /'([^']*)'/.exec(g.message)?.[1];
+      const coroutine = W.coroutineOf(g.message);
       const message = W.neverAwaitedMessage(
         coroutine ? `'${coroutine}'` : 'a coroutine',
         this.name(g.lastTask),

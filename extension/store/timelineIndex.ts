@@ -1,7 +1,8 @@
 // Follows a run's history with a replay of its own, so the timeline's facts
 // (lifelines.ts) come from the reducer's rows: after each event, the rows it
-// changed are read. It catches up in slices (a long run's first look costs
-// about one reducer pass), and leaves checkpoints behind like any replay.
+// changed are read (and the lint events, which change none). It catches up
+// in slices (a long run's first look costs about one reducer pass), and
+// leaves checkpoints behind like any replay.
 import type { RunHistory } from './runHistory';
 import type { RunState } from './runState';
 import { Lifelines } from './lifelines';
@@ -34,10 +35,16 @@ export class TimelineIndex {
     const state = this.state;
     const to = Math.min(h.length, this.pos + maxEvents);
     const lines = this.lines;
-    h.replay(state, this.pos, to, () => {
+    h.replay(state, this.pos, to, (e) => {
       const now = state.now;
       state.drainChanges((row) => lines.observe(row, now));
       lines.dropped(state.dropped, now);
+      // The lints the runtime reports change no row: their marks come from the events.
+      if ('mark' in e) {
+        if (e.mark === 'disconnected') lines.ended();
+      } else if (e.type === 'loop.blocked') lines.blocked(e);
+      else if (e.type === 'warning') lines.warning(e);
+      else if (e.type === 'run.finished') lines.ended();
     });
     this.pos = to;
     return to >= h.length;

@@ -3,11 +3,19 @@
 // nurseries around them, the lanes of the tasks on screen and the live-task
 // curve, both no finer than a pixel, and the marks. Bounded whatever the
 // run: at most MAX_LINES tasks (the rest counted), lanes only for the rows
-// asked for.
-import type { TimelineBand, TimelineData, TimelineLane, TimelineLine, TimelineRequest } from '../../contract/timeline';
+// asked for. The marks of lints switched off in the settings are left out.
+import type {
+  TimelineBand,
+  TimelineData,
+  TimelineLane,
+  TimelineLine,
+  TimelineMark,
+  TimelineRequest,
+} from '../../contract/timeline';
 import type { LiveState } from '../../contract/rows';
 import { LOOSE, SYSTEM, type Lifelines } from './lifelines';
 import { clip } from './rowEntries';
+import { DEFAULT_LINT_SETTINGS, type LintSettings } from './runLints';
 
 /** Tasks listed per window. */
 export const MAX_LINES = 20_000;
@@ -23,7 +31,16 @@ export interface Span {
   exactFrom: number;
 }
 
-export function timelineData(lines: Lifelines, span: Span, req: TimelineRequest, partial: boolean): TimelineData {
+/** The lints the user switched off leave no mark (their settings; absent: all on). */
+export type LintSwitches = Pick<LintSettings, 'loopBlocked' | 'neverAwaited'>;
+
+export function timelineData(
+  lines: Lifelines,
+  span: Span,
+  req: TimelineRequest,
+  partial: boolean,
+  lints: LintSwitches = DEFAULT_LINT_SETTINGS,
+): TimelineData {
   let from = Number.isFinite(req.from) ? req.from : span.start;
   let to = Number.isFinite(req.to) ? req.to : span.end;
   if (!(to > from)) [from, to] = [span.start, Math.max(span.end, span.start + 1)];
@@ -46,10 +63,13 @@ export function timelineData(lines: Lifelines, span: Span, req: TimelineRequest,
       laneOf(lines, id, from, to, (to - from) / width, span.end),
     ),
     curve: curveOf(lines, from, to, width),
-    marks: lines.marks.filter((m) => m.t >= from && m.t <= to).slice(-MAX_MARKS),
+    marks: lines.marks.filter((m) => m.t <= to && (m.until ?? m.t) >= from && lintShown(m, lints)).slice(-MAX_MARKS),
     partial,
   };
 }
+
+const lintShown = (m: TimelineMark, lints: LintSwitches): boolean =>
+  m.kind === 'blocked' ? lints.loopBlocked : m.kind === 'warning' ? lints.neverAwaited : true;
 
 /** Slots of the tasks alive somewhere in [from, to] (up to MAX_LINES), and how many there are. */
 function alive(lines: Lifelines, from: number, to: number, hideSystem: boolean): { picked: number[]; count: number } {

@@ -13,6 +13,7 @@ import { Harness, openSession, repoRoot, type Session, type Theme } from './brow
 import { RunState } from '../../extension/store/runState';
 import { LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
+import { xOf } from './timelineAxis';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const FAILING = 'test/fixtures/failing_child.ndjson';
@@ -35,19 +36,6 @@ const rowNames = (h: Harness) =>
   );
 const stateOf = async (h: Harness, name: string) =>
   /s-(\w+)/.exec((await h.task(name).getAttribute('class')) ?? '')?.[1];
-
-/** Client x of moment `t` on the strip, from two of its axis ticks. */
-async function xOf(h: Harness, t: number): Promise<{ x: number; y: number }> {
-  const box = (await h.page.locator('.tl-top-svg').boundingBox())!;
-  const ticks = await h.page.$$eval('g.tl-tick', (els) =>
-    els.map((g) => [g.querySelector('text')!.textContent!, g.getAttribute('transform')!] as const),
-  );
-  const val = (s: string) => (s === '0' ? 0 : s.endsWith(' ms') ? parseFloat(s) : parseFloat(s) * 1000);
-  const px = (tr: string) => Number(/translate\(([-\d.]+)/.exec(tr)![1]);
-  const [a, b] = [ticks[0], ticks[ticks.length - 1]];
-  const x = px(a[1]) + ((t - val(a[0])) / (val(b[0]) - val(a[0]))) * (px(b[1]) - px(a[1]));
-  return { x: box.x + x, y: box.y + 20 };
-}
 
 async function dragTo(h: Harness, t: number): Promise<void> {
   const p = await xOf(h, t);

@@ -1,9 +1,10 @@
 // What the timeline says, as plain strings (inserted as text): moments and
 // axis ticks, the last event of a moment, and what a lifeline or a mark
-// means. Names come from rows or lines; nothing here is program markup.
-import type { Row } from '../../contract/rows';
+// means. Names come from rows or lines, made visible as they arrived
+// (programText.ts); nothing here is program markup.
+import type { Row, Site } from '../../contract/rows';
 import type { PastEvent, TimelineLine, TimelineMark } from '../../contract/timeline';
-import { errorLine } from '../tree/labels';
+import { baseName, errorLine } from '../tree/labels';
 import { stateWord } from '../tree/taskStates';
 
 /** A run-relative moment: `0.3 ms`, `532 ms`, `12.53 s`, `2:05.4`. */
@@ -120,10 +121,22 @@ function cancelWords(l: TimelineLine, names: (id: number) => string | undefined)
   }
 }
 
-/** What a mark says on hover. */
+/** `blocking.py:12 in worker`: a lint's line (its file's base name made visible; the function arrived so). */
+const lintSite = (s: Site | undefined): string =>
+  s ? `${baseName(s.file)}:${s.line} in ${s.function}` : 'a line outside user code';
+
+/** What a mark says on hover (lints in the words of the tree's lint marks). */
 export function markWords(m: TimelineMark, names: (id: number) => string | undefined): string {
   const who = m.id !== undefined ? (names(m.id) ?? `task #${m.id}`) : '';
+  const doer = who || 'Code outside any task';
+  const held = (m.until ?? m.t) - m.t;
   switch (m.kind) {
+    case 'blocked':
+      return m.ongoing
+        ? `${doer} is holding the event loop at ${lintSite(m.site)}, since ${formatMoment(m.t)} (${formatMoment(held)} so far): no other task can run`
+        : `${doer} held the event loop at ${lintSite(m.site)} for ${formatMoment(held)} (${formatMoment(m.t)} to ${formatMoment(m.until ?? m.t)}): no other task ran meanwhile`;
+    case 'warning':
+      return `${doer} made coroutine ${m.coroutine === undefined ? '' : `'${m.coroutine}' `}at ${lintSite(m.site)} and never awaited it: its body never ran (${formatMoment(m.t)})`;
     case 'dropped':
       return `${m.count ?? ''} events dropped by the runtime at ${formatMoment(m.t)}: the picture may miss something here`;
     case 'deadline':

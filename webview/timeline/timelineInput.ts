@@ -6,7 +6,8 @@
 // goes live, anywhere outside a text field; on the strip also Space (play),
 // Home/End, arrows, + and - (zoom), 0 (the whole run). The grip resizes.
 import type { Timeline } from './timeline';
-import { ROW_HEIGHT, scaleOf, stateAt, type TimeScale } from './timelineView';
+import type { TimelineMark } from '../../contract/timeline';
+import { onTop, ROW_HEIGHT, scaleOf, stateAt, type TimeScale } from './timelineView';
 import { lineWords, liveStateWord, markWords } from './timeWords';
 
 const CLICK_SLOP = 4;
@@ -144,10 +145,18 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
   const hide = () => {
     t.tip.hidden = true;
   };
+  /** The mark under `x` of those `which` takes: a point within a few px first, else a span (a block) around it. */
+  const markAt = (sc: TimeScale, x: number, which: (m: TimelineMark) => boolean): TimelineMark | undefined => {
+    const marks = (t.model.data?.marks ?? []).filter(which);
+    return (
+      marks.find((m) => m.until === undefined && Math.abs(sc.x(m.t) - x) <= 5) ??
+      marks.find((m) => m.until !== undefined && x >= sc.x(m.t) - 3 && x <= sc.x(m.until) + 3)
+    );
+  };
   const hoverTop = (e: PointerEvent) => {
     const sc = scale();
     const x = localX(e, t.top);
-    const mark = (t.model.data?.marks ?? []).find((m) => m.kind === 'dropped' && Math.abs(sc.x(m.t) - x) <= 5);
+    const mark = markAt(sc, x, (m) => m.kind === 'dropped' || onTop(m));
     if (mark) return show([markWords(mark, names)], e);
     const data = t.model.data;
     if (data && data.exactFrom > data.start && x >= sc.x(data.start) && x <= sc.x(data.exactFrom)) {
@@ -167,7 +176,7 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     const sc = scale();
     const x = localX(e, t.lanes);
     const at = sc.t(x);
-    const mark = (t.model.data?.marks ?? []).find((m) => m.id === line.id && Math.abs(sc.x(m.t) - x) <= 5);
+    const mark = markAt(sc, x, (m) => m.id === line.id);
     if (mark) return show([markWords(mark, names)], e);
     const state = stateAt(t.model.lanes.get(line.id), at);
     const alive = at >= line.spawned && (line.exited === undefined || at <= line.exited);

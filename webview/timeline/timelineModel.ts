@@ -2,9 +2,11 @@
 // window on screen, the lanes seen so far, and the rows to draw, which follow
 // the tree (its order from the host; what the tree's search and collapsed
 // nodes hide is hidden here too). Requests go out one at a time; a change
-// while one is out is asked for when it comes back.
+// while one is out is asked for when it comes back. The program's text in an
+// answer is made visible as it arrives (programText.ts).
 import type { WebviewMessage } from '../../contract/messages';
 import type { TimelineBand, TimelineData, TimelineLane, TimelineLine } from '../../contract/timeline';
+import { visibleTimeline } from '../tree/programText';
 
 /** An answer not back after this long is taken as lost. */
 const ANSWER_TIMEOUT_MS = 3000;
@@ -104,7 +106,7 @@ export class TimelineModel {
   receive(d: TimelineData): boolean {
     if (d.run !== this.run || d.seq < (this.data?.seq ?? 0)) return false;
     if (this.inFlight && d.seq === this.inFlight.seq && !d.partial) this.inFlight = null;
-    this.data = d;
+    this.data = visibleTimeline(d);
     this.byId = new Map(d.lines.map((l) => [l.id, l]));
     for (const lane of d.lanes) this.lanes.set(lane.id, lane);
     this.filterKey = '';

@@ -1,9 +1,11 @@
 // Draws the timeline strip with keyed D3 joins: on top the live-task curve,
-// the time axis, drop marks and the coarse part of a long run's history; below
-// it one row per task (only the rows on screen are in the DOM): its name, its
-// lane coloured by its sampled states from spawn to exit, the mark of how it
-// ended, its deadline and flag marks, the nurseries as bands behind their
-// tasks; and the time cursor across both. Program text goes in as text.
+// the time axis, drop marks, the loop's blocks (lints, behind the curve) and
+// the coarse part of a long run's history; below it one row per task (only
+// the rows on screen are in the DOM): its name, its lane coloured by its
+// sampled states from spawn to exit, the mark of how it ended, its deadline,
+// flag and lint marks (a block spans its interval), the nurseries as bands
+// behind their tasks; and the time cursor across both. Program text goes in
+// as text.
 import { select, type Selection } from 'd3-selection';
 import type { TimelineLane, TimelineLine, TimelineMark } from '../../contract/timeline';
 import { SHAPE } from '../tree/shapes';
@@ -76,11 +78,30 @@ export function visibleRows(f: { scrollTop: number; height: number; rows: readon
   return [first, Math.min(f.rows.length, Math.ceil((f.scrollTop + f.height) / ROW_HEIGHT) + 1)];
 }
 
+/** A lint drawn on the top area: every block, and warnings outside any task. */
+export const onTop = (m: TimelineMark): boolean => m.kind === 'blocked' || (m.kind === 'warning' && m.id === undefined);
+
+/** The marks of a moment, or of an interval (a block) overlapping the window. */
+const inWindow = (m: TimelineMark, w: Window): boolean => m.t <= w.to && (m.until ?? m.t) >= w.from;
+
+/** A mark's path around `y` (its middle): a block spans its interval, a warning is a triangle, others a diamond. */
+function markPath(m: TimelineMark, sc: TimeScale, y: number, half: number): string {
+  const x = sc.x(m.t);
+  if (m.kind === 'blocked') {
+    const x0 = Math.max(sc.x0, x);
+    const w = Math.max(2, Math.min(sc.x1, sc.x(m.until ?? m.t)) - x0);
+    return `M${x0.toFixed(1)},${y - half}h${w.toFixed(1)}v${2 * half}h${(-w).toFixed(1)}Z`;
+  }
+  if (m.kind === 'warning') return `M${x.toFixed(1)},${y - 6}l6,11h-12Z`;
+  return `M${x.toFixed(1)},${y - 5}l4,5l-4,5l-4,-5Z`;
+}
+
 const bar = (x0: number, x1: number, y: number): string =>
   `M${x0.toFixed(1)},${y}h${Math.max(1, x1 - x0).toFixed(1)}v${BAR_HEIGHT}h${(-Math.max(1, x1 - x0)).toFixed(1)}Z`;
 
 export class StripView {
   private readonly top: G;
+  private readonly topLints: G;
   private readonly rowsG: G;
   private readonly bandsG: G;
   private readonly futureRect: Selection<SVGRectElement, unknown, null, undefined>;
@@ -88,6 +109,7 @@ export class StripView {
 
   constructor(topSvg: SVGSVGElement, rowsSvg: SVGSVGElement) {
     this.top = select(topSvg).append('g').attr('class', 'tl-top');
+    this.topLints = this.top.append('g').attr('class', 'tl-top-lints'); // first: behind the curve
     const rows = select(rowsSvg);
     this.bandsG = rows.append('g').attr('class', 'tl-bands');
     this.rowsG = rows.append('g').attr('class', 'tl-rows');
@@ -166,6 +188,13 @@ export class StripView {
       .join('path')
       .attr('class', 'tl-drop')
       .attr('d', (m) => `M${sc.x(m.t).toFixed(1)},${CURVE_HEIGHT - 7}l4,7h-8Z`);
+    // Lints of the run: the loop's blocks across the curve (no task ran then), warnings outside any task.
+    this.topLints
+      .selectAll<SVGPathElement, TimelineMark>('path')
+      .data(f.marks.filter((m) => onTop(m) && inWindow(m, f.window)))
+      .join('path')
+      .attr('class', (m) => `tl-mark ${m.kind}${m.ongoing ? ' ongoing' : ''}`)
+      .attr('d', (m) => markPath(m, sc, CURVE_HEIGHT / 2, CURVE_HEIGHT / 2));
     // The cursor and its handle.
     const at = f.at ?? f.paused ?? f.now;
     const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(at)));
@@ -251,14 +280,14 @@ export class StripView {
       .select('path.icon')
       .attr('d', (l) => (l.end ? stateIcon(l.end) : ''));
     const marksOf = (l: TimelineLine) =>
-      f.marks.filter((m) => m.id === l.id && m.kind !== 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
+      f.marks.filter((m) => m.id === l.id && m.kind !== 'dropped' && inWindow(m, f.window));
     row
       .select('g.tl-marks')
       .selectAll<SVGPathElement, TimelineMark>('path')
       .data(marksOf)
       .join('path')
-      .attr('class', (m) => `tl-mark ${m.kind}`)
-      .attr('d', (m) => `M${sc.x(m.t).toFixed(1)},${ROW_HEIGHT / 2 - 5}l4,5l-4,5l-4,-5Z`);
+      .attr('class', (m) => `tl-mark ${m.kind}${m.ongoing ? ' ongoing' : ''}`)
+      .attr('d', (m) => markPath(m, sc, ROW_HEIGHT / 2, ROW_HEIGHT / 2 - 1.5));
     // The moments after the cursor, dimmed: the tree shows the run before them.
     const total = f.rows.length * ROW_HEIGHT;
     const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(f.at ?? f.paused ?? f.now)));

@@ -6,6 +6,7 @@
 // way Copy as text writes them (extension/export/treeText.ts). It is always
 // inserted as text, never as HTML; this is about what the eye sees.
 import type { CauseInfo, ErrorInfo, LintMark, Row, RunInfo, Site, VerdictTask, WaitInfo } from '../../contract/rows';
+import type { TimelineData } from '../../contract/timeline';
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
@@ -100,4 +101,17 @@ export function visibleInfo(info: RunInfo): RunInfo {
   info.verdict?.tasks.forEach(visibleVerdictTask);
   info.verdict?.behind.forEach(visibleVerdictTask);
   return info;
+}
+
+/** The same for a timeline answer: its task names and errors, and its lint marks' lines and coroutines. */
+export function visibleTimeline(d: TimelineData): TimelineData {
+  for (const l of d.lines) {
+    l.name = visible(l.name);
+    visibleError(l.error);
+  }
+  for (const m of d.marks) {
+    visibleSite(m.site);
+    if (m.coroutine !== undefined) m.coroutine = visible(m.coroutine);
+  }
+  return d;
 }
