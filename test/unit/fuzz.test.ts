@@ -20,8 +20,14 @@ import { connect, startCollector, waitFor, type Harness } from './collectorHarne
 import { hello } from './wireEvents';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20251205);
-/** Slowest single event allowed (a GC pause on a loaded machine fits well inside). */
+/**
+ * Time per event: a few may pass MAX_EVENT_MS (a GC pause or the scheduler on a loaded machine took one
+ * event to 182 ms in a full run), none may pass HARD_EVENT_MS; a cost that grows with the tree or the
+ * stream (the #12 kind: 6.4 s for one batch) makes thousands of events slow, not a few.
+ */
 const MAX_EVENT_MS = 100;
+const SLOW_EVENTS_ALLOWED = 3;
+const HARD_EVENT_MS = 1000;
 
 /** What the fuzz saw, for the README's figures (printed once at the end). */
 const seen = { streams: 0, lines: 0, slowestMs: 0, totalMs: 0 };
@@ -47,6 +53,7 @@ function feedLikeAConnection(rng: Rng, lines: string[], what: string, retainFini
   const bytes = Buffer.from(lines.slice(1).join('\n') + '\n');
   const decoder = new LineDecoder(MAX_LINE_BYTES);
   const mirrors = new Map<string, Mirror>();
+  const slow: string[] = [];
   for (let off = 0; off < bytes.length;) {
     const size = 1 + rng.int(rng.chance(0.5) ? 200 : 20_000);
     const got = decoder.push(bytes.subarray(off, off + size));
@@ -58,7 +65,12 @@ function feedLikeAConnection(rng: Rng, lines: string[], what: string, retainFini
       const ms = performance.now() - t0;
       seen.slowestMs = Math.max(seen.slowestMs, ms);
       seen.totalMs += ms;
-      assert.ok(ms < MAX_EVENT_MS, `${what}: one event took ${ms.toFixed(1)} ms: ${text.slice(0, 120)}`);
+      assert.ok(ms < HARD_EVENT_MS, `${what}: one event took ${ms.toFixed(1)} ms: ${text.slice(0, 120)}`);
+      if (ms >= MAX_EVENT_MS) slow.push(`${ms.toFixed(1)} ms: ${text.slice(0, 120)}`);
+      assert.ok(
+        slow.length <= SLOW_EVENTS_ALLOWED,
+        `${what}: ${slow.length} events over ${MAX_EVENT_MS} ms:\n${slow.join('\n')}`,
+      );
     }
     seen.lines += got.length;
     if (rng.chance(0.3)) {
