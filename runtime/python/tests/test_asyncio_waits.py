@@ -61,9 +61,7 @@ def test_a_gather_names_its_children_still_running(arecord):
     # the quick child finishes at once: the wait settles on the two stuck ones
     w = found[-1]
     assert (w["kind"], w["label"]) == ("future", "gather")
-    children = [
-        e["id"] for e in rec.of("task.spawned") if e["name"] != "gatherer" and e["id"] != rec.main()["id"]
-    ]
+    children = [e["id"] for e in rec.of("task.spawned") if e["name"] != "gatherer" and e["id"] != rec.main()["id"]]
     stuck_ids = [c for c in children if rec.exit(c)["outcome"] == "cancelled"]
     assert len(stuck_ids) == 2
     assert sorted(w["holders"]) == sorted(stuck_ids)
