@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .._core import events as E, lines as L
 from .._core.errors import error_info
 from .._core.frames import run_via
-from . import beat as _beat, hooks, outcomes, patches
+from . import beat as _beat, hooks, outcomes, patches, waits as _waits
 from .sampling import Sampling
 
 if TYPE_CHECKING:
@@ -107,6 +107,8 @@ class LoopRun(Sampling):
             clock0 = float(loop.time())
         except Exception:
             clock0 = 0.0
+        #: what waiting tasks wait for (the sampler asks)
+        self.waits = _waits.reader_for(self, clock0)
         info = L.run_info("asyncio", "{}.{}.{}".format(*sys.version_info[:3]), run_via(frame))
         self.queue = em.start_run(self.run, self, clock0, info)
         #: when the loop last came back (block lints; None: not watched) and how to stop watching

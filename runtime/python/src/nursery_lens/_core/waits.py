@@ -263,7 +263,7 @@ class WaitReader:
     numbers its object, and says the JSON when it changed since the last
     sample of the task (its mirror record keeps what was sent)."""
 
-    __slots__ = ("clock0", "codes", "describe", "objects", "outer")
+    __slots__ = ("clock0", "codes", "describe", "fallback", "objects", "outer")
 
     def __init__(
         self,
@@ -272,6 +272,7 @@ class WaitReader:
         next_id: Callable[[], int],
         clock0: float,
         outer: Callable[[Any], list[FrameType]] | None = None,
+        fallback: Callable[[Any], WaitSeen | None] | None = None,
     ) -> None:
         self.codes = codes
         self.describe = describe
@@ -280,6 +281,9 @@ class WaitReader:
         #: frames of the task that spawned ``task`` (where an object passed
         #: to it has the name its maker gave it), outermost first
         self.outer = outer
+        #: what the task waits for when no known frame is in its chain
+        #: (asyncio: the task or future it awaits)
+        self.fallback = fallback
 
     def changed(self, rec: TaskRecord, task: Any, coro: Any, waiting: bool) -> str | None:
         """The ``waits`` JSON when it differs from what was last sent for the
@@ -291,7 +295,10 @@ class WaitReader:
         if waiting:
             try:
                 frame, user = wait_frame(coro, self.codes)
-                seen = self.describe(task, frame) if frame is not None else None
+                if frame is not None:
+                    seen = self.describe(task, frame)
+                elif self.fallback is not None:
+                    seen = self.fallback(task)
                 if seen is not None:
                     obj_id, label = self._object(seen, task, user)
             except Exception:

@@ -1,0 +1,199 @@
+"""What a waiting asyncio task waits for: the frames asyncio parks tasks in,
+and the future a task awaits when no such frame says more.
+
+A task waiting in ``Lock.acquire``, ``Semaphore.acquire``, ``Event.wait``,
+``Condition.wait``, ``Queue.get``/``put`` or ``asyncio.sleep`` has that
+coroutine's frame in its await chain; its reader turns the frame's ``self``
+and locals into a ``WaitSeen``. A task awaiting another task, a ``gather``
+or a bare future has no such frame (the chain ends in the future's
+iterator): ``fallback`` reads ``task._fut_waiter`` instead, so a task
+awaiting a task is a ``task`` wait with that task as holder, and a gather is
+a ``future`` wait with its children as holders (``asyncio.wait``: the tasks
+it waits on, read from its frame).
+
+asyncio's ``Lock`` records no owner, so a lock wait names no holder (the
+detail says so). A ``asyncio.timeout`` the task is in is a deadline that can
+wake it. Every reader runs in a pump, maybe on the watching thread: any
+error makes the wait "not known" (``_core.waits``), never more.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, Callable
+
+from .._core.waits import WaitReader, WaitSeen
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from .sampling import Sampling
+
+#: what a reader gets: the run, the task, its frame
+Reader = Callable[["Sampling", Any, "FrameType"], "WaitSeen | None"]
+
+#: priorities: the frame with the highest wins (innermost among equals)
+PRIMITIVE = 3
+
+#: code id -> reader, and the code objects (kept alive)
+_READERS: dict[int, Reader] = {}
+_CODES: list[Any] = []
+#: code id -> priority (what the core's chain walk asks)
+CODES: dict[int, int] = {}
+_looked = False
+
+
+def _register(fn: Any, reader: Reader) -> None:
+    try:
+        code = inspect.unwrap(fn).__code__
+    except Exception:
+        return
+    _CODES.append(code)
+    _READERS[id(code)] = reader
+    CODES[id(code)] = PRIMITIVE
+
+
+def look_up() -> dict[int, int]:
+    """The frames known here, looked up once per process."""
+    global _looked
+    if _looked:
+        return CODES
+    _looked = True
+    try:
+        from asyncio import locks, queues, tasks
+
+        _register(locks.Lock.acquire, _lock)
+        _register(locks.Semaphore.acquire, _semaphore)
+        _register(locks.Event.wait, _event)
+        _register(locks.Condition.wait, _condition)
+        _register(queues.Queue.get, _get)
+        _register(queues.Queue.put, _put)
+        _register(tasks.sleep, _sleep)
+        _register(getattr(tasks, "_wait"), _wait)  # noqa: B009 (asyncio.wait's private half)
+    except Exception:
+        pass  # asyncio has another shape here: those waits stay unknown
+    return CODES
+
+
+def reader_for(run: Sampling, clock0: float) -> WaitReader:
+    """The run's ``WaitReader``."""
+    return WaitReader(look_up(), _describer(run), run.next_id, clock0, fallback=_fallback(run))
+
+
+def _deadline(run: Sampling, task: Any, seen: WaitSeen) -> WaitSeen:
+    """``seen`` woken by the nearest ``asyncio.timeout`` the task is in, if any."""
+    tid = run.tids.get(task)
+    mine = run.timeouts.get(tid) if tid is not None else None
+    if not mine:
+        return seen
+    whens = [t._when for t, _, _ in list(mine) if t._when is not None and t._state.name in ("ENTERED", "EXPIRING")]
+    if not whens:
+        return seen
+    until = min(whens) if seen.until is None else min(seen.until, *whens)
+    return seen._replace(until=until, wakes=True)
+
+
+def _describer(run: Sampling) -> Callable[[Any, FrameType], WaitSeen | None]:
+    readers = _READERS
+
+    def describe(task: Any, frame: FrameType) -> WaitSeen | None:
+        reader = readers.get(id(frame.f_code))
+        seen = reader(run, task, frame) if reader is not None else None
+        return _deadline(run, task, seen) if seen is not None else None
+
+    return describe
+
+
+def _fallback(run: Sampling) -> Callable[[Any], WaitSeen | None]:
+    """What a task waits for when no known frame says: the future it awaits."""
+
+    def fallback(task: Any) -> WaitSeen | None:
+        fut = getattr(task, "_fut_waiter", None)
+        if fut is None:
+            return None
+        seen = _future(run, fut)
+        return _deadline(run, task, seen) if seen is not None else None
+
+    return fallback
+
+
+def _future(run: Sampling, fut: Any) -> WaitSeen | None:
+    tids = run.tids
+    tid = tids.get(fut)
+    if tid is not None:  # a task of this run
+        return WaitSeen("task", "task", obj=fut, holders=(tid,), detail=f"until {fut.get_name()} finishes")
+    children = getattr(fut, "_children", None)
+    if isinstance(children, list):  # gather()
+        ids = tuple(t for t in (tids.get(c) for c in children if not c.done()) if t is not None)
+        return WaitSeen("future", "gather", obj=fut, holders=ids, detail=f"{len(ids)} of {len(children)} still running")
+    return WaitSeen("future", type(fut).__name__, obj=fut)
+
+
+def _self(frame: FrameType) -> Any:
+    return frame.f_locals.get("self")
+
+
+def _queued(waiters: Any) -> str:
+    return f"{len(waiters) if waiters else 0} waiting"
+
+
+# ------------------------------------------------------------------ readers
+
+
+def _lock(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    lock = _self(frame)
+    # asyncio keeps no owner: the holder is not known (holders absent)
+    return WaitSeen("lock", "Lock", obj=lock, detail=f"held (asyncio records no owner); {_queued(lock._waiters)}")
+
+
+def _semaphore(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    sem = _self(frame)
+    cap = getattr(sem, "_bound_value", None)
+    words = f"value {sem._value} of at most {cap}" if cap is not None else f"value {sem._value}"
+    return WaitSeen("semaphore", type(sem).__name__, obj=sem, detail=f"{words}; {_queued(sem._waiters)}")
+
+
+def _event(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    return WaitSeen("event", "Event", obj=_self(frame), detail="until set() is called")
+
+
+def _condition(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    # once notified it re-acquires the lock: Lock.acquire, deeper, is the frame read then
+    return WaitSeen("condition", "Condition", obj=_self(frame), detail="until notify() is called")
+
+
+def _get(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    queue = _self(frame)
+    return WaitSeen("receive", type(queue).__name__, obj=queue, detail=f"empty; {_queued(queue._getters)} to get")
+
+
+def _put(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    queue = _self(frame)
+    words = f"full ({queue.qsize()}/{queue._maxsize}); {_queued(queue._putters)} to put"
+    return WaitSeen("send", type(queue).__name__, obj=queue, detail=words)
+
+
+def _sleep(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    handle = frame.f_locals.get("h")
+    until = float(handle.when()) if handle is not None and not handle.cancelled() else None
+    return WaitSeen("sleep", "asyncio.sleep", until=until, wakes=until is not None)
+
+
+def _wait(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    local = frame.f_locals
+    fs = list(local.get("fs") or ())
+    tids = run.tids
+    ids = tuple(t for t in (tids.get(f) for f in fs if not f.done()) if t is not None)
+    handle = local.get("timeout_handle")
+    until = float(handle.when()) if handle is not None and not handle.cancelled() else None
+    which = "all" if local.get("return_when") == "ALL_COMPLETED" else "the first"
+    words = f"for {which} of {len(fs)} to finish"
+    return WaitSeen(
+        "future",
+        "asyncio.wait",
+        obj=local.get("waiter"),
+        holders=ids,
+        until=until,
+        wakes=until is not None,
+        detail=words,
+    )

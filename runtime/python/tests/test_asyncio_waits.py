@@ -1,0 +1,206 @@
+"""What a waiting asyncio task waits for (``task.state.waits``): another task,
+a gather, each of asyncio's primitives and sleep, in real asyncio runs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from test_waits import HOLD, HZ, tid, waited, waits_of
+
+if TYPE_CHECKING:
+    from conftest import Recording
+
+
+def run(arecord: Any, main: Any) -> Recording:
+    return arecord(lambda: asyncio.run(main()), sample_hz=HZ)  # type: ignore[no-any-return]
+
+
+async def cancel_after_hold(*tasks: asyncio.Task[Any]) -> None:
+    await asyncio.sleep(HOLD)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_a_task_awaiting_a_task_names_it_as_holder(arecord):
+    async def slow():
+        await asyncio.Event().wait()
+
+    async def awaiter(other):
+        await other
+
+    async def main():
+        worker = asyncio.create_task(slow(), name="worker")
+        waiting = asyncio.create_task(awaiter(worker), name="awaiter")
+        await cancel_after_hold(worker, waiting)
+
+    rec = run(arecord, main)
+    w = waited(rec, "awaiter")
+    assert (w["kind"], w["label"], w["holders"]) == ("task", "task other", [tid(rec, "worker")])
+    assert w["detail"] == "until worker finishes"
+    assert "wakes" not in w
+
+
+def test_a_gather_names_its_children_still_running(arecord):
+    async def quick():
+        await asyncio.sleep(0)
+
+    async def stuck():
+        await asyncio.Event().wait()
+
+    async def gatherer():
+        await asyncio.gather(quick(), stuck(), stuck())
+
+    async def main():
+        g = asyncio.create_task(gatherer(), name="gatherer")
+        await cancel_after_hold(g)
+
+    rec = run(arecord, main)
+    found = [w for w in waits_of(rec, "gatherer") if w is not None]
+    # the quick child finishes at once: the wait settles on the two stuck ones
+    w = found[-1]
+    assert (w["kind"], w["label"]) == ("future", "gather")
+    children = [e["id"] for e in rec.of("task.spawned") if e["name"] != "gatherer" and e["id"] != rec.main()["id"]]
+    stuck_ids = [c for c in children if rec.exit(c)["outcome"] == "cancelled"]
+    assert len(stuck_ids) == 2
+    assert sorted(w["holders"]) == sorted(stuck_ids)
+    assert w["detail"] == "2 of 3 still running"
+
+
+def test_lock_says_asyncio_records_no_owner_and_waiters_share_it(arecord):
+    async def waiter(db_lock):
+        async with db_lock:
+            pass
+
+    async def main():
+        db_lock = asyncio.Lock()
+        await db_lock.acquire()
+        one = asyncio.create_task(waiter(db_lock), name="waiter-1")
+        two = asyncio.create_task(waiter(db_lock), name="waiter-2")
+        await cancel_after_hold(one, two)
+
+    rec = run(arecord, main)
+    one, two = waited(rec, "waiter-1"), waited(rec, "waiter-2")
+    assert (one["kind"], one["label"]) == ("lock", "Lock db_lock")
+    assert one["obj"] == two["obj"]
+    assert "holders" not in one  # not known: asyncio keeps no owner
+    last = [w for w in waits_of(rec, "waiter-1") if w is not None][-1]
+    assert last["detail"] == "held (asyncio records no owner); 2 waiting"
+
+
+def test_semaphores_event_and_condition(arecord):
+    async def take(slots):
+        async with slots:
+            pass
+
+    async def wait_event(ready):
+        await ready.wait()
+
+    async def wait_cond(cond):
+        async with cond:
+            await cond.wait()
+
+    async def main():
+        slots = asyncio.BoundedSemaphore(1)
+        plain = asyncio.Semaphore(0)
+        ready = asyncio.Event()
+        cond = asyncio.Condition()
+        await slots.acquire()
+        tasks = [
+            asyncio.create_task(take(slots), name="bounded"),
+            asyncio.create_task(take(plain), name="plain"),
+            asyncio.create_task(wait_event(ready), name="event"),
+            asyncio.create_task(wait_cond(cond), name="cond"),
+        ]
+        await asyncio.sleep(HOLD)
+        # notify while holding the lock: the waiter then waits for the lock
+        async with cond:
+            cond.notify()
+            await asyncio.sleep(HOLD)
+        await cancel_after_hold(*tasks)
+
+    rec = run(arecord, main)
+    b = waited(rec, "bounded")
+    assert (b["kind"], b["label"], b["detail"]) == (
+        "semaphore",
+        "BoundedSemaphore slots",
+        "value 0 of at most 1; 1 waiting",
+    )
+    p = waited(rec, "plain")
+    assert (p["kind"], p["label"], p["detail"]) == ("semaphore", "Semaphore slots", "value 0; 1 waiting")
+    e = waited(rec, "event")
+    assert (e["kind"], e["label"], e["detail"]) == ("event", "Event ready", "until set() is called")
+    states = [w for w in waits_of(rec, "cond") if w is not None]
+    assert (states[0]["kind"], states[0]["label"]) == ("condition", "Condition cond")
+    assert any(w["kind"] == "lock" for w in states[1:]), states
+
+
+def test_queue_says_which_end_and_how_full(arecord):
+    async def get_one(inbox):
+        await inbox.get()
+
+    async def put_one(outbox):
+        await outbox.put("y")
+
+    async def main():
+        inbox: asyncio.Queue[str] = asyncio.Queue()
+        outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=2)
+        outbox.put_nowait("a")
+        outbox.put_nowait("b")
+        getter = asyncio.create_task(get_one(inbox), name="getter")
+        putter = asyncio.create_task(put_one(outbox), name="putter")
+        await cancel_after_hold(getter, putter)
+
+    rec = run(arecord, main)
+    g = waited(rec, "getter")
+    assert (g["kind"], g["label"], g["detail"]) == ("receive", "Queue inbox", "empty; 1 waiting to get")
+    p = waited(rec, "putter")
+    assert (p["kind"], p["label"], p["detail"]) == ("send", "Queue outbox", "full (2/2); 1 waiting to put")
+    assert g["obj"] != p["obj"]
+
+
+def test_sleep_and_timeouts_say_when_the_task_wakes(arecord):
+    async def nap():
+        await asyncio.sleep(30)
+
+    async def bounded():
+        async with asyncio.timeout(20):
+            await asyncio.Event().wait()
+
+    async def main():
+        await cancel_after_hold(asyncio.create_task(nap(), name="nap"), asyncio.create_task(bounded(), name="bounded"))
+
+    rec = run(arecord, main)
+    n = waited(rec, "nap")
+    assert (n["kind"], n["label"], n["wakes"]) == ("sleep", "asyncio.sleep", True)
+    assert 29_000 < n["until"] < 31_000
+    b = waited(rec, "bounded")
+    assert (b["kind"], b["wakes"]) == ("event", True)
+    assert 19_000 < b["until"] < 21_000
+
+
+def test_asyncio_wait_names_the_tasks_and_two_such_waits_are_a_cycle(arecord):
+    # (two tasks awaiting each other directly are a cycle too, but asyncio cannot
+    # cancel them: Task.cancel() recurses through each one's awaited task forever)
+    async def wait_for_other(tasks, other):
+        await asyncio.sleep(0.01)  # both exist by then
+        await asyncio.wait([tasks[other]])
+
+    async def main():
+        tasks: dict[str, asyncio.Task[None]] = {}
+        tasks["a"] = asyncio.create_task(wait_for_other(tasks, "b"), name="a")
+        tasks["b"] = asyncio.create_task(wait_for_other(tasks, "a"), name="b")
+        timed = asyncio.create_task(
+            asyncio.wait([tasks["a"]], timeout=20, return_when=asyncio.FIRST_COMPLETED), name="timed"
+        )
+        await cancel_after_hold(tasks["a"], tasks["b"], timed)
+
+    rec = run(arecord, main)
+    a, b = waited(rec, "a"), waited(rec, "b")
+    assert (a["kind"], a["label"], a["holders"]) == ("future", "asyncio.wait", [tid(rec, "b")])
+    assert (b["kind"], b["holders"], b["detail"]) == ("future", [tid(rec, "a")], "for all of 1 to finish")
+    assert "wakes" not in a
+    t = waited(rec, "timed")
+    assert (t["holders"], t["wakes"], t["detail"]) == ([tid(rec, "a")], True, "for the first of 1 to finish")
+    assert 19_000 < t["until"] < 21_000
