@@ -23,6 +23,9 @@ interface Proc {
   exit: Promise<number | null>;
 }
 
+/** Children still running when a test ends (it failed half-way): killed, or mocha would wait for them. */
+const running = new Set<ChildProcess>();
+
 function run(args: string[], env: Record<string, string | null>, stdin = false): Proc {
   const full: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
@@ -31,8 +34,14 @@ function run(args: string[], env: Record<string, string | null>, stdin = false):
     child,
     stdout: '',
     stderr: '',
-    exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    exit: new Promise((resolve) =>
+      child.on('exit', (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    ),
   };
+  running.add(child);
   child.stdout!.on('data', (d) => {
     p.stdout += d;
   });
@@ -89,7 +98,11 @@ describe('integration: real Python + Trio → real collector → store', functio
   before(function () {
     if (!existsSync(python)) throw new Error('.venv/bin/python is missing: run npm install');
   });
-  afterEach(async () => h?.close());
+  afterEach(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    running.clear();
+    await h?.close();
+  });
 
   it("a debug-style launch (bootstrap on PYTHONPATH + NURSERY_LENS) gives the program's tree", async () => {
     h = await startCollector();
