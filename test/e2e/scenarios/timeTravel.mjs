@@ -50,16 +50,20 @@ export default {
     let frame = await taskTreeFrame(page, { timeout: 20000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
     frame = await taskTreeFrame(page);
+    // The bar names the moment as soon as the cursor moves; the tree follows when the host has rebuilt that
+    // moment (until then it still shows the run as it ended), so wait for the tree, not the bar.
+    let last = {};
     const atFirst = await eventually(
       async () => {
-        const t = await taskStates(frame);
-        return Object.keys(t).length > 0 && /^at /.test(await timelineMoment(frame)) && t;
+        const t = (last = await taskStates(frame));
+        const early = Object.keys(t).length > 0 && /^at /.test(await timelineMoment(frame));
+        return early && !SIBLINGS.some((name) => name in t) && t;
       },
-      { timeout: 20000, what: 'the recording drawn at its first moment' },
-    );
+      { timeout: 20000, what: 'the recording drawn at its first moment, before its children were spawned' },
+    ).catch((err) => {
+      throw new Error(`${err.message}; the tree showed ${JSON.stringify(last)}`);
+    });
     ctx.log(`T: opened ${(await timelineMoment(frame)).split('·')[0].trim()}: ${JSON.stringify(atFirst)}`);
-    if (SIBLINGS.some((name) => name in atFirst))
-      throw new Error(`at its first task the run already had its children: ${JSON.stringify(atFirst)}`);
 
     await recordingToEnd(frame);
     const atEnd = await eventually(
