@@ -93,6 +93,7 @@ export class App {
       post: (m) => this.post(m),
       choices: this.choices,
       liveRun: () => this.mirror.get(this.current),
+      tree: this.svg,
       changed: (flags) => this.changed(flags),
       selectTask: (id) => this.selection.selectId(id),
       announce: (text) => this.chrome.announce(text),
