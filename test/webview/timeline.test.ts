@@ -13,38 +13,15 @@ import { Harness, openSession, repoRoot, type Session, type Theme } from './brow
 import { RunState } from '../../extension/store/runState';
 import { LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
-import { xOf } from './timelineAxis';
+import { dragTo, rowNames, xOf } from './timelineAxis';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const FAILING = 'test/fixtures/failing_child.ndjson';
 
 /** The bar's moment, e.g. "at 200 ms of 303 ms · …". */
 const barTime = (h: Harness) => h.page.locator('.tl-time').textContent();
-/** Task rows of the timeline, top to bottom: their names. */
-const rowNames = (h: Harness) =>
-  h.page.$$eval('g.tl-row', (els) =>
-    els
-      .map(
-        (e) =>
-          [
-            Number((e.getAttribute('transform') ?? '').replace(/.*,([-\d.]+)\)/, '$1')),
-            e.querySelector('text')?.textContent ?? '',
-          ] as const,
-      )
-      .sort((a, b) => a[0] - b[0])
-      .map(([, n]) => n),
-  );
 const stateOf = async (h: Harness, name: string) =>
   /s-(\w+)/.exec((await h.task(name).getAttribute('class')) ?? '')?.[1];
-
-async function dragTo(h: Harness, t: number): Promise<void> {
-  const p = await xOf(h, t);
-  await h.page.mouse.move(p.x, p.y);
-  await h.page.mouse.down();
-  await h.page.mouse.move(p.x + 1, p.y);
-  await h.page.mouse.move(p.x, p.y);
-  await h.page.mouse.up();
-}
 
 /** Waits until the bar's moment matches. */
 async function waitBar(h: Harness, re: RegExp): Promise<void> {
