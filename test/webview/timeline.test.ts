@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import { Harness, repoRoot, type Session, type Theme } from './browser';
 import { RunState } from '../../extension/store/runState';
-import { LiveHost } from './liveHost';
+import { eachTestWithLiveHost, LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
 import { dragTo, rowNames, xOf } from './timelineAxis';
 
@@ -42,19 +42,10 @@ describe('webview: the timeline and the time cursor', () => {
   let s: Session;
   let h: Harness;
   let host: LiveHost | undefined;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s, { width: 1000, height: 760 });
-  });
-  after(async () => {
-    host?.dispose();
-    await s?.close();
-  });
-  beforeEach(async () => {
-    host?.dispose();
-    await h.reset();
-    host = await LiveHost.attach(h);
+  eachTestWithLiveHost({ width: 1000, height: 760 }, (page, live, session) => {
+    h = page;
+    host = live;
+    s = session;
   });
 
   it('a recording opens at its first task, with the strip open: tasks in the tree order, lanes, ends, bands', async () => {
