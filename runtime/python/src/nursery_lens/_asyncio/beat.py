@@ -31,10 +31,10 @@ def watch_select(loop: Any, emitter: Any) -> tuple[LoopBeat | None, Callable[[],
     """(the run's beat, a function that takes the wrapper off), or (None, None)."""
     beat = beat_for(emitter)
     selector: Any = getattr(loop, "_selector", None)
-    orig = getattr(selector, "select", None)
+    orig: Any = getattr(selector, "select", None)
     # the class's method, not an instance attribute already (asked without
     # selector.__dict__: see run._unhook)
-    if beat is None or getattr(orig, "__self__", None) is not selector:
+    if beat is None or selector is None or id(getattr(orig, "__self__", None)) != id(selector):
         return None, None
     beat.waiting = True  # not running yet (started() says when it is)
     perf = time.perf_counter
