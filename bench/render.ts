@@ -10,11 +10,14 @@
 //   paint, opening and closing the 2,000-task fold (ms from the key to the end
 //   of the frame), and frame times under 1,000 state changes per second.
 // Prints per-run figures, then one JSON line with medians.
+//   npm run bench:render -- --baseline DIR   # DIR: another checkout, built (its dist/):
+//                                            # measured interleaved with this one, same minutes
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { HostMessage } from '../contract/messages';
 import type { Row, TaskRow } from '../contract/rows';
-import { Harness, openSession } from '../test/webview/browser';
+import { Harness, openSession, type Session } from '../test/webview/browser';
+import { startServer } from '../test/webview/server';
 import { LiveRun, runsMessage } from '../test/webview/streams';
 import { bigTree, serverTree } from '../test/webview/synthetic';
 
@@ -24,6 +27,8 @@ const CHANGES_PER_SECOND = 1000;
 const TOGGLES = 10;
 // Plain JavaScript evaluated in the page (kept out of TypeScript so no transpiler helpers leak in).
 const PROBE = readFileSync(join(__dirname, 'renderProbe.js'), 'utf8');
+const flag = process.argv.indexOf('--baseline');
+const BASELINE = flag > 0 ? resolve(process.argv[flag + 1]) : null;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -129,40 +134,58 @@ async function main(): Promise<void> {
       leaf: '^(worker|job)-',
     },
   };
-  const results: Record<string, PageResult[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const session = await openSession();
+  // The baseline's page: its own bundle and harness, in the same browser.
+  const baseServer = BASELINE ? await startServer(BASELINE) : null;
+  const builds: Array<[string, Session]> = [['', session]];
+  if (baseServer) builds.push(['baseline ', { ...session, server: baseServer }]);
+  const results = new Map<string, Record<string, PageResult[]>>();
   try {
-    const h = await Harness.open(session, { width: 1200, height: 800 });
+    const pages: Array<[string, Harness]> = [];
+    for (const [label, s] of builds) {
+      results.set(label, Object.fromEntries(Object.keys(modes).map((m) => [m, []])));
+      pages.push([label, await Harness.open(s, { width: 1200, height: 800 })]);
+    }
     for (let i = 0; i < RUNS; i++) {
       for (const [name, mode] of Object.entries(modes)) {
-        const r = await measure(h, mode);
-        results[name].push(r);
-        const toggles = r.toggles.length
-          ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms`
-          : '';
-        console.log(
-          `run ${i + 1} ${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`,
-        );
+        // Each mode of this run measured on both builds back to back: the same minutes of a shared machine.
+        for (const [label, h] of pages) {
+          const r = await measure(h, mode);
+          results.get(label)![name].push(r);
+          const toggles = r.toggles.length
+            ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms`
+            : '';
+          console.log(
+            `run ${i + 1} ${label}${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`,
+          );
+        }
       }
     }
-    if (h.errors.length) console.log('page errors:', h.errors);
+    for (const [label, h] of pages) if (h.errors.length) console.log(`${label}page errors:`, h.errors);
   } finally {
     await session.close();
+    await baseServer?.close();
   }
-  const [init, fit, churn, fold] = Object.values(results);
+  const summary = (r: Record<string, PageResult[]>) => {
+    const [init, fit, churn, fold] = Object.values(r);
+    return {
+      first_paint_ms: round(median(init.map((x) => x.firstPaint))),
+      p95_frame_ms: round(median(init.map((x) => x.p95))),
+      p95_frame_ms_overview: round(median(fit.map((x) => x.p95))),
+      p95_frame_ms_churn: round(median(churn.map((x) => x.p95))),
+      p50_frame_ms: round(median(init.map((x) => x.p50))),
+      p95_raf_interval_ms: round(median(init.map((x) => x.p95Interval))),
+      fold_first_paint_ms: round(median(fold.map((x) => x.firstPaint))),
+      fold_toggle_ms: round(median(fold.map((x) => median(x.toggles)))),
+      fold_toggle_max_ms: round(median(fold.map((x) => Math.max(...x.toggles)))),
+      fold_p95_frame_ms: round(median(fold.map((x) => x.p95))),
+    };
+  };
   console.log(
     JSON.stringify({
       bench: 'render',
-      first_paint_ms: round(median(init.map((r) => r.firstPaint))),
-      p95_frame_ms: round(median(init.map((r) => r.p95))),
-      p95_frame_ms_overview: round(median(fit.map((r) => r.p95))),
-      p95_frame_ms_churn: round(median(churn.map((r) => r.p95))),
-      p50_frame_ms: round(median(init.map((r) => r.p50))),
-      p95_raf_interval_ms: round(median(init.map((r) => r.p95Interval))),
-      fold_first_paint_ms: round(median(fold.map((r) => r.firstPaint))),
-      fold_toggle_ms: round(median(fold.map((r) => median(r.toggles)))),
-      fold_toggle_max_ms: round(median(fold.map((r) => Math.max(...r.toggles)))),
-      fold_p95_frame_ms: round(median(fold.map((r) => r.p95))),
+      ...summary(results.get('')!),
+      ...(BASELINE ? { baseline: summary(results.get('baseline ')!) } : {}),
       tasks: userTasks(big),
       fold_live_tasks: server.state.info().liveTasks,
       changes_per_s: CHANGES_PER_SECOND,
