@@ -12,6 +12,9 @@
 // Prints per-run figures, then one JSON line with medians.
 //   npm run bench:render -- --baseline DIR   # DIR: another checkout, built (its dist/):
 //                                            # measured interleaved with this one, same minutes
+//   npm run bench:render -- --cpu            # + the main thread's CPU time per frame under the
+//                                            # changes, from a Chromium trace (a loaded machine
+//                                            # stretches wall time, much less CPU time)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HostMessage } from '../contract/messages';
@@ -29,6 +32,8 @@ const TOGGLES = 10;
 const PROBE = readFileSync(join(__dirname, 'renderProbe.js'), 'utf8');
 const flag = process.argv.indexOf('--baseline');
 const BASELINE = flag > 0 ? resolve(process.argv[flag + 1]) : null;
+const CPU = process.argv.includes('--cpu');
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'];
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -46,6 +51,42 @@ interface PageResult {
   p95Interval: number;
   changes: number;
   toggles: number[];
+  /** With --cpu: the main thread's CPU time in the frames under the changes, p50 and p95. */
+  cpuP50?: number;
+  cpuP95?: number;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** CPU time (ms) of each frame of the renderer's main thread between the probe's churn marks. */
+function frameCpu(trace: Buffer): number[] {
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = new Set(
+    events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
+  const on = events.filter((e) => main.has(`${e.pid}:${e.tid}`)).sort((a, b) => a.ts - b.ts);
+  const from = on.find((e) => e.name === 'nl-churn-start')?.ts ?? Infinity;
+  const to = on.find((e) => e.name === 'nl-churn-end')?.ts ?? -Infinity;
+  const inFrame = on.filter((e) => e.ph === 'X' && (e.name === 'FireAnimationFrame' || e.name === 'Commit'));
+  // A frame is a task of the main thread that runs animation frame callbacks or commits.
+  const out: number[] = [];
+  let i = 0;
+  for (const task of on) {
+    if (task.name !== 'RunTask' || task.ph !== 'X' || task.ts < from || task.ts > to) continue;
+    const end = task.ts + (task.dur ?? 0);
+    while (i < inFrame.length && inFrame[i].ts < task.ts) i++;
+    if (i < inFrame.length && inFrame[i].ts < end) out.push((task.tdur ?? 0) / 1000);
+  }
+  return out;
 }
 
 interface Mode {
@@ -112,7 +153,14 @@ async function measure(h: Harness, mode: Mode): Promise<PageResult> {
     toggles: TOGGLES,
     leaf: mode.leaf,
   };
-  return (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
+  if (CPU) await h.page.context().browser()!.startTracing(h.page, { categories: TRACE_CATEGORIES });
+  const result = (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
+  if (CPU) {
+    const cpu = frameCpu(await h.page.context().browser()!.stopTracing()).sort((a, b) => a - b);
+    result.cpuP50 = cpu[Math.floor(cpu.length / 2)] ?? 0;
+    result.cpuP95 = cpu[Math.min(cpu.length - 1, Math.floor(cpu.length * 0.95))] ?? 0;
+  }
+  return result;
 }
 
 async function main(): Promise<void> {
@@ -155,8 +203,9 @@ async function main(): Promise<void> {
           const toggles = r.toggles.length
             ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms`
             : '';
+          const cpu = CPU ? `; frame CPU p50 ${round(r.cpuP50!)} ms, p95 ${round(r.cpuP95!)} ms` : '';
           console.log(
-            `run ${i + 1} ${label}${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`,
+            `run ${i + 1} ${label}${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes${cpu}`,
           );
         }
       }
@@ -179,6 +228,16 @@ async function main(): Promise<void> {
       fold_toggle_ms: round(median(fold.map((x) => median(x.toggles)))),
       fold_toggle_max_ms: round(median(fold.map((x) => Math.max(...x.toggles)))),
       fold_p95_frame_ms: round(median(fold.map((x) => x.p95))),
+      ...(CPU
+        ? {
+            p95_frame_cpu_ms: round(median(init.map((x) => x.cpuP95!))),
+            p95_frame_cpu_ms_overview: round(median(fit.map((x) => x.cpuP95!))),
+            p95_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP95!))),
+            fold_p95_frame_cpu_ms: round(median(fold.map((x) => x.cpuP95!))),
+            p50_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP50!))),
+            fold_p50_frame_cpu_ms: round(median(fold.map((x) => x.cpuP50!))),
+          }
+        : {}),
     };
   };
   console.log(
