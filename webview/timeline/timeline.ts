@@ -5,7 +5,7 @@
 // which rows to draw (shown()) and hands it the host's past/timeline/cursor
 // messages.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
-import type { RunInfo } from '../../contract/rows';
+import type { Row, RunInfo } from '../../contract/rows';
 import { h } from '../elements';
 import { DIRTY } from '../tree/frameScheduler';
 import { runNow } from '../tree/labels';
@@ -24,6 +24,8 @@ export interface TimelineParts {
   choices: Choices;
   /** The live rows of the run in view. */
   liveRun(): RunMirror | undefined;
+  /** The tree's element: busy (aria-busy) while the moment it will show is not back from the host. */
+  tree: Element;
   /** The tree must be drawn again (back to live, the strip's size, a choice to remember). */
   changed(flags: number): void;
   /** The past moment's rows changed (as a delta would change the live ones: follow mode pans to new tasks). */
@@ -40,6 +42,8 @@ const LIVE_REFRESH_MS = 1000;
 /** The strip is redrawn this often while a live run's now moves. */
 const LIVE_TICK_MS = 200;
 const MIN_HEIGHT = 90;
+/** Read only: the tree of a moment not back yet. */
+const NO_ROWS = new Map<number, Row>();
 
 export class Timeline {
   readonly el: HTMLElement;
@@ -163,9 +167,17 @@ export class Timeline {
     return this.cursor.inPast;
   }
 
-  /** The rows the tree draws for `key` while the cursor is in the past (undefined: the live ones). */
+  /**
+   * The rows the tree draws for `key` while the cursor is in the past
+   * (undefined: the live ones). Before the host's first answer for the
+   * moment, none: the bar already names the moment, and the live rows (a
+   * recording's end, as it opens) would show another.
+   */
   shown(key: string | null): RunMirror | undefined {
-    return this.cursor.shown(key);
+    const past = this.cursor.shown(key);
+    if (past || !this.cursor.inPast || key !== this.run) return past;
+    const live = this.p.liveRun();
+    return live && { info: live.info, rows: NO_ROWS };
   }
 
   runChanged(key: string | null): void {
@@ -192,6 +204,7 @@ export class Timeline {
           : m.run;
         const change = this.cursor.receive({ ...m, run });
         if (change) this.p.pastChanged(change);
+        this.showBusy();
         this.drawSoon();
         return true;
       }
@@ -397,7 +410,10 @@ export class Timeline {
     }
     // Rows on screen whose lanes were never asked for in this window: ask now, whatever the pace.
     const unasked = ids.some((id) => !this.lanesAsked.has(id));
-    if (!unasked && performance.now() - this.lastRequest < LIVE_REFRESH_MS && this.lastRequest !== 0) return;
+    // A run that has ended, once its answer reaches its end, does not change: a scrub across it asks nothing more.
+    const done = this.p.liveRun()?.info.status !== 'live' && (this.model.data?.end ?? -Infinity) >= this.now();
+    const paced = this.lastRequest !== 0 && (done || performance.now() - this.lastRequest < LIVE_REFRESH_MS);
+    if (!unasked && paced) return;
     this.lastRequest = performance.now();
     for (const id of ids) this.lanesAsked.add(id);
     const sc = scaleOf({ window, width });
@@ -450,5 +466,11 @@ export class Timeline {
       ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}`
       : '';
     document.body.classList.toggle('in-past', past);
+    this.showBusy();
+  }
+
+  private showBusy(): void {
+    if (this.cursor.waiting) this.p.tree.setAttribute('aria-busy', 'true');
+    else this.p.tree.removeAttribute('aria-busy');
   }
 }
