@@ -10,11 +10,17 @@
 //   paint, opening and closing the 2,000-task fold (ms from the key to the end
 //   of the frame), and frame times under 1,000 state changes per second.
 // Prints per-run figures, then one JSON line with medians.
+//   npm run bench:render -- --baseline DIR   # DIR: another checkout, built (its dist/):
+//                                            # measured interleaved with this one, same minutes
+//   npm run bench:render -- --cpu            # + the main thread's CPU time per frame under the
+//                                            # changes, from a Chromium trace (a loaded machine
+//                                            # stretches wall time, much less CPU time)
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { HostMessage } from '../contract/messages';
 import type { Row, TaskRow } from '../contract/rows';
-import { Harness, openSession } from '../test/webview/browser';
+import { Harness, openSession, type Session } from '../test/webview/browser';
+import { startServer } from '../test/webview/server';
 import { LiveRun, runsMessage } from '../test/webview/streams';
 import { bigTree, serverTree } from '../test/webview/synthetic';
 
@@ -24,6 +30,10 @@ const CHANGES_PER_SECOND = 1000;
 const TOGGLES = 10;
 // Plain JavaScript evaluated in the page (kept out of TypeScript so no transpiler helpers leak in).
 const PROBE = readFileSync(join(__dirname, 'renderProbe.js'), 'utf8');
+const flag = process.argv.indexOf('--baseline');
+const BASELINE = flag > 0 ? resolve(process.argv[flag + 1]) : null;
+const CPU = process.argv.includes('--cpu');
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'];
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,6 +51,42 @@ interface PageResult {
   p95Interval: number;
   changes: number;
   toggles: number[];
+  /** With --cpu: the main thread's CPU time in the frames under the changes, p50 and p95. */
+  cpuP50?: number;
+  cpuP95?: number;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** CPU time (ms) of each frame of the renderer's main thread between the probe's churn marks. */
+function frameCpu(trace: Buffer): number[] {
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = new Set(
+    events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
+  const on = events.filter((e) => main.has(`${e.pid}:${e.tid}`)).sort((a, b) => a.ts - b.ts);
+  const from = on.find((e) => e.name === 'nl-churn-start')?.ts ?? Infinity;
+  const to = on.find((e) => e.name === 'nl-churn-end')?.ts ?? -Infinity;
+  const inFrame = on.filter((e) => e.ph === 'X' && (e.name === 'FireAnimationFrame' || e.name === 'Commit'));
+  // A frame is a task of the main thread that runs animation frame callbacks or commits.
+  const out: number[] = [];
+  let i = 0;
+  for (const task of on) {
+    if (task.name !== 'RunTask' || task.ph !== 'X' || task.ts < from || task.ts > to) continue;
+    const end = task.ts + (task.dur ?? 0);
+    while (i < inFrame.length && inFrame[i].ts < task.ts) i++;
+    if (i < inFrame.length && inFrame[i].ts < end) out.push((task.tdur ?? 0) / 1000);
+  }
+  return out;
 }
 
 interface Mode {
@@ -107,7 +153,14 @@ async function measure(h: Harness, mode: Mode): Promise<PageResult> {
     toggles: TOGGLES,
     leaf: mode.leaf,
   };
-  return (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
+  if (CPU) await h.page.context().browser()!.startTracing(h.page, { categories: TRACE_CATEGORIES });
+  const result = (await h.page.evaluate(`${PROBE}\nmeasure(${JSON.stringify(args)})`)) as PageResult;
+  if (CPU) {
+    const cpu = frameCpu(await h.page.context().browser()!.stopTracing()).sort((a, b) => a - b);
+    result.cpuP50 = cpu[Math.floor(cpu.length / 2)] ?? 0;
+    result.cpuP95 = cpu[Math.min(cpu.length - 1, Math.floor(cpu.length * 0.95))] ?? 0;
+  }
+  return result;
 }
 
 async function main(): Promise<void> {
@@ -129,40 +182,69 @@ async function main(): Promise<void> {
       leaf: '^(worker|job)-',
     },
   };
-  const results: Record<string, PageResult[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const session = await openSession();
+  // The baseline's page: its own bundle and harness, in the same browser.
+  const baseServer = BASELINE ? await startServer(BASELINE) : null;
+  const builds: Array<[string, Session]> = [['', session]];
+  if (baseServer) builds.push(['baseline ', { ...session, server: baseServer }]);
+  const results = new Map<string, Record<string, PageResult[]>>();
   try {
-    const h = await Harness.open(session, { width: 1200, height: 800 });
+    const pages: Array<[string, Harness]> = [];
+    for (const [label, s] of builds) {
+      results.set(label, Object.fromEntries(Object.keys(modes).map((m) => [m, []])));
+      pages.push([label, await Harness.open(s, { width: 1200, height: 800 })]);
+    }
     for (let i = 0; i < RUNS; i++) {
       for (const [name, mode] of Object.entries(modes)) {
-        const r = await measure(h, mode);
-        results[name].push(r);
-        const toggles = r.toggles.length
-          ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms`
-          : '';
-        console.log(
-          `run ${i + 1} ${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes`,
-        );
+        // Each mode of this run measured on both builds back to back: the same minutes of a shared machine.
+        for (const [label, h] of pages) {
+          const r = await measure(h, mode);
+          results.get(label)![name].push(r);
+          const toggles = r.toggles.length
+            ? `; fold toggles median ${round(median(r.toggles))} ms, max ${round(Math.max(...r.toggles))} ms`
+            : '';
+          const cpu = CPU ? `; frame CPU p50 ${round(r.cpuP50!)} ms, p95 ${round(r.cpuP95!)} ms` : '';
+          console.log(
+            `run ${i + 1} ${label}${name}: first paint ${round(r.firstPaint)} ms${toggles}; frames ${r.frames}, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, max ${round(r.max)} ms, p95 rAF interval ${round(r.p95Interval)} ms, ${r.changes} changes${cpu}`,
+          );
+        }
       }
     }
-    if (h.errors.length) console.log('page errors:', h.errors);
+    for (const [label, h] of pages) if (h.errors.length) console.log(`${label}page errors:`, h.errors);
   } finally {
     await session.close();
+    await baseServer?.close();
   }
-  const [init, fit, churn, fold] = Object.values(results);
+  const summary = (r: Record<string, PageResult[]>) => {
+    const [init, fit, churn, fold] = Object.values(r);
+    return {
+      first_paint_ms: round(median(init.map((x) => x.firstPaint))),
+      p95_frame_ms: round(median(init.map((x) => x.p95))),
+      p95_frame_ms_overview: round(median(fit.map((x) => x.p95))),
+      p95_frame_ms_churn: round(median(churn.map((x) => x.p95))),
+      p50_frame_ms: round(median(init.map((x) => x.p50))),
+      p95_raf_interval_ms: round(median(init.map((x) => x.p95Interval))),
+      fold_first_paint_ms: round(median(fold.map((x) => x.firstPaint))),
+      fold_toggle_ms: round(median(fold.map((x) => median(x.toggles)))),
+      fold_toggle_max_ms: round(median(fold.map((x) => Math.max(...x.toggles)))),
+      fold_p95_frame_ms: round(median(fold.map((x) => x.p95))),
+      ...(CPU
+        ? {
+            p95_frame_cpu_ms: round(median(init.map((x) => x.cpuP95!))),
+            p95_frame_cpu_ms_overview: round(median(fit.map((x) => x.cpuP95!))),
+            p95_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP95!))),
+            fold_p95_frame_cpu_ms: round(median(fold.map((x) => x.cpuP95!))),
+            p50_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP50!))),
+            fold_p50_frame_cpu_ms: round(median(fold.map((x) => x.cpuP50!))),
+          }
+        : {}),
+    };
+  };
   console.log(
     JSON.stringify({
       bench: 'render',
-      first_paint_ms: round(median(init.map((r) => r.firstPaint))),
-      p95_frame_ms: round(median(init.map((r) => r.p95))),
-      p95_frame_ms_overview: round(median(fit.map((r) => r.p95))),
-      p95_frame_ms_churn: round(median(churn.map((r) => r.p95))),
-      p50_frame_ms: round(median(init.map((r) => r.p50))),
-      p95_raf_interval_ms: round(median(init.map((r) => r.p95Interval))),
-      fold_first_paint_ms: round(median(fold.map((r) => r.firstPaint))),
-      fold_toggle_ms: round(median(fold.map((r) => median(r.toggles)))),
-      fold_toggle_max_ms: round(median(fold.map((r) => Math.max(...r.toggles)))),
-      fold_p95_frame_ms: round(median(fold.map((r) => r.p95))),
+      ...summary(results.get('')!),
+      ...(BASELINE ? { baseline: summary(results.get('baseline ')!) } : {}),
       tasks: userTasks(big),
       fold_live_tasks: server.state.info().liveTasks,
       changes_per_s: CHANGES_PER_SECOND,

@@ -68,6 +68,8 @@ async function measure(o) {
   };
   loop();
   // The host batches deltas about once per frame: ~17 state changes every 16.7 ms.
+  // Marks for a trace of the page (bench/render.ts --cpu): the frames between them are the churn's.
+  performance.mark('nl-churn-start');
   const started = performance.now();
   let ts = snap.run.clock.ts;
   await new Promise((resolve) => {
@@ -109,6 +111,7 @@ async function measure(o) {
     tick();
   });
   running = false;
+  performance.mark('nl-churn-end');
   const sorted = [...frameMs].sort((a, b) => a - b);
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   const iv = [...intervals].sort((a, b) => a - b);

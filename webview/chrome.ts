@@ -3,7 +3,7 @@
 // run's status said once to screen readers when it changes.
 import type { RunInfo } from '../contract/rows';
 import type { Breadcrumbs } from './breadcrumbs';
-import { h } from './elements';
+import { h, setHidden, setText } from './elements';
 import { type Notices, statusSentence } from './notices';
 import type { Toolbar } from './toolbar';
 import type { RunMirror } from './tree/mirror';
@@ -46,8 +46,8 @@ export class Chrome {
 
   /** Tree or empty state: before a rebuild too, so the tree area has its size when the budget is taken. */
   showTree(hasRuns: boolean): void {
-    this.empty.hidden = hasRuns;
-    this.toolbar.el.hidden = !hasRuns;
+    setHidden(this.empty, hasRuns);
+    setHidden(this.toolbar.el, !hasRuns);
     this.svg.style.display = hasRuns ? '' : 'none';
   }
 
@@ -56,16 +56,17 @@ export class Chrome {
     const info = run?.info;
     const hasRuns = c.runs.length > 0;
     this.showTree(hasRuns);
-    this.waiting.hidden = !hasRuns || c.drawn > 0;
+    setHidden(this.waiting, !hasRuns || c.drawn > 0);
     if (!this.waiting.hidden) {
       const filtered = choices.state.hideFinished || choices.state.search.trim() !== '';
-      this.waiting.textContent = !run
+      const note = !run
         ? 'Loading the run…'
         : filtered && run.rows.size
           ? 'Nothing matches these filters.'
           : run.info.status === 'live'
             ? 'Waiting for the first tasks of this run…'
             : 'This run has no tasks to show.';
+      setText(this.waiting, note);
     }
     this.toolbar.setRuns(c.runs, c.current);
     this.toolbar.setState({

@@ -45,3 +45,23 @@ export const taskStateIcon = (s: TaskState): SVGSVGElement =>
 export const nurseryIcon = (): SVGSVGElement => icon(`${SHAPE.nursery}|${NURSERY_ICON}`, 'nursery-icon');
 
 export const foldIcon = (): SVGSVGElement => icon(SHAPE.fold, 'fold-icon');
+
+// Writes that skip unchanged values: a frame repaints a live tree many times a
+// second, and each write, even of the same value, queues a mutation and style
+// work for the browser. Reading an attribute or a text back forces no layout.
+
+/** Sets `name` to `value` (null: removes it) when it differs. */
+export function setAttr(el: Element, name: string, value: string | null): void {
+  if (value === null) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+  } else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Sets the element's text when it differs (always as text, never markup). */
+export function setText(el: Element, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+export function setHidden(el: HTMLElement, hidden: boolean): void {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}

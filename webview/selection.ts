@@ -2,6 +2,7 @@
 // the tree's keyboard focus (aria-activedescendant), stepping through search
 // matches, the details pane; and the node under the pointer.
 import type { WebviewMessage } from '../contract/messages';
+import { setAttr } from './elements';
 import type { DetailsPane } from './tree/details';
 import { DIRTY } from './tree/frameScheduler';
 import type { Layout, Placed } from './tree/layout';
@@ -182,8 +183,7 @@ export class Selection {
     const { svg } = this.p;
     const selected = this.p.choices.selected;
     const active = selected !== null && !overview && layout.byKey.has(selected) ? nodeElementId(selected) : null;
-    if (active && svg.querySelector(`#${CSS.escape(active)}`)) svg.setAttribute('aria-activedescendant', active);
-    else svg.removeAttribute('aria-activedescendant');
+    setAttr(svg, 'aria-activedescendant', active && svg.querySelector(`#${CSS.escape(active)}`) ? active : null);
   }
 
   showDetails(run: RunMirror | undefined): void {

@@ -2,7 +2,7 @@
 // export menu.
 import type { PanelCommand } from '../contract/messages';
 import type { RunInfo } from '../contract/rows';
-import { h } from './elements';
+import { h, setAttr, setText } from './elements';
 import { legend } from './legend';
 import { libraryWords } from './tree/kindWords';
 
@@ -238,13 +238,14 @@ export class Toolbar {
     matches: number | null;
     counts: string;
   }): void {
-    this.showWaits.setAttribute('aria-pressed', String(s.showWaits));
-    this.hideFinished.setAttribute('aria-pressed', String(s.hideFinished));
-    this.hideSystem.setAttribute('aria-pressed', String(s.hideSystem));
-    this.follow.setAttribute('aria-pressed', String(s.follow));
+    // Called in every frame that changes the chrome: only what changed is written.
+    setAttr(this.showWaits, 'aria-pressed', String(s.showWaits));
+    setAttr(this.hideFinished, 'aria-pressed', String(s.hideFinished));
+    setAttr(this.hideSystem, 'aria-pressed', String(s.hideSystem));
+    setAttr(this.follow, 'aria-pressed', String(s.follow));
     if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search)
       this.searchInput.value = s.search;
-    this.matchCount.textContent = s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`;
-    this.counts.textContent = s.counts;
+    setText(this.matchCount, s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`);
+    setText(this.counts, s.counts);
   }
 }

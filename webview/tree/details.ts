@@ -13,7 +13,7 @@ import type {
   TaskState,
 } from '../../contract/rows';
 import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
-import { foldBody, histogramList, moreBody } from './foldDetails';
+import { foldBody, histogramList, moreBody, refreshFoldCounts } from './foldDetails';
 import { awaitKey, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
 import {
   flagSentence,
@@ -104,6 +104,7 @@ export class DetailsPane {
     if (this.pending) return;
     this.paintedAt = now;
     this.sig = sig;
+    if (onlyCounts && c.node && refreshFoldCounts(this.el, c.node, c.rows)) return;
     const focused =
       document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement)
         ? document.activeElement.dataset.action

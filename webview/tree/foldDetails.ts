@@ -2,9 +2,9 @@
 // each state, the ones that raised, its pages) and of a "more…" node.
 import type { Row, TaskRow, TaskState } from '../../contract/rows';
 import { foldIcon, h, taskStateIcon } from '../elements';
-import { memberStates, type ViewNode } from './model';
+import { memberCounts, type ViewNode } from './model';
 import { kindSentence } from './taskKinds';
-import { countStates, inStateOrder, stateWord } from './taskStates';
+import { inStateOrder, stateWord } from './taskStates';
 
 export interface FoldActions {
   toggle(key: string): void;
@@ -36,9 +36,7 @@ export function foldBody(node: ViewNode, rows: ReadonlyMap<number, Row>, a: Fold
     if (more) button(`Show ${more.more?.page ?? 50} more`, 'more', () => a.showMore(more.key));
     button('Fold back', 'toggle-fold', () => a.toggle(node.key));
   }
-  const failing = members
-    .map((id) => rows.get(id))
-    .filter((r): r is TaskRow => r?.kind === 'task' && r.state === 'raised');
+  const failing = failingMembers(node, rows);
   const raised = failing.length
     ? h(
         'ul',
@@ -59,7 +57,11 @@ export function foldBody(node: ViewNode, rows: ReadonlyMap<number, Row>, a: Fold
   return [
     h(
       'section',
-      { class: 'details-body', 'aria-label': 'Details of tasks of one kind' },
+      {
+        class: 'details-body',
+        'aria-label': 'Details of tasks of one kind',
+        'data-raised': failing.map((t) => t.id).join(','),
+      },
       h(
         'h2',
         { class: 'title' },
@@ -73,13 +75,39 @@ export function foldBody(node: ViewNode, rows: ReadonlyMap<number, Row>, a: Fold
         { class: 'muted' },
         'Tasks of one kind (same function, same spawn site) folded into one node; those that raised stand beside it.',
       ),
-      histogramList(countStates(memberStates(node, rows))),
+      histogramList(memberCounts(node, rows)),
       raised ? h('p', { class: 'muted' }, 'Raised (drawn beside the fold):') : null,
       raised,
       node.children.length ? h('p', { class: 'muted' }, `Showing ${shown.toLocaleString('en-US')} of ${n}.`) : null,
       buttons,
     ),
   ];
+}
+
+const failingMembers = (node: ViewNode, rows: ReadonlyMap<number, Row>): TaskRow[] =>
+  (node.members ?? [])
+    .map((id) => rows.get(id))
+    .filter((r): r is TaskRow => r?.kind === 'task' && r.state === 'raised');
+
+/**
+ * Only the states of a fold's members moved: its counts are replaced in the
+ * pane, not the pane (the rest keeps its layout, focus stays). False when the
+ * pane does not show them, or a member raised (the pane lists those).
+ */
+export function refreshFoldCounts(pane: HTMLElement, node: ViewNode, rows: ReadonlyMap<number, Row>): boolean {
+  const list = pane.querySelector('.histogram-list');
+  const body = list?.closest('.details-body');
+  if (
+    !list ||
+    !body ||
+    body.getAttribute('data-raised') !==
+      failingMembers(node, rows)
+        .map((t) => t.id)
+        .join(',')
+  )
+    return false;
+  list.replaceWith(histogramList(memberCounts(node, rows)));
+  return true;
 }
 
 export function moreBody(node: ViewNode, a: FoldActions): HTMLElement[] {

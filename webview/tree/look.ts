@@ -18,19 +18,11 @@ import {
   taskExtra,
 } from './labels';
 import { flagBadge, groupWord, startWord } from './kindWords';
-import { memberStates, type ViewNode } from './model';
+import { memberCounts, type ViewNode } from './model';
 import { NURSERY_ICON, SHAPE } from './shapes';
 import { DEBUG_ICON_ROOM, debugMarkOf, type DebugMark, type DebugPointers } from './debugLook';
 import { MARK_ROOM, type Mark, type SitePalette } from './sitePalette';
-import {
-  countStates,
-  inStateOrder,
-  isDimmedState,
-  isFinishedState,
-  stateClass,
-  stateIcon,
-  stateWord,
-} from './taskStates';
+import { inStateOrder, isDimmedState, isFinishedState, stateClass, stateIcon, stateWord } from './taskStates';
 import { cutName, fitMiddle, fitSite } from './textFit';
 import type { TextMeasure } from './textMeasure';
 
@@ -139,7 +131,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   }
 
   if (node.kind === 'fold') {
-    look.histogram = inStateOrder(countStates(memberStates(node, rows)));
+    look.histogram = inStateOrder(memberCounts(node, rows));
     const n = node.members?.length ?? 0;
     look.extra = `×${n.toLocaleString('en-US')}`;
     look.extraClass = 'count';

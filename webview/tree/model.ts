@@ -251,10 +251,12 @@ function heldOpen(rows: ReadonlyMap<number, Row>, o: ModelOptions): Set<number> 
   return held;
 }
 
-/** The states of a fold's members (rows the host removed are skipped). */
-export function* memberStates(node: ViewNode, rows: ReadonlyMap<number, Row>): Iterable<TaskState> {
+/** How many of a fold's members are in each state, skipping rows the host removed (a plain loop: drawn folds are counted every frame). */
+export function memberCounts(node: ViewNode, rows: ReadonlyMap<number, Row>): Partial<Record<TaskState, number>> {
+  const counts: Partial<Record<TaskState, number>> = {};
   for (const id of node.members ?? []) {
     const t = rows.get(id);
-    if (t?.kind === 'task') yield t.state;
+    if (t?.kind === 'task') counts[t.state] = (counts[t.state] ?? 0) + 1;
   }
+  return counts;
 }

@@ -5,7 +5,8 @@
 // draws a handful of combined paths instead of thousands of elements.
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
-import type { Row, RunInfo, TaskState } from '../../contract/rows';
+import type { Row, RunInfo } from '../../contract/rows';
+import { setAttr, setText } from '../elements';
 import { LABEL_X, MARKER_RADIUS, PORT_GAP } from './geometry';
 import type { Layout, Placed } from './layout';
 import { extraMeasure, GAP, HISTOGRAM_WIDTH, lookOf, type Look, type LookContext, type Measures } from './look';
@@ -66,6 +67,18 @@ export class TreeRenderer {
   private readonly overviewLayer: Selection<SVGGElement, unknown, null, undefined>;
   readonly nodeLayer: Selection<SVGGElement, unknown, null, undefined>;
   private looks = new Map<string, Look>();
+  /**
+   * The last frame's looks with what each was computed from. A look depends on
+   * its node (new after every rebuild), its row (replaced when it changes), the
+   * room of its column and, for a few, on more (see reusable): a frame with a
+   * few state changes computes a few looks.
+   */
+  private cache = new Map<string, CachedLook>();
+  private cacheFor: { measures: Measures | null; palette: SitePalette | null; debug: DebugPointers | undefined } = {
+    measures: null,
+    palette: null,
+    debug: undefined,
+  };
   /** Overview links depend only on layout and view: kept while those stay. */
   private overviewLinks = { key: '', d: '' };
 
@@ -85,6 +98,13 @@ export class TreeRenderer {
 
   /** `cramped`: keys of drawn labels cut to fit their column (a relayout would give them room). */
   render(f: Frame): { ticking: boolean; cramped: string[] } {
+    const was = this.cacheFor;
+    if (was.measures !== f.measures || was.palette !== f.palette || was.debug !== f.debug) {
+      this.cache.clear();
+      this.cacheFor = { measures: f.measures, palette: f.palette, debug: f.debug };
+    }
+    // Looks of nodes the last frame did not draw are dropped (a churning tree brings new keys all the time).
+    for (const key of this.cache.keys()) if (!this.looks.has(key)) this.cache.delete(key);
     const looks = new Map<string, Look>();
     let ticking = false;
     const cramped: string[] = [];
@@ -105,6 +125,10 @@ export class TreeRenderer {
   }
 
   private look(p: Placed, f: Frame): Look {
+    const room = f.layout.room[p.depth] ?? Infinity;
+    const row = f.rows.get(p.node.id);
+    const old = this.cache.get(p.node.key);
+    if (old && old.node === p.node && old.row === row && old.room === room && old.reusable) return old.look;
     const c: LookContext = {
       rows: f.rows,
       info: f.info,
@@ -113,7 +137,9 @@ export class TreeRenderer {
       palette: f.palette,
       debug: f.debug,
     };
-    return lookOf(p.node, c, f.layout.room[p.depth] ?? Infinity);
+    const look = lookOf(p.node, c, room);
+    this.cache.set(p.node.key, { node: p.node, row, room, look, reusable: reusable(p.node, row) });
+    return look;
   }
 
   /** Where links to a node's children start: just after its label. */
@@ -161,10 +187,12 @@ export class TreeRenderer {
           if (this.getAttribute('d') !== next) this.setAttribute('d', next);
         });
     }
-    // Dim the links of finished subtrees with the nodes.
-    paths.classed('to-finished', (p) => this.looks.get(p.node.key)?.faded ?? false);
-    // A loose task hangs from the task that made it by a dashed link: made by it, not owned.
-    paths.classed('loose', (p) => madeLoose(p, f.rows));
+    // Links of finished subtrees are dimmed with their nodes; a loose task hangs
+    // from the task that made it by a dashed link: made by it, not owned.
+    paths.each((p, i, els) => {
+      const faded = this.looks.get(p.node.key)?.faded ?? false;
+      setAttr(els[i], 'class', `link${faded ? ' to-finished' : ''}${madeLoose(p, f.rows) ? ' loose' : ''}`);
+    });
   }
 
   private renderCancelLinks(f: Frame): void {
@@ -259,20 +287,18 @@ export class TreeRenderer {
       ].join('|');
       if (el.__sig === sig) return;
       el.__sig = sig;
-      el.setAttribute('class', classes);
-      el.setAttribute('id', nodeElementId(p.node.key));
-      el.dataset.key = p.node.key;
-      el.dataset.kind = p.node.kind;
-      if (p.parent) el.dataset.parent = p.parent.node.key;
-      else delete el.dataset.parent;
-      el.setAttribute('aria-label', look.aria);
-      el.setAttribute('aria-level', String(p.depth + 1));
-      const siblings = p.parent ? p.parent.children : f.layout.roots;
-      el.setAttribute('aria-setsize', String(siblings.length));
-      el.setAttribute('aria-posinset', String(p.index + 1));
-      el.setAttribute('aria-selected', String(p.node.key === selected));
-      if (expanded) el.setAttribute('aria-expanded', expanded);
-      else el.removeAttribute('aria-expanded');
+      // Only what changed is written: a state change rewrites a class, an icon and a label, not the node.
+      setAttr(el, 'class', classes);
+      setAttr(el, 'id', nodeElementId(p.node.key));
+      setAttr(el, 'data-key', p.node.key);
+      setAttr(el, 'data-kind', p.node.kind);
+      setAttr(el, 'data-parent', p.parent ? p.parent.node.key : null);
+      setAttr(el, 'aria-label', look.aria);
+      setAttr(el, 'aria-level', String(p.depth + 1));
+      setAttr(el, 'aria-setsize', String(siblingCount));
+      setAttr(el, 'aria-posinset', String(p.index + 1));
+      setAttr(el, 'aria-selected', String(p.node.key === selected));
+      setAttr(el, 'aria-expanded', expanded || null);
       const [bg, shape, icon, mark, text, histogram] = el.children as unknown as [
         SVGRectElement,
         SVGPathElement,
@@ -281,15 +307,15 @@ export class TreeRenderer {
         SVGTextElement,
         SVGGElement,
       ];
-      bg.setAttribute('width', String(MARKER_RADIUS * 2 + 4 + 5 + look.width + 8));
-      shape.setAttribute('d', look.shape);
-      icon.setAttribute('d', look.icon);
+      setAttr(bg, 'width', String(MARKER_RADIUS * 2 + 4 + 5 + look.width + 8));
+      setAttr(shape, 'd', look.shape);
+      setAttr(icon, 'd', look.icon);
       const [name, extra, badge, more] = text.children as unknown as SVGTSpanElement[];
       const m = f.measures;
       // Program strings go in as text, never as markup. Each part keeps a
       // leading space (copied text reads right) and is shifted to sit GAP
       // after the previous one, leaving MARK_ROOM for the site mark.
-      name.textContent = look.name;
+      setText(name, look.name);
       const markW = look.mark ? MARK_ROOM : 0;
       setPart(extra, look.extra, `extra ${look.extraClass}`, GAP + markW - extraMeasure(m, look.extraClass).width(' '));
       setPart(
@@ -300,9 +326,9 @@ export class TreeRenderer {
       );
       setPart(more, look.more, 'more', GAP - m.smallBold.width(' '));
       if (look.mark && look.extra) {
-        mark.setAttribute('d', look.mark.shape);
-        mark.setAttribute('class', `site-mark tint-${look.mark.tint}`);
-        mark.setAttribute('transform', `translate(${LABEL_X + look.nameWidth + GAP + MARK_ROOM / 2 - 1},0)`);
+        setAttr(mark, 'd', look.mark.shape);
+        setAttr(mark, 'class', `site-mark tint-${look.mark.tint}`);
+        setAttr(mark, 'transform', `translate(${LABEL_X + look.nameWidth + GAP + MARK_ROOM / 2 - 1},0)`);
       } else if (mark.getAttribute('d')) {
         mark.setAttribute('d', '');
         mark.setAttribute('class', 'site-mark');
@@ -310,9 +336,9 @@ export class TreeRenderer {
       drawHistogram(histogram, look);
       const arrow = el.lastElementChild as SVGPathElement;
       if (look.debug) {
-        arrow.setAttribute('d', STACK_FRAME_ARROW);
-        arrow.setAttribute('class', `debug-mark ${look.debug.kind}`);
-        arrow.setAttribute('transform', `translate(${LABEL_X + look.debugX},0)`);
+        setAttr(arrow, 'd', STACK_FRAME_ARROW);
+        setAttr(arrow, 'class', `debug-mark ${look.debug.kind}`);
+        setAttr(arrow, 'transform', `translate(${LABEL_X + look.debugX},0)`);
       } else if (arrow.getAttribute('d')) arrow.setAttribute('d', '');
     });
   }
@@ -357,6 +383,25 @@ export class TreeRenderer {
   }
 }
 
+interface CachedLook {
+  node: Placed['node'];
+  row: Row | undefined;
+  room: number;
+  look: Look;
+  reusable: boolean;
+}
+
+/**
+ * A look that depends on no more than its node, row and room: not a fold's
+ * (its members' states), a deadline's (the clock) or a cancelled task's (the
+ * name of the task that cancelled it).
+ */
+function reusable(node: Placed['node'], row: Row | undefined): boolean {
+  if (node.kind === 'fold') return false;
+  if (row?.kind !== 'task') return true;
+  return !row.scopes.length && row.cancelledBy === undefined;
+}
+
 /** The node hangs from a task that made it without a task group: a loose task, a fold of them, their folded-away count. */
 function madeLoose(p: Placed, rows: ReadonlyMap<number, Row>): boolean {
   const n = p.node;
@@ -389,12 +434,12 @@ function appendNodeParts<P>(
 }
 
 function setPart(el: SVGTSpanElement, text: string, cls: string, dx: number): void {
-  el.textContent = text ? ` ${text}` : '';
-  el.setAttribute('class', cls);
-  if (text) el.setAttribute('dx', String(Math.round(Math.max(0, dx) * 10) / 10));
-  else el.removeAttribute('dx');
+  setText(el, text ? ` ${text}` : '');
+  setAttr(el, 'class', cls);
+  setAttr(el, 'dx', text ? String(Math.round(Math.max(0, dx) * 10) / 10) : null);
 }
 
+/** A fold's bar of state counts: one rect per state, rewritten only where a count moved it. */
 function drawHistogram(g: SVGGElement, look: Look): void {
   const data = look.histogram;
   if (!data) {
@@ -402,18 +447,20 @@ function drawHistogram(g: SVGGElement, look: Look): void {
     return;
   }
   const total = data.reduce((a, [, c]) => a + c, 0) || 1;
-  g.setAttribute('transform', `translate(${LABEL_X + look.width - HISTOGRAM_WIDTH},-3)`);
+  setAttr(g, 'transform', `translate(${LABEL_X + look.width - HISTOGRAM_WIDTH},-3)`);
+  while (g.childElementCount > data.length) g.lastElementChild!.remove();
+  while (g.childElementCount < data.length) {
+    const bar = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+    bar.setAttribute('height', '6');
+    g.append(bar);
+  }
   let x = 0;
-  select(g)
-    .selectAll<SVGRectElement, [TaskState, number]>('rect')
-    .data(data, (d) => d[0])
-    .join('rect')
-    .attr('class', (d) => `bar ${stateClass(d[0])}`)
-    .attr('height', 6)
-    .attr('x', (d) => {
-      const at = x;
-      x += (d[1] / total) * HISTOGRAM_WIDTH;
-      return at;
-    })
-    .attr('width', (d) => Math.max(1.5, (d[1] / total) * HISTOGRAM_WIDTH - 1));
+  data.forEach(([state, count], i) => {
+    const bar = g.children[i];
+    const w = (count / total) * HISTOGRAM_WIDTH;
+    setAttr(bar, 'class', `bar ${stateClass(state)}`);
+    setAttr(bar, 'x', String(x));
+    setAttr(bar, 'width', String(Math.max(1.5, w - 1)));
+    x += w;
+  });
 }

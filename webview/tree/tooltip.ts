@@ -7,9 +7,9 @@ import type { Row, WaitInfo } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { visible } from './programText';
 import { awaitOnOf, baseName, errorLine, hiddenWords, moreWords, siteWords } from './labels';
-import { memberStates, type ViewNode } from './model';
+import { memberCounts, type ViewNode } from './model';
 import { kindSentence } from './taskKinds';
-import { countStates, inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
+import { inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
 import { holdersWord, taskName, waitsOf } from './waitWords';
 
@@ -83,7 +83,7 @@ export class Tooltip {
 
 function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string, string]> {
   if (node.kind === 'fold') {
-    const states = inStateOrder(countStates(memberStates(node, rows)))
+    const states = inStateOrder(memberCounts(node, rows))
       .map(([s, n]) => `${n.toLocaleString('en-US')} ${stateWord(s)}`)
       .join(' · ');
     return [
