@@ -60,7 +60,7 @@ def test_a_gather_names_its_children_still_running(arecord):
     found = [w for w in waits_of(rec, "gatherer") if w is not None]
     # the quick child finishes at once: the wait settles on the two stuck ones
     w = found[-1]
-    assert (w["kind"], w["label"]) == ("future", "gather")
+    assert (w["kind"], w["label"]) == ("children", "gather")  # done when all are, as a nursery
     children = [e["id"] for e in rec.of("task.spawned") if e["name"] != "gatherer" and e["id"] != rec.main()["id"]]
     stuck_ids = [c for c in children if rec.exit(c)["outcome"] == "cancelled"]
     assert len(stuck_ids) == 2
@@ -68,14 +68,33 @@ def test_a_gather_names_its_children_still_running(arecord):
     assert w["detail"] == "2 of 3 still running"
 
 
-def test_lock_says_asyncio_records_no_owner_and_waiters_share_it(arecord):
+def test_the_end_of_a_task_group_waits_for_its_children(arecord):
+    async def stuck():
+        await asyncio.Event().wait()
+
+    async def owner():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(stuck(), name="child")
+        # the body ended: the owner waits in TaskGroup.__aexit__
+
+    async def main():
+        await cancel_after_hold(asyncio.create_task(owner(), name="owner"))
+
+    rec = run(arecord, main)
+    w = waited(rec, "owner")
+    (group,) = [e for e in rec.of("nursery.opened") if e["task"] == tid(rec, "owner")]
+    assert w == {"kind": "children", "obj": group["id"], "label": "TaskGroup", "detail": "until its children finish"}
+    assert rec.task("child")["nursery"] == group["id"]
+
+
+def test_lock_names_its_holder_and_waiters_share_it(arecord):
     async def waiter(db_lock):
         async with db_lock:
             pass
 
     async def main():
         db_lock = asyncio.Lock()
-        await db_lock.acquire()
+        await db_lock.acquire()  # main holds it (acquire, not async with: both are seen)
         one = asyncio.create_task(waiter(db_lock), name="waiter-1")
         two = asyncio.create_task(waiter(db_lock), name="waiter-2")
         await cancel_after_hold(one, two)
@@ -84,9 +103,63 @@ def test_lock_says_asyncio_records_no_owner_and_waiters_share_it(arecord):
     one, two = waited(rec, "waiter-1"), waited(rec, "waiter-2")
     assert (one["kind"], one["label"]) == ("lock", "Lock db_lock")
     assert one["obj"] == two["obj"]
-    assert "holders" not in one  # not known: asyncio keeps no owner
+    assert one["holders"] == [rec.main()["id"]] == two["holders"]
     last = [w for w in waits_of(rec, "waiter-1") if w is not None][-1]
-    assert last["detail"] == "held (asyncio records no owner); 2 waiting"
+    assert last["detail"] == "2 waiting"
+
+
+def test_two_tasks_two_locks_hold_what_the_other_waits_for(arecord):
+    async def transfer(src, dst, both, both_locked):
+        async with src:
+            both.append(src)
+            if len(both) == 2:
+                both_locked.set()
+            await both_locked.wait()
+            async with dst:  # the other transfer holds it
+                pass
+
+    async def main():
+        alice_lock, bob_lock = asyncio.Lock(), asyncio.Lock()
+        both: list[asyncio.Lock] = []
+        both_locked = asyncio.Event()
+        ab = asyncio.create_task(transfer(alice_lock, bob_lock, both, both_locked), name="alice->bob")
+        ba = asyncio.create_task(transfer(bob_lock, alice_lock, both, both_locked), name="bob->alice")
+        await cancel_after_hold(ab, ba)
+        # cancelled in the middle of the wait: each let its own lock go, nobody holds one
+        assert not alice_lock.locked()
+        assert not bob_lock.locked()
+
+    rec = run(arecord, main)
+    ab, ba = waited(rec, "alice->bob"), waited(rec, "bob->alice")
+    assert (ab["kind"], ab["label"], ab["holders"]) == ("lock", "Lock dst", [tid(rec, "bob->alice")])
+    assert (ba["kind"], ba["label"], ba["holders"]) == ("lock", "Lock dst", [tid(rec, "alice->bob")])
+    assert ab["obj"] != ba["obj"]
+    assert "wakes" not in ab  # only the other task could wake it
+    assert "until" not in ab
+
+
+def test_a_lock_taken_before_the_runtime_began_reads_as_held_by_nobody_known():
+    from nursery_lens._asyncio import lock_owners
+
+    assert lock_owners.install()  # installed once per process (observe_asyncio did it)
+    lock = asyncio.Lock()
+    # a lock made before the runtime installed its property keeps asyncio's own flag
+    del lock.__dict__["_nl_locked"]
+    lock.__dict__["_locked"] = True
+    assert lock.locked()
+    assert lock_owners.owner(lock) is None
+    lock.release()  # asyncio's release, through the property: from now on the lock is recorded
+    assert not lock.locked()
+
+    async def take() -> object:
+        async with lock:
+            return lock_owners.owner(lock)
+
+    async def main() -> None:
+        assert await take() is asyncio.current_task()
+        assert lock_owners.owner(lock) is None
+
+    asyncio.run(main())
 
 
 def test_semaphores_event_and_condition(arecord):
