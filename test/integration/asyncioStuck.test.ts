@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
 import { VerdictWatch } from '../../extension/verdictWatch';
 import { startCollector, waitFor, type Harness } from '../unit/collectorHarness';
+import type { RunState } from '../../extension/store/runState';
 
 const root = join(__dirname, '..', '..');
 const python = join(root, '.venv', 'bin', 'python');
@@ -32,17 +33,15 @@ describe('integration: an asyncio deadlock is told (real Python + asyncio → co
     await h.close();
   });
 
-  it('asyncio_deadlock.py: two tasks waiting for each other are a deadlock, main is stuck behind them', async () => {
+  /** Runs `program` as a debug launch would, until `check` is done with the run; then Ctrl-C. */
+  async function watching(program: string, check: (state: RunState) => Promise<void>): Promise<void> {
     const { env } = await instrumentLaunch(
       { collector: h.server, launches: h.launches, bootstrapDir, inherited: { PYTHONPATH: undefined } },
       { label: 'asyncio deadlock', kind: 'debug', sampleHz: 10 },
     );
     const full: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
-    const child = spawn(python, [join(__dirname, 'programs', 'asyncio_deadlock.py')], {
-      env: full,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(python, [program], { env: full, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -50,6 +49,17 @@ describe('integration: an asyncio deadlock is told (real Python + asyncio → co
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+      await check(state);
+    } finally {
+      child.kill('SIGINT');
+      await exit;
+    }
+    assert.equal(stderr.includes('internal error'), false, stderr);
+    assert.equal(stderr.includes('RecursionError'), false, stderr);
+  }
+
+  it('asyncio_deadlock.py (test program): two tasks waiting for each other are a deadlock, main is stuck behind them', async () => {
+    await watching(join(__dirname, 'programs', 'asyncio_deadlock.py'), async (state) => {
       const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
       assert.equal(v.kind, 'deadlock');
       assert.deepEqual(
@@ -68,11 +78,33 @@ describe('integration: an asyncio deadlock is told (real Python + asyncio → co
       );
       await waitFor('the log line', () => told.length === 1);
       assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
-    } finally {
-      child.kill('SIGINT');
-      await exit;
-    }
-    assert.equal(stderr.includes('internal error'), false, stderr);
-    assert.equal(stderr.includes('RecursionError'), false, stderr);
+    });
+  });
+
+  it('examples/asyncio_deadlock.py: two transfers, two asyncio Locks, each held by the other: a deadlock; the auditor runs on', async () => {
+    await watching(join(root, 'examples', 'asyncio_deadlock.py'), async (state) => {
+      const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
+      assert.equal(v.kind, 'deadlock');
+      assert.deepEqual(
+        v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [
+          ['transfer alice->bob', 'lock', 'Lock dst.lock'],
+          ['transfer bob->alice', 'lock', 'Lock dst.lock'],
+        ],
+      );
+      // each holds the lock the other waits for
+      assert.deepEqual(v.tasks[0].waits.holders, [v.tasks[1].id]);
+      assert.deepEqual(v.tasks[1].waits.holders, [v.tasks[0].id]);
+      assert.notEqual(v.tasks[0].waits.obj, v.tasks[1].waits.obj);
+      // main waits at the end of its TaskGroup for children two of which never finish
+      assert.deepEqual(
+        v.behind.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [['Task-1', 'children', 'TaskGroup']],
+      );
+      const auditor = state.rows().find((r) => r.kind === 'task' && r.name === 'auditor');
+      assert.ok(auditor && auditor.kind === 'task' && auditor.exitedAt === undefined, 'the auditor is alive');
+      await waitFor('the log line', () => told.length === 1);
+      assert.match(told[0], /deadlock: transfer alice->bob waits for Lock dst\.lock held by transfer bob->alice; /);
+    });
   });
 });
