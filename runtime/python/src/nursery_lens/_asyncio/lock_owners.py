@@ -39,22 +39,6 @@ class _Migrated:
         return lock.__dict__.get(_FLAG, False)
 
 
-def _current_task_getter() -> Any:
-    """The current task, or None (no running loop); never raises."""
-    get_loop = events._get_running_loop
-    current = getattr(tasks, "_current_tasks", None)
-    if isinstance(current, dict):  # 3.11-3.13: one dict, loop -> task
-        get = current.get
-        return lambda: get(get_loop())
-    current_task = tasks.current_task
-
-    def slow() -> Any:
-        loop = get_loop()
-        return current_task(loop) if loop is not None else None
-
-    return slow
-
-
 def install() -> bool:
     """Record owners from now on (once per process); False where asyncio's
     Lock has another shape (owners then stay unknown)."""
@@ -70,12 +54,20 @@ def install() -> bool:
     INSTALLED.append(ok)
     if not ok:
         return False
-    current = _current_task_getter()
+    get_loop = events._get_running_loop
+    current = getattr(tasks, "_current_tasks", None)
+    current_task = tasks.current_task
+
+    def current_of(loop: Any) -> Any:
+        return current_task(loop) if loop is not None else None
+
+    if isinstance(current, dict):  # 3.11-3.13: one dict, loop -> task (a call less than current_task())
+        current_of = current.get  # type: ignore[assignment]
 
     def set_locked(lock: Any, value: Any) -> None:
         lock._nl_locked = value
         try:
-            lock._nl_owner = current() if value else None
+            lock._nl_owner = current_of(get_loop()) if value else None
         except Exception:
             lock._nl_owner = None
 

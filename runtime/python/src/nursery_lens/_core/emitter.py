@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from .adapter import ObservedRun
     from .config import Config
-    from .mirror import RunMirror
+    from .run_mirror import RunMirror
 
 #: Unsent bytes held for a slow collector before lines are dropped.
 SEND_LIMIT = 8 * 1024 * 1024
