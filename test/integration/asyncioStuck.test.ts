@@ -74,7 +74,7 @@ describe('integration: an asyncio deadlock is told (real Python + asyncio → co
       assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
       assert.deepEqual(
         v.behind.map((t) => [t.name, t.waits.label]),
-        [['Task-1', 'gather']], // asyncio.run's main task,
+        [['__main__.main', 'gather']], // asyncio.run's main task (asyncio calls it Task-1)
       );
       await waitFor('the log line', () => told.length === 1);
       assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
@@ -99,7 +99,7 @@ describe('integration: an asyncio deadlock is told (real Python + asyncio → co
       // main waits at the end of its TaskGroup for children two of which never finish
       assert.deepEqual(
         v.behind.map((t) => [t.name, t.waits.kind, t.waits.label]),
-        [['Task-1', 'children', 'TaskGroup']],
+        [['__main__.main', 'children', 'TaskGroup']],
       );
       const auditor = state.rows().find((r) => r.kind === 'task' && r.name === 'auditor');
       assert.ok(auditor && auditor.kind === 'task' && auditor.exitedAt === undefined, 'the auditor is alive');

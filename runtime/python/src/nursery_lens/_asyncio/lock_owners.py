@@ -7,11 +7,11 @@ notes the current task as ``_nl_owner`` (and forgets it on release), so the
 sampler can name a lock's holder (``waits``) and the store can see a cycle
 of two tasks each holding the lock the other wants. The getter is C
 (``operator.attrgetter``): reads stay cheap, and a program that takes no
-locks pays nothing; one lock cycle costs about a third of a microsecond more
-(``bench/overhead.py --only asyncio_locks``).
+locks pays nothing; one lock cycle costs about half a microsecond more
+(CPU, on a loaded 2-core machine: ``bench/overhead.py --only asyncio_locks``).
 
 The owner is held strongly while the lock is held, and let go on release: a
-task that ends holding a lock stays named as its holder, as it is. A lock
+task that ends holding a lock is told as such (``waits``). A lock
 made before ``install`` (``observe_asyncio()`` called with locks already in
 use) keeps its state in its ``__dict__``: ``_Migrated`` reads it from there
 until its next acquire or release, and its owner is not known until then.

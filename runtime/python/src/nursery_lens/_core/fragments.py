@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import CodeType
 
+    from typing_extensions import Self
+
 q = _q
 
 #: Most characters of a message or reason from the program put on the wire.
@@ -89,6 +91,27 @@ def line_of_offset(code: CodeType, offset: int) -> int:
     except Exception:
         pass
     return code.co_firstlineno
+
+
+class Renamed(str):
+    """A task's name as an adapter shows it instead of the library's own
+    default (asyncio's ``Task-3``: the coroutine's qualified name), which
+    stays in ``default`` (``task.spawned.default_name``)."""
+
+    default: str
+
+    def __new__(cls, name: str, default: str) -> Self:
+        self = super().__new__(cls, name)
+        self.default = default
+        return self
+
+
+def name_fields(name: Any) -> str:
+    """``task.spawned``'s name as JSON, with ``,"default_name":…`` after it
+    for a ``Renamed`` name (a line's tail keeps both, as one piece)."""
+    if type(name) is Renamed:
+        return f'{_q(name)},"default_name":{_q(name.default)}'
+    return name_json(name)
 
 
 def name_json(name: Any) -> str:

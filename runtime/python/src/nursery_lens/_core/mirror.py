@@ -21,6 +21,7 @@ from .fragments import (
     error_json,
     func_json,
     ms,
+    name_fields,
     name_json,
     q,
     site_json,
@@ -113,7 +114,8 @@ class Mirror:
                             rest = cached[2]
                         else:
                             rest = self._task_rest(nid, code, line, func)
-                        tasks[x] = tail = f',"name":{q(name)}{rest}'
+                        nj = q(name) if type(name) is str else name_fields(name)  # Renamed: see fragments
+                        tasks[x] = tail = f',"name":{nj}{rest}'
                         if emit:
                             d = (t - t0) // 1000
                             append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
@@ -224,7 +226,8 @@ class Mirror:
                 name, func = m.source.describe(name)
             fj = func_json(func) if func is not None else None
             parent = item[10] if len(item) > 10 else None
-            m.tasks[tid] = TaskRecord(name_json(name), nid, flags, site_json(code, line), fj, parent)
+            nj = name_json(name) if type(name) is str else name_fields(name)
+            m.tasks[tid] = TaskRecord(nj, nid, flags, site_json(code, line), fj, parent)
             lines.append(m.spawn_line(tid, ms(t, m.t0)))
         elif kind == E.EXIT:
             _, run, t, tid, info = item
