@@ -277,3 +277,46 @@ def test_asyncio_wait_names_the_tasks_and_two_such_waits_are_a_cycle(arecord):
     t = waited(rec, "timed")
     assert (t["holders"], t["wakes"], t["detail"]) == ([tid(rec, "a")], True, "for the first of 1 to finish")
     assert 19_000 < t["until"] < 21_000
+
+
+def test_a_stream_read_says_whom_it_reads_from_and_to_thread_what_runs(arecord):
+    import threading
+
+    release = threading.Event()
+
+    def crunch() -> None:
+        release.wait(5)
+
+    async def read_one(reader):
+        await reader.readline()
+
+    async def in_thread():
+        await asyncio.to_thread(crunch)
+
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def main():
+        server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reading = asyncio.create_task(read_one(reader), name="reading")
+        crunching = asyncio.create_task(in_thread(), name="crunching")
+        await asyncio.sleep(HOLD)
+        release.set()
+        await crunching
+        reading.cancel()
+        for w in [writer, *accepted]:
+            w.close()
+            await w.wait_closed()
+        server.close()
+        await server.wait_closed()
+        return port
+
+    ports: list[int] = []
+    rec = arecord(lambda: ports.append(asyncio.run(main())), sample_hz=HZ)
+    r = waited(rec, "reading")
+    assert (r["kind"], r["label"], r["wakes"]) == ("io", "asyncio stream", True)
+    assert r["detail"] == f"reads from 127.0.0.1:{ports[0]}"
+    t = waited(rec, "crunching")
+    assert (t["kind"], t["label"], t["wakes"]) == ("thread", "asyncio.to_thread", True)
+    assert t["detail"] == f"runs {crunch.__qualname__}() in a worker thread"

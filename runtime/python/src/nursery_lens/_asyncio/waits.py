@@ -11,7 +11,8 @@ awaiting a task is a ``task`` wait with that task as holder, and a gather is
 a ``children`` wait with its running children as holders: done when all of
 them are, as a nursery's exit (``asyncio.wait``: the tasks it waits on, read
 from its frame). The end of ``async with TaskGroup()`` is the group's
-``children`` wait, as Trio's nursery exit is.
+``children`` wait, as Trio's nursery exit is. A stream's read or drain
+says who is at the other end; ``to_thread`` what runs in the thread.
 
 asyncio's ``Lock`` records no owner: ``lock_owners`` notes it, and a lock
 wait names its holder. An ``asyncio.timeout`` the task is in is a deadline that can
@@ -64,7 +65,7 @@ def look_up() -> dict[int, int]:
     _looked = True
     try:
         import asyncio
-        from asyncio import locks, queues, tasks
+        from asyncio import locks, queues, streams, tasks, threads
 
         _register(locks.Lock.acquire, _lock)
         _register(locks.Semaphore.acquire, _semaphore)
@@ -74,6 +75,9 @@ def look_up() -> dict[int, int]:
         _register(queues.Queue.put, _put)
         _register(tasks.sleep, _sleep)
         _register(getattr(tasks, "_wait"), _wait)  # noqa: B009 (asyncio.wait's private half)
+        _register(getattr(streams.StreamReader, "_wait_for_data"), _stream_read)  # noqa: B009 (private)
+        _register(getattr(streams.FlowControlMixin, "_drain_helper"), _stream_drain)  # noqa: B009
+        _register(threads.to_thread, _to_thread)
         group = getattr(asyncio, "TaskGroup", None)  # 3.11+
         _register(getattr(group, "__aexit__", None), _group_exit)  # the original (patches wraps it)
     except Exception:
@@ -195,6 +199,32 @@ def _sleep(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
     handle = frame.f_locals.get("h")
     until = float(handle.when()) if handle is not None and not handle.cancelled() else None
     return WaitSeen("sleep", "asyncio.sleep", until=until, wakes=until is not None)
+
+
+def _peer(transport: Any) -> str:
+    """Who is at the other end of ``transport``, in words."""
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        host = f"[{peer[0]}]" if ":" in str(peer[0]) else str(peer[0])
+        return f"{host}:{peer[1]}"
+    return str(peer) if peer else "its peer"
+
+
+def _stream_read(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    reader = _self(frame)  # (readline() waits as readuntil(): which read it was says little)
+    return WaitSeen("io", "asyncio stream", wakes=True, detail=f"reads from {_peer(reader._transport)}")
+
+
+def _stream_drain(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    protocol = _self(frame)
+    transport = getattr(protocol, "_transport", None)
+    return WaitSeen("io", "asyncio stream", wakes=True, detail=f"writes to {_peer(transport)} (drain)")
+
+
+def _to_thread(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    func = frame.f_locals.get("func")
+    name = getattr(func, "__qualname__", None) or type(func).__name__
+    return WaitSeen("thread", "asyncio.to_thread", wakes=True, detail=f"runs {name}() in a worker thread")
 
 
 def _group_exit(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
