@@ -4,6 +4,7 @@ a gather, each of asyncio's primitives and sleep, in real asyncio runs."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import TYPE_CHECKING, Any
 
 from test_waits import HOLD, HZ, tid, waited, waits_of
@@ -320,3 +321,23 @@ def test_a_stream_read_says_whom_it_reads_from_and_to_thread_what_runs(arecord):
     t = waited(rec, "crunching")
     assert (t["kind"], t["label"], t["wakes"]) == ("thread", "asyncio.to_thread", True)
     assert t["detail"] == f"runs {crunch.__qualname__}() in a worker thread"
+
+
+def test_wait_for_names_the_task_it_waits_for_and_when_it_gives_up(arecord):
+    async def slow():
+        await asyncio.Event().wait()
+
+    async def bounded():
+        await asyncio.wait_for(slow(), timeout=20)
+
+    async def main():
+        await cancel_after_hold(asyncio.create_task(bounded(), name="bounded"))
+
+    rec = run(arecord, main)
+    w = waited(rec, "bounded")
+    if sys.version_info < (3, 12):  # wait_for runs the coroutine as a task of its own, and waits for it
+        (inner,) = [e["id"] for e in rec.of("task.spawned") if e.get("parent") == tid(rec, "bounded")]
+        assert (w["kind"], w["holders"], w["wakes"]) == ("task", [inner], True)
+    else:  # 3.12+ awaits it in an asyncio.timeout: the Event it waits on, and the deadline
+        assert (w["kind"], w["wakes"]) == ("event", True)
+    assert 19_000 < w["until"] < 21_000

@@ -18,7 +18,7 @@ from __future__ import annotations
 from math import inf
 from typing import TYPE_CHECKING, Any
 
-from .._core.fragments import Renamed
+from .._core.fragments import Renamed, q
 from .._core.frames import CLASSIFIER
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 #: Most links followed in one await chain.
 _MAX_DEPTH = 200
-#: id(code) -> (code, the name a task running it shows when asyncio named it ``Task-N``)
+#: id(code) -> (code, the name (JSON) a task running it shows when asyncio named it ``Task-N``)
 _SHOWN: dict[int, tuple[CodeType, str]] = {}
 _SHOWN_MAX = 4096
 #: (run, task) -> more scopes of the task (innermost first): libraries on top
@@ -56,26 +56,26 @@ def func_of(coro: Any) -> CodeType | None:
     return code
 
 
-def shown_name(name: str, coro: Any, code: CodeType | None) -> str:
+def shown_name(name: str, coro: Any, code: CodeType | None) -> str | Renamed:
     """The name the panel shows for a task asyncio named: its own name, or,
     for asyncio's default ``Task-N``, the coroutine function's qualified
     name with its module (``__main__.main``, as Trio names a task), the
-    default kept in ``Renamed.default``. A name the user gave stays."""
+    default kept (``Renamed``). A name the user gave stays."""
     if code is None or not name.startswith("Task-") or not name[5:].isdigit():
         return name
     hit = _SHOWN.get(id(code))
     if hit is not None and hit[0] is code:
-        return Renamed(hit[1], name)
+        return (hit[1], name)
     frame = getattr(coro, "cr_frame", None)  # None once the coroutine ended: its module by file then
     module = frame.f_globals.get("__name__") if frame is not None else _module_of(code.co_filename)
     qualified = getattr(code, "co_qualname", code.co_name)
     if not isinstance(module, str):
-        return Renamed(qualified, name)
-    shown = f"{module}.{qualified}"
+        return (q(qualified), name)
+    shown = q(f"{module}.{qualified}")
     if len(_SHOWN) >= _SHOWN_MAX:
         _SHOWN.clear()
     _SHOWN[id(code)] = (code, shown)
-    return Renamed(shown, name)
+    return (shown, name)
 
 
 def _module_of(filename: str) -> str | None:
@@ -125,12 +125,15 @@ class Sampling:
         waiter = task._fut_waiter
         return "waiting" if waiter is not None and not waiter.done() else "scheduled"
 
-    def describe(self, task: Any) -> tuple[str, CodeType | None]:
+    def describe(self, task: Any) -> tuple[str | Renamed, CodeType | None]:
         try:
             coro = task.get_coro()
             code = coro.cr_code  # nearly always: a task running a coroutine
             name = task.get_name()
             if name.startswith("Task-"):
+                hit = _SHOWN.get(id(code))  # shown_name's cache, inline: once per task
+                if hit is not None and hit[0] is code and name[5:].isdigit():
+                    return (hit[1], name), (code if not FUNC_OF else func_of(coro))
                 name = shown_name(name, coro, code)
             return name, (code if not FUNC_OF else func_of(coro))
         except AttributeError:

@@ -23,6 +23,7 @@ error makes the wait "not known" (``_core.waits``), never more.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from .._core.waits import WaitReader, WaitSeen
@@ -78,6 +79,8 @@ def look_up() -> dict[int, int]:
         _register(getattr(streams.StreamReader, "_wait_for_data"), _stream_read)  # noqa: B009 (private)
         _register(getattr(streams.FlowControlMixin, "_drain_helper"), _stream_drain)  # noqa: B009
         _register(threads.to_thread, _to_thread)
+        if sys.version_info < (3, 12):  # 3.12+ awaits the task itself, in an asyncio.timeout: the fallback says it
+            _register(tasks.wait_for, _wait_for)
         group = getattr(asyncio, "TaskGroup", None)  # 3.11+
         _register(getattr(group, "__aexit__", None), _group_exit)  # the original (patches wraps it)
     except Exception:
@@ -225,6 +228,19 @@ def _to_thread(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
     func = frame.f_locals.get("func")
     name = getattr(func, "__qualname__", None) or type(func).__name__
     return WaitSeen("thread", "asyncio.to_thread", wakes=True, detail=f"runs {name}() in a worker thread")
+
+
+def _wait_for(run: Sampling, task: Any, frame: FrameType) -> WaitSeen | None:
+    """3.11's ``wait_for``: the awaited task (or future) until its timer fires."""
+    local = frame.f_locals
+    inner, handle = local.get("fut"), local.get("timeout_handle")
+    if inner is None or handle is None or inspect.iscoroutine(inner):
+        return None  # not yet waiting (or the timeout was 0): the fallback says what it can
+    seen = _future(run, inner)
+    if seen is None:
+        return None
+    until = None if handle.cancelled() else float(handle.when())
+    return seen._replace(until=until, wakes=until is not None)
 
 
 def _group_exit(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import CodeType
 
-    from typing_extensions import Self
-
 q = _q
 
 #: Most characters of a message or reason from the program put on the wire.
@@ -93,24 +91,18 @@ def line_of_offset(code: CodeType, offset: int) -> int:
     return code.co_firstlineno
 
 
-class Renamed(str):
-    """A task's name as an adapter shows it instead of the library's own
-    default (asyncio's ``Task-3``: the coroutine's qualified name), which
-    stays in ``default`` (``task.spawned.default_name``)."""
-
-    default: str
-
-    def __new__(cls, name: str, default: str) -> Self:
-        self = super().__new__(cls, name)
-        self.default = default
-        return self
+#: A task's name as an adapter shows it instead of the library's own
+#: default (asyncio's ``Task-3``: the coroutine's qualified name): (that name
+#: as JSON, the default), the default sent as ``task.spawned.default_name``.
+#: A tuple, made without a call: one per task of a spawn-heavy program.
+Renamed = tuple[str, str]
 
 
 def name_fields(name: Any) -> str:
     """``task.spawned``'s name as JSON, with ``,"default_name":…`` after it
     for a ``Renamed`` name (a line's tail keeps both, as one piece)."""
-    if type(name) is Renamed:
-        return f'{_q(name)},"default_name":{_q(name.default)}'
+    if type(name) is tuple:
+        return f'{name[0]},"default_name":{_q(name[1])}'
     return name_json(name)
 
 

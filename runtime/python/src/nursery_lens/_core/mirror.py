@@ -114,7 +114,8 @@ class Mirror:
                             rest = cached[2]
                         else:
                             rest = self._task_rest(nid, code, line, func)
-                        nj = q(name) if type(name) is str else name_fields(name)  # Renamed: see fragments
+                        # a Renamed name (see fragments) written inline: once per task
+                        nj = q(name) if type(name) is str else f'{name[0]},"default_name":{q(name[1])}'
                         tasks[x] = tail = f',"name":{nj}{rest}'
                         if emit:
                             d = (t - t0) // 1000
