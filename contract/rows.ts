@@ -55,6 +55,25 @@ export interface WaitInfo {
   since: number;
 }
 
+/** How a wait's holders relate to its object: `held by`, `borrowed by`… (the panel and the tree as text say the same). */
+export function holdersWord(w: WaitInfo): string {
+  switch (w.kind) {
+    case 'limiter':
+      return 'borrowed by';
+    case 'semaphore':
+      return 'taken by';
+    case 'start':
+      return 'started by';
+    case 'task':
+    case 'future':
+      return 'done by';
+    case 'children':
+      return 'of';
+    default:
+      return 'held by';
+  }
+}
+
 /** A task named in a verdict, with what it waits for. */
 export interface VerdictTask {
   id: number;

@@ -16,6 +16,11 @@ for (const venv of ['.venv', '.venv-oldest-trio', '.venv-newest-python']) {
       console.error('No .venv: run `npm install` first.');
       process.exit(1);
     }
+    if (venv === '.venv-newest-python')
+      console.log(
+        "\n── no CPython newer than .venv's was found (pyenv or python3.12+ on PATH): the asyncio suites ran on one" +
+          ' version only; set NURSERY_LENS_NEWEST_PYTHON to an interpreter and run `npm install` again ──',
+      );
     continue;
   }
   const versions = spawnSync(py, ['-c', 'import sys, trio; print(sys.version.split()[0], trio.__version__)'], {

@@ -3,7 +3,7 @@
 // check`), plus debugpy for the end-to-end suite.
 // Runs as npm's postinstall so `npm install` is the only setup step.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,33 @@ function findPython() {
     if (r.status === 0) return cand;
   }
   return null;
+}
+
+/** `major.minor` of an interpreter, e.g. [3, 11]; null when it does not run. */
+function versionOf(python) {
+  const r = spawnSync(python, ['-c', 'import sys; print(*sys.version_info[:2])'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim().split(' ').map(Number) : null;
+}
+
+/** The newest CPython 3.12+ newer than the main environment's: pyenv's versions first, then `python3.N` on PATH. */
+function findNewestPython() {
+  const mine = versionOf(join(venv, 'bin', 'python')) ?? [3, 0];
+  const found = [];
+  const versions = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
+  if (existsSync(versions))
+    for (const name of readdirSync(versions)) {
+      const m = /^3\.(\d+)\.(\d+)$/.exec(name); // plain CPython releases, not dev builds or other implementations
+      const bin = join(versions, name, 'bin', 'python');
+      if (m && existsSync(bin)) found.push({ minor: Number(m[1]), patch: Number(m[2]), bin });
+    }
+  for (const minor of [14, 13, 12]) {
+    const v = versionOf(`python3.${minor}`);
+    if (v && v[1] === minor) found.push({ minor, patch: -1, bin: `python3.${minor}` });
+  }
+  found.sort((a, b) => b.minor - a.minor || b.patch - a.patch);
+  const best = found.find((f) => f.minor >= 12 && f.minor > mine[1]);
+  if (!best) return null;
+  return best.bin.includes('/') ? best.bin : spawnSync('which', [best.bin], { encoding: 'utf8' }).stdout.trim() || null;
 }
 
 if (process.env.NURSERY_LENS_SKIP_PYTHON === '1') process.exit(0);
@@ -53,10 +80,9 @@ if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
 }
 // The newest CPython pyenv has here: asyncio differs by version (eager tasks in 3.12, ...),
 // so the Python suites run on it too when it is there (NURSERY_LENS_NEWEST_PYTHON: another interpreter, or 0).
-const newestPython =
-  process.env.NURSERY_LENS_NEWEST_PYTHON ?? join(homedir(), '.pyenv', 'versions', '3.13.0', 'bin', 'python');
+const newestPython = process.env.NURSERY_LENS_NEWEST_PYTHON ?? findNewestPython();
 const newest = join(root, '.venv-newest-python');
-if (newestPython !== '0' && existsSync(newestPython)) {
+if (newestPython && newestPython !== '0' && existsSync(newestPython)) {
   if (!ensureVenv(newest, newestPython) || !pip(newest, '-e', 'runtime/python[test]')) process.exit(1);
 }
 for (const dir of [venv, oldest, newest])

@@ -4,14 +4,20 @@
 // into an offscreen <svg>, then every colour and font the theme's CSS gives
 // it is written onto the elements (CSS variables resolved), so the file
 // looks the same anywhere. Program strings stay text nodes (XMLSerializer
-// escapes them); only the elements the renderer makes are kept.
+// escapes them); only the elements the renderer makes are kept. The host's
+// export request is answered here too (answerExport).
+import type { ImageFormat, WebviewMessage } from '../contract/messages';
 import type { Row, RunInfo } from '../contract/rows';
 import { cancelLinks } from './tree/cancelLinks';
+import { DIRTY } from './tree/frameScheduler';
 import type { Layout } from './tree/layout';
 import type { Measures } from './tree/look';
+import type { RunMirror } from './tree/mirror';
 import type { Model } from './tree/model';
 import { TreeRenderer } from './tree/render';
+import type { ShownTree } from './tree/shownTree';
 import type { SitePalette } from './tree/sitePalette';
+import type { Choices } from './viewState';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Room around the tree, in px. */
@@ -174,4 +180,42 @@ export async function pngOf(p: Picture): Promise<string> {
   const comma = url.indexOf(',');
   if (!url.startsWith('data:image/png') || comma < 0) throw new Error('the browser made no PNG');
   return url.slice(comma + 1);
+}
+
+/** What answering the host's export reads. */
+export interface ExportParts {
+  tree: ShownTree;
+  choices: Choices;
+  measures: Measures;
+  /** The moment shown: a past one while the time cursor is there. */
+  shownRun(): RunMirror | undefined;
+  changed(flags: number, save?: boolean): void;
+  post(m: WebviewMessage): void;
+}
+
+/** The picture of the view the host asked for (its answer carries the same id). */
+export async function answerExport(p: ExportParts, id: number, format: ImageFormat): Promise<void> {
+  try {
+    const run = p.shownRun();
+    if (!run) throw new Error('no run is shown');
+    // Built now, as the next frame would: the panel may have just opened.
+    // The picture holds the whole tree: what the user collapsed and the folds, not the levels
+    // the panel's size left closed (the next frame builds the panel's view again).
+    p.tree.rebuild(run, p.choices.modelOptions(null));
+    p.changed(DIRTY.structure, false);
+    const { layout, model } = p.tree;
+    if (!layout || !model || !layout.nodes.length) throw new Error('the tree shows nothing to draw');
+    const picture = drawPicture({
+      layout,
+      model,
+      rows: run.rows,
+      info: run.info,
+      victims: p.tree.victims,
+      measures: p.measures,
+      palette: p.tree.palette,
+    });
+    p.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
+  } catch (err) {
+    p.post({ type: 'exportFailed', id, reason: err instanceof Error ? err.message : String(err) });
+  }
 }

@@ -4,12 +4,15 @@
 // the SIGUSR1 dump, the pytest plugin); test/fixtures/*.tree.txt hold what both
 // print for the recorded fixtures, byte for byte. Change the two together,
 // and the spec first. Pure: no vscode.
-import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow } from '../../contract/rows';
+import { holdersWord } from '../../contract/rows';
+import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, WaitInfo } from '../../contract/rows';
 
 /** Longest text taken from the program (a name, a message, a file's name), in characters (code points). */
 export const MAX_TEXT = 200;
 /** Exceptions of a group named after its message. */
 const MAX_LEAVES = 5;
+/** Holders of a wait named before `and K more`. */
+const MAX_HOLDERS = 3;
 const INDENT = '  ';
 const SEP = ' · ';
 
@@ -139,6 +142,22 @@ function stateText(t: TaskRow): string {
   return outcomeText(state, t.error);
 }
 
+/** `on Lock bob.lock held by transfer bob->alice`; null for none, or for its own nursery's children (the lines below say it). */
+function waitsText(t: TaskRow, nameOf: (id: number) => string): string | null {
+  const w: WaitInfo | undefined = t.state === 'waiting' ? t.waits : undefined;
+  if (!w || w.kind === 'children') return null;
+  let out = `on ${clean(w.label)}`;
+  const holders = w.holders ?? [];
+  if (holders.length) {
+    const names = holders.slice(0, MAX_HOLDERS).map(nameOf).join(', ');
+    const more = holders.length > MAX_HOLDERS ? ` and ${holders.length - MAX_HOLDERS} more` : '';
+    out += ` ${holdersWord(w)} ${names}${more}`;
+  }
+  if (typeof w.until === 'number') out += ` until ${seconds(w.until)}`;
+  if (w.detail) out += ` (${clean(w.detail)})`;
+  return out;
+}
+
 function scopeText(s: ScopeInfo): string {
   let out = SCOPE_WORDS[s.kind ?? 'cancel_scope'] ?? 'cancel scope';
   const at = siteText(s.site);
@@ -157,7 +176,7 @@ function flagText(t: TaskRow, flag: string): string {
 }
 
 /** A node's line around its `×N`: [before, after]. */
-function head(row: Row): [string, string] {
+function head(row: Row, nameOf: (id: number) => string): [string, string] {
   if (row.kind === 'nursery') return nurseryHead(row);
   if (row.kind === 'retired') {
     const counts = RETIRED_ORDER.filter((k) => row.byOutcome[k] > 0).map((k) => `${row.byOutcome[k]} ${k}`);
@@ -167,6 +186,8 @@ function head(row: Row): [string, string] {
     ];
   }
   const parts = [stateText(row)];
+  const waits = waitsText(row, nameOf);
+  if (waits) parts.push(waits);
   if (row.loose) parts.push('loose');
   const at = siteText(row.site);
   if (at) parts.push(`spawned @ ${at}`);
@@ -238,8 +259,14 @@ export function treeLines(rows: readonly Row[]): string[] {
     order.push(row);
     stack.push(...(kids.get(row.id) ?? []));
   }
+  const byId = new Map<number, Row>();
+  for (const r of rows) byId.set(r.id, r);
+  const nameOf = (id: number): string => {
+    const r = byId.get(id);
+    return r?.kind === 'task' ? clean(r.name) : `#${id}`;
+  };
   const heads = new Map<number, [string, string]>();
-  for (const row of order) heads.set(row.id, head(row));
+  for (const row of order) heads.set(row.id, head(row, nameOf));
   const keys = new Map<string, number>(); // a subtree's print, as nested numbers -> its number
   const keyOf = new Map<number, number>();
   const groups = new Map<number, Group[]>();

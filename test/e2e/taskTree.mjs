@@ -122,7 +122,7 @@ export async function fitTree(frame, everyMs = 0) {
     .catch(() => undefined);
 }
 
-/** The timeline bar's moment, e.g. "at 0.22 ms of 303 ms · …" (a recording) or "now …" (live). */
+/** The timeline bar's moment, e.g. "at 0.22 ms of 303 ms · …" (a recording) , "now …" (live) or "at the end, …" (a run that is over, at its end). */
 export async function timelineMoment(frame) {
   return (await frame.locator('.tl-time').textContent()) ?? '';
 }

@@ -88,7 +88,7 @@ describe('webview: the timeline and the time cursor', () => {
     assert.match((await h.page.locator('.past-badge').textContent())!, /0\.22 ms — the run as it was then/);
     await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length === 7);
     assert.deepEqual(await rowNames(h), [
-      '__main__.main',
+      'main', // as the tree names it
       'check config',
       'download',
       'parse feed',
@@ -144,7 +144,7 @@ describe('webview: the timeline and the time cursor', () => {
     await host!.settle(100);
     await h.page.keyboard.press('l');
     await host!.settle(100);
-    await waitBar(h, /^now 303 ms of 303 ms/);
+    await waitBar(h, /^at the end, 303 ms · /);
     assert.equal(await h.page.locator('.past-badge').isHidden(), true);
     assert.equal(await stateOf(h, 'parse feed'), 'raised');
     assert.ok((await h.posted()).some((m) => m.type === 'live'));

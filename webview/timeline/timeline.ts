@@ -414,7 +414,12 @@ export class Timeline {
     const at = this.cursor.at ?? end;
     const wall = info ? wallClock(info.wall, at) : '';
     const where = this.cursor.paused !== null && !past ? 'paused at' : past ? 'at' : 'now';
-    this.timeText.textContent = `${where} ${formatMoment(at)} of ${formatMoment(end)}${wall ? ` · ${wall}` : ''}`;
+    // A run that is over is not "now": its last moment is its end.
+    const moment =
+      !past && info && info.status !== 'live'
+        ? `at the end, ${formatMoment(end)}`
+        : `${where} ${formatMoment(at)} of ${formatMoment(end)}`;
+    this.timeText.textContent = `${moment}${wall ? ` · ${wall}` : ''}`;
     const rows = this.cursor.shown(this.run)?.rows;
     this.eventText.textContent = past && this.cursor.lastEvent ? eventWords(this.cursor.lastEvent, rows) : '';
     const data = this.model.data;

@@ -8,6 +8,7 @@
 // as text.
 import { select, type Selection } from 'd3-selection';
 import type { TimelineLane, TimelineLine, TimelineMark } from '../../contract/timeline';
+import { displayName } from '../tree/labels';
 import { SHAPE } from '../tree/shapes';
 import { stateClass, stateIcon } from '../tree/taskStates';
 import type { BandRange, Window } from './timelineModel';
@@ -258,11 +259,11 @@ export class StripView {
       .classed('selected', (l) => l.id === f.selected)
       .classed('system', (l) => l.system === true);
     row.select('rect.tl-row-bg').attr('width', f.width);
-    row
-      .select<SVGTextElement>('text.tl-name')
-      .text((l) =>
-        !names ? '' : l.name.length > charRoom ? `${l.name.slice(0, Math.max(1, charRoom - 1))}…` : l.name,
-      );
+    row.select<SVGTextElement>('text.tl-name').text((l) => {
+      if (!names) return '';
+      const name = displayName(l.name); // as the tree names it: `main` for `__main__.main`
+      return name.length > charRoom ? `${name.slice(0, Math.max(1, charRoom - 1))}…` : name;
+    });
     row
       .select('line.tl-life')
       .attr('x1', (l) => Math.max(sc.x0, sc.x(l.spawned)))

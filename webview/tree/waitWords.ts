@@ -4,6 +4,7 @@
 // details, the banner and the legend say the same. Plain strings: they go in
 // as text.
 import type { CauseInfo, Row, TaskRow, Verdict, WaitInfo } from '../../contract/rows';
+export { holdersWord } from '../../contract/rows';
 import type { WireCancelSource } from '../../contract/wire';
 
 /**
@@ -34,25 +35,6 @@ export function waitsOf(t: TaskRow): WaitInfo | null {
 export function waitShort(t: TaskRow): string | null {
   const w = waitsOf(t);
   return w && NAMED_BY_OBJECT.has(w.kind) ? w.label : null;
-}
-
-/** How the holders relate to the object: `held by`, `borrowed by`… */
-export function holdersWord(w: WaitInfo): string {
-  switch (w.kind) {
-    case 'limiter':
-      return 'borrowed by';
-    case 'semaphore':
-      return 'taken by';
-    case 'start':
-      return 'started by';
-    case 'task':
-    case 'future':
-      return 'done by';
-    case 'children':
-      return 'of';
-    default:
-      return 'held by';
-  }
 }
 
 /** The name of task `id` in the run (or `#id`). */

@@ -127,17 +127,23 @@ def test_sigusr1_prints_the_tree_of_a_hanging_program(tmp_path, programs):
     assert lines[0] == f"nursery_lens: task tree of pid {p.proc.pid} (SIGUSR1)"
     assert lines[1].startswith("hangs.py · Trio ")
     assert " · running · at " in lines[1]
-    assert lines[2].startswith(f"__main__.main · waiting @ hangs.py:{p.line('main waits here')} · spawned @ hangs.py:")
+    # Each waiting task says what it waits for (the Event nobody sets), as Copy Tree as Text does.
+    on_event = "on Event event (until set() is called)"
+    assert lines[2].startswith(
+        f"__main__.main · waiting @ hangs.py:{p.line('main waits here')} · {on_event} · spawned @ hangs.py:"
+    )
     assert lines[3] == f"  nursery @ hangs.py:{p.line('open_nursery')}"
     assert lines[4] == (
-        f"    __main__.waiter ×3 · waiting @ hangs.py:{p.line('waiter waits here')}"
+        f"    __main__.waiter ×3 · waiting @ hangs.py:{p.line('waiter waits here')} · {on_event}"
         f" · spawned @ hangs.py:{p.line('start_soon(waiter')}"
     )
     assert lines[5].startswith(
-        f"    __main__.sleeper · waiting @ hangs.py:{p.line('sleeper waits here')}"
+        f"    __main__.sleeper · waiting @ hangs.py:{p.line('sleeper waits here')} · on trio.sleep"
+    )
+    assert (
         f" · spawned @ hangs.py:{p.line('start_soon(sleeper')}"
         f" · cancel scope @ hangs.py:{p.line('sleeper scope here')} (deadline at 10"
-    )
+    ) in lines[5]
     assert len(lines) == 6
     # The handler stays: a second signal, a second dump; the program still hangs.
     assert p.dump().splitlines()[2:] == lines[2:]

@@ -43,6 +43,7 @@ class TaskRow:
         "state",
         "system",
         "unretrieved",
+        "waits",
     )
 
     def __init__(self, ident: int, parent: int | None, name: str, system: bool, main: bool, site: Json | None) -> None:
@@ -56,6 +57,8 @@ class TaskRow:
         self.state = "scheduled"
         self.site = site
         self.await_site: Json | None = None
+        #: what it waits for while waiting (``task.state.waits``); None: nothing known
+        self.waits: Json | None = None
         self.error: Json | None = None
         self.cancel_source: str | None = None
         self.cancel_reason: str | None = None
@@ -236,6 +239,11 @@ class RunRows:
         t.state = str(e["state"])
         if "at" in e:  # absent: unchanged
             t.await_site = e["at"]
+        waits = e.get("waits")
+        if t.state != "waiting":
+            t.waits = None  # a task that is not waiting waits for nothing
+        elif "waits" in e:  # absent: unchanged
+            t.waits = waits if isinstance(waits, dict) else None
 
     def _exited(self, e: Json) -> None:
         t = self.tasks.get(_int(e["id"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from .tree_rows import NurseryRow
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 MAX_TEXT = 200
 #: Exceptions of a group named after its message.
 MAX_LEAVES = 5
+#: holders of a wait named before ``and K more``
+MAX_HOLDERS = 3
 INDENT = "  "
 SEP = " · "
 
@@ -45,6 +47,14 @@ SCOPE_WORDS = {
     "anyio": "AnyIO CancelScope",
 }
 GROUP_WORDS = {None: "nursery", "taskgroup": "TaskGroup", "anyio": "task group (AnyIO)"}
+HOLDERS_WORDS = {
+    "limiter": "borrowed by",
+    "semaphore": "taken by",
+    "start": "started by",
+    "task": "done by",
+    "future": "done by",
+    "children": "of",
+}
 FLAG_WORDS = {"pending_at_close": "pending at close", "exception_never_retrieved": "exception never retrieved"}
 
 
@@ -152,6 +162,31 @@ def _state_text(t: TaskRow) -> str:
     return outcome_text(state, t.error)
 
 
+def holders_word(kind: str) -> str:
+    """How a wait's holders relate to its object (as the panel says: contract/rows.ts ``holdersWord``)."""
+    return HOLDERS_WORDS.get(kind, "held by")
+
+
+def _waits_text(t: TaskRow, name_of: Callable[[int], str]) -> str | None:
+    """``on Lock bob.lock held by transfer bob->alice``; None for none, or for
+    its own nursery's children (the lines below say it)."""
+    w = t.waits if t.state == "waiting" else None
+    if not w or w.get("kind") == "children":
+        return None
+    out = "on " + clean(w.get("label", ""))
+    holders = [h for h in w.get("holders") or [] if isinstance(h, int) and not isinstance(h, bool)]
+    if holders:
+        names = ", ".join(name_of(h) for h in holders[:MAX_HOLDERS])
+        more = f" and {len(holders) - MAX_HOLDERS} more" if len(holders) > MAX_HOLDERS else ""
+        out += f" {holders_word(str(w.get('kind')))} {names}{more}"
+    until = w.get("until")
+    if isinstance(until, (int, float)) and not isinstance(until, bool):
+        out += " until " + seconds(until)
+    if w.get("detail"):
+        out += f" ({clean(w['detail'])})"
+    return out
+
+
 def _scope_text(s: dict[str, Any]) -> str:
     out = SCOPE_WORDS.get(s.get("kind") or "cancel_scope", "cancel scope")
     at = site_text(s.get("site"))
@@ -176,7 +211,7 @@ def _flag_text(t: TaskRow, flag: str) -> str:
     return out
 
 
-def _head(row: Row) -> tuple[str, str]:
+def _head(row: Row, name_of: Callable[[int], str]) -> tuple[str, str]:
     """A node's line around its ``×N``: (before, after)."""
     if isinstance(row, NurseryRow):
         word = GROUP_WORDS.get(row.kind, clean(str(row.kind)))
@@ -184,6 +219,9 @@ def _head(row: Row) -> tuple[str, str]:
         return (word + " of start()" if row.start else word, " @ " + at if at else "")
     t = row
     parts = [_state_text(t)]
+    waits = _waits_text(t, name_of)
+    if waits:
+        parts.append(waits)
     if t.loose:
         parts.append("loose")
     at = site_text(t.site)
@@ -237,7 +275,13 @@ def tree_lines(rows: list[Row]) -> list[str]:
         row = stack.pop()
         order.append(row)
         stack.extend(kids.get(row.id, []))
-    heads = {row.id: _head(row) for row in order}
+    tasks = {r.id: r for r in rows if not isinstance(r, NurseryRow)}
+
+    def name_of(ident: int) -> str:
+        t = tasks.get(ident)
+        return clean(t.name) if t is not None else f"#{ident}"
+
+    heads = {row.id: _head(row, name_of) for row in order}
     keys: dict[Any, int] = {}  # a subtree's print, as nested numbers -> its number
     key_of: dict[int, int] = {}
     groups: dict[int | None, list[tuple[Row, int]]] = {}

@@ -1,0 +1,36 @@
+// What the debugger points at (the task paused at a breakpoint, the one whose
+// frame the user picked in the Call Stack), as the host last said: shown on
+// the tree only while that run is in view.
+import type { HostMessage } from '../contract/messages';
+import { DIRTY } from './tree/frameScheduler';
+import type { ShownTree } from './tree/shownTree';
+
+export interface DebuggerMarkParts {
+  tree: ShownTree;
+  /** The run in view. */
+  readonly current: string | null;
+  changed(flags: number, save?: boolean): void;
+}
+
+export class DebuggerMarks {
+  /** What the debugger points at, in whichever run it is. */
+  private last: Extract<HostMessage, { type: 'debugMarks' }> | null = null;
+
+  constructor(private readonly p: DebuggerMarkParts) {}
+
+  receive(m: Extract<HostMessage, { type: 'debugMarks' }>): void {
+    this.last = m;
+    this.point();
+  }
+
+  /** The debugger's marks for the run in view (a new badge width: a relayout). */
+  point(): void {
+    const m = this.last;
+    const mine = m && m.run !== null && m.run === this.p.current && (m.paused !== null || m.focus !== null);
+    const next = mine ? { paused: m.paused, focus: m.focus, reason: m.reason } : undefined;
+    const now = this.p.tree.debug;
+    if (now?.paused === next?.paused && now?.focus === next?.focus && now?.reason === next?.reason) return;
+    this.p.tree.debug = next;
+    this.p.changed(DIRTY.structure | DIRTY.chrome, false);
+  }
+}
