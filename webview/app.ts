@@ -16,6 +16,7 @@ import { Follow } from './follow';
 import { HostMessages } from './hostMessages';
 import { emptyState, Notices } from './notices';
 import { Picks } from './picks';
+import { RootLabel } from './rootLabel';
 import { Selection } from './selection';
 import { pageTimeline, shownRun } from './timeTravel';
 import { Toolbar } from './toolbar';
@@ -66,6 +67,7 @@ export class App {
   readonly timeline: Timeline;
   readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
   readonly picks = new Picks();
+  readonly rootLabel = new RootLabel();
   readonly measures: Measures;
   readonly debuggerMarks = new DebuggerMarks(this);
   private readonly messages = new HostMessages(this);
@@ -75,7 +77,7 @@ export class App {
     private readonly api: VsCodeApi,
   ) {
     this.choices = new Choices(api);
-    this.scheduler = new FrameScheduler((f) => this.frames.frame(f));
+    this.scheduler = new FrameScheduler((f) => this.frame(f));
     this.toolbar = new Toolbar(this.actions.toolbarActions());
     this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     this.svg.setAttribute('class', 'tree');
@@ -139,6 +141,7 @@ export class App {
       waits,
       banner,
       picks: this.picks,
+      rootLabel: this.rootLabel,
     });
     this.actions.bindTree();
     this.watchSize(area);
@@ -151,6 +154,7 @@ export class App {
       'div',
       { class: 'tree-area' },
       this.svg as unknown as HTMLElement,
+      this.rootLabel.el,
       this.chrome.waiting,
       this.chrome.empty,
       this.tooltip.el,
@@ -186,6 +190,13 @@ export class App {
         DIRTY.view | (sameBudget(budgetFor(width, height), this.tree.budget) ? 0 : DIRTY.structure),
       );
     }).observe(area);
+  }
+
+  /** One frame; a rebuilt tree may have closed or opened levels, and the timeline's rows follow it. */
+  private frame(flags: number): void {
+    const built = this.tree.version;
+    this.frames.frame(flags);
+    if (this.tree.version !== built) this.timeline.drawSoon();
   }
 
   post(m: WebviewMessage): void {

@@ -7,6 +7,7 @@
 import type { RunInfo } from '../contract/rows';
 import type { Chrome } from './chrome';
 import type { Picks } from './picks';
+import type { RootLabel } from './rootLabel';
 import type { Follow } from './follow';
 import type { Selection } from './selection';
 import { budgetFor } from './tree/budget';
@@ -60,6 +61,8 @@ export interface FrameParts {
   /** Wait-for edges and stuck tasks, drawn under the nodes; the deadlock/hang banner. */
   waits: WaitLayer;
   banner: VerdictBanner;
+  /** The root's label pinned at the left edge while a pan cuts it. */
+  rootLabel?: RootLabel;
 }
 
 export class FrameLoop {
@@ -103,17 +106,20 @@ export class FrameLoop {
         if (!flags) return;
       } else flags |= DIRTY.structure;
     }
+    // A task picked from the editor: itself selected, so this rebuild draws it (out of its fold,
+    // its levels open) and the pan after it shows it.
+    const picked = p.picks?.take(p.current());
+    if (picked) {
+      p.selection.select(picked, { openDetails: true, pan: false });
+      p.selection.revealSoon();
+      flags |= DIRTY.structure;
+    }
     if (flags & DIRTY.structure) {
       p.chrome.showTree(p.mirror.list().length > 0);
       p.viewport.remeasure();
       const { width, height } = p.viewport.size();
       p.tree.rebuild(run, p.choices.modelOptions(budgetFor(width, height)));
       p.selection.afterRebuild();
-    }
-    const picked = p.picks?.take(p.current(), p.tree.model?.keyOf);
-    if (picked) {
-      p.selection.select(picked, { openDetails: true, pan: false });
-      p.selection.revealSoon();
     }
     // Toolbar and banners first: they change the tree area's size, which the first view depends on.
     if (flags & (DIRTY.chrome | DIRTY.structure)) {
@@ -213,6 +219,7 @@ export class FrameLoop {
     // longer name): lay out again, measuring it.
     if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
     this.rendered = true;
+    p.rootLabel?.update(layout, run, p.tree, p.measures, t, p.viewport.size(), this.overview);
     p.svg.classList.toggle('zoomed-out', this.overview);
     p.selection.markActive(layout, this.overview);
     return drawn.ticking;
@@ -239,6 +246,7 @@ export class FrameLoop {
       palette: p.tree.palette,
     });
     p.waits.render(NO_WAITS, false);
+    p.rootLabel?.hide();
   }
 
   private chrome(run: RunMirror | undefined): void {

@@ -115,7 +115,7 @@ export class HostMessages {
     if (run !== p.current || !rows) return;
     const present = ids.filter((id) => rows.has(id));
     if (!present.length) return;
-    // Selected in the next frame, once the tree holds what the last snapshot brought.
+    // Selected in the next frame, whose rebuild draws it with what the last snapshot brought.
     p.picks.set(run, present, label);
     p.chrome.announce(`${present.length} task${present.length === 1 ? '' : 's'} selected: ${label}`);
     p.changed(DIRTY.structure | DIRTY.chrome);

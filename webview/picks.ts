@@ -9,7 +9,7 @@ export class Picks {
   /** What was picked, in words (`3 live · server.py:14`). */
   label = '';
 
-  /** The first picked task, selected once the tree has been rebuilt with it. */
+  /** The first picked task, selected in the next frame. */
   private pending: number | null = null;
 
   set(run: string, ids: readonly number[], label: string): void {
@@ -19,12 +19,12 @@ export class Picks {
     this.pending = ids[0] ?? null;
   }
 
-  /** In a frame, after the rebuild: the key to select for a new pick, once. */
-  take(run: string | null, keyOf: ((id: number) => string | null) | undefined): string | null {
+  /** In a frame: the key to select for a new pick, once: the task's own (a member of a fold is lifted out of it). */
+  take(run: string | null): string | null {
     const id = this.pending;
-    if (id === null || run !== this.run || !keyOf) return null;
+    if (id === null || run !== this.run) return null;
     this.pending = null;
-    return keyOf(id);
+    return String(id);
   }
 
   clear(): void {
@@ -50,7 +50,8 @@ export class Picks {
       const k = keyOf(id);
       if (k !== null) keys.add(k);
     }
-    if (selected !== null && !keys.has(selected)) {
+    // A picked task selected by itself (lifted out of its fold) keeps the pick too.
+    if (selected !== null && !keys.has(selected) && !(/^\d+$/.test(selected) && this.ids.has(Number(selected)))) {
       this.clear();
       return NONE;
     }

@@ -1,7 +1,7 @@
 // The time cursor's wiring to the page: the timeline strip reads the live
-// run, selects a lifeline's task in the tree, and while it is at a past
-// moment the tree draws that moment's rows (shownRun) and follows the tasks
-// that moment adds.
+// run, selects a lifeline's task in the tree, leaves out the rows the tree
+// hides in its collapsed nodes, and while it is at a past moment the tree
+// draws that moment's rows (shownRun) and follows the tasks that moment adds.
 import type { WebviewMessage } from '../contract/messages';
 import type { Chrome } from './chrome';
 import type { Follow } from './follow';
@@ -9,11 +9,14 @@ import type { Selection } from './selection';
 import { Timeline } from './timeline/timeline';
 import { DIRTY } from './tree/frameScheduler';
 import type { RunMirror, RunsMirror } from './tree/mirror';
+import type { Model } from './tree/model';
+import type { ShownTree } from './tree/shownTree';
 import type { Choices } from './viewState';
 
 export interface TimeTravelParts {
   mirror: RunsMirror;
   choices: Choices;
+  tree: ShownTree;
   /** The run in view. */
   readonly current: string | null;
   /** Built after the timeline: read only when it calls. */
@@ -30,6 +33,7 @@ export function pageTimeline(p: TimeTravelParts): Timeline {
     choices: p.choices,
     liveRun: () => p.mirror.get(p.current),
     changed: (flags) => p.changed(flags),
+    collapsed: () => (p.tree.model ? collapsedKeys(p.tree.model) : p.choices.modelOptions(null).collapsed),
     selectTask: (id) => p.selection.selectId(id),
     announce: (text) => p.chrome.announce(text),
     pastChanged: (change) => {
@@ -42,4 +46,18 @@ export function pageTimeline(p: TimeTravelParts): Timeline {
 /** The rows the tree draws: a past moment's while the time cursor is there, else the live ones. */
 export function shownRun(timeline: Timeline, mirror: RunsMirror, key: string | null): RunMirror | undefined {
   return timeline.shown(key) ?? mirror.get(key);
+}
+
+const COLLAPSED = new WeakMap<Model, ReadonlySet<string>>();
+
+/** The tree's nodes drawn collapsed, the user's and the levels the panel's size closed alike (once per build). */
+function collapsedKeys(model: Model): ReadonlySet<string> {
+  let keys = COLLAPSED.get(model);
+  if (!keys) {
+    const out = new Set<string>();
+    for (const n of model.byKey.values())
+      if ((n.kind === 'task' || n.kind === 'nursery') && n.hiddenChildren > 0) out.add(n.key);
+    COLLAPSED.set(model, (keys = out));
+  }
+  return keys;
 }

@@ -1,12 +1,12 @@
 // Why is it stuck (issue #15), end to end below the panel: the deadlock and
-// hang examples run as real programs under the real runtime (as a debug
-// launch would), talk to the real collector, and the extension's verdict watch
-// says so while they are stuck, once, in the log; the run header carries the
-// verdict until the program is stopped.
+// hang examples (Trio and asyncio) and an asyncio deadlock run as real programs under the
+// real runtime (as a debug launch would), talk to the real collector, and the
+// extension's verdict watch says so while they are stuck, once, in the log;
+// the run header carries the verdict until the program is stopped.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
 import { VerdictWatch } from '../../extension/verdictWatch';
 import { startCollector, waitFor, type Harness } from '../unit/collectorHarness';
@@ -16,7 +16,7 @@ const python = join(root, '.venv', 'bin', 'python');
 const bootstrapDir = join(root, 'runtime', 'python', 'bootstrap');
 const example = (name: string) => join(root, 'examples', name);
 
-describe('integration: a stuck program is told stuck (real Python + Trio → collector → store → verdict watch)', function () {
+describe('integration: a stuck program is told stuck (real Python + Trio or asyncio → collector → store → verdict watch)', function () {
   this.timeout(60_000);
   let h: Harness;
   let watch: VerdictWatch;
@@ -34,16 +34,17 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
     await h.close();
   });
 
-  async function launch(file: string, label: string) {
+  /** Runs the program at `path` (in its folder) as a debug launch would. */
+  async function launch(path: string, label: string) {
     const { env } = await instrumentLaunch(
       { collector: h.server, launches: h.launches, bootstrapDir, inherited: { PYTHONPATH: undefined } },
       { label, kind: 'debug', sampleHz: 10 },
     );
     const full: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...env })) if (typeof v === 'string') full[k] = v;
-    const child = spawn(python, [example(file)], {
+    const child = spawn(python, [path], {
       env: full,
-      cwd: join(root, 'examples'),
+      cwd: dirname(path),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -55,7 +56,7 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
   }
 
   it('deadlock.py: the deadlock is claimed while it runs, named in the log once, and ends when Ctrl-C stops it', async () => {
-    const p = await launch('deadlock.py', 'Deadlock');
+    const p = await launch(example('deadlock.py'), 'Deadlock');
     const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
     const v = await waitFor('a deadlock verdict', () => state.info().verdict, 15_000);
     assert.equal(v.kind, 'deadlock');
@@ -89,7 +90,7 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
   });
 
   it('hang.py: every task waits on an Event nobody sets: a hang, not a deadlock', async () => {
-    const p = await launch('hang.py', 'Hang');
+    const p = await launch(example('hang.py'), 'Hang');
     const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
     const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
     assert.equal(v.kind, 'hang');
@@ -103,6 +104,69 @@ describe('integration: a stuck program is told stuck (real Python + Trio → col
     assert.match(told[0], /^Hang: hung: every task waits and nothing can wake them: /);
     p.child.kill('SIGINT');
     await p.exit;
+    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
+  });
+
+  it('asyncio_deadlock.py: two asyncio tasks waiting for each other are a deadlock, main is stuck behind them', async () => {
+    const p = await launch(join(__dirname, 'programs', 'asyncio_deadlock.py'), 'asyncio deadlock');
+    try {
+      const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+      const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
+      assert.equal(v.kind, 'deadlock');
+      assert.deepEqual(
+        v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [
+          ['settle ledger', 'future', 'asyncio.wait'],
+          ['settle audit', 'future', 'asyncio.wait'],
+        ],
+      );
+      assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
+      assert.deepEqual(v.tasks[1].on, [v.tasks[0].id]);
+      assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
+      assert.deepEqual(
+        v.behind.map((t) => [t.name, t.waits.label]),
+        [['__main__.main', 'gather']], // asyncio.run's main task (asyncio calls it Task-1)
+      );
+      await waitFor('the log line', () => told.length === 1);
+      assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
+    } finally {
+      p.child.kill('SIGINT');
+      await p.exit;
+    }
+    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
+    assert.equal(p.stderr().includes('RecursionError'), false, p.stderr());
+  });
+
+  it('asyncio_deadlock.py (example): two transfers, two asyncio Locks, each held by the other: a deadlock; the auditor runs on', async () => {
+    const p = await launch(example('asyncio_deadlock.py'), 'asyncio deadlock example');
+    try {
+      const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+      const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
+      assert.equal(v.kind, 'deadlock');
+      assert.deepEqual(
+        v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [
+          ['transfer alice->bob', 'lock', 'Lock dst.lock'],
+          ['transfer bob->alice', 'lock', 'Lock dst.lock'],
+        ],
+      );
+      // each holds the lock the other waits for (asyncio records no owner: the runtime does)
+      assert.deepEqual(v.tasks[0].waits.holders, [v.tasks[1].id]);
+      assert.deepEqual(v.tasks[1].waits.holders, [v.tasks[0].id]);
+      assert.notEqual(v.tasks[0].waits.obj, v.tasks[1].waits.obj);
+      // main waits at the end of its TaskGroup for children two of which never finish
+      assert.deepEqual(
+        v.behind.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [['__main__.main', 'children', 'TaskGroup']],
+      );
+      const auditor = state.rows().find((r) => r.kind === 'task' && r.name === 'auditor');
+      assert.ok(auditor?.kind === 'task' && auditor.exitedAt === undefined, 'the auditor is alive');
+      await waitFor('the log line', () => told.length === 1);
+      assert.match(told[0], /deadlock: transfer alice->bob waits for Lock dst\.lock held by transfer bob->alice; /);
+    } finally {
+      p.child.kill('SIGINT');
+      await p.exit;
+    }
     assert.equal(p.stderr().includes('internal error'), false, p.stderr());
   });
 });

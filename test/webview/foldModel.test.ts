@@ -133,6 +133,25 @@ describe('webview model at real-world size (Node)', () => {
     assert.equal(m.matches.length, 50, 'drawn matches, for Enter to step through');
   });
 
+  it("a fold the user opened stays drawn open where the panel's budget closes its levels", () => {
+    const small = { rows: 16, depth: 4, width: 12 };
+    const key = workerFold(buildModel(rows, opts())).key;
+    assert.equal(
+      buildModel(rows, opts({ budget: small })).byKey.get(key),
+      undefined,
+      'the budget alone hides the pool',
+    );
+    const m = buildModel(rows, opts({ budget: small, pages: new Map([[key, 1]]) }));
+    assert.equal(m.byKey.get(key)?.children.length, 51, 'its page of 50 members and "more"');
+    // What the user collapsed on the way still wins.
+    const poolTask = (rows.get(poolNursery) as Row).parent!;
+    const closed = buildModel(
+      rows,
+      opts({ budget: small, pages: new Map([[key, 1]]), collapsed: new Set([String(poolTask)]) }),
+    );
+    assert.equal(closed.byKey.get(key), undefined);
+  });
+
   it("the budget opens whole levels while they fit, collapses the next with counts, and leaves the user's choices alone", () => {
     const deep = rowsOf(recording('test/fixtures/deep_and_wide.ndjson')[0].rows());
     const budget = { rows: 43, depth: 12, width: 21 };

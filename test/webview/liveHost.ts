@@ -7,7 +7,7 @@ import { replayNdjson } from '../../extension/collector/replay';
 import { PanelBridge } from '../../extension/panel/panelBridge';
 import { RunStore } from '../../extension/store/runStore';
 import type { RunState } from '../../extension/store/runState';
-import type { Harness } from './browser';
+import { Harness, openSession, type Session } from './browser';
 import { readStream } from './streams';
 
 /** The host behind each page (the page's function is exposed once, and finds the current host here). */
@@ -81,4 +81,33 @@ export class LiveHost {
     this.bridge.dispose();
     if (hosts.get(this.h.page) === this) hosts.delete(this.h.page);
   }
+}
+
+/**
+ * Mocha hooks for a suite whose tests each get a fresh host: one browser
+ * session and harness page of `size` for the suite, the page reset and a new
+ * LiveHost attached before each test; `use` receives them (and the session,
+ * for pages of a test's own) each time.
+ */
+export function eachTestWithLiveHost(
+  size: { width: number; height: number },
+  use: (h: Harness, host: LiveHost, s: Session) => void,
+): void {
+  let s: Session | undefined;
+  let h: Harness;
+  let host: LiveHost | undefined;
+  before(async () => {
+    s = await openSession();
+    h = await Harness.open(s, size);
+  });
+  after(async () => {
+    host?.dispose();
+    await s?.close();
+  });
+  beforeEach(async () => {
+    host?.dispose();
+    await h.reset();
+    host = await LiveHost.attach(h);
+    use(h, host, s!);
+  });
 }

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { inside, overlap } from './boxes';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
 import { beforeAndAfterWorkers, serverLike } from './serverLike';
 import { LiveRun, runsMessage } from './streams';
@@ -18,20 +19,6 @@ const WIDTHS: Array<[number, number]> = [
   [1600, 900],
 ];
 const SERVICES = ['listener', 'clients', 'supervisor', 'pool'];
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-const inside = (a: Box, b: Box): boolean =>
-  a.x >= b.x - 0.5 &&
-  a.y >= b.y - 0.5 &&
-  a.x + a.width <= b.x + b.width + 0.5 &&
-  a.y + a.height <= b.y + b.height + 0.5;
-const overlap = (a: Box, b: Box): boolean =>
-  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 async function show(h: Harness): Promise<void> {
   const run = serverLike();

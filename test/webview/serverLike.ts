@@ -13,6 +13,11 @@ export function serverLike(key = 'live-server', label = 'server_like.py'): LiveR
   return new LiveRun(key, label).feed(events.slice(0, shutdown));
 }
 
+/** The shutdown's first events (workers exiting), fed to a live run as the deltas that follow `serverLike()`'s moment. */
+export function shutdownEvents(count: number): Array<Record<string, unknown>> {
+  return events.slice(shutdown, shutdown + count);
+}
+
 /** The recording up to the shutdown, split before the first worker's spawn: the services, then the pool's 2,000 arriving. */
 export function beforeAndAfterWorkers(): [Array<Record<string, unknown>>, Array<Record<string, unknown>>] {
   const first = events.findIndex((e) => e.type === 'task.spawned' && String(e.name).startsWith('worker-'));

@@ -9,42 +9,19 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import { Harness, repoRoot, type Session, type Theme } from './browser';
 import { RunState } from '../../extension/store/runState';
-import { LiveHost } from './liveHost';
+import { eachTestWithLiveHost, LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
-import { xOf } from './timelineAxis';
+import { dragTo, rowNames, xOf } from './timelineAxis';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const FAILING = 'test/fixtures/failing_child.ndjson';
 
 /** The bar's moment, e.g. "at 200 ms of 303 ms · …". */
 const barTime = (h: Harness) => h.page.locator('.tl-time').textContent();
-/** Task rows of the timeline, top to bottom: their names. */
-const rowNames = (h: Harness) =>
-  h.page.$$eval('g.tl-row', (els) =>
-    els
-      .map(
-        (e) =>
-          [
-            Number((e.getAttribute('transform') ?? '').replace(/.*,([-\d.]+)\)/, '$1')),
-            e.querySelector('text')?.textContent ?? '',
-          ] as const,
-      )
-      .sort((a, b) => a[0] - b[0])
-      .map(([, n]) => n),
-  );
 const stateOf = async (h: Harness, name: string) =>
   /s-(\w+)/.exec((await h.task(name).getAttribute('class')) ?? '')?.[1];
-
-async function dragTo(h: Harness, t: number): Promise<void> {
-  const p = await xOf(h, t);
-  await h.page.mouse.move(p.x, p.y);
-  await h.page.mouse.down();
-  await h.page.mouse.move(p.x + 1, p.y);
-  await h.page.mouse.move(p.x, p.y);
-  await h.page.mouse.up();
-}
 
 /** Waits until the bar's moment matches. */
 async function waitBar(h: Harness, re: RegExp): Promise<void> {
@@ -65,19 +42,10 @@ describe('webview: the timeline and the time cursor', () => {
   let s: Session;
   let h: Harness;
   let host: LiveHost | undefined;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s, { width: 1000, height: 760 });
-  });
-  after(async () => {
-    host?.dispose();
-    await s?.close();
-  });
-  beforeEach(async () => {
-    host?.dispose();
-    await h.reset();
-    host = await LiveHost.attach(h);
+  eachTestWithLiveHost({ width: 1000, height: 760 }, (page, live, session) => {
+    h = page;
+    host = live;
+    s = session;
   });
 
   it('a recording opens at its first task, with the strip open: tasks in the tree order, lanes, ends, bands', async () => {

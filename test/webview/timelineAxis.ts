@@ -1,5 +1,6 @@
 // Where a moment is on the timeline strip, read from its drawn axis as a
-// user's eye would: shared by the timeline's browser tests.
+// user's eye would, dragging the cursor there, and the strip's rows: shared
+// by the timeline's browser tests.
 import type { Harness } from './browser';
 
 /** Client x of moment `t` on the strip, from two of its axis ticks (and a y on the curve). */
@@ -14,3 +15,28 @@ export async function xOf(h: Harness, t: number): Promise<{ x: number; y: number
   const x = px(a[1]) + ((t - val(a[0])) / (val(b[0]) - val(a[0]))) * (px(b[1]) - px(a[1]));
   return { x: box.x + x, y: box.y + 20 };
 }
+
+/** Drags the time cursor to moment `t` (a press, a small move and back, a release). */
+export async function dragTo(h: Harness, t: number): Promise<void> {
+  const p = await xOf(h, t);
+  await h.page.mouse.move(p.x, p.y);
+  await h.page.mouse.down();
+  await h.page.mouse.move(p.x + 1, p.y);
+  await h.page.mouse.move(p.x, p.y);
+  await h.page.mouse.up();
+}
+
+/** Task rows of the timeline, top to bottom: their names. */
+export const rowNames = (h: Harness) =>
+  h.page.$$eval('g.tl-row', (els) =>
+    els
+      .map(
+        (e) =>
+          [
+            Number((e.getAttribute('transform') ?? '').replace(/.*,([-\d.]+)\)/, '$1')),
+            e.querySelector('text')?.textContent ?? '',
+          ] as const,
+      )
+      .sort((a, b) => a[0] - b[0])
+      .map(([, n]) => n),
+  );

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, openSession, repoRoot, type Session } from './browser';
+import { repoRoot, type Harness } from './browser';
 import { RunState } from '../../extension/store/runState';
-import { LiveHost } from './liveHost';
+import { eachTestWithLiveHost, type LiveHost } from './liveHost';
 import { prologue } from './synthetic';
 import { xOf } from './timelineAxis';
 
@@ -71,22 +71,11 @@ async function hoverText(h: Harness, x: number, y: number): Promise<string> {
 }
 
 describe('webview: lints on the timeline', () => {
-  let s: Session;
   let h: Harness;
   let host: LiveHost | undefined;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s, { width: 1000, height: 700 });
-  });
-  after(async () => {
-    host?.dispose();
-    await s?.close();
-  });
-  beforeEach(async () => {
-    host?.dispose();
-    await h.reset();
-    host = await LiveHost.attach(h);
+  eachTestWithLiveHost({ width: 1000, height: 700 }, (page, live) => {
+    h = page;
+    host = live;
   });
 
   it('a block spans its interval on the task that held the loop and on the curve; a dropped coroutine marks its moment', async () => {

@@ -28,6 +28,8 @@ export interface TimelineParts {
   changed(flags: number): void;
   /** The past moment's rows changed (as a delta would change the live ones: follow mode pans to new tasks). */
   pastChanged(change: Change): void;
+  /** Keys of the tree's nodes drawn collapsed (by the user or the panel's size): rows below them are left out. */
+  collapsed(): ReadonlySet<string>;
   /** Select the task in the tree (a lifeline was clicked). */
   selectTask(id: number): void;
   announce(text: string): void;
@@ -349,7 +351,7 @@ export class Timeline {
     this.el.hidden = this.run === null;
     const choices = this.p.choices;
     const o = choices.modelOptions(null);
-    this.model.filter({ search: o.search, collapsed: o.collapsed, hideSystem: o.hideSystem });
+    this.model.filter({ search: o.search, collapsed: this.p.collapsed(), hideSystem: o.hideSystem });
     this.drawBar();
     if (this.body.hidden || this.run === null) return;
     const width = this.lanes.clientWidth;

@@ -4,7 +4,8 @@
 // first level that would not fit, nodes stay collapsed with a count ("+312
 // tasks in 14 nurseries") unless the user opened them, a search match or
 // the selected row lies below them, or the user opened a subtree whole.
-// Nodes the user collapsed stay collapsed, except on the way to a search match.
+// Nodes the user collapsed stay collapsed, except on the way to a search match;
+// the way to what the user opened (a fold's page, a node) stays open.
 import type { Row } from '../../contract/rows';
 import { foldItems, rowItems, rowNode, type FoldGroups } from './childItems';
 import type { HiddenCount, ModelOptions, ViewNode } from './model';
@@ -20,6 +21,8 @@ export interface Assembly {
   pinned: number | null;
   /** Its ancestors. */
   path: ReadonlySet<number>;
+  /** Rows on the way to what the user opened (model.ts heldOpen): the panel's size does not close them. */
+  held: ReadonlySet<number>;
   byKey: Map<string, ViewNode>;
   matches: string[];
   /** Rows not drawn on their own → the fold or "more" node that stands for them. */
@@ -111,7 +114,7 @@ function decide(a: Assembly, p: Pending): Decision {
   // While searching, the path to every match is open whatever was collapsed.
   if (a.kept) return 'open';
   if (a.o.collapsed.has(n.key)) return 'closed';
-  if (p.deep || a.o.opened.has(n.key)) return 'open';
+  if (p.deep || a.o.opened.has(n.key) || a.held.has(n.id)) return 'open';
   return a.path.has(n.id) ? 'path' : 'auto';
 }
 

@@ -118,6 +118,7 @@ export function buildModel(rows: ReadonlyMap<number, Row>, o: ModelOptions): Mod
     kept: search?.kept ?? null,
     pinned,
     path: pinned === null ? new Set() : pathTo(pinned, rows),
+    held: heldOpen(rows, o),
     byKey: new Map(),
     matches: [],
     memberOf: new Map(),
@@ -222,6 +223,32 @@ function pathTo(id: number, rows: ReadonlyMap<number, Row>): Set<number> {
     cur = rows.get(cur)?.parent ?? null;
   }
   return path;
+}
+
+/**
+ * The rows the user opened something under (a node opened by hand or whole,
+ * a fold or long list shown a page further) and their ancestors: they stay
+ * open whatever the panel's size closes, so what the user opened stays drawn.
+ */
+function heldOpen(rows: ReadonlyMap<number, Row>, o: ModelOptions): Set<number> {
+  const held = new Set<number>();
+  const hold = (id: number | null | undefined): void => {
+    for (let steps = 0; id != null && !held.has(id) && steps <= rows.size; steps++) {
+      held.add(id);
+      id = rows.get(id)?.parent;
+    }
+  };
+  const rowOf = (key: string): number | null => (/^-?\d+$/.test(key) ? Number(key) : null);
+  for (const key of [...o.opened, ...o.deep]) {
+    const id = rowOf(key);
+    if (id !== null) hold(rows.get(id)?.parent);
+  }
+  for (const [key, pages] of o.pages) {
+    // A fold hangs under its row (`f<row>:<kind>`); a long list's pages belong to its owner.
+    const fold = /^f(-?\d+):/.exec(key);
+    if (pages > 0) hold(fold ? Number(fold[1]) : rowOf(key));
+  }
+  return held;
 }
 
 /** The states of a fold's members (rows the host removed are skipped). */

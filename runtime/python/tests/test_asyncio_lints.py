@@ -14,18 +14,12 @@ import threading
 import time
 import warnings
 
-import pytest
-
 import conftest
+from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop
 
 
 def line_of(marker: str) -> int:
     return conftest.line_of(__file__, marker)
-
-
-def blocks_of(rec, final_only=False):
-    out = rec.of("loop.blocked")
-    return [b for b in out if not b.get("ongoing")] if final_only else out
 
 
 def test_a_blocking_call_is_reported_with_its_task_and_line_while_it_lasts_and_when_it_ends(arecord):
@@ -40,20 +34,7 @@ def test_a_blocking_call_is_reported_with_its_task_and_line_while_it_lasts_and_w
             tg.create_task(asyncio.sleep(0.3), name="starved")
 
     rec = arecord(lambda: asyncio.run(main()), block_ms=100)
-    tid = rec.task("spin")["id"]
-    reports = blocks_of(rec)
-    ongoing = [b for b in reports if b.get("ongoing")]
-    final = blocks_of(rec, final_only=True)
-    assert ongoing, "reported while it lasted"
-    assert len(final) == 1, reports
-    for b in reports:
-        assert b["block"] == 1
-        assert b["task"] == tid
-        assert b["at"]["line"] == line_of("BLOCKS-THE-LOOP")
-        assert b["at"]["function"] == "spin"
-    assert 100 <= ongoing[0]["duration"] < 300, ongoing[0]
-    assert 340 <= final[0]["duration"] < 600, final[0]
-    assert final[0]["since"] + final[0]["duration"] == pytest.approx(final[0]["ts"], abs=0.01)
+    check_spin_blocked_the_loop(rec, line_of("BLOCKS-THE-LOOP"))
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(arecord):
@@ -139,14 +120,7 @@ def test_a_coroutine_never_awaited_is_reported_at_its_line_with_its_function_and
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         rec = arecord(lambda: asyncio.run(main()))
-    (w,) = rec.of("warning")
-    assert w["kind"] == "never_awaited"
-    assert w["message"] == "coroutine 'fetch' was never awaited"
-    assert w["site"]["line"] == line_of("DROPPED-HERE")
-    assert w["site"]["function"] == "worker"
-    assert w["func"] == {"file": __file__, "line": fetch.__code__.co_firstlineno, "function": "fetch"}
-    assert w["task"] == rec.task("worker")["id"]
-    assert any("was never awaited" in str(s.message) for s in shown), "the program's warning is shown as before"
+    check_fetch_never_awaited(rec, shown, line_of("DROPPED-HERE"), fetch)
 
 
 def test_origin_tracking_names_the_line_that_made_it_and_is_given_back_when_the_run_ends(arecord):

@@ -15,15 +15,11 @@ import pytest
 import trio
 
 from conftest import line_of as line_in
+from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop
 
 
 def line_of(marker):
     return line_in(__file__, marker)
-
-
-def blocks_of(rec, final_only=False):
-    out = rec.of("loop.blocked")
-    return [b for b in out if not b.get("ongoing")] if final_only else out
 
 
 def test_a_blocking_call_is_reported_while_it_holds_the_loop_and_when_it_ends(record):
@@ -38,23 +34,7 @@ def test_a_blocking_call_is_reported_while_it_holds_the_loop_and_when_it_ends(re
             n.start_soon(trio.sleep, 0.3, name="starved")
 
     rec = record(main, block_ms=100)
-    tid = rec.task("spin")["id"]
-    reports = blocks_of(rec)
-    assert reports, "no loop.blocked"
-    ongoing = [b for b in reports if b.get("ongoing")]
-    final = blocks_of(rec, final_only=True)
-    assert ongoing, "reported while it lasted"
-    assert len(final) == 1
-    assert {b["block"] for b in reports} == {final[0]["block"]} == {1}
-    for b in reports:
-        assert b["task"] == tid
-        assert b["at"]["line"] == line_of("BLOCKS-THE-LOOP")
-        assert b["at"]["function"] == "spin"
-    # the first report while the loop was still held, soon after the threshold
-    assert 100 <= ongoing[0]["duration"] < 300, ongoing[0]
-    assert ongoing[0]["ts"] < final[0]["ts"]
-    assert 340 <= final[0]["duration"] < 600, final[0]
-    assert final[0]["since"] + final[0]["duration"] == pytest.approx(final[0]["ts"], abs=0.01)
+    check_spin_blocked_the_loop(rec, line_of("BLOCKS-THE-LOOP"))
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(record):
@@ -216,15 +196,7 @@ def test_a_coroutine_never_awaited_is_reported_at_its_line_with_its_function_and
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         rec = record(main)
-    (w,) = rec.of("warning")
-    assert w["kind"] == "never_awaited"
-    assert w["category"] == "RuntimeWarning"
-    assert w["message"] == "coroutine 'fetch' was never awaited"
-    assert w["site"]["line"] == line_of("DROPPED-HERE")
-    assert w["site"]["function"] == "worker"
-    assert w["func"] == {"file": __file__, "line": fetch.__code__.co_firstlineno, "function": "fetch"}
-    assert w["task"] == rec.task("worker")["id"]
-    assert any("was never awaited" in str(s.message) for s in shown), "the program's warning is shown as before"
+    check_fetch_never_awaited(rec, shown, line_of("DROPPED-HERE"), fetch)
 
 
 def test_with_origin_tracking_the_line_that_made_the_coroutine_is_named(record):

@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pressInWorkbench, runCommand } from '../workbench.mjs';
-import { enlargePanel, prepareRoom, taskTreeFrame } from '../taskTree.mjs';
-import { readHettinger, SITES, SPEED_ENV, startDebugging } from './hettinger.mjs';
+import { prepareRoom } from '../taskTree.mjs';
+import { followCrawl, SITES, SPEED_ENV, startDebugging } from './hettinger.mjs';
 
 const LAUNCH = 'Hettinger: asyncio TaskGroup';
 const PROGRAM = 'asyncio_way.py';
@@ -51,47 +51,15 @@ export default {
     await prepareRoom(page, runCommand);
     await startDebugging(page, pressInWorkbench);
 
-    let frame = await taskTreeFrame(page, { timeout: 30000 });
-    let enlarged = false;
-    let sawShape = false;
-    let split = null;
-    let last = null;
-    let groupLabel = '';
-    const deadline = Date.now() + 60000;
-    while (Date.now() < deadline) {
-      try {
-        last = await readHettinger(frame);
-      } catch (e) {
-        if (!/detached|closed|destroyed/i.test(String(e.message))) throw e;
-        frame = await taskTreeFrame(page);
-        continue;
-      }
-      if (last.main && last.nursery && last.fetches.length === SITES) {
-        sawShape = true;
-        groupLabel = last.nursery.aria;
-      }
-      const queued = last.fetches.filter((f) => awaitLine(f) === lines.limiter);
-      const fetching = last.fetches.filter((f) => {
-        const l = awaitLine(f);
-        return l !== null && l >= lines.pageSize[0] && l <= lines.pageSize[1];
-      });
-      if (!split && queued.length > 0 && fetching.length > 0) {
-        split = { queued: queued.length, fetching: fetching.length };
-        ctx.log(
-          `G: queued at the Semaphore: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`,
-        );
-      }
-      if (split && !enlarged) {
-        enlarged = true;
-        ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
-        frame = await taskTreeFrame(page);
-        await ctx.shot(page, 'G-asyncio-session-running');
-        continue;
-      }
-      if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
-      await page.waitForTimeout(100);
-    }
-    if (!sawShape) throw new Error(`never saw main task + TaskGroup + ${SITES} fetch tasks; last: ${last?.describe()}`);
+    const { shaped, split, last } = await followCrawl(ctx, page, {
+      letter: 'G',
+      lines,
+      at: awaitLine,
+      waitsAt: 'the Semaphore',
+      onEnlarged: () => ctx.shot(page, 'G-asyncio-session-running'),
+    });
+    const groupLabel = shaped?.nursery.aria ?? '';
+    if (!shaped) throw new Error(`never saw main task + TaskGroup + ${SITES} fetch tasks; last: ${last?.describe()}`);
     if (!/^TaskGroup at asyncio_way\.py line \d+/.test(groupLabel))
       throw new Error(`the group is not labelled as a TaskGroup: "${groupLabel}"`);
     if (!split) {

@@ -3,8 +3,8 @@
 // queued at the CapacityLimiter are told apart from those fetching; at the
 // end every task has returned.
 import { pressInWorkbench, runCommand } from '../workbench.mjs';
-import { enlargePanel, prepareRoom, taskTreeFrame } from '../taskTree.mjs';
-import { awaitLine, readHettinger, SITES, SPEED_ENV, startDebugging, trioWayLines } from './hettinger.mjs';
+import { prepareRoom } from '../taskTree.mjs';
+import { awaitLine, followCrawl, SITES, SPEED_ENV, startDebugging, trioWayLines } from './hettinger.mjs';
 
 export default {
   id: 'B-debug-session',
@@ -22,53 +22,22 @@ export default {
     await startDebugging(page, pressInWorkbench);
 
     // Nobody asks for the panel: the debug session opens it.
-    // Read at once, in whatever room the panel got (Fit makes the small tree
-    // readable); give it the whole window only once the queue was seen, so a
-    // slow machine does not spend the queue's seconds moving panels around.
-    let frame = await taskTreeFrame(page, { timeout: 30000 });
-    let enlarged = false;
-    let sawShape = false;
-    let split = null;
-    let last = null;
     let midShot = false;
-    const deadline = Date.now() + 60000;
-    while (Date.now() < deadline) {
-      try {
-        last = await readHettinger(frame);
-      } catch (e) {
-        // The iframe reloads when the panel moves; find it again.
-        if (!/detached|closed|destroyed/i.test(String(e.message))) throw e;
-        frame = await taskTreeFrame(page);
-        continue;
-      }
-      if (last.main && last.nursery && last.fetches.length === SITES) sawShape = true;
-      const queued = last.fetches.filter((f) => awaitLine(f) === lines.limiter);
-      const fetching = last.fetches.filter((f) => {
-        const l = awaitLine(f);
-        return l !== null && l >= lines.pageSize[0] && l <= lines.pageSize[1];
-      });
-      if (!split && queued.length > 0 && fetching.length > 0) {
-        split = { queued: queued.length, fetching: fetching.length, example: [queued[0].aria, fetching[0].aria] };
-        ctx.log(
-          `B: queued at the limiter: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`,
-        );
-      }
-      if (split && !enlarged) {
-        enlarged = true;
-        ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
-        frame = await taskTreeFrame(page);
-        continue;
-      }
-      if (!midShot && split && last.fetches.some((f) => awaitLine(f) === lines.limiter)) {
-        midShot = true;
-        // The pointer off the debug toolbar (its tooltips would cover the panel's toolbar in the README's picture).
-        await page.mouse.move(1000, 700);
-        await ctx.shot(page, 'B-debug-session-running');
-      }
-      if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
-      await page.waitForTimeout(100);
-    }
-    if (!sawShape) throw new Error(`never saw main task + nursery + ${SITES} fetch tasks; last: ${last?.describe()}`);
+    const { shaped, split, last } = await followCrawl(ctx, page, {
+      letter: 'B',
+      lines,
+      at: awaitLine,
+      waitsAt: 'the limiter',
+      onRead: async (reading, seen) => {
+        if (!midShot && seen && reading.fetches.some((f) => awaitLine(f) === lines.limiter)) {
+          midShot = true;
+          // The pointer off the debug toolbar (its tooltips would cover the panel's toolbar in the README's picture).
+          await page.mouse.move(1000, 700);
+          await ctx.shot(page, 'B-debug-session-running');
+        }
+      },
+    });
+    if (!shaped) throw new Error(`never saw main task + nursery + ${SITES} fetch tasks; last: ${last?.describe()}`);
     if (!split) {
       throw new Error(
         `never saw fetches queued at the limiter (trio_way.py:${lines.limiter}) next to fetches in page_size ` +

@@ -2,7 +2,8 @@
 // in the panel, and the source lines the await sites point at.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fitTree, hettingerShape, treeNodes } from '../taskTree.mjs';
+import { enlargePanel, fitTree, hettingerShape, taskTreeFrame, treeNodes } from '../taskTree.mjs';
+import { runCommand } from '../workbench.mjs';
 
 export const SITES = 14;
 export const LAUNCH_NAME = 'Hettinger: the Trio way';
@@ -45,6 +46,59 @@ export async function readHettinger(frame, { fitEveryMs = 1000 } = {}) {
     `main=${shape.main ? shape.main.aria : 'none'}; nursery=${shape.nursery ? 'yes' : 'no'}; ` +
     `fetches=${shape.fetches.length} ${JSON.stringify(states)}; nodes drawn=${nodes.length}`;
   return { nodes, ...shape, states, describe };
+}
+
+/**
+ * Follows a crawl in the panel (F5 started it) until every task returned, 60 s
+ * at most. Reads at once, in whatever room the panel got (Fit makes the small
+ * tree readable); gives it the whole window only once fetches queued at
+ * `lines.limiter` (`waitsAt`, for the log) were seen next to fetches in
+ * page_size, so a slow machine does not spend the queue's seconds moving
+ * panels around. `at(node)` is a waiting fetch's line; `onEnlarged()` runs once
+ * the panel has the window, `onRead(last, split)` after each later reading.
+ * Returns the first such split, the last reading that showed main, its group
+ * and all fetches (`shaped`), and the last reading.
+ */
+export async function followCrawl(ctx, page, { letter, lines, at, waitsAt, onEnlarged, onRead }) {
+  let frame = await taskTreeFrame(page, { timeout: 30000 });
+  let enlarged = false;
+  let shaped = null;
+  let split = null;
+  let last = null;
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    try {
+      last = await readHettinger(frame);
+    } catch (e) {
+      // The iframe reloads when the panel moves; find it again.
+      if (!/detached|closed|destroyed/i.test(String(e.message))) throw e;
+      frame = await taskTreeFrame(page);
+      continue;
+    }
+    if (last.main && last.nursery && last.fetches.length === SITES) shaped = last;
+    const queued = last.fetches.filter((f) => at(f) === lines.limiter);
+    const fetching = last.fetches.filter((f) => {
+      const l = at(f);
+      return l !== null && l >= lines.pageSize[0] && l <= lines.pageSize[1];
+    });
+    if (!split && queued.length > 0 && fetching.length > 0) {
+      split = { queued: queued.length, fetching: fetching.length };
+      ctx.log(
+        `${letter}: queued at ${waitsAt}: ${queued.length} (${queued[0].aria}); fetching: ${fetching.length} (${fetching[0].aria})`,
+      );
+    }
+    if (split && !enlarged) {
+      enlarged = true;
+      ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
+      frame = await taskTreeFrame(page);
+      await onEnlarged?.();
+      continue;
+    }
+    await onRead?.(last, split);
+    if (last.fetches.length === SITES && last.states.returned === SITES && last.main?.state === 'returned') break;
+    await page.waitForTimeout(100);
+  }
+  return { shaped, split, last };
 }
 
 /**

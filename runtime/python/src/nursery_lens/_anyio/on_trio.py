@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import events as E
 from .._core.frames import CLASSIFIER
-from .._trio import patches as trio_patches
+from .._trio import known_codes
 from .._trio.sampling import SCOPE_KINDS
 from .library import warn
 
@@ -32,7 +32,7 @@ def install(module: ModuleType) -> bool:
     if code is None:
         warn("Trio task group")
         return False
-    trio_patches.GROUP_KINDS[id(code)] = (code, E.N_ANYIO)
+    known_codes.GROUP_KINDS[id(code)] = (code, E.N_ANYIO)
     scope_cls: Any = getattr(module, "CancelScope", None)
     scope_enter = getattr(scope_cls, "__enter__", None)
     if scope_enter is None or not hasattr(scope_cls, "_CancelScope__original"):

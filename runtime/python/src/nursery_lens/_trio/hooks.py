@@ -5,7 +5,7 @@ and exit hooks run once per task, inside Trio's own spawn and exit. They
 queue flat values or tagged tuples on the run's deque (``_core.events``),
 never frames or exceptions.
 
-* spawn: called by the run's task set (``patches.hook_spawns``) as
+* spawn: called by the run's task set (``spawn_set.hook_spawns``) as
   ``spawn_impl`` adds each new task, or as ``task_spawned`` where the set
   cannot be replaced. A task's id is ``task._counter - base`` on Trio
   versions that number tasks (``taskids``). The spawn site is read from
@@ -47,7 +47,7 @@ _LASTI = sys.version_info >= (3, 10)
 #: The frame of start_soon/start's caller, seen from the spawn hook when
 #: Trio's dispatch calls it: hook <- task_spawned <- Instruments.call <-
 #: spawn_impl <- start_soon/start <- caller (as the task set's add: see
-#: patches.SET_ADD_CALLER)
+#: spawn_set.SET_ADD_CALLER)
 DISPATCH_CALLER = 5
 
 

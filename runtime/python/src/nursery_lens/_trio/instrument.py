@@ -34,7 +34,7 @@ from .._core.blocks import beat_for
 from .._core.errors import error_info
 from .._core.frames import CLASSIFIER, run_via
 from .._core.observer import Observer
-from . import hooks, library, patches as _patches, taskids as _taskids
+from . import hooks, library, patches as _patches, spawn_set, taskids as _taskids
 from .outcomes import Outcomes, is_cancelled
 from .sampling import TrioRun
 from .taskids import SerialIds
@@ -125,12 +125,12 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
             self._start_run(clock0)
             self._cap = em.queue_cap
             # Per-task work runs in closures with everything bound. The
-            # runner's task set calls it (_patches.hook_spawns); failing
+            # runner's task set calls it (spawn_set.hook_spawns); failing
             # that, an instance attribute shadows the task_spawned method
             # (Trio looks hooks up with getattr on every call).
-            if runner is not None and _patches.can_hook_spawns(runner):
-                hook = self._spawn_hook = hooks.spawn_hook(self, _patches.SET_ADD_CALLER)
-                _patches.hook_spawns(runner, self, hook)
+            if runner is not None and spawn_set.can_hook_spawns(runner):
+                hook = self._spawn_hook = hooks.spawn_hook(self, spawn_set.SET_ADD_CALLER)
+                spawn_set.hook_spawns(runner, self, hook)
             else:
                 hook = self._spawn_hook = hooks.spawn_hook(self, hooks.DISPATCH_CALLER)
 
@@ -167,7 +167,7 @@ class Instrument(Observer, Tree, Outcomes, trio.abc.Instrument):
         _patches.PUMPS.pop(getattr(runner, "io_manager", None), None)
         self.__dict__.pop("task_spawned", None)
         self.__dict__.pop("_spawn_hook", None)  # it holds this run's state
-        _patches.unhook_spawns(runner)
+        spawn_set.unhook_spawns(runner)
         if not _patches.INSTALLED.get("get_events"):
             self.__dict__.pop("before_io_wait", None)
 

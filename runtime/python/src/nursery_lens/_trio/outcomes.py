@@ -33,7 +33,7 @@ from .._core import events as E
 from .._core.errors import GROUPS, error_info
 from .._core.fragments import MAX_TEXT
 from .._core.frames import CLASSIFIER
-from .patches import FAIL_CALLS
+from .known_codes import FAIL_CALLS
 from .runstate import RunState
 
 _INF = float("inf")

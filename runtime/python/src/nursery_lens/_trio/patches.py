@@ -35,7 +35,8 @@ wrapped                                why
                                        costs three times as much), and is on
                                        no exception path (a ``spawn_impl``
                                        wrapper would add a frame to the
-                                       traceback of a failed ``start_soon``)
+                                       traceback of a failed ``start_soon``;
+                                       ``spawn_set``)
 ``<IOManager>.get_events(timeout)``    once per loop iteration, on the Trio
                                        thread: where the queue is pumped out
                                        (cheaper than Trio's dispatch of
@@ -77,12 +78,11 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 from trio.lowlevel import enable_ki_protection
 
-if TYPE_CHECKING:
-    from types import CodeType
+from . import known_codes
 
 #: runner -> the nursery_lens Instrument observing it
 ACTIVE: dict[Any, Any] = {}
@@ -93,33 +93,6 @@ EXITS: dict[Any, Any] = {}
 TASK_EXITED_ORIG: Any = None
 #: name -> True/False: which wrappers are installed in this process
 INSTALLED: dict[str, bool] = {}
-#: code objects the instrument recognises while walking frames
-START_CODES: set[CodeType] = set()
-SLEEP_CODES: set[CodeType] = set()
-#: their ids (the sets above keep the code objects alive): hashing a code
-#: object hashes its bytecode, an id is free
-START_IDS: set[int] = set()
-SLEEP_IDS: set[int] = set()
-#: id(code of fail_at / fail_after's generator) -> its name; the codes, kept alive
-FAIL_CALLS: dict[int, str] = {}
-_FAIL_CODES: list[CodeType] = []
-
-#: id(code) -> (code, nursery kind flag): a frame of it below a nursery's
-#: opening means a library's task group made the nursery (AnyIO registers
-#: its TaskGroup.__aenter__: kind anyio)
-GROUP_KINDS: dict[int, tuple[CodeType, int]] = {}
-
-
-def group_kind(frame: Any, stop: Any) -> int:
-    """The kind flag of the first GROUP_KINDS frame from ``frame`` out to ``stop``, or 0."""
-    while frame is not None and frame is not stop:
-        hit = GROUP_KINDS.get(id(frame.f_code))
-        if hit is not None and hit[0] is frame.f_code:
-            return hit[1]
-        frame = frame.f_back
-    return 0
-
-
 #: io_manager -> ``[due, hook]`` of the Instrument observing its run
 #: (Instrument._make_pump_hook); the hook calls the unwrapped get_events
 #: itself
@@ -152,13 +125,6 @@ def _protect_instrument_dispatch() -> None:
         INSTALLED["instrument_dispatch"] = False
 
 
-def _code_of(fn: Any) -> Any:
-    try:
-        return inspect.unwrap(fn).__code__
-    except Exception:
-        return None
-
-
 def install() -> dict[str, bool]:
     """Install every wrapper whose target has the shape we know (once)."""
     global _installed_once
@@ -175,27 +141,7 @@ def install() -> dict[str, bool]:
     _install_scope_enter(_run)
     _install_get_events(_run)
     _protect_instrument_dispatch()
-    code = _code_of(getattr(_run.Nursery, "start", None))
-    if code is not None:
-        START_CODES.add(code)
-        START_IDS.add(id(code))
-    try:
-        from trio import _timeouts
-
-        # only sleep_until opens a scope of its own (trio.sleep calls it)
-        for name in ("sleep_until",):
-            c = _code_of(getattr(_timeouts, name, None))
-            if c is not None:
-                SLEEP_CODES.add(c)
-                SLEEP_IDS.add(id(c))
-        # a scope entered from these generators was made by the user's fail_at/fail_after
-        for name in ("fail_at", "fail_after"):
-            gen = getattr(getattr(_timeouts, name, None), "__wrapped__", None)
-            if gen is not None and inspect.isgeneratorfunction(gen):
-                _FAIL_CODES.append(gen.__code__)
-                FAIL_CALLS[id(gen.__code__)] = name
-    except Exception:
-        pass
+    known_codes.collect(_run)
     return INSTALLED
 
 
@@ -400,60 +346,6 @@ def _probe() -> None:
 #: Trio's enable_ki_protection returns a wrapper (one more frame per call,
 #: older Trio) rather than marking the function's code object
 KI_WRAPS = enable_ki_protection(_probe) is not _probe
-#: the frame of start_soon/start's caller, seen from a spawn hook that is
-#: the task set's add: hook <- spawn_impl <- start_soon/start <- caller
-SET_ADD_CALLER = 4 if KI_WRAPS else 3
-
-
-class _HookedTasks(set[Any]):
-    """``Runner.tasks`` of an observed run is an instance of a subclass made
-    per run (``hook_spawns``) whose ``add`` (called by ``spawn_impl`` once
-    per new task, once its name and parent nursery are set) is the run's
-    spawn hook itself: no frame of ours between Trio and the hook."""
-
-    __slots__ = ()
-
-
-def can_hook_spawns(runner: Any) -> bool:
-    """Whether ``hook_spawns`` works on this runner (else Trio's dispatch of
-    ``task_spawned`` must do)."""
-    try:
-        instruments = runner.instruments
-        table = getattr(instruments, "data", instruments)  # UserDict in newer Trio, dict in older
-        hooks = table.get("task_spawned")
-        return type(runner.tasks) is set and isinstance(table, dict) and isinstance(hooks, (dict, type(None)))
-    except Exception:
-        return False
-
-
-def hook_spawns(runner: Any, inst: Any, hook: Callable[[Any, Any], None]) -> bool:
-    """Have ``hook(tasks, task)`` called (as the task set's ``add``: it adds
-    the task itself) for every task ``runner`` spawns from now on, instead
-    of Trio dispatching ``inst.task_spawned``. False (nothing changed) when
-    the runner's internals have another shape (``can_hook_spawns``)."""
-    try:
-        if not can_hook_spawns(runner):
-            return False
-        table = getattr(runner.instruments, "data", runner.instruments)
-        hooks = table.get("task_spawned")
-        # runs inside start_soon: see Ctrl-C above
-        hooked_cls = type("_HookedTasks", (_HookedTasks,), {"__slots__": (), "add": enable_ki_protection(hook)})
-        runner.tasks = hooked_cls(runner.tasks)
-        # Trio's own dispatch of task_spawned: off for this instrument only
-        # (Instruments.remove_instrument does the same for all its hooks)
-        if hooks is not None and inst in hooks:
-            del hooks[inst]
-            if not hooks:
-                del table["task_spawned"]
-        return True
-    except Exception:
-        return False
-
-
-def unhook_spawns(runner: Any) -> None:
-    tasks = getattr(runner, "tasks", None)
-    if isinstance(tasks, _HookedTasks):
-        runner.tasks = set(tasks)
 
 
 def current_runner() -> Any | None:

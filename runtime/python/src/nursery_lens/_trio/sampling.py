@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .._core import lines as L
 from .._core.fragments import cancel_json, site_json
 from .._core.waits import WaitReader
-from . import patches as _patches, waits as _waits
+from . import known_codes, patches as _patches, waits as _waits
 from .taskids import live_slice
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class TrioRun:
         # the get_events wrapper cuts an idle wait short when a pump is owed
         self.wakes_for_pumps = bool(_patches.INSTALLED.get("get_events"))
         # only sleep_until opens a scope of its own (trio.sleep calls it)
-        self.sleep_codes = _patches.SLEEP_IDS
+        self.sleep_codes = known_codes.SLEEP_IDS
         # stamped by the get_events wrapper (hooks.pump_hook): blocks are seen
         self.beat = inst._beat
         self.waits = WaitReader(_waits.look_up(), _waits.describer(inst), self.next_id, clock0, _waits.maker_frames)

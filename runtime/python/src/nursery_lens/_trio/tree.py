@@ -19,7 +19,7 @@ from typing import Any
 
 from .._core import events as E
 from .._core.frames import CLASSIFIER
-from . import patches as _patches
+from . import known_codes
 from .runstate import RunState
 
 _perf_ns = time.perf_counter_ns
@@ -94,11 +94,11 @@ class Tree(RunState):
         flags = E.N_SYSTEM if (owner is self._init or owner in self._system) else 0
         # a Nursery.start frame below the user's: start()'s temporary nursery
         below = frame
-        frame, in_start = CLASSIFIER.user_frame(frame, _patches.START_IDS)
+        frame, in_start = CLASSIFIER.user_frame(frame, known_codes.START_IDS)
         if in_start:
             flags |= E.N_START
-        elif _patches.GROUP_KINDS:  # a library's task group that is a Trio nursery (AnyIO's)
-            flags |= _patches.group_kind(below, frame)
+        elif known_codes.GROUP_KINDS:  # a library's task group that is a Trio nursery (AnyIO's)
+            flags |= known_codes.group_kind(below, frame)
         nid = self._next()
         self._nurseries[nursery] = (nid, flags)
         if frame is None or flags & E.N_SYSTEM:
