@@ -23,6 +23,8 @@ export interface TimeTravelParts {
   readonly selection: Selection;
   readonly follow: Follow;
   readonly chrome: Chrome;
+  /** The tree's element (busy while a past moment is not back from the host). */
+  readonly svg: SVGSVGElement;
   changed(flags: number, save?: boolean): void;
   post(m: WebviewMessage): void;
 }
@@ -32,6 +34,7 @@ export function pageTimeline(p: TimeTravelParts): Timeline {
     post: (m) => p.post(m),
     choices: p.choices,
     liveRun: () => p.mirror.get(p.current),
+    tree: p.svg,
     changed: (flags) => p.changed(flags),
     collapsed: () => (p.tree.model ? collapsedKeys(p.tree.model) : p.choices.modelOptions(null).collapsed),
     selectTask: (id) => p.selection.selectId(id),

@@ -12,7 +12,8 @@ import { RunState } from '../../extension/store/runState';
 import { PAGE } from '../../extension/store/eventCodec';
 import type { RunInfo } from '../../contract/rows';
 import type { HelloEvent, WireEvent } from '../../contract/wire';
-import { randomLines, Rng } from './streamMutations';
+import { randomRun } from './randomRuns';
+import { Rng } from './streamMutations';
 import { exited, hello, opened, prologue, scope, spawned, state } from './wireEvents';
 
 const fixtureDir = join(__dirname, '..', 'fixtures');
@@ -101,26 +102,12 @@ describe('run history: the state at a moment', () => {
   it('random streams (cycles refused, loose tasks, moves, folds): every position rebuilt equals the prefix fed fresh', () => {
     const rng = new Rng(1207);
     for (let k = 0; k < 30; k++) {
-      const events = randomLines(rng, 600)
-        .map((l) => validateEvent(JSON.parse(l)))
-        .flatMap((v) => (v.ok ? [v.event] : []));
-      const retainFinished = rng.int(6);
-      const live = new RunState('r', 'r', {
-        retainFinished,
-        history: { minSpacing: 1 + rng.int(40), dense: rng.chance(0.5) },
-      });
-      const fed: WireEvent[] = [];
-      for (const e of events) {
-        if ('run' in e && e.run === 2) continue;
-        live.apply(e);
-        fed.push(e);
-      }
+      const { live, fed, prefix } = randomRun(rng, 600, (r) => ({ minSpacing: 1 + r.int(40), dense: r.chance(0.5) }));
       const h = live.history!;
       assert.equal(h.length, fed.length);
       for (let probe = 0; probe < 12; probe++) {
         const pos = rng.int(fed.length + 1);
-        const fresh = new RunState('r', 'r', { retainFinished, history: false });
-        for (const e of fed.slice(0, pos)) fresh.apply(e);
+        const fresh = prefix(pos);
         const m = h.stateAt(pos)!;
         assert.equal(m.pos, pos);
         assertSameMoment(m.state, fresh, `stream ${k} at position ${pos}`);

@@ -74,6 +74,28 @@ describe('webview: the timeline and the time cursor', () => {
     assert.deepEqual(h.errors, []);
   });
 
+  it('until the host answers where a recording opens, the tree shows nothing (busy), never the end the bar does not name', async () => {
+    // The host's answers to seeks are held back: the page has the run's end (its snapshot) and the cursor at 0.22 ms.
+    const held: unknown[] = [];
+    const bridge = host!.bridge;
+    const handle = bridge.handle.bind(bridge);
+    bridge.handle = async (m: unknown) => {
+      if ((m as { type?: string }).type === 'seek') held.push(m);
+      else await handle(m);
+    };
+    host!.open(FAILING);
+    await host!.settle(300);
+    await waitBar(h, /^at 0\.22 ms of 303 ms/);
+    assert.ok(held.length > 0, 'the page asked for the moment');
+    assert.deepEqual(await treeTasks(h), [], "the end's tasks are not drawn under a bar that says 0.22 ms");
+    assert.equal(await h.page.locator('svg.tree').getAttribute('aria-busy'), 'true');
+    await handle(held[held.length - 1]);
+    await host!.settle(100);
+    assert.deepEqual(await treeTasks(h), ['main']);
+    assert.equal(await h.page.locator('svg.tree').getAttribute('aria-busy'), null);
+    assert.deepEqual(h.errors, []);
+  });
+
   it('scrub back to before the failure: the siblings are alive; End and L come back to the end', async () => {
     host!.open(FAILING);
     await host!.settle(300);
@@ -182,7 +204,9 @@ describe('webview: the timeline and the time cursor', () => {
   it("play runs the cursor to the end and stops; the speed is the user's", async () => {
     host!.open(FAILING);
     await host!.settle(300);
-    await h.page.locator('.tl-speed').selectOption('0.5');
+    // The slowest speed: the 303 ms run plays for 3 s, so a loaded host cannot reach its end before the pause
+    // (a second click there would play it again from the start).
+    await h.page.locator('.tl-speed').selectOption('0.1');
     await h.page.locator('.tl-play').click();
     await h.page.waitForTimeout(250);
     assert.equal(await h.page.locator('.tl-play').getAttribute('aria-label'), 'Pause');

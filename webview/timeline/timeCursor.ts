@@ -40,6 +40,11 @@ export class TimeCursor {
     return this.wanted !== null;
   }
 
+  /** In the past with no answer from the host yet: no rows of the moment to show. */
+  get waiting(): boolean {
+    return this.inPast && this.shownAt === null;
+  }
+
   /** Where the cursor is: the moment pointed at (or, after a step, where it landed); null when live. */
   get at(): number | null {
     if (this.wanted === null) return null;

@@ -5,18 +5,19 @@
 // which rows to draw (shown()) and hands it the host's past/timeline/cursor
 // messages.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
-import type { RunInfo } from '../../contract/rows';
+import type { Row, RunInfo } from '../../contract/rows';
 import { h } from '../elements';
 import { DIRTY } from '../tree/frameScheduler';
 import { runNow } from '../tree/labels';
 import type { Change, RunMirror } from '../tree/mirror';
 import type { Choices } from '../viewState';
-import { autoSpeed, Player, SPEEDS } from './player';
+import { autoSpeed, Player } from './player';
+import { TimeBar } from './timeBar';
 import { TimeCursor } from './timeCursor';
 import { bindTimelineInput } from './timelineInput';
 import { TimelineModel } from './timelineModel';
 import { gutterOf, ROW_HEIGHT, scaleOf, StripView, TOP_HEIGHT, visibleRows } from './timelineView';
-import { eventWords, formatMoment, wallClock } from './timeWords';
+import { formatMoment } from './timeWords';
 import './timeline.css';
 
 export interface TimelineParts {
@@ -24,6 +25,8 @@ export interface TimelineParts {
   choices: Choices;
   /** The live rows of the run in view. */
   liveRun(): RunMirror | undefined;
+  /** The tree's element: busy (aria-busy) while the moment it will show is not back from the host. */
+  tree: Element;
   /** The tree must be drawn again (back to live, the strip's size, a choice to remember). */
   changed(flags: number): void;
   /** The past moment's rows changed (as a delta would change the live ones: follow mode pans to new tasks). */
@@ -40,6 +43,8 @@ const LIVE_REFRESH_MS = 1000;
 /** The strip is redrawn this often while a live run's now moves. */
 const LIVE_TICK_MS = 200;
 const MIN_HEIGHT = 90;
+/** Read only: the tree of a moment not back yet. */
+const NO_ROWS = new Map<number, Row>();
 
 export class Timeline {
   readonly el: HTMLElement;
@@ -55,13 +60,7 @@ export class Timeline {
   private readonly view: StripView;
   private readonly body: HTMLElement;
   private readonly spacer: HTMLElement;
-  private readonly toggleButton: HTMLButtonElement;
-  private readonly playButton: HTMLButtonElement;
-  private readonly speedSelect: HTMLSelectElement;
-  private readonly timeText: HTMLElement;
-  private readonly eventText: HTMLElement;
-  private readonly noteText: HTMLElement;
-  private readonly liveButton: HTMLButtonElement;
+  private readonly bar: TimeBar;
   private run: string | null = null;
   /** Host cursor moves for runs not in view yet. */
   private readonly waiting = new Map<string, Extract<HostMessage, { type: 'cursor' }>>();
@@ -85,42 +84,12 @@ export class Timeline {
       },
       prefs.speed || 1,
     );
-    this.toggleButton = h(
-      'button',
-      { class: 'tl-toggle', type: 'button', 'aria-expanded': 'true', title: 'Show or hide the timeline' },
-      'Timeline',
-    );
-    this.playButton = h(
-      'button',
-      { class: 'tl-play', type: 'button', title: 'Play the run from the cursor (Space)', 'aria-label': 'Play' },
-      '▶',
-    );
-    this.speedSelect = h(
-      'select',
-      { class: 'tl-speed', 'aria-label': 'Playing speed', title: 'Playing speed' },
-      h('option', { value: '0' }, 'auto'),
-      ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)),
-    );
-    this.speedSelect.value = String(prefs.speed);
-    this.timeText = h('span', { class: 'tl-time', 'aria-live': 'off' });
-    this.eventText = h('span', { class: 'tl-event' });
-    this.noteText = h('span', { class: 'tl-note' });
-    this.liveButton = h(
-      'button',
-      { class: 'tl-live button secondary', type: 'button', title: 'Back to now, following the run (L)' },
-      'Live',
-    );
-    const bar = h(
-      'div',
-      { class: 'tl-bar', role: 'toolbar', 'aria-label': 'Time' },
-      this.toggleButton,
-      this.playButton,
-      this.speedSelect,
-      this.timeText,
-      this.eventText,
-      this.noteText,
-      this.liveButton,
-    );
+    this.bar = new TimeBar(prefs.speed, {
+      toggle: () => this.setOpen(this.body.hidden, true),
+      togglePlay: () => this.togglePlay(),
+      setSpeed: (speed) => this.setSpeed(speed),
+      live: () => this.live(),
+    });
     const svg = (cls: string, label: string) => {
       const e = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
       e.setAttribute('class', cls);
@@ -143,15 +112,11 @@ export class Timeline {
       tabindex: '0',
     });
     this.body = h('div', { class: 'tl-body' }, this.top as unknown as HTMLElement, this.lanes, this.tip);
-    this.el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, bar, this.body);
+    this.el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, this.bar.el, this.body);
     this.badge = h('div', { class: 'past-badge', hidden: true });
     this.view = new StripView(this.top, this.rowsSvg);
     this.setOpen(prefs.open ?? false, false);
     this.body.style.height = `${Math.max(MIN_HEIGHT, prefs.height)}px`;
-    this.toggleButton.addEventListener('click', () => this.setOpen(this.body.hidden, true));
-    this.playButton.addEventListener('click', () => this.togglePlay());
-    this.speedSelect.addEventListener('change', () => this.setSpeed(Number(this.speedSelect.value)));
-    this.liveButton.addEventListener('click', () => this.live());
     bindTimelineInput(this, grip, this.body);
     new ResizeObserver(() => this.refresh()).observe(this.lanes);
     window.setInterval(() => this.liveTick(), LIVE_TICK_MS);
@@ -163,9 +128,17 @@ export class Timeline {
     return this.cursor.inPast;
   }
 
-  /** The rows the tree draws for `key` while the cursor is in the past (undefined: the live ones). */
+  /**
+   * The rows the tree draws for `key` while the cursor is in the past
+   * (undefined: the live ones). Before the host's first answer for the
+   * moment, none: the bar already names the moment, and the live rows (a
+   * recording's end, as it opens) would show another.
+   */
   shown(key: string | null): RunMirror | undefined {
-    return this.cursor.shown(key);
+    const past = this.cursor.shown(key);
+    if (past || !this.cursor.inPast || key !== this.run) return past;
+    const live = this.p.liveRun();
+    return live && { info: live.info, rows: NO_ROWS };
   }
 
   runChanged(key: string | null): void {
@@ -192,6 +165,7 @@ export class Timeline {
           : m.run;
         const change = this.cursor.receive({ ...m, run });
         if (change) this.p.pastChanged(change);
+        this.showBusy();
         this.drawSoon();
         return true;
       }
@@ -268,7 +242,7 @@ export class Timeline {
   setOpen(open: boolean, chosen: boolean): void {
     const was = !this.body.hidden;
     this.body.hidden = !open;
-    this.toggleButton.setAttribute('aria-expanded', String(open));
+    this.bar.toggleButton.setAttribute('aria-expanded', String(open));
     if (chosen) this.p.choices.state.timeline.open = open;
     if (was !== open) this.p.changed(DIRTY.view);
     this.refresh();
@@ -397,7 +371,10 @@ export class Timeline {
     }
     // Rows on screen whose lanes were never asked for in this window: ask now, whatever the pace.
     const unasked = ids.some((id) => !this.lanesAsked.has(id));
-    if (!unasked && performance.now() - this.lastRequest < LIVE_REFRESH_MS && this.lastRequest !== 0) return;
+    // A run that has ended, once its answer reaches its end, does not change: a scrub across it asks nothing more.
+    const done = this.p.liveRun()?.info.status !== 'live' && (this.model.data?.end ?? -Infinity) >= this.now();
+    const paced = this.lastRequest !== 0 && (done || performance.now() - this.lastRequest < LIVE_REFRESH_MS);
+    if (!unasked && paced) return;
     this.lastRequest = performance.now();
     for (const id of ids) this.lanesAsked.add(id);
     const sc = scaleOf({ window, width });
@@ -414,41 +391,31 @@ export class Timeline {
     const info = this.p.liveRun()?.info;
     const end = this.end();
     const at = this.cursor.at ?? end;
-    const wall = info ? wallClock(info.wall, at) : '';
-    const where = this.cursor.paused !== null && !past ? 'paused at' : past ? 'at' : 'now';
-    // A run that is over is not "now": its last moment is its end.
-    const moment =
-      !past && info && info.status !== 'live'
-        ? `at the end, ${formatMoment(end)}`
-        : `${where} ${formatMoment(at)} of ${formatMoment(end)}`;
-    this.timeText.textContent = `${moment}${wall ? ` · ${wall}` : ''}`;
-    const rows = this.cursor.shown(this.run)?.rows;
-    this.eventText.textContent = past && this.cursor.lastEvent ? eventWords(this.cursor.lastEvent, rows) : '';
-    const data = this.model.data;
-    const coarse =
-      data && data.exactFrom > data.start && info
-        ? `history before ${wallClock(info.wall, data.exactFrom) || formatMoment(data.exactFrom)} is coarse`
-        : '';
-    const more = data?.more ? `${data.more.toLocaleString('en-US')} more tasks: zoom in` : '';
-    this.noteText.textContent = [
-      this.cursor.coarse ? 'coarse here' : '',
-      coarse,
-      more,
-      data?.partial ? 'reading the history…' : '',
-    ]
-      .filter(Boolean)
-      .join(' · ');
-    this.playButton.textContent = this.player.playing ? '⏸' : '▶';
-    this.playButton.setAttribute('aria-label', this.player.playing ? 'Pause' : 'Play');
-    this.liveButton.textContent = info?.status === 'live' ? 'Live' : 'End';
-    this.liveButton.disabled = !past;
+    const words = this.bar.draw({
+      info,
+      past,
+      paused: this.cursor.paused !== null,
+      at,
+      end,
+      lastEvent: this.cursor.lastEvent,
+      rows: this.cursor.shown(this.run)?.rows,
+      coarse: this.cursor.coarse,
+      data: this.model.data,
+      playing: this.player.playing,
+    });
     this.top.setAttribute('aria-valuemax', String(Math.round(end)));
     this.top.setAttribute('aria-valuenow', String(Math.round(at)));
-    this.top.setAttribute('aria-valuetext', this.timeText.textContent);
+    this.top.setAttribute('aria-valuetext', words);
     this.badge.hidden = !past;
     this.badge.textContent = past
       ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}`
       : '';
     document.body.classList.toggle('in-past', past);
+    this.showBusy();
+  }
+
+  private showBusy(): void {
+    if (this.cursor.waiting) this.p.tree.setAttribute('aria-busy', 'true');
+    else this.p.tree.removeAttribute('aria-busy');
   }
 }

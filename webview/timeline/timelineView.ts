@@ -107,6 +107,8 @@ export class StripView {
   private readonly bandsG: G;
   private readonly futureRect: Selection<SVGRectElement, unknown, null, undefined>;
   private readonly rowsCursor: Selection<SVGLineElement, unknown, null, undefined>;
+  /** The frame drawn last: when only the cursor moved since (a scrub), only the cursor is drawn again. */
+  private last: StripFrame | null = null;
 
   constructor(topSvg: SVGSVGElement, rowsSvg: SVGSVGElement) {
     this.top = select(topSvg).append('g').attr('class', 'tl-top');
@@ -120,8 +122,13 @@ export class StripView {
 
   draw(f: StripFrame): void {
     const sc = scaleOf(f);
-    this.drawTop(f, sc);
-    this.drawRows(f, sc);
+    const onlyCursor = this.last !== null && onlyCursorMoved(this.last, f);
+    this.last = f;
+    if (!onlyCursor) {
+      this.drawTop(f, sc);
+      this.drawRows(f, sc);
+    }
+    this.drawCursor(f, sc);
   }
 
   private drawTop(f: StripFrame, sc: TimeScale): void {
@@ -196,11 +203,14 @@ export class StripView {
       .join('path')
       .attr('class', (m) => `tl-mark ${m.kind}${m.ongoing ? ' ongoing' : ''}`)
       .attr('d', (m) => markPath(m, sc, CURVE_HEIGHT / 2, CURVE_HEIGHT / 2));
-    // The cursor and its handle.
+  }
+
+  /** The cursor and its handle; over the rows, its line and the moments after it dimmed. */
+  private drawCursor(f: StripFrame, sc: TimeScale): void {
     const at = f.at ?? f.paused ?? f.now;
     const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(at)));
     const cls = `tl-cursor${f.at === null ? ' live' : ''}${f.paused !== null ? ' paused' : ''}`;
-    const cur = g
+    const cur = this.top
       .selectAll('g.tl-cursor')
       .data([0])
       .join((e) => {
@@ -210,6 +220,19 @@ export class StripView {
         return c;
       });
     cur.attr('class', cls).attr('transform', `translate(${cx.toFixed(1)},0)`);
+    // The moments after the cursor, dimmed: the tree shows the run before them.
+    const total = f.rows.length * ROW_HEIGHT;
+    this.futureRect
+      .attr('x', cx)
+      .attr('y', 0)
+      .attr('width', f.at === null ? 0 : Math.max(0, sc.x1 - cx))
+      .attr('height', total);
+    this.rowsCursor
+      .attr('class', `tl-cursor-line${f.at === null ? ' live' : ''}`)
+      .attr('x1', cx)
+      .attr('x2', cx)
+      .attr('y1', 0)
+      .attr('y2', total);
   }
 
   private drawRows(f: StripFrame, sc: TimeScale): void {
@@ -289,21 +312,30 @@ export class StripView {
       .join('path')
       .attr('class', (m) => `tl-mark ${m.kind}${m.ongoing ? ' ongoing' : ''}`)
       .attr('d', (m) => markPath(m, sc, ROW_HEIGHT / 2, ROW_HEIGHT / 2 - 1.5));
-    // The moments after the cursor, dimmed: the tree shows the run before them.
-    const total = f.rows.length * ROW_HEIGHT;
-    const cx = Math.max(sc.x0, Math.min(sc.x1, sc.x(f.at ?? f.paused ?? f.now)));
-    this.futureRect
-      .attr('x', cx)
-      .attr('y', 0)
-      .attr('width', f.at === null ? 0 : Math.max(0, sc.x1 - cx))
-      .attr('height', total);
-    this.rowsCursor
-      .attr('class', `tl-cursor-line${f.at === null ? ' live' : ''}`)
-      .attr('x1', cx)
-      .attr('x2', cx)
-      .attr('y1', 0)
-      .attr('y2', total);
   }
+}
+
+/** True when `b` differs from `a` only in where a past cursor is (the curve ends at now while live: not then). */
+function onlyCursorMoved(a: StripFrame, b: StripFrame): boolean {
+  return (
+    a.at !== null &&
+    b.at !== null &&
+    a.window.from === b.window.from &&
+    a.window.to === b.window.to &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.scrollTop === b.scrollTop &&
+    a.rows === b.rows &&
+    a.bands === b.bands &&
+    a.lanes === b.lanes &&
+    a.marks === b.marks &&
+    a.curve === b.curve &&
+    a.start === b.start &&
+    a.exactFrom === b.exactFrom &&
+    a.now === b.now &&
+    a.paused === b.paused &&
+    a.selected === b.selected
+  );
 }
 
 /** One path of every stretch of `state` in a task's lane, within the window. */

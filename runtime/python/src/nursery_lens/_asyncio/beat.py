@@ -31,14 +31,19 @@ def watch_select(loop: Any, emitter: Any) -> tuple[LoopBeat | None, Callable[[],
     """(the run's beat, a function that takes the wrapper off), or (None, None)."""
     beat = beat_for(emitter)
     selector: Any = getattr(loop, "_selector", None)
-    orig = getattr(selector, "select", None)
-    if beat is None or orig is None or not hasattr(selector, "__dict__") or "select" in selector.__dict__:
+    orig: Any = getattr(selector, "select", None)
+    # the class's method, not an instance attribute already (asked without
+    # selector.__dict__: see run._unhook)
+    if beat is None or selector is None or id(getattr(orig, "__self__", None)) != id(selector):
         return None, None
     beat.waiting = True  # not running yet (started() says when it is)
     perf = time.perf_counter
 
     def select(timeout: float | None = None) -> Any:
-        beat.back(perf())
+        now = perf()  # beat.back(now), inlined: once per loop iteration
+        if beat.claimed and not beat.ended:
+            beat.ended = now
+        beat.at = now
         if timeout == 0:
             return orig(timeout)  # busy: callbacks are ready, no wait
         beat.waiting = True  # idle, not held, however long the wait
@@ -48,10 +53,13 @@ def watch_select(loop: Any, emitter: Any) -> tuple[LoopBeat | None, Callable[[],
             beat.back(perf())
             beat.waiting = False
 
-    selector.select = select
+    try:
+        selector.select = select
+    except AttributeError:  # a selector with __slots__
+        return None, None
 
     def unwatch() -> None:
-        if selector.__dict__.get("select") is select:
+        if getattr(selector, "select", None) is select:
             del selector.select
 
     return beat, unwatch

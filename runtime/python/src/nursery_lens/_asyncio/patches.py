@@ -169,8 +169,10 @@ def _install_loop_class(cls: Any, label: str) -> None:
 
     def create_task(self: Any, *args: Any, **kwargs: Any) -> Any:
         # Reached only by a loop without a run's own hook (an instance
-        # attribute), or through super() from a subclass's create_task.
-        if "create_task" not in self.__dict__ and RUNS.get(self) is None and BEGIN:
+        # attribute), or through super() from a subclass's create_task. Never
+        # reads self.__dict__: on 3.11 a loop whose dict was once read loses
+        # the interpreter's fast method calls (asyncio_checkpoint: x1.20).
+        if RUNS.get(self) is None and BEGIN:
             run = BEGIN[0](self)
             if run is not None:
                 return run.create_task(*args, **kwargs)

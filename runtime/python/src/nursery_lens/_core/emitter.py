@@ -4,7 +4,8 @@ Hooks append to their run's deque (``events``); beyond ``queue_cap`` values
 they count a drop. The *loop's thread* pumps at its wait for I/O, at most
 every ``PUMP_INTERVAL`` (the adapter finds the place, and cuts an idle wait
 short when a pump is owed): it encodes lines (``mirror``), samples states
-when due (``sampler``) and makes one non-blocking send (``transport``). A
+when due (``sampler``) and makes one non-blocking send (``transport``):
+that pump is ``pump``, this is when and where it runs. A
 second thread waking while the loop is busy fights it for the GIL, so the
 writer thread (``watcher``) only pumps when no loop has for a while.
 Unsent bytes are bounded; beyond the bound lines are dropped (counted,
@@ -19,7 +20,6 @@ import collections
 import itertools
 import os
 import select
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from .config import parse_address
 from .coro_warnings import install as install_warnings, track_origins, untrack_origins
 from .errors import failure_reason
 from .mirror import Mirror
+from .pump import LINE_BYTES, OUT_HIGH, SEND_LIMIT, SEND_LIMIT_MIN, Pump, write_stderr
 from .transport import Connection, close_quietly
 from .watcher import WriterThread, start_watching
 
@@ -40,20 +41,6 @@ if TYPE_CHECKING:
     from .config import Config
     from .run_mirror import RunMirror
 
-#: Unsent bytes held for a slow collector before lines are dropped.
-SEND_LIMIT = 8 * 1024 * 1024
-#: ... or fewer, with a small max_buffer: this many bytes a line, at least
-#: SEND_LIMIT_MIN
-LINE_BYTES = 128
-SEND_LIMIT_MIN = 16 * 1024
-#: Most queued values (see events) encoded at once, with no collector to
-#: wait for.
-BATCH = 200_000
-#: ... while connected: chunks, only while fewer than OUT_HIGH bytes wait for
-#: the collector; the rest waits in the queue (bounded by max_buffer), so a
-#: burst of 100,000 spawns goes out as fast as the collector reads.
-CHUNK = 20_000
-OUT_HIGH = 1 << 20
 #: Seconds between pumps while the loop is busy.
 PUMP_INTERVAL = 0.01
 #: Flushing: at most this long, giving up after STALL without progress;
@@ -92,15 +79,7 @@ def open_private(path: str) -> Any:
     return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
 
-def write_stderr(msg: str) -> None:
-    try:
-        sys.stderr.write(msg + "\n")
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-class Emitter:
+class Emitter(Pump):
     """One output stream (socket and/or file) shared by every run it serves.
 
     ``runtime`` is (library name, version) for the hello.
@@ -353,133 +332,3 @@ class Emitter:
             write_stderr(f"nursery_lens: internal error in the emitter, instrumentation switched off: {exc!r}")
         if self.conn is not None:
             self.conn.close_socket()
-
-    def cycle(self) -> None:
-        """One pump (the caller holds ``pump_lock``): all that is queued,
-        or, when the socket is the only output, as much as the collector
-        takes (a recording file or sink gets everything at once; a socket
-        that is behind then drops and heals with a snapshot)."""
-        if self.stopped or self._pid != os.getpid():
-            return  # closed, or a forked child's copy of the parent's emitter
-        conn = self.conn
-        if conn is not None and conn.sock is None:
-            conn.step()
-            if not conn.first_attempt_done:
-                return  # hold the queue for a collector that may be there
-        # the socket as the only output, or None
-        only = (
-            conn if conn is not None and conn.sock is not None and self._file is None and self._sink is None else None
-        )
-        out_high = self._out_high
-        while True:
-            if only is None:
-                budget = BATCH
-            elif len(only.out) < out_high:
-                budget = CHUNK
-            else:
-                budget = 0
-            left = self._process(budget)
-            # a collector that is this far behind: an idle loop need not be
-            # woken early for what is queued (see the adapter's pump hook)
-            self.backed_up = only is not None and only.sock is not None and len(only.out) >= out_high
-            if not budget or not left or (only is not None and (only.sock is None or len(only.out) >= out_high)):
-                return
-
-    def pending(self) -> bool:
-        """Anything queued that no pump has taken yet."""
-        return bool(self.queue) or any(m.rq for m in list(self.mirror.runs.values()))
-
-    def _process(self, budget: int) -> bool:
-        """Encode up to ``budget`` queued values, sample when due, send.
-        True when values are left in a run's queue."""
-        lines: list[str] = []
-        mirror = self.mirror
-        handle = mirror.handle
-        queue = self.queue
-        while queue:  # runs starting, notices: few
-            item = queue.popleft()
-            if not self.disabled:
-                handle(item, lines)
-            elif item[0] == E.DISABLED and not self._told_disabled:
-                self._told_disabled = True
-                handle(item, lines)
-        conn = self.conn
-        emit = (conn is not None and conn.sock is not None) or self._file is not None or self._sink is not None
-        left = False
-        blocks = self.blocks if not self.disabled else None
-        if blocks is not None:
-            blocks.finish(mirror.runs, lines)  # before a run's end drains
-        for m in list(mirror.runs.values()):
-            rq = m.rq
-            if self.disabled:
-                rq.clear()  # switched off: only the runtime.disabled notice goes out
-            elif rq:
-                budget -= mirror.drain(m, budget, lines, emit)
-                if rq:
-                    left = True
-        hook_drops = self.hook_drops
-        if hook_drops > self._reported_drops and not self.disabled:
-            # the queue was full: every output lost these events
-            count = hook_drops - self._reported_drops
-            self._reported_drops = hook_drops
-            lines.append(L.dropped(mirror.any_ts(), count, hook_drops + self._sock_drops))
-            self._need_resync = True
-        if blocks is not None and mirror.runs:
-            blocks.look(mirror.runs, lines, time.perf_counter())
-        if self.sample_period and self.sampler is not None and not self.disabled and mirror.runs:
-            now = time.perf_counter()
-            if now >= self.next_sample:
-                self.next_sample = now + self.sample_period
-                self.sampled_at = now
-                for m in list(mirror.runs.values()):
-                    if m.failed:
-                        continue
-                    try:
-                        self.sampler(m, lines)
-                    except Exception as exc:
-                        # the adapter's reading of its library failed: that run only
-                        m.source.fail(exc)
-        if lines:
-            self._output(lines)
-        if conn is not None:
-            conn.send()
-        return left
-
-    def _output(self, lines: list[str]) -> None:
-        lines.append("")  # the last line's newline, without copying the batch again
-        data = "\n".join(lines)
-        del lines[-1]
-        if self._file is not None:
-            try:
-                self._file.write(data)
-                self._file.flush()
-            except Exception as exc:
-                close_quietly(self._file)
-                self._file = None
-                write_stderr(f"nursery_lens: cannot write the recording any more: {exc!r}")
-        if self._sink is not None:
-            self._sink(data)
-        conn = self.conn
-        if conn is not None and conn.sock is not None:
-            if len(conn.out) > self._send_limit:
-                # the collector does not keep up: drop, heal later
-                self._sock_drops += len(lines)
-                self._need_resync = True
-            elif self._need_resync:
-                # Lines were lost on this connection. This batch is replaced
-                # by a snapshot of the state after it (sending both would
-                # name tasks the reader never saw), preceded by the count.
-                self._need_resync = False
-                self._sock_drops += len(lines)
-                total = self.hook_drops + self._sock_drops
-                out: list[str] = []
-                if total > self._told_socket:
-                    out.append(L.dropped(self.mirror.any_ts(), total - self._told_socket, total))
-                    self._told_socket = total
-                # run.started too: the lost lines may have held it
-                out.extend(self.mirror.snapshot(resumed=True))
-                # a run that ended in this batch is no longer in the snapshot
-                out.extend(x for x in lines if x.startswith(L.ENDINGS))
-                conn.out += ("\n".join(out) + "\n").encode("utf-8", "surrogatepass")
-            else:
-                conn.out += data.encode("utf-8", "surrogatepass")

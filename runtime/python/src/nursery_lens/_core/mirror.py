@@ -78,6 +78,10 @@ class Mirror:
         last_line = last_nid = 0  # and tail: a loop's spawns share them, and
         last_name: Any = None  # comparing beats building and hashing a key
         last_func: Any = None
+        rest_code: Any = None  # and for spawns queued with the task: what follows the name
+        rest_line = rest_nid = 0
+        rest_func: Any = None
+        last_rest = ""
         last_tail = m.last_tail
         last_tid = m.last_tid
         describe = m.source.describe
@@ -109,11 +113,16 @@ class Mirror:
                     if type(name) is not str:  # the library's task (see events): asyncio
                         last_tid = x
                         name, func = describe(name)
-                        cached = task_tails_get((nid, id(code), line, id(func)))
-                        if cached is not None and cached[0] is code and cached[1] is func:
-                            rest = cached[2]
+                        # each name differs ("Task-N"), the rest is a loop's spawns': compare before hashing
+                        if code is rest_code and line == rest_line and nid == rest_nid and func is rest_func:
+                            rest = last_rest
                         else:
-                            rest = self._task_rest(nid, code, line, func)
+                            cached = task_tails_get((nid, id(code), line, id(func)))
+                            if cached is not None and cached[0] is code and cached[1] is func:
+                                rest = cached[2]
+                            else:
+                                rest = self._task_rest(nid, code, line, func)
+                            rest_code, rest_line, rest_nid, rest_func, last_rest = code, line, nid, func, rest
                         # a Renamed name (see fragments) written inline: once per task
                         nj = q(name) if type(name) is str else f'{name[0]},"default_name":{q(name[1])}'
                         tasks[x] = tail = f',"name":{nj}{rest}'

@@ -1,0 +1,124 @@
+// The timeline's bar: show/hide, play and speed, the moment in words, the
+// last event, notes on the history, and Live/End. It holds the controls and
+// says what the timeline tells it; what the buttons do is the timeline's.
+import type { Row, RunInfo } from '../../contract/rows';
+import type { PastEvent, TimelineData } from '../../contract/timeline';
+import { h } from '../elements';
+import { SPEEDS } from './player';
+import { eventWords, formatMoment, wallClock } from './timeWords';
+
+export interface BarActions {
+  toggle(): void;
+  togglePlay(): void;
+  setSpeed(speed: number): void;
+  live(): void;
+}
+
+/** What the bar shows: the moment and what the timeline knows of it. */
+export interface BarMoment {
+  info: RunInfo | undefined;
+  /** The cursor is at a past moment. */
+  past: boolean;
+  /** The program is paused in the debugger (the cursor stays at the pause). */
+  paused: boolean;
+  at: number;
+  end: number;
+  lastEvent: PastEvent | null;
+  /** The rows of the moment shown, to name the event's tasks. */
+  rows: ReadonlyMap<number, Row> | undefined;
+  /** The moment shown is rebuilt from checkpoints only. */
+  coarse: boolean;
+  data: TimelineData | null;
+  playing: boolean;
+}
+
+/** `at 200 ms of 303 ms`, `now 1.2 s of 1.2 s`, `paused at …`, or `at the end, 303 ms` for a run that is over; then the wall clock. */
+export function momentWords(m: BarMoment): string {
+  const wall = m.info ? wallClock(m.info.wall, m.at) : '';
+  const where = m.paused && !m.past ? 'paused at' : m.past ? 'at' : 'now';
+  // A run that is over is not "now": its last moment is its end.
+  const moment =
+    !m.past && m.info && m.info.status !== 'live'
+      ? `at the end, ${formatMoment(m.end)}`
+      : `${where} ${formatMoment(m.at)} of ${formatMoment(m.end)}`;
+  return `${moment}${wall ? ` · ${wall}` : ''}`;
+}
+
+/** Notes on the history: coarse here, coarse before when, tasks left out, still reading. */
+function noteWords(m: BarMoment): string {
+  const data = m.data;
+  const coarse =
+    data && data.exactFrom > data.start && m.info
+      ? `history before ${wallClock(m.info.wall, data.exactFrom) || formatMoment(data.exactFrom)} is coarse`
+      : '';
+  const more = data?.more ? `${data.more.toLocaleString('en-US')} more tasks: zoom in` : '';
+  return [m.coarse ? 'coarse here' : '', coarse, more, data?.partial ? 'reading the history…' : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
+export class TimeBar {
+  readonly el: HTMLElement;
+  readonly toggleButton: HTMLButtonElement;
+  private readonly playButton: HTMLButtonElement;
+  private readonly speedSelect: HTMLSelectElement;
+  private readonly timeText: HTMLElement;
+  private readonly eventText: HTMLElement;
+  private readonly noteText: HTMLElement;
+  private readonly liveButton: HTMLButtonElement;
+
+  constructor(speed: number, a: BarActions) {
+    this.toggleButton = h(
+      'button',
+      { class: 'tl-toggle', type: 'button', 'aria-expanded': 'true', title: 'Show or hide the timeline' },
+      'Timeline',
+    );
+    this.playButton = h(
+      'button',
+      { class: 'tl-play', type: 'button', title: 'Play the run from the cursor (Space)', 'aria-label': 'Play' },
+      '▶',
+    );
+    this.speedSelect = h(
+      'select',
+      { class: 'tl-speed', 'aria-label': 'Playing speed', title: 'Playing speed' },
+      h('option', { value: '0' }, 'auto'),
+      ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)),
+    );
+    this.speedSelect.value = String(speed);
+    this.timeText = h('span', { class: 'tl-time', 'aria-live': 'off' });
+    this.eventText = h('span', { class: 'tl-event' });
+    this.noteText = h('span', { class: 'tl-note' });
+    this.liveButton = h(
+      'button',
+      { class: 'tl-live button secondary', type: 'button', title: 'Back to now, following the run (L)' },
+      'Live',
+    );
+    this.el = h(
+      'div',
+      { class: 'tl-bar', role: 'toolbar', 'aria-label': 'Time' },
+      this.toggleButton,
+      this.playButton,
+      this.speedSelect,
+      this.timeText,
+      this.eventText,
+      this.noteText,
+      this.liveButton,
+    );
+    this.toggleButton.addEventListener('click', () => a.toggle());
+    this.playButton.addEventListener('click', () => a.togglePlay());
+    this.speedSelect.addEventListener('change', () => a.setSpeed(Number(this.speedSelect.value)));
+    this.liveButton.addEventListener('click', () => a.live());
+  }
+
+  /** Says the moment; returns its words (the strip's slider speaks them too). */
+  draw(m: BarMoment): string {
+    this.timeText.textContent = momentWords(m);
+    this.eventText.textContent = m.past && m.lastEvent ? eventWords(m.lastEvent, m.rows) : '';
+    this.noteText.textContent = noteWords(m);
+    this.playButton.textContent = m.playing ? '⏸' : '▶';
+    this.playButton.setAttribute('aria-label', m.playing ? 'Pause' : 'Play');
+    this.liveButton.textContent = m.info?.status === 'live' ? 'Live' : 'End';
+    this.liveButton.disabled = !m.past;
+    return this.timeText.textContent;
+  }
+}
