@@ -14,6 +14,8 @@ median of >= 5 runs each):
               here) through a ``CapacityLimiter(10)``, repeated
 * asyncio_spawn, asyncio_checkpoint, asyncio_hettinger: the same with asyncio
               (``asyncio.run``, TaskGroups, ``asyncio.sleep(0)``, a Semaphore)
+* asyncio_locks (only with ``--only``): asyncio_checkpoint with an
+              ``asyncio.Lock`` taken around every ``sleep(0)`` (lock owners' cost)
 
 The workloads themselves are in ``overhead_workloads.py``.
 
@@ -236,9 +238,11 @@ def main() -> None:
     python = sys.executable
     workloads = ["spawn", "checkpoint", "hettinger"]
     workloads += [f"asyncio_{w}" for w in workloads]
-    sizes = dict.fromkeys(workloads, 1.0)
+    known = [*workloads, "asyncio_locks"]
+    sizes = dict.fromkeys(known, 1.0)
     if args.lean:
-        sizes = {w: {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5}[w.removeprefix("asyncio_")] for w in workloads}
+        lean = {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5, "locks": 0.3}
+        sizes = {w: lean[w.removeprefix("asyncio_")] for w in known}
     names = args.only.split(",") if args.only else workloads
     runs = max(5, args.runs)
     server = subprocess.Popen([python, "-c", HTTP_SERVER], stdout=subprocess.PIPE, text=True)

@@ -3,7 +3,9 @@
 Trio and asyncio versions of one shape each, so that their overheads compare:
 ``spawn`` (100,000 tasks in 100 task groups of 1,000), ``checkpoint`` (10
 tasks x 100,000 ``sleep(0)``), ``hettinger`` (14 HTTP fetches through a
-limit of 10, repeated). Only the library a workload uses is imported;
+limit of 10, repeated); and, for asyncio only, ``locks`` (``checkpoint`` with
+an ``asyncio.Lock`` taken around every ``sleep(0)``: what recording lock
+owners costs). Only the library a workload uses is imported;
 the asyncio ones need Python 3.11 (TaskGroup), as the runtime's asyncio support.
 """
 
@@ -129,4 +131,17 @@ def _asyncio_mains(size: float, port: int) -> dict[str, Callable[[], Any]]:
                 for i in range(14):
                     tg.create_task(fetch(i))
 
-    return {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main}
+    async def locks_main() -> None:
+        steps = max(1, int(100_000 * size))
+
+        async def loop() -> None:
+            lock = asyncio.Lock()  # its own: never contended, so the Lock's cost is all there is besides sleep(0)
+            for _ in range(steps):
+                async with lock:
+                    await asyncio.sleep(0)
+
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(10):
+                tg.create_task(loop())
+
+    return {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main, "locks": locks_main}

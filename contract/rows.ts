@@ -161,6 +161,8 @@ export interface TaskRow {
   /** Made outside any task group (asyncio.create_task, ensure_future, gather…): owned by none. */
   loose?: true;
   name: string;
+  /** The library's own name when `name` shows another: asyncio's default `Task-N` (protocol 1.2 `default_name`). */
+  defaultName?: string;
   system: boolean;
   main: boolean;
   state: TaskState;

@@ -105,6 +105,8 @@ export interface TaskSpawnedEvent extends RunEvent {
   parent?: number;
   /** 1.2: where the task's coroutine function is defined. */
   func?: WireSite | null;
+  /** 1.2: the library's own name for the task when `name` shows another (asyncio's default `Task-N`). */
+  default_name?: string;
 }
 export interface TaskMovedEvent extends RunEvent {
   type: 'task.moved';

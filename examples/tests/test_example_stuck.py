@@ -1,14 +1,17 @@
-"""The stuck examples: deadlock.py (two transfers, two locks) and hang.py (an
-Event nobody sets), as programs and as recorded under the runtime: each
-stuck task says what it waits for and who holds it."""
+"""The stuck examples: deadlock.py (two transfers, two locks; with asyncio:
+asyncio_deadlock.py) and hang.py (an Event nobody sets), as programs and as
+recorded under the runtime: each stuck task says what it waits for and who
+holds it."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from example_process import EXAMPLES, interrupt, run, start
+from example_process import EXAMPLES, example_env, interrupt, run, start
 from fixture_runs import record
 
 
@@ -40,6 +43,32 @@ def test_deadlock_two_transfers_wait_for_each_others_lock(tmp_path: Path) -> Non
     assert done.stdout.count("auditor: 150 in the bank") >= 2
     exits = {e["id"]: e for e in evs if e["type"] == "task.exited"}
     assert exits[tid["transfer alice->bob"]]["outcome"] == "cancelled"
+
+
+def test_asyncio_deadlock_two_transfers_hold_the_lock_the_other_waits_for(tmp_path: Path) -> None:
+    out = tmp_path / "asyncio_deadlock.ndjson"
+    program = EXAMPLES / "asyncio_deadlock.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "nursery_lens", "--record", str(out), str(program), "--exit-after", "1.5"],
+        capture_output=True,
+        text=True,
+        env=example_env(),
+        cwd=str(EXAMPLES),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    evs, tid = events(out), ids(events(out))
+    ab, ba = last_waits(evs, "transfer alice->bob"), last_waits(evs, "transfer bob->alice")
+    assert (ab["kind"], ab["label"], ab["holders"]) == ("lock", "Lock dst.lock", [tid["transfer bob->alice"]])
+    assert (ba["kind"], ba["label"], ba["holders"]) == ("lock", "Lock dst.lock", [tid["transfer alice->bob"]])
+    assert "wakes" not in ab
+    (main,) = [e["id"] for e in evs if e["type"] == "task.spawned" and e.get("main")]
+    (group,) = [e["id"] for e in evs if e["type"] == "nursery.opened"]
+    states = [e for e in evs if e["type"] == "task.state" and e["id"] == main and e.get("waits")]
+    assert states[-1]["waits"]["kind"] == "children"
+    assert states[-1]["waits"]["obj"] == group
+    assert done.stdout.count("auditor: 150 in the bank") >= 2
+    assert done.stdout.strip().splitlines()[-1] == "stopped: alice 100, bob 50"
 
 
 def test_hang_workers_wait_for_an_event_nobody_sets(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
   'run.finished': { required: { run: id, ts, outcome }, optional: { error } },
   'task.spawned': {
     required: { run: id, ts, id, name: str, nursery: idOrNull, system: bool, site },
-    optional: { main: bool, parent: id, func: site },
+    optional: { main: bool, parent: id, func: site, default_name: str },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
   'task.state': {

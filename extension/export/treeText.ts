@@ -142,10 +142,10 @@ function stateText(t: TaskRow): string {
   return outcomeText(state, t.error);
 }
 
-/** `on Lock bob.lock held by transfer bob->alice`; null for none, or for its own nursery's children (the lines below say it). */
+/** `on Lock bob.lock held by transfer bob->alice`; null for none, or for its own nursery's children (the lines below say it; a gather's, named as holders, are said). */
 function waitsText(t: TaskRow, nameOf: (id: number) => string): string | null {
   const w: WaitInfo | undefined = t.state === 'waiting' ? t.waits : undefined;
-  if (!w || w.kind === 'children') return null;
+  if (!w || (w.kind === 'children' && !w.holders?.length)) return null;
   let out = `on ${clean(w.label)}`;
   const holders = w.holders ?? [];
   if (holders.length) {

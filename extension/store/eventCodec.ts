@@ -125,11 +125,13 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
       if (!fits(e.id) || (e.nursery !== null && !fits(e.nursery)) || (parent !== ABSENT && !fits(parent))) return false;
       ints[o] = e.id;
       ints[o + 1] = e.nursery ?? NULL;
-      ints[o + 2] = ref(page, e.name, true);
+      // asyncio's Task-N with the name shown (1.2 default_name): both in one ref, flagged by bit 8
+      ints[o + 2] = e.default_name === undefined ? ref(page, e.name, true) : ref(page, [e.name, e.default_name]);
       ints[o + 3] = site(page, e.site, sites);
       ints[o + 4] = e.func === undefined ? ABSENT : site(page, e.func, sites);
       ints[o + 5] = parent;
-      return put(page, i, K.spawned, (e.system ? 1 : 0) | (e.main === true ? 2 : e.main === false ? 4 : 0));
+      const named = e.default_name === undefined ? 0 : 8;
+      return put(page, i, K.spawned, (e.system ? 1 : 0) | (e.main === true ? 2 : e.main === false ? 4 : 0) | named);
     }
     case 'task.exited': {
       const outcome = OUTCOMES.indexOf(e.outcome);
@@ -234,7 +236,7 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
         run,
         ts,
         id: ints[o],
-        name: refs[ints[o + 2]] as string,
+        name: bits & 8 ? (refs[ints[o + 2]] as string[])[0] : (refs[ints[o + 2]] as string),
         nursery: ints[o + 1] === NULL ? null : ints[o + 1],
         system: (bits & 1) !== 0,
         site: siteAt(page, ints[o + 3]),
@@ -242,6 +244,7 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
       if (bits & 6) e.main = (bits & 2) !== 0;
       if (ints[o + 4] !== ABSENT) e.func = siteAt(page, ints[o + 4]);
       if (ints[o + 5] !== ABSENT) e.parent = ints[o + 5];
+      if (bits & 8) e.default_name = (refs[ints[o + 2]] as string[])[1];
       return e;
     }
     case K.exited: {

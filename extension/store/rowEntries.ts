@@ -58,6 +58,7 @@ export function copyRow(row: Row): Row {
       scopes: row.scopes.length ? row.scopes.map((s) => ({ ...s })) : [],
     };
     if (row.func !== undefined) t.func = row.func;
+    if (row.defaultName !== undefined) t.defaultName = row.defaultName;
     if (row.exitedAt !== undefined) t.exitedAt = row.exitedAt;
     // Never mutated in place (a sample replaces it), so the copy may share it.
     if (row.chain !== undefined) t.chain = row.chain;

@@ -58,6 +58,7 @@ export class TaskEvents {
       }
       tree.snapshotSeen?.add(id);
       existing.name = tree.name(e.name);
+      existing.defaultName = e.default_name !== undefined ? tree.name(e.default_name) : undefined;
       existing.site = tree.site(e.site);
       existing.func = tree.site(e.func ?? null) ?? undefined;
       this.starting(existing, nursery);
@@ -75,6 +76,7 @@ export class TaskEvents {
       id,
       parent,
       name: tree.name(e.name),
+      defaultName: e.default_name !== undefined ? tree.name(e.default_name) : undefined,
       system: e.system,
       main: e.main === true,
       state: 'scheduled',

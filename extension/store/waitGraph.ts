@@ -1,6 +1,7 @@
 // A run's wait-for graph, read from its rows: an edge from each waiting task
 // to the tasks that hold what it waits for (its waits' holders; a nursery's
-// live children for a task waiting for them). Two questions are asked of it:
+// live children for a task waiting for them, or the tasks an asyncio gather
+// still waits for, sent as its holders). Two questions are asked of it:
 // which tasks can never be woken by the others (a deadlock), and whether every
 // user task waits with nothing able to wake it (a hang). Pure functions of
 // the rows; the verdicts room decides when to believe the answers.
@@ -22,12 +23,12 @@ function onlyTasksWake(t: TaskEntry): t is TaskEntry & { waits: WaitInfo } {
   return t.state === 'waiting' && t.exitedAt === undefined && w !== undefined && !w.wakes && w.until === undefined;
 }
 
-/** A task waiting for its nursery's children is stuck while any of them is; any other wait, while every holder is. */
+/** A task waiting for children (a nursery's, a gather's) is stuck while any of them is; any other wait, while every holder is. */
 const waitsForAll = (w: WaitInfo): boolean => w.kind === 'children';
 
 /** The tasks `t` waits for, or null when not known. */
 function holdersOf(tree: RunTree, w: WaitInfo): readonly number[] | null {
-  if (waitsForAll(w)) {
+  if (waitsForAll(w) && w.holders === undefined) {
     if (w.obj === undefined) return null;
     const kids = tree.children.get(w.obj);
     if (!kids) return [];

@@ -190,7 +190,7 @@ describe('integration: lints of real programs', function () {
     assert.deepEqual(at('never-awaited'), [lineOf(ASYNCIO, 'NEVER AWAITED')]);
     assert.match(
       lints.find((l) => l.code === 'never-awaited')!.message,
-      /Coroutine 'fetch' was created here in task 'Task-1' and never awaited/,
+      /Coroutine 'fetch' was created here in task '__main__.main' and never awaited/,
     );
     const diagnostics = diagnosticsByFile(lints).get(ASYNCIO)!;
     assert.equal(diagnostics.length, 4);

@@ -1,5 +1,5 @@
 // Why is it stuck (issue #15), end to end below the panel: the deadlock and
-// hang examples (Trio) and an asyncio deadlock run as real programs under the
+// hang examples (Trio and asyncio) and an asyncio deadlock run as real programs under the
 // real runtime (as a debug launch would), talk to the real collector, and the
 // extension's verdict watch says so while they are stuck, once, in the log;
 // the run header carries the verdict until the program is stopped.
@@ -125,7 +125,7 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
       assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
       assert.deepEqual(
         v.behind.map((t) => [t.name, t.waits.label]),
-        [['Task-1', 'gather']], // asyncio.run's main task,
+        [['__main__.main', 'gather']], // asyncio.run's main task (asyncio calls it Task-1)
       );
       await waitFor('the log line', () => told.length === 1);
       assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
@@ -135,5 +135,38 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
     }
     assert.equal(p.stderr().includes('internal error'), false, p.stderr());
     assert.equal(p.stderr().includes('RecursionError'), false, p.stderr());
+  });
+
+  it('asyncio_deadlock.py (example): two transfers, two asyncio Locks, each held by the other: a deadlock; the auditor runs on', async () => {
+    const p = await launch(example('asyncio_deadlock.py'), 'asyncio deadlock example');
+    try {
+      const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+      const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
+      assert.equal(v.kind, 'deadlock');
+      assert.deepEqual(
+        v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [
+          ['transfer alice->bob', 'lock', 'Lock dst.lock'],
+          ['transfer bob->alice', 'lock', 'Lock dst.lock'],
+        ],
+      );
+      // each holds the lock the other waits for (asyncio records no owner: the runtime does)
+      assert.deepEqual(v.tasks[0].waits.holders, [v.tasks[1].id]);
+      assert.deepEqual(v.tasks[1].waits.holders, [v.tasks[0].id]);
+      assert.notEqual(v.tasks[0].waits.obj, v.tasks[1].waits.obj);
+      // main waits at the end of its TaskGroup for children two of which never finish
+      assert.deepEqual(
+        v.behind.map((t) => [t.name, t.waits.kind, t.waits.label]),
+        [['__main__.main', 'children', 'TaskGroup']],
+      );
+      const auditor = state.rows().find((r) => r.kind === 'task' && r.name === 'auditor');
+      assert.ok(auditor?.kind === 'task' && auditor.exitedAt === undefined, 'the auditor is alive');
+      await waitFor('the log line', () => told.length === 1);
+      assert.match(told[0], /deadlock: transfer alice->bob waits for Lock dst\.lock held by transfer bob->alice; /);
+    } finally {
+      p.child.kill('SIGINT');
+      await p.exit;
+    }
+    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
   });
 });

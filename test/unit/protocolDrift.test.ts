@@ -76,6 +76,7 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
     site: site12,
     parent: 3,
     func: site12,
+    default_name: 'Task-7',
   },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
   'task.state': {

@@ -8,7 +8,7 @@ import { CONFIRM_MS } from '../../extension/store/verdicts';
 import { RunStore } from '../../extension/store/runStore';
 import { VerdictWatch } from '../../extension/verdictWatch';
 import { run, task } from './runRows';
-import { exited, opened, prologue, runFinished, scope, site, spawned, state } from './wireEvents';
+import { asyncioPrologue, exited, opened, prologue, runFinished, scope, site, spawned, state } from './wireEvents';
 import type { TaskStateEvent } from '../../contract/wire';
 
 const waiting = (id: number, ts: number, waits: WireWaits | null): TaskStateEvent => ({
@@ -151,6 +151,32 @@ describe('wait-for graph: deadlock and hang verdicts', () => {
         [3, [5]],
         [5, [3]],
       ],
+    );
+  });
+
+  it('an asyncio gather is stuck while any child it still waits for is: main is behind a deadlock, though a ticker runs', () => {
+    // main (1) gathers two transfers deadlocked on each other's lock (2, 3) and a ticker (4) that sleeps and wakes
+    const gather = (holders: number[]): WireWaits => ({ kind: 'children', obj: 9, label: 'gather', holders });
+    const r = run([
+      ...asyncioPrologue(),
+      spawned(2, null, 'a->b', 1, { parent: 1 }),
+      spawned(3, null, 'b->a', 1, { parent: 1 }),
+      spawned(4, null, 'ticker', 1, { parent: 1 }),
+      waiting(1, 100, gather([2, 3, 4])),
+      waiting(2, 100, lock(10, [3])),
+      waiting(3, 100, lock(11, [2])),
+      waiting(4, 100, { kind: 'sleep', label: 'asyncio.sleep', until: 600, wakes: true }),
+      tick(1500),
+    ]);
+    const v = r.info().verdict!;
+    assert.equal(v.kind, 'deadlock');
+    assert.deepEqual(
+      v.tasks.map((t) => t.id),
+      [2, 3],
+    );
+    assert.deepEqual(
+      v.behind.map((t) => [t.id, t.waits.label, t.on]),
+      [[1, 'gather', [2, 3]]],
     );
   });
 

@@ -204,6 +204,34 @@ describe('webview: an asyncio run', function () {
     assert.equal(await h.page.locator('g.node[aria-selected="true"]').getAttribute('data-key'), '1');
   });
 
+  it("a task asyncio named Task-N shows its coroutine; its details keep asyncio's name, as text", async () => {
+    const run = live().feed([
+      {
+        type: 'task.spawned',
+        run: 1,
+        ts: 3,
+        id: 40,
+        name: 'ingest.retry_later',
+        default_name: 'Task-\u202e9',
+        nursery: null,
+        parent: 1,
+        system: false,
+        site: { file: '/home/user/app/ingest.py', line: 30, function: 'main' },
+      },
+    ]);
+    await show(run);
+    const node = h.task('ingest.retry_later');
+    // as a Trio task's `module.function`, the tree says the function; the details the whole name
+    assert.equal((await node.locator('tspan.name').textContent())!.trim(), 'retry_later');
+    await node.click();
+    await h.settle();
+    const text = (await h.page.locator('aside.details').textContent())!;
+    assert.match(text, /asyncio nameTask-\\u202e9/, "asyncio's own name, its direction control made visible");
+    assert.match(text, /ingest\.retry_later/);
+    assert.doesNotMatch(text, /\u202e/);
+    assert.deepEqual(h.errors, []);
+  });
+
   it('the empty state names every library', async () => {
     const text = (await h.page.locator('.empty-state').textContent())!;
     assert.match(text, /No run yet/);

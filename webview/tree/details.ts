@@ -271,6 +271,8 @@ export class DetailsPane {
       t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '',
     );
     item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
+    // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
+    if (t.defaultName !== undefined) item('asyncio name', h('code', {}, t.defaultName));
     item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
     for (const [k, ...v] of waitItems(t, links)) item(k, ...v);
     const key = awaitKey(t);

@@ -71,6 +71,7 @@ function visibleVerdictTask(t: VerdictTask): void {
 export function visibleRow(row: Row): Row {
   if (row.kind === 'task') {
     row.name = visible(row.name);
+    if (row.defaultName !== undefined) row.defaultName = visible(row.defaultName);
     visibleSite(row.site);
     visibleSite(row.awaitSite);
     visibleSite(row.func);

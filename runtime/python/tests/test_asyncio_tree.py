@@ -60,6 +60,10 @@ def test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks(arecord):
         "line": line_of("# MAIN-DEF"),
         "function": "test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks.<locals>.main",
     }
+    # asyncio named it Task-N: it shows its coroutine's qualified name with its module, as Trio names main
+    assert main_task["name"] == f"{__name__}.{main_task['func']['function']}"
+    assert main_task["default_name"].startswith("Task-")
+    assert main_task["default_name"][5:].isdigit()
     assert rec.exit(main_task["id"])["outcome"] == "returned"
     # asyncio.run's shutdown: asyncio's own tasks, system, made by nobody
     system = [e for e in rec.of("task.spawned") if e["system"]]
@@ -68,6 +72,11 @@ def test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks(arecord):
         "BaseEventLoop.shutdown_default_executor",
     }
     assert all(e["nursery"] is None and "parent" not in e and e["site"] is None for e in system)
+    # their coroutines have ended by the time the pump names them: the module is found by file
+    assert {e["name"] for e in system} == {
+        "asyncio.base_events.BaseEventLoop.shutdown_asyncgens",
+        "asyncio.base_events.BaseEventLoop.shutdown_default_executor",
+    }
     assert rec.events[-1] == {**rec.events[-1], "type": "run.finished", "outcome": "returned"}
 
 
@@ -90,7 +99,9 @@ def test_a_task_group_is_a_nursery_owned_by_its_task_and_its_tasks_belong_to_it(
     assert first["site"] == site("# TG-SPAWN", "main")
     assert first["func"] == {"file": HERE, "line": line_of("async def leaf("), "function": "leaf"}
     unnamed = next(e for e in rec.of("task.spawned") if e["site"] == site("# TG-UNNAMED", "main"))
-    assert unnamed["name"].startswith("Task-")  # asyncio's own name for it
+    assert unnamed["name"] == f"{__name__}.leaf"  # not asyncio's Task-N: the coroutine, as Trio names it
+    assert unnamed["default_name"].startswith("Task-")  # asyncio's own name for it, kept
+    assert "default_name" not in first  # a name the user gave stays, alone
     assert unnamed["nursery"] == group["id"]
     closed = rec.of("nursery.closed")
     assert [e["id"] for e in closed] == [group["id"]]
@@ -348,8 +359,7 @@ def test_loops_in_threads_are_runs_of_their_own(arecord):
     runs = {e["run"] for e in rec.of("run.started")}
     assert len(runs) == 2
     by_run = {
-        r: sorted(e["name"] for e in rec.of("task.spawned") if e["run"] == r and e["name"].startswith("t"))
-        for r in runs
+        r: sorted(e["name"] for e in rec.of("task.spawned") if e["run"] == r and "default_name" not in e) for r in runs
     }
     assert sorted(by_run.values()) == [["t2-0", "t2-1"], ["t3-0", "t3-1", "t3-2"]]
 

@@ -4,6 +4,7 @@ a gather, each of asyncio's primitives and sleep, in real asyncio runs."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import TYPE_CHECKING, Any
 
 from test_waits import HOLD, HZ, tid, waited, waits_of
@@ -60,7 +61,7 @@ def test_a_gather_names_its_children_still_running(arecord):
     found = [w for w in waits_of(rec, "gatherer") if w is not None]
     # the quick child finishes at once: the wait settles on the two stuck ones
     w = found[-1]
-    assert (w["kind"], w["label"]) == ("future", "gather")
+    assert (w["kind"], w["label"]) == ("children", "gather")  # done when all are, as a nursery
     children = [e["id"] for e in rec.of("task.spawned") if e["name"] != "gatherer" and e["id"] != rec.main()["id"]]
     stuck_ids = [c for c in children if rec.exit(c)["outcome"] == "cancelled"]
     assert len(stuck_ids) == 2
@@ -68,14 +69,33 @@ def test_a_gather_names_its_children_still_running(arecord):
     assert w["detail"] == "2 of 3 still running"
 
 
-def test_lock_says_asyncio_records_no_owner_and_waiters_share_it(arecord):
+def test_the_end_of_a_task_group_waits_for_its_children(arecord):
+    async def stuck():
+        await asyncio.Event().wait()
+
+    async def owner():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(stuck(), name="child")
+        # the body ended: the owner waits in TaskGroup.__aexit__
+
+    async def main():
+        await cancel_after_hold(asyncio.create_task(owner(), name="owner"))
+
+    rec = run(arecord, main)
+    w = waited(rec, "owner")
+    (group,) = [e for e in rec.of("nursery.opened") if e["task"] == tid(rec, "owner")]
+    assert w == {"kind": "children", "obj": group["id"], "label": "TaskGroup", "detail": "until its children finish"}
+    assert rec.task("child")["nursery"] == group["id"]
+
+
+def test_lock_names_its_holder_and_waiters_share_it(arecord):
     async def waiter(db_lock):
         async with db_lock:
             pass
 
     async def main():
         db_lock = asyncio.Lock()
-        await db_lock.acquire()
+        await db_lock.acquire()  # main holds it (acquire, not async with: both are seen)
         one = asyncio.create_task(waiter(db_lock), name="waiter-1")
         two = asyncio.create_task(waiter(db_lock), name="waiter-2")
         await cancel_after_hold(one, two)
@@ -84,9 +104,63 @@ def test_lock_says_asyncio_records_no_owner_and_waiters_share_it(arecord):
     one, two = waited(rec, "waiter-1"), waited(rec, "waiter-2")
     assert (one["kind"], one["label"]) == ("lock", "Lock db_lock")
     assert one["obj"] == two["obj"]
-    assert "holders" not in one  # not known: asyncio keeps no owner
+    assert one["holders"] == [rec.main()["id"]] == two["holders"]
     last = [w for w in waits_of(rec, "waiter-1") if w is not None][-1]
-    assert last["detail"] == "held (asyncio records no owner); 2 waiting"
+    assert last["detail"] == "2 waiting"
+
+
+def test_two_tasks_two_locks_hold_what_the_other_waits_for(arecord):
+    async def transfer(src, dst, both, both_locked):
+        async with src:
+            both.append(src)
+            if len(both) == 2:
+                both_locked.set()
+            await both_locked.wait()
+            async with dst:  # the other transfer holds it
+                pass
+
+    async def main():
+        alice_lock, bob_lock = asyncio.Lock(), asyncio.Lock()
+        both: list[asyncio.Lock] = []
+        both_locked = asyncio.Event()
+        ab = asyncio.create_task(transfer(alice_lock, bob_lock, both, both_locked), name="alice->bob")
+        ba = asyncio.create_task(transfer(bob_lock, alice_lock, both, both_locked), name="bob->alice")
+        await cancel_after_hold(ab, ba)
+        # cancelled in the middle of the wait: each let its own lock go, nobody holds one
+        assert not alice_lock.locked()
+        assert not bob_lock.locked()
+
+    rec = run(arecord, main)
+    ab, ba = waited(rec, "alice->bob"), waited(rec, "bob->alice")
+    assert (ab["kind"], ab["label"], ab["holders"]) == ("lock", "Lock dst", [tid(rec, "bob->alice")])
+    assert (ba["kind"], ba["label"], ba["holders"]) == ("lock", "Lock dst", [tid(rec, "alice->bob")])
+    assert ab["obj"] != ba["obj"]
+    assert "wakes" not in ab  # only the other task could wake it
+    assert "until" not in ab
+
+
+def test_a_lock_taken_before_the_runtime_began_reads_as_held_by_nobody_known():
+    from nursery_lens._asyncio import lock_owners
+
+    assert lock_owners.install()  # installed once per process (observe_asyncio did it)
+    lock = asyncio.Lock()
+    # a lock made before the runtime installed its property keeps asyncio's own flag
+    del lock.__dict__["_nl_locked"]
+    lock.__dict__["_locked"] = True
+    assert lock.locked()
+    assert lock_owners.owner(lock) is None
+    lock.release()  # asyncio's release, through the property: from now on the lock is recorded
+    assert not lock.locked()
+
+    async def take() -> object:
+        async with lock:
+            return lock_owners.owner(lock)
+
+    async def main() -> None:
+        assert await take() is asyncio.current_task()
+        assert lock_owners.owner(lock) is None
+
+    asyncio.run(main())
 
 
 def test_semaphores_event_and_condition(arecord):
@@ -204,3 +278,66 @@ def test_asyncio_wait_names_the_tasks_and_two_such_waits_are_a_cycle(arecord):
     t = waited(rec, "timed")
     assert (t["holders"], t["wakes"], t["detail"]) == ([tid(rec, "a")], True, "for the first of 1 to finish")
     assert 19_000 < t["until"] < 21_000
+
+
+def test_a_stream_read_says_whom_it_reads_from_and_to_thread_what_runs(arecord):
+    import threading
+
+    release = threading.Event()
+
+    def crunch() -> None:
+        release.wait(5)
+
+    async def read_one(reader):
+        await reader.readline()
+
+    async def in_thread():
+        await asyncio.to_thread(crunch)
+
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def main():
+        server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reading = asyncio.create_task(read_one(reader), name="reading")
+        crunching = asyncio.create_task(in_thread(), name="crunching")
+        await asyncio.sleep(HOLD)
+        release.set()
+        await crunching
+        reading.cancel()
+        for w in [writer, *accepted]:
+            w.close()
+            await w.wait_closed()
+        server.close()
+        await server.wait_closed()
+        return port
+
+    ports: list[int] = []
+    rec = arecord(lambda: ports.append(asyncio.run(main())), sample_hz=HZ)
+    r = waited(rec, "reading")
+    assert (r["kind"], r["label"], r["wakes"]) == ("io", "asyncio stream", True)
+    assert r["detail"] == f"reads from 127.0.0.1:{ports[0]}"
+    t = waited(rec, "crunching")
+    assert (t["kind"], t["label"], t["wakes"]) == ("thread", "asyncio.to_thread", True)
+    assert t["detail"] == f"runs {crunch.__qualname__}() in a worker thread"
+
+
+def test_wait_for_names_the_task_it_waits_for_and_when_it_gives_up(arecord):
+    async def slow():
+        await asyncio.Event().wait()
+
+    async def bounded():
+        await asyncio.wait_for(slow(), timeout=20)
+
+    async def main():
+        await cancel_after_hold(asyncio.create_task(bounded(), name="bounded"))
+
+    rec = run(arecord, main)
+    w = waited(rec, "bounded")
+    if sys.version_info < (3, 12):  # wait_for runs the coroutine as a task of its own, and waits for it
+        (inner,) = [e["id"] for e in rec.of("task.spawned") if e.get("parent") == tid(rec, "bounded")]
+        assert (w["kind"], w["holders"], w["wakes"]) == ("task", [inner], True)
+    else:  # 3.12+ awaits it in an asyncio.timeout: the Event it waits on, and the deadline
+        assert (w["kind"], w["wakes"]) == ("event", True)
+    assert 19_000 < w["until"] < 21_000

@@ -24,6 +24,7 @@ uvloop's)                                  run observes yet begins one; a
 ``Timeout.__aenter__``                     ``asyncio.timeout``/``timeout_at``
                                            and (3.12+) ``wait_for``'s
                                            deadline: a scope of the task
+``Lock._locked`` (a property)              who holds a lock (``lock_owners``)
 =========================================  =================================
 
 None of them is on the path an exception takes out of the user's code: the
@@ -44,6 +45,8 @@ import functools
 import sys
 from asyncio import base_events, events, runners, tasks
 from typing import TYPE_CHECKING, Any
+
+from . import lock_owners
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -119,6 +122,7 @@ def install(module: ModuleType) -> dict[str, bool]:
     _install_loop_class(base_events.BaseEventLoop, "base")
     _install_task_groups()
     _install_timeouts()
+    INSTALLED["lock_owner"] = lock_owners.install()
     return INSTALLED
 
 

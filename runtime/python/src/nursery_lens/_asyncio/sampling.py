@@ -8,7 +8,9 @@
   waiting on ``asyncio.shield()`` (the outer future carries shield's
   callback): ``shield: true``; and whatever a library on top of asyncio
   adds (AnyIO's cancel scopes: ``SCOPE_SOURCES``).
-* describe: a spawn's name and function, read when the pump writes it.
+* describe: a spawn's name and function, read when the pump writes it; a
+  task asyncio named ``Task-N`` shows its coroutine's qualified name
+  (``shown_name``), ``Task-N`` kept as ``default_name``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from math import inf
 from typing import TYPE_CHECKING, Any
 
+from .._core.fragments import Renamed, q
 from .._core.frames import CLASSIFIER
 
 if TYPE_CHECKING:
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Most links followed in one await chain.
 _MAX_DEPTH = 200
+#: id(code) -> (code, the name (JSON) a task running it shows when asyncio named it ``Task-N``)
+_SHOWN: dict[int, tuple[CodeType, str]] = {}
+_SHOWN_MAX = 4096
 #: (run, task) -> more scopes of the task (innermost first): libraries on top
 #: of asyncio register theirs (AnyIO)
 SCOPE_SOURCES: list[Callable[[Any, Any], Iterable[ScopeSeen]]] = []
@@ -48,6 +54,41 @@ def func_of(coro: Any) -> CodeType | None:
         except Exception:
             pass
     return code
+
+
+def shown_name(name: str, coro: Any, code: CodeType | None) -> str | Renamed:
+    """The name the panel shows for a task asyncio named: its own name, or,
+    for asyncio's default ``Task-N``, the coroutine function's qualified
+    name with its module (``__main__.main``, as Trio names a task), the
+    default kept (``Renamed``). A name the user gave stays."""
+    if code is None or not name.startswith("Task-") or not name[5:].isdigit():
+        return name
+    hit = _SHOWN.get(id(code))
+    if hit is not None and hit[0] is code:
+        return (hit[1], name)
+    frame = getattr(coro, "cr_frame", None)  # None once the coroutine ended: its module by file then
+    module = frame.f_globals.get("__name__") if frame is not None else _module_of(code.co_filename)
+    qualified = getattr(code, "co_qualname", code.co_name)
+    if not isinstance(module, str):
+        return (q(qualified), name)
+    shown = q(f"{module}.{qualified}")
+    if len(_SHOWN) >= _SHOWN_MAX:
+        _SHOWN.clear()
+    _SHOWN[id(code)] = (code, shown)
+    return (shown, name)
+
+
+def _module_of(filename: str) -> str | None:
+    """The name of the loaded module whose file is ``filename`` (once per code: see shown_name)."""
+    import sys
+
+    try:
+        for name, module in list(sys.modules.items()):
+            if getattr(module, "__file__", None) == filename:
+                return name
+    except Exception:
+        pass
+    return None
 
 
 class Sampling:
@@ -84,10 +125,17 @@ class Sampling:
         waiter = task._fut_waiter
         return "waiting" if waiter is not None and not waiter.done() else "scheduled"
 
-    def describe(self, task: Any) -> tuple[str, CodeType | None]:
+    def describe(self, task: Any) -> tuple[str | Renamed, CodeType | None]:
         try:
-            code = task.get_coro().cr_code  # nearly always: a task running a coroutine
-            return task.get_name(), (code if not FUNC_OF else func_of(task.get_coro()))
+            coro = task.get_coro()
+            code = coro.cr_code  # nearly always: a task running a coroutine
+            name = task.get_name()
+            if name.startswith("Task-"):
+                hit = _SHOWN.get(id(code))  # shown_name's cache, inline: once per task
+                if hit is not None and hit[0] is code and name[5:].isdigit():
+                    return (hit[1], name), (code if not FUNC_OF else func_of(coro))
+                name = shown_name(name, coro, code)
+            return name, (code if not FUNC_OF else func_of(coro))
         except AttributeError:
             pass
         if type(task) is list:  # a spawn queued before its task existed (a task factory: see run)
@@ -95,7 +143,8 @@ class Sampling:
         get_name = getattr(task, "get_name", None)
         if get_name is None:  # the task was never made: its coroutine
             return (getattr(task, "__qualname__", "?"), func_of(task))
-        return (str(get_name()), func_of(task.get_coro()))
+        coro = task.get_coro()
+        return (shown_name(str(get_name()), coro, getattr(coro, "cr_code", None)), func_of(coro))
 
     def task_scopes(self, task: Any, sleeping: bool) -> Iterable[ScopeSeen]:
         found: list[ScopeSeen] = []

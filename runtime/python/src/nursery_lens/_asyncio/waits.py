@@ -8,11 +8,14 @@ and locals into a ``WaitSeen``. A task awaiting another task, a ``gather``
 or a bare future has no such frame (the chain ends in the future's
 iterator): ``fallback`` reads ``task._fut_waiter`` instead, so a task
 awaiting a task is a ``task`` wait with that task as holder, and a gather is
-a ``future`` wait with its children as holders (``asyncio.wait``: the tasks
-it waits on, read from its frame).
+a ``children`` wait with its running children as holders: done when all of
+them are, as a nursery's exit (``asyncio.wait``: the tasks it waits on, read
+from its frame). The end of ``async with TaskGroup()`` is the group's
+``children`` wait, as Trio's nursery exit is. A stream's read or drain
+says who is at the other end; ``to_thread`` what runs in the thread.
 
-asyncio's ``Lock`` records no owner, so a lock wait names no holder (the
-detail says so). A ``asyncio.timeout`` the task is in is a deadline that can
+asyncio's ``Lock`` records no owner: ``lock_owners`` notes it, and a lock
+wait names its holder. An ``asyncio.timeout`` the task is in is a deadline that can
 wake it. Every reader runs in a pump, maybe on the watching thread: any
 error makes the wait "not known" (``_core.waits``), never more.
 """
@@ -20,9 +23,11 @@ error makes the wait "not known" (``_core.waits``), never more.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from .._core.waits import WaitReader, WaitSeen
+from . import lock_owners
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -60,7 +65,8 @@ def look_up() -> dict[int, int]:
         return CODES
     _looked = True
     try:
-        from asyncio import locks, queues, tasks
+        import asyncio
+        from asyncio import locks, queues, streams, tasks, threads
 
         _register(locks.Lock.acquire, _lock)
         _register(locks.Semaphore.acquire, _semaphore)
@@ -70,6 +76,13 @@ def look_up() -> dict[int, int]:
         _register(queues.Queue.put, _put)
         _register(tasks.sleep, _sleep)
         _register(getattr(tasks, "_wait"), _wait)  # noqa: B009 (asyncio.wait's private half)
+        _register(getattr(streams.StreamReader, "_wait_for_data"), _stream_read)  # noqa: B009 (private)
+        _register(getattr(streams.FlowControlMixin, "_drain_helper"), _stream_drain)  # noqa: B009
+        _register(threads.to_thread, _to_thread)
+        if sys.version_info < (3, 12):  # 3.12+ awaits the task itself, in an asyncio.timeout: the fallback says it
+            _register(tasks.wait_for, _wait_for)
+        group = getattr(asyncio, "TaskGroup", None)  # 3.11+
+        _register(getattr(group, "__aexit__", None), _group_exit)  # the original (patches wraps it)
     except Exception:
         pass  # asyncio has another shape here: those waits stay unknown
     return CODES
@@ -123,9 +136,11 @@ def _future(run: Sampling, fut: Any) -> WaitSeen | None:
     if tid is not None:  # a task of this run
         return WaitSeen("task", "task", obj=fut, holders=(tid,), detail=f"until {fut.get_name()} finishes")
     children = getattr(fut, "_children", None)
-    if isinstance(children, list):  # gather()
+    if isinstance(children, list):  # gather(): done when all its children are, like a nursery
         ids = tuple(t for t in (tids.get(c) for c in children if not c.done()) if t is not None)
-        return WaitSeen("future", "gather", obj=fut, holders=ids, detail=f"{len(ids)} of {len(children)} still running")
+        return WaitSeen(
+            "children", "gather", obj=fut, holders=ids, detail=f"{len(ids)} of {len(children)} still running"
+        )
     return WaitSeen("future", type(fut).__name__, obj=fut)
 
 
@@ -142,8 +157,18 @@ def _queued(waiters: Any) -> str:
 
 def _lock(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
     lock = _self(frame)
-    # asyncio keeps no owner: the holder is not known (holders absent)
-    return WaitSeen("lock", "Lock", obj=lock, detail=f"held (asyncio records no owner); {_queued(lock._waiters)}")
+    queued = _queued(lock._waiters)
+    if not lock._locked:  # released: the first waiter is about to take it
+        return WaitSeen("lock", "Lock", obj=lock, holders=(), detail=f"free: being handed over; {queued}")
+    holder = lock_owners.owner(lock)
+    tid = run.tids.get(holder) if holder is not None else None
+    if tid is not None:
+        return WaitSeen("lock", "Lock", obj=lock, holders=(tid,), detail=queued)
+    if holder is not None and holder.done():
+        words = f"held by {holder.get_name()}, which ended without releasing it"
+    else:  # taken before the runtime began recording, or asyncio has another shape
+        words = "held; its holder is not known"
+    return WaitSeen("lock", "Lock", obj=lock, detail=f"{words}; {queued}")
 
 
 def _semaphore(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
@@ -177,6 +202,58 @@ def _sleep(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
     handle = frame.f_locals.get("h")
     until = float(handle.when()) if handle is not None and not handle.cancelled() else None
     return WaitSeen("sleep", "asyncio.sleep", until=until, wakes=until is not None)
+
+
+def _peer(transport: Any) -> str:
+    """Who is at the other end of ``transport``, in words."""
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        host = f"[{peer[0]}]" if ":" in str(peer[0]) else str(peer[0])
+        return f"{host}:{peer[1]}"
+    return str(peer) if peer else "its peer"
+
+
+def _stream_read(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    reader = _self(frame)  # (readline() waits as readuntil(): which read it was says little)
+    return WaitSeen("io", "asyncio stream", wakes=True, detail=f"reads from {_peer(reader._transport)}")
+
+
+def _stream_drain(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    protocol = _self(frame)
+    transport = getattr(protocol, "_transport", None)
+    return WaitSeen("io", "asyncio stream", wakes=True, detail=f"writes to {_peer(transport)} (drain)")
+
+
+def _to_thread(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    func = frame.f_locals.get("func")
+    name = getattr(func, "__qualname__", None) or type(func).__name__
+    return WaitSeen("thread", "asyncio.to_thread", wakes=True, detail=f"runs {name}() in a worker thread")
+
+
+def _wait_for(run: Sampling, task: Any, frame: FrameType) -> WaitSeen | None:
+    """3.11's ``wait_for``: the awaited task (or future) until its timer fires."""
+    local = frame.f_locals
+    inner, handle = local.get("fut"), local.get("timeout_handle")
+    if inner is None or handle is None or inspect.iscoroutine(inner):
+        return None  # not yet waiting (or the timeout was 0): the fallback says what it can
+    seen = _future(run, inner)
+    if seen is None:
+        return None
+    until = None if handle.cancelled() else float(handle.when())
+    return seen._replace(until=until, wakes=until is not None)
+
+
+def _group_exit(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
+    """The end of ``async with TaskGroup()``: waits for the group's tasks,
+    as a Trio nursery's owner does (the store finds them in the tree)."""
+    group = _self(frame)
+    tasks = group._tasks
+    nid = getattr(tasks, "nid", None)  # hooks.GroupTasks: a group this run observes
+    if nid is not None:
+        return WaitSeen("children", "TaskGroup", nursery=nid, detail="until its children finish")
+    tids = run.tids
+    ids = tuple(t for t in (tids.get(c) for c in list(tasks)) if t is not None)
+    return WaitSeen("children", "TaskGroup", obj=group, holders=ids, detail="until its children finish")
 
 
 def _wait(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:

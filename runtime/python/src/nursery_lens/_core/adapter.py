@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from types import CodeType, ModuleType
 
     from .config import Config
+    from .fragments import Renamed
 
 #: (scope, deadline, shield, cancel_called, reason[, kind, site]): a cancel
 #: scope as a sample sees it. ``scope`` is the library's object (the mirror
@@ -139,9 +140,10 @@ class ObservedRun(Protocol):
         passes through a ``sleep_codes`` frame, whose own scope is left out."""
         ...
 
-    def describe(self, task: Any) -> tuple[str, CodeType | None]:
+    def describe(self, task: Any) -> tuple[str | Renamed, CodeType | None]:
         """(name, code of its coroutine function) of a task queued as the
-        library's object (see events: asyncio names a task after making it)."""
+        library's object (see events: asyncio names a task after making it);
+        a ``Renamed`` name keeps the library's default beside the one shown."""
         ...
 
     def fail(self, exc: BaseException) -> None:

@@ -35,7 +35,7 @@ from .running import task_frame, task_id_of
 if TYPE_CHECKING:
     from types import CodeType, FrameType
 
-    from .mirror import RunMirror
+    from .run_mirror import RunMirror
 
 #: While a block lasts: its stack is sampled this often (the most seen line
 #: is reported) and an ``ongoing`` report sent at most this often.

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from .adapter import ObservedRun
     from .config import Config
-    from .mirror import RunMirror
+    from .run_mirror import RunMirror
 
 #: Seconds between pumps while the loop is busy.
 PUMP_INTERVAL = 0.01

@@ -91,6 +91,21 @@ def line_of_offset(code: CodeType, offset: int) -> int:
     return code.co_firstlineno
 
 
+#: A task's name as an adapter shows it instead of the library's own
+#: default (asyncio's ``Task-3``: the coroutine's qualified name): (that name
+#: as JSON, the default), the default sent as ``task.spawned.default_name``.
+#: A tuple, made without a call: one per task of a spawn-heavy program.
+Renamed = tuple[str, str]
+
+
+def name_fields(name: Any) -> str:
+    """``task.spawned``'s name as JSON, with ``,"default_name":…`` after it
+    for a ``Renamed`` name (a line's tail keeps both, as one piece)."""
+    if type(name) is tuple:
+        return f'{name[0]},"default_name":{_q(name[1])}'
+    return name_json(name)
+
+
 def name_json(name: Any) -> str:
     s = _name_cache.get(name)
     if s is None:

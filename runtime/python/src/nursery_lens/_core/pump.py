@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .blocks import BlockWatch
-    from .mirror import Mirror, RunMirror
+    from .mirror import Mirror
+    from .run_mirror import RunMirror
     from .transport import Connection
 
 #: Unsent bytes held for a slow collector before lines are dropped.

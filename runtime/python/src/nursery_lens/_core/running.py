@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import FrameType
 
-    from .mirror import RunMirror
+    from .run_mirror import RunMirror
 
 #: Most frames looked at on one stack, and most live tasks scanned.
 MAX_FRAMES = 2_000

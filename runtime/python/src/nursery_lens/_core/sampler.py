@@ -41,7 +41,7 @@ from . import lines as L
 from .chains import LASTI, stack_chain
 from .fragments import chain_json, ms, site_json
 from .frames import CLASSIFIER
-from .mirror import ScopeRecord
+from .run_mirror import ScopeRecord
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .adapter import ObservedRun
     from .emitter import Emitter
     from .frames import Site
-    from .mirror import RunMirror
+    from .run_mirror import RunMirror
 
 #: Tasks examined per sample; beyond that a cursor walks round the rest.
 MAX_PER_SAMPLE = 2000

@@ -169,9 +169,10 @@ def holders_word(kind: str) -> str:
 
 def _waits_text(t: TaskRow, name_of: Callable[[int], str]) -> str | None:
     """``on Lock bob.lock held by transfer bob->alice``; None for none, or for
-    its own nursery's children (the lines below say it)."""
+    its own nursery's children (the lines below say it; a gather's, named as
+    holders, are said)."""
     w = t.waits if t.state == "waiting" else None
-    if not w or w.get("kind") == "children":
+    if not w or (w.get("kind") == "children" and not w.get("holders")):
         return None
     out = "on " + clean(w.get("label", ""))
     holders = [h for h in w.get("holders") or [] if isinstance(h, int) and not isinstance(h, bool)]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import FrameType
 
-    from .mirror import TaskRecord
+    from .run_mirror import TaskRecord
 
 #: Most links followed in one await chain.
 MAX_DEPTH = 200
