@@ -2,11 +2,14 @@
 
 One table shared by the re-recording script (record_fixtures.py) and the
 test that checks the committed fixtures still match what the runtime emits.
-Parameters are modest so each fixture stays well under 1 MB.
+Parameters are modest so each fixture stays well under 1 MB; the larger ones
+are committed gzipped (NAME.ndjson.gz) so no file in the repository is much
+over 200 KiB.
 """
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +35,8 @@ class Recipe:
     # tasks than the store retains (2,000) cannot have a golden text that both
     # the store's Copy Tree as Text and `show` print alike, so they live apart.
     folder: str = ""
+    # Committed as NAME.ndjson.gz (deterministic bytes: no name, no mtime in the header).
+    gzipped: bool = False
 
 
 RECIPES: dict[str, Recipe] = {
@@ -41,7 +46,7 @@ RECIPES: dict[str, Recipe] = {
     "start_server": Recipe(EXAMPLES / "start_server.py"),
     "deep_and_wide": Recipe(EXAMPLES / "deep_and_wide.py", ("--depth", "5", "--fanout", "3", "--hold", "0.3")),
     # 1.5 s: every worker spawned and sampled, hundreds queued at the lock, one failed probe group and a fresh one.
-    "server_like": Recipe(EXAMPLES / "server_like.py", ("--seconds", "1.5"), max_bytes=1_500_000, folder="scale"),
+    "server_like": Recipe(EXAMPLES / "server_like.py", ("--seconds", "1.5"), max_bytes=1_500_000, folder="scale", gzipped=True),
     # stuck for 2 s: the store claims a deadlock or hang after 1 s of nothing moving
     "deadlock": Recipe(EXAMPLES / "deadlock.py", ("--exit-after", "2")),
     "hang": Recipe(EXAMPLES / "hang.py", ("--exit-after", "2")),
@@ -50,7 +55,17 @@ RECIPES: dict[str, Recipe] = {
 
 def fixture_path(name: str) -> Path:
     """Where the committed fixture `name` lives."""
-    return FIXTURES / RECIPES[name].folder / f"{name}.ndjson"
+    recipe = RECIPES[name]
+    return FIXTURES / recipe.folder / (f"{name}.ndjson.gz" if recipe.gzipped else f"{name}.ndjson")
+
+
+def store_fixture(recorded: Path, out: Path) -> None:
+    """Moves a fresh recording to where its fixture lives, gzipping it when `out` says so."""
+    if out.suffix == ".gz":
+        out.write_bytes(gzip.compress(recorded.read_bytes(), compresslevel=9, mtime=0))
+        recorded.unlink()
+    else:
+        recorded.replace(out)
 
 
 def record(name: str, out: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixture_runs import FIXTURES, RECIPES, fixture_path, record  # noqa: E402
+from fixture_runs import FIXTURES, RECIPES, fixture_path, record, store_fixture  # noqa: E402
 
 def main(names: list[str]) -> int:
     unknown = [name for name in names if name not in RECIPES]
@@ -23,10 +23,14 @@ def main(names: list[str]) -> int:
     status = 0
     for name in names or list(RECIPES):
         out = fixture_path(name)
-        done = record(name, out)
-        size = out.stat().st_size if out.exists() else 0
-        lines = out.read_text(encoding="utf-8").count("\n") if out.exists() else 0
-        print(f"{name}: exit {done.returncode}, {lines} events, {size:,} bytes -> {out.relative_to(FIXTURES.parent.parent)}")
+        fresh = out.with_name(f"{name}.recording.ndjson")
+        done = record(name, fresh)
+        size = fresh.stat().st_size if fresh.exists() else 0
+        lines = fresh.read_text(encoding="utf-8").count("\n") if fresh.exists() else 0
+        if lines:
+            store_fixture(fresh, out)
+        stored = f" ({out.stat().st_size:,} gzipped)" if lines and out.suffix == ".gz" else ""
+        print(f"{name}: exit {done.returncode}, {lines} events, {size:,} bytes{stored} -> {out.relative_to(FIXTURES.parent.parent)}")
         if not lines:
             print(done.stderr, file=sys.stderr)
             status = 1

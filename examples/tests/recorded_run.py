@@ -7,6 +7,7 @@ from a start() nursery with `task.moved`, `task.state` sites may be absent
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,13 @@ class Recording:
 
 
 def read(path: Path) -> Recording:
-    return parse(path.read_text(encoding="utf-8"))
+    return parse(recording_text(path))
+
+
+def recording_text(path: Path) -> str:
+    """A recording file's text, gunzipped when it is committed as NAME.ndjson.gz."""
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8")
 
 
 def parse(text: str) -> Recording:

@@ -21,7 +21,7 @@ import pytest
 from example_process import HETTINGER, interrupt, start
 import sites  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
 from fixture_runs import FIXTURES, RECIPES, fixture_path, record
-from recorded_run import LIFECYCLE, Recording, Run, Task, read
+from recorded_run import LIFECYCLE, Recording, Run, Task, read, recording_text
 
 TRIO_WAY = HETTINGER / "trio_way.py"
 SCHEMA = json.loads((FIXTURES.parent.parent / "runtime" / "protocol" / "events.schema.json").read_text(encoding="utf-8"))
@@ -30,7 +30,7 @@ SCHEMA = json.loads((FIXTURES.parent.parent / "runtime" / "protocol" / "events.s
 def assert_valid_lines(path: Path) -> None:
     """Every line validates against the wire protocol's schema."""
     validator = jsonschema.Draft202012Validator(SCHEMA)
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(recording_text(path).splitlines(), 1):
         errors = sorted(validator.iter_errors(json.loads(line)), key=str)
         assert not errors, f"{path.name} line {number}: {errors[0].message}\n{line}"
 
@@ -359,7 +359,8 @@ def test_server_like_tree(recorded: Any) -> None:
 def test_committed_fixture_matches_a_fresh_recording(name: str, recorded: Any) -> None:
     path = fixture_path(name)
     assert path.exists(), f"{path} is missing: run examples/tests/record_fixtures.py"
-    assert path.stat().st_size < RECIPES[name].max_bytes
+    assert len(recording_text(path).encode("utf-8")) < RECIPES[name].max_bytes
+    assert path.stat().st_size < 200_000, f"{path.name}: commit it gzipped (Recipe.gzipped)"
     assert_valid_lines(path)
     committed, fresh = read(path), recorded(name)
     assert len(committed.runs) == len(fresh.runs) == 1

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { runsFromNdjson } from '../../extension/collector/replay';
 import { clean, runStatus, seconds, treeLines, treeText } from '../../extension/export/treeText';
 import type { Row } from '../../contract/rows';
+import { fixtureText, recordingFile } from './fixtureText';
 import { run } from './runRows';
 import { exited, flagged, hello, opened, prologue, runFinished, scope, spawned, state } from './wireEvents';
 
@@ -25,7 +26,7 @@ function goldens(dir = FIXTURES): string[] {
 /** What Copy Tree as Text gives for each run of a recording, the way `show` prints them: a blank line between. */
 function textOf(golden: string): string {
   const m = /^(.*?)(?:\.at-([\d.]+))?\.tree\.txt$/.exec(golden)!;
-  const ndjson = readFileSync(`${m[1]}.ndjson`, 'utf8');
+  const ndjson = fixtureText(recordingFile(m[1]));
   if (m[2] === undefined)
     return runsFromNdjson(ndjson)
       .map((r) => treeText(r.rows(), r.info()))

@@ -18,7 +18,7 @@ import { runsMessage } from './streams';
 import { dragTo, rowNames } from './timelineAxis';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
-const RECORDING = 'test/fixtures/scale/server_like.ndjson';
+const RECORDING = 'test/fixtures/scale/server_like.ndjson.gz';
 
 const fold = (h: Harness) => h.page.locator('g.node.fold[aria-label^="worker ×2,000"]');
 const details = (h: Harness) => h.page.locator('aside.details');

@@ -1,10 +1,10 @@
 // The server-like example (examples/server_like.py, recorded with the real
-// runtime in test/fixtures/scale/server_like.ndjson) at its busiest moment: every
+// runtime in test/fixtures/scale/server_like.ndjson.gz) at its busiest moment: every
 // worker spawned and sampled, one probe group failed (probe-7 raised, its 23
 // siblings cancelled) and a fresh one running, before the shutdown.
 import { eventsOf, LiveRun, readStream } from './streams';
 
-const events = eventsOf(readStream('test/fixtures/scale/server_like.ndjson'));
+const events = eventsOf(readStream('test/fixtures/scale/server_like.ndjson.gz'));
 const names = new Map(events.filter((e) => e.type === 'task.spawned').map((e) => [e.id as number, String(e.name)]));
 /** The shutdown starts with the first worker's exit (workers end only when main cancels them). */
 const shutdown = events.findIndex((e) => e.type === 'task.exited' && names.get(e.id as number)?.startsWith('worker-'));

@@ -1,15 +1,15 @@
 // Event streams → host messages, through the extension's own store (no second
 // reducer here): a recording becomes runs + snapshots; a stream fed in steps
 // becomes a live run with a snapshot and then deltas.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostMessage } from '../../contract/messages';
 import { runsFromNdjson } from '../../extension/collector/replay';
 import { RunState } from '../../extension/store/runState';
 import { repoRoot } from './browser';
+import { fixtureText } from '../unit/fixtureText';
 
 export function readStream(path: string): string {
-  return readFileSync(join(repoRoot, path), 'utf8');
+  return fixtureText(join(repoRoot, path));
 }
 
 export function eventsOf(text: string): Array<Record<string, unknown>> {

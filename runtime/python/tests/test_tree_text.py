@@ -8,6 +8,7 @@ them byte for byte. ``NAME.tree.txt`` is NAME.ndjson at its end,
 
 from __future__ import annotations
 
+import gzip
 import re
 import subprocess
 from typing import TYPE_CHECKING
@@ -30,7 +31,10 @@ EDGES = FIXTURES / "synthetic" / "tree_text_edges.ndjson"
 def recording_of(golden: Path) -> tuple[Path, float | None]:
     m = re.fullmatch(r"(.*?)(?:\.at-([\d.]+))?\.tree\.txt", golden.name)
     assert m is not None
-    return golden.with_name(m.group(1) + ".ndjson"), float(m.group(2)) if m.group(2) else None
+    # Large recordings are committed gzipped (NAME.ndjson.gz).
+    plain = golden.with_name(m.group(1) + ".ndjson")
+    rec = plain if plain.exists() else golden.with_name(m.group(1) + ".ndjson.gz")
+    return rec, float(m.group(2)) if m.group(2) else None
 
 
 def show(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -55,7 +59,7 @@ def test_every_recorded_fixture_has_a_golden_text():
 def test_golden_text_byte_for_byte(golden: Path):
     rec, at = recording_of(golden)
     at_ms = at * 1000 if at is not None else None
-    with rec.open(encoding="utf-8") as f:
+    with gzip.open(rec, "rt", encoding="utf-8") if rec.suffix == ".gz" else rec.open(encoding="utf-8") as f:
         runs, bad = read_runs(f, at_ms)
     assert bad == 0
     text = "\n".join(tree_text(run, run_status(run, cut), at_ms) for run, cut in runs)
