@@ -23,6 +23,7 @@ for (const [tool, args] of [
       '--python-version',
       '3.11',
       'tests/test_asyncio_tree.py',
+      'tests/test_asyncio_runs.py',
       'tests/test_asyncio_samples.py',
       'tests/test_asyncio_zero_code.py',
       'tests/test_anyio.py',
