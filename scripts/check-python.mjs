@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cwd = join(root, 'runtime', 'python');
 const bin = join(process.env.NURSERY_LENS_VENV ?? join(root, '.venv'), 'bin');
 // Python files outside runtime/python that are checked with its settings
-const extra = ['../../bench/overhead.py', '../../bench/overhead_workloads.py'];
+const extra = ['../../bench/overhead.py', '../../bench/overhead_workloads.py', '../../bench/attribute_names.py'];
 
 let status = 0;
 for (const [tool, args] of [

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import weakref
 from math import inf
-from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .attribute_names import MAX_NAMES, attribute_naming
 from .fragments import MAX_TEXT, q
 from .frames import CLASSIFIER
 
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 MAX_DEPTH = 200
 #: Most holder ids in one line (more: the holders are left out, "not known").
 MAX_HOLDERS = 16
-#: Most names looked at when naming an object (a frame's locals, an object's
-#: attributes, a module's globals).
-MAX_NAMES = 256
 #: Most locals looked into (one level of attributes) when naming an object.
 MAX_OBJECTS = 32
 #: Objects given ids per run before dead entries are swept.
@@ -202,8 +199,9 @@ def name_in(frame: FrameType | None, target: Any) -> str | None:
                 break
         # one level into the objects it holds, ``self`` first: ``self.lock``, ``src.lock``
         holders = sorted(local.items(), key=lambda kv: kv[0] != "self")[:MAX_OBJECTS]
+        hints = frame.f_code.co_names  # ``async with self.lock``: "lock"
         for name, value in holders:
-            attr = _attribute_naming(value, target)
+            attr = attribute_naming(value, target, hints)
             if attr is not None:
                 return f"{name}.{attr}"
         glob = frame.f_globals
@@ -213,21 +211,6 @@ def name_in(frame: FrameType | None, target: Any) -> str | None:
                     return str(name)
     except Exception:
         pass
-    return None
-
-
-def _attribute_naming(obj: Any, target: Any) -> str | None:
-    """The attribute of ``obj`` (an instance with a ``__dict__``) bound to ``target``."""
-    if isinstance(obj, (type, ModuleType, FunctionType)):
-        return None
-    attrs = getattr(obj, "__dict__", None)
-    if not isinstance(attrs, dict):
-        return None
-    for i, (name, value) in enumerate(attrs.items()):
-        if value is target:
-            return str(name)
-        if i >= MAX_NAMES:
-            break
     return None
 
 
