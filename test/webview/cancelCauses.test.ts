@@ -4,24 +4,17 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, openSession, repoRoot, type Session } from './browser';
+import { repoRoot, suitePage, type Harness } from './browser';
 import { LiveRun } from './streams';
 import { prologue } from './synthetic';
-import { cancelled, edges, keyOf, show, site, text, waits, type Ev } from './stuckRuns';
+import { cancelled, edges, keyOf, show, site, spawned, text, waits, type Ev } from './stuckRuns';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 
 describe('webview: why a task was cancelled, and program text in waits', function () {
-  let s: Session;
   let h: Harness;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s, { width: 1100, height: 650 });
-    mkdirSync(SHOTS, { recursive: true });
-  });
-  after(async () => s?.close());
-  beforeEach(async () => h.reset());
+  suitePage((page) => (h = page), { width: 1100, height: 650 });
+  before(() => mkdirSync(SHOTS, { recursive: true }));
 
   it('why a task was cancelled: the failing sibling and its exception, cancel() with where, by whom and why, a deadline and its scope', async () => {
     await h.reset('vscode-dark');
@@ -74,17 +67,7 @@ describe('webview: why a task was cancelled, and program text in waits', functio
 
   it('direction controls in wait labels, holder names, verdicts and cancel causes are shown escaped (programText visible)', async () => {
     const ev: Ev[] = [...prologue()];
-    const spawn = (id: number, name: string): Ev => ({
-      type: 'task.spawned',
-      run: 1,
-      ts: 2,
-      id,
-      name,
-      nursery: 4,
-      system: false,
-      site: site(20 + id),
-    });
-    ev.push(spawn(10, 'alice\u202Eevil'), spawn(11, 'bob'), spawn(12, 'stopper'));
+    ev.push(spawned(10, 'alice\u202Eevil'), spawned(11, 'bob'), spawned(12, 'stopper'));
     ev.push(waits(10, 50, { kind: 'lock', obj: 30, label: 'Lock b\u202Eob', holders: [11], detail: 'owner\u2066 x' }));
     ev.push(waits(11, 50, { kind: 'lock', obj: 31, label: 'Lock a\u202Elice', holders: [10] }));
     ev.push({

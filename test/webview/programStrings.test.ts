@@ -1,19 +1,12 @@
 // Program strings in the task tree, in real Chromium: they go in as text,
 // and controls that could make one name pose as another are shown escaped.
 import assert from 'node:assert/strict';
-import { Harness, openSession, type Session } from './browser';
+import { suitePage, type Harness } from './browser';
 import { showLive } from './streams';
 
 describe('webview: program strings in the tree', function () {
-  let s: Session;
   let h: Harness;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s);
-  });
-  after(async () => s?.close());
-  beforeEach(async () => h.reset());
+  suitePage((page) => (h = page));
 
   it('renders program strings as text: a task named like markup runs nothing', async () => {
     await showLive(h);

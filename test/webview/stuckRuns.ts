@@ -29,6 +29,18 @@ export const waits = (id: number, ts: number, w: Ev | null): Ev => ({
   waits: w,
 });
 
+/** Task `id` spawned at 2 ms into `nursery` (main's by default), at line 20 + id. */
+export const spawned = (id: number, name: string, nursery = 4): Ev => ({
+  type: 'task.spawned',
+  run: 1,
+  ts: 2,
+  id,
+  name,
+  nursery,
+  system: false,
+  site: site(20 + id),
+});
+
 /** main's nursery (4) holds a `keeper` holding Lock db and three `client-N` waiting for it. */
 export function lockQueue(): LiveRun {
   const ev: Ev[] = [...prologue()];
@@ -52,21 +64,11 @@ export function lockQueue(): LiveRun {
 /** A failing child, an explicit cancel() with a reason, and a deadline, each cancelling a task (protocol 1.2 causes). */
 export function cancelled(): LiveRun {
   const ev: Ev[] = [...prologue()];
-  const spawn = (id: number, name: string, nursery = 4): Ev => ({
-    type: 'task.spawned',
-    run: 1,
-    ts: 2,
-    id,
-    name,
-    nursery,
-    system: false,
-    site: site(20 + id),
-  });
-  ev.push(spawn(10, 'parse feed'), spawn(11, 'download'));
+  ev.push(spawned(10, 'parse feed'), spawned(11, 'download'));
   ev.push(
     { type: 'nursery.opened', run: 1, ts: 3, id: 12, task: 3, site: site(50) },
-    spawn(13, 'poller', 12),
-    spawn(14, 'crawler', 12),
+    spawned(13, 'poller', 12),
+    spawned(14, 'crawler', 12),
   );
   ev.push({
     type: 'scope.changed',

@@ -2,7 +2,7 @@
 // legend, details, errors), as it changes, and when its rows are odd.
 import assert from 'node:assert/strict';
 import type { HostMessage } from '../../contract/messages';
-import { Harness, openSession, type Session } from './browser';
+import { suitePage, type Harness } from './browser';
 import { eventsOf, LiveRun, readStream, recording, runsMessage, showLive, snapshotMessage } from './streams';
 import { cycleRows, prologue, swarm } from './synthetic';
 
@@ -10,15 +10,8 @@ const LIVE = 'test/webview/streams/live.ndjson';
 const FAILING = 'test/webview/streams/failing.ndjson';
 
 describe('webview: task tree', function () {
-  let s: Session;
   let h: Harness;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s);
-  });
-  after(async () => s?.close());
-  beforeEach(async () => h.reset());
+  suitePage((page) => (h = page));
 
   it('says ready once, acquires the VS Code API once, and breaks no CSP rule', async () => {
     const posted = await h.posted();

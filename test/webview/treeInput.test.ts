@@ -1,22 +1,15 @@
 // The task tree in real Chromium, driven by the user: keyboard, filter, folds,
 // what is hidden, hover, wheel and zoom, following new activity.
 import assert from 'node:assert/strict';
-import { Harness, openSession, type Session } from './browser';
+import { suitePage, type Harness } from './browser';
 import { LiveRun, recording, runsMessage, showLive, snapshotMessage } from './streams';
 import { prologue, swarm } from './synthetic';
 
 const FAILING = 'test/webview/streams/failing.ndjson';
 
 describe('webview: task tree, driven by the user', function () {
-  let s: Session;
   let h: Harness;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s);
-  });
-  after(async () => s?.close());
-  beforeEach(async () => h.reset());
+  suitePage((page) => (h = page));
 
   it('walks the tree with the keyboard and collapses with -, +, Space', async () => {
     await showLive(h);

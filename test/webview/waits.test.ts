@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import { Harness, repoRoot, suitePage, type Session, type Theme } from './browser';
 import { runsMessage } from './streams';
 import { edges, keyOf, lockQueue, show, stuckRun, text } from './stuckRuns';
 
@@ -15,14 +15,14 @@ const SHOTS = join(repoRoot, 'screenshots', 'webview');
 describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
   let s: Session;
   let h: Harness;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s, { width: 1100, height: 650 });
-    mkdirSync(SHOTS, { recursive: true });
-  });
-  after(async () => s?.close());
-  beforeEach(async () => h.reset());
+  suitePage(
+    (page, session) => {
+      h = page;
+      s = session;
+    },
+    { width: 1100, height: 650 },
+  );
+  before(() => mkdirSync(SHOTS, { recursive: true }));
 
   it('a deadlock: the banner names the tasks and locks, the cycle is drawn and ringed, and its links select', async () => {
     const { run } = stuckRun('deadlock.ndjson', 'dl', 'deadlock.py');
