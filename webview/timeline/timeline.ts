@@ -6,6 +6,7 @@
 // messages.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { Row, RunInfo } from '../../contract/rows';
+import { setAttr, setHidden, setText } from '../elements';
 import { DIRTY } from '../tree/frameScheduler';
 import { runNow } from '../tree/labels';
 import type { Change, RunMirror } from '../tree/mirror';
@@ -324,12 +325,14 @@ export class Timeline {
       paused: this.cursor.paused,
       selected: this.selectedId(),
     };
-    this.top.setAttribute('width', String(width));
-    this.top.setAttribute('height', String(TOP_HEIGHT));
-    this.rowsSvg.setAttribute('width', String(width));
-    this.rowsSvg.setAttribute('height', String(Math.max(height, 1)));
-    this.rowsSvg.setAttribute('viewBox', `0 ${this.lanes.scrollTop} ${width} ${Math.max(height, 1)}`);
-    this.spacer.style.height = `${Math.max(0, this.model.rows.length * ROW_HEIGHT - height)}px`;
+    // Drawn every frame of a live run: only what changed is written.
+    setAttr(this.top, 'width', String(width));
+    setAttr(this.top, 'height', String(TOP_HEIGHT));
+    setAttr(this.rowsSvg, 'width', String(width));
+    setAttr(this.rowsSvg, 'height', String(Math.max(height, 1)));
+    setAttr(this.rowsSvg, 'viewBox', `0 ${this.lanes.scrollTop} ${width} ${Math.max(height, 1)}`);
+    const spacer = `${Math.max(0, this.model.rows.length * ROW_HEIGHT - height)}px`;
+    if (this.spacer.style.height !== spacer) this.spacer.style.height = spacer;
     this.view.draw(frame);
     this.ask(frame.window, width, frame);
   }
@@ -369,19 +372,19 @@ export class Timeline {
       data: this.model.data,
       playing: this.player.playing,
     });
-    this.top.setAttribute('aria-valuemax', String(Math.round(end)));
-    this.top.setAttribute('aria-valuenow', String(Math.round(at)));
-    this.top.setAttribute('aria-valuetext', words);
-    this.badge.hidden = !past;
-    this.badge.textContent = past
-      ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}`
-      : '';
+    setAttr(this.top, 'aria-valuemax', String(Math.round(end)));
+    setAttr(this.top, 'aria-valuenow', String(Math.round(at)));
+    setAttr(this.top, 'aria-valuetext', words);
+    setHidden(this.badge, !past);
+    setText(
+      this.badge,
+      past ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}` : '',
+    );
     document.body.classList.toggle('in-past', past);
     this.showBusy();
   }
 
   private showBusy(): void {
-    if (this.cursor.waiting) this.p.tree.setAttribute('aria-busy', 'true');
-    else this.p.tree.removeAttribute('aria-busy');
+    setAttr(this.p.tree, 'aria-busy', this.cursor.waiting ? 'true' : null);
   }
 }
