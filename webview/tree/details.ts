@@ -1,7 +1,7 @@
 // The details pane of the selected node. Rebuilt only when the selected row
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
-import type { Row, RunInfo, Site } from '../../contract/rows';
+import type { Row, RunInfo, Site, TaskState } from '../../contract/rows';
 import { h, taskStateIcon } from '../elements';
 import { foldBody, moreBody, refreshFoldCounts } from './foldDetails';
 import { baseName, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
@@ -48,6 +48,7 @@ export class DetailsPane {
   /** An update was put off (a fold's counts): the pane wants another look soon. */
   pending = false;
   private ticks: Tick[] = [];
+  private readonly foldStates = new MemberStates();
 
   constructor(readonly el: HTMLElement) {}
 
@@ -55,14 +56,7 @@ export class DetailsPane {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
     const sig = [
       c.node?.key,
-      c.node?.kind === 'fold'
-        ? (c.node.members ?? [])
-            .map((id) => {
-              const r = c.rows.get(id);
-              return r?.kind === 'task' ? r.state[0] : '-';
-            })
-            .join('')
-        : row,
+      c.node?.kind === 'fold' ? this.foldStates.generation(c.node.members ?? [], c.rows) : row,
       c.info.status,
       c.victims.length,
       c.node?.children.length,
@@ -203,3 +197,35 @@ export class DetailsPane {
     };
   }
 }
+
+/**
+ * The states of a fold's members, and a number that changes when one does: a
+ * frame that changed none of them (most frames) compares them in place,
+ * without building a string of a fold's thousands of states.
+ */
+class MemberStates {
+  private members: readonly number[] = [];
+  private states: Array<TaskState | undefined> = [];
+  private count = 0;
+
+  generation(members: readonly number[], rows: ReadonlyMap<number, Row>): number {
+    if (!this.same(members, rows)) {
+      this.states = members.map((id) => stateOf(rows.get(id)));
+      this.count++;
+    }
+    this.members = members; // the same ids in a rebuilt array: compared by reference next time
+    return this.count;
+  }
+
+  private same(members: readonly number[], rows: ReadonlyMap<number, Row>): boolean {
+    if (members.length !== this.states.length) return false;
+    const sameIds = members === this.members;
+    for (let i = 0; i < members.length; i++) {
+      if (!sameIds && members[i] !== this.members[i]) return false;
+      if (stateOf(rows.get(members[i])) !== this.states[i]) return false;
+    }
+    return true;
+  }
+}
+
+const stateOf = (r: Row | undefined): TaskState | undefined => (r?.kind === 'task' ? r.state : undefined);
