@@ -40,14 +40,7 @@ describe('webview: the timeline bar writes only what changed', () => {
   });
 
   it('a live run looked at in the past: each tick rewrites the moment words and the slider end, nothing else', async () => {
-    const stream = host!.store.openStream({ launchKey: 'k', instance: 'i', argv: ['swarm.py'] });
-    const run = stream.run(1)!;
-    for (const e of [...prologue(), ...swarm(5, 'worker')]) run.apply(e as never);
-    host!.store.changed();
-    await host!.settle(200);
-    await h.page.locator('.tl-toggle').click();
-    await host!.settle(300);
-    await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length >= 5);
+    await host!.liveWithStrip([...prologue(), ...swarm(5, 'worker')], 5);
     // One event back: the bar names the event and offers Live; the run's now still moves on.
     await h.page.locator('svg.tl-top-svg').focus();
     await h.page.keyboard.press('[');
