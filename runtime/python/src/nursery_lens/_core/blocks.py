@@ -205,8 +205,25 @@ class BlockWatch:
             if ended:
                 self._end(m, held, beat, ended, lines)
 
-    def look(self, runs: dict[int, RunMirror], lines: list[str], now: float) -> None:
-        """From a thread other than the loop's: find, sample and report blocks."""
+    def report_due(self, runs: dict[int, RunMirror], now: float) -> bool:
+        """A look now may write a line: a loop held past the threshold that
+        no block claims yet (its first report), or a block's next report."""
+        for m in list(runs.values()):
+            beat: LoopBeat | None = getattr(m.source, "beat", None)
+            if beat is None:
+                continue
+            held = self._held.get(m.run)
+            if held is None:
+                if not beat.waiting and now - beat.at >= self.threshold and self._paused.get(m.run) != beat.at:
+                    return True
+            elif now >= held.next_report and not beat.ended:
+                return True
+        return False
+
+    def look(self, runs: dict[int, RunMirror], lines: list[str], now: float, report: bool = True) -> None:
+        """From a thread other than the loop's: find, sample and report blocks.
+        ``report`` False: only sample the blocks already claimed (between
+        two reports; a pump need not run for that, see watcher)."""
         me = threading.get_ident()
         frames: dict[int, FrameType] | None = None
         for m in list(runs.values()):
@@ -215,6 +232,8 @@ class BlockWatch:
                 continue
             held = self._held.get(m.run)
             at = beat.at
+            if held is None and not report:
+                continue
             if held is None:
                 if beat.waiting or now - at < self.threshold or self._paused.get(m.run) == at:
                     continue
@@ -226,6 +245,8 @@ class BlockWatch:
             if top is None:
                 continue
             if _debugger_holds(top):
+                if not report:
+                    continue  # the next report's look ends the block there
                 if held is not None:
                     self._end(m, held, beat, now, lines)  # stopped at a breakpoint inside the block: it ends here
                 self._paused[m.run] = at
@@ -240,7 +261,7 @@ class BlockWatch:
                     beat.ended = beat.at  # it came back just now, before seeing the claim
             self._sample(m, held, top)
             held.next_sample = now + SAMPLE_EVERY
-            if now >= held.next_report and not beat.ended:
+            if report and now >= held.next_report and not beat.ended:
                 held.reported = True
                 held.next_report = now + REPORT_EVERY
                 lines.append(self._line(m, held, now, True))
