@@ -219,7 +219,10 @@ export class FrameLoop {
     // longer name): lay out again, measuring it.
     if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
     this.rendered = true;
-    p.rootLabel?.update(layout, run, p.tree, p.measures, t, p.viewport.size(), this.overview);
+    p.rootLabel?.update(layout, run, p.tree, p.measures, t, p.viewport.size(), this.overview, {
+      drawn: visible,
+      widthOf: (key) => p.renderer.lookOf(key)?.width,
+    });
     p.svg.classList.toggle('zoomed-out', this.overview);
     p.selection.markActive(layout, this.overview);
     return drawn.ticking;

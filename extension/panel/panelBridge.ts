@@ -10,6 +10,7 @@ import type { RunEntry, RunStore } from '../store/runStore';
 import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
 import { TimeTravel } from './timeTravel';
+import { EXPORT_TIMEOUT_MS, PictureRequests } from './pictureRequests';
 import type { LintSwitches } from '../store/timelineQuery';
 import type { DebugMarks, TaskFocus, TaskRef } from './taskFocus';
 
@@ -53,18 +54,6 @@ const COMMANDS = new Set<string>([
 ] satisfies PanelCommand[]);
 /** Tasks one pick names at most (a hint counts more, the panel marks these). */
 const MAX_PICKED = 500;
-/** How long a picture of the view may take (the panel opening, the browser drawing a big tree). */
-export const EXPORT_TIMEOUT_MS = 30_000;
-/** The largest picture taken from the panel (base64 PNG or SVG text), in characters. */
-export const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
-
-interface PendingExport {
-  format: ImageFormat;
-  sent: boolean;
-  resolve(data: string): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 export class PanelBridge {
   private attached = false;
@@ -85,13 +74,16 @@ export class PanelBridge {
   private readonly time: TimeTravel;
   /** The run the debugger has paused (its marks' run): the panel's time cursor stays at the pause. */
   private pausedRun: string | null = null;
-  private readonly exports = new Map<number, PendingExport>();
-  private nextExport = 1;
+  private readonly pictures: PictureRequests;
 
   constructor(
     private readonly store: RunStore,
     private readonly deps: BridgeDeps,
   ) {
+    this.pictures = new PictureRequests(
+      () => this.attached,
+      (m) => deps.post(m),
+    );
     this.time = new TimeTravel({
       store,
       post: (m) => deps.post(m),
@@ -148,8 +140,7 @@ export class PanelBridge {
   /** The webview went away (hidden or closed); it says `ready` when it is back. */
   detach(): void {
     this.attached = false;
-    // A picture asked of the page that went away is asked again of the next one.
-    for (const p of this.exports.values()) p.sent = false;
+    this.pictures.detached();
   }
 
   /** Selects a run (e.g. a debug session's), and shows it if the panel is up. */
@@ -215,11 +206,11 @@ export class PanelBridge {
         this.postRuns();
         this.postSnapshot();
         this.postPick();
-        this.sendExports();
+        this.pictures.send();
         return;
       case 'exported':
       case 'exportFailed':
-        return this.settleExport(msg);
+        return this.pictures.settle(msg);
       case 'selectRun':
         if (typeof msg.run === 'string') this.select(msg.run);
         return;
@@ -260,36 +251,7 @@ export class PanelBridge {
    * fails after EXPORT_TIMEOUT_MS.
    */
   requestImage(format: ImageFormat, timeoutMs = EXPORT_TIMEOUT_MS): Promise<string> {
-    const id = this.nextExport++;
-    return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.exports.delete(id);
-        reject(new Error(this.attached ? 'the task tree did not answer in time' : 'the task tree is not open'));
-      }, timeoutMs);
-      this.exports.set(id, { format, sent: false, resolve, reject, timer });
-      this.sendExports();
-    });
-  }
-
-  private sendExports(): void {
-    if (!this.attached) return;
-    for (const [id, p] of this.exports) {
-      if (p.sent) continue;
-      p.sent = true;
-      this.deps.post({ type: 'export', id, format: p.format });
-    }
-  }
-
-  private settleExport(msg: Extract<WebviewMessage, { type: 'exported' | 'exportFailed' }>): void {
-    const p = typeof msg.id === 'number' ? this.exports.get(msg.id) : undefined;
-    if (!p) return;
-    this.exports.delete(msg.id);
-    clearTimeout(p.timer);
-    if (msg.type === 'exportFailed')
-      p.reject(new Error(typeof msg.reason === 'string' ? msg.reason.slice(0, 300) : 'the picture could not be made'));
-    else if (msg.format !== p.format || typeof msg.data !== 'string' || !msg.data || msg.data.length > MAX_EXPORT_CHARS)
-      p.reject(new Error('the task tree sent no usable picture'));
-    else p.resolve(msg.data);
+    return this.pictures.request(format, timeoutMs);
   }
 
   private defaultSelection(): string | null {
@@ -405,11 +367,7 @@ export class PanelBridge {
 
   dispose(): void {
     this.time.dispose();
-    for (const p of this.exports.values()) {
-      clearTimeout(p.timer);
-      p.reject(new Error('the task tree closed'));
-    }
-    this.exports.clear();
+    this.pictures.dispose();
     clearTimeout(this.timer);
     this.timer = undefined;
     for (const s of this.subscriptions) s.dispose();

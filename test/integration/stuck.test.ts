@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
 import { VerdictWatch } from '../../extension/verdictWatch';
 import { startCollector, waitFor, type Harness } from '../unit/collectorHarness';
+import type { Verdict } from '../../contract/rows';
+import type { RunState } from '../../extension/store/runState';
 
 const root = join(__dirname, '..', '..');
 const python = join(root, '.venv', 'bin', 'python');
@@ -34,8 +36,17 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
     await h.close();
   });
 
-  /** Runs the program at `path` (in its folder) as a debug launch would. */
-  async function launch(path: string, label: string) {
+  /**
+   * Runs the program at `path` (in its folder) as a debug launch would, until
+   * the store judges it stuck; `check` reads the verdict and the run. Ctrl-C
+   * stops the program whatever `check` found; then its stderr must show no
+   * internal error of the runtime. Returns that stderr and the run.
+   */
+  async function launchStuck(
+    path: string,
+    label: string,
+    check: (v: Verdict, state: RunState) => Promise<void>,
+  ): Promise<{ stderr: string; state: RunState }> {
     const { env } = await instrumentLaunch(
       { collector: h.server, launches: h.launches, bootstrapDir, inherited: { PYTHONPATH: undefined } },
       { label, kind: 'debug', sampleHz: 10 },
@@ -52,35 +63,41 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
       stderr += d;
     });
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exit, stderr: () => stderr };
+    let state: RunState;
+    try {
+      state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
+      await check(await waitFor('a verdict', () => state.info().verdict, 15_000), state);
+    } finally {
+      child.kill('SIGINT');
+      await exit;
+    }
+    assert.equal(stderr.includes('internal error'), false, stderr);
+    return { stderr, state };
   }
 
   it('deadlock.py: the deadlock is claimed while it runs, named in the log once, and ends when Ctrl-C stops it', async () => {
-    const p = await launch(example('deadlock.py'), 'Deadlock');
-    const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
-    const v = await waitFor('a deadlock verdict', () => state.info().verdict, 15_000);
-    assert.equal(v.kind, 'deadlock');
-    assert.deepEqual(
-      v.tasks.map((t) => [t.name, t.waits.label]),
-      [
-        ['transfer alice->bob', 'Lock bob.lock'],
-        ['transfer bob->alice', 'Lock alice.lock'],
-      ],
-    );
-    assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
-    assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
-    assert.equal(state.info().status, 'live');
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(
-      told,
-      [
-        'Deadlock: deadlock: transfer alice->bob waits for Lock bob.lock held by transfer bob->alice; ' +
-          `transfer bob->alice waits for Lock alice.lock held by transfer alice->bob (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run). Stuck behind it: __main__.main.`,
-      ],
-      'told once',
-    );
-    p.child.kill('SIGINT');
-    await p.exit;
+    const { state } = await launchStuck(example('deadlock.py'), 'Deadlock', async (v, state) => {
+      assert.equal(v.kind, 'deadlock');
+      assert.deepEqual(
+        v.tasks.map((t) => [t.name, t.waits.label]),
+        [
+          ['transfer alice->bob', 'Lock bob.lock'],
+          ['transfer bob->alice', 'Lock alice.lock'],
+        ],
+      );
+      assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
+      assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
+      assert.equal(state.info().status, 'live');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(
+        told,
+        [
+          'Deadlock: deadlock: transfer alice->bob waits for Lock bob.lock held by transfer bob->alice; ' +
+            `transfer bob->alice waits for Lock alice.lock held by transfer alice->bob (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run). Stuck behind it: __main__.main.`,
+        ],
+        'told once',
+      );
+    });
     await waitFor('the run to end', () => state.info().status !== 'live', 10_000);
     const after = state.info().verdict!;
     assert.equal(after.kind, 'deadlock');
@@ -90,58 +107,48 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
   });
 
   it('hang.py: every task waits on an Event nobody sets: a hang, not a deadlock', async () => {
-    const p = await launch(example('hang.py'), 'Hang');
-    const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
-    const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
-    assert.equal(v.kind, 'hang');
-    assert.deepEqual(v.tasks.map((t) => `${t.name}: ${t.waits.label}`).sort(), [
-      '__main__.main: nursery',
-      'worker-0: Event state.ready',
-      'worker-1: Event state.ready',
-      'worker-2: Event state.ready',
-    ]);
-    await waitFor('the log line', () => told.length === 1);
-    assert.match(told[0], /^Hang: hung: every task waits and nothing can wake them: /);
-    p.child.kill('SIGINT');
-    await p.exit;
-    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
+    await launchStuck(example('hang.py'), 'Hang', async (v) => {
+      assert.equal(v.kind, 'hang');
+      assert.deepEqual(v.tasks.map((t) => `${t.name}: ${t.waits.label}`).sort(), [
+        '__main__.main: nursery',
+        'worker-0: Event state.ready',
+        'worker-1: Event state.ready',
+        'worker-2: Event state.ready',
+      ]);
+      await waitFor('the log line', () => told.length === 1);
+      assert.match(told[0], /^Hang: hung: every task waits and nothing can wake them: /);
+    });
   });
 
   it('asyncio_deadlock.py: two asyncio tasks waiting for each other are a deadlock, main is stuck behind them', async () => {
-    const p = await launch(join(__dirname, 'programs', 'asyncio_deadlock.py'), 'asyncio deadlock');
-    try {
-      const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
-      const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
-      assert.equal(v.kind, 'deadlock');
-      assert.deepEqual(
-        v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
-        [
-          ['settle ledger', 'future', 'asyncio.wait'],
-          ['settle audit', 'future', 'asyncio.wait'],
-        ],
-      );
-      assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
-      assert.deepEqual(v.tasks[1].on, [v.tasks[0].id]);
-      assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
-      assert.deepEqual(
-        v.behind.map((t) => [t.name, t.waits.label]),
-        [['__main__.main', 'gather']], // asyncio.run's main task (asyncio calls it Task-1)
-      );
-      await waitFor('the log line', () => told.length === 1);
-      assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
-    } finally {
-      p.child.kill('SIGINT');
-      await p.exit;
-    }
-    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
-    assert.equal(p.stderr().includes('RecursionError'), false, p.stderr());
+    const { stderr } = await launchStuck(
+      join(__dirname, 'programs', 'asyncio_deadlock.py'),
+      'asyncio deadlock',
+      async (v) => {
+        assert.equal(v.kind, 'deadlock');
+        assert.deepEqual(
+          v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
+          [
+            ['settle ledger', 'future', 'asyncio.wait'],
+            ['settle audit', 'future', 'asyncio.wait'],
+          ],
+        );
+        assert.deepEqual(v.tasks[0].on, [v.tasks[1].id]);
+        assert.deepEqual(v.tasks[1].on, [v.tasks[0].id]);
+        assert.ok(v.confirmedAt - v.since >= 1000, 'claimed only after a second of nothing moving');
+        assert.deepEqual(
+          v.behind.map((t) => [t.name, t.waits.label]),
+          [['__main__.main', 'gather']], // asyncio.run's main task (asyncio calls it Task-1)
+        );
+        await waitFor('the log line', () => told.length === 1);
+        assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
+      },
+    );
+    assert.equal(stderr.includes('RecursionError'), false, stderr);
   });
 
   it('asyncio_deadlock.py (example): two transfers, two asyncio Locks, each held by the other: a deadlock; the auditor runs on', async () => {
-    const p = await launch(example('asyncio_deadlock.py'), 'asyncio deadlock example');
-    try {
-      const state = (await waitFor('the run', () => h.store.all()[0], 10_000)).state;
-      const v = await waitFor('a verdict', () => state.info().verdict, 15_000);
+    await launchStuck(example('asyncio_deadlock.py'), 'asyncio deadlock example', async (v, state) => {
       assert.equal(v.kind, 'deadlock');
       assert.deepEqual(
         v.tasks.map((t) => [t.name, t.waits.kind, t.waits.label]),
@@ -163,10 +170,6 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
       assert.ok(auditor?.kind === 'task' && auditor.exitedAt === undefined, 'the auditor is alive');
       await waitFor('the log line', () => told.length === 1);
       assert.match(told[0], /deadlock: transfer alice->bob waits for Lock dst\.lock held by transfer bob->alice; /);
-    } finally {
-      p.child.kill('SIGINT');
-      await p.exit;
-    }
-    assert.equal(p.stderr().includes('internal error'), false, p.stderr());
+    });
   });
 });

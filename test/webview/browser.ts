@@ -43,6 +43,22 @@ export async function openSession(): Promise<Session> {
   };
 }
 
+/**
+ * One Chromium and one page for the describe block it is called in: opened
+ * before its tests (`use` gets them), reset before each, closed after.
+ */
+export function suitePage(use: (h: Harness, s: Session) => void, opts: Parameters<typeof Harness.open>[1] = {}): void {
+  let s: Session | undefined;
+  let h: Harness | undefined;
+  before(async () => {
+    s = await openSession();
+    h = await Harness.open(s, opts);
+    use(h, s);
+  });
+  after(async () => s?.close());
+  beforeEach(async () => h?.reset());
+}
+
 export class Harness {
   private static slots = 0;
 

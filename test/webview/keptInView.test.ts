@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { inside } from './boxes';
+import { inside, overlap } from './boxes';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
 import type { RunState } from '../../extension/store/runState';
 import { LiveHost } from './liveHost';
@@ -163,6 +163,39 @@ describe('webview: what stays in view of a big tree (server-like recording)', fu
     const { host } = await atOneSecond(h);
     assert.match((await h.page.locator('.past-badge').textContent())!, /the run as it was then/);
     assert.notEqual(await rootLabel(h), '', 'main readable after Follow panned to the newest task');
+    assert.deepEqual(h.errors, []);
+    host.dispose();
+    await h.page.close();
+  });
+
+  it("at 400 px the pinned root label covers no other node's label", async () => {
+    const h = await Harness.open(s, { width: 400, height: 700 });
+    const { host } = await atOneSecond(h);
+    assert.equal(await rootLabel(h), 'pinned', 'Follow cut main at the left edge: its label is pinned');
+    const pin = (await h.page.locator('.root-pin').boundingBox())!;
+    const root = await h.page.locator('g.node[aria-level="1"]').getAttribute('data-key');
+    const labels = await h.page.$$eval(
+      'g.node:not(.exiting) text.label',
+      (els, rootKey) =>
+        els
+          .filter((t) => t.closest('g.node')!.getAttribute('data-key') !== rootKey)
+          .map((t) => {
+            const r = t.getBoundingClientRect();
+            return { text: t.textContent ?? '', x: r.x, y: r.y, width: r.width, height: r.height };
+          }),
+      root,
+    );
+    const area = (await h.page.locator('svg.tree').boundingBox())!;
+    const onScreen = labels.filter((l) => overlap(l, area));
+    assert.ok(
+      onScreen.some((l) => l.x < pin.x + pin.width),
+      "labels start under the pin's column",
+    );
+    const covered = onScreen.filter((l) => overlap(l, pin)).map((l) => l.text);
+    assert.deepEqual(covered, [], 'no label under the pin');
+    const badge = (await h.page.locator('.past-badge').boundingBox())!;
+    assert.ok(!overlap(badge, pin), "nor over the past moment's badge");
+    await h.page.screenshot({ path: join(SHOTS, 'root-pin-400.png') });
     assert.deepEqual(h.errors, []);
     host.dispose();
     await h.page.close();

@@ -68,6 +68,22 @@ export class LiveHost {
     return entries[0].state;
   }
 
+  /**
+   * A live run of `events` from a new program connection (swarm.py), shown
+   * with the timeline strip opened and at least `rows` of its rows drawn.
+   */
+  async liveWithStrip(events: Array<Record<string, unknown>>, rows: number): Promise<RunState> {
+    const stream = this.store.openStream({ launchKey: 'k', instance: 'i', argv: ['swarm.py'] });
+    const run = stream.run(1)!;
+    for (const e of events) run.apply(e as never);
+    this.store.changed();
+    await this.settle(200);
+    await this.h.page.locator('.tl-toggle').click();
+    await this.settle(300);
+    await this.h.page.waitForFunction((n) => document.querySelectorAll('g.tl-row').length >= n, rows);
+    return run;
+  }
+
   /** Waits until every message posted so far has reached the page, and a frame is drawn. */
   async settle(ms = 0): Promise<void> {
     for (let i = 0; i < 5; i++) {

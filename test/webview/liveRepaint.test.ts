@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { Harness, openSession, type Session } from './browser';
 import { LiveRun, runsMessage } from './streams';
-import { serverTree } from './synthetic';
+import { prologue, serverTree, swarm } from './synthetic';
 
 /** serverTree's ids: the pool task is 10, its nursery 11, worker-i is 12 + i. */
 const worker = (i: number): number => 12 + i;
@@ -129,6 +129,33 @@ describe('webview: state changes on a big live tree repaint only what changed', 
     await h.settle();
     assert.match((await fold.getAttribute('aria-label'))!, /unfolded: 40 running, 1960 waiting$/);
     assert.match((await w40.textContent())!, /drain/);
+    assert.deepEqual(h.errors, []);
+    await h.page.close();
+  });
+  it("a member of the selected fold that finishes changes the pane's counts, also from running to returned", async () => {
+    const h = await Harness.open(s, { width: 1000, height: 700 });
+    // swarm's workers cycle waiting, running, scheduled, waiting: 30 of them are 8 running.
+    const live = new LiveRun('pool', 'pool.py').feed([...prologue(), ...swarm(30, 'worker')]);
+    await h.send(runsMessage([live.state]), live.snapshot());
+    const fold = h.page.locator('g.node.fold[aria-label^="worker ×30"]');
+    await fold.click();
+    await h.settle(300);
+    const pane = h.page.locator('aside.details');
+    assert.match((await pane.textContent())!, /8 running/);
+    // The running ones return ("running" and "returned" begin alike), then a waiting one is cancelled.
+    const running = Array.from({ length: 30 }, (_, i) => 10 + i).filter((_, i) => i % 4 === 1);
+    live.feed(running.map((id) => ({ type: 'task.exited', run: 1, ts: 5, id, outcome: 'returned' })));
+    await h.send(live.delta()!);
+    await h.settle(300);
+    await h.settle();
+    const text = (await pane.textContent())!;
+    assert.doesNotMatch(text, /running/);
+    assert.match(text, /8 returned/);
+    live.feed([{ type: 'task.exited', run: 1, ts: 6, id: 10, outcome: 'cancelled' }]);
+    await h.send(live.delta()!);
+    await h.settle(300);
+    await h.settle();
+    assert.match((await pane.textContent())!, /1 cancelled/);
     assert.deepEqual(h.errors, []);
     await h.page.close();
   });

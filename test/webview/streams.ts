@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { HostMessage } from '../../contract/messages';
 import { runsFromNdjson } from '../../extension/collector/replay';
 import { RunState } from '../../extension/store/runState';
-import { repoRoot } from './browser';
+import { repoRoot, type Harness } from './browser';
 import { fixtureText } from '../unit/fixtureText';
 
 export function readStream(path: string): string {
@@ -53,4 +53,11 @@ export class LiveRun {
     const d = this.state.takeDelta();
     return d ? { type: 'delta', run: this.state.info(), upsert: d.upsert, remove: d.remove } : null;
   }
+}
+
+/** Shows the crawl of live.ndjson as the one live run of the panel. */
+export async function showLive(h: Harness): Promise<LiveRun> {
+  const live = new LiveRun('live1', 'crawl.py').feed(eventsOf(readStream('test/webview/streams/live.ndjson')));
+  await h.send(runsMessage([live.state]), live.snapshot());
+  return live;
 }

@@ -226,14 +226,7 @@ describe('webview: the timeline and the time cursor', () => {
   });
 
   it('a live run: the cursor follows now; while the debugger pauses the program it stays at the pause', async () => {
-    const stream = host!.store.openStream({ launchKey: 'k', instance: 'i', argv: ['swarm.py'] });
-    const run = stream.run(1)!;
-    for (const e of [...prologue(), ...swarm(5, 'worker')]) run.apply(e as never);
-    host!.store.changed();
-    await host!.settle(200);
-    await h.page.locator('.tl-toggle').click();
-    await host!.settle(300);
-    await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length >= 5);
+    const run = await host!.liveWithStrip([...prologue(), ...swarm(5, 'worker')], 5);
     assert.match((await barTime(h))!, /^now /);
     const cursorX = () =>
       h.page.$eval('g.tl-cursor', (g) => Number(/translate\(([-\d.]+)/.exec(g.getAttribute('transform')!)![1]));

@@ -1,35 +1,23 @@
-// The task tree in real Chromium: what a user sees and can do with one run.
+// The task tree in real Chromium: what a user sees of one run (shapes, states,
+// legend, details, errors), as it changes, and when its rows are odd.
 import assert from 'node:assert/strict';
 import type { HostMessage } from '../../contract/messages';
-import { Harness, openSession, type Session } from './browser';
-import { eventsOf, LiveRun, readStream, recording, runsMessage, snapshotMessage } from './streams';
+import { suitePage, type Harness } from './browser';
+import { eventsOf, LiveRun, readStream, recording, runsMessage, showLive, snapshotMessage } from './streams';
 import { cycleRows, prologue, swarm } from './synthetic';
 
 const LIVE = 'test/webview/streams/live.ndjson';
 const FAILING = 'test/webview/streams/failing.ndjson';
 
 describe('webview: task tree', function () {
-  let s: Session;
   let h: Harness;
-
-  before(async () => {
-    s = await openSession();
-    h = await Harness.open(s);
-  });
-  after(async () => s?.close());
-  beforeEach(async () => h.reset());
-
-  async function showLive(): Promise<LiveRun> {
-    const live = new LiveRun('live1', 'crawl.py').feed(eventsOf(readStream(LIVE)));
-    await h.send(runsMessage([live.state]), live.snapshot());
-    return live;
-  }
+  suitePage((page) => (h = page));
 
   it('says ready once, acquires the VS Code API once, and breaks no CSP rule', async () => {
     const posted = await h.posted();
     assert.deepEqual(posted, [{ type: 'ready' }]);
     assert.equal(await h.page.evaluate(() => (window as unknown as { __acquired: number }).__acquired), 1);
-    await showLive();
+    await showLive(h);
     assert.deepEqual(await h.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
     assert.deepEqual(h.errors, []);
   });
@@ -47,12 +35,12 @@ describe('webview: task tree', function () {
       { type: 'command', command: 'runFile' },
       { type: 'command', command: 'openRecording' },
     ]);
-    await showLive();
+    await showLive(h);
     assert.equal(await empty.isVisible(), false);
   });
 
   it('draws tasks and nurseries as different shapes, with the main task as root and system tasks hidden', async () => {
-    await showLive();
+    await showLive(h);
     const nodes = await h.nodes();
     const tasks = nodes.filter((n) => n.kind === 'task');
     const nurseries = nodes.filter((n) => n.kind === 'nursery');
@@ -79,7 +67,7 @@ describe('webview: task tree', function () {
 
   it("follows the host's default for system tasks until the user chooses", async () => {
     await h.send({ type: 'config', hideSystemDefault: false });
-    await showLive();
+    await showLive(h);
     assert.deepEqual(
       (await h.nodes()).filter((n) => n.parent === null).map((n) => n.text.trim()),
       ['<init>'],
@@ -88,7 +76,7 @@ describe('webview: task tree', function () {
   });
 
   it('explains shapes and icons in a legend', async () => {
-    await showLive();
+    await showLive(h);
     const button = h.page.getByRole('button', { name: 'Legend' });
     await button.click();
     const items = await h.page.locator('.legend li').allTextContents();
@@ -109,7 +97,7 @@ describe('webview: task tree', function () {
   });
 
   it('shows each state by class and icon, with await sites, countdown and shield', async () => {
-    await showLive();
+    await showLive(h);
     const nodes = await h.nodes();
     const state = (name: string) => nodes.find((n) => n.text.trim().startsWith(name))!;
     assert.match(state('fetch').cls, /s-waiting/);
@@ -135,7 +123,7 @@ describe('webview: task tree', function () {
   });
 
   it('applies deltas: a raising child shows its error type and is linked to the siblings it cancelled', async () => {
-    const live = await showLive();
+    const live = await showLive(h);
     const rest = eventsOf(readStream(FAILING)).slice(eventsOf(readStream(LIVE)).length);
     live.feed(rest.filter((e) => e.id === 7 || e.id === 5 || e.id === 6));
     await h.send(live.delta()!);
@@ -167,7 +155,7 @@ describe('webview: task tree', function () {
   });
 
   it('selecting a node opens its details; the site buttons post openSite', async () => {
-    await showLive();
+    await showLive(h);
     await h.nodeByText('slow_fetch').click();
     await h.settle();
     const pane = h.page.locator('aside.details');
@@ -201,136 +189,6 @@ describe('webview: task tree', function () {
     assert.equal(await h.page.locator('aside.details b').count(), 0, 'the message is text, not markup');
   });
 
-  it('walks the tree with the keyboard and collapses with -, +, Space', async () => {
-    await showLive();
-    const tree = h.page.locator('svg.tree');
-    await tree.focus();
-    const selected = async () => (await h.page.locator('g.node[aria-selected="true"]').textContent())?.trim();
-    await h.page.keyboard.press('Home');
-    await h.settle();
-    assert.equal(await selected(), 'main');
-    assert.equal(
-      await tree.getAttribute('aria-activedescendant'),
-      await h.page.locator('g.node[aria-selected="true"]').getAttribute('id'),
-    );
-    assert.equal(await tree.getAttribute('role'), 'tree');
-    const fetch = h.task('fetch');
-    assert.deepEqual(
-      [
-        await fetch.getAttribute('role'),
-        await fetch.getAttribute('aria-level'),
-        await fetch.getAttribute('aria-posinset'),
-        await fetch.getAttribute('aria-setsize'),
-      ],
-      ['treeitem', '3', '1', '4'],
-    );
-    await h.page.keyboard.press('ArrowRight');
-    await h.page.keyboard.press('ArrowRight');
-    await h.settle();
-    assert.match((await selected())!, /^fetch/);
-    await h.page.keyboard.press('ArrowDown');
-    await h.page.keyboard.press('ArrowDown');
-    await h.page.keyboard.press('ArrowDown');
-    await h.settle();
-    assert.match((await selected())!, /^worker_pool/);
-    await h.page.keyboard.press('ArrowLeft');
-    await h.settle();
-    assert.equal(await h.page.locator('g.node[aria-selected="true"]').getAttribute('data-kind'), 'nursery');
-    await h.page.keyboard.press('ArrowRight');
-    for (let i = 0; i < 3; i++) await h.page.keyboard.press('ArrowDown');
-    await h.settle();
-    const pool = h.nodeByText('worker_pool');
-    assert.equal(await pool.getAttribute('aria-expanded'), 'true');
-    await h.page.keyboard.press('-');
-    await h.settle();
-    assert.equal(await pool.getAttribute('aria-expanded'), 'false');
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 5, 'the workers are collapsed away');
-    assert.match((await pool.textContent())!, /\+3 tasks in 1 nursery/, 'a collapsed node says what it hides');
-    await h.page.keyboard.press('+');
-    await h.settle();
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
-    await h.page.keyboard.press(' ');
-    await h.settle();
-    assert.equal(await pool.getAttribute('aria-expanded'), 'false');
-    await h.page.keyboard.press('Enter');
-    await h.settle();
-    assert.match((await h.page.locator('aside.details').textContent())!, /worker_pool/);
-    await h.page.keyboard.press('/');
-    assert.equal(await h.page.evaluate(() => document.activeElement?.className), 'search');
-  });
-
-  it('filters by name, keeping the path to each match', async () => {
-    await showLive();
-    await h.page.locator('input.search').fill('work');
-    await h.settle();
-    const nodes = await h.nodes();
-    const names = nodes.filter((n) => n.kind === 'task').map((n) => n.text.trim().split(' ')[0]);
-    assert.deepEqual(names.sort(), ['main', 'worker', 'worker', 'worker', 'worker_pool']);
-    assert.equal(nodes.filter((n) => n.cls.includes('match')).length, 4);
-    assert.equal(await h.page.locator('.match-count').textContent(), '4 matches');
-    await h.page.locator('input.search').press('Enter');
-    await h.settle();
-    assert.match((await h.page.locator('g.node[aria-selected="true"]').textContent())!, /worker/);
-    await h.page.locator('input.search').fill('no such task');
-    await h.settle();
-    assert.equal(await h.page.locator('.waiting-note').textContent(), 'Nothing matches these filters.');
-    await h.page.locator('input.search').press('Escape');
-    await h.settle();
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
-  });
-
-  it('folds more than 20 same-named siblings into one ×N node that unfolds and folds back', async () => {
-    const live = new LiveRun('wide', 'swarm.py').feed([
-      ...prologue(),
-      ...swarm(30, 'fetch_one'),
-      ...swarm(3, 'other', 100),
-    ]);
-    await h.send(runsMessage([live.state]), live.snapshot());
-    let nodes = await h.nodes();
-    const fold = nodes.find((n) => n.kind === 'fold')!;
-    assert.ok(fold, 'a fold node');
-    assert.match(fold.text, /fetch_one/);
-    assert.match(fold.text, /×30/);
-    assert.match(fold.aria, /^fetch_one ×30, tasks of one kind, folded: .*running/);
-    assert.equal(nodes.filter((n) => n.kind === 'task').length, 4, 'main + 3 others');
-    assert.ok((await h.page.locator('g.node.fold .histogram rect').count()) >= 3, 'a state histogram');
-    await h.page.locator('g.node.fold').click();
-    await h.settle();
-    nodes = await h.nodes();
-    assert.equal(nodes.filter((n) => n.kind === 'task').length, 34);
-    assert.equal(nodes.filter((n) => n.parent === fold.key).length, 30);
-    assert.equal(await h.page.locator('g.node.fold').getAttribute('aria-expanded'), 'true');
-    await h.page.locator('aside.details').getByRole('button', { name: 'Fold back' }).click();
-    await h.settle();
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 4);
-    // Enter on a focused fold unfolds it too.
-    await h.page.locator('svg.tree').focus();
-    await h.page.keyboard.press('Enter');
-    await h.settle();
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 34);
-  });
-
-  it('hides finished tasks and shows system tasks on request', async () => {
-    const rec = recording(FAILING);
-    await h.send(runsMessage(rec), snapshotMessage(rec[0]));
-    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
-    await h.page.getByRole('button', { name: 'Hide finished' }).click();
-    await h.settle();
-    assert.equal(
-      (await h.nodes()).filter((n) => n.kind === 'task').length,
-      0,
-      'everything of this run finished (init is a hidden system task)',
-    );
-    await h.page.getByRole('button', { name: 'Hide system' }).click();
-    await h.settle();
-    const nodes = await h.nodes();
-    assert.deepEqual(
-      nodes.filter((n) => n.parent === null).map((n) => n.text.trim()),
-      ['<init>'],
-    );
-    assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
-  });
-
   it('shows tasks folded away by retention as one "N finished (folded)" leaf of their nursery', async () => {
     const run = new LiveRun('r', 'r.py', { retainFinished: 5 }).feed([...prologue(), ...swarm(30, 'job')]);
     run.feed(
@@ -352,142 +210,6 @@ describe('webview: task tree', function () {
       await h.page.locator(`g.node[data-key="${await leaf.getAttribute('data-parent')}"]`).getAttribute('data-kind'),
       'nursery',
     );
-  });
-
-  it('hover shows the full name; double-click opens the await site; the wheel scrolls and Ctrl+wheel zooms', async () => {
-    await showLive();
-    const crasher = h.page.locator('g.node[aria-label^="task crasher"]');
-    const drawn = (await crasher.locator('tspan.name').textContent())!;
-    assert.match(drawn, /^crasher <img.*….*=1>$/, `the long name loses its middle, both ends stay (${drawn})`);
-    await crasher.locator('tspan.name').hover();
-    await h.page.waitForSelector('.tooltip:not([hidden])');
-    assert.equal(await h.page.locator('.tooltip .strong').textContent(), 'crasher <img src=x onerror=window.__xss=1>');
-    await h.clearPosted();
-    await h.task('fetch').dblclick();
-    assert.deepEqual(
-      (await h.posted()).filter((m) => m.type === 'openSite'),
-      [{ type: 'openSite', file: '/home/user/app/crawl.py', line: 20 }],
-    );
-    const transform = async () => {
-      const t = (await h.page.locator('g.viewport').getAttribute('transform'))!;
-      const m = /translate\(([-\d.e]+),([-\d.e]+)\)(?: scale\(([-\d.e]+)\))?/.exec(t)!;
-      return { x: Number(m[1]), y: Number(m[2]), k: Number(m[3] ?? 1) };
-    };
-    const before = await transform();
-    await h.page.mouse.move(500, 500);
-    await h.page.mouse.wheel(0, 120);
-    await h.settle();
-    const scrolled = await transform();
-    assert.equal(scrolled.k, before.k);
-    assert.ok(Math.abs(scrolled.y - (before.y - 120)) < 1, `scrolled up by 120 px (${before.y} → ${scrolled.y})`);
-    await h.page.keyboard.down('Control');
-    await h.page.mouse.wheel(0, -200);
-    await h.page.keyboard.up('Control');
-    await h.settle();
-    assert.ok((await transform()).k > before.k, 'Ctrl+wheel zooms in');
-    assert.equal(await h.page.getByRole('button', { name: 'Follow' }).getAttribute('aria-pressed'), 'false');
-  });
-
-  it('renders program strings as text: a task named like markup runs nothing', async () => {
-    await showLive();
-    const node = h.page.locator('g.node[aria-label^="task crasher"]');
-    assert.match((await node.getAttribute('aria-label'))!, /<img src=x onerror=window\.__xss=1>/);
-    await node.click();
-    await h.settle(100);
-    assert.equal(await h.page.locator('img').count(), 0);
-    assert.equal(await h.page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
-    assert.match((await h.page.locator('aside.details .title').textContent())!, /<img src=x onerror=window\.__xss=1>/);
-  });
-
-  it('shows direction controls in program strings escaped, so a name cannot pose as another (issue #12 item 8)', async () => {
-    const live = await showLive();
-    // U+202E RIGHT-TO-LEFT OVERRIDE would draw "invoice\u202Efdp.exe" as "invoiceexe.pdf".
-    live.feed([
-      {
-        type: 'task.spawned',
-        run: 1,
-        ts: 40,
-        id: 300,
-        name: 'invoice\u202Efdp.exe',
-        nursery: 9,
-        system: false,
-        site: { file: '/app/x\u202Eyp.py', line: 3, function: 'spoof\u2066ed' },
-      },
-      {
-        type: 'task.exited',
-        run: 1,
-        ts: 41,
-        id: 300,
-        outcome: 'raised',
-        error: { type: 'ValueError', message: 'bad\u202Eeman' },
-      },
-    ]);
-    await h.send(live.snapshot());
-    const node = h.page.locator('g.node[aria-label^="task invoice"]');
-    const label = (await node.getAttribute('aria-label'))!;
-    assert.match(label, /invoice\\u202efdp\.exe/, label);
-    assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(label), 'no direction control reaches the page');
-    await node.click();
-    await h.settle(100);
-    const details = (await h.page.locator('aside.details').textContent())!;
-    assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(details), details);
-    assert.match(details, /bad\\u202eeman/);
-    assert.match(details, /x\\u202eyp\.py/);
-    // A fold is named by its tasks' function (protocol 1.2 func): that name is program text too.
-    const site = { file: '/app/pool.py', line: 7, function: 'main' };
-    const func = { file: '/app/pool.py', line: 2, function: 'job\u202Ebolx' };
-    live.feed(
-      Array.from({ length: 25 }, (_, i) => ({
-        type: 'task.spawned',
-        run: 1,
-        ts: 50 + i,
-        id: 400 + i,
-        name: `j${i}`,
-        nursery: 9,
-        system: false,
-        site,
-        func,
-      })),
-    );
-    await h.send(live.snapshot());
-    const fold = (await h.page.locator('g.node.fold').getAttribute('aria-label'))!;
-    assert.match(fold, /^job\\u202ebolx ×25/, fold);
-    assert.match((await h.page.locator('g.node.fold').textContent())!, /job\\u202ebolx/);
-  });
-
-  it('follows new activity until the user pans; Follow resumes it', async () => {
-    const live = await showLive();
-    const follow = h.page.getByRole('button', { name: 'Follow' });
-    assert.equal(await follow.getAttribute('aria-pressed'), 'true');
-    // Far-away new tasks: 60 more workers under worker_pool's nursery push the newest off screen
-    // (each of its own kind: spawned from a line of its own, so nothing folds; a long list keeps its newest in sight).
-    const more = Array.from({ length: 60 }, (_, i) => ({
-      type: 'task.spawned',
-      run: 1,
-      ts: 50 + i,
-      id: 200 + i,
-      name: `late_${i}`,
-      nursery: 9,
-      system: false,
-      site: { file: '/home/user/app/crawl.py', line: 100 + i, function: 'worker_pool' },
-    }));
-    live.feed(more);
-    await h.send(live.delta()!);
-    await h.settle(700);
-    const newest = await h.page.locator('g.node', { hasText: 'late_59' }).boundingBox();
-    assert.ok(newest, 'the newest task is drawn (in view)');
-    const vp = h.page.viewportSize()!;
-    assert.ok(newest.y > 0 && newest.y < vp.height, `newest task in view (y=${newest.y})`);
-    // A user drag pans and stops following.
-    await h.page.mouse.move(300, 400);
-    await h.page.mouse.down();
-    await h.page.mouse.move(360, 300, { steps: 4 });
-    await h.page.mouse.up();
-    await h.settle();
-    assert.equal(await follow.getAttribute('aria-pressed'), 'false');
-    await follow.click();
-    await h.settle();
-    assert.equal(await follow.getAttribute('aria-pressed'), 'true');
   });
 
   it('draws the rest of the tree within a second when parents form a cycle (a cancel link leads into it)', async () => {

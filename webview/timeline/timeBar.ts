@@ -3,7 +3,7 @@
 // says what the timeline tells it; what the buttons do is the timeline's.
 import type { Row, RunInfo } from '../../contract/rows';
 import type { PastEvent, TimelineData } from '../../contract/timeline';
-import { h } from '../elements';
+import { h, setAttr, setText } from '../elements';
 import { SPEEDS } from './player';
 import { eventWords, formatMoment, wallClock } from './timeWords';
 
@@ -110,15 +110,20 @@ export class TimeBar {
     this.liveButton.addEventListener('click', () => a.live());
   }
 
-  /** Says the moment; returns its words (the strip's slider speaks them too). */
+  /**
+   * Says the moment; returns its words (the strip's slider speaks them too).
+   * Drawn every frame while a live run moves: only what changed is written,
+   * so a frame touches the moment's words and leaves the rest of the bar be.
+   */
   draw(m: BarMoment): string {
-    this.timeText.textContent = momentWords(m);
-    this.eventText.textContent = m.past && m.lastEvent ? eventWords(m.lastEvent, m.rows) : '';
-    this.noteText.textContent = noteWords(m);
-    this.playButton.textContent = m.playing ? '⏸' : '▶';
-    this.playButton.setAttribute('aria-label', m.playing ? 'Pause' : 'Play');
-    this.liveButton.textContent = m.info?.status === 'live' ? 'Live' : 'End';
-    this.liveButton.disabled = !m.past;
-    return this.timeText.textContent;
+    const words = momentWords(m);
+    setText(this.timeText, words);
+    setText(this.eventText, m.past && m.lastEvent ? eventWords(m.lastEvent, m.rows) : '');
+    setText(this.noteText, noteWords(m));
+    setText(this.playButton, m.playing ? '⏸' : '▶');
+    setAttr(this.playButton, 'aria-label', m.playing ? 'Pause' : 'Play');
+    setText(this.liveButton, m.info?.status === 'live' ? 'Live' : 'End');
+    if (this.liveButton.disabled !== !m.past) this.liveButton.disabled = !m.past;
+    return words;
   }
 }

@@ -6,7 +6,7 @@
 // messages.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { Row, RunInfo } from '../../contract/rows';
-import { h } from '../elements';
+import { setAttr, setHidden, setText } from '../elements';
 import { DIRTY } from '../tree/frameScheduler';
 import { runNow } from '../tree/labels';
 import type { Change, RunMirror } from '../tree/mirror';
@@ -15,6 +15,8 @@ import { autoSpeed, Player } from './player';
 import { TimeBar } from './timeBar';
 import { TimeCursor } from './timeCursor';
 import { bindTimelineInput } from './timelineInput';
+import { LaneRequests } from './laneRequests';
+import { buildStrip } from './stripElements';
 import { TimelineModel } from './timelineModel';
 import { gutterOf, ROW_HEIGHT, scaleOf, StripView, TOP_HEIGHT, visibleRows } from './timelineView';
 import { formatMoment } from './timeWords';
@@ -38,8 +40,6 @@ export interface TimelineParts {
   announce(text: string): void;
 }
 
-/** A live run's timeline is asked for again this often while it is shown. */
-const LIVE_REFRESH_MS = 1000;
 /** The strip is redrawn this often while a live run's now moves. */
 const LIVE_TICK_MS = 200;
 const MIN_HEIGHT = 90;
@@ -65,10 +65,7 @@ export class Timeline {
   /** Host cursor moves for runs not in view yet. */
   private readonly waiting = new Map<string, Extract<HostMessage, { type: 'cursor' }>>();
   private drawQueued = false;
-  private lastRequest = 0;
-  /** Rows whose lanes were asked for in the window on screen (asked again when it changes). */
-  private lanesAsked = new Set<number>();
-  private lanesWindow = '';
+  private readonly requests = new LaneRequests();
 
   constructor(private readonly p: TimelineParts) {
     this.cursor = new TimeCursor((m) => p.post(m));
@@ -90,34 +87,13 @@ export class Timeline {
       setSpeed: (speed) => this.setSpeed(speed),
       live: () => this.live(),
     });
-    const svg = (cls: string, label: string) => {
-      const e = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-      e.setAttribute('class', cls);
-      e.setAttribute('aria-label', label);
-      return e;
-    };
-    this.top = svg('tl-top-svg', 'Live tasks over time; drag to move the time cursor');
-    this.top.setAttribute('role', 'slider');
-    this.top.setAttribute('tabindex', '0');
-    this.top.setAttribute('aria-valuemin', '0');
-    this.rowsSvg = svg('tl-rows-svg', 'Task lifelines');
-    this.spacer = h('div', { class: 'tl-spacer' });
-    this.lanes = h('div', { class: 'tl-lanes', tabindex: '-1' }, this.rowsSvg as unknown as HTMLElement, this.spacer);
-    this.tip = h('div', { class: 'tl-tip', role: 'tooltip', hidden: true });
-    const grip = h('div', {
-      class: 'tl-grip',
-      role: 'separator',
-      'aria-orientation': 'horizontal',
-      'aria-label': 'Resize the timeline',
-      tabindex: '0',
-    });
-    this.body = h('div', { class: 'tl-body' }, this.top as unknown as HTMLElement, this.lanes, this.tip);
-    this.el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, this.bar.el, this.body);
-    this.badge = h('div', { class: 'past-badge', hidden: true });
+    const strip = buildStrip(this.bar.el);
+    ({ el: this.el, body: this.body, top: this.top, rowsSvg: this.rowsSvg, lanes: this.lanes } = strip);
+    ({ spacer: this.spacer, tip: this.tip, badge: this.badge } = strip);
     this.view = new StripView(this.top, this.rowsSvg);
     this.setOpen(prefs.open ?? false, false);
     this.body.style.height = `${Math.max(MIN_HEIGHT, prefs.height)}px`;
-    bindTimelineInput(this, grip, this.body);
+    bindTimelineInput(this, strip.grip, this.body);
     new ResizeObserver(() => this.refresh()).observe(this.lanes);
     window.setInterval(() => this.liveTick(), LIVE_TICK_MS);
   }
@@ -286,7 +262,7 @@ export class Timeline {
 
   /** Asks for the window on screen again (zoom, pan, scroll, resize, filters) and redraws. */
   refresh(): void {
-    this.lastRequest = 0;
+    this.requests.again();
     this.drawSoon();
   }
 
@@ -317,7 +293,7 @@ export class Timeline {
   private liveTick(): void {
     const info = this.p.liveRun()?.info;
     if (this.body.hidden || !info || info.status !== 'live' || document.hidden) return;
-    if (performance.now() - this.lastRequest > LIVE_REFRESH_MS) this.lastRequest = 0;
+    this.requests.refreshIfStale();
     this.drawSoon();
   }
 
@@ -349,12 +325,14 @@ export class Timeline {
       paused: this.cursor.paused,
       selected: this.selectedId(),
     };
-    this.top.setAttribute('width', String(width));
-    this.top.setAttribute('height', String(TOP_HEIGHT));
-    this.rowsSvg.setAttribute('width', String(width));
-    this.rowsSvg.setAttribute('height', String(Math.max(height, 1)));
-    this.rowsSvg.setAttribute('viewBox', `0 ${this.lanes.scrollTop} ${width} ${Math.max(height, 1)}`);
-    this.spacer.style.height = `${Math.max(0, this.model.rows.length * ROW_HEIGHT - height)}px`;
+    // Drawn every frame of a live run: only what changed is written.
+    setAttr(this.top, 'width', String(width));
+    setAttr(this.top, 'height', String(TOP_HEIGHT));
+    setAttr(this.rowsSvg, 'width', String(width));
+    setAttr(this.rowsSvg, 'height', String(Math.max(height, 1)));
+    setAttr(this.rowsSvg, 'viewBox', `0 ${this.lanes.scrollTop} ${width} ${Math.max(height, 1)}`);
+    const spacer = `${Math.max(0, this.model.rows.length * ROW_HEIGHT - height)}px`;
+    if (this.spacer.style.height !== spacer) this.spacer.style.height = spacer;
     this.view.draw(frame);
     this.ask(frame.window, width, frame);
   }
@@ -365,18 +343,9 @@ export class Timeline {
     const ids = this.model.rows.slice(Math.max(0, first - 20), last + 20).map((l) => l.id);
     const zoom = this.model.zoom;
     const key = `${zoom ? `${zoom.from}:${zoom.to}` : 'run'}:${width}`; // the whole run's window grows with a live run: one key
-    if (key !== this.lanesWindow) {
-      this.lanesWindow = key;
-      this.lanesAsked = new Set();
-    }
-    // Rows on screen whose lanes were never asked for in this window: ask now, whatever the pace.
-    const unasked = ids.some((id) => !this.lanesAsked.has(id));
     // A run that has ended, once its answer reaches its end, does not change: a scrub across it asks nothing more.
     const done = this.p.liveRun()?.info.status !== 'live' && (this.model.data?.end ?? -Infinity) >= this.now();
-    const paced = this.lastRequest !== 0 && (done || performance.now() - this.lastRequest < LIVE_REFRESH_MS);
-    if (!unasked && paced) return;
-    this.lastRequest = performance.now();
-    for (const id of ids) this.lanesAsked.add(id);
+    if (!this.requests.due(key, ids, done)) return;
     const sc = scaleOf({ window, width });
     this.model.request(window, Math.max(50, sc.x1 - gutterOf(width)), ids, this.p.choices.hideSystem);
   }
@@ -403,19 +372,19 @@ export class Timeline {
       data: this.model.data,
       playing: this.player.playing,
     });
-    this.top.setAttribute('aria-valuemax', String(Math.round(end)));
-    this.top.setAttribute('aria-valuenow', String(Math.round(at)));
-    this.top.setAttribute('aria-valuetext', words);
-    this.badge.hidden = !past;
-    this.badge.textContent = past
-      ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}`
-      : '';
+    setAttr(this.top, 'aria-valuemax', String(Math.round(end)));
+    setAttr(this.top, 'aria-valuenow', String(Math.round(at)));
+    setAttr(this.top, 'aria-valuetext', words);
+    setHidden(this.badge, !past);
+    setText(
+      this.badge,
+      past ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}` : '',
+    );
     document.body.classList.toggle('in-past', past);
     this.showBusy();
   }
 
   private showBusy(): void {
-    if (this.cursor.waiting) this.p.tree.setAttribute('aria-busy', 'true');
-    else this.p.tree.removeAttribute('aria-busy');
+    setAttr(this.p.tree, 'aria-busy', this.cursor.waiting ? 'true' : null);
   }
 }

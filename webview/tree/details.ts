@@ -1,37 +1,16 @@
 // The details pane of the selected node. Rebuilt only when the selected row
 // (or the run's status) changes; countdowns tick in place so focus stays put.
 import type { WebviewMessage } from '../../contract/messages';
-import type {
-  ErrorInfo,
-  LintMark,
-  NurseryRow,
-  Row,
-  RunInfo,
-  ScopeInfo,
-  Site,
-  TaskRow,
-  TaskState,
-} from '../../contract/rows';
-import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
-import { foldBody, histogramList, moreBody, refreshFoldCounts } from './foldDetails';
-import { awaitKey, baseName, errorLine, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
-import {
-  flagSentence,
-  groupCodeOfKind,
-  groupKindOf,
-  groupTitle,
-  groupWord,
-  looseWords,
-  scopeMaker,
-  startWord,
-} from './kindWords';
-import { cancelItem, scopeCauseParts, waitItems, waitSig, type PaneLinks } from './waitDetails';
+import type { Row, RunInfo, Site, TaskState } from '../../contract/rows';
+import { h, taskStateIcon } from '../elements';
+import { foldBody, moreBody, refreshFoldCounts } from './foldDetails';
+import { baseName, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
+import { waitSig } from './waitDetails';
 import type { ViewNode } from './model';
 import { visible } from './programText';
 import type { SitePalette } from './sitePalette';
-import { awaitChainList } from './awaitChain';
-import { debugMarkOf, STACK_FRAME_ARROW, type DebugPointers } from './debugLook';
-import { countStates, isFinishedState, stateClass, stateWord } from './taskStates';
+import { debugMarkOf, type DebugPointers } from './debugLook';
+import { nurseryBody, retiredBody, taskBody, type RowLinks } from './rowDetails';
 
 export interface DetailsContext {
   rows: ReadonlyMap<number, Row>;
@@ -69,6 +48,7 @@ export class DetailsPane {
   /** An update was put off (a fold's counts): the pane wants another look soon. */
   pending = false;
   private ticks: Tick[] = [];
+  private readonly foldStates = new MemberStates();
 
   constructor(readonly el: HTMLElement) {}
 
@@ -76,14 +56,7 @@ export class DetailsPane {
     const row = c.node ? c.rows.get(c.node.id) : undefined;
     const sig = [
       c.node?.key,
-      c.node?.kind === 'fold'
-        ? (c.node.members ?? [])
-            .map((id) => {
-              const r = c.rows.get(id);
-              return r?.kind === 'task' ? r.state[0] : '-';
-            })
-            .join('')
-        : row,
+      c.node?.kind === 'fold' ? this.foldStates.generation(c.node.members ?? [], c.rows) : row,
       c.info.status,
       c.victims.length,
       c.node?.children.length,
@@ -126,11 +99,11 @@ export class DetailsPane {
         : node.kind === 'more'
           ? moreBody(node, c)
           : row?.kind === 'task'
-            ? this.task(c, row)
+            ? taskBody(row, this.links(c), c)
             : row?.kind === 'nursery'
-              ? this.nursery(c, row)
+              ? nurseryBody(row, this.links(c))
               : row?.kind === 'retired'
-                ? this.retired(row)
+                ? retiredBody(row)
                 : [h('p', {}, 'This node is gone.')];
     const focus =
       node.kind === 'more' || node.kind === 'retired'
@@ -194,12 +167,14 @@ export class DetailsPane {
     return b;
   }
 
-  /** What waitDetails.ts needs of the pane: links, and countdowns that tick with the others. */
-  private links(c: DetailsContext): PaneLinks {
+  /** What the bodies need of the pane: links, and countdowns that tick with the others. */
+  private links(c: DetailsContext): RowLinks {
     return {
       rows: c.rows,
       info: c.info,
+      post: c.post,
       task: (id) => this.taskLink(c, id),
+      siteLine: (label, site, action, mark) => this.siteButton(c, label, site, action, mark),
       site: (label, site, action) => {
         const b = h(
           'button',
@@ -221,197 +196,36 @@ export class DetailsPane {
       },
     };
   }
+}
 
-  private task(c: DetailsContext, t: TaskRow): HTMLElement[] {
-    const out: HTMLElement[] = [];
-    const tags = [
-      t.main ? 'main task' : null,
-      t.system ? 'system task' : null,
-      t.loose ? 'loose task' : null,
-      t.starting ? 'starting (in start())' : null,
-    ]
-      .filter(Boolean)
-      .join(' · ');
-    out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
-    const pointer = debugMarkOf(t.id, c.debug);
-    if (pointer) {
-      const why =
-        pointer.kind === 'paused'
-          ? `Paused here${c.debug?.reason ? ` (${c.debug.reason})` : ''}: the debugger stopped in this task.`
-          : 'Owns the frame selected in the Call Stack.';
-      out.push(
-        h('p', { class: `debug-note ${pointer.kind}` }, icon(STACK_FRAME_ARROW, `debug-mark ${pointer.kind}`), why),
-      );
+/**
+ * The states of a fold's members, and a number that changes when one does: a
+ * frame that changed none of them (most frames) compares them in place,
+ * without building a string of a fold's thousands of states.
+ */
+class MemberStates {
+  private members: readonly number[] = [];
+  private states: Array<TaskState | undefined> = [];
+  private count = 0;
+
+  generation(members: readonly number[], rows: ReadonlyMap<number, Row>): number {
+    if (!this.same(members, rows)) {
+      this.states = members.map((id) => stateOf(rows.get(id)));
+      this.count++;
     }
-    if (t.loose) out.push(h('p', { class: 'loose-note muted' }, looseWords(t, c.rows)));
-    for (const f of t.flags ?? []) out.push(h('p', { class: 'flag-note', 'data-flag': f }, flagSentence(f)));
-    out.push(...lintNotes(t.lints));
-    const dl = h('dl', {});
-    const item = (k: string, ...v: Array<Node | string | null>): void => {
-      dl.append(h('dt', {}, k), h('dd', {}, ...v));
-    };
-    // A task still pending when its loop closed is not live any more, though it never finished.
-    const pending = t.flags?.includes('pending_at_close') ?? false;
-    const live = !isFinishedState(t.state) && !pending;
-    const links = this.links(c);
-    item(
-      'State',
-      h('span', { class: `state-word ${stateClass(t.state)}` }, stateWord(t.state)),
-      live
-        ? h('span', {}, ' for ', links.elapsed(t.since))
-        : h(
-            'span',
-            { class: 'muted' },
-            pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`,
-          ),
-    );
-    item(
-      'Lifetime',
-      `spawned ${formatDuration(t.spawnedAt)} into the run`,
-      t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '',
-    );
-    item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
-    // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
-    if (t.defaultName !== undefined) item('asyncio name', h('code', {}, t.defaultName));
-    item('Spawned', this.siteButton(c, 'Go to spawn site', t.site, 'spawn'));
-    for (const [k, ...v] of waitItems(t, links)) item(k, ...v);
-    const key = awaitKey(t);
-    const mark = key ? c.palette.markOf(key) : null;
-    const swatch = mark ? icon(mark.shape, `site-mark tint-${mark.tint}`) : null;
-    if (swatch) swatch.setAttribute('aria-hidden', 'true');
-    if (live || t.awaitSite)
-      item(
-        t.state === 'waiting' ? 'Waits at' : 'Last await',
-        this.siteButton(c, 'Go to await site', t.awaitSite, 'await', swatch),
-      );
-    const chain = awaitChainList(t, c.rows, c.post);
-    if (chain) item('Await chain', chain);
-    if (t.error) item('Error', errorBlock(t.error));
-    if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
-    if (t.state === 'cancelled') item(...cancelItem(t, links));
-    if (c.victims.length) {
-      const list = h('ul', { class: 'victims' });
-      for (const v of c.victims.slice(0, 50)) list.append(h('li', {}, this.taskLink(c, v)));
-      if (c.victims.length > 50) list.append(h('li', { class: 'muted' }, `and ${c.victims.length - 50} more`));
-      item('Its failure cancelled', list);
-    }
-    const nursery = t.parent !== null ? c.rows.get(t.parent) : undefined;
-    if (nursery?.kind === 'nursery') {
-      item(
-        groupTitle(nursery),
-        `#${nursery.id}`,
-        nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null,
-        nursery.start ? h('span', { class: 'muted' }, ` (${startWord(nursery)})`) : null,
-        ' of ',
-        this.taskLink(c, nursery.parent),
-      );
-    } else if (t.loose && nursery?.kind === 'task') {
-      item('Made by', this.taskLink(c, nursery.id), h('span', { class: 'muted' }, ' · owned by no task group'));
-    }
-    if (t.scopes.length) {
-      const list = h('ul', { class: 'scopes' });
-      for (const s of t.scopes) list.append(h('li', {}, ...this.scope(c, s), ...scopeCauseParts(s, links)));
-      item('Cancel scopes', list);
-    }
-    return [h('section', { class: 'details-body', 'aria-label': `Details of task ${t.name}` }, ...out, dl)];
+    this.members = members; // the same ids in a rebuilt array: compared by reference next time
+    return this.count;
   }
 
-  /** `asyncio.timeout at fetch:12 · deadline 1.3s`: what made the scope, where, and its state. */
-  private scope(c: DetailsContext, s: ScopeInfo): Array<Node | string> {
-    const parts: Array<Node | string> = [h('span', { class: 'scope-kind' }, scopeMaker(s))];
-    const site = s.site;
-    if (site) {
-      const b = h(
-        'button',
-        { class: 'link-button', 'data-action': `scope-${s.id}`, title: `${visible(site.file)}:${site.line}` },
-        siteWords(site),
-      );
-      b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
-      parts.push(' at ', b);
+  private same(members: readonly number[], rows: ReadonlyMap<number, Row>): boolean {
+    if (members.length !== this.states.length) return false;
+    const sameIds = members === this.members;
+    for (let i = 0; i < members.length; i++) {
+      if (!sameIds && members[i] !== this.members[i]) return false;
+      if (stateOf(rows.get(members[i])) !== this.states[i]) return false;
     }
-    parts.push(' ');
-    if (s.deadline !== null) {
-      const span = h('span', { class: 'countdown' });
-      if (!s.cancelCalled) this.ticks.push({ el: span, deadline: s.deadline });
-      else span.textContent = 'expired';
-      parts.push(h('span', { class: 'badge deadline' }, 'deadline'), ' ', span);
-    }
-    if (s.shield) parts.push(' ', h('span', { class: 'badge shield' }, 'shielded'));
-    if (s.cancelCalled) parts.push(' ', h('span', { class: 'badge cancelled' }, 'cancel called'));
-    if (s.reason) parts.push(h('span', { class: 'muted' }, ` ${s.reason}`));
-    return parts;
-  }
-
-  private nursery(c: DetailsContext, n: NurseryRow): HTMLElement[] {
-    const dl = h('dl', {});
-    const item = (k: string, ...v: Array<Node | string | null>): void => {
-      dl.append(h('dt', {}, k), h('dd', {}, ...v));
-    };
-    item(
-      'Id',
-      `#${n.id}`,
-      n.system ? h('span', { class: 'muted' }, ' · system') : null,
-      n.start ? h('span', { class: 'muted' }, ` · ${startWord(n)}`) : null,
-    );
-    item('Opened', this.siteButton(c, 'Go to open site', n.site, 'spawn'));
-    item('Owner', this.taskLink(c, n.parent));
-    item(
-      'Status',
-      n.closedAt !== undefined && n.closedAt !== null
-        ? `closed at ${formatDuration(n.closedAt)}`
-        : `open since ${formatDuration(n.openedAt)}`,
-    );
-    const counts = countStates(childStates(c.rows, n.id));
-    if (Object.keys(counts).length) item('Children', histogramList(counts));
-    if (n.groupKind) item('Opened with', h('code', {}, groupCodeOfKind(groupKindOf(n))));
-    return [
-      h(
-        'section',
-        { class: 'details-body', 'aria-label': `Details of ${groupWord(n)}` },
-        h(
-          'h2',
-          { class: 'title' },
-          nurseryIcon(),
-          h('span', { class: 'title-text' }, n.start ? startWord(n) : groupTitle(n)),
-        ),
-        ...lintNotes(n.lints),
-        dl,
-      ),
-    ];
-  }
-
-  private retired(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
-    return [
-      h(
-        'section',
-        { class: 'details-body' },
-        h('h2', { class: 'title' }, `${r.count} finished tasks`),
-        h(
-          'p',
-          { class: 'muted' },
-          'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).',
-        ),
-        histogramList(r.byOutcome),
-      ),
-    ];
+    return true;
   }
 }
 
-/** A row's lints in words (the Problems panel says the same). */
-function lintNotes(lints: readonly LintMark[] | undefined): HTMLElement[] {
-  return (lints ?? []).map((l) => h('p', { class: 'flag-note lint-note', 'data-lint': l.code }, `⚠ ${l.sentence}`));
-}
-
-function* childStates(rows: ReadonlyMap<number, Row>, nursery: number): Iterable<TaskState> {
-  for (const r of rows.values()) if (r.kind === 'task' && r.parent === nursery) yield r.state;
-}
-
-function errorBlock(e: ErrorInfo): HTMLElement {
-  const div = h('div', { class: 'error-block' }, h('code', { class: 'error-line' }, errorLine(e)));
-  if (e.exceptions?.length) {
-    const ul = h('ul', { class: 'group-members' });
-    for (const x of e.exceptions) ul.append(h('li', {}, errorBlock(x)));
-    div.append(ul);
-  }
-  return div;
-}
+const stateOf = (r: Row | undefined): TaskState | undefined => (r?.kind === 'task' ? r.state : undefined);

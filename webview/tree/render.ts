@@ -6,13 +6,14 @@
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 import type { Row, RunInfo } from '../../contract/rows';
-import { setAttr, setText } from '../elements';
+import { setAttr } from '../elements';
 import { LABEL_X, MARKER_RADIUS, PORT_GAP } from './geometry';
 import type { Layout, Placed } from './layout';
-import { extraMeasure, GAP, lookOf, type Look, type LookContext, type Measures } from './look';
-import { DEBUG_ICON_ROOM, STACK_FRAME_ARROW, type DebugPointers } from './debugLook';
-import { MARK_ROOM, type SitePalette } from './sitePalette';
-import { appendNodeParts, drawHistogram, setPart } from './nodeParts';
+import { lookOf, type Look, type LookContext, type Measures } from './look';
+import type { DebugPointers } from './debugLook';
+import type { SitePalette } from './sitePalette';
+import { appendNodeParts } from './nodeParts';
+import { DURATION, writeNode, type NodeEl } from './nodeElement';
 import { stateClass } from './taskStates';
 
 export interface CancelLink {
@@ -45,16 +46,6 @@ export interface Frame {
   /** What the debugger points at in this run. */
   debug?: DebugPointers;
 }
-
-interface NodeEl extends SVGGElement {
-  __sig?: string;
-  __pos?: string;
-}
-
-const DURATION = 220;
-
-/** The id of a node's element (the tree's aria-activedescendant names it). */
-export const nodeElementId = (key: string): string => `node-${key.replace(/[^\w-]/g, '_')}`;
 
 const linkPath = (sx: number, sy: number, tx: number, ty: number): string => {
   const mx = sx + Math.max(8, (tx - sx) / 2);
@@ -243,104 +234,9 @@ export class TreeRenderer {
             : exit.remove(),
       );
 
-    const selected = f.selected;
+    // One element at a time: only what changed in its place or look is written.
     sel.each(function (p) {
-      const el = this as NodeEl;
-      const look = looks.get(p.node.key)!;
-      const pos = `translate(${p.x},${p.y})`;
-      if (el.__pos !== pos) {
-        if (f.animate && el.__pos !== undefined)
-          select(el).transition('move').duration(DURATION).attr('transform', pos);
-        else {
-          select(el).interrupt('move');
-          el.setAttribute('transform', pos);
-        }
-        el.__pos = pos;
-      }
-      let classes = look.classes;
-      if (p.node.key === selected) classes += ' selected';
-      if (f.related.has(p.node.key)) classes += ' related';
-      if (f.picked?.has(p.node.key)) classes += ' picked';
-      const expanded = p.node.expandable ? String(p.node.children.length > 0) : '';
-      const hist = look.histogram ? look.histogram.map(([s, c]) => `${s}${c}`).join(',') : '';
-      const siblingCount = (p.parent ? p.parent.children : f.layout.roots).length;
-      const sig = [
-        classes,
-        p.parent?.node.key,
-        p.depth,
-        p.index,
-        siblingCount,
-        look.width,
-        look.icon,
-        look.name,
-        look.extra,
-        look.extraClass,
-        look.badge,
-        look.badgeClass,
-        look.more,
-        look.aria,
-        expanded,
-        hist,
-        look.shape,
-        look.mark?.index,
-        look.debug?.kind,
-        look.debugX,
-      ].join('|');
-      if (el.__sig === sig) return;
-      el.__sig = sig;
-      // Only what changed is written: a state change rewrites a class, an icon and a label, not the node.
-      setAttr(el, 'class', classes);
-      setAttr(el, 'id', nodeElementId(p.node.key));
-      setAttr(el, 'data-key', p.node.key);
-      setAttr(el, 'data-kind', p.node.kind);
-      setAttr(el, 'data-parent', p.parent ? p.parent.node.key : null);
-      setAttr(el, 'aria-label', look.aria);
-      setAttr(el, 'aria-level', String(p.depth + 1));
-      setAttr(el, 'aria-setsize', String(siblingCount));
-      setAttr(el, 'aria-posinset', String(p.index + 1));
-      setAttr(el, 'aria-selected', String(p.node.key === selected));
-      setAttr(el, 'aria-expanded', expanded || null);
-      const [bg, shape, icon, mark, text, histogram] = el.children as unknown as [
-        SVGRectElement,
-        SVGPathElement,
-        SVGPathElement,
-        SVGPathElement,
-        SVGTextElement,
-        SVGGElement,
-      ];
-      setAttr(bg, 'width', String(MARKER_RADIUS * 2 + 4 + 5 + look.width + 8));
-      setAttr(shape, 'd', look.shape);
-      setAttr(icon, 'd', look.icon);
-      const [name, extra, badge, more] = text.children as unknown as SVGTSpanElement[];
-      const m = f.measures;
-      // Program strings go in as text, never as markup. Each part keeps a
-      // leading space (copied text reads right) and is shifted to sit GAP
-      // after the previous one, leaving MARK_ROOM for the site mark.
-      setText(name, look.name);
-      const markW = look.mark ? MARK_ROOM : 0;
-      setPart(extra, look.extra, `extra ${look.extraClass}`, GAP + markW - extraMeasure(m, look.extraClass).width(' '));
-      setPart(
-        badge,
-        look.badge,
-        `badge ${look.badgeClass}`,
-        GAP + (look.debug ? DEBUG_ICON_ROOM : 0) - m.small.width(' '),
-      );
-      setPart(more, look.more, 'more', GAP - m.smallBold.width(' '));
-      if (look.mark && look.extra) {
-        setAttr(mark, 'd', look.mark.shape);
-        setAttr(mark, 'class', `site-mark tint-${look.mark.tint}`);
-        setAttr(mark, 'transform', `translate(${LABEL_X + look.nameWidth + GAP + MARK_ROOM / 2 - 1},0)`);
-      } else if (mark.getAttribute('d')) {
-        mark.setAttribute('d', '');
-        mark.setAttribute('class', 'site-mark');
-      }
-      drawHistogram(histogram, look);
-      const arrow = el.lastElementChild as SVGPathElement;
-      if (look.debug) {
-        setAttr(arrow, 'd', STACK_FRAME_ARROW);
-        setAttr(arrow, 'class', `debug-mark ${look.debug.kind}`);
-        setAttr(arrow, 'transform', `translate(${LABEL_X + look.debugX},0)`);
-      } else if (arrow.getAttribute('d')) arrow.setAttribute('d', '');
+      writeNode(this as NodeEl, p, looks.get(p.node.key)!, f);
     });
   }
 

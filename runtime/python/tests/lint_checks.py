@@ -48,3 +48,19 @@ def check_fetch_never_awaited(rec: Any, shown: list[Any], line: int, fetch: Call
     assert w["func"] == {"file": code.co_filename, "line": code.co_firstlineno, "function": "fetch"}
     assert w["task"] == rec.task("worker")["id"]
     assert any("was never awaited" in str(s.message) for s in shown), "the program's warning is shown as before"
+
+
+def watch_scans(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records each scan of a run's live tasks for the one running a frame
+    (what a lint falls back to when the loop cannot say which task it runs)."""
+    from nursery_lens._core import running
+
+    calls: list[Any] = []
+    real = running._scan
+
+    def scan(source: Any, frame: Any) -> int | None:
+        calls.append(frame)
+        return real(source, frame)
+
+    monkeypatch.setattr(running, "_scan", scan)
+    return calls

@@ -15,7 +15,7 @@ import time
 import warnings
 
 import conftest
-from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop
+from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop, watch_scans
 
 
 def line_of(marker: str) -> int:
@@ -35,6 +35,25 @@ def test_a_blocking_call_is_reported_with_its_task_and_line_while_it_lasts_and_w
 
     rec = arecord(lambda: asyncio.run(main()), block_ms=100)
     check_spin_blocked_the_loop(rec, line_of("BLOCKS-THE-LOOP"))
+
+
+def test_a_block_among_thousands_of_tasks_is_named_from_the_loop_without_a_scan(arecord, monkeypatch):
+    # asyncio keeps each loop's current task: no look through every live task
+    scans = watch_scans(monkeypatch)
+
+    async def spin():
+        await asyncio.sleep(0.05)
+        time.sleep(0.35)  # noqa: ASYNC251  BLOCKS-AMONG-MANY
+
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(3000):
+                tg.create_task(asyncio.sleep(0.6))
+            tg.create_task(spin(), name="spin")
+
+    rec = arecord(lambda: asyncio.run(main()), block_ms=100)
+    check_spin_blocked_the_loop(rec, line_of("BLOCKS-AMONG-MANY"))
+    assert scans == []
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(arecord):

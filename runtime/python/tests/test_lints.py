@@ -10,12 +10,13 @@ import sys
 import textwrap
 import time
 import warnings
+from typing import Any
 
 import pytest
 import trio
 
 from conftest import line_of as line_in
-from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop
+from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop, watch_scans
 
 
 def line_of(marker):
@@ -133,6 +134,40 @@ def test_a_block_that_runs_on_into_other_tasks_names_the_task_that_held_it_longe
         assert b["task"] == rec.task("holder")["id"], b
         assert b["at"]["line"] == line_of("HOLDS-LONGEST"), b
         assert b["duration"] >= 400, "the briefs' 120 ms are part of the block"
+
+
+def _spin_among(many: int) -> Any:
+    async def spin():
+        await trio.sleep(0.05)
+        time.sleep(0.35)  # noqa: ASYNC251  BLOCKS-AMONG-MANY
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for _ in range(many):
+                n.start_soon(trio.sleep, 0.6)
+            n.start_soon(spin, name="spin")
+
+    return main
+
+
+def test_a_block_among_thousands_of_tasks_is_named_from_the_run_loop_without_a_scan(record, monkeypatch):
+    # Looking through every live task for the one running the blocking line
+    # would cost the program as much as the block lint saves it (100,000
+    # live tasks: tens of ms per look); Trio's run loop says which it runs.
+    scans = watch_scans(monkeypatch)
+    rec = record(_spin_among(3000), block_ms=100)
+    check_spin_blocked_the_loop(rec, line_of("BLOCKS-AMONG-MANY"))
+    assert scans == []
+
+
+def test_a_loop_that_cannot_say_which_task_it_runs_still_gets_the_task_named(record, monkeypatch):
+    from nursery_lens._trio.sampling import TrioRun
+
+    monkeypatch.setattr(TrioRun, "running_tid", lambda self, frame: None)
+    scans = watch_scans(monkeypatch)
+    rec = record(_spin_among(300), block_ms=100)
+    check_spin_blocked_the_loop(rec, line_of("BLOCKS-AMONG-MANY"))
+    assert len(scans) == 1, "one scan for the one line the block held"
 
 
 @pytest.fixture

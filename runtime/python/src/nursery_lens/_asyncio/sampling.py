@@ -23,7 +23,7 @@ from .._core.frames import CLASSIFIER
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from types import CodeType
+    from types import CodeType, FrameType
 
     from .._core.adapter import ScopeSeen
     from .patches import Codes
@@ -95,6 +95,8 @@ class Sampling:
     """The ObservedRun half of a ``run.LoopRun``."""
 
     tids: dict[Any, int]
+    loop: Any
+    current_task: Callable[[Any], Any]
     timeouts: dict[int, list[tuple[Any, str, Any]]]
     ids: Callable[[], int]
     codes: Codes
@@ -120,6 +122,13 @@ class Sampling:
 
     def task_coro(self, task: Any) -> Any:
         return task.get_coro()
+
+    def running_tid(self, frame: FrameType) -> int | None:
+        # asyncio keeps the task each loop runs now, readable from any thread
+        task = self.current_task(self.loop)
+        if task is None or getattr(task.get_coro(), "cr_frame", None) is not frame:
+            return None
+        return self.tids.get(task)
 
     def waiting_state(self, task: Any) -> str:
         waiter = task._fut_waiter

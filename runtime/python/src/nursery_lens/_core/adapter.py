@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set as AbstractSet
-    from types import CodeType, ModuleType
+    from types import CodeType, FrameType, ModuleType
 
     from .config import Config
     from .fragments import Renamed
@@ -122,6 +122,14 @@ class ObservedRun(Protocol):
         """(task, id) of live tasks ``start:stop``, in an order that is stable
         while the set of live tasks is (the sampler's round robin). May raise
         RuntimeError (the core retries)."""
+        ...
+
+    def running_tid(self, frame: FrameType) -> int | None:
+        """The id of the task whose coroutine runs ``frame`` (the outermost
+        coroutine frame on the loop thread's stack, which the caller
+        sampled), found without scanning the live tasks: from what the
+        loop itself says it runs now. None: not known that way (the core
+        then scans ``live_tasks``)."""
         ...
 
     def task_coro(self, task: Any) -> Any:

@@ -80,35 +80,39 @@ class LoopBeat:
 class _Held:
     """A block in progress (kept under the emitter's pump lock)."""
 
-    __slots__ = ("frames", "next_report", "next_sample", "number", "reported", "samples", "since", "tids")
+    __slots__ = ("announced", "next_report", "next_sample", "number", "reported", "samples", "since", "tids")
 
     def __init__(self, number: int, since: float) -> None:
         self.number = number
         self.since = since
         #: (code, line) of the innermost user frame, or None -> times seen
         self.samples: dict[tuple[CodeType, int] | None, int] = {}
-        #: site -> the coroutine frame of the task first seen running there.
-        #: A block can run past its line into other tasks before the loop
-        #: comes back: the task named is the most seen line's, not the last
-        #: sampled one.
-        self.frames: dict[tuple[CodeType, int] | None, FrameType | None] = {}
-        #: site -> its task's id, found only for a line about to be reported
-        #: (finding it scans the live tasks: never once per sample)
-        self.tids: dict[tuple[CodeType, int] | None, int] = {}
+        #: site -> the id of the task first seen running there (None: not
+        #: known), found when the site is first sampled, while that task
+        #: surely runs. A block can run past its line into other tasks
+        #: before the loop comes back: the task named is the most seen
+        #: line's, not the last sampled one.
+        self.tids: dict[tuple[CodeType, int] | None, int | None] = {}
+        #: those the stream had announced when looked at: named even once
+        #: they have ended (a line must not name a task the reader has not
+        #: seen spawn)
+        self.announced: set[int] = set()
         self.reported = False
         self.next_sample = 0.0
         self.next_report = 0.0
 
     def best(self, m: RunMirror) -> tuple[str, int | None]:
-        """The most seen line (JSON) and the task seen running it."""
+        """The most seen line (JSON) and the task seen running it, if the
+        stream has announced that task."""
         if not self.samples:
             return "null", None
         best = max(self.samples.items(), key=lambda kv: kv[1])[0]
         tid = self.tids.get(best)
-        if tid is None:
-            tid = task_id_of(m, self.frames.get(best))
-            if tid is not None:
-                self.tids[best] = tid
+        if tid is not None and tid not in self.announced:
+            if tid in m.tasks:
+                self.announced.add(tid)
+            else:
+                tid = None
         return (site_json(best[0], best[1]) if best is not None else "null"), tid
 
 
@@ -201,8 +205,25 @@ class BlockWatch:
             if ended:
                 self._end(m, held, beat, ended, lines)
 
-    def look(self, runs: dict[int, RunMirror], lines: list[str], now: float) -> None:
-        """From a thread other than the loop's: find, sample and report blocks."""
+    def report_due(self, runs: dict[int, RunMirror], now: float) -> bool:
+        """A look now may write a line: a loop held past the threshold that
+        no block claims yet (its first report), or a block's next report."""
+        for m in list(runs.values()):
+            beat: LoopBeat | None = getattr(m.source, "beat", None)
+            if beat is None:
+                continue
+            held = self._held.get(m.run)
+            if held is None:
+                if not beat.waiting and now - beat.at >= self.threshold and self._paused.get(m.run) != beat.at:
+                    return True
+            elif now >= held.next_report and not beat.ended:
+                return True
+        return False
+
+    def look(self, runs: dict[int, RunMirror], lines: list[str], now: float, report: bool = True) -> None:
+        """From a thread other than the loop's: find, sample and report blocks.
+        ``report`` False: only sample the blocks already claimed (between
+        two reports; a pump need not run for that, see watcher)."""
         me = threading.get_ident()
         frames: dict[int, FrameType] | None = None
         for m in list(runs.values()):
@@ -211,6 +232,8 @@ class BlockWatch:
                 continue
             held = self._held.get(m.run)
             at = beat.at
+            if held is None and not report:
+                continue
             if held is None:
                 if beat.waiting or now - at < self.threshold or self._paused.get(m.run) == at:
                     continue
@@ -222,6 +245,8 @@ class BlockWatch:
             if top is None:
                 continue
             if _debugger_holds(top):
+                if not report:
+                    continue  # the next report's look ends the block there
                 if held is not None:
                     self._end(m, held, beat, now, lines)  # stopped at a breakpoint inside the block: it ends here
                 self._paused[m.run] = at
@@ -234,18 +259,20 @@ class BlockWatch:
                 beat.claimed = at
                 if beat.at != at and not beat.ended:
                     beat.ended = beat.at  # it came back just now, before seeing the claim
-            self._sample(held, top)
+            self._sample(m, held, top)
             held.next_sample = now + SAMPLE_EVERY
-            if now >= held.next_report and not beat.ended:
+            if report and now >= held.next_report and not beat.ended:
                 held.reported = True
                 held.next_report = now + REPORT_EVERY
                 lines.append(self._line(m, held, now, True))
 
-    def _sample(self, held: _Held, top: FrameType) -> None:
+    def _sample(self, m: RunMirror, held: _Held, top: FrameType) -> None:
         site = program_site(top)
         held.samples[site] = held.samples.get(site, 0) + 1
-        if site not in held.frames:
-            held.frames[site] = task_frame(top)
+        if site not in held.tids:
+            tid = held.tids[site] = task_id_of(m, task_frame(top), announced=False)
+            if tid is not None and tid in m.tasks:
+                held.announced.add(tid)
 
     def _end(self, m: RunMirror, held: _Held, beat: LoopBeat, ended: float, lines: list[str]) -> None:
         del self._held[m.run]

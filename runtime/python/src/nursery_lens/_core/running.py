@@ -4,9 +4,9 @@ A lint found on a run's loop thread (the loop held by one step, a coroutine
 dropped unawaited) names the task it happened in. No library hook says so
 from another thread, but the stack does: a task's step is the library
 calling ``coro.send()``, so the outermost coroutine frame on the loop
-thread's stack is the running task's own. Mapping that frame to a task scans
-the run's live tasks (``ObservedRun.live_tasks``): only done for a lint,
-which is rare, and bounded.
+thread's stack is the running task's own. The adapter maps that frame to
+its task from what the loop says it runs now (``ObservedRun.running_tid``);
+failing that, a scan of the run's live tasks does (``live_tasks``).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import FrameType
 
+    from .adapter import ObservedRun
     from .run_mirror import RunMirror
 
 #: Most frames looked at on one stack, and most live tasks scanned.
 MAX_FRAMES = 2_000
 MAX_TASKS = 1_000_000
-#: Live tasks copied at once (see sampler._slice: the copy may race).
-CHUNK = 4_096
+#: Tries at copying the live tasks (see sampler._slice: the copy may race).
 COPY_TRIES = 3
 _COROUTINE = CO_COROUTINE | CO_ITERABLE_COROUTINE
 
@@ -43,7 +43,8 @@ def task_frame(top: FrameType | None) -> FrameType | None:
 
 
 def task_id_of(m: RunMirror, frame: FrameType | None, announced: bool = True) -> int | None:
-    """The id of the live task of run ``m`` whose coroutine runs ``frame``.
+    """The id of the live task of run ``m`` whose coroutine runs ``frame``
+    (the outermost coroutine frame on the loop thread's stack).
     ``announced``: only if the stream has announced it already (a line
     written now must not name a task the reader has not seen spawn; a value
     queued on the run's queue comes after the task's spawn anyway)."""
@@ -52,21 +53,30 @@ def task_id_of(m: RunMirror, frame: FrameType | None, announced: bool = True) ->
     source = m.source
     if not source.observed:
         return None
+    try:
+        tid = source.running_tid(frame)
+    except Exception:
+        tid = None  # the adapter could not tell: scan
+    if tid is None:
+        tid = _scan(source, frame)
+    return tid if tid is None or not announced or tid in m.tasks else None
+
+
+def _scan(source: ObservedRun, frame: FrameType) -> int | None:
+    """The id of the task running ``frame``, by looking at every live task:
+    one copy of them (a chunked copy from an offset rescans the offset)."""
+    items: list[tuple[Any, int]] | None = None
+    for _ in range(COPY_TRIES):
+        try:
+            items = source.live_tasks(0, MAX_TASKS)
+            break
+        except RuntimeError:
+            continue
+    if not items:
+        return None
     task_coro = source.task_coro
-    start = 0
-    while start < MAX_TASKS:
-        items: list[tuple[Any, int]] | None = None
-        for _ in range(COPY_TRIES):
-            try:
-                items = source.live_tasks(start, start + CHUNK)
-                break
-            except RuntimeError:
-                continue
-        if not items:
-            return None
-        for task, tid in items:
-            coro = task_coro(task)
-            if getattr(coro, "cr_frame", None) is frame or getattr(coro, "gi_frame", None) is frame:
-                return tid if not announced or tid in m.tasks else None
-        start += CHUNK
+    for task, tid in items:
+        coro = task_coro(task)
+        if getattr(coro, "cr_frame", None) is frame or getattr(coro, "gi_frame", None) is frame:
+            return tid
     return None

@@ -122,8 +122,13 @@ def _watch(em: Emitter) -> None:
                 em.cycle()
             watched_at = time.perf_counter()
         elif now >= look and blocks is not None and blocks.next_look(runs, now) <= now:
-            with em.pump_lock:  # a loop looks held: the pump samples and reports it (blocks.look)
-                em.cycle()
+            with em.pump_lock:
+                if blocks.report_due(runs, now):
+                    em.cycle()  # a loop held: the pump reports it (blocks.look), after what it queued
+                else:
+                    # between two reports only its stack is sampled: a pump
+                    # from this thread while the loop's runs costs it the GIL
+                    blocks.look(runs, [], now, report=False)
     with em.pump_lock:
         em.cycle()
 

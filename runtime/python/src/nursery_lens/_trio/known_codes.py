@@ -27,6 +27,10 @@ SLEEP_IDS: set[int] = set()
 FAIL_CALLS: dict[int, str] = {}
 _FAIL_CODES: list[CodeType] = []
 
+#: the code of Trio's run loop (``unrolled_run``): the frame a task's
+#: coroutine is resumed from, whose local ``task`` is the task it resumes
+RUN_LOOP_CODES: list[CodeType] = []
+
 #: id(code) -> (code, nursery kind flag): a frame of it below a nursery's
 #: opening means a library's task group made the nursery (AnyIO registers
 #: its TaskGroup.__aenter__: kind anyio)
@@ -56,6 +60,9 @@ def collect(_run: Any) -> None:
     if code is not None:
         START_CODES.add(code)
         START_IDS.add(id(code))
+    loop_code = _code_of(getattr(_run, "unrolled_run", None))
+    if loop_code is not None and "task" in loop_code.co_varnames and not RUN_LOOP_CODES:
+        RUN_LOOP_CODES.append(loop_code)
     try:
         from trio import _timeouts
 

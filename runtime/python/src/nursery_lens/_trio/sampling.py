@@ -24,12 +24,15 @@ from .taskids import live_slice
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from types import FrameType
 
     from .._core.adapter import ScopeSeen
     from .instrument import Instrument
 
 #: Most links followed in one cancel-status chain.
 _MAX_DEPTH = 200
+#: Most frames between a task's coroutine and Trio's run loop.
+_RUN_LOOP_DEPTH = 4
 #: Trio cancel scope -> (kind, site) of a library scope wrapping it (AnyIO's
 #: CancelScope: its adapter registers them as they are entered)
 SCOPE_KINDS: weakref.WeakKeyDictionary[Any, tuple[str, Any]] = weakref.WeakKeyDictionary()
@@ -74,6 +77,24 @@ class TrioRun:
 
     def task_coro(self, task: Any) -> Any:
         return task.coro
+
+    def running_tid(self, frame: FrameType) -> int | None:
+        # Trio resumes a task's coroutine from its run loop, whose local
+        # ``task`` is that task (no thread but the loop's can ask Trio)
+        if not known_codes.RUN_LOOP_CODES:
+            return None
+        loop_code = known_codes.RUN_LOOP_CODES[0]
+        f = frame.f_back
+        for _ in range(_RUN_LOOP_DEPTH):
+            if f is None:
+                return None
+            if f.f_code is loop_code:
+                task = f.f_locals.get("task")
+                if task is None or getattr(task.coro, "cr_frame", None) is not frame:
+                    return None
+                return self.inst._tids.get(task)
+            f = f.f_back
+        return None
 
     def waiting_state(self, task: Any) -> str:
         return "scheduled" if task._next_send_fn is not None else "waiting"

@@ -1,0 +1,212 @@
+// The task tree in real Chromium, driven by the user: keyboard, filter, folds,
+// what is hidden, hover, wheel and zoom, following new activity.
+import assert from 'node:assert/strict';
+import { suitePage, type Harness } from './browser';
+import { LiveRun, recording, runsMessage, showLive, snapshotMessage } from './streams';
+import { prologue, swarm } from './synthetic';
+
+const FAILING = 'test/webview/streams/failing.ndjson';
+
+describe('webview: task tree, driven by the user', function () {
+  let h: Harness;
+  suitePage((page) => (h = page));
+
+  it('walks the tree with the keyboard and collapses with -, +, Space', async () => {
+    await showLive(h);
+    const tree = h.page.locator('svg.tree');
+    await tree.focus();
+    const selected = async () => (await h.page.locator('g.node[aria-selected="true"]').textContent())?.trim();
+    await h.page.keyboard.press('Home');
+    await h.settle();
+    assert.equal(await selected(), 'main');
+    assert.equal(
+      await tree.getAttribute('aria-activedescendant'),
+      await h.page.locator('g.node[aria-selected="true"]').getAttribute('id'),
+    );
+    assert.equal(await tree.getAttribute('role'), 'tree');
+    const fetch = h.task('fetch');
+    assert.deepEqual(
+      [
+        await fetch.getAttribute('role'),
+        await fetch.getAttribute('aria-level'),
+        await fetch.getAttribute('aria-posinset'),
+        await fetch.getAttribute('aria-setsize'),
+      ],
+      ['treeitem', '3', '1', '4'],
+    );
+    await h.page.keyboard.press('ArrowRight');
+    await h.page.keyboard.press('ArrowRight');
+    await h.settle();
+    assert.match((await selected())!, /^fetch/);
+    await h.page.keyboard.press('ArrowDown');
+    await h.page.keyboard.press('ArrowDown');
+    await h.page.keyboard.press('ArrowDown');
+    await h.settle();
+    assert.match((await selected())!, /^worker_pool/);
+    await h.page.keyboard.press('ArrowLeft');
+    await h.settle();
+    assert.equal(await h.page.locator('g.node[aria-selected="true"]').getAttribute('data-kind'), 'nursery');
+    await h.page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 3; i++) await h.page.keyboard.press('ArrowDown');
+    await h.settle();
+    const pool = h.nodeByText('worker_pool');
+    assert.equal(await pool.getAttribute('aria-expanded'), 'true');
+    await h.page.keyboard.press('-');
+    await h.settle();
+    assert.equal(await pool.getAttribute('aria-expanded'), 'false');
+    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 5, 'the workers are collapsed away');
+    assert.match((await pool.textContent())!, /\+3 tasks in 1 nursery/, 'a collapsed node says what it hides');
+    await h.page.keyboard.press('+');
+    await h.settle();
+    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
+    await h.page.keyboard.press(' ');
+    await h.settle();
+    assert.equal(await pool.getAttribute('aria-expanded'), 'false');
+    await h.page.keyboard.press('Enter');
+    await h.settle();
+    assert.match((await h.page.locator('aside.details').textContent())!, /worker_pool/);
+    await h.page.keyboard.press('/');
+    assert.equal(await h.page.evaluate(() => document.activeElement?.className), 'search');
+  });
+
+  it('filters by name, keeping the path to each match', async () => {
+    await showLive(h);
+    await h.page.locator('input.search').fill('work');
+    await h.settle();
+    const nodes = await h.nodes();
+    const names = nodes.filter((n) => n.kind === 'task').map((n) => n.text.trim().split(' ')[0]);
+    assert.deepEqual(names.sort(), ['main', 'worker', 'worker', 'worker', 'worker_pool']);
+    assert.equal(nodes.filter((n) => n.cls.includes('match')).length, 4);
+    assert.equal(await h.page.locator('.match-count').textContent(), '4 matches');
+    await h.page.locator('input.search').press('Enter');
+    await h.settle();
+    assert.match((await h.page.locator('g.node[aria-selected="true"]').textContent())!, /worker/);
+    await h.page.locator('input.search').fill('no such task');
+    await h.settle();
+    assert.equal(await h.page.locator('.waiting-note').textContent(), 'Nothing matches these filters.');
+    await h.page.locator('input.search').press('Escape');
+    await h.settle();
+    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
+  });
+
+  it('folds more than 20 same-named siblings into one ×N node that unfolds and folds back', async () => {
+    const live = new LiveRun('wide', 'swarm.py').feed([
+      ...prologue(),
+      ...swarm(30, 'fetch_one'),
+      ...swarm(3, 'other', 100),
+    ]);
+    await h.send(runsMessage([live.state]), live.snapshot());
+    let nodes = await h.nodes();
+    const fold = nodes.find((n) => n.kind === 'fold')!;
+    assert.ok(fold, 'a fold node');
+    assert.match(fold.text, /fetch_one/);
+    assert.match(fold.text, /×30/);
+    assert.match(fold.aria, /^fetch_one ×30, tasks of one kind, folded: .*running/);
+    assert.equal(nodes.filter((n) => n.kind === 'task').length, 4, 'main + 3 others');
+    assert.ok((await h.page.locator('g.node.fold .histogram rect').count()) >= 3, 'a state histogram');
+    await h.page.locator('g.node.fold').click();
+    await h.settle();
+    nodes = await h.nodes();
+    assert.equal(nodes.filter((n) => n.kind === 'task').length, 34);
+    assert.equal(nodes.filter((n) => n.parent === fold.key).length, 30);
+    assert.equal(await h.page.locator('g.node.fold').getAttribute('aria-expanded'), 'true');
+    await h.page.locator('aside.details').getByRole('button', { name: 'Fold back' }).click();
+    await h.settle();
+    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 4);
+    // Enter on a focused fold unfolds it too.
+    await h.page.locator('svg.tree').focus();
+    await h.page.keyboard.press('Enter');
+    await h.settle();
+    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 34);
+  });
+
+  it('hides finished tasks and shows system tasks on request', async () => {
+    const rec = recording(FAILING);
+    await h.send(runsMessage(rec), snapshotMessage(rec[0]));
+    assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
+    await h.page.getByRole('button', { name: 'Hide finished' }).click();
+    await h.settle();
+    assert.equal(
+      (await h.nodes()).filter((n) => n.kind === 'task').length,
+      0,
+      'everything of this run finished (init is a hidden system task)',
+    );
+    await h.page.getByRole('button', { name: 'Hide system' }).click();
+    await h.settle();
+    const nodes = await h.nodes();
+    assert.deepEqual(
+      nodes.filter((n) => n.parent === null).map((n) => n.text.trim()),
+      ['<init>'],
+    );
+    assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
+  });
+
+  it('hover shows the full name; double-click opens the await site; the wheel scrolls and Ctrl+wheel zooms', async () => {
+    await showLive(h);
+    const crasher = h.page.locator('g.node[aria-label^="task crasher"]');
+    const drawn = (await crasher.locator('tspan.name').textContent())!;
+    assert.match(drawn, /^crasher <img.*….*=1>$/, `the long name loses its middle, both ends stay (${drawn})`);
+    await crasher.locator('tspan.name').hover();
+    await h.page.waitForSelector('.tooltip:not([hidden])');
+    assert.equal(await h.page.locator('.tooltip .strong').textContent(), 'crasher <img src=x onerror=window.__xss=1>');
+    await h.clearPosted();
+    await h.task('fetch').dblclick();
+    assert.deepEqual(
+      (await h.posted()).filter((m) => m.type === 'openSite'),
+      [{ type: 'openSite', file: '/home/user/app/crawl.py', line: 20 }],
+    );
+    const transform = async () => {
+      const t = (await h.page.locator('g.viewport').getAttribute('transform'))!;
+      const m = /translate\(([-\d.e]+),([-\d.e]+)\)(?: scale\(([-\d.e]+)\))?/.exec(t)!;
+      return { x: Number(m[1]), y: Number(m[2]), k: Number(m[3] ?? 1) };
+    };
+    const before = await transform();
+    await h.page.mouse.move(500, 500);
+    await h.page.mouse.wheel(0, 120);
+    await h.settle();
+    const scrolled = await transform();
+    assert.equal(scrolled.k, before.k);
+    assert.ok(Math.abs(scrolled.y - (before.y - 120)) < 1, `scrolled up by 120 px (${before.y} → ${scrolled.y})`);
+    await h.page.keyboard.down('Control');
+    await h.page.mouse.wheel(0, -200);
+    await h.page.keyboard.up('Control');
+    await h.settle();
+    assert.ok((await transform()).k > before.k, 'Ctrl+wheel zooms in');
+    assert.equal(await h.page.getByRole('button', { name: 'Follow' }).getAttribute('aria-pressed'), 'false');
+  });
+
+  it('follows new activity until the user pans; Follow resumes it', async () => {
+    const live = await showLive(h);
+    const follow = h.page.getByRole('button', { name: 'Follow' });
+    assert.equal(await follow.getAttribute('aria-pressed'), 'true');
+    // Far-away new tasks: 60 more workers under worker_pool's nursery push the newest off screen
+    // (each of its own kind: spawned from a line of its own, so nothing folds; a long list keeps its newest in sight).
+    const more = Array.from({ length: 60 }, (_, i) => ({
+      type: 'task.spawned',
+      run: 1,
+      ts: 50 + i,
+      id: 200 + i,
+      name: `late_${i}`,
+      nursery: 9,
+      system: false,
+      site: { file: '/home/user/app/crawl.py', line: 100 + i, function: 'worker_pool' },
+    }));
+    live.feed(more);
+    await h.send(live.delta()!);
+    await h.settle(700);
+    const newest = await h.page.locator('g.node', { hasText: 'late_59' }).boundingBox();
+    assert.ok(newest, 'the newest task is drawn (in view)');
+    const vp = h.page.viewportSize()!;
+    assert.ok(newest.y > 0 && newest.y < vp.height, `newest task in view (y=${newest.y})`);
+    // A user drag pans and stops following.
+    await h.page.mouse.move(300, 400);
+    await h.page.mouse.down();
+    await h.page.mouse.move(360, 300, { steps: 4 });
+    await h.page.mouse.up();
+    await h.settle();
+    assert.equal(await follow.getAttribute('aria-pressed'), 'false');
+    await follow.click();
+    await h.settle();
+    assert.equal(await follow.getAttribute('aria-pressed'), 'true');
+  });
+});
