@@ -12,7 +12,7 @@ begins and removed when it ends (``create_task``, ``set_task_factory``,
 ``call_exception_handler``): ``hooks`` holds the hot ones. The main task is
 the one ``Runner.run`` or ``run_until_complete(coro)`` makes; asyncio's own
 tasks (``shutdown_asyncgens``, ``shutdown_default_executor``) are system
-tasks. Task groups, timeouts and flags are here; outcomes in ``outcomes``;
+tasks. Flags are here; task groups and timeouts in ``run_groups``; outcomes in ``outcomes``;
 what the pumps ask, in ``sampling``.
 
 Ids: one ``itertools.count`` per run (its ``next`` is atomic, so a pump
@@ -30,13 +30,13 @@ import os
 import sys
 import time
 import weakref
-from asyncio import CancelledError
 from typing import TYPE_CHECKING, Any
 
 from .._core import events as E, lines as L
 from .._core.errors import error_info
 from .._core.frames import run_via
-from . import beat as _beat, hooks, outcomes, patches, waits as _waits
+from . import beat as _beat, hooks, patches, waits as _waits
+from .run_groups import RunGroups
 from .sampling import Sampling
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def on_stack(frame: Any, codes: Any) -> Any:
     return None
 
 
-class LoopRun(Sampling):
+class LoopRun(Sampling, RunGroups):
     def __init__(self, loop: Any, observer: Observer, frame: Any) -> None:
         import asyncio
 
@@ -322,63 +322,6 @@ class LoopRun(Sampling):
         if nid is None:
             task.add_done_callback(self.loose_exit)
         return task
-
-    # ------------------------------------------------------------ task groups and timeouts
-    def group_entered(self, group: Any, frame: Any, flags: int = E.N_TASKGROUP) -> int | None:
-        """A task group opens in the current task: its id, or None (not observed)."""
-        if not self.live or self.failed:
-            return None
-        try:
-            owner = self.tid_of(self.current_task(self.loop))
-            if owner is None:
-                return None
-            nid = self.ids()
-            if flags & E.N_TASKGROUP:
-                group._tasks = self.group_tasks(group._tasks, group, nid, owner)
-            code, line = hooks.site_of(frame)
-            self.queue.append((E.N_OPEN, self.run, _perf_ns(), nid, owner, code, line, flags))
-            return nid
-        except Exception as exc:
-            self.fail(exc)
-            return None
-
-    def group_exiting(self, group: Any, et: Any) -> None:
-        """The group's body ended (``__aexit__``): it closes with its last task."""
-        tasks = group._tasks
-        if type(tasks) is not self.group_tasks or self.failed:
-            return
-        try:
-            if et is not None and tasks.cause is None:
-                if issubclass(et, CancelledError):
-                    tasks.cause = outcomes.owner_cancel_cause(self, tasks.owner)
-                else:
-                    tasks.cause = ("nursery", None, tasks.owner)  # the body raised: the group aborts
-            tasks.closing = True
-            if not tasks:
-                self.group_closed(tasks)
-        except Exception as exc:
-            self.fail(exc)
-
-    def group_closed(self, tasks: hooks.GroupTasks) -> None:
-        tasks.closing = False
-        self.queue.append((E.N_CLOSE, self.run, _perf_ns(), tasks.nid))
-
-    def timeout_entered(self, timeout: Any, frame: Any) -> None:
-        """An ``asyncio.timeout`` (or 3.12+ ``wait_for``'s) is entered in the current task."""
-        if not self.live or self.failed:
-            return
-        try:
-            tid = self.tid_of(self.current_task(self.loop))
-            if tid is None:
-                return
-            via = frame.f_code is self.codes.wait_for
-            site = hooks.site_of(frame.f_back if via else frame)
-            entered = self.timeouts.setdefault(tid, [])
-            if len(entered) >= 8:  # those long exited go (a sample prunes the rest)
-                entered[:] = [e for e in entered if e[0]._state.name not in ("EXITED", "EXPIRED")]
-            entered.append((timeout, "wait_for" if via else "timeout", site if site[0] is not None else None))
-        except Exception as exc:
-            self.fail(exc)
 
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # nursery_lens/
