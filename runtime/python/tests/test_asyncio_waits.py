@@ -323,6 +323,35 @@ def test_a_stream_read_says_whom_it_reads_from_and_to_thread_what_runs(arecord):
     assert t["detail"] == f"runs {crunch.__qualname__}() in a worker thread"
 
 
+def test_run_in_executor_says_what_runs_in_the_worker_and_what_waits_for_one(arecord):
+    import concurrent.futures
+    import functools
+    import threading
+
+    release = threading.Event()
+
+    def crunch(n: int) -> None:
+        release.wait(5)
+
+    async def offloaded(pool):
+        await asyncio.get_running_loop().run_in_executor(pool, functools.partial(crunch, 1))
+
+    async def main():
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            first = asyncio.create_task(offloaded(pool), name="offloaded")
+            queued = asyncio.create_task(offloaded(pool), name="queued")  # the one worker is busy
+            await asyncio.sleep(HOLD)
+            release.set()
+            await asyncio.gather(first, queued)
+
+    rec = run(arecord, main)
+    w = waited(rec, "offloaded")
+    assert (w["kind"], w["label"], w["wakes"]) == ("thread", "run_in_executor", True)
+    assert w["detail"] == f"runs {crunch.__qualname__}() in a worker thread"
+    q = waited(rec, "queued")
+    assert (q["kind"], q["label"], q["detail"]) == ("thread", "run_in_executor", "queued for an executor's worker")
+
+
 def test_wait_for_names_the_task_it_waits_for_and_when_it_gives_up(arecord):
     async def slow():
         await asyncio.Event().wait()

@@ -12,7 +12,8 @@ a ``children`` wait with its running children as holders: done when all of
 them are, as a nursery's exit (``asyncio.wait``: the tasks it waits on, read
 from its frame). The end of ``async with TaskGroup()`` is the group's
 ``children`` wait, as Trio's nursery exit is. A stream's read or drain
-says who is at the other end; ``to_thread`` what runs in the thread.
+says who is at the other end; ``to_thread`` and ``run_in_executor``
+(``executor_waits``) what runs in the thread.
 
 asyncio's ``Lock`` records no owner: ``lock_owners`` notes it, and a lock
 wait names its holder. An ``asyncio.timeout`` the task is in is a deadline that can
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .._core.waits import WaitReader, WaitSeen
 from . import lock_owners
+from .executor_waits import executor_wait
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -141,7 +143,7 @@ def _future(run: Sampling, fut: Any) -> WaitSeen | None:
         return WaitSeen(
             "children", "gather", obj=fut, holders=ids, detail=f"{len(ids)} of {len(children)} still running"
         )
-    return WaitSeen("future", type(fut).__name__, obj=fut)
+    return executor_wait(fut) or WaitSeen("future", type(fut).__name__, obj=fut)
 
 
 def _self(frame: FrameType) -> Any:
