@@ -61,6 +61,7 @@ def shown_name(name: str, coro: Any, code: CodeType | None) -> str | Renamed:
     for asyncio's default ``Task-N``, the coroutine function's qualified
     name with its module (``__main__.main``, as Trio names a task), the
     default kept (``Renamed``). A name the user gave stays."""
+    # (digits: the default needs no JSON escape, see fragments.Renamed)
     if code is None or not name.startswith("Task-") or not name[5:].isdigit():
         return name
     hit = _SHOWN.get(id(code))

@@ -94,7 +94,9 @@ def line_of_offset(code: CodeType, offset: int) -> int:
 #: A task's name as an adapter shows it instead of the library's own
 #: default (asyncio's ``Task-3``: the coroutine's qualified name): (that name
 #: as JSON, the default), the default sent as ``task.spawned.default_name``.
-#: A tuple, made without a call: one per task of a spawn-heavy program.
+#: A tuple, made without a call: one per task of a spawn-heavy program. The
+#: default is text JSON takes as it is (``Task-`` and digits: no quote,
+#: backslash or control character), so it is written without the encoder.
 Renamed = tuple[str, str]
 
 
@@ -102,7 +104,7 @@ def name_fields(name: Any) -> str:
     """``task.spawned``'s name as JSON, with ``,"default_name":…`` after it
     for a ``Renamed`` name (a line's tail keeps both, as one piece)."""
     if type(name) is tuple:
-        return f'{name[0]},"default_name":{_q(name[1])}'
+        return f'{name[0]},"default_name":"{name[1]}"'
     return name_json(name)
 
 

@@ -124,11 +124,12 @@ class Mirror:
                                 rest = self._task_rest(nid, code, line, func)
                             rest_code, rest_line, rest_nid, rest_func, last_rest = code, line, nid, func, rest
                         # a Renamed name (see fragments) written inline: once per task
-                        nj = q(name) if type(name) is str else f'{name[0]},"default_name":{q(name[1])}'
-                        tasks[x] = tail = f',"name":{nj}{rest}'
+                        nj = q(name) if type(name) is str else f'{name[0]},"default_name":"{name[1]}"'
+                        # the mirror keeps the whole line: one string built, not two (run_mirror.tail_of)
+                        d = (t - t0) // 1000
+                        tasks[x] = line = f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x},"name":{nj}{rest}'
                         if emit:
-                            d = (t - t0) // 1000
-                            append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
+                            append(line)
                         continue
                     if (
                         code is last_code

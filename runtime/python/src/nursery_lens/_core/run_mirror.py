@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 COPY_TRIES = 5
 
 
+def tail_of(spawn: str) -> str:
+    """The tail of a plain spawn kept by the mirror: the string itself, or,
+    for a whole spawn line, what follows its id (its first ``,"name":``:
+    nothing before it holds one)."""
+    return spawn if spawn[0] == "," else spawn[spawn.index(',"name":') :]
+
+
 class TaskRecord:
     """A live task once something about it changed (a move, a sampled
     state), or one spawned with flags; until then the mirror keeps only its
@@ -133,7 +140,8 @@ class RunMirror:
         self.source = source
         #: the loop's thread
         self.thread_id = thread_id
-        #: tid -> the spawn line's tail (a plain spawn) or a TaskRecord
+        #: tid -> the spawn line's tail (a plain spawn), the whole spawn line
+        #: (a spawn queued with the library's task: ``tail_of``), or a TaskRecord
         self.tasks: dict[int, str | TaskRecord] = {}
         #: nid -> (owner_tid, site_json, flags)
         self.nurseries: dict[int, tuple[int, str, int]] = {}
@@ -149,7 +157,7 @@ class RunMirror:
         """The task's record, made from its spawn line's tail on first need."""
         rec = self.tasks[tid]
         if isinstance(rec, str):
-            rec = self.tasks[tid] = TaskRecord(*L.parse_plain_tail(rec))
+            rec = self.tasks[tid] = TaskRecord(*L.parse_plain_tail(tail_of(rec)))
         return rec
 
     def scope_id(self, cancel: tuple[Any, ...]) -> int | None:
@@ -173,7 +181,7 @@ class RunMirror:
     def spawn_line(self, tid: int, ts: str) -> str:
         rec = self.tasks[tid]
         tail = (
-            rec
+            tail_of(rec)
             if isinstance(rec, str)
             else L.spawned_tail(rec.name, rec.nursery, rec.flags, rec.site, rec.func, rec.parent)
         )
