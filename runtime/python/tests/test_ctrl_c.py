@@ -223,10 +223,12 @@ def test_ctrl_c_during_a_spawn_loop_ends_the_run():
     # run went on to return) or, raised in the dispatch loop, left a child
     # that never ran, and the run hung (in 8 runs of 10 of a similar loop). Plain Trio, without
     # the runtime, has a small window of its own in spawn_impl: on this loop
-    # about 1 run in 20 hangs, or (Trio 0.22) ends in TrioInternalError.
-    # Those are allowed for; a swallowed Ctrl-C never is.
+    # about 1 run in 20 hangs, or ends in TrioInternalError, or (Python 3.13,
+    # Trio 0.35) in RuntimeError "Nursery stack corrupted" (plain Trio, 60
+    # runs: 5 hung, 1 TrioInternalError, 3 corrupted). Those are allowed for;
+    # a swallowed Ctrl-C never is.
     outcomes = [_outcome_or_hung([PYTHON, "-c", SPAWN_LOOP]) for _ in range(16)]
-    trios_own = [o for o in outcomes if o == "hung" or "TrioInternalError" in o]
+    trios_own = [o for o in outcomes if o == "hung" or "TrioInternalError" in o or "Nursery stack corrupted" in o]
     assert outcomes.count("interrupted") + len(trios_own) == len(outcomes), outcomes
     assert len(trios_own) <= 6, outcomes
 
