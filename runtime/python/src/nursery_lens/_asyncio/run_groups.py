@@ -40,10 +40,9 @@ class RunGroups:
     current_task: Callable[[Any], Any]
     group_tasks: type[hooks.GroupTasks]
     timeouts: dict[int, list[tuple[Any, str, Any]]]
-
-    def tid_of(self, task: Any) -> int | None: ...
-
-    def fail(self, exc: BaseException) -> None: ...
+    #: LoopRun's methods
+    tid_of: Callable[[Any], int | None]
+    fail: Callable[[BaseException], None]
 
     def group_entered(self, group: Any, frame: Any, flags: int = E.N_TASKGROUP) -> int | None:
         """A task group opens in the current task: its id, or None (not observed)."""

@@ -107,13 +107,17 @@ class _Held:
         if not self.samples:
             return "null", None
         best = max(self.samples.items(), key=lambda kv: kv[1])[0]
-        tid = self.tids.get(best)
-        if tid is not None and tid not in self.announced:
-            if tid in m.tasks:
-                self.announced.add(tid)
-            else:
-                tid = None
-        return (site_json(best[0], best[1]) if best is not None else "null"), tid
+        return (site_json(best[0], best[1]) if best is not None else "null"), self.named(self.tids.get(best), m)
+
+    def named(self, tid: int | None, m: RunMirror) -> int | None:
+        """``tid`` if a line may name it: the stream announced it, now or
+        when it was looked at before."""
+        if tid is None or tid in self.announced:
+            return tid
+        if tid in m.tasks:
+            self.announced.add(tid)
+            return tid
+        return None
 
 
 def _in_program(name: str) -> bool:
@@ -214,11 +218,16 @@ class BlockWatch:
                 continue
             held = self._held.get(m.run)
             if held is None:
-                if not beat.waiting and now - beat.at >= self.threshold and self._paused.get(m.run) != beat.at:
+                if self._held_unclaimed(m, beat, beat.at, now):
                     return True
             elif now >= held.next_report and not beat.ended:
                 return True
         return False
+
+    def _held_unclaimed(self, m: RunMirror, beat: LoopBeat, at: float, now: float) -> bool:
+        """The loop has not come back since ``at`` for longer than the
+        threshold, and no debugger holds that stretch: a block to claim."""
+        return not beat.waiting and now - at >= self.threshold and self._paused.get(m.run) != at
 
     def look(self, runs: dict[int, RunMirror], lines: list[str], now: float, report: bool = True) -> None:
         """From a thread other than the loop's: find, sample and report blocks.
@@ -235,7 +244,7 @@ class BlockWatch:
             if held is None and not report:
                 continue
             if held is None:
-                if beat.waiting or now - at < self.threshold or self._paused.get(m.run) == at:
+                if not self._held_unclaimed(m, beat, at, now):
                     continue
             elif now < held.next_sample or beat.ended or at != held.since:
                 continue  # not due, or the loop is back (finish() ends the block): its stack is not the block's
@@ -271,8 +280,7 @@ class BlockWatch:
         held.samples[site] = held.samples.get(site, 0) + 1
         if site not in held.tids:
             tid = held.tids[site] = task_id_of(m, task_frame(top), announced=False)
-            if tid is not None and tid in m.tasks:
-                held.announced.add(tid)
+            held.named(tid, m)  # announced already: named even if it ends before the report
 
     def _end(self, m: RunMirror, held: _Held, beat: LoopBeat, ended: float, lines: list[str]) -> None:
         del self._held[m.run]
