@@ -64,3 +64,53 @@ def watch_scans(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(running, "_scan", scan)
     return calls
+
+
+def watch_handoffs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records each emitter's ``Handoff`` (how its loop lets the watching thread in)."""
+    from nursery_lens._core import emitter, watcher
+
+    made: list[Any] = []
+
+    class Recorded(watcher.Handoff):
+        __slots__ = ()
+
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    monkeypatch.setattr(emitter, "Handoff", Recorded)
+    return made
+
+
+def busy_for(seconds: float, step: Callable[[], Any], clock: Callable[[], float]) -> Callable[[], Any]:
+    """An async function: ten tasks' worth of ``await step()`` for ``seconds`` (a busy loop)."""
+
+    async def busy() -> None:
+        end = clock() + seconds
+        while clock() < end:
+            await step()
+
+    return busy
+
+
+def watcher_cpu() -> float:
+    """CPU seconds the runtime's watching thread has used."""
+    import threading
+    import time
+
+    (thread,) = [t for t in threading.enumerate() if t.name == "nursery-lens-writer"]
+    assert thread.ident is not None
+    return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+
+
+def check_busy_loop_let_the_watcher_in(handoffs: list[Any], cpu: float, seconds: float) -> None:
+    """A loop busy for ``seconds`` under a 100 ms block threshold: the
+    watching thread looked about every 100 ms, let in by the loop's pumps
+    (not woken by its own timer to fight the loop for the GIL, which costs
+    both threads milliseconds of CPU per look)."""
+    (h,) = handoffs
+    looks = seconds / 0.1
+    assert h.given >= looks / 2, (h.given, h.missed)
+    assert h.missed <= h.given / 4, (h.given, h.missed)
+    assert cpu < 0.0006 * looks, f"the watching thread used {cpu * 1000:.1f} ms of CPU in {h.given} looks"

@@ -15,7 +15,16 @@ import time
 import warnings
 
 import conftest
-from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop, watch_scans
+from lint_checks import (
+    blocks_of,
+    busy_for,
+    check_busy_loop_let_the_watcher_in,
+    check_fetch_never_awaited,
+    check_spin_blocked_the_loop,
+    watch_handoffs,
+    watch_scans,
+    watcher_cpu,
+)
 
 
 def line_of(marker: str) -> int:
@@ -55,6 +64,24 @@ def test_a_block_among_many_tasks_is_named_from_the_loop_without_a_scan(arecord,
     rec = arecord(lambda: asyncio.run(main()), block_ms=100)
     check_spin_blocked_the_loop(rec, line_of("BLOCKS-AMONG-MANY"))
     assert scans == []
+
+
+def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(arecord, monkeypatch):
+    # asyncio polls its selector at every iteration, releasing the GIL: a
+    # thread whose timer ends then is beaten to the GIL at each release
+    handoffs = watch_handoffs(monkeypatch)
+    cpu: list[float] = []
+
+    async def main():
+        cpu.append(watcher_cpu())
+        clock = asyncio.get_running_loop().time
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(10):
+                tg.create_task(busy_for(1.5, lambda: asyncio.sleep(0), clock)())
+        cpu.append(watcher_cpu())
+
+    assert blocks_of(arecord(lambda: asyncio.run(main()), block_ms=100)) == []
+    check_busy_loop_let_the_watcher_in(handoffs, cpu[1] - cpu[0], 1.5)
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(arecord):

@@ -16,7 +16,16 @@ import pytest
 import trio
 
 from conftest import line_of as line_in
-from lint_checks import blocks_of, check_fetch_never_awaited, check_spin_blocked_the_loop, watch_scans
+from lint_checks import (
+    blocks_of,
+    busy_for,
+    check_busy_loop_let_the_watcher_in,
+    check_fetch_never_awaited,
+    check_spin_blocked_the_loop,
+    watch_handoffs,
+    watch_scans,
+    watcher_cpu,
+)
 
 
 def line_of(marker):
@@ -36,6 +45,23 @@ def test_a_blocking_call_is_reported_while_it_holds_the_loop_and_when_it_ends(re
 
     rec = record(main, block_ms=100)
     check_spin_blocked_the_loop(rec, line_of("BLOCKS-THE-LOOP"))
+
+
+def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(record, monkeypatch):
+    # Trio polls for I/O at every iteration, releasing the GIL: a thread
+    # whose timer ends then is beaten to the GIL at each release for ~10 ms
+    handoffs = watch_handoffs(monkeypatch)
+    cpu: list[float] = []
+
+    async def main():
+        cpu.append(watcher_cpu())
+        async with trio.open_nursery() as n:
+            for _ in range(10):
+                n.start_soon(busy_for(1.5, trio.lowlevel.checkpoint, trio.current_time))
+        cpu.append(watcher_cpu())
+
+    assert blocks_of(record(main, block_ms=100)) == []
+    check_busy_loop_let_the_watcher_in(handoffs, cpu[1] - cpu[0], 1.5)
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(record):

@@ -32,7 +32,7 @@ from .errors import failure_reason
 from .mirror import Mirror
 from .pump import LINE_BYTES, OUT_HIGH, SEND_LIMIT, SEND_LIMIT_MIN, Pump, write_stderr
 from .transport import Connection, close_quietly
-from .watcher import WriterThread, start_watching
+from .watcher import Handoff, WriterThread, start_watching
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -110,6 +110,8 @@ class Emitter(Pump):
         #: the writer thread to decide whether to pump)
         self.loop_pumped_at = 0.0
         self.loop_idle = True
+        #: a busy loop lets the writer thread in at its pump (see Handoff)
+        self.handoff = Handoff()
         self.backed_up = False
         self.stopped = False
         self.mirror = Mirror()
@@ -292,6 +294,8 @@ class Emitter(Pump):
         self.loop_pumped_at = now
         self.loop_idle = idle
         self._try_pump()
+        if now >= self.handoff.at and not idle and not self.stopped:
+            self.handoff.give(self.wake)
 
     def _try_pump(self) -> bool:
         """Pump unless someone else is (never blocks); False if skipped."""
