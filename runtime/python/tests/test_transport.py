@@ -77,6 +77,24 @@ def test_healthy_collector_gets_everything(prog):
     c.stop()
 
 
+def test_an_ip_address_is_connected_to_without_a_lookup_and_a_name_is_resolved(tmp_path):
+    # getaddrinfo would import the IDNA codec and re: ~2.5 ms of every start
+    p = tmp_path / "p.py"
+    p.write_text(
+        "import sys, trio\nasync def main():\n    await trio.sleep(0)\ntrio.run(main)\n"
+        "print('encodings.idna' in sys.modules)\n",
+        encoding="utf-8",
+    )
+    for host, looked_up in (("127.0.0.1", False), ("localhost", True)):
+        c = Collector("read")
+        port = c.address.rpartition(":")[2]
+        r, _ = run(p, (), f"{host}:{port}")
+        c.wait()
+        assert r.stdout == f"{looked_up}\n", r.stderr
+        assert Recording(c.lines()).of("run.finished"), host
+        c.stop()
+
+
 def test_no_collector_listening(prog):
     c = Collector("read")
     address = c.address

@@ -51,22 +51,57 @@ def warn(msg: str) -> None:
 
 
 def import_cached(name: str) -> ModuleType:
-    """Import one of this package's modules with bytecode caching on.
-
-    With PYTHONDONTWRITEBYTECODE set (CI images, some containers) every
-    start would compile this package's ~3,000 lines again: ~16 ms of CPU at
-    each program's first run. The cache goes into our own package folder
-    (next to these files, never the user's tree); a folder we cannot write
-    is silently skipped by Python's loader.
-    """
+    """Import one of this package's modules with bytecode caching on
+    (``_OwnBytecode``), whatever the program says."""
     import importlib
 
-    keep = sys.dont_write_bytecode
-    sys.dont_write_bytecode = False
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.dont_write_bytecode = keep
+    _cache_own_bytecode()
+    return importlib.import_module(name)
+
+
+class _OwnBytecode:
+    """Meta-path finder: this package's modules get their bytecode cached
+    even under PYTHONDONTWRITEBYTECODE (CI images, some containers), which
+    would otherwise have every start compile the modules a first run
+    imports (~8 ms of CPU at each asyncio program's first run, measured).
+
+    The cache goes into our own package folder (next to these files, never
+    the user's tree); a folder we cannot write is silently skipped by
+    Python's loader. Every other import pays one ``startswith``.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if not name.startswith("nursery_lens.") or not sys.dont_write_bytecode:
+            return None
+        try:
+            from importlib._bootstrap_external import PathFinder
+
+            spec = PathFinder.find_spec(name, path, target)
+            real = getattr(getattr(spec, "loader", None), "get_code", None)
+            if real is None or spec is None:
+                return spec
+
+            def get_code(fullname: str) -> Any:
+                keep = sys.dont_write_bytecode
+                sys.dont_write_bytecode = False
+                try:
+                    return real(fullname)
+                finally:
+                    sys.dont_write_bytecode = keep
+
+            # an instance attribute shadows the loader's method (this spec's loader only)
+            spec.loader.__dict__["get_code"] = get_code
+            return spec
+        except Exception:
+            return None  # the usual finders load it, uncached
+
+
+_own_bytecode = _OwnBytecode()
+
+
+def _cache_own_bytecode() -> None:
+    if _own_bytecode not in sys.meta_path:
+        sys.meta_path.insert(0, _own_bytecode)
 
 
 def current_config() -> Config | None:
@@ -133,6 +168,7 @@ def activate(config: Config) -> None:
     """From now on every run of a supported library in this process is observed with ``config``."""
     global _config
     _config = config
+    _cache_own_bytecode()
     dump_signal.install()
     waiting = False
     for watched in ADAPTERS:
