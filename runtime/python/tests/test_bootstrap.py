@@ -150,6 +150,7 @@ def test_our_bytecode_is_cached_under_dontwritebytecode_and_the_programs_is_not(
     r = run(tmp_path, "p.py", config=config, pythonpath=str(copy / "bootstrap"))
     assert r.returncode == 0, r.stderr
     loaded = dict(line.split(" ", 1) for line in r.stdout.splitlines())
-    assert "nursery_lens._asyncio.run" in loaded and "nursery_lens._core.emitter" in loaded
+    assert "nursery_lens._asyncio.run" in loaded
+    assert "nursery_lens._core.emitter" in loaded
     assert [name for name, pyc in loaded.items() if not os.path.exists(pyc)] == []
     assert not (tmp_path / "__pycache__").exists(), "the program's own bytecode is not written"

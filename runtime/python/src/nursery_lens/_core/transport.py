@@ -53,7 +53,7 @@ def close_quietly(thing: Any) -> None:
             pass
 
 
-def _literal(host: str, port: int) -> list[tuple[int, Any]] | None:
+def _literal(host: Any, port: Any) -> list[tuple[int, Any]] | None:
     """An IP literal's one target, or None (a name to resolve). Asking
     ``getaddrinfo`` would import the IDNA codec (and ``re``): ~2.5 ms of
     every program's start, for the loopback address the extension gives."""
