@@ -20,7 +20,9 @@ from lint_checks import (
     busy_for,
     check_busy_loop_let_the_watcher_in,
     check_fetch_never_awaited,
+    check_held_samples_brief,
     check_spin_blocked_the_loop,
+    watch_away_samples,
     watch_handoffs,
     watch_scans,
     watcher_cpu,
@@ -82,6 +84,21 @@ def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(arecord, m
 
     assert blocks_of(arecord(lambda: asyncio.run(main()), block_ms=100)) == []
     check_busy_loop_let_the_watcher_in(handoffs, cpu[1] - cpu[0], 1.5)
+
+
+def test_a_held_loop_sampled_from_the_watching_thread_is_held_up_briefly(arecord, monkeypatch):
+    # see test_lints
+    samples = watch_away_samples(monkeypatch)
+
+    async def main():
+        sleepers = [asyncio.create_task(asyncio.sleep(1.5)) for _ in range(3000)]
+        await asyncio.sleep(0.1)
+        time.sleep(1.0)  # noqa: ASYNC251  HELD
+        for t in sleepers:
+            t.cancel()
+
+    rec = arecord(lambda: asyncio.run(main()), block_ms=100, sample_hz=20)
+    check_held_samples_brief(samples, rec, line_of("HELD"))
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(arecord):

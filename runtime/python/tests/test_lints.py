@@ -21,7 +21,9 @@ from lint_checks import (
     busy_for,
     check_busy_loop_let_the_watcher_in,
     check_fetch_never_awaited,
+    check_held_samples_brief,
     check_spin_blocked_the_loop,
+    watch_away_samples,
     watch_handoffs,
     watch_scans,
     watcher_cpu,
@@ -62,6 +64,24 @@ def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(record, mo
 
     assert blocks_of(record(main, block_ms=100)) == []
     check_busy_loop_let_the_watcher_in(handoffs, cpu[1] - cpu[0], 1.5)
+
+
+def test_a_held_loop_sampled_from_the_watching_thread_is_held_up_briefly(record, monkeypatch):
+    # The loop waits for the GIL while another thread samples it, and
+    # nothing but the task holding it has run since the last sample: each
+    # such sample is short (3,000 tasks: 2-3 ms of CPU each before)
+    samples = watch_away_samples(monkeypatch)
+
+    async def main():
+        async with trio.open_nursery() as n:
+            for _ in range(3000):
+                n.start_soon(trio.sleep, 1.5)
+            await trio.sleep(0.1)
+            time.sleep(1.0)  # noqa: ASYNC251  HELD
+            n.cancel_scope.cancel()
+
+    rec = record(main, block_ms=100, sample_hz=20)
+    check_held_samples_brief(samples, rec, line_of("HELD"))
 
 
 def test_a_50_ms_block_under_a_100_ms_threshold_is_not_a_block(record):
