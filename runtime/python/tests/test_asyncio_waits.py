@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from test_waits import HOLD, HZ, tid, waited, waits_of
@@ -350,6 +351,31 @@ def test_run_in_executor_says_what_runs_in_the_worker_and_what_waits_for_one(are
     assert w["detail"] == f"runs {crunch.__qualname__}() in a worker thread"
     q = waited(rec, "queued")
     assert (q["kind"], q["label"], q["detail"]) == ("thread", "run_in_executor", "queued for an executor's worker")
+
+
+def _nap(seconds: float) -> None:
+    """Runs in a worker process (a module-level function: it is pickled)."""
+    time.sleep(seconds)
+
+
+def test_run_in_executor_on_a_process_pool_says_its_call_runs_in_a_worker(arecord):
+    # the work item lives in the other process: no thread here shows what runs
+    import concurrent.futures
+    import multiprocessing
+
+    async def main():
+        ctx = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(pool, _nap, 0)  # the worker process is up
+            await asyncio.create_task(offloaded(loop, pool), name="offloaded")
+
+    async def offloaded(loop, pool):
+        await loop.run_in_executor(pool, _nap, HOLD * 2)
+
+    rec = run(arecord, main)
+    w = waited(rec, "offloaded")
+    assert (w["kind"], w["label"], w["detail"]) == ("thread", "run_in_executor", "runs in an executor's worker")
 
 
 def test_wait_for_names_the_task_it_waits_for_and_when_it_gives_up(arecord):

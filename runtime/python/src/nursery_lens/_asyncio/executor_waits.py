@@ -6,14 +6,17 @@ the task's await chain ends in that future, with no asyncio frame to say
 more (``to_thread`` has one: ``waits``). The chain is read back: the
 asyncio future's done callback ``_call_check_cancel`` holds the executor's
 future as ``source``, and a worker thread running it has
-``_WorkItem.run`` on its stack, whose ``self.fn`` is what runs. A call
-still queued for a thread (or run by a process pool) is named as such.
-Read in a pump, maybe on the watching thread: any surprise is None.
+``_WorkItem.run`` on its stack, whose ``self.fn`` is what runs (the
+threads' stacks are walked once per sample, for every such task). A call
+still queued is named as such; one running where no thread of ours shows
+it (a process pool's worker) is said to run in a worker. Read in a pump,
+maybe on the watching thread: any surprise is None.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,8 +26,12 @@ from .._core.waits import WaitSeen
 
 #: most frames looked at on a worker thread's stack
 _MAX_FRAMES = 64
+#: one walk of the threads' stacks serves every task of a sample for this long
+_FRESH = 0.005
 _codes: dict[str, CodeType] = {}
 _looked = False
+#: (when walked, id(executor future) -> (that future, fn running it))
+_walked: tuple[float, dict[int, tuple[Any, Any]]] = (-1.0, {})
 
 
 def _look_up() -> None:
@@ -59,27 +66,36 @@ def executor_wait(fut: Any) -> WaitSeen | None:
             break
     if source is None:
         return None
-    fn = _running(source)
-    if fn is None:
-        return WaitSeen("thread", "run_in_executor", wakes=True, detail="queued for an executor's worker")
-    name = getattr(getattr(fn, "func", fn), "__qualname__", None) or type(fn).__name__
-    return WaitSeen("thread", "run_in_executor", wakes=True, detail=f"runs {name}() in a worker thread")
+    hit = _running().get(id(source))
+    if hit is not None and hit[0] is source:
+        fn = hit[1]
+        name = getattr(getattr(fn, "func", fn), "__qualname__", None) or type(fn).__name__
+        return WaitSeen("thread", "run_in_executor", wakes=True, detail=f"runs {name}() in a worker thread")
+    if getattr(source, "_state", None) == "RUNNING":
+        return WaitSeen("thread", "run_in_executor", wakes=True, detail="runs in an executor's worker")
+    return WaitSeen("thread", "run_in_executor", wakes=True, detail="queued for an executor's worker")
 
 
-def _running(source: Any) -> Any:
-    """``fn`` of the thread-pool work item running ``source``, or None."""
+def _running() -> dict[int, tuple[Any, Any]]:
+    """What each thread-pool work item on a thread's stack runs, by its future (walked once per _FRESH)."""
+    global _walked
+    now = time.perf_counter()
+    if now - _walked[0] < _FRESH:
+        return _walked[1]
+    found: dict[int, tuple[Any, Any]] = {}
     run_code = _codes.get("work_item_run")
-    if run_code is None:
-        return None
-    for top in list(sys._current_frames().values()):
-        f: Any = top
-        n = 0
-        while f is not None and n < _MAX_FRAMES:
-            if f.f_code is run_code:
-                item = f.f_locals.get("self")
-                if getattr(item, "future", None) is source:
-                    return getattr(item, "fn", None)
-                break
-            f = f.f_back
-            n += 1
-    return None
+    if run_code is not None:
+        for top in list(sys._current_frames().values()):
+            f: Any = top
+            n = 0
+            while f is not None and n < _MAX_FRAMES:
+                if f.f_code is run_code:
+                    item = f.f_locals.get("self")
+                    future = getattr(item, "future", None)
+                    if future is not None:
+                        found[id(future)] = (future, getattr(item, "fn", None))
+                    break
+                f = f.f_back
+                n += 1
+    _walked = (now, found)
+    return found
