@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ _MAX_FRAMES = 64
 _FRESH = 0.005
 _codes: dict[str, CodeType] = {}
 _looked = False
-#: (when walked, id(executor future) -> (that future, fn running it))
-_walked: tuple[float, dict[int, tuple[Any, Any]]] = (-1.0, {})
+#: (when walked, id(executor future) -> (a weak reference to it, the name of what runs it))
+_walked: tuple[float, dict[int, tuple[Any, str]]] = (-1.0, {})
 
 
 def _look_up() -> None:
@@ -67,22 +68,21 @@ def executor_wait(fut: Any) -> WaitSeen | None:
     if source is None:
         return None
     hit = _running().get(id(source))
-    if hit is not None and hit[0] is source:
-        fn = hit[1]
-        name = getattr(getattr(fn, "func", fn), "__qualname__", None) or type(fn).__name__
-        return WaitSeen("thread", "run_in_executor", wakes=True, detail=f"runs {name}() in a worker thread")
+    if hit is not None and hit[0]() is source:
+        return WaitSeen("thread", "run_in_executor", wakes=True, detail=f"runs {hit[1]}() in a worker thread")
     if getattr(source, "_state", None) == "RUNNING":
         return WaitSeen("thread", "run_in_executor", wakes=True, detail="runs in an executor's worker")
     return WaitSeen("thread", "run_in_executor", wakes=True, detail="queued for an executor's worker")
 
 
-def _running() -> dict[int, tuple[Any, Any]]:
-    """What each thread-pool work item on a thread's stack runs, by its future (walked once per _FRESH)."""
+def _running() -> dict[int, tuple[Any, str]]:
+    """The name of what each thread-pool work item on a thread's stack
+    runs, by its future (walked once per _FRESH; nothing kept alive)."""
     global _walked
     now = time.perf_counter()
     if now - _walked[0] < _FRESH:
         return _walked[1]
-    found: dict[int, tuple[Any, Any]] = {}
+    found: dict[int, tuple[Any, str]] = {}
     run_code = _codes.get("work_item_run")
     if run_code is not None:
         for top in list(sys._current_frames().values()):
@@ -93,7 +93,9 @@ def _running() -> dict[int, tuple[Any, Any]]:
                     item = f.f_locals.get("self")
                     future = getattr(item, "future", None)
                     if future is not None:
-                        found[id(future)] = (future, getattr(item, "fn", None))
+                        fn = getattr(item, "fn", None)
+                        name = getattr(getattr(fn, "func", fn), "__qualname__", None) or type(fn).__name__
+                        found[id(future)] = (weakref.ref(future), name)
                     break
                 f = f.f_back
                 n += 1
