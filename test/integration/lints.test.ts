@@ -226,7 +226,9 @@ describe('integration: lints of real programs', function () {
     const at = (code: string) => lints.filter((l) => l.code === code).map((l) => l.site?.line);
     assert.deepEqual(at('loop-blocked'), [lineOf(ASYNCIO, 'BLOCKS THE LOOP')], JSON.stringify(lints, null, 1));
     const blocked = lints.find((l) => l.code === 'loop-blocked')!;
-    assert.match(blocked.message, /The event loop was blocked here for 3\d\d ms by task 'blocker'/);
+    // a 300 ms time.sleep, as long as the machine lets it be (a loaded CI box stretches it)
+    const heldMs = Number(/The event loop was blocked here for (\d+) ms by task 'blocker'/.exec(blocked.message)?.[1]);
+    assert.ok(heldMs >= 300 && heldMs < 1000, blocked.message);
     assert.ok(!seen.some((l) => l.site?.line === lineOf(ASYNCIO, 'NEAR MISS')), 'the 50 ms block is a near miss');
     assert.deepEqual(at('outlived-maker'), [lineOf(ASYNCIO, 'THE LOOSE TASK')]);
     assert.ok(
