@@ -95,53 +95,48 @@ def busy_for(seconds: float, step: Callable[[], Any], clock: Callable[[], float]
     return busy
 
 
-def watcher_cpu() -> float:
-    """CPU seconds the runtime's watching thread has used."""
-    import threading
-    import time
-
-    (thread,) = [t for t in threading.enumerate() if t.name == "nursery-lens-writer"]
-    assert thread.ident is not None
-    return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
-
-
-def check_busy_loop_let_the_watcher_in(handoffs: list[Any], cpu: float, seconds: float) -> None:
+def check_busy_loop_let_the_watcher_in(handoffs: list[Any], seconds: float) -> None:
     """A loop busy for ``seconds`` under a 100 ms block threshold: the
-    watching thread looked about every 100 ms, let in by the loop's pumps
-    (not woken by its own timer to fight the loop for the GIL, which costs
-    both threads milliseconds of CPU per look)."""
+    watching thread looked about every 100 ms, let in by the loop's pumps,
+    not woken by its own timer to fight the loop for the GIL (which costs
+    both threads 1-2 ms of CPU per look: bench:overhead's checkpoint-heavy
+    shows it; CPU time is too loaded a figure to assert on here)."""
     (h,) = handoffs
     looks = seconds / 0.1
     assert h.given >= looks / 2, (h.given, h.missed)
     assert h.missed <= h.given / 4, (h.given, h.missed)
-    assert cpu < 0.0006 * looks, f"the watching thread used {cpu * 1000:.1f} ms of CPU in {h.given} looks"
 
 
-def watch_away_samples(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """CPU seconds of each sample taken on another thread than the loop's."""
+def watch_samples(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[float]]:
+    """CPU seconds of each sample, taken on the loop's thread ("home") or on another ("away")."""
     import threading
     import time
 
     from nursery_lens._core import sampler
 
-    cpu: list[float] = []
+    cpu: dict[str, list[float]] = {"home": [], "away": []}
     real = sampler.sample
 
     def sample(m: Any, lines: list[str]) -> None:
         start = time.thread_time()
         real(m, lines)
-        if threading.get_ident() != m.thread_id:
-            cpu.append(time.thread_time() - start)
+        cpu["away" if threading.get_ident() != m.thread_id else "home"].append(time.thread_time() - start)
 
     monkeypatch.setattr(sampler, "sample", sample)
     return cpu
 
 
-def check_held_samples_brief(samples: list[float], rec: Any, line: int) -> None:
+def check_held_samples_brief(samples: dict[str, list[float]], rec: Any, line: int) -> None:
     """A loop held 1 s among 3,000 tasks: sampled meanwhile, each time
-    briefly, and the block reported at ``line``."""
-    assert samples, "the held loop was sampled"
-    # measured: ~0.8 ms each, 2.1-3.4 ms before (2,000 tasks, a 2 ms budget)
-    assert statistics.median(samples) < 0.0015, [round(s * 1000, 2) for s in samples]
+    briefly (a fraction of what a sample on the loop's own thread takes:
+    measured 0.2-0.45 of it, under load too; 0.9-1.0 before), and the
+    block reported at ``line``."""
+    away, home = samples["away"], samples["home"]
+    assert away, "the held loop was sampled"
+    assert home, "the loop sampled itself before and after"
+    # the loop's own samples that read many tasks (not those of a nearly empty run)
+    full = [h for h in home if h > 0.001] or home
+    ratio = statistics.median(away) / statistics.median(full)
+    assert ratio < 0.6, ([round(s * 1000, 2) for s in away], [round(s * 1000, 2) for s in home])
     (final,) = blocks_of(rec, final_only=True)
     assert final["at"]["line"] == line

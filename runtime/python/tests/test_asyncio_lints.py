@@ -22,10 +22,9 @@ from lint_checks import (
     check_fetch_never_awaited,
     check_held_samples_brief,
     check_spin_blocked_the_loop,
-    watch_away_samples,
     watch_handoffs,
+    watch_samples,
     watch_scans,
-    watcher_cpu,
 )
 
 
@@ -72,23 +71,20 @@ def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(arecord, m
     # asyncio polls its selector at every iteration, releasing the GIL: a
     # thread whose timer ends then is beaten to the GIL at each release
     handoffs = watch_handoffs(monkeypatch)
-    cpu: list[float] = []
 
     async def main():
-        cpu.append(watcher_cpu())
         clock = asyncio.get_running_loop().time
         async with asyncio.TaskGroup() as tg:
             for _ in range(10):
                 tg.create_task(busy_for(1.5, lambda: asyncio.sleep(0), clock)())
-        cpu.append(watcher_cpu())
 
     assert blocks_of(arecord(lambda: asyncio.run(main()), block_ms=100)) == []
-    check_busy_loop_let_the_watcher_in(handoffs, cpu[1] - cpu[0], 1.5)
+    check_busy_loop_let_the_watcher_in(handoffs, 1.5)
 
 
 def test_a_held_loop_sampled_from_the_watching_thread_is_held_up_briefly(arecord, monkeypatch):
     # see test_lints
-    samples = watch_away_samples(monkeypatch)
+    samples = watch_samples(monkeypatch)
 
     async def main():
         sleepers = [asyncio.create_task(asyncio.sleep(1.5)) for _ in range(3000)]
