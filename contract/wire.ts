@@ -4,8 +4,13 @@
 // Part of the contract shared by host and webview: imports nothing.
 
 export const PROTOCOL_MAJOR = 1;
-/** The newest minor this reader knows (1.1: snapshots after `dropped`; 1.2: asyncio and AnyIO). */
-export const PROTOCOL_MINOR = 2;
+/**
+ * The newest minor this reader knows (1.1: snapshots after `dropped`; 1.2: asyncio and AnyIO;
+ * 1.3: batch lines, `tasks.spawned` and `tasks.exited`).
+ */
+export const PROTOCOL_MINOR = 3;
+/** 1.3: most tasks one batch line names. */
+export const MAX_BATCH = 4096;
 /** No line is longer than this (bytes, without the newline). */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
@@ -130,6 +135,22 @@ export interface TaskExitedEvent extends RunEvent {
   error?: WireError;
   cancel?: WireCause;
 }
+/**
+ * 1.3: the `task.spawned` events of ids `first`, `first + 1`, … (one per
+ * `after_us` entry), each at `ts + after_us[i] / 1000`, with this line's other fields.
+ */
+export interface TasksSpawnedEvent extends Omit<TaskSpawnedEvent, 'type' | 'id'> {
+  type: 'tasks.spawned';
+  first: number;
+  after_us: number[];
+}
+/** 1.3: the `task.exited` events of `ids`, each at `ts + after_us[i] / 1000`. */
+export interface TasksExitedEvent extends RunEvent {
+  type: 'tasks.exited';
+  ids: number[];
+  after_us: number[];
+  outcome: 'returned';
+}
 export interface TaskFlaggedEvent extends RunEvent {
   type: 'task.flagged';
   id: number;
@@ -231,3 +252,8 @@ export type WireEvent =
   | SnapshotEndEvent
   | RuntimeDisabledEvent;
 export type WireEventType = WireEvent['type'];
+/** 1.3: a line standing for several events (readers expand it: extension/collector/batches.ts). */
+export type WireBatch = TasksSpawnedEvent | TasksExitedEvent;
+/** What one line may hold. */
+export type WireLine = WireEvent | WireBatch;
+export type WireLineType = WireLine['type'];

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from nursery_lens._core.batches import expand
+
 # Events whose presence does not depend on timing (no sampling involved).
 LIFECYCLE = frozenset(
     {"hello", "run.started", "run.finished", "task.spawned", "task.moved", "task.exited", "nursery.opened", "nursery.closed"}
@@ -112,17 +114,17 @@ def parse(text: str) -> Recording:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        event = json.loads(line)
-        kind = event["type"]
-        types.add(kind)
-        if kind == "hello":
-            hello = event
-            continue
-        if "run" not in event:
-            continue
-        run = runs.setdefault(event["run"], Run(event["run"]))
-        run.types.add(kind)
-        _apply(run, kind, event, number)
+        for event in expand(json.loads(line)):  # a batch line (1.3) as the events it stands for
+            kind = event["type"]
+            types.add(kind)
+            if kind == "hello":
+                hello = event
+                continue
+            if "run" not in event:
+                continue
+            run = runs.setdefault(event["run"], Run(event["run"]))
+            run.types.add(kind)
+            _apply(run, kind, event, number)
     return Recording(hello, [runs[key] for key in sorted(runs)], types)
 
 

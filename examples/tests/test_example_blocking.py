@@ -21,6 +21,8 @@ from typing import Any
 import jsonschema
 from example_process import EXAMPLES, run
 
+from nursery_lens._core.batches import expand
+
 BLOCKING = EXAMPLES / "blocking.py"
 STRETCHES = Path(__file__).with_name("loop_stretches.py")
 SCHEMA = json.loads((EXAMPLES.parent / "runtime" / "protocol" / "events.schema.json").read_text(encoding="utf-8"))
@@ -51,10 +53,11 @@ def recorded(tmp_path: Path, *args: str) -> tuple[list[dict[str, Any]], list[Str
     )
     assert done.returncode == 0, done.stderr
     validator = jsonschema.Draft202012Validator(SCHEMA)
-    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    for e in events:
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    for e in lines:
         errors = list(validator.iter_errors(e))
         assert not errors, (errors[0].message, e)
+    events = [one for e in lines for one in expand(e)]  # a batch line (1.3) as its events
     measured = json.loads(truth.read_text(encoding="utf-8"))
     # the task both saw spawn puts the stretches on the recording's clock
     (spawn,) = [e["ts"] for e in events if e["type"] == "task.spawned" and e["name"] == "report"]

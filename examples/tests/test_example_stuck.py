@@ -14,9 +14,12 @@ from typing import Any
 from example_process import EXAMPLES, example_env, interrupt, run, start
 from fixture_runs import record
 
+from nursery_lens._core.batches import expand
+
 
 def events(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    # a batch line (1.3) as the events it stands for
+    return [e for line in path.read_text(encoding="utf-8").splitlines() for e in expand(json.loads(line))]
 
 
 def last_waits(evs: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 // The collector's validator for wire protocol v1: a fast hand-written check
 // driven by one table. Unknown event types and unknown fields are reported,
 // never fatal. The types live in contract/wire.ts.
-import type { WireEvent, WireEventType } from '../../contract/wire';
+import { MAX_BATCH } from '../../contract/wire';
+import type { WireLine, WireLineType } from '../../contract/wire';
 
 // ------------------------------------------------------------ field checks
 
@@ -98,6 +99,13 @@ const waits: Check = (v) => {
   );
 };
 const outcome = oneOf('returned', 'raised', 'cancelled');
+/** 1.3: a batch's lists: 1 to MAX_BATCH entries. */
+const batchOf =
+  (item: (v: unknown) => boolean): Check =>
+  (v) =>
+    Array.isArray(v) && v.length >= 1 && v.length <= MAX_BATCH && v.every(item);
+const offsets = batchOf((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
+const ids = batchOf(isId);
 /** Program text the schema bounds at 2,000 characters (a warning's category and message). */
 const text: Check = (v) => typeof v === 'string' && v.length <= 2000;
 const nonNegNum: Check = (v) => isNum(v) && (v as number) >= 0;
@@ -108,7 +116,7 @@ export interface EventSpec {
 }
 
 /** Every event type of protocol 1.x with its fields (besides `type`). */
-export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
+export const EVENT_SPECS: Record<WireLineType, EventSpec> = {
   hello: {
     required: {
       protocol: int,
@@ -133,12 +141,17 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
     required: { run: id, ts, id, name: str, nursery: idOrNull, system: bool, site },
     optional: { main: bool, parent: id, func: site, default_name: str },
   },
+  'tasks.spawned': {
+    required: { run: id, ts, first: id, after_us: offsets, name: str, nursery: idOrNull, system: bool, site },
+    optional: { main: bool, parent: id, func: site, default_name: str },
+  },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
   'task.state': {
     required: { run: id, ts, id, state: oneOf('running', 'scheduled', 'waiting') },
     optional: { at: site, chain: sites, waits },
   },
   'task.exited': { required: { run: id, ts, id, outcome }, optional: { error, cancel } },
+  'tasks.exited': { required: { run: id, ts, ids, after_us: offsets, outcome: oneOf('returned') }, optional: {} },
   'task.flagged': {
     required: { run: id, ts, id, flag: oneOf('pending_at_close', 'exception_never_retrieved') },
     optional: { error },
@@ -177,7 +190,7 @@ export const EVENT_SPECS: Record<WireEventType, EventSpec> = {
 // clear message) rather than rejected as malformed here.
 
 export type Validation =
-  | { ok: true; event: WireEvent; unknownFields: string[] | null }
+  | { ok: true; event: WireLine; unknownFields: string[] | null }
   | { ok: false; kind: 'not-object' | 'no-type' }
   | { ok: false; kind: 'unknown-type'; type: string }
   | { ok: false; kind: 'invalid'; type: string; field: string };
@@ -299,6 +312,11 @@ export function checkEvent(value: unknown, unknown: string[]): Problem | null {
     if (!checks[i](v)) return { kind: 'invalid', type, field: names[i] };
     known++;
   }
+  // 1.3's batches: what no single field says
+  if (type === 'tasks.exited' && (obj.ids as unknown[]).length !== (obj.after_us as unknown[]).length)
+    return { kind: 'invalid', type, field: 'after_us' };
+  if (type === 'tasks.spawned' && !isId((obj.first as number) + (obj.after_us as unknown[]).length - 1))
+    return { kind: 'invalid', type, field: 'first' };
   // Only collect names when there are more keys than we recognised.
   let keys = 0;
   for (const _ in obj) keys++;
@@ -313,5 +331,5 @@ export function validateEvent(value: unknown): Validation {
   const unknown: string[] = [];
   const problem = checkEvent(value, unknown);
   if (problem) return { ok: false, ...problem } as Validation;
-  return { ok: true, event: value as WireEvent, unknownFields: unknown.length ? unknown : null };
+  return { ok: true, event: value as WireLine, unknownFields: unknown.length ? unknown : null };
 }

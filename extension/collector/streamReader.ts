@@ -3,8 +3,9 @@
 // Problems (bad JSON, unknown types or fields, invalid fields) are counted and
 // logged once per kind per stream, never fatal. No sockets, no vscode.
 import { RunState } from '../store/runState';
-import type { HelloEvent, WireEvent } from '../../contract/wire';
+import type { HelloEvent, WireBatch, WireLine } from '../../contract/wire';
 import { checkEvent } from './protocol';
+import { expandBatch, isBatch } from './batches';
 import { messageOf } from '../errorMessage';
 
 const MAX_KINDS = 100;
@@ -122,14 +123,14 @@ export class StreamReader {
       else this.problem(problem.kind, `a line that is not an event object${at} (ignored)`);
       return;
     }
-    const event = value as WireEvent; // checkEvent found nothing wrong
+    const event = value as WireLine; // checkEvent found nothing wrong
     const type = event.type;
     if (unknown.length) {
       const at = where ? ` at ${where}` : '';
       for (const f of unknown)
         this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
     }
-    this.events++;
+    this.events += isBatch(event) ? event.after_us.length : 1;
     if (type === 'hello') {
       this.problem('hello-again', `a second hello${where ? ` at ${where}` : ''} (ignored)`);
       return;
@@ -141,21 +142,36 @@ export class StreamReader {
       if (typeof run === 'number') {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
         if (state) {
-          const refused = state.apply(event);
-          if (refused)
-            this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
+          if (isBatch(event)) this.applyBatch(state, event, where);
+          else {
+            const refused = state.apply(event);
+            if (refused)
+              this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
+          }
         } else
           this.problem(
             'too-many-runs',
             `run ${run} is not followed: no room for more runs (a bounded number is held in all, and followed per program); events of runs past the bound are ignored`,
           );
-      } else {
+      } else if (!isBatch(event)) {
         // dropped / runtime.disabled without a run: the whole process.
         for (const r of this.runs.values()) r.apply(event);
       }
     } catch (err) {
       // A reducer bug must cost one event, not the connection.
       this.problem(`internal:${type}`, `could not apply a ${type} event: ${messageOf(err)}`);
+    }
+  }
+
+  /** 1.3: a batch line's events, each applied (and refused) as its own line's would be. */
+  private applyBatch(state: RunState, line: WireBatch, where?: string): void {
+    for (const e of expandBatch(line)) {
+      const refused = state.apply(e);
+      if (refused)
+        this.problem(
+          `refused:${refused}`,
+          `${e.type} event (of a ${line.type} line)${where ? ` at ${where}` : ''} refused: ${refused}`,
+        );
     }
   }
 

@@ -4,6 +4,7 @@
 // as the collector reads them: validated, the bad ones left out.
 import type { HelloEvent, WireEvent } from '../../contract/wire';
 import { validateEvent } from '../collector/protocol';
+import { eventsOf } from '../collector/batches';
 
 /** Which run of which program of the lines: `program` counts hellos of new instances from 1. */
 export interface RunAddress {
@@ -59,7 +60,7 @@ export function eventsOfRun(text: string, at: RunAddress): RunEvents {
     if (program > at.program) break;
     if (program !== at.program && !(program === 0 && at.program === 1)) continue;
     const run = (e as { run?: number }).run;
-    if (run === undefined || run === at.run) out.events.push(e);
+    if (run === undefined || run === at.run) for (const one of eventsOf(e)) out.events.push(one);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import type { WireEvent, WireEventType } from '../../contract/wire';
+import type { WireEventType, WireLine, WireLineType } from '../../contract/wire';
 import { EVENT_SPECS, validateEvent } from '../../extension/collector/protocol';
 import { spawned } from './wireEvents';
 
@@ -30,7 +30,7 @@ for (const [name, def] of Object.entries(schema.$defs as Record<string, EventDef
  * below demands it in the sample) that the TypeScript types do not declare.
  */
 const site12 = { file: '/abs/prog.py', line: 12, function: 'main' };
-const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
+const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
   hello: {
     type: 'hello',
     protocol: 1,
@@ -78,6 +78,21 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
     func: site12,
     default_name: 'Task-7',
   },
+  'tasks.spawned': {
+    type: 'tasks.spawned',
+    run: 1,
+    ts: 1,
+    first: 5,
+    after_us: [0, 3, 7],
+    name: 'worker',
+    nursery: null,
+    system: false,
+    main: false,
+    site: site12,
+    parent: 3,
+    func: site12,
+    default_name: 'Task-7',
+  },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
   'task.state': {
     type: 'task.state',
@@ -97,6 +112,7 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
       detail: '2 waiting',
     },
   },
+  'tasks.exited': { type: 'tasks.exited', run: 1, ts: 4, ids: [5, 9], after_us: [0, 12], outcome: 'returned' },
   'task.exited': {
     type: 'task.exited',
     run: 1,
@@ -176,7 +192,7 @@ const samples: { [K in WireEventType]: Extract<WireEvent, { type: K }> } = {
   'snapshot.end': { type: 'snapshot.end', run: 1, ts: 3 },
   'runtime.disabled': { type: 'runtime.disabled', reason: 'oops', run: 1, ts: 3 },
 };
-const sampleOf = (type: string) => samples[type as WireEventType] as unknown as Record<string, unknown>;
+const sampleOf = (type: string) => samples[type as WireLineType] as unknown as Record<string, unknown>;
 
 describe('protocol: TypeScript validator vs events.schema.json', () => {
   it("knows exactly the schema's event types", () => {

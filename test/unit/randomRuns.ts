@@ -6,6 +6,7 @@ import { validateEvent } from '../../extension/collector/protocol';
 import type { HistoryOptions } from '../../extension/store/runHistory';
 import { RunState } from '../../extension/store/runState';
 import { randomLines, type Rng } from './streamMutations';
+import { eventsOf } from '../../extension/collector/batches';
 
 export interface RandomRun {
   live: RunState;
@@ -19,7 +20,7 @@ export interface RandomRun {
 export function randomRun(rng: Rng, lines: number, options: (rng: Rng) => HistoryOptions): RandomRun {
   const events = randomLines(rng, lines)
     .map((l) => validateEvent(JSON.parse(l)))
-    .flatMap((v) => (v.ok ? [v.event] : []));
+    .flatMap((v) => (v.ok ? eventsOf(v.event) : []));
   const retainFinished = rng.int(6);
   const live = new RunState('r', 'r', { retainFinished, history: options(rng) });
   const fed: WireEvent[] = [];

@@ -15,6 +15,7 @@ import type { HelloEvent, WireEvent } from '../../contract/wire';
 import { randomRun } from './randomRuns';
 import { Rng } from './streamMutations';
 import { exited, hello, opened, prologue, scope, spawned, state } from './wireEvents';
+import { eventsOf } from '../../extension/collector/batches';
 
 const fixtureDir = join(__dirname, '..', 'fixtures');
 const FIXTURES = readdirSync(fixtureDir).filter((f) => f.endsWith('.ndjson'));
@@ -31,12 +32,12 @@ function assertSameMoment(got: RunState, want: RunState, what: string): void {
 }
 
 /** The valid events of a recording, in order (what its reader hands the reducer). */
-function eventsOf(text: string): WireEvent[] {
+function recordedEvents(text: string): WireEvent[] {
   const out: WireEvent[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const v = validateEvent(JSON.parse(line));
-    if (v.ok) out.push(v.event);
+    if (v.ok) out.push(...eventsOf(v.event));
   }
   return out;
 }
@@ -60,7 +61,7 @@ describe('run history: the state at a moment', () => {
   for (const file of FIXTURES) {
     it(`${file}: the state at t equals a fresh reducer fed the events with ts ≤ t`, () => {
       const text = readFileSync(join(fixtureDir, file), 'utf8');
-      const events = eventsOf(text);
+      const events = recordedEvents(text);
       const timed = events.flatMap((e) => (e.type !== 'hello' && e.ts !== undefined ? [e.ts] : []));
       assert.deepEqual(
         timed,

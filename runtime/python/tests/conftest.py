@@ -17,6 +17,8 @@ from typing import Any, Callable
 import pytest
 from jsonschema import Draft202012Validator
 
+from nursery_lens._core.batches import expand
+
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA_PATH = ROOT / "runtime" / "protocol" / "events.schema.json"
 BOOTSTRAP = ROOT / "runtime" / "python" / "bootstrap"
@@ -105,7 +107,7 @@ def validate_lines(text: str, sample: int = 1) -> list[dict[str, Any]]:
             validator = _by_type.get(kind, _validator) if isinstance(kind, str) else _validator
             errors = sorted(validator.iter_errors(event), key=lambda e: e.path)
             assert not errors, f"schema violation in {line!r}: {errors[0].message}"
-        events.append(event)
+        events.extend(expand(event))  # a batch line (1.3) as the events it stands for
     return events
 
 

@@ -4,6 +4,7 @@ outcomes, flags. Which loop runs are runs (runners, bare loops, threads, factori
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 
 import pytest
@@ -44,7 +45,7 @@ def test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks(arecord):
     hello, started = rec.events[0], rec.events[1]
     assert hello["runtime"] == "asyncio"
     assert hello["runtime_version"] == VERSION
-    assert hello["minor"] == 2
+    assert hello["minor"] == 3
     assert started["type"] == "run.started"
     assert started["library"] == "asyncio"
     assert started["library_version"] == VERSION
@@ -280,3 +281,22 @@ def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):
     assert not [e for e in rec.of("task.exited") if e["id"] == pending["id"]]
     types = [e["type"] for e in rec.events]
     assert types.index("task.flagged") < types.index("run.finished")
+
+
+def test_asyncio_task_group_exits_are_batched_too(arecord):
+    async def main() -> None:
+        async def leaf() -> None:
+            await asyncio.sleep(0)
+
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(200):
+                tg.create_task(leaf())
+
+    batched = arecord(lambda: asyncio.run(main()))
+    plain = arecord(lambda: asyncio.run(main()), batch=False)
+    lines = [json.loads(line) for line in batched.text.splitlines()]
+    exits = [e for e in lines if e["type"] == "tasks.exited"]
+    assert sum(len(e["ids"]) for e in exits) >= 200
+    assert "tasks.exited" not in plain.text
+    assert len(batched.of("task.exited")) == len(plain.of("task.exited"))
+    assert sorted(e["id"] for e in batched.of("task.exited")) == sorted(e["id"] for e in batched.of("task.spawned"))

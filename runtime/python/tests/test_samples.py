@@ -10,6 +10,7 @@ import trio
 
 import conftest
 from conftest import Recording
+from nursery_lens._core.batches import expand
 
 HERE = __file__
 
@@ -234,7 +235,7 @@ def test_events_and_samples_flow_while_trio_thread_is_blocked():
     def watcher():
         # runs while the Trio thread is blocked below
         for _ in range(500):
-            events = [json.loads(x) for x in "".join(chunks).splitlines()]
+            events = [e for x in "".join(chunks).splitlines() for e in expand(json.loads(x))]
             spawned = [e for e in events if e["type"] == "task.spawned" and e["name"] == "sleeper"]
             running = [
                 e

@@ -37,7 +37,17 @@ class Config:
     every interpreter start-up, and ``dataclasses`` costs milliseconds.
     """
 
-    __slots__ = ("address", "block_ms", "coro_origin", "max_buffer", "record", "sample_hz", "secret", "warnings")
+    __slots__ = (
+        "address",
+        "batch",
+        "block_ms",
+        "coro_origin",
+        "max_buffer",
+        "record",
+        "sample_hz",
+        "secret",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -49,6 +59,7 @@ class Config:
         block_ms: float = DEFAULT_BLOCK_MS,
         warnings: bool = True,
         coro_origin: int = 0,
+        batch: bool = True,
     ) -> None:
         self.address = address
         self.record = record
@@ -60,6 +71,9 @@ class Config:
         self.block_ms = block_ms
         self.warnings = warnings
         self.coro_origin = coro_origin
+        #: 1.3: a loop's alike spawns and its returned exits in one line each
+        #: (tasks.spawned, tasks.exited); False: a line per task, for 1.2 readers
+        self.batch = batch
 
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` (field names as keyword arguments)."""
@@ -71,7 +85,7 @@ class Config:
         return (
             f"Config(address={self.address!r}, record={self.record!r}, sample_hz={self.sample_hz!r}, "
             f"max_buffer={self.max_buffer!r}, block_ms={self.block_ms!r}, warnings={self.warnings!r}, "
-            f"coro_origin={self.coro_origin!r})"
+            f"coro_origin={self.coro_origin!r}, batch={self.batch!r})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -90,6 +104,7 @@ class Config:
             self.block_ms,
             self.warnings,
             self.coro_origin,
+            self.batch,
         )
 
 
@@ -128,6 +143,7 @@ def config_from_json(raw: str) -> Config:
     block_ms = options.get("block_ms", DEFAULT_BLOCK_MS)
     warnings = options.get("warnings", True)
     coro_origin = options.get("coro_origin", 0)
+    batch = options.get("batch", True)
     if address is not None and not isinstance(address, str):
         raise ValueError(f"{ENV_VAR}.address must be a string")
     if record is not None and not isinstance(record, str):
@@ -144,6 +160,8 @@ def config_from_json(raw: str) -> Config:
         raise ValueError(f"{ENV_VAR}.options.warnings must be true or false")
     if not isinstance(coro_origin, int) or isinstance(coro_origin, bool) or not 0 <= coro_origin <= 100:
         raise ValueError(f"{ENV_VAR}.options.coro_origin must be an integer from 0 to 100")
+    if not isinstance(batch, bool):
+        raise ValueError(f"{ENV_VAR}.options.batch must be true or false")
     return Config(
         address=address or None,
         record=record or None,
@@ -153,6 +171,7 @@ def config_from_json(raw: str) -> Config:
         block_ms=float(block_ms),
         warnings=warnings,
         coro_origin=coro_origin,
+        batch=batch,
     )
 
 
@@ -175,6 +194,7 @@ def config_to_json(config: Config) -> str:
             "block_ms": config.block_ms,
             "warnings": config.warnings,
             "coro_origin": config.coro_origin,
+            "batch": config.batch,
         },
     }
     if config.address:

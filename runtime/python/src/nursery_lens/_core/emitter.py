@@ -114,7 +114,7 @@ class Emitter(Pump):
         self.handoff = Handoff()
         self.backed_up = False
         self.stopped = False
-        self.mirror = Mirror()
+        self.mirror = Mirror(config.batch)
         self._reported_drops = 0
         self._sock_drops = 0
         self._need_resync = False

@@ -22,7 +22,7 @@ class Observer:
     The constructor reads the ``NURSERY_LENS`` environment variable.
     Explicit keyword arguments (``address``, ``record``, ``secret``,
     ``sample_hz``, ``max_buffer``, ``block_ms``, ``warnings``,
-    ``coro_origin``) replace it one by one. ``sink`` (a
+    ``coro_origin``, ``batch``) replace it one by one. ``sink`` (a
     callable taking a chunk of NDJSON text) is for tests and embedding: it
     receives exactly the lines a socket would. Instruments configured alike
     (nothing explicit) share one emitter: one connection, one hello.
@@ -54,6 +54,7 @@ class Observer:
         block_ms: float | None = None,
         warnings: bool | None = None,
         coro_origin: int | None = None,
+        batch: bool | None = None,
     ) -> None:
         given = {
             "address": address,
@@ -64,6 +65,7 @@ class Observer:
             "block_ms": block_ms,
             "warnings": warnings,
             "coro_origin": coro_origin,
+            "batch": batch,
         }
         explicit = {k: v for k, v in given.items() if v is not None}
         if config is None:

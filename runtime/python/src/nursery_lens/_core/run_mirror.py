@@ -101,7 +101,9 @@ class RunMirror:
         "last_tid",
         "nurseries",
         "pre_exit",
+        "pre_exits",
         "pre_spawn",
+        "pre_spawns",
         "rq",
         "run",
         "sample_cursor",
@@ -133,6 +135,8 @@ class RunMirror:
         self.rq = rq
         self.pre_spawn = L.spawned_prefix(run)
         self.pre_exit = L.exited_prefix(run)
+        self.pre_spawns = L.spawned_batch_prefix(run)
+        self.pre_exits = L.exited_batch_prefix(run)
         self.t0 = t0
         self.wall = wall
         #: the library's clock at the start (deadlines are relative to it)

@@ -14,6 +14,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from .batches import expand
 from .cli import UsageError, usage_answer
 from .tree_rows import RunRows
 from .tree_text import run_status, tree_text
@@ -66,13 +67,14 @@ def read_runs(lines: Iterable[str], at_ms: float | None = None) -> tuple[list[tu
                 targets = [entry]
             else:  # dropped, runtime.disabled: the whole program
                 targets = list(program.values())
-            ts = e.get("ts")
-            late = at_ms is not None and isinstance(ts, (int, float)) and ts > at_ms
-            for run, cut in targets:
-                if late:
-                    cut[0] = True
-                else:
-                    run.apply(e)
+            for one in expand(e):  # a batch line's events (1.3), or the event
+                ts = one.get("ts")
+                late = at_ms is not None and isinstance(ts, (int, float)) and ts > at_ms
+                for run, cut in targets:
+                    if late:
+                        cut[0] = True
+                    else:
+                        run.apply(one)
         except (KeyError, TypeError, ValueError, AttributeError):
             bad += 1
     return [(run, cut[0]) for run, cut in runs], bad
