@@ -99,6 +99,8 @@ class Mirror:
         task_tails_get = self._task_tails.get
         pre_spawn = m.pre_spawn
         pre_exit = m.pre_exit
+        scopes = m.scopes  # (one dict for the run's life)
+        again_n, spawn_n, exit_n = E.AGAIN_VALUES, E.SPAWN_VALUES, E.EXIT_VALUES
         returned = L.RETURNED_TAIL
         tails_get = self._tails.get
         batch = emit and self.batch
@@ -118,7 +120,7 @@ class Mirror:
             x = popleft()
             if x is None:  # E.AGAIN, t: the next id, the previous spawn's tail
                 t = popleft()
-                used += E.AGAIN_VALUES
+                used += again_n
                 last_tid += 1
                 tasks[last_tid] = last_tail
                 if batch:
@@ -146,7 +148,7 @@ class Mirror:
                     code = popleft()
                     line = popleft()
                     func = popleft()
-                    used += E.SPAWN_VALUES
+                    used += spawn_n
                     if type(name) is not str:  # the library's task (see events): asyncio
                         last_tid = x
                         name, func = describe(name)
@@ -198,12 +200,12 @@ class Mirror:
                         append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
                 else:  # exit, returned: -tid, t
                     t = popleft()
-                    used += E.EXIT_VALUES
+                    used += exit_n
                     x = -x
                     if tasks.pop(x, None) is None:
                         continue
                     d = (t - t0) // 1000
-                    if m.scopes:
+                    if scopes:
                         if sb or xb:
                             self._close_batch(m, lines, sb, sb0, sb_first, sb_tail, xb, xb0, xb_ids)
                         m.close_task_scopes(x, f"{d if d > 0 else 0}e-3", lines)
