@@ -58,6 +58,10 @@ export default {
       what: 'the empty state after Clear Finished Runs',
     });
 
+    // The terminal's panel (Run Python File's) below an opened timeline leaves
+    // the tree ~200 px: fitted into that it is drawn without labels, which
+    // the checks below read. A user makes room the same way.
+    await runCommand(page, 'View: Hide Panel', { timeout: 5000 }).catch(() => undefined);
     await runCommand(page, 'Nursery Lens: Open Recording…');
     await answerFileDialog(page, file);
     // It opens at its first task, to be played or scrubbed; End shows it as it ended.
