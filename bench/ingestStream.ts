@@ -40,7 +40,8 @@ export function recording(): string {
   console.log(`recording ${program} (${WAVES} waves) with the real runtime into ${file} …`);
   const r = spawnSync(python, ['-m', 'nursery_lens', '--record', file, program, String(WAVES)], {
     stdio: 'inherit',
-    env: { ...process.env, NURSERY_LENS: JSON.stringify({ v: 1, options: { sample_hz: 50 } }) },
+    // a line per event (no 1.3 batch lines): the yardstick, bare JSON.parse, is per line
+    env: { ...process.env, NURSERY_LENS: JSON.stringify({ v: 1, options: { sample_hz: 50, batch: false } }) },
   });
   if (r.status !== 0) throw new Error(`recording failed (exit ${r.status})`);
   return file;

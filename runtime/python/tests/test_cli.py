@@ -127,3 +127,43 @@ def test_recording_is_private_and_never_holds_the_secret(tmp_path, prog, how):
     assert len(rec.of("run.finished")) == 1
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_command_line_keeps_the_environments_options(tmp_path):
+    """Run Python File with Task Tree passes the user's settings in
+    NURSERY_LENS: ``--record`` (or ``--connect``) must not drop them."""
+    (tmp_path / "loop.py").write_text(
+        textwrap.dedent("""
+            import trio
+
+            async def child():
+                await trio.sleep(0)
+
+            async def dropped():
+                pass
+
+            async def main():
+                dropped()
+                async with trio.open_nursery() as n:
+                    for _ in range(5):
+                        n.start_soon(child)
+
+            trio.run(main)
+        """),
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.ndjson"
+
+    def recorded(options: dict[str, object]) -> str:
+        env = subprocess_env(NURSERY_LENS=json.dumps({"v": 1, "options": {"sample_hz": 0, **options}}))
+        r = run(["-m", "nursery_lens", "--record", str(out), "loop.py"], tmp_path, env)
+        assert r.returncode == 0, r.stderr
+        return out.read_text(encoding="utf-8")
+
+    default = recorded({})
+    assert '"tasks.spawned"' in default
+    assert '"type":"warning"' in default
+    chosen = recorded({"batch": False, "warnings": False})
+    assert '"tasks.' not in chosen
+    assert '"type":"warning"' not in chosen
+    assert len(Recording(chosen).tasks("child")) == 5

@@ -102,12 +102,10 @@ def _config(connect: str | None, record: str | None) -> Config:
     base = env or Config()
     if record is not None:
         record = os.path.abspath(record)  # the program may chdir
-    return Config(
+    # every other option of the environment's (lints, batch lines) stays as given
+    return base.replace(
         address=connect if connect is not None else base.address,
         record=record if record is not None else base.record,
-        secret=base.secret,
-        sample_hz=base.sample_hz,
-        max_buffer=base.max_buffer,
     )
 
 

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from .events import F_MAIN, F_SYSTEM, N_ANYIO, N_START, N_SYSTEM, N_TASKGROUP, RETURNED
 from .fragments import MAX_TEXT, q
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PROTOCOL_MAJOR = 1
 #: 1.2: asyncio and AnyIO (library fields, loose tasks' parent, kinds, flags),
@@ -157,13 +161,20 @@ def tasks_spawned(
     if len(offsets) == 1:
         lines.append(f'{single}{d0 if d0 > 0 else 0}e-3,"id":{first}{tail}')
         return
+    for i, d, after in _chunks(d0, offsets):
+        lines.append(f'{batch}{d}e-3,"first":{first + i},"after_us":[{after}]{tail}')
+
+
+def _chunks(d0: int, offsets: list[int]) -> Iterator[tuple[int, int, str]]:
+    """A batch's lines: (index of the line's first task, its time in µs,
+    the offsets from it as JSON) per MAX_BATCH tasks."""
     for i in range(0, len(offsets), MAX_BATCH):
         part = offsets[i : i + MAX_BATCH]
         base = part[0]
         if base:
             part = [o - base for o in part]
         d = d0 + base
-        lines.append(f'{batch}{d if d > 0 else 0}e-3,"first":{first + i},"after_us":[{",".join(map(str, part))}]{tail}')
+        yield i, (d if d > 0 else 0), ",".join(map(str, part))
 
 
 def exited_batch_prefix(run: int) -> str:
@@ -177,16 +188,9 @@ def tasks_exited(lines: list[str], single: str, batch: str, d0: int, ids: list[i
     if len(ids) == 1:
         lines.append(f'{single}{d0 if d0 > 0 else 0}e-3,"id":{ids[0]}{RETURNED_TAIL}')
         return
-    for i in range(0, len(ids), MAX_BATCH):
-        part = offsets[i : i + MAX_BATCH]
-        base = part[0]
-        if base:
-            part = [o - base for o in part]
-        d = d0 + base
-        lines.append(
-            f'{batch}{d if d > 0 else 0}e-3,"ids":[{",".join(map(str, ids[i : i + MAX_BATCH]))}],'
-            f'"after_us":[{",".join(map(str, part))}],"outcome":"returned"}}'
-        )
+    for i, d, after in _chunks(d0, offsets):
+        ids_json = ",".join(map(str, ids[i : i + MAX_BATCH]))
+        lines.append(f'{batch}{d}e-3,"ids":[{ids_json}],"after_us":[{after}],"outcome":"returned"}}')
 
 
 _BATCH = '{"type":"tasks.'
