@@ -129,7 +129,7 @@ def test_recording_is_private_and_never_holds_the_secret(tmp_path, prog, how):
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_the_command_line_keeps_the_environments_options(tmp_path):
+def test_the_command_line_keeps_the_environments_options(tmp_path: Path) -> None:
     """Run Python File with Task Tree passes the user's settings in
     NURSERY_LENS: ``--record`` (or ``--connect``) must not drop them."""
     (tmp_path / "loop.py").write_text(
