@@ -85,7 +85,7 @@ export function ingest(data: Buffer, history = true): { events: number; runs: Ru
       for (const r of runs) r.takeDelta();
     }
   }
-  return { events: reader.events, runs, problems: reader.problemCount() + (lines - reader.events) };
+  return { events: reader.events, runs, problems: reader.problemCount() + (lines - reader.eventLines) };
 }
 
 /** Wall and CPU seconds of f(). */

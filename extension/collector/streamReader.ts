@@ -50,7 +50,9 @@ export class StreamReader {
   /** Problem kind → count. */
   readonly problems = new Map<string, number>();
   private readonly runs = new Map<number, RunState>();
+  /** Events read (a 1.3 batch line counts the events it stands for), and the lines that held them. */
   events = 0;
+  eventLines = 0;
   private hello: HelloEvent | null = null;
 
   constructor(
@@ -131,6 +133,7 @@ export class StreamReader {
         this.problem(`field:${type}.${f}`, `unknown field "${f.slice(0, 60)}" in ${type}${at} (ignored)`);
     }
     this.events += isBatch(event) ? event.after_us.length : 1;
+    this.eventLines++;
     if (type === 'hello') {
       this.problem('hello-again', `a second hello${where ? ` at ${where}` : ''} (ignored)`);
       return;
