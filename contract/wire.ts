@@ -143,6 +143,8 @@ export interface TasksSpawnedEvent extends Omit<TaskSpawnedEvent, 'type' | 'id'>
   type: 'tasks.spawned';
   first: number;
   after_us: number[];
+  /** asyncio's own name of each task (`Task-N`), one per `after_us` entry: each event's `default_name`. */
+  default_names?: string[];
 }
 /** 1.3: the `task.exited` events of `ids`, each at `ts + after_us[i] / 1000`. */
 export interface TasksExitedEvent extends RunEvent {

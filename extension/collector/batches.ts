@@ -23,7 +23,7 @@ export function expandBatch(line: WireBatch): WireEvent[] {
   // Each event is built with its fields in the order a task.spawned line has
   // them (JSON.parse's objects): the reducer's hot paths then see one object
   // shape, not a second one (a spread made them 1.5 times slower per event).
-  const { first, name, nursery, system, site, main, parent, func, default_name } = line;
+  const { first, name, nursery, system, site, main, parent, func, default_name, default_names } = line;
   for (let i = 0; i < n; i++) {
     const e: TaskSpawnedEvent = {
       type: 'task.spawned',
@@ -38,7 +38,8 @@ export function expandBatch(line: WireBatch): WireEvent[] {
     if (func !== undefined) e.func = func;
     if (main !== undefined) e.main = main;
     if (parent !== undefined) e.parent = parent;
-    if (default_name !== undefined) e.default_name = default_name;
+    if (default_names !== undefined) e.default_name = default_names[i];
+    else if (default_name !== undefined) e.default_name = default_name;
     out[i] = e;
   }
   return out;

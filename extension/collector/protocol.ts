@@ -143,7 +143,7 @@ export const EVENT_SPECS: Record<WireLineType, EventSpec> = {
   },
   'tasks.spawned': {
     required: { run: id, ts, first: id, after_us: offsets, name: str, nursery: idOrNull, system: bool, site },
-    optional: { main: bool, parent: id, func: site, default_name: str },
+    optional: { main: bool, parent: id, func: site, default_name: str, default_names: batchOf(str) },
   },
   'task.moved': { required: { run: id, ts, id, nursery: id }, optional: {} },
   'task.state': {
@@ -315,8 +315,12 @@ export function checkEvent(value: unknown, unknown: string[]): Problem | null {
   // 1.3's batches: what no single field says
   if (type === 'tasks.exited' && (obj.ids as unknown[]).length !== (obj.after_us as unknown[]).length)
     return { kind: 'invalid', type, field: 'after_us' };
-  if (type === 'tasks.spawned' && !isId((obj.first as number) + (obj.after_us as unknown[]).length - 1))
-    return { kind: 'invalid', type, field: 'first' };
+  if (type === 'tasks.spawned') {
+    const n = (obj.after_us as unknown[]).length;
+    if (!isId((obj.first as number) + n - 1)) return { kind: 'invalid', type, field: 'first' };
+    if (obj.default_names !== undefined && (obj.default_names as unknown[]).length !== n)
+      return { kind: 'invalid', type, field: 'default_names' };
+  }
   // Only collect names when there are more keys than we recognised.
   let keys = 0;
   for (const _ in obj) keys++;

@@ -13,6 +13,7 @@ import {
   type TasksSpawnedEvent,
   type WireEvent,
 } from '../../contract/wire';
+import type { TaskRow } from '../../contract/rows';
 import { exited, hello, opened, prologue, spawned } from './wireEvents';
 
 /** The run 1 a reader builds from these lines, and what it warned. */
@@ -105,6 +106,25 @@ describe('protocol 1.3: batch lines', () => {
       /task\.spawned event \(of a tasks\.spawned line\).*refused: .*one id to a task and a nursery/,
     );
     assert.equal(state.rows().filter((r) => r.kind === 'task' && r.name === 'leaf').length, N - 1);
+  });
+
+  it("asyncio's tasks: each keeps its own default name (Task-N) from default_names", () => {
+    const named: TasksSpawnedEvent = { ...batchOfSpawns, default_names: offsets.map((_, i) => `Task-${20 + i}`) };
+    const events = expandBatch(named) as TaskSpawnedEvent[];
+    assert.deepEqual(
+      events.slice(0, 2).map((e) => [e.id, e.name, e.default_name]),
+      [
+        [6, 'leaf', 'Task-20'],
+        [7, 'leaf', 'Task-21'],
+      ],
+    );
+    const { state, warnings } = read([...head, named]);
+    assert.deepEqual(warnings, []);
+    assert.equal(state.rows().filter((r) => r.kind === 'task' && r.name === 'leaf').length, N);
+    const row = state.rows().find((r) => r.id === 7) as TaskRow;
+    assert.equal(row.defaultName, 'Task-21');
+    const { warnings: short } = read([...head, { ...named, default_names: ['Task-1'] }]);
+    assert.match(short.join('\n'), /tasks\.spawned.*"default_names"/);
   });
 
   it('an exported run holds the events a batch stands for', () => {

@@ -92,6 +92,7 @@ const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
     parent: 3,
     func: site12,
     default_name: 'Task-7',
+    default_names: ['Task-7', 'Task-8', 'Task-9'],
   },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
   'task.state': {

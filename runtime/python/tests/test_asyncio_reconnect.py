@@ -5,6 +5,7 @@ site and function), so the new stream stands on its own."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 import threading
 from typing import TYPE_CHECKING
@@ -78,11 +79,19 @@ def test_a_restarted_collector_gets_the_live_asyncio_tasks_as_first_announced(tm
 
 
 def spawn_tails(text: str) -> dict[int, str]:
-    """id -> the text after ``"id":N`` of each task.spawned line."""
+    """id -> the text after ``"id":N`` of each task.spawned line (for a
+    tasks.spawned line of asyncio's tasks, 1.3: its text after the shown
+    name, with each task's default name where a task.spawned has it)."""
     out = {}
     for line in text.splitlines():
         if line.startswith('{"type":"task.spawned"'):
             tail = line.partition(',"id":')[2]
             digits = tail.split(",", 1)[0]
             out[int(digits)] = tail[len(digits) :]
+        elif line.startswith('{"type":"tasks.spawned"') and '"default_names":' in line:
+            batch = json.loads(line)
+            shared = line[line.index(',"name":') :]
+            _, end = json.JSONDecoder().raw_decode(shared, len(',"name":'))
+            for i, default in enumerate(batch["default_names"]):
+                out[batch["first"] + i] = shared[:end] + f',"default_name":"{default}"' + shared[end:]
     return out

@@ -283,6 +283,38 @@ def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):
     assert types.index("task.flagged") < types.index("run.finished")
 
 
+def test_asyncio_task_group_spawns_go_in_one_line_with_each_tasks_default_name(arecord):
+    async def main() -> None:
+        async def leaf() -> None:
+            await asyncio.sleep(0)
+
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(100):
+                tg.create_task(leaf())
+            tg.create_task(leaf(), name="the named one")
+
+    batched = arecord(lambda: asyncio.run(main()))
+    plain = arecord(lambda: asyncio.run(main()), batch=False)
+    lines = [json.loads(line) for line in batched.text.splitlines()]
+    (spawns,) = [e for e in lines if e["type"] == "tasks.spawned"]
+    assert len(spawns["after_us"]) == 100
+    assert spawns["name"].endswith("leaf")
+    numbers = [int(n.removeprefix("Task-")) for n in spawns["default_names"]]
+    assert numbers == list(range(numbers[0], numbers[0] + 100))
+    # the named task ends the batch: a line of its own, after it
+    (named,) = [e for e in lines if e.get("name") == "the named one"]
+    assert named["type"] == "task.spawned"
+    assert lines.index(named) > lines.index(spawns)
+
+    def shape(rec: conftest.Recording) -> list[tuple[str, str | None]]:
+        return [(e["name"], (e.get("default_name") or "")[:5] or None) for e in rec.of("task.spawned")]
+
+    assert shape(batched) == shape(plain)
+    expanded = [e for e in batched.of("task.spawned") if e["name"].endswith("leaf")]
+    assert [e["default_name"] for e in expanded] == spawns["default_names"]
+    assert [e["id"] for e in expanded] == list(range(spawns["first"], spawns["first"] + 100))
+
+
 def test_asyncio_task_group_exits_are_batched_too(arecord):
     async def main() -> None:
         async def leaf() -> None:

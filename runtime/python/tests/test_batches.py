@@ -12,8 +12,7 @@ import trio
 import trio.testing
 
 from conftest import Group, Recording
-from nursery_lens._core.batches import expand
-from nursery_lens._core.lines import MAX_BATCH
+from nursery_lens._core.batches import MAX_BATCH, expand
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,7 +135,7 @@ def test_expanded_times_are_the_batch_time_plus_each_offset() -> None:
 
 def test_lines_lost_are_counted_as_the_events_they_stand_for(record: Record) -> None:
     """A dropped batch line loses every task it names: ``dropped.count`` says so."""
-    from nursery_lens._core.lines import events_in
+    from nursery_lens._core.batches import events_in
 
     text = record(spawn_loop, 50).text.splitlines()
     lines = [line for line in text if '"tasks.' in line]

@@ -6,28 +6,23 @@ its newline. Arguments named ``*_json`` are JSON already (``fragments``);
 exits, nearly all the traffic, are split into a per-run prefix, a ``ts``
 and an id, and a tail cached per (nursery, name, site): the pump's hot loop
 (``mirror.Mirror.drain``) puts those pieces together inline, exactly as
-``with_id`` does.
+``with_id`` does. The batch lines of 1.3 (many spawns or exits in one)
+are written by ``batches``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from .events import F_MAIN, F_SYSTEM, N_ANYIO, N_START, N_SYSTEM, N_TASKGROUP, RETURNED
 from .fragments import MAX_TEXT, q
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 PROTOCOL_MAJOR = 1
 #: 1.2: asyncio and AnyIO (library fields, loose tasks' parent, kinds, flags),
 #: task.spawned.func, task.state.chain and waits, cancel causes, scope sites and calls; loop.blocked and warning (lints);
 #: 1.3: tasks.spawned and tasks.exited (a loop's alike spawns, and returned exits, a line for many)
 PROTOCOL_MINOR = 3
-#: most tasks one tasks.spawned or tasks.exited line names (the schema's maxItems)
-MAX_BATCH = 4096
 #: A collector refuses a first line this long before it knows the secret:
 #: the hello drops argv and sys.path entries from the end to stay below it.
 HELLO_MAX = 64 * 1024 - 1
@@ -145,67 +140,6 @@ def parse_plain_tail(tail: str) -> tuple[str, int | None, int, str, str | None, 
     site_json, _, func_json = site_json[:-1].partition(_FUNC)
     nursery = None if nid == "null" else int(nid)
     return name_json, nursery, 0, site_json, func_json or None, int(parent) if parent else None
-
-
-def spawned_batch_prefix(run: int) -> str:
-    return f'{{"type":"tasks.spawned","run":{run},"ts":'
-
-
-def tasks_spawned(
-    lines: list[str], single: str, batch: str, d0: int, first: int, offsets: list[int], tail: str
-) -> None:
-    """Appends the spawns of ids ``first``, ``first + 1``, … alike but for
-    id and time (one tail), ``offsets[i]`` µs after ``d0`` µs: a
-    ``task.spawned`` line (prefix ``single``) for one, ``tasks.spawned``
-    lines (prefix ``batch``) of at most MAX_BATCH tasks for more."""
-    if len(offsets) == 1:
-        lines.append(f'{single}{d0 if d0 > 0 else 0}e-3,"id":{first}{tail}')
-        return
-    for i, d, after in _chunks(d0, offsets):
-        lines.append(f'{batch}{d}e-3,"first":{first + i},"after_us":[{after}]{tail}')
-
-
-def _chunks(d0: int, offsets: list[int]) -> Iterator[tuple[int, int, str]]:
-    """A batch's lines: (index of the line's first task, its time in µs,
-    the offsets from it as JSON) per MAX_BATCH tasks."""
-    for i in range(0, len(offsets), MAX_BATCH):
-        part = offsets[i : i + MAX_BATCH]
-        base = part[0]
-        if base:
-            part = [o - base for o in part]
-        d = d0 + base
-        yield i, (d if d > 0 else 0), ",".join(map(str, part))
-
-
-def exited_batch_prefix(run: int) -> str:
-    return f'{{"type":"tasks.exited","run":{run},"ts":'
-
-
-def tasks_exited(lines: list[str], single: str, batch: str, d0: int, ids: list[int], offsets: list[int]) -> None:
-    """Appends the returned exits of ``ids``, ``offsets[i]`` µs after ``d0``
-    µs: a ``task.exited`` line (prefix ``single``) for one, ``tasks.exited``
-    lines (prefix ``batch``) of at most MAX_BATCH tasks for more."""
-    if len(ids) == 1:
-        lines.append(f'{single}{d0 if d0 > 0 else 0}e-3,"id":{ids[0]}{RETURNED_TAIL}')
-        return
-    for i, d, after in _chunks(d0, offsets):
-        ids_json = ",".join(map(str, ids[i : i + MAX_BATCH]))
-        lines.append(f'{batch}{d}e-3,"ids":[{ids_json}],"after_us":[{after}],"outcome":"returned"}}')
-
-
-_BATCH = '{"type":"tasks.'
-_AFTER = '"after_us":['
-
-
-def events_in(lines: list[str]) -> int:
-    """How many events ``lines`` stand for: a batch line (1.3) one per task
-    (what a ``dropped`` count says was lost)."""
-    n = len(lines)
-    for line in lines:
-        if line.startswith(_BATCH):
-            i = line.find(_AFTER) + len(_AFTER)
-            n += line.count(",", i, line.find("]", i))
-    return n
 
 
 def exited_prefix(run: int) -> str:

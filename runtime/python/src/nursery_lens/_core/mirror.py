@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from . import events as E, lines as L
+from . import batches as B, events as E, lines as L
 from .fragments import (
     _func_cache,
     _name_cache,
@@ -70,12 +70,13 @@ class Mirror:
         to: no collector yet, none listening): keep the mirror current for
         the snapshot a connection will get, and skip building lines.
 
-        Batches (1.3): AGAIN spawns in a row, and returned exits in a row,
-        are collected (their times as µs offsets: an int append each) and
-        written as one line when anything else comes (``lines.tasks_spawned``,
-        ``tasks_exited``): a spawn loop's thousand tasks cost a few bytes
-        each on the wire instead of a 300-byte line. At most one batch is
-        open at a time, and it is written before any other line, so the
+        Batches (1.3): AGAIN spawns in a row (asyncio's: spawns with the
+        next id, shown name and tail, each with its ``Task-N``), and
+        returned exits in a row, are collected (their times as µs offsets:
+        an int append each) and written as one line when anything else
+        comes (``batches.close``): a spawn loop's thousand tasks cost a few
+        bytes each on the wire instead of a 300-byte line. At most one batch
+        is open at a time, and it is written before any other line, so the
         stream's order is the queue's."""
         rq = m.rq
         if m.failed:
@@ -104,12 +105,18 @@ class Mirror:
         returned = L.RETURNED_TAIL
         tails_get = self._tails.get
         batch = emit and self.batch
+        close_batch = B.close
         # the open batch (at most one): spawns from sb_first, or exits of xb_ids;
-        # times as offsets in µs from sb0 / xb0
+        # times as offsets in µs from sb0 / xb0. A spawn batch's tail is a Trio
+        # spawn's whole tail, or, for asyncio's tasks (sd: their default names),
+        # what follows the shown name sb_shown. (A run is one library's: an
+        # AGAIN spawn, Trio's, never meets an asyncio batch.)
         sb: list[int] = []
         sb_append = sb.append
-        sb0 = sb_first = 0
-        sb_tail = ""
+        sb0 = sb_first = sb_next = 0
+        sb_tail = sb_shown = ""
+        sd: list[str] = []
+        sd_append = sd.append
         xb: list[int] = []
         xb_append = xb.append
         xb_ids: list[int] = []
@@ -128,7 +135,7 @@ class Mirror:
                         sb_append((t - t0) // 1000 - sb0)
                         continue
                     if xb:
-                        L.tasks_exited(lines, pre_exit, m.pre_exits, xb0, xb_ids, xb)
+                        B.exited(lines, pre_exit, m.pre_exits, xb0, xb_ids, xb)
                         xb.clear()
                         xb_ids.clear()
                     sb0 = (t - t0) // 1000
@@ -139,8 +146,6 @@ class Mirror:
                     d = (t - t0) // 1000
                     append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{last_tid}{last_tail}')
             elif type(x) is int:
-                if batch and x > 0 and (sb or xb):  # a batch ends where another line comes
-                    self._close_batch(m, lines, sb, sb0, sb_first, sb_tail, xb, xb0, xb_ids)
                 if x > 0:  # spawn: tid, t, name, nursery_id, code, line, func
                     t = popleft()
                     name = popleft()
@@ -151,7 +156,7 @@ class Mirror:
                     used += spawn_n
                     if type(name) is not str:  # the library's task (see events): asyncio
                         last_tid = x
-                        name, func = describe(name)
+                        shown_as, func = describe(name)
                         # each name differs ("Task-N"), the rest is a loop's spawns': compare before hashing
                         if code is rest_code and line == rest_line and nid == rest_nid and func is rest_func:
                             rest = last_rest
@@ -162,13 +167,32 @@ class Mirror:
                             else:
                                 rest = self._task_rest(nid, code, line, func)
                             rest_code, rest_line, rest_nid, rest_func, last_rest = code, line, nid, func, rest
-                        # a Renamed name (see fragments) written inline: once per task
-                        nj = q(name) if type(name) is str else f'{name[0]},"default_name":"{name[1]}"'
-                        # the mirror keeps the whole line: one string built, not two (run_mirror.tail_of)
                         d = (t - t0) // 1000
-                        tasks[x] = line = f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x},"name":{nj}{rest}'
-                        if emit:
-                            append(line)
+                        if isinstance(shown_as, str):  # a name the user gave
+                            # the mirror keeps the whole line: one string built, not two (run_mirror.tail_of)
+                            tasks[x] = line = f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x},"name":{q(shown_as)}{rest}'
+                            if emit:
+                                if sb or xb:
+                                    close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
+                                append(line)
+                            continue
+                        # asyncio's Task-N shown by its function (a Renamed, see fragments), written
+                        # inline; the mirror keeps the tail (run_mirror.tail_of)
+                        shown, dn = shown_as
+                        tasks[x] = f',"name":{shown},"default_name":"{dn}"{rest}'
+                        if batch:
+                            if sd and x == sb_next and shown == sb_shown and rest == sb_tail:
+                                sb_append(d - sb0)
+                                sd_append(dn)
+                                sb_next = x + 1
+                                continue
+                            if sb or xb:
+                                close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
+                            sb0, sb_first, sb_next, sb_shown, sb_tail = d, x, x + 1, shown, rest
+                            sb_append(0)
+                            sd_append(dn)
+                        elif emit:
+                            append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tasks[x]}')
                         continue
                     if (
                         code is last_code
@@ -196,6 +220,8 @@ class Mirror:
                     last_tid = x
                     tasks[x] = tail
                     if emit:
+                        if sb or xb:
+                            close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
                         d = (t - t0) // 1000  # ts: see fragments.ms
                         append(f'{pre_spawn}{d if d > 0 else 0}e-3,"id":{x}{tail}')
                 else:  # exit, returned: -tid, t
@@ -207,7 +233,7 @@ class Mirror:
                     d = (t - t0) // 1000
                     if scopes:
                         if sb or xb:
-                            self._close_batch(m, lines, sb, sb0, sb_first, sb_tail, xb, xb0, xb_ids)
+                            close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
                         m.close_task_scopes(x, f"{d if d > 0 else 0}e-3", lines)
                     if batch:
                         if xb:
@@ -215,8 +241,7 @@ class Mirror:
                             xb_ids_append(x)
                             continue
                         if sb:
-                            L.tasks_spawned(lines, pre_spawn, m.pre_spawns, sb0, sb_first, sb, sb_tail)
-                            sb.clear()
+                            close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
                         xb0 = d
                         xb_append(0)
                         xb_ids_append(x)
@@ -224,37 +249,16 @@ class Mirror:
                         append(f'{pre_exit}{d if d > 0 else 0}e-3,"id":{x}{returned}')
             else:
                 if sb or xb:
-                    self._close_batch(m, lines, sb, sb0, sb_first, sb_tail, xb, xb0, xb_ids)
+                    close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
                 used += 1
                 handle(x, lines)
                 if x[0] == E.RUN_END or x[0] == E.RUN_FAIL:
                     break  # the run's last item (its mirror is gone), or the last the adapter meant
         if sb or xb:
-            self._close_batch(m, lines, sb, sb0, sb_first, sb_tail, xb, xb0, xb_ids)
+            close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
         m.last_tid = last_tid
         m.last_tail = last_tail
         return used
-
-    @staticmethod
-    def _close_batch(
-        m: RunMirror,
-        lines: list[str],
-        sb: list[int],
-        sb0: int,
-        sb_first: int,
-        sb_tail: str,
-        xb: list[int],
-        xb0: int,
-        xb_ids: list[int],
-    ) -> None:
-        """Writes the open batch (drain's), and empties it."""
-        if sb:
-            L.tasks_spawned(lines, m.pre_spawn, m.pre_spawns, sb0, sb_first, sb, sb_tail)
-            sb.clear()
-        if xb:
-            L.tasks_exited(lines, m.pre_exit, m.pre_exits, xb0, xb_ids, xb)
-            xb.clear()
-            xb_ids.clear()
 
     def _tail(self, key: tuple[Any, ...], name: str, nid: int, code: Any, line: int, func: Any) -> str:
         """A plain spawn's tail (cached)."""

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import events as E, lines as L
+from . import batches as B, events as E, lines as L
 from .transport import close_quietly
 
 if TYPE_CHECKING:
@@ -187,14 +187,14 @@ class Pump:
         if conn is not None and conn.sock is not None:
             if len(conn.out) > self._send_limit:
                 # the collector does not keep up: drop, heal later
-                self._sock_drops += L.events_in(lines)
+                self._sock_drops += B.events_in(lines)
                 self._need_resync = True
             elif self._need_resync:
                 # Lines were lost on this connection. This batch is replaced
                 # by a snapshot of the state after it (sending both would
                 # name tasks the reader never saw), preceded by the count.
                 self._need_resync = False
-                self._sock_drops += L.events_in(lines)
+                self._sock_drops += B.events_in(lines)
                 total = self.hook_drops + self._sock_drops
                 out: list[str] = []
                 if total > self._told_socket:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import lines as L
+from . import batches as B, lines as L
 
 if TYPE_CHECKING:
     from collections import deque
@@ -135,8 +135,8 @@ class RunMirror:
         self.rq = rq
         self.pre_spawn = L.spawned_prefix(run)
         self.pre_exit = L.exited_prefix(run)
-        self.pre_spawns = L.spawned_batch_prefix(run)
-        self.pre_exits = L.exited_batch_prefix(run)
+        self.pre_spawns = B.spawned_prefix(run)
+        self.pre_exits = B.exited_prefix(run)
         self.t0 = t0
         self.wall = wall
         #: the library's clock at the start (deadlines are relative to it)
