@@ -109,7 +109,7 @@ def _runtime_emitters() -> list[Any]:
 
 # --------------------------------------------------------------------------- helpers (bench side)
 class Reader:
-    """A collector that reads and counts lines (and reported drops)."""
+    """A collector that reads and counts events (a batch line's tasks each) and reported drops."""
 
     def __init__(self) -> None:
         self.server = socket.socket()
@@ -131,23 +131,27 @@ class Reader:
             threading.Thread(target=self._read, args=(conn,), daemon=True).start()
 
     def _read(self, conn: socket.socket) -> None:
-        tail = b""
-        lines = 0
+        rest = b""
+        events = 0
         dropped = 0
         with conn:
             while True:
                 chunk = conn.recv(1 << 20)
                 if not chunk:
                     break
-                lines += chunk.count(b"\n")
-                if b'"dropped"' in chunk:
-                    data = tail + chunk
-                    for line in data.split(b"\n"):
-                        if line.startswith(b'{"type":"dropped"'):
+                events += chunk.count(b"\n")
+                data = rest + chunk
+                cut = data.rfind(b"\n") + 1
+                whole, rest = data[:cut], data[cut:]
+                # a batch line (protocol 1.3) is one event per task; a drop says how many were lost
+                if b'"tasks.' in whole or b'"dropped"' in whole:
+                    for line in whole.split(b"\n"):
+                        if line.startswith(b'{"type":"tasks.'):
+                            events += len(json.loads(line)["after_us"]) - 1
+                        elif line.startswith(b'{"type":"dropped"'):
                             dropped += json.loads(line)["count"]
-                tail = chunk[-256:]
         with self.lock:
-            self.lines += lines
+            self.lines += events
             self.dropped += dropped
 
     def take(self) -> dict[str, int]:
