@@ -146,3 +146,18 @@ def test_lines_lost_are_counted_as_the_events_they_stand_for(record: Record) -> 
 
 def validate_all(lines: list[str]) -> list[dict[str, Any]]:
     return [e for line in lines for e in expand(json.loads(line))]
+
+
+def test_exits_are_batched_while_a_cancel_scope_is_reported(record: Record) -> None:
+    """A scope the stream reported (here the main task's deadline) does not
+    end every batch: only a task that had scopes ends it, at its exit."""
+
+    async def main() -> None:
+        with trio.move_on_after(30):
+            await trio.sleep(0.05)  # sampled meanwhile: the scope is reported
+            await spawn_loop(200)
+
+    rec = record(main, sample_hz=100)
+    assert rec.of("scope.changed"), "the deadline was reported before the children ran"
+    exits = [e for e in lines_of(rec.text) if e["type"] == "tasks.exited"]
+    assert sum(len(e["ids"]) for e in exits) >= 150

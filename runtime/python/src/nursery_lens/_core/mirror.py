@@ -232,9 +232,14 @@ class Mirror:
                         continue
                     d = (t - t0) // 1000
                     if scopes:
-                        if sb or xb:
-                            close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
-                        m.close_task_scopes(x, f"{d if d > 0 else 0}e-3", lines)
+                        # the task's own scopes close before its exit, after the exits batched
+                        # before it (the batch stays open for a task that had none)
+                        found: list[str] = []
+                        m.close_task_scopes(x, f"{d if d > 0 else 0}e-3", found)
+                        if found:
+                            if sb or xb:
+                                close_batch(m, lines, sb, sb0, sb_first, sb_tail, sd, sb_shown, xb, xb0, xb_ids)
+                            lines.extend(found)
                     if batch:
                         if xb:
                             xb_append(d - xb0)
