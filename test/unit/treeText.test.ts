@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runsFromNdjson } from '../../extension/collector/replay';
+import { validateEvent } from '../../extension/collector/protocol';
+import { expandBatch, isBatch } from '../../extension/collector/batches';
+import type { TasksSpawnedEvent } from '../../contract/wire';
 import { clean, runStatus, seconds, treeLines, treeText } from '../../extension/export/treeText';
 import type { Row } from '../../contract/rows';
 import { fixtureText, recordingFile } from './fixtureText';
@@ -31,9 +34,19 @@ function textOf(golden: string): string {
     return runsFromNdjson(ndjson)
       .map((r) => treeText(r.rows(), r.info()))
       .join('\n');
-  const at = Number(m[2]) * 1000;
-  // The run as it stood at `at`: its events up to then (what the store's history will give).
-  const lines = ndjson.split('\n').filter((l) => l.trim());
+  return textAt(ndjson, Number(m[2]) * 1000);
+}
+
+/** Each run of a recording as it stood `at` ms into it: its events up to then (what the store's history gives). */
+function textAt(ndjson: string, at: number): string {
+  // a batch line (1.3) is cut between its tasks, at their own times
+  const lines = ndjson
+    .split('\n')
+    .filter((l) => l.trim())
+    .flatMap((l) => {
+      const v = validateEvent(JSON.parse(l));
+      return v.ok && isBatch(v.event) ? expandBatch(v.event).map((e) => JSON.stringify(e)) : [l];
+    });
   const kept = lines.filter((l) => {
     const ts = (JSON.parse(l) as { ts?: unknown }).ts;
     return typeof ts !== 'number' || ts <= at;
@@ -63,6 +76,18 @@ describe('tree as text', () => {
       assert.equal(textOf(f), readFileSync(f, 'utf8'));
     });
   }
+
+  it('cuts a batch line (1.3) between its tasks, as it cuts the lines it stands for', () => {
+    const leaf = (id: number, ts: number) =>
+      spawned(id, 4, 'leaf', ts, { site: { file: '/a/w.py', line: 9, function: 'main' } });
+    const head = [hello({ minor: 3 }), ...prologue(), opened(4, 3, 0.5)];
+    const { id: _id, type: _type, ...shared } = leaf(5, 1);
+    const batch: TasksSpawnedEvent = { ...shared, type: 'tasks.spawned', first: 5, after_us: [0, 500, 1000] };
+    const text = (events: object[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const batched = textAt(text([...head, batch]), 1.6);
+    assert.equal(batched, textAt(text([...head, leaf(5, 1), leaf(6, 1.5), leaf(7, 2)]), 1.6));
+    assert.match(batched, /leaf ×2/);
+  });
 
   it('collapses siblings whose whole subtrees print alike into one line with ×N', () => {
     const r = run([

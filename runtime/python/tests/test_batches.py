@@ -161,3 +161,20 @@ def test_exits_are_batched_while_a_cancel_scope_is_reported(record: Record) -> N
     assert rec.of("scope.changed"), "the deadline was reported before the children ran"
     exits = [e for e in lines_of(rec.text) if e["type"] == "tasks.exited"]
     assert sum(len(e["ids"]) for e in exits) >= 150
+
+
+def test_show_cuts_a_batch_between_its_tasks(record: Record) -> None:
+    """``python -m nursery_lens show --at``: a batch line's tasks are
+    each cut at their own time, as their own lines would be."""
+    from nursery_lens._core.show import read_runs
+    from nursery_lens._core.tree_text import tree_text
+
+    text = record(spawn_loop, 40).text.splitlines()
+    (batch,) = [json.loads(line) for line in text if '"tasks.spawned"' in line]
+    at = batch["ts"] + batch["after_us"][19] / 1000  # the batch's 20th task: 1 + 20 leaves by then
+    plain = [json.dumps(e) for line in text for e in expand(json.loads(line))]
+    [(got, cut)], _ = read_runs(text, at)
+    [(want, _)], _ = read_runs(plain, at)
+    assert cut
+    assert tree_text(got, "running", at) == tree_text(want, "running", at)
+    assert len([t for t in got.tasks.values() if t.name.endswith("leaf")]) == 21
