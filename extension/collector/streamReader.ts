@@ -3,7 +3,7 @@
 // Problems (bad JSON, unknown types or fields, invalid fields) are counted and
 // logged once per kind per stream, never fatal. No sockets, no vscode.
 import { RunState } from '../store/runState';
-import type { HelloEvent, WireBatch, WireLine } from '../../contract/wire';
+import type { HelloEvent, WireEvent, WireLine } from '../../contract/wire';
 import { checkEvent } from './protocol';
 import { expandBatch, isBatch } from './batches';
 import { messageOf } from '../errorMessage';
@@ -145,12 +145,8 @@ export class StreamReader {
       if (typeof run === 'number') {
         const state = run === this.lastRunNo && this.lastRun ? this.lastRun : this.runFor(run);
         if (state) {
-          if (isBatch(event)) this.applyBatch(state, event, where);
-          else {
-            const refused = state.apply(event);
-            if (refused)
-              this.problem(`refused:${refused}`, `${type} event${where ? ` at ${where}` : ''} refused: ${refused}`);
-          }
+          if (isBatch(event)) for (const e of expandBatch(event)) this.applyTo(state, e, where, type);
+          else this.applyTo(state, event, where);
         } else
           this.problem(
             'too-many-runs',
@@ -166,16 +162,14 @@ export class StreamReader {
     }
   }
 
-  /** 1.3: a batch line's events, each applied (and refused) as its own line's would be. */
-  private applyBatch(state: RunState, line: WireBatch, where?: string): void {
-    for (const e of expandBatch(line)) {
-      const refused = state.apply(e);
-      if (refused)
-        this.problem(
-          `refused:${refused}`,
-          `${e.type} event (of a ${line.type} line)${where ? ` at ${where}` : ''} refused: ${refused}`,
-        );
-    }
+  /** One event into its run; a refusal is counted and said (`batch`: the 1.3 batch line it came from). */
+  private applyTo(state: RunState, event: WireEvent, where?: string, batch?: string): void {
+    const refused = state.apply(event);
+    if (refused)
+      this.problem(
+        `refused:${refused}`,
+        `${event.type} event${batch ? ` (of a ${batch} line)` : ''}${where ? ` at ${where}` : ''} refused: ${refused}`,
+      );
   }
 
   private lastRunNo = 0;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import type { WireEventType, WireLine, WireLineType } from '../../contract/wire';
+import type { TaskSpawnedEvent, WireEventType, WireLine, WireLineType } from '../../contract/wire';
 import { EVENT_SPECS, validateEvent } from '../../extension/collector/protocol';
 import { spawned } from './wireEvents';
 
@@ -30,6 +30,19 @@ for (const [name, def] of Object.entries(schema.$defs as Record<string, EventDef
  * below demands it in the sample) that the TypeScript types do not declare.
  */
 const site12 = { file: '/abs/prog.py', line: 12, function: 'main' };
+/** The fields task.spawned and tasks.spawned (1.3) share, every one set. */
+const spawnFields: Omit<TaskSpawnedEvent, 'type' | 'id'> = {
+  run: 1,
+  ts: 1,
+  name: 'worker',
+  nursery: null,
+  system: false,
+  main: false,
+  site: site12,
+  parent: 3,
+  func: site12,
+  default_name: 'Task-7',
+};
 const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
   hello: {
     type: 'hello',
@@ -64,35 +77,13 @@ const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
     outcome: 'raised',
     error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
   },
-  'task.spawned': {
-    type: 'task.spawned',
-    run: 1,
-    ts: 1,
-    id: 5,
-    name: 'worker',
-    nursery: null,
-    system: false,
-    main: false,
-    site: site12,
-    parent: 3,
-    func: site12,
-    default_name: 'Task-7',
-  },
+  'task.spawned': { type: 'task.spawned', id: 5, ...spawnFields },
   'tasks.spawned': {
     type: 'tasks.spawned',
-    run: 1,
-    ts: 1,
     first: 5,
     after_us: [0, 3, 7],
-    name: 'worker',
-    nursery: null,
-    system: false,
-    main: false,
-    site: site12,
-    parent: 3,
-    func: site12,
-    default_name: 'Task-7',
     default_names: ['Task-7', 'Task-8', 'Task-9'],
+    ...spawnFields,
   },
   'task.moved': { type: 'task.moved', run: 1, ts: 2, id: 5, nursery: 6 },
   'task.state': {

@@ -283,19 +283,28 @@ def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):
     assert types.index("task.flagged") < types.index("run.finished")
 
 
+async def leaves(count: int, named: str | None = None) -> None:
+    """A TaskGroup of ``count`` unnamed tasks made in a loop (then one named ``named``)."""
+
+    async def leaf() -> None:
+        await asyncio.sleep(0)
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(count):
+            tg.create_task(leaf())
+        if named is not None:
+            tg.create_task(leaf(), name=named)
+
+
+def both_ways(arecord, program):
+    """``program`` recorded with batch lines (1.3) and a line per task; and the batched one's lines."""
+    batched = arecord(program)
+    plain = arecord(program, batch=False)
+    return batched, plain, [json.loads(line) for line in batched.text.splitlines()]
+
+
 def test_asyncio_task_group_spawns_go_in_one_line_with_each_tasks_default_name(arecord):
-    async def main() -> None:
-        async def leaf() -> None:
-            await asyncio.sleep(0)
-
-        async with asyncio.TaskGroup() as tg:
-            for _ in range(100):
-                tg.create_task(leaf())
-            tg.create_task(leaf(), name="the named one")
-
-    batched = arecord(lambda: asyncio.run(main()))
-    plain = arecord(lambda: asyncio.run(main()), batch=False)
-    lines = [json.loads(line) for line in batched.text.splitlines()]
+    batched, plain, lines = both_ways(arecord, lambda: asyncio.run(leaves(100, named="the named one")))
     (spawns,) = [e for e in lines if e["type"] == "tasks.spawned"]
     assert len(spawns["after_us"]) == 100
     assert spawns["name"].endswith("leaf")
@@ -316,19 +325,17 @@ def test_asyncio_task_group_spawns_go_in_one_line_with_each_tasks_default_name(a
 
 
 def test_asyncio_task_group_exits_are_batched_too(arecord):
-    async def main() -> None:
-        async def leaf() -> None:
-            await asyncio.sleep(0)
-
-        async with asyncio.TaskGroup() as tg:
-            for _ in range(200):
-                tg.create_task(leaf())
-
-    batched = arecord(lambda: asyncio.run(main()))
-    plain = arecord(lambda: asyncio.run(main()), batch=False)
-    lines = [json.loads(line) for line in batched.text.splitlines()]
+    batched, plain, lines = both_ways(arecord, lambda: asyncio.run(leaves(200)))
     exits = [e for e in lines if e["type"] == "tasks.exited"]
     assert sum(len(e["ids"]) for e in exits) >= 200
     assert "tasks.exited" not in plain.text
     assert len(batched.of("task.exited")) == len(plain.of("task.exited"))
     assert sorted(e["id"] for e in batched.of("task.exited")) == sorted(e["id"] for e in batched.of("task.spawned"))
+
+
+def test_a_lone_asyncio_spawn_is_its_own_line_with_its_default_name(arecord):
+    batched, plain, lines = both_ways(arecord, lambda: asyncio.run(leaves(1)))
+    (leaf,) = [e for e in lines if e.get("name", "").endswith("leaf")]
+    assert leaf["type"] == "task.spawned"
+    assert leaf["default_name"].startswith("Task-")
+    assert [e["name"] for e in batched.of("task.spawned")] == [e["name"] for e in plain.of("task.spawned")]

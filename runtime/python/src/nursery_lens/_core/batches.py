@@ -46,7 +46,6 @@ def spawned(lines: list[str], single: str, batch: str, d0: int, first: int, offs
 
 def spawned_named(
     lines: list[str],
-    single: str,
     batch: str,
     d0: int,
     first: int,
@@ -55,13 +54,10 @@ def spawned_named(
     rest: str,
     defaults: list[str],
 ) -> None:
-    """``spawned`` for asyncio's tasks that show the name ``shown`` (JSON)
-    and each have their own default name (``Task-N``: digits, no escape),
-    ``rest`` the tail after the name."""
-    if len(offsets) == 1:
-        d = d0 if d0 > 0 else 0
-        lines.append(f'{single}{d}e-3,"id":{first},"name":{shown},"default_name":"{defaults[0]}"{rest}')
-        return
+    """``tasks.spawned`` lines for asyncio's tasks that show the name
+    ``shown`` (JSON) and each have their own default name (``Task-N``:
+    digits, no escape), ``rest`` the tail after the name. (``close``
+    writes a lone one as a ``task.spawned`` with the tail the mirror kept.)"""
     for i, d, after in _chunks(d0, offsets):
         names = '","'.join(defaults[i : i + MAX_BATCH])
         lines.append(
@@ -100,7 +96,13 @@ def close(
     / ``xb0``."""
     if sb:
         if sd:
-            spawned_named(lines, m.pre_spawn, m.pre_spawns, sb0, sb_first, sb, sb_shown, sb_tail, sd)
+            # a lone task: its own line, with the tail the drain gave the mirror
+            # (the drain closes a batch before anything else touches the mirror)
+            kept = m.tasks.get(sb_first) if len(sb) == 1 else None
+            if type(kept) is str:
+                spawned(lines, m.pre_spawn, m.pre_spawns, sb0, sb_first, sb, kept)
+            else:
+                spawned_named(lines, m.pre_spawns, sb0, sb_first, sb, sb_shown, sb_tail, sd)
             sd.clear()
         else:
             spawned(lines, m.pre_spawn, m.pre_spawns, sb0, sb_first, sb, sb_tail)
