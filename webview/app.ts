@@ -178,8 +178,14 @@ export class App {
   }
 
   private watchSize(area: HTMLElement): void {
+    // A press or key on the tree: the view is the user's (a resize no longer chooses a first view again).
+    for (const type of ['pointerdown', 'keydown'] as const)
+      this.svg.addEventListener(type, () => this.frames.viewTaken());
     let observed = false;
     new ResizeObserver(() => {
+      // A first view nobody moved is chosen again for the new size (also one just set:
+      // the timeline or the details pane that came with it took room).
+      if (observed) this.frames.resized();
       // The page's first size, or the details pane that came with a first view: the
       // first view places the tree (a reload keeps its saved view).
       if (observed && !this.frames.viewJustSet) this.selection.revealSoon();

@@ -67,6 +67,22 @@ export class Viewport {
     return this.measured;
   }
 
+  /** The tree area's height when the view last followed a resize (grownBy). */
+  private followedHeight = 0;
+
+  /** How much taller the tree area is now than at the last call (0 at the first): measured now. */
+  grownBy(): number {
+    const height = this.svg.getBoundingClientRect().height;
+    const grown = this.followedHeight ? height - this.followedHeight : 0;
+    this.followedHeight = height;
+    return grown;
+  }
+
+  /** Moves the view by (dx, dy) screen px, as the page (not the user) does. */
+  shift(dx: number, dy: number): void {
+    select(this.svg).call(this.behavior.translateBy, dx / this.transform.k, dy / this.transform.k);
+  }
+
   /** The toolbar, a banner or the details pane may have moved the tree's edges: measure again when next asked. */
   remeasure(): void {
     this.measured = null;
@@ -133,7 +149,8 @@ export class Viewport {
    * The first view of a run: the whole tree when it is readable fitted; else
    * the top of its structure: the root, its nursery and their children (the
    * first three columns), scaled (not below 3/4) to fit the panel, and
-   * centred on their rows, or from their top when they are still taller.
+   * centred on their rows, or from their top when they are still taller
+   * (centred on the root when that would leave it below the area).
    */
   initialTransform(layout: Layout): Transform {
     const fit = this.fitTransform(layout);
@@ -152,7 +169,10 @@ export class Viewport {
     const wide = right > 0 ? (width - 2 * pad) / right : 1;
     const tall = y1 > y0 ? (height - 2 * pad) / (y1 - y0 + ROW_HEIGHT) : 1;
     const k = Math.max(MIN_READABLE, Math.min(1, wide, tall));
-    const y = (y1 - y0) * k <= height - 2 * pad ? height / 2 - ((y0 + y1) / 2) * k : pad + ROW_HEIGHT / 2 - y0 * k;
+    let y = (y1 - y0) * k <= height - 2 * pad ? height / 2 - ((y0 + y1) / 2) * k : pad + ROW_HEIGHT / 2 - y0 * k;
+    // From their top, the root (centred on its children) may fall below a short area: then centred on the root.
+    const root = top.find((p) => p.depth === 0);
+    if (root && root.y * k + y > height - pad - ROW_HEIGHT / 2) y = height / 2 - root.y * k;
     return { k, x: pad - (layout.bounds.x0 - MARKER_RADIUS) * k, y: Number.isFinite(y) ? y : height / 2 };
   }
 

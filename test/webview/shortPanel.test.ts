@@ -1,0 +1,190 @@
+// A short panel: VS Code's own panel (the terminal a debug session opens, the
+// Debug Console) under the editor leaves the task tree ~400 px of height on a
+// laptop. The timeline strip must not take the tree's place there: the tree
+// keeps its floor (40 % of the page, less only when the toolbar and the
+// strip's smallest body would not fit), the strip shrinks first, and nothing
+// is cut off at the bottom; where there is room the strip keeps the height
+// the user gave it. Screenshots in light and dark.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
+import { LiveHost } from './liveHost';
+import { eventsOf, LiveRun, readStream, runsMessage } from './streams';
+
+const SHOTS = join(repoRoot, 'screenshots', 'webview');
+const HETTINGER = 'test/fixtures/hettinger_trio.ndjson';
+/** The timeline body's smallest height (timeline.ts MIN_HEIGHT). */
+const BODY_MIN = 90;
+
+interface Room {
+  page: number;
+  tree: number;
+  body: number;
+  stripBottom: number;
+}
+
+async function room(h: Harness): Promise<Room> {
+  // (no named function inside: the page gets the source as written)
+  return h.page.evaluate(() => ({
+    page: window.innerHeight,
+    tree: document.querySelector('.main')!.getBoundingClientRect().height,
+    body: document.querySelector('.tl-body')!.getBoundingClientRect().height,
+    stripBottom: document.querySelector('.timeline')!.getBoundingClientRect().bottom,
+  }));
+}
+
+/** Names of the task labels drawn inside the tree area's box (what the user sees of the tree). */
+const namesInView = (h: Harness) =>
+  h.page.$$eval('g.node tspan.name', (els) => {
+    const a = document.querySelector('.tree-area')!.getBoundingClientRect();
+    return els
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.top >= a.top && r.bottom <= a.bottom && r.left >= a.left && r.right <= a.right;
+      })
+      .map((e) => e.textContent ?? '');
+  });
+
+/** The label drawn nearest the middle of the tree area. */
+const middleName = (h: Harness) =>
+  h.page.$$eval('g.node tspan.name', (els) => {
+    const a = document.querySelector('.tree-area')!.getBoundingClientRect();
+    const mid = (a.top + a.bottom) / 2;
+    let best = '';
+    let dist = Infinity;
+    for (const e of els) {
+      const r = e.getBoundingClientRect();
+      const d = Math.abs((r.top + r.bottom) / 2 - mid);
+      if (d < dist && r.left >= a.left && r.right <= a.right) [best, dist] = [e.textContent ?? '', d];
+    }
+    return best;
+  });
+
+const viewOf = async (h: Harness) => (await h.page.locator('svg.tree > g').first().getAttribute('transform')) ?? '';
+/** A `translate(x,y) scale(k)` attribute's numbers. */
+function parse(t: string): { x: number; y: number; k: number } {
+  const [x, y, k] = (/translate\(([-\d.e]+),([-\d.e]+)\) scale\(([-\d.e]+)\)/.exec(t) ?? []).slice(1).map(Number);
+  return { x, y, k };
+}
+
+describe('webview: a short panel keeps a usable tree beside the timeline', function () {
+  let s: Session;
+  before(async () => {
+    s = await openSession();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => s?.close());
+
+  async function opened(width: number, height: number, theme: Theme = 'vscode-light') {
+    const h = await Harness.open(s, { width, height, theme });
+    const host = await LiveHost.attach(h);
+    host.open(HETTINGER);
+    await host.settle(400);
+    await h.page.waitForSelector('.tl-body:not([hidden])');
+    return { h, host };
+  }
+
+  for (const theme of ['vscode-light', 'vscode-dark'] as Theme[]) {
+    it(`at 900 x 400 (${theme}): the tree keeps its floor with readable labels, the strip shrinks, nothing is cut off`, async () => {
+      const { h, host } = await opened(900, 400, theme);
+      try {
+        const r = await room(h);
+        const floor = Math.min(0.4 * r.page, r.page - 230);
+        assert.ok(r.tree >= floor - 1, `the tree has ${r.tree} px of ${r.page} (its floor: ${floor})`);
+        assert.ok(
+          r.body >= BODY_MIN - 1 && r.body < 180,
+          `the strip's body shrank (${r.body} px), not below its minimum`,
+        );
+        assert.ok(r.stripBottom <= r.page + 0.5, `the strip ends on the page (${r.stripBottom} of ${r.page})`);
+        // The first view (the run's first task) is in sight with its label, and at least one lane shows under the strip's axis.
+        assert.deepEqual(await namesInView(h), ['crawl']);
+        assert.ok((await h.page.locator('g.tl-row').count()) > 0, 'the strip shows lanes');
+        await h.page.screenshot({ path: join(SHOTS, `short-panel-${theme}-900x400.png`) });
+        assert.deepEqual(h.errors, []);
+      } finally {
+        host.dispose();
+        await h.page.close();
+      }
+    });
+  }
+
+  it("a tree taller than a short panel: its first view shows the root (a run's crawl and its 14 fetches in 190 px)", async () => {
+    const h = await Harness.open(s, { width: 900, height: 300 });
+    try {
+      const run = new LiveRun('live-hettinger', 'Hettinger').feed(eventsOf(readStream(HETTINGER)));
+      await h.send(runsMessage([run.state]), run.snapshot());
+      await h.settle(200);
+      const names = await namesInView(h);
+      assert.ok(names.includes('crawl'), `the root is in sight (${names.join(', ')})`);
+      assert.ok(names.filter((n) => n.startsWith('fetch(')).length >= 3, 'with fetches around it');
+      assert.equal(await h.page.locator('.root-pin').isVisible(), false, 'no pinned label points down to it');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  it('a first view nobody moved is chosen again when the panel changes size; a view the user moved stays', async () => {
+    const { h, host } = await opened(900, 760);
+    try {
+      await h.page.keyboard.press('End'); // the run's end: crawl and its 14 fetches
+      await host.settle(300);
+      assert.ok((await namesInView(h)).includes('crawl'));
+      await h.page.setViewportSize({ width: 900, height: 400 });
+      await host.settle(300);
+      assert.ok((await namesInView(h)).includes('crawl'), 'the root is still in sight in the short panel');
+      // The run's end (crawl and its fetches) in a taller panel, and the user pans: the view is theirs from then on.
+      await h.page.setViewportSize({ width: 900, height: 760 });
+      await h.page.click('.tl-live');
+      await host.settle(300);
+      const area = (await h.page.locator('.tree-area').boundingBox())!;
+      await h.page.mouse.move(area.x + 300, area.y + 100);
+      await h.page.mouse.down();
+      await h.page.mouse.move(area.x + 260, area.y + 70, { steps: 4 });
+      await h.page.mouse.up();
+      await host.settle(200);
+      const moved = parse(await viewOf(h));
+      const middle = await middleName(h);
+      assert.ok(middle, 'a label in the middle of the tree area');
+      await h.page.setViewportSize({ width: 900, height: 400 });
+      await host.settle(300);
+      const now = parse(await viewOf(h));
+      // Not chosen again: the user's zoom and left edge stay, and the row in the middle is still in sight.
+      assert.deepEqual([now.k, now.x], [moved.k, moved.x], 'a resize keeps the zoom and left edge the user chose');
+      assert.ok((await namesInView(h)).includes(middle), `${middle} (in the middle) is still in sight`);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      host.dispose();
+      await h.page.close();
+    }
+  });
+
+  it('dragging the strip up stops at the tree floor; with room, the strip keeps the height it was given', async () => {
+    const { h, host } = await opened(900, 420);
+    try {
+      const grip = (await h.page.locator('.tl-grip').boundingBox())!;
+      await h.page.mouse.move(grip.x + 200, grip.y + grip.height / 2);
+      await h.page.mouse.down();
+      await h.page.mouse.move(grip.x + 200, 20, { steps: 5 });
+      await h.page.mouse.up();
+      await host.settle(100);
+      const r = await room(h);
+      assert.ok(r.tree >= Math.min(0.4 * r.page, r.page - 230) - 1, `the tree kept ${r.tree} px of ${r.page}`);
+      assert.ok(r.stripBottom <= r.page + 0.5, 'the strip ends on the page');
+      // A tall panel: the strip's own height again (the floor only takes what the tree needs).
+      await h.page.setViewportSize({ width: 900, height: 1000 });
+      await host.settle(200);
+      const tall = await room(h);
+      const given = await h.page.evaluate(() =>
+        parseFloat(document.querySelector<HTMLElement>('.tl-body')!.style.height),
+      );
+      assert.ok(given > 180, `the drag grew the strip's height (${given} px)`);
+      assert.ok(Math.abs(tall.body - given) <= 1, `with room the strip is as tall as given (${tall.body} vs ${given})`);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      host.dispose();
+      await h.page.close();
+    }
+  });
+});
