@@ -112,9 +112,26 @@ export function activate(context: vscode.ExtensionContext): void {
       );
     }),
   );
-  const showLaunch = (launch: Launch, reveal = true) => {
-    if (reveal) taskTree.show(besideEditor(), true);
+  const showLaunch = (launch: Launch, reveal = true, program?: string) => {
     bridge.selectLaunch(launch.secret);
+    if (!reveal) return;
+    // With no editor open the panel would fill the only group, and the file the debugger opens at
+    // a breakpoint or an exception would cover it: the program's source goes on the left first.
+    const none = !vscode.window.activeTextEditor && vscode.window.tabGroups.all.every((g) => g.tabs.length === 0);
+    if (!none || !program || !path.isAbsolute(program)) return taskTree.show(besideEditor(), true);
+    vscode.window
+      .showTextDocument(vscode.Uri.file(program), {
+        viewColumn: vscode.ViewColumn.One,
+        preserveFocus: true,
+        preview: true,
+      })
+      .then(
+        () => taskTree.show(vscode.ViewColumn.Beside, true),
+        (e: unknown) => {
+          log.warn(`could not open ${program} beside the task tree: ${String(e)}`);
+          taskTree.show(besideEditor(), true);
+        },
+      );
   };
   // A launch's secret lives as long as its debug session or terminal.
   const owners = new LaunchOwners(launches);

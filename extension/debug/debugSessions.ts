@@ -9,8 +9,11 @@ import type { LaunchOwners } from './launchOwners';
 import { PYTHON_DEBUG_TYPES } from './debugProvider';
 
 export interface PanelOpener {
-  /** Shows the panel beside the editor without taking focus, and selects the launch's run. */
-  showLaunch(launch: Launch, reveal: boolean): void;
+  /**
+   * Shows the panel beside the editor without taking focus, and selects the launch's run;
+   * `program`: the session's program file, shown on the left when no editor is open.
+   */
+  showLaunch(launch: Launch, reveal: boolean, program?: string): void;
 }
 
 const isPython = (session: vscode.DebugSession) => (PYTHON_DEBUG_TYPES as readonly string[]).includes(session.type);
@@ -35,7 +38,8 @@ export class DebugSessionWatcher implements vscode.Disposable {
     if (!isPython(session)) return;
     const launch = this.owners.sessionStarted(session);
     if (!launch || session.parentSession) return;
-    this.open(launch);
+    const program: unknown = session.configuration.program;
+    this.open(launch, typeof program === 'string' ? program : undefined);
   }
 
   /** A program of a launch said hello for the first time. */
@@ -43,11 +47,11 @@ export class DebugSessionWatcher implements vscode.Disposable {
     if (launch.kind === 'debug') this.open(launch);
   }
 
-  private open(launch: Launch): void {
+  private open(launch: Launch, program?: string): void {
     if (this.shown.has(launch.secret)) return;
     this.shown.add(launch.secret);
     const reveal = vscode.workspace.getConfiguration('nurseryLens').get<boolean>('openOnDebug', true);
-    this.opener.showLaunch(launch, reveal);
+    this.opener.showLaunch(launch, reveal, program);
   }
 
   dispose(): void {

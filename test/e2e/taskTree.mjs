@@ -71,22 +71,31 @@ export async function enlargePanel(page, runCommand) {
   return width;
 }
 
+const GROUP_ORDINALS = ['First', 'Second', 'Third', 'Fourth'];
+
 async function enlargeOnce(page, runCommand) {
-  // Activate the panel's editor group by clicking the empty end of its tab
-  // bar: the tab itself may sit under the floating debug toolbar.
-  const group = page
-    .locator('.editor-group-container', { has: page.locator('.tab', { hasText: /task tree/i }) })
-    .first();
-  const tabs = group.locator('.tabs-container').first();
-  const box = await tabs.boundingBox({ timeout: 5000 }).catch(() => null);
-  if (box) await tabs.click({ force: true, position: { x: box.width - 8, y: box.height / 2 } });
-  else
-    await page
-      .locator('.tab', { hasText: /task tree/i })
-      .first()
-      .click({ force: true });
-  // The command exists only while there are several editor groups.
-  if ((await page.locator('.editor-group-container').count()) > 1) {
+  const groups = page.locator('.editor-group-container');
+  const holdsTree = await groups.evaluateAll((gs) =>
+    gs.map((g) => [...g.querySelectorAll('.tab')].some((t) => /task tree/i.test(t.textContent ?? ''))),
+  );
+  const index = holdsTree.indexOf(true);
+  // Maximizing exists only while there are several editor groups. The panel's group is
+  // activated by command first: its tab may sit under the floating debug toolbar, and the
+  // empty end of its tab bar (the old way) is not always empty.
+  if (holdsTree.length > 1 && index >= 0 && index < GROUP_ORDINALS.length) {
+    const treeGroupActive = () =>
+      groups.evaluateAll(
+        (gs, i) => gs[i]?.classList.contains('active') && !gs.some((g, j) => j !== i && g.classList.contains('active')),
+        index,
+      );
+    await runCommand(page, `View: Focus ${GROUP_ORDINALS[index]} Editor Group`, { timeout: 5000 }).catch(
+      () => undefined,
+    );
+    if (!(await treeGroupActive())) {
+      const tabs = groups.nth(index).locator('.tabs-container').first();
+      const box = await tabs.boundingBox({ timeout: 5000 }).catch(() => null);
+      if (box) await tabs.click({ force: true, position: { x: box.width - 8, y: box.height / 2 } });
+    }
     await runCommand(page, 'View: Maximize Editor Group and Hide Side Bars', { timeout: 5000 }).catch(() => undefined);
   }
   if (
