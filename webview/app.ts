@@ -178,8 +178,8 @@ export class App {
   }
 
   private watchSize(area: HTMLElement): void {
-    // A press or key on the tree: the view is the user's (a resize no longer chooses a first view again).
-    for (const type of ['pointerdown', 'keydown'] as const)
+    // A press, wheel or key on the tree: the view is the user's (a resize no longer chooses a first view again).
+    for (const type of ['pointerdown', 'wheel', 'keydown'] as const)
       this.svg.addEventListener(type, () => this.frames.viewTaken());
     let observed = false;
     new ResizeObserver(() => {

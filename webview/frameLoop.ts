@@ -23,7 +23,7 @@ import type { Viewport } from './tree/viewport';
 import { waitPicture } from './tree/waitEdges';
 import type { WaitLayer } from './tree/waitLayer';
 import type { VerdictBanner } from './verdictBanner';
-import type { Choices, Transform } from './viewState';
+import type { Choices } from './viewState';
 
 const OVERVIEW_REPAINT_MS = 500;
 /** Room shown for the first child's label when a node opens, in px. */
@@ -74,8 +74,12 @@ export class FrameLoop {
   private rendered = false;
   /** This frame set the first view: a resize it caused (the details pane appearing with it) moves nothing. */
   viewJustSet = false;
-  /** The first view the page chose (none: a saved one): while the view is still it, a resize chooses it again. */
-  private firstView: Transform | null = null;
+  /**
+   * The view is the page's choice (its first view, and Follow's pans), not the
+   * user's (no press, wheel or key on the tree, no Fit, no saved view): a
+   * resize chooses the first view again.
+   */
+  private pageView = false;
   /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
   private anchor: { key: string; x: number; y: number } | null = null;
   private lastOverviewPaint = 0;
@@ -99,32 +103,27 @@ export class FrameLoop {
     if (!this.rechoose() && grown && !this.needsInitialView) this.p.viewport.shift(0, grown / 2);
   }
 
-  /** The user pressed on the tree or used its keys: the view is theirs from now on. */
+  /** The user pressed, wheeled or used keys on the tree, or pressed Fit: the view is theirs from now on. */
   viewTaken(): void {
-    this.firstView = null;
+    this.pageView = false;
   }
 
   /**
-   * While the view is still the first one the page chose (no pan, zoom, Fit,
-   * selection or follow moved it), it is chosen again for the tree and the
-   * area as they are now: on a resize, and when a rebuild left it showing
-   * none of the tree (`ifEmpty`: a recording's first moment where its end
-   * was). True if so.
+   * While the view is the page's choice (pageView), the first view is chosen
+   * again for the tree and the area as they are now: on a resize, and when a
+   * rebuild left it showing none of the tree (`ifEmpty`: a recording's first
+   * moment where its end was). True if so.
    */
   private rechoose(ifEmpty = false): boolean {
     const { viewport } = this.p;
     const layout = this.p.tree.layout;
-    const f = this.firstView;
-    const t = viewport.transform;
-    if (this.needsInitialView || !f || !layout?.nodes.length) return false;
-    if (Math.abs(t.k - f.k) > 1e-9 || Math.abs(t.x - f.x) > 0.5 || Math.abs(t.y - f.y) > 0.5) return false;
+    if (this.needsInitialView || !this.pageView || !layout?.nodes.length) return false;
     if (ifEmpty) {
       const w = viewport.window(0);
       if (layout.nodes.some((n) => n.x >= w.x0 && n.x <= w.x1 && n.y >= w.y0 && n.y <= w.y1)) return false;
     }
     viewport.remeasure();
-    this.firstView = viewport.initialTransform(layout);
-    viewport.set(this.firstView);
+    viewport.set(viewport.initialTransform(layout));
     return true;
   }
 
@@ -176,7 +175,7 @@ export class FrameLoop {
       this.viewJustSet = true;
       const saved = p.choices.savedTransform;
       const t = saved ?? p.viewport.initialTransform(layout);
-      this.firstView = saved ? null : t;
+      this.pageView = !saved;
       p.viewport.set(t);
       p.viewport.grownBy(); // the height this view was chosen for
       this.rendered = false;
@@ -184,7 +183,7 @@ export class FrameLoop {
     if (layout && flags & DIRTY.structure) {
       // A node the user opened or closed stays in place (the view is theirs from then on).
       if (this.anchor) {
-        this.firstView = null;
+        this.pageView = false;
         this.holdAnchor(layout);
       } else this.rechoose(true);
     }

@@ -140,6 +140,7 @@ export class UserActions {
     const { p } = this;
     const layout = p.tree.layout;
     if (!layout || !layout.nodes.length) return;
+    p.frames.viewTaken();
     p.viewport.set(p.viewport.fitTransform(layout), layout.nodes.length < TRANSITION_LIMIT && !p.reducedMotion.matches);
   }
 
@@ -159,6 +160,7 @@ export class UserActions {
         y1: Math.max(...ys),
       };
       if (p.follow.stop()) p.scheduler.request(DIRTY.chrome);
+      p.frames.viewTaken();
       p.viewport.set(
         p.viewport.fitTransform({ ...layout, bounds }),
         placed.length < TRANSITION_LIMIT && !p.reducedMotion.matches,

@@ -43,16 +43,27 @@ function asyncioWayLines(dir) {
 async function programBesideTree(page) {
   const groups = page.locator('.editor-group-container');
   const holding = (name) => groups.filter({ has: page.locator('.tab', { hasText: name }) });
-  await page.locator('.tab', { hasText: /task tree/i }).first().waitFor({ state: 'visible', timeout: 30000 });
+  await page
+    .locator('.tab', { hasText: /task tree/i })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30000 });
   await page.locator('.tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 15000 });
   if ((await holding(/task tree/i).count()) !== 1 || (await holding(PROGRAM).count()) !== 1)
     throw new Error(`${PROGRAM} and the task tree are not in two editor groups`);
-  if ((await holding(/task tree/i).locator('.tab', { hasText: PROGRAM }).count()) > 0)
+  if (
+    (await holding(/task tree/i)
+      .locator('.tab', { hasText: PROGRAM })
+      .count()) > 0
+  )
     throw new Error(`${PROGRAM} opened in the task tree's group`);
   await runCommand(page, 'Go to File...').catch(async () => pressInWorkbench(page, 'Control+P'));
   await quickInput(page, 'trio_way.py', 'trio_way.py');
   await page.locator('.tab', { hasText: 'trio_way.py' }).first().waitFor({ state: 'visible', timeout: 15000 });
-  if ((await holding(/task tree/i).locator('.tab', { hasText: 'trio_way.py' }).count()) > 0)
+  if (
+    (await holding(/task tree/i)
+      .locator('.tab', { hasText: 'trio_way.py' })
+      .count()) > 0
+  )
     throw new Error('a file opened during the session covered the task tree');
   if (!(await page.locator('.webview.ready').first().isVisible())) throw new Error('the task tree is hidden');
 }
