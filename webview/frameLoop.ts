@@ -23,7 +23,7 @@ import type { Viewport } from './tree/viewport';
 import { waitPicture } from './tree/waitEdges';
 import type { WaitLayer } from './tree/waitLayer';
 import type { VerdictBanner } from './verdictBanner';
-import type { Choices } from './viewState';
+import type { Choices, Transform } from './viewState';
 
 const OVERVIEW_REPAINT_MS = 500;
 /** Room shown for the first child's label when a node opens, in px. */
@@ -80,6 +80,8 @@ export class FrameLoop {
    * resize chooses the first view again.
    */
   private pageView = false;
+  /** The transform of the page's last first view (rechoose compares it after a rebuild). */
+  private firstView: Transform | null = null;
   /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
   private anchor: { key: string; x: number; y: number } | null = null;
   private lastOverviewPaint = 0;
@@ -110,20 +112,28 @@ export class FrameLoop {
 
   /**
    * While the view is the page's choice (pageView), the first view is chosen
-   * again for the tree and the area as they are now: on a resize, and when a
-   * rebuild left it showing none of the tree (`ifEmpty`: a recording's first
-   * moment where its end was). True if so.
+   * again for the tree and the area as they are now: on a resize, and, after
+   * a rebuild (`rebuilt`), while the view is still exactly the first one and
+   * the tree no longer fits in it (a recording opened at its first task and
+   * moved to its end). True if so.
    */
-  private rechoose(ifEmpty = false): boolean {
+  private rechoose(rebuilt = false): boolean {
     const { viewport } = this.p;
     const layout = this.p.tree.layout;
     if (this.needsInitialView || !this.pageView || !layout?.nodes.length) return false;
-    if (ifEmpty) {
-      const w = viewport.window(0);
-      if (layout.nodes.some((n) => n.x >= w.x0 && n.x <= w.x1 && n.y >= w.y0 && n.y <= w.y1)) return false;
+    if (rebuilt) {
+      const f = this.firstView;
+      const t = viewport.transform;
+      if (!f || Math.abs(t.k - f.k) > 1e-9 || Math.abs(t.x - f.x) > 0.5 || Math.abs(t.y - f.y) > 0.5) return false;
+      const { width, height } = viewport.size();
+      const b = layout.bounds;
+      const fits =
+        b.x0 * t.k + t.x >= 0 && b.x1 * t.k + t.x <= width && b.y0 * t.k + t.y >= 0 && b.y1 * t.k + t.y <= height;
+      if (fits) return false;
     }
     viewport.remeasure();
-    viewport.set(viewport.initialTransform(layout));
+    this.firstView = viewport.initialTransform(layout);
+    viewport.set(this.firstView);
     return true;
   }
 
@@ -176,6 +186,7 @@ export class FrameLoop {
       const saved = p.choices.savedTransform;
       const t = saved ?? p.viewport.initialTransform(layout);
       this.pageView = !saved;
+      this.firstView = saved ? null : t;
       p.viewport.set(t);
       p.viewport.grownBy(); // the height this view was chosen for
       this.rendered = false;

@@ -125,6 +125,25 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     }
   });
 
+  it('a first view nobody moved follows the tree it no longer fits: a recording opened at its first task, moved to its end', async () => {
+    const { h, host } = await opened(600, 360);
+    try {
+      assert.deepEqual(await namesInView(h), ['crawl']);
+      await h.page.click('.tl-live'); // End
+      await host.settle(400);
+      const names = await namesInView(h);
+      assert.ok(names.includes('crawl'), `the root is in sight (${names.join(', ')})`);
+      assert.ok(
+        names.filter((n) => n.startsWith('fetch(')).length >= 3,
+        `fetches beside it, whole (${names.join(', ')})`,
+      );
+      assert.deepEqual(h.errors, []);
+    } finally {
+      host.dispose();
+      await h.page.close();
+    }
+  });
+
   it('a first view nobody moved is chosen again when the panel changes size; a view the user moved stays', async () => {
     const { h, host } = await opened(900, 760);
     try {
