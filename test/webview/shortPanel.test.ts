@@ -76,36 +76,48 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
   });
   after(async () => s?.close());
 
-  async function opened(width: number, height: number, theme: Theme = 'vscode-light') {
+  /** Runs `body` on a page of the given size showing the Hettinger recording (its strip open); no page errors. */
+  async function onRecording(
+    width: number,
+    height: number,
+    body: (h: Harness, host: LiveHost) => Promise<void>,
+    theme: Theme = 'vscode-light',
+  ): Promise<void> {
     const h = await Harness.open(s, { width, height, theme });
     const host = await LiveHost.attach(h);
-    host.open(HETTINGER);
-    await host.settle(400);
-    await h.page.waitForSelector('.tl-body:not([hidden])');
-    return { h, host };
+    try {
+      host.open(HETTINGER);
+      await host.settle(400);
+      await h.page.waitForSelector('.tl-body:not([hidden])');
+      await body(h, host);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      host.dispose();
+      await h.page.close();
+    }
   }
 
   for (const theme of ['vscode-light', 'vscode-dark'] as Theme[]) {
     it(`at 900 x 400 (${theme}): the tree keeps its floor with readable labels, the strip shrinks, nothing is cut off`, async () => {
-      const { h, host } = await opened(900, 400, theme);
-      try {
-        const r = await room(h);
-        const floor = Math.min(0.4 * r.page, r.page - 230);
-        assert.ok(r.tree >= floor - 1, `the tree has ${r.tree} px of ${r.page} (its floor: ${floor})`);
-        assert.ok(
-          r.body >= BODY_MIN - 1 && r.body < 180,
-          `the strip's body shrank (${r.body} px), not below its minimum`,
-        );
-        assert.ok(r.stripBottom <= r.page + 0.5, `the strip ends on the page (${r.stripBottom} of ${r.page})`);
-        // The first view (the run's first task) is in sight with its label, and at least one lane shows under the strip's axis.
-        assert.deepEqual(await namesInView(h), ['crawl']);
-        assert.ok((await h.page.locator('g.tl-row').count()) > 0, 'the strip shows lanes');
-        await h.page.screenshot({ path: join(SHOTS, `short-panel-${theme}-900x400.png`) });
-        assert.deepEqual(h.errors, []);
-      } finally {
-        host.dispose();
-        await h.page.close();
-      }
+      await onRecording(
+        900,
+        400,
+        async (h) => {
+          const r = await room(h);
+          const floor = Math.min(0.4 * r.page, r.page - 230);
+          assert.ok(r.tree >= floor - 1, `the tree has ${r.tree} px of ${r.page} (its floor: ${floor})`);
+          assert.ok(
+            r.body >= BODY_MIN - 1 && r.body < 180,
+            `the strip's body shrank (${r.body} px), not below its minimum`,
+          );
+          assert.ok(r.stripBottom <= r.page + 0.5, `the strip ends on the page (${r.stripBottom} of ${r.page})`);
+          // The first view (the run's first task) is in sight with its label, and at least one lane shows under the strip's axis.
+          assert.deepEqual(await namesInView(h), ['crawl']);
+          assert.ok((await h.page.locator('g.tl-row').count()) > 0, 'the strip shows lanes');
+          await h.page.screenshot({ path: join(SHOTS, `short-panel-${theme}-900x400.png`) });
+        },
+        theme,
+      );
     });
   }
 
@@ -126,8 +138,7 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
   });
 
   it('a first view nobody moved follows the tree it no longer fits: a recording opened at its first task, moved to its end', async () => {
-    const { h, host } = await opened(600, 360);
-    try {
+    await onRecording(600, 360, async (h, host) => {
       assert.deepEqual(await namesInView(h), ['crawl']);
       await h.page.click('.tl-live'); // End
       await host.settle(400);
@@ -137,19 +148,12 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
         names.filter((n) => n.startsWith('fetch(')).length >= 3,
         `fetches beside it, whole (${names.join(', ')})`,
       );
-      assert.deepEqual(h.errors, []);
-    } finally {
-      host.dispose();
-      await h.page.close();
-    }
+    });
   });
 
   it('a first view nobody moved is chosen again when the panel changes size; a view the user moved stays', async () => {
-    const { h, host } = await opened(900, 760);
-    try {
-      await h.page.keyboard.press('End'); // the run's end: crawl and its 14 fetches
-      await host.settle(300);
-      assert.ok((await namesInView(h)).includes('crawl'));
+    await onRecording(900, 760, async (h, host) => {
+      assert.ok((await namesInView(h)).includes('crawl'), "the recording's first task in sight");
       await h.page.setViewportSize({ width: 900, height: 400 });
       await host.settle(300);
       assert.ok((await namesInView(h)).includes('crawl'), 'the root is still in sight in the short panel');
@@ -172,16 +176,11 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       // Not chosen again: the user's zoom and left edge stay, and the row in the middle is still in sight.
       assert.deepEqual([now.k, now.x], [moved.k, moved.x], 'a resize keeps the zoom and left edge the user chose');
       assert.ok((await namesInView(h)).includes(middle), `${middle} (in the middle) is still in sight`);
-      assert.deepEqual(h.errors, []);
-    } finally {
-      host.dispose();
-      await h.page.close();
-    }
+    });
   });
 
   it('dragging the strip up stops at the tree floor; with room, the strip keeps the height it was given', async () => {
-    const { h, host } = await opened(900, 420);
-    try {
+    await onRecording(900, 420, async (h, host) => {
       const grip = (await h.page.locator('.tl-grip').boundingBox())!;
       await h.page.mouse.move(grip.x + 200, grip.y + grip.height / 2);
       await h.page.mouse.down();
@@ -200,10 +199,6 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       );
       assert.ok(given > 180, `the drag grew the strip's height (${given} px)`);
       assert.ok(Math.abs(tall.body - given) <= 1, `with room the strip is as tall as given (${tall.body} vs ${given})`);
-      assert.deepEqual(h.errors, []);
-    } finally {
-      host.dispose();
-      await h.page.close();
-    }
+    });
   });
 });
