@@ -62,6 +62,8 @@ export class Lifelines {
   /** Per task, its open scopes that have a deadline: scope id → deadline. */
   private readonly deadlines = new Map<number, Map<number, number>>();
   private readonly flagsSeen = new Map<number, number>();
+  /** Tasks pending when their loop closed, already counted out of the curve. */
+  private readonly closedPending = new Set<number>();
   private droppedSeen = 0;
   /** Each block's mark, by the runtime's block id (its reports share it). */
   private readonly blocks = new Map<number, TimelineMark>();
@@ -129,8 +131,14 @@ export class Lifelines {
     this.scopes(row, now);
     const flags = row.flags?.length ?? 0;
     if (flags > (this.flagsSeen.get(row.id) ?? 0)) {
-      for (const flag of row.flags!.slice(this.flagsSeen.get(row.id) ?? 0))
+      for (const flag of row.flags!.slice(this.flagsSeen.get(row.id) ?? 0)) {
         this.mark({ t: now, kind: 'flag', id: row.id, flag });
+        // Its loop closed with it pending: out of the live-task curve from then on.
+        if (flag === 'pending_at_close' && Number.isNaN(this.exited[slot]) && !this.closedPending.has(row.id)) {
+          this.closedPending.add(row.id);
+          this.count(now, -1);
+        }
+      }
       this.flagsSeen.set(row.id, flags);
     }
   }
@@ -174,7 +182,7 @@ export class Lifelines {
       if (row.cancelSource !== undefined) ending.cancelSource = row.cancelSource;
       this.endings.set(row.id, ending);
     }
-    this.count(at, -1);
+    if (!this.closedPending.delete(row.id)) this.count(at, -1);
   }
 
   /** Deadlines of the task's scopes: one that passed while its scope was open is marked where it fell. */

@@ -167,7 +167,8 @@ export class Retention {
       const outcome = t.exitedAt !== undefined ? (t.state as keyof OutcomeCounts) : 'lost';
       counts[outcome]++;
       n++;
-      if (t.exitedAt === undefined) this.facts.liveTasks--; // only reachable with a malformed stream
+      // only reachable with a malformed stream (a task pending at close was counted out at its flag)
+      if (t.exitedAt === undefined && !t.flags?.includes('pending_at_close')) this.facts.liveTasks--;
       tree.tasks.delete(t.id);
       tree.ownedNurseries.delete(t.id);
       tree.children.delete(t.id);

@@ -189,6 +189,11 @@ export class TaskEvents {
     if (row.flags?.includes(e.flag)) return;
     row.flags = [...(row.flags ?? []), e.flag];
     if (e.flag === 'exception_never_retrieved' && e.error) row.unretrieved = errorOf(e.error);
+    if (e.flag === 'pending_at_close' && row.exitedAt === undefined) {
+      // Its loop closed: it can never run again, so it no longer counts as live (it keeps its row and state).
+      this.facts.liveTasks--;
+      this.facts.changed = true;
+    }
     this.tree.changes.touch(row);
   }
 
@@ -251,7 +256,7 @@ export class TaskEvents {
       for (const s of row.scopes) this.tree.scopeOwner.delete(s.id);
       row.scopes = NO_SCOPES;
     }
-    this.facts.liveTasks--;
+    if (!row.flags?.includes('pending_at_close')) this.facts.liveTasks--; // (else counted out at its flag)
     this.facts.changed = true;
     this.tree.changes.touch(row);
     this.retention.queue(row);

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import type { RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
+import { Lifelines } from '../../extension/store/lifelines';
+import { RunState } from '../../extension/store/runState';
 import { byId, nursery, run, task } from './runRows';
 import {
   asyncioPrologue,
@@ -163,7 +165,32 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     assert.deepEqual(task(r, 3).flags, ['pending_at_close']);
     assert.equal(task(r, 3).state, 'scheduled', 'still not finished');
     assert.deepEqual(task(r, 4).unretrieved, { type: 'ValueError', message: 'nobody looked' });
-    assert.equal(r.info().liveTasks, 1);
+    assert.equal(r.info().liveTasks, 0, 'a task pending when its loop closed can never run again: not live');
+  });
+
+  it("a task pending at its loop's close leaves the live count and the timeline's curve once, whatever follows", () => {
+    const events = [
+      ...asyncioPrologue(),
+      spawned(2, null, 'forgotten', 1.1, { parent: 1 }),
+      spawned(3, null, 'worker', 1.2, { parent: 1 }),
+      exited(1, 5),
+      flagged(2, 'pending_at_close', 6),
+      flagged(3, 'pending_at_close', 6),
+      flagged(2, 'pending_at_close', 6.05), // said twice: counted once
+      exited(3, 6.1), // a malformed stream: an exit after the close is not counted again
+      runFinished(6.2),
+    ];
+    const state = new RunState('k', 'asyncio run');
+    const lines = new Lifelines();
+    const live: number[] = [];
+    for (const e of events) {
+      state.apply(e);
+      state.drainChanges((row) => lines.observe(row, state.now));
+      live.push(state.info().liveTasks);
+    }
+    assert.deepEqual(live.slice(-6), [2, 1, 0, 0, 0, 0], 'main exits, then each pending task leaves at its flag');
+    assert.deepEqual([lines.curveT.at(-1), lines.curveN.at(-1)], [6, 0], 'the curve is at 0 from the close on');
+    assert.ok(lines.curveN.every((n) => n >= 0));
   });
 
   it('retention folds finished loose tasks into a retired row under their maker', () => {
