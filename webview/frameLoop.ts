@@ -114,8 +114,8 @@ export class FrameLoop {
    * While the view is the page's choice (pageView), the first view is chosen
    * again for the tree and the area as they are now: on a resize, and, after
    * a rebuild (`rebuilt`), while the view is still exactly the first one and
-   * the tree no longer fits in it (a recording opened at its first task and
-   * moved to its end). True if so.
+   * shows none of the tree (a recording's first view chosen at its end, then
+   * shown at its first task). True if so.
    */
   private rechoose(rebuilt = false): boolean {
     const { viewport } = this.p;
@@ -125,11 +125,10 @@ export class FrameLoop {
       const f = this.firstView;
       const t = viewport.transform;
       if (!f || Math.abs(t.k - f.k) > 1e-9 || Math.abs(t.x - f.x) > 0.5 || Math.abs(t.y - f.y) > 0.5) return false;
-      const { width, height } = viewport.size();
-      const b = layout.bounds;
-      const fits =
-        b.x0 * t.k + t.x >= 0 && b.x1 * t.k + t.x <= width && b.y0 * t.k + t.y >= 0 && b.y1 * t.k + t.y <= height;
-      if (fits) return false;
+      // Only when it shows none of the tree: re-choosing a view that shows some of it raced with
+      // Follow's pans (the view then depended on which came first).
+      const w = viewport.window(0);
+      if (layout.nodes.some((n) => n.x >= w.x0 && n.x <= w.x1 && n.y >= w.y0 && n.y <= w.y1)) return false;
     }
     viewport.remeasure();
     this.firstView = viewport.initialTransform(layout);

@@ -137,20 +137,6 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     }
   });
 
-  it('a first view nobody moved follows the tree it no longer fits: a recording opened at its first task, moved to its end', async () => {
-    await onRecording(600, 360, async (h, host) => {
-      assert.deepEqual(await namesInView(h), ['crawl']);
-      await h.page.click('.tl-live'); // End
-      await host.settle(400);
-      const names = await namesInView(h);
-      assert.ok(names.includes('crawl'), `the root is in sight (${names.join(', ')})`);
-      assert.ok(
-        names.filter((n) => n.startsWith('fetch(')).length >= 3,
-        `fetches beside it, whole (${names.join(', ')})`,
-      );
-    });
-  });
-
   it('a first view nobody moved is chosen again when the panel changes size; a view the user moved stays', async () => {
     await onRecording(900, 760, async (h, host) => {
       assert.ok((await namesInView(h)).includes('crawl'), "the recording's first task in sight");
