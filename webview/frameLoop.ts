@@ -127,8 +127,7 @@ export class FrameLoop {
       if (!f || Math.abs(t.k - f.k) > 1e-9 || Math.abs(t.x - f.x) > 0.5 || Math.abs(t.y - f.y) > 0.5) return false;
       // Only when it shows none of the tree: re-choosing a view that shows some of it raced with
       // Follow's pans (the view then depended on which came first).
-      const w = viewport.window(0);
-      if (layout.nodes.some((n) => n.x >= w.x0 && n.x <= w.x1 && n.y >= w.y0 && n.y <= w.y1)) return false;
+      if (viewport.showsAny(layout)) return false;
     }
     viewport.remeasure();
     this.firstView = viewport.initialTransform(layout);

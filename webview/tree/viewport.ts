@@ -100,11 +100,14 @@ export class Viewport {
     };
   }
 
+  /** The nodes within the window (and its 200 px margin): those a frame draws. */
   cull(layout: Layout): Placed[] {
-    const w = this.window();
-    const out: Placed[] = [];
-    for (const p of layout.nodes) if (p.x >= w.x0 && p.x <= w.x1 && p.y >= w.y0 && p.y <= w.y1) out.push(p);
-    return out;
+    return layout.nodes.filter(inWindow(this.window()));
+  }
+
+  /** Whether any node is on screen (no margin). */
+  showsAny(layout: Layout): boolean {
+    return layout.nodes.some(inWindow(this.window(0)));
   }
 
   /** The node nearest a click (client coordinates), within 14 screen px. */
@@ -193,4 +196,9 @@ export class Viewport {
     if (dx === 0 && dy === 0) return null;
     return { k: t.k, x: t.x + dx, y: t.y + dy };
   }
+}
+
+/** A test for "this node is within window `w`" (layout coordinates). */
+function inWindow(w: { x0: number; y0: number; x1: number; y1: number }): (p: Placed) => boolean {
+  return (p) => p.x >= w.x0 && p.x <= w.x1 && p.y >= w.y0 && p.y <= w.y1;
 }
