@@ -116,22 +116,25 @@ export function activate(context: vscode.ExtensionContext): void {
     bridge.selectLaunch(launch.secret);
     if (!reveal) return;
     // With no editor open the panel would fill the only group, and the file the debugger opens at
-    // a breakpoint or an exception would cover it: the program's source goes on the left first.
+    // a breakpoint or an exception would cover it. The program's source goes on the left first; a
+    // launch with no source file of its own (`module`, e.g. uvicorn) leaves an empty group there.
     const none = !vscode.window.activeTextEditor && vscode.window.tabGroups.all.every((g) => g.tabs.length === 0);
-    if (!none || !program || !path.isAbsolute(program)) return taskTree.show(besideEditor(), true);
-    vscode.window
-      .showTextDocument(vscode.Uri.file(program), {
-        viewColumn: vscode.ViewColumn.One,
-        preserveFocus: true,
-        preview: true,
-      })
-      .then(
-        () => taskTree.show(vscode.ViewColumn.Beside, true),
-        (e: unknown) => {
-          log.warn(`could not open ${program} beside the task tree: ${String(e)}`);
-          taskTree.show(besideEditor(), true);
-        },
-      );
+    if (!none) return taskTree.show(besideEditor(), true);
+    const source = program && path.isAbsolute(program) ? program : undefined;
+    const left: Thenable<unknown> = source
+      ? vscode.window.showTextDocument(vscode.Uri.file(source), {
+          viewColumn: vscode.ViewColumn.One,
+          preserveFocus: true,
+          preview: true,
+        })
+      : vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{}, {}] });
+    left.then(
+      () => taskTree.show(source ? vscode.ViewColumn.Beside : vscode.ViewColumn.Two, true),
+      (e: unknown) => {
+        log.warn(`could not keep a group beside the task tree${source ? ` for ${source}` : ''}: ${String(e)}`);
+        taskTree.show(besideEditor(), true);
+      },
+    );
   };
   // A launch's secret lives as long as its debug session or terminal.
   const owners = new LaunchOwners(launches);

@@ -1,7 +1,7 @@
 // Reads the task tree webview the way a user (or a screen reader) sees it:
 // the SVG nodes the webview draws, with their kind, state class, parent link
 // and ARIA label (e.g. "task fetch(http://…), waiting, at trio_way.py:78").
-import { eventually, findFrame } from './workbench.mjs';
+import { eventually, findFrame, pressInWorkbench, quickInput, runCommand } from './workbench.mjs';
 
 export async function taskTreeFrame(page, { timeout = 30000 } = {}) {
   return findFrame(page, '#root', { timeout });
@@ -158,4 +158,46 @@ export async function recordingToEnd(frame) {
     { timeout: 10000, what: 'the timeline at the end of the recording after End' },
   );
   return first;
+}
+
+/**
+ * F5 with no editor open: the program's source (`source`, a tab title; null
+ * for a launch with no source file of its own, by `module`) opens on the left
+ * and the panel beside it, else the panel opens beside an empty group. A file
+ * opened then (`other`, as the debugger opens one at a breakpoint or an
+ * exception) goes to the left group, and the tree stays in sight.
+ */
+export async function treeBesideItsSource(page, source, other) {
+  const groups = page.locator('.editor-group-container');
+  const holding = (name) => groups.filter({ has: page.locator('.tab', { hasText: name }) });
+  await page
+    .locator('.tab', { hasText: /task tree/i })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30000 });
+  if (source) {
+    await page.locator('.tab', { hasText: source }).first().waitFor({ state: 'visible', timeout: 15000 });
+    if ((await holding(/task tree/i).count()) !== 1 || (await holding(source).count()) !== 1)
+      throw new Error(`${source} and the task tree are not in two editor groups`);
+    if (
+      (await holding(/task tree/i)
+        .locator('.tab', { hasText: source })
+        .count()) > 0
+    )
+      throw new Error(`${source} opened in the task tree's group`);
+  } else {
+    const count = await groups.count();
+    const first = await groups.first().locator('.tab').count();
+    if (count !== 2 || first !== 0)
+      throw new Error(`expected the tree beside one empty group: ${count} groups, ${first} tabs in the first`);
+  }
+  await runCommand(page, 'Go to File...').catch(async () => pressInWorkbench(page, 'Control+P'));
+  await quickInput(page, other, other);
+  await page.locator('.tab', { hasText: other }).first().waitFor({ state: 'visible', timeout: 15000 });
+  if (
+    (await holding(/task tree/i)
+      .locator('.tab', { hasText: other })
+      .count()) > 0
+  )
+    throw new Error('a file opened during the session covered the task tree');
+  if (!(await page.locator('.webview.ready').first().isVisible())) throw new Error('the task tree is hidden');
 }

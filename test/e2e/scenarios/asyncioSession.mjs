@@ -6,8 +6,8 @@
 // task has returned.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
-import { prepareRoom } from '../taskTree.mjs';
+import { pressInWorkbench, runCommand } from '../workbench.mjs';
+import { prepareRoom, treeBesideItsSource } from '../taskTree.mjs';
 import { followCrawl, SITES, SPEED_ENV, startDebugging } from './hettinger.mjs';
 
 const LAUNCH = 'Hettinger: asyncio TaskGroup';
@@ -35,39 +35,6 @@ function asyncioWayLines(dir) {
   };
 }
 
-/**
- * F5 with no editor open: the program's source opens on the left and the
- * panel beside it; a file opened then (as the debugger does at a breakpoint
- * or an exception) goes to the source's group, and the tree stays in sight.
- */
-async function programBesideTree(page) {
-  const groups = page.locator('.editor-group-container');
-  const holding = (name) => groups.filter({ has: page.locator('.tab', { hasText: name }) });
-  await page
-    .locator('.tab', { hasText: /task tree/i })
-    .first()
-    .waitFor({ state: 'visible', timeout: 30000 });
-  await page.locator('.tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 15000 });
-  if ((await holding(/task tree/i).count()) !== 1 || (await holding(PROGRAM).count()) !== 1)
-    throw new Error(`${PROGRAM} and the task tree are not in two editor groups`);
-  if (
-    (await holding(/task tree/i)
-      .locator('.tab', { hasText: PROGRAM })
-      .count()) > 0
-  )
-    throw new Error(`${PROGRAM} opened in the task tree's group`);
-  await runCommand(page, 'Go to File...').catch(async () => pressInWorkbench(page, 'Control+P'));
-  await quickInput(page, 'trio_way.py', 'trio_way.py');
-  await page.locator('.tab', { hasText: 'trio_way.py' }).first().waitFor({ state: 'visible', timeout: 15000 });
-  if (
-    (await holding(/task tree/i)
-      .locator('.tab', { hasText: 'trio_way.py' })
-      .count()) > 0
-  )
-    throw new Error('a file opened during the session covered the task tree');
-  if (!(await page.locator('.webview.ready').first().isVisible())) throw new Error('the task tree is hidden');
-}
-
 const awaitLine = (node) => {
   const m = /, waiting, at asyncio_way\.py:(\d+)/.exec(node.aria);
   return m ? Number(m[1]) : null;
@@ -83,7 +50,7 @@ export default {
     const lines = asyncioWayLines(ws.dir);
     await prepareRoom(page, runCommand);
     await startDebugging(page, pressInWorkbench);
-    await programBesideTree(page);
+    await treeBesideItsSource(page, PROGRAM, 'trio_way.py');
 
     const { shaped, split, last } = await followCrawl(ctx, page, {
       letter: 'G',

@@ -2,22 +2,34 @@
 // panel opens by itself and, once nothing has moved for a second, says
 // Deadlock: a banner naming both transfers and the locks each waits for,
 // the two tasks ringed, red wait-for arrows between them. Stopping the
-// session leaves the banner in the past tense.
+// session leaves the banner in the past tense. The configuration runs the
+// program by `module` here (as `python -m`, like a uvicorn launch), with no
+// editor open: the panel opens beside an empty group, which takes the files
+// opened during the session.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventually, pressInWorkbench, runCommand } from '../workbench.mjs';
-import { enlargePanel, prepareRoom, taskTreeFrame, treeNodes } from '../taskTree.mjs';
+import { enlargePanel, prepareRoom, taskTreeFrame, treeBesideItsSource, treeNodes } from '../taskTree.mjs';
 import { startDebugging } from './hettinger.mjs';
 
 const LAUNCH = 'Deadlock: two transfers, two locks';
+
+/** The configuration launches `python -m deadlock` instead of the file. */
+function prepare(ws) {
+  const c = ws.launch.configurations.find((x) => x.name === LAUNCH);
+  if (!c) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
+  delete c.program;
+  Object.assign(c, { module: 'deadlock', cwd: '${workspaceFolder}' });
+  writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
+}
 
 export default {
   id: 'W-deadlock',
   name: 'W deadlock: F5 on the deadlock example shows the Deadlock banner, the two transfers ringed and their wait-for arrows',
   timeoutMs: 90000,
   async run(ctx, state) {
-    const { page, ws } = await ctx.window('deadlock');
+    const { page } = await ctx.window('deadlock', { prepare });
     state.page = page;
-    if (!ws.launch.configurations.some((c) => c.name === LAUNCH))
-      throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
     // Pick it in the Run and Debug view's list of configurations, then F5 as a user would.
     await runCommand(page, 'View: Show Run and Debug');
     const label = page.locator('.part.sidebar .start-debug-action-item-dropdown-label').first();
@@ -37,6 +49,7 @@ export default {
     );
     await prepareRoom(page, runCommand);
     await startDebugging(page, pressInWorkbench);
+    await treeBesideItsSource(page, null, 'deadlock.py');
 
     let frame = await taskTreeFrame(page, { timeout: 30000 });
     ctx.log(`panel width ${await enlargePanel(page, runCommand)} px`);
