@@ -1,6 +1,6 @@
 // "Run Python File with Task Tree": the file runs in an integrated terminal
-// with the same instrumentation a debug session gets, and the panel shows
-// its run.
+// (the user's shell, which keeps its output) with the same instrumentation a
+// debug session gets, and the panel shows its run.
 import * as path from 'node:path';
 import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -11,6 +11,7 @@ import type { Launch } from '../collector/launches';
 import type { LaunchOwners } from '../debug/launchOwners';
 import { messageOf } from '../errorMessage';
 import { runtimeLintOptions } from '../lints/lintSettings';
+import { commandLine, shellKind } from './shellCommand';
 
 const isFile = (p: string): boolean => {
   try {
@@ -95,10 +96,9 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       lints: runtimeLintOptions((k, d) => settings.get(k, d), 'terminal'),
     });
     const terminalEnv: Record<string, string | null> = env;
+    // The user's shell runs the program, so its output stays when it ends (and the run can be typed again).
     const terminal = vscode.window.createTerminal({
       name: `Task Tree: ${name}`,
-      shellPath: python.command,
-      shellArgs: [...python.args, file],
       cwd: path.dirname(file),
       env: terminalEnv,
       iconPath: new vscode.ThemeIcon('type-hierarchy'),
@@ -106,7 +106,9 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       isTransient: true,
     });
     deps.owners.terminalStarted(launch, terminal);
-    deps.log.info(`running ${file} with ${[python.command, ...python.args].join(' ')} (${python.source})`);
+    const command = commandLine(shellKind(vscode.env.shell, process.platform), [python.command, ...python.args, file]);
+    deps.log.info(`running ${file}: ${command} (${python.source})`);
+    terminal.sendText(command, true);
     terminal.show(true);
     deps.showLaunch(launch);
   } catch (err) {

@@ -16,6 +16,23 @@ function signature(t) {
   return [parts[0], parts[1], ...parts.slice(2).sort()];
 }
 
+/** The program ended: its terminal (the user's shell, with what the program printed) is still there. */
+async function outputKept(page, ctx) {
+  await page.waitForTimeout(2500); // the old terminal (the program as its process) closed ~1 s after the end
+  await runCommand(page, 'Terminal: Focus Terminal');
+  // Its text is drawn on a canvas: the terminal's name says it is the program's.
+  await page
+    .locator('.part.panel')
+    .getByText(/Task Tree: trio_way\.py/)
+    .first()
+    .waitFor({ state: 'visible', timeout: 10000 })
+    .catch(() => {
+      throw new Error('the "Task Tree: trio_way.py" terminal closed when the program ended, and its output with it');
+    });
+  await ctx.shot(page, 'D-terminal-kept');
+  await runCommand(page, 'View: Hide Panel', { timeout: 5000 }).catch(() => undefined);
+}
+
 export default {
   id: 'D-recording',
   name: 'D recording: Run Python File with Task Tree, Save Recording…, Clear Finished Runs, Open Recording… shows the same tree',
@@ -39,6 +56,7 @@ export default {
       },
       { timeout: 40000, what: 'the terminal run to finish with every fetch returned' },
     );
+    await outputKept(page, ctx);
     const liveTotal = /(\d+) total/.exec(await rootText(frame))?.[1];
     ctx.log(`D: live run: ${live.describe()}; panel says ${liveTotal} total`);
     await ctx.shot(page, 'D-run-file');
