@@ -55,10 +55,11 @@ export function runawayMessage(live: number, peak: number, threshold: number, on
     : `This task group reached ${count(peak)} live children (more than ${count(threshold)}): its tasks were spawned faster than they finished.`;
 }
 
+// "Seen": the store knows only the sampled waits, and a short await between two samples leaves no trace.
 export function outlivedMessage(task: string, maker: string, stillRunning: boolean, byMs: number): string {
   return stillRunning
-    ? `Loose ${taskWords(task)} is still running after ${taskWords(maker)}, which made it, finished: no task group owns it and nothing waits for it.`
-    : `Loose ${taskWords(task)} outlived ${taskWords(maker)}, which made it, by ${duration(byMs)}: no task group owned it and nothing waited for it.`;
+    ? `Loose ${taskWords(task)} is still running after ${taskWords(maker)}, which made it, finished: no task group owns it and no task has been seen awaiting it.`
+    : `Loose ${taskWords(task)} outlived ${taskWords(maker)}, which made it, by ${duration(byMs)}: no task group owned it and no task was seen awaiting it.`;
 }
 
 export const pendingMessage = (task: string): string =>
@@ -92,8 +93,8 @@ export const SENTENCES = {
       : `Reached ${count(peak)} live children (more than ${count(threshold)}).`,
   outlived: (maker: string, stillRunning: boolean): string =>
     stillRunning
-      ? `Still running after ${maker}, which made it, finished: no task group owns it and nothing waits for it.`
-      : `Outlived ${maker}, which made it: no task group owned it and nothing waited for it.`,
+      ? `Still running after ${maker}, which made it, finished: no task group owns it and no task has been seen awaiting it.`
+      : `Outlived ${maker}, which made it: no task group owned it and no task was seen awaiting it.`,
 } as const;
 
 /** The mark a lint puts on its row. */

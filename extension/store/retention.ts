@@ -108,6 +108,7 @@ export class Retention {
     if (!this.tree.ownedNurseries.has(row.id) && !this.tree.children.has(row.id) && row.parent !== null) {
       // The common case: a leaf task. No walk, no temporary arrays.
       this.tree.tasks.delete(row.id);
+      this.tree.awaited.delete(row.id);
       this.tree.changes.forget(row);
       this.facts.retired++;
       this.facts.changed = true;
@@ -170,6 +171,7 @@ export class Retention {
       // only reachable with a malformed stream (a task pending at close was counted out at its flag)
       if (t.exitedAt === undefined && !t.flags?.includes('pending_at_close')) this.facts.liveTasks--;
       tree.tasks.delete(t.id);
+      tree.awaited.delete(t.id);
       tree.ownedNurseries.delete(t.id);
       tree.children.delete(t.id);
       tree.changes.forget(t);

@@ -2,8 +2,9 @@
 // second (the host decides when): what the runtime reported (lintEvents.ts:
 // the loop held, coroutines never awaited; flags at loop close on the rows)
 // and what the tree shows (a start() not started, a runaway task group, a
-// loose task that outlived the task that made it). Each lint also marks its
-// row, so the panel shows it on the task. Pure: no vscode, no timers.
+// loose task that outlived the task that made it with no task seen awaiting
+// it). Each lint also marks its row, so the panel shows it on the task. Pure:
+// no vscode, no timers.
 import type { LintCode, LintMark, Site, TaskRow } from '../../contract/rows';
 import { LintEvents } from './lintEvents';
 import * as W from './lintWords';
@@ -87,7 +88,7 @@ export class RunLints {
    */
   evaluate(settings: LintSettings, now: number): { lints: Lint[]; changed: boolean } {
     const f = this.facts;
-    const sig = `${this.events.version}|${f.lastSeen}|${f.liveTasks}|${f.totalTasks}|${f.status}|${JSON.stringify(settings)}`;
+    const sig = `${this.events.version}|${f.lastSeen}|${f.liveTasks}|${f.totalTasks}|${this.tree.awaited.size}|${f.status}|${JSON.stringify(settings)}`;
     if (sig === this.lastSignature && !this.waitingStarts) return { lints: this.last, changed: false };
     this.lastSignature = sig;
     const found: Lint[] = [];
@@ -221,6 +222,8 @@ export class RunLints {
       });
     }
     if (!t.loose || t.parent === null) return;
+    // Another task awaited it (main's `await warmer`): its outcome was taken, so outliving its maker is by design.
+    if (this.tree.awaited.has(t.id)) return;
     const maker = this.tree.tasks.get(t.parent);
     if (maker?.exitedAt === undefined) return;
     const still = t.exitedAt === undefined;

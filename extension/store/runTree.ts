@@ -33,6 +33,13 @@ export class RunTree {
   /** nursery id → first child that raised (for cancelledBy inference). */
   readonly firstRaised = new Map<number, number>();
   /**
+   * Loose tasks another task was seen awaiting (its sampled waits named them:
+   * asyncio's `await task`, a gather of them): someone took their outcome, so
+   * outliving their maker is no fire-and-forget (runLints.ts). Only ever
+   * grows while the task's row lives; retention forgets it with the row.
+   */
+  readonly awaited = new Set<number>();
+  /**
    * The highest id any row has or any link names. Ids grow, so a new row's id
    * is nearly always above it: then nothing can clash with it or hang under
    * it, and the checks of treeLinks.ts are skipped (they cost lookups on every
@@ -110,6 +117,7 @@ export class RunTree {
     for (const [id, list] of this.ownedNurseries) c.ownedNurseries.set(id, list.slice());
     for (const [k, v] of this.scopeOwner) c.scopeOwner.set(k, v);
     for (const [k, v] of this.firstRaised) c.firstRaised.set(k, v);
+    for (const id of this.awaited) c.awaited.add(id);
     c.maxId = this.maxId;
     c.snapshotSeen = this.snapshotSeen && new Set(this.snapshotSeen);
     return c;

@@ -3,7 +3,7 @@
 // loose task under the task that made it), move between nurseries, change
 // state and end, and a cancelled task learns who caused it where the wire
 // does not say.
-import type { Site } from '../../contract/rows';
+import type { Site, WaitInfo } from '../../contract/rows';
 import type {
   TaskExitedEvent,
   TaskFlaggedEvent,
@@ -140,9 +140,21 @@ export class TaskEvents {
     if (e.at !== undefined) row.awaitSite = this.tree.site(e.at);
     if (e.chain !== undefined) row.chain = this.chainOf(e.chain);
     // What it waits for (absent: unchanged); a task that is not waiting waits for nothing.
-    if (e.waits !== undefined) this.verdicts.setWaits(row, e.state === 'waiting' ? e.waits : null, e.ts);
-    else if (row.waits !== undefined && e.state !== 'waiting') this.verdicts.clear(row, e.ts);
+    if (e.waits !== undefined) {
+      this.verdicts.setWaits(row, e.state === 'waiting' ? e.waits : null, e.ts);
+      if (row.waits !== undefined) this.noteAwaited(row.id, row.waits);
+    } else if (row.waits !== undefined && e.state !== 'waiting') this.verdicts.clear(row, e.ts);
     this.tree.changes.touch(row);
+  }
+
+  /**
+   * Loose tasks that `id` waits for as a task's result (asyncio's `await
+   * task`, wait_for, a gather's children) are awaited: their outcome is taken.
+   * A lock's holder or a start()'s child is waited on, not awaited.
+   */
+  private noteAwaited(id: number, w: WaitInfo): void {
+    if ((w.kind !== 'task' && w.kind !== 'children') || w.holders === undefined) return;
+    for (const h of w.holders) if (h !== id && this.tree.tasks.get(h)?.loose) this.tree.awaited.add(h);
   }
 
   /** A chain of shared sites (most frames repeat across tasks and samples); the validator bounds its length. */

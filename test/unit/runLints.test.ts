@@ -3,7 +3,7 @@
 // a lint (a start() that starts in time, a task group under its threshold, a
 // loose task its maker waited for).
 import assert from 'node:assert/strict';
-import type { LoopBlockedEvent, WarningEvent, WireEvent } from '../../contract/wire';
+import type { LoopBlockedEvent, WarningEvent, WireEvent, WireWaits } from '../../contract/wire';
 import { DEFAULT_LINT_SETTINGS, type Lint, type LintSettings } from '../../extension/store/runLints';
 import type { RunState } from '../../extension/store/runState';
 import { run, task, nursery } from './runRows';
@@ -201,6 +201,106 @@ describe('RunState lints', () => {
     assert.equal(out[0].related[0].site.line, 5, "its maker's spawn site");
     assert.equal(task(r, 3).lints?.[0].badge, 'outlived its maker');
     assert.equal(task(r, 4).lints, undefined);
+  });
+
+  /** examples/asyncio_taskgroup.py: main's TaskGroup (4) runs the loader (2), which makes the loose cache warmer (3) and returns. */
+  const warmerMadeAndLeft = (): WireEvent[] => [
+    ...asyncioPrologue(),
+    opened(4, 1, 1, { kind: 'taskgroup' }),
+    spawned(2, 4, 'load(customers)', 2),
+    spawned(3, null, 'warm cache', 200, { parent: 2, site: site(66) }),
+    exited(2, 200),
+  ];
+  const awaiting = (id: number, ts: number, waits: WireWaits): WireEvent => ({ ...state(id, ts, 'waiting'), waits });
+  const awaitsTask = (id: number): WireWaits => ({
+    kind: 'task',
+    obj: 90 + id,
+    label: 'task',
+    holders: [id],
+    detail: 'until warm cache finishes',
+  });
+
+  it('outlived maker: not when another task was seen awaiting the loose task (main awaits the cache warmer)', () => {
+    const r = run(warmerMadeAndLeft());
+    const before = r.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints.filter((l) => l.code === 'outlived-maker');
+    assert.equal(before.length, 1, 'nobody awaits it yet: the lint is true now');
+    assert.equal(before[0].ongoing, true);
+    r.apply(awaiting(1, 360, awaitsTask(3)));
+    const during = r.lints(DEFAULT_LINT_SETTINGS, Date.now());
+    assert.deepEqual(
+      during.lints.filter((l) => l.code === 'outlived-maker'),
+      [],
+      'main waits for it now',
+    );
+    assert.equal(during.changed, true);
+    assert.equal(task(r, 3).lints, undefined, 'its mark is gone');
+    // It ends; main stops waiting and ends: having been awaited is remembered.
+    for (const e of [exited(3, 801), state(1, 802, 'running'), exited(1, 810), runFinished(811, 'raised')]) r.apply(e);
+    const after = r.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints;
+    assert.deepEqual(
+      after.filter((l) => l.code === 'outlived-maker'),
+      [],
+      JSON.stringify(after),
+    );
+    assert.ok(!after.some((l) => /nothing waited|seen awaiting/.test(l.message)));
+    assert.equal(task(r, 3).lints, undefined);
+    // A recording of the same run (its events replayed into a new store) says the same.
+    const replayed = run([
+      ...warmerMadeAndLeft(),
+      awaiting(1, 360, awaitsTask(3)),
+      exited(3, 801),
+      state(1, 802, 'running'),
+      exited(1, 810),
+      runFinished(811, 'raised'),
+    ]);
+    assert.deepEqual(
+      replayed.lints(DEFAULT_LINT_SETTINGS, Date.now()).lints.filter((l) => l.code === 'outlived-maker'),
+      [],
+    );
+  });
+
+  it('outlived maker: a gather of the loose task awaits it too; a lock it holds is no await', () => {
+    const gathered = lintsOf([
+      ...warmerMadeAndLeft(),
+      awaiting(1, 360, { kind: 'children', obj: 95, label: 'gather', holders: [3], detail: '1 of 1 still running' }),
+      exited(3, 801),
+      exited(1, 810),
+    ]);
+    assert.deepEqual(
+      gathered.lints.filter((l) => l.code === 'outlived-maker'),
+      [],
+    );
+    const locked = lintsOf([
+      ...warmerMadeAndLeft(),
+      awaiting(1, 360, { kind: 'lock', obj: 96, label: 'Lock cache_lock', holders: [3] }),
+      exited(3, 801),
+      exited(1, 810),
+    ]);
+    assert.deepEqual(
+      locked.lints.filter((l) => l.code === 'outlived-maker').map((l) => l.ids),
+      [[3]],
+      'main waited for a lock the warmer held, not for the warmer',
+    );
+  });
+
+  it('outlived maker: a fire-and-forget task nobody was seen awaiting is still a lint, in honest words', () => {
+    const { r, lints } = lintsOf([...warmerMadeAndLeft(), exited(3, 801), exited(1, 810), runFinished(811)]);
+    const out = lints.filter((l) => l.code === 'outlived-maker');
+    assert.deepEqual(
+      out.map((l) => [l.ids, l.ongoing, l.site?.line]),
+      [[[3], false, 66]],
+    );
+    assert.equal(
+      out[0].message,
+      "Loose task 'warm cache' outlived task 'load(customers)', which made it, by 601 ms: no task group owned it and no task was seen awaiting it.",
+    );
+    assert.deepEqual(task(r, 3).lints, [
+      {
+        code: 'outlived-maker',
+        badge: 'outlived its maker',
+        sentence: 'Outlived load(customers), which made it: no task group owned it and no task was seen awaiting it.',
+      },
+    ]);
   });
 
   it('flags at loop close: pending and never retrieved are lints (the flags mark the rows already)', () => {
