@@ -8,6 +8,7 @@
 import type { Row, Site, TaskRow } from '../../contract/rows';
 import { buildModel, type Model, type ModelOptions, type ViewNode } from '../../webview/tree/model';
 import { displayName, errorLine, shortSite, siteWords, taskExtra } from '../../webview/tree/labels';
+import { groupWord, startWord } from '../../webview/tree/kindWords';
 import { kindSentence } from '../../webview/tree/taskKinds';
 import { countStates, inStateOrder, stateWord } from '../../webview/tree/taskStates';
 import { FOLD_THRESHOLD } from '../../webview/viewState';
@@ -139,10 +140,10 @@ export class TasksModel {
     if (row.kind === 'nursery') {
       const where = row.site ? siteWords(row.site) : '';
       const closed = row.closedAt !== undefined && row.closedAt !== null;
-      const kind = row.start ? 'nursery.start()' : 'nursery';
+      const kind = row.start ? startWord(row) : groupWord(row); // an asyncio `TaskGroup`, an AnyIO `task group`
       return {
         label: row.site ? `${kind} ${where}` : kind,
-        description: closed ? 'closed' : `${node.children.length} tasks`,
+        description: closed ? 'closed' : `${node.children.length} task${node.children.length === 1 ? '' : 's'}`,
         tooltip: [
           `${kind} #${row.id}${closed ? ', closed' : ''}`,
           row.site ? `opened at ${row.site.file}:${row.site.line}` : 'opened where no user code was found',

@@ -45,6 +45,22 @@ describe('Tasks view model (the side bar tree of a run)', () => {
     assert.equal(m.parent('3'), null);
   });
 
+  it('calls each task group what its library calls it: an asyncio TaskGroup, an AnyIO task group and its tg.start()', () => {
+    const m = model([
+      opened(4, 3, 1, { site: site(7), kind: 'taskgroup' }),
+      spawned(5, 4, 'fetch', 1.1),
+      opened(6, 5, 1.2, { site: site(9), kind: 'anyio' }),
+      opened(7, 5, 1.3, { site: site(11), kind: 'anyio', start: true }),
+    ]);
+    assert.deepEqual(outline(m), [
+      'main — scheduled',
+      '  TaskGroup main:7 — 1 task',
+      '    fetch — scheduled',
+      '      task group main:9 — 0 tasks',
+      '      tg.start() main:11 — 0 tasks',
+    ]);
+  });
+
   it('groups many tasks of one kind (one spawn site, names alike) into one "×N" item that holds them, as the panel does', () => {
     const events: WireEvent[] = [opened(4, 3, 1)];
     for (let i = 0; i < 30; i++)
