@@ -224,6 +224,8 @@ export class Toolbar {
         return o;
       }),
     );
+    const shown = this.runSelect.selectedOptions[0]?.textContent;
+    this.runSelect.title = shown ? `Run to show: ${shown}` : 'Run to show';
     this.runSelect.hidden = runs.length === 0;
     this.runSelect.disabled = runs.length < 2;
     this.clearFinished.hidden = !runs.some((r) => r.status !== 'live');

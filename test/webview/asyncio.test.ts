@@ -173,6 +173,26 @@ describe('webview: an asyncio run', function () {
     );
   });
 
+  it("a long run name keeps its library in sight in a wide panel, and the picker's tooltip says it whole", async () => {
+    await h.page.setViewportSize({ width: 1220, height: 700 });
+    try {
+      const run = new LiveRun('a', 'Hettinger: asyncio TaskGroup, at most ten fetches').feed(asyncioRun(1, 'asyncio'));
+      await h.send(runsMessage([run.state]), run.snapshot());
+      const picker = h.page.locator('select.run-picker');
+      const text = (await picker.locator('option').textContent())!;
+      assert.match(text, /· asyncio — live$/);
+      assert.equal(await picker.getAttribute('title'), `Run to show: ${text}`);
+      const room = await picker.evaluate((el: HTMLSelectElement, t: string) => {
+        const c = document.createElement('canvas').getContext('2d')!;
+        c.font = getComputedStyle(el).font;
+        return el.clientWidth - c.measureText(t).width;
+      }, text);
+      assert.ok(room > 0, `the picker is ${-room} px short of its run's name`);
+    } finally {
+      await h.page.setViewportSize({ width: 1100, height: 600 });
+    }
+  });
+
   it('folds many same-named loose tasks of one maker, and the keyboard walks from a loose task to its maker', async () => {
     const run = live();
     run.feed(
