@@ -121,6 +121,43 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     });
   }
 
+  it('a narrow and short panel (270 x 290): the wrapped toolbar and a long banner scroll, the tree keeps its floor in sight', async () => {
+    const h = await Harness.open(s, { width: 270, height: 290 });
+    try {
+      const run = new LiveRun('c1.r1', 'AnyIO on asyncio: tg.start() and a CancelScope deadline').feed(
+        eventsOf(readStream(HETTINGER)),
+      );
+      run.state.markDisconnected('connection lost');
+      await h.send(runsMessage([run.state]), run.snapshot());
+      await h.settle(200);
+      const r = await h.page.evaluate(() => {
+        const main = document.querySelector('.main')!.getBoundingClientRect();
+        const bar = document.querySelector('.toolbar')!;
+        return {
+          page: window.innerHeight,
+          seen: Math.min(main.bottom, window.innerHeight) - Math.max(main.top, 0),
+          barScrolls: bar.scrollHeight > bar.clientHeight,
+          timeBar: document.querySelector('.tl-bar')!.getBoundingClientRect().toJSON() as DOMRect,
+        };
+      });
+      await h.page.screenshot({ path: join(SHOTS, 'short-panel-narrow-270x290.png') });
+      const floor = Math.min(0.4 * r.page, r.page - 230);
+      assert.ok(r.seen >= floor - 1, `${r.seen} px of the tree in sight, of ${r.page} (its floor: ${floor})`);
+      const bar = r.timeBar;
+      assert.ok(
+        bar.height >= 20 && bar.top >= 0 && bar.bottom <= r.page + 0.5,
+        `the timeline's bar is whole on the page (${bar.top}-${bar.bottom} of ${r.page})`,
+      );
+      assert.ok(r.barScrolls, 'the toolbar scrolls to what it could not show');
+      const legend = h.page.locator('.toolbar button', { hasText: 'Legend' });
+      await legend.scrollIntoViewIfNeeded();
+      assert.ok(await legend.isVisible(), 'Legend can be scrolled to');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   it("a tree taller than a short panel: its first view shows the root (a run's crawl and its 14 fetches in 190 px)", async () => {
     const h = await Harness.open(s, { width: 900, height: 300 });
     try {
