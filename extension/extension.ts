@@ -196,7 +196,10 @@ export function activate(context: vscode.ExtensionContext): void {
         () => {
           const removed = store.clearFinished();
           log.info(`cleared ${removed.length} finished run(s)`);
-          vscode.window.setStatusBarMessage(`Nursery Lens: cleared ${removed.length} run(s)`, 3000);
+          vscode.window.setStatusBarMessage(
+            `Nursery Lens: cleared ${removed.length} finished run${removed.length === 1 ? '' : 's'}`,
+            3000,
+          );
         },
       ],
     }),

@@ -79,7 +79,7 @@ export class RunStatusItem implements vscode.Disposable {
       );
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
-    md.appendText(`Nursery Lens: ${live.length} live run(s), ${infos.length} in total\n\n`);
+    md.appendText(`Nursery Lens: ${live.length} live, ${plural(infos.length, 'run')} in all\n\n`);
     for (const l of lines) md.appendText(`${l}\n`);
     if (lintCount)
       md.appendText(
