@@ -42,7 +42,7 @@ export const spawned = (id: number, name: string, nursery = 4): Ev => ({
 });
 
 /** main's nursery (4) holds a `keeper` holding Lock db and three `client-N` waiting for it. */
-export function lockQueue(): LiveRun {
+export function lockQueue(detail?: string): LiveRun {
   const ev: Ev[] = [...prologue()];
   ev.push({ type: 'task.spawned', run: 1, ts: 2, id: 10, name: 'keeper', nursery: 4, system: false, site: site(20) });
   for (let i = 0; i < 3; i++)
@@ -57,7 +57,10 @@ export function lockQueue(): LiveRun {
       site: site(21),
     });
   ev.push(waits(10, 50, { kind: 'sleep', label: 'trio.sleep', until: 60_000, wakes: true }));
-  for (let i = 0; i < 3; i++) ev.push(waits(11 + i, 50, { kind: 'lock', obj: 30, label: 'Lock db', holders: [10] }));
+  for (let i = 0; i < 3; i++)
+    ev.push(
+      waits(11 + i, 50, { kind: 'lock', obj: 30, label: 'Lock db', holders: [10], ...(detail ? { detail } : {}) }),
+    );
   return new LiveRun('locks', 'bank.py').feed(ev);
 }
 

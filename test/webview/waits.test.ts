@@ -124,6 +124,15 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     }
   });
 
+  it('a wait whose own detail counts its waiters ("value 0; 3 waiting") does not count them again', async () => {
+    await show(h, lockQueue('value 0; 3 waiting'));
+    await h.task('client-1').locator('tspan.name').click();
+    await h.settle();
+    const pane = await text(h, 'aside.details');
+    assert.match(pane, /value 0; 3 waiting; only another task can wake it/);
+    assert.doesNotMatch(pane, /tasks wait on it/);
+  });
+
   it("wait-for edges: the selected task's by default (both ways), every one with the toolbar toggle, remembered", async () => {
     await show(h, lockQueue());
     assert.deepEqual(await edges(h, 'wait'), [], 'nothing selected, no verdict: no edges');

@@ -54,7 +54,9 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
     const more: Array<Node | string | null> = [];
     if (w.detail) more.push(w.detail);
     const waiters = waitersOf(l.rows, w);
-    if (waiters > 1) more.push(`${more.length ? '; ' : ''}${waiters} tasks wait on it`);
+    // (a semaphore's detail says how many wait already: "value 0; 4 waiting")
+    if (waiters > 1 && !/\bwaiting\b/.test(w.detail ?? ''))
+      more.push(`${more.length ? '; ' : ''}${waiters} tasks wait on it`);
     if (w.until !== undefined) more.push(`${more.length ? '; ' : ''}a deadline wakes it in `, l.countdown(w.until));
     else if (w.wakes) more.push(`${more.length ? '; ' : ''}wakes by itself (I/O, a thread)`);
     else more.push(`${more.length ? '; ' : ''}only another task can wake it`);
