@@ -112,6 +112,20 @@ def test_a_task_group_is_a_nursery_owned_by_its_task_and_its_tasks_belong_to_it(
     assert rec.main()["func"]["function"] == fn
 
 
+def test_a_task_made_in_a_comprehension_is_spawned_in_the_function_around_it(arecord):
+    # CPython 3.11 runs a comprehension as a function of its own, <dictcomp>;
+    # 3.12+ inlines it: either way the user wrote the call in main.
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            jobs = {k: tg.create_task(leaf(), name=k) for k in ("a", "b")}  # COMP-SPAWN
+            loose = [asyncio.create_task(leaf(), name=f"loose {k}") for k in jobs]  # COMP-LOOSE
+        await asyncio.gather(*loose)
+
+    rec = arecord(lambda: asyncio.run(main()))
+    assert named(rec, "a")["site"] == site("# COMP-SPAWN", "main")
+    assert named(rec, "loose b")["site"] == site("# COMP-LOOSE", "main")
+
+
 def test_loose_tasks_name_the_task_that_made_them(arecord):
     async def helper():
         await asyncio.sleep(0)

@@ -46,11 +46,25 @@ def site_json(code: CodeType | None, line: int) -> str:
     raw = line
     if line < 0:  # -(f_lasti + 1) from a hook
         line = line_of_offset(code, -1 - line)
-    s = f'{{"file":{_q(code.co_filename)},"line":{line if line and line > 0 else 0},"function":{_q(code.co_name)}}}'
+    s = f'{{"file":{_q(code.co_filename)},"line":{line if line and line > 0 else 0},"function":{_q(function_of(code))}}}'
     if len(_site_cache) > SITES_MAX:
         _site_cache.clear()
     _site_cache[(id(code), raw)] = (code, s)
     return s
+
+
+_COMPREHENSIONS = frozenset(("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"))
+
+
+def function_of(code: CodeType) -> str:
+    """The function a site is in, as the user wrote it: a comprehension is
+    named for the function around it (``main``, not ``<dictcomp>``), as
+    CPython 3.12+ inlines it (PEP 709); ``<module>`` at the top level."""
+    name = code.co_name
+    if name not in _COMPREHENSIONS:
+        return name
+    outer = getattr(code, "co_qualname", name).rpartition(".")[0].removesuffix(".<locals>")
+    return outer.rpartition(".")[2] or "<module>"
 
 
 def text_site_json(file: str, line: int, function: str) -> str:
