@@ -5,9 +5,10 @@
 What to look at in the Nursery Lens panel (the run picker says
 `AnyIO on asyncio` or `AnyIO on Trio`):
   * `main` opens a task group (labelled `task group`) and calls
-    `await tg.start(serve_quotes)`: for a moment `quote server` waits in
-    the `tg.start()` call; when it calls `task_status.started(port)` it
-    joins main's group and `start()` returns the port;
+    `await tg.start(serve_quotes)`: for a moment `quote server` sits in
+    a `tg.start()` group and main waits for it there; when it calls
+    `task_status.started(port)` it joins main's group and `start()`
+    returns the port;
   * `quote server` owns a `connections` task group: one `handle` task per
     client connection, each waiting for a request line;
   * main's second task group holds the clients: three `ask(N)` tasks, each

@@ -324,6 +324,33 @@ def test_a_stream_read_says_whom_it_reads_from_and_to_thread_what_runs(arecord):
     assert t["detail"] == f"runs {crunch.__qualname__}() in a worker thread"
 
 
+def test_the_loops_socket_calls_say_whom_they_read_from_or_accept_on(arecord):
+    import socket
+
+    async def read_one(loop, sock):
+        await loop.sock_recv(sock, 1)  # a bare future the selector completes: "Future" without its frame
+
+    async def accept_one(loop, sock):
+        await loop.sock_accept(sock)
+
+    async def main(server, client):
+        loop = asyncio.get_running_loop()
+        reading = asyncio.create_task(read_one(loop, client), name="reading")
+        accepting = asyncio.create_task(accept_one(loop, server), name="accepting")
+        await cancel_after_hold(reading, accepting)
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client, server.accept()[0]:
+            server.setblocking(False)
+            client.setblocking(False)
+            rec = arecord(lambda: asyncio.run(main(server, client)), sample_hz=HZ)
+    r = waited(rec, "reading")
+    assert r == {"kind": "io", "label": "socket", "wakes": True, "detail": f"reads from 127.0.0.1:{port}"}
+    a = waited(rec, "accepting")
+    assert a == {"kind": "io", "label": "socket", "wakes": True, "detail": f"accepts connections on 127.0.0.1:{port}"}
+
+
 def test_run_in_executor_says_what_runs_in_the_worker_and_what_waits_for_one(arecord):
     import concurrent.futures
     import functools

@@ -118,6 +118,9 @@ def install(module: ModuleType) -> bool:
         functools.update_wrapper(wrapper, orig, assigned=("__doc__", "__name__", "__qualname__"), updated=())
     group_cls.__aenter__ = __aenter__
     group_cls.__aexit__ = __aexit__
+    from . import asyncio_waits  # (imports this module)
+
+    asyncio_waits.install(module, exit_)
     _install_started(module)
     _install_scopes(module)
     handle = getattr(getattr(module, "TaskHandle", None), "_run_coro", None)

@@ -12,24 +12,31 @@ a ``children`` wait with its running children as holders: done when all of
 them are, as a nursery's exit (``asyncio.wait``: the tasks it waits on, read
 from its frame). The end of ``async with TaskGroup()`` is the group's
 ``children`` wait, as Trio's nursery exit is. A stream's read or drain
-says who is at the other end; ``to_thread`` and ``run_in_executor``
-(``executor_waits``) what runs in the thread.
+says who is at the other end, as does a socket call of the loop
+(``socket_waits``); ``to_thread`` and ``run_in_executor``
+(``executor_waits``) what runs in the thread. A library on asyncio
+registers its own frames (``register``): AnyIO's socket stream waits in
+an ``Event.wait`` its protocol sets, which only its frame can say is a
+socket read (``PURPOSE`` outranks the primitive inside).
 
 asyncio's ``Lock`` records no owner: ``lock_owners`` notes it, and a lock
-wait names its holder. An ``asyncio.timeout`` the task is in is a deadline that can
-wake it. Every reader runs in a pump, maybe on the watching thread: any
-error makes the wait "not known" (``_core.waits``), never more.
+wait names its holder. An ``asyncio.timeout`` the task is in is a deadline
+that can wake it, as is an AnyIO ``CancelScope``'s (``SCOPE_SOURCES``).
+Every reader runs in a pump, maybe on the watching thread: any error makes
+the wait "not known" (``_core.waits``), never more.
 """
 
 from __future__ import annotations
 
 import inspect
 import sys
+from math import inf
 from typing import TYPE_CHECKING, Any, Callable
 
 from .._core.waits import WaitReader, WaitSeen
-from . import lock_owners
+from . import lock_owners, socket_waits
 from .executor_waits import executor_wait
+from .sampling import SCOPE_SOURCES
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -41,6 +48,8 @@ Reader = Callable[["Sampling", Any, "FrameType"], "WaitSeen | None"]
 
 #: priorities: the frame with the highest wins (innermost among equals)
 PRIMITIVE = 3
+#: a library's frame that says what the primitive it waits in is for
+PURPOSE = 4
 
 #: code id -> reader, and the code objects (kept alive)
 _READERS: dict[int, Reader] = {}
@@ -50,14 +59,15 @@ CODES: dict[int, int] = {}
 _looked = False
 
 
-def _register(fn: Any, reader: Reader) -> None:
+def register(fn: Any, reader: Reader, rank: int = PRIMITIVE) -> None:
+    """``reader`` describes a task whose await chain holds ``fn``'s frame."""
     try:
         code = inspect.unwrap(fn).__code__
     except Exception:
         return
     _CODES.append(code)
     _READERS[id(code)] = reader
-    CODES[id(code)] = PRIMITIVE
+    CODES[id(code)] = rank
 
 
 def look_up() -> dict[int, int]:
@@ -70,23 +80,27 @@ def look_up() -> dict[int, int]:
         import asyncio
         from asyncio import locks, queues, streams, tasks, threads
 
-        _register(locks.Lock.acquire, _lock)
-        _register(locks.Semaphore.acquire, _semaphore)
-        _register(locks.Event.wait, _event)
-        _register(locks.Condition.wait, _condition)
-        _register(queues.Queue.get, _get)
-        _register(queues.Queue.put, _put)
-        _register(tasks.sleep, _sleep)
-        _register(getattr(tasks, "_wait"), _wait)  # noqa: B009 (asyncio.wait's private half)
-        _register(getattr(streams.StreamReader, "_wait_for_data"), _stream_read)  # noqa: B009 (private)
-        _register(getattr(streams.FlowControlMixin, "_drain_helper"), _stream_drain)  # noqa: B009
-        _register(threads.to_thread, _to_thread)
+        register(locks.Lock.acquire, _lock)
+        register(locks.Semaphore.acquire, _semaphore)
+        register(locks.Event.wait, _event)
+        register(locks.Condition.wait, _condition)
+        register(queues.Queue.get, _get)
+        register(queues.Queue.put, _put)
+        register(tasks.sleep, _sleep)
+        register(getattr(tasks, "_wait"), _wait)  # noqa: B009 (asyncio.wait's private half)
+        register(getattr(streams.StreamReader, "_wait_for_data"), _stream_read)  # noqa: B009 (private)
+        register(getattr(streams.FlowControlMixin, "_drain_helper"), _stream_drain)  # noqa: B009
+        register(threads.to_thread, _to_thread)
         if sys.version_info < (3, 12):  # 3.12+ awaits the task itself, in an asyncio.timeout: the fallback says it
-            _register(tasks.wait_for, _wait_for)
+            register(tasks.wait_for, _wait_for)
         group = getattr(asyncio, "TaskGroup", None)  # 3.11+
-        _register(getattr(group, "__aexit__", None), _group_exit)  # the original (patches wraps it)
+        register(getattr(group, "__aexit__", None), _group_exit)  # the original (patches wraps it)
     except Exception:
         pass  # asyncio has another shape here: those waits stay unknown
+    try:
+        socket_waits.look_up(register)
+    except Exception:
+        pass  # the loops have another shape: their socket calls read as the futures they await
     return CODES
 
 
@@ -96,12 +110,21 @@ def reader_for(run: Sampling, clock0: float) -> WaitReader:
 
 
 def _deadline(run: Sampling, task: Any, seen: WaitSeen) -> WaitSeen:
-    """``seen`` woken by the nearest ``asyncio.timeout`` the task is in, if any."""
+    """``seen`` woken by the nearest ``asyncio.timeout`` the task is in, or
+    deadline of a library's scope (AnyIO's ``CancelScope``), if any."""
     tid = run.tids.get(task)
     mine = run.timeouts.get(tid) if tid is not None else None
-    if not mine:
-        return seen
-    whens = [t._when for t, _, _ in list(mine) if t._when is not None and t._state.name in ("ENTERED", "EXPIRING")]
+    whens = (
+        [t._when for t, _, _ in list(mine) if t._when is not None and t._state.name in ("ENTERED", "EXPIRING")]
+        if mine
+        else []
+    )
+    for source in SCOPE_SOURCES:  # none without AnyIO
+        for scope in source(run, task):  # innermost first
+            if scope[1] != inf:
+                whens.append(scope[1])
+            if scope[2]:  # shielded: the deadlines outside it do not reach the task
+                break
     if not whens:
         return seen
     until = min(whens) if seen.until is None else min(seen.until, *whens)
