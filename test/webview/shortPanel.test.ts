@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
 import { LiveHost } from './liveHost';
 import { eventsOf, LiveRun, readStream, runsMessage } from './streams';
+import { asyncioRun } from './synthetic';
+import { OVERVIEW_SCALE } from '../../webview/tree/geometry';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const HETTINGER = 'test/fixtures/hettinger_trio.ndjson';
@@ -152,6 +154,33 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       const legend = h.page.locator('.toolbar button', { hasText: 'Legend' });
       await legend.scrollIntoViewIfNeeded();
       assert.ok(await legend.isVisible(), 'Legend can be scrolled to');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  it('Fit draws a small tree with its labels where it would fit just below their scale (no picture of dots)', async () => {
+    const h = await Harness.open(s, { width: 900, height: 330 });
+    try {
+      await h.page.emulateMedia({ reducedMotion: 'reduce' });
+      const run = new LiveRun('aio', 'asyncio_taskgroup.py').feed(asyncioRun(1, 'asyncio'));
+      await h.send(runsMessage([run.state]), run.snapshot());
+      const seen: string[] = [];
+      for (let width = 900; width >= 200; width -= 20) {
+        await h.page.setViewportSize({ width, height: 330 });
+        await h.page.getByRole('button', { name: 'Fit' }).click();
+        await h.settle(60);
+        const { k } = parse(await viewOf(h));
+        const dots = (await h.page.locator('svg.tree').getAttribute('class'))!.includes('zoomed-out');
+        seen.push(`${width}: ${k.toFixed(3)}${dots ? ' dots' : ''}`);
+        assert.equal(dots, k < OVERVIEW_SCALE, seen.join(', '));
+        assert.ok(k >= OVERVIEW_SCALE || k < OVERVIEW_SCALE * 0.8, `dots where labels nearly fit: ${seen.join(', ')}`);
+      }
+      assert.ok(
+        seen.some((x) => x.endsWith(` ${OVERVIEW_SCALE.toFixed(3)}`)),
+        `the sweep reached the label scale: ${seen.join(', ')}`,
+      );
       assert.deepEqual(h.errors, []);
     } finally {
       await h.page.close();

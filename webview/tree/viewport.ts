@@ -4,10 +4,12 @@
 import { select } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, ROW_HEIGHT } from './geometry';
+import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, OVERVIEW_SCALE, ROW_HEIGHT } from './geometry';
 
 /** Below this zoom a first view is not readable enough to choose. */
 const MIN_READABLE = 0.75;
+/** Fit shows labels rather than dots when it would land this close below their scale (a quarter more than fits). */
+const NEAR_OVERVIEW = 0.8;
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
@@ -133,7 +135,12 @@ export class Viewport {
     else s.interrupt().call(this.behavior.transform, next);
   }
 
-  /** Whole tree in view, no larger than 1:1. */
+  /**
+   * Whole tree in view, no larger than 1:1. A tree that would fit just below
+   * the scale where labels are drawn (within NEAR_OVERVIEW of it) is shown at
+   * that scale instead, its roots at the left edge and its rows centred: a
+   * few rows or a label's end out of view beat a picture of dots.
+   */
   fitTransform(layout: Layout): Transform {
     const { width, height } = this.size();
     const b = layout.bounds;
@@ -141,6 +148,10 @@ export class Viewport {
     const bw = b.x1 - b.x0 + MARKER_RADIUS * 2;
     const bh = b.y1 - b.y0 + ROW_HEIGHT;
     const k = Math.max(0.002, Math.min(1, (width - 2 * pad) / bw, (height - 2 * pad) / bh));
+    if (k < OVERVIEW_SCALE && k >= OVERVIEW_SCALE * NEAR_OVERVIEW) {
+      const x = pad - (b.x0 - MARKER_RADIUS) * OVERVIEW_SCALE;
+      return { k: OVERVIEW_SCALE, x, y: height / 2 - ((b.y0 + b.y1) / 2) * OVERVIEW_SCALE };
+    }
     return {
       k,
       x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2),
