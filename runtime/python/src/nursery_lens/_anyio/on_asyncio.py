@@ -20,6 +20,8 @@ the run's ``create_task`` (SPAWN_VIA)  ``tg.start()``, to a temporary start
                                        sampler reads the task's scopes from
                                        AnyIO's own task states
                                        (SCOPE_SOURCES)
+``CancelScope.cancel``                 why, for the tasks it cancels
+                                       (``asyncio_cancels``)
 =====================================  ========================================
 
 A task of an AnyIO group ends through a done callback (AnyIO's own is a
@@ -57,11 +59,13 @@ _SITES_KEPT = 1000
 class Group:
     """An AnyIO task group a run observes."""
 
-    __slots__ = ("__weakref__", "closing", "live", "nid", "run")
+    __slots__ = ("__weakref__", "closing", "live", "nid", "run", "scope")
 
-    def __init__(self, run: LoopRun, nid: int) -> None:
+    def __init__(self, run: LoopRun, nid: int, scope: Any) -> None:
         self.run = run
         self.nid = nid
+        #: the group's own cancel scope (a cancel cause names the group for it)
+        self.scope = scope
         #: ids of its tasks still running
         self.live: set[int] = set()
         self.closing = False
@@ -86,6 +90,8 @@ GROUPS: weakref.WeakKeyDictionary[Any, Group] = weakref.WeakKeyDictionary()
 STARTS: weakref.WeakKeyDictionary[Any, tuple[int, Group, int]] = weakref.WeakKeyDictionary()
 #: AnyIO CancelScope (no weak references: it has __slots__) -> where it was entered
 SITES: dict[Any, Any] = {}
+#: id(a group's own cancel scope) -> the Group (gone with the group)
+OWN_SCOPES: weakref.WeakValueDictionary[int, Group] = weakref.WeakValueDictionary()
 
 
 def install(module: ModuleType) -> bool:
@@ -99,11 +105,14 @@ def install(module: ModuleType) -> bool:
     SPAWN_VIA[id(spawn.__code__)] = _spawned
 
     def __aenter__(self: Any) -> Any:
-        run = _run_here()
+        run = run_here()
         if run is not None and not self._entered:
             nid = run.group_entered(self, _getframe(1), E.N_ANYIO)
             if nid is not None:
-                GROUPS[self] = Group(run, nid)
+                scope = getattr(self, "cancel_scope", None)
+                GROUPS[self] = group = Group(run, nid, scope)
+                if scope is not None:
+                    OWN_SCOPES[id(scope)] = group
         return enter(self)
 
     def __aexit__(self: Any, et: Any, exc: Any, tb: Any) -> Any:
@@ -138,7 +147,7 @@ def install(module: ModuleType) -> bool:
     return True
 
 
-def _run_here() -> LoopRun | None:
+def run_here() -> LoopRun | None:
     loop = asyncio_patches._get_running_loop()
     run = asyncio_patches.RUNS.get(loop) if loop is not None else None
     return run if run is not None and run.live and not run.failed else None
@@ -209,7 +218,7 @@ def _install_scopes(module: ModuleType) -> None:
 
     @functools.wraps(enter)
     def __enter__(self: Any) -> Any:
-        if _run_here() is not None:
+        if run_here() is not None:
             if len(SITES) >= _SITES_KEPT:
                 for scope in [s for s in SITES if not s._active]:
                     del SITES[scope]
@@ -217,6 +226,10 @@ def _install_scopes(module: ModuleType) -> None:
         return enter(self)
 
     cls.__enter__ = __enter__
+    from . import asyncio_cancels  # (imports this module)
+
+    asyncio_cancels.install(module, states)
+    cause_of = asyncio_cancels.CAUSES.get
 
     def scopes_of(run: Any, task: Any) -> Iterable[Any]:
         state = states.get(task)
@@ -228,9 +241,11 @@ def _install_scopes(module: ModuleType) -> None:
             if scope._host_task is task:
                 deadline, shield, called = scope._deadline, scope._shield, scope._cancel_called
                 if deadline != inf or shield or called:
-                    reason = getattr(scope, "_cancel_reason", None)
+                    # the reason given to cancel(), not AnyIO's "Cancelled via cancel scope 7f… by <Task …>"
+                    cause = cause_of(scope) if called else None
+                    reason = cause[1] if cause is not None else None
                     site = SITES.get(scope)
-                    found.append((scope, deadline, shield, called, reason, "anyio", site))
+                    found.append((scope, deadline, shield, called, reason, "anyio", site, cause))
             scope = scope._parent_scope
         return found
 

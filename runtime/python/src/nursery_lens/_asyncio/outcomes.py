@@ -13,6 +13,8 @@ cancelled task's cause is what the run knows about the moment:
 * ``interrupt``: the main task of a Runner that took a Ctrl-C;
 * ``nursery``: its task group is aborting because a sibling failed
   (``by`` that sibling) or the group's body raised (``by`` its owner);
+* what a library on top of asyncio recorded (``CANCEL_SOURCES``: AnyIO's
+  cancel scopes, ``_anyio.asyncio_cancels``);
 * ``deadline``: an ``asyncio.timeout`` (or, 3.12+, ``wait_for``) of the task,
   or of its group's owner, expired;
 * else ``unknown``. ``reason`` is asyncio's cancel message, when given.
@@ -29,11 +31,17 @@ from .._core.errors import error_info
 from .._core.fragments import MAX_TEXT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .hooks import GroupTasks
     from .run import LoopRun
 
 #: Timeout._state names of a deadline that passed
 _EXPIRED = ("EXPIRING", "EXPIRED")
+#: (run, task) -> the cause of a cancelled task a library on top of asyncio
+#: knows (a full cause, see _core.events), or None; asked only as a
+#: cancelled task ends
+CANCEL_SOURCES: list[Callable[[LoopRun, Any], tuple[Any, ...] | None]] = []
 
 
 def exit_info(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None) -> Any:
@@ -84,6 +92,10 @@ def cancel_cause(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None) ->
         if cause is not None:
             source, why, by = cause
             return (source, reason or why, by)
+    for library in CANCEL_SOURCES:
+        known = library(run, task)
+        if known is not None:
+            return known
     if expired(run, tid):
         return ("deadline", reason, None)
     return ("unknown", reason, None)

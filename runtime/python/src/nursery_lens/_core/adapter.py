@@ -46,12 +46,13 @@ if TYPE_CHECKING:
     from .config import Config
     from .fragments import Renamed
 
-#: (scope, deadline, shield, cancel_called, reason[, kind, site]): a cancel
-#: scope as a sample sees it. ``scope`` is the library's object (the mirror
-#: keys its scope ids by it, holding it only while the scope is reported);
-#: ``deadline`` is in seconds on the run's clock (``inf``: none). The 1.2
-#: ``kind`` (None: a Trio cancel scope) and ``site`` (a frames.Site where
-#: the scope was entered, or None) may be left out.
+#: (scope, deadline, shield, cancel_called, reason[, kind, site[, cause]]): a
+#: cancel scope as a sample sees it. ``scope`` is the library's object (the
+#: mirror keys its scope ids by it, holding it only while the scope is
+#: reported); ``deadline`` is in seconds on the run's clock (``inf``: none).
+#: The 1.2 ``kind`` (None: a Trio cancel scope), ``site`` (a frames.Site
+#: where the scope was entered, or None) and ``cause`` (why it was cancelled,
+#: see events, or None) may be left out.
 ScopeSeen = tuple[Any, ...]
 
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import lines as L
 from .chains import LASTI, stack_chain
-from .fragments import chain_json, ms, site_json
+from .fragments import cancel_json, chain_json, ms, site_json
 from .frames import CLASSIFIER
 from .run_mirror import ScopeRecord
 
@@ -236,11 +236,16 @@ def sample(m: RunMirror, lines: list[str]) -> None:
             else:
                 continue
             facts = scope_facts(scope) if scope_facts is not None else ""
-            if len(seen_scope) > 5:  # a library's scope (asyncio, AnyIO): its kind, its site unless given
+            if len(seen_scope) > 5:  # a library's scope (asyncio, AnyIO): its kind, its site unless given, its cause
                 kind, where = seen_scope[5:7]
+                cause = seen_scope[7] if len(seen_scope) > 7 else None
                 if ',"site":' not in facts:
                     facts = (
-                        L.scope_facts(site_json(where[0], where[1]) if where is not None else "null", None, None)
+                        L.scope_facts(
+                            site_json(where[0], where[1]) if where is not None else "null",
+                            None,
+                            cancel_json(cause) if cause is not None else None,
+                        )
                         + facts
                     )
                 facts = f',"kind":"{kind}"' + facts
