@@ -74,9 +74,12 @@ _SOURCES = {
 
 
 def map_source(source: Any) -> str | None:
+    """Trio's word for a cancel's source in ours; None when Trio does not
+    know it ("unknown", or a word newer than us): what the runtime recorded
+    then says why (a cancel() call it saw), else the run's state."""
     if source is None:
         return None
-    return _SOURCES.get(str(source), "unknown")
+    return _SOURCES.get(str(source))
 
 
 def cancel_source(exc: BaseException) -> tuple[str | None, str | None, int | None]:
