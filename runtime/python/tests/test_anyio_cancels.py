@@ -99,7 +99,9 @@ def test_the_same_words_on_trio():
     for name in ("listener", "quote server"):
         c = cancel_of(rec, name)
         c.pop("scope", None)
-        assert c == {"source": "explicit", "by": rec.main()["id"], "site": site("# STOP-SERVER", "stops_its_server")}, name
+        assert c == {"source": "explicit", "by": rec.main()["id"], "site": site("# STOP-SERVER", "stops_its_server")}, (
+            name
+        )
 
 
 async def sleeper() -> None:
