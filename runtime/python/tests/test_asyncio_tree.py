@@ -126,6 +126,30 @@ def test_a_task_made_in_a_comprehension_is_spawned_in_the_function_around_it(are
     assert named(rec, "loose b")["site"] == site("# COMP-LOOSE", "main")
 
 
+def test_a_task_made_in_a_loop_callback_has_no_user_site_not_the_asyncio_run_line(arecord):
+    # asyncio.start_server makes each connection's handler task in a
+    # protocol callback the loop runs: no user frame made it. Walking on past
+    # the callback reached the program's asyncio.run(...) line.
+    async def handle(reader, writer):
+        writer.close()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        await asyncio.sleep(0.05)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        asyncio.get_running_loop().call_soon(asyncio.ensure_future, leaf())
+        await asyncio.sleep(0.01)
+
+    rec = arecord(lambda: asyncio.run(main()))
+    spawned = {e["name"].rpartition(".")[2]: e for e in rec.of("task.spawned")}
+    assert spawned["handle"]["site"] is None, spawned["handle"]["site"]
+    assert spawned["leaf"]["site"] is None, spawned["leaf"]["site"]
+
+
 def test_loose_tasks_name_the_task_that_made_them(arecord):
     async def helper():
         await asyncio.sleep(0)

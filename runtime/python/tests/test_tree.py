@@ -115,6 +115,32 @@ def test_spawn_loops_keep_each_tasks_own_id_name_nursery_and_site(record):
     assert all(rec.exit(i)["outcome"] == "returned" for i in ids)
 
 
+def test_a_task_a_library_task_spawns_has_no_user_site_not_the_trio_run_line(record):
+    # trio.serve_listeners spawns each handler from a task of its own: no
+    # user frame made it. Walking on past that task's frames reached the
+    # program's trio.run(...) line, which made nothing of the kind.
+    handled = trio.Event()
+
+    async def handler(stream):
+        handled.set()
+        await stream.aclose()
+
+    async def main():
+        listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+        port = listeners[0].socket.getsockname()[1]
+        async with trio.open_nursery() as nursery:
+            await nursery.start(trio.serve_listeners, handler, listeners)  # SERVE
+            await (await trio.open_tcp_stream("127.0.0.1", port)).aclose()
+            await handled.wait()
+            nursery.cancel_scope.cancel()
+
+    rec = record(main)
+    (served,) = [e for e in rec.of("task.spawned") if e["name"].endswith("handler")]
+    assert served["site"] is None, served["site"]
+    (serve,) = [e for e in rec.of("task.spawned") if e["name"].endswith("serve_listeners")]
+    assert serve["site"]["line"] == line_of("# SERVE")  # made in the user's task: its line
+
+
 def test_nursery_without_children_is_reported(record):
     async def main():
         async with trio.open_nursery():  # EMPTY-NURSERY

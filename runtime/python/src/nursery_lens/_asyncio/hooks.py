@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import events as E
 from .._core.emitter import PUMP_INTERVAL
-from .._core.frames import CLASSIFIER
+from .._core.frames import CLASSIFIER, EDGE
 from . import outcomes
 
 if TYPE_CHECKING:
@@ -72,6 +72,8 @@ def site_of(f: Any) -> tuple[Any, int]:
             lib = CLASSIFIER.is_library(code)
         if not lib:
             return code, -1 - f.f_lasti
+        if lib == EDGE:  # the task's frames ended (a loop callback made it): no user line made it
+            break
         f = f.f_back
     return None, 0
 
@@ -193,6 +195,9 @@ def group_tasks_class(run: LoopRun) -> type[GroupTasks]:
                 if not lib:
                     line = -1 - f.f_lasti
                     break
+                if lib == EDGE:  # the loop's frames: no user line of the task made it
+                    f = None
+                    continue
                 f = f.f_back
             else:
                 code = None

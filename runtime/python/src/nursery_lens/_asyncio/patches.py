@@ -46,6 +46,7 @@ import sys
 from asyncio import base_events, events, runners, tasks
 from typing import TYPE_CHECKING, Any
 
+from .._core.frames import CLASSIFIER
 from . import lock_owners
 
 if TYPE_CHECKING:
@@ -101,6 +102,9 @@ class Codes:
         #: wait_for: a Timeout it enters (3.12+) is a "wait_for" scope; on 3.11 its timer is
         self.wait_for = _code(tasks.wait_for)
         self.wait_for_timer = self.wait_for if sys.version_info < (3, 12) else None
+        # a callback's frames (a task's step, a protocol's callback) end at
+        # Handle._run: a walk for the user's line stops there (see EDGE)
+        CLASSIFIER.add_edges([_code(getattr(events.Handle, "_run", None))])
         #: shield's outer future carries this callback
         shield = _code(tasks.shield)
         self.shield_outer = next(

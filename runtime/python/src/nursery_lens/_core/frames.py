@@ -15,7 +15,7 @@ from types import CodeType, FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Set as AbstractSet
+    from collections.abc import Iterable, Set as AbstractSet
 
 #: (code object, line number): what hooks queue instead of frames, so no
 #: frame (and none of its locals) is kept alive by the event queue.
@@ -66,6 +66,13 @@ def _library_files() -> frozenset[str]:
     return frozenset(files)
 
 
+#: what ``is_library`` says (truthy: library code) of a code where a task's own
+#: frames end and the loop's begin (asyncio's ``Handle._run``, Trio's run
+#: loop): a walk for the user's frame stops there, not at the line that
+#: started the whole run (``asyncio.run(main())``), which made no task
+EDGE = 2
+
+
 class CodeClassifier:
     """Caches, per code object, whether it belongs to library code.
 
@@ -74,12 +81,14 @@ class CodeClassifier:
     """
 
     def __init__(self) -> None:
-        self.cache: dict[CodeType, bool] = {}
+        self.cache: dict[CodeType, int] = {}
         #: the same answers keyed by id(code), for the hot hooks: hashing a
         #: code object hashes its bytecode and constants, an int is free.
         #: Valid because ``cache`` keeps every code object it names alive
         #: (no id is reused while its entry exists); both are cleared together.
-        self.by_id: dict[int, bool] = {}
+        self.by_id: dict[int, int] = {}
+        #: the codes where a task's frames end (``add_edges``), kept alive
+        self._edges: dict[CodeType, None] = {}
         self._packages = list(_PACKAGES)
         self._prefixes = _library_prefixes(self._packages)
         self._files = _library_files()
@@ -103,8 +112,20 @@ class CodeClassifier:
         self.cache.clear()
         self.by_id.clear()
         self.debugger.clear()
+        self._mark_edges()
 
-    def is_library(self, code: CodeType) -> bool:
+    def add_edges(self, codes: Iterable[CodeType | None]) -> None:
+        """An adapter's codes where a task's own frames end (``EDGE``)."""
+        self._edges.update(dict.fromkeys(c for c in codes if c is not None))
+        self._mark_edges()
+
+    def _mark_edges(self) -> None:
+        for code in self._edges:
+            self.cache[code] = EDGE
+            self.by_id[id(code)] = EDGE
+
+    def is_library(self, code: CodeType) -> int:
+        """Truthy for library code (``EDGE`` where a task's frames end)."""
         hit = self.cache.get(code)
         if hit is None:
             hit = self.is_library_file(code.co_filename)
@@ -132,11 +153,12 @@ class CodeClassifier:
         return found
 
     def user_frame(
-        self, frame: FrameType | None, marks: AbstractSet[int] = frozenset()
+        self, frame: FrameType | None, marks: AbstractSet[int] = frozenset(), cross: bool = False
     ) -> tuple[FrameType | None, bool]:
         """The first frame from ``frame`` outward that is user code (or
         None), and whether a library frame whose code's id is in ``marks``
-        came before it."""
+        came before it. It stops where the task's frames end (``EDGE``)
+        unless ``cross`` (the main task: made by the call that ran the loop)."""
         by_id = self.by_id
         marked = False
         while frame is not None:
@@ -146,14 +168,16 @@ class CodeClassifier:
                 lib = self.is_library(code)
             if not lib:
                 return frame, marked
+            if lib == EDGE and not cross:  # the task's frames ended: the loop's are not where it did anything
+                break
             if id(code) in marks:
                 marked = True
             frame = frame.f_back
         return None, marked
 
-    def user_site(self, frame: FrameType | None) -> Site | None:
+    def user_site(self, frame: FrameType | None, cross: bool = False) -> Site | None:
         """The site of the first frame from ``frame`` outward that is user code."""
-        found, _ = self.user_frame(frame)
+        found, _ = self.user_frame(frame, cross=cross)
         return (found.f_code, found.f_lineno) if found is not None else None
 
 

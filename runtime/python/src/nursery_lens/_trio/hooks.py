@@ -30,7 +30,7 @@ from outcome import Value
 
 from .._core import events as E
 from .._core.emitter import PUMP_INTERVAL
-from .._core.frames import CLASSIFIER
+from .._core.frames import CLASSIFIER, EDGE
 from .taskids import base_of
 
 if TYPE_CHECKING:
@@ -122,6 +122,9 @@ def spawn_hook(inst: Instrument, caller: int) -> Callable[[Any, Any], None]:
                     # table here.
                     line = -1 - f.f_lasti if lasti else f.f_lineno
                     break
+                if lib == EDGE:  # Trio's run loop: no user line of the task made it
+                    f = None
+                    continue
                 f = f.f_back
             else:
                 code = None

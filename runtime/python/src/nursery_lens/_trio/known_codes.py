@@ -13,6 +13,8 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from .._core.frames import CLASSIFIER
+
 if TYPE_CHECKING:
     from types import CodeType
 
@@ -63,6 +65,8 @@ def collect(_run: Any) -> None:
     loop_code = _code_of(getattr(_run, "unrolled_run", None))
     if loop_code is not None and "task" in loop_code.co_varnames and not RUN_LOOP_CODES:
         RUN_LOOP_CODES.append(loop_code)
+    # a task's frames end at the run loop: a walk for where user code made something stops there
+    CLASSIFIER.add_edges([loop_code])
     try:
         from trio import _timeouts
 

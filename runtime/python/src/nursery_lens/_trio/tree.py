@@ -64,7 +64,7 @@ class Tree(RunState):
         if nflags & E.N_SYSTEM and self._main is None and nursery._parent_task is self._init:
             self._main = task
             flags = E.F_MAIN
-            site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER))  # trio.run's caller
+            site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER), cross=True)  # trio.run's caller
             if site is not None:
                 code, line = site
         elif nflags & E.N_SYSTEM:
