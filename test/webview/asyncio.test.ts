@@ -193,6 +193,21 @@ describe('webview: an asyncio run', function () {
     }
   });
 
+  it('a task no line of the user made (a server handler a library spawned) says so, with no button to a site', async () => {
+    const run = new LiveRun('srv', 'server.py').feed([
+      ...asyncioRun(1, 'asyncio'),
+      { type: 'task.spawned', run: 1, ts: 5, id: 500, name: 'handle', nursery: null, system: false, site: null },
+    ]);
+    await h.send(runsMessage([run.state]), run.snapshot());
+    await h.settle();
+    await h.nodeByText('handle').click();
+    await h.settle();
+    const pane = h.page.locator('aside.details');
+    assert.match((await pane.textContent())!, /Spawnedby library code, from no line of yours/);
+    assert.equal(await pane.getByRole('button', { name: 'Go to spawn site' }).count(), 0);
+    assert.deepEqual(h.errors, []);
+  });
+
   it('folds many same-named loose tasks of one maker, and the keyboard walks from a loose task to its maker', async () => {
     const run = live();
     run.feed(

@@ -138,8 +138,9 @@ export class DetailsPane {
     site: Site | null,
     action: string,
     mark?: Node | null,
+    none = 'unknown',
   ): HTMLElement {
-    if (!site) return h('span', { class: 'muted' }, 'unknown');
+    if (!site) return h('span', { class: 'muted' }, none);
     // `page_size:53 · trio_way.py`: function and line first, as in the tree; the full path on hover.
     const words = siteWords(site);
     const code = h(
@@ -174,7 +175,7 @@ export class DetailsPane {
       info: c.info,
       post: c.post,
       task: (id) => this.taskLink(c, id),
-      siteLine: (label, site, action, mark) => this.siteButton(c, label, site, action, mark),
+      siteLine: (label, site, action, mark, none) => this.siteButton(c, label, site, action, mark, none),
       site: (label, site, action) => {
         const b = h(
           'button',

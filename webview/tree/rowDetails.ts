@@ -26,7 +26,8 @@ import { countStates, isFinishedState, stateClass, stateWord } from './taskState
 /** What the bodies need of the pane: its links and countdowns, a site with its "Go to" button, a way to post. */
 export interface RowLinks extends PaneLinks {
   /** A site in words with its button (an absent site reads "unknown"); `mark` stands before the words. */
-  siteLine(label: string, site: Site | null, action: string, mark?: Node | null): HTMLElement;
+  /** A button that opens `site`; with none, `none` in muted words ("unknown" if not given). */
+  siteLine(label: string, site: Site | null, action: string, mark?: Node | null, none?: string): HTMLElement;
   post(m: WebviewMessage): void;
 }
 
@@ -104,7 +105,8 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
   // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
   if (t.defaultName !== undefined) item('asyncio name', h('code', {}, t.defaultName));
-  item('Spawned', links.siteLine('Go to spawn site', t.site, 'spawn'));
+  // No site: the runtime found no user line in the frames that made it (a server's handler made by library code)
+  item('Spawned', links.siteLine('Go to spawn site', t.site, 'spawn', null, 'by library code, from no line of yours'));
   items.push(...waitItems(t, links));
   const key = awaitKey(t);
   const mark = key ? c.palette.markOf(key) : null;
