@@ -50,9 +50,8 @@ if TYPE_CHECKING:
 _getframe = sys._getframe
 #: causes kept before those of scopes no longer entered are let go
 _CAUSES_KEPT = 1000
-#: Most scopes followed outward from a task, frames out of a cancel() call
+#: Most scopes followed outward from a task
 _MAX_DEPTH = 100
-_MAX_FRAMES = 200
 #: AnyIO CancelScope (no weak references: it has __slots__) -> why it was
 #: cancelled; a scope is cancelled once, so its cause never changes
 CAUSES: dict[Any, tuple[Any, ...]] = {}
@@ -144,20 +143,8 @@ def _caller_in(task: Any, f: Any) -> tuple[Any, int]:
     coroutine's outer frames are the loop's, then whatever called
     ``anyio.run``); outside a task, ``f`` itself if it is the user's."""
     top = getattr(task.get_coro(), "cr_frame", None) if task is not None else None
-    lib_get = CLASSIFIER.by_id.get
-    depth = 0
-    while f is not None and depth < _MAX_FRAMES:
-        depth += 1
-        code = f.f_code
-        lib = lib_get(id(code))
-        if lib is None:
-            lib = CLASSIFIER.is_library(code)
-        if not lib:
-            return code, -1 - f.f_lasti
-        if f is top or top is None:
-            break
-        f = f.f_back
-    return None, 0
+    found, _ = CLASSIFIER.user_frame(f, last=top if top is not None else f)
+    return (found.f_code, found.f_lineno) if found is not None else (None, 0)
 
 
 def scope_ref(run: LoopRun, scope: Any) -> Any:

@@ -153,12 +153,18 @@ class CodeClassifier:
         return found
 
     def user_frame(
-        self, frame: FrameType | None, marks: AbstractSet[int] = frozenset(), cross: bool = False
+        self,
+        frame: FrameType | None,
+        marks: AbstractSet[int] = frozenset(),
+        cross: bool = False,
+        last: FrameType | None = None,
     ) -> tuple[FrameType | None, bool]:
         """The first frame from ``frame`` outward that is user code (or
         None), and whether a library frame whose code's id is in ``marks``
         came before it. It stops where the task's frames end (``EDGE``)
-        unless ``cross`` (the main task: made by the call that ran the loop)."""
+        unless ``cross`` (the main task: made by the call that ran the loop),
+        and after ``last`` (a task's own coroutine frame, where no frame
+        marks the edge: uvloop runs its callbacks from compiled code)."""
         by_id = self.by_id
         marked = False
         while frame is not None:
@@ -172,6 +178,8 @@ class CodeClassifier:
                 break
             if id(code) in marks:
                 marked = True
+            if frame is last:
+                break
             frame = frame.f_back
         return None, marked
 
