@@ -263,6 +263,9 @@ export interface RunInfo {
   dropped: number;
   liveTasks: number;
   totalTasks: number;
+  /** Of liveTasks and totalTasks, the library's own tasks (`system`), which the panel hides unless asked. */
+  systemLive: number;
+  systemTotal: number;
   /** Finished tasks folded into RetiredRows. */
   retired: number;
   /** Problems worth showing (protocol errors, lost connection). */

@@ -62,7 +62,7 @@ export class RunStatusItem implements vscode.Disposable {
     this.item.command = 'nurseryLens.showTaskTree';
     const live = infos.filter((i) => i.status === 'live');
     const disconnected = infos.filter((i) => i.status === 'disconnected');
-    const tasks = live.reduce((n, i) => n + i.liveTasks, 0);
+    const tasks = live.reduce((n, i) => n + i.liveTasks - i.systemLive, 0); // the program's own: the library's are machinery
     const icon = disconnected.length ? '$(debug-disconnect)' : '$(type-hierarchy)';
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     const lintCount = this.lints.warning + this.lints.information;
@@ -75,7 +75,7 @@ export class RunStatusItem implements vscode.Disposable {
       .slice(-8)
       .map(
         (i) =>
-          `${i.label}: ${i.status}${i.status === 'live' ? `, ${i.liveTasks} live tasks` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`,
+          `${i.label}: ${i.status}${i.status === 'live' ? `, ${plural(i.liveTasks - i.systemLive, 'live task')}` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`,
       );
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;

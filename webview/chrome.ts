@@ -4,7 +4,7 @@
 import type { RunInfo } from '../contract/rows';
 import type { Breadcrumbs } from './breadcrumbs';
 import { h, setHidden, setText } from './elements';
-import { type Notices, statusSentence } from './notices';
+import { type Notices, statusSentence, taskCounts } from './notices';
 import type { Toolbar } from './toolbar';
 import type { RunMirror } from './tree/mirror';
 import type { ViewNode } from './tree/model';
@@ -76,9 +76,7 @@ export class Chrome {
       showWaits: choices.state.showWaits,
       search: choices.state.search,
       matches: c.matches,
-      counts: info
-        ? `${info.liveTasks.toLocaleString('en-US')} live · ${info.totalTasks.toLocaleString('en-US')} total`
-        : '',
+      counts: info ? taskCounts(info, choices.hideSystem) : { text: '', title: '' },
     });
     this.notices.update(info);
     this.crumbs.update(c.focusPath, run?.rows);

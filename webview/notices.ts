@@ -5,10 +5,32 @@ import type { RunInfo } from '../contract/rows';
 import { h } from './elements';
 import { errorLine } from './tree/labels';
 
+/** The toolbar's task counts: while system tasks are hidden, they are left out, and the tooltip says how many. */
+export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; title: string } {
+  const n = (k: number) => k.toLocaleString('en-US');
+  const live = info.liveTasks - (hideSystem ? info.systemLive : 0);
+  const total = info.totalTasks - (hideSystem ? info.systemTotal : 0);
+  const text = `${n(live)} live · ${n(total)} total`;
+  if (!info.systemTotal) return { text, title: 'Tasks of this run: live now, and in all' };
+  const system = `${n(info.systemTotal)} system task${info.systemTotal === 1 ? '' : 's'} of the library (${n(info.systemLive)} live)`;
+  return {
+    text,
+    title: hideSystem
+      ? `Tasks of this run, not counting the ${system}: Hide system hides them`
+      : `Tasks of this run, counting the ${system}`,
+  };
+}
+
+/** A task count in words: "1 live task", "3 live tasks". */
+function liveTasksWords(info: RunInfo): string {
+  const k = info.liveTasks - info.systemLive;
+  return `${k} live task${k === 1 ? '' : 's'}`;
+}
+
 export function statusSentence(info: RunInfo): string {
   switch (info.status) {
     case 'live':
-      return `${info.label}: running, ${info.liveTasks} live tasks`;
+      return `${info.label}: running, ${liveTasksWords(info)}`;
     case 'finished': {
       const how =
         info.outcome === 'raised'

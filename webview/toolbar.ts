@@ -238,7 +238,7 @@ export class Toolbar {
     showWaits: boolean;
     search: string;
     matches: number | null;
-    counts: string;
+    counts: { text: string; title: string };
   }): void {
     // Called in every frame that changes the chrome: only what changed is written.
     setAttr(this.showWaits, 'aria-pressed', String(s.showWaits));
@@ -248,6 +248,7 @@ export class Toolbar {
     if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search)
       this.searchInput.value = s.search;
     setText(this.matchCount, s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`);
-    setText(this.counts, s.counts);
+    setText(this.counts, s.counts.text);
+    setAttr(this.counts, 'title', s.counts.title);
   }
 }

@@ -169,7 +169,7 @@ export class Retention {
       counts[outcome]++;
       n++;
       // only reachable with a malformed stream (a task pending at close was counted out at its flag)
-      if (t.exitedAt === undefined && !t.flags?.includes('pending_at_close')) this.facts.liveTasks--;
+      if (t.exitedAt === undefined && !t.flags?.includes('pending_at_close')) this.facts.taskLeft(t.system);
       tree.tasks.delete(t.id);
       tree.awaited.delete(t.id);
       tree.ownedNurseries.delete(t.id);

@@ -24,6 +24,9 @@ export class RunFacts {
   dropped = 0;
   liveTasks = 0;
   totalTasks = 0;
+  /** Of those, the library's own (`system`): the panel hides them by default, so its counts leave them out. */
+  systemLive = 0;
+  systemTotal = 0;
   retired = 0;
   /** run.finished came: later events of the run are refused. */
   ended = false;
@@ -76,6 +79,24 @@ export class RunFacts {
     return this.lastTs;
   }
 
+  /** A task was announced. */
+  taskBegan(system: boolean): void {
+    this.liveTasks++;
+    this.totalTasks++;
+    if (system) {
+      this.systemLive++;
+      this.systemTotal++;
+    }
+    this.changed = true;
+  }
+
+  /** A task stopped counting as live (it ended, was lost, or its loop closed under it). */
+  taskLeft(system: boolean): void {
+    this.liveTasks--;
+    if (system) this.systemLive--;
+    this.changed = true;
+  }
+
   addProblem(message: string): void {
     if (this.problems.includes(message)) return;
     if (this.problems.length >= MAX_PROBLEMS) this.problems.shift();
@@ -104,6 +125,8 @@ export class RunFacts {
       dropped: this.dropped,
       liveTasks: this.liveTasks,
       totalTasks: this.totalTasks,
+      systemLive: this.systemLive,
+      systemTotal: this.systemTotal,
       retired: this.retired,
       problems: [...this.problems],
     };

@@ -107,9 +107,7 @@ export class TaskEvents {
     };
     tree.tasks.set(id, row);
     if (parent !== null) tree.addChild(parent, id);
-    this.facts.liveTasks++;
-    this.facts.totalTasks++;
-    this.facts.changed = true;
+    this.facts.taskBegan(row.system);
     this.verdicts.markDirty(e.ts);
     tree.changes.touch(row);
     return undefined;
@@ -203,8 +201,7 @@ export class TaskEvents {
     if (e.flag === 'exception_never_retrieved' && e.error) row.unretrieved = errorOf(e.error);
     if (e.flag === 'pending_at_close' && row.exitedAt === undefined) {
       // Its loop closed: it can never run again, so it no longer counts as live (it keeps its row and state).
-      this.facts.liveTasks--;
-      this.facts.changed = true;
+      this.facts.taskLeft(row.system);
     }
     this.tree.changes.touch(row);
   }
@@ -268,7 +265,7 @@ export class TaskEvents {
       for (const s of row.scopes) this.tree.scopeOwner.delete(s.id);
       row.scopes = NO_SCOPES;
     }
-    if (!row.flags?.includes('pending_at_close')) this.facts.liveTasks--; // (else counted out at its flag)
+    if (!row.flags?.includes('pending_at_close')) this.facts.taskLeft(row.system); // (else counted out at its flag)
     this.facts.changed = true;
     this.tree.changes.touch(row);
     this.retention.queue(row);

@@ -193,6 +193,25 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     assert.ok(lines.curveN.every((n) => n >= 0));
   });
 
+  it("counts the library's own system tasks apart, so the panel can leave out the ones it hides", () => {
+    const counts = (r: RunState) => {
+      const i = r.info();
+      return [i.liveTasks, i.totalTasks, i.systemLive, i.systemTotal];
+    };
+    const r = run([
+      ...asyncioPrologue(),
+      spawned(2, null, 'worker', 1.1, { parent: 1 }),
+      spawned(8, null, 'shutdown_default_executor', 2, { system: true }),
+      spawned(9, null, 'shutdown_asyncgens', 2.1, { system: true }),
+    ]);
+    assert.deepEqual(counts(r), [4, 4, 2, 2]);
+    r.apply(exited(8, 2.2));
+    r.apply(exited(2, 2.3));
+    assert.deepEqual(counts(r), [2, 4, 1, 2], 'an ended system task leaves both live counts');
+    r.apply(flagged(9, 'pending_at_close', 3));
+    assert.deepEqual(counts(r), [1, 4, 0, 2], 'as does one pending when its loop closed');
+  });
+
   it('retention folds finished loose tasks into a retired row under their maker', () => {
     const events: WireEvent[] = [...asyncioPrologue()];
     for (let id = 10; id < 40; id++) events.push(spawned(id, null, 'handler', id, { parent: 1 }), exited(id, id + 0.5));

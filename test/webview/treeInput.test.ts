@@ -124,6 +124,9 @@ describe('webview: task tree, driven by the user', function () {
     const rec = recording(FAILING);
     await h.send(runsMessage(rec), snapshotMessage(rec[0]));
     assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
+    const counts = h.page.locator('.counts');
+    assert.equal(await counts.textContent(), '0 live · 8 total', 'the hidden system tasks are not counted');
+    assert.match((await counts.getAttribute('title'))!, /not counting the 2 system tasks of the library \(2 live\)/);
     await h.page.getByRole('button', { name: 'Hide finished' }).click();
     await h.settle();
     assert.equal(
@@ -139,6 +142,8 @@ describe('webview: task tree, driven by the user', function () {
       ['<init>'],
     );
     assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
+    assert.equal(await counts.textContent(), '2 live · 10 total', 'shown, they are counted');
+    assert.match((await counts.getAttribute('title'))!, /, counting the 2 system tasks/);
   });
 
   it('hover shows the full name; double-click opens the await site; the wheel scrolls and Ctrl+wheel zooms', async () => {
