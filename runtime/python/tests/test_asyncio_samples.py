@@ -153,3 +153,27 @@ def test_a_busy_loop_is_sampled_running_from_the_watching_thread(arecord, monkey
     assert running
     assert running[0]["at"] == site("# HOG", "hog")
     assert running[0]["chain"][-1] == site("# HOG", "hog")
+
+
+def _seen_waiting(rec, names):
+    """For each task named, whether a sample saw it waiting before it ended."""
+    return ["waiting" in [e["state"] for e in states(rec, named(rec, name)["id"])] for name in names]
+
+
+@pytest.mark.parametrize("others", [0, 70])
+def test_a_short_task_gets_a_first_look(arecord, others):
+    # At 10 samples a second, eight tasks one after another, 80 ms each, meet
+    # at most 7 regular samples: the first look after a spawn sees each one,
+    # however many other tasks live (a look is at the new tasks only).
+    async def main():
+        idle = [asyncio.create_task(asyncio.Event().wait()) for _ in range(others)]
+        await asyncio.sleep(0.05)
+        for i in range(8):
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(asyncio.sleep(0.08), name=f"short-{i}")
+        for t in idle:
+            t.cancel()
+        await asyncio.gather(*idle, return_exceptions=True)
+
+    rec = arecord(lambda: asyncio.run(main()), sample_hz=10)
+    assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8

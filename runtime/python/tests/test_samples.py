@@ -354,3 +354,44 @@ def test_without_the_get_events_wrapper_the_io_wait_hook_pumps(monkeypatch):
     rec = Recording("".join(text for _, text, _ in arrived))
     assert rec.exit(rec.task("early")["id"])["outcome"] == "returned"
     assert rec.events[-1]["type"] == "run.finished"
+
+
+def _seen_waiting(rec, names):
+    """For each task named, whether a sample saw it waiting before it ended."""
+    return [
+        "waiting" in [e["state"] for e in rec.of("task.state") if e["id"] == rec.task(name)["id"]] for name in names
+    ]
+
+
+def test_a_short_task_gets_a_first_look(record):
+    # At 10 samples a second, eight tasks one after another, 80 ms each, meet
+    # at most 7 regular samples: the first look after a spawn sees each one.
+    async def short():
+        await trio.sleep(0.08)
+
+    async def main():
+        for i in range(8):
+            async with trio.open_nursery() as n:
+                n.start_soon(short, name=f"short-{i}")
+
+    rec = record(main, sample_hz=10)
+    assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8
+
+
+def test_a_first_look_beside_many_live_tasks(record):
+    # A look is at the new tasks only: 70 others living beside them change nothing.
+    async def short():
+        await trio.sleep(0.08)
+
+    async def main():
+        async with trio.open_nursery() as idle:
+            for _ in range(70):
+                idle.start_soon(trio.sleep_forever)
+            await trio.sleep(0.05)
+            for i in range(8):
+                async with trio.open_nursery() as n:
+                    n.start_soon(short, name=f"short-{i}")
+            idle.cancel_scope.cancel()
+
+    rec = record(main, sample_hz=10)
+    assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8

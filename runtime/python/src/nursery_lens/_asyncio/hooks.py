@@ -17,7 +17,7 @@ it: ``create_task(coro, name=…)`` sets it once the loop made the task).
   (``group_tasks_class``), and its ``discard`` is the exit hook. Other
   tasks (loose ones, the main task) get a done callback.
 * pump: a timer on the loop (``loop.call_later``), every ``PUMP_INTERVAL``
-  while the loop is busy or events wait, at the sample rate when idle; the
+  while the loop is busy or events wait, at the next sample when idle; the
   loop wakes for it, no thread does.
 """
 
@@ -273,7 +273,8 @@ def exit_callback(run: LoopRun) -> Callable[[Any], None]:
 
 def pump_tick(run: LoopRun) -> Callable[[], None]:
     """The pump timer: every PUMP_INTERVAL while the loop is busy or events
-    wait, at the sample period (or IDLE_TICK) while it is idle."""
+    wait; while it is idle, at the next sample (at most a sample period
+    away), or every IDLE_TICK when nothing is sampled."""
     loop = run.loop
     queue = run.queue
     em = run.emitter
@@ -281,6 +282,7 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
     perf = time.perf_counter
     ready = getattr(loop, "_ready", None)  # BaseEventLoop's ready queue; uvloop has none
     idle_every = em.sample_period or IDLE_TICK
+    sampling = bool(em.sample_period)
 
     def tick() -> None:
         run.tick_handle = None
@@ -289,7 +291,13 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
         try:
             busy = ready is None or len(ready) > 0
             pump(not busy, perf())
-            delay = PUMP_INTERVAL if busy or queue else idle_every
+            if busy or queue:
+                delay = PUMP_INTERVAL
+            elif sampling:  # idle: wake for the next sample, or the first look at new tasks (see pump)
+                at = em.look_at if em.look_at < em.next_sample else em.next_sample
+                delay = min(idle_every, max(PUMP_INTERVAL, at - perf()))
+            else:
+                delay = idle_every
             run.tick_handle = loop.call_later(delay, tick)
         except Exception as exc:
             run.fail(exc)

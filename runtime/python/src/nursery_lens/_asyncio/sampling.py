@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.fragments import Renamed, q
 from .._core.frames import CLASSIFIER
+from .._core.sampler import newest
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -120,6 +121,9 @@ class Sampling:
         from itertools import islice
 
         return list(islice(self.tids.items(), start, stop))
+
+    def newer_tasks(self, after: int, most: int) -> list[tuple[Any, int]] | None:
+        return newest(self.tids, after, most)
 
     def task_coro(self, task: Any) -> Any:
         return task.get_coro()

@@ -125,6 +125,12 @@ class ObservedRun(Protocol):
         RuntimeError (the core retries)."""
         ...
 
+    def newer_tasks(self, after: int, most: int) -> list[tuple[Any, int]] | None:
+        """(task, id) of the live tasks whose ids are above ``after`` (made
+        since), or None when there are more than ``most``. May raise
+        RuntimeError (the core retries)."""
+        ...
+
     def running_tid(self, frame: FrameType) -> int | None:
         """The id of the task whose coroutine runs ``frame`` (the outermost
         coroutine frame on the loop thread's stack, which the caller

@@ -22,6 +22,7 @@ import os
 import select
 import threading
 import time
+from math import inf
 from typing import TYPE_CHECKING, Any
 
 from . import emitters, events as E, lines as L
@@ -137,10 +138,16 @@ class Emitter(Pump):
         if sink is not None:
             sink(self._hello(None) + "\n")
         self.sampler: Callable[[RunMirror, list[str]], None] | None = None
+        #: sampler.first_look (the pump's first look at new tasks), installed with it
+        self.looker: Callable[[RunMirror, list[str], int, int], bool] | None = None
         self.next_sample = 0.0
+        #: when a first look at new tasks is owed (inf: none; see pump)
+        self.look_at = inf
         #: when states were last sampled (the idle hook asks for a sample
         #: when the loop did something since)
         self.sampled_at = 0.0
+        #: when the last sample or first look was
+        self.looked_at = 0.0
         self.sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
         #: lints (1.2): the runs' loops held longer than block_ms
         self.blocks = BlockWatch(config.block_ms) if config.block_ms > 0 else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from math import inf
 from typing import TYPE_CHECKING, Any
 
 from . import batches as B, events as E, lines as L
@@ -42,6 +43,15 @@ BATCH = 200_000
 #: burst of 100,000 spawns goes out as fast as the collector reads.
 CHUNK = 20_000
 OUT_HIGH = 1 << 20
+#: A first look at new tasks: a task reads ``scheduled`` until a sample sees
+#: it, so a pump samples the tasks announced since the last look (up to
+#: FIRST_LOOK_MAX of them; a spawn storm gets none) FIRST_LOOK_AFTER after
+#: they were announced (time for their first step), instead of up to a
+#: sample period later. Looks stay FIRST_LOOK_GAP apart; each looks at new
+#: tasks only, so its cost follows the rate of spawns, not the live tasks.
+FIRST_LOOK_MAX = 64
+FIRST_LOOK_AFTER = 0.01
+FIRST_LOOK_GAP = 0.02
 
 
 def write_stderr(msg: str) -> None:
@@ -67,6 +77,9 @@ class Pump:
     sample_period: float
     next_sample: float
     sampled_at: float
+    looker: Callable[[RunMirror, list[str], int, int], bool] | None
+    look_at: float
+    looked_at: float
     _told_disabled: bool
     _reported_drops: int
     _sock_drops: int
@@ -135,6 +148,7 @@ class Pump:
             blocks.finish(mirror.runs, lines)  # before a run's end drains
         for m in list(mirror.runs.values()):
             rq = m.rq
+            m.drained_tid = m.last_tid  # tasks announced before this pump have had a step
             if self.disabled:
                 rq.clear()  # switched off: only the runtime.disabled notice goes out
             elif rq:
@@ -154,8 +168,10 @@ class Pump:
             now = time.perf_counter()
             if now >= self.next_sample:
                 self.next_sample = now + self.sample_period
-                self.sampled_at = now
+                self.sampled_at = self.looked_at = now
+                self.look_at = inf
                 for m in list(mirror.runs.values()):
+                    m.looked_tid = m.drained_tid  # (new ones, not yet run, still get their first look)
                     if m.failed:
                         continue
                     try:
@@ -163,11 +179,36 @@ class Pump:
                     except Exception as exc:
                         # the adapter's reading of its library failed: that run only
                         m.source.fail(exc)
+            elif now >= self.look_at:
+                self._first_looks(lines, now)
+            self._owe_look(now)
         if lines:
             self._output(lines)
         if conn is not None:
             conn.send()
         return left
+
+    def _first_looks(self, lines: list[str], now: float) -> None:
+        """Samples the tasks each run announced before this pump and no look has seen."""
+        self.looked_at = now
+        self.look_at = inf
+        looker = self.looker
+        for m in list(self.mirror.runs.values()):
+            after = m.looked_tid
+            m.looked_tid = m.drained_tid
+            if m.drained_tid > after and not m.failed and looker is not None:
+                try:
+                    looker(m, lines, after, FIRST_LOOK_MAX)
+                except Exception as exc:
+                    m.source.fail(exc)
+
+    def _owe_look(self, now: float) -> None:
+        """When the next first look is due: FIRST_LOOK_AFTER from now, if a
+        run announced tasks no look has seen (inf: none)."""
+        if not any(m.last_tid != m.looked_tid for m in list(self.mirror.runs.values())):
+            self.look_at = inf
+        elif self.look_at == inf:
+            self.look_at = max(now + FIRST_LOOK_AFTER, self.looked_at + FIRST_LOOK_GAP)
 
     def _output(self, lines: list[str]) -> None:
         lines.append("")  # the last line's newline, without copying the batch again

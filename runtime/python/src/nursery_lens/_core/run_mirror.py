@@ -95,10 +95,12 @@ class RunMirror:
 
     __slots__ = (
         "clock0",
+        "drained_tid",
         "failed",
         "info",
         "last_tail",
         "last_tid",
+        "looked_tid",
         "nurseries",
         "pre_exit",
         "pre_exits",
@@ -156,6 +158,10 @@ class RunMirror:
         #: id and this tail (see events)
         self.last_tid = 0
         self.last_tail = ""
+        #: last_tid at the last sample: a higher one means tasks no sample has seen (pump's first look)
+        self.looked_tid = 0
+        #: last_tid before the pump that is draining now
+        self.drained_tid = 0
 
     def record(self, tid: int) -> TaskRecord:
         """The task's record, made from its spawn line's tail on first need."""

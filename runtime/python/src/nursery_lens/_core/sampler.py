@@ -2,7 +2,9 @@
 
 Hooking every task step costs 1.5–2.8× on busy programs (DESIGN.md §4), so
 states are *sampled* ``sample_hz`` times a second, as part of a pump, and
-only changes are sent. A busy loop samples on its own thread at its I/O
+only changes are sent. New tasks also get a first look soon after their
+first step (``first_look``, when the pump says: ``pump.FIRST_LOOK_*``), so a
+short task is not shown ``scheduled`` for its whole life. A busy loop samples on its own thread at its I/O
 wait (no task is running then: each is scheduled or waiting, exactly). An
 idle loop, or one held at a breakpoint or by a long step, is sampled by the
 writer thread: the task holding the breakpoint shows as ``running`` at the
@@ -77,6 +79,7 @@ interrupted: dict[int, Any] = {}
 def install_sampler(emitter: Emitter) -> None:
     if emitter.sampler is None:
         emitter.sampler = sample
+        emitter.looker = first_look
 
 
 def await_site(coro: Any, sleep_codes: AbstractSet[int], frames: list[Any] | None = None) -> tuple[Site | None, bool]:
@@ -120,6 +123,20 @@ def await_site(coro: Any, sleep_codes: AbstractSet[int], frames: list[Any] | Non
     return best, sleeping
 
 
+def newest(tids: dict[Any, int], after: int, most: int) -> list[tuple[Any, int]] | None:
+    """(task, id) of a task -> id dict (in spawn order) with ids above
+    ``after``, oldest first, or None: more than ``most`` (``newer_tasks``)."""
+    found: list[tuple[Any, int]] = []
+    for pair in reversed(tids.items()):
+        if pair[1] <= after:
+            break
+        if len(found) == most:
+            return None
+        found.append(pair)
+    found.reverse()
+    return found
+
+
 def _slice(source: ObservedRun, start: int, count: int) -> list[tuple[Any, int]] | None:
     """Up to ``count`` (task, id) pairs from ``start``, or None.
 
@@ -150,8 +167,7 @@ def sample(m: RunMirror, lines: list[str]) -> None:
         return
     # A slice of the live tasks per sample (round robin). Copying only the
     # slice (in C, atomically under the GIL) keeps no dead task alive.
-    here = threading.get_ident()
-    away = here != m.thread_id
+    away = threading.get_ident() != m.thread_id
     count = AWAY_PER_SAMPLE if away else MAX_PER_SAMPLE
     cursor = m.sample_cursor
     items = _slice(source, cursor, count)
@@ -165,10 +181,41 @@ def sample(m: RunMirror, lines: list[str]) -> None:
     if not items:
         m.sample_cursor = 0
         return
+    done = _look(m, lines, items, away)
+    end = len(items)
+    m.sample_cursor = 0 if done >= end and end < MAX_PER_SAMPLE else cursor + done
+
+
+def first_look(m: RunMirror, lines: list[str], after: int, most: int) -> bool:
+    """Samples only the live tasks with ids above ``after`` (new since the
+    last look: the pump's first look); False, sampling nothing, when there
+    are more than ``most`` of them."""
+    source = m.source
+    if not source.observed:
+        return True
+    for _ in range(_COPY_TRIES):
+        try:
+            items = source.newer_tasks(after, most)
+            break
+        except RuntimeError:
+            continue
+    else:
+        return True
+    if items is None:
+        return False
+    if items:
+        _look(m, lines, items, threading.get_ident() != m.thread_id)
+    return True
+
+
+def _look(m: RunMirror, lines: list[str], items: list[tuple[Any, int]], away: bool) -> int:
+    """Samples ``items`` ((task, id) pairs) into ``lines``; how many it got
+    through in its time budget."""
+    source = m.source
     # On the loop's thread itself (a pump at its I/O wait) no task is
     # running, unless a signal interrupted one; from another thread, the
     # loop thread's stack says which task runs.
-    top = sys._current_frames().get(m.thread_id) if away else interrupted.get(here)
+    top = sys._current_frames().get(m.thread_id) if away else interrupted.get(threading.get_ident())
     on_stack: set[Any] = set()
     f = top
     depth = 0
@@ -235,25 +282,31 @@ def sample(m: RunMirror, lines: list[str]) -> None:
                 srec.deadline, srec.shield, srec.called, srec.reason = dj, shield, called, reason
             else:
                 continue
-            facts = scope_facts(scope) if scope_facts is not None else ""
-            if len(seen_scope) > 5:  # a library's scope (asyncio, AnyIO): its kind, its site unless given, its cause
-                kind, where = seen_scope[5:7]
-                cause = seen_scope[7] if len(seen_scope) > 7 else None
-                if ',"site":' not in facts:
-                    facts = (
-                        L.scope_facts(
-                            site_json(where[0], where[1]) if where is not None else "null",
-                            None,
-                            cancel_json(cause) if cause is not None else None,
-                        )
-                        + facts
-                    )
-                facts = f',"kind":"{kind}"' + facts
-            srec.facts = facts
+            srec.facts = _scope_facts(seen_scope, scope_facts)
             lines.append(srec.line(run, ts))
-    m.sample_cursor = 0 if i >= end and end < MAX_PER_SAMPLE else cursor + i
     if scopes:
         for scope, srec in list(scopes.items()):
             if srec.task in sampled and scope not in seen:
                 del scopes[scope]
                 lines.append(L.scope_closed(run, ts, srec.id))
+    return i
+
+
+def _scope_facts(seen_scope: tuple[Any, ...], scope_facts: Any) -> str:
+    """A changed scope's facts: the adapter's, and for a library's scope
+    (asyncio, AnyIO) its kind, its site unless given, and its cause."""
+    facts: str = scope_facts(seen_scope[0]) if scope_facts is not None else ""
+    if len(seen_scope) > 5:
+        kind, where = seen_scope[5:7]
+        cause = seen_scope[7] if len(seen_scope) > 7 else None
+        if ',"site":' not in facts:
+            facts = (
+                L.scope_facts(
+                    site_json(where[0], where[1]) if where is not None else "null",
+                    None,
+                    cancel_json(cause) if cause is not None else None,
+                )
+                + facts
+            )
+        facts = f',"kind":"{kind}"' + facts
+    return facts

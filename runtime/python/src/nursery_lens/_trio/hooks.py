@@ -202,8 +202,10 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
                 # going idle: is anything owed that no pump has sent?
                 if queue and not em.backed_up:
                     at = due
-                elif sampling and em.sampled_at < active_at:
-                    at = due if due > em.next_sample else em.next_sample
+                elif sampling and (em.sampled_at < active_at or em.look_at != inf):
+                    # a sample, or the first look at new tasks (see pump), is owed
+                    nxt = em.look_at if em.look_at < em.next_sample else em.next_sample
+                    at = due if due > nxt else nxt
                 else:
                     at = inf
                 left = at - perf()

@@ -20,7 +20,7 @@ from .._core import lines as L
 from .._core.fragments import cancel_json, site_json
 from .._core.waits import WaitReader
 from . import known_codes, patches as _patches, waits as _waits
-from .taskids import live_slice
+from .taskids import live_slice, newer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -74,6 +74,9 @@ class TrioRun:
 
     def live_tasks(self, start: int, stop: int) -> list[tuple[Any, int]]:
         return live_slice(self.inst._tids, start, stop)
+
+    def newer_tasks(self, after: int, most: int) -> list[tuple[Any, int]] | None:
+        return newer(self.inst._tids, after, most)
 
     def task_coro(self, task: Any) -> Any:
         return task.coro

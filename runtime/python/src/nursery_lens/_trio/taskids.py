@@ -18,6 +18,8 @@ import itertools
 from itertools import islice
 from typing import Any, Callable, Union
 
+from .._core.sampler import newest
+
 
 def trio_task_counter() -> Callable[[], int] | None:
     """``next`` of the counter Trio numbers its tasks from, or None."""
@@ -64,8 +66,29 @@ class SerialIds:
         base = self.base
         return [(t, t._counter - base) for t in list(islice(self.runner.tasks, start, stop))]
 
+    def newer(self, after: int, most: int) -> list[tuple[Any, int]] | None:
+        """(task, id) with ids above ``after``, oldest first; None: more than ``most``
+        (Trio's tasks are a set: all of them are looked at)."""
+        floor = self.base + after
+        found = [t for t in list(self.runner.tasks) if t._counter > floor]
+        if len(found) > most:
+            return None
+        found.sort(key=_counter_of)
+        return [(t, t._counter - self.base) for t in found]
+
+
+def _counter_of(task: Any) -> int:
+    return task._counter  # type: ignore[no-any-return]
+
 
 TaskIds = Union[dict[Any, int], SerialIds]
+
+
+def newer(tids: TaskIds, after: int, most: int) -> list[tuple[Any, int]] | None:
+    """(task, id) of live tasks with ids above ``after``, oldest first, or None: more than ``most``."""
+    if isinstance(tids, dict):
+        return newest(tids, after, most)
+    return tids.newer(after, most)
 
 
 def base_of(tids: TaskIds) -> int | None:
