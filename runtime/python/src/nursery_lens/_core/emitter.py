@@ -139,7 +139,7 @@ class Emitter(Pump):
             sink(self._hello(None) + "\n")
         self.sampler: Callable[[RunMirror, list[str]], None] | None = None
         #: sampler.first_look (the pump's first look at new tasks), installed with it
-        self.looker: Callable[[RunMirror, list[str], int, int], bool] | None = None
+        self.looker: Callable[[RunMirror, list[str], int, int], None] | None = None
         self.next_sample = 0.0
         #: when a first look at new tasks is owed (inf: none; see pump)
         self.look_at = inf

@@ -77,7 +77,7 @@ class Pump:
     sample_period: float
     next_sample: float
     sampled_at: float
-    looker: Callable[[RunMirror, list[str], int, int], bool] | None
+    looker: Callable[[RunMirror, list[str], int, int], None] | None
     look_at: float
     looked_at: float
     _told_disabled: bool

@@ -3,9 +3,10 @@
 Hooking every task step costs 1.5–2.8× on busy programs (DESIGN.md §4), so
 states are *sampled* ``sample_hz`` times a second, as part of a pump, and
 only changes are sent. New tasks also get a first look soon after their
-first step (``first_look``, when the pump says: ``pump.FIRST_LOOK_*``), so a
-short task is not shown ``scheduled`` for its whole life. A busy loop samples on its own thread at its I/O
-wait (no task is running then: each is scheduled or waiting, exactly). An
+first step (``first_look``, when the pump says: ``pump.FIRST_LOOK_*``), so
+a short task is not shown ``scheduled`` for its whole life. A busy loop
+samples on its own thread at its I/O wait (no task is running then: each
+is scheduled or waiting, exactly). An
 idle loop, or one held at a breakpoint or by a long step, is sampled by the
 writer thread: the task holding the breakpoint shows as ``running`` at the
 breakpoint's line.
@@ -186,13 +187,13 @@ def sample(m: RunMirror, lines: list[str]) -> None:
     m.sample_cursor = 0 if done >= end and end < MAX_PER_SAMPLE else cursor + done
 
 
-def first_look(m: RunMirror, lines: list[str], after: int, most: int) -> bool:
+def first_look(m: RunMirror, lines: list[str], after: int, most: int) -> None:
     """Samples only the live tasks with ids above ``after`` (new since the
-    last look: the pump's first look); False, sampling nothing, when there
-    are more than ``most`` of them."""
+    last look: the pump's first look); nothing when there are more than
+    ``most`` of them (a burst of spawns)."""
     source = m.source
     if not source.observed:
-        return True
+        return
     for _ in range(_COPY_TRIES):
         try:
             items = source.newer_tasks(after, most)
@@ -200,12 +201,9 @@ def first_look(m: RunMirror, lines: list[str], after: int, most: int) -> bool:
         except RuntimeError:
             continue
     else:
-        return True
-    if items is None:
-        return False
+        return
     if items:
         _look(m, lines, items, threading.get_ident() != m.thread_id)
-    return True
 
 
 def _look(m: RunMirror, lines: list[str], items: list[tuple[Any, int]], away: bool) -> int:
