@@ -177,3 +177,16 @@ def test_a_short_task_gets_a_first_look(arecord, others):
 
     rec = arecord(lambda: asyncio.run(main()), sample_hz=10)
     assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8
+
+
+def test_a_task_made_after_an_idle_stretch_gets_its_first_look_too(arecord):
+    # A task a timer woke makes a task: the loop was idle, its pump timer a
+    # sample period away. The spawn goes out as the loop goes idle again,
+    # and the look follows it.
+    async def main():
+        for i in range(6):
+            await asyncio.sleep(0.12)  # idle
+            await asyncio.create_task(asyncio.sleep(0.06), name=f"short-{i}")
+
+    rec = arecord(lambda: asyncio.run(main()), sample_hz=10)
+    assert _seen_waiting(rec, [f"short-{i}" for i in range(6)]) == [True] * 6

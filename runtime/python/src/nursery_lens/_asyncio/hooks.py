@@ -303,3 +303,33 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
             run.fail(exc)
 
     return tick
+
+
+def going_idle(run: LoopRun) -> Callable[[float | None], float | None]:
+    """Called by the selector wrapper (``beat``) as the loop is about to wait
+    for I/O for ``timeout``: what is queued (a task a timer woke made a task)
+    goes out now, as Trio's ``get_events`` does, instead of at the idle tick
+    up to a sample period away; the wait is cut to the tick that pump
+    scheduled (the first look at new tasks is owed soon after)."""
+    loop = run.loop
+    queue = run.queue
+    em = run.emitter
+
+    def idle(timeout: float | None) -> float | None:
+        if not queue or em.backed_up or not run.live or not run.running:
+            return timeout
+        try:
+            handle = run.tick_handle
+            if handle is not None:
+                handle.cancel()
+            run.tick()  # pumps, and schedules the next tick
+            handle = run.tick_handle
+            if handle is not None:
+                left = max(0.0, handle.when() - loop.time())
+                if timeout is None or left < timeout:
+                    return left
+        except Exception as exc:
+            run.fail(exc)
+        return timeout
+
+    return idle

@@ -112,10 +112,10 @@ class LoopRun(Sampling, RunGroups):
         info = L.run_info("asyncio", "{}.{}.{}".format(*sys.version_info[:3]), run_via(frame))
         self.queue = em.start_run(self.run, self, clock0, info)
         #: when the loop last came back (block lints; None: not watched) and how to stop watching
-        self.beat, self._unwatch = _beat.watch_select(loop, em)
+        self.tick = hooks.pump_tick(self)
+        self.beat, self._unwatch = _beat.watch_select(loop, em, hooks.going_idle(self))
         self.group_tasks = hooks.group_tasks_class(self)
         self.loose_exit = hooks.exit_callback(self)
-        self.tick = hooks.pump_tick(self)
         real = type(loop).create_task
         self.real_create = real = patches.CREATE_TASK_ORIGINALS.get(real, real)
         self.create_task = hooks.spawn_hook(self, real, _takes_name_and_context(real))
