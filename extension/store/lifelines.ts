@@ -136,7 +136,7 @@ export class Lifelines {
         // Its loop closed with it pending: out of the live-task curve from then on.
         if (flag === 'pending_at_close' && Number.isNaN(this.exited[slot]) && !this.closedPending.has(row.id)) {
           this.closedPending.add(row.id);
-          this.count(now, -1);
+          if (!(this.bits[slot] & SYSTEM)) this.count(now, -1);
         }
       }
       this.flagsSeen.set(row.id, flags);
@@ -155,7 +155,7 @@ export class Lifelines {
     this.end.push(null);
     this.first.push(-1);
     this.last.push(-1);
-    this.count(row.spawnedAt, 1);
+    if (!row.system) this.count(row.spawnedAt, 1); // the curve counts the program's tasks, as the toolbar does
     return slot;
   }
 
@@ -182,7 +182,7 @@ export class Lifelines {
       if (row.cancelSource !== undefined) ending.cancelSource = row.cancelSource;
       this.endings.set(row.id, ending);
     }
-    if (!this.closedPending.delete(row.id)) this.count(at, -1);
+    if (!this.closedPending.delete(row.id) && !(this.bits[slot] & SYSTEM)) this.count(at, -1);
   }
 
   /** Deadlines of the task's scopes: one that passed while its scope was open is marked where it fell. */

@@ -212,6 +212,24 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     assert.deepEqual(counts(r), [1, 4, 0, 2], 'as does one pending when its loop closed');
   });
 
+  it("the timeline's live-task curve counts the program's tasks, not the library's system tasks", () => {
+    const state = new RunState('k', 'asyncio run');
+    const lines = new Lifelines();
+    for (const e of [
+      ...asyncioPrologue(),
+      spawned(2, null, 'worker', 1.1, { parent: 1 }),
+      spawned(8, null, 'shutdown_default_executor', 2, { system: true }),
+      exited(2, 2.1),
+      exited(8, 2.2),
+      flagged(1, 'pending_at_close', 3),
+    ] satisfies WireEvent[]) {
+      state.apply(e);
+      state.drainChanges((row) => lines.observe(row, state.now));
+    }
+    assert.equal(Math.max(...lines.curveN), 2, 'main and the worker at most');
+    assert.deepEqual([lines.curveT.at(-1), lines.curveN.at(-1)], [3, 0]);
+  });
+
   it('retention folds finished loose tasks into a retired row under their maker', () => {
     const events: WireEvent[] = [...asyncioPrologue()];
     for (let id = 10; id < 40; id++) events.push(spawned(id, null, 'handler', id, { parent: 1 }), exited(id, id + 0.5));
