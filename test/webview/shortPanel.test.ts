@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
 import { LiveHost } from './liveHost';
 import { eventsOf, LiveRun, readStream, runsMessage } from './streams';
+import { show, stuckRun } from './stuckRuns';
 import { asyncioRun } from './synthetic';
 import { OVERVIEW_SCALE } from '../../webview/tree/geometry';
 
@@ -122,6 +123,33 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       );
     });
   }
+
+  it("a narrow, short panel (460 x 380): a task's details show what it waits for, on the page", async () => {
+    const h = await Harness.open(s, { width: 460, height: 380, theme: 'vscode-dark' });
+    try {
+      // the deadlock, its banner up (a tall one), as a debug session shows it
+      await show(h, stuckRun('deadlock.ndjson', 'dl', 'deadlock.py').run);
+      await h.page.locator('.banner.verdict.deadlock').waitFor();
+      await h.task('transfer alice->bob').click();
+      await h.settle(200);
+      const r = await h.page.evaluate(() => {
+        const pane = document.querySelector('.details')!.getBoundingClientRect();
+        const waits = [...document.querySelectorAll('.details dt')].find((e) => e.textContent === 'Waits for');
+        return {
+          page: window.innerHeight,
+          pane: { top: pane.top, bottom: pane.bottom },
+          waits: waits ? waits.getBoundingClientRect().bottom : null,
+        };
+      });
+      await h.page.screenshot({ path: join(SHOTS, 'short-panel-details-460x380.png') });
+      assert.ok(r.pane.bottom <= r.page + 0.5, `the pane ends on the page (${r.pane.top}-${r.pane.bottom} of ${r.page})`);
+      assert.ok(r.pane.bottom - r.pane.top >= 100, `the pane has room (${r.pane.bottom - r.pane.top} px)`);
+      assert.ok(r.waits !== null && r.waits <= r.pane.bottom, `'Waits for' is in sight without scrolling (${r.waits})`);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
 
   it('a narrow and short panel (270 x 290): the wrapped toolbar and a long banner scroll, the tree keeps its floor in sight', async () => {
     const h = await Harness.open(s, { width: 270, height: 290 });

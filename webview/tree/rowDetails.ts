@@ -97,16 +97,7 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
           pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`,
         ),
   );
-  item(
-    'Lifetime',
-    `spawned ${formatDuration(t.spawnedAt)} into the run`,
-    t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '',
-  );
-  item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
-  // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
-  if (t.defaultName !== undefined) item('asyncio name', h('code', {}, t.defaultName));
-  // No site: the runtime found no user line in the frames that made it (a server's handler made by library code)
-  item('Spawned', links.siteLine('Go to spawn site', t.site, 'spawn', null, 'by library code, from no line of yours'));
+  // What the task is doing or how it ended first (what a short pane shows), then what it is
   items.push(...waitItems(t, links));
   const key = awaitKey(t);
   const mark = key ? c.palette.markOf(key) : null;
@@ -117,12 +108,22 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
       t.state === 'waiting' ? 'Waits at' : 'Last await',
       links.siteLine('Go to await site', t.awaitSite, 'await', swatch),
     );
-  const chain = awaitChainList(t, links.rows, links.post);
-  if (chain) item('Await chain', chain);
   if (t.error) item('Error', errorBlock(t.error));
   if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
   if (t.state === 'cancelled') item(...cancelItem(t, links));
   if (c.victims.length) item(...victimsItem(c.victims, links));
+  item(
+    'Lifetime',
+    `spawned ${formatDuration(t.spawnedAt)} into the run`,
+    t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '',
+  );
+  item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
+  // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
+  if (t.defaultName !== undefined) item('asyncio name', h('code', {}, t.defaultName));
+  // No site: the runtime found no user line in the frames that made it (a server's handler made by library code)
+  item('Spawned', links.siteLine('Go to spawn site', t.site, 'spawn', null, 'by library code, from no line of yours'));
+  const chain = awaitChainList(t, links.rows, links.post);
+  if (chain) item('Await chain', chain);
   const owner = ownerItem(t, links);
   if (owner) item(...owner);
   if (t.scopes.length) {
