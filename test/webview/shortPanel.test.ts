@@ -124,6 +124,28 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     });
   }
 
+  it('a narrow, short panel (460 x 380) with the strip open: the wrapped toolbar stays whole, the strip gives way', async () => {
+    await onRecording(460, 380, async (h) => {
+      const r = await h.page.evaluate(() => {
+        const bar = document.querySelector('.toolbar')!;
+        return {
+          page: window.innerHeight,
+          toolbar: { shown: bar.clientHeight, needs: bar.scrollHeight },
+          main: document.querySelector('.main')!.getBoundingClientRect().height,
+          timeBar: document.querySelector('.tl-bar')!.getBoundingClientRect().bottom,
+        };
+      });
+      await h.page.screenshot({ path: join(SHOTS, 'short-panel-strip-460x380.png') });
+      assert.ok(
+        r.toolbar.needs <= r.toolbar.shown + 1,
+        `the toolbar shows all its rows (${r.toolbar.shown} of ${r.toolbar.needs} px)`,
+      );
+      const floor = Math.min(0.4 * r.page, r.page - 230);
+      assert.ok(r.main >= floor - 1, `the tree has ${r.main} px (its floor: ${floor})`);
+      assert.ok(r.timeBar <= r.page + 0.5, `the timeline's bar is on the page (${r.timeBar} of ${r.page})`);
+    });
+  });
+
   it("a narrow, short panel (460 x 380): a task's details show what it waits for, on the page", async () => {
     const h = await Harness.open(s, { width: 460, height: 380, theme: 'vscode-dark' });
     try {
@@ -142,7 +164,10 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
         };
       });
       await h.page.screenshot({ path: join(SHOTS, 'short-panel-details-460x380.png') });
-      assert.ok(r.pane.bottom <= r.page + 0.5, `the pane ends on the page (${r.pane.top}-${r.pane.bottom} of ${r.page})`);
+      assert.ok(
+        r.pane.bottom <= r.page + 0.5,
+        `the pane ends on the page (${r.pane.top}-${r.pane.bottom} of ${r.page})`,
+      );
       assert.ok(r.pane.bottom - r.pane.top >= 100, `the pane has room (${r.pane.bottom - r.pane.top} px)`);
       assert.ok(r.waits !== null && r.waits <= r.pane.bottom, `'Waits for' is in sight without scrolling (${r.waits})`);
       assert.deepEqual(h.errors, []);
