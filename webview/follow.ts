@@ -7,6 +7,7 @@ import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
 import type { Layout } from './tree/layout';
 import type { Model } from './tree/model';
 import type { Viewport } from './tree/viewport';
+import { isFinishedState } from './tree/taskStates';
 import type { ViewState } from './viewState';
 
 const FOLLOW_INTERVAL_MS = 400;
@@ -62,7 +63,7 @@ export class Follow {
   }
 
   /** In a frame: pans to the target, or comes back for it when the last pan was too recent. */
-  step(layout: Layout, model: Model | null): void {
+  step(layout: Layout, model: Model | null, rows?: ReadonlyMap<number, Row>): void {
     if (!this.state.follow || this.target === null) return;
     const now = performance.now();
     if (now - this.lastPan < FOLLOW_INTERVAL_MS) {
@@ -71,6 +72,10 @@ export class Follow {
     }
     const id = this.target;
     this.target = null;
+    // A task that came and went before the pan (a connection attempt, a short helper) is no activity
+    // to keep in view: panning to it would push the structure out for a finished node.
+    const row = rows?.get(id);
+    if (row?.kind === 'task' && isFinishedState(row.state)) return;
     const key = model?.keyOf(id);
     const p = key ? layout.byKey.get(key) : undefined;
     if (!p) return;

@@ -196,7 +196,7 @@ export class FrameLoop {
         this.holdAnchor(layout);
       } else this.rechoose(true);
     }
-    if (layout && flags & (DIRTY.structure | DIRTY.view)) p.follow.step(layout, p.tree.model);
+    if (layout && flags & (DIRTY.structure | DIRTY.view)) p.follow.step(layout, p.tree.model, run?.rows);
     if (layout && !this.needsInitialView) {
       if (run) p.selection.revealWanted(run);
       p.selection.reveal(layout);
