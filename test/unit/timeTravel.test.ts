@@ -261,7 +261,11 @@ describe('time travel, host side (panel bridge)', () => {
         [10, [0.299, 99.783], ['scheduled', 'waiting']],
       ],
     );
-    assert.equal(Math.max(...data.curve.n), 7, "seven of the program's tasks alive at once (Trio's own two not counted)");
+    assert.equal(
+      Math.max(...data.curve.n),
+      7,
+      "seven of the program's tasks alive at once (Trio's own two not counted)",
+    );
     assert.equal(data.curve.n.at(-1), 0);
     assert.deepEqual([data.start, data.end, data.exactFrom, data.more], [0, 303.145, 0, 0]);
     // A window before the failure: the tasks that had ended are not in it.

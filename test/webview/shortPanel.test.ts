@@ -156,7 +156,7 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       await h.settle(200);
       const r = await h.page.evaluate(() => {
         const pane = document.querySelector('.details')!.getBoundingClientRect();
-        const waits = [...document.querySelectorAll('.details dt')].find((e) => e.textContent === 'Waits for');
+        const waits = Array.from(document.querySelectorAll('.details dt')).find((e) => e.textContent === 'Waits for');
         return {
           page: window.innerHeight,
           pane: { top: pane.top, bottom: pane.bottom },

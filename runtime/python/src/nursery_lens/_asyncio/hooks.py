@@ -325,7 +325,7 @@ def going_idle(run: LoopRun) -> Callable[[float | None], float | None]:
             run.tick()  # pumps, and schedules the next tick
             handle = run.tick_handle
             if handle is not None:
-                left = max(0.0, handle.when() - loop.time())
+                left: float = max(0.0, handle.when() - loop.time())
                 if timeout is None or left < timeout:
                     return left
         except Exception as exc:
