@@ -6,8 +6,8 @@ task step): that call is the asyncio counterpart of Trio's ``get_events``.
 A run wraps its loop's selector instance (an instance attribute, removed
 when the run ends; the class and other loops are untouched): before the
 call the loop has come back, and a wait (``timeout`` not 0) is idle time,
-not a block, however long. Before such a wait, what the hooks queued is
-pumped out (``hooks.going_idle``).
+not a block, however long. Before such a wait, the pump comes within
+``PUMP_INTERVAL`` when the hooks queued something (``hooks.going_idle``).
 
 A loop without a Python selector (uvloop, Windows' proactor) gets no beat:
 its blocks are not reported. While the loop is not running at all (made
@@ -33,7 +33,7 @@ def watch_select(
 ) -> tuple[LoopBeat | None, Callable[[], None] | None]:
     """(the run's beat, a function that takes the wrapper off), or (None, None).
     ``idle(timeout)`` is asked before each wait for I/O, and says how long to
-    wait (``hooks.going_idle``: what is queued is pumped first)."""
+    wait (``hooks.going_idle``: no longer than until the pump that is owed)."""
     beat = beat_for(emitter)
     selector: Any = getattr(loop, "_selector", None)
     orig: Any = getattr(selector, "select", None)

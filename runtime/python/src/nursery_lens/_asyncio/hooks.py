@@ -307,10 +307,12 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
 
 def going_idle(run: LoopRun) -> Callable[[float | None], float | None]:
     """Called by the selector wrapper (``beat``) as the loop is about to wait
-    for I/O for ``timeout``: what is queued (a task a timer woke made a task)
-    goes out now, as Trio's ``get_events`` does, instead of at the idle tick
-    up to a sample period away; the wait is cut to the tick that pump
-    scheduled (the first look at new tasks is owed soon after)."""
+    for I/O for ``timeout``: when something is queued (a task a timer woke
+    made a task) and the pump tick is further away than ``PUMP_INTERVAL``
+    (an idle loop's tick waits for the next sample), the tick is brought
+    forward to it and the wait cut short, as Trio's ``get_events`` does; the
+    first look at new tasks follows. A busy loop's tick is already that close:
+    nothing changes, and pumps keep their cadence."""
     loop = run.loop
     queue = run.queue
     em = run.emitter
@@ -320,14 +322,15 @@ def going_idle(run: LoopRun) -> Callable[[float | None], float | None]:
             return timeout
         try:
             handle = run.tick_handle
-            if handle is not None:
+            if handle is None:
+                return timeout
+            now = loop.time()
+            if handle.when() > now + PUMP_INTERVAL:
                 handle.cancel()
-            run.tick()  # pumps, and schedules the next tick
-            handle = run.tick_handle
-            if handle is not None:
-                left: float = max(0.0, handle.when() - loop.time())
-                if timeout is None or left < timeout:
-                    return left
+                run.tick_handle = handle = loop.call_later(PUMP_INTERVAL, run.tick)
+            left: float = max(0.0, handle.when() - now)
+            if timeout is None or left < timeout:
+                return left
         except Exception as exc:
             run.fail(exc)
         return timeout
