@@ -294,8 +294,7 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
             if busy or queue:
                 delay = PUMP_INTERVAL
             elif sampling:  # idle: wake for the next sample, or the first look at new tasks (see pump)
-                at = em.look_at if em.look_at < em.next_sample else em.next_sample
-                delay = min(idle_every, max(PUMP_INTERVAL, at - perf()))
+                delay = min(idle_every, max(PUMP_INTERVAL, em.sample_owed_at() - perf()))
             else:
                 delay = idle_every
             run.tick_handle = loop.call_later(delay, tick)

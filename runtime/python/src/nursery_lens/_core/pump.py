@@ -188,6 +188,10 @@ class Pump:
             conn.send()
         return left
 
+    def sample_owed_at(self) -> float:
+        """When the next sample or first look is owed (an idle loop wakes for it)."""
+        return self.look_at if self.look_at < self.next_sample else self.next_sample
+
     def _first_looks(self, lines: list[str], now: float) -> None:
         """Samples the tasks each run announced before this pump and no look has seen."""
         self.looked_at = now

@@ -47,9 +47,8 @@ from .frames import CLASSIFIER
 from .run_mirror import ScopeRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Set as AbstractSet
+    from collections.abc import Callable, Set as AbstractSet
 
-    from .adapter import ObservedRun
     from .emitter import Emitter
     from .frames import Site
     from .run_mirror import RunMirror
@@ -138,20 +137,20 @@ def newest(tids: dict[Any, int], after: int, most: int) -> list[tuple[Any, int]]
     return found
 
 
-def _slice(source: ObservedRun, start: int, count: int) -> list[tuple[Any, int]] | None:
-    """Up to ``count`` (task, id) pairs from ``start``, or None.
+def _copied(read: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+    """(True, ``read(*args)``), or (False, None) when it kept failing.
 
     The live tasks belong to the loop's thread. Copying them is one C loop,
     but an allocation in it can start a garbage collection whose finalizers
     run Python code, and the loop's thread may then change them: Python
-    raises RuntimeError, and the sample is simply retried or skipped.
+    raises RuntimeError, and the copy is simply retried, or the look skipped.
     """
     for _ in range(_COPY_TRIES):
         try:
-            return source.live_tasks(start, start + count)
+            return True, read(*args)
         except RuntimeError:
             continue
-    return None
+    return False, None
 
 
 def _deadline_json(deadline: float, mirror: RunMirror) -> str:
@@ -171,13 +170,13 @@ def sample(m: RunMirror, lines: list[str]) -> None:
     away = threading.get_ident() != m.thread_id
     count = AWAY_PER_SAMPLE if away else MAX_PER_SAMPLE
     cursor = m.sample_cursor
-    items = _slice(source, cursor, count)
-    if items is None:
+    ok, items = _copied(source.live_tasks, cursor, cursor + count)
+    if not ok:
         return
     if not items and cursor:
         cursor = 0
-        items = _slice(source, 0, count)
-        if items is None:
+        ok, items = _copied(source.live_tasks, 0, count)
+        if not ok:
             return
     if not items:
         m.sample_cursor = 0
@@ -194,15 +193,8 @@ def first_look(m: RunMirror, lines: list[str], after: int, most: int) -> None:
     source = m.source
     if not source.observed:
         return
-    for _ in range(_COPY_TRIES):
-        try:
-            items = source.newer_tasks(after, most)
-            break
-        except RuntimeError:
-            continue
-    else:
-        return
-    if items:
+    ok, items = _copied(source.newer_tasks, after, most)
+    if ok and items:
         _look(m, lines, items, threading.get_ident() != m.thread_id)
 
 

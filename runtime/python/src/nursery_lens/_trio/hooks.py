@@ -204,7 +204,7 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
                     at = due
                 elif sampling and (em.sampled_at < active_at or em.look_at != inf):
                     # a sample, or the first look at new tasks (see pump), is owed
-                    nxt = em.look_at if em.look_at < em.next_sample else em.next_sample
+                    nxt = em.sample_owed_at()
                     at = due if due > nxt else nxt
                 else:
                     at = inf
