@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 from pathlib import Path
 
-from example_process import EXAMPLES, interrupt, run, start
+from example_process import EXAMPLES, ctrl_c, run, start
 
 
 def test_failing_child_cancels_its_siblings() -> None:
@@ -88,17 +89,18 @@ def test_server_like_serves_supervises_and_shares_its_lock() -> None:
 
 
 def test_server_like_holds_until_interrupted() -> None:
-    process = start(EXAMPLES / "server_like.py", "--workers", "50", "--hold", speed=1)
-    try:
+    def launch() -> tuple[subprocess.Popen[str], str]:
+        process = start(EXAMPLES / "server_like.py", "--workers", "50", "--hold", speed=1)
         assert process.stdout is not None
-        assert process.stdout.readline().startswith("server: listening")
+        first = process.stdout.readline()
+        assert first.startswith("server: listening"), first
         # Well past the 3 s a run takes without --hold: still serving.
         time.sleep(3.5)
         assert process.poll() is None
-        _, err = interrupt(process)
-    finally:
-        process.kill()
-    assert process.returncode == 130, err
+        return process, first
+
+    code, _, err = ctrl_c(launch, trio=True)
+    assert code == 130, err
     assert "interrupted" in err and "Traceback" not in err
 
 

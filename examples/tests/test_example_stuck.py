@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from example_process import EXAMPLES, example_env, interrupt, run, start
+from example_process import EXAMPLES, ctrl_c, example_env, run, start
 from fixture_runs import record
 
 from nursery_lens._core.batches import expand
@@ -87,13 +87,14 @@ def test_hang_workers_wait_for_an_event_nobody_sets(tmp_path: Path) -> None:
 
 
 def test_deadlock_runs_until_stopped_and_ctrl_c_ends_it() -> None:
-    process = start(EXAMPLES / "deadlock.py")
-    line = process.stdout.readline() if process.stdout else ""
-    assert line.startswith("deadlocked: press Ctrl-C"), line
-    out, err = interrupt(process)
-    assert process.returncode != 0
-    assert "KeyboardInterrupt" in err
-    del out
+    def launch() -> tuple[subprocess.Popen[str], str]:
+        process = start(EXAMPLES / "deadlock.py")
+        line = process.stdout.readline() if process.stdout else ""
+        assert line.startswith("deadlocked: press Ctrl-C"), line
+        return process, line
+
+    code, _, err = ctrl_c(launch, trio=True)
+    assert code != 0 and "KeyboardInterrupt" in err, err
 
 
 def test_exit_after_ends_both_examples_cleanly() -> None:
