@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from example_process import EXAMPLES, ctrl_c, run, start
+import sites  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
 
 
 def test_failing_child_cancels_its_siblings() -> None:
@@ -117,3 +118,16 @@ def test_launch_configurations_open_each_example_with_debugpy() -> None:
         assert Path(program).is_file(), configuration["name"]
         programs.add(Path(program).name)
     assert programs >= {"trio_way.py", "asyncio_way.py", "threads.py", "failing_child.py", "deadlines.py", "start_server.py", "deep_and_wide.py", "server_like.py"}
+
+
+def test_f5_on_a_hettinger_example_runs_slow_enough_to_watch() -> None:
+    # At speed 1 the crawl is over in ~1.5 s: before the panel is up in
+    # code-server, and a blink on the desktop. Each Hettinger configuration
+    # slows the stand-in sites so that the slowest answers after >= 3 s.
+    launch = json.loads((EXAMPLES / ".vscode" / "launch.json").read_text(encoding="utf-8"))
+    hettinger = [c for c in launch["configurations"] if "/hettinger/" in c["program"]]
+    assert len(hettinger) == 5
+    for configuration in hettinger:
+        speed = float(configuration.get("env", {}).get("EXAMPLE_SPEED", "1"))
+        assert max(site.delay for site in sites.SITES) / speed >= 3, configuration["name"]
+
