@@ -180,7 +180,13 @@ s.serve_forever()
 
 
 def measure(
-    python: str, name: str, size: float, http_port: int, variant: str, reader: Reader, dead_port: int
+    python: str,
+    name: str,
+    size: float,
+    http_port: int,
+    variant: str,
+    reader: Reader,
+    dead_port: int,
 ) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("NURSERY_LENS", None)
@@ -194,12 +200,26 @@ def measure(
     elif variant in LINT_VARIANTS:
         address = f"127.0.0.1:{reader.port}"
         env["NURSERY_LENS"] = json.dumps(
-            {"v": 1, "address": address, "secret": "bench", "options": LINT_VARIANTS[variant]}
+            {
+                "v": 1,
+                "address": address,
+                "secret": "bench",
+                "options": LINT_VARIANTS[variant],
+            }
         )
     elif variant == "no_collector":
         env["NURSERY_LENS"] = json.dumps({"v": 1, "address": f"127.0.0.1:{dead_port}", "secret": "bench"})
     reader.take()
-    cmd = [python, os.path.abspath(__file__), "--workload", name, "--size", str(size), "--port", str(http_port)]
+    cmd = [
+        python,
+        os.path.abspath(__file__),
+        "--workload",
+        name,
+        "--size",
+        str(size),
+        "--port",
+        str(http_port),
+    ]
     if name in STEADY:
         cmd.append("--steady")
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
@@ -220,6 +240,83 @@ def _steady(r: dict[str, list[dict[str, Any]]], variant: str) -> float:
     return ratio
 
 
+def _report_line(
+    name: str,
+    r: dict[str, list[dict[str, Any]]],
+    variants: list[str],
+    lint_variants: list[str],
+) -> str:
+    """One workload's line: each variant's wall and CPU ratio to plain."""
+    med = {v: statistics.median(x["total"] for x in r[v]) for v in variants}
+    cpu = {v: statistics.median(x["cpu"] for x in r[v]) for v in variants}
+    ev = statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"])
+    drops = sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
+    return (
+        f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
+        f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
+        + (f"baseline x{med['baseline'] / med['plain']:.3f}  " if "baseline" in med else "")
+        + f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
+        f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
+        + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
+        + "".join(f" {v} x{cpu[v] / cpu['plain']:.3f} (wall x{med[v] / med['plain']:.3f})" for v in lint_variants)
+        + (
+            f" | steady cpu: connected x{_steady(r, 'connected'):.3f}"
+            + (f" baseline x{_steady(r, 'baseline'):.3f}" if "baseline" in cpu else "")
+            if name in STEADY
+            else ""
+        )
+    )
+
+
+def _summary(
+    results: dict[str, dict[str, list[dict[str, Any]]]],
+    names: list[str],
+    runs: int,
+    lean: bool,
+    lint_variants: list[str],
+) -> dict[str, Any]:
+    """The JSON line: each workload's connected ratio, and the variants' figures."""
+    summary: dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": lean}
+    ratios_nc: list[float] = []
+    ratios_unset: list[float] = []
+    dropped = 0
+    events_per_s: list[float] = []
+    cpu_ratios: dict[str, float] = {}
+    for name in names:
+        r = results[name]
+        plain = statistics.median(x["total"] for x in r["plain"])
+        summary[name] = round(statistics.median(x["total"] for x in r["connected"]) / plain, 3)
+        ratios_nc.append(statistics.median(x["total"] for x in r["no_collector"]) / plain)
+        ratios_unset.append(statistics.median(x["total"] for x in r["unset"]) / plain)
+        dropped += sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
+        events_per_s.append(
+            statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"])
+        )
+        summary[f"{name}_plain_s"] = round(plain, 3)
+        plain_cpu = statistics.median(x["cpu"] for x in r["plain"])
+        cpu_ratios[name] = round(statistics.median(x["cpu"] for x in r["connected"]) / plain_cpu, 3)
+        cpu_ratios[f"{name}_unset"] = round(statistics.median(x["cpu"] for x in r["unset"]) / plain_cpu, 3)
+        if "baseline" in r:
+            summary[f"{name}_baseline"] = round(statistics.median(x["total"] for x in r["baseline"]) / plain, 3)
+            cpu_ratios[f"{name}_baseline"] = round(statistics.median(x["cpu"] for x in r["baseline"]) / plain_cpu, 3)
+        for v in lint_variants:
+            summary[f"{name}_{v}"] = round(statistics.median(x["total"] for x in r[v]) / plain, 3)
+            cpu_ratios[f"{name}_{v}"] = round(statistics.median(x["cpu"] for x in r[v]) / plain_cpu, 3)
+        if name in STEADY:
+            cpu_ratios[f"{name}_steady"] = round(_steady(r, "connected"), 3)
+            if "baseline" in r:
+                cpu_ratios[f"{name}_steady_baseline"] = round(_steady(r, "baseline"), 3)
+    summary["no_collector"] = round(statistics.median(ratios_nc), 3)
+    summary["unset"] = round(statistics.median(ratios_unset), 3)
+    summary["dropped"] = dropped
+    summary["events_per_s"] = round(max(events_per_s)) if events_per_s else 0
+    # CPU-time ratios (whole process, writer thread included): far less
+    # sensitive than wall time to other load on a shared machine.
+    summary["cpu"] = cpu_ratios
+    summary["load_avg"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    return summary
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workload")
@@ -229,7 +326,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", help="comma-separated workloads")
     ap.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--baseline", help="root of another checkout: adds its runtime as variant 'baseline'")
+    ap.add_argument(
+        "--baseline",
+        help="root of another checkout: adds its runtime as variant 'baseline'",
+    )
     ap.add_argument("--lints", action="store_true", help="adds variants lints_off and lints_debug")
     args = ap.parse_args()
     if args.workload:
@@ -270,71 +370,10 @@ def main() -> None:
             for _ in range(runs):
                 for v in variants:
                     results[name][v].append(measure(python, name, sizes[name], http_port, v, reader, dead_port))
-            med = {v: statistics.median(r["total"] for r in results[name][v]) for v in variants}
-            cpu = {v: statistics.median(r["cpu"] for r in results[name][v]) for v in variants}
-            ev = statistics.median(
-                r["lines"] / (r["total"] + r.get("total_steady", 0.0)) for r in results[name]["connected"]
-            )
-            drops = sum(r["dropped"] + r["hook_drops"] for r in results[name]["connected"])
-            print(
-                f"{name:11s} plain {med['plain']:.3f}s  connected x{med['connected'] / med['plain']:.3f}  "
-                f"no_collector x{med['no_collector'] / med['plain']:.3f}  unset x{med['unset'] / med['plain']:.3f}  "
-                + (f"baseline x{med['baseline'] / med['plain']:.3f}  " if "baseline" in med else "")
-                + f"events/s {ev:,.0f}  dropped {drops}  | cpu: connected x{cpu['connected'] / cpu['plain']:.3f} "
-                f"no_collector x{cpu['no_collector'] / cpu['plain']:.3f} unset x{cpu['unset'] / cpu['plain']:.3f}"
-                + (f" baseline x{cpu['baseline'] / cpu['plain']:.3f}" if "baseline" in cpu else "")
-                + "".join(
-                    f" {v} x{cpu[v] / cpu['plain']:.3f} (wall x{med[v] / med['plain']:.3f})" for v in lint_variants
-                )
-                + (
-                    f" | steady cpu: connected x{_steady(results[name], 'connected'):.3f}"
-                    + (f" baseline x{_steady(results[name], 'baseline'):.3f}" if "baseline" in cpu else "")
-                    if name in STEADY
-                    else ""
-                ),
-                flush=True,
-            )
+            print(_report_line(name, results[name], variants, lint_variants), flush=True)
     finally:
         server.terminate()
-    summary: dict[str, Any] = {"bench": "overhead", "runs": runs, "lean": bool(args.lean)}
-    ratios_nc: list[float] = []
-    ratios_unset: list[float] = []
-    dropped = 0
-    events_per_s: list[float] = []
-    cpu_ratios: dict[str, float] = {}
-    for name in names:
-        r = results[name]
-        plain = statistics.median(x["total"] for x in r["plain"])
-        summary[name] = round(statistics.median(x["total"] for x in r["connected"]) / plain, 3)
-        ratios_nc.append(statistics.median(x["total"] for x in r["no_collector"]) / plain)
-        ratios_unset.append(statistics.median(x["total"] for x in r["unset"]) / plain)
-        dropped += sum(x["dropped"] + x["hook_drops"] for x in r["connected"])
-        events_per_s.append(
-            statistics.median(x["lines"] / (x["total"] + x.get("total_steady", 0.0)) for x in r["connected"])
-        )
-        summary[f"{name}_plain_s"] = round(plain, 3)
-        plain_cpu = statistics.median(x["cpu"] for x in r["plain"])
-        cpu_ratios[name] = round(statistics.median(x["cpu"] for x in r["connected"]) / plain_cpu, 3)
-        cpu_ratios[f"{name}_unset"] = round(statistics.median(x["cpu"] for x in r["unset"]) / plain_cpu, 3)
-        if "baseline" in r:
-            summary[f"{name}_baseline"] = round(statistics.median(x["total"] for x in r["baseline"]) / plain, 3)
-            cpu_ratios[f"{name}_baseline"] = round(statistics.median(x["cpu"] for x in r["baseline"]) / plain_cpu, 3)
-        for v in lint_variants:
-            summary[f"{name}_{v}"] = round(statistics.median(x["total"] for x in r[v]) / plain, 3)
-            cpu_ratios[f"{name}_{v}"] = round(statistics.median(x["cpu"] for x in r[v]) / plain_cpu, 3)
-        if name in STEADY:
-            cpu_ratios[f"{name}_steady"] = round(_steady(r, "connected"), 3)
-            if "baseline" in r:
-                cpu_ratios[f"{name}_steady_baseline"] = round(_steady(r, "baseline"), 3)
-    summary["no_collector"] = round(statistics.median(ratios_nc), 3)
-    summary["unset"] = round(statistics.median(ratios_unset), 3)
-    summary["dropped"] = dropped
-    summary["events_per_s"] = round(max(events_per_s)) if events_per_s else 0
-    # CPU-time ratios (whole process, writer thread included): far less
-    # sensitive than wall time to other load on a shared machine.
-    summary["cpu"] = cpu_ratios
-    summary["load_avg"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-    print(json.dumps(summary))
+    print(json.dumps(_summary(results, names, runs, bool(args.lean), lint_variants)))
 
 
 if __name__ == "__main__":

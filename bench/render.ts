@@ -163,6 +163,33 @@ async function measure(h: Harness, mode: Mode): Promise<PageResult> {
   return result;
 }
 
+/** The figures of one build: medians over the runs of each mode. */
+function summary(r: Record<string, PageResult[]>): Record<string, number> {
+  const [init, fit, churn, fold] = Object.values(r);
+  return {
+    first_paint_ms: round(median(init.map((x) => x.firstPaint))),
+    p95_frame_ms: round(median(init.map((x) => x.p95))),
+    p95_frame_ms_overview: round(median(fit.map((x) => x.p95))),
+    p95_frame_ms_churn: round(median(churn.map((x) => x.p95))),
+    p50_frame_ms: round(median(init.map((x) => x.p50))),
+    p95_raf_interval_ms: round(median(init.map((x) => x.p95Interval))),
+    fold_first_paint_ms: round(median(fold.map((x) => x.firstPaint))),
+    fold_toggle_ms: round(median(fold.map((x) => median(x.toggles)))),
+    fold_toggle_max_ms: round(median(fold.map((x) => Math.max(...x.toggles)))),
+    fold_p95_frame_ms: round(median(fold.map((x) => x.p95))),
+    ...(CPU
+      ? {
+          p95_frame_cpu_ms: round(median(init.map((x) => x.cpuP95!))),
+          p95_frame_cpu_ms_overview: round(median(fit.map((x) => x.cpuP95!))),
+          p95_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP95!))),
+          fold_p95_frame_cpu_ms: round(median(fold.map((x) => x.cpuP95!))),
+          p50_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP50!))),
+          fold_p50_frame_cpu_ms: round(median(fold.map((x) => x.cpuP50!))),
+        }
+      : {}),
+  };
+}
+
 async function main(): Promise<void> {
   // 100 supervisors × 100 workers, every task of its own kind: 10,101 tasks + 101 nurseries.
   const big = new LiveRun('bench', 'bench.py').feed(bigTree(100, 100));
@@ -215,31 +242,6 @@ async function main(): Promise<void> {
     await session.close();
     await baseServer?.close();
   }
-  const summary = (r: Record<string, PageResult[]>) => {
-    const [init, fit, churn, fold] = Object.values(r);
-    return {
-      first_paint_ms: round(median(init.map((x) => x.firstPaint))),
-      p95_frame_ms: round(median(init.map((x) => x.p95))),
-      p95_frame_ms_overview: round(median(fit.map((x) => x.p95))),
-      p95_frame_ms_churn: round(median(churn.map((x) => x.p95))),
-      p50_frame_ms: round(median(init.map((x) => x.p50))),
-      p95_raf_interval_ms: round(median(init.map((x) => x.p95Interval))),
-      fold_first_paint_ms: round(median(fold.map((x) => x.firstPaint))),
-      fold_toggle_ms: round(median(fold.map((x) => median(x.toggles)))),
-      fold_toggle_max_ms: round(median(fold.map((x) => Math.max(...x.toggles)))),
-      fold_p95_frame_ms: round(median(fold.map((x) => x.p95))),
-      ...(CPU
-        ? {
-            p95_frame_cpu_ms: round(median(init.map((x) => x.cpuP95!))),
-            p95_frame_cpu_ms_overview: round(median(fit.map((x) => x.cpuP95!))),
-            p95_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP95!))),
-            fold_p95_frame_cpu_ms: round(median(fold.map((x) => x.cpuP95!))),
-            p50_frame_cpu_ms_churn: round(median(churn.map((x) => x.cpuP50!))),
-            fold_p50_frame_cpu_ms: round(median(fold.map((x) => x.cpuP50!))),
-          }
-        : {}),
-    };
-  };
   console.log(
     JSON.stringify({
       bench: 'render',

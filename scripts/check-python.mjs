@@ -1,5 +1,5 @@
-// The Python half of `npm run check`: mypy (strict for the runtime package)
-// and ruff (lint, and format --check), both configured in
+// The Python half of `npm run check`: mypy (strict for the runtime package),
+// ruff (lint, and format --check) and the rooms' sizes (scripts/room_sizes.py), both configured in
 // runtime/python/pyproject.toml and run with .venv's tools from that folder
 // (ruff resolves its per-file settings relative to it).
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cwd = join(root, 'runtime', 'python');
 const bin = join(process.env.NURSERY_LENS_VENV ?? join(root, '.venv'), 'bin');
 // Python files outside runtime/python that are checked with its settings
-const extra = ['../../bench/overhead.py', '../../bench/overhead_workloads.py', '../../bench/attribute_names.py'];
+const extra = [
+  '../../bench/overhead.py',
+  '../../bench/overhead_workloads.py',
+  '../../bench/attribute_names.py',
+  '../../scripts/room_sizes.py',
+];
 
 let status = 0;
 for (const [tool, args] of [
@@ -32,6 +37,8 @@ for (const [tool, args] of [
   ],
   ['ruff', ['check', '.', ...extra]],
   ['ruff', ['format', '--check', '.', ...extra]],
+  // small rooms: files under 400 lines, functions under 80 (ESLint holds the TypeScript side to the same)
+  ['python', ['../../scripts/room_sizes.py']],
 ]) {
   const exe = join(bin, tool);
   if (!existsSync(exe)) {

@@ -102,6 +102,52 @@ function toggle(label: string, title: string, on: (v: boolean) => void): HTMLBut
   return b;
 }
 
+/** The filter field: typing filters, Enter goes to the next match (Shift: back), Escape clears, then leaves. */
+function searchField(a: ToolbarActions): HTMLInputElement {
+  const input = h('input', {
+    class: 'search',
+    type: 'search',
+    placeholder: 'Filter by name  (/)',
+    'aria-label': 'Filter tasks by name',
+    spellcheck: 'false',
+  });
+  input.addEventListener('input', () => a.search(input.value));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      a.nextMatch(e.shiftKey);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      if (input.value) {
+        input.value = '';
+        a.search('');
+      } else a.leaveSearch();
+    }
+  });
+  return input;
+}
+
+/** The Legend button and the panel it opens. */
+function legendAnchor(): HTMLElement {
+  const legendPanel = legend();
+  legendPanel.hidden = true;
+  const legendButton = h(
+    'button',
+    {
+      class: 'toggle legend-button',
+      type: 'button',
+      'aria-expanded': 'false',
+      title: 'What the shapes and icons mean',
+    },
+    'Legend',
+  );
+  legendButton.addEventListener('click', () => {
+    legendPanel.hidden = !legendPanel.hidden;
+    legendButton.setAttribute('aria-expanded', String(!legendPanel.hidden));
+  });
+  return h('span', { class: 'legend-anchor' }, legendButton, legendPanel);
+}
+
 export class Toolbar {
   readonly el: HTMLElement;
   private readonly runSelect: HTMLSelectElement;
@@ -129,26 +175,7 @@ export class Toolbar {
       'Clear finished runs',
     );
     this.clearFinished.addEventListener('click', () => a.clearFinished());
-    this.searchInput = h('input', {
-      class: 'search',
-      type: 'search',
-      placeholder: 'Filter by name  (/)',
-      'aria-label': 'Filter tasks by name',
-      spellcheck: 'false',
-    });
-    this.searchInput.addEventListener('input', () => a.search(this.searchInput.value));
-    this.searchInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        a.nextMatch(e.shiftKey);
-      } else if (e.key === 'Escape') {
-        e.preventDefault();
-        if (this.searchInput.value) {
-          this.searchInput.value = '';
-          a.search('');
-        } else a.leaveSearch();
-      }
-    });
+    this.searchInput = searchField(a);
     this.matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
     this.hideFinished = toggle('Hide finished', 'Hide tasks that returned, raised or were cancelled', (v) =>
       a.setHideFinished(v),
@@ -169,22 +196,6 @@ export class Toolbar {
       'Fit',
     );
     fit.addEventListener('click', () => a.fit());
-    const legendPanel = legend();
-    legendPanel.hidden = true;
-    const legendButton = h(
-      'button',
-      {
-        class: 'toggle legend-button',
-        type: 'button',
-        'aria-expanded': 'false',
-        title: 'What the shapes and icons mean',
-      },
-      'Legend',
-    );
-    legendButton.addEventListener('click', () => {
-      legendPanel.hidden = !legendPanel.hidden;
-      legendButton.setAttribute('aria-expanded', String(!legendPanel.hidden));
-    });
     this.counts = h('span', { class: 'counts' });
     this.el = h(
       'div',
@@ -203,7 +214,7 @@ export class Toolbar {
         'span',
         { class: 'toolbar-end' },
         exportMenu((c) => a.exportAs(c)),
-        h('span', { class: 'legend-anchor' }, legendButton, legendPanel),
+        legendAnchor(),
       ),
     );
   }

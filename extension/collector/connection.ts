@@ -89,6 +89,16 @@ export interface ConnectionHooks {
   closed(c: Connection): void;
 }
 
+/** A hello that passed every check, with what opening its stream needs. */
+interface Admitted {
+  launch: Launch;
+  hello: HelloEvent;
+  /** The hello as parsed, secret and all (the recording gets it without the secret). */
+  obj: Record<string, unknown>;
+  instanceKey: string;
+  unknownFields: string[] | null;
+}
+
 const formatBytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${Math.round(n / 1024)} KiB`);
 
 export class Connection {
@@ -179,17 +189,27 @@ export class Connection {
   }
 
   private hello(line: string): void {
+    const admitted = this.admit(line);
+    if (admitted) this.open(admitted);
+  }
+
+  /** The hello's checks, in order; null when it was refused (and the refusal logged). */
+  private admit(line: string): Admitted | null {
+    const refused = (reason: string, kind: string): null => {
+      this.refuseHello(reason, kind);
+      return null;
+    };
     const parsed = parseFirstLine(line);
-    if (!parsed.ok) return this.refuseHello(parsed.reason, 'first line not a hello');
+    if (!parsed.ok) return refused(parsed.reason, 'first line not a hello');
     const value = parsed.value;
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     if (obj.type !== 'hello')
-      return this.refuseHello(
+      return refused(
         `the first line is not a hello (got ${JSON.stringify(String(obj.type ?? typeof value)).slice(0, 60)})`,
         'first line not a hello',
       );
     if (obj.protocol !== PROTOCOL_MAJOR) {
-      return this.refuseHello(
+      return refused(
         `the program speaks protocol ${JSON.stringify(obj.protocol).slice(0, 20)}, this extension knows ${PROTOCOL_MAJOR}: update the extension or the program's nursery_lens`,
         'other protocol',
       );
@@ -197,11 +217,11 @@ export class Connection {
     const launch = this.ctx.launches.find(obj.secret);
     if (!launch) {
       return obj.secret === undefined
-        ? this.refuseHello(
+        ? refused(
             'no secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted',
             'no secret',
           )
-        : this.refuseHello(
+        : refused(
             'wrong secret in hello: only programs started by this VS Code window (debug session or Run with Task Tree) are accepted',
             'wrong secret',
           );
@@ -209,18 +229,23 @@ export class Connection {
     const v = validateEvent(value);
     if (!v.ok) {
       const what = v.kind === 'invalid' ? `field "${v.field}" is missing or malformed` : v.kind;
-      return this.refuseHello(`malformed hello: ${what}`, 'malformed hello');
+      return refused(`malformed hello: ${what}`, 'malformed hello');
     }
     const hello = v.event as HelloEvent;
     // A program reconnects only after its old connection closed; a second one
     // at once holds a copy of the secret and must not write into the first's runs.
     const instanceKey = `${launch.secret}\u0000${hello.instance}`;
     if (this.ctx.liveInstances.has(instanceKey)) {
-      return this.refuseHello(
+      return refused(
         `a second connection for program instance ${hello.instance.slice(0, 40)} of "${launch.label}" while its first is still connected; refused (a copy of the launch's secret?)`,
         'instance already connected',
       );
     }
+    return { launch, hello, obj, instanceKey, unknownFields: v.unknownFields };
+  }
+
+  /** An admitted program: its stream, its paths, its reader; the hello goes into the recording without the secret. */
+  private open({ launch, hello, obj, instanceKey, unknownFields }: Admitted): void {
     this.ctx.liveInstances.add(instanceKey);
     this.instanceKey = instanceKey;
     this.launch = launch;
@@ -253,9 +278,9 @@ export class Connection {
     this.ctx.log.info(
       `${this.name}: program pid ${hello.pid} (${launch.label}, ${hello.runtime} ${hello.runtime_version}, Python ${hello.python}) ${hello.reconnect ? `reconnected (${hello.reconnect})` : 'connected'}`,
     );
-    if (v.unknownFields)
+    if (unknownFields)
       this.ctx.log.info(
-        `${this.name}: hello has fields this extension does not know: ${v.unknownFields.join(', ').slice(0, 200)} (ignored)`,
+        `${this.name}: hello has fields this extension does not know: ${unknownFields.join(', ').slice(0, 200)} (ignored)`,
       );
     if (first) {
       try {

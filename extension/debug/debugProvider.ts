@@ -66,3 +66,12 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
     }
   }
 }
+
+/** Instruments every Python debug launch (each debug type the Python extension has had). */
+export function registerPythonDebugInstrumenter(
+  deps: InstrumentationDeps,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
+  const instrumenter = new PythonDebugInstrumenter(deps, log);
+  return PYTHON_DEBUG_TYPES.map((type) => vscode.debug.registerDebugConfigurationProvider(type, instrumenter));
+}

@@ -120,19 +120,8 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
       ints[o + 4] = e.waits === undefined ? ABSENT : e.waits === null ? NULL : ref(page, e.waits);
       return put(page, i, K.state, 0);
     }
-    case 'task.spawned': {
-      const parent = e.parent ?? ABSENT;
-      if (!fits(e.id) || (e.nursery !== null && !fits(e.nursery)) || (parent !== ABSENT && !fits(parent))) return false;
-      ints[o] = e.id;
-      ints[o + 1] = e.nursery ?? NULL;
-      // asyncio's Task-N with the name shown (1.2 default_name): both in one ref, flagged by bit 8
-      ints[o + 2] = e.default_name === undefined ? ref(page, e.name, true) : ref(page, [e.name, e.default_name]);
-      ints[o + 3] = site(page, e.site, sites);
-      ints[o + 4] = e.func === undefined ? ABSENT : site(page, e.func, sites);
-      ints[o + 5] = parent;
-      const named = e.default_name === undefined ? 0 : 8;
-      return put(page, i, K.spawned, (e.system ? 1 : 0) | (e.main === true ? 2 : e.main === false ? 4 : 0) | named);
-    }
+    case 'task.spawned':
+      return encodeSpawned(page, i, e, sites);
     case 'task.exited': {
       const outcome = OUTCOMES.indexOf(e.outcome);
       if (outcome < 0 || !fits(e.id)) return false;
@@ -169,21 +158,42 @@ export function encode(page: Page, i: number, logged: Logged, sites: SiteTable):
       if (!fits(e.id)) return false;
       ints[o] = e.id;
       return put(page, i, e.type === 'nursery.closed' ? K.closed : K.scopeClosed, 0);
-    case 'scope.changed': {
-      const kind = e.kind === undefined ? ABSENT : SCOPE_KINDS.indexOf(e.kind);
-      // 1.2's call and cause leave no int free: such a scope event is kept whole (one per scope made or cancelled).
-      if (kind === -1 || !fits(e.id) || !fits(e.task) || e.call !== undefined || e.cause !== undefined) return false;
-      ints[o] = e.id;
-      ints[o + 1] = e.task;
-      ints[o + 2] = e.site === undefined ? ABSENT : site(page, e.site, sites);
-      ints[o + 3] = e.deadline === null ? NULL : ref(page, e.deadline);
-      ints[o + 4] = e.reason === undefined ? ABSENT : ref(page, e.reason, true);
-      ints[o + 5] = kind;
-      return put(page, i, K.scope, (e.shield ? 1 : 0) | (e.cancel_called ? 2 : 0));
-    }
+    case 'scope.changed':
+      return encodeScope(page, i, e, sites);
     default:
       return false;
   }
+}
+
+function encodeSpawned(page: Page, i: number, e: TaskSpawnedEvent, sites: SiteTable): boolean {
+  const o = i * INTS;
+  const ints = page.ints;
+  const parent = e.parent ?? ABSENT;
+  if (!fits(e.id) || (e.nursery !== null && !fits(e.nursery)) || (parent !== ABSENT && !fits(parent))) return false;
+  ints[o] = e.id;
+  ints[o + 1] = e.nursery ?? NULL;
+  // asyncio's Task-N with the name shown (1.2 default_name): both in one ref, flagged by bit 8
+  ints[o + 2] = e.default_name === undefined ? ref(page, e.name, true) : ref(page, [e.name, e.default_name]);
+  ints[o + 3] = site(page, e.site, sites);
+  ints[o + 4] = e.func === undefined ? ABSENT : site(page, e.func, sites);
+  ints[o + 5] = parent;
+  const named = e.default_name === undefined ? 0 : 8;
+  return put(page, i, K.spawned, (e.system ? 1 : 0) | (e.main === true ? 2 : e.main === false ? 4 : 0) | named);
+}
+
+function encodeScope(page: Page, i: number, e: ScopeChangedEvent, sites: SiteTable): boolean {
+  const o = i * INTS;
+  const ints = page.ints;
+  const kind = e.kind === undefined ? ABSENT : SCOPE_KINDS.indexOf(e.kind);
+  // 1.2's call and cause leave no int free: such a scope event is kept whole (one per scope made or cancelled).
+  if (kind === -1 || !fits(e.id) || !fits(e.task) || e.call !== undefined || e.cause !== undefined) return false;
+  ints[o] = e.id;
+  ints[o + 1] = e.task;
+  ints[o + 2] = e.site === undefined ? ABSENT : site(page, e.site, sites);
+  ints[o + 3] = e.deadline === null ? NULL : ref(page, e.deadline);
+  ints[o + 4] = e.reason === undefined ? ABSENT : ref(page, e.reason, true);
+  ints[o + 5] = kind;
+  return put(page, i, K.scope, (e.shield ? 1 : 0) | (e.cancel_called ? 2 : 0));
 }
 
 /** An optional boolean in two bits from `bit`: true, false, or absent. */
@@ -230,23 +240,8 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
         e.waits = ints[o + 4] === NULL ? null : (refs[ints[o + 4]] as TaskStateEvent['waits']);
       return e;
     }
-    case K.spawned: {
-      const e: TaskSpawnedEvent = {
-        type: 'task.spawned',
-        run,
-        ts,
-        id: ints[o],
-        name: bits & 8 ? (refs[ints[o + 2]] as string[])[0] : (refs[ints[o + 2]] as string),
-        nursery: ints[o + 1] === NULL ? null : ints[o + 1],
-        system: (bits & 1) !== 0,
-        site: siteAt(page, ints[o + 3]),
-      };
-      if (bits & 6) e.main = (bits & 2) !== 0;
-      if (ints[o + 4] !== ABSENT) e.func = siteAt(page, ints[o + 4]);
-      if (ints[o + 5] !== ABSENT) e.parent = ints[o + 5];
-      if (bits & 8) e.default_name = (refs[ints[o + 2]] as string[])[1];
-      return e;
-    }
+    case K.spawned:
+      return decodeSpawned(page, i, run, ts);
     case K.exited: {
       const e: TaskExitedEvent = { type: 'task.exited', run, ts, id: ints[o], outcome: OUTCOMES[ints[o + 1]] };
       if (ints[o + 2] !== ABSENT) e.error = refs[ints[o + 2]] as TaskExitedEvent['error'];
@@ -280,23 +275,52 @@ export function decode(page: Page, i: number, run: number, ts: number): Logged {
       return { type: 'nursery.closed', run, ts, id: ints[o] };
     case K.scopeClosed:
       return { type: 'scope.closed', run, ts, id: ints[o] };
-    case K.scope: {
-      const e: ScopeChangedEvent = {
-        type: 'scope.changed',
-        run,
-        ts,
-        id: ints[o],
-        task: ints[o + 1],
-        deadline: ints[o + 3] === NULL ? null : (refs[ints[o + 3]] as number),
-        shield: (bits & 1) !== 0,
-        cancel_called: (bits & 2) !== 0,
-      };
-      if (ints[o + 2] !== ABSENT) e.site = siteAt(page, ints[o + 2]);
-      if (ints[o + 4] !== ABSENT) e.reason = refs[ints[o + 4]] as string;
-      if (ints[o + 5] !== ABSENT) e.kind = SCOPE_KINDS[ints[o + 5]];
-      return e;
-    }
+    case K.scope:
+      return decodeScope(page, i, run, ts);
     default:
       return refs[ints[o]] as Logged;
   }
+}
+
+function decodeSpawned(page: Page, i: number, run: number, ts: number): TaskSpawnedEvent {
+  const o = i * INTS;
+  const ints = page.ints;
+  const refs = page.refs;
+  const bits = page.bits[i];
+  const e: TaskSpawnedEvent = {
+    type: 'task.spawned',
+    run,
+    ts,
+    id: ints[o],
+    name: bits & 8 ? (refs[ints[o + 2]] as string[])[0] : (refs[ints[o + 2]] as string),
+    nursery: ints[o + 1] === NULL ? null : ints[o + 1],
+    system: (bits & 1) !== 0,
+    site: siteAt(page, ints[o + 3]),
+  };
+  if (bits & 6) e.main = (bits & 2) !== 0;
+  if (ints[o + 4] !== ABSENT) e.func = siteAt(page, ints[o + 4]);
+  if (ints[o + 5] !== ABSENT) e.parent = ints[o + 5];
+  if (bits & 8) e.default_name = (refs[ints[o + 2]] as string[])[1];
+  return e;
+}
+
+function decodeScope(page: Page, i: number, run: number, ts: number): ScopeChangedEvent {
+  const o = i * INTS;
+  const ints = page.ints;
+  const refs = page.refs;
+  const bits = page.bits[i];
+  const e: ScopeChangedEvent = {
+    type: 'scope.changed',
+    run,
+    ts,
+    id: ints[o],
+    task: ints[o + 1],
+    deadline: ints[o + 3] === NULL ? null : (refs[ints[o + 3]] as number),
+    shield: (bits & 1) !== 0,
+    cancel_called: (bits & 2) !== 0,
+  };
+  if (ints[o + 2] !== ABSENT) e.site = siteAt(page, ints[o + 2]);
+  if (ints[o + 4] !== ABSENT) e.reason = refs[ints[o + 4]] as string;
+  if (ints[o + 5] !== ABSENT) e.kind = SCOPE_KINDS[ints[o + 5]];
+  return e;
 }

@@ -6,7 +6,7 @@
 // goes live, anywhere outside a text field; on the strip also Space (play),
 // Home/End, arrows, + and - (zoom), 0 (the whole run). The grip resizes.
 import type { Timeline } from './timeline';
-import type { TimelineMark } from '../../contract/timeline';
+import type { TimelineLine, TimelineMark } from '../../contract/timeline';
 import { onTop, ROW_HEIGHT, scaleOf, stateAt, type TimeScale } from './timelineView';
 import { lineWords, liveStateWord, markWords } from './timeWords';
 
@@ -17,10 +17,38 @@ const MIN_SPAN = 0.001;
 
 const key0 = (e: KeyboardEvent): string => (e.key === '{' ? '[' : e.key === '}' ? ']' : e.key);
 
-export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElement): void {
-  const scale = (): TimeScale => scaleOf({ window: t.model.window(t.now()), width: t.lanes.clientWidth });
-  const localX = (e: { clientX: number }, el: Element) => e.clientX - el.getBoundingClientRect().left;
+/** What the pointer, the wheel and the keys do to the window: zoom and pan. */
+interface Moves {
+  scale(): TimeScale;
+  zoom(k: number, at: number): void;
+  pan(dms: number): void;
+  spanNow(): number;
+}
 
+/** The hover cards' show and hide, and what each part of the strip says. */
+interface Hover {
+  hoverTop(e: PointerEvent): void;
+  hoverRows(e: PointerEvent): void;
+  hide(): void;
+}
+
+const localX = (e: { clientX: number }, el: Element) => e.clientX - el.getBoundingClientRect().left;
+
+export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElement): void {
+  const moves = windowMoves(t);
+  const rowAt = (e: PointerEvent | MouseEvent) => {
+    const y = e.clientY - t.lanes.getBoundingClientRect().top + t.lanes.scrollTop;
+    return t.model.rows[Math.floor(y / ROW_HEIGHT)];
+  };
+  const hover = hoverCards(t, body, moves.scale, rowAt);
+  bindCurve(t, moves, hover);
+  bindRows(t, moves, hover, rowAt);
+  bindKeys(t, moves);
+  bindGrip(t, grip);
+}
+
+function windowMoves(t: Timeline): Moves {
+  const scale = (): TimeScale => scaleOf({ window: t.model.window(t.now()), width: t.lanes.clientWidth });
   /** Zooms the window by `k` (below 1: in) around moment `at`. */
   const zoom = (k: number, at: number): void => {
     const w = t.model.window(t.now());
@@ -44,7 +72,16 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     t.refresh();
   };
 
-  // The curve and axis: scrub.
+  const spanNow = () => {
+    const w = t.model.window(t.now());
+    return w.to - w.from;
+  };
+
+  return { scale, zoom, pan, spanNow };
+}
+
+/** The curve and axis: scrub. */
+function bindCurve(t: Timeline, { scale, zoom, pan, spanNow }: Moves, { hoverTop, hide }: Hover): void {
   t.top.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return;
     t.player.pause();
@@ -70,17 +107,16 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     t.model.zoom = null;
     t.refresh();
   });
-  const spanNow = () => {
-    const w = t.model.window(t.now());
-    return w.to - w.from;
-  };
+}
 
-  // The rows: click selects, drag pans, hover explains.
+/** The rows: click selects, drag pans, hover explains. */
+function bindRows(
+  t: Timeline,
+  { scale, zoom, pan, spanNow }: Moves,
+  { hoverRows, hide }: Hover,
+  rowAt: (e: PointerEvent | MouseEvent) => TimelineLine | undefined,
+): void {
   let drag: { x: number; y: number; from: number; moved: boolean; id: number } | null = null;
-  const rowAt = (e: PointerEvent | MouseEvent) => {
-    const y = e.clientY - t.lanes.getBoundingClientRect().top + t.lanes.scrollTop;
-    return t.model.rows[Math.floor(y / ROW_HEIGHT)];
-  };
   t.lanes.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return;
     const line = rowAt(e);
@@ -123,8 +159,14 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     { passive: false },
   );
   t.lanes.addEventListener('scroll', () => t.refresh());
+}
 
-  // Hover cards.
+function hoverCards(
+  t: Timeline,
+  body: HTMLElement,
+  scale: () => TimeScale,
+  rowAt: (e: PointerEvent | MouseEvent) => TimelineLine | undefined,
+): Hover {
   const names = (id: number) => t.taskName(id);
   const show = (lines: string[], e: MouseEvent) => {
     t.tip.replaceChildren(
@@ -183,7 +225,11 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     show(lineWords(line, alive && state ? liveStateWord(state) : null, names), e);
   };
 
-  // Keys.
+  return { hoverTop, hoverRows, hide };
+}
+
+/** Keys anywhere outside a text field: [ ] L; on the strip also Space, Home/End, arrows, + - 0. */
+function bindKeys(t: Timeline, { zoom }: Moves): void {
   document.addEventListener(
     'keydown',
     (e) => {
@@ -216,8 +262,10 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
     },
     true,
   );
+}
 
-  // The grip: drag or arrows resize the strip.
+/** The grip: drag or arrows resize the strip. */
+function bindGrip(t: Timeline, grip: HTMLElement): void {
   grip.addEventListener('pointerdown', (e) => {
     grip.setPointerCapture(e.pointerId);
     const y0 = e.clientY;

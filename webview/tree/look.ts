@@ -1,7 +1,7 @@
 // How one node looks: the texts, the classes that colour it, its icon, its
 // ARIA label. Computed from the row, never stored on it, so a delta that only
 // changes a state repaints a few nodes without a relayout.
-import type { LintMark, Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
+import type { LintMark, NurseryRow, Row, RunInfo, TaskRow, TaskState } from '../../contract/rows';
 import { EXTRA_CHARS, NAME_CHARS } from './geometry';
 import {
   awaitKey,
@@ -94,7 +94,34 @@ const extraCap = (m: Measures): number => m.code.width('x'.repeat(EXTRA_CHARS));
  */
 export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   const { rows, measures: m } = c;
-  const look: Look = {
+  const look = blankLook(node);
+  if (node.match) look.classes += ' match';
+  if (node.hiddenChildren > 0 && node.kind !== 'fold')
+    look.more = node.hidden ? hiddenWords(node.hidden) : `+${node.hiddenChildren}`;
+  if (node.kind === 'more' && node.more) return moreLook(look, node.more, m);
+  if (node.kind === 'fold') return foldLook(look, node, c, room);
+
+  const row = rows.get(node.id);
+  if (!row) {
+    // Removed by the host; the next rebuild drops the node.
+    look.classes += ' gone';
+    look.aria = 'removed';
+    return look;
+  }
+  if (row.kind === 'retired') {
+    look.name = `${row.count} finished (folded)`;
+    look.width = look.nameWidth = m.name.width(look.name);
+    look.aria = `${row.count} finished tasks folded away: ${inStateOrder(row.byOutcome)
+      .map(([s, c]) => `${c} ${stateWord(s)}`)
+      .join(', ')}`;
+    return look;
+  }
+  if (row.kind === 'nursery') return nurseryLook(look, row, m, room);
+  return taskLook(look, row, c, room, node.match);
+}
+
+function blankLook(node: ViewNode): Look {
+  return {
     classes: `node ${node.kind}`,
     shape: SHAPE[node.kind],
     icon: '',
@@ -115,95 +142,74 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
     debug: null,
     debugX: 0,
   };
-  if (node.match) look.classes += ' match';
-  if (node.hiddenChildren > 0 && node.kind !== 'fold')
-    look.more = node.hidden ? hiddenWords(node.hidden) : `+${node.hiddenChildren}`;
+}
 
-  if (node.kind === 'more' && node.more) {
-    const [name, left] = moreWords(node.more);
-    look.name = name;
-    look.extra = `(${left})`;
-    look.extraClass = 'count';
-    look.nameWidth = m.name.width(name);
-    look.width = look.nameWidth + GAP + m.smallBold.width(look.extra);
-    look.aria = `show ${name.replace('…', '')}, ${left}`;
-    return look;
-  }
+/** A "show more" node: what it shows, and how many are left. */
+function moreLook(look: Look, more: NonNullable<ViewNode['more']>, m: Measures): Look {
+  const [name, left] = moreWords(more);
+  look.name = name;
+  look.extra = `(${left})`;
+  look.extraClass = 'count';
+  look.nameWidth = m.name.width(name);
+  look.width = look.nameWidth + GAP + m.smallBold.width(look.extra);
+  look.aria = `show ${name.replace('…', '')}, ${left}`;
+  return look;
+}
 
-  if (node.kind === 'fold') {
-    look.histogram = inStateOrder(memberCounts(node, rows));
-    const n = node.members?.length ?? 0;
-    look.extra = `×${n.toLocaleString('en-US')}`;
-    look.extraClass = 'count';
-    const nm = node.match ? m.nameBold : m.name;
-    const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.smallBold.width(look.extra));
-    look.name = cutName(nm, node.name ?? '', nameRoom);
-    look.cramped = nameRoom < nameCap(m) && look.name !== cutName(nm, node.name ?? '', nameCap(m));
-    look.classes += node.children.length ? ' unfolded' : ' folded';
-    look.nameWidth = nm.width(look.name);
-    look.width = look.nameWidth + GAP + m.smallBold.width(look.extra) + GAP + HISTOGRAM_WIDTH;
-    const parts = look.histogram.map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
-    look.aria = `${node.name ?? ''} ×${n.toLocaleString('en-US')}, tasks of one kind, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
-    return look;
-  }
+/** A fold of tasks of one kind: its name, its count and its histogram of states. */
+function foldLook(look: Look, node: ViewNode, c: LookContext, room: number): Look {
+  const { rows, measures: m } = c;
+  look.histogram = inStateOrder(memberCounts(node, rows));
+  const n = node.members?.length ?? 0;
+  look.extra = `×${n.toLocaleString('en-US')}`;
+  look.extraClass = 'count';
+  const nm = node.match ? m.nameBold : m.name;
+  const nameRoom = Math.min(nameCap(m), room - HISTOGRAM_WIDTH - GAP * 2 - m.smallBold.width(look.extra));
+  look.name = cutName(nm, node.name ?? '', nameRoom);
+  look.cramped = nameRoom < nameCap(m) && look.name !== cutName(nm, node.name ?? '', nameCap(m));
+  look.classes += node.children.length ? ' unfolded' : ' folded';
+  look.nameWidth = nm.width(look.name);
+  look.width = look.nameWidth + GAP + m.smallBold.width(look.extra) + GAP + HISTOGRAM_WIDTH;
+  const parts = look.histogram.map(([s, c]) => `${c} ${stateWord(s)}`).join(', ');
+  look.aria = `${node.name ?? ''} ×${n.toLocaleString('en-US')}, tasks of one kind, ${node.children.length ? 'unfolded' : 'folded'}: ${parts}`;
+  return look;
+}
 
-  const row = rows.get(node.id);
-  if (!row) {
-    // Removed by the host; the next rebuild drops the node.
-    look.classes += ' gone';
-    look.aria = 'removed';
-    return look;
+function nurseryLook(look: Look, row: NurseryRow, m: Measures, room: number): Look {
+  look.icon = NURSERY_ICON;
+  if (row.system) look.classes += ' system';
+  if (row.closedAt !== undefined && row.closedAt !== null) {
+    look.classes += ' closed';
+    look.faded = true;
   }
-  if (row.kind === 'retired') {
-    look.name = `${row.count} finished (folded)`;
-    look.width = look.nameWidth = m.name.width(look.name);
-    look.aria = `${row.count} finished tasks folded away: ${inStateOrder(row.byOutcome)
-      .map(([s, c]) => `${c} ${stateWord(s)}`)
-      .join(', ')}`;
-    return look;
+  // The square already says "nursery": the label says where it was opened,
+  // and what it is when it is not a Trio nursery (an asyncio TaskGroup, an AnyIO task group).
+  const kind = row.start ? 'start()' : row.system ? 'system' : row.groupKind ? groupWord(row) : '';
+  if (row.groupKind) look.classes += ` group-${row.groupKind}`;
+  look.name = kind;
+  look.extra = row.site
+    ? fitSite(m.code, row.site.file, row.site.line, Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0)))
+    : kind
+      ? ''
+      : 'nursery';
+  look.extraClass = 'site';
+  look.nameWidth = kind ? m.name.width(kind) : 0;
+  look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
+  look.aria = `${row.start ? `${startWord(row)} ${groupWord(row)}` : row.system ? `system ${groupWord(row)}` : groupWord(row)}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
+  if (row.lints?.length) {
+    // A lint on the group (a runaway nursery): its badge after the site.
+    look.badge = lintBadges(row.lints).join(' · ');
+    look.badgeClass = 'flag';
+    look.classes += ' linted';
+    look.width += GAP + m.small.width(look.badge);
+    look.aria += row.lints.map((l) => `, ${l.badge}`).join('');
   }
-  if (row.kind === 'nursery') {
-    look.icon = NURSERY_ICON;
-    if (row.system) look.classes += ' system';
-    if (row.closedAt !== undefined && row.closedAt !== null) {
-      look.classes += ' closed';
-      look.faded = true;
-    }
-    // The square already says "nursery": the label says where it was opened,
-    // and what it is when it is not a Trio nursery (an asyncio TaskGroup, an AnyIO task group).
-    const kind = row.start ? 'start()' : row.system ? 'system' : row.groupKind ? groupWord(row) : '';
-    if (row.groupKind) look.classes += ` group-${row.groupKind}`;
-    look.name = kind;
-    look.extra = row.site
-      ? fitSite(
-          m.code,
-          row.site.file,
-          row.site.line,
-          Math.min(extraCap(m), room - (kind ? m.name.width(kind) + GAP : 0)),
-        )
-      : kind
-        ? ''
-        : 'nursery';
-    look.extraClass = 'site';
-    look.nameWidth = kind ? m.name.width(kind) : 0;
-    look.width = look.nameWidth + (look.extra ? (kind ? GAP : 0) + m.code.width(look.extra) : 0);
-    look.aria = `${row.start ? `${startWord(row)} ${groupWord(row)}` : row.system ? `system ${groupWord(row)}` : groupWord(row)}${row.site ? ` at ${baseName(row.site.file)} line ${row.site.line}` : ''}${look.classes.includes('closed') ? ', closed' : ''}`;
-    if (row.lints?.length) {
-      // A lint on the group (a runaway nursery): its badge after the site.
-      look.badge = lintBadges(row.lints).join(' · ');
-      look.badgeClass = 'flag';
-      look.classes += ' linted';
-      look.width += GAP + m.small.width(look.badge);
-      look.aria += row.lints.map((l) => `, ${l.badge}`).join('');
-    }
-    if (look.more) look.width += GAP + m.smallBold.width(look.more);
-    return look;
-  }
-  return taskLook(look, row, c, room, node.match);
+  if (look.more) look.width += GAP + m.smallBold.width(look.more);
+  return look;
 }
 
 function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: boolean): Look {
-  const { rows, info, measures: m } = c;
+  const { rows, measures: m } = c;
   look.classes += ` ${stateClass(t.state)}`;
   look.faded = isDimmedState(t.state);
   if (t.system) look.classes += ' system';
@@ -223,35 +229,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   const key = extra ? awaitKey(t) : null;
   if (key) look.mark = c.palette.markOf(key);
   const markW = look.mark ? MARK_ROOM : 0;
-  const live = !isFinishedState(t.state);
-  const dl = live ? nextDeadline(t.scopes) : null;
-  const shielded = live && t.scopes.some((s) => s.shield);
-  const badges: string[] = [];
-  // Where the debugger points comes first, then what the runtime flagged (pending when the loop closed, an exception nobody retrieved).
-  look.debug = debugMarkOf(t.id, c.debug);
-  if (look.debug) {
-    badges.push(look.debug.words);
-    look.classes += ` ${look.debug.kind}`;
-    look.badgeClass = look.debug.kind;
-  }
-  for (const f of t.flags ?? []) badges.push(`⚠ ${flagBadge(f)}`);
-  if (t.flags?.length) look.badgeClass ||= 'flag';
-  // Then its lints (the loop held, a coroutine never awaited, a start() not started…).
-  if (t.lints?.length) {
-    badges.push(...lintBadges(t.lints));
-    look.classes += ' linted';
-    look.badgeClass ||= 'flag';
-  }
-  if (dl) {
-    badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
-    look.ticking = info.status === 'live' && info.at === undefined;
-    look.badgeClass ||= 'deadline';
-  }
-  if (shielded) {
-    badges.push('shielded');
-    look.classes += ' shielded';
-    look.badgeClass ||= 'shield';
-  }
+  const { badges, dl, shielded } = taskBadges(look, t, c);
   look.badge = badges.join(' · ');
   const badgeW = look.badge
     ? GAP + (look.debug ? m.smallBold.width(look.badge) + DEBUG_ICON_ROOM : m.small.width(look.badge))
@@ -293,6 +271,48 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
     (t.lints ?? []).map((l) => `, ${l.badge}`).join('') +
     (look.debug ? `, ${look.debug.words}` : '');
   return look;
+}
+
+/**
+ * A task's badges, in order: where the debugger points, what the runtime
+ * flagged (pending when the loop closed, an exception nobody retrieved), its
+ * lints (the loop held, a coroutine never awaited, a start() not started…),
+ * its next deadline, shielded. Each may set the classes and the badge's class.
+ */
+function taskBadges(
+  look: Look,
+  t: TaskRow,
+  c: LookContext,
+): { badges: string[]; dl: ReturnType<typeof nextDeadline>; shielded: boolean } {
+  const { info } = c;
+  const live = !isFinishedState(t.state);
+  const dl = live ? nextDeadline(t.scopes) : null;
+  const shielded = live && t.scopes.some((s) => s.shield);
+  const badges: string[] = [];
+  look.debug = debugMarkOf(t.id, c.debug);
+  if (look.debug) {
+    badges.push(look.debug.words);
+    look.classes += ` ${look.debug.kind}`;
+    look.badgeClass = look.debug.kind;
+  }
+  for (const f of t.flags ?? []) badges.push(`⚠ ${flagBadge(f)}`);
+  if (t.flags?.length) look.badgeClass ||= 'flag';
+  if (t.lints?.length) {
+    badges.push(...lintBadges(t.lints));
+    look.classes += ' linted';
+    look.badgeClass ||= 'flag';
+  }
+  if (dl) {
+    badges.push(formatRemaining((dl.deadline as number) - runNow(info, c.wallNow)));
+    look.ticking = info.status === 'live' && info.at === undefined;
+    look.badgeClass ||= 'deadline';
+  }
+  if (shielded) {
+    badges.push('shielded');
+    look.classes += ' shielded';
+    look.badgeClass ||= 'shield';
+  }
+  return { badges, dl, shielded };
 }
 
 /** A row's lints beside it: `⚠ blocked the loop 420 ms`. */

@@ -10,24 +10,22 @@ positioned exactly in the stream.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import batches as B, events as E, lines as L
+from . import batches as B, events as E, lines as L, tagged
 from .fragments import (
     _func_cache,
     _name_cache,
     _site_cache,
-    cancel_json,
-    error_json,
     func_json,
     ms,
-    name_fields,
     name_json,
     q,
     site_json,
-    text_site_json,
 )
-from .run_mirror import RunMirror, TaskRecord
+
+if TYPE_CHECKING:
+    from .run_mirror import RunMirror
 
 #: cached spawn-line tails (nursery, name, site); cleared when this large
 TAILS_MAX = 20_000
@@ -311,90 +309,6 @@ class Mirror:
 
     def handle(self, item: tuple[Any, ...], lines: list[str]) -> None:
         """One tagged tuple (see events): update the mirror, append its line."""
-        kind = item[0]
-        if kind == E.SPAWN:
-            _, run, t, tid, name, nid, flags, code, line, func = item[:10]
-            m = self.runs.get(run)
-            if m is None:
-                return
-            if type(name) is not str:  # the library's task (see events)
-                name, func = m.source.describe(name)
-            fj = func_json(func) if func is not None else None
-            parent = item[10] if len(item) > 10 else None
-            nj = name_json(name) if type(name) is str else name_fields(name)
-            m.tasks[tid] = TaskRecord(nj, nid, flags, site_json(code, line), fj, parent)
-            lines.append(m.spawn_line(tid, ms(t, m.t0)))
-        elif kind == E.EXIT:
-            _, run, t, tid, info = item
-            m = self.runs.get(run)
-            if m is None or tid not in m.tasks:
-                return
-            del m.tasks[tid]
-            ts = ms(t, m.t0)
-            if info is None:
-                tail = L.RETURNED_TAIL
-            else:
-                outcome, err, cancel = info
-                tail = L.exited_tail(
-                    outcome,
-                    error_json(err) if err is not None else None,
-                    cancel_json(cancel, m.scope_id(cancel)) if cancel is not None else None,
-                )
-            m.close_task_scopes(tid, ts, lines)
-            lines.append(L.with_id(m.pre_exit, ts, tid, tail))
-        elif kind == E.N_OPEN:
-            _, run, t, nid, owner, code, line, flags = item
-            m = self.runs.get(run)
-            if m is None:
-                return
-            m.nurseries[nid] = (owner, site_json(code, line), flags)
-            lines.append(m.nursery_line(nid, ms(t, m.t0)))
-        elif kind == E.N_CLOSE:
-            _, run, t, nid = item
-            m = self.runs.get(run)
-            if m is None or m.nurseries.pop(nid, None) is None:
-                return
-            lines.append(L.nursery_closed(run, ms(t, m.t0), nid))
-        elif kind == E.MOVE:
-            _, run, t, tid, nid = item
-            m = self.runs.get(run)
-            if m is None or m.tasks.get(tid) is None:
-                return
-            m.record(tid).nursery = nid
-            lines.append(L.task_moved(run, ms(t, m.t0), tid, nid))
-        elif kind == E.FLAG:
-            _, run, t, tid, flag, err = item
-            m = self.runs.get(run)
-            if m is None:  # (the task may have exited: an exception nobody retrieved)
-                return
-            lines.append(L.task_flagged(run, ms(t, m.t0), tid, flag, error_json(err) if err is not None else None))
-        elif kind == E.RUN_FAIL:
-            _, run, t, reason = item
-            m = self.runs.get(run)
-            if m is None or m.failed:
-                return
-            m.failed = reason
-            lines.append(L.runtime_disabled(reason, run, ms(t, m.t0)))
-        elif kind == E.RUN_START:
-            _, run, t, wall, clock0, source, thread_id, rq, info = item
-            self.runs[run] = RunMirror(run, t, wall, clock0, source, thread_id, rq, info)
-            lines.append(L.run_started(run, wall, info=info))
-        elif kind == E.RUN_END:
-            _, run, t, outcome, err = item
-            m = self.runs.pop(run, None)
-            if m is None:
-                return
-            ts = ms(t, m.t0)
-            for tid in list(m.tasks):
-                m.close_task_scopes(tid, ts, lines)
-            lines.append(L.run_finished(run, ts, outcome, error_json(err) if err is not None else None))
-        elif kind == E.DISABLED:
-            lines.append(L.runtime_disabled(str(item[1])))
-        elif kind == E.WARNING:
-            _, run, t, category, message, wkind, (file, line, function), code, tid = item
-            m = self.runs.get(run)
-            if m is None:
-                return
-            site = text_site_json(file, line, function)
-            func = func_json(code) if code is not None else None
-            lines.append(L.warning(run, ms(t, m.t0), category, message, wkind, site, func, tid))
+        on = tagged.HANDLERS.get(item[0])
+        if on is not None:
+            on(self.runs, item, lines)

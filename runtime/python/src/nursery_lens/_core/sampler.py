@@ -202,17 +202,7 @@ def _look(m: RunMirror, lines: list[str], items: list[tuple[Any, int]], away: bo
     """Samples ``items`` ((task, id) pairs) into ``lines``; how many it got
     through in its time budget."""
     source = m.source
-    # On the loop's thread itself (a pump at its I/O wait) no task is
-    # running, unless a signal interrupted one; from another thread, the
-    # loop thread's stack says which task runs.
-    top = sys._current_frames().get(m.thread_id) if away else interrupted.get(threading.get_ident())
-    on_stack: set[Any] = set()
-    f = top
-    depth = 0
-    while f is not None and depth < _MAX_STACK:
-        on_stack.add(f)
-        f = f.f_back
-        depth += 1
+    top, on_stack = _loop_stack(m, away)
     running_site = CLASSIFIER.user_site(top) if top is not None else None
     ts = ms(time.perf_counter_ns(), m.t0)
     run = m.run
@@ -280,6 +270,22 @@ def _look(m: RunMirror, lines: list[str], items: list[tuple[Any, int]], away: bo
                 del scopes[scope]
                 lines.append(L.scope_closed(run, ts, srec.id))
     return i
+
+
+def _loop_stack(m: RunMirror, away: bool) -> tuple[Any, set[Any]]:
+    """The loop thread's innermost frame and the frames on its stack. On the
+    loop's thread itself (a pump at its I/O wait) no task is running, unless
+    a signal interrupted one; from another thread, the loop thread's stack
+    says which task runs."""
+    top = sys._current_frames().get(m.thread_id) if away else interrupted.get(threading.get_ident())
+    on_stack: set[Any] = set()
+    f = top
+    depth = 0
+    while f is not None and depth < _MAX_STACK:
+        on_stack.add(f)
+        f = f.f_back
+        depth += 1
+    return top, on_stack
 
 
 def _scope_facts(seen_scope: tuple[Any, ...], scope_facts: Any) -> str:
