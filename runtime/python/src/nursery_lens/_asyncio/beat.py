@@ -9,10 +9,12 @@ call the loop has come back, and a wait (``timeout`` not 0) is idle time,
 not a block, however long. Before such a wait, the pump comes within
 ``PUMP_INTERVAL`` when the hooks queued something (``hooks.going_idle``).
 
+Without the block lint (``block_ms`` 0) the wrapper does only the latter.
 A loop without a Python selector (uvloop, Windows' proactor) gets no beat:
-its blocks are not reported. While the loop is not running at all (made
-but not started, between two ``run_until_complete``), the beat says
-``waiting``: the thread is doing something else, not holding a loop.
+its blocks are not reported, and its pump keeps to its timer. While the
+loop is not running at all (made but not started, between two
+``run_until_complete``), the beat says ``waiting``: the thread is doing
+something else, not holding a loop.
 """
 
 from __future__ import annotations
@@ -39,8 +41,34 @@ def watch_select(
     orig: Any = getattr(selector, "select", None)
     # the class's method, not an instance attribute already (asked without
     # selector.__dict__: see run._unhook)
-    if beat is None or selector is None or id(getattr(orig, "__self__", None)) != id(selector):
+    if selector is None or id(getattr(orig, "__self__", None)) != id(selector):
         return None, None
+    select = _select_with_beat(orig, beat, idle) if beat is not None else _select_idle_only(orig, idle)
+    try:
+        selector.select = select
+    except AttributeError:  # a selector with __slots__
+        return None, None
+
+    def unwatch() -> None:
+        if getattr(selector, "select", None) is select:
+            del selector.select
+
+    return beat, unwatch
+
+
+def _select_idle_only(orig: Any, idle: Callable[[float | None], float | None]) -> Callable[..., Any]:
+    """Without the block lint (``block_ms`` 0) the wrapper only keeps the
+    pump's promise: what was queued goes out, and new tasks get their first
+    look, before a long wait for I/O."""
+
+    def select(timeout: float | None = None) -> Any:
+        return orig(timeout if timeout == 0 else idle(timeout))
+
+    return select
+
+
+def _select_with_beat(orig: Any, beat: LoopBeat, idle: Callable[[float | None], float | None]) -> Callable[..., Any]:
+    """The loop's heartbeat as well: when it last came back, and whether it waits."""
     beat.waiting = True  # not running yet (started() says when it is)
     perf = time.perf_counter
 
@@ -59,16 +87,7 @@ def watch_select(
             beat.back(perf())
             beat.waiting = False
 
-    try:
-        selector.select = select
-    except AttributeError:  # a selector with __slots__
-        return None, None
-
-    def unwatch() -> None:
-        if getattr(selector, "select", None) is select:
-            del selector.select
-
-    return beat, unwatch
+    return select
 
 
 def running(beat: LoopBeat | None, now_running: bool) -> None:
