@@ -33,6 +33,29 @@ const EXPORTS: Array<[ExportCommand, string, string]> = [
 ];
 
 /** The Export button and its menu (Escape or a click elsewhere closes it). */
+/**
+ * Puts a popup under its button, right edges aligned, over the page. It is
+ * fixed, not placed in the toolbar: a wrapped toolbar in a short panel
+ * scrolls, and would clip it to a sliver. As tall as the panel lets it be
+ * (it scrolls beyond that).
+ */
+function dropBelow(popup: HTMLElement, button: HTMLElement): void {
+  const r = button.getBoundingClientRect();
+  const top = Math.round(r.bottom + 6);
+  popup.style.top = `${top}px`;
+  popup.style.right = `${Math.max(4, Math.round(document.documentElement.clientWidth - r.right))}px`;
+  popup.style.maxHeight = `${Math.max(60, window.innerHeight - top - 8)}px`;
+}
+
+/** Keeps an open popup under its button when the panel resizes or the toolbar scrolls. */
+function keepBelow(popup: HTMLElement, button: HTMLElement): void {
+  const again = () => {
+    if (!popup.hidden) dropBelow(popup, button);
+  };
+  window.addEventListener('resize', again);
+  document.addEventListener('scroll', again, true);
+}
+
 function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   const menu = h('div', { class: 'export-menu', role: 'menu', 'aria-label': 'Export', hidden: true });
   const button = h(
@@ -49,6 +72,7 @@ function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   const show = (open: boolean): void => {
     menu.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
+    if (open) dropBelow(menu, button);
   };
   for (const [command, label, title] of EXPORTS) {
     const item = h(
@@ -81,6 +105,7 @@ function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
     if (!menu.hidden && e.target instanceof Node && !anchor.contains(e.target)) show(false);
   });
   const anchor = h('span', { class: 'export-anchor' }, button, menu);
+  keepBelow(menu, button);
   return anchor;
 }
 
@@ -144,7 +169,9 @@ function legendAnchor(): HTMLElement {
   legendButton.addEventListener('click', () => {
     legendPanel.hidden = !legendPanel.hidden;
     legendButton.setAttribute('aria-expanded', String(!legendPanel.hidden));
+    if (!legendPanel.hidden) dropBelow(legendPanel, legendButton);
   });
+  keepBelow(legendPanel, legendButton);
   return h('span', { class: 'legend-anchor' }, legendButton, legendPanel);
 }
 

@@ -176,6 +176,47 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     }
   });
 
+  for (const [width, height] of [
+    [460, 380],
+    [270, 290],
+  ] as const) {
+    it(`the Legend and the Export menu open whole over the tree in a ${width} x ${height} panel (the toolbar scrolls there)`, async () => {
+      await onRecording(width, height, async (h) => {
+        // Each popup's parts that the user reads or clicks: are they the topmost element at their middle, on the page?
+        const hidden = (selector: string) =>
+          h.page.$$eval(selector, (els) =>
+            els
+              .map((e) => {
+                const r = e.getBoundingClientRect();
+                const x = (r.left + r.right) / 2;
+                const y = (r.top + r.bottom) / 2;
+                const top = document.elementFromPoint(x, y);
+                const seen = y >= 0 && y <= window.innerHeight && x >= 0 && x <= window.innerWidth;
+                return seen && top !== null && (e === top || e.contains(top)) ? '' : (e.textContent ?? '').trim();
+              })
+              .filter((t) => t !== ''),
+          );
+        const open = async (name: string) => {
+          const button = h.page.locator('.toolbar button', { hasText: name });
+          await button.scrollIntoViewIfNeeded();
+          await button.click();
+          await h.settle(50);
+        };
+        await open('Export');
+        await h.page.screenshot({ path: join(SHOTS, `short-panel-export-${width}x${height}.png`) });
+        assert.equal(await h.page.locator('.export-menu .menu-item').count(), 4);
+        assert.deepEqual(await hidden('.export-menu .menu-item'), [], 'every Export item can be seen and clicked');
+        await h.page.keyboard.press('Escape');
+        await open('Legend');
+        await h.page.screenshot({ path: join(SHOTS, `short-panel-legend-${width}x${height}.png`) });
+        // The legend's first rows (it scrolls when taller than the panel).
+        const rows = await h.page.locator('.legend li').count();
+        assert.ok(rows >= 5, `${rows} rows`);
+        assert.deepEqual(await hidden('.legend li:nth-child(-n+3)'), [], "the legend's first rows can be seen");
+      });
+    });
+  }
+
   it('a narrow and short panel (270 x 290): the wrapped toolbar and a long banner scroll, the tree keeps its floor in sight', async () => {
     const h = await Harness.open(s, { width: 270, height: 290 });
     try {
