@@ -45,10 +45,16 @@ function holdersOf(tree: RunTree, w: WaitInfo): readonly number[] | null {
  * any child in it) and that nothing else can wake. Such tasks wait forever.
  */
 export function findDeadlock(tree: RunTree, waiting: Iterable<number>): Deadlock | null {
-  const edges = new Map<number, { all: boolean; to: readonly number[] }>();
+  const candidates: Array<TaskEntry & { waits: WaitInfo }> = [];
   for (const id of waiting) {
     const t = tree.tasks.get(id);
-    if (!t || !onlyTasksWake(t)) continue;
+    if (t && onlyTasksWake(t)) candidates.push(t);
+  }
+  const unsure = disagreeing(candidates);
+  const edges = new Map<number, { all: boolean; to: readonly number[] }>();
+  for (const t of candidates) {
+    const id = t.id;
+    if (unsure.has(objectKey(t.waits))) continue;
     const to = holdersOf(tree, t.waits);
     if (to && to.length) edges.set(id, { all: waitsForAll(t.waits), to });
   }
@@ -82,6 +88,31 @@ export function findDeadlock(tree: RunTree, waiting: Iterable<number>): Deadlock
     else if (!t.system) behind.push(t); // the library's root waiting on its nursery is no news
   }
   return cycle.length ? { cycle, behind, on } : null;
+}
+
+const objectKey = (w: WaitInfo): string => (w.obj === undefined ? '' : `${w.kind}:${w.obj}`);
+
+/**
+ * The objects whose waiters name different holders. Each waiter's holders
+ * are those of its own last sample, and a busy program's tasks are sampled
+ * in turn: 2,000 workers queueing for one Lock can each name the holder of
+ * another moment, and three of them chain into a cycle that never was. At
+ * any one moment an object's waiters agree, and a real deadlock holds still,
+ * so they agree once each was sampled again: until then the edges through
+ * that object are not evidence. (A nursery's children are the tree's own.)
+ */
+function disagreeing(waiters: ReadonlyArray<{ waits: WaitInfo }>): Set<string> {
+  const seen = new Map<string, string>();
+  const unsure = new Set<string>();
+  for (const { waits: w } of waiters) {
+    if (w.obj === undefined || w.kind === 'children' || w.holders === undefined) continue;
+    const key = objectKey(w);
+    const holders = [...w.holders].sort((a, b) => a - b).join(',');
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, holders);
+    else if (first !== holders) unsure.add(key);
+  }
+  return unsure;
 }
 
 /** Nodes on a cycle of `on` (strongly connected groups of two or more, or a task waiting on itself): Tarjan's, without recursion. */

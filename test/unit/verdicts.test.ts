@@ -133,6 +133,44 @@ describe('wait-for graph: deadlock and hang verdicts', () => {
     assert.notEqual(r.info().verdict?.kind, 'deadlock');
   });
 
+  it('waiters of one lock sampled at different moments name different holders: no deadlock from their stale edges', () => {
+    // A pool queueing for one Lock, its workers sampled in turn: each names
+    // the holder of its own sample, and three of them chain into a cycle
+    // (5 -> 6 -> 7 -> 5) that no moment ever had: one Lock has one holder.
+    const pool = [
+      ...prologue(),
+      opened(4, 3, 1),
+      spawned(5, 4, 'worker-5', 2),
+      spawned(6, 4, 'worker-6', 3),
+      spawned(7, 4, 'worker-7', 4),
+      spawned(8, 4, 'worker-8', 5),
+      waiting(1, 100, children(2)),
+      waiting(3, 100, children(4)),
+      waiting(5, 100, lock(10, [6])),
+      waiting(6, 150, lock(10, [7])),
+      waiting(7, 200, lock(10, [5])),
+    ];
+    const r = run([...pool, tick(200 + 3 * CONFIRM_MS)]);
+    assert.equal(r.info().verdict, undefined, 'no verdict while the waiters of lock 10 disagree');
+    // Sampled again, they agree (the holder is worker-8, which runs): still none.
+    for (const id of [5, 6, 7]) r.apply(waiting(id, 4000 + id, lock(10, [8])));
+    r.apply(tick(4100 + CONFIRM_MS * 2));
+    assert.equal(r.info().verdict, undefined);
+    // A real cycle through two locks, its waiters agreeing, is still claimed.
+    const d = run([
+      ...pool.slice(0, -3),
+      waiting(5, 100, lock(10, [6])),
+      waiting(6, 100, lock(11, [5])),
+      waiting(7, 100, lock(10, [6])),
+      tick(100 + CONFIRM_MS + 5),
+    ]);
+    assert.equal(d.info().verdict?.kind, 'deadlock');
+    assert.deepEqual(
+      d.info().verdict!.tasks.map((t) => t.id),
+      [5, 6],
+    );
+  });
+
   it('a parent holding a lock while it waits for its child, which waits for that lock: a cycle through the nursery', () => {
     const r = run([
       ...prologue(),
