@@ -55,6 +55,7 @@ export class RunStatusItem implements vscode.Disposable {
       }
       this.item.text = '$(warning) Nursery Lens';
       this.item.tooltip = `Nursery Lens refused ${this.refused} program connection(s); the last: ${this.lastRefusal}\n\nClick to open the log.`;
+      this.item.accessibilityInformation = { label: this.item.tooltip, role: 'button' };
       this.item.command = this.showLogCommand;
       this.item.show();
       return;
@@ -64,7 +65,7 @@ export class RunStatusItem implements vscode.Disposable {
     const disconnected = infos.filter((i) => i.status === 'disconnected');
     const tasks = live.reduce((n, i) => n + i.liveTasks - i.systemLive, 0); // the program's own: the library's are machinery
     const icon = disconnected.length ? '$(debug-disconnect)' : '$(type-hierarchy)';
-    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
     const lintCount = this.lints.warning + this.lints.information;
     const lintText = lintCount ? ` · ${this.lints.warning ? '$(warning)' : '$(info)'} ${lintCount}` : '';
     this.item.text =
@@ -77,9 +78,15 @@ export class RunStatusItem implements vscode.Disposable {
         (i) =>
           `${i.label}: ${i.status}${i.status === 'live' ? `, ${plural(i.liveTasks - i.systemLive, 'live task')}` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`,
       );
+    const head = `Nursery Lens: ${live.length} live, ${plural(infos.length, 'run')} in all`;
+    // What a screen reader says: in words (VS Code would read the tooltip's markdown, &nbsp; and all).
+    this.item.accessibilityInformation = {
+      label: `${head}${live.length ? `, ${plural(tasks, 'task')}` : ''}${lintCount ? `, ${plural(lintCount, 'lint')}` : ''}. Click to show the task tree.`,
+      role: 'button',
+    };
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
-    md.appendText(`Nursery Lens: ${live.length} live, ${plural(infos.length, 'run')} in all\n\n`);
+    md.appendText(`${head}\n\n`);
     for (const l of lines) md.appendText(`${l}\n`);
     if (lintCount)
       md.appendText(

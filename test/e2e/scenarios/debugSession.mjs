@@ -49,6 +49,15 @@ export default {
     }
     if (!midShot) ctx.log('B: the queue was gone by the time the panel was enlarged: no running screenshot');
     ctx.log(`B: final: ${last.describe()}`);
+    // The status-bar item, as a screen reader says it: in words (it read "Nursery&nbsp;Lens:&nbsp;…").
+    const item = page.locator(
+      '.statusbar-item [aria-label^="Nursery Lens:"], .statusbar-item[aria-label^="Nursery Lens:"]',
+    );
+    await item.first().waitFor({ timeout: 10000 });
+    const spoken = await item.first().getAttribute('aria-label');
+    if (!/^Nursery Lens: \d+ live, 1 run in all/.test(spoken ?? '') || spoken.includes('&nbsp;')) {
+      throw new Error(`the status-bar item's label reads "${spoken}"`);
+    }
     await ctx.shot(page, 'B-debug-session-finished');
   },
 };
