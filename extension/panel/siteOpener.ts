@@ -1,9 +1,23 @@
-// Opens a source location the program reported, in the first editor group.
-// The bridge already checked that a run named this file; sitePolicy.ts
-// decides whether it opens at once, after a question, or not at all.
+// Opens a source location the program reported, in the first editor group
+// (the one after it when the task tree is showing there). The bridge already
+// checked that a run named this file; sitePolicy.ts decides whether it opens
+// at once, after a question, or not at all.
 import * as vscode from 'vscode';
 import type { ProgramPaths } from '../collector/connection';
 import { decideSite, programRoots } from './sitePolicy';
+import { VIEW_TYPE } from './taskTreePanel';
+
+/**
+ * The first editor group, unless the task tree is the tab showing there (a
+ * recording opened in an empty window, the only group): the source would
+ * cover the tree it was asked from. Then the group after it (made if need be).
+ */
+function sourceColumn(): vscode.ViewColumn {
+  const first = vscode.window.tabGroups.all.find((g) => g.viewColumn === vscode.ViewColumn.One);
+  const input = first?.activeTab?.input;
+  const treeThere = input instanceof vscode.TabInputWebview && input.viewType.endsWith(VIEW_TYPE);
+  return treeThere ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+}
 
 export async function openSite(
   file: string,
@@ -27,7 +41,7 @@ export async function openSite(
   const uri = vscode.Uri.file(decision.file);
   const position = new vscode.Position(Math.max(0, line - 1), 0);
   await vscode.window.showTextDocument(uri, {
-    viewColumn: vscode.ViewColumn.One,
+    viewColumn: sourceColumn(),
     selection: new vscode.Range(position, position),
     preserveFocus: false,
   });

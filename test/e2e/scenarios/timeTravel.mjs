@@ -3,7 +3,7 @@
 // Recording…" at its first task, the timeline open; End shows it as it ended
 // (the failure cancelled its siblings); dragging the time cursor back to
 // before the failure shows those siblings alive and waiting, as they were.
-import { copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFileDialog, eventually, runCommand } from '../workbench.mjs';
 import { enlargePanel, prepareRoom, recordingToEnd, taskTreeFrame, timelineMoment, treeNodes } from '../taskTree.mjs';
@@ -43,7 +43,15 @@ export default {
     state.page = page;
     await prepareRoom(page, runCommand);
     const file = join(ws.dir, 'failing_child.ndjson');
-    copyFileSync(FIXTURE, file);
+    // Recorded elsewhere: its program's source is this workspace's copy (Go to spawn site opens it below).
+    const program = join(ws.dir, 'failing_child.py');
+    writeFileSync(
+      file,
+      readFileSync(FIXTURE, 'utf8').replace(
+        /"file":"[^"]*\/examples\/failing_child\.py"/g,
+        `"file":${JSON.stringify(program)}`,
+      ),
+    );
 
     await runCommand(page, 'Nursery Lens: Open Recording…');
     await answerFileDialog(page, file);
@@ -98,5 +106,23 @@ export default {
       throw new Error(`'check config' should have returned by 200 ms: ${JSON.stringify(before)}`);
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'T-time-travel-before-failure');
+
+    // Go to spawn site, from a recording's tree that is the window's only editor: the source opens
+    // beside the tree, not over it.
+    await frame.locator('g.node[aria-label^="task parse feed,"]').click({ button: 'right' });
+    await frame.getByRole('menuitem', { name: 'Go to spawn site' }).click();
+    await page
+      .locator('.tab', { hasText: 'failing_child.py' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15000 })
+      .catch(() => {
+        throw new Error('Go to spawn site did not open failing_child.py');
+      });
+    const groups = await page.locator('.editor-group-container').count();
+    await taskTreeFrame(page, { timeout: 5000 }).catch(() => {
+      throw new Error(`the source covered the task tree (${groups} editor group(s))`);
+    });
+    if ((await treeNodes(frame)).length === 0) throw new Error('the task tree is not drawn beside the source');
+    await ctx.shot(page, 'T-time-travel-source-beside');
   },
 };
