@@ -10,7 +10,9 @@ What to look at in the Nursery Lens panel:
     runs from each to the other (asyncio records no lock owner: the runtime
     notes it as a task takes the lock);
   * after a second of nothing moving the banner says **Deadlock** and names
-    both; the details say "Waits for Lock … held by transfer bob->alice";
+    both, with the locks by the names `main` gave the accounts (`Lock
+    bob.lock`, `Lock alice.lock`); the details say "Waits for Lock bob.lock
+    held by transfer bob->alice";
   * `main` waits at the end of its TaskGroup for its children: stuck
     behind them;
   * the `auditor` keeps counting the money every half second: a deadlock

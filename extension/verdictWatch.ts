@@ -20,7 +20,9 @@ export function verdictSentence(v: Verdict): string {
   const behind = v.behindCount
     ? ` Stuck behind it: ${v.behind.map((t) => t.name).join(', ')}${more(v.behind.length, v.behindCount)}.`
     : '';
-  const since = ` (nothing moved since ${(v.since / 1000).toFixed(1)} s into the run)`;
+  // in ms under a second, as the banner says it (it read '0.0 s' beside the banner's '28 ms')
+  const at = v.since < 1000 ? `${Math.round(v.since)} ms` : `${(v.since / 1000).toFixed(1)} s`;
+  const since = ` (nothing moved since ${at} into the run)`;
   return v.kind === 'deadlock'
     ? `deadlock: ${parts}${since}.${behind}`
     : `hung: every task waits and nothing can wake them: ${parts}${since}.`;

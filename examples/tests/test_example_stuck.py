@@ -62,8 +62,9 @@ def test_asyncio_deadlock_two_transfers_hold_the_lock_the_other_waits_for(tmp_pa
     assert done.returncode == 0, done.stderr
     evs, tid = events(out), ids(events(out))
     ab, ba = last_waits(evs, "transfer alice->bob"), last_waits(evs, "transfer bob->alice")
-    assert (ab["kind"], ab["label"], ab["holders"]) == ("lock", "Lock dst.lock", [tid["transfer bob->alice"]])
-    assert (ba["kind"], ba["label"], ba["holders"]) == ("lock", "Lock dst.lock", [tid["transfer alice->bob"]])
+    # each lock by the name main gave its account (the transfers both call it dst.lock)
+    assert (ab["kind"], ab["label"], ab["holders"]) == ("lock", "Lock bob.lock", [tid["transfer bob->alice"]])
+    assert (ba["kind"], ba["label"], ba["holders"]) == ("lock", "Lock alice.lock", [tid["transfer alice->bob"]])
     assert "wakes" not in ab
     (main,) = [e["id"] for e in evs if e["type"] == "task.spawned" and e.get("main")]
     (group,) = [e["id"] for e in evs if e["type"] == "nursery.opened"]

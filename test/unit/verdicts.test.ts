@@ -322,7 +322,7 @@ describe('VerdictWatch: a quiet live run is looked at on a timer, each verdict t
       watch.tick(Date.now() + 5000);
       watch.tick(Date.now() + 6000);
       assert.deepEqual(logged, [
-        'dl.py: deadlock: w1 waits for Lock l10 held by w2; w2 waits for Lock l11 held by w1 (nothing moved since 0.1 s into the run). Stuck behind it: main.',
+        'dl.py: deadlock: w1 waits for Lock l10 held by w2; w2 waits for Lock l11 held by w1 (nothing moved since 100 ms into the run). Stuck behind it: main.',
       ]);
       assert.equal(told, 1);
     } finally {

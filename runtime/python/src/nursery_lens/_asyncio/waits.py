@@ -28,12 +28,13 @@ the wait "not known" (``_core.waits``), never more.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import sys
 from math import inf
 from typing import TYPE_CHECKING, Any, Callable
 
-from .._core.waits import WaitReader, WaitSeen
+from .._core.waits import WaitReader, WaitSeen, chain_frames
 from . import lock_owners, socket_waits
 from .executor_waits import executor_wait
 from .sampling import SCOPE_SOURCES
@@ -106,7 +107,24 @@ def look_up() -> dict[int, int]:
 
 def reader_for(run: Sampling, clock0: float) -> WaitReader:
     """The run's ``WaitReader``."""
-    return WaitReader(look_up(), _describer(run), run.next_id, clock0, fallback=_fallback(run))
+    return WaitReader(look_up(), _describer(run), run.next_id, clock0, maker_frames, fallback=_fallback(run))
+
+
+def maker_frames(task: Any) -> list[FrameType]:
+    """The await chain of the task that owns ``task``'s ``TaskGroup``,
+    outermost first: where an object passed to ``task`` (``dst``) has the
+    name its maker gave it (``bob``). The group is found among the task's
+    done callbacks (its ``_on_task_done``); a loose task has none here.
+    Asked once per object waited on, when it is first named."""
+    group_class = getattr(asyncio, "TaskGroup", None)
+    if group_class is None:
+        return []
+    for callback, *_ in getattr(task, "_callbacks", None) or ():
+        group = getattr(callback, "__self__", None)
+        if isinstance(group, group_class):
+            owner = getattr(group, "_parent_task", None)
+            return chain_frames(owner.get_coro()) if owner is not None else []
+    return []
 
 
 def _deadline(run: Sampling, task: Any, seen: WaitSeen) -> WaitSeen:
