@@ -22,7 +22,7 @@ import type { Choices } from './viewState';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Room around the tree, in px. */
 const PAD = 16;
-/** Presentation properties the stylesheet sets on the tree's elements (all inherited in SVG, but opacity). */
+/** Presentation attributes the stylesheet sets on the tree's elements (all inherited in SVG, but opacity). */
 const INHERITED = [
   'fill',
   'fill-opacity',
@@ -37,7 +37,6 @@ const INHERITED = [
   'font-size',
   'font-weight',
   'font-style',
-  'font-variant-numeric',
   'visibility',
 ];
 /** What the renderer draws: nothing else goes into the file (no script, no foreignObject). */
@@ -114,7 +113,8 @@ export function drawPicture(p: PictureInput): Picture {
       ['height', height],
     ] as const)
       bg.setAttribute(k, String(v));
-    bg.setAttribute('style', `fill:${getComputedStyle(document.body).backgroundColor};stroke:none`);
+    bg.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
+    bg.setAttribute('stroke', 'none');
     const title = document.createElementNS(SVG_NS, 'title');
     title.textContent = `Task tree: ${p.info.label}`;
     out.prepend(title, bg);
@@ -125,28 +125,29 @@ export function drawPicture(p: PictureInput): Picture {
 }
 
 /**
- * The computed presentation of each drawn element, written on its copy:
- * on the root every inherited property, below it only what differs from the
- * parent (the file stays small), and opacity where it is not 1.
+ * The computed presentation of each drawn element, written on its copy as
+ * SVG presentation attributes (a `style` attribute would break the panel's
+ * CSP, which allows no inline style: one console error per element): on the
+ * root every inherited property, below it only what differs from the parent
+ * (the file stays small), and opacity where it is not 1.
  */
 function inlineStyles(drawn: SVGSVGElement, copy: SVGSVGElement): void {
   const rootStyle = getComputedStyle(drawn);
-  copy.setAttribute('style', INHERITED.map((k) => `${k}:${rootStyle.getPropertyValue(k)}`).join(';'));
+  copy.removeAttribute('style');
+  for (const k of INHERITED) copy.setAttribute(k, rootStyle.getPropertyValue(k));
   const walk = (from: Element, to: Element, parent: CSSStyleDeclaration): void => {
     for (let i = 0; i < from.children.length; i++) {
       const a = from.children[i];
       const b = to.children[i];
       const cs = getComputedStyle(a);
-      const decl: string[] = [];
+      b.removeAttribute('style');
       for (const k of INHERITED) {
         const v = cs.getPropertyValue(k);
-        if (v !== parent.getPropertyValue(k)) decl.push(`${k}:${v}`);
+        if (v !== parent.getPropertyValue(k)) b.setAttribute(k, v);
       }
       const opacity = cs.getPropertyValue('opacity');
-      if (opacity && opacity !== '1') decl.push(`opacity:${opacity}`);
-      if (cs.getPropertyValue('display') === 'none') decl.push('display:none');
-      if (decl.length) b.setAttribute('style', decl.join(';'));
-      else b.removeAttribute('style');
+      if (opacity && opacity !== '1') b.setAttribute('opacity', opacity);
+      if (cs.getPropertyValue('display') === 'none') b.setAttribute('display', 'none');
       walk(a, b, cs);
     }
   };
