@@ -270,6 +270,8 @@ export interface RunInfo {
   retired: number;
   /** Problems worth showing (protocol errors, lost connection). */
   problems: string[];
+  /** Disconnected as its debug session ended (Stop, or the program exited under the debugger): no lost connection to warn of. */
+  sessionEnded?: true;
   /** A past moment of the run (run-relative ms): these are its rows and counts then. Absent: now. */
   at?: number;
   /** A deadlock or hang the store found (the last one, with `endedAt` once things moved again). */

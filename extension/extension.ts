@@ -40,24 +40,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(statusItem, new VerdictWatch(store, log));
 
   // The bridge posts through the panel, and the panel feeds the bridge: the late-bound refs break the cycles.
-  const late: { panel?: TaskTreePanel; tasks?: TasksView; hints?: EditorHints } = {};
+  const late: Late = {};
   // One selection and one set of debugger marks for the panel, the Tasks view and the debugger.
   const focus = new TaskFocus();
-  const bridge = new PanelBridge(store, {
-    focus,
-    selectedRun: (key) => late.tasks?.showRun(key),
-    post: (m) => late.panel?.post(m),
-    openSite,
-    programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
-    runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
-    log,
-    selected: (label) => {
-      late.panel?.setRunLabel(label);
-      late.hints?.refreshSoon();
-    },
-    recordingsOpenAt: () => (getSetting<string>('recordingsOpenAt', 'start') === 'end' ? 'end' : 'start'),
-    lintSettings: () => lintSettings(getSetting),
-  });
+  const bridge = panelBridge(store, focus, late, log, getSetting);
   const taskTree = (late.panel = new TaskTreePanel(context.extensionUri, bridge, log));
   const tasksView = (late.tasks = new TasksView(store, focus, log));
   tasksView.showRun(bridge.selectedRun);
@@ -73,7 +59,10 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   // A launch's secret lives as long as its debug session or terminal.
   const owners = new LaunchOwners(launches);
-  const watcher = new DebugSessionWatcher(owners, { showLaunch });
+  const watcher = new DebugSessionWatcher(owners, {
+    showLaunch,
+    sessionEnded: (launch) => store.launchSessionEnded(launch.secret),
+  });
   context.subscriptions.push(
     watcher,
     vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)),
@@ -116,6 +105,37 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   log.info(`activated (${context.extension.packageJSON.version as string})`);
+}
+
+/** The panel's, the Tasks view's and the hints' objects, made after the bridge that feeds them. */
+interface Late {
+  panel?: TaskTreePanel;
+  tasks?: TasksView;
+  hints?: EditorHints;
+}
+
+function panelBridge(
+  store: RunStore,
+  focus: TaskFocus,
+  late: Late,
+  log: vscode.LogOutputChannel,
+  getSetting: <T>(key: string, fallback: T) => T,
+): PanelBridge {
+  return new PanelBridge(store, {
+    focus,
+    selectedRun: (key) => late.tasks?.showRun(key),
+    post: (m) => late.panel?.post(m),
+    openSite,
+    programPaths: (e) => (e.stream ? collector?.pathsOf(e.stream) : undefined),
+    runCommand: (c) => void vscode.commands.executeCommand(COMMAND_IDS[c]),
+    log,
+    selected: (label) => {
+      late.panel?.setRunLabel(label);
+      late.hints?.refreshSoon();
+    },
+    recordingsOpenAt: () => (getSetting<string>('recordingsOpenAt', 'start') === 'end' ? 'end' : 'start'),
+    lintSettings: () => lintSettings(getSetting),
+  });
 }
 
 export async function deactivate(): Promise<void> {

@@ -41,7 +41,9 @@ export function statusSentence(info: RunInfo): string {
       return `${info.label}: run finished — ${how}`;
     }
     case 'disconnected':
-      return `${info.label}: connection lost — showing the last known state`;
+      return info.sessionEnded
+        ? `${info.label}: the debug session ended before the run did — showing the last known state`
+        : `${info.label}: connection lost — showing the last known state`;
     case 'recording': {
       const how =
         info.outcome === 'raised'
@@ -66,14 +68,24 @@ export class Notices {
 
   update(info: RunInfo | undefined): void {
     const sig = info
-      ? JSON.stringify([info.key, info.status, info.outcome, info.error, info.dropped, info.problems, info.retired])
+      ? JSON.stringify([
+          info.key,
+          info.status,
+          info.outcome,
+          info.error,
+          info.dropped,
+          info.problems,
+          info.retired,
+          info.sessionEnded,
+        ])
       : '';
     if (sig === this.sig) return;
     this.sig = sig;
     this.el.replaceChildren();
     if (!info) return;
     if (info.status !== 'live') {
-      const cls = info.status === 'disconnected' || info.outcome === 'raised' ? 'banner warn' : 'banner info';
+      const lost = info.status === 'disconnected' && !info.sessionEnded;
+      const cls = lost || info.outcome === 'raised' ? 'banner warn' : 'banner info';
       this.el.append(h('div', { class: cls, role: 'note', 'data-status': info.status }, statusSentence(info)));
     }
     if (info.dropped > 0) {

@@ -12,6 +12,7 @@ import type { RefusalLog } from './refusalLog';
 import { StreamReader } from './streamReader';
 import type { Launch, LaunchRegistry } from './launches';
 import type { ProgramStream, RunStore } from '../store/runStore';
+import { DISCONNECTED_EARLY } from '../store/runFacts';
 import { messageOf } from '../errorMessage';
 
 export interface CollectorLog {
@@ -332,7 +333,7 @@ export class Connection {
           `${this.name}: the program disconnected with ${live} run(s) still live${lost ? ` (${lost} bytes of an unfinished line lost)` : ''}`,
         );
       else this.ctx.log.info(`${this.name}: program disconnected`);
-      this.stream?.disconnected('The program disconnected before its run finished.');
+      this.stream?.disconnected(DISCONNECTED_EARLY);
     } else if (this.phase === 'hello') {
       this.setClosed();
       this.ctx.refusals.refused(this.name, 'closed before saying hello', 'closed before a hello');

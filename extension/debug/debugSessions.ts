@@ -14,6 +14,8 @@ export interface PanelOpener {
    * `program`: the session's program file, shown on the left when no editor is open.
    */
   showLaunch(launch: Launch, reveal: boolean, program?: string): void;
+  /** The launch's debug session ended (Stop, or its program exited). */
+  sessionEnded?(launch: Launch): void;
 }
 
 const isPython = (session: vscode.DebugSession) => (PYTHON_DEBUG_TYPES as readonly string[]).includes(session.type);
@@ -29,7 +31,8 @@ export class DebugSessionWatcher implements vscode.Disposable {
     this.subscriptions = [
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
       vscode.debug.onDidTerminateDebugSession((s) => {
-        if (isPython(s)) this.owners.sessionEnded(s);
+        const launch = isPython(s) ? this.owners.sessionEnded(s) : undefined;
+        if (launch) this.opener.sessionEnded?.(launch);
       }),
     ];
   }

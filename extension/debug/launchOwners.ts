@@ -41,13 +41,14 @@ export class LaunchOwners {
     return launch;
   }
 
-  /** A debug session ended: the launch it took is retired (child sessions end without that). */
-  sessionEnded(session: { id: string }): void {
+  /** A debug session ended: the launch it took is retired (child sessions end without that); that launch, if any. */
+  sessionEnded(session: { id: string }): Launch | undefined {
     const launch = this.launches.bySession(session.id);
-    if (!launch) return;
+    if (!launch) return undefined;
     this.launches.retire(launch);
     this.ended.set(session.id, launch);
     while (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.keys().next().value as string);
+    return launch;
   }
 
   /** A terminal runs the launch's program. */

@@ -23,6 +23,8 @@ import type { SiteTable } from './internTable';
 export type HistoryMark =
   | { mark: 'recording' }
   | { mark: 'disconnected'; reason: string }
+  /** The run's debug session ended (after or before its connection did). */
+  | { mark: 'session ended' }
   | { mark: 'problem'; message: string }
   /** The host looked for a deadlock or hang at run time `at` (RunState.judge: a stuck program sends nothing). */
   | { mark: 'judged'; at: number };

@@ -6,6 +6,9 @@ import type { WireLibrary } from '../../contract/wire';
 
 const MAX_PROBLEMS = 20;
 
+/** The problem a run's lost connection adds (a program that ended before its run did). */
+export const DISCONNECTED_EARLY = 'The program disconnected before its run finished.';
+
 export class RunFacts {
   status: RunStatus = 'live';
   runtime = 'trio';
@@ -97,6 +100,16 @@ export class RunFacts {
     this.changed = true;
   }
 
+  /** The run's debug session ended: the run was cut short by it, not by a lost connection. */
+  sessionEnded = false;
+
+  removeProblem(message: string): void {
+    const i = this.problems.indexOf(message);
+    if (i < 0) return;
+    this.problems.splice(i, 1);
+    this.changed = true;
+  }
+
   addProblem(message: string): void {
     if (this.problems.includes(message)) return;
     if (this.problems.length >= MAX_PROBLEMS) this.problems.shift();
@@ -137,6 +150,7 @@ export class RunFacts {
     if (this.cwd !== undefined) info.cwd = this.cwd;
     if (this.outcome) info.outcome = this.outcome;
     if (this.verdict) info.verdict = this.verdict;
+    if (this.sessionEnded) info.sessionEnded = true;
     if (this.error) info.error = this.error;
     return info;
   }

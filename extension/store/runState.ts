@@ -13,7 +13,7 @@ import type { Entry } from './rowEntries';
 import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
-import { RunFacts } from './runFacts';
+import { DISCONNECTED_EARLY, RunFacts } from './runFacts';
 import { RunLints, type Lint, type LintSettings } from './runLints';
 import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
@@ -291,6 +291,18 @@ export class RunState {
     this.facts.changed = true;
     this.lintRoom.events.runEnded();
     this.facts.addProblem(reason);
+  }
+
+  /**
+   * Its debug session ended while the run had not finished (the connection
+   * drops with it, before or after): a neutral end, not a lost connection.
+   */
+  sessionEnded(): void {
+    if (this.facts.status !== 'disconnected' || this.facts.sessionEnded) return;
+    this.history?.record({ mark: 'session ended' }, this);
+    this.facts.sessionEnded = true;
+    this.facts.removeProblem(DISCONNECTED_EARLY);
+    this.facts.changed = true;
   }
 
   /** A replayed recording: its status never turns live/finished. */

@@ -97,8 +97,19 @@ export class ProgramStream {
   disconnected(reason: string): void {
     this.connected = Math.max(0, this.connected - 1);
     if (this.connected) return;
-    for (const r of this.runs.values()) r.markDisconnected(reason);
+    for (const r of this.runs.values()) {
+      r.markDisconnected(reason);
+      if (this.sessionEnded) r.sessionEnded();
+    }
     this.store.changed();
+  }
+
+  /** Its launch's debug session ended: so did (or will, as the connection drops) every run it did not finish. */
+  sessionEnded = false;
+
+  endSession(): void {
+    this.sessionEnded = true;
+    for (const r of this.runs.values()) r.sessionEnded();
   }
 }
 
@@ -312,6 +323,17 @@ export class RunStore {
       truncated: e.stream.rawTruncated,
       ...(e.stream.rawDropped ? { dropped: true } : {}),
     };
+  }
+
+  /** A launch's debug session ended: its programs' unfinished runs end with it, not with a lost connection. */
+  launchSessionEnded(launchKey: string): void {
+    let any = false;
+    for (const { launchKey: key, stream } of this.entries.values())
+      if (key === launchKey && stream && !stream.sessionEnded) {
+        stream.endSession();
+        any = true;
+      }
+    if (any) this.changed();
   }
 
   /** Removes runs that are not live (finished, disconnected, recordings). Returns their keys. */

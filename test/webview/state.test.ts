@@ -60,6 +60,26 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.deepEqual(await h.posted(), [{ type: 'command', command: 'clearFinished' }]);
   });
 
+  it('a run its debug session ended (Stop) says so, as news, not as a lost connection', async () => {
+    const live = liveRun();
+    await h.send(runsMessage([live.state]), live.snapshot());
+    live.state.markDisconnected('The program disconnected before its run finished.');
+    live.state.sessionEnded();
+    await h.send(runsMessage([live.state]), live.delta() ?? live.snapshot());
+    const banner = h.page.locator('.banner[data-status="disconnected"]');
+    assert.match(
+      (await banner.textContent())!,
+      /the debug session ended before the run did — showing the last known state/,
+    );
+    assert.equal(await banner.getAttribute('class'), 'banner info', 'not a warning');
+    assert.equal(
+      await h.page.locator('.banner.problem').count(),
+      0,
+      'no "disconnected before its run finished" problem',
+    );
+    assert.ok((await h.nodes()).length >= 10, 'the tree stays');
+  });
+
   it('shows dropped events and problems as a notice', async () => {
     const live = liveRun();
     await h.send(runsMessage([live.state]), live.snapshot());

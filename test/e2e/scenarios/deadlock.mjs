@@ -108,6 +108,17 @@ export default {
         ),
       { timeout: 20000, what: 'the banner in the past tense after Stop' },
     );
+    // Stop ended the run with its session: said as news, not as a lost connection (a warning).
+    const notice = frame.locator('.banner[data-status="disconnected"]');
+    await eventually(
+      async () => /the debug session ended before the run did/.test((await notice.textContent()) ?? ''),
+      {
+        timeout: 10000,
+        what: "the notice that the debug session ended (it said 'connection lost')",
+      },
+    );
+    if ((await frame.locator('.banner.problem').count()) > 0)
+      throw new Error(`a problem banner after Stop: ${await frame.locator('.banner.problem').first().textContent()}`);
     await ctx.shot(page, 'W-deadlock-stopped');
   },
 };
