@@ -11,10 +11,37 @@ import { cancelled, edges, keyOf, show, site, spawned, text, waits, type Ev } fr
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 
+/** WCAG contrast of two computed colours: rgb(r, g, b) or, from color-mix, color(srgb r g b) in 0..1. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const unit = c.startsWith('color(srgb') ? 1 : 255;
+    const [r, g, bl] = (c.replace('color(srgb', '').match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / unit;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+
 describe('webview: why a task was cancelled, and program text in waits', function () {
   let h: Harness;
   suitePage((page) => (h = page), { width: 1100, height: 650 });
   before(() => mkdirSync(SHOTS, { recursive: true }));
+
+  it('a cancelled task\'s "← cause" reads at 4.5:1 or more against the panel, in light and dark', async () => {
+    for (const theme of ['vscode-light', 'vscode-dark'] as const) {
+      await h.reset(theme);
+      await show(h, cancelled());
+      const [fg, bg] = await h.page.evaluate(() => [
+        getComputedStyle(document.querySelector('g.node tspan.extra.cause')!).fill,
+        getComputedStyle(document.body).backgroundColor,
+      ]);
+      const ratio = contrast(fg, bg);
+      assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
+    }
+  });
 
   it('why a task was cancelled: the failing sibling and its exception, cancel() with where, by whom and why, a deadline and its scope', async () => {
     await h.reset('vscode-dark');
