@@ -86,19 +86,15 @@ export class Notices {
     if (info.status !== 'live') {
       const lost = info.status === 'disconnected' && !info.sessionEnded;
       const cls = lost || info.outcome === 'raised' ? 'banner warn' : 'banner info';
-      this.el.append(h('div', { class: cls, role: 'note', 'data-status': info.status }, statusSentence(info)));
+      const sentence = statusSentence(info);
+      this.el.append(h('div', { class: cls, role: 'note', 'data-status': info.status, title: sentence }, sentence));
     }
     if (info.dropped > 0) {
-      this.el.append(
-        h(
-          'div',
-          { class: 'banner warn dropped', role: 'note' },
-          `${info.dropped.toLocaleString('en-US')} events were dropped by the runtime (the program outran the collector): the tree may miss some tasks or states.`,
-        ),
-      );
+      const words = `${info.dropped.toLocaleString('en-US')} events were dropped by the runtime (the program outran the collector): the tree may miss some tasks or states.`;
+      this.el.append(h('div', { class: 'banner warn dropped', role: 'note', title: words }, words));
     }
     for (const p of info.problems.slice(0, 5))
-      this.el.append(h('div', { class: 'banner warn problem', role: 'note' }, p));
+      this.el.append(h('div', { class: 'banner warn problem', role: 'note', title: p }, p));
     if (info.problems.length > 5)
       this.el.append(
         h(

@@ -217,6 +217,39 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     });
   }
 
+  it('a narrow, short panel (460 x 380) with details open: a notice shows as whole lines, its text in its tooltip', async () => {
+    const h = await Harness.open(s, { width: 460, height: 380, theme: 'vscode-light' });
+    try {
+      const { run } = stuckRun('deadlock.ndjson', 'dl', 'Deadlock: two transfers, two locks');
+      run.state.markDisconnected('The program disconnected before its run finished.');
+      await show(h, run);
+      await h.page.locator('.banner.verdict.deadlock').waitFor();
+      await h.task('transfer alice->bob').click();
+      await h.settle(200);
+      const r = await h.page.evaluate(() => {
+        const box = document.querySelector('.notices')!.getBoundingClientRect();
+        const banner = document.querySelector('.notices .banner')!;
+        const b = banner.getBoundingClientRect();
+        return {
+          box: { top: box.top, bottom: box.bottom },
+          banner: { top: b.top, bottom: b.bottom },
+          title: banner.getAttribute('title'),
+          text: banner.textContent,
+        };
+      });
+      await h.page.screenshot({ path: join(SHOTS, 'short-panel-notice-460x380.png') });
+      assert.ok(
+        r.banner.top >= r.box.top - 0.5 && r.banner.bottom <= r.box.bottom + 0.5,
+        `the notice (${r.banner.top}-${r.banner.bottom}) is whole in its area (${r.box.top}-${r.box.bottom})`,
+      );
+      assert.match(r.title ?? '', /connection lost — showing the last known state/);
+      assert.equal(r.title, r.text);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   it('a narrow and short panel (270 x 290): the wrapped toolbar and a long banner scroll, the tree keeps its floor in sight', async () => {
     const h = await Harness.open(s, { width: 270, height: 290 });
     try {
