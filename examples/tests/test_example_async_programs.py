@@ -95,4 +95,5 @@ def test_launch_configurations_run_the_async_examples_on_each_backend() -> None:
     for configuration in configurations:
         by_program.setdefault(configuration["program"].rsplit("/", 1)[-1], []).append(configuration.get("args", []))
     assert by_program["asyncio_taskgroup.py"] == [[]]
-    assert sorted(by_program["anyio_app.py"]) == [["--backend", "asyncio"], ["--backend", "trio"]]
+    # F5 watches for 4 s: the CancelScope's countdown is seen live (0.5 s was over before the panel was up)
+    assert sorted(by_program["anyio_app.py"]) == [["--backend", "asyncio", "--watch", "4"], ["--backend", "trio", "--watch", "4"]]
