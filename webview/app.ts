@@ -130,6 +130,7 @@ export class App {
       choices: this.choices,
       tree: this.tree,
       chrome: this.chrome,
+      pause: () => this.debuggerMarks.pause(),
       selection: this.selection,
       follow: this.follow,
       viewport: this.viewport,

@@ -3,8 +3,9 @@
 // run's status said once to screen readers when it changes.
 import type { RunInfo } from '../contract/rows';
 import type { Breadcrumbs } from './breadcrumbs';
+import type { DebuggerPause } from './debuggerMarks';
 import { h, setHidden, setText } from './elements';
-import { type Notices, statusSentence, taskCounts } from './notices';
+import { type Notices, pauseSentence, statusSentence, taskCounts } from './notices';
 import type { Toolbar } from './toolbar';
 import type { RunMirror } from './tree/mirror';
 import type { ViewNode } from './tree/model';
@@ -22,6 +23,8 @@ export interface ChromeInput {
   matches: number | null;
   /** The way down to the focused node, when one is focused. */
   focusPath: ViewNode[] | null;
+  /** The debugger's pause of the run in view. */
+  pause?: DebuggerPause | null;
 }
 
 export class Chrome {
@@ -78,12 +81,13 @@ export class Chrome {
       matches: c.matches,
       counts: info ? taskCounts(info, choices.hideSystem) : { text: '', title: '' },
     });
-    this.notices.update(info);
+    const paused = info?.status === 'live' && c.pause ? pauseSentence(c.pause, run?.rows) : null;
+    this.notices.update(info, paused);
     this.crumbs.update(c.focusPath, run?.rows);
-    const statusKey = info ? `${info.key}:${info.status}` : '';
+    const statusKey = info ? `${info.key}:${info.status}:${paused ?? ''}` : '';
     if (statusKey !== this.lastStatus) {
       this.lastStatus = statusKey;
-      if (info) this.announce(statusSentence(info));
+      if (info) this.announce(paused ?? statusSentence(info));
     }
   }
 }

@@ -4,6 +4,7 @@
 // what would otherwise redraw too often: spawns and exits on a big tree
 // rebuild a few times a second, state colours in the overview repaint twice
 // a second, and countdowns tick every 100 ms while one is shown.
+import type { DebuggerPause } from './debuggerMarks';
 import type { RunInfo } from '../contract/rows';
 import type { Chrome } from './chrome';
 import type { Picks } from './picks';
@@ -63,6 +64,8 @@ export interface FrameParts {
   banner: VerdictBanner;
   /** The root's label pinned at the left edge while a pan cuts it. */
   rootLabel?: RootLabel;
+  /** The debugger's pause of the run in view, if any. */
+  pause?(): DebuggerPause | null;
 }
 
 export class FrameLoop {
@@ -323,6 +326,7 @@ export class FrameLoop {
       choices: p.choices,
       matches: p.choices.state.search.trim() && model ? model.matchCount : null,
       focusPath: model?.focusPath ?? null,
+      pause: p.pause?.() ?? null,
     });
     p.banner.update(run?.info);
     p.selection.showDetails(run);

@@ -1,7 +1,8 @@
 // Banners over the tree: the run's status (finished, disconnected, recording),
 // dropped events and problems, and the empty state that explains how to start.
 import type { WebviewMessage } from '../contract/messages';
-import type { RunInfo } from '../contract/rows';
+import type { Row, RunInfo } from '../contract/rows';
+import type { DebuggerPause } from './debuggerMarks';
 import { h } from './elements';
 import { errorLine } from './tree/labels';
 
@@ -58,6 +59,14 @@ export function statusSentence(info: RunInfo): string {
   }
 }
 
+/** The debugger's pause in words: where, and which task (if one owns the stopped thread's stack). */
+export function pauseSentence(pause: DebuggerPause, rows: ReadonlyMap<number, Row> | undefined): string {
+  const why = pause.reason === 'pause' ? '' : ` (${pause.reason})`;
+  const row = pause.task === null ? undefined : rows?.get(pause.task);
+  if (row?.kind === 'task') return `Paused in the debugger${why} in task ${row.name}`;
+  return `Paused in the debugger${why} — no task owns the stopped thread: the event loop is waiting for I/O or a timer, or the thread is not the loop's`;
+}
+
 export class Notices {
   readonly el: HTMLElement;
   private sig = '';
@@ -66,9 +75,11 @@ export class Notices {
     this.el = h('div', { class: 'notices' });
   }
 
-  update(info: RunInfo | undefined): void {
+  /** `paused`: the debugger's pause of this run, in words (pauseSentence). */
+  update(info: RunInfo | undefined, paused: string | null = null): void {
     const sig = info
       ? JSON.stringify([
+          paused,
           info.key,
           info.status,
           info.outcome,
@@ -83,6 +94,10 @@ export class Notices {
     this.sig = sig;
     this.el.replaceChildren();
     if (!info) return;
+    if (paused !== null)
+      this.el.append(
+        h('div', { class: 'banner info paused', role: 'note', 'data-status': 'paused', title: paused }, paused),
+      );
     if (info.status !== 'live') {
       const lost = info.status === 'disconnected' && !info.sessionEnded;
       const cls = lost || info.outcome === 'raised' ? 'banner warn' : 'banner info';

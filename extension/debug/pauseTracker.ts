@@ -151,9 +151,22 @@ export class PauseTracker {
   private match(session: string): void {
     const pause = this.pauses.get(session);
     if (!pause?.stack) return;
-    const owner = this.ownerOf(session, pause.stack);
+    const candidates = this.deps.candidates(session);
+    const owner = ownerOfStack(
+      pause.stack.map((f) => f.frame),
+      candidates,
+    );
     // A task waiting where the thread stopped is taken only once no sample said which task runs there.
-    if (!owner || (!owner.running && this.now() - pause.at < this.grace)) return;
+    if (!owner || (!owner.running && this.now() - pause.at < this.grace)) {
+      // Meanwhile (or when the stopped thread is in no task: the loop idle in its selector, another
+      // thread), the run itself is marked paused, so the panel says so and its clock stops at the pause.
+      const run = owner?.run ?? candidates.at(-1)?.run;
+      if (run !== undefined && this.marked !== session) {
+        this.marked = session;
+        this.deps.focus.setMarks({ run, paused: null, focus: null, reason: pause.reason });
+      }
+      return;
+    }
     const marks = this.deps.focus.marks;
     if (this.marked === session && marks.run === owner.run && marks.paused === owner.id) return;
     this.marked = session;

@@ -122,6 +122,39 @@ describe('debugger → task (PauseTracker, TaskFocus, PanelBridge)', () => {
     t.bridge.dispose();
   });
 
+  it('a stop in no task (the loop in its selector) marks the run paused, its clock held at the stop, until it runs again', async () => {
+    const t = setup();
+    await t.bridge.handle({ type: 'ready' });
+    t.setFrames([
+      { id: 100, frame: { file: '/usr/lib/python3.11/selectors.py', line: 468 } },
+      { id: 101, frame: { file: '/venv/lib/python3.11/site-packages/trio/_core/_run.py', line: 2400 } },
+      { id: 102, frame: { file: PROG, line: 30 } },
+    ]);
+    await t.tracker.stopped('s1', 1, 'pause');
+    assert.deepEqual(t.focus.marks, { run: 'c1.r1', paused: null, focus: null, reason: 'pause' });
+    assert.equal(t.focus.selected, null, 'nothing to select');
+    await sleep(DELTA_INTERVAL_MS + 50);
+    const cursor = typed(t.posted, 'cursor').at(-1);
+    assert.equal(cursor?.run, 'c1.r1');
+    assert.equal(typeof cursor?.paused, 'number', 'the time cursor holds at the pause');
+    t.tracker.resumed('s1');
+    assert.deepEqual(t.focus.marks, { run: null, paused: null, focus: null, reason: null });
+    assert.equal(typed(t.posted, 'cursor').at(-1)?.paused, null);
+    t.tracker.dispose();
+    t.bridge.dispose();
+  });
+
+  it('while it waits for the sample naming the task, the run is already paused; then the task is marked', async () => {
+    const t = setup({ graceMs: 5000 });
+    await t.tracker.stopped('s1', 1, 'breakpoint');
+    assert.deepEqual(t.focus.marks, { run: 'c1.r1', paused: null, focus: null, reason: 'breakpoint' });
+    t.feed({ ...state(42, 3, 'running', at(BP)), chain: [at(BP)] });
+    await sleep(250);
+    assert.deepEqual(t.focus.marks, { run: 'c1.r1', paused: 42, focus: null, reason: 'breakpoint' });
+    t.tracker.dispose();
+    t.bridge.dispose();
+  });
+
   it('a frame picked in the Call Stack marks the task owning it; the module below the task marks none', async () => {
     const t = setup();
     t.feed({ ...state(27, 3, 'running', at(BP)), chain: [at(BP)] });

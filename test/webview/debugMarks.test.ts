@@ -164,6 +164,31 @@ describe('webview: in step with the debugger', function () {
     assert.equal(await h.page.locator('g.node.paused').count(), 0, 'the marks were for another run');
   });
 
+  it('says the run is paused in a banner, with the task paused or with none on the stopped thread, and only for its run', async () => {
+    const run = workers(5, (i) => `worker-${i}`);
+    await h.send(runsMessage([run.state]), run.snapshot());
+    const banner = h.page.locator('.notices .banner.paused');
+    assert.equal(await banner.count(), 0, 'a running program has no pause banner');
+    // The pause button while the loop sat in its selector: no task owns the stopped thread.
+    await h.send({ type: 'debugMarks', run: 'c1.r1', paused: null, focus: null, reason: 'pause' });
+    await h.settle(100);
+    assert.match(
+      (await banner.textContent())!,
+      /^Paused in the debugger — no task owns the stopped thread: the event loop is waiting for I\/O or a timer/,
+    );
+    assert.equal(await h.page.locator('g.node.paused').count(), 0, 'no task is marked');
+    assert.match((await h.page.locator('[role=status]').textContent())!, /^Paused in the debugger/);
+    await h.send(marks(12));
+    await h.settle(100);
+    assert.equal(await banner.textContent(), 'Paused in the debugger (breakpoint) in task worker-2');
+    await h.send(marks(12, null, 'c9.r1'));
+    await h.settle(100);
+    assert.equal(await banner.count(), 0, "another run's pause");
+    await h.send(marks(null, null, null));
+    await h.settle(100);
+    assert.equal(await banner.count(), 0, 'continued');
+  });
+
   it('marks the task owning the frame picked in the Call Stack, apart from the paused one', async () => {
     const run = workers(5, (i) => `worker-${i}`);
     await h.send(runsMessage([run.state]), run.snapshot(), marks(10, 13));

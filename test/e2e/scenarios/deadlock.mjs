@@ -2,7 +2,8 @@
 // panel opens by itself and, once nothing has moved for a second, says
 // Deadlock: a banner naming both transfers and the locks each waits for,
 // the two tasks ringed, red wait-for arrows between them. Stopping the
-// session leaves the banner in the past tense. The configuration runs the
+// session leaves the banner in the past tense. Pausing it (the loop idle in
+// its selector, in no task) says so in a banner until Continue. The configuration runs the
 // program by `module` here (as `python -m`, like a uvicorn launch), with no
 // editor open: the panel opens beside an empty group, which takes the files
 // opened during the session.
@@ -95,6 +96,24 @@ export default {
       async () => /Waits for ?Lock bob\.lock held by ?transfer bob->alice for \d/.test(await details()),
       { timeout: 10000, what: 'the details of transfer alice->bob' },
     );
+
+    // Pause: the deadlocked loop sits in its selector, in no task; the panel still says the program is paused.
+    await runCommand(page, 'Debug: Pause');
+    const paused = frame.locator('.notices .banner.paused');
+    const pausedText = await eventually(
+      async () => {
+        const text = await paused.textContent({ timeout: 500 }).catch(() => null);
+        return text && /^Paused in the debugger — no task owns the stopped thread/.test(text) ? text : null;
+      },
+      { timeout: 15000, what: 'the paused banner after Debug: Pause (the panel read as running)' },
+    );
+    ctx.log(`W: paused: ${pausedText}`);
+    await ctx.shot(page, 'W-deadlock-paused');
+    await runCommand(page, 'Debug: Continue');
+    await eventually(async () => (await paused.count()) === 0, {
+      timeout: 10000,
+      what: 'the paused banner gone after Debug: Continue',
+    });
 
     // Stop: the program is gone; the run keeps its verdict, in the past tense.
     await runCommand(page, 'Debug: Stop');
