@@ -16,7 +16,7 @@ export const MAX_ENDED_RUNS = 50;
  * refused when every held run is live.
  */
 export const MAX_RUNS = 200;
-/** Runs (trio.run calls) followed per program, across its reconnects. */
+/** Runs (event loop runs: trio.run, asyncio.run, …) followed per program, across its reconnects. */
 export const MAX_RUNS_PER_PROGRAM = 200;
 /** Raw lines kept for all programs together; past this, programs that are gone lose theirs first. */
 export const MAX_TOTAL_RAW_BYTES = 128 * 1024 * 1024;
@@ -55,7 +55,7 @@ export class ProgramStream {
     readonly label: string,
   ) {}
 
-  /** The RunState of this program's `run`-th trio.run (created on first use); null when no more runs may be held. */
+  /** The RunState of this program's `run`-th event loop run (created on first use); null when no more runs may be held. */
   run(run: number): RunState | null {
     let state = this.runs.get(run);
     // A run the store let go (it was over) stays gone: a reconnect does not bring it back unseen.

@@ -98,6 +98,8 @@ def test_usage_errors(tmp_path):
     r = run(["-m", "nursery_lens", "--help"], tmp_path)
     assert r.returncode == 0
     assert "usage:" in r.stdout
+    # it names each library it instruments, not Trio's alone
+    assert all(f"{lib}.run" in r.stdout for lib in ("trio", "asyncio", "anyio")), r.stdout
 
 
 def test_program_without_trio_does_not_import_it(tmp_path):

@@ -28,8 +28,9 @@ USAGE = """usage: python -m nursery_lens [--connect ADDRESS] [--record FILE] scr
        python -m nursery_lens [--connect ADDRESS] [--record FILE] -m module [args...]
        python -m nursery_lens show RECORDING [--run N] [--at SECONDS]
 
-Runs a Python program with every trio.run instrumented by Nursery Lens
-(each async library the runtime has an adapter for, once the program imports it).
+Runs a Python program with its event loops instrumented by Nursery Lens:
+every trio.run, asyncio.run (or Runner, run_until_complete, run_forever)
+and anyio.run, once the program imports the library.
   --connect ADDRESS  collector address: HOST:PORT (loopback TCP) or a Unix socket path
   --record FILE      write the event stream (NDJSON) to FILE
 Without options, NURSERY_LENS (JSON) from the environment configures it;
