@@ -180,8 +180,9 @@ export class App {
 
   private watchSize(area: HTMLElement): void {
     // A press, wheel or key on the tree: the view is the user's (a resize no longer chooses a first view again).
+    // Capture: before the tree's own key handler, whose F (Fit) keeps fitting on resizes.
     for (const type of ['pointerdown', 'wheel', 'keydown'] as const)
-      this.svg.addEventListener(type, () => this.frames.viewTaken());
+      this.svg.addEventListener(type, () => this.frames.viewTaken(), { capture: true });
     let observed = false;
     new ResizeObserver(() => {
       // A first view nobody moved is chosen again for the new size (also one just set:

@@ -83,6 +83,8 @@ export class FrameLoop {
    * resize chooses the first view again.
    */
   private pageView = false;
+  /** The view is the user's Fit, not moved since (a resize fits again). */
+  private fitted = false;
   /** The transform of the page's last first view (rechoose compares it after a rebuild). */
   private firstView: Transform | null = null;
   /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
@@ -95,6 +97,7 @@ export class FrameLoop {
   reset(): void {
     this.needsInitialView = true;
     this.anchor = null;
+    this.fitted = false;
   }
 
   /**
@@ -105,12 +108,29 @@ export class FrameLoop {
    */
   resized(): void {
     const grown = this.p.viewport.grownBy();
-    if (!this.rechoose() && grown && !this.needsInitialView) this.p.viewport.shift(0, grown / 2);
+    if (this.refit() || this.rechoose()) return;
+    if (grown && !this.needsInitialView) this.p.viewport.shift(0, grown / 2);
   }
 
-  /** The user pressed, wheeled or used keys on the tree, or pressed Fit: the view is theirs from now on. */
+  /** The user pressed, wheeled or used keys on the tree: the view is theirs from now on. */
   viewTaken(): void {
     this.pageView = false;
+    this.fitted = false;
+  }
+
+  /** The user pressed Fit: the view is theirs, and fits the tree again when the area changes size, until they move it. */
+  fitTaken(): void {
+    this.pageView = false;
+    this.fitted = true;
+  }
+
+  /** After Fit, nothing moved since: the tree fitted to the area as it is now. True if so. */
+  private refit(): boolean {
+    const layout = this.p.tree.layout;
+    if (!this.fitted || this.needsInitialView || !layout?.nodes.length) return false;
+    this.p.viewport.remeasure();
+    this.p.viewport.set(this.p.viewport.fitTransform(layout));
+    return true;
   }
 
   /**

@@ -140,7 +140,7 @@ export class UserActions {
     const { p } = this;
     const layout = p.tree.layout;
     if (!layout || !layout.nodes.length) return;
-    p.frames.viewTaken();
+    p.frames.fitTaken();
     p.viewport.set(p.viewport.fitTransform(layout), layout.nodes.length < TRANSITION_LIMIT && !p.reducedMotion.matches);
   }
 

@@ -314,6 +314,50 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     }
   });
 
+  it('after Fit, a wider or narrower panel fits the tree again, until the user moves the view', async () => {
+    const h = await Harness.open(s, { width: 520, height: 420 });
+    try {
+      await h.page.emulateMedia({ reducedMotion: 'reduce' });
+      const run = new LiveRun('aio', 'asyncio_taskgroup.py').feed(asyncioRun(1, 'asyncio'));
+      await h.send(runsMessage([run.state]), run.snapshot());
+      const fit = h.page.getByRole('button', { name: 'Fit' });
+      await fit.click();
+      await h.settle(60);
+      for (const width of [1200, 700]) {
+        await h.page.setViewportSize({ width, height: 700 });
+        await h.settle(150);
+        const after = await viewOf(h);
+        await fit.click(); // what Fit gives at this size
+        await h.settle(60);
+        assert.equal(after, await viewOf(h), `at ${width} px the view is fitted again (the tree kept its old place)`);
+      }
+      // The user pans: the view is theirs, a resize keeps its zoom and left edge.
+      const area = (await h.page.locator('.tree-area').boundingBox())!;
+      await h.page.mouse.move(area.x + 200, area.y + 100);
+      await h.page.mouse.down();
+      await h.page.mouse.move(area.x + 240, area.y + 130, { steps: 4 });
+      await h.page.mouse.up();
+      await h.settle(100);
+      const moved = parse(await viewOf(h));
+      await h.page.setViewportSize({ width: 1100, height: 700 });
+      await h.settle(150);
+      const now = parse(await viewOf(h));
+      assert.deepEqual([now.k, now.x], [moved.k, moved.x], 'a view the user moved after Fit stays');
+      // F on the tree is Fit too (its keydown also says the view is the user's: Fit must win).
+      await h.page.locator('svg.tree').focus();
+      await h.page.keyboard.press('f');
+      await h.page.setViewportSize({ width: 800, height: 600 });
+      await h.settle(150);
+      const byKey = await viewOf(h);
+      await fit.click();
+      await h.settle(60);
+      assert.equal(byKey, await viewOf(h), 'after F, a resize fits again');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   it("a tree taller than a short panel: its first view shows the root (a run's crawl and its 14 fetches in 190 px)", async () => {
     const h = await Harness.open(s, { width: 900, height: 300 });
     try {
