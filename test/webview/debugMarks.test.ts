@@ -224,7 +224,7 @@ describe('webview: in step with the debugger', function () {
       await chain
         .locator(':scope > li')
         .evaluateAll((els) => els.map((e) => `${e.className}:${(e as HTMLElement).innerText.trim()}`)),
-      ['user:worker:12 · workers.py', 'user:nap:3 · util.py', 'library:3 library frames'],
+      ['user:worker:12 · workers.py', 'user:nap:3 · util.py', 'library fold:3 library frames'],
     );
     assert.equal(await chain.locator('details').getAttribute('open'), null, 'library frames start folded');
     await chain.locator('summary').click();
@@ -233,6 +233,17 @@ describe('webview: in step with the debugger', function () {
       'sleep_until:90 · _timer.py',
       'wait_task_rescheduled:60 · _timer.py',
     ]);
+    // One numbering for the whole chain: the fold has no marker of its own, its frames go on from 3.
+    assert.deepEqual(
+      await chain
+        .locator('li')
+        .evaluateAll((els) =>
+          els.map((e) =>
+            e.classList.contains('fold') ? getComputedStyle(e).listStyleType : (e as HTMLLIElement).value,
+          ),
+        ),
+      [1, 2, 'none', 3, 4, 5],
+    );
     await h.clearPosted();
     await chain.getByRole('button', { name: 'nap:3' }).click();
     await chain.getByRole('button', { name: 'sleep_until:90' }).click();

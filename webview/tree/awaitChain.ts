@@ -61,8 +61,15 @@ export function awaitChainList(
     let j = i;
     while (j < frames.length && !frames[j].user) j++;
     if (j - i >= FOLD_LIBRARY) {
-      const inner = h('ol', { class: 'await-chain' }, ...frames.slice(i, j).map((f, k) => frameItem(f, i + k, post)));
-      list.append(h('li', { class: 'library' }, h('details', {}, h('summary', {}, `${j - i} library frames`), inner)));
+      // Numbered as in the whole chain: the fold has no number, its frames theirs, the frames after it go on.
+      const inner = h(
+        'ol',
+        { class: 'await-chain', start: String(i + 1) },
+        ...frames.slice(i, j).map((f, k) => frameItem(f, i + k, post)),
+      );
+      list.append(
+        h('li', { class: 'library fold' }, h('details', {}, h('summary', {}, `${j - i} library frames`), inner)),
+      );
       i = j;
       continue;
     }
@@ -82,7 +89,7 @@ function frameItem(f: ChainFrame, index: number, post: (m: WebviewMessage) => vo
   b.addEventListener('click', () => post({ type: 'openSite', file: f.site.file, line: f.site.line }));
   return h(
     'li',
-    { class: f.user ? 'user' : 'library' },
+    { class: f.user ? 'user' : 'library', value: String(index + 1) },
     b,
     h('span', { class: 'muted' }, ` · ${baseName(f.site.file)}`),
   );
