@@ -330,7 +330,7 @@ export class Connection {
       const live = this.stream ? [...this.stream.runs.values()].filter((r) => r.currentStatus === 'live').length : 0;
       if (live)
         this.ctx.log.warn(
-          `${this.name}: the program disconnected with ${live} run(s) still live${lost ? ` (${lost} bytes of an unfinished line lost)` : ''}`,
+          `${this.name}: the program disconnected with ${live === 1 ? 'its run' : `${live} runs`} still live${lost ? ` (${lost} bytes of an unfinished line lost)` : ''}`,
         );
       else this.ctx.log.info(`${this.name}: program disconnected`);
       this.stream?.disconnected(DISCONNECTED_EARLY);
