@@ -6,7 +6,9 @@
 // second while a debugger is loaded), so the sample that shows which task
 // runs at the breakpoint may arrive just after the stop: until it does, or
 // GRACE_MS have passed, a task that merely waits at the same place is not
-// taken for the one that stopped. No vscode import: debugSync.ts wires it.
+// taken for the one that stopped. Until a task is marked (and when the
+// stopped thread is in no task at all), the run itself is marked paused.
+// No vscode import: debugSync.ts wires it.
 import type { Row } from '../../contract/rows';
 import type { TaskFocus } from '../panel/taskFocus';
 import { NO_MARKS } from '../panel/taskFocus';
