@@ -1,10 +1,11 @@
 // Instruments Python debug sessions (`debugpy`, `python`): after VS Code has
 // substituted variables, add NURSERY_LENS and put the runtime's bootstrap
-// folder first on PYTHONPATH. Any failure leaves the configuration as it
+// folder first on PYTHONPATH; the runtime's frames are not the user's code
+// (debugpy `rules`). Any failure leaves the configuration as it
 // was: Nursery Lens must never stop someone from debugging.
 import * as vscode from 'vscode';
 import { envFileLocation, parseEnvFile, type EnvMap } from './envInjection';
-import { instrumentLaunch, type InstrumentationDeps } from './launchInstrumentation';
+import { instrumentLaunch, rulesHidingRuntime, type InstrumentationDeps } from './launchInstrumentation';
 import { messageOf } from '../errorMessage';
 import { runtimeLintOptions } from '../lints/lintSettings';
 
@@ -36,7 +37,7 @@ export class PythonDebugInstrumenter implements vscode.DebugConfigurationProvide
         envFileVars,
       });
       this.log.info(`instrumenting debug session "${launch.label}" (${config.type})`);
-      return { ...config, env };
+      return { ...config, env, rules: rulesHidingRuntime(config.rules, this.deps.bootstrapDir) };
     } catch (err) {
       this.log.error(`could not instrument debug session "${String(config.name)}": ${messageOf(err)}`);
       return config;

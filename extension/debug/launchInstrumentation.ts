@@ -2,6 +2,7 @@
 // running collector, a launch with its own secret, and the env that carries
 // both to the program. No vscode import: the settings arrive as values.
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CollectorServer } from '../collector/collectorServer';
 import type { Launch, LaunchRegistry } from '../collector/launches';
 import { injectEnv, nurseryLensValue, type EnvMap, type NurseryLensConfig } from './envInjection';
@@ -45,4 +46,16 @@ export async function instrumentLaunch(
     inherited: deps.inherited ?? process.env,
   });
   return { launch, env };
+}
+
+/**
+ * The debugger's `rules` with the runtime's folder (the bootstrap and the
+ * package beside it) left out of the user's code: with justMyCode, a step
+ * or a pause never stops in the runtime's frames (it is not installed in
+ * site-packages, so debugpy would take it for the user's). The user's own
+ * rules stay first; a value debugpy would refuse is left alone.
+ */
+export function rulesHidingRuntime(rules: unknown, bootstrapDir: string): unknown {
+  if (rules !== undefined && !Array.isArray(rules)) return rules;
+  return [...(rules ?? []), { path: dirname(bootstrapDir), include: false }];
 }

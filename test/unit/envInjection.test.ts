@@ -6,6 +6,7 @@ import {
   parseEnvFile,
   prependPath,
 } from '../../extension/debug/envInjection';
+import { rulesHidingRuntime } from '../../extension/debug/launchInstrumentation';
 
 const NL = nurseryLensValue({ address: '127.0.0.1:5000', secret: 'ab12', sampleHz: 10 });
 
@@ -120,5 +121,19 @@ describe('debug env injection (PYTHONPATH + NURSERY_LENS)', () => {
       explicit: true,
     });
     assert.deepEqual(envFileLocation('.env.local', 'C:\\ws', 'win32'), { file: 'C:\\ws\\.env.local', explicit: true });
+  });
+});
+
+describe("debugpy rules: the runtime's frames are not the user's code", () => {
+  const BOOT = '/ext/runtime/python/bootstrap';
+  const MINE = { path: '/ext/runtime/python', include: false };
+  it('adds the runtime folder (bootstrap and package) as excluded, after the rules the user wrote', () => {
+    assert.deepEqual(rulesHidingRuntime(undefined, BOOT), [MINE]);
+    const theirs = [{ module: 'requests', include: true }];
+    assert.deepEqual(rulesHidingRuntime(theirs, BOOT), [...theirs, MINE]);
+    assert.deepEqual(theirs, [{ module: 'requests', include: true }], "the user's list is not changed in place");
+  });
+  it('leaves a value debugpy would refuse as it was (it says so itself)', () => {
+    assert.equal(rulesHidingRuntime('oops', BOOT), 'oops');
   });
 });

@@ -8,6 +8,7 @@ import cliRecording from './cliRecording.mjs';
 import deadlock from './deadlock.mjs';
 import lints from './lints.mjs';
 import asyncioSession from './asyncioSession.mjs';
+import asyncioStep from './asyncioStep.mjs';
 import timeTravel from './timeTravel.mjs';
 
 export const scenarios = [
@@ -20,5 +21,6 @@ export const scenarios = [
   deadlock,
   lints,
   asyncioSession,
+  asyncioStep,
   timeTravel,
 ];

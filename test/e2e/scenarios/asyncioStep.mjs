@@ -1,0 +1,83 @@
+// S: stepping through an asyncio program under the lens. A breakpoint on
+// `return rows` in load() (examples/asyncio_taskgroup.py), F5, then Step
+// Over past the end of the task: with justMyCode the debugger goes on to
+// the program's next line, as it does without the lens, and never stops in
+// the runtime's own frames (its selector wrapper, beat.py, runs between
+// every two steps of the loop; debugpy took the runtime, which is not in
+// site-packages, for the user's code). The paused task is marked meanwhile.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
+import { prepareRoom, taskTreeFrame } from '../taskTree.mjs';
+import { startDebugging } from './hettinger.mjs';
+
+const LAUNCH = 'asyncio TaskGroup: a loose task and a failing child';
+const PROGRAM = 'asyncio_taskgroup.py';
+const STEPS = 5;
+
+/** That configuration first in launch.json: the one F5 starts. */
+function prepare(ws) {
+  const i = ws.launch.configurations.findIndex((c) => c.name === LAUNCH);
+  if (i < 0) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
+  ws.launch.configurations.unshift(...ws.launch.configurations.splice(i, 1));
+  writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
+}
+
+/** The Call Stack's top frame as the view shows it (function, file, line), once the program is stopped. */
+async function topFrame(page) {
+  if (!(await page.locator('.debug-toolbar .codicon-debug-continue').first().isVisible())) return null;
+  const text = await page
+    .locator('.debug-call-stack .monaco-list-row .stack-frame')
+    .first()
+    .textContent({ timeout: 500 })
+    .catch(() => null);
+  return text ? text.replace(/\s+/g, ' ').trim() : null;
+}
+
+export default {
+  id: 'S-asyncio-step',
+  name: "S asyncio step: Step Over past a task's end goes on in the program, never into the runtime's frames",
+  timeoutMs: 90000,
+  async run(ctx, state) {
+    const { page } = await ctx.window('asyncio-step', { prepare });
+    state.page = page;
+    await runCommand(page, 'Go to File...').catch(async () => {
+      await pressInWorkbench(page, 'Control+P');
+    });
+    await quickInput(page, PROGRAM, PROGRAM);
+    await page.locator('.tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 15000 });
+    await runCommand(page, 'Go to Line/Column...');
+    await quickInput(page, ':69'); // `return rows` in load()
+    await page.keyboard.press('Enter');
+    await runCommand(page, 'Debug: Toggle Breakpoint');
+    await prepareRoom(page, runCommand);
+    await startDebugging(page, pressInWorkbench);
+    await runCommand(page, 'View: Show Run and Debug');
+    let last = await eventually(async () => topFrame(page), { timeout: 40000, what: 'stopped at the breakpoint' });
+    if (!/^load.*asyncio_taskgroup\.py/.test(last)) throw new Error(`stopped elsewhere than load(): ${last}`);
+    const frame = await taskTreeFrame(page, { timeout: 20000 });
+    await eventually(async () => (await frame.locator('g.node.paused').count()) === 1, {
+      timeout: 15000,
+      what: 'the loader at the breakpoint marked paused here',
+    });
+    await runCommand(page, 'Remove All Breakpoints');
+    const stops = [last];
+    for (let i = 1; i <= STEPS; i++) {
+      await runCommand(page, 'Debug: Step Over');
+      const before = last;
+      last = await eventually(
+        async () => {
+          const top = await topFrame(page);
+          return top && top !== before ? top : null;
+        },
+        { timeout: 15000, what: `stopped again after Step Over ${i} (${stops.join(' → ')})` },
+      );
+      stops.push(last);
+      if (/nursery_lens|beat\.py|hooks\.py/.test(last) || !last.includes('.py'))
+        throw new Error(`Step Over ${i} stopped in the runtime's frames: ${stops.join(' → ')}`);
+    }
+    ctx.log(`S: stops: ${stops.join(' → ')}`);
+    await ctx.shot(page, 'S-asyncio-step');
+    await runCommand(page, 'Debug: Stop');
+  },
+};
