@@ -56,6 +56,28 @@ function keepBelow(popup: HTMLElement, button: HTMLElement): void {
   document.addEventListener('scroll', again, true);
 }
 
+/**
+ * A popup closes as popups do: a click outside `anchor` (its button and
+ * itself), or Escape anywhere on the page, which then does nothing else.
+ */
+function dismissible(popup: HTMLElement, anchor: HTMLElement, close: () => void, button: HTMLElement): void {
+  document.addEventListener('click', (e) => {
+    if (!popup.hidden && e.target instanceof Node && !anchor.contains(e.target)) close();
+  });
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if (e.key !== 'Escape' || popup.hidden) return;
+      const inside = popup.contains(document.activeElement);
+      close();
+      e.stopPropagation();
+      e.preventDefault();
+      if (inside) button.focus();
+    },
+    true,
+  );
+}
+
 function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   const menu = h('div', { class: 'export-menu', role: 'menu', 'aria-label': 'Export', hidden: true });
   const button = h(
@@ -93,18 +115,13 @@ function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   menu.addEventListener('keydown', (e) => {
     const items = [...menu.querySelectorAll<HTMLElement>('.menu-item')];
     const at = items.indexOf(document.activeElement as HTMLElement);
-    if (e.key === 'Escape') {
-      show(false);
-      button.focus();
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
     }
   });
-  document.addEventListener('click', (e) => {
-    if (!menu.hidden && e.target instanceof Node && !anchor.contains(e.target)) show(false);
-  });
   const anchor = h('span', { class: 'export-anchor' }, button, menu);
+  dismissible(menu, anchor, () => show(false), button);
   keepBelow(menu, button);
   return anchor;
 }
@@ -166,13 +183,16 @@ function legendAnchor(): HTMLElement {
     },
     'Legend',
   );
-  legendButton.addEventListener('click', () => {
-    legendPanel.hidden = !legendPanel.hidden;
-    legendButton.setAttribute('aria-expanded', String(!legendPanel.hidden));
-    if (!legendPanel.hidden) dropBelow(legendPanel, legendButton);
-  });
+  const show = (open: boolean): void => {
+    legendPanel.hidden = !open;
+    legendButton.setAttribute('aria-expanded', String(open));
+    if (open) dropBelow(legendPanel, legendButton);
+  };
+  legendButton.addEventListener('click', () => show(legendPanel.hidden));
+  const anchor = h('span', { class: 'legend-anchor' }, legendButton, legendPanel);
+  dismissible(legendPanel, anchor, () => show(false), legendButton);
   keepBelow(legendPanel, legendButton);
-  return h('span', { class: 'legend-anchor' }, legendButton, legendPanel);
+  return anchor;
 }
 
 export class Toolbar {

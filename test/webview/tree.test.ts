@@ -94,6 +94,17 @@ describe('webview: task tree', function () {
     assert.equal(await button.getAttribute('aria-expanded'), 'true');
     await button.click();
     assert.equal(await h.page.locator('.legend').isVisible(), false);
+    // It closes as popups do: a click elsewhere (the tree), or Escape (on the tree too, where it does nothing else).
+    await button.click();
+    await h.page.locator('svg.tree').click({ position: { x: 5, y: 5 } });
+    assert.equal(await h.page.locator('.legend').isVisible(), false, 'a click on the tree closes it');
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    await button.click();
+    await h.page.locator('.legend').click();
+    assert.equal(await h.page.locator('.legend').isVisible(), true, 'a click inside keeps it open');
+    await h.page.locator('svg.tree').focus();
+    await h.page.keyboard.press('Escape');
+    assert.equal(await h.page.locator('.legend').isVisible(), false, 'Escape closes it');
   });
 
   it('shows each state by class and icon, with await sites, countdown and shield', async () => {
