@@ -226,6 +226,30 @@ describe('webview: the timeline and the time cursor', () => {
     assert.equal(await stateOf(h, 'parse feed'), 'raised');
   });
 
+  it("switching runs in the picker draws each run's lifelines by state (another run's rows have the same ids)", async () => {
+    const segments = () =>
+      h.page.$$eval('g.tl-row', (rows) =>
+        rows.map((r) => [...r.querySelectorAll('path.tl-seg')].filter((p) => p.getAttribute('d')).length),
+      );
+    const drawn = async (what: string) => {
+      await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length > 0);
+      await host!.settle(300);
+      const counts = await segments();
+      assert.ok(counts.length > 0 && counts.every((n) => n > 0), `${what}: a row without its state bars (${counts})`);
+    };
+    const first = host!.open(FAILING);
+    await host!.settle(300);
+    await drawn('the first recording');
+    const second = host!.open('test/fixtures/deadlines.ndjson');
+    await host!.settle(300);
+    await drawn('the second recording');
+    await h.page.locator('.toolbar select').first().selectOption(first.key);
+    await drawn('the first again');
+    await h.page.locator('.toolbar select').first().selectOption(second.key);
+    await drawn('the second again');
+    assert.deepEqual(h.errors, []);
+  });
+
   it('a live run: the cursor follows now; while the debugger pauses the program it stays at the pause', async () => {
     const run = await host!.liveWithStrip([...prologue(), ...swarm(5, 'worker')], 5);
     assert.match((await barTime(h))!, /^now /);

@@ -342,7 +342,8 @@ export class Timeline {
     const [first, last] = visibleRows({ ...f, rows: this.model.rows });
     const ids = this.model.rows.slice(Math.max(0, first - 20), last + 20).map((l) => l.id);
     const zoom = this.model.zoom;
-    const key = `${zoom ? `${zoom.from}:${zoom.to}` : 'run'}:${width}`; // the whole run's window grows with a live run: one key
+    // Per run (another run's rows have the same ids); the whole run's window grows with a live run: one key.
+    const key = `${this.p.liveRun()?.info.key ?? ''}:${zoom ? `${zoom.from}:${zoom.to}` : 'run'}:${width}`;
     // A run that has ended, once its answer reaches its end, does not change: a scrub across it asks nothing more.
     const done = this.p.liveRun()?.info.status !== 'live' && (this.model.data?.end ?? -Infinity) >= this.now();
     if (!this.requests.due(key, ids, done)) return;
