@@ -229,7 +229,7 @@ describe('webview: the timeline and the time cursor', () => {
   it("switching runs in the picker draws each run's lifelines by state (another run's rows have the same ids)", async () => {
     const segments = () =>
       h.page.$$eval('g.tl-row', (rows) =>
-        rows.map((r) => [...r.querySelectorAll('path.tl-seg')].filter((p) => p.getAttribute('d')).length),
+        rows.map((r) => Array.from(r.querySelectorAll('path.tl-seg')).filter((p) => p.getAttribute('d')).length),
       );
     const drawn = async (what: string) => {
       await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length > 0);
