@@ -284,9 +284,10 @@ export class RunState {
 
   /** markDisconnected's change itself, as the history replays it (the look before it is logged on its own). */
   disconnected(reason: string): void {
-    this.history?.record({ mark: 'disconnected', reason }, this);
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
+    // A finished run's connection closing is no news: not a moment of its history ("the connection was lost").
     if (this.facts.status !== 'live') return;
+    this.history?.record({ mark: 'disconnected', reason }, this);
     this.facts.status = 'disconnected';
     this.facts.changed = true;
     this.lintRoom.events.runEnded();

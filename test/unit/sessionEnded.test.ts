@@ -3,6 +3,7 @@
 // session's end and the connection's drop may come in either order.
 import assert from 'node:assert/strict';
 import { DISCONNECTED_EARLY } from '../../extension/store/runFacts';
+import { HistoryCursor } from '../../extension/store/historyCursor';
 import { RunStore } from '../../extension/store/runStore';
 import { hello, prologue, runFinished } from './wireEvents';
 
@@ -54,5 +55,19 @@ describe('a run whose debug session ended', () => {
     assert.equal(a.run.info().status, 'finished');
     assert.equal(a.run.info().sessionEnded, undefined);
     assert.deepEqual(a.run.info().problems, []);
+  });
+
+  it("a finished run's connection closing is not a moment of its history: its last event stays run.finished", () => {
+    const store = new RunStore();
+    const a = program(store, 'A');
+    a.run.apply(runFinished());
+    a.stream.disconnected(DISCONNECTED_EARLY);
+    assert.equal(a.run.info().status, 'finished');
+    const end = new HistoryCursor(a.run.history!).move({ step: 0 })!;
+    assert.equal(
+      end.event?.type,
+      'run.finished',
+      'the end of the run reads as its finish, not "the connection was lost"',
+    );
   });
 });

@@ -53,7 +53,10 @@ describe('webview: the timeline and the time cursor', () => {
     await host!.settle(300);
     await waitBar(h, /^at 0\.22 ms of 303 ms/);
     assert.deepEqual(await treeTasks(h), ['main'], "at its first task the run had only main (Trio's own hidden)");
-    assert.match((await h.page.locator('.past-badge').textContent())!, /0\.22 ms — the run as it was then/);
+    assert.match(
+      (await h.page.locator('.past-badge').textContent())!,
+      /^0\.22 ms — the run as it was then · L: back to the end$/,
+    );
     await h.page.waitForFunction(() => document.querySelectorAll('g.tl-row').length === 7);
     assert.deepEqual(await rowNames(h), [
       'main', // as the tree names it

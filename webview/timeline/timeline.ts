@@ -379,7 +379,9 @@ export class Timeline {
     setHidden(this.badge, !past);
     setText(
       this.badge,
-      past ? `${formatMoment(at)} — the run as it was then · L: ${info?.status === 'live' ? 'live' : 'end'}` : '',
+      past
+        ? `${formatMoment(at)} — the run as it was then · L: back to ${info?.status === 'live' ? 'now' : 'the end'}`
+        : '',
     );
     document.body.classList.toggle('in-past', past);
     this.showBusy();
