@@ -60,7 +60,7 @@ describe('a run whose debug session ended', () => {
   it("a finished run's connection closing is not a moment of its history: its last event stays run.finished", () => {
     const store = new RunStore();
     const a = program(store, 'A');
-    a.run.apply(runFinished());
+    a.run.apply(runFinished(5));
     a.stream.disconnected(DISCONNECTED_EARLY);
     assert.equal(a.run.info().status, 'finished');
     const end = new HistoryCursor(a.run.history!).move({ step: 0 })!;
