@@ -265,7 +265,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   look.aria =
     taskAria(t) +
     (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') +
-    (dl ? `, deadline in ${badges[badges.length - (shielded ? 2 : 1)]}` : '') +
+    (dl ? deadlineAria(badges[badges.length - (shielded ? 2 : 1)]) : '') +
     (t.loose ? ', loose (owned by no task group)' : '') +
     (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('') +
     (t.lints ?? []).map((l) => `, ${l.badge}`).join('') +
@@ -314,6 +314,9 @@ function taskBadges(
   }
   return { badges, dl, shielded };
 }
+
+/** The deadline in a task's label for screen readers: `, deadline in 2.4s`, or `, deadline passed`. */
+const deadlineAria = (left: string): string => (left === 'expired' ? ', deadline passed' : `, deadline in ${left}`);
 
 /** A row's lints beside it: `⚠ blocked the loop 420 ms`. */
 const lintBadges = (lints: readonly LintMark[]): string[] => lints.map((l) => `⚠ ${l.badge}`);
