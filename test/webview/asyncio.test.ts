@@ -137,6 +137,57 @@ describe('webview: an asyncio run', function () {
     assert.deepEqual(await h.posted(), [{ type: 'openSite', file: '/home/user/app/ingest.py', line: 14 }]);
   });
 
+  it("a TaskGroup's child cancelled by main's asyncio.timeout says so in asyncio's words", async () => {
+    const run = live();
+    const SITE = { file: '/home/user/app/ingest.py', line: 14, function: 'main' };
+    // The timeout's deadline passed: the TaskGroup (3) cancelled its children.
+    run.feed([
+      {
+        type: 'task.exited',
+        run: 1,
+        ts: 30_001,
+        id: 5,
+        outcome: 'cancelled',
+        cancel: { source: 'deadline', scope: 3, site: SITE },
+      },
+    ]);
+    await show(run);
+    const orders = h.task('fetch(orders)');
+    // On the tree: what cancelled it, as a failing sibling's name is shown.
+    assert.equal((await orders.locator('tspan.extra').textContent())!.trim(), '← deadline');
+    assert.match(
+      (await orders.getAttribute('aria-label'))!,
+      /^task fetch\(orders\), cancelled, cancelled by a deadline/,
+    );
+    await orders.click();
+    await h.settle();
+    assert.match(
+      (await h.page.locator('aside.details').textContent())!,
+      /Cancelledbecause the deadline of asyncio\.timeout at main:14 expired/,
+    );
+    // The scope gone from the rows (main left its block): still a timeout, not Trio's "cancel scope".
+    await h.reset();
+    const gone = live('aio2');
+    gone.feed([
+      { type: 'scope.closed', run: 1, ts: 30_001, id: 2 },
+      {
+        type: 'task.exited',
+        run: 1,
+        ts: 30_002,
+        id: 5,
+        outcome: 'cancelled',
+        cancel: { source: 'deadline', scope: 3, site: SITE },
+      },
+    ]);
+    await show(gone);
+    await h.task('fetch(orders)').click();
+    await h.settle();
+    assert.match(
+      (await h.page.locator('aside.details').textContent())!,
+      /Cancelledbecause the deadline of a timeout at main:14 expired/,
+    );
+  });
+
   it('shows flags on the task and explains them; the end of the run is said in words', async () => {
     const run = await show();
     run.feed(asyncioClose());

@@ -222,8 +222,10 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   look.extraClass = t.state === 'raised' ? 'error' : 'site';
   // A cancelled task names the task whose failure cancelled it.
   const cause = t.state === 'cancelled' && t.cancelledBy !== undefined ? rows.get(t.cancelledBy) : undefined;
-  if (cause?.kind === 'task') {
-    extra = `← ${displayName(cause.name)}`;
+  // …or the deadline that passed (a timeout, move_on_after).
+  const byDeadline = t.state === 'cancelled' && cause?.kind !== 'task' && t.cancelSource === 'deadline';
+  if (cause?.kind === 'task' || byDeadline) {
+    extra = cause?.kind === 'task' ? `← ${displayName(cause.name)}` : '← deadline';
     look.extraClass = 'cause';
   }
   const key = extra ? awaitKey(t) : null;
@@ -264,7 +266,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   look.debugX = beforeBadge + GAP + DEBUG_ICON_ROOM / 2;
   look.aria =
     taskAria(t) +
-    (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : '') +
+    (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : byDeadline ? ', cancelled by a deadline' : '') +
     (dl ? deadlineAria(badges[badges.length - (shielded ? 2 : 1)]) : '') +
     (t.loose ? ', loose (owned by no task group)' : '') +
     (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('') +

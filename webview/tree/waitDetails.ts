@@ -89,9 +89,18 @@ export function cancelItem(t: TaskRow, l: PaneLinks): Item {
   const c = causeOfTask(t);
   const target = t.cancelScope !== undefined ? l.rows.get(t.cancelScope) : undefined;
   const nursery = target?.kind === 'nursery' ? target.id : undefined;
-  const made = t.cancelScope !== undefined && !target ? scopeMadeBy(l.rows, t.cancelScope) : undefined;
-  return ['Cancelled', ...causeParts(c, l, nursery, made ?? 'a cancel scope')];
+  const made =
+    (t.cancelScope !== undefined && !target ? scopeMadeBy(l.rows, (s) => s.id === t.cancelScope) : undefined) ??
+    // A task group cancelled by a deadline outside it: the scope entered where the cause says.
+    (c.source === 'deadline' && c.site ? scopeMadeBy(l.rows, (s) => sameSite(s.site, c.site)) : undefined);
+  return ['Cancelled', ...causeParts(c, l, nursery, made ?? unnamedScope(l.info))];
 }
+
+/** A scope whose maker is not known, as its library calls such things. */
+const unnamedScope = (info: RunInfo): string => (info.library === 'asyncio' ? 'a timeout' : 'a cancel scope');
+
+const sameSite = (a: Site | undefined, b: Site | undefined): boolean =>
+  !!a && !!b && a.file === b.file && a.line === b.line;
 
 /** Why a scope was cancelled, after its "cancel called" badge. */
 export function scopeCauseParts(s: ScopeInfo, l: PaneLinks): Array<Node | string> {
@@ -99,11 +108,11 @@ export function scopeCauseParts(s: ScopeInfo, l: PaneLinks): Array<Node | string
   return [h('span', { class: 'muted' }, ' — '), ...causeParts(s.cause, l, undefined, null)];
 }
 
-/** What made scope `id` (`move_on_after`, `asyncio.timeout`), looked up in the scopes of the rows. */
-function scopeMadeBy(rows: ReadonlyMap<number, Row>, id: number): string | undefined {
+/** What made the scope `which` picks (`move_on_after`, `asyncio.timeout`), looked up in the scopes of the rows. */
+function scopeMadeBy(rows: ReadonlyMap<number, Row>, which: (s: ScopeInfo) => boolean): string | undefined {
   for (const r of rows.values()) {
     if (r.kind !== 'task') continue;
-    const s = r.scopes.find((x) => x.id === id);
+    const s = r.scopes.find(which);
     if (s) return scopeMaker(s);
   }
   return undefined;
