@@ -221,3 +221,29 @@ def test_a_cancelled_scope_says_why_while_it_lingers(arecord):
         "by": rec.main()["id"],
         "site": site("# REASONED", "lingers"),
     }
+
+
+async def shields_of_both_kinds() -> None:
+    cond = anyio.Condition()
+
+    async def waiter() -> None:
+        async with cond:
+            await cond.wait()  # notified, it takes the lock back inside a shield AnyIO enters for itself
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waiter, name="waiter")
+        await anyio.sleep(0.05)
+        async with cond:
+            cond.notify()
+            with anyio.CancelScope(shield=True):  # the user's own shield
+                await anyio.sleep(HOLD)  # waiter waits for the lock meanwhile
+
+
+def test_a_shield_anyio_enters_for_itself_is_not_shown(arecord):
+    rec = run(arecord, shields_of_both_kinds, sample_hz=HZ)
+    shielded = {e["task"] for e in rec.of("scope.changed") if e["shield"]}
+    assert rec.main()["id"] in shielded, rec.of("scope.changed")  # the user's shield is seen
+    # The waiter was sampled waiting for the lock, inside Condition.wait's own shield: no "shielded" badge.
+    waiter = rec.task("waiter")["id"]
+    assert any(e["id"] == waiter and e["state"] == "waiting" for e in rec.of("task.state"))
+    assert waiter not in shielded, rec.of("scope.changed")

@@ -42,6 +42,7 @@ from .._asyncio.hooks import site_of
 from .._asyncio.run import SPAWN_VIA
 from .._asyncio.sampling import FUNC_OF, SCOPE_SOURCES
 from .._core import events as E
+from .._core.frames import CLASSIFIER
 from .library import warn
 
 if TYPE_CHECKING:
@@ -90,6 +91,17 @@ GROUPS: weakref.WeakKeyDictionary[Any, Group] = weakref.WeakKeyDictionary()
 STARTS: weakref.WeakKeyDictionary[Any, tuple[int, Group, int]] = weakref.WeakKeyDictionary()
 #: AnyIO CancelScope (no weak references: it has __slots__) -> where it was entered
 SITES: dict[Any, Any] = {}
+
+
+class _NoSite(tuple):  # type: ignore[type-arg]
+    """(None, 0), with an identity no literal shares."""
+
+    __slots__ = ()
+
+
+#: the site of a shield-only scope AnyIO enters for itself (a shielded checkpoint, a
+#: Condition taking its lock back): not the user's, not shown
+LIBRARY_SHIELD: tuple[Any, int] = _NoSite((None, 0))
 #: id(a group's own cancel scope) -> the Group (gone with the group)
 OWN_SCOPES: weakref.WeakValueDictionary[int, Group] = weakref.WeakValueDictionary()
 
@@ -216,13 +228,21 @@ def _install_scopes(module: ModuleType) -> None:
         warn("cancel scope")
         return
 
+    lib_get = CLASSIFIER.by_id.get
+
     @functools.wraps(enter)
     def __enter__(self: Any) -> Any:
         if run_here() is not None:
             if len(SITES) >= _SITES_KEPT:
                 for scope in [s for s in SITES if not s._active]:
                     del SITES[scope]
-            SITES[self] = site_of(_getframe(1))
+            f = _getframe(1)
+            code = f.f_code
+            lib = lib_get(id(code))
+            if lib is None:
+                lib = CLASSIFIER.is_library(code)
+            own = lib and self._deadline == inf and not self._cancel_called
+            SITES[self] = LIBRARY_SHIELD if own else site_of(f)
         return enter(self)
 
     cls.__enter__ = __enter__
@@ -240,7 +260,8 @@ def _install_scopes(module: ModuleType) -> None:
             depth += 1
             if scope._host_task is task:
                 deadline, shield, called = scope._deadline, scope._shield, scope._cancel_called
-                if deadline != inf or shield or called:
+                mine = deadline != inf or called or SITES.get(scope) is not LIBRARY_SHIELD
+                if (deadline != inf or shield or called) and mine:
                     # the reason given to cancel(), not AnyIO's "Cancelled via cancel scope 7f… by <Task …>"
                     cause = cause_of(scope) if called else None
                     reason = cause[1] if cause is not None else None
