@@ -11,9 +11,15 @@ export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; 
   const n = (k: number) => k.toLocaleString('en-US');
   const live = info.liveTasks - (hideSystem ? info.systemLive : 0);
   const total = info.totalTasks - (hideSystem ? info.systemTotal : 0);
-  const text = `${n(live)} live · ${n(total)} total`;
-  if (!info.systemTotal) return { text, title: 'Tasks of this run: live now, and in all' };
-  const system = `${n(info.systemTotal)} system task${info.systemTotal === 1 ? '' : 's'} of the library (${n(info.systemLive)} live)`;
+  // A run that is over, shown at its end: its tasks still "live" are those it left unfinished.
+  const word = info.status !== 'live' && info.at === undefined ? 'unfinished' : 'live';
+  const text = `${n(live)} ${word} · ${n(total)} total`;
+  if (!info.systemTotal)
+    return {
+      text,
+      title: `Tasks of this run: ${word === 'live' ? 'live now' : 'not finished when it ended'}, and in all`,
+    };
+  const system = `${n(info.systemTotal)} system task${info.systemTotal === 1 ? '' : 's'} of the library (${n(info.systemLive)} ${word})`;
   return {
     text,
     title: hideSystem

@@ -125,8 +125,12 @@ describe('webview: task tree, driven by the user', function () {
     await h.send(runsMessage(rec), snapshotMessage(rec[0]));
     assert.equal((await h.nodes()).filter((n) => n.kind === 'task').length, 8);
     const counts = h.page.locator('.counts');
-    assert.equal(await counts.textContent(), '0 live · 8 total', 'the hidden system tasks are not counted');
-    assert.match((await counts.getAttribute('title'))!, /not counting the 2 system tasks of the library \(2 live\)/);
+    // A recording shown at its end: what it left running is "unfinished", not "live".
+    assert.equal(await counts.textContent(), '0 unfinished · 8 total', 'the hidden system tasks are not counted');
+    assert.match(
+      (await counts.getAttribute('title'))!,
+      /not counting the 2 system tasks of the library \(2 unfinished\)/,
+    );
     await h.page.getByRole('button', { name: 'Hide finished' }).click();
     await h.settle();
     assert.equal(
@@ -142,7 +146,7 @@ describe('webview: task tree, driven by the user', function () {
       ['<init>'],
     );
     assert.equal(await h.page.getByRole('button', { name: 'Hide system' }).getAttribute('aria-pressed'), 'false');
-    assert.equal(await counts.textContent(), '2 live · 10 total', 'shown, they are counted');
+    assert.equal(await counts.textContent(), '2 unfinished · 10 total', 'shown, they are counted');
     assert.match((await counts.getAttribute('title'))!, /, counting the 2 system tasks/);
   });
 
