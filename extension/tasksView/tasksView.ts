@@ -51,6 +51,8 @@ export class TasksView implements vscode.TreeDataProvider<string>, vscode.Dispos
   showRun(key: string | null): void {
     if (key === this.run) return;
     this.run = key;
+    // A selection still waiting to be shown in another run is stale: the view follows the panel.
+    if (this.pendingReveal && this.pendingReveal.run !== key) this.pendingReveal = null;
     this.model = null;
     this.refresh();
   }
@@ -128,10 +130,8 @@ export class TasksView implements vscode.TreeDataProvider<string>, vscode.Dispos
   private reveal(ref: TaskRef): void {
     this.pendingReveal = ref;
     // Revealing in a hidden view would open the side bar over what the user chose to see.
-    if (!this.view.visible || !this.model || this.model.run !== ref.run) {
-      if (this.view.visible && ref.run !== this.run) this.showRun(ref.run);
-      return;
-    }
+    // Another run's task: the panel shows that run first, and its showRun brings the view along.
+    if (!this.view.visible || !this.model || this.model.run !== ref.run) return;
     const key = this.model.keyOf(ref.id);
     if (key === null) return;
     this.pendingReveal = null;
