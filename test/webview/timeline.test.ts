@@ -361,6 +361,39 @@ describe('webview: the timeline and the time cursor', () => {
     assert.deepEqual(await labels(), whole);
   });
 
+  it('in a narrow panel, names are cut in their middle and keep their ends (the fetches of URLs stay apart)', async () => {
+    const page = await Harness.open(s, { width: 520, height: 720 });
+    const own = await LiveHost.attach(page);
+    try {
+      own.open('test/fixtures/hettinger_trio.ndjson');
+      await own.settle(300);
+      // (only the rows the strip's height shows are drawn)
+      await page.page.waitForFunction(
+        () =>
+          Array.from(document.querySelectorAll('g.tl-row text.tl-name')).filter((t) =>
+            t.textContent?.startsWith('fetc'),
+          ).length >= 4,
+      );
+      const names = (await page.page.locator('g.tl-row text.tl-name').allTextContents()).filter((n) =>
+        n.startsWith('fetc'),
+      );
+      assert.ok(
+        names.every((n) => /^fetc.*….{6,}\)$/.test(n)),
+        `cut in the middle, their ends kept: ${names.join(' | ')}`,
+      );
+      assert.ok(
+        names.some((n) => n.endsWith('ahoo.com)')) && names.some((n) => n.endsWith('cnn.com)')),
+        names.join(' | '),
+      );
+      // (www.python.org and www.jython.org differ 11 characters from their end: those two may meet)
+      assert.ok(new Set(names).size >= names.length - 1, `told apart: ${names.join(' | ')}`);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      own.dispose();
+      await page.page.close();
+    }
+  });
+
   for (const theme of ['vscode-light', 'vscode-dark'] as Theme[]) {
     for (const width of [400, 800, 1600]) {
       it(`looks right in ${theme} at ${width} px, before the failure (screenshots)`, async () => {

@@ -285,7 +285,7 @@ export class StripView {
     row.select<SVGTextElement>('text.tl-name').text((l) => {
       if (!names) return '';
       const name = displayName(l.name); // as the tree names it: `main` for `__main__.main`
-      return name.length > charRoom ? `${name.slice(0, Math.max(1, charRoom - 1))}…` : name;
+      return cutMiddle(name, charRoom);
     });
     row
       .select('line.tl-life')
@@ -339,6 +339,18 @@ function onlyCursorMoved(a: StripFrame, b: StripFrame): boolean {
 }
 
 /** One path of every stretch of `state` in a task's lane, within the window. */
+/**
+ * A name cut to `room` characters in its middle, keeping more of its end:
+ * `fetch(http://www.cnn.com)` → `fetc…w.cnn.com)`, so names that differ
+ * at their end (a URL, a number) stay apart in a narrow strip.
+ */
+export function cutMiddle(name: string, room: number): string {
+  if (name.length <= room) return name;
+  if (room < 4) return `${name.slice(0, Math.max(1, room - 1))}…`;
+  const head = Math.ceil((room - 1) / 4);
+  return `${name.slice(0, head)}…${name.slice(name.length - (room - 1 - head))}`;
+}
+
 function segments(l: TimelineLine, lane: TimelineLane | undefined, state: string, sc: TimeScale, now: number): string {
   if (!lane) return '';
   const stop = l.exited ?? now;
