@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from importlib.metadata import PackageNotFoundError, requires, version
 
 import pytest
@@ -69,6 +70,15 @@ def test_taskgroup_example_tells_its_story(case: str) -> None:
     assert "never retrieved" not in done.stderr and "destroyed but it is pending" not in done.stderr
 
 
+def test_taskgroup_example_slowed_for_f5_tells_the_same_story_over_seconds() -> None:
+    started = time.perf_counter()
+    done = run(TASKGROUP, "--slow", "5")
+    took = time.perf_counter() - started
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines() == TASKGROUP_RUNS["failure"][2]
+    assert took >= 3.5, f"{took:.1f} s: too quick to watch"
+
+
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_anyio_app_serves_every_client_and_stops_cleanly(backend: str) -> None:
     if backend == "trio" and (missing := anyio_trio_backend_missing()):
@@ -94,6 +104,7 @@ def test_launch_configurations_run_the_async_examples_on_each_backend() -> None:
     by_program: dict[str, list[list[str]]] = {}
     for configuration in configurations:
         by_program.setdefault(configuration["program"].rsplit("/", 1)[-1], []).append(configuration.get("args", []))
-    assert by_program["asyncio_taskgroup.py"] == [[]]
+    # F5 reads five times slower: the run is seen live (about 4 s; at 0.8 s it was over before the panel was up)
+    assert by_program["asyncio_taskgroup.py"] == [["--slow", "5"]]
     # F5 watches for 4 s: the CancelScope's countdown is seen live (0.5 s was over before the panel was up)
     assert sorted(by_program["anyio_app.py"]) == [["--backend", "asyncio", "--watch", "4"], ["--backend", "trio", "--watch", "4"]]
