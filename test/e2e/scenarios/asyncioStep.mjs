@@ -5,7 +5,7 @@
 // the runtime's own frames (its selector wrapper, beat.py, runs between
 // every two steps of the loop; debugpy took the runtime, which is not in
 // site-packages, for the user's code). The paused task is marked meanwhile.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
 import { prepareRoom, taskTreeFrame } from '../taskTree.mjs';
@@ -21,6 +21,15 @@ function prepare(ws) {
   if (i < 0) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
   ws.launch.configurations.unshift(...ws.launch.configurations.splice(i, 1));
   writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
+}
+
+/** The 1-based line of `return rows` in load(): the end of a loader task. */
+function returnInLoad(dir) {
+  const lines = readFileSync(join(dir, PROGRAM), 'utf8').split('\n');
+  const load = lines.findIndex((l) => l.startsWith('async def load('));
+  const at = lines.findIndex((l, i) => i > load && l === '    return rows');
+  if (load < 0 || at < 0) throw new Error(`${PROGRAM} has no 'return rows' in load()`);
+  return at + 1;
 }
 
 /** The Call Stack's top frame as the view shows it (function, file, line), once the program is stopped. */
@@ -39,7 +48,7 @@ export default {
   name: "S asyncio step: Step Over past a task's end goes on in the program, never into the runtime's frames",
   timeoutMs: 90000,
   async run(ctx, state) {
-    const { page } = await ctx.window('asyncio-step', { prepare });
+    const { page, ws } = await ctx.window('asyncio-step', { prepare });
     state.page = page;
     await runCommand(page, 'Go to File...').catch(async () => {
       await pressInWorkbench(page, 'Control+P');
@@ -47,7 +56,7 @@ export default {
     await quickInput(page, PROGRAM, PROGRAM);
     await page.locator('.tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 15000 });
     await runCommand(page, 'Go to Line/Column...');
-    await quickInput(page, ':69'); // `return rows` in load()
+    await quickInput(page, `:${returnInLoad(ws.dir)}`);
     await page.keyboard.press('Enter');
     await runCommand(page, 'Debug: Toggle Breakpoint');
     await prepareRoom(page, runCommand);
