@@ -73,6 +73,10 @@ export function pauseSentence(pause: DebuggerPause, rows: ReadonlyMap<number, Ro
   return `Paused in the debugger${why} — no task owns the stopped thread: the event loop is waiting for I/O or a timer, or the thread is not the loop's`;
 }
 
+/** The pause banner's tooltip: its words, and what a pause does to the program's clock. */
+export const pausedTitle = (sentence: string): string =>
+  `${sentence}.\nThe program's clock runs on while it is paused: a timeout or deadline that passes meanwhile fires when it continues.`;
+
 export class Notices {
   readonly el: HTMLElement;
   private sig = '';
@@ -102,7 +106,11 @@ export class Notices {
     if (!info) return;
     if (paused !== null)
       this.el.append(
-        h('div', { class: 'banner info paused', role: 'note', 'data-status': 'paused', title: paused }, paused),
+        h(
+          'div',
+          { class: 'banner info paused', role: 'note', 'data-status': 'paused', title: pausedTitle(paused) },
+          paused,
+        ),
       );
     if (info.status !== 'live') {
       const lost = info.status === 'disconnected' && !info.sessionEnded;

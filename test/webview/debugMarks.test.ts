@@ -177,6 +177,10 @@ describe('webview: in step with the debugger', function () {
       /^Paused in the debugger — no task owns the stopped thread: the event loop is waiting for I\/O or a timer/,
     );
     assert.equal(await h.page.locator('g.node.paused').count(), 0, 'no task is marked');
+    assert.match(
+      (await banner.getAttribute('title'))!,
+      /a timeout or deadline that passes meanwhile fires when it continues/,
+    );
     assert.match((await h.page.locator('[role=status]').textContent())!, /^Paused in the debugger/);
     await h.send(marks(12));
     await h.settle(100);
