@@ -139,18 +139,16 @@ describe('webview: an asyncio run', function () {
 
   it("a TaskGroup's child cancelled by main's asyncio.timeout says so in asyncio's words", async () => {
     const run = live();
-    const SITE = { file: '/home/user/app/ingest.py', line: 14, function: 'main' };
     // The timeout's deadline passed: the TaskGroup (3) cancelled its children.
-    run.feed([
-      {
-        type: 'task.exited',
-        run: 1,
-        ts: 30_001,
-        id: 5,
-        outcome: 'cancelled',
-        cancel: { source: 'deadline', scope: 3, site: SITE },
-      },
-    ]);
+    const cancelled = {
+      type: 'task.exited',
+      run: 1,
+      ts: 30_002,
+      id: 5,
+      outcome: 'cancelled',
+      cancel: { source: 'deadline', scope: 3, site: { file: '/home/user/app/ingest.py', line: 14, function: 'main' } },
+    };
+    run.feed([cancelled]);
     await show(run);
     const orders = h.task('fetch(orders)');
     // On the tree: what cancelled it, as a failing sibling's name is shown.
@@ -168,17 +166,7 @@ describe('webview: an asyncio run', function () {
     // The scope gone from the rows (main left its block): still a timeout, not Trio's "cancel scope".
     await h.reset();
     const gone = live('aio2');
-    gone.feed([
-      { type: 'scope.closed', run: 1, ts: 30_001, id: 2 },
-      {
-        type: 'task.exited',
-        run: 1,
-        ts: 30_002,
-        id: 5,
-        outcome: 'cancelled',
-        cancel: { source: 'deadline', scope: 3, site: SITE },
-      },
-    ]);
+    gone.feed([{ type: 'scope.closed', run: 1, ts: 30_001, id: 2 }, cancelled]);
     await show(gone);
     await h.task('fetch(orders)').click();
     await h.settle();

@@ -4,22 +4,14 @@
 // 14 fetch tasks; while the crawl runs, the fetches waiting at the
 // Semaphore are told apart from those reading a page; at the end every
 // task has returned.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pressInWorkbench, runCommand } from '../workbench.mjs';
 import { prepareRoom, treeBesideItsSource } from '../taskTree.mjs';
-import { followCrawl, SITES, SPEED_ENV, startDebugging } from './hettinger.mjs';
+import { followCrawl, launchFirst, SITES, SPEED_ENV, startDebugging } from './hettinger.mjs';
 
 const LAUNCH = 'Hettinger: asyncio TaskGroup';
 const PROGRAM = 'asyncio_way.py';
-
-/** The asyncio configuration first in launch.json: the one F5 starts in a fresh workspace. */
-function prepare(ws) {
-  const i = ws.launch.configurations.findIndex((c) => c.name === LAUNCH);
-  if (i < 0) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
-  ws.launch.configurations.unshift(...ws.launch.configurations.splice(i, 1));
-  writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
-}
 
 /** 1-based lines of asyncio_way.py: the Semaphore, and page_size's body. */
 function asyncioWayLines(dir) {
@@ -45,7 +37,7 @@ export default {
   name: 'G asyncio session: F5 on the asyncio example (no code change) opens the panel; a TaskGroup of 14 fetches, queued vs fetching, all returned',
   timeoutMs: 90000,
   async run(ctx, state) {
-    const { page, ws } = await ctx.window('asyncio', { env: SPEED_ENV, prepare });
+    const { page, ws } = await ctx.window('asyncio', { env: SPEED_ENV, prepare: launchFirst(LAUNCH) });
     state.page = page;
     const lines = asyncioWayLines(ws.dir);
     await prepareRoom(page, runCommand);

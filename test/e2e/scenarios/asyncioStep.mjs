@@ -5,23 +5,15 @@
 // the runtime's own frames (its selector wrapper, beat.py, runs between
 // every two steps of the loop; debugpy took the runtime, which is not in
 // site-packages, for the user's code). The paused task is marked meanwhile.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
 import { prepareRoom, taskTreeFrame } from '../taskTree.mjs';
-import { startDebugging } from './hettinger.mjs';
+import { launchFirst, startDebugging } from './hettinger.mjs';
 
 const LAUNCH = 'asyncio TaskGroup: a loose task and a failing child';
 const PROGRAM = 'asyncio_taskgroup.py';
 const STEPS = 5;
-
-/** That configuration first in launch.json: the one F5 starts. */
-function prepare(ws) {
-  const i = ws.launch.configurations.findIndex((c) => c.name === LAUNCH);
-  if (i < 0) throw new Error(`examples/.vscode/launch.json has no "${LAUNCH}"`);
-  ws.launch.configurations.unshift(...ws.launch.configurations.splice(i, 1));
-  writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
-}
 
 /** The 1-based line of `return rows` in load(): the end of a loader task. */
 function returnInLoad(dir) {
@@ -48,7 +40,7 @@ export default {
   name: "S asyncio step: Step Over past a task's end goes on in the program, never into the runtime's frames",
   timeoutMs: 90000,
   async run(ctx, state) {
-    const { page, ws } = await ctx.window('asyncio-step', { prepare });
+    const { page, ws } = await ctx.window('asyncio-step', { prepare: launchFirst(LAUNCH) });
     state.page = page;
     await runCommand(page, 'Go to File...').catch(async () => {
       await pressInWorkbench(page, 'Control+P');

@@ -1,6 +1,6 @@
 // What the Hettinger example (examples/hettinger/trio_way.py) must look like
 // in the panel, and the source lines the await sites point at.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enlargePanel, fitTree, hettingerShape, taskTreeFrame, treeNodes } from '../taskTree.mjs';
 import { runCommand } from '../workbench.mjs';
@@ -99,6 +99,16 @@ export async function followCrawl(ctx, page, { letter, lines, at, waitsAt, onEnl
     await page.waitForTimeout(100);
   }
   return { shaped, split, last };
+}
+
+/** A window's `prepare`: the configuration named `name` first in launch.json, the one F5 starts in a fresh workspace. */
+export function launchFirst(name) {
+  return (ws) => {
+    const i = ws.launch.configurations.findIndex((c) => c.name === name);
+    if (i < 0) throw new Error(`examples/.vscode/launch.json has no "${name}"`);
+    ws.launch.configurations.unshift(...ws.launch.configurations.splice(i, 1));
+    writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
+  };
 }
 
 /**
