@@ -70,7 +70,7 @@ export class RunStatusItem implements vscode.Disposable {
     const lintText = lintCount ? ` · ${this.lints.warning ? '$(warning)' : '$(info)'} ${lintCount}` : '';
     this.item.text =
       (live.length
-        ? `${icon} ${plural(live.length, 'run')} · ${plural(tasks, 'task')}`
+        ? `${icon} ${plural(live.length, 'live run')} · ${plural(tasks, 'task')}`
         : `${icon} ${plural(infos.length, 'run')}`) + lintText;
     const lines = infos
       .slice(-8)

@@ -58,11 +58,16 @@ function keepBelow(popup: HTMLElement, button: HTMLElement): void {
 
 /**
  * A popup closes as popups do: a click outside `anchor` (its button and
- * itself), or Escape anywhere on the page, which then does nothing else.
+ * itself), in the panel or outside it, or Escape anywhere on the page,
+ * which then does nothing else.
  */
 function dismissible(popup: HTMLElement, anchor: HTMLElement, close: () => void, button: HTMLElement): void {
   document.addEventListener('click', (e) => {
     if (!popup.hidden && e.target instanceof Node && !anchor.contains(e.target)) close();
+  });
+  // A click outside the panel (the editor, the side bar) reaches the page only as its window losing focus.
+  window.addEventListener('blur', () => {
+    if (!popup.hidden) close();
   });
   document.addEventListener(
     'keydown',
@@ -132,6 +137,10 @@ const STATUS_WORD: Record<RunInfo['status'], string> = {
   disconnected: 'disconnected',
   recording: 'recording',
 };
+
+/** A run's state in the picker: a run whose debug session ended first (Stop) is "stopped", not "disconnected". */
+const statusWord = (r: RunInfo): string =>
+  r.status === 'disconnected' && r.sessionEnded ? 'stopped' : STATUS_WORD[r.status];
 
 function toggle(label: string, title: string, on: (v: boolean) => void): HTMLButtonElement {
   const b = h(
@@ -277,7 +286,7 @@ export class Toolbar {
       ...runs.map((r) => {
         const when = (seen.get(r.label) ?? 0) > 1 ? ` · ${new Date(r.wall).toLocaleTimeString()}` : '';
         // `main.py · asyncio — live`: which library each run uses.
-        const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${STATUS_WORD[r.status]}`);
+        const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${statusWord(r)}`);
         o.selected = r.key === current;
         return o;
       }),

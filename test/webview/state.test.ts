@@ -72,6 +72,8 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
       /the debug session ended before the run did — showing the last known state/,
     );
     assert.equal(await banner.getAttribute('class'), 'banner info', 'not a warning');
+    // The run picker says it in the same spirit: stopped, not disconnected.
+    assert.match((await h.page.locator('select.run-picker option').textContent())!, / — stopped$/);
     assert.equal(
       await h.page.locator('.banner.problem').count(),
       0,

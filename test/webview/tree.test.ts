@@ -105,6 +105,10 @@ describe('webview: task tree', function () {
     await h.page.locator('svg.tree').focus();
     await h.page.keyboard.press('Escape');
     assert.equal(await h.page.locator('.legend').isVisible(), false, 'Escape closes it');
+    // A click outside the panel (the editor): the page only sees its window lose focus.
+    await button.click();
+    await h.page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    assert.equal(await h.page.locator('.legend').isVisible(), false, 'a click outside the panel closes it');
   });
 
   it('shows each state by class and icon, with await sites, countdown and shield', async () => {
