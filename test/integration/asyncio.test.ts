@@ -6,7 +6,7 @@
 // collector, real store; the programs are the repo's examples, unmodified.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrumentLaunch } from '../../extension/debug/launchInstrumentation';
 import type { NurseryRow, Row, TaskRow } from '../../contract/rows';
@@ -59,7 +59,12 @@ function assertOrderReport(state: RunState): void {
   const [group] = nurseries(rows).filter((n) => n.groupKind === 'taskgroup');
   assert.ok(group, 'the TaskGroup is a nursery');
   assert.equal(group.parent, main.id);
-  assert.equal(group.site?.line, 76);
+  // where the program opens it: `async with asyncio.TaskGroup() as group:`
+  const opens = readFileSync(example('asyncio_taskgroup.py'), 'utf8')
+    .split('\n')
+    .findIndex((l) => /asyncio\.TaskGroup\(\) as group/.test(l));
+  assert.ok(opens >= 0, 'asyncio_taskgroup.py opens a TaskGroup');
+  assert.equal(group.site?.line, opens + 1);
   for (const table of ['customers', 'orders', 'stock']) assert.equal(t.get(`load(${table})`)!.parent, group.id, table);
   assert.equal(t.get('load(customers)')!.state, 'returned');
   assert.equal(t.get('load(stock)')!.state, 'raised');

@@ -106,38 +106,35 @@ def check_busy_loop_let_the_watcher_in(handoffs: list[Any], seconds: float) -> N
     assert h.missed <= h.given / 4, (h.given, h.missed)
 
 
-def watch_samples(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[float]]:
-    """CPU seconds of each sample, taken on the loop's thread ("home") or on another ("away")."""
+def watch_samples(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """How many tasks each sample looked at, taken on the loop's thread ("home") or on another ("away")."""
     import threading
-    import time
 
     from nursery_lens._core import sampler
 
-    cpu: dict[str, list[float]] = {"home": [], "away": []}
-    real = sampler.sample
+    looked: dict[str, list[int]] = {"home": [], "away": []}
+    real = sampler._look
 
-    def sample(m: Any, lines: list[str]) -> None:
-        start = time.thread_time()
-        real(m, lines)
-        cpu["away" if threading.get_ident() != m.thread_id else "home"].append(time.thread_time() - start)
+    def look(m: Any, lines: list[str], items: list[Any], away: bool) -> int:
+        done = real(m, lines, items, away)
+        looked["away" if threading.get_ident() != m.thread_id else "home"].append(done)
+        return done
 
-    monkeypatch.setattr(sampler, "sample", sample)
-    return cpu
+    monkeypatch.setattr(sampler, "_look", look)
+    return looked
 
 
-def check_held_samples_brief(samples: dict[str, list[float]], rec: Any, line: int) -> None:
+def check_held_samples_brief(samples: dict[str, list[int]], rec: Any, line: int) -> None:
     """A loop held 1 s among 3,000 tasks: sampled meanwhile, each time
-    briefly (a fraction of what a sample on the loop's own thread takes:
-    measured 0.2-0.45 of it; 0.9-1.0 before), and the block reported at
-    ``line``. The fastest of each is compared: a handful of samples' CPU
-    times on a loaded machine each carry a cost of their own (a median
-    read 0.71 once, beside a type check)."""
+    briefly, and the block reported at ``line``. Briefly by construction: a
+    sample from the watching thread looks at a slice of the tasks (the loop
+    waits for the GIL meanwhile), where the loop's own samples look at up to
+    2,000 (2-3 ms of CPU each). Counted, not timed: the CPU times compared
+    (0.2-0.45 of a home sample's) read 0.61 once on a loaded CI machine.
+    At most 200 a sample, as the README says (sampler.AWAY_PER_SAMPLE)."""
     away, home = samples["away"], samples["home"]
     assert away, "the held loop was sampled"
-    assert home, "the loop sampled itself before and after"
-    # the loop's own samples that read many tasks (not those of a nearly empty run)
-    full = [h for h in home if h > 0.001] or home
-    ratio = min(away) / min(full)
-    assert ratio < 0.6, ([round(s * 1000, 2) for s in away], [round(s * 1000, 2) for s in home])
+    assert max(away) > 0, ("the samples looked at its tasks", away)
+    assert max(away) <= 200, ("each a slice of its 3,000 tasks", away, home)
     (final,) = blocks_of(rec, final_only=True)
     assert final["at"]["line"] == line
