@@ -118,13 +118,20 @@ export class FrameLoop {
     this.fitted = false;
   }
 
-  /** The user pressed Fit: the view is theirs, and fits the tree again when the area changes size, until they move it. */
-  fitTaken(): void {
+  /**
+   * The user pressed Fit: the whole tree in view. The view is theirs, and fits
+   * the tree again when the area changes size or the tree grows or shrinks,
+   * until they move it.
+   */
+  fit(animate: boolean): void {
+    const layout = this.p.tree.layout;
+    if (!layout?.nodes.length) return;
     this.pageView = false;
     this.fitted = true;
+    this.p.viewport.set(this.p.viewport.fitTransform(layout), animate);
   }
 
-  /** After Fit, nothing moved since: the tree fitted to the area as it is now. True if so. */
+  /** After Fit, nothing moved since: the tree fitted to the area and the tree as they are now. True if so. */
   private refit(): boolean {
     const layout = this.p.tree.layout;
     if (!this.fitted || this.needsInitialView || !layout?.nodes.length) return false;
@@ -217,7 +224,7 @@ export class FrameLoop {
       if (this.anchor) {
         this.pageView = false;
         this.holdAnchor(layout);
-      } else this.rechoose(true);
+      } else if (!this.refit()) this.rechoose(true);
     }
     if (layout && flags & (DIRTY.structure | DIRTY.view)) p.follow.step(layout, p.tree.model, run?.rows);
     if (layout && !this.needsInitialView) {

@@ -138,10 +138,8 @@ export class UserActions {
 
   fit(): void {
     const { p } = this;
-    const layout = p.tree.layout;
-    if (!layout || !layout.nodes.length) return;
-    p.frames.fitTaken();
-    p.viewport.set(p.viewport.fitTransform(layout), layout.nodes.length < TRANSITION_LIMIT && !p.reducedMotion.matches);
+    const shown = p.tree.layout?.nodes.length ?? 0;
+    p.frames.fit(shown < TRANSITION_LIMIT && !p.reducedMotion.matches);
   }
 
   /** The verdict banner's "Show them": the tasks fitted in view, the first selected. */

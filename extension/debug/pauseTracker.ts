@@ -135,7 +135,7 @@ export class PauseTracker {
       return;
     }
     if (generation !== this.generation) return;
-    const owner = this.ownerOf(item.session, stack);
+    const owner = ownerOfListed(stack, this.deps.candidates(item.session));
     const index = item.frameId === undefined ? 0 : stack.findIndex((f) => f.id === item.frameId);
     const task = index < 0 ? null : ownerOfFrame(owner, index);
     const now = this.deps.focus.marks;
@@ -143,21 +143,11 @@ export class PauseTracker {
     this.deps.focus.setMarks({ ...now, run: now.run ?? task?.run ?? null, focus });
   }
 
-  private ownerOf(session: string, stack: readonly ListedFrame[]): StackOwner | null {
-    return ownerOfStack(
-      stack.map((f) => f.frame),
-      this.deps.candidates(session),
-    );
-  }
-
   private match(session: string): void {
     const pause = this.pauses.get(session);
     if (!pause?.stack) return;
     const candidates = this.deps.candidates(session);
-    const owner = ownerOfStack(
-      pause.stack.map((f) => f.frame),
-      candidates,
-    );
+    const owner = ownerOfListed(pause.stack, candidates);
     // A task waiting where the thread stopped is taken only once no sample said which task runs there.
     if (!owner || (!owner.running && this.now() - pause.at < this.grace)) {
       // Meanwhile (or when the stopped thread is in no task: the loop idle in its selector, another
@@ -180,4 +170,12 @@ export class PauseTracker {
     clearTimeout(this.rematch);
     clearTimeout(this.graceTimer);
   }
+}
+
+/** The task owning a stack as the Call Stack lists it (frames with their DAP ids). */
+function ownerOfListed(stack: readonly ListedFrame[], candidates: readonly Candidate[]): StackOwner | null {
+  return ownerOfStack(
+    stack.map((f) => f.frame),
+    candidates,
+  );
 }

@@ -358,6 +358,43 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     }
   });
 
+  it('after Fit, a live tree that grows is fitted again as it grows', async () => {
+    const h = await Harness.open(s, { width: 700, height: 300 });
+    try {
+      await h.page.emulateMedia({ reducedMotion: 'reduce' });
+      const events = eventsOf(readStream(HETTINGER));
+      const third = events.findIndex(
+        (e) => e.type === 'task.spawned' && String(e.name).startsWith('fetch(http://www.python'),
+      );
+      assert.ok(third > 0, 'the recording spawns the fetches one by one');
+      const run = new LiveRun('live-hettinger', 'Hettinger').feed(events.slice(0, third - 1));
+      await h.send(runsMessage([run.state]), run.snapshot());
+      await h.settle(100);
+      run.feed(events.slice(third - 1, third));
+      await h.send(runsMessage([run.state]), run.delta()!);
+      await h.settle(100);
+      const fit = h.page.getByRole('button', { name: 'Fit' });
+      await fit.click();
+      await h.settle(60);
+      const small = await viewOf(h);
+      // Growth that leaves the toolbar's counts one digit long: the tree area keeps its size.
+      const seventh = events.findIndex(
+        (e) => e.type === 'task.spawned' && String(e.name).startsWith('fetch(http://www.cisco'),
+      );
+      run.feed(events.slice(third, seventh + 1));
+      await h.send(runsMessage([run.state]), run.delta()!);
+      await h.settle(300);
+      const grown = await viewOf(h);
+      assert.notEqual(grown, small, 'the view changed with the tree');
+      await fit.click(); // what Fit gives for the grown tree
+      await h.settle(60);
+      assert.equal(grown, await viewOf(h), 'the grown tree is fitted, not cut at the panel edge');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   it("a tree taller than a short panel: its first view shows the root (a run's crawl and its 14 fetches in 190 px)", async () => {
     const h = await Harness.open(s, { width: 900, height: 300 });
     try {
