@@ -95,6 +95,32 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.equal(await h.page.locator('.wait-links path.wait-link.deadlock').count(), 0);
   });
 
+  it('a program stopped while deadlocked keeps its cycle drawn and ringed, the banner in the past tense', async () => {
+    const { run } = stuckRun('deadlock.ndjson', 'dl', 'deadlock.py');
+    await show(h, run);
+    await h.page.locator('.wait-links path.wait-link.deadlock').first().waitFor();
+    const rings = await h.page.locator('g.node.stuck').count();
+    const links = await h.page.locator('.wait-links path.wait-link.deadlock').count();
+    assert.ok(rings >= 2 && links >= 2, `a cycle drawn while live (${rings} rings, ${links} links)`);
+    run.state.markDisconnected('the debug session ended');
+    run.state.sessionEnded();
+    await h.send(runsMessage([run.state]), run.delta() ?? run.snapshot());
+    await h.page
+      .locator('.banner.verdict')
+      .getByText(/until the program stopped/)
+      .waitFor();
+    assert.match(
+      await text(h, '.banner.verdict'),
+      /^Was deadlocked since \d+ ms into the run, until the program stopped\./,
+    );
+    assert.equal(await h.page.locator('g.node.stuck').count(), rings, 'the stuck tasks keep their rings');
+    assert.equal(
+      await h.page.locator('.wait-links path.wait-link.deadlock').count(),
+      links,
+      'and the cycle its arrows',
+    );
+  });
+
   it('a hang: every task waits for an Event nobody sets; the banner lists each, the details say who could wake it', async () => {
     const { run } = stuckRun('hang.ndjson', 'hang', 'hang.py');
     await show(h, run);

@@ -18,14 +18,19 @@ export interface WaitEdge {
 
 export interface WaitPicture {
   edges: WaitEdge[];
-  /** Node keys of the tasks a live verdict names (the cycle or the hung tasks), and of what is stuck behind a deadlock. */
+  /** Node keys of the tasks a held verdict names (the cycle or the hung tasks), and of what is stuck behind a deadlock. */
   stuck: Set<string>;
 }
 
-/** The verdict the panel shows as live: claimed and not ended, in a live run. */
-export function liveVerdict(info: RunInfo | undefined): RunInfo['verdict'] | undefined {
+/**
+ * The verdict drawn on the tree: one that holds (claimed and not ended), in a
+ * live run or in one that stopped while it held (killed while deadlocked: its
+ * tasks stayed stuck to the end). One that ended (Ctrl-C, the run went on) is
+ * only in the banner, in the past tense.
+ */
+export function heldVerdict(info: RunInfo | undefined): RunInfo['verdict'] | undefined {
   const v = info?.verdict;
-  return v && v.endedAt === undefined && info?.status === 'live' ? v : undefined;
+  return v && v.endedAt === undefined ? v : undefined;
 }
 
 export function waitPicture(
@@ -51,7 +56,7 @@ export function waitPicture(
     seen.add(id);
     edges.push({ from, to, kind });
   };
-  const v = liveVerdict(info);
+  const v = heldVerdict(info);
   if (v) {
     for (const t of [...v.tasks, ...v.behind]) {
       const k = model.keyOf(t.id);
