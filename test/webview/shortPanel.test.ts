@@ -358,6 +358,25 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     }
   });
 
+  it('a small tree a little too wide to fit readable: the first view shows every column, only label ends cut', async () => {
+    // asyncioRun's four columns fit 640 px at ~0.7: the first view used to show the first three at 1:1.
+    const h = await Harness.open(s, { width: 640, height: 600 });
+    try {
+      const run = new LiveRun('aio', 'asyncio_taskgroup.py').feed(asyncioRun(1, 'asyncio'));
+      await h.send(runsMessage([run.state]), run.snapshot());
+      await h.settle(200);
+      const names = await namesInView(h);
+      assert.ok(names.includes('write_audit'), `the fourth column is in view (${names.join(', ')})`);
+      assert.ok(
+        ['main', 'heartbeat', 'fetch(stock)'].every((n) => names.includes(n)),
+        names.join(', '),
+      );
+      assert.ok(parse(await viewOf(h)).k >= 0.75, 'at a readable scale');
+    } finally {
+      await h.page.close();
+    }
+  });
+
   it('after Fit, a live tree that grows is fitted again as it grows', async () => {
     const h = await Harness.open(s, { width: 700, height: 300 });
     try {

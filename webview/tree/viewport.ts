@@ -8,6 +8,8 @@ import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, OVERVIEW_SCALE, ROW_HEIGHT } from '
 
 /** Below this zoom a first view is not readable enough to choose. */
 const MIN_READABLE = 0.75;
+/** A first view shows the whole tree at MIN_READABLE when it would fit this close below it (a tenth more than fits). */
+const NEAR_READABLE = 0.9;
 /** Fit shows labels rather than dots when it would land this close below their scale (a quarter more than fits). */
 const NEAR_OVERVIEW = 0.8;
 import type { Layout, Placed } from './layout';
@@ -160,7 +162,8 @@ export class Viewport {
   }
 
   /**
-   * The first view of a run: the whole tree when it is readable fitted; else
+   * The first view of a run: the whole tree when it is readable fitted (or
+   * nearly: then at the readable scale, a label's end out of view); else
    * the top of its structure: the root, its nursery and their children (the
    * first three columns), scaled (not below 3/4) to fit the panel, and
    * centred on their rows, or from their top when they are still taller
@@ -170,6 +173,14 @@ export class Viewport {
     const fit = this.fitTransform(layout);
     if (fit.k >= MIN_READABLE) return fit;
     const { width, height } = this.size();
+    const pad = 24;
+    if (fit.k >= MIN_READABLE * NEAR_READABLE) {
+      // Just short of readable: the whole tree at the readable scale from its left edge, its rows
+      // centred. The end of the last column's labels out of view beats the whole column out of it.
+      const b = layout.bounds;
+      const k = MIN_READABLE;
+      return { k, x: pad - (b.x0 - MARKER_RADIUS) * k, y: height / 2 - ((b.y0 + b.y1) / 2) * k };
+    }
     const top = layout.nodes.filter((p) => p.depth <= 2);
     const third = top.find((p) => p.depth === 2);
     const right = third ? third.x + LABEL_X + (layout.room[2] ?? 0) - layout.bounds.x0 : 0;
@@ -179,7 +190,6 @@ export class Viewport {
       y0 = Math.min(y0, p.y);
       y1 = Math.max(y1, p.y);
     }
-    const pad = 24;
     const wide = right > 0 ? (width - 2 * pad) / right : 1;
     const tall = y1 > y0 ? (height - 2 * pad) / (y1 - y0 + ROW_HEIGHT) : 1;
     const k = Math.max(MIN_READABLE, Math.min(1, wide, tall));
