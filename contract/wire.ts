@@ -6,9 +6,9 @@
 export const PROTOCOL_MAJOR = 1;
 /**
  * The newest minor this reader knows (1.1: snapshots after `dropped`; 1.2: asyncio and AnyIO;
- * 1.3: batch lines, `tasks.spawned` and `tasks.exited`).
+ * 1.3: batch lines, `tasks.spawned` and `tasks.exited`; 1.4: a library's own nurseries and tasks are `system`).
  */
-export const PROTOCOL_MINOR = 3;
+export const PROTOCOL_MINOR = 4;
 /** 1.3: most tasks one batch line names. */
 export const MAX_BATCH = 4096;
 /** No line is longer than this (bytes, without the newline). */

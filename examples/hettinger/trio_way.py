@@ -10,7 +10,7 @@ What to look at in the Nursery Lens panel (F5 on "Hettinger: the Trio way"):
     `async with limiter:` line in `fetch` until a slot frees up;
   * each child turns "returned" as its site answers, in the order the
     (url, size) lines print; the main task waits at `async for` meanwhile;
-  * each fetch briefly owns a small nursery of its own: that is
+  * with "Hide system" off, each fetch briefly owns a small nursery: that is
     `trio.open_tcp_stream` racing its connection attempts ("happy eyeballs");
   * with --timeout, the deadline is a cancel scope around the nursery:
     when it expires every fetch still queued or running turns "cancelled".

@@ -245,6 +245,41 @@ describe('webview: the Hettinger showcase (live)', function () {
     await h.page.close();
   });
 
+  it("1.4: open_tcp_stream's nursery and connection attempts are Trio's own work, hidden with Hide system", async () => {
+    // What protocol 1.4 sends for this moment: the nurseries the fetches own, and their tasks, are system.
+    const owned = new Set(
+      shown.filter((e) => e.type === 'nursery.opened' && fetchIds.has(e.task)).map((e) => e.id as number),
+    );
+    const library = shown.map((e) =>
+      (e.type === 'nursery.opened' && owned.has(e.id as number)) ||
+      (e.type === 'task.spawned' && owned.has(e.nursery as number))
+        ? { ...e, system: true }
+        : e,
+    );
+    assert.equal(owned.size, 10, 'ten fetches are connecting at this moment');
+    const run = new LiveRun('live-hettinger', 'Hettinger: the Trio way').feed(library);
+    const h = await Harness.open(s, { width: 1600, height: 1000 });
+    await h.send(runsMessage([run.state]), run.snapshot());
+    await h.settle(100);
+    const names = async () => (await boxes(h)).map((b) => b.name);
+    assert.equal((await names()).length, 1 + 1 + 14, 'crawl, its nursery and the 14 fetches');
+    assert.ok(!(await names()).includes('attempt_connect'));
+    assert.equal(
+      await h.page.locator('.toolbar .counts').textContent(),
+      '15 live · 15 total',
+      'the program counts 15 tasks',
+    );
+    await h.page.getByRole('button', { name: 'Hide system' }).click();
+    await h.settle(100);
+    const all = await names();
+    assert.equal(
+      all.filter((n) => n === 'attempt_connect').length,
+      10,
+      `with Hide system off, Trio's work shows: ${all.join(', ')}`,
+    );
+    await h.page.close();
+  });
+
   for (const [width, height] of [
     [1100, 570],
     [1400, 860],

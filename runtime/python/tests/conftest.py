@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -302,3 +303,15 @@ else:  # pragma: no cover
     import exceptiongroup
 
     Group = exceptiongroup.BaseExceptionGroup
+
+
+def anyio_trio_backend_missing() -> str:
+    """Why AnyIO's Trio backend cannot run here ("" if it can): the Trio it needs is newer."""
+    from importlib.metadata import requires, version
+
+    needs = next((r for r in requires("anyio") or [] if r.startswith("trio") and 'extra == "trio"' in r), "")
+    wanted = re.search(r">=\s*([\d.]+)", needs)
+    have = tuple(int(p) for p in re.findall(r"\d+", version("trio"))[:3])
+    if wanted and have < tuple(int(p) for p in wanted.group(1).split(".")):
+        return f"AnyIO's Trio backend needs trio>={wanted.group(1)}; this environment has {version('trio')}"
+    return ""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from importlib.metadata import requires, version
+from importlib.metadata import version
 
 import pytest
 
@@ -22,13 +21,7 @@ def site(marker: str, function: str) -> dict[str, object]:
     return {"file": HERE, "line": line_of(marker), "function": function}
 
 
-def _trio_backend_missing() -> str:
-    needs = next((r for r in requires("anyio") or [] if r.startswith("trio") and 'extra == "trio"' in r), "")
-    wanted = re.search(r">=\s*([\d.]+)", needs)
-    have = tuple(int(p) for p in re.findall(r"\d+", version("trio"))[:3])
-    if wanted and have < tuple(int(p) for p in wanted.group(1).split(".")):
-        return f"AnyIO's Trio backend needs trio>={wanted.group(1)}; this environment has {version('trio')}"
-    return ""
+_trio_backend_missing = conftest.anyio_trio_backend_missing
 
 
 async def server(task_status=anyio.TASK_STATUS_IGNORED):

@@ -43,6 +43,7 @@ from .._asyncio.run import SPAWN_VIA
 from .._asyncio.sampling import FUNC_OF, SCOPE_SOURCES
 from .._core import events as E
 from .._core.frames import CLASSIFIER
+from .._core.library_work import library_call, library_flags, runs_for_library
 from .library import warn
 
 if TYPE_CHECKING:
@@ -60,11 +61,13 @@ _SITES_KEPT = 1000
 class Group:
     """An AnyIO task group a run observes."""
 
-    __slots__ = ("__weakref__", "closing", "live", "nid", "run", "scope")
+    __slots__ = ("__weakref__", "closing", "library", "live", "nid", "run", "scope")
 
-    def __init__(self, run: LoopRun, nid: int, scope: Any) -> None:
+    def __init__(self, run: LoopRun, nid: int, scope: Any, library: bool = False) -> None:
         self.run = run
         self.nid = nid
+        #: a library's own group (connect_tcp's): its own tasks are system (see _core.library_work)
+        self.library = library
         #: the group's own cancel scope (a cancel cause names the group for it)
         self.scope = scope
         #: ids of its tasks still running
@@ -119,10 +122,12 @@ def install(module: ModuleType) -> bool:
     def __aenter__(self: Any) -> Any:
         run = run_here()
         if run is not None and not self._entered:
-            nid = run.group_entered(self, _getframe(1), E.N_ANYIO)
+            f = _getframe(1)
+            flags = library_flags(f)
+            nid = run.group_entered(self, f, E.N_ANYIO | flags)
             if nid is not None:
                 scope = getattr(self, "cancel_scope", None)
-                GROUPS[self] = group = Group(run, nid, scope)
+                GROUPS[self] = group = Group(run, nid, scope, flags != 0)
                 if scope is not None:
                     OWN_SCOPES[id(scope)] = group
         return enter(self)
@@ -165,9 +170,9 @@ def run_here() -> LoopRun | None:
     return run if run is not None and run.live and not run.failed else None
 
 
-def _spawned(run: LoopRun, f: Any, task: Any) -> tuple[int, int]:
+def _spawned(run: LoopRun, f: Any, task: Any) -> tuple[int | None, int]:
     """``_spawn``'s frame made ``task``: (the nursery it joins (see
-    _core.events' spawn (task)), its id)."""
+    _core.events' spawn (task)), its id); the nursery None when its spawn is queued already."""
     locals_ = f.f_locals
     group = GROUPS.get(locals_.get("self"))
     status = locals_.get("task_status")
@@ -178,6 +183,10 @@ def _spawned(run: LoopRun, f: Any, task: Any) -> tuple[int, int]:
     if status is None:
         tid = run.ids()
         group.joined(tid)
+        if group.library and _library_spawn(locals_):
+            # the library's own task: queued here, flagged (the caller queues only unflagged spawns)
+            run.queue.append((E.SPAWN, run.run, _perf_ns(), tid, task, group.nid, E.F_SYSTEM, None, 0, None))
+            return None, tid
         return group.nid, tid
     # tg.start(): a temporary nursery of the task awaiting it, until task_status.started()
     owner = run.tid_of(run.current_task(run.loop)) or group.nid
@@ -188,6 +197,15 @@ def _spawned(run: LoopRun, f: Any, task: Any) -> tuple[int, int]:
     STARTS[status] = (temp, group, tid)
     run.closes_with[tid] = functools.partial(_temporary_closed, run, temp)
     return temp, tid
+
+
+def _library_spawn(locals_: dict[str, Any]) -> bool:
+    """Whether ``_spawn`` (its locals) is starting the library's own work: newer AnyIO
+    passes the coroutine made, older the function and its arguments."""
+    coro = locals_.get("coro")
+    if coro is not None:
+        return runs_for_library(coro)
+    return library_call(locals_.get("func"), locals_.get("args") or ())
 
 
 def _temporary_closed(run: LoopRun, temp: int, tid: int) -> None:

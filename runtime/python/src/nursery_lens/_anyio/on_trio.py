@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import events as E
 from .._core.frames import CLASSIFIER
+from .._core.library_work import WRAPPERS
 from .._trio import known_codes
 from .._trio.sampling import SCOPE_KINDS
 from .library import warn
@@ -33,6 +34,7 @@ def install(module: ModuleType) -> bool:
         warn("Trio task group")
         return False
     known_codes.GROUP_KINDS[id(code)] = (code, E.N_ANYIO)
+    _register_wrapper()
     scope_cls: Any = getattr(module, "CancelScope", None)
     scope_enter = getattr(scope_cls, "__enter__", None)
     if scope_enter is None or not hasattr(scope_cls, "_CancelScope__original"):
@@ -49,3 +51,16 @@ def install(module: ModuleType) -> bool:
 
     scope_cls.__enter__ = __enter__
     return True
+
+
+def _register_wrapper() -> None:
+    """A task of an AnyIO group runs ``TaskHandle._run_coro`` around the coroutine
+    it was given: whether it is the library's own work is the given one's to say."""
+    try:
+        from anyio._core import _tasks
+    except ImportError:
+        return
+    run_coro = getattr(getattr(_tasks, "TaskHandle", None), "_run_coro", None)
+    code = getattr(run_coro, "__code__", None)
+    if code is not None:
+        WRAPPERS[id(code)] = (code, lambda coro: coro.cr_frame.f_locals["self"]._coro)

@@ -108,6 +108,8 @@ def spawn_hook(run: LoopRun, real: Callable[..., Any], explicit: bool) -> Callab
         if via is not None:  # a library's own group (AnyIO): it says which, and numbers the task
             n, tid = via(run, f, task)
             tids[task] = tid
+            if n is None:  # queued by the library's hook (its own task, flagged system)
+                return
         else:
             tid = nxt()
             tids[task] = tid

@@ -46,7 +46,9 @@ import sys
 from asyncio import base_events, events, runners, tasks
 from typing import TYPE_CHECKING, Any
 
+from .._core import events as E
 from .._core.frames import CLASSIFIER
+from .._core.library_work import library_flags
 from . import lock_owners
 
 if TYPE_CHECKING:
@@ -213,7 +215,8 @@ def _install_task_groups() -> None:
         # a plain function returning asyncio's own coroutine: no frame of ours on its paths
         run = _run_here()
         if run is not None and not self._entered:
-            run.group_entered(self, _getframe(1))
+            f = _getframe(1)
+            run.group_entered(self, f, E.N_TASKGROUP | library_flags(f))
         return enter(self)
 
     def __aexit__(self: Any, et: Any, exc: Any, tb: Any) -> Any:

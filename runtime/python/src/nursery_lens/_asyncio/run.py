@@ -53,7 +53,7 @@ _HOOKED = ("create_task", "set_task_factory", "call_exception_handler")
 #: id(code) -> f(run, frame, task) -> (n, task id) (n: see _core.events' spawn
 #: (task)): a library on top of asyncio whose frame makes the task names its
 #: group (AnyIO), and numbers the task after any nursery it opens for it
-SPAWN_VIA: dict[int, Callable[..., tuple[int, int]]] = {}
+SPAWN_VIA: dict[int, Callable[..., tuple[int | None, int]]] = {}
 
 
 def on_stack(frame: Any, codes: Any) -> Any:

@@ -98,6 +98,9 @@ N_SYSTEM = 1
 N_START = 2
 N_TASKGROUP = 4
 N_ANYIO = 8
+#: (1.4) a nursery a library function opened for itself in the user's task (see
+#: _core.library_work): reported system, with the user's line that called it
+N_LIBRARY = 16
 
 # task.flagged's flags
 PENDING_AT_CLOSE = "pending_at_close"

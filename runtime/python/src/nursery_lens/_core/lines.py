@@ -22,7 +22,7 @@ PROTOCOL_MAJOR = 1
 #: 1.2: asyncio and AnyIO (library fields, loose tasks' parent, kinds, flags),
 #: task.spawned.func, task.state.chain and waits, cancel causes, scope sites and calls; loop.blocked and warning (lints);
 #: 1.3: tasks.spawned and tasks.exited (a loop's alike spawns, and returned exits, a line for many)
-PROTOCOL_MINOR = 3
+PROTOCOL_MINOR = 4
 #: A collector refuses a first line this long before it knows the secret:
 #: the hello drops argv and sys.path entries from the end to stay below it.
 HELLO_MAX = 64 * 1024 - 1

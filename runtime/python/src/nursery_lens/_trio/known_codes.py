@@ -33,6 +33,13 @@ _FAIL_CODES: list[CodeType] = []
 #: coroutine is resumed from, whose local ``task`` is the task it resumes
 RUN_LOOP_CODES: list[CodeType] = []
 
+#: the code of ``NurseryManager.__aenter__`` (what ``open_nursery()`` enters), and its id:
+#: a nursery's opener is the frame that entered it
+OPEN_CODES: list[CodeType] = []
+OPEN_IDS: set[int] = set()
+#: frames looked at for ``__aenter__`` above a nursery's construction
+_OPEN_DEPTH = 4
+
 #: id(code) -> (code, nursery kind flag): a frame of it below a nursery's
 #: opening means a library's task group made the nursery (AnyIO registers
 #: its TaskGroup.__aenter__: kind anyio)
@@ -49,6 +56,19 @@ def group_kind(frame: Any, stop: Any) -> int:
     return 0
 
 
+def opener(frame: Any) -> Any:
+    """The frame that entered ``open_nursery()`` (``NurseryManager.__aenter__``'s
+    caller), from a frame of the nursery's construction; ``frame`` if not found."""
+    f = frame
+    for _ in range(_OPEN_DEPTH):
+        if f is None:
+            break
+        if id(f.f_code) in OPEN_IDS:
+            return f.f_back
+        f = f.f_back
+    return frame
+
+
 def _code_of(fn: Any) -> Any:
     try:
         return inspect.unwrap(fn).__code__
@@ -62,6 +82,10 @@ def collect(_run: Any) -> None:
     if code is not None:
         START_CODES.add(code)
         START_IDS.add(id(code))
+    enter = _code_of(getattr(getattr(_run, "NurseryManager", None), "__aenter__", None))
+    if enter is not None and not OPEN_CODES:
+        OPEN_CODES.append(enter)
+        OPEN_IDS.add(id(enter))
     loop_code = _code_of(getattr(_run, "unrolled_run", None))
     if loop_code is not None and "task" in loop_code.co_varnames and not RUN_LOOP_CODES:
         RUN_LOOP_CODES.append(loop_code)

@@ -19,6 +19,7 @@ from typing import Any
 
 from .._core import events as E
 from .._core.frames import CLASSIFIER
+from .._core.library_work import opened_by_library, runs_for_library
 from . import known_codes
 from .runstate import RunState
 
@@ -67,6 +68,13 @@ class Tree(RunState):
             site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER), cross=True)  # trio.run's caller
             if site is not None:
                 code, line = site
+        elif nflags & E.N_LIBRARY:
+            # a library's own nursery (open_tcp_stream's): its own tasks are system, a user's handler is not
+            flags = E.F_SYSTEM if runs_for_library(task.coro) else 0
+            if not flags:
+                site = CLASSIFIER.user_site(_getframe(_SPECIAL_CALLER))
+                if site is not None:
+                    code, line = site
         elif nflags & E.N_SYSTEM:
             flags = E.F_SYSTEM
             self._system.add(task)
@@ -97,11 +105,16 @@ class Tree(RunState):
         frame, in_start = CLASSIFIER.user_frame(frame, known_codes.START_IDS)
         if in_start:
             flags |= E.N_START
-        elif known_codes.GROUP_KINDS:  # a library's task group that is a Trio nursery (AnyIO's)
-            flags |= known_codes.group_kind(below, frame)
+        else:
+            if known_codes.GROUP_KINDS:  # a library's task group that is a Trio nursery (AnyIO's)
+                flags |= known_codes.group_kind(below, frame)
+            if not flags & E.N_SYSTEM and opened_by_library(
+                known_codes.opener(below), frame, known_codes.GROUP_KINDS.keys()
+            ):
+                flags |= E.N_SYSTEM | E.N_LIBRARY
         nid = self._next()
         self._nurseries[nursery] = (nid, flags)
-        if frame is None or flags & E.N_SYSTEM:
+        if frame is None or (flags & E.N_SYSTEM and not flags & E.N_LIBRARY):
             # Trio's own nurseries: the user frame found would be trio.run's caller
             code, line = None, 0
         else:
