@@ -22,7 +22,8 @@ import type { SiteTable } from './internTable';
 /** What changes a run's state apart from its events: the store's own marks. */
 export type HistoryMark =
   | { mark: 'recording' }
-  | { mark: 'disconnected'; reason: string }
+  /** `ts`: when (run time) the host lost it, past the last event when the program had gone quiet. */
+  | { mark: 'disconnected'; reason: string; ts?: number }
   /** The run's debug session ended (after or before its connection did). */
   | { mark: 'session ended' }
   | { mark: 'problem'; message: string }

@@ -62,7 +62,7 @@ export class RunFacts {
   /** The run's time at host time `hostNow` (epoch ms): the newest ts, plus the time since it came while live. */
   runNow(hostNow: number): number {
     if (this.status !== 'live') return this.lastTs;
-    if (this.clockTs !== this.lastTs) this.stampClock();
+    if (this.clockTs !== this.lastTs || this.clockWall === 0) this.stampClock();
     return this.clockTs + Math.max(0, hostNow - this.clockWall);
   }
 
@@ -124,7 +124,8 @@ export class RunFacts {
   }
 
   info(key: string, label: string): RunInfo {
-    if (this.status === 'live' && this.clockTs !== this.lastTs) this.stampClock();
+    // (Also once it is over: its frozen time is the newest ts, which a recording cut short may not have stamped.)
+    if (this.clockTs !== this.lastTs) this.stampClock();
     const info: RunInfo = {
       key,
       label,

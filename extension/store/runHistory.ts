@@ -69,7 +69,7 @@ export function applyLogged(state: RunState, e: Logged): void {
     return;
   }
   if (e.mark === 'recording') state.markRecording();
-  else if (e.mark === 'disconnected') state.disconnected(e.reason);
+  else if (e.mark === 'disconnected') state.disconnected(e.reason, e.ts);
   else if (e.mark === 'session ended') state.sessionEnded();
   else if (e.mark === 'judged') state.judgeAt(e.at);
   else state.addProblem(e.message);

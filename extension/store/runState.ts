@@ -276,18 +276,28 @@ export class RunState {
     return this.facts.status;
   }
 
-  /** The program's connection ended before run.finished: keep what we know, say so. */
-  markDisconnected(reason: string): void {
-    if (this.facts.status === 'live') this.judge(); // a program killed while stuck: what held until now
-    this.disconnected(reason);
+  /**
+   * The program's connection ended before run.finished: keep what we know, say so.
+   * The run ends now (host time `hostNow`), not at its last event: a program stuck
+   * for 20 s sent nothing in that time, and its waits lasted until it stopped.
+   */
+  markDisconnected(reason: string, hostNow: number = Date.now()): void {
+    if (this.facts.status !== 'live') return this.disconnected(reason);
+    const at = this.facts.runNow(hostNow);
+    this.judgeAt(at); // a program killed while stuck: what held until now
+    this.disconnected(reason, at);
   }
 
   /** markDisconnected's change itself, as the history replays it (the look before it is logged on its own). */
-  disconnected(reason: string): void {
+  disconnected(reason: string, at?: number): void {
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     // A finished run's connection closing is no news: not a moment of its history ("the connection was lost").
     if (this.facts.status !== 'live') return;
-    this.history?.record({ mark: 'disconnected', reason }, this);
+    this.history?.record(
+      at === undefined ? { mark: 'disconnected', reason } : { mark: 'disconnected', reason, ts: at },
+      this,
+    );
+    this.facts.saw(at);
     this.facts.status = 'disconnected';
     this.facts.changed = true;
     this.lintRoom.events.runEnded();

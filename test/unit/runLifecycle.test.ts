@@ -60,6 +60,22 @@ describe('RunState reducer: ends, drops and reconnects', () => {
     assert.equal(info.liveTasks, 2);
   });
 
+  it('a program stopped after 20 s of quiet ends when its connection did, not at its last event (and so does its history)', () => {
+    // A hung program sends nothing: stopped 20 s later, its waits lasted 20 s, not the 190 ms to its last event.
+    const r = run([...prologue(), state(3, 190, 'waiting', site(40))]);
+    const before = r.info().clock.ts;
+    assert.equal(before, 190);
+    r.markDisconnected('the program stopped', Date.now() + 20_000);
+    const info = r.info();
+    assert.equal(info.status, 'disconnected');
+    assert.ok(Math.abs(info.clock.ts - 20_190) < 50, `the run's end ${info.clock.ts}`);
+    const h = r.history!;
+    assert.ok(Math.abs(h.timeOf(h.length) - 20_190) < 50, 'the timeline ends there too');
+    const replayed = h.stateAt(h.length)!.state;
+    assert.equal(replayed.info().clock.ts, info.clock.ts, 'a replay of the history ends at the same moment');
+    assert.equal(replayed.info().status, 'disconnected');
+  });
+
   it('snapshot after a reconnect: replayed things are upserts, missing live tasks become lost', () => {
     const r = run([...prologue(), opened(4, 3, 1), spawned(5, 4, 'a', 1), spawned(6, 4, 'b', 1), opened(7, 6, 1.2)]);
     r.markDisconnected('lost connection');

@@ -61,7 +61,11 @@ export class LiveHost {
 
   /** Opens a recording as the Open Recording command does. */
   open(path: string): RunState {
-    const text = readStream(path);
+    return this.openText(readStream(path));
+  }
+
+  /** Opens a recording of this text as the Open Recording command does. */
+  openText(text: string): RunState {
     const read = replayNdjson(text);
     const entries = this.store.addRecording(read.runs, { bytes: [Buffer.from(text)], truncated: false });
     this.bridge.select(entries[0].state.key);

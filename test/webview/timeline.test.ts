@@ -14,6 +14,7 @@ import { RunState } from '../../extension/store/runState';
 import { eachTestWithLiveHost, LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
 import { dragTo, rowNames, xOf } from './timelineAxis';
+import { readStream } from './streams';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const FAILING = 'test/fixtures/failing_child.ndjson';
@@ -77,6 +78,15 @@ describe('webview: the timeline and the time cursor', () => {
     assert.deepEqual(h.errors, []);
   });
 
+  it('a recording cut short (the program stopped: no run.finished) opens at its first task too', async () => {
+    // It opened at 0 with "This run has no tasks to show": its frozen time was never stamped.
+    const lines = readStream('test/fixtures/deadlock.ndjson').split('\n');
+    const cut = lines.filter((l) => l.trim() && !l.includes('"run.finished"')).join('\n') + '\n';
+    host!.openText(cut);
+    await host!.settle(300);
+    await waitBar(h, /^at 0\.40 ms of 2\.060 s/);
+    assert.deepEqual(await treeTasks(h), ['main']);
+  });
   it('until the host answers where a recording opens, the tree shows nothing (busy), never the end the bar does not name', async () => {
     // The host's answers to seeks are held back: the page has the run's end (its snapshot) and the cursor at 0.22 ms.
     const held: unknown[] = [];
