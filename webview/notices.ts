@@ -28,16 +28,11 @@ export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; 
   };
 }
 
-/** A task count in words: "1 live task", "3 live tasks". */
-function liveTasksWords(info: RunInfo): string {
-  const k = info.liveTasks - info.systemLive;
-  return `${k} live task${k === 1 ? '' : 's'}`;
-}
-
 export function statusSentence(info: RunInfo): string {
   switch (info.status) {
     case 'live':
-      return `${info.label}: running, ${liveTasksWords(info)}`;
+      // No count: this is announced once, when the run starts (0 tasks then); the toolbar counts live.
+      return `${info.label}: running`;
     case 'finished': {
       const how =
         info.outcome === 'raised'

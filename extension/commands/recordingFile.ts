@@ -64,3 +64,15 @@ export async function writePrivateFile(file: string, data: Uint8Array): Promise<
     throw err;
   }
 }
+
+/**
+ * What the user is told when a file they opened as a recording holds no run:
+ * not a recording at all (no line was an event: a Chrome trace, a log), or
+ * one whose runs could not be read.
+ */
+export function noRunsMessage(name: string, read: { events: number; badLines: number }): string {
+  const lines = `${read.badLines.toLocaleString('en-US')} line${read.badLines === 1 ? '' : 's'}`;
+  if (!read.events && read.badLines)
+    return `${name} is not a Nursery Lens recording: it holds no event a program sent (${lines} could not be read; see the Nursery Lens log).`;
+  return `${name} holds no runs${read.badLines ? ` (${lines} could not be read; see the Nursery Lens log)` : ''}.`;
+}

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
 import { MAX_ENDED_RUNS, MAX_RUNS, type RunEntry, type RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
-import { withoutSecrets, writePrivateFile } from './recordingFile';
+import { noRunsMessage, withoutSecrets, writePrivateFile } from './recordingFile';
 import { messageOf } from '../errorMessage';
 
 const FILTERS = { 'Nursery Lens recordings': ['ndjson', 'jsonl', 'json'], 'All files': ['*'] };
@@ -49,9 +49,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       `opened recording ${uri.fsPath}: ${result.runs.length} run(s), ${result.events} events, ${result.badLines} bad line(s)`,
     );
     if (!result.runs.length) {
-      void vscode.window.showWarningMessage(
-        `${name} holds no runs${result.badLines ? ` (${result.badLines} bad lines; see the Nursery Lens log)` : ''}.`,
-      );
+      void vscode.window.showWarningMessage(noRunsMessage(name, result));
       continue;
     }
     for (const r of result.runs)

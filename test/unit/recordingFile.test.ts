@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withoutSecrets, writePrivateFile } from '../../extension/commands/recordingFile';
+import { noRunsMessage, withoutSecrets, writePrivateFile } from '../../extension/commands/recordingFile';
+import { readRecordingFile } from '../../extension/collector/recordingReader';
 import { replayNdjson } from '../../extension/collector/replay';
 import { RunStore } from '../../extension/store/runStore';
 import { hello, prologue, spawned } from './wireEvents';
@@ -66,5 +67,24 @@ describe('Save Recording…: what is written', () => {
     assert.equal(readFileSync(elsewhere, 'utf8'), 'keep me\n', "the link's target is not written through");
     assert.equal(readFileSync(link, 'utf8'), 'rec\n');
     assert.deepEqual(readdirSync(dir).sort(), ['a.ndjson', 'b.ndjson', 'c.ndjson', 'shared.txt']);
+  });
+});
+
+describe('Open Recording…: a file that holds no run says what it is', () => {
+  it('a Chrome trace (the Export menu\'s) is "not a Nursery Lens recording"; a recording whose lines are bad counts them in words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nl-open-'));
+    const trace = join(dir, 'run.trace.json');
+    writeFileSync(trace, JSON.stringify({ traceEvents: [{ name: 'main', ph: 'X', ts: 0, dur: 5, pid: 1, tid: 1 }] }));
+    assert.equal(
+      noRunsMessage('run.trace.json', await readRecordingFile(trace)),
+      'run.trace.json is not a Nursery Lens recording: it holds no event a program sent (1 line could not be read; see the Nursery Lens log).',
+    );
+    const helloOnly = join(dir, 'hello.ndjson');
+    // a hello, then a task of a run that never started, and two lines that are not JSON
+    writeFileSync(helloOnly, `${JSON.stringify(hello())}\n${JSON.stringify(spawned(5, 4, 'a', 1))}\n{oops\n{oops\n`);
+    assert.equal(
+      noRunsMessage('hello.ndjson', await readRecordingFile(helloOnly)),
+      'hello.ndjson holds no runs (2 lines could not be read; see the Nursery Lens log).',
+    );
   });
 });

@@ -47,6 +47,8 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     const live = liveRun();
     await h.send(runsMessage([live.state]), live.snapshot());
     assert.equal(await h.page.locator('.banner').count(), 0, 'a live run has no banner');
+    // Announced once as it starts: a count there ("0 live tasks") went stale as tasks came.
+    assert.match((await h.page.locator('[role="status"]').textContent())!, /: running$/);
     assert.equal(await h.page.getByRole('button', { name: 'Clear finished runs' }).isVisible(), false);
     live.state.markDisconnected('connection lost');
     await h.send(runsMessage([live.state]), live.delta() ?? live.snapshot());

@@ -202,6 +202,7 @@ describe('webview: task tree', function () {
     assert.match(text, /ExceptionGroup: Exceptions from Trio nursery/);
     assert.match(text, /ValueError: bad feed: <b>not html<\/b>/);
     assert.equal(await h.page.locator('aside.details b').count(), 0, 'the message is text, not markup');
+    assert.doesNotMatch(text, /<init>/, "no owner line naming Trio's own nursery for the main task");
   });
 
   it('shows tasks folded away by retention as one "N finished (folded)" leaf of their nursery', async () => {

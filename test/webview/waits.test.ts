@@ -179,7 +179,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
       await text(h, 'aside.details'),
       /Blocksclient-0 waits for Lock dbclient-1 waits for Lock dbclient-2 waits for Lock db/,
     );
-    assert.match(await text(h, 'aside.details'), /Waits fortrio\.sleep for .*a deadline wakes it in/s);
+    assert.match(await text(h, 'aside.details'), /Waits fortrio\.sleep for .*a deadline wakes it in \d/s);
     await h.page.keyboard.press('Escape');
     await h.page.locator('button.show-waits').click();
     await h.settle();
@@ -197,6 +197,17 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     // each arrow points at the holder: its path ends at the keeper's marker
     const end = await h.page.$eval('.wait-links path.wait-link', (p) => p.getAttribute('marker-end'));
     assert.equal(end, 'url(#nl-arrow-wait)');
+  });
+
+  it('a wait whose deadline has passed says so (not "wakes it in expired")', async () => {
+    const run = lockQueue();
+    run.state.markDisconnected('the program stopped', Date.now() + 120_000); // its clock ends past keeper's 60-s sleep
+    await show(h, run);
+    await h.task('keeper').locator('tspan.name').click();
+    await h.settle();
+    const pane = await text(h, 'aside.details');
+    assert.match(pane, /a deadline wakes it now \(it passed\)/);
+    assert.doesNotMatch(pane, /in expired/);
   });
 
   it('the legend says what the arrows mean', async () => {

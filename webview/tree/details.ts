@@ -37,6 +37,8 @@ interface Tick {
   deadline: number;
   /** Counts up from `deadline` (a time since) instead of down to it. */
   up?: true;
+  /** "in 9.1s" / "now (it passed)" (a deadline that wakes a wait), not "9.1s" / "expired". */
+  inWords?: boolean;
 }
 
 /** A fold's counts repaint at most this often, in ms. */
@@ -129,7 +131,13 @@ export class DetailsPane {
   tick(info: RunInfo): void {
     const now = runNow(info, Date.now());
     for (const t of this.ticks)
-      t.el.textContent = t.up ? formatDuration(Math.max(0, now - t.deadline)) : formatRemaining(t.deadline - now);
+      t.el.textContent = t.up
+        ? formatDuration(Math.max(0, now - t.deadline))
+        : t.inWords
+          ? t.deadline > now
+            ? `in ${formatRemaining(t.deadline - now)}`
+            : 'now (it passed)'
+          : formatRemaining(t.deadline - now);
   }
 
   private siteButton(
@@ -185,9 +193,9 @@ export class DetailsPane {
         b.addEventListener('click', () => c.post({ type: 'openSite', file: site.file, line: site.line }));
         return b;
       },
-      countdown: (deadline) => {
+      countdown: (deadline, inWords) => {
         const span = h('span', { class: 'countdown' });
-        this.ticks.push({ el: span, deadline });
+        this.ticks.push({ el: span, deadline, inWords });
         return span;
       },
       elapsed: (since) => {

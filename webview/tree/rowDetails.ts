@@ -144,6 +144,8 @@ function victimsItem(victims: readonly number[], links: RowLinks): Item {
 /** The task group the task belongs to, or for a loose task the task that made it. */
 function ownerItem(t: TaskRow, links: RowLinks): Item | null {
   const nursery = t.parent !== null ? links.rows.get(t.parent) : undefined;
+  // The main task's nursery is the library's own (Trio's init task's): nothing the user made.
+  if (t.main) return null;
   if (nursery?.kind === 'nursery')
     return [
       groupTitle(nursery),

@@ -16,7 +16,8 @@ export interface PaneLinks {
   task(id: number): HTMLElement;
   site(label: string, site: Site, action: string): HTMLElement;
   /** A span counting down to `deadline` (run-relative ms) while the run is live. */
-  countdown(deadline: number): HTMLElement;
+  /** Time left to `deadline`; `inWords`: "in 9.1s", or "now (it passed)" once it has. */
+  countdown(deadline: number, inWords?: boolean): HTMLElement;
   /** A span counting the time since `since` (run-relative ms) while the run is live. */
   elapsed(since: number): HTMLElement;
 }
@@ -57,7 +58,7 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
     // (a semaphore's detail says how many wait already: "value 0; 4 waiting")
     if (waiters > 1 && !/\bwaiting\b/.test(w.detail ?? ''))
       more.push(`${more.length ? '; ' : ''}${waiters} tasks wait on it`);
-    if (w.until !== undefined) more.push(`${more.length ? '; ' : ''}a deadline wakes it in `, l.countdown(w.until));
+    if (w.until !== undefined) more.push(`${more.length ? '; ' : ''}a deadline wakes it `, l.countdown(w.until, true));
     else if (w.wakes) more.push(`${more.length ? '; ' : ''}wakes by itself (I/O, a thread)`);
     else more.push(`${more.length ? '; ' : ''}only another task can wake it`);
     out.push(['', h('span', { class: 'muted wait-more' }, ...more)]);
