@@ -15,7 +15,7 @@ import { budgetFor } from './tree/budget';
 import { cancelLinks } from './tree/cancelLinks';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
 import { OVERVIEW_SCALE, TRANSITION_LIMIT } from './tree/geometry';
-import type { Layout } from './tree/layout';
+import type { Layout, Placed } from './tree/layout';
 import type { Measures } from './tree/look';
 import type { RunMirror, RunsMirror } from './tree/mirror';
 import type { TreeRenderer } from './tree/render';
@@ -87,6 +87,8 @@ export class FrameLoop {
   private fitted = false;
   /** The transform of the page's last first view (rechoose compares it after a rebuild). */
   private firstView: Transform | null = null;
+  /** The search text changed: after the rebuild, a match is brought into view if none is in sight. */
+  private matchWanted = false;
   /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
   private anchor: { key: string; x: number; y: number } | null = null;
   private lastOverviewPaint = 0;
@@ -165,6 +167,29 @@ export class FrameLoop {
     return true;
   }
 
+  /** The search text changed (typing in the filter box): its first match is shown if none is in sight. */
+  searched(): void {
+    this.matchWanted = true;
+  }
+
+  /**
+   * After a search's rebuild: when no match is on screen (or the tree is
+   * drawn as dots), the view moves to the first match from the top, at a
+   * readable scale, as an editor's find scrolls to the next hit.
+   */
+  private showMatch(layout: Layout): void {
+    this.matchWanted = false;
+    const { viewport } = this.p;
+    const matches = (this.p.tree.model?.matches ?? [])
+      .map((k) => layout.byKey.get(k))
+      .filter((p): p is Placed => p !== undefined);
+    if (!matches.length) return;
+    if (viewport.transform.k >= OVERVIEW_SCALE && matches.some((m) => viewport.panTo(m) === null)) return;
+    matches.sort((a, b) => a.y - b.y || a.x - b.x);
+    const to = viewport.showing(matches[0]);
+    if (to) viewport.set(to);
+  }
+
   /** The next rebuild keeps `key`'s node at its place on screen (the layout moves around it, not under the pointer). */
   keepInPlace(key: string): void {
     const placed = this.p.tree.layout?.byKey.get(key);
@@ -226,6 +251,7 @@ export class FrameLoop {
         this.holdAnchor(layout);
       } else if (!this.refit()) this.rechoose(true);
     }
+    if (layout && flags & DIRTY.structure && this.matchWanted && !this.needsInitialView) this.showMatch(layout);
     if (layout && flags & (DIRTY.structure | DIRTY.view)) p.follow.step(layout, p.tree.model, run?.rows);
     if (layout && !this.needsInitialView) {
       if (run) p.selection.revealWanted(run);

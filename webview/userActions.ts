@@ -188,6 +188,7 @@ export class UserActions {
       search: (text) =>
         this.setFilter(() => {
           state.search = text;
+          if (text.trim()) p.frames.searched();
         }),
       nextMatch: (back) => p.selection.nextMatch(back),
       leaveSearch: () => p.svg.focus(),

@@ -94,6 +94,32 @@ describe('webview: what stays in view of a big tree (server-like recording)', fu
     await h.page.close();
   });
 
+  for (const width of [380, 800]) {
+    it(`at ${width} px typing a name in the filter brings its match into view, readable`, async () => {
+      const h = await Harness.open(s, { width, height: 700 });
+      try {
+        const run = serverLike();
+        await h.send(runsMessage([run.state]), run.snapshot());
+        await h.settle(200);
+        await h.page.locator('input.search').fill('worker-1999');
+        await h.settle(300);
+        assert.equal(await h.page.locator('.match-count').textContent(), '1 match');
+        const name = h.task('worker-1999').locator('tspan.name');
+        assert.equal(await name.count(), 1, 'the match is drawn as a node, not a dot');
+        const area = (await h.page.locator('svg.tree').boundingBox())!;
+        const box = (await name.boundingBox())!;
+        assert.ok(
+          inside(box, area),
+          `worker-1999 (${JSON.stringify(box)}) inside the tree area (${JSON.stringify(area)})`,
+        );
+        assert.ok(box.height >= 9, `its name is readable (${box.height.toFixed(1)} px high)`);
+        assert.deepEqual(h.errors, []);
+      } finally {
+        await h.page.close();
+      }
+    });
+  }
+
   for (const [width, height] of [
     [400, 700],
     [800, 700],

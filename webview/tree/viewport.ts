@@ -10,6 +10,8 @@ import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, OVERVIEW_SCALE, ROW_HEIGHT } from '
 const MIN_READABLE = 0.75;
 /** A first view shows the whole tree at MIN_READABLE when it would fit this close below it (a tenth more than fits). */
 const NEAR_READABLE = 0.9;
+/** Where `showing` puts a node it zooms to, from the left edge, in px. */
+const SHOWN_EDGE = 72;
 /** Fit shows labels rather than dots when it would land this close below their scale (a quarter more than fits). */
 const NEAR_OVERVIEW = 0.8;
 import type { Layout, Placed } from './layout';
@@ -198,6 +200,17 @@ export class Viewport {
     const root = top.find((p) => p.depth === 0);
     if (root && root.y * k + y > height - pad - ROW_HEIGHT / 2) y = height / 2 - root.y * k;
     return { k, x: pad - (layout.bounds.x0 - MARKER_RADIUS) * k, y: Number.isFinite(y) ? y : height / 2 };
+  }
+
+  /**
+   * A view that shows `p` readable: the smallest pan (panTo) at a scale where
+   * labels are drawn; from a picture of dots, 1:1 with `p` near the left edge
+   * and in the middle. Null when it is in view already.
+   */
+  showing(p: Placed): Transform | null {
+    if (this.transform.k >= OVERVIEW_SCALE) return this.panTo(p);
+    const { height } = this.size();
+    return { k: 1, x: SHOWN_EDGE - p.x, y: height / 2 - p.y };
   }
 
   /** The smallest pan that brings `p` (with its label) into view; null when it already is. */
