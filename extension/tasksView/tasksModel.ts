@@ -162,7 +162,7 @@ export class TasksModel {
     return {
       label: `${row.count} finished (folded)`,
       description: counts,
-      tooltip: [`${row.count} older finished tasks: ${counts}`],
+      tooltip: [`${row.count} older finished tasks (with the tasks they started): ${counts}`],
       icon: { id: 'archive' },
       expandable: false,
       open: false,

@@ -222,6 +222,10 @@ describe('webview: task tree', function () {
     assert.equal(await leaf.count(), 1);
     assert.match((await leaf.textContent())!, /25 finished \(folded\)/);
     assert.match((await leaf.getAttribute('aria-label'))!, /returned.*raised|raised.*returned/);
+    await leaf.click();
+    await h.settle();
+    // its count takes in what each folded task started (counts of deep trees read as not adding up)
+    assert.match((await h.page.locator('aside.details').textContent())!, /each with every task it started/);
     assert.equal(
       await h.page.locator(`g.node[data-key="${await leaf.getAttribute('data-parent')}"]`).getAttribute('data-kind'),
       'nursery',

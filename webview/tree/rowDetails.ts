@@ -233,7 +233,7 @@ export function retiredBody(r: Extract<Row, { kind: 'retired' }>): HTMLElement[]
       h(
         'p',
         { class: 'muted' },
-        'Older finished tasks of this nursery, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).',
+        'Older finished tasks of this nursery, each with every task it started, folded away to keep memory bounded (setting nurseryLens.retainFinishedTasks).',
       ),
       histogramList(r.byOutcome),
     ),
