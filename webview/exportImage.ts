@@ -17,6 +17,8 @@ import type { Model } from './tree/model';
 import { TreeRenderer } from './tree/render';
 import type { ShownTree } from './tree/shownTree';
 import type { SitePalette } from './tree/sitePalette';
+import { waitPicture } from './tree/waitEdges';
+import { arrowId, WaitLayer } from './tree/waitLayer';
 import type { Choices } from './viewState';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -39,8 +41,10 @@ const INHERITED = [
   'font-style',
   'visibility',
 ];
-/** What the renderer draws: nothing else goes into the file (no script, no foreignObject). */
-const ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title']);
+/** What the renderer and the wait layer draw: nothing else goes into the file (no script, no foreignObject). */
+const ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title', 'defs', 'marker']);
+/** The ids kept: the wait layer's arrowheads (fixed names, never a program's string), which its edges point to. */
+const KEPT_IDS = new Set((['wait', 'deadlock', 'cause'] as const).map(arrowId));
 /** Attributes that only mean something in the panel. */
 const DROPPED_ATTRIBUTES = /^(id|role|tabindex|aria-.*|on.*)$/i;
 /** A PNG's longest side and its pixels at most (Chromium's canvas limits, and the memory of encoding it). */
@@ -55,6 +59,8 @@ export interface PictureInput {
   victims: ReadonlyMap<number, number[]>;
   measures: Measures;
   palette: SitePalette;
+  /** Every wait-for edge (the toolbar's Wait-for edges), not only a deadlock's. */
+  showWaits: boolean;
 }
 
 export interface Picture {
@@ -93,6 +99,9 @@ export function drawPicture(p: PictureInput): Picture {
       measures: p.measures,
       palette: p.palette,
     });
+    // A deadlock's cycle and rings (and every wait-for edge when the panel shows them), as in the panel.
+    const waits = new WaitLayer(svg, renderer.viewport.node()!, renderer.nodeLayer.node()!);
+    waits.render(waitPicture(p.model, p.layout, p.rows, p.info, null, p.showWaits), false);
     const box = renderer.viewport.node()!.getBBox();
     const out = svg.cloneNode(true) as SVGSVGElement;
     inlineStyles(svg, out);
@@ -161,7 +170,8 @@ function keepOnlyDrawing(root: Element): void {
       el.remove();
       continue;
     }
-    for (const a of [...el.attributes]) if (DROPPED_ATTRIBUTES.test(a.name)) el.removeAttribute(a.name);
+    for (const a of [...el.attributes])
+      if (DROPPED_ATTRIBUTES.test(a.name) && !(a.name === 'id' && KEPT_IDS.has(a.value))) el.removeAttribute(a.name);
   }
 }
 
@@ -214,6 +224,7 @@ export async function answerExport(p: ExportParts, id: number, format: ImageForm
       victims: p.tree.victims,
       measures: p.measures,
       palette: p.tree.palette,
+      showWaits: p.choices.state.showWaits,
     });
     p.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
   } catch (err) {

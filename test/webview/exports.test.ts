@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { ImageFormat, WebviewMessage } from '../../contract/messages';
 import { Harness, openSession, type Session, type Theme } from './browser';
 import { LiveRun, recording, runsMessage, snapshotMessage } from './streams';
+import { stuckRun } from './stuckRuns';
 
 type Exported = Extract<WebviewMessage, { type: 'exported' | 'exportFailed' }>;
 let nextId = 1;
@@ -103,7 +104,7 @@ describe('webview: exports', function () {
     assert.ok(p.texts.length > shownNow, `${p.texts.length} named in the file, ${shownNow} drawn in the panel`);
     assert.deepEqual(p.handlers, []);
     assert.deepEqual(
-      p.elements.filter((e) => !['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title'].includes(e)),
+      p.elements.filter((e) => !['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title', 'defs', 'marker'].includes(e)),
       [],
     );
   });
@@ -180,6 +181,37 @@ describe('webview: exports', function () {
       [],
     );
     assert.deepEqual(p.handlers, []);
+  });
+
+  it("SVG: a deadlock's cycle and rings are in the picture, its arrowheads with them", async () => {
+    await h.reset('vscode-light');
+    const { run } = stuckRun('deadlock.ndjson', 'dl', 'deadlock.py');
+    await h.send(runsMessage([run.state]), run.snapshot());
+    await h.page.locator('.wait-links path.wait-link.deadlock').first().waitFor();
+    const svg = await svgOf(h);
+    const seen = await blank.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      const links = Array.from(doc.querySelectorAll('path.wait-link.deadlock'));
+      const ringed = Array.from(doc.querySelectorAll('g.node.stuck .shape'));
+      return {
+        links: links.length,
+        heads: links.map((l) => l.getAttribute('marker-end')),
+        marker: doc.getElementById('nl-arrow-deadlock')?.localName ?? null,
+        linkStroke: links[0]?.getAttribute('stroke') ?? null,
+        rings: ringed.length,
+        ringStroke: ringed[0]?.getAttribute('stroke') ?? null,
+        ringWidth: ringed[0]?.getAttribute('stroke-width') ?? null,
+      };
+    }, svg);
+    assert.ok(seen.links >= 2, `the cycle's arrows (${seen.links})`);
+    assert.ok(
+      seen.heads.every((m) => m === 'url(#nl-arrow-deadlock)'),
+      seen.heads.join(),
+    );
+    assert.equal(seen.marker, 'marker', 'the arrowhead they point to is in the file');
+    assert.ok(seen.linkStroke && seen.linkStroke !== 'none', `drawn in a colour (${seen.linkStroke})`);
+    assert.ok(seen.rings >= 2, `the stuck tasks ringed (${seen.rings})`);
+    assert.equal(seen.ringWidth, '3px', 'the ring is the bold stroke the panel draws');
   });
 
   it('PNG: twice the size of the SVG, drawn in the colours of the view', async () => {
