@@ -13,7 +13,9 @@ export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; 
   const total = info.totalTasks - (hideSystem ? info.systemTotal : 0);
   // A run that is over, shown at its end: its tasks still "live" are those it left unfinished.
   const word = info.status !== 'live' && info.at === undefined ? 'unfinished' : 'live';
-  const text = `${n(live)} ${word} · ${n(total)} total`;
+  // Over, and none left unfinished: "all 15 finished" reads better than "0 unfinished · 15 total".
+  const text =
+    word === 'unfinished' && live === 0 ? `all ${n(total)} finished` : `${n(live)} ${word} · ${n(total)} total`;
   if (!info.systemTotal)
     return {
       text,

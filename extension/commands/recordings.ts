@@ -171,8 +171,17 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
   deps.log.info(
     `saved ${entry.state.label} to ${target.fsPath} (readable by you only)${rec.truncated ? ' (cut short: the program sent more than the 32 MB kept in memory)' : ''}`,
   );
+  savedMessage(`the recording of ${entry.state.label}`, target);
   if (rec.truncated)
     void vscode.window.showWarningMessage(
       'The recording was cut short: the program sent more than the 32 MB Nursery Lens keeps in memory.',
     );
+}
+
+/** Says where a save went, as Copy says what it copied: briefly, in the status bar. */
+export function savedMessage(what: string, target: vscode.Uri): void {
+  vscode.window.setStatusBarMessage(
+    `Nursery Lens: saved ${what} to ${path.basename(target.fsPath || target.path)}`,
+    5000,
+  );
 }

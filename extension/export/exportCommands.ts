@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ImageFormat } from '../../contract/messages';
 import type { PanelBridge } from '../panel/panelBridge';
 import type { RunStore } from '../store/runStore';
-import { askWhereToSave, pickRun } from '../commands/recordings';
+import { askWhereToSave, pickRun, savedMessage } from '../commands/recordings';
 import { chromeTrace } from './chromeTrace';
 import { eventsOfRun, runAddress } from './runLines';
 import { treeText } from './treeText';
@@ -54,6 +54,7 @@ export async function exportImage(deps: ExportDeps, format: ImageFormat): Promis
   deps.log.info(
     `saved the tree of ${entry.state.label} as ${format.toUpperCase()} to ${target.fsPath} (${bytes.length} bytes)`,
   );
+  savedMessage(`the tree of ${entry.state.label}`, target);
 }
 
 export async function exportChromeTrace(deps: ExportDeps): Promise<void> {
@@ -75,6 +76,7 @@ export async function exportChromeTrace(deps: ExportDeps): Promise<void> {
   deps.log.info(
     `saved ${entry.state.label} as a Chrome trace to ${target.fsPath} (${trace.traceEvents.length} trace events; open it in ui.perfetto.dev or chrome://tracing)`,
   );
+  savedMessage(`${entry.state.label} as a Chrome trace (open it in ui.perfetto.dev)`, target);
   if (rec.truncated)
     void vscode.window.showWarningMessage(
       'The trace stops early: the program sent more than the 32 MB Nursery Lens keeps in memory.',

@@ -16,6 +16,12 @@ function signature(t) {
   return [parts[0], parts[1], ...parts.slice(2).sort()];
 }
 
+/** The toolbar's task count: "3 live · 15 total", or "all 15 finished" for a run that is over. */
+const totalOf = (text) => {
+  const m = /(\d+) total|all (\d+) finished/.exec(text);
+  return m ? (m[1] ?? m[2]) : undefined;
+};
+
 /** The program ended: its terminal (the user's shell, with what the program printed) is still there. */
 async function outputKept(page, ctx) {
   await page.waitForTimeout(2500); // the old terminal (the program as its process) closed ~1 s after the end
@@ -57,7 +63,7 @@ export default {
       { timeout: 40000, what: 'the terminal run to finish with every fetch returned' },
     );
     await outputKept(page, ctx);
-    const liveTotal = /(\d+) total/.exec(await rootText(frame))?.[1];
+    const liveTotal = totalOf(await rootText(frame));
     ctx.log(`D: live run: ${live.describe()}; panel says ${liveTotal} total`);
     await ctx.shot(page, 'D-run-file');
 
@@ -69,6 +75,15 @@ export default {
       what: `the recording at ${file}`,
     });
     ctx.log(`D: saved ${file} (${statSync(file).size} bytes)`);
+    // It says so, as Copy does: briefly, in the status bar.
+    await page
+      .locator('.statusbar')
+      .getByText(/Nursery Lens: saved the recording of .* to trio_way\.ndjson/)
+      .first()
+      .waitFor({ state: 'visible', timeout: 5000 })
+      .catch(() => {
+        throw new Error('no "saved the recording … to trio_way.ndjson" in the status bar after Save Recording…');
+      });
 
     await runCommand(page, 'Nursery Lens: Clear Finished Runs');
     await eventually(async () => /no run yet/i.test(await rootText(frame)), {
@@ -98,7 +113,7 @@ export default {
       throw new Error(`replayed tree differs from the live one:\nlive:   ${a.join(' ; ')}\nreplay: ${b.join(' ; ')}`);
     }
     // Not only the shape: the panel's task count of the replay matches the live run's.
-    const replayTotal = await eventually(async () => /(\d+) total/.exec(await rootText(frame))?.[1], {
+    const replayTotal = await eventually(async () => totalOf(await rootText(frame)), {
       timeout: 5000,
       what: 'the task count of the replay',
     });
