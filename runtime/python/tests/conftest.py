@@ -315,3 +315,22 @@ def anyio_trio_backend_missing() -> str:
     if wanted and have < tuple(int(p) for p in wanted.group(1).split(".")):
         return f"AnyIO's Trio backend needs trio>={wanted.group(1)}; this environment has {version('trio')}"
     return ""
+
+
+def anyio_on_trio(main: Callable[[], Any], sample_hz: float = 0) -> Recording:
+    """``anyio.run(main)`` on its Trio backend with an Instrument writing to memory
+    (skipped where the Trio here is too old for AnyIO's backend)."""
+    if missing := anyio_trio_backend_missing():
+        pytest.skip(missing)
+    import anyio
+    import anyio._backends._trio
+
+    import nursery_lens
+
+    chunks: list[str] = []
+    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=sample_hz)
+    anyio.run(main, backend="trio", backend_options={"instruments": [inst]})
+    inst.close()
+    rec = Recording("".join(chunks))
+    check_order(rec.events)
+    return rec

@@ -21,9 +21,6 @@ def site(marker: str, function: str) -> dict[str, object]:
     return {"file": HERE, "line": line_of(marker), "function": function}
 
 
-_trio_backend_missing = conftest.anyio_trio_backend_missing
-
-
 async def server(task_status=anyio.TASK_STATUS_IGNORED):
     await anyio.sleep(0.01)
     task_status.started("ready")
@@ -54,19 +51,7 @@ def _record(backend: str, arecord):
         import anyio._backends._asyncio
 
         return arecord(lambda: anyio.run(main), sample_hz=50)
-    if missing := _trio_backend_missing():
-        pytest.skip(missing)
-    import anyio._backends._trio
-
-    import nursery_lens
-
-    chunks: list[str] = []
-    inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=50)
-    anyio.run(main, backend="trio", backend_options={"instruments": [inst]})
-    inst.close()
-    rec = conftest.Recording("".join(chunks))
-    conftest.check_order(rec.events)
-    return rec
+    return conftest.anyio_on_trio(main, sample_hz=50)
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])

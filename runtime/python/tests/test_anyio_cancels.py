@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import conftest
-from test_anyio import _trio_backend_missing
 
 if TYPE_CHECKING:
     from conftest import Recording
@@ -35,19 +34,7 @@ def run(arecord: Any, main: Any, sample_hz: float = 0, raises: Any = None) -> Re
 
 
 def run_on_trio(main: Any) -> Recording:
-    if missing := _trio_backend_missing():
-        pytest.skip(missing)
-    import anyio._backends._trio
-
-    import nursery_lens
-
-    chunks: list[str] = []
-    inst = nursery_lens.Instrument(sink=chunks.append)
-    anyio.run(main, backend="trio", backend_options={"instruments": [inst]})
-    inst.close()
-    rec = conftest.Recording("".join(chunks))
-    conftest.check_order(rec.events)
-    return rec
+    return conftest.anyio_on_trio(main)
 
 
 def cancel_of(rec: Recording, name: str) -> dict[str, Any]:

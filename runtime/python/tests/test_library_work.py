@@ -127,19 +127,7 @@ def _anyio_record(backend: str, arecord: Any) -> conftest.Recording:
 
         rec: conftest.Recording = arecord(lambda: anyio.run(anyio_program))
         return rec
-    if missing := conftest.anyio_trio_backend_missing():
-        pytest.skip(missing)
-    import anyio._backends._trio
-
-    import nursery_lens
-
-    chunks: list[str] = []
-    inst = nursery_lens.Instrument(sink=chunks.append)
-    anyio.run(anyio_program, backend="trio", backend_options={"instruments": [inst]})
-    inst.close()
-    rec = conftest.Recording("".join(chunks))
-    conftest.check_order(rec.events)
-    return rec
+    return conftest.anyio_on_trio(anyio_program)
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
