@@ -146,3 +146,14 @@ def test_anyio_connect_tcp_is_system_its_handlers_the_users(backend, arecord):
     handlers = [t for t in rec.of("task.spawned") if t["name"].endswith("anyio_handle")]
     assert len(handlers) == 1, handlers
     assert handlers[0]["system"] is False, handlers
+
+
+def test_library_call_is_the_librarys_work_unless_it_is_given_the_users_function() -> None:
+    # what an older AnyIO's _spawn(func, args) is asked (newer ones pass the coroutine made)
+    from nursery_lens._core.library_work import library_call
+
+    assert library_call(trio.sleep, (0,))
+    assert library_call(functools.partial(trio.sleep, 0), ())
+    assert not library_call(trio.serve_tcp, (handle, 0)), "a server given the user's handler"
+    assert not library_call(handle, ()), "the user's own function"
+    assert not library_call(functools.partial(handle), ())

@@ -79,25 +79,24 @@ def library_flags(frame: Any) -> int:
     return N_SYSTEM | N_LIBRARY if opened_by_library(frame, user) else 0
 
 
-def _users(value: Any) -> bool:
-    """Whether ``value`` is a function of user code (or a method or partial of one)."""
+def _code_of(value: Any) -> Any:
+    """The code of a function, a method or a partial of one; None for anything else."""
     while isinstance(value, functools.partial):
         value = value.func
-    code = getattr(getattr(value, "__func__", value), "__code__", None)
+    return getattr(getattr(value, "__func__", value), "__code__", None)
+
+
+def _users(value: Any) -> bool:
+    """Whether ``value`` is a function of user code (or a method or partial of one)."""
+    code = _code_of(value)
     return code is not None and not CLASSIFIER.is_library(code)
 
 
 def library_call(func: Any, args: Iterable[Any]) -> bool:
     """Whether ``func(*args)``, spawned into a library's own group, is the
     library's work: ``func`` is library code and no argument is the user's function."""
-    return not _users(func) and _library_code(func) and not any(_users(v) for v in args)
-
-
-def _library_code(func: Any) -> bool:
-    while isinstance(func, functools.partial):
-        func = func.func
-    code = getattr(getattr(func, "__func__", func), "__code__", None)
-    return code is not None and bool(CLASSIFIER.is_library(code))
+    code = _code_of(func)
+    return code is not None and bool(CLASSIFIER.is_library(code)) and not any(_users(v) for v in args)
 
 
 def runs_for_library(coro: Any) -> bool:
