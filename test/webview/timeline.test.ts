@@ -14,7 +14,8 @@ import { RunState } from '../../extension/store/runState';
 import { eachTestWithLiveHost, LiveHost } from './liveHost';
 import { prologue, swarm } from './synthetic';
 import { dragTo, rowNames, xOf } from './timelineAxis';
-import { readStream } from './streams';
+import { readStream, runsMessage } from './streams';
+import { stuckRun } from './stuckRuns';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 const FAILING = 'test/fixtures/failing_child.ndjson';
@@ -340,6 +341,26 @@ describe('webview: the timeline and the time cursor', () => {
     await host!.settle(200);
     await h.page.waitForFunction(() => !/coarse here/.test(document.querySelector('.tl-note')?.textContent ?? ''));
     assert.deepEqual(h.errors, []);
+  });
+
+  it('collapsed, the bar keeps the time of a live run that sends nothing (a hung program)', async () => {
+    const page = await Harness.open(s, { width: 1000, height: 700 }); // a page of its own: no host store behind it
+    try {
+      const { run } = stuckRun('hang.ndjson', 'hang', 'hang.py');
+      await page.send(runsMessage([run.state]), run.snapshot());
+      await waitBar(page, /^now\s\d/);
+      assert.equal(await page.page.locator('.tl-body').isHidden(), true, 'the strip is collapsed');
+      const seconds = async () => {
+        const m = /^now\s([\d.]+)\s(m?s)\b/.exec((await barTime(page)) ?? '');
+        return m ? Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) : NaN;
+      };
+      const first = await seconds();
+      await page.page.waitForTimeout(1500);
+      const later = await seconds();
+      assert.ok(later - first >= 1, `the bar's time went on: ${first} s, then ${later} s`);
+    } finally {
+      await page.page.close();
+    }
   });
 
   it("the tree's search and collapsed nodes reach the rows; the wheel zooms and 0 shows the whole run", async () => {

@@ -292,7 +292,9 @@ export class Timeline {
 
   private liveTick(): void {
     const info = this.p.liveRun()?.info;
-    if (this.body.hidden || !info || info.status !== 'live' || document.hidden) return;
+    if (!info || info.status !== 'live' || document.hidden) return;
+    // Collapsed, the bar still tells the run's time: a quiet (hung) program sends nothing to redraw it.
+    if (this.body.hidden) return this.drawBar();
     this.requests.refreshIfStale();
     this.drawSoon();
   }
