@@ -25,6 +25,8 @@ export interface ChromeInput {
   focusPath: ViewNode[] | null;
   /** The debugger's pause of the run in view. */
   pause?: DebuggerPause | null;
+  /** Fit holds: the tree is fitted again as it or the panel changes, until the user moves the view. */
+  fitting?: boolean;
 }
 
 export class Chrome {
@@ -80,6 +82,7 @@ export class Chrome {
       search: choices.state.search,
       matches: c.matches,
       counts: info ? taskCounts(info, choices.hideSystem) : { text: '', title: '' },
+      fitting: c.fitting === true,
     });
     const paused = info?.status === 'live' && c.pause ? pauseSentence(c.pause, run?.rows) : null;
     this.notices.update(info, paused);

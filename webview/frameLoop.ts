@@ -117,6 +117,7 @@ export class FrameLoop {
   /** The user pressed, wheeled or used keys on the tree: the view is theirs from now on. */
   viewTaken(): void {
     this.pageView = false;
+    if (this.fitted) this.p.scheduler.request(DIRTY.chrome); // the Fit button shows it no longer holds
     this.fitted = false;
   }
 
@@ -131,6 +132,7 @@ export class FrameLoop {
     this.pageView = false;
     this.fitted = true;
     this.p.viewport.set(this.p.viewport.fitTransform(layout), animate);
+    this.p.scheduler.request(DIRTY.chrome);
   }
 
   /** After Fit, nothing moved since: the tree fitted to the area and the tree as they are now. True if so. */
@@ -380,6 +382,7 @@ export class FrameLoop {
       matches: p.choices.state.search.trim() && model ? model.matchCount : null,
       focusPath: model?.focusPath ?? null,
       pause: p.pause?.() ?? null,
+      fitting: this.fitted,
     });
     p.banner.update(run?.info);
     p.selection.showDetails(run);

@@ -131,6 +131,9 @@ function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
   return anchor;
 }
 
+const FIT_TITLE = 'Fit the whole tree in view (F)';
+const FIT_HOLDS_TITLE = 'Fitting the whole tree in view as it changes, until you pan, zoom or move on the tree (F)';
+
 const STATUS_WORD: Record<RunInfo['status'], string> = {
   live: 'live',
   finished: 'finished',
@@ -208,6 +211,7 @@ export class Toolbar {
   readonly el: HTMLElement;
   private readonly runSelect: HTMLSelectElement;
   readonly searchInput: HTMLInputElement;
+  private readonly fit: HTMLButtonElement;
   private readonly matchCount: HTMLElement;
   private readonly hideFinished: HTMLButtonElement;
   private readonly hideSystem: HTMLButtonElement;
@@ -246,12 +250,9 @@ export class Toolbar {
       (v) => a.setShowWaits(v),
     );
     this.showWaits.classList.add('show-waits');
-    const fit = h(
-      'button',
-      { class: 'button secondary', type: 'button', title: 'Fit the whole tree in view (F)' },
-      'Fit',
-    );
+    const fit = h('button', { class: 'button secondary fit', type: 'button', title: FIT_TITLE }, 'Fit');
     fit.addEventListener('click', () => a.fit());
+    this.fit = fit;
     this.counts = h('span', { class: 'counts' });
     this.el = h(
       'div',
@@ -306,12 +307,16 @@ export class Toolbar {
     search: string;
     matches: number | null;
     counts: { text: string; title: string };
+    fitting: boolean;
   }): void {
     // Called in every frame that changes the chrome: only what changed is written.
     setAttr(this.showWaits, 'aria-pressed', String(s.showWaits));
     setAttr(this.hideFinished, 'aria-pressed', String(s.hideFinished));
     setAttr(this.hideSystem, 'aria-pressed', String(s.hideSystem));
     setAttr(this.follow, 'aria-pressed', String(s.follow));
+    // Fit holds until the view is moved: the button shows it, and says so.
+    if (this.fit.classList.contains('fitting') !== s.fitting) this.fit.classList.toggle('fitting', s.fitting);
+    setAttr(this.fit, 'title', s.fitting ? FIT_HOLDS_TITLE : FIT_TITLE);
     if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search)
       this.searchInput.value = s.search;
     setText(this.matchCount, s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`);

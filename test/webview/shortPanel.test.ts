@@ -395,6 +395,8 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       const fit = h.page.getByRole('button', { name: 'Fit' });
       await fit.click();
       await h.settle(60);
+      assert.match((await fit.getAttribute('class'))!, /\bfitting\b/, 'the button shows that Fit holds');
+      assert.match((await fit.getAttribute('title'))!, /as it changes, until you pan/);
       const small = await viewOf(h);
       // Growth that leaves the toolbar's counts one digit long: the tree area keeps its size.
       const seventh = events.findIndex(
@@ -408,6 +410,14 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
       await fit.click(); // what Fit gives for the grown tree
       await h.settle(60);
       assert.equal(grown, await viewOf(h), 'the grown tree is fitted, not cut at the panel edge');
+      // A drag on the tree: the view is the user's, and the button says Fit no longer holds.
+      const area = (await h.page.locator('.tree-area').boundingBox())!;
+      await h.page.mouse.move(area.x + 200, area.y + 60);
+      await h.page.mouse.down();
+      await h.page.mouse.move(area.x + 230, area.y + 80, { steps: 3 });
+      await h.page.mouse.up();
+      await h.settle(100);
+      assert.doesNotMatch((await fit.getAttribute('class'))!, /\bfitting\b/);
       assert.deepEqual(h.errors, []);
     } finally {
       await h.page.close();
