@@ -29,6 +29,8 @@ export interface TimeTravelDeps {
   log?: { warn(message: string): void };
   /** The lint settings: a lint switched off leaves no mark on the timeline (default: all on). */
   lintSettings?(): LintSwitches;
+  /** The host's clock (epoch ms; tests move it). */
+  now?(): number;
 }
 
 export class TimeTravel {
@@ -87,9 +89,11 @@ export class TimeTravel {
   paused(key: string, paused: boolean): void {
     const state = this.deps.store.get(key)?.state;
     if (!state) return;
-    // The moment of the pause: samples taken while paused do not move it.
+    // The moment of the pause: the run's time now (its newest event plus the host's time since it came,
+    // so a program quiet for 5 s before its breakpoint is not shown 5 s back); samples taken while
+    // paused, and events queued before the stop that come after it, do not move it.
     if (!paused) this.pausedAt.delete(key);
-    else if (!this.pausedAt.has(key)) this.pausedAt.set(key, state.now);
+    else if (!this.pausedAt.has(key)) this.pausedAt.set(key, state.nowAt(this.deps.now?.() ?? Date.now()));
     this.deps.post({ type: 'cursor', run: key, paused: this.pausedAt.get(key) ?? null });
   }
 

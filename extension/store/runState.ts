@@ -204,6 +204,11 @@ export class RunState {
     return this.judgeAt(this.facts.runNow(hostNow));
   }
 
+  /** The run's time at host time `hostNow` (epoch ms): its newest event, plus the time since it came while live. */
+  nowAt(hostNow: number): number {
+    return this.facts.runNow(hostNow);
+  }
+
   /** judge() at run time `at`; logged, so a replay of the history looks where the host did. */
   judgeAt(at: number): boolean {
     this.history?.record({ mark: 'judged', at }, this);

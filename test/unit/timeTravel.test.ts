@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PanelBridge } from '../../extension/panel/panelBridge';
 import { NO_MARKS, TaskFocus } from '../../extension/panel/taskFocus';
 import { replayNdjson } from '../../extension/collector/replay';
+import { TimeTravel } from '../../extension/panel/timeTravel';
 import { RunStore } from '../../extension/store/runStore';
 import { RunState } from '../../extension/store/runState';
 import type { HostMessage } from '../../contract/messages';
@@ -228,6 +229,20 @@ describe('time travel, host side (panel bridge)', () => {
       { type: 'cursor', run: run.key, paused: null },
     ]);
     bridge.dispose();
+  });
+
+  it("the pause's moment is the run's time at the stop, not its newest event (a program quiet for 5 s before its breakpoint)", () => {
+    const store = new RunStore();
+    const posted: HostMessage[] = [];
+    let now = Date.now();
+    const time = new TimeTravel({ store, post: (m) => posted.push(m), now: () => now });
+    const run = store.openStream({ launchKey: 'k', instance: 'i' }).run(1)!;
+    [hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'w', 7.5)].forEach((e) => run.apply(e));
+    run.info(); // the host showed it as its last event came
+    now += 5000;
+    time.paused(run.key, true);
+    const paused = (posted.filter((m) => m.type === 'cursor').at(-1) as { paused: number }).paused;
+    assert.ok(paused >= 5007.5 && paused < 5100, `paused at ${paused} ms into the run`);
   });
 
   it('a timeline window: tasks in the tree order with their ends and lanes, nurseries as bands, the live curve, marks', async () => {
