@@ -18,7 +18,7 @@ import { TreeRenderer } from './tree/render';
 import type { ShownTree } from './tree/shownTree';
 import type { SitePalette } from './tree/sitePalette';
 import { waitPicture } from './tree/waitEdges';
-import { arrowId, WaitLayer } from './tree/waitLayer';
+import { arrowId, KINDS, WaitLayer } from './tree/waitLayer';
 import type { Choices } from './viewState';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -44,7 +44,7 @@ const INHERITED = [
 /** What the renderer and the wait layer draw: nothing else goes into the file (no script, no foreignObject). */
 const ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title', 'defs', 'marker']);
 /** The ids kept: the wait layer's arrowheads (fixed names, never a program's string), which its edges point to. */
-const KEPT_IDS = new Set((['wait', 'deadlock', 'cause'] as const).map(arrowId));
+const KEPT_IDS = new Set(KINDS.map(arrowId));
 /** Attributes that only mean something in the panel. */
 const DROPPED_ATTRIBUTES = /^(id|role|tabindex|aria-.*|on.*)$/i;
 /** A PNG's longest side and its pixels at most (Chromium's canvas limits, and the memory of encoding it). */

@@ -10,7 +10,7 @@ import type { WaitEdge, WaitPicture } from './waitEdges';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** One arrowhead per edge kind (a marker's fill cannot follow the path's colour everywhere). */
-const KINDS: ReadonlyArray<WaitEdge['kind']> = ['wait', 'deadlock', 'cause'];
+export const KINDS: ReadonlyArray<WaitEdge['kind']> = ['wait', 'deadlock', 'cause'];
 export const arrowId = (kind: WaitEdge['kind']): string => `nl-arrow-${kind}`;
 
 export class WaitLayer {
