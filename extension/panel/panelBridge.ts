@@ -36,6 +36,8 @@ export interface BridgeDeps {
   focus?: TaskFocus;
   /** The lint settings (the timeline leaves out the marks of lints switched off). */
   lintSettings?(): LintSwitches;
+  /** The host's clock (epoch ms) for the debugger's pause moment; tests fix it. */
+  now?(): number;
 }
 
 /** At most one delta per run per interval. */
@@ -89,6 +91,7 @@ export class PanelBridge {
       post: (m) => deps.post(m),
       log: deps.log,
       lintSettings: deps.lintSettings?.bind(deps),
+      now: deps.now?.bind(deps),
     });
     this.subscriptions = [
       store.onDidChange((e) => {

@@ -196,6 +196,7 @@ describe('time travel, host side (panel bridge)', () => {
       openSite: async () => undefined,
       runCommand: () => undefined,
       focus,
+      now: () => 0, // before any clock stamp: the moment is the newest event's, whatever time the test takes
     });
     await bridge.handle({ type: 'ready' });
     const stream = store.openStream({ launchKey: 'k', instance: 'i' });
@@ -234,12 +235,12 @@ describe('time travel, host side (panel bridge)', () => {
   it("the pause's moment is the run's time at the stop, not its newest event (a program quiet for 5 s before its breakpoint)", () => {
     const store = new RunStore();
     const posted: HostMessage[] = [];
-    let now = Date.now();
+    let now = 0;
     const time = new TimeTravel({ store, post: (m) => posted.push(m), now: () => now });
     const run = store.openStream({ launchKey: 'k', instance: 'i' }).run(1)!;
     [hello(), ...prologue(), opened(4, 3, 1), spawned(5, 4, 'w', 7.5)].forEach((e) => run.apply(e));
-    run.info(); // the host showed it as its last event came
-    now += 5000;
+    run.info(); // the host showed it as its last event came (its clock is stamped then)
+    now = Date.now() + 5000; // read after the stamp: 5 s later, at least
     time.paused(run.key, true);
     const paused = (posted.filter((m) => m.type === 'cursor').at(-1) as { paused: number }).paused;
     assert.ok(paused >= 5007.5 && paused < 5100, `paused at ${paused} ms into the run`);
