@@ -271,16 +271,23 @@ describe('webview: the timeline and the time cursor', () => {
       h.page.$eval('g.tl-cursor', (g) => Number(/translate\(([-\d.]+)/.exec(g.getAttribute('transform')!)![1]));
     const x0 = await cursorX();
     assert.equal(await h.page.locator('g.tl-cursor.live').count(), 1);
+    // A waiting worker's details: "waiting … for 1.2 s", counting while the program runs.
+    await h.task('worker').first().click();
+    const waited = () => h.page.locator('aside.details .elapsed').first().textContent();
+    await h.page.waitForFunction(() => document.querySelector('aside.details .elapsed') !== null);
     host!.bridge.paused(run.key, true);
     await host!.settle(300);
     await waitBar(h, /^paused at /);
     const p0 = await cursorX();
+    const w0 = await waited();
     await h.page.waitForTimeout(600);
     assert.equal(await cursorX(), p0, 'the cursor stays at the pause');
+    assert.equal(await waited(), w0, 'the wait reads at the pause, as the bar does, not on in wall time');
     assert.ok(p0 >= x0 - 1);
     host!.bridge.paused(run.key, false);
     await host!.settle(100);
     await waitBar(h, /^now /);
+    await h.page.waitForFunction((w) => document.querySelector('aside.details .elapsed')?.textContent !== w, w0);
     // More tasks arrive: the timeline lists them within a second or so.
     for (const e of swarm(3, 'late', 40)) run.apply({ ...e, ts: 9 } as never);
     host!.store.changed();

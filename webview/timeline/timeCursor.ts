@@ -32,6 +32,8 @@ export class TimeCursor {
   lastEvent: PastEvent | null = null;
   /** The program is paused in the debugger since this moment (null: it runs). */
   paused: number | null = null;
+  /** The last paused view, one object for the frames between deltas. */
+  private pausedLast: { live: RunMirror; view: RunMirror } | null = null;
 
   constructor(private readonly post: (m: WebviewMessage) => void) {}
 
@@ -59,6 +61,20 @@ export class TimeCursor {
   shown(key: string | null): RunMirror | undefined {
     if (key === null || key !== this.run || !this.inPast) return undefined;
     return this.mirror.get(key);
+  }
+
+  /**
+   * A program paused in the debugger stands still at the pause: its live rows
+   * are that moment's, and their durations and countdowns read at it (not on
+   * in wall time beside "paused at 2.1 s"). Undefined while it runs.
+   */
+  pausedView(live: RunMirror): RunMirror | undefined {
+    const at = this.paused;
+    if (at === null) return undefined;
+    const v = this.pausedLast;
+    if (v && v.live.info === live.info && v.live.rows === live.rows && v.view.info.at === at) return v.view;
+    this.pausedLast = { live: { ...live }, view: { info: { ...live.info, at }, rows: live.rows } };
+    return this.pausedLast.view;
   }
 
   /** Another run came into view: the cursor is live there. */

@@ -112,9 +112,11 @@ export class Timeline {
    */
   shown(key: string | null): RunMirror | undefined {
     const past = this.cursor.shown(key);
-    if (past || !this.cursor.inPast || key !== this.run) return past;
+    if (past || key !== this.run) return past;
     const live = this.p.liveRun();
-    return live && { info: live.info, rows: NO_ROWS };
+    if (!live) return undefined;
+    if (this.cursor.inPast) return { info: live.info, rows: NO_ROWS };
+    return this.cursor.pausedView(live);
   }
 
   runChanged(key: string | null): void {
