@@ -270,6 +270,8 @@ export interface RunInfo {
   retired: number;
   /** Problems worth showing (protocol errors, lost connection). */
   problems: string[];
+  /** The run did not finish: its program stopped (or its connection ended) at this run time; a recording's `run.stopped` says it too. */
+  stoppedAt?: number;
   /** Disconnected as its debug session ended (Stop, or the program exited under the debugger): no lost connection to warn of. */
   sessionEnded?: true;
   /** A past moment of the run (run-relative ms): these are its rows and counts then. Absent: now. */

@@ -6,9 +6,10 @@
 export const PROTOCOL_MAJOR = 1;
 /**
  * The newest minor this reader knows (1.1: snapshots after `dropped`; 1.2: asyncio and AnyIO;
- * 1.3: batch lines, `tasks.spawned` and `tasks.exited`; 1.4: a library's own nurseries and tasks are `system`).
+ * 1.3: batch lines, `tasks.spawned` and `tasks.exited`; 1.4: a library's own nurseries and tasks are `system`;
+ * 1.5: `run.stopped`, the collector's line in a saved recording).
  */
-export const PROTOCOL_MINOR = 4;
+export const PROTOCOL_MINOR = 5;
 /** 1.3: most tasks one batch line names. */
 export const MAX_BATCH = 4096;
 /** No line is longer than this (bytes, without the newline). */
@@ -97,6 +98,12 @@ export interface RunFinishedEvent extends RunEvent {
   type: 'run.finished';
   outcome: WireOutcome;
   error?: WireError;
+}
+/** 1.5: written by the collector (never by the runtime) into a saved recording: the run did not finish; its program stopped at `ts`. */
+export interface RunStoppedEvent extends RunEvent {
+  type: 'run.stopped';
+  reason: string;
+  session_ended?: boolean;
 }
 export interface TaskSpawnedEvent extends RunEvent {
   type: 'task.spawned';
@@ -238,6 +245,7 @@ export type WireEvent =
   | HelloEvent
   | RunStartedEvent
   | RunFinishedEvent
+  | RunStoppedEvent
   | TaskSpawnedEvent
   | TaskMovedEvent
   | TaskStateEvent

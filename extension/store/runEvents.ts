@@ -80,6 +80,7 @@ export class RunEvents {
     // The program is talking again (a reconnect, or a replay after dropped lines).
     if (this.facts.status === 'disconnected') {
       this.facts.status = 'live';
+      this.facts.stopped = undefined;
       this.facts.changed = true;
     }
   }

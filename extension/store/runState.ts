@@ -7,7 +7,7 @@
 // tasks, deltaLog keeps what changed for the panel, runFacts the run's header,
 // runLints what is worth a warning (issue #17).
 import type { Row, RunInfo, RunStatus, TaskRow } from '../../contract/rows';
-import type { WireEvent } from '../../contract/wire';
+import type { RunStoppedEvent, WireEvent } from '../../contract/wire';
 import type { Delta } from './deltaLog';
 import type { Entry } from './rowEntries';
 import { NurseryEvents } from './nurseryEvents';
@@ -20,6 +20,7 @@ import { RunTree } from './runTree';
 import { ScopeEvents } from './scopeEvents';
 import { TaskEvents } from './taskEvents';
 import { REFUSED, type Refusal } from './refusals';
+import { clip, MAX_TEXT } from './rowEntries';
 import { RunHistory, type HistoryOptions } from './runHistory';
 import { deltaBetween } from './rowDiff';
 import { Verdicts } from './verdicts';
@@ -131,6 +132,8 @@ export class RunState {
         this.lintRoom.events.runEnded();
         this.verdicts.look(ev.ts, true); // the run's last word on a deadlock or hang it had
         return this.run.finished(ev);
+      case 'run.stopped':
+        return this.refused(this.recordedStop(ev));
       case 'dropped':
         return this.run.dropped(ev);
       case 'runtime.disabled':
@@ -293,20 +296,47 @@ export class RunState {
     this.disconnected(reason, at);
   }
 
-  /** markDisconnected's change itself, as the history replays it (the look before it is logged on its own). */
+  /**
+   * markDisconnected's change itself, as the history replays it (the look
+   * before it is logged on its own); also a recording's `run.stopped`.
+   */
   disconnected(reason: string, at?: number): void {
     this.tree.snapshotSeen = null; // a snapshot cut short by the disconnect proves nothing
     // A finished run's connection closing is no news: not a moment of its history ("the connection was lost").
-    if (this.facts.status !== 'live') return;
+    const f = this.facts;
+    if (f.ended || f.stopped || (f.status !== 'live' && f.status !== 'recording')) return;
     this.history?.record(
       at === undefined ? { mark: 'disconnected', reason } : { mark: 'disconnected', reason, ts: at },
       this,
     );
-    this.facts.saw(at);
-    this.facts.status = 'disconnected';
-    this.facts.changed = true;
+    f.saw(at);
+    f.stopped = { at: f.lastSeen, reason };
+    if (f.status === 'live') f.status = 'disconnected';
+    f.changed = true;
     this.lintRoom.events.runEnded();
-    this.facts.addProblem(reason);
+    f.addProblem(reason);
+  }
+
+  /**
+   * A saved recording's `run.stopped` (the collector's line, never the
+   * program's): the run ends where its program stopped, and what held until
+   * then held until the end. A live connection's is refused.
+   */
+  private recordedStop(e: RunStoppedEvent): Refusal | undefined {
+    if (this.facts.status !== 'recording') return REFUSED.collectorsLine;
+    this.judgeAt(e.ts);
+    this.disconnected(clip(e.reason, MAX_TEXT), e.ts);
+    if (e.session_ended) this.sessionEnded();
+    return undefined;
+  }
+
+  /** The `run.stopped` line a saved recording ends this run with (run number `run` of its program), if it did not finish. */
+  stoppedLine(run: number): string | undefined {
+    const stop = this.facts.stopped;
+    if (!stop || this.facts.ended) return undefined;
+    const e: RunStoppedEvent = { type: 'run.stopped', run, ts: stop.at, reason: stop.reason };
+    if (this.facts.sessionEnded) e.session_ended = true;
+    return JSON.stringify(e);
   }
 
   /**
@@ -314,7 +344,7 @@ export class RunState {
    * drops with it, before or after): a neutral end, not a lost connection.
    */
   sessionEnded(): void {
-    if (this.facts.status !== 'disconnected' || this.facts.sessionEnded) return;
+    if (!this.facts.stopped || this.facts.sessionEnded) return;
     this.history?.record({ mark: 'session ended' }, this);
     this.facts.sessionEnded = true;
     this.facts.removeProblem(DISCONNECTED_EARLY);

@@ -317,9 +317,15 @@ export class RunStore {
         ...(rec.dropped ? { dropped: true } : {}),
       };
     if (!e.stream) return undefined;
+    // The program's lines, then the collector's own: where each run that did not finish stopped (PROTOCOL.md, run.stopped).
+    let stops = '';
+    for (const [n, run] of e.stream.runs) {
+      const stop = run.stoppedLine(n);
+      if (stop) stops += `${stop}\n`;
+    }
     const raw = e.stream.raw;
     return {
-      text: raw.join('\n') + (raw.length ? '\n' : ''),
+      text: raw.join('\n') + (raw.length ? '\n' : '') + stops,
       truncated: e.stream.rawTruncated,
       ...(e.stream.rawDropped ? { dropped: true } : {}),
     };

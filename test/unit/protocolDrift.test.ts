@@ -77,6 +77,13 @@ const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
     outcome: 'raised',
     error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
   },
+  'run.stopped': {
+    type: 'run.stopped',
+    run: 1,
+    ts: 10350.5,
+    reason: 'The program disconnected before its run finished.',
+    session_ended: true,
+  },
   'task.spawned': { type: 'task.spawned', id: 5, ...spawnFields },
   'tasks.spawned': {
     type: 'tasks.spawned',

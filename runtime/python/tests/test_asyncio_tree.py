@@ -45,7 +45,7 @@ def test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks(arecord):
     hello, started = rec.events[0], rec.events[1]
     assert hello["runtime"] == "asyncio"
     assert hello["runtime_version"] == VERSION
-    assert hello["minor"] == 4
+    assert hello["minor"] == 5
     assert started["type"] == "run.started"
     assert started["library"] == "asyncio"
     assert started["library_version"] == VERSION

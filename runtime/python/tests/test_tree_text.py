@@ -109,6 +109,20 @@ def test_show_skips_bad_lines_and_keeps_the_rest():
     assert b"2 line(s) of - are not events" in r.stderr
 
 
+def test_a_saved_recording_that_says_its_program_stopped_reads_disconnected():
+    """1.5: Save Recording… ends a run that did not finish with the collector's
+    run.stopped; before that moment the run was still running."""
+    lines = (FIXTURES / "failing_child.ndjson").read_text(encoding="utf-8").splitlines()
+    cut = [line for line in lines if '"run.finished"' not in line]
+    assert show("-", stdin="\n".join(cut) + "\n").stdout.splitlines()[0].endswith(b" \xc2\xb7 not finished")
+    stop = '{"type":"run.stopped","run":1,"ts":9000,"reason":"The program disconnected before its run finished."}'
+    r = show("-", stdin="\n".join([*cut, stop]) + "\n")
+    assert (r.returncode, r.stderr) == (0, b"")
+    assert r.stdout.decode().splitlines()[0].endswith(" · disconnected")
+    early = show("-", "--at", "0.1", stdin="\n".join([*cut, stop]) + "\n")
+    assert " · running · at " in early.stdout.decode().splitlines()[0]
+
+
 def test_identical_siblings_collapse_with_their_whole_subtree():
     run = RunRows(1)
     site = {"file": "/a/w.py", "line": 9, "function": "main"}

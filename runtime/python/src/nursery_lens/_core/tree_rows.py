@@ -107,6 +107,9 @@ class RunRows:
         self.outcome: str | None = None
         self.error: Json | None = None
         self.finished = False
+        #: a saved recording's ``run.stopped`` (1.5, the collector's line): the
+        #: run did not finish, its program stopped
+        self.stopped = False
         #: the newest ``ts`` applied
         self.last_ts = 0.0
         #: ids a snapshot replayed so far (None: no snapshot open)
@@ -156,6 +159,9 @@ class RunRows:
         self.finished = True
         if self._lost_lines:  # the run ended among lost lines: nothing of it is live
             self._close_unseen(set())
+
+    def _run_stopped(self, e: Json) -> None:
+        self.stopped = True
 
     def _dropped(self, e: Json) -> None:
         self._lost_lines = True
@@ -373,6 +379,7 @@ _HANDLERS = {
     "hello": RunRows._hello,
     "run.started": RunRows._run_started,
     "run.finished": RunRows._run_finished,
+    "run.stopped": RunRows._run_stopped,
     "dropped": RunRows._dropped,
     "snapshot.begin": RunRows._snapshot_begin,
     "snapshot.end": RunRows._snapshot_end,

@@ -1,0 +1,102 @@
+// A saved recording of a run that did not finish ends where its program
+// stopped (protocol 1.5, `run.stopped`, the collector's line): a program hung
+// for 10 s, stopped, saved and opened again reads as it did live — its end at
+// 10 s, not at its last event, and "Was hung" — and a program cannot send
+// the line itself.
+import assert from 'node:assert/strict';
+import type { WireEvent, WireWaits } from '../../contract/wire';
+import { replayNdjson } from '../../extension/collector/replay';
+import { runStatus } from '../../extension/export/treeText';
+import { DISCONNECTED_EARLY } from '../../extension/store/runFacts';
+import { RunStore } from '../../extension/store/runStore';
+import { run } from './runRows';
+import { hello, opened, prologue, runFinished, spawned, state } from './wireEvents';
+
+const event = (obj: number): WireWaits => ({ kind: 'event', obj, label: `Event e${obj}` });
+const waiting = (id: number, ts: number, waits: WireWaits): WireEvent => ({ ...state(id, ts, 'waiting'), waits });
+
+/** main (3) waits for its nursery 4, whose two workers wait for an Event nobody sets: a hang from 200 ms. */
+const hung: WireEvent[] = [
+  ...prologue(),
+  opened(4, 3, 1),
+  spawned(5, 4, 'w1', 2),
+  spawned(6, 4, 'w2', 3),
+  waiting(1, 100, { kind: 'children', obj: 2, label: 'nursery' }),
+  waiting(3, 100, { kind: 'children', obj: 4, label: 'nursery' }),
+  waiting(5, 100, event(10)),
+  waiting(6, 200, event(10)),
+];
+
+/** A live program that sent `events`, then stopped `quietMs` after its last one; what Save Recording… writes. */
+function savedAfterStop(events: WireEvent[], quietMs: number, session = false): { text: string; liveEnd: number } {
+  const store = new RunStore();
+  const program = store.openStream({ launchKey: 'k', instance: 'i' });
+  program.record(JSON.stringify(hello()));
+  const state = program.run(1)!;
+  for (const e of events) {
+    program.record(JSON.stringify(e));
+    state.apply(e);
+  }
+  state.markDisconnected(DISCONNECTED_EARLY, Date.now() + quietMs);
+  if (session) state.sessionEnded();
+  return { text: store.recordingOf(state.key)!.text, liveEnd: state.info().clock.ts };
+}
+
+describe('a saved recording of a run that did not finish (run.stopped)', () => {
+  it('ends at the stop, not at its last event, and was hung until then', () => {
+    const { text, liveEnd } = savedAfterStop(hung, 10_000);
+    const last = JSON.parse(text.trimEnd().split('\n').pop()!);
+    assert.equal(last.type, 'run.stopped');
+    assert.equal(last.reason, DISCONNECTED_EARLY);
+    assert.equal(last.session_ended, undefined);
+    assert.ok(Math.abs(last.ts - 10_200) < 50, `stopped at ${last.ts}`);
+    const [r] = replayNdjson(text).runs;
+    const info = r.info();
+    assert.equal(info.clock.ts, liveEnd, 'the recording ends where the live run did');
+    assert.equal(info.stoppedAt, liveEnd);
+    assert.equal(info.verdict?.kind, 'hang', 'and was hung then');
+    assert.equal(info.verdict?.since, 200);
+    assert.equal(info.verdict?.endedAt, undefined, 'until the program stopped');
+    assert.ok(info.problems.includes(DISCONNECTED_EARLY));
+    assert.equal(runStatus(info), 'disconnected', 'Copy Tree as Text says so');
+    const h = r.history!;
+    assert.equal(h.timeOf(h.length), liveEnd, 'its timeline ends there too');
+    assert.equal(h.stateAt(h.length)!.state.info().verdict?.kind, 'hang', 'a replay of its history finds the hang');
+  });
+
+  it('a debug session that was stopped is a chosen end: no lost connection to warn of', () => {
+    const { text } = savedAfterStop(hung, 3000, true);
+    assert.equal(JSON.parse(text.trimEnd().split('\n').pop()!).session_ended, true);
+    const info = replayNdjson(text).runs[0].info();
+    assert.equal(info.sessionEnded, true);
+    assert.ok(!info.problems.includes(DISCONNECTED_EARLY), info.problems.join('\n'));
+  });
+
+  it('a run that finished gets no such line; one the recording cuts short without it ends at its last event', () => {
+    const store = new RunStore();
+    const program = store.openStream({ launchKey: 'k', instance: 'i' });
+    const state = program.run(1)!;
+    for (const e of [...prologue(), runFinished(5)]) {
+      program.record(JSON.stringify(e));
+      state.apply(e);
+    }
+    state.markDisconnected(DISCONNECTED_EARLY);
+    assert.ok(!store.recordingOf(state.key)!.text.includes('run.stopped'));
+    const cut = replayNdjson([hello(), ...hung].map((e) => JSON.stringify(e)).join('\n')).runs[0].info();
+    assert.equal(cut.clock.ts, 200);
+    assert.equal(cut.stoppedAt, undefined);
+    assert.equal(runStatus(cut), 'not finished');
+  });
+
+  it("a program's own run.stopped is refused: only the collector writes it", () => {
+    const r = run([...hung, { type: 'run.stopped', run: 1, ts: 300, reason: 'I stopped' }]);
+    const info = r.info();
+    assert.equal(info.status, 'live');
+    assert.equal(info.stoppedAt, undefined);
+    assert.ok(!info.problems.includes('I stopped'));
+    assert.ok(
+      info.problems.some((p) => /run\.stopped line .* came from a program/i.test(p)),
+      info.problems.join('\n'),
+    );
+  });
+});
