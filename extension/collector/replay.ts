@@ -173,6 +173,17 @@ export class RecordingReplay {
   }
 }
 
+/**
+ * A recording's run as the picker names it: its program, after the file's
+ * name when that says more (`hang.ndjson: deadlock.py`; `trio_way.ndjson`
+ * of trio_way.py adds nothing), so two recordings of one program differ.
+ */
+export function recordingRunLabel(file: string, label: string, runs: number): string {
+  const stem = (n: string) => n.replace(/\.[^.]*$/, '');
+  if (runs === 1 && label !== 'recording' && stem(file) === stem(label)) return label;
+  return `${file}: ${label}`;
+}
+
 /** A whole recording held in memory (tests, small files). */
 export function replayNdjson(text: string, options: ReplayOptions = {}): ReplayResult {
   const replay = new RecordingReplay(options);

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '../collector/recordingReader';
+import { recordingRunLabel } from '../collector/replay';
 import { MAX_ENDED_RUNS, MAX_RUNS, type RunEntry, type RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
 import { noRunsMessage, withoutSecrets, writePrivateFile } from './recordingFile';
@@ -52,8 +53,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       void vscode.window.showWarningMessage(noRunsMessage(name, result));
       continue;
     }
-    for (const r of result.runs)
-      r.label = result.runs.length > 1 || r.label === 'recording' ? `${name}: ${r.label}` : r.label;
+    for (const r of result.runs) r.label = recordingRunLabel(name, r.label, result.runs.length);
     const entries = deps.store.addRecording(result.runs, result);
     if (!entries.length) {
       void vscode.window.showWarningMessage(
@@ -180,8 +180,9 @@ export async function saveRecording(deps: RecordingDeps): Promise<void> {
 
 /** Says where a save went, as Copy says what it copied: briefly, in the status bar. */
 export function savedMessage(what: string, target: vscode.Uri): void {
+  // Where it went: relative to the workspace (`out/deadlock.png`), or the whole path outside it.
   vscode.window.setStatusBarMessage(
-    `Nursery Lens: saved ${what} to ${path.basename(target.fsPath || target.path)}`,
+    `Nursery Lens: saved ${what} to ${vscode.workspace.asRelativePath(target, false)}`,
     5000,
   );
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noRunsMessage, withoutSecrets, writePrivateFile } from '../../extension/commands/recordingFile';
 import { readRecordingFile } from '../../extension/collector/recordingReader';
-import { replayNdjson } from '../../extension/collector/replay';
+import { recordingRunLabel, replayNdjson } from '../../extension/collector/replay';
 import { RunStore } from '../../extension/store/runStore';
 import { hello, prologue, spawned } from './wireEvents';
 
@@ -86,5 +86,19 @@ describe('Open Recording…: a file that holds no run says what it is', () => {
       noRunsMessage('hello.ndjson', await readRecordingFile(helloOnly)),
       'hello.ndjson holds no runs (2 lines could not be read; see the Nursery Lens log).',
     );
+  });
+});
+
+describe('Open Recording…: the name a recording run goes by in the run picker', () => {
+  it("names the file when it says more than the program's name, so two recordings of one program differ", () => {
+    assert.equal(recordingRunLabel('hang.ndjson', 'deadlock.py', 1), 'hang.ndjson: deadlock.py');
+    assert.equal(recordingRunLabel('stopped.ndjson', 'deadlock.py', 1), 'stopped.ndjson: deadlock.py');
+    assert.equal(
+      recordingRunLabel('trio_way.ndjson', 'trio_way.py', 1),
+      'trio_way.py',
+      'Save Recording… names its file so',
+    );
+    assert.equal(recordingRunLabel('two.ndjson', 'app.py · run 2', 2), 'two.ndjson: app.py · run 2');
+    assert.equal(recordingRunLabel('x.ndjson', 'recording', 1), 'x.ndjson: recording', 'no program named in it');
   });
 });
