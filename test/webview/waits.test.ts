@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, repoRoot, suitePage, type Session, type Theme } from './browser';
-import { runsMessage } from './streams';
+import { replayNdjson } from '../../extension/collector/replay';
+import { eventsOf, readStream, runsMessage, snapshotMessage } from './streams';
 import { edges, keyOf, lockQueue, show, stuckRun, text } from './stuckRuns';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
@@ -148,6 +149,31 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
       assert.deepEqual(narrow.errors, []);
       await narrow.page.close();
     }
+  });
+
+  it('a recording saved after a hung program was stopped opens as the run ended: "Was hung", until the stop', async () => {
+    // What Save Recording… writes (1.5): the program's lines to where it hung, then the collector's run.stopped.
+    const lines = readStream('test/fixtures/hang.ndjson').split('\n').filter(Boolean);
+    const stop = eventsOf(lines.join('\n')).find((e) => e.type === 'scope.changed' && e.cancel_called)!.ts as number;
+    const kept = lines.filter((l) => !/"ts":/.test(l) || (JSON.parse(l) as { ts: number }).ts < stop);
+    const stopped = {
+      type: 'run.stopped',
+      run: 1,
+      ts: 10_000,
+      reason: 'The program disconnected before its run finished.',
+    };
+    const [run] = replayNdjson([...kept, JSON.stringify(stopped)].join('\n')).runs;
+    await h.send(runsMessage([run]), snapshotMessage(run));
+    const banner = h.page.locator('.banner.verdict.hang');
+    await banner.waitFor();
+    assert.match(
+      (await banner.textContent())!,
+      /^Was hung since \d+ ms into the run, until the program stopped\. Every task waits/,
+    );
+    assert.equal(await h.page.locator('g.node.stuck').count(), 4, 'the hung tasks ringed as they were');
+    await h.task('worker-1').locator('tspan.name').click();
+    await h.settle();
+    assert.match(await text(h, 'aside.details'), /Waits forEvent state\.ready for 9\.\d s/, 'waiting until the stop');
   });
 
   it('a wait whose own detail counts its waiters ("value 0; 3 waiting") does not count them again', async () => {
