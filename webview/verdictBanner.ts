@@ -43,7 +43,7 @@ export class VerdictBanner {
       v.endedAt !== undefined ? ` until ${formatDuration(v.endedAt)}` : live ? '' : ', until the program stopped';
     const when = `since ${formatDuration(v.since)} into the run${ended}`;
     const list = h('ul', { class: 'verdict-tasks' });
-    for (const group of sameWait(v.tasks)) list.append(h('li', {}, ...this.line(group, v)));
+    for (const group of leavesFirst(sameWait(v.tasks))) list.append(h('li', {}, ...this.line(group, v)));
     if (v.taskCount > v.tasks.length)
       list.append(h('li', { class: 'muted' }, `and ${v.taskCount - v.tasks.length} more`));
     const behind = v.behindCount
@@ -85,11 +85,13 @@ export class VerdictBanner {
         'div',
         { class: 'verdict-head' },
         h('strong', {}, title),
-        h('span', { class: 'muted' }, ` ${when}. ${verdictMeaning(v)}`),
+        h('span', { class: 'muted' }, ` ${when}.`),
         h('span', { class: 'verdict-buttons' }, show, close),
       ),
+      // The tasks and what each waits for first: a narrow panel shows the banner's first lines only (the rest scrolls).
       list,
       behind,
+      h('p', { class: 'verdict-meaning muted' }, verdictMeaning(v)),
     );
   }
 
@@ -126,6 +128,17 @@ export class VerdictBanner {
     b.addEventListener('click', () => this.a.select(id));
     return b;
   }
+}
+
+/**
+ * Tasks that wait for something of their own first, those that only wait for
+ * their children (a nursery, a task group, a gather) after: the line that
+ * explains a hang ("waiter waits for Lock lock held by forgetful") is the
+ * one to see, "main waits for TaskGroup" follows from it.
+ */
+function leavesFirst(groups: VerdictTask[][]): VerdictTask[][] {
+  const waitsForChildren = (g: VerdictTask[]) => g[0].waits.kind === 'children';
+  return [...groups.filter((g) => !waitsForChildren(g)), ...groups.filter(waitsForChildren)];
 }
 
 /** Tasks waiting alike (the same object, held by the same tasks), together, in the order they came. */

@@ -31,7 +31,8 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     const banner = h.page.locator('.banner.verdict.deadlock');
     await banner.waitFor();
     const words = (await banner.textContent())!;
-    assert.match(words, /^Deadlock since \d+ ms into the run\. Each waits for the next; nothing else can wake them\./);
+    assert.match(words, /^Deadlock since \d+ ms into the run\./);
+    assert.match(words, /Each waits for the next; nothing else can wake them\.$/, 'what it means, after the tasks');
     assert.match(words, /transfer alice->bob waits for Lock bob\.lock held by transfer bob->alice/);
     assert.match(words, /transfer bob->alice waits for Lock alice\.lock held by transfer alice->bob/);
     assert.match(words, /Stuck behind them: main/);
@@ -128,13 +129,22 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     const banner = h.page.locator('.banner.verdict.hang');
     await banner.waitFor();
     const words = (await banner.textContent())!;
-    assert.match(words, /^Hung since \d+ ms into the run\. Every task waits, and nothing can wake them/);
+    assert.match(words, /^Hung since \d+ ms into the run\./);
+    assert.match(words, /Every task waits, and nothing can wake them/);
     assert.match(
       words,
       /worker-0, worker-1, worker-2 wait for Event state\.ready \(until set\(\) is called\)/,
       'tasks waiting alike, on one line',
     );
     assert.match(words, /main waits for nursery/);
+    assert.deepEqual(
+      await banner.locator('.verdict-tasks li').allTextContents(),
+      [
+        'worker-0, worker-1, worker-2 wait for Event state.ready (until set() is called)',
+        'main waits for nursery (until its children finish)',
+      ],
+      "what the workers wait for first (a narrow panel shows the banner's first lines); main only waits for them",
+    );
     assert.equal(await h.page.locator('g.node.stuck').count(), 4);
     await h.task('worker-1').locator('tspan.name').click();
     await h.settle();
@@ -168,7 +178,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     await banner.waitFor();
     assert.match(
       (await banner.textContent())!,
-      /^Was hung since \d+ ms into the run, until the program stopped\. Every task waits/,
+      /^Was hung since \d+ ms into the run, until the program stopped\..*Every task waits/s,
     );
     assert.equal(await h.page.locator('g.node.stuck').count(), 4, 'the hung tasks ringed as they were');
     await h.task('worker-1').locator('tspan.name').click();
