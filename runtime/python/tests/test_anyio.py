@@ -57,6 +57,7 @@ def _record(backend: str, arecord):
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_anyio_task_groups_start_and_scopes(backend, arecord):
     rec = _record(backend, arecord)
+    assert rec.main()["name"] == "test_anyio.main"
     started = rec.of("run.started")[0]
     assert started["library"] == backend
     assert started["anyio"] == version("anyio")
@@ -86,3 +87,16 @@ def test_anyio_task_groups_start_and_scopes(backend, arecord):
     closed = [e["id"] for e in rec.of("nursery.closed")]
     assert group["id"] in closed
     assert temporary["id"] in closed
+
+
+def test_anyio_run_main_task_is_named_for_the_users_function_before_anyio_names_it(arecord, monkeypatch):
+    """anyio.run's main task runs AnyIO's ``wrapper``, which names the task
+    only once it runs: a spawn described before that (a debugger's start-up
+    delays the loop) read ``AsyncIOBackend.run.<locals>.wrapper``."""
+    import anyio._backends._asyncio as backend
+
+    # the task keeps asyncio's default name, as it has until the wrapper runs
+    monkeypatch.setattr(backend, "get_callable_name", lambda func: "Task-1")
+    rec = arecord(lambda: anyio.run(main), sample_hz=50)
+    assert rec.main()["name"] == "test_anyio.main"
+    assert rec.main()["func"]["function"] == "main"

@@ -65,10 +65,14 @@ def shown_name(name: str, coro: Any, code: CodeType | None) -> str | Renamed:
     # (digits: the default needs no JSON escape, see fragments.Renamed)
     if code is None or not name.startswith("Task-") or not name[5:].isdigit():
         return name
+    if id(code) in FUNC_OF:  # a library's wrapper (anyio.run's main task): named for the user's function
+        inner = func_of(coro)
+        if inner is not None and inner is not code:
+            code, coro = inner, None
     hit = _SHOWN.get(id(code))
     if hit is not None and hit[0] is code:
         return (hit[1], name)
-    frame = getattr(coro, "cr_frame", None)  # None once the coroutine ended: its module by file then
+    frame = getattr(coro, "cr_frame", None)  # None once the coroutine ended (or not its own): its module by file then
     module = frame.f_globals.get("__name__") if frame is not None else _module_of(code.co_filename)
     qualified = getattr(code, "co_qualname", code.co_name)
     if not isinstance(module, str):
