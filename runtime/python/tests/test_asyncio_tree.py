@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 
 import pytest
@@ -284,6 +285,61 @@ def test_a_timeout_cancels_a_group_by_deadline(arecord):
 
     rec = arecord(lambda: asyncio.run(main()))
     assert rec.exit(rec.task("slow")["id"])["cancel"]["source"] == "deadline"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12+'s wait_for awaits a coroutine in the caller's task")
+def test_wait_for_giving_up_cancels_the_task_it_made_by_deadline(arecord):
+    """3.11's wait_for runs a coroutine as a task of its own and cancels it
+    when its time is up: a deadline, not "cause unknown" (3.12+ awaits it in
+    the caller's task, whose own timeout scope says so)."""
+
+    async def slow():
+        await asyncio.sleep(10)
+
+    async def main():
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(slow(), timeout=0.05)
+
+    rec = arecord(lambda: asyncio.run(main()))
+    inner = next(e for e in rec.of("task.spawned") if e["func"]["function"].endswith("slow"))
+    assert rec.exit(inner["id"])["cancel"]["source"] == "deadline"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12+'s wait_for awaits a coroutine in the caller's task")
+def test_a_wait_for_cancelled_with_its_caller_is_not_a_deadline(arecord):
+    async def slow():
+        await asyncio.sleep(10)
+
+    async def caller():
+        await asyncio.wait_for(slow(), timeout=30)
+
+    async def main():
+        task = asyncio.create_task(caller(), name="caller")
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    rec = arecord(lambda: asyncio.run(main()))
+    inner = next(e for e in rec.of("task.spawned") if e["func"]["function"].endswith("slow"))
+    assert rec.exit(inner["id"])["cancel"]["source"] != "deadline"
+
+
+def test_ctrl_c_cancels_the_main_tasks_group_as_an_interrupt(arecord):
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(asyncio.Event().wait(), name="waiter")
+            await asyncio.sleep(0.05)
+            signal.raise_signal(signal.SIGINT)
+            await asyncio.sleep(1)
+
+    def program():
+        with pytest.raises(KeyboardInterrupt):
+            asyncio.run(main())
+
+    rec = arecord(program)
+    assert rec.exit(rec.main()["id"])["cancel"]["source"] == "interrupt"
+    assert rec.exit(rec.task("waiter")["id"])["cancel"]["source"] == "interrupt"
 
 
 def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):

@@ -100,6 +100,8 @@ def spawn_hook(run: LoopRun, real: Callable[..., Any], explicit: bool) -> Callab
     loose_exit = run.loose_exit
     pending_tid = run.pending_tid
     cold = run.cold  # [True]: spawns take the cold path (the loop is not running, or a task factory is set)
+    wait_for = run.codes.wait_for_timer  # 3.11's wait_for, which makes a task of its awaitable (None on 3.12+)
+    wait_fors = run.wait_fors
 
     def loose(task: Any, f: Any) -> None:
         """A task made outside a task group (the group's set tells about its own: GroupTasks.add)."""
@@ -119,6 +121,11 @@ def spawn_hook(run: LoopRun, real: Callable[..., Any], explicit: bool) -> Callab
                 parent = pending_tid(cur)
             n = -parent if parent is not None else 0
             task.add_done_callback(loose_exit)
+            if wait_for is not None:  # wait_for -> ensure_future -> _ensure_future (f) -> create_task
+                outer = f.f_back
+                outer = outer.f_back if outer is not None else None
+                if outer is not None and outer.f_code is wait_for:
+                    wait_fors[tid] = outer
         code, line = site_of(f)
         if len(queue) < cap:
             q_extend((tid, perf(), task, n, code, line, None))  # flat (see _core.events)
@@ -248,19 +255,21 @@ def exit_callback(run: LoopRun) -> Callable[[Any], None]:
     exit_kind = E.EXIT
     info_of = outcomes.exit_info
     closes = run.closes_with
+    wait_fors = run.wait_fors
 
     def loose_exit(task: Any) -> None:
         try:
             tid = tids_pop(task, None)
             if tid is None:
                 return
+            made_by = wait_fors.pop(tid, None) if wait_fors else None
             if task._exception is None and task._state == "FINISHED" and task is not run.main:
                 if len(queue) < cap:
                     q_extend((-tid, perf()))
                 else:
                     em.hook_drops += 1
             elif len(queue) < cap:
-                q_append((exit_kind, num, perf(), tid, info_of(run, task, tid, None)))
+                q_append((exit_kind, num, perf(), tid, info_of(run, task, tid, None, made_by)))
             else:
                 em.hook_drops += 1
             if closes:

@@ -44,11 +44,12 @@ _EXPIRED = ("EXPIRING", "EXPIRED")
 CANCEL_SOURCES: list[Callable[[LoopRun, Any], tuple[Any, ...] | None]] = []
 
 
-def exit_info(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None) -> Any:
-    """(outcome, error, cancel) of an ended task, or None (returned)."""
+def exit_info(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None, made_by: Any = None) -> Any:
+    """(outcome, error, cancel) of an ended task, or None (returned).
+    ``made_by``: the frame of 3.11's ``wait_for`` that made the task."""
     info: Any = None
     if task._state == "CANCELLED":
-        info = (E.CANCELLED, None, cancel_cause(run, task, tid, tasks))
+        info = (E.CANCELLED, None, cancel_cause(run, task, tid, tasks, made_by))
     else:
         exc = task._exception
         if exc is not None:
@@ -80,12 +81,11 @@ def _reason(task: Any) -> str | None:
     return (msg if isinstance(msg, str) else repr(msg))[:MAX_TEXT]
 
 
-def cancel_cause(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None) -> tuple[Any, ...]:
+def cancel_cause(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None, made_by: Any = None) -> tuple[Any, ...]:
     reason = _reason(task)
     if run.shutting_down:
         return ("shutdown", reason, None)
-    runner = run.runner
-    if task is run.main and runner is not None and getattr(runner, "_interrupt_count", 0) > 0:
+    if task is run.main and _interrupted(run):
         return ("interrupt", reason, None)
     if tasks is not None:
         cause = tasks.cause or owner_cancel_cause(run, tasks.owner)  # its group was cancelled with its owner
@@ -96,9 +96,25 @@ def cancel_cause(run: LoopRun, task: Any, tid: int, tasks: GroupTasks | None) ->
         known = library(run, task)
         if known is not None:
             return known
-    if expired(run, tid):
+    if expired(run, tid) or (made_by is not None and _gave_up(run, made_by)):
         return ("deadline", reason, None)
     return ("unknown", reason, None)
+
+
+def _gave_up(run: LoopRun, wait_for: Any) -> bool:
+    """3.11's ``wait_for`` (its frame) cancelled the task it made because its
+    time was up: its timer is due (cancelled with its caller, the timer is
+    still ahead)."""
+    try:
+        handle = wait_for.f_locals.get("timeout_handle")
+        return handle is not None and handle.when() <= run.loop.time()
+    except Exception:
+        return False
+
+
+def _interrupted(run: LoopRun) -> bool:
+    """The Runner took a Ctrl-C (it cancels the main task)."""
+    return run.runner is not None and getattr(run.runner, "_interrupt_count", 0) > 0
 
 
 def expired(run: LoopRun, tid: int) -> bool:
@@ -110,6 +126,8 @@ def owner_cancel_cause(run: LoopRun, owner: int) -> tuple[Any, ...] | None:
     """Why a group's owner is being cancelled (its group then cancels its tasks)."""
     if run.shutting_down:
         return ("shutdown", None, None)
+    if _interrupted(run) and run.tids.get(run.main) == owner:  # Ctrl-C cancelled main, and main its group
+        return ("interrupt", None, owner)
     if expired(run, owner):
         return ("deadline", None, None)
     return None

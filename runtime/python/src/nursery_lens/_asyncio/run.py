@@ -87,6 +87,9 @@ class LoopRun(Sampling, RunGroups):
         self.raised: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
         #: task id -> called with it once its exit is queued (AnyIO's groups close with their last task)
         self.closes_with: dict[int, Callable[[int], None]] = {}
+        #: task id -> the frame of 3.11's wait_for that made the task of its
+        #: awaitable (wait_for cancels it when its time is up: a deadline)
+        self.wait_fors: dict[int, Any] = {}
         #: (coroutine, id) of tasks being made through a task factory (one may run eagerly)
         self.pending: list[tuple[Any, int]] = []
         self.main: Any = None
