@@ -127,7 +127,11 @@ export class PanelBridge {
     if (marks.run === this.pausedRun) return;
     if (this.pausedRun !== null) this.time.paused(this.pausedRun, false);
     this.pausedRun = marks.run;
-    if (marks.run !== null) this.time.paused(marks.run, true);
+    if (marks.run === null) return;
+    this.time.paused(marks.run, true);
+    // The run the debugger stopped is the one to look at, even with no task of it on the stopped
+    // thread (the loop idle in its selector): the panel stayed on another run, finished or live.
+    if (marks.run !== this.selected) this.select(marks.run);
   }
 
   private postMarks(): void {

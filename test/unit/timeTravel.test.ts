@@ -232,6 +232,30 @@ describe('time travel, host side (panel bridge)', () => {
     bridge.dispose();
   });
 
+  it('a run the debugger pauses comes into view, even with no task of it on the stopped thread', async () => {
+    const focus = new TaskFocus();
+    const store = new RunStore();
+    const posted: HostMessage[] = [];
+    const bridge = new PanelBridge(store, {
+      post: (m) => posted.push(m),
+      openSite: async () => undefined,
+      runCommand: () => undefined,
+      focus,
+    });
+    await bridge.handle({ type: 'ready' });
+    const older = store.openStream({ launchKey: 'a', instance: 'i' }).run(1)!;
+    [hello(), ...prologue()].forEach((e) => older.apply(e));
+    const paused = store.openStream({ launchKey: 'b', instance: 'j' }).run(1)!;
+    [hello(), ...prologue()].forEach((e) => paused.apply(e));
+    bridge.select(older.key); // the user watches the older run (still live)
+    await turn();
+    focus.setMarks({ run: paused.key, paused: null, focus: null, reason: 'breakpoint' });
+    assert.equal(bridge.selectedRun, paused.key);
+    await turn();
+    assert.equal(posted.filter((m) => m.type === 'runs').at(-1)?.selected, paused.key);
+    bridge.dispose();
+  });
+
   it("the pause's moment is the run's time at the stop, not its newest event (a program quiet for 5 s before its breakpoint)", () => {
     const store = new RunStore();
     const posted: HostMessage[] = [];
