@@ -36,7 +36,7 @@ export function blockedMessage(b: BlockFacts): string {
     return `The event loop is blocked here now, for ${duration(b.ongoing)} so far, by ${who}: no other task can run until this line gives the loop back.`;
   }
   if (b.count === 1)
-    return `The event loop was blocked here for ${duration(b.longest)} by ${who}: no other task ran meanwhile. Await an async version of this call, or run it in a thread.`;
+    return `The event loop was blocked here for ${duration(b.longest)} by ${who}: no other task ran meanwhile. If this line calls blocking code (a sync socket or file call, time.sleep, a long computation), await an async version, or run it in a thread.`;
   return `The event loop was blocked here ${times(b.count)}, longest ${duration(b.longest)} (${duration(b.total)} in all), last by ${who}: no other task ran meanwhile.`;
 }
 
