@@ -71,9 +71,13 @@ def test_a_spawn_loop_is_one_full_spawn_then_one_batch_and_stands_for_the_same_t
 def test_a_batch_holds_at_most_max_batch_tasks_and_their_ids_run_on(record: Record) -> None:
     rec = record(spawn_loop, MAX_BATCH + 500)
     batches = [e for e in lines_of(rec.text) if e["type"] == "tasks.spawned"]
-    assert [len(b["after_us"]) for b in batches] == [MAX_BATCH, 499]
-    assert batches[1]["first"] == batches[0]["first"] + MAX_BATCH
-    assert batches[1]["ts"] >= batches[0]["ts"]
+    sizes = [len(b["after_us"]) for b in batches]
+    # [4096, 499] when one drain takes the whole loop; a drain the reader slows down ends a batch
+    # early (CI under load read [4096, 301, 198]): never more than MAX_BATCH, never a task twice
+    assert max(sizes) <= MAX_BATCH < sum(sizes) == MAX_BATCH + 499, sizes
+    for a, b in zip(batches, batches[1:]):
+        assert b["first"] == a["first"] + len(a["after_us"])
+        assert b["ts"] >= a["ts"]
     ids = [e["id"] for e in rec.tasks("leaf")]
     assert ids == list(range(ids[0], ids[0] + MAX_BATCH + 500))
     exits = [e for e in lines_of(rec.text) if e["type"] == "tasks.exited"]
