@@ -203,6 +203,9 @@ describe('webview: task tree', function () {
     assert.match(text, /ValueError: bad feed: <b>not html<\/b>/);
     assert.equal(await h.page.locator('aside.details b').count(), 0, 'the message is text, not markup');
     assert.doesNotMatch(text, /<init>/, "no owner line naming Trio's own nursery for the main task");
+    // named as the tree names it, the whole name beside
+    assert.equal(await h.page.locator('aside.details .title-text').textContent(), 'main');
+    assert.equal(await h.page.locator('aside.details .title .full-name').textContent(), '__main__.main');
   });
 
   it('shows tasks folded away by retention as one "N finished (folded)" leaf of their nursery', async () => {

@@ -5,7 +5,7 @@ import type { WebviewMessage } from '../../contract/messages';
 import type { ErrorInfo, LintMark, NurseryRow, Row, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
 import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { histogramList } from './foldDetails';
-import { awaitKey, errorLine, formatDuration, shortSite, siteWords } from './labels';
+import { awaitKey, displayName, errorLine, formatDuration, shortSite, siteWords } from './labels';
 import {
   flagSentence,
   groupCodeOfKind,
@@ -53,7 +53,17 @@ export function taskBody(t: TaskRow, links: RowLinks, c: TaskAround): HTMLElemen
 /** The title and the sentences above the list: the debugger's pointer, a loose task, flags, lints. */
 function taskNotes(t: TaskRow, links: RowLinks, c: TaskAround): HTMLElement[] {
   const out: HTMLElement[] = [];
-  out.push(h('h2', { class: 'title' }, taskStateIcon(t.state), h('span', { class: 'title-text' }, t.name)));
+  // The name the tree shows (`main`), then the whole one when it says more (`__main__.main`).
+  const shown = displayName(t.name);
+  out.push(
+    h(
+      'h2',
+      { class: 'title' },
+      taskStateIcon(t.state),
+      h('span', { class: 'title-text' }, shown),
+      shown !== t.name ? h('span', { class: 'full-name muted' }, t.name) : null,
+    ),
+  );
   const pointer = debugMarkOf(t.id, c.debug);
   if (pointer) {
     const why =
