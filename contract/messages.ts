@@ -49,7 +49,9 @@ export type HostMessage =
   /** Asks for the picture of the view as it is (answered by `exported` or `exportFailed` with the same id). */
   | { type: 'export'; id: number; format: ImageFormat }
   /** Select these tasks of `run` (an editor hint was clicked): the first is selected and shown, all are marked. */
-  | { type: 'selectTasks'; run: string; ids: number[]; label: string };
+  | { type: 'selectTasks'; run: string; ids: number[]; label: string }
+  /** The host's word above the tree until a new run comes (a program that started no event loop); null: none. */
+  | { type: 'notice'; text: string | null };
 
 /** A picture of the view: SVG text, or PNG bytes in base64. */
 export type ImageFormat = 'svg' | 'png';

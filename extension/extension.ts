@@ -14,6 +14,8 @@ import { openSite } from './panel/siteOpener';
 import { registerPythonDebugInstrumenter } from './debug/debugProvider';
 import { DebugSessionWatcher } from './debug/debugSessions';
 import { LaunchOwners } from './debug/launchOwners';
+import { quietMessage } from './debug/quietLaunch';
+import { watchRunFileCommands } from './commands/runFile';
 import type { InstrumentationDeps } from './debug/launchInstrumentation';
 import { COMMAND_IDS, registerPalette } from './commands/palette';
 import { RunStatusItem } from './statusItem';
@@ -57,15 +59,23 @@ export function activate(context: vscode.ExtensionContext): void {
     bridge.selectLaunch(launch.secret);
     if (reveal) showTreeForLaunch(taskTree, log, program);
   };
+  // A program that started no event loop never connects: said in the panel (where the tree would be) and as news.
+  const sayQuiet = (message: string) => {
+    log.info(message);
+    bridge.notice(message);
+    void vscode.window.showInformationMessage(message);
+  };
   // A launch's secret lives as long as its debug session or terminal.
   const owners = new LaunchOwners(launches);
   const watcher = new DebugSessionWatcher(owners, {
     showLaunch,
     sessionEnded: (launch) => store.launchSessionEnded(launch.secret),
+    endedQuietly: (_launch, program) => sayQuiet(quietMessage(program)),
   });
   context.subscriptions.push(
     watcher,
     vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)),
+    ...watchRunFileCommands(sayQuiet),
   );
 
   const server = (collector = new CollectorServer({

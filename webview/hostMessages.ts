@@ -86,6 +86,10 @@ export class HostMessages {
         p.changed(flags | DIRTY.chrome, false);
         break;
       }
+      case 'notice':
+        p.chrome.notices.hostNotice = m.text;
+        p.changed(DIRTY.chrome, false);
+        break;
       case 'config':
         p.choices.hideSystemDefault = m.hideSystemDefault;
         p.changed(DIRTY.structure | DIRTY.chrome, false);

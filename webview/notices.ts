@@ -82,10 +82,14 @@ export class Notices {
     this.el = h('div', { class: 'notices' });
   }
 
+  /** The host's word (a program that started no event loop), shown with or without a run until it says otherwise. */
+  hostNotice: string | null = null;
+
   /** `paused`: the debugger's pause of this run, in words (pauseSentence). */
   update(info: RunInfo | undefined, paused: string | null = null): void {
     const sig = info
       ? JSON.stringify([
+          this.hostNotice,
           paused,
           info.key,
           info.status,
@@ -96,10 +100,14 @@ export class Notices {
           info.retired,
           info.sessionEnded,
         ])
-      : '';
+      : (this.hostNotice ?? '');
     if (sig === this.sig) return;
     this.sig = sig;
     this.el.replaceChildren();
+    if (this.hostNotice !== null)
+      this.el.append(
+        h('div', { class: 'banner info host-notice', role: 'note', title: this.hostNotice }, this.hostNotice),
+      );
     if (!info) return;
     if (paused !== null)
       this.el.append(

@@ -24,6 +24,8 @@ export interface Launch {
   owned?: boolean;
   /** Accepted connections of its programs open now. */
   open: number;
+  /** Connections ever accepted: none means no program of it started an event loop (the runtime connects then). */
+  connections: number;
   /** When its last connection closed (or it was made): an unowned launch's idle time counts from here. */
   idleSince: number;
 }
@@ -69,6 +71,7 @@ export class LaunchRegistry {
       kind,
       created: now,
       open: 0,
+      connections: 0,
       idleSince: now,
     };
     if (debugSessionId) launch.debugSessionId = debugSessionId;
@@ -117,6 +120,7 @@ export class LaunchRegistry {
   /** A connection of the launch's program was accepted. */
   connected(launch: Launch): void {
     launch.open++;
+    launch.connections++;
   }
 
   /** An accepted connection of the launch closed. */

@@ -12,6 +12,7 @@ import type { LaunchOwners } from '../debug/launchOwners';
 import { messageOf } from '../errorMessage';
 import { runtimeLintOptions } from '../lints/lintSettings';
 import { commandLine, shellKind } from './shellCommand';
+import { QuietCommands, quietMessage } from '../debug/quietLaunch';
 
 const isFile = (p: string): boolean => {
   try {
@@ -106,6 +107,7 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       isTransient: true,
     });
     deps.owners.terminalStarted(launch, terminal);
+    TERMINALS.set(terminal, { launch, file });
     const command = commandLine(shellKind(vscode.env.shell, process.platform), [python.command, ...python.args, file]);
     deps.log.info(`running ${file}: ${command} (${python.source})`);
     terminal.sendText(command, true);
@@ -116,4 +118,37 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
     deps.log.error(`could not run ${file}: ${message}`);
     void vscode.window.showErrorMessage(`Nursery Lens could not run ${path.basename(file)}: ${message}`);
   }
+}
+
+/** Run File's terminals: the launch and the file their commands run. */
+const TERMINALS = new WeakMap<vscode.Terminal, { launch: Launch; file: string }>();
+
+/** What this module reads of VS Code 1.93's shell integration events (absent before: nothing is said, as before). */
+interface ShellExecution {
+  commandLine: { value: string };
+}
+interface ShellExecutionEvents {
+  onDidStartTerminalShellExecution?: vscode.Event<{ terminal: vscode.Terminal; execution: ShellExecution }>;
+  onDidEndTerminalShellExecution?: vscode.Event<{ terminal: vscode.Terminal; exitCode: number | undefined }>;
+}
+
+/**
+ * Says so when a Run File command (or the same command typed again there)
+ * ends with no program of its launch connected: it started no event loop, and
+ * the panel would stay silent. Needs the terminal's shell integration.
+ */
+export function watchRunFileCommands(say: (message: string) => void): vscode.Disposable[] {
+  const events = vscode.window as unknown as ShellExecutionEvents;
+  if (!events.onDidStartTerminalShellExecution || !events.onDidEndTerminalShellExecution) return [];
+  const quiet = new QuietCommands<vscode.Terminal>();
+  return [
+    events.onDidStartTerminalShellExecution(({ terminal, execution }) => {
+      const run = TERMINALS.get(terminal);
+      if (run && execution.commandLine.value.includes(path.basename(run.file))) quiet.started(terminal, run.launch);
+    }),
+    events.onDidEndTerminalShellExecution(({ terminal, exitCode }) => {
+      const run = TERMINALS.get(terminal);
+      if (run && quiet.endedQuietly(terminal)) say(quietMessage(path.basename(run.file), exitCode));
+    }),
+  ];
 }

@@ -16,6 +16,15 @@ export interface PanelOpener {
   showLaunch(launch: Launch, reveal: boolean, program?: string): void;
   /** The launch's debug session ended (Stop, or its program exited). */
   sessionEnded?(launch: Launch): void;
+  /** It ended with no program of the launch ever connected: none started an event loop (`program`: its file's name). */
+  endedQuietly?(launch: Launch, program: string): void;
+}
+
+/** The session's program as the user knows it: its file's name, or the module it runs. */
+function programOf(session: vscode.DebugSession): string | undefined {
+  const { program, module } = session.configuration;
+  if (typeof program === 'string' && program) return program.split(/[\\/]/).pop();
+  return typeof module === 'string' && module ? module : undefined;
 }
 
 const isPython = (session: vscode.DebugSession) => (PYTHON_DEBUG_TYPES as readonly string[]).includes(session.type);
@@ -32,7 +41,9 @@ export class DebugSessionWatcher implements vscode.Disposable {
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
       vscode.debug.onDidTerminateDebugSession((s) => {
         const launch = isPython(s) ? this.owners.sessionEnded(s) : undefined;
-        if (launch) this.opener.sessionEnded?.(launch);
+        if (!launch) return;
+        this.opener.sessionEnded?.(launch);
+        if (!launch.connections) this.opener.endedQuietly?.(launch, programOf(s) ?? launch.label);
       }),
     ];
   }

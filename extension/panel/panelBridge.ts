@@ -213,6 +213,7 @@ export class PanelBridge {
         this.postRuns();
         this.postSnapshot();
         this.postPick();
+        if (this.hostNotice !== null) this.deps.post({ type: 'notice', text: this.hostNotice });
         this.pictures.send();
         return;
       case 'exported':
@@ -268,6 +269,15 @@ export class PanelBridge {
     return pick ? pick.state.key : null;
   }
 
+  /** The host's word above the tree until a run comes (a program that started no event loop). */
+  private hostNotice: string | null = null;
+
+  /** Says `text` above the tree (the panel may show no run, or an older one) until the next run comes. */
+  notice(text: string): void {
+    this.hostNotice = text;
+    if (this.attached) this.deps.post({ type: 'notice', text });
+  }
+
   /** The program of run `key` stopped in the debugger (true) or runs again: the panel's time cursor stays at the pause. */
   paused(key: string, paused: boolean): void {
     this.time.paused(key, paused);
@@ -275,6 +285,10 @@ export class PanelBridge {
 
   private onAdded(entries: readonly RunEntry[]): void {
     this.runsDirty = true;
+    if (this.hostNotice !== null && entries.length) {
+      this.hostNotice = null;
+      if (this.attached) this.deps.post({ type: 'notice', text: null });
+    }
     if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start')
       this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
     const launched = this.pendingLaunch ? entries.find((e) => e.launchKey === this.pendingLaunch) : undefined;

@@ -58,6 +58,26 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     t.bridge.dispose();
   });
 
+  it('says a host notice (a program that started no event loop) until a run comes, again to a reloaded page', async () => {
+    const t = setup();
+    const text = 'no_loop.py ended before starting a Trio, asyncio or AnyIO event loop: there is no task tree to show.';
+    t.bridge.notice(text); // before the page is up: kept
+    await t.bridge.handle({ type: 'ready' });
+    const notices = () => t.posted.filter((m) => m.type === 'notice');
+    assert.deepEqual(notices(), [{ type: 'notice', text }]);
+    t.posted.length = 0;
+    await t.bridge.handle({ type: 'ready' }); // a reload
+    assert.deepEqual(notices(), [{ type: 'notice', text }]);
+    t.posted.length = 0;
+    const a = t.program('A', 'a'); // a run came: the notice is over
+    prologue().forEach(a.feed);
+    assert.deepEqual(notices(), [{ type: 'notice', text: null }]);
+    t.posted.length = 0;
+    await t.bridge.handle({ type: 'ready' });
+    assert.deepEqual(notices(), []);
+    t.bridge.dispose();
+  });
+
   it('batches changes into at most one delta per interval, only for the selected run', async () => {
     const t = setup();
     const a = t.program('A', 'a');

@@ -1,5 +1,9 @@
-// A: a user opens the panel from the command palette before running anything.
-import { eventually, runCommand } from '../workbench.mjs';
+// A: a user opens the panel from the command palette before running anything,
+// then runs a program that starts no event loop with the task tree: VS Code
+// says why there is no tree (the panel had nothing to say).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, quickInput, runCommand } from '../workbench.mjs';
 import { rootText, taskTreeFrame } from '../taskTree.mjs';
 
 // What the empty panel says: it must tell the user how to get a tree.
@@ -7,10 +11,16 @@ const EMPTY_STATE = /no (trio )?runs? yet|start a (python )?debug session|run py
 
 export default {
   id: 'A-palette',
-  name: 'A palette: "Nursery Lens: Show Task Tree" opens the panel with its empty state',
+  name: 'A palette: "Nursery Lens: Show Task Tree" opens the panel with its empty state; Run File on a program with no event loop says so',
   timeoutMs: 60000,
   async run(ctx, state) {
-    const { page } = await ctx.window('palette');
+    const { page } = await ctx.window('palette', {
+      prepare: (ws) =>
+        writeFileSync(
+          join(ws.dir, 'no_loop.py'),
+          'import threading\n\nt = threading.Thread(target=print, args=("no event loop here",))\nt.start()\nt.join()\n',
+        ),
+    });
     state.page = page;
     await runCommand(page, 'Nursery Lens: Show Task Tree');
     await page
@@ -27,5 +37,17 @@ export default {
     );
     ctx.log(`A: empty state says: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
     await ctx.shot(page, 'A-palette');
+
+    await runCommand(page, 'Go to File...');
+    await quickInput(page, 'no_loop.py', 'no_loop.py');
+    await page.locator('.tab', { hasText: 'no_loop.py' }).first().waitFor({ state: 'visible', timeout: 15000 });
+    await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
+    // Said in the panel, where the tree would be (VS Code's notification may be shown or not).
+    const words =
+      /no_loop\.py ended before starting a Trio, asyncio or AnyIO event loop: there is no task tree to show/;
+    const notice = (await taskTreeFrame(page)).locator('.banner.host-notice');
+    await notice.getByText(words).waitFor({ state: 'visible', timeout: 40000 });
+    ctx.log('A: Run File on a program with no event loop: VS Code says there is no task tree to show');
+    await ctx.shot(page, 'A-no-loop');
   },
 };
