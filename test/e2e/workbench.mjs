@@ -87,6 +87,28 @@ export async function quickInput(page, text, label, { timeout = 20000, fillTimeo
   }
 }
 
+/**
+ * Moves the editor's cursor to `line` (Go to Line/Column…) and waits until the
+ * status bar says it is there; tries again when it is not (a loaded machine
+ * can lose the Enter, and a breakpoint toggled then lands on line 1).
+ */
+export async function goToLine(page, line, tries = 3) {
+  const there = page.locator('.statusbar').getByText(new RegExp(`^Ln ${line}, Col \\d+`));
+  for (let i = 1; ; i++) {
+    await runCommand(page, 'Go to Line/Column...');
+    await quickInput(page, `:${line}`);
+    await page.keyboard.press('Enter');
+    const ok = await there
+      .first()
+      .waitFor({ state: 'visible', timeout: 5000 })
+      .then(() => true)
+      .catch(() => false);
+    if (ok) return;
+    if (i >= tries) throw new Error(`the cursor did not reach line ${line} (Go to Line/Column…, ${tries} tries)`);
+    await page.keyboard.press('Escape');
+  }
+}
+
 /** Put the keyboard focus in the workbench (not in a webview iframe) and press `key`. */
 export async function pressInWorkbench(page, key) {
   await focusWorkbench(page);

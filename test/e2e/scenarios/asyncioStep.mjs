@@ -7,7 +7,7 @@
 // site-packages, for the user's code). The paused task is marked meanwhile.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
+import { eventually, pressInWorkbench, quickInput, runCommand, goToLine } from '../workbench.mjs';
 import { prepareRoom, taskTreeFrame } from '../taskTree.mjs';
 import { launchFirst, startDebugging } from './hettinger.mjs';
 
@@ -47,9 +47,7 @@ export default {
     });
     await quickInput(page, PROGRAM, PROGRAM);
     await page.locator('.tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 15000 });
-    await runCommand(page, 'Go to Line/Column...');
-    await quickInput(page, `:${returnInLoad(ws.dir)}`);
-    await page.keyboard.press('Enter');
+    await goToLine(page, returnInLoad(ws.dir));
     await runCommand(page, 'Debug: Toggle Breakpoint');
     await prepareRoom(page, runCommand);
     await startDebugging(page, pressInWorkbench);

@@ -2,7 +2,7 @@
 // Toggle Breakpoint). When it hits, the whole program is suspended: the panel
 // must still show the tree as it was and stay responsive (select a task, the
 // details follow). Continue, and the run finishes.
-import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
+import { eventually, pressInWorkbench, quickInput, runCommand, goToLine } from '../workbench.mjs';
 import { enlargePanel, prepareRoom, taskTreeFrame } from '../taskTree.mjs';
 import { readHettinger, SITES, SPEED_ENV, startDebugging, trioWayLines } from './hettinger.mjs';
 
@@ -22,9 +22,7 @@ export default {
     });
     await quickInput(page, 'trio_way.py', 'trio_way.py');
     await page.locator('.tab', { hasText: 'trio_way.py' }).first().waitFor({ state: 'visible', timeout: 15000 });
-    await runCommand(page, 'Go to Line/Column...');
-    await quickInput(page, `:${lines.resultsSend}`);
-    await page.keyboard.press('Enter');
+    await goToLine(page, lines.resultsSend);
     await runCommand(page, 'Debug: Toggle Breakpoint');
     await page
       .locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')

@@ -5,7 +5,7 @@
 // the three pollers in the task tree.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
+import { eventually, pressInWorkbench, quickInput, runCommand, goToLine } from '../workbench.mjs';
 import { taskTreeFrame, treeNodes } from '../taskTree.mjs';
 import { startDebugging } from './hettinger.mjs';
 
@@ -19,12 +19,6 @@ function prepare(ws) {
   const [config] = ws.launch.configurations.splice(i, 1);
   ws.launch.configurations.unshift({ ...config, args: ['--hold'] });
   writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
-}
-
-async function goToLine(page, line) {
-  await runCommand(page, 'Go to Line/Column...');
-  await quickInput(page, `:${line}`);
-  await page.keyboard.press('Enter');
 }
 
 export default {

@@ -5,7 +5,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../codeServer.mjs';
-import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
+import { eventually, pressInWorkbench, quickInput, runCommand, goToLine } from '../workbench.mjs';
 import { taskTreeFrame, treeNodes } from '../taskTree.mjs';
 import { startDebugging } from './hettinger.mjs';
 
@@ -52,9 +52,7 @@ export default {
     await runCommand(page, 'Go to File...').catch(async () => pressInWorkbench(page, 'Control+P'));
     await quickInput(page, PROGRAM, PROGRAM);
     await page.locator('.tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 15000 });
-    await runCommand(page, 'Go to Line/Column...');
-    await quickInput(page, `:${line}`);
-    await page.keyboard.press('Enter');
+    await goToLine(page, line);
     await runCommand(page, 'Debug: Toggle Breakpoint');
     await page
       .locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified')
