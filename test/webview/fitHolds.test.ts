@@ -14,7 +14,8 @@ async function rightEdges(h: Harness): Promise<{ labels: number; area: number }>
   return h.page.evaluate(() => {
     const area = document.querySelector('.tree-area')!.getBoundingClientRect();
     let right = -Infinity;
-    for (const t of document.querySelectorAll('g.node text')) right = Math.max(right, t.getBoundingClientRect().right);
+    for (const t of Array.from(document.querySelectorAll('g.node text')))
+      right = Math.max(right, t.getBoundingClientRect().right);
     return { labels: right, area: area.right };
   });
 }
