@@ -65,7 +65,15 @@ describe('webview: why a task was cancelled, and program text in waits', functio
     await h.settle();
     assert.match(
       await text(h, 'aside.details'),
-      /Cancelledby cancel\(\) called by __main__\.main at main:30: “shutting down”|Cancelledby cancel\(\) called by __main__\.main at main:30: "shutting down"|Cancelledby cancel\(\) called by __main__\.main at main:30: shutting down/,
+      /Cancelledby cancel\(\) called by main at main:30: “shutting down”|Cancelledby cancel\(\) called by main at main:30: "shutting down"|Cancelledby cancel\(\) called by main at main:30: shutting down/,
+    );
+    // The task named as the tree names it, its whole name on hover.
+    assert.equal(
+      await h.page
+        .locator('aside.details .task-link', { hasText: /^main$/ })
+        .first()
+        .getAttribute('title'),
+      '__main__.main',
     );
     await h.clearPosted();
     await h.page.locator('aside.details [data-action="cause-site"]').click();

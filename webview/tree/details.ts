@@ -4,7 +4,7 @@ import type { WebviewMessage } from '../../contract/messages';
 import type { Row, RunInfo, Site, TaskState } from '../../contract/rows';
 import { h, taskStateIcon } from '../elements';
 import { foldBody, moreBody, refreshFoldCounts } from './foldDetails';
-import { baseName, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
+import { baseName, displayName, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
 import { waitSig } from './waitDetails';
 import type { ViewNode } from './model';
 import { visible } from './programText';
@@ -166,11 +166,12 @@ export class DetailsPane {
   private taskLink(c: DetailsContext, id: number): HTMLElement {
     const r = c.rows.get(id);
     const name = r?.kind === 'task' ? r.name : `#${id}`;
+    // The name the tree shows (`main` for `__main__.main`); the whole one on hover.
     const b = h(
       'button',
-      { class: 'link-button task-link', 'data-action': `select-${id}` },
+      { class: 'link-button task-link', 'data-action': `select-${id}`, title: name },
       r?.kind === 'task' ? taskStateIcon(r.state) : null,
-      name,
+      displayName(name),
     );
     b.addEventListener('click', () => c.select(id));
     return b;
