@@ -5,8 +5,12 @@ import type { Row, RunInfo } from './rows';
 import type { PastEvent, TimelineData, TimelineRequest } from './timeline';
 
 export type HostMessage =
-  /** The list of runs changed (new run, status, counts). `selected` is the run the panel should show. */
-  | { type: 'runs'; runs: RunInfo[]; selected: string | null }
+  /**
+   * The list of runs changed (new run, status, counts). `selected` is the run the panel should show;
+   * `chosenAway`: the host chose it while the page was away (hidden: a debugger pause, a new launch),
+   * so it wins over the run a reloaded page remembers.
+   */
+  | { type: 'runs'; runs: RunInfo[]; selected: string | null; chosenAway?: true }
   /** Everything about one run; replaces what the webview held for it. */
   | { type: 'snapshot'; run: RunInfo; rows: Row[] }
   /** Changes to one run since the last snapshot/delta, batched per animation-frame-sized interval. */

@@ -48,7 +48,7 @@ export class HostMessages {
         const keys = new Set(m.runs.map((r) => r.key));
         const saved = p.choices.state.run;
         let want = m.selected;
-        if (!this.gotRuns && saved && keys.has(saved) && saved !== m.selected) {
+        if (!this.gotRuns && saved && keys.has(saved) && saved !== m.selected && !m.chosenAway) {
           // A reload: come back to the run the user was looking at.
           want = saved;
           p.post({ type: 'selectRun', run: want });

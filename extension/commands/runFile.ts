@@ -107,7 +107,7 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
       isTransient: true,
     });
     deps.owners.terminalStarted(launch, terminal);
-    TERMINALS.set(terminal, { launch, file });
+    TERMINALS.opened(terminal, launch, file);
     const command = commandLine(shellKind(vscode.env.shell, process.platform), [python.command, ...python.args, file]);
     deps.log.info(`running ${file}: ${command} (${python.source})`);
     terminal.sendText(command, true);
@@ -120,16 +120,16 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
   }
 }
 
-/** Run File's terminals: the launch and the file their commands run. */
-const TERMINALS = new WeakMap<vscode.Terminal, { launch: Launch; file: string }>();
+/** Run File's terminals: their launch, file, and whether its program connected while a command ran. */
+const TERMINALS = new QuietCommands<vscode.Terminal>();
 
 /** What this module reads of VS Code 1.93's shell integration events (absent before: nothing is said, as before). */
-interface ShellExecution {
-  commandLine: { value: string };
-}
 interface ShellExecutionEvents {
-  onDidStartTerminalShellExecution?: vscode.Event<{ terminal: vscode.Terminal; execution: ShellExecution }>;
-  onDidEndTerminalShellExecution?: vscode.Event<{ terminal: vscode.Terminal; exitCode: number | undefined }>;
+  onDidEndTerminalShellExecution?: vscode.Event<{
+    terminal: vscode.Terminal;
+    execution: { commandLine: { value: string } };
+    exitCode: number | undefined;
+  }>;
 }
 
 /**
@@ -139,16 +139,11 @@ interface ShellExecutionEvents {
  */
 export function watchRunFileCommands(say: (message: string) => void): vscode.Disposable[] {
   const events = vscode.window as unknown as ShellExecutionEvents;
-  if (!events.onDidStartTerminalShellExecution || !events.onDidEndTerminalShellExecution) return [];
-  const quiet = new QuietCommands<vscode.Terminal>();
+  if (!events.onDidEndTerminalShellExecution) return [];
   return [
-    events.onDidStartTerminalShellExecution(({ terminal, execution }) => {
-      const run = TERMINALS.get(terminal);
-      if (run && execution.commandLine.value.includes(path.basename(run.file))) quiet.started(terminal, run.launch);
-    }),
-    events.onDidEndTerminalShellExecution(({ terminal, exitCode }) => {
-      const run = TERMINALS.get(terminal);
-      if (run && quiet.endedQuietly(terminal)) say(quietMessage(path.basename(run.file), exitCode));
+    events.onDidEndTerminalShellExecution(({ terminal, execution, exitCode }) => {
+      const file = TERMINALS.endedQuietly(terminal, execution.commandLine.value);
+      if (file) say(quietMessage(path.basename(file), exitCode));
     }),
   ];
 }

@@ -12,23 +12,32 @@ export function quietMessage(program: string, exitCode?: number): string {
 }
 
 /**
- * Commands of Run File terminals: whether a program of the launch connected
- * while each ran. Keyed by terminal (one command runs in it at a time): the
- * end event's execution object need not be the start event's.
+ * Run File's terminals: whether a program of the terminal's launch connected
+ * while its command ran. Counted from the terminal's previous command's end
+ * (or its opening), not from the start event, which can come after a quick
+ * program has connected (a program killed while hung read as one that never
+ * started its loop). Only the end event is needed, and it names its command.
  */
 export class QuietCommands<Terminal extends object> {
-  private readonly running = new WeakMap<Terminal, { launch: Launch; connections: number }>();
+  private readonly terminals = new WeakMap<Terminal, { launch: Launch; file: string; connections: number }>();
 
-  /** The launch's program's command started in its terminal. */
-  started(terminal: Terminal, launch: Launch): void {
-    this.running.set(terminal, { launch, connections: launch.connections });
+  /** Run File opened `terminal` to run `file` for `launch`. */
+  opened(terminal: Terminal, launch: Launch, file: string): void {
+    this.terminals.set(terminal, { launch, file, connections: launch.connections });
   }
 
-  /** The terminal's command ended: true when it was the launch's and no program of it connected meanwhile. */
-  endedQuietly(terminal: Terminal): boolean {
-    const run = this.running.get(terminal);
-    if (!run) return false;
-    this.running.delete(terminal);
-    return run.launch.connections === run.connections;
+  /**
+   * A command of `terminal` ended: the file it ran when it was the launch's
+   * program (its command line names the file) and nothing of the launch
+   * connected meanwhile; else undefined.
+   */
+  endedQuietly(terminal: Terminal, commandLine: string): string | undefined {
+    const t = this.terminals.get(terminal);
+    if (!t) return undefined;
+    const quiet = t.launch.connections === t.connections;
+    t.connections = t.launch.connections;
+    return quiet && commandLine.includes(baseName(t.file)) ? t.file : undefined;
   }
 }
+
+const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;

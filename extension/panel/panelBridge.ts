@@ -153,6 +153,7 @@ export class PanelBridge {
   /** Selects a run (e.g. a debug session's), and shows it if the panel is up. */
   select(key: string): void {
     if (!this.store.get(key)) return;
+    if (!this.attached && key !== this.selected) this.chosenAway = true;
     this.selected = key;
     this.runsDirty = true;
     this.announceSelection();
@@ -197,6 +198,7 @@ export class PanelBridge {
 
   /** Select the first run of this launch, now or when it arrives. */
   selectLaunch(launchKey: string): void {
+    this.notice(null); // what an earlier launch's program did is no longer the news
     const entries = this.store.all().filter((e) => e.launchKey === launchKey);
     if (entries.length) this.select(entries[entries.length - 1].state.key);
     else this.pendingLaunch = launchKey;
@@ -269,11 +271,14 @@ export class PanelBridge {
     return pick ? pick.state.key : null;
   }
 
+  /** The host chose the run while the page was away: a reloaded page takes it over the run it remembers. */
+  private chosenAway = false;
   /** The host's word above the tree until a run comes (a program that started no event loop). */
   private hostNotice: string | null = null;
 
-  /** Says `text` above the tree (the panel may show no run, or an older one) until the next run comes. */
-  notice(text: string): void {
+  /** Says `text` above the tree (the panel may show no run, or an older one) until the next launch or run; null: no more. */
+  notice(text: string | null): void {
+    if (text === this.hostNotice) return;
     this.hostNotice = text;
     if (this.attached) this.deps.post({ type: 'notice', text });
   }
@@ -285,10 +290,7 @@ export class PanelBridge {
 
   private onAdded(entries: readonly RunEntry[]): void {
     this.runsDirty = true;
-    if (this.hostNotice !== null && entries.length) {
-      this.hostNotice = null;
-      if (this.attached) this.deps.post({ type: 'notice', text: null });
-    }
+    if (entries.length) this.notice(null);
     if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start')
       this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
     const launched = this.pendingLaunch ? entries.find((e) => e.launchKey === this.pendingLaunch) : undefined;
@@ -370,7 +372,8 @@ export class PanelBridge {
     this.lastRunsPost = Date.now();
     const runs = this.store.infos();
     for (const r of runs) this.statuses.set(r.key, r.status); // the panel has these: no second list for them
-    this.deps.post({ type: 'runs', runs, selected: this.selected });
+    this.deps.post({ type: 'runs', runs, selected: this.selected, ...(this.chosenAway ? { chosenAway: true } : {}) });
+    if (this.attached) this.chosenAway = false;
   }
 
   private postSnapshot(): void {

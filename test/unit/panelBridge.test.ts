@@ -58,7 +58,7 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     t.bridge.dispose();
   });
 
-  it('says a host notice (a program that started no event loop) until a run comes, again to a reloaded page', async () => {
+  it('says a host notice (a program that started no event loop) until a run or another launch comes, again to a reloaded page', async () => {
     const t = setup();
     const text = 'no_loop.py ended before starting a Trio, asyncio or AnyIO event loop: there is no task tree to show.';
     t.bridge.notice(text); // before the page is up: kept
@@ -75,6 +75,37 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     t.posted.length = 0;
     await t.bridge.handle({ type: 'ready' });
     assert.deepEqual(notices(), []);
+    t.bridge.notice(text);
+    t.posted.length = 0;
+    t.bridge.selectLaunch('k-next'); // another launch starts (a debug session, Run File): the news is over
+    assert.deepEqual(notices(), [{ type: 'notice', text: null }]);
+    t.bridge.dispose();
+  });
+
+  it('a run the host selects while the panel is hidden is marked chosen away in the next run list, once', async () => {
+    const t = setup();
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    const b = t.program('B', 'b');
+    prologue().forEach(b.feed);
+    await t.bridge.handle({ type: 'ready' });
+    t.bridge.select('c1.r1');
+    await sleep(0);
+    t.bridge.detach(); // the tab went behind another
+    t.bridge.select('c2.r1'); // the debugger paused B
+    t.posted.length = 0;
+    await t.bridge.handle({ type: 'ready' });
+    const runs = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'runs' }> => m.type === 'runs');
+    assert.deepEqual(
+      runs().map((m) => [m.selected, m.chosenAway]),
+      [['c2.r1', true]],
+    );
+    t.posted.length = 0;
+    await t.bridge.handle({ type: 'ready' }); // a later reload: the page's own choice counts again
+    assert.deepEqual(
+      runs().map((m) => [m.selected, m.chosenAway]),
+      [['c2.r1', undefined]],
+    );
     t.bridge.dispose();
   });
 

@@ -15,20 +15,20 @@ describe('a launch whose program started no event loop', () => {
     assert.match(quietMessage('broken.py', 1), /^broken\.py exited with code 1 before starting/);
   });
 
-  it('a command is quiet when no program of its launch connected while it ran; each command of its terminal on its own', () => {
+  it("a command is quiet when no program of its launch connected while it ran: counted from the terminal's last command", () => {
     const launches = new LaunchRegistry();
     const launch = launches.create('threads.py', 'terminal');
     const quiet = new QuietCommands<object>();
     const terminal = {};
-    quiet.started(terminal, launch);
-    assert.equal(quiet.endedQuietly(terminal), true, 'nothing connected');
-    quiet.started(terminal, launch); // typed again there
-    launches.connected(launch); // its event loop started: the runtime connected
+    const command = '/usr/bin/python3 /home/me/app/threads.py';
+    quiet.opened(terminal, launch, '/home/me/app/threads.py');
+    assert.equal(quiet.endedQuietly(terminal, command), '/home/me/app/threads.py', 'nothing connected');
+    // Typed again; its program starts its loop (the runtime connects), then is killed while hung: not quiet.
+    launches.connected(launch);
     launches.disconnected(launch);
-    assert.equal(quiet.endedQuietly(terminal), false);
-    assert.equal(quiet.endedQuietly(terminal), false, 'a command that was not the program (ls, typed in its terminal)');
-    assert.equal(quiet.endedQuietly({}), false, 'another terminal');
-    quiet.started(terminal, launch);
-    assert.equal(quiet.endedQuietly(terminal), true, 'an earlier connection does not count for a later command');
+    assert.equal(quiet.endedQuietly(terminal, command), undefined);
+    assert.equal(quiet.endedQuietly(terminal, command), '/home/me/app/threads.py', 'a later run counts on its own');
+    assert.equal(quiet.endedQuietly(terminal, 'ls -l'), undefined, 'a command that is not the program');
+    assert.equal(quiet.endedQuietly({}, command), undefined, 'a terminal Run File did not open');
   });
 });

@@ -1,5 +1,6 @@
 // Runs, banners, persistence across reloads, big trees, and theme screenshots.
 import assert from 'node:assert/strict';
+import type { HostMessage } from '../../contract/messages';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
@@ -144,6 +145,16 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     await h.reload();
     await h.send(runsMessage([a.state, b.state], 'c1.r1'));
     assert.deepEqual(await h.posted(), [{ type: 'ready' }, { type: 'selectRun', run: 'c2.r1' }]);
+    assert.equal(await h.page.locator('select.run-picker').inputValue(), 'c2.r1');
+  });
+
+  it('takes the run the host chose while the page was away (a debugger pause in another run) over the one it remembers', async () => {
+    const a = liveRun('c1.r1', 'crawl.py');
+    const b = new LiveRun('c2.r1', 'swarm.py').feed([...prologue(), ...swarm(3, 'job')]);
+    await h.send(runsMessage([a.state, b.state], 'c1.r1'), a.snapshot());
+    await h.reload(); // the panel was hidden; meanwhile the debugger paused swarm.py
+    await h.send({ ...runsMessage([a.state, b.state], 'c2.r1'), chosenAway: true } as HostMessage, b.snapshot());
+    assert.deepEqual(await h.posted(), [{ type: 'ready' }], 'no selectRun back to crawl.py');
     assert.equal(await h.page.locator('select.run-picker').inputValue(), 'c2.r1');
   });
 
