@@ -272,6 +272,8 @@ export interface RunInfo {
   problems: string[];
   /** The run did not finish: its program stopped (or its connection ended) at this run time; a recording's `run.stopped` says it too. */
   stoppedAt?: number;
+  /** A recording saved while its program was still running (it went on): it ends at `stoppedAt`, the save. */
+  savedRunning?: true;
   /** Disconnected as its debug session ended (Stop, or the program exited under the debugger): no lost connection to warn of. */
   sessionEnded?: true;
   /** A past moment of the run (run-relative ms): these are its rows and counts then. Absent: now. */

@@ -104,6 +104,8 @@ export interface RunStoppedEvent extends RunEvent {
   type: 'run.stopped';
   reason: string;
   session_ended?: boolean;
+  /** The program was still running when the recording was saved (it went on): the recording ends here. */
+  running?: boolean;
 }
 export interface TaskSpawnedEvent extends RunEvent {
   type: 'task.spawned';

@@ -56,7 +56,11 @@ export function statusSentence(info: RunInfo): string {
             ? 'was cancelled'
             : info.outcome === 'returned'
               ? 'returned'
-              : 'ended without a finish event';
+              : info.savedRunning
+                ? 'was saved while the program was still running'
+                : info.stoppedAt !== undefined
+                  ? 'ended when its program stopped, before the run finished'
+                  : 'ended without a finish event';
       return `${info.label}: recording — the run ${how}`;
     }
   }

@@ -40,7 +40,13 @@ export class VerdictBanner {
 
   private banner(info: RunInfo, v: Verdict, live: boolean): HTMLElement {
     const ended =
-      v.endedAt !== undefined ? ` until ${formatDuration(v.endedAt)}` : live ? '' : ', until the program stopped';
+      v.endedAt !== undefined
+        ? ` until ${formatDuration(v.endedAt)}`
+        : live
+          ? ''
+          : info.savedRunning
+            ? ', until the recording was saved (the program went on)'
+            : ', until the program stopped';
     const when = `since ${formatDuration(v.since)} into the run${ended}`;
     const list = h('ul', { class: 'verdict-tasks' });
     for (const group of leavesFirst(sameWait(v.tasks))) list.append(h('li', {}, ...this.line(group, v)));

@@ -137,7 +137,7 @@ export const EVENT_SPECS: Record<WireLineType, EventSpec> = {
     optional: { resumed: bool, library: oneOf('trio', 'asyncio'), library_version: str, anyio: str },
   },
   'run.finished': { required: { run: id, ts, outcome }, optional: { error } },
-  'run.stopped': { required: { run: id, ts, reason: text }, optional: { session_ended: bool } },
+  'run.stopped': { required: { run: id, ts, reason: text }, optional: { session_ended: bool, running: bool } },
   'task.spawned': {
     required: { run: id, ts, id, name: str, nursery: idOrNull, system: bool, site },
     optional: { main: bool, parent: id, func: site, default_name: str },

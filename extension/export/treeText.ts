@@ -117,7 +117,7 @@ export function programLabel(argv: readonly string[]): string {
 /** What the header says of the run: its outcome, else how it stands. */
 export function runStatus(info: RunInfo): string {
   if (info.outcome) return outcomeText(info.outcome, info.error);
-  if (info.status === 'live') return 'running';
+  if (info.status === 'live' || info.savedRunning) return 'running';
   // A recording's run that ends in the collector's run.stopped (1.5) ended as the live one did.
   return info.status === 'disconnected' || info.stoppedAt !== undefined ? 'disconnected' : 'not finished';
 }

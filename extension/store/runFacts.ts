@@ -103,7 +103,7 @@ export class RunFacts {
   /** The run's debug session ended: the run was cut short by it, not by a lost connection. */
   sessionEnded = false;
   /** The run did not finish: its program stopped at this run time, for this reason (a saved recording says so too). */
-  stopped: { at: number; reason: string } | undefined;
+  stopped: { at: number; reason: string; running?: true } | undefined;
 
   removeProblem(message: string): void {
     const i = this.problems.indexOf(message);
@@ -155,6 +155,7 @@ export class RunFacts {
     if (this.verdict) info.verdict = this.verdict;
     if (this.sessionEnded) info.sessionEnded = true;
     if (this.stopped) info.stoppedAt = this.stopped.at;
+    if (this.stopped?.running) info.savedRunning = true;
     if (this.error) info.error = this.error;
     return info;
   }

@@ -14,6 +14,9 @@ import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
 import { DISCONNECTED_EARLY, RunFacts } from './runFacts';
+
+/** A saved recording's end for a run whose program went on. */
+const SAVED_RUNNING = 'The recording was saved while the program was still running.';
 import { RunLints, type Lint, type LintSettings } from './runLints';
 import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
@@ -323,19 +326,37 @@ export class RunState {
    * then held until the end. A live connection's is refused.
    */
   private recordedStop(e: RunStoppedEvent): Refusal | undefined {
-    if (this.facts.status !== 'recording') return REFUSED.collectorsLine;
+    const f = this.facts;
+    if (f.status !== 'recording') return REFUSED.collectorsLine;
     this.judgeAt(e.ts);
+    if (e.running) {
+      // Saved while it ran on: the recording ends here (the line's own ts), nothing was lost.
+      if (!f.ended && !f.stopped) f.stopped = { at: e.ts, reason: clip(e.reason, MAX_TEXT), running: true };
+      f.changed = true;
+      return undefined;
+    }
     this.disconnected(clip(e.reason, MAX_TEXT), e.ts);
     if (e.session_ended) this.sessionEnded();
     return undefined;
   }
 
-  /** The `run.stopped` line a saved recording ends this run with (run number `run` of its program), if it did not finish. */
-  stoppedLine(run: number): string | undefined {
-    const stop = this.facts.stopped;
-    if (!stop || this.facts.ended) return undefined;
-    const e: RunStoppedEvent = { type: 'run.stopped', run, ts: stop.at, reason: stop.reason };
-    if (this.facts.sessionEnded) e.session_ended = true;
+  /**
+   * The `run.stopped` line a saved recording ends this run with (run number
+   * `run` of its program), if it did not finish: where it stopped, or, still
+   * running, the moment of the save (host time `hostNow`).
+   */
+  stoppedLine(run: number, hostNow: number = Date.now()): string | undefined {
+    const f = this.facts;
+    if (f.ended) return undefined;
+    const stop = f.stopped;
+    let e: RunStoppedEvent;
+    if (stop) {
+      e = { type: 'run.stopped', run, ts: stop.at, reason: stop.reason };
+      if (f.sessionEnded) e.session_ended = true;
+    } else if (f.status === 'live' && f.wall > 0) {
+      // (a run that has started: its run.started gave the wall clock)
+      e = { type: 'run.stopped', run, ts: f.runNow(hostNow), reason: SAVED_RUNNING, running: true };
+    } else return undefined;
     return JSON.stringify(e);
   }
 

@@ -55,6 +55,7 @@ const SAMPLES: WireEvent[] = [
   { type: 'run.finished', run: 1, ts: 9, outcome: 'raised', error: err },
   { type: 'run.stopped', run: 1, ts: 10, reason: 'stopped', session_ended: true },
   { type: 'run.stopped', run: 1, ts: 11, reason: 'lost' },
+  { type: 'run.stopped', run: 1, ts: 12, reason: 'saved', running: true },
   { type: 'task.spawned', run: 1, ts: 1, id: 5, name: 'fetch', nursery: 4, system: false, site: s(3) },
   {
     type: 'task.spawned',

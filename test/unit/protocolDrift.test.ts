@@ -83,6 +83,7 @@ const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
     ts: 10350.5,
     reason: 'The program disconnected before its run finished.',
     session_ended: true,
+    running: false,
   },
   'task.spawned': { type: 'task.spawned', id: 5, ...spawnFields },
   'tasks.spawned': {

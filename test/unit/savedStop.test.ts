@@ -64,6 +64,35 @@ describe('a saved recording of a run that did not finish (run.stopped)', () => {
     assert.equal(h.stateAt(h.length)!.state.info().verdict?.kind, 'hang', 'a replay of its history finds the hang');
   });
 
+  it('saved while the program still runs (hung for 10 s): the recording ends at the save, hung until then', () => {
+    const store = new RunStore();
+    const program = store.openStream({ launchKey: 'k', instance: 'i' });
+    program.record(JSON.stringify(hello()));
+    const live = program.run(1)!;
+    for (const e of hung) {
+      program.record(JSON.stringify(e));
+      live.apply(e);
+    }
+    live.info(); // the host showed it as its last event came (its clock is stamped then)
+    const last = JSON.parse(live.stoppedLine(1, Date.now() + 10_000)!);
+    assert.equal(last.running, true);
+    assert.ok(last.ts >= 10_200 && last.ts < 10_400, `saved at ${last.ts}`);
+    const text = store.recordingOf(live.key)!.text;
+    assert.equal(
+      JSON.parse(text.trimEnd().split('\n').pop()!).type,
+      'run.stopped',
+      'what Save Recording… writes ends so',
+    );
+    const [r] = replayNdjson([...text.trimEnd().split('\n').slice(0, -1), JSON.stringify(last)].join('\n')).runs;
+    const info = r.info();
+    assert.equal(info.clock.ts, last.ts, 'the recording ends at the save');
+    assert.equal(info.savedRunning, true);
+    assert.equal(info.verdict?.kind, 'hang', 'hung until the save');
+    assert.equal(info.status, 'recording');
+    assert.deepEqual(info.problems, [], 'nothing was lost: no problem to report');
+    assert.equal(runStatus(info), 'running', 'Copy Tree as Text says the run went on');
+  });
+
   it('a debug session that was stopped is a chosen end: no lost connection to warn of', () => {
     const { text } = savedAfterStop(hung, 3000, true);
     assert.equal(JSON.parse(text.trimEnd().split('\n').pop()!).session_ended, true);

@@ -186,6 +186,26 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.match(await text(h, 'aside.details'), /Waits forEvent state\.ready for 9\.\d s/, 'waiting until the stop');
   });
 
+  it('a recording saved while the hung program ran on says it was hung until the save', async () => {
+    const lines = readStream('test/fixtures/hang.ndjson').split('\n').filter(Boolean);
+    const stop = eventsOf(lines.join('\n')).find((e) => e.type === 'scope.changed' && e.cancel_called)!.ts as number;
+    const kept = lines.filter((l) => !/"ts":/.test(l) || (JSON.parse(l) as { ts: number }).ts < stop);
+    const saved = { type: 'run.stopped', run: 1, ts: 10_000, reason: 'saved', running: true };
+    const [run] = replayNdjson([...kept, JSON.stringify(saved)].join('\n')).runs;
+    await h.send(runsMessage([run]), snapshotMessage(run));
+    const banner = h.page.locator('.banner.verdict.hang');
+    await banner.waitFor();
+    assert.match(
+      (await banner.textContent())!,
+      /^Was hung since \d+ ms into the run, until the recording was saved \(the program went on\)\./,
+    );
+    assert.match(
+      (await h.page.locator('.notices').textContent())!,
+      /recording — the run was saved while the program was still running/,
+    );
+    assert.equal(await h.page.locator('.notices .banner.problem').count(), 0, 'nothing was lost');
+  });
+
   it('a wait whose own detail counts its waiters ("value 0; 3 waiting") does not count them again', async () => {
     await show(h, lockQueue('value 0; 3 waiting'));
     await h.task('client-1').locator('tspan.name').click();

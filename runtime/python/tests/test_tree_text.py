@@ -121,6 +121,10 @@ def test_a_saved_recording_that_says_its_program_stopped_reads_disconnected():
     assert r.stdout.decode().splitlines()[0].endswith(" · disconnected")
     early = show("-", "--at", "0.1", stdin="\n".join([*cut, stop]) + "\n")
     assert " · running · at " in early.stdout.decode().splitlines()[0]
+    # saved while the program ran on: the recording ends, the run did not
+    saved = '{"type":"run.stopped","run":1,"ts":9000,"reason":"saved","running":true}'
+    ran_on = show("-", stdin="\n".join([*cut, saved]) + "\n")
+    assert ran_on.stdout.decode().splitlines()[0].endswith(" · running")
 
 
 def test_identical_siblings_collapse_with_their_whole_subtree():

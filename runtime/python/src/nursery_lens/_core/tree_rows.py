@@ -110,6 +110,8 @@ class RunRows:
         #: a saved recording's ``run.stopped`` (1.5, the collector's line): the
         #: run did not finish, its program stopped
         self.stopped = False
+        #: its ``run.stopped`` says the program was still running when it was saved
+        self.saved_running = False
         #: the newest ``ts`` applied
         self.last_ts = 0.0
         #: ids a snapshot replayed so far (None: no snapshot open)
@@ -161,7 +163,10 @@ class RunRows:
             self._close_unseen(set())
 
     def _run_stopped(self, e: Json) -> None:
-        self.stopped = True
+        if e.get("running") is True:  # saved while the program ran on: the recording ends, the run did not
+            self.saved_running = True
+        else:
+            self.stopped = True
 
     def _dropped(self, e: Json) -> None:
         self._lost_lines = True

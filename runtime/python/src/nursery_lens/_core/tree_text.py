@@ -319,11 +319,11 @@ def tree_text(run: RunRows, status: str, at_ms: float | None = None) -> str:
 
 def run_status(run: RunRows, cut: bool = False) -> str:
     """What the header says of a run read from its events: its outcome, or
-    ``running`` when later events were left out (``cut``), ``disconnected``
-    when a saved recording says its program stopped first, else ``not
-    finished``."""
+    ``running`` when later events were left out (``cut``) or the recording
+    was saved while the program ran on, ``disconnected`` when a saved
+    recording says its program stopped first, else ``not finished``."""
     if run.finished and run.outcome is not None:
         return outcome_text(run.outcome, run.error)
-    if cut:
+    if cut or run.saved_running:
         return "running"
     return "disconnected" if run.stopped else "not finished"
