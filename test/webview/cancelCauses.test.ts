@@ -68,13 +68,16 @@ describe('webview: why a task was cancelled, and program text in waits', functio
       /Cancelledby cancel\(\) called by main at main:30: “shutting down”|Cancelledby cancel\(\) called by main at main:30: "shutting down"|Cancelledby cancel\(\) called by main at main:30: shutting down/,
     );
     // The task named as the tree names it, its whole name on hover.
-    assert.equal(
-      await h.page
-        .locator('aside.details .task-link', { hasText: /^main$/ })
-        .first()
-        .getAttribute('title'),
-      '__main__.main',
-    );
+    const mainLink = h.page.locator('aside.details .task-link', { hasText: /^main$/ }).first();
+    assert.equal(await mainLink.getAttribute('title'), '__main__.main');
+    // main did not fail: it cancelled the poller with cancel() (not "Its failure cancelled").
+    await mainLink.click();
+    await h.settle();
+    const mainPane = await text(h, 'aside.details');
+    assert.match(mainPane, /It cancelled.*poller/s);
+    assert.doesNotMatch(mainPane, /Its failure cancelled/);
+    await h.task('poller').locator('tspan.name').click();
+    await h.settle();
     await h.clearPosted();
     await h.page.locator('aside.details [data-action="cause-site"]').click();
     assert.deepEqual(

@@ -121,7 +121,7 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   if (t.error) item('Error', errorBlock(t.error));
   if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
   if (t.state === 'cancelled') item(...cancelItem(t, links));
-  if (c.victims.length) item(...victimsItem(c.victims, links));
+  if (c.victims.length) item(...victimsItem(t, c.victims, links));
   item(
     'Lifetime',
     `spawned ${formatDuration(t.spawnedAt)} into the run`,
@@ -144,11 +144,12 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   return items;
 }
 
-function victimsItem(victims: readonly number[], links: RowLinks): Item {
+/** The tasks its failure cancelled; or, for a task that did not fail (it called cancel()), the tasks it cancelled. */
+function victimsItem(t: TaskRow, victims: readonly number[], links: RowLinks): Item {
   const list = h('ul', { class: 'victims' });
   for (const v of victims.slice(0, 50)) list.append(h('li', {}, links.task(v)));
   if (victims.length > 50) list.append(h('li', { class: 'muted' }, `and ${victims.length - 50} more`));
-  return ['Its failure cancelled', list];
+  return [t.state === 'raised' ? 'Its failure cancelled' : 'It cancelled', list];
 }
 
 /** The task group the task belongs to, or for a loose task the task that made it. */
