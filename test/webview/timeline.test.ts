@@ -142,7 +142,8 @@ describe('webview: the timeline and the time cursor', () => {
     await h.page.locator('.tl-top-svg').focus();
     await h.page.keyboard.press('End');
     await host!.settle(200);
-    await waitBar(h, /^at 303 ms/);
+    await waitBar(h, /^at the end, 303 ms/);
+    assert.equal(await h.page.locator('.past-badge').isVisible(), false, 'the end is no past moment');
     assert.equal(await stateOf(h, 'download'), 'cancelled');
     assert.equal(await h.page.locator('path.cancel-link').count(), 2);
     await dragTo(h, 100);

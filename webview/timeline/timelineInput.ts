@@ -4,7 +4,7 @@
 // the wheel zooms (on the rows with Ctrl, or pans sideways); hovering says
 // what a lifeline or mark is. Keys: [ and ] step one event (Shift: ten), L
 // goes live, anywhere outside a text field; on the strip also Space (play),
-// Home/End, arrows, + and - (zoom), 0 (the whole run). The grip resizes.
+// Home/End (End: the run as it is, as L), arrows, + and - (zoom), 0 (the whole run). The grip resizes.
 import type { Timeline } from './timeline';
 import type { TimelineLine, TimelineMark } from '../../contract/timeline';
 import { onTop, ROW_HEIGHT, scaleOf, stateAt, type TimeScale } from './timelineView';
@@ -247,7 +247,7 @@ function bindKeys(t: Timeline, { zoom }: Moves): void {
       else if (!inStrip) return;
       else if (key === ' ') t.togglePlay();
       else if (key === 'Home') t.seek(t.model.data?.start ?? 0);
-      else if (key === 'End') t.seek(t.end());
+      else if (key === 'End') t.live(); // the end is the run as it is (or was at its end): not a past moment
       else if (key === 'ArrowLeft' || key === 'ArrowRight') {
         t.player.pause();
         t.seek(at + (key === 'ArrowLeft' ? -1 : 1) * (w.to - w.from) * (e.shiftKey ? 0.1 : 0.01));
