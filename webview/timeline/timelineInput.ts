@@ -247,7 +247,8 @@ function bindKeys(t: Timeline, { zoom }: Moves): void {
       else if (!inStrip) return;
       else if (key === ' ') t.togglePlay();
       else if (key === 'Home') t.seek(t.model.data?.start ?? 0);
-      else if (key === 'End') t.live(); // the end is the run as it is (or was at its end): not a past moment
+      else if (key === 'End')
+        t.live(); // the end is the run as it is (or was at its end): not a past moment
       else if (key === 'ArrowLeft' || key === 'ArrowRight') {
         t.player.pause();
         t.seek(at + (key === 'ArrowLeft' ? -1 : 1) * (w.to - w.from) * (e.shiftKey ? 0.1 : 0.01));
