@@ -70,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const watcher = new DebugSessionWatcher(owners, {
     showLaunch,
     sessionEnded: (launch) => store.launchSessionEnded(launch.secret),
-    endedQuietly: (_launch, program) => sayQuiet(quietMessage(program)),
+    endedQuietly: (_launch, program, exitCode) => sayQuiet(quietMessage(program, exitCode)),
   });
   context.subscriptions.push(
     watcher,

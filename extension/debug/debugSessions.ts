@@ -16,8 +16,11 @@ export interface PanelOpener {
   showLaunch(launch: Launch, reveal: boolean, program?: string): void;
   /** The launch's debug session ended (Stop, or its program exited). */
   sessionEnded?(launch: Launch): void;
-  /** It ended with no program of the launch ever connected: none started an event loop (`program`: its file's name). */
-  endedQuietly?(launch: Launch, program: string): void;
+  /**
+   * It ended with no program of the launch ever connected: none started an event loop
+   * (`program`: its file's name; `exitCode`: the program's, when the debugger said it).
+   */
+  endedQuietly?(launch: Launch, program: string, exitCode?: number): void;
 }
 
 /** The session's program as the user knows it: its file's name, or the module it runs. */
@@ -32,6 +35,8 @@ const isPython = (session: vscode.DebugSession) => (PYTHON_DEBUG_TYPES as readon
 export class DebugSessionWatcher implements vscode.Disposable {
   private readonly shown = new Set<string>();
   private readonly subscriptions: vscode.Disposable[];
+  /** The exit code each session's program reported (DAP `exited`), until the session ends. */
+  private readonly exitCodes = new Map<string, number>();
 
   constructor(
     private readonly owners: LaunchOwners,
@@ -40,11 +45,23 @@ export class DebugSessionWatcher implements vscode.Disposable {
     this.subscriptions = [
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
       vscode.debug.onDidTerminateDebugSession((s) => {
+        const exitCode = this.exitCodes.get(s.id);
+        this.exitCodes.delete(s.id);
         const launch = isPython(s) ? this.owners.sessionEnded(s) : undefined;
         if (!launch) return;
         this.opener.sessionEnded?.(launch);
-        if (!launch.connections) this.opener.endedQuietly?.(launch, programOf(s) ?? launch.label);
+        if (!launch.connections) this.opener.endedQuietly?.(launch, programOf(s) ?? launch.label, exitCode);
       }),
+      ...PYTHON_DEBUG_TYPES.map((type) =>
+        vscode.debug.registerDebugAdapterTrackerFactory(type, {
+          createDebugAdapterTracker: (s) => ({
+            onDidSendMessage: (m: { type?: string; event?: string; body?: { exitCode?: unknown } }) => {
+              if (m.type === 'event' && m.event === 'exited' && typeof m.body?.exitCode === 'number')
+                this.exitCodes.set(s.id, m.body.exitCode);
+            },
+          }),
+        }),
+      ),
     ];
   }
 
