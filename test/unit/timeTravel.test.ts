@@ -78,6 +78,21 @@ async function timeline(
   throw new Error('no timeline');
 }
 
+/** A panel bridge over a fresh store, told of the debugger's marks through `focus`; what it posts is in `posted`. */
+function bridgeWithFocus(now?: () => number) {
+  const focus = new TaskFocus();
+  const store = new RunStore();
+  const posted: HostMessage[] = [];
+  const bridge = new PanelBridge(store, {
+    post: (m) => posted.push(m),
+    openSite: async () => undefined,
+    runCommand: () => undefined,
+    focus,
+    ...(now ? { now } : {}),
+  });
+  return { focus, store, posted, bridge };
+}
+
 describe('time travel, host side (panel bridge)', () => {
   it('a panel applying the answers to seeks back and forth holds the run as it was at each moment', async () => {
     const t = setup();
@@ -188,16 +203,8 @@ describe('time travel, host side (panel bridge)', () => {
   });
 
   it('the debugger pausing a run (its marks) holds the cursor at the moment of the pause until it runs again; a reloaded page is told again', async () => {
-    const focus = new TaskFocus();
-    const store = new RunStore();
-    const posted: HostMessage[] = [];
-    const bridge = new PanelBridge(store, {
-      post: (m) => posted.push(m),
-      openSite: async () => undefined,
-      runCommand: () => undefined,
-      focus,
-      now: () => 0, // before any clock stamp: the moment is the newest event's, whatever time the test takes
-    });
+    // now 0: before any clock stamp, the moment is the newest event's, whatever time the test takes
+    const { focus, store, posted, bridge } = bridgeWithFocus(() => 0);
     await bridge.handle({ type: 'ready' });
     const stream = store.openStream({ launchKey: 'k', instance: 'i' });
     const run = stream.run(1)!;
@@ -233,15 +240,7 @@ describe('time travel, host side (panel bridge)', () => {
   });
 
   it('a run the debugger pauses comes into view, even with no task of it on the stopped thread', async () => {
-    const focus = new TaskFocus();
-    const store = new RunStore();
-    const posted: HostMessage[] = [];
-    const bridge = new PanelBridge(store, {
-      post: (m) => posted.push(m),
-      openSite: async () => undefined,
-      runCommand: () => undefined,
-      focus,
-    });
+    const { focus, store, posted, bridge } = bridgeWithFocus();
     await bridge.handle({ type: 'ready' });
     const older = store.openStream({ launchKey: 'a', instance: 'i' }).run(1)!;
     [hello(), ...prologue()].forEach((e) => older.apply(e));
