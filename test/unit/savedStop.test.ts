@@ -9,6 +9,7 @@ import { replayNdjson } from '../../extension/collector/replay';
 import { runStatus } from '../../extension/export/treeText';
 import { DISCONNECTED_EARLY } from '../../extension/store/runFacts';
 import { RunStore } from '../../extension/store/runStore';
+import type { RunState } from '../../extension/store/runState';
 import { run } from './runRows';
 import { hello, opened, prologue, runFinished, spawned, state } from './wireEvents';
 
@@ -27,8 +28,8 @@ const hung: WireEvent[] = [
   waiting(6, 200, event(10)),
 ];
 
-/** A live program that sent `events`, then stopped `quietMs` after its last one; what Save Recording… writes. */
-function savedAfterStop(events: WireEvent[], quietMs: number, session = false): { text: string; liveEnd: number } {
+/** A live program that said hello and sent `events` (kept for Save Recording…, as the collector keeps them). */
+function liveProgram(events: WireEvent[]): { store: RunStore; state: RunState } {
   const store = new RunStore();
   const program = store.openStream({ launchKey: 'k', instance: 'i' });
   program.record(JSON.stringify(hello()));
@@ -37,6 +38,12 @@ function savedAfterStop(events: WireEvent[], quietMs: number, session = false): 
     program.record(JSON.stringify(e));
     state.apply(e);
   }
+  return { store, state };
+}
+
+/** A live program that sent `events`, then stopped `quietMs` after its last one; what Save Recording… writes. */
+function savedAfterStop(events: WireEvent[], quietMs: number, session = false): { text: string; liveEnd: number } {
+  const { store, state } = liveProgram(events);
   state.markDisconnected(DISCONNECTED_EARLY, Date.now() + quietMs);
   if (session) state.sessionEnded();
   return { text: store.recordingOf(state.key)!.text, liveEnd: state.info().clock.ts };
@@ -65,14 +72,7 @@ describe('a saved recording of a run that did not finish (run.stopped)', () => {
   });
 
   it('saved while the program still runs (hung for 10 s): the recording ends at the save, hung until then', () => {
-    const store = new RunStore();
-    const program = store.openStream({ launchKey: 'k', instance: 'i' });
-    program.record(JSON.stringify(hello()));
-    const live = program.run(1)!;
-    for (const e of hung) {
-      program.record(JSON.stringify(e));
-      live.apply(e);
-    }
+    const { store, state: live } = liveProgram(hung);
     live.info(); // the host showed it as its last event came (its clock is stamped then)
     const last = JSON.parse(live.stoppedLine(1, Date.now() + 10_000)!);
     assert.equal(last.running, true);
@@ -102,13 +102,7 @@ describe('a saved recording of a run that did not finish (run.stopped)', () => {
   });
 
   it('a run that finished gets no such line; one the recording cuts short without it ends at its last event', () => {
-    const store = new RunStore();
-    const program = store.openStream({ launchKey: 'k', instance: 'i' });
-    const state = program.run(1)!;
-    for (const e of [...prologue(), runFinished(5)]) {
-      program.record(JSON.stringify(e));
-      state.apply(e);
-    }
+    const { store, state } = liveProgram([...prologue(), runFinished(5)]);
     state.markDisconnected(DISCONNECTED_EARLY);
     assert.ok(!store.recordingOf(state.key)!.text.includes('run.stopped'));
     const cut = replayNdjson([hello(), ...hung].map((e) => JSON.stringify(e)).join('\n')).runs[0].info();

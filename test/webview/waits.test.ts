@@ -13,6 +13,15 @@ import { edges, keyOf, lockQueue, show, stuckRun, text } from './stuckRuns';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 
+/** The hang example's recording to where it hung, ended by the collector's run.stopped (1.5) at 10 s with `stop`'s fields. */
+function hungRecording(stop: { reason: string; running?: boolean }) {
+  const lines = readStream('test/fixtures/hang.ndjson').split('\n').filter(Boolean);
+  const cancelled = eventsOf(lines.join('\n')).find((e) => e.type === 'scope.changed' && e.cancel_called)!;
+  const kept = lines.filter((l) => !/"ts":/.test(l) || (JSON.parse(l) as { ts: number }).ts < (cancelled.ts as number));
+  const end = { type: 'run.stopped', run: 1, ts: 10_000, ...stop };
+  return replayNdjson([...kept, JSON.stringify(end)].join('\n')).runs[0];
+}
+
 describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
   let s: Session;
   let h: Harness;
@@ -163,16 +172,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
 
   it('a recording saved after a hung program was stopped opens as the run ended: "Was hung", until the stop', async () => {
     // What Save Recording… writes (1.5): the program's lines to where it hung, then the collector's run.stopped.
-    const lines = readStream('test/fixtures/hang.ndjson').split('\n').filter(Boolean);
-    const stop = eventsOf(lines.join('\n')).find((e) => e.type === 'scope.changed' && e.cancel_called)!.ts as number;
-    const kept = lines.filter((l) => !/"ts":/.test(l) || (JSON.parse(l) as { ts: number }).ts < stop);
-    const stopped = {
-      type: 'run.stopped',
-      run: 1,
-      ts: 10_000,
-      reason: 'The program disconnected before its run finished.',
-    };
-    const [run] = replayNdjson([...kept, JSON.stringify(stopped)].join('\n')).runs;
+    const run = hungRecording({ reason: 'The program disconnected before its run finished.' });
     await h.send(runsMessage([run]), snapshotMessage(run));
     const banner = h.page.locator('.banner.verdict.hang');
     await banner.waitFor();
@@ -187,11 +187,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
   });
 
   it('a recording saved while the hung program ran on says it was hung until the save', async () => {
-    const lines = readStream('test/fixtures/hang.ndjson').split('\n').filter(Boolean);
-    const stop = eventsOf(lines.join('\n')).find((e) => e.type === 'scope.changed' && e.cancel_called)!.ts as number;
-    const kept = lines.filter((l) => !/"ts":/.test(l) || (JSON.parse(l) as { ts: number }).ts < stop);
-    const saved = { type: 'run.stopped', run: 1, ts: 10_000, reason: 'saved', running: true };
-    const [run] = replayNdjson([...kept, JSON.stringify(saved)].join('\n')).runs;
+    const run = hungRecording({ reason: 'saved', running: true });
     await h.send(runsMessage([run]), snapshotMessage(run));
     const banner = h.page.locator('.banner.verdict.hang');
     await banner.waitFor();
