@@ -14,9 +14,6 @@ import { NurseryEvents } from './nurseryEvents';
 import { Retention } from './retention';
 import { RunEvents } from './runEvents';
 import { DISCONNECTED_EARLY, RunFacts } from './runFacts';
-
-/** A saved recording's end for a run whose program went on. */
-const SAVED_RUNNING = 'The recording was saved while the program was still running.';
 import { RunLints, type Lint, type LintSettings } from './runLints';
 import type { ReportedFiles } from './reportedFiles';
 import { RunTree } from './runTree';
@@ -28,6 +25,9 @@ import { RunHistory, type HistoryOptions } from './runHistory';
 import { deltaBetween } from './rowDiff';
 import { Verdicts } from './verdicts';
 import type { Verdict } from '../../contract/rows';
+
+/** A saved recording's end for a run whose program went on. */
+const SAVED_RUNNING = 'The recording was saved while the program was still running.';
 
 export interface RunStateOptions {
   /** Finished tasks kept as rows; older ones are folded into RetiredRows. Default DEFAULT_RETAIN_FINISHED. */
@@ -353,6 +353,7 @@ export class RunState {
     if (stop) {
       e = { type: 'run.stopped', run, ts: stop.at, reason: stop.reason };
       if (f.sessionEnded) e.session_ended = true;
+      if (stop.running) e.running = true;
     } else if (f.status === 'live' && f.wall > 0) {
       // (a run that has started: its run.started gave the wall clock)
       e = { type: 'run.stopped', run, ts: f.runNow(hostNow), reason: SAVED_RUNNING, running: true };
