@@ -6,9 +6,9 @@ import type { HostMessage } from '../../contract/messages';
 import type { TaskRow } from '../../contract/rows';
 import type { WireEvent, WireSite } from '../../contract/wire';
 import { PauseTracker, candidatesOf, type ListedFrame } from '../../extension/debug/pauseTracker';
-import { PanelBridge, DELTA_INTERVAL_MS } from '../../extension/panel/panelBridge';
+import { DELTA_INTERVAL_MS } from '../../extension/panel/panelBridge';
 import { TaskFocus } from '../../extension/panel/taskFocus';
-import { RunStore } from '../../extension/store/runStore';
+import { bridgeOnStore } from './panelHarness';
 import { hello, opened, prologue, spawned, state } from './wireEvents';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,15 +19,8 @@ const TRIO_SLEEP: WireSite = { file: '/venv/lib/python3.11/site-packages/trio/_t
 const BP = 12;
 
 function setup(opts: { graceMs?: number } = {}) {
-  const store = new RunStore();
   const focus = new TaskFocus();
-  const posted: HostMessage[] = [];
-  const bridge = new PanelBridge(store, {
-    post: (m) => posted.push(m),
-    openSite: async () => undefined,
-    runCommand: () => undefined,
-    focus,
-  });
+  const { store, posted, bridge } = bridgeOnStore({ focus });
   const stream = store.openStream({ launchKey: 'secret-1', launchLabel: 'workers', instance: 'i1' });
   const feed = (...events: WireEvent[]) => {
     for (const e of events) stream.run(1)!.apply(e);

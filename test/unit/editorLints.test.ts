@@ -19,10 +19,9 @@ import {
   type SettingGetter,
 } from '../../extension/lints/lintSettings';
 import { countsKey, hintParts, siteCounts } from '../../extension/lints/siteCounts';
-import { PanelBridge } from '../../extension/panel/panelBridge';
 import { DEFAULT_LINT_SETTINGS, type Lint } from '../../extension/store/runLints';
-import { RunStore } from '../../extension/store/runStore';
 import { run } from './runRows';
+import { bridgeOnStore } from './panelHarness';
 import { exited, hello, opened, prologue, site, spawned, state } from './wireEvents';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
@@ -198,13 +197,7 @@ describe('lint settings', () => {
 
 describe('a hint click selects tasks in the panel', () => {
   function setup() {
-    const store = new RunStore();
-    const posted: HostMessage[] = [];
-    const bridge = new PanelBridge(store, {
-      post: (m) => posted.push(m),
-      openSite: async () => undefined,
-      runCommand: () => undefined,
-    });
+    const { store, posted, bridge } = bridgeOnStore();
     const feed = (label: string) => {
       const r = store.openStream({ launchKey: `k-${label}`, launchLabel: label, instance: label }).run(1)!;
       for (const e of [hello(), ...prologue()]) r.apply(e);

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { chunksOf, readRecording, readRecordingFile } from '../../extension/collector/recordingReader';
 import { MAX_RECORDING_RUNS, RecordingReplay, replayNdjson } from '../../extension/collector/replay';
 import { RunStore } from '../../extension/store/runStore';
-import { PanelBridge } from '../../extension/panel/panelBridge';
-import type { HostMessage } from '../../contract/messages';
+import { bridgeOnStore } from './panelHarness';
 import { exited, hello, opened, prologue, runFinished, spawned, state, site, closed } from './wireEvents';
 
 const ndjson = (values: unknown[]) =>
@@ -167,13 +166,7 @@ describe('hostile recordings: Open Recording is bounded and keeps the host respo
     const read = await readRecording(chunksOf(Buffer.from(ndjson(lines))));
     assert.equal(read.runs.length, MAX_RECORDING_RUNS);
     assert.ok(read.problems.length <= 201, `${read.problems.length} problems listed`);
-    const store = new RunStore();
-    const posted: HostMessage[] = [];
-    const bridge = new PanelBridge(store, {
-      post: (m) => posted.push(m),
-      openSite: async () => undefined,
-      runCommand: () => undefined,
-    });
+    const { store, posted, bridge } = bridgeOnStore();
     await bridge.handle({ type: 'ready' });
     posted.length = 0;
     const entries = store.addRecording(read.runs, read);

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PanelBridge } from '../../extension/panel/panelBridge';
 import { NO_MARKS, TaskFocus } from '../../extension/panel/taskFocus';
 import { replayNdjson } from '../../extension/collector/replay';
 import { TimeTravel } from '../../extension/panel/timeTravel';
@@ -17,21 +16,14 @@ import type { HostMessage } from '../../contract/messages';
 import type { Row } from '../../contract/rows';
 import type { TimelineData, TimelineRequest } from '../../contract/timeline';
 import type { WireEvent } from '../../contract/wire';
+import { bridgeOnStore } from './panelHarness';
 import { exited, hello, opened, prologue, scope, spawned, state } from './wireEvents';
 
 const turn = () => new Promise((r) => setImmediate(r));
 type Past = Extract<HostMessage, { type: 'past' }>;
 
 function setup(recordingsOpenAt: 'start' | 'end' = 'start') {
-  const store = new RunStore();
-  const posted: HostMessage[] = [];
-  const bridge = new PanelBridge(store, {
-    post: (m) => posted.push(m),
-    openSite: async () => undefined,
-    runCommand: () => undefined,
-    recordingsOpenAt: () => recordingsOpenAt,
-  });
-  return { store, posted, bridge };
+  return bridgeOnStore({ recordingsOpenAt: () => recordingsOpenAt });
 }
 
 function openFixture(t: ReturnType<typeof setup>, name: string) {
@@ -81,16 +73,7 @@ async function timeline(
 /** A panel bridge over a fresh store, told of the debugger's marks through `focus`; what it posts is in `posted`. */
 function bridgeWithFocus(now?: () => number) {
   const focus = new TaskFocus();
-  const store = new RunStore();
-  const posted: HostMessage[] = [];
-  const bridge = new PanelBridge(store, {
-    post: (m) => posted.push(m),
-    openSite: async () => undefined,
-    runCommand: () => undefined,
-    focus,
-    ...(now ? { now } : {}),
-  });
-  return { focus, store, posted, bridge };
+  return { focus, ...bridgeOnStore({ focus, ...(now ? { now } : {}) }) };
 }
 
 describe('time travel, host side (panel bridge)', () => {

@@ -4,13 +4,11 @@
 // it lasts update it), a coroutine never awaited at its moment and line, and
 // none for a lint the user switched off in the settings.
 import assert from 'node:assert/strict';
-import type { HostMessage } from '../../contract/messages';
 import type { TimelineData, TimelineMark } from '../../contract/timeline';
-import { PanelBridge } from '../../extension/panel/panelBridge';
 import { DEFAULT_LINT_SETTINGS, type LintSettings } from '../../extension/store/runLints';
 import { RunState } from '../../extension/store/runState';
-import { RunStore } from '../../extension/store/runStore';
 import type { WireEvent } from '../../contract/wire';
+import { bridgeOnStore } from './panelHarness';
 import { hello, opened, prologue, spawned } from './wireEvents';
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -47,14 +45,7 @@ function linted(live: boolean): RunState {
 }
 
 async function marksOf(run: RunState, settings?: LintSettings): Promise<TimelineMark[]> {
-  const store = new RunStore();
-  const posted: HostMessage[] = [];
-  const bridge = new PanelBridge(store, {
-    post: (m) => posted.push(m),
-    openSite: async () => undefined,
-    runCommand: () => undefined,
-    lintSettings: settings && (() => settings),
-  });
+  const { store, posted, bridge } = bridgeOnStore(settings ? { lintSettings: () => settings } : {});
   await bridge.handle({ type: 'ready' });
   run.markRecording();
   const [entry] = store.addRecording([run], { bytes: [], truncated: false });
