@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const taskTree = (late.panel = new TaskTreePanel(context.extensionUri, bridge, log));
   const tasksView = (late.tasks = new TasksView(store, focus, log));
   tasksView.showRun(bridge.selectedRun);
-  context.subscriptions.push(bridge, taskTree, tasksView, new DebugSync(store, focus, log));
+  context.subscriptions.push(bridge, taskTree, tasksView);
 
   const lints = startLintViews({ store, bridge, taskTree, statusItem, getSetting });
   late.hints = lints.hints;
@@ -74,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push(
     watcher,
+    new DebugSync(store, focus, log, (session, exitCode) => watcher.exited(session, exitCode)),
     vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)),
     ...watchRunFileCommands(sayQuiet),
   );

@@ -52,17 +52,12 @@ export class DebugSessionWatcher implements vscode.Disposable {
         this.opener.sessionEnded?.(launch);
         if (!launch.connections) this.opener.endedQuietly?.(launch, programOf(s) ?? launch.label, exitCode);
       }),
-      ...PYTHON_DEBUG_TYPES.map((type) =>
-        vscode.debug.registerDebugAdapterTrackerFactory(type, {
-          createDebugAdapterTracker: (s) => ({
-            onDidSendMessage: (m: { type?: string; event?: string; body?: { exitCode?: unknown } }) => {
-              if (m.type === 'event' && m.event === 'exited' && typeof m.body?.exitCode === 'number')
-                this.exitCodes.set(s.id, m.body.exitCode);
-            },
-          }),
-        }),
-      ),
     ];
+  }
+
+  /** The session's program exited with `exitCode` (the debugger's `exited` event, heard by DebugSync's tracker). */
+  exited(sessionId: string, exitCode: number): void {
+    this.exitCodes.set(sessionId, exitCode);
   }
 
   private started(session: vscode.DebugSession): void {

@@ -33,7 +33,7 @@ interface DapMessage {
   type?: string;
   event?: string;
   command?: string;
-  body?: { threadId?: unknown; reason?: unknown; systemProcessId?: unknown };
+  body?: { threadId?: unknown; reason?: unknown; systemProcessId?: unknown; exitCode?: unknown };
 }
 
 export class DebugSync implements vscode.Disposable {
@@ -45,6 +45,8 @@ export class DebugSync implements vscode.Disposable {
     private readonly store: RunStore,
     focus: TaskFocus,
     private readonly log: vscode.LogOutputChannel,
+    /** The program of a session exited (DAP `exited`): one tracker hears it for DebugSessionWatcher too. */
+    private readonly onExited: (sessionId: string, exitCode: number) => void = () => undefined,
   ) {
     this.tracker = new PauseTracker({
       stack: (id, threadId) => this.stack(id, threadId),
@@ -75,6 +77,7 @@ export class DebugSync implements vscode.Disposable {
             .catch(fail);
         } else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') {
           this.tracker.resumed(session.id);
+          if (m.event === 'exited' && typeof m.body?.exitCode === 'number') this.onExited(session.id, m.body.exitCode);
         } else if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') {
           const known = this.sessions.get(session.id);
           if (known) known.pid = m.body.systemProcessId;

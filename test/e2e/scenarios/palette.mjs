@@ -1,9 +1,10 @@
 // A: a user opens the panel from the command palette before running anything,
 // then runs a program that starts no event loop with the task tree: VS Code
-// says why there is no tree (the panel had nothing to say).
+// says why there is no tree (the panel had nothing to say). F5 on one that
+// fails before its loop says so with the exit code the debugger reported.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, quickInput, runCommand } from '../workbench.mjs';
+import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
 import { rootText, taskTreeFrame } from '../taskTree.mjs';
 
 // What the empty panel says: it must tell the user how to get a tree.
@@ -15,11 +16,21 @@ export default {
   timeoutMs: 60000,
   async run(ctx, state) {
     const { page } = await ctx.window('palette', {
-      prepare: (ws) =>
+      prepare: (ws) => {
         writeFileSync(
           join(ws.dir, 'no_loop.py'),
           'import threading\n\nt = threading.Thread(target=print, args=("no event loop here",))\nt.start()\nt.join()\n',
-        ),
+        );
+        // os._exit: an exception would stop at the debugger's uncaught-exception breakpoint first.
+        writeFileSync(
+          join(ws.dir, 'no_config.py'),
+          'import os\n\nprint("no configuration file: giving up")\nos._exit(3)\n',
+        );
+        // F5 starts the first configuration of a fresh workspace.
+        const first = ws.launch.configurations[0];
+        ws.launch.configurations.unshift({ ...first, name: 'No config', program: '${workspaceFolder}/no_config.py' });
+        writeFileSync(join(ws.dir, '.vscode', 'launch.json'), JSON.stringify(ws.launch, null, 2));
+      },
     });
     state.page = page;
     await runCommand(page, 'Nursery Lens: Show Task Tree');
@@ -49,5 +60,12 @@ export default {
     await notice.getByText(words).waitFor({ state: 'visible', timeout: 40000 });
     ctx.log('A: Run File on a program with no event loop: VS Code says there is no task tree to show');
     await ctx.shot(page, 'A-no-loop');
+
+    // F5: the debugger's `exited` event gives the exit code.
+    await pressInWorkbench(page, 'F5');
+    await notice
+      .getByText(/no_config\.py exited with code 3 before starting a Trio, asyncio or AnyIO event loop/)
+      .waitFor({ state: 'visible', timeout: 45000 });
+    ctx.log('A: F5 on a program that fails before its event loop: the panel gives its exit code');
   },
 };
