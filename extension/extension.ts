@@ -55,8 +55,9 @@ export function activate(context: vscode.ExtensionContext): void {
   late.hints = lints.hints;
   context.subscriptions.push(...lints.disposables);
 
-  const showLaunch = (launch: Launch, reveal = true, program?: string) => {
-    bridge.selectLaunch(launch.secret);
+  /** `again`: a launch that ran before runs its program again: its next run is the one to show. */
+  const showLaunch = (launch: Launch, reveal = true, program?: string, again = false) => {
+    bridge.selectLaunch(launch.secret, again);
     if (reveal) showTreeForLaunch(taskTree, log, program);
   };
   // A program that started no event loop never connects: said in the panel (where the tree would be) and as news.
@@ -107,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log,
       instrumentation,
       owners,
-      showLaunch: (l) => showLaunch(l),
+      showLaunch: (l, again) => showLaunch(l, true, undefined, again),
       showPanel,
       recordings: { store, bridge, log, retainFinished, showPanel },
       exports: { store, bridge, log, showPanel },

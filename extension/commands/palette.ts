@@ -28,7 +28,7 @@ export interface PaletteDeps {
   log: vscode.LogOutputChannel;
   instrumentation: InstrumentationDeps;
   owners: LaunchOwners;
-  showLaunch: (launch: Launch) => void;
+  showLaunch: (launch: Launch, again: boolean) => void;
   showPanel: () => void;
   recordings: RecordingDeps;
   exports: ExportDeps;

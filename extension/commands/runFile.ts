@@ -13,6 +13,7 @@ import { messageOf } from '../errorMessage';
 import { runtimeLintOptions } from '../lints/lintSettings';
 import { commandLine, shellKind } from './shellCommand';
 import { QuietCommands, quietMessage } from '../debug/quietLaunch';
+import { FileTerminals } from './fileTerminals';
 
 const isFile = (p: string): boolean => {
   try {
@@ -58,7 +59,8 @@ export interface RunFileDeps extends InstrumentationDeps {
   log: vscode.LogOutputChannel;
   /** The terminal owns the launch: its secret is retired when the terminal closes. */
   owners: LaunchOwners;
-  showLaunch(launch: Launch): void;
+  /** `again`: the launch ran before (its terminal runs the file again): its next run is the one to show. */
+  showLaunch(launch: Launch, again: boolean): void;
 }
 
 export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Promise<void> {
@@ -88,31 +90,19 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
     return;
   }
   try {
-    const name = path.basename(file);
     const settings = vscode.workspace.getConfiguration('nurseryLens', uri);
-    const { launch, env } = await instrumentLaunch(deps, {
-      label: name,
-      kind: 'terminal',
+    const options = {
       sampleHz: settings.get<number>('sampleHz', 10),
       lints: runtimeLintOptions((k, d) => settings.get(k, d), 'terminal'),
-    });
-    const terminalEnv: Record<string, string | null> = env;
-    // The user's shell runs the program, so its output stays when it ends (and the run can be typed again).
-    const terminal = vscode.window.createTerminal({
-      name: `Task Tree: ${name}`,
-      cwd: path.dirname(file),
-      env: terminalEnv,
-      iconPath: new vscode.ThemeIcon('type-hierarchy'),
-      // Not kept by terminal persistence: VS Code would store its env (the launch secret) and start the program again after a restart.
-      isTransient: true,
-    });
-    deps.owners.terminalStarted(launch, terminal);
-    TERMINALS.opened(terminal, launch, file);
+    };
+    const again = FILES.again(file, JSON.stringify(options), hasShellIntegration);
+    const { terminal, launch } = again ?? (await openTerminal(deps, file, options));
     const command = commandLine(shellKind(vscode.env.shell, process.platform), [python.command, ...python.args, file]);
-    deps.log.info(`running ${file}: ${command} (${python.source})`);
+    deps.log.info(`running ${file}${again ? ' again in its terminal' : ''}: ${command} (${python.source})`);
+    FILES.started(terminal);
     terminal.sendText(command, true);
     terminal.show(true);
-    deps.showLaunch(launch);
+    deps.showLaunch(launch, again !== undefined);
   } catch (err) {
     const message = messageOf(err);
     deps.log.error(`could not run ${file}: ${message}`);
@@ -120,11 +110,43 @@ export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Pro
   }
 }
 
+/** A terminal for `file`, with a new launch's environment. */
+async function openTerminal(
+  deps: RunFileDeps,
+  file: string,
+  options: { sampleHz: number; lints: ReturnType<typeof runtimeLintOptions> },
+): Promise<{ terminal: vscode.Terminal; launch: Launch }> {
+  const name = path.basename(file);
+  const { launch, env } = await instrumentLaunch(deps, { label: name, kind: 'terminal', ...options });
+  const terminalEnv: Record<string, string | null> = env;
+  // The user's shell runs the program, so its output stays when it ends (and the run can be typed again).
+  const terminal = vscode.window.createTerminal({
+    name: `Task Tree: ${name}`,
+    cwd: path.dirname(file),
+    env: terminalEnv,
+    iconPath: new vscode.ThemeIcon('type-hierarchy'),
+    // Not kept by terminal persistence: VS Code would store its env (the launch secret) and start the program again after a restart.
+    isTransient: true,
+  });
+  deps.owners.terminalStarted(launch, terminal);
+  TERMINALS.opened(terminal, launch, file);
+  FILES.opened(file, terminal, launch, JSON.stringify(options));
+  return { terminal, launch };
+}
+
+/** VS Code 1.93's `Terminal.shellIntegration`: set once the shell's integration is active. */
+const hasShellIntegration = (t: vscode.Terminal): boolean =>
+  (t as { shellIntegration?: unknown }).shellIntegration !== undefined && t.exitStatus === undefined;
+
+/** Each file's Run File terminal, run in again when its shell is idle. */
+const FILES = new FileTerminals<vscode.Terminal>();
+
 /** Run File's terminals: their launch, file, and whether its program connected while a command ran. */
 const TERMINALS = new QuietCommands<vscode.Terminal>();
 
 /** What this module reads of VS Code 1.93's shell integration events (absent before: nothing is said, as before). */
 interface ShellExecutionEvents {
+  onDidStartTerminalShellExecution?: vscode.Event<{ terminal: vscode.Terminal }>;
   onDidEndTerminalShellExecution?: vscode.Event<{
     terminal: vscode.Terminal;
     execution: { commandLine: { value: string } };
@@ -133,15 +155,20 @@ interface ShellExecutionEvents {
 }
 
 /**
- * Says so when a Run File command (or the same command typed again there)
- * ends with no program of its launch connected: it started no event loop, and
- * the panel would stay silent. Needs the terminal's shell integration.
+ * Follows Run File's terminals through their shell integration: which are
+ * idle (to run a file again there), and says so when a Run File command (or
+ * the same command typed again there) ends with no program of its launch
+ * connected: it started no event loop, and the panel would stay silent.
  */
 export function watchRunFileCommands(say: (message: string) => void): vscode.Disposable[] {
   const events = vscode.window as unknown as ShellExecutionEvents;
-  if (!events.onDidEndTerminalShellExecution) return [];
+  const closed = vscode.window.onDidCloseTerminal((t) => FILES.closed(t));
+  if (!events.onDidEndTerminalShellExecution || !events.onDidStartTerminalShellExecution) return [closed];
   return [
+    closed,
+    events.onDidStartTerminalShellExecution(({ terminal }) => FILES.started(terminal)),
     events.onDidEndTerminalShellExecution(({ terminal, execution, exitCode }) => {
+      FILES.ended(terminal);
       const file = TERMINALS.endedQuietly(terminal, execution.commandLine.value);
       if (file) say(quietMessage(path.basename(file), exitCode));
     }),

@@ -196,10 +196,10 @@ export class PanelBridge {
     this.deps.post({ type: 'selectTasks', ...pick });
   }
 
-  /** Select the first run of this launch, now or when it arrives. */
-  selectLaunch(launchKey: string): void {
+  /** Select the launch's latest run; when it has none (or `next`: it runs again), its next run when that arrives. */
+  selectLaunch(launchKey: string, next = false): void {
     this.notice(null); // what an earlier launch's program did is no longer the news
-    const entries = this.store.all().filter((e) => e.launchKey === launchKey);
+    const entries = next ? [] : this.store.all().filter((e) => e.launchKey === launchKey);
     if (entries.length) this.select(entries[entries.length - 1].state.key);
     else this.pendingLaunch = launchKey;
   }

@@ -32,7 +32,10 @@ export class TaskTreePanel implements vscode.Disposable {
 
   show(column: vscode.ViewColumn, preserveFocus: boolean): void {
     if (this.panel) {
-      this.panel.reveal(undefined, preserveFocus);
+      // Asked beside the editor while in the editor's own group, it would cover the code: it moves beside it.
+      const editor = vscode.window.activeTextEditor;
+      const over = column === vscode.ViewColumn.Beside && editor?.viewColumn === this.panel.viewColumn;
+      this.panel.reveal(over ? vscode.ViewColumn.Beside : undefined, preserveFocus);
       return;
     }
     const panel = vscode.window.createWebviewPanel(

@@ -156,6 +156,19 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     t.bridge.dispose();
   });
 
+  it('a launch run again (Run File in its terminal) shows its next run, not its last one meanwhile', async () => {
+    const t = setup();
+    prologue().forEach(t.program('A', 'a').feed); // c1.r1: a.py's first run
+    prologue().forEach(t.program('B', 'b').feed); // c2.r1: the user watches b.py's
+    await t.bridge.handle({ type: 'ready' });
+    t.bridge.select('c2.r1');
+    t.bridge.selectLaunch('k-A', true);
+    assert.equal(t.bridge.selectedRun, 'c2.r1', "no detour to a.py's earlier run");
+    prologue().forEach(t.program('A', 'a2').feed);
+    assert.equal(t.bridge.selectedRun, 'c3.r1', "a.py's new run took the selection");
+    t.bridge.dispose();
+  });
+
   it('opens only files a program reported, and runs only known commands', async () => {
     const t = setup();
     const a = t.program('A', 'a');

@@ -67,5 +67,16 @@ export default {
       .getByText(/no_config\.py exited with code 3 before starting a Trio, asyncio or AnyIO event loop/)
       .waitFor({ state: 'visible', timeout: 45000 });
     ctx.log('A: F5 on a program that fails before its event loop: the panel gives its exit code');
+
+    // Run File again: the file runs in its terminal again (idle now), not in one more terminal.
+    await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
+    await notice.getByText(words).waitFor({ state: 'visible', timeout: 40000 });
+    await runCommand(page, 'Terminal: Focus Terminal');
+    const named = page.locator('.part.panel').getByText(/Task Tree: no_loop\.py/);
+    await named.first().waitFor({ state: 'visible', timeout: 10000 });
+    await ctx.shot(page, 'A-run-again');
+    const count = await named.count();
+    if (count !== 1) throw new Error(`Run File again opened another terminal: ${count} named "Task Tree: no_loop.py"`);
+    ctx.log('A: Run File again ran in the same terminal');
   },
 };
