@@ -217,6 +217,31 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     });
   }
 
+  it("a narrow panel (350 px) with no run: the host's notice (no event loop started) shows whole, wrapped", async () => {
+    const h = await Harness.open(s, { width: 350, height: 500, theme: 'vscode-dark' });
+    try {
+      const words =
+        'no_loop.py ended before starting a Trio, asyncio or AnyIO event loop: there is no task tree to show.';
+      await h.send({ type: 'runs', runs: [], selected: null }, { type: 'notice', text: words });
+      const r = await h.page.evaluate(() => {
+        const banner = document.querySelector<HTMLElement>('.notices .banner.host-notice')!;
+        return {
+          text: banner.textContent,
+          scroll: banner.scrollWidth,
+          client: banner.clientWidth,
+          high: banner.clientHeight,
+        };
+      });
+      await h.page.screenshot({ path: join(SHOTS, 'host-notice-350.png') });
+      assert.equal(r.text, words);
+      assert.ok(r.scroll <= r.client, `nothing cut at the right (${r.scroll} > ${r.client})`);
+      assert.ok(r.high > 30, `wrapped onto more lines (${r.high} px high)`);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   it('a narrow, short panel (460 x 380) with details open: a notice shows as whole lines, its text in its tooltip', async () => {
     const h = await Harness.open(s, { width: 460, height: 380, theme: 'vscode-light' });
     try {
