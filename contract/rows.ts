@@ -56,7 +56,7 @@ export interface WaitInfo {
 }
 
 /** How a wait's holders relate to its object: `held by`, `borrowed by`… (the panel and the tree as text say the same). */
-export function holdersWord(w: WaitInfo): string {
+function holdersWord(w: WaitInfo): string {
   switch (w.kind) {
     case 'limiter':
       return 'borrowed by';
@@ -65,6 +65,7 @@ export function holdersWord(w: WaitInfo): string {
     case 'start':
       return 'started by';
     case 'task':
+      return ''; // `task other: clerk`: the task awaited is the holder
     case 'future':
       return 'done by';
     case 'children':
@@ -72,6 +73,12 @@ export function holdersWord(w: WaitInfo): string {
     default:
       return 'held by';
   }
+}
+
+/** What goes between a wait's label and its holders' names: ` held by `…, or `: ` (`task other: clerk`). */
+export function holdersJoint(w: WaitInfo): string {
+  const word = holdersWord(w);
+  return word ? ` ${word} ` : ': ';
 }
 
 /** A task named in a verdict, with what it waits for. */

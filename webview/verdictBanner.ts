@@ -6,7 +6,7 @@
 import type { RunInfo, Verdict, VerdictTask } from '../contract/rows';
 import { h } from './elements';
 import { displayName, formatDuration } from './tree/labels';
-import { holdersWord, verdictMeaning, verdictTitle } from './tree/waitWords';
+import { holdersJoint, verdictMeaning, verdictTitle } from './tree/waitWords';
 
 export interface BannerActions {
   /** Selects the task (opens its details). */
@@ -106,7 +106,7 @@ export class VerdictBanner {
     const t = group[0];
     const names = new Map([...v.tasks, ...v.behind].map((x) => [x.id, x]));
     const held = t.on.length
-      ? [` ${holdersWord(t.waits)} `, ...this.names(t.on.map((id) => names.get(id) ?? { id, name: `#${id}` }))]
+      ? [holdersJoint(t.waits), ...this.names(t.on.map((id) => names.get(id) ?? { id, name: `#${id}` }))]
       : [];
     const detail = t.waits.detail && v.kind === 'hang' ? h('span', { class: 'muted' }, ` (${t.waits.detail})`) : '';
     return [

@@ -4,7 +4,7 @@
 // the SIGUSR1 dump, the pytest plugin); test/fixtures/*.tree.txt hold what both
 // print for the recorded fixtures, byte for byte. Change the two together,
 // and the spec first. Pure: no vscode.
-import { holdersWord } from '../../contract/rows';
+import { holdersJoint } from '../../contract/rows';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, WaitInfo } from '../../contract/rows';
 
 /** Longest text taken from the program (a name, a message, a file's name), in characters (code points). */
@@ -153,7 +153,7 @@ function waitsText(t: TaskRow, nameOf: (id: number) => string): string | null {
   if (holders.length) {
     const names = holders.slice(0, MAX_HOLDERS).map(nameOf).join(', ');
     const more = holders.length > MAX_HOLDERS ? ` and ${holders.length - MAX_HOLDERS} more` : '';
-    out += ` ${holdersWord(w)} ${names}${more}`;
+    out += `${holdersJoint(w)}${names}${more}`;
   }
   if (typeof w.until === 'number') out += ` until ${seconds(w.until)}`;
   if (w.detail) out += ` (${clean(w.detail)})`;

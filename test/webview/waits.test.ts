@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { Harness, repoRoot, suitePage, type Session, type Theme } from './browser';
 import { replayNdjson } from '../../extension/collector/replay';
 import { eventsOf, readStream, runsMessage, snapshotMessage } from './streams';
-import { edges, keyOf, lockQueue, show, stuckRun, text } from './stuckRuns';
+import { edges, keyOf, lockQueue, show, spawned, stuckRun, text, waits } from './stuckRuns';
+import { prologue } from './synthetic';
+import { LiveRun } from './streams';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 
@@ -200,6 +202,25 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
       /recording — the run was saved while the program was still running/,
     );
     assert.equal(await h.page.locator('.notices .banner.problem').count(), 0, 'nothing was lost');
+  });
+
+  it('a task awaiting another task names it as the holder: "waits for task clerk: clerk_work"', async () => {
+    // boss awaits the clerk's task, which waits for the lock boss holds: a deadlock
+    const run = new LiveRun('await', 'office.py').feed([
+      ...prologue(),
+      spawned(10, 'boss'),
+      spawned(11, 'clerk_work'),
+      waits(10, 50, { kind: 'task', obj: 60, label: 'task clerk', holders: [11], detail: 'until it finishes' }),
+      waits(11, 50, { kind: 'lock', obj: 61, label: 'Lock ledger', holders: [10] }),
+    ]);
+    run.state.judge(Date.now() + 5000);
+    await show(h, run);
+    const banner = h.page.locator('.banner.verdict.deadlock');
+    await banner.waitFor();
+    assert.match((await banner.textContent())!, /boss waits for task clerk: clerk_work/);
+    await h.task('boss').locator('tspan.name').click();
+    await h.settle();
+    assert.match(await text(h, 'aside.details'), /Waits fortask clerk: clerk_work for \d/);
   });
 
   it('a wait whose own detail counts its waiters ("value 0; 3 waiting") does not count them again', async () => {

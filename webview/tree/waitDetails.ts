@@ -7,7 +7,7 @@ import type { CauseInfo, Row, RunInfo, ScopeInfo, Site, TaskRow } from '../../co
 import { h } from '../elements';
 import { errorLine } from './labels';
 import { scopeMaker } from './kindWords';
-import { blockedBy, causeOfTask, holdersWord, waitersOf, waitsOf } from './waitWords';
+import { blockedBy, causeOfTask, holdersJoint, waitersOf, waitsOf } from './waitWords';
 
 /** What the pane lends: links to tasks, nurseries and source, and a live countdown. */
 export interface PaneLinks {
@@ -42,7 +42,7 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
     const parts: Array<Node | string | null> = [h('code', { class: 'wait-label' }, w.label)];
     if (w.holders?.length) {
       parts.push(
-        ` ${holdersWord(w)} `,
+        holdersJoint(w),
         ...joined(
           w.holders.slice(0, MAX_LISTED).map((id) => l.task(id)),
           w.holders.length - MAX_LISTED,

@@ -40,7 +40,7 @@ def test_a_task_awaiting_a_task_names_it_as_holder(arecord):
     rec = run(arecord, main)
     w = waited(rec, "awaiter")
     assert (w["kind"], w["label"], w["holders"]) == ("task", "task other", [tid(rec, "worker")])
-    assert w["detail"] == "until worker finishes"
+    assert w["detail"] == "until it finishes"
     assert "wakes" not in w
 
 

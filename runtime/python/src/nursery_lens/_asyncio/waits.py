@@ -177,7 +177,7 @@ def _future(run: Sampling, fut: Any) -> WaitSeen | None:
     tids = run.tids
     tid = tids.get(fut)
     if tid is not None:  # a task of this run
-        return WaitSeen("task", "task", obj=fut, holders=(tid,), detail=f"until {fut.get_name()} finishes")
+        return WaitSeen("task", "task", obj=fut, holders=(tid,), detail="until it finishes")
     children = getattr(fut, "_children", None)
     if isinstance(children, list):  # gather(): done when all its children are, like a nursery
         ids = tuple(t for t in (tids.get(c) for c in children if not c.done()) if t is not None)

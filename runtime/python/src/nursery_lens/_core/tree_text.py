@@ -51,7 +51,7 @@ HOLDERS_WORDS = {
     "limiter": "borrowed by",
     "semaphore": "taken by",
     "start": "started by",
-    "task": "done by",
+    "task": "",  # `task other: clerk`: the task awaited is the holder
     "future": "done by",
     "children": "of",
 }
@@ -162,9 +162,11 @@ def _state_text(t: TaskRow) -> str:
     return outcome_text(state, t.error)
 
 
-def holders_word(kind: str) -> str:
-    """How a wait's holders relate to its object (as the panel says: contract/rows.ts ``holdersWord``)."""
-    return HOLDERS_WORDS.get(kind, "held by")
+def holders_joint(kind: str) -> str:
+    """What goes between a wait's label and its holders' names: `` held by ``…,
+    or ``: `` (as the panel says: contract/rows.ts ``holdersJoint``)."""
+    word = HOLDERS_WORDS.get(kind, "held by")
+    return f" {word} " if word else ": "
 
 
 def _waits_text(t: TaskRow, name_of: Callable[[int], str]) -> str | None:
@@ -179,7 +181,7 @@ def _waits_text(t: TaskRow, name_of: Callable[[int], str]) -> str | None:
     if holders:
         names = ", ".join(name_of(h) for h in holders[:MAX_HOLDERS])
         more = f" and {len(holders) - MAX_HOLDERS} more" if len(holders) > MAX_HOLDERS else ""
-        out += f" {holders_word(str(w.get('kind')))} {names}{more}"
+        out += f"{holders_joint(str(w.get('kind')))}{names}{more}"
     until = w.get("until")
     if isinstance(until, (int, float)) and not isinstance(until, bool):
         out += " until " + seconds(until)
