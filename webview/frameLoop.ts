@@ -147,15 +147,17 @@ export class FrameLoop {
   /**
    * While the view is the page's choice (pageView), the first view is chosen
    * again for the tree and the area as they are now: on a resize, and, after
-   * a rebuild (`rebuilt`), while the view is still exactly the first one and
-   * shows none of the tree (a recording's first view chosen at its end, then
-   * shown at its first task). True if so.
+   * a rebuild (`rebuilt`), when the tree outgrew the view while it would be
+   * readable whole (a live tree grows from its root alone: its new labels
+   * were cut at the edge), or while the view is still exactly the first one
+   * and shows none of the tree (a recording's first view chosen at its end,
+   * then shown at its first task). True if so.
    */
   private rechoose(rebuilt = false): boolean {
     const { viewport } = this.p;
     const layout = this.p.tree.layout;
     if (this.needsInitialView || !this.pageView || !layout?.nodes.length) return false;
-    if (rebuilt) {
+    if (rebuilt && !viewport.outgrown(layout)) {
       const f = this.firstView;
       const t = viewport.transform;
       if (!f || Math.abs(t.k - f.k) > 1e-9 || Math.abs(t.x - f.x) > 0.5 || Math.abs(t.y - f.y) > 0.5) return false;

@@ -197,7 +197,14 @@ describe('webview: what stays in view of a big tree (server-like recording)', fu
   it("at 400 px the pinned root label covers no other node's label", async () => {
     const h = await Harness.open(s, { width: 400, height: 700 });
     const { host } = await atOneSecond(h);
-    assert.equal(await rootLabel(h), 'pinned', 'Follow cut main at the left edge: its label is pinned');
+    // The user drags the tree to the left: main's column goes out, its children's labels pass under the pin.
+    const tree = (await h.page.locator('.tree-area').boundingBox())!;
+    await h.page.mouse.move(tree.x + 250, tree.y + 200);
+    await h.page.mouse.down();
+    await h.page.mouse.move(tree.x + 150, tree.y + 200, { steps: 5 });
+    await h.page.mouse.up();
+    await host.settle(300);
+    assert.equal(await rootLabel(h), 'pinned', 'main is cut at the left edge: its label is pinned');
     const pin = (await h.page.locator('.root-pin').boundingBox())!;
     const root = await h.page.locator('g.node[aria-level="1"]').getAttribute('data-key');
     const labels = await h.page.$$eval(

@@ -57,6 +57,7 @@ const middleName = (h: Harness) =>
     let best = '';
     let dist = Infinity;
     for (const e of els) {
+      if (!e.textContent) continue; // a nursery's node: its label is its site
       const r = e.getBoundingClientRect();
       const d = Math.abs((r.top + r.bottom) / 2 - mid);
       if (d < dist && r.left >= a.left && r.right <= a.right) [best, dist] = [e.textContent ?? '', d];

@@ -280,6 +280,46 @@ describe('webview: the Hettinger showcase (live)', function () {
     await h.page.close();
   });
 
+  for (const [width, follow] of [
+    [525, false],
+    [525, true],
+    [1050, true],
+  ] as const)
+    it(`live from its root at ${width}×560 (Follow ${follow ? 'on' : 'off'}): the first view grows with the tree, no label cut`, async () => {
+      // The user pass saw the first view chosen for the root alone (1:1) keep every fetch's label cut at the right.
+      const h = await Harness.open(s, { width, height: 560 });
+      try {
+        const run = new LiveRun('grow-hettinger', 'Hettinger: the Trio way');
+        const first = shown.findIndex((e) => e.type === 'nursery.opened');
+        run.feed(shown.slice(0, first));
+        await h.send(runsMessage([run.state]), run.snapshot());
+        await h.settle(100);
+        // Follow is on by default: off, the first view still grows with the tree.
+        const toggle = h.page.getByRole('button', { name: 'Follow' });
+        if ((await toggle.getAttribute('aria-pressed')) !== String(follow)) await toggle.click();
+        assert.equal(await toggle.getAttribute('aria-pressed'), String(follow));
+        for (let i = first; i < shown.length; i += 12) {
+          run.feed(shown.slice(i, i + 12));
+          const d = run.delta();
+          if (d) await h.send(runsMessage([run.state]), d);
+        }
+        await h.settle(1000); // Follow pans at most every 400 ms
+        const area = (await h.page.locator('svg.tree').boundingBox())!;
+        // crawl and the fetches, whole (the fetches' connection nurseries may go on at the right)
+        const all = await boxes(h);
+        const named = all.filter((b) => b.name === 'crawl' || fetches.has(Number(b.key.replace(/\D/g, ''))));
+        assert.equal(named.length, 15);
+        const out = named
+          .filter((b) => b.shape.x0 < area.x || b.text.x1 > area.x + area.width + 0.5)
+          .map((b) => b.name || b.key);
+        await h.page.screenshot({ path: join(SHOTS, `showcase-live-${width}${follow ? '-follow' : ''}.png`) });
+        assert.deepEqual(out, [], 'every node and its label in view');
+        assert.deepEqual(h.errors, []);
+      } finally {
+        await h.page.close();
+      }
+    });
+
   for (const [width, height] of [
     [1100, 570],
     [1400, 860],

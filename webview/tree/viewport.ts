@@ -111,6 +111,39 @@ export class Viewport {
     return layout.nodes.filter(inWindow(this.window()));
   }
 
+  /**
+   * The tree outgrew the view, which the first view chosen now would mend:
+   * the view cuts some of the tree (a node, a label's end), and the first
+   * view would show it whole, or smaller (the scale then only goes down, to
+   * the readable one, so a large tree is not pulled back from Follow's pans).
+   * A live tree grows to the right and down from a first view chosen when
+   * it was its root alone.
+   */
+  outgrown(layout: Layout): boolean {
+    const first = this.initialTransform(layout);
+    const now = this.transform;
+    const b = layout.bounds;
+    const whole = [
+      [b.x0 - MARKER_RADIUS, b.x1],
+      [b.y0 - ROW_HEIGHT / 2, b.y1 + ROW_HEIGHT / 2],
+    ] as const;
+    if (this.holds(now, ...whole)) return false;
+    const same = Math.abs(first.k - now.k) < 1e-6 && Math.abs(first.x - now.x) < 0.5 && Math.abs(first.y - now.y) < 0.5;
+    return !same && (this.holds(first, ...whole) || first.k < now.k - 1e-6);
+  }
+
+  /** Whether view `t` shows the layout box [x0, x1] × [y0, y1] (a pixel of slack). */
+  private holds(t: Transform, [x0, x1]: readonly [number, number], [y0, y1]: readonly [number, number]): boolean {
+    const { width, height } = this.size();
+    const slack = 1;
+    return (
+      x0 * t.k + t.x >= -slack &&
+      x1 * t.k + t.x <= width + slack &&
+      y0 * t.k + t.y >= -slack &&
+      y1 * t.k + t.y <= height + slack
+    );
+  }
+
   /** Whether any node is on screen (no margin). */
   showsAny(layout: Layout): boolean {
     return layout.nodes.some(inWindow(this.window(0)));
