@@ -51,8 +51,6 @@ export interface WaitInfo {
   /** Something besides a task can wake it: a deadline, I/O, a thread. */
   wakes?: true;
   detail?: string;
-  /** Run-relative ms since it has waited on this (kind and object). */
-  since: number;
 }
 
 /** How a wait's holders relate to its object: `held by`, `borrowed by`… (the panel and the tree as text say the same). */
@@ -173,7 +171,7 @@ export interface TaskRow {
   system: boolean;
   main: boolean;
   state: TaskState;
-  /** Run-relative ms when `state` last changed. */
+  /** Run-relative ms when `state` last changed; while waiting, when its present wait began (its `waits`, or its await site, changed). */
   since: number;
   spawnedAt: number;
   exitedAt?: number;

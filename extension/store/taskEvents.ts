@@ -3,7 +3,7 @@
 // loose task under the task that made it), move between nurseries, change
 // state and end, and a cancelled task learns who caused it where the wire
 // does not say.
-import type { Site, WaitInfo } from '../../contract/rows';
+import type { Site, TaskRow, WaitInfo } from '../../contract/rows';
 import type {
   TaskExitedEvent,
   TaskFlaggedEvent,
@@ -16,7 +16,7 @@ import type { Retention } from './retention';
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
 import { clip, errorOf, MAX_TEXT, NO_SCOPES, type NurseryEntry, type TaskEntry } from './rowEntries';
-import type { Verdicts } from './verdicts';
+import { sameWait, type Verdicts } from './verdicts';
 import { REFUSED, type Refusal } from './refusals';
 import { cancelLinkOk, wouldCycle } from './treeLinks';
 
@@ -27,6 +27,24 @@ import { cancelLinkOk, wouldCycle } from './treeLinks';
  */
 function isLoose(e: TaskSpawnedEvent): boolean {
   return e.nursery === null && (e.parent !== undefined || (!e.main && !e.system));
+}
+
+/**
+ * True when a sample of a task still waiting shows another wait than the
+ * last one: another await site or chain (a parked task's frames stay put), or
+ * another wait (sameWait). Absent fields are unchanged; a first chain proves nothing.
+ */
+function waitsAnew(row: TaskRow, e: TaskStateEvent): boolean {
+  if (e.at !== undefined && !sameSite(row.awaitSite, e.at)) return true;
+  if (e.chain !== undefined && row.chain !== undefined && !sameChain(row.chain, e.chain)) return true;
+  return e.waits !== undefined && !sameWait(row.waits, e.waits);
+}
+
+const sameSite = (a: Site | null, b: WireSite | null): boolean =>
+  a === null || b === null ? a === b : a.line === b.line && a.function === b.function && a.file === b.file;
+
+function sameChain(a: readonly Site[], b: readonly WireSite[]): boolean {
+  return a.length === b.length && a.every((s, i) => sameSite(s, b[i]));
 }
 
 /** How far up the tree a cancel is traced to a failed child: no real nesting is deeper, and each exit pays for the walk. */
@@ -130,7 +148,8 @@ export class TaskEvents {
     if (!row) return;
     this.tree.snapshotSeen?.add(id); // (only known rows: a snapshot left open must not collect every id a stream names)
     if (row.exitedAt !== undefined) return; // a sample racing an exit: the exit wins
-    if (row.state !== e.state) {
+    // The sampler may miss a task running between two waits: a new wait restarts `since` as a new state does.
+    if (row.state !== e.state || (e.state === 'waiting' && waitsAnew(row, e))) {
       row.state = e.state;
       row.since = e.ts;
       this.verdicts.markDirty(e.ts);

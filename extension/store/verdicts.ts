@@ -32,16 +32,28 @@ interface Candidate {
   on: ReadonlyMap<number, number[]>;
 }
 
-/** The WaitInfo a task.state's waits makes of the previous one (its `since` kept while it waits on the same thing). */
-export function waitInfoOf(prev: WaitInfo | undefined, w: WireWaits, ts: number): WaitInfo {
-  const same = prev !== undefined && prev.kind === w.kind && prev.obj === w.obj && prev.label === w.label;
-  const info: WaitInfo = { kind: clip(w.kind, 64), label: clip(w.label, 300), since: same ? prev.since : ts };
+/** The WaitInfo of a task.state's waits. (How long it has waited is the row's `since`: see TaskEvents.state.) */
+export function waitInfoOf(w: WireWaits): WaitInfo {
+  const info: WaitInfo = { kind: clip(w.kind, 64), label: clip(w.label, 300) };
   if (w.obj !== undefined) info.obj = w.obj;
   if (w.holders !== undefined) info.holders = w.holders.slice(0, 16);
   if (w.until !== undefined) info.until = w.until;
   if (w.wakes) info.wakes = true;
   if (w.detail !== undefined) info.detail = clip(w.detail, 300);
   return info;
+}
+
+/**
+ * True when `w` (null: nothing known) is the wait `prev` is (undefined: none
+ * known): the same kind, object, words and deadline. A new deadline is a new
+ * wait: successive trio.sleep calls differ only in it. Holders and detail
+ * change while one wait goes on.
+ */
+export function sameWait(prev: WaitInfo | undefined, w: WireWaits | null): boolean {
+  if (prev === undefined || w === null) return prev === undefined && w === null;
+  return (
+    prev.kind === clip(w.kind, 64) && prev.obj === w.obj && prev.label === clip(w.label, 300) && prev.until === w.until
+  );
 }
 
 export class Verdicts {
@@ -106,7 +118,7 @@ export class Verdicts {
   setWaits(row: TaskEntry, w: WireWaits | null, ts: number): void {
     if (w === null) this.clear(row, ts);
     else {
-      row.waits = waitInfoOf(row.waits, w, ts);
+      row.waits = waitInfoOf(w);
       this.waiting.add(row.id);
       this.markDirty(ts);
     }
@@ -203,7 +215,7 @@ function candidate(
   const parts: string[] = [kind];
   for (const t of [...tasks, ...behind]) {
     const w = t.waits!;
-    since = Math.max(since, w.since, t.since);
+    since = Math.max(since, t.since);
     parts.push(`${t.id}:${w.kind}:${w.obj ?? ''}:${(on.get(t.id) ?? []).join(',')}`);
   }
   return { kind, key: parts.join('|'), since, tasks, behind, on };

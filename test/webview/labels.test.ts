@@ -70,13 +70,13 @@ describe('webview labels: names and await sites (Node)', () => {
     const site = { awaitSite: at('/app/crawl.py', 74, 'fetch') };
     const t = task({
       ...site,
-      waits: { kind: 'limiter', obj: 9, label: 'CapacityLimiter limiter', holders: [3], since: 1 },
+      waits: { kind: 'limiter', obj: 9, label: 'CapacityLimiter limiter', holders: [3] },
     });
     assert.equal(awaitLabel(t), 'CapacityLimiter limiter');
     assert.equal(awaitKey(t), 'obj:9', 'tasks waiting on one object share a key (and a mark)');
     const sleeping = task({
       ...site,
-      waits: { kind: 'sleep', label: 'trio.sleep', until: 900, wakes: true, since: 1 },
+      waits: { kind: 'sleep', label: 'trio.sleep', until: 900, wakes: true },
     });
     assert.equal(awaitLabel(sleeping), 'fetch:74');
     // Same site, no waits: keyed by the site; a finished task has no await key (and waits for nothing).

@@ -212,9 +212,8 @@ describe('webview: the Hettinger showcase (live)', function () {
             label: 'CapacityLimiter limiter',
             holders: [],
             detail: '10/10 tokens borrowed',
-            since: 0,
           }
-        : { kind: 'io', label: 'socket', wakes: true, detail: 'until readable, peer 127.0.0.1:8000', since: 0 };
+        : { kind: 'io', label: 'socket', wakes: true, detail: 'until readable, peer 127.0.0.1:8000' };
     const rows = snap.rows.map((r) =>
       r.kind === 'task' && waitsAt.has(r.id) ? { ...r, waits: waits(waitsAt.get(r.id)!) } : r,
     );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Harness, repoRoot, suitePage, type Session, type Theme } from './browser';
 import { replayNdjson } from '../../extension/collector/replay';
 import { eventsOf, readStream, runsMessage, snapshotMessage } from './streams';
-import { edges, keyOf, lockQueue, show, spawned, stuckRun, text, waits } from './stuckRuns';
+import { edges, keyOf, lockQueue, show, site, spawned, stuckRun, text, waits, type Ev } from './stuckRuns';
 import { prologue } from './synthetic';
 import { LiveRun } from './streams';
 
@@ -272,15 +272,45 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.equal(end, 'url(#nl-arrow-wait)');
   });
 
-  it('a wait whose deadline has passed says so (not "wakes it in expired")', async () => {
+  it('a wait whose deadline passed long before the last sample says so (not "wakes it in expired", not "now")', async () => {
     const run = lockQueue();
     run.state.markDisconnected('the program stopped', Date.now() + 120_000); // its clock ends past keeper's 60-s sleep
     await show(h, run);
     await h.task('keeper').locator('tspan.name').click();
     await h.settle();
     const pane = await text(h, 'aside.details');
-    assert.match(pane, /a deadline wakes it now \(it passed\)/);
-    assert.doesNotMatch(pane, /in expired/);
+    assert.match(pane, /its deadline passed 1m \d+s ago; not sampled since/);
+    assert.doesNotMatch(pane, /in expired|wakes it now/);
+  });
+
+  it("server_like's worker: how long it has waited counts from its present wait, not its first", async () => {
+    // The sampler saw it wait for the lock, sleep, and wait for the lock again: never running in between.
+    const lockAt = (ts: number, holders: number[]) =>
+      waits(10, ts, { kind: 'lock', obj: 30, label: 'Lock lock', holders });
+    const sleep = (ts: number, until: number) => ({
+      ...waits(10, ts, { kind: 'sleep', label: 'trio.sleep', until, wakes: true }),
+      at: site(43, 'worker'),
+    });
+    const pane = async (events: Ev[], stopAt: number): Promise<string> => {
+      const stop = { type: 'run.stopped', run: 1, ts: stopAt, reason: 'The program disconnected.' };
+      const lines = [...prologue(), spawned(10, 'worker-0'), spawned(11, 'worker-1939'), ...events, stop];
+      const run = replayNdjson(lines.map((e) => JSON.stringify(e)).join('\n')).runs[0];
+      await h.send(runsMessage([run]), snapshotMessage(run));
+      await h.task('worker-0').locator('tspan.name').click();
+      await h.settle();
+      return text(h, 'aside.details');
+    };
+    let words = await pane([lockAt(1_000, [3]), sleep(1_500, 5_500), lockAt(75_327, [11])], 76_000);
+    assert.match(words, /Statewaiting for 673 ms/, 'not since its first wait, 1m 15s before');
+    assert.match(words, /Waits forLock lock held by worker-1939 for 673 ms/);
+    // Successive sleeps differ only in their deadline.
+    words = await pane([sleep(1_000, 4_000), sleep(23_000, 27_000)], 25_600);
+    assert.match(words, /Statewaiting for 2\.6 s/);
+    assert.match(words, /Waits fortrio\.sleep for 2\.6 s.*a deadline wakes it in 1\.4s/s);
+    words = await pane([sleep(23_000, 27_000)], 27_400);
+    assert.match(words, /a deadline wakes it now \(it passed\)/, 'within a sample round of its deadline');
+    words = await pane([sleep(23_000, 27_000)], 35_000);
+    assert.match(words, /its deadline passed 8\.0 s ago; not sampled since/, 'its sample is stale by now');
   });
 
   it('the legend says what the arrows mean', async () => {

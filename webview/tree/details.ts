@@ -4,7 +4,16 @@ import type { WebviewMessage } from '../../contract/messages';
 import type { Row, RunInfo, Site, TaskState } from '../../contract/rows';
 import { h, taskStateIcon } from '../elements';
 import { foldBody, moreBody, refreshFoldCounts } from './foldDetails';
-import { baseName, displayName, formatDuration, formatRemaining, runNow, shortSite, siteWords } from './labels';
+import {
+  baseName,
+  displayName,
+  formatDuration,
+  formatRemaining,
+  runNow,
+  shortSite,
+  siteWords,
+  wakeWords,
+} from './labels';
 import { waitSig } from './waitDetails';
 import type { ViewNode } from './model';
 import { visible } from './programText';
@@ -37,7 +46,7 @@ interface Tick {
   deadline: number;
   /** Counts up from `deadline` (a time since) instead of down to it. */
   up?: true;
-  /** "in 9.1s" / "now (it passed)" (a deadline that wakes a wait), not "9.1s" / "expired". */
+  /** A deadline that wakes a wait, in a sentence (wakeWords), not "9.1s" / "expired". */
   inWords?: boolean;
 }
 
@@ -134,9 +143,7 @@ export class DetailsPane {
       t.el.textContent = t.up
         ? formatDuration(Math.max(0, now - t.deadline))
         : t.inWords
-          ? t.deadline > now
-            ? `in ${formatRemaining(t.deadline - now)}`
-            : 'now (it passed)'
+          ? wakeWords(t.deadline, now)
           : formatRemaining(t.deadline - now);
   }
 

@@ -66,6 +66,23 @@ export function formatDuration(ms: number): string {
   return formatRemaining(ms);
 }
 
+/**
+ * How long a sample may be stale (ms): within a second the sampler's round
+ * robin has looked at every task of a 20,000-task run again.
+ */
+export const SAMPLE_LAG_MS = 1000;
+
+/**
+ * When a deadline wakes a waiting task, as of run time `now`. Past it, the
+ * sample is stale (the task has woken, unseen yet): "now" for a sample's lag,
+ * then how long ago it passed.
+ */
+export function wakeWords(deadline: number, now: number): string {
+  if (deadline > now) return `a deadline wakes it in ${formatRemaining(deadline - now)}`;
+  if (now - deadline <= SAMPLE_LAG_MS) return 'a deadline wakes it now (it passed)';
+  return `its deadline passed ${formatDuration(now - deadline)} ago; not sampled since`;
+}
+
 export function errorLine(e: ErrorInfo): string {
   return e.message ? `${e.type}: ${e.message}` : e.type;
 }

@@ -15,8 +15,7 @@ export interface PaneLinks {
   info: RunInfo;
   task(id: number): HTMLElement;
   site(label: string, site: Site, action: string): HTMLElement;
-  /** A span counting down to `deadline` (run-relative ms) while the run is live. */
-  /** Time left to `deadline`; `inWords`: "in 9.1s", or "now (it passed)" once it has. */
+  /** A span counting down to `deadline` (run-relative ms) while the run is live; `inWords`: a deadline that wakes a wait, in a sentence. */
   countdown(deadline: number, inWords?: boolean): HTMLElement;
   /** A span counting the time since `since` (run-relative ms) while the run is live. */
   elapsed(since: number): HTMLElement;
@@ -50,7 +49,7 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
       );
     } else if (w.holders && (w.kind === 'lock' || w.kind === 'limiter'))
       parts.push(h('span', { class: 'muted' }, ' (free: being handed over)'));
-    parts.push(' for ', l.elapsed(w.since));
+    parts.push(' for ', l.elapsed(t.since)); // (a new wait restarts `since`)
     out.push(['Waits for', ...parts]);
     const more: Array<Node | string | null> = [];
     if (w.detail) more.push(w.detail);
@@ -58,7 +57,7 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
     // (a semaphore's detail says how many wait already: "value 0; 4 waiting")
     if (waiters > 1 && !/\bwaiting\b/.test(w.detail ?? ''))
       more.push(`${more.length ? '; ' : ''}${waiters} tasks wait on it`);
-    if (w.until !== undefined) more.push(`${more.length ? '; ' : ''}a deadline wakes it `, l.countdown(w.until, true));
+    if (w.until !== undefined) more.push(more.length ? '; ' : null, l.countdown(w.until, true));
     else if (w.wakes) more.push(`${more.length ? '; ' : ''}wakes by itself (I/O, a thread)`);
     else more.push(`${more.length ? '; ' : ''}only another task can wake it`);
     out.push(['', h('span', { class: 'muted wait-more' }, ...more)]);
