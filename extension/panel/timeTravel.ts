@@ -127,9 +127,14 @@ export class TimeTravel {
     const msg = this.pendingSeek;
     this.pendingSeek = null;
     if (!msg) return;
-    const history = this.deps.store.get(msg.run)?.state.history;
-    if (!history) return;
-    if (this.cursor?.run !== msg.run) this.cursor = { run: msg.run, cursor: new HistoryCursor(history) };
+    const state = this.deps.store.get(msg.run)?.state;
+    const history = state?.history;
+    if (!state || !history) return;
+    if (this.cursor?.run !== msg.run) {
+      // A recording's history holds none of the looks the host made while it ran: the cursor looks itself.
+      const judgeMoments = state.currentStatus === 'recording';
+      this.cursor = { run: msg.run, cursor: new HistoryCursor(history, { judgeMoments }) };
+    }
     const target: CursorTarget | null =
       typeof msg.at === 'number' && Number.isFinite(msg.at)
         ? { at: msg.at }
@@ -137,7 +142,8 @@ export class TimeTravel {
           ? { step: msg.step }
           : null;
     if (!target) return;
-    const m = this.cursor.cursor.move(target);
+    // Up to the run's time now: a live program quiet since its last event (hung) is still there after it.
+    const m = this.cursor.cursor.move(target, state.nowAt(this.deps.now?.() ?? Date.now()));
     if (!m) return;
     const answer: HostMessage = {
       type: 'past',

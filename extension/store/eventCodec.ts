@@ -27,8 +27,11 @@ export type HistoryMark =
   /** The run's debug session ended (after or before its connection did). */
   | { mark: 'session ended' }
   | { mark: 'problem'; message: string }
-  /** The host looked for a deadlock or hang at run time `at` (RunState.judge: a stuck program sends nothing). */
-  | { mark: 'judged'; at: number };
+  /**
+   * The host looked for a deadlock or hang at run time `ts` (RunState.judge: a stuck program sends nothing);
+   * in the history at that time, so a moment after a program's last event shows what was judged by then.
+   */
+  | { mark: 'judged'; ts: number };
 export type Logged = WireEvent | HistoryMark;
 
 /** Events per page. */

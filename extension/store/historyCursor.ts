@@ -29,24 +29,40 @@ export interface PastMoment {
 /** Where to go: a moment (ms), or `step` events from where the cursor is. */
 export type CursorTarget = { at: number } | { step: number };
 
+export interface CursorOptions {
+  /**
+   * The host's looks for a deadlock or hang are not in the history (a
+   * recording): each moment shown is looked at, as the host would have live.
+   */
+  judgeMoments?: boolean;
+}
+
 export class HistoryCursor {
   private state: RunState | null = null;
   /** A cursor starts at now: a first step counts from the end. */
   private pos: number;
 
-  constructor(private readonly history: RunHistory) {
+  constructor(
+    private readonly history: RunHistory,
+    private readonly options: CursorOptions = {},
+  ) {
     this.pos = history.length;
   }
 
-  move(to: CursorTarget): PastMoment | null {
+  /**
+   * To a moment or by steps. `end`: the run's time now (a live run's goes
+   * on past its last entry: a hung program sends nothing); a moment up to it
+   * shows the run as it was then, not as at its last event.
+   */
+  move(to: CursorTarget, end = 0): PastMoment | null {
     const h = this.history;
     let target: number;
     let at: number;
     if ('step' in to) {
-      target = Math.max(0, Math.min(h.length, this.pos + Math.trunc(to.step)));
+      target = this.stepFrom(this.pos, Math.trunc(to.step));
       at = h.timeOf(target);
     } else {
-      at = Math.max(h.since, Math.min(to.at, h.timeOf(h.length)));
+      at = Math.max(h.since, Math.min(to.at, Math.max(end, h.timeOf(h.length))));
       target = h.positionAt(at);
     }
     const old = this.state;
@@ -74,10 +90,27 @@ export class HistoryCursor {
       }
     }
     const info: RunInfo = { ...this.state!.info(), at };
+    if (this.options.judgeMoments) {
+      const verdict = this.state!.verdictAt(at);
+      if (verdict) info.verdict = verdict;
+      else delete info.verdict;
+    }
     const moment: PastMoment = { pos: this.pos, at, coarse, reset, rows, remove, info };
     const last = this.pos > h.log.start ? pastEvent(h.log.event(this.pos - 1)) : undefined;
     if (last) moment.event = last;
     return moment;
+  }
+
+  /** Where `n` steps from `pos` land: an entry each, but the host's looks that changed nothing (a hung run has one every 500 ms). */
+  private stepFrom(pos: number, n: number): number {
+    const h = this.history;
+    const dir = Math.sign(n);
+    let p = Math.max(0, Math.min(h.length, pos));
+    for (let left = Math.abs(n); left > 0 && p + dir >= 0 && p + dir <= h.length;) {
+      p += dir;
+      if (!h.quietLook(p - 1)) left--; // the moment after entry p - 1, which the bar names
+    }
+    return p;
   }
 
   /**

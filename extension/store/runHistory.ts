@@ -71,7 +71,7 @@ export function applyLogged(state: RunState, e: Logged): void {
   if (e.mark === 'recording') state.markRecording();
   else if (e.mark === 'disconnected') state.disconnected(e.reason, e.ts);
   else if (e.mark === 'session ended') state.sessionEnded();
-  else if (e.mark === 'judged') state.judgeAt(e.at);
+  else if (e.mark === 'judged') state.judgeAt(e.ts);
   else state.addProblem(e.message);
 }
 
@@ -81,6 +81,8 @@ export class RunHistory {
   /** Entries until the live state's next checkpoint. */
   private due = 0;
   private checkpointBytes = 0;
+  /** Entries that are looks of the host's which changed the run's verdict (the others changed nothing to show). */
+  private readonly changedLooks = new Set<number>();
   private readonly budget: number;
   private readonly minSpacing: number;
   private readonly dense: boolean;
@@ -156,6 +158,18 @@ export class RunHistory {
     return this.log.length;
   }
 
+  /** The entry just recorded was a look (RunState.judgeAt) that changed the run's verdict. */
+  lookChanged(): void {
+    this.changedLooks.add(this.log.length - 1);
+  }
+
+  /** Entry `i` is a look of the host's that changed nothing: no moment of its own to step to. */
+  quietLook(i: number): boolean {
+    if (i < this.log.start || i >= this.log.length) return false;
+    const e = this.log.event(i);
+    return 'mark' in e && e.mark === 'judged' && !this.changedLooks.has(i);
+  }
+
   /** The time of the state after `pos` events: the newest ts among them. */
   timeOf(pos: number): number {
     return pos <= 0 ? 0 : this.log.tsAt(Math.min(pos, this.log.length) - 1);
@@ -228,6 +242,7 @@ export class RunHistory {
       if (this.bytes() <= this.budget || cp === latest) break;
       this.log.dropBefore(cp.pos);
     }
+    for (const i of this.changedLooks) if (i < this.log.start) this.changedLooks.delete(i);
     // 2. Every other checkpoint of the coarse part, while that helps.
     while (this.bytes() > this.budget) {
       const coarse = this.checkpoints.filter((c) => c.pos < this.log.start);

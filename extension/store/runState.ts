@@ -215,10 +215,22 @@ export class RunState {
     return this.facts.runNow(hostNow);
   }
 
-  /** judge() at run time `at`; logged, so a replay of the history looks where the host did. */
+  /** judge() at run time `at`; logged at `at`, so a replay of the history looks where and when the host did. */
   judgeAt(at: number): boolean {
-    this.history?.record({ mark: 'judged', at }, this);
-    return this.verdicts.look(at, true);
+    this.history?.record({ mark: 'judged', ts: at }, this);
+    const changed = this.verdicts.look(at, true);
+    if (changed) this.history?.lookChanged(); // a moment worth a step of the time cursor
+    return changed;
+  }
+
+  /**
+   * The verdict a look at run time `at` would give, leaving this state as it
+   * is: a recording's past moment (the host's looks while it ran were not saved).
+   */
+  verdictAt(at: number): Verdict | undefined {
+    const v = this.verdicts.copy(this.tree, () => undefined);
+    v.look(at, true);
+    return v.verdict;
   }
 
   /** A verdict claimed since the last call (each is told once). */

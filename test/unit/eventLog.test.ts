@@ -209,7 +209,7 @@ describe('history event log', () => {
       { mark: 'recording' },
       { mark: 'disconnected', reason: 'gone' },
       { mark: 'problem', message: 'p' },
-      { mark: 'judged', at: 4.5 },
+      { mark: 'judged', ts: 4.5 },
     ];
     marks.forEach((m) => log.append(m));
     assert.equal(log.length, SAMPLES.length + marks.length);
