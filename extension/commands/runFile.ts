@@ -55,6 +55,18 @@ export async function resolveInterpreter(
   });
 }
 
+/**
+ * The file Run File means without an argument: the active editor's, or, with
+ * the task tree (or another non-editor) in front, the one Python file in
+ * sight beside it (of several, none: which one is meant is not known).
+ */
+function pythonInSight(): vscode.Uri | undefined {
+  const active = vscode.window.activeTextEditor;
+  if (active) return active.document.uri;
+  const python = vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'python');
+  return python.length === 1 ? python[0].document.uri : undefined;
+}
+
 export interface RunFileDeps extends InstrumentationDeps {
   log: vscode.LogOutputChannel;
   /** The terminal owns the launch: its secret is retired when the terminal closes. */
@@ -64,7 +76,7 @@ export interface RunFileDeps extends InstrumentationDeps {
 }
 
 export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Promise<void> {
-  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  const uri = arg instanceof vscode.Uri ? arg : pythonInSight();
   if (!uri) {
     void vscode.window.showInformationMessage('Open a Python file to run it with the task tree.');
     return;

@@ -13,7 +13,7 @@ const EMPTY_STATE = /no (trio )?runs? yet|start a (python )?debug session|run py
 export default {
   id: 'A-palette',
   name: 'A palette: "Nursery Lens: Show Task Tree" opens the panel with its empty state; Run File on a program with no event loop says so',
-  timeoutMs: 60000,
+  timeoutMs: 90000,
   async run(ctx, state) {
     const { page } = await ctx.window('palette', {
       prepare: (ws) => {
@@ -78,5 +78,15 @@ export default {
     const count = await named.count();
     if (count !== 1) throw new Error(`Run File again opened another terminal: ${count} named "Task Tree: no_loop.py"`);
     ctx.log('A: Run File again ran in the same terminal');
+
+    // With the task tree in front (no text editor active), the command still runs the Python file in sight.
+    await page
+      .locator('.tab', { hasText: /task tree/i })
+      .first()
+      .click();
+    await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
+    await notice.waitFor({ state: 'hidden', timeout: 10000 }); // the new run's launch clears the old news
+    await notice.getByText(words).waitFor({ state: 'visible', timeout: 40000 });
+    ctx.log('A: Run File from the palette with the task tree in front ran no_loop.py');
   },
 };
