@@ -85,12 +85,14 @@ export class Chrome {
       fitting: c.fitting === true,
     });
     const paused = info?.status === 'live' && c.pause ? pauseSentence(c.pause, run?.rows) : null;
-    this.notices.update(info, paused);
+    // The banners speak of the run as a whole: a past moment's info knows nothing of how it ended.
+    const whole = (info && c.runs.find((r) => r.key === info.key)) ?? info;
+    this.notices.update(whole, paused);
     this.crumbs.update(c.focusPath, run?.rows);
-    const statusKey = info ? `${info.key}:${info.status}:${paused ?? ''}` : '';
+    const statusKey = whole ? `${whole.key}:${whole.status}:${paused ?? ''}` : '';
     if (statusKey !== this.lastStatus) {
       this.lastStatus = statusKey;
-      if (info) this.announce(paused ?? statusSentence(info));
+      if (whole) this.announce(paused ?? statusSentence(whole));
     }
   }
 }
