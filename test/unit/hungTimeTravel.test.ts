@@ -6,30 +6,16 @@
 // recording that ends at its stop (run.stopped) likewise up to its stop.
 import assert from 'node:assert/strict';
 import type { HostMessage } from '../../contract/messages';
-import type { WireEvent, WireWaits } from '../../contract/wire';
 import { replayNdjson } from '../../extension/collector/replay';
 import { DISCONNECTED_EARLY } from '../../extension/store/runFacts';
 import type { RunState } from '../../extension/store/runState';
 import { bridgeOnStore } from './panelHarness';
-import { hello, opened, prologue, spawned, state } from './wireEvents';
+import { hello, hungEvents } from './wireEvents';
 
 const turn = () => new Promise((r) => setImmediate(r));
 type Past = Extract<HostMessage, { type: 'past' }>;
 
-const event = (obj: number): WireWaits => ({ kind: 'event', obj, label: `Event e${obj}` });
-const waiting = (id: number, ts: number, waits: WireWaits): WireEvent => ({ ...state(id, ts, 'waiting'), waits });
-
-/** main (3) waits for its nursery 4, whose two workers wait for an Event nobody sets: a hang from 200 ms. */
-const hung: WireEvent[] = [
-  ...prologue(),
-  opened(4, 3, 1),
-  spawned(5, 4, 'w1', 2),
-  spawned(6, 4, 'w2', 3),
-  waiting(1, 100, { kind: 'children', obj: 2, label: 'nursery' }),
-  waiting(3, 100, { kind: 'children', obj: 4, label: 'nursery' }),
-  waiting(5, 100, event(10)),
-  waiting(6, 200, event(10)),
-];
+const hung = hungEvents();
 
 /** A panel bridge whose clock is `ahead` ms past the host's, over a live program that sent `hung` (kept for Save Recording…). */
 function hungProgram(ahead: number) {

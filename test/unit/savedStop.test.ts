@@ -4,29 +4,16 @@
 // 10 s, not at its last event, and "Was hung" — and a program cannot send
 // the line itself.
 import assert from 'node:assert/strict';
-import type { WireEvent, WireWaits } from '../../contract/wire';
+import type { WireEvent } from '../../contract/wire';
 import { replayNdjson } from '../../extension/collector/replay';
 import { runStatus } from '../../extension/export/treeText';
 import { DISCONNECTED_EARLY } from '../../extension/store/runFacts';
 import { RunStore } from '../../extension/store/runStore';
 import type { RunState } from '../../extension/store/runState';
 import { run } from './runRows';
-import { hello, opened, prologue, runFinished, spawned, state } from './wireEvents';
+import { hello, hungEvents, prologue, runFinished } from './wireEvents';
 
-const event = (obj: number): WireWaits => ({ kind: 'event', obj, label: `Event e${obj}` });
-const waiting = (id: number, ts: number, waits: WireWaits): WireEvent => ({ ...state(id, ts, 'waiting'), waits });
-
-/** main (3) waits for its nursery 4, whose two workers wait for an Event nobody sets: a hang from 200 ms. */
-const hung: WireEvent[] = [
-  ...prologue(),
-  opened(4, 3, 1),
-  spawned(5, 4, 'w1', 2),
-  spawned(6, 4, 'w2', 3),
-  waiting(1, 100, { kind: 'children', obj: 2, label: 'nursery' }),
-  waiting(3, 100, { kind: 'children', obj: 4, label: 'nursery' }),
-  waiting(5, 100, event(10)),
-  waiting(6, 200, event(10)),
-];
+const hung = hungEvents();
 
 /** A live program that said hello and sent `events` (kept for Save Recording…, as the collector keeps them). */
 function liveProgram(events: WireEvent[]): { store: RunStore; state: RunState } {

@@ -8,7 +8,18 @@ import { CONFIRM_MS } from '../../extension/store/verdicts';
 import { RunStore } from '../../extension/store/runStore';
 import { VerdictWatch } from '../../extension/verdictWatch';
 import { run, task } from './runRows';
-import { asyncioPrologue, exited, opened, prologue, runFinished, scope, site, spawned, state } from './wireEvents';
+import {
+  asyncioPrologue,
+  event,
+  exited,
+  opened,
+  prologue,
+  runFinished,
+  scope,
+  site,
+  spawned,
+  state,
+} from './wireEvents';
 import type { TaskStateEvent } from '../../contract/wire';
 
 const waiting = (id: number, ts: number, waits: WireWaits | null): TaskStateEvent => ({
@@ -23,7 +34,6 @@ const lock = (obj: number, holders: number[], extra: Partial<WireWaits> = {}): W
   ...extra,
 });
 const children = (nursery: number): WireWaits => ({ kind: 'children', obj: nursery, label: 'nursery' });
-const event = (obj: number): WireWaits => ({ kind: 'event', obj, label: `Event e${obj}` });
 /** An event that changes nothing: later events make the store look again at their time. */
 const tick = (ts: number) => state(1, ts, 'waiting');
 

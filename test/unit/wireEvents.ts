@@ -18,6 +18,7 @@ import type {
   WireOutcome,
   WireSite,
   WireTaskFlag,
+  WireWaits,
 } from '../../contract/wire';
 
 /** A raw event object (e.g. a malformed one). */
@@ -182,5 +183,27 @@ export function asyncioPrologue(run = 1, extra: Extra<RunStartedEvent> = {}): Wi
     hello({ minor: 2, runtime: 'asyncio', runtime_version: '3.12.3' }),
     runStarted(run, { library: 'asyncio', library_version: '3.12.3', ...extra }),
     spawned(1, null, 'main', 0.01, { main: true, site: null }, run),
+  ];
+}
+
+/** An Event wait (`Event e{obj}`), nothing but another task can set it. */
+export const event = (obj: number): WireWaits => ({ kind: 'event', obj, label: `Event e${obj}` });
+/** Task `id` waiting on `waits` at `ts`. */
+export const waiting = (id: number, ts: number, waits: WireWaits): WireEvent => ({
+  ...state(id, ts, 'waiting'),
+  waits,
+});
+
+/** main (3) waits for its nursery 4, whose two workers wait for an Event nobody sets: a hang from 200 ms. */
+export function hungEvents(): WireEvent[] {
+  return [
+    ...prologue(),
+    opened(4, 3, 1),
+    spawned(5, 4, 'w1', 2),
+    spawned(6, 4, 'w2', 3),
+    waiting(1, 100, { kind: 'children', obj: 2, label: 'nursery' }),
+    waiting(3, 100, { kind: 'children', obj: 4, label: 'nursery' }),
+    waiting(5, 100, event(10)),
+    waiting(6, 200, event(10)),
   ];
 }
