@@ -38,7 +38,7 @@ export function legend(): HTMLElement {
       {},
       h('span', { class: 'legend-dash deadlock', 'aria-hidden': 'true' }),
       h('span', { class: 'legend-arrow deadlock', 'aria-hidden': 'true' }, '▶'),
-      'deadlock: tasks waiting for each other, ringed',
+      'deadlock: tasks waiting for each other (arrows); stuck tasks of a deadlock or hang are ringed',
     ),
     h(
       'li',

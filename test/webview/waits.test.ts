@@ -319,6 +319,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     const legend = await text(h, '.legend');
     assert.match(legend, /waits for the task it points to/);
     assert.match(legend, /deadlock: tasks waiting for each other/);
+    assert.match(legend, /stuck tasks of a deadlock or hang are ringed/);
     assert.match(legend, /its failure or cancel\(\) cancelled what it points to/);
   });
 });
