@@ -149,7 +149,7 @@ export class App {
     this.scheduler.request(DIRTY.structure | DIRTY.chrome);
   }
 
-  /** The page's elements: toolbar, notices, banner, breadcrumbs, the tree area beside the details, the timeline. */
+  /** The page's elements: toolbar, notices, banner, breadcrumbs, the tree area (under the past badge) beside the details, the timeline. */
   private buildPage(root: HTMLElement, details: DetailsPane, crumbs: Breadcrumbs, banner: VerdictBanner): HTMLElement {
     const area = h(
       'div',
@@ -160,8 +160,9 @@ export class App {
       this.chrome.empty,
       this.tooltip.el,
       this.menu.el,
-      this.timeline.badge,
     );
+    // A past moment's badge gets its own row above the tree, not a place over it (it hid the top rows).
+    const column = h('div', { class: 'tree-column' }, this.timeline.badge, area);
     root.replaceChildren(
       h(
         'div',
@@ -170,7 +171,7 @@ export class App {
         this.chrome.notices.el,
         banner.el,
         crumbs.el,
-        h('div', { class: 'main' }, area, details.el),
+        h('div', { class: 'main' }, column, details.el),
         this.timeline.el,
         this.chrome.live,
       ),

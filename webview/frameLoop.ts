@@ -24,13 +24,10 @@ import type { Viewport } from './tree/viewport';
 import { waitPicture } from './tree/waitEdges';
 import type { WaitLayer } from './tree/waitLayer';
 import type { VerdictBanner } from './verdictBanner';
+import { ViewBeforeDetails } from './viewBeforeDetails';
 import type { Choices, Transform } from './viewState';
 
 const OVERVIEW_REPAINT_MS = 500;
-/** Room shown for the first child's label when a node opens, in px. */
-const CHILD_LABEL_ROOM = 160;
-/** An opened node's marker stays at least this far from the panel's left edge, in px. */
-const OPENED_EDGE = 32;
 const TICK_MS = 100;
 const EMPTY_LAYOUT: Layout = {
   nodes: [],
@@ -92,6 +89,8 @@ export class FrameLoop {
   /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
   private anchor: { key: string; x: number; y: number } | null = null;
   private lastOverviewPaint = 0;
+  /** The view before the details pane opened: put back when it closes. */
+  private readonly beforeDetails = new ViewBeforeDetails();
 
   constructor(private readonly p: FrameParts) {}
 
@@ -100,18 +99,29 @@ export class FrameLoop {
     this.needsInitialView = true;
     this.anchor = null;
     this.fitted = false;
+    this.beforeDetails.forget();
   }
 
   /**
    * The tree area changed size. A first view nobody moved is chosen again
-   * (rechoose); any other keeps its middle row in the middle (rows are centred
+   * (rechoose); the details pane closing puts back the view from before it
+   * opened; any other keeps its middle row in the middle (rows are centred
    * on their parents: the timeline opening under the tree, or VS Code's panel,
    * must not push what was in sight out at the bottom), and its left edge.
    */
   resized(): void {
-    const grown = this.p.viewport.grownBy();
+    const { viewport } = this.p;
+    const grown = viewport.grownBy();
+    viewport.remeasure();
+    const back = this.beforeDetails.putBack(viewport.size());
     if (this.refit() || this.rechoose()) return;
-    if (grown && !this.needsInitialView) this.p.viewport.shift(0, grown / 2);
+    if (back) viewport.set(back);
+    else if (grown && !this.needsInitialView) viewport.shift(0, grown / 2);
+  }
+
+  /** The user moved the view (a drag, the wheel, "Show them"): closing the details leaves it where it is. */
+  viewMoved(): void {
+    this.beforeDetails.forget();
   }
 
   /** The user pressed, wheeled or used keys on the tree: the view is theirs from now on. */
@@ -131,6 +141,7 @@ export class FrameLoop {
     if (!layout?.nodes.length) return;
     this.pageView = false;
     this.fitted = true;
+    this.beforeDetails.forget();
     this.p.viewport.set(this.p.viewport.fitTransform(layout), animate);
     this.p.scheduler.request(DIRTY.chrome);
   }
@@ -191,7 +202,9 @@ export class FrameLoop {
     if (viewport.transform.k >= OVERVIEW_SCALE && matches.some((m) => viewport.panTo(m) === null)) return;
     matches.sort((a, b) => a.y - b.y || a.x - b.x);
     const to = viewport.showing(matches[0]);
-    if (to) viewport.set(to);
+    if (!to) return;
+    viewport.set(to);
+    this.beforeDetails.forget();
   }
 
   /** The next rebuild keeps `key`'s node at its place on screen (the layout moves around it, not under the pointer). */
@@ -252,6 +265,7 @@ export class FrameLoop {
       // A node the user opened or closed stays in place (the view is theirs from then on).
       if (this.anchor) {
         this.pageView = false;
+        this.beforeDetails.forget();
         this.holdAnchor(layout);
       } else if (!this.refit()) this.rechoose(true);
     }
@@ -275,16 +289,8 @@ export class FrameLoop {
     this.anchor = null;
     const now = layout.byKey.get(a.key);
     if (!now || this.needsInitialView) return;
-    const t = this.p.viewport.transform;
-    const held = { k: t.k, x: t.x - (now.x - a.x) * t.k, y: t.y - (now.y - a.y) * t.k };
-    // A node just opened shows its children's column: a sideways pan at most, the node itself stays in view.
-    const child = now.children[0];
-    if (child) {
-      const { width } = this.p.viewport.size();
-      const childRight = (child.x + CHILD_LABEL_ROOM) * held.k + held.x;
-      if (childRight > width) held.x = Math.max(held.x - (childRight - width), OPENED_EDGE - now.x * held.k);
-    }
-    if (held.x !== t.x || held.y !== t.y) this.p.viewport.set(held);
+    const held = this.p.viewport.holding(now, a);
+    if (held) this.p.viewport.set(held);
   }
 
   /** Zoomed far out, state colours of thousands of dots repaint twice a second: calm, and cheap. */
@@ -375,6 +381,7 @@ export class FrameLoop {
   private chrome(run: RunMirror | undefined): void {
     const { p } = this;
     const model = p.tree.model;
+    const size = p.viewport.size(); // before the details pane may take room
     p.chrome.update({
       runs: p.mirror.list(),
       current: p.current(),
@@ -388,5 +395,7 @@ export class FrameLoop {
     });
     p.banner.update(run?.info);
     p.selection.showDetails(run);
+    const view = this.needsInitialView ? null : { t: p.viewport.transform, ...size };
+    this.beforeDetails.drawn(p.selection.detailsShown(), view);
   }
 }

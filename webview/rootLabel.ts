@@ -13,9 +13,9 @@ import type { Transform } from './viewState';
 import { h } from './elements';
 import './rootLabel.css';
 
-/** The pin's height and the room kept above it (the past moment's badge sits at the top left), in px. */
+/** The pin's height and the room kept above it, in px (the past moment's badge has its own row above the tree). */
 const PIN_HEIGHT = 22;
-const TOP_ROOM = 34;
+const TOP_ROOM = 4;
 /** The height of a node's label box around its row (nodeParts.ts draws its background so), in tree units. */
 const LABEL_HALF_HEIGHT = 10;
 

@@ -215,6 +215,11 @@ export class Selection {
     });
   }
 
+  /** Whether the details pane is on screen. */
+  detailsShown(): boolean {
+    return !this.p.details.el.hidden;
+  }
+
   /** The details pane shows a countdown of a live run, or put off an update: it needs its ticks. */
   detailsTicking(run: RunMirror | undefined): boolean {
     const el = this.p.details.el;

@@ -159,6 +159,7 @@ export class UserActions {
       };
       if (p.follow.stop()) p.scheduler.request(DIRTY.chrome);
       p.frames.viewTaken();
+      p.frames.viewMoved();
       p.viewport.set(
         p.viewport.fitTransform({ ...layout, bounds }),
         placed.length < TRANSITION_LIMIT && !p.reducedMotion.matches,
@@ -177,6 +178,7 @@ export class UserActions {
     const { p } = this;
     p.renderer.viewport.attr('transform', t.toString());
     if (byUser && p.follow.stop()) p.scheduler.request(DIRTY.chrome);
+    if (byUser) p.frames.viewMoved();
     p.changed(DIRTY.view, !p.frames.needsInitialView);
   }
 

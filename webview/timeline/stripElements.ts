@@ -1,6 +1,6 @@
 // The timeline strip's elements, made once: the bar on a grip, and below it
 // the curve and axis (a slider for the time cursor) over the scrolling task
-// rows and their tooltip; the badge shown over the tree at a past moment.
+// rows and their tooltip; the badge shown above the tree at a past moment.
 import { h } from '../elements';
 
 export interface StripElements {

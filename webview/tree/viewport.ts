@@ -14,6 +14,10 @@ const NEAR_READABLE = 0.9;
 const SHOWN_EDGE = 72;
 /** Fit shows labels rather than dots when it would land this close below their scale (a quarter more than fits). */
 const NEAR_OVERVIEW = 0.8;
+/** Room shown for the first child's label when a node opens, in px. */
+const CHILD_LABEL_ROOM = 160;
+/** An opened node's marker stays at least this far from the panel's left edge, in px. */
+const OPENED_EDGE = 32;
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
@@ -244,6 +248,24 @@ export class Viewport {
     if (this.transform.k >= OVERVIEW_SCALE) return this.panTo(p);
     const { height } = this.size();
     return { k: 1, x: SHOWN_EDGE - p.x, y: height / 2 - p.y };
+  }
+
+  /**
+   * The view that keeps node `now` where it was on screen when it stood at
+   * `was` (layout coordinates; the user opened or closed it); null when that
+   * is the view already.
+   */
+  holding(now: Placed, was: { x: number; y: number }): Transform | null {
+    const t = this.transform;
+    const held = { k: t.k, x: t.x - (now.x - was.x) * t.k, y: t.y - (now.y - was.y) * t.k };
+    // A node just opened shows its children's column: a sideways pan at most, the node itself stays in view.
+    const child = now.children[0];
+    if (child) {
+      const { width } = this.size();
+      const childRight = (child.x + CHILD_LABEL_ROOM) * held.k + held.x;
+      if (childRight > width) held.x = Math.max(held.x - (childRight - width), OPENED_EDGE - now.x * held.k);
+    }
+    return held.x !== t.x || held.y !== t.y ? held : null;
   }
 
   /** The smallest pan that brings `p` (with its label) into view; null when it already is. */
