@@ -123,7 +123,7 @@ export class App {
       focus: (key) => this.actions.setFocus(key),
       post: (m) => this.post(m),
     });
-    this.follow = new Follow(this.choices.state, this.viewport, this.scheduler, canAnimate);
+    this.follow = new Follow(this.choices, this.viewport, this.scheduler, canAnimate);
     this.frames = new FrameLoop({
       mirror: { get: (key) => shownRun(this.timeline, this.mirror, key), list: () => this.mirror.list() },
       current: () => this.current,

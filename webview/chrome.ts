@@ -63,7 +63,7 @@ export class Chrome {
     this.showTree(hasRuns);
     setHidden(this.waiting, !hasRuns || c.drawn > 0);
     if (!this.waiting.hidden) {
-      const filtered = choices.state.hideFinished || choices.state.search.trim() !== '';
+      const filtered = choices.state.hideFinished || choices.search.trim() !== '';
       const note = !run
         ? 'Loading the run…'
         : filtered && run.rows.size
@@ -77,9 +77,10 @@ export class Chrome {
     this.toolbar.setState({
       hideFinished: choices.state.hideFinished,
       hideSystem: choices.hideSystem,
-      follow: choices.state.follow,
+      follow: choices.following,
       showWaits: choices.state.showWaits,
-      search: choices.state.search,
+      search: choices.search,
+      run: c.current,
       matches: c.matches,
       counts: info ? taskCounts(info, choices.hideSystem) : { text: '', title: '' },
       fitting: c.fitting === true,

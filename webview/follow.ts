@@ -1,14 +1,22 @@
 // Follow mode: while it is on, the newest task is brought into view, calmly
 // (at most a couple of pans a second), without pushing the top of the
 // structure (the tree's left columns) out of view when the task's marker can
-// be shown with it. A pan or zoom by the user ends it.
+// be shown with it. A pan or zoom by the user ends it in that run's view; a
+// new run follows again while the toolbar's Follow is on.
 import type { Row } from '../contract/rows';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
 import type { Layout } from './tree/layout';
 import type { Model } from './tree/model';
 import type { Viewport } from './tree/viewport';
 import { isFinishedState } from './tree/taskStates';
-import type { ViewState } from './viewState';
+
+/** Where Follow's on and off live (viewState.ts's Choices: the toggle, and a pan's end of it per run). */
+export interface FollowChoice {
+  readonly following: boolean;
+  setFollow(on: boolean): void;
+  /** True when it was on. */
+  pauseFollow(): boolean;
+}
 
 const FOLLOW_INTERVAL_MS = 400;
 /** Room kept for the followed task's label, in px. */
@@ -29,7 +37,7 @@ export class Follow {
   private lastPan = 0;
 
   constructor(
-    private readonly state: ViewState,
+    private readonly choice: FollowChoice,
     private readonly viewport: Viewport,
     private readonly scheduler: FrameScheduler,
     private readonly canAnimate: () => boolean,
@@ -37,14 +45,13 @@ export class Follow {
 
   /** Turned on or off by the user; on, it starts at the newest task of `rows`. */
   set(on: boolean, rows: ReadonlyMap<number, Row> | undefined): void {
-    this.state.follow = on;
+    this.choice.setFollow(on);
     if (on) this.target = rows ? newestTask(rows) : null;
   }
 
   /** Ended by a pan or zoom of the user's; true when it was on. */
   stop(): boolean {
-    if (!this.state.follow) return false;
-    this.state.follow = false;
+    if (!this.choice.pauseFollow()) return false;
     this.target = null;
     return true;
   }
@@ -56,7 +63,7 @@ export class Follow {
 
   /** New rows arrived: the newest of them becomes the target. */
   noteAdded(ids: readonly number[]): void {
-    if (!ids.length || !this.state.follow) return;
+    if (!ids.length || !this.choice.following) return;
     let best = this.target ?? -Infinity;
     for (const id of ids) if (id > best) best = id;
     this.target = best;
@@ -64,7 +71,7 @@ export class Follow {
 
   /** In a frame: pans to the target, or comes back for it when the last pan was too recent. */
   step(layout: Layout, model: Model | null, rows?: ReadonlyMap<number, Row>): void {
-    if (!this.state.follow || this.target === null) return;
+    if (!this.choice.following || this.target === null) return;
     const now = performance.now();
     if (now - this.lastPan < FOLLOW_INTERVAL_MS) {
       this.scheduler.after('follow', FOLLOW_INTERVAL_MS, DIRTY.view);

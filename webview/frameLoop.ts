@@ -142,7 +142,7 @@ export class FrameLoop {
     this.pageView = false;
     this.fitted = true;
     this.beforeDetails.forget();
-    this.p.viewport.set(this.p.viewport.fitTransform(layout), animate);
+    this.p.viewport.set(this.fitView(layout), animate);
     this.p.scheduler.request(DIRTY.chrome);
   }
 
@@ -151,8 +151,14 @@ export class FrameLoop {
     const layout = this.p.tree.layout;
     if (!this.fitted || this.needsInitialView || !layout?.nodes.length) return false;
     this.p.viewport.remeasure();
-    this.p.viewport.set(this.p.viewport.fitTransform(layout));
+    this.p.viewport.set(this.fitView(layout));
     return true;
+  }
+
+  /** Fit's view of `layout`, keeping the selected node in sight when not every column fits. */
+  private fitView(layout: Layout): Transform {
+    const selected = this.p.choices.selected;
+    return this.p.viewport.fitTransform(layout, selected === null ? undefined : layout.byKey.get(selected));
   }
 
   /**
@@ -388,7 +394,7 @@ export class FrameLoop {
       run,
       drawn: p.tree.layout?.nodes.length ?? 0,
       choices: p.choices,
-      matches: p.choices.state.search.trim() && model ? model.matchCount : null,
+      matches: p.choices.search.trim() && model ? model.matchCount : null,
       focusPath: model?.focusPath ?? null,
       pause: p.pause?.() ?? null,
       fitting: this.fitted,

@@ -220,6 +220,8 @@ export class Toolbar {
   private readonly counts: HTMLElement;
   private readonly clearFinished: HTMLButtonElement;
   private runsSig = '';
+  /** The run whose filter the search box shows. */
+  private searchRun: string | null = null;
 
   constructor(a: ToolbarActions) {
     this.runSelect = h('select', { class: 'run-picker', 'aria-label': 'Run', title: 'Run to show' });
@@ -305,6 +307,8 @@ export class Toolbar {
     follow: boolean;
     showWaits: boolean;
     search: string;
+    /** The run in view: each run has its own filter. */
+    run: string | null;
     matches: number | null;
     counts: { text: string; title: string };
     fitting: boolean;
@@ -317,7 +321,10 @@ export class Toolbar {
     // Fit holds until the view is moved: the button shows it, and says so.
     if (this.fit.classList.contains('fitting') !== s.fitting) this.fit.classList.toggle('fitting', s.fitting);
     setAttr(this.fit, 'title', s.fitting ? FIT_HOLDS_TITLE : FIT_TITLE);
-    if (document.activeElement !== this.searchInput && this.searchInput.value !== s.search)
+    // Not while the user types in it; but another run's filter is written even then (the box showed one that no longer applied).
+    const otherRun = s.run !== this.searchRun;
+    this.searchRun = s.run;
+    if ((otherRun || document.activeElement !== this.searchInput) && this.searchInput.value !== s.search)
       this.searchInput.value = s.search;
     setText(this.matchCount, s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`);
     setText(this.counts, s.counts.text);

@@ -189,7 +189,7 @@ export class UserActions {
       selectRun: (key) => p.pickRun(key),
       search: (text) =>
         this.setFilter(() => {
-          state.search = text;
+          p.choices.search = text;
           if (text.trim()) p.frames.searched();
         }),
       nextMatch: (back) => p.selection.nextMatch(back),

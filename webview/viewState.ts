@@ -1,8 +1,11 @@
 // What the webview remembers across reloads (VS Code's getState/setState):
-// filters, follow, the selected run, and per run its collapsed and opened
-// nodes, the pages shown of folds and long lists, the focused node, zoom
-// transform and selection; and `Choices`, the live copy of it that the page
-// reads and changes.
+// the panel's toggles (hide finished/system, follow, wait-for edges), the
+// selected run, and per run what is about looking at that run: its filter
+// text, whether a pan ended Follow, its collapsed and opened nodes, the pages
+// shown of folds and long lists, the focused node, zoom transform and
+// selection; and `Choices`, the live copy of it that the page reads and
+// changes. A new run is a new view: it starts with no filter, following
+// when Follow is on (a reload of the same run keeps all of it).
 import type { Budget, ModelOptions, ViewNode } from './tree/model';
 export interface Transform {
   x: number;
@@ -22,16 +25,20 @@ interface RunView {
   focus: string | null;
   transform: Transform | null;
   selected: string | null;
+  /** The filter box's text: it hid another program's tasks when it carried over to a new run. */
+  search: string;
+  /** A pan or zoom of the user's ended Follow in this view (the toggle, `ViewState.follow`, stays on for new runs). */
+  followPaused: boolean;
 }
 
 export interface ViewState {
   v: 1;
   run: string | null;
+  /** The Follow toggle: new runs follow while it is on. */
   follow: boolean;
   hideFinished: boolean;
   /** null = not chosen by the user: the host's default applies (hide). */
   hideSystem: boolean | null;
-  search: string;
   detailsOpen: boolean;
   /** Draw every wait-for edge, not only the selected task's and a deadlock's. */
   showWaits: boolean;
@@ -45,7 +52,17 @@ export interface ViewState {
 const MAX_RUNS = 12;
 
 function emptyRunView(): RunView {
-  return { collapsed: [], opened: [], deep: [], pages: {}, focus: null, transform: null, selected: null };
+  return {
+    collapsed: [],
+    opened: [],
+    deep: [],
+    pages: {},
+    focus: null,
+    transform: null,
+    selected: null,
+    search: '',
+    followPaused: false,
+  };
 }
 
 function initialViewState(): ViewState {
@@ -55,7 +72,6 @@ function initialViewState(): ViewState {
     follow: true,
     hideFinished: false,
     hideSystem: null,
-    search: '',
     detailsOpen: true,
     showWaits: false,
     runs: {},
@@ -93,7 +109,6 @@ function parseViewState(raw: unknown): ViewState {
   if (typeof raw.follow === 'boolean') s.follow = raw.follow;
   if (typeof raw.hideFinished === 'boolean') s.hideFinished = raw.hideFinished;
   if (typeof raw.hideSystem === 'boolean') s.hideSystem = raw.hideSystem;
-  if (typeof raw.search === 'string') s.search = raw.search;
   if (typeof raw.detailsOpen === 'boolean') s.detailsOpen = raw.detailsOpen;
   if (typeof raw.showWaits === 'boolean') s.showWaits = raw.showWaits;
   s.recent = strings(raw.recent).slice(0, MAX_RUNS);
@@ -115,9 +130,14 @@ function parseViewState(raw: unknown): ViewState {
         focus: typeof r.focus === 'string' ? r.focus : null,
         transform: transformOf(r.transform),
         selected: typeof r.selected === 'string' ? r.selected : null,
+        search: typeof r.search === 'string' ? r.search : '',
+        followPaused: r.followPaused === true,
       };
     }
   }
+  // An older state kept one filter for the panel: it was the filter of the run then in view.
+  const shown = s.run !== null ? s.runs[s.run] : undefined;
+  if (shown && !shown.search && typeof raw.search === 'string') shown.search = raw.search;
   return s;
 }
 
@@ -162,6 +182,34 @@ export class Choices {
   /** A run is in view (choices about nodes have somewhere to go). */
   get hasRun(): boolean {
     return this.rv !== null;
+  }
+
+  /** The filter box's text for the run in view. */
+  get search(): string {
+    return this.rv?.search ?? '';
+  }
+
+  set search(text: string) {
+    if (this.rv) this.rv.search = text;
+  }
+
+  /** Follow mode is on in this view: the toggle is on and no pan or zoom ended it here. */
+  get following(): boolean {
+    return this.state.follow && !this.rv?.followPaused;
+  }
+
+  /** The Follow toggle: for this view and the runs to come. */
+  setFollow(on: boolean): void {
+    this.state.follow = on;
+    if (this.rv) this.rv.followPaused = false;
+  }
+
+  /** A pan or zoom of the user's ends Follow in this view only (a new run is a new view); true when it was on. */
+  pauseFollow(): boolean {
+    if (!this.following) return false;
+    if (this.rv) this.rv.followPaused = true;
+    else this.state.follow = false;
+    return true;
   }
 
   get selected(): string | null {
@@ -236,7 +284,7 @@ export class Choices {
     return {
       hideSystem: this.hideSystem,
       hideFinished: this.state.hideFinished,
-      search: this.state.search.trim().toLowerCase(),
+      search: this.search.trim().toLowerCase(),
       collapsed: this.collapsed,
       opened: this.opened,
       deep: this.deep,

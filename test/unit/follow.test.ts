@@ -8,7 +8,6 @@ import type { FrameScheduler } from '../../webview/tree/frameScheduler';
 import type { Layout, Placed } from '../../webview/tree/layout';
 import type { Model } from '../../webview/tree/model';
 import type { Viewport } from '../../webview/tree/viewport';
-import type { ViewState } from '../../webview/viewState';
 
 type Transform = { x: number; y: number; k: number };
 
@@ -20,8 +19,8 @@ function setup() {
     set: (t: Transform) => sets.push(t),
   } as unknown as Viewport;
   const scheduler = { after: () => undefined } as unknown as FrameScheduler;
-  const state = { follow: true } as ViewState;
-  const follow = new Follow(state, viewport, scheduler, () => false);
+  const choice = { following: true, setFollow: () => undefined, pauseFollow: () => true };
+  const follow = new Follow(choice, viewport, scheduler, () => false);
   const placed = (id: number, x: number): Placed =>
     ({
       node: { key: String(id), kind: 'task', id },

@@ -1,5 +1,6 @@
 // The remembered state in Node: an older page's unfolded folds come back as a
-// first page, and what the user opens, pages and focuses survives a reload.
+// first page, and what the user opens, pages and focuses survives a reload;
+// the filter and a pan's end of Follow belong to the run, not the panel.
 import assert from 'node:assert/strict';
 import type { ViewNode } from '../../webview/tree/model';
 import { Choices, type StateStore } from '../../webview/viewState';
@@ -69,5 +70,35 @@ describe('webview remembered state (Node)', () => {
     assert.equal(o.focus, 'f4:abc');
     assert.equal(again.savedTransform, null, 'a new focus starts its view afresh');
     assert.deepEqual(o.budget, { rows: 40, depth: 8, width: 20 });
+  });
+
+  it("a run's filter and a pan's end of Follow stay with it; a new run starts without either", () => {
+    const store = new Store();
+    const c = new Choices(store);
+    c.showRun('a');
+    c.search = 'worker';
+    assert.equal(c.pauseFollow(), true);
+    assert.equal(c.following, false);
+    c.showRun('b');
+    assert.equal(c.search, '');
+    assert.equal(c.following, true, 'the toggle is still on');
+    assert.equal(c.modelOptions(null).search, '');
+    c.save(null);
+    const again = new Choices(new Store(store.state));
+    again.showRun('a');
+    assert.equal(again.search, 'worker');
+    assert.equal(again.following, false);
+    again.setFollow(false); // the toggle, off: for the runs to come too
+    again.showRun('c');
+    assert.equal(again.following, false);
+  });
+
+  it("an older state's one filter becomes the filter of the run it was shown with", () => {
+    const older = { v: 1, run: 'r', follow: true, search: 'fetch', recent: ['r', 's'], runs: { r: {}, s: {} } };
+    const c = new Choices(new Store(older));
+    c.showRun('r');
+    assert.equal(c.search, 'fetch');
+    c.showRun('s');
+    assert.equal(c.search, '');
   });
 });

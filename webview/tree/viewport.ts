@@ -5,6 +5,8 @@ import { select } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, OVERVIEW_SCALE, ROW_HEIGHT } from './geometry';
+import type { Layout, Placed } from './layout';
+import type { Transform } from '../viewState';
 
 /** Below this zoom a first view is not readable enough to choose. */
 const MIN_READABLE = 0.75;
@@ -12,14 +14,25 @@ const MIN_READABLE = 0.75;
 const NEAR_READABLE = 0.9;
 /** Where `showing` puts a node it zooms to, from the left edge, in px. */
 const SHOWN_EDGE = 72;
-/** Fit shows labels rather than dots when it would land this close below their scale (a quarter more than fits). */
+/** Room left around a fitted or first view, in px. */
+const PAD = 24;
+/** Fit shows labels rather than dots when the rows would land this close below their scale (a quarter more than fits). */
 const NEAR_OVERVIEW = 0.8;
 /** Room shown for the first child's label when a node opens, in px. */
 const CHILD_LABEL_ROOM = 160;
 /** An opened node's marker stays at least this far from the panel's left edge, in px. */
 const OPENED_EDGE = 32;
-import type { Layout, Placed } from './layout';
-import type { Transform } from '../viewState';
+/**
+ * The most one wheel event zooms, as a power of 2 (x1.25): a mouse wheel's
+ * notch with Ctrl is ~100 px of delta, which d3-zoom's default (made for a
+ * trackpad's pinch, whose events are a few px each) turned into x4 a notch.
+ */
+const WHEEL_NOTCH = Math.log2(1.25);
+/** d3-zoom's wheel delta (its default), no more than a notch. */
+function wheelDelta(e: WheelEvent): number {
+  const d = -e.deltaY * (e.deltaMode === 1 ? 0.05 : e.deltaMode ? 1 : 0.002) * (e.ctrlKey ? 10 : 1);
+  return Math.max(-WHEEL_NOTCH, Math.min(WHEEL_NOTCH, d));
+}
 
 export class Viewport {
   private readonly behavior: ZoomBehavior<SVGSVGElement, unknown>;
@@ -34,6 +47,7 @@ export class Viewport {
   ) {
     this.behavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.002, 2.5])
+      .wheelDelta(wheelDelta)
       // Like an editor: the wheel scrolls, Ctrl/Cmd + wheel (and trackpad pinch) zooms, drag pans.
       .filter((e: MouseEvent) => (e.type === 'wheel' ? e.ctrlKey || e.metaKey : !e.ctrlKey && !e.button))
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: Event | null }) => {
@@ -177,27 +191,47 @@ export class Viewport {
   }
 
   /**
-   * Whole tree in view, no larger than 1:1. A tree that would fit just below
-   * the scale where labels are drawn (within NEAR_OVERVIEW of it) is shown at
-   * that scale instead, its roots at the left edge and its rows centred: a
-   * few rows or a label's end out of view beat a picture of dots.
+   * Fit: the whole tree in view, no larger than 1:1, centred. When that
+   * would draw dots, but every row fits at the scale where labels are drawn
+   * (or nearly: within NEAR_OVERVIEW of it), the tree is shown at that
+   * scale instead, its rows centred, from its roots at the left edge (as far
+   * right as `keep`, the selected node, needs): a few rows or the right
+   * columns out of view beat a picture of dots. A tree of 50 rows in a panel
+   * narrowed by the details pane was fitted by its width alone, as dots.
    */
-  fitTransform(layout: Layout): Transform {
+  fitTransform(layout: Layout, keep?: Placed): Transform {
     const { width, height } = this.size();
     const b = layout.bounds;
-    const pad = 24;
     const bw = b.x1 - b.x0 + MARKER_RADIUS * 2;
     const bh = b.y1 - b.y0 + ROW_HEIGHT;
-    const k = Math.max(0.002, Math.min(1, (width - 2 * pad) / bw, (height - 2 * pad) / bh));
-    if (k < OVERVIEW_SCALE && k >= OVERVIEW_SCALE * NEAR_OVERVIEW) {
-      const x = pad - (b.x0 - MARKER_RADIUS) * OVERVIEW_SCALE;
-      return { k: OVERVIEW_SCALE, x, y: height / 2 - ((b.y0 + b.y1) / 2) * OVERVIEW_SCALE };
-    }
+    const rows = (height - 2 * PAD) / bh;
+    const k = Math.max(0.002, Math.min(1, (width - 2 * PAD) / bw, rows));
+    if (k < OVERVIEW_SCALE && rows >= OVERVIEW_SCALE * NEAR_OVERVIEW) return this.readableFit(layout, keep);
     return {
       k,
-      x: pad - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * pad - bw * k) / 2),
-      y: pad - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * pad - bh * k) / 2),
+      x: PAD - (b.x0 - MARKER_RADIUS) * k + Math.max(0, (width - 2 * PAD - bw * k) / 2),
+      y: PAD - (b.y0 - ROW_HEIGHT / 2) * k + Math.max(0, (height - 2 * PAD - bh * k) / 2),
     };
+  }
+
+  /** Fit at the scale where labels are drawn: rows centred, roots at the left edge, `keep` in view. */
+  private readableFit(layout: Layout, keep?: Placed): Transform {
+    const { width, height } = this.size();
+    const b = layout.bounds;
+    const k = OVERVIEW_SCALE;
+    const spare = width - 2 * PAD - (b.x1 - b.x0 + MARKER_RADIUS * 2) * k;
+    let x = PAD - (b.x0 - MARKER_RADIUS) * k + Math.max(0, spare / 2);
+    let y = height / 2 - ((b.y0 + b.y1) / 2) * k;
+    if (keep) {
+      // Its label's end (with its children's, when open: an opened fold's page) at the right edge, not past the tree's end.
+      const last = keep.children[0] ?? keep;
+      const right = width - PAD - (last.x + LABEL_X + (layout.room[last.depth] ?? 0)) * k;
+      if (right < x) x = Math.max(right, width - PAD - b.x1 * k, PAD - (keep.x - MARKER_RADIUS) * k);
+      const sy = keep.y * k + y;
+      if (sy < PAD) y += PAD - sy;
+      else if (sy > height - PAD) y -= sy - (height - PAD);
+    }
+    return { k, x, y };
   }
 
   /**
@@ -212,13 +246,12 @@ export class Viewport {
     const fit = this.fitTransform(layout);
     if (fit.k >= MIN_READABLE) return fit;
     const { width, height } = this.size();
-    const pad = 24;
     if (fit.k >= MIN_READABLE * NEAR_READABLE) {
       // Just short of readable: the whole tree at the readable scale from its left edge, its rows
       // centred. The end of the last column's labels out of view beats the whole column out of it.
       const b = layout.bounds;
       const k = MIN_READABLE;
-      return { k, x: pad - (b.x0 - MARKER_RADIUS) * k, y: height / 2 - ((b.y0 + b.y1) / 2) * k };
+      return { k, x: PAD - (b.x0 - MARKER_RADIUS) * k, y: height / 2 - ((b.y0 + b.y1) / 2) * k };
     }
     const top = layout.nodes.filter((p) => p.depth <= 2);
     const third = top.find((p) => p.depth === 2);
@@ -229,14 +262,14 @@ export class Viewport {
       y0 = Math.min(y0, p.y);
       y1 = Math.max(y1, p.y);
     }
-    const wide = right > 0 ? (width - 2 * pad) / right : 1;
-    const tall = y1 > y0 ? (height - 2 * pad) / (y1 - y0 + ROW_HEIGHT) : 1;
+    const wide = right > 0 ? (width - 2 * PAD) / right : 1;
+    const tall = y1 > y0 ? (height - 2 * PAD) / (y1 - y0 + ROW_HEIGHT) : 1;
     const k = Math.max(MIN_READABLE, Math.min(1, wide, tall));
-    let y = (y1 - y0) * k <= height - 2 * pad ? height / 2 - ((y0 + y1) / 2) * k : pad + ROW_HEIGHT / 2 - y0 * k;
+    let y = (y1 - y0) * k <= height - 2 * PAD ? height / 2 - ((y0 + y1) / 2) * k : PAD + ROW_HEIGHT / 2 - y0 * k;
     // From their top, the root (centred on its children) may fall below a short area: then centred on the root.
     const root = top.find((p) => p.depth === 0);
-    if (root && root.y * k + y > height - pad - ROW_HEIGHT / 2) y = height / 2 - root.y * k;
-    return { k, x: pad - (layout.bounds.x0 - MARKER_RADIUS) * k, y: Number.isFinite(y) ? y : height / 2 };
+    if (root && root.y * k + y > height - PAD - ROW_HEIGHT / 2) y = height / 2 - root.y * k;
+    return { k, x: PAD - (layout.bounds.x0 - MARKER_RADIUS) * k, y: Number.isFinite(y) ? y : height / 2 };
   }
 
   /**
