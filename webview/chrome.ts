@@ -87,7 +87,7 @@ export class Chrome {
     });
     const paused = info?.status === 'live' && c.pause ? pauseSentence(c.pause, run?.rows) : null;
     // The banners speak of the run as a whole: a past moment's info knows nothing of how it ended.
-    const whole = (info && c.runs.find((r) => r.key === info.key)) ?? info;
+    const whole = (info?.at !== undefined && c.runs.find((r) => r.key === info.key)) || info;
     this.notices.update(whole, paused);
     this.crumbs.update(c.focusPath, run?.rows);
     const statusKey = whole ? `${whole.key}:${whole.status}:${paused ?? ''}` : '';
