@@ -77,8 +77,12 @@ export type WebviewMessage =
   | { type: 'exported'; id: number; format: ImageFormat; data: string }
   /** An `export` that could not be made (nothing shown, or the browser failed). */
   | { type: 'exportFailed'; id: number; reason: string }
-  /** Show `run` as it was at the moment `at`, or `step` events from the moment shown; the host answers `past` (the latest seek only). */
-  | { type: 'seek'; run: string; seq: number; at?: number; step?: number }
+  /**
+   * Show `run` as it was at the moment `at`, or `step` events from the moment
+   * shown (with `hideSystem`, over the events about the library's own rows,
+   * which the panel hides); the host answers `past` (the latest seek only).
+   */
+  | { type: 'seek'; run: string; seq: number; at?: number; step?: number; hideSystem?: boolean }
   /** Back to now: the host lets go of the past moment it kept for `run`. */
   | { type: 'live'; run: string }
   /** A window of the timeline; the host answers `timeline` (the latest request only). */

@@ -4,7 +4,7 @@
 // store projects these from the reducer's rows over the run's history
 // (extension/store/lifelines.ts); the webview only draws them.
 import type { ErrorInfo, LiveState, Outcome, Site } from './rows';
-import type { WireCancelSource, WireTaskFlag } from './wire';
+import type { WireCancelSource, WireScopeKind, WireTaskFlag } from './wire';
 
 /** One task's life. */
 export interface TimelineLine {
@@ -103,12 +103,18 @@ export interface PastEvent {
   id?: number;
   state?: string;
   outcome?: string;
-  /** A spawn's or move's nursery; a nursery's owner task is `task`. */
+  /** A spawn's or move's nursery; a nursery's owner task is `task`, a scope's (a closed one's: as last reported). */
   nursery?: number | null;
   task?: number;
   flag?: string;
   deadline?: number | null;
   cancelCalled?: boolean;
+  /** A scope's maker (absent: a Trio cancel scope). */
+  scopeKind?: WireScopeKind;
   /** Drops: how many. */
   count?: number;
+  /** It is about the library's own work (a system task, nursery or scope), which Hide system hides. */
+  system?: true;
+  /** A look of the host's that changed the run's verdict (the verdict by then is the run header's). */
+  found?: true;
 }

@@ -139,7 +139,7 @@ export class TimeTravel {
       typeof msg.at === 'number' && Number.isFinite(msg.at)
         ? { at: msg.at }
         : typeof msg.step === 'number' && Number.isFinite(msg.step)
-          ? { step: msg.step }
+          ? { step: msg.step, hideSystem: msg.hideSystem === true }
           : null;
     if (!target) return;
     // Up to the run's time now: a live program quiet since its last event (hung) is still there after it.

@@ -54,6 +54,13 @@ export const K = {
   mark: 10,
 } as const;
 
+/**
+ * A bit of an entry's flags byte that no kind's encoding uses (they take the
+ * low four): the log sets it on an entry about the library's own work, and
+ * decoding never reads it.
+ */
+export const SYSTEM_BIT = 0x80;
+
 /** One page of events: columns, and the side table its integers point into. */
 export interface Page {
   kind: Uint8Array;

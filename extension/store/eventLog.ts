@@ -4,7 +4,7 @@
 // ts up to it); old pages can be let go whole, and then positions before
 // `start` are no longer held.
 import { SiteTable } from './internTable';
-import { decode, encode, grown, INTS, K, newPage, PAGE, ref, type Logged, type Page } from './eventCodec';
+import { decode, encode, grown, INTS, K, newPage, PAGE, ref, SYSTEM_BIT, type Logged, type Page } from './eventCodec';
 
 const PAGE_SHIFT = Math.log2(PAGE);
 /** The columns of one event, in bytes. */
@@ -41,7 +41,8 @@ export class EventLog {
     return this.newest;
   }
 
-  append(e: Logged): void {
+  /** `system`: the entry is about the library's own work (kept beside the event, see SYSTEM_BIT). */
+  append(e: Logged, system = false): void {
     const pos = this.total;
     const i = pos & (PAGE - 1);
     let page = this.pages[pos >>> PAGE_SHIFT];
@@ -67,6 +68,7 @@ export class EventLog {
       page.kind[i] = 'mark' in e ? K.mark : K.whole;
       page.ints[i * INTS] = ref(page, e);
     }
+    if (system) page.bits[i] |= SYSTEM_BIT;
     for (let r = refs; r < page.refs.length; r++) {
       const v = page.refs[r];
       this.refBytes += typeof v === 'string' ? 24 + 2 * v.length : REF_BYTES;
@@ -82,6 +84,12 @@ export class EventLog {
     const i = pos & (PAGE - 1);
     const own = this.ownTs.size ? this.ownTs.get(pos) : undefined;
     return decode(page, i, this.run, own ?? page.ts[i]);
+  }
+
+  /** The entry at `pos` (start ≤ pos < length) was appended as the library's own work. */
+  system(pos: number): boolean {
+    const page = this.pages[pos >>> PAGE_SHIFT];
+    return page !== null && page !== undefined && (page.bits[pos & (PAGE - 1)] & SYSTEM_BIT) !== 0;
   }
 
   /** The newest ts up to and including position `pos`. */

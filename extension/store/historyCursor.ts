@@ -26,8 +26,12 @@ export interface PastMoment {
   event?: PastEvent;
 }
 
-/** Where to go: a moment (ms), or `step` events from where the cursor is. */
-export type CursorTarget = { at: number } | { step: number };
+/**
+ * Where to go: a moment (ms), or `step` events from where the cursor is;
+ * `hideSystem`: the panel hides the library's own rows, so a step goes over
+ * the events about them (the user would land on a moment nothing shown changed).
+ */
+export type CursorTarget = { at: number } | { step: number; hideSystem?: boolean };
 
 export interface CursorOptions {
   /**
@@ -59,7 +63,7 @@ export class HistoryCursor {
     let target: number;
     let at: number;
     if ('step' in to) {
-      target = this.stepFrom(this.pos, Math.trunc(to.step));
+      target = this.stepFrom(this.pos, Math.trunc(to.step), to.hideSystem === true);
       at = h.timeOf(target);
     } else {
       at = Math.max(h.since, Math.min(to.at, Math.max(end, h.timeOf(h.length))));
@@ -97,20 +101,37 @@ export class HistoryCursor {
     }
     const moment: PastMoment = { pos: this.pos, at, coarse, reset, rows, remove, info };
     const last = this.pos > h.log.start ? pastEvent(h.log.event(this.pos - 1)) : undefined;
+    if (last?.type === 'scope.closed' && last.id !== undefined)
+      Object.assign(last, closedScope(h, this.pos - 1, last.id));
+    if (last && h.aboutSystem(this.pos - 1)) last.system = true;
+    if (last?.type === 'judged' && !h.quietLook(this.pos - 1)) last.found = true;
     if (last) moment.event = last;
     return moment;
   }
 
-  /** Where `n` steps from `pos` land: an entry each, but the host's looks that changed nothing (a hung run has one every 500 ms). */
-  private stepFrom(pos: number, n: number): number {
+  /**
+   * Where `n` steps from `pos` land: an entry each, but the host's looks that
+   * changed nothing (a hung run has one every 500 ms) and, with `hideSystem`,
+   * the library's own work (Trio's init and its nurseries, open_tcp_stream's
+   * attempts), which the tree does not show.
+   */
+  private stepFrom(pos: number, n: number, hideSystem: boolean): number {
     const h = this.history;
     const dir = Math.sign(n);
     let p = Math.max(0, Math.min(h.length, pos));
-    for (let left = Math.abs(n); left > 0 && p + dir >= 0 && p + dir <= h.length;) {
+    let landed = p;
+    let left = Math.abs(n);
+    for (; left > 0 && p + dir >= 0 && p + dir <= h.length;) {
       p += dir;
-      if (!h.quietLook(p - 1)) left--; // the moment after entry p - 1, which the bar names
+      // The moment after entry p - 1, which the bar names.
+      if (!h.quietLook(p - 1) && !(hideSystem && h.aboutSystem(p - 1))) {
+        left--;
+        landed = p;
+      }
     }
-    return p;
+    // Past the last event that counts, the end is a moment of its own only when time went on (a hung
+    // program's now); a finished run's closing look is not (it read "looked for a deadlock or hang").
+    return left > 0 && h.timeOf(p) === h.timeOf(landed) ? landed : p;
   }
 
   /**
@@ -129,6 +150,26 @@ export class HistoryCursor {
 
 /** What copying a state and comparing it with the one shown costs, in events replayed, per row (measured: ~2-4). */
 const RESTART_EVENTS_PER_ROW = 4;
+
+/** How far back a closed scope's last report is looked for, in entries (~1 ms of decoding). */
+const SCOPE_LOOKBACK = 4096;
+
+/**
+ * What the last report of scope `id` before entry `pos` said (its task,
+ * deadline, cancel, kind): a scope.closed names only the scope, and once
+ * it applied the rows hold it no more.
+ */
+function closedScope(h: RunHistory, pos: number, id: number): Partial<PastEvent> {
+  for (let p = pos - 1; p >= Math.max(h.log.start, pos - SCOPE_LOOKBACK); p--) {
+    const e = h.log.event(p);
+    if ('type' in e && e.type === 'scope.changed' && e.id === id) {
+      const out: Partial<PastEvent> = { task: e.task, deadline: e.deadline, cancelCalled: e.cancel_called };
+      if (e.kind !== undefined) out.scopeKind = e.kind;
+      return out;
+    }
+  }
+  return {};
+}
 
 /** What the panel says of an event: its kind and ids, none of the program's text. */
 function pastEvent(e: Logged): PastEvent | undefined {
@@ -149,8 +190,11 @@ function pastEvent(e: Logged): PastEvent | undefined {
       return { ...out, id: e.id, task: e.task };
     case 'nursery.closed':
       return { ...out, id: e.id };
-    case 'scope.changed':
-      return { ...out, id: e.id, task: e.task, deadline: e.deadline, cancelCalled: e.cancel_called };
+    case 'scope.changed': {
+      const scope: PastEvent = { ...out, id: e.id, task: e.task, deadline: e.deadline, cancelCalled: e.cancel_called };
+      if (e.kind !== undefined) scope.scopeKind = e.kind;
+      return scope;
+    }
     case 'scope.closed':
       return { ...out, id: e.id };
     case 'dropped':

@@ -98,14 +98,17 @@ export class RunHistory {
     return this.checkpoints.length;
   }
 
-  /** `e` is about to change `state` (its state now is the one after every earlier entry). */
-  record(e: Logged, state: RunState): void {
+  /**
+   * `e` is about to change `state` (its state now is the one after every
+   * earlier entry); `system`: it is about the library's own work (RunTree.aboutSystem).
+   */
+  record(e: Logged, state: RunState, system = false): void {
     if (--this.due < 0) {
       const rows = state.rowCount;
       this.add(this.log.length, state);
       this.due = this.dense ? this.spacing(rows) : Math.max(MIN_ANCHOR_SPACING, this.minSpacing, ANCHOR_PER_ROW * rows);
     }
-    this.log.append(e);
+    this.log.append(e, system);
   }
 
   private spacing(rows: number): number {
@@ -168,6 +171,11 @@ export class RunHistory {
     if (i < this.log.start || i >= this.log.length) return false;
     const e = this.log.event(i);
     return 'mark' in e && e.mark === 'judged' && !this.changedLooks.has(i);
+  }
+
+  /** Entry `i` is about the library's own work (a system task, nursery or scope), which Hide system leaves out. */
+  aboutSystem(i: number): boolean {
+    return i >= this.log.start && i < this.log.length && this.log.system(i);
   }
 
   /** The time of the state after `pos` events: the newest ts among them. */

@@ -94,7 +94,7 @@ export class RunState {
    * run is over); the run's problems say so too.
    */
   apply(ev: WireEvent): Refusal | void {
-    if (this.history !== null) this.history.record(ev, this);
+    if (this.history !== null) this.history.record(ev, this, this.tree.aboutSystem(ev));
     const { type } = ev; // read once: a load from many kinds of object is not cheap
     if (this.facts.ended) return this.refused(this.afterEnd(type));
     if (type !== 'hello') {

@@ -4,7 +4,7 @@
 // share (one object per site, one string per name), the files they name, and
 // the log of what changed for the panel.
 import type { Row, Site } from '../../contract/rows';
-import type { WireSite } from '../../contract/wire';
+import type { WireEvent, WireSite } from '../../contract/wire';
 import { DeltaLog } from './deltaLog';
 import { NameTable, SiteTable } from './internTable';
 import { ReportedFiles } from './reportedFiles';
@@ -77,6 +77,34 @@ export class RunTree {
   noteIds(id: number, linked: number | null): void {
     if (id > this.maxId) this.maxId = id;
     if (linked !== null && linked > this.maxId) this.maxId = linked;
+  }
+
+  /**
+   * `e` is about the library's own work (a system task or nursery, a scope of
+   * a system task), as the rows say before it applies: the time cursor's
+   * steps go over it while the panel hides system rows.
+   */
+  aboutSystem(e: WireEvent): boolean {
+    switch (e.type) {
+      case 'task.spawned':
+      case 'nursery.opened':
+        return e.system === true;
+      case 'task.state':
+      case 'task.exited':
+      case 'task.moved':
+      case 'task.flagged':
+        return this.tasks.get(e.id)?.system === true;
+      case 'nursery.closed':
+        return this.nurseries.get(e.id)?.system === true;
+      case 'scope.changed':
+        return this.tasks.get(e.task)?.system === true;
+      case 'scope.closed': {
+        const owner = this.scopeOwner.get(e.id);
+        return owner !== undefined && this.tasks.get(owner)?.system === true;
+      }
+      default:
+        return false;
+    }
   }
 
   row(id: number): Entry | undefined {

@@ -73,7 +73,7 @@ describe('time travel over a hung program: moments after its last event', () => 
     // From live, steps go to the look that claimed the hang, then to the last event, and back on.
     await t.bridge.handle({ type: 'live', run: t.run.key });
     const claim = await seek(t, t.run, { step: -1 }, 4);
-    assert.deepEqual(claim.event, { type: 'judged' });
+    assert.deepEqual(claim.event, { type: 'judged', found: true }, 'a look that found something');
     near(claim.run.at, 1200, 'the look that claimed the hang');
     assert.equal(claim.run.verdict?.kind, 'hang');
     const event = await seek(t, t.run, { step: -1 }, 5);

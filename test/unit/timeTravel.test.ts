@@ -16,10 +16,12 @@ import type { HostMessage } from '../../contract/messages';
 import type { Row } from '../../contract/rows';
 import type { TimelineData, TimelineRequest } from '../../contract/timeline';
 import type { WireEvent } from '../../contract/wire';
+import { hettingerOwnWork } from './hettingerOwnWork';
 import { bridgeOnStore } from './panelHarness';
 import { exited, hello, opened, prologue, scope, spawned, state } from './wireEvents';
 
 const turn = () => new Promise((r) => setImmediate(r));
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 type Past = Extract<HostMessage, { type: 'past' }>;
 
 function setup(recordingsOpenAt: 'start' | 'end' = 'start') {
@@ -149,6 +151,80 @@ describe('time travel, host side (panel bridge)', () => {
       [10, 'waiting'],
       [14, 'waiting'],
     ]);
+    t.bridge.dispose();
+  });
+
+  it("with Hide system, steps go over the library's own work (Trio's init, open_tcp_stream's attempts); its events say so", async () => {
+    const t = setup();
+    await t.bridge.handle({ type: 'ready' });
+    const text = hettingerOwnWork();
+    const [entry] = t.store.addRecording(replayNdjson(text).runs, { bytes: [Buffer.from(text)], truncated: false });
+    const run = entry.state;
+    t.bridge.select(run.key);
+    await turn();
+    let seq = 0;
+    const step = async (step: number, hideSystem?: boolean) => {
+      await t.bridge.handle({ type: 'seek', run: run.key, seq: ++seq, step, ...(hideSystem ? { hideSystem } : {}) });
+      await turn();
+      return pasts(t.posted).at(-1)!;
+    };
+    // Trio's init task, its three nurseries and the run_sync_soon task; open_tcp_stream's nurseries and attempts.
+    const system = new Set([1, 2, 3, 4, 6, ...range(22, 49)]);
+    const own: Past[] = [];
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: ++seq, at: 0 });
+    await turn();
+    for (let k = 0; k < 200; k++) {
+      const p = await step(1, true);
+      if (p.pos === own.at(-1)?.pos) break; // no further step: the run's end
+      own.push(p);
+    }
+    const about = (p: Past) => (p.event!.type === 'scope.changed' ? p.event!.task : p.event!.id);
+    assert.deepEqual(
+      own.filter((p) => p.event!.system || system.has(about(p)!)).map((p) => p.event),
+      [],
+      'no step lands on an event about a system row',
+    );
+    assert.deepEqual(own[0].event, { type: 'task.spawned', id: 5, nursery: 4 }, 'the first step: crawl, not <init>');
+    assert.deepEqual(own[1].event, { type: 'nursery.opened', id: 7, task: 5 }, "then crawl's nursery");
+    assert.deepEqual(own.at(-1)!.event, { type: 'run.finished', outcome: 'returned' });
+    const program = text
+      .split('\n')
+      .map((l) => JSON.parse(l) as WireEvent)
+      .filter((e) => 'ts' in e && e.ts! > 0 && !system.has((e as { id?: number }).id!));
+    assert.equal(own.length, program.length, "a step for each of the program's own events (54 of 123)");
+    assert.equal(program.length, 54);
+
+    // Without Hide system every event is a step; the library's are marked.
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: ++seq, at: 0 });
+    await turn();
+    const first = await step(1);
+    assert.deepEqual(first.event, { type: 'task.spawned', id: 1, nursery: null, system: true }, '<init>');
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: ++seq, at: 4.0 });
+    await turn();
+    assert.deepEqual(
+      pasts(t.posted).at(-1)!.event,
+      { type: 'task.exited', id: 41, outcome: 'returned', system: true },
+      "a moment whose last event is an attempt's end, picked on the strip: Trio's",
+    );
+    t.bridge.dispose();
+  });
+
+  it('a step onto a closed cancel scope says whose it was and its deadline (the rows hold it no more)', async () => {
+    const t = setup();
+    await t.bridge.handle({ type: 'ready' });
+    const run = openFixture(t, 'deadlines.ndjson');
+    await turn();
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: 1, at: 301.6 });
+    await turn();
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: 2, step: 1 });
+    await turn();
+    assert.deepEqual(pasts(t.posted).at(-1)!.event, {
+      type: 'scope.closed',
+      id: 12,
+      task: 8,
+      deadline: 300.523,
+      cancelCalled: false,
+    });
     t.bridge.dispose();
   });
 

@@ -124,7 +124,7 @@ describe('webview: the time cursor over a hung live program, after its last even
     await h.page.keyboard.press('[');
     await host!.settle(100);
     await waitBar(h, /^at 1\.2\d\d s of 3\d\.\d\d s/);
-    await waitEvent(h, 'looked for a deadlock or hang');
+    await waitEvent(h, 'found the run hung'); // what the look found, not that it looked
     await h.page.keyboard.press('[');
     await host!.settle(100);
     await waitBar(h, /^at 208 ms of /);

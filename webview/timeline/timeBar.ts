@@ -4,8 +4,9 @@
 import type { Row, RunInfo } from '../../contract/rows';
 import type { PastEvent, TimelineData } from '../../contract/timeline';
 import { h, setAttr, setText } from '../elements';
+import { eventWords } from './eventWords';
 import { SPEEDS } from './player';
-import { eventWords, formatMoment, wallClock } from './timeWords';
+import { formatMoment, wallClock } from './timeWords';
 
 export interface BarActions {
   toggle(): void;
@@ -24,8 +25,10 @@ export interface BarMoment {
   at: number;
   end: number;
   lastEvent: PastEvent | null;
-  /** The rows of the moment shown, to name the event's tasks. */
-  rows: ReadonlyMap<number, Row> | undefined;
+  /** The moment shown as the host sent it (its rows name the event's tasks; its header holds the verdict by then). */
+  shown: { info: RunInfo; rows: ReadonlyMap<number, Row> } | undefined;
+  /** The tree hides the library's own rows: so do the event's words. */
+  hideSystem: boolean;
   /** The moment shown is rebuilt from checkpoints only. */
   coarse: boolean;
   data: TimelineData | null;
@@ -66,6 +69,8 @@ export class TimeBar {
   private readonly eventText: HTMLElement;
   private readonly noteText: HTMLElement;
   private readonly liveButton: HTMLButtonElement;
+  /** The last event worded, and how: a moment's rows only change with its event (a new answer), so it is worded once. */
+  private worded: { event: PastEvent; hideSystem: boolean; text: string } | null = null;
 
   constructor(speed: number, a: BarActions) {
     this.toggleButton = h(
@@ -118,12 +123,20 @@ export class TimeBar {
   draw(m: BarMoment): string {
     const words = momentWords(m);
     setText(this.timeText, words);
-    setText(this.eventText, m.past && m.lastEvent ? eventWords(m.lastEvent, m.rows) : '');
+    setText(this.eventText, m.past && m.lastEvent ? this.lastEventWords(m, m.lastEvent) : '');
     setText(this.noteText, noteWords(m));
     setText(this.playButton, m.playing ? '⏸' : '▶');
     setAttr(this.playButton, 'aria-label', m.playing ? 'Pause' : 'Play');
     setText(this.liveButton, m.info?.status === 'live' ? 'Live' : 'End');
     if (this.liveButton.disabled !== !m.past) this.liveButton.disabled = !m.past;
     return words;
+  }
+
+  private lastEventWords(m: BarMoment, event: PastEvent): string {
+    const w = this.worded;
+    if (w && w.event === event && w.hideSystem === m.hideSystem) return w.text;
+    const text = eventWords(event, { rows: m.shown?.rows, info: m.shown?.info, hideSystem: m.hideSystem });
+    this.worded = { event, hideSystem: m.hideSystem, text };
+    return text;
   }
 }

@@ -21,6 +21,8 @@ export class TimeCursor {
   /** Not sent yet: a moment to go to, then events to step. */
   private pendingAt: number | null = null;
   private pendingStep = 0;
+  /** Steps go over the events about the library's own rows (Hide system). */
+  private stepHidesSystem = false;
   private seq = 0;
   private inFlight: { seq: number; sent: number } | null = null;
   /** The rows of the moment shown (once the host has answered). */
@@ -105,11 +107,16 @@ export class TimeCursor {
     this.flush();
   }
 
-  /** `n` events on (back when negative) from the moment shown; from now, when live (the host counts from its end). */
-  step(n: number): void {
+  /**
+   * `n` events on (back when negative) from the moment shown; from now, when
+   * live (the host counts from its end). `hideSystem`: the tree hides the
+   * library's own rows, so the events about them are no steps.
+   */
+  step(n: number, hideSystem = false): void {
     if (this.run === null || !n) return;
     if (this.wanted === null) this.wanted = NaN;
     this.pendingStep += n;
+    this.stepHidesSystem = hideSystem;
     this.flush();
   }
 
@@ -133,7 +140,7 @@ export class TimeCursor {
       this.post({ type: 'seek', run, seq, at: this.pendingAt });
       this.pendingAt = null;
     } else if (this.pendingStep) {
-      this.post({ type: 'seek', run, seq, step: this.pendingStep });
+      this.post({ type: 'seek', run, seq, step: this.pendingStep, hideSystem: this.stepHidesSystem });
       this.pendingStep = 0;
     } else return;
     this.inFlight = { seq, sent: performance.now() };

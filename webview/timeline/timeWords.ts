@@ -1,9 +1,9 @@
 // What the timeline says, as plain strings (inserted as text): moments and
-// axis ticks, the last event of a moment, and what a lifeline or a mark
-// means. Names come from rows or lines, made visible as they arrived
+// axis ticks, and what a lifeline or a mark means (a moment's last event:
+// eventWords.ts). Names come from rows or lines, made visible as they arrived
 // (programText.ts); nothing here is program markup.
-import type { Row, Site } from '../../contract/rows';
-import type { PastEvent, TimelineLine, TimelineMark } from '../../contract/timeline';
+import type { Site } from '../../contract/rows';
+import type { TimelineLine, TimelineMark } from '../../contract/timeline';
 import { baseName, errorLine } from '../tree/labels';
 import { stateWord } from '../tree/taskStates';
 
@@ -40,58 +40,13 @@ export function ticks(from: number, to: number, width: number, every = 90): numb
   return out;
 }
 
-const nameOf = (rows: ReadonlyMap<number, Row> | undefined, id: number | undefined): string => {
-  if (id === undefined) return 'a task';
-  const r = rows?.get(id);
-  return r?.kind === 'task' ? r.name : `#${id}`;
-};
-
-const OUTCOME: Record<string, string> = {
+/** A task's end in words (a lifeline's hover, the bar's step onto it). */
+export const OUTCOME: Record<string, string> = {
   returned: 'returned',
   raised: 'raised',
   cancelled: 'was cancelled',
   lost: 'was lost',
 };
-
-/** The last event of a past moment, in words (names from the moment's rows). */
-export function eventWords(e: PastEvent, rows: ReadonlyMap<number, Row> | undefined): string {
-  const task = () => nameOf(rows, e.id);
-  switch (e.type) {
-    case 'task.spawned':
-      return `${task()} started`;
-    case 'task.exited':
-      return `${task()} ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
-    case 'task.state':
-      return `${task()} ${e.state === 'waiting' ? 'waits' : e.state === 'running' ? 'runs' : 'is scheduled'}`;
-    case 'task.moved':
-      return `${task()} moved to its nursery`;
-    case 'task.flagged':
-      return `${task()} flagged: ${e.flag === 'pending_at_close' ? 'pending at close' : 'exception never retrieved'}`;
-    case 'nursery.opened':
-      return `${nameOf(rows, e.task)} opened a task group`;
-    case 'nursery.closed':
-      return 'a task group closed';
-    case 'scope.changed':
-      return `${nameOf(rows, e.task)}: cancel scope ${e.cancelCalled ? 'cancelled' : e.deadline !== null && e.deadline !== undefined ? `deadline ${formatMoment(e.deadline)}` : 'changed'}`;
-    case 'scope.closed':
-      return 'a cancel scope closed';
-    case 'dropped':
-      return `${e.count ?? 'some'} events dropped`;
-    case 'run.started':
-      return 'the run started';
-    case 'run.finished':
-      return `the run ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
-    case 'snapshot.begin':
-    case 'snapshot.end':
-      return 'the program replayed its tree';
-    case 'disconnected':
-      return 'the connection was lost';
-    case 'judged':
-      return 'looked for a deadlock or hang';
-    default:
-      return e.type;
-  }
-}
 
 /** What a lifeline says on hover (its state at `t` when known). */
 export function lineWords(l: TimelineLine, state: string | null, names: (id: number) => string | undefined): string[] {

@@ -178,7 +178,7 @@ export class Timeline {
 
   step(n: number): void {
     this.player.pause();
-    this.cursor.step(n);
+    this.cursor.step(n, this.p.choices.hideSystem);
     this.drawSoon();
   }
 
@@ -372,7 +372,8 @@ export class Timeline {
       at,
       end,
       lastEvent: this.cursor.lastEvent,
-      rows: this.cursor.shown(this.run)?.rows,
+      shown: this.cursor.shown(this.run),
+      hideSystem: this.p.choices.hideSystem,
       coarse: this.cursor.coarse,
       data: this.model.data,
       playing: this.player.playing,

@@ -40,11 +40,20 @@ export const groupTitle = (n: NurseryRow): string => {
   return w[0].toUpperCase() + w.slice(1);
 };
 
+const loopLibrary = (info: RunInfo): string => (info.library === 'asyncio' ? 'asyncio' : 'Trio');
+
 /** Which library runs a run: `Trio`, `asyncio`, `AnyIO on asyncio`. */
 export function libraryWords(info: RunInfo): string {
-  const lib = info.library === 'asyncio' ? 'asyncio' : 'Trio';
+  const lib = loopLibrary(info);
   return info.anyio !== undefined ? `AnyIO on ${lib}` : lib;
 }
+
+/** The library a program is written against (`AnyIO`, else the loop's), whose own work Hide system hides. */
+export const programLibrary = (info: RunInfo): string => (info.anyio !== undefined ? 'AnyIO' : loopLibrary(info));
+
+/** What a run's task groups are called when no row says (`nursery`, `TaskGroup`, `task group`). */
+export const runGroupWord = (info: RunInfo | undefined): string =>
+  GROUPS[info?.anyio !== undefined ? 'anyio' : info?.library === 'asyncio' ? 'taskgroup' : 'nursery'].word;
 
 const SCOPES: Record<WireScopeKind, string> = {
   cancel_scope: 'cancel scope',
@@ -54,7 +63,9 @@ const SCOPES: Record<WireScopeKind, string> = {
   anyio: 'AnyIO CancelScope',
 };
 
-export const scopeWord = (s: ScopeInfo): string => SCOPES[s.kind ?? 'cancel_scope'];
+/** `cancel scope`, `asyncio.timeout`: what made a scope of this kind (absent: Trio's). */
+export const scopeKindWord = (kind: WireScopeKind | undefined): string => SCOPES[kind ?? 'cancel_scope'];
+export const scopeWord = (s: ScopeInfo): string => scopeKindWord(s.kind);
 
 /** What user code called to make a scope (`trio.move_on_after`), else what made it (`asyncio.timeout`, `cancel scope`). */
 export const scopeMaker = (s: ScopeInfo): string =>

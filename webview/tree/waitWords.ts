@@ -92,6 +92,19 @@ export function verdictTitle(v: Verdict, live: boolean): string {
   return past ? 'Was hung' : 'Hung';
 }
 
+/**
+ * What a look of the host's found (a step of the time cursor onto it):
+ * `found a deadlock`, `found the run hung`; a look that changed nothing, what
+ * still held (`still hung`).
+ */
+export function lookWords(v: Verdict | undefined, found: boolean): string {
+  if (!v) return found ? 'found no deadlock or hang any more' : 'looked for a deadlock or hang: none';
+  const stuck = v.kind === 'deadlock' ? 'deadlocked' : 'hung';
+  if (v.endedAt !== undefined) return `found the run no longer ${stuck}: tasks moved again`;
+  if (!found) return `the run still ${stuck}`;
+  return v.kind === 'deadlock' ? 'found a deadlock' : 'found the run hung';
+}
+
 /** What the verdict means, in one sentence after its tasks. */
 export function verdictMeaning(v: Verdict): string {
   return v.kind === 'deadlock'
