@@ -78,7 +78,12 @@ export interface RunFileDeps extends InstrumentationDeps {
 export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : pythonInSight();
   if (!uri) {
-    void vscode.window.showInformationMessage('Open a Python file to run it with the task tree.');
+    const several = vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'python');
+    void vscode.window.showInformationMessage(
+      several
+        ? 'Click in the Python file to run, then run the command again: several are in sight.'
+        : 'Open a Python file to run it with the task tree.',
+    );
     return;
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

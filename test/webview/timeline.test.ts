@@ -179,7 +179,8 @@ describe('webview: the timeline and the time cursor', () => {
     await h.page.waitForFunction(() => document.querySelectorAll('g.node[data-kind="task"]').length >= 6);
     await h.page.keyboard.press('Home');
     await host!.settle(100);
-    await waitBar(h, /^at 0 of 303 ms/);
+    await waitBar(h, /^at 0 ms of 303 ms/);
+    assert.match((await h.page.locator('.past-badge').textContent())!, /^0 ms — the run as it was then/);
   });
 
   it('hover says what a mark or a lifeline is; clicking a lifeline selects its task, at a moment it lived', async () => {

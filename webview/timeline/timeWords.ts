@@ -11,7 +11,7 @@ import { stateWord } from '../tree/taskStates';
 export function formatMoment(ms: number): string {
   if (!Number.isFinite(ms)) return '';
   const a = Math.abs(ms);
-  if (a === 0) return '0';
+  if (a === 0) return '0 ms';
   if (a < 1) return `${ms.toFixed(2)} ms`;
   if (a < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
   if (a < 60_000) return `${(ms / 1000).toFixed(a < 10_000 ? 3 : 2)} s`;

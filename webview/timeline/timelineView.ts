@@ -187,7 +187,7 @@ export class StripView {
     // A label at either edge keeps inside the strip.
     tick
       .select('text')
-      .text((v) => formatMoment(v))
+      .text((v) => (v === 0 ? '0' : formatMoment(v))) // the axis's origin: a bare 0
       .attr('text-anchor', (v) => (sc.x(v) > f.width - 24 ? 'end' : sc.x(v) < sc.x0 + 12 ? 'start' : 'middle'));
     // Drops: where the picture may miss something.
     const drops = f.marks.filter((m) => m.kind === 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
