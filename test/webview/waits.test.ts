@@ -63,7 +63,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     await h.settle();
     assert.equal(await h.task('transfer bob->alice').getAttribute('aria-selected'), 'true');
     const pane = await text(h, 'aside.details');
-    assert.match(pane, /Waits forLock alice\.lock held by transfer alice->bob for \d/);
+    assert.match(pane, /Waits forLock alice\.lock held by transfer alice->bob \(waiting \d/);
     assert.match(pane, /only another task can wake it/);
     assert.match(pane, /Blockstransfer alice->bob waits for Lock bob\.lock/);
     for (const theme of ['vscode-dark', 'vscode-light'] as Theme[]) {
@@ -220,7 +220,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.match((await banner.textContent())!, /boss waits for task clerk: clerk_work/);
     await h.task('boss').locator('tspan.name').click();
     await h.settle();
-    assert.match(await text(h, 'aside.details'), /Waits fortask clerk: clerk_work for \d/);
+    assert.match(await text(h, 'aside.details'), /Waits fortask clerk: clerk_work \(waiting \d/);
   });
 
   it('a wait whose own detail counts its waiters ("value 0; 3 waiting") does not count them again', async () => {
@@ -239,7 +239,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     await h.task('client-1').locator('tspan.name').click();
     await h.settle();
     assert.deepEqual(await edges(h, 'wait'), [`${await keyOf(h, 'client-1')}>${keeper}`]);
-    assert.match(await text(h, 'aside.details'), /Waits forLock db held by keeper for \d.*3 tasks wait on it/s);
+    assert.match(await text(h, 'aside.details'), /Waits forLock db held by keeper \(waiting \d.*3 tasks wait on it/s);
     await h.task('keeper').locator('tspan.name').click();
     await h.settle();
     const clients = await Promise.all([0, 1, 2].map((i) => keyOf(h, `client-${i}`)));
@@ -302,7 +302,7 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     };
     let words = await pane([lockAt(1_000, [3]), sleep(1_500, 5_500), lockAt(75_327, [11])], 76_000);
     assert.match(words, /Statewaiting for 673 ms/, 'not since its first wait, 1m 15s before');
-    assert.match(words, /Waits forLock lock held by worker-1939 for 673 ms/);
+    assert.match(words, /Waits forLock lock held by worker-1939 \(waiting 673 ms\)/);
     // Successive sleeps differ only in their deadline.
     words = await pane([sleep(1_000, 4_000), sleep(23_000, 27_000)], 25_600);
     assert.match(words, /Statewaiting for 2\.6 s/);

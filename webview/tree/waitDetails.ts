@@ -49,7 +49,9 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
       );
     } else if (w.holders && (w.kind === 'lock' || w.kind === 'limiter'))
       parts.push(h('span', { class: 'muted' }, ' (free: being handed over)'));
-    parts.push(' for ', l.elapsed(t.since)); // (a new wait restarts `since`)
+    // (a new wait restarts `since`) After holders, "for 646 ms" read as how long they held it.
+    if (w.holders?.length) parts.push(' (waiting ', l.elapsed(t.since), ')');
+    else parts.push(' for ', l.elapsed(t.since));
     out.push(['Waits for', ...parts]);
     const more: Array<Node | string | null> = [];
     if (w.detail) more.push(w.detail);
