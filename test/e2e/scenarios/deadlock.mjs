@@ -93,7 +93,7 @@ export default {
           .catch(() => '')) ?? ''
       ).replace(/\s+/g, ' ');
     await eventually(
-      async () => /Waits for ?Lock bob\.lock held by ?transfer bob->alice for \d/.test(await details()),
+      async () => /Waits for ?Lock bob\.lock held by ?transfer bob->alice \(waiting \d/.test(await details()),
       { timeout: 10000, what: 'the details of transfer alice->bob' },
     );
 
