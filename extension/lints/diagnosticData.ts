@@ -24,12 +24,15 @@ export const MAX_PER_FILE = 200;
 
 const lineOf = (s: Site): number => Math.max(0, Math.floor(s.line) - 1);
 
+/** A lint the Problems panel can show: at a line of a file (a block with no program line is not). */
+const inFile = (lint: Lint): lint is Lint & { site: Site } => !!lint.site?.file && lint.site.line >= 1;
+
 /** The run's lints by file, each file's in line order. `label`: the run's, said when more than one run has lints. */
 export function diagnosticsByFile(lints: readonly Lint[], label?: string): Map<string, DiagnosticData[]> {
   const out = new Map<string, DiagnosticData[]>();
   for (const lint of lints) {
+    if (!inFile(lint)) continue;
     const site = lint.site;
-    if (!site || !site.file || site.line < 1) continue;
     const list = out.get(site.file) ?? [];
     if (!out.has(site.file)) out.set(site.file, list);
     if (list.length >= MAX_PER_FILE) continue;
@@ -48,9 +51,14 @@ export function diagnosticsByFile(lints: readonly Lint[], label?: string): Map<s
   return out;
 }
 
-/** How many lints of each severity, for the status bar. */
+/** How many lints of each severity the Problems panel shows, for the status bar (which says they are there). */
 export function lintCounts(lints: readonly Lint[]): { warning: number; information: number } {
   let warning = 0;
-  for (const l of lints) if (l.severity === 'warning') warning++;
-  return { warning, information: lints.length - warning };
+  let information = 0;
+  for (const l of lints) {
+    if (!inFile(l)) continue;
+    if (l.severity === 'warning') warning++;
+    else information++;
+  }
+  return { warning, information };
 }

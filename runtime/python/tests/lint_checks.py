@@ -136,6 +136,8 @@ def check_held_samples_brief(samples: dict[str, list[int]], rec: Any, line: int)
     assert away, "the held loop was sampled"
     assert max(away) > 0, ("the samples looked at its tasks", away)
     assert max(away) <= 200, ("each a slice of its 3,000 tasks", away, home)
-    # (on a loaded machine spawning the 3,000 may hold the loop past 100 ms too: a block of its own)
+    # (on a loaded machine spawning the 3,000 may hold the loop past 100 ms
+    # too: a block of its own, at main's line or, in the library's work of
+    # starting them, at none)
     final = blocks_of(rec, final_only=True)
-    assert [b["at"]["line"] for b in final].count(line) == 1, final
+    assert [b["at"] and b["at"]["line"] for b in final].count(line) == 1, final

@@ -47,6 +47,24 @@ def test_a_blocking_call_is_reported_with_its_task_and_line_while_it_lasts_and_w
     check_spin_blocked_the_loop(rec, line_of("BLOCKS-THE-LOOP"))
 
 
+def test_a_block_no_line_of_the_program_runs_is_not_put_at_the_line_that_started_the_loop(arecord):
+    # A callback of C code: the program's innermost frame is the one waiting
+    # in asyncio.run (see test_lints' twin).
+    async def main():
+        asyncio.get_running_loop().call_soon(time.sleep, 0.3)
+        await asyncio.sleep(0.4)
+
+    def program():
+        asyncio.run(main())  # STARTS-THE-LOOP
+        asyncio.run(main())  # STARTS-IT-AGAIN: each run's own line
+
+    finals = blocks_of(arecord(program, block_ms=100), final_only=True)
+    assert len(finals) == 2, finals
+    for final in finals:
+        assert final["at"] is None, final
+        assert "task" not in final, final
+
+
 def test_a_block_among_many_tasks_is_named_from_the_loop_without_a_scan(arecord, monkeypatch):
     # asyncio keeps each loop's current task: no look through every live task
     scans = watch_scans(monkeypatch)

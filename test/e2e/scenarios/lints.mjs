@@ -44,19 +44,24 @@ export default {
     await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)').catch(() =>
       pressInWorkbench(page, 'Control+Shift+M'),
     );
+    let lastRows = [];
     const problem = await eventually(
       async () => {
         const rows = await page
           .locator('.markers-panel .monaco-list-row')
           .evaluateAll((els) => els.map((el) => `${el.getAttribute('aria-label') ?? ''} ${el.textContent ?? ''}`));
-        return rows.find((r) => /event loop was blocked here/.test(r)) ?? false;
+        // At the report's line: a loaded machine can stretch the pollers' short parse past the threshold too
+        // (its own warning, rightly: the doc string's near miss).
+        const blocked = rows.filter((r) => /event loop was blocked here/.test(r));
+        lastRows = blocked;
+        return blocked.find((r) => new RegExp(`(Ln|line) ${blockedLine}\\b`, 'i').test(r)) ?? false;
       },
-      { timeout: 30000, what: 'the loop-blocked warning in the Problems panel' },
-    );
+      { timeout: 30000, what: `the loop-blocked warning at ${PROGRAM}:${blockedLine}` },
+    ).catch((e) => {
+      throw new Error(`${e.message}; the blocked warnings shown: ${lastRows.join(' | ') || 'none'}`);
+    });
     ctx.log(`F: Problems: ${problem.replace(/\s+/g, ' ').slice(0, 300)}`);
     if (!/by task 'report'/.test(problem)) throw new Error(`the warning does not name task 'report': ${problem}`);
-    if (!new RegExp(`(Ln|line) ${blockedLine}\\b`, 'i').test(problem))
-      throw new Error(`the warning is not at ${PROGRAM}:${blockedLine}: ${problem}`);
 
     // The editor: "3 live" after the pollers' start_soon line (wrapped, so the end of the long line is in
     // view; the editor draws spaces as U+00A0, hence \s).

@@ -19,10 +19,11 @@ something else, not holding a loop.
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from .._core.blocks import beat_for
+from .._core.blocks import beat_for, loop_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,3 +97,5 @@ def running(beat: LoopBeat | None, now_running: bool) -> None:
     if beat is not None:
         beat.back(time.perf_counter())
         beat.waiting = not now_running
+        if now_running:
+            beat.entry = loop_entry(sys._getframe(1))

@@ -60,11 +60,13 @@ class LoopBeat:
     it came back from it. Attribute reads and writes are atomic under the GIL.
     """
 
-    __slots__ = ("at", "claimed", "ended", "waiting")
+    __slots__ = ("at", "claimed", "ended", "entry", "waiting")
 
     def __init__(self) -> None:
         #: perf_counter() when the loop last came back
         self.at = time.perf_counter()
+        #: the program's frame that started the loop (see loop_entry)
+        self.entry = loop_entry(sys._getframe(1))
         #: in its wait for I/O now (not held, whatever ``at`` says)
         self.waiting = False
         self.claimed = 0.0
@@ -137,19 +139,39 @@ def _in_program(name: str) -> bool:
     return hit
 
 
-def program_site(top: FrameType | None) -> tuple[CodeType, int] | None:
-    """The innermost frame of the program's own code on a stack: the line a
-    user can change (a blocking call made in ``requests`` or ``time`` is
-    reported at the program's line that called it). None: no such frame."""
+def _program_frame(top: FrameType | None) -> FrameType | None:
+    """The innermost frame of the program's own code on a stack."""
     f = top
     n = 0
     while f is not None and n < _MAX_FRAMES:
-        code = f.f_code
-        if _in_program(code.co_filename):
-            return (code, f.f_lineno)
+        if _in_program(f.f_code.co_filename):
+            return f
         f = f.f_back
         n += 1
-    return CLASSIFIER.user_site(top)
+    return None
+
+
+def program_site(top: FrameType | None, entry: int = 0) -> tuple[CodeType, int] | None:
+    """The innermost frame of the program's own code on a stack: the line a
+    user can change (a blocking call made in ``requests`` or ``time`` is
+    reported at the program's line that called it). None: no such frame,
+    or it is the loop's ``entry`` (the program's line that started the loop
+    is waiting for it to return: the library, or a debugger, held the loop)."""
+    f = _program_frame(top)
+    if f is None:
+        return CLASSIFIER.user_site(top)
+    return None if id(f) == entry else (f.f_code, f.f_lineno)
+
+
+def loop_entry(top: FrameType | None) -> int:
+    """The id of the program's frame that started the loop whose thread's
+    stack ends at ``top`` (``trio.run(...)``, ``asyncio.run(...)``): the
+    innermost frame of the program's own code outside any task. 0: none (a
+    test runner's or a library's frame started it). It stays on the stack,
+    so its id stays its own, while the loop runs."""
+    coro = task_frame(top)
+    f = _program_frame(coro.f_back if coro is not None else top)
+    return id(f) if f is not None else 0
 
 
 def _debugger_holds(top: FrameType | None) -> bool:
@@ -276,7 +298,8 @@ class BlockWatch:
                 lines.append(self._line(m, held, now, True))
 
     def _sample(self, m: RunMirror, held: _Held, top: FrameType) -> None:
-        site = program_site(top)
+        beat: LoopBeat | None = getattr(m.source, "beat", None)
+        site = program_site(top, beat.entry if beat is not None else 0)
         held.samples[site] = held.samples.get(site, 0) + 1
         if site not in held.tids:
             tid = held.tids[site] = task_id_of(m, task_frame(top), announced=False)
