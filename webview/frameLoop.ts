@@ -1,42 +1,31 @@
 // One frame of the page, driven by the merged dirty flags: rebuild the tree
 // when due, the chrome around it, the first view of a run, the pans of follow
-// mode and of a revealed selection, then the drawing. The frame also paces
+// mode and of a revealed selection, then the drawing (framePaint). The frame also paces
 // what would otherwise redraw too often: spawns and exits on a big tree
 // rebuild a few times a second, state colours in the overview repaint twice
 // a second, and countdowns tick every 100 ms while one is shown.
 import type { DebuggerPause } from './debuggerMarks';
-import type { RunInfo } from '../contract/rows';
 import type { Chrome } from './chrome';
 import type { Picks } from './picks';
 import type { RootLabel } from './rootLabel';
 import type { Follow } from './follow';
 import type { Selection } from './selection';
 import { budgetFor } from './tree/budget';
-import { cancelLinks } from './tree/cancelLinks';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
-import { OVERVIEW_SCALE, TRANSITION_LIMIT } from './tree/geometry';
+import { OVERVIEW_SCALE } from './tree/geometry';
 import type { Layout, Placed } from './tree/layout';
 import type { Measures } from './tree/look';
 import type { RunMirror, RunsMirror } from './tree/mirror';
 import type { TreeRenderer } from './tree/render';
 import type { ShownTree } from './tree/shownTree';
 import type { Viewport } from './tree/viewport';
-import { waitPicture } from './tree/waitEdges';
 import type { WaitLayer } from './tree/waitLayer';
 import type { VerdictBanner } from './verdictBanner';
+import { FramePaint } from './framePaint';
 import { ViewBeforeDetails } from './viewBeforeDetails';
 import type { Choices, Transform } from './viewState';
 
-const OVERVIEW_REPAINT_MS = 500;
 const TICK_MS = 100;
-const EMPTY_LAYOUT: Layout = {
-  nodes: [],
-  byKey: new Map(),
-  roots: [],
-  bounds: { x0: 0, y0: 0, x1: 0, y1: 0 },
-  room: [],
-};
-const NO_WAITS = { edges: [], stuck: new Set<string>() };
 
 /** The page's rooms a frame reads and moves. */
 export interface FrameParts {
@@ -66,12 +55,8 @@ export interface FrameParts {
 }
 
 export class FrameLoop {
-  /** Zoomed far out: dots and one path per state instead of node elements. */
-  overview = false;
   /** The run in view has no view yet: the first frame with a layout sets one (saved, or the initial one). */
   needsInitialView = true;
-  /** A frame drew the run (the next may animate from it). */
-  private rendered = false;
   /** This frame set the first view: a resize it caused (the details pane appearing with it) moves nothing. */
   viewJustSet = false;
   /**
@@ -88,11 +73,19 @@ export class FrameLoop {
   private matchWanted = false;
   /** The node the user opened or closed: it stays where it is on screen across the rebuild. */
   private anchor: { key: string; x: number; y: number } | null = null;
-  private lastOverviewPaint = 0;
   /** The view before the details pane opened: put back when it closes. */
   private readonly beforeDetails = new ViewBeforeDetails();
 
-  constructor(private readonly p: FrameParts) {}
+  private readonly paint: FramePaint;
+
+  constructor(private readonly p: FrameParts) {
+    this.paint = new FramePaint(p);
+  }
+
+  /** Zoomed far out: dots and one path per state instead of node elements. */
+  get overview(): boolean {
+    return this.paint.overview;
+  }
 
   /** Another run (or a focus) came into view. */
   reset(): void {
@@ -265,7 +258,7 @@ export class FrameLoop {
       this.firstView = saved ? null : t;
       p.viewport.set(t);
       p.viewport.grownBy(); // the height this view was chosen for
-      this.rendered = false;
+      this.paint.rendered = false;
     }
     if (layout && flags & DIRTY.structure) {
       // A node the user opened or closed stays in place (the view is theirs from then on).
@@ -283,9 +276,9 @@ export class FrameLoop {
     }
     let ticking = false;
     if (run && layout) {
-      flags = this.paceOverview(flags);
-      if (flags & (DIRTY.structure | DIRTY.content | DIRTY.view)) ticking = this.draw(run, layout, flags);
-    } else this.drawNothing(run?.info);
+      flags = this.paint.pace(flags);
+      if (flags & (DIRTY.structure | DIRTY.content | DIRTY.view)) ticking = this.paint.draw(run, layout, flags);
+    } else this.paint.nothing(run?.info);
     if (flags & DIRTY.content && !(flags & (DIRTY.chrome | DIRTY.structure))) this.chrome(run);
     if (ticking || p.selection.detailsTicking(run)) p.scheduler.after('tick', TICK_MS, DIRTY.content | DIRTY.chrome);
   }
@@ -297,91 +290,6 @@ export class FrameLoop {
     if (!now || this.needsInitialView) return;
     const held = this.p.viewport.holding(now, a);
     if (held) this.p.viewport.set(held);
-  }
-
-  /** Zoomed far out, state colours of thousands of dots repaint twice a second: calm, and cheap. */
-  private paceOverview(flags: number): number {
-    const onlyContent = (flags & (DIRTY.structure | DIRTY.view)) === 0;
-    if (!this.overview || !onlyContent || !(flags & DIRTY.content)) return flags;
-    const wait = OVERVIEW_REPAINT_MS - (performance.now() - this.lastOverviewPaint);
-    if (wait <= 0) return flags;
-    this.p.scheduler.after('overview', wait, DIRTY.content);
-    return flags & ~DIRTY.content;
-  }
-
-  /** Draws the nodes near the view; true when a countdown needs ticks. */
-  private draw(run: RunMirror, layout: Layout, flags: number): boolean {
-    const { p } = this;
-    const visible = p.viewport.cull(layout);
-    const t = p.viewport.transform;
-    this.overview = t.k < OVERVIEW_SCALE;
-    if (this.overview) this.lastOverviewPaint = performance.now();
-    const selected = p.choices.selected;
-    const hover = p.selection.hover;
-    const model = p.tree.model;
-    const { links, related } = model
-      ? cancelLinks(model, layout, run.rows, p.tree.victims, visible, selected ?? hover)
-      : { links: [], related: new Set<string>() };
-    const animate =
-      (flags & DIRTY.structure) !== 0 && this.rendered && visible.length < TRANSITION_LIMIT && !p.reducedMotion.matches;
-    const drawn = p.renderer.render({
-      layout,
-      visible,
-      rows: run.rows,
-      info: run.info,
-      selected,
-      hover,
-      cancelLinks: links,
-      related,
-      picked: p.picks?.keys(p.current(), model?.keyOf, selected),
-      animate,
-      overview: this.overview,
-      scale: t.k,
-      viewKey: `${p.tree.version}:${t.k}:${t.x}:${t.y}`,
-      wallNow: Date.now(),
-      measures: p.measures,
-      palette: p.tree.palette,
-      debug: p.tree.debug,
-    });
-    p.waits.render(
-      model ? waitPicture(model, layout, run.rows, run.info, selected, p.choices.state.showWaits) : NO_WAITS,
-      this.overview,
-    );
-    // A label outgrew its column (a task started waiting somewhere with a
-    // longer name): lay out again, measuring it.
-    if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
-    this.rendered = true;
-    p.rootLabel?.update(layout, run, p.tree, p.measures, t, p.viewport.size(), this.overview, {
-      drawn: visible,
-      widthOf: (key) => p.renderer.lookOf(key)?.width,
-    });
-    p.svg.classList.toggle('zoomed-out', this.overview);
-    p.selection.markActive(layout, this.overview);
-    return drawn.ticking;
-  }
-
-  /** No run, or nothing built yet: an empty tree. */
-  private drawNothing(info: RunInfo | undefined): void {
-    const { p } = this;
-    p.renderer.render({
-      layout: EMPTY_LAYOUT,
-      visible: [],
-      rows: new Map(),
-      info: info ?? (undefined as unknown as RunInfo),
-      selected: null,
-      hover: null,
-      cancelLinks: [],
-      related: new Set(),
-      animate: false,
-      overview: false,
-      scale: 1,
-      viewKey: '',
-      wallNow: 0,
-      measures: p.measures,
-      palette: p.tree.palette,
-    });
-    p.waits.render(NO_WAITS, false);
-    p.rootLabel?.hide();
   }
 
   private chrome(run: RunMirror | undefined): void {
