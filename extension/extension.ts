@@ -75,7 +75,10 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push(
     watcher,
-    new DebugSync(store, focus, log, (session, exitCode) => watcher.exited(session, exitCode)),
+    new DebugSync(store, focus, log, {
+      exited: (session, exitCode) => watcher.exited(session, exitCode),
+      stopped: () => taskTree.debuggerStopped(),
+    }),
     vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)),
     ...watchRunFileCommands(sayQuiet),
   );

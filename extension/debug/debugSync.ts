@@ -36,6 +36,13 @@ interface DapMessage {
   body?: { threadId?: unknown; reason?: unknown; systemProcessId?: unknown; exitCode?: unknown };
 }
 
+export interface DebugHooks {
+  /** The program of a session exited (DAP `exited`): for DebugSessionWatcher. */
+  exited?: (sessionId: string, exitCode: number) => void;
+  /** A session stopped, before VS Code hears of it (and opens the stopped line's file). */
+  stopped?: () => void;
+}
+
 export class DebugSync implements vscode.Disposable {
   private readonly sessions = new Map<string, { session: vscode.DebugSession; pid?: number }>();
   private readonly tracker: PauseTracker;
@@ -45,8 +52,8 @@ export class DebugSync implements vscode.Disposable {
     private readonly store: RunStore,
     focus: TaskFocus,
     private readonly log: vscode.LogOutputChannel,
-    /** The program of a session exited (DAP `exited`): one tracker hears it for DebugSessionWatcher too. */
-    private readonly onExited: (sessionId: string, exitCode: number) => void = () => undefined,
+    /** One tracker per session hears for others too. */
+    private readonly hooks: DebugHooks = {},
   ) {
     this.tracker = new PauseTracker({
       stack: (id, threadId) => this.stack(id, threadId),
@@ -71,13 +78,15 @@ export class DebugSync implements vscode.Disposable {
       onDidSendMessage: (m: DapMessage) => {
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
+          this.hooks.stopped?.();
           const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
           this.tracker
             .stopped(session.id, threadId, typeof m.body?.reason === 'string' ? m.body.reason : 'paused')
             .catch(fail);
         } else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') {
           this.tracker.resumed(session.id);
-          if (m.event === 'exited' && typeof m.body?.exitCode === 'number') this.onExited(session.id, m.body.exitCode);
+          if (m.event === 'exited' && typeof m.body?.exitCode === 'number')
+            this.hooks.exited?.(session.id, m.body.exitCode);
         } else if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') {
           const known = this.sessions.get(session.id);
           if (known) known.pid = m.body.systemProcessId;

@@ -6,6 +6,7 @@ import type { HostMessage } from '../../contract/messages';
 import type { PanelBridge } from './panelBridge';
 import { panelHtml } from './panelHtml';
 import { messageOf } from '../errorMessage';
+import { giveWayToSource } from './treePlacement';
 
 export const VIEW_TYPE = 'nurseryLens.taskTree';
 
@@ -45,6 +46,11 @@ export class TaskTreePanel implements vscode.Disposable {
       this.options,
     );
     this.adopt(panel);
+  }
+
+  /** The debugger stopped: the file it opens must not cover the tree (see giveWayToSource). */
+  debuggerStopped(): void {
+    giveWayToSource(this.panel, this.log);
   }
 
   /** A panel VS Code restored after a reload (WebviewPanelSerializer). */

@@ -73,29 +73,49 @@ export async function enlargePanel(page, runCommand) {
 
 const GROUP_ORDINALS = ['First', 'Second', 'Third', 'Fourth'];
 
-async function enlargeOnce(page, runCommand) {
+/**
+ * Makes the task tree's editor group the active one, as a click on its tab does (the tree in front, the last
+ * thing clicked). By command first: its tab may sit under the floating debug toolbar, and the empty end of its
+ * tab bar is not always empty. Whether it is active now.
+ */
+export async function activateTreeGroup(page, runCommand) {
   const groups = page.locator('.editor-group-container');
   const holdsTree = await groups.evaluateAll((gs) =>
     gs.map((g) => [...g.querySelectorAll('.tab')].some((t) => /task tree/i.test(t.textContent ?? ''))),
   );
   const index = holdsTree.indexOf(true);
-  // Maximizing exists only while there are several editor groups. The panel's group is
-  // activated by command first: its tab may sit under the floating debug toolbar, and the
-  // empty end of its tab bar (the old way) is not always empty.
-  if (holdsTree.length > 1 && index >= 0 && index < GROUP_ORDINALS.length) {
-    const treeGroupActive = () =>
-      groups.evaluateAll(
-        (gs, i) => gs[i]?.classList.contains('active') && !gs.some((g, j) => j !== i && g.classList.contains('active')),
-        index,
-      );
-    await runCommand(page, `View: Focus ${GROUP_ORDINALS[index]} Editor Group`, { timeout: 5000 }).catch(
-      () => undefined,
+  if (index < 0 || index >= GROUP_ORDINALS.length) return false;
+  const treeGroupActive = () =>
+    groups.evaluateAll(
+      (gs, i) => gs[i]?.classList.contains('active') && !gs.some((g, j) => j !== i && g.classList.contains('active')),
+      index,
     );
-    if (!(await treeGroupActive())) {
-      const tabs = groups.nth(index).locator('.tabs-container').first();
-      const box = await tabs.boundingBox({ timeout: 5000 }).catch(() => null);
-      if (box) await tabs.click({ force: true, position: { x: box.width - 8, y: box.height / 2 } });
-    }
+  await runCommand(page, `View: Focus ${GROUP_ORDINALS[index]} Editor Group`, { timeout: 5000 }).catch(() => undefined);
+  if (!(await treeGroupActive())) {
+    const tabs = groups.nth(index).locator('.tabs-container').first();
+    const box = await tabs.boundingBox({ timeout: 5000 }).catch(() => null);
+    if (box) await tabs.click({ force: true, position: { x: box.width - 8, y: box.height / 2 } });
+  }
+  return treeGroupActive();
+}
+
+/** Each editor group: its tabs' titles and the active one's. */
+export async function editorGroups(page) {
+  return page.locator('.editor-group-container').evaluateAll((gs) =>
+    gs.map((g) => ({
+      tabs: [...g.querySelectorAll('.tab')].map((t) => (t.textContent ?? '').trim()),
+      front: (g.querySelector('.tab.active')?.textContent ?? '').trim(),
+    })),
+  );
+}
+
+async function enlargeOnce(page, runCommand) {
+  const groups = page.locator('.editor-group-container');
+  const holdsTree = await groups.evaluateAll((gs) =>
+    gs.map((g) => [...g.querySelectorAll('.tab')].some((t) => /task tree/i.test(t.textContent ?? ''))),
+  );
+  // Maximizing exists only while there are several editor groups.
+  if (holdsTree.length > 1 && (await activateTreeGroup(page, runCommand))) {
     await runCommand(page, 'View: Maximize Editor Group and Hide Side Bars', { timeout: 5000 }).catch(() => undefined);
   }
   if (

@@ -1,7 +1,11 @@
 """Fifty workers; exactly one of them (worker-37) reaches the line the test
-sets a breakpoint on. The others wait in trio.sleep meanwhile."""
+sets a breakpoint on. The others wait in trio.sleep meanwhile. Two seconds
+after it goes on, worker-37 stops again, in a file no editor shows (a
+`breakpoint()` in paused_helper.py): the debugger opens that file."""
 
 import trio
+
+from paused_helper import second_stop
 
 TARGET = 37
 
@@ -11,6 +15,8 @@ async def worker(i: int) -> None:
     if i == TARGET:
         found = i  # the breakpoint line
         print(f"worker-{found} reached the breakpoint line")
+        await trio.sleep(2)
+        second_stop(found)
     await trio.sleep(60)
 
 

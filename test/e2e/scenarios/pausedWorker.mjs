@@ -1,21 +1,25 @@
 // E: fifty workers, a source breakpoint (set in the editor) that only
 // worker-37 reaches. When it hits, the panel marks exactly that worker
 // "paused here" and selects it, and the Tasks view in Run and Debug shows it
-// marked and selected too. Continuing clears the mark.
+// marked and selected too. Continuing clears the mark. A second stop, with
+// the task tree in front, in a file no editor shows: the debugger opens it in
+// another group, and the tree stays in sight (the file covered it).
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../codeServer.mjs';
 import { eventually, pressInWorkbench, quickInput, runCommand, goToLine } from '../workbench.mjs';
-import { taskTreeFrame, treeNodes } from '../taskTree.mjs';
+import { activateTreeGroup, editorGroups, taskTreeFrame, treeNodes } from '../taskTree.mjs';
 import { startDebugging } from './hettinger.mjs';
 
 const PROGRAM = 'paused_worker.py';
+const HELPER = 'paused_helper.py';
 const LAUNCH = 'Fifty workers, one at a breakpoint';
 const TARGET = 'worker-37';
 
 /** The program in the workspace, and its launch configuration first (the one F5 starts). */
 function prepare(ws) {
-  copyFileSync(join(repoRoot, 'test', 'e2e', 'programs', PROGRAM), join(ws.dir, PROGRAM));
+  for (const file of [PROGRAM, HELPER])
+    copyFileSync(join(repoRoot, 'test', 'e2e', 'programs', file), join(ws.dir, file));
   const template = ws.launch.configurations.find((c) => c.type === 'debugpy');
   const config = { ...template, name: LAUNCH, program: `\${workspaceFolder}/${PROGRAM}`, args: [] };
   ws.launch.configurations.unshift(config);
@@ -160,8 +164,9 @@ export default {
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'E-selection-both-ways');
 
-    // Continue: the mark goes (the program then sleeps; stop it).
+    // Continue with the task tree in front (the last thing clicked): the mark goes.
     await runCommand(page, 'Remove All Breakpoints');
+    if (!(await activateTreeGroup(page, runCommand))) throw new Error("could not make the task tree's group active");
     await pressInWorkbench(page, 'F5');
     await eventually(async () => (await treeNodes(frame)).every((n) => !n.classes.includes('paused')), {
       timeout: 15000,
@@ -171,6 +176,29 @@ export default {
       timeout: 15000,
       what: 'the Tasks view mark to go after Continue',
     });
+
+    // Its second stop, a `breakpoint()` in a file no editor shows: the debugger opens it in the group that
+    // holds the source, and the tree stays in front of its own (it opened over the tree, in the active group).
+    const groups = await eventually(
+      async () => {
+        const g = await editorGroups(page);
+        return g.some((x) => x.front === HELPER) && g;
+      },
+      { timeout: 20000, what: `${HELPER} opened by the second stop` },
+    );
+    ctx.log(`E: second stop: ${groups.map((g) => `[${g.tabs.join(', ')}; front: ${g.front}]`).join(' ')}`);
+    const treeGroup = groups.find((g) => g.tabs.some((t) => /task tree/i.test(t)));
+    if (!treeGroup || !/task tree/i.test(treeGroup.front))
+      throw new Error(`the task tree is not in front of its group: ${JSON.stringify(groups)}`);
+    if (treeGroup.tabs.includes(HELPER)) throw new Error(`${HELPER} opened in the task tree's group`);
+    frame = await taskTreeFrame(page, { timeout: 10000 });
+    await eventually(
+      async () =>
+        (await treeNodes(frame)).some((n) => n.classes.includes('paused') && n.aria.startsWith(`task ${TARGET},`)),
+      { timeout: 15000, what: `${TARGET} marked paused again, in the tree in sight` },
+    );
+    await page.mouse.move(700, 10);
+    await ctx.shot(page, 'E-second-stop');
     await runCommand(page, 'Debug: Stop');
   },
 };
