@@ -326,7 +326,10 @@ export class Toolbar {
     this.searchRun = s.run;
     if ((otherRun || document.activeElement !== this.searchInput) && this.searchInput.value !== s.search)
       this.searchInput.value = s.search;
-    setText(this.matchCount, s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches} matches`);
+    setText(
+      this.matchCount,
+      s.matches === null ? '' : s.matches === 1 ? '1 match' : `${s.matches.toLocaleString('en-US')} matches`,
+    );
     setText(this.counts, s.counts.text);
     setAttr(this.counts, 'title', s.counts.title);
   }
