@@ -206,6 +206,19 @@ export interface TaskRow {
   unretrieved?: ErrorInfo;
   /** Lints on this task (the store's, at most a few times a second); absent = none. */
   lints?: LintMark[];
+  /**
+   * Task groups this task opened that closed, emptied and were let go to keep
+   * memory bounded, with the finished tasks they held; absent = none. The
+   * fold counts under the task keep them.
+   */
+  folded?: FoldedCounts;
+}
+
+/** Finished tasks folded away (by how they ended), and the task groups that went with them. */
+export interface FoldedCounts {
+  count: number;
+  byOutcome: Record<Outcome | 'lost', number>;
+  nurseries: number;
 }
 
 export interface NurseryRow {
@@ -236,6 +249,8 @@ export interface RetiredRow {
   parent: number;
   count: number;
   byOutcome: Record<Outcome | 'lost', number>;
+  /** Task groups folded away with these tasks (those the tasks opened); absent = none. */
+  nurseries?: number;
 }
 
 export type Row = TaskRow | NurseryRow | RetiredRow;

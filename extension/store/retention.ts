@@ -2,9 +2,13 @@
 // oldest fold, with everything still visible below them, into one RetiredRow
 // per nursery (counts by outcome), or per task for the loose tasks it made;
 // closed nurseries left without visible tasks stay as summaries up to a
-// bound, then go too. A loose task still live when its maker folds stays.
+// bound, then go too, their counts kept by the task that opened them (its
+// `folded`). A loose task still live when its maker folds stays. Whatever
+// folds keeps its counts of tasks and task groups in the row it folds into,
+// so a fold's "+340 tasks in 84 nurseries" counts every one.
 import type { RunFacts } from './runFacts';
 import type { RunTree } from './runTree';
+import type { FoldedCounts } from '../../contract/rows';
 import { emptyCounts, type NurseryEntry, type OutcomeCounts, type RetiredEntry, type TaskEntry } from './rowEntries';
 
 /** Closed nurseries whose children are all retired that stay visible (as a summary) before they fold too. */
@@ -116,31 +120,30 @@ export class Retention {
       if (r) {
         r.count++;
         r.byOutcome[row.state as keyof OutcomeCounts]++;
+        if (row.folded) addFolded(r, row.folded);
         this.tree.changes.touch(r);
       }
       this.childGone(row.parent, row.id);
       return;
     }
-    const { counts, n, removedTasks } = this.foldSubtree(row);
+    const { counts, n, nurseries, removedTasks } = this.foldSubtree(row);
     // Descendants merged from retired rows were counted when they retired.
     this.facts.retired += removedTasks;
     this.facts.changed = true;
     const parent = row.parent;
     if (parent === null) return;
     const r = this.retiredRow(parent);
-    if (r) {
-      r.count += n;
-      for (const k of OUTCOMES) r.byOutcome[k] += counts[k];
-      this.tree.changes.touch(r);
-    }
+    if (r) addFolded(r, { count: n, byOutcome: counts, nurseries });
+    if (r) this.tree.changes.touch(r);
     this.childGone(parent, row.id);
   }
 
   /** Removes a task with its nurseries and everything below them; returns what they count as retired. */
-  private foldSubtree(row: TaskEntry): { counts: OutcomeCounts; n: number; removedTasks: number } {
+  private foldSubtree(row: TaskEntry): { counts: OutcomeCounts; n: number; nurseries: number; removedTasks: number } {
     const tree = this.tree;
     const counts = emptyCounts();
-    let n = 0;
+    // what was folded below already (retired rows, the tasks' let-go groups) adds its tasks and groups
+    const below: FoldedCounts = { count: 0, byOutcome: counts, nurseries: 0 };
     const stack: TaskEntry[] = [row];
     const removedTasks: TaskEntry[] = [];
     const removedNurseries: number[] = [];
@@ -151,13 +154,14 @@ export class Retention {
       visited.add(t.id);
       removedTasks.push(t);
       this.foldLoose(t, row, stack);
-      n += this.takeRetired(t.id, counts);
+      this.takeRetired(t.id, below);
+      if (t.folded) addFolded(below, t.folded);
       const owned = tree.ownedNurseries.get(t.id);
       if (!owned) continue;
       for (const nid of owned) {
         if (!tree.nurseries.has(nid)) continue;
         removedNurseries.push(nid);
-        n += this.takeRetired(nid, counts);
+        this.takeRetired(nid, below);
         for (const cid of tree.children.get(nid) ?? []) {
           const child = tree.tasks.get(cid);
           if (child && child !== row) stack.push(child);
@@ -167,7 +171,6 @@ export class Retention {
     for (const t of removedTasks) {
       const outcome = t.exitedAt !== undefined ? (t.state as keyof OutcomeCounts) : 'lost';
       counts[outcome]++;
-      n++;
       // only reachable with a malformed stream (a task pending at close was counted out at its flag)
       if (t.exitedAt === undefined && !t.flags?.includes('pending_at_close')) this.facts.taskLeft(t.system);
       tree.tasks.delete(t.id);
@@ -185,15 +188,18 @@ export class Retention {
       if (nr) tree.changes.forget(nr);
       this.dropRetired(nid);
     }
-    return { counts, n, removedTasks: removedTasks.length };
+    return {
+      counts,
+      n: below.count + removedTasks.length,
+      nurseries: below.nurseries + removedNurseries.length,
+      removedTasks: removedTasks.length,
+    };
   }
 
-  /** Counts of the retired row under `parent` (its folded children), added to `counts`; returns how many tasks it stands for. */
-  private takeRetired(parent: number, counts: OutcomeCounts): number {
+  /** Adds the retired row under `parent` (its folded children) to `into`. */
+  private takeRetired(parent: number, into: FoldedCounts): void {
     const r = this.tree.retired.get(-parent);
-    if (!r) return 0;
-    for (const k of OUTCOMES) counts[k] += r.byOutcome[k];
-    return r.count;
+    if (r) addFolded(into, r);
   }
 
   /**
@@ -248,11 +254,23 @@ export class Retention {
     return r;
   }
 
-  /** Removes an empty closed nursery; its retired count stays in the run's total. */
+  /**
+   * Removes an empty closed nursery. Its task keeps its counts (`folded`):
+   * the group itself, and the finished tasks its retired row stood for (the
+   * temporary nursery of start() is not a group of the program's, and held none).
+   */
   private removeNursery(id: number): void {
     const tree = this.tree;
     const n = tree.nurseries.get(id);
     if (!n) return;
+    const owner = n.start ? undefined : tree.tasks.get(n.parent);
+    if (owner) {
+      const kept: FoldedCounts = { count: 0, byOutcome: emptyCounts(), nurseries: 1 };
+      if (owner.folded) addFolded(kept, owner.folded);
+      this.takeRetired(id, kept);
+      owner.folded = kept; // a new object: rows that left the store share the old one
+      tree.changes.touch(owner);
+    }
     tree.nurseries.delete(id);
     tree.firstRaised.delete(id);
     tree.children.delete(id);
@@ -272,4 +290,14 @@ export class Retention {
     this.tree.retired.delete(-nursery);
     this.tree.changes.forget(r);
   }
+}
+
+/** Adds `c`'s tasks (by outcome) and task groups to `into`. */
+function addFolded(
+  into: { count: number; byOutcome: OutcomeCounts; nurseries?: number },
+  c: { count: number; byOutcome: OutcomeCounts; nurseries?: number },
+): void {
+  into.count += c.count;
+  for (const k of OUTCOMES) into.byOutcome[k] += c.byOutcome[k];
+  if (c.nurseries) into.nurseries = (into.nurseries ?? 0) + c.nurseries;
 }

@@ -76,10 +76,21 @@ export function copyRow(row: Row): Row {
     if (row.flags !== undefined) t.flags = row.flags;
     if (row.unretrieved !== undefined) t.unretrieved = row.unretrieved;
     if (row.lints !== undefined) t.lints = row.lints;
+    // Replaced, never changed in place (Retention), so the copy may share it.
+    if (row.folded !== undefined) t.folded = row.folded;
     return t;
   }
-  if (row.kind === 'retired')
-    return { kind: 'retired', id: row.id, parent: row.parent, count: row.count, byOutcome: { ...row.byOutcome } };
+  if (row.kind === 'retired') {
+    const r: RetiredRow = {
+      kind: 'retired',
+      id: row.id,
+      parent: row.parent,
+      count: row.count,
+      byOutcome: { ...row.byOutcome },
+    };
+    if (row.nurseries) r.nurseries = row.nurseries;
+    return r;
+  }
   const n: NurseryRow = {
     kind: 'nursery',
     id: row.id,

@@ -119,6 +119,7 @@ export class TaskEvents {
       flags: undefined,
       unretrieved: undefined,
       lints: undefined,
+      folded: undefined,
       dirty: false,
       sent: false,
       gone: false,

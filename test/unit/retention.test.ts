@@ -7,7 +7,7 @@ import { DEFAULT_RETAIN_FINISHED, RunState } from '../../extension/store/runStat
 import type { RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import { byId, run } from './runRows';
-import { closed, exited, opened, prologue, spawned } from './wireEvents';
+import { closed, exited, jobGroups, opened, prologue, spawned } from './wireEvents';
 
 describe('RunState reducer: retention', () => {
   it('retention folds the oldest finished tasks into per-nursery RetiredRows', () => {
@@ -64,7 +64,50 @@ describe('RunState reducer: retention', () => {
     assert.ok(rows.has(9));
     const retired = rows.get(-4) as RetiredRow;
     assert.equal(retired.count, 3);
+    assert.equal(retired.nurseries, 1, 'the task group folded with its task is counted');
     assert.equal(rows.has(-6), false);
+  });
+
+  it("a task's closed task groups let go past the bound keep their counts under it, and fold with it", () => {
+    // A long-lived task opening a task group per job (deep_and_wide: "+340 tasks in 84 nurseries" beside
+    // "+84 tasks in 20 nurseries" for identical subtrees): past the bound of empty closed groups the oldest
+    // go, and their finished tasks went with them.
+    const JOBS = 150;
+    const r = new RunState('k', 'l', { retainFinished: 10 });
+    const made = jobGroups(JOBS);
+    let { ts, id } = made;
+    for (const e of made.events) r.apply(e);
+    const below = (rows: ReturnType<RunState['rows']>) => {
+      const jobs = rows.find((x) => x.id === 5) as TaskRow;
+      const groups = rows.filter((x) => x.kind === 'nursery' && x.parent === 5);
+      const ids = new Set(groups.map((g) => g.id));
+      const visible = rows.filter((x) => x.kind === 'task' && x.parent !== null && ids.has(x.parent)).length;
+      const retired = rows.filter((x): x is RetiredRow => x.kind === 'retired' && ids.has(x.parent));
+      return {
+        jobs,
+        groups: groups.length + (jobs.folded?.nurseries ?? 0),
+        tasks: visible + retired.reduce((a, x) => a + x.count, 0) + (jobs.folded?.count ?? 0),
+      };
+    };
+    const live = below(r.rows());
+    assert.ok(
+      live.jobs.folded && live.jobs.folded.nurseries >= 40,
+      `groups were let go (${live.jobs.folded?.nurseries})`,
+    );
+    assert.deepEqual([live.groups, live.tasks], [JOBS, 2 * JOBS], 'every group and task still counted under jobs');
+    // the oldest go first: one raised in every tenth
+    assert.equal(live.jobs.folded!.byOutcome.raised, Math.ceil(live.jobs.folded!.nurseries / 10), 'by how they ended');
+
+    // jobs itself ends and folds: its parent's retired row holds it, its groups and their tasks
+    r.apply(exited(5, ts++));
+    for (let k = 0; k < 20; k++) {
+      r.apply(spawned(id, 4, 'later', ts++));
+      r.apply(exited(id++, ts++));
+    }
+    const retired = byId(r.rows()).get(-4) as RetiredRow;
+    assert.ok(retired.count >= 1 + 2 * JOBS, `${retired.count}`);
+    assert.equal(retired.nurseries, JOBS);
+    assert.equal(r.info().retired, retired.count);
   });
 
   it('keeps as many finished tasks by default as the retainFinishedTasks setting says by default', () => {

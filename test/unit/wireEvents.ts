@@ -207,3 +207,24 @@ export function hungEvents(): WireEvent[] {
     waiting(6, 200, event(10)),
   ];
 }
+
+/**
+ * Task `jobs` (5, in main's nursery 4) opens a task group per job, `count`
+ * of them one after another, each with two steps that finish (the first of
+ * every tenth raises); the events and the next free ts and id.
+ */
+export function jobGroups(count: number): { events: WireEvent[]; ts: number; id: number } {
+  const events: WireEvent[] = [...prologue(), opened(4, 3, 1), spawned(5, 4, 'jobs', 1.1)];
+  let id = 10;
+  let ts = 2;
+  for (let n = 0; n < count; n++) {
+    const nid = id++;
+    events.push(opened(nid, 5, ts++));
+    for (let k = 0; k < 2; k++) {
+      const t = id++;
+      events.push(spawned(t, nid, 'step', ts++), exited(t, ts++, n % 10 === 0 && k === 0 ? 'raised' : 'returned'));
+    }
+    events.push(closed(nid, ts++));
+  }
+  return { events, ts, id };
+}

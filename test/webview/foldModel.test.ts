@@ -5,11 +5,13 @@
 import assert from 'node:assert/strict';
 import type { Row, Site, TaskRow } from '../../contract/rows';
 import { buildModel, type Model, type ViewNode } from '../../webview/tree/model';
+import { hiddenWords } from '../../webview/tree/labels';
 import { kindSentence } from '../../webview/tree/taskKinds';
 import { opts } from './modelOptions';
 import { idsByName, serverLike } from './serverLike';
 import { LiveRun, recording } from './streams';
 import { prologue } from './synthetic';
+import { jobGroups } from '../unit/wireEvents';
 
 const rowsOf = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
 const all = (n: ViewNode): ViewNode[] => [n, ...n.children.flatMap(all)];
@@ -243,5 +245,18 @@ describe('webview model at real-world size (Node)', () => {
     const gone = buildModel(rows, opts({ focus: '999999' }));
     assert.equal(gone.focusPath, null);
     assert.equal(gone.root.children[0].key, m.focusPath![0].key);
+  });
+
+  it('a collapsed node counts the finished tasks and task groups the store let go below it', () => {
+    // 150 job groups of two steps under `jobs`, 10 finished tasks kept: most groups and steps are let go
+    // (the closed groups past the bound with the task that opened them, the steps into retired rows).
+    const live = new LiveRun('k', 'jobs.py', { retainFinished: 10 }).feed(jobGroups(150).events);
+    const stored = rowsOf(live.state.rows());
+    const jobs = [...stored.values()].find((r): r is TaskRow => r.kind === 'task' && r.name === 'jobs')!;
+    assert.ok(jobs.folded && jobs.folded.nurseries > 0, 'groups were let go');
+    const m = buildModel(stored, opts({ collapsed: new Set([String(jobs.id)]) }));
+    const node = m.byKey.get(String(jobs.id))!;
+    assert.deepEqual(node.hidden, { tasks: 300, nurseries: 150, raised: 15 });
+    assert.equal(hiddenWords(node.hidden!), '+300 tasks in 150 nurseries · 15 raised');
   });
 });

@@ -40,7 +40,7 @@ export class LiveRun {
     this.state = new RunState(key, label, options);
   }
 
-  feed(events: Array<Record<string, unknown>>): this {
+  feed(events: ReadonlyArray<object>): this {
     for (const e of events) this.state.apply(e as unknown as Parameters<RunState['apply']>[0]);
     return this;
   }

@@ -4,12 +4,31 @@ import assert from 'node:assert/strict';
 import { suitePage, type Harness } from './browser';
 import { LiveRun, recording, runsMessage, showLive, snapshotMessage } from './streams';
 import { prologue, swarm } from './synthetic';
+import type { TaskRow } from '../../contract/rows';
+import { jobGroups } from '../unit/wireEvents';
 
 const FAILING = 'test/webview/streams/failing.ndjson';
 
 describe('webview: task tree, driven by the user', function () {
   let h: Harness;
   suitePage((page) => (h = page));
+
+  it("a task's details say how many of its task groups and their tasks were let go, and its fold counts keep them", async () => {
+    const live = new LiveRun('jobs1', 'jobs.py', { retainFinished: 10 }).feed(jobGroups(150).events);
+    await h.send(runsMessage([live.state]), live.snapshot());
+    const jobs = live.state.rows().find((r): r is TaskRow => r.kind === 'task' && r.name === 'jobs')!;
+    const { nurseries, count } = jobs.folded!;
+    await h.task('jobs').click();
+    await h.settle();
+    const details = (await h.page.locator('aside.details').innerText()).replace(/\s+/g, ' ');
+    assert.ok(
+      details.includes(`Folded away ${nurseries} closed task groups it opened, with ${count} finished tasks`),
+      details,
+    );
+    await h.page.keyboard.press('-');
+    await h.settle();
+    assert.match((await h.task('jobs').textContent())!, /\+300 tasks in 150 nurseries · 15 raised/);
+  });
 
   it('walks the tree with the keyboard and collapses with -, +, Space', async () => {
     await showLive(h);

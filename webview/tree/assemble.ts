@@ -143,6 +143,16 @@ function collapse(a: Assembly, node: ViewNode, items: ViewNode[], auto: boolean)
 
 function countBelow(a: Assembly, id: number): HiddenCount {
   const out: HiddenCount = { tasks: 0, nurseries: 0, raised: 0 };
+  // Folded-away tasks count as well, and the task groups that went with them: the node's own let-go
+  // groups, and those of every row below it.
+  const addFolded = (f: { count: number; byOutcome: { raised: number }; nurseries?: number } | undefined) => {
+    if (!f) return;
+    out.tasks += f.count;
+    out.nurseries += f.nurseries ?? 0;
+    out.raised += f.byOutcome.raised;
+  };
+  const own = a.rows.get(id);
+  if (own?.kind === 'task') addFolded(own.folded);
   const stack = [...(a.kids.get(id) ?? [])];
   let steps = 0;
   while (stack.length && steps++ <= a.rows.size) {
@@ -150,8 +160,9 @@ function countBelow(a: Assembly, id: number): HiddenCount {
     if (r.kind === 'task') {
       out.tasks++;
       if (r.state === 'raised') out.raised++;
+      addFolded(r.folded);
     } else if (r.kind === 'nursery') out.nurseries++;
-    else out.tasks += r.count;
+    else addFolded(r);
     for (const c of a.kids.get(r.id) ?? []) stack.push(c);
   }
   return out;

@@ -2,7 +2,17 @@
 // tasks folded away: built afresh when the pane repaints (details.ts decides
 // when). Program strings go in as text.
 import type { WebviewMessage } from '../../contract/messages';
-import type { ErrorInfo, LintMark, NurseryRow, Row, ScopeInfo, Site, TaskRow, TaskState } from '../../contract/rows';
+import type {
+  ErrorInfo,
+  FoldedCounts,
+  LintMark,
+  NurseryRow,
+  Row,
+  ScopeInfo,
+  Site,
+  TaskRow,
+  TaskState,
+} from '../../contract/rows';
 import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { histogramList } from './foldDetails';
 import { awaitKey, displayName, errorLine, formatDuration, shortSite, siteWords } from './labels';
@@ -136,6 +146,7 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   if (chain) item('Await chain', chain);
   const owner = ownerItem(t, links);
   if (owner) item(...owner);
+  if (t.folded) item('Folded away', ...foldedParts(t.folded));
   if (t.scopes.length) {
     const list = h('ul', { class: 'scopes' });
     for (const s of t.scopes) list.append(h('li', {}, ...scopeParts(s, links), ...scopeCauseParts(s, links)));
@@ -234,13 +245,28 @@ export function nurseryBody(n: NurseryRow, links: RowLinks): HTMLElement[] {
   ];
 }
 
+/** A task's task groups let go to keep memory bounded: how many, and the finished tasks they held. */
+function foldedParts(f: FoldedCounts): Array<Node | string> {
+  const n = (k: number, one: string, many: string): string => `${k.toLocaleString('en-US')} ${k === 1 ? one : many}`;
+  return [
+    `${n(f.nurseries, 'closed task group', 'closed task groups')} it opened, with ${n(f.count, 'finished task', 'finished tasks')}`,
+    h('span', { class: 'muted' }, ' (let go to keep memory bounded; its fold counts keep them)'),
+    ...(f.count ? [histogramList(f.byOutcome)] : []),
+  ];
+}
+
 /** The body of the finished tasks folded away to keep memory bounded. */
 export function retiredBody(r: Extract<Row, { kind: 'retired' }>): HTMLElement[] {
   return [
     h(
       'section',
       { class: 'details-body' },
-      h('h2', { class: 'title' }, `${r.count} finished tasks`),
+      h(
+        'h2',
+        { class: 'title' },
+        `${r.count.toLocaleString('en-US')} finished tasks`,
+        r.nurseries ? ` in ${r.nurseries.toLocaleString('en-US')} task groups` : '',
+      ),
       h(
         'p',
         { class: 'muted' },
