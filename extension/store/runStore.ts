@@ -219,8 +219,11 @@ export class RunStore {
       const n = (this.launchPrograms.get(origin.launchKey) ?? 0) + 1;
       this.launchPrograms.set(origin.launchKey, n);
       const base = origin.launchLabel ?? scriptLabel(origin.argv) ?? 'program';
-      // A launch's later processes (subprocesses) are told apart by pid.
-      const label = n > 1 && origin.pid !== undefined ? `${base} (pid ${origin.pid})` : base;
+      // A launch's processes running at once (a program and its subprocesses) are told apart by pid; the
+      // program run again once the last ended (Run File in its terminal) keeps its name, as F5 again does
+      // (the run picker tells same-named runs apart by their start time).
+      const beside = [...this.streams.values()].some((s) => s.connected > 0 && s.origin.launchKey === origin.launchKey);
+      const label = n > 1 && beside && origin.pid !== undefined ? `${base} (pid ${origin.pid})` : base;
       stream = new ProgramStream(this.nextStream++, origin, this, label);
       this.streams.set(key, stream);
     }

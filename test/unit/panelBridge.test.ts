@@ -255,6 +255,10 @@ describe('RunStore', () => {
     one.record('{"b":2}');
     assert.deepEqual(store.recordingOf(one.run(1)!.key), { text: '{"a":1}\n{"b":2}\n', truncated: false });
     assert.equal(store.openStream({ launchKey: 'k', instance: 'i1' }), one, 'a reconnect finds its stream');
+    // Run again once both ended (Run File in its terminal): not a subprocess, no pid
+    for (const s of [one, one, two]) s.disconnected('done'); // one twice: the reconnect above
+    const again = store.openStream({ launchKey: 'k', launchLabel: 'Debug', instance: 'i3', pid: 3 });
+    assert.equal(again.run(1)!.label, 'Debug');
   });
 
   it('keeps raw lines bounded: per program, then in total, letting go of programs that are gone first', () => {
