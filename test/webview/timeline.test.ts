@@ -415,15 +415,15 @@ describe('webview: the timeline and the time cursor', () => {
         n.startsWith('fetc'),
       );
       assert.ok(
-        names.every((n) => /^fetc.*….{6,}\)$/.test(n)),
-        `cut in the middle, their ends kept: ${names.join(' | ')}`,
+        names.every((n) => /^fetc.*….{6,}\)$/.test(n) || /^fetc….{6,}…$/.test(n)),
+        `cut in the middle, their ends kept (or where they differ): ${names.join(' | ')}`,
       );
       assert.ok(
         names.some((n) => n.endsWith('ahoo.com)')) && names.some((n) => n.endsWith('cnn.com)')),
         names.join(' | '),
       );
-      // (www.python.org and www.jython.org differ 11 characters from their end: those two may meet)
-      assert.ok(new Set(names).size >= names.length - 1, `told apart: ${names.join(' | ')}`);
+      // www.python.org and www.jython.org differ 11 characters from their end: cut alike, they keep where they differ
+      assert.equal(new Set(names).size, names.length, `told apart: ${names.join(' | ')}`);
       assert.deepEqual(page.errors, []);
     } finally {
       own.dispose();

@@ -12,6 +12,7 @@ import { displayName } from '../tree/labels';
 import { SHAPE } from '../tree/shapes';
 import { stateClass, stateIcon } from '../tree/taskStates';
 import type { BandRange, Window } from './timelineModel';
+import { cutApart } from './laneNames';
 import { formatMoment, ticks } from './timeWords';
 
 export const TOP_HEIGHT = 46;
@@ -254,6 +255,14 @@ export class StripView {
       .attr('height', (b) => (b.last - b.first + 1) * ROW_HEIGHT - 2);
     const names = f.width >= 260;
     const charRoom = Math.floor((sc.x0 - 10) / 6.5);
+    // as the tree names them (`main` for `__main__.main`), cut so that the rows in sight stay apart
+    const cuts = names
+      ? cutApart(
+          shown.map((l) => displayName(l.name)),
+          charRoom,
+        )
+      : [];
+    const cutOf = new Map(shown.map((l, i) => [l.id, cuts[i] ?? '']));
     const row = this.rowsG
       .selectAll<SVGGElement, TimelineLine>('g.tl-row')
       .data(shown, (l) => String(l.id))
@@ -282,11 +291,7 @@ export class StripView {
       .classed('selected', (l) => l.id === f.selected)
       .classed('system', (l) => l.system === true);
     row.select('rect.tl-row-bg').attr('width', f.width);
-    row.select<SVGTextElement>('text.tl-name').text((l) => {
-      if (!names) return '';
-      const name = displayName(l.name); // as the tree names it: `main` for `__main__.main`
-      return cutMiddle(name, charRoom);
-    });
+    row.select<SVGTextElement>('text.tl-name').text((l) => cutOf.get(l.id) ?? '');
     row
       .select('line.tl-life')
       .attr('x1', (l) => Math.max(sc.x0, sc.x(l.spawned)))
@@ -339,18 +344,6 @@ function onlyCursorMoved(a: StripFrame, b: StripFrame): boolean {
 }
 
 /** One path of every stretch of `state` in a task's lane, within the window. */
-/**
- * A name cut to `room` characters in its middle, keeping more of its end:
- * `fetch(http://www.cnn.com)` → `fetc…w.cnn.com)`, so names that differ
- * at their end (a URL, a number) stay apart in a narrow strip.
- */
-export function cutMiddle(name: string, room: number): string {
-  if (name.length <= room) return name;
-  if (room < 4) return `${name.slice(0, Math.max(1, room - 1))}…`;
-  const head = Math.ceil((room - 1) / 4);
-  return `${name.slice(0, head)}…${name.slice(name.length - (room - 1 - head))}`;
-}
-
 function segments(l: TimelineLine, lane: TimelineLane | undefined, state: string, sc: TimeScale, now: number): string {
   if (!lane) return '';
   const stop = l.exited ?? now;
