@@ -125,7 +125,7 @@ function ownWork(e: PastEvent, c: EventContext): string {
 const STATES: Record<string, string> = { waiting: 'waits', running: 'runs', scheduled: 'is scheduled' };
 
 /**
- * ` at page_size:53`, ` on Lock lock_a, until 1.54 s`: where a task waits, as
+ * ` at page_size:53`, ` for Lock lock_a, until 1.54 s`: where a task waits, as
  * the tree labels it, and till when (a task that sleeps again and again
  * waits anew each time).
  */
@@ -133,7 +133,7 @@ function waitWhere(rows: Rows, id: number | undefined): string {
   const t = id === undefined ? undefined : rows?.get(id);
   if (t?.kind !== 'task' || t.state !== 'waiting') return '';
   const label = awaitLabel(t);
-  const where = label ? ` ${awaitOnOf(t) ? 'on' : 'at'} ${label}` : '';
+  const where = label ? ` ${awaitOnOf(t) ? 'for' : 'at'} ${label}` : ''; // 'waits for', as banners and details say
   const until = t.waits?.until;
   return `${where}${until !== undefined ? `, until ${formatMoment(until)}` : ''}`;
 }
