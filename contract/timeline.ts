@@ -113,6 +113,9 @@ export interface PastEvent {
   scopeKind?: WireScopeKind;
   /** Drops: how many. */
   count?: number;
+  /** A block of the loop (`task`: the task that held it): for how long (ms), so far while `ongoing`. */
+  duration?: number;
+  ongoing?: true;
   /** It is about the library's own work (a system task, nursery or scope), which Hide system hides. */
   system?: true;
   /** A look of the host's that changed the run's verdict (the verdict by then is the run header's). */

@@ -201,6 +201,12 @@ function pastEvent(e: Logged): PastEvent | undefined {
       return { ...out, count: e.count };
     case 'run.finished':
       return { ...out, outcome: e.outcome };
+    case 'loop.blocked': {
+      const block: PastEvent = { ...out, duration: e.duration };
+      if (e.task !== undefined) block.task = e.task;
+      if (e.ongoing) block.ongoing = true;
+      return block;
+    }
     default:
       return out;
   }

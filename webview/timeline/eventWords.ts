@@ -7,7 +7,7 @@
 import type { NurseryRow, Row, RunInfo, TaskRow } from '../../contract/rows';
 import type { PastEvent } from '../../contract/timeline';
 import { groupWord, programLibrary, runGroupWord, scopeKindWord, scopeMaker, startWord } from '../tree/kindWords';
-import { awaitLabel, awaitOnOf, displayName } from '../tree/labels';
+import { awaitLabel, awaitOnOf, displayName, formatDuration } from '../tree/labels';
 import { lookWords } from '../tree/waitWords';
 import { formatMoment, OUTCOME } from './timeWords';
 
@@ -181,6 +181,14 @@ export function eventWords(e: PastEvent, c: EventContext): string {
       return `${e.count ?? 'some'} events dropped`;
     case 'run.finished':
       return `the run ${OUTCOME[e.outcome ?? ''] ?? 'ended'}`;
+    case 'loop.blocked': {
+      // as the Problems panel says it: by the task, or by code outside any task
+      const who = e.task === undefined ? 'code outside any task' : nameOf(c.rows, e.task);
+      const long = e.duration === undefined ? '' : ` ${formatDuration(e.duration)}`;
+      return e.ongoing
+        ? `${who} holds the event loop (${long.trim() || 'a while'} so far)`
+        : `${who} held the event loop${long ? ` for${long}` : ''}`;
+    }
     case 'judged':
       // Steps land on looks that changed the verdict (and a hung program's now): say what was found.
       return lookWords(c.info?.verdict, e.found === true);
@@ -200,7 +208,6 @@ const FIXED: Record<string, string> = {
   disconnected: 'the connection was lost',
   'session ended': 'the debug session ended',
   'runtime.disabled': 'the runtime stopped observing',
-  'loop.blocked': 'a task held the event loop',
   warning: 'Python warned',
   problem: 'the run noted a problem',
 };
