@@ -40,6 +40,14 @@ describe('webview: Fit shows labels when the rows fit readable', function () {
     assert.equal(await h.page.locator('g.overview path').count(), 0, 'no dots');
     const area = (await h.page.locator('svg.tree').boundingBox())!;
     assert.ok(inside((await fold(h).locator('.shape').boundingBox())!, area), 'the selected fold is in sight');
+    // the first row whole, below the toolbar, whether or not every row fits
+    const tops = await h.page
+      .locator('g.node .shape')
+      .evaluateAll((els) =>
+        els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
+      );
+    const top = tops.reduce((a, b) => (b.y < a.y ? b : a));
+    assert.ok(top.y >= area.y, `the top row's shape at ${top.y.toFixed(1)}, the tree area from ${area.y.toFixed(1)}`);
     for (const name of ['worker-2', 'worker-25', 'worker-47']) {
       const label = h.task(name).locator('tspan.name');
       assert.ok(inside((await label.boundingBox())!, area), `${name}'s label is in sight`);

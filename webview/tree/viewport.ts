@@ -214,14 +214,16 @@ export class Viewport {
     };
   }
 
-  /** Fit at the scale where labels are drawn: rows centred, roots at the left edge, `keep` in view. */
+  /** Fit at the scale where labels are drawn: rows centred (from the first when they do not all fit), roots at the left edge, `keep` in view. */
   private readableFit(layout: Layout, keep?: Placed): Transform {
     const { width, height } = this.size();
     const b = layout.bounds;
     const k = OVERVIEW_SCALE;
     const spare = width - 2 * PAD - (b.x1 - b.x0 + MARKER_RADIUS * 2) * k;
     let x = PAD - (b.x0 - MARKER_RADIUS) * k + Math.max(0, spare / 2);
-    let y = height / 2 - ((b.y0 + b.y1) / 2) * k;
+    // Rows centred when they all fit; else from the first (centred, it sat half under the toolbar).
+    const fits = (b.y1 - b.y0 + ROW_HEIGHT) * k <= height - 2 * PAD;
+    let y = fits ? height / 2 - ((b.y0 + b.y1) / 2) * k : PAD - (b.y0 - ROW_HEIGHT / 2) * k;
     if (keep) {
       // Its label's end (with its children's, when open: an opened fold's page) at the right edge, not past the tree's end.
       const last = keep.children[0] ?? keep;
