@@ -207,9 +207,9 @@ export interface TaskRow {
   /** Lints on this task (the store's, at most a few times a second); absent = none. */
   lints?: LintMark[];
   /**
-   * Task groups this task opened that closed, emptied and were let go to keep
-   * memory bounded, with the finished tasks they held; absent = none. The
-   * fold counts under the task keep them.
+   * Closed task groups below this task (its own, and those of its finished
+   * children that folded into them) let go to keep memory bounded, with the
+   * finished tasks they held; absent = none. Its collapsed count keeps them.
    */
   folded?: FoldedCounts;
 }

@@ -228,3 +228,25 @@ export function jobGroups(count: number): { events: WireEvent[]; ts: number; id:
   }
   return { events, ts, id };
 }
+
+/**
+ * `early` (6) runs one job group (nursery 7, two steps), then waits while
+ * `jobs` runs `count` of them (jobGroups): its group is the oldest empty
+ * one, the first the store lets go.
+ */
+export function earlyThenJobs(count: number): WireEvent[] {
+  const { events, ts } = jobGroups(count);
+  const head = events.findIndex((e) => e.type === 'nursery.opened' && e.id === 4) + 1; // the prologue and main's nursery
+  return [
+    ...events.slice(0, head),
+    spawned(6, 4, 'early', 1.2),
+    opened(7, 6, 1.3),
+    spawned(8, 7, 'step', 1.4),
+    exited(8, 1.5),
+    spawned(9, 7, 'step', 1.6),
+    exited(9, 1.7),
+    closed(7, 1.8),
+    ...events.slice(head),
+    exited(5, ts),
+  ];
+}

@@ -11,7 +11,7 @@ import { opts } from './modelOptions';
 import { idsByName, serverLike } from './serverLike';
 import { LiveRun, recording } from './streams';
 import { prologue } from './synthetic';
-import { jobGroups } from '../unit/wireEvents';
+import { earlyThenJobs, jobGroups } from '../unit/wireEvents';
 
 const rowsOf = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
 const all = (n: ViewNode): ViewNode[] => [n, ...n.children.flatMap(all)];
@@ -258,5 +258,20 @@ describe('webview model at real-world size (Node)', () => {
     const node = m.byKey.get(String(jobs.id))!;
     assert.deepEqual(node.hidden, { tasks: 300, nurseries: 150, raised: 15 });
     assert.equal(hiddenWords(node.hidden!), '+300 tasks in 150 nurseries · 15 raised');
+  });
+
+  it('a task whose every task group was let go still says what was below it, though nothing is left to open', () => {
+    // `early` ran one job group before `jobs` ran 120: its group is the oldest empty one, the first to go
+    const live = new LiveRun('k', 'jobs.py', { retainFinished: 10 }).feed(earlyThenJobs(120));
+    const stored = rowsOf(live.state.rows());
+    const early = stored.get(6) as TaskRow;
+    assert.deepEqual(early.folded, {
+      count: 2,
+      byOutcome: { returned: 2, raised: 0, cancelled: 0, lost: 0 },
+      nurseries: 1,
+    });
+    const node = buildModel(stored, opts()).byKey.get('6')!;
+    assert.equal(node.children.length, 0);
+    assert.deepEqual(node.hidden, { tasks: 2, nurseries: 1, raised: 0 });
   });
 });

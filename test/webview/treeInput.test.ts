@@ -5,7 +5,7 @@ import { suitePage, type Harness } from './browser';
 import { LiveRun, recording, runsMessage, showLive, snapshotMessage } from './streams';
 import { prologue, swarm } from './synthetic';
 import type { TaskRow } from '../../contract/rows';
-import { jobGroups } from '../unit/wireEvents';
+import { earlyThenJobs, jobGroups } from '../unit/wireEvents';
 
 const FAILING = 'test/webview/streams/failing.ndjson';
 
@@ -22,12 +22,17 @@ describe('webview: task tree, driven by the user', function () {
     await h.settle();
     const details = (await h.page.locator('aside.details').innerText()).replace(/\s+/g, ' ');
     assert.ok(
-      details.includes(`Folded away ${nurseries} closed task groups it opened, with ${count} finished tasks`),
+      details.includes(`Folded away ${nurseries} closed task groups below it, with ${count} finished tasks`),
       details,
     );
     await h.page.keyboard.press('-');
     await h.settle();
     assert.match((await h.task('jobs').textContent())!, /\+300 tasks in 150 nurseries · 15 raised/);
+    // a task whose only group was let go: nothing left to open, its count still drawn
+    const early = new LiveRun('jobs2', 'jobs.py', { retainFinished: 10 }).feed(earlyThenJobs(120));
+    await h.send(runsMessage([early.state]), early.snapshot());
+    await h.settle();
+    assert.match((await h.task('early').textContent())!, /\+2 tasks in 1 nursery/);
   });
 
   it('walks the tree with the keyboard and collapses with -, +, Space', async () => {

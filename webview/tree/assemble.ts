@@ -71,7 +71,12 @@ export function assemble(a: Assembly): Assembled {
     let grow = 0;
     for (const p of frontier) {
       const items = p.node === root ? (focus ? [focus.node] : rowItems(a, null, '', false)) : itemsOf(a, p);
-      if (!items.length) continue;
+      if (!items.length) {
+        // A task whose task groups were all let go (memory bound) still says what was below it.
+        const r = p.node.kind === 'task' ? a.rows.get(p.node.id) : undefined;
+        if (r?.kind === 'task' && r.folded) p.node.hidden = countBelow(a, r.id);
+        continue;
+      }
       p.node.expandable = true;
       const how: Decision = p.node === root || p.node === focus?.node ? 'root' : decide(a, p);
       plans.push({ p, items, how });

@@ -96,7 +96,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   const { rows, measures: m } = c;
   const look = blankLook(node);
   if (node.match) look.classes += ' match';
-  if (node.hiddenChildren > 0 && node.kind !== 'fold')
+  if ((node.hiddenChildren > 0 || node.hidden) && node.kind !== 'fold')
     look.more = node.hidden ? hiddenWords(node.hidden) : `+${node.hiddenChildren}`;
   if (node.kind === 'more' && node.more) return moreLook(look, node.more, m);
   if (node.kind === 'fold') return foldLook(look, node, c, room);

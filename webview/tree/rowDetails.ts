@@ -245,12 +245,12 @@ export function nurseryBody(n: NurseryRow, links: RowLinks): HTMLElement[] {
   ];
 }
 
-/** A task's task groups let go to keep memory bounded: how many, and the finished tasks they held. */
+/** The closed task groups below a task let go to keep memory bounded (its own and its finished children's): how many, and the finished tasks they held. */
 function foldedParts(f: FoldedCounts): Array<Node | string> {
   const n = (k: number, one: string, many: string): string => `${k.toLocaleString('en-US')} ${k === 1 ? one : many}`;
   return [
-    `${n(f.nurseries, 'closed task group', 'closed task groups')} it opened, with ${n(f.count, 'finished task', 'finished tasks')}`,
-    h('span', { class: 'muted' }, ' (let go to keep memory bounded; its fold counts keep them)'),
+    `${n(f.nurseries, 'closed task group', 'closed task groups')} below it, with ${n(f.count, 'finished task', 'finished tasks')}`,
+    h('span', { class: 'muted' }, ' (let go to keep memory bounded; still counted when it is collapsed)'),
     ...(f.count ? [histogramList(f.byOutcome)] : []),
   ];
 }
