@@ -4,6 +4,7 @@ these say what its recording must show."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 import pytest
@@ -141,3 +142,21 @@ def check_held_samples_brief(samples: dict[str, list[int]], rec: Any, line: int)
     # starting them, at none)
     final = blocks_of(rec, final_only=True)
     assert [b["at"] and b["at"]["line"] for b in final].count(line) == 1, final
+
+
+def busy_machine(monkeypatch: pytest.MonkeyPatch, share: float, until: float = float("inf")) -> set[int]:
+    """The loop's thread waits for a CPU ``share`` of the time (as Linux's
+    schedstat would say on a machine busier than its cores), from now until
+    ``until`` seconds from now. Returns the thread ids the runtime asked about."""
+    from nursery_lens._core import runqueue
+
+    t0 = time.perf_counter()
+    asked: set[int] = set()
+
+    def waited(native_id: int) -> float:
+        asked.add(native_id)
+        return share * min(time.perf_counter() - t0, until)
+
+    monkeypatch.setattr(runqueue, "AVAILABLE", True)
+    monkeypatch.setattr(runqueue, "waited", waited)
+    return asked

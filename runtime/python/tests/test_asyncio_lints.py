@@ -18,6 +18,7 @@ import conftest
 from lint_checks import (
     blocks_of,
     busy_for,
+    busy_machine,
     check_busy_loop_let_the_watcher_in,
     check_fetch_never_awaited,
     check_held_samples_brief,
@@ -63,6 +64,26 @@ def test_a_block_no_line_of_the_program_runs_is_not_put_at_the_line_that_started
     for final in finals:
         assert final["at"] is None, final
         assert "task" not in final, final
+
+
+def test_a_loop_the_machine_did_not_run_is_not_a_block_of_the_programs(arecord, monkeypatch):
+    # (see test_lints' twin) asked about the loop's own thread, here a thread of its own
+    asked = busy_machine(monkeypatch, 0.9)
+    loop_thread = set()
+
+    async def main():
+        loop_thread.add(threading.get_native_id())
+        await asyncio.sleep(0.05)
+        time.sleep(0.35)  # noqa: ASYNC251
+        await asyncio.sleep(0.05)
+
+    def program():
+        t = threading.Thread(target=lambda: asyncio.run(main()))
+        t.start()
+        t.join()
+
+    assert blocks_of(arecord(program, block_ms=100)) == []
+    assert asked == loop_thread
 
 
 def test_a_block_among_many_tasks_is_named_from_the_loop_without_a_scan(arecord, monkeypatch):

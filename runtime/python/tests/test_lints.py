@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import threading
 import time
 import warnings
 from typing import Any
@@ -19,6 +20,7 @@ from conftest import line_of as line_in
 from lint_checks import (
     blocks_of,
     busy_for,
+    busy_machine,
     check_busy_loop_let_the_watcher_in,
     check_fetch_never_awaited,
     check_held_samples_brief,
@@ -157,6 +159,40 @@ def test_a_block_no_line_of_the_program_runs_is_not_put_at_the_line_that_started
     assert final["duration"] >= 290, final
     # the task is Trio's own that runs such callbacks, not main
     assert final["task"] != rec.task("main")["id"], final
+
+
+def _sleeper(loop_thread):
+    async def main():
+        loop_thread.add(threading.get_native_id())
+        await trio.sleep(0.05)
+        time.sleep(0.35)  # noqa: ASYNC251  HELD-ON-A-BUSY-MACHINE
+        await trio.sleep(0.05)
+
+    return main
+
+
+def test_a_loop_the_machine_did_not_run_is_not_a_block_of_the_programs(record, monkeypatch):
+    # A user pass on a loaded 2-core machine saw "blocked here for 843 ms" at
+    # deep_and_wide.py's `await trio.sleep(...)`: the loop's thread waited for
+    # a CPU, and the line that happened to run was blamed. 90% of the 350 ms
+    # spent waiting to run leaves 35 ms of the program's: under the threshold.
+    asked = busy_machine(monkeypatch, 0.9)
+    loop_thread: set[int] = set()
+    assert blocks_of(record(_sleeper(loop_thread), block_ms=100)) == []
+    assert asked == loop_thread, "it asked how long the loop's own thread waited"
+
+
+def test_a_block_the_machine_slowed_at_first_is_told_once_it_is_the_programs(record, monkeypatch):
+    # Waiting for a CPU for the first 150 ms only: held back while it looked
+    # like the machine's, the block is told once the program's own share
+    # passes the threshold, for its whole length, at its line.
+    busy_machine(monkeypatch, 0.9, until=0.2)
+    rec = record(_sleeper(set()), block_ms=100)
+    (final,) = blocks_of(rec, final_only=True)
+    assert final["at"]["line"] == line_of("HELD-ON-A-BUSY-MACHINE"), final
+    assert final["duration"] >= 340, final
+    ongoing = [b for b in blocks_of(rec) if b.get("ongoing")]
+    assert all(b["duration"] >= 150 for b in ongoing), ongoing
 
 
 def test_a_block_that_runs_on_into_other_tasks_names_the_task_that_held_it_longest(record):

@@ -20,6 +20,7 @@ something else, not holding a loop.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -97,5 +98,6 @@ def running(beat: LoopBeat | None, now_running: bool) -> None:
     if beat is not None:
         beat.back(time.perf_counter())
         beat.waiting = not now_running
-        if now_running:
+        if now_running:  # on the loop's thread
             beat.entry = loop_entry(sys._getframe(1))
+            beat.native = threading.get_native_id()

@@ -27,7 +27,7 @@ import time
 from math import inf
 from typing import TYPE_CHECKING, Any
 
-from . import lines as L
+from . import lines as L, runqueue
 from .fragments import ms, site_json
 from .frames import CLASSIFIER
 from .running import task_frame, task_id_of
@@ -60,13 +60,15 @@ class LoopBeat:
     it came back from it. Attribute reads and writes are atomic under the GIL.
     """
 
-    __slots__ = ("at", "claimed", "ended", "entry", "waiting")
+    __slots__ = ("at", "claimed", "ended", "entry", "native", "waiting")
 
     def __init__(self) -> None:
         #: perf_counter() when the loop last came back
         self.at = time.perf_counter()
         #: the program's frame that started the loop (see loop_entry)
         self.entry = loop_entry(sys._getframe(1))
+        #: the loop thread's id in the OS (runqueue.waited)
+        self.native = threading.get_native_id()
         #: in its wait for I/O now (not held, whatever ``at`` says)
         self.waiting = False
         self.claimed = 0.0
@@ -82,7 +84,18 @@ class LoopBeat:
 class _Held:
     """A block in progress (kept under the emitter's pump lock)."""
 
-    __slots__ = ("announced", "next_report", "next_sample", "number", "reported", "samples", "since", "tids")
+    __slots__ = (
+        "announced",
+        "deferred",
+        "next_report",
+        "next_sample",
+        "number",
+        "reported",
+        "rq0",
+        "samples",
+        "since",
+        "tids",
+    )
 
     def __init__(self, number: int, since: float) -> None:
         self.number = number
@@ -102,6 +115,11 @@ class _Held:
         self.reported = False
         self.next_sample = 0.0
         self.next_report = 0.0
+        #: (when, seconds) the loop's thread had waited for a CPU, read last
+        #: before the block (None: not known)
+        self.rq0: tuple[float, float] | None = None
+        #: a report was held back: the machine, not the program, held the loop so far
+        self.deferred = False
 
     def best(self, m: RunMirror) -> tuple[str, int | None]:
         """The most seen line (JSON) and the task seen running it, if the
@@ -197,6 +215,37 @@ class BlockWatch:
         self._numbers: dict[int, int] = {}
         #: run -> the beat's ``at`` of a stretch a debugger holds
         self._paused: dict[int, float] = {}
+        #: run -> (when, seconds) its loop's thread had waited for a CPU, read
+        #: while no block was held (runqueue)
+        self._rq: dict[int, tuple[float, float]] = {}
+
+    def note_runqueue(self, runs: dict[int, RunMirror], now: float) -> None:
+        """From the watching thread's every wake-up: how long each loop's thread
+        has waited for a CPU, read at most every half threshold while no block
+        is held (a block's share is measured from the reading before it)."""
+        if not runqueue.AVAILABLE:
+            return
+        for m in list(runs.values()):
+            beat: LoopBeat | None = getattr(m.source, "beat", None)
+            last = self._rq.get(m.run)
+            if beat is None or m.run in self._held or (last is not None and now - last[0] < self.threshold / 2):
+                continue
+            waited = runqueue.waited(beat.native)
+            if waited is not None:
+                self._rq[m.run] = (now, waited)
+
+    def _program_held(self, held: _Held, beat: LoopBeat, now: float) -> bool:
+        """The loop was held past the threshold with the time its thread waited
+        for a CPU taken out (a busy machine not running it is not a block of
+        the program's). True when that cannot be told."""
+        rq0 = held.rq0
+        waited = runqueue.waited(beat.native) if rq0 is not None else None
+        if rq0 is None or waited is None:
+            return True
+        span = now - rq0[0]
+        block = now - held.since
+        starved = (waited - rq0[1]) * min(1.0, block / span) if span > 0 else 0.0
+        return block - starved >= self.threshold
 
     def next_look(self, runs: dict[int, RunMirror], now: float) -> float:
         """When the watching thread should look next (perf_counter time; inf: never)."""
@@ -286,6 +335,7 @@ class BlockWatch:
                 self._paused.pop(m.run, None)
                 number = self._numbers[m.run] = self._numbers.get(m.run, 0) + 1
                 held = self._held[m.run] = _Held(number, at)
+                held.rq0 = self._rq.pop(m.run, None)
                 beat.ended = 0.0
                 beat.claimed = at
                 if beat.at != at and not beat.ended:
@@ -293,6 +343,10 @@ class BlockWatch:
             self._sample(m, held, top)
             held.next_sample = now + SAMPLE_EVERY
             if report and now >= held.next_report and not beat.ended:
+                if not self._program_held(held, beat, now):
+                    held.deferred = True
+                    held.next_report = now + SAMPLE_EVERY  # the machine's, so far: told once it is the program's
+                    continue
                 held.reported = True
                 held.next_report = now + REPORT_EVERY
                 lines.append(self._line(m, held, now, True))
@@ -309,7 +363,8 @@ class BlockWatch:
         del self._held[m.run]
         beat.claimed = 0.0
         beat.ended = 0.0
-        if held.reported:
+        # (one held back while it lasted is told now if, all told, it was the program's)
+        if held.reported or (held.deferred and self._program_held(held, beat, ended)):
             lines.append(self._line(m, held, ended, False))
 
     def _line(self, m: RunMirror, held: _Held, now: float, ongoing: bool) -> str:

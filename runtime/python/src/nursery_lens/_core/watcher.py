@@ -165,6 +165,8 @@ def _watch(em: Emitter) -> None:
             starting_since = 0.0
         due = now + timeout
         # a loop held past the block threshold is looked at while it is held
+        if blocks is not None and runs and not em.disabled:
+            blocks.note_runqueue(runs, now)  # a block's share of a busy machine is measured from here
         look = blocks.next_look(runs, now) if blocks is not None and runs and not em.disabled else inf
         wait = max(WAIT_MIN, look - now) if look < due else timeout
         handoff.waiting(now, wait, bool(runs) and not em.loop_idle)
