@@ -7,6 +7,7 @@ Trio and on 0.22.2: a deadline (which scope, where), a failing sibling
 from __future__ import annotations
 
 import signal
+import time
 from typing import Any
 
 import pytest
@@ -122,6 +123,24 @@ def test_explicit_cancel_says_where_by_whom_and_why(record):
     assert c["site"]["line"] == expected_line
     if REASONS:
         assert c["reason"] == "shutting down"
+
+
+def test_a_sleep_whose_own_deadline_passed_meanwhile_is_cancelled_by_the_cancel_call(record):
+    # blocking.py: the loop held past a poller's trio.sleep(0.05) deadline,
+    # then main cancels the nursery. Trio's Cancelled says "deadline" (the
+    # sleep's own scope, Trio's), which read "cancelled because the deadline
+    # of a cancel scope expired" for a program with no deadline at all.
+    async def main():
+        async with trio.open_nursery() as n:
+            n.start_soon(trio.sleep, 0.05, name="poller")
+            await trio.sleep(0.01)
+            time.sleep(0.1)  # noqa: ASYNC251  the sleep's deadline passes while the loop is held
+            n.cancel_scope.cancel()  # CANCELS-THE-POLLER
+
+    rec = record(main, sample_hz=0)
+    c = cancel_of(rec, "poller")
+    assert c["source"] == "explicit", c
+    assert c["site"]["line"] == line_of("# CANCELS-THE-POLLER"), c
 
 
 def test_a_nursery_passing_a_cancel_on_is_not_an_explicit_cancel(record):

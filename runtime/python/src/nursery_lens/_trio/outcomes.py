@@ -245,8 +245,13 @@ class Outcomes(RunState):
         if responsible is not None:
             scope = responsible
             cause = self._causes.get(responsible)
+            # A deadline Trio names that is not the responsible scope's is an inner scope's (trio.sleep's
+            # own, passed while the loop was held): what cancels up to here is the responsible scope's cause.
+            inner = source == "deadline" and not self._deadline_passed(responsible)
             # Trio >= 0.31 calls a cancel by a KeyboardInterrupt escaping a nursery "nursery"
-            if cause is not None and (source in (None, cause[0]) or (source, cause[0]) == ("nursery", "interrupt")):
+            if cause is not None and (
+                inner or source in (None, cause[0]) or (source, cause[0]) == ("nursery", "interrupt")
+            ):
                 source, by = cause[0], cause[2]
                 if reason is None:
                     reason = cause[1]
