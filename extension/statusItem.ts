@@ -3,6 +3,7 @@
 // never nags; a refused program connection shows as a warning that opens the log.
 import * as vscode from 'vscode';
 import type { RunStore } from './store/runStore';
+import { lintBadge } from './lints/diagnosticData';
 
 const REFRESH_MS = 250;
 
@@ -67,7 +68,7 @@ export class RunStatusItem implements vscode.Disposable {
     const icon = disconnected.length ? '$(debug-disconnect)' : '$(type-hierarchy)';
     const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
     const lintCount = this.lints.warning + this.lints.information;
-    const lintText = lintCount ? ` · ${this.lints.warning ? '$(warning)' : '$(info)'} ${lintCount}` : '';
+    const lintText = lintCount ? ` · ${lintBadge(this.lints)}` : '';
     this.item.text =
       (live.length
         ? `${icon} ${plural(live.length, 'live run')} · ${plural(tasks, 'task')}`

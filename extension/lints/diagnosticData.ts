@@ -62,3 +62,11 @@ export function lintCounts(lints: readonly Lint[]): { warning: number; informati
   }
   return { warning, information };
 }
+
+/** The status bar's lint counts, as the Problems panel counts them: `$(warning) 10 $(info) 1`; empty for none. */
+export function lintBadge(c: { warning: number; information: number }): string {
+  const parts: string[] = [];
+  if (c.warning) parts.push(`$(warning) ${c.warning.toLocaleString('en-US')}`);
+  if (c.information) parts.push(`$(info) ${c.information.toLocaleString('en-US')}`);
+  return parts.join(' ');
+}

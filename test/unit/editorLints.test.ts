@@ -10,7 +10,7 @@ import type { HostMessage } from '../../contract/messages';
 import type { TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import { nurseryLensValue } from '../../extension/debug/envInjection';
-import { diagnosticsByFile, lintCounts, MAX_PER_FILE } from '../../extension/lints/diagnosticData';
+import { diagnosticsByFile, lintBadge, lintCounts, MAX_PER_FILE } from '../../extension/lints/diagnosticData';
 import {
   DEFAULT_BLOCK_MS,
   editorHintsOn,
@@ -76,6 +76,10 @@ describe('lints in the editor: diagnostics', () => {
     );
     const many = Array.from({ length: MAX_PER_FILE + 50 }, (_, i) => lint(i + 1));
     assert.equal(diagnosticsByFile(many).get('/abs/prog.py')!.length, MAX_PER_FILE);
+    // As the Problems panel's own counts read: warnings and infos apart (it read "⚠ 11" beside "⚠10 ⓘ1").
+    assert.equal(lintBadge({ warning: 10, information: 1 }), '$(warning) 10 $(info) 1');
+    assert.equal(lintBadge({ warning: 0, information: 2 }), '$(info) 2');
+    assert.equal(lintBadge({ warning: 0, information: 0 }), '');
     // The status bar counts what it says is in the Problems panel: not the block at no line.
     assert.deepEqual(lintCounts([lint(1), lint(2, { severity: 'information' }), lint(3), lint(4, { site: null })]), {
       warning: 2,
