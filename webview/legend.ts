@@ -1,5 +1,6 @@
 // What the shapes and icons mean, one click away from the toolbar.
 import { foldIcon, h, icon, nurseryIcon, taskStateIcon } from './elements';
+import { STACK_FRAME_ARROW } from './tree/debugLook';
 import { FLAG_ORDER, flagBadge, GROUP_KINDS, groupWithLibrary } from './tree/kindWords';
 import { SHAPE } from './tree/shapes';
 import { MARK_SHAPES } from './tree/sitePalette';
@@ -46,6 +47,28 @@ export function legend(): HTMLElement {
       icon(MARK_SHAPES[1], 'site-mark tint-1'),
       h('code', {}, 'fn:12'),
       ' waits there; one mark per await site',
+    ),
+    h(
+      'li',
+      {},
+      icon(STACK_FRAME_ARROW, 'debug-mark paused'),
+      h('span', {}, h('b', {}, 'paused here'), ': the debugger stopped in this task'),
+    ),
+    h(
+      'li',
+      {},
+      icon(STACK_FRAME_ARROW, 'debug-mark stack-focus'),
+      h('span', {}, h('b', {}, 'selected frame'), ': it owns the frame picked in the Call Stack'),
+    ),
+    h(
+      'li',
+      {},
+      h(
+        'span',
+        {},
+        h('b', { class: 'legend-flag' }, '⚠ blocked the loop 300 ms'),
+        ': a lint, in the Problems panel at its line',
+      ),
     ),
     h(
       'li',

@@ -112,6 +112,9 @@ describe('webview: an asyncio run', function () {
     await h.page.screenshot({ path: join(SHOTS, 'asyncio-legend-vscode-dark.png') });
     assert.match(legend, /nursery \(Trio\), TaskGroup \(asyncio\), task group \(AnyIO\)/);
     assert.match(legend, /loose task: made by the task on its left, no task group owns it/);
+    // the debugger's marks and a lint's badge are told too
+    assert.match(legend, /paused here: the debugger stopped in this task/);
+    assert.match(legend, /⚠ blocked the loop 300 ms: a lint, in the Problems panel at its line/);
     assert.match(legend, /⚠ pending at close, ⚠ never retrieved \(asyncio\)/);
 
     // AnyIO's task group says so too.
