@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import warnings
+from typing import Any
 
 import conftest
 from lint_checks import (
@@ -84,6 +85,29 @@ def test_a_loop_the_machine_did_not_run_is_not_a_block_of_the_programs(arecord, 
 
     assert blocks_of(arecord(program, block_ms=100)) == []
     assert asked == loop_thread
+
+
+def test_how_long_a_loop_waited_for_a_cpu_is_kept_only_for_runs_that_live(arecord, monkeypatch):
+    # a program calling asyncio.run again and again must not grow the runtime
+    from nursery_lens._core.blocks import BlockWatch
+
+    busy_machine(monkeypatch, 0.0)
+    kept: list[int] = []
+    note = BlockWatch.note_runqueue
+
+    def noting(self: BlockWatch, runs: Any, now: float) -> None:
+        note(self, runs, now)
+        kept.append(len(self._rq))
+
+    monkeypatch.setattr(BlockWatch, "note_runqueue", noting)
+
+    def program() -> None:
+        for _ in range(8):
+            asyncio.run(asyncio.sleep(0.12))
+
+    arecord(program, block_ms=100)
+    assert kept, "the watching thread noted the runs"
+    assert max(kept) <= 2, kept
 
 
 def test_a_block_among_many_tasks_is_named_from_the_loop_without_a_scan(arecord, monkeypatch):

@@ -225,6 +225,9 @@ class BlockWatch:
         is held (a block's share is measured from the reading before it)."""
         if not runqueue.AVAILABLE:
             return
+        if len(self._rq) > len(runs):  # (runs that ended: a program may start thousands)
+            for run in [r for r in self._rq if r not in runs]:
+                del self._rq[run]
         for m in list(runs.values()):
             beat: LoopBeat | None = getattr(m.source, "beat", None)
             last = self._rq.get(m.run)
