@@ -63,9 +63,12 @@ export async function resolveInterpreter(
 function pythonInSight(): vscode.Uri | undefined {
   const active = vscode.window.activeTextEditor;
   if (active) return active.document.uri;
-  const python = vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'python');
+  const python = pythonEditors();
   return python.length === 1 ? python[0].document.uri : undefined;
 }
+
+const pythonEditors = (): readonly vscode.TextEditor[] =>
+  vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'python');
 
 export interface RunFileDeps extends InstrumentationDeps {
   log: vscode.LogOutputChannel;
@@ -78,7 +81,7 @@ export interface RunFileDeps extends InstrumentationDeps {
 export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : pythonInSight();
   if (!uri) {
-    const several = vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'python');
+    const several = pythonEditors().length > 0;
     void vscode.window.showInformationMessage(
       several
         ? 'Click in the Python file to run, then run the command again: several are in sight.'

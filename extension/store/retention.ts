@@ -133,8 +133,10 @@ export class Retention {
     const parent = row.parent;
     if (parent === null) return;
     const r = this.retiredRow(parent);
-    if (r) addFolded(r, { count: n, byOutcome: counts, nurseries });
-    if (r) this.tree.changes.touch(r);
+    if (r) {
+      addFolded(r, { count: n, byOutcome: counts, nurseries });
+      this.tree.changes.touch(r);
+    }
     this.childGone(parent, row.id);
   }
 

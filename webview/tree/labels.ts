@@ -141,7 +141,9 @@ export function taskAria(t: TaskRow): string {
   return s;
 }
 
-const count = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+/** `1 nursery`, `1,234 nurseries`. */
+export const count = (n: number, one: string, many: string): string =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** What a collapsed node hides: `+312 tasks in 14 nurseries · 1 raised`. */
 export function hiddenWords(h: HiddenCount): string {

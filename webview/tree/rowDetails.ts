@@ -15,7 +15,7 @@ import type {
 } from '../../contract/rows';
 import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { histogramList } from './foldDetails';
-import { awaitKey, displayName, errorLine, formatDuration, shortSite, siteWords } from './labels';
+import { awaitKey, count, displayName, errorLine, formatDuration, shortSite, siteWords } from './labels';
 import {
   flagSentence,
   groupCodeOfKind,
@@ -247,9 +247,8 @@ export function nurseryBody(n: NurseryRow, links: RowLinks): HTMLElement[] {
 
 /** The closed task groups below a task let go to keep memory bounded (its own and its finished children's): how many, and the finished tasks they held. */
 function foldedParts(f: FoldedCounts): Array<Node | string> {
-  const n = (k: number, one: string, many: string): string => `${k.toLocaleString('en-US')} ${k === 1 ? one : many}`;
   return [
-    `${n(f.nurseries, 'closed task group', 'closed task groups')} below it, with ${n(f.count, 'finished task', 'finished tasks')}`,
+    `${count(f.nurseries, 'closed task group', 'closed task groups')} below it, with ${count(f.count, 'finished task', 'finished tasks')}`,
     h('span', { class: 'muted' }, ' (let go to keep memory bounded; still counted when it is collapsed)'),
     ...(f.count ? [histogramList(f.byOutcome)] : []),
   ];
