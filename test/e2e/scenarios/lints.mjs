@@ -123,6 +123,7 @@ export default {
     let picked = null;
     for (let attempt = 1; !picked; attempt++) {
       await hint.hover();
+      const before = await hint.boundingBox().catch(() => null);
       await page.keyboard.down('Control');
       await page.waitForTimeout(300);
       await hint.click({ modifiers: ['Control'] });
@@ -131,7 +132,8 @@ export default {
         timeout: attempt < 3 ? 5000 : 15000,
         what: `three tasks picked in the panel (click ${attempt})`,
       }).catch(async (err) => {
-        ctx.log(`F: click ${attempt} on "3 live" picked nothing; ${await missedClick(page, hint, frame)}`);
+        const at = before ? `${Math.round(before.x)},${Math.round(before.y)}` : 'nowhere';
+        ctx.log(`F: click ${attempt} on "3 live" (at ${at}) picked nothing; ${await missedClick(page, hint, frame)}`);
         if (attempt >= 3) throw err;
         return null;
       });
