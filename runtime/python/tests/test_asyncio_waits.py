@@ -39,9 +39,34 @@ def test_a_task_awaiting_a_task_names_it_as_holder(arecord):
 
     rec = run(arecord, main)
     w = waited(rec, "awaiter")
-    assert (w["kind"], w["label"], w["holders"]) == ("task", "task other", [tid(rec, "worker")])
+    assert (w["kind"], w["label"], w["holders"]) == ("task", "task worker", [tid(rec, "worker")])
     assert w["detail"] == "until it finishes"
     assert "wakes" not in w
+
+
+def test_an_awaited_task_is_named_as_the_tree_names_it_not_by_its_variable(arecord):
+    """``await warmer`` on a task named "warm cache" reads "task warm cache"
+    (the tree's name for it); a task asyncio named ``Task-N`` reads as the
+    tree shows it too (its function, with its module)."""
+
+    async def slow():
+        await asyncio.Event().wait()
+
+    async def awaiter(other):
+        await other
+
+    async def main():
+        warmer = asyncio.create_task(slow(), name="warm cache")
+        unnamed = asyncio.create_task(slow())
+        first = asyncio.create_task(awaiter(warmer), name="first")
+        second = asyncio.create_task(awaiter(unnamed), name="second")
+        await cancel_after_hold(warmer, unnamed, first, second)
+
+    rec = run(arecord, main)
+    assert waited(rec, "first")["label"] == "task warm cache"
+    unnamed = rec.task(".slow")
+    assert waited(rec, "second")["label"] == f"task {unnamed['name']}"
+    assert waited(rec, "second")["holders"] == [unnamed["id"]]
 
 
 def test_a_gather_names_its_children_still_running(arecord):

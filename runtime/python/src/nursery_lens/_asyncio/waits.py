@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import sys
 from math import inf
 from typing import TYPE_CHECKING, Any, Callable
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .._core.waits import WaitReader, WaitSeen, chain_frames
 from . import lock_owners, socket_waits
 from .executor_waits import executor_wait
-from .sampling import SCOPE_SOURCES
+from .sampling import SCOPE_SOURCES, shown_name
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -176,8 +177,10 @@ def _fallback(run: Sampling) -> Callable[[Any], WaitSeen | None]:
 def _future(run: Sampling, fut: Any) -> WaitSeen | None:
     tids = run.tids
     tid = tids.get(fut)
-    if tid is not None:  # a task of this run
-        return WaitSeen("task", "task", obj=fut, holders=(tid,), detail="until it finishes")
+    if tid is not None:  # a task of this run, named as the tree names it (not `task warmer`, its variable)
+        return WaitSeen(
+            "task", f"task {_task_name(fut)}", obj=fut, holders=(tid,), detail="until it finishes", whole=True
+        )
     children = getattr(fut, "_children", None)
     if isinstance(children, list):  # gather(): done when all its children are, like a nursery
         ids = tuple(t for t in (tids.get(c) for c in children if not c.done()) if t is not None)
@@ -185,6 +188,15 @@ def _future(run: Sampling, fut: Any) -> WaitSeen | None:
             "children", "gather", obj=fut, holders=ids, detail=f"{len(ids)} of {len(children)} still running"
         )
     return executor_wait(fut) or WaitSeen("future", type(fut).__name__, obj=fut)
+
+
+def _task_name(task: Any) -> str:
+    try:
+        coro = task.get_coro()
+        shown = shown_name(task.get_name(), coro, getattr(coro, "cr_code", None))
+    except Exception:
+        return "?"
+    return shown if isinstance(shown, str) else json.loads(shown[0])  # a Renamed name comes JSON-encoded
 
 
 def _self(frame: FrameType) -> Any:
