@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
     watcher,
     new DebugSync(store, focus, log, {
       exited: (session, exitCode) => watcher.exited(session, exitCode),
-      stopped: () => taskTree.debuggerStopped(),
+      ...taskTree.stopHooks,
     }),
     vscode.window.onDidCloseTerminal((t) => owners.terminalEnded(t)),
     ...watchRunFileCommands(sayQuiet),

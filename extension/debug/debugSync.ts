@@ -33,7 +33,14 @@ interface DapMessage {
   type?: string;
   event?: string;
   command?: string;
-  body?: { threadId?: unknown; reason?: unknown; systemProcessId?: unknown; exitCode?: unknown };
+  success?: boolean;
+  body?: {
+    threadId?: unknown;
+    reason?: unknown;
+    systemProcessId?: unknown;
+    exitCode?: unknown;
+    stackFrames?: unknown;
+  };
 }
 
 export interface DebugHooks {
@@ -41,6 +48,19 @@ export interface DebugHooks {
   exited?: (sessionId: string, exitCode: number) => void;
   /** A session stopped, before VS Code hears of it (and opens the stopped line's file). */
   stopped?: () => void;
+  /** Where the stopped thread's top frame is (the file and line VS Code opens), from the first stack after a stop. */
+  stoppedIn?: (file: string, line: number) => void;
+}
+
+/** The first frame with a file of a `stackTrace` response: its file and line (1-based). */
+function topFrame(m: DapMessage): { file: string; line: number } | undefined {
+  const frames = m.body?.stackFrames;
+  if (!Array.isArray(frames)) return undefined;
+  for (const f of frames as Array<{ line?: unknown; source?: { path?: unknown } } | null>) {
+    const file = f?.source?.path;
+    if (typeof file === 'string' && file) return { file, line: typeof f?.line === 'number' ? f.line : 1 };
+  }
+  return undefined;
 }
 
 export class DebugSync implements vscode.Disposable {
@@ -74,10 +94,17 @@ export class DebugSync implements vscode.Disposable {
   private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     this.sessions.set(session.id, { session });
     const fail = (err: unknown) => this.log.warn(`debugger sync: ${String(err)}`);
+    let stackDue = false; // a stop's first stack names the file VS Code opens
     return {
       onDidSendMessage: (m: DapMessage) => {
+        if (m.type === 'response' && m.command === 'stackTrace' && stackDue && m.success) {
+          stackDue = false;
+          const top = topFrame(m);
+          if (top) this.hooks.stoppedIn?.(top.file, top.line);
+        }
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
+          stackDue = true;
           this.hooks.stopped?.();
           const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
           this.tracker

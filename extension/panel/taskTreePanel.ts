@@ -6,7 +6,7 @@ import type { HostMessage } from '../../contract/messages';
 import type { PanelBridge } from './panelBridge';
 import { panelHtml } from './panelHtml';
 import { messageOf } from '../errorMessage';
-import { giveWayToSource } from './treePlacement';
+import { giveWayToSource, moveOffTree } from './treePlacement';
 
 export const VIEW_TYPE = 'nurseryLens.taskTree';
 
@@ -48,10 +48,25 @@ export class TaskTreePanel implements vscode.Disposable {
     this.adopt(panel);
   }
 
+  /** For DebugSync: the debugger stopped, and the file it will open. */
+  readonly stopHooks = {
+    stopped: () => this.debuggerStopped(),
+    stoppedIn: (file: string, line: number) => this.debuggerStoppedIn(file, line),
+  };
+
   /** The debugger stopped: the file it opens must not cover the tree (see giveWayToSource). */
   debuggerStopped(): void {
-    giveWayToSource(this.panel, this.log);
+    this.treeInFront = giveWayToSource(this.panel, this.log);
   }
+
+  /** The stopped line's file, before VS Code opens it: if it is open behind the tree, it moves off (see moveOffTree). */
+  debuggerStoppedIn(file: string, line: number): void {
+    if (this.treeInFront && this.panel) moveOffTree(this.panel, file, line, this.log);
+    this.treeInFront = false;
+  }
+
+  /** The tree was in front when the debugger last stopped. */
+  private treeInFront = false;
 
   /** A panel VS Code restored after a reload (WebviewPanelSerializer). */
   revive(panel: vscode.WebviewPanel): void {

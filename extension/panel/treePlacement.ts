@@ -50,14 +50,77 @@ const FOCUS_GROUP = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Se
  * takes the focus first, one showing a text file if any; with the tree alone
  * in the window, a new group on its left. Sent before VS Code hears of the
  * stop (a tracker sees the adapter's message first), so it lands first.
+ * Returns whether the tree was in front.
  */
-export function giveWayToSource(panel: vscode.WebviewPanel | undefined, log: vscode.LogOutputChannel): void {
-  if (!panel?.active || !panel.visible) return;
-  const others = vscode.window.tabGroups.all.filter((g) => g.viewColumn !== panel.viewColumn);
-  const other = others.find((g) => g.activeTab?.input instanceof vscode.TabInputText) ?? others[0];
+export function giveWayToSource(panel: vscode.WebviewPanel | undefined, log: vscode.LogOutputChannel): boolean {
+  if (!panel?.active || !panel.visible) return false;
+  const other = sourceGroup(treeGroup(panel));
   const command = other ? FOCUS_GROUP[other.viewColumn - 1] : 'workbench.action.newGroupLeft';
-  if (!command) return;
+  if (!command) return true;
   vscode.commands.executeCommand(command).then(undefined, (e: unknown) => {
     log.debug(`could not move the focus off the task tree before the debugger's file opens: ${String(e)}`);
+  });
+  return true;
+}
+
+/** Another group than the tree's, one showing a text file if any. */
+function sourceGroup(tree: vscode.TabGroup | undefined): vscode.TabGroup | undefined {
+  const others = vscode.window.tabGroups.all.filter((g) => g !== tree);
+  return others.find((g) => g.activeTab?.input instanceof vscode.TabInputText) ?? others[0];
+}
+
+/** The group holding the tree, found by its tab (a new group on its left moves it one column right). */
+function treeGroup(panel: vscode.WebviewPanel): vscode.TabGroup | undefined {
+  // VS Code prefixes the tab's view type with its own (`mainThreadWebview-…`)
+  const isTree = (t: vscode.Tab) =>
+    t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(panel.viewType);
+  return vscode.window.tabGroups.all.find((g) => g.tabs.some(isTree));
+}
+
+/** How long the stopped line's file may take to open once the stack is known. */
+const STOP_OPENS_WITHIN_MS = 3000;
+
+/**
+ * A stop's file (`file`, from its stack) that is open behind the tree, in
+ * its group, is revealed there whatever group has the focus (VS Code reveals
+ * an open editor where it is). When it comes to the front of the tree's
+ * group, it moves to the source group (at the stopped line) and the tree
+ * comes back. Any other tab, or that file shown elsewhere, is left alone.
+ */
+export function moveOffTree(
+  panel: vscode.WebviewPanel,
+  file: string,
+  line: number,
+  log: vscode.LogOutputChannel,
+): void {
+  const target = vscode.Uri.file(file).toString();
+  const isFile = (t: vscode.Tab | undefined): t is vscode.Tab & { input: vscode.TabInputText } =>
+    t?.input instanceof vscode.TabInputText && t.input.uri.toString() === target;
+  const stop = () => {
+    clearTimeout(timer);
+    watch.dispose();
+  };
+  const timer = setTimeout(stop, STOP_OPENS_WITHIN_MS);
+  // (the tabs, not `panel.visible`: the panel hears it is hidden after the tabs change)
+  const watch = vscode.window.tabGroups.onDidChangeTabs(() => {
+    const group = treeGroup(panel);
+    const tab = group?.activeTab;
+    if (!group || !isFile(tab)) {
+      if (vscode.window.tabGroups.all.some((g) => g !== group && isFile(g.activeTab))) stop(); // shown elsewhere
+      return;
+    }
+    stop();
+    if (tab.isDirty) return; // closing it here is the user's call
+    const column = group.viewColumn;
+    const to = sourceGroup(group)?.viewColumn;
+    if (to === undefined) return;
+    const at = new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0); // the debugger's cursor
+    void Promise.resolve(
+      vscode.window.showTextDocument(tab.input.uri, { viewColumn: to, selection: at, preview: tab.isPreview }),
+    )
+      .then((editor) => editor.revealRange(at, vscode.TextEditorRevealType.InCenterIfOutsideViewport))
+      .then(() => vscode.window.tabGroups.close(tab, true))
+      .then(() => panel.reveal(column, true))
+      .then(undefined, (e: unknown) => log.debug(`could not move ${file} off the task tree: ${String(e)}`));
   });
 }

@@ -3,7 +3,8 @@
 // "paused here" and selects it, and the Tasks view in Run and Debug shows it
 // marked and selected too. Continuing clears the mark. A second stop, with
 // the task tree in front, in a file no editor shows: the debugger opens it in
-// another group, and the tree stays in sight (the file covered it).
+// another group, and the tree stays in sight (the file covered it). A third,
+// in that file open behind the tree: it moves to the other group.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../codeServer.mjs';
@@ -199,6 +200,44 @@ export default {
     );
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'E-second-stop');
+
+    // The third stop, in the same file, now open behind the tree in the tree's own group: VS Code reveals an
+    // open editor where it is, over the tree. The file goes to the other group, at its line; the tree comes back.
+    // (the second stop left it in front of the first group: moved into the tree's, then the tree's tab in front)
+    await runCommand(page, 'View: Focus First Editor Group');
+    await runCommand(page, 'View: Move Editor into Next Group');
+    await runCommand(page, 'View: Open Previous Editor in Group');
+    const before = await editorGroups(page);
+    const treeFirst = before.find((g) => g.tabs.some((t) => /task tree/i.test(t)));
+    if (!treeFirst?.tabs.includes(HELPER) || !/task tree/i.test(treeFirst.front))
+      throw new Error(`could not put ${HELPER} behind the task tree: ${JSON.stringify(before)}`);
+    await pressInWorkbench(page, 'F5');
+    const third = await eventually(
+      async () => {
+        const g = await editorGroups(page);
+        const tree = g.find((x) => x.tabs.some((t) => /task tree/i.test(t)));
+        const source = g.find((x) => x !== tree && x.front === HELPER);
+        return tree && source && /task tree/i.test(tree.front) && !tree.tabs.includes(HELPER) && g;
+      },
+      { timeout: 20000, what: `${HELPER} moved off the tree's group by the third stop, the tree in front` },
+    ).catch(async (e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(await editorGroups(page))}`);
+    });
+    ctx.log(`E: third stop: ${third.map((g) => `[${g.tabs.join(', ')}; front: ${g.front}]`).join(' ')}`);
+    // …at the stopped line (the cursor there, in the editor that has the focus): the line after `breakpoint()`
+    const stopLine =
+      readFileSync(join(ws.dir, HELPER), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('went on from its third stop')) + 1;
+    await page
+      .locator('.statusbar')
+      .getByText(new RegExp(`^Ln ${stopLine}, Col \\d+`))
+      .waitFor({ timeout: 5000 })
+      .catch(() => {
+        throw new Error(`${HELPER} moved, but the cursor is not at its third stop's line ${stopLine}`);
+      });
+    await page.mouse.move(700, 10);
+    await ctx.shot(page, 'E-third-stop');
     await runCommand(page, 'Debug: Stop');
   },
 };
