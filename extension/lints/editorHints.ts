@@ -5,9 +5,16 @@
 // every REFRESH_MS, only while a Python editor is visible, and the provider
 // is registered only while a run is selected and the setting is on: with no
 // run selected the hints cost nothing.
+//
+// A click's command carries no arguments. VS Code keeps a command with
+// arguments only as long as the hints it came with, and these are replaced
+// up to three times a second while counts change: a click on the replaced
+// ones failed ("Actual command not found", about one click in seven). Each
+// site and kind has its own command instead, whose id names it.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStore } from '../store/runStore';
-import { countsKey, hintParts, siteCounts, type SiteCounts } from './siteCounts';
+import { countsKey, hintParts, siteCounts, type HintKind, type SiteCounts } from './siteCounts';
 
 /** At most about three refreshes a second. */
 const REFRESH_MS = 350;
@@ -23,6 +30,8 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
   private timer: ReturnType<typeof setTimeout> | undefined;
   private last = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The hints' commands (see the top of this file), by id, while a run is selected. */
+  private readonly siteCommands = new Map<string, vscode.Disposable>();
 
   constructor(
     private readonly store: RunStore,
@@ -63,6 +72,7 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
     if (!vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'python')) return;
     const counts = siteCounts(state.taskRows());
     const key = `${run}|${countsKey(counts)}`;
+    if (run !== this.run) this.dropCommands();
     this.run = run;
     this.counts = counts;
     if (key === this.key) return;
@@ -76,12 +86,37 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
     this.counts = new Map();
     this.key = '';
     this.run = null;
+    this.dropCommands();
+  }
+
+  private dropCommands(): void {
+    for (const c of this.siteCommands.values()) c.dispose();
+    this.siteCommands.clear();
+  }
+
+  /** The command of one part of a line's hint: it selects what that part counted when last drawn. */
+  private siteCommand(kind: HintKind, file: string, line: number): string {
+    const id = `nurseryLens.hint.${kind}:${line}:${file}`;
+    if (!this.siteCommands.has(id))
+      this.siteCommands.set(
+        id,
+        vscode.commands.registerCommand(id, () => this.pick(kind, file, line)),
+      );
+    return id;
+  }
+
+  private pick(kind: HintKind, file: string, line: number): void {
+    const c = this.counts.get(file)?.get(line);
+    const part = c && hintParts(c).find((p) => p.kind === kind);
+    if (!this.run || !part) return;
+    const label = `${part.text} · ${path.basename(file)}:${line}`;
+    void vscode.commands.executeCommand(SELECT_TASKS_COMMAND, this.run, part.ids, label);
   }
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
-    const lines = this.counts.get(document.uri.fsPath);
-    const run = this.run;
-    if (!lines || !run) return [];
+    const file = document.uri.fsPath;
+    const lines = this.counts.get(file);
+    if (!lines || !this.run) return [];
     const hints: vscode.InlayHint[] = [];
     for (const [line, c] of lines) {
       const at = line - 1;
@@ -93,12 +128,7 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
         if (i) label.push(new vscode.InlayHintLabelPart(' · '));
         const part = new vscode.InlayHintLabelPart(p.text);
         part.tooltip = p.tooltip;
-        const where = `${document.uri.path.split('/').pop() ?? ''}:${line}`;
-        part.command = {
-          title: 'Select in the task tree',
-          command: SELECT_TASKS_COMMAND,
-          arguments: [run, p.ids, `${p.text} · ${where}`],
-        };
+        part.command = { title: 'Select in the task tree', command: this.siteCommand(p.kind, file, line) };
         label.push(part);
       });
       const hint = new vscode.InlayHint(document.lineAt(at).range.end, label);

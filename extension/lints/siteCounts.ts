@@ -53,7 +53,11 @@ export function siteCounts(tasks: Iterable<TaskRow>): SiteCounts {
   return out;
 }
 
+/** What a hint's part counts: the tasks a line spawned, or those waiting at it. */
+export type HintKind = 'spawned' | 'waiting';
+
 export interface HintPart {
+  kind: HintKind;
   text: string;
   /** Tasks a click on this part selects. */
   ids: number[];
@@ -75,6 +79,7 @@ export function hintParts(c: LineCounts): HintPart[] {
   if (spawnedWords) {
     const total = c.live + c.raised + c.done;
     parts.push({
+      kind: 'spawned',
       text: spawnedWords,
       ids: c.spawned,
       tooltip: `${n(total)} task${total === 1 ? '' : 's'} spawned from this line: click to select them in the task tree`,
@@ -82,6 +87,7 @@ export function hintParts(c: LineCounts): HintPart[] {
   }
   if (c.waiting) {
     parts.push({
+      kind: 'waiting',
       text: `${n(c.waiting)} waiting here`,
       ids: c.parked,
       tooltip: `${n(c.waiting)} task${c.waiting === 1 ? '' : 's'} waiting at this line: click to select them in the task tree`,

@@ -119,10 +119,11 @@ describe('lints in the editor: live counts by line', () => {
       ['3 live · 1 raised'],
     );
     assert.deepEqual(hintParts(at20)[0].ids, [10, 11, 12, 13, 14]);
+    assert.equal(hintParts(at20)[0].kind, 'spawned'); // a click's command picks the part of its kind
     const at40 = counts.get('/abs/prog.py')!.get(40)!;
     assert.deepEqual(
-      hintParts(at40).map((p) => [p.text, p.ids]),
-      [['2 waiting here', [12, 13]]],
+      hintParts(at40).map((p) => [p.kind, p.text, p.ids]),
+      [['waiting', '2 waiting here', [12, 13]]],
     );
     assert.equal(counts.get('/abs/prog.py')!.has(11), false, "Trio's own tasks are not counted");
   });
