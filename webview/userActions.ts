@@ -10,6 +10,7 @@ import type { Chrome } from './chrome';
 import { nodeMenuItems, type ContextMenu } from './contextMenu';
 import type { Follow } from './follow';
 import type { FrameLoop } from './frameLoop';
+import type { Picks } from './picks';
 import type { Selection } from './selection';
 import type { ToolbarActions, Toolbar } from './toolbar';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
@@ -45,6 +46,8 @@ export interface ActionParts {
   renderer: TreeRenderer;
   scheduler: FrameScheduler;
   reducedMotion: MediaQueryList;
+  /** Tasks picked from the editor's hints. */
+  picks: Picks;
   /** The rows the tree draws (a past moment's while the time cursor is there). */
   shownRun(): RunMirror | undefined;
   pickRun(key: string): void;
@@ -242,6 +245,10 @@ export class UserActions {
           layout: () => p.tree.layout,
           selected: () => p.choices.selected,
           select: (key) => p.selection.select(key),
+          deselect: () => {
+            p.picks.clear();
+            p.selection.select(null);
+          },
           setOpen: (key, open) => this.setOpen(key, open),
           activate: (key) => this.activate(key),
           showMore: (key) => this.showMore(key),

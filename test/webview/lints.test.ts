@@ -136,6 +136,16 @@ describe('webview: lints on tasks', function () {
       [],
       'another node ends it',
     );
+    // Escape on the tree (as in VS Code's lists) ends a pick and the selection; the details close.
+    await h.send({ type: 'selectTasks', run: 'blk', ids: [11, 12, 13], label: '3 live · blocking.py:22' });
+    await h.settle(50);
+    assert.equal((await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)).length, 3);
+    await h.page.locator('svg.tree').focus();
+    await h.page.keyboard.press('Escape');
+    await h.settle(50);
+    const marked = (await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls) || n.selected === 'true');
+    assert.deepEqual(marked, [], 'Escape: nothing picked or selected');
+    assert.equal(await h.page.locator('aside.details').isVisible(), false, 'Escape: the details close');
     await h.send({ type: 'selectTasks', run: 'other-run', ids: [11], label: 'x' });
     assert.deepEqual(
       (await h.nodes()).filter((n) => /\bpicked\b/.test(n.cls)),

@@ -2,7 +2,7 @@
 // right = first child, up/down = siblings), Enter opens details or unfolds,
 // Space/+/- collapse and expand, * opens everything below, Home = root,
 // F = fit, / = search, Z = focus on the selected node, Backspace = one step
-// back up, the Menu key or Shift+F10 = the node's menu.
+// back up, Escape = nothing selected, the Menu key or Shift+F10 = the node's menu.
 import type { Layout, Placed } from './layout';
 
 export interface KeyActions {
@@ -16,6 +16,8 @@ export interface KeyActions {
   showMore(key: string): void;
   /** Open the node and everything below it. */
   openAll(key: string): void;
+  /** Nothing selected any more (and no tasks picked from the editor). */
+  deselect(): void;
   /** Show the node as the root of the view. */
   focus(key: string): void;
   /** One step back up from the focused node. */
@@ -53,6 +55,10 @@ export function handleTreeKey(e: KeyboardEvent, a: KeyActions): boolean {
       return true;
     case 'Backspace':
       a.focusUp();
+      return true;
+    case 'Escape': // as in VS Code's lists
+      if (key === null) return false;
+      a.deselect();
       return true;
   }
   if (!cur) {
