@@ -73,6 +73,16 @@ function holdersWord(w: WaitInfo): string {
   }
 }
 
+/**
+ * The label already names the one holder: an awaited asyncio task's wait,
+ * labelled with that task's own name (`task warm cache`), is not followed by
+ * the name again (`task warm cache: warm cache`). Older recordings name the
+ * variable (`task warmer`): then the holder follows (`task warmer: warm cache`).
+ */
+export function labelNamesHolder(w: WaitInfo, holderNames: readonly string[]): boolean {
+  return w.kind === 'task' && holderNames.length === 1 && w.label === `task ${holderNames[0]}`;
+}
+
 /** What goes between a wait's label and its holders' names: ` held by `…, or `: ` (`task other: clerk`). */
 export function holdersJoint(w: WaitInfo): string {
   const word = holdersWord(w);

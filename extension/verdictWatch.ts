@@ -1,7 +1,7 @@
 // Looks for deadlocks and hangs in live runs on a timer (a stuck program sends
 // nothing, so no event would make the store look), and tells each verdict
 // once in the log, in words. No vscode import: tested in plain Node.
-import type { Verdict, VerdictTask } from '../contract/rows';
+import { holdersJoint, labelNamesHolder, type Verdict, type VerdictTask } from '../contract/rows';
 import type { RunStore } from './store/runStore';
 
 /** How often live runs are looked at, in ms. */
@@ -12,8 +12,9 @@ export function verdictSentence(v: Verdict): string {
   const names = new Map<number, string>();
   for (const t of [...v.tasks, ...v.behind]) names.set(t.id, t.name);
   const one = (t: VerdictTask): string => {
-    const held = t.on.map((id) => names.get(id) ?? `#${id}`);
-    return `${t.name} waits for ${t.waits.label}${held.length ? ` held by ${held.join(', ')}` : ''}`;
+    let held = t.on.map((id) => names.get(id) ?? `#${id}`);
+    if (labelNamesHolder(t.waits, held)) held = [];
+    return `${t.name} waits for ${t.waits.label}${held.length ? `${holdersJoint(t.waits)}${held.join(', ')}` : ''}`; // as the panel says
   };
   const more = (shown: number, count: number): string => (count > shown ? `; and ${count - shown} more` : '');
   const parts = v.tasks.map(one).join('; ') + more(v.tasks.length, v.taskCount);

@@ -6,7 +6,7 @@
 import type { RunInfo, Verdict, VerdictTask } from '../contract/rows';
 import { h } from './elements';
 import { displayName, formatDuration } from './tree/labels';
-import { holdersJoint, verdictMeaning, verdictTitle } from './tree/waitWords';
+import { holdersJoint, labelNamesHolder, verdictMeaning, verdictTitle } from './tree/waitWords';
 
 export interface BannerActions {
   /** Selects the task (opens its details). */
@@ -105,17 +105,16 @@ export class VerdictBanner {
   private line(group: VerdictTask[], v: Verdict): Array<Node | string> {
     const t = group[0];
     const names = new Map([...v.tasks, ...v.behind].map((x) => [x.id, x]));
-    const held = t.on.length
-      ? [holdersJoint(t.waits), ...this.names(t.on.map((id) => names.get(id) ?? { id, name: `#${id}` }))]
-      : [];
+    const on = t.on.map((id) => names.get(id) ?? { id, name: `#${id}` });
+    // `task warm cache`, the task a link: its name said once
+    const named = labelNamesHolder(
+      t.waits,
+      on.map((x) => x.name),
+    );
+    const what = named ? [h('code', {}, 'task'), ' ', ...this.names(on)] : [h('code', {}, t.waits.label)];
+    const held = on.length && !named ? [holdersJoint(t.waits), ...this.names(on)] : [];
     const detail = t.waits.detail && v.kind === 'hang' ? h('span', { class: 'muted' }, ` (${t.waits.detail})`) : '';
-    return [
-      ...this.names(group),
-      group.length > 1 ? ' wait for ' : ' waits for ',
-      h('code', {}, t.waits.label),
-      ...held,
-      detail,
-    ];
+    return [...this.names(group), group.length > 1 ? ' wait for ' : ' waits for ', ...what, ...held, detail];
   }
 
   private names(tasks: Array<{ id: number; name: string }>): Array<Node | string> {

@@ -4,7 +4,7 @@
 // the SIGUSR1 dump, the pytest plugin); test/fixtures/*.tree.txt hold what both
 // print for the recorded fixtures, byte for byte. Change the two together,
 // and the spec first. Pure: no vscode.
-import { holdersJoint } from '../../contract/rows';
+import { holdersJoint, labelNamesHolder } from '../../contract/rows';
 import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, WaitInfo } from '../../contract/rows';
 
 /** Longest text taken from the program (a name, a message, a file's name), in characters (code points). */
@@ -150,7 +150,7 @@ function waitsText(t: TaskRow, nameOf: (id: number) => string): string | null {
   if (!w || (w.kind === 'children' && !w.holders?.length)) return null;
   let out = `on ${clean(w.label)}`;
   const holders = w.holders ?? [];
-  if (holders.length) {
+  if (holders.length && !labelNamesHolder({ ...w, label: clean(w.label) }, holders.map(nameOf))) {
     const names = holders.slice(0, MAX_HOLDERS).map(nameOf).join(', ');
     const more = holders.length > MAX_HOLDERS ? ` and ${holders.length - MAX_HOLDERS} more` : '';
     out += `${holdersJoint(w)}${names}${more}`;

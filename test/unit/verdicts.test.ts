@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { WireWaits } from '../../contract/wire';
 import { CONFIRM_MS } from '../../extension/store/verdicts';
 import { RunStore } from '../../extension/store/runStore';
-import { VerdictWatch } from '../../extension/verdictWatch';
+import { VerdictWatch, verdictSentence } from '../../extension/verdictWatch';
 import { run, task } from './runRows';
 import {
   asyncioPrologue,
@@ -339,5 +339,26 @@ describe('VerdictWatch: a quiet live run is looked at on a timer, each verdict t
     } finally {
       watch.dispose();
     }
+  });
+
+  it('an awaited task labelled by its own name is named once ("boss waits for task clerk"); by a variable, it follows', () => {
+    const verdict = (label: string) =>
+      verdictSentence({
+        kind: 'deadlock',
+        tasks: [
+          { id: 5, name: 'boss', waits: { kind: 'task', label, holders: [6] }, on: [6] },
+          { id: 6, name: 'clerk', waits: { kind: 'lock', label: 'Lock ledger', holders: [5] }, on: [5] },
+        ],
+        behind: [],
+        taskCount: 2,
+        behindCount: 0,
+        since: 100,
+        confirmedAt: 1100,
+      });
+    assert.equal(
+      verdict('task clerk'),
+      'deadlock: boss waits for task clerk; clerk waits for Lock ledger held by boss (nothing moved since 100 ms into the run).',
+    );
+    assert.match(verdict('task helper'), /^deadlock: boss waits for task helper: clerk;/); // (a variable's name: the panel's words)
   });
 });

@@ -223,6 +223,29 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.match(await text(h, 'aside.details'), /Waits fortask clerk: clerk_work \(waiting \d/);
   });
 
+  it('a task awaiting another labelled by its own name says the name once: "waits for task clerk_work"', async () => {
+    const run = new LiveRun('await2', 'office.py').feed([
+      ...prologue(),
+      spawned(10, 'boss'),
+      spawned(11, 'clerk_work'),
+      waits(10, 50, { kind: 'task', obj: 60, label: 'task clerk_work', holders: [11], detail: 'until it finishes' }),
+      waits(11, 50, { kind: 'lock', obj: 61, label: 'Lock ledger', holders: [10] }),
+    ]);
+    run.state.judge(Date.now() + 5000);
+    await show(h, run);
+    const banner = h.page.locator('.banner.verdict.deadlock');
+    await banner.waitFor();
+    const said = (await banner.textContent())!;
+    assert.match(said, /boss waits for task clerk_work/);
+    assert.doesNotMatch(said, /clerk_work: clerk_work/);
+    await banner.getByRole('button', { name: 'clerk_work' }).first().waitFor(); // the name is the task's link
+    await h.task('boss').locator('tspan.name').click();
+    await h.settle();
+    const pane = await text(h, 'aside.details');
+    assert.match(pane, /Waits fortask clerk_work \(waiting \d/);
+    assert.doesNotMatch(pane, /clerk_work: clerk_work/);
+  });
+
   it('a wait whose own detail counts its waiters ("value 0; 3 waiting") does not count them again', async () => {
     await show(h, lockQueue('value 0; 3 waiting'));
     await h.task('client-1').locator('tspan.name').click();

@@ -11,7 +11,7 @@ import { memberCounts, type ViewNode } from './model';
 import { kindSentence } from './taskKinds';
 import { inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
 import { flagSentence, groupTitle, groupWord, looseWords, startWord } from './kindWords';
-import { holdersJoint, taskName, waitsOf } from './waitWords';
+import { holdersJoint, labelNamesHolder, taskName, waitsOf } from './waitWords';
 
 const DELAY_MS = 450;
 
@@ -157,11 +157,16 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
 
 /** `waits for Lock lock_b held by w2`. */
 function waitLine(w: WaitInfo, rows: ReadonlyMap<number, Row>): string {
-  const held = w.holders?.length
-    ? `${holdersJoint(w)}${w.holders
-        .slice(0, 3)
-        .map((id) => taskName(rows, id))
-        .join(', ')}${w.holders.length > 3 ? '…' : ''}`
-    : '';
+  const named = labelNamesHolder(
+    w,
+    (w.holders ?? []).map((id) => taskName(rows, id)),
+  );
+  const held =
+    w.holders?.length && !named
+      ? `${holdersJoint(w)}${w.holders
+          .slice(0, 3)
+          .map((id) => taskName(rows, id))
+          .join(', ')}${w.holders.length > 3 ? '…' : ''}`
+      : '';
   return `waits for ${w.label}${held}`;
 }

@@ -7,7 +7,7 @@ import type { CauseInfo, Row, RunInfo, ScopeInfo, Site, TaskRow } from '../../co
 import { h } from '../elements';
 import { errorLine } from './labels';
 import { scopeMaker } from './kindWords';
-import { blockedBy, causeOfTask, holdersJoint, waitersOf, waitsOf } from './waitWords';
+import { blockedBy, causeOfTask, holdersJoint, labelNamesHolder, taskName, waitersOf, waitsOf } from './waitWords';
 
 /** What the pane lends: links to tasks, nurseries and source, and a live countdown. */
 export interface PaneLinks {
@@ -38,13 +38,23 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
   const out: Item[] = [];
   const w = waitsOf(t);
   if (w) {
-    const parts: Array<Node | string | null> = [h('code', { class: 'wait-label' }, w.label)];
-    if (w.holders?.length) {
+    const holders = w.holders ?? [];
+    const named = labelNamesHolder(
+      w,
+      holders.map((id) => taskName(l.rows, id)),
+    );
+    // `task warm cache`, the task a link: its name said once
+    const parts: Array<Node | string | null> = named
+      ? [h('code', { class: 'wait-label' }, 'task'), ' ', l.task(holders[0])]
+      : [h('code', { class: 'wait-label' }, w.label)];
+    if (named) {
+      // said: `task warm cache`
+    } else if (holders.length) {
       parts.push(
         holdersJoint(w),
         ...joined(
-          w.holders.slice(0, MAX_LISTED).map((id) => l.task(id)),
-          w.holders.length - MAX_LISTED,
+          holders.slice(0, MAX_LISTED).map((id) => l.task(id)),
+          holders.length - MAX_LISTED,
         ),
       );
     } else if (w.holders && (w.kind === 'lock' || w.kind === 'limiter'))

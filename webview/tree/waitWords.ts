@@ -4,7 +4,7 @@
 // details, the banner and the legend say the same. Plain strings: they go in
 // as text.
 import type { CauseInfo, Row, TaskRow, Verdict, WaitInfo } from '../../contract/rows';
-export { holdersJoint } from '../../contract/rows';
+export { holdersJoint, labelNamesHolder } from '../../contract/rows';
 import type { WireCancelSource } from '../../contract/wire';
 
 /**

@@ -176,9 +176,11 @@ def _waits_text(t: TaskRow, name_of: Callable[[int], str]) -> str | None:
     w = t.waits if t.state == "waiting" else None
     if not w or (w.get("kind") == "children" and not w.get("holders")):
         return None
-    out = "on " + clean(w.get("label", ""))
+    label = clean(w.get("label", ""))
+    out = "on " + label
     holders = [h for h in w.get("holders") or [] if isinstance(h, int) and not isinstance(h, bool)]
-    if holders:
+    if holders and not (w.get("kind") == "task" and len(holders) == 1 and label == f"task {name_of(holders[0])}"):
+        # (an awaited task labelled by its own name is not named again: contract/rows.ts labelNamesHolder)
         names = ", ".join(name_of(h) for h in holders[:MAX_HOLDERS])
         more = f" and {len(holders) - MAX_HOLDERS} more" if len(holders) > MAX_HOLDERS else ""
         out += f"{holders_joint(str(w.get('kind')))}{names}{more}"
