@@ -79,7 +79,7 @@ export const SAMPLE_LAG_MS = 1000;
  */
 export function wakeWords(deadline: number, now: number): string {
   if (deadline > now) return `a deadline wakes it in ${formatRemaining(deadline - now)}`;
-  if (now - deadline <= SAMPLE_LAG_MS) return 'a deadline wakes it now (it passed)';
+  if (now - deadline <= SAMPLE_LAG_MS) return 'its deadline has come: it wakes any moment';
   return `its deadline passed ${formatDuration(now - deadline)} ago; not sampled since`;
 }
 
