@@ -1,6 +1,6 @@
 // Tasks picked from the editor: a click on an inline hint (the tasks a line
 // spawned, or that wait there) selects the first and outlines them all, until
-// the user selects something else or another run is shown.
+// the user selects something else, presses Escape, or another run is shown.
 import './lintMarks.css';
 
 export class Picks {
@@ -25,6 +25,11 @@ export class Picks {
     if (id === null || run !== this.run) return null;
     this.pending = null;
     return String(id);
+  }
+
+  /** Some tasks are picked. */
+  get any(): boolean {
+    return this.ids.size > 0;
   }
 
   clear(): void {

@@ -246,8 +246,10 @@ export class UserActions {
           selected: () => p.choices.selected,
           select: (key) => p.selection.select(key),
           deselect: () => {
+            if (p.choices.selected === null && !p.picks.any) return false;
             p.picks.clear();
             p.selection.select(null);
+            return true;
           },
           setOpen: (key, open) => this.setOpen(key, open),
           activate: (key) => this.activate(key),

@@ -33,7 +33,10 @@ interface DapMessage {
   type?: string;
   event?: string;
   command?: string;
+  seq?: number;
+  request_seq?: number;
   success?: boolean;
+  arguments?: { threadId?: unknown };
   body?: {
     threadId?: unknown;
     reason?: unknown;
@@ -48,16 +51,26 @@ export interface DebugHooks {
   exited?: (sessionId: string, exitCode: number) => void;
   /** A session stopped, before VS Code hears of it (and opens the stopped line's file). */
   stopped?: () => void;
-  /** Where the stopped thread's top frame is (the file and line VS Code opens), from the first stack after a stop. */
-  stoppedIn?: (file: string, line: number) => void;
+  /**
+   * Where the stopped thread's top frame is (the file and line VS Code opens), from the first stack
+   * asked for that thread after a stop; undefined when that stack had none.
+   */
+  stoppedIn?: (at: { file: string; line: number } | undefined) => void;
 }
 
-/** The first frame with a file of a `stackTrace` response: its file and line (1-based). */
+interface DapFrame {
+  line?: unknown;
+  presentationHint?: unknown;
+  source?: { path?: unknown; presentationHint?: unknown };
+}
+
+/** The frame VS Code shows of a `stackTrace` response (the first with a file it does not play down): its file and line. */
 function topFrame(m: DapMessage): { file: string; line: number } | undefined {
   const frames = m.body?.stackFrames;
   if (!Array.isArray(frames)) return undefined;
-  for (const f of frames as Array<{ line?: unknown; source?: { path?: unknown } } | null>) {
+  for (const f of frames as Array<DapFrame | null>) {
     const file = f?.source?.path;
+    if (f?.presentationHint === 'subtle' || f?.source?.presentationHint === 'deemphasize') continue;
     if (typeof file === 'string' && file) return { file, line: typeof f?.line === 'number' ? f.line : 1 };
   }
   return undefined;
@@ -94,19 +107,26 @@ export class DebugSync implements vscode.Disposable {
   private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     this.sessions.set(session.id, { session });
     const fail = (err: unknown) => this.log.warn(`debugger sync: ${String(err)}`);
-    let stackDue = false; // a stop's first stack names the file VS Code opens
+    // A stop's first stack of its thread names the file VS Code opens: the stopped thread, then that request.
+    let stopThread: number | 'any' | undefined; // ('any': a stop that names no thread)
+    let stackSeq: number | undefined;
     return {
       onDidSendMessage: (m: DapMessage) => {
-        if (m.type === 'response' && m.command === 'stackTrace' && stackDue && m.success) {
-          stackDue = false;
-          const top = topFrame(m);
-          if (top) this.hooks.stoppedIn?.(top.file, top.line);
+        if (
+          m.type === 'response' &&
+          m.command === 'stackTrace' &&
+          stackSeq !== undefined &&
+          m.request_seq === stackSeq
+        ) {
+          stackSeq = undefined;
+          this.hooks.stoppedIn?.(m.success ? topFrame(m) : undefined);
         }
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
-          stackDue = true;
           this.hooks.stopped?.();
           const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
+          stopThread = threadId ?? 'any';
+          stackSeq = undefined;
           this.tracker
             .stopped(session.id, threadId, typeof m.body?.reason === 'string' ? m.body.reason : 'paused')
             .catch(fail);
@@ -120,6 +140,10 @@ export class DebugSync implements vscode.Disposable {
         }
       },
       onWillReceiveMessage: (m: DapMessage) => {
+        if (m.type === 'request' && m.command === 'stackTrace' && stopThread !== undefined) {
+          const mine = stopThread === 'any' || m.arguments?.threadId === stopThread;
+          if (mine && typeof m.seq === 'number') [stackSeq, stopThread] = [m.seq, undefined];
+        }
         // Adapters need not say `continued` after a continue they were asked for.
         if (m.type === 'request' && m.command && RESUMING.has(m.command)) this.tracker.resumed(session.id);
       },

@@ -10,7 +10,8 @@
 // arguments only as long as the hints it came with, and these are replaced
 // up to three times a second while counts change: a click on the replaced
 // ones failed ("Actual command not found", about one click in seven). Each
-// site and kind has its own command instead, whose id names it.
+// site and kind has its own command instead, whose id names it; a click
+// selects what its part drew.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStore } from '../store/runStore';
@@ -19,6 +20,13 @@ import { countsKey, hintParts, siteCounts, type HintKind, type SiteCounts } from
 /** At most about three refreshes a second. */
 const REFRESH_MS = 350;
 export const SELECT_TASKS_COMMAND = 'nurseryLens.selectTasks';
+
+/** What a hint's part drew: a click on it selects these tasks of that run. */
+interface Drawn {
+  run: string;
+  ids: number[];
+  label: string;
+}
 
 export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -30,8 +38,8 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
   private timer: ReturnType<typeof setTimeout> | undefined;
   private last = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
-  /** The hints' commands (see the top of this file), by id, while a run is selected. */
-  private readonly siteCommands = new Map<string, vscode.Disposable>();
+  /** The hints' commands (see the top of this file) by id, with what their part last drew, while hints are on. */
+  private readonly siteCommands = new Map<string, { command: vscode.Disposable; drawn: Drawn }>();
 
   constructor(
     private readonly store: RunStore,
@@ -72,7 +80,6 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
     if (!vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'python')) return;
     const counts = siteCounts(state.taskRows());
     const key = `${run}|${countsKey(counts)}`;
-    if (run !== this.run) this.dropCommands();
     this.run = run;
     this.counts = counts;
     if (key === this.key) return;
@@ -90,33 +97,34 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
   }
 
   private dropCommands(): void {
-    for (const c of this.siteCommands.values()) c.dispose();
+    for (const c of this.siteCommands.values()) c.command.dispose();
     this.siteCommands.clear();
   }
 
-  /** The command of one part of a line's hint: it selects what that part counted when last drawn. */
-  private siteCommand(kind: HintKind, file: string, line: number): string {
+  /**
+   * The command of one part of a line's hint, drawn now: a click selects
+   * what it drew (the run, the tasks, its words), whatever was drawn since.
+   */
+  private siteCommand(kind: HintKind, file: string, line: number, drawn: Drawn): string {
     const id = `nurseryLens.hint.${kind}:${line}:${file}`;
-    if (!this.siteCommands.has(id))
-      this.siteCommands.set(
-        id,
-        vscode.commands.registerCommand(id, () => this.pick(kind, file, line)),
-      );
+    const known = this.siteCommands.get(id);
+    if (known) known.drawn = drawn;
+    else {
+      const entry = { command: vscode.commands.registerCommand(id, () => this.pick(entry.drawn)), drawn };
+      this.siteCommands.set(id, entry);
+    }
     return id;
   }
 
-  private pick(kind: HintKind, file: string, line: number): void {
-    const c = this.counts.get(file)?.get(line);
-    const part = c && hintParts(c).find((p) => p.kind === kind);
-    if (!this.run || !part) return;
-    const label = `${part.text} · ${path.basename(file)}:${line}`;
-    void vscode.commands.executeCommand(SELECT_TASKS_COMMAND, this.run, part.ids, label);
+  private pick(d: Drawn): void {
+    void vscode.commands.executeCommand(SELECT_TASKS_COMMAND, d.run, d.ids, d.label);
   }
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
     const file = document.uri.fsPath;
     const lines = this.counts.get(file);
-    if (!lines || !this.run) return [];
+    const run = this.run;
+    if (!lines || !run) return [];
     const hints: vscode.InlayHint[] = [];
     for (const [line, c] of lines) {
       const at = line - 1;
@@ -128,7 +136,8 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
         if (i) label.push(new vscode.InlayHintLabelPart(' · '));
         const part = new vscode.InlayHintLabelPart(p.text);
         part.tooltip = p.tooltip;
-        part.command = { title: 'Select in the task tree', command: this.siteCommand(p.kind, file, line) };
+        const drawn = { run, ids: p.ids, label: `${p.text} · ${path.basename(file)}:${line}` };
+        part.command = { title: 'Select in the task tree', command: this.siteCommand(p.kind, file, line, drawn) };
         label.push(part);
       });
       const hint = new vscode.InlayHint(document.lineAt(at).range.end, label);

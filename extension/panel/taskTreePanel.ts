@@ -51,17 +51,18 @@ export class TaskTreePanel implements vscode.Disposable {
   /** For DebugSync: the debugger stopped, and the file it will open. */
   readonly stopHooks = {
     stopped: () => this.debuggerStopped(),
-    stoppedIn: (file: string, line: number) => this.debuggerStoppedIn(file, line),
+    stoppedIn: (at: { file: string; line: number } | undefined) => this.debuggerStoppedIn(at),
   };
 
   /** The debugger stopped: the file it opens must not cover the tree (see giveWayToSource). */
   debuggerStopped(): void {
-    this.treeInFront = giveWayToSource(this.panel, this.log);
+    // (a second stop before the first's stack finds the focus moved off the tree: it was in front still)
+    this.treeInFront = giveWayToSource(this.panel, this.log) || this.treeInFront;
   }
 
   /** The stopped line's file, before VS Code opens it: if it is open behind the tree, it moves off (see moveOffTree). */
-  debuggerStoppedIn(file: string, line: number): void {
-    if (this.treeInFront && this.panel) moveOffTree(this.panel, file, line, this.log);
+  debuggerStoppedIn(at: { file: string; line: number } | undefined): void {
+    if (at && this.treeInFront && this.panel) moveOffTree(this.panel, at.file, at.line, this.log);
     this.treeInFront = false;
   }
 

@@ -54,7 +54,7 @@ const FOCUS_GROUP = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Se
  */
 export function giveWayToSource(panel: vscode.WebviewPanel | undefined, log: vscode.LogOutputChannel): boolean {
   if (!panel?.active || !panel.visible) return false;
-  const other = sourceGroup(treeGroup(panel));
+  const other = sourceGroup(treeGroup(panel.viewType));
   const command = other ? FOCUS_GROUP[other.viewColumn - 1] : 'workbench.action.newGroupLeft';
   if (!command) return true;
   vscode.commands.executeCommand(command).then(undefined, (e: unknown) => {
@@ -70,22 +70,30 @@ function sourceGroup(tree: vscode.TabGroup | undefined): vscode.TabGroup | undef
 }
 
 /** The group holding the tree, found by its tab (a new group on its left moves it one column right). */
-function treeGroup(panel: vscode.WebviewPanel): vscode.TabGroup | undefined {
+function treeGroup(viewType: string): vscode.TabGroup | undefined {
   // VS Code prefixes the tab's view type with its own (`mainThreadWebview-…`)
-  const isTree = (t: vscode.Tab) =>
-    t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(panel.viewType);
+  const isTree = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType);
   return vscode.window.tabGroups.all.find((g) => g.tabs.some(isTree));
 }
 
 /** How long the stopped line's file may take to open once the stack is known. */
 const STOP_OPENS_WITHIN_MS = 3000;
 
+/** A text tab showing `file` (its case ignored where the file system ignores it). */
+function tabOf(file: string): (t: vscode.Tab | undefined) => t is vscode.Tab & { input: vscode.TabInputText } {
+  const fold = (p: string) => (process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p);
+  const want = fold(vscode.Uri.file(file).fsPath);
+  return (t): t is vscode.Tab & { input: vscode.TabInputText } =>
+    t?.input instanceof vscode.TabInputText && t.input.uri.scheme === 'file' && fold(t.input.uri.fsPath) === want;
+}
+
 /**
  * A stop's file (`file`, from its stack) that is open behind the tree, in
- * its group, is revealed there whatever group has the focus (VS Code reveals
- * an open editor where it is). When it comes to the front of the tree's
- * group, it moves to the source group (at the stopped line) and the tree
- * comes back. Any other tab, or that file shown elsewhere, is left alone.
+ * its group, and in front of no other group, is revealed there whatever
+ * group has the focus (VS Code reveals an open editor where it is). When it
+ * comes to the front of the tree's group, it moves to the source group (at
+ * the stopped line) and the tree comes back. Nothing is watched otherwise,
+ * and only that tab, for a few seconds.
  */
 export function moveOffTree(
   panel: vscode.WebviewPanel,
@@ -93,22 +101,23 @@ export function moveOffTree(
   line: number,
   log: vscode.LogOutputChannel,
 ): void {
-  const target = vscode.Uri.file(file).toString();
-  const isFile = (t: vscode.Tab | undefined): t is vscode.Tab & { input: vscode.TabInputText } =>
-    t?.input instanceof vscode.TabInputText && t.input.uri.toString() === target;
+  const isFile = tabOf(file);
+  const viewType = panel.viewType; // (read now: it throws once the panel is closed)
+  const start = treeGroup(viewType);
+  if (!start?.tabs.some(isFile)) return; // not behind the tree: VS Code shows it elsewhere
+  if (vscode.window.tabGroups.all.some((g) => g !== start && isFile(g.activeTab))) return; // in front elsewhere
   const stop = () => {
     clearTimeout(timer);
     watch.dispose();
+    closed.dispose();
   };
   const timer = setTimeout(stop, STOP_OPENS_WITHIN_MS);
+  const closed = panel.onDidDispose(stop);
   // (the tabs, not `panel.visible`: the panel hears it is hidden after the tabs change)
-  const watch = vscode.window.tabGroups.onDidChangeTabs(() => {
-    const group = treeGroup(panel);
+  const watch = vscode.window.tabGroups.onDidChangeTabs((e) => {
+    const group = treeGroup(viewType);
     const tab = group?.activeTab;
-    if (!group || !isFile(tab)) {
-      if (vscode.window.tabGroups.all.some((g) => g !== group && isFile(g.activeTab))) stop(); // shown elsewhere
-      return;
-    }
+    if (!group || !isFile(tab) || !e.changed.some((t) => t === tab || isFile(t))) return;
     stop();
     if (tab.isDirty) return; // closing it here is the user's call
     const column = group.viewColumn;

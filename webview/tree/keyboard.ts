@@ -16,8 +16,8 @@ export interface KeyActions {
   showMore(key: string): void;
   /** Open the node and everything below it. */
   openAll(key: string): void;
-  /** Nothing selected any more (and no tasks picked from the editor). */
-  deselect(): void;
+  /** Nothing selected any more, and no tasks picked from the editor; false when there was neither. */
+  deselect(): boolean;
   /** Show the node as the root of the view. */
   focus(key: string): void;
   /** One step back up from the focused node. */
@@ -57,9 +57,7 @@ export function handleTreeKey(e: KeyboardEvent, a: KeyActions): boolean {
       a.focusUp();
       return true;
     case 'Escape': // as in VS Code's lists
-      if (key === null) return false;
-      a.deselect();
-      return true;
+      return a.deselect();
   }
   if (!cur) {
     return ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Enter', ' '].includes(e.key) ? start() : false;

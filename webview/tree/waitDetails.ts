@@ -47,9 +47,7 @@ export function waitItems(t: TaskRow, l: PaneLinks): Item[] {
     const parts: Array<Node | string | null> = named
       ? [h('code', { class: 'wait-label' }, 'task'), ' ', l.task(holders[0])]
       : [h('code', { class: 'wait-label' }, w.label)];
-    if (named) {
-      // said: `task warm cache`
-    } else if (holders.length) {
+    if (holders.length && !named) {
       parts.push(
         holdersJoint(w),
         ...joined(

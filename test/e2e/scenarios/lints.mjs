@@ -52,6 +52,50 @@ async function missedClick(page, hint, frame) {
   return `hint at ${where}; under its middle: ${under}; the panel said "${said}"; selected or picked: ${marked.join(' | ') || 'none'} of ${nodes.length} nodes; notifications: ${toasts.join(' | ') || 'none'}`;
 }
 
+/** Ctrl+clicks on the "3 live" hint, each of which must select the three pollers in the panel. */
+async function clickEachTime(ctx, page, hint, frame) {
+  // Its click selects the three pollers in the panel, every time: CLICKS clicks, the pick cleared
+  // between them (another task selected in the panel). The hints are redrawn about three times a
+  // second here (the pollers' "waiting here" count moves): a click's command that lived only as
+  // long as its hints was lost on about one click in seven ("Actual command not found"; in the
+  // project's CI on every click). A miss logs what was under the pointer, what the panel last
+  // said and VS Code's notifications.
+  const nodesNow = async () =>
+    treeNodes(frame).catch(async (e) => {
+      if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
+      throw e;
+    });
+  const pickedNow = async () => {
+    const p = (await nodesNow()).filter((n) => n.classes.includes('picked'));
+    return p.length === 3 && p;
+  };
+  for (let click = 1; click <= CLICKS; click++) {
+    if (click > 1) {
+      await frame.locator('g.node[aria-label^="task report,"]').click();
+      await eventually(async () => !(await nodesNow()).some((n) => n.classes.includes('picked')), {
+        timeout: 5000,
+        what: 'the pick cleared by selecting report',
+      });
+    }
+    await hint.hover();
+    await page.waitForTimeout(200 + 150 * (click % 3)); // the pointer rests a moment, as a user's does
+    const before = await hint.boundingBox().catch(() => null);
+    await hint.click({ modifiers: ['Control'] });
+    const picked = await eventually(pickedNow, {
+      timeout: 10000,
+      what: `three tasks picked in the panel (click ${click})`,
+    }).catch(async (err) => {
+      const at = before ? `${Math.round(before.x)},${Math.round(before.y)}` : 'nowhere';
+      ctx.log(`F: click ${click} on "3 live" (at ${at}) picked nothing; ${await missedClick(page, hint, frame)}`);
+      throw err;
+    });
+    ctx.log(`F: click ${click} picked: ${picked.map((n) => n.aria.split(',')[0]).join(' | ')}`);
+    if (!picked.every((n) => /^task poll\(/.test(n.aria)))
+      throw new Error(`picked tasks are not the pollers: ${picked.map((n) => n.aria).join(' | ')}`);
+    if (!picked.some((n) => n.selected)) throw new Error('none of the pollers is selected');
+  }
+}
+
 export default {
   id: 'F-lints',
   name: 'F lints: F5 on blocking.py; the loop blocked by report in the Problems panel at its line; "3 live" at the pollers\' spawn line selects them',
@@ -110,46 +154,7 @@ export default {
     ctx.log(`F: editor: ${lineText.trim()}`);
     await ctx.shot(page, 'F-lints');
 
-    // Its click selects the three pollers in the panel, every time: CLICKS clicks, the pick cleared
-    // between them (another task selected in the panel). The hints are redrawn about three times a
-    // second here (the pollers' "waiting here" count moves): a click's command that lived only as
-    // long as its hints was lost on about one click in seven ("Actual command not found"; in the
-    // project's CI on every click). A miss logs what was under the pointer, what the panel last
-    // said and VS Code's notifications.
-    const nodesNow = async () =>
-      treeNodes(frame).catch(async (e) => {
-        if (/detached|closed|destroyed/i.test(String(e.message))) frame = await taskTreeFrame(page);
-        throw e;
-      });
-    const pickedNow = async () => {
-      const p = (await nodesNow()).filter((n) => n.classes.includes('picked'));
-      return p.length === 3 && p;
-    };
-    for (let click = 1; click <= CLICKS; click++) {
-      if (click > 1) {
-        await frame.locator('g.node[aria-label^="task report,"]').click();
-        await eventually(async () => !(await nodesNow()).some((n) => n.classes.includes('picked')), {
-          timeout: 5000,
-          what: 'the pick cleared by selecting report',
-        });
-      }
-      await hint.hover();
-      await page.waitForTimeout(200 + 150 * (click % 3)); // the pointer rests a moment, as a user's does
-      const before = await hint.boundingBox().catch(() => null);
-      await hint.click({ modifiers: ['Control'] });
-      const picked = await eventually(pickedNow, {
-        timeout: 10000,
-        what: `three tasks picked in the panel (click ${click})`,
-      }).catch(async (err) => {
-        const at = before ? `${Math.round(before.x)},${Math.round(before.y)}` : 'nowhere';
-        ctx.log(`F: click ${click} on "3 live" (at ${at}) picked nothing; ${await missedClick(page, hint, frame)}`);
-        throw err;
-      });
-      ctx.log(`F: click ${click} picked: ${picked.map((n) => n.aria.split(',')[0]).join(' | ')}`);
-      if (!picked.every((n) => /^task poll\(/.test(n.aria)))
-        throw new Error(`picked tasks are not the pollers: ${picked.map((n) => n.aria).join(' | ')}`);
-      if (!picked.some((n) => n.selected)) throw new Error('none of the pollers is selected');
-    }
+    await clickEachTime(ctx, page, hint, frame);
     await pressInWorkbench(page, 'Shift+F5');
   },
 };

@@ -42,6 +42,86 @@ async function tasksViewRows(page) {
   );
 }
 
+/**
+ * Continue with the task tree in front (the last thing clicked): the mark goes. Then the program's second
+ * stop, in a file no editor shows, and its third, in that file put behind the tree: the file never covers it.
+ */
+async function laterStops(ctx, page, ws, frame) {
+  // Continue with the task tree in front (the last thing clicked): the mark goes.
+  await runCommand(page, 'Remove All Breakpoints');
+  if (!(await activateTreeGroup(page, runCommand))) throw new Error("could not make the task tree's group active");
+  await pressInWorkbench(page, 'F5');
+  await eventually(async () => (await treeNodes(frame)).every((n) => !n.classes.includes('paused')), {
+    timeout: 15000,
+    what: 'the paused mark to go after Continue',
+  });
+  await eventually(async () => (await tasksViewRows(page)).every((x) => !/paused here/.test(x.description)), {
+    timeout: 15000,
+    what: 'the Tasks view mark to go after Continue',
+  });
+
+  // Its second stop, a `breakpoint()` in a file no editor shows: the debugger opens it in the group that
+  // holds the source, and the tree stays in front of its own (it opened over the tree, in the active group).
+  const groups = await eventually(
+    async () => {
+      const g = await editorGroups(page);
+      return g.some((x) => x.front === HELPER) && g;
+    },
+    { timeout: 20000, what: `${HELPER} opened by the second stop` },
+  );
+  ctx.log(`E: second stop: ${groups.map((g) => `[${g.tabs.join(', ')}; front: ${g.front}]`).join(' ')}`);
+  const treeGroup = groups.find((g) => g.tabs.some((t) => /task tree/i.test(t)));
+  if (!treeGroup || !/task tree/i.test(treeGroup.front))
+    throw new Error(`the task tree is not in front of its group: ${JSON.stringify(groups)}`);
+  if (treeGroup.tabs.includes(HELPER)) throw new Error(`${HELPER} opened in the task tree's group`);
+  frame = await taskTreeFrame(page, { timeout: 10000 });
+  await eventually(
+    async () =>
+      (await treeNodes(frame)).some((n) => n.classes.includes('paused') && n.aria.startsWith(`task ${TARGET},`)),
+    { timeout: 15000, what: `${TARGET} marked paused again, in the tree in sight` },
+  );
+  await page.mouse.move(700, 10);
+  await ctx.shot(page, 'E-second-stop');
+
+  // The third stop, in the same file, now open behind the tree in the tree's own group: VS Code reveals an
+  // open editor where it is, over the tree. The file goes to the other group, at its line; the tree comes back.
+  // (the second stop left it in front of the first group: moved into the tree's, then the tree's tab in front)
+  await runCommand(page, 'View: Focus First Editor Group');
+  await runCommand(page, 'View: Move Editor into Next Group');
+  await runCommand(page, 'View: Open Previous Editor in Group');
+  const before = await editorGroups(page);
+  const treeFirst = before.find((g) => g.tabs.some((t) => /task tree/i.test(t)));
+  if (!treeFirst?.tabs.includes(HELPER) || !/task tree/i.test(treeFirst.front))
+    throw new Error(`could not put ${HELPER} behind the task tree: ${JSON.stringify(before)}`);
+  await pressInWorkbench(page, 'F5');
+  const third = await eventually(
+    async () => {
+      const g = await editorGroups(page);
+      const tree = g.find((x) => x.tabs.some((t) => /task tree/i.test(t)));
+      const source = g.find((x) => x !== tree && x.front === HELPER);
+      return tree && source && /task tree/i.test(tree.front) && !tree.tabs.includes(HELPER) && g;
+    },
+    { timeout: 20000, what: `${HELPER} moved off the tree's group by the third stop, the tree in front` },
+  ).catch(async (e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(await editorGroups(page))}`);
+  });
+  ctx.log(`E: third stop: ${third.map((g) => `[${g.tabs.join(', ')}; front: ${g.front}]`).join(' ')}`);
+  // …at the stopped line (the cursor there, in the editor that has the focus): the line after `breakpoint()`
+  const stopLine =
+    readFileSync(join(ws.dir, HELPER), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('went on from its third stop')) + 1;
+  await page
+    .locator('.statusbar')
+    .getByText(new RegExp(`^Ln ${stopLine}, Col \\d+`))
+    .waitFor({ timeout: 5000 })
+    .catch(() => {
+      throw new Error(`${HELPER} moved, but the cursor is not at its third stop's line ${stopLine}`);
+    });
+  await page.mouse.move(700, 10);
+  await ctx.shot(page, 'E-third-stop');
+}
+
 export default {
   id: 'E-paused-worker',
   name: 'E paused worker: a breakpoint in one of fifty workers marks and selects exactly that worker, in the panel and the Tasks view',
@@ -165,79 +245,7 @@ export default {
     await page.mouse.move(700, 10);
     await ctx.shot(page, 'E-selection-both-ways');
 
-    // Continue with the task tree in front (the last thing clicked): the mark goes.
-    await runCommand(page, 'Remove All Breakpoints');
-    if (!(await activateTreeGroup(page, runCommand))) throw new Error("could not make the task tree's group active");
-    await pressInWorkbench(page, 'F5');
-    await eventually(async () => (await treeNodes(frame)).every((n) => !n.classes.includes('paused')), {
-      timeout: 15000,
-      what: 'the paused mark to go after Continue',
-    });
-    await eventually(async () => (await tasksViewRows(page)).every((x) => !/paused here/.test(x.description)), {
-      timeout: 15000,
-      what: 'the Tasks view mark to go after Continue',
-    });
-
-    // Its second stop, a `breakpoint()` in a file no editor shows: the debugger opens it in the group that
-    // holds the source, and the tree stays in front of its own (it opened over the tree, in the active group).
-    const groups = await eventually(
-      async () => {
-        const g = await editorGroups(page);
-        return g.some((x) => x.front === HELPER) && g;
-      },
-      { timeout: 20000, what: `${HELPER} opened by the second stop` },
-    );
-    ctx.log(`E: second stop: ${groups.map((g) => `[${g.tabs.join(', ')}; front: ${g.front}]`).join(' ')}`);
-    const treeGroup = groups.find((g) => g.tabs.some((t) => /task tree/i.test(t)));
-    if (!treeGroup || !/task tree/i.test(treeGroup.front))
-      throw new Error(`the task tree is not in front of its group: ${JSON.stringify(groups)}`);
-    if (treeGroup.tabs.includes(HELPER)) throw new Error(`${HELPER} opened in the task tree's group`);
-    frame = await taskTreeFrame(page, { timeout: 10000 });
-    await eventually(
-      async () =>
-        (await treeNodes(frame)).some((n) => n.classes.includes('paused') && n.aria.startsWith(`task ${TARGET},`)),
-      { timeout: 15000, what: `${TARGET} marked paused again, in the tree in sight` },
-    );
-    await page.mouse.move(700, 10);
-    await ctx.shot(page, 'E-second-stop');
-
-    // The third stop, in the same file, now open behind the tree in the tree's own group: VS Code reveals an
-    // open editor where it is, over the tree. The file goes to the other group, at its line; the tree comes back.
-    // (the second stop left it in front of the first group: moved into the tree's, then the tree's tab in front)
-    await runCommand(page, 'View: Focus First Editor Group');
-    await runCommand(page, 'View: Move Editor into Next Group');
-    await runCommand(page, 'View: Open Previous Editor in Group');
-    const before = await editorGroups(page);
-    const treeFirst = before.find((g) => g.tabs.some((t) => /task tree/i.test(t)));
-    if (!treeFirst?.tabs.includes(HELPER) || !/task tree/i.test(treeFirst.front))
-      throw new Error(`could not put ${HELPER} behind the task tree: ${JSON.stringify(before)}`);
-    await pressInWorkbench(page, 'F5');
-    const third = await eventually(
-      async () => {
-        const g = await editorGroups(page);
-        const tree = g.find((x) => x.tabs.some((t) => /task tree/i.test(t)));
-        const source = g.find((x) => x !== tree && x.front === HELPER);
-        return tree && source && /task tree/i.test(tree.front) && !tree.tabs.includes(HELPER) && g;
-      },
-      { timeout: 20000, what: `${HELPER} moved off the tree's group by the third stop, the tree in front` },
-    ).catch(async (e) => {
-      throw new Error(`${e.message}: ${JSON.stringify(await editorGroups(page))}`);
-    });
-    ctx.log(`E: third stop: ${third.map((g) => `[${g.tabs.join(', ')}; front: ${g.front}]`).join(' ')}`);
-    // …at the stopped line (the cursor there, in the editor that has the focus): the line after `breakpoint()`
-    const stopLine =
-      readFileSync(join(ws.dir, HELPER), 'utf8')
-        .split('\n')
-        .findIndex((l) => l.includes('went on from its third stop')) + 1;
-    await page
-      .locator('.statusbar')
-      .getByText(new RegExp(`^Ln ${stopLine}, Col \\d+`))
-      .waitFor({ timeout: 5000 })
-      .catch(() => {
-        throw new Error(`${HELPER} moved, but the cursor is not at its third stop's line ${stopLine}`);
-      });
-    await page.mouse.move(700, 10);
-    await ctx.shot(page, 'E-third-stop');
+    await laterStops(ctx, page, ws, frame);
     await runCommand(page, 'Debug: Stop');
   },
 };

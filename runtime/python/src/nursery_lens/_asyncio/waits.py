@@ -177,9 +177,14 @@ def _fallback(run: Sampling) -> Callable[[Any], WaitSeen | None]:
 def _future(run: Sampling, fut: Any) -> WaitSeen | None:
     tids = run.tids
     tid = tids.get(fut)
-    if tid is not None:  # a task of this run, named as the tree names it (not `task warmer`, its variable)
+    if tid is not None:  # a task of this run, named as the tree names it (not `task warmer`, its variable), once
         return WaitSeen(
-            "task", f"task {_task_name(fut)}", obj=fut, holders=(tid,), detail="until it finishes", whole=True
+            "task",
+            "task",
+            obj=fut,
+            holders=(tid,),
+            detail="until it finishes",
+            label_of=lambda: f"task {_task_name(fut)}",
         )
     children = getattr(fut, "_children", None)
     if isinstance(children, list):  # gather(): done when all its children are, like a nursery

@@ -45,9 +45,9 @@ class WaitSeen(NamedTuple):
     (ids are shared by all its waiters), ``named`` the object the user's code
     holds (a channel end, where ``obj`` is the channel), ``nursery`` a wire id
     used as ``obj`` instead (a nursery's children), ``until`` a deadline on
-    the library's clock; ``whole``: the label already names the object (an
-    awaited task by its own name, as the tree names it), no variable's name
-    is added."""
+    the library's clock; ``label_of``: the object's whole label, asked once
+    per object instead of naming it by a variable (an awaited task by its own
+    name, as the tree names it)."""
 
     kind: str
     label: str
@@ -58,7 +58,7 @@ class WaitSeen(NamedTuple):
     until: float | None = None
     wakes: bool = False
     detail: str | None = None
-    whole: bool = False
+    label_of: Callable[[], str] | None = None
 
 
 def wait_frame(coro: Any, codes: Mapping[int, int]) -> tuple[FrameType | None, FrameType | None]:
@@ -303,8 +303,9 @@ class WaitReader:
             return seen.nursery, seen.label
         if seen.obj is None:
             return None, seen.label
-        if seen.whole:
-            return self.objects.of(seen.obj, lambda: seen.label[:MAX_TEXT])
+        label_of = seen.label_of
+        if label_of is not None:
+            return self.objects.of(seen.obj, lambda: label_of()[:MAX_TEXT])
         outer = self.outer
 
         def label() -> str:
