@@ -20,7 +20,7 @@ import { scenarios } from './scenarios/index.mjs';
 
 const t0 = Date.now();
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 420);
+const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 480);
 const KEEP = process.env.NURSERY_LENS_E2E_KEEP === '1';
 // While working on one scenario: NURSERY_LENS_E2E_ONLY=C,suite (letters of scenario ids, `suite`).
 const ONLY =

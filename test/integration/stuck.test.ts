@@ -141,7 +141,11 @@ describe('integration: a stuck program is told stuck (real Python + Trio or asyn
           [['__main__.main', 'gather']], // asyncio.run's main task (asyncio calls it Task-1)
         );
         await waitFor('the log line', () => told.length === 1);
-        assert.match(told[0], /deadlock: settle ledger waits for asyncio\.wait held by settle audit; /);
+        assert.match(
+          told[0],
+          /deadlock: settle ledger waits for asyncio\.wait done by settle audit; /,
+          "joined as the panel joins a future's holder",
+        );
       },
     );
     assert.equal(stderr.includes('RecursionError'), false, stderr);

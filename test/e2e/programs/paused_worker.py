@@ -1,8 +1,8 @@
 """Fifty workers; exactly one of them (worker-37) reaches the line the test
 sets a breakpoint on. The others wait in trio.sleep meanwhile. Two seconds
 after it goes on, worker-37 stops again, in a file no editor shows (a
-`breakpoint()` in paused_helper.py): the debugger opens that file. Two
-seconds after that, a third stop in the same file."""
+`breakpoint()` in paused_helper.py): the debugger opens that file. A
+second after that, a third stop in the same file."""
 
 import trio
 
@@ -18,7 +18,7 @@ async def worker(i: int) -> None:
         print(f"worker-{found} reached the breakpoint line")
         await trio.sleep(2)
         second_stop(found)
-        await trio.sleep(2)
+        await trio.sleep(1)
         third_stop(found)
     await trio.sleep(60)
 
