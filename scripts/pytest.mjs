@@ -1,38 +1,70 @@
-// Runs the Python suites with the repository's .venv (newest Trio), then again
-// with .venv-oldest-trio (the oldest supported Trio) and .venv-newest-python
-// (the newest CPython here, for asyncio) when those exist.
-import { spawnSync } from 'node:child_process';
+// Runs the Python suites with the repository's .venv (newest Trio), and with
+// .venv-oldest-trio (the oldest supported Trio) and .venv-newest-python (the
+// newest CPython here, for asyncio) when those exist.
+// The environments run side by side: most of a suite's time is its programs'
+// sleeps and subprocesses (~30% of one core each), so three at once take
+// about as long as one. Each environment's output is printed whole when it
+// ends. NURSERY_LENS_PYTEST_SERIAL=1, a single core, or a single environment
+// runs them one after another, with live output.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = ['runtime/python/tests', 'examples/tests'].filter((p) => existsSync(join(root, p)));
-let status = 0;
+const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...suites, ...process.argv.slice(2)];
+
+const envs = [];
 for (const venv of ['.venv', '.venv-oldest-trio', '.venv-newest-python']) {
   const py = join(root, venv, 'bin', 'python');
-  if (!existsSync(py)) {
-    if (venv === '.venv') {
-      console.error('No .venv: run `npm install` first.');
-      process.exit(1);
-    }
-    if (venv === '.venv-newest-python')
-      console.log(
-        "\n── no CPython newer than .venv's was found (pyenv or python3.12+ on PATH): the asyncio suites ran on one" +
-          ' version only; set NURSERY_LENS_NEWEST_PYTHON to an interpreter and run `npm install` again ──',
-      );
-    continue;
-  }
-  const versions = spawnSync(py, ['-c', 'import sys, trio; print(sys.version.split()[0], trio.__version__)'], {
+  if (existsSync(py)) envs.push({ venv, py });
+  else if (venv === '.venv') {
+    console.error('No .venv: run `npm install` first.');
+    process.exit(1);
+  } else if (venv === '.venv-newest-python')
+    console.log(
+      "\n── no CPython newer than .venv's was found (pyenv or python3.12+ on PATH): the asyncio suites ran on one" +
+        ' version only; set NURSERY_LENS_NEWEST_PYTHON to an interpreter and run `npm install` again ──',
+    );
+}
+
+function title({ venv, py }) {
+  const [python, trio] = spawnSync(py, ['-c', 'import sys, trio; print(sys.version.split()[0], trio.__version__)'], {
     encoding: 'utf8',
   })
     .stdout.trim()
     .split(' ');
-  console.log(`\n── pytest with ${venv} (Python ${versions[0]}, trio ${versions[1]}) ──`);
-  const r = spawnSync(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...suites, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    cwd: root,
-  });
-  if (r.status !== 0) status = r.status ?? 1;
+  return `pytest with ${venv} (Python ${python}, trio ${trio})`;
 }
-process.exit(status);
+
+/** One environment's run: live output when alone, else its whole output when it ends. */
+function run(env, live) {
+  return new Promise((resolve) => {
+    const head = title(env);
+    const started = Date.now();
+    if (live) console.log(`\n── ${head} ──`);
+    const child = spawn(env.py, args, { cwd: root, stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    if (!live) for (const s of [child.stdout, child.stderr]) s.on('data', (d) => (text += d));
+    child.on('close', (code) => {
+      if (!live) {
+        const seconds = ((Date.now() - started) / 1000).toFixed(0);
+        process.stdout.write(`\n── ${head}: ${seconds} s, exit ${code} ──\n${text}`);
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+
+const serial = process.env.NURSERY_LENS_PYTEST_SERIAL === '1' || availableParallelism() < 2 || envs.length < 2;
+let codes;
+if (serial) {
+  codes = [];
+  for (const env of envs) codes.push(await run(env, true));
+} else {
+  console.log(`\n── pytest in ${envs.map((e) => e.venv).join(', ')}, side by side (each printed when it ends) ──`);
+  codes = await Promise.all(envs.map((env) => run(env, false)));
+}
+process.exit(codes.find((c) => c !== 0) ?? 0);

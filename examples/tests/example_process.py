@@ -14,8 +14,10 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent
 HETTINGER = EXAMPLES / "hettinger"
 
-# Let the tests import sites.py and in_flight.py for the expected values.
+# Let the tests import sites.py and in_flight.py for the expected values,
+# and the runtime suite's schema check (schema_lines.py).
 sys.path.insert(0, str(HETTINGER))
+sys.path.insert(0, str(EXAMPLES.parent / "runtime" / "python" / "tests"))
 
 
 def example_env(speed: float = 8.0) -> dict[str, str]:

@@ -18,14 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from example_process import EXAMPLES, run
+from schema_lines import schema_errors  # (runtime/python/tests, put on sys.path by example_process)
 
 from nursery_lens._core.batches import expand
 
 BLOCKING = EXAMPLES / "blocking.py"
 STRETCHES = Path(__file__).with_name("loop_stretches.py")
-SCHEMA = json.loads((EXAMPLES.parent / "runtime" / "protocol" / "events.schema.json").read_text(encoding="utf-8"))
 
 
 def line_of(marker: str) -> int:
@@ -52,11 +51,10 @@ def recorded(tmp_path: Path, *args: str) -> tuple[list[dict[str, Any]], list[Str
         STRETCHES, str(truth), str(BLOCKING), *args, python=[sys.executable, "-m", "nursery_lens", "--record", str(out)]
     )
     assert done.returncode == 0, done.stderr
-    validator = jsonschema.Draft202012Validator(SCHEMA)
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     for e in lines:
-        errors = list(validator.iter_errors(e))
-        assert not errors, (errors[0].message, e)
+        errors = schema_errors(e)
+        assert not errors, (errors[0], e)
     events = [one for e in lines for one in expand(e)]  # a batch line (1.3) as its events
     measured = json.loads(truth.read_text(encoding="utf-8"))
     # the task both saw spawn puts the stretches on the recording's clock

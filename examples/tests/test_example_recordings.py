@@ -16,24 +16,22 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
 import pytest
 
 from example_process import HETTINGER, ctrl_c, start
 import sites  # noqa: E402  (examples/hettinger, put on sys.path by example_process)
 from fixture_runs import FIXTURES, RECIPES, fixture_path, record
 from recorded_run import LIFECYCLE, Recording, Run, Task, read, recording_text
+from schema_lines import schema_errors  # (runtime/python/tests, put on sys.path by example_process)
 
 TRIO_WAY = HETTINGER / "trio_way.py"
-SCHEMA = json.loads((FIXTURES.parent.parent / "runtime" / "protocol" / "events.schema.json").read_text(encoding="utf-8"))
 
 
 def assert_valid_lines(path: Path) -> None:
     """Every line validates against the wire protocol's schema."""
-    validator = jsonschema.Draft202012Validator(SCHEMA)
     for number, line in enumerate(recording_text(path).splitlines(), 1):
-        errors = sorted(validator.iter_errors(json.loads(line)), key=str)
-        assert not errors, f"{path.name} line {number}: {errors[0].message}\n{line}"
+        errors = schema_errors(json.loads(line))
+        assert not errors, f"{path.name} line {number}: {errors[0]}\n{line}"
 
 
 @pytest.fixture(scope="module")
@@ -353,8 +351,9 @@ def test_server_like_tree(recorded: Any) -> None:
     assert len({json.dumps(task.site, sort_keys=True) for task in workers}) == 1
     lock_waits = [task for task in workers if any(at and at["function"] == "worker" and state == "waiting" for _, state, at in task.states)]
     # The sampler's 2 ms budget reaches part of 2,000 tasks in 1.5 s: 775-1,262 of them in 8 runs (5 Dec,
-    # with protocol 1.2's waits and chains sampled too), so "hundreds" is what a recording promises.
-    assert len(lock_waits) > 400, "hundreds of workers are seen waiting (in a sleep or at the lock)"
+    # with protocol 1.2's waits and chains sampled too; 338 with the three Python suites side by side on
+    # two cores), so "hundreds", more than one sample's 200, is what a recording promises.
+    assert len(lock_waits) > 250, "hundreds of workers are seen waiting (in a sleep or at the lock)"
     # The supervised group: one failed group (probe-7 raised, its 23 siblings cancelled by it), then a fresh
     # one (the run lasts until it runs, however loaded the machine), cancelled at the end.
     groups = run.user_nurseries(by_name["supervisor"])

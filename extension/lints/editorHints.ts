@@ -102,8 +102,9 @@ export class EditorHints implements vscode.InlayHintsProvider, vscode.Disposable
   }
 
   /**
-   * The command of one part of a line's hint, drawn now: a click selects
-   * what it drew (the run, the tasks, its words), whatever was drawn since.
+   * The command of one part of a line's hint, drawn now: each draw replaces
+   * what it keeps, so a click selects what the part last drew (the run, the
+   * tasks, its words), which is what the user saw.
    */
   private siteCommand(kind: HintKind, file: string, line: number, drawn: Drawn): string {
     const id = `nurseryLens.hint.${kind}:${line}:${file}`;

@@ -16,25 +16,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from nursery_lens._core.batches import expand
+from schema_lines import SCHEMA as _schema, schema_errors
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMA_PATH = ROOT / "runtime" / "protocol" / "events.schema.json"
 BOOTSTRAP = ROOT / "runtime" / "python" / "bootstrap"
 SRC = ROOT / "runtime" / "python" / "src"
-
-_schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-_validator = Draft202012Validator(_schema)
-# Validating against the top-level oneOf tries all 15 event schemas per
-# line; dispatching on "type" to the one schema with that const is the same
-# check (each branch pins its "type") and fast enough for 40k-line streams.
-_by_type = {}
-for _ref in _schema["oneOf"]:
-    _name = _ref["$ref"].split("/")[-1]
-    _const = _schema["$defs"][_name]["properties"]["type"]["const"]
-    _by_type[_const] = Draft202012Validator({"$ref": _ref["$ref"], "$defs": _schema["$defs"]})
 
 
 def line_of(path: str, marker: str) -> int:
@@ -105,9 +93,8 @@ def validate_lines(text: str, sample: int = 1) -> list[dict[str, Any]]:
             _assert_shape(event, line)
             seen[kind] = seen.get(kind, 0) + 1
         if sample == 1 or seen[kind] <= sample or number % sample == 0:
-            validator = _by_type.get(kind, _validator) if isinstance(kind, str) else _validator
-            errors = sorted(validator.iter_errors(event), key=lambda e: e.path)
-            assert not errors, f"schema violation in {line!r}: {errors[0].message}"
+            errors = schema_errors(event)
+            assert not errors, f"schema violation in {line!r}: {errors[0]}"
         events.extend(expand(event))  # a batch line (1.3) as the events it stands for
     return events
 

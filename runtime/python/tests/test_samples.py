@@ -364,24 +364,25 @@ def _seen_waiting(rec, names):
 
 
 def test_a_short_task_gets_a_first_look(record):
-    # At 10 samples a second, eight tasks one after another, 80 ms each, meet
-    # at most 7 regular samples: the first look after a spawn sees each one.
+    # At 1 sample a second, eight tasks one after another, 200 ms each, meet
+    # at most 2 regular samples: the first look after a spawn sees each one
+    # (10 ms after it, so a loop held up to ~190 ms on a busy host still does).
     async def short():
-        await trio.sleep(0.08)
+        await trio.sleep(0.2)
 
     async def main():
         for i in range(8):
             async with trio.open_nursery() as n:
                 n.start_soon(short, name=f"short-{i}")
 
-    rec = record(main, sample_hz=10)
+    rec = record(main, sample_hz=1)
     assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8
 
 
 def test_a_first_look_beside_many_live_tasks(record):
     # A look is at the new tasks only: 70 others living beside them change nothing.
     async def short():
-        await trio.sleep(0.08)
+        await trio.sleep(0.2)
 
     async def main():
         async with trio.open_nursery() as idle:
@@ -393,5 +394,5 @@ def test_a_first_look_beside_many_live_tasks(record):
                     n.start_soon(short, name=f"short-{i}")
             idle.cancel_scope.cancel()
 
-    rec = record(main, sample_hz=10)
+    rec = record(main, sample_hz=1)
     assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8
