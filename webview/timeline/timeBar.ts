@@ -43,7 +43,7 @@ export function momentWords(m: BarMoment): string {
   const moment =
     !m.past && m.info && m.info.status !== 'live'
       ? `at the end, ${formatMoment(m.end)}`
-      : `${where} ${formatMoment(m.at)} of ${formatMoment(m.end)}`;
+      : `${where} ${formatMoment(m.at, m.end)} of ${formatMoment(m.end)}`;
   return `${moment}${wall ? ` · ${wall}` : ''}`;
 }
 

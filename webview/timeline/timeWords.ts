@@ -7,16 +7,26 @@ import type { TimelineLine, TimelineMark } from '../../contract/timeline';
 import { baseName, errorLine } from '../tree/labels';
 import { stateWord } from '../tree/taskStates';
 
-/** A run-relative moment: `0.3 ms`, `532 ms`, `12.53 s`, `2:05.4`. */
-export function formatMoment(ms: number): string {
+/**
+ * A run-relative moment: `0.3 ms`, `532 ms`, `12.53 s`, `2:05.4`. Beside a
+ * moment past a minute (`like`), one under it reads in minutes too
+ * (`0:05.1 of 1:01.3`, not `5.117 s of 1:01.3`).
+ */
+export function formatMoment(ms: number, like = 0): string {
   if (!Number.isFinite(ms)) return '';
   const a = Math.abs(ms);
+  if (Math.abs(like) >= 60_000 && ms >= 0) return minutes(ms);
   if (a === 0) return '0 ms';
   if (a < 1) return `${ms.toFixed(2)} ms`;
   if (a < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
   if (a < 60_000) return `${(ms / 1000).toFixed(a < 10_000 ? 3 : 2)} s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m}:${((ms % 60_000) / 1000).toFixed(1).padStart(4, '0')}`;
+  return minutes(ms);
+}
+
+function minutes(ms: number): string {
+  const tenths = Math.round(ms / 100); // rounded once, so 59.96 s reads 1:00.0, not 0:60.0
+  const m = Math.floor(tenths / 600);
+  return `${m}:${((tenths % 600) / 10).toFixed(1).padStart(4, '0')}`;
 }
 
 /** The wall clock of a run-relative moment (`12:03:10.532`), from the run's start. */
