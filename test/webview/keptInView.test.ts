@@ -4,7 +4,8 @@
 // a task picked from an editor hint inside a fold is lifted out of it,
 // selected and shown; the root's label stays readable when a pan (a node
 // opened wide, Follow at a past moment) cuts it at the left edge; the
-// timeline's rows leave out what the tree hides in collapsed levels.
+// timeline's rows leave out what the tree hides in collapsed levels; a
+// worker the opened fold slid under the pointer gets no hover card.
 // Screenshots at 400, 800 and 1,600 px in light and dark.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -90,6 +91,30 @@ describe('webview: what stays in view of a big tree (server-like recording)', fu
     await h.settle(300);
     await open('after deltas');
     assert.equal(await details(h).getByRole('button', { name: 'Fold back' }).count(), 1);
+    assert.deepEqual(h.errors, []);
+    await h.page.close();
+  });
+
+  it('opening the fold with a click brings no hover card for the worker that slid under the pointer', async () => {
+    // The user pass: the fold opened, worker-25 came under the still pointer, and its card covered the tree.
+    const h = await Harness.open(s, { width: 1100, height: 700 });
+    const run = serverLike();
+    await h.send(runsMessage([run.state]), run.snapshot());
+    await h.settle(300);
+    const b = (await fold(h).locator('text').boundingBox())!;
+    await h.page.mouse.move(b.x + 5, b.y + b.height / 2);
+    await h.page.mouse.down();
+    await h.page.mouse.up();
+    await h.settle(1000); // past the card's delay
+    const under = await h.page.evaluate(
+      ([x, y]) => document.elementFromPoint(x, y)?.closest('g.node')?.getAttribute('aria-label') ?? '',
+      [b.x + 5, b.y + b.height / 2],
+    );
+    assert.match(under, /^task worker-/, 'a worker slid under the pointer');
+    assert.equal(await h.page.locator('.tooltip:not([hidden])').count(), 0, 'and shows no card of its own accord');
+    await h.page.mouse.move(b.x + 9, b.y + b.height / 2);
+    await h.page.waitForSelector('.tooltip:not([hidden])'); // a move of the pointer's own: a hover
+    assert.match((await h.page.locator('.tooltip .strong').textContent())!, /^worker-/);
     assert.deepEqual(h.errors, []);
     await h.page.close();
   });

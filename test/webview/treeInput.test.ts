@@ -208,6 +208,30 @@ describe('webview: task tree, driven by the user', function () {
     assert.equal(await h.page.getByRole('button', { name: 'Follow' }).getAttribute('aria-pressed'), 'false');
   });
 
+  it("a selected task's label is all in the selection's colour: its error stays readable on the selection", async () => {
+    // The user pass (Light+): on the blue selection the error's dark red almost disappeared.
+    const rec = recording(FAILING);
+    await h.send(runsMessage(rec), snapshotMessage(rec[0]));
+    await h.settle();
+    const crasher = h.page.locator('g.node[aria-label^="task crasher"]');
+    const fills = () =>
+      crasher.evaluate((g) =>
+        ['tspan.name', 'tspan.extra.error'].map((sel) => getComputedStyle(g.querySelector(sel)!).fill),
+      );
+    const [, unselected] = await fills();
+    await crasher.locator('tspan.name').click();
+    await h.settle();
+    const [name, error] = await fills();
+    assert.notEqual(unselected, name, 'unselected, the error has its own colour');
+    assert.equal(error, name, 'selected, it has the selection foreground, as the name has');
+    // Its details: a duration never breaks between number and unit; a nursery's site chip starts with its text.
+    const details = h.page.locator('aside.details');
+    const spans = await details.locator('dd .nowrap').allTextContents();
+    assert.ok(spans.length >= 2 && spans.every((t) => /^[\d.]+ (ms|s)$/.test(t)), spans.join(' | '));
+    const chip = await details.locator('dt:text-is("Nursery") + dd code').textContent();
+    assert.match(chip!, /^\S/, `no leading space in the chip (${JSON.stringify(chip)})`);
+  });
+
   it('follows new activity until the user pans; Follow resumes it', async () => {
     const live = await showLive(h);
     const follow = h.page.getByRole('button', { name: 'Follow' });

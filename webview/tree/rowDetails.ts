@@ -132,10 +132,15 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
   if (t.state === 'cancelled') item(...cancelItem(t, links));
   if (c.victims.length) item(...victimsItem(t, c.victims, links));
+  // A duration never breaks between its number and its unit ("ran 2.1 / s" in a narrow pane).
+  const span = (ms: number) => h('span', { class: 'nowrap' }, formatDuration(ms));
   item(
     'Lifetime',
-    `spawned ${formatDuration(t.spawnedAt)} into the run`,
-    t.exitedAt !== undefined ? `, ran ${formatDuration(t.exitedAt - t.spawnedAt)}` : '',
+    'spawned ',
+    span(t.spawnedAt),
+    ' into the run',
+    t.exitedAt !== undefined ? ', ran ' : null,
+    t.exitedAt !== undefined ? span(t.exitedAt - t.spawnedAt) : null,
   );
   item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
   // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
@@ -172,7 +177,8 @@ function ownerItem(t: TaskRow, links: RowLinks): Item | null {
     return [
       groupTitle(nursery),
       `#${nursery.id}`,
-      nursery.site ? h('code', {}, ` ${shortSite(nursery.site)}`) : null,
+      nursery.site ? ' ' : null,
+      nursery.site ? h('code', {}, shortSite(nursery.site)) : null,
       nursery.start ? h('span', { class: 'muted' }, ` (${startWord(nursery)})`) : null,
       ' of ',
       links.task(nursery.parent),

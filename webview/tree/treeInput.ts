@@ -45,9 +45,11 @@ export function bindTreeInput(
     a.select(key);
     svg.focus({ preventScroll: true });
   });
-  nodes.addEventListener('mouseover', (e) => {
+  nodes.addEventListener('mouseover', (e) => a.hover(keyOf(e)));
+  // The card follows the pointer's own moves, not a node that slid under a still pointer (opening a fold
+  // brought worker-25 under the pointer that clicked it, and its card covered the tree).
+  nodes.addEventListener('pointermove', (e) => {
     const key = keyOf(e);
-    a.hover(key);
     const node = key !== null ? a.node(key) : undefined;
     const rows = a.rows();
     if (node && rows) tooltip.schedule(node, rows, e.clientX, e.clientY);

@@ -10,8 +10,13 @@ import type { Transform } from '../viewState';
 
 /** Below this zoom a first view is not readable enough to choose. */
 const MIN_READABLE = 0.75;
-/** A first view shows the whole tree at MIN_READABLE when it would fit this close below it (a tenth more than fits). */
-const NEAR_READABLE = 0.9;
+/**
+ * A first view shows the whole tree fitted, a little smaller, when it fits
+ * this close below MIN_READABLE (labels of 7.2 px and up): a small tree
+ * whole beats its last column's label ends cut off (a fetch's URL, the
+ * part that tells the rows apart) or its fourth column out of view.
+ */
+const NEAR_READABLE = 0.8;
 /** Where `showing` puts a node it zooms to, from the left edge, in px. */
 const SHOWN_EDGE = 72;
 /** Room left around a fitted or first view, in px. */
@@ -238,23 +243,15 @@ export class Viewport {
 
   /**
    * The first view of a run: the whole tree when it is readable fitted (or
-   * nearly: then at the readable scale, a label's end out of view); else
-   * the top of its structure: the root, its nursery and their children (the
+   * nearly: then a little smaller); else the top of its structure: the root, its nursery and their children (the
    * first three columns), scaled (not below 3/4) to fit the panel, and
    * centred on their rows, or from their top when they are still taller
    * (centred on the root when that would leave it below the area).
    */
   initialTransform(layout: Layout): Transform {
     const fit = this.fitTransform(layout);
-    if (fit.k >= MIN_READABLE) return fit;
+    if (fit.k >= MIN_READABLE * NEAR_READABLE) return fit;
     const { width, height } = this.size();
-    if (fit.k >= MIN_READABLE * NEAR_READABLE) {
-      // Just short of readable: the whole tree at the readable scale from its left edge, its rows
-      // centred. The end of the last column's labels out of view beats the whole column out of it.
-      const b = layout.bounds;
-      const k = MIN_READABLE;
-      return { k, x: PAD - (b.x0 - MARKER_RADIUS) * k, y: height / 2 - ((b.y0 + b.y1) / 2) * k };
-    }
     const top = layout.nodes.filter((p) => p.depth <= 2);
     const third = top.find((p) => p.depth === 2);
     const right = third ? third.x + LABEL_X + (layout.room[2] ?? 0) - layout.bounds.x0 : 0;
