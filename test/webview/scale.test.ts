@@ -105,6 +105,8 @@ describe('webview: the tree at real-world size (server-like recording)', functio
     await show(h);
     const probe7 = h.task('probe-7');
     assert.match((await probe7.getAttribute('class'))!, /s-raised/);
+    // Its column had room: the error's type whole (a user pass saw "Conn…onError" at 1,100 px).
+    assert.equal((await probe7.locator('tspan.extra').textContent())!.trim(), 'ConnectionError');
     const failed = h.page.locator(`g.node.fold[data-parent="${await probe7.getAttribute('data-parent')}"]`);
     assert.match(
       (await failed.getAttribute('aria-label'))!,

@@ -208,6 +208,28 @@ function nurseryLook(look: Look, row: NurseryRow, m: Measures, room: number): Lo
   return look;
 }
 
+/**
+ * The words after a task's name: its error's type, where it waits, or what
+ * cancelled it: the task whose failure did (`← load(stock)`) or a deadline
+ * that passed (a timeout, move_on_after). The layout's first guess at a
+ * label's length counts them too (shownTree.ts).
+ */
+export function extraWords(t: TaskRow, rows: ReadonlyMap<number, Row>): ExtraWords {
+  const cause = t.state === 'cancelled' && t.cancelledBy !== undefined ? rows.get(t.cancelledBy) : undefined;
+  if (cause?.kind === 'task')
+    return { text: `← ${displayName(cause.name)}`, cls: 'cause', aria: `, cancelled by ${cause.name}` };
+  if (t.state === 'cancelled' && t.cancelSource === 'deadline')
+    return { text: '← deadline', cls: 'cause', aria: ', cancelled by a deadline' };
+  return { text: taskExtra(t), cls: t.state === 'raised' ? 'error' : 'site', aria: '' };
+}
+
+interface ExtraWords {
+  text: string;
+  cls: 'error' | 'site' | 'cause';
+  /** What cancelled it, for screen readers (the rest is in taskAria). */
+  aria: string;
+}
+
 function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: boolean): Look {
   const { rows, measures: m } = c;
   look.classes += ` ${stateClass(t.state)}`;
@@ -218,16 +240,9 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   if (t.loose) look.classes += ' loose';
   if (t.flags?.length) look.classes += ' flagged';
   look.icon = stateIcon(t.state);
-  let extra = taskExtra(t);
-  look.extraClass = t.state === 'raised' ? 'error' : 'site';
-  // A cancelled task names the task whose failure cancelled it.
-  const cause = t.state === 'cancelled' && t.cancelledBy !== undefined ? rows.get(t.cancelledBy) : undefined;
-  // …or the deadline that passed (a timeout, move_on_after).
-  const byDeadline = t.state === 'cancelled' && cause?.kind !== 'task' && t.cancelSource === 'deadline';
-  if (cause?.kind === 'task' || byDeadline) {
-    extra = cause?.kind === 'task' ? `← ${displayName(cause.name)}` : '← deadline';
-    look.extraClass = 'cause';
-  }
+  const said = extraWords(t, rows);
+  const extra = said.text;
+  look.extraClass = said.cls;
   const key = extra ? awaitKey(t) : null;
   if (key) look.mark = c.palette.markOf(key);
   const markW = look.mark ? MARK_ROOM : 0;
@@ -266,7 +281,7 @@ function taskLook(look: Look, t: TaskRow, c: LookContext, room: number, match: b
   look.debugX = beforeBadge + GAP + DEBUG_ICON_ROOM / 2;
   look.aria =
     taskAria(t) +
-    (cause?.kind === 'task' ? `, cancelled by ${cause.name}` : byDeadline ? ', cancelled by a deadline' : '') +
+    said.aria +
     (dl ? deadlineAria(badges[badges.length - (shielded ? 2 : 1)]) : '') +
     (t.loose ? ', loose (owned by no task group)' : '') +
     (t.flags ?? []).map((f) => `, ${flagBadge(f)}`).join('') +

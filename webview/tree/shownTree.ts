@@ -6,7 +6,7 @@ import type { Row, RunInfo } from '../../contract/rows';
 import { victimsIndex } from './cancelLinks';
 import { awaitKey, displayName } from './labels';
 import { layoutTree, type LabelSizer, type Layout } from './layout';
-import { lookOf, type Measures } from './look';
+import { extraWords, lookOf, type Measures } from './look';
 import type { RunMirror } from './mirror';
 import { sameBudget } from './budget';
 import { hiddenWords } from './labels';
@@ -128,11 +128,12 @@ export class ShownTree {
         // Rows are replaced when they change, so a count cached on the row object stays right.
         let c = CHARS.get(r);
         if (c === undefined) {
-          const site = r.state === 'waiting' ? r.awaitSite : null;
+          // The error's type is bold, a little wider than its characters: "probe-7 ConnectionError" was
+          // ranked below the column's 12 longest, measured by none, and drawn cut with room to spare.
+          const extra = extraWords(r, rows);
           c =
             Math.min(displayName(r.name).length, 44) +
-            (site ? site.function.length + 8 : 0) +
-            (r.error ? 14 : 0) +
+            (extra.text ? extra.text.length + (extra.cls === 'error' ? 4 : 2) : 0) +
             (r.scopes.length ? 10 : 0);
           CHARS.set(r, c);
         }
