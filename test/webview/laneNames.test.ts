@@ -26,6 +26,14 @@ describe('timeline lane names (Node)', () => {
       cut.every((c) => c.length <= 14),
       cut.join(' | '),
     );
-    assert.deepEqual(cut.slice(2), ['fetc….cnn.com)', 'worker', 'worker'], 'same-named tasks stay alike');
+    assert.deepEqual(cut.slice(2), ['…/www.cnn.com)', 'worker', 'worker'], 'same-named tasks stay alike');
+  });
+
+  it('drops the start every cut name shares: it tells no row apart', () => {
+    const names = ['crawl', 'fetch(https://www.yahoo.com)', 'fetch(http://www.cnn.com)', 'fetch(http://www.perl.org)'];
+    // at 400 px the strip has room for 11 characters: they read `fet…ps://…`, `fet…n.com)`, `fet…l.org)`
+    assert.deepEqual(cutApart(names, 11), ['crawl', '…yahoo.com)', '…w.cnn.com)', '….perl.org)']);
+    // a start that differs stays: it is what tells the rows apart
+    assert.deepEqual(cutApart(['reader-connection-1', 'writer-connection-1'], 11), ['rea…ction-1', 'wri…ction-1']);
   });
 });

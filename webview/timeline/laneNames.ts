@@ -4,30 +4,36 @@
 /**
  * A name cut to `room` characters in its middle, keeping more of its end:
  * `fetch(http://www.cnn.com)` → `fetc…w.cnn.com)`, so names that differ
- * at their end (a URL, a number) stay apart in a narrow strip.
+ * at their end (a URL, a number) stay apart in a narrow strip. `head`: the
+ * characters kept at its start.
  */
-export function cutMiddle(name: string, room: number): string {
+export function cutMiddle(name: string, room: number, head = headOf(room)): string {
   if (name.length <= room) return name;
   if (room < 4) return `${name.slice(0, Math.max(1, room - 1))}…`;
-  const head = Math.ceil((room - 1) / 4);
   return `${name.slice(0, head)}…${name.slice(name.length - (room - 1 - head))}`;
 }
 
+const headOf = (room: number): number => Math.ceil((room - 1) / 4);
+
 /**
- * Each name cut to `room` characters (cutMiddle); names that cut makes
- * alike though they differ keep instead the stretch where they differ:
- * `fetc…thon.org)` twice becomes `fetc…w.python…` and `fetc…w.jython…`.
+ * Each name cut to `room` characters (cutMiddle); when every name cut
+ * starts alike, the start says nothing and goes (`…w.cnn.com)`, not
+ * `fetc….cnn.com)`: at 400 px the fetches read `fet…ps://…`). Names that
+ * cut makes alike though they differ keep instead the stretch where they
+ * differ: `…thon.org)` twice becomes `…w.python…` and `…w.jython…`.
  */
 export function cutApart(names: readonly string[], room: number): string[] {
-  const cut = names.map((n) => cutMiddle(n, room));
+  const long = names.filter((n) => n.length > room);
+  const first = long[0]?.slice(0, headOf(room));
+  const head = long.length > 1 && long.every((n) => n.startsWith(first!)) ? 0 : headOf(room);
+  const cut = names.map((n) => cutMiddle(n, room, head));
   const alike = new Map<string, number[]>();
   cut.forEach((c, i) => {
     const list = alike.get(c);
     if (list) list.push(i);
     else alike.set(c, [i]);
   });
-  const head = Math.ceil((room - 1) / 4); // as cutMiddle, so the rows line up
-  const rest = room - 2 - head;
+  const rest = room - 2 - head; // after the same head as cutMiddle's, so the rows line up
   for (const group of alike.values()) {
     if (group.length < 2 || rest < 3) continue;
     for (const i of group) {
