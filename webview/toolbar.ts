@@ -298,7 +298,10 @@ export class Toolbar {
     this.runSelect.title = shown ? `Run to show: ${shown}` : 'Run to show';
     this.runSelect.hidden = runs.length === 0;
     this.runSelect.disabled = runs.length < 2;
-    this.clearFinished.hidden = !runs.some((r) => r.status !== 'live');
+    // There whenever a run is, and disabled while none is over: its coming as a run ended re-wrapped the
+    // toolbar (two rows to three at 700 px) and the tree jumped and was scaled again.
+    this.clearFinished.hidden = runs.length === 0;
+    this.clearFinished.disabled = !runs.some((r) => r.status !== 'live');
   }
 
   setState(s: {

@@ -50,7 +50,10 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.equal(await h.page.locator('.banner').count(), 0, 'a live run has no banner');
     // Announced once as it starts: a count there ("0 live tasks") went stale as tasks came.
     assert.match((await h.page.locator('[role="status"]').textContent())!, /: running$/);
-    assert.equal(await h.page.getByRole('button', { name: 'Clear finished runs' }).isVisible(), false);
+    const clear = h.page.getByRole('button', { name: 'Clear finished runs' });
+    const toolbarHeight = async () => (await h.page.locator('.toolbar').boundingBox())!.height;
+    const before = await toolbarHeight();
+    assert.equal(await clear.isDisabled(), true, 'there, and disabled while no run is over');
     live.state.markDisconnected('connection lost');
     await h.send(runsMessage([live.state]), live.delta() ?? live.snapshot());
     const banner = h.page.locator('.banner[data-status="disconnected"]');
@@ -58,6 +61,8 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.match((await h.page.locator('[role="status"]').textContent())!, /connection lost/);
     assert.ok((await h.nodes()).length >= 10, 'the tree stays');
     assert.match((await h.page.locator('select.run-picker option').textContent())!, /disconnected/);
+    assert.equal(await clear.isEnabled(), true);
+    assert.equal(await toolbarHeight(), before, 'the toolbar keeps its rows as the run ends');
     await h.clearPosted();
     await h.page.getByRole('button', { name: 'Clear finished runs' }).click();
     assert.deepEqual(await h.posted(), [{ type: 'command', command: 'clearFinished' }]);
