@@ -35,5 +35,9 @@ describe('timeline lane names (Node)', () => {
     assert.deepEqual(cutApart(names, 11), ['crawl', '…yahoo.com)', '…w.cnn.com)', '….perl.org)']);
     // a start that differs stays: it is what tells the rows apart
     assert.deepEqual(cutApart(['reader-connection-1', 'writer-connection-1'], 11), ['rea…ction-1', 'wri…ction-1']);
+    // decided over every lane, not only those in sight, so a row's cut stays as the strip scrolls
+    assert.deepEqual(cutApart([names[1]], 11, ['attempt_connect_to', ...names]), ['fet…oo.com)']);
+    // names all alike keep their start: it is all there is to read
+    assert.deepEqual(cutApart(['a_long_task_name', 'a_long_task_name'], 11), ['a_l…sk_name', 'a_l…sk_name']);
   });
 });

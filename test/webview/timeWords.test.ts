@@ -29,6 +29,8 @@ describe('timeline moments in words (Node)', () => {
       data: null,
       playing: false,
     });
-    assert.equal(words, 'at 0:05.1 of 1:01.3');
+    assert.equal(words, 'at 0:05.117 of 1:01.3');
+    assert.equal(formatMoment(59_999.7, 61_300), '1:00.0', 'never 0:60.000');
+    assert.equal(formatMoment(75_000, 61_300), '1:15.0');
   });
 });

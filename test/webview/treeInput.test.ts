@@ -208,6 +208,48 @@ describe('webview: task tree, driven by the user', function () {
     assert.equal(await h.page.getByRole('button', { name: 'Follow' }).getAttribute('aria-pressed'), 'false');
   });
 
+  it('the hover card: gone on a click, and through a drag; back over another node', async () => {
+    await showLive(h);
+    const card = h.page.locator('.tooltip:not([hidden])');
+    const at = async (name: string) => {
+      const b = (await h.task(name).locator('tspan.name').boundingBox())!;
+      return { x: b.x + 4, y: b.y + b.height / 2 };
+    };
+    const fetch = await at('fetch');
+    await h.page.mouse.move(fetch.x, fetch.y);
+    await card.waitFor();
+    await h.page.mouse.down();
+    await h.page.mouse.move(fetch.x + 3, fetch.y + 1); // a click's jiggle
+    await h.page.mouse.up();
+    await h.page.mouse.move(fetch.x + 5, fetch.y + 1);
+    await h.settle(700); // past the card's delay
+    assert.equal(await card.count(), 0, 'no card for the node just clicked, however the pointer jiggles');
+    await h.page.mouse.down();
+    for (let i = 1; i <= 6; i++) await h.page.mouse.move(fetch.x + 5, fetch.y + 1 + 10 * i);
+    await h.settle(700);
+    assert.equal(await card.count(), 0, 'none during a drag');
+    await h.page.mouse.up();
+    // another task in sight
+    const area = (await h.page.locator('svg.tree').boundingBox())!;
+    const names = h.page.locator('g.node[aria-label^="task "]:not([aria-label^="task fetch,"]) tspan.name');
+    let other: { x: number; y: number; name: string } | null = null;
+    for (let i = 0; i < (await names.count()) && !other; i++) {
+      const b = await names.nth(i).boundingBox();
+      if (
+        b &&
+        b.y > area.y + 10 &&
+        b.y + b.height < area.y + area.height - 10 &&
+        b.x > area.x &&
+        b.x < area.x + area.width - 40
+      )
+        other = { x: b.x + 4, y: b.y + b.height / 2, name: (await names.nth(i).textContent())! };
+    }
+    assert.ok(other, 'another task in sight');
+    await h.page.mouse.move(other.x, other.y, { steps: 4 });
+    await card.waitFor();
+    assert.ok((await h.page.locator('.tooltip .strong').textContent())!.endsWith(other.name), other.name);
+  });
+
   it("a selected task's label is all in the selection's colour: its error stays readable on the selection", async () => {
     // The user pass (Light+): on the blue selection the error's dark red almost disappeared.
     const rec = recording(FAILING);

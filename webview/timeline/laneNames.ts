@@ -1,5 +1,21 @@
 // The task names in the timeline's lanes, cut to the room left of the strip
 // so that the rows in sight stay tellable apart.
+import type { TimelineLine } from '../../contract/timeline';
+import { displayName } from '../tree/labels';
+
+/** The lanes in sight's names by task id: as the tree names them (`main` for `__main__.main`), cut to `room` characters (cutApart). */
+export function laneNames(
+  shown: readonly TimelineLine[],
+  all: readonly TimelineLine[],
+  room: number,
+): Map<number, string> {
+  const cuts = cutApart(
+    shown.map((l) => displayName(l.name)),
+    room,
+    all.map((l) => displayName(l.name)),
+  );
+  return new Map(shown.map((l, i) => [l.id, cuts[i]]));
+}
 
 /**
  * A name cut to `room` characters in its middle, keeping more of its end:
@@ -16,16 +32,16 @@ export function cutMiddle(name: string, room: number, head = headOf(room)): stri
 const headOf = (room: number): number => Math.ceil((room - 1) / 4);
 
 /**
- * Each name cut to `room` characters (cutMiddle); when every name cut
- * starts alike, the start says nothing and goes (`…w.cnn.com)`, not
- * `fetc….cnn.com)`: at 400 px the fetches read `fet…ps://…`). Names that
- * cut makes alike though they differ keep instead the stretch where they
- * differ: `…thon.org)` twice becomes `…w.python…` and `…w.jython…`.
+ * Each name cut to `room` characters (cutMiddle); when every name of
+ * `all` (the strip's lanes, not only those in sight: the cut stays put as
+ * rows scroll) that is cut starts alike, and they are not all one name,
+ * the start says nothing and goes (`…w.cnn.com)`, not `fetc….cnn.com)`:
+ * at 400 px the fetches read `fet…ps://…`). Names that cut makes alike
+ * though they differ keep instead the stretch where they differ:
+ * `…thon.org)` twice becomes `…w.python…` and `…w.jython…`.
  */
-export function cutApart(names: readonly string[], room: number): string[] {
-  const long = names.filter((n) => n.length > room);
-  const first = long[0]?.slice(0, headOf(room));
-  const head = long.length > 1 && long.every((n) => n.startsWith(first!)) ? 0 : headOf(room);
+export function cutApart(names: readonly string[], room: number, all: readonly string[] = names): string[] {
+  const head = sharedStart(all, room) ? 0 : headOf(room);
   const cut = names.map((n) => cutMiddle(n, room, head));
   const alike = new Map<string, number[]>();
   cut.forEach((c, i) => {
@@ -46,6 +62,19 @@ export function cutApart(names: readonly string[], room: number): string[] {
     }
   }
   return cut;
+}
+
+/** Whether the names longer than `room` are several, not all one, and start with the same head. */
+function sharedStart(all: readonly string[], room: number): boolean {
+  let first: string | undefined;
+  let several = false;
+  for (const n of all) {
+    if (n.length <= room) continue;
+    if (first === undefined) first = n;
+    else if (!n.startsWith(first.slice(0, headOf(room)))) return false;
+    else if (n !== first) several = true;
+  }
+  return several;
 }
 
 function firstDifference(a: string, b: string): number {

@@ -8,11 +8,10 @@
 // as text.
 import { select, type Selection } from 'd3-selection';
 import type { TimelineLane, TimelineLine, TimelineMark } from '../../contract/timeline';
-import { displayName } from '../tree/labels';
 import { SHAPE } from '../tree/shapes';
 import { stateClass, stateIcon } from '../tree/taskStates';
 import type { BandRange, Window } from './timelineModel';
-import { cutApart } from './laneNames';
+import { laneNames } from './laneNames';
 import { formatMoment, ticks } from './timeWords';
 
 export const TOP_HEIGHT = 46;
@@ -253,16 +252,7 @@ export class StripView {
       )
       .attr('y', (b) => rowY(b.first) + 1)
       .attr('height', (b) => (b.last - b.first + 1) * ROW_HEIGHT - 2);
-    const names = f.width >= 260;
-    const charRoom = Math.floor((sc.x0 - 10) / 6.5);
-    // as the tree names them (`main` for `__main__.main`), cut so that the rows in sight stay apart
-    const cuts = names
-      ? cutApart(
-          shown.map((l) => displayName(l.name)),
-          charRoom,
-        )
-      : [];
-    const cutOf = new Map(shown.map((l, i) => [l.id, cuts[i] ?? '']));
+    const cutOf = f.width >= 260 ? laneNames(shown, f.rows, Math.floor((sc.x0 - 10) / 6.5)) : new Map<number, string>();
     const row = this.rowsG
       .selectAll<SVGGElement, TimelineLine>('g.tl-row')
       .data(shown, (l) => String(l.id))

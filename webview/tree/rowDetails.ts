@@ -52,6 +52,9 @@ export interface TaskAround {
 }
 
 /** The body of a task's details: what it is, where it waits, how it ended, what it belongs to. */
+/** A duration that never breaks between its number and its unit ("ran 2.1 / s" in a narrow pane). */
+const duration = (ms: number): HTMLElement => h('span', { class: 'nowrap' }, formatDuration(ms));
+
 export function taskBody(t: TaskRow, links: RowLinks, c: TaskAround): HTMLElement[] {
   const dl = h('dl', {});
   for (const [k, ...v] of taskItems(t, links, c)) dl.append(h('dt', {}, k), h('dd', {}, ...v));
@@ -114,7 +117,7 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
       : h(
           'span',
           { class: 'muted' },
-          pending ? ' when the loop closed; it never finished' : ` at ${formatDuration(t.since)} into the run`,
+          ...(pending ? [' when the loop closed; it never finished'] : [' at ', duration(t.since), ' into the run']),
         ),
   );
   // What the task is doing or how it ended first (what a short pane shows), then what it is
@@ -132,15 +135,13 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
   if (t.state === 'cancelled') item(...cancelItem(t, links));
   if (c.victims.length) item(...victimsItem(t, c.victims, links));
-  // A duration never breaks between its number and its unit ("ran 2.1 / s" in a narrow pane).
-  const span = (ms: number) => h('span', { class: 'nowrap' }, formatDuration(ms));
   item(
     'Lifetime',
     'spawned ',
-    span(t.spawnedAt),
+    duration(t.spawnedAt),
     ' into the run',
     t.exitedAt !== undefined ? ', ran ' : null,
-    t.exitedAt !== undefined ? span(t.exitedAt - t.spawnedAt) : null,
+    t.exitedAt !== undefined ? duration(t.exitedAt - t.spawnedAt) : null,
   );
   item('Id', `#${t.id}`, tags ? h('span', { class: 'muted' }, ` · ${tags}`) : null);
   // asyncio named it Task-N; the tree shows its coroutine instead, as Trio names a task
@@ -228,9 +229,9 @@ export function nurseryBody(n: NurseryRow, links: RowLinks): HTMLElement[] {
   item('Owner', links.task(n.parent));
   item(
     'Status',
-    n.closedAt !== undefined && n.closedAt !== null
-      ? `closed at ${formatDuration(n.closedAt)}`
-      : `open since ${formatDuration(n.openedAt)}`,
+    ...(n.closedAt !== undefined && n.closedAt !== null
+      ? ['closed at ', duration(n.closedAt)]
+      : ['open since ', duration(n.openedAt)]),
   );
   const counts = countStates(childStates(links.rows, n.id));
   if (Object.keys(counts).length) item('Children', histogramList(counts));

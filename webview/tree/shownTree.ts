@@ -6,6 +6,7 @@ import type { Row, RunInfo } from '../../contract/rows';
 import { victimsIndex } from './cancelLinks';
 import { awaitKey, displayName } from './labels';
 import { layoutTree, type LabelSizer, type Layout } from './layout';
+import { EXTRA_CHARS } from './geometry';
 import { extraWords, lookOf, type Measures } from './look';
 import type { RunMirror } from './mirror';
 import { sameBudget } from './budget';
@@ -125,15 +126,16 @@ export class ShownTree {
         const more = n.hidden ? hiddenWords(n.hidden).length : 0;
         if (r.kind === 'nursery') return 16 + more;
         if (r.kind === 'retired') return 20;
-        // Rows are replaced when they change, so a count cached on the row object stays right.
+        // Rows are replaced when they change, so a count cached on the row object stays right (a cause's
+        // name, `← load(stock)`, is another row's, and task names seldom change: a guess may lag a rename).
         let c = CHARS.get(r);
         if (c === undefined) {
-          // The error's type is bold, a little wider than its characters: "probe-7 ConnectionError" was
-          // ranked below the column's 12 longest, measured by none, and drawn cut with room to spare.
+          // As drawn: at most EXTRA_CHARS; an error's type is bold, a little wider than its characters
+          // ("probe-7 ConnectionError" was ranked below the column's 12 longest, measured by none, cut).
           const extra = extraWords(r, rows);
           c =
             Math.min(displayName(r.name).length, 44) +
-            (extra.text ? extra.text.length + (extra.cls === 'error' ? 4 : 2) : 0) +
+            (extra.text ? Math.min(extra.text.length, EXTRA_CHARS) + (extra.cls === 'error' ? 4 : 2) : 0) +
             (r.scopes.length ? 10 : 0);
           CHARS.set(r, c);
         }

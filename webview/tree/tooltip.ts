@@ -19,6 +19,8 @@ export class Tooltip {
   readonly el: HTMLElement;
   private timer: number | null = null;
   private key: string | null = null;
+  /** The node pressed: no card for it until the pointer is over another (a click's jiggle, a drag). */
+  private dismissed: string | null = null;
 
   constructor() {
     this.el = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
@@ -26,7 +28,7 @@ export class Tooltip {
 
   /** Shows the card for `node` near (x, y) (client coordinates) after a short delay. */
   schedule(node: ViewNode, rows: ReadonlyMap<number, Row>, x: number, y: number): void {
-    if (this.key === node.key) return;
+    if (this.key === node.key || node.key === this.dismissed) return;
     this.hide();
     this.key = node.key;
     this.timer = window.setTimeout(() => {
@@ -71,6 +73,18 @@ export class Tooltip {
     if (top + h0 > host.height - 4) top = py - h0 - 10;
     this.el.style.left = `${Math.max(4, left)}px`;
     this.el.style.top = `${Math.max(4, Math.min(top, host.height - h0 - 4))}px`;
+  }
+
+  /** The pointer is over `key` now (it entered, or the node slid under it): a card of another node goes. */
+  over(key: string | null): void {
+    if (key !== this.dismissed) this.dismissed = null;
+    if (this.key !== null && this.key !== key) this.hide();
+  }
+
+  /** A press on the tree (on node `key`, or none): the card goes. */
+  pressed(key: string | null): void {
+    this.hide();
+    this.dismissed = key;
   }
 
   hide(): void {

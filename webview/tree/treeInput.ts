@@ -45,10 +45,15 @@ export function bindTreeInput(
     a.select(key);
     svg.focus({ preventScroll: true });
   });
-  nodes.addEventListener('mouseover', (e) => a.hover(keyOf(e)));
-  // The card follows the pointer's own moves, not a node that slid under a still pointer (opening a fold
-  // brought worker-25 under the pointer that clicked it, and its card covered the tree).
+  nodes.addEventListener('mouseover', (e) => {
+    const key = keyOf(e);
+    a.hover(key);
+    tooltip.over(key);
+  });
+  // The card follows the pointer's own moves (no button down: not a drag), not a node that slid under a
+  // still pointer (opening a fold brought worker-25 under the pointer that clicked it; its card covered the tree).
   nodes.addEventListener('pointermove', (e) => {
+    if (e.buttons) return;
     const key = keyOf(e);
     const node = key !== null ? a.node(key) : undefined;
     const rows = a.rows();
@@ -56,7 +61,7 @@ export function bindTreeInput(
   });
   nodes.addEventListener('mouseleave', () => {
     a.hover(null);
-    tooltip.hide();
+    tooltip.over(null);
   });
   nodes.addEventListener('contextmenu', (e) => {
     const key = keyOf(e);
@@ -65,7 +70,7 @@ export function bindTreeInput(
     tooltip.hide();
     a.menuAt(key, e.clientX, e.clientY);
   });
-  svg.addEventListener('pointerdown', () => tooltip.hide());
+  svg.addEventListener('pointerdown', (e) => tooltip.pressed(keyOf(e)));
   svg.addEventListener('wheel', () => tooltip.hide(), { passive: true });
   // Double-click a task: open where it waits (or where it was spawned).
   nodes.addEventListener('dblclick', (e) => {

@@ -8,13 +8,14 @@ import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, OVERVIEW_SCALE, ROW_HEIGHT } from '
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
-/** Below this zoom a first view is not readable enough to choose. */
+/** The zoom a first view chooses to read at: below it, it shows part of the tree (but see NEAR_READABLE). */
 const MIN_READABLE = 0.75;
 /**
  * A first view shows the whole tree fitted, a little smaller, when it fits
- * this close below MIN_READABLE (labels of 7.2 px and up): a small tree
- * whole beats its last column's label ends cut off (a fetch's URL, the
- * part that tells the rows apart) or its fourth column out of view.
+ * this close below MIN_READABLE (names of 7.2 px and up, the words after
+ * them 6.6 px): a small tree whole beats its last column's label ends cut
+ * off (a fetch's URL, the part that tells the rows apart) or its fourth
+ * column out of view.
  */
 const NEAR_READABLE = 0.8;
 /** Where `showing` puts a node it zooms to, from the left edge, in px. */
@@ -138,7 +139,7 @@ export class Viewport {
    * The tree outgrew the view, which the first view chosen now would mend:
    * the view cuts some of the tree (a node, a label's end), and the first
    * view would show it whole, or smaller (the scale then only goes down, to
-   * the readable one, so a large tree is not pulled back from Follow's pans).
+   * the first view's, so a large tree is not pulled back from Follow's pans).
    * A live tree grows to the right and down from a first view chosen when
    * it was its root alone.
    */
