@@ -20,7 +20,8 @@ import { scenarios } from './scenarios/index.mjs';
 
 const t0 = Date.now();
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 480);
+// A stop for a hung scenario, not a speed target: slow passes of the fresh-clone run reached 424 s and 434 s of 480.
+const BUDGET_S = Number(process.env.NURSERY_LENS_E2E_BUDGET ?? 600);
 const KEEP = process.env.NURSERY_LENS_E2E_KEEP === '1';
 // While working on one scenario: NURSERY_LENS_E2E_ONLY=C,suite (letters of scenario ids, `suite`).
 const ONLY =
