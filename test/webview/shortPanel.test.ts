@@ -12,7 +12,7 @@ import { Harness, openSession, repoRoot, type Session, type Theme } from './brow
 import { LiveHost } from './liveHost';
 import { eventsOf, LiveRun, readStream, runsMessage } from './streams';
 import { show, stuckRun } from './stuckRuns';
-import { asyncioRun } from './synthetic';
+import { asyncioRun, prologue } from './synthetic';
 import { OVERVIEW_SCALE } from '../../webview/tree/geometry';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
@@ -407,6 +407,43 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
           .map((t) => t.textContent);
       });
       assert.deepEqual(cut, [], 'no label cut at the right edge');
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  it('a tree of three columns: the first view grows no larger as the panel narrows (no jump to cut labels)', async () => {
+    // The twelfth user pass: the asyncio Hettinger at 400 px was fitted whole at 0.62; the run's banner at its end
+    // took a few px, and the first view chosen again jumped to 0.75, every URL cut at the right edge.
+    const urls = ['yahoo', 'cnn', 'python', 'jython', 'pypy', 'perl', 'cisco', 'facebook', 'twitter', 'macrumors'];
+    const events = [
+      ...prologue(),
+      ...urls.map((u, i) => ({
+        type: 'task.spawned',
+        run: 1,
+        ts: 2 + i,
+        id: 10 + i,
+        name: `fetch(http://www.${u}.com/)`,
+        nursery: 4,
+        system: false,
+        site: null,
+      })),
+      ...urls.map((_, i) => ({ type: 'task.exited', run: 1, ts: 20 + i, id: 10 + i, outcome: 'returned' })),
+    ];
+    const h = await Harness.open(s, { width: 460, height: 600 });
+    try {
+      const run = new LiveRun('three', 'fetches.py').feed(events);
+      await h.send(runsMessage([run.state]), run.snapshot());
+      await h.settle(200);
+      const seen: Array<[number, number]> = [];
+      for (let width = 460; width >= 300; width -= 20) {
+        await h.page.setViewportSize({ width, height: 600 });
+        await h.settle(200);
+        seen.push([width, parse(await viewOf(h)).k]);
+      }
+      const words = seen.map(([w, k]) => `${w} px: ${k.toFixed(3)}`).join(', ');
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i][1] <= seen[i - 1][1] + 1e-6, words);
+      assert.ok(seen.at(-1)![1] >= 0.6 - 1e-6, `not below the floor: ${words}`);
     } finally {
       await h.page.close();
     }

@@ -245,7 +245,7 @@ export class Viewport {
   /**
    * The first view of a run: the whole tree when it is readable fitted (or
    * nearly: then a little smaller); else the top of its structure: the root, its nursery and their children (the
-   * first three columns), scaled (not below 3/4) to fit the panel, and
+   * first three columns), scaled (not below 0.6) to fit the panel, and
    * centred on their rows, or from their top when they are still taller
    * (centred on the root when that would leave it below the area).
    */
@@ -264,7 +264,9 @@ export class Viewport {
     }
     const wide = right > 0 ? (width - 2 * PAD) / right : 1;
     const tall = y1 > y0 ? (height - 2 * PAD) / (y1 - y0 + ROW_HEIGHT) : 1;
-    const k = Math.max(MIN_READABLE, Math.min(1, wide, tall));
+    // Not below the whole tree's floor: just under it, this view is then about the fitted one (a run's
+    // banner taking a few px at its end flipped a 400 px tree from fitted at 0.62 to cut at 0.75).
+    const k = Math.max(MIN_READABLE * NEAR_READABLE, Math.min(1, wide, tall));
     let y = (y1 - y0) * k <= height - 2 * PAD ? height / 2 - ((y0 + y1) / 2) * k : PAD + ROW_HEIGHT / 2 - y0 * k;
     // From their top, the root (centred on its children) may fall below a short area: then centred on the root.
     const root = top.find((p) => p.depth === 0);

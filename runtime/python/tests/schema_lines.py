@@ -15,7 +15,8 @@ SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _whole = Draft202012Validator(SCHEMA)
 # Validating against the top-level oneOf tries every event schema per line
 # (~2 ms a line); dispatching on "type" to the one schema with that const is
-# the same check (each branch pins its "type") and ~50 times faster.
+# the same check (each branch pins its "type") and ~10 times faster
+# (server_like's 6,868 lines: 29.4 s against 2.5 s, side by side on a busy host).
 _by_type: dict[str, Draft202012Validator] = {}
 for _ref in SCHEMA["oneOf"]:
     _name = _ref["$ref"].split("/")[-1]
