@@ -8,14 +8,14 @@ import { LABEL_X, MARKER_RADIUS, MAX_COLUMN, OVERVIEW_SCALE, ROW_HEIGHT } from '
 import type { Layout, Placed } from './layout';
 import type { Transform } from '../viewState';
 
-/** The zoom a first view chooses to read at: below it, it shows part of the tree (but see NEAR_READABLE). */
+/** A comfortable reading scale (names of 9 px). */
 const MIN_READABLE = 0.75;
 /**
- * A first view shows the whole tree fitted, a little smaller, when it fits
- * this close below MIN_READABLE (names of 7.2 px and up, the words after
- * them 6.6 px): a small tree whole beats its last column's label ends cut
- * off (a fetch's URL, the part that tells the rows apart) or its fourth
- * column out of view.
+ * A first view's floor, as a share of MIN_READABLE: it shows the whole tree
+ * fitted down to 0.6 (names of 7.2 px, the words after them 6.6 px), and
+ * below that the top of the structure at no less: a small tree whole beats
+ * its last column's label ends cut off (a fetch's URL, the part that tells
+ * the rows apart) or its fourth column out of view.
  */
 const NEAR_READABLE = 0.8;
 /** Where `showing` puts a node it zooms to, from the left edge, in px. */
