@@ -1,7 +1,8 @@
 // The timeline's lane names, in Node: cut to the room left of the strip, and
 // kept apart when the cut would make two rows in sight read the same.
 import assert from 'node:assert/strict';
-import { cutApart, cutMiddle } from '../../webview/timeline/laneNames';
+import type { TimelineLine } from '../../contract/timeline';
+import { cutApart, cutMiddle, laneNames } from '../../webview/timeline/laneNames';
 
 describe('timeline lane names (Node)', () => {
   it('cuts in the middle, keeping more of the end', () => {
@@ -39,5 +40,15 @@ describe('timeline lane names (Node)', () => {
     assert.deepEqual(cutApart([names[1]], 11, ['attempt_connect_to', ...names]), ['fet…oo.com)']);
     // names all alike keep their start: it is all there is to read
     assert.deepEqual(cutApart(['a_long_task_name', 'a_long_task_name'], 11), ['a_l…sk_name', 'a_l…sk_name']);
+  });
+
+  it("the lanes' names follow a new lane list and a new room (the shared start is decided once per list)", () => {
+    const lane = (id: number, name: string) => ({ id, name }) as TimelineLine;
+    const fetches = [lane(1, 'fetch(https://www.yahoo.com)'), lane(2, 'fetch(http://www.cnn.com)')];
+    assert.equal(laneNames(fetches, fetches, 11).get(1), '…yahoo.com)');
+    assert.equal(laneNames(fetches, fetches, 16).get(1), '…/www.yahoo.com)', 'a wider room cuts anew');
+    // a lane whose name starts otherwise comes: the rows are a new list, and the start is kept again
+    const more = [...fetches, lane(3, 'attempt_connect_to(cnn.com)')];
+    assert.equal(laneNames(more.slice(0, 1), more, 11).get(1), 'fet…oo.com)');
   });
 });

@@ -451,6 +451,13 @@ describe('webview: the timeline and the time cursor', () => {
           const bar = await page.page.locator('.tl-bar').boundingBox();
           assert.ok(bar && bar.width <= width, 'the bar fits the panel');
           assert.ok((await page.page.locator('.tl-live').boundingBox())!.x + 10 < width, 'Live stays on screen');
+          // the curve's label keeps to the names' gutter: over the curve it hid the run's first moments
+          const label = await page.page.evaluate(() => {
+            const text = document.querySelector<SVGTextElement>('text.tl-curve-label')!;
+            const box = text.getBBox();
+            return { right: box.x + box.width, x0: Number(document.querySelector('line.tl-axis')!.getAttribute('x1')) };
+          });
+          assert.ok(label.right <= label.x0, `the label ends at ${label.right}, the curve starts at ${label.x0}`);
           assert.deepEqual(page.errors, []);
         } finally {
           own.dispose();

@@ -9,12 +9,31 @@ export function laneNames(
   all: readonly TimelineLine[],
   room: number,
 ): Map<number, string> {
-  const cuts = cutApart(
+  const cuts = cutWithHead(
     shown.map((l) => displayName(l.name)),
     room,
-    all.map((l) => displayName(l.name)),
+    headFor(all, room),
   );
   return new Map(shown.map((l, i) => [l.id, cuts[i]]));
+}
+
+/**
+ * The head kept for `all`'s lanes at `room`: decided once per lane list (the
+ * timeline rebuilds its rows as a new array when they change), not in every
+ * frame's draw, which would read every lane's name per frame.
+ */
+const heads = new WeakMap<readonly TimelineLine[], { room: number; head: number }>();
+function headFor(all: readonly TimelineLine[], room: number): number {
+  const known = heads.get(all);
+  if (known?.room === room) return known.head;
+  const head = sharedStart(
+    all.map((l) => displayName(l.name)),
+    room,
+  )
+    ? 0
+    : headOf(room);
+  heads.set(all, { room, head });
+  return head;
 }
 
 /**
@@ -41,7 +60,11 @@ const headOf = (room: number): number => Math.ceil((room - 1) / 4);
  * `…thon.org)` twice becomes `…w.python…` and `…w.jython…`.
  */
 export function cutApart(names: readonly string[], room: number, all: readonly string[] = names): string[] {
-  const head = sharedStart(all, room) ? 0 : headOf(room);
+  return cutWithHead(names, room, sharedStart(all, room) ? 0 : headOf(room));
+}
+
+/** cutApart with the head already decided. */
+function cutWithHead(names: readonly string[], room: number, head: number): string[] {
   const cut = names.map((n) => cutMiddle(n, room, head));
   const alike = new Map<string, number[]>();
   cut.forEach((c, i) => {

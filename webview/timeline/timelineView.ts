@@ -61,6 +61,17 @@ export class TimeScale {
   }
 }
 
+/**
+ * The live-task curve's label, as long as the names' gutter (`room` px, at
+ * 10 px text ~5.6 px a character) holds: over the curve itself it hid the
+ * run's first moments in a narrow strip.
+ */
+export function curveLabel(most: number, room: number): string {
+  const n = most.toLocaleString('en-US');
+  const words = [`live tasks · up to ${n}`, `live tasks ≤ ${n}`, `≤ ${n} live`];
+  return words.find((w) => w.length * 5.6 + 8 <= room) ?? `≤ ${n}`;
+}
+
 /** Room for task names at the left of a strip `width` px wide. */
 export const gutterOf = (width: number): number => Math.round(Math.min(200, Math.max(64, width * 0.2)));
 
@@ -161,7 +172,7 @@ export class StripView {
       .attr('class', 'tl-curve-label')
       .attr('x', 6)
       .attr('y', 12)
-      .text(`live tasks · up to ${most.toLocaleString('en-US')}`);
+      .text(curveLabel(most, sc.x0));
     // The axis.
     const tk = ticks(f.window.from, f.window.to, sc.x1 - sc.x0);
     g.selectAll('line.tl-axis')
