@@ -540,6 +540,53 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     });
   });
 
+  it('a task the user selected near the bottom stays in sight when the timeline opens under the tree', async () => {
+    await onRecording(900, 560, async (h, host) => {
+      await h.page.click('.tl-live');
+      await host.settle(300);
+      await h.page.locator('.tl-toggle').click(); // the strip closed: the tree has the panel's height
+      await host.settle(300);
+      // Zoomed in (Ctrl+wheel, three notches): the tree is taller than the area.
+      const full = (await h.page.locator('.tree-area').boundingBox())!;
+      await h.page.mouse.move(full.x + 100, full.y + full.height / 2);
+      for (let i = 0; i < 3; i++) {
+        await h.page.keyboard.down('Control');
+        await h.page.mouse.wheel(0, -100);
+        await h.page.keyboard.up('Control');
+        await host.settle(100);
+      }
+      await host.settle(300);
+      // The lowest task label wholly in the area, clicked: selected, and the view is the user's.
+      const lowest = await h.page.$$eval('g.node tspan.name', (els) => {
+        const a = document.querySelector('.tree-area')!.getBoundingClientRect();
+        let best: { name: string; x: number; y: number } | null = null;
+        for (const e of els) {
+          const r = e.getBoundingClientRect();
+          if (!e.textContent || r.top < a.top || r.bottom > a.bottom - 10 || r.left < a.left || r.right > a.right)
+            continue;
+          if (!best || r.top > best.y) best = { name: e.textContent, x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+        return best;
+      });
+      assert.ok(lowest, 'a task in sight');
+      await h.page.mouse.click(lowest.x, lowest.y);
+      await host.settle(200);
+      assert.equal(await h.page.locator('g.node.selected tspan.name').textContent(), lowest.name);
+      const before = parse(await viewOf(h));
+      await h.page.locator('.tl-toggle').click();
+      await h.page.waitForSelector('.tl-body:not([hidden])');
+      await host.settle(400);
+      const area = (await h.page.locator('.tree-area').boundingBox())!;
+      const box = (await h.page.locator('g.node.selected tspan.name').boundingBox())!;
+      assert.ok(
+        box.y >= area.y && box.y + box.height <= area.y + area.height,
+        `${lowest.name} at ${Math.round(box.y)}, the area ${Math.round(area.y)}–${Math.round(area.y + area.height)}`,
+      );
+      const after = parse(await viewOf(h));
+      assert.deepEqual([after.k, after.x], [before.k, before.x], "the user's zoom and left edge stay");
+    });
+  });
+
   it('dragging the strip up stops at the tree floor; with room, the strip keeps the height it was given', async () => {
     await onRecording(900, 420, async (h, host) => {
       const grip = (await h.page.locator('.tl-grip').boundingBox())!;
