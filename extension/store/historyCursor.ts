@@ -45,6 +45,8 @@ export class HistoryCursor {
   private state: RunState | null = null;
   /** A cursor starts at now: a first step counts from the end. */
   private pos: number;
+  /** The moment shown (ms): a moment asked for may be after the last event applied (null: now, none asked for yet). */
+  private shownAt: number | null = null;
 
   constructor(
     private readonly history: RunHistory,
@@ -63,7 +65,7 @@ export class HistoryCursor {
     let target: number;
     let at: number;
     if ('step' in to) {
-      target = this.stepFrom(this.pos, Math.trunc(to.step), to.hideSystem === true);
+      target = this.stepTarget(Math.trunc(to.step), to.hideSystem === true);
       at = h.timeOf(target);
     } else {
       at = Math.max(h.since, Math.min(to.at, Math.max(end, h.timeOf(h.length))));
@@ -93,6 +95,7 @@ export class HistoryCursor {
         rows = m.state.rows();
       }
     }
+    this.shownAt = at;
     const info: RunInfo = { ...this.state!.info(), at };
     if (this.options.judgeMoments) {
       const verdict = this.state!.verdictAt(at);
@@ -107,6 +110,22 @@ export class HistoryCursor {
     if (last?.type === 'judged' && !h.quietLook(this.pos - 1)) last.found = true;
     if (last) moment.event = last;
     return moment;
+  }
+
+  /**
+   * Where `n` steps from the moment shown land. Back from a moment between
+   * two events (a click on the timeline), the first step is to the moment of
+   * the last event before it: from 208 ms, after "check config returned" at
+   * 101 ms and nothing since, `[` goes to 101 ms, not to before it at 22 ms.
+   */
+  private stepTarget(n: number, hideSystem: boolean): number {
+    const h = this.history;
+    if (n >= 0 || this.shownAt === null || this.shownAt <= h.timeOf(this.pos))
+      return this.stepFrom(this.pos, n, hideSystem);
+    const counts =
+      this.pos <= h.log.start || !(h.quietLook(this.pos - 1) || (hideSystem && h.aboutSystem(this.pos - 1)));
+    const last = counts ? this.pos : this.stepFrom(this.pos, -1, hideSystem);
+    return n === -1 ? last : this.stepFrom(last, n + 1, hideSystem);
   }
 
   /**

@@ -3,7 +3,10 @@
 // moment it asked for, whether the cursor replayed on from where it was
 // (forward, across checkpoints: a scrub) or started again from one.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Row } from '../../contract/rows';
+import { replayNdjson } from '../../extension/collector/replay';
+import { RunStore } from '../../extension/store/runStore';
 import { HistoryCursor, type PastMoment } from '../../extension/store/historyCursor';
 import { randomRun } from './randomRuns';
 import { Rng } from './streamMutations';
@@ -37,5 +40,26 @@ describe('history cursor: the moments a panel is shown', () => {
         assert.deepEqual(sorted(shown.values()), sorted(prefix(pos).rows()), `stream ${k}, step ${probe} to ${pos}`);
       }
     }
+  });
+
+  it('back a step from a moment between events goes to the last event before it, then on back', () => {
+    const text = readFileSync('test/fixtures/failing_child.ndjson', 'utf8');
+    const [entry] = new RunStore().addRecording(replayNdjson(text).runs, {
+      bytes: [Buffer.from(text)],
+      truncated: false,
+    });
+    const cursor = new HistoryCursor(entry.state.history!, { judgeMoments: true });
+    // A click on the timeline at 208 ms: check config returned at ~102 ms, and nothing came since.
+    const clicked = cursor.move({ at: 208 })!;
+    assert.equal(clicked.at, 208);
+    assert.deepEqual([clicked.event?.type, clicked.event?.id], ['task.exited', 8]);
+    const back = cursor.move({ step: -1, hideSystem: true })!;
+    assert.deepEqual([back.pos, back.event?.type, back.event?.id], [clicked.pos, 'task.exited', 8], 'its return first');
+    assert.ok(back.at > 100 && back.at < 105, `at the return's moment (${back.at})`);
+    const before = cursor.move({ step: -1, hideSystem: true })!;
+    assert.equal(before.pos, clicked.pos - 1, 'then the event before it');
+    // Two steps at once from a clicked moment count the return as one of them.
+    cursor.move({ at: 208 });
+    assert.equal(cursor.move({ step: -2, hideSystem: true })!.pos, before.pos);
   });
 });
