@@ -9,7 +9,7 @@ import type { RunStore } from '../store/runStore';
 import { askWhereToSave, pickRun, savedMessage } from '../commands/recordings';
 import { chromeTrace } from './chromeTrace';
 import { eventsOfRun, runAddress } from './runLines';
-import { treeText } from './treeText';
+import { pastTreeText, seconds, treeText } from './treeText';
 
 export interface ExportDeps {
   store: RunStore;
@@ -24,11 +24,14 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export async function copyTreeAsText(deps: ExportDeps): Promise<void> {
   const entry = await pickRun(deps.store, deps.bridge, 'Which run should be copied as text?');
   if (!entry) return;
-  const text = treeText(entry.state.rows(), entry.state.info());
+  // The moment the panel shows: a past one (the time cursor) is copied as it stood then, as Export PNG draws it.
+  const past = deps.bridge.pastOf(entry.state.key);
+  const text = past ? pastTreeText(past) : treeText(entry.state.rows(), entry.state.info());
   await vscode.env.clipboard.writeText(text);
   const lines = text.split('\n').length - 2;
+  const when = past ? ` at ${seconds(past.at)}` : '';
   vscode.window.setStatusBarMessage(
-    `Nursery Lens: copied the tree of ${entry.state.label} (${lines} line${lines === 1 ? '' : 's'})`,
+    `Nursery Lens: copied the tree of ${entry.state.label}${when} (${lines} line${lines === 1 ? '' : 's'})`,
     4000,
   );
 }

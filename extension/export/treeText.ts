@@ -313,3 +313,8 @@ export function treeText(rows: readonly Row[], info: RunInfo, at?: number, statu
   const lines = treeLines(rows);
   return [header(info, status, at), ...(lines.length ? lines : ['(no tasks)'])].join('\n') + '\n';
 }
+
+/** The run as it stood at a past moment `at` (ms): running then, unless it had already ended. */
+export function pastTreeText(past: { rows: readonly Row[]; info: RunInfo; at: number }): string {
+  return treeText(past.rows, past.info, past.at, past.info.outcome ? runStatus(past.info) : 'running');
+}

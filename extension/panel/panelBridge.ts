@@ -144,6 +144,11 @@ export class PanelBridge {
     return this.selected;
   }
 
+  /** The past moment of run `key` the panel shows, if it shows one (not now). */
+  pastOf(key: string): ReturnType<TimeTravel['pastOf']> {
+    return this.attached ? this.time.pastOf(key) : null;
+  }
+
   /** The webview went away (hidden or closed); it says `ready` when it is back. */
   detach(): void {
     this.attached = false;

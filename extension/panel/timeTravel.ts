@@ -70,6 +70,11 @@ export class TimeTravel {
     }
   }
 
+  /** The past moment the panel shows of run `key` (Copy Tree as Text copies it); null while it shows now. */
+  pastOf(key: string): ReturnType<HistoryCursor['shown']> {
+    return this.cursor?.run === key ? this.cursor.cursor.shown() : null;
+  }
+
   /** Recordings just opened show their start first (unless the user wants their end). */
   recordingsOpened(keys: readonly string[]): void {
     for (const k of keys) this.openAtStart.add(k);

@@ -112,6 +112,12 @@ export class HistoryCursor {
     return moment;
   }
 
+  /** The moment shown, as its rows and run info (null before any move). */
+  shown(): { rows: Row[]; info: RunInfo; at: number } | null {
+    if (!this.state || this.shownAt === null) return null;
+    return { rows: this.state.rows(), info: this.state.info(), at: this.shownAt };
+  }
+
   /**
    * Where `n` steps from the moment shown land. Back from a moment between
    * two events (a click on the timeline), the first step is to the moment of

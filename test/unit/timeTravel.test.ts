@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { NO_MARKS, TaskFocus } from '../../extension/panel/taskFocus';
 import { replayNdjson } from '../../extension/collector/replay';
 import { TimeTravel } from '../../extension/panel/timeTravel';
+import { pastTreeText } from '../../extension/export/treeText';
 import { RunStore } from '../../extension/store/runStore';
 import { RunState } from '../../extension/store/runState';
 import type { HostMessage } from '../../contract/messages';
@@ -259,6 +260,24 @@ describe('time travel, host side (panel bridge)', () => {
     assert.equal(end.posted.filter((m) => m.type === 'cursor').length, 0);
     t.bridge.dispose();
     end.bridge.dispose();
+  });
+
+  it('Copy Tree as Text copies the moment the panel shows: the tree as it stood then, not at its end', async () => {
+    const t = setup();
+    await t.bridge.handle({ type: 'ready' });
+    const run = openFixture(t, 'failing_child.ndjson');
+    assert.equal(t.bridge.pastOf(run.key), null, 'now: nothing past');
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: 1, at: 250 });
+    await turn();
+    const golden = readFileSync(join(__dirname, '..', 'fixtures', 'failing_child.at-0.25.tree.txt'), 'utf8');
+    assert.equal(pastTreeText(t.bridge.pastOf(run.key)!), golden);
+    t.bridge.detach();
+    assert.equal(t.bridge.pastOf(run.key), null, 'a panel that is gone shows no moment');
+    await t.bridge.handle({ type: 'ready' });
+    assert.ok(t.bridge.pastOf(run.key));
+    await t.bridge.handle({ type: 'live', run: run.key });
+    assert.equal(t.bridge.pastOf(run.key), null, 'back to now: the run as it is');
+    t.bridge.dispose();
   });
 
   it('the debugger pausing a run (its marks) holds the cursor at the moment of the pause until it runs again; a reloaded page is told again', async () => {
