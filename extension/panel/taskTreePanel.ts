@@ -6,7 +6,7 @@ import type { HostMessage } from '../../contract/messages';
 import type { PanelBridge } from './panelBridge';
 import { panelHtml } from './panelHtml';
 import { messageOf } from '../errorMessage';
-import { giveWayToSource, moveOffTree } from './treePlacement';
+import { fillNewGroup, giveWayToSource, moveOffTree } from './treePlacement';
 
 export const VIEW_TYPE = 'nurseryLens.taskTree';
 
@@ -63,11 +63,12 @@ export class TaskTreePanel implements vscode.Disposable {
   /** The stopped line's file, before VS Code opens it: if it is open behind the tree, it moves off (see moveOffTree). */
   debuggerStoppedIn(at: { file: string; line: number } | undefined): void {
     if (at && this.treeInFront && this.panel) moveOffTree(this.panel, at.file, at.line, this.log);
+    if (this.treeInFront === 'newGroup' && this.panel) fillNewGroup(this.panel, at, this.log);
     this.treeInFront = false;
   }
 
-  /** The tree was in front when the debugger last stopped. */
-  private treeInFront = false;
+  /** The tree was in front when the debugger last stopped ('newGroup': alone, and a group was made on its left). */
+  private treeInFront: ReturnType<typeof giveWayToSource> = false;
 
   /** A panel VS Code restored after a reload (WebviewPanelSerializer). */
   revive(panel: vscode.WebviewPanel): void {

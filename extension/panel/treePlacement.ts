@@ -50,17 +50,52 @@ const FOCUS_GROUP = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Se
  * takes the focus first, one showing a text file if any; with the tree alone
  * in the window, a new group on its left. Sent before VS Code hears of the
  * stop (a tracker sees the adapter's message first), so it lands first.
- * Returns whether the tree was in front.
+ * Returns whether the tree was in front: 'newGroup' when it was alone.
  */
-export function giveWayToSource(panel: vscode.WebviewPanel | undefined, log: vscode.LogOutputChannel): boolean {
+export function giveWayToSource(
+  panel: vscode.WebviewPanel | undefined,
+  log: vscode.LogOutputChannel,
+): false | 'focused' | 'newGroup' {
   if (!panel?.active || !panel.visible) return false;
   const other = sourceGroup(treeGroup(panel.viewType));
   const command = other ? FOCUS_GROUP[other.viewColumn - 1] : 'workbench.action.newGroupLeft';
-  if (!command) return true;
+  if (!command) return 'focused';
   vscode.commands.executeCommand(command).then(undefined, (e: unknown) => {
     log.debug(`could not move the focus off the task tree before the debugger's file opens: ${String(e)}`);
   });
-  return true;
+  return other ? 'focused' : 'newGroup';
+}
+
+/** How long VS Code may take to open a stop's file in the group made for it (after the stack is known). */
+const NEW_GROUP_FILLED_WITHIN_MS = 1000;
+
+/**
+ * The group made on the tree's left for a stop (giveWayToSource, the tree
+ * alone) is still empty a moment after the stack came: VS Code opened no
+ * file there (a Debug: Pause did not, in code-server 1.139), which left half
+ * the window blank and the tree squeezed. The stop's file (`at`, from the
+ * stack) opens there at its line; with none to show, the group goes.
+ */
+export function fillNewGroup(
+  panel: vscode.WebviewPanel,
+  at: { file: string; line: number } | undefined,
+  log: vscode.LogOutputChannel,
+): void {
+  const viewType = panel.viewType; // (read now: it throws once the panel is closed)
+  setTimeout(() => {
+    const tree = treeGroup(viewType);
+    const empty = vscode.window.tabGroups.all.find((g) => g !== tree && g.tabs.length === 0);
+    if (!tree || !empty || vscode.window.tabGroups.all.length !== 2) return;
+    const line = Math.max(0, (at?.line ?? 1) - 1);
+    const done: Thenable<unknown> = at
+      ? vscode.window.showTextDocument(vscode.Uri.file(at.file), {
+          viewColumn: empty.viewColumn,
+          selection: new vscode.Range(line, 0, line, 0),
+          preview: true,
+        })
+      : vscode.window.tabGroups.close(empty);
+    done.then(undefined, (e: unknown) => log.debug(`could not fill the group left of the task tree: ${String(e)}`));
+  }, NEW_GROUP_FILLED_WITHIN_MS);
 }
 
 /** Another group than the tree's, one showing a text file if any. */

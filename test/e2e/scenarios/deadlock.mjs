@@ -97,8 +97,30 @@ export default {
       { timeout: 10000, what: 'the details of transfer alice->bob' },
     );
 
-    // Pause: the deadlocked loop sits in its selector, in no task; the panel still says the program is paused.
+    // Pause with the tree alone in the window, in front: its source opens in a new group on its left (it
+    // was left empty once, with the tree squeezed into half the window). Then: the deadlocked loop sits in
+    // its selector, in no task; the panel still says the program is paused.
+    await runCommand(page, 'View: Focus First Editor Group'); // deadlock.py's (out of sight while the tree's is maximized)
+    await runCommand(page, 'View: Close Editor Group');
+    await eventually(async () => (await page.locator('.editor-group-container').count()) === 1, {
+      timeout: 10000,
+      what: 'the task tree alone in the window',
+    });
+    await page
+      .locator('.tab', { hasText: /task tree/i })
+      .first()
+      .click();
     await runCommand(page, 'Debug: Pause');
+    await eventually(
+      async () => {
+        const groups = page.locator('.editor-group-container');
+        if ((await groups.count()) !== 2) return false;
+        const left = await groups.first().locator('.tab').allTextContents();
+        const right = await groups.last().locator('.tab').allTextContents();
+        return left.some((t) => t.includes('deadlock.py')) && right.some((t) => /task tree/i.test(t));
+      },
+      { timeout: 15000, what: "deadlock.py opened in a group on the tree's left after Debug: Pause" },
+    );
     const paused = frame.locator('.notices .banner.paused');
     const pausedText = await eventually(
       async () => {
