@@ -76,7 +76,7 @@ export class HostMessages {
         const change = p.mirror.delta(m.run, m.upsert, m.remove);
         if (p.current === null) p.setCurrent(m.run.key);
         if (m.run.key !== p.current) break;
-        p.timeline.liveChanged();
+        p.timeline.liveChanged(change.structural || change.finishedChanged);
         if (p.timeline.inPast) {
           p.changed(DIRTY.chrome, false); // the run list's counts; the tree shows the past
           break;

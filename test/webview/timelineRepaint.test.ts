@@ -61,4 +61,27 @@ describe('webview: the timeline bar writes only what changed', () => {
     assert.equal(await h.page.locator('.tl-event').textContent(), event);
     assert.deepEqual(h.errors, []);
   });
+
+  it('a live task that ends: its lane ends soon after the tree shows it, not at the next second', async () => {
+    const run = await host!.liveWithStrip([...prologue(), ...swarm(5, 'worker')], 5);
+    const answers = () => host!.sent.filter((m) => m.type === 'timeline').length;
+    const lags: number[] = [];
+    for (const id of [10, 11, 12]) {
+      // Just after the strip's answer came: at a second's pace the next ask would be a second away.
+      const n = answers();
+      const until = Date.now() + 3000;
+      while (answers() === n && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      run.apply({ type: 'task.exited', run: 1, ts: run.nowAt(Date.now()), id, outcome: 'returned' } as never);
+      host!.store.changed();
+      const start = Date.now();
+      await h.page.waitForFunction(
+        (n) =>
+          /returned/.test(document.querySelector(`g.tl-row[data-id="${n}"] g.tl-end`)?.getAttribute('class') ?? ''),
+        id,
+      );
+      lags.push(Date.now() - start);
+    }
+    assert.ok(Math.max(...lags) < 750, `the lanes ended ${lags.join(', ')} ms after their tasks`);
+    assert.deepEqual(h.errors, []);
+  });
 });

@@ -1,9 +1,15 @@
 // When the timeline asks the host for the window on screen: at once for rows
-// whose lanes were never asked for in this window, else at a live run's pace,
-// and never again for a run that has ended once its answer reached the end.
+// whose lanes were never asked for in this window, else at a live run's pace
+// (quicker while tasks come and go), and never again for a run that has ended
+// once its answer reached the end.
 
 /** A live run's timeline is asked for again this often while it is shown. */
 const LIVE_REFRESH_MS = 1000;
+/**
+ * ...and this often once a task came or ended since the last answer: at
+ * 1 s, lanes ran on to now for tasks the tree beside already showed returned.
+ */
+const CHANGED_REFRESH_MS = 250;
 
 export class LaneRequests {
   /** When the window was last asked for (0: ask at the next draw). */
@@ -11,15 +17,29 @@ export class LaneRequests {
   /** Rows whose lanes were asked for in the window on screen (asked again when it changes). */
   private asked = new Set<number>();
   private window = '';
+  /** A task came or ended in the live run since the last ask. */
+  private changed = false;
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
 
   /** The next draw asks, whatever the pace. */
   again(): void {
     this.last = 0;
   }
 
+  /** The live run's tree changed (a task came, ended or went): the next ask comes at the quicker pace. */
+  treeChanged(): void {
+    this.changed = true;
+  }
+
+  /** How long until a live run's answer is old (0: it is). */
+  untilStale(): number {
+    return this.last === 0 ? 0 : Math.max(0, this.last + this.pace() - this.clock());
+  }
+
   /** A live run's answer is old: the next draw asks. */
   refreshIfStale(): void {
-    if (performance.now() - this.last > LIVE_REFRESH_MS) this.last = 0;
+    if (this.clock() - this.last > this.pace()) this.last = 0;
   }
 
   /**
@@ -32,10 +52,15 @@ export class LaneRequests {
       this.asked = new Set();
     }
     const unasked = ids.some((id) => !this.asked.has(id));
-    const paced = this.last !== 0 && (done || performance.now() - this.last < LIVE_REFRESH_MS);
+    const paced = this.last !== 0 && (done || this.clock() - this.last < this.pace());
     if (!unasked && paced) return false;
-    this.last = performance.now();
+    this.last = this.clock();
+    this.changed = false;
     for (const id of ids) this.asked.add(id);
     return true;
+  }
+
+  private pace(): number {
+    return this.changed ? CHANGED_REFRESH_MS : LIVE_REFRESH_MS;
   }
 }

@@ -162,10 +162,22 @@ export class Timeline {
     }
   }
 
-  /** A live snapshot or delta of the run in view arrived. */
-  liveChanged(): void {
-    if (!this.cursor.inPast) this.drawSoon();
+  /** A live snapshot or delta of the run in view arrived; `structural`: a task came, ended or went. */
+  liveChanged(structural = true): void {
+    if (structural) this.requests.treeChanged();
+    if (this.cursor.inPast) return;
+    this.drawSoon();
+    // Asked again as soon as the quicker pace allows, not at the next live tick.
+    const wait = this.requests.untilStale();
+    if (structural && wait > 0 && this.staleTimer === undefined)
+      this.staleTimer = window.setTimeout(() => {
+        this.staleTimer = undefined;
+        this.liveTick();
+      }, wait + 1);
   }
+
+  /** Set while a draw is due when the live answer goes stale (liveChanged). */
+  private staleTimer: number | undefined;
 
   // ---- what the user does (timelineInput.ts calls these too) ----
 
