@@ -80,7 +80,7 @@ export class FramePaint {
     );
     // A label outgrew its column (a task started waiting somewhere with a
     // longer name): lay out again, measuring it.
-    if (p.tree.noteCramped(drawn.cramped)) p.scheduler.request(DIRTY.rows);
+    if (p.tree.noteCramped(drawn.cramped, run.rows)) p.scheduler.request(DIRTY.rows);
     this.rendered = true;
     p.rootLabel?.update(layout, run, p.tree, p.measures, t, p.viewport.size(), this.overview, {
       drawn: visible,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Harness, openSession, repoRoot, type Session, type Theme } from './browser';
 import { LiveRun, runsMessage } from './streams';
 import { asyncioClose, asyncioRun } from './synthetic';
+import { DEFAULT_LINT_SETTINGS } from '../../extension/store/runLints';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 
@@ -52,6 +53,37 @@ describe('webview: an asyncio run', function () {
     await h.send(runsMessage([run.state]), run.snapshot());
     return run;
   }
+
+  it("a loose task's name stays whole when a badge comes after its label already grew (outlived its maker)", async () => {
+    // warm cache, alone in its column under write_audit (which raised): its await site comes, then the lint's badge.
+    const site = (line: number, fn: string) => ({ file: '/home/user/app/ingest.py', line, function: fn });
+    const run = live().feed([
+      {
+        type: 'task.spawned',
+        run: 1,
+        ts: 2.5,
+        id: 20,
+        name: 'warm cache',
+        nursery: null,
+        parent: 8,
+        system: false,
+        site: site(40, 'write_audit'),
+      },
+    ]);
+    await show(run);
+    await h.settle(200);
+    run.feed([
+      { type: 'task.state', run: 1, ts: 2.6, id: 20, state: 'waiting', at: site(57, 'warm_cache_with_a_long_name') },
+    ]);
+    await h.send(runsMessage([run.state]), run.delta()!);
+    await h.settle(300);
+    run.state.lints(DEFAULT_LINT_SETTINGS, Date.now()); // the host's look a moment later: the maker is gone
+    await h.send(runsMessage([run.state]), run.delta()!);
+    await h.settle(400);
+    const label = await h.task('warm cache').locator('text').first().textContent();
+    assert.match(label!, /^warm cache .*⚠ outlived its maker$/, 'the name whole beside its badge (it read "wa…he")');
+    assert.deepEqual(h.errors, []);
+  });
 
   it('draws a loose task under the task that made it, with a dashed link, and says it is loose', async () => {
     await show();

@@ -41,8 +41,12 @@ export class ShownTree {
   /** What the last rebuild cost, and when it ended. */
   private cost = 0;
   private builtAt = 0;
-  /** Labels a frame had to cut for lack of room: every later layout of the run measures them. */
-  private readonly cramped = new Set<string>();
+  /**
+   * Labels a frame had to cut for lack of room: every later layout of the
+   * run measures them. Each with its row as it was then (rows are replaced
+   * when they change): cut again after its row changed, it may want more.
+   */
+  private readonly cramped = new Map<string, Row | undefined>();
   /** The layout a relayout for cramped labels was asked for (one try per layout). */
   private crampedFor = -1;
   /**
@@ -103,13 +107,24 @@ export class ShownTree {
     this.cost = this.builtAt - t0;
   }
 
-  /** Labels a frame cut for lack of room; true when a relayout should give them room (once per layout). */
-  noteCramped(keys: readonly string[]): boolean {
-    if (!keys.length || this.crampedFor === this.version) return false;
-    // The relayout asked for is the next layout: it does not ask again.
+  /**
+   * Labels a frame cut for lack of room; true when a relayout should give
+   * them room: once per layout, and again for a label whose row changed
+   * since it was last cut (a badge came: a relayout that had already been
+   * tried for the layout left "warm cache ⚠ outlived its maker" as "wa…he").
+   */
+  noteCramped(keys: readonly string[], rows: ReadonlyMap<number, Row>): boolean {
+    if (!keys.length) return false;
+    const rowOf = (k: string) => {
+      const node = this.layout?.byKey.get(k)?.node;
+      return node && node.kind !== 'fold' && node.kind !== 'more' ? rows.get(node.id) : undefined;
+    };
+    const changed = keys.some((k) => !this.cramped.has(k) || this.cramped.get(k) !== rowOf(k));
+    if (!changed && this.crampedFor === this.version) return false;
+    // The relayout asked for is the next layout: it does not ask again for the same rows.
     this.crampedFor = this.version + 1;
     if (this.cramped.size > CRAMPED_KEPT) this.cramped.clear();
-    for (const k of keys) this.cramped.add(k);
+    for (const k of keys) this.cramped.set(k, rowOf(k));
     return true;
   }
 
