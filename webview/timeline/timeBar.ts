@@ -3,7 +3,7 @@
 // says what the timeline tells it; what the buttons do is the timeline's.
 import type { Row, RunInfo } from '../../contract/rows';
 import type { PastEvent, TimelineData } from '../../contract/timeline';
-import { h, setAttr, setText } from '../elements';
+import { h, icon, setAttr, setText } from '../elements';
 import { eventWords } from './eventWords';
 import { SPEEDS } from './player';
 import { formatMoment, wallClock } from './timeWords';
@@ -60,6 +60,10 @@ function noteWords(m: BarMoment): string {
     .join(' · ');
 }
 
+/** The play and pause signs, in the 16-unit box of `icon`. */
+const PLAY_ICON = 'M-4,-6L6,0L-4,6Z';
+const PAUSE_ICON = 'M-5,-6h3.5v12h-3.5Z|M1.5,-6h3.5v12h-3.5Z';
+
 export class TimeBar {
   readonly el: HTMLElement;
   readonly toggleButton: HTMLButtonElement;
@@ -81,7 +85,9 @@ export class TimeBar {
     this.playButton = h(
       'button',
       { class: 'tl-play', type: 'button', title: 'Play the run from the cursor (Space)', 'aria-label': 'Play' },
-      '▶',
+      // Drawn, not the characters ▶ and ⏸: the pause sign is missing from common fonts (an empty box in Debian's Chromium).
+      icon(PLAY_ICON, 'play-icon'),
+      icon(PAUSE_ICON, 'pause-icon'),
     );
     this.speedSelect = h(
       'select',
@@ -125,7 +131,8 @@ export class TimeBar {
     setText(this.timeText, words);
     setText(this.eventText, m.past && m.lastEvent ? this.lastEventWords(m, m.lastEvent) : '');
     setText(this.noteText, noteWords(m));
-    setText(this.playButton, m.playing ? '⏸' : '▶');
+    if (this.playButton.classList.contains('playing') !== m.playing)
+      this.playButton.classList.toggle('playing', m.playing);
     setAttr(this.playButton, 'aria-label', m.playing ? 'Pause' : 'Play');
     setText(this.liveButton, m.info?.status === 'live' ? 'Live' : 'End');
     if (this.liveButton.disabled !== !m.past) this.liveButton.disabled = !m.past;
