@@ -311,3 +311,12 @@ export interface RunInfo {
   /** A deadlock or hang the store found (the last one, with `endedAt` once things moved again). */
   verdict?: Verdict;
 }
+
+/**
+ * A run's state in one word, the same in the run picker and the status bar's
+ * tooltip: a run whose debug session ended first (Stop) is "stopped", not
+ * "disconnected" (its program did not lose the connection: it was stopped).
+ */
+export function runStatusWord(r: Pick<RunInfo, 'status' | 'sessionEnded'>): string {
+  return r.status === 'disconnected' && r.sessionEnded ? 'stopped' : r.status;
+}

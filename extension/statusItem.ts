@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { RunStore } from './store/runStore';
 import { lintBadge } from './lints/diagnosticData';
+import { runStatusWord } from '../contract/rows';
 
 const REFRESH_MS = 250;
 
@@ -77,7 +78,7 @@ export class RunStatusItem implements vscode.Disposable {
       .slice(-8)
       .map(
         (i) =>
-          `${i.label}: ${i.status}${i.status === 'live' ? `, ${plural(i.liveTasks - i.systemLive, 'live task')}` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`,
+          `${i.label}: ${runStatusWord(i)}${i.status === 'live' ? `, ${plural(i.liveTasks - i.systemLive, 'live task')}` : ''}${i.dropped ? `, ${i.dropped} events dropped` : ''}`,
       );
     const head = `Nursery Lens: ${live.length} live, ${plural(infos.length, 'run')} in all`;
     // What a screen reader says: in words (VS Code would read the tooltip's markdown, &nbsp; and all).

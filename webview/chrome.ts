@@ -45,12 +45,18 @@ export class Chrome {
     readonly crumbs: Breadcrumbs,
   ) {}
 
+  /** Runs were shown in this panel: the empty state no longer says "yet". */
+  private hadRuns = false;
+
   announce(text: string): void {
     this.live.textContent = text;
   }
 
   /** Tree or empty state: before a rebuild too, so the tree area has its size when the budget is taken. */
   showTree(hasRuns: boolean): void {
+    // After runs were shown (then cleared), "No run yet" would be wrong.
+    if (hasRuns) this.hadRuns = true;
+    else if (this.hadRuns) setText(this.empty.querySelector('h2')!, 'No runs to show');
     setHidden(this.empty, hasRuns);
     setHidden(this.toolbar.el, !hasRuns);
     this.svg.style.display = hasRuns ? '' : 'none';

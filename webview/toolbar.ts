@@ -1,7 +1,7 @@
 // The bar above the tree: run picker, search, filters, follow and fit, the
 // export menu.
 import type { PanelCommand } from '../contract/messages';
-import type { RunInfo } from '../contract/rows';
+import { runStatusWord, type RunInfo } from '../contract/rows';
 import { h, setAttr, setText } from './elements';
 import { legend } from './legend';
 import { libraryWords } from './tree/kindWords';
@@ -133,17 +133,6 @@ function exportMenu(run: (c: ExportCommand) => void): HTMLElement {
 
 const FIT_TITLE = 'Fit the whole tree in view (F)';
 const FIT_HOLDS_TITLE = 'Fitting the whole tree in view as it changes, until you pan, zoom or move on the tree (F)';
-
-const STATUS_WORD: Record<RunInfo['status'], string> = {
-  live: 'live',
-  finished: 'finished',
-  disconnected: 'disconnected',
-  recording: 'recording',
-};
-
-/** A run's state in the picker: a run whose debug session ended first (Stop) is "stopped", not "disconnected". */
-const statusWord = (r: RunInfo): string =>
-  r.status === 'disconnected' && r.sessionEnded ? 'stopped' : STATUS_WORD[r.status];
 
 function toggle(label: string, title: string, on: (v: boolean) => void): HTMLButtonElement {
   const b = h(
@@ -289,7 +278,7 @@ export class Toolbar {
       ...runs.map((r) => {
         const when = (seen.get(r.label) ?? 0) > 1 ? ` · ${new Date(r.wall).toLocaleTimeString()}` : '';
         // `main.py · asyncio — live`: which library each run uses.
-        const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${statusWord(r)}`);
+        const o = h('option', { value: r.key }, `${r.label} · ${libraryWords(r)}${when} — ${runStatusWord(r)}`);
         o.selected = r.key === current;
         return o;
       }),

@@ -66,6 +66,9 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     await h.clearPosted();
     await h.page.getByRole('button', { name: 'Clear finished runs' }).click();
     assert.deepEqual(await h.posted(), [{ type: 'command', command: 'clearFinished' }]);
+    // Cleared: the empty state, which no longer says "yet" (runs were there).
+    await h.send(runsMessage([]));
+    assert.equal(await h.page.locator('.empty-state h2').textContent(), 'No runs to show');
   });
 
   it('a run its debug session ended (Stop) says so, as news, not as a lost connection', async () => {
