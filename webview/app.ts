@@ -96,7 +96,10 @@ export class App {
     this.timeline = pageTimeline(this);
     const banner = new VerdictBanner({
       select: (id) => this.selection.selectId(id),
-      showAll: (ids) => this.actions.showTasks(ids),
+      showAll: (ids, at) => {
+        if (at !== undefined) this.timeline.seek(at);
+        this.actions.showTasks(ids);
+      },
     });
     const area = this.buildPage(root, details, crumbs, banner);
     this.renderer = new TreeRenderer(this.svg);

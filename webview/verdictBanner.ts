@@ -11,8 +11,8 @@ import { holdersJoint, labelNamesHolder, verdictMeaning, verdictTitle } from './
 export interface BannerActions {
   /** Selects the task (opens its details). */
   select(id: number): void;
-  /** Brings these tasks into view and selects the first. */
-  showAll(ids: number[]): void;
+  /** Brings these tasks into view and selects the first; `at`: as they were at that moment (run ms). */
+  showAll(ids: number[], at?: number): void;
 }
 
 const verdictKey = (info: RunInfo, v: Verdict): string => `${info.key}:${v.kind}:${v.since}:${v.confirmedAt}`;
@@ -62,7 +62,16 @@ export class VerdictBanner {
         )
       : null;
     const show = h('button', { class: 'button', type: 'button', 'data-action': 'show-verdict' }, 'Show them');
-    show.addEventListener('click', () => this.a.showAll(v.tasks.map((t) => t.id)));
+    // Over (things moved again: a cancel, Ctrl-C), the tasks at the end are not stuck any more: they are shown
+    // as they were when the verdict was claimed, waiting for each other.
+    const at = v.endedAt !== undefined ? v.confirmedAt : undefined;
+    if (at !== undefined) show.title = `Show them as they were ${formatDuration(at)} into the run, stuck`;
+    show.addEventListener('click', () =>
+      this.a.showAll(
+        v.tasks.map((t) => t.id),
+        at,
+      ),
+    );
     const close = h(
       'button',
       {

@@ -106,6 +106,13 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.match(words, /^Was deadlocked since \d+ ms into the run until 2\.\d s\./);
     assert.equal(await h.page.locator('g.node.stuck').count(), 0);
     assert.equal(await h.page.locator('.wait-links path.wait-link.deadlock').count(), 0);
+    // Show them: at the end they are cancelled, no longer stuck; the time cursor goes to when they were.
+    await h.clearPosted();
+    await h.page.locator('[data-action="show-verdict"]').click();
+    const seek = (await h.posted()).find((m) => m.type === 'seek') as { at?: number } | undefined;
+    const v = run.state.info().verdict!;
+    assert.equal(seek?.at, v.confirmedAt, 'the cursor asked for the moment the deadlock was claimed');
+    assert.ok(v.confirmedAt > v.since && v.confirmedAt < v.endedAt!);
   });
 
   it('a program stopped while deadlocked keeps its cycle drawn and ringed, the banner in the past tense', async () => {
