@@ -28,6 +28,17 @@ describe('webview: task tree', function () {
     const text = await empty.textContent();
     assert.match(text!, /F5/);
     assert.match(text!, /trio\.run\(\)/);
+    // In a narrow panel too, no command is cut across lines (`--record` was split at its hyphens).
+    const size = h.page.viewportSize()!;
+    await h.page.setViewportSize({ width: 400, height: 600 });
+    const lines = await empty
+      .locator('code')
+      .evaluateAll((els) => els.map((e) => [e.textContent, e.getClientRects().length]));
+    assert.ok(
+      lines.every(([, n]) => n === 1),
+      JSON.stringify(lines),
+    );
+    await h.page.setViewportSize(size);
     await h.clearPosted();
     await h.page.getByRole('button', { name: 'Run Python File with Task Tree' }).click();
     await h.page.getByRole('button', { name: 'Open Recording…' }).click();
