@@ -76,3 +76,16 @@ export function noRunsMessage(name: string, read: { events: number; badLines: nu
     return `${name} is not a Nursery Lens recording: it holds no event a program sent (${lines} could not be read; see the Nursery Lens log).`;
   return `${name} holds no runs${read.badLines ? ` (${lines} could not be read; see the Nursery Lens log)` : ''}.`;
 }
+
+/**
+ * The file name offered for what is saved of a run (before its extension),
+ * from the run's label: `hett.ndjson: trio_way.py` → `hett_trio_way` (not
+ * `hett.ndjson_trio_way.png`), `Hettinger: the Trio way` → `Hettinger_the_Trio_way`.
+ */
+export function savedFileBase(label: string): string {
+  const base = label
+    .replace(/\.(ndjson|py)\b/g, '')
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return base || 'run';
+}

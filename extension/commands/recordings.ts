@@ -9,7 +9,7 @@ import { chunksOf, readRecording, readRecordingFile, type RecordingRead } from '
 import { recordingRunLabel } from '../collector/replay';
 import { MAX_ENDED_RUNS, MAX_RUNS, type RunEntry, type RunStore } from '../store/runStore';
 import type { PanelBridge } from '../panel/panelBridge';
-import { noRunsMessage, withoutSecrets, writePrivateFile } from './recordingFile';
+import { noRunsMessage, savedFileBase, withoutSecrets, writePrivateFile } from './recordingFile';
 import { messageOf } from '../errorMessage';
 
 const FILTERS = { 'Nursery Lens recordings': ['ndjson', 'jsonl', 'json'], 'All files': ['*'] };
@@ -134,7 +134,7 @@ export function askWhereToSave(
   saveLabel: string,
   filters: Record<string, string[]>,
 ): Thenable<vscode.Uri | undefined> {
-  const base = entry.state.label.replace(/[^\w.-]+/g, '_').replace(/\.py$/, '') || 'run';
+  const base = savedFileBase(entry.state.label);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   return vscode.window.showSaveDialog({
     filters,

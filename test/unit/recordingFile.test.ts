@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noRunsMessage, withoutSecrets, writePrivateFile } from '../../extension/commands/recordingFile';
+import { noRunsMessage, savedFileBase, withoutSecrets, writePrivateFile } from '../../extension/commands/recordingFile';
 import { readRecordingFile } from '../../extension/collector/recordingReader';
 import { recordingRunLabel, replayNdjson } from '../../extension/collector/replay';
 import { RunStore } from '../../extension/store/runStore';
@@ -100,5 +100,13 @@ describe('Open Recording…: the name a recording run goes by in the run picker'
     );
     assert.equal(recordingRunLabel('two.ndjson', 'app.py · run 2', 2), 'two.ndjson: app.py · run 2');
     assert.equal(recordingRunLabel('x.ndjson', 'recording', 1), 'x.ndjson: recording', 'no program named in it');
+  });
+
+  it('offers a file name from the run: no `.ndjson` or `.py` in it, no spaces or colons', () => {
+    assert.equal(savedFileBase(recordingRunLabel('hett.ndjson', 'trio_way.py', 2)), 'hett_trio_way');
+    assert.equal(savedFileBase('Hettinger: the Trio way'), 'Hettinger_the_Trio_way');
+    assert.equal(savedFileBase('server_like.py'), 'server_like');
+    assert.equal(savedFileBase('two.ndjson: app.py · run 2'), 'two_app_run_2');
+    assert.equal(savedFileBase('::'), 'run');
   });
 });
