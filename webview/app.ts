@@ -97,8 +97,10 @@ export class App {
     const banner = new VerdictBanner({
       select: (id) => this.selection.selectId(id),
       showAll: (ids, at) => {
-        if (at !== undefined) this.timeline.seek(at);
-        this.actions.showTasks(ids);
+        if (at === undefined) return this.actions.showTasks(ids);
+        // Shown once the moment's rows are laid out (frame): the tasks' places and states are those of then.
+        this.showAtMoment = ids;
+        this.timeline.showMoment(at);
       },
     });
     const area = this.buildPage(root, details, crumbs, banner);
@@ -209,7 +211,15 @@ export class App {
     const built = this.tree.version;
     this.frames.frame(flags);
     if (this.tree.version !== built) this.timeline.drawSoon();
+    if (this.showAtMoment && !this.timeline.inPast) this.showAtMoment = null; // back to now meanwhile
+    if (this.showAtMoment && this.timeline.settledInPast && this.tree.layout) {
+      this.actions.showTasks(this.showAtMoment);
+      this.showAtMoment = null;
+    }
   }
+
+  /** The verdict banner's "Show them" at a past moment: the tasks to show once its rows are laid out. */
+  private showAtMoment: number[] | null = null;
 
   post(m: WebviewMessage): void {
     this.api.postMessage(m);

@@ -215,6 +215,7 @@ export class PanelBridge {
     switch (msg.type) {
       case 'ready':
         this.attached = true;
+        this.time.pageReady();
         this.deps.post({ type: 'config', hideSystemDefault: true });
         if (!this.selected || !this.store.get(this.selected)) this.selected = this.defaultSelection();
         this.postRuns();

@@ -10,6 +10,9 @@ import { fillNewGroup, giveWayToSource, moveOffTree } from './treePlacement';
 
 export const VIEW_TYPE = 'nurseryLens.taskTree';
 
+/** A stop's stack comes within this long of the stop (the editor asks for it at once). */
+const STOP_STACK_WITHIN_MS = 5000;
+
 export class TaskTreePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelSubscriptions: vscode.Disposable[] = [];
@@ -57,18 +60,24 @@ export class TaskTreePanel implements vscode.Disposable {
   /** The debugger stopped: the file it opens must not cover the tree (see giveWayToSource). */
   debuggerStopped(): void {
     // (a second stop before the first's stack finds the focus moved off the tree: it was in front still)
-    this.treeInFront = giveWayToSource(this.panel, this.log) || this.treeInFront;
+    const now = giveWayToSource(this.panel, this.log);
+    if (now) this.stoppedAt = Date.now();
+    this.treeInFront = now || this.treeInFront;
   }
 
   /** The stopped line's file, before VS Code opens it: if it is open behind the tree, it moves off (see moveOffTree). */
   debuggerStoppedIn(at: { file: string; line: number } | undefined): void {
     if (at && this.treeInFront && this.panel) moveOffTree(this.panel, at.file, at.line, this.log);
-    if (this.treeInFront === 'newGroup' && this.panel) fillNewGroup(this.panel, at, this.log);
+    // (only for the stop that made the group: one whose stack never came, a continue first, is long gone)
+    const recent = Date.now() - this.stoppedAt < STOP_STACK_WITHIN_MS;
+    if (this.treeInFront === 'newGroup' && recent && this.panel) fillNewGroup(this.panel, at, this.log);
     this.treeInFront = false;
   }
 
   /** The tree was in front when the debugger last stopped ('newGroup': alone, and a group was made on its left). */
   private treeInFront: ReturnType<typeof giveWayToSource> = false;
+  /** When the debugger last stopped with the tree in front (ms). */
+  private stoppedAt = 0;
 
   /** A panel VS Code restored after a reload (WebviewPanelSerializer). */
   revive(panel: vscode.WebviewPanel): void {

@@ -59,6 +59,7 @@ export class TimeTravel {
         return true;
       case 'live':
         if (this.cursor?.run === msg.run) this.cursor = null;
+        if (this.pendingSeek?.run === msg.run) this.pendingSeek = null; // asked before it went live: not to be answered
         return true;
       case 'timeline':
         if (typeof msg.request !== 'object' || msg.request === null || typeof msg.request.run !== 'string') return true;
@@ -68,6 +69,12 @@ export class TimeTravel {
       default:
         return false;
     }
+  }
+
+  /** A new page (the panel shown again, or reloaded) shows now: the moment of the page before is let go. */
+  pageReady(): void {
+    this.cursor = null;
+    this.pendingSeek = null;
   }
 
   /** The past moment the panel shows of run `key` (Copy Tree as Text copies it); null while it shows now. */

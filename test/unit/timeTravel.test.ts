@@ -271,12 +271,20 @@ describe('time travel, host side (panel bridge)', () => {
     await turn();
     const golden = readFileSync(join(__dirname, '..', 'fixtures', 'failing_child.at-0.25.tree.txt'), 'utf8');
     assert.equal(pastTreeText(t.bridge.pastOf(run.key)!), golden);
-    t.bridge.detach();
-    assert.equal(t.bridge.pastOf(run.key), null, 'a panel that is gone shows no moment');
-    await t.bridge.handle({ type: 'ready' });
-    assert.ok(t.bridge.pastOf(run.key));
     await t.bridge.handle({ type: 'live', run: run.key });
     assert.equal(t.bridge.pastOf(run.key), null, 'back to now: the run as it is');
+    // A seek the page asked for just before going live is not answered after it.
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: 2, at: 250 });
+    await t.bridge.handle({ type: 'live', run: run.key });
+    await turn();
+    assert.equal(t.bridge.pastOf(run.key), null, 'a late answer does not bring the moment back');
+    await t.bridge.handle({ type: 'seek', run: run.key, seq: 3, at: 250 });
+    await turn();
+    t.bridge.detach();
+    assert.equal(t.bridge.pastOf(run.key), null, 'a panel that is gone shows no moment');
+    // Shown again, the page is new and shows now (it keeps no time cursor).
+    await t.bridge.handle({ type: 'ready' });
+    assert.equal(t.bridge.pastOf(run.key), null, 'the new page shows now');
     t.bridge.dispose();
   });
 

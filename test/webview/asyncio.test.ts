@@ -79,7 +79,17 @@ describe('webview: an asyncio run', function () {
     await h.settle(300);
     run.state.lints(DEFAULT_LINT_SETTINGS, Date.now()); // the host's look a moment later: the maker is gone
     await h.send(runsMessage([run.state]), run.delta()!);
-    await h.settle(400);
+    // The badge, then the relayout it asks for: waited for (a slow machine takes more frames), then read.
+    await h.page
+      .waitForFunction(
+        () =>
+          Array.from(document.querySelectorAll('g.node text')).some((t) =>
+            /^warm cache .*outlived/.test(t.textContent ?? ''),
+          ),
+        undefined,
+        { timeout: 3000 },
+      )
+      .catch(() => undefined);
     const label = await h.task('warm cache').locator('text').first().textContent();
     assert.match(label!, /^warm cache .*⚠ outlived its maker$/, 'the name whole beside its badge (it read "wa…he")');
     assert.deepEqual(h.errors, []);

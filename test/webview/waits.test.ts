@@ -12,6 +12,7 @@ import { eventsOf, readStream, runsMessage, snapshotMessage } from './streams';
 import { edges, keyOf, lockQueue, show, site, spawned, stuckRun, text, waits, type Ev } from './stuckRuns';
 import { prologue } from './synthetic';
 import { LiveRun } from './streams';
+import { LiveHost } from './liveHost';
 
 const SHOTS = join(repoRoot, 'screenshots', 'webview');
 
@@ -106,13 +107,37 @@ describe('webview: why is it stuck (wait-for edges, verdicts)', function () {
     assert.match(words, /^Was deadlocked since \d+ ms into the run until 2\.\d s\./);
     assert.equal(await h.page.locator('g.node.stuck').count(), 0);
     assert.equal(await h.page.locator('.wait-links path.wait-link.deadlock').count(), 0);
-    // Show them: at the end they are cancelled, no longer stuck; the time cursor goes to when they were.
-    await h.clearPosted();
-    await h.page.locator('[data-action="show-verdict"]').click();
-    const seek = (await h.posted()).find((m) => m.type === 'seek') as { at?: number } | undefined;
-    const v = run.state.info().verdict!;
-    assert.equal(seek?.at, v.confirmedAt, 'the cursor asked for the moment the deadlock was claimed');
-    assert.ok(v.confirmedAt > v.since && v.confirmedAt < v.endedAt!);
+  });
+
+  it('"Show them" on a deadlock that ended shows the tasks as they were then, stuck, not cancelled at the end', async () => {
+    const host = await LiveHost.attach(h, { recordingsOpenAt: 'end' });
+    try {
+      const run = host.open('test/fixtures/deadlock.ndjson');
+      await host.settle(300);
+      await h.page
+        .locator('.banner.verdict')
+        .getByText(/^Was deadlocked/)
+        .waitFor();
+      const v = run.info().verdict!;
+      assert.ok(v.endedAt !== undefined && v.confirmedAt < v.endedAt, 'the deadlock ended before the run did');
+      await h.page.locator('[data-action="show-verdict"]').click();
+      // The moment it was claimed: the badge names it, the first transfer selected, its details say what it waits for.
+      await h.page.waitForFunction(
+        () =>
+          document.querySelector('g.node.selected')?.getAttribute('aria-label')?.startsWith('task transfer') ?? false,
+      );
+      await h.page
+        .locator('aside.details')
+        .getByText(/Waits for/)
+        .waitFor();
+      assert.match((await h.page.locator('.past-badge').textContent())!, /the run as it was then/);
+      const area = (await h.page.locator('svg.tree').boundingBox())!;
+      const box = (await h.page.locator('g.node.selected').boundingBox())!;
+      assert.ok(box.y >= area.y && box.y + box.height <= area.y + area.height, 'the selected transfer is in view');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      host.dispose();
+    }
   });
 
   it('a program stopped while deadlocked keeps its cycle drawn and ringed, the banner in the past tense', async () => {

@@ -19,6 +19,8 @@ export class LaneRequests {
   private window = '';
   /** A task came or ended in the live run since the last ask. */
   private changed = false;
+  /** Set while `soon` waits for the quicker pace (treeChanged). */
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
@@ -27,14 +29,24 @@ export class LaneRequests {
     this.last = 0;
   }
 
-  /** The live run's tree changed (a task came, ended or went): the next ask comes at the quicker pace. */
-  treeChanged(): void {
+  /**
+   * The live run's tree changed (a task came, ended or went): the next ask
+   * comes at the quicker pace, and `soon` is called when it is due.
+   */
+  treeChanged(soon?: () => void): void {
     this.changed = true;
+    const wait = this.last === 0 ? 0 : this.last + this.pace() - this.clock();
+    if (!soon || wait <= 0 || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      soon();
+    }, wait + 1);
   }
 
-  /** How long until a live run's answer is old (0: it is). */
-  untilStale(): number {
-    return this.last === 0 ? 0 : Math.max(0, this.last + this.pace() - this.clock());
+  /** Another run came into view: a call for the last one's pace is let go. */
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** A live run's answer is old: the next draw asks. */

@@ -49,6 +49,13 @@ export class TimeCursor {
     return this.inPast && this.shownAt === null;
   }
 
+  /** In the past, and the host has answered every move asked for: the rows shown are the moment's. */
+  get settled(): boolean {
+    return (
+      this.inPast && this.shownAt !== null && this.inFlight === null && this.pendingAt === null && !this.pendingStep
+    );
+  }
+
   /** Where the cursor is: the moment pointed at (or, after a step, where it landed); null when live. */
   get at(): number | null {
     if (this.wanted === null) return null;

@@ -104,6 +104,11 @@ export class Timeline {
     return this.cursor.inPast;
   }
 
+  /** At a past moment whose rows have come (every move answered). */
+  get settledInPast(): boolean {
+    return this.cursor.settled;
+  }
+
   /**
    * The rows the tree draws for `key` while the cursor is in the past
    * (undefined: the live ones). Before the host's first answer for the
@@ -122,6 +127,7 @@ export class Timeline {
   runChanged(key: string | null): void {
     if (key === this.run) return;
     this.player.pause();
+    this.requests.cancel();
     this.run = key;
     this.cursor.reset(key);
     this.model.reset(key);
@@ -164,20 +170,11 @@ export class Timeline {
 
   /** A live snapshot or delta of the run in view arrived; `structural`: a task came, ended or went. */
   liveChanged(structural = true): void {
-    if (structural) this.requests.treeChanged();
-    if (this.cursor.inPast) return;
-    this.drawSoon();
-    // Asked again as soon as the quicker pace allows, not at the next live tick.
-    const wait = this.requests.untilStale();
-    if (structural && wait > 0 && this.staleTimer === undefined)
-      this.staleTimer = window.setTimeout(() => {
-        this.staleTimer = undefined;
-        this.liveTick();
-      }, wait + 1);
+    // Asked again as soon as the quicker pace allows (not at the next live tick), unless nothing live is drawn.
+    if (structural)
+      this.requests.treeChanged(this.body.hidden || this.cursor.inPast ? undefined : () => this.liveTick());
+    if (!this.cursor.inPast) this.drawSoon();
   }
-
-  /** Set while a draw is due when the live answer goes stale (liveChanged). */
-  private staleTimer: number | undefined;
 
   // ---- what the user does (timelineInput.ts calls these too) ----
 
@@ -186,6 +183,12 @@ export class Timeline {
     this.cursor.seek(Math.max(this.model.data?.start ?? 0, Math.min(at, this.end())));
     if (wasLive) this.p.changed(DIRTY.chrome);
     this.drawSoon();
+  }
+
+  /** To the moment `at`, the player paused: the page shows a moment for the user to look at ("Show them"). */
+  showMoment(at: number): void {
+    this.player.pause();
+    this.seek(at);
   }
 
   step(n: number): void {

@@ -6,7 +6,7 @@ import type { Row, RunInfo } from '../../contract/rows';
 import { victimsIndex } from './cancelLinks';
 import { awaitKey, displayName } from './labels';
 import { layoutTree, type LabelSizer, type Layout } from './layout';
-import { EXTRA_CHARS } from './geometry';
+import { COLUMN_EXTRA, EXTRA_CHARS, MAX_COLUMN } from './geometry';
 import { extraWords, lookOf, type Measures } from './look';
 import type { RunMirror } from './mirror';
 import { sameBudget } from './budget';
@@ -119,7 +119,13 @@ export class ShownTree {
       const node = this.layout?.byKey.get(k)?.node;
       return node && node.kind !== 'fold' && node.kind !== 'more' ? rows.get(node.id) : undefined;
     };
-    const changed = keys.some((k) => !this.cramped.has(k) || this.cramped.get(k) !== rowOf(k));
+    // A column already as wide as columns get gives no more room: its labels' changes ask for no relayout
+    // (a busy tree's rows change at every delta).
+    const capped = (k: string) => {
+      const p = this.layout?.byKey.get(k);
+      return p !== undefined && (this.layout!.room[p.depth] ?? 0) >= MAX_COLUMN - COLUMN_EXTRA;
+    };
+    const changed = keys.some((k) => !this.cramped.has(k) || (this.cramped.get(k) !== rowOf(k) && !capped(k)));
     if (!changed && this.crampedFor === this.version) return false;
     // The relayout asked for is the next layout: it does not ask again for the same rows.
     this.crampedFor = this.version + 1;
