@@ -259,7 +259,7 @@ class BlockWatch:
             if beat is None:
                 continue
             held = self._held.get(m.run)
-            if held is not None:
+            if held is not None and not beat.ended:
                 t = held.next_sample
             elif beat.waiting or self._paused.get(m.run) == beat.at:
                 t = now + threshold  # idle (or held by a debugger): it may come back and block
@@ -291,10 +291,12 @@ class BlockWatch:
             if beat is None:
                 continue
             held = self._held.get(m.run)
-            if held is None:
+            if held is None or beat.ended:
+                # (a block the loop came back from, which no pump has ended yet: its pump may have found the
+                # lock taken and the next come only after a new hold, which then went unseen)
                 if self._held_unclaimed(m, beat, beat.at, now):
                     return True
-            elif now >= held.next_report and not beat.ended:
+            elif now >= held.next_report:
                 return True
         return False
 
