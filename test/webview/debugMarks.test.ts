@@ -255,6 +255,18 @@ describe('webview: in step with the debugger', function () {
       { type: 'openSite', file: '/home/user/app/util.py', line: 3 },
       { type: 'openSite', file: TRIO, line: 90 },
     ]);
+    const chainTerm = () =>
+      h.page
+        .locator('aside.details dt')
+        .evaluateAll((dts) => dts.map((d) => d.textContent).filter((t) => /chain/i.test(t ?? '')));
+    assert.deepEqual(await chainTerm(), ['Await chain']);
+    // Once the task has returned, the chain is its last one, as "Last await" above it says.
+    run.feed([{ type: 'task.exited', run: 1, ts: 5, id: 11, outcome: 'returned' }]);
+    await h.send(runsMessage([run.state]), run.delta()!);
+    await h.page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('aside.details dt')).some((d) => d.textContent === 'Last await'),
+    );
+    assert.deepEqual(await chainTerm(), ['Last await chain']);
   });
 
   for (const theme of ['vscode-light', 'vscode-high-contrast', 'vscode-high-contrast-light'] as Theme[]) {

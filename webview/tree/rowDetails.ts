@@ -149,7 +149,8 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
   // No site: the runtime found no user line in the frames that made it (a server's handler made by library code)
   item('Spawned', links.siteLine('Go to spawn site', t.site, 'spawn', null, 'by library code, from no line of yours'));
   const chain = awaitChainList(t, links.rows, links.post);
-  if (chain) item('Await chain', chain);
+  // A finished task's chain is its last, as its await site above is its "Last await"
+  if (chain) item(live ? 'Await chain' : 'Last await chain', chain);
   const owner = ownerItem(t, links);
   if (owner) item(...owner);
   if (t.folded) item('Folded away', ...foldedParts(t.folded));
