@@ -86,9 +86,10 @@ export default {
       });
 
     await runCommand(page, 'Nursery Lens: Clear Finished Runs');
-    await eventually(async () => /no run yet/i.test(await rootText(frame)), {
+    // (runs were shown in this panel: not "yet")
+    await eventually(async () => /no runs to show/i.test(await rootText(frame)), {
       timeout: 10000,
-      what: 'the empty state after Clear Finished Runs',
+      what: 'the empty state after Clear Finished Runs ("No runs to show")',
     });
 
     // The terminal's panel (Run Python File's) below an opened timeline leaves
