@@ -83,7 +83,8 @@ if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
 const newestPython = process.env.NURSERY_LENS_NEWEST_PYTHON ?? findNewestPython();
 const newest = join(root, '.venv-newest-python');
 if (newestPython && newestPython !== '0' && existsSync(newestPython)) {
-  if (!ensureVenv(newest, newestPython) || !pip(newest, '-e', 'runtime/python[test]')) process.exit(1);
+  // debugpy too: a Pause under Python 3.12+'s sys.monitoring (test_debugger_pause)
+  if (!ensureVenv(newest, newestPython) || !pip(newest, '-e', 'runtime/python[test]', 'debugpy')) process.exit(1);
 }
 for (const dir of [venv, oldest, newest])
   if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept

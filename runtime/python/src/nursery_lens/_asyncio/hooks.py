@@ -28,6 +28,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .._core import events as E
+from .._core.debugger import DEBUGGER_MODULE, DEBUGGER_WAKE, honour_pause
 from .._core.emitter import PUMP_INTERVAL
 from .._core.frames import CLASSIFIER, EDGE
 from . import outcomes
@@ -285,7 +286,8 @@ def exit_callback(run: LoopRun) -> Callable[[Any], None]:
 def pump_tick(run: LoopRun) -> Callable[[], None]:
     """The pump timer: every PUMP_INTERVAL while the loop is busy or events
     wait; while it is idle, at the next sample (at most a sample period
-    away), or every IDLE_TICK when nothing is sampled."""
+    away), or every IDLE_TICK when nothing is sampled; at most DEBUGGER_WAKE
+    apart while a debugger is loaded."""
     loop = run.loop
     queue = run.queue
     em = run.emitter
@@ -294,6 +296,7 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
     ready = getattr(loop, "_ready", None)  # BaseEventLoop's ready queue; uvloop has none
     idle_every = em.sample_period or IDLE_TICK
     sampling = bool(em.sample_period)
+    modules = sys.modules
 
     def tick() -> None:
         run.tick_handle = None
@@ -308,6 +311,10 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
                 delay = min(idle_every, max(PUMP_INTERVAL, em.sample_owed_at() - perf()))
             else:
                 delay = idle_every
+            if DEBUGGER_MODULE in modules:  # a Pause of a hung program stops here (_core.debugger)
+                honour_pause()
+                if delay > DEBUGGER_WAKE:
+                    delay = DEBUGGER_WAKE
             run.tick_handle = loop.call_later(delay, tick)
         except Exception as exc:
             run.fail(exc)

@@ -22,6 +22,7 @@ import time
 from math import inf
 from typing import TYPE_CHECKING
 
+from .debugger import DEBUGGER_MODULE
 from .events import RUN_START
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def _watch(em: Emitter) -> None:
     handoff = em.handoff
     while not em.stopped:
         now = time.perf_counter()
-        debugger = "pydevd" in sys.modules
+        debugger = DEBUGGER_MODULE in sys.modules
         if debugger or (runs and em.loop_idle and not all(m.source.wakes_for_pumps for m in list(runs.values()))):
             # A debugger may hold the loop at a breakpoint: keep the tree
             # live (the program runs at the debugger's pace). A loop that

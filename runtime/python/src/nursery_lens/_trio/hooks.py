@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from outcome import Value
 
 from .._core import events as E
+from .._core.debugger import DEBUGGER_MODULE, DEBUGGER_WAKE
 from .._core.emitter import PUMP_INTERVAL
 from .._core.frames import CLASSIFIER, EDGE
 from .taskids import base_of
@@ -183,6 +184,7 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
     active_at = 0.0  # last time the loop came back for a reason of its own
     woke = False  # the last wait was cut short by us and nothing came
     slot: list[Any] = [0.0, None]
+    modules = sys.modules
 
     def get_events(iom: Any, timeout: float) -> Any:
         nonlocal due, active_at, woke
@@ -208,6 +210,8 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
                     at = due if due > nxt else nxt
                 else:
                     at = inf
+                if at > now + DEBUGGER_WAKE and DEBUGGER_MODULE in modules:
+                    at = now + DEBUGGER_WAKE  # a Pause stops at trio.run as the loop comes back (_core.debugger)
                 left = at - perf()
                 # Trio's wait_all_tasks_blocked cushion and autojump
                 # clock read an expired timeout as "idle": never cut
