@@ -23,6 +23,21 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+/**
+ * Text that may wrap after its punctuation: a name such as
+ * `fetch(http://www.perl.org)` has no space, and wrapped anywhere it read
+ * "www.perl.or g". Text nodes with a <wbr> after each run of '/', '.', '(',
+ * ',', '?', '&' or '=' (copied text has no extra characters).
+ */
+export function breakable(text: string): Node[] {
+  const out: Node[] = [];
+  for (const part of text.split(/(?<=[/.(,?&=])(?=[^/.(,?&=])/)) {
+    if (out.length) out.push(document.createElement('wbr'));
+    out.push(document.createTextNode(part));
+  }
+  return out;
+}
+
 /** A small inline SVG icon from path data (our own constants, never program text). */
 export function icon(d: string, cls: string): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';

@@ -124,4 +124,29 @@ describe('webview: closing the details puts the view back as it was', function (
       assert.equal(await viewOf(h), dragged, "the user's view is kept");
     });
   });
+
+  it("a long name in the details' title wraps after its punctuation, not mid-word", async () => {
+    await showcase(700, 'vscode-light', async (h) => {
+      await h.task('fetch(http://www.macrumors.com/)').click();
+      await h.page.locator('aside.details').waitFor();
+      const lines = await h.page.$eval('aside.details .title-text', (el) => {
+        const whole = document.createRange();
+        whole.selectNodeContents(el);
+        const tops = new Set([...whole.getClientRects()].map((r) => Math.round(r.top)));
+        // a text node between two <wbr>s that wraps inside itself was cut mid-word
+        const cut = [...el.childNodes]
+          .filter((n) => n.nodeType === Node.TEXT_NODE)
+          .filter((n) => {
+            const r = document.createRange();
+            r.selectNodeContents(n);
+            return new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size > 1;
+          })
+          .map((n) => n.textContent);
+        return { count: tops.size, cut, text: el.textContent };
+      });
+      assert.equal(lines.text, 'fetch(http://www.macrumors.com/)', 'the name as it is (copied as it is)');
+      assert.ok(lines.count >= 2, `the name wraps in the pane (${lines.count} line)`);
+      assert.deepEqual(lines.cut, [], 'no piece of it is cut across lines');
+    });
+  });
 });

@@ -13,7 +13,7 @@ import type {
   TaskRow,
   TaskState,
 } from '../../contract/rows';
-import { h, icon, nurseryIcon, taskStateIcon } from '../elements';
+import { breakable, h, icon, nurseryIcon, taskStateIcon } from '../elements';
 import { histogramList } from './foldDetails';
 import { awaitKey, count, displayName, errorLine, formatDuration, shortSite, siteWords } from './labels';
 import {
@@ -73,8 +73,8 @@ function taskNotes(t: TaskRow, links: RowLinks, c: TaskAround): HTMLElement[] {
       'h2',
       { class: 'title' },
       taskStateIcon(t.state),
-      h('span', { class: 'title-text' }, shown),
-      shown !== t.name ? h('span', { class: 'full-name muted' }, t.name) : null,
+      h('span', { class: 'title-text' }, ...breakable(shown)),
+      shown !== t.name ? h('span', { class: 'full-name muted' }, ...breakable(t.name)) : null,
     ),
   );
   const pointer = debugMarkOf(t.id, c.debug);
