@@ -17,6 +17,7 @@ import { HostMessages } from './hostMessages';
 import { emptyState, Notices } from './notices';
 import { Picks } from './picks';
 import { RootLabel } from './rootLabel';
+import { EdgeHints } from './edgeHints';
 import { Selection } from './selection';
 import { pageTimeline, shownRun } from './timeTravel';
 import { Toolbar } from './toolbar';
@@ -68,6 +69,7 @@ export class App {
   readonly reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
   readonly picks = new Picks();
   readonly rootLabel = new RootLabel();
+  readonly edgeHints = new EdgeHints((p) => this.actions.showBeyond(p));
   readonly measures: Measures;
   readonly debuggerMarks = new DebuggerMarks(this);
   private readonly messages = new HostMessages(this);
@@ -79,11 +81,7 @@ export class App {
     this.choices = new Choices(api);
     this.scheduler = new FrameScheduler((f) => this.frame(f));
     this.toolbar = new Toolbar(this.actions.toolbarActions());
-    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    this.svg.setAttribute('class', 'tree');
-    this.svg.setAttribute('role', 'tree');
-    this.svg.setAttribute('tabindex', '0');
-    this.svg.setAttribute('aria-label', 'Tasks and task groups');
+    this.svg = treeSvg();
     const details = new DetailsPane(h('aside', { class: 'details', 'aria-label': 'Details' }));
     const crumbs = new Breadcrumbs((key) => this.actions.setFocus(key));
     this.chrome = new Chrome(
@@ -148,6 +146,7 @@ export class App {
       banner,
       picks: this.picks,
       rootLabel: this.rootLabel,
+      edgeHints: this.edgeHints,
     });
     this.actions.bindTree();
     this.watchSize(area);
@@ -161,6 +160,7 @@ export class App {
       { class: 'tree-area' },
       this.svg as unknown as HTMLElement,
       this.rootLabel.el,
+      this.edgeHints.el,
       this.chrome.waiting,
       this.chrome.empty,
       this.tooltip.el,
@@ -267,4 +267,14 @@ export class App {
         this.choices.save(this.frames.needsInitialView ? null : this.viewport.transform),
       );
   }
+}
+
+/** The tree's drawing, a focusable tree for assistive technology. */
+function treeSvg(): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'tree');
+  svg.setAttribute('role', 'tree');
+  svg.setAttribute('tabindex', '0');
+  svg.setAttribute('aria-label', 'Tasks and task groups');
+  return svg;
 }

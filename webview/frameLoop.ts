@@ -8,6 +8,7 @@ import type { DebuggerPause } from './debuggerMarks';
 import type { Chrome } from './chrome';
 import type { Picks } from './picks';
 import type { RootLabel } from './rootLabel';
+import type { EdgeHints } from './edgeHints';
 import type { Follow } from './follow';
 import type { Selection } from './selection';
 import { budgetFor } from './tree/budget';
@@ -50,6 +51,8 @@ export interface FrameParts {
   banner: VerdictBanner;
   /** The root's label pinned at the left edge while a pan cuts it. */
   rootLabel?: RootLabel;
+  /** Signs at the edges that more of the tree lies beyond them. */
+  edgeHints?: EdgeHints;
   /** The debugger's pause of the run in view, if any. */
   pause?(): DebuggerPause | null;
 }

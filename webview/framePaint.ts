@@ -86,6 +86,7 @@ export class FramePaint {
       drawn: visible,
       widthOf: (key) => p.renderer.lookOf(key)?.width,
     });
+    p.edgeHints?.update(layout, t, p.viewport.size(), this.overview);
     p.svg.classList.toggle('zoomed-out', this.overview);
     p.selection.markActive(layout, this.overview);
     return drawn.ticking;
@@ -113,5 +114,6 @@ export class FramePaint {
     });
     p.waits.render(NO_WAITS, false);
     p.rootLabel?.hide();
+    p.edgeHints?.hide();
   }
 }

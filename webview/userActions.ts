@@ -15,6 +15,7 @@ import type { Selection } from './selection';
 import type { ToolbarActions, Toolbar } from './toolbar';
 import { DIRTY, type FrameScheduler } from './tree/frameScheduler';
 import { TRANSITION_LIMIT } from './tree/geometry';
+import type { Placed } from './tree/layout';
 import type { RunMirror, RunsMirror } from './tree/mirror';
 import type { ViewNode } from './tree/model';
 import type { TreeRenderer } from './tree/render';
@@ -169,6 +170,17 @@ export class UserActions {
       );
     }
     p.selection.select(model.keyOf(ids[0]), { openDetails: true, pan: false });
+  }
+
+  /** An edge's sign (edgeHints.ts) was clicked: the nearest node beyond it comes into view; the view is the user's now. */
+  showBeyond(placed: Placed): void {
+    const { p } = this;
+    const to = p.viewport.panTo(placed, (p.renderer.lookOf(placed.node.key)?.width ?? SHOW_LABEL_ROOM) + 30);
+    if (!to) return;
+    if (p.follow.stop()) p.scheduler.request(DIRTY.chrome);
+    p.frames.viewTaken();
+    p.frames.viewMoved();
+    p.viewport.set(to, !p.reducedMotion.matches);
   }
 
   private setFilter(change: () => void): void {
