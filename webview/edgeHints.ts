@@ -41,9 +41,14 @@ function edgeOf(sx: number, sy: number, width: number, height: number): Edge | n
 }
 
 /** The nodes beyond each edge of view `t` over an area of `size`. */
-export function beyondEdges(layout: Layout, t: Transform, size: { width: number; height: number }): Record<Edge, Beyond> {
+export function beyondEdges(
+  layout: Layout,
+  t: Transform,
+  size: { width: number; height: number },
+): Record<Edge, Beyond> {
   const out = {} as Record<Edge, Beyond>;
-  for (const e of ['right', 'bottom', 'top', 'left'] as const) out[e] = { count: 0, nearest: null, by: Infinity, along: 0 };
+  for (const e of ['right', 'bottom', 'top', 'left'] as const)
+    out[e] = { count: 0, nearest: null, by: Infinity, along: 0 };
   const { width, height } = size;
   for (const p of layout.nodes) {
     const sx = p.x * t.k + t.x;

@@ -132,14 +132,14 @@ describe('webview: closing the details puts the view back as it was', function (
       const lines = await h.page.$eval('aside.details .title-text', (el) => {
         const whole = document.createRange();
         whole.selectNodeContents(el);
-        const tops = new Set([...whole.getClientRects()].map((r) => Math.round(r.top)));
+        const tops = new Set(Array.from(whole.getClientRects(), (r) => Math.round(r.top)));
         // a text node between two <wbr>s that wraps inside itself was cut mid-word
-        const cut = [...el.childNodes]
+        const cut = Array.from(el.childNodes)
           .filter((n) => n.nodeType === Node.TEXT_NODE)
           .filter((n) => {
             const r = document.createRange();
             r.selectNodeContents(n);
-            return new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size > 1;
+            return new Set(Array.from(r.getClientRects(), (q) => Math.round(q.top))).size > 1;
           })
           .map((n) => n.textContent);
         return { count: tops.size, cut, text: el.textContent };
