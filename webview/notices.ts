@@ -71,12 +71,16 @@ export function pauseSentence(pause: DebuggerPause, rows: ReadonlyMap<number, Ro
   const why = pause.reason === 'pause' ? '' : ` (${pause.reason})`;
   const row = pause.task === null ? undefined : rows?.get(pause.task);
   if (row?.kind === 'task') return `Paused in the debugger${why} in task ${row.name}`;
-  return `Paused in the debugger${why} — no task owns the stopped thread: the event loop is waiting for I/O or a timer, or the thread is not the loop's`;
+  // Short, to fit a narrow panel's one line; the tooltip says more. (It said the loop "is waiting for I/O
+  // or a timer" under a Hung banner saying nothing can wake the tasks.)
+  return `Paused in the debugger${why} — ${NO_TASK_OWNS}`;
 }
 
-/** The pause banner's tooltip: its words, and what a pause does to the program's clock. */
+const NO_TASK_OWNS = 'no task owns the stopped thread';
+
+/** The pause banner's tooltip: its words, where a thread no task owns stopped, and what a pause does to the program's clock. */
 export const pausedTitle = (sentence: string): string =>
-  `${sentence}.\nThe program's clock runs on while it is paused: a timeout or deadline that passes meanwhile fires when it continues.`;
+  `${sentence}.\n${sentence.endsWith(NO_TASK_OWNS) ? "It stopped between task steps, in the event loop itself (idle, or about to run the next step), or it is not the loop's thread.\n" : ''}The program's clock runs on while it is paused: a timeout or deadline that passes meanwhile fires when it continues.`;
 
 export class Notices {
   readonly el: HTMLElement;
@@ -180,7 +184,7 @@ export function emptyState(post: (m: WebviewMessage) => void): HTMLElement {
         h('code', {}, 'anyio.run()'),
         ' (F5 with the Python debugger): its tasks appear here.',
       ),
-      h('li', {}, 'Or run the open file with the task tree, without the debugger.'),
+      h('li', {}, 'Or run a Python file with the task tree, without the debugger (the open one, or one you pick).'),
       h(
         'li',
         {},

@@ -55,20 +55,43 @@ export async function resolveInterpreter(
   });
 }
 
-/**
- * The file Run File means without an argument: the active editor's, or, with
- * the task tree (or another non-editor) in front, the one Python file in
- * sight beside it (of several, none: which one is meant is not known).
- */
-function pythonInSight(): vscode.Uri | undefined {
-  const active = vscode.window.activeTextEditor;
-  if (active) return active.document.uri;
-  const python = pythonEditors();
-  return python.length === 1 ? python[0].document.uri : undefined;
-}
+// Which file Run File runs when given none: the active editor's; with the
+// task tree (or another non-editor) in front, the one Python file in sight
+// beside it; else the user picks one, of those in sight or of the
+// workspace's (with no file open it only said "Open a Python file").
+/** Folders whose Python files are nobody's program to run. */
+const NOT_PROGRAMS = '**/{node_modules,.git,.venv*,venv,env,site-packages,__pycache__,.tox,.nox}/**';
+/** The most files offered: a picker of thousands helps nobody (typing filters these). */
+const MOST_OFFERED = 500;
 
 const pythonEditors = (): readonly vscode.TextEditor[] =>
   vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'python');
+
+interface FileItem extends vscode.QuickPickItem {
+  uri: vscode.Uri;
+}
+
+/** The file to run: a Uri, 'none' when there is no Python file to offer, undefined when the user dismissed the picker. */
+async function fileToRun(): Promise<vscode.Uri | 'none' | undefined> {
+  const active = vscode.window.activeTextEditor;
+  if (active) return active.document.uri;
+  const inSight = [...new Map(pythonEditors().map((e) => [e.document.uri.toString(), e.document.uri])).values()];
+  if (inSight.length === 1) return inSight[0];
+  const offered = inSight.length ? inSight : await vscode.workspace.findFiles('**/*.py', NOT_PROGRAMS, MOST_OFFERED);
+  if (!offered.length) return 'none';
+  const items: FileItem[] = offered
+    .map((uri) => {
+      const where = path.dirname(vscode.workspace.asRelativePath(uri, vscode.workspace.workspaceFolders?.length !== 1));
+      return { label: path.basename(uri.path), description: where === '.' ? '' : where, uri };
+    })
+    .sort((a, b) => (a.description ?? '').localeCompare(b.description ?? '') || a.label.localeCompare(b.label));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Run Python File with Task Tree',
+    placeHolder: inSight.length ? 'Several Python files are in sight: run which one?' : 'Run which Python file?',
+    matchOnDescription: true,
+  });
+  return picked?.uri;
+}
 
 export interface RunFileDeps extends InstrumentationDeps {
   log: vscode.LogOutputChannel;
@@ -79,16 +102,14 @@ export interface RunFileDeps extends InstrumentationDeps {
 }
 
 export async function runFileWithTaskTree(deps: RunFileDeps, arg?: unknown): Promise<void> {
-  const uri = arg instanceof vscode.Uri ? arg : pythonInSight();
-  if (!uri) {
-    const several = pythonEditors().length > 0;
+  const uri = arg instanceof vscode.Uri ? arg : await fileToRun();
+  if (uri === 'none') {
     void vscode.window.showInformationMessage(
-      several
-        ? 'Click in the Python file to run, then run the command again: several are in sight.'
-        : 'Open a Python file to run it with the task tree.',
+      'No Python file in this workspace: open one to run it with the task tree.',
     );
     return;
   }
+  if (!uri) return; // the user dismissed the picker
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isUntitled) {
     void vscode.window.showInformationMessage('Save the file first: Nursery Lens runs files from disk.');

@@ -1,6 +1,7 @@
 // A: a user opens the panel from the command palette before running anything,
-// then runs a program that starts no event loop with the task tree: VS Code
-// says why there is no tree (the panel had nothing to say). F5 on one that
+// then runs a program that starts no event loop with the task tree (picked
+// from the workspace's Python files, no file open): VS Code says why there is
+// no tree (the panel had nothing to say). F5 on one that
 // fails before its loop says so with the exit code the debugger reported.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,17 +50,25 @@ export default {
     ctx.log(`A: empty state says: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
     await ctx.shot(page, 'A-palette');
 
+    // No file open: the command offers the workspace's Python files (it only said "Open a Python file").
+    await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
+    await quickInput(page, 'no_loop', 'no_loop.py');
+    // Said in the panel, where the tree would be (VS Code's notification may be shown or not).
+    const words =
+      /no_loop\.py ended before starting a Trio, asyncio or AnyIO event loop: there is no task tree to show/;
+    let notice = (await taskTreeFrame(page)).locator('.banner.host-notice');
+    await notice.getByText(words).waitFor({ state: 'visible', timeout: 40000 });
+    ctx.log(
+      'A: Run File with no file open: picked no_loop.py from the workspace; it started no event loop, VS Code says so',
+    );
+    await ctx.shot(page, 'A-no-loop');
+
     await runCommand(page, 'Go to File...');
     await quickInput(page, 'no_loop.py', 'no_loop.py');
     await page.locator('.tab', { hasText: 'no_loop.py' }).first().waitFor({ state: 'visible', timeout: 15000 });
     await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
-    // Said in the panel, where the tree would be (VS Code's notification may be shown or not).
-    const words =
-      /no_loop\.py ended before starting a Trio, asyncio or AnyIO event loop: there is no task tree to show/;
-    const notice = (await taskTreeFrame(page)).locator('.banner.host-notice');
+    notice = (await taskTreeFrame(page)).locator('.banner.host-notice'); // the panel may have moved beside the file
     await notice.getByText(words).waitFor({ state: 'visible', timeout: 40000 });
-    ctx.log('A: Run File on a program with no event loop: VS Code says there is no task tree to show');
-    await ctx.shot(page, 'A-no-loop');
 
     // F5: the debugger's `exited` event gives the exit code.
     await pressInWorkbench(page, 'F5');
