@@ -43,14 +43,18 @@ interface DapMessage {
     systemProcessId?: unknown;
     exitCode?: unknown;
     stackFrames?: unknown;
+    preserveFocusHint?: unknown;
   };
 }
 
 export interface DebugHooks {
   /** The program of a session exited (DAP `exited`): for DebugSessionWatcher. */
   exited?: (sessionId: string, exitCode: number) => void;
-  /** A session stopped, before VS Code hears of it (and opens the stopped line's file). */
-  stopped?: () => void;
+  /**
+   * A session stopped, before VS Code hears of it (and opens the stopped line's file; `quiet`: it opens
+   * none, the adapter asked it to keep the focus: debugpy does on a Pause).
+   */
+  stopped?: (quiet: boolean) => void;
   /**
    * Where the stopped thread's top frame is (the file and line VS Code opens), from the first stack
    * asked for that thread after a stop; undefined when that stack had none.
@@ -123,7 +127,7 @@ export class DebugSync implements vscode.Disposable {
         }
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
-          this.hooks.stopped?.();
+          this.hooks.stopped?.(m.body?.preserveFocusHint === true);
           const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
           stopThread = threadId ?? 'any';
           stackSeq = undefined;

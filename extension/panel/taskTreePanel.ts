@@ -6,7 +6,7 @@ import type { HostMessage } from '../../contract/messages';
 import type { PanelBridge } from './panelBridge';
 import { panelHtml } from './panelHtml';
 import { messageOf } from '../errorMessage';
-import { fillNewGroup, giveWayToSource, moveOffTree } from './treePlacement';
+import { fillNewGroup, giveWayToSource, moveOffTree, revealQuietStop } from './treePlacement';
 
 export const VIEW_TYPE = 'nurseryLens.taskTree';
 
@@ -53,12 +53,13 @@ export class TaskTreePanel implements vscode.Disposable {
 
   /** For DebugSync: the debugger stopped, and the file it will open. */
   readonly stopHooks = {
-    stopped: () => this.debuggerStopped(),
+    stopped: (quiet: boolean) => this.debuggerStopped(quiet),
     stoppedIn: (at: { file: string; line: number } | undefined) => this.debuggerStoppedIn(at),
   };
 
   /** The debugger stopped: the file it opens must not cover the tree (see giveWayToSource). */
-  debuggerStopped(): void {
+  debuggerStopped(quiet = false): void {
+    this.quietStop = quiet;
     // (a second stop before the first's stack finds the focus moved off the tree: it was in front still)
     const now = giveWayToSource(this.panel, this.log);
     if (now) this.stoppedAt = Date.now();
@@ -71,8 +72,13 @@ export class TaskTreePanel implements vscode.Disposable {
     // (only for the stop that made the group: one whose stack never came, a continue first, is long gone)
     const recent = Date.now() - this.stoppedAt < STOP_STACK_WITHIN_MS;
     if (this.treeInFront === 'newGroup' && recent && this.panel) fillNewGroup(this.panel, at, this.log);
+    else if (this.quietStop && at) revealQuietStop(this.panel, at, this.log);
     this.treeInFront = false;
+    this.quietStop = false;
   }
+
+  /** The last stop asked VS Code to keep the focus (it opens no file: see revealQuietStop). */
+  private quietStop = false;
 
   /** The tree was in front when the debugger last stopped ('newGroup': alone, and a group was made on its left). */
   private treeInFront: ReturnType<typeof giveWayToSource> = false;

@@ -98,6 +98,36 @@ export function fillNewGroup(
   }, NEW_GROUP_FILLED_WITHIN_MS);
 }
 
+/**
+ * A stop the adapter asked VS Code not to show: debugpy's Pause says
+ * `preserveFocusHint`, and VS Code then opens no file; the paused program's
+ * line (a hung program's `trio.run(...)`) was only in the Call Stack. It
+ * opens at that line in the group beside the tree (or the active one),
+ * without taking the focus.
+ */
+export function revealQuietStop(
+  panel: vscode.WebviewPanel | undefined,
+  at: { file: string; line: number },
+  log: vscode.LogOutputChannel,
+): void {
+  let tree: vscode.TabGroup | undefined;
+  try {
+    tree = panel ? treeGroup(panel.viewType) : undefined;
+  } catch {
+    tree = undefined; // (the panel was closed: its view type throws)
+  }
+  const other = sourceGroup(tree);
+  const line = Math.max(0, at.line - 1);
+  vscode.window
+    .showTextDocument(vscode.Uri.file(at.file), {
+      viewColumn: other?.viewColumn ?? (tree ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active),
+      selection: new vscode.Range(line, 0, line, 0),
+      preview: true,
+      preserveFocus: true,
+    })
+    .then(undefined, (e: unknown) => log.debug(`could not show where the program paused: ${String(e)}`));
+}
+
 /** Another group than the tree's, one showing a text file if any. */
 function sourceGroup(tree: vscode.TabGroup | undefined): vscode.TabGroup | undefined {
   const others = vscode.window.tabGroups.all.filter((g) => g !== tree);

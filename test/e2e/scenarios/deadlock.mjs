@@ -9,7 +9,7 @@
 // opened during the session.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, pressInWorkbench, runCommand } from '../workbench.mjs';
+import { eventually, pressInWorkbench, quickInput, runCommand } from '../workbench.mjs';
 import { enlargePanel, prepareRoom, taskTreeFrame, treeBesideItsSource, treeNodes } from '../taskTree.mjs';
 import { startDebugging } from './hettinger.mjs';
 
@@ -136,6 +136,25 @@ export default {
       timeout: 10000,
       what: 'the paused banner gone after Debug: Continue',
     });
+
+    // Pause with another file in front beside the tree: debugpy asks VS Code to keep the focus on a Pause,
+    // so VS Code opened no file and where the program stopped was only in the Call Stack. It opens there.
+    await runCommand(page, 'View: Focus First Editor Group');
+    await runCommand(page, 'Go to File...');
+    await quickInput(page, 'hang.py', 'hang.py');
+    const sourceTab = () => page.locator('.editor-group-container').first().locator('.tab.active').textContent();
+    await eventually(async () => /hang\.py/.test((await sourceTab()) ?? ''), {
+      timeout: 10000,
+      what: 'hang.py in front',
+    });
+    await runCommand(page, 'Debug: Pause');
+    await eventually(async () => /deadlock\.py/.test((await sourceTab()) ?? ''), {
+      timeout: 15000,
+      what: 'deadlock.py in front beside the tree after Debug: Pause (hang.py stayed)',
+    });
+    await ctx.shot(page, 'W-deadlock-paused-source');
+    await runCommand(page, 'Debug: Continue');
+    await eventually(async () => (await paused.count()) === 0, { timeout: 10000, what: 'continued again' });
 
     // Stop: the program is gone; the run keeps its verdict, in the past tense.
     await runCommand(page, 'Debug: Stop');
