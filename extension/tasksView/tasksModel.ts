@@ -5,7 +5,7 @@
 // by the panel's own model (webview/tree/model.ts, pure), so the two views
 // never disagree about what is where. Items are described as plain data;
 // tasksView.ts turns them into TreeItems. No vscode import.
-import type { Row, Site, TaskRow } from '../../contract/rows';
+import type { Row, Site, TaskRow, Verdict } from '../../contract/rows';
 import { buildModel, type Model, type ModelOptions, type ViewNode } from '../../webview/tree/model';
 import { displayName, errorLine, shortSite, siteWords, taskExtra } from '../../webview/tree/labels';
 import { groupWord, startWord } from '../../webview/tree/kindWords';
@@ -56,6 +56,29 @@ export const FOCUS_ICON: ItemIcon = {
   color: 'debugIcon.breakpointStackframeForeground',
 };
 
+/** A task the run's standing verdict names (the panel's Deadlock/Hung banner rings the same tasks). */
+type Stuck = 'deadlocked' | 'behind' | 'hung';
+const STUCK_WORDS: Record<Stuck, string> = {
+  deadlocked: 'deadlocked',
+  behind: 'stuck behind the deadlock',
+  hung: 'hung',
+};
+const STUCK_SENTENCES: Record<Stuck, string> = {
+  deadlocked: 'Deadlocked: it waits for another task of a cycle that waits for it (the panel names them all).',
+  behind: 'Stuck behind the deadlock: it waits, directly or not, for a task of the cycle.',
+  hung: 'Hung: every task waits, and nothing can wake any of them.',
+};
+
+/** Which tasks a verdict still standing names, and how. */
+function stuckOf(verdict: Verdict | undefined): Map<number, Stuck> {
+  const out = new Map<number, Stuck>();
+  if (!verdict || verdict.endedAt !== undefined) return out;
+  const how: Stuck = verdict.kind === 'hang' ? 'hung' : 'deadlocked';
+  for (const t of verdict.behind) out.set(t.id, 'behind');
+  for (const t of verdict.tasks) out.set(t.id, how);
+  return out;
+}
+
 /** A nursery with at most this many items starts expanded. */
 const OPEN_NURSERY_ITEMS = 50;
 
@@ -78,11 +101,14 @@ const OPTIONS: ModelOptions = {
 export class TasksModel {
   private readonly parents = new Map<string, string | null>();
   private readonly model: Model;
+  private readonly stuck: Map<number, Stuck>;
 
   constructor(
     readonly run: string,
     readonly rows: ReadonlyMap<number, Row>,
+    verdict?: Verdict,
   ) {
+    this.stuck = stuckOf(verdict);
     let model = buildModel(rows, OPTIONS);
     // A group lists its members as children: build again with every group open.
     const groups = [...model.byKey.values()].filter((n) => n.kind === 'fold').map((n) => n.key);
@@ -96,8 +122,8 @@ export class TasksModel {
     }
   }
 
-  static of(run: string, rows: readonly Row[]): TasksModel {
-    return new TasksModel(run, new Map(rows.map((r) => [r.id, r])));
+  static of(run: string, rows: readonly Row[], verdict?: Verdict): TasksModel {
+    return new TasksModel(run, new Map(rows.map((r) => [r.id, r])), verdict);
   }
 
   /** Keys of the top items. */
@@ -136,6 +162,7 @@ export class TasksModel {
         node,
         mine && marks.paused === row.id ? (marks.reason ?? 'paused') : null,
         mine && marks.focus === row.id,
+        this.stuck.get(row.id),
       );
     if (row.kind === 'nursery') {
       const where = row.site ? siteWords(row.site) : '';
@@ -194,12 +221,14 @@ export class TasksModel {
   }
 }
 
-function taskItem(t: TaskRow, node: ViewNode, paused: string | null, focus: boolean): ItemData {
+function taskItem(t: TaskRow, node: ViewNode, paused: string | null, focus: boolean, stuck?: Stuck): ItemData {
   const extra = taskExtra(t);
-  const words = [paused ? 'paused here' : focus ? 'in the selected frame' : stateWord(t.state), extra].filter(Boolean);
+  const how = paused ? 'paused here' : focus ? 'in the selected frame' : stateWord(t.state);
+  const words = [how, stuck ? STUCK_WORDS[stuck] : '', extra].filter(Boolean);
   const tooltip = [`task ${t.name}`, `${stateWord(t.state)}${t.main ? ' · main task' : ''} · #${t.id}`];
   if (paused) tooltip.push(`The debugger stopped here (${paused}).`);
   else if (focus) tooltip.push('Owns the frame selected in the Call Stack.');
+  if (stuck) tooltip.push(STUCK_SENTENCES[stuck]);
   if (t.awaitSite)
     tooltip.push(
       `${t.state === 'waiting' ? 'waits at' : 'last await at'} ${siteWords(t.awaitSite)} (${t.awaitSite.file}:${t.awaitSite.line})`,
@@ -210,7 +239,13 @@ function taskItem(t: TaskRow, node: ViewNode, paused: string | null, focus: bool
     label: displayName(t.name),
     description: words.join(' · '),
     tooltip,
-    icon: paused ? PAUSED_ICON : focus ? FOCUS_ICON : STATE_ICONS[t.state],
+    icon: paused
+      ? PAUSED_ICON
+      : focus
+        ? FOCUS_ICON
+        : stuck && stuck !== 'behind'
+          ? { ...STATE_ICONS[t.state], color: 'errorForeground' } // ringed in the panel too
+          : STATE_ICONS[t.state],
     expandable: node.children.length > 0,
     open: t.main,
     kind: 'task',

@@ -117,7 +117,7 @@ export class TasksView implements vscode.TreeDataProvider<string>, vscode.Dispos
     this.lastRefresh = Date.now();
     try {
       const entry = this.run ? this.store.get(this.run) : undefined;
-      this.model = entry ? TasksModel.of(entry.state.key, entry.state.rows()) : null;
+      this.model = entry ? TasksModel.of(entry.state.key, entry.state.rows(), entry.state.info().verdict) : null;
     } catch (err) {
       this.log.warn(`Tasks view: ${String(err)}`);
       this.model = null;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Verdict } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import { NO_MARKS } from '../../extension/panel/taskFocus';
 import { RunState } from '../../extension/store/runState';
@@ -80,6 +81,46 @@ describe('Tasks view model (the side bar tree of a run)', () => {
     assert.equal(m.keyOf(17), '17');
     assert.equal(m.parent('17'), group);
     assert.equal(m.parent(group), '4');
+  });
+
+  it('marks the tasks of a standing deadlock (and those stuck behind it) as the panel rings them; not once it ended', () => {
+    const events = [
+      opened(4, 3, 1),
+      spawned(5, 4, 'transfer a->b', 2),
+      spawned(6, 4, 'transfer b->a', 2),
+      spawned(7, 4, 'auditor', 2),
+      spawned(8, 4, 'report', 2),
+      state(5, 3, 'waiting', site(20)),
+      state(6, 3, 'waiting', site(20)),
+      state(8, 3, 'waiting', site(30)),
+    ];
+    const r = new RunState('c1.r1', 'prog.py');
+    for (const e of [hello(), ...prologue(), ...events]) r.apply(e);
+    const lock = (holder: number) => ({ kind: 'lock', label: 'Lock', holders: [holder] });
+    const verdict: Verdict = {
+      kind: 'deadlock',
+      tasks: [
+        { id: 5, name: 'transfer a->b', waits: lock(6), on: [6] },
+        { id: 6, name: 'transfer b->a', waits: lock(5), on: [5] },
+      ],
+      behind: [{ id: 8, name: 'report', waits: lock(5), on: [] }],
+      taskCount: 2,
+      behindCount: 1,
+      since: 3000,
+      confirmedAt: 4000,
+    };
+    const m = TasksModel.of('c1.r1', r.rows(), verdict);
+    assert.deepEqual(outline(m).slice(2), [
+      '    transfer a->b — waiting · deadlocked · main:20',
+      '    transfer b->a — waiting · deadlocked · main:20',
+      '    auditor — scheduled',
+      '    report — waiting · stuck behind the deadlock · main:30',
+    ]);
+    assert.equal(m.item('5', NO_MARKS)!.icon.color, 'errorForeground', 'drawn as the panel rings it');
+    assert.ok(m.item('5', NO_MARKS)!.tooltip.some((l) => /^Deadlocked: /.test(l)));
+    assert.notEqual(m.item('8', NO_MARKS)!.icon.color, 'errorForeground');
+    const ended = TasksModel.of('c1.r1', r.rows(), { ...verdict, endedAt: 5000 });
+    assert.equal(ended.item('5', NO_MARKS)!.description, 'waiting · main:20', 'things moved again: no mark');
   });
 
   it("marks the paused task with the debugger's arrow and words, and says why in its tooltip", () => {
