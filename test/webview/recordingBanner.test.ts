@@ -32,4 +32,15 @@ describe('webview: a recording shown at its start says how its run ended', funct
     assert.match(await banner(h), /recording — the run ended when its program stopped, before the run finished/);
     assert.deepEqual(h.errors, []);
   });
+
+  it('a recording opens with its timeline shown, even after the user closed the strip', async () => {
+    host.open('test/fixtures/failing_child.ndjson');
+    await host.settle(300);
+    await h.page.locator('.tl-toggle').click(); // closed by the user (a choice the panel keeps)
+    assert.equal(await h.page.locator('.tl-body').isHidden(), true);
+    host.open('test/fixtures/deadlock.ndjson');
+    await host.settle(300);
+    assert.equal(await h.page.locator('.tl-body').isVisible(), true, 'the strip of the recording just opened');
+    assert.equal(await h.page.locator('.tl-toggle').getAttribute('aria-expanded'), 'true');
+  });
 });

@@ -300,8 +300,9 @@ export class Timeline {
       if (m.paused !== null) this.player.pause();
     }
     if (typeof m.at === 'number') {
-      // A recording opens at its start: the strip shows unless the user closed it.
-      if (this.p.choices.state.timeline.open !== false) this.setOpen(true, false);
+      // A recording opens at its start: the strip shows, even if the user closed it (for a live run: their
+      // choice stays saved). Closed, a recording showed its first task and only a small ▶ said there was more.
+      this.setOpen(true, false);
       this.seek(m.at);
     }
     this.drawSoon();
