@@ -77,5 +77,29 @@ export function legend(): HTMLElement {
       ' (asyncio)',
     ),
   );
-  return h('div', { class: 'legend', role: 'note', 'aria-label': 'Legend' }, h('ul', {}, ...items));
+  return h(
+    'div',
+    { class: 'legend', role: 'note', 'aria-label': 'Legend' },
+    h('ul', {}, ...items),
+    h('div', { class: 'legend-head' }, 'Timeline'),
+    h('ul', {}, ...timelineItems()),
+  );
+}
+
+/** The timeline strip's marks (timeline.css draws them with the same state colours as the tree). */
+function timelineItems(): HTMLElement[] {
+  const swatch = (cls: string) => h('span', { class: `legend-swatch ${cls}`, 'aria-hidden': 'true' });
+  return [
+    h(
+      'li',
+      {},
+      swatch('s-running'),
+      swatch('s-scheduled'),
+      swatch('s-waiting'),
+      "a task's lane: running, scheduled, waiting over time; its end drawn as it ended",
+    ),
+    h('li', {}, swatch('curve'), 'above the lanes: how many tasks were alive'),
+    h('li', {}, swatch('drop'), 'events the program dropped there: the picture may miss something'),
+    h('li', {}, swatch('coarse'), 'older history kept coarse: steps go from checkpoint to checkpoint'),
+  ];
 }

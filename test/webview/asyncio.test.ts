@@ -158,6 +158,9 @@ describe('webview: an asyncio run', function () {
     assert.match(legend, /paused here: the debugger stopped in this task/);
     assert.match(legend, /⚠ blocked the loop 300 ms: a lint, in the Problems panel at its line/);
     assert.match(legend, /⚠ pending at close, ⚠ never retrieved \(asyncio\)/);
+    // and the timeline's marks
+    assert.match(legend, /Timelinea task's lane: running, scheduled, waiting over time/);
+    assert.match(legend, /events the program dropped there/);
 
     // AnyIO's task group says so too.
     await h.reset();
