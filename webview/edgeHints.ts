@@ -4,9 +4,10 @@
 // at the right was cut off with nothing saying so. Each sign counts the nodes
 // whose marker is past its edge and brings the nearest into view when
 // clicked. The right one sits in the area's top corner (level with the nodes
-// it covered the label it stood on: a tree grows to the right along its rows);
-// those below and above sit along their edge, under the nodes' mean place. Drawn after each frame, not while zoomed out to dots
-// (the whole tree is a picture then).
+// it covered the label it stood on: a tree grows to the right along its
+// rows); those below and above sit along their edge, under the nodes' mean
+// place. Drawn after each frame, not while zoomed out to dots (the whole tree
+// is a picture then).
 import { MARKER_RADIUS } from './tree/geometry';
 import type { Layout, Placed } from './tree/layout';
 import type { Transform } from './viewState';
