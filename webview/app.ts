@@ -238,6 +238,10 @@ export class App {
     return answerExport(this, id, format);
   }
 
+  momentShown(): string {
+    return this.timeline.bar.momentShown;
+  }
+
   setCurrent(key: string | null): void {
     if (key === this.current) return;
     this.picks.clear();

@@ -24,6 +24,8 @@ import type { Choices } from './viewState';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Room around the tree, in px. */
 const PAD = 16;
+/** The caption's line above the tree, in px. */
+const CAPTION_HEIGHT = 20;
 /** Presentation attributes the stylesheet sets on the tree's elements (all inherited in SVG, but opacity). */
 const INHERITED = [
   'fill',
@@ -61,6 +63,8 @@ export interface PictureInput {
   palette: SitePalette;
   /** Every wait-for edge (the toolbar's Wait-for edges), not only a deadlock's. */
   showWaits: boolean;
+  /** The words above the tree: the run and the moment shown (a picture of a past moment said nothing of it). */
+  caption: string;
 }
 
 export interface Picture {
@@ -106,10 +110,12 @@ export function drawPicture(p: PictureInput): Picture {
     const out = svg.cloneNode(true) as SVGSVGElement;
     inlineStyles(svg, out);
     keepOnlyDrawing(out);
-    const width = Math.ceil(box.width + 2 * PAD);
-    const height = Math.ceil(box.height + 2 * PAD);
+    const caption = p.caption ? captionText(p.caption, rendererFont(svg)) : null;
+    const captionWidth = caption ? measuredWidth(svg, caption) : 0;
+    const width = Math.ceil(Math.max(box.width, captionWidth) + 2 * PAD);
+    const height = Math.ceil(box.height + 2 * PAD + (caption ? CAPTION_HEIGHT : 0));
     const x = Math.floor(box.x - PAD);
-    const y = Math.floor(box.y - PAD);
+    const y = Math.floor(box.y - PAD - (caption ? CAPTION_HEIGHT : 0));
     out.setAttribute('width', String(width));
     out.setAttribute('height', String(height));
     out.setAttribute('viewBox', `${x} ${y} ${width} ${height}`);
@@ -125,12 +131,38 @@ export function drawPicture(p: PictureInput): Picture {
     bg.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
     bg.setAttribute('stroke', 'none');
     const title = document.createElementNS(SVG_NS, 'title');
-    title.textContent = `Task tree: ${p.info.label}`;
+    title.textContent = `Task tree: ${p.caption || p.info.label}`;
     out.prepend(title, bg);
+    if (caption) {
+      caption.setAttribute('x', String(x + PAD));
+      caption.setAttribute('y', String(y + PAD + 12));
+      out.append(caption);
+    }
     return { svg: new XMLSerializer().serializeToString(out), width, height };
   } finally {
     host.remove();
   }
+}
+
+/** The caption's <text>: program words as a text node, coloured as the panel's muted words. */
+function captionText(words: string, font: string): SVGTextElement {
+  const text = document.createElementNS(SVG_NS, 'text');
+  text.setAttribute('class', 'caption');
+  text.setAttribute('font-family', font);
+  text.setAttribute('font-size', '12');
+  text.setAttribute('fill', getComputedStyle(document.body).getPropertyValue('--nl-muted').trim() || 'gray');
+  text.textContent = words;
+  return text;
+}
+
+const rendererFont = (svg: SVGSVGElement): string => getComputedStyle(svg).getPropertyValue('font-family');
+
+/** The width `text` takes, measured in the off-screen drawing. */
+function measuredWidth(svg: SVGSVGElement, text: SVGTextElement): number {
+  svg.append(text);
+  const w = text.getComputedTextLength();
+  text.remove();
+  return w;
 }
 
 /**
@@ -200,6 +232,8 @@ export interface ExportParts {
   measures: Measures;
   /** The moment shown: a past one while the time cursor is there. */
   shownRun(): RunMirror | undefined;
+  /** That moment in the time bar's words. */
+  momentShown(): string;
   changed(flags: number, save?: boolean): void;
   post(m: WebviewMessage): void;
 }
@@ -225,6 +259,7 @@ export async function answerExport(p: ExportParts, id: number, format: ImageForm
       measures: p.measures,
       palette: p.tree.palette,
       showWaits: p.choices.state.showWaits,
+      caption: [run.info.label, p.momentShown()].filter(Boolean).join(' · '),
     });
     p.post({ type: 'exported', id, format, data: format === 'svg' ? picture.svg : await pngOf(picture) });
   } catch (err) {

@@ -36,6 +36,8 @@ interface Parsed {
   width: number;
   height: number;
   texts: string[];
+  /** The words above the tree. */
+  caption: string | null;
   elements: string[];
   handlers: string[];
   background: string;
@@ -59,6 +61,7 @@ async function parse(page: Page, svg: string): Promise<Parsed> {
       width: Number(root.getAttribute('width')),
       height: Number(root.getAttribute('height')),
       texts: Array.from(doc.querySelectorAll('tspan.name')).map((t) => t.textContent ?? ''),
+      caption: doc.querySelector('text.caption')?.textContent ?? null,
       elements: [...new Set(all.map((e) => e.localName))].sort(),
       handlers: all.flatMap((e) =>
         Array.from(e.attributes)
@@ -107,6 +110,15 @@ describe('webview: exports', function () {
       p.elements.filter((e) => !['svg', 'g', 'path', 'rect', 'text', 'tspan', 'title', 'defs', 'marker'].includes(e)),
       [],
     );
+  });
+
+  it('SVG: a caption above the tree names the run and the moment it shows, as the time bar says it', async () => {
+    await show('vscode-light');
+    const bar = (await h.page.locator('.tl-time').textContent()) ?? '';
+    assert.match(bar, /^at the end, 303 ms/);
+    const p = await parse(blank, await svgOf(h));
+    assert.ok(p.caption?.endsWith(` · ${bar}`), `the caption "${p.caption}" ends with the bar's "${bar}"`);
+    assert.match(p.caption ?? '', /^failing_child/, 'the run first');
   });
 
   it("SVG: the theme's colours, written on the elements (light and dark differ), with no CSP violation", async () => {

@@ -121,6 +121,11 @@ export class TimeBar {
     this.liveButton.addEventListener('click', () => a.live());
   }
 
+  /** The moment's words as the bar shows them now (an exported picture is captioned with them). */
+  get momentShown(): string {
+    return this.timeText.textContent ?? '';
+  }
+
   /**
    * Says the moment; returns its words (the strip's slider speaks them too).
    * Drawn every frame while a live run moves: only what changed is written,

@@ -60,7 +60,7 @@ export class Timeline {
   private readonly view: StripView;
   private readonly body: HTMLElement;
   private readonly spacer: HTMLElement;
-  private readonly bar: TimeBar;
+  readonly bar: TimeBar;
   private run: string | null = null;
   /** Host cursor moves for runs not in view yet. */
   private readonly waiting = new Map<string, Extract<HostMessage, { type: 'cursor' }>>();
