@@ -28,7 +28,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .._core import events as E
-from .._core.debugger import DEBUGGER_MODULE, DEBUGGER_WAKE, honour_pause
+from .._core.debugger import DEBUGGER_MODULE, DEBUGGER_WAKE, PAUSE_NEEDS_HELP, attached, honour_pause
 from .._core.emitter import PUMP_INTERVAL
 from .._core.frames import CLASSIFIER, EDGE
 from . import outcomes
@@ -311,9 +311,10 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
                 delay = min(idle_every, max(PUMP_INTERVAL, em.sample_owed_at() - perf()))
             else:
                 delay = idle_every
-            if DEBUGGER_MODULE in modules:  # a Pause of a hung program stops here (_core.debugger)
-                honour_pause()
-                if delay > DEBUGGER_WAKE:
+            if not busy and DEBUGGER_MODULE in modules:  # a Pause of a hung program stops here (_core.debugger)
+                if PAUSE_NEEDS_HELP:
+                    honour_pause()
+                if delay > DEBUGGER_WAKE and attached():
                     delay = DEBUGGER_WAKE
             run.tick_handle = loop.call_later(delay, tick)
         except Exception as exc:

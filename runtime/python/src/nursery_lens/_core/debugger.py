@@ -35,11 +35,29 @@ _MISSING = object()
 #: too). The loop's paths test ``DEBUGGER_MODULE in sys.modules`` inline.
 DEBUGGER_MODULE = "pydevd"
 
+#: Only Python 3.11's tracing needs ``honour_pause`` (3.12+: ``sys.monitoring``
+#: stops the thread as the loop comes back).
+PAUSE_NEEDS_HELP = sys.version_info < (3, 12)
+
+
+def attached() -> bool:
+    """A debugger's client is connected: pydevd loaded with none (``debugpy.listen()``
+    still waiting, or after a detach) has nothing to pause, and wakes no loop."""
+    pydevd = sys.modules.get(DEBUGGER_MODULE)
+    check = getattr(pydevd, "_is_attached", None)
+    if check is None:
+        return pydevd is not None
+    try:
+        return bool(check())
+    except Exception:  # the debugger's internals moved: as if attached
+        return True
+
 
 def honour_pause() -> None:
     """If the debugger asked this thread to pause, stop it now, at its
     innermost frame of the user's code. Called only while a debugger is
-    loaded, by a loop's wake-up (at most every ``DEBUGGER_WAKE``)."""
+    loaded, by an idle loop's wake-up (at most every ``DEBUGGER_WAKE``; a
+    busy loop runs its tasks, where pydevd stops by itself)."""
     try:
         thread = threading.current_thread()
         info: Any = getattr(thread, "additional_info", None)
@@ -49,8 +67,16 @@ def honour_pause() -> None:
         if py_db is None:
             return
         frame = _users_frame(py_db, sys._getframe(1))
-        if frame is not None:
+        if frame is None:
+            return
+        # As pydevd does for a stop it makes from ordinary code: while stopped,
+        # code run for the Variables or the Debug Console is not traced (a
+        # breakpoint there would stop this thread again, inside the stop).
+        info.is_tracing += 1
+        try:
             py_db.do_wait_suspend(thread, frame, "line", None)
+        finally:
+            info.is_tracing -= 1
     except Exception:  # the debugger's internals moved: leave its Pause as it is
         return
 

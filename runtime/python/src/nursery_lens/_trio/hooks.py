@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from outcome import Value
 
 from .._core import events as E
-from .._core.debugger import DEBUGGER_MODULE, DEBUGGER_WAKE
+from .._core.debugger import DEBUGGER_MODULE, DEBUGGER_WAKE, attached
 from .._core.emitter import PUMP_INTERVAL
 from .._core.frames import CLASSIFIER, EDGE
 from .taskids import base_of
@@ -210,7 +210,7 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
                     at = due if due > nxt else nxt
                 else:
                     at = inf
-                if at > now + DEBUGGER_WAKE and DEBUGGER_MODULE in modules:
+                if at > now + DEBUGGER_WAKE and DEBUGGER_MODULE in modules and attached():
                     at = now + DEBUGGER_WAKE  # a Pause stops at trio.run as the loop comes back (_core.debugger)
                 left = at - perf()
                 # Trio's wait_all_tasks_blocked cushion and autojump
