@@ -2,13 +2,11 @@
 // narrow panel (the Explorer open beside it, the details pane) shows a first
 // view of the top of the structure, and AnyIO's server group or a loose task
 // at the right was cut off with nothing saying so. Each sign counts the nodes
-// whose marker is past its edge and brings the nearest into view when
-// clicked. The right one sits in the area's top corner (level with the nodes
-// it covered the label it stood on: a tree grows to the right along its
-// rows); those below and above sit along their edge, under the nodes' mean
-// place. Drawn after each frame, not while zoomed out to dots (the whole tree
-// is a picture then).
-import { MARKER_RADIUS } from './tree/geometry';
+// past its edge (at the right: those showing less than the start of their
+// label) and brings the nearest into view when clicked. The signs sit in the
+// area's right corners, where they cover the least of the tree (level with
+// the nodes, they covered the labels they stood on). Drawn after each frame,
+// not while zoomed out to dots (the whole tree is a picture then).
 import type { Layout, Placed } from './tree/layout';
 import type { Transform } from './viewState';
 import { h } from './elements';
@@ -18,9 +16,9 @@ export type Edge = 'right' | 'bottom' | 'top' | 'left';
 // No sign on the left: the root's pinned label (rootLabel.ts) says what a pan left behind there.
 const EDGES: readonly Edge[] = ['right', 'bottom', 'top'];
 const ARROWS: Record<Edge, string> = { right: '›', left: '‹', bottom: '⌄', top: '⌃' };
+/** A node at the right edge counts as beyond it while less than this much of it shows (its marker and a few letters), in px. */
+const SEEN_RIGHT = 40;
 const WORDS: Record<Edge, string> = { right: 'to the right', left: 'to the left', bottom: 'below', top: 'above' };
-/** A sign keeps this far from the area's corners, in px (the middle of a 22 px sign). */
-const CORNER = 30;
 
 interface Beyond {
   count: number;
@@ -28,14 +26,12 @@ interface Beyond {
   nearest: Placed | null;
   /** How far past the edge the nearest is, in screen px. */
   by: number;
-  /** Sum of the screen positions along the edge, for the sign's place. */
-  along: number;
 }
 
 /** Which edge a node is beyond, if any: sideways first (a tree grows to the right and down). */
 function edgeOf(sx: number, sy: number, width: number, height: number): Edge | null {
-  if (sx - MARKER_RADIUS > width) return 'right';
-  if (sx + MARKER_RADIUS < 0) return 'left';
+  if (sx + SEEN_RIGHT > width) return 'right';
+  if (sx < 0) return 'left';
   if (sy > height) return 'bottom';
   if (sy < 0) return 'top';
   return null;
@@ -48,8 +44,7 @@ export function beyondEdges(
   size: { width: number; height: number },
 ): Record<Edge, Beyond> {
   const out = {} as Record<Edge, Beyond>;
-  for (const e of ['right', 'bottom', 'top', 'left'] as const)
-    out[e] = { count: 0, nearest: null, by: Infinity, along: 0 };
+  for (const e of ['right', 'bottom', 'top', 'left'] as const) out[e] = { count: 0, nearest: null, by: Infinity };
   const { width, height } = size;
   for (const p of layout.nodes) {
     const sx = p.x * t.k + t.x;
@@ -58,12 +53,12 @@ export function beyondEdges(
     if (!edge) continue;
     const b = out[edge];
     b.count++;
-    const by = edge === 'right' ? sx - width : edge === 'left' ? -sx : edge === 'bottom' ? sy - height : -sy;
+    const by =
+      edge === 'right' ? sx + SEEN_RIGHT - width : edge === 'left' ? -sx : edge === 'bottom' ? sy - height : -sy;
     if (by < b.by) {
       b.by = by;
       b.nearest = p;
     }
-    b.along += edge === 'right' || edge === 'left' ? sy : sx;
   }
   return out;
 }
@@ -73,10 +68,11 @@ export class EdgeHints {
   private readonly signs = new Map<Edge, HTMLButtonElement>();
   private readonly nearest = new Map<Edge, Placed>();
   /** What each sign shows now, so that a frame touches the DOM only when it changes. */
-  private readonly shown = new Map<Edge, string>();
+  private readonly shown = new Map<Edge, number | null>();
 
   constructor(show: (p: Placed) => void) {
-    this.el = h('div', { class: 'edge-hints' });
+    const corner = h('div', { class: 'edge-corner' }); // the right and top signs, one under the other
+    this.el = h('div', { class: 'edge-hints' }, corner);
     for (const edge of EDGES) {
       const sign = h('button', { class: `edge-hint edge-${edge}`, type: 'button', hidden: true });
       sign.addEventListener('click', () => {
@@ -84,7 +80,7 @@ export class EdgeHints {
         if (p) show(p);
       });
       this.signs.set(edge, sign);
-      this.el.append(sign);
+      (edge === 'bottom' ? this.el : corner).append(sign);
     }
   }
 
@@ -103,27 +99,21 @@ export class EdgeHints {
         continue;
       }
       this.nearest.set(edge, b.nearest);
-      const span = edge === 'right' || edge === 'left' ? size.height : size.width;
-      const at = Math.round(Math.max(CORNER, Math.min(span - CORNER, b.along / b.count)));
-      this.put(edge, { count: b.count, at });
+      this.put(edge, b.count);
     }
   }
 
-  private put(edge: Edge, what: { count: number; at: number } | null): void {
-    const key = what ? `${what.count}@${what.at}` : '';
-    if (this.shown.get(edge) === key) return;
-    this.shown.set(edge, key);
+  private put(edge: Edge, n: number | null): void {
+    if (this.shown.get(edge) === n) return;
+    this.shown.set(edge, n);
     const sign = this.signs.get(edge)!;
-    sign.hidden = !what;
-    if (!what) {
+    sign.hidden = n === null;
+    if (n === null) {
       this.nearest.delete(edge);
       return;
     }
-    const n = what.count;
-    const words = `${n} more`;
-    sign.textContent = edge === 'right' || edge === 'bottom' ? `${words} ${ARROWS[edge]}` : `${ARROWS[edge]} ${words}`;
+    sign.textContent = `${n} more ${ARROWS[edge]}`;
     sign.title = `${n} ${n === 1 ? 'node' : 'nodes'} ${WORDS[edge]}: click to bring the nearest into view`;
     sign.setAttribute('aria-label', `${n} more ${n === 1 ? 'node' : 'nodes'} ${WORDS[edge]}: show the nearest`);
-    sign.style.setProperty('--at', `${what.at}px`);
   }
 }

@@ -81,7 +81,7 @@ export function legend(): HTMLElement {
     'div',
     { class: 'legend', role: 'note', 'aria-label': 'Legend' },
     h('ul', {}, ...items),
-    h('div', { class: 'legend-head' }, 'Timeline'),
+    h('div', { class: 'legend-head', role: 'heading', 'aria-level': '3' }, 'Timeline'),
     h('ul', {}, ...timelineItems()),
   );
 }
@@ -96,7 +96,7 @@ function timelineItems(): HTMLElement[] {
       swatch('s-running'),
       swatch('s-scheduled'),
       swatch('s-waiting'),
-      "a task's lane: running, scheduled, waiting over time; its end drawn as it ended",
+      "a task's lane: running, scheduled, waiting over time; at its end, the mark of how it ended",
     ),
     h('li', {}, swatch('curve'), 'above the lanes: how many tasks were alive'),
     h('li', {}, swatch('drop'), 'events the program dropped there: the picture may miss something'),

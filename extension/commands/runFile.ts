@@ -60,9 +60,20 @@ export async function resolveInterpreter(
 // beside it; else the user picks one, of those in sight or of the
 // workspace's (with no file open it only said "Open a Python file").
 /** Folders whose Python files are nobody's program to run. */
-const NOT_PROGRAMS = '**/{node_modules,.git,.venv*,venv,env,site-packages,__pycache__,.tox,.nox}/**';
-/** The most files offered: a picker of thousands helps nobody (typing filters these). */
-const MOST_OFFERED = 500;
+const NOT_PROGRAMS = ['node_modules', '.git', '.venv*', 'venv', 'site-packages', '__pycache__', '.tox', '.nox'].map(
+  (d) => `**/${d}/**`,
+);
+/** The most files offered (typing filters them). */
+const MOST_OFFERED = 2000;
+
+/** Ours and the user's files.exclude (a glob given to findFiles replaces that setting, which it otherwise applies). */
+function notOffered(): string {
+  const user = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
+  const theirs = Object.entries(user)
+    .filter(([glob, on]) => on === true && !/[{},]/.test(glob))
+    .map(([glob]) => glob);
+  return `{${[...NOT_PROGRAMS, ...theirs].join(',')}}`;
+}
 
 const pythonEditors = (): readonly vscode.TextEditor[] =>
   vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'python');
@@ -77,7 +88,7 @@ async function fileToRun(): Promise<vscode.Uri | 'none' | undefined> {
   if (active) return active.document.uri;
   const inSight = [...new Map(pythonEditors().map((e) => [e.document.uri.toString(), e.document.uri])).values()];
   if (inSight.length === 1) return inSight[0];
-  const offered = inSight.length ? inSight : await vscode.workspace.findFiles('**/*.py', NOT_PROGRAMS, MOST_OFFERED);
+  const offered = inSight.length ? inSight : await vscode.workspace.findFiles('**/*.py', notOffered(), MOST_OFFERED);
   if (!offered.length) return 'none';
   const items: FileItem[] = offered
     .map((uri) => {

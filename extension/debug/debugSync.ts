@@ -52,9 +52,12 @@ export interface DebugHooks {
   exited?: (sessionId: string, exitCode: number) => void;
   /**
    * A session stopped, before VS Code hears of it (and opens the stopped line's file; `quiet`: it opens
-   * none, the adapter asked it to keep the focus: debugpy does on a Pause).
+   * none, the adapter asked it to keep the focus, as debugpy does on a Pause; said only of a session
+   * with a run in the store: a Pause elsewhere is VS Code's business).
    */
   stopped?: (quiet: boolean) => void;
+  /** The session went on (or ended): a stop's stack still to come is no longer news. */
+  resumed?: () => void;
   /**
    * Where the stopped thread's top frame is (the file and line VS Code opens), from the first stack
    * asked for that thread after a stop; undefined when that stack had none.
@@ -127,7 +130,7 @@ export class DebugSync implements vscode.Disposable {
         }
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
-          this.hooks.stopped?.(m.body?.preserveFocusHint === true);
+          this.hooks.stopped?.(m.body?.preserveFocusHint === true && this.candidates(session.id).length > 0);
           const threadId = typeof m.body?.threadId === 'number' ? m.body.threadId : undefined;
           stopThread = threadId ?? 'any';
           stackSeq = undefined;
@@ -135,6 +138,8 @@ export class DebugSync implements vscode.Disposable {
             .stopped(session.id, threadId, typeof m.body?.reason === 'string' ? m.body.reason : 'paused')
             .catch(fail);
         } else if (m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') {
+          [stopThread, stackSeq] = [undefined, undefined];
+          this.hooks.resumed?.();
           this.tracker.resumed(session.id);
           if (m.event === 'exited' && typeof m.body?.exitCode === 'number')
             this.hooks.exited?.(session.id, m.body.exitCode);
@@ -149,7 +154,11 @@ export class DebugSync implements vscode.Disposable {
           if (mine && typeof m.seq === 'number') [stackSeq, stopThread] = [m.seq, undefined];
         }
         // Adapters need not say `continued` after a continue they were asked for.
-        if (m.type === 'request' && m.command && RESUMING.has(m.command)) this.tracker.resumed(session.id);
+        if (m.type === 'request' && m.command && RESUMING.has(m.command)) {
+          [stopThread, stackSeq] = [undefined, undefined];
+          this.hooks.resumed?.();
+          this.tracker.resumed(session.id);
+        }
       },
       onExit: () => this.ended(session.id),
     };

@@ -54,6 +54,9 @@ export class TaskTreePanel implements vscode.Disposable {
   /** For DebugSync: the debugger stopped, and the file it will open. */
   readonly stopHooks = {
     stopped: (quiet: boolean) => this.debuggerStopped(quiet),
+    resumed: () => {
+      this.quietStop = false;
+    },
     stoppedIn: (at: { file: string; line: number } | undefined) => this.debuggerStoppedIn(at),
   };
 

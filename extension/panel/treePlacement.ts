@@ -116,7 +116,11 @@ export function revealQuietStop(
   } catch {
     tree = undefined; // (the panel was closed: its view type throws)
   }
-  const other = sourceGroup(tree);
+  // Where it is open already (another copy helps nobody), else beside the tree.
+  const isFile = tabOf(at.file);
+  const groups = vscode.window.tabGroups.all.filter((g) => g !== tree);
+  const open = groups.find((g) => isFile(g.activeTab)) ?? groups.find((g) => g.tabs.some(isFile));
+  const other = open ?? sourceGroup(tree);
   const line = Math.max(0, at.line - 1);
   vscode.window
     .showTextDocument(vscode.Uri.file(at.file), {

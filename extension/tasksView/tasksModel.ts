@@ -224,7 +224,8 @@ export class TasksModel {
 function taskItem(t: TaskRow, node: ViewNode, paused: string | null, focus: boolean, stuck?: Stuck): ItemData {
   const extra = taskExtra(t);
   const how = paused ? 'paused here' : focus ? 'in the selected frame' : stateWord(t.state);
-  const words = [how, stuck ? STUCK_WORDS[stuck] : '', extra].filter(Boolean);
+  // The verdict first: a side bar ~300 px wide cut "waiting · dead…" (and a row's hover button cuts more).
+  const words = [stuck ? STUCK_WORDS[stuck] : '', how, extra].filter(Boolean);
   const tooltip = [`task ${t.name}`, `${stateWord(t.state)}${t.main ? ' · main task' : ''} · #${t.id}`];
   if (paused) tooltip.push(`The debugger stopped here (${paused}).`);
   else if (focus) tooltip.push('Owns the frame selected in the Call Stack.');

@@ -111,10 +111,10 @@ describe('Tasks view model (the side bar tree of a run)', () => {
     };
     const m = TasksModel.of('c1.r1', r.rows(), verdict);
     assert.deepEqual(outline(m).slice(2), [
-      '    transfer a->b — waiting · deadlocked · main:20',
-      '    transfer b->a — waiting · deadlocked · main:20',
+      '    transfer a->b — deadlocked · waiting · main:20',
+      '    transfer b->a — deadlocked · waiting · main:20',
       '    auditor — scheduled',
-      '    report — waiting · stuck behind the deadlock · main:30',
+      '    report — stuck behind the deadlock · waiting · main:30',
     ]);
     assert.equal(m.item('5', NO_MARKS)!.icon.color, 'errorForeground', 'drawn as the panel rings it');
     assert.ok(m.item('5', NO_MARKS)!.tooltip.some((l) => /^Deadlocked: /.test(l)));

@@ -159,7 +159,10 @@ describe('webview: an asyncio run', function () {
     assert.match(legend, /⚠ blocked the loop 300 ms: a lint, in the Problems panel at its line/);
     assert.match(legend, /⚠ pending at close, ⚠ never retrieved \(asyncio\)/);
     // and the timeline's marks
-    assert.match(legend, /Timelinea task's lane: running, scheduled, waiting over time/);
+    assert.match(
+      legend,
+      /Timelinea task's lane: running, scheduled, waiting over time; at its end, the mark of how it ended/,
+    );
     assert.match(legend, /events the program dropped there/);
 
     // AnyIO's task group says so too.

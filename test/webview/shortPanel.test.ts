@@ -213,7 +213,11 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
         // The legend's first rows (it scrolls when taller than the panel).
         const rows = await h.page.locator('.legend li').count();
         assert.ok(rows >= 5, `${rows} rows`);
-        assert.deepEqual(await hidden('.legend li:nth-child(-n+3)'), [], "the legend's first rows can be seen");
+        assert.deepEqual(
+          await hidden('.legend ul:first-of-type > li:nth-child(-n+3)'),
+          [],
+          "the legend's first rows can be seen",
+        );
       });
     });
   }

@@ -131,6 +131,7 @@ export class Timeline {
     this.run = key;
     this.cursor.reset(key);
     this.model.reset(key);
+    this.setOpen(this.p.choices.state.timeline.open ?? false, false); // (as the user left it: a recording opened it)
     const moved = key === null ? undefined : this.waiting.get(key);
     if (moved) {
       this.waiting.delete(key!);

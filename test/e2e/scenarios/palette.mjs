@@ -50,7 +50,13 @@ export default {
     ctx.log(`A: empty state says: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
     await ctx.shot(page, 'A-palette');
 
-    // No file open: the command offers the workspace's Python files (it only said "Open a Python file").
+    // Nothing open (the tree closed too): the palette still has the command, and it offers the workspace's
+    // Python files (it was missing from the palette, and with the tree in front only said "Open a Python file").
+    await runCommand(page, 'View: Close All Editors');
+    await page
+      .locator('.tab', { hasText: /task tree/i })
+      .first()
+      .waitFor({ state: 'hidden', timeout: 10000 });
     await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
     await quickInput(page, 'no_loop', 'no_loop.py');
     // Said in the panel, where the tree would be (VS Code's notification may be shown or not).
