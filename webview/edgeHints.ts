@@ -4,9 +4,12 @@
 // at the right was cut off with nothing saying so. Each sign counts the nodes
 // past its edge (at the right: those showing less than the start of their
 // label) and brings the nearest into view when clicked. The signs sit in the
-// area's right corners, where they cover the least of the tree (level with
-// the nodes, they covered the labels they stood on). Drawn after each frame,
-// not while zoomed out to dots (the whole tree is a picture then).
+// area's corners, where they cover the least of the tree (level with the
+// nodes, they covered the labels they stood on): the right one at the top
+// right; above and below at the left, under the root's column, which holds
+// the root alone (at the bottom right one covered the last leaf, which a
+// click then missed). Drawn after each frame, not while zoomed out to dots
+// (the whole tree is a picture then).
 import type { Layout, Placed } from './tree/layout';
 import type { Transform } from './viewState';
 import { h } from './elements';
@@ -71,8 +74,7 @@ export class EdgeHints {
   private readonly shown = new Map<Edge, number | null>();
 
   constructor(show: (p: Placed) => void) {
-    const corner = h('div', { class: 'edge-corner' }); // the right and top signs, one under the other
-    this.el = h('div', { class: 'edge-hints' }, corner);
+    this.el = h('div', { class: 'edge-hints' });
     for (const edge of EDGES) {
       const sign = h('button', { class: `edge-hint edge-${edge}`, type: 'button', hidden: true });
       sign.addEventListener('click', () => {
@@ -80,7 +82,7 @@ export class EdgeHints {
         if (p) show(p);
       });
       this.signs.set(edge, sign);
-      (edge === 'bottom' ? this.el : corner).append(sign);
+      this.el.append(sign);
     }
   }
 
