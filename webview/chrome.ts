@@ -96,10 +96,10 @@ export class Chrome {
     const whole = (info?.at !== undefined && c.runs.find((r) => r.key === info.key)) || info;
     this.notices.update(whole, paused);
     this.crumbs.update(c.focusPath, run?.rows);
-    const statusKey = whole ? `${whole.key}:${whole.status}:${paused ?? ''}` : '';
+    const statusKey = whole ? `${whole.key}:${whole.status}:${paused?.text ?? ''}` : '';
     if (statusKey !== this.lastStatus) {
       this.lastStatus = statusKey;
-      if (whole) this.announce(paused ?? statusSentence(whole));
+      if (whole) this.announce(paused?.text ?? statusSentence(whole));
     }
   }
 }

@@ -15,13 +15,15 @@ import type { Transform } from './viewState';
 import { h } from './elements';
 import './edgeHints.css';
 
-export type Edge = 'right' | 'bottom' | 'top' | 'left';
-// No sign on the left: the root's pinned label (rootLabel.ts) says what a pan left behind there.
-const EDGES: readonly Edge[] = ['right', 'bottom', 'top'];
-const ARROWS: Record<Edge, string> = { right: '›', left: '‹', bottom: '⌄', top: '⌃' };
+// A node left of the view is classed 'left' only to keep it out of the top and bottom counts: there is
+// no sign on the left, where the root's pinned label (rootLabel.ts) says what a pan left behind.
+export type Edge = Signed | 'left';
+type Signed = 'right' | 'bottom' | 'top';
+const EDGES: readonly Signed[] = ['right', 'bottom', 'top'];
+const ARROWS: Record<Signed, string> = { right: '›', bottom: '⌄', top: '⌃' };
 /** A node at the right edge counts as beyond it while less than this much of it shows (its marker and a few letters), in px. */
 const SEEN_RIGHT = 40;
-const WORDS: Record<Edge, string> = { right: 'to the right', left: 'to the left', bottom: 'below', top: 'above' };
+const WORDS: Record<Signed, string> = { right: 'to the right', bottom: 'below', top: 'above' };
 
 interface Beyond {
   count: number;
@@ -68,10 +70,10 @@ export function beyondEdges(
 
 export class EdgeHints {
   readonly el: HTMLElement;
-  private readonly signs = new Map<Edge, HTMLButtonElement>();
-  private readonly nearest = new Map<Edge, Placed>();
+  private readonly signs = new Map<Signed, HTMLButtonElement>();
+  private readonly nearest = new Map<Signed, Placed>();
   /** What each sign shows now, so that a frame touches the DOM only when it changes. */
-  private readonly shown = new Map<Edge, number | null>();
+  private readonly shown = new Map<Signed, number | null>();
 
   constructor(show: (p: Placed) => void) {
     this.el = h('div', { class: 'edge-hints' });
@@ -105,7 +107,7 @@ export class EdgeHints {
     }
   }
 
-  private put(edge: Edge, n: number | null): void {
+  private put(edge: Signed, n: number | null): void {
     if (this.shown.get(edge) === n) return;
     this.shown.set(edge, n);
     const sign = this.signs.get(edge)!;

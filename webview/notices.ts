@@ -13,20 +13,27 @@ export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; 
   const total = info.totalTasks - (hideSystem ? info.systemTotal : 0);
   // A run that is over, shown at its end: its tasks still "live" are those it left unfinished.
   const word = info.status !== 'live' && info.at === undefined ? 'unfinished' : 'live';
+  // A past moment counts the tasks started by then: "1 live · 1 total" at a recording's start read as the whole run.
+  const past = info.at !== undefined;
   // Over, and none left unfinished: "all 15 finished" reads better than "0 unfinished · 15 total".
   const text =
-    word === 'unfinished' && live === 0 ? `all ${n(total)} finished` : `${n(live)} ${word} · ${n(total)} total`;
+    word === 'unfinished' && live === 0
+      ? `all ${n(total)} finished`
+      : `${n(live)} ${word} · ${n(total)} ${past ? 'so far' : 'total'}`;
   if (!info.systemTotal)
     return {
       text,
-      title: `Tasks of this run: ${word === 'live' ? 'live now' : 'not finished when it ended'}, and in all`,
+      title: past
+        ? 'Tasks of this run at the moment shown: live then, and started by then'
+        : `Tasks of this run: ${word === 'live' ? 'live now' : 'not finished when it ended'}, and in all`,
     };
   const system = `${n(info.systemTotal)} system task${info.systemTotal === 1 ? '' : 's'} of the library (${n(info.systemLive)} ${word})`;
+  const whose = past ? 'Tasks of this run at the moment shown' : 'Tasks of this run';
   return {
     text,
     title: hideSystem
-      ? `Tasks of this run, not counting the ${system}: Hide system hides them`
-      : `Tasks of this run, counting the ${system}`,
+      ? `${whose}, not counting the ${system}: Hide system hides them`
+      : `${whose}, counting the ${system}`,
   };
 }
 
@@ -66,21 +73,29 @@ export function statusSentence(info: RunInfo): string {
   }
 }
 
-/** The debugger's pause in words: where, and which task (if one owns the stopped thread's stack). */
-export function pauseSentence(pause: DebuggerPause, rows: ReadonlyMap<number, Row> | undefined): string {
-  const why = pause.reason === 'pause' ? '' : ` (${pause.reason})`;
-  const row = pause.task === null ? undefined : rows?.get(pause.task);
-  if (row?.kind === 'task') return `Paused in the debugger${why} in task ${row.name}`;
-  // Short, to fit a narrow panel's one line; the tooltip says more. (It said the loop "is waiting for I/O
-  // or a timer" under a Hung banner saying nothing can wake the tasks.)
-  return `Paused in the debugger${why} — ${NO_TASK_OWNS}`;
+/** The debugger's pause in words: the banner's line and its tooltip. */
+export interface PauseWords {
+  readonly text: string;
+  readonly title: string;
 }
 
-const NO_TASK_OWNS = 'no task owns the stopped thread';
+/** The debugger's pause in words: where, and which task (if one owns the stopped thread's stack). */
+export function pauseSentence(pause: DebuggerPause, rows: ReadonlyMap<number, Row> | undefined): PauseWords {
+  const why = pause.reason === 'pause' ? '' : ` (${pause.reason})`;
+  const row = pause.task === null ? undefined : rows?.get(pause.task);
+  if (row?.kind === 'task') return pauseWords(`Paused in the debugger${why} in task ${row.name}`, '');
+  // Short, to fit a narrow panel's one line; the tooltip says more. (It said the loop "is waiting for I/O
+  // or a timer" under a Hung banner saying nothing can wake the tasks.)
+  return pauseWords(
+    `Paused in the debugger${why} — no task owns the stopped thread`,
+    "It stopped between task steps, in the event loop itself (idle, or about to run the next step), or it is not the loop's thread.\n",
+  );
+}
 
-/** The pause banner's tooltip: its words, where a thread no task owns stopped, and what a pause does to the program's clock. */
-export const pausedTitle = (sentence: string): string =>
-  `${sentence}.\n${sentence.endsWith(NO_TASK_OWNS) ? "It stopped between task steps, in the event loop itself (idle, or about to run the next step), or it is not the loop's thread.\n" : ''}The program's clock runs on while it is paused: a timeout or deadline that passes meanwhile fires when it continues.`;
+const pauseWords = (text: string, where: string): PauseWords => ({
+  text,
+  title: `${text}.\n${where}The program's clock runs on while it is paused: a timeout or deadline that passes meanwhile fires when it continues.`,
+});
 
 export class Notices {
   readonly el: HTMLElement;
@@ -94,11 +109,11 @@ export class Notices {
   hostNotice: string | null = null;
 
   /** `paused`: the debugger's pause of this run, in words (pauseSentence). */
-  update(info: RunInfo | undefined, paused: string | null = null): void {
+  update(info: RunInfo | undefined, paused: PauseWords | null = null): void {
     const sig = info
       ? JSON.stringify([
           this.hostNotice,
-          paused,
+          paused?.text,
           info.key,
           info.status,
           info.outcome,
@@ -121,8 +136,8 @@ export class Notices {
       this.el.append(
         h(
           'div',
-          { class: 'banner info paused', role: 'note', 'data-status': 'paused', title: pausedTitle(paused) },
-          paused,
+          { class: 'banner info paused', role: 'note', 'data-status': 'paused', title: paused.title },
+          paused.text,
         ),
       );
     if (info.status !== 'live') {

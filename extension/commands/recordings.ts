@@ -35,8 +35,18 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
   for (const uri of uris) {
     const name = path.basename(uri.path);
     let result: RecordingRead;
+    let source: string;
     try {
-      result = await readWithProgress(uri, name, deps.retainFinished());
+      const { size, mtime } = await vscode.workspace.fs.stat(uri);
+      source = `${uri.toString()}|${size}|${mtime}`;
+      const held = deps.store.fromSource(source);
+      if (held.length) {
+        // Opened again unchanged: show the runs it gave, rather than a second copy of each.
+        deps.log.info(`recording ${uri.fsPath} is open already: showing its runs`);
+        firstKey ??= held[0].state.key;
+        continue;
+      }
+      result = await readWithProgress(uri, name, size, deps.retainFinished());
     } catch (err) {
       void vscode.window.showErrorMessage(`Could not read ${name}: ${messageOf(err)}`);
       continue;
@@ -54,7 +64,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       continue;
     }
     for (const r of result.runs) r.label = recordingRunLabel(name, r.label, result.runs.length);
-    const entries = deps.store.addRecording(result.runs, result);
+    const entries = deps.store.addRecording(result.runs, { ...result, source });
     if (!entries.length) {
       void vscode.window.showWarningMessage(
         `${name} was read, but every run Nursery Lens holds is live: close a program first.`,
@@ -82,8 +92,12 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
 }
 
 /** Reads a recording as a stream; a large one under a progress notification that can cancel. */
-async function readWithProgress(uri: vscode.Uri, name: string, retainFinished: number): Promise<RecordingRead> {
-  const size = (await vscode.workspace.fs.stat(uri)).size;
+async function readWithProgress(
+  uri: vscode.Uri,
+  name: string,
+  size: number,
+  retainFinished: number,
+): Promise<RecordingRead> {
   const read = async (signal?: AbortSignal, onProgress?: (bytes: number) => void) => {
     const options = { retainFinished, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
     // A file where the extension runs (a vscode-remote path is one there too, as under code-server) is

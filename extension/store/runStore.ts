@@ -119,6 +119,8 @@ export interface RecordingLines {
   bytes: readonly Uint8Array[];
   /** The recording was longer than what was kept. */
   truncated: boolean;
+  /** The file it was read from, as it was then (its URI, size and modification time): opened again unchanged, its runs are shown, not added twice. */
+  source?: string;
 }
 
 interface KeptRecording {
@@ -129,6 +131,7 @@ interface KeptRecording {
   dropped: boolean;
   /** Its runs still in the store: the lines go with the last. */
   runs: number;
+  source?: string;
 }
 
 export interface RunEntry {
@@ -288,12 +291,18 @@ export class RunStore {
       truncated: lines.truncated,
       dropped: !kept,
       runs: n,
+      ...(lines.source !== undefined ? { source: lines.source } : {}),
     };
     if (kept) this.recordings.add(recording);
     const out: RunEntry[] = runs.slice(0, n).map((state) => ({ state, recording }));
     for (const entry of out) this.entries.set(entry.state.key, entry);
     this.emit({ kind: 'added', entries: out });
     return out;
+  }
+
+  /** The runs held from the recording read from `source` (RecordingLines.source), in the order they were read. */
+  fromSource(source: string): RunEntry[] {
+    return this.all().filter((e) => e.recording?.source === source);
   }
 
   get(key: string): RunEntry | undefined {

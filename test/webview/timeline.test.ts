@@ -130,8 +130,8 @@ describe('webview: the timeline and the time cursor', () => {
       assert.equal(await stateOf(h, name), 'waiting', name);
     assert.equal(await stateOf(h, 'check config'), 'returned');
     assert.equal(await h.page.locator('path.cancel-link').count(), 0, 'nothing cancelled yet');
-    // the seven drawn tasks, six of them alive then (the hidden system tasks are not counted)
-    assert.equal(await h.page.locator('.toolbar .counts').textContent(), '6 live · 7 total');
+    // the seven drawn tasks, six of them alive then (the hidden system tasks are not counted): started by then
+    assert.equal(await h.page.locator('.toolbar .counts').textContent(), '6 live · 7 so far');
     // A long drag over the axis and the names scrubs; it selects no text.
     const [a, b] = [await xOf(h, 280), await xOf(h, 20)];
     await h.page.mouse.move(a.x, a.y);

@@ -2,8 +2,8 @@
 // no debugger); save what the program sent with "Save Recording…", clear the
 // finished run, and "Open Recording…" the file: the same tree comes back
 // (the recording opens at its first task; End on the timeline shows its end).
-// Both file dialogs are code-server's simple quick-input file picker: type
-// the path, Enter.
+// Opened a second time, unchanged, it adds no twin run. Both file dialogs
+// are code-server's simple quick-input file picker: type the path, Enter.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFileDialog, eventually, quickInput, runCommand } from '../workbench.mjs';
@@ -122,5 +122,17 @@ export default {
       throw new Error(`live run showed ${liveTotal} tasks in total, its replay ${replayTotal}`);
     ctx.log(`D: replay: ${replay.describe()}; panel says ${replayTotal} total`);
     await ctx.shot(page, 'D-recording');
+
+    // Opened again unchanged, it shows the run it gave: the run picker does not gain a twin.
+    const runs = () => frame.locator('select.run-picker option').count();
+    const before = await runs();
+    await runCommand(page, 'Nursery Lens: Open Recording…');
+    await answerFileDialog(page, file);
+    // Watched for 3 s: a second copy would be in the picker by then (the first came in well under 1 s).
+    for (const end = Date.now() + 3000; Date.now() < end; await page.waitForTimeout(100)) {
+      const now = await runs();
+      if (now !== before) throw new Error(`opening ${file} again made ${now} runs of the ${before} there were`);
+    }
+    ctx.log(`D: opened again: still ${before} run(s)`);
   },
 };

@@ -287,7 +287,7 @@ def pump_tick(run: LoopRun) -> Callable[[], None]:
     """The pump timer: every PUMP_INTERVAL while the loop is busy or events
     wait; while it is idle, at the next sample (at most a sample period
     away), or every IDLE_TICK when nothing is sampled; at most DEBUGGER_WAKE
-    apart while a debugger is loaded."""
+    apart while a debugger's client is attached (``debugger.attached``)."""
     loop = run.loop
     queue = run.queue
     em = run.emitter

@@ -2,9 +2,9 @@
 
 debugpy (pydevd) pauses a thread at its next trace event in the user's code,
 or in a frame the user's code called. A hung program's loop runs none: it
-waits for I/O with no deadline. So while a debugger is loaded, an idle loop
-comes back every ``DEBUGGER_WAKE`` (the adapters' pump paths), and a Pause
-asked meanwhile is honoured from there: on Python 3.12+ (``sys.monitoring``)
+waits for I/O with no deadline. So while a debugger's client is attached
+(``attached``), an idle loop comes back every ``DEBUGGER_WAKE`` (the
+adapters' pump paths), and a Pause asked meanwhile is honoured from there: on Python 3.12+ (``sys.monitoring``)
 and under ``trio.run`` pydevd stops by itself as the loop comes back; under
 Python 3.11's tracing an asyncio loop's frames are called from library frames
 only, so pydevd never does, and ``honour_pause`` stops the thread at its
@@ -22,7 +22,8 @@ import sys
 import threading
 from typing import Any
 
-#: While a debugger is loaded, an idle loop comes back at least this often.
+#: While a debugger's client is attached, an idle loop comes back at least
+#: this often.
 DEBUGGER_WAKE = 0.25
 
 #: pydevd's thread states: a Pause marks a running thread suspended (and it
@@ -55,8 +56,8 @@ def attached() -> bool:
 
 def honour_pause() -> None:
     """If the debugger asked this thread to pause, stop it now, at its
-    innermost frame of the user's code. Called only while a debugger is
-    loaded, by an idle loop's wake-up (at most every ``DEBUGGER_WAKE``; a
+    innermost frame of the user's code. Called only while a debugger's
+    client is attached, by an idle loop's wake-up (at most every ``DEBUGGER_WAKE``; a
     busy loop runs its tasks, where pydevd stops by itself)."""
     try:
         thread = threading.current_thread()
