@@ -39,6 +39,26 @@ export function wallClock(wall: number, ms: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
+/**
+ * An axis tick's label: as many decimals as the ticks' `step` needs, so round
+ * ticks read round (`5 s`, `10 s`, `1:30`; a moment's words, `5.000 s` and
+ * `10.00 s`, made the axis look precise where it is not). Ticks read minutes
+ * when the axis reaches past a minute (`to`), as the bar's moment does.
+ */
+export function tickLabel(v: number, step: number, to: number): string {
+  if (v === 0) return '0'; // the axis's origin: a bare 0
+  if (to >= 60_000) {
+    const m = Math.floor(v / 60_000);
+    const d = decimals(step / 1000);
+    const s = ((v - m * 60_000) / 1000).toFixed(d);
+    return `${m}:${s.padStart(d ? d + 3 : 2, '0')}`;
+  }
+  return Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(decimals(step / 1000))} s` : `${v.toFixed(decimals(step))} ms`;
+}
+
+/** Decimals that show a step of 1, 2 or 5 × 10^k (0 for k ≥ 0). */
+const decimals = (step: number): number => Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+
 /** Axis ticks for [from, to] about `every` px apart on `width` px: round steps of 1, 2 or 5. */
 export function ticks(from: number, to: number, width: number, every = 90): number[] {
   const span = to - from;

@@ -12,7 +12,7 @@ import { SHAPE } from '../tree/shapes';
 import { stateClass, stateIcon } from '../tree/taskStates';
 import type { BandRange, Window } from './timelineModel';
 import { laneNames } from './laneNames';
-import { formatMoment, ticks } from './timeWords';
+import { tickLabel, ticks } from './timeWords';
 
 export const TOP_HEIGHT = 46;
 const CURVE_HEIGHT = 28;
@@ -175,6 +175,7 @@ export class StripView {
       .text(curveLabel(most, sc.x0));
     // The axis.
     const tk = ticks(f.window.from, f.window.to, sc.x1 - sc.x0);
+    const step = tk.length > 1 ? tk[1] - tk[0] : f.window.to - f.window.from;
     g.selectAll('line.tl-axis')
       .data([0])
       .join('line')
@@ -198,7 +199,7 @@ export class StripView {
     // A label at either edge keeps inside the strip.
     tick
       .select('text')
-      .text((v) => (v === 0 ? '0' : formatMoment(v))) // the axis's origin: a bare 0
+      .text((v) => tickLabel(v, step, f.window.to))
       .attr('text-anchor', (v) => (sc.x(v) > f.width - 24 ? 'end' : sc.x(v) < sc.x0 + 12 ? 'start' : 'middle'));
     // Drops: where the picture may miss something.
     const drops = f.marks.filter((m) => m.kind === 'dropped' && m.t >= f.window.from && m.t <= f.window.to);
