@@ -67,6 +67,8 @@ export type PanelCommand =
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */
   | { type: 'ready' }
+  /** The page drew the last snapshot or delta it got: the host may send the next (extension/panel/rowsPacing.ts). */
+  | { type: 'drawn' }
   /** The user picked a run; the host answers with its snapshot. */
   | { type: 'selectRun'; run: string }
   /** Open a source location; the host checks the file exists first. */

@@ -37,11 +37,14 @@ export interface HostMessageParts {
 export class HostMessages {
   /** The host has listed its runs at least once. */
   private gotRuns = false;
+  /** A `drawn` is owed to the host after the next frame. */
+  private drawnOwed = false;
 
   constructor(private readonly p: HostMessageParts) {}
 
   receive(m: HostMessage): void {
     const { p } = this;
+    if (m.type === 'snapshot' || m.type === 'delta') this.sayDrawn(); // first: whatever the handling does
     switch (m.type) {
       case 'runs': {
         p.mirror.setListed(m.runs);
@@ -109,6 +112,21 @@ export class HostMessages {
       default:
         p.timeline.receive(m);
     }
+  }
+
+  /**
+   * Tells the host, at the next frame (the tree's drawing of these rows runs
+   * in the same frame, so the host's next delta comes after it), that the
+   * rows it sent are drawn: it sends the next delta only then, so a page
+   * slower than the program falls no further behind (rowsFeed.ts).
+   */
+  private sayDrawn(): void {
+    if (this.drawnOwed) return;
+    this.drawnOwed = true;
+    requestAnimationFrame(() => {
+      this.drawnOwed = false;
+      this.p.post({ type: 'drawn' });
+    });
   }
 
   /** Tasks picked from the editor (a hint's click): the first selected and shown, all outlined. */

@@ -1,7 +1,7 @@
 // The host side of the panel's message protocol (messages.ts), without
 // vscode: it answers `ready` with the run list and a snapshot of the selected
-// run, then sends that run's changes as batched deltas (one message per
-// interval at most), and the run list when it changes. Which run is selected
+// run, then sends that run's changes as batched deltas and the run list when
+// it changes (rowsFeed.ts: when, and paced by the page's drawing). Which run is selected
 // lives here too; however many runs are added or selected in one turn (a
 // recording of many programs), the panel gets one run list and one snapshot.
 // The vscode panel only moves messages in and out.
@@ -11,6 +11,7 @@ import type { ProgramPaths } from '../collector/connection';
 import { messageOf } from '../errorMessage';
 import { TimeTravel } from './timeTravel';
 import { EXPORT_TIMEOUT_MS, PictureRequests } from './pictureRequests';
+import { DELTA_INTERVAL_MS, RowsFeed } from './rowsFeed';
 import type { LintSwitches } from '../store/timelineQuery';
 import type { DebugMarks, TaskFocus, TaskRef } from './taskFocus';
 
@@ -40,10 +41,7 @@ export interface BridgeDeps {
   now?(): number;
 }
 
-/** At most one delta per run per interval. */
-export const DELTA_INTERVAL_MS = 50;
-/** Counts in the run list refresh this often; status and membership changes go out with the next delta tick. */
-const RUNS_INTERVAL_MS = 500;
+export { DELTA_INTERVAL_MS };
 
 const COMMANDS = new Set<string>([
   'runFile',
@@ -61,11 +59,6 @@ export class PanelBridge {
   private attached = false;
   private selected: string | null = null;
   private pendingLaunch: string | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private runsDirty = true;
-  private infoPending = false;
-  private lastRunsPost = 0;
-  private statuses = new Map<string, string>();
   /** The selection changed: the run list and the selected run's snapshot are owed to the panel. */
   private snapshotDue = false;
   private showQueued = false;
@@ -77,11 +70,23 @@ export class PanelBridge {
   /** The run the debugger has paused (its marks' run): the panel's time cursor stays at the pause. */
   private pausedRun: string | null = null;
   private readonly pictures: PictureRequests;
+  private readonly feed: RowsFeed;
 
   constructor(
     private readonly store: RunStore,
     private readonly deps: BridgeDeps,
   ) {
+    this.feed = new RowsFeed(
+      store,
+      {
+        attached: () => this.attached,
+        selected: () => this.selected,
+        post: (m) => deps.post(m),
+        postRuns: () => this.postRuns(),
+        warn: (m) => deps.log?.warn(m),
+      },
+      deps.now?.bind(deps),
+    );
     this.pictures = new PictureRequests(
       () => this.attached,
       (m) => deps.post(m),
@@ -97,7 +102,7 @@ export class PanelBridge {
       store.onDidChange((e) => {
         if (e.kind === 'added') this.onAdded(e.entries);
         else if (e.kind === 'removed') this.onRemoved(e.keys);
-        this.schedule();
+        this.feed.schedule();
       }),
     ];
     const focus = deps.focus;
@@ -160,7 +165,7 @@ export class PanelBridge {
     if (!this.store.get(key)) return;
     if (!this.attached && key !== this.selected) this.chosenAway = true;
     this.selected = key;
-    this.runsDirty = true;
+    this.feed.runsChanged();
     this.announceSelection();
     this.showSoon();
   }
@@ -215,6 +220,7 @@ export class PanelBridge {
     switch (msg.type) {
       case 'ready':
         this.attached = true;
+        this.feed.drawn(); // a new page owes nothing
         this.time.pageReady();
         this.deps.post({ type: 'config', hideSystemDefault: true });
         if (!this.selected || !this.store.get(this.selected)) this.selected = this.defaultSelection();
@@ -223,6 +229,9 @@ export class PanelBridge {
         this.postPick();
         if (this.hostNotice !== null) this.deps.post({ type: 'notice', text: this.hostNotice });
         this.pictures.send();
+        return;
+      case 'drawn':
+        this.feed.drawn();
         return;
       case 'exported':
       case 'exportFailed':
@@ -295,7 +304,7 @@ export class PanelBridge {
   }
 
   private onAdded(entries: readonly RunEntry[]): void {
-    this.runsDirty = true;
+    this.feed.runsChanged();
     if (entries.length) this.notice(null);
     if ((this.deps.recordingsOpenAt?.() ?? 'start') === 'start')
       this.time.recordingsOpened(entries.filter((e) => e.recording).map((e) => e.state.key));
@@ -311,9 +320,8 @@ export class PanelBridge {
   }
 
   private onRemoved(keys: string[]): void {
-    this.runsDirty = true;
+    this.feed.runsChanged(keys);
     this.time.removed(keys);
-    for (const k of keys) this.statuses.delete(k);
     if (this.selected && keys.includes(this.selected)) {
       this.selected = this.defaultSelection();
       this.announceSelection();
@@ -321,40 +329,9 @@ export class PanelBridge {
     }
   }
 
-  private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      try {
-        this.flush();
-      } catch (err) {
-        this.deps.log?.warn(`panel update failed: ${messageOf(err)}`);
-      }
-    }, DELTA_INTERVAL_MS);
-  }
-
   /** Sends what changed since the last flush. */
   flush(): void {
-    let infoChanged = false;
-    for (const e of this.store.all()) {
-      const s = e.state;
-      const status = s.currentStatus;
-      if (this.statuses.get(s.key) !== status) {
-        this.statuses.set(s.key, status);
-        this.runsDirty = true;
-      }
-      if (s.takeInfoChanged()) infoChanged = true;
-      if (this.attached && s.key === this.selected) {
-        const d = s.takeDelta();
-        if (d) this.deps.post({ type: 'delta', run: s.info(), upsert: d.upsert, remove: d.remove });
-      } else {
-        s.discardDelta();
-      }
-    }
-    if (infoChanged) this.infoPending = true;
-    if (!this.attached) return;
-    if (this.runsDirty || (this.infoPending && Date.now() - this.lastRunsPost >= RUNS_INTERVAL_MS)) this.postRuns();
-    else if (this.infoPending) this.schedule(); // counts changed: send them when the interval allows
+    this.feed.flush();
   }
 
   private lastLabel: string | null | undefined;
@@ -373,11 +350,8 @@ export class PanelBridge {
 
   private postRuns(): void {
     this.announceSelection();
-    this.runsDirty = false;
-    this.infoPending = false;
-    this.lastRunsPost = Date.now();
     const runs = this.store.infos();
-    for (const r of runs) this.statuses.set(r.key, r.status); // the panel has these: no second list for them
+    this.feed.runsPosted(runs);
     this.deps.post({ type: 'runs', runs, selected: this.selected, ...(this.chosenAway ? { chosenAway: true } : {}) });
     if (this.attached) this.chosenAway = false;
   }
@@ -388,6 +362,7 @@ export class PanelBridge {
     if (!e) return;
     e.state.discardDelta();
     this.deps.post({ type: 'snapshot', run: e.state.info(), rows: e.state.rows() });
+    this.feed.snapshotSent();
     this.time.shown(e.state.key);
     // Marks and a selection made elsewhere are not part of the rows: a fresh page needs them again.
     this.postMarks();
@@ -398,8 +373,7 @@ export class PanelBridge {
   dispose(): void {
     this.time.dispose();
     this.pictures.dispose();
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.feed.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 }

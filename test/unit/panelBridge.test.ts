@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { PanelBridge, DELTA_INTERVAL_MS } from '../../extension/panel/panelBridge';
+import { DRAWN_WAIT_MS } from '../../extension/panel/rowsFeed';
 import { contentSecurityPolicy, panelHtml } from '../../extension/panel/panelHtml';
 import type { HostMessage } from '../../contract/messages';
 import { RunStore } from '../../extension/store/runStore';
@@ -10,15 +11,21 @@ import { exited, hello, prologue, spawned, state, site } from './wireEvents';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setup() {
+/** `draws`: the page says `drawn` to each snapshot and delta, as the real one does after its next frame. */
+function setup({ draws = true, now }: { draws?: boolean; now?: () => number } = {}) {
   const store = new RunStore();
   const posted: HostMessage[] = [];
   const opened: [string, number][] = [];
   const commands: string[] = [];
   const warnings: string[] = [];
   const titles: (string | null)[] = [];
-  const bridge = new PanelBridge(store, {
-    post: (m) => posted.push(m),
+  const bridge: PanelBridge = new PanelBridge(store, {
+    ...(now ? { now } : {}),
+    post: (m) => {
+      posted.push(m);
+      if (draws && (m.type === 'snapshot' || m.type === 'delta'))
+        queueMicrotask(() => void bridge.handle({ type: 'drawn' }));
+    },
     openSite: async (f, l) => {
       opened.push([f, l]);
       return undefined;
@@ -106,6 +113,44 @@ describe('PanelBridge (host side of the panel protocol)', () => {
       runs().map((m) => [m.selected, m.chosenAway]),
       [['c2.r1', undefined]],
     );
+    t.bridge.dispose();
+  });
+
+  it('sends the next delta only once the page drew the last: a slow page gets the changes merged, not queued', async () => {
+    let clock = 1_000_000;
+    const t = setup({ draws: false, now: () => clock });
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' });
+    await t.bridge.handle({ type: 'drawn' }); // the snapshot is drawn
+    const deltas = () => t.posted.filter((m) => m.type === 'delta') as Extract<HostMessage, { type: 'delta' }>[];
+    a.feed(state(3, 1, 'running', site(1)));
+    await sleep(DELTA_INTERVAL_MS * 3);
+    assert.equal(deltas().length, 1, 'the first change goes');
+    // The page is busy drawing it: ten intervals of changes, no message.
+    for (let i = 0; i < 10; i++) {
+      a.feed(state(3, i + 2, i % 2 ? 'running' : 'waiting', site(i + 2)));
+      clock += DELTA_INTERVAL_MS;
+      await sleep(DELTA_INTERVAL_MS + 5);
+    }
+    a.feed(spawned(4, 2, 'child', 300));
+    await sleep(DELTA_INTERVAL_MS * 2);
+    assert.equal(deltas().length, 1, 'nothing more while the page has not drawn the first');
+    await t.bridge.handle({ type: 'drawn' });
+    await sleep(DELTA_INTERVAL_MS * 3);
+    assert.equal(deltas().length, 2, 'drawn: what changed meanwhile goes, in one delta');
+    const merged = deltas()[1];
+    assert.deepEqual(merged.upsert.map((r) => r.id).sort(), [3, 4]);
+    assert.equal((merged.upsert.find((r) => r.id === 3) as TaskRow).awaitSite?.line, 11, 'the latest state of task 3');
+    // A page that never says drawn gets the next delta when DRAWN_WAIT_MS have passed (its retry's timer fires).
+    a.feed(state(3, 20, 'running', site(20)));
+    await sleep(DELTA_INTERVAL_MS * 2);
+    clock += DRAWN_WAIT_MS - 1;
+    t.bridge.flush();
+    assert.equal(deltas().length, 2, 'not before the wait');
+    clock += 1;
+    t.bridge.flush();
+    assert.equal(deltas().length, 3, 'after it');
     t.bridge.dispose();
   });
 

@@ -123,8 +123,10 @@ export class Harness {
     if (ms) await this.page.waitForTimeout(ms);
   }
 
-  async posted(): Promise<WebviewMessage[]> {
-    return this.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
+  /** What the page asked of the host; its `drawn` acks (the host's pacing, rowsFeed.ts) only with `acks`. */
+  async posted({ acks = false } = {}): Promise<WebviewMessage[]> {
+    const all = await this.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
+    return acks ? all : all.filter((m) => m.type !== 'drawn');
   }
 
   async clearPosted(): Promise<void> {

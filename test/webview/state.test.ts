@@ -163,6 +163,8 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     await h.reload(); // the panel was hidden; meanwhile the debugger paused swarm.py
     await h.send({ ...runsMessage([a.state, b.state], 'c2.r1'), chosenAway: true } as HostMessage, b.snapshot());
     assert.deepEqual(await h.posted(), [{ type: 'ready' }], 'no selectRun back to crawl.py');
+    // and, the snapshot drawn, it says so: the host sends the next rows only then (rowsFeed.ts)
+    assert.deepEqual((await h.posted({ acks: true })).at(-1), { type: 'drawn' });
     assert.equal(await h.page.locator('select.run-picker').inputValue(), 'c2.r1');
   });
 
