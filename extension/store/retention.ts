@@ -3,7 +3,8 @@
 // per nursery (counts by outcome), or per task for the loose tasks it made;
 // closed nurseries left without visible tasks stay as summaries up to a
 // bound, then go too, their counts kept by the task that opened them (its
-// `folded`). A loose task still live when its maker folds stays. Whatever
+// `folded`). A loose task still live when its maker folds stays, and one
+// that raised stays past the bound (up to KEPT_LOOSE_FAILURES). Whatever
 // folds keeps its counts of tasks and task groups in the row it folds into,
 // so a fold's "+340 tasks in 84 nurseries" counts every one.
 import type { RunFacts } from './runFacts';
@@ -11,6 +12,15 @@ import type { RunTree } from './runTree';
 import type { FoldedCounts } from '../../contract/rows';
 import { emptyCounts, type NurseryEntry, type OutcomeCounts, type RetiredEntry, type TaskEntry } from './rowEntries';
 
+/**
+ * Loose tasks that raised, kept unfolded past the bound (the oldest fold
+ * beyond it). Nobody awaits a loose task, so the tree is where its failure
+ * shows, and asyncio says "exception never retrieved" only when the task is
+ * collected, often much later: a crawler's background task raised at 3 s,
+ * was folded among thousands of finished fetches, and its flag at the end
+ * found no row (no lint, no name; the fold said "1 raised").
+ */
+export const KEPT_LOOSE_FAILURES = 100;
 /** Closed nurseries whose children are all retired that stay visible (as a summary) before they fold too. */
 const RETAIN_EMPTY_NURSERIES = 100;
 const OUTCOMES = Object.keys(emptyCounts()) as (keyof OutcomeCounts)[];
@@ -59,6 +69,8 @@ export class Retention {
     private readonly finished = new Fifo<TaskEntry>(),
     /** Closed nurseries with no visible children left, oldest first. */
     private readonly emptyNurseries = new Fifo<number>(),
+    /** Raised loose tasks past the bound, oldest first (KEPT_LOOSE_FAILURES). */
+    private readonly looseFailures = new Fifo<TaskEntry>(),
   ) {}
 
   /**
@@ -67,13 +79,14 @@ export class Retention {
    * the next ones fold.
    */
   copy(from: RunTree, tree: RunTree, facts: RunFacts): Retention {
-    const finished = this.finished.copy((t) => (from.tasks.get(t.id) === t ? tree.tasks.get(t.id)! : GONE));
+    const same = (t: TaskEntry) => (from.tasks.get(t.id) === t ? tree.tasks.get(t.id)! : GONE);
     return new Retention(
       tree,
       facts,
       this.retainFinished,
-      finished,
+      this.finished.copy(same),
       this.emptyNurseries.copy((id) => id),
+      this.looseFailures.copy(same),
     );
   }
 
@@ -86,9 +99,17 @@ export class Retention {
   retain(): void {
     while (this.finished.length > this.retainFinished) {
       const row = this.finished.shift();
-      if (!row.gone && row.exitedAt !== undefined) this.foldTask(row);
+      if (row.gone || row.exitedAt === undefined) continue;
+      if (row.loose && row.state === 'raised') this.looseFailures.push(row);
+      else this.foldTask(row);
     }
     this.finished.compact();
+    while (this.looseFailures.length > KEPT_LOOSE_FAILURES) {
+      const row = this.looseFailures.shift();
+      // (folded meanwhile with the task that made it, it is not the tree's any more)
+      if (!row.gone && this.tree.tasks.get(row.id) === row) this.foldTask(row);
+    }
+    this.looseFailures.compact();
   }
 
   /** A closed nursery has no visible children left. */

@@ -6,6 +6,7 @@ import type { RetiredRow, TaskRow } from '../../contract/rows';
 import type { WireEvent } from '../../contract/wire';
 import { Lifelines } from '../../extension/store/lifelines';
 import { RunState } from '../../extension/store/runState';
+import { KEPT_LOOSE_FAILURES } from '../../extension/store/retention';
 import { byId, nursery, run, task } from './runRows';
 import {
   asyncioPrologue,
@@ -241,6 +242,41 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     assert.equal(retired.byOutcome.returned, 20);
     assert.equal([...rows.values()].filter((x) => x.kind === 'task' && x.parent === 1).length, 10);
     assert.equal(r.info().retired, 20);
+  });
+
+  it('a loose task that raised stays past the bound, so its "never retrieved" flag, coming at the end, finds it', () => {
+    const boom = { error: { type: 'RuntimeError', message: 'background sync lost its connection' } };
+    const events: WireEvent[] = [...asyncioPrologue()];
+    events.push(spawned(5, null, 'flaky_background', 1, { parent: 1 }), exited(5, 3, 'raised', boom));
+    // thousands of fetches finish after it (in a TaskGroup of main's), far past the bound
+    events.push(opened(2, 1, 1, { kind: 'taskgroup' }));
+    for (let id = 10; id < 60; id++) events.push(spawned(id, 2, 'fetch', id), exited(id, id + 0.5));
+    // a loose task that returned folds as before
+    events.push(spawned(6, null, 'tick', 4, { parent: 1 }), exited(6, 4.5));
+    for (let id = 60; id < 80; id++) events.push(spawned(id, 2, 'fetch', id), exited(id, id + 0.5));
+    events.push(flagged(5, 'exception_never_retrieved', 90, boom.error));
+    const r = run(events, { retainFinished: 10 });
+    const rows = byId(r.rows());
+    assert.equal(task(r, 5).state, 'raised', 'still a row of its own');
+    assert.deepEqual(task(r, 5).flags, ['exception_never_retrieved']);
+    assert.equal(task(r, 5).unretrieved?.message, 'background sync lost its connection');
+    assert.equal(rows.get(6), undefined, 'the loose task that returned folded');
+    assert.equal((rows.get(-1) as RetiredRow).byOutcome.returned, 1);
+  });
+
+  it('raised loose tasks beyond KEPT_LOOSE_FAILURES fold, the oldest first', () => {
+    const events: WireEvent[] = [...asyncioPrologue()];
+    const n = 10 + KEPT_LOOSE_FAILURES + 5; // the bound, the kept failures, and five more
+    for (let id = 10; id < 10 + n; id++)
+      events.push(
+        spawned(id, null, 'handler', id, { parent: 1 }),
+        exited(id, id + 0.5, 'raised', { error: { type: 'E', message: '' } }),
+      );
+    const r = run(events, { retainFinished: 10 });
+    const rows = byId(r.rows());
+    assert.equal((rows.get(-1) as RetiredRow).byOutcome.raised, 5);
+    assert.equal(rows.get(10), undefined, 'the oldest folded');
+    assert.equal(task(r, 9 + n).state, 'raised', 'the newest stay');
   });
 
   it('a loose task that outlives its maker stays when its maker folds, as a root, and folds later', () => {
