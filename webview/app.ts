@@ -37,6 +37,7 @@ import { UserActions } from './userActions';
 import { VerdictBanner } from './verdictBanner';
 import { Choices, type StateStore } from './viewState';
 import type { Timeline } from './timeline/timeline';
+import { focusOnReturn } from './focusReturn';
 
 export interface VsCodeApi extends StateStore {
   postMessage(message: unknown): void;
@@ -102,6 +103,7 @@ export class App {
       },
     });
     const area = this.buildPage(root, details, crumbs, banner);
+    focusOnReturn(this.svg);
     this.renderer = new TreeRenderer(this.svg);
     const waits = new WaitLayer(this.svg, this.renderer.viewport.node()!, this.renderer.nodeLayer.node()!);
     this.viewport = new Viewport(this.svg, (t, byUser) => this.actions.onZoom(t, byUser));

@@ -1,9 +1,11 @@
 // The bar above a focused view: where the focused node sits in the run
-// ("Whole run › main › nursery app.py:12 › worker ×2,000"), each step a way
+// ("Whole run › main › nursery app.py:12 › worker ×2,000"; an asyncio run's
+// groups read "TaskGroup app.py:12"), each step a way
 // back up. Text only (textContent): the names come from the program.
 import type { Row } from '../contract/rows';
 import { h } from './elements';
 import { displayName, shortSite } from './tree/labels';
+import { groupWord } from './tree/kindWords';
 import type { ViewNode } from './tree/model';
 
 /** A node in a few words, as the breadcrumb names it. */
@@ -11,8 +13,9 @@ export function crumbWords(n: ViewNode, rows: ReadonlyMap<number, Row>): string 
   if (n.kind === 'fold') return `${n.name ?? ''} ×${(n.members?.length ?? 0).toLocaleString('en-US')}`;
   const r = rows.get(n.id);
   if (r?.kind === 'task') return displayName(r.name);
-  if (r?.kind === 'nursery') return `${r.start ? 'start()' : 'nursery'}${r.site ? ` ${shortSite(r.site)}` : ''}`;
-  if (r?.kind === 'retired') return `${r.count} finished`;
+  // In the library's word: an asyncio TaskGroup read "nursery crawler.py:118".
+  if (r?.kind === 'nursery') return `${r.start ? 'start()' : groupWord(r)}${r.site ? ` ${shortSite(r.site)}` : ''}`;
+  if (r?.kind === 'retired') return `${r.count.toLocaleString('en-US')} finished`;
   return n.kind;
 }
 

@@ -7,7 +7,7 @@
 // tasksView.ts turns them into TreeItems. No vscode import.
 import type { Row, Site, TaskRow, Verdict } from '../../contract/rows';
 import { buildModel, type Model, type ModelOptions, type ViewNode } from '../../webview/tree/model';
-import { displayName, errorLine, shortSite, siteWords, taskExtra } from '../../webview/tree/labels';
+import { count, displayName, errorLine, shortSite, siteWords, taskExtra } from '../../webview/tree/labels';
 import { groupWord, startWord } from '../../webview/tree/kindWords';
 import { kindSentence } from '../../webview/tree/taskKinds';
 import { countStates, inStateOrder, stateWord } from '../../webview/tree/taskStates';
@@ -170,7 +170,7 @@ export class TasksModel {
       const kind = row.start ? startWord(row) : groupWord(row); // an asyncio `TaskGroup`, an AnyIO `task group`
       return {
         label: row.site ? `${kind} ${where}` : kind,
-        description: closed ? 'closed' : `${node.children.length} task${node.children.length === 1 ? '' : 's'}`,
+        description: closed ? 'closed' : count(this.tasksIn(node), 'task', 'tasks'),
         tooltip: [
           `${kind} #${row.id}${closed ? ', closed' : ''}`,
           row.site ? `opened at ${row.site.file}:${row.site.line}` : 'opened where no user code was found',
@@ -197,6 +197,16 @@ export class TasksModel {
       site: null,
       row: null,
     };
+  }
+
+  /** The tasks a nursery holds: a "×N" item counts its N (its items are fewer: "2 tasks" read over 31). */
+  private tasksIn(node: ViewNode): number {
+    let n = 0;
+    for (const c of node.children) {
+      const r = c.kind === 'fold' ? undefined : this.rows.get(c.id);
+      n += c.kind === 'fold' ? (c.members?.length ?? 0) : r?.kind === 'retired' ? r.count : r?.kind === 'task' ? 1 : 0;
+    }
+    return n;
   }
 
   private group(node: ViewNode): ItemData {

@@ -70,6 +70,7 @@ describe('Tasks view model (the side bar tree of a run)', () => {
         state(10 + i, 3, i === 7 ? 'running' : 'waiting', site(12, '/abs/prog.py', 'worker')),
       );
     const m = model(events);
+    assert.equal(m.item('4', NO_MARKS)!.description, '30 tasks', 'the nursery counts the tasks in its one group item');
     const [group] = m.children('4');
     const item = m.item(group, NO_MARKS)!;
     assert.equal(item.label, 'worker ×30');

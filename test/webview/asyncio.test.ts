@@ -149,6 +149,15 @@ describe('webview: an asyncio run', function () {
     await h.task('fetch(users)').click();
     await h.settle();
     assert.match((await h.page.locator('aside.details').textContent())!, /TaskGroup#3 ingest\.py:16 of main/);
+    // Focused, the breadcrumb names the group in asyncio's word too (it said "nursery ingest.py:16").
+    await h.page.locator('aside.details').getByRole('button', { name: 'Focus' }).click();
+    await h.settle();
+    assert.match(
+      (await h.page.locator('nav.breadcrumbs').textContent())!,
+      /main›TaskGroup ingest\.py:16›fetch\(users\)/,
+    );
+    await h.page.locator('nav.breadcrumbs').getByRole('button', { name: 'Whole run' }).click();
+    await h.settle();
     await h.page.getByRole('button', { name: 'Legend' }).click();
     const legend = (await h.page.locator('.legend').textContent())!;
     await h.page.screenshot({ path: join(SHOTS, 'asyncio-legend-vscode-dark.png') });

@@ -93,6 +93,34 @@ describe('webview: task tree, driven by the user', function () {
     assert.equal(await h.page.evaluate(() => document.activeElement?.className), 'search');
   });
 
+  it('coming back to the panel, the keyboard lands where it was, else on the tree, never on the page itself', async () => {
+    await showLive(h);
+    // VS Code focuses the page's window (Ctrl+1/2, the panel's tab): the focus was on <body>, where arrows do nothing.
+    const comeBack = async () => {
+      await h.page.evaluate(() => {
+        (document.activeElement as HTMLElement | null)?.blur();
+        window.dispatchEvent(new FocusEvent('focus'));
+      });
+      await h.page.waitForTimeout(50);
+      return h.page.evaluate(() => document.activeElement?.getAttribute('class') ?? document.activeElement?.tagName);
+    };
+    assert.equal(await comeBack(), 'tree', 'a first visit: the tree');
+    await h.page.keyboard.press('Home');
+    await h.page.keyboard.press('ArrowRight');
+    await h.settle();
+    await h.page.locator('input.search').focus();
+    assert.equal(await comeBack(), 'search', 'where it was');
+    await h.page.locator('svg.tree').focus();
+    assert.equal(await comeBack(), 'tree');
+    await h.page.keyboard.press('ArrowRight');
+    await h.settle();
+    assert.match(
+      (await h.page.locator('g.node[aria-selected="true"]').textContent())!,
+      /^fetch|nursery/,
+      'the arrows work',
+    );
+  });
+
   it('filters by name, keeping the path to each match', async () => {
     await showLive(h);
     await h.page.locator('input.search').fill('work');

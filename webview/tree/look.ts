@@ -7,6 +7,7 @@ import {
   awaitKey,
   awaitOnOf,
   baseName,
+  count,
   displayName,
   formatRemaining,
   hiddenWords,
@@ -111,7 +112,7 @@ export function lookOf(node: ViewNode, c: LookContext, room: number): Look {
   if (row.kind === 'retired') {
     look.name = `${row.count} finished (folded)`;
     look.width = look.nameWidth = m.name.width(look.name);
-    look.aria = `${row.count} finished tasks folded away: ${inStateOrder(row.byOutcome)
+    look.aria = `${count(row.count, 'finished task', 'finished tasks')} folded away: ${inStateOrder(row.byOutcome)
       .map(([s, c]) => `${c} ${stateWord(s)}`)
       .join(', ')}`;
     return look;

@@ -271,8 +271,8 @@ export function retiredBody(r: Extract<Row, { kind: 'retired' }>): HTMLElement[]
       h(
         'h2',
         { class: 'title' },
-        `${r.count.toLocaleString('en-US')} finished tasks`,
-        r.nurseries ? ` in ${r.nurseries.toLocaleString('en-US')} task groups` : '',
+        count(r.count, 'finished task', 'finished tasks'),
+        r.nurseries ? ` in ${count(r.nurseries, 'task group', 'task groups')}` : '',
       ),
       h(
         'p',

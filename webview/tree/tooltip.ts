@@ -6,7 +6,7 @@
 import type { Row, WaitInfo } from '../../contract/rows';
 import { h, icon } from '../elements';
 import { visible } from './programText';
-import { awaitOnOf, baseName, errorLine, hiddenWords, moreWords, siteWords } from './labels';
+import { awaitOnOf, baseName, count, errorLine, hiddenWords, moreWords, siteWords } from './labels';
 import { memberCounts, type ViewNode } from './model';
 import { kindSentence } from './taskKinds';
 import { inStateOrder, isFinishedState, stateClass, stateWord } from './taskStates';
@@ -132,7 +132,7 @@ function linesOf(node: ViewNode, rows: ReadonlyMap<number, Row>): Array<[string,
   if (!row) return [];
   if (row.kind === 'retired')
     return [
-      [`${row.count} finished tasks`, 'strong'],
+      [count(row.count, 'finished task', 'finished tasks'), 'strong'],
       ['Folded away to keep memory bounded.', 'muted'],
     ];
   if (row.kind === 'nursery') {
