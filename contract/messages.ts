@@ -67,7 +67,7 @@ export type PanelCommand =
 export type WebviewMessage =
   /** The page loaded (or reloaded): send `runs` and a snapshot of the selected run. */
   | { type: 'ready' }
-  /** The page drew the last snapshot or delta it got: the host may send the next (extension/panel/rowsPacing.ts). */
+  /** The page drew the last snapshot or delta it got: the host may send the next (extension/panel/rowsFeed.ts). */
   | { type: 'drawn' }
   /** The user picked a run; the host answers with its snapshot. */
   | { type: 'selectRun'; run: string }

@@ -115,10 +115,11 @@ export class HostMessages {
   }
 
   /**
-   * Tells the host, at the next frame (the tree's drawing of these rows runs
-   * in the same frame, so the host's next delta comes after it), that the
-   * rows it sent are drawn: it sends the next delta only then, so a page
-   * slower than the program falls no further behind (rowsFeed.ts).
+   * Tells the host, at the next frame, that the rows it sent are taken in:
+   * it sends the next delta only then, so a page slower than the program
+   * falls no further behind (rowsFeed.ts). The tree draws them in that frame
+   * too, but for a huge tree's deferred rebuild (DIRTY.rows); the pacing
+   * follows the page's frames either way.
    */
   private sayDrawn(): void {
     if (this.drawnOwed) return;

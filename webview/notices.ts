@@ -27,7 +27,7 @@ export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; 
         ? 'Tasks of this run at the moment shown: live then, and started by then'
         : `Tasks of this run: ${word === 'live' ? 'live now' : 'not finished when it ended'}, and in all`,
     };
-  const system = `${n(info.systemTotal)} system task${info.systemTotal === 1 ? '' : 's'} of the library (${n(info.systemLive)} ${word})`;
+  const system = `${n(info.systemTotal)} system task${info.systemTotal === 1 ? '' : 's'} of the library (${n(info.systemLive)} ${past ? `${word} then` : word})`;
   const whose = past ? 'Tasks of this run at the moment shown' : 'Tasks of this run';
   return {
     text,

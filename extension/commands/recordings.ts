@@ -41,7 +41,7 @@ export async function openRecording(deps: RecordingDeps, arg?: unknown): Promise
       source = `${uri.toString()}|${size}|${mtime}`;
       const held = deps.store.fromSource(source);
       if (held.length) {
-        // Opened again unchanged: show the runs it gave, rather than a second copy of each.
+        // Opened again unchanged, its runs all still here: show them, rather than a second copy of each.
         deps.log.info(`recording ${uri.fsPath} is open already: showing its runs`);
         firstKey ??= held[0].state.key;
         continue;

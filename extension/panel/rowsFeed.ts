@@ -39,6 +39,8 @@ export interface FeedPage {
 
 export class RowsFeed {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The held delta's retry after DRAWN_WAIT_MS (apart from the tick, which the run list keeps using). */
+  private retry: ReturnType<typeof setTimeout> | undefined;
   /** When the last snapshot or delta went to the page; null: the page drew it. */
   private sentAt: number | null = null;
   private runsDirty = true;
@@ -75,22 +77,25 @@ export class RowsFeed {
   /** The page drew what it was sent; or it is a new page (`ready`), which owes nothing. */
   drawn(): void {
     this.sentAt = null;
-    // What changed meanwhile goes with the next tick, not after the wait a held delta was timed for.
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.schedule();
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.schedule(); // what changed meanwhile
   }
 
-  schedule(ms = DELTA_INTERVAL_MS): void {
+  schedule(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      try {
-        this.flush();
-      } catch (err) {
-        this.page.warn(`panel update failed: ${messageOf(err)}`);
-      }
-    }, ms);
+      this.flushSafely();
+    }, DELTA_INTERVAL_MS);
+  }
+
+  private flushSafely(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.page.warn(`panel update failed: ${messageOf(err)}`);
+    }
   }
 
   /** Sends what changed since the last flush. */
@@ -113,7 +118,10 @@ export class RowsFeed {
       const waited = this.sentAt === null ? Infinity : this.now() - this.sentAt;
       if (waited < DRAWN_WAIT_MS) {
         // The page is still drawing the last: the changes merge, and go when it has (or after the wait).
-        this.schedule(Math.max(DELTA_INTERVAL_MS, DRAWN_WAIT_MS - waited));
+        this.retry ??= setTimeout(() => {
+          this.retry = undefined;
+          this.flushSafely();
+        }, DRAWN_WAIT_MS - waited);
         continue;
       }
       const d = s.takeDelta();
@@ -130,6 +138,7 @@ export class RowsFeed {
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.timer = undefined;
+    clearTimeout(this.retry);
+    this.timer = this.retry = undefined;
   }
 }

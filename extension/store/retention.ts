@@ -227,7 +227,9 @@ export class Retention {
 
   /**
    * The loose tasks `t` made fold with it when they are over; one still live
-   * outlived its maker (asyncio allows that): it stays, as a root.
+   * outlived its maker (asyncio allows that): it stays, as a root. So does
+   * one that raised (a handler's fire-and-forget task that failed after the
+   * handler returned): it folds in its turn (KEPT_LOOSE_FAILURES).
    */
   private foldLoose(t: TaskEntry, top: TaskEntry, stack: TaskEntry[]): void {
     const kids = this.tree.children.get(t.id);
@@ -235,7 +237,8 @@ export class Retention {
     for (const cid of [...kids]) {
       const child = this.tree.tasks.get(cid);
       if (!child || child === top) continue;
-      if (child.exitedAt !== undefined || !child.loose) {
+      const stays = child.loose && (child.exitedAt === undefined || child.state === 'raised');
+      if (!stays) {
         stack.push(child);
         continue;
       }

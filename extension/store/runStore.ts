@@ -131,6 +131,8 @@ interface KeptRecording {
   dropped: boolean;
   /** Its runs still in the store: the lines go with the last. */
   runs: number;
+  /** Its runs when it was opened. */
+  readonly opened: number;
   source?: string;
 }
 
@@ -291,6 +293,7 @@ export class RunStore {
       truncated: lines.truncated,
       dropped: !kept,
       runs: n,
+      opened: n,
       ...(lines.source !== undefined ? { source: lines.source } : {}),
     };
     if (kept) this.recordings.add(recording);
@@ -300,9 +303,10 @@ export class RunStore {
     return out;
   }
 
-  /** The runs held from the recording read from `source` (RecordingLines.source), in the order they were read. */
+  /** The runs read from `source` (RecordingLines.source), if the store still holds every one of them (else none). */
   fromSource(source: string): RunEntry[] {
-    return this.all().filter((e) => e.recording?.source === source);
+    const held = this.all().filter((e) => e.recording?.source === source);
+    return held.length && held.length === held[0].recording?.opened ? held : [];
   }
 
   get(key: string): RunEntry | undefined {

@@ -264,6 +264,19 @@ describe('RunState on asyncio and AnyIO runs (protocol 1.2)', () => {
     assert.equal((rows.get(-1) as RetiredRow).byOutcome.returned, 1);
   });
 
+  it("a loose task that raised stays when the short-lived task that made it folds (a handler's fire-and-forget)", () => {
+    const boom = { error: { type: 'OSError', message: 'audit log unreachable' } };
+    const events: WireEvent[] = [...asyncioPrologue(), opened(2, 1, 1, { kind: 'taskgroup' })];
+    events.push(spawned(3, 2, 'handler', 1.1), spawned(5, null, 'audit', 1.2, { parent: 3 }), exited(3, 1.3));
+    events.push(exited(5, 2, 'raised', boom));
+    for (let id = 10; id < 50; id++) events.push(spawned(id, 2, 'fetch', id), exited(id, id + 0.5));
+    events.push(flagged(5, 'exception_never_retrieved', 90, boom.error));
+    const r = run(events, { retainFinished: 10 });
+    assert.equal(byId(r.rows()).get(3), undefined, 'the handler folded');
+    assert.equal(task(r, 5).state, 'raised', 'its failed loose task did not');
+    assert.deepEqual(task(r, 5).flags, ['exception_never_retrieved']);
+  });
+
   it('raised loose tasks beyond KEPT_LOOSE_FAILURES fold, the oldest first', () => {
     const events: WireEvent[] = [...asyncioPrologue()];
     const n = 10 + KEPT_LOOSE_FAILURES + 5; // the bound, the kept failures, and five more

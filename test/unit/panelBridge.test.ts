@@ -154,6 +154,30 @@ describe('PanelBridge (host side of the panel protocol)', () => {
     t.bridge.dispose();
   });
 
+  it('a page that comes back (hidden, or reloaded) owes nothing: its first change after the snapshot goes at once', async () => {
+    const t = setup({ draws: false });
+    const a = t.program('A', 'a');
+    prologue().forEach(a.feed);
+    await t.bridge.handle({ type: 'ready' }); // a snapshot the page never says it drew
+    a.feed(state(3, 1, 'running', site(1)));
+    await sleep(DELTA_INTERVAL_MS * 3);
+    assert.equal(t.posted.filter((m) => m.type === 'delta').length, 0, 'held');
+    // the run list is not held with it: a second program shows up in the list
+    const b = t.program('B', 'b');
+    prologue().forEach(b.feed);
+    await sleep(DELTA_INTERVAL_MS * 3);
+    const runs = t.posted.filter((m) => m.type === 'runs') as Extract<HostMessage, { type: 'runs' }>[];
+    assert.equal(runs.at(-1)!.runs.length, 2);
+    t.bridge.detach();
+    await t.bridge.handle({ type: 'ready' });
+    await t.bridge.handle({ type: 'drawn' });
+    t.posted.length = 0;
+    a.feed(state(3, 2, 'waiting', site(2)));
+    await sleep(DELTA_INTERVAL_MS * 3);
+    assert.equal(t.posted.filter((m) => m.type === 'delta').length, 1);
+    t.bridge.dispose();
+  });
+
   it('batches changes into at most one delta per interval, only for the selected run', async () => {
     const t = setup();
     const a = t.program('A', 'a');

@@ -55,7 +55,12 @@ describe('timeline moments in words (Node)', () => {
     assert.deepEqual(axis(2060, 700), ['0', '500 ms', '1.0 s', '1.5 s', '2.0 s']);
     assert.deepEqual(axis(303, 700), ['0', '50 ms', '100 ms', '150 ms', '200 ms', '250 ms', '300 ms']);
     assert.deepEqual(axis(0.9, 600), ['0', '0.2 ms', '0.4 ms', '0.6 ms', '0.8 ms']);
-    assert.deepEqual(axis(125_000, 900), ['0', '0:20', '0:40', '1:00', '1:20', '1:40', '2:00']);
+    assert.deepEqual(axis(125_000, 900), ['0', '0:15', '0:30', '0:45', '1:00', '1:15', '1:30', '1:45', '2:00']);
+    assert.deepEqual(
+      axis(300_000, 600),
+      ['0', '1:00', '2:00', '3:00', '4:00', '5:00'],
+      "a clock's steps past a minute",
+    );
     // zoomed in: the step's decimals, where a moment's words would round two ticks alike
     assert.deepEqual(axis(1004, 500, 1000), ['1.000 s', '1.001 s', '1.002 s', '1.003 s', '1.004 s']);
     assert.deepEqual(axis(61_502, 200, 61_500), ['1:01.500', '1:01.501', '1:01.502']);

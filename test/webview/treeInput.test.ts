@@ -119,6 +119,15 @@ describe('webview: task tree, driven by the user', function () {
       /^fetch|nursery/,
       'the arrows work',
     );
+    // Back with the pointer (a click on text that takes no focus): the focus is left where the click put it.
+    const backByPointer = await h.page.evaluate(async () => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+      window.dispatchEvent(new FocusEvent('focus'));
+      await new Promise((r) => setTimeout(r, 50));
+      return document.activeElement?.tagName;
+    });
+    assert.equal(backByPointer, 'BODY');
   });
 
   it('filters by name, keeping the path to each match', async () => {

@@ -59,13 +59,18 @@ export function tickLabel(v: number, step: number, to: number): string {
 /** Decimals that show a step of 1, 2 or 5 × 10^k (0 for k ≥ 0). */
 const decimals = (step: number): number => Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
 
-/** Axis ticks for [from, to] about `every` px apart on `width` px: round steps of 1, 2 or 5. */
+/** An axis past a minute steps by these (ms): 10 s, 15 s, 30 s, 1, 2, 5, 10, 15, 30 min, 1 h; beyond, whole hours. */
+const CLOCK_STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
+
+/** Axis ticks for [from, to] about `every` px apart on `width` px: round steps of 1, 2 or 5 (a clock's past a minute). */
 export function ticks(from: number, to: number, width: number, every = 90): number[] {
   const span = to - from;
   if (!(span > 0) || width <= 0) return [];
   const raw = span / Math.max(1, width / every);
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  // Past a minute the axis reads minutes (tickLabel): its steps are a clock's, or ticks read 0:50, 1:40, 2:30.
+  const clock = to >= 60_000 && raw > 5_000 ? CLOCK_STEPS.find((s) => s >= raw) : undefined;
+  const step = clock ?? [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
   const out: number[] = [];
   for (let t = Math.ceil(from / step) * step; t <= to && out.length < 200; t += step)
     out.push(Math.round(t / step) * step);
