@@ -43,6 +43,20 @@ describe('webview: why a task was cancelled, and program text in waits', functio
     }
   });
 
+  it("a cancelled task's icon is opaque and reads at 3:1 or more, though today's VS Code makes charts.orange a third opaque", async () => {
+    for (const theme of ['vscode-light', 'vscode-dark'] as const) {
+      await h.reset(theme);
+      await show(h, cancelled());
+      const [stroke, bg] = await h.page.evaluate(() => [
+        getComputedStyle(document.querySelector('g.node.s-cancelled .shape')!).stroke,
+        getComputedStyle(document.body).backgroundColor,
+      ]);
+      assert.doesNotMatch(stroke, /rgba|\/ 0?\.\d/, `${theme}: ${stroke} is see-through`);
+      const ratio = contrast(stroke, bg);
+      assert.ok(ratio >= 3, `${theme}: contrast ${ratio.toFixed(2)}:1`);
+    }
+  });
+
   it('why a task was cancelled: the failing sibling and its exception, cancel() with where, by whom and why, a deadline and its scope', async () => {
     await h.reset('vscode-dark');
     const run = cancelled();
