@@ -160,3 +160,45 @@ def busy_machine(monkeypatch: pytest.MonkeyPatch, share: float, until: float = f
     monkeypatch.setattr(runqueue, "AVAILABLE", True)
     monkeypatch.setattr(runqueue, "waited", waited)
     return asked
+
+
+#: tasks a storm makes just before it holds the loop (check_storm_left_to_the_loop),
+#: and how long each one's first step holds it then (all of them: a second block,
+#: while the first one's report may not be ended yet)
+STORM = 10_000
+STORM_STEP = 0.00003
+
+
+def watch_drains(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Values of the runs' queues encoded on the loop's thread ("home") and on another ("away")."""
+    import threading
+
+    from nursery_lens._core import mirror
+
+    drained = {"home": 0, "away": 0}
+    real = mirror.Mirror.drain
+
+    def drain(self: Any, m: Any, budget: int, lines: list[str], emit: bool) -> int:
+        used: int = real(self, m, budget, lines, emit)
+        drained["home" if threading.get_ident() == m.thread_id else "away"] += used
+        return used
+
+    monkeypatch.setattr(mirror.Mirror, "drain", drain)
+    return drained
+
+
+def check_storm_left_to_the_loop(rec: Any, drained: dict[str, int], line: int) -> None:
+    """Task ``storm`` made STORM tasks, then held the loop at ``line``, and
+    their first steps held it again: each report of the first block names
+    storm (its spawn was queued just before), and the watching thread left
+    the storm's spawns to the loop's own pump through both (encoding them
+    while the loop ran would fight it for the GIL all along: bench:overhead's
+    spawn-heavy paid ~8% for that)."""
+    tid = rec.task("storm")["id"]
+    # (making the storm may hold the loop past the threshold too, at storm's loop)
+    mine = [b for b in blocks_of(rec) if b["at"] and b["at"]["function"] == "storm"]
+    assert any(b.get("ongoing") and b["at"]["line"] == line for b in mine), "reported while it lasted"
+    assert [b.get("task") for b in mine] == [tid] * len(mine), mine
+    assert len(rec.of("task.spawned")) > STORM, "the storm is in the stream"
+    assert drained["home"] > STORM, drained
+    assert drained["away"] < STORM / 10, ("the storm was encoded from the watching thread", drained)

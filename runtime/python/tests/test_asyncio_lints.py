@@ -17,6 +17,8 @@ from typing import Any
 
 import conftest
 from lint_checks import (
+    STORM,
+    STORM_STEP,
     blocks_of,
     busy_for,
     busy_machine,
@@ -24,6 +26,8 @@ from lint_checks import (
     check_fetch_never_awaited,
     check_held_samples_brief,
     check_spin_blocked_the_loop,
+    check_storm_left_to_the_loop,
+    watch_drains,
     watch_handoffs,
     watch_samples,
     watch_scans,
@@ -143,6 +147,26 @@ def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(arecord, m
 
     assert blocks_of(arecord(lambda: asyncio.run(main()), block_ms=100)) == []
     check_busy_loop_let_the_watcher_in(handoffs, 1.5)
+
+
+def test_a_block_after_a_spawn_storm_is_named_and_leaves_the_storm_to_the_loop(arecord, monkeypatch):
+    drained = watch_drains(monkeypatch)
+
+    async def brief() -> None:
+        time.sleep(STORM_STEP)  # noqa: ASYNC251  (the storm's first steps hold the loop again)
+
+    async def storm(tg: asyncio.TaskGroup) -> None:
+        for _ in range(STORM):
+            tg.create_task(brief())
+        time.sleep(0.6)  # noqa: ASYNC251  AFTER-THE-STORM
+
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            await asyncio.sleep(0.01)
+            tg.create_task(storm(tg), name="storm")
+
+    rec = arecord(lambda: asyncio.run(main()), block_ms=100)
+    check_storm_left_to_the_loop(rec, drained, line_of("AFTER-THE-STORM"))
 
 
 def test_a_held_loop_sampled_from_the_watching_thread_is_held_up_briefly(arecord, monkeypatch):

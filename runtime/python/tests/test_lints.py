@@ -18,6 +18,8 @@ import trio
 
 from conftest import line_of as line_in
 from lint_checks import (
+    STORM,
+    STORM_STEP,
     blocks_of,
     busy_for,
     busy_machine,
@@ -25,6 +27,8 @@ from lint_checks import (
     check_fetch_never_awaited,
     check_held_samples_brief,
     check_spin_blocked_the_loop,
+    check_storm_left_to_the_loop,
+    watch_drains,
     watch_handoffs,
     watch_samples,
     watch_scans,
@@ -62,6 +66,25 @@ def test_a_busy_loop_lets_the_watching_thread_in_rather_than_fight_it(record, mo
 
     assert blocks_of(record(main, block_ms=100)) == []
     check_busy_loop_let_the_watcher_in(handoffs, 1.5)
+
+
+def test_a_block_after_a_spawn_storm_is_named_and_leaves_the_storm_to_the_loop(record, monkeypatch):
+    drained = watch_drains(monkeypatch)
+
+    async def brief():
+        time.sleep(STORM_STEP)  # noqa: ASYNC251  (the storm's first steps hold the loop again)
+
+    async def storm(n):
+        for _ in range(STORM):
+            n.start_soon(brief)
+        time.sleep(0.6)  # noqa: ASYNC251  AFTER-THE-STORM
+
+    async def main():
+        async with trio.open_nursery() as n:
+            await trio.sleep(0.01)
+            n.start_soon(storm, n, name="storm")
+
+    check_storm_left_to_the_loop(record(main, block_ms=100), drained, line_of("AFTER-THE-STORM"))
 
 
 def test_a_held_loop_sampled_from_the_watching_thread_is_held_up_briefly(record, monkeypatch):

@@ -10,7 +10,9 @@ a beat grows older than the threshold while the loop is not waiting: it
 samples the loop thread's stack *then* (``sys._current_frames``), so the
 task and line reported are the ones holding the loop, and reports the block
 while it lasts (``ongoing``) and once the loop is back (the loop's own next
-pump says so, with the exact time it came back).
+pump says so, with the exact time it came back, after what the loop queued
+meanwhile: pumps from other threads leave that to the loop, see
+``Pump._process``).
 
 A debugger holding the loop's thread (stopped at a breakpoint, stepping)
 is not a block: pydevd suspends a thread inside its own ``do_wait_suspend``,
@@ -33,6 +35,7 @@ from .frames import CLASSIFIER
 from .running import task_frame, task_id_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import CodeType, FrameType
 
     from .run_mirror import RunMirror
@@ -121,12 +124,14 @@ class _Held:
         #: a report was held back: the machine, not the program, held the loop so far
         self.deferred = False
 
+    def best_site(self) -> tuple[CodeType, int] | None:
+        """The most seen line (None: none, or outside the program)."""
+        return max(self.samples.items(), key=lambda kv: kv[1])[0] if self.samples else None
+
     def best(self, m: RunMirror) -> tuple[str, int | None]:
         """The most seen line (JSON) and the task seen running it, if the
         stream has announced that task."""
-        if not self.samples:
-            return "null", None
-        best = max(self.samples.items(), key=lambda kv: kv[1])[0]
+        best = self.best_site()
         return (site_json(best[0], best[1]) if best is not None else "null"), self.named(self.tids.get(best), m)
 
     def named(self, tid: int | None, m: RunMirror) -> int | None:
@@ -218,6 +223,8 @@ class BlockWatch:
         #: run -> (when, seconds) its loop's thread had waited for a CPU, read
         #: while no block was held (runqueue)
         self._rq: dict[int, tuple[float, float]] = {}
+        #: (run, task id, lines): has the stream announce that task (the pump's)
+        self.announce: Callable[[RunMirror, int, list[str]], None] | None = None
 
     def note_runqueue(self, runs: dict[int, RunMirror], now: float) -> None:
         """From the watching thread's every wake-up: how long each loop's thread
@@ -282,6 +289,30 @@ class BlockWatch:
             ended = beat.ended
             if ended:
                 self._end(m, held, beat, ended, lines)
+
+    def holding(self, m: RunMirror, now: float) -> bool:
+        """Run ``m``'s loop is held now past the threshold, by the program (a
+        debugger stopped at a breakpoint is not), whether or not a look has
+        claimed the block yet."""
+        beat: LoopBeat | None = getattr(m.source, "beat", None)
+        if beat is None:
+            return False
+        if m.run in self._held and not beat.ended:
+            return True
+        # (a loop back from a block no pump has ended yet may be held again already)
+        return self._held_unclaimed(m, beat, beat.at, now)
+
+    def run_ends(self, m: RunMirror, lines: list[str]) -> None:
+        """Run ``m``'s end is about to be written: a block of its loop ends
+        first (the loop came back to end it)."""
+        held = self._held.get(m.run)
+        if held is None:
+            return
+        beat: LoopBeat | None = getattr(m.source, "beat", None)
+        if beat is not None and beat.ended:
+            self._end(m, held, beat, beat.ended, lines)
+        else:
+            del self._held[m.run]  # the store ends what was ongoing
 
     def report_due(self, runs: dict[int, RunMirror], now: float) -> bool:
         """A look now may write a line: a loop held past the threshold that
@@ -354,7 +385,19 @@ class BlockWatch:
                     continue
                 held.reported = True
                 held.next_report = now + REPORT_EVERY
+                if not self._announced(m, held, runs, lines):
+                    continue  # the run ended meanwhile
                 lines.append(self._line(m, held, now, True))
+
+    def _announced(self, m: RunMirror, held: _Held, runs: dict[int, RunMirror], lines: list[str]) -> bool:
+        """The task a report is about to name was made before the block, and
+        its spawn may still be queued (the watching thread reports without
+        encoding what the held loop queued): the stream announces it first.
+        False: the run ended meanwhile."""
+        tid = held.tids.get(held.best_site())
+        if tid is not None and self.announce is not None and tid not in held.announced and tid not in m.tasks:
+            self.announce(m, tid, lines)
+        return runs.get(m.run) is m
 
     def _sample(self, m: RunMirror, held: _Held, top: FrameType) -> None:
         beat: LoopBeat | None = getattr(m.source, "beat", None)

@@ -151,6 +151,9 @@ class Emitter(Pump):
         self.sample_period = 1.0 / config.sample_hz if config.sample_hz > 0 else 0.0
         #: lints (1.2): the runs' loops held longer than block_ms
         self.blocks = BlockWatch(config.block_ms) if config.block_ms > 0 else None
+        if self.blocks is not None:
+            self.blocks.announce = self.announce
+            self.mirror.before_end = self.blocks.run_ends
         if config.warnings:
             install_warnings()
         if self.conn is not None:

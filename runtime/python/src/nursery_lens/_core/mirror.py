@@ -25,6 +25,8 @@ from .fragments import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .run_mirror import RunMirror
 
 #: cached spawn-line tails (nursery, name, site); cleared when this large
@@ -43,6 +45,8 @@ class Mirror:
         self._tails: dict[tuple[Any, ...], tuple[Any, Any, str]] = {}
         #: (n, id(code), line, id(func)) -> (code, func, tail after the name) of spawns queued with a task
         self._task_tails: dict[tuple[int, int, int, int], tuple[Any, Any, str]] = {}
+        #: what a run says last, before its end (a block of its loop: ``blocks``)
+        self.before_end: Callable[[RunMirror, list[str]], None] | None = None
 
     def any_ts(self) -> str:
         """``ts`` for an event of no run in particular (``dropped``)."""
@@ -311,4 +315,8 @@ class Mirror:
         """One tagged tuple (see events): update the mirror, append its line."""
         on = tagged.HANDLERS.get(item[0])
         if on is not None:
+            if item[0] == E.RUN_END and self.before_end is not None:
+                m = self.runs.get(item[1])
+                if m is not None:
+                    self.before_end(m, lines)
             on(self.runs, item, lines)

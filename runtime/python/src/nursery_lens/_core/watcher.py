@@ -188,7 +188,7 @@ def _watch(em: Emitter) -> None:
         elif now >= look and blocks is not None and blocks.next_look(runs, now) <= now:
             with em.pump_lock:
                 if blocks.report_due(runs, now):
-                    em.cycle()  # a loop held: the pump reports it (blocks.look), after what it queued
+                    em.cycle()  # a loop held: the pump reports it (blocks.look; what it queued waits for its loop)
                 else:
                     # between two reports only its stack is sampled: a pump
                     # from this thread while the loop's runs costs it the GIL
