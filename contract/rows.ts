@@ -16,6 +16,8 @@ export interface Site {
 export interface ErrorInfo {
   type: string;
   message: string;
+  /** Where the program raised it (protocol 1.6). */
+  site?: Site;
   exceptions?: ErrorInfo[];
 }
 

@@ -9,7 +9,7 @@ export const PROTOCOL_MAJOR = 1;
  * 1.3: batch lines, `tasks.spawned` and `tasks.exited`; 1.4: a library's own nurseries and tasks are `system`;
  * 1.5: `run.stopped`, the collector's line in a saved recording).
  */
-export const PROTOCOL_MINOR = 5;
+export const PROTOCOL_MINOR = 6;
 /** 1.3: most tasks one batch line names. */
 export const MAX_BATCH = 4096;
 /** No line is longer than this (bytes, without the newline). */
@@ -23,6 +23,8 @@ export interface WireSite {
 export interface WireError {
   type: string;
   message: string;
+  /** 1.6: where the program raised it (the innermost frame of its own code in the traceback). */
+  site?: WireSite | null;
   exceptions?: WireError[];
 }
 export type WireOutcome = 'returned' | 'raised' | 'cancelled';

@@ -62,6 +62,7 @@ const error = (v: unknown, depth = 0): boolean => {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || depth > 8) return false;
   const e = v as Record<string, unknown>;
   if (typeof e.type !== 'string' || typeof e.message !== 'string' || e.message.length > 2000) return false;
+  if (e.site !== undefined && e.site !== null && !site(e.site)) return false; // 1.6: where it was raised
   if (e.exceptions === undefined) return true;
   return Array.isArray(e.exceptions) && e.exceptions.length <= 20 && e.exceptions.every((x) => error(x, depth + 1));
 };

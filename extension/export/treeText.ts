@@ -72,8 +72,15 @@ export function siteText(site: Site | null | undefined): string | null {
   return `${clean(base)}:${Number.isInteger(site.line) ? site.line : '?'}`;
 }
 
+/** What `errorText` reads of an error: a row's (ErrorInfo) or the wire's. */
+interface ErrorWords {
+  type: string;
+  message: string;
+  exceptions?: ErrorWords[];
+}
+
 /** `ValueError: bad url`; a group also names its exceptions' types. */
-export function errorText(e: ErrorInfo): string {
+export function errorText(e: ErrorWords): string {
   let out = clean(e.type);
   if (e.message) out += `: ${clean(e.message)}`;
   const leaves = e.exceptions;

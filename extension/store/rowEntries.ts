@@ -3,8 +3,8 @@
 // (undefined until known, never deleted): objects keep one hidden class, which
 // keeps the reducer fast. Rows leave as copies holding only the optional
 // fields that are set (copyRow), so a consumer never sees a row change under it.
-import type { ErrorInfo, NurseryRow, Outcome, RetiredRow, Row, ScopeInfo, TaskRow } from '../../contract/rows';
-import type { WireError } from '../../contract/wire';
+import type { ErrorInfo, NurseryRow, Outcome, RetiredRow, Row, ScopeInfo, Site, TaskRow } from '../../contract/rows';
+import type { WireError, WireSite } from '../../contract/wire';
 
 /** Delta bookkeeping on each stored row: flags instead of id sets keep the hot path cheap. */
 export interface Tracking {
@@ -122,20 +122,25 @@ export function copyEntry<E extends Entry>(e: E): E {
 /** Exceptions kept of one error (a group and what it holds): a row stays small whatever one line carries. */
 const MAX_ERROR_NODES = 100;
 
+/** The run's shared copy of a wire site (`RunTree.site`: its file becomes openable). */
+type SiteOf = (v: WireSite | null) => Site | null;
+
 /** A row's copy of a wire error: nested groups kept 4 levels deep and 20 wide, MAX_ERROR_NODES in all. */
-export function errorOf(e: WireError): ErrorInfo {
+export function errorOf(siteOf: SiteOf, e: WireError): ErrorInfo {
   const budget = { left: MAX_ERROR_NODES - 1 };
-  return copyError(e, 0, budget);
+  return copyError(siteOf, e, 0, budget);
 }
 
-function copyError(e: WireError, depth: number, budget: { left: number }): ErrorInfo {
+function copyError(siteOf: SiteOf, e: WireError, depth: number, budget: { left: number }): ErrorInfo {
   const out: ErrorInfo = { type: clip(e.type, MAX_TEXT), message: clip(e.message, MAX_TEXT) };
+  const site = e.site ? siteOf(e.site) : null;
+  if (site) out.site = site;
   if (!e.exceptions || depth >= 4) return out;
   const kept: ErrorInfo[] = [];
   for (const x of e.exceptions.slice(0, 20)) {
     if (budget.left <= 0) break;
     budget.left--;
-    kept.push(copyError(x, depth + 1, budget));
+    kept.push(copyError(siteOf, x, depth + 1, budget));
   }
   out.exceptions = kept;
   return out;

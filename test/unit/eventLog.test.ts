@@ -22,7 +22,12 @@ for (const [name, def] of Object.entries(
 }
 
 const s = (line: number) => ({ file: '/abs/prog.py', line, function: 'main' });
-const err = { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] };
+const err = {
+  type: 'builtins.ExceptionGroup',
+  message: 'x',
+  site: s(9),
+  exceptions: [{ type: 'ValueError', message: 'v', site: s(4) }],
+};
 
 /** Samples that between them set every field of every event type, in every form a field takes (absent, null, each value). */
 const SAMPLES: WireEvent[] = [

@@ -75,7 +75,12 @@ const samples: { [K in WireLineType]: Extract<WireLine, { type: K }> } = {
     run: 1,
     ts: 9,
     outcome: 'raised',
-    error: { type: 'builtins.ExceptionGroup', message: 'x', exceptions: [{ type: 'ValueError', message: 'v' }] },
+    error: {
+      type: 'builtins.ExceptionGroup',
+      message: 'x',
+      site: site12,
+      exceptions: [{ type: 'ValueError', message: 'v', site: site12 }],
+    },
   },
   'run.stopped': {
     type: 'run.stopped',

@@ -256,7 +256,10 @@ describe('webview: an asyncio run', function () {
     await selectByKeys(h, ...TO_AUDIT);
     const text = (await pane.textContent())!;
     assert.match(text, /Exception never retrieved: nothing awaited the task or asked for its result\./);
-    assert.match(text, /ValueError: audit row 17 has no user id/);
+    assert.match(text, /ValueError: audit row 17 has no user id\s*raised at write_audit:36/, 'and where it was raised');
+    await h.clearPosted();
+    await pane.getByRole('button', { name: 'write_audit:36' }).click();
+    assert.deepEqual(await h.posted(), [{ type: 'openSite', file: '/home/user/app/ingest.py', line: 36 }]);
     await selectByKeys(h, ...TO_HEARTBEAT);
     assert.match((await pane.textContent())!, /Cancelledwhen the run ended/);
     assert.deepEqual(h.errors, []);

@@ -310,7 +310,7 @@ export function asyncioRun(run = 1, library: 'asyncio' | 'trio' = 'asyncio', any
   ];
 }
 
-const AUDIT_ERROR = { type: 'ValueError', message: 'audit row 17 has no user id' };
+const AUDIT_ERROR = { type: 'ValueError', message: 'audit row 17 has no user id', site: at(36, 'write_audit') };
 
 /**
  * The end of asyncioRun: the fetches return, main returns, the loop cancels

@@ -34,6 +34,7 @@ function visibleError(e: ErrorInfo | undefined, depth = 0): void {
   if (!e || depth > 8) return;
   e.type = visible(e.type);
   e.message = visible(e.message);
+  visibleSite(e.site);
   for (const x of e.exceptions ?? []) visibleError(x, depth + 1);
 }
 

@@ -131,8 +131,8 @@ function taskItems(t: TaskRow, links: RowLinks, c: TaskAround): Item[] {
       t.state === 'waiting' ? 'Waits at' : 'Last await',
       links.siteLine('Go to await site', t.awaitSite, 'await', swatch),
     );
-  if (t.error) item('Error', errorBlock(t.error));
-  if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved));
+  if (t.error) item('Error', errorBlock(t.error, links));
+  if (t.unretrieved && !t.error) item('Never retrieved', errorBlock(t.unretrieved, links));
   if (t.state === 'cancelled') item(...cancelItem(t, links));
   if (c.victims.length) item(...victimsItem(t, c.victims, links));
   item(
@@ -293,11 +293,17 @@ function* childStates(rows: ReadonlyMap<number, Row>, nursery: number): Iterable
   for (const r of rows.values()) if (r.kind === 'task' && r.parent === nursery) yield r.state;
 }
 
-function errorBlock(e: ErrorInfo): HTMLElement {
+/** The exception, where the program raised it (1.6), and a group's members. */
+function errorBlock(e: ErrorInfo, links: RowLinks): HTMLElement {
   const div = h('div', { class: 'error-block' }, h('code', { class: 'error-line' }, errorLine(e)));
+  // (for one raised inside a library: the program's line that called into it)
+  if (e.site)
+    div.append(
+      h('div', { class: 'raised-at' }, 'raised at ', links.site('Go to where it was raised', e.site, 'raised-at')),
+    );
   if (e.exceptions?.length) {
     const ul = h('ul', { class: 'group-members' });
-    for (const x of e.exceptions) ul.append(h('li', {}, errorBlock(x)));
+    for (const x of e.exceptions) ul.append(h('li', {}, errorBlock(x, links)));
     div.append(ul);
   }
   return div;

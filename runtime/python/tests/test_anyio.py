@@ -31,7 +31,7 @@ async def worker(n):
     with anyio.move_on_after(30):  # WORKER-SCOPE
         await anyio.sleep(0.2)
     if n == 1:
-        raise ValueError("worker 1 failed")
+        raise ValueError("worker 1 failed")  # WORKER-FAILS
 
 
 async def serve_and_work():
@@ -77,7 +77,8 @@ def test_anyio_task_groups_start_and_scopes(backend, arecord):
     assert all(w["site"] == site("# SPAWN", "serve_and_work") for w in workers)
     if backend == "asyncio":
         assert all(w["func"]["function"] == "worker" for w in workers)
-    assert rec.exit(workers[1]["id"])["error"] == {"type": "ValueError", "message": "worker 1 failed"}
+    failed = {"type": "ValueError", "message": "worker 1 failed", "site": site("# WORKER-FAILS", "worker")}
+    assert rec.exit(workers[1]["id"])["error"] == failed
     assert rec.exit(served["id"])["outcome"] == "cancelled"  # the failure cancelled the group
     scopes = [s for s in rec.of("scope.changed") if s["task"] == workers[0]["id"]]
     assert scopes

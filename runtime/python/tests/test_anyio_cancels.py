@@ -154,7 +154,7 @@ def test_a_deadline_names_the_scope_and_where_it_was_entered(arecord, main, ente
 
 async def fails() -> None:
     await anyio.sleep(0.01)
-    raise ValueError("boom")
+    raise ValueError("boom")  # BOOM
 
 
 async def a_sibling_fails() -> None:
@@ -169,7 +169,7 @@ def test_a_failing_sibling_names_the_task_its_exception_and_the_group(arecord):
         "source": "nursery",
         "by": rec.task("bad")["id"],
         "scope": group_of(rec, "main"),
-        "error": {"type": "ValueError", "message": "boom"},
+        "error": {"type": "ValueError", "message": "boom", "site": site("# BOOM", "fails")},
     }
 
 
@@ -177,7 +177,7 @@ async def the_body_raises() -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(sleeper, name="victim")
         await anyio.sleep(0.01)
-        raise KeyError("body")
+        raise KeyError("body")  # BODY-RAISES
 
 
 def test_a_failing_body_names_the_owner(arecord):
@@ -186,7 +186,7 @@ def test_a_failing_body_names_the_owner(arecord):
         "source": "nursery",
         "by": rec.main()["id"],
         "scope": group_of(rec, "main"),
-        "error": {"type": "KeyError", "message": "'body'"},
+        "error": {"type": "KeyError", "message": "'body'", "site": site("# BODY-RAISES", "the_body_raises")},
     }
 
 

@@ -46,7 +46,7 @@ def test_asyncio_run_is_one_run_with_its_main_and_asyncios_own_tasks(arecord):
     hello, started = rec.events[0], rec.events[1]
     assert hello["runtime"] == "asyncio"
     assert hello["runtime_version"] == VERSION
-    assert hello["minor"] == 5
+    assert hello["minor"] == 6
     assert started["type"] == "run.started"
     assert started["library"] == "asyncio"
     assert started["library_version"] == VERSION
@@ -197,7 +197,7 @@ def test_loose_tasks_name_the_task_that_made_them(arecord):
 def test_outcomes_returned_raised_and_cancelled(arecord):
     async def bad():
         await asyncio.sleep(0)
-        raise ValueError("bad row")
+        raise ValueError("bad row")  # BAD-ROW
 
     async def sleeper():
         await asyncio.sleep(10)
@@ -218,7 +218,7 @@ def test_outcomes_returned_raised_and_cancelled(arecord):
     rec = arecord(lambda: asyncio.run(main()))
     failed = rec.exit(rec.task("bad")["id"])
     assert failed["outcome"] == "raised"
-    assert failed["error"] == {"type": "ValueError", "message": "bad row"}
+    assert failed["error"] == {"type": "ValueError", "message": "bad row", "site": site("BAD-ROW", "bad")}
     sibling = rec.exit(rec.task("sibling")["id"])
     assert sibling["outcome"] == "cancelled"
     assert sibling["cancel"] == {"source": "nursery", "by": rec.task("bad")["id"]}
@@ -247,13 +247,14 @@ def test_a_failing_body_cancels_the_group_by_its_owner(arecord):
 def test_the_run_says_how_main_ended(arecord):
     async def main():
         await asyncio.sleep(0)
-        raise RuntimeError("main failed")
+        raise RuntimeError("main failed")  # MAIN-FAILED
 
     rec = arecord(lambda: asyncio.run(main()), raises=RuntimeError)
-    assert rec.exit(rec.main()["id"])["error"] == {"type": "RuntimeError", "message": "main failed"}
+    failed = {"type": "RuntimeError", "message": "main failed", "site": site("MAIN-FAILED", "main")}
+    assert rec.exit(rec.main()["id"])["error"] == failed
     assert rec.events[-1]["type"] == "run.finished"
     assert rec.events[-1]["outcome"] == "raised"
-    assert rec.events[-1]["error"] == {"type": "RuntimeError", "message": "main failed"}
+    assert rec.events[-1]["error"] == failed
 
 
 def test_shutdown_cancels_what_main_left_behind(arecord):
@@ -344,7 +345,7 @@ def test_ctrl_c_cancels_the_main_tasks_group_as_an_interrupt(arecord):
 
 def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):
     async def fails():
-        raise OSError("disk full")
+        raise OSError("disk full")  # DISK-FULL
 
     async def waits():
         await asyncio.Event().wait()
@@ -369,7 +370,7 @@ def test_pending_at_close_and_exceptions_never_retrieved_are_flagged(arecord):
     assert flags == {("raised", "exception_never_retrieved"), (None, "pending_at_close")}
     never = next(e for e in rec.of("task.flagged") if e["flag"] == "exception_never_retrieved")
     assert never["id"] == rec.task("nobody looked")["id"]
-    assert never["error"] == {"type": "OSError", "message": "disk full"}
+    assert never["error"] == {"type": "OSError", "message": "disk full", "site": site("DISK-FULL", "fails")}
     pending = next(e for e in rec.of("task.flagged") if e["flag"] == "pending_at_close")
     assert pending["id"] == rec.task("never finished")["id"]
     assert not [e for e in rec.of("task.exited") if e["id"] == pending["id"]]

@@ -80,7 +80,7 @@ def test_a_cancelled_scope_says_why_while_it_lingers(record):
 def test_a_failing_sibling_names_the_task_its_exception_and_the_nursery(record):
     async def bad():
         await trio.sleep(0.05)
-        raise ValueError("bad url")
+        raise ValueError("bad url")  # BAD-URL
 
     async def main():
         async with trio.open_nursery() as n:
@@ -95,7 +95,7 @@ def test_a_failing_sibling_names_the_task_its_exception_and_the_nursery(record):
         "source": "nursery",
         "by": rec.task("bad")["id"],
         "scope": nursery,
-        "error": {"type": "ValueError", "message": "bad url"},
+        "error": {"type": "ValueError", "message": "bad url", "site": {**site_at("# BAD-URL"), "function": "bad"}},
     }
 
 
@@ -168,7 +168,7 @@ def test_ctrl_c_cancels_the_others_as_an_interrupt(record):
         async with trio.open_nursery() as n:
             n.start_soon(trio.sleep_forever, name="victim")
             await trio.sleep(0.05)
-            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # CTRL-C
             await trio.sleep(1)
 
     rec = record(main, raises=(KeyboardInterrupt, Group), sample_hz=0)
@@ -178,7 +178,8 @@ def test_ctrl_c_cancels_the_others_as_an_interrupt(record):
         "source": "interrupt",
         "by": rec.main()["id"],
         "scope": rec.task("victim")["nursery"],
-        "error": {"type": "KeyboardInterrupt", "message": ""},
+        # where the program was when Ctrl-C came
+        "error": {"type": "KeyboardInterrupt", "message": "", "site": {**site_at("# CTRL-C"), "function": "main"}},
     }
 
 

@@ -125,7 +125,7 @@ def test_recording_is_private_and_never_holds_the_secret(tmp_path, prog, how):
     assert "abc123" not in text
     rec = Recording(text)
     assert "secret" not in rec.events[0]
-    assert rec.events[0]["minor"] == 5
+    assert rec.events[0]["minor"] == 6
     assert len(rec.of("run.finished")) == 1
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -165,7 +165,7 @@ def test_internal_error_stops_observing_that_run_only(monkeypatch, capfd):
     inst = nursery_lens.Instrument(sink=chunks.append, sample_hz=0)
 
     async def bad():
-        raise ValueError("user error")
+        raise ValueError("user error")  # USER-ERROR
 
     async def main():
         try:
@@ -201,7 +201,8 @@ def test_internal_error_stops_observing_that_run_only(monkeypatch, capfd):
     assert [e["type"] for e in rec.events if e.get("run") == 1][-2:] == ["runtime.disabled", "run.finished"]
     third = [e for e in rec.events if e.get("run") == 3]
     raised = [e["error"] for e in third if e["type"] == "task.exited" and e["outcome"] == "raised"]
-    assert raised == [{"type": "ValueError", "message": "user error"}]
+    user_error = {"file": __file__, "line": conftest.line_of(__file__, "# USER-ERROR"), "function": "bad"}
+    assert raised == [{"type": "ValueError", "message": "user error", "site": user_error}]
     assert not [e for e in third if e["type"] == "runtime.disabled"]
 
 

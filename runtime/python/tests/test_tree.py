@@ -204,7 +204,7 @@ def test_start_awaited_by_another_task(record):
 
 def test_start_failing_before_started(record):
     async def broken(task_status=trio.TASK_STATUS_IGNORED):
-        raise KeyError("no start")
+        raise KeyError("no start")  # NO-START
 
     async def main():
         async with trio.open_nursery() as n:
@@ -216,7 +216,8 @@ def test_start_failing_before_started(record):
     rec = record(main)
     b = rec.task("broken")
     assert rec.exit(b["id"])["outcome"] == "raised"
-    assert rec.exit(b["id"])["error"] == {"type": "KeyError", "message": "'no start'"}
+    no_start = {"file": HERE, "line": line_of("# NO-START"), "function": "broken"}
+    assert rec.exit(b["id"])["error"] == {"type": "KeyError", "message": "'no start'", "site": no_start}
     assert not rec.of("task.moved")
 
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 import trio
 
-from conftest import Group as _Group
+from conftest import Group as _Group, line_of as line_in
+
+
+def at(function: str, marker: str) -> dict[str, object]:
+    """The site of the line marked ``marker`` in this file, in ``function``."""
+    return {"file": __file__, "line": line_in(__file__, marker), "function": function}
 
 
 def test_child_raises_siblings_cancelled_by_it(record):
@@ -16,7 +21,7 @@ def test_child_raises_siblings_cancelled_by_it(record):
 
     async def bad():
         await trio.sleep(0)
-        raise ValueError('bad <url> "x"')
+        raise ValueError('bad <url> "x"')  # BAD-RAISES
 
     async def main():
         async with trio.open_nursery() as n:
@@ -28,7 +33,8 @@ def test_child_raises_siblings_cancelled_by_it(record):
     bad_t = rec.task("bad")
     ex = rec.exit(bad_t["id"])
     assert ex["outcome"] == "raised"
-    assert ex["error"] == {"type": "ValueError", "message": 'bad <url> "x"'}
+    bad_error = {"type": "ValueError", "message": 'bad <url> "x"', "site": at("bad", "BAD-RAISES")}
+    assert ex["error"] == bad_error, "with the line that raised it"
     for name in ("s1", "s2"):
         e = rec.exit(rec.task(name)["id"])
         assert e["outcome"] == "cancelled", e
@@ -39,7 +45,7 @@ def test_child_raises_siblings_cancelled_by_it(record):
     fin = rec.of("run.finished")[0]
     assert fin["outcome"] == "raised"
     if fin["error"].get("exceptions"):
-        assert fin["error"]["exceptions"][0] == {"type": "ValueError", "message": 'bad <url> "x"'}
+        assert fin["error"]["exceptions"][0] == bad_error
 
 
 def test_failure_while_siblings_are_being_cancelled(record):
@@ -69,7 +75,7 @@ def test_failure_while_siblings_are_being_cancelled(record):
 
 def test_nested_failures_and_groups(record):
     async def deep():
-        raise OSError("deep")
+        raise OSError("deep")  # DEEP-RAISES
 
     async def middle():
         async with trio.open_nursery() as n:
@@ -83,11 +89,22 @@ def test_nested_failures_and_groups(record):
     rec = record(main, raises=_Group)
     mid = rec.exit(rec.task("middle")["id"])
     assert mid["outcome"] == "raised"
-    assert mid["error"]["exceptions"] == [{"type": "OSError", "message": "deep"}]
+    assert mid["error"]["exceptions"] == [{"type": "OSError", "message": "deep", "site": at("deep", "DEEP-RAISES")}]
+    assert mid["error"]["site"]["function"] == "middle", "the group: where middle's nursery raised it"
     assert rec.exit(rec.task("deep")["id"])["error"]["type"] == "OSError"
     sf = rec.exit(rec.task("sleep_forever")["id"])
     assert sf["outcome"] == "cancelled"
     assert sf["cancel"]["by"] == rec.task("deep")["id"]
+
+
+def test_an_error_raised_inside_a_library_is_placed_at_the_programs_call(record):
+    async def main():
+        await trio.sleep(-1)  # RAISES-INSIDE-TRIO
+
+    rec = record(main, raises=ValueError)
+    err = rec.exit(rec.main()["id"])["error"]
+    assert err["type"] == "ValueError"
+    assert err["site"] == at("main", "RAISES-INSIDE-TRIO"), "the program's line, not Trio's"
 
 
 def test_body_exception_cancels_children_by_owner(record):

@@ -36,7 +36,7 @@ from asyncio import CancelledError
 from typing import TYPE_CHECKING, Any
 
 from .._asyncio import outcomes
-from .._core.errors import error_info
+from .._core.errors import cause_error
 from .._core.fragments import MAX_TEXT
 from .._core.frames import CLASSIFIER
 from .library import warn
@@ -85,7 +85,7 @@ def install(module: ModuleType, states: Any) -> None:
         if code is aexit:
             body = f.f_locals.get("exc_val")
             if body is not None and not isinstance(body, CancelledError):
-                return (*_failure(body, tid), scope_ref(run, scope), None, 0, _error(body))
+                return (*_failure(body, tid), scope_ref(run, scope), None, 0, cause_error(body))
         if code.co_filename == backend_file:
             # AnyIO passing on a cancel of the task that hosts the scope:
             # why that task is cancelled, as far as asyncio tells
@@ -164,17 +164,12 @@ def _child_ended(run: LoopRun, scope: Any, task: Any) -> tuple[Any, ...]:
     tid = run.raised.get(task) if exc is not None else None
     if exc is None:
         return ("nursery", None, None, scope_ref(run, scope), None, 0, None)
-    return (*_failure(exc, tid), scope_ref(run, scope), None, 0, _error(exc))
+    return (*_failure(exc, tid), scope_ref(run, scope), None, 0, cause_error(exc))
 
 
 def _failure(exc: BaseException, by: int | None) -> tuple[str, None, int | None]:
     """(source, reason, by) of a cancel caused by ``exc`` escaping a task group."""
     return ("interrupt" if isinstance(exc, KeyboardInterrupt) else "nursery"), None, by
-
-
-def _error(exc: BaseException) -> tuple[str, str, None]:
-    etype, message, _ = error_info(exc)
-    return (etype, message, None)
 
 
 def _remember(scope: Any, cause: tuple[Any, ...]) -> None:

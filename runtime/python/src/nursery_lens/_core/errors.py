@@ -11,11 +11,15 @@ import sys
 from typing import Any, Optional
 
 from .fragments import MAX_TEXT
+from .frames import CLASSIFIER
 
 #: Most leaves of an exception group summarized.
 MAX_LEAVES = 20
 
-Error = tuple[str, str, Optional[tuple[Any, ...]]]
+#: (type, message, leaves, site): ``site`` is (code, line) where the program raised it, or None
+Error = tuple[str, str, Optional[tuple[Any, ...]], Optional[tuple[Any, int]]]
+#: Most traceback entries looked at for the program's line.
+_MAX_TB = 1000
 
 #: the exception group type(s): built in from Python 3.11, before that the
 #: ``exceptiongroup`` backport if the program has it (without it no group
@@ -56,7 +60,25 @@ def _leaves(exc: BaseException, out: list[Error]) -> None:
         if isinstance(sub, GROUPS):
             _leaves(sub, out)
         else:
-            out.append((_type_name(sub), _message(sub), None))
+            out.append((_type_name(sub), _message(sub), None, raised_at(sub)))
+
+
+def raised_at(exc: BaseException) -> tuple[Any, int] | None:
+    """(code, line) of the innermost frame of the program's own code in the
+    exception's traceback: the line that raised it, or, raised inside a
+    library, the program's call into it (an ``await`` that failed). None:
+    no such frame."""
+    found = None
+    tb = exc.__traceback__
+    n = 0
+    while tb is not None and n < _MAX_TB:
+        code = tb.tb_frame.f_code
+        if not CLASSIFIER.is_library(code):
+            line = tb.tb_lineno
+            found = (code, line if isinstance(line, int) and line > 0 else 0)
+        tb = tb.tb_next
+        n += 1
+    return found
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -76,10 +98,15 @@ def failure_reason(exc: BaseException) -> str:
     return (text + where)[:MAX_TEXT]
 
 
+def cause_error(exc: BaseException) -> Error:
+    """The error that caused a cancel (a cause's ``error``): its leaves left out."""
+    return (_type_name(exc), _message(exc), None, raised_at(exc))
+
+
 def error_info(exc: BaseException) -> Error:
-    """``(type, message, leaves)``; leaves only for exception groups."""
+    """``(type, message, leaves, site)``; leaves only for exception groups."""
     if isinstance(exc, GROUPS):
         leaves: list[Error] = []
         _leaves(exc, leaves)
-        return (_type_name(exc), _message(exc), tuple(leaves))
-    return (_type_name(exc), _message(exc), None)
+        return (_type_name(exc), _message(exc), tuple(leaves), raised_at(exc))
+    return (_type_name(exc), _message(exc), None, raised_at(exc))

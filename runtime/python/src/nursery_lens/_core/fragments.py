@@ -133,11 +133,13 @@ def name_json(name: Any) -> str:
 
 
 def error_json(err: tuple[Any, ...]) -> str:
-    etype, message, leaves = err
+    """An error (``errors.Error``): type, message, (1.6) where it was raised, leaves."""
+    etype, message, leaves, site = err
+    at = f',"site":{site_json(site[0], site[1])}' if site is not None else ""
     if leaves:
         exceptions = ",".join(error_json(e) for e in leaves)
-        return f'{{"type":{_q(etype)},"message":{_q(message)},"exceptions":[{exceptions}]}}'
-    return f'{{"type":{_q(etype)},"message":{_q(message)}}}'
+        return f'{{"type":{_q(etype)},"message":{_q(message)}{at},"exceptions":[{exceptions}]}}'
+    return f'{{"type":{_q(etype)},"message":{_q(message)}{at}}}'
 
 
 def cancel_json(cancel: tuple[Any, ...], scope: int | None = None) -> str:

@@ -23,7 +23,7 @@ PROTOCOL_MAJOR = 1
 #: task.spawned.func, task.state.chain and waits, cancel causes, scope sites and calls; loop.blocked and warning (lints);
 #: 1.3: tasks.spawned and tasks.exited (a loop's alike spawns, and returned exits, a line for many);
 #: 1.4: a library's own nurseries and tasks are system; 1.5: run.stopped (the collector writes it, never the runtime)
-PROTOCOL_MINOR = 5
+PROTOCOL_MINOR = 6
 #: A collector refuses a first line this long before it knows the secret:
 #: the hello drops argv and sys.path entries from the end to stay below it.
 HELLO_MAX = 64 * 1024 - 1

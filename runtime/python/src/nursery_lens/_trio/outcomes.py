@@ -30,7 +30,7 @@ from typing import Any
 import trio
 
 from .._core import events as E
-from .._core.errors import GROUPS, error_info
+from .._core.errors import GROUPS, cause_error, error_info
 from .._core.fragments import MAX_TEXT
 from .._core.frames import CLASSIFIER
 from .known_codes import FAIL_CALLS
@@ -104,8 +104,7 @@ def _interrupted(exc: BaseException) -> bool:
 
 def _failure(exc: BaseException) -> tuple[str, Any]:
     """(source, error) of a cancel caused by ``exc`` escaping a nursery."""
-    etype, message, _ = error_info(exc)
-    return ("interrupt" if _interrupted(exc) else "nursery"), (etype, message, None)
+    return ("interrupt" if _interrupted(exc) else "nursery"), cause_error(exc)
 
 
 _TRIO_DIR = os.path.dirname(trio.__file__) + os.sep
