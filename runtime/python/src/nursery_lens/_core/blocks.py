@@ -223,7 +223,7 @@ class BlockWatch:
         #: run -> (when, seconds) its loop's thread had waited for a CPU, read
         #: while no block was held (runqueue)
         self._rq: dict[int, tuple[float, float]] = {}
-        #: (run, task id, lines): has the stream announce that task (the pump's)
+        #: (run, task id, lines): makes the stream announce that task (the pump's ``announce``)
         self.announce: Callable[[RunMirror, int, list[str]], None] | None = None
 
     def note_runqueue(self, runs: dict[int, RunMirror], now: float) -> None:

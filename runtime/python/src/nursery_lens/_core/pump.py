@@ -153,10 +153,11 @@ class Pump:
         for m in list(mirror.runs.values()):
             rq = m.rq
             m.drained_tid = m.last_tid  # tasks announced before this pump have had a step
-            if blocks is not None and m.thread_id != me and blocks.holding(m, now):
+            if blocks is not None and m.thread_id != me and not self.stopped and blocks.holding(m, now):
                 # A loop held past the block threshold: what it queues waits for its own pump
                 # (draining a spawn storm from here would fight it for the GIL as long as it
                 # lasts: ~8% of asyncio spawn-heavy). A task a report names is announced first.
+                # (The last pump, at close, takes everything.)
                 continue
             if self.disabled:
                 rq.clear()  # switched off: only the runtime.disabled notice goes out
