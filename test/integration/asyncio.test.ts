@@ -68,7 +68,15 @@ function assertOrderReport(state: RunState): void {
   for (const table of ['customers', 'orders', 'stock']) assert.equal(t.get(`load(${table})`)!.parent, group.id, table);
   assert.equal(t.get('load(customers)')!.state, 'returned');
   assert.equal(t.get('load(stock)')!.state, 'raised');
-  assert.deepEqual(t.get('load(stock)')!.error, { type: 'ValueError', message: 'stock row 3: quantity -2' });
+  // with the line that raised it (protocol 1.6), a link in its details
+  const raises = readFileSync(example('asyncio_taskgroup.py'), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('raise ValueError("stock row 3'));
+  assert.deepEqual(t.get('load(stock)')!.error, {
+    type: 'ValueError',
+    message: 'stock row 3: quantity -2',
+    site: { file: example('asyncio_taskgroup.py'), line: raises + 1, function: 'read_rows' },
+  });
   assert.equal(t.get('load(orders)')!.state, 'cancelled');
   const warmer = t.get('warm cache')!;
   assert.equal(warmer.loose, true, 'made by asyncio.create_task outside the group');
