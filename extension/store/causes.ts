@@ -13,6 +13,6 @@ export function causeOf(tree: RunTree, c: WireCause): CauseInfo {
   if (c.by !== undefined) out.by = c.by;
   const site = c.site !== undefined ? tree.site(c.site) : null;
   if (site) out.site = site;
-  if (c.error !== undefined) out.error = errorOf((v) => tree.site(v), c.error);
+  if (c.error !== undefined) out.error = errorOf(tree.siteOf, c.error);
   return out;
 }

@@ -55,7 +55,7 @@ export class RunEvents {
     const f = this.facts;
     f.stampClock();
     f.outcome = e.outcome;
-    f.error = e.error ? errorOf((v) => this.tree.site(v), e.error) : undefined;
+    f.error = e.error ? errorOf(this.tree.siteOf, e.error) : undefined;
     if (f.status !== 'recording') f.status = 'finished';
     f.ended = true;
     f.changed = true;

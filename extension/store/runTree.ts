@@ -68,6 +68,9 @@ export class RunTree {
     return site;
   }
 
+  /** `site`, bound: what an error's copy takes for its sites (rowEntries.errorOf). */
+  readonly siteOf = (v: WireSite | null): Site | null => this.site(v);
+
   /** The shared copy of a task name (cut to MAX_TEXT). */
   name(s: string): string {
     return this.names.intern(s.length > MAX_TEXT ? clip(s, MAX_TEXT) : s);

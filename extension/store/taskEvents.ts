@@ -58,9 +58,6 @@ export class TaskEvents {
     private readonly verdicts: Verdicts,
   ) {}
 
-  /** An error's site as the run keeps it (its file becomes openable). */
-  private readonly siteOf = (v: WireSite | null): Site | null => this.tree.site(v);
-
   spawned(e: TaskSpawnedEvent): Refusal | undefined {
     const tree = this.tree;
     const id = e.id;
@@ -197,7 +194,7 @@ export class TaskEvents {
     row.since = e.ts;
     row.exitedAt = e.ts;
     row.starting = undefined;
-    if (e.error !== undefined) row.error = errorOf(this.siteOf, e.error);
+    if (e.error !== undefined) row.error = errorOf(this.tree.siteOf, e.error);
     const firstRaised = this.tree.firstRaised;
     // A loose task's failure cancels nothing: no task group owns it. (Only for a nursery the store holds: its removal forgets the entry.)
     if (
@@ -221,7 +218,7 @@ export class TaskEvents {
     if (!row) return;
     if (row.flags?.includes(e.flag)) return;
     row.flags = [...(row.flags ?? []), e.flag];
-    if (e.flag === 'exception_never_retrieved' && e.error) row.unretrieved = errorOf(this.siteOf, e.error);
+    if (e.flag === 'exception_never_retrieved' && e.error) row.unretrieved = errorOf(this.tree.siteOf, e.error);
     if (e.flag === 'pending_at_close' && row.exitedAt === undefined) {
       // Its loop closed: it can never run again, so it no longer counts as live (it keeps its row and state).
       this.facts.taskLeft(row.system);
@@ -246,7 +243,7 @@ export class TaskEvents {
     if (cancel.scope !== undefined) row.cancelScope = cancel.scope;
     const site = cancel.site !== undefined ? this.tree.site(cancel.site) : null;
     if (site) row.cancelSite = site;
-    if (cancel.error !== undefined) row.cancelError = errorOf(this.siteOf, cancel.error);
+    if (cancel.error !== undefined) row.cancelError = errorOf(this.tree.siteOf, cancel.error);
     let by = cancel.by;
     if (by === undefined && !row.loose && (!source || source === 'nursery' || source === 'unknown'))
       by = this.inferCanceller(row);

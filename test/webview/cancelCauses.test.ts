@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, suitePage, type Harness } from './browser';
+import { repoRoot, suitePage, type Harness, type Theme } from './browser';
 import { LiveRun } from './streams';
 import { prologue } from './synthetic';
 import { cancelled, edges, keyOf, show, site, spawned, text, waits, type Ev } from './stuckRuns';
@@ -25,6 +25,24 @@ function contrast(a: string, b: string): number {
   return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
 }
 
+/** In `theme`, with a cancelled task shown: `property` of the first `selector`, and the panel's background. */
+async function colourOnPanel(
+  h: Harness,
+  theme: Theme,
+  selector: string,
+  property: 'fill' | 'stroke',
+): Promise<string[]> {
+  await h.reset(theme);
+  await show(h, cancelled());
+  return h.page.evaluate(
+    ([sel, prop]) => [
+      getComputedStyle(document.querySelector(sel)!)[prop as 'fill' | 'stroke'],
+      getComputedStyle(document.body).backgroundColor,
+    ],
+    [selector, property],
+  );
+}
+
 describe('webview: why a task was cancelled, and program text in waits', function () {
   let h: Harness;
   suitePage((page) => (h = page), { width: 1100, height: 650 });
@@ -32,12 +50,7 @@ describe('webview: why a task was cancelled, and program text in waits', functio
 
   it('a cancelled task\'s "← cause" reads at 4.5:1 or more against the panel, in light and dark', async () => {
     for (const theme of ['vscode-light', 'vscode-dark'] as const) {
-      await h.reset(theme);
-      await show(h, cancelled());
-      const [fg, bg] = await h.page.evaluate(() => [
-        getComputedStyle(document.querySelector('g.node tspan.extra.cause')!).fill,
-        getComputedStyle(document.body).backgroundColor,
-      ]);
+      const [fg, bg] = await colourOnPanel(h, theme, 'g.node tspan.extra.cause', 'fill');
       const ratio = contrast(fg, bg);
       assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
     }
@@ -45,12 +58,7 @@ describe('webview: why a task was cancelled, and program text in waits', functio
 
   it("a cancelled task's icon is opaque and reads at 3:1 or more, though today's VS Code makes charts.orange a third opaque", async () => {
     for (const theme of ['vscode-light', 'vscode-dark'] as const) {
-      await h.reset(theme);
-      await show(h, cancelled());
-      const [stroke, bg] = await h.page.evaluate(() => [
-        getComputedStyle(document.querySelector('g.node.s-cancelled .shape')!).stroke,
-        getComputedStyle(document.body).backgroundColor,
-      ]);
+      const [stroke, bg] = await colourOnPanel(h, theme, 'g.node.s-cancelled .shape', 'stroke');
       assert.doesNotMatch(stroke, /rgba|\/ 0?\.\d/, `${theme}: ${stroke} is see-through`);
       const ratio = contrast(stroke, bg);
       assert.ok(ratio >= 3, `${theme}: contrast ${ratio.toFixed(2)}:1`);

@@ -148,8 +148,8 @@ class Pump:
         emit = (conn is not None and conn.sock is not None) or self._file is not None or self._sink is not None
         left = False
         blocks = self.blocks if not self.disabled else None
-        me = threading.get_ident()
-        now = time.perf_counter()
+        me = threading.get_ident() if blocks is not None else 0
+        now = time.perf_counter() if blocks is not None else 0.0
         for m in list(mirror.runs.values()):
             rq = m.rq
             m.drained_tid = m.last_tid  # tasks announced before this pump have had a step
