@@ -87,7 +87,7 @@ export class App {
     const crumbs = new Breadcrumbs((key) => this.actions.setFocus(key));
     this.chrome = new Chrome(
       this.toolbar,
-      new Notices(),
+      new Notices((site) => this.post({ type: 'openSite', file: site.file, line: site.line })),
       emptyState((m) => this.post(m)),
       this.svg,
       crumbs,

@@ -1,10 +1,10 @@
 // Banners over the tree: the run's status (finished, disconnected, recording),
 // dropped events and problems, and the empty state that explains how to start.
 import type { WebviewMessage } from '../contract/messages';
-import type { Row, RunInfo } from '../contract/rows';
+import type { Row, RunInfo, Site } from '../contract/rows';
 import type { DebuggerPause } from './debuggerMarks';
 import { h } from './elements';
-import { errorLine } from './tree/labels';
+import { errorLine, siteWords } from './tree/labels';
 
 /** The toolbar's task counts: while system tasks are hidden, they are left out, and the tooltip says how many. */
 export function taskCounts(info: RunInfo, hideSystem: boolean): { text: string; title: string } {
@@ -101,8 +101,20 @@ export class Notices {
   readonly el: HTMLElement;
   private sig = '';
 
-  constructor() {
+  /** `openSite`: go to a line of the program (the run's raise site). */
+  constructor(private readonly openSite: (site: Site) => void) {
     this.el = h('div', { class: 'notices' });
+  }
+
+  /** "at main:12", a link to where the run's exception was raised (protocol 1.6), kept in sight when the sentence is cut. */
+  private raisedAt(site: Site): HTMLElement {
+    const b = h(
+      'button',
+      { class: 'link-button', title: `Go to where it was raised: ${site.file}:${site.line}` },
+      siteWords(site),
+    );
+    b.addEventListener('click', () => this.openSite(site));
+    return h('span', { class: 'banner-site' }, 'at ', b);
   }
 
   /** The host's word (a program that started no event loop), shown with or without a run until it says otherwise. */
@@ -144,7 +156,11 @@ export class Notices {
       const lost = info.status === 'disconnected' && !info.sessionEnded;
       const cls = lost || info.outcome === 'raised' ? 'banner warn' : 'banner info';
       const sentence = statusSentence(info);
-      this.el.append(h('div', { class: cls, role: 'note', 'data-status': info.status, title: sentence }, sentence));
+      const banner = h('div', { class: cls, role: 'note', 'data-status': info.status, title: sentence });
+      const site = info.outcome === 'raised' ? info.error?.site : undefined;
+      if (site) banner.append(h('span', { class: 'banner-text' }, sentence), this.raisedAt(site));
+      else banner.append(sentence);
+      this.el.append(banner);
     }
     if (info.dropped > 0) {
       const words = `${info.dropped.toLocaleString('en-US')} events were dropped by the runtime (the program outran the collector): the tree may miss some tasks or states.`;

@@ -7,7 +7,7 @@
 // first); failures, cancels, flags and lost lines are instant events. The
 // process (pid = the program's) is named after the run.
 import type { HelloEvent, RunStartedEvent, WireEvent, WireSite } from '../../contract/wire';
-import { clean, errorText, libraryWords, programLabel } from './treeText';
+import { clean, errorText, libraryWords, outcomeText, programLabel } from './treeText';
 
 export interface TraceEvent {
   name: string;
@@ -79,7 +79,7 @@ class TraceBuilder {
       case 'run.finished':
         this.finished = {
           ts: e.ts,
-          words: e.outcome === 'raised' && e.error ? `raised ${errorText(e.error)}` : e.outcome,
+          words: outcomeText(e.outcome, e.error),
         };
         return;
       case 'task.spawned': {
@@ -103,8 +103,9 @@ class TraceBuilder {
       case 'task.exited': {
         const t = this.tracks.get(e.id);
         if (!t || t.end !== undefined) return;
-        const what = e.outcome === 'raised' && e.error ? `raised ${errorText(e.error)}` : e.outcome;
+        const what = outcomeText(e.outcome, e.error);
         t.args.outcome = what;
+        if (e.outcome === 'raised' && e.error?.site) t.args.raised_at = siteArg(e.error.site);
         if (e.cancel) t.args.cancel = e.cancel;
         if (e.outcome !== 'returned') this.instant(e.id, e.ts, what, { ...(e.cancel ? { cancel: e.cancel } : {}) });
         return this.end(t, e.ts);

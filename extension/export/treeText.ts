@@ -5,7 +5,7 @@
 // print for the recorded fixtures, byte for byte. Change the two together,
 // and the spec first. Pure: no vscode.
 import { holdersJoint, labelNamesHolder } from '../../contract/rows';
-import type { ErrorInfo, NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, WaitInfo } from '../../contract/rows';
+import type { NurseryRow, Row, RunInfo, ScopeInfo, Site, TaskRow, WaitInfo } from '../../contract/rows';
 
 /** Longest text taken from the program (a name, a message, a file's name), in characters (code points). */
 export const MAX_TEXT = 200;
@@ -76,6 +76,7 @@ export function siteText(site: Site | null | undefined): string | null {
 interface ErrorWords {
   type: string;
   message: string;
+  site?: Site | null;
   exceptions?: ErrorWords[];
 }
 
@@ -93,9 +94,12 @@ export function errorText(e: ErrorWords): string {
   return out;
 }
 
-function outcomeText(outcome: string, error: ErrorInfo | undefined): string {
-  if (outcome === 'raised') return error ? `raised ${errorText(error)}` : 'raised';
-  return clean(outcome);
+/** `returned`, `raised ValueError: bad url @ main.py:12` (where it was raised, when known). */
+export function outcomeText(outcome: string, error: ErrorWords | null | undefined): string {
+  if (outcome !== 'raised') return clean(outcome);
+  if (!error) return 'raised';
+  const where = siteText(error.site);
+  return `raised ${errorText(error)}${where ? ` @ ${where}` : ''}`;
 }
 
 /** `Trio 0.35.0`, `asyncio 3.12.1`, `AnyIO 4.6.0 on Trio 0.35.0`. */

@@ -105,6 +105,19 @@ describe('Chrome trace export', () => {
     assert.match(slices(trace, 0)[0].name, /^run: returned$/);
   });
 
+  it('says where a task and a run raised (protocol 1.6), in words and as the full path', () => {
+    const text = fixture('synthetic/tree_text_edges.ndjson');
+    const asyncio = eventsOfRun(text, { program: 1, run: 1 });
+    const [life] = slices(chromeTrace(asyncio.events, asyncio.hello), 14);
+    assert.equal(life.args?.outcome, "raised KeyError: 'user' @ edge cases.py:64");
+    assert.equal(life.args?.raised_at, '/home/u/edge cases.py:64 (fire_and_forget)');
+    const anyio = eventsOfRun(text, { program: 2, run: 1 });
+    const trace = chromeTrace(anyio.events, anyio.hello);
+    assert.match(slices(trace, 0)[0].name, /^run: raised ExceptionGroup: .* \[OSError\] @ server\.py:51$/);
+    const instants = trace.traceEvents.filter((e) => e.ph === 'i').map((e) => `${e.tid} ${e.name}`);
+    assert.ok(instants.includes('5 raised OSError @ server.py:33'), instants.join('\n'));
+  });
+
   it('orders the tracks as the tree: a nursery right above its tasks, depth first', () => {
     const trace = traceOf('failing_child.ndjson');
     const at = (tid: number) => Number(meta(trace, 'thread_sort_index', tid)?.sort_index);

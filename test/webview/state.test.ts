@@ -93,6 +93,51 @@ describe('webview: runs, banners, reloads, scale, themes', function () {
     assert.ok((await h.nodes()).length >= 10, 'the tree stays');
   });
 
+  it('a run that raised links its banner to the raise line, in sight however narrow the panel', async () => {
+    const live = liveRun();
+    await h.send(runsMessage([live.state]), live.snapshot());
+    const site = { file: '/home/user/crawl.py', line: 41, function: 'main' };
+    const message = 'the crawl gave up after too many failures: '.repeat(4);
+    live.feed([
+      { type: 'run.finished', run: 1, ts: 5000, outcome: 'raised', error: { type: 'RuntimeError', message, site } },
+    ]);
+    await h.send(runsMessage([live.state]), live.delta() ?? live.snapshot());
+    await h.page.setViewportSize({ width: 360, height: 600 });
+    try {
+      const banner = h.page.locator('.banner[data-status="finished"]');
+      assert.match((await banner.textContent())!, /run finished — raised RuntimeError: the crawl .*at main:41$/);
+      const link = banner.getByRole('button', { name: 'main:41' });
+      const [b, l] = [(await banner.boundingBox())!, (await link.boundingBox())!];
+      assert.ok(l.x >= b.x && l.x + l.width <= b.x + b.width, `the link in the banner: ${JSON.stringify([b, l])}`);
+      await h.clearPosted();
+      await link.click();
+      assert.deepEqual(await h.posted(), [{ type: 'openSite', file: site.file, line: 41 }]);
+    } finally {
+      await h.page.setViewportSize({ width: 1100, height: 700 });
+    }
+  });
+
+  it("Ctrl-C's line reads as where it interrupted the task, not where the task raised", async () => {
+    const live = liveRun();
+    const site = { file: '/home/user/crawl.py', line: 33, function: 'fetch' };
+    live.feed([
+      {
+        type: 'task.exited',
+        run: 1,
+        ts: 5000,
+        id: 5,
+        outcome: 'raised',
+        error: { type: 'KeyboardInterrupt', message: '', site },
+      },
+    ]);
+    await h.send(runsMessage([live.state]), live.snapshot());
+    await h.page.locator('g.node[aria-label*="raised, KeyboardInterrupt"]').click();
+    await h.settle();
+    const pane = (await h.page.locator('aside.details').textContent())!;
+    assert.match(pane, /KeyboardInterrupt\s*interrupted at fetch:33/);
+    assert.doesNotMatch(pane, /raised at fetch/);
+  });
+
   it('shows dropped events and problems as a notice', async () => {
     const live = liveRun();
     await h.send(runsMessage([live.state]), live.snapshot());

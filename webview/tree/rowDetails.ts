@@ -296,11 +296,15 @@ function* childStates(rows: ReadonlyMap<number, Row>, nursery: number): Iterable
 /** The exception, where the program raised it (1.6), and a group's members. */
 function errorBlock(e: ErrorInfo, links: RowLinks): HTMLElement {
   const div = h('div', { class: 'error-block' }, h('code', { class: 'error-line' }, errorLine(e)));
-  // (for one raised inside a library: the program's line that called into it)
-  if (e.site)
-    div.append(
-      h('div', { class: 'raised-at' }, 'raised at ', links.site('Go to where it was raised', e.site, 'raised-at')),
-    );
+  // (for one raised inside a library: the program's line that called into it;
+  // for Ctrl-C: wherever the program was when it came)
+  if (e.site) {
+    const ctrlC = e.type === 'KeyboardInterrupt';
+    const [words, title] = ctrlC
+      ? ['interrupted at ', 'Go to where Ctrl-C interrupted it']
+      : ['raised at ', 'Go to where it was raised'];
+    div.append(h('div', { class: 'raised-at' }, words, links.site(title, e.site, 'raised-at')));
+  }
   if (e.exceptions?.length) {
     const ul = h('ul', { class: 'group-members' });
     for (const x of e.exceptions) ul.append(h('li', {}, errorBlock(x, links)));

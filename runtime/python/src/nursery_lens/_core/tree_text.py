@@ -112,9 +112,13 @@ def error_text(e: Any) -> str:
 
 
 def outcome_text(outcome: str, error: Any) -> str:
-    if outcome == "raised":
-        return "raised " + error_text(error) if error else "raised"
-    return clean(outcome)
+    """``returned``, ``raised ValueError: bad url @ main.py:12`` (where it was raised, when known)."""
+    if outcome != "raised":
+        return clean(outcome)
+    if not error:
+        return "raised"
+    where = site_text(error.get("site")) if isinstance(error, dict) else None
+    return "raised " + error_text(error) + (" @ " + where if where else "")
 
 
 def library_text(library: str, version: str | None, anyio: str | None) -> str:
