@@ -125,6 +125,27 @@ describe('webview: closing the details puts the view back as it was', function (
     });
   });
 
+  it('Tab in the details goes as the eye does: Focus, then Close (both top right), then the links below', async () => {
+    await showcase(700, 'vscode-dark', async (h) => {
+      await openReuters(h);
+      const stops = await h.page.$$eval('aside.details button, aside.details a, aside.details [tabindex="0"]', (els) =>
+        els
+          .filter((e) => (e as HTMLElement).tabIndex >= 0)
+          .map((e) => ({ name: e.getAttribute('aria-label') ?? e.textContent, left: e.getBoundingClientRect().left })),
+      );
+      assert.deepEqual(
+        stops.slice(0, 2).map((s) => s.name),
+        ['Focus', 'Close details'],
+        JSON.stringify(stops),
+      );
+      assert.ok(stops[0].left < stops[1].left, 'Focus is drawn left of Close');
+      assert.ok(stops.length > 2, 'the body has links after them');
+      // what a screen reader reads first is still the task's name
+      const first = await h.page.$eval('aside.details', (el) => el.querySelector('h2, button')?.tagName);
+      assert.equal(first, 'H2');
+    });
+  });
+
   it("a long name in the details' title wraps after its punctuation, not mid-word", async () => {
     await showcase(700, 'vscode-light', async (h) => {
       await h.task('fetch(http://www.macrumors.com/)').click();

@@ -591,6 +591,23 @@ describe('webview: a short panel keeps a usable tree beside the timeline', funct
     });
   });
 
+  it('the grip says the strip’s height to a screen reader, and ↑ grows it by a step', async () => {
+    await onRecording(900, 700, async (h, host) => {
+      const grip = h.page.getByRole('separator', { name: 'Resize the timeline' });
+      const now = async () => Number(await grip.getAttribute('aria-valuenow'));
+      const before = await now();
+      assert.ok(Math.abs(before - (await room(h)).body) <= 1, `valuenow ${before} is the strip's height`);
+      assert.equal(await grip.getAttribute('aria-valuemin'), '90');
+      assert.ok(Number(await grip.getAttribute('aria-valuemax')) >= 0.7 * 700 - 1);
+      await grip.focus();
+      await h.page.keyboard.press('ArrowUp');
+      await host.settle(100);
+      assert.equal(await now(), before + 16);
+      assert.equal(await grip.getAttribute('aria-valuetext'), `timeline ${before + 16} pixels tall`);
+      assert.ok(Math.abs((await room(h)).body - (before + 16)) <= 1, 'and the strip is that tall');
+    });
+  });
+
   it('dragging the strip up stops at the tree floor; with room, the strip keeps the height it was given', async () => {
     await onRecording(900, 420, async (h, host) => {
       const grip = (await h.page.locator('.tl-grip').boundingBox())!;

@@ -1,7 +1,8 @@
 // The timeline strip's elements, made once: the bar on a grip, and below it
 // the curve and axis (a slider for the time cursor) over the scrolling task
 // rows and their tooltip; the badge shown above the tree at a past moment.
-import { h } from '../elements';
+import { h, setAttr, setHidden, setText } from '../elements';
+import { formatMoment } from './timeWords';
 
 export interface StripElements {
   el: HTMLElement;
@@ -41,4 +42,20 @@ export function buildStrip(bar: HTMLElement): StripElements {
   const el = h('section', { class: 'timeline', 'aria-label': 'Timeline' }, grip, bar, body);
   const badge = h('div', { class: 'past-badge', hidden: true });
   return { el, grip, body, top, rowsSvg, lanes, spacer, tip, badge };
+}
+
+/** The curve's slider says where the cursor is: `at` of `end` (run-relative ms), and in words. */
+export function showCursor(top: SVGSVGElement, at: number, end: number, words: string): void {
+  setAttr(top, 'aria-valuemax', String(Math.round(end)));
+  setAttr(top, 'aria-valuenow', String(Math.round(at)));
+  setAttr(top, 'aria-valuetext', words);
+}
+
+/** The badge over the tree at a past moment `at` (null: none); `live`: L goes back to now, not to the end. */
+export function showPastBadge(badge: HTMLElement, at: number | null, live: boolean): void {
+  setHidden(badge, at === null);
+  setText(
+    badge,
+    at === null ? '' : `${formatMoment(at)} — the run as it was then · L: back to ${live ? 'now' : 'the end'}`,
+  );
 }

@@ -6,7 +6,7 @@
 // messages.
 import type { HostMessage, WebviewMessage } from '../../contract/messages';
 import type { Row, RunInfo } from '../../contract/rows';
-import { setAttr, setHidden, setText } from '../elements';
+import { setAttr } from '../elements';
 import { DIRTY } from '../tree/frameScheduler';
 import { runNow } from '../tree/labels';
 import type { Change, RunMirror } from '../tree/mirror';
@@ -16,10 +16,10 @@ import { TimeBar } from './timeBar';
 import { TimeCursor } from './timeCursor';
 import { bindTimelineInput } from './timelineInput';
 import { LaneRequests } from './laneRequests';
-import { buildStrip } from './stripElements';
+import { buildStrip, showCursor, showPastBadge } from './stripElements';
+import { StripGrip } from './stripGrip';
 import { TimelineModel } from './timelineModel';
 import { gutterOf, ROW_HEIGHT, scaleOf, StripView, TOP_HEIGHT, visibleRows } from './timelineView';
-import { formatMoment } from './timeWords';
 import './timeline.css';
 
 export interface TimelineParts {
@@ -42,7 +42,6 @@ export interface TimelineParts {
 
 /** The strip is redrawn this often while a live run's now moves. */
 const LIVE_TICK_MS = 200;
-const MIN_HEIGHT = 90;
 /** Read only: the tree of a moment not back yet. */
 const NO_ROWS = new Map<number, Row>();
 
@@ -92,8 +91,11 @@ export class Timeline {
     ({ spacer: this.spacer, tip: this.tip, badge: this.badge } = strip);
     this.view = new StripView(this.top, this.rowsSvg);
     this.setOpen(prefs.open ?? false, false);
-    this.body.style.height = `${Math.max(MIN_HEIGHT, prefs.height)}px`;
-    bindTimelineInput(this, strip.grip, this.body);
+    new StripGrip(strip.grip, this.body, (height) => {
+      this.p.choices.state.timeline.height = height;
+      this.p.changed(DIRTY.view);
+    }).restore(prefs.height);
+    bindTimelineInput(this, this.body);
     new ResizeObserver(() => this.refresh()).observe(this.lanes);
     window.setInterval(() => this.liveTick(), LIVE_TICK_MS);
   }
@@ -242,18 +244,6 @@ export class Timeline {
     this.refresh();
   }
 
-  setHeight(px: number): void {
-    const max = Math.max(MIN_HEIGHT, window.innerHeight * 0.7);
-    const height = Math.round(Math.max(MIN_HEIGHT, Math.min(max, px)));
-    this.body.style.height = `${height}px`;
-    this.p.choices.state.timeline.height = height;
-    this.p.changed(DIRTY.view);
-  }
-
-  get height(): number {
-    return this.body.getBoundingClientRect().height;
-  }
-
   setSpeed(speed: number): void {
     this.p.choices.state.timeline.speed = speed;
     this.player.speed = speed || autoSpeed((this.model.data?.end ?? 0) - (this.model.data?.start ?? 0));
@@ -395,16 +385,8 @@ export class Timeline {
       data: this.model.data,
       playing: this.player.playing,
     });
-    setAttr(this.top, 'aria-valuemax', String(Math.round(end)));
-    setAttr(this.top, 'aria-valuenow', String(Math.round(at)));
-    setAttr(this.top, 'aria-valuetext', words);
-    setHidden(this.badge, !past);
-    setText(
-      this.badge,
-      past
-        ? `${formatMoment(at)} — the run as it was then · L: back to ${info?.status === 'live' ? 'now' : 'the end'}`
-        : '',
-    );
+    showCursor(this.top, at, end, words);
+    showPastBadge(this.badge, past ? at : null, info?.status === 'live');
     document.body.classList.toggle('in-past', past);
     this.showBusy();
   }

@@ -4,7 +4,7 @@
 // the wheel zooms (on the rows with Ctrl, or pans sideways); hovering says
 // what a lifeline or mark is. Keys: [ and ] step one event (Shift: ten), L
 // goes live, anywhere outside a text field; on the strip also Space (play),
-// Home/End (End: the run as it is, as L), arrows, + and - (zoom), 0 (the whole run). The grip resizes.
+// Home/End (End: the run as it is, as L), arrows, + and - (zoom), 0 (the whole run).
 import type { Timeline } from './timeline';
 import type { TimelineLine, TimelineMark } from '../../contract/timeline';
 import { onTop, ROW_HEIGHT, scaleOf, stateAt, type TimeScale } from './timelineView';
@@ -34,7 +34,7 @@ interface Hover {
 
 const localX = (e: { clientX: number }, el: Element) => e.clientX - el.getBoundingClientRect().left;
 
-export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElement): void {
+export function bindTimelineInput(t: Timeline, body: HTMLElement): void {
   const moves = windowMoves(t);
   const rowAt = (e: PointerEvent | MouseEvent) => {
     const y = e.clientY - t.lanes.getBoundingClientRect().top + t.lanes.scrollTop;
@@ -44,7 +44,6 @@ export function bindTimelineInput(t: Timeline, grip: HTMLElement, body: HTMLElem
   bindCurve(t, moves, hover);
   bindRows(t, moves, hover, rowAt);
   bindKeys(t, moves);
-  bindGrip(t, grip);
 }
 
 function windowMoves(t: Timeline): Moves {
@@ -263,25 +262,4 @@ function bindKeys(t: Timeline, { zoom }: Moves): void {
     },
     true,
   );
-}
-
-/** The grip: drag or arrows resize the strip. */
-function bindGrip(t: Timeline, grip: HTMLElement): void {
-  grip.addEventListener('pointerdown', (e) => {
-    grip.setPointerCapture(e.pointerId);
-    const y0 = e.clientY;
-    const h0 = t.height;
-    const move = (m: PointerEvent) => t.setHeight(h0 - (m.clientY - y0));
-    const up = () => {
-      grip.removeEventListener('pointermove', move);
-      grip.removeEventListener('pointerup', up);
-    };
-    grip.addEventListener('pointermove', move);
-    grip.addEventListener('pointerup', up);
-  });
-  grip.addEventListener('keydown', (e) => {
-    if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
-    e.preventDefault();
-    t.setHeight(t.height + (e.key === 'ArrowUp' ? 16 : -16));
-  });
 }

@@ -130,8 +130,13 @@ export class DetailsPane {
             'Focus',
           );
     focus?.addEventListener('click', () => c.focus(node.key));
-    // Drawn at the top beside Close (styles.css); last in the pane's text and tab order.
-    this.el.append(close, ...body, ...(focus ? [focus] : []));
+    // Drawn at the top, Focus left of Close (styles.css): after the title in the text, and in the
+    // tab order as seen, before the body's links.
+    this.el.append(...body);
+    const controls = [...(focus ? [focus] : []), close];
+    const title = this.el.querySelector('h2.title');
+    if (title) title.after(...controls);
+    else this.el.prepend(...controls);
     this.tick(c.info);
     if (focused) this.el.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
   }
