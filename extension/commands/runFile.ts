@@ -14,6 +14,7 @@ import { runtimeLintOptions } from '../lints/lintSettings';
 import { commandLine, shellKind } from './shellCommand';
 import { QuietCommands, quietMessage } from '../debug/quietLaunch';
 import { FileTerminals } from './fileTerminals';
+import { eachAtMost, inPickerOrder, looksLikeProgram, MOST_READ, type Offered } from './programFiles';
 
 const isFile = (p: string): boolean => {
   try {
@@ -79,7 +80,36 @@ const pythonEditors = (): readonly vscode.TextEditor[] =>
   vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'python');
 
 interface FileItem extends vscode.QuickPickItem {
-  uri: vscode.Uri;
+  uri?: vscode.Uri;
+}
+
+/** Whether the file reads as a program (programFiles.ts); a file that cannot be read counts as one, to stay in view. */
+async function isProgram(uri: vscode.Uri): Promise<boolean> {
+  try {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    return looksLikeProgram(path.basename(uri.path), new TextDecoder().decode(bytes.subarray(0, MOST_READ)));
+  } catch {
+    return true;
+  }
+}
+
+/** The picker's lines: programs first, then (under a line) the modules they import, when there are both. */
+async function pickerItems(offered: readonly vscode.Uri[]): Promise<FileItem[]> {
+  const several = vscode.workspace.workspaceFolders?.length !== 1;
+  const files = await eachAtMost(offered, 32, async (uri): Promise<Offered<vscode.Uri>> => {
+    const where = path.dirname(vscode.workspace.asRelativePath(uri, several));
+    return {
+      label: path.basename(uri.path),
+      description: where === '.' ? '' : where,
+      program: await isProgram(uri),
+      value: uri,
+    };
+  });
+  const { programs, others } = inPickerOrder(files);
+  const item = (f: Offered<vscode.Uri>): FileItem => ({ label: f.label, description: f.description, uri: f.value });
+  if (!programs.length || !others.length) return [...programs, ...others].map(item);
+  const line = (label: string): FileItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  return [line('programs'), ...programs.map(item), line('other Python files'), ...others.map(item)];
 }
 
 /** The file to run: a Uri, 'none' when there is no Python file to offer, undefined when the user dismissed the picker. */
@@ -90,13 +120,7 @@ async function fileToRun(): Promise<vscode.Uri | 'none' | undefined> {
   if (inSight.length === 1) return inSight[0];
   const offered = inSight.length ? inSight : await vscode.workspace.findFiles('**/*.py', notOffered(), MOST_OFFERED);
   if (!offered.length) return 'none';
-  const items: FileItem[] = offered
-    .map((uri) => {
-      const where = path.dirname(vscode.workspace.asRelativePath(uri, vscode.workspace.workspaceFolders?.length !== 1));
-      return { label: path.basename(uri.path), description: where === '.' ? '' : where, uri };
-    })
-    .sort((a, b) => (a.description ?? '').localeCompare(b.description ?? '') || a.label.localeCompare(b.label));
-  const picked = await vscode.window.showQuickPick(items, {
+  const picked = await vscode.window.showQuickPick(pickerItems(offered), {
     title: 'Run Python File with Task Tree',
     placeHolder: inSight.length ? 'Several Python files are in sight: run which one?' : 'Run which Python file?',
     matchOnDescription: true,

@@ -58,6 +58,19 @@ export default {
       .first()
       .waitFor({ state: 'hidden', timeout: 10000 });
     await runCommand(page, 'Nursery Lens: Run Python File with Task Tree');
+    // Programs first: the modules they import (the Hettinger example's sites.py…) and the tests come after.
+    const first = await eventually(
+      async () => {
+        const labels = await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+        return labels.length >= 8 ? labels.slice(0, 8).map((l) => l.trim()) : null;
+      },
+      { what: 'the picker listing the workspace' },
+    );
+    const notPrograms = first.filter((l) => /^(sites|in_flight|http_body|conftest)\.py$|^test_/.test(l));
+    if (notPrograms.length || !first.includes('asyncio_deadlock.py'))
+      throw new Error(`the picker's first rows are not the programs: ${first.join(' | ')}`);
+    ctx.log(`A: Run File's picker starts with programs: ${first.join(', ')}`);
+    await ctx.shot(page, 'A-run-file-picker');
     await quickInput(page, 'no_loop', 'no_loop.py');
     // Said in the panel, where the tree would be (VS Code's notification may be shown or not).
     const words =
