@@ -24,6 +24,9 @@ const ARROWS: Record<Signed, string> = { right: '›', bottom: '⌄', top: '⌃'
 /** A node at the right edge counts as beyond it while less than this much of it shows (its marker and a few letters), in px. */
 const SEEN_RIGHT = 40;
 const WORDS: Record<Signed, string> = { right: 'to the right', bottom: 'below', top: 'above' };
+/** A sign's height and its distance from its edge, in px (edgeHints.css: a 16 px line, 2 px padding, 1 px border; 6 px in). */
+const SIGN_HEIGHT = 22;
+const SIGN_INSET = 6;
 
 interface Beyond {
   count: number;
@@ -105,6 +108,14 @@ export class EdgeHints {
       this.nearest.set(edge, b.nearest);
       this.put(edge, b.count);
     }
+  }
+
+  /** The screen rows the signs at the left (above, below) hold now: the root's pinned label keeps off them. */
+  leftRows(height: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    if (this.shown.get('top') != null) out.push([SIGN_INSET, SIGN_INSET + SIGN_HEIGHT]);
+    if (this.shown.get('bottom') != null) out.push([height - SIGN_INSET - SIGN_HEIGHT, height - SIGN_INSET]);
+    return out;
   }
 
   private put(edge: Signed, n: number | null): void {

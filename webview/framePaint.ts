@@ -82,11 +82,14 @@ export class FramePaint {
     // longer name): lay out again, measuring it.
     if (p.tree.noteCramped(drawn.cramped, run.rows)) p.scheduler.request(DIRTY.rows);
     this.rendered = true;
-    p.rootLabel?.update(layout, run, p.tree, p.measures, t, p.viewport.size(), this.overview, {
+    // (the signs first: the root's pinned label keeps off those at the left)
+    const size = p.viewport.size();
+    p.edgeHints?.update(layout, t, size, this.overview);
+    p.rootLabel?.update(layout, run, p.tree, p.measures, t, size, this.overview, {
       drawn: visible,
       widthOf: (key) => p.renderer.lookOf(key)?.width,
+      taken: p.edgeHints?.leftRows(size.height) ?? [],
     });
-    p.edgeHints?.update(layout, t, p.viewport.size(), this.overview);
     p.svg.classList.toggle('zoomed-out', this.overview);
     p.selection.markActive(layout, this.overview);
     return drawn.ticking;

@@ -16,6 +16,8 @@ import './rootLabel.css';
 /** The pin's height and the room kept above it, in px (the past moment's badge has its own row above the tree). */
 const PIN_HEIGHT = 22;
 const TOP_ROOM = 4;
+/** How far the pin moves off its place to leave other labels readable, in px. */
+const MOST_MOVED = 3 * PIN_HEIGHT;
 /** The height of a node's label box around its row (nodeParts.ts draws its background so), in tree units. */
 const LABEL_HALF_HEIGHT = 10;
 
@@ -23,6 +25,8 @@ const LABEL_HALF_HEIGHT = 10;
 export interface DrawnLabels {
   drawn: readonly Placed[];
   widthOf(key: string): number | undefined;
+  /** Screen rows (top, bottom) that something else holds at the left edge: the edge signs above and below. */
+  taken: ReadonlyArray<readonly [number, number]>;
 }
 
 export class RootLabel {
@@ -74,7 +78,11 @@ export class RootLabel {
     const width = this.width(where + look.name);
     const lowest = size.height - PIN_HEIGHT - 4;
     const wanted = Math.max(TOP_ROOM, Math.min(lowest, y - PIN_HEIGHT / 2));
-    const top = freeTop(wanted, blockedRows(labels, root.node.key, t, width), TOP_ROOM, lowest);
+    // Never over a sign; off other labels when a free place is near (far off, it would point elsewhere than the root).
+    const signs = labels.taken.map(([a, b]): [number, number] => [a - 2, b + 2]);
+    const clear = freeTop(wanted, signs, TOP_ROOM, lowest);
+    const free = freeTop(clear, [...blockedRows(labels, root.node.key, t, width), ...signs], TOP_ROOM, lowest);
+    const top = Math.abs(free - clear) <= MOST_MOVED ? free : clear;
     const px = `${Math.round(top)}px`;
     if (this.el.style.top !== px) this.el.style.top = px;
   }

@@ -83,3 +83,49 @@ describe('webview: signs at the edges for the tree beyond them', function () {
     await h.page.close();
   });
 });
+
+describe("webview: the root's pinned label and the signs in the left corners", function () {
+  let s: Session;
+  before(async () => {
+    s = await openSession();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => s.close());
+
+  const overlap = (a: { y: number; height: number }, b: { y: number; height: number }) =>
+    a.y < b.y + b.height && b.y < a.y + a.height;
+
+  for (const [way, dy, sign] of [
+    ['above', -1, 'top'],
+    ['below', 1, 'bottom'],
+  ] as const)
+    it(`the root panned off to the left and ${way}: its label is pinned clear of "N more ${sign === 'top' ? '⌃' : '⌄'}"`, async () => {
+      const h = await Harness.open(s, { width: 420, height: 420, theme: 'vscode-dark' });
+      try {
+        const run = new LiveRun('hettinger', 'Hettinger: the Trio way').feed(events);
+        await h.send(runsMessage([run.state]), run.snapshot());
+        await h.settle(300);
+        const area = (await h.page.locator('.tree-area').boundingBox())!;
+        const from = { x: area.x + area.width - 20, y: area.y + area.height / 2 };
+        await h.page.mouse.move(from.x, from.y);
+        await h.page.mouse.down();
+        await h.page.mouse.move(from.x - 300, from.y + dy * 0.45 * area.height, { steps: 8 });
+        await h.page.mouse.up();
+        await h.settle(300);
+        const pin = h.page.locator('.root-pin');
+        const hint = h.page.locator(`.edge-hint.edge-${sign}`);
+        assert.ok(await pin.isVisible(), 'the root is off screen: its label is pinned');
+        assert.match((await pin.textContent())!, /crawl/);
+        assert.ok(await hint.isVisible(), `nodes ${way}: the sign shows`);
+        const [p, q] = [(await pin.boundingBox())!, (await hint.boundingBox())!];
+        await h.page.screenshot({ path: join(SHOTS, `root-pin-clear-of-${sign}.png`) });
+        assert.ok(!overlap(p, q), `the pin ${JSON.stringify(p)} covers the sign ${JSON.stringify(q)}`);
+        assert.ok(p.y >= area.y && p.y + p.height <= area.y + area.height, 'the pin is inside the tree area');
+        // beside the sign, on the root's side: not sent to the far edge by the labels in its column
+        const gap = sign === 'top' ? p.y - (q.y + q.height) : q.y - (p.y + p.height);
+        assert.ok(gap >= 0 && gap <= 70, `the pin ${Math.round(gap)} px from the sign`);
+      } finally {
+        await h.page.close();
+      }
+    });
+});
