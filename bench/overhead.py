@@ -16,6 +16,8 @@ median of >= 5 runs each):
               (``asyncio.run``, TaskGroups, ``asyncio.sleep(0)``, a Semaphore)
 * asyncio_locks (only with ``--only``): asyncio_checkpoint with an
               ``asyncio.Lock`` taken around every ``sleep(0)`` (lock owners' cost)
+* asyncio_semaphores (only with ``--only``): the same with a ``Semaphore``
+              (the cost of naming its holders)
 
 The workloads themselves are in ``overhead_workloads.py``.
 
@@ -342,10 +344,10 @@ def main() -> None:
     python = sys.executable
     workloads = ["spawn", "checkpoint", "hettinger"]
     workloads += [f"asyncio_{w}" for w in workloads]
-    known = [*workloads, "asyncio_locks"]
+    known = [*workloads, "asyncio_locks", "asyncio_semaphores"]
     sizes = dict.fromkeys(known, 1.0)
     if args.lean:
-        lean = {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5, "locks": 0.3}
+        lean = {"spawn": 0.5, "checkpoint": 0.3, "hettinger": 0.5, "locks": 0.3, "semaphores": 0.3}
         sizes = {w: lean[w.removeprefix("asyncio_")] for w in known}
     names = args.only.split(",") if args.only else workloads
     runs = max(5, args.runs)

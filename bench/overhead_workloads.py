@@ -5,7 +5,8 @@ Trio and asyncio versions of one shape each, so that their overheads compare:
 tasks x 100,000 ``sleep(0)``), ``hettinger`` (14 HTTP fetches through a
 limit of 10, repeated); and, for asyncio only, ``locks`` (``checkpoint`` with
 an ``asyncio.Lock`` taken around every ``sleep(0)``: what recording lock
-owners costs). Only the library a workload uses is imported;
+owners costs) and ``semaphores`` (the same with a ``Semaphore``: what naming
+its holders costs). Only the library a workload uses is imported;
 the asyncio ones need Python 3.11 (TaskGroup), as the runtime's asyncio support.
 """
 
@@ -144,4 +145,23 @@ def _asyncio_mains(size: float, port: int) -> dict[str, Callable[[], Any]]:
             for _ in range(10):
                 tg.create_task(loop())
 
-    return {"spawn": spawn_main, "checkpoint": checkpoint_main, "hettinger": hettinger_main, "locks": locks_main}
+    async def semaphores_main() -> None:
+        steps = max(1, int(100_000 * size))
+
+        async def loop() -> None:
+            slot = asyncio.Semaphore(1)  # its own, as locks_main's Lock: taken and released around each step
+            for _ in range(steps):
+                async with slot:
+                    await asyncio.sleep(0)
+
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(10):
+                tg.create_task(loop())
+
+    return {
+        "spawn": spawn_main,
+        "checkpoint": checkpoint_main,
+        "hettinger": hettinger_main,
+        "locks": locks_main,
+        "semaphores": semaphores_main,
+    }

@@ -230,13 +230,96 @@ def test_semaphores_event_and_condition(arecord):
         "BoundedSemaphore slots",
         "value 0 of at most 1; 1 waiting",
     )
+    assert b["holders"] == [rec.main()["id"]]  # main took it with acquire()
     p = waited(rec, "plain")
     assert (p["kind"], p["label"], p["detail"]) == ("semaphore", "Semaphore slots", "value 0; 1 waiting")
+    assert p["holders"] == []  # made at 0: nobody took it
     e = waited(rec, "event")
     assert (e["kind"], e["label"], e["detail"]) == ("event", "Event ready", "until set() is called")
     states = [w for w in waits_of(rec, "cond") if w is not None]
     assert (states[0]["kind"], states[0]["label"]) == ("condition", "Condition cond")
     assert any(w["kind"] == "lock" for w in states[1:]), states
+
+
+def test_a_semaphore_names_the_tasks_that_took_it_as_it_passes_from_one_to_the_next(arecord):
+    """Hettinger's limit with asyncio: at most two fetches at once. The
+    others wait on the Semaphore "taken by" the two inside it; when one
+    leaves, the next waiter holds it, and the last waiter says so."""
+    done = {name: asyncio.Event() for name in ("a", "b", "c", "d")}
+
+    async def fetch(name, limit):
+        async with limit:
+            await done[name].wait()
+
+    async def main():
+        limit = asyncio.Semaphore(2)
+        tasks = [asyncio.create_task(fetch(n, limit), name=f"fetch {n}") for n in "abcd"]
+        await asyncio.sleep(HOLD)
+        done["a"].set()  # a leaves: c takes its place
+        await asyncio.sleep(HOLD)
+        await cancel_after_hold(*tasks)
+
+    rec = run(arecord, main)
+    a, b, c = (tid(rec, f"fetch {n}") for n in "abc")
+    seen = [w for w in waits_of(rec, "fetch d") if w is not None]
+    assert {w["label"] for w in seen} == {"Semaphore limit"}
+    holders = [w["holders"] for w in seen]
+    assert holders[0] == [a, b], holders
+    assert holders[-1] == [b, c], holders
+    assert set(map(tuple, holders)) <= {(a, b), (b, c)}, "never a task that does not hold it"
+    first = next(w for w in waits_of(rec, "fetch c") if w is not None)
+    assert first["holders"] == [a, b]
+
+
+def test_semaphore_holders_follow_handoffs_releases_by_others_and_cancelled_waiters():
+    """The bookkeeping itself, in one real loop: a free semaphore taken, a
+    release handing it to the first waiter, a release by a task that did not
+    take it (the longest holder lets go), a woken waiter cancelled before it
+    ran (it gives its place back), and a semaphore made before the runtime."""
+    from nursery_lens._asyncio import semaphore_holders as sh
+
+    assert sh.install()  # installed once per process (observe_asyncio did it)
+
+    async def main() -> None:
+        me = asyncio.current_task()
+        sem = asyncio.Semaphore(1)
+        await sem.acquire()
+        assert sh.holders(sem) == [me]
+
+        async def take() -> None:
+            await sem.acquire()
+
+        waiter = asyncio.create_task(take(), name="waiter")
+        await asyncio.sleep(0)
+        sem.release()  # handed over: the waiter holds it before it runs
+        assert sh.holders(sem) == [waiter]
+        await waiter
+
+        async def release_for_it() -> None:
+            sem.release()
+
+        await asyncio.create_task(release_for_it())  # not a holder: the longest holder lets go
+        assert sh.holders(sem) == []
+
+        await sem.acquire()
+        late = asyncio.create_task(take(), name="late")
+        await asyncio.sleep(0)
+        sem.release()  # woken...
+        assert sh.holders(sem) == [late]
+        late.cancel()  # ...and cancelled before it ran: its place goes back
+        await asyncio.gather(late, return_exceptions=True)
+        assert sh.holders(sem) == []
+        assert sem._value == 1
+
+        old = asyncio.Semaphore(1)
+        del old.__dict__["_nl_value"], old.__dict__["_nl_holders"]
+        old.__dict__["_value"] = 0  # as a semaphore taken before install keeps it
+        assert old.locked()
+        old.release()
+        assert sh.holders(old) is None, "who took it before is not known, so none is named"
+        assert not old.locked()
+
+    asyncio.run(main())
 
 
 def test_queue_says_which_end_and_how_full(arecord):

@@ -25,6 +25,8 @@ uvloop's)                                  run observes yet begins one; a
                                            and (3.12+) ``wait_for``'s
                                            deadline: a scope of the task
 ``Lock._locked`` (a property)              who holds a lock (``lock_owners``)
+``Semaphore._value`` (a property)          who holds a semaphore
+                                           (``semaphore_holders``)
 =========================================  =================================
 
 None of them is on the path an exception takes out of the user's code: the
@@ -49,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from .._core import events as E
 from .._core.frames import CLASSIFIER
 from .._core.library_work import library_flags
-from . import lock_owners
+from . import current, lock_owners, semaphore_holders
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -129,6 +131,7 @@ def install(module: ModuleType) -> dict[str, bool]:
     _install_task_groups()
     _install_timeouts()
     INSTALLED["lock_owner"] = lock_owners.install()
+    INSTALLED["semaphore_holders"] = semaphore_holders.install()
     return INSTALLED
 
 
@@ -145,7 +148,10 @@ def _install_running_loop() -> None:
         INSTALLED["running_loop"] = False
         return
 
+    thread = current.THREAD
+
     def _set_running_loop(loop: Any) -> None:
+        thread.loop = loop
         if loop is None:
             prev = _get_running_loop()
             orig(None)

@@ -36,7 +36,7 @@ from math import inf
 from typing import TYPE_CHECKING, Any, Callable
 
 from .._core.waits import WaitReader, WaitSeen, chain_frames
-from . import lock_owners, socket_waits
+from . import lock_owners, semaphore_holders, socket_waits
 from .executor_waits import executor_wait
 from .sampling import SCOPE_SOURCES, shown_name
 
@@ -235,7 +235,16 @@ def _semaphore(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
     sem = _self(frame)
     cap = getattr(sem, "_bound_value", None)
     words = f"value {sem._value} of at most {cap}" if cap is not None else f"value {sem._value}"
-    return WaitSeen("semaphore", type(sem).__name__, obj=sem, detail=f"{words}; {_queued(sem._waiters)}")
+    detail = f"{words}; {_queued(sem._waiters)}"
+    takers = semaphore_holders.holders(sem)
+    if takers is None:
+        return WaitSeen("semaphore", type(sem).__name__, obj=sem, detail=detail)
+    # (a waiter woken but not yet running holds it already: not its own holder)
+    tids = tuple(tid for t in takers if t is not task and not t.done() and (tid := run.tids.get(t)) is not None)
+    ended = sum(1 for t in takers if t.done())
+    if ended:
+        detail += f"; {ended} taken by tasks that ended without releasing it"
+    return WaitSeen("semaphore", type(sem).__name__, obj=sem, holders=tids, detail=detail)
 
 
 def _event(run: Sampling, task: Any, frame: FrameType) -> WaitSeen:
