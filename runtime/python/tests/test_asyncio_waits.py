@@ -4,9 +4,12 @@ a gather, each of asyncio's primitives and sleep, in real asyncio runs."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from test_waits import HOLD, HZ, tid, waited, waits_of
 
@@ -320,6 +323,31 @@ def test_semaphore_holders_follow_handoffs_releases_by_others_and_cancelled_wait
         assert not old.locked()
 
     asyncio.run(main())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_inside_a_task_names_no_holder_from_its_parent():
+    """A process forked while its loop runs a task is running neither: a
+    Lock it takes outside any loop has no owner (not the parent's task)."""
+    from nursery_lens._asyncio import current, lock_owners
+
+    assert lock_owners.install()
+
+    async def main() -> int:
+        current.THREAD.loop = asyncio.get_running_loop()  # as the runtime's _set_running_loop notes it
+        assert current.reader()() is asyncio.current_task()
+        pid = os.fork()
+        if pid == 0:  # the child: no loop runs here
+            lock = asyncio.Lock()
+            ok = current.reader()() is None and lock._locked is False
+            lock._locked = True
+            os._exit(0 if ok and lock_owners.owner(lock) is None else 1)
+        return pid
+
+    try:
+        assert os.waitstatus_to_exitcode(os.waitpid(asyncio.run(main()), 0)[1]) == 0
+    finally:
+        current.THREAD.__dict__.pop("loop", None)
 
 
 def test_queue_says_which_end_and_how_full(arecord):

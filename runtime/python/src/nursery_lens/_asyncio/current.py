@@ -5,17 +5,21 @@ asyncio's ``_get_running_loop`` checks the process id at each call (a
 system call: ~0.8 µs here, more than the rest of a setter). The runtime's
 ``_set_running_loop`` (``patches``) notes each thread's loop in ``THREAD``
 as it starts and stops; a loop that started before that wrapper was
-installed is looked up asyncio's way.
+installed is looked up asyncio's way, as it is in a forked child.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from asyncio import events, tasks
 from typing import Any, Callable
 
 #: ``loop``: the loop running in this thread (None: none, or not known here)
 THREAD = threading.local()
+if hasattr(os, "register_at_fork"):
+    # a child forked while a loop ran is not running it (asyncio's pid check is for this)
+    os.register_at_fork(after_in_child=lambda: THREAD.__dict__.pop("loop", None))
 
 
 def reader() -> Callable[[], Any]:
