@@ -144,7 +144,7 @@ describe('webview: an asyncio run', function () {
     await group.click();
     await h.settle();
     const text = (await h.page.locator('aside.details').textContent())!;
-    assert.match(text, /^×TaskGroup/);
+    assert.match(text, /^TaskGroupFocus×/);
     assert.match(text, /Opened withasyncio\.TaskGroup\(\)/);
     await h.task('fetch(users)').click();
     await h.settle();

@@ -14,32 +14,21 @@ reads 1.32 against 1.57 when the setter asked asyncio for the running loop
 The owner is held strongly while the lock is held, and let go on release: a
 task that ends holding a lock is told as such (``waits``). A lock
 made before ``install`` (``observe_asyncio()`` called with locks already in
-use) keeps its state in its ``__dict__``: ``_Migrated`` reads it from there
+use) keeps its state in its ``__dict__``: ``noted.Migrated`` reads it from there
 until its next acquire or release, and its owner is not known until then.
 """
 
 from __future__ import annotations
 
-import operator
 from asyncio import locks
 from typing import Any
 
-from . import current
+from . import current, noted
 
 #: the flag asyncio's Lock keeps, and where this module keeps it instead
 _FLAG = "_locked"
 _MINE = "_nl_locked"
 INSTALLED: list[bool] = []
-
-
-class _Migrated:
-    """``Lock._nl_locked`` for a lock made before ``install``: its own
-    ``_locked`` (a non-data descriptor: a lock's own ``_nl_locked`` wins)."""
-
-    def __get__(self, lock: Any, owner: Any = None) -> Any:
-        if lock is None:
-            return self
-        return lock.__dict__.get(_FLAG, False)
 
 
 def install() -> bool:
@@ -48,12 +37,7 @@ def install() -> bool:
     if INSTALLED:
         return INSTALLED[0]
     cls: Any = locks.Lock
-    ok = _FLAG not in vars(cls) and _MINE not in vars(cls) and not hasattr(cls, "__slots__")
-    if ok:
-        try:
-            ok = locks.Lock().__dict__.get(_FLAG) is False
-        except Exception:
-            ok = False
+    ok = noted.plain(cls, _FLAG, (_MINE, "_nl_owner"), locks.Lock, False)
     INSTALLED.append(ok)
     if not ok:
         return False
@@ -66,9 +50,8 @@ def install() -> bool:
         except Exception:
             lock._nl_owner = None
 
-    cls._nl_locked = _Migrated()
     cls._nl_owner = None
-    cls._locked = property(operator.attrgetter(_MINE), set_locked, doc="asyncio's flag, its owner noted (nursery_lens)")
+    noted.noted(cls, _FLAG, _MINE, set_locked, False, "asyncio's flag, its owner noted (nursery_lens)")
     return True
 
 

@@ -15,7 +15,7 @@ release (3.11 to 3.13 alike). ``install`` makes it a property, as
 
 Holders are kept in the order they took it, strongly while they hold it: a
 task that ends holding it is told as such (``waits``). A semaphore made
-before ``install`` keeps its count in its ``__dict__`` (``_Migrated``); who
+before ``install`` keeps its count in its ``__dict__`` (``noted.Migrated``); who
 holds it stays unknown. Nothing here is on an
 exception's path: ``acquire`` and ``release`` are asyncio's own.
 
@@ -28,26 +28,15 @@ tasks, nothing else, reads 1.66 against 1.02 without it
 
 from __future__ import annotations
 
-import operator
 from asyncio import locks, tasks
 from typing import Any
 
-from . import current
+from . import current, noted
 
 _FLAG = "_value"
 _MINE = "_nl_value"
 _HOLDERS = "_nl_holders"
 INSTALLED: list[bool] = []
-
-
-class _Migrated:
-    """``Semaphore._nl_value`` for a semaphore made before ``install``: its
-    own ``_value`` (a non-data descriptor: an instance's ``_nl_value`` wins)."""
-
-    def __get__(self, sem: Any, owner: Any = None) -> Any:
-        if sem is None:
-            return self
-        return sem.__dict__.get(_FLAG)
 
 
 def _woken(sem: Any) -> Any:
@@ -69,13 +58,8 @@ def install() -> bool:
     if INSTALLED:
         return INSTALLED[0]
     cls: Any = locks.Semaphore
-    ok = callable(getattr(cls, "_wake_up_next", None)) and all(n not in vars(cls) for n in (_FLAG, _MINE, _HOLDERS))
-    ok = ok and not hasattr(cls, "__slots__")
-    if ok:
-        try:
-            ok = locks.Semaphore(2).__dict__.get(_FLAG) == 2
-        except Exception:
-            ok = False
+    ok = callable(getattr(cls, "_wake_up_next", None))
+    ok = ok and noted.plain(cls, _FLAG, (_MINE, _HOLDERS), lambda: locks.Semaphore(2), 2)
     INSTALLED.append(ok)
     if not ok:
         return False
@@ -109,8 +93,7 @@ def install() -> bool:
         except Exception:
             d[_HOLDERS] = False  # not known from here on, rather than wrong
 
-    cls._nl_value = _Migrated()
-    cls._value = property(operator.attrgetter(_MINE), set_value, doc="asyncio's count, its takers noted (nursery_lens)")
+    noted.noted(cls, _FLAG, _MINE, set_value, None, "asyncio's count, its takers noted (nursery_lens)")
     return True
 
 

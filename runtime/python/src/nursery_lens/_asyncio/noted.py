@@ -1,0 +1,45 @@
+"""What ``lock_owners`` and ``semaphore_holders`` share: asyncio keeps a
+Lock's flag and a Semaphore's count as plain instance attributes, and each
+module makes one a property whose setter notes the task (the getter is C,
+``operator.attrgetter``, so reads stay cheap).
+
+The property keeps the value under another name (``mine``); an object made
+before the property existed still has asyncio's own attribute in its
+``__dict__``, which ``Migrated`` reads until the setter first runs.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+
+class Migrated:
+    """A class's ``mine`` for an object made before ``noted``: its own
+    ``flag`` (a non-data descriptor: an object's own ``mine`` wins)."""
+
+    def __init__(self, flag: str, default: Any) -> None:
+        self.flag = flag
+        self.default = default
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        return obj.__dict__.get(self.flag, self.default)
+
+
+def plain(cls: Any, flag: str, names: tuple[str, ...], made: Callable[[], Any], expected: Any) -> bool:
+    """Whether ``cls`` keeps ``flag`` as a plain instance attribute (a new
+    object, ``made()``, holds ``expected`` there) and uses none of ``names``."""
+    if flag in vars(cls) or any(n in vars(cls) for n in names) or hasattr(cls, "__slots__"):
+        return False
+    try:
+        return bool(made().__dict__.get(flag, object()) == expected)
+    except Exception:
+        return False
+
+
+def noted(cls: Any, flag: str, mine: str, setter: Callable[[Any, Any], None], default: Any, doc: str) -> None:
+    """``cls.flag`` becomes a property: read from ``mine``, written by ``setter``."""
+    setattr(cls, mine, Migrated(flag, default))
+    setattr(cls, flag, property(operator.attrgetter(mine), setter, doc=doc))
