@@ -132,36 +132,30 @@ def _asyncio_mains(size: float, port: int) -> dict[str, Callable[[], Any]]:
                 for i in range(14):
                     tg.create_task(fetch(i))
 
-    async def locks_main() -> None:
-        steps = max(1, int(100_000 * size))
+    def held_steps(primitive: Callable[[], Any]) -> Callable[[], Any]:
+        """10 tasks x 100,000 ``sleep(0)``, each inside ``async with`` a
+        primitive of the task's own: never contended, so its cost is all
+        there is besides sleep(0)."""
 
-        async def loop() -> None:
-            lock = asyncio.Lock()  # its own: never contended, so the Lock's cost is all there is besides sleep(0)
-            for _ in range(steps):
-                async with lock:
-                    await asyncio.sleep(0)
+        async def main() -> None:
+            steps = max(1, int(100_000 * size))
 
-        async with asyncio.TaskGroup() as tg:
-            for _ in range(10):
-                tg.create_task(loop())
+            async def loop() -> None:
+                held = primitive()
+                for _ in range(steps):
+                    async with held:
+                        await asyncio.sleep(0)
 
-    async def semaphores_main() -> None:
-        steps = max(1, int(100_000 * size))
+            async with asyncio.TaskGroup() as tg:
+                for _ in range(10):
+                    tg.create_task(loop())
 
-        async def loop() -> None:
-            slot = asyncio.Semaphore(1)  # its own, as locks_main's Lock: taken and released around each step
-            for _ in range(steps):
-                async with slot:
-                    await asyncio.sleep(0)
-
-        async with asyncio.TaskGroup() as tg:
-            for _ in range(10):
-                tg.create_task(loop())
+        return main
 
     return {
         "spawn": spawn_main,
         "checkpoint": checkpoint_main,
         "hettinger": hettinger_main,
-        "locks": locks_main,
-        "semaphores": semaphores_main,
+        "locks": held_steps(asyncio.Lock),
+        "semaphores": held_steps(lambda: asyncio.Semaphore(1)),
     }
