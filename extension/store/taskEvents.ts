@@ -280,6 +280,7 @@ export class TaskEvents {
   /** A live task is over (exited or lost): its scopes die with it, and it joins the retention queue. */
   private finish(row: TaskEntry): void {
     this.verdicts.clear(row, row.since);
+    this.verdicts.holderEnded(row.id);
     this.verdicts.markDirty(row.since);
     if (row.scopes.length) {
       for (const s of row.scopes) this.tree.scopeOwner.delete(s.id);

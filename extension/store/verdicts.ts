@@ -74,6 +74,8 @@ export class Verdicts {
   news: Verdict | undefined;
   /** Live tasks whose rows carry waits. */
   readonly waiting = new Set<number>();
+  /** For each task named as a holder, the waiting tasks that name it (so its end takes it off their waits). */
+  private readonly namedBy = new Map<number, Set<number>>();
   private candidate: Candidate | null = null;
   /** The candidate's key when it was claimed (so one situation is claimed once). */
   private claimed = '';
@@ -96,6 +98,7 @@ export class Verdicts {
     v.verdict = this.verdict;
     v.news = this.news;
     for (const id of this.waiting) v.waiting.add(id);
+    for (const [holder, waiters] of this.namedBy) v.namedBy.set(holder, new Set(waiters));
     const c = this.candidate;
     // The candidate's tasks are entries of this tree: the copy points at its own.
     const own = (ts: TaskEntry[]) => ts.map((t) => tree.row(t.id) as TaskEntry);
@@ -118,7 +121,17 @@ export class Verdicts {
   setWaits(row: TaskEntry, w: WireWaits | null, ts: number): void {
     if (w === null) this.clear(row, ts);
     else {
-      row.waits = waitInfoOf(w);
+      this.unname(row);
+      const info = waitInfoOf(w);
+      if (info.holders) {
+        info.holders = info.holders.filter((h) => this.tree.tasks.get(h)?.exitedAt === undefined);
+        for (const h of info.holders) {
+          const waiters = this.namedBy.get(h);
+          if (waiters) waiters.add(row.id);
+          else this.namedBy.set(h, new Set([row.id]));
+        }
+      }
+      row.waits = info;
       this.waiting.add(row.id);
       this.markDirty(ts);
     }
@@ -126,9 +139,37 @@ export class Verdicts {
 
   clear(row: TaskEntry, ts: number): void {
     if (row.waits === undefined) return;
+    this.unname(row);
     row.waits = undefined;
     this.waiting.delete(row.id);
     this.markDirty(ts);
+  }
+
+  /**
+   * A task ended: the waits that name it as a holder no longer do. A sample
+   * is up to a tenth of a second old, and the runtime never names a task that
+   * has ended; without this a waiter would still name the holder that just
+   * gave the object back, until its next sample (or for good, in a past moment shown).
+   */
+  holderEnded(id: number): void {
+    const waiters = this.namedBy.get(id);
+    if (!waiters) return;
+    this.namedBy.delete(id);
+    for (const waiter of waiters) {
+      const row = this.tree.tasks.get(waiter);
+      const w = row?.waits;
+      if (!row || !w?.holders) continue;
+      row.waits = { ...w, holders: w.holders.filter((h) => h !== id) };
+      this.tree.changes.touch(row);
+    }
+  }
+
+  private unname(row: TaskEntry): void {
+    for (const h of row.waits?.holders ?? []) {
+      const waiters = this.namedBy.get(h);
+      waiters?.delete(row.id);
+      if (waiters?.size === 0) this.namedBy.delete(h);
+    }
   }
 
   /**

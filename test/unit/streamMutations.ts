@@ -267,7 +267,17 @@ export function randomLines(rng: Rng, n: number): string[] {
     else if (pick === 7) e = { type: 'nursery.closed', run, ts, id: id() };
     else if (pick === 8)
       e = { type: 'scope.changed', run, ts, id: id(), task: id(), deadline: null, shield: true, cancel_called: false };
-    else e = injected(rng, [id(), id()]);
+    else if (rng.chance(0.5)) {
+      // A wait naming holders (which may end, or never have been), so a holder's end reaches its waiters.
+      const holders = Array.from({ length: rng.int(3) }, id);
+      const waits = {
+        kind: rng.pick(['lock', 'semaphore', 'children']),
+        obj: 900 + rng.int(3),
+        label: 'Lock l',
+        holders,
+      };
+      e = { type: 'task.state', run, ts, id: id(), state: rng.chance(0.8) ? 'waiting' : 'running', waits };
+    } else e = injected(rng, [id(), id()]);
     out.push(JSON.stringify(e));
   }
   return out;

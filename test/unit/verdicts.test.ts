@@ -7,6 +7,7 @@ import type { WireWaits } from '../../contract/wire';
 import { CONFIRM_MS } from '../../extension/store/verdicts';
 import { RunStore } from '../../extension/store/runStore';
 import { VerdictWatch, verdictSentence } from '../../extension/verdictWatch';
+import { treeText } from '../../extension/export/treeText';
 import { run, task } from './runRows';
 import {
   asyncioPrologue,
@@ -281,6 +282,23 @@ describe('task waits and cancel causes in rows', () => {
     r.apply(waiting(5, 600, lock(10, [6])));
     r.apply(waiting(5, 700, null));
     assert.equal(task(r, 5).waits, undefined);
+  });
+
+  it('a holder that ends is no longer named, though the waiter was sampled before it ended', () => {
+    const sem = (holders: number[]): WireWaits => ({ kind: 'semaphore', obj: 12, label: 'Semaphore limit', holders });
+    const r = run([...twoWorkers(), spawned(7, 4, 'w3', 4), waiting(7, 100, sem([5, 6]))]);
+    r.apply(exited(6, 150));
+    assert.deepEqual(task(r, 7).waits?.holders, [5], 'w2 gave it back and returned: w1 alone still holds it');
+    assert.match(treeText(r.rows(), r.info()), /w3 · waiting · on Semaphore limit taken by w1 · spawned/);
+    r.apply(waiting(7, 200, sem([5, 6])));
+    assert.deepEqual(
+      task(r, 7).waits?.holders,
+      [5],
+      'a sample naming a task that has ended (an older runtime) names it not',
+    );
+    r.apply(exited(5, 250));
+    assert.deepEqual(task(r, 7).waits?.holders, [], 'no holder left');
+    assert.match(treeText(r.rows(), r.info()), /w3 · waiting · on Semaphore limit · spawned/);
   });
 
   it('a cancelled task keeps the scope, site and exception that cancelled it; a scope its call and cause', () => {

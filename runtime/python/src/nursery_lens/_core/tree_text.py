@@ -173,16 +173,19 @@ def holders_joint(kind: str) -> str:
     return f" {word} " if word else ": "
 
 
-def _waits_text(t: TaskRow, name_of: Callable[[int], str]) -> str | None:
+def _waits_text(t: TaskRow, name_of: Callable[[int], str], ended: Callable[[int], bool]) -> str | None:
     """``on Lock bob.lock held by transfer bob->alice``; None for none, or for
     its own nursery's children (the lines below say it; a gather's, named as
-    holders, are said)."""
+    holders, are said). A holder that has ended is not named: the sample
+    that named it is older than its end (the store drops it alike)."""
     w = t.waits if t.state == "waiting" else None
-    if not w or (w.get("kind") == "children" and not w.get("holders")):
+    if not w:
+        return None
+    holders = [h for h in w.get("holders") or [] if isinstance(h, int) and not isinstance(h, bool) and not ended(h)]
+    if w.get("kind") == "children" and not holders:
         return None
     label = clean(w.get("label", ""))
     out = "on " + label
-    holders = [h for h in w.get("holders") or [] if isinstance(h, int) and not isinstance(h, bool)]
     if holders and not (w.get("kind") == "task" and len(holders) == 1 and label == f"task {name_of(holders[0])}"):
         # (an awaited task labelled by its own name is not named again: contract/rows.ts labelNamesHolder)
         names = ", ".join(name_of(h) for h in holders[:MAX_HOLDERS])
@@ -220,7 +223,7 @@ def _flag_text(t: TaskRow, flag: str) -> str:
     return out
 
 
-def _head(row: Row, name_of: Callable[[int], str]) -> tuple[str, str]:
+def _head(row: Row, name_of: Callable[[int], str], ended: Callable[[int], bool]) -> tuple[str, str]:
     """A node's line around its ``×N``: (before, after)."""
     if isinstance(row, NurseryRow):
         word = GROUP_WORDS.get(row.kind, clean(str(row.kind)))
@@ -228,7 +231,7 @@ def _head(row: Row, name_of: Callable[[int], str]) -> tuple[str, str]:
         return (word + " of start()" if row.start else word, " @ " + at if at else "")
     t = row
     parts = [_state_text(t)]
-    waits = _waits_text(t, name_of)
+    waits = _waits_text(t, name_of, ended)
     if waits:
         parts.append(waits)
     if t.loose:
@@ -290,7 +293,11 @@ def tree_lines(rows: list[Row]) -> list[str]:
         t = tasks.get(ident)
         return clean(t.name) if t is not None else f"#{ident}"
 
-    heads = {row.id: _head(row, name_of) for row in order}
+    def ended(ident: int) -> bool:
+        t = tasks.get(ident)
+        return t is not None and t.exited
+
+    heads = {row.id: _head(row, name_of, ended) for row in order}
     keys: dict[Any, int] = {}  # a subtree's print, as nested numbers -> its number
     key_of: dict[int, int] = {}
     groups: dict[int | None, list[tuple[Row, int]]] = {}
