@@ -1,6 +1,7 @@
 // Runs the Python suites with the repository's .venv (newest Trio), and with
 // .venv-oldest-trio (the oldest supported Trio) and .venv-newest-python (the
-// newest CPython here, for asyncio) when those exist.
+// newest CPython here, for asyncio) when those exist; with .venv-python312,
+// the asyncio and AnyIO tests only (asyncio's 3.12 differs from 3.11 and 3.13).
 // The environments run side by side: most of a suite's time is its programs'
 // sleeps and subprocesses (~30% of one core each), so three at once take
 // about as long as one. Each environment's output is printed whole when it
@@ -17,10 +18,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = ['runtime/python/tests', 'examples/tests'].filter((p) => existsSync(join(root, p)));
 const extra = process.argv.slice(2);
 const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...suites, ...extra];
+/** What an environment runs of `args`: the tests whose module or name says asyncio or AnyIO (unless pytest's arguments were given). */
+const only = { '.venv-python312': ['-k', 'asyncio or anyio'] };
 
 const envs = [];
 let notice = '';
-for (const venv of ['.venv', '.venv-oldest-trio', '.venv-newest-python']) {
+for (const venv of ['.venv', '.venv-oldest-trio', '.venv-newest-python', '.venv-python312']) {
   const py = join(root, venv, 'bin', 'python');
   if (existsSync(py)) envs.push({ venv, py });
   else if (venv === '.venv') {
@@ -37,7 +40,8 @@ function title({ venv, py }) {
     encoding: 'utf8',
   });
   const [python, trio] = (r.stdout ?? '').trim().split(' ');
-  return `pytest with ${venv} (Python ${python || '?'}, trio ${trio || '?'})`;
+  const what = only[venv] && !extra.length ? `, ${only[venv].slice(1).join(' ')}` : '';
+  return `pytest with ${venv} (Python ${python || '?'}, trio ${trio || '?'}${what})`;
 }
 
 const children = new Set();
@@ -48,7 +52,10 @@ function run(env, live) {
     const head = title(env);
     const started = Date.now();
     if (live) console.log(`\n── ${head} ──`);
-    const child = spawn(env.py, args, { cwd: root, stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(env.py, [...args, ...((!extra.length && only[env.venv]) || [])], {
+      cwd: root,
+      stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let text = '';
     if (!live)

@@ -34,9 +34,8 @@ function versionOf(python) {
   return r.status === 0 ? r.stdout.trim().split(' ').map(Number) : null;
 }
 
-/** The newest CPython 3.12+ newer than the main environment's: pyenv's versions first, then `python3.N` on PATH. */
-function findNewestPython() {
-  const mine = versionOf(join(venv, 'bin', 'python')) ?? [3, 0];
+/** The CPython 3.12+ releases here: pyenv's versions first, then `python3.N` on PATH; newest first. */
+function pythonsHere() {
   const found = [];
   const versions = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
   if (existsSync(versions))
@@ -50,9 +49,25 @@ function findNewestPython() {
     if (v && v[1] === minor) found.push({ minor, patch: -1, bin: `python3.${minor}` });
   }
   found.sort((a, b) => b.minor - a.minor || b.patch - a.patch);
-  const best = found.find((f) => f.minor >= 12 && f.minor > mine[1]);
-  if (!best) return null;
-  return best.bin.includes('/') ? best.bin : spawnSync('which', [best.bin], { encoding: 'utf8' }).stdout.trim() || null;
+  return found;
+}
+
+const pathOf = (f) =>
+  !f ? null : f.bin.includes('/') ? f.bin : spawnSync('which', [f.bin], { encoding: 'utf8' }).stdout.trim() || null;
+
+/**
+ * Interpreters besides the main environment's: the newest CPython 3.12+ newer
+ * than it (every suite runs there too), and a 3.12 when that is neither
+ * (asyncio's suites: 3.12 began eager tasks, and its early releases crash on
+ * some of their calls, gh-122332). The oldest 3.12 here, as more users are on those.
+ */
+function otherPythons() {
+  const mine = versionOf(join(venv, 'bin', 'python')) ?? [3, 0];
+  const found = pythonsHere();
+  const newest = found.find((f) => f.minor >= 12 && f.minor > mine[1]);
+  const twelves = found.filter((f) => f.minor === 12);
+  const twelve = mine[1] !== 12 && newest?.minor !== 12 ? twelves[twelves.length - 1] : undefined;
+  return { newest: pathOf(newest), python312: pathOf(twelve) };
 }
 
 if (process.env.NURSERY_LENS_SKIP_PYTHON === '1') process.exit(0);
@@ -80,11 +95,18 @@ if (process.env.NURSERY_LENS_OLDEST_TRIO !== '0') {
 }
 // The newest CPython pyenv has here: asyncio differs by version (eager tasks in 3.12, ...),
 // so the Python suites run on it too when it is there (NURSERY_LENS_NEWEST_PYTHON: another interpreter, or 0).
-const newestPython = process.env.NURSERY_LENS_NEWEST_PYTHON ?? findNewestPython();
+const others = otherPythons();
+const newestPython = process.env.NURSERY_LENS_NEWEST_PYTHON ?? others.newest;
 const newest = join(root, '.venv-newest-python');
 if (newestPython && newestPython !== '0' && existsSync(newestPython)) {
   // debugpy too: a Pause under Python 3.12+'s sys.monitoring (test_debugger_pause)
   if (!ensureVenv(newest, newestPython) || !pip(newest, '-e', 'runtime/python[test]', 'debugpy')) process.exit(1);
 }
-for (const dir of [venv, oldest, newest])
+// A 3.12 for the asyncio suites (NURSERY_LENS_PYTHON312: another interpreter, or 0 to skip).
+const python312 = process.env.NURSERY_LENS_PYTHON312 ?? others.python312;
+const py312 = join(root, '.venv-python312');
+if (python312 && python312 !== '0' && existsSync(python312)) {
+  if (!ensureVenv(py312, python312) || !pip(py312, '-e', 'runtime/python[test]', 'debugpy')) process.exit(1);
+}
+for (const dir of [venv, oldest, newest, py312])
   if (existsSync(join(dir, 'bin', 'python')) && !pip(dir, '-r', 'examples/requirements.txt')) process.exit(1); // the examples' AnyIO, each env's Trio kept

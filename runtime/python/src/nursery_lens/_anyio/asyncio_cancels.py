@@ -36,6 +36,7 @@ from asyncio import CancelledError
 from typing import TYPE_CHECKING, Any
 
 from .._asyncio import outcomes
+from .._asyncio.task_coro import coro_of
 from .._core.errors import cause_error
 from .._core.fragments import MAX_TEXT
 from .._core.frames import CLASSIFIER
@@ -142,7 +143,7 @@ def _caller_in(task: Any, f: Any) -> tuple[Any, int]:
     from ``f`` out to the task's own coroutine, never beyond (a running
     coroutine's outer frames are the loop's, then whatever called
     ``anyio.run``); outside a task, ``f`` itself if it is the user's."""
-    top = getattr(task.get_coro(), "cr_frame", None) if task is not None else None
+    top = getattr(coro_of(task), "cr_frame", None) if task is not None else None
     found, _ = CLASSIFIER.user_frame(f, last=top if top is not None else f)
     return (found.f_code, found.f_lineno) if found is not None else (None, 0)
 

@@ -38,6 +38,7 @@ from .._core.frames import run_via
 from . import beat as _beat, hooks, patches, waits as _waits
 from .run_groups import RunGroups
 from .sampling import Sampling
+from .task_coro import coro_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -253,7 +254,7 @@ class LoopRun(Sampling, RunGroups):
 
     def pending_tid(self, task: Any) -> int | None:
         """The id of a task a task factory is making right now (it may run its first step at once)."""
-        coro = task.get_coro() if task is not None else None
+        coro = coro_of(task) if task is not None else None
         for made, tid in reversed(self.pending):
             if made is coro:
                 return int(tid)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .._core.fragments import Renamed, q
 from .._core.frames import CLASSIFIER
 from .._core.sampler import newest
+from .task_coro import coro_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -130,12 +131,12 @@ class Sampling:
         return newest(self.tids, after, most)
 
     def task_coro(self, task: Any) -> Any:
-        return task.get_coro()
+        return coro_of(task)
 
     def running_tid(self, frame: FrameType) -> int | None:
         # asyncio keeps the task each loop runs now, readable from any thread
         task = self.current_task(self.loop)
-        if task is None or getattr(task.get_coro(), "cr_frame", None) is not frame:
+        if task is None or getattr(coro_of(task), "cr_frame", None) is not frame:
             return None
         return self.tids.get(task)
 
@@ -145,7 +146,7 @@ class Sampling:
 
     def describe(self, task: Any) -> tuple[str | Renamed, CodeType | None]:
         try:
-            coro = task.get_coro()
+            coro = task._coro  # not get_coro(): see task_coro.py
             code = coro.cr_code  # nearly always: a task running a coroutine
             name = task.get_name()
             if name.startswith("Task-"):
@@ -161,7 +162,7 @@ class Sampling:
         get_name = getattr(task, "get_name", None)
         if get_name is None:  # the task was never made: its coroutine
             return (getattr(task, "__qualname__", "?"), func_of(task))
-        coro = task.get_coro()
+        coro = coro_of(task)
         return (shown_name(str(get_name()), coro, getattr(coro, "cr_code", None)), func_of(coro))
 
     def task_scopes(self, task: Any, sleeping: bool) -> Iterable[ScopeSeen]:
@@ -198,7 +199,7 @@ class Sampling:
         wait_for = self.codes.wait_for_timer
         if wait_for is None:
             return
-        coro = task.get_coro()
+        coro = coro_of(task)
         depth = 0
         user = None  # the innermost user frame so far: what awaits wait_for
         while coro is not None and depth < _MAX_DEPTH:
@@ -219,5 +220,5 @@ class Sampling:
         """The innermost user frame the task waits in (a shield's site)."""
         from .._core.sampler import await_site
 
-        site, _ = await_site(task.get_coro(), frozenset())
+        site, _ = await_site(coro_of(task), frozenset())
         return site

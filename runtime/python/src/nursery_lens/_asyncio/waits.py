@@ -39,6 +39,7 @@ from .._core.waits import WaitReader, WaitSeen, chain_frames
 from . import lock_owners, semaphore_holders, socket_waits
 from .executor_waits import executor_wait
 from .sampling import SCOPE_SOURCES, shown_name
+from .task_coro import coro_of
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -124,7 +125,7 @@ def maker_frames(task: Any) -> list[FrameType]:
         group = getattr(callback, "__self__", None)
         if isinstance(group, group_class):
             owner = getattr(group, "_parent_task", None)
-            return chain_frames(owner.get_coro()) if owner is not None else []
+            return chain_frames(coro_of(owner)) if owner is not None else []
     return []
 
 
@@ -197,7 +198,7 @@ def _future(run: Sampling, fut: Any) -> WaitSeen | None:
 
 def _task_name(task: Any) -> str:
     try:
-        coro = task.get_coro()
+        coro = coro_of(task)
         shown = shown_name(task.get_name(), coro, getattr(coro, "cr_code", None))
     except Exception:
         return "?"
