@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import trio
+import trio.testing
 
 if TYPE_CHECKING:
     from conftest import Recording
@@ -90,8 +91,93 @@ def test_strict_fifo_lock_and_semaphore(record):
     assert (fifo["kind"], fifo["label"], fifo["holders"]) == ("lock", "StrictFIFOLock fifo", [rec.main()["id"]])
     slot = waited(rec, "slot-waiter")
     assert (slot["kind"], slot["label"]) == ("semaphore", "Semaphore slots")
-    assert "holders" not in slot  # a Trio semaphore keeps no owners
+    assert slot["holders"] == [rec.main()["id"]]  # Trio keeps no takers: the runtime notes them
     assert slot["detail"] == "value 0 of at most 1"
+
+
+def test_a_semaphore_names_the_tasks_that_took_it_as_it_passes_from_one_to_the_next(record):
+    """At most two fetches at once: the others wait on the Semaphore "taken
+    by" the two inside it; when one leaves, Trio hands it to the next waiter
+    (its count untouched), and the last waiter names the new pair."""
+
+    async def fetch(limit: trio.Semaphore, done: trio.Event) -> None:
+        async with limit:
+            await done.wait()
+
+    async def main() -> None:
+        limit = trio.Semaphore(2)
+        done = {n: trio.Event() for n in "abcd"}
+        async with trio.open_nursery() as n:
+            for name in "abcd":
+                n.start_soon(fetch, limit, done[name], name=f"fetch {name}")
+                await trio.sleep(0.01)  # in this order
+            await trio.sleep(HOLD)
+            done["a"].set()  # a leaves: c takes its place
+            await hold_then_cancel(n)
+
+    rec = record(main, sample_hz=HZ)
+    a, b, c = (tid(rec, f"fetch {n}") for n in "abc")
+    seen = [w for w in waits_of(rec, "fetch d") if w is not None]
+    assert {w["label"] for w in seen} == {"Semaphore limit"}
+    holders = [w["holders"] for w in seen]
+    assert holders[0] == [a, b], holders
+    assert holders[-1] == [b, c], holders
+    assert set(map(tuple, holders)) <= {(a, b), (b, c)}, "never a task that does not hold it"
+
+
+def test_semaphore_holders_follow_handoffs_releases_by_others_and_ended_takers():
+    """The bookkeeping itself, in one real run: a free semaphore taken, a
+    release handing it to the first waiter, a release by a task that did not
+    take it (the longest holder lets go), one its takers never give back (the
+    ended ones dropped once many are noted), and one made before the runtime."""
+    from nursery_lens._core import noted
+    from nursery_lens._trio import semaphore_holders as sh
+
+    assert sh.install()
+
+    async def main() -> None:
+        me = trio.lowlevel.current_task()
+        sem = trio.Semaphore(1)
+        await sem.acquire()
+        assert sh.holders(sem) == [me]
+        got: list[Any] = []
+
+        async def take() -> None:
+            got.append(trio.lowlevel.current_task())
+            await sem.acquire()
+
+        async with trio.open_nursery() as n:
+            n.start_soon(take)
+            await trio.testing.wait_all_tasks_blocked()
+            sem.release()  # handed over: the waiter holds it before it runs
+            assert sh.holders(sem) == got
+        assert sem.value == 0
+
+        async def release_for_it() -> None:
+            sem.release()
+
+        async with trio.open_nursery() as n:
+            n.start_soon(release_for_it)  # not a holder: the longest holder lets go
+        assert sh.holders(sem) == []
+        assert sem.value == 1
+
+        leaky = trio.Semaphore(10 * noted.PRUNE_AT)
+        for _ in range(3):
+            async with trio.open_nursery() as n:  # tasks that take it and end without giving it back
+                for _ in range(noted.PRUNE_AT):
+                    n.start_soon(leaky.acquire)
+        kept = sh.holders(leaky)
+        assert kept is not None
+        assert len(kept) <= noted.PRUNE_AT, f"{len(kept)} ended takers kept"
+
+        old = trio.Semaphore(1)
+        del old.__dict__["_nl_value"], old.__dict__["_nl_holders"]
+        old.__dict__["_value"] = 0  # as a semaphore taken before install keeps it
+        old.release()
+        assert sh.holders(old) is None, "who took it before is not known, so none is named"
+        assert old.value == 1
+
+    trio.run(main)
 
 
 def test_capacity_limiter_names_its_borrowers(record):

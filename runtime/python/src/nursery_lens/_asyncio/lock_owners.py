@@ -23,7 +23,8 @@ from __future__ import annotations
 from asyncio import locks
 from typing import Any
 
-from . import current, noted
+from .._core import noted
+from . import current
 
 #: the flag asyncio's Lock keeps, and where this module keeps it instead
 _FLAG = "_locked"

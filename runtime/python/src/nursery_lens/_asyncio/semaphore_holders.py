@@ -14,7 +14,8 @@ release (3.11 to 3.13 alike). ``install`` makes it a property, as
   longest holder does (a semaphore released by another task than took it).
 
 Holders are kept in the order they took it, strongly while they hold it: a
-task that ends holding it is told as such (``waits``). A semaphore made
+task that ends holding it is told as such (``waits``), until 64 are noted
+(``noted.prune``: a semaphore used as a signal keeps no ended task for good). A semaphore made
 before ``install`` keeps its count in its ``__dict__`` (``noted.Migrated``); who
 holds it stays unknown. Nothing here is on an
 exception's path: ``acquire`` and ``release`` are asyncio's own.
@@ -31,7 +32,8 @@ from __future__ import annotations
 from asyncio import locks, tasks
 from typing import Any
 
-from . import current, noted
+from .._core import noted
+from . import current
 
 _FLAG = "_value"
 _MINE = "_nl_value"
@@ -50,6 +52,10 @@ def _woken(sem: Any) -> Any:
                     return task
             return None
     return None
+
+
+def _alive(task: Any) -> bool:
+    return not task.done()
 
 
 def install() -> bool:
@@ -82,6 +88,7 @@ def install() -> bool:
                 task = (d.get("_waiters") and _woken(sem)) or current_task()
                 if task is not None:
                     holders.append(task)
+                    noted.prune(holders, _alive)
             elif holders:
                 me = current_task()
                 if holders[-1] is me:

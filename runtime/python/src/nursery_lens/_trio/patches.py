@@ -37,6 +37,8 @@ wrapped                                why
                                        wrapper would add a frame to the
                                        traceback of a failed ``start_soon``;
                                        ``spawn_set``)
+``Semaphore._value`` (a property) and  who holds a Semaphore
+``ParkingLot.unpark``                  (``semaphore_holders``)
 ``<IOManager>.get_events(timeout)``    once per loop iteration, on the Trio
                                        thread: where the queue is pumped out
                                        (cheaper than Trio's dispatch of
@@ -82,7 +84,7 @@ from typing import Any
 
 from trio.lowlevel import enable_ki_protection
 
-from . import known_codes
+from . import known_codes, semaphore_holders
 
 #: runner -> the nursery_lens Instrument observing it
 ACTIVE: dict[Any, Any] = {}
@@ -141,6 +143,7 @@ def install() -> dict[str, bool]:
     _install_scope_enter(_run)
     _install_get_events(_run)
     _protect_instrument_dispatch()
+    INSTALLED["semaphore_holders"] = semaphore_holders.install()
     known_codes.collect(_run)
     return INSTALLED
 

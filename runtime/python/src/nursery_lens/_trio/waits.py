@@ -23,6 +23,7 @@ from math import inf
 from typing import TYPE_CHECKING, Any, Callable
 
 from .._core.waits import WaitSeen, chain_frames
+from . import semaphore_holders
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -198,7 +199,12 @@ def _condition(run: _Run, task: Any, frame: FrameType) -> WaitSeen:
 def _semaphore(run: _Run, task: Any, frame: FrameType) -> WaitSeen:
     sem = _self(frame)
     cap = sem._max_value
-    return WaitSeen("semaphore", "Semaphore", obj=sem, detail=f"value 0 of at most {cap}" if cap is not None else None)
+    detail = f"value 0 of at most {cap}" if cap is not None else None
+    takers = semaphore_holders.holders(sem)
+    if takers is None:  # made before the runtime began, or Trio has another shape
+        return WaitSeen("semaphore", "Semaphore", obj=sem, detail=detail)
+    tids = tuple(tid for t in takers if t is not task and (tid := run.tid(t)) is not None)
+    return WaitSeen("semaphore", "Semaphore", obj=sem, holders=tids, detail=detail)
 
 
 def _limiter(run: _Run, task: Any, frame: FrameType) -> WaitSeen:

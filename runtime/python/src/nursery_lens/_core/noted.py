@@ -1,10 +1,11 @@
-"""What ``lock_owners`` and ``semaphore_holders`` share: asyncio keeps a
-Lock's flag and a Semaphore's count as plain instance attributes, and each
-module makes one a property whose setter notes the task (the getter is C,
+"""What the holder notes share (asyncio's ``lock_owners`` and
+``semaphore_holders``, Trio's ``semaphore_holders``): a library keeps a
+Lock's flag or a Semaphore's count as a plain instance attribute, and each
+module makes it a property whose setter notes the task (the getter is C,
 ``operator.attrgetter``, so reads stay cheap).
 
 The property keeps the value under another name (``mine``); an object made
-before the property existed still has asyncio's own attribute in its
+before the property existed still has the library's own attribute in its
 ``__dict__``, which ``Migrated`` reads until the setter first runs.
 """
 
@@ -43,3 +44,15 @@ def noted(cls: Any, flag: str, mine: str, setter: Callable[[Any, Any], None], de
     """``cls.flag`` becomes a property: read from ``mine``, written by ``setter``."""
     setattr(cls, mine, Migrated(flag, default))
     setattr(cls, flag, property(operator.attrgetter(mine), setter, doc=doc))
+
+
+#: How many holders a note keeps before it drops those that ended (again at each multiple).
+PRUNE_AT = 64
+
+
+def prune(holders: list[Any], alive: Callable[[Any], bool]) -> None:
+    """Drops the holders that ended once the list is PRUNE_AT long (and at
+    each multiple): a semaphore used as a signal (taken, never released)
+    would otherwise keep every task that ever took it."""
+    if len(holders) % PRUNE_AT == 0:
+        holders[:] = [t for t in holders if alive(t)]
