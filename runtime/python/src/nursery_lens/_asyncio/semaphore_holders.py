@@ -90,13 +90,7 @@ def install() -> bool:
                     holders.append(task)
                     noted.prune(holders, _alive)
             elif holders:
-                me = current_task()
-                if holders[-1] is me:
-                    holders.pop()
-                elif me in holders:
-                    holders.remove(me)
-                else:
-                    del holders[0]
+                noted.let_go(holders, current_task())
         except Exception:
             d[_HOLDERS] = False  # not known from here on, rather than wrong
 
@@ -106,8 +100,4 @@ def install() -> bool:
 
 def holders(sem: Any) -> list[Any] | None:
     """The tasks holding ``sem``, longest first; None when not known."""
-    try:
-        known = sem.__dict__.get(_HOLDERS)
-        return list(known) if isinstance(known, list) else None
-    except Exception:
-        return None
+    return noted.holders(sem, _HOLDERS)

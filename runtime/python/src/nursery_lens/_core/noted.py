@@ -56,3 +56,23 @@ def prune(holders: list[Any], alive: Callable[[Any], bool]) -> None:
     would otherwise keep every task that ever took it."""
     if len(holders) % PRUNE_AT == 0:
         holders[:] = [t for t in holders if alive(t)]
+
+
+def let_go(holders: list[Any], task: Any) -> None:
+    """``task`` releases: it leaves the holders (the newest first); a task
+    that never took it (released by another task) lets the longest holder go."""
+    if holders[-1] is task:
+        holders.pop()
+    elif task in holders:
+        holders.remove(task)
+    else:
+        del holders[0]
+
+
+def holders(obj: Any, name: str) -> list[Any] | None:
+    """The holders noted in ``obj``'s ``name``, longest first; None when not known."""
+    try:
+        known = obj.__dict__.get(name)
+        return list(known) if isinstance(known, list) else None
+    except Exception:
+        return None

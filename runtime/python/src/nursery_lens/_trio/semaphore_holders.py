@@ -47,15 +47,6 @@ def _alive(task: Any) -> bool:
     return frame is not None
 
 
-def _let_go(holders: list[Any], task: Any) -> None:
-    if holders[-1] is task:
-        holders.pop()
-    elif task in holders:
-        holders.remove(task)
-    else:  # released by a task that never took it: the longest holder is done
-        del holders[0]
-
-
 def install() -> bool:
     """Name holders from now on (once per process); False where Trio's
     Semaphore or ParkingLot has another shape (holders then stay unknown)."""
@@ -91,7 +82,7 @@ def install() -> bool:
                 holders.append(current_task())
                 noted.prune(holders, _alive)
             elif holders:
-                _let_go(holders, current_task())
+                noted.let_go(holders, current_task())
         except Exception:  # outside a run (a release from sync code): not known from here on
             d[_HOLDERS] = False
 
@@ -104,7 +95,7 @@ def install() -> bool:
             if isinstance(holders, list):
                 try:
                     if holders:
-                        _let_go(holders, current_task())
+                        noted.let_go(holders, current_task())
                     holders.extend(woken)
                     noted.prune(holders, _alive)
                 except Exception:
@@ -120,8 +111,4 @@ def install() -> bool:
 
 def holders(sem: Any) -> list[Any] | None:
     """The tasks holding ``sem``, longest first; None when not known."""
-    try:
-        known = sem.__dict__.get(_HOLDERS)
-        return list(known) if isinstance(known, list) else None
-    except Exception:
-        return None
+    return noted.holders(sem, _HOLDERS)
