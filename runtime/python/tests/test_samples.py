@@ -397,3 +397,37 @@ def test_a_first_look_beside_many_live_tasks(record):
 
     rec = record(main, sample_hz=1)
     assert _seen_waiting(rec, [f"short-{i}" for i in range(8)]) == [True] * 8
+
+
+def test_many_tasks_spawned_then_all_waiting_are_each_sampled_while_the_loop_is_idle(record):
+    """400 tasks start and wait on one Event: the loop goes idle. The round
+    robin of samples (a slice each) goes on round while it is part way, so
+    each task says what it waits for before the Event is set (the loop's
+    idle wait was not cut once the first slice was sampled: most stayed
+    "scheduled" for as long as the program waited)."""
+    count = 400
+
+    async def worker(go: trio.Event) -> None:
+        await go.wait()
+
+    async def main() -> None:
+        go = trio.Event()
+        async with trio.open_nursery() as n:
+            for _ in range(count):
+                n.start_soon(worker, go, name="worker")
+            await trio.sleep(1.5)
+            go.set()
+
+    rec = record(main, sample_hz=10)
+    set_at = min(e["ts"] for e in rec.of("task.exited") if e["id"] != rec.main()["id"])
+    workers = {e["id"] for e in rec.of("task.spawned") if e["name"] == "worker"}
+    told = {
+        e["id"]
+        for e in rec.of("task.state")
+        if e["id"] in workers
+        and e["state"] == "waiting"
+        and e["ts"] < set_at
+        and (e.get("waits") or {}).get("kind") == "event"
+    }
+    assert len(workers) == count
+    assert len(told) == count, f"{count - len(told)} of {count} workers never said they wait, before the Event was set"

@@ -81,6 +81,7 @@ class Pump:
     sample_period: float
     next_sample: float
     sampled_at: float
+    loop_idle: bool
     looker: Callable[[RunMirror, list[str], int, int], None] | None
     look_at: float
     looked_at: float
@@ -196,6 +197,7 @@ class Pump:
                 self.look_at = inf
                 for m in list(mirror.runs.values()):
                     m.looked_tid = m.drained_tid  # (new ones, not yet run, still get their first look)
+                    m.idle = self.loop_idle
                     if m.failed:
                         continue
                     try:
@@ -220,6 +222,13 @@ class Pump:
         while left > 0 and tid - m.last_tid <= left and tid not in m.tasks and m.rq and runs.get(m.run) is m:
             left -= self.mirror.drain(m, max(tid - m.last_tid, ANNOUNCE_STEP), lines, emit)
 
+    def rounds_behind(self, since: float) -> bool:
+        """Whether a run's round robin of samples has not gone once round
+        since ``since`` (the loop last ran): tasks it has not looked at since
+        they ran (a burst of spawns, then the loop idle) still show the
+        state they were announced in."""
+        return any(m.round_done_from < since for m in list(self.mirror.runs.values()))
+
     def sample_owed_at(self) -> float:
         """When the next sample or first look is owed (an idle loop wakes for it)."""
         return self.look_at if self.look_at < self.next_sample else self.next_sample
@@ -232,6 +241,7 @@ class Pump:
         for m in list(self.mirror.runs.values()):
             after = m.looked_tid
             m.looked_tid = m.drained_tid
+            m.idle = self.loop_idle
             if m.drained_tid > after and not m.failed and looker is not None:
                 try:
                     looker(m, lines, after, FIRST_LOOK_MAX)

@@ -94,9 +94,11 @@ class RunMirror:
     """Live state of one run as the stream has described it so far."""
 
     __slots__ = (
+        "catching_up",
         "clock0",
         "drained_tid",
         "failed",
+        "idle",
         "info",
         "last_tail",
         "last_tid",
@@ -106,6 +108,8 @@ class RunMirror:
         "pre_exits",
         "pre_spawn",
         "pre_spawns",
+        "round_began",
+        "round_done_from",
         "rq",
         "run",
         "sample_cursor",
@@ -154,6 +158,13 @@ class RunMirror:
         #: the library's scope object -> its record
         self.scopes: dict[Any, ScopeRecord] = {}
         self.sample_cursor = 0
+        #: when the sampler's present round began, and when the last whole round did
+        self.round_began = 0.0
+        self.round_done_from = -1.0
+        #: the loop had nothing ready when it pumped last (the sampler may take longer)
+        self.idle = False
+        #: the last sample found half of what it looked at changed (see sampler.IDLE_BUDGET_S)
+        self.catching_up = True
         #: the previous plain spawn drained: an AGAIN spawn takes the next
         #: id and this tail (see events)
         self.last_tid = 0

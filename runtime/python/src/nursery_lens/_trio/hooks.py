@@ -204,8 +204,9 @@ def pump_hook(inst: Instrument, orig: Callable[[Any, float], Any]) -> list[Any]:
                 # going idle: is anything owed that no pump has sent?
                 if queue and not em.backed_up:
                     at = due
-                elif sampling and (em.sampled_at < active_at or em.look_at != inf):
-                    # a sample, or the first look at new tasks (see pump), is owed
+                elif sampling and (em.sampled_at < active_at or em.look_at != inf or em.rounds_behind(active_at)):
+                    # a sample, or the first look at new tasks (see pump), is owed; or a whole
+                    # round of samples since the loop ran (1,000 tasks spawned, then all waiting)
                     nxt = em.sample_owed_at()
                     at = due if due > nxt else nxt
                 else:
