@@ -88,6 +88,10 @@ def test_uvloop_runs_are_observed(tmp_path):
     _check_tree(rec)
     assert len(rec.of("run.started")) == 1
     assert rec.main()["func"]["function"].endswith("wrapper")  # uvloop.run's own wrapper around main()
+    # the loop's own shutdown tasks (uvloop's Cython coroutines) are the library's, not roots of the program's
+    roots = [e for e in rec.of("task.spawned") if e["nursery"] is None and not e.get("main") and "parent" not in e]
+    assert roots, "uvloop.run's shutdown_asyncgens and shutdown_default_executor"
+    assert all(e["system"] for e in roots), [(e["name"], e["system"]) for e in roots]
 
 
 def test_a_failing_program_prints_the_same_traceback_as_without_the_lens(tmp_path):

@@ -100,6 +100,11 @@ class Codes:
             )
             if c is not None
         }
+        #: ... uvloop's (Cython coroutines of a loop not made yet: told by file and name)
+        self.system_named = {
+            ("uvloop/loop.pyx", "shutdown_asyncgens"),
+            ("uvloop/loop.pyx", "shutdown_default_executor"),
+        }
         group = getattr(asyncio, "TaskGroup", None)
         #: TaskGroup.create_task: the caller of a loop's create_task that makes a group's task
         self.group_create = _code(getattr(group, "create_task", None))

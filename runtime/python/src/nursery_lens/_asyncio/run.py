@@ -273,7 +273,9 @@ class LoopRun(Sampling, RunGroups):
             return task
         try:
             code = getattr(coro, "cr_code", None)
-            if code in self.codes.system:
+            if code in self.codes.system or (
+                code is not None and (code.co_filename, code.co_name) in self.codes.system_named
+            ):
                 self._queue_flagged(task, E.F_SYSTEM, None, 0)
             elif self._makes_main(f):
                 self.main = task
