@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from typing import Any
 
 import pytest
 
+import conftest
 from test_asyncio_tree import leaf
 
 
@@ -172,3 +174,35 @@ def _run_on(loop, coro):
         return loop.run_until_complete(coro)
     finally:
         loop.close()
+
+
+def test_a_task_made_by_asyncio_task_itself_is_a_loose_task_of_its_maker(arecord):
+    """aiohttp's server makes each request's handler with asyncio.Task(...)
+    on 3.12+, not through the loop's create_task: each such task is seen,
+    made by the current task at its line, once; those made through
+    create_task (a task group's too) are not told twice."""
+
+    async def handler(n: int) -> int:
+        await asyncio.sleep(0.01)
+        return n
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        direct = asyncio.Task(handler(1), loop=loop, name="made directly")  # MADE-DIRECTLY
+        eager: dict[str, Any] = {"eager_start": True} if sys.version_info >= (3, 12) else {}
+        handled = asyncio.Task(handler(2), loop=loop, name="made eagerly", **eager)
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(handler(3), name="in group")
+        loose = asyncio.create_task(handler(4), name="made as usual")
+        await asyncio.gather(direct, handled, loose)
+
+    rec = arecord(lambda: asyncio.run(main()))
+    main_id = rec.main()["id"]
+    for name in ("made directly", "made eagerly"):
+        t = rec.task(name)
+        assert (t["nursery"], t.get("parent")) == (None, main_id), t
+        assert rec.exit(t["id"])["outcome"] == "returned"
+    assert rec.task("made directly")["site"]["line"] == conftest.line_of(__file__, "MADE-DIRECTLY")
+    names = [e["name"] for e in rec.of("task.spawned")]
+    for name in ("made directly", "made eagerly", "in group", "made as usual"):
+        assert names.count(name) == 1, names

@@ -133,6 +133,8 @@ def spawn_hook(run: LoopRun, real: Callable[..., Any], explicit: bool) -> Callab
         else:
             em.hook_drops += 1
 
+    run.spawn_direct = loose  # a task made by asyncio.Task(...) itself (direct_tasks)
+
     if explicit:
 
         def create_task(coro: Any, *, name: Any = None, context: Any = None) -> Any:

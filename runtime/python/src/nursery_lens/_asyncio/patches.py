@@ -27,6 +27,8 @@ uvloop's)                                  run observes yet begins one; a
 ``Lock._locked`` (a property)              who holds a lock (``lock_owners``)
 ``Semaphore._value`` (a property)          who holds a semaphore
                                            (``semaphore_holders``)
+asyncio's registry of tasks: its ``add``   a task made by ``asyncio.Task(...)``
+                                           itself (``direct_tasks``)
 =========================================  =================================
 
 None of them is on the path an exception takes out of the user's code: the
@@ -51,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 from .._core import events as E
 from .._core.frames import CLASSIFIER
 from .._core.library_work import library_flags
-from . import current, lock_owners, semaphore_holders
+from . import current, direct_tasks, lock_owners, semaphore_holders
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -137,6 +139,8 @@ def install(module: ModuleType) -> dict[str, bool]:
     _install_timeouts()
     INSTALLED["lock_owner"] = lock_owners.install()
     INSTALLED["semaphore_holders"] = semaphore_holders.install()
+    base_create = base_events.BaseEventLoop.create_task
+    INSTALLED["direct_tasks"] = direct_tasks.install(RUNS, CREATE_TASK_ORIGINALS.get(base_create, base_create))
     return INSTALLED
 
 

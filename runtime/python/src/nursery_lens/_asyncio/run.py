@@ -93,6 +93,8 @@ class LoopRun(Sampling, RunGroups):
         self.wait_fors: dict[int, Any] = {}
         #: (coroutine, id) of tasks being made through a task factory (one may run eagerly)
         self.pending: list[tuple[Any, int]] = []
+        #: (task, the frame that made it): a task made by asyncio.Task(...) itself (set by hooks.spawn_hook)
+        self.spawn_direct: Callable[[Any, Any], None] = lambda task, f: None
         self.main: Any = None
         self.runner: Any = None
         self.outcome: Any = None
