@@ -4,7 +4,9 @@
 // sample can catch a moment of change, so nothing is claimed until the
 // situation held still for CONFIRM_MS of the run's time: at 10 samples a
 // second that is ten samples, and the sampler's round robin has seen every
-// task of a 20,000-task run again. A verdict is told once (`news`); it ends
+// task of a run of a thousand or so again (a sample looks at 100 to 300
+// tasks in its few milliseconds: a larger run's tasks are each seen less
+// often than that). A verdict is told once (`news`); it ends
 // when things move again. Events look at the run (before they change it)
 // when a look is owed: at most every LOOK_MS of run time while things change,
 // and once a pending situation has held CONFIRM_MS (so a recording, or the
