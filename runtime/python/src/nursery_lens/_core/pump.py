@@ -227,7 +227,7 @@ class Pump:
         since ``since`` (the loop last ran): tasks it has not looked at since
         they ran (a burst of spawns, then the loop idle) still show the
         state they were announced in."""
-        return any(m.round_done_from < since for m in list(self.mirror.runs.values()))
+        return any(m.round_done_from < since and not m.failed for m in list(self.mirror.runs.values()))
 
     def sample_owed_at(self) -> float:
         """When the next sample or first look is owed (an idle loop wakes for it)."""

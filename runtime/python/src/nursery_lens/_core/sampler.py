@@ -171,6 +171,7 @@ def _deadline_json(deadline: float, mirror: RunMirror) -> str:
 def sample(m: RunMirror, lines: list[str]) -> None:
     source = m.source
     if not source.observed:
+        m.round_done_from = time.perf_counter()  # nothing to go round: owe no sample
         return
     # A slice of the live tasks per sample (round robin). Copying only the
     # slice (in C, atomically under the GIL) keeps no dead task alive.
